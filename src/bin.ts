@@ -1,0 +1,48 @@
+/**
+ * The only file that touches process.*: silences library noise (unless --debug), builds the real context, runs the
+ * CLI and sets the exit code. SIGINT/SIGTERM abort the run's signal; a second Ctrl-C exits at once.
+ */
+import { readFileSync } from 'node:fs';
+
+const argv = process.argv.slice(2);
+const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+// Fast path: `--version` needs nothing else.
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  process.stdout.write(`${version}\n`);
+} else {
+  await main();
+}
+
+async function main(): Promise<void> {
+  const debug = argv.includes('--debug');
+  if (!debug) silenceLibraries();
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    controller.abort(Object.assign(new Error(`interrupted by ${sig}`), { name: 'AbortError' }));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const [{ runCli }, { createNodeContext }] = await Promise.all([import('./cli/run.js'), import('./cli/context.js')]);
+  const code = await runCli(argv, createNodeContext(controller.signal, version));
+  process.exitCode = controller.signal.aborted && code === 0 ? 130 : code;
+  // Let stdout drain, but never hang on a stray handle (keep-alive sockets of a library).
+  setTimeout(() => process.exit(), 1500).unref();
+}
+
+/** Library noise (the AWS SDK's Node-version warning, oidc-provider's WARNING/NOTICE lines) is for --debug only. */
+function silenceLibraries(): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  process.emitWarning = (() => undefined) as typeof process.emitWarning;
+  const drop = () => undefined;
+  console.log = drop;
+  console.info = drop;
+  console.warn = drop;
+  console.error = drop;
+  console.debug = drop;
+}

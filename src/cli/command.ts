@@ -1,0 +1,151 @@
+/**
+ * What every command gets: the global options, and an `Io` (ui, stdout writer, traced fetch, AWS clients, secrets)
+ * built once per run. `defineAction` wraps a command's handler so that --json output, exit codes and errors are
+ * handled in one place (cli/run.ts renders the errors).
+ */
+import type { Command } from 'commander';
+import { createAwsClients, type AwsClients } from '../core/aws.js';
+import { createHttpFetch, type FetchLike } from '../core/http.js';
+import { SecretRegistry } from '../core/redact.js';
+import type { CliContext } from './context.js';
+import { createTraceListener } from './render/trace.js';
+import { colorEnabled, Ui } from './render/ui.js';
+
+export interface Globals {
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  json: boolean;
+  verbose: boolean;
+  debug: boolean;
+  quiet: boolean;
+  color: boolean;
+  showSecrets: boolean;
+}
+
+export interface Io {
+  ctx: CliContext;
+  globals: Globals;
+  ui: Ui;
+  /** stdout: data only. */
+  out: { write(text: string): void; line(text: string): void; json(value: unknown): void; isTTY: boolean };
+  /** A fetch that traces (--verbose), times out and honours Ctrl-C. Pass `timeoutMs` for a custom limit. */
+  fetch: FetchLike;
+  http(timeoutMs?: number): FetchLike;
+  aws: AwsClients;
+  secrets: SecretRegistry;
+}
+
+/** What a handler returns: a JSON-able result for --json, a human rendering, and an exit code (default 0). */
+export interface Outcome {
+  json?: unknown;
+  human?: () => void;
+  exitCode?: number;
+}
+
+export function readGlobals(cmd: Command): Globals {
+  const o = cmd.optsWithGlobals() as Record<string, unknown>;
+  const g: Globals = {
+    json: !!o.json,
+    verbose: !!o.verbose || !!o.debug,
+    debug: !!o.debug,
+    quiet: !!o.quiet,
+    color: o.color !== false,
+    showSecrets: !!o.showSecrets,
+  };
+  if (typeof o.region === 'string') g.region = o.region;
+  if (typeof o.profile === 'string') g.profile = o.profile;
+  if (typeof o.endpointUrl === 'string') g.endpointUrl = o.endpointUrl;
+  return g;
+}
+
+export function createIo(ctx: CliContext, globals: Globals, awsOverrides: { timeoutMs?: number } = {}): Io {
+  const secrets = new SecretRegistry();
+  const ui = new Ui(ctx.stderr, {
+    color: colorEnabled(ctx.stderr, ctx.env, globals.color),
+    quiet: globals.quiet,
+    debug: globals.debug,
+    showSecrets: globals.showSecrets,
+    secrets,
+  });
+  const onExchange = globals.verbose ? createTraceListener(ui, globals.showSecrets) : undefined;
+  const http = (timeoutMs?: number) =>
+    createHttpFetch({
+      fetch: ctx.fetch,
+      signal: ctx.signal,
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      ...(onExchange ? { onExchange, captureBodies: true } : {}),
+    });
+  const aws = createAwsClients({
+    env: ctx.env,
+    settings: {
+      ...(globals.region ? { region: globals.region } : {}),
+      ...(globals.profile ? { profile: globals.profile } : {}),
+      ...(globals.endpointUrl ? { endpointUrl: globals.endpointUrl } : {}),
+      ...(awsOverrides.timeoutMs ? { timeoutMs: awsOverrides.timeoutMs } : {}),
+    },
+    ...(onExchange ? { onExchange } : {}),
+    signal: ctx.signal,
+  });
+  const out = {
+    isTTY: !!ctx.stdout.isTTY,
+    write: (text: string) => {
+      ctx.stdout.write(text);
+    },
+    line: (text: string) => {
+      ctx.stdout.write(`${text}\n`);
+    },
+    json: (value: unknown) => {
+      ctx.stdout.write(`${JSON.stringify(value, null, ctx.stdout.isTTY ? 2 : undefined)}\n`);
+    },
+  };
+  return { ctx, globals, ui, out, fetch: http(), http, aws, secrets };
+}
+
+/** The exit code the last action asked for (read by run.ts). */
+export const ACTION_EXIT = Symbol('agentcore-auth.exit');
+
+/**
+ * Wrap a command handler. The handler receives the Io and commander's action arguments (positionals, then options,
+ * then the Command). Errors propagate to run.ts.
+ */
+export function defineAction<A extends unknown[]>(
+  ctx: CliContext,
+  handler: (io: Io, ...args: A) => Promise<Outcome | void>,
+): (...args: unknown[]) => Promise<void> {
+  return async (...args: unknown[]) => {
+    const cmd = args[args.length - 1] as Command;
+    const io = createIo(ctx, readGlobals(cmd));
+    const root = rootOf(cmd) as unknown as Record<symbol, unknown>;
+    root[IO_KEY] = io;
+    const outcome = (await handler(io, ...(args as A))) ?? {};
+    if (io.globals.json && outcome.json !== undefined) io.out.json(outcome.json);
+    else outcome.human?.();
+    root[ACTION_EXIT] = outcome.exitCode ?? 0;
+  };
+}
+
+export const IO_KEY = Symbol('agentcore-auth.io');
+
+function rootOf(cmd: Command): Command {
+  let c = cmd;
+  while (c.parent) c = c.parent;
+  return c;
+}
+
+/** Comma-separated and repeatable list option parser: `--scopes a,b --scopes c` → [a, b, c]. */
+export function collectList(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+}
+
+/** Repeatable option parser: `-H a:b -H c:d` → ['a:b', 'c:d']. */
+export function collectRepeat(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** Read all of stdin (for `-` arguments and --password-stdin). */
+export async function readStdin(ctx: CliContext): Promise<string> {
+  const chunks: string[] = [];
+  for await (const chunk of ctx.stdin) chunks.push(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
+  return chunks.join('');
+}

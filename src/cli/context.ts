@@ -1,0 +1,117 @@
+/**
+ * The CLI context: everything a command may touch of the outside world, built once in bin.ts (createNodeContext) or
+ * by the tests (test/helpers/context.ts). No command reads process.* directly.
+ */
+import { randomUUID } from 'node:crypto';
+import { homedir } from 'node:os';
+import type { Env } from '../core/aws.js';
+import type { FetchLike } from '../core/http.js';
+
+export interface OutStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+export interface InStream extends AsyncIterable<Buffer | string> {
+  isTTY?: boolean;
+}
+
+export interface PromptOptions {
+  /** Do not echo what is typed (passwords, secrets, codes). */
+  hidden?: boolean;
+}
+
+export interface CliContext {
+  stdout: OutStream;
+  stderr: OutStream;
+  stdin: InStream;
+  env: Env;
+  cwd: string;
+  homedir: string;
+  fetch: FetchLike;
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  randomId(): string;
+  /** Open a URL in the user's browser (honours BROWSER). Tests inject a headless driver. */
+  openBrowser(url: string): Promise<void>;
+  /** Ask on the terminal. Only called when stdin and stderr are TTYs. */
+  prompt(question: string, options?: PromptOptions): Promise<string>;
+  /** Aborted on SIGINT/SIGTERM. */
+  signal: AbortSignal;
+  version: string;
+  platform: NodeJS.Platform;
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal?.reason ?? new Error('aborted'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Open a URL with BROWSER when set (a command, as git and gh use it), else the `open` package. */
+export async function openInBrowser(url: string, env: Env): Promise<void> {
+  const browser = env.BROWSER;
+  if (browser) {
+    const { spawn } = await import('node:child_process');
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(browser, [url], { stdio: 'ignore', detached: true, shell: false });
+      child.once('error', reject);
+      child.once('spawn', () => {
+        child.unref();
+        resolve();
+      });
+    });
+    return;
+  }
+  const { default: open } = await import('open');
+  await open(url, { wait: false });
+}
+
+async function promptTty(question: string, options: PromptOptions = {}): Promise<string> {
+  const readline = await import('node:readline');
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  const out = rl as unknown as { _writeToOutput?: (s: string) => void; output: NodeJS.WritableStream };
+  if (options.hidden) {
+    const orig = out._writeToOutput?.bind(rl);
+    out._writeToOutput = (s: string) => {
+      // Echo the prompt itself and the final newline, nothing typed.
+      if (s.startsWith(question) || s === '\r\n' || s === '\n') orig?.(s);
+    };
+  }
+  try {
+    return await new Promise<string>((resolve) => rl.question(question, resolve));
+  } finally {
+    if (options.hidden) process.stderr.write('\n');
+    rl.close();
+  }
+}
+
+export function createNodeContext(signal: AbortSignal, version: string): CliContext {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    cwd: process.cwd(),
+    homedir: homedir(),
+    fetch: globalThis.fetch.bind(globalThis),
+    now: () => Date.now(),
+    sleep,
+    randomId: () => randomUUID(),
+    openBrowser: (url) => openInBrowser(url, process.env),
+    prompt: promptTty,
+    signal,
+    version,
+    platform: process.platform,
+  };
+}

@@ -1,0 +1,275 @@
+/**
+ * AWS plumbing: endpoint resolution (AWS_ENDPOINT_URL_<SERVICE> > AWS_ENDPOINT_URL, with --endpoint-url on top),
+ * region, credentials, lazily imported SDK clients with a tracing middleware, and the mapping of SDK errors to
+ * AgentcoreAuthError. The SDK packages are imported only inside the factory methods so that `--help` never loads them.
+ */
+import { AgentcoreAuthError, configError, interruptedError, type ErrorCode } from './errors.js';
+import { findHint } from './hints.js';
+import { networkError } from './http.js';
+import { SERVICES, type ServiceKey } from './wire.js';
+import type { HttpExchange, ExchangeListener } from './http.js';
+
+import type { BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';
+import type { BedrockAgentCoreControlClient } from '@aws-sdk/client-bedrock-agentcore-control';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+
+export type Env = Record<string, string | undefined>;
+
+export interface AwsSettings {
+  region?: string;
+  profile?: string;
+  /** --endpoint-url: applies to every service unless that service has its own AWS_ENDPOINT_URL_<SERVICE>. */
+  endpointUrl?: string;
+  /** Per-request timeout in ms (socket). */
+  timeoutMs?: number;
+  /** SDK attempts for retryable errors (throttling, 5xx, RetryableConflict). Default 3. */
+  maxAttempts?: number;
+}
+
+/**
+ * Endpoint for a service: the service-specific variable wins, then --endpoint-url, then AWS_ENDPOINT_URL (the AWS
+ * SDKs' documented order puts the service variable before the global one; the flag adds to that, for all services
+ * that have no variable of their own). Undefined means the real AWS endpoint.
+ */
+export function resolveEndpointOverride(env: Env, service: ServiceKey, flag?: string): string | undefined {
+  const specific = env[`AWS_ENDPOINT_URL_${SERVICES[service].envSuffix}`];
+  if (specific) return specific;
+  if (flag) return flag;
+  return env.AWS_ENDPOINT_URL || undefined;
+}
+
+/** The base URL a raw HTTPS call to a service must use (override or the real regional host). */
+export function serviceBaseUrl(env: Env, service: ServiceKey, region: string, flag?: string): string {
+  return (resolveEndpointOverride(env, service, flag) ?? SERVICES[service].host(region)).replace(/\/+$/, '');
+}
+
+export function resolveRegion(env: Env, flag?: string, fromArn?: string): string | undefined {
+  return flag || fromArn || env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined;
+}
+
+export function requireRegion(region: string | undefined): string {
+  if (!region) {
+    throw configError(
+      'no AWS region',
+      'Pass --region, set AWS_REGION, or set region in your AWS profile. A full ARN carries its own region.',
+    );
+  }
+  return region;
+}
+
+export interface AwsClients {
+  agentcore(region?: string): Promise<BedrockAgentCoreClient>;
+  control(region?: string): Promise<BedrockAgentCoreControlClient>;
+  cognito(region?: string): Promise<CognitoIdentityProviderClient>;
+  /** The region clients will use (flag/env; the SDK may still find one in the profile). */
+  region(fromArn?: string): string | undefined;
+  /** Resolved AWS credentials (for hand-signed requests). */
+  credentials(): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>;
+  endpoint(service: ServiceKey): string | undefined;
+}
+
+export interface AwsFactoryDeps {
+  env: Env;
+  settings: AwsSettings;
+  onExchange?: ExchangeListener;
+  signal?: AbortSignal;
+}
+
+/** Structural view of a smithy client, enough to add middleware. */
+interface StackLike {
+  middlewareStack: { add(mw: unknown, options: Record<string, unknown>): void };
+  config: { region: () => Promise<string> };
+}
+
+export function createAwsClients(deps: AwsFactoryDeps): AwsClients {
+  const { env, settings } = deps;
+  const cache = new Map<string, Promise<unknown>>();
+  let creds: ReturnType<typeof loadCredentialProvider> | undefined;
+
+  const credentialProvider = () => (creds ??= loadCredentialProvider(settings.profile));
+
+  async function common(service: ServiceKey, region: string | undefined) {
+    const endpoint = resolveEndpointOverride(env, service, settings.endpointUrl);
+    const { NodeHttpHandler } = await import('@smithy/node-http-handler');
+    const provider = await credentialProvider();
+    return {
+      ...(region ? { region } : {}),
+      ...(endpoint ? { endpoint } : {}),
+      ...(provider ? { credentials: provider } : {}),
+      maxAttempts: settings.maxAttempts ?? 3,
+      requestHandler: new NodeHttpHandler({
+        connectionTimeout: Math.min(settings.timeoutMs ?? 30_000, 10_000),
+        requestTimeout: settings.timeoutMs ?? 30_000,
+      }),
+    };
+  }
+
+  function instrument<T>(client: T): T {
+    const c = client as unknown as StackLike;
+    if (deps.onExchange) c.middlewareStack.add(traceMiddleware(deps.onExchange), { step: 'deserialize', priority: 'low', name: 'agentcoreAuthTrace' });
+    return client;
+  }
+
+  function memo<T>(key: string, make: () => Promise<T>): Promise<T> {
+    let p = cache.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = make();
+      cache.set(key, p);
+    }
+    return p;
+  }
+
+  return {
+    region: (fromArn) => resolveRegion(env, settings.region, fromArn),
+    endpoint: (service) => resolveEndpointOverride(env, service, settings.endpointUrl),
+    agentcore(region) {
+      const r = region ?? resolveRegion(env, settings.region);
+      return memo(`agentcore:${r}`, async () => {
+        const { BedrockAgentCoreClient } = await import('@aws-sdk/client-bedrock-agentcore');
+        return instrument(new BedrockAgentCoreClient(await common('agentcore', r)));
+      });
+    },
+    control(region) {
+      const r = region ?? resolveRegion(env, settings.region);
+      return memo(`control:${r}`, async () => {
+        const { BedrockAgentCoreControlClient } = await import('@aws-sdk/client-bedrock-agentcore-control');
+        return instrument(new BedrockAgentCoreControlClient(await common('control', r)));
+      });
+    },
+    cognito(region) {
+      const r = region ?? resolveRegion(env, settings.region);
+      return memo(`cognito:${r}`, async () => {
+        const { CognitoIdentityProviderClient } = await import('@aws-sdk/client-cognito-identity-provider');
+        return instrument(new CognitoIdentityProviderClient(await common('cognito', r)));
+      });
+    },
+    async credentials() {
+      const provider = await credentialProvider();
+      try {
+        if (provider) return await provider();
+        const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
+        return await fromNodeProviderChain()();
+      } catch (e) {
+        throw fromAwsError(e, 'resolve AWS credentials');
+      }
+    },
+  };
+}
+
+type CredentialProvider = () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>;
+
+async function loadCredentialProvider(profile: string | undefined): Promise<CredentialProvider | undefined> {
+  if (!profile) return undefined; // the SDK's default chain (honours AWS_PROFILE)
+  const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
+  return fromNodeProviderChain({ profile });
+}
+
+/** A deserialize-step middleware that reports each attempt's raw request and response for --verbose. */
+function traceMiddleware(onExchange: ExchangeListener) {
+  return (next: (args: unknown) => Promise<{ response: unknown }>, context: { commandName?: string }) =>
+    async (args: { request?: RawRequest }) => {
+      const req = args.request;
+      if (!req || typeof req !== 'object' || !('method' in req)) return next(args);
+      const query = req.query && Object.keys(req.query).length ? `?${new URLSearchParams(req.query as Record<string, string>).toString()}` : '';
+      const exchange: HttpExchange = {
+        id: Date.now(),
+        method: req.method,
+        url: `${req.protocol}//${req.hostname}${req.port ? `:${req.port}` : ''}${req.path}${query}`,
+        requestHeaders: Object.fromEntries(Object.entries(req.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])),
+        label: context.commandName?.replace(/Command$/, ''),
+      };
+      if (typeof req.body === 'string') exchange.requestBody = req.body;
+      else if (req.body instanceof Uint8Array) exchange.requestBody = Buffer.from(req.body).toString('utf8');
+      onExchange(exchange, 'request');
+      const started = performance.now();
+      try {
+        const out = await next(args);
+        const res = out.response as { statusCode?: number; headers?: Record<string, string> };
+        exchange.status = res.statusCode;
+        exchange.responseHeaders = res.headers ?? {};
+        exchange.durationMs = Math.round(performance.now() - started);
+        onExchange(exchange, 'response');
+        return out;
+      } catch (e) {
+        const meta = (e as { $metadata?: { httpStatusCode?: number } }).$metadata;
+        if (meta?.httpStatusCode) exchange.status = meta.httpStatusCode;
+        exchange.error = `${(e as Error).name}: ${(e as Error).message}`;
+        exchange.durationMs = Math.round(performance.now() - started);
+        onExchange(exchange, 'response');
+        throw e;
+      }
+    };
+}
+
+interface RawRequest {
+  method: string;
+  protocol: string;
+  hostname: string;
+  port?: number;
+  path: string;
+  query?: Record<string, unknown>;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+const AUTH_NAMES = new Set([
+  'AccessDeniedException',
+  'UnauthorizedException',
+  'NotAuthorizedException',
+  'ExpiredTokenException',
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'SignatureDoesNotMatch',
+  'InvalidClientTokenId',
+  'PasswordResetRequiredException',
+  'UserNotConfirmedException',
+  'UserNotFoundException',
+]);
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE']);
+
+/** Map anything the AWS SDK throws to an AgentcoreAuthError with a hint. */
+export function fromAwsError(e: unknown, operation: string, endpoint?: string): AgentcoreAuthError {
+  if (e instanceof AgentcoreAuthError) return e;
+  const err = e as {
+    name?: string;
+    message?: string;
+    code?: string;
+    $metadata?: { httpStatusCode?: number; requestId?: string };
+    $response?: unknown;
+  };
+  if (err?.name === 'AbortError') return interruptedError();
+  const name = err?.name ?? 'Error';
+  const message = err?.message ?? String(e);
+  const status = err?.$metadata?.httpStatusCode;
+  const requestId = err?.$metadata?.requestId;
+
+  if (err?.code && NETWORK_CODES.has(err.code) && !status) {
+    return networkError(endpoint ?? operation, e);
+  }
+  if (name === 'TimeoutError' || /timed? ?out/i.test(name)) {
+    return new AgentcoreAuthError('ERR_TIMEOUT', `${operation} timed out${endpoint ? ` (${endpoint})` : ''}`, {
+      hint: 'Check that the endpoint is reachable, or raise --timeout.',
+      cause: e,
+    });
+  }
+
+  let code: ErrorCode;
+  if (name === 'CredentialsProviderError' || /Region is missing/i.test(message)) code = 'ERR_CONFIG';
+  else if (AUTH_NAMES.has(name) || status === 401 || status === 403) code = 'ERR_AUTH';
+  else if (name.startsWith('Throttl') || status === 429) code = 'ERR_THROTTLED';
+  else if (status !== undefined && status >= 500) code = 'ERR_SERVER';
+  else code = 'ERR_REMOTE';
+
+  const hint = findHint({ name, message, ...(status !== undefined ? { status } : {}) });
+  return new AgentcoreAuthError(code, `${operation} failed: ${name}: ${message}`, {
+    ...(hint ? { hint: hint.fix } : {}),
+    details: {
+      operation,
+      errorName: name,
+      ...(status !== undefined ? { status } : {}),
+      ...(requestId ? { requestId } : {}),
+    },
+    cause: e,
+  });
+}

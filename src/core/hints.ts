@@ -1,0 +1,351 @@
+/**
+ * The hint table: (AWS error name | HTTP status | message pattern) → cause and fix, in words. Used at run time to
+ * attach a hint to every error the CLI renders, and by `explain` to answer a pasted message. Each entry has a test
+ * (test/core/hints.test.ts): keep the `example` a real message that the entry must match.
+ */
+
+export interface HintEntry {
+  /** Stable id, used by tests and `explain --json`. */
+  id: string;
+  /** Matched against the AWS error name / OAuth error code (exact, case-insensitive). */
+  name?: readonly string[];
+  /** Matched against the HTTP status. */
+  status?: readonly number[];
+  /** Matched against the message (or the whole pasted text). */
+  message?: RegExp;
+  /** Where it comes from: the service that sends it. */
+  source: string;
+  cause: string;
+  fix: string;
+  /** A real message that this entry matches (tested). */
+  example: string;
+}
+
+export const HINTS: readonly HintEntry[] = [
+  {
+    id: 'method-mismatch',
+    message: /Authorization method mismatch/i,
+    source: 'AgentCore Runtime (403 AccessDeniedException)',
+    cause:
+      'The agent accepts exactly one inbound mode: IAM SigV4 or an OAuth bearer JWT. The request used the other one.',
+    fix: 'If the agent has a customJWTAuthorizer, call it with --bearer-token/--bearer; otherwise use SigV4 (optionally with --user-id). `agentcore-auth invoke --auth auto` reads the agent configuration and picks the right mode.',
+    example:
+      "AccessDeniedException: Authorization method mismatch. The agent is configured for a different authorization method than what was used in your request. Check the agent's authorization configuration and ensure your request uses the matching method (OAuth or SigV4)",
+  },
+  {
+    id: 'claim-client-id',
+    message: /Claim 'client_id' value mismatch/i,
+    source: 'AgentCore customJWTAuthorizer (401)',
+    cause:
+      "The authorizer has allowedClients, and the token has no `client_id` claim naming one of them. Cognito ID tokens carry `aud` instead of `client_id`; Okta uses `cid`, Entra `appid`/`azp`.",
+    fix: 'Send the Cognito *access* token (login --print access-token), or configure allowedAudience instead of allowedClients for ID tokens / IdPs without a client_id claim. Check with `agentcore-auth verify`.',
+    example: "Claim 'client_id' value mismatch with configuration.",
+  },
+  {
+    id: 'claim-aud',
+    message: /Claim 'aud' value mismatch/i,
+    source: 'AgentCore customJWTAuthorizer (401)',
+    cause:
+      'The authorizer has allowedAudience, and the token has no matching `aud`. Cognito access tokens carry no `aud` at all.',
+    fix: 'For Cognito access tokens configure allowedClients=[<app client id>] instead of allowedAudience, or send the ID token. Check with `agentcore-auth verify`.',
+    example: "Claim 'aud' value mismatch with configuration.",
+  },
+  {
+    id: 'claim-iss',
+    message: /Claim 'iss' value mismatch/i,
+    source: 'AgentCore customJWTAuthorizer (401)',
+    cause: "The token's issuer differs from the issuer in the authorizer's discovery document (another user pool or tenant?).",
+    fix: 'Mint the token from the IdP the discoveryUrl points at, or fix discoveryUrl. `agentcore-auth token decode` shows the token issuer.',
+    example: "Claim 'iss' value mismatch with configuration.",
+  },
+  {
+    id: 'claim-scope',
+    message: /Claim 'scope' value mismatch/i,
+    source: 'AgentCore customJWTAuthorizer (401)',
+    cause: 'None of the scopes in the token is in allowedScopes.',
+    fix: 'Request one of the allowed scopes when minting the token (--scopes), or add the scope to allowedScopes.',
+    example: "Claim 'scope' value mismatch with configuration.",
+  },
+  {
+    id: 'claim-generic',
+    message: /Claim '[^']+' value mismatch/i,
+    source: 'AgentCore customJWTAuthorizer (401)',
+    cause: 'A custom claim rule of the authorizer did not match the token.',
+    fix: 'Compare the token claims (`agentcore-auth token decode`) with the authorizer customClaims (`agentcore-auth verify --agent-arn …`).',
+    example: "Claim 'department' value mismatch with configuration.",
+  },
+  {
+    id: 'token-expired',
+    message: /Token has expired|Access Token has expired|token is expired|"exp" claim timestamp check failed/i,
+    source: 'AgentCore customJWTAuthorizer / Cognito',
+    cause: 'The bearer token has expired (AgentCore also rejects tokens that expire during the call).',
+    fix: 'Mint a fresh token (`agentcore-auth login`, or `--bearer NAME`, which refreshes cached tokens that expire within 2 minutes).',
+    example: 'Token has expired',
+  },
+  {
+    id: 'missing-auth-token',
+    message: /Missing Authentication Token/i,
+    source: 'AgentCore Runtime (401, JWT-configured agent)',
+    cause: 'The agent expects an OAuth bearer token and the request had no Authorization header.',
+    fix: 'Pass --bearer-token TOKEN or --bearer NAME (a cached login).',
+    example: 'Missing Authentication Token',
+  },
+  {
+    id: 'failed-to-parse-token',
+    message: /Failed to parse token/i,
+    source: 'AgentCore Runtime (403)',
+    cause:
+      'The bearer value is not a JWT (empty, truncated, an opaque token, or a workload access token, which is not a JWT).',
+    fix: 'Send the IdP-issued JWT (three base64url parts). `agentcore-auth token decode` tells whether a value is a JWT.',
+    example: 'OAuth authorization failed: Failed to parse token',
+  },
+  {
+    id: 'wat-not-set',
+    message: /Workload access token has not been set/i,
+    source: 'the agent (bedrock-agentcore SDK inside the container)',
+    cause: 'The agent was invoked with SigV4 but without a user id, so the runtime minted no workload access token.',
+    fix: 'Invoke with --user-id <id> (needs bedrock-agentcore:InvokeAgentRuntimeForUser), or call a JWT-configured agent with a bearer token.',
+    example:
+      'Workload access token has not been set. If invoking agent runtime via SIGV4 inbound auth, please specify the X-Amzn-Bedrock-AgentCore-Runtime-User-Id header and retry.',
+  },
+  {
+    id: 'no-return-url',
+    message: /register and use at least one ResourceOauth2ReturnUrl/i,
+    source: 'AgentCore Identity GetResourceOauth2Token (400 ValidationException)',
+    cause: "USER_FEDERATION needs a return URL, and it must be in the workload identity's allowedResourceOauth2ReturnUrls.",
+    fix: 'Register it: `agentcore-auth exchange … --register-return-url` (or UpdateWorkloadIdentity with the full list), then pass the same URL as the return URL.',
+    example:
+      'ValidationException: You must register and use at least one ResourceOauth2ReturnUrl on your workload identity to use this flow',
+  },
+  {
+    id: 'invalid-or-expired-session',
+    message: /Invalid or expired session/i,
+    source: 'AgentCore Identity CompleteResourceTokenAuth (403 AccessDeniedException)',
+    cause:
+      'The user identifier must be exactly the user id, or the very same JWT string, that minted the workload token which started the flow (a fresh JWT for the same user does not count); or the session is older than 10 minutes.',
+    fix: 'Complete with the same --user-id / --user-token that `exchange` or `invoke` used, within 10 minutes of the authorization URL.',
+    example: 'AccessDeniedException: Invalid or expired session',
+  },
+  {
+    id: 'provider-not-found',
+    message: /Resource Credential Provider not found/i,
+    source: 'AgentCore Identity (404 ResourceNotFoundException)',
+    cause: 'No credential provider has that name in this account and region.',
+    fix: 'Check the name and --region; list them with `aws bedrock-agentcore-control list-oauth2-credential-providers`.',
+    example: 'ResourceNotFoundException: Resource Credential Provider not found',
+  },
+  {
+    id: 'client-credentials-parse',
+    message: /Error parsing ClientCredentials response/i,
+    source: 'AgentCore Identity GetResourceOauth2Token M2M (400)',
+    cause: "The provider's token endpoint refused the client-credentials request; AgentCore does not pass the details on.",
+    fix: 'Check the provider client id/secret, the scopes (they must exist on the IdP resource server) and the token endpoint. Try it directly: `agentcore-auth login --auth-flow client-credentials --token-endpoint … --scopes …`.',
+    example: 'ValidationException: Error parsing ClientCredentials response',
+  },
+  {
+    id: 'workload-linked',
+    message: /linked to a service and cannot retrieve an access token/i,
+    source: 'AgentCore Identity GetWorkloadAccessToken* (400)',
+    cause: 'Runtime- and Gateway-managed workload identities mint tokens only inside the service.',
+    fix: 'Use a workload identity you created yourself (CreateWorkloadIdentity) for local exchanges, or test through `invoke`.',
+    example: 'ValidationException: WorkloadIdentity is linked to a service and cannot retrieve an access token by the caller',
+  },
+  {
+    id: 'session-id-too-short',
+    message: /runtimeSessionId' failed to satisfy constraint/i,
+    source: 'AgentCore Runtime (400 ValidationException)',
+    cause: 'Runtime session ids must be 33 to 256 characters long.',
+    fix: 'Use a longer --session-id, or omit it to let agentcore-auth generate one.',
+    example:
+      "Value at 'runtimeSessionId' failed to satisfy constraint: Member must have length greater than or equal to 33",
+  },
+  {
+    id: 'cognito-secret-hash-missing',
+    message: /configured with secret but SECRET_HASH was not received/i,
+    source: 'Cognito InitiateAuth (NotAuthorizedException)',
+    cause: 'The app client has a client secret, so every call must carry SECRET_HASH.',
+    fix: 'Pass the client secret (--client-secret, --client-secret-stdin or AGENTCORE_AUTH_CLIENT_SECRET); agentcore-auth computes SECRET_HASH.',
+    example: 'NotAuthorizedException: Client 1example23456789 is configured with secret but SECRET_HASH was not received',
+  },
+  {
+    id: 'cognito-secret-hash-wrong',
+    message: /Unable to verify secret hash/i,
+    source: 'Cognito (NotAuthorizedException)',
+    cause: 'SECRET_HASH did not verify: wrong client secret, or a username that differs from the one used in the hash.',
+    fix: 'Check --client-secret for this --client-id; sign in with the exact username (not an alias).',
+    example: 'NotAuthorizedException: Unable to verify secret hash for client 1example23456789',
+  },
+  {
+    id: 'cognito-user-password-not-enabled',
+    message: /USER_PASSWORD_AUTH flow not enabled/i,
+    source: 'Cognito InitiateAuth (InvalidParameterException)',
+    cause: 'The app client does not allow the USER_PASSWORD_AUTH flow.',
+    fix: 'Enable ALLOW_USER_PASSWORD_AUTH in the app client (ExplicitAuthFlows), or use --auth-flow authorization-code.',
+    example: 'InvalidParameterException: USER_PASSWORD_AUTH flow not enabled for this client',
+  },
+  {
+    id: 'cognito-incorrect-password',
+    message: /Incorrect username or password/i,
+    source: 'Cognito (NotAuthorizedException)',
+    cause: 'Wrong password, or an unknown user in a pool that hides user existence.',
+    fix: 'Check the username and password (and that the user pool and client are the right ones).',
+    example: 'NotAuthorizedException: Incorrect username or password.',
+  },
+  {
+    id: 'cognito-user-not-found',
+    name: ['UserNotFoundException'],
+    message: /User does not exist/i,
+    source: 'Cognito (UserNotFoundException)',
+    cause: 'No user with that username in this user pool.',
+    fix: 'Check --username and that --client-id belongs to the intended user pool.',
+    example: 'UserNotFoundException: User does not exist.',
+  },
+  {
+    id: 'cognito-refresh-expired',
+    message: /Refresh Token has expired|Invalid Refresh Token/i,
+    source: 'Cognito (NotAuthorizedException)',
+    cause: 'The cached refresh token is no longer valid.',
+    fix: 'Log in again with `agentcore-auth login`.',
+    example: 'NotAuthorizedException: Refresh Token has expired',
+  },
+  {
+    id: 'invoke-for-user-denied',
+    message: /InvokeAgentRuntimeForUser/i,
+    source: 'AgentCore Runtime (403 AccessDeniedException)',
+    cause: 'Sending X-Amzn-Bedrock-AgentCore-Runtime-User-Id needs an extra IAM permission.',
+    fix: 'Allow bedrock-agentcore:InvokeAgentRuntimeForUser on the runtime for the calling principal, or invoke without --user-id.',
+    example:
+      'AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/dev/x is not authorized to perform: bedrock-agentcore:InvokeAgentRuntimeForUser',
+  },
+  {
+    id: 'jwt-invalid-or-not-found',
+    message: /JWT bearer token is invalid or not found/i,
+    source: 'AgentCore (401 UnauthorizedException)',
+    cause: 'The bearer JWT is missing, malformed, expired or not signed by the expected issuer.',
+    fix: 'Check it with `agentcore-auth verify TOKEN --discovery-url …` and mint a fresh one if needed.',
+    example: 'UnauthorizedException: JWT bearer token is invalid or not found for OAuth bearer token based access',
+  },
+  {
+    id: 'signature-mismatch',
+    name: ['InvalidSignatureException', 'SignatureDoesNotMatch', 'UnrecognizedClientException', 'InvalidClientTokenId'],
+    message: /signature we calculated does not match|security token included in the request is invalid/i,
+    source: 'AWS SigV4',
+    cause: 'The AWS credentials are wrong, expired, or for another partition; or the clock is skewed.',
+    fix: 'Check `aws sts get-caller-identity --profile …`, refresh SSO (`aws sso login`), and the system clock.',
+    example: 'InvalidSignatureException: The request signature we calculated does not match the signature you provided.',
+  },
+  {
+    id: 'expired-credentials',
+    name: ['ExpiredTokenException', 'ExpiredToken'],
+    message: /security token included in the request is expired/i,
+    source: 'AWS STS credentials',
+    cause: 'The temporary AWS credentials have expired.',
+    fix: 'Refresh them (`aws sso login --profile …`, or re-assume the role).',
+    example: 'ExpiredTokenException: The security token included in the request is expired',
+  },
+  {
+    id: 'runtime-client-error',
+    name: ['RuntimeClientError'],
+    status: [424],
+    source: 'AgentCore Runtime (424)',
+    cause: 'The agent container failed to answer (crashed, timed out, or broke the HTTP contract).',
+    fix: "Read the agent's message above and its CloudWatch logs; check that it serves POST /invocations and GET /ping on port 8080.",
+    example: 'RuntimeClientError: Received error (500) from runtime. Please check your CloudWatch logs for more information.',
+  },
+  {
+    id: 'quota-exceeded',
+    name: ['ServiceQuotaExceededException'],
+    status: [402],
+    source: 'AgentCore (402)',
+    cause: 'A service quota was exceeded (for example concurrent sessions).',
+    fix: 'Stop idle sessions (StopRuntimeSession) or request a quota increase.',
+    example: 'ServiceQuotaExceededException: Maximum number of concurrent sessions reached',
+  },
+  {
+    id: 'throttled',
+    name: ['ThrottlingException', 'ThrottledException', 'TooManyRequestsException'],
+    status: [429],
+    source: 'AWS (429)',
+    cause: 'Too many requests; agentcore-auth already retried with backoff.',
+    fix: 'Slow down (lower --concurrency) and try again later.',
+    example: 'ThrottlingException: Rate exceeded',
+  },
+  {
+    id: 'not-found',
+    name: ['ResourceNotFoundException'],
+    status: [404],
+    source: 'AWS (404)',
+    cause: 'The resource does not exist in this account and region (or under this qualifier).',
+    fix: 'Check --region (an ARN carries its own), the qualifier (DEFAULT unless you created an endpoint), and the name or ARN.',
+    example: 'ResourceNotFoundException: No endpoint or agent found with qualifier',
+  },
+  {
+    id: 'region-missing',
+    message: /Region is missing/i,
+    source: 'AWS SDK',
+    cause: 'No AWS region is configured.',
+    fix: 'Pass --region, set AWS_REGION, or set region in your AWS profile. A full ARN carries its own region.',
+    example: 'Region is missing',
+  },
+  {
+    id: 'no-credentials',
+    name: ['CredentialsProviderError'],
+    message: /Could not load credentials|Unable to locate credentials/i,
+    source: 'AWS SDK',
+    cause: 'No AWS credentials were found in the default chain (env, profile, SSO, container, instance).',
+    fix: 'Set AWS_PROFILE/--profile, run `aws sso login`, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY. Against the local stack use the credentials `agentcore-auth local` prints.',
+    example: 'CredentialsProviderError: Could not load credentials from any providers',
+  },
+  {
+    id: 'oauth-invalid-client',
+    name: ['invalid_client'],
+    message: /invalid_client/,
+    source: 'OAuth token endpoint',
+    cause: 'The client id or client secret is wrong, or the client authentication method differs (basic vs post).',
+    fix: 'Check --client-id/--client-secret, and try --client-auth client_secret_post (or _basic).',
+    example: 'invalid_client: client authentication failed',
+  },
+  {
+    id: 'oauth-invalid-scope',
+    name: ['invalid_scope'],
+    message: /invalid_scope/,
+    source: 'OAuth token endpoint',
+    cause: 'A requested scope does not exist or is not allowed for this client.',
+    fix: 'Use scopes the IdP defines for this client (Cognito: <resource-server-id>/<scope>).',
+    example: 'invalid_scope: requested scope is not allowed',
+  },
+  {
+    id: 'oauth-unauthorized-client',
+    name: ['unauthorized_client', 'unsupported_grant_type'],
+    message: /unauthorized_client|unsupported_grant_type/,
+    source: 'OAuth token endpoint',
+    cause: 'The client is not allowed to use this grant type.',
+    fix: 'Enable the grant (e.g. client_credentials) on the app client at the IdP.',
+    example: 'unauthorized_client: the client is not authorized to use this grant type',
+  },
+  {
+    id: 'redirect-uri-mismatch',
+    message: /redirect_uri|redirect_mismatch/i,
+    source: 'OAuth authorize endpoint',
+    cause: 'The redirect URI is not registered for this client at the IdP.',
+    fix: 'Register the exact redirect URI (scheme, host, port, path) at the IdP, or pass the registered one with --redirect-uri.',
+    example: 'invalid_request: redirect_uri did not match any of the client\'s registered redirect_uris',
+  },
+];
+
+export interface HintQuery {
+  name?: string;
+  status?: number;
+  message?: string;
+}
+
+/** The most specific entry for an error: a message match wins over a name match, which wins over a status match. */
+export function findHint(q: HintQuery): HintEntry | undefined {
+  const msg = q.message ?? '';
+  const name = q.name?.toLowerCase();
+  const byMessage = HINTS.find((h) => h.message && msg && h.message.test(msg));
+  if (byMessage) return byMessage;
+  const byName = name ? HINTS.find((h) => h.name?.some((n) => n.toLowerCase() === name)) : undefined;
+  if (byName) return byName;
+  return q.status !== undefined ? HINTS.find((h) => h.status?.includes(q.status!)) : undefined;
+}

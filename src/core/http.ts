@@ -1,0 +1,176 @@
+/**
+ * HTTP plumbing shared by every raw HTTP call (OAuth endpoints, bearer invocations, discovery, JWKS): a fetch that
+ * records each exchange (for --verbose), enforces a timeout, honours the run's AbortSignal and turns network failures
+ * into AgentcoreAuthError with the URL named. Also handed to openid-client as its customFetch.
+ */
+import { AgentcoreAuthError, interruptedError, isAbortError, timeoutError } from './errors.js';
+
+export interface HttpExchange {
+  id: number;
+  method: string;
+  url: string;
+  requestHeaders: Record<string, string>;
+  requestBody?: string;
+  status?: number;
+  responseHeaders?: Record<string, string>;
+  /** Captured only for non-streaming bodies up to 64 KiB. */
+  responseBody?: string;
+  durationMs?: number;
+  error?: string;
+  /** Which retry attempt this was (1 = first). */
+  attempt?: number;
+  /** Free-form label: 'InitiateAuth', 'discovery', 'InvokeAgentRuntime (bearer)' … */
+  label?: string;
+}
+
+export type ExchangeListener = (exchange: HttpExchange, phase: 'request' | 'response') => void;
+
+export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+export interface HttpOptions {
+  fetch: FetchLike;
+  /** Aborted on SIGINT: every request made through this client stops at once. */
+  signal?: AbortSignal;
+  /** Per-request timeout (connect + headers + body for buffered calls). Default 30 s. */
+  timeoutMs?: number;
+  onExchange?: ExchangeListener;
+  /** Whether response bodies are captured for the trace (costs a clone). */
+  captureBodies?: boolean;
+}
+
+const MAX_CAPTURE = 64 * 1024;
+let nextId = 1;
+
+export function headersToRecord(h: RequestInit['headers'] | Headers | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!h) return out;
+  if (h instanceof Headers) {
+    h.forEach((v, k) => {
+      out[k] = v;
+    });
+  } else if (Array.isArray(h)) {
+    for (const [k, v] of h) if (k !== undefined && v !== undefined) out[k.toLowerCase()] = v;
+  } else {
+    for (const [k, v] of Object.entries(h)) out[k.toLowerCase()] = String(v);
+  }
+  return out;
+}
+
+function bodyToString(body: RequestInit['body'] | undefined): string | undefined {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body === 'string') return body;
+  if (body instanceof URLSearchParams) return body.toString();
+  if (body instanceof Uint8Array) return Buffer.from(body).toString('utf8');
+  if (body instanceof ArrayBuffer) return Buffer.from(body).toString('utf8');
+  return '[stream]';
+}
+
+function isStreaming(contentType: string | null): boolean {
+  return !!contentType && /text\/event-stream|application\/octet-stream|ndjson/i.test(contentType);
+}
+
+/** Create a fetch-compatible function that traces, times out and maps network errors. */
+export function createHttpFetch(options: HttpOptions): FetchLike & { exchanges: HttpExchange[] } {
+  const exchanges: HttpExchange[] = [];
+  const timeoutMs = options.timeoutMs ?? 30_000;
+
+  const traced = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+    const req = input instanceof Request ? input : undefined;
+    const url = req ? req.url : input.toString();
+    const method = (init.method ?? req?.method ?? 'GET').toUpperCase();
+    const exchange: HttpExchange = {
+      id: nextId++,
+      method,
+      url,
+      requestHeaders: headersToRecord(init.headers ?? req?.headers),
+    };
+    const body = bodyToString(init.body);
+    if (body !== undefined) exchange.requestBody = body;
+    exchanges.push(exchange);
+    options.onExchange?.(exchange, 'request');
+
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signals = [timeout, ...(options.signal ? [options.signal] : []), ...(init.signal ? [init.signal] : [])];
+    const signal = AbortSignal.any(signals);
+    const started = performance.now();
+    try {
+      const res = await options.fetch(input, { ...init, signal });
+      exchange.status = res.status;
+      exchange.responseHeaders = headersToRecord(res.headers);
+      exchange.durationMs = Math.round(performance.now() - started);
+      if (options.captureBodies && !isStreaming(res.headers.get('content-type'))) {
+        try {
+          const text = await res.clone().text();
+          exchange.responseBody = text.length > MAX_CAPTURE ? `${text.slice(0, MAX_CAPTURE)}…` : text;
+        } catch {
+          /* body unreadable: leave it out of the trace */
+        }
+      }
+      options.onExchange?.(exchange, 'response');
+      return res;
+    } catch (e) {
+      exchange.durationMs = Math.round(performance.now() - started);
+      exchange.error = (e as Error).message;
+      options.onExchange?.(exchange, 'response');
+      if (options.signal?.aborted) throw interruptedError();
+      if (timeout.aborted) {
+        throw timeoutError(
+          `${method} ${stripQuery(url)} did not answer within ${Math.round(timeoutMs / 1000)} s`,
+          'Check that the endpoint is reachable, or raise --timeout.',
+        );
+      }
+      if (init.signal?.aborted || isAbortError(e)) throw e;
+      throw networkError(url, e);
+    }
+  };
+  return Object.assign(traced, { exchanges });
+}
+
+export function stripQuery(url: string): string {
+  const i = url.indexOf('?');
+  return i < 0 ? url : url.slice(0, i);
+}
+
+/** Turn a low-level connection failure into a clear error naming the URL. */
+export function networkError(url: string, cause: unknown): AgentcoreAuthError {
+  const code = findCode(cause);
+  const why =
+    code === 'ECONNREFUSED'
+      ? 'connection refused'
+      : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+        ? 'host not found'
+        : code === 'ECONNRESET' || code === 'UND_ERR_SOCKET'
+          ? 'connection reset'
+          : code
+            ? code
+            : (cause as Error)?.message ?? 'network error';
+  let origin = url;
+  try {
+    origin = new URL(url).origin;
+  } catch {
+    /* keep raw */
+  }
+  return new AgentcoreAuthError('ERR_NETWORK', `cannot reach ${origin} (${why})`, {
+    hint: `Check the URL and that the server is running. Endpoint overrides come from --endpoint-url, AWS_ENDPOINT_URL_<SERVICE> and AWS_ENDPOINT_URL.`,
+    details: { url: stripQuery(url), ...(code ? { errorName: code } : {}) },
+    cause,
+  });
+}
+
+function findCode(e: unknown): string | undefined {
+  for (let cur: unknown = e, depth = 0; cur && depth < 6; depth++) {
+    const c = (cur as { code?: unknown }).code;
+    if (typeof c === 'string') return c;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Parse `Retry-After` (seconds or HTTP date) into milliseconds. */
+export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const secs = Number(value);
+  if (Number.isFinite(secs) && secs >= 0) return secs * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}

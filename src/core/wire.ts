@@ -1,0 +1,148 @@
+/**
+ * Wire constants shared by the CLI and the local emulator: header names, paths, limits, enums and the exact messages
+ * the services send. Facts come from ../shared/docs/agentcore-identity.md and agentcore-errors.md, checked against the
+ * installed @aws-sdk packages. The emulator may import this file (and only this file) from core/.
+ */
+
+export const HEADERS = {
+  sessionId: 'X-Amzn-Bedrock-AgentCore-Runtime-Session-Id',
+  userId: 'X-Amzn-Bedrock-AgentCore-Runtime-User-Id',
+  requestId: 'X-Amzn-Bedrock-AgentCore-Runtime-Request-Id',
+  customPrefix: 'X-Amzn-Bedrock-AgentCore-Runtime-Custom-',
+  mcpSessionId: 'Mcp-Session-Id',
+  mcpProtocolVersion: 'Mcp-Protocol-Version',
+  mcpMethod: 'Mcp-Method',
+  mcpName: 'Mcp-Name',
+  traceId: 'X-Amzn-Trace-Id',
+  traceParent: 'traceparent',
+  traceState: 'tracestate',
+  baggage: 'baggage',
+  /** Into the agent container. */
+  workloadAccessToken: 'WorkloadAccessToken',
+  workloadAccessTokenNew: 'X-Amz-Bedrock-AgentCore-Identity-WAT',
+  oauth2CallbackUrl: 'OAuth2CallbackUrl',
+  errorType: 'x-amzn-errortype',
+  amznRequestId: 'x-amzn-requestid',
+  wwwAuthenticate: 'WWW-Authenticate',
+} as const;
+
+/** Headers a caller may not set through `-H` on any path: the CLI sets them from dedicated flags. */
+export const RESERVED_REQUEST_HEADERS = [
+  'authorization',
+  'x-amzn-bedrock-agentcore-runtime-session-id',
+  'x-amzn-bedrock-agentcore-runtime-user-id',
+  'mcp-session-id',
+  'mcp-protocol-version',
+  'mcp-method',
+  'mcp-name',
+  'x-amzn-trace-id',
+  'traceparent',
+  'tracestate',
+  'baggage',
+  'x-amz-date',
+  'x-amz-security-token',
+  'x-amz-content-sha256',
+  'host',
+  'content-length',
+] as const;
+
+export const PATHS = {
+  invoke: (arnOrId: string) => `/runtimes/${encodeURIComponent(arnOrId)}/invocations`,
+  stopSession: (arnOrId: string) => `/runtimes/${encodeURIComponent(arnOrId)}/stopruntimesession`,
+  protectedResource: (arnOrId: string) =>
+    `/runtimes/${encodeURIComponent(arnOrId)}/invocations/.well-known/oauth-protected-resource`,
+  getAgentRuntime: (id: string) => `/runtimes/${encodeURIComponent(id)}/`,
+  getWorkloadAccessToken: '/identities/GetWorkloadAccessToken',
+  getWorkloadAccessTokenForJwt: '/identities/GetWorkloadAccessTokenForJWT',
+  getWorkloadAccessTokenForUserId: '/identities/GetWorkloadAccessTokenForUserId',
+  getResourceOauth2Token: '/identities/oauth2/token',
+  completeResourceTokenAuth: '/identities/CompleteResourceTokenAuth',
+  getResourceApiKey: '/identities/api-key',
+  authorize: '/identities/oauth2/authorize',
+} as const;
+
+export const LIMITS = {
+  sessionIdMin: 33,
+  sessionIdMax: 256,
+  userIdMin: 1,
+  userIdMax: 1024,
+  /** GetWorkloadAccessTokenForUserId / CompleteResourceTokenAuth userId. */
+  identityUserIdMax: 128,
+  workloadNameMin: 3,
+  workloadNameMax: 255,
+  providerNameMax: 128,
+  scopeMax: 128,
+  customStateMax: 4096,
+  returnUrlMax: 2048,
+  tokenMax: 131072,
+  customHeaderValueMax: 4096,
+  customHeadersPerRuntime: 20,
+  traceIdMax: 128,
+  traceParentMax: 128,
+} as const;
+
+export const PATTERNS = {
+  workloadName: /^[A-Za-z0-9_.-]+$/,
+  providerName: /^[a-zA-Z0-9\-_]+$/,
+  /** The model's pattern (dots unescaped, as in the model). */
+  userToken: /^[A-Za-z0-9-_=]+.[A-Za-z0-9-_=]+.[A-Za-z0-9-_=]+$/,
+  sessionUri: /^urn:ietf:params:oauth:request_uri:[a-zA-Z0-9-._~]+$/,
+  returnUrl: /^\w+:(\/?\/?)[^\s]+$/,
+  discoveryUrl: /^.+\/\.well-known\/openid-configuration$/,
+  accountId: /^[0-9]{12}$/,
+  runtimeArn: /^arn:aws[a-z-]*:bedrock-agentcore:([a-z0-9-]+):([0-9]{12}):runtime\/([A-Za-z][A-Za-z0-9_]{0,99}-[A-Za-z0-9]{10})$/,
+  runtimeId: /^[A-Za-z][A-Za-z0-9_]{0,99}-[A-Za-z0-9]{10}$/,
+} as const;
+
+export const SESSION_URI_PREFIX = 'urn:ietf:params:oauth:request_uri:';
+
+export const OAUTH2_FLOW = { M2M: 'M2M', USER_FEDERATION: 'USER_FEDERATION', ON_BEHALF_OF_TOKEN_EXCHANGE: 'ON_BEHALF_OF_TOKEN_EXCHANGE' } as const;
+export const SESSION_STATUS = { IN_PROGRESS: 'IN_PROGRESS', FAILED: 'FAILED' } as const;
+export const CLAIM_OPERATORS = ['EQUALS', 'CONTAINS', 'CONTAINS_ANY'] as const;
+export type ClaimOperator = (typeof CLAIM_OPERATORS)[number];
+
+/** Exact service messages (agentcore-errors.md). */
+export const MESSAGES = {
+  methodMismatch:
+    "Authorization method mismatch. The agent is configured for a different authorization method than what was used in your request. Check the agent's authorization configuration and ensure your request uses the matching method (OAuth or SigV4)",
+  missingAuthToken: 'Missing Authentication Token',
+  failedToParseToken: 'OAuth authorization failed: Failed to parse token',
+  tokenExpired: 'Token has expired',
+  claimMismatch: (claim: string) => `Claim '${claim}' value mismatch with configuration.`,
+  sessionIdTooShort:
+    "Value at 'runtimeSessionId' failed to satisfy constraint: Member must have length greater than or equal to 33",
+  noReturnUrl:
+    'You must register and use at least one ResourceOauth2ReturnUrl on your workload identity to use this flow',
+  invalidOrExpiredSession: 'Invalid or expired session',
+  providerNotFound: 'Resource Credential Provider not found',
+  clientCredentialsParse: 'Error parsing ClientCredentials response',
+  workloadLinkedToService:
+    'WorkloadIdentity is linked to a service and cannot retrieve an access token by the caller',
+  watNotSet:
+    'Workload access token has not been set. If invoking agent runtime via SIGV4 inbound auth, please specify the X-Amzn-Bedrock-AgentCore-Runtime-User-Id header and retry.',
+  cognitoIncorrectPassword: 'Incorrect username or password.',
+  cognitoSecretHashMissing: (clientId: string) =>
+    `Client ${clientId} is configured with secret but SECRET_HASH was not received`,
+  cognitoSecretHashWrong: (clientId: string) => `Unable to verify secret hash for client ${clientId}`,
+  cognitoUserPasswordNotEnabled: 'USER_PASSWORD_AUTH flow not enabled for this client',
+  cognitoUserNotFound: 'User does not exist.',
+} as const;
+
+/** SigV4 signing name used by both AgentCore planes; Cognito admin ops sign as cognito-idp. */
+export const SIGNING_NAME = { agentcore: 'bedrock-agentcore', cognito: 'cognito-idp' } as const;
+
+/** The services whose endpoints can be overridden with AWS_ENDPOINT_URL_<SERVICE>. */
+export const SERVICES = {
+  agentcore: { envSuffix: 'BEDROCK_AGENTCORE', host: (region: string) => `https://bedrock-agentcore.${region}.amazonaws.com` },
+  control: {
+    envSuffix: 'BEDROCK_AGENTCORE_CONTROL',
+    host: (region: string) => `https://bedrock-agentcore-control.${region}.amazonaws.com`,
+  },
+  cognito: { envSuffix: 'COGNITO_IDENTITY_PROVIDER', host: (region: string) => `https://cognito-idp.${region}.amazonaws.com` },
+} as const;
+export type ServiceKey = keyof typeof SERVICES;
+
+/** Default MCP protocol version the official CLI uses over InvokeAgentRuntime. */
+export const MCP_PROTOCOL_VERSION = '2025-03-26';
+/** JSON-RPC code of an MCP URL-mode elicitation (3LO needed) on the Gateway. */
+export const MCP_URL_ELICITATION_CODE = -32042;

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { runCommand } from '../helpers/context.js';
+
+describe('CLI foundation', () => {
+  it('prints the top-level help on stdout with every command and exits 0', async () => {
+    const r = await runCommand(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of ['login', 'invoke', 'exchange', 'callback', 'verify', 'doctor', 'explain', 'local', 'smoke', 'demo']) {
+      expect(r.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+    }
+    expect(r.stderr).toBe('');
+  });
+
+  it('an unknown command is a usage error (exit 2) with a suggestion on stderr', async () => {
+    const r = await runCommand(['logn']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain("unknown command 'logn'");
+    expect(r.stderr).toContain('login');
+  });
+
+  it('an unknown option is a usage error (exit 2)', async () => {
+    const r = await runCommand(['--nope']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("unknown option '--nope'");
+  });
+
+  it('--json failures are one JSON line on stderr', async () => {
+    const r = await runCommand(['--json', 'logn']);
+    expect(r.code).toBe(2);
+    const last = r.stderr.trim().split('\n').pop()!;
+    expect(JSON.parse(last)).toMatchObject({ error: { code: 'ERR_USAGE', exitCode: 2 } });
+  });
+});

@@ -1,0 +1,35 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { describe, expect, inject, it } from 'vitest';
+import { browseHeadless } from '../fixtures/headless-browser.js';
+
+describe('test counterparts are up', () => {
+  it('cognito-local serves a discovery document whose issuer matches its tokens', async () => {
+    const c = inject('cognito');
+    const meta = (await (await fetch(c.discoveryUrl)).json()) as { issuer: string; jwks_uri: string };
+    expect(meta.issuer).toBe(c.issuer);
+    expect(meta.jwks_uri).toBe(c.jwksUri);
+  });
+
+  it('oidc-provider completes authorization code + PKCE headlessly and issues a verifiable JWT', async () => {
+    const o = inject('oidc');
+    const redirectUri = o.redirectUris[0]!;
+    const verifier = randomBytes(32).toString('base64url');
+    const params = new URLSearchParams({
+      client_id: o.clientId, response_type: 'code', redirect_uri: redirectUri, scope: 'openid api:read', state: 's1',
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
+    });
+    const end = await browseHeadless(`${o.issuer}/auth?${params}`, { stopAt: redirectUri, login: 'alice' });
+    const cb = new URL(end.url);
+    expect(cb.searchParams.get('state')).toBe('s1');
+    const res = await fetch(`${o.issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Basic ' + Buffer.from(`${o.clientId}:${o.clientSecret}`).toString('base64') },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code: cb.searchParams.get('code')!, redirect_uri: redirectUri, code_verifier: verifier }),
+    });
+    expect(res.status).toBe(200);
+    const t = (await res.json()) as { access_token: string };
+    const { payload } = await jwtVerify(t.access_token, createRemoteJWKSet(new URL(`${o.issuer}/jwks`)), { issuer: o.issuer, audience: o.resource });
+    expect(payload).toMatchObject({ sub: 'alice', client_id: o.clientId, scope: 'api:read' });
+  });
+});

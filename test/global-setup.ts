@@ -1,0 +1,32 @@
+/**
+ * Third-party counterparts started once for the whole run (see ../shared/docs/test-counterparts.md): cognito-local in
+ * a child process and oidc-provider in this process. Connection data reaches the tests through `inject()`.
+ */
+import type { TestProject } from 'vitest/node';
+import { startCognitoLocal } from './fixtures/cognito-local.js';
+import { startOidcProvider } from './fixtures/oidc-provider.js';
+
+/** Redirect URIs registered at the oidc-provider client; loopback servers in tests listen on these ports. */
+export const OIDC_REDIRECT_URIS = ['http://127.0.0.1:8765/callback', 'http://127.0.0.1:53682/callback', 'http://localhost:53682/callback'];
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const quiet = { warn: console.warn, info: console.info };
+  console.warn = () => undefined; // oidc-provider prints WARNING/NOTICE lines at import
+  console.info = () => undefined;
+  const [cognito, oidc] = await Promise.all([startCognitoLocal(), startOidcProvider({ redirectUris: OIDC_REDIRECT_URIS })]);
+  console.warn = quiet.warn;
+  console.info = quiet.info;
+  project.provide('cognito', { endpoint: cognito.endpoint, poolId: cognito.poolId, issuer: cognito.issuer, discoveryUrl: cognito.discoveryUrl, jwksUri: cognito.jwksUri });
+  project.provide('oidc', { issuer: oidc.issuer, discoveryUrl: oidc.discoveryUrl, clientId: oidc.clientId, clientSecret: oidc.clientSecret, resource: oidc.resource, redirectUris: OIDC_REDIRECT_URIS });
+  return async () => {
+    await Promise.all([oidc.close(), cognito.stop()]);
+  };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    cognito: { endpoint: string; poolId: string; issuer: string; discoveryUrl: string; jwksUri: string };
+    oidc: { issuer: string; discoveryUrl: string; clientId: string; clientSecret: string; resource: string; redirectUris: string[] };
+  }
+}
