@@ -174,3 +174,61 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
+
+export interface RetryOptions {
+  /** Total attempts, first included. Default 3 (as the AWS SDK's standard mode). */
+  maxAttempts?: number;
+  /** Base delay of the exponential backoff. Default 100 ms. */
+  baseDelayMs?: number;
+  /** Cap of one delay (Retry-After included). Default 20 s. */
+  maxDelayMs?: number;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  signal?: AbortSignal;
+  /** Injected for tests; default Math.random. */
+  random?: () => number;
+  /** Called before each wait, e.g. to tell the user. */
+  onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
+}
+
+/** Whether a response is worth retrying: throttling, 5xx, or AgentCore's RetryableConflictException. */
+export function isRetryableResponse(res: Response): boolean {
+  if (res.status === 429 || res.status === 502 || res.status === 503 || res.status === 504 || res.status === 500) return true;
+  return res.status === 409 && /RetryableConflict/i.test(res.headers.get('x-amzn-errortype') ?? '');
+}
+
+/**
+ * Send a request, retrying retryable answers with full-jitter exponential backoff and honouring Retry-After. The body
+ * must be re-sendable (string / bytes). Network errors other than a reset are not retried (the endpoint is wrong).
+ * Returns the last response (retryable or not) so that the caller renders the service's own error.
+ */
+export async function fetchWithRetry(
+  fetchFn: FetchLike,
+  url: string,
+  init: RequestInit,
+  options: RetryOptions,
+): Promise<Response> {
+  const max = Math.max(1, options.maxAttempts ?? 3);
+  const base = options.baseDelayMs ?? 100;
+  const cap = options.maxDelayMs ?? 20_000;
+  const random = options.random ?? Math.random;
+  for (let attempt = 1; ; attempt++) {
+    let res: Response | undefined;
+    let reason: string;
+    try {
+      res = await fetchFn(url, init);
+      if (attempt >= max || !isRetryableResponse(res)) return res;
+      reason = `${res.status}${res.headers.get('x-amzn-errortype') ? ` ${res.headers.get('x-amzn-errortype')}` : ''}`;
+    } catch (e) {
+      const code = (e as AgentcoreAuthError).details?.errorName;
+      if (attempt >= max || !(e instanceof AgentcoreAuthError) || e.code !== 'ERR_NETWORK' || code !== 'ECONNRESET') throw e;
+      reason = 'connection reset';
+    }
+    const retryAfter = parseRetryAfter(res?.headers.get('retry-after'));
+    const backoff = random() * Math.min(cap, base * 2 ** (attempt - 1));
+    const delayMs = Math.round(Math.min(cap, retryAfter ?? backoff));
+    // Drain the body so the connection can be reused.
+    await res?.body?.cancel().catch(() => undefined);
+    options.onRetry?.({ attempt, delayMs, reason });
+    await options.sleep(delayMs, options.signal);
+  }
+}

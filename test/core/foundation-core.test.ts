@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { fromAwsError, resolveEndpointOverride, serviceBaseUrl } from '../../src/core/aws.js';
 import { AgentcoreAuthError, EXIT } from '../../src/core/errors.js';
-import { createHttpFetch, parseRetryAfter } from '../../src/core/http.js';
+import { createHttpFetch, fetchWithRetry, parseRetryAfter } from '../../src/core/http.js';
 import { describeToken, relativeTime, tokenScopes } from '../../src/core/jwt.js';
 import { fingerprint, maskSecret, redactBody, redactHeaders, redactUrl, SecretRegistry } from '../../src/core/redact.js';
 
@@ -117,5 +117,39 @@ describe('createHttpFetch', () => {
     expect(parseRetryAfter('2')).toBe(2000);
     expect(parseRetryAfter('Wed, 21 Oct 2015 07:28:00 GMT', Date.parse('Wed, 21 Oct 2015 07:27:58 GMT'))).toBe(2000);
     expect(parseRetryAfter('nope')).toBeUndefined();
+  });
+});
+
+describe('fetchWithRetry', () => {
+
+  const scripted = (answers: Array<[number, Record<string, string>?]>) => {
+    const calls: string[] = [];
+    const f = async (url: string | URL | Request) => {
+      calls.push(String(url));
+      const [status, headers] = answers[Math.min(calls.length - 1, answers.length - 1)]!;
+      return new Response(status === 200 ? 'ok' : '{"message":"x"}', { status, headers });
+    };
+    return { f, calls };
+  };
+
+  it('retries 429/5xx/RetryableConflict with backoff, honours Retry-After, and stops at maxAttempts', async () => {
+    const waits: number[] = [];
+    const { f, calls } = scripted([[429, { 'retry-after': '2' }], [409, { 'x-amzn-errortype': 'RetryableConflictException' }], [200]]);
+    const res = await fetchWithRetry(f, 'http://x/', { method: 'POST', body: '{}' }, { sleep: async (ms) => void waits.push(ms), random: () => 0.5, maxAttempts: 5 });
+    expect(res.status).toBe(200);
+    expect(calls.length).toBe(3);
+    expect(waits).toEqual([2000, 100]); // Retry-After, then 0.5 * 100 * 2^1
+
+    const again = scripted([[503]]);
+    const last = await fetchWithRetry(again.f, 'http://x/', {}, { sleep: async () => undefined, maxAttempts: 3 });
+    expect(last.status).toBe(503);
+    expect(again.calls.length).toBe(3);
+  });
+
+  it('does not retry client errors', async () => {
+    const { f, calls } = scripted([[403], [200]]);
+    const res = await fetchWithRetry(f, 'http://x/', {}, { sleep: async () => undefined });
+    expect(res.status).toBe(403);
+    expect(calls.length).toBe(1);
   });
 });
