@@ -86,7 +86,7 @@ export function createAwsClients(deps: AwsFactoryDeps): AwsClients {
   const cache = new Map<string, Promise<unknown>>();
   let creds: ReturnType<typeof loadCredentialProvider> | undefined;
 
-  const credentialProvider = () => (creds ??= loadCredentialProvider(settings.profile));
+  const credentialProvider = () => (creds ??= loadCredentialProvider(settings.profile, env));
 
   async function common(service: ServiceKey, region: string | undefined) {
     const endpoint = resolveEndpointOverride(env, service, settings.endpointUrl);
@@ -158,10 +158,24 @@ export function createAwsClients(deps: AwsFactoryDeps): AwsClients {
 
 type CredentialProvider = () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>;
 
-async function loadCredentialProvider(profile: string | undefined): Promise<CredentialProvider | undefined> {
-  if (!profile) return undefined; // the SDK's default chain (honours AWS_PROFILE)
+/**
+ * Credentials in the SDK's order, but read from the run's env (the context's, not process.env): --profile first (as
+ * the AWS CLI does), then AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY(/AWS_SESSION_TOKEN), then AWS_PROFILE, then the
+ * SDK's default chain (SSO, container, instance metadata…).
+ */
+async function loadCredentialProvider(profile: string | undefined, env: Env): Promise<CredentialProvider | undefined> {
+  if (!profile && env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
+    const creds = {
+      accessKeyId: env.AWS_ACCESS_KEY_ID,
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+      ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+    };
+    return async () => creds;
+  }
+  const name = profile ?? env.AWS_PROFILE;
+  if (!name) return undefined; // the SDK's default chain
   const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
-  return fromNodeProviderChain({ profile });
+  return fromNodeProviderChain({ profile: name });
 }
 
 /** A deserialize-step middleware that reports each attempt's raw request and response for --verbose. */
