@@ -1,0 +1,130 @@
+/**
+ * Authorization code + PKCE (S256) + state + nonce on a one-shot loopback redirect (RFC 8252), with openid-client.
+ * The redirect URI must be a loopback http URL registered at the provider (default DEFAULT_REDIRECT_URI).
+ */
+import * as client from 'openid-client';
+import { AgentcoreAuthError, usageError } from '../errors.js';
+import { findHint } from '../hints.js';
+import { oauthError, type OAuthContext, type OAuthTokens } from './client.js';
+import { startLoopback } from './loopback.js';
+
+/** The documented default; providers need it registered exactly (scheme, host, port, path). */
+export const DEFAULT_REDIRECT_URI = 'http://localhost:53682/callback';
+
+export interface AuthCodeOptions {
+  redirectUri: string;
+  scopes: string[];
+  resource?: string;
+  /** Extra authorization request parameters (prompt, login_hint, identity_provider …). */
+  extraParams?: Record<string, string>;
+  /** Opens the URL (or prints it with --no-browser). Called once the loopback server listens. */
+  open(url: string): Promise<void>;
+  signal?: AbortSignal;
+  timeoutMs: number;
+  /** Test hook / advanced: fixed state (default: random). */
+  state?: string;
+}
+
+export interface AuthCodeResult extends OAuthTokens {
+  redirectUri: string;
+}
+
+export function parseRedirectUri(value: string): URL {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    throw usageError(`--redirect-uri: not a URL: ${value}`);
+  }
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  if (u.protocol !== 'http:' || !['127.0.0.1', 'localhost', '::1'].includes(host)) {
+    throw usageError(
+      `--redirect-uri must be a loopback http URL (http://127.0.0.1:PORT/PATH or http://localhost:PORT/PATH): ${value}`,
+      'agentcore-auth receives the redirect itself on this machine; register that URI at the identity provider.',
+    );
+  }
+  if (!u.port) throw usageError(`--redirect-uri needs an explicit port: ${value}`);
+  return u;
+}
+
+export async function authorizationCodeLogin(ctx: OAuthContext, opts: AuthCodeOptions): Promise<AuthCodeResult> {
+  if (!ctx.authorizationEndpoint) {
+    throw new AgentcoreAuthError('ERR_CONFIG', `the provider ${ctx.issuer} names no authorization_endpoint`, {
+      hint: 'Pass --discovery-url of an OIDC provider, or --domain for a Cognito hosted UI.',
+    });
+  }
+  const redirect = parseRedirectUri(opts.redirectUri);
+  const host = redirect.hostname.replace(/^\[|\]$/g, '');
+  const server = await startLoopback({
+    host,
+    port: Number(redirect.port),
+    path: redirect.pathname,
+    publicHost: redirect.hostname,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  try {
+    const verifier = client.randomPKCECodeVerifier();
+    const challenge = await client.calculatePKCECodeChallenge(verifier);
+    const state = opts.state ?? client.randomState();
+    const openid = opts.scopes.includes('openid');
+    const nonce = openid ? client.randomNonce() : undefined;
+    const params: Record<string, string> = {
+      redirect_uri: redirect.href,
+      response_type: 'code',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      state,
+      ...(nonce ? { nonce } : {}),
+      ...(opts.scopes.length ? { scope: opts.scopes.join(' ') } : {}),
+      ...(opts.resource ? { resource: opts.resource } : {}),
+      ...opts.extraParams,
+    };
+    const authUrl = client.buildAuthorizationUrl(ctx.config, params);
+    const waiting = server.waitForCallback({ timeoutMs: opts.timeoutMs });
+    // A failing browser launch must not lose the callback: the caller prints the URL as a fallback.
+    await opts.open(authUrl.href);
+    const callback = await waiting;
+
+    const error = callback.searchParams.get('error');
+    if (error) {
+      const desc = callback.searchParams.get('error_description');
+      const hint = findHint({ name: error, message: `${error}: ${desc ?? ''}` });
+      throw new AgentcoreAuthError('ERR_OAUTH', `the identity provider refused the sign-in: ${error}${desc ? `: ${desc}` : ''}`, {
+        hint: hint?.fix ?? 'Check the client settings at the identity provider (redirect URI, scopes, allowed flows).',
+        details: { errorName: error },
+      });
+    }
+    if (callback.searchParams.get('state') !== state) {
+      throw new AgentcoreAuthError('ERR_STATE_MISMATCH', 'the redirect carried an unexpected state: the response is not for this login (possible CSRF); tokens were not requested', {
+        hint: 'Start the login again and finish it in the browser tab it opens.',
+      });
+    }
+    if (!callback.searchParams.get('code')) {
+      throw new AgentcoreAuthError('ERR_OAUTH', 'the redirect carried no authorization code', {
+        hint: 'Check the provider settings: response_type=code must be allowed for this client.',
+      });
+    }
+    let r: client.TokenEndpointResponse;
+    try {
+      r = await client.authorizationCodeGrant(ctx.config, callback, {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+        ...(nonce ? { expectedNonce: nonce } : {}),
+        idTokenExpected: openid,
+      }, opts.resource ? { resource: opts.resource } : undefined);
+    } catch (e) {
+      throw oauthError(e, 'authorization_code grant', ctx.tokenEndpoint);
+    }
+    return {
+      accessToken: r.access_token,
+      ...(r.id_token ? { idToken: r.id_token } : {}),
+      ...(r.refresh_token ? { refreshToken: r.refresh_token } : {}),
+      ...(typeof r.expires_in === 'number' ? { expiresIn: r.expires_in } : {}),
+      ...(r.token_type ? { tokenType: r.token_type } : {}),
+      ...(typeof r.scope === 'string' ? { scope: r.scope } : {}),
+      redirectUri: redirect.href,
+    };
+  } finally {
+    await server.close();
+  }
+}

@@ -1,0 +1,373 @@
+/**
+ * The token cache: named entries (default `default`) holding a token set, its decoded expiry and what is needed to
+ * refresh it. One JSON file, `tokens.json` (0600), in a private directory (0700):
+ *
+ *   $AGENTCORE_AUTH_CACHE_DIR  or  $XDG_CACHE_HOME/agentcore-auth  or  <home>/.cache/agentcore-auth
+ *
+ * Every change is read-merge-write under a lock file (`tokens.json.lock`, created with O_EXCL; a lock older than
+ * STALE_LOCK_MS or held by a dead process is taken over), and the new file is written to a temp file and renamed
+ * over the old one, so concurrent `login` processes never lose each other's entries and a reader never sees half a
+ * file. A broken or truncated file is moved aside (`tokens.json.broken-<time>`) with a warning, never a crash.
+ *
+ * This module depends on node:fs only (no process.*): callers pass the environment and the home directory. It is the
+ * one place where a client secret may be stored (so that a later command can refresh without asking again).
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs, constants as fsConstants } from 'node:fs';
+import { join } from 'node:path';
+
+export type Env = Record<string, string | undefined>;
+
+export interface CacheLocation {
+  env: Env;
+  homedir: string;
+  /** Called with a human sentence when something was recovered (broken file, loose permissions, stale lock). */
+  warn?: (message: string) => void;
+}
+
+export const DEFAULT_ENTRY = 'default';
+export const CACHE_FILE = 'tokens.json';
+export const CACHE_VERSION = 1;
+/** A lock file older than this is considered abandoned (a crashed process). */
+export const STALE_LOCK_MS = 10_000;
+/** How long a writer waits for the lock before giving up. */
+export const LOCK_WAIT_MS = 15_000;
+
+export type LoginFlow = 'user-password' | 'admin-user-password' | 'refresh' | 'client-credentials' | 'authorization-code';
+
+/** How to refresh a Cognito entry (REFRESH_TOKEN_AUTH through the Cognito API). */
+export interface CognitoRefreshConfig {
+  kind: 'cognito';
+  region: string;
+  clientId: string;
+  userPoolId?: string;
+  /** Only when the app client has a secret: SECRET_HASH needs it on refresh too. */
+  clientSecret?: string;
+  /** The Cognito endpoint override in effect at login (local stacks); absent for the real AWS endpoint. */
+  endpoint?: string;
+}
+
+/** How to refresh an OAuth/OIDC entry (refresh_token grant, or a new client_credentials grant). */
+export interface OAuthRefreshConfig {
+  kind: 'oauth';
+  tokenEndpoint: string;
+  issuer?: string;
+  discoveryUrl?: string;
+  clientId: string;
+  clientSecret?: string;
+  clientAuth?: 'client_secret_basic' | 'client_secret_post' | 'none';
+  scopes?: string[];
+  resource?: string;
+}
+
+export type RefreshConfig = CognitoRefreshConfig | OAuthRefreshConfig;
+
+export interface TokenSet {
+  accessToken?: string;
+  idToken?: string;
+  refreshToken?: string;
+  tokenType?: string;
+  /** Space-separated scopes the server granted, when it said. */
+  scope?: string;
+}
+
+export interface CacheEntry {
+  name: string;
+  flow: LoginFlow;
+  tokens: TokenSet;
+  /** Expiry of the access token (or of the ID token when there is no access token), epoch seconds. */
+  expiresAt?: number;
+  idTokenExpiresAt?: number;
+  /** Who the tokens are for (username / sub) and which client minted them: for `token list`. */
+  subject?: string;
+  username?: string;
+  clientId?: string;
+  issuer?: string;
+  /** ISO time of the last save. */
+  savedAt: string;
+  refresh?: RefreshConfig;
+}
+
+export interface CacheFile {
+  version: number;
+  entries: Record<string, CacheEntry>;
+}
+
+/** The cache directory for this environment (not created). */
+export function cacheDir(loc: Pick<CacheLocation, 'env' | 'homedir'>): string {
+  const { env, homedir } = loc;
+  if (env.AGENTCORE_AUTH_CACHE_DIR) return env.AGENTCORE_AUTH_CACHE_DIR;
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'agentcore-auth');
+  return join(homedir, '.cache', 'agentcore-auth');
+}
+
+export function cachePath(loc: Pick<CacheLocation, 'env' | 'homedir'>): string {
+  return join(cacheDir(loc), CACHE_FILE);
+}
+
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
+
+/** Entry names: letters, digits, `.`, `_`, `-`, `@`; 1–128 characters. */
+export function validateEntryName(name: string): string | undefined {
+  return NAME_RE.test(name) ? undefined : `invalid cache entry name '${name}': use letters, digits, '.', '_', '-', '@' (up to 128)`;
+}
+
+function emptyCache(): CacheFile {
+  return { version: CACHE_VERSION, entries: {} };
+}
+
+async function ensureDir(loc: CacheLocation): Promise<string> {
+  const dir = cacheDir(loc);
+  let created = false;
+  try {
+    await fs.mkdir(dir, { recursive: false, mode: 0o700 });
+    created = true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+      created = true;
+    } else if (code !== 'EEXIST') throw e;
+  }
+  if (created) {
+    // mkdir's mode is filtered by the umask; make it exactly 0700.
+    await fs.chmod(dir, 0o700).catch(() => undefined);
+  } else if (process_platform() !== 'win32') {
+    const st = await fs.stat(dir);
+    if ((st.mode & 0o077) !== 0 && loc.warn) {
+      loc.warn(`token cache directory ${dir} is accessible to other users (mode ${(st.mode & 0o777).toString(8)}); run: chmod 700 ${dir}`);
+    }
+  }
+  return dir;
+}
+
+/** Node's platform without touching `process` in the signature (fs semantics differ on Windows). */
+function process_platform(): string {
+  return globalThis.process?.platform ?? 'linux';
+}
+
+/** Parse the file's text; a broken file yields undefined (the caller recovers). */
+function parseCache(text: string): CacheFile | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  const p = parsed as Partial<CacheFile>;
+  if (!p.entries || typeof p.entries !== 'object' || Array.isArray(p.entries)) return undefined;
+  const entries: Record<string, CacheEntry> = {};
+  for (const [name, entry] of Object.entries(p.entries)) {
+    // Keep only entries that have the minimum shape; drop others silently (a newer version's data is kept as is).
+    if (entry && typeof entry === 'object' && (entry as CacheEntry).tokens && typeof (entry as CacheEntry).tokens === 'object') {
+      entries[name] = { ...(entry as CacheEntry), name };
+    }
+  }
+  return { version: typeof p.version === 'number' ? p.version : CACHE_VERSION, entries };
+}
+
+async function readCacheFile(loc: CacheLocation, recover: boolean): Promise<CacheFile> {
+  const file = cachePath(loc);
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return emptyCache();
+    throw e;
+  }
+  if (text.trim() === '') return emptyCache();
+  const parsed = parseCache(text);
+  if (parsed) return parsed;
+  if (recover) {
+    const aside = `${file}.broken-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    await fs.rename(file, aside).catch(() => undefined);
+    await fs.chmod(aside, 0o600).catch(() => undefined);
+    loc.warn?.(`the token cache ${file} was unreadable (broken or truncated JSON); moved it to ${aside} and started a new one — log in again`);
+  } else {
+    loc.warn?.(`the token cache ${file} is unreadable (broken or truncated JSON); ignoring it — the next login replaces it`);
+  }
+  return emptyCache();
+}
+
+/** Read the whole cache (no lock: writes are atomic renames, so a reader sees the old or the new file). */
+export async function loadCache(loc: CacheLocation): Promise<CacheFile> {
+  return readCacheFile(loc, false);
+}
+
+export async function getEntry(loc: CacheLocation, name = DEFAULT_ENTRY): Promise<CacheEntry | undefined> {
+  return (await loadCache(loc)).entries[name];
+}
+
+export async function listEntries(loc: CacheLocation): Promise<CacheEntry[]> {
+  const cache = await loadCache(loc);
+  return Object.values(cache.entries).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Insert or replace an entry (read-merge-write under the lock). Returns the saved entry. */
+export async function saveEntry(loc: CacheLocation, entry: Omit<CacheEntry, 'savedAt'> & { savedAt?: string }): Promise<CacheEntry> {
+  const saved: CacheEntry = { ...entry, savedAt: entry.savedAt ?? new Date().toISOString() };
+  await updateCache(loc, (cache) => {
+    cache.entries[saved.name] = saved;
+  });
+  return saved;
+}
+
+/** Remove one entry; returns whether it existed. */
+export async function removeEntry(loc: CacheLocation, name = DEFAULT_ENTRY): Promise<boolean> {
+  let existed = false;
+  await updateCache(loc, (cache) => {
+    existed = name in cache.entries;
+    delete cache.entries[name];
+  });
+  return existed;
+}
+
+/** Remove every entry; returns their names. */
+export async function clearCache(loc: CacheLocation): Promise<string[]> {
+  let names: string[] = [];
+  await updateCache(loc, (cache) => {
+    names = Object.keys(cache.entries);
+    cache.entries = {};
+  });
+  return names;
+}
+
+/** Read-merge-write under the lock; the mutation sees the current file. */
+export async function updateCache(loc: CacheLocation, mutate: (cache: CacheFile) => void | Promise<void>): Promise<void> {
+  const dir = await ensureDir(loc);
+  const release = await acquireLock(loc, join(dir, `${CACHE_FILE}.lock`));
+  try {
+    const cache = await readCacheFile(loc, true);
+    await mutate(cache);
+    cache.version = CACHE_VERSION;
+    await writeAtomic(join(dir, CACHE_FILE), `${JSON.stringify(cache, null, 2)}\n`);
+  } finally {
+    await release();
+  }
+}
+
+async function writeAtomic(file: string, text: string): Promise<void> {
+  const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  const handle = await fs.open(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600);
+  try {
+    await handle.writeFile(text, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await fs.chmod(tmp, 0o600); // in case the umask was odd
+    await fs.rename(tmp, file);
+  } catch (e) {
+    await fs.unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    globalThis.process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Take the lock file with O_EXCL. The holder writes `<pid> <epoch ms>`; a lock held by a dead pid on this host or
+ * older than STALE_LOCK_MS is removed and retaken. Gives up after LOCK_WAIT_MS with a clear error.
+ */
+async function acquireLock(loc: CacheLocation, lockFile: string): Promise<() => Promise<void>> {
+  const token = `${globalThis.process?.pid ?? 0} ${Date.now()} ${randomBytes(4).toString('hex')}`;
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  let delay = 5;
+  for (;;) {
+    try {
+      const h = await fs.open(lockFile, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600);
+      try {
+        await h.writeFile(token, 'utf8');
+      } finally {
+        await h.close();
+      }
+      return async () => {
+        // Remove only our own lock (a takeover may have replaced it).
+        const content = await fs.readFile(lockFile, 'utf8').catch(() => undefined);
+        if (content === token) await fs.unlink(lockFile).catch(() => undefined);
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    if (await isStale(lockFile)) {
+      // Rename first so that only one contender removes a given stale lock.
+      const aside = `${lockFile}.stale-${randomBytes(4).toString('hex')}`;
+      try {
+        await fs.rename(lockFile, aside);
+        await fs.unlink(aside).catch(() => undefined);
+        loc.warn?.(`removed a stale token-cache lock (${lockFile}) left by an interrupted process`);
+      } catch {
+        /* somebody else took it over first */
+      }
+      continue;
+    }
+    if (Date.now() > deadline) {
+      const err = new Error(
+        `the token cache is locked by another agentcore-auth process (${lockFile}); if none is running, delete that file`,
+      );
+      (err as Error & { code: string }).code = 'ETOKENCACHELOCKED';
+      throw err;
+    }
+    await sleep(delay + Math.floor(Math.random() * delay));
+    delay = Math.min(delay * 2, 100);
+  }
+}
+
+async function isStale(lockFile: string): Promise<boolean> {
+  let content: string;
+  let mtimeMs: number;
+  try {
+    [content, mtimeMs] = await Promise.all([fs.readFile(lockFile, 'utf8'), fs.stat(lockFile).then((s) => s.mtimeMs)]);
+  } catch {
+    return false; // vanished: retry at once
+  }
+  const [pidText, timeText] = content.split(' ');
+  const since = Number(timeText) || mtimeMs;
+  if (Date.now() - since > STALE_LOCK_MS) return true;
+  const pid = Number(pidText);
+  // An empty lock (crash between create and write) older than a second is stale too.
+  if (!content && Date.now() - mtimeMs > 1000) return true;
+  return !!pidText && pid !== globalThis.process?.pid && !pidAlive(pid);
+}
+
+/** Expiry in seconds from now (negative when expired); undefined when unknown. */
+export function secondsLeft(entry: Pick<CacheEntry, 'expiresAt'>, nowMs: number): number | undefined {
+  return typeof entry.expiresAt === 'number' ? Math.round(entry.expiresAt - nowMs / 1000) : undefined;
+}
+
+/** The `exp` claim of a JWT (epoch seconds), without verifying; undefined for opaque tokens. */
+export function jwtExp(token: string | undefined): number | undefined {
+  const claims = jwtClaims(token);
+  return typeof claims?.exp === 'number' ? claims.exp : undefined;
+}
+
+/** The claims of a JWT without verifying (base64url JSON of the middle part); undefined for anything else. */
+export function jwtClaims(token: string | undefined): Record<string, unknown> | undefined {
+  const part = token?.split('.')[1];
+  if (!part || token!.split('.').length !== 3) return undefined;
+  try {
+    const v = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Expiry of a token set: the access token's `exp`, else now + expires_in, else the ID token's `exp`. Epoch seconds.
+ */
+export function tokenSetExpiry(tokens: TokenSet, expiresIn: number | undefined, nowMs: number): number | undefined {
+  return jwtExp(tokens.accessToken) ?? (typeof expiresIn === 'number' ? Math.floor(nowMs / 1000) + expiresIn : undefined) ?? jwtExp(tokens.idToken);
+}
