@@ -1,0 +1,7 @@
+/** Runtime half of the local stack. Placeholder (routes nothing) until the runtime half replaces it. */
+import type { Handler } from '../server.js';
+import type { RuntimeDeps } from '../stack.js';
+
+export function createRuntimeHandler(_deps: RuntimeDeps): Handler {
+  return async () => false;
+}

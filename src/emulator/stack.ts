@@ -1,0 +1,245 @@
+/**
+ * startLocalStack(options): the whole local AgentCore stack in this process. One HTTP origin serves the AgentCore
+ * data and control planes, the Cognito-compatible IdP, the runtime and the gateway (so every AWS_ENDPOINT_URL_* points
+ * at it); the 3LO provider (oidc-provider, playing the external service) listens on a second loopback port.
+ */
+import type { ServerResponse } from 'node:http';
+import { sendAwsError, sendJson } from './respond.js';
+import { originOf, startEmuServer, Faults, jsonBody, type EmuRequest, type Handler, type FaultSettings } from './server.js';
+import { verifySigV4, type SigV4Result, type StackCredentials } from './sigv4.js';
+import { isParsedConfig, loadConfigFile, parseConfig, runtimeDefaultsContext, type StackConfig } from './config.js';
+import { StackState } from './state.js';
+import { parseFaultRule } from './config.js';
+import { defaultAgents, defaultGateways, type AgentConfig, type GatewayConfig } from './runtime/config.js';
+import { createRuntimeHandler } from './runtime/index.js';
+import { createGatewayHandler } from './gateway/index.js';
+import { SIGNING_NAME } from '../core/wire.js';
+import { mountIdentity } from './mount.js';
+
+export { ConfigError, type StackConfig } from './config.js';
+
+export interface LocalStackOptions {
+  /** 0 (default) = an ephemeral port. */
+  port?: number;
+  /** Default 127.0.0.1. A non-loopback host exposes the stack to the network: only when asked explicitly. */
+  host?: string;
+  /** Port of the 3LO provider (default 0 = ephemeral). */
+  threeLoPort?: number;
+  /** A parsed config, a raw object (validated like a file), or nothing for the seeded stack. */
+  config?: StackConfig | Record<string, unknown>;
+  /** A JSON or YAML file (ignored when `config` is given). */
+  configFile?: string;
+  /** Overrides config.autoConsent. */
+  autoConsent?: boolean;
+  /** Clock (tests). */
+  now?: () => number;
+  /** Unexpected handler errors (default: ignored; they become 500 InternalServerException). */
+  onError?: (error: unknown, req: EmuRequest) => void;
+}
+
+/** Everything the runtime half gets from the stack (src/emulator/README.md). */
+export interface RuntimeDeps {
+  state: StackState;
+  config: StackConfig;
+  /** The stack's origin, e.g. `http://127.0.0.1:4566`. */
+  baseUrl: string;
+  region: string;
+  accountId: string;
+  credentials: StackCredentials;
+  /** Verify a request's SigV4 signature against the stack's credentials (service `bedrock-agentcore` by default). */
+  verifySigV4(req: EmuRequest, service?: string): Promise<SigV4Result>;
+  /** Mint a workload access token (no validation of the user token: the caller's authorizer has done that). */
+  mintWorkloadAccessToken(input: { workloadName: string; userId: string } | { workloadName: string; userToken: string } | { workloadName: string }): string;
+  sendJson: typeof sendJson;
+  sendAwsError: typeof sendAwsError;
+  /** Agents and gateways: config.agents / config.gateways, or the runtime half's defaults. */
+  agents: AgentConfig[];
+  gateways: GatewayConfig[];
+  /** The stack's own user pool (a JWT authorizer without discoveryUrl trusts it). */
+  userPool: { id: string; issuer: string; discoveryUrl: string; jwksUri: string };
+}
+
+export interface StackClientInfo {
+  name: string;
+  clientId: string;
+  clientSecret?: string;
+  explicitAuthFlows: string[];
+  allowedOAuthFlows: string[];
+  allowedOAuthScopes: string[];
+}
+
+export interface LocalStack {
+  /** The stack's origin (all AWS services). */
+  url: string;
+  region: string;
+  accountId: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  endpoints: { agentcore: string; control: string; cognito: string; threeLo: string };
+  /** Environment variables pointing the AWS SDKs and the CLI at the stack. */
+  env: Record<string, string>;
+  userPool: {
+    id: string;
+    issuer: string;
+    discoveryUrl: string;
+    jwksUri: string;
+    tokenEndpoint: string;
+    authorizationEndpoint: string;
+    clients: StackClientInfo[];
+    users: Array<{ username: string; password: string; temporaryPassword: boolean }>;
+  };
+  workloadIdentities: Array<{ name: string; arn: string; allowedResourceOauth2ReturnUrls: string[] }>;
+  credentialProviders: {
+    oauth2: Array<{ name: string; arn: string; vendor: string; flow: 'M2M' | 'USER_FEDERATION'; callbackUrl: string; scopes: string[] }>;
+    apiKey: Array<{ name: string; arn: string }>;
+  };
+  threeLo: { issuer: string; discoveryUrl: string; autoConsent: boolean; defaultUser: string; clientId: string };
+  agents: AgentConfig[];
+  gateways: GatewayConfig[];
+  config: StackConfig;
+  state: StackState;
+  faults: Faults;
+  close(): Promise<void>;
+}
+
+/** Everything the identity-half handlers share. */
+export interface EmuContext {
+  origin: string;
+  config: StackConfig;
+  state: StackState;
+  credentials: StackCredentials;
+  faults: Faults;
+  now: () => number;
+  verify(req: EmuRequest, service?: string): Promise<SigV4Result>;
+}
+
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Admin switch for fault injection: GET/PUT/POST/DELETE /_local/faults (loopback callers only). */
+function createAdminHandler(ctx: EmuContext): Handler {
+  return async (req, res) => {
+    if (!req.url.pathname.startsWith('/_local/')) return false;
+    if (req.url.pathname === '/_local/health') {
+      sendJson(res, 200, { status: 'ok' });
+      return true;
+    }
+    if (req.url.pathname !== '/_local/faults') return false;
+    const ra = req.raw.socket.remoteAddress ?? '';
+    if (!/^(::ffff:)?127\./.test(ra) && ra !== '::1') {
+      sendAwsError(res, 403, 'AccessDeniedException', 'The fault switch is available to loopback callers only');
+      return true;
+    }
+    try {
+      if (req.method === 'PUT') {
+        const body = jsonBody(req) ?? {};
+        const parsed = parseConfig({ faults: body }).faults;
+        ctx.faults.set(parsed);
+      } else if (req.method === 'POST') {
+        ctx.faults.add(parseFaultRule(jsonBody(req) ?? {}, 'rule'));
+      } else if (req.method === 'DELETE') {
+        ctx.faults.clear();
+      } else if (req.method !== 'GET') {
+        sendAwsError(res, 405, 'ValidationException', 'Use GET, PUT (replace all), POST (add a rule) or DELETE (clear)');
+        return true;
+      }
+    } catch (e) {
+      sendAwsError(res, 400, 'ValidationException', (e as Error).message);
+      return true;
+    }
+    sendJson(res, 200, ctx.faults.snapshot());
+    return true;
+  };
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const config: StackConfig = isParsedConfig(options.config)
+    ? options.config
+    : options.config
+      ? parseConfig(options.config)
+      : options.configFile
+        ? await loadConfigFile(options.configFile)
+        : parseConfig({});
+  if (options.autoConsent !== undefined) config.autoConsent = options.autoConsent;
+  const host = options.host ?? '127.0.0.1';
+  const now = options.now ?? Date.now;
+  const faults = new Faults(config.faults as FaultSettings);
+  const state = new StackState(config.region, config.accountId, now);
+  const credentials: StackCredentials = { ...config.credentials };
+  const verify = (req: EmuRequest, service: string = SIGNING_NAME.agentcore) => verifySigV4(req, credentials, { service, now });
+
+  const server = await startEmuServer({ host, port: options.port ?? 0, handlers: [], faults, ...(options.onError ? { onError: options.onError } : {}) });
+  const origin = server.origin;
+  const ctx: EmuContext = { origin, config, state, credentials, faults, now, verify };
+  const closers: Array<() => Promise<void>> = [];
+
+  try {
+    const identity = await mountIdentity(ctx, options, closers);
+    const defaults = runtimeDefaultsContext(config);
+    const agents = config.agents ?? defaultAgents(defaults);
+    const gateways = config.gateways ?? defaultGateways(defaults);
+    // AgentCore creates a workload identity for every runtime and gateway; callers may not mint tokens for it.
+    for (const a of agents) state.putWorkloadIdentity(a.workloadName, { allowedResourceOauth2ReturnUrls: a.allowedResourceOauth2ReturnUrls, linkedTo: 'runtime' });
+    for (const g of gateways) state.putWorkloadIdentity(g.workloadName, { allowedResourceOauth2ReturnUrls: g.allowedResourceOauth2ReturnUrls, linkedTo: 'gateway' });
+    const deps: RuntimeDeps = {
+      state,
+      config,
+      baseUrl: origin,
+      region: config.region,
+      accountId: config.accountId,
+      credentials,
+      verifySigV4: verify,
+      mintWorkloadAccessToken: (input) => identity.mintWorkloadAccessToken(input),
+      sendJson,
+      sendAwsError,
+      agents,
+      gateways,
+      userPool: { id: identity.userPoolInfo.id, issuer: identity.userPoolInfo.issuer, discoveryUrl: identity.userPoolInfo.discoveryUrl, jwksUri: identity.userPoolInfo.jwksUri },
+    };
+    // The runtime half is mounted after the identity handlers.
+    server.handlers = [createAdminHandler(ctx), ...identity.handlers, createRuntimeHandler(deps), createGatewayHandler(deps)];
+
+    const env = {
+      AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: origin,
+      AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL: origin,
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: origin,
+      AWS_REGION: config.region,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    };
+    let closed: Promise<void> | undefined;
+    return {
+      url: origin,
+      region: config.region,
+      accountId: config.accountId,
+      credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
+      endpoints: { agentcore: origin, control: origin, cognito: origin, threeLo: identity.threeLoIssuer },
+      env,
+      userPool: identity.userPoolInfo,
+      workloadIdentities: config.workloadIdentities.map((w) => ({ name: w.name, arn: state.workloadArn(w.name), allowedResourceOauth2ReturnUrls: [...w.allowedResourceOauth2ReturnUrls] })),
+      credentialProviders: identity.providersInfo,
+      threeLo: {
+        issuer: identity.threeLoIssuer,
+        discoveryUrl: `${identity.threeLoIssuer}/.well-known/openid-configuration`,
+        autoConsent: config.autoConsent,
+        defaultUser: config.threeLo.defaultUser,
+        clientId: config.threeLo.clientId,
+      },
+      agents,
+      gateways,
+      config,
+      state,
+      faults,
+      close: () =>
+        (closed ??= (async () => {
+          await Promise.allSettled([server.close(), ...closers.map((c) => c())]);
+        })()),
+    };
+  } catch (e) {
+    await Promise.allSettled([server.close(), ...closers.map((c) => c())]);
+    throw e;
+  }
+}
+
+export { originOf };
+export type { EmuRequest, Handler, ServerResponse };

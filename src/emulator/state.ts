@@ -1,0 +1,205 @@
+/**
+ * In-memory state of the local stack. Nothing is persisted; a restart starts from the config again.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { SESSION_URI_PREFIX } from '../core/wire.js';
+
+export interface WorkloadIdentity {
+  name: string;
+  arn: string;
+  allowedResourceOauth2ReturnUrls: string[];
+  tags: Record<string, string>;
+  createdTime: number;
+  lastUpdatedTime: number;
+  /** Set for identities a runtime or gateway owns: callers may not mint tokens for them. */
+  linkedTo?: 'runtime' | 'gateway';
+}
+
+export interface ProviderEndpoints {
+  issuer?: string;
+  authorizationEndpoint?: string;
+  tokenEndpoint: string;
+}
+
+export interface OAuth2Provider {
+  name: string;
+  arn: string;
+  vendor: string;
+  /** `https://…/identities/oauth2/callback/{callbackId}` on the stack. */
+  callbackUrl: string;
+  callbackId: string;
+  clientId: string;
+  clientSecret?: string;
+  clientSecretArn: string;
+  /** Exactly what was given as oauth2ProviderConfigInput (echoed, minus secrets, as the output). */
+  configInput: Record<string, unknown>;
+  /** The member name of oauth2ProviderConfigInput (customOauth2ProviderConfig, googleOauth2ProviderConfig, …). */
+  configKey: string;
+  discoveryUrl?: string;
+  metadata?: ProviderEndpoints;
+  /** Resolved lazily from discoveryUrl. */
+  resolved?: ProviderEndpoints;
+  tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post';
+  tags: Record<string, string>;
+  createdTime: number;
+  lastUpdatedTime: number;
+}
+
+export interface ApiKeyProvider {
+  name: string;
+  arn: string;
+  apiKey: string;
+  secretArn: string;
+  tags: Record<string, string>;
+  createdTime: number;
+  lastUpdatedTime: number;
+}
+
+/** What an opaque workload access token stands for (never leaves the stack). */
+export interface WatInfo {
+  workloadName: string;
+  userId?: string;
+  userToken?: string;
+  /** Who the user is: `id:<userId>` or `jwt:<iss>#<sub>`; absent for a workload acting for itself. */
+  userKey?: string;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+export type UserIdentifier = { userId: string } | { userToken: string };
+
+export interface OAuthSession {
+  sessionUri: string;
+  workloadName: string;
+  providerName: string;
+  userKey: string;
+  /** The exact artifact that produced the WAT that started the flow (the binding rule compares against it). */
+  identifier: UserIdentifier;
+  scopes: string[];
+  returnUrl: string;
+  customState?: string;
+  customParameters: Record<string, string>;
+  /** Internal `state` sent to the provider. */
+  state: string;
+  codeVerifier: string;
+  createdAt: number;
+  expiresAt: number;
+  status: 'IN_PROGRESS' | 'FAILED' | 'AUTHORIZED' | 'COMPLETED';
+  /** Provider token obtained at the callback, released to the vault by CompleteResourceTokenAuth. */
+  pending?: VaultEntry;
+  failure?: string;
+}
+
+export interface VaultEntry {
+  accessToken: string;
+  refreshToken?: string;
+  /** epoch ms; undefined = no expiry known. */
+  expiresAt?: number;
+  scopes: string[];
+}
+
+export interface CognitoUser {
+  username: string;
+  sub: string;
+  password: string;
+  temporary: boolean;
+  enabled: boolean;
+  attributes: Record<string, string>;
+}
+
+/** Authorization URLs and their sessions are valid for 10 minutes (AWS: oauth2-authorization-url-session-binding). */
+export const SESSION_TTL_MS = 10 * 60_000;
+/** WAT lifetime: not documented (UNVERIFIED); one hour here. */
+export const WAT_TTL_MS = 60 * 60_000;
+
+export class StackState {
+  readonly workloadIdentities = new Map<string, WorkloadIdentity>();
+  readonly oauth2Providers = new Map<string, OAuth2Provider>();
+  readonly apiKeyProviders = new Map<string, ApiKeyProvider>();
+  readonly wats = new Map<string, WatInfo>();
+  readonly sessions = new Map<string, OAuthSession>();
+  /** internal provider `state` → sessionUri */
+  readonly sessionsByState = new Map<string, string>();
+  /** `${workload}\n${provider}\n${userKey}` → token */
+  readonly vault = new Map<string, VaultEntry>();
+  readonly tokenVault = { tokenVaultId: 'default', keyType: 'ServiceManagedKey' as const, lastModifiedDate: Math.floor(Date.now() / 1000) };
+
+  constructor(
+    readonly region: string,
+    readonly accountId: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  clock(): number {
+    return this.now();
+  }
+
+  workloadArn(name: string): string {
+    return `arn:aws:bedrock-agentcore:${this.region}:${this.accountId}:workload-identity-directory/default/workload-identity/${name}`;
+  }
+  oauth2ProviderArn(name: string): string {
+    return `arn:aws:bedrock-agentcore:${this.region}:${this.accountId}:token-vault/default/oauth2credentialprovider/${name}`;
+  }
+  apiKeyProviderArn(name: string): string {
+    return `arn:aws:bedrock-agentcore:${this.region}:${this.accountId}:token-vault/default/apikeycredentialprovider/${name}`;
+  }
+  secretArn(kind: 'oauth2' | 'apikey', name: string): string {
+    const suffix = randomBytes(3).toString('hex').slice(0, 6);
+    return `arn:aws:secretsmanager:${this.region}:${this.accountId}:secret:bedrock-agentcore-identity!default/${kind}/${name}-${suffix}`;
+  }
+
+  /** Create (or replace) a workload identity; used by the control plane and by the runtime half for its agents. */
+  putWorkloadIdentity(name: string, opts: { allowedResourceOauth2ReturnUrls?: string[]; tags?: Record<string, string>; linkedTo?: 'runtime' | 'gateway' } = {}): WorkloadIdentity {
+    const t = Math.floor(this.now() / 1000);
+    const w: WorkloadIdentity = {
+      name,
+      arn: this.workloadArn(name),
+      allowedResourceOauth2ReturnUrls: opts.allowedResourceOauth2ReturnUrls ?? [],
+      tags: opts.tags ?? {},
+      createdTime: t,
+      lastUpdatedTime: t,
+      ...(opts.linkedTo ? { linkedTo: opts.linkedTo } : {}),
+    };
+    this.workloadIdentities.set(name, w);
+    return w;
+  }
+
+  mintWat(info: Omit<WatInfo, 'issuedAt' | 'expiresAt'>): string {
+    // Opaque, AWS-looking (`AgV4…`), unguessable; resolves only inside this stack.
+    const token = `AgV4${randomBytes(96).toString('base64').replace(/=+$/, '')}`;
+    const now = this.now();
+    this.wats.set(token, { ...info, issuedAt: now, expiresAt: now + WAT_TTL_MS });
+    return token;
+  }
+
+  resolveWat(token: string): WatInfo | undefined {
+    const info = this.wats.get(token);
+    if (!info) return undefined;
+    if (info.expiresAt <= this.now()) {
+      this.wats.delete(token);
+      return undefined;
+    }
+    return info;
+  }
+
+  newSessionUri(): string {
+    // AWS: the unpadded base64 of a UUID string.
+    return SESSION_URI_PREFIX + Buffer.from(randomUUID()).toString('base64').replace(/=+$/, '');
+  }
+
+  vaultKey(workloadName: string, providerName: string, userKey: string): string {
+    return `${workloadName}\n${providerName}\n${userKey}`;
+  }
+
+  /** Drop expired sessions (called on access; keeps memory bounded under load). */
+  sweep(): void {
+    const now = this.now();
+    for (const [uri, s] of this.sessions) {
+      if (s.expiresAt + SESSION_TTL_MS < now) {
+        this.sessions.delete(uri);
+        this.sessionsByState.delete(s.state);
+      }
+    }
+    for (const [t, w] of this.wats) if (w.expiresAt <= now) this.wats.delete(t);
+  }
+}
