@@ -1,0 +1,106 @@
+/**
+ * Token sources for the authorizer tests: real Cognito tokens from cognito-local (through the real AWS SDK client),
+ * real oidc-provider tokens (client_credentials), and hand-made tokens shaped like Entra / Okta / Auth0 ones, signed
+ * with a jose key served from a tiny loopback discovery + JWKS server.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { exportJWK, generateKeyPair, SignJWT, type JWTPayload, type KeyObject } from 'jose';
+import {
+  AdminCreateUserCommand,
+  AdminSetUserPasswordCommand,
+  CognitoIdentityProviderClient,
+  CreateUserPoolClientCommand,
+  InitiateAuthCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+
+export interface CognitoTokens {
+  clientId: string;
+  accessToken: string;
+  idToken: string;
+  username: string;
+}
+
+export async function cognitoTokens(c: { endpoint: string; poolId: string }): Promise<CognitoTokens> {
+  const cip = new CognitoIdentityProviderClient({ endpoint: c.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const { UserPoolClient } = await cip.send(
+    new CreateUserPoolClientCommand({ UserPoolId: c.poolId, ClientName: `verify-${randomUUID().slice(0, 8)}`, ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }),
+  );
+  const clientId = UserPoolClient!.ClientId!;
+  const username = `verify-${randomUUID().slice(0, 8)}`;
+  await cip.send(new AdminCreateUserCommand({ UserPoolId: c.poolId, Username: username, TemporaryPassword: 'Temp#Pass123', MessageAction: 'SUPPRESS' }));
+  await cip.send(new AdminSetUserPasswordCommand({ UserPoolId: c.poolId, Username: username, Password: 'Perm#Pass123', Permanent: true }));
+  const r = await cip.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: 'Perm#Pass123' } }));
+  cip.destroy();
+  return { clientId, accessToken: r.AuthenticationResult!.AccessToken!, idToken: r.AuthenticationResult!.IdToken!, username };
+}
+
+/** client_credentials at oidc-provider: an RFC 9068 JWT access token with client_id, scope and aud = the resource. */
+export async function oidcClientCredentials(o: { issuer: string; clientId: string; clientSecret: string; resource: string }, scope = 'api:read'): Promise<string> {
+  const res = await fetch(`${o.issuer}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Basic ' + Buffer.from(`${o.clientId}:${o.clientSecret}`).toString('base64') },
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope, resource: o.resource }),
+  });
+  if (res.status !== 200) throw new Error(`client_credentials failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+export interface FakeIdp {
+  origin: string;
+  /** The issuer in the discovery document. */
+  issuer: string;
+  discoveryUrl: string;
+  kid: string;
+  sign(payload: JWTPayload, opts?: { kid?: string; key?: KeyObject | CryptoKey; exp?: number | null; iat?: number }): Promise<string>;
+  /** A key that is not in the JWKS (a "foreign" signer). */
+  otherKey: CryptoKey | KeyObject;
+  close(): Promise<void>;
+}
+
+/**
+ * A loopback IdP: discovery at <origin><path>/.well-known/openid-configuration whose issuer is `issuer` (by default
+ * the origin + path, but it can be any string, e.g. https://sts.windows.net/<tid>/ to mimic Entra) and a JWKS.
+ */
+export async function startFakeIdp(opts: { path?: string; issuer?: (origin: string) => string; discoveryStatus?: number; noJwksUri?: boolean } = {}): Promise<FakeIdp> {
+  const path = opts.path ?? '/tenant';
+  const { privateKey, publicKey } = await generateKeyPair('RS256');
+  const other = await generateKeyPair('RS256');
+  const kid = 'fake-key-1';
+  const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
+  let issuer = '';
+  const server = http.createServer((req, res) => {
+    if (req.url === `${path}/.well-known/openid-configuration`) {
+      if (opts.discoveryStatus) return void res.writeHead(opts.discoveryStatus).end('nope');
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.end(JSON.stringify({ issuer, ...(opts.noJwksUri ? {} : { jwks_uri: `${origin}${path}/keys` }) }));
+    }
+    if (req.url === `${path}/keys`) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.end(JSON.stringify({ keys: [jwk] }));
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  issuer = opts.issuer ? opts.issuer(origin) : `${origin}${path}`;
+  return {
+    origin,
+    issuer,
+    discoveryUrl: `${origin}${path}/.well-known/openid-configuration`,
+    kid,
+    otherKey: other.privateKey,
+    async sign(payload, o = {}) {
+      const now = Math.floor(Date.now() / 1000);
+      const jwt = new SignJWT({ ...payload }).setProtectedHeader({ alg: 'RS256', kid: o.kid ?? kid, typ: 'JWT' }).setIssuedAt(o.iat ?? now);
+      if (o.exp !== null) jwt.setExpirationTime(o.exp ?? now + 3600);
+      return jwt.sign(o.key ?? privateKey);
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
