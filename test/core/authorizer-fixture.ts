@@ -6,7 +6,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { exportJWK, generateKeyPair, SignJWT, type JWTPayload, type KeyObject } from 'jose';
+import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
+
+type SigningKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 import {
   AdminCreateUserCommand,
   AdminSetUserPasswordCommand,
@@ -53,9 +55,9 @@ export interface FakeIdp {
   issuer: string;
   discoveryUrl: string;
   kid: string;
-  sign(payload: JWTPayload, opts?: { kid?: string; key?: KeyObject | CryptoKey; exp?: number | null; iat?: number }): Promise<string>;
+  sign(payload: JWTPayload, opts?: { kid?: string; key?: SigningKey; exp?: number | null; iat?: number }): Promise<string>;
   /** A key that is not in the JWKS (a "foreign" signer). */
-  otherKey: CryptoKey | KeyObject;
+  otherKey: SigningKey;
   close(): Promise<void>;
 }
 

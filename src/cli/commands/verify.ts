@@ -25,9 +25,6 @@ interface VerifyOptions {
   gatewayId?: string;
 }
 
-type ResolveBearer = (io: Io, src: { bearerToken?: string; bearer?: string | boolean }, opts: { use: 'access' | 'id' }) => Promise<string>;
-/** src/cli/bearer.ts (the login issue); imported by name at run time so that this module compiles without it. */
-const BEARER_MODULE = '../bearer.js';
 
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -104,8 +101,10 @@ async function readToken(io: Io, arg: string | undefined, opts: VerifyOptions): 
   if (opts.idToken && opts.bearer === undefined) throw usageError('--id-token goes with --bearer [NAME]');
   let token: string;
   if (opts.bearer !== undefined) {
-    const { resolveBearer } = (await import(BEARER_MODULE)) as { resolveBearer: ResolveBearer };
-    token = await resolveBearer(io, { bearer: opts.bearer }, { use: opts.idToken ? 'id' : 'access' });
+    const { resolveBearer } = await import('../bearer.js');
+    const resolved = await resolveBearer(io, { bearer: opts.bearer }, { use: opts.idToken ? 'id' : 'access' });
+    token = resolved.token;
+    io.ui.note(`token: ${resolved.source}`);
   } else if (arg === '-') {
     token = (await readStdin(io.ctx)).trim();
   } else if (arg !== undefined) {
