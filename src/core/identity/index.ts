@@ -1,0 +1,13 @@
+/**
+ * Outbound identity: workload access tokens, resource tokens (M2M, USER_FEDERATION with polling), API keys, the
+ * workload identity's return URLs, and the 3LO return-URL server with session binding.
+ */
+export * from './binding.js';
+export type { IdentityIo, TimelineUi } from './io.js';
+export * from './resource.js';
+export * from './return-server.js';
+export * from './return-urls.js';
+export * from './three-legged.js';
+export * from './timeline.js';
+export * from './workload.js';
+export { escapeHtml } from './html.js';
