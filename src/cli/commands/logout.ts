@@ -1,17 +1,11 @@
-/** `logout` — not built yet (placeholder so the registry compiles; replaced by the issue that builds it). */
+/** `logout [NAME] [--all]`: alias of `token clear` (removes cached tokens; nothing is revoked at the provider). */
 import type { Command } from 'commander';
-import { AgentcoreAuthError } from '../../core/errors.js';
 import type { CliContext } from '../context.js';
-import { defineAction } from '../command.js';
+import { registerClear } from './token.js';
 
 export function register(program: Command, ctx: CliContext): void {
-  program
-    .command('logout')
-    .description('(not implemented yet)')
-    .allowUnknownOption()
-    .action(
-      defineAction(ctx, async () => {
-        throw new AgentcoreAuthError('ERR_INTERNAL', '`logout` is not implemented yet');
-      }),
-    );
+  registerClear(program.command('logout'), ctx).addHelpText(
+    'after',
+    '\nSame as `agentcore-auth token clear`. Tokens stay valid at the provider until they expire.',
+  );
 }

@@ -1,17 +1,187 @@
-/** `token` — not built yet (placeholder so the registry compiles; replaced by the issue that builds it). */
+/**
+ * `token decode|list|print|clear`: read and manage tokens.
+ *
+ *   decode [JWT|-]           header and claims (unverified), iat/nbf/exp as dates and relative times; exit 2 if malformed
+ *   list                     cached entries: name, flow, user, client, expiry — never a token or secret
+ *   print [NAME] [--id-token|--refresh-token]
+ *                            the raw token on stdout, refreshed first when it expires within 2 minutes
+ *   clear [NAME] [--all]     remove cached entries (`logout` is an alias)
+ */
 import type { Command } from 'commander';
-import { AgentcoreAuthError } from '../../core/errors.js';
+import { configError, usageError } from '../../core/errors.js';
+import { cachePath, clearCache, DEFAULT_ENTRY, getEntry, listEntries, removeEntry, type CacheEntry } from '../../core/token-cache.js';
+import { cacheLocation, entryNameOf, resolveBearer } from '../bearer.js';
+import { defineAction, readStdin, type Io, type Outcome } from '../command.js';
 import type { CliContext } from '../context.js';
-import { defineAction } from '../command.js';
 
 export function register(program: Command, ctx: CliContext): void {
-  program
+  const token = program
     .command('token')
-    .description('(not implemented yet)')
-    .allowUnknownOption()
+    .description('decode, list, print and clear cached tokens')
+    .addHelpText('after', '\nThe cache lives in $AGENTCORE_AUTH_CACHE_DIR, else $XDG_CACHE_HOME/agentcore-auth, else ~/.cache/agentcore-auth.');
+
+  token
+    .command('decode')
+    .description('show the header and claims of a JWT (unverified) with readable times')
+    .argument('[jwt]', 'the token, or - to read stdin (default: stdin when it is not a terminal)')
+    .action(defineAction(ctx, (io: Io, jwt: string | undefined) => decode(io, jwt)));
+
+  token
+    .command('list')
+    .description('list the cached tokens (names, users, clients, expiry; never the tokens)')
+    .action(defineAction(ctx, (io: Io) => list(io)));
+
+  token
+    .command('print')
+    .description('write a cached token to stdout (refreshed first if it expires within 2 minutes)')
+    .argument('[name]', 'cache entry', DEFAULT_ENTRY)
+    .option('--id-token', 'the ID token instead of the access token')
+    .option('--refresh-token', 'the refresh token (never refreshed)')
     .action(
-      defineAction(ctx, async () => {
-        throw new AgentcoreAuthError('ERR_INTERNAL', '`token` is not implemented yet');
-      }),
+      defineAction(ctx, (io: Io, name: string, opts: { idToken?: boolean; refreshToken?: boolean }) => print(io, name, opts)),
     );
+
+  registerClear(token.command('clear'), ctx);
+}
+
+/** Shared by `token clear` and `logout`. */
+export function registerClear(cmd: Command, ctx: CliContext): Command {
+  return cmd
+    .description('remove a cached token (default: the `default` entry; --all for every entry)')
+    .argument('[name]', 'cache entry')
+    .option('--all', 'remove every cached entry')
+    .action(defineAction(ctx, (io: Io, name: string | undefined, opts: { all?: boolean }) => clear(io, name, opts)));
+}
+
+async function clear(io: Io, name: string | undefined, opts: { all?: boolean }): Promise<Outcome> {
+  const loc = cacheLocation(io);
+  if (opts.all && name) throw usageError('pass a name or --all, not both');
+  let removed: string[];
+  if (opts.all) removed = await clearCache(loc);
+  else {
+    const n = entryNameOf(name ?? DEFAULT_ENTRY);
+    removed = (await removeEntry(loc, n)) ? [n] : [];
+    if (!removed.length) {
+      return {
+        json: { removed: [] },
+        human: () => io.ui.info(`No cached token named '${n}' (nothing to remove).`),
+      };
+    }
+  }
+  return {
+    json: { removed },
+    human: () =>
+      io.ui.success(removed.length ? `Removed ${removed.map((r) => `'${r}'`).join(', ')} from ${cachePath(loc)}` : 'The token cache was already empty.'),
+  };
+}
+
+async function print(io: Io, name: string, opts: { idToken?: boolean; refreshToken?: boolean }): Promise<Outcome> {
+  if (opts.idToken && opts.refreshToken) throw usageError('pass --id-token or --refresh-token, not both');
+  const n = entryNameOf(name);
+  if (opts.refreshToken) {
+    const entry = await getEntry(cacheLocation(io), n);
+    if (!entry) throw configError(`no cached token named '${n}'`, '`agentcore-auth token list` shows the cached names.');
+    if (!entry.tokens.refreshToken) throw configError(`the cached entry '${n}' has no refresh token`);
+    io.secrets.add(entry.tokens.refreshToken);
+    io.out.line(entry.tokens.refreshToken);
+    return {};
+  }
+  const r = await resolveBearer(io, { bearer: n }, { use: opts.idToken ? 'id' : 'access' });
+  if (r.source.endsWith('(refreshed)')) io.ui.note(`refreshed '${n}' (it expired within 2 minutes)`);
+  io.out.line(r.token);
+  return {};
+}
+
+function isoAndRelative(sec: number, now: number, rel: (s: number, n: number) => string): string {
+  const iso = new Date(sec * 1000).toISOString().replace('.000Z', 'Z');
+  return `${iso} (${sec * 1000 > now ? rel(sec, now) : `expired ${rel(sec, now)}`})`;
+}
+
+async function list(io: Io): Promise<Outcome> {
+  const loc = cacheLocation(io);
+  const entries = await listEntries(loc);
+  const now = io.ctx.now();
+  const { relativeTime } = await import('../../core/jwt.js');
+  const view = (e: CacheEntry) => ({
+    name: e.name,
+    flow: e.flow,
+    ...(e.username ? { username: e.username } : {}),
+    ...(e.subject ? { subject: e.subject } : {}),
+    ...(e.clientId ? { clientId: e.clientId } : {}),
+    ...(e.issuer ? { issuer: e.issuer } : {}),
+    ...(e.expiresAt !== undefined ? { expiresAt: new Date(e.expiresAt * 1000).toISOString(), expired: e.expiresAt * 1000 <= now } : {}),
+    hasIdToken: !!e.tokens.idToken,
+    hasRefreshToken: !!e.tokens.refreshToken,
+    savedAt: e.savedAt,
+  });
+  return {
+    json: { file: cachePath(loc), entries: entries.map(view) },
+    human: () => {
+      if (!entries.length) {
+        io.ui.info(`No cached tokens (${cachePath(loc)}). Log in with: agentcore-auth login …`);
+        return;
+      }
+      const rows = [['NAME', 'FLOW', 'USER', 'CLIENT', 'EXPIRES', 'REFRESH']];
+      for (const e of entries) {
+        rows.push([
+          e.name,
+          e.flow,
+          e.username ?? e.subject ?? '-',
+          e.clientId ?? '-',
+          e.expiresAt === undefined ? 'unknown' : e.expiresAt * 1000 > now ? relativeTime(e.expiresAt, now) : `expired ${relativeTime(e.expiresAt, now)}`,
+          e.tokens.refreshToken ? 'yes' : e.flow === 'client-credentials' && e.refresh?.clientSecret ? 're-grant' : 'no',
+        ]);
+      }
+      const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+      for (const r of rows) io.out.line(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  '));
+    },
+  };
+}
+
+async function decode(io: Io, jwt: string | undefined): Promise<Outcome> {
+  let raw = jwt;
+  if (raw === undefined || raw === '-') {
+    if (raw === undefined && io.ctx.stdin.isTTY) throw usageError('no token given', 'Pass the JWT as an argument, or - to read it from stdin.');
+    raw = await readStdin(io.ctx);
+  }
+  const token = raw.trim().replace(/^Bearer\s+/i, '');
+  io.secrets.add(token);
+  const { decodeJwtUnverified, relativeTime, tokenScopes } = await import('../../core/jwt.js');
+  const { fingerprint } = await import('../../core/redact.js');
+  const { header, payload } = decodeJwtUnverified(token);
+  const now = io.ctx.now();
+  const times: Record<string, { epoch: number; iso: string; relative: string }> = {};
+  for (const k of ['iat', 'nbf', 'exp', 'auth_time'] as const) {
+    const v = payload[k];
+    if (typeof v === 'number') times[k] = { epoch: v, iso: new Date(v * 1000).toISOString(), relative: relativeTime(v, now) };
+  }
+  const expired = typeof payload.exp === 'number' ? payload.exp * 1000 <= now : undefined;
+  const notYetValid = typeof payload.nbf === 'number' ? payload.nbf * 1000 > now : undefined;
+  return {
+    json: { verified: false, fingerprint: fingerprint(token), header, payload, times, ...(expired !== undefined ? { expired } : {}) },
+    human: () => {
+      const w = (rows: Array<[string, string]>) => {
+        const width = Math.max(...rows.map(([k]) => k.length));
+        for (const [k, v] of rows) io.out.line(`  ${k.padEnd(width)}  ${v}`);
+      };
+      const show = (k: string, v: unknown) => {
+        if (typeof v === 'number' && ['iat', 'nbf', 'exp', 'auth_time'].includes(k)) return isoAndRelative(v, now, relativeTime);
+        return typeof v === 'string' ? v : JSON.stringify(v);
+      };
+      io.out.line('header');
+      w(Object.entries(header).map(([k, v]) => [k, show(k, v)]));
+      io.out.line('claims');
+      w(Object.entries(payload).map(([k, v]) => [k, show(k, v)]));
+      const bits = [`unverified: the signature was not checked (${fingerprint(token)})`];
+      if (expired) bits.push(`expired ${relativeTime(payload.exp as number, now)}`);
+      else if (typeof payload.exp === 'number') bits.push(`expires ${relativeTime(payload.exp, now)}`);
+      if (notYetValid) bits.push('not valid yet (nbf)');
+      const scopes = tokenScopes(payload);
+      if (payload.token_use === 'access' && payload.aud === undefined) bits.push('Cognito access token: no aud — authorizers must use allowedClients');
+      else if (payload.token_use === 'id') bits.push('Cognito ID token: aud is the app client — authorizers must use allowedAudience');
+      if (scopes.length === 0 && payload.token_use === undefined) bits.push('no scope claim');
+      io.ui.note(bits.join(' · '));
+      if (expired) io.ui.warn('this token has expired; AgentCore will reject it');
+    },
+  };
 }
