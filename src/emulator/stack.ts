@@ -10,7 +10,8 @@ import { verifySigV4, type SigV4Result, type StackCredentials } from './sigv4.js
 import { isParsedConfig, loadConfigFile, parseConfig, runtimeDefaultsContext, type StackConfig } from './config.js';
 import { StackState } from './state.js';
 import { parseFaultRule } from './config.js';
-import { defaultAgents, defaultGateways, type AgentConfig, type GatewayConfig } from './runtime/config.js';
+import { applyAgentUrls, defaultAgents, defaultGateways, type AgentConfig, type GatewayConfig } from './runtime/config.js';
+import { startSampleAgent } from './agent/index.js';
 import { createRuntimeHandler } from './runtime/index.js';
 import { createGatewayHandler } from './gateway/index.js';
 import { SIGNING_NAME } from '../core/wire.js';
@@ -35,6 +36,10 @@ export interface LocalStackOptions {
   now?: () => number;
   /** Unexpected handler errors (default: ignored; they become 500 InternalServerException). */
   onError?: (error: unknown, req: EmuRequest) => void;
+  /** `--agent-url`: `URL` (every agent without its own agentUrl) or `NAME=URL` (one agent). */
+  agentUrls?: string[];
+  /** Notable runtime events (e.g. an agent answering 500), one line each. */
+  log?: (line: string) => void;
 }
 
 /** Everything the runtime half gets from the stack (src/emulator/README.md). */
@@ -57,6 +62,9 @@ export interface RuntimeDeps {
   gateways: GatewayConfig[];
   /** The stack's own user pool (a JWT authorizer without discoveryUrl trusts it). */
   userPool: { id: string; issuer: string; discoveryUrl: string; jwksUri: string };
+  /** The built-in sample agent (serves every agent without agentUrl). */
+  sampleAgentUrl?: string;
+  log?: (line: string) => void;
 }
 
 export interface StackClientInfo {
@@ -176,7 +184,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     const identity = await mountIdentity(ctx, options, closers);
     const defaults = runtimeDefaultsContext(config);
-    const agents = config.agents ?? defaultAgents(defaults);
+    const agents = applyAgentUrls(config.agents ?? defaultAgents(defaults), options.agentUrls ?? []);
     const gateways = config.gateways ?? defaultGateways(defaults);
     // AgentCore creates a workload identity for every runtime and gateway; callers may not mint tokens for it.
     for (const a of agents) state.putWorkloadIdentity(a.workloadName, { allowedResourceOauth2ReturnUrls: a.allowedResourceOauth2ReturnUrls, linkedTo: 'runtime' });
@@ -195,7 +203,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       agents,
       gateways,
       userPool: { id: identity.userPoolInfo.id, issuer: identity.userPoolInfo.issuer, discoveryUrl: identity.userPoolInfo.discoveryUrl, jwksUri: identity.userPoolInfo.jwksUri },
+      ...(options.log ? { log: options.log } : {}),
     };
+    if (agents.some((a) => !a.agentUrl)) {
+      const sample = await startSampleAgent({ endpoint: origin, region: config.region, credentials, resolveWorkloadAccessToken: (t) => state.resolveWat(t) });
+      closers.push(() => sample.close());
+      deps.sampleAgentUrl = sample.url;
+    }
     // The runtime half is mounted after the identity handlers.
     server.handlers = [createAdminHandler(ctx), ...identity.handlers, createRuntimeHandler(deps), createGatewayHandler(deps)];
 

@@ -1,7 +1,302 @@
-/** Runtime half of the local stack. Placeholder (routes nothing) until the runtime half replaces it. */
-import type { Handler } from '../server.js';
-import type { RuntimeDeps } from '../stack.js';
+/**
+ * Runtime half of the local stack: InvokeAgentRuntime (SigV4 or bearer, exactly as the SDK and curl send it),
+ * StopRuntimeSession, the protected-resource metadata of JWT agents, and the control plane's GetAgentRuntime /
+ * ListAgentRuntimes. Each agent accepts one inbound mode; a passing request is forwarded to the agent by the AgentCore
+ * container contract (forward.ts) and the answer streamed back.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import { HEADERS, LIMITS, MESSAGES, PATTERNS, SIGNING_NAME } from '../../core/wire.js';
+import type { EmuRequest, Handler } from '../server.js';
+import { createJwtAuthorizer, type JwtAuthorizer } from './authorizer.js';
+import { runtimeArn, workloadIdentityArn, type AgentConfig, type CustomJwtAuthorizer } from './config.js';
+import {
+  header,
+  inboundCredential,
+  sendAwsError,
+  sendJson,
+  sendUnauthorized,
+  WatCache,
+  type MintInput,
+  type RuntimeDeps,
+} from './deps.js';
+import { forwardToAgent } from './forward.js';
 
-export function createRuntimeHandler(_deps: RuntimeDeps): Handler {
-  return async () => false;
+export type { RuntimeDeps } from './deps.js';
+
+/** Sessions idle longer than this are forgotten (AgentCore's default idleRuntimeSessionTimeout). */
+const IDLE_SESSION_MS = 900_000;
+const MAX_SESSIONS = 10_000;
+
+export interface RuntimeHandler extends Handler {
+  agents: AgentConfig[];
+  authorizer: JwtAuthorizer;
+}
+
+interface Target {
+  agent: AgentConfig;
+  arn: string;
+  qualifier: string;
+}
+
+export function createRuntimeHandler(deps: RuntimeDeps): RuntimeHandler {
+  const agents = deps.agents;
+  const authorizer = deps.authorizer ?? createJwtAuthorizer(deps.fetch ? { fetch: deps.fetch } : {});
+  const wats = new WatCache();
+  const sessions = new Map<string, number>(); // `${agentId}\n${sessionId}` → last use
+  const createdAt = new Date().toISOString();
+  const byId = new Map(agents.map((a) => [a.id, a]));
+
+  const discoveryOf = (cfg: CustomJwtAuthorizer) => cfg.discoveryUrl ?? deps.userPool.discoveryUrl;
+  const arnOf = (a: AgentConfig) => runtimeArn(deps.region, deps.accountId, a.id);
+  const metadataUrl = (t: Target) =>
+    `${deps.baseUrl}/runtimes/${encodeURIComponent(t.arn)}/invocations/.well-known/oauth-protected-resource?qualifier=${encodeURIComponent(t.qualifier)}`;
+
+  function touchSession(agent: AgentConfig, sessionId: string): void {
+    const key = `${agent.id}\n${sessionId}`;
+    sessions.delete(key);
+    sessions.set(key, Date.now());
+    if (sessions.size > MAX_SESSIONS) sessions.delete(sessions.keys().next().value!);
+  }
+
+  function sessionAlive(agent: AgentConfig, sessionId: string): boolean {
+    const t = sessions.get(`${agent.id}\n${sessionId}`);
+    return t !== undefined && Date.now() - t < IDLE_SESSION_MS;
+  }
+
+  /** Path label (ARN or id) + query → the agent, or an error already sent. */
+  function resolveTarget(req: EmuRequest, res: ServerResponse, label: string): Target | undefined {
+    const qualifier = req.url.searchParams.get('qualifier') ?? 'DEFAULT';
+    let id: string | undefined;
+    let arn: string;
+    const m = PATTERNS.runtimeArn.exec(label);
+    if (m) {
+      arn = label;
+      if (m[1] === deps.region && m[2] === deps.accountId) id = m[3];
+    } else if (PATTERNS.runtimeId.test(label)) {
+      const accountId = req.url.searchParams.get('accountId');
+      if (!accountId) {
+        sendAwsError(res, 400, 'ValidationException', 'accountId is required when agentRuntimeArn is a runtime ID rather than an ARN');
+        return undefined;
+      }
+      if (!PATTERNS.accountId.test(accountId)) {
+        sendAwsError(res, 400, 'ValidationException', "Value at 'accountId' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9]{12}");
+        return undefined;
+      }
+      arn = runtimeArn(deps.region, accountId, label);
+      if (accountId === deps.accountId) id = label;
+    } else {
+      sendAwsError(
+        res,
+        400,
+        'ValidationException',
+        `${JSON.stringify(label)} is not a runtime ARN (arn:aws:bedrock-agentcore:<region>:<account>:runtime/<id>) or runtime ID (<name>-<10 characters>)`,
+      );
+      return undefined;
+    }
+    const agent = id ? byId.get(id) : undefined;
+    if (!agent) {
+      sendAwsError(res, 404, 'ResourceNotFoundException', `No agent runtime ${arn} in this local stack (agents: ${agents.map((a) => a.id).join(', ')})`);
+      return undefined;
+    }
+    if (qualifier !== 'DEFAULT') {
+      sendAwsError(res, 404, 'ResourceNotFoundException', `No endpoint named '${qualifier}' for agent runtime ${arn} (the local stack serves DEFAULT)`);
+      return undefined;
+    }
+    return { agent, arn: arnOf(agent), qualifier };
+  }
+
+  type Caller = { mode: 'sigv4'; userId?: string } | { mode: 'jwt'; token: string; exp?: number; sub?: string };
+
+  /** Inbound auth for one request; undefined when a response was already sent. */
+  async function authenticate(req: EmuRequest, res: ServerResponse, t: Target): Promise<Caller | undefined> {
+    const cred = inboundCredential(req.headers);
+    const jwt = t.agent.authorizerConfiguration?.customJWTAuthorizer;
+    if (jwt) {
+      if (cred.kind === 'sigv4') {
+        sendAwsError(res, 403, 'AccessDeniedException', MESSAGES.methodMismatch);
+        return undefined;
+      }
+      const challenge = `Bearer resource_metadata="${metadataUrl(t)}"`;
+      if (cred.kind === 'none') {
+        sendUnauthorized(res, MESSAGES.missingAuthToken, challenge);
+        return undefined;
+      }
+      const verdict = await authorizer.authorize(cred.kind === 'bearer' ? cred.token : undefined, { ...jwt, discoveryUrl: discoveryOf(jwt) });
+      if (!verdict.ok) {
+        if (verdict.status === 401) sendUnauthorized(res, verdict.message, challenge);
+        else if (verdict.status === 403) sendAwsError(res, 403, 'AccessDeniedException', verdict.message);
+        else sendAwsError(res, 500, 'InternalServerException', verdict.message);
+        return undefined;
+      }
+      const { exp, sub } = verdict.claims;
+      return { mode: 'jwt', token: verdict.token, ...(exp ? { exp } : {}), ...(typeof sub === 'string' ? { sub } : {}) };
+    }
+    if (cred.kind === 'bearer') {
+      sendAwsError(res, 403, 'AccessDeniedException', MESSAGES.methodMismatch);
+      return undefined;
+    }
+    const v = await deps.verifySigV4(req, SIGNING_NAME.agentcore);
+    if (!v.ok) {
+      sendAwsError(res, v.status, v.type, v.message);
+      return undefined;
+    }
+    const userId = header(req.headers, HEADERS.userId);
+    return userId === undefined ? { mode: 'sigv4' } : { mode: 'sigv4', userId };
+  }
+
+  function validate(req: EmuRequest, res: ServerResponse, caller: Caller, requireSession: boolean): string | undefined | false {
+    const sessionId = header(req.headers, HEADERS.sessionId);
+    const fail = (m: string) => (sendAwsError(res, 400, 'ValidationException', m, { reason: 'FieldValidationFailed' }), false as const);
+    if (sessionId === undefined) return requireSession ? fail("Value at 'runtimeSessionId' failed to satisfy constraint: Member must not be null") : undefined;
+    if (sessionId.length < LIMITS.sessionIdMin) return fail(MESSAGES.sessionIdTooShort);
+    if (sessionId.length > LIMITS.sessionIdMax)
+      return fail(`Value at 'runtimeSessionId' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.sessionIdMax}`);
+    if (caller.mode === 'sigv4' && caller.userId !== undefined) {
+      if (caller.userId.length < LIMITS.userIdMin) return fail("Value at 'runtimeUserId' failed to satisfy constraint: Member must have length greater than or equal to 1");
+      if (caller.userId.length > LIMITS.userIdMax)
+        return fail(`Value at 'runtimeUserId' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.userIdMax}`);
+    }
+    return sessionId;
+  }
+
+  async function invoke(req: EmuRequest, res: ServerResponse, t: Target): Promise<void> {
+    const caller = await authenticate(req, res, t);
+    if (!caller) return;
+    const v = validate(req, res, caller, false);
+    if (v === false) return;
+    const sessionId = v ?? randomUUID();
+    // A user id next to a bearer token is ignored (AgentCore logs a warning); a SigV4 call without one gets no WAT.
+    let mint: MintInput | undefined;
+    if (caller.mode === 'jwt') mint = { workloadName: t.agent.workloadName, userToken: caller.token };
+    else if (caller.userId !== undefined) mint = { workloadName: t.agent.workloadName, userId: caller.userId };
+    const wat = mint ? await wats.get(mint, (i) => deps.mintWorkloadAccessToken(i), caller.mode === 'jwt' && caller.exp ? caller.exp * 1000 : undefined) : undefined;
+    touchSession(t.agent, sessionId);
+    const agentUrl = t.agent.agentUrl ?? deps.sampleAgentUrl;
+    if (!agentUrl) {
+      sendAwsError(res, 424, 'RuntimeClientError', `Agent ${t.agent.name} has no container: set agentUrl in the config or --agent-url`);
+      return;
+    }
+    const requestId = String(res.getHeader(HEADERS.amznRequestId) ?? randomUUID());
+    await forwardToAgent({ req, res, agent: t.agent, agentUrl, sessionId, requestId, workloadAccessToken: wat, ...(deps.log ? { log: deps.log } : {}) });
+  }
+
+  async function stopSession(req: EmuRequest, res: ServerResponse, t: Target): Promise<void> {
+    const caller = await authenticate(req, res, t);
+    if (!caller) return;
+    const sessionId = validate(req, res, caller, true);
+    if (sessionId === false || sessionId === undefined) return;
+    if (!sessionAlive(t.agent, sessionId)) {
+      sendAwsError(res, 404, 'ResourceNotFoundException', `No active session ${sessionId} for agent runtime ${t.arn}`);
+      return;
+    }
+    sessions.delete(`${t.agent.id}\n${sessionId}`);
+    sendJson(res, 200, {}, { [HEADERS.sessionId]: sessionId });
+  }
+
+  async function protectedResource(res: ServerResponse, t: Target): Promise<void> {
+    const jwt = t.agent.authorizerConfiguration?.customJWTAuthorizer;
+    if (!jwt) {
+      sendAwsError(res, 404, 'ResourceNotFoundException', `Agent runtime ${t.arn} uses IAM (SigV4) inbound auth; it has no OAuth protected-resource metadata`);
+      return;
+    }
+    let issuer: string;
+    try {
+      issuer = await authorizer.issuerOf(discoveryOf(jwt));
+    } catch (e) {
+      sendAwsError(res, 500, 'InternalServerException', `Could not read ${discoveryOf(jwt)}: ${(e as Error).message}`);
+      return;
+    }
+    sendJson(res, 200, {
+      resource: `${deps.baseUrl}/runtimes/${encodeURIComponent(t.arn)}/invocations?qualifier=${encodeURIComponent(t.qualifier)}`,
+      authorization_servers: [issuer],
+      ...(jwt.allowedScopes ? { scopes_supported: jwt.allowedScopes } : {}),
+    });
+  }
+
+  function describe(a: AgentConfig): Record<string, unknown> {
+    const jwt = a.authorizerConfiguration?.customJWTAuthorizer;
+    return {
+      agentRuntimeArn: arnOf(a),
+      agentRuntimeName: a.name,
+      agentRuntimeId: a.id,
+      agentRuntimeVersion: '1',
+      createdAt,
+      lastUpdatedAt: createdAt,
+      roleArn: `arn:aws:iam::${deps.accountId}:role/AgentCoreLocalRuntimeRole`,
+      networkConfiguration: { networkMode: 'PUBLIC' },
+      status: 'READY',
+      lifecycleConfiguration: { idleRuntimeSessionTimeout: IDLE_SESSION_MS / 1000, maxLifetime: 28800 },
+      ...(a.description ? { description: a.description } : {}),
+      workloadIdentityDetails: { workloadIdentityArn: workloadIdentityArn(deps.region, deps.accountId, a.workloadName) },
+      agentRuntimeArtifact: { containerConfiguration: { containerUri: a.agentUrl ?? `${deps.accountId}.dkr.ecr.${deps.region}.amazonaws.com/agentcore-local/sample-agent:latest` } },
+      protocolConfiguration: { serverProtocol: a.protocol },
+      ...(jwt ? { authorizerConfiguration: { customJWTAuthorizer: { ...jwt, discoveryUrl: discoveryOf(jwt) } } } : {}),
+      ...(a.requestHeaderAllowlist.length ? { requestHeaderConfiguration: { requestHeaderAllowlist: a.requestHeaderAllowlist } } : {}),
+    };
+  }
+
+  async function controlAuth(req: EmuRequest, res: ServerResponse): Promise<boolean> {
+    const v = await deps.verifySigV4(req, SIGNING_NAME.agentcore);
+    if (!v.ok) sendAwsError(res, v.status, v.type, v.message);
+    return v.ok;
+  }
+
+  const handler = (async (req: EmuRequest, res: ServerResponse): Promise<boolean> => {
+    const p = req.rawPath;
+    if (!p.startsWith('/runtimes/')) return false;
+    const parts = p.split('/'); // ['', 'runtimes', label, ...rest]
+    let label: string;
+    try {
+      label = decodeURIComponent(parts[2] ?? '');
+    } catch {
+      return false;
+    }
+    const rest = parts.slice(3).join('/');
+    if (req.method === 'POST' && p === '/runtimes/') {
+      if (!(await controlAuth(req, res))) return true;
+      sendJson(res, 200, {
+        agentRuntimes: agents.map((a) => ({
+          agentRuntimeArn: arnOf(a),
+          agentRuntimeId: a.id,
+          agentRuntimeVersion: '1',
+          agentRuntimeName: a.name,
+          description: a.description ?? '',
+          lastUpdatedAt: createdAt,
+          status: 'READY',
+        })),
+      });
+      return true;
+    }
+    if (req.method === 'GET' && rest === '' && parts.length === 4 && label) {
+      if (!(await controlAuth(req, res))) return true;
+      const a = byId.get(label);
+      if (!a) sendAwsError(res, 404, 'ResourceNotFoundException', `Agent runtime ${label} not found`);
+      else sendJson(res, 200, describe(a));
+      return true;
+    }
+    if (req.method === 'POST' && rest === 'invocations') {
+      const t = resolveTarget(req, res, label);
+      if (t) await invoke(req, res, t);
+      return true;
+    }
+    if (req.method === 'POST' && rest === 'stopruntimesession') {
+      const t = resolveTarget(req, res, label);
+      if (t) await stopSession(req, res, t);
+      return true;
+    }
+    if (req.method === 'GET' && rest === 'invocations/.well-known/oauth-protected-resource') {
+      const t = resolveTarget(req, res, label);
+      if (t) await protectedResource(res, t);
+      return true;
+    }
+    if (/^arn(:|%3A)/i.test(parts[2] ?? '') && /\/invocations$/.test(p) && !p.includes('%2F') && !p.includes('%2f')) {
+      sendAwsError(res, 404, 'UnknownOperationException', 'The runtime ARN in the path must be percent-encoded (encodeURIComponent: ":" → %3A, "/" → %2F)');
+      return true;
+    }
+    return false;
+  }) as RuntimeHandler;
+  handler.agents = agents;
+  handler.authorizer = authorizer;
+  return handler;
 }

@@ -1,0 +1,93 @@
+/**
+ * What the runtime and gateway handlers need from the rest of the stack (stack.ts provides it), plus the helpers both
+ * share: the agents/gateways in effect, bearer parsing, the 401 envelope, WAT reuse.
+ */
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { sendAwsError, sendJson } from '../respond.js';
+import type { EmuRequest } from '../server.js';
+import type { SigV4Result } from '../sigv4.js';
+import type { WatInfo } from '../state.js';
+import type { AgentConfig, GatewayConfig } from './config.js';
+import type { JwtAuthorizer } from './authorizer.js';
+
+export type MintInput = { workloadName: string; userId: string } | { workloadName: string; userToken: string };
+
+/**
+ * What the runtime and gateway handlers read from the stack. Structural: stack.ts's RuntimeDeps fits it (and adds
+ * what the identity half shares); the optional fields at the end are the runtime half's own wiring.
+ */
+export interface RuntimeDeps {
+  state: { resolveWat?(token: string): WatInfo | undefined };
+  /** The stack's origin, e.g. `http://127.0.0.1:4566`. */
+  baseUrl: string;
+  region: string;
+  accountId: string;
+  /** SigV4 check against the stack's credentials (service `bedrock-agentcore` by default). */
+  verifySigV4(req: EmuRequest, service?: string): Promise<SigV4Result>;
+  mintWorkloadAccessToken(input: MintInput): string | Promise<string>;
+  /** Agents and gateways in effect (config or seeded); their workload identities exist in the state. */
+  agents: AgentConfig[];
+  gateways: GatewayConfig[];
+  /** The stack's own user pool: a JWT authorizer without discoveryUrl trusts it. */
+  userPool: { discoveryUrl: string };
+  /** URL of the built-in sample agent (stack.ts starts it with startSampleAgent). */
+  sampleAgentUrl?: string;
+  /** Shared authorizer (runtime and gateway share one cache); created when omitted. */
+  authorizer?: JwtAuthorizer;
+  /** One line per notable event (agent errors), shown by `local` on stderr. */
+  log?: (line: string) => void;
+  fetch?: typeof fetch;
+}
+
+export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name.toLowerCase()];
+  return Array.isArray(v) ? v.join(',') : v;
+}
+
+export type InboundCredential = { kind: 'none' } | { kind: 'sigv4' } | { kind: 'bearer'; token: string } | { kind: 'other' };
+
+export function inboundCredential(headers: IncomingHttpHeaders): InboundCredential {
+  const auth = header(headers, 'authorization');
+  if (auth === undefined) return headers['x-amz-signature'] !== undefined ? { kind: 'sigv4' } : { kind: 'none' };
+  if (auth.startsWith('AWS4-HMAC-SHA256')) return { kind: 'sigv4' };
+  const m = /^bearer(?:\s+(.*))?$/i.exec(auth.trim());
+  if (m) return { kind: 'bearer', token: (m[1] ?? '').trim() };
+  return { kind: 'other' };
+}
+
+/** The observed 401 body of a JWT-protected runtime/gateway: a JSON-RPC envelope (agentcore-errors.md §1.1). */
+export function sendUnauthorized(res: ServerResponse, message: string, wwwAuthenticate: string, id: unknown = 'null'): void {
+  sendJson(
+    res,
+    401,
+    { jsonrpc: '2.0', error: { code: -32001, message }, id },
+    { 'www-authenticate': wwwAuthenticate, 'x-amzn-errortype': 'UnauthorizedException' },
+  );
+}
+
+export { sendAwsError, sendJson };
+
+/**
+ * Reuse of minted workload access tokens per (workload, caller artifact) until shortly before their expiry, so a busy
+ * agent does not grow the stack's token table without bound. Bounded (oldest evicted).
+ */
+export class WatCache {
+  private readonly map = new Map<string, { wat: string; until: number }>();
+  constructor(
+    private readonly max = 2000,
+    private readonly ttlMs = 5 * 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async get(input: MintInput, mint: (i: MintInput) => string | Promise<string>, notAfterMs?: number): Promise<string> {
+    const key = 'userId' in input ? `${input.workloadName}\nu\n${input.userId}` : `${input.workloadName}\nt\n${input.userToken}`;
+    const hit = this.map.get(key);
+    const now = this.now();
+    if (hit && hit.until > now) return hit.wat;
+    const wat = await mint(input);
+    if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value!);
+    this.map.delete(key);
+    this.map.set(key, { wat, until: Math.min(now + this.ttlMs, notAfterMs ?? Number.POSITIVE_INFINITY) });
+    return wat;
+  }
+}
