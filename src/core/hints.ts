@@ -76,7 +76,7 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'token-expired',
-    message: /Token has expired|Access Token has expired|token is expired|"exp" claim timestamp check failed/i,
+    message: /(?<!Refresh )Token has expired|token is expired|"exp" claim timestamp check failed/i,
     source: 'AgentCore customJWTAuthorizer / Cognito',
     cause: 'The bearer token has expired (AgentCore also rejects tokens that expire during the call).',
     fix: 'Mint a fresh token (`agentcore-auth login`, or `--bearer NAME`, which refreshes cached tokens that expire within 2 minutes).',
@@ -331,6 +331,66 @@ export const HINTS: readonly HintEntry[] = [
     fix: 'Register the exact redirect URI (scheme, host, port, path) at the IdP, or pass the registered one with --redirect-uri.',
     example: 'invalid_request: redirect_uri did not match any of the client\'s registered redirect_uris',
   },
+  {
+    id: 'discovery-url-pattern',
+    message: /discoveryUrl'? failed to satisfy constraint|well-known\\?\/openid-configuration\$/i,
+    source: 'AgentCore control plane CreateAgentRuntime / UpdateAgentRuntime / CreateGateway (400 ValidationException)',
+    cause: 'The customJWTAuthorizer discoveryUrl must end in /.well-known/openid-configuration; an issuer URL alone is refused.',
+    fix: 'Append /.well-known/openid-configuration to the issuer (Cognito: https://cognito-idp.<region>.amazonaws.com/<pool-id>/.well-known/openid-configuration). `agentcore-auth verify TOKEN --discovery-url …` checks the URL and the token.',
+    example:
+      "ValidationException: 1 validation error detected: Value 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEf123' at 'authorizerConfiguration.customJWTAuthorizer.discoveryUrl' failed to satisfy constraint: Member must satisfy regular expression pattern: ^.+/\\.well-known/openid-configuration$",
+  },
+  {
+    id: 'custom-claim-scp',
+    message: /Custom claim name can't be 'scp'/i,
+    source: 'AgentCore control plane (400 ValidationException)',
+    cause: 'customClaims may not name the scp claim: scopes are checked by allowedScopes, which reads both scope and scp.',
+    fix: 'Move the values to allowedScopes (--allowed-scopes in `agentcore-auth verify`).',
+    example: "ValidationException: Custom claim name can't be 'scp'. Please configure claims in the allowed_scopes field",
+  },
+  {
+    id: 'mcp-generic-unauthorized',
+    message: /Authentication error - Invalid credentials|"code"\s*:\s*"UNAUTHORIZED"|Authentication required/i,
+    source: 'AgentCore Runtime (401, MCP -32001 / AG-UI UNAUTHORIZED)',
+    cause: 'The runtime refused the caller: no bearer token, or one the customJWTAuthorizer rejected. The generic text hides which check failed.',
+    fix: 'Check the token against the agent with `agentcore-auth verify --bearer --agent-arn <arn>`; it names the failing claim.',
+    example: 'data: {"type":"RUN_ERROR","code":"UNAUTHORIZED","message":"Authentication required"}',
+  },
+  {
+    id: 'insufficient-scope',
+    name: ['insufficient_scope'],
+    message: /insufficient_scope/,
+    source: 'AgentCore Gateway (403, WWW-Authenticate error="insufficient_scope")',
+    cause: "The token is valid but carries none of the gateway authorizer's allowedScopes.",
+    fix: 'Mint the token with one of the scopes the gateway advertises (the scope= in WWW-Authenticate, or scopes_supported in its protected-resource metadata).',
+    example: 'Bearer error="insufficient_scope", scope="mcp/invoke", resource_metadata="https://gw.example/.well-known/oauth-protected-resource"',
+  },
+  {
+    id: 'provider-secret-denied',
+    message: /Access denied when retrieving secret/i,
+    source: 'AgentCore Identity GetResourceOauth2Token / GetResourceApiKey (403 AccessDeniedException)',
+    cause: "The caller's role may not read the credential provider's secret in Secrets Manager.",
+    fix: "Allow secretsmanager:GetSecretValue on the provider's secret (its clientSecretArn / apiKeySecretArn) for the calling role.",
+    example:
+      "AccessDeniedException: Access denied when retrieving secret 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bedrock-agentcore-identity!default/oauth2/github-AbCdEf'. User: arn:aws:sts::123456789012:assumed-role/agent-role/s is not authorized to perform: secretsmanager:GetSecretValue",
+  },
+  {
+    id: 'session-in-progress',
+    name: ['RetryableConflictException'],
+    message: /Session operation in progress/i,
+    source: 'AgentCore Runtime (409 RetryableConflictException)',
+    cause: 'Another request on the same runtime session is still running; a session serves one invocation at a time.',
+    fix: 'Retry after the running call finishes, or use a new --session-id for concurrent calls.',
+    example: 'RetryableConflictException: Session operation in progress, please retry',
+  },
+  {
+    id: 'mcp-accept-header',
+    message: /MCP protocol requires Accept header/i,
+    source: 'AgentCore Runtime, MCP protocol (406 McpRequestUnacceptableException)',
+    cause: 'MCP over InvokeAgentRuntime needs Accept: application/json, text/event-stream.',
+    fix: 'Send both media types in Accept (`agentcore-auth invoke --mcp` and `agentcore-auth mcp` do).',
+    example: 'Accept Header Error - MCP protocol requires Accept header: application/json, text/event-stream',
+  },
 ];
 
 export interface HintQuery {
@@ -339,10 +399,21 @@ export interface HintQuery {
   message?: string;
 }
 
+/**
+ * The error name a pasted message starts with: `ThrottlingException: …`, `RuntimeClientError: …`, `invalid_client: …`,
+ * or the `__type` of a JSON error body.
+ */
+export function errorNameOf(text: string): string | undefined {
+  const type = /"__type"\s*:\s*"(?:[\w.]+#)?(\w+)"/.exec(text);
+  if (type) return type[1];
+  const lead = /^\s*(?:An error occurred \()?([A-Za-z]+(?:Exception|Error|Fault)|[a-z]+(?:_[a-z]+)+)\b/.exec(text);
+  return lead?.[1];
+}
+
 /** The most specific entry for an error: a message match wins over a name match, which wins over a status match. */
 export function findHint(q: HintQuery): HintEntry | undefined {
   const msg = q.message ?? '';
-  const name = q.name?.toLowerCase();
+  const name = (q.name ?? errorNameOf(msg))?.toLowerCase();
   const byMessage = HINTS.find((h) => h.message && msg && h.message.test(msg));
   if (byMessage) return byMessage;
   const byName = name ? HINTS.find((h) => h.name?.some((n) => n.toLowerCase() === name)) : undefined;

@@ -1,17 +1,81 @@
-/** `explain` — not built yet (placeholder so the registry compiles; replaced by the issue that builds it). */
+/**
+ * `explain <text | ->`: match a pasted error (a message, an error name, a JSON error body, an HTTP status line)
+ * against the hint table the CLI uses at run time, and print cause and fix. Exit 1 with ERR_UNKNOWN_MESSAGE when
+ * nothing matches. `--list` prints every known entry.
+ */
+import { Chalk } from 'chalk';
 import type { Command } from 'commander';
-import { AgentcoreAuthError } from '../../core/errors.js';
+import { AgentcoreAuthError, usageError } from '../../core/errors.js';
+import { errorNameOf, findHint, HINTS, type HintEntry } from '../../core/hints.js';
 import type { CliContext } from '../context.js';
-import { defineAction } from '../command.js';
+import { defineAction, readStdin, type Io } from '../command.js';
+import { colorEnabled } from '../render/ui.js';
+
+interface ExplainOptions {
+  list?: boolean;
+}
 
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('explain')
-    .description('(not implemented yet)')
-    .allowUnknownOption()
-    .action(
-      defineAction(ctx, async () => {
-        throw new AgentcoreAuthError('ERR_INTERNAL', '`explain` is not implemented yet');
-      }),
-    );
+    .summary('cause and fix of an AgentCore / Cognito / OAuth error message')
+    .description('Match an error message (or - to read it from stdin) against the table of known AgentCore, Cognito, OAuth and AWS errors, and print its cause and fix. Exit 1 when the message is unknown.')
+    .argument('[text...]', 'the error message (quote it), or - to read it from stdin')
+    .option('--list', 'list every known message with its cause and fix')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  agentcore-auth explain "Claim 'client_id' value mismatch with configuration."
+  agentcore-auth explain AccessDeniedException: Authorization method mismatch
+  pbpaste | agentcore-auth explain -`,
+    )
+    .action(defineAction(ctx, (io, text: string[], opts: ExplainOptions) => explain(io, text, opts)));
+}
+
+async function explain(io: Io, words: string[], opts: ExplainOptions) {
+  if (opts.list) {
+    if (words.length) throw usageError('--list takes no message');
+    return {
+      json: HINTS.map(toJson),
+      human: () => {
+        HINTS.forEach((h, i) => {
+          if (i) io.out.line('');
+          render(io, h);
+        });
+      },
+    };
+  }
+  const raw = words.length === 1 && words[0] === '-' ? await readStdin(io.ctx) : words.join(' ');
+  const text = raw.trim();
+  if (!text) throw usageError('no message to explain', 'Pass the error text as an argument (quoted), or - to read it from stdin.');
+  const status = statusOf(text);
+  const name = errorNameOf(text);
+  const hit = findHint({ message: text, ...(name ? { name } : {}), ...(status !== undefined ? { status } : {}) });
+  if (!hit) {
+    const shown = text.length > 80 ? `${text.slice(0, 77)}…` : text;
+    throw new AgentcoreAuthError('ERR_UNKNOWN_MESSAGE', `unknown message: agentcore-auth does not know "${shown.replace(/\s+/g, ' ')}"`, {
+      hint: 'Paste the exact text the service returned (the message after the error name). `agentcore-auth explain --list` shows every known message.',
+    });
+  }
+  const matchedBy = hit.message?.test(text) ? 'message' : name && hit.name?.some((n) => n.toLowerCase() === name.toLowerCase()) ? 'name' : 'status';
+  return { json: { ...toJson(hit), matchedBy }, human: () => render(io, hit) };
+}
+
+/** An HTTP status written as such: `HTTP/1.1 424`, `status 424`, `(424)`, or the bare number. */
+function statusOf(text: string): number | undefined {
+  const m = /^\s*(?:HTTP\/[\d.]+\s+|HTTP\s+|status(?:\s*code)?\s*:?\s*)?([1-5]\d\d)\b/i.exec(text) ?? /\bHTTP(?:\/[\d.]+)?\s+([1-5]\d\d)\b|\bstatus(?:\s*code)?\s*:?\s*([1-5]\d\d)\b/i.exec(text);
+  const v = m?.[1] ?? m?.[2];
+  return v ? Number(v) : undefined;
+}
+
+function toJson(h: HintEntry) {
+  return { id: h.id, source: h.source, cause: h.cause, fix: h.fix, example: h.example };
+}
+
+function render(io: Io, h: HintEntry): void {
+  const c = new Chalk({ level: colorEnabled(io.ctx.stdout, io.ctx.env, io.globals.color) ? 1 : 0 });
+  io.out.line(`${h.id}  ${c.dim(`(${h.source})`)}`);
+  io.out.line(`  cause  ${h.cause}`);
+  io.out.line(`  fix    ${h.fix}`);
 }
