@@ -167,7 +167,7 @@ describe('Timeline', () => {
         '[1/3] GetWorkloadAccessTokenForUserId  workload=w userId="alice"',
         '      ✓ 42 ms · workload token sha256:12345678',
         '[2/3] GetResourceOauth2Token  flow=M2M',
-        '      ✗ 7 ms · boom',
+        '      ✗ 7 ms · failed (Error)',
         '      step 3 skipped: not needed',
         '',
       ].join('\n'),

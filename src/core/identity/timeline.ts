@@ -69,7 +69,8 @@ export class Timeline {
           message: e?.message ?? String(error),
         };
         const extra = Object.entries(record.outputs).map(([k, v]) => ` · ${k} ${v}`).join('');
-        this.ui.line(`      ${c.red('✗')} ${record.durationMs} ms${extra} ${c.dim('·')} ${firstLine(record.error.message)}`);
+        // The error itself is rendered once, at the end, by the CLI boundary; here only where it happened.
+        this.ui.line(`      ${c.red('✗')} ${record.durationMs} ms${extra} ${c.dim('·')} failed ${c.dim(`(${record.error.code})`)}`);
       },
     };
   }
@@ -92,9 +93,4 @@ function compact(o: Record<string, string | undefined>): Record<string, string> 
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(o)) if (v !== undefined && v !== '') out[k] = v;
   return out;
-}
-
-function firstLine(s: string): string {
-  const i = s.indexOf('\n');
-  return i < 0 ? s : s.slice(0, i);
 }
