@@ -1,17 +1,263 @@
-/** `smoke` — not built yet (placeholder so the registry compiles; replaced by the issue that builds it). */
+/**
+ * `smoke <scenario.yaml|.json|->`: run a CI scenario of agentcore-auth steps (login, invoke, mcp, exchange, verify,
+ * or any command line) and check what each did. Every step runs the real command in-process (runCli with a capturing
+ * child context and --json), so a scenario step and a hand-typed command behave alike.
+ *
+ * Exit: 0 every expectation met; 6 an expectation failed; 2 the scenario is malformed (the error names the line) or
+ * a variable is missing; 3/5/1 a step could not run (network or service failure, timeout, internal error).
+ */
 import type { Command } from 'commander';
-import { AgentcoreAuthError } from '../../core/errors.js';
-import type { CliContext } from '../context.js';
-import { defineAction } from '../command.js';
+import { Chalk } from 'chalk';
+import { AgentcoreAuthError, configError, EXIT, inputError, usageError } from '../../core/errors.js';
+import type { Scenario } from '../../core/smoke/schema.js';
+import type { RunSummary, StepExecutor, StepResult } from '../../core/smoke/runner.js';
+import type { CliContext, InStream, OutStream } from '../context.js';
+import { defineAction, readStdin, type Io } from '../command.js';
+import { colorEnabled } from '../render/ui.js';
+
+interface SmokeOptions {
+  concurrency?: string;
+  junit?: string;
+  negative?: boolean;
+  failFast?: boolean;
+  timeout?: string;
+}
 
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('smoke')
-    .description('(not implemented yet)')
-    .allowUnknownOption()
-    .action(
-      defineAction(ctx, async () => {
-        throw new AgentcoreAuthError('ERR_INTERNAL', '`smoke` is not implemented yet');
-      }),
+    .summary('run a CI scenario file of login/invoke/exchange/verify steps')
+    .description(
+      'Run a scenario file: each step runs one agentcore-auth command with the options it lists and checks what happened (allow/deny, HTTP status, error, output, JSON fields, token claims, duration). Variables: ${env:NAME}, ${env:NAME:-default}, ${steps.<id>.<field>}. Secrets are masked in every report.',
+    )
+    .argument('<file>', 'scenario file (.yaml, .yml or .json), or - to read it from stdin')
+    .option('-c, --concurrency <n>', 'run up to N independent steps at once (a step waits for the steps it reads)', '1')
+    .option('--junit <file>', 'also write a JUnit XML report to FILE (for CI test reporters)')
+    .option('--negative', 'add built-in checks per invoke step: without a token it must be denied, and in the other inbound mode too')
+    .option('--fail-fast', 'start no new step after the first one that does not pass')
+    .option('--timeout <duration>', 'default time limit per step (e.g. 30s); a scenario or step `timeout:` wins', '60s')
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 all expectations met · 6 an expectation failed · 2 malformed scenario or unset variable (names the line)
+            3 / 5 / 1 a step could not run (service or network failure / timeout / internal error) · 130 interrupted
+
+Example scenario (examples/local-inbound.yaml runs against \`agentcore-auth local\`):
+  steps:
+    - id: login
+      login: { user-pool-id: "\${env:POOL_ID}", client-id: "\${env:CLIENT_ID}", username: alice, password: "\${env:ALICE_PASSWORD}" }
+    - invoke: { agent: "\${env:AGENT_ARN}", payload: '{"prompt":"hi"}', bearer-token: "\${steps.login.accessToken}" }
+      expect: allow
+    - invoke: { agent: "\${env:AGENT_ARN}", payload: '{"prompt":"hi"}', user-id: alice }
+      expect: { outcome: deny, status: 403 }
+
+  agentcore-auth smoke examples/local-inbound.yaml --junit smoke.xml
+  agentcore-auth smoke scenario.yaml --json --concurrency 4 | jq -c 'select(.status != "pass")'`,
+    )
+    .action(defineAction(ctx, (io, file: string, opts: SmokeOptions) => smoke(io, file, opts)));
+}
+
+async function smoke(io: Io, file: string, opts: SmokeOptions) {
+  const { parseScenario, parseDuration } = await import('../../core/smoke/parse.js');
+  const { runScenario, missingEnv } = await import('../../core/smoke/runner.js');
+  const { renderStep, renderSummary, stepRecord, summaryRecord, junitXml } = await import('../../core/smoke/report.js');
+
+  const concurrency = Number(opts.concurrency ?? '1');
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
+    throw usageError(`--concurrency must be a whole number from 1 to 256, got "${opts.concurrency}"`);
+  }
+  const timeoutMs = parseDuration(opts.timeout ?? '60s');
+  if (timeoutMs === undefined || timeoutMs <= 0) throw usageError(`--timeout must be a duration such as 30s or 500ms, got "${opts.timeout}"`);
+
+  const { text, name } = await readScenarioFile(io, file);
+  let scenario = parseScenario(text, name);
+  await validateStepOptions(io.ctx, scenario);
+  if (opts.negative) {
+    const { addNegativeChecks } = await import('../../core/smoke/negative.js');
+    scenario = addNegativeChecks(scenario);
+  }
+  const missing = missingEnv(scenario, io.ctx.env);
+  if (missing.length) {
+    const first = missing[0]!;
+    throw new AgentcoreAuthError(
+      'ERR_CONFIG',
+      `${name}:${first.line}: environment variable ${first.name} is not set` +
+        missing
+          .slice(1)
+          .map((m) => `\n  ${name}:${m.line}: environment variable ${m.name} is not set`)
+          .join(''),
+      {
+        hint: `Export ${missing.length === 1 ? 'it' : 'them'} (in CI: from the repository secrets), or give a default in the file: \${env:${first.name}:-value}. Against the local stack, \`agentcore-auth local --json\` prints every value.`,
+        details: { file: name, missing },
+      },
     );
+  }
+
+  const show = io.globals.showSecrets;
+  const scrub = (t: string) => io.secrets.scrub(t, show);
+  const paint = new Chalk({ level: colorEnabled(io.ctx.stdout, io.ctx.env, io.globals.color) ? 1 : 0 });
+  const idWidth = Math.min(28, Math.max(...scenario.steps.map((s) => s.id.length)));
+  const globalArgs: string[] = [];
+  if (io.globals.region) globalArgs.push('--region', io.globals.region);
+  if (io.globals.profile) globalArgs.push('--profile', io.globals.profile);
+  if (io.globals.endpointUrl) globalArgs.push('--endpoint-url', io.globals.endpointUrl);
+
+  if (!io.globals.json && !io.globals.quiet) {
+    io.out.line(
+      `${paint.bold(scenario.name)}${scenario.name !== name ? paint.dim(` (${name})`) : ''} — ${scenario.steps.length} step${scenario.steps.length === 1 ? '' : 's'}${concurrency > 1 ? `, up to ${concurrency} at once` : ''}`,
+    );
+  }
+  const onStepEnd = (r: StepResult) => {
+    if (io.globals.json) io.out.line(JSON.stringify(stepRecord(r, scrub, show)));
+    else if (!io.globals.quiet || r.status !== 'pass') io.out.line(renderStep(r, { scrub, paint, idWidth, showSecrets: show }));
+  };
+
+  const summary: RunSummary = await runScenario(scenario, {
+    executor: createInProcessExecutor(io.ctx),
+    env: io.ctx.env,
+    concurrency,
+    failFast: !!opts.failFast,
+    timeoutMs,
+    globalArgs,
+    signal: io.ctx.signal,
+    now: () => io.ctx.now(),
+    onSecret: (v) => io.secrets.add(v),
+    onStepEnd,
+  });
+
+  if (opts.junit) {
+    const { writeFile, mkdir } = await import('node:fs/promises');
+    const { dirname, resolve } = await import('node:path');
+    const target = resolve(io.ctx.cwd, opts.junit);
+    try {
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, junitXml(summary, { scrub, timestamp: new Date(io.ctx.now() - summary.durationMs), showSecrets: show }));
+    } catch (e) {
+      throw configError(`cannot write the JUnit report to ${opts.junit}: ${(e as Error).message}`, 'Check that the directory is writable.');
+    }
+  }
+
+  if (io.globals.json) io.out.line(JSON.stringify(summaryRecord(summary)));
+  else {
+    io.out.line(renderSummary(summary, paint));
+    if (opts.junit && !io.globals.quiet) io.ui.note(`JUnit report: ${opts.junit}`);
+  }
+  if (summary.exitCode === EXIT.INTERRUPTED) throw new AgentcoreAuthError('ERR_INTERRUPTED', 'interrupted');
+  return { exitCode: summary.exitCode };
+}
+
+async function readScenarioFile(io: Io, file: string): Promise<{ text: string; name: string }> {
+  if (file === '-') return { text: await readStdin(io.ctx), name: '<stdin>' };
+  const { readFile } = await import('node:fs/promises');
+  const { resolve, relative, isAbsolute } = await import('node:path');
+  const path = resolve(io.ctx.cwd, file);
+  try {
+    const text = await readFile(path, 'utf8');
+    const rel = relative(io.ctx.cwd, path);
+    return { text, name: !rel.startsWith('..') && !isAbsolute(rel) ? rel : path };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw inputError(
+      code === 'ENOENT' ? `scenario file not found: ${file}` : `cannot read the scenario file ${file}: ${(e as Error).message}`,
+      code === 'ENOENT' ? 'Pass the path of a .yaml or .json scenario (see examples/ for ready-made ones), or - for stdin.' : undefined,
+    );
+  }
+}
+
+/**
+ * Check every step's options against the real command's flags, so that a typo is a scenario error naming its line
+ * rather than a failed step. Commands that declare no options yet are not checked.
+ */
+async function validateStepOptions(ctx: CliContext, scenario: Scenario): Promise<void> {
+  const { STEP_KINDS } = await import('../../core/smoke/schema.js');
+  const { kebab } = await import('../../core/smoke/runner.js');
+  const { createProgram } = await import('../program.js');
+  const known = new Map<string, Set<string> | null>();
+  const issues: Array<{ line: number; message: string }> = [];
+  for (const step of scenario.steps) {
+    if (step.kind === 'run') continue;
+    const name = STEP_KINDS[step.kind].command[0]!;
+    if (!known.has(name)) {
+      const program = await createProgram(ctx, [name]);
+      const cmd = program.commands.find((c) => c.name() === name);
+      const flags = new Set<string>();
+      for (const o of [...(cmd?.options ?? []), ...program.options]) {
+        if (o.long) flags.add(o.long.replace(/^--/, ''));
+        if (o.long && o.negate) flags.add(o.long.replace(/^--no-/, ''));
+      }
+      known.set(name, cmd && cmd.options.length > 0 ? flags : null);
+    }
+    const flags = known.get(name);
+    if (!flags) continue;
+    for (const [key, { line }] of Object.entries(step.options)) {
+      const flag = kebab(key);
+      if (flags.has(flag)) continue;
+      const close = [...flags].filter((f) => f.includes(flag) || flag.includes(f) || sharedPrefix(f, flag) >= 4).slice(0, 3);
+      issues.push({
+        line,
+        message: `step "${step.id}": \`${name}\` has no option --${flag}${close.length ? ` (did you mean ${close.map((c) => `--${c}`).join(' or ')}?)` : ''}; see \`agentcore-auth ${name} --help\``,
+      });
+    }
+  }
+  if (issues.length) {
+    throw new AgentcoreAuthError(
+      'ERR_INPUT',
+      issues.map((i, k) => `${k ? '\n  ' : ''}${scenario.file}:${i.line}: ${i.message}`).join(''),
+      { hint: 'Step options are the command\'s flags without the dashes (user-id or userId for --user-id).', details: { file: scenario.file, issues } },
+    );
+  }
+}
+
+function sharedPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
+class CaptureStream implements OutStream {
+  private readonly chunks: string[] = [];
+  readonly isTTY = false;
+  readonly columns = 120;
+  write(chunk: string): boolean {
+    this.chunks.push(chunk);
+    return true;
+  }
+  text(): string {
+    return this.chunks.join('');
+  }
+}
+
+const EMPTY_STDIN: InStream = {
+  isTTY: false,
+  async *[Symbol.asyncIterator]() {
+    /* a step reads nothing from the terminal */
+  },
+};
+
+/**
+ * Run a step's command line in this process: runCli with the parent's context except for its own stdout/stderr
+ * buffers, the step's environment and signal, an empty stdin and no prompts (a CI step cannot answer one).
+ */
+export function createInProcessExecutor(parent: CliContext): StepExecutor {
+  return async ({ argv, env, signal }) => {
+    const { runCli } = await import('../run.js');
+    const stdout = new CaptureStream();
+    const stderr = new CaptureStream();
+    const child: CliContext = {
+      ...parent,
+      stdout,
+      stderr,
+      stdin: EMPTY_STDIN,
+      env,
+      signal,
+      prompt: async (question) => {
+        throw usageError(
+          `the step asked a question on the terminal (${question.trim()}), which a scenario cannot answer`,
+          'Give the value as a step option instead (for example password: "${env:PASSWORD}" or new-password: …).',
+        );
+      },
+    };
+    const exitCode = await runCli(argv, child);
+    return { exitCode, stdout: stdout.text(), stderr: stderr.text() };
+  };
 }

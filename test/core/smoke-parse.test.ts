@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import { AgentcoreAuthError } from '../../src/core/errors.js';
+import { parseDuration, parseScenario } from '../../src/core/smoke/parse.js';
+import { Tpl } from '../../src/core/smoke/schema.js';
+import { isSecretEnvName, parseTemplate, resolveTemplate, splitPath, TemplateSyntaxError } from '../../src/core/smoke/template.js';
+
+function fail(text: string, file = 's.yaml'): AgentcoreAuthError {
+  try {
+    parseScenario(text, file);
+  } catch (e) {
+    expect(e).toBeInstanceOf(AgentcoreAuthError);
+    return e as AgentcoreAuthError;
+  }
+  throw new Error('expected the scenario to be rejected');
+}
+
+const src = (t: Tpl | unknown) => (t as Tpl).template.source;
+
+describe('smoke scenario parser', () => {
+  it('reads steps, default ids, positionals, options, env and expectations', () => {
+    const s = parseScenario(
+      `name: inbound
+env:
+  AGENT: \${env:AGENT_ARN}
+steps:
+  - login:
+      user-pool-id: us-east-1_abc
+      client-id: c1
+      username: alice
+  - id: call
+    invoke:
+      agent: \${env:AGENT}
+      payload: '{"prompt":"hi"}'
+      bearer-token: \${steps.login.accessToken}
+      header: [a:b, c:d]
+    expect:
+      outcome: allow
+      status: [200, 201]
+      contains: hello
+      json: { response.status: ok, "items[0].name": x }
+      claims: { token_use: access }
+      maxDuration: 1.5s
+  - explain: "Authorization method mismatch"
+    expect: allow
+  - login: { username: bob }
+    expect: deny
+`,
+      'inbound.yaml',
+    );
+    expect(s.name).toBe('inbound');
+    expect(s.steps.map((x) => x.id)).toEqual(['login', 'call', 'explain', 'login-2']);
+    expect(s.steps.map((x) => x.line)).toEqual([5, 9, 22, 24]);
+    const call = s.steps[1]!;
+    expect(call.kind).toBe('invoke');
+    expect(call.args.map(src)).toEqual(['${env:AGENT}', '{"prompt":"hi"}']);
+    expect(Object.keys(call.options)).toEqual(['bearer-token', 'header']);
+    expect(call.options['bearer-token']!.line).toBe(13);
+    expect(call.needs).toEqual(['login']);
+    expect(call.expect).toMatchObject({ outcome: 'allow', status: [200, 201], maxDurationMs: 1500 });
+    expect(call.expect.json.map((j) => j.path)).toEqual([['response', 'status'], ['items', '0', 'name']]);
+    expect(call.expect.claims.map((c) => c.path)).toEqual([['token_use']]);
+    expect(s.steps[2]!.args.map(src)).toEqual(['Authorization method mismatch']);
+    expect(s.steps[3]!.expect.outcome).toBe('deny');
+  });
+
+  it('reads JSON scenarios (JSON is YAML) and names lines in them too', () => {
+    const ok = parseScenario('{"steps": [{"run": ["token", "decode", "x.y.z"], "expect": {"exitCode": 2}}]}', 's.json');
+    expect(ok.steps[0]).toMatchObject({ id: 'run', kind: 'run', expect: { exitCode: 2 } });
+    const e = fail('{\n  "steps": [\n    {"invoke": {"agent": "a"},\n     "expct": "deny"}\n  ]\n}', 's.json');
+    expect(e.message).toMatch(/^s\.json:4: steps\[0\]: unknown key "expct" \(did you mean "expect"\?\)/);
+    expect(e.exitCode).toBe(2);
+  });
+
+  it('names the line of a YAML syntax error', () => {
+    const e = fail('steps:\n  - login: {username: alice\n  - invoke: x\n');
+    expect(e.code).toBe('ERR_INPUT');
+    expect(e.message).toMatch(/^s\.yaml:\d+: YAML: Flow map/);
+    expect(Number(/^s\.yaml:(\d+)/.exec(e.message)![1])).toBeGreaterThanOrEqual(2);
+  });
+
+  it('reports every schema problem with its line, first problem first', () => {
+    const e = fail(`steps:
+  - id: a
+    login: {}
+  - invoke: {}
+    verify: {}
+  - invoke:
+      agent: \${steps.later.token}
+    expect:
+      status: two hundred
+      maxDuration: soon
+      outcom: deny
+  - id: later
+    verify: \${steps.a.accessToken
+  - id: a
+    explain: x
+`);
+    const lines = e.message.split('\n');
+    expect(lines[0]).toBe('s.yaml:5: steps[1] has 2 commands (invoke, verify); a step runs exactly one');
+    expect(e.message).toContain('s.yaml:7: step "invoke" refers to step "later", which is not defined before it');
+    expect(e.message).toContain('s.yaml:9: step "invoke": expect.status must be an HTTP status (100-599) or a list of them (got string "two hundred")');
+    expect(e.message).toContain('s.yaml:10: step "invoke": expect.maxDuration must be a duration such as 500ms, 2s or 1m (got string "soon")');
+    expect(e.message).toContain('s.yaml:11: step "invoke": unknown expectation "outcom" (did you mean "outcome"?)');
+    expect(e.message).toMatch(/s\.yaml:13: step "later"\.verify: unterminated "\$\{"/);
+    expect(e.message).toContain('s.yaml:14: step "a": the id is already used by the step on line 2');
+    expect(e.details.issues).toHaveLength(7);
+    expect(e.hint).toMatch(/examples\//);
+  });
+
+  it('rejects a scenario without steps, a step without a command, and a self reference', () => {
+    expect(fail('name: x\n').message).toMatch(/^s\.yaml:1: missing "steps:"/);
+    expect(fail('steps: []\n').message).toBe('s.yaml:1: steps must be a non-empty list (got an empty list)');
+    expect(fail('steps:\n  - expect: allow\n').message).toMatch(/^s\.yaml:2: steps\[0\] says nothing to run/);
+    expect(fail('steps:\n  - id: me\n    verify: ${steps.me.token}\n').message).toMatch(/^s\.yaml:3: step "me" refers to itself/);
+    expect(fail('steps:\n  - run: token decode\n').message).toMatch(/^s\.yaml:2: step "run": run must be a list/);
+    expect(fail('- login: {}\n').message).toMatch(/^s\.yaml:1: a scenario is a mapping/);
+  });
+
+  it('parses durations', () => {
+    expect([parseDuration('500ms'), parseDuration('2s'), parseDuration('1.5 s'), parseDuration('1m'), parseDuration(250)]).toEqual([500, 2000, 1500, 60000, 250]);
+    expect(parseDuration('fast')).toBeUndefined();
+    expect(parseDuration(-1)).toBeUndefined();
+  });
+});
+
+describe('smoke templates', () => {
+  const scope = (env: Record<string, string>, steps: Record<string, unknown> = {}) => ({
+    env,
+    step: (id: string, path: string[]) => path.reduce<unknown>((v, k) => (v as Record<string, unknown>)?.[k], steps[id]),
+  });
+
+  it('resolves env, defaults, step paths, and the $${ escape', () => {
+    const t = parseTemplate('Bearer ${steps.login.accessToken} for ${env:USER_NAME} in ${env:REGION:-us-east-1} costs $${x}');
+    const r = resolveTemplate(t, scope({ USER_NAME: 'alice' }, { login: { accessToken: 'eyJabc.def.ghi' } }), isSecretEnvName);
+    expect(r.value).toBe('Bearer eyJabc.def.ghi for alice in us-east-1 costs ${x}');
+    expect(r.secrets).toEqual(['eyJabc.def.ghi']);
+  });
+
+  it('keeps the type of a value that is exactly one variable', () => {
+    const r = resolveTemplate(parseTemplate('${steps.a.items[1]}'), scope({}, { a: { items: [1, { n: 2 }] } }), isSecretEnvName);
+    expect(r.value).toEqual({ n: 2 });
+    expect(splitPath('a.b[0][2].c')).toEqual(['a', 'b', '0', '2', 'c']);
+  });
+
+  it('masks env values unless the name says they are public', () => {
+    const r = resolveTemplate(parseTemplate('${env:CLIENT_SECRET}/${env:AGENT_ARN}/${env:ALICE_PASSWORD}'), scope({ CLIENT_SECRET: 's3cr3t-value', AGENT_ARN: 'arn:x', ALICE_PASSWORD: 'pw-123456' }), isSecretEnvName);
+    expect(r.secrets).toEqual(['s3cr3t-value', 'pw-123456']);
+    expect(['AWS_REGION', 'CLIENT_ID', 'POOL_ID', 'USERNAME', 'DISCOVERY_URL'].map(isSecretEnvName)).toEqual([false, false, false, false, false]);
+    expect(['AWS_SECRET_ACCESS_KEY', 'API_KEY', 'SOMETHING', 'BEARER_TOKEN'].map(isSecretEnvName)).toEqual([true, true, true, true]);
+  });
+
+  it('rejects unknown variable forms', () => {
+    expect(() => parseTemplate('${FOO}')).toThrow(TemplateSyntaxError);
+    expect(() => parseTemplate('${env:9X}')).toThrow(/not an environment variable name/);
+    expect(() => parseTemplate('${steps.login}')).toThrow(/names a step but no value/);
+    expect(() => resolveTemplate(parseTemplate('${env:NOPE}'), scope({}), isSecretEnvName)).toThrow(/NOPE is not set/);
+  });
+});
