@@ -1,0 +1,167 @@
+/**
+ * MCP over an AgentCore Gateway `/mcp` URL: a raw POST per JSON-RPC message with `Authorization: Bearer <jwt>`
+ * (CUSTOM_JWT gateways) or a SigV4 signature (AWS_IAM gateways, service name bedrock-agentcore, signed here with
+ * @smithy/signature-v4 for every request). Failures name the fix like the runtime ones.
+ */
+import { createHash, createHmac } from 'node:crypto';
+import { AgentcoreAuthError } from '../errors.js';
+import { fetchWithRetry, type FetchLike } from '../http.js';
+import { SIGNING_NAME } from '../wire.js';
+import { claimHint, parseErrorBody, type FailureFacts } from './failures.js';
+import { abortReason, type SendOptions } from './invoke.js';
+import { parseMcpBody, type JsonRpcMessage, type McpExchange, type McpRequestMeta, type McpTransport } from './mcp.js';
+import type { InboundMode } from './request.js';
+
+export interface GatewayDeps {
+  url: string;
+  mode: InboundMode;
+  token?: string;
+  region: string;
+  credentials?: () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>;
+  fetch: FetchLike;
+  send: SendOptions;
+  /** Extra headers (custom -H, trace). */
+  headers?: Array<[string, string]>;
+}
+
+/** Region from a gateway host `<id>.gateway.bedrock-agentcore.<region>.amazonaws.com`. */
+export function gatewayRegion(url: string): string | undefined {
+  try {
+    return /\.gateway\.bedrock-agentcore\.([a-z0-9-]+)\.amazonaws\.com$/.exec(new URL(url).hostname)?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+export function checkGatewayUrl(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new AgentcoreAuthError('ERR_USAGE', `--gateway-url is not a URL: ${url}`, { hint: 'Pass the gatewayUrl from GetGateway, e.g. https://<id>.gateway.bedrock-agentcore.<region>.amazonaws.com/mcp' });
+  }
+  if (u.protocol !== 'https:' && !['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) {
+    throw new AgentcoreAuthError('ERR_USAGE', `--gateway-url must be https (got ${u.protocol}//${u.host})`, { hint: 'Plain http is accepted for loopback addresses only (the local stack).' });
+  }
+  return u.toString();
+}
+
+class Sha256 {
+  private readonly h: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.h = secret ? createHmac('sha256', typeof secret === 'string' ? secret : Buffer.from(secret as ArrayBuffer)) : createHash('sha256');
+  }
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.h.update(typeof data === 'string' ? data : Buffer.from(data as ArrayBuffer));
+  }
+  async digest(): Promise<Uint8Array> {
+    return new Uint8Array(this.h.digest());
+  }
+}
+
+async function signedHeaders(deps: GatewayDeps, body: string, headers: Record<string, string>): Promise<Record<string, string>> {
+  if (!deps.credentials) throw new AgentcoreAuthError('ERR_INTERNAL', 'SigV4 gateway call without credentials');
+  const [{ SignatureV4 }, { HttpRequest }] = await Promise.all([import('@smithy/signature-v4'), import('@smithy/protocol-http')]);
+  const u = new URL(deps.url);
+  const creds = await deps.credentials();
+  const signer = new SignatureV4({ service: SIGNING_NAME.agentcore, region: deps.region, credentials: creds, sha256: Sha256 });
+  const query: Record<string, string> = {};
+  u.searchParams.forEach((v, k) => (query[k] = v));
+  const req = new HttpRequest({
+    method: 'POST',
+    protocol: u.protocol,
+    hostname: u.hostname,
+    ...(u.port ? { port: Number(u.port) } : {}),
+    path: u.pathname,
+    query,
+    headers: { ...headers, host: u.host },
+    body,
+  });
+  const signed = await signer.sign(req);
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(signed.headers)) if (k.toLowerCase() !== 'host') out[k] = String(v);
+  return out;
+}
+
+export function gatewayMcpTransport(deps: GatewayDeps): McpTransport {
+  return {
+    label: `gateway ${new URL(deps.url).host}`,
+    async post(message: JsonRpcMessage, meta: McpRequestMeta): Promise<McpExchange> {
+      const body = JSON.stringify(message);
+      const base: Record<string, string> = {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        ...(meta.sessionId ? { 'mcp-session-id': meta.sessionId } : {}),
+        ...(meta.protocolVersion ? { 'mcp-protocol-version': meta.protocolVersion } : {}),
+      };
+      for (const [k, v] of deps.headers ?? []) base[k.toLowerCase()] = v;
+      let res: Response;
+      try {
+        const headers = deps.mode === 'bearer' ? { ...base, authorization: `Bearer ${deps.token ?? ''}` } : await signedHeaders(deps, body, base);
+        res = await fetchWithRetry(deps.fetch, deps.url, { method: 'POST', headers, body, signal: deps.send.signal }, {
+          maxAttempts: deps.send.maxAttempts ?? 3,
+          sleep: deps.send.sleep,
+          signal: deps.send.signal,
+          ...(deps.send.onRetry ? { onRetry: ({ attempt, delayMs, reason }) => deps.send.onRetry?.(attempt, delayMs, reason) } : {}),
+        });
+      } catch (e) {
+        if (deps.send.signal.aborted) throw abortReason(deps.send, meta.method);
+        throw e;
+      }
+      let text: string;
+      try {
+        text = await res.text();
+      } catch (e) {
+        if (deps.send.signal.aborted) throw abortReason(deps.send, meta.method);
+        throw e;
+      }
+      const ct = res.headers.get('content-type') ?? undefined;
+      if (!res.ok && res.status !== 202) {
+        const messages = parseMcpBody(ct, text);
+        // A JSON-RPC error in a non-2xx body (401/403 from the gateway's authorizer) is still the reason.
+        const rpc = messages.find((m) => m.error)?.error;
+        const facts = parseErrorBody(res.status, res.headers, text);
+        if (rpc?.message) facts.message = rpc.message;
+        throw gatewayFailure(facts, res.headers.get('www-authenticate'), deps, meta.method);
+      }
+      const sid = res.headers.get('mcp-session-id');
+      const pv = res.headers.get('mcp-protocol-version');
+      return {
+        status: res.status,
+        ...(ct ? { contentType: ct } : {}),
+        ...(sid ? { sessionId: sid } : {}),
+        ...(pv ? { protocolVersion: pv } : {}),
+        messages: parseMcpBody(ct, text),
+      };
+    },
+  };
+}
+
+export function gatewayFailure(f: FailureFacts, wwwAuthenticate: string | null, deps: Pick<GatewayDeps, 'mode' | 'token' | 'url'>, method: string): AgentcoreAuthError {
+  const details = { operation: `gateway ${method}`, ...(f.status ? { status: f.status } : {}), ...(f.errorName ? { errorName: f.errorName } : {}), mode: deps.mode };
+  const said = `${f.errorName ? `${f.errorName}: ` : ''}${f.message}`;
+  const claim = /Claim '([^']+)' value mismatch/i.exec(f.message)?.[1];
+  if (claim) return new AgentcoreAuthError('ERR_AUTH', `the gateway's JWT authorizer rejected the token: ${f.message}`, { hint: claimHint(claim, deps.token, f.message), details });
+  if (f.status === 401) {
+    const hint =
+      deps.mode === 'sigv4'
+        ? 'This gateway has a JWT authorizer (CUSTOM_JWT): call it with --bearer-token TOKEN or --bearer NAME.'
+        : /insufficient_scope/i.test(wwwAuthenticate ?? '')
+          ? 'The token lacks a scope the gateway requires (see WWW-Authenticate); mint it with that scope.'
+          : 'The token is missing, expired or not from the gateway authorizer issuer. Check it with `agentcore-auth verify TOKEN --gateway-id …`.';
+    return new AgentcoreAuthError('ERR_AUTH', `the gateway refused the request (401): ${said}${wwwAuthenticate ? ` [WWW-Authenticate: ${wwwAuthenticate}]` : ''}`, { hint, details });
+  }
+  if (f.status === 403) {
+    const hint =
+      deps.mode === 'bearer'
+        ? /insufficient_scope/i.test(wwwAuthenticate ?? f.message)
+          ? 'The token lacks a required scope; request it when minting the token.'
+          : 'If the gateway uses AWS_IAM inbound auth, call it with SigV4 (drop the bearer flags, or --auth sigv4).'
+        : 'Your IAM principal needs bedrock-agentcore:InvokeGateway on this gateway — or the gateway expects a bearer JWT (--bearer-token / --bearer).';
+    return new AgentcoreAuthError('ERR_AUTH', `the gateway denied the request (403): ${said}`, { hint, details });
+  }
+  if (f.status === 404) return new AgentcoreAuthError('ERR_REMOTE', `gateway not found (404) at ${deps.url}: ${said}`, { hint: 'Use the gatewayUrl from GetGateway (it ends in /mcp).', details });
+  if (f.status === 429) return new AgentcoreAuthError('ERR_THROTTLED', `the gateway throttled the request (429) and retries were exhausted: ${said}`, { hint: 'Wait and retry, or lower the request rate.', details });
+  if (f.status !== undefined && f.status >= 500) return new AgentcoreAuthError('ERR_SERVER', `the gateway failed (${f.status}): ${said}`, { details });
+  return new AgentcoreAuthError('ERR_REMOTE', `the gateway rejected ${method} (${f.status ?? '?'}): ${said}`, { details });
+}
