@@ -28,7 +28,7 @@ export interface SampleAgentOptions {
   region: string;
   credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** Inside the stack only: who a workload access token stands for (a real agent cannot read a WAT). */
-  resolveWorkloadAccessToken?: (token: string) => { workloadName: string; userId?: string; userKey?: string } | undefined;
+  resolveWorkloadAccessToken?: (token: string) => { workloadName: string; userId?: string; userToken?: string; userKey?: string } | undefined;
   host?: string;
   port?: number;
   /** Seconds between polls while waiting for consent (the AgentCore SDKs use 5). Default 1. */
@@ -169,7 +169,8 @@ export async function startSampleAgent(options: SampleAgentOptions): Promise<Sam
     for (const [k, v] of Object.entries(req.headers)) {
       if (k.startsWith(HEADERS.customPrefix.toLowerCase()) && v !== undefined) custom[k] = Array.isArray(v) ? v.join(',') : v;
     }
-    const userKey = info?.userKey;
+    const fromToken = info?.userToken ? jwtSub(info.userToken) : {};
+    const userKey = info?.userKey ?? (fromToken.sub ? `jwt:${fromToken.iss ?? ''}#${fromToken.sub}` : undefined);
     const caller =
       info?.userId !== undefined
         ? { userId: info.userId }
