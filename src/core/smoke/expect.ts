@@ -110,7 +110,7 @@ export function findToken(output: unknown, from?: string[]): { token?: string; w
     return typeof v === 'string' ? { token: v, where: from.join('.') } : { where: from.join('.') };
   }
   for (const f of TOKEN_FIELDS) {
-    const v = getPath(output, [f]);
+    const v = getPath(output, [f]) ?? getPath(output, ['tokens', f]);
     if (typeof v === 'string' && tryDecodeJwt(v)) return { token: v, where: f };
   }
   const stack: Array<[unknown, string]> = [[output, '']];

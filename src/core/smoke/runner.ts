@@ -345,10 +345,14 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   };
 }
 
-/** `${steps.x.exitCode}`, `.status`, `.durationMs`, `.stdout` work for every step; anything else reads its --json output. */
+/** `${steps.x.exitCode}`, `.status`, `.durationMs`, `.stdout` work for every step; anything else reads its --json output
+ * (and, for a login, its `tokens`). */
 function lookupStepValue(r: StepResult, path: string[]): unknown {
   const fromOutput = getPath(r.output, path);
   if (fromOutput !== undefined) return fromOutput;
+  // `login --json` nests its token set under `tokens`: ${steps.login.accessToken} is ${steps.login.tokens.accessToken}.
+  const fromTokens = getPath(getPath(r.output, ['tokens']), path);
+  if (fromTokens !== undefined && fromTokens !== null) return fromTokens;
   if (path.length === 1) {
     const meta: Record<string, unknown> = { exitCode: r.exitCode, status: r.httpStatus, durationMs: Math.round(r.durationMs), stdout: r.stdout.trim() };
     return meta[path[0]!];
