@@ -92,9 +92,9 @@ async function print(io: Io, name: string, opts: { idToken?: boolean; refreshTok
   return {};
 }
 
-function isoAndRelative(sec: number, now: number, rel: (s: number, n: number) => string): string {
+function isoAndRelative(sec: number, now: number, rel: (s: number, n: number) => string, isExpiry: boolean): string {
   const iso = new Date(sec * 1000).toISOString().replace('.000Z', 'Z');
-  return `${iso} (${sec * 1000 > now ? rel(sec, now) : `expired ${rel(sec, now)}`})`;
+  return `${iso} (${isExpiry && sec * 1000 <= now ? `expired ${rel(sec, now)}` : rel(sec, now)})`;
 }
 
 async function list(io: Io): Promise<Outcome> {
@@ -165,7 +165,7 @@ async function decode(io: Io, jwt: string | undefined): Promise<Outcome> {
         for (const [k, v] of rows) io.out.line(`  ${k.padEnd(width)}  ${v}`);
       };
       const show = (k: string, v: unknown) => {
-        if (typeof v === 'number' && ['iat', 'nbf', 'exp', 'auth_time'].includes(k)) return isoAndRelative(v, now, relativeTime);
+        if (typeof v === 'number' && ['iat', 'nbf', 'exp', 'auth_time'].includes(k)) return isoAndRelative(v, now, relativeTime, k === 'exp');
         return typeof v === 'string' ? v : JSON.stringify(v);
       };
       io.out.line('header');
