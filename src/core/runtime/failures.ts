@@ -138,7 +138,7 @@ export function classifyFailure(f: FailureFacts, c: FailureContext): AgentcoreAu
     return make(
       'ERR_REMOTE',
       `not found: ${where}: ${serviceSaid}`,
-      `Check the region (${c.region}${c.target.arn ? ', taken from the ARN' : ''}), the qualifier (${c.target.qualifier}; DEFAULT unless you created an endpoint) and the ARN or runtime id${c.target.accountId ? ` with account ${c.target.accountId}` : ''}.`,
+      `Check the region (${c.region}${c.target.arn ? ', taken from the ARN' : ''}), the qualifier (${c.target.qualifier}${c.target.qualifier === 'DEFAULT' ? '' : ': it must name an endpoint of this runtime'}) and the ${c.target.arn ? 'ARN' : `runtime id with account ${c.target.accountId ?? '?'}`}. List runtimes with \`aws bedrock-agentcore-control list-agent-runtimes --region ${c.region}\`.`,
     );
   }
   if (status === 424 || name === 'RuntimeClientError') {
