@@ -1,0 +1,166 @@
+/**
+ * Service refusals the local stack cannot produce on demand (402, 403 for the user-id header, 424 with the agent's
+ * message, 429 with Retry-After, 401 expired, a stalled stream), sent in the documented wire form by a recording
+ * loopback server that stands in for the AgentCore data plane. Both paths: SigV4 (real SDK) and bearer (raw).
+ */
+import type { ServerResponse } from 'node:http';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runCommand } from '../helpers/context.js';
+import { header, startRecorder, type Recorder } from '../core/runtime-recorder.js';
+
+const ARN = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/my_agent-abcDEF1234';
+// A syntactically real JWT (unsigned content does not matter to a stand-in server).
+const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+const TOKEN = `${b64({ alg: 'RS256', kid: 'k' })}.${b64({ sub: 'u1', token_use: 'access', client_id: 'c1', exp: Math.floor(Date.now() / 1000) + 3600 })}.c2lnbmF0dXJl`;
+
+let rec: Recorder;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  rec = await startRecorder();
+  env = {
+    AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: rec.url,
+    AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL: rec.url,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'secretsecretsecret',
+  };
+});
+afterAll(async () => {
+  await rec.close();
+});
+beforeEach(() => {
+  rec.requests.length = 0;
+});
+
+function awsError(res: ServerResponse, status: number, type: string, message: string, headers: Record<string, string> = {}) {
+  res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': type, 'x-amzn-requestid': 'req-123', ...headers });
+  res.end(JSON.stringify({ message }));
+}
+
+const modes: Array<[string, string[]]> = [
+  ['sigv4', ['--user-id', 'alice']],
+  ['bearer', ['--bearer-token', TOKEN]],
+];
+
+describe.each(modes)('%s path', (mode, flags) => {
+  it('424 RuntimeClientError shows the agent message, exit 3', async () => {
+    rec.respond((_q, res) => awsError(res, 424, 'RuntimeClientError', 'Received error (500) from runtime. Please check your CloudWatch logs for more information.'));
+    const r = await runCommand(['invoke', ARN, '{}', ...flags], { env });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('error: the agent failed (424 RuntimeClientError): Received error (500) from runtime.');
+    expect(r.stderr).toContain('hint:');
+    expect(rec.requests).toHaveLength(1);
+  });
+
+  it('402 ServiceQuotaExceeded, exit 3 with the quota hint', async () => {
+    rec.respond((_q, res) => awsError(res, 402, 'ServiceQuotaExceededException', 'Maximum number of concurrent sessions reached'));
+    const r = await runCommand(['invoke', ARN, '{}', ...flags], { env });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('service quota exceeded (402): Maximum number of concurrent sessions reached');
+    expect(r.stderr).toMatch(/hint: .*StopRuntimeSession|hint: .*quota/);
+  });
+
+  it('429 until retries are exhausted → ERR_THROTTLED, exit 3, 3 attempts', async () => {
+    rec.respond((_q, res) => awsError(res, 429, 'ThrottlingException', 'Rate exceeded', { 'retry-after': '0' }));
+    const r = await runCommand(['invoke', ARN, '{}', ...flags, '--json'], { env, sleep: async () => undefined });
+    expect(r.code).toBe(3);
+    expect(rec.requests).toHaveLength(3);
+    const err = JSON.parse(r.stderr.trim().split('\n').pop()!) as { error: { code: string; message: string; details: { attempts: number } } };
+    expect(err.error.code).toBe('ERR_THROTTLED');
+    expect(err.error.message).toContain('gave up after 3 attempts');
+  });
+
+  it('404 ResourceNotFound names region, qualifier and ARN', async () => {
+    rec.respond((_q, res) => awsError(res, 404, 'ResourceNotFoundException', 'No endpoint or agent found with qualifier \'prod\''));
+    const r = await runCommand(['invoke', ARN, '{}', ...flags, '--qualifier', 'prod'], { env });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(`not found: ${ARN} (qualifier prod, region us-east-1)`);
+    expect(r.stderr).toContain('it must name an endpoint of this runtime');
+  });
+
+  it('--timeout bounds the whole call: partial stream shown, then exit 5', async () => {
+    rec.respond((_q, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: "first"\n\n');
+      // never ends
+    });
+    const r = await runCommand(['invoke', ARN, '{}', ...flags, '--timeout', '0.5'], { env });
+    expect(r.code).toBe(5);
+    expect(r.stdout).toContain('first');
+    expect(r.stderr).toMatch(/did not finish within 500 ms \(--timeout\)/);
+  });
+});
+
+describe('SigV4 specifics', () => {
+  it('403 on the user-id header names bedrock-agentcore:InvokeAgentRuntimeForUser', async () => {
+    rec.respond((_q, res) =>
+      awsError(res, 403, 'AccessDeniedException', 'User: arn:aws:sts::123456789012:assumed-role/dev/x is not authorized to perform: bedrock-agentcore:InvokeAgentRuntimeForUser on resource: ' + ARN),
+    );
+    const r = await runCommand(['invoke', ARN, '{}', '--user-id', 'alice'], { env });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('access denied for the user-id header');
+    expect(r.stderr).toMatch(/hint: .*bedrock-agentcore:InvokeAgentRuntimeForUser in addition to bedrock-agentcore:InvokeAgentRuntime/);
+  });
+
+  it('the request carries exactly what was asked: user id, custom header signed, trace headers', async () => {
+    rec.respond((_q, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-bedrock-agentcore-runtime-session-id': 'svc-session' });
+      res.end('{"ok":true}');
+    });
+    const r = await runCommand(['invoke', ARN, '{"x":1}', '--user-id', 'alice', '-H', 'tenant:acme', '--trace-id', 'Root=1-5759e988-bd862e3fe1be46a994272793', '--traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', '--json'], { env });
+    expect(r.code).toBe(0);
+    const q = rec.requests[0]!;
+    expect(header(q, 'x-amzn-bedrock-agentcore-runtime-user-id')).toBe('alice');
+    expect(header(q, 'x-amzn-bedrock-agentcore-runtime-custom-tenant')).toBe('acme');
+    expect(header(q, 'x-amzn-trace-id')).toBe('Root=1-5759e988-bd862e3fe1be46a994272793');
+    expect(header(q, 'authorization')).toMatch(/SignedHeaders=.*x-amzn-bedrock-agentcore-runtime-custom-tenant/);
+    const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(out[0]).toEqual({ type: 'body', data: { ok: true } });
+    // The service's session id is reported, the one we sent too.
+    expect(out[1]).toMatchObject({ type: 'summary', sessionId: 'svc-session', requestSessionId: expect.stringMatching(/^agentcore-auth-/) });
+  });
+});
+
+describe('bearer specifics', () => {
+  it('429 twice then 200: retried with the Retry-After delay, answer printed', async () => {
+    let n = 0;
+    rec.respond((_q, res) => {
+      if (++n <= 2) return awsError(res, 429, 'ThrottlingException', 'Rate exceeded', { 'retry-after': '2' });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"answer":42}');
+    });
+    const slept: number[] = [];
+    const r = await runCommand(['invoke', ARN, '{}', '--bearer-token', TOKEN], { env, sleep: async (ms) => void slept.push(ms) });
+    expect(r.code).toBe(0);
+    expect(slept).toEqual([2000, 2000]);
+    expect(r.stdout).toContain('"answer":42');
+    expect(r.stderr).toContain('retrying in 2000 ms');
+  });
+
+  it('401 Token has expired → ERR_TOKEN_EXPIRED, exit 4', async () => {
+    rec.respond((_q, res) => {
+      res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer resource_metadata="x"' });
+      res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32001, message: 'Token has expired' }, id: 'null' }));
+    });
+    const r = await runCommand(['invoke', ARN, '{}', '--bearer-token', TOKEN, '--json'], { env });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('"code":"ERR_TOKEN_EXPIRED"');
+    expect(r.stderr).not.toContain(TOKEN);
+  });
+
+  it('an authorization URL in the answer is announced with the way to complete it', async () => {
+    const url = `${rec.url}/identities/oauth2/authorize?request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3AYWJj`;
+    rec.respond((_q, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(`data: ${JSON.stringify({ type: 'authorizationUrl', authorizationUrl: url })}\n\n`);
+    });
+    const r = await runCommand(['invoke', ARN, '{}', '--bearer-token', TOKEN, '--json'], { env });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("the agent needs the user's consent (3LO)");
+    expect(r.stderr).toContain(url);
+    expect(r.stderr).toContain('--complete-auth');
+    const summary = JSON.parse(r.stdout.trim().split('\n').pop()!) as { authorizationUrl: string };
+    expect(summary.authorizationUrl).toBe(url);
+  });
+});
