@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// Cold start of the built CLI: median wall time of N runs of `agentcore-auth --version`, `--help` and `login --help`
+// against `node -e ""` measured in the same run, interleaved so that machine noise hits all alike. Prints the ratios
+// (target ≤ 1.3×). Needs dist/ (npm run build). Usage: node bench/cold-start.mjs [N=21]
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = `${root}bin/agentcore-auth.js`;
+if (!existsSync(`${root}dist/bin.js`)) {
+  console.error('dist/ is missing: run `npm run build` first');
+  process.exit(2);
+}
+const N = Number(process.argv[2] ?? 21);
+const TARGET = 1.3;
+
+const cases = {
+  'node -e ""': ['-e', ''],
+  '--version': [bin, '--version'],
+  '--help': [bin, '--help'],
+  'login --help': [bin, 'login', '--help'],
+};
+const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+
+function once(args) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return ms;
+}
+
+// warm the file-system cache
+for (const args of Object.values(cases)) once(args);
+for (let i = 0; i < N; i++) for (const [name, args] of Object.entries(cases)) times[name].push(once(args));
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const base = median(times['node -e ""']);
+console.log(`cold start, median of ${N} runs (node ${process.version}, ${process.platform}/${process.arch})`);
+let worst = 0;
+for (const name of Object.keys(cases)) {
+  const m = median(times[name]);
+  const ratio = m / base;
+  if (name !== 'node -e ""') worst = Math.max(worst, ratio);
+  const verdict = name === 'node -e ""' ? 'baseline' : ratio <= TARGET ? 'ok' : `over target by ${((ratio / TARGET - 1) * 100).toFixed(0)}%`;
+  console.log(`  ${name.padEnd(14)} ${m.toFixed(1).padStart(7)} ms   ${ratio.toFixed(2)}×   ${verdict}`);
+}
+console.log(`worst ratio ${worst.toFixed(2)}× (target ≤ ${TARGET}×)`);

@@ -1,0 +1,83 @@
+/**
+ * Startup cost: `--help`, `login --help` and `--version` of the built binary must not load the AWS SDK or
+ * openid-client. A Node module-resolution hook (module.register, loaded with --import) records every module URL
+ * the process resolves; the test reads that list. Needs dist/ (npm test builds it first).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const bin = join(root, 'bin', 'agentcore-auth.js');
+const HEAVY = [/@aws-sdk\//, /@smithy\//, /\/openid-client\//, /\/oauth4webapi\//, /\/oidc-provider\//];
+
+let dir: string;
+let registerUrl: string;
+
+beforeAll(() => {
+  if (!existsSync(join(root, 'dist', 'bin.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+  dir = mkdtempSync(join(tmpdir(), 'aca-startup-'));
+  // Runs in the loader thread: append each resolved URL to the file named by the env variable.
+  writeFileSync(
+    join(dir, 'hooks.mjs'),
+    `import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  const r = await next(specifier, context);
+  appendFileSync(process.env.ACA_RESOLVE_LOG, r.url + '\\n');
+  return r;
+}
+`,
+  );
+  writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
+  registerUrl = pathToFileURL(join(dir, 'register.mjs')).href;
+});
+
+function run(args: string[], extraEnv: Record<string, string> = {}) {
+  const log = join(dir, `resolved-${args.join('_').replace(/\W/g, '')}-${Date.now()}.txt`);
+  writeFileSync(log, '');
+  const r = spawnSync(process.execPath, ['--import', registerUrl, bin, ...args], {
+    env: { ...process.env, ACA_RESOLVE_LOG: log, NO_COLOR: '1', ...extraEnv },
+    encoding: 'utf8',
+    timeout: 15_000,
+  });
+  const resolved = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, resolved };
+}
+
+describe('startup of the built CLI', () => {
+  it.each([[['--help']], [['login', '--help']], [['token', '--help']], [['--version']]])('%j loads neither the AWS SDK nor openid-client', (args) => {
+    const r = run(args);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.resolved.some((u) => u.endsWith('/dist/bin.js'))).toBe(true); // the hook saw our own modules
+    const heavy = r.resolved.filter((u) => HEAVY.some((re) => re.test(u)));
+    expect(heavy).toEqual([]);
+    if (args[0] === '--version') {
+      expect(r.stdout).toMatch(/^\d+\.\d+\.\d+/);
+      // the fast path: not even commander
+      expect(r.resolved.filter((u) => /\/commander\//.test(u))).toEqual([]);
+    } else {
+      expect(r.stdout).toContain('Usage: agentcore-auth');
+    }
+  });
+
+  it('login --help documents the flows, the default redirect URI and the environment variables', () => {
+    const r = run(['login', '--help']);
+    for (const s of ['--auth-flow', 'user-password', 'authorization-code', 'http://localhost:53682/callback', 'AGENTCORE_AUTH_PASSWORD', 'AGENTCORE_AUTH_CLIENT_SECRET', '--print', '--save-as', '--no-cache']) {
+      expect(r.stdout).toContain(s);
+    }
+  });
+
+  it('a real command does load the SDK (the hook would notice)', () => {
+    // loopback only: a closed local port stands in for Cognito (the call fails with exit 3, after loading the SDK)
+    const r = run(['login', '--client-id', 'x', '--username', 'u', '--password', 'p', '--region', 'us-east-1', '--no-cache'], {
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: 'http://127.0.0.1:9',
+    });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('http://127.0.0.1:9');
+    expect(r.resolved.some((u) => /@aws-sdk\/client-cognito-identity-provider/.test(u))).toBe(true);
+  }, 20_000);
+});
