@@ -79,6 +79,8 @@ export interface OAuthSession {
   returnUrl: string;
   customState?: string;
   customParameters: Record<string, string>;
+  /** RFC 8707 resource indicators passed to the provider. */
+  resources?: string[];
   /** Internal `state` sent to the provider. */
   state: string;
   codeVerifier: string;

@@ -1,0 +1,159 @@
+/**
+ * The external 3LO provider (the "Google" behind the seeded USER_FEDERATION credential provider): a real OpenID
+ * provider (oidc-provider, panva) on its own loopback port. Authorization code + PKCE, refresh tokens, JWT access
+ * tokens for one API resource (scopes api:read api:write), so a delivered token says which user it belongs to (`sub`).
+ *
+ * Without auto-consent the login and consent pages are oidc-provider's real forms (any login/password; the login
+ * becomes `sub`; "Cancel" refuses). With auto-consent the user named by `login_hint` (a customParameter) — or the
+ * default user — is logged in and consents without pages, so any redirect-following client completes the flow.
+ */
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { exportJWK, generateKeyPair } from 'jose';
+
+export const THREELO_RESOURCE = 'urn:agentcore-local:3lo-api';
+export const THREELO_API_SCOPES = 'api:read api:write';
+
+export interface ThreeLoOptions {
+  host: string;
+  port: number;
+  clientId: string;
+  clientSecret: string;
+  /** Redirect URIs the client may use: every callback URL on the stack (`<origin>/identities/oauth2/callback/…`). */
+  redirectUriPrefix: string;
+  autoConsent: boolean;
+  defaultUser: string;
+  /** Logins the provider refuses (the flow ends with error=access_denied), for testing FAILED sessions. */
+  refuseUsers?: string[];
+}
+
+export interface ThreeLoProvider {
+  issuer: string;
+  discoveryUrl: string;
+  close(): Promise<void>;
+}
+
+export async function startThreeLoProvider(options: ThreeLoOptions): Promise<ThreeLoProvider> {
+  // oidc-provider prints WARNING/NOTICE lines (dev keys, dev interactions) when loaded and configured: library noise.
+  const quiet = { warn: console.warn, info: console.info, log: console.log };
+  console.warn = console.info = console.log = () => undefined;
+  let mod: any;
+  try {
+    mod = await import('oidc-provider');
+  } finally {
+    Object.assign(console, quiet);
+  }
+  const { default: Provider, errors } = mod;
+  let handler: http.RequestListener | undefined;
+  const sockets = new Set<Socket>();
+  const server = http.createServer((req, res) => (handler ? handler(req, res) : res.writeHead(503).end()));
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(options.port, options.host, resolve));
+  const port = (server.address() as AddressInfo).port;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const issuer = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+  const jwk = { ...(await exportJWK(privateKey)), kid: '3lo-key-1', alg: 'RS256', use: 'sig' };
+  const refuse = new Set(options.refuseUsers ?? []);
+
+  console.warn = console.info = console.log = () => undefined;
+  let provider: any;
+  try {
+  provider = new Provider(issuer, {
+    clients: [
+      {
+        client_id: options.clientId,
+        client_secret: options.clientSecret,
+        // The real list is checked by the redirectUriAllowed override below (callback URLs are per provider).
+        redirect_uris: [`${options.redirectUriPrefix}seed`],
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+        scope: `openid profile email offline_access ${THREELO_API_SCOPES}`,
+      },
+    ],
+    jwks: { keys: [jwk] },
+    cookies: { keys: [Buffer.from(jwk.n ?? 'x').toString('base64url').slice(0, 32)] },
+    pkce: { required: () => true },
+    scopes: ['openid', 'offline_access', ...THREELO_API_SCOPES.split(' ')],
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+    issueRefreshToken: async () => true,
+    ttl: { AccessToken: 3600, AuthorizationCode: 120, IdToken: 3600, Interaction: 600, Session: 3600, Grant: 3600, RefreshToken: 86400 },
+    async findAccount(_ctx: unknown, sub: string) {
+      return { accountId: sub, async claims() { return { sub, email: `${sub}@example.com`, email_verified: true, name: sub }; } };
+    },
+    features: {
+      devInteractions: { enabled: !options.autoConsent },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: async () => THREELO_RESOURCE,
+        useGrantedResource: async () => true,
+        getResourceServerInfo: async (_ctx: unknown, indicator: string) => {
+          if (indicator !== THREELO_RESOURCE) throw new errors.InvalidTarget();
+          return { scope: THREELO_API_SCOPES, audience: THREELO_RESOURCE, accessTokenTTL: 3600, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } };
+        },
+      },
+    },
+    async renderError(ctx: any, out: Record<string, string>) {
+      ctx.type = 'html';
+      ctx.body = `<!doctype html><title>3LO provider error</title><h1>${String(out.error ?? 'error').replace(/[<>&]/g, '')}</h1><p>${String(out.error_description ?? '').replace(/[<>&]/g, '')}</p>`;
+    },
+  } as any);
+  } finally {
+    Object.assign(console, quiet);
+  }
+  const clientProto = (provider as any).Client.prototype;
+  const original = clientProto.redirectUriAllowed as (v: string) => boolean;
+  clientProto.redirectUriAllowed = function (this: unknown, value: string) {
+    return (typeof value === 'string' && value.startsWith(options.redirectUriPrefix) && !/[\s#]/.test(value)) || original.call(this, value);
+  };
+
+  const callback = provider.callback() as http.RequestListener;
+  handler = async (req, res) => {
+    // Like many social providers, this one accepts authorization requests without `openid` (oidc-provider does not).
+    if (req.url?.startsWith('/auth?')) {
+      const u = new URL(req.url, issuer);
+      const scope = (u.searchParams.get('scope') ?? '').split(' ').filter(Boolean);
+      if (!scope.includes('openid')) {
+        u.searchParams.set('scope', ['openid', ...scope].join(' '));
+        req.url = u.pathname + u.search;
+      }
+    }
+    if (!options.autoConsent || !req.url?.startsWith('/interaction/')) return callback(req, res);
+    try {
+      const details: any = await provider.interactionDetails(req, res);
+      const prompt = details.prompt.name as string;
+      const account = (details.session?.accountId as string | undefined) ?? (details.params.login_hint as string | undefined) ?? options.defaultUser;
+      if (refuse.has(account)) {
+        await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'The user refused access' }, { mergeWithLastSubmission: false });
+        return;
+      }
+      if (prompt === 'login') {
+        await provider.interactionFinished(req, res, { login: { accountId: account } });
+        return;
+      }
+      const grant = details.grantId ? await provider.Grant.find(details.grantId) : new provider.Grant({ accountId: account, clientId: details.params.client_id });
+      const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+      if (missing.missingOIDCScope?.length) grant!.addOIDCScope(missing.missingOIDCScope.join(' '));
+      if (missing.missingOIDCClaims?.length) grant!.addOIDCClaims(missing.missingOIDCClaims);
+      for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant!.addResourceScope(indicator, scopes.join(' '));
+      const grantId = await grant!.save();
+      await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+    } catch (e) {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end(`interaction failed: ${(e as Error).message}`);
+    }
+  };
+  let closing: Promise<void> | undefined;
+  return {
+    issuer,
+    discoveryUrl: `${issuer}/.well-known/openid-configuration`,
+    close: () =>
+      (closing ??= new Promise<void>((r) => {
+        server.close(() => r());
+        for (const s of sockets) s.destroy();
+      })),
+  };
+}
