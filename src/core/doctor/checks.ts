@@ -120,7 +120,7 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
       } catch (e) {
         if (aborting(e)) throw e;
         const err = e as AgentcoreAuthError;
-        add({ id: `endpoint.${service}`, status: 'fail', label, detail: `${url}: ${err.message}`, fix: err.hint ?? 'check the endpoint URL and your network (proxy, VPC endpoint, DNS)' });
+        add({ id: `endpoint.${service}`, status: 'fail', label, detail: err.message?.includes(url) ? err.message : `${url}: ${err.message}`, fix: err.hint ?? 'check the endpoint URL and your network (proxy, VPC endpoint, DNS)' });
       }
     }
   }
