@@ -102,3 +102,22 @@ export async function startStandInAgent(
       }),
   };
 }
+
+/** Sign in at the stack's own user pool (USER_PASSWORD_AUTH through the real Cognito SDK client, with SECRET_HASH). */
+export async function stackUserTokens(
+  stack: { url: string; region: string; userPool: { clients: Array<{ name: string; clientId: string; clientSecret?: string }>; users: Array<{ username: string; password: string; temporaryPassword: boolean }> } },
+  username = 'alice',
+): Promise<{ accessToken: string; idToken: string; clientId: string }> {
+  const { CognitoIdentityProviderClient, InitiateAuthCommand } = await import('@aws-sdk/client-cognito-identity-provider');
+  const { createHmac } = await import('node:crypto');
+  const client = stack.userPool.clients.find((c) => c.name === 'app-client') ?? stack.userPool.clients[0]!;
+  const user = stack.userPool.users.find((u) => u.username === username)!;
+  const cip = new CognitoIdentityProviderClient({ endpoint: stack.url, region: stack.region, credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' } });
+  try {
+    const hash = client.clientSecret ? { SECRET_HASH: createHmac('sha256', client.clientSecret).update(username + client.clientId).digest('base64') } : {};
+    const r = await cip.send(new InitiateAuthCommand({ ClientId: client.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: user.password, ...hash } }));
+    return { accessToken: r.AuthenticationResult!.AccessToken!, idToken: r.AuthenticationResult!.IdToken!, clientId: client.clientId };
+  } finally {
+    cip.destroy();
+  }
+}

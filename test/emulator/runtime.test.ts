@@ -108,7 +108,7 @@ describe('SigV4 agent through the real SDK', () => {
     const { body, out } = await sdkInvoke(id('sigv4_agent'), { prompt: 'hi' });
     expect(out.runtimeSessionId).toMatch(/^[0-9a-f-]{36}$/); // the SDK filled a UUID
     expect(body).toMatchObject({ caller: null, workloadAccessToken: { received: false } });
-    const asked = await sdkInvoke(id('sigv4_agent'), { action: 'token', provider: 'local-oauth' });
+    const asked = await sdkInvoke(id('sigv4_agent'), { action: 'token', provider: 'local-3lo' });
     expect(asked.body).toEqual({ type: 'error', error: 'WorkloadAccessTokenNotSet', message: MESSAGES.watNotSet });
   });
 

@@ -95,7 +95,7 @@ export interface RuntimeDefaultsContext {
 }
 
 export const DEFAULT_RETURN_URL = 'http://localhost:8081/oauth2/callback';
-export const DEFAULT_OAUTH_PROVIDER = 'local-oauth';
+export const DEFAULT_OAUTH_PROVIDER = 'local-3lo';
 export const DEFAULT_PROVIDER_SCOPES = ['api:read'];
 export const CUSTOM_HEADER_EXAMPLE = `${HEADERS.customPrefix}Tenant`;
 
@@ -400,7 +400,8 @@ export function parseGateways(raw: unknown, path = 'gateways', ctx?: RuntimeDefa
     seen.add(id);
     const type = str(g.authorizerType, `${p}.authorizerType`, { optional: true }) ?? 'CUSTOM_JWT';
     if (type !== 'CUSTOM_JWT') throw new RuntimeConfigError(`${p}.authorizerType`, 'only CUSTOM_JWT gateways are emulated');
-    const a = g.authorizerConfiguration ?? { customJWTAuthorizer: {} };
+    // Omitted: like the seeded gateway, trust the stack's user pool for its app client's access tokens.
+    const a = g.authorizerConfiguration ?? { customJWTAuthorizer: ctx?.appClientId ? { allowedClients: [ctx.appClientId] } : {} };
     if (!isObject(a)) throw new RuntimeConfigError(`${p}.authorizerConfiguration`, 'must be { customJWTAuthorizer: {...} }');
     const authorizer = parseCustomJwtAuthorizer(a.customJWTAuthorizer ?? {}, `${p}.authorizerConfiguration.customJWTAuthorizer`);
     if (!Array.isArray(g.targets) || g.targets.length === 0) throw new RuntimeConfigError(`${p}.targets`, 'must be a non-empty list of targets');

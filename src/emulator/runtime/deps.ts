@@ -24,6 +24,8 @@ export interface RuntimeDeps {
   accountId: string;
   /** SigV4 check against the stack's credentials (service `bedrock-agentcore` by default). */
   verifySigV4(req: EmuRequest, service?: string): Promise<SigV4Result>;
+  /** The stack's credentials (the gateway calls the data plane with them, as a service would with its role). */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   mintWorkloadAccessToken(input: MintInput): string | Promise<string>;
   /** Agents and gateways in effect (config or seeded); their workload identities exist in the state. */
   agents: AgentConfig[];
