@@ -102,7 +102,8 @@ export function register(program: Command, ctx: CliContext): void {
       `
 Examples:
   agentcore-auth login --user-pool-id us-east-1_AbC123 --client-id 1example23 --username alice
-  echo "$PASSWORD" | agentcore-auth login --client-id 1example23 --username alice --password-stdin --print access-token
+  printf %s "$PASSWORD" | agentcore-auth login --user-pool-id us-east-1_AbC123 --client-id 1example23 \\
+      --username alice --password-stdin --print access-token
   agentcore-auth login --auth-flow client-credentials --domain my-prefix.auth.us-east-1.amazoncognito.com \\
       --client-id 1example23 --client-secret-stdin --scopes my-api/read < secret.txt
   agentcore-auth login --auth-flow authorization-code --discovery-url https://idp.example.com/.well-known/openid-configuration \\
@@ -229,9 +230,9 @@ async function login(io: Io, opts: LoginOptions): Promise<Outcome> {
       exp === undefined ? 'unknown (opaque token, no expires_in)' : `${exp * 1000 > now ? relativeTime(exp, now) : `expired ${relativeTime(exp, now)}`} (${new Date(exp * 1000).toISOString().replace('.000', '')})`;
     io.ui.success(`${flow === 'refresh' ? 'Refreshed' : 'Logged in'} — ${minted.flow}, ${minted.provider}`);
     io.ui.kv([
-      ['user', username ? `${username}${accessClaims?.sub && accessClaims.sub !== username ? ` (sub ${String(accessClaims.sub)})` : ''}` : undefined],
+      [minted.flow === 'client-credentials' ? 'subject' : 'user', username ? `${username}${accessClaims?.sub && accessClaims.sub !== username ? ` (sub ${String(accessClaims.sub)})` : ''}` : undefined],
       ['client', minted.clientId],
-      ['token_use', tokenUse ?? (t.idToken ? 'access (+ id)' : 'access')],
+      ['token_use', tokenUse],
       ['scopes', scopes],
       ['audience', accessClaims?.aud !== undefined ? [accessClaims.aud].flat().join(', ') : undefined],
       ['expires', when(expiresAt)],
