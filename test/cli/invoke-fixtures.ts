@@ -13,6 +13,7 @@ import {
   CreateUserPoolClientCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
+import { verifySigV4, type SigV4Result, type StackCredentials } from '../../src/emulator/sigv4.js';
 
 export interface CognitoInfo {
   endpoint: string;
@@ -82,6 +83,8 @@ export interface SeenMcp {
   path: string;
   headers: IncomingHttpHeaders;
   body: { jsonrpc: string; id?: number; method: string; params?: Record<string, unknown> };
+  /** With `verifySigV4`: the emulator's verdict on the request's signature. */
+  sigv4?: SigV4Result;
 }
 
 /**
@@ -89,16 +92,24 @@ export interface SeenMcp {
  * notifications/initialized (202), lists two tools over two pages, and calls `add` / `whoami`. `sse` answers as
  * text/event-stream. `elicitFirst` answers the first tools/call of `secret` with a -32042 URL elicitation.
  */
-export async function startMcpAgent(opts: { sse?: boolean; authorizationUrl?: () => string } = {}): Promise<{ url: string; seen: SeenMcp[]; close(): Promise<void> }> {
+export async function startMcpAgent(
+  opts: { sse?: boolean; authorizationUrl?: () => string; verifySigV4?: StackCredentials } = {},
+): Promise<{ url: string; seen: SeenMcp[]; close(): Promise<void> }> {
   const seen: SeenMcp[] = [];
   let elicited = false;
   const server: Server = createServer((req, res) => {
     if (req.method === 'GET' && req.url === '/ping') return void res.end('{"status":"Healthy"}');
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as SeenMcp['body'];
-      seen.push({ path: req.url ?? '', headers: req.headers, body });
+    req.on('end', async () => {
+      const raw = Buffer.concat(chunks);
+      const body = JSON.parse(raw.toString('utf8') || '{}') as SeenMcp['body'];
+      const entry: SeenMcp = { path: req.url ?? '', headers: req.headers, body };
+      if (opts.verifySigV4) {
+        const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+        entry.sigv4 = await verifySigV4({ method: req.method ?? 'POST', url, rawPath: url.pathname, headers: req.headers, body: raw, raw: req }, opts.verifySigV4);
+      }
+      seen.push(entry);
       const reply = (msg: unknown, headers: Record<string, string> = {}) => {
         if (opts.sse) {
           res.writeHead(200, { 'content-type': 'text/event-stream', ...headers });
