@@ -114,7 +114,7 @@ export async function stackUserTokens(
   const user = stack.userPool.users.find((u) => u.username === username)!;
   const cip = new CognitoIdentityProviderClient({ endpoint: stack.url, region: stack.region, credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' } });
   try {
-    const hash = client.clientSecret ? { SECRET_HASH: createHmac('sha256', client.clientSecret).update(username + client.clientId).digest('base64') } : {};
+    const hash: Record<string, string> = client.clientSecret ? { SECRET_HASH: createHmac('sha256', client.clientSecret).update(username + client.clientId).digest('base64') } : {};
     const r = await cip.send(new InitiateAuthCommand({ ClientId: client.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: user.password, ...hash } }));
     return { accessToken: r.AuthenticationResult!.AccessToken!, idToken: r.AuthenticationResult!.IdToken!, clientId: client.clientId };
   } finally {
