@@ -1,17 +1,168 @@
-/** `local` — not built yet (placeholder so the registry compiles; replaced by the issue that builds it). */
-import type { Command } from 'commander';
-import { AgentcoreAuthError } from '../../core/errors.js';
+/**
+ * `local`: run the embedded local AgentCore stack (identity data + control plane, a Cognito-compatible user pool, a
+ * 3LO provider, runtime and gateway) until Ctrl-C / SIGTERM. When ready: with --json one JSON document on stdout
+ * (everything a client needs); otherwise a summary on stderr and `export AWS_…=…` lines on stdout.
+ * Stopping with SIGINT/SIGTERM is the normal end: the stack closes and the exit code is 130 (interrupted), as for any
+ * agentcore-auth command ended by a signal.
+ */
+import { Option, type Command } from 'commander';
+import { AgentcoreAuthError, EXIT, usageError } from '../../core/errors.js';
+import { collectRepeat, defineAction, type Io, type Outcome } from '../command.js';
 import type { CliContext } from '../context.js';
-import { defineAction } from '../command.js';
+
+interface LocalOptions {
+  port: string;
+  host: string;
+  config?: string;
+  autoConsent?: boolean;
+  agentUrl?: string[];
+}
 
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('local')
-    .description('(not implemented yet)')
-    .allowUnknownOption()
-    .action(
-      defineAction(ctx, async () => {
-        throw new AgentcoreAuthError('ERR_INTERNAL', '`local` is not implemented yet');
-      }),
-    );
+    .description('Run the local AgentCore stack (Identity, Cognito-style user pool, 3LO provider, runtime, gateway) until Ctrl-C')
+    .addOption(new Option('--port <port>', 'port of the stack (0 = any free port)').default('0'))
+    .addOption(new Option('--host <host>', 'interface to bind (non-loopback exposes the stack to your network)').default('127.0.0.1'))
+    .option('--config <file>', 'JSON or YAML file describing users, clients, workload identities, providers, agents')
+    .option('--auto-consent', 'the 3LO provider signs the user in and consents without pages (curl -L completes 3LO)')
+    .option('--agent-url <url>', 'serve agents from your own container contract server: URL, or NAME=URL (repeatable)', collectRepeat)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  agentcore-auth local                              # ephemeral port; export lines on stdout
+  agentcore-auth local --port 4566 > local.env &    # then: source local.env
+  agentcore-auth local --json --auto-consent        # one JSON document with every URL, id and secret
+
+Exit: 130 after Ctrl-C / SIGTERM (the stack is closed first); 2 for a bad flag or config file.`,
+    )
+    .action(defineAction(ctx, (io: Io, opts: LocalOptions) => runLocal(io, opts)));
+}
+
+function parsePort(raw: string): number {
+  if (!/^\d+$/.test(raw) || Number(raw) > 65535) throw usageError(`--port must be a number from 0 to 65535 (got ${raw})`, 'Use --port 0 for any free port.');
+  return Number(raw);
+}
+
+async function runLocal(io: Io, opts: LocalOptions): Promise<Outcome> {
+  const port = parsePort(opts.port);
+  const host = opts.host;
+  const { startLocalStack, isLoopbackHost } = await import('../../emulator/stack.js');
+  const { ConfigError, loadConfigFile, parseConfig, runtimeDefaultsContext } = await import('../../emulator/config.js');
+  const { applyAgentUrls, defaultAgents, RuntimeConfigError, runtimeArn } = await import('../../emulator/runtime/config.js');
+
+  if (!isLoopbackHost(host)) {
+    io.ui.warn(`Binding ${host}: the stack (with its demo users, secrets and no real authorization) is reachable from your network.`);
+  }
+  let config;
+  try {
+    config = opts.config ? await loadConfigFile(opts.config) : parseConfig({});
+    if (opts.agentUrl?.length) config.agents = applyAgentUrls(config.agents ?? defaultAgents(runtimeDefaultsContext(config)), opts.agentUrl);
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof RuntimeConfigError) {
+      throw new AgentcoreAuthError('ERR_CONFIG', `Invalid ${opts.config ? `config file ${opts.config}` : 'option'}: ${e.message}`, {
+        hint: 'See the config format in the README (agentcore-auth local); every section is optional.',
+        cause: e,
+      });
+    }
+    throw e;
+  }
+  if (io.ctx.signal.aborted) return { exitCode: EXIT.INTERRUPTED };
+
+  let stack;
+  try {
+    stack = await startLocalStack({ port, host, config, ...(opts.autoConsent ? { autoConsent: true } : {}) });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw usageError(`Port ${port} on ${host} is already in use`, 'Pick another --port, or --port 0 for any free port.');
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw usageError(`Cannot bind ${host}: no such local address`, 'Use --host 127.0.0.1 (the default).');
+    throw e;
+  }
+
+  try {
+    const s = stack;
+    for (const v of [s.credentials.secretAccessKey, ...s.userPool.clients.flatMap((c) => (c.clientSecret ? [c.clientSecret] : [])), ...s.userPool.users.map((u) => u.password)]) io.secrets.add(v);
+    for (const k of s.config.apiKeyProviders) io.secrets.add(k.apiKey);
+    const agents = s.agents.map((a) => ({
+      name: a.name,
+      id: a.id,
+      arn: runtimeArn(s.region, s.accountId, a.id),
+      inbound: a.authorizerConfiguration ? ('jwt' as const) : ('sigv4' as const),
+      workloadName: a.workloadName,
+      ...(a.agentUrl ? { agentUrl: a.agentUrl } : {}),
+    }));
+    const gateways = s.gateways.map((g) => ({ name: g.name, id: g.id, url: `${s.url}/gateways/${g.id}/mcp`, workloadName: g.workloadName }));
+    const doc = {
+      url: s.url,
+      region: s.region,
+      accountId: s.accountId,
+      credentials: s.credentials,
+      env: s.env,
+      endpoints: s.endpoints,
+      userPool: s.userPool,
+      workloadIdentities: s.workloadIdentities,
+      credentialProviders: s.credentialProviders,
+      threeLo: s.threeLo,
+      agents,
+      gateways,
+    };
+    if (io.globals.json) {
+      io.out.json(doc);
+    } else {
+      for (const [k, v] of Object.entries(s.env)) io.out.line(`export ${k}=${shellQuote(v)}`);
+      renderHuman(io, doc);
+    }
+    await new Promise<void>((resolve) => {
+      if (io.ctx.signal.aborted) return resolve();
+      io.ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    if (!io.globals.json) io.ui.note('Stopping the local stack…');
+  } finally {
+    await stack.close();
+  }
+  return { exitCode: EXIT.INTERRUPTED };
+}
+
+function shellQuote(v: string): string {
+  return /^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`;
+}
+
+type Doc = {
+  url: string;
+  region: string;
+  accountId: string;
+  endpoints: { threeLo: string };
+  userPool: { id: string; discoveryUrl: string; clients: Array<{ name: string; clientId: string; clientSecret?: string }>; users: Array<{ username: string; password: string; temporaryPassword: boolean }> };
+  workloadIdentities: Array<{ name: string; allowedResourceOauth2ReturnUrls: string[] }>;
+  credentialProviders: { oauth2: Array<{ name: string; flow: string; callbackUrl: string }>; apiKey: Array<{ name: string }> };
+  threeLo: { autoConsent: boolean; defaultUser: string };
+  agents: Array<{ name: string; arn: string; inbound: string }>;
+  gateways: Array<{ name: string; url: string }>;
+};
+
+function renderHuman(io: Io, d: Doc): void {
+  const { ui } = io;
+  const c = ui.c;
+  ui.success(`Local AgentCore stack ready at ${d.url}`);
+  ui.kv([
+    ['services', `${d.url}  (AgentCore data + control plane, Cognito, runtime, gateway)`],
+    ['3LO provider', `${d.endpoints.threeLo}  (${d.threeLo.autoConsent ? `auto-consent as "${d.threeLo.defaultUser}" or login_hint` : 'login and consent pages; any login works'})`],
+    ['region', `${d.region}   account ${d.accountId}`],
+    ['user pool', `${d.userPool.id}   ${d.userPool.discoveryUrl}`],
+  ]);
+  ui.table(
+    [
+      ...d.userPool.clients.map((cl) => [`  client ${cl.name}`, cl.clientId, cl.clientSecret ? `secret ${cl.clientSecret}` : 'public (no secret)']),
+      ...d.userPool.users.map((u) => [`  user ${u.username}`, `password ${u.password}`, u.temporaryPassword ? 'temporary (NEW_PASSWORD_REQUIRED)' : '']),
+      ...d.workloadIdentities.map((w) => ['workload', w.name, w.allowedResourceOauth2ReturnUrls.join(' ') || '(no return URLs)']),
+      ...d.credentialProviders.oauth2.map((p) => ['provider', p.name, `${p.flow}  callback ${p.callbackUrl}`]),
+      ...d.credentialProviders.apiKey.map((p) => ['provider', p.name, 'API key']),
+      ...d.agents.map((a) => ['agent', a.name, `${a.inbound === 'jwt' ? 'OAuth (JWT)' : 'SigV4'}  ${a.arn}`]),
+      ...d.gateways.map((g) => ['gateway', g.name, g.url]),
+    ],
+    '  ',
+  );
+  if (!ui.options.showSecrets) ui.note(`Secrets are masked here; --json or --show-secrets prints them.`);
+  ui.line(`${c.dim('Export the variables printed on stdout to point the AWS SDKs and agentcore-auth at the stack. Ctrl-C stops it.')}`);
 }

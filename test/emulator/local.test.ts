@@ -1,0 +1,126 @@
+/** `agentcore-auth local` in-process: ready output (JSON and human), clean stop on the run's signal, config errors. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetWorkloadAccessTokenForUserIdCommand, BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';
+import { describe, expect, it } from 'vitest';
+import { createTestContext, runCommand } from '../helpers/context.js';
+
+async function untilOutput(read: () => string, test: (s: string) => boolean, ms = 10_000): Promise<string> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const s = read();
+    if (test(s)) return s;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`no ready output within ${ms} ms:\n${read()}`);
+}
+
+describe('agentcore-auth local', () => {
+  it('--json prints one document once ready, serves the SDK, and stops with 130 on the signal', async () => {
+    const ac = new AbortController();
+    const ctx = createTestContext({ signal: ac.signal });
+    const run = runCommand(['local', '--json', '--port', '0'], ctx);
+    const out = await untilOutput(() => ctx.stdout.text(), (s) => s.endsWith('}\n'));
+    const doc = JSON.parse(out) as Record<string, any>;
+    expect(Object.keys(doc)).toEqual(['url', 'region', 'accountId', 'credentials', 'env', 'endpoints', 'userPool', 'workloadIdentities', 'credentialProviders', 'threeLo', 'agents', 'gateways']);
+    expect(doc.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(doc.env).toEqual({
+      AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: doc.url,
+      AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL: doc.url,
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: doc.url,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: doc.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: doc.credentials.secretAccessKey,
+    });
+    expect(doc.userPool.clients.map((c: { name: string }) => c.name)).toEqual(['app-client', 'public-client']);
+    expect(doc.userPool.clients[0].clientSecret).toMatch(/^[\w-]{40,}$/);
+    expect(doc.userPool.clients[1].clientSecret).toBeUndefined();
+    expect(doc.userPool.users).toEqual([
+      { username: 'alice', password: 'Alice-Passw0rd!', temporaryPassword: false },
+      { username: 'bob', password: 'Bob-Temp-Passw0rd!', temporaryPassword: true },
+    ]);
+    expect(doc.credentialProviders.oauth2.map((p: { name: string; flow: string }) => `${p.name}:${p.flow}`)).toEqual(['local-m2m:M2M', 'local-3lo:USER_FEDERATION']);
+    expect(doc.credentialProviders.apiKey.map((p: { name: string }) => p.name)).toEqual(['local-api-key']);
+    // The printed credentials and endpoint are all the real SDK needs.
+    const client = new BedrockAgentCoreClient({ region: doc.region, endpoint: doc.url, credentials: doc.credentials, maxAttempts: 1 });
+    const wat = await client.send(new GetWorkloadAccessTokenForUserIdCommand({ workloadName: doc.workloadIdentities[0].name, userId: 'alice' }));
+    expect(wat.workloadAccessToken).toMatch(/^AgV4/);
+    ac.abort();
+    const r = await run;
+    expect(r.code).toBe(130);
+    expect(r.stderr).toBe('');
+    await expect(fetch(`${doc.url}/_local/health`)).rejects.toThrow();
+  });
+
+  it('prints export lines on stdout and a masked summary on stderr', async () => {
+    const ac = new AbortController();
+    const ctx = createTestContext({ signal: ac.signal });
+    const run = runCommand(['local'], ctx);
+    await untilOutput(() => ctx.stderr.text(), (s) => s.includes('Ctrl-C'));
+    ac.abort();
+    const r = await run;
+    expect(r.code).toBe(130);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.map((l) => l.split('=')[0])).toEqual([
+      'export AWS_ENDPOINT_URL_BEDROCK_AGENTCORE',
+      'export AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL',
+      'export AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER',
+      'export AWS_REGION',
+      'export AWS_ACCESS_KEY_ID',
+      'export AWS_SECRET_ACCESS_KEY',
+    ]);
+    const secret = lines[5]!.split('=')[1]!;
+    expect(r.stderr).toContain('Local AgentCore stack ready at http://127.0.0.1:');
+    expect(r.stderr).toContain('local-workload');
+    expect(r.stderr).not.toContain(secret);
+    expect(r.stderr).not.toContain('Alice-Passw0rd!');
+    expect(r.stderr).toContain('Stopping the local stack');
+  });
+
+  it('rejects a bad config file naming the field (exit 2)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aca-local-'));
+    const file = join(dir, 'stack.yaml');
+    writeFileSync(file, 'userPool:\n  users:\n    - username: carol\n');
+    const r = await runCommand(['local', '--config', file]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`Invalid config file ${file}: userPool.users[0].password: required string`);
+  });
+
+  it('rejects a bad --port (exit 2)', async () => {
+    const r = await runCommand(['local', '--port', 'http']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--port must be a number from 0 to 65535 (got http)');
+  });
+
+  it('uses a YAML config: custom users, workloads and faults', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aca-local-'));
+    const file = join(dir, 'stack.yaml');
+    writeFileSync(
+      file,
+      [
+        'region: eu-west-1',
+        'userPool:',
+        '  users:',
+        '    - username: carol',
+        '      password: Carol-Passw0rd!',
+        'workloadIdentities:',
+        '  - name: my-agent',
+        '    allowedResourceOauth2ReturnUrls: [http://localhost:9090/oauth2/callback]',
+      ].join('\n'),
+    );
+    const ac = new AbortController();
+    const ctx = createTestContext({ signal: ac.signal });
+    const run = runCommand(['local', '--json', '--config', file], ctx);
+    const doc = JSON.parse(await untilOutput(() => ctx.stdout.text(), (s) => s.endsWith('}\n'))) as Record<string, any>;
+    ac.abort();
+    expect((await run).code).toBe(130);
+    expect(doc.region).toBe('eu-west-1');
+    expect(doc.userPool.id).toBe('eu-west-1_AgentCoreLocal');
+    expect(doc.userPool.users).toEqual([{ username: 'carol', password: 'Carol-Passw0rd!', temporaryPassword: false }]);
+    expect(doc.workloadIdentities).toEqual([
+      { name: 'my-agent', arn: 'arn:aws:bedrock-agentcore:eu-west-1:123456789012:workload-identity-directory/default/workload-identity/my-agent', allowedResourceOauth2ReturnUrls: ['http://localhost:9090/oauth2/callback'] },
+    ]);
+  });
+});
