@@ -7,3 +7,4 @@ export { decodeJwtUnverified, describeToken, tokenScopes } from './core/jwt.js';
 export { maskSecret, fingerprint } from './core/redact.js';
 export { resolveEndpointOverride, serviceBaseUrl } from './core/aws.js';
 export { runCli } from './cli/run.js';
+export { startLocalStack, type LocalStack, type LocalStackOptions, type StackConfig } from './emulator/stack.js';
