@@ -119,7 +119,8 @@ async function runExchange(io: Io, opts: ExchangeOptions) {
     throw usageError('--custom-state must be 1–4096 characters');
   }
   if (opts.customState) io.secrets.add(opts.customState);
-  for (const v of Object.values(customParameters)) io.secrets.add(v);
+  // customParameters are modelled as sensitive, but they are prompt/login_hint/access_type-like values: scrubbing
+  // them from stderr would also blank out user ids and claims that happen to be equal, so they are not registered.
 
   // ---- user binding ----
   let binding: import('../../core/identity/index.js').UserBinding = { kind: 'none' };
@@ -362,55 +363,53 @@ async function runUserFederation(
   const returnInfo: Record<string, unknown> = { url: returnUrl, servedHere: o.served };
   o.result.returnUrl = returnInfo;
 
-  // 1. Is the return URL registered on the workload identity?
-  const check = tl.begin('GetWorkloadIdentity', { workload: workloadName, returnUrl });
-  let registered: string[] | undefined;
-  try {
-    registered = await id.getReturnUrls(io, workloadName, region);
-    returnInfo.registered = registered;
-    const present = registered.includes(returnUrl);
-    check.ok({ allowedResourceOauth2ReturnUrls: registered.length ? registered.join(', ') : '(none)' }, present ? 'registered' : 'not registered');
-  } catch (e) {
-    const err = e as InstanceType<typeof AgentcoreAuthError>;
-    if (err instanceof AgentcoreAuthError && err.code === 'ERR_AUTH' && !o.register) {
-      check.ok({}, 'not checked: no permission to read the workload identity');
-      io.ui.warn(`could not read workload identity ${workloadName} (${err.message}); continuing without the return-URL check`);
-    } else {
-      check.fail(e);
-      throw e;
-    }
-  }
+  // Bind the loopback return URL first: a busy port fails before anything is changed or started.
+  let listener: import('../../core/identity/index.js').ReturnListener | undefined;
+  const signal = io.ctx.signal;
   let added = false;
-  if (registered && !registered.includes(returnUrl)) {
-    if (!o.register) {
+  try {
+    if (o.served) listener = await id.ReturnListener.start(io, { returnUrl, ...(o.customState !== undefined ? { customState: o.customState } : {}) });
+
+    // Is the return URL registered on the workload identity?
+    const check = tl.begin('GetWorkloadIdentity', { workload: workloadName, returnUrl });
+    let registered: string[] | undefined;
+    try {
+      registered = await id.getReturnUrls(io, workloadName, region);
+      returnInfo.registered = registered;
+      const present = registered.includes(returnUrl);
+      check.ok({ allowedResourceOauth2ReturnUrls: fmtList(registered) }, present ? 'registered' : 'not registered');
+    } catch (e) {
+      const err = e as InstanceType<typeof AgentcoreAuthError>;
+      if (err instanceof AgentcoreAuthError && err.code === 'ERR_AUTH' && !o.register) {
+        check.ok({}, 'not checked: no permission to read the workload identity');
+        io.ui.warn(`could not read workload identity ${workloadName} (${err.message}); continuing without the return-URL check`);
+      } else {
+        check.fail(e);
+        throw e;
+      }
+    }
+    if (registered && !registered.includes(returnUrl) && !o.register) {
       throw configError(
         `the return URL ${returnUrl} is not registered on workload identity ${workloadName}`,
         `Rerun with --register-return-url (add --ephemeral to remove it afterwards), or register it yourself:\n  ${id.registerCommand(workloadName, registered, returnUrl, region)}`,
       );
     }
-  }
-  if (o.register) {
-    const s = tl.begin('UpdateWorkloadIdentity', { workload: workloadName, add: returnUrl });
-    try {
-      const r = await id.addReturnUrl(io, workloadName, returnUrl, region);
-      added = r.added;
-      returnInfo.before = r.before;
-      returnInfo.after = r.after;
-      returnInfo.added = r.added;
-      s.ok({ before: fmtList(r.before), after: fmtList(r.after) }, r.added ? 'added' : 'already registered; nothing to change');
-    } catch (e) {
-      s.fail(e);
-      throw e;
+    if (o.register) {
+      const s = tl.begin('UpdateWorkloadIdentity', { workload: workloadName, add: returnUrl });
+      try {
+        const r = await id.addReturnUrl(io, workloadName, returnUrl, region);
+        added = r.added;
+        returnInfo.before = r.before;
+        returnInfo.after = r.after;
+        returnInfo.added = r.added;
+        s.ok({ before: fmtList(r.before), after: fmtList(r.after) }, r.added ? 'added' : 'already registered; nothing to change');
+      } catch (e) {
+        s.fail(e);
+        throw e;
+      }
     }
-  }
 
-  // 2. Bind the loopback return URL before starting the flow (a busy port fails before anything is created).
-  let listener: import('../../core/identity/index.js').ReturnListener | undefined;
-  const signal = io.ctx.signal;
-  try {
-    if (o.served) listener = await id.ReturnListener.start(io, { returnUrl, ...(o.customState !== undefined ? { customState: o.customState } : {}) });
-
-    // 3. Start the 3LO session.
+    // Start the 3LO session.
     const start = tl.begin('GetResourceOauth2Token', {
       flow: 'USER_FEDERATION',
       provider: o.request.provider,
@@ -440,7 +439,7 @@ async function runUserFederation(
     start.ok({ sessionUri: id.shortUrn(first.sessionUri), status: first.sessionStatus ?? 'IN_PROGRESS' }, 'consent needed');
     o.result.session = { sessionUri: first.sessionUri, authorizationUrl: first.authorizationUrl };
 
-    // 4–6. Browser round trip, completion with the same identifier, polling.
+    // Browser round trip, completion with the same identifier, polling.
     const done = await id.completeThreeLegged({
       io,
       authorizationUrl: first.authorizationUrl,

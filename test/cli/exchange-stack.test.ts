@@ -1,0 +1,407 @@
+/**
+ * `exchange` end to end against the local stack (src/emulator/stack.ts): M2M, API key, 3LO through a headless
+ * browser (auto-consent, and the real login/consent pages posted by the test), the binding rule, the return-URL guard
+ * and --register-return-url --ephemeral, a refused consent, a FAILED session seen by polling, timeout on a fake
+ * clock, state mismatch, hostile query strings, concurrent redirects, and Ctrl-C while waiting.
+ */
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
+import { browseHeadless } from '../fixtures/headless-browser.js';
+import { freePort } from '../fixtures/ports.js';
+import { createTestContext, runCommand, type TestContextOptions } from '../helpers/context.js';
+
+let auto: LocalStack;
+let pages: LocalStack;
+
+beforeAll(async () => {
+  [auto, pages] = await Promise.all([startLocalStack({ port: 0, autoConsent: true }), startLocalStack({ port: 0, autoConsent: false })]);
+});
+afterAll(async () => {
+  await Promise.all([auto?.close(), pages?.close()]);
+});
+
+const names = (stack: LocalStack) => {
+  const m2m = stack.credentialProviders.oauth2.find((p) => p.flow === 'M2M')!;
+  const threeLo = stack.credentialProviders.oauth2.find((p) => p.flow === 'USER_FEDERATION')!;
+  return { workload: stack.workloadIdentities[0]!.name, m2m, threeLo, apiKey: stack.credentialProviders.apiKey[0]!.name };
+};
+
+function exchange(stack: LocalStack, args: string[], opts: TestContextOptions = {}) {
+  return runCommand(['exchange', ...args], { ...opts, env: { ...stack.env, ...opts.env } });
+}
+
+async function returnUrls(stack: LocalStack, name: string): Promise<string[]> {
+  const { BedrockAgentCoreControlClient, GetWorkloadIdentityCommand } = await import('@aws-sdk/client-bedrock-agentcore-control');
+  const cp = new BedrockAgentCoreControlClient({ region: stack.region, endpoint: stack.endpoints.control, credentials: stack.credentials });
+  return (await cp.send(new GetWorkloadIdentityCommand({ name }))).allowedResourceOauth2ReturnUrls ?? [];
+}
+
+/** A user JWT (access token) from the stack's Cognito-compatible user pool. */
+async function userJwt(stack: LocalStack, username = 'alice'): Promise<string> {
+  const { CognitoIdentityProviderClient, InitiateAuthCommand } = await import('@aws-sdk/client-cognito-identity-provider');
+  const user = stack.userPool.users.find((u) => u.username === username)!;
+  const client = stack.userPool.clients.find((c) => c.explicitAuthFlows.includes('USER_PASSWORD_AUTH'))!;
+  const idp = new CognitoIdentityProviderClient({ region: stack.region, endpoint: stack.endpoints.cognito, credentials: stack.credentials });
+  const params: Record<string, string> = { USERNAME: username, PASSWORD: user.password };
+  if (client.clientSecret) params.SECRET_HASH = createHmac('sha256', client.clientSecret).update(username + client.clientId).digest('base64');
+  const out = await idp.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: client.clientId, AuthParameters: params }));
+  return out.AuthenticationResult!.AccessToken!;
+}
+
+/**
+ * A redirect-following test browser with a cookie jar (enough for the auto-consent provider, which shows no pages);
+ * with `cancel` it presses the provider's "[ Cancel ]" link on the login page. Stops before requesting `stopAt`.
+ * (test/fixtures/headless-browser.ts posts the real login/consent forms; against the auto-consent provider its
+ * path-less cookie deletion loops, so these tests use this one there.)
+ */
+async function follow(startUrl: string, options: { stopAt?: string; cancel?: boolean } = {}): Promise<string> {
+  const { stopAt } = options;
+  const jar = new Map<string, string>();
+  let url = startUrl;
+  for (let hop = 0; hop < 25; hop++) {
+    if (stopAt && url.startsWith(stopAt)) return url;
+    const res = await fetch(url, { redirect: 'manual', headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    for (const sc of res.headers.getSetCookie()) {
+      const [pair] = sc.split(';');
+      const i = pair!.indexOf('=');
+      jar.set(pair!.slice(0, i).trim(), pair!.slice(i + 1).trim());
+    }
+    const loc = res.headers.get('location');
+    if (res.status >= 300 && res.status < 400 && loc) {
+      url = new URL(loc, url).href;
+      continue;
+    }
+    const html = await res.text();
+    const cancel = options.cancel ? html.match(/href="([^"]+)">\[ Cancel \]/)?.[1] : undefined;
+    if (!cancel) {
+      if (res.status !== 200) throw new Error(`browser stopped at ${url} with ${res.status}: ${html.slice(0, 200)}`);
+      return url;
+    }
+    url = new URL(cancel.replace(/&amp;/g, '&'), url).href;
+  }
+  throw new Error('too many redirects');
+}
+
+const noFullToken = (stderr: string, token: string) => {
+  expect(token.length).toBeGreaterThan(20);
+  expect(stderr).not.toContain(token);
+};
+
+describe('exchange against the local stack: M2M, API key, workload token', () => {
+  it('M2M: workload token then GetResourceOauth2Token, raw token on stdout, fingerprints on stderr', async () => {
+    const n = names(auto);
+    const r = await exchange(auto, ['--workload-name', n.workload, '--provider', n.m2m.name, '--flow', 'm2m', '--scopes', n.m2m.scopes.join(','), '--print', 'resource-token']);
+    expect(r.stderr).toContain(`[1/2] GetWorkloadAccessToken  workload=${n.workload}`);
+    expect(r.stderr).toContain(`[2/2] GetResourceOauth2Token  flow=M2M provider=${n.m2m.name} scopes=${n.m2m.scopes.join(',')}`);
+    expect(r.code).toBe(0);
+    const token = r.stdout.trim();
+    expect(token.split('.')).toHaveLength(3);
+    expect(r.stderr).toMatch(/✓ \d+ ms · resource token sha256:[0-9a-f]{8}/);
+    noFullToken(r.stderr, token);
+  });
+
+  it('API key: GetResourceApiKey, the provider’s key on stdout', async () => {
+    const n = names(auto);
+    const r = await exchange(auto, ['--workload-name', n.workload, '--user-id', 'alice', '--api-key-provider', n.apiKey, '--print', 'api-key']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(auto.config.apiKeyProviders[0]!.apiKey);
+    expect(r.stderr).toContain('[1/2] GetWorkloadAccessTokenForUserId');
+    expect(r.stderr).toContain(`[2/2] GetResourceApiKey  provider=${n.apiKey}`);
+    noFullToken(r.stderr, r.stdout.trim());
+  });
+
+  it('--user-token - (stdin) uses GetWorkloadAccessTokenForJWT; --json gives the structured exchange without raw tokens', async () => {
+    const n = names(auto);
+    const jwt = await userJwt(auto);
+    const r = await exchange(auto, ['--workload-name', n.workload, '--user-token', '-', '--json'], { stdin: `${jwt}\n` });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.workloadName).toBe(n.workload);
+    expect(doc.binding).toEqual({ kind: 'userToken', token: expect.stringMatching(/^sha256:[0-9a-f]{8} sub=\S+ expires in/), source: '--user-token (stdin)' });
+    expect(doc.workloadToken).toEqual({ api: 'GetWorkloadAccessTokenForJWT', fingerprint: expect.stringMatching(/^sha256:/), masked: expect.stringContaining('chars]') });
+    expect(doc.steps).toEqual([expect.objectContaining({ n: 1, operation: 'GetWorkloadAccessTokenForJWT', status: 'ok', durationMs: expect.any(Number) })]);
+    expect(r.stdout).not.toContain(jwt);
+    noFullToken(r.stderr, jwt);
+  });
+
+  it('an unknown provider is a remote error with the service message (exit 3)', async () => {
+    const n = names(auto);
+    const r = await exchange(auto, ['--workload-name', n.workload, '--provider', 'no-such-provider', '--flow', 'm2m']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('[2/2] GetResourceOauth2Token');
+    expect(r.stderr).toContain('Resource Credential Provider not found');
+  });
+});
+
+describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
+  it('stops before the flow when the return URL is not registered, with the exact fix (exit 2)', async () => {
+    const n = names(auto);
+    const url = `http://localhost:${await freePort()}/oauth2/callback`;
+    const r = await exchange(auto, ['--workload-name', n.workload, '--user-id', 'alice', '--provider', n.threeLo.name, '--scopes', 'api:read', '--return-url', url]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`error: the return URL ${url} is not registered on workload identity ${n.workload}`);
+    expect(r.stderr).toContain('hint: Rerun with --register-return-url (add --ephemeral to remove it afterwards), or register it yourself:');
+    expect(r.stderr).toContain(`aws bedrock-agentcore-control update-workload-identity --region ${auto.region} --name ${n.workload} --allowed-resource-oauth2-return-urls`);
+    expect(r.stderr).not.toContain('GetResourceOauth2Token');
+    expect(r.ctx.opened).toEqual([]);
+  });
+
+  it('headless with auto-consent: register (ephemeral) → start → browser → complete with the same user id → poll → token', async () => {
+    const n = names(auto);
+    const before = await returnUrls(auto, n.workload);
+    const url = `http://localhost:${await freePort()}/oauth2/callback`;
+    const r = await exchange(
+      auto,
+      ['--workload-name', n.workload, '--user-id', 'carol', '--provider', n.threeLo.name, '--scopes', 'api:read', '--return-url', url, '--register-return-url', '--ephemeral', '--custom-param', 'login_hint=carol', '--print', 'resource-token', '--poll-interval', '20'],
+      { openBrowser: async (u) => void (await follow(u)) },
+    );
+    expect(r.stderr).toContain('[1/8] GetWorkloadAccessTokenForUserId  workload=' + n.workload + ' userId="carol"');
+    expect(r.code).toBe(0);
+    const lines = r.stderr.split('\n').filter((l) => /^\[\d\/8\]/.test(l)).map((l) => l.split('  ')[0]);
+    expect(lines).toEqual([
+      '[1/8] GetWorkloadAccessTokenForUserId',
+      '[2/8] GetWorkloadIdentity',
+      '[3/8] UpdateWorkloadIdentity',
+      '[4/8] GetResourceOauth2Token',
+      '[5/8] authorize in the browser',
+      '[6/8] CompleteResourceTokenAuth',
+      '[7/8] GetResourceOauth2Token',
+      '[8/8] UpdateWorkloadIdentity',
+    ]);
+    expect(r.stderr).toContain(`before [${before.join(', ')}] · after [${[...before, url].join(', ')}] (added)`);
+    expect(r.stderr).toContain('removed (--ephemeral)');
+    expect(r.stderr).toMatch(/userIdentifier=user id "carol" \(sha256:[0-9a-f]{8}\)/);
+    expect(r.stderr).toContain('(the identifier that minted the workload token)');
+    const token = r.stdout.trim();
+    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
+    expect(claims.sub).toBe('carol');
+    noFullToken(r.stderr, token);
+    expect(r.ctx.opened).toHaveLength(1);
+    expect(r.ctx.opened[0]).toContain('/identities/oauth2/authorize?request_uri=');
+    expect(await returnUrls(auto, n.workload)).toEqual(before);
+    await expect(fetch(url)).rejects.toThrow(); // the return-URL server is closed
+
+    // The vault now holds carol's token: the next exchange skips the consent.
+    const again = await exchange(auto, ['--workload-name', n.workload, '--user-id', 'carol', '--provider', n.threeLo.name, '--scopes', 'api:read', '--return-url', url, '--register-return-url', '--ephemeral', '--print', 'resource-token']);
+    expect(again.code).toBe(0);
+    expect(again.stdout.trim()).toBe(token);
+    expect(again.stderr).toContain('already in the token vault; no consent needed');
+    expect(again.stderr).toMatch(/steps 5–7 skipped: the vault already held a token/);
+    expect(again.ctx.opened).toEqual([]);
+  });
+
+  it('real login and consent pages posted by the test, JWT binding, --json', async () => {
+    const n = names(pages);
+    const jwt = await userJwt(pages);
+    const url = `http://localhost:${await freePort()}/oauth2/callback`;
+    const r = await exchange(
+      pages,
+      ['--workload-name', n.workload, '--user-token', jwt, '--provider', n.threeLo.name, '--scopes', 'api:read', '--return-url', url, '--register-return-url', '--ephemeral', '--json', '--poll-interval', '20'],
+      { openBrowser: async (u) => void (await browseHeadless(u, { login: 'dave' })) },
+    );
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.steps.map((s: { operation: string; status: string }) => `${s.operation}:${s.status}`)).toEqual([
+      'GetWorkloadAccessTokenForJWT:ok',
+      'GetWorkloadIdentity:ok',
+      'UpdateWorkloadIdentity:ok',
+      'GetResourceOauth2Token:ok',
+      'authorize in the browser:ok',
+      'CompleteResourceTokenAuth:ok',
+      'GetResourceOauth2Token:ok',
+      'UpdateWorkloadIdentity:ok',
+    ]);
+    expect(doc.resourceToken).toEqual(expect.objectContaining({ provider: n.threeLo.name, flow: 'USER_FEDERATION', sub: 'dave', fingerprint: expect.stringMatching(/^sha256:/) }));
+    expect(doc.resourceToken.value).toBeUndefined();
+    expect(doc.session.completedWith).toMatch(/^JWT sha256:[0-9a-f]{8} sub=/);
+    expect(doc.returnUrl).toEqual(expect.objectContaining({ url, added: true, removed: true }));
+    expect(r.stdout).not.toContain(jwt);
+  });
+
+  it('binding mismatch: completing with another identifier is refused, "started by A, completed with B" (exit 4)', async () => {
+    const n = names(auto);
+    const url = `http://localhost:${await freePort()}/oauth2/callback`;
+    const r = await exchange(
+      auto,
+      ['--workload-name', n.workload, '--user-id', 'alice', '--provider', n.threeLo.name, '--scopes', 'api:read', '--force-auth', '--return-url', url, '--register-return-url', '--ephemeral', '--complete-as-user-id', 'bob'],
+      { openBrowser: async (u) => void (await follow(u)) },
+    );
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(
+      /error: session refused \(AccessDeniedException: Invalid or expired session\): started by user id "alice" \(sha256:[0-9a-f]{8}\), completed with user id "bob" \(sha256:[0-9a-f]{8}\)/,
+    );
+    expect(r.stderr).toContain('hint: CompleteResourceTokenAuth needs the exact artifact that minted the workload token');
+    expect(r.stderr).toContain('removed (--ephemeral)');
+  });
+
+  it('binding mismatch with a fresh JWT of the same user (exit 4, both fingerprints differ)', async () => {
+    const n = names(auto);
+    const first = await userJwt(auto);
+    await new Promise((r) => setTimeout(r, 1100)); // a different iat → a different JWT string for the same user
+    const fresh = await userJwt(auto);
+    expect(fresh).not.toBe(first);
+    const url = `http://localhost:${await freePort()}/oauth2/callback`;
+    const r = await exchange(
+      auto,
+      ['--workload-name', n.workload, '--user-token', first, '--provider', n.threeLo.name, '--scopes', 'api:read', '--force-auth', '--return-url', url, '--register-return-url', '--ephemeral', '--complete-as-user-token', fresh],
+      { openBrowser: async (u) => void (await follow(u)) },
+    );
+    expect(r.code).toBe(4);
+    const m = r.stderr.match(/started by JWT (sha256:[0-9a-f]{8}) sub=\S+ .*?, completed with JWT (sha256:[0-9a-f]{8}) sub=/);
+    expect(m).not.toBeNull();
+    expect(m![1]).not.toBe(m![2]);
+    noFullToken(r.stderr, first);
+    noFullToken(r.stderr, fresh);
+  });
+
+  it('a refused consent comes back as the provider error, reported without markup (exit 4)', async () => {
+    const n = names(pages);
+    const url = `http://localhost:${await freePort()}/oauth2/callback`;
+    const r = await exchange(
+      pages,
+      ['--workload-name', n.workload, '--user-id', 'erin', '--provider', n.threeLo.name, '--scopes', 'api:read', '--return-url', url, '--register-return-url', '--ephemeral'],
+      { openBrowser: async (u) => void (await follow(u, { cancel: true })) },
+    );
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('error: the provider refused the authorization: access_denied');
+    expect(r.stderr).toContain('removed (--ephemeral)');
+  });
+
+  it('FAILED session seen by polling when the return URL is served elsewhere (exit 4, stops at once)', async () => {
+    const n = names(pages);
+    const url = 'https://app.example.com/oauth2/callback';
+    const r = await exchange(
+      pages,
+      ['--workload-name', n.workload, '--user-id', 'frank', '--provider', n.threeLo.name, '--scopes', 'api:read', '--return-url', url, '--register-return-url', '--ephemeral', '--poll-interval', '20'],
+      { openBrowser: async (u) => void (await follow(u, { cancel: true, stopAt: url })) },
+    );
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('(not served here)');
+    expect(r.stderr).toMatch(/error: the authorization session failed \(sessionStatus FAILED after 1 poll\)/);
+    expect(r.stderr).toContain('removed (--ephemeral)');
+  });
+
+  it('times out on the injected clock when the browser never comes back (exit 5), cleaning up', async () => {
+    const n = names(auto);
+    const url = `http://localhost:${await freePort()}/oauth2/callback`;
+    let t = Date.now();
+    const r = await exchange(
+      auto,
+      ['--workload-name', n.workload, '--user-id', 'gina', '--provider', n.threeLo.name, '--scopes', 'api:read', '--return-url', url, '--register-return-url', '--ephemeral', '--timeout', '30'],
+      {
+        now: () => t,
+        sleep: async (ms) => {
+          t += ms;
+          await new Promise((res) => setImmediate(res));
+        },
+      },
+    );
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain('error: timed out waiting for the browser to come back to the return URL');
+    expect(r.stderr).toContain('removed (--ephemeral)');
+    await expect(fetch(url)).rejects.toThrow();
+    expect(await returnUrls(auto, n.workload)).not.toContain(url);
+  });
+
+  it('state mismatch: a redirect with another state is refused and nothing is completed (exit 4)', async () => {
+    const n = names(auto);
+    const url = `http://localhost:${await freePort()}/oauth2/callback`;
+    const r = await exchange(
+      auto,
+      ['--workload-name', n.workload, '--user-id', 'hank', '--provider', n.threeLo.name, '--scopes', 'api:read', '--force-auth', '--custom-state', 'expected-state-1', '--return-url', url, '--register-return-url', '--ephemeral'],
+      {
+        openBrowser: async (u) => {
+          const back = new URL(await follow(u, { stopAt: url }));
+          expect(back.searchParams.get('state')).toBe('expected-state-1');
+          back.searchParams.set('state', 'forged');
+          await fetch(back);
+        },
+      },
+    );
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('error: the return URL carried a state that does not match --custom-state; the session was not completed');
+    expect(r.stderr).not.toContain('CompleteResourceTokenAuth  ');
+    expect(r.stderr).not.toContain('expected-state-1');
+  });
+
+  it('hostile query strings: error_description with markup and control characters reaches neither page nor terminal raw', async () => {
+    const n = names(auto);
+    const url = `http://localhost:${await freePort()}/oauth2/callback`;
+    let page = '';
+    const r = await exchange(
+      auto,
+      ['--workload-name', n.workload, '--user-id', 'ivy', '--provider', n.threeLo.name, '--scopes', 'api:read', '--force-auth', '--return-url', url, '--register-return-url', '--ephemeral'],
+      {
+        openBrowser: async () => {
+          const hostile = '<img src=x onerror=alert(1)>\u001b[31mRED\u001b[0m\nforged line';
+          const res = await fetch(`${url}?error=invalid_scope&error_description=${encodeURIComponent(hostile)}`);
+          page = await res.text();
+        },
+      },
+    );
+    expect(r.code).toBe(4);
+    expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(page).not.toContain('<img');
+    expect(r.stderr).toContain('error: the provider refused the authorization: invalid_scope — <img src=x onerror=alert(1)> [31mRED [0m forged line');
+    expect(r.stderr).not.toContain('\u001b[31m');
+  });
+
+  it('concurrent redirects for the session: every request answered, CompleteResourceTokenAuth called once', async () => {
+    const n = names(auto);
+    const url = `http://localhost:${await freePort()}/oauth2/callback`;
+    let statuses: number[] = [];
+    const r = await exchange(
+      auto,
+      ['--workload-name', n.workload, '--user-id', 'jack', '--provider', n.threeLo.name, '--scopes', 'api:read', '--force-auth', '--custom-param', 'login_hint=jack', '--return-url', url, '--register-return-url', '--ephemeral', '--poll-interval', '20', '--json'],
+      {
+        openBrowser: async (u) => {
+          const back = await follow(u, { stopAt: url });
+          statuses = await Promise.all([...Array(6)].map(async () => (await fetch(back)).status));
+        },
+      },
+    );
+    expect(r.code).toBe(0);
+    expect(statuses).toEqual(Array(6).fill(200));
+    const doc = JSON.parse(r.stdout);
+    expect(doc.steps.filter((s: { operation: string }) => s.operation === 'CompleteResourceTokenAuth')).toHaveLength(1);
+    expect(doc.resourceToken.sub).toBe('jack');
+  });
+
+  it('Ctrl-C while waiting for the browser: server closed, return URL removed, exit 130', async () => {
+    const n = names(auto);
+    const url = `http://localhost:${await freePort()}/oauth2/callback`;
+    const ac = new AbortController();
+    const r = await exchange(
+      auto,
+      ['--workload-name', n.workload, '--user-id', 'kim', '--provider', n.threeLo.name, '--scopes', 'api:read', '--force-auth', '--return-url', url, '--register-return-url', '--ephemeral'],
+      { signal: ac.signal, openBrowser: async () => void setTimeout(() => ac.abort(), 50) },
+    );
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain('error: interrupted');
+    expect(r.stderr).toContain('removed (--ephemeral)');
+    await expect(fetch(url)).rejects.toThrow();
+    expect(await returnUrls(auto, n.workload)).not.toContain(url);
+  });
+
+  it('--no-browser prints the authorization URL for the user to open', async () => {
+    const n = names(auto);
+    const url = `http://localhost:${await freePort()}/oauth2/callback`;
+    const ctx = createTestContext({ env: auto.env });
+    const running = runCommand(
+      ['exchange', '--workload-name', n.workload, '--user-id', 'lena', '--provider', n.threeLo.name, '--scopes', 'api:read', '--force-auth', '--no-browser', '--return-url', url, '--register-return-url', '--ephemeral', '--poll-interval', '20'],
+      ctx,
+    );
+    let authUrl: string | undefined;
+    for (let i = 0; i < 300 && !authUrl; i++) {
+      authUrl = ctx.stderr.text().match(/(http:\/\/\S+\/identities\/oauth2\/authorize\?request_uri=\S+)/)?.[1];
+      if (!authUrl) await new Promise((res) => setTimeout(res, 10));
+    }
+    expect(authUrl).toBeDefined();
+    await follow(authUrl!); // the user opens it
+    const r = await running;
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('open this URL in a browser to authorize:');
+    expect(ctx.opened).toEqual([]);
+  });
+});
