@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { runCommand } from '../helpers/context.js';
 
+// A port of its own: test files run in parallel, and login-oidc.test.ts listens on 53682.
+const REDIRECT = 'http://127.0.0.1:53695/callback';
 let stack: LocalStack;
 beforeAll(async () => {
   stack = await startLocalStack({
@@ -15,7 +17,7 @@ beforeAll(async () => {
       userPool: {
         clients: [
           { name: 'app-client', clientId: 'secretclientlocal000000000', clientSecret: 'local-client-secret-0123456789', allowedOAuthFlows: ['client_credentials'], allowedOAuthScopes: ['agentcore/invoke'] },
-          { name: 'public-client', clientId: 'publicclientlocal000000000' },
+          { name: 'public-client', clientId: 'publicclientlocal000000000', callbackUrls: [REDIRECT] },
           { name: 'srp-only', clientId: 'srponlyclientlocal00000000', explicitAuthFlows: ['REFRESH_TOKEN_AUTH'] },
         ],
         users: [
@@ -101,5 +103,28 @@ describe('login against the local stack IdP', () => {
     expect(r.stderr).toContain(`${stack.url}/oauth2/token`);
     const p = await runCommand(['token', 'print'], { home: r.ctx.homedir });
     expect(p.stdout).toBe(r.stdout);
+  });
+
+  it('authorization-code on the Cognito-style hosted UI (--domain + --user-pool-id): ID token issuer and nonce checked', async () => {
+    const signIn = async (url: string) => {
+      // the hosted UI: GET /oauth2/authorize → login form (hidden fields) → POST /login → 302 to our loopback redirect
+      const page = await (await fetch(url)).text();
+      const form = new URLSearchParams();
+      for (const m of page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form.append(m[1]!, m[2]!.replace(/&amp;/g, '&').replace(/&quot;/g, '"'));
+      form.set('username', 'alice');
+      form.set('password', 'Alice-Passw0rd!');
+      const res = await fetch(new URL('/login', url), { method: 'POST', body: form, redirect: 'manual' });
+      expect(res.status).toBe(302);
+      const back = await fetch(res.headers.get('location')!);
+      expect(back.status).toBe(200);
+    };
+    const r = await runCommand(
+      ['login', '--auth-flow', 'authorization-code', '--domain', stack.url, '--user-pool-id', pool(), '--client-id', 'publicclientlocal000000000', '--redirect-uri', REDIRECT, '--scopes', 'openid,email', '--print', 'id-token'],
+      { env: env(), openBrowser: signIn },
+    );
+    expect(r.stderr).not.toContain('error:');
+    expect(r.code).toBe(0);
+    expect(r.ctx.opened[0]).toMatch(new RegExp(`^${stack.url}/oauth2/authorize\\?`));
+    expect(decodeJwt(r.stdout.trim())).toMatchObject({ token_use: 'id', aud: 'publicclientlocal000000000', 'cognito:username': 'alice', iss: stack.userPool.issuer });
   });
 });
