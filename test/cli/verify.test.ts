@@ -44,10 +44,10 @@ describe('verify with Cognito tokens (cognito-local)', () => {
     expect(r.stderr).toBe('');
   });
 
-  it('reads the token from stdin with -, and lists every failure (also …) before the verdict', async () => {
+  it('reads the token from stdin with -, and lists the other failures after the verdict', async () => {
     const r = await runCommand(['verify', '-', '--discovery-url', cognito.discoveryUrl, '--allowed-audience', t.clientId, '--allowed-scopes', 'orders/read'], { stdin: `Bearer ${t.accessToken}\n` });
     expect(r.code).toBe(4);
-    expect(r.stdout).toContain('also scope — tokens from InitiateAuth (USER_PASSWORD_AUTH, SRP, refresh) carry only aws.cognito.signin.user.admin');
+    expect(r.stdout).toContain('also failing (AgentCore names only the first):\n  scope — tokens from InitiateAuth (USER_PASSWORD_AUTH, SRP, refresh) carry only aws.cognito.signin.user.admin');
     expect(r.stdout).toContain('would be rejected: aud — Cognito access tokens carry no aud claim — configure allowedClients=');
   });
 

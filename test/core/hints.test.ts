@@ -19,7 +19,7 @@ describe('hint table', () => {
       const r = await runCommand(['explain', h.example]);
       expect(r.code).toBe(0);
       expect(r.stderr).toBe('');
-      expect(r.stdout).toBe(`${h.id}  (${h.source})\n  cause  ${h.cause}\n  fix    ${h.fix}\n`);
+      expect(r.stdout).toBe(`${h.id} — ${h.source}\n  cause  ${h.cause}\n  fix    ${h.fix}\n`);
     });
   }
 
@@ -82,7 +82,7 @@ describe('explain', () => {
     const b = await runCommand(['--json', 'explain', 'HTTP/1.1 424 Failed Dependency']);
     expect(JSON.parse(b.stdout)).toMatchObject({ id: 'runtime-client-error', matchedBy: 'status' });
     const c = await runCommand(['explain', 'AccessDeniedException:', 'Authorization', 'method', 'mismatch']);
-    expect(c.stdout.split('\n')[0]).toBe('method-mismatch  (AgentCore Runtime (403 AccessDeniedException))');
+    expect(c.stdout.split('\n')[0]).toBe('method-mismatch — AgentCore Runtime (403 AccessDeniedException)');
   });
 
   it('an unknown message is exit 1 with a clear "unknown message"', async () => {

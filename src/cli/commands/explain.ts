@@ -75,7 +75,7 @@ function toJson(h: HintEntry) {
 
 function render(io: Io, h: HintEntry): void {
   const c = new Chalk({ level: colorEnabled(io.ctx.stdout, io.ctx.env, io.globals.color) ? 1 : 0 });
-  io.out.line(`${h.id}  ${c.dim(`(${h.source})`)}`);
+  io.out.line(`${c.bold(h.id)} ${c.dim(`— ${h.source}`)}`);
   io.out.line(`  cause  ${h.cause}`);
   io.out.line(`  fix    ${h.fix}`);
 }

@@ -187,9 +187,6 @@ function renderHuman(io: Io, p: Prediction, config: AuthorizerConfig, remote: Re
     lines.push(ri === 0 ? c.bold(line) : line);
   });
   lines.push('');
-  for (const ch of p.checks.filter((x) => x.status === 'fail' && x !== p.verdict)) {
-    lines.push(`${c.red('also')} ${ch.claim} — ${ch.why} — ${ch.fix}`);
-  }
   if (p.accepted) {
     lines.push(c.green('would be accepted'));
   } else {
@@ -198,6 +195,11 @@ function renderHuman(io: Io, p: Prediction, config: AuthorizerConfig, remote: Re
     if (v.response) {
       const msg = v.response.message ? ` "${v.response.message}"` : ' (message not recorded)';
       lines.push(c.dim(`AgentCore answers ${v.response.status}${msg}${v.response.confirmed ? '' : ' — expected; not confirmed against the live service'}`));
+    }
+    const more = p.checks.filter((x) => x.status === 'fail' && x !== p.verdict);
+    if (more.length) {
+      lines.push(`also failing (AgentCore names only the first):`);
+      for (const ch of more) lines.push(`  ${c.red(ch.claim)} — ${ch.why} — ${ch.fix}`);
     }
   }
   for (const l of lines) io.out.line(l);
