@@ -62,9 +62,12 @@ describe('smoke runner', () => {
     expect(sum.exitCode).toBe(0);
     expect(calls[0]!.argv).toEqual(['--region', 'us-east-1', '--json', 'login', '--user-pool-id', 'p1', '--username', 'alice', '--password', 'Passw0rd!x', '--no-cache', '--no-browser']);
     expect(calls[1]!.argv).toEqual([
-      '--region', 'us-east-1', '--json', 'invoke', '--bearer-token', token, '--header', 'X-A:1', '--header', 'X-B:2',
-      'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/a-AbCdEf1234', '{"prompt":"hi"}',
+      '--region', 'us-east-1', '--json', 'invoke', 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/a-AbCdEf1234', '{"prompt":"hi"}',
+      '--bearer-token', token, '--header', 'X-A:1', '--header', 'X-B:2',
     ]);
+    // The values of secret flags are known by position, for the reports.
+    expect(sum.results[0]!.secretArgs.map((i) => calls[0]!.argv[i])).toEqual(['Passw0rd!x']);
+    expect(sum.results[1]!.secretArgs.map((i) => calls[1]!.argv[i])).toEqual([token]);
     expect(calls[2]!.argv).toEqual(['--region', 'us-east-1', '--json', 'token', 'decode', token]);
     expect(sum.results[0]!.checks.map((c) => c.label)).toEqual(['allow', 'claim token_use = "access"', 'claim client_id = "c1"']);
     expect(secrets).toContain('Passw0rd!x');

@@ -2,7 +2,7 @@
  * Reports of a smoke run: the per-step human report, NDJSON records (one per step plus a summary) and JUnit XML.
  * Every text passes through `scrub` (the run's secret registry) and secret-looking flag values are masked.
  */
-import { isSecretField, maskSecret } from '../redact.js';
+import { maskSecret } from '../redact.js';
 import { formatMs, oneLine } from './expect.js';
 import type { RunSummary, StepResult } from './runner.js';
 
@@ -19,20 +19,10 @@ export interface Paint {
 
 export const NO_PAINT: Paint = { green: (s) => s, red: (s) => s, yellow: (s) => s, dim: (s) => s, bold: (s) => s, cyan: (s) => s };
 
-/** The command line of a step as a user would type it, secrets masked. */
-export function commandLine(argv: readonly string[], scrub: Scrub, showSecrets = false): string {
-  const shown: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--json') continue;
-    shown.push(shellQuote(scrub(a)));
-    const flag = /^--([a-z0-9-]+)$/.exec(a);
-    const next = argv[i + 1];
-    if (flag && next !== undefined && !next.startsWith('--') && isSecretField(flag[1]!.replace(/-/g, '_')) && !showSecrets) {
-      shown.push(shellQuote(maskSecret(next)));
-      i++;
-    }
-  }
+/** The command line of a step as a user would type it: secret values (by index, and the run's registry) masked. */
+export function commandLine(argv: readonly string[], scrub: Scrub, showSecrets = false, secretArgs: readonly number[] = []): string {
+  const secret = new Set(showSecrets ? [] : secretArgs);
+  const shown = argv.flatMap((a, i) => (a === '--json' ? [] : [shellQuote(secret.has(i) ? maskSecret(a) : scrub(a))]));
   return `agentcore-auth ${shown.join(' ')}`;
 }
 
@@ -65,7 +55,7 @@ export function renderStep(r: StepResult, o: { scrub: Scrub; paint?: Paint; idWi
   const lines = [head];
   if (r.status === 'fail' || r.status === 'error') {
     const pad = ' '.repeat(6);
-    if (r.argv.length) lines.push(`${pad}${p.dim('$')} ${commandLine(r.argv, o.scrub, o.showSecrets)}`);
+    if (r.argv.length) lines.push(`${pad}${p.dim('$')} ${commandLine(r.argv, o.scrub, o.showSecrets, r.secretArgs)}`);
     lines.push(`${pad}${p.dim(`line ${r.line}${r.exitCode !== undefined ? ` · exit ${r.exitCode}` : ''}${r.httpStatus !== undefined ? ` · HTTP ${r.httpStatus}` : ''}`)}`);
     for (const c of r.checks) lines.push(`${pad}${c.ok ? p.green('✓') : p.red('✗')} ${c.label}${c.ok ? '' : p.dim(` — got ${c.actual ?? '(nothing)'}`)}`);
     if (r.error) {
@@ -113,7 +103,7 @@ export function stepRecord(r: StepResult, scrub: Scrub, showSecrets = false): Re
     durationMs: Math.round(r.durationMs),
   };
   if (r.derivedFrom) rec.derivedFrom = r.derivedFrom;
-  if (r.argv.length) rec.command = commandLine(r.argv, scrub, showSecrets);
+  if (r.argv.length) rec.command = commandLine(r.argv, scrub, showSecrets, r.secretArgs);
   if (r.exitCode !== undefined) rec.exitCode = r.exitCode;
   if (r.httpStatus !== undefined) rec.httpStatus = r.httpStatus;
   if (r.error) rec.error = { code: r.error.code, message: scrub(r.error.message), ...(r.error.hint ? { hint: scrub(r.error.hint) } : {}) };
@@ -176,7 +166,7 @@ export function junitXml(s: RunSummary, o: { scrub: Scrub; timestamp: Date; show
       xmlEscape(
         o.scrub(
           [
-            r.argv.length ? `$ ${commandLine(r.argv, o.scrub, o.showSecrets)}` : '',
+            r.argv.length ? `$ ${commandLine(r.argv, o.scrub, o.showSecrets, r.secretArgs)}` : '',
             `line ${r.line}${r.exitCode !== undefined ? `, exit ${r.exitCode}` : ''}${r.httpStatus !== undefined ? `, HTTP ${r.httpStatus}` : ''}`,
             ...r.checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.label}${c.ok ? '' : ` (got ${c.actual ?? 'nothing'})`}`),
             r.error ? `error: ${r.error.code}: ${r.error.message}${r.error.hint ? `\nhint: ${r.error.hint}` : ''}` : '',

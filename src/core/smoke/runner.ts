@@ -49,6 +49,8 @@ export interface StepResult {
   /** Why a step is `error` or `skipped`, or the first failed check. */
   reason?: string;
   argv: string[];
+  /** Indexes in argv of secret values (masked in reports). */
+  secretArgs: number[];
   startMs: number;
   durationMs: number;
   exitCode?: number;
@@ -83,6 +85,9 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Arguments put before every step's own (global flags such as --region). */
   globalArgs?: string[];
+  /** Run each command with --json (default) so that its result can be read; `demo` turns it off to show the
+   * commands' own human output. */
+  json?: boolean;
   signal?: AbortSignal;
   now?: () => number;
   /** Called with every secret value the run learns (env values, tokens in outputs) so reports can mask them. */
@@ -167,6 +172,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       status: 'skipped',
       reason,
       argv: [],
+      secretArgs: [],
       startMs: now() - started,
       durationMs: 0,
       stdout: '',
@@ -198,6 +204,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       ...(step.derivedFrom ? { derivedFrom: step.derivedFrom } : {}),
       status: 'error',
       argv: [],
+      secretArgs: [],
       startMs: t0 - started,
       durationMs: 0,
       stdout: '',
@@ -233,7 +240,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
         if (isSecretEnvName(name)) addSecret(env[name]!);
       }
       const stepScope: ResolveScope = { env, step: scope.step };
-      argv = [...(options.globalArgs ?? []), '--json', ...buildArgs(step, (v) => resolveValue(v, stepScope, addSecret))];
+      const prefix = [...(options.globalArgs ?? []), ...(options.json === false ? [] : ['--json'])];
+      const built = buildArgs(step, (v) => resolveValue(v, stepScope, addSecret));
+      argv = [...prefix, ...built.args];
+      base.secretArgs = built.secret.map((i) => prefix.length + i);
       expectation = resolveExpectation(step, (v) => resolveValue(v, stepScope, addSecret).value);
     } catch (e) {
       if (e instanceof ResolveError || e instanceof StepRefError) {
@@ -387,25 +397,51 @@ function asArg(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
-/** The command words, positionals and `--flags` of a step. */
-export function buildArgs(step: Step, resolve: (v: TValue) => { value: unknown }): string[] {
+/** Flags whose names look secret but take no value. */
+const SECRET_LOOKING_SWITCHES = new Set(['id-token', 'refresh-token', 'password-stdin', 'client-secret-stdin', 'show-secrets']);
+
+/**
+ * The command words, positionals and `--flags` of a step, plus the indexes of the values that are secrets (the values
+ * of --password, --client-secret, --bearer-token…), so that reports can mask them. Positionals come first (so that a
+ * flag with an optional value, such as `--bearer`, never swallows one), or after `--` when one starts with a dash.
+ */
+export function buildArgs(step: Step, resolve: (v: TValue) => { value: unknown }): { args: string[]; secret: number[] } {
   const spec = STEP_KINDS[step.kind];
-  const out: string[] = [...spec.command];
+  const positionals = step.args.map((a) => asArg(resolve(a).value));
+  if (step.kind === 'run') {
+    const args = [...positionals];
+    const secret: number[] = [];
+    args.forEach((a, i) => {
+      const m = /^--([a-z0-9-]+)$/.exec(a);
+      const next = args[i + 1];
+      if (m && !SECRET_LOOKING_SWITCHES.has(m[1]!) && isSecretField(m[1]!.replace(/-/g, '_')) && next !== undefined && !next.startsWith('-')) secret.push(i + 1);
+    });
+    return { args, secret };
+  }
   const flags: string[] = [];
+  const secretFlags: number[] = [];
   for (const [key, { value }] of Object.entries(step.options)) {
-    const flag = `--${kebab(key)}`;
+    const name = kebab(key);
+    const flag = `--${name}`;
     const v = resolve(value).value;
+    const isSecret = !SECRET_LOOKING_SWITCHES.has(name) && isSecretField(name.replace(/-/g, '_'));
+    const push = (x: unknown) => {
+      flags.push(flag, asArg(x));
+      if (isSecret) secretFlags.push(flags.length - 1);
+    };
     if (v === null || v === undefined) continue;
     if (v === true) flags.push(flag);
-    else if (v === false) flags.push(`--no-${kebab(key)}`);
-    else if (Array.isArray(v)) for (const item of v) flags.push(flag, asArg(item));
-    else flags.push(flag, asArg(v));
+    else if (v === false) flags.push(`--no-${name}`);
+    else if (Array.isArray(v)) v.forEach(push);
+    else push(v);
   }
-  const positionals = step.args.map((a) => asArg(resolve(a).value));
-  // `run` is a literal command line; for the others the positionals come after `--` when one starts with a dash.
-  if (step.kind === 'run') return [...out, ...positionals];
-  const needsSeparator = positionals.some((p) => p.startsWith('-'));
-  return [...out, ...flags, ...(needsSeparator ? ['--'] : []), ...positionals];
+  const command = [...spec.command];
+  if (positionals.some((p) => p.startsWith('-'))) {
+    const base = command.length;
+    return { args: [...command, ...flags, '--', ...positionals], secret: secretFlags.map((i) => base + i) };
+  }
+  const base = command.length + positionals.length;
+  return { args: [...command, ...positionals, ...flags], secret: secretFlags.map((i) => base + i) };
 }
 
 function resolveExpectation(step: Step, resolve: (v: TValue) => unknown): ResolvedExpectation {

@@ -1,0 +1,84 @@
+/**
+ * `demo` end to end, in-process: the embedded stack, every flow through the real commands, the narration on stderr,
+ * nothing secret printed, the temporary token cache removed; `--open` through a headless browser that clicks the
+ * 3LO provider's login and consent pages (auto-consent off).
+ */
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runCommand } from '../helpers/context.js';
+import { browseHeadless } from '../fixtures/headless-browser.js';
+
+const TITLES = [
+  'Sign in to the user pool (Cognito USER_PASSWORD_AUTH)',
+  'A first sign-in with a temporary password (NEW_PASSWORD_REQUIRED)',
+  'Invoke an OAuth agent with the bearer token',
+  'Invoke an IAM agent with SigV4 and a user id',
+  'Mistake 1: SigV4 to an agent that wants a bearer token',
+  'Ask `explain` about an error message',
+  'Mistake 2: the ID token instead of the access token',
+  'Workload access token for a user id',
+  'Workload access token for a user JWT',
+  'Machine-to-machine resource token (client credentials)',
+  'API key from the token vault',
+];
+
+function expectNoSecrets(text: string) {
+  expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}/);
+  for (const pw of ['Alice-Passw0rd!', 'Bob-Temp-Passw0rd!']) expect(text).not.toContain(pw);
+  expect(text).not.toMatch(/sk-local-[A-Za-z0-9_-]{8,}/);
+}
+
+describe('demo', () => {
+  it('walks through every flow on the embedded stack, narrated on stderr, and exits 0', async () => {
+    const r = await runCommand(['demo']);
+    if (r.code !== 0) console.log(r.stderr);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    const err = r.stderr;
+    for (const [i, title] of TITLES.entries()) expect(err).toContain(`[${i + 1}/15] ${title}`);
+    expect(err).toContain('[12/15] 3LO: user consent through the loopback return URL (auto-consent)');
+    expect(err).toContain('[13/15] Session binding: only the user who started a consent may complete it');
+    expect(err).toContain("[14/15] Predict the authorizer's verdict");
+    // Chapters, commands as a user types them, and the verdicts.
+    expect(err).toMatch(/^1\. Inbound auth: who may call your agent$/m);
+    expect(err).toMatch(/^4\. Check a token before you ship$/m);
+    expect(err).toMatch(/\$ agentcore-auth login --user-pool-id us-east-1_AgentCoreLocal --client-id \S+ --client-secret '\S+…\[\d+ chars\]' --username alice --password 'Alice-…\[15 chars\]' --save-as demo/);
+    expect(err).toContain('$ agentcore-auth invoke arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/jwt_agent-local00002 \'{"prompt":"Hello from agentcore-auth demo"}\' --bearer demo --id-token');
+    expect(err).toContain('Cognito asks: NEW_PASSWORD_REQUIRED');
+    expect(err).toContain('Authorization method mismatch');
+    expect(err).toContain("Claim 'client_id' value mismatch with configuration.");
+    expect(err).toContain('CompleteResourceTokenAuth');
+    expect(err).toContain('the browser came back');
+    expect(err).toMatch(/completed with user id "mallory"/);
+    expect(err.match(/✓ refused, as it should be/g)).toHaveLength(4);
+    expect(err.match(/✓ done \(/g)).toHaveLength(11);
+    expect(err).toMatch(/✓ 15 steps, every flow behaved as described \(\d/);
+    expectNoSecrets(err);
+    // The demo's token cache lived in a temporary directory that is gone now.
+    const cacheFile = /saved as\s+demo \((\S+tokens\.json)\)/.exec(err)?.[1];
+    expect(cacheFile).toMatch(/agentcore-auth-demo-/);
+    expect(existsSync(cacheFile!)).toBe(false);
+  });
+
+  it('--open does the 3LO consent in "the browser" (here a headless one clicking the pages); --json summarises', async () => {
+    const visited: string[] = [];
+    const r = await runCommand(['demo', '--open', '--json'], {
+      openBrowser: async (url) => {
+        visited.push(url);
+        // A real browser returns at once; the user clicks later.
+        void browseHeadless(url, { login: 'alice' }).catch(() => undefined);
+      },
+    });
+    if (r.code !== 0) console.log(r.stderr);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { ok: boolean; durationMs: number; steps: Array<{ id: string; status: string }> };
+    expect(out.ok).toBe(true);
+    expect(out.steps.map((s) => s.status)).toEqual(Array(15).fill('pass'));
+    expect(out.steps.map((s) => s.id)).toContain('three-legged');
+    expect(visited).toHaveLength(2);
+    expect(visited[0]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/identities\/oauth2\/authorize\?request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3A/);
+    expect(r.stderr).toContain('3LO: the user consents in your browser');
+    expect(r.stderr).not.toContain('(auto-consent)');
+    expectNoSecrets(r.stderr + r.stdout);
+  });
+});
