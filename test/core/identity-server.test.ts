@@ -166,6 +166,18 @@ describe('return-URL server', () => {
     }
   });
 
+  it('close() lets an in-flight page finish before cutting connections', async () => {
+    const { server, base, calls } = await start();
+    const pending = fetch(`${base}/oauth2/callback?session_id=${encodeURIComponent(URN)}`);
+    while (calls.length === 0) await new Promise((r) => setTimeout(r, 2));
+    const closing = server.close();
+    const res = await pending;
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('Done');
+    await closing;
+    await expect(fetch(`${base}/oauth2/callback`)).rejects.toThrow();
+  });
+
   it('close() is idempotent and frees the port', async () => {
     const { server } = await start();
     await server.close();

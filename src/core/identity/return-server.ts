@@ -48,6 +48,9 @@ export interface ReturnUrlServer {
   close(): Promise<void>;
 }
 
+/** How long close() waits for in-flight pages before cutting connections. */
+const CLOSE_GRACE_MS = 2000;
+
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
 export function isLoopbackUrl(url: string): boolean {
@@ -149,7 +152,15 @@ export async function startReturnUrlServer(options: ReturnUrlServerOptions): Pro
     return send(res, outcome.status ?? (outcome.ok ? 200 : 400), outcome);
   };
 
+  // In-flight requests: close() lets them finish (the page of the session that ended the wait must still arrive).
+  let active = 0;
+  let drained: (() => void) | undefined;
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    active++;
+    res.once('close', () => {
+      active--;
+      if (active === 0) drained?.();
+    });
     handle(req, res).catch(() => {
       if (!res.headersSent) send(res, 500, { ok: false, title: 'Internal error', message: 'See the terminal.' });
     });
@@ -173,15 +184,20 @@ export async function startReturnUrlServer(options: ReturnUrlServerOptions): Pro
     url: `http://${urlHost}:${port}${path}`,
     port,
     close: () =>
-      (closed ??= Promise.all(
-        servers.map(
-          (s) =>
-            new Promise<void>((resolve) => {
-              s.close(() => resolve());
-              s.closeAllConnections();
-            }),
-        ),
-      ).then(() => undefined)),
+      (closed ??= (async () => {
+        const done = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+        for (const s of servers) s.closeIdleConnections();
+        if (active > 0) {
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([
+            new Promise<void>((resolve) => (drained = resolve)),
+            new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS))),
+          ]);
+          clearTimeout(timer);
+        }
+        for (const s of servers) s.closeAllConnections();
+        await Promise.all(done);
+      })()),
   };
 }
 

@@ -1,0 +1,130 @@
+/**
+ * `callback` completing real 3LO sessions on the local stack. The session is started the way a deployed agent does it
+ * (the AgentCore SDK: a workload token for a user, then GetResourceOauth2Token USER_FEDERATION with callback's URL as
+ * the return URL); a redirect-following test browser plays the user; afterwards the agent's poll gets the token.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
+import { freePort } from '../fixtures/ports.js';
+import { createTestContext, runCommand } from '../helpers/context.js';
+
+let stack: LocalStack;
+beforeAll(async () => {
+  stack = await startLocalStack({ port: 0, autoConsent: true });
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+async function dataPlane() {
+  const sdk = await import('@aws-sdk/client-bedrock-agentcore');
+  const { BedrockAgentCoreControlClient, UpdateWorkloadIdentityCommand, GetWorkloadIdentityCommand } = await import('@aws-sdk/client-bedrock-agentcore-control');
+  const dp = new sdk.BedrockAgentCoreClient({ region: stack.region, endpoint: stack.endpoints.agentcore, credentials: stack.credentials });
+  const cp = new BedrockAgentCoreControlClient({ region: stack.region, endpoint: stack.endpoints.control, credentials: stack.credentials });
+  return { sdk, dp, cp, UpdateWorkloadIdentityCommand, GetWorkloadIdentityCommand };
+}
+
+/** What an agent does: start a 3LO session for `userId` with `returnUrl`; returns the poll function too. */
+async function startSession(userId: string, returnUrl: string, loginHint = userId) {
+  const { sdk, dp, cp, UpdateWorkloadIdentityCommand, GetWorkloadIdentityCommand } = await dataPlane();
+  const workloadName = stack.workloadIdentities[0]!.name;
+  const provider = stack.credentialProviders.oauth2.find((p) => p.flow === 'USER_FEDERATION')!.name;
+  const current = (await cp.send(new GetWorkloadIdentityCommand({ name: workloadName }))).allowedResourceOauth2ReturnUrls ?? [];
+  if (!current.includes(returnUrl)) await cp.send(new UpdateWorkloadIdentityCommand({ name: workloadName, allowedResourceOauth2ReturnUrls: [...current, returnUrl] }));
+  const wat = (await dp.send(new sdk.GetWorkloadAccessTokenForUserIdCommand({ workloadName, userId }))).workloadAccessToken!;
+  const req = {
+    workloadIdentityToken: wat,
+    resourceCredentialProviderName: provider,
+    scopes: ['api:read'],
+    oauth2Flow: 'USER_FEDERATION' as const,
+    resourceOauth2ReturnUrl: returnUrl,
+    forceAuthentication: true,
+    customParameters: { login_hint: loginHint },
+  };
+  const first = await dp.send(new sdk.GetResourceOauth2TokenCommand(req));
+  const { forceAuthentication: _f, ...again } = req;
+  void _f;
+  return {
+    authorizationUrl: first.authorizationUrl!,
+    sessionUri: first.sessionUri!,
+    poll: () => dp.send(new sdk.GetResourceOauth2TokenCommand({ ...again, sessionUri: first.sessionUri! })),
+  };
+}
+
+/** Follow redirects (auto-consent provider: no pages) until the loopback return URL answers; returns its response. */
+async function browse(startUrl: string): Promise<{ status: number; body: string }> {
+  const jar = new Map<string, string>();
+  let url = startUrl;
+  for (let hop = 0; hop < 20; hop++) {
+    const res = await fetch(url, { redirect: 'manual', headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    for (const sc of res.headers.getSetCookie()) {
+      const [pair] = sc.split(';');
+      const i = pair!.indexOf('=');
+      jar.set(pair!.slice(0, i).trim(), pair!.slice(i + 1).trim());
+    }
+    const loc = res.headers.get('location');
+    if (res.status >= 300 && res.status < 400 && loc) {
+      url = new URL(loc, url).href;
+      continue;
+    }
+    return { status: res.status, body: await res.text() };
+  }
+  throw new Error('too many redirects');
+}
+
+async function startCallback(args: string[]) {
+  const port = await freePort();
+  const ctx = createTestContext({ env: stack.env });
+  const run = runCommand(['callback', '--port', String(port), ...args], ctx);
+  for (let i = 0; i < 300 && !ctx.stderr.text().includes('return URL'); i++) await new Promise((r) => setTimeout(r, 10));
+  return { run, ctx, url: `http://localhost:${port}/oauth2/callback` };
+}
+
+describe('callback against the local stack', () => {
+  it('completes the session with the same user id (--once → 0); the agent’s next poll gets the token', async () => {
+    const cb = await startCallback(['--user-id', 'maria', '--once']);
+    const s = await startSession('maria', cb.url);
+    const page = await browse(s.authorizationUrl);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('Authorization complete');
+    const r = await cb.run;
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/✓ urn:…:\S+ completed with user id "maria" \(sha256:[0-9a-f]{8}\)/);
+    const polled = await s.poll();
+    expect(polled.accessToken).toBeDefined();
+    expect(JSON.parse(Buffer.from(polled.accessToken!.split('.')[1]!, 'base64url').toString()).sub).toBe('maria');
+  });
+
+  it('refuses with the binding explained when the identifier differs (--once → 4); the page says why, no secrets', async () => {
+    const cb = await startCallback(['--user-id', 'mallory', '--once', '--json']);
+    const s = await startSession('nina', cb.url);
+    const page = await browse(s.authorizationUrl);
+    expect(page.status).toBe(403);
+    expect(page.body).toContain('Authorization not completed');
+    expect(page.body).toContain('Invalid or expired session');
+    const r = await cb.run;
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/✗ urn:…:\S+ refused: session refused \(AccessDeniedException: Invalid or expired session\): completed with user id "mallory" \(sha256:[0-9a-f]{8}\)/);
+    expect(r.stderr).toContain('hint: CompleteResourceTokenAuth needs the exact artifact that minted the workload token');
+    expect(JSON.parse(r.stdout.trim())).toEqual({ at: expect.any(String), sessionUri: s.sessionUri, status: 'refused', message: expect.stringContaining('Invalid or expired session') });
+    expect((await s.poll()).accessToken).toBeUndefined();
+  });
+
+  it('serves several sessions concurrently without --once, each completed once; Ctrl-C ends it (130)', async () => {
+    const ac = new AbortController();
+    const port = await freePort();
+    const ctx = createTestContext({ env: stack.env, signal: ac.signal });
+    const run = runCommand(['callback', '--port', String(port), '--user-id', 'olga'], ctx);
+    for (let i = 0; i < 300 && !ctx.stderr.text().includes('return URL'); i++) await new Promise((r) => setTimeout(r, 10));
+    const url = `http://localhost:${port}/oauth2/callback`;
+    const sessions = await Promise.all([startSession('olga', url), startSession('olga', url), startSession('olga', url)]);
+    const pages = await Promise.all(sessions.map((s) => browse(s.authorizationUrl)));
+    expect(pages.map((p) => p.status)).toEqual([200, 200, 200]);
+    for (const s of sessions) expect((await s.poll()).accessToken).toBeDefined();
+    ac.abort();
+    const r = await run;
+    expect(r.code).toBe(130);
+    expect(r.stderr.match(/completed with user id "olga"/g)).toHaveLength(3);
+    await expect(fetch(url)).rejects.toThrow();
+  });
+});
