@@ -9,7 +9,8 @@
  * over the old one, so concurrent `login` processes never lose each other's entries and a reader never sees half a
  * file. A broken or truncated file is moved aside (`tokens.json.broken-<time>`) with a warning, never a crash.
  *
- * This module depends on node:fs only (no process.*): callers pass the environment and the home directory. It is the
+ * This module depends on node: built-ins only and takes the environment and the home directory as parameters; the one
+ * use of the running process is its pid (written into the lock, and `kill(pid, 0)` to tell a dead holder). It is the
  * one place where a client secret may be stored (so that a later command can refresh without asking again).
  */
 import { randomBytes } from 'node:crypto';

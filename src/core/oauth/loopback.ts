@@ -126,7 +126,7 @@ export async function startLoopback(options: LoopbackOptions): Promise<LoopbackS
             () =>
               finish(
                 timeoutError(
-                  `no redirect reached http://${shownHost}:${port}${path} within ${Math.round(timeoutMs / 1000)} s`,
+                  `no redirect reached http://${shownHost}:${port}${path} within ${Math.round(timeoutMs / 100) / 10} s`,
                   'Finish the sign-in in the browser, or raise --timeout. With --no-browser, open the printed URL yourself.',
                 ),
               ),
