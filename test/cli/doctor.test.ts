@@ -25,6 +25,7 @@ beforeAll(async () => {
           requestHeaderAllowlist: ['Authorization'],
           allowedResourceOauth2ReturnUrls: ['http://localhost:8081/oauth2/callback'],
         },
+        { name: 'mcp_agent', protocol: 'MCP', allowedResourceOauth2ReturnUrls: ['http://localhost:8081/oauth2/callback'], requestHeaderAllowlist: ['X-Amzn-Bedrock-AgentCore-Runtime-Custom-Tenant'] },
         { name: 'sigv4_agent', allowedResourceOauth2ReturnUrls: ['http://localhost:8081/oauth2/callback'], requestHeaderAllowlist: ['X-Amzn-Bedrock-AgentCore-Runtime-Custom-Tenant'] },
         { name: 'noheader_agent', authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: cognito.discoveryUrl, allowedAudience: [cog.clientId] } }, requestHeaderAllowlist: ['X-Amzn-Bedrock-AgentCore-Runtime-Custom-Tenant'] },
         { name: 'baddisc_agent', authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: `${cognito.endpoint}/us-east-1_Missing/nothing/.well-known/openid-configuration`, allowedClients: ['x'] } }, requestHeaderAllowlist: ['Authorization'] },
@@ -83,6 +84,14 @@ describe('doctor against the local stack', () => {
     expect(lineOf(r.stdout, 'inbound auth')).toContain('X-Amzn-Bedrock-AgentCore-Runtime-User-Id (needs bedrock-agentcore:InvokeAgentRuntimeForUser)');
     expect(lineOf(r.stdout, 'Authorization is in the request-header allowlist')).toBeUndefined();
     expect(lines(r.stdout).at(-1)).toBe('all checks passed');
+  });
+
+  it('an MCP agent: what an MCP caller sends', async () => {
+    const r = await runCommand(['doctor', '--agent-arn', arn('mcp_agent')], { env: stack.env });
+    expect(r.code).toBe(0);
+    expect(lineOf(r.stdout, 'protocol: MCP')).toBe(
+      '✓ protocol: MCP — callers POST JSON-RPC with Accept: application/json, text/event-stream and Mcp-Protocol-Version, echoing Mcp-Session-Id after initialize (agentcore-auth mcp / invoke --mcp do)',
+    );
   });
 
   it("a JWT agent without Authorization in the allowlist warns; a broken discoveryUrl fails (exit 4)", async () => {

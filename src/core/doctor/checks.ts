@@ -188,6 +188,7 @@ interface RuntimeShape {
   authorizerConfiguration?: { customJWTAuthorizer?: Parameters<typeof fromSdkAuthorizer>[0] };
   requestHeaderConfiguration?: { requestHeaderAllowlist?: string[] };
   workloadIdentityDetails?: { workloadIdentityArn?: string };
+  protocolConfiguration?: { serverProtocol?: string };
 }
 
 function runtimeChecks(r: RuntimeShape, add: (c: DoctorCheck) => DoctorCheck): void {
@@ -206,6 +207,17 @@ function runtimeChecks(r: RuntimeShape, add: (c: DoctorCheck) => DoctorCheck): v
     });
   }
 
+  const protocol = r.protocolConfiguration?.serverProtocol;
+  if (protocol === 'MCP') {
+    add({
+      id: 'runtime.protocol',
+      status: 'pass',
+      label: 'protocol: MCP',
+      detail: `callers POST JSON-RPC with Accept: application/json, text/event-stream and ${HEADERS.mcpProtocolVersion}, echoing ${HEADERS.mcpSessionId} after initialize (agentcore-auth mcp / invoke --mcp do)`,
+    });
+  } else if (protocol && protocol !== 'HTTP') {
+    add({ id: 'runtime.protocol', status: 'pass', label: `protocol: ${protocol}`, detail: 'callers speak this protocol on /invocations' });
+  }
   const jwt = r.authorizerConfiguration?.customJWTAuthorizer;
   const allow = (r.requestHeaderConfiguration?.requestHeaderAllowlist ?? []).map((h) => h.toLowerCase());
   const hasAuthz = allow.includes('authorization');
