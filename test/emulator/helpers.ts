@@ -30,9 +30,9 @@ export async function failure(p: Promise<unknown>): Promise<{ name: string; mess
 }
 
 /** Follow redirects by hand (no cookies needed for auto-consent), returning every URL visited and the last response. */
-export async function follow(url: string, maxHops = 20): Promise<{ urls: string[]; status: number; finalUrl: string }> {
+export async function follow(url: string, maxHops = 20, cookies: string[] = []): Promise<{ urls: string[]; status: number; finalUrl: string }> {
   const urls = [url];
-  const jar = new Map<string, string>();
+  const jar = new Map<string, string>(cookies.map((c) => [c.slice(0, c.indexOf('=')), c.slice(c.indexOf('=') + 1)] as [string, string]));
   for (let i = 0; i < maxHops; i++) {
     const res = await fetch(url, { redirect: 'manual', headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
     for (const sc of res.headers.getSetCookie()) {
