@@ -92,6 +92,11 @@ describe('explain', () => {
     expect(r.stderr).toBe(
       'error: unknown message: agentcore-auth does not know "the flux capacitor overheated"\nhint: Paste the exact text the service returned (the message after the error name). `agentcore-auth explain --list` shows every known message.\n',
     );
+    const jwt = `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.${Buffer.from('{"sub":"someone-with-a-long-id"}').toString('base64url')}.c2lnbmF0dXJlLXNpZ25hdHVyZQ`;
+    const t = await runCommand(['explain', `weird failure for Bearer ${jwt}`]);
+    expect(t.code).toBe(1);
+    expect(t.stderr).not.toContain(jwt.slice(0, 20));
+    expect(t.stderr).toContain(`weird failure for Bearer ${jwt.slice(0, 6)}…[${jwt.length} chars]`);
     const j = await runCommand(['--json', 'explain', 'nope']);
     expect(JSON.parse(j.stderr.trim())).toMatchObject({ error: { code: 'ERR_UNKNOWN_MESSAGE', exitCode: 1 } });
   });

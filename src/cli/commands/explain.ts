@@ -7,6 +7,7 @@ import { Chalk } from 'chalk';
 import type { Command } from 'commander';
 import { AgentcoreAuthError, usageError } from '../../core/errors.js';
 import { errorNameOf, findHint, HINTS, type HintEntry } from '../../core/hints.js';
+import { maskSecret } from '../../core/redact.js';
 import type { CliContext } from '../context.js';
 import { defineAction, readStdin, type Io } from '../command.js';
 import { colorEnabled } from '../render/ui.js';
@@ -53,7 +54,9 @@ async function explain(io: Io, words: string[], opts: ExplainOptions) {
   const name = errorNameOf(text);
   const hit = findHint({ message: text, ...(name ? { name } : {}), ...(status !== undefined ? { status } : {}) });
   if (!hit) {
-    const shown = text.length > 80 ? `${text.slice(0, 77)}…` : text;
+    // Never echo a pasted token: JWTs and long opaque values are masked before the text is quoted back.
+    const masked = text.replace(/eyJ[\w-]+\.[\w-]+\.[\w-]*|AgV4[\w+/=-]{16,}|[A-Za-z0-9+/_=-]{64,}/g, (t) => maskSecret(t));
+    const shown = masked.length > 80 ? `${masked.slice(0, 77)}…` : masked;
     throw new AgentcoreAuthError('ERR_UNKNOWN_MESSAGE', `unknown message: agentcore-auth does not know "${shown.replace(/\s+/g, ' ')}"`, {
       hint: 'Paste the exact text the service returned (the message after the error name). `agentcore-auth explain --list` shows every known message.',
     });
