@@ -170,7 +170,7 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
       '[8/8] UpdateWorkloadIdentity',
     ]);
     expect(r.stderr).toContain(`before [${before.join(', ')}] · after [${[...before, url].join(', ')}] (added)`);
-    expect(r.stderr).toContain('removed (--ephemeral)');
+    expect(r.stderr).toContain('removed: --ephemeral');
     expect(r.stderr).toMatch(/userIdentifier=user id "carol" \(sha256:[0-9a-f]{8}\)/);
     expect(r.stderr).toContain('(the identifier that minted the workload token)');
     const token = r.stdout.trim();
@@ -219,6 +219,29 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     expect(r.stdout).not.toContain(jwt);
   });
 
+  it('--bearer: a cached login’s access token mints the workload token and completes the session', async () => {
+    const n = names(auto);
+    const home = (await import('node:fs')).mkdtempSync((await import('node:path')).join((await import('node:os')).tmpdir(), 'aca-bearer-'));
+    const client = auto.userPool.clients.find((c) => c.explicitAuthFlows.includes('USER_PASSWORD_AUTH'))!;
+    const alice = auto.userPool.users.find((u) => u.username === 'alice')!;
+    const login = await runCommand(
+      ['login', '--user-pool-id', auto.userPool.id, '--client-id', client.clientId, ...(client.clientSecret ? ['--client-secret', client.clientSecret] : []), '--username', 'alice', '--password', alice.password],
+      { home, env: auto.env },
+    );
+    expect(login.code).toBe(0);
+    const url = `http://localhost:${await freePort()}/oauth2/callback`;
+    const r = await exchange(
+      auto,
+      ['--workload-name', n.workload, '--bearer', '--provider', n.threeLo.name, '--scopes', 'api:read', '--force-auth', '--return-url', url, '--register-return-url', '--ephemeral', '--json', '--poll-interval', '20'],
+      { home, openBrowser: async (u) => void (await follow(u)) },
+    );
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/\[1\/8\] GetWorkloadAccessTokenForJWT  workload=\S+ userToken=sha256:[0-9a-f]{8} sub=\S+ expires in \d+ min \(--bearer cache:default\)/);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.binding.source).toBe('--bearer cache:default');
+    expect(doc.session.completedWith).toBe(`JWT ${doc.binding.token}`);
+  });
+
   it('binding mismatch: completing with another identifier is refused, "started by A, completed with B" (exit 4)', async () => {
     const n = names(auto);
     const url = `http://localhost:${await freePort()}/oauth2/callback`;
@@ -232,7 +255,7 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
       /error: session refused \(AccessDeniedException: Invalid or expired session\): started by user id "alice" \(sha256:[0-9a-f]{8}\), completed with user id "bob" \(sha256:[0-9a-f]{8}\)/,
     );
     expect(r.stderr).toContain('hint: CompleteResourceTokenAuth needs the exact artifact that minted the workload token');
-    expect(r.stderr).toContain('removed (--ephemeral)');
+    expect(r.stderr).toContain('removed: --ephemeral');
   });
 
   it('binding mismatch with a fresh JWT of the same user (exit 4, both fingerprints differ)', async () => {
@@ -265,7 +288,7 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     );
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('error: the provider refused the authorization: access_denied');
-    expect(r.stderr).toContain('removed (--ephemeral)');
+    expect(r.stderr).toContain('removed: --ephemeral');
   });
 
   it('FAILED session seen by polling when the return URL is served elsewhere (exit 4, stops at once)', async () => {
@@ -279,7 +302,7 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('(not served here)');
     expect(r.stderr).toMatch(/error: the authorization session failed \(sessionStatus FAILED after 1 poll\)/);
-    expect(r.stderr).toContain('removed (--ephemeral)');
+    expect(r.stderr).toContain('removed: --ephemeral');
   });
 
   it('times out on the injected clock when the browser never comes back (exit 5), cleaning up', async () => {
@@ -299,7 +322,7 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     );
     expect(r.code).toBe(5);
     expect(r.stderr).toContain('error: timed out waiting for the browser to come back to the return URL');
-    expect(r.stderr).toContain('removed (--ephemeral)');
+    expect(r.stderr).toContain('removed: --ephemeral');
     await expect(fetch(url)).rejects.toThrow();
     expect(await returnUrls(auto, n.workload)).not.toContain(url);
   });
@@ -379,7 +402,7 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     );
     expect(r.code).toBe(130);
     expect(r.stderr).toContain('error: interrupted');
-    expect(r.stderr).toContain('removed (--ephemeral)');
+    expect(r.stderr).toContain('removed: --ephemeral');
     await expect(fetch(url)).rejects.toThrow();
     expect(await returnUrls(auto, n.workload)).not.toContain(url);
   });

@@ -130,7 +130,7 @@ async function runExchange(io: Io, opts: ExchangeOptions) {
     binding = { kind: 'userToken', userToken: id.validateUserToken(raw), source: opts.userToken === '-' ? '--user-token (stdin)' : '--user-token' };
   } else if (opts.bearer !== undefined) {
     const r = await resolveBearerToken(io, opts.bearer);
-    binding = { kind: 'userToken', userToken: id.validateUserToken(r.token, '--bearer'), source: `--bearer (${r.source})` };
+    binding = { kind: 'userToken', userToken: id.validateUserToken(r.token, '--bearer'), source: `--bearer ${r.source}` };
   }
   if (binding.kind === 'userToken') io.secrets.add(binding.userToken);
 
@@ -212,7 +212,7 @@ async function runExchange(io: Io, opts: ExchangeOptions) {
     binding.kind === 'userId'
       ? JSON.stringify(binding.userId)
       : binding.kind === 'userToken'
-        ? `${binding.source ?? 'JWT'} ${describeToken(binding.userToken, now())}`
+        ? `${describeToken(binding.userToken, now())}${binding.source ? ` (${binding.source})` : ''}`
         : undefined;
   const ws = tl.begin(api, {
     workload: workloadName,
@@ -469,7 +469,7 @@ async function runUserFederation(
         const r = await id.removeReturnUrl(cleanupIo, workloadName, returnUrl, region);
         returnInfo.removed = r.removed;
         returnInfo.after = r.after;
-        s.ok({ before: fmtList(r.before), after: fmtList(r.after) }, r.removed ? 'removed (--ephemeral)' : 'already gone');
+        s.ok({ before: fmtList(r.before), after: fmtList(r.after) }, r.removed ? 'removed: --ephemeral' : 'already gone');
       } catch (e) {
         s.fail(e);
         io.ui.warn(`could not remove the return URL; remove it yourself:\n  aws bedrock-agentcore-control update-workload-identity --name ${workloadName} --allowed-resource-oauth2-return-urls …`);

@@ -265,9 +265,9 @@ export async function completeThreeLegged(options: CompleteThreeLeggedOptions): 
     });
 
     if (options.browser ?? true) {
+      io.ui.note(served ? '      opening the authorization URL in your browser; waiting for the return URL…' : '      opening the authorization URL in your browser');
       try {
         await io.ctx.openBrowser(options.authorizationUrl);
-        io.ui.note(served ? '      opened the authorization URL in your browser; waiting for the return URL…' : '      opened the authorization URL in your browser');
       } catch (e) {
         io.ui.warn(`could not open a browser (${(e as Error).message}); open this URL yourself:`);
         io.ui.line(`      ${options.authorizationUrl}`);
