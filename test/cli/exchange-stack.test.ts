@@ -125,6 +125,18 @@ describe('exchange against the local stack: M2M, API key, workload token', () =>
     noFullToken(r.stderr, jwt);
   });
 
+  it('--agent-arn resolves the runtime’s workload identity; minting for it outside the service is refused with the cause', async () => {
+    const agent = auto.agents[0]!;
+    const arn = `arn:aws:bedrock-agentcore:${auto.region}:${auto.accountId}:runtime/${agent.id}`;
+    const r = await exchange(auto, ['--agent-arn', arn, '--user-id', 'alice']);
+    expect(r.stderr).toContain(`[1/2] GetAgentRuntime  runtime=${agent.id} region=${auto.region}`);
+    expect(r.stderr).toContain(`workload identity ${agent.workloadName}`);
+    expect(r.stderr).toContain(`[2/2] GetWorkloadAccessTokenForUserId  workload=${agent.workloadName} userId="alice"`);
+    expect(r.stderr).toContain('WorkloadIdentity is linked to a service and cannot retrieve an access token by the caller');
+    expect(r.stderr).toContain('hint: Use a workload identity you created yourself');
+    expect(r.code).toBe(3);
+  });
+
   it('an unknown provider is a remote error with the service message (exit 3)', async () => {
     const n = names(auto);
     const r = await exchange(auto, ['--workload-name', n.workload, '--provider', 'no-such-provider', '--flow', 'm2m']);
