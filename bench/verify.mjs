@@ -2,19 +2,23 @@
 /**
  * bench/verify.mjs: what `agentcore-auth verify` costs over a bare signature check.
  *
- *   npm run build && node bench/verify.mjs [--runs 200] [--warmup 20]
+ *   npm run build && node bench/verify.mjs [--runs 200] [--warmup 20] [--spawns 15]
  *
  * A loopback IdP (discovery + JWKS, jose RS256 key) serves both sides. Each CLI run is the whole command in-process
  * (dist/: argv parsing, discovery + JWKS fetch, the nine checks, the table on a discarded stdout). The baseline,
  * measured in the same run, is the minimum any verifier must do for one token: fetch discovery, fetch the JWKS and
  * jose.jwtVerify with the issuer. The ratio says what the claim-by-claim report and the CLI cost on top.
+ * Last, the cold start: the real binary (bin/agentcore-auth.js verify …) in a new process against `node -e 0`.
  */
 import http from 'node:http';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import { runCli } from '../dist/cli/run.js';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '200' }, warmup: { type: 'string', default: '20' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '200' }, warmup: { type: 'string', default: '20' }, spawns: { type: 'string', default: '15' } } });
+const SPAWNS = Number(values.spawns);
 const RUNS = Number(values.runs);
 const WARMUP = Number(values.warmup);
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -86,8 +90,29 @@ const base = await measure(baselineOnce);
 const cli = await measure(cliOnce);
 const base2 = await measure(baselineOnce);
 const baseline = { median: (base.median + base2.median) / 2, p95: (base.p95 + base2.p95) / 2 };
+
+// Cold start: the real binary in a fresh process, against `node -e 0` (the floor of any Node CLI), same machine, same run.
+const bin = fileURLToPath(new URL('../bin/agentcore-auth.js', import.meta.url));
+function spawnOnce(args) {
+  return new Promise((resolve, reject) => {
+    const t = performance.now();
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, NO_COLOR: '1' } });
+    child.once('error', reject);
+    child.once('exit', (code) => (args[0] === bin && code !== 0 ? reject(new Error(`exit ${code}`)) : resolve(performance.now() - t)));
+  });
+}
+async function spawnMedian(args) {
+  await spawnOnce(args);
+  const ms = [];
+  for (let i = 0; i < SPAWNS; i++) ms.push(await spawnOnce(args));
+  ms.sort((a, b) => a - b);
+  return ms[Math.floor(ms.length / 2)];
+}
+const nodeFloor = await spawnMedian(['-e', '0']);
+const cold = await spawnMedian([bin, ...argv]);
 server.close();
 const f = (n) => `${n.toFixed(2)} ms`;
 console.log(`verify (in-process CLI, 9 checks)   median ${f(cli.median)}  p95 ${f(cli.p95)}`);
 console.log(`baseline (discovery + JWKS + jose)  median ${f(baseline.median)}  p95 ${f(baseline.p95)}`);
 console.log(`ratio (median): ${(cli.median / baseline.median).toFixed(2)}x  over ${RUNS} runs after ${WARMUP} warm-up`);
+console.log(`cold start: agentcore-auth verify in a new process  median ${f(cold)}  vs node -e 0  ${f(nodeFloor)}  ratio ${(cold / nodeFloor).toFixed(2)}x  (${SPAWNS} spawns each)`);
