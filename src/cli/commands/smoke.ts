@@ -96,7 +96,7 @@ async function smoke(io: Io, file: string, opts: SmokeOptions) {
   const show = io.globals.showSecrets;
   const scrub = (t: string) => io.secrets.scrub(t, show);
   const paint = new Chalk({ level: colorEnabled(io.ctx.stdout, io.ctx.env, io.globals.color) ? 1 : 0 });
-  const idWidth = Math.min(28, Math.max(...scenario.steps.map((s) => s.id.length)));
+  const idWidth = Math.min(40, Math.max(...scenario.steps.map((s) => s.id.length)));
   const globalArgs: string[] = [];
   if (io.globals.region) globalArgs.push('--region', io.globals.region);
   if (io.globals.profile) globalArgs.push('--profile', io.globals.profile);

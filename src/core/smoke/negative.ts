@@ -1,10 +1,14 @@
 /**
- * `smoke --negative`: for every invoke step, two built-in checks run the same invocation the wrong way and expect a
- * denial (exit 4, or HTTP 401/403):
- * - no-token: no credentials at all (`--auth none`: neither a bearer token nor a SigV4 signature);
- * - wrong-mode: the other inbound mode (a bearer JWT to a SigV4 agent, SigV4 to an OAuth agent).
- * An agent that accepts either has an authorizer that is not doing its job.
+ * `smoke --negative`: built-in checks derived from every invoke step, each expecting a denial (exit 4, or HTTP
+ * 401/403):
+ * - no-token (bearer steps): the same call without the bearer token, SigV4-signed as a caller with AWS credentials
+ *   but no token would send it (the check the AgentCore samples make);
+ * - wrong-mode: the other inbound mode — SigV4 with a user id to an OAuth agent, or a bearer JWT (unsigned, from no
+ *   issuer) to a SigV4 agent.
+ * `invoke` always authenticates one way or the other, so a SigV4 step gets no "no credentials at all" check.
+ * An agent that accepts any of these has an authorizer that is not doing its job.
  */
+import { effectiveOutcome } from './expect.js';
 import { emptyExpectation } from './parse.js';
 import { kebab } from './runner.js';
 import { Tpl, type Scenario, type Step, type TValue } from './schema.js';
@@ -58,7 +62,8 @@ export function addNegativeChecks(scenario: Scenario): Scenario {
   const steps: Step[] = [];
   for (const step of scenario.steps) {
     steps.push(step);
-    if (step.kind !== 'invoke' || step.derivedFrom) continue;
+    // Only calls that are meant to succeed: a step that expects a denial is a negative check already.
+    if (step.kind !== 'invoke' || step.derivedFrom || effectiveOutcome(step.expect) !== 'allow') continue;
     const mode = inboundMode(step);
     const base = withoutAuth(step);
     const derive = (check: 'no-token' | 'wrong-mode', options: Step['options']): Step => ({
@@ -73,20 +78,14 @@ export function addNegativeChecks(scenario: Scenario): Scenario {
       expect: { ...emptyExpectation(step.line), outcome: 'deny' },
       derivedFrom: { step: step.id, check },
     });
-    steps.push(derive('no-token', { ...base, auth: { value: text('none', step.line), line: step.line } }));
     const userId = Object.entries(step.options).find(([k]) => kebab(k) === 'user-id');
-    steps.push(
-      derive(
-        'wrong-mode',
-        mode === 'bearer'
-          ? {
-              ...base,
-              auth: { value: text('sigv4', step.line), line: step.line },
-              'user-id': userId ? userId[1] : { value: text('agentcore-auth-smoke-negative', step.line), line: step.line },
-            }
-          : { ...base, auth: { value: text('bearer', step.line), line: step.line }, 'bearer-token': { value: text(UNSIGNED_PROBE_JWT, step.line), line: step.line } },
-      ),
-    );
+    const opt = (value: string) => ({ value: text(value, step.line), line: step.line });
+    if (mode === 'bearer') {
+      steps.push(derive('no-token', { ...base, auth: opt('sigv4') }));
+      steps.push(derive('wrong-mode', { ...base, auth: opt('sigv4'), 'user-id': userId ? userId[1] : opt('agentcore-auth-smoke-negative') }));
+    } else {
+      steps.push(derive('wrong-mode', { ...base, auth: opt('bearer'), 'bearer-token': opt(UNSIGNED_PROBE_JWT) }));
+    }
   }
   return { ...scenario, steps };
 }

@@ -429,7 +429,8 @@ export function buildArgs(step: Step, resolve: (v: TValue) => { value: unknown }
       flags.push(flag, asArg(x));
       if (isSecret) secretFlags.push(flags.length - 1);
     };
-    if (v === null || v === undefined) continue;
+    // null and "" leave the option out: `client-secret: ${env:CLIENT_SECRET:-}` is optional.
+    if (v === null || v === undefined || v === '') continue;
     if (v === true) flags.push(flag);
     else if (v === false) flags.push(`--no-${name}`);
     else if (Array.isArray(v)) v.forEach(push);
@@ -520,6 +521,8 @@ export function collectSecrets(value: unknown, add: (s: string) => void, key = '
 
 export function stepTitle(step: Step): string {
   if (step.name) return step.name;
-  if (step.derivedFrom) return `${step.derivedFrom.step}: ${step.derivedFrom.check === 'no-token' ? 'no token must be denied' : 'the wrong inbound mode must be denied'}`;
+  if (step.derivedFrom) {
+    return `${step.derivedFrom.step}: ${step.derivedFrom.check === 'no-token' ? 'without the bearer token it must be denied' : 'in the wrong inbound mode it must be denied'}`;
+  }
   return step.id;
 }
