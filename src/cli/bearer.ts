@@ -40,7 +40,16 @@ export interface ResolvedBearer {
 }
 
 export function cacheLocation(io: Io): CacheLocation {
-  return { env: io.ctx.env, homedir: io.ctx.homedir, warn: (m) => io.ui.warn(m) };
+  return {
+    env: io.ctx.env,
+    homedir: io.ctx.homedir,
+    warn: (m) => io.ui.warn(m),
+    fail: (m, cause) =>
+      new AgentcoreAuthError('ERR_CONFIG', m, {
+        hint: 'Fix or remove that path, or point AGENTCORE_AUTH_CACHE_DIR at a private directory (--no-cache skips the cache on login).',
+        cause,
+      }),
+  };
 }
 
 export function entryNameOf(bearer: string | boolean | undefined): string {

@@ -24,6 +24,24 @@ export interface CacheLocation {
   homedir: string;
   /** Called with a human sentence when something was recovered (broken file, loose permissions, stale lock). */
   warn?: (message: string) => void;
+  /** Builds the error thrown when the cache cannot be used (not a file, permissions, lock held); default a plain Error. */
+  fail?: (message: string, cause: unknown) => Error;
+}
+
+function cacheFailure(loc: CacheLocation, message: string, cause: unknown): Error {
+  if (loc.fail) return loc.fail(message, cause);
+  return Object.assign(new Error(message, { cause }), { code: (cause as NodeJS.ErrnoException)?.code });
+}
+
+/** A file-system failure on the cache as one sentence naming the path. */
+function describeFsError(what: string, path: string, e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === 'EISDIR') return `cannot ${what} the token cache: ${path} is a directory, not a file`;
+  if (code === 'ENOTDIR') return `cannot ${what} the token cache: a part of ${path} is a file, not a directory`;
+  if (code === 'EACCES' || code === 'EPERM') return `cannot ${what} the token cache ${path}: permission denied`;
+  if (code === 'ENOSPC') return `cannot ${what} the token cache ${path}: no space left on the device`;
+  if (code === 'EROFS') return `cannot ${what} the token cache ${path}: read-only file system`;
+  return `cannot ${what} the token cache ${path} (${code ?? (e as Error)?.message ?? String(e)})`;
 }
 
 export const DEFAULT_ENTRY = 'default';
@@ -161,11 +179,29 @@ function parseCache(text: string): CacheFile | undefined {
   const entries: Record<string, CacheEntry> = {};
   for (const [name, entry] of Object.entries(p.entries)) {
     // Keep only entries that have the minimum shape; drop others silently (a newer version's data is kept as is).
-    if (entry && typeof entry === 'object' && (entry as CacheEntry).tokens && typeof (entry as CacheEntry).tokens === 'object') {
-      entries[name] = { ...(entry as CacheEntry), name };
+    if (entry && typeof entry === 'object' && (entry as CacheEntry).tokens && typeof (entry as CacheEntry).tokens === 'object' && !Array.isArray((entry as CacheEntry).tokens)) {
+      entries[name] = sanitizeEntry({ ...(entry as CacheEntry), name });
     }
   }
   return { version: typeof p.version === 'number' ? p.version : CACHE_VERSION, entries };
+}
+
+/**
+ * A hand-edited entry may hold values of the wrong type: drop those (a token that is not a string, an expiry that is
+ * not a number) so that readers never crash on them; everything else is kept as is.
+ */
+function sanitizeEntry(entry: CacheEntry): CacheEntry {
+  const tokens: TokenSet = {};
+  for (const [k, v] of Object.entries(entry.tokens)) if (typeof v === 'string') (tokens as Record<string, string>)[k] = v;
+  const out: CacheEntry = { ...entry, tokens };
+  for (const k of ['expiresAt', 'idTokenExpiresAt'] as const) {
+    if (out[k] !== undefined && !(typeof out[k] === 'number' && Number.isFinite(out[k]))) delete out[k];
+  }
+  for (const k of ['subject', 'username', 'clientId', 'issuer', 'savedAt'] as const) {
+    if (out[k] !== undefined && typeof out[k] !== 'string') delete out[k];
+  }
+  if (out.refresh !== undefined && (!out.refresh || typeof out.refresh !== 'object' || (out.refresh.kind !== 'cognito' && out.refresh.kind !== 'oauth'))) delete out.refresh;
+  return out;
 }
 
 async function readCacheFile(loc: CacheLocation, recover: boolean): Promise<CacheFile> {
@@ -175,7 +211,7 @@ async function readCacheFile(loc: CacheLocation, recover: boolean): Promise<Cach
     text = await fs.readFile(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return emptyCache();
-    throw e;
+    throw cacheFailure(loc, describeFsError('read', file, e), e);
   }
   if (text.trim() === '') return emptyCache();
   const parsed = parseCache(text);
@@ -236,13 +272,20 @@ export async function clearCache(loc: CacheLocation): Promise<string[]> {
 
 /** Read-merge-write under the lock; the mutation sees the current file. */
 export async function updateCache(loc: CacheLocation, mutate: (cache: CacheFile) => void | Promise<void>): Promise<void> {
-  const dir = await ensureDir(loc);
-  const release = await acquireLock(loc, join(dir, `${CACHE_FILE}.lock`));
+  const dir = await ensureDir(loc).catch((e: unknown) => {
+    throw cacheFailure(loc, describeFsError('create', cacheDir(loc), e), e);
+  });
+  const release = await acquireLock(loc, join(dir, `${CACHE_FILE}.lock`)).catch((e: unknown) => {
+    const code = (e as NodeJS.ErrnoException)?.code;
+    throw cacheFailure(loc, code === 'ETOKENCACHELOCKED' ? (e as Error).message : describeFsError('lock', join(dir, `${CACHE_FILE}.lock`), e), e);
+  });
   try {
     const cache = await readCacheFile(loc, true);
     await mutate(cache);
     cache.version = CACHE_VERSION;
-    await writeAtomic(join(dir, CACHE_FILE), `${JSON.stringify(cache, null, 2)}\n`);
+    await writeAtomic(join(dir, CACHE_FILE), `${JSON.stringify(cache, null, 2)}\n`).catch((e: unknown) => {
+      throw cacheFailure(loc, describeFsError('write', join(dir, CACHE_FILE), e), e);
+    });
   } finally {
     await release();
   }
