@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
+import { GetWorkloadAccessTokenCommand } from '@aws-sdk/client-bedrock-agentcore';
+import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfigFile, parseConfig } from '../../src/emulator/config.js';
+import { clientsFor, failure } from './helpers.js';
 
 describe('local stack skeleton', () => {
   let stack: LocalStack;
@@ -37,5 +44,77 @@ describe('local stack skeleton', () => {
     const bad = await fetch(`${stack.url}/_local/faults`, { method: 'POST', body: JSON.stringify({ kind: 'explode' }) });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toBe('rule.kind: must be throttle, error or drop');
+  });
+});
+
+describe('fault injection (client retries can be tested)', () => {
+  let s: LocalStack;
+  beforeAll(async () => {
+    s = await startLocalStack({ config: { faults: { rules: [{ kind: 'throttle', count: 2, match: 'GetWorkloadAccessToken' }] } } });
+  });
+  afterAll(() => s.close());
+  const call = (maxAttempts: number) => clientsFor(s, { maxAttempts }).data.send(new GetWorkloadAccessTokenCommand({ workloadName: 'local-workload' }));
+
+  it('config: the next 2 calls are throttled; the SDK retries through them', async () => {
+    const r = await call(3);
+    expect(r.$metadata.attempts).toBe(3);
+    expect(s.faults.injected.throttle).toBe(2);
+  });
+
+  it('admin switch: 5xx, then drop, each retried by the SDK', async () => {
+    await fetch(`${s.url}/_local/faults`, { method: 'POST', body: JSON.stringify({ kind: 'error', status: 503, count: 1 }) });
+    const r = await call(2);
+    expect(r.$metadata.attempts).toBe(2);
+    const once = await fetch(`${s.url}/_local/faults`, { method: 'POST', body: JSON.stringify({ kind: 'error', count: 1, match: '/identities/' }) });
+    expect(once.status).toBe(200);
+    const f = await failure(call(1));
+    expect(f).toMatchObject({ name: 'InternalServerException', status: 500, message: 'Internal server error' });
+    await fetch(`${s.url}/_local/faults`, { method: 'POST', body: JSON.stringify({ kind: 'drop', count: 1 }) });
+    const d = await call(2);
+    expect(d.$metadata.attempts).toBe(2);
+  });
+
+  it('throttling without retries surfaces as ThrottlingException (429); Cognito gets TooManyRequestsException', async () => {
+    await fetch(`${s.url}/_local/faults`, { method: 'PUT', body: JSON.stringify({ rules: [{ kind: 'throttle', count: 2 }] }) });
+    const f = await failure(call(1));
+    expect(f).toMatchObject({ name: 'ThrottlingException', status: 429, message: 'Rate exceeded' });
+    const g = await failure(clientsFor(s).cognito.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: 'x', AuthParameters: {} })));
+    expect(g).toMatchObject({ name: 'TooManyRequestsException', message: 'Rate exceeded' });
+  });
+
+  it('latency is added to matching calls; DELETE clears everything', async () => {
+    await fetch(`${s.url}/_local/faults`, { method: 'PUT', body: JSON.stringify({ latencyMs: 150, latencyMatch: 'GetWorkloadAccessToken' }) });
+    const t0 = Date.now();
+    await call(1);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
+    const cleared = await (await fetch(`${s.url}/_local/faults`, { method: 'DELETE' })).json();
+    expect(cleared).toMatchObject({ rules: [], latencyMs: 0 });
+  });
+});
+
+describe('config', () => {
+  it.each([
+    [{ region: 'mars' }, 'region: must match an AWS region such as us-east-1'],
+    [{ userPool: { users: [{ username: 'x' }] } }, 'userPool.users[0].password: required string'],
+    [{ workloadIdentities: [{ name: 'ab' }] }, 'workloadIdentities[0].name: must be at least 3 characters'],
+    [{ workloadIdentities: [{ name: 'w-1', allowedResourceOauth2ReturnUrls: ['no url'] }] }, 'workloadIdentities[0].allowedResourceOauth2ReturnUrls[0]: must match ^\\w+:(\\/?\\/?)[^\\s]+$'],
+    [{ oauth2Providers: [{ name: 'p', idp: 'userPool', client: 'nope' }] }, 'oauth2Providers[0].client: no user pool client named "nope"'],
+    [{ oauth2Providers: [{ name: 'p' }] }, 'oauth2Providers[0]: give exactly one of idp (userPool | threeLo), discoveryUrl, authorizationServerMetadata'],
+    [{ faults: { rules: [{ kind: 'boom' }] } }, 'faults.rules[0].kind: must be throttle, error or drop'],
+    [{ colour: 'blue' }, 'colour: unknown key (expected one of: region, accountId, credentials, autoConsent, threeLo, userPool, workloadIdentities, oauth2Providers, apiKeyProviders, trustedIssuers, faults, agents, gateways)'],
+  ])('names the field: %j', (raw, message) => {
+    expect(() => parseConfig(raw)).toThrow(ConfigError);
+    expect(() => parseConfig(raw)).toThrow(message);
+  });
+
+  it('loads JSON and YAML files; reports unreadable and malformed files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aca-cfg-'));
+    writeFileSync(join(dir, 'a.json'), JSON.stringify({ accountId: '111122223333' }));
+    writeFileSync(join(dir, 'b.yaml'), 'accountId: "444455556666"\nautoConsent: true\n');
+    writeFileSync(join(dir, 'c.yaml'), 'userPool: [unclosed\n');
+    expect((await loadConfigFile(join(dir, 'a.json'))).accountId).toBe('111122223333');
+    expect(await loadConfigFile(join(dir, 'b.yaml'))).toMatchObject({ accountId: '444455556666', autoConsent: true });
+    await expect(loadConfigFile(join(dir, 'c.yaml'))).rejects.toThrow(/--config: .*c\.yaml is not valid YAML/);
+    await expect(loadConfigFile(join(dir, 'missing.yaml'))).rejects.toThrow(/--config: cannot read .*missing\.yaml: ENOENT/);
   });
 });
