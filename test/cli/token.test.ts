@@ -4,7 +4,7 @@
  * it cannot be refreshed.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   AdminCreateUserCommand,
@@ -197,5 +197,30 @@ describe('resolveBearer (--bearer-token / --bearer)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('no ID token');
     expect(r.stderr).toContain('Client-credentials tokens have no ID token');
+  });
+});
+
+describe('a damaged cache', () => {
+  it('tokens.json being a directory is ERR_CONFIG (exit 2) naming the path, for reads and for login', async () => {
+    const ctx = createTestContext();
+    const file = join(ctx.env.XDG_CACHE_HOME!, 'agentcore-auth', 'tokens.json');
+    mkdirSync(file, { recursive: true });
+    const r = await runCommand(['token', 'list'], { home: ctx.homedir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`error: cannot read the token cache: ${file} is a directory, not a file`);
+    expect(r.stderr).toContain('AGENTCORE_AUTH_CACHE_DIR');
+  });
+
+  it('a hand-edited entry with wrongly typed fields is listed without its bad fields, not a crash', async () => {
+    const ctx = createTestContext();
+    const dir = join(ctx.env.XDG_CACHE_HOME!, 'agentcore-auth');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(join(dir, 'tokens.json'), JSON.stringify({ version: 1, entries: { odd: { flow: 'user-password', tokens: { accessToken: 42 }, expiresAt: 'soon' } } }), { mode: 0o600 });
+    const r = await runCommand(['token', 'list', '--json'], { home: ctx.homedir });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).entries).toEqual([expect.objectContaining({ name: 'odd', flow: 'user-password' })]);
+    const p = await runCommand(['token', 'print', 'odd'], { home: ctx.homedir });
+    expect(p.code).toBe(2);
+    expect(p.stderr).toContain("the cached entry 'odd' has no access token");
   });
 });
