@@ -52,6 +52,16 @@ describe('predictAuthorizer with cognito-local tokens', () => {
     expect(p.verdict!.fix).toContain(`allowedClients=[${t.clientId}]`);
   });
 
+  it('with both allowedAudience and allowedClients, says that no Cognito token can pass', async () => {
+    const both = { ...base, allowedAudience: [t.clientId], allowedClients: [t.clientId] };
+    const a = await predictAuthorizer(t.accessToken, both, deps());
+    expect(a.verdict!.claim).toBe('aud');
+    expect(a.verdict!.fix).toMatch(/^keep only one of allowedAudience \/ allowedClients: with both, no Cognito token passes/);
+    const i = await predictAuthorizer(t.idToken, both, deps());
+    expect(i.verdict!.claim).toBe('client_id');
+    expect(i.verdict!.fix).toMatch(/^keep only one of allowedAudience \/ allowedClients/);
+  });
+
   it('rejects an access token minted by another app client', async () => {
     const p = await predictAuthorizer(t.accessToken, { ...base, allowedClients: ['someotherclient'] }, deps());
     expect(p.verdict).toMatchObject({ claim: 'client_id', actual: t.clientId, expected: 'someotherclient' });

@@ -270,6 +270,14 @@ export async function predictAuthorizer(token: string, config: AuthorizerConfig,
   // 7. Custom claims.
   for (const rule of config.customClaims ?? []) checks.push(checkCustomClaim(p, rule));
 
+  // No Cognito token carries both aud (ID tokens) and client_id (access tokens): both lists set is a dead end.
+  if (profile.idp === 'cognito' && config.allowedAudience?.length && config.allowedClients?.length) {
+    const dead = checks.find((c) => (c.claim === 'aud' || c.claim === 'client_id') && c.status === 'fail');
+    if (dead) {
+      dead.fix = `keep only one of allowedAudience / allowedClients: with both, no Cognito token passes (access tokens have no aud, ID tokens no client_id); then ${dead.fix}`;
+    }
+  }
+
   const pred = finish(checks, warnings, discovery);
   pred.token = tokenInfo;
   return pred;
