@@ -131,5 +131,14 @@ describe('verify against a gateway', () => {
     const id = await run(['verify', '--bearer', '--id-token', '--gateway-id', gw.id]);
     expect(id.code).toBe(4);
     expect(id.stdout).toContain('would be rejected: client_id — this is a Cognito ID token');
+    expect(id.stdout).toContain(`AgentCore answers 401 "${MESSAGES.claimMismatch('client_id')}" — expected; not confirmed against the live service`);
+  });
+
+  it('a scope the gateway does not allow: 403 insufficient_scope, as the Gateway answers', async () => {
+    const gw = stack.gateways[0]!;
+    const r = await run(['verify', '--bearer', '--gateway-id', gw.id, '--allowed-scopes', 'mcp/invoke']);
+    expect(r.code).toBe(4);
+    expect(r.stdout).toContain('would be rejected: scope — tokens from InitiateAuth (USER_PASSWORD_AUTH, SRP, refresh) carry only aws.cognito.signin.user.admin');
+    expect(r.stdout).toContain('AgentCore answers 403 "insufficient_scope (WWW-Authenticate: Bearer error="insufficient_scope")" — expected; not confirmed against the live service');
   });
 });

@@ -85,7 +85,7 @@ async function verify(io: Io, tokenArg: string | undefined, opts: VerifyOptions)
   const config: AuthorizerConfig = { ...(remote?.config ?? { discoveryUrl: '' }), ...flags };
   if (remote && overridden.length) io.ui.note(`flags override the ${remote.label} authorizer's ${overridden.join(', ')}`);
 
-  const prediction = await predictAuthorizer(token, config, { fetch: io.fetch, now: () => io.ctx.now() });
+  const prediction = await predictAuthorizer(token, config, { fetch: io.fetch, now: () => io.ctx.now(), target: opts.gatewayId ? 'gateway' : 'runtime' });
   for (const w of prediction.warnings) io.ui.warn(w);
   const source = remote ? { kind: remote.label.split(' ')[0], name: remote.label.replace(/^\S+ /, ''), ...(remote.arn ? { arn: remote.arn } : {}), region: remote.region } : { kind: 'flags' };
 

@@ -50,6 +50,8 @@ export interface Prediction {
 export interface PredictDeps {
   fetch: FetchLike;
   now: () => number;
+  /** Who enforces the authorizer: a Runtime agent (default) or a Gateway, whose answers differ (agentcore-errors.md §2). */
+  target?: 'runtime' | 'gateway';
 }
 
 /** Tokens expiring within this window get a warning: AgentCore rejects a token that expires during the call. */
@@ -278,6 +280,7 @@ export async function predictAuthorizer(token: string, config: AuthorizerConfig,
     }
   }
 
+  if (deps.target === 'gateway') forGateway(checks);
   const pred = finish(checks, warnings, discovery);
   pred.token = tokenInfo;
   return pred;
@@ -317,6 +320,20 @@ export function checkCustomClaim(p: Record<string, unknown>, rule: CustomClaimRu
         why: `${rule.name} [${items.join(', ')}] contains ${rule.operator === 'CONTAINS' ? `no "${rule.values[0]}"` : `none of ${rule.values.join(', ')}`}`,
         fix: `add the principal to ${rule.operator === 'CONTAINS' ? rule.values[0] : `one of ${rule.values.join(', ')}`} at the IdP, or change the rule`,
       };
+}
+
+/**
+ * The Gateway answers a valid token without an allowed scope with 403 insufficient_scope (reported); its other
+ * rejection texts were not recorded, so every answer is marked unconfirmed.
+ */
+function forGateway(checks: Check[]): void {
+  for (const c of checks) {
+    if (!c.response) continue;
+    c.response =
+      c.claim === 'scope'
+        ? { status: 403, message: 'insufficient_scope (WWW-Authenticate: Bearer error="insufficient_scope")', confirmed: false }
+        : { ...c.response, confirmed: false };
+  }
 }
 
 function finish(checks: Check[], warnings: string[], discovery: Prediction['discovery']): Prediction {
