@@ -220,7 +220,8 @@ export async function fetchWithRetry(
       reason = `${res.status}${res.headers.get('x-amzn-errortype') ? ` ${res.headers.get('x-amzn-errortype')}` : ''}`;
     } catch (e) {
       const code = (e as AgentcoreAuthError).details?.errorName;
-      if (attempt >= max || !(e instanceof AgentcoreAuthError) || e.code !== 'ERR_NETWORK' || code !== 'ECONNRESET') throw e;
+      // A reset shows up as ECONNRESET, or as undici's UND_ERR_SOCKET ("other side closed") when the server drops it.
+      if (attempt >= max || !(e instanceof AgentcoreAuthError) || e.code !== 'ERR_NETWORK' || (code !== 'ECONNRESET' && code !== 'UND_ERR_SOCKET')) throw e;
       reason = 'connection reset';
     }
     const retryAfter = parseRetryAfter(res?.headers.get('retry-after'));
