@@ -259,7 +259,7 @@ export function fromAwsError(e: unknown, operation: string, endpoint?: string): 
   const requestId = err?.$metadata?.requestId;
 
   if (err?.code && NETWORK_CODES.has(err.code) && !status) {
-    return networkError(endpoint ?? operation, e);
+    return networkError(endpoint ?? `the ${operation} endpoint`, e);
   }
   if (name === 'TimeoutError' || /timed? ?out/i.test(name)) {
     return new AgentcoreAuthError('ERR_TIMEOUT', `${operation} timed out${endpoint ? ` (${endpoint})` : ''}`, {
