@@ -113,6 +113,8 @@ export interface CognitoUser {
 export const SESSION_TTL_MS = 10 * 60_000;
 /** WAT lifetime: not documented (UNVERIFIED); one hour here. */
 export const WAT_TTL_MS = 60 * 60_000;
+/** At most this many live workload access tokens are remembered (oldest evicted first). */
+export const MAX_WATS = 200_000;
 
 export class StackState {
   readonly workloadIdentities = new Map<string, WorkloadIdentity>();
@@ -171,6 +173,8 @@ export class StackState {
     const token = `AgV4${randomBytes(96).toString('base64').replace(/=+$/, '')}`;
     const now = this.now();
     this.wats.set(token, { ...info, issuedAt: now, expiresAt: now + WAT_TTL_MS });
+    // Bounded memory under load tests: the oldest tokens go first (Map keeps insertion order).
+    if (this.wats.size > MAX_WATS) for (const k of this.wats.keys()) { this.wats.delete(k); if (this.wats.size <= MAX_WATS) break; }
     return token;
   }
 
