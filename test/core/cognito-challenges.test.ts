@@ -138,3 +138,30 @@ describe('MFA challenges', () => {
     expect(r2.stderr).toContain('--auth-flow authorization-code');
   });
 });
+
+describe('refresh with refresh-token rotation', () => {
+  it('REFRESH_TOKEN_AUTH refused → one GetTokensFromRefreshToken with the client secret; the new refresh token is kept', async () => {
+    const { refreshLogin } = await import('../../src/core/cognito/auth.js');
+    calls.length = 0;
+    script = [
+      () => ({ __type: 'NotAuthorizedException', message: 'REFRESH_TOKEN_AUTH is not allowed for this client (rotation)' }),
+      () => ({ AuthenticationResult: { AccessToken: 'n.e.w', IdToken: 'i.d.t', RefreshToken: 'rotated-rt', ExpiresIn: 3600, TokenType: 'Bearer' } }),
+    ];
+    const client = new CognitoIdentityProviderClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    const t = await refreshLogin(client, { clientId: 'c1', clientSecret: 'sekret', username: 'u1', refreshToken: 'old-rt' });
+    expect(t).toMatchObject({ accessToken: 'n.e.w', refreshToken: 'rotated-rt' });
+    expect(calls.map((c) => c.target)).toEqual(['InitiateAuth', 'GetTokensFromRefreshToken']);
+    expect(calls[0]!.body.AuthParameters).toEqual({ REFRESH_TOKEN: 'old-rt', SECRET_HASH: hash('u1', 'c1', 'sekret') });
+    expect(calls[1]!.body).toEqual({ ClientId: 'c1', RefreshToken: 'old-rt', ClientSecret: 'sekret' });
+  });
+
+  it('an expired refresh token is reported as is, without a second call', async () => {
+    const { refreshLogin } = await import('../../src/core/cognito/auth.js');
+    calls.length = 0;
+    script = [() => ({ __type: 'NotAuthorizedException', message: 'Refresh Token has expired' })];
+    const client = new CognitoIdentityProviderClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    const e = await refreshLogin(client, { clientId: 'c1', refreshToken: 'old-rt' }).catch((x: unknown) => x);
+    expect((e as Error).message).toBe('InitiateAuth (REFRESH_TOKEN_AUTH) failed: NotAuthorizedException: Refresh Token has expired');
+    expect(calls.map((c) => c.target)).toEqual(['InitiateAuth']);
+  });
+});

@@ -238,7 +238,14 @@ export interface RefreshInput {
   endpoint?: string;
 }
 
-/** REFRESH_TOKEN_AUTH: a fresh access + ID token (Cognito keeps the refresh token unless rotation is on). */
+/**
+ * REFRESH_TOKEN_AUTH: a fresh access + ID token (Cognito keeps the refresh token unless rotation is on).
+ *
+ * A user pool client with refresh-token rotation enabled refuses REFRESH_TOKEN_AUTH and wants GetTokensFromRefreshToken
+ * (which returns a new refresh token and takes the client secret itself, not a SECRET_HASH). The exact refusal text is
+ * not documented (UNVERIFIED), so any NotAuthorized / InvalidParameter refusal that is not plainly "this refresh token
+ * is expired or invalid" gets one GetTokensFromRefreshToken attempt; if that fails too, the first error is reported.
+ */
 export async function refreshLogin(client: CognitoIdentityProviderClient, input: RefreshInput): Promise<CognitoTokens> {
   const { InitiateAuthCommand } = await sdk();
   const params: Record<string, string> = { REFRESH_TOKEN: input.refreshToken };
@@ -254,9 +261,30 @@ export async function refreshLogin(client: CognitoIdentityProviderClient, input:
   try {
     out = await client.send(new InitiateAuthCommand({ ClientId: input.clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: params }));
   } catch (e) {
-    throw cognitoError(e, 'InitiateAuth (REFRESH_TOKEN_AUTH)', input.endpoint);
+    const first = cognitoError(e, 'InitiateAuth (REFRESH_TOKEN_AUTH)', input.endpoint);
+    const name = first.details.errorName;
+    const plainlyInvalid = /Refresh Token has (expired|been revoked)|Invalid Refresh Token/i.test(first.message);
+    if ((name === 'NotAuthorizedException' || name === 'InvalidParameterException') && !plainlyInvalid) {
+      const rotated = await refreshWithRotation(client, input).catch(() => undefined);
+      if (rotated) return rotated;
+    }
+    throw first;
   }
   const tokens = tokensFrom(out, 'InitiateAuth (REFRESH_TOKEN_AUTH)');
   // Without rotation Cognito returns no refresh token: keep using the one we have.
+  return { ...tokens, refreshToken: tokens.refreshToken ?? input.refreshToken };
+}
+
+/** GetTokensFromRefreshToken (unsigned, like InitiateAuth): for clients with refresh-token rotation. */
+async function refreshWithRotation(client: CognitoIdentityProviderClient, input: RefreshInput): Promise<CognitoTokens> {
+  const { GetTokensFromRefreshTokenCommand } = await sdk();
+  const out = await client.send(
+    new GetTokensFromRefreshTokenCommand({
+      ClientId: input.clientId,
+      RefreshToken: input.refreshToken,
+      ...(input.clientSecret ? { ClientSecret: input.clientSecret } : {}),
+    }),
+  );
+  const tokens = tokensFrom(out, 'GetTokensFromRefreshToken');
   return { ...tokens, refreshToken: tokens.refreshToken ?? input.refreshToken };
 }
