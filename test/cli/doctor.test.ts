@@ -146,7 +146,7 @@ describe('doctor against the local stack', () => {
     const r = await runCommand(['--json', 'doctor', '--agent-arn', arn('baddisc_agent')], { env: stack.env });
     expect(r.code).toBe(4);
     const j = JSON.parse(r.stdout);
-    expect(j).toMatchObject({ ok: false, failed: 1 });
+    expect(j).toMatchObject({ ok: false, code: 'ERR_CHECK_FAILED', failed: 1 });
     expect(j.checks.find((c: { id: string }) => c.id === 'runtime.discovery')).toMatchObject({ status: 'fail', fix: expect.stringContaining('discoveryUrl') });
     expect(j.checks.map((c: { id: string }) => c.id).slice(0, 4)).toEqual(['region', 'credentials', 'endpoint.control', 'endpoint.agentcore']);
   });

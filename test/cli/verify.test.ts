@@ -58,7 +58,7 @@ describe('verify with Cognito tokens (cognito-local)', () => {
     expect(j).toMatchObject({
       accepted: false,
       verdict: 'rejected',
-      rejected: { claim: 'aud', response: { status: 401, message: MESSAGES.claimMismatch('aud'), confirmed: true } },
+      rejected: { code: 'ERR_VERIFY_REJECTED', claim: 'aud', response: { status: 401, message: MESSAGES.claimMismatch('aud'), confirmed: true } },
       token: { idp: 'cognito', kind: 'access', iss: cognito.issuer },
       authorizer: { source: { kind: 'flags' }, mode: 'CUSTOM_JWT', discoveryUrl: cognito.discoveryUrl, allowedAudience: [t.clientId] },
       discovery: { issuer: cognito.issuer, jwksUri: cognito.jwksUri, keys: 1 },

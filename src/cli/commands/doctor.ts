@@ -57,7 +57,7 @@ async function doctor(io: Io, opts: DoctorOptions) {
   const warned = report.checks.filter((c) => c.status === 'warn').length;
   return {
     exitCode: report.ok ? EXIT.OK : EXIT.AUTH,
-    json: { ok: report.ok, failed, warnings: warned, checks: report.checks },
+    json: { ok: report.ok, ...(report.ok ? {} : { code: 'ERR_CHECK_FAILED' }), failed, warnings: warned, checks: report.checks },
     human: () => {
       const c = new Chalk({ level: colorEnabled(io.ctx.stdout, io.ctx.env, io.globals.color) ? 1 : 0 });
       for (const ch of report.checks) io.out.line(line(c, ch));

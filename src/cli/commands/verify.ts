@@ -143,8 +143,9 @@ function methodVerdict(io: Io, remote: RemoteAuthorizer) {
   };
 }
 
+/** The rejection in --json: the failing check, plus the error code of the README's table (exit 4). */
 function pick(c: Check) {
-  return { claim: c.claim, why: c.why, fix: c.fix, ...(c.response ? { response: c.response } : {}) };
+  return { code: 'ERR_VERIFY_REJECTED', claim: c.claim, why: c.why, fix: c.fix, ...(c.response ? { response: c.response } : {}) };
 }
 
 function toJson(p: Prediction, config: AuthorizerConfig, source: Record<string, unknown>) {
