@@ -158,6 +158,10 @@ describe('verify usage and failures', () => {
     const b = await runCommand(['verify', '--discovery-url', 'https://idp.example/.well-known/openid-configuration']);
     expect(b.code).toBe(2);
     expect(b.stderr).toContain('error: no token: pass it as an argument, - to read it from stdin, or --bearer [NAME]');
+    const d = await runCommand(['verify', '--bearer', 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl', '--discovery-url', 'https://idp.example/.well-known/openid-configuration']);
+    expect(d.code).toBe(2);
+    expect(d.stderr).toContain('error: --bearer takes the name of a cached login, not a token');
+    expect(d.stderr).not.toContain('eyJzdWIiOiJhbGljZSJ9');
     const c = await runCommand(['verify', 'x.y.z', '--discovery-url', 'https://idp.example/.well-known/openid-configuration', '--custom-claim', 'scp:CONTAINS:a']);
     expect(c.code).toBe(2);
     expect(c.stderr).toContain("error: Custom claim name can't be 'scp'.");

@@ -99,6 +99,9 @@ async function verify(io: Io, tokenArg: string | undefined, opts: VerifyOptions)
 async function readToken(io: Io, arg: string | undefined, opts: VerifyOptions): Promise<string> {
   if (arg !== undefined && opts.bearer !== undefined) throw usageError('pass the token as an argument or with --bearer, not both');
   if (opts.idToken && opts.bearer === undefined) throw usageError('--id-token goes with --bearer [NAME]');
+  if (typeof opts.bearer === 'string' && opts.bearer.split('.').length === 3 && opts.bearer.length > 40) {
+    throw usageError('--bearer takes the name of a cached login, not a token', 'Pass the token itself as the argument: agentcore-auth verify TOKEN … (or - to read it from stdin).');
+  }
   let token: string;
   if (opts.bearer !== undefined) {
     const { resolveBearer } = await import('../bearer.js');
