@@ -3,12 +3,13 @@
  * openid-client. A Node module-resolution hook (module.register, loaded with --import) records every module URL
  * the process resolves; the test reads that list. Needs dist/ (npm test builds it first).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(root, 'bin', 'agentcore-auth.js');
@@ -79,5 +80,41 @@ describe('startup of the built CLI', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('http://127.0.0.1:9');
     expect(r.resolved.some((u) => /@aws-sdk\/client-cognito-identity-provider/.test(u))).toBe(true);
+  }, 20_000);
+});
+
+describe('built binary: Ctrl-C during a browser login', () => {
+  it('SIGINT while waiting for the redirect exits 130, says so, and frees the port', async () => {
+    const o = inject('oidc');
+    const port = 53697;
+    const child = spawn(
+      process.execPath,
+      [bin, 'login', '--auth-flow', 'authorization-code', '--discovery-url', o.discoveryUrl, '--client-id', o.clientId, '--redirect-uri', `http://127.0.0.1:${port}/callback`, '--no-browser', '--no-cache'],
+      { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    let stdout = '';
+    child.stdout!.on('data', (d) => (stdout += String(d)));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no sign-in URL within 10 s: ${stderr}`)), 10_000);
+      child.stderr!.on('data', (d) => {
+        stderr += String(d);
+        if (/\/auth\?/.test(stderr)) {
+          clearTimeout(t);
+          resolve();
+        }
+      });
+    });
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('error: interrupted');
+    const free = await new Promise<boolean>((r) => {
+      const s = createServer();
+      s.once('error', () => r(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => r(true)));
+    });
+    expect(free).toBe(true);
   }, 20_000);
 });
