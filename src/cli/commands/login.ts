@@ -439,11 +439,6 @@ async function oauthLogin(io: Io, opts: LoginOptions, flow: 'client-credentials'
   const servers = [opts.domain && '--domain', opts.discoveryUrl && '--discovery-url', opts.tokenEndpoint && '--token-endpoint'].filter(Boolean);
   if (servers.length > 1) throw usageError(`pass only one of ${servers.join(', ')}`);
   const userPoolId = opts.userPoolId ?? io.ctx.env[LOGIN_ENV.userPoolId];
-  const clientId = await plainValue(io, opts.clientId, LOGIN_ENV.clientId, 'Client id: ', '--client-id');
-  const clientSecret = await secretValue(io, {
-    flag: opts.clientSecret, stdin: !!opts.clientSecretStdin, stdinFlag: '--client-secret-stdin', env: LOGIN_ENV.clientSecret,
-    prompt: 'Client secret: ', flagName: '--client-secret', required: flow === 'client-credentials',
-  });
   const oauth = await import('../../core/oauth/client.js');
   const { serviceBaseUrl } = await import('../../core/aws.js');
   const { regionFromPoolId } = await import('../../core/cognito/secret-hash.js');
@@ -479,6 +474,12 @@ async function oauthLogin(io: Io, opts: LoginOptions, flow: 'client-credentials'
     throw usageError(`--auth-flow ${flow} needs the OAuth server`, 'Pass --discovery-url, --domain (Cognito) or --token-endpoint.');
   }
 
+  // Ask for the client only once the server is known (a usage error should not follow a prompt).
+  const clientId = await plainValue(io, opts.clientId, LOGIN_ENV.clientId, 'Client id: ', '--client-id');
+  const clientSecret = await secretValue(io, {
+    flag: opts.clientSecret, stdin: !!opts.clientSecretStdin, stdinFlag: '--client-secret-stdin', env: LOGIN_ENV.clientSecret,
+    prompt: 'Client secret: ', flagName: '--client-secret', required: flow === 'client-credentials',
+  });
   const ctx = await oauth.createOAuthContext({
     server,
     clientId,
