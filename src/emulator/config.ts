@@ -4,7 +4,7 @@
  * issuers, faults, agents and gateways. Everything omitted is seeded (`defaultConfig()`), so `{}` is a ready stack.
  * Validation errors name the field (`userPool.users[1].password: required string`).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { LIMITS, PATTERNS } from '../core/wire.js';
@@ -116,7 +116,7 @@ export const DEFAULT_ACCESS_KEY_ID = 'AKIALOCALAGENTCORE01';
 
 const secret = (bytes = 24) => randomBytes(bytes).toString('base64url');
 /** Cognito app client ids: 26 lowercase alphanumerics. */
-const clientIdFor = (seed: string) => BigInt(`0x${createHash('sha256').update(`agentcore-local:${seed}`).digest('hex')}`).toString(36).slice(0, 26).padStart(26, '0');
+const clientIdFor = (seed: string) => (seed.replace(/[^a-z0-9]/g, '') + 'localclient0000000000000000').slice(0, 26);
 
 /** The seeded stack (fresh secrets per call). */
 export function defaultConfig(region = DEFAULT_REGION): StackConfig {

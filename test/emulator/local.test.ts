@@ -78,6 +78,24 @@ describe('agentcore-auth local', () => {
     expect(r.stderr).toContain('Stopping the local stack');
   });
 
+  it('--print-env prints the running stack\'s export lines from another process; fails clearly when none runs', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'aca-home-'));
+    const ac = new AbortController();
+    const ctx = createTestContext({ signal: ac.signal, home });
+    const run = runCommand(['local', '--json'], ctx);
+    const doc = JSON.parse(await untilOutput(() => ctx.stdout.text(), (s) => s.endsWith('}\n'))) as { env: Record<string, string> };
+    const other = await runCommand(['local', '--print-env'], { home });
+    expect(other.code).toBe(0);
+    expect(other.stdout).toBe(Object.entries(doc.env).map(([k, v]) => `export ${k}=${v}\n`).join(''));
+    ac.abort();
+    expect((await run).code).toBe(130);
+    const after = await runCommand(['local', '--print-env'], { home });
+    expect(after.code).toBe(2);
+    expect(after.stdout).toBe('');
+    expect(after.stderr).toContain('No local stack is running');
+    expect(after.stderr).toContain('agentcore-auth local');
+  });
+
   it('rejects a bad config file naming the field (exit 2)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aca-local-'));
     const file = join(dir, 'stack.yaml');

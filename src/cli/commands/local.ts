@@ -11,6 +11,7 @@ import { collectRepeat, defineAction, type Io, type Outcome } from '../command.j
 import type { CliContext } from '../context.js';
 
 interface LocalOptions {
+  printEnv?: boolean;
   port: string;
   host: string;
   config?: string;
@@ -26,6 +27,7 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(new Option('--host <host>', 'interface to bind (non-loopback exposes the stack to your network)').default('127.0.0.1'))
     .option('--config <file>', 'JSON or YAML file describing users, clients, workload identities, providers, agents')
     .option('--auto-consent', 'the 3LO provider signs the user in and consents without pages (curl -L completes 3LO)')
+    .option('--print-env', 'print the export lines of the stack already running (started by `agentcore-auth local` elsewhere) and exit')
     .option('--agent-url <url>', 'serve agents from your own container contract server: URL, or NAME=URL (repeatable)', collectRepeat)
     .addHelpText(
       'after',
@@ -34,6 +36,7 @@ Examples:
   agentcore-auth local                              # ephemeral port; export lines on stdout
   agentcore-auth local --port 4566 > local.env &    # then: source local.env
   agentcore-auth local --json --auto-consent        # one JSON document with every URL, id and secret
+  eval "$(agentcore-auth local --print-env)"         # another terminal: point it at the running stack
 
 Exit: 130 after Ctrl-C / SIGTERM (the stack is closed first); 2 for a bad flag or config file.`,
     )
@@ -45,7 +48,57 @@ function parsePort(raw: string): number {
   return Number(raw);
 }
 
+/** Where a running stack records its environment for `local --print-env` (the token cache directory). */
+async function stateFile(io: Io): Promise<string> {
+  const { cacheDir } = await import('../../core/token-cache.js');
+  const { join } = await import('node:path');
+  return join(cacheDir({ env: io.ctx.env, homedir: io.ctx.homedir }), 'local-stack.json');
+}
+
+async function printEnv(io: Io): Promise<Outcome> {
+  const { readFile } = await import('node:fs/promises');
+  const file = await stateFile(io);
+  let rec: { url: string; env: Record<string, string> } | undefined;
+  try {
+    rec = JSON.parse(await readFile(file, 'utf8')) as { url: string; env: Record<string, string> };
+    const res = await io.http(2000)(`${rec.url}/_local/health`);
+    if (!res.ok) rec = undefined;
+  } catch {
+    rec = undefined;
+  }
+  if (!rec) {
+    throw new AgentcoreAuthError('ERR_CONFIG', 'No local stack is running', {
+      hint: 'Start one in another terminal with `agentcore-auth local` (it records its endpoint for --print-env), then run this again.',
+    });
+  }
+  io.secrets.add(rec.env.AWS_SECRET_ACCESS_KEY ?? '');
+  const env = rec.env;
+  return { json: { url: rec.url, env }, human: () => { for (const [k, v] of Object.entries(env)) io.out.line(`export ${k}=${shellQuote(v)}`); } };
+}
+
+async function recordStack(io: Io, url: string, env: Record<string, string>): Promise<() => Promise<void>> {
+  const { mkdir, writeFile, readFile, unlink } = await import('node:fs/promises');
+  const { dirname } = await import('node:path');
+  const file = await stateFile(io);
+  const stamp = `${url} ${Date.now()}`;
+  try {
+    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+    await writeFile(file, JSON.stringify({ url, env, stamp }), { mode: 0o600 });
+  } catch (e) {
+    io.ui.debug(`could not record the stack for --print-env in ${file}: ${(e as Error).message}`);
+    return async () => undefined;
+  }
+  return async () => {
+    try {
+      if ((JSON.parse(await readFile(file, 'utf8')) as { stamp?: string }).stamp === stamp) await unlink(file);
+    } catch {
+      /* already gone */
+    }
+  };
+}
+
 async function runLocal(io: Io, opts: LocalOptions): Promise<Outcome> {
+  if (opts.printEnv) return printEnv(io);
   const port = parsePort(opts.port);
   const host = opts.host;
   const { startLocalStack, isLoopbackHost } = await import('../../emulator/stack.js');
@@ -80,6 +133,7 @@ async function runLocal(io: Io, opts: LocalOptions): Promise<Outcome> {
     throw e;
   }
 
+  const cleanups: Array<() => Promise<void>> = [];
   try {
     const s = stack;
     for (const v of [s.credentials.secretAccessKey, ...s.userPool.clients.flatMap((c) => (c.clientSecret ? [c.clientSecret] : [])), ...s.userPool.users.map((u) => u.password)]) io.secrets.add(v);
@@ -107,6 +161,8 @@ async function runLocal(io: Io, opts: LocalOptions): Promise<Outcome> {
       agents,
       gateways,
     };
+    const forget = await recordStack(io, s.url, s.env);
+    cleanups.push(forget);
     if (io.globals.json) {
       io.out.json(doc);
     } else {
@@ -119,6 +175,7 @@ async function runLocal(io: Io, opts: LocalOptions): Promise<Outcome> {
     });
     if (!io.globals.json) io.ui.note('Stopping the local stack…');
   } finally {
+    for (const c of cleanups) await c();
     await stack.close();
   }
   return { exitCode: EXIT.INTERRUPTED };
@@ -164,5 +221,5 @@ function renderHuman(io: Io, d: Doc): void {
     '  ',
   );
   if (!ui.options.showSecrets) ui.note(`Secrets are masked here; --json or --show-secrets prints them.`);
-  ui.line(`${c.dim('Export the variables printed on stdout to point the AWS SDKs and agentcore-auth at the stack. Ctrl-C stops it.')}`);
+  ui.line(`${c.dim('Export the variables printed on stdout (or run `eval "$(agentcore-auth local --print-env)"` in another terminal) to point the AWS SDKs and agentcore-auth at the stack. Ctrl-C stops it.')}`);
 }
