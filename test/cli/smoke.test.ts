@@ -160,7 +160,7 @@ ${LOGIN}    expect:
     );
     const r = await run(['smoke', file, '--junit', 'fail.xml']);
     expect(r.code).toBe(6);
-    expect(r.stdout).toMatch(/✗ bad-login\s+\d+ ms\s+expected allow; got denied: exit 4 ERR_AUTH, (HTTP 400 InvalidPasswordException|NotAuthorizedException): /);
+    expect(r.stdout).toMatch(/✗ bad-login\s+\d+ ms\s+expected allow; got denied: exit 4 ERR_AUTH, (HTTP 400 InvalidPasswordException|NotAuthorizedException)$/m);
     expect(r.stdout).toContain('$ agentcore-auth login --user-pool-id');
     expect(r.stdout).toContain("--password 'not-th…[16 chars]'");
     expect(r.stdout).toMatch(/line 2 · exit 4/);

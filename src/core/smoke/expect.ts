@@ -58,15 +58,15 @@ export function isAllowed(o: Observed): boolean {
   return o.exitCode === 0 && !(o.httpStatus !== undefined && o.httpStatus >= 400);
 }
 
-/** "exit 4 ERR_AUTH, HTTP 403 AccessDeniedException: Authorization method mismatch…" */
-export function describeObserved(o: Observed): string {
+/** "exit 4 ERR_AUTH, HTTP 403 AccessDeniedException" (+ ": the error message" when asked). */
+export function describeObserved(o: Observed, withMessage = false): string {
   const bits = [`exit ${o.exitCode}`];
   if (o.error?.code) bits[0] += ` ${o.error.code}`;
   const name = errorNames(o).find((n) => !n.startsWith('ERR_'));
   if (o.httpStatus !== undefined) bits.push(`HTTP ${o.httpStatus}${name ? ` ${name}` : ''}`);
   else if (name) bits.push(name);
   let text = bits.join(', ');
-  if (o.error?.message) text += `: ${oneLine(o.error.message, 160)}`;
+  if (withMessage && o.error?.message) text += `: ${oneLine(o.error.message, 160)}`;
   return text;
 }
 
