@@ -106,3 +106,56 @@ export async function startFakeIdp(opts: { path?: string; issuer?: (origin: stri
       }),
   };
 }
+
+export interface ControlPlaneDouble {
+  endpoint: string;
+  /** AWS env pointing the SDK (every AgentCore service) at the double. */
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/**
+ * A loopback control-plane double for states the local stack never shows (IAM / NONE gateways, failed or updating
+ * runtimes, failed providers): GetGateway, GetAgentRuntime, GetWorkloadIdentity and GetOauth2CredentialProvider
+ * answer canned restJson1 bodies by id / name, anything else 404 ResourceNotFoundException. Read with the real SDK.
+ */
+export async function startControlPlaneDouble(data: {
+  gateways?: Record<string, unknown>;
+  runtimes?: Record<string, unknown>;
+  workloads?: Record<string, unknown>;
+  providers?: Record<string, unknown>;
+}): Promise<ControlPlaneDouble> {
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const send = (status: number, body: unknown, type?: string) => {
+        res.writeHead(status, { 'content-type': 'application/json', ...(type ? { 'x-amzn-errortype': type } : {}) });
+        res.end(JSON.stringify(body));
+      };
+      const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { name?: string }) : {};
+      const url = decodeURIComponent(req.url ?? '');
+      const gw = /^\/gateways\/([^/]+)\/$/.exec(url)?.[1];
+      const rt = /^\/runtimes\/([^/]+)\/$/.exec(url)?.[1];
+      const found =
+        gw !== undefined ? data.gateways?.[gw]
+        : rt !== undefined ? data.runtimes?.[rt]
+        : url === '/identities/GetWorkloadIdentity' ? data.workloads?.[body.name ?? '']
+        : url === '/identities/GetOauth2CredentialProvider' ? data.providers?.[body.name ?? '']
+        : undefined;
+      if (found) send(200, found);
+      else send(404, { message: 'Resource not found' }, 'ResourceNotFoundException');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    endpoint,
+    env: { AWS_ENDPOINT_URL: endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIATESTTESTTEST0001', AWS_SECRET_ACCESS_KEY: 'test-secret-not-real' },
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
