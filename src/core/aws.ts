@@ -100,6 +100,8 @@ export function createAwsClients(deps: AwsFactoryDeps): AwsClients {
       requestHandler: new NodeHttpHandler({
         connectionTimeout: Math.min(settings.timeoutMs ?? 30_000, 10_000),
         requestTimeout: settings.timeoutMs ?? 30_000,
+        // Without this, @smithy/node-http-handler 4.x only logs a warning when requestTimeout passes and keeps waiting.
+        throwOnRequestTimeout: true,
       }),
     };
   }
