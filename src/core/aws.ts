@@ -109,6 +109,17 @@ export function createAwsClients(deps: AwsFactoryDeps): AwsClients {
   function instrument<T>(client: T): T {
     const c = client as unknown as StackLike;
     if (deps.onExchange) c.middlewareStack.add(traceMiddleware(deps.onExchange), { step: 'deserialize', priority: 'low', name: 'agentcoreAuthTrace' });
+    if (deps.signal) {
+      // Ctrl-C stops every SDK call (retries and backoff included) unless the caller passed its own abortSignal.
+      const runSignal = deps.signal;
+      const sendable = client as unknown as { send: (command: unknown, options?: unknown, cb?: unknown) => Promise<unknown> };
+      const send = sendable.send.bind(client);
+      sendable.send = (command, options, cb) => {
+        if (typeof options === 'function' || cb !== undefined) return send(command, options, cb);
+        const o = (options ?? {}) as { abortSignal?: AbortSignal };
+        return send(command, o.abortSignal ? o : { ...o, abortSignal: runSignal });
+      };
+    }
     return client;
   }
 
@@ -195,7 +206,8 @@ function traceMiddleware(onExchange: ExchangeListener) {
         label: context.commandName?.replace(/Command$/, ''),
       };
       if (typeof req.body === 'string') exchange.requestBody = req.body;
-      else if (req.body instanceof Uint8Array) exchange.requestBody = Buffer.from(req.body).toString('utf8');
+      // The SDK's JSON body is a Uint8Array subclass that warns when a string method is called on it: read its bytes.
+      else if (req.body instanceof Uint8Array) exchange.requestBody = Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength).toString('utf8');
       onExchange(exchange, 'request');
       const started = performance.now();
       try {
