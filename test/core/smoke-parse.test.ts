@@ -116,6 +116,12 @@ steps:
     expect(fail('- login: {}\n').message).toMatch(/^s\.yaml:1: a scenario is a mapping/);
   });
 
+  it('orders steps by explicit needs as well as by the values they read', () => {
+    const s = parseScenario('steps:\n  - login: { save-as: ci }\n  - invoke: { agent: a, bearer: ci }\n    needs: login\n  - verify: { bearer: ci }\n    needs: [login, invoke]\n', 's.yaml');
+    expect(s.steps.map((x) => x.needs)).toEqual([[], ['login'], ['login', 'invoke']]);
+    expect(fail('steps:\n  - login: {}\n  - verify: {}\n    needs: [logn]\n').message).toBe('s.yaml:4: step "verify" refers to step "logn", which is not defined before it (did you mean "login"?)');
+  });
+
   it('parses durations', () => {
     expect([parseDuration('500ms'), parseDuration('2s'), parseDuration('1.5 s'), parseDuration('1m'), parseDuration(250)]).toEqual([500, 2000, 1500, 60000, 250]);
     expect(parseDuration('fast')).toBeUndefined();

@@ -168,9 +168,9 @@ async function demo(io: Io, opts: DemoOptions) {
       ui.success(`${summary.passed} steps, every flow behaved as described (${formatMs(elapsed)}).`);
       ui.info('');
       ui.info(c.bold('Next'));
-      ui.info(`  agentcore-auth local                   run this stack in a terminal and try the commands above`);
-      ui.info(`  agentcore-auth smoke examples/*.yaml   the same checks as a CI scenario (see the README)`);
-      ui.info(`  agentcore-auth explain "<message>"     when AWS answers with something puzzling`);
+      ui.info(`  agentcore-auth local                         this stack in a terminal: try the commands above yourself`);
+      ui.info(`  agentcore-auth smoke examples/inbound.yaml   the same checks as a CI scenario (README: smoke)`);
+      ui.info(`  agentcore-auth explain "<message>"           when AWS answers with something puzzling`);
     } else {
       ui.fail(
         `${summary.total - summary.passed} of ${summary.total} steps did not behave as described (${formatMs(elapsed)}). This is a bug in agentcore-auth or its local stack; please report it with the output above.`,

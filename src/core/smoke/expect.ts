@@ -109,9 +109,9 @@ export function findToken(output: unknown, from?: string[]): { token?: string; w
     const v = getPath(output, from);
     return typeof v === 'string' ? { token: v, where: from.join('.') } : { where: from.join('.') };
   }
-  for (const f of TOKEN_FIELDS) {
-    const v = getPath(output, [f]) ?? getPath(output, ['tokens', f]);
-    if (typeof v === 'string' && tryDecodeJwt(v)) return { token: v, where: f };
+  for (const path of TOKEN_FIELDS.flatMap((f) => [[f], ['tokens', f]])) {
+    const v = getPath(output, path);
+    if (typeof v === 'string' && tryDecodeJwt(v)) return { token: v, where: path.join('.') };
   }
   const stack: Array<[unknown, string]> = [[output, '']];
   while (stack.length) {
