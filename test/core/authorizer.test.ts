@@ -132,6 +132,7 @@ describe('predictAuthorizer with oidc-provider client_credentials tokens', () =>
     const p = await predictAuthorizer(token, { discoveryUrl: o.discoveryUrl, allowedAudience: [o.resource], allowedClients: [o.clientId], allowedScopes: ['api:read', 'other'] }, deps());
     expect(p.accepted).toBe(true);
     expect(p.checks.filter((c) => c.status !== 'pass').map((c) => c.claim)).toEqual(['nbf']);
+    expect(p.checks[0]!.actual).toBe('OAuth access token (RFC 9068 at+jwt), RS256 kid test-key-1');
   });
 
   it('rejects a scope that was not granted, then an audience it was not minted for; the verdict follows the service order', async () => {

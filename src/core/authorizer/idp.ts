@@ -44,7 +44,7 @@ export function cognitoPoolId(iss: string | undefined): string | undefined {
   return COGNITO_ISS.exec(iss)?.[1] ?? POOL_AT_END.exec(iss)?.[1];
 }
 
-export function profileToken(p: Claims): TokenProfile {
+export function profileToken(p: Claims, header: { typ?: unknown } = {}): TokenProfile {
   const iss = str(p.iss) ?? '';
   const tokenUse = str(p.token_use);
   if (tokenUse && cognitoPoolId(iss)) {
@@ -68,8 +68,11 @@ export function profileToken(p: Claims): TokenProfile {
     const m2m = str(p.gty) === 'client-credentials';
     return { idp: 'auth0', kind: 'access', label: m2m ? 'Auth0 access token (client credentials)' : 'Auth0 access token' };
   }
-  const typ = str(p.token_use);
-  return { idp: 'generic', kind: typ === 'id' ? 'id' : p.client_id !== undefined || p.scope !== undefined ? 'access' : 'unknown', label: 'JWT' };
+  const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : '';
+  if (typ === 'at+jwt' || typ === 'application/at+jwt') return { idp: 'generic', kind: 'access', label: 'OAuth access token (RFC 9068 at+jwt)' };
+  if (p.client_id !== undefined || p.scope !== undefined || p.scp !== undefined) return { idp: 'generic', kind: 'access', label: 'access token' };
+  if (p.nonce !== undefined || p.at_hash !== undefined) return { idp: 'generic', kind: 'id', label: 'ID token' };
+  return { idp: 'generic', kind: 'unknown', label: 'JWT' };
 }
 
 /** Why `iss` differs from the discovery document's issuer, and what to do. */

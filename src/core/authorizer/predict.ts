@@ -101,7 +101,7 @@ export async function predictAuthorizer(token: string, config: AuthorizerConfig,
     return finish(checks, warnings, discovery);
   }
   const p = decoded.payload as Record<string, unknown>;
-  const profile = profileToken(p);
+  const profile = profileToken(p, decoded.header);
   checks.push({ claim: 'token', status: 'pass', actual: `${profile.label}, ${String(decoded.header.alg)}${decoded.header.kid ? ` kid ${decoded.header.kid}` : ''}` });
   const tokenInfo: NonNullable<Prediction['token']> = { profile };
   if (typeof p.iss === 'string') tokenInfo.iss = p.iss;
