@@ -11,7 +11,7 @@ import { isParsedConfig, loadConfigFile, parseConfig, runtimeDefaultsContext, ty
 import { StackState } from './state.js';
 import { parseFaultRule } from './config.js';
 import { applyAgentUrls, defaultAgents, defaultGateways, type AgentConfig, type GatewayConfig } from './runtime/config.js';
-import { startSampleAgent } from './agent/index.js';
+import { startSampleAgent, type SampleAgent } from './agent/index.js';
 import { createRuntimeHandler } from './runtime/index.js';
 import { createGatewayHandler } from './gateway/index.js';
 import { SIGNING_NAME } from '../core/wire.js';
@@ -64,6 +64,8 @@ export interface RuntimeDeps {
   userPool: { id: string; issuer: string; discoveryUrl: string; jwksUri: string };
   /** The built-in sample agent (serves every agent without agentUrl). */
   sampleAgentUrl?: string;
+  /** The same agent, called in-process by the runtime (same contract headers, no second HTTP exchange). */
+  sampleAgent?: SampleAgent;
   log?: (line: string) => void;
 }
 
@@ -209,6 +211,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const sample = await startSampleAgent({ endpoint: origin, region: config.region, credentials, resolveWorkloadAccessToken: (t) => state.resolveWat(t) });
       closers.push(() => sample.close());
       deps.sampleAgentUrl = sample.url;
+      deps.sampleAgent = sample;
     }
     // The runtime half is mounted after the identity handlers.
     server.handlers = [createAdminHandler(ctx), ...identity.handlers, createRuntimeHandler(deps), createGatewayHandler(deps)];

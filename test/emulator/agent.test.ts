@@ -161,4 +161,32 @@ describe('sample agent on its own', () => {
       await a.close();
     }
   });
+
+  it('behind --agent-url it is reached over HTTP with the same answer shape as in-process', async () => {
+    const a = await startSampleAgent({ endpoint: stack.url, region: stack.region, credentials: stack.credentials });
+    const s = await startLocalStack({ agentUrls: [`sigv4_agent=${a.url}`] });
+    const c = clientsFor(s);
+    try {
+      const sessionId = `s-${randomUUID()}`;
+      const call = async (target: LocalStack) => {
+        const id = target.agents.find((x) => x.name === 'sigv4_agent')!.id;
+        const out = await (target === s ? c : clients).data.send(
+          new InvokeAgentRuntimeCommand({ agentRuntimeArn: `arn:aws:bedrock-agentcore:${target.region}:${target.accountId}:runtime/${id}`, runtimeUserId: 'frank', runtimeSessionId: sessionId, payload: Buffer.from('{"prompt":"x"}') }),
+        );
+        return JSON.parse(await out.response!.transformToString()) as Record<string, any>;
+      };
+      const overHttp = await call(s);
+      const inProcess = await call(stack);
+      expect(a.invocations).toBe(1);
+      expect(overHttp).toMatchObject({ sessionId, prompt: 'x', workloadAccessToken: { received: true }, oauth2CallbackUrl: inProcess.oauth2CallbackUrl });
+      // The standalone agent cannot resolve the other stack's WAT (a real agent never can): no user shown from it.
+      expect(overHttp.caller).toBeNull();
+      expect(inProcess).toMatchObject({ sessionId, caller: { userId: 'frank' } });
+      expect(Object.keys(overHttp).sort()).toEqual(Object.keys(inProcess).sort());
+    } finally {
+      c.data.destroy();
+      await s.close();
+      await a.close();
+    }
+  });
 });

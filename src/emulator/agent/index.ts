@@ -18,7 +18,7 @@
  * With `Accept: text/event-stream` the answer is SSE (`data: {json}` per event), otherwise one JSON document.
  */
 import { createHash } from 'node:crypto';
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { HEADERS, MESSAGES } from '../../core/wire.js';
 
@@ -37,9 +37,30 @@ export interface SampleAgentOptions {
   maxWaitSeconds?: number;
 }
 
+/** One request to the container, transport-independent (the HTTP server and the runtime's in-process call share it). */
+export interface AgentRequest {
+  method: string;
+  path: string;
+  /** Lower-case names, as node:http gives them. */
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** Where the answer goes: a ServerResponse fits. */
+export interface AgentSink {
+  writeHead(status: number, headers: OutgoingHttpHeaders): unknown;
+  write(chunk: string): unknown;
+  end(chunk?: string): unknown;
+}
+
 export interface SampleAgent {
   url: string;
   port: number;
+  /**
+   * The same handler without the socket: the runtime calls it for the built-in agent with exactly the headers a
+   * container receives (over HTTP it costs a second HTTP exchange per invocation in the same process).
+   */
+  invoke(req: AgentRequest, sink: AgentSink): Promise<void>;
   /** Invocations answered so far. */
   invocations: number;
   close(): Promise<void>;
@@ -49,11 +70,28 @@ export function fingerprint(value: string): string {
   return `sha256:${createHash('sha256').update(value).digest('hex').slice(0, 8)}`;
 }
 
+/** A small bounded memo: callers repeat the same tokens, so decode and hash each once. */
+function memo<T>(fn: (s: string) => T, max = 500): (s: string) => T {
+  const m = new Map<string, T>();
+  return (s) => {
+    let v = m.get(s);
+    if (v === undefined) {
+      v = fn(s);
+      if (m.size >= max) m.delete(m.keys().next().value!);
+      m.set(s, v);
+    }
+    return v;
+  };
+}
+
 function one(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-function jwtSub(token: string): { sub?: string; iss?: string } {
+const jwtSub = memo(decodeSub);
+const tokenFingerprint = memo(fingerprint);
+
+function decodeSub(token: string): { sub?: string; iss?: string } {
   try {
     const part = token.split('.')[1];
     if (!part) return {};
@@ -75,12 +113,14 @@ export async function startSampleAgent(options: SampleAgentOptions): Promise<Sam
   const state = { invocations: 0 };
 
   const server = http.createServer((req, res) => {
-    void handle(req, res).catch((e: unknown) => {
-      if (!res.headersSent) {
-        res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { message: (e as Error).message } }));
-      } else res.destroy();
-    });
+    void readBody(req)
+      .then((body) => handle({ method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0]!, headers: req.headers, body }, res))
+      .catch((e: unknown) => {
+        if (!res.headersSent) {
+          res.writeHead(500, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: { message: (e as Error).message } }));
+        } else res.destroy();
+      });
   });
   server.keepAliveTimeout = 5_000;
   server.on('connection', (s: Socket) => {
@@ -94,8 +134,8 @@ export async function startSampleAgent(options: SampleAgentOptions): Promise<Sam
     return Buffer.concat(chunks);
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0];
+  async function handle(req: AgentRequest, res: AgentSink): Promise<void> {
+    const path = req.path;
     if (req.method === 'GET' && path === '/ping') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ status: 'Healthy', time_of_last_update: Math.floor(Date.now() / 1000) }));
@@ -107,7 +147,7 @@ export async function startSampleAgent(options: SampleAgentOptions): Promise<Sam
       return;
     }
     state.invocations++;
-    const raw = await readBody(req);
+    const raw = req.body;
     let payload: Record<string, unknown>;
     try {
       const v = raw.length ? (JSON.parse(raw.toString('utf8')) as unknown) : {};
@@ -160,7 +200,7 @@ export async function startSampleAgent(options: SampleAgentOptions): Promise<Sam
     finish();
   }
 
-  function whoami(req: IncomingMessage, payload: Record<string, unknown>, wat: string | undefined, sessionId: string | undefined) {
+  function whoami(req: AgentRequest, payload: Record<string, unknown>, wat: string | undefined, sessionId: string | undefined) {
     const info = wat ? options.resolveWorkloadAccessToken?.(wat) : undefined;
     const authorization = one(req.headers.authorization);
     const bearer = authorization?.replace(/^bearer\s+/i, '');
@@ -169,7 +209,7 @@ export async function startSampleAgent(options: SampleAgentOptions): Promise<Sam
     for (const [k, v] of Object.entries(req.headers)) {
       if (k.startsWith(HEADERS.customPrefix.toLowerCase()) && v !== undefined) custom[k] = Array.isArray(v) ? v.join(',') : v;
     }
-    const fromToken = info?.userToken ? jwtSub(info.userToken) : {};
+    const fromToken = info?.userToken && !info.userKey ? jwtSub(info.userToken) : {};
     const userKey = info?.userKey ?? (fromToken.sub ? `jwt:${fromToken.iss ?? ''}#${fromToken.sub}` : undefined);
     const caller =
       info?.userId !== undefined
@@ -189,11 +229,11 @@ export async function startSampleAgent(options: SampleAgentOptions): Promise<Sam
       workloadAccessToken: wat
         ? {
             received: true,
-            fingerprint: fingerprint(wat),
+            fingerprint: tokenFingerprint(wat),
             ...(info ? { workload: info.workloadName, forUser: info.userId ?? (userKey ? userKey : null) } : {}),
           }
         : { received: false, why: 'SigV4 call without X-Amzn-Bedrock-AgentCore-Runtime-User-Id: no user, so no workload access token' },
-      authorizationHeader: authorization ? { received: true, fingerprint: fingerprint(bearer ?? authorization) } : { received: false },
+      authorizationHeader: authorization ? { received: true, fingerprint: tokenFingerprint(bearer ?? authorization) } : { received: false },
       customHeaders: custom,
       oauth2CallbackUrl: one(req.headers[HEADERS.oauth2CallbackUrl.toLowerCase()]) ?? null,
     };
@@ -295,6 +335,7 @@ export async function startSampleAgent(options: SampleAgentOptions): Promise<Sam
     get invocations() {
       return state.invocations;
     },
+    invoke: (req, sink) => handle(req, sink),
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -82,7 +82,8 @@ export function createJwtAuthorizer(options: JwtAuthorizerOptions = {}): JwtAuth
   const cooldown = options.jwksCooldownMs ?? 30_000;
   const maxTokens = options.maxCachedTokens ?? 1000;
   const issuers = new Map<string, Promise<IssuerEntry>>();
-  const verified = new Map<string, { claims: JWTPayload; exp: number }>();
+  /** discoveryUrl → token → verified claims (bounded per issuer; oldest evicted). */
+  const verified = new Map<string, Map<string, { claims: JWTPayload; exp: number }>>();
   const stats = { discoveryFetches: 0, jwksFetches: 0 };
 
   async function getJson(url: string): Promise<unknown> {
@@ -149,12 +150,13 @@ export function createJwtAuthorizer(options: JwtAuthorizerOptions = {}): JwtAuth
 
   async function authorize(token: string | undefined, config: CustomJwtAuthorizer & { discoveryUrl: string }): Promise<AuthorizerVerdict> {
     if (!token) return FAIL(403, MESSAGES.failedToParseToken, 'parse');
-    const cacheKey = `${config.discoveryUrl}\n${token}`;
+    let cache = verified.get(config.discoveryUrl);
+    if (!cache) verified.set(config.discoveryUrl, (cache = new Map()));
     let claims: JWTPayload;
-    const hit = verified.get(cacheKey);
+    const hit = cache.get(token);
     if (hit) {
       if (hit.exp * 1000 <= now()) {
-        verified.delete(cacheKey);
+        cache.delete(token);
         return FAIL(401, MESSAGES.tokenExpired, 'expired');
       }
       claims = hit.claims;
@@ -177,8 +179,8 @@ export function createJwtAuthorizer(options: JwtAuthorizerOptions = {}): JwtAuth
       if ('fail' in v) return v.fail;
       claims = v.claims;
       if (typeof claims.exp === 'number') {
-        if (verified.size >= maxTokens) verified.delete(verified.keys().next().value!);
-        verified.set(cacheKey, { claims, exp: claims.exp });
+        if (cache.size >= maxTokens) cache.delete(cache.keys().next().value!);
+        cache.set(token, { claims, exp: claims.exp });
       }
     }
     return checkClaims(token, claims, config);

@@ -9,6 +9,7 @@ import type { SigV4Result } from '../sigv4.js';
 import type { WatInfo } from '../state.js';
 import type { AgentConfig, GatewayConfig } from './config.js';
 import type { JwtAuthorizer } from './authorizer.js';
+import type { InProcessAgent } from './forward.js';
 
 export type MintInput = { workloadName: string; userId: string } | { workloadName: string; userToken: string };
 
@@ -34,6 +35,8 @@ export interface RuntimeDeps {
   userPool: { discoveryUrl: string };
   /** URL of the built-in sample agent (stack.ts starts it with startSampleAgent). */
   sampleAgentUrl?: string;
+  /** The built-in sample agent itself: called in-process (same contract headers, no second HTTP exchange). */
+  sampleAgent?: InProcessAgent;
   /** Shared authorizer (runtime and gateway share one cache); created when omitted. */
   authorizer?: JwtAuthorizer;
   /** One line per notable event (agent errors), shown by `local` on stderr. */

@@ -5,7 +5,7 @@
  * trace headers, and only the allow-listed request headers (Authorization only when allow-listed on a JWT agent). The
  * agent's answer (JSON, SSE or any stream) is piped back as it arrives.
  */
-import http, { type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import { HEADERS } from '../../core/wire.js';
 import { sendAwsError } from '../respond.js';
@@ -72,6 +72,63 @@ export function containerHeaders(input: Omit<ForwardInput, 'res' | 'agentUrl' | 
   return out;
 }
 
+/** What the caller gets back: the container's content headers, the session id, the echoed trace headers. */
+function responseHeaders(agentHeaders: OutgoingHttpHeaders, req: EmuRequest, sessionId: string): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = { [HEADERS.sessionId]: sessionId };
+  for (const name of RESPONSE_HEADERS) {
+    const v = agentHeaders[name];
+    if (v !== undefined) out[name] = v;
+  }
+  for (const name of ECHOED) {
+    const v = req.headers[name];
+    if (v !== undefined) out[name] = v;
+  }
+  if (agentHeaders['content-length'] !== undefined) out['content-length'] = agentHeaders['content-length'];
+  return out;
+}
+
+function agentError(res: ServerResponse, agentName: string, where: string, status: number, body: string, log?: (line: string) => void): void {
+  log?.(`agent ${agentName} (${where}) answered ${status}: ${body.slice(0, 2000)}`);
+  // AgentCore turns a container error into RuntimeClientError (424); the container's body goes to its logs.
+  sendAwsError(res, 424, 'RuntimeClientError', `Received error (${status}) from runtime. Please check your CloudWatch logs for more information.`);
+}
+
+/** A container reachable without a socket (the built-in sample agent): same headers in, same answer handling out. */
+export interface InProcessAgent {
+  invoke(
+    req: { method: string; path: string; headers: IncomingHttpHeaders; body: Buffer },
+    sink: { writeHead(status: number, headers: OutgoingHttpHeaders): unknown; write(chunk: string): unknown; end(chunk?: string): unknown },
+  ): Promise<void>;
+}
+
+export async function forwardInProcess(input: ForwardInput, target: InProcessAgent): Promise<void> {
+  const { req, res, agent, sessionId, log } = input;
+  const headers: IncomingHttpHeaders = {};
+  for (const [k, v] of Object.entries(containerHeaders(input))) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v : String(v);
+  let failed: { status: number; chunks: string[] } | undefined;
+  const open = () => !res.destroyed && !res.writableEnded;
+  await target.invoke(
+    { method: 'POST', path: '/invocations', headers, body: req.body },
+    {
+      writeHead(status, h) {
+        if (status < 200 || status >= 300) failed = { status, chunks: [] };
+        else if (open()) {
+          res.writeHead(status, responseHeaders(h, req, sessionId));
+          if (String(h['content-type'] ?? '').startsWith('text/event-stream')) res.flushHeaders();
+        }
+      },
+      write(chunk) {
+        if (failed) failed.chunks.push(chunk);
+        else if (open()) res.write(chunk);
+      },
+      end(chunk) {
+        if (failed) agentError(res, agent.name, 'built-in sample agent', failed.status, failed.chunks.join('') + (chunk ?? ''), log);
+        else if (open()) res.end(chunk);
+      },
+    },
+  );
+}
+
 export function forwardToAgent(input: ForwardInput): Promise<void> {
   const { req, res, agent, agentUrl, sessionId, log } = input;
   const url = new URL(`${agentUrl.replace(/\/+$/, '')}/invocations`);
@@ -97,26 +154,13 @@ export function forwardToAgent(input: ForwardInput): Promise<void> {
         const chunks: Buffer[] = [];
         up.on('data', (c: Buffer) => chunks.length < 64 && chunks.push(c));
         up.on('end', () => {
-          const body = Buffer.concat(chunks).toString('utf8').slice(0, 2000);
-          log?.(`agent ${agent.name} (${url.href}) answered ${status}: ${body}`);
-          // AgentCore turns a container error into RuntimeClientError (424); its body goes to the agent's logs.
-          sendAwsError(res, 424, 'RuntimeClientError', `Received error (${status}) from runtime. Please check your CloudWatch logs for more information.`);
+          agentError(res, agent.name, url.href, status, Buffer.concat(chunks).toString('utf8'), log);
           done();
         });
         up.on('error', () => done());
         return;
       }
-      const out: OutgoingHttpHeaders = { [HEADERS.sessionId]: sessionId };
-      for (const name of RESPONSE_HEADERS) {
-        const v = up.headers[name];
-        if (v !== undefined) out[name] = v;
-      }
-      for (const name of ECHOED) {
-        const v = req.headers[name];
-        if (v !== undefined) out[name] = v;
-      }
-      if (up.headers['content-length'] !== undefined) out['content-length'] = up.headers['content-length'];
-      res.writeHead(status, out);
+      res.writeHead(status, responseHeaders(up.headers, req, sessionId));
       // Streams (SSE) are flushed chunk by chunk.
       if (String(up.headers['content-type'] ?? '').startsWith('text/event-stream')) res.flushHeaders();
       up.pipe(res);

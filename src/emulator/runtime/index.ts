@@ -20,7 +20,7 @@ import {
   type MintInput,
   type RuntimeDeps,
 } from './deps.js';
-import { forwardToAgent } from './forward.js';
+import { forwardInProcess, forwardToAgent } from './forward.js';
 
 export type { RuntimeDeps } from './deps.js';
 
@@ -117,14 +117,14 @@ export function createRuntimeHandler(deps: RuntimeDeps): RuntimeHandler {
         sendAwsError(res, 403, 'AccessDeniedException', MESSAGES.methodMismatch);
         return undefined;
       }
-      const challenge = `Bearer resource_metadata="${metadataUrl(t)}"`;
+      const challenge = () => `Bearer resource_metadata="${metadataUrl(t)}"`;
       if (cred.kind === 'none') {
-        sendUnauthorized(res, MESSAGES.missingAuthToken, challenge);
+        sendUnauthorized(res, MESSAGES.missingAuthToken, challenge());
         return undefined;
       }
       const verdict = await authorizer.authorize(cred.kind === 'bearer' ? cred.token : undefined, { ...jwt, discoveryUrl: discoveryOf(jwt) });
       if (!verdict.ok) {
-        if (verdict.status === 401) sendUnauthorized(res, verdict.message, challenge);
+        if (verdict.status === 401) sendUnauthorized(res, verdict.message, challenge());
         else if (verdict.status === 403) sendAwsError(res, 403, 'AccessDeniedException', verdict.message);
         else sendAwsError(res, 500, 'InternalServerException', verdict.message);
         return undefined;
@@ -172,13 +172,18 @@ export function createRuntimeHandler(deps: RuntimeDeps): RuntimeHandler {
     else if (caller.userId !== undefined) mint = { workloadName: t.agent.workloadName, userId: caller.userId };
     const wat = mint ? await wats.get(mint, (i) => deps.mintWorkloadAccessToken(i), caller.mode === 'jwt' && caller.exp ? caller.exp * 1000 : undefined) : undefined;
     touchSession(t.agent, sessionId);
+    const requestId = String(res.getHeader(HEADERS.amznRequestId) ?? randomUUID());
+    const forward = { req, res, agent: t.agent, sessionId, requestId, workloadAccessToken: wat, ...(deps.log ? { log: deps.log } : {}) };
+    if (!t.agent.agentUrl && deps.sampleAgent) {
+      await forwardInProcess({ ...forward, agentUrl: deps.sampleAgentUrl ?? 'in-process' }, deps.sampleAgent);
+      return;
+    }
     const agentUrl = t.agent.agentUrl ?? deps.sampleAgentUrl;
     if (!agentUrl) {
       sendAwsError(res, 424, 'RuntimeClientError', `Agent ${t.agent.name} has no container: set agentUrl in the config or --agent-url`);
       return;
     }
-    const requestId = String(res.getHeader(HEADERS.amznRequestId) ?? randomUUID());
-    await forwardToAgent({ req, res, agent: t.agent, agentUrl, sessionId, requestId, workloadAccessToken: wat, ...(deps.log ? { log: deps.log } : {}) });
+    await forwardToAgent({ ...forward, agentUrl });
   }
 
   async function stopSession(req: EmuRequest, res: ServerResponse, t: Target): Promise<void> {

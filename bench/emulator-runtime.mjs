@@ -1,0 +1,214 @@
+#!/usr/bin/env node
+/**
+ * bench/emulator-runtime.mjs: JWT-agent invocations per second on the local stack, next to a bare node:http server
+ * measured in the same run, and the stack's memory over 10,000 invocations.
+ *
+ *   npm run build && node bench/emulator-runtime.mjs [--seconds 3] [--max 20000] [--memory 10000]
+ *
+ * Each server runs in its own child process (the stack: runtime + JWT authorizer + WAT minting + forwarding to the
+ * built-in sample agent on its own port; the bare server: read the body, answer a JSON document of the same size).
+ * The load generator (this process) runs N concurrent users, each a keep-alive loop of sequential requests with its own
+ * Cognito access token (signed in at the stack's user pool) and session id, for --seconds or --max requests per level,
+ * whichever ends first. Loopback only; every loop is bounded and everything is closed at the end.
+ */
+import { fork } from 'node:child_process';
+import { createHmac, randomUUID } from 'node:crypto';
+import http from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    serve: { type: 'string' },
+    seconds: { type: 'string', default: '3' },
+    max: { type: 'string', default: '20000' },
+    memory: { type: 'string', default: '10000' },
+  },
+});
+
+const USERS = 50;
+const PASSWORD = 'Bench-Passw0rd!';
+
+// ------------------------------------------------------------------------------------------------------------------
+// Child processes: the servers.
+
+if (values.serve === 'stack') {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  console.warn = () => undefined;
+  const { startLocalStack } = await import('../dist/emulator/stack.js');
+  const users = Array.from({ length: USERS }, (_, i) => ({ username: `user${String(i + 1).padStart(2, '0')}`, password: PASSWORD }));
+  const stack = await startLocalStack({ config: { userPool: { users } } });
+  const jwt = stack.agents.find((a) => a.name === 'jwt_agent');
+  const app = stack.userPool.clients.find((c) => c.name === 'app-client');
+  process.send({
+    url: stack.url,
+    invokePath: `/runtimes/${encodeURIComponent(`arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:runtime/${jwt.id}`)}/invocations?qualifier=DEFAULT`,
+    clientId: app.clientId,
+    clientSecret: app.clientSecret,
+    users: users.map((u) => u.username),
+  });
+  process.on('message', async (m) => {
+    if (m === 'mem') {
+      globalThis.gc?.();
+      await new Promise((r) => setTimeout(r, 50));
+      globalThis.gc?.();
+      const mem = process.memoryUsage();
+      process.send({ mem: { rss: mem.rss, heapUsed: mem.heapUsed, external: mem.external }, wats: stack.state.wats.size });
+    }
+    if (m === 'cpu') process.send({ cpu: process.cpuUsage() });
+    if (m === 'exit') await stack.close().then(() => process.exit(0));
+  });
+} else if (values.serve === 'bare') {
+  // The same shape of answer as the sample agent's whoami (about the same size).
+  const answer = JSON.stringify({
+    type: 'whoami',
+    agent: 'bare node:http baseline',
+    prompt: 'hello',
+    caller: { sub: '00000000-0000-0000-0000-000000000000', source: 'workload access token' },
+    sessionId: 'x'.repeat(44),
+    requestId: randomUUID(),
+    workloadAccessToken: { received: true, fingerprint: 'sha256:00000000', workload: 'jwt_agent-local00002', forUser: 'jwt:http://127.0.0.1/pool#sub' },
+    authorizationHeader: { received: true, fingerprint: 'sha256:00000000' },
+    customHeaders: {},
+    oauth2CallbackUrl: 'http://localhost:8081/oauth2/callback',
+  });
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer) });
+      res.end(answer);
+    });
+  });
+  server.keepAliveTimeout = 5000;
+  server.listen(0, '127.0.0.1', () => process.send({ url: `http://127.0.0.1:${server.address().port}`, invokePath: '/invocations' }));
+  process.on('message', (m) => {
+    if (m === 'cpu') process.send({ cpu: process.cpuUsage() });
+    if (m === 'exit') server.close(() => process.exit(0));
+  });
+} else {
+  await main();
+}
+
+// ------------------------------------------------------------------------------------------------------------------
+// The load generator.
+
+function spawn(kind) {
+  const child = fork(fileURLToPath(import.meta.url), ['--serve', kind], { execArgv: ['--expose-gc', ...(process.env.BENCH_PROF && kind === 'stack' ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [])], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const first = new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
+  });
+  const ask = (msg) => new Promise((resolve) => { child.once('message', resolve); child.send(msg); });
+  return first.then((info) => ({ info, child, ask, stop: () => new Promise((r) => { child.once('exit', r); child.send('exit'); }) }));
+}
+
+function post(agent, url, headers, body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function signIn(info) {
+  const agent = new http.Agent({ keepAlive: true });
+  const tokens = [];
+  for (const username of info.users) {
+    const hash = createHmac('sha256', info.clientSecret).update(username + info.clientId).digest('base64');
+    const r = await post(agent, `${info.url}/`, { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' }, JSON.stringify({
+      AuthFlow: 'USER_PASSWORD_AUTH', ClientId: info.clientId, AuthParameters: { USERNAME: username, PASSWORD, SECRET_HASH: hash },
+    }));
+    if (r.status !== 200) throw new Error(`sign-in failed for ${username}: ${r.status} ${r.body}`);
+    tokens.push(JSON.parse(r.body).AuthenticationResult.AccessToken);
+  }
+  agent.destroy();
+  return tokens;
+}
+
+/** `users` concurrent loops; bounded by seconds and a total request cap. */
+async function load(info, users, tokens, { seconds, max }) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: users });
+  const url = `${info.url}${info.invokePath}`;
+  const body = JSON.stringify({ prompt: 'hello' });
+  const deadline = performance.now() + seconds * 1000;
+  const latencies = [];
+  let sent = 0;
+  let failures = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: users }, async (_, u) => {
+      const headers = {
+        'content-type': 'application/json',
+        authorization: `Bearer ${tokens[u % tokens.length]}`,
+        'x-amzn-bedrock-agentcore-runtime-session-id': `bench-session-${String(u).padStart(3, '0')}-${'x'.repeat(24)}`,
+      };
+      while (sent < max && performance.now() < deadline) {
+        sent++;
+        const s = performance.now();
+        const r = await post(agent, url, headers, body);
+        latencies.push(performance.now() - s);
+        if (r.status !== 200) failures++;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - t0) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
+  return { requests: latencies.length, failures, perSecond: latencies.length / elapsed, p50: q(0.5), p99: q(0.99) };
+}
+
+async function main() {
+  const seconds = Number(values.seconds);
+  const max = Number(values.max);
+  const memN = Number(values.memory);
+  const [stack, bare] = await Promise.all([spawn('stack'), spawn('bare')]);
+  try {
+    const tokens = await signIn(stack.info);
+    // Warm both (JIT, discovery + JWKS fetch and cache, keep-alive sockets to the sample agent).
+    await load(stack.info, 8, tokens, { seconds: 1, max: 500 });
+    await load(bare.info, 8, tokens, { seconds: 1, max: 500 });
+
+    console.log('JWT-agent invocations per second (loopback, keep-alive; stack and bare server each in its own process)');
+    console.log('users  stack req/s  p50 ms  p99 ms  CPU µs/req | bare req/s  p50 ms  p99 ms  CPU µs/req | stack/bare');
+    const cpuPerReq = async (server, fn) => {
+      const a = (await server.ask('cpu')).cpu;
+      const r = await fn();
+      const b = (await server.ask('cpu')).cpu;
+      return { ...r, cpuUs: (b.user + b.system - a.user - a.system) / r.requests };
+    };
+    for (const users of [1, 8, 50]) {
+      const s = await cpuPerReq(stack, () => load(stack.info, users, tokens, { seconds, max }));
+      const b = await cpuPerReq(bare, () => load(bare.info, users, tokens, { seconds, max }));
+      if (s.failures || b.failures) console.log(`  (non-200 answers: stack ${s.failures}, bare ${b.failures})`);
+      const pct = (100 * s.perSecond) / b.perSecond;
+      console.log(
+        `${String(users).padStart(5)}  ${s.perSecond.toFixed(0).padStart(11)}  ${s.p50.toFixed(2).padStart(6)}  ${s.p99.toFixed(2).padStart(6)}  ${s.cpuUs.toFixed(0).padStart(10)} | ${b.perSecond.toFixed(0).padStart(10)}  ${b.p50.toFixed(2).padStart(6)}  ${b.p99.toFixed(2).padStart(6)}  ${b.cpuUs.toFixed(0).padStart(10)} | ${pct.toFixed(0).padStart(4)} % ${pct >= 60 ? '(target ≥ 60 %: met)' : '(target ≥ 60 %: NOT met)'}`,
+      );
+    }
+
+    // Memory over memN invocations (8 users), heap measured after GC in the stack process.
+    const mb = (n) => (n / 1024 / 1024).toFixed(1);
+    const before = await stack.ask('mem');
+    const points = [before];
+    const step = Math.ceil(memN / 4);
+    let done = 0;
+    while (done < memN) {
+      const n = Math.min(step, memN - done);
+      const r = await load(stack.info, 8, tokens, { seconds: 600, max: n });
+      done += r.requests;
+      points.push(await stack.ask('mem'));
+    }
+    console.log(`\nstack memory over ${done} invocations (8 users; after GC): heapUsed ${points.map((p) => mb(p.mem.heapUsed)).join(' → ')} MB; rss ${points.map((p) => mb(p.mem.rss)).join(' → ')} MB; WATs held ${points.map((p) => p.wats).join(' → ')}`);
+    const growth = points.at(-1).mem.heapUsed - points[1].mem.heapUsed;
+    console.log(`heap growth from the first to the last quarter: ${mb(growth)} MB (${growth < 5 * 1024 * 1024 ? 'flat' : 'GROWING'})`);
+  } finally {
+    await Promise.allSettled([stack.stop(), bare.stop()]);
+  }
+}
