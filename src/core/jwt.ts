@@ -2,7 +2,7 @@
  * JWT helpers that do not verify: decoding for display, expiry arithmetic, fingerprints. Verification against an
  * authorizer lives in core/authorizer (jose + discovery).
  */
-import { decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import type { JWTPayload, ProtectedHeaderParameters } from 'jose';
 import { inputError } from './errors.js';
 import { fingerprint } from './redact.js';
 
@@ -28,11 +28,25 @@ export function decodeJwtUnverified(token: string): DecodedJwt {
       'Workload access tokens and opaque OAuth tokens are not JWTs; AgentCore bearer auth needs the IdP-issued JWT.',
     );
   }
+  // Decoding for display needs no crypto, so jose (46 modules) stays out of start-up; verification uses jose.
+  const [h, p] = t.split('.') as [string, string];
+  const header = decodeSegment(h, 'header');
+  const payload = decodeSegment(p, 'payload');
+  if (typeof header.alg !== 'string') throw inputError('malformed JWT: the header has no "alg"', 'Check that the token was copied whole.');
+  return { header: header as ProtectedHeaderParameters, payload: payload as DecodedJwt['payload'] };
+}
+
+function decodeSegment(segment: string, what: 'header' | 'payload'): Record<string, unknown> {
+  let value: unknown;
   try {
-    return { header: decodeProtectedHeader(t), payload: decodeJwt(t) as DecodedJwt['payload'] };
+    value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
   } catch (e) {
-    throw inputError(`malformed JWT: ${(e as Error).message}`, 'Check that the token was copied whole.', e);
+    throw inputError(`malformed JWT: the ${what} is not base64url-encoded JSON`, 'Check that the token was copied whole.', e);
   }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw inputError(`malformed JWT: the ${what} is not a JSON object`, 'Check that the token was copied whole.');
+  }
+  return value as Record<string, unknown>;
 }
 
 export function tryDecodeJwt(token: string): DecodedJwt | undefined {
