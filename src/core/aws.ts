@@ -109,17 +109,6 @@ export function createAwsClients(deps: AwsFactoryDeps): AwsClients {
   function instrument<T>(client: T): T {
     const c = client as unknown as StackLike;
     if (deps.onExchange) c.middlewareStack.add(traceMiddleware(deps.onExchange), { step: 'deserialize', priority: 'low', name: 'agentcoreAuthTrace' });
-    if (deps.signal) {
-      // Ctrl-C stops every SDK call (retries and backoff included) unless the caller passed its own abortSignal.
-      const runSignal = deps.signal;
-      const sendable = client as unknown as { send: (command: unknown, options?: unknown, cb?: unknown) => Promise<unknown> };
-      const send = sendable.send.bind(client);
-      sendable.send = (command, options, cb) => {
-        if (typeof options === 'function' || cb !== undefined) return send(command, options, cb);
-        const o = (options ?? {}) as { abortSignal?: AbortSignal };
-        return send(command, o.abortSignal ? o : { ...o, abortSignal: runSignal });
-      };
-    }
     return client;
   }
 
@@ -272,14 +261,15 @@ export function fromAwsError(e: unknown, operation: string, endpoint?: string): 
   const status = err?.$metadata?.httpStatusCode;
   const requestId = err?.$metadata?.requestId;
 
-  if (err?.code && NETWORK_CODES.has(err.code) && !status) {
-    return networkError(endpoint ?? `the ${operation} endpoint`, e);
-  }
+  // Before the network codes: the SDK's request timeout is a TimeoutError whose code is ETIMEDOUT.
   if (name === 'TimeoutError' || /timed? ?out/i.test(name)) {
     return new AgentcoreAuthError('ERR_TIMEOUT', `${operation} timed out${endpoint ? ` (${endpoint})` : ''}`, {
       hint: 'Check that the endpoint is reachable, or raise --timeout.',
       cause: e,
     });
+  }
+  if (err?.code && NETWORK_CODES.has(err.code) && !status) {
+    return networkError(endpoint ?? `the ${operation} endpoint`, e);
   }
 
   let code: ErrorCode;
