@@ -109,6 +109,17 @@ export function createAwsClients(deps: AwsFactoryDeps): AwsClients {
   function instrument<T>(client: T): T {
     const c = client as unknown as StackLike;
     if (deps.onExchange) c.middlewareStack.add(traceMiddleware(deps.onExchange), { step: 'deserialize', priority: 'low', name: 'agentcoreAuthTrace' });
+    if (deps.signal) {
+      // Ctrl-C stops every SDK call (retries and backoff included) unless the caller passed its own abortSignal.
+      const runSignal = deps.signal;
+      const sendable = client as unknown as { send: (command: unknown, options?: unknown, cb?: unknown) => Promise<unknown> };
+      const send = sendable.send.bind(client);
+      sendable.send = (command, options, cb) => {
+        if (typeof options === 'function' || cb !== undefined) return send(command, options, cb);
+        const o = (options ?? {}) as { abortSignal?: AbortSignal };
+        return send(command, o.abortSignal ? o : { ...o, abortSignal: runSignal });
+      };
+    }
     return client;
   }
 
