@@ -1,0 +1,325 @@
+/**
+ * Bounded waits: fault injection through the local stack (throttle, 5xx, connection drop, latency) for each command
+ * that calls AgentCore or Cognito, with its exit code and the number of attempts; non-retryable errors sent once;
+ * Retry-After honoured on the raw and the SDK paths; SDK calls time out against a silent endpoint; Ctrl-C during
+ * every kind of wait ends with exit 130, quickly, with the command's servers closed.
+ */
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createNetServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAwsClients, fromAwsError } from '../../src/core/aws.js';
+import type { FaultSettings } from '../../src/emulator/server.js';
+import { freePort } from '../fixtures/ports.js';
+import { createTestContext, runCommand } from '../helpers/context.js';
+import { startCanaryStack, type CanaryStack } from './canary-stack.js';
+
+let s: CanaryStack;
+let home: string;
+let env: Record<string, string>;
+
+const ARN = (id: string) => `arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/${id}`;
+const SIGV4 = ARN('sigv4_agent-local00001');
+const JWT = ARN('jwt_agent-local00002');
+
+beforeAll(async () => {
+  s = await startCanaryStack();
+  env = { ...s.env, AGENTCORE_AUTH_PASSWORD: s.canaries.password };
+  home = mkdtempSync(join(tmpdir(), 'aca-rel-waits-'));
+  const r = await runCommand(['login', '--user-pool-id', s.poolId, '--client-id', s.clientId, '--client-secret', s.canaries.clientSecret, '--username', 'alice', '--quiet'], { env, home });
+  expect(r.code).toBe(0);
+});
+afterAll(async () => {
+  await s?.stack.close();
+});
+
+/** The commands that call the stack's AWS APIs, and how each reaches them. */
+const COMMANDS: Record<string, { argv: () => string[]; path: 'sdk' | 'raw' }> = {
+  'login (Cognito InitiateAuth, SDK)': { argv: () => ['login', '--user-pool-id', s.poolId, '--client-id', s.clientId, '--client-secret', s.canaries.clientSecret, '--username', 'alice', '--no-cache'], path: 'sdk' },
+  'invoke SigV4 (SDK)': { argv: () => ['invoke', SIGV4, '{"action":"whoami"}', '--user-id', 'alice'], path: 'sdk' },
+  'invoke bearer (raw HTTP)': { argv: () => ['invoke', JWT, '{"action":"whoami"}', '--bearer'], path: 'raw' },
+  'exchange API key (SDK)': { argv: () => ['exchange', '--workload-name', 'local-workload', '--user-id', 'alice', '--api-key-provider', 'local-api-key'], path: 'sdk' },
+  'mcp gateway (raw HTTP)': { argv: () => ['mcp', '--gateway-url', `${s.stack.url}/gateways/local-gateway-local00001/mcp`, '--bearer'], path: 'raw' },
+};
+
+const FAULTS: Array<{ name: string; faults: FaultSettings; code: number; injected: number | 'once'; stderr?: RegExp }> = [
+  { name: 'one throttle → retried, succeeds', faults: { rules: [{ kind: 'throttle', count: 1 }] }, code: 0, injected: 1 },
+  { name: 'throttled on every attempt → exit 3 after exactly 3 attempts', faults: { rules: [{ kind: 'throttle' }] }, code: 3, injected: 3, stderr: /(throttl|TooManyRequests|Rate exceeded)/i },
+  { name: 'one 500 → retried, succeeds', faults: { rules: [{ kind: 'error', count: 1 }] }, code: 0, injected: 1 },
+  { name: '503 on every attempt → exit 3 after exactly 3 attempts', faults: { rules: [{ kind: 'error', status: 503 }] }, code: 3, injected: 3, stderr: /Service ?Unavailable|503/ },
+  { name: 'one dropped connection → retried, succeeds', faults: { rules: [{ kind: 'drop', count: 1 }] }, code: 0, injected: 1 },
+  { name: 'every connection dropped → exit 3 after exactly 3 attempts', faults: { rules: [{ kind: 'drop' }] }, code: 3, injected: 3, stderr: /connection reset/ },
+];
+
+describe('fault injection through the local stack', () => {
+  const matrix = Object.entries(COMMANDS).flatMap(([cmd, c]) => FAULTS.map((f) => [`${cmd}: ${f.name}`, c, f] as const));
+  it.each(matrix)('%s', async (_name, c, f) => {
+    s.stack.faults.set({ rules: f.faults.rules!.map((r) => ({ ...r })) });
+    s.stack.faults.injected = { throttle: 0, error: 0, drop: 0 };
+    const started = Date.now();
+    try {
+      const r = await runCommand(c.argv(), { env, home });
+      const injected = Object.values(s.stack.faults.injected).reduce((a, b) => a + b, 0);
+      expect(r.code, r.stderr).toBe(f.code);
+      expect(injected, 'attempts that met the fault').toBe(f.injected);
+      if (f.stderr) expect(r.stderr).toMatch(f.stderr);
+      expect(r.stderr).not.toContain('internal error');
+      if (f.code === 0) expect(r.stderr).not.toContain('error:');
+      expect(Date.now() - started, 'bounded').toBeLessThan(10_000);
+    } finally {
+      s.stack.faults.clear();
+    }
+  });
+
+  it('a non-retryable answer (401 for a bad bearer token) is sent once, not retried', async () => {
+    const r = await runCommand(['invoke', JWT, '{"action":"whoami"}', '--bearer-token', 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.', '--verbose'], { env, home });
+    expect(r.code).toBe(4);
+    expect(r.stderr.match(/^→ POST /gm)).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/retrying in/);
+  });
+
+  it('a validation error (unknown provider) through the SDK is sent once', async () => {
+    s.stack.faults.set({ latencyMs: 1, latencyMatch: 'GetResourceApiKey' });
+    const r = await runCommand(['exchange', '--workload-name', 'local-workload', '--user-id', 'alice', '--api-key-provider', 'nope', '--verbose'], { env, home });
+    s.stack.faults.clear();
+    expect(r.code).toBe(3);
+    expect(r.stderr.match(/^→ POST .*\(GetResourceApiKey\)/gm)).toHaveLength(1);
+  });
+
+  it('latency beyond --timeout: invoke (both paths) and mcp stop with exit 5 well before the answer', async () => {
+    s.stack.faults.set({ latencyMs: 4000 });
+    try {
+      for (const argv of [COMMANDS['invoke SigV4 (SDK)']!.argv(), COMMANDS['invoke bearer (raw HTTP)']!.argv(), COMMANDS['mcp gateway (raw HTTP)']!.argv()]) {
+        const started = Date.now();
+        const r = await runCommand([...argv, '--timeout', '0.4'], { env, home });
+        expect(r.code, `${argv[0]} ${r.stderr}`).toBe(5);
+        expect(r.stderr).toMatch(/did not finish within 400 ms \(--timeout\)/);
+        expect(Date.now() - started).toBeLessThan(3000);
+      }
+    } finally {
+      s.stack.faults.clear();
+    }
+  });
+});
+
+/** A loopback stand-in for the AgentCore endpoint: answers from a list, recording each request. */
+async function scriptedServer(answers: Array<{ status: number; headers?: Record<string, string>; body: string }>): Promise<{ url: string; hits: number[]; close(): Promise<void> }> {
+  const hits: number[] = [];
+  let i = 0;
+  const server: Server = createHttpServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      hits.push(Date.now());
+      const a = answers[Math.min(i++, answers.length - 1)]!;
+      res.writeHead(a.status, { 'content-type': 'application/json', ...a.headers });
+      res.end(a.body);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    hits,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+const THROTTLE = { status: 429, headers: { 'x-amzn-errortype': 'ThrottlingException', 'retry-after': '1' }, body: '{"message":"Rate exceeded"}' };
+const OK = { status: 200, headers: { 'x-amzn-bedrock-agentcore-runtime-session-id': 's'.repeat(40) }, body: '{"ok":true}' };
+
+describe('Retry-After', () => {
+  it('raw path (bearer invoke): the wait is the server\'s Retry-After (3 s), not the random backoff', async () => {
+    const srv = await scriptedServer([{ ...THROTTLE, headers: { ...THROTTLE.headers, 'retry-after': '3' } }, OK]);
+    const sleeps: number[] = [];
+    try {
+      const ctx = createTestContext({ env: { ...env, AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: srv.url }, home, sleep: async (ms) => void sleeps.push(ms) });
+      const r = await runCommand(['invoke', JWT, '{}', '--bearer', '--auth', 'bearer'], ctx);
+      expect(r.code, r.stderr).toBe(0);
+      expect(srv.hits).toHaveLength(2);
+      expect(sleeps).toEqual([3000]);
+      expect(r.stderr).toContain('retrying in 3000 ms');
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('SDK path (SigV4 invoke): the second attempt comes no sooner than Retry-After: 1', async () => {
+    const srv = await scriptedServer([THROTTLE, OK]);
+    try {
+      const r = await runCommand(['invoke', SIGV4, '{}', '--user-id', 'alice'], { env: { ...env, AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: srv.url }, home });
+      expect(r.code, r.stderr).toBe(0);
+      expect(srv.hits).toHaveLength(2);
+      expect(srv.hits[1]! - srv.hits[0]!).toBeGreaterThanOrEqual(900);
+    } finally {
+      await srv.close();
+    }
+  });
+});
+
+/** A TCP server that accepts connections and never answers (a hung endpoint). */
+async function silentServer(): Promise<{ url: string; port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createNetServer((sock) => {
+    sockets.add(sock);
+    sock.on('error', () => undefined);
+    sock.on('close', () => sockets.delete(sock));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const so of sockets) so.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+describe('a silent endpoint', () => {
+  it('SDK calls time out (requestTimeout is enforced, not only logged) and map to ERR_TIMEOUT (exit 5)', async () => {
+    const silent = await silentServer();
+    try {
+      const clients = createAwsClients({ env: { AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: silent.url, AWS_ACCESS_KEY_ID: 'AKIDLOCAL', AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: 'us-east-1' }, settings: { timeoutMs: 300, maxAttempts: 1 } });
+      const cognito = await clients.cognito('us-east-1');
+      const { InitiateAuthCommand } = await import('@aws-sdk/client-cognito-identity-provider');
+      const started = Date.now();
+      const err = await cognito.send(new InitiateAuthCommand({ ClientId: 'c', AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'u', PASSWORD: 'p' } })).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(Date.now() - started).toBeLessThan(3000);
+      const mapped = fromAwsError(err, 'InitiateAuth');
+      expect(mapped.code).toBe('ERR_TIMEOUT');
+      expect(mapped.exitCode).toBe(5);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('raw calls time out: verify against a discovery URL that never answers is bounded by the fetch timeout (exit 5 or Ctrl-C 130)', async () => {
+    const silent = await silentServer();
+    const ac = new AbortController();
+    try {
+      const timer = setTimeout(() => ac.abort(Object.assign(new Error('interrupted by SIGINT'), { name: 'AbortError' })), 300);
+      const started = Date.now();
+      const r = await runCommand(['verify', 'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4In0.c2ln', '--discovery-url', `${silent.url}/.well-known/openid-configuration`], { env, home, signal: ac.signal });
+      clearTimeout(timer);
+      expect(r.code, r.stderr).toBe(130);
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      await silent.close();
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Ctrl-C
+
+const sigint = () => Object.assign(new Error('interrupted by SIGINT'), { name: 'AbortError' });
+
+async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createNetServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/** Run argv, abort after `afterMs`, expect exit 130 within 2 s of the abort. */
+async function interrupt(argv: string[], afterMs: number, extra: Parameters<typeof createTestContext>[0] = {}) {
+  const ac = new AbortController();
+  const ctx = createTestContext({ env, home, signal: ac.signal, ...extra });
+  const run = runCommand(argv, ctx);
+  await new Promise((r) => setTimeout(r, afterMs));
+  const abortedAt = Date.now();
+  ac.abort(sigint());
+  const r = await run;
+  return { ...r, afterAbortMs: Date.now() - abortedAt };
+}
+
+describe('Ctrl-C during any wait ends cleanly (exit 130)', () => {
+  const slow: Array<[string, () => string[]]> = [
+    ['login waiting on Cognito', () => COMMANDS['login (Cognito InitiateAuth, SDK)']!.argv()],
+    ['invoke SigV4 waiting on the runtime', () => COMMANDS['invoke SigV4 (SDK)']!.argv()],
+    ['invoke bearer waiting on the runtime', () => COMMANDS['invoke bearer (raw HTTP)']!.argv()],
+    ['exchange waiting on the data plane', () => COMMANDS['exchange API key (SDK)']!.argv()],
+    ['mcp waiting on the gateway', () => COMMANDS['mcp gateway (raw HTTP)']!.argv()],
+    ['doctor waiting on the control plane', () => ['doctor', '--workload-name', 'local-workload', '--provider', 'local-m2m']],
+  ];
+  it.each(slow)('%s (stack latency 5 s)', async (_name, argv) => {
+    s.stack.faults.set({ latencyMs: 5000 });
+    try {
+      const r = await interrupt(argv(), 250);
+      expect(r.code, r.stderr).toBe(130);
+      expect(r.stderr).toContain('interrupted');
+      expect(r.stderr).not.toContain('internal error');
+      expect(r.afterAbortMs).toBeLessThan(2000);
+    } finally {
+      s.stack.faults.clear();
+    }
+  });
+
+  it('smoke waiting on a step', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aca-rel-smoke-'));
+    const file = join(dir, 's.yaml');
+    writeFileSync(file, `steps:\n  - id: inv\n    invoke:\n      agent: ${SIGV4}\n      payload: '{"action":"whoami"}'\n      user-id: alice\n`);
+    s.stack.faults.set({ latencyMs: 5000 });
+    try {
+      const r = await interrupt(['smoke', file], 300, { cwd: dir });
+      expect(r.code, r.stderr + r.stdout).toBe(130);
+      expect(r.afterAbortMs).toBeLessThan(2000);
+    } finally {
+      s.stack.faults.clear();
+    }
+  });
+
+  it('callback waiting for a redirect: exit 130 and the port is free again', async () => {
+    const port = await freePort();
+    const r = await interrupt(['callback', '--port', String(port), '--user-id', 'alice'], 250);
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.afterAbortMs).toBeLessThan(2000);
+    expect(await portIsFree(port)).toBe(true);
+  });
+
+  it('login authorization-code waiting for the browser: exit 130 and the redirect port is free again', async () => {
+    const port = await freePort();
+    const r = await interrupt(
+      ['login', '--auth-flow', 'authorization-code', '--discovery-url', s.stack.userPool.discoveryUrl, '--client-id', s.clientId, '--client-secret', s.canaries.clientSecret, '--redirect-uri', `http://127.0.0.1:${port}/callback`, '--no-cache'],
+      300,
+    );
+    expect(r.code, r.stderr).toBe(130);
+    expect(await portIsFree(port)).toBe(true);
+  });
+
+  it('exchange 3LO waiting for the consent (browser never comes): exit 130, return-URL server closed', async () => {
+    const port = await freePort();
+    const returnUrl = `http://127.0.0.1:${port}/oauth2/callback`;
+    const r = await interrupt(
+      ['exchange', '--workload-name', 'local-workload', '--user-id', 'alice', '--provider', 'local-3lo', '--scopes', 'api:read', '--return-url', returnUrl, '--register-return-url', '--force-auth'],
+      600,
+      { openBrowser: async () => undefined },
+    );
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.afterAbortMs).toBeLessThan(2000);
+    expect(await portIsFree(port)).toBe(true);
+  });
+
+  it('local (the stack itself): exit 130 and its port is closed', async () => {
+    const port = await freePort();
+    const ac = new AbortController();
+    const ctx = createTestContext({ env: {}, signal: ac.signal });
+    const run = runCommand(['local', '--port', String(port), '--json'], ctx);
+    for (let i = 0; i < 300 && !ctx.stdout.text().includes('}'); i++) await new Promise((r) => setTimeout(r, 20));
+    const info = JSON.parse(ctx.stdout.text()) as { env: Record<string, string> };
+    expect(info.env.AWS_ENDPOINT_URL_BEDROCK_AGENTCORE).toBe(`http://127.0.0.1:${port}`);
+    expect((await fetch(`http://127.0.0.1:${port}/_local/health`)).status).toBe(200);
+    ac.abort(sigint());
+    const r = await run;
+    expect(r.code, r.stderr).toBe(130);
+    expect(await portIsFree(port)).toBe(true);
+  });
+});
