@@ -19,7 +19,7 @@ export type TValue = Tpl | number | boolean | null | TValue[] | { [key: string]:
 export const STEP_KINDS = {
   login: { command: ['login'], positionals: [] },
   invoke: { command: ['invoke'], positionals: ['agent', 'payload'] },
-  mcp: { command: ['mcp'], positionals: ['agent'] },
+  mcp: { command: ['mcp'], positionals: [] },
   exchange: { command: ['exchange'], positionals: [] },
   verify: { command: ['verify'], positionals: ['token'] },
   callback: { command: ['callback'], positionals: [] },
