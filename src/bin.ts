@@ -7,11 +7,26 @@ import { readFileSync } from 'node:fs';
 const argv = process.argv.slice(2);
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-// Fast path: `--version` needs nothing else.
-if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
-  process.stdout.write(`${version}\n`);
+// Fast paths: `--version`, and help screens pre-rendered at build time by commander itself (scripts/render-help.mjs),
+// need neither commander, chalk nor any command module.
+const help = argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V') ? `${version}\n` : cachedHelp(argv);
+if (help !== undefined) {
+  process.stdout.write(help);
 } else {
   await main();
+}
+
+function cachedHelp(args: string[]): string | undefined {
+  let name: string | undefined;
+  if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) name = '_root';
+  else if (args.length === 2 && args[0] === 'help') name = args[1];
+  else if (args.length === 2 && (args[1] === '--help' || args[1] === '-h')) name = args[0];
+  if (!name || !/^[a-z_]+$/.test(name)) return undefined;
+  try {
+    return readFileSync(new URL(`./help/${name}.txt`, import.meta.url), 'utf8');
+  } catch {
+    return undefined; // not pre-rendered (or an unknown command): commander answers
+  }
 }
 
 async function main(): Promise<void> {

@@ -31,6 +31,9 @@ export async function createProgram(ctx: CliContext, argv: readonly string[]): P
       writeOut: (s) => void ctx.stdout.write(s),
       writeErr: (s) => void ctx.stderr.write(s),
       outputError: (s, write) => write(s),
+      // Fixed width, so that the help pre-rendered at build time (scripts/render-help.mjs) is what commander prints.
+      getOutHelpWidth: () => 80,
+      getErrHelpWidth: () => 80,
     })
     .exitOverride();
   addGlobalOptions(program);

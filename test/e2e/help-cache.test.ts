@@ -1,0 +1,29 @@
+/**
+ * The help screens that bin.ts serves without loading commander (dist/help/*.txt, rendered at build time) must be
+ * exactly what commander prints for the same command.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { REGISTRY } from '../../src/cli/registry.js';
+import { runCommand } from '../helpers/context.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const version = (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string }).version;
+
+describe('pre-rendered help', () => {
+  it('exists for the top level and every command', () => {
+    expect(existsSync(`${root}dist/help/_root.txt`)).toBe(true);
+    for (const e of REGISTRY) expect(existsSync(`${root}dist/help/${e.name}.txt`), e.name).toBe(true);
+  });
+
+  it.each([['--help'], ...REGISTRY.map((e) => [e.name, '--help']), ['help', 'invoke']])('`%s %s` equals commander output', async (...argv) => {
+    const args = argv.filter((a): a is string => typeof a === 'string');
+    const spawned = spawnSync(process.execPath, [`${root}bin/agentcore-auth.js`, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(spawned.status).toBe(0);
+    const live = await runCommand(args);
+    expect(live.code).toBe(0);
+    expect(spawned.stdout).toBe(live.stdout.replace('0.0.0-test', version));
+  });
+});
