@@ -177,6 +177,14 @@ ${LOGIN}    expect:
     expect(failure.attrs.message).toMatch(/^expected allow; got denied: exit 4 ERR_AUTH/);
     expect(failure.text).toMatch(/FAIL allow \(got denied/);
     expect(children(cases[1]!, 'skipped')[0]!.attrs.message).toMatch(/needs "bad-login"/);
+
+    // --verbose: the failed command's own stderr, with its HTTP trace, under the step (secrets still masked).
+    const v = await run(['smoke', file, '--verbose']);
+    expect(v.code).toBe(6);
+    expect(v.stdout).toMatch(/stderr of the command:\n\s+│ /);
+    expect(v.stdout).toMatch(/│ .*POST http:\/\/127\.0\.0\.1:\d+/);
+    expectNoSecrets(v.stdout, v.stderr);
+    expect(v.stdout).not.toContain('not-the-password');
   });
 
   it('--json prints one NDJSON record per step and a summary, secrets masked', async () => {

@@ -101,6 +101,9 @@ async function smoke(io: Io, file: string, opts: SmokeOptions) {
   if (io.globals.region) globalArgs.push('--region', io.globals.region);
   if (io.globals.profile) globalArgs.push('--profile', io.globals.profile);
   if (io.globals.endpointUrl) globalArgs.push('--endpoint-url', io.globals.endpointUrl);
+  // The steps' own traces: shown under the steps that do not pass, and kept in the JUnit report.
+  if (io.globals.debug) globalArgs.push('--debug');
+  else if (io.globals.verbose) globalArgs.push('--verbose');
 
   if (!io.globals.json && !io.globals.quiet) {
     io.out.line(
@@ -109,7 +112,7 @@ async function smoke(io: Io, file: string, opts: SmokeOptions) {
   }
   const onStepEnd = (r: StepResult) => {
     if (io.globals.json) io.out.line(JSON.stringify(stepRecord(r, scrub, show)));
-    else if (!io.globals.quiet || r.status !== 'pass') io.out.line(renderStep(r, { scrub, paint, idWidth, showSecrets: show }));
+    else if (!io.globals.quiet || r.status !== 'pass') io.out.line(renderStep(r, { scrub, paint, idWidth, showSecrets: show, verbose: io.globals.verbose }));
   };
 
   const summary: RunSummary = await runScenario(scenario, {

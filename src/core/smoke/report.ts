@@ -40,7 +40,7 @@ const MARK: Record<StepResult['status'], (p: Paint) => string> = {
 };
 
 /** One step of the human report (several lines for a step that did not pass). */
-export function renderStep(r: StepResult, o: { scrub: Scrub; paint?: Paint; idWidth?: number; showSecrets?: boolean }): string {
+export function renderStep(r: StepResult, o: { scrub: Scrub; paint?: Paint; idWidth?: number; showSecrets?: boolean; verbose?: boolean }): string {
   const p = o.paint ?? NO_PAINT;
   const w = o.idWidth ?? r.id.length;
   const time = r.status === 'skipped' ? ''.padStart(8) : formatMs(r.durationMs).padStart(8);
@@ -61,8 +61,13 @@ export function renderStep(r: StepResult, o: { scrub: Scrub; paint?: Paint; idWi
     if (r.error) {
       lines.push(`${pad}${p.red('error:')} ${oneLine(r.error.message, 300)}`);
       if (r.error.hint) lines.push(`${pad}${p.yellow('hint:')} ${oneLine(r.error.hint, 300)}`);
-    } else if (r.status === 'error' && r.stderr.trim()) {
+    } else if (r.status === 'error' && r.stderr.trim() && !o.verbose) {
       for (const l of lastLines(r.stderr, 5)) lines.push(`${pad}${p.dim(l)}`);
+    }
+    // --verbose: the command's own stderr (its narrative and HTTP trace), as it would have printed it.
+    if (o.verbose && r.stderr.trim()) {
+      lines.push(`${pad}${p.dim('stderr of the command:')}`);
+      for (const l of r.stderr.trimEnd().split('\n')) lines.push(`${pad}${p.dim('│')} ${l}`);
     }
   }
   return o.scrub(lines.join('\n'));
