@@ -180,9 +180,9 @@ export function junitXml(s: RunSummary, o: { scrub: Scrub; timestamp: Date; show
             .join('\n'),
         ),
       );
-    if (r.status === 'fail') body.push(`      <failure${attr('message', o.scrub(r.reason ?? 'expectation failed'))}${attr('type', 'ExpectationFailed')}>${detail()}</failure>`);
-    if (r.status === 'error') body.push(`      <error${attr('message', o.scrub(r.reason ?? 'could not run'))}${attr('type', r.error?.code ?? `exit ${r.exitCode}`)}>${detail()}</error>`);
-    if (r.status === 'skipped') body.push(`      <skipped${attr('message', o.scrub(r.reason ?? 'skipped'))}/>`);
+    if (r.status === 'fail') body.push(`      <failure${attr('message', o.scrub(r.reason || 'expectation failed'))}${attr('type', 'ExpectationFailed')}>${detail()}</failure>`);
+    if (r.status === 'error') body.push(`      <error${attr('message', o.scrub(r.reason || 'could not run'))}${attr('type', r.error?.code ?? `exit ${r.exitCode}`)}>${detail()}</error>`);
+    if (r.status === 'skipped') body.push(`      <skipped${attr('message', o.scrub(r.reason || 'skipped'))}/>`);
     if (r.status !== 'skipped' && r.stderr.trim()) body.push(`      <system-err>${xmlEscape(o.scrub(r.stderr.trimEnd()))}</system-err>`);
     return body.length ? `    <testcase${caseAttrs}>\n${body.join('\n')}\n    </testcase>` : `    <testcase${caseAttrs}/>`;
   });
