@@ -179,3 +179,53 @@ describe('invoke: claim failures name the token mix-up', () => {
     expect(r.stderr).toContain('could not parse the bearer token as a JWT');
   });
 });
+
+describe('invoke: targets and dry runs', () => {
+  it('an agent name from .bedrock_agentcore.yaml in the working directory (read, never written)', async () => {
+    const { mkdtempSync, writeFileSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'aca-proj-'));
+    const yaml = `default_agent: iam_agent\nagents:\n  iam_agent:\n    name: iam_agent\n    bedrock_agentcore:\n      agent_id: iam_agent-test000001\n      agent_arn: ${IAM}\n`;
+    writeFileSync(join(dir, '.bedrock_agentcore.yaml'), yaml);
+    const r = await runCommand(['invoke', 'iam_agent', '{"action":"whoami"}', '--user-id', 'carol', '--accept', 'application/json'], { env, cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('"iam_agent" from .bedrock_agentcore.yaml');
+    expect(r.stdout).toContain('carol');
+    expect(readFileSync(join(dir, '.bedrock_agentcore.yaml'), 'utf8')).toBe(yaml);
+  });
+
+  it('a runtime id with --account-id', async () => {
+    const r = await runCommand(['invoke', 'iam_agent-test000001', '{"action":"whoami"}', '--account-id', '123456789012', '--user-id', 'dave', '--accept', 'application/json'], { env });
+    expect(r.stderr).toContain('iam_agent-test000001 (account 123456789012)');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('dave');
+  });
+
+  it('--dry-run --json: the request with the token masked, nothing sent', async () => {
+    const r = await runCommand(['invoke', JWT, '{"q":1}', '--bearer-token', tokens.accessToken, '--dry-run', '--json', '-H', 'tenant:acme'], { env });
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { dryRun: boolean; mode: string; request: { method: string; url: string; headers: Record<string, string>; body: string }; curl: string };
+    expect(out).toMatchObject({ dryRun: true, mode: 'bearer', request: { method: 'POST', body: '{"q":1}' } });
+    expect(out.request.url).toBe(`${stack.url}/runtimes/${encodeURIComponent(JWT)}/invocations?qualifier=DEFAULT`);
+    expect(out.request.headers['x-amzn-bedrock-agentcore-runtime-custom-tenant']).toBe('acme');
+    expect(out.request.headers.authorization).toMatch(/^Bearer eyJ\w{3}…\[\d+ chars\]$/);
+    expect(r.stdout).not.toContain(tokens.accessToken);
+    expect(r.stderr).toContain('Nothing was sent');
+  });
+
+  it('--print-curl --show-secrets prints a command that works as printed (bearer)', async () => {
+    const r = await runCommand(['invoke', JWT, '{"action":"whoami"}', '--bearer-token', tokens.accessToken, '--print-curl', '--show-secrets', '--accept', 'application/json'], { env });
+    expect(r.code).toBe(0);
+    // Run it with the real curl (asynchronously: the stack serves from this process).
+    const { execFile } = await import('node:child_process');
+    const run = (cmd: string, args: string[]) =>
+      new Promise<{ ok: boolean; out: string }>((resolve) => execFile(cmd, args, { encoding: 'utf8', timeout: 10_000 }, (err, out) => resolve({ ok: !err, out })));
+    if ((await run('curl', ['--version'])).ok) {
+      const res = await run('sh', ['-c', r.stdout]);
+      expect(res.ok).toBe(true);
+      expect(res.out).toContain('whoami');
+    }
+    expect(r.stdout).toContain(`authorization: Bearer ${tokens.accessToken}`);
+  });
+});
