@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runCommand } from '../helpers/context.js';
+import { createTestContext, runCommand } from '../helpers/context.js';
 import { browseHeadless } from '../fixtures/headless-browser.js';
 
 const TITLES = [
@@ -80,5 +80,22 @@ describe('demo', () => {
     expect(r.stderr).toContain('3LO: the user consents in your browser');
     expect(r.stderr).not.toContain('(auto-consent)');
     expectNoSecrets(r.stderr + r.stdout);
+  });
+
+  it('Ctrl-C during the demo: exit 130, the rest not run, no "bug" message', async () => {
+    const ac = new AbortController();
+    const ctx = createTestContext({ signal: ac.signal });
+    const write = ctx.stderr.write.bind(ctx.stderr);
+    // Interrupt as the fifth step starts.
+    ctx.stderr.write = (chunk: string) => {
+      if (chunk.includes('[5/15]')) ac.abort();
+      return write(chunk);
+    };
+    const r = await runCommand(['demo'], ctx);
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain('[5/15]');
+    expect(r.stderr).not.toContain('[6/15]');
+    expect(r.stderr).toContain('error: interrupted');
+    expect(r.stderr).not.toContain('This is a bug');
   });
 });

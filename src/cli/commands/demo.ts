@@ -163,6 +163,7 @@ async function demo(io: Io, opts: DemoOptions) {
     });
 
     const elapsed = io.ctx.now() - started;
+    if (summary.exitCode === EXIT.INTERRUPTED || io.ctx.signal.aborted) throw new AgentcoreAuthError('ERR_INTERRUPTED', 'interrupted');
     ui.info('');
     if (summary.exitCode === 0) {
       ui.success(`${summary.passed} steps, every flow behaved as described (${formatMs(elapsed)}).`);
@@ -182,7 +183,7 @@ async function demo(io: Io, opts: DemoOptions) {
         durationMs: Math.round(elapsed),
         steps: summary.results.map((r) => ({ id: r.id, title: byId.get(r.id)!.title, status: r.status, durationMs: Math.round(r.durationMs), ...(r.reason ? { reason: io.secrets.scrub(r.reason, show) } : {}) })),
       },
-      exitCode: summary.exitCode === EXIT.INTERRUPTED ? EXIT.INTERRUPTED : summary.exitCode === 0 ? 0 : EXIT.EXPECTATION,
+      exitCode: summary.exitCode === 0 ? EXIT.OK : EXIT.EXPECTATION,
     };
   } finally {
     await stack.close();
