@@ -64,4 +64,31 @@ describe('examples/ against the local stack', () => {
     expect(r.stdout).toMatch(/✗ sigv4-to-oauth-agent\s+\d+ ms\s+.*expected deny; got allowed: exit 0/);
     expect(r.stdout).toMatch(/expectations failed \(exit 6\)$/m);
   });
+
+  it('a step with show-secrets hands a resource token to the next step; the report still masks it', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'aca-smoke-show-'));
+    writeFileSync(
+      join(dir, 'chain.yaml'),
+      `steps:
+  - id: m2m
+    exchange: { workload-name: local-workload, provider: local-m2m, flow: m2m, scopes: agentcore/invoke, show-secrets: true }
+    expect:
+      claims: { client_id: exampleappclient0000000000, scope: agentcore/invoke }
+      claimsFrom: resourceToken.value
+  - id: decode
+    run: [token, decode, "\${steps.m2m.resourceToken.value}"]
+    expect:
+      json: { payload.client_id: exampleappclient0000000000 }
+`,
+    );
+    const r = await runCommand(['smoke', 'chain.yaml', '--junit', 'chain.xml'], { env: { ...stack.env }, cwd: dir });
+    if (r.code !== 0) console.log(r.stdout, r.stderr);
+    expect(r.code).toBe(0);
+    const { readFileSync } = await import('node:fs');
+    const junit = readFileSync(join(dir, 'chain.xml'), 'utf8');
+    for (const text of [r.stdout, r.stderr, junit]) expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}/);
+  });
 });
