@@ -33,7 +33,7 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('<file>', 'scenario file (.yaml, .yml or .json), or - to read it from stdin')
     .option('-c, --concurrency <n>', 'run up to N independent steps at once (a step waits for the steps it reads)', '1')
     .option('--junit <file>', 'also write a JUnit XML report to FILE (for CI test reporters)')
-    .option('--negative', 'add built-in checks per invoke step: without a token it must be denied, and in the other inbound mode too')
+    .option('--negative', 'per invoke step that expects allow, add checks that must be denied: the other inbound mode, and (bearer steps) no token')
     .option('--fail-fast', 'start no new step after the first one that does not pass')
     .option('--timeout <duration>', 'default time limit per step (e.g. 30s); a scenario or step `timeout:` wins', '60s')
     .addHelpText(
@@ -42,7 +42,7 @@ export function register(program: Command, ctx: CliContext): void {
 Exit codes: 0 all expectations met · 6 an expectation failed · 2 malformed scenario or unset variable (names the line)
             3 / 5 / 1 a step could not run (service or network failure / timeout / internal error) · 130 interrupted
 
-Example scenario (examples/local-inbound.yaml runs against \`agentcore-auth local\`):
+Example scenario (examples/inbound.yaml is a complete one that runs against \`agentcore-auth local\`):
   steps:
     - id: login
       login: { user-pool-id: "\${env:POOL_ID}", client-id: "\${env:CLIENT_ID}", username: alice, password: "\${env:ALICE_PASSWORD}" }
@@ -51,7 +51,7 @@ Example scenario (examples/local-inbound.yaml runs against \`agentcore-auth loca
     - invoke: { agent: "\${env:AGENT_ARN}", payload: '{"prompt":"hi"}', user-id: alice }
       expect: { outcome: deny, status: 403 }
 
-  agentcore-auth smoke examples/local-inbound.yaml --junit smoke.xml
+  agentcore-auth smoke examples/inbound.yaml --negative --junit smoke.xml
   agentcore-auth smoke scenario.yaml --json --concurrency 4 | jq -c 'select(.status != "pass")'`,
     )
     .action(defineAction(ctx, (io, file: string, opts: SmokeOptions) => smoke(io, file, opts)));
