@@ -350,22 +350,38 @@ async function runInvoke(io: Io, agent: string, payloadArg: string | undefined, 
     });
   }
 
-  const first = await invokeAndRender(io, deps, spec, opts);
-  let last = first;
-  if (first.stats.authorizationUrls.length && opts.completeAuth) {
-    const { completeConsent } = await import('./mcp.js');
-    await completeConsent(io, first.stats.authorizationUrls[0]!, {
-      region,
-      ...(inbound.userId !== undefined ? { userId: inbound.userId } : {}),
-      ...(inbound.token ? { token: inbound.token } : {}),
-      ...(opts.returnUrl ? { returnUrl: opts.returnUrl } : {}),
-      timeoutMs,
+  // --complete-auth: consent is completed as soon as the URL shows up. An agent that keeps the stream open and polls
+  // (as the AgentCore SDKs do) gets its token within this very call; one that answered and ended is invoked again,
+  // with the same session id, once the session is bound.
+  let consent: { url: string; done: Promise<void>; settled: boolean } | undefined;
+  const startConsent = (url: string) => {
+    if (!opts.completeAuth || consent) return;
+    ui.line('');
+    ui.info(`${ui.c.yellow.bold('▲ the agent needs the user\'s consent (3LO)')} — completing it (--complete-auth)`);
+    const c: { url: string; done: Promise<void>; settled: boolean } = { url, settled: false, done: Promise.resolve() };
+    c.done = completeConsentFor(io, url, inbound, region, opts, timeoutMs).finally(() => {
+      c.settled = true;
     });
-    ui.info(`${ui.c.cyan('↻')} invoking again with the same session id ${sessionId}`);
-    last = await invokeAndRender(io, { ...deps, send: sendOptionsFor(io, timeoutMs) }, spec, opts);
+    c.done.catch(() => undefined); // awaited below
+    consent = c;
+  };
+  const first = await invokeAndRender(io, deps, spec, opts, startConsent);
+  let last = first;
+  if (consent) {
+    const boundDuringStream = consent.settled;
+    await consent.done;
+    if (!boundDuringStream) {
+      ui.info(`${ui.c.cyan('↻')} session bound; invoking again with the same session id ${sessionId}`);
+      last = await invokeAndRender(io, { ...deps, send: sendOptionsFor(io, timeoutMs) }, spec, opts);
+    } else {
+      ui.success('session bound while the agent was still answering (it polled for the token)');
+    }
   }
   const urls = last.stats.authorizationUrls;
-  if (urls.length && !(opts.completeAuth && last !== first)) {
+  if (consent && last !== first && urls.length) {
+    ui.warn(`the agent asked for consent again after the session was bound (does it force authentication on every call?); not repeating: ${urls[0]}`);
+  }
+  if (urls.length && !consent) {
     ui.line('');
     ui.line(`${ui.c.yellow.bold('▲ the agent needs the user\'s consent (3LO).')} Open this AgentCore authorization URL (valid 10 minutes):`);
     ui.line(`  ${urls[0]}`);
@@ -389,7 +405,7 @@ async function runInvoke(io: Io, agent: string, payloadArg: string | undefined, 
     ...(last.res.mcpSessionId ? { mcpSessionId: last.res.mcpSessionId } : {}),
     ...(last.res.requestId ? { requestId: last.res.requestId } : {}),
     ...(urls.length ? { authorizationUrl: urls[0] } : {}),
-    ...(last !== first ? { reinvoked: true } : {}),
+    ...(consent ? { consentCompleted: true, reinvoked: last !== first } : {}),
   };
   if (io.globals.json) io.out.line(JSON.stringify(summary));
   const sessNote = last.res.sessionId && last.res.sessionId !== sessionId ? ` (the service answered with session ${last.res.sessionId})` : '';
@@ -430,7 +446,18 @@ function formatDuration(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-async function invokeAndRender(io: Io, deps: InvokerDeps, spec: InvokeSpec, opts: InvokeFlags) {
+async function completeConsentFor(io: Io, url: string, inbound: Inbound, region: string, opts: InvokeFlags, timeoutMs: number): Promise<void> {
+  const { completeConsent } = await import('./mcp.js');
+  await completeConsent(io, url, {
+    region,
+    ...(inbound.userId !== undefined && inbound.mode === 'sigv4' ? { userId: inbound.userId } : {}),
+    ...(inbound.token ? { token: inbound.token } : {}),
+    ...(opts.returnUrl ? { returnUrl: opts.returnUrl } : {}),
+    timeoutMs,
+  });
+}
+
+async function invokeAndRender(io: Io, deps: InvokerDeps, spec: InvokeSpec, opts: InvokeFlags, onAuthorizationUrl?: (url: string) => void) {
   const [{ invokeOnce }, { renderAnswer }, { abortReason }, { networkError }] = await Promise.all([
     import('../../core/runtime/invoker.js'),
     import('../../core/runtime/output.js'),
@@ -445,6 +472,7 @@ async function invokeAndRender(io: Io, deps: InvokerDeps, spec: InvokeSpec, opts
       tty: io.out.isTTY,
       contentType: res.contentType,
       write: (t) => io.out.write(t),
+      ...(onAuthorizationUrl ? { onAuthorizationUrl } : {}),
     });
     return { res, stats, durationMs: Math.round(performance.now() - started) };
   } catch (e) {

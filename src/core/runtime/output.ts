@@ -35,6 +35,8 @@ export interface RenderOptions {
   contentType: string | undefined;
   write(text: string): void;
   keepEvents?: boolean;
+  /** Called as soon as a new authorization URL shows up (while the answer may still be streaming). */
+  onAuthorizationUrl?(url: string): void;
 }
 
 export async function renderAnswer(body: AsyncIterable<Uint8Array>, opts: RenderOptions): Promise<AnswerStats> {
@@ -56,7 +58,10 @@ export async function renderAnswer(body: AsyncIterable<Uint8Array>, opts: Render
     if (WAT_NOT_SET.test(text)) stats.watNotSet = true;
     for (const m of text.matchAll(AUTHORIZATION_URL)) {
       const url = m[0].replace(/[),.;]+$/, '');
-      if (!stats.authorizationUrls.includes(url)) stats.authorizationUrls.push(url);
+      if (!stats.authorizationUrls.includes(url)) {
+        stats.authorizationUrls.push(url);
+        opts.onAuthorizationUrl?.(url);
+      }
     }
   };
   const onEvent = (ev: SseEvent) => {
