@@ -122,6 +122,32 @@ steps:
     expect(fail('steps:\n  - login: {}\n  - verify: {}\n    needs: [logn]\n').message).toBe('s.yaml:4: step "verify" refers to step "logn", which is not defined before it (did you mean "login"?)');
   });
 
+  it('reuses options through anchors, aliases and merge keys (x-… top-level keys hold them)', () => {
+    const s = parseScenario(
+      `x-agent: &agent
+  agent: arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/a-AbCdEf1234
+  payload: '{}'
+x-login: &login { user-pool-id: p1, client-id: c1 }
+steps:
+  - login: *login
+  - invoke:
+      <<: *agent
+      bearer: ci
+  - invoke:
+      <<: [*agent]
+      payload: '{"override": true}'
+      user-id: alice
+`,
+      's.yaml',
+    );
+    expect(Object.keys(s.steps[0]!.options)).toEqual(['user-pool-id', 'client-id']);
+    expect(s.steps[0]!.options['client-id']!.line).toBe(4);
+    expect(s.steps[1]!.args.map(src)).toEqual(['arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/a-AbCdEf1234', '{}']);
+    expect(Object.keys(s.steps[1]!.options)).toEqual(['bearer']);
+    expect(s.steps[2]!.args.map(src)).toEqual(['arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/a-AbCdEf1234', '{"override": true}']);
+    expect(fail('y-thing: 1\nsteps:\n  - login: {}\n').message).toMatch(/^s\.yaml:1: unknown key "y-thing" at the top level.*\(or x-… for anchors\)$/);
+  });
+
   it('parses durations', () => {
     expect([parseDuration('500ms'), parseDuration('2s'), parseDuration('1.5 s'), parseDuration('1m'), parseDuration(250)]).toEqual([500, 2000, 1500, 60000, 250]);
     expect(parseDuration('fast')).toBeUndefined();

@@ -2,7 +2,7 @@
  * Scenario parser: YAML or JSON (JSON is YAML 1.2) → Scenario, with every error naming its line. The `yaml`
  * package's document nodes carry source ranges; a LineCounter turns offsets into line numbers.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import { AgentcoreAuthError } from '../errors.js';
 import {
   STEP_KINDS,
@@ -55,11 +55,11 @@ const ID = /^[A-Za-z][A-Za-z0-9_-]*$/;
 /** Parse a scenario file's text. Throws ERR_INPUT (exit 2) naming `file:line` for every problem found. */
 export function parseScenario(text: string, file: string): Scenario {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
   const errors = new ScenarioErrors();
   for (const e of doc.errors) errors.add(e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos[0]).line, `YAML: ${e.message.split('\n')[0]}`);
   if (errors.issues.length) throw scenarioError(file, errors);
-  const root = toLNode(doc.contents as YamlNode | null, lineCounter);
+  const root = toLNode(doc.contents as YamlNode | null, lineCounter, doc);
   const scenario = buildScenario(root, file, errors);
   if (errors.issues.length) throw scenarioError(file, errors);
   return scenario;
@@ -76,27 +76,41 @@ function scenarioError(file: string, errors: ScenarioErrors): AgentcoreAuthError
   });
 }
 
-function toLNode(node: YamlNode | null | undefined, lc: LineCounter): LNode {
+function toLNode(node: YamlNode | null | undefined, lc: LineCounter, doc: Document, depth = 0): LNode {
   const line = node?.range ? lc.linePos(node.range[0]).line : 1;
   if (!node) return { kind: 'scalar', line, value: null };
-  if (isMap(node)) {
-    const entries = node.items.map((pair) => {
-      const keyNode = pair.key as YamlNode | null;
-      const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
-      const keyLine = keyNode?.range ? lc.linePos(keyNode.range[0]).line : line;
-      const value = toLNode(pair.value as YamlNode | null, lc);
-      if (!pair.value) value.line = keyLine;
-      return { key, keyLine, value };
-    });
-    return { kind: 'map', line, entries };
+  // `*anchor` stands for the anchored node (depth-limited: an alias cannot contain itself usefully).
+  if (isAlias(node)) {
+    const target = depth < 20 ? (node.resolve(doc) as YamlNode | undefined) : undefined;
+    const resolved = toLNode(target, lc, doc, depth + 1);
+    return target ? resolved : { kind: 'scalar', line, value: null };
   }
-  if (isSeq(node)) return { kind: 'seq', line, items: node.items.map((n) => toLNode(n as YamlNode, lc)) };
+  if (isMap(node)) {
+    const merged: Array<{ key: string; keyLine: number; value: LNode }> = [];
+    const entries: Array<{ key: string; keyLine: number; value: LNode }> = [];
+    for (const pair of node.items) {
+      const keyNode = pair.key as YamlNode | null;
+      const keyLine = keyNode?.range ? lc.linePos(keyNode.range[0]).line : line;
+      // `<<: *defaults` (or a list of them): the merge key copies the anchored mapping's entries.
+      if (isScalar(keyNode) && (keyNode.value === '<<' || typeof keyNode.value === 'symbol')) {
+        const v = toLNode(pair.value as YamlNode | null, lc, doc, depth + 1);
+        for (const m of v.kind === 'seq' ? v.items : [v]) if (m.kind === 'map') merged.push(...m.entries);
+        continue;
+      }
+      const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
+      const value = toLNode(pair.value as YamlNode | null, lc, doc, depth + 1);
+      if (!pair.value) value.line = keyLine;
+      entries.push({ key, keyLine, value });
+    }
+    const own = new Set(entries.map((e) => e.key));
+    return { kind: 'map', line, entries: [...merged.filter((e) => !own.has(e.key)), ...entries] };
+  }
+  if (isSeq(node)) return { kind: 'seq', line, items: node.items.map((n) => toLNode(n as YamlNode, lc, doc, depth + 1)) };
   if (isScalar(node)) {
     const v = node.value;
     if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return { kind: 'scalar', line, value: v };
     return { kind: 'scalar', line, value: String(v) };
   }
-  // Aliases are resolved by yaml's toJS; a scenario has no use for them.
   return { kind: 'scalar', line, value: null };
 }
 
@@ -223,7 +237,9 @@ function buildScenario(root: LNode, file: string, errors: ScenarioErrors): Scena
         stepsNode = v;
         break;
       default:
-        errors.add(e.keyLine, `unknown key "${e.key}" at the top level${suggest(e.key, TOP_KEYS)}; expected one of ${[...TOP_KEYS].join(', ')}`);
+        // `x-…` keys hold anchors for the steps to reuse (`x-login: &login {…}` … `login: *login`).
+        if (e.key.startsWith('x-')) break;
+        errors.add(e.keyLine, `unknown key "${e.key}" at the top level${suggest(e.key, TOP_KEYS)}; expected one of ${[...TOP_KEYS].join(', ')} (or x-… for anchors)`);
     }
   }
   if (!stepsNode) {
