@@ -154,7 +154,8 @@ export async function runMcpSession(io: Io, transport: McpTransport, opts: McpSe
     clientVersion: io.ctx.version,
     onExchange: (method, ex) => ui.note(`  ${method} → ${ex.status}${ex.sessionId ? ` (Mcp-Session-Id ${ex.sessionId})` : ''}`),
   });
-  ui.kv([['auth', opts.inbound.mode === 'bearer' ? `bearer token from ${opts.inbound.tokenSource}` : `SigV4 (IAM)${opts.inbound.userId !== undefined ? ` with user id ${opts.inbound.userId}` : ''}`]]);
+  const userId = opts.identity.userId;
+  ui.kv([['auth', `${opts.inbound.mode === 'bearer' ? `bearer token from ${opts.inbound.tokenSource}` : `SigV4 (IAM)${userId !== undefined ? ` with user id ${userId}` : ''}`} ${ui.c.dim(`— ${opts.inbound.why}`)}`]]);
   const init = await client.initialize();
   const server = init.serverInfo as { name?: string; version?: string } | undefined;
   ui.success(`initialized ${server?.name ?? 'server'}${server?.version ? ` ${server.version}` : ''} (protocol ${client.protocolVersion}${client.sessionId ? `, Mcp-Session-Id ${client.sessionId}` : ''})`);

@@ -1,0 +1,88 @@
+/**
+ * `mcp --gateway-url` against the local stack's gateway (CUSTOM_JWT inbound, a 3LO target and an echo target behind
+ * the pass-caller-token interceptor): tools/list, tools/call, --auth auto through GetGateway, SigV4 refused with the
+ * fix, the -32042 URL elicitation shown, and --complete-auth binding the session with the very same JWT and retrying.
+ */
+import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
+import { browseHeadless } from '../fixtures/headless-browser.js';
+import { freePort } from '../fixtures/ports.js';
+import { runCommand } from '../helpers/context.js';
+
+let stack: LocalStack;
+let returnUrl: string;
+let gatewayUrl: string;
+let token: string;
+
+beforeAll(async () => {
+  returnUrl = `http://127.0.0.1:${await freePort()}/oauth2/callback`;
+  stack = await startLocalStack({
+    port: 0,
+    autoConsent: true,
+    config: { gateways: [{ name: 'test-gw', targets: [{ name: 'provider', kind: 'oauth3lo', defaultReturnUrl: returnUrl }, { name: 'echo', kind: 'echo' }], interceptors: [{ kind: 'pass-caller-token' }] }] },
+  });
+  gatewayUrl = `${stack.url}/gateways/${stack.gateways[0]!.id}/mcp`;
+  const client = stack.userPool.clients.find((c) => !c.clientSecret)!;
+  const user = stack.userPool.users.find((u) => !u.temporaryPassword)!;
+  const cip = new CognitoIdentityProviderClient({ region: stack.region, endpoint: stack.url, credentials: stack.credentials });
+  const out = await cip.send(new InitiateAuthCommand({ ClientId: client.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: user.username, PASSWORD: user.password } }));
+  cip.destroy();
+  token = out.AuthenticationResult!.AccessToken!;
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('mcp over the local gateway', () => {
+  it('lists the gateway tools (<target>___<tool>) with a bearer token', async () => {
+    const r = await runCommand(['mcp', '--gateway-url', gatewayUrl, '--bearer-token', token], { env: stack.env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^provider___whoami\t/m);
+    expect(r.stdout).toMatch(/^echo___inspect\t/m);
+    expect(r.stderr).toMatch(/initialized test-gw .*Mcp-Session-Id [0-9a-f-]{36}/);
+    expect(r.stderr).not.toContain(token);
+  });
+
+  it('--auth auto reads authorizerType CUSTOM_JWT from GetGateway; the echo target saw the caller token', async () => {
+    const r = await runCommand(['mcp', '--gateway-url', gatewayUrl, '--auth', 'auto', '--bearer-token', token, '--call', 'echo___inspect', '--json'], { env: stack.env });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('--auth auto: the agent uses OAuth bearer JWT');
+    const out = JSON.parse(r.stdout) as { mode: string; result: { content: Array<{ text: string }> } };
+    expect(out.mode).toBe('bearer');
+    expect(JSON.stringify(out.result)).toMatch(/sha256:[0-9a-f]{8}/);
+  });
+
+  it('SigV4 to the CUSTOM_JWT gateway: exit 4 naming the bearer flags', async () => {
+    const r = await runCommand(['mcp', '--gateway-url', gatewayUrl, '--auth', 'sigv4'], { env: stack.env });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('the gateway refused the request (401)');
+    expect(r.stderr).toMatch(/hint: This gateway has a JWT authorizer \(CUSTOM_JWT\): call it with --bearer-token/);
+  });
+
+  it('the 3LO target answers -32042 with the authorization URL: shown, exit 4', async () => {
+    const r = await runCommand(['mcp', '--gateway-url', gatewayUrl, '--bearer-token', token, '--call', 'provider___whoami', '--json'], { env: stack.env });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/URL elicitation -32042/);
+    const err = JSON.parse(r.stderr.trim().split('\n').pop()!) as { error: { code: string; details: { authorizationUrl: string; rpcCode: number } } };
+    expect(err.error.code).toBe('ERR_AUTH');
+    expect(err.error.details.rpcCode).toBe(-32042);
+    expect(err.error.details.authorizationUrl).toMatch(/\/identities\/oauth2\/authorize\?request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3A/);
+  });
+
+  it('--complete-auth: consent in the browser, CompleteResourceTokenAuth with the same JWT, the call retried and answered', async () => {
+    const opened: string[] = [];
+    const r = await runCommand(['mcp', '--gateway-url', gatewayUrl, '--bearer-token', token, '--call', 'provider___whoami', '--complete-auth', '--return-url', returnUrl], {
+      env: stack.env,
+      openBrowser: async (url) => {
+        opened.push(url);
+        await browseHeadless(url);
+      },
+    });
+    expect(r.code).toBe(0);
+    expect(opened).toHaveLength(1);
+    expect(r.stderr).toMatch(/CompleteResourceTokenAuth .*userIdentifier=JWT sha256:/);
+    expect(r.stderr).toContain('calling provider___whoami again');
+    expect(r.stdout).toMatch(/^Called local-3lo as \S+ with the vault's token \(sha256:[0-9a-f]{8}\)/);
+  });
+});
