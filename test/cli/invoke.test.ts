@@ -111,6 +111,31 @@ describe('invoke: bearer', () => {
   });
 });
 
+describe('invoke: --bearer with a cached login', () => {
+  it('--bearer NAME sends the cached access token; --id-token the cached ID token', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const home = mkdtempSync(join(tmpdir(), 'aca-home-'));
+    const cognito = inject('cognito');
+    const login = await runCommand(
+      ['login', '--client-id', tokens.clientId, '--username', tokens.username, '--password', 'Perm#Pass123', '--region', 'us-east-1', '--save-as', 'ci'],
+      { env: { ...env, AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint }, home },
+    );
+    expect(login.code).toBe(0);
+    const r = await runCommand(['invoke', JWT, '{"action":"whoami"}', '--bearer', 'ci', '--accept', 'application/json'], { env, home });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('bearer token from cache:ci');
+    expect(r.stderr).toContain('(access token');
+    const id = await runCommand(['invoke', AUD, '{"action":"whoami"}', '--bearer', 'ci', '--id-token', '--accept', 'application/json'], { env, home });
+    expect(id.code).toBe(0);
+    expect(id.stderr).toContain('(id token');
+    const missing = await runCommand(['invoke', JWT, '{}', '--bearer', 'nobody'], { env, home });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("no cached token named 'nobody'");
+  });
+});
+
 describe('invoke: mode mismatch, both ways', () => {
   it('SigV4 to a JWT agent → exit 4, says the agent expects a bearer token (read from GetAgentRuntime)', async () => {
     const r = await runCommand(['invoke', JWT, '{}', '--user-id', 'alice'], { env });
