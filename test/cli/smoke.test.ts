@@ -168,6 +168,7 @@ ${LOGIN}    expect:
     expect(r.stdout).toMatch(/✗ explain\s+\d+ ms\s+expected id = "nothing-like-this"; got "token-expired"|✗ explain\s+\d+ ms\s+expected id = "nothing-like-this"; got "[a-z-]+"/);
     expect(r.stdout).toMatch(/✓ explain-2/);
     expect(r.stdout).toMatch(/^1 passed, 2 failed, 1 skipped of 4 steps in .* — expectations failed \(exit 6\)$/m);
+    expect(r.stderr).toContain('Rerun with --verbose to see the HTTP exchanges of the steps that did not pass');
     expectNoSecrets(r.stdout, r.stderr);
     const root = parseXml(readFileSync(join(dir, 'fail.xml'), 'utf8'));
     expect(root.attrs).toMatchObject({ tests: '4', failures: '2', errors: '0', skipped: '1' });

@@ -144,6 +144,9 @@ async function smoke(io: Io, file: string, opts: SmokeOptions) {
   else {
     io.out.line(renderSummary(summary, paint));
     if (opts.junit && !io.globals.quiet) io.ui.note(`JUnit report: ${opts.junit}`);
+    if (summary.exitCode !== EXIT.OK && !io.globals.verbose && !io.globals.quiet) {
+      io.ui.note('Rerun with --verbose to see the HTTP exchanges of the steps that did not pass; `agentcore-auth explain "<message>"` explains an error.');
+    }
   }
   if (summary.exitCode === EXIT.INTERRUPTED) throw new AgentcoreAuthError('ERR_INTERRUPTED', 'interrupted');
   return { exitCode: summary.exitCode };
