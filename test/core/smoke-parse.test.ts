@@ -181,6 +181,17 @@ describe('smoke templates', () => {
     expect(['AWS_SECRET_ACCESS_KEY', 'API_KEY', 'SOMETHING', 'BEARER_TOKEN'].map(isSecretEnvName)).toEqual([true, true, true, true]);
   });
 
+  it('takes JWTs and long opaque strings for secrets, not ids', async () => {
+    const { looksSecretValue } = await import('../../src/core/smoke/template.js');
+    expect(looksSecretValue('eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln')).toBe(true);
+    expect(looksSecretValue('AgV4' + 'x'.repeat(60))).toBe(true);
+    expect(looksSecretValue('sk-local-abcdefghijklmnopqrstuvwxyz012345')).toBe(true);
+    expect(looksSecretValue('agentcore-auth-453b71cb-07a4-4d6e-a084-f09e0712f944')).toBe(false);
+    expect(looksSecretValue('93b95536-26c3-45fe-9c92-fd777ae718cb')).toBe(false);
+    expect(looksSecretValue('arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/jwt_agent-local00002')).toBe(false);
+    expect(looksSecretValue('short')).toBe(false);
+  });
+
   it('rejects unknown variable forms', () => {
     expect(() => parseTemplate('${FOO}')).toThrow(TemplateSyntaxError);
     expect(() => parseTemplate('${env:9X}')).toThrow(/not an environment variable name/);

@@ -149,8 +149,10 @@ export function resolveTemplate(t: Template, scope: ResolveScope, isSecretEnv: (
 /** A JWT, or a long opaque token-looking string. */
 export function looksSecretValue(v: string): boolean {
   if (/^eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\./.test(v)) return true;
-  // Long opaque strings, except UUIDs and hex ids (session and request ids are not secrets).
-  return v.length >= 32 && /^[A-Za-z0-9_\-+/=.~]+$/.test(v) && !/^[0-9a-fA-F-]+$/.test(v);
+  // Long opaque strings, except hex ids and ids that end in a UUID (request ids, runtime session ids such as
+  // agentcore-auth-<uuid>, MCP session ids): those are not secrets.
+  if (/^[0-9a-fA-F-]+$/.test(v) || /(^|[-_])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v)) return false;
+  return v.length >= 32 && /^[A-Za-z0-9_\-+/=.~]+$/.test(v);
 }
 
 /**
