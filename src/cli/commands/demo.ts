@@ -173,9 +173,12 @@ async function demo(io: Io, opts: DemoOptions) {
       ui.info(`  agentcore-auth smoke examples/inbound.yaml   the same checks as a CI scenario (README: smoke)`);
       ui.info(`  agentcore-auth explain "<message>"           when AWS answers with something puzzling`);
     } else {
-      ui.fail(
-        `${summary.total - summary.passed} of ${summary.total} steps did not behave as described (${formatMs(elapsed)}). This is a bug in agentcore-auth or its local stack; please report it with the output above.`,
-      );
+      const timedOut = summary.results.filter((r) => r.exitCode === EXIT.TIMEOUT).map((r) => r.id);
+      const why =
+        open && timedOut.some((id) => id === 'three-legged' || id === 'session-binding')
+          ? 'The browser consent was not completed in time; run `agentcore-auth demo --open` again, or without --open for the automatic consent.'
+          : 'This is a bug in agentcore-auth or its local stack; please report it with the output above.';
+      ui.fail(`${summary.total - summary.passed} of ${summary.total} steps did not behave as described (${formatMs(elapsed)}). ${why}`);
     }
     return {
       json: {
