@@ -86,8 +86,10 @@ export interface GatewayConfig {
 
 /** What the defaults need to know about the rest of the stack. */
 export interface RuntimeDefaultsContext {
-  /** The stack's user pool app client that the seeded JWT agents and gateway trust. */
+  /** The stack's user pool app client (the one with a secret). */
   appClientId: string;
+  /** Every app client of the stack's pool: the seeded JWT agents and gateway trust their tokens. Default [appClientId]. */
+  clientIds?: string[];
   /** The seeded OAuth2 credential provider (USER_FEDERATION, the stack's 3LO provider). */
   oauthProviderName?: string;
   /** A return URL for 3LO (e.g. the CLI's `callback` default); registered on the seeded workload identities. */
@@ -102,6 +104,7 @@ export const CUSTOM_HEADER_EXAMPLE = `${HEADERS.customPrefix}Tenant`;
 /** The three seeded agents: SigV4, JWT (allowedClients = the pool's app client), JWT (allowedAudience = same id). */
 export function defaultAgents(ctx: RuntimeDefaultsContext): AgentConfig[] {
   const returnUrl = ctx.returnUrl ?? DEFAULT_RETURN_URL;
+  const clients = ctx.clientIds?.length ? ctx.clientIds : [ctx.appClientId];
   const common = { protocol: 'HTTP' as const, oauth2CallbackUrl: returnUrl, allowedResourceOauth2ReturnUrls: [returnUrl] };
   return [
     {
@@ -117,8 +120,8 @@ export function defaultAgents(ctx: RuntimeDefaultsContext): AgentConfig[] {
       name: 'jwt_agent',
       id: 'jwt_agent-local00002',
       workloadName: 'jwt_agent-local00002',
-      description: "OAuth inbound: trusts the stack's user pool, allowedClients = its app client (send the access token)",
-      authorizerConfiguration: { customJWTAuthorizer: { allowedClients: [ctx.appClientId] } },
+      description: "OAuth inbound: trusts the stack's user pool, allowedClients = its app clients (send the access token)",
+      authorizerConfiguration: { customJWTAuthorizer: { allowedClients: clients } },
       requestHeaderAllowlist: ['Authorization', CUSTOM_HEADER_EXAMPLE],
     },
     {
@@ -126,8 +129,8 @@ export function defaultAgents(ctx: RuntimeDefaultsContext): AgentConfig[] {
       name: 'jwt_aud_agent',
       id: 'jwt_aud_agent-local00003',
       workloadName: 'jwt_aud_agent-local00003',
-      description: "OAuth inbound: allowedAudience = the app client id (only ID tokens carry that aud; access tokens fail)",
-      authorizerConfiguration: { customJWTAuthorizer: { allowedAudience: [ctx.appClientId] } },
+      description: "OAuth inbound: allowedAudience = the app client ids (only ID tokens carry that aud; access tokens fail)",
+      authorizerConfiguration: { customJWTAuthorizer: { allowedAudience: clients } },
       requestHeaderAllowlist: ['Authorization'],
     },
   ];
@@ -136,13 +139,14 @@ export function defaultAgents(ctx: RuntimeDefaultsContext): AgentConfig[] {
 /** The seeded gateway: CUSTOM_JWT inbound, a 3LO target and an echo target, and the pass-the-caller's-token interceptor. */
 export function defaultGateways(ctx: RuntimeDefaultsContext): GatewayConfig[] {
   const returnUrl = ctx.returnUrl ?? DEFAULT_RETURN_URL;
+  const clients = ctx.clientIds?.length ? ctx.clientIds : [ctx.appClientId];
   return [
     {
       name: 'local-gateway',
       id: 'local-gateway-local00001',
-      description: 'MCP gateway: CUSTOM_JWT inbound (allowedClients = the app client), a 3LO target and an echo target',
+      description: 'MCP gateway: CUSTOM_JWT inbound (allowedClients = the app clients), a 3LO target and an echo target',
       authorizerType: 'CUSTOM_JWT',
-      authorizerConfiguration: { customJWTAuthorizer: { allowedClients: [ctx.appClientId] } },
+      authorizerConfiguration: { customJWTAuthorizer: { allowedClients: clients } },
       targets: [
         {
           name: 'provider',
@@ -401,7 +405,8 @@ export function parseGateways(raw: unknown, path = 'gateways', ctx?: RuntimeDefa
     const type = str(g.authorizerType, `${p}.authorizerType`, { optional: true }) ?? 'CUSTOM_JWT';
     if (type !== 'CUSTOM_JWT') throw new RuntimeConfigError(`${p}.authorizerType`, 'only CUSTOM_JWT gateways are emulated');
     // Omitted: like the seeded gateway, trust the stack's user pool for its app client's access tokens.
-    const a = g.authorizerConfiguration ?? { customJWTAuthorizer: ctx?.appClientId ? { allowedClients: [ctx.appClientId] } : {} };
+    const trusted = ctx?.clientIds?.length ? ctx.clientIds : ctx?.appClientId ? [ctx.appClientId] : undefined;
+    const a = g.authorizerConfiguration ?? { customJWTAuthorizer: trusted ? { allowedClients: trusted } : {} };
     if (!isObject(a)) throw new RuntimeConfigError(`${p}.authorizerConfiguration`, 'must be { customJWTAuthorizer: {...} }');
     const authorizer = parseCustomJwtAuthorizer(a.customJWTAuthorizer ?? {}, `${p}.authorizerConfiguration.customJWTAuthorizer`);
     if (!Array.isArray(g.targets) || g.targets.length === 0) throw new RuntimeConfigError(`${p}.targets`, 'must be a non-empty list of targets');
