@@ -110,9 +110,18 @@ async function smoke(io: Io, file: string, opts: SmokeOptions) {
       `${paint.bold(scenario.name)}${scenario.name !== name ? paint.dim(` (${name})`) : ''} — ${scenario.steps.length} step${scenario.steps.length === 1 ? '' : 's'}${concurrency > 1 ? `, up to ${concurrency} at once` : ''}`,
     );
   }
-  const onStepEnd = (r: StepResult) => {
+  const print = (r: StepResult) => {
     if (io.globals.json) io.out.line(JSON.stringify(stepRecord(r, scrub, show)));
     else if (!io.globals.quiet || r.status !== 'pass') io.out.line(renderStep(r, { scrub, paint, idWidth, showSecrets: show, verbose: io.globals.verbose }));
+  };
+  // Steps are reported in file order, each as soon as it and every step before it have finished (with
+  // --concurrency, a fast step waits for the slower ones above it), so that logs read the same on every run.
+  const order = scenario.steps.map((s) => s.id);
+  const finished = new Map<string, StepResult>();
+  let next = 0;
+  const onStepEnd = (r: StepResult) => {
+    finished.set(r.id, r);
+    while (next < order.length && finished.has(order[next]!)) print(finished.get(order[next++]!)!);
   };
 
   const summary: RunSummary = await runScenario(scenario, {
