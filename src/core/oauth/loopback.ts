@@ -63,7 +63,14 @@ export async function startLoopback(options: LoopbackOptions): Promise<LoopbackS
   const received: URL[] = [];
   const server = http.createServer((req, res) => {
     const hostPart = bindHost.includes(':') ? `[${bindHost}]` : (options.publicHost ?? bindHost);
-    const u = new URL(req.url ?? '/', `http://${hostPart}:${port}`);
+    let u: URL;
+    try {
+      u = new URL(req.url ?? '/', `http://${hostPart}:${port}`);
+    } catch {
+      // A request target no URL parser accepts (`GET http://a:99999/`): answer it, never throw in the handler.
+      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('bad request\n');
+      return;
+    }
     if (req.method !== 'GET' || u.pathname !== path) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
       return;
