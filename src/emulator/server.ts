@@ -200,7 +200,15 @@ export async function startEmuServer(options: EmuServerOptions): Promise<EmuServ
       const target = raw.url ?? '/';
       const qi = target.indexOf('?');
       const rawPath = qi < 0 ? target : target.slice(0, qi);
-      req = { method: raw.method ?? 'GET', url: new URL(target, state.origin), rawPath, headers: raw.headers, body, raw };
+      let url: URL;
+      try {
+        url = new URL(target, state.origin);
+      } catch {
+        // e.g. `GET http://a:99999/`: a client error, not an InternalServerException
+        sendAwsError(res, 400, 'ValidationException', 'The request target could not be parsed');
+        return;
+      }
+      req = { method: raw.method ?? 'GET', url, rawPath, headers: raw.headers, body, raw };
       if (await applyFault(req, res, options.faults)) return;
       for (const h of state.handlers) {
         if (await h(req, res)) return;
