@@ -411,6 +411,11 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
         sendAwsJsonError(res, 400, 'SerializationException', 'Start of structure or map found where not expected.');
         return true;
       }
+      // `null`, a number, a string or an array parse as JSON but are not a structure
+      if (!body || typeof body !== 'object' || Array.isArray(body)) {
+        sendAwsJsonError(res, 400, 'SerializationException', 'Start of structure or map found where not expected.');
+        return true;
+      }
       try {
         sendAwsJson(res, await dispatch(target.slice(TARGET_PREFIX.length), body, req));
       } catch (e) {
