@@ -122,6 +122,20 @@ describe('SigV4 specifics', () => {
   });
 });
 
+describe('--auth auto without control-plane access', () => {
+  it('the lookup failure says how to choose the mode by hand', async () => {
+    rec.respond((q, res) => {
+      if (q.method === 'GET') return awsError(res, 403, 'AccessDeniedException', 'User is not authorized to perform: bedrock-agentcore:GetAgentRuntime');
+      res.writeHead(500).end();
+    });
+    const r = await runCommand(['invoke', ARN, '{}', '--auth', 'auto'], { env });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('GetAgentRuntime (my_agent-abcDEF1234) failed: AccessDeniedException');
+    expect(r.stderr).toMatch(/hint: --auth auto reads the configuration with the control plane .* --user-id ID or --auth sigv4/);
+    expect(rec.requests.every((q) => q.method === 'GET')).toBe(true);
+  });
+});
+
 describe('bearer specifics', () => {
   it('429 twice then 200: retried with the Retry-After delay, answer printed', async () => {
     let n = 0;

@@ -144,7 +144,14 @@ export async function resolveInbound(io: Io, flags: AuthFlags, lookup?: () => Pr
   let authInfo: RuntimeAuthInfo | undefined;
   if (flags.auth === 'auto') {
     if (!lookup) throw usageError('--auth auto needs an agent to read the configuration of');
-    authInfo = await lookup();
+    try {
+      authInfo = await lookup();
+    } catch (e) {
+      if (e instanceof AgentcoreAuthError) {
+        e.hint = `--auth auto reads the configuration with the control plane (needs bedrock-agentcore:GetAgentRuntime / GetGateway). Without that permission, choose the mode yourself: --user-id ID or --auth sigv4 (SigV4), --bearer-token TOKEN or --bearer NAME (bearer).${e.hint ? ` ${e.hint}` : ''}`;
+      }
+      throw e;
+    }
     const { describeAuth } = await import('../../core/runtime/authorizer.js');
     mode = authInfo.mode;
     why = `--auth auto: the agent uses ${describeAuth(authInfo)}`;
@@ -259,6 +266,9 @@ async function runInvoke(io: Io, agent: string, payloadArg: string | undefined, 
   const req = await import('../../core/runtime/request.js');
   if (opts.raw && io.globals.json) throw usageError('--raw and --json are alternatives');
   if ((opts.call || opts.input) && !opts.mcp) throw usageError('--call/--input need --mcp (or use the `mcp` command)');
+  if (opts.mcp && (payloadArg !== undefined || opts.payloadFile !== undefined)) {
+    throw usageError('--mcp sends MCP messages, not a payload', 'List the tools with --mcp alone, or call one with --mcp --call TOOL --input JSON.');
+  }
   const customHeaders = req.parseCustomHeaders(opts.header ?? []);
   const prep = await prepareRuntime(io, agent, opts);
   const { target, region, timeoutMs, clients, lookup, baseUrl } = prep;
