@@ -206,6 +206,7 @@ export function demoSteps(v: DemoValues): DemoStep[] {
       before: [
         'CompleteResourceTokenAuth must name the same user as the workload token that started the session; otherwise a',
         'link sent to someone else could attach their account to yours. Completing alice\'s consent as "mallory":',
+        ...(v.open ? ['Your browser opens once more: accept again (a new consent is forced).'] : []),
       ],
       step: {
         exchange: {
