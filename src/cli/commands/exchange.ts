@@ -427,6 +427,7 @@ async function runUserFederation(
     if (first.kind === 'token') {
       start.ok({ 'resource token': describeToken(first.accessToken, now()) }, 'already in the token vault; no consent needed (--force-auth starts a new one)');
       tl.skip(['authorize in the browser', ...(o.served ? ['CompleteResourceTokenAuth'] : []), 'GetResourceOauth2Token'], 'the vault already held a token');
+      if (!id.sameIdentifier(o.completeWith, o.startedBy)) io.ui.warn('--complete-as-* was not used: no session was started (add --force-auth to start one)');
       return first.accessToken;
     }
     if (first.kind === 'failed') {
