@@ -315,7 +315,7 @@ function parseAllowlist(raw: unknown, path: string, jwt: boolean): string[] {
   return list;
 }
 
-function parseAgent(raw: unknown, path: string): AgentConfig {
+function parseAgent(raw: unknown, path: string, ctx?: RuntimeDefaultsContext): AgentConfig {
   if (!isObject(raw)) throw new RuntimeConfigError(path, 'must be an object');
   known(raw, path, [
     'name', 'id', 'description', 'authorizerConfiguration', 'requestHeaderAllowlist', 'requestHeaderConfiguration', 'protocol',
@@ -335,29 +335,31 @@ function parseAgent(raw: unknown, path: string): AgentConfig {
   const protocol = (str(raw.protocol, `${path}.protocol`, { optional: true }) ?? 'HTTP').toUpperCase();
   if (protocol !== 'HTTP' && protocol !== 'MCP') throw new RuntimeConfigError(`${path}.protocol`, 'must be HTTP or MCP');
   const returnUrls = strList(raw.allowedResourceOauth2ReturnUrls, `${path}.allowedResourceOauth2ReturnUrls`) ?? [];
-  const callback = str(raw.oauth2CallbackUrl, `${path}.oauth2CallbackUrl`, { optional: true, pattern: PATTERNS.returnUrl, hint: 'must be a URL' });
+  // Like the starter toolkit's local runs: a default OAuth2CallbackUrl (registered on the agent's workload identity).
+  const callback =
+    str(raw.oauth2CallbackUrl, `${path}.oauth2CallbackUrl`, { optional: true, pattern: PATTERNS.returnUrl, hint: 'must be a URL' }) ?? ctx?.returnUrl ?? DEFAULT_RETURN_URL;
   const agent: AgentConfig = {
     name,
     id,
     protocol,
     requestHeaderAllowlist: parseAllowlist(allowRaw, `${path}.requestHeaderAllowlist`, authorizerConfiguration !== undefined),
     workloadName: str(raw.workloadName, `${path}.workloadName`, { optional: true, pattern: PATTERNS.workloadName }) ?? id,
-    allowedResourceOauth2ReturnUrls: callback && !returnUrls.includes(callback) ? [...returnUrls, callback] : returnUrls,
+    allowedResourceOauth2ReturnUrls: returnUrls.includes(callback) ? returnUrls : [...returnUrls, callback],
   };
   const description = str(raw.description, `${path}.description`, { optional: true });
   if (description) agent.description = description;
   if (authorizerConfiguration) agent.authorizerConfiguration = authorizerConfiguration;
   const agentUrl = httpUrl(raw.agentUrl, `${path}.agentUrl`);
   if (agentUrl) agent.agentUrl = agentUrl;
-  if (callback) agent.oauth2CallbackUrl = callback;
+  agent.oauth2CallbackUrl = callback;
   return agent;
 }
 
 /** Validate the `agents` section of a config file; throws RuntimeConfigError naming the field. */
-export function parseAgents(raw: unknown, path = 'agents'): AgentConfig[] {
+export function parseAgents(raw: unknown, path = 'agents', ctx?: RuntimeDefaultsContext): AgentConfig[] {
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) throw new RuntimeConfigError(path, 'must be a list of agents');
-  const agents = raw.map((a, i) => parseAgent(a, `${path}[${i}]`));
+  const agents = raw.map((a, i) => parseAgent(a, `${path}[${i}]`, ctx));
   const seen = new Set<string>();
   agents.forEach((a, i) => {
     for (const key of [a.name, a.id]) {
@@ -378,13 +380,14 @@ function parseTarget(raw: unknown, path: string, ctx: RuntimeDefaultsContext | u
   if (kind !== 'oauth3lo') throw new RuntimeConfigError(`${path}.kind`, `must be oauth3lo or echo (got ${JSON.stringify(kind)})`);
   const providerName =
     str(raw.providerName, `${path}.providerName`, { optional: true, pattern: PATTERNS.providerName }) ?? ctx?.oauthProviderName ?? DEFAULT_OAUTH_PROVIDER;
-  const defaultReturnUrl = str(raw.defaultReturnUrl, `${path}.defaultReturnUrl`, { optional: true, pattern: PATTERNS.returnUrl, hint: 'must be a URL' });
+  const defaultReturnUrl =
+    str(raw.defaultReturnUrl, `${path}.defaultReturnUrl`, { optional: true, pattern: PATTERNS.returnUrl, hint: 'must be a URL' }) ?? ctx?.returnUrl ?? DEFAULT_RETURN_URL;
   return {
     name,
     kind,
     providerName,
     scopes: strList(raw.scopes, `${path}.scopes`) ?? DEFAULT_PROVIDER_SCOPES,
-    ...(defaultReturnUrl ? { defaultReturnUrl } : {}),
+    defaultReturnUrl,
     ...(description ? { description } : {}),
   };
 }
