@@ -178,6 +178,14 @@ describe('return-URL server', () => {
     await expect(fetch(`${base}/oauth2/callback`)).rejects.toThrow();
   });
 
+  it('serves an IPv6 loopback return URL on ::1', async () => {
+    const { server, calls } = await start({ hostname: '[::1]' });
+    expect(server.url).toBe(`http://[::1]:${server.port}/oauth2/callback`);
+    const res = await fetch(`${server.url}?session_id=${encodeURIComponent(URN)}`);
+    expect(res.status).toBe(200);
+    expect(calls).toEqual([URN]);
+  });
+
   it('close() is idempotent and frees the port', async () => {
     const { server } = await start();
     await server.close();

@@ -166,7 +166,9 @@ export async function startReturnUrlServer(options: ReturnUrlServerOptions): Pro
     });
   };
   const server = createServer(onRequest);
-  const port = await listen(server, '127.0.0.1', options.port);
+  // An IPv6 loopback URL ([::1]) is served on ::1; every other name on 127.0.0.1.
+  const v6Only = hostname === '[::1]' || hostname === '::1';
+  const port = await listen(server, v6Only ? '::1' : '127.0.0.1', options.port);
   const servers: Server[] = [server];
   if (hostname === 'localhost') {
     // Browsers may resolve localhost to ::1 first. Best effort: no IPv6 loopback, or the port taken there, is fine.
