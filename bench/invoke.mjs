@@ -28,13 +28,16 @@ const jwtAgent = stack.agents.find((a) => a.authorizerConfiguration);
 const iamAgent = stack.agents.find((a) => !a.authorizerConfiguration);
 const arnOf = (a) => `arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:runtime/${a.id}`;
 
-// A user token from the stack's own user pool (the seeded JWT agent trusts its app clients).
-const client = stack.userPool.clients.find((c) => !c.clientSecret) ?? stack.userPool.clients[0];
+// A user token from the stack's own user pool, for an app client the JWT agent allows (SECRET_HASH if it has a secret).
+const allowed = jwtAgent.authorizerConfiguration.customJWTAuthorizer.allowedClients ?? stack.userPool.clients.map((c) => c.clientId);
+const client = stack.userPool.clients.find((c) => allowed.includes(c.clientId));
 const user = stack.userPool.users.find((u) => !u.temporaryPassword);
+const { createHmac } = await import('node:crypto');
+const secretHash = client.clientSecret ? { SECRET_HASH: createHmac('sha256', client.clientSecret).update(user.username + client.clientId).digest('base64') } : {};
 const auth = await fetch(stack.endpoints.cognito, {
   method: 'POST',
   headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' },
-  body: JSON.stringify({ ClientId: client.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: user.username, PASSWORD: user.password } }),
+  body: JSON.stringify({ ClientId: client.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: user.username, PASSWORD: user.password, ...secretHash } }),
 });
 const token = (await auth.json()).AuthenticationResult.AccessToken;
 

@@ -3,6 +3,7 @@
  * the pass-caller-token interceptor): tools/list, tools/call, --auth auto through GetGateway, SigV4 refused with the
  * fix, the -32042 URL elicitation shown, and --complete-auth binding the session with the very same JWT and retrying.
  */
+import { createHmac } from 'node:crypto';
 import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
@@ -23,10 +24,19 @@ beforeAll(async () => {
     config: { gateways: [{ name: 'test-gw', targets: [{ name: 'provider', kind: 'oauth3lo', defaultReturnUrl: returnUrl }, { name: 'echo', kind: 'echo' }], interceptors: [{ kind: 'pass-caller-token' }] }] },
   });
   gatewayUrl = `${stack.url}/gateways/${stack.gateways[0]!.id}/mcp`;
-  const client = stack.userPool.clients.find((c) => !c.clientSecret)!;
+  // A token from an app client the gateway's authorizer allows (SECRET_HASH when that client has a secret).
+  const allowed = stack.gateways[0]!.authorizerConfiguration.customJWTAuthorizer.allowedClients ?? stack.userPool.clients.map((c) => c.clientId);
+  const client = stack.userPool.clients.find((c) => allowed.includes(c.clientId))!;
   const user = stack.userPool.users.find((u) => !u.temporaryPassword)!;
+  const secretHash = client.clientSecret ? createHmac('sha256', client.clientSecret).update(user.username + client.clientId).digest('base64') : undefined;
   const cip = new CognitoIdentityProviderClient({ region: stack.region, endpoint: stack.url, credentials: stack.credentials });
-  const out = await cip.send(new InitiateAuthCommand({ ClientId: client.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: user.username, PASSWORD: user.password } }));
+  const out = await cip.send(
+    new InitiateAuthCommand({
+      ClientId: client.clientId,
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      AuthParameters: { USERNAME: user.username, PASSWORD: user.password, ...(secretHash ? { SECRET_HASH: secretHash } : {}) },
+    }),
+  );
   cip.destroy();
   token = out.AuthenticationResult!.AccessToken!;
 });
