@@ -1,0 +1,133 @@
+/**
+ * completeThreeLegged, the reusable 3LO completion API (exchange uses it; `invoke --complete-auth` will), against the
+ * local stack: the session is started as an agent would start it, the API serves the return URL, "opens the browser"
+ * (a redirect-following test browser), completes with the given identifier and optionally polls for the token.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIo } from '../../src/cli/command.js';
+import { completeThreeLegged } from '../../src/core/identity/index.js';
+import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
+import { freePort } from '../fixtures/ports.js';
+import { createTestContext } from '../helpers/context.js';
+
+let stack: LocalStack;
+beforeAll(async () => {
+  stack = await startLocalStack({ port: 0, autoConsent: true });
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+async function follow(startUrl: string): Promise<number> {
+  const jar = new Map<string, string>();
+  let url = startUrl;
+  for (let hop = 0; hop < 20; hop++) {
+    const res = await fetch(url, { redirect: 'manual', headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    for (const sc of res.headers.getSetCookie()) {
+      const [pair] = sc.split(';');
+      const i = pair!.indexOf('=');
+      jar.set(pair!.slice(0, i).trim(), pair!.slice(i + 1).trim());
+    }
+    const loc = res.headers.get('location');
+    if (res.status >= 300 && res.status < 400 && loc) {
+      url = new URL(loc, url).href;
+      continue;
+    }
+    await res.arrayBuffer();
+    return res.status;
+  }
+  throw new Error('too many redirects');
+}
+
+/** An Io on the stack whose browser follows redirects; `pages` collects the status of the return-URL page. */
+function stackIo() {
+  const pages: number[] = [];
+  const ctx = createTestContext({ env: stack.env, openBrowser: async (u) => void pages.push(await follow(u)) });
+  const io = createIo(ctx, { json: false, verbose: false, debug: false, quiet: false, color: false, showSecrets: false });
+  return { io, ctx, pages };
+}
+
+/** What an agent does: a workload token for `userId`, then GetResourceOauth2Token USER_FEDERATION. */
+async function agentStarts(userId: string, returnUrl: string) {
+  const sdk = await import('@aws-sdk/client-bedrock-agentcore');
+  const ctl = await import('@aws-sdk/client-bedrock-agentcore-control');
+  const dp = new sdk.BedrockAgentCoreClient({ region: stack.region, endpoint: stack.endpoints.agentcore, credentials: stack.credentials });
+  const cp = new ctl.BedrockAgentCoreControlClient({ region: stack.region, endpoint: stack.endpoints.control, credentials: stack.credentials });
+  const workloadName = stack.workloadIdentities[0]!.name;
+  const current = (await cp.send(new ctl.GetWorkloadIdentityCommand({ name: workloadName }))).allowedResourceOauth2ReturnUrls ?? [];
+  await cp.send(new ctl.UpdateWorkloadIdentityCommand({ name: workloadName, allowedResourceOauth2ReturnUrls: [...current, returnUrl] }));
+  const wat = (await dp.send(new sdk.GetWorkloadAccessTokenForUserIdCommand({ workloadName, userId }))).workloadAccessToken!;
+  const provider = stack.credentialProviders.oauth2.find((p) => p.flow === 'USER_FEDERATION')!.name;
+  const request = { workloadToken: wat, provider, scopes: ['api:read'], flow: 'USER_FEDERATION' as const, returnUrl, customParameters: { login_hint: userId } };
+  const first = await dp.send(
+    new sdk.GetResourceOauth2TokenCommand({
+      workloadIdentityToken: wat,
+      resourceCredentialProviderName: provider,
+      scopes: ['api:read'],
+      oauth2Flow: 'USER_FEDERATION',
+      resourceOauth2ReturnUrl: returnUrl,
+      forceAuthentication: true,
+      customParameters: { login_hint: userId },
+    }),
+  );
+  return { authorizationUrl: first.authorizationUrl!, sessionUri: first.sessionUri!, request };
+}
+
+describe('completeThreeLegged', () => {
+  it('serves the return URL, completes with the identifier and returns (no polling: the agent polls itself)', async () => {
+    const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
+    const s = await agentStarts('paula', returnUrl);
+    const { io, pages, ctx } = stackIo();
+    const r = await completeThreeLegged({ io, authorizationUrl: s.authorizationUrl, userIdentifier: { userId: 'paula' }, returnUrl, timeoutMs: 10_000 });
+    expect(r).toEqual({ sessionUri: s.sessionUri, completed: true });
+    expect(pages).toEqual([200]);
+    expect(ctx.stderr.text()).toContain('[1/2] authorize in the browser');
+    expect(ctx.stderr.text()).toContain('[2/2] CompleteResourceTokenAuth');
+    await expect(fetch(returnUrl)).rejects.toThrow(); // closed on return
+  });
+
+  it('polls GetResourceOauth2Token after completion when asked and returns the token', async () => {
+    const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
+    const s = await agentStarts('quinn', returnUrl);
+    const { io } = stackIo();
+    const r = await completeThreeLegged({
+      io,
+      authorizationUrl: s.authorizationUrl,
+      userIdentifier: { userId: 'quinn' },
+      startedBy: { userId: 'quinn' },
+      returnUrl,
+      timeoutMs: 10_000,
+      pollIntervalMs: 10,
+      poll: s.request,
+    });
+    expect(r.completed).toBe(true);
+    expect(r.attempts).toBe(1);
+    expect(JSON.parse(Buffer.from(r.accessToken!.split('.')[1]!, 'base64url').toString()).sub).toBe('quinn');
+  });
+
+  it('a mismatch is ERR_AUTH (exit 4) with "started by A, completed with B"; the browser page says it was not completed', async () => {
+    const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
+    const s = await agentStarts('rita', returnUrl);
+    const { io, pages } = stackIo();
+    const err = await completeThreeLegged({ io, authorizationUrl: s.authorizationUrl, userIdentifier: { userId: 'rita2' }, startedBy: { userId: 'rita' }, returnUrl, timeoutMs: 10_000 }).catch((e) => e);
+    expect(err.code).toBe('ERR_AUTH');
+    expect(err.exitCode).toBe(4);
+    expect(err.message).toMatch(/^session refused \(AccessDeniedException: Invalid or expired session\): started by user id "rita" \(sha256:[0-9a-f]{8}\), completed with user id "rita2" \(sha256:[0-9a-f]{8}\)$/);
+    expect(err.details.binding).toEqual({ startedBy: expect.stringContaining('"rita"'), completedWith: expect.stringContaining('"rita2"') });
+    expect(pages).toEqual([403]);
+  });
+
+  it('with the same identifier but a stale session, says the session itself is stale', async () => {
+    const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
+    const s = await agentStarts('sam', returnUrl);
+    const first = stackIo();
+    await completeThreeLegged({ io: first.io, authorizationUrl: s.authorizationUrl, userIdentifier: { userId: 'sam' }, returnUrl, timeoutMs: 10_000 });
+    // The same authorization URL again: the stack refuses a used link before the return URL is ever reached.
+    const { io } = stackIo();
+    const { completeSession } = await import('../../src/core/identity/index.js');
+    const err = await completeSession(io, { sessionUri: s.sessionUri, userIdentifier: { userId: 'sam' }, startedBy: { userId: 'sam' } }).catch((e) => e);
+    expect(err.code).toBe('ERR_AUTH');
+    expect(err.message).toMatch(/started by user id "sam" .*, completed with user id "sam"/);
+    expect(err.hint).toContain('the session itself is stale');
+  });
+});
