@@ -391,6 +391,14 @@ export const HINTS: readonly HintEntry[] = [
     fix: 'Send both media types in Accept (`agentcore-auth invoke --mcp` and `agentcore-auth mcp` do).',
     example: 'Accept Header Error - MCP protocol requires Accept header: application/json, text/event-stream',
   },
+  {
+    id: 'mcp-url-elicitation',
+    message: /This request requires more information|"code"\s*:\s*-32042/i,
+    source: 'AgentCore Gateway, tools/call (JSON-RPC -32042, MCP URL-mode elicitation)',
+    cause: "The tool's target uses OAuth 3LO and the user has not consented yet; data.elicitations[].url is the AgentCore authorization URL (valid 10 minutes).",
+    fix: 'Open the URL and consent, then call again; or `agentcore-auth mcp --gateway-url … --call TOOL --complete-auth`, which opens it, serves the return URL, binds the session with the same JWT (CompleteResourceTokenAuth) and retries.',
+    example: '{"jsonrpc":"2.0","id":3,"error":{"code":-32042,"message":"This request requires more information.","data":{"elicitations":[{"mode":"url"}]}}}',
+  },
 ];
 
 export interface HintQuery {
