@@ -143,6 +143,12 @@ describe('exchange against the local stack: M2M, API key, workload token', () =>
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('[2/2] GetResourceOauth2Token');
     expect(r.stderr).toContain('Resource Credential Provider not found');
+    const json = await exchange(auto, ['--workload-name', n.workload, '--provider', 'no-such-provider', '--flow', 'm2m', '--json']);
+    expect(json.code).toBe(3);
+    expect(json.stdout).toBe('');
+    const err = JSON.parse(json.stderr.trim().split('\n').pop()!).error;
+    expect(err.code).toBe('ERR_REMOTE');
+    expect(err.details.steps.map((s: { operation: string; status: string }) => `${s.operation}:${s.status}`)).toEqual(['GetWorkloadAccessToken:ok', 'GetResourceOauth2Token:failed']);
   });
 });
 

@@ -85,6 +85,18 @@ Examples:
 }
 
 async function runExchange(io: Io, opts: ExchangeOptions) {
+  const trace: { steps?: unknown[] } = {};
+  try {
+    return await exchangeSteps(io, opts, trace);
+  } catch (e) {
+    // --json: the steps that ran (and the one that failed) travel with the error document on stderr.
+    const { AgentcoreAuthError } = await import('../../core/errors.js');
+    if (io.globals.json && trace.steps?.length && e instanceof AgentcoreAuthError) e.details.steps = trace.steps;
+    throw e;
+  }
+}
+
+async function exchangeSteps(io: Io, opts: ExchangeOptions, trace: { steps?: unknown[] }) {
   const { usageError, AgentcoreAuthError } = await import('../../core/errors.js');
   const id = await import('../../core/identity/index.js');
   const { describeToken } = await import('../../core/jwt.js');
@@ -182,6 +194,7 @@ async function runExchange(io: Io, opts: ExchangeOptions) {
     (flow === 'M2M' ? 1 : 0) +
     (flow === 'USER_FEDERATION' ? 1 + (opts.registerReturnUrl ? 1 : 0) + 1 + 1 + (served ? 1 : 0) + 1 + (opts.ephemeral ? 1 : 0) : 0);
   const tl = new id.Timeline(io.ui, () => io.ctx.now(), planned);
+  trace.steps = tl.steps;
   const now = () => io.ctx.now();
   const result: Record<string, unknown> = {};
 
