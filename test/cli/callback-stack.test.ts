@@ -25,13 +25,17 @@ async function dataPlane() {
 }
 
 /** What an agent does: start a 3LO session for `userId` with `returnUrl`; returns the poll function too. */
-async function startSession(userId: string, returnUrl: string, loginHint = userId) {
+async function startSession(user: string | { userToken: string }, returnUrl: string, loginHint = typeof user === 'string' ? user : 'jwt-user') {
   const { sdk, dp, cp, UpdateWorkloadIdentityCommand, GetWorkloadIdentityCommand } = await dataPlane();
   const workloadName = stack.workloadIdentities[0]!.name;
   const provider = stack.credentialProviders.oauth2.find((p) => p.flow === 'USER_FEDERATION')!.name;
   const current = (await cp.send(new GetWorkloadIdentityCommand({ name: workloadName }))).allowedResourceOauth2ReturnUrls ?? [];
   if (!current.includes(returnUrl)) await cp.send(new UpdateWorkloadIdentityCommand({ name: workloadName, allowedResourceOauth2ReturnUrls: [...current, returnUrl] }));
-  const wat = (await dp.send(new sdk.GetWorkloadAccessTokenForUserIdCommand({ workloadName, userId }))).workloadAccessToken!;
+  const wat = (
+    typeof user === 'string'
+      ? await dp.send(new sdk.GetWorkloadAccessTokenForUserIdCommand({ workloadName, userId: user }))
+      : await dp.send(new sdk.GetWorkloadAccessTokenForJWTCommand({ workloadName, userToken: user.userToken }))
+  ).workloadAccessToken!;
   const req = {
     workloadIdentityToken: wat,
     resourceCredentialProviderName: provider,
@@ -72,9 +76,9 @@ async function browse(startUrl: string): Promise<{ status: number; body: string 
   throw new Error('too many redirects');
 }
 
-async function startCallback(args: string[]) {
+async function startCallback(args: string[], home?: string) {
   const port = await freePort();
-  const ctx = createTestContext({ env: stack.env });
+  const ctx = createTestContext({ env: stack.env, ...(home ? { home } : {}) });
   const run = runCommand(['callback', '--port', String(port), ...args], ctx);
   for (let i = 0; i < 300 && !ctx.stderr.text().includes('return URL'); i++) await new Promise((r) => setTimeout(r, 10));
   return { run, ctx, url: `http://localhost:${port}/oauth2/callback` };
@@ -108,6 +112,30 @@ describe('callback against the local stack', () => {
     expect(r.stderr).toContain('hint: CompleteResourceTokenAuth needs the exact artifact that minted the workload token');
     expect(JSON.parse(r.stdout.trim())).toEqual({ at: expect.any(String), sessionUri: s.sessionUri, status: 'refused', message: expect.stringContaining('Invalid or expired session') });
     expect((await s.poll()).accessToken).toBeUndefined();
+  });
+
+  it('--bearer: completes a session the agent started with the very same cached JWT', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const home = mkdtempSync(join(tmpdir(), 'aca-cb-'));
+    const client = stack.userPool.clients.find((c) => c.explicitAuthFlows.includes('USER_PASSWORD_AUTH'))!;
+    const alice = stack.userPool.users.find((u) => u.username === 'alice')!;
+    const login = await runCommand(
+      ['login', '--user-pool-id', stack.userPool.id, '--client-id', client.clientId, ...(client.clientSecret ? ['--client-secret', client.clientSecret] : []), '--username', 'alice', '--password', alice.password],
+      { home, env: stack.env },
+    );
+    expect(login.code).toBe(0);
+    const jwt = (await runCommand(['token', 'print'], { home, env: stack.env })).stdout.trim();
+    expect(jwt.split('.')).toHaveLength(3);
+    const cb = await startCallback(['--bearer', '--once'], home);
+    const s = await startSession({ userToken: jwt }, cb.url, 'alice');
+    expect((await browse(s.authorizationUrl)).status).toBe(200);
+    const r = await cb.run;
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/completed with JWT sha256:[0-9a-f]{8} sub=/);
+    expect(r.stderr).not.toContain(jwt);
+    expect((await s.poll()).accessToken).toBeDefined();
   });
 
   it('serves several sessions concurrently without --once, each completed once; Ctrl-C ends it (130)', async () => {
