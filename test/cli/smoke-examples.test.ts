@@ -57,6 +57,18 @@ describe('examples/ against the local stack', () => {
     expect(r.stdout).not.toContain('sk-local-example-api-key');
   });
 
+  it('both examples in one run, as the GitHub Actions example runs them (--negative --concurrency 4, one JUnit file)', async () => {
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const junit = join(mkdtempSync(join(tmpdir(), 'aca-smoke-both-')), 'reports', 'agentcore-smoke.xml');
+    const r = await run(['smoke', '--negative', '--concurrency', '4', '--junit', junit, 'examples/inbound.yaml', 'examples/outbound.yaml']);
+    if (r.code !== 0) console.log(r.stdout, r.stderr);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\n\n2 scenarios: 15 passed of 15 steps in .* — all expectations met\n$/);
+    expect(readFileSync(junit, 'utf8').match(/<testsuite /g)).toHaveLength(2);
+  });
+
   it('fails with exit 6, saying what was seen, when the "OAuth agent" is in fact an IAM agent', async () => {
     const r = await runCommand(['smoke', 'examples/inbound.yaml'], {
       env: { ...stack.env, SMOKE_JWT_AGENT_ARN: 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/sigv4_agent-example002' },

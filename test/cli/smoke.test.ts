@@ -268,6 +268,43 @@ ${LOGIN}  - verify: { token: "\${steps.login.accessToken}", discovery-url: "\${e
     expect(r5.stderr).toContain('--concurrency must be a whole number from 1 to 256');
   });
 
+  it('runs several scenario files one after the other: totals, one JUnit file with a suite each, the worst exit code', async () => {
+    const a = scenario('a.yaml', 'name: first\nsteps:\n  - explain: Token has expired\n');
+    const b = scenario('b.yaml', 'name: second\nsteps:\n  - explain: Token has expired\n    expect: deny\n  - explain: Authorization method mismatch\n');
+    const r = await run(['smoke', a, b, '--junit', 'two.xml']);
+    expect(r.code).toBe(6);
+    expect(r.stdout).toMatch(/^first \(a\.yaml\) — 1 step\n/);
+    expect(r.stdout).toContain('\n\nsecond (b.yaml) — 2 steps\n');
+    expect(r.stdout).toMatch(/^1 passed of 1 step in .* — all expectations met$/m);
+    expect(r.stdout).toMatch(/^1 passed, 1 failed of 2 steps in .* — expectations failed \(exit 6\)$/m);
+    expect(r.stdout).toMatch(/\n\n2 scenarios: 2 passed, 1 failed of 3 steps in .* — expectations failed \(exit 6\)\n$/);
+    const root = parseXml(readFileSync(join(dir, 'two.xml'), 'utf8'));
+    expect(root.attrs).toMatchObject({ tests: '3', failures: '1' });
+    expect(children(root, 'testsuite').map((x) => [x.attrs.name, x.attrs.file, x.attrs.tests])).toEqual([
+      ['first', 'a.yaml', '1'],
+      ['second', 'b.yaml', '2'],
+    ]);
+
+    const json = await run(['smoke', a, b, '--json']);
+    const recs = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(recs.map((x) => [x.type, x.file])).toEqual([
+      ['step', 'a.yaml'],
+      ['summary', 'a.yaml'],
+      ['step', 'b.yaml'],
+      ['step', 'b.yaml'],
+      ['summary', 'b.yaml'],
+      ['total', undefined],
+    ]);
+    expect(recs.at(-1)).toMatchObject({ scenarios: 2, run: 2, total: 3, passed: 2, failed: 1, exitCode: 6 });
+
+    // A malformed file anywhere stops the run before any step runs.
+    const bad = scenario('bad2.yaml', 'steps:\n  - explain: x\n    expect: maybe\n');
+    const r2 = await run(['smoke', a, bad]);
+    expect(r2.code).toBe(2);
+    expect(r2.stdout).toBe('');
+    expect(r2.stderr).toMatch(/error: bad2\.yaml:3: step "explain": expect must be allow, deny, or a mapping/);
+  });
+
   it('reads a scenario from stdin', async () => {
     const r = await runCommand(['smoke', '-'], { env, cwd: dir, stdin: 'steps:\n  - explain: "Token has expired"\n' });
     expect(r.code).toBe(0);

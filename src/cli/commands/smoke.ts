@@ -30,7 +30,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description(
       'Run a scenario file: each step runs one agentcore-auth command with the options it lists and checks what happened (allow/deny, HTTP status, error, output, JSON fields, token claims, duration). Variables: ${env:NAME}, ${env:NAME:-default}, ${steps.<id>.<field>}. Secrets are masked in every report.',
     )
-    .argument('<file>', 'scenario file (.yaml, .yml or .json), or - to read it from stdin')
+    .argument('<files...>', 'scenario files (.yaml, .yml or .json), run one after the other; - reads one from stdin')
     .option('-c, --concurrency <n>', 'run up to N independent steps at once (a step waits for the steps it reads)', '1')
     .option('--junit <file>', 'also write a JUnit XML report to FILE (for CI test reporters)')
     .option('--negative', 'per invoke step that expects allow, add checks that must be denied: the other inbound mode, and (bearer steps) no token')
@@ -52,15 +52,16 @@ Example scenario (examples/inbound.yaml is a complete one that runs against \`ag
       expect: { outcome: deny, status: 403 }
 
   agentcore-auth smoke examples/inbound.yaml --negative --junit smoke.xml
+  agentcore-auth smoke examples/inbound.yaml examples/outbound.yaml --concurrency 4
   agentcore-auth smoke scenario.yaml --json --concurrency 4 | jq -c 'select(.status != "pass")'`,
     )
-    .action(defineAction(ctx, (io, file: string, opts: SmokeOptions) => smoke(io, file, opts)));
+    .action(defineAction(ctx, (io, files: string[], opts: SmokeOptions) => smoke(io, files, opts)));
 }
 
-async function smoke(io: Io, file: string, opts: SmokeOptions) {
+async function smoke(io: Io, files: string[], opts: SmokeOptions) {
   const { parseScenario, parseDuration } = await import('../../core/smoke/parse.js');
-  const { runScenario, missingEnv } = await import('../../core/smoke/runner.js');
-  const { renderStep, renderSummary, stepRecord, summaryRecord, junitXml } = await import('../../core/smoke/report.js');
+  const { runScenario, missingEnv, combineExitCodes } = await import('../../core/smoke/runner.js');
+  const { renderStep, renderSummary, renderTotal, stepRecord, summaryRecord, totalRecord, junitXml } = await import('../../core/smoke/report.js');
 
   const concurrency = Number(opts.concurrency ?? '1');
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
@@ -68,35 +69,40 @@ async function smoke(io: Io, file: string, opts: SmokeOptions) {
   }
   const timeoutMs = parseDuration(opts.timeout ?? '60s');
   if (timeoutMs === undefined || timeoutMs <= 0) throw usageError(`--timeout must be a duration such as 30s or 500ms, got "${opts.timeout}"`);
+  if (files.filter((f) => f === '-').length > 1) throw usageError('- (stdin) can be given only once');
 
-  const { text, name } = await readScenarioFile(io, file);
-  let scenario = parseScenario(text, name);
-  await validateStepOptions(io.ctx, scenario);
-  if (opts.negative) {
-    const { addNegativeChecks } = await import('../../core/smoke/negative.js');
-    scenario = addNegativeChecks(scenario);
-  }
-  const missing = missingEnv(scenario, io.ctx.env);
-  if (missing.length) {
-    const first = missing[0]!;
-    throw new AgentcoreAuthError(
-      'ERR_CONFIG',
-      `${name}:${first.line}: environment variable ${first.name} is not set` +
-        missing
-          .slice(1)
-          .map((m) => `\n  ${name}:${m.line}: environment variable ${m.name} is not set`)
-          .join(''),
-      {
-        hint: `Export ${missing.length === 1 ? 'it' : 'them'} (in CI: from the repository secrets), or give a default in the file: \${env:${first.name}:-value}. Against the local stack, \`agentcore-auth local --json\` prints every value.`,
-        details: { file: name, missing },
-      },
-    );
+  // Every file is read, parsed and checked before anything runs: a typo in the last file costs no API call.
+  const scenarios: Scenario[] = [];
+  for (const file of files) {
+    const { text, name } = await readScenarioFile(io, file);
+    let scenario = parseScenario(text, name);
+    await validateStepOptions(io.ctx, scenario);
+    if (opts.negative) {
+      const { addNegativeChecks } = await import('../../core/smoke/negative.js');
+      scenario = addNegativeChecks(scenario);
+    }
+    const missing = missingEnv(scenario, io.ctx.env);
+    if (missing.length) {
+      const first = missing[0]!;
+      throw new AgentcoreAuthError(
+        'ERR_CONFIG',
+        `${name}:${first.line}: environment variable ${first.name} is not set` +
+          missing
+            .slice(1)
+            .map((m) => `\n  ${name}:${m.line}: environment variable ${m.name} is not set`)
+            .join(''),
+        {
+          hint: `Export ${missing.length === 1 ? 'it' : 'them'} (in CI: from the repository secrets), or give a default in the file: \${env:${first.name}:-value}. Against the local stack, \`agentcore-auth local --json\` prints every value.`,
+          details: { file: name, missing },
+        },
+      );
+    }
+    scenarios.push(scenario);
   }
 
   const show = io.globals.showSecrets;
   const scrub = (t: string) => io.secrets.scrub(t, show);
   const paint = new Chalk({ level: colorEnabled(io.ctx.stdout, io.ctx.env, io.globals.color) ? 1 : 0 });
-  const idWidth = Math.min(40, Math.max(...scenario.steps.map((s) => s.id.length)));
   const globalArgs: string[] = [];
   if (io.globals.region) globalArgs.push('--region', io.globals.region);
   if (io.globals.profile) globalArgs.push('--profile', io.globals.profile);
@@ -105,37 +111,51 @@ async function smoke(io: Io, file: string, opts: SmokeOptions) {
   if (io.globals.debug) globalArgs.push('--debug');
   else if (io.globals.verbose) globalArgs.push('--verbose');
 
-  if (!io.globals.json && !io.globals.quiet) {
-    io.out.line(
-      `${paint.bold(scenario.name)}${scenario.name !== name ? paint.dim(` (${name})`) : ''} — ${scenario.steps.length} step${scenario.steps.length === 1 ? '' : 's'}${concurrency > 1 ? `, up to ${concurrency} at once` : ''}`,
-    );
+  const summaries: RunSummary[] = [];
+  const started = io.ctx.now();
+  for (const [k, scenario] of scenarios.entries()) {
+    if (k > 0 && (io.ctx.signal.aborted || (opts.failFast && summaries.some((x) => x.exitCode !== EXIT.OK)))) break;
+    const idWidth = Math.min(40, Math.max(...scenario.steps.map((s) => s.id.length)));
+    if (!io.globals.json && !io.globals.quiet) {
+      io.out.line(
+        `${k > 0 ? '\n' : ''}${paint.bold(scenario.name)}${scenario.name !== scenario.file ? paint.dim(` (${scenario.file})`) : ''} — ${scenario.steps.length} step${scenario.steps.length === 1 ? '' : 's'}${concurrency > 1 ? `, up to ${concurrency} at once` : ''}`,
+      );
+    }
+    const print = (r: StepResult) => {
+      if (io.globals.json) io.out.line(JSON.stringify(stepRecord(r, scrub, show, scenario.file)));
+      else if (!io.globals.quiet || r.status !== 'pass') io.out.line(renderStep(r, { scrub, paint, idWidth, showSecrets: show, verbose: io.globals.verbose }));
+    };
+    // Steps are reported in file order, each as soon as it and every step before it have finished (with
+    // --concurrency, a fast step waits for the slower ones above it), so that logs read the same on every run.
+    const order = scenario.steps.map((s) => s.id);
+    const finished = new Map<string, StepResult>();
+    let next = 0;
+    const onStepEnd = (r: StepResult) => {
+      finished.set(r.id, r);
+      while (next < order.length && finished.has(order[next]!)) print(finished.get(order[next++]!)!);
+    };
+    const summary = await runScenario(scenario, {
+      executor: createInProcessExecutor(io.ctx),
+      env: io.ctx.env,
+      concurrency,
+      failFast: !!opts.failFast,
+      timeoutMs,
+      globalArgs,
+      signal: io.ctx.signal,
+      now: () => io.ctx.now(),
+      onSecret: (v) => io.secrets.add(v),
+      onStepEnd,
+    });
+    summaries.push(summary);
+    if (io.globals.json) io.out.line(JSON.stringify(summaryRecord(summary)));
+    else io.out.line(renderSummary(summary, paint));
   }
-  const print = (r: StepResult) => {
-    if (io.globals.json) io.out.line(JSON.stringify(stepRecord(r, scrub, show)));
-    else if (!io.globals.quiet || r.status !== 'pass') io.out.line(renderStep(r, { scrub, paint, idWidth, showSecrets: show, verbose: io.globals.verbose }));
-  };
-  // Steps are reported in file order, each as soon as it and every step before it have finished (with
-  // --concurrency, a fast step waits for the slower ones above it), so that logs read the same on every run.
-  const order = scenario.steps.map((s) => s.id);
-  const finished = new Map<string, StepResult>();
-  let next = 0;
-  const onStepEnd = (r: StepResult) => {
-    finished.set(r.id, r);
-    while (next < order.length && finished.has(order[next]!)) print(finished.get(order[next++]!)!);
-  };
-
-  const summary: RunSummary = await runScenario(scenario, {
-    executor: createInProcessExecutor(io.ctx),
-    env: io.ctx.env,
-    concurrency,
-    failFast: !!opts.failFast,
-    timeoutMs,
-    globalArgs,
-    signal: io.ctx.signal,
-    now: () => io.ctx.now(),
-    onSecret: (v) => io.secrets.add(v),
-    onStepEnd,
-  });
+  const exitCode = combineExitCodes(summaries.map((x) => x.exitCode));
+  const durationMs = io.ctx.now() - started;
+  if (scenarios.length > 1) {
+    if (io.globals.json) io.out.line(JSON.stringify(totalRecord(summaries, exitCode, durationMs, scenarios.length)));
+    else io.out.line(`\n${renderTotal(summaries, exitCode, durationMs, scenarios.length, paint)}`);
+  }
 
   if (opts.junit) {
     const { writeFile, mkdir } = await import('node:fs/promises');
@@ -143,22 +163,19 @@ async function smoke(io: Io, file: string, opts: SmokeOptions) {
     const target = resolve(io.ctx.cwd, opts.junit);
     try {
       await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, junitXml(summary, { scrub, timestamp: new Date(io.ctx.now() - summary.durationMs), showSecrets: show }));
+      await writeFile(target, junitXml(summaries, { scrub, timestamp: new Date(started), showSecrets: show }));
     } catch (e) {
       throw configError(`cannot write the JUnit report to ${opts.junit}: ${(e as Error).message}`, 'Check that the directory is writable.');
     }
   }
-
-  if (io.globals.json) io.out.line(JSON.stringify(summaryRecord(summary)));
-  else {
-    io.out.line(renderSummary(summary, paint));
-    if (opts.junit && !io.globals.quiet) io.ui.note(`JUnit report: ${opts.junit}`);
-    if (summary.exitCode !== EXIT.OK && !io.globals.verbose && !io.globals.quiet) {
+  if (!io.globals.json && !io.globals.quiet) {
+    if (opts.junit) io.ui.note(`JUnit report: ${opts.junit}`);
+    if (exitCode !== EXIT.OK && !io.globals.verbose) {
       io.ui.note('Rerun with --verbose to see the HTTP exchanges of the steps that did not pass; `agentcore-auth explain "<message>"` explains an error.');
     }
   }
-  if (summary.exitCode === EXIT.INTERRUPTED) throw new AgentcoreAuthError('ERR_INTERRUPTED', 'interrupted');
-  return { exitCode: summary.exitCode };
+  if (exitCode === EXIT.INTERRUPTED) throw new AgentcoreAuthError('ERR_INTERRUPTED', 'interrupted');
+  return { exitCode };
 }
 
 async function readScenarioFile(io: Io, file: string): Promise<{ text: string; name: string }> {

@@ -97,9 +97,10 @@ export function renderSummary(s: RunSummary, paint: Paint = NO_PAINT): string {
 }
 
 /** NDJSON record of one step (no stdout/stderr: those may hold tokens; the checks say what was seen). */
-export function stepRecord(r: StepResult, scrub: Scrub, showSecrets = false): Record<string, unknown> {
+export function stepRecord(r: StepResult, scrub: Scrub, showSecrets = false, file?: string): Record<string, unknown> {
   const rec: Record<string, unknown> = {
     type: 'step',
+    ...(file !== undefined ? { file } : {}),
     id: r.id,
     name: r.name,
     kind: r.kind,
@@ -132,6 +133,35 @@ export function summaryRecord(s: RunSummary): Record<string, unknown> {
   };
 }
 
+/** The line after several scenarios: totals over all of them. */
+export function renderTotal(all: readonly RunSummary[], exitCode: number, durationMs: number, scenarios: number, paint: Paint = NO_PAINT): string {
+  const sum = (k: 'passed' | 'failed' | 'errored' | 'skipped' | 'total') => all.reduce((n, s) => n + s[k], 0);
+  const parts = [paint.green(`${sum('passed')} passed`)];
+  if (sum('failed')) parts.push(paint.red(`${sum('failed')} failed`));
+  if (sum('errored')) parts.push(paint.red(`${sum('errored')} could not run`));
+  if (sum('skipped')) parts.push(paint.yellow(`${sum('skipped')} skipped`));
+  const notRun = scenarios - all.length;
+  const verdict =
+    exitCode === 0 ? paint.green('all expectations met') : exitCode === 6 ? paint.red('expectations failed (exit 6)') : paint.red(`steps could not run (exit ${exitCode})`);
+  return `${paint.bold(`${scenarios} scenarios`)}: ${parts.join(', ')} of ${sum('total')} steps in ${formatMs(durationMs)}${notRun ? paint.yellow(`, ${notRun} scenario${notRun === 1 ? '' : 's'} not run`) : ''} — ${verdict}`;
+}
+
+export function totalRecord(all: readonly RunSummary[], exitCode: number, durationMs: number, scenarios: number): Record<string, unknown> {
+  const sum = (k: 'passed' | 'failed' | 'errored' | 'skipped' | 'total') => all.reduce((n, s) => n + s[k], 0);
+  return {
+    type: 'total',
+    scenarios,
+    run: all.length,
+    total: sum('total'),
+    passed: sum('passed'),
+    failed: sum('failed'),
+    errored: sum('errored'),
+    skipped: sum('skipped'),
+    durationMs: Math.round(durationMs),
+    exitCode,
+  };
+}
+
 // XML 1.0 allows tab, LF, CR and U+0020 and above (minus surrogates handled by JS strings, and U+FFFE/U+FFFF).
 // eslint-disable-next-line no-control-regex
 const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
@@ -153,45 +183,48 @@ export function xmlEscape(s: string): string {
  * JUnit XML in the shape CI systems read (GitHub test reporters, GitLab, Jenkins): one <testsuite> per scenario,
  * one <testcase> per step with <failure> (an expectation failed), <error> (the step could not run) or <skipped>.
  */
-export function junitXml(s: RunSummary, o: { scrub: Scrub; timestamp: Date; showSecrets?: boolean }): string {
+export function junitXml(runs: RunSummary | readonly RunSummary[], o: { scrub: Scrub; timestamp: Date; showSecrets?: boolean }): string {
+  const all: readonly RunSummary[] = Array.isArray(runs) ? runs : [runs as RunSummary];
   const secs = (ms: number) => (ms / 1000).toFixed(3);
   const attr = (name: string, v: string | number) => ` ${name}="${xmlEscape(String(v))}"`;
-  const suiteAttrs =
-    attr('name', s.scenario) +
-    attr('tests', s.total) +
-    attr('failures', s.failed) +
-    attr('errors', s.errored) +
-    attr('skipped', s.skipped) +
-    attr('time', secs(s.durationMs));
-  const classname = `smoke.${s.scenario.replace(/[^A-Za-z0-9_.-]+/g, '_')}`;
-  const cases = s.results.map((r) => {
-    const caseAttrs = attr('name', r.id === r.name ? r.id : `${r.id}: ${r.name}`) + attr('classname', classname) + attr('file', s.file) + attr('line', r.line) + attr('time', secs(r.durationMs));
-    const body: string[] = [];
-    const detail = () =>
-      xmlEscape(
-        o.scrub(
-          [
-            r.argv.length ? `$ ${commandLine(r.argv, o.scrub, o.showSecrets, r.secretArgs)}` : '',
-            `line ${r.line}${r.exitCode !== undefined ? `, exit ${r.exitCode}` : ''}${r.httpStatus !== undefined ? `, HTTP ${r.httpStatus}` : ''}`,
-            ...r.checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.label}${c.ok ? '' : ` (got ${c.actual ?? 'nothing'})`}`),
-            r.error ? `error: ${r.error.code}: ${r.error.message}${r.error.hint ? `\nhint: ${r.error.hint}` : ''}` : '',
-          ]
-            .filter(Boolean)
-            .join('\n'),
-        ),
-      );
-    if (r.status === 'fail') body.push(`      <failure${attr('message', o.scrub(r.reason || 'expectation failed'))}${attr('type', 'ExpectationFailed')}>${detail()}</failure>`);
-    if (r.status === 'error') body.push(`      <error${attr('message', o.scrub(r.reason || 'could not run'))}${attr('type', r.error?.code ?? `exit ${r.exitCode}`)}>${detail()}</error>`);
-    if (r.status === 'skipped') body.push(`      <skipped${attr('message', o.scrub(r.reason || 'skipped'))}/>`);
-    if (r.status !== 'skipped' && r.stderr.trim()) body.push(`      <system-err>${xmlEscape(o.scrub(r.stderr.trimEnd()))}</system-err>`);
-    return body.length ? `    <testcase${caseAttrs}>\n${body.join('\n')}\n    </testcase>` : `    <testcase${caseAttrs}/>`;
+  const sum = (k: 'passed' | 'failed' | 'errored' | 'skipped' | 'total' | 'durationMs') => all.reduce((n, s) => n + s[k], 0);
+  const suites = all.map((s) => {
+    const suiteAttrs =
+      attr('name', s.scenario) +
+      attr('tests', s.total) +
+      attr('failures', s.failed) +
+      attr('errors', s.errored) +
+      attr('skipped', s.skipped) +
+      attr('time', secs(s.durationMs));
+    const classname = `smoke.${s.scenario.replace(/[^A-Za-z0-9_.-]+/g, '_')}`;
+    const cases = s.results.map((r) => {
+      const caseAttrs = attr('name', r.id === r.name ? r.id : `${r.id}: ${r.name}`) + attr('classname', classname) + attr('file', s.file) + attr('line', r.line) + attr('time', secs(r.durationMs));
+      const body: string[] = [];
+      const detail = () =>
+        xmlEscape(
+          o.scrub(
+            [
+              r.argv.length ? `$ ${commandLine(r.argv, o.scrub, o.showSecrets, r.secretArgs)}` : '',
+              `line ${r.line}${r.exitCode !== undefined ? `, exit ${r.exitCode}` : ''}${r.httpStatus !== undefined ? `, HTTP ${r.httpStatus}` : ''}`,
+              ...r.checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.label}${c.ok ? '' : ` (got ${c.actual ?? 'nothing'})`}`),
+              r.error ? `error: ${r.error.code}: ${r.error.message}${r.error.hint ? `\nhint: ${r.error.hint}` : ''}` : '',
+            ]
+              .filter(Boolean)
+              .join('\n'),
+          ),
+        );
+      if (r.status === 'fail') body.push(`      <failure${attr('message', o.scrub(r.reason || 'expectation failed'))}${attr('type', 'ExpectationFailed')}>${detail()}</failure>`);
+      if (r.status === 'error') body.push(`      <error${attr('message', o.scrub(r.reason || 'could not run'))}${attr('type', r.error?.code ?? `exit ${r.exitCode}`)}>${detail()}</error>`);
+      if (r.status === 'skipped') body.push(`      <skipped${attr('message', o.scrub(r.reason || 'skipped'))}/>`);
+      if (r.status !== 'skipped' && r.stderr.trim()) body.push(`      <system-err>${xmlEscape(o.scrub(r.stderr.trimEnd()))}</system-err>`);
+      return body.length ? `    <testcase${caseAttrs}>\n${body.join('\n')}\n    </testcase>` : `    <testcase${caseAttrs}/>`;
+    });
+    return [`  <testsuite${suiteAttrs}${attr('timestamp', o.timestamp.toISOString().replace(/\.\d+Z$/, ''))}${attr('file', s.file)}>`, ...cases, '  </testsuite>'].join('\n');
   });
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites${attr('name', 'agentcore-auth smoke')}${attr('tests', s.total)}${attr('failures', s.failed)}${attr('errors', s.errored)}${attr('skipped', s.skipped)}${attr('time', secs(s.durationMs))}>`,
-    `  <testsuite${suiteAttrs}${attr('timestamp', o.timestamp.toISOString().replace(/\.\d+Z$/, ''))}${attr('file', s.file)}>`,
-    ...cases,
-    '  </testsuite>',
+    `<testsuites${attr('name', 'agentcore-auth smoke')}${attr('tests', sum('total'))}${attr('failures', sum('failed'))}${attr('errors', sum('errored'))}${attr('skipped', sum('skipped'))}${attr('time', secs(sum('durationMs')))}>`,
+    ...suites,
     '</testsuites>',
     '',
   ].join('\n');

@@ -336,11 +336,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const ordered = scenario.steps.map((s) => results.get(s.id)!);
   const count = (st: StepStatus) => ordered.filter((r) => r.status === st).length;
   const errored = ordered.filter((r) => r.status === 'error');
-  let exitCode: number = EXIT.OK;
-  if (errored.length) {
-    const codes = errored.map((r) => r.exitCode ?? EXIT.INTERNAL);
-    exitCode = INFRA_PRIORITY.find((c) => codes.includes(c)) ?? EXIT.INTERNAL;
-  } else if (ordered.some((r) => r.status !== 'pass')) exitCode = EXIT.EXPECTATION;
+  const exitCode = combineExitCodes(
+    ordered.map((r) => (r.status === 'error' ? (r.exitCode ?? EXIT.INTERNAL) : r.status === 'pass' ? EXIT.OK : EXIT.EXPECTATION)),
+  );
   return {
     scenario: scenario.name,
     file: scenario.file,
@@ -353,6 +351,16 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     exitCode,
     results: ordered,
   };
+}
+
+/**
+ * One exit code for several outcomes: a step (or scenario) that could not run wins, in INFRA_PRIORITY order (an
+ * unknown code counts as internal); otherwise 6 when an expectation failed; otherwise 0.
+ */
+export function combineExitCodes(codes: readonly number[]): number {
+  const infra = codes.filter((c) => c !== EXIT.OK && c !== EXIT.EXPECTATION);
+  if (infra.length) return INFRA_PRIORITY.find((c) => infra.includes(c)) ?? EXIT.INTERNAL;
+  return codes.includes(EXIT.EXPECTATION) ? EXIT.EXPECTATION : EXIT.OK;
 }
 
 /** `${steps.x.exitCode}`, `.status`, `.durationMs`, `.stdout` work for every step; anything else reads its --json output
