@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/core/smoke/parse.js';
-import { missingEnv, runScenario, type StepExecutor, type StepInvocation } from '../../src/core/smoke/runner.js';
+import { combineExitCodes, missingEnv, runScenario, type StepExecutor, type StepInvocation } from '../../src/core/smoke/runner.js';
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 const jwt = (claims: Record<string, unknown>) => `${b64({ alg: 'RS256', kid: 'k1' })}.${b64(claims)}.${'s'.repeat(43)}`;
@@ -225,6 +225,16 @@ ${Array.from({ length: 8 }, (_, i) => `  - id: s${i}\n    explain: "m${i}"`).joi
     expect(calls).toHaveLength(1);
     expect(sum.results.map((r) => r.status)).toEqual(['fail', 'skipped', 'skipped']);
     expect(sum.results[1]!.reason).toMatch(/--fail-fast stopped the run after "explain" failed/);
+  });
+
+  it('combines exit codes: could-not-run codes first (130, 1, 2, 5, 3), then 6, then 0', () => {
+    expect(combineExitCodes([])).toBe(0);
+    expect(combineExitCodes([0, 0])).toBe(0);
+    expect(combineExitCodes([0, 6, 0])).toBe(6);
+    expect(combineExitCodes([6, 3, 5])).toBe(5);
+    expect(combineExitCodes([3, 2])).toBe(2);
+    expect(combineExitCodes([2, 130, 1])).toBe(130);
+    expect(combineExitCodes([6, 42])).toBe(1);
   });
 
   it('lists the environment variables a scenario needs and lacks, with their lines', () => {
