@@ -5,7 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runCommand } from '../helpers/context.js';
+import { createTestContext, runCommand } from '../helpers/context.js';
 import { header, startRecorder, type Recorder } from '../core/runtime-recorder.js';
 
 const ARN = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/my_agent-abcDEF1234';
@@ -89,6 +89,24 @@ describe.each(modes)('%s path', (mode, flags) => {
     expect(r.code).toBe(5);
     expect(r.stdout).toContain('first');
     expect(r.stderr).toMatch(/did not finish within 500 ms \(--timeout\)/);
+  });
+});
+
+describe('Ctrl-C', () => {
+  it.each(modes)('%s: interrupting a stream stops at once with exit 130, what arrived stays on stdout', async (_mode, flags) => {
+    rec.respond((_q, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: "partial"\n\n');
+    });
+    const ac = new AbortController();
+    const ctx = createTestContext({ env, signal: ac.signal });
+    const run = runCommand(['invoke', ARN, '{}', ...flags], ctx);
+    for (let i = 0; i < 500 && !ctx.stdout.text().includes('partial'); i++) await new Promise((r) => setTimeout(r, 10));
+    ac.abort(Object.assign(new Error('interrupted by SIGINT'), { name: 'AbortError' }));
+    const r = await run;
+    expect(r.code).toBe(130);
+    expect(r.stdout).toContain('partial');
+    expect(r.stderr).toContain('error: interrupted');
   });
 });
 

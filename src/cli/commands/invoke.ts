@@ -101,7 +101,6 @@ Examples:
   agentcore-auth invoke my_agent '{"prompt":"hi"}' --auth auto --print-curl`,
     )
     .action(defineAction(ctx, (io: Io, agent: string, payload: string | undefined, opts: InvokeFlags) => runInvoke(io, agent, payload, opts)));
-  void cmd;
 }
 
 export function parseTimeout(value: string | undefined): number {
