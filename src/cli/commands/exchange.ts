@@ -170,14 +170,10 @@ async function exchangeSteps(io: Io, opts: ExchangeOptions, trace: { steps?: unk
   const returnUrl = flow === 'USER_FEDERATION' ? id.validateReturnUrl(opts.returnUrl ?? DEFAULT_RETURN_URL) : undefined;
   const served = returnUrl ? id.isLoopbackUrl(returnUrl) : false;
   if (returnUrl && !served) {
-    try {
-      const u = new URL(returnUrl);
-      if (['localhost', '127.0.0.1', '[::1]'].includes(u.hostname) && u.protocol !== 'http:') {
-        throw usageError(`a loopback return URL must use http:, got ${u.protocol}`, 'Browsers reach the local server over plain http on loopback (RFC 8252 §7.3).');
-      }
-    } catch (e) {
-      if (e instanceof AgentcoreAuthError) throw e;
-    }
+    io.ui.note(`the return URL ${returnUrl} is not a loopback http URL, so it is not served here: whatever serves it must call CompleteResourceTokenAuth (e.g. \`agentcore-auth callback\`); exchange polls for the token`);
+  }
+  if (provider && !opts.flow) {
+    io.ui.note(flow === 'USER_FEDERATION' ? 'flow USER_FEDERATION (3LO) because a user binding was given; --flow m2m for client credentials' : 'flow M2M (client credentials) because no user binding was given');
   }
   let completeWith = binding.kind !== 'none' ? id.userIdentifierOf(binding) : undefined;
   if (opts.completeAsUserId !== undefined) completeWith = { userId: id.validateUserId(opts.completeAsUserId, '--complete-as-user-id') };
