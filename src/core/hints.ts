@@ -219,6 +219,8 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'jwt-invalid-or-not-found',
+    name: ['UnauthorizedException'],
+    status: [401],
     message: /JWT bearer token is invalid or not found/i,
     source: 'AgentCore (401 UnauthorizedException)',
     cause: 'The bearer JWT is missing, malformed, expired or not signed by the expected issuer.',
@@ -390,6 +392,17 @@ export const HINTS: readonly HintEntry[] = [
     cause: 'MCP over InvokeAgentRuntime needs Accept: application/json, text/event-stream.',
     fix: 'Send both media types in Accept (`agentcore-auth invoke --mcp` and `agentcore-auth mcp` do).',
     example: 'Accept Header Error - MCP protocol requires Accept header: application/json, text/event-stream',
+  },
+  {
+    id: 'iam-not-authorized',
+    name: ['AccessDeniedException'],
+    status: [403],
+    message: /is not authorized to perform/i,
+    source: 'AWS IAM (403 AccessDeniedException)',
+    cause: 'The calling IAM principal lacks the permission named in the message (or an SCP, permission boundary or resource policy denies it).',
+    fix: "Allow that action on that resource in the caller's IAM policy, or call as a principal that has it; `aws sts get-caller-identity` shows who you are.",
+    example:
+      'AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/dev/x is not authorized to perform: bedrock-agentcore:InvokeAgentRuntime on resource: arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/myAgent-AbCdEf1234',
   },
   {
     id: 'mcp-url-elicitation',

@@ -20,6 +20,10 @@ describe('explain', () => {
     expect(JSON.parse(a.stdout)).toMatchObject({ id: 'throttled', matchedBy: 'name' });
     const b = await runCommand(['--json', 'explain', 'HTTP/1.1 424 Failed Dependency']);
     expect(JSON.parse(b.stdout)).toMatchObject({ id: 'runtime-client-error', matchedBy: 'status' });
+    const u = await runCommand(['--json', 'explain', 'HTTP 401']);
+    expect(JSON.parse(u.stdout)).toMatchObject({ id: 'jwt-invalid-or-not-found', matchedBy: 'status' });
+    const d = await runCommand(['--json', 'explain', 'AccessDeniedException: something we have never seen']);
+    expect(JSON.parse(d.stdout)).toMatchObject({ id: 'iam-not-authorized', matchedBy: 'name' });
     const c = await runCommand(['explain', 'AccessDeniedException:', 'Authorization', 'method', 'mismatch']);
     expect(c.stdout.split('\n')[0]).toBe('method-mismatch — AgentCore Runtime (403 AccessDeniedException)');
   });
