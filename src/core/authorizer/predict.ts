@@ -190,6 +190,7 @@ export async function predictAuthorizer(token: string, config: AuthorizerConfig,
     } catch (e) {
       const noKey = e instanceof joseErrors.JWKSNoMatchingKey;
       const multi = e instanceof joseErrors.JWKSMultipleMatchingKeys;
+      const badSig = e instanceof joseErrors.JWSSignatureVerificationFailed;
       checks.push({
         claim: 'signature',
         status: 'fail',
@@ -199,8 +200,10 @@ export async function predictAuthorizer(token: string, config: AuthorizerConfig,
           ? `no key in the JWKS matches ${kid ? `kid ${kid}` : 'the token (it has no kid)'} and alg ${alg}: the token was signed by another IdP, pool or tenant, or by a key that was rotated out`
           : multi
             ? 'several JWKS keys match and the token has no kid'
-            : `the signature does not verify with key ${kid ?? '(no kid)'}: the token was altered, or signed by another key`,
-        fix: noKey || multi ? `mint a fresh token from the IdP behind ${fetchUrl}` : 'mint a fresh token; never edit a token by hand',
+            : badSig
+              ? `the signature does not verify with key ${kid ?? '(no kid)'}: the token was altered, or signed by another key`
+              : `the token cannot be verified: ${(e as Error).message}`,
+        fix: noKey || multi ? `mint a fresh token from the IdP behind ${fetchUrl}` : badSig ? 'mint a fresh token; never edit a token by hand' : 'check the token header (alg, crit) and the JWKS key types',
         response: { status: 401, confirmed: false },
       });
     }
