@@ -66,14 +66,20 @@ export type ReturnWaitResult =
  */
 export class ReturnListener {
   private armed?: { sessionUri: string; complete: (sessionUri: string, state: string | undefined) => Promise<void> };
-  private settle!: (r: ReturnWaitResult | AgentcoreAuthError) => void;
-  private readonly result: Promise<ReturnWaitResult | AgentcoreAuthError>;
+  /** The first outcome wins: a completion, a refusal, a provider error or a state mismatch. */
+  private done?: ReturnWaitResult | AgentcoreAuthError;
+  private wake: () => void = () => {};
+  private readonly woken = new Promise<void>((resolve) => (this.wake = resolve));
 
   private constructor(
     private readonly io: IdentityIo,
     readonly server: ReturnUrlServer,
-  ) {
-    this.result = new Promise((resolve) => (this.settle = resolve));
+  ) {}
+
+  private settle(r: ReturnWaitResult | AgentcoreAuthError): void {
+    if (this.done) return;
+    this.done = r;
+    this.wake();
   }
 
   /** Bind the loopback server the return URL names (http://localhost:<port>/<path>). */
@@ -141,25 +147,21 @@ export class ReturnListener {
 
   /** Wait until the session is completed (or refused), on the injected clock. Ctrl-C → ERR_INTERRUPTED. */
   async wait(deadline: number): Promise<ReturnWaitResult> {
-    let done: ReturnWaitResult | AgentcoreAuthError | undefined;
-    void this.result.then((r) => (done = r));
     const { ctx } = this.io;
-    for (;;) {
-      await Promise.resolve();
-      if (done) break;
+    while (!this.done) {
       if (ctx.signal.aborted) throw interruptedError();
       const remaining = deadline - ctx.now();
       if (remaining <= 0) {
         throw timeoutError('timed out waiting for the browser to come back to the return URL', 'Finish the consent in the browser within --timeout (seconds), or raise it.');
       }
       try {
-        await Promise.race([this.result, ctx.sleep(Math.min(remaining, 250), ctx.signal)]);
+        await Promise.race([this.woken, ctx.sleep(Math.min(remaining, 250), ctx.signal)]);
       } catch {
         if (ctx.signal.aborted) throw interruptedError();
       }
     }
-    if (done instanceof AgentcoreAuthError) throw done;
-    return done;
+    if (this.done instanceof AgentcoreAuthError) throw this.done;
+    return this.done;
   }
 
   close(): Promise<void> {
