@@ -69,6 +69,13 @@ export async function startInvokeStack(c: CognitoInfo, clientId: string, extraAg
           id: 'aud_agent-test000003',
           authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: c.discoveryUrl, allowedAudience: [clientId] } },
         },
+        {
+          name: 'scope_agent',
+          id: 'scope_agent-test000007',
+          authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: c.discoveryUrl, allowedClients: [clientId], allowedScopes: ['agentcore/invoke'] } },
+        },
+        // No discoveryUrl: trusts the local stack's own user pool (another issuer than cognito-local).
+        { name: 'pool_agent', id: 'pool_agent-test000008', authorizerConfiguration: { customJWTAuthorizer: {} } },
         ...extraAgents,
       ],
     },

@@ -198,6 +198,20 @@ describe('invoke: claim failures name the token mix-up', () => {
     expect(r.code).toBe(0);
   });
 
+  it('no allowed scope → scope mismatch, names the token scopes', async () => {
+    const r = await runCommand(['invoke', arnOf('scope_agent-test000007'), '{}', '--bearer-token', tokens.accessToken], { env });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain("Claim 'scope' value mismatch");
+    expect(r.stderr).toMatch(/hint: The token's scopes: aws\.cognito\.signin\.user\.admin\./);
+  });
+
+  it('a token from another issuer → iss mismatch, names the issuer it came from', async () => {
+    const r = await runCommand(['invoke', arnOf('pool_agent-test000008'), '{}', '--bearer-token', tokens.accessToken], { env });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain("Claim 'iss' value mismatch");
+    expect(r.stderr).toContain(`hint: The token was issued by ${inject('cognito').issuer}.`);
+  });
+
   it('not a JWT → Failed to parse token, exit 4', async () => {
     const r = await runCommand(['invoke', JWT, '{}', '--bearer-token', 'AgV4notajwt'], { env });
     expect(r.code).toBe(4);
