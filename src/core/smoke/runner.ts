@@ -522,7 +522,9 @@ function httpStatusOf(output: unknown): number | undefined {
 /** Register token-like strings of a step's output (secret field names, JWTs, long opaque tokens). */
 export function collectSecrets(value: unknown, add: (s: string) => void, key = ''): void {
   if (typeof value === 'string') {
-    if ((key && isSecretField(key) && value.length >= 8) || looksSecretValue(value)) add(value);
+    // A secret-named field (password, client_secret, code, state…) holding a token-sized value without spaces, or
+    // anything that looks like a token wherever it is.
+    if ((key && isSecretField(key) && value.length >= 16 && !/\s/.test(value)) || looksSecretValue(value)) add(value);
   } else if (Array.isArray(value)) value.forEach((v) => collectSecrets(v, add, key));
   else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) collectSecrets(v, add, k);
 }
