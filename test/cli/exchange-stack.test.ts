@@ -101,6 +101,16 @@ describe('exchange against the local stack: M2M, API key, workload token', () =>
     noFullToken(r.stderr, token);
   });
 
+  it('--resource, --audience and --custom-param reach GetResourceOauth2Token as sent (seen with --verbose)', async () => {
+    const n = names(auto);
+    const r = await exchange(auto, ['--workload-name', n.workload, '--provider', n.m2m.name, '--flow', 'm2m', '--scopes', n.m2m.scopes.join(','), '--resource', 'urn:example:api', '--audience', 'aud-1', '--audience', 'aud-2', '--custom-param', 'tenant=t1', '--verbose']);
+    expect(r.code).toBe(0);
+    const body = r.stderr.split('\n').find((l) => l.includes('"oauth2Flow":"M2M"'))!;
+    const sent = JSON.parse(body.trim());
+    expect(sent).toEqual(expect.objectContaining({ resources: ['urn:example:api'], audiences: ['aud-1', 'aud-2'], customParameters: { tenant: 't1' }, scopes: n.m2m.scopes }));
+    expect(sent.workloadIdentityToken).toMatch(/…\[\d+ chars\]$/);
+  });
+
   it('API key: GetResourceApiKey, the provider’s key on stdout', async () => {
     const n = names(auto);
     const r = await exchange(auto, ['--workload-name', n.workload, '--user-id', 'alice', '--api-key-provider', n.apiKey, '--print', 'api-key']);
