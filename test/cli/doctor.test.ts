@@ -27,8 +27,16 @@ beforeAll(async () => {
         },
         { name: 'mcp_agent', protocol: 'MCP', allowedResourceOauth2ReturnUrls: ['http://localhost:8081/oauth2/callback'], requestHeaderAllowlist: ['X-Amzn-Bedrock-AgentCore-Runtime-Custom-Tenant'] },
         { name: 'sigv4_agent', allowedResourceOauth2ReturnUrls: ['http://localhost:8081/oauth2/callback'], requestHeaderAllowlist: ['X-Amzn-Bedrock-AgentCore-Runtime-Custom-Tenant'] },
-        { name: 'noheader_agent', authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: cognito.discoveryUrl, allowedAudience: [cog.clientId] } }, requestHeaderAllowlist: ['X-Amzn-Bedrock-AgentCore-Runtime-Custom-Tenant'] },
+        {
+          name: 'noheader_agent',
+          authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: cognito.discoveryUrl, allowedAudience: [cog.clientId] } },
+          requestHeaderAllowlist: ['X-Amzn-Bedrock-AgentCore-Runtime-Custom-Tenant'],
+        },
         { name: 'baddisc_agent', authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: `${cognito.endpoint}/us-east-1_Missing/nothing/.well-known/openid-configuration`, allowedClients: ['x'] } }, requestHeaderAllowlist: ['Authorization'] },
+      ],
+      workloadIdentities: [
+        { name: 'local-workload', allowedResourceOauth2ReturnUrls: ['http://localhost:8081/oauth2/callback', 'http://127.0.0.1:8081/oauth2/callback'] },
+        { name: 'bare-workload' },
       ],
     },
   });
@@ -105,7 +113,8 @@ describe('doctor against the local stack', () => {
   });
 
   it('a workload identity without return URLs warns with the service message it will cause', async () => {
-    const r = await runCommand(['doctor', '--agent-arn', arn('noheader_agent')], { env: stack.env });
+    const r = await runCommand(['doctor', '--workload-name', 'bare-workload'], { env: stack.env });
+    expect(r.code).toBe(0);
     expect(lineOf(r.stdout, 'return URLs registered')).toBe(
       '! return URLs registered (allowedResourceOauth2ReturnUrls) — none: user-federation (3LO) token requests fail with "You must register and use at least one ResourceOauth2ReturnUrl on your workload identity to use this flow" — fix: register the URL your app or `agentcore-auth callback` serves: agentcore-auth exchange … --register-return-url (or UpdateWorkloadIdentity)',
     );
@@ -153,6 +162,15 @@ describe('doctor against the local stack', () => {
 });
 
 describe('doctor with a broken environment', () => {
+  it('a bare runtime id and no region anywhere: the region fails and the runtime is not checked', async () => {
+    const env = { AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined, AWS_ACCESS_KEY_ID: 'AKIATESTTESTTEST0001', AWS_SECRET_ACCESS_KEY: 'x' };
+    const r = await runCommand(['doctor', '--agent-arn', 'myAgent-AbCdEf1234'], { env });
+    expect(r.code).toBe(4);
+    expect(lineOf(r.stdout, 'AWS region resolves')).toBe('✗ AWS region resolves — no region in --region, AWS_REGION, the profile or an ARN — fix: pass --region, set AWS_REGION, or set region in your AWS profile');
+    expect(lineOf(r.stdout, 'runtime myAgent-AbCdEf1234 exists')).toBe('– runtime myAgent-AbCdEf1234 exists — not checked: no region');
+    expect(r.stdout).not.toContain('endpoint reachable');
+  });
+
   it('no credentials and an unreachable endpoint: failed lines with fixes, dependent checks skipped, exit 4', async () => {
     const env = { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_PROFILE: undefined };
     const r = await runCommand(['doctor', '--agent-arn', 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/myAgent-AbCdEf1234'], { env });
