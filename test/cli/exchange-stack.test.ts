@@ -99,6 +99,10 @@ describe('exchange against the local stack: M2M, API key, workload token', () =>
     expect(token.split('.')).toHaveLength(3);
     expect(r.stderr).toMatch(/✓ \d+ ms · resource token sha256:[0-9a-f]{8}/);
     noFullToken(r.stderr, token);
+    const quiet = await exchange(auto, ['--workload-name', n.workload, '--provider', n.m2m.name, '--flow', 'm2m', '--scopes', n.m2m.scopes.join(','), '--print', 'resource-token', '--quiet']);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe('');
+    expect(quiet.stdout.trim().split('.')).toHaveLength(3);
   });
 
   it('--resource, --audience and --custom-param reach GetResourceOauth2Token as sent (seen with --verbose)', async () => {
