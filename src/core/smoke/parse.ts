@@ -299,7 +299,7 @@ function buildStep(
     } else id = v.value;
   }
   const where = `step "${id}"`;
-  if (seen.has(id)) errors.add(idEntry?.value.line ?? n.line, `${where}: the id is already used by the step on line ${seen.get(id)}${idEntry ? '' : '; give this step an explicit id:'}`);
+  if (seen.has(id)) errors.add(idEntry?.value.line ?? n.line, `${where}: the id is already used by the step on line ${seen.get(id)}${idEntry ? '' : '; give one of them another id'}`);
   else seen.set(id, n.line);
 
   const step: Step = { id, kind, line: n.line, options: {}, args: [], env: {}, needs: [], expect: emptyExpectation(n.line) };
