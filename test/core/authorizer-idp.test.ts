@@ -95,6 +95,20 @@ describe('Okta and Auth0', () => {
     expect(p.verdict!.fix).toBe('configure allowedAudience=[api://default] instead of allowedClients, or a custom claim rule cid:EQUALS:0oa1b2c3');
   });
 
+  it('Okta org authorization server access tokens get a warning', async () => {
+    const org = await startFakeIdp({ path: '', issuer: () => 'https://dev-123.okta.com' });
+    try {
+      const tok = await org.sign({ iss: org.issuer, aud: 'https://dev-123.okta.com', cid: '0oa1b2c3', scp: ['openid'] });
+      const p = await predictAuthorizer(tok, { discoveryUrl: org.discoveryUrl }, deps);
+      expect(p.accepted).toBe(true);
+      expect(p.warnings).toEqual([
+        "this access token comes from the Okta org authorization server (https://dev-123.okta.com), whose tokens are meant for Okta's own APIs; use a custom authorization server (…/oauth2/default) for your agent",
+      ]);
+    } finally {
+      await org.close();
+    }
+  });
+
   it('Auth0: azp instead of client_id (unless rfc9068_profile), /userinfo-only audiences, trailing-slash issuers', async () => {
     const tok = await auth0.sign({ iss: auth0.issuer, aud: ['https://acme.us.auth0.com/userinfo'], azp: 'AbCdEf', gty: 'password', scope: 'openid' });
     const p = await predictAuthorizer(tok, { discoveryUrl: auth0.discoveryUrl, allowedAudience: ['https://api.acme.example'], allowedClients: ['AbCdEf'] }, deps);

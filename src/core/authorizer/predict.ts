@@ -103,6 +103,9 @@ export async function predictAuthorizer(token: string, config: AuthorizerConfig,
   const p = decoded.payload as Record<string, unknown>;
   const profile = profileToken(p, decoded.header);
   checks.push({ claim: 'token', status: 'pass', actual: `${profile.label}, ${String(decoded.header.alg)}${decoded.header.kid ? ` kid ${decoded.header.kid}` : ''}` });
+  if (profile.idp === 'okta' && profile.kind === 'access' && typeof p.iss === 'string' && !/\/oauth2\//.test(p.iss)) {
+    warnings.push(`this access token comes from the Okta org authorization server (${p.iss}), whose tokens are meant for Okta's own APIs; use a custom authorization server (…/oauth2/default) for your agent`);
+  }
   const tokenInfo: NonNullable<Prediction['token']> = { profile };
   if (typeof p.iss === 'string') tokenInfo.iss = p.iss;
   if (typeof p.sub === 'string') tokenInfo.sub = p.sub;
