@@ -3,15 +3,14 @@
  * against an authorizer given by flags or read from an agent runtime / gateway. Exit 0 when it would be accepted,
  * 4 when it would be rejected. The table and verdict are the command's data (stdout); warnings go to stderr.
  */
-import type { Command } from 'commander';
-import { usageError } from '../../core/errors.js';
-import type { CliContext } from '../context.js';
-import { collectList, collectRepeat, defineAction, readStdin, type Io } from '../command.js';
-import { EXIT } from '../../core/errors.js';
-import { MESSAGES } from '../../core/wire.js';
-import { colorEnabled, visibleLength } from '../render/ui.js';
 import { Chalk } from 'chalk';
+import type { Command } from 'commander';
 import type { AuthorizerConfig, Check, Prediction, RemoteAuthorizer } from '../../core/authorizer/index.js';
+import { EXIT, usageError } from '../../core/errors.js';
+import { MESSAGES } from '../../core/wire.js';
+import { collectList, collectRepeat, defineAction, readStdin, type Io } from '../command.js';
+import type { CliContext } from '../context.js';
+import { colorEnabled, visibleLength } from '../render/ui.js';
 
 interface VerifyOptions {
   bearer?: string | boolean;
