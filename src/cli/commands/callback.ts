@@ -24,11 +24,9 @@ export function register(program: Command, ctx: CliContext): void {
     .command('callback')
     .summary('loopback return-URL server that completes 3LO sessions')
     .description(
-      `Serve a 3LO return URL on loopback (http://localhost:<port><path>) and complete each session AgentCore redirects
-to it (?session_id=urn:ietf:params:oauth:request_uri:…) with CompleteResourceTokenAuth.
+      `Serve a 3LO return URL on loopback (http://localhost:<port><path>) and complete each session AgentCore redirects to it (?session_id=urn:ietf:params:oauth:request_uri:…) with CompleteResourceTokenAuth.
 
-The user identifier must be the exact artifact that minted the workload token which started the session: the same
---user-id string the agent was invoked with, or the very same JWT (--user-token / --bearer) it was invoked with.`,
+The user identifier must be the exact artifact that minted the workload token which started the session: the same --user-id string the agent was invoked with, or the very same JWT (--user-token / --bearer) it was invoked with.`,
     )
     .option('--port <port>', 'port to listen on (127.0.0.1, and [::1] when free)', '9090')
     .option('--path <path>', 'the return path', '/oauth2/callback')

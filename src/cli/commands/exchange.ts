@@ -41,12 +41,9 @@ export function register(program: Command, ctx: CliContext): void {
     .command('exchange')
     .summary('workload token → resource token or API key, step by step')
     .description(
-      `Mint a workload access token and, optionally, a resource token (M2M or 3LO USER_FEDERATION) or an API key, showing
-each AgentCore Identity call: the operation, its key inputs, status, duration and token fingerprints.
+      `Mint a workload access token and, optionally, a resource token (M2M or 3LO USER_FEDERATION) or an API key, showing each AgentCore Identity call: the operation, its key inputs, status, duration and token fingerprints.
 
-The user binding decides the workload API: --user-id → GetWorkloadAccessTokenForUserId, --user-token/--bearer →
-GetWorkloadAccessTokenForJWT, none → GetWorkloadAccessToken. For 3LO the same identifier artifact completes the session
-(CompleteResourceTokenAuth refuses anything else).`,
+The user binding decides the workload API: --user-id → GetWorkloadAccessTokenForUserId, --user-token/--bearer → GetWorkloadAccessTokenForJWT, none → GetWorkloadAccessToken. For 3LO the same identifier artifact completes the session (CompleteResourceTokenAuth refuses anything else).`,
     )
     .option('--workload-name <name>', 'workload identity name')
     .option('--agent-arn <arn>', "use this Runtime agent's own workload identity (looked up with GetAgentRuntime)")
