@@ -86,6 +86,24 @@ describe('completeThreeLegged', () => {
     await expect(fetch(returnUrl)).rejects.toThrow(); // closed on return
   });
 
+  it('answers 409 to a redirect for a session it did not start (an old tab) and keeps waiting for its own', async () => {
+    const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
+    const s = await agentStarts('olive', returnUrl);
+    const foreign: number[] = [];
+    const ctx = createTestContext({
+      env: stack.env,
+      openBrowser: async (u) => {
+        foreign.push((await fetch(`${returnUrl}?session_id=${encodeURIComponent('urn:ietf:params:oauth:request_uri:old-tab-session')}`)).status);
+        foreign.push(await follow(u));
+      },
+    });
+    const io = createIo(ctx, { json: false, verbose: false, debug: false, quiet: false, color: false, showSecrets: false });
+    const r = await completeThreeLegged({ io, authorizationUrl: s.authorizationUrl, userIdentifier: { userId: 'olive' }, returnUrl, timeoutMs: 10_000 });
+    expect(r.completed).toBe(true);
+    expect(foreign).toEqual([409, 200]);
+    expect(ctx.stderr.text()).toContain('warning: a redirect arrived for a session this run did not start; it was ignored');
+  });
+
   it('polls GetResourceOauth2Token after completion when asked and returns the token', async () => {
     const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
     const s = await agentStarts('quinn', returnUrl);
