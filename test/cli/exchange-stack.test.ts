@@ -115,6 +115,27 @@ describe('exchange against the local stack: M2M, API key, workload token', () =>
     expect(sent.workloadIdentityToken).toMatch(/…\[\d+ chars\]$/);
   });
 
+  it('as a real process (bin/, dist/): no library noise on the terminal, the token on stdout', async () => {
+    const { spawn } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const bin = fileURLToPath(new URL('../../bin/agentcore-auth.js', import.meta.url));
+    const n = names(auto);
+    const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...auto.env };
+    const child = spawn(process.execPath, [bin, 'exchange', '--workload-name', n.workload, '--user-id', 'alice', '--print', 'workload-token'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect(code).toBe(0);
+    expect(out.trim()).toMatch(/^\S{20,}$/);
+    expect(err.split('\n').filter(Boolean)).toEqual([
+      expect.stringMatching(/^\[1\/1\] GetWorkloadAccessTokenForUserId {2}workload=\S+ userId="alice"$/),
+      expect.stringMatching(/^ {6}✓ \d+ ms · workload token sha256:[0-9a-f]{8}$/),
+      expect.stringMatching(/^✓ workload token sha256:[0-9a-f]{8}$/),
+    ]);
+  });
+
   it('API key: GetResourceApiKey, the provider’s key on stdout', async () => {
     const n = names(auto);
     const r = await exchange(auto, ['--workload-name', n.workload, '--user-id', 'alice', '--api-key-provider', n.apiKey, '--print', 'api-key']);
