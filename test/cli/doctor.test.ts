@@ -80,9 +80,27 @@ describe('doctor against the local stack', () => {
     const r = await runCommand(['doctor', '--agent-arn', arn('healthy_agent')], ctx);
     expect(r.code).toBe(0);
     expect(lineOf(r.stdout, 'cached token alice')).toMatch(new RegExp(`^✓ cached token alice \\(${cog.username}, client ${cog.clientId}\\) — expires in \\d+ h; the agent's authorizer would accept it$`));
+    // alice works for this agent, so the ID-token-only entry is just for another agent: ✓, with the reason.
+    expect(lineOf(r.stdout, 'cached token idonly')).toMatch(
+      new RegExp(`^✓ cached token idonly \\(${cog.username}\\) — expires in \\d+ h; the agent's authorizer would reject it: client_id — this is a Cognito ID token: .* \\(another cached login works for this agent\\)$`),
+    );
+    expect(lineOf(r.stdout, 'cached token idonly')).not.toContain('fix:');
+    expect(lines(r.stdout).at(-1)).toBe('all checks passed');
+  });
+
+  it('only an ID-token login: a warning with the fix; for an allowedAudience agent, the hint to send its ID token', async () => {
+    const ctx = createTestContext({ env: stack.env });
+    const loc = { env: ctx.env, homedir: ctx.homedir };
+    await saveEntry(loc, { name: 'idonly', flow: 'user-password', tokens: { idToken: cog.idToken }, username: cog.username });
+    const r = await runCommand(['doctor', '--agent-arn', arn('healthy_agent')], ctx);
+    expect(r.code).toBe(0);
     expect(lineOf(r.stdout, 'cached token idonly')).toContain("the agent's authorizer would reject it: client_id — this is a Cognito ID token");
     expect(lineOf(r.stdout, 'cached token idonly')).toContain('fix: send the access token');
     expect(lines(r.stdout).at(-1)).toBe('no check failed; 1 warning');
+    const both = createTestContext({ env: stack.env });
+    await saveEntry({ env: both.env, homedir: both.homedir }, { name: 'alice', flow: 'user-password', tokens: { accessToken: cog.accessToken, idToken: cog.idToken }, username: cog.username });
+    const a = await runCommand(['doctor', '--agent-arn', arn('noheader_agent')], both);
+    expect(lineOf(a.stdout, 'cached token alice')).toMatch(/the agent's authorizer would reject its access token \(aud\) and accept its ID token: call with --bearer alice --id-token$/);
   });
 
   it('a SigV4 agent: what callers send (the stack, like AgentCore, forwards Authorization only to JWT agents)', async () => {

@@ -371,31 +371,58 @@ async function cacheChecks(deps: DoctorDeps, jwtConfig: AuthorizerConfig | undef
     return;
   }
   const nowMs = deps.now();
+  const results: Array<{ entry: CacheEntry; check: DoctorCheck; accepted?: boolean }> = [];
   for (const e of entries) {
     const token = e.tokens.accessToken ?? e.tokens.idToken;
     const exp = jwtExp(token) ?? e.expiresAt;
     const who = [e.username ?? e.subject, e.clientId ? `client ${e.clientId}` : ''].filter(Boolean).join(', ');
     const label = `cached token ${e.name}${who ? ` (${who})` : ''}`;
+    const id = `cache.${e.name}`;
     if (exp !== undefined && exp * 1000 <= nowMs) {
-      if (e.tokens.refreshToken || e.flow === 'client-credentials') add({ id: `cache.${e.name}`, status: 'pass', label, detail: `expired ${relativeTime(exp, nowMs)}; refreshed on next use` });
-      else add({ id: `cache.${e.name}`, status: 'warn', label, detail: `expired ${relativeTime(exp, nowMs)} and cannot be refreshed`, fix: 'log in again (agentcore-auth login …)' });
+      const refreshable = !!e.tokens.refreshToken || e.flow === 'client-credentials';
+      results.push({
+        entry: e,
+        check: refreshable
+          ? { id, status: 'pass', label, detail: `expired ${relativeTime(exp, nowMs)}; refreshed on next use` }
+          : { id, status: 'warn', label, detail: `expired ${relativeTime(exp, nowMs)} and cannot be refreshed`, fix: 'log in again (agentcore-auth login …)' },
+      });
       continue;
     }
     const expiry = exp !== undefined ? `expires ${relativeTime(exp, nowMs)}` : 'expiry unknown';
     if (!jwtConfig || !token) {
-      add({ id: `cache.${e.name}`, status: 'pass', label, detail: expiry });
+      results.push({ entry: e, check: { id, status: 'pass', label, detail: expiry } });
       continue;
     }
     try {
-      const p = await predictAuthorizer(token, jwtConfig, { fetch: deps.fetch, now: deps.now });
-      if (p.accepted) add({ id: `cache.${e.name}`, status: 'pass', label, detail: `${expiry}; the agent's authorizer would accept it` });
-      else {
-        const v = p.verdict!;
-        add({ id: `cache.${e.name}`, status: 'warn', label, detail: `${expiry}; the agent's authorizer would reject it: ${v.claim} — ${v.why}`, ...(v.fix ? { fix: v.fix } : {}) });
+      const predict = (t: string) => predictAuthorizer(t, jwtConfig, { fetch: deps.fetch, now: deps.now });
+      const p = await predict(token);
+      if (p.accepted) {
+        results.push({ entry: e, accepted: true, check: { id, status: 'pass', label, detail: `${expiry}; the agent's authorizer would accept it` } });
+        continue;
       }
+      // The access token fails: would the entry's ID token pass (an allowedAudience authorizer)?
+      const idToken = e.tokens.accessToken ? e.tokens.idToken : undefined;
+      if (idToken && (await predict(idToken)).accepted) {
+        results.push({
+          entry: e,
+          accepted: true,
+          check: { id, status: 'pass', label, detail: `${expiry}; the agent's authorizer would reject its access token (${p.verdict!.claim}) and accept its ID token: call with --bearer ${e.name} --id-token` },
+        });
+        continue;
+      }
+      const v = p.verdict!;
+      results.push({ entry: e, accepted: false, check: { id, status: 'warn', label, detail: `${expiry}; the agent's authorizer would reject it: ${v.claim} — ${v.why}`, ...(v.fix ? { fix: v.fix } : {}) } });
     } catch (err) {
       if (aborting(err)) throw err;
-      add({ id: `cache.${e.name}`, status: 'pass', label, detail: `${expiry} (not checked against the authorizer: ${(err as Error).message})` });
+      results.push({ entry: e, check: { id, status: 'pass', label, detail: `${expiry} (not checked against the authorizer: ${(err as Error).message})` } });
     }
+  }
+  // When some cached login works for this agent, the others are simply for other agents: no warning for them.
+  const someAccepted = results.some((r) => r.accepted);
+  for (const r of results) {
+    if (someAccepted && r.accepted === false) {
+      const { fix: _unused, ...rest } = r.check;
+      add({ ...rest, status: 'pass', detail: `${r.check.detail} (another cached login works for this agent)` });
+    } else add(r.check);
   }
 }
