@@ -76,13 +76,21 @@ function scenarioError(file: string, errors: ScenarioErrors): AgentcoreAuthError
   });
 }
 
-function toLNode(node: YamlNode | null | undefined, lc: LineCounter, doc: Document, depth = 0): LNode {
+/** Nodes a scenario may expand to (aliases included): a real file has hundreds; an alias bomb has billions. */
+const MAX_SCENARIO_NODES = 100_000;
+
+function toLNode(node: YamlNode | null | undefined, lc: LineCounter, doc: Document, depth = 0, budget = { nodes: MAX_SCENARIO_NODES }): LNode {
   const line = node?.range ? lc.linePos(node.range[0]).line : 1;
+  if (--budget.nodes < 0) {
+    throw new AgentcoreAuthError('ERR_INPUT', `the scenario expands to more than ${MAX_SCENARIO_NODES} values (aliases repeated inside aliases?)`, {
+      hint: 'Use YAML anchors and aliases for shared values, not nested repetition.',
+    });
+  }
   if (!node) return { kind: 'scalar', line, value: null };
   // `*anchor` stands for the anchored node (depth-limited: an alias cannot contain itself usefully).
   if (isAlias(node)) {
     const target = depth < 20 ? (node.resolve(doc) as YamlNode | undefined) : undefined;
-    const resolved = toLNode(target, lc, doc, depth + 1);
+    const resolved = toLNode(target, lc, doc, depth + 1, budget);
     return target ? resolved : { kind: 'scalar', line, value: null };
   }
   if (isMap(node)) {
@@ -93,19 +101,19 @@ function toLNode(node: YamlNode | null | undefined, lc: LineCounter, doc: Docume
       const keyLine = keyNode?.range ? lc.linePos(keyNode.range[0]).line : line;
       // `<<: *defaults` (or a list of them): the merge key copies the anchored mapping's entries.
       if (isScalar(keyNode) && (keyNode.value === '<<' || typeof keyNode.value === 'symbol')) {
-        const v = toLNode(pair.value as YamlNode | null, lc, doc, depth + 1);
+        const v = toLNode(pair.value as YamlNode | null, lc, doc, depth + 1, budget);
         for (const m of v.kind === 'seq' ? v.items : [v]) if (m.kind === 'map') merged.push(...m.entries);
         continue;
       }
       const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
-      const value = toLNode(pair.value as YamlNode | null, lc, doc, depth + 1);
+      const value = toLNode(pair.value as YamlNode | null, lc, doc, depth + 1, budget);
       if (!pair.value) value.line = keyLine;
       entries.push({ key, keyLine, value });
     }
     const own = new Set(entries.map((e) => e.key));
     return { kind: 'map', line, entries: [...merged.filter((e) => !own.has(e.key)), ...entries] };
   }
-  if (isSeq(node)) return { kind: 'seq', line, items: node.items.map((n) => toLNode(n as YamlNode, lc, doc, depth + 1)) };
+  if (isSeq(node)) return { kind: 'seq', line, items: node.items.map((n) => toLNode(n as YamlNode, lc, doc, depth + 1, budget)) };
   if (isScalar(node)) {
     const v = node.value;
     if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return { kind: 'scalar', line, value: v };
