@@ -132,7 +132,7 @@ export function validateEntryName(name: string): string | undefined {
 }
 
 function emptyCache(): CacheFile {
-  return { version: CACHE_VERSION, entries: {} };
+  return { version: CACHE_VERSION, entries: Object.create(null) as Record<string, CacheEntry> };
 }
 
 async function ensureDir(loc: CacheLocation): Promise<string> {
@@ -176,7 +176,8 @@ function parseCache(text: string): CacheFile | undefined {
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
   const p = parsed as Partial<CacheFile>;
   if (!p.entries || typeof p.entries !== 'object' || Array.isArray(p.entries)) return undefined;
-  const entries: Record<string, CacheEntry> = {};
+  // No prototype: an entry named `valueOf` or `constructor` must not find Object.prototype's members.
+  const entries: Record<string, CacheEntry> = Object.create(null) as Record<string, CacheEntry>;
   for (const [name, entry] of Object.entries(p.entries)) {
     // Keep only entries that have the minimum shape; drop others silently (a newer version's data is kept as is).
     if (entry && typeof entry === 'object' && (entry as CacheEntry).tokens && typeof (entry as CacheEntry).tokens === 'object' && !Array.isArray((entry as CacheEntry).tokens)) {
@@ -265,7 +266,7 @@ export async function clearCache(loc: CacheLocation): Promise<string[]> {
   let names: string[] = [];
   await updateCache(loc, (cache) => {
     names = Object.keys(cache.entries);
-    cache.entries = {};
+    cache.entries = Object.create(null) as Record<string, CacheEntry>;
   });
   return names;
 }
