@@ -207,7 +207,8 @@ function strList(v: unknown, field: string, dflt: string[]): string[] {
 }
 function known(o: Raw, field: string, keys: string[]): void {
   for (const k of Object.keys(o)) {
-    if (!keys.includes(k)) throw new ConfigError(field ? `${field}.${k}` : k, `unknown key (expected one of: ${keys.join(', ')})`);
+    const shown = k === '' ? '""' : k; // an empty key would leave the message without a field name
+    if (!keys.includes(k)) throw new ConfigError(field ? `${field}.${shown}` : shown, `unknown key (expected one of: ${keys.join(', ')})`);
   }
 }
 function unique<T>(items: T[], key: (t: T) => string, field: string): void {
