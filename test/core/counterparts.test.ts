@@ -33,3 +33,23 @@ describe('test counterparts are up', () => {
     expect(payload).toMatchObject({ sub: 'alice', client_id: o.clientId, scope: 'api:read' });
   });
 });
+
+describe('headless browser', () => {
+  it('completes an auto-consent provider (same cookie name under several paths)', async () => {
+    const { startOidcProvider } = await import('../fixtures/oidc-provider.js');
+    const redirectUri = 'http://127.0.0.1:8765/callback';
+    const p = await startOidcProvider({ autoConsent: true, redirectUris: [redirectUri] });
+    try {
+      const verifier = randomBytes(32).toString('base64url');
+      const params = new URLSearchParams({
+        client_id: p.clientId, response_type: 'code', redirect_uri: redirectUri, scope: 'openid api:read', state: 's2',
+        code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
+      });
+      const end = await browseHeadless(`${p.issuer}/auth?${params}`, { stopAt: redirectUri, login: 'bob' });
+      expect(new URL(end.url).searchParams.get('state')).toBe('s2');
+      expect(new URL(end.url).searchParams.get('code')).toBeTruthy();
+    } finally {
+      await p.close();
+    }
+  });
+});
