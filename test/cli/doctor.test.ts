@@ -157,15 +157,15 @@ describe('doctor against the local stack', () => {
     expect(lineOf(k.stdout, 'credential provider local-api-key exists')).toMatch(/^✓ credential provider local-api-key exists — API key provider arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault\/default\/apikeycredentialprovider\/local-api-key$/);
     const u = await runCommand(['doctor', '--provider', 'nope', '--workload-name', 'ghost-workload'], { env: stack.env });
     expect(u.code).toBe(4);
-    expect(lineOf(u.stdout, 'workload identity ghost-workload exists')).toMatch(/^✗ workload identity ghost-workload exists — GetWorkloadIdentity failed: ResourceNotFoundException: .* — fix: /);
-    expect(lineOf(u.stdout, 'credential provider nope exists')).toMatch(/^✗ credential provider nope exists — GetOauth2CredentialProvider failed: ResourceNotFoundException: .* — fix: /);
+    expect(lineOf(u.stdout, 'workload identity ghost-workload exists')).toMatch(/^✗ workload identity ghost-workload exists — GetWorkloadIdentity failed: ResourceNotFoundException: .* — fix: check the name and the region \(us-east-1\); list them: aws bedrock-agentcore-control list-workload-identities --region us-east-1$/);
+    expect(lineOf(u.stdout, 'credential provider nope exists')).toMatch(/^✗ credential provider nope exists — GetOauth2CredentialProvider failed: ResourceNotFoundException: .* — fix: check the name and the region \(us-east-1\); list them: aws bedrock-agentcore-control list-oauth2-credential-providers --region us-east-1 \(and list-api-key-credential-providers\)$/);
     expect(lines(u.stdout).at(-1)).toBe('2 checks failed');
   });
 
   it('an agent that does not exist fails with the service error and the hint', async () => {
     const r = await runCommand(['doctor', '--agent-arn', `arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:runtime/ghost_agent-AbCdEf1234`], { env: stack.env });
     expect(r.code).toBe(4);
-    expect(lineOf(r.stdout, 'runtime ghost_agent-AbCdEf1234 exists')).toMatch(/^✗ runtime ghost_agent-AbCdEf1234 exists — GetAgentRuntime failed: ResourceNotFoundException: .* — fix: Check --region/);
+    expect(lineOf(r.stdout, 'runtime ghost_agent-AbCdEf1234 exists')).toMatch(/^✗ runtime ghost_agent-AbCdEf1234 exists — GetAgentRuntime failed: ResourceNotFoundException: .* — fix: check the ARN or id and the region \(us-east-1; an ARN carries its own\); list them: aws bedrock-agentcore-control list-agent-runtimes --region us-east-1$/);
     expect(r.stdout).not.toContain('inbound auth');
   });
 

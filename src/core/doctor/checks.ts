@@ -52,10 +52,11 @@ export interface DoctorReport {
 const aborting = (e: unknown) => isAbortError(e) || (e instanceof AgentcoreAuthError && e.code === 'ERR_INTERRUPTED');
 
 /** An AWS failure as a failed line: the error's message, and the hint table's fix. */
-function failLine(id: string, label: string, e: unknown, operation: string): DoctorCheck {
+function failLine(id: string, label: string, e: unknown, operation: string, notFoundFix?: string): DoctorCheck {
   if (aborting(e)) throw e;
   const err = fromAwsError(e, operation);
-  return { id, status: 'fail', label, detail: err.message, fix: err.hint ?? 'see the message' };
+  const notFound = err.details.errorName === 'ResourceNotFoundException';
+  return { id, status: 'fail', label, detail: err.message, fix: (notFound && notFoundFix) || err.hint || 'see the message' };
 }
 
 export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<DoctorReport> {
@@ -143,7 +144,7 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
         r = got;
         add({ id: 'runtime.exists', status: 'pass', label: `runtime ${ref.id} exists`, detail: got.agentRuntimeArn ?? ref.id });
       } catch (e) {
-        add(failLine('runtime.exists', `runtime ${ref.id} exists`, e, 'GetAgentRuntime'));
+        add(failLine('runtime.exists', `runtime ${ref.id} exists`, e, 'GetAgentRuntime', `check the ARN or id and the region (${region}; an ARN carries its own); list them: aws bedrock-agentcore-control list-agent-runtimes --region ${region}`));
       }
       if (r) runtimeChecks(r, add);
       const rt = r;
@@ -166,7 +167,7 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
         add({ id: 'workload.exists', status: 'pass', label: `${label} exists${input.workloadName ? '' : ' (the agent\'s)'}`, detail: w.workloadIdentityArn ?? workload });
         returnUrlCheck(w.allowedResourceOauth2ReturnUrls ?? [], add);
       } catch (e) {
-        add(failLine('workload.exists', `${label} exists`, e, 'GetWorkloadIdentity'));
+        add(failLine('workload.exists', `${label} exists`, e, 'GetWorkloadIdentity', `check the name and the region (${region}); list them: aws bedrock-agentcore-control list-workload-identities --region ${region}`));
       }
     }
   }
@@ -348,7 +349,7 @@ async function providerChecks(name: string, region: string | undefined, why: str
         if (aborting(e2)) throw e2;
       }
     }
-    add(failLine('provider.exists', `${label} exists`, e, 'GetOauth2CredentialProvider'));
+    add(failLine('provider.exists', `${label} exists`, e, 'GetOauth2CredentialProvider', `check the name and the region (${region}); list them: aws bedrock-agentcore-control list-oauth2-credential-providers --region ${region} (and list-api-key-credential-providers)`));
   }
 }
 
