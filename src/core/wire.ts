@@ -146,3 +146,10 @@ export type ServiceKey = keyof typeof SERVICES;
 export const MCP_PROTOCOL_VERSION = '2025-03-26';
 /** JSON-RPC code of an MCP URL-mode elicitation (3LO needed) on the Gateway. */
 export const MCP_URL_ELICITATION_CODE = -32042;
+
+/**
+ * The loopback 3LO return URL agentcore-auth serves by default (`exchange`, `callback`, `invoke|mcp --complete-auth`),
+ * the starter toolkit's local default, which the local stack registers on its seeded workload identities.
+ */
+export const DEFAULT_RETURN_PORT = 8081;
+export const DEFAULT_RETURN_URL = `http://localhost:${DEFAULT_RETURN_PORT}/oauth2/callback`;

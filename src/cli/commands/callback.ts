@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { defineAction, readStdin, type Io } from '../command.js';
 import type { CliContext } from '../context.js';
+import { DEFAULT_RETURN_PORT } from '../../core/wire.js';
 
 interface CallbackOptions {
   port: string;
@@ -28,7 +29,7 @@ export function register(program: Command, ctx: CliContext): void {
 
 The user identifier must be the exact artifact that minted the workload token which started the session: the same --user-id string the agent was invoked with, or the very same JWT (--user-token / --bearer) it was invoked with.`,
     )
-    .option('--port <port>', 'port to listen on (127.0.0.1, and [::1] when free)', '9090')
+    .option('--port <port>', 'port to listen on (127.0.0.1, and [::1] when free)', String(DEFAULT_RETURN_PORT))
     .option('--path <path>', 'the return path', '/oauth2/callback')
     .option('--user-id <id>', 'complete sessions as this user id')
     .option('--user-token <jwt|->', 'complete sessions with this JWT; - reads stdin')
@@ -44,7 +45,7 @@ Examples:
   agentcore-auth callback --bearer --port 8765 --expect-state "$STATE"
 
 Register the URL on the agent's workload identity first (exchange --register-return-url does it for you):
-  aws bedrock-agentcore-control update-workload-identity --name <workload> --allowed-resource-oauth2-return-urls http://localhost:9090/oauth2/callback`,
+  aws bedrock-agentcore-control update-workload-identity --name <workload> --allowed-resource-oauth2-return-urls http://localhost:${DEFAULT_RETURN_PORT}/oauth2/callback`,
     )
     .action(defineAction(ctx, (io: Io, opts: CallbackOptions) => runCallback(io, opts)));
 }

@@ -8,7 +8,7 @@ import { Option, type Command } from 'commander';
 import { collectList, collectRepeat, defineAction, readStdin, type Io } from '../command.js';
 import type { CliContext } from '../context.js';
 
-const DEFAULT_RETURN_URL = 'http://localhost:9090/oauth2/callback';
+import { DEFAULT_RETURN_URL } from '../../core/wire.js';
 
 interface ExchangeOptions {
   workloadName?: string;

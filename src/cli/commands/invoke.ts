@@ -11,6 +11,7 @@ import type { InvokerDeps } from '../../core/runtime/invoker.js';
 import type { InboundMode, InvokeSpec } from '../../core/runtime/request.js';
 import type { RuntimeTarget } from '../../core/runtime/target.js';
 import { AgentcoreAuthError, usageError } from '../../core/errors.js';
+import { DEFAULT_RETURN_URL } from '../../core/wire.js';
 import { collectRepeat, defineAction, readStdin, type Io } from '../command.js';
 import type { CliContext } from '../context.js';
 
@@ -83,7 +84,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--input <json>', 'with --call: tool arguments as JSON (- reads stdin)')
     .option('--mcp-protocol-version <version>', 'MCP protocol version to offer', '2025-03-26')
     .option('--complete-auth', 'when the agent answers with an AgentCore authorization URL: open it, complete the session on a loopback return URL, and invoke again with the same session id')
-    .option('--return-url <url>', 'with --complete-auth: loopback return URL to listen on (default http://localhost:8081/oauth2/callback)')
+    .option('--return-url <url>', `with --complete-auth: loopback return URL to listen on (default ${DEFAULT_RETURN_URL})`)
     .addHelpText(
       'after',
       `

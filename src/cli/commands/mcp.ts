@@ -17,7 +17,7 @@ interface McpFlags extends InvokeFlags {
   agent?: string;
 }
 
-export const DEFAULT_RETURN_URL = 'http://localhost:8081/oauth2/callback';
+import { DEFAULT_RETURN_URL } from '../../core/wire.js';
 
 export function register(program: Command, ctx: CliContext): void {
   const cmd = program

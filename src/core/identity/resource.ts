@@ -65,7 +65,7 @@ export function parseCustomParams(pairs: string[]): Record<string, string> {
 
 export function validateReturnUrl(url: string): string {
   if (url.length > LIMITS.returnUrlMax || !PATTERNS.returnUrl.test(url)) {
-    throw inputError(`invalid return URL ${JSON.stringify(url)}`, 'Expected an absolute URL such as http://localhost:9090/oauth2/callback (at most 2048 characters).');
+    throw inputError(`invalid return URL ${JSON.stringify(url)}`, 'Expected an absolute URL such as http://localhost:8081/oauth2/callback (at most 2048 characters).');
   }
   return url;
 }
