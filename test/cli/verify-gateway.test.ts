@@ -1,6 +1,7 @@
 /**
  * `verify --gateway-id` on gateways the local stack never shows (its gateways are all CUSTOM_JWT): AWS_IAM and NONE
- * gateways from a loopback control-plane double, read through the real AWS SDK client (GetGateway).
+ * gateways from a loopback control-plane double, read through the real AWS SDK client (GetGateway); and a caller who
+ * may not read the configuration (403 on GetGateway).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGES } from '../../src/core/wire.js';
@@ -27,6 +28,14 @@ afterAll(async () => {
 const env = () => cp.env;
 
 describe('verify --gateway-id on IAM and open gateways', () => {
+  it('no permission to read the gateway: exit 4 with the way to verify from flags', async () => {
+    const token = await idp.sign({ iss: idp.issuer });
+    const r = await runCommand(['verify', token, '--gateway-id', 'denied-gw-abcdefghij'], { env: env() });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/^error: GetGateway failed: AccessDeniedException: User is not authorized to perform: bedrock-agentcore:GetGateway\n/);
+    expect(r.stderr).toContain('hint: Reading the authorizer needs bedrock-agentcore:GetGateway. Without it, give the authorizer as flags: --discovery-url');
+  });
+
   it('an AWS_IAM gateway rejects every bearer token (method mismatch)', async () => {
     const token = await idp.sign({ iss: idp.issuer, sub: 'alice' });
     const r = await runCommand(['verify', token, '--gateway-id', 'iam-gw-abcdefghij'], { env: env() });

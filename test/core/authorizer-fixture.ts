@@ -144,6 +144,7 @@ export async function startControlPlaneDouble(data: {
         : url === '/identities/GetOauth2CredentialProvider' ? data.providers?.[body.name ?? '']
         : undefined;
       if (found) send(200, found);
+      else if (/\/denied-/.test(url)) send(403, { message: `User is not authorized to perform: bedrock-agentcore:${gw ? 'GetGateway' : 'GetAgentRuntime'}` }, 'AccessDeniedException');
       else send(404, { message: 'Resource not found' }, 'ResourceNotFoundException');
     });
   });

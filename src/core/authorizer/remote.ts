@@ -4,7 +4,7 @@
  */
 import type { AwsClients } from '../aws.js';
 import { fromAwsError, requireRegion } from '../aws.js';
-import { inputError } from '../errors.js';
+import { inputError, type AgentcoreAuthError } from '../errors.js';
 import { PATTERNS } from '../wire.js';
 import { fromSdkAuthorizer, type AuthorizerConfig } from './config.js';
 
@@ -47,7 +47,7 @@ export async function authorizerFromAgent(aws: AwsClients, agent: string): Promi
   try {
     r = await client.send(new GetAgentRuntimeCommand({ agentRuntimeId: ref.id }));
   } catch (e) {
-    throw fromAwsError(e, 'GetAgentRuntime', aws.endpoint('control'));
+    throw withoutControlPlaneHint(fromAwsError(e, 'GetAgentRuntime', aws.endpoint('control')), 'bedrock-agentcore:GetAgentRuntime');
   }
   const jwt = r.authorizerConfiguration?.customJWTAuthorizer;
   const out: RemoteAuthorizer = {
@@ -70,7 +70,7 @@ export async function authorizerFromGateway(aws: AwsClients, gatewayId: string):
   try {
     r = await client.send(new GetGatewayCommand({ gatewayIdentifier: gatewayId }));
   } catch (e) {
-    throw fromAwsError(e, 'GetGateway', aws.endpoint('control'));
+    throw withoutControlPlaneHint(fromAwsError(e, 'GetGateway', aws.endpoint('control')), 'bedrock-agentcore:GetGateway');
   }
   const jwt = r.authorizerConfiguration?.customJWTAuthorizer;
   const type = r.authorizerType ?? (jwt ? 'CUSTOM_JWT' : undefined);
@@ -84,4 +84,12 @@ export async function authorizerFromGateway(aws: AwsClients, gatewayId: string):
   };
   if (jwt) out.config = fromSdkAuthorizer(jwt);
   return out;
+}
+
+/** Callers often may invoke an agent but not read its configuration: say how to verify without the control plane. */
+function withoutControlPlaneHint(err: AgentcoreAuthError, action: string): AgentcoreAuthError {
+  if (err.code === 'ERR_AUTH') {
+    err.hint = `Reading the authorizer needs ${action}. Without it, give the authorizer as flags: --discovery-url … --allowed-clients / --allowed-audience / --allowed-scopes / --custom-claim.`;
+  }
+  return err;
 }
