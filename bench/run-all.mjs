@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// Runs every benchmark in bench/ one after another (never in parallel: they measure wall time on a shared machine)
+// and prints each one's own report. Each script measures its baseline in the same run and prints a ratio.
+// Usage: npm run bench            (builds first)
+//        node bench/run-all.mjs cold-start invoke    (a subset, by file name without .mjs)
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const dir = fileURLToPath(new URL('.', import.meta.url));
+const wanted = new Set(process.argv.slice(2));
+const scripts = readdirSync(dir)
+  .filter((f) => f.endsWith('.mjs') && f !== 'run-all.mjs')
+  .filter((f) => wanted.size === 0 || wanted.has(f.replace(/\.mjs$/, '')))
+  .sort();
+let failed = 0;
+for (const script of scripts) {
+  process.stdout.write(`\n=== bench/${script} ===\n`);
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, [`${dir}${script}`], { stdio: 'inherit', env: { ...process.env, NO_COLOR: '1' } });
+  process.stdout.write(`--- ${script}: exit ${r.status} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  if (r.status !== 0) failed++;
+}
+process.exitCode = failed ? 1 : 0;
