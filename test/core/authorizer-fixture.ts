@@ -117,7 +117,8 @@ export interface ControlPlaneDouble {
 /**
  * A loopback control-plane double for states the local stack never shows (IAM / NONE gateways, failed or updating
  * runtimes, failed providers): GetGateway, GetAgentRuntime, GetWorkloadIdentity and GetOauth2CredentialProvider
- * answer canned restJson1 bodies by id / name, anything else 404 ResourceNotFoundException. Read with the real SDK.
+ * answer canned restJson1 bodies by id / name; ids starting with `denied-` get 403 AccessDeniedException, anything else
+ * 404 ResourceNotFoundException. Read with the real SDK.
  */
 export async function startControlPlaneDouble(data: {
   gateways?: Record<string, unknown>;
