@@ -5,6 +5,12 @@
 import { readFileSync } from 'node:fs';
 
 const argv = process.argv.slice(2);
+
+// `agentcore-auth … | head`: a closed pipe on stdout ends the run quietly, as for any Unix filter.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 // Fast paths: `--version`, and help screens pre-rendered at build time by commander itself (scripts/render-help.mjs),

@@ -27,3 +27,16 @@ describe('pre-rendered help', () => {
     expect(spawned.stdout).toBe(live.stdout.replace('0.0.0-test', version));
   });
 });
+
+describe('closed stdout pipe', () => {
+  it('`explain --list | head -1` ends quietly (no EPIPE stack trace)', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [`${root}bin/agentcore-auth.js`, 'explain', '--list'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(stderr).not.toMatch(/EPIPE|Error:/);
+    expect(code).toBe(0);
+  });
+});
