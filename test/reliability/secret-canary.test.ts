@@ -11,6 +11,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { follow } from '../emulator/helpers.js';
 import { freePort } from '../fixtures/ports.js';
 import { runCommand, type TestContextOptions } from '../helpers/context.js';
 import {
@@ -63,6 +64,7 @@ const arnOf = (a: { id?: string; runtimeId?: string }) => `arn:aws:bedrock-agent
 const wl = ['--workload-name', 'local-workload'];
 
 let redirectPort = 0;
+let returnPort = 0;
 
 const cases: Case[] = [
   // ---- login: Cognito password flows (flag, stdin, env), every output mode
@@ -225,6 +227,25 @@ const cases: Case[] = [
   { name: 'exchange unknown API key provider --debug', argv: () => ['exchange', ...wl, '--user-id', 'alice', '--api-key-provider', 'no-such-provider', '--debug'], code: 3 },
   { name: 'exchange a garbage --user-token --debug', argv: () => ['exchange', ...wl, '--user-token', `${s.canaries.code}.not.a.jwt`, '--debug'], code: 2 },
 
+  // ---- mcp (gateway, bearer)
+  ...(['--verbose', '--debug', '--json'] as const).map((flag) => ({
+    name: `mcp gateway --bearer-token ${flag}`,
+    argv: () => ['mcp', '--gateway-url', `${s.stack.url}/gateways/local-gateway-local00001/mcp`, '--bearer-token', base.access, flag],
+    code: 0,
+  })),
+  { name: 'mcp gateway --bearer (cache) --verbose', argv: () => ['mcp', '--gateway-url', `${s.stack.url}/gateways/local-gateway-local00001/mcp`, '--bearer', '--verbose'], seeded: true, code: 0 },
+
+  // ---- exchange 3LO with consent (auto-consent provider), a custom state
+  ...(['--verbose', '--debug'] as const).map((flag) => ({
+    name: `exchange 3LO consent + --custom-state ${flag}`,
+    argv: () => ['exchange', ...wl, '--user-id', 'alice', '--provider', 'local-3lo', '--scopes', 'api:read', '--return-url', `http://127.0.0.1:${returnPort}/oauth2/callback`, '--register-return-url', '--ephemeral', '--force-auth', '--custom-state', s.canaries.code, flag],
+    code: 0,
+    openBrowser: async (url: string) => {
+      const end = await follow(url);
+      await (await fetch(end.finalUrl)).text();
+    },
+  })),
+
   // ---- callback, explain, doctor
   { name: 'callback --user-token, timing out --verbose', argv: () => ['callback', '--port', '0', '--user-token', base.access, '--once', '--timeout', '0.2', '--verbose'], code: 5 },
   { name: 'callback --bearer, timing out --debug --json', argv: () => ['callback', '--port', '0', '--bearer', '--once', '--timeout', '0.2', '--debug', '--json'], seeded: true, code: 5 },
@@ -235,6 +256,7 @@ const cases: Case[] = [
 beforeAll(async () => {
   s = await startCanaryStack();
   redirectPort = await freePort();
+  returnPort = await freePort();
   baseHome = mkdtempSync(join(tmpdir(), 'aca-canary-base-'));
   const r = await runCommand(['login', ...cog(), '--password', s.canaries.password, '--quiet'], { env: s.env, home: baseHome });
   expect(r.stderr).toBe('');
