@@ -308,6 +308,21 @@ describe('Ctrl-C during any wait ends cleanly (exit 130)', () => {
     expect(await portIsFree(port)).toBe(true);
   });
 
+  it('exchange 3LO with --register-return-url --ephemeral, Ctrl-C while waiting: the return URL it added is removed again', async () => {
+    const port = await freePort();
+    const returnUrl = `http://127.0.0.1:${port}/oauth2/callback`;
+    const before = [...s.stack.state.workloadIdentities.get('local-workload')!.allowedResourceOauth2ReturnUrls];
+    const r = await interrupt(
+      ['exchange', '--workload-name', 'local-workload', '--user-id', 'alice', '--provider', 'local-3lo', '--scopes', 'api:read', '--return-url', returnUrl, '--register-return-url', '--ephemeral', '--force-auth'],
+      600,
+      { openBrowser: async () => undefined },
+    );
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toMatch(/UpdateWorkloadIdentity/);
+    expect(s.stack.state.workloadIdentities.get('local-workload')!.allowedResourceOauth2ReturnUrls).toEqual(before);
+    expect(await portIsFree(port)).toBe(true);
+  });
+
   it('local (the stack itself): exit 130 and its port is closed', async () => {
     const port = await freePort();
     const ac = new AbortController();
