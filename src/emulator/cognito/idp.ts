@@ -53,6 +53,9 @@ interface AuthCode {
   expiresAt: number;
 }
 
+/** Refresh tokens kept (about 1 KiB each); past this the oldest is forgotten, as MAX_WATS does for workload tokens. */
+const MAX_REFRESH_TOKENS = 20_000;
+
 export interface CognitoIdp {
   poolId: string;
   issuer: string;
@@ -137,6 +140,8 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
     if (opts.withRefresh) {
       const rt = opaqueRefreshToken();
       refreshTokens.set(rt, { username: user.username, clientId: client.clientId, scope, expiresAt: now() + client.refreshTokenValiditySeconds * 1000 });
+      // Refresh tokens live for days: under a load test (a login per request) keep memory bounded, oldest first.
+      if (refreshTokens.size > MAX_REFRESH_TOKENS) refreshTokens.delete(refreshTokens.keys().next().value!);
       result.RefreshToken = rt;
     }
     return result as { AccessToken: string; ExpiresIn: number; TokenType: string; IdToken: string; RefreshToken?: string };
