@@ -4,7 +4,7 @@
  * authorization URL streamed back, consent at the stack's 3LO provider, CompleteResourceTokenAuth, then the token's
  * fingerprint) — for a SigV4 caller with a user id and for a JWT caller.
  */
-import { CompleteResourceTokenAuthCommand, InvokeAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore';
+import { CompleteResourceTokenAuthCommand, GetWorkloadAccessTokenForUserIdCommand, InvokeAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HEADERS, MESSAGES } from '../../src/core/wire.js';
@@ -133,6 +133,13 @@ describe('sample agent asks for a provider token (3LO) like a real agent', () =>
     const key = await call({ action: 'apikey', provider: 'local-api-key' });
     expect(key).toMatchObject({ type: 'apiKey', provider: 'local-api-key', fingerprint: expect.stringMatching(/^sha256:/) });
     expect(JSON.stringify(key)).not.toContain('sk-local-');
+  });
+
+  it("an agent's workload identity is linked to its runtime: callers cannot mint tokens for it", async () => {
+    await expect(clients.data.send(new GetWorkloadAccessTokenForUserIdCommand({ workloadName: agent('sigv4_agent').workloadName, userId: 'alice' }))).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: MESSAGES.workloadLinkedToService,
+    });
   });
 
   it('a streamed reply arrives as SSE events', async () => {
