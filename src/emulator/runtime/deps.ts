@@ -77,22 +77,41 @@ export { sendAwsError, sendJson };
  * agent does not grow the stack's token table without bound. Bounded (oldest evicted).
  */
 export class WatCache {
-  private readonly map = new Map<string, { wat: string; until: number }>();
+  /** workloadName → ('u' + userId | 't' + token) → entry. Nested so a 1 KB token is not copied into a key per call. */
+  private readonly byWorkload = new Map<string, Map<string, { wat: string; until: number }>>();
+  private size = 0;
   constructor(
     private readonly max = 2000,
     private readonly ttlMs = 5 * 60_000,
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** A cached WAT, synchronously (undefined when none is fresh). */
+  peek(input: MintInput): string | undefined {
+    const hit = this.byWorkload.get(input.workloadName)?.get('userId' in input ? `u${input.userId}` : input.userToken);
+    return hit && hit.until > this.now() ? hit.wat : undefined;
+  }
+
   async get(input: MintInput, mint: (i: MintInput) => string | Promise<string>, notAfterMs?: number): Promise<string> {
-    const key = 'userId' in input ? `${input.workloadName}\nu\n${input.userId}` : `${input.workloadName}\nt\n${input.userToken}`;
-    const hit = this.map.get(key);
-    const now = this.now();
-    if (hit && hit.until > now) return hit.wat;
-    const wat = await mint(input);
-    if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value!);
-    this.map.delete(key);
-    this.map.set(key, { wat, until: Math.min(now + this.ttlMs, notAfterMs ?? Number.POSITIVE_INFINITY) });
+    return this.peek(input) ?? this.store(input, await mint(input), notAfterMs);
+  }
+
+  private store(input: MintInput, wat: string, notAfterMs?: number): string {
+    let m = this.byWorkload.get(input.workloadName);
+    if (!m) this.byWorkload.set(input.workloadName, (m = new Map()));
+    if (this.size >= this.max) {
+      // Bounded: drop the oldest entry of the largest table.
+      let biggest = m;
+      for (const t of this.byWorkload.values()) if (t.size > biggest.size) biggest = t;
+      const oldest = biggest.keys().next();
+      if (!oldest.done) {
+        biggest.delete(oldest.value);
+        this.size--;
+      }
+    }
+    const key = 'userId' in input ? `u${input.userId}` : input.userToken;
+    if (!m.delete(key)) this.size++;
+    m.set(key, { wat, until: Math.min(this.now() + this.ttlMs, notAfterMs ?? Number.POSITIVE_INFINITY) });
     return wat;
   }
 }

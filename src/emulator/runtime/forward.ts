@@ -34,6 +34,15 @@ const PASS_THROUGH = [
 const RESPONSE_HEADERS = ['content-type', HEADERS.mcpSessionId, HEADERS.mcpProtocolVersion, 'cache-control'].map((h) => h.toLowerCase());
 const ECHOED = [HEADERS.traceId, HEADERS.traceParent, HEADERS.traceState, HEADERS.baggage].map((h) => h.toLowerCase());
 
+const NAMES = {
+  sessionId: HEADERS.sessionId,
+  requestId: HEADERS.requestId,
+  workloadAccessToken: HEADERS.workloadAccessToken,
+  workloadAccessTokenNew: HEADERS.workloadAccessTokenNew,
+  oauth2CallbackUrl: HEADERS.oauth2CallbackUrl,
+};
+const LOWER = Object.fromEntries(Object.entries(NAMES).map(([k, v]) => [k, v.toLowerCase()])) as typeof NAMES;
+
 export interface ForwardInput {
   req: EmuRequest;
   res: ServerResponse;
@@ -46,7 +55,8 @@ export interface ForwardInput {
 }
 
 /** The headers the container receives (exported for tests and `--debug` traces). */
-export function containerHeaders(input: Omit<ForwardInput, 'res' | 'agentUrl' | 'log'>): OutgoingHttpHeaders {
+export function containerHeaders(input: Omit<ForwardInput, 'res' | 'agentUrl' | 'log'>, lowerCase = false): OutgoingHttpHeaders {
+  const n = lowerCase ? LOWER : NAMES;
   const { req, agent } = input;
   const out: OutgoingHttpHeaders = {};
   for (const name of PASS_THROUGH) {
@@ -59,15 +69,15 @@ export function containerHeaders(input: Omit<ForwardInput, 'res' | 'agentUrl' | 
     const name = allowed.toLowerCase();
     if (name === 'authorization' && !jwt) continue;
     const v = req.headers[name];
-    if (v !== undefined) out[allowed] = v;
+    if (v !== undefined) out[lowerCase ? name : allowed] = v;
   }
-  out[HEADERS.sessionId] = input.sessionId;
-  out[HEADERS.requestId] = input.requestId;
+  out[n.sessionId] = input.sessionId;
+  out[n.requestId] = input.requestId;
   if (input.workloadAccessToken) {
-    out[HEADERS.workloadAccessToken] = input.workloadAccessToken;
-    out[HEADERS.workloadAccessTokenNew] = input.workloadAccessToken;
+    out[n.workloadAccessToken] = input.workloadAccessToken;
+    out[n.workloadAccessTokenNew] = input.workloadAccessToken;
   }
-  if (agent.oauth2CallbackUrl) out[HEADERS.oauth2CallbackUrl] = agent.oauth2CallbackUrl;
+  if (agent.oauth2CallbackUrl) out[n.oauth2CallbackUrl] = agent.oauth2CallbackUrl;
   out['content-length'] = String(req.body.length);
   return out;
 }
@@ -103,8 +113,7 @@ export interface InProcessAgent {
 
 export async function forwardInProcess(input: ForwardInput, target: InProcessAgent): Promise<void> {
   const { req, res, agent, sessionId, log } = input;
-  const headers: IncomingHttpHeaders = {};
-  for (const [k, v] of Object.entries(containerHeaders(input))) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v : String(v);
+  const headers = containerHeaders(input, true) as IncomingHttpHeaders;
   let failed: { status: number; chunks: string[] } | undefined;
   const open = () => !res.destroyed && !res.writableEnded;
   await target.invoke(

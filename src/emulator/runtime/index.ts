@@ -170,7 +170,9 @@ export function createRuntimeHandler(deps: RuntimeDeps): RuntimeHandler {
     let mint: MintInput | undefined;
     if (caller.mode === 'jwt') mint = { workloadName: t.agent.workloadName, userToken: caller.token };
     else if (caller.userId !== undefined) mint = { workloadName: t.agent.workloadName, userId: caller.userId };
-    const wat = mint ? await wats.get(mint, (i) => deps.mintWorkloadAccessToken(i), caller.mode === 'jwt' && caller.exp ? caller.exp * 1000 : undefined) : undefined;
+    const wat = mint
+      ? (wats.peek(mint) ?? (await wats.get(mint, (i) => deps.mintWorkloadAccessToken(i), caller.mode === 'jwt' && caller.exp ? caller.exp * 1000 : undefined)))
+      : undefined;
     touchSession(t.agent, sessionId);
     const requestId = String(res.getHeader(HEADERS.amznRequestId) ?? randomUUID());
     const forward = { req, res, agent: t.agent, sessionId, requestId, workloadAccessToken: wat, ...(deps.log ? { log: deps.log } : {}) };
