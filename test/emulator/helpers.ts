@@ -30,12 +30,13 @@ export async function failure(p: Promise<unknown>): Promise<{ name: string; mess
 }
 
 /** Follow redirects by hand (no cookies needed for auto-consent), returning every URL visited and the last response. */
-export async function follow(url: string, maxHops = 20, cookies: string[] = []): Promise<{ urls: string[]; status: number; finalUrl: string }> {
+export async function follow(url: string, maxHops = 20, cookies: string[] | false = []): Promise<{ urls: string[]; status: number; finalUrl: string }> {
+  const useCookies = cookies !== false;
   const urls = [url];
-  const jar = new Map<string, string>(cookies.map((c) => [c.slice(0, c.indexOf('=')), c.slice(c.indexOf('=') + 1)] as [string, string]));
+  const jar = new Map<string, string>((cookies || []).map((c) => [c.slice(0, c.indexOf('=')), c.slice(c.indexOf('=') + 1)] as [string, string]));
   for (let i = 0; i < maxHops; i++) {
     const res = await fetch(url, { redirect: 'manual', headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
-    for (const sc of res.headers.getSetCookie()) {
+    for (const sc of useCookies ? res.headers.getSetCookie() : []) {
       const [pair, ...attrs] = sc.split(';');
       const j = pair!.indexOf('=');
       const name = pair!.slice(0, j).trim();

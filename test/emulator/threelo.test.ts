@@ -86,6 +86,17 @@ describe('3LO with auto-consent', () => {
     expect(forced.sessionUri).not.toBe(first.sessionUri);
   });
 
+  it('a client without cookies (curl -L) completes the browser leg', async () => {
+    const wat = await watForUser('curl-user');
+    const r = await c.data.send(tokenReq(wat, { customParameters: { login_hint: 'curl-user' } }));
+    const b = await follow(r.authorizationUrl!, 20, false);
+    expect(b.urls).toHaveLength(4); // authorize → provider → stack callback → return URL
+    expect(new URL(b.finalUrl).searchParams.get('session_id')).toBe(r.sessionUri);
+    await c.data.send(new CompleteResourceTokenAuthCommand({ sessionUri: r.sessionUri!, userIdentifier: { userId: 'curl-user' } }));
+    const t = await c.data.send(tokenReq(wat, { sessionUri: r.sessionUri }));
+    expect(decodeJwt(t.accessToken!).sub).toBe('curl-user');
+  });
+
   it('binding rule: the same user id completes, another user id is refused', async () => {
     const wat = await watForUser('alice');
     const r = await c.data.send(tokenReq(wat, { customParameters: { login_hint: 'alice' } }));

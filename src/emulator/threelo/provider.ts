@@ -122,6 +122,11 @@ export async function startThreeLoProvider(options: ThreeLoOptions): Promise<Thr
         req.url = u.pathname + u.search;
       }
     }
+    // Auto-consent: answer the authorization request at once (no interaction, so no cookies are needed and `curl -L`
+    // completes it). The code is a real oidc-provider AuthorizationCode, redeemed by its own token endpoint.
+    if (options.autoConsent && req.method === 'GET' && req.url?.startsWith('/auth?')) {
+      if (await autoAuthorize(req, res)) return;
+    }
     if (!options.autoConsent || !req.url?.startsWith('/interaction/')) return callback(req, res);
     try {
       const details: any = await provider.interactionDetails(req, res);
@@ -146,6 +151,50 @@ export async function startThreeLoProvider(options: ThreeLoOptions): Promise<Thr
       res.writeHead(400, { 'content-type': 'text/plain' }).end(`interaction failed: ${(e as Error).message}`);
     }
   };
+  async function autoAuthorize(req: http.IncomingMessage, res: http.ServerResponse): Promise<boolean> {
+    const p = new URL(req.url!, issuer).searchParams;
+    const client = await provider.Client.find(p.get('client_id') ?? '');
+    const redirectUri = p.get('redirect_uri') ?? '';
+    // Anything unusual goes through oidc-provider's own checks and error pages.
+    if (!client || !client.redirectUriAllowed(redirectUri) || p.get('response_type') !== 'code' || !p.get('code_challenge') || p.get('code_challenge_method') !== 'S256') return false;
+    const scopes = (p.get('scope') ?? 'openid').split(' ').filter(Boolean);
+    const api = THREELO_API_SCOPES.split(' ');
+    const unknown = scopes.filter((x) => !['openid', 'offline_access', 'profile', 'email', ...api].includes(x));
+    if (unknown.length) return false;
+    const back = new URL(redirectUri);
+    if (p.get('state')) back.searchParams.set('state', p.get('state')!);
+    back.searchParams.set('iss', issuer);
+    const account = p.get('login_hint') || options.defaultUser;
+    if (refuse.has(account)) {
+      back.searchParams.set('error', 'access_denied');
+      back.searchParams.set('error_description', 'The user refused access');
+    } else {
+      const grant = new provider.Grant({ accountId: account, clientId: client.clientId });
+      grant.addOIDCScope(scopes.filter((x) => !api.includes(x)).join(' ') || 'openid');
+      grant.addOIDCClaims(['sub', 'email', 'email_verified', 'name']);
+      const apiScopes = scopes.filter((x) => api.includes(x));
+      if (apiScopes.length) grant.addResourceScope(THREELO_RESOURCE, apiScopes.join(' '));
+      const grantId = await grant.save();
+      const code = new provider.AuthorizationCode({
+        accountId: account,
+        authTime: Math.floor(Date.now() / 1000),
+        client,
+        grantId,
+        redirectUri,
+        scope: scopes.join(' '),
+        codeChallenge: p.get('code_challenge'),
+        codeChallengeMethod: 'S256',
+        expiresWithSession: false,
+        ...(apiScopes.length ? { resource: THREELO_RESOURCE } : {}),
+        ...(p.get('nonce') ? { nonce: p.get('nonce') } : {}),
+      });
+      back.searchParams.set('code', await code.save());
+    }
+    res.writeHead(303, { location: back.href, 'cache-control': 'no-store', 'content-length': 0 });
+    res.end();
+    return true;
+  }
+
   let closing: Promise<void> | undefined;
   return {
     issuer,
