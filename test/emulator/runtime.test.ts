@@ -16,6 +16,7 @@ import { BedrockAgentCoreControlClient, GetAgentRuntimeCommand, ListAgentRuntime
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HEADERS, MESSAGES } from '../../src/core/wire.js';
+import { MCP_ACCEPT_MESSAGE } from '../../src/emulator/runtime/index.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { cognitoTokens, oidcClientCredentials, type CognitoTokens } from '../core/authorizer-fixture.js';
 import { startRotatingIdp, startStandInAgent, type RotatingIdp } from './runtime-fixtures.js';
@@ -60,6 +61,7 @@ beforeAll(async () => {
         },
         { name: 'cognito_agent', authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: cognito.discoveryUrl, allowedClients: [cog.clientId] } } },
         { name: 'cognito_aud_agent', authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: cognito.discoveryUrl, allowedAudience: [cog.clientId] } } },
+        { name: 'mcp_agent', protocol: 'MCP', authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: idp.discoveryUrl } } },
         {
           name: 'claims_agent',
           authorizerConfiguration: {
@@ -230,6 +232,17 @@ describe('JWT agents with raw bearer calls', () => {
     await expect(dp.send(new StopRuntimeSessionCommand({ agentRuntimeArn: arn(id('claims_agent')), runtimeSessionId: sessionId }))).rejects.toMatchObject({ message: MESSAGES.methodMismatch });
     const stop = await fetch(stopUrl, { method: 'POST', headers: { authorization: `Bearer ${token}`, [HEADERS.sessionId]: sessionId }, body: '{}' });
     expect(stop.status).toBe(200);
+  });
+
+  it('an MCP-protocol agent wants Accept: application/json, text/event-stream (406 -32011 otherwise)', async () => {
+    const token = await idp.sign({ sub: 'carol', tenant: 'acme' });
+    const url = invokeUrl(id('mcp_agent'));
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/list' });
+    const bad = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, accept: 'application/json', 'content-type': 'application/json' }, body });
+    expect(bad.status).toBe(406);
+    expect(await bad.json()).toEqual({ jsonrpc: '2.0', error: { code: -32011, message: MCP_ACCEPT_MESSAGE }, id: 7 });
+    const ok = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, accept: 'application/json, text/event-stream', 'content-type': 'application/json' }, body });
+    expect(ok.status).toBe(200);
   });
 
   it('an ARN left unencoded in the path gets a hint', async () => {

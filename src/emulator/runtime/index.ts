@@ -24,6 +24,8 @@ import { forwardInProcess, forwardToAgent } from './forward.js';
 
 export type { RuntimeDeps } from './deps.js';
 
+export const MCP_ACCEPT_MESSAGE = 'Accept Header Error - MCP protocol requires Accept header: application/json, text/event-stream';
+
 /** Sessions idle longer than this are forgotten (AgentCore's default idleRuntimeSessionTimeout). */
 const IDLE_SESSION_MS = 900_000;
 const MAX_SESSIONS = 10_000;
@@ -166,6 +168,25 @@ export function createRuntimeHandler(deps: RuntimeDeps): RuntimeHandler {
     const v = validate(req, res, caller, false);
     if (v === false) return;
     const sessionId = v ?? randomUUID();
+    if (t.agent.protocol === 'MCP') {
+      // MCP-protocol runtimes insist on the streamable-HTTP Accept header (agentcore-errors.md §3).
+      const accept = header(req.headers, 'accept') ?? '';
+      if (!/application\/json/i.test(accept) || !/text\/event-stream/i.test(accept)) {
+        let id: unknown = null;
+        try {
+          id = (JSON.parse(req.body.toString('utf8')) as { id?: unknown }).id ?? null;
+        } catch {
+          /* not JSON-RPC: id null */
+        }
+        sendJson(
+          res,
+          406,
+          { jsonrpc: '2.0', error: { code: -32011, message: MCP_ACCEPT_MESSAGE }, id },
+          { 'x-amzn-errortype': 'McpRequestUnacceptableException' },
+        );
+        return;
+      }
+    }
     // A user id next to a bearer token is ignored (AgentCore logs a warning); a SigV4 call without one gets no WAT.
     let mint: MintInput | undefined;
     if (caller.mode === 'jwt') mint = { workloadName: t.agent.workloadName, userToken: caller.token };
