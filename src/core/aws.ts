@@ -272,15 +272,17 @@ export function fromAwsError(e: unknown, operation: string, endpoint?: string): 
   const status = err?.$metadata?.httpStatusCode;
   const requestId = err?.$metadata?.requestId;
 
-  // Before the network codes: the SDK's request timeout is a TimeoutError whose code is ETIMEDOUT.
+  // @smithy/node-http-handler names every ECONNRESET / EPIPE / ETIMEDOUT a TimeoutError: only its own request and
+  // connection timeouts (code ETIMEDOUT, or none) are timeouts; a reset is a network failure.
+  const sdkTimeout = name === 'TimeoutError' && (err?.code === undefined || err.code === 'ETIMEDOUT');
+  if (err?.code && NETWORK_CODES.has(err.code) && !status && !sdkTimeout) {
+    return networkError(endpoint ?? `the ${operation} endpoint`, e);
+  }
   if (name === 'TimeoutError' || /timed? ?out/i.test(name)) {
     return new AgentcoreAuthError('ERR_TIMEOUT', `${operation} timed out${endpoint ? ` (${endpoint})` : ''}`, {
       hint: 'Check that the endpoint is reachable, or raise --timeout.',
       cause: e,
     });
-  }
-  if (err?.code && NETWORK_CODES.has(err.code) && !status) {
-    return networkError(endpoint ?? `the ${operation} endpoint`, e);
   }
 
   let code: ErrorCode;
