@@ -169,6 +169,38 @@ describe('sample agent on its own', () => {
     }
   });
 
+  it('stops waiting for consent when the caller hangs up', async () => {
+    const a = await startSampleAgent({ endpoint: stack.url, region: stack.region, credentials: stack.credentials, pollSeconds: 0.2 });
+    try {
+      const wat = stack.state.mintWat({ workloadName: agent('sigv4_agent').workloadName, userId: 'zed', userKey: 'id:zed' });
+      const written: string[] = [];
+      const sink = {
+        destroyed: false,
+        writeHead: () => undefined,
+        write(chunk: string) {
+          written.push(chunk);
+          this.destroyed = true; // the caller leaves after the first event
+        },
+        end: () => undefined,
+      };
+      const started = Date.now();
+      await a.invoke(
+        {
+          method: 'POST',
+          path: '/invocations',
+          headers: { workloadaccesstoken: wat, accept: 'text/event-stream', oauth2callbackurl: agent('sigv4_agent').oauth2CallbackUrl! },
+          body: Buffer.from(JSON.stringify({ action: 'token', provider: 'local-3lo', wait: 30 })),
+        },
+        sink,
+      );
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(written).toHaveLength(1);
+      expect(written[0]).toContain('"type":"authorizationUrl"');
+    } finally {
+      await a.close();
+    }
+  });
+
   it('behind --agent-url it is reached over HTTP with the same answer shape as in-process', async () => {
     const a = await startSampleAgent({ endpoint: stack.url, region: stack.region, credentials: stack.credentials });
     const s = await startLocalStack({ agentUrls: [`sigv4_agent=${a.url}`] });

@@ -51,6 +51,8 @@ export interface AgentSink {
   writeHead(status: number, headers: OutgoingHttpHeaders): unknown;
   write(chunk: string): unknown;
   end(chunk?: string): unknown;
+  /** True once the caller went away (a ServerResponse has `destroyed`): stop waiting for consent. */
+  readonly destroyed?: boolean;
 }
 
 export interface SampleAgent {
@@ -192,7 +194,7 @@ export async function startSampleAgent(options: SampleAgentOptions): Promise<Sam
     }
     if (action === 'token' || action === 'apikey') {
       const callbackUrl = one(req.headers[HEADERS.oauth2CallbackUrl.toLowerCase()]);
-      await providerToken(action, payload, wat, callbackUrl, sse, emit);
+      await providerToken(action, payload, wat, callbackUrl, sse, emit, () => res.destroyed === true);
       finish();
       return;
     }
@@ -246,6 +248,7 @@ export async function startSampleAgent(options: SampleAgentOptions): Promise<Sam
     callbackUrl: string | undefined,
     sse: boolean,
     emit: (e: Record<string, unknown>) => void,
+    gone: () => boolean,
   ): Promise<void> {
     const provider = typeof payload.provider === 'string' ? payload.provider : undefined;
     if (!wat) {
@@ -302,6 +305,7 @@ export async function startSampleAgent(options: SampleAgentOptions): Promise<Sam
       const sessionUri = out.sessionUri;
       while (Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, pollMs));
+        if (gone()) return; // the caller hung up: no one to stream the token to
         out = await client.send(new sdk.GetResourceOauth2TokenCommand({ ...base, sessionUri }));
         if (out.accessToken) {
           emit({ type: 'token', provider, flow, fingerprint: fingerprint(out.accessToken) });

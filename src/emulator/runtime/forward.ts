@@ -107,7 +107,7 @@ function agentError(res: ServerResponse, agentName: string, where: string, statu
 export interface InProcessAgent {
   invoke(
     req: { method: string; path: string; headers: IncomingHttpHeaders; body: Buffer },
-    sink: { writeHead(status: number, headers: OutgoingHttpHeaders): unknown; write(chunk: string): unknown; end(chunk?: string): unknown },
+    sink: { writeHead(status: number, headers: OutgoingHttpHeaders): unknown; write(chunk: string): unknown; end(chunk?: string): unknown; readonly destroyed?: boolean },
   ): Promise<void>;
 }
 
@@ -133,6 +133,9 @@ export async function forwardInProcess(input: ForwardInput, target: InProcessAge
       end(chunk) {
         if (failed) agentError(res, agent.name, 'built-in sample agent', failed.status, failed.chunks.join('') + (chunk ?? ''), log);
         else if (open()) res.end(chunk);
+      },
+      get destroyed() {
+        return res.destroyed;
       },
     },
   );
