@@ -4,6 +4,7 @@
  * Retry-After honoured on the raw and the SDK paths; SDK calls time out against a silent endpoint; Ctrl-C during
  * every kind of wait ends with exit 130, quickly, with the command's servers closed.
  */
+import { spawn } from 'node:child_process';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createNetServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -142,6 +143,21 @@ describe('Retry-After', () => {
       expect(r.stderr).toContain('retrying in 3000 ms');
     } finally {
       await srv.close();
+    }
+  });
+
+  it('raw path: RetryableConflictException (409) is retried, a plain ConflictException (409) is not', async () => {
+    const conflict = (type: string) => ({ status: 409, headers: { 'x-amzn-errortype': type }, body: `{"message":"${type}"}` });
+    for (const [type, hits, code] of [['RetryableConflictException', 2, 0], ['ConflictException', 1, 3]] as const) {
+      const srv = await scriptedServer([conflict(type), OK]);
+      try {
+        const ctx = createTestContext({ env: { ...env, AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: srv.url }, home, sleep: async () => undefined });
+        const r = await runCommand(['invoke', JWT, '{}', '--bearer', '--auth', 'bearer'], ctx);
+        expect(r.code, `${type}: ${r.stderr}`).toBe(code);
+        expect(srv.hits, type).toHaveLength(hits);
+      } finally {
+        await srv.close();
+      }
     }
   });
 
@@ -320,6 +336,24 @@ describe('Ctrl-C during any wait ends cleanly (exit 130)', () => {
     expect(r.code, r.stderr).toBe(130);
     expect(r.stderr).toMatch(/UpdateWorkloadIdentity/);
     expect(s.stack.state.workloadIdentities.get('local-workload')!.allowedResourceOauth2ReturnUrls).toEqual(before);
+    expect(await portIsFree(port)).toBe(true);
+  });
+
+  it('a real SIGINT to the built CLI (callback waiting): exit 130, one line on stderr, the port released', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [new URL('../../bin/agentcore-auth.js', import.meta.url).pathname, 'callback', '--port', String(port), '--user-id', 'alice'], {
+      env: { PATH: process.env.PATH ?? '', HOME: home, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    for (let i = 0; i < 200 && (await portIsFree(port)); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(await portIsFree(port)).toBe(false);
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toMatch(/^error: interrupted$/m);
+    expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(await portIsFree(port)).toBe(true);
   });
 
