@@ -16,6 +16,7 @@ import { BedrockAgentCoreControlClient, GetAgentRuntimeCommand, ListAgentRuntime
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HEADERS, MESSAGES } from '../../src/core/wire.js';
+import { runCommand } from '../helpers/context.js';
 import { MCP_ACCEPT_MESSAGE } from '../../src/emulator/runtime/index.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { cognitoTokens, oidcClientCredentials, type CognitoTokens } from '../core/authorizer-fixture.js';
@@ -243,6 +244,19 @@ describe('JWT agents with raw bearer calls', () => {
     expect(await bad.json()).toEqual({ jsonrpc: '2.0', error: { code: -32011, message: MCP_ACCEPT_MESSAGE }, id: 7 });
     const ok = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, accept: 'application/json, text/event-stream', 'content-type': 'application/json' }, body });
     expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { result: { tools: Array<{ name: string }> } }).result.tools.map((t) => t.name)).toEqual(['whoami', 'token']);
+  });
+
+  it('the sample agent speaks MCP on an MCP agent: the CLI `mcp --agent` initializes, lists and calls whoami', async () => {
+    const token = await idp.sign({ sub: 'carol', tenant: 'acme' });
+    const env = { ...stack.env };
+    const listed = await runCommand(['mcp', '--agent', arn(id('mcp_agent')), '--bearer-token', token], { env });
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain('whoami');
+    const called = await runCommand(['mcp', '--agent', arn(id('mcp_agent')), '--bearer-token', token, '--call', 'whoami', '--json'], { env });
+    expect(called.code).toBe(0);
+    expect(called.stdout).toContain('"sub":"carol"');
+    expect(called.stderr).not.toContain(token);
   });
 
   it('an ARN left unencoded in the path gets a hint', async () => {

@@ -17,7 +17,7 @@
  *   {"action":"fail","status":500}             answers that status (to see RuntimeClientError)
  * With `Accept: text/event-stream` the answer is SSE (`data: {json}` per event), otherwise one JSON document.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { HEADERS, MESSAGES } from '../../core/wire.js';
@@ -157,6 +157,21 @@ export async function startSampleAgent(options: SampleAgentOptions): Promise<Sam
     } catch {
       payload = { prompt: raw.toString('utf8') };
     }
+    const wat = one(req.headers[HEADERS.workloadAccessTokenNew.toLowerCase()]) ?? one(req.headers[HEADERS.workloadAccessToken.toLowerCase()]);
+    const sessionId = one(req.headers[HEADERS.sessionId.toLowerCase()]);
+    const action = typeof payload.action === 'string' ? payload.action : 'whoami';
+
+    if (action === 'fail') {
+      const status = typeof payload.status === 'number' ? payload.status : 500;
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: `failing on purpose with ${status}` }));
+      return;
+    }
+    if (payload.jsonrpc === '2.0' && typeof payload.method === 'string') {
+      await mcp(req, payload, wat, sessionId, res);
+      return;
+    }
+
     const sse = String(req.headers.accept ?? '').includes('text/event-stream');
     const events: unknown[] = [];
     if (sse) res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -173,16 +188,6 @@ export async function startSampleAgent(options: SampleAgentOptions): Promise<Sam
       }
     };
 
-    const wat = one(req.headers[HEADERS.workloadAccessTokenNew.toLowerCase()]) ?? one(req.headers[HEADERS.workloadAccessToken.toLowerCase()]);
-    const sessionId = one(req.headers[HEADERS.sessionId.toLowerCase()]);
-    const action = typeof payload.action === 'string' ? payload.action : 'whoami';
-
-    if (action === 'fail') {
-      const status = typeof payload.status === 'number' ? payload.status : 500;
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: `failing on purpose with ${status}` }));
-      return;
-    }
     if (action === 'stream') {
       const count = Math.min(Math.max(Number(payload.count ?? 3) || 3, 1), 1000);
       for (let i = 1; i <= count; i++) {
@@ -200,6 +205,76 @@ export async function startSampleAgent(options: SampleAgentOptions): Promise<Sam
     }
     emit(whoami(req, payload, wat, sessionId));
     finish();
+  }
+
+  /** A minimal MCP server (for agents with protocol MCP): tools `whoami` and `token`, answered as JSON. */
+  async function mcp(req: AgentRequest, msg: Record<string, unknown>, wat: string | undefined, sessionId: string | undefined, res: AgentSink): Promise<void> {
+    const send = (body: unknown, headers: OutgoingHttpHeaders = {}) => {
+      const text = JSON.stringify(body);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+      res.end(text);
+    };
+    const id = msg.id;
+    if (id === undefined) {
+      res.writeHead(202, { 'content-length': 0 });
+      res.end();
+      return;
+    }
+    const params = (msg.params ?? {}) as Record<string, unknown>;
+    const text = (v: unknown) => ({ content: [{ type: 'text', text: JSON.stringify(v) }], structuredContent: v, isError: false });
+    switch (msg.method) {
+      case 'initialize':
+        send(
+          {
+            jsonrpc: '2.0',
+            id,
+            result: {
+              protocolVersion: typeof params.protocolVersion === 'string' ? params.protocolVersion : '2025-03-26',
+              capabilities: { tools: { listChanged: false } },
+              serverInfo: { name: 'agentcore-auth sample agent', version: '1.0.0' },
+            },
+          },
+          { [HEADERS.mcpSessionId]: one(req.headers[HEADERS.mcpSessionId.toLowerCase()]) ?? randomUUID() },
+        );
+        return;
+      case 'ping':
+        send({ jsonrpc: '2.0', id, result: {} });
+        return;
+      case 'tools/list':
+        send({
+          jsonrpc: '2.0',
+          id,
+          result: {
+            tools: [
+              { name: 'whoami', description: 'Who called, the session, and whether a workload access token arrived (fingerprints only)', inputSchema: { type: 'object', properties: {} } },
+              {
+                name: 'token',
+                description: 'GetResourceOauth2Token with the workload access token: the authorization URL, or the token fingerprint once bound',
+                inputSchema: { type: 'object', properties: { provider: { type: 'string' }, scopes: { type: 'array', items: { type: 'string' } } }, required: ['provider'] },
+              },
+            ],
+          },
+        });
+        return;
+      case 'tools/call': {
+        const args = (params.arguments ?? {}) as Record<string, unknown>;
+        if (params.name === 'whoami') {
+          send({ jsonrpc: '2.0', id, result: text(whoami(req, {}, wat, sessionId)) });
+          return;
+        }
+        if (params.name === 'token') {
+          const events: Record<string, unknown>[] = [];
+          await providerToken('token', args, wat, one(req.headers[HEADERS.oauth2CallbackUrl.toLowerCase()]), false, (e) => events.push(e), () => res.destroyed === true);
+          const last = events[events.length - 1] ?? {};
+          send({ jsonrpc: '2.0', id, result: { ...text(last), isError: last.type === 'error' } });
+          return;
+        }
+        send({ jsonrpc: '2.0', id, error: { code: -32602, message: `Unknown tool: ${String(params.name)}` } });
+        return;
+      }
+      default:
+        send({ jsonrpc: '2.0', id, error: { code: -32601, message: `Method not found: ${String(msg.method)}` } });
+    }
   }
 
   function whoami(req: AgentRequest, payload: Record<string, unknown>, wat: string | undefined, sessionId: string | undefined) {
