@@ -7,6 +7,7 @@
  *   - no canary in any file of the run's home other than the token cache itself.
  * --show-secrets cases assert the opposite: the value IS shown (the flag works).
  */
+import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -365,5 +366,36 @@ steps:
       if (f.path === scenario) continue;
       expect(findLeaks(f.text, knownSecrets(home)), `secrets in ${f.path}`).toEqual([]);
     }
+  });
+});
+
+describe('canaries through the built CLI (real process: library console output and warnings included)', () => {
+  const BIN = new URL('../../bin/agentcore-auth.js', import.meta.url).pathname;
+  function runBin(args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const home = mkdtempSync(join(tmpdir(), 'aca-canary-bin-'));
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', HOME: home, ...s.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += String(d)));
+      child.stderr.on('data', (d) => (stderr += String(d)));
+      child.stdin.end(stdin);
+      child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    });
+  }
+  const binCases: Array<[string, () => string[], number, string?]> = [
+    ['login --debug --verbose (password on stdin)', () => ['login', ...cog().slice(0, -2), '--username', 'alice', '--password-stdin', '--debug', '--verbose'], 0, 'password'],
+    ['login wrong password --debug', () => ['login', ...cog(), '--password', s.canaries.wrongPassword, '--debug'], 4],
+    ['login client-credentials wrong secret --debug --verbose', () => [...cc(), '--client-secret', s.canaries.wrongSecret, '--debug', '--verbose'], 4],
+    ['exchange API key --debug --verbose', () => ['exchange', ...wl, '--user-id', 'alice', '--api-key-provider', 'local-api-key', '--debug', '--verbose'], 0],
+    ['invoke bearer --debug --verbose', () => ['invoke', arnOf(jwtAgent()), '{"action":"whoami"}', '--bearer-token', base.access, '--debug', '--verbose'], 0],
+  ];
+  it.each(binCases)('%s', async (_name, argv, code, stdinKind) => {
+    const r = await runBin(argv(), stdinKind === 'password' ? s.canaries.password : '');
+    expect(r.code, r.stderr.slice(0, 2000)).toBe(code);
+    const secrets = [...staticSecrets(s.canaries), ...cachedSecrets(cacheFileOf(baseHome)), ...stackSecrets(s.stack)];
+    expect(findLeaks(r.stderr, secrets), r.stderr.slice(0, 3000)).toEqual([]);
+    expect(r.stderr).not.toMatch(FULL_JWT);
+    expect(findLeaks(r.stdout, secrets, new Set(['access']))).toEqual([]);
   });
 });
