@@ -3,7 +3,7 @@
  * bench/emulator-runtime.mjs: JWT-agent invocations per second on the local stack, next to a bare node:http server
  * measured in the same run, and the stack's memory over 10,000 invocations.
  *
- *   npm run build && node bench/emulator-runtime.mjs [--seconds 3] [--max 20000] [--memory 10000]
+ *   npm run build && node bench/emulator-runtime.mjs [--seconds 2] [--rounds 3] [--max 20000] [--memory 10000]
  *
  * Each server runs in its own child process (the stack: runtime + JWT authorizer + WAT minting + forwarding to the
  * built-in sample agent on its own port; the bare server: read the body, answer a JSON document of the same size).
@@ -20,7 +20,8 @@ import { parseArgs } from 'node:util';
 const { values } = parseArgs({
   options: {
     serve: { type: 'string' },
-    seconds: { type: 'string', default: '3' },
+    seconds: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '3' },
     max: { type: 'string', default: '20000' },
     memory: { type: 'string', default: '10000' },
   },
@@ -175,7 +176,7 @@ async function main() {
     await load(stack.info, 8, tokens, { seconds: 1, max: 500 });
     await load(bare.info, 8, tokens, { seconds: 1, max: 500 });
 
-    console.log('JWT-agent invocations per second (loopback, keep-alive; stack and bare server each in its own process)');
+    console.log(`JWT-agent invocations per second (loopback, keep-alive; stack and bare server each in its own process; median of ${values.rounds} alternating rounds)`);
     console.log('users  stack req/s  p50 ms  p99 ms  CPU µs/req | bare req/s  p50 ms  p99 ms  CPU µs/req | stack/bare');
     const cpuPerReq = async (server, fn) => {
       const a = (await server.ask('cpu')).cpu;
@@ -183,10 +184,19 @@ async function main() {
       const b = (await server.ask('cpu')).cpu;
       return { ...r, cpuUs: (b.user + b.system - a.user - a.system) / r.requests };
     };
+    // Rounds alternate stack and bare so that load from other processes on the machine hits both alike; each line shows
+    // the round with the median ratio.
+    const rounds = Math.max(1, Number(values.rounds));
     for (const users of [1, 8, 50]) {
-      const s = await cpuPerReq(stack, () => load(stack.info, users, tokens, { seconds, max }));
-      const b = await cpuPerReq(bare, () => load(bare.info, users, tokens, { seconds, max }));
-      if (s.failures || b.failures) console.log(`  (non-200 answers: stack ${s.failures}, bare ${b.failures})`);
+      const results = [];
+      for (let r = 0; r < rounds; r++) {
+        const s = await cpuPerReq(stack, () => load(stack.info, users, tokens, { seconds, max }));
+        const b = await cpuPerReq(bare, () => load(bare.info, users, tokens, { seconds, max }));
+        if (s.failures || b.failures) console.log(`  (non-200 answers: stack ${s.failures}, bare ${b.failures})`);
+        results.push({ s, b, ratio: s.perSecond / b.perSecond });
+      }
+      results.sort((x, y) => x.ratio - y.ratio);
+      const { s, b } = results[Math.floor(results.length / 2)];
       const pct = (100 * s.perSecond) / b.perSecond;
       console.log(
         `${String(users).padStart(5)}  ${s.perSecond.toFixed(0).padStart(11)}  ${s.p50.toFixed(2).padStart(6)}  ${s.p99.toFixed(2).padStart(6)}  ${s.cpuUs.toFixed(0).padStart(10)} | ${b.perSecond.toFixed(0).padStart(10)}  ${b.p50.toFixed(2).padStart(6)}  ${b.p99.toFixed(2).padStart(6)}  ${b.cpuUs.toFixed(0).padStart(10)} | ${pct.toFixed(0).padStart(4)} % ${pct >= 60 ? '(target ≥ 60 %: met)' : '(target ≥ 60 %: NOT met)'}`,
