@@ -4,7 +4,7 @@
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { OutStream } from '../context.js';
-import type { SecretRegistry } from '../../core/redact.js';
+import { maskJwtsInText, type SecretRegistry } from '../../core/redact.js';
 
 export interface UiOptions {
   color: boolean;
@@ -32,7 +32,10 @@ export class Ui {
 
   /** Raw write to stderr (scrubbed). */
   write(text: string): void {
-    this.stream.write(this.options.secrets.scrub(text, this.options.showSecrets));
+    const scrubbed = this.options.secrets.scrub(text, this.options.showSecrets);
+    // A JWT pasted where something else was expected (as the agent, a user id, a cache name, -H "Bearer …") is not a
+    // registered secret, and error messages echo the input: mask anything JWT-shaped as well.
+    this.stream.write(this.options.showSecrets ? scrubbed : maskJwtsInText(scrubbed));
   }
 
   line(text = ''): void {
