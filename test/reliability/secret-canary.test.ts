@@ -247,6 +247,19 @@ const cases: Case[] = [
     },
   })),
 
+  // ---- a token pasted where something else was expected: error messages echo the input, the token stays masked
+  { name: 'pasted token: invoke <token> (as the agent)', argv: () => ['invoke', base.access, '{}', '--user-id', 'a', '--dry-run'], code: 2 },
+  { name: 'pasted token: -H "Bearer <token>" (no colon)', argv: () => ['invoke', arnOf(jwtAgent()), '{}', '--user-id', 'a', '-H', `Bearer ${base.access}`, '--dry-run'], code: 2 },
+  // the dry run shows on stdout the request it would send, user id header included: that is what was typed
+  { name: 'pasted token: --user-id <token> --dry-run', argv: () => ['invoke', arnOf(sigv4Agent()), '{}', '--user-id', base.access, '--dry-run'], code: 0, stdout: ['access'] },
+  { name: 'pasted token: --custom-claim <token>', argv: () => ['verify', base.access, '--custom-claim', base.access], code: 2 },
+  { name: 'pasted token: exchange --workload-name <token>', argv: () => ['exchange', '--workload-name', base.access, '--user-id', 'a'], code: 2 },
+  { name: 'pasted token: exchange --custom-param <token>', argv: () => ['exchange', ...wl, '--user-id', 'a', '--provider', 'local-m2m', '--flow', 'm2m', '--custom-param', base.access], code: 2 },
+  { name: 'pasted token: token print <token>', argv: () => ['token', 'print', base.access], code: 2 },
+  { name: 'pasted token: login --save-as <token> --json', argv: () => ['login', '--save-as', base.id, '--json'], code: 2 },
+  { name: 'pasted token: mcp --gateway-url <token>', argv: () => ['mcp', '--gateway-url', base.access, '--bearer-token', 'x.y.z'], code: 2 },
+  { name: 'pasted token: smoke <token>', argv: () => ['smoke', base.access], code: 2 },
+
   // ---- callback, explain, doctor
   { name: 'callback --user-token, timing out --verbose', argv: () => ['callback', '--port', '0', '--user-token', base.access, '--once', '--timeout', '0.2', '--verbose'], code: 5 },
   { name: 'callback --bearer, timing out --debug --json', argv: () => ['callback', '--port', '0', '--bearer', '--once', '--timeout', '0.2', '--debug', '--json'], seeded: true, code: 5 },
