@@ -245,6 +245,21 @@ describe('the return-URL server (callback, exchange)', () => {
     expect(sessions).toEqual([]);
   });
 
+  it('arbitrary query strings on the return path (fast-check, 300 runs): a 4xx page or a session, never a 5xx', async () => {
+    const before = sessions.length;
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.string({ maxLength: 120 }), fc.webQueryParameters(), fc.dictionary(fc.constantFrom('session_id', 'state', 'error', 'error_description', 'code', 'x'), fc.string({ maxLength: 60 })).map((d) => new URLSearchParams(d).toString())), async (q) => {
+        const res = await fetch(`${base()}?${q}`);
+        await res.arrayBuffer();
+        expect(res.status).toBeLessThan(500);
+        expect([200, 400, 404]).toContain(res.status);
+      }),
+      { numRuns: 300 },
+    );
+    // only real URNs with the expected state can have completed anything
+    for (const uri of sessions.slice(before)) expect(uri).toMatch(/^urn:ietf:params:oauth:request_uri:[a-zA-Z0-9-._~]+$/);
+  });
+
   it('malformed requests and a bounded flood (400 + 30 slowloris) leave it serving; each valid session is handled once', async () => {
     const slow = slowloris(srv.port, 30);
     try {
@@ -333,5 +348,17 @@ describe('the local stack', () => {
     const fivexx = results.filter((r) => r && r[0] >= 500);
     expect(fivexx, JSON.stringify(fivexx.slice(0, 3))).toEqual([]);
     expect((await fetch(`${stack.url}/_local/health`)).status).toBe(200);
+  });
+
+  it('its 3LO provider port takes the malformed requests and a flood of paths too, and still serves discovery', async () => {
+    const port = Number(new URL(stack.threeLo.issuer).port);
+    expect(new URL(stack.threeLo.issuer).hostname).toBe('127.0.0.1');
+    for (const m of MALFORMED) {
+      const incomplete = m.includes('Content-Length: 5');
+      expect(await raw(port, m, '127.0.0.1', incomplete ? 300 : 2000), JSON.stringify(m.slice(0, 40))).toMatch(incomplete ? /^no answer|^HTTP\/1\.1 4\d\d/ : /^HTTP\/1\.1 [2-4]\d\d|^closed|^error ECONNRESET/);
+    }
+    const statuses = await Promise.all(fc.sample(arbPath, 200).map((p) => fetch(`http://127.0.0.1:${port}${p}`).then((r) => r.status, () => -1)));
+    expect(statuses.filter((st) => st >= 500)).toEqual([]);
+    expect((await fetch(stack.threeLo.discoveryUrl)).status).toBe(200);
   });
 });
