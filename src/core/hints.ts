@@ -412,6 +412,24 @@ export const HINTS: readonly HintEntry[] = [
     fix: 'Open the URL and consent, then call again; or `agentcore-auth mcp --gateway-url … --call TOOL --complete-auth`, which opens it, serves the return URL, binds the session with the same JWT (CompleteResourceTokenAuth) and retries.',
     example: '{"jsonrpc":"2.0","id":3,"error":{"code":-32042,"message":"This request requires more information.","data":{"elicitations":[{"mode":"url"}]}}}',
   },
+  {
+    id: 'local-token-signature',
+    message: /Token signature verification failed/i,
+    source: "agentcore-auth local stack, JWT authorizer (401; AgentCore's own text for a bad signature was never recorded)",
+    cause:
+      "The token's signature does not verify with the keys of the authorizer's discovery URL: another key signed it — typically a token minted by an earlier run of the local stack on the same port (each run has new keys), or an altered token.",
+    fix: 'Mint a fresh token from the IdP the authorizer trusts (`agentcore-auth login …` against the running stack); `agentcore-auth token decode` shows its iss and kid.',
+    example: '{"jsonrpc":"2.0","error":{"code":-32001,"message":"Token signature verification failed"},"id":"null"}',
+  },
+  {
+    id: 'local-agent-unreachable',
+    message: /could not reach agent \S+ at \S+/i,
+    source: 'agentcore-auth local stack, runtime (424 RuntimeClientError)',
+    cause: 'The agent container behind --agent-url / agentUrl is not listening at that URL.',
+    fix: 'Start your agent (it must serve POST /invocations and GET /ping on that port), fix the URL, or drop --agent-url to use the built-in sample agent.',
+    example:
+      'RuntimeClientError: The local stack could not reach agent sigv4_agent at http://127.0.0.1:8080/invocations (ECONNREFUSED). Is your agent running and serving POST /invocations on that port?',
+  },
 ];
 
 export interface HintQuery {
