@@ -12,6 +12,7 @@ import { StackState } from './state.js';
 import { parseFaultRule } from './config.js';
 import { applyAgentUrls, defaultAgents, defaultGateways, type AgentConfig, type GatewayConfig } from './runtime/config.js';
 import { startSampleAgent, type SampleAgent } from './agent/index.js';
+import { createJwtAuthorizer, type JwtAuthorizer } from './runtime/authorizer.js';
 import { createRuntimeHandler } from './runtime/index.js';
 import { createGatewayHandler } from './gateway/index.js';
 import { SIGNING_NAME } from '../core/wire.js';
@@ -66,6 +67,8 @@ export interface RuntimeDeps {
   sampleAgentUrl?: string;
   /** The same agent, called in-process by the runtime (same contract headers, no second HTTP exchange). */
   sampleAgent?: SampleAgent;
+  /** One JWT authorizer (discovery + JWKS cache) for the runtime and the gateway. */
+  authorizer?: JwtAuthorizer;
   log?: (line: string) => void;
 }
 
@@ -206,6 +209,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       gateways,
       userPool: { id: identity.userPoolInfo.id, issuer: identity.userPoolInfo.issuer, discoveryUrl: identity.userPoolInfo.discoveryUrl, jwksUri: identity.userPoolInfo.jwksUri },
       ...(options.log ? { log: options.log } : {}),
+      authorizer: createJwtAuthorizer(),
     };
     if (agents.some((a) => !a.agentUrl)) {
       const sample = await startSampleAgent({ endpoint: origin, region: config.region, credentials, resolveWorkloadAccessToken: (t) => state.resolveWat(t) });
