@@ -176,6 +176,7 @@ export async function refreshEntry(io: Io, entry: CacheEntry): Promise<CacheEntr
       ...(r.clientSecret ? { clientSecret: r.clientSecret } : {}),
       ...(r.clientAuth ? { clientAuth: r.clientAuth } : {}),
       fetch: io.fetch,
+      retry: { sleep: io.ctx.sleep, signal: io.ctx.signal, onRetry: ({ attempt, delayMs, reason }) => io.ui.note(`  attempt ${attempt} got ${reason}; retrying in ${delayMs} ms`) },
     });
     const grantOpts = { ...(r.scopes ? { scopes: r.scopes } : {}), ...(r.resource ? { resource: r.resource } : {}) };
     let t;

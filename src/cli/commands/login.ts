@@ -486,6 +486,7 @@ async function oauthLogin(io: Io, opts: LoginOptions, flow: 'client-credentials'
     ...(clientSecret ? { clientSecret } : {}),
     ...(opts.clientAuth ? { clientAuth: opts.clientAuth } : {}),
     fetch: io.fetch,
+    retry: { sleep: io.ctx.sleep, signal: io.ctx.signal, onRetry: ({ attempt, delayMs, reason }) => io.ui.note(`  attempt ${attempt} got ${reason}; retrying in ${delayMs} ms`) },
   });
   const scopes = opts.scopes?.length ? opts.scopes : flow === 'authorization-code' ? ['openid'] : [];
   let tokens: import('../../core/oauth/client.js').OAuthTokens;

@@ -7,7 +7,7 @@
 import * as client from 'openid-client';
 import { AgentcoreAuthError, isAgentcoreAuthError, usageError } from '../errors.js';
 import { findHint } from '../hints.js';
-import type { FetchLike } from '../http.js';
+import { fetchWithRetry, type FetchLike, type RetryOptions } from '../http.js';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 
@@ -26,6 +26,8 @@ export interface OAuthSetup {
   clientSecret?: string;
   clientAuth?: ClientAuthMethod;
   fetch: FetchLike;
+  /** Retry throttled / 5xx / reset answers of the OAuth server (discovery, token endpoint) with backoff. */
+  retry?: RetryOptions;
 }
 
 export interface OAuthTokens {
@@ -82,6 +84,8 @@ export function cognitoDomainBase(domain: string): string {
 
 export async function createOAuthContext(setup: OAuthSetup): Promise<OAuthContext> {
   const { server, clientId, clientSecret } = setup;
+  const retry = setup.retry;
+  const fetch: FetchLike = retry ? (input, init) => fetchWithRetry(setup.fetch, input instanceof Request ? input.url : input.toString(), init ?? {}, retry) : setup.fetch;
   const clientAuth: ClientAuthMethod = setup.clientAuth ?? (clientSecret ? 'client_secret_basic' : 'none');
   if (clientAuth !== 'none' && !clientSecret) {
     throw usageError(`--client-auth ${clientAuth} needs a client secret`, 'Pass --client-secret, --client-secret-stdin or AGENTCORE_AUTH_CLIENT_SECRET.');
@@ -99,7 +103,7 @@ export async function createOAuthContext(setup: OAuthSetup): Promise<OAuthContex
     const insecure = url.protocol === 'http:';
     try {
       config = await client.discovery(url, clientId, undefined, auth, {
-        [client.customFetch]: setup.fetch as client.CustomFetch,
+        [client.customFetch]: fetch as client.CustomFetch,
         ...(insecure ? { execute: [client.allowInsecureRequests] } : {}),
       });
     } catch (e) {
@@ -119,7 +123,7 @@ export async function createOAuthContext(setup: OAuthSetup): Promise<OAuthContex
       undefined,
       auth,
     );
-    config[client.customFetch] = setup.fetch as client.CustomFetch;
+    config[client.customFetch] = fetch as client.CustomFetch;
     if (token.protocol === 'http:' || authz?.protocol === 'http:') client.allowInsecureRequests(config);
   } else {
     throw usageError('no OAuth server given', 'Pass --discovery-url, --domain (Cognito) or --token-endpoint.');
