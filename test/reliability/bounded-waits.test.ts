@@ -161,6 +161,29 @@ describe('Retry-After', () => {
     }
   });
 
+  it('OAuth token endpoint (login client-credentials): 503 and 429 + Retry-After are retried, invalid_client is not', async () => {
+    const token = { status: 200, headers: {}, body: JSON.stringify({ access_token: 'opaque-access-token-xyz', token_type: 'Bearer', expires_in: 3600 }) };
+    const cases = [
+      { answers: [{ status: 503, headers: {}, body: '{"error":"temporarily_unavailable"}' }, token], code: 0, hits: 2, sleeps: 1 },
+      { answers: [{ status: 429, headers: { 'retry-after': '2' }, body: '{"error":"slow_down"}' }, token], code: 0, hits: 2, sleeps: 1, exact: 2000 },
+      { answers: [{ status: 401, headers: {}, body: '{"error":"invalid_client"}' }, token], code: 4, hits: 1, sleeps: 0 },
+    ];
+    for (const c of cases) {
+      const srv = await scriptedServer(c.answers);
+      const sleeps: number[] = [];
+      try {
+        const ctx = createTestContext({ home, sleep: async (ms) => void sleeps.push(ms) });
+        const r = await runCommand(['login', '--auth-flow', 'client-credentials', '--token-endpoint', `${srv.url}/token`, '--client-id', 'c', '--client-secret', 'not-a-real-secret', '--no-cache'], ctx);
+        expect(r.code, `${c.answers[0]!.status}: ${r.stderr}`).toBe(c.code);
+        expect(srv.hits).toHaveLength(c.hits);
+        expect(sleeps).toHaveLength(c.sleeps);
+        if (c.exact) expect(sleeps).toEqual([c.exact]);
+      } finally {
+        await srv.close();
+      }
+    }
+  });
+
   it('SDK path (SigV4 invoke): the second attempt comes no sooner than Retry-After: 1', async () => {
     const srv = await scriptedServer([THROTTLE, OK]);
     try {
