@@ -84,7 +84,11 @@ async function verify(io: Io, tokenArg: string | undefined, opts: VerifyOptions)
   const config: AuthorizerConfig = { ...(remote?.config ?? { discoveryUrl: '' }), ...flags };
   if (remote && overridden.length) io.ui.note(`flags override the ${remote.label} authorizer's ${overridden.join(', ')}`);
 
-  const prediction = await predictAuthorizer(token, config, { fetch: io.fetch, now: () => io.ctx.now(), target: opts.gatewayId ? 'gateway' : 'runtime' });
+  // A throttled or failing IdP (429/5xx, reset) is retried before its answer becomes the discovery/JWKS verdict.
+  const { fetchWithRetry } = await import('../../core/http.js');
+  const fetch: typeof io.fetch = (input, init) =>
+    fetchWithRetry(io.fetch, input instanceof Request ? input.url : input.toString(), init ?? {}, { sleep: io.ctx.sleep, signal: io.ctx.signal, onRetry: ({ attempt, delayMs, reason }) => io.ui.note(`  attempt ${attempt} got ${reason}; retrying in ${delayMs} ms`) });
+  const prediction = await predictAuthorizer(token, config, { fetch, now: () => io.ctx.now(), target: opts.gatewayId ? 'gateway' : 'runtime' });
   for (const w of prediction.warnings) io.ui.warn(w);
   const source = remote ? { kind: remote.label.split(' ')[0], name: remote.label.replace(/^\S+ /, ''), ...(remote.arn ? { arn: remote.arn } : {}), region: remote.region } : { kind: 'flags' };
 
