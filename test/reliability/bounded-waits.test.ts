@@ -184,6 +184,21 @@ describe('Retry-After', () => {
     }
   });
 
+  it('verify: a discovery document behind one 503 is fetched again, not reported as a rejection', async () => {
+    const discovery = await (await fetch(s.stack.userPool.discoveryUrl)).text();
+    const srv = await scriptedServer([{ status: 503, headers: {}, body: '{"message":"busy"}' }, { status: 200, headers: {}, body: discovery }]);
+    try {
+      const token = (await runCommand(['token', 'print'], { env, home })).stdout.trim();
+      const ctx = createTestContext({ env, home, sleep: async () => undefined });
+      const r = await runCommand(['verify', token, '--discovery-url', `${srv.url}/.well-known/openid-configuration`], ctx);
+      expect(r.code, r.stderr + r.stdout).toBe(0);
+      expect(srv.hits).toHaveLength(2);
+      expect(r.stderr).toMatch(/attempt 1 got 503; retrying/);
+    } finally {
+      await srv.close();
+    }
+  });
+
   it('SDK path (SigV4 invoke): the second attempt comes no sooner than Retry-After: 1', async () => {
     const srv = await scriptedServer([THROTTLE, OK]);
     try {
