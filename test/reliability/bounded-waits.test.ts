@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createNetServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -317,15 +317,19 @@ describe('Ctrl-C during any wait ends cleanly (exit 130)', () => {
     }
   });
 
-  it('smoke waiting on a step', async () => {
+  it('smoke waiting on a step: exit 130, and the work done is kept (the JUnit report holds the step that passed)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aca-rel-smoke-'));
     const file = join(dir, 's.yaml');
-    writeFileSync(file, `steps:\n  - id: inv\n    invoke:\n      agent: ${SIGV4}\n      payload: '{"action":"whoami"}'\n      user-id: alice\n`);
+    const junit = join(dir, 'junit.xml');
+    writeFileSync(file, `steps:\n  - id: quick\n    explain: Token has expired\n  - id: inv\n    invoke:\n      agent: ${SIGV4}\n      payload: '{"action":"whoami"}'\n      user-id: alice\n`);
     s.stack.faults.set({ latencyMs: 5000 });
     try {
-      const r = await interrupt(['smoke', file], 300, { cwd: dir });
+      const r = await interrupt(['smoke', file, '--junit', junit], 300, { cwd: dir });
       expect(r.code, r.stderr + r.stdout).toBe(130);
       expect(r.afterAbortMs).toBeLessThan(2000);
+      const xml = readFileSync(junit, 'utf8');
+      expect(xml).toMatch(/<testcase name="quick"[^>]*\/>/);
+      expect(xml).toMatch(/<testcase name="inv"[\s\S]*ERR_INTERRUPTED/);
     } finally {
       s.stack.faults.clear();
     }
