@@ -314,6 +314,48 @@ describe('CLI parsers (fast-check, in-process)', () => {
     );
   });
 
+  // Arbitrary flag values, never a URL to a real host (the tests stay on loopback): no "://" in them.
+  const arbValue = fc.string({ maxLength: 50 }).filter((v) => !v.startsWith('-') && !v.includes('://'));
+
+  it(`exchange <flag> <arbitrary> (${CLI_RUNS} runs): 0/2/3/4, never 1`, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('--scopes', '--custom-param', '--return-url', '--poll-interval', '--timeout', '--flow', '--provider', '--api-key-provider', '--user-id', '--resource', '--audience'), arbValue, async (flag, v) => {
+        const r = await runCommand(['exchange', '--workload-name', 'local-workload', '--user-id', 'alice', ...(flag === '--provider' || flag === '--api-key-provider' ? [] : ['--api-key-provider', 'local-api-key']), flag, v, '--timeout', flag === '--timeout' ? v : '2', '--no-browser'], { env });
+        expectCleanFailure(r, [0, 2, 3, 4, 5], `exchange ${flag} ${JSON.stringify(v)}`);
+      }),
+      { numRuns: CLI_RUNS },
+    );
+  });
+
+  it(`callback --port/--path/--timeout <arbitrary> (${CLI_RUNS} runs): 2, or it serves and times out (5)`, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('--port', '--path', '--timeout', '--expect-state'), arbValue, async (flag, v) => {
+        const argv = ['callback', '--user-id', 'alice', '--port', flag === '--port' ? v : '0', '--timeout', flag === '--timeout' ? v : '0.05'];
+        if (flag === '--path' || flag === '--expect-state') argv.push(flag, v);
+        const ac = new AbortController();
+        const timer = setTimeout(() => ac.abort(Object.assign(new Error('interrupted by SIGINT'), { name: 'AbortError' })), 500);
+        const r = await runCommand(argv, { env, signal: ac.signal });
+        clearTimeout(timer);
+        expectCleanFailure(r, [2, 5, 130], `callback ${flag} ${JSON.stringify(v)}`);
+      }),
+      { numRuns: CLI_RUNS },
+    );
+  });
+
+  it(`login <flag> <arbitrary> (${CLI_RUNS} runs): 0/2/3/4, never 1`, async () => {
+    const app = stack.userPool.clients.find((c) => c.clientSecret)!;
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('--scopes', '--timeout', '--redirect-uri', '--domain', '--user-pool-id', '--client-id', '--username', '--attribute', '--resource'), arbValue, async (flag, v) => {
+        const argv = flag === '--redirect-uri' || flag === '--domain'
+          ? ['login', '--auth-flow', 'authorization-code', '--client-id', app.clientId, '--no-cache', '--timeout', '0.2', ...(flag === '--domain' ? [] : ['--discovery-url', stack.userPool.discoveryUrl]), flag, v]
+          : ['login', '--user-pool-id', stack.userPool.id, '--client-id', app.clientId, '--client-secret', app.clientSecret!, '--username', 'alice', '--password', 'wrong-password', '--no-cache', flag, v];
+        const r = await runCommand(argv, { env, openBrowser: async () => undefined });
+        expectCleanFailure(r, [0, 2, 3, 4, 5], `login ${flag} ${JSON.stringify(v)}`);
+      }),
+      { numRuns: CLI_RUNS },
+    );
+  });
+
   it(`login --save-as / token print <arbitrary name> (${CLI_RUNS} runs): 0/2, never a path outside the cache`, async () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('../x', '..', '/etc/passwd', 'a/b', '.hidden', 'ok-name@x')).filter((s) => !s.startsWith('-') && s !== ''), async (name) => {
