@@ -3,7 +3,7 @@
  * bench/soak.mjs: the local stack under 50 concurrent users for a bounded run — is memory flat, and does any token
  * reach the wrong user?
  *
- *   npm run build && node bench/soak.mjs [--users 50] [--rounds 40] [--warmup 3]
+ *   npm run build && node bench/soak.mjs [--users 50] [--rounds 40] [--warmup 8]
  *
  * The stack runs as `agentcore-auth local --config … --json` in a child process (as a developer runs it); this
  * process runs the CLI in-process (dist/cli/run.js, output captured), so each side's memory is measured on its own.
@@ -12,7 +12,9 @@
  * `exchange` an API key, and `exchange` a 3LO resource token from the token vault (consented once, with login_hint,
  * during warm-up). Every answer is checked against the user who asked; a mismatch is a cross-user delivery.
  *
- * Memory, baseline measured in the same run after the warm-up rounds:
+ * Memory, baseline measured in the same run after the warm-up rounds (8 by default: the first rounds of a process
+ * fill V8's compiled code and the libraries' lazy state; a heap snapshot diff between round 5 and round 40 holds only
+ * compiled code and in-flight strings, no retained objects):
  *   - the CLI process: heapUsed after a forced GC at the end of each round → last/baseline and the least-squares
  *     slope (KiB per round) over the whole run and over its second half;
  *   - the stack process: its RSS (no GC can be forced from outside). The stack keeps, by design, bounded caches that
@@ -35,7 +37,7 @@ if (typeof globalThis.gc !== 'function') {
   process.exit(r.status ?? 1);
 }
 
-const { values } = parseArgs({ options: { users: { type: 'string', default: '50' }, rounds: { type: 'string', default: '40' }, warmup: { type: 'string', default: '3' } } });
+const { values } = parseArgs({ options: { users: { type: 'string', default: '50' }, rounds: { type: 'string', default: '40' }, warmup: { type: 'string', default: '8' } } });
 const USERS = Number(values.users);
 const ROUNDS = Number(values.rounds);
 const WARMUP = Math.max(1, Number(values.warmup));
