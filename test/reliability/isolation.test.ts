@@ -6,12 +6,12 @@
  * Zero cross-user deliveries: every answer names the user who asked, every resource token is that user's, and the
  * vault holds exactly one token per user. (Memory over a longer run is measured in bench/soak.mjs.)
  */
+import { createServer } from 'node:net';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/emulator/config.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { follow } from '../emulator/helpers.js';
-import { freePort } from '../fixtures/ports.js';
 import { runCommand } from '../helpers/context.js';
 
 const USERS = 50;
@@ -27,8 +27,9 @@ const password = (i: number) => `Pw-${name(i)}-Aa1!x`;
 beforeAll(async () => {
   ports = [];
   while (ports.length < USERS) {
-    const p = await freePort();
-    if (!ports.includes(p)) ports.push(p);
+    // below the ephemeral range (32768+), where the run's own outgoing connections cannot take them meanwhile
+    const p = 20000 + Math.floor(Math.random() * 10000);
+    if (!ports.includes(p) && (await canBind(p))) ports.push(p);
   }
   const cfg = parseConfig({
     autoConsent: true,
@@ -41,6 +42,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
 });
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
 
 /** A browser with a cookie jar that follows the 3LO redirects (auto-consent) and finally requests the return URL. */
 async function browser(url: string): Promise<void> {
