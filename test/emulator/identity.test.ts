@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-bedrock-agentcore';
 import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { decodeJwt, generateKeyPair, SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createHmac } from 'node:crypto';
 import { MESSAGES } from '../../src/core/wire.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
@@ -117,6 +117,29 @@ describe('GetWorkloadAccessToken*', () => {
         await clocked.close();
       }
     });
+  });
+});
+
+describe('ForJWT with an external trusted issuer (the oidc-provider counterpart)', () => {
+  it('accepts its JWTs once configured in trustedIssuers, keyed on iss + sub', async () => {
+    const oidc = inject('oidc');
+    const res = await fetch(`${oidc.issuer}/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${oidc.clientId}:${oidc.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'api:read', resource: oidc.resource }),
+    });
+    const external = ((await res.json()) as { access_token: string }).access_token;
+    expect(decodeJwt(external).iss).toBe(oidc.issuer);
+    const refused = await failure(c.data.send(new GetWorkloadAccessTokenForJWTCommand({ workloadName: WORKLOAD, userToken: external })));
+    expect(refused.message).toContain(`Token issuer ${oidc.issuer} is not trusted`);
+    const trusting = await startLocalStack({ config: { trustedIssuers: [oidc.discoveryUrl] } });
+    try {
+      const r = await clientsFor(trusting).data.send(new GetWorkloadAccessTokenForJWTCommand({ workloadName: WORKLOAD, userToken: external }));
+      expect(r.workloadAccessToken).toMatch(/^AgV4/);
+      expect(trusting.state.resolveWat(r.workloadAccessToken!)).toMatchObject({ userKey: `jwt:${oidc.issuer}#${decodeJwt(external).sub}`, userToken: external });
+    } finally {
+      await trusting.close();
+    }
   });
 });
 
