@@ -281,6 +281,7 @@ export async function updateCache(loc: CacheLocation, mutate: (cache: CacheFile)
     throw cacheFailure(loc, code === 'ETOKENCACHELOCKED' ? (e as Error).message : describeFsError('lock', join(dir, `${CACHE_FILE}.lock`), e), e);
   });
   try {
+    await removeOrphanTemps(dir);
     const cache = await readCacheFile(loc, true);
     await mutate(cache);
     cache.version = CACHE_VERSION;
@@ -290,6 +291,16 @@ export async function updateCache(loc: CacheLocation, mutate: (cache: CacheFile)
   } finally {
     await release();
   }
+}
+
+/**
+ * Temp files are written only under the lock: one that exists while we hold the lock was left by a writer that died
+ * before its rename. It holds tokens, so remove it.
+ */
+async function removeOrphanTemps(dir: string): Promise<void> {
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  const orphan = new RegExp(`^${CACHE_FILE.replace('.', '\\.')}\\.[0-9a-f]{12}\\.tmp$`);
+  await Promise.all(names.filter((n) => orphan.test(n)).map((n) => fs.unlink(join(dir, n)).catch(() => undefined)));
 }
 
 async function writeAtomic(file: string, text: string): Promise<void> {
