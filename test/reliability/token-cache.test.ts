@@ -190,6 +190,15 @@ describe('broken cache files', () => {
     expect(statSync(cacheFileOf(home)).mode & 0o777).toBe(0o600);
   });
 
+  it('a temp file left by a writer killed before its rename (it holds tokens) is removed by the next write', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'aca-rel-orphan-'));
+    mkdirSync(cacheDirOf(home), { recursive: true, mode: 0o700 });
+    writeFileSync(join(cacheDirOf(home), 'tokens.json.0123456789ab.tmp'), '{"version":1,"entries":{"x":{"tokens":{"accessToken":"eyJorphan"}}}}', { mode: 0o600 });
+    const r = await runCommand(loginArgs('default'), { home, env: { ...s.env, AGENTCORE_AUTH_PASSWORD: s.canaries.password } });
+    expect(r.code, r.stderr).toBe(0);
+    expectHealthyCache(home, ['default']);
+  });
+
   it('a stale lock left by a killed process is taken over with a warning; the login still saves', async () => {
     const home = mkdtempSync(join(tmpdir(), 'aca-rel-lock-'));
     mkdirSync(cacheDirOf(home), { recursive: true, mode: 0o700 });
