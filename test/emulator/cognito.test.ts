@@ -38,7 +38,7 @@ describe('InitiateAuth USER_PASSWORD_AUTH', () => {
     expect(id.client_id).toBeUndefined();
   });
 
-  it.each([
+  it.each<[string, Record<string, string>, string, () => string]>([
     ['secret hash missing', { USERNAME: 'alice', PASSWORD: 'Alice-Passw0rd!' }, 'NotAuthorizedException', () => MESSAGES.cognitoSecretHashMissing(app.clientId)],
     ['secret hash wrong', { USERNAME: 'alice', PASSWORD: 'Alice-Passw0rd!', SECRET_HASH: 'AAAA' }, 'NotAuthorizedException', () => MESSAGES.cognitoSecretHashWrong(app.clientId)],
     ['no username', { PASSWORD: 'x' }, 'InvalidParameterException', () => 'Missing required parameter USERNAME'],
