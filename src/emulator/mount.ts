@@ -23,7 +23,8 @@ export interface MountedIdentity {
 
 export async function mountIdentity(ctx: EmuContext, options: LocalStackOptions, closers: Array<() => Promise<void>>): Promise<MountedIdentity> {
   const { config, state, origin } = ctx;
-  const host = new URL(origin).hostname.replace(/^\[|\]$/g, '');
+  // The 3LO provider binds the interface the stack binds (127.0.0.1 unless --host says otherwise).
+  const host = options.host ?? '127.0.0.1';
 
   const cognito = await createCognitoIdp(ctx);
   const threeLo = await startThreeLoProvider({
