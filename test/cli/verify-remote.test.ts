@@ -120,14 +120,14 @@ describe('verify against an agent read from the control plane', () => {
 });
 
 describe('verify against a gateway', () => {
-  it('reads the gateway authorizer with GetGateway (allowedClients = the app client)', async () => {
+  it('reads the gateway authorizer with GetGateway (allowedClients = the pool\'s app clients)', async () => {
     const gw = stack.gateways[0]!;
     const app = stack.userPool.clients.find((c) => c.name === 'app-client')!;
-    expect(gw.authorizerConfiguration.customJWTAuthorizer.allowedClients).toEqual([app.clientId]);
+    expect(gw.authorizerConfiguration.customJWTAuthorizer.allowedClients).toEqual(stack.userPool.clients.map((c) => c.clientId));
     const r = await run(['verify', '--bearer', '--gateway-id', gw.id]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`authorizer  gateway ${gw.name}`);
-    expect(r.stdout).toMatch(new RegExp(`^ {2}client_id +✓ +${app.clientId} +${app.clientId}$`, 'm'));
+    expect(r.stdout).toMatch(new RegExp(`^ {2}client_id +✓ +${app.clientId} +${stack.userPool.clients.map((c) => c.clientId).join(', ')}$`, 'm'));
     const id = await run(['verify', '--bearer', '--id-token', '--gateway-id', gw.id]);
     expect(id.code).toBe(4);
     expect(id.stdout).toContain('would be rejected: client_id — this is a Cognito ID token');

@@ -132,7 +132,10 @@ describe('gateway MCP endpoint', () => {
       gatewayUrl: mcpUrl('tools'),
       status: 'READY',
       authorizerType: 'CUSTOM_JWT',
-      authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: stack.userPool.discoveryUrl, allowedClients: [alice.clientId] } },
+      authorizerConfiguration: {
+        // the seeded defaults trust every app client of the pool (alice's token comes from one of them)
+        customJWTAuthorizer: { discoveryUrl: stack.userPool.discoveryUrl, allowedClients: stack.userPool.clients.map((c) => c.clientId) },
+      },
       interceptorConfigurations: [{ interceptionPoints: ['REQUEST'], inputConfiguration: { passRequestHeaders: true } }],
     });
     const list = await clients.control.send(new ListGatewaysCommand({}));

@@ -125,7 +125,7 @@ async function runLocal(io: Io, opts: LocalOptions): Promise<Outcome> {
 
   let stack;
   try {
-    stack = await startLocalStack({ port, host, config, ...(opts.autoConsent ? { autoConsent: true } : {}) });
+    stack = await startLocalStack({ port, host, config, log: (line) => io.ui.warn(line), ...(opts.autoConsent ? { autoConsent: true } : {}) });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw usageError(`Port ${port} on ${host} is already in use`, 'Pick another --port, or --port 0 for any free port.');
