@@ -24,6 +24,10 @@ import { ConfigError, parseConfig } from '../../src/emulator/config.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { createTestContext, runCommand } from '../helpers/context.js';
 
+// A redirect port of this file's own: --domain needs no discovery, so the loopback server really binds, and the default
+// (53682) belongs to login-oidc.test.ts, which may run at the same time in the other worker.
+const PROPERTY_REDIRECT = 'http://127.0.0.1:53698/callback';
+
 const RUNS = 300;
 const dir = mkdtempSync(join(tmpdir(), 'aca-rel-parsers-'));
 
@@ -347,7 +351,7 @@ describe('CLI parsers (fast-check, in-process)', () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom('--scopes', '--timeout', '--redirect-uri', '--domain', '--user-pool-id', '--client-id', '--username', '--attribute', '--resource'), arbValue, async (flag, v) => {
         const argv = flag === '--redirect-uri' || flag === '--domain'
-          ? ['login', '--auth-flow', 'authorization-code', '--client-id', app.clientId, '--no-cache', '--timeout', '0.2', ...(flag === '--domain' ? [] : ['--discovery-url', stack.userPool.discoveryUrl]), flag, v]
+          ? ['login', '--auth-flow', 'authorization-code', '--client-id', app.clientId, '--no-cache', '--timeout', '0.2', ...(flag === '--domain' ? ['--redirect-uri', PROPERTY_REDIRECT] : ['--discovery-url', stack.userPool.discoveryUrl]), flag, v]
           : ['login', '--user-pool-id', stack.userPool.id, '--client-id', app.clientId, '--client-secret', app.clientSecret!, '--username', 'alice', '--password', 'wrong-password', '--no-cache', flag, v];
         const r = await runCommand(argv, { env, openBrowser: async () => undefined });
         expectCleanFailure(r, [0, 2, 3, 4, 5], `login ${flag} ${JSON.stringify(v)}`);
