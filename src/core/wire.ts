@@ -153,3 +153,6 @@ export const MCP_URL_ELICITATION_CODE = -32042;
  */
 export const DEFAULT_RETURN_PORT = 8081;
 export const DEFAULT_RETURN_URL = `http://localhost:${DEFAULT_RETURN_PORT}/oauth2/callback`;
+
+/** The loopback redirect URI `login --auth-flow authorization-code` listens on by default (register it at the IdP). */
+export const DEFAULT_REDIRECT_URI = 'http://localhost:53682/callback';

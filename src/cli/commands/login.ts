@@ -28,11 +28,11 @@ import {
 import { cacheLocation, refreshEntry, registerEntrySecrets } from '../bearer.js';
 import { collectList, defineAction, readStdin, type Io, type Outcome } from '../command.js';
 import type { CliContext } from '../context.js';
+import { DEFAULT_REDIRECT_URI } from '../../core/wire.js';
 
 export const LOGIN_FLOWS = ['user-password', 'admin-user-password', 'refresh', 'client-credentials', 'authorization-code'] as const;
 export const PRINT_CHOICES = ['access-token', 'id-token', 'refresh-token'] as const;
 /** Documented default; register it at the provider or pass --redirect-uri. Kept in sync with oauth/authcode.ts. */
-const DEFAULT_REDIRECT_URI = 'http://localhost:53682/callback';
 
 /** Environment variables login reads (documented in docs/readme/login.md). */
 export const LOGIN_ENV = {

@@ -1,6 +1,6 @@
 /**
  * Authorization code + PKCE (S256) + state + nonce on a one-shot loopback redirect (RFC 8252), with openid-client.
- * The redirect URI must be a loopback http URL registered at the provider (default DEFAULT_REDIRECT_URI).
+ * The redirect URI must be a loopback http URL registered at the provider (default: DEFAULT_REDIRECT_URI in core/wire.ts).
  */
 import * as client from 'openid-client';
 import { AgentcoreAuthError, usageError } from '../errors.js';
@@ -9,7 +9,6 @@ import { oauthError, type OAuthContext, type OAuthTokens } from './client.js';
 import { startLoopback } from './loopback.js';
 
 /** The documented default; providers need it registered exactly (scheme, host, port, path). */
-export const DEFAULT_REDIRECT_URI = 'http://localhost:53682/callback';
 
 export interface AuthCodeOptions {
   redirectUri: string;
