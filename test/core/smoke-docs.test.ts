@@ -1,5 +1,5 @@
 /**
- * The README section's scenario examples are valid scenarios (parsed exactly as `smoke` parses files), and the
+ * The README's smoke section: its scenario examples are valid scenarios (parsed exactly as `smoke` parses files), and the
  * workflow example is valid YAML naming only examples that exist.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -7,7 +7,12 @@ import { parse } from 'yaml';
 import { expect, it } from 'vitest';
 import { parseScenario } from '../../src/core/smoke/parse.js';
 
-const doc = readFileSync('docs/readme/smoke-demo.md', 'utf8');
+// The smoke/demo sections of the README (from the demo heading to the next top-level section after `smoke`).
+const readme = readFileSync('README.md', 'utf8');
+const start = readme.indexOf('## See every flow in two seconds: `demo`');
+const end = readme.indexOf('\n## ', readme.indexOf('## CI smoke tests: `smoke`') + 1);
+const doc = readme.slice(start, end < 0 ? undefined : end);
+if (start < 0) throw new Error('README.md has no demo/smoke section');
 const yamlBlocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
 
 it('every scenario in the smoke README section parses', () => {

@@ -34,7 +34,7 @@ export const LOGIN_FLOWS = ['user-password', 'admin-user-password', 'refresh', '
 export const PRINT_CHOICES = ['access-token', 'id-token', 'refresh-token'] as const;
 /** Documented default; register it at the provider or pass --redirect-uri. Kept in sync with oauth/authcode.ts. */
 
-/** Environment variables login reads (documented in docs/readme/login.md). */
+/** Environment variables login reads (documented in README.md, "Secrets and environment variables"). */
 export const LOGIN_ENV = {
   username: 'AGENTCORE_AUTH_USERNAME',
   password: 'AGENTCORE_AUTH_PASSWORD',

@@ -1,6 +1,6 @@
 /**
  * The smoke scenario model. A scenario is a list of steps; each step runs one agentcore-auth command (its options
- * come from the step) and checks expectations on what the command did. See docs/readme/smoke-demo.md for the file
+ * come from the step) and checks expectations on what the command did. See README.md ("CI smoke tests: `smoke`") for the file
  * format.
  */
 import type { Template } from './template.js';
