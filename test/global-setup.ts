@@ -2,6 +2,9 @@
  * Third-party counterparts started once for the whole run (see ../shared/docs/test-counterparts.md): cognito-local in
  * a child process and oidc-provider in this process. Connection data reaches the tests through `inject()`.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startCognitoLocal } from './fixtures/cognito-local.js';
 import { startOidcProvider } from './fixtures/oidc-provider.js';
@@ -11,6 +14,10 @@ export const OIDC_REDIRECT_URIS = ['http://127.0.0.1:8765/callback', 'http://127
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // Every temp dir a test makes (homes, caches, config files, cognito-local's data) lands under one root that is
+  // removed at the end: the workers and the processes they spawn inherit TMPDIR, which os.tmpdir() reads.
+  const runTmp = mkdtempSync(join(tmpdir(), 'aca-test-run-'));
+  process.env.TMPDIR = runTmp;
   const quiet = { warn: console.warn, info: console.info };
   console.warn = () => undefined; // oidc-provider prints WARNING/NOTICE lines at import
   console.info = () => undefined;
@@ -21,6 +28,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('oidc', { issuer: oidc.issuer, discoveryUrl: oidc.discoveryUrl, clientId: oidc.clientId, clientSecret: oidc.clientSecret, resource: oidc.resource, redirectUris: OIDC_REDIRECT_URIS });
   return async () => {
     await Promise.all([oidc.close(), cognito.stop()]);
+    rmSync(runTmp, { recursive: true, force: true });
   };
 }
 
