@@ -250,6 +250,20 @@ async function runClients(io: Io, timeoutMs: number) {
   });
 }
 
+/** What the invoker needs to send to one runtime in one inbound mode (also used by `mcp --agent`). */
+export function invokerDeps(io: Io, prep: Awaited<ReturnType<typeof prepareRuntime>>, inbound: Inbound): InvokerDeps {
+  return {
+    mode: inbound.mode,
+    ...(inbound.token ? { token: inbound.token } : {}),
+    agentcore: () => prep.clients.agentcore(prep.region),
+    fetch: io.http(prep.timeoutMs),
+    baseUrl: prep.baseUrl,
+    send: sendOptionsFor(io, prep.timeoutMs),
+    lookupAuth: prep.lookup,
+    ...(inbound.authInfo ? { authInfo: inbound.authInfo } : {}),
+  };
+}
+
 export function sendOptionsFor(io: Io, timeoutMs: number) {
   const timeout = AbortSignal.timeout(timeoutMs);
   return {
@@ -271,7 +285,7 @@ async function runInvoke(io: Io, agent: string, payloadArg: string | undefined, 
   }
   const customHeaders = req.parseCustomHeaders(opts.header ?? []);
   const prep = await prepareRuntime(io, agent, opts);
-  const { target, region, timeoutMs, clients, lookup, baseUrl } = prep;
+  const { target, region, timeoutMs, lookup, baseUrl } = prep;
   const sessionId = opts.sessionId !== undefined ? req.checkSessionId(opts.sessionId) : req.newSessionId();
   const inbound = await resolveInbound(io, opts, lookup);
   const dry = !!(opts.dryRun || opts.printCurl);
@@ -338,16 +352,7 @@ async function runInvoke(io: Io, agent: string, payloadArg: string | undefined, 
     return { human: () => io.out.line(curl) };
   }
 
-  const deps: InvokerDeps = {
-    mode: inbound.mode,
-    ...(inbound.token ? { token: inbound.token } : {}),
-    agentcore: () => clients.agentcore(region),
-    fetch: io.http(timeoutMs),
-    baseUrl,
-    send: sendOptionsFor(io, timeoutMs),
-    lookupAuth: lookup,
-    ...(inbound.authInfo ? { authInfo: inbound.authInfo } : {}),
-  };
+  const deps = invokerDeps(io, prep, inbound);
 
   if (opts.mcp) {
     const { runMcpSession } = await import('./mcp.js');

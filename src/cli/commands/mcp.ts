@@ -10,7 +10,7 @@ import type { McpTool, McpTransport } from '../../core/runtime/mcp.js';
 import type { RuntimeAuthInfo } from '../../core/runtime/authorizer.js';
 import { defineAction, readStdin, type Io, type Outcome } from '../command.js';
 import type { CliContext } from '../context.js';
-import { addAuthOptions, parseTimeout, prepareRuntime, resolveInbound, sendOptionsFor, type Inbound, type InvokeFlags } from './invoke.js';
+import { addAuthOptions, invokerDeps, parseTimeout, prepareRuntime, resolveInbound, sendOptionsFor, type Inbound, type InvokeFlags } from './invoke.js';
 
 interface McpFlags extends InvokeFlags {
   gatewayUrl?: string;
@@ -50,21 +50,13 @@ async function runMcp(io: Io, opts: McpFlags): Promise<Outcome> {
   if (opts.agent) {
     const req = await import('../../core/runtime/request.js');
     const customHeaders = req.parseCustomHeaders(opts.header ?? []);
-    const { target, region, timeoutMs, clients, lookup, baseUrl } = await prepareRuntime(io, opts.agent, opts);
-    const inbound = await resolveInbound(io, opts, lookup);
+    const prep = await prepareRuntime(io, opts.agent, opts);
+    const { target, region, timeoutMs } = prep;
+    const inbound = await resolveInbound(io, opts, prep.lookup);
     const sessionId = opts.sessionId !== undefined ? req.checkSessionId(opts.sessionId) : req.newSessionId();
     const { runtimeMcpTransport } = await import('../../core/runtime/invoker.js');
     const transport = runtimeMcpTransport(
-      {
-        mode: inbound.mode,
-        ...(inbound.token ? { token: inbound.token } : {}),
-        agentcore: () => clients.agentcore(region),
-        fetch: io.http(timeoutMs),
-        baseUrl,
-        send: sendOptionsFor(io, timeoutMs),
-        lookupAuth: lookup,
-        ...(inbound.authInfo ? { authInfo: inbound.authInfo } : {}),
-      },
+      invokerDeps(io, prep, inbound),
       {
         target,
         region,

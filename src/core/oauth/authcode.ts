@@ -5,7 +5,7 @@
 import * as client from 'openid-client';
 import { AgentcoreAuthError, usageError } from '../errors.js';
 import { findHint } from '../hints.js';
-import { oauthError, type OAuthContext, type OAuthTokens } from './client.js';
+import { oauthError, tokensFrom, type OAuthContext, type OAuthTokens } from './client.js';
 import { startLoopback } from './loopback.js';
 
 /** The documented default; providers need it registered exactly (scheme, host, port, path). */
@@ -114,15 +114,7 @@ export async function authorizationCodeLogin(ctx: OAuthContext, opts: AuthCodeOp
     } catch (e) {
       throw oauthError(e, 'authorization_code grant', ctx.tokenEndpoint);
     }
-    return {
-      accessToken: r.access_token,
-      ...(r.id_token ? { idToken: r.id_token } : {}),
-      ...(r.refresh_token ? { refreshToken: r.refresh_token } : {}),
-      ...(typeof r.expires_in === 'number' ? { expiresIn: r.expires_in } : {}),
-      ...(r.token_type ? { tokenType: r.token_type } : {}),
-      ...(typeof r.scope === 'string' ? { scope: r.scope } : {}),
-      redirectUri: redirect.href,
-    };
+    return { ...tokensFrom(r), redirectUri: redirect.href };
   } finally {
     await server.close();
   }

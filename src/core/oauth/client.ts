@@ -143,7 +143,8 @@ export async function createOAuthContext(setup: OAuthSetup): Promise<OAuthContex
   };
 }
 
-function tokensFrom(r: client.TokenEndpointResponse): OAuthTokens {
+/** The token set of a token-endpoint response (every grant: client credentials, refresh, authorization code). */
+export function tokensFrom(r: client.TokenEndpointResponse): OAuthTokens {
   return {
     accessToken: r.access_token,
     ...(r.id_token ? { idToken: r.id_token } : {}),
