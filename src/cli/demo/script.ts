@@ -183,18 +183,7 @@ export function demoSteps(v: DemoValues): DemoStep[] {
           : 'The local provider consents by itself here (auto-consent); run `agentcore-auth demo --open` to click through it.',
       ],
       step: {
-        exchange: {
-          'workload-name': v.workloadName,
-          'user-id': v.alice.username,
-          provider: v.threeLoProvider,
-          flow: 'user-federation',
-          scopes: v.threeLoScopes.join(','),
-          'return-url': v.returnUrl,
-          'register-return-url': true,
-          ephemeral: true,
-          'poll-interval': 50,
-          timeout: v.open ? 180 : 15,
-        },
+        exchange: aliceThreeLo(v),
         ...(v.open ? { timeout: '200s' } : {}),
         expect: 'allow',
       },
@@ -209,20 +198,7 @@ export function demoSteps(v: DemoValues): DemoStep[] {
         ...(v.open ? ['Your browser opens once more: accept again (a new consent is forced).'] : []),
       ],
       step: {
-        exchange: {
-          'workload-name': v.workloadName,
-          'user-id': v.alice.username,
-          provider: v.threeLoProvider,
-          flow: 'user-federation',
-          scopes: v.threeLoScopes.join(','),
-          'return-url': v.returnUrl,
-          'register-return-url': true,
-          ephemeral: true,
-          'force-auth': true,
-          'complete-as-user-id': 'mallory',
-          'poll-interval': 50,
-          timeout: v.open ? 180 : 15,
-        },
+        exchange: { ...aliceThreeLo(v), 'force-auth': true, 'complete-as-user-id': 'mallory' },
         ...(v.open ? { timeout: '200s' } : {}),
         expect: 'deny',
       },
@@ -249,4 +225,20 @@ export function demoSteps(v: DemoValues): DemoStep[] {
 /** The scenario text the runner parses (the same format as `smoke` files). */
 export function demoScenarioText(steps: DemoStep[]): string {
   return stringify({ name: 'agentcore-auth demo', steps: steps.map((s) => ({ id: s.id, ...s.step })) }, { lineWidth: 0 });
+}
+
+/** alice's 3LO exchange through the loopback return URL (registered for the run and removed afterwards). */
+function aliceThreeLo(v: DemoValues): Record<string, string | number | boolean> {
+  return {
+    'workload-name': v.workloadName,
+    'user-id': v.alice.username,
+    provider: v.threeLoProvider,
+    flow: 'user-federation',
+    scopes: v.threeLoScopes.join(','),
+    'return-url': v.returnUrl,
+    'register-return-url': true,
+    ephemeral: true,
+    'poll-interval': 50,
+    timeout: v.open ? 180 : 15,
+  };
 }
