@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { freePort } from '../fixtures/ports.js';
 import { createTestContext, runCommand } from '../helpers/context.js';
+import { browseHeadless } from '../fixtures/headless-browser.js';
 
 let stack: LocalStack;
 beforeAll(async () => {
@@ -55,26 +56,8 @@ async function startSession(user: string | { userToken: string }, returnUrl: str
   };
 }
 
-/** Follow redirects (auto-consent provider: no pages) until the loopback return URL answers; returns its response. */
-async function browse(startUrl: string): Promise<{ status: number; body: string }> {
-  const jar = new Map<string, string>();
-  let url = startUrl;
-  for (let hop = 0; hop < 20; hop++) {
-    const res = await fetch(url, { redirect: 'manual', headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
-    for (const sc of res.headers.getSetCookie()) {
-      const [pair] = sc.split(';');
-      const i = pair!.indexOf('=');
-      jar.set(pair!.slice(0, i).trim(), pair!.slice(i + 1).trim());
-    }
-    const loc = res.headers.get('location');
-    if (res.status >= 300 && res.status < 400 && loc) {
-      url = new URL(loc, url).href;
-      continue;
-    }
-    return { status: res.status, body: await res.text() };
-  }
-  throw new Error('too many redirects');
-}
+/** The test browser follows redirects (auto-consent provider: no pages) until the loopback return URL answers. */
+const browse = (startUrl: string) => browseHeadless(startUrl);
 
 async function startCallback(args: string[], home?: string) {
   const port = await freePort();

@@ -49,38 +49,11 @@ async function userJwt(stack: LocalStack, username = 'alice'): Promise<string> {
   return out.AuthenticationResult!.AccessToken!;
 }
 
-/**
- * A redirect-following test browser with a cookie jar (enough for the auto-consent provider, which shows no pages);
- * with `cancel` it presses the provider's "[ Cancel ]" link on the login page. Stops before requesting `stopAt`.
- * (test/fixtures/headless-browser.ts posts the real login/consent forms; against the auto-consent provider its
- * path-less cookie deletion loops, so these tests use this one there.)
- */
+/** The test browser (test/fixtures/headless-browser.ts); returns the URL it stopped at (before `stopAt`, or a 200 page). */
 async function follow(startUrl: string, options: { stopAt?: string; cancel?: boolean } = {}): Promise<string> {
-  const { stopAt } = options;
-  const jar = new Map<string, string>();
-  let url = startUrl;
-  for (let hop = 0; hop < 25; hop++) {
-    if (stopAt && url.startsWith(stopAt)) return url;
-    const res = await fetch(url, { redirect: 'manual', headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
-    for (const sc of res.headers.getSetCookie()) {
-      const [pair] = sc.split(';');
-      const i = pair!.indexOf('=');
-      jar.set(pair!.slice(0, i).trim(), pair!.slice(i + 1).trim());
-    }
-    const loc = res.headers.get('location');
-    if (res.status >= 300 && res.status < 400 && loc) {
-      url = new URL(loc, url).href;
-      continue;
-    }
-    const html = await res.text();
-    const cancel = options.cancel ? html.match(/href="([^"]+)">\[ Cancel \]/)?.[1] : undefined;
-    if (!cancel) {
-      if (res.status !== 200) throw new Error(`browser stopped at ${url} with ${res.status}: ${html.slice(0, 200)}`);
-      return url;
-    }
-    url = new URL(cancel.replace(/&amp;/g, '&'), url).href;
-  }
-  throw new Error('too many redirects');
+  const end = await browseHeadless(startUrl, options);
+  if (end.status !== 0 && end.status !== 200) throw new Error(`browser stopped at ${end.url} with ${end.status}: ${end.body.slice(0, 200)}`);
+  return end.url;
 }
 
 const noFullToken = (stderr: string, token: string) => {

@@ -9,6 +9,7 @@ import { completeThreeLegged } from '../../src/core/identity/index.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { freePort } from '../fixtures/ports.js';
 import { createTestContext } from '../helpers/context.js';
+import { browseHeadless } from '../fixtures/headless-browser.js';
 
 let stack: LocalStack;
 beforeAll(async () => {
@@ -18,26 +19,8 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function follow(startUrl: string): Promise<number> {
-  const jar = new Map<string, string>();
-  let url = startUrl;
-  for (let hop = 0; hop < 20; hop++) {
-    const res = await fetch(url, { redirect: 'manual', headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
-    for (const sc of res.headers.getSetCookie()) {
-      const [pair] = sc.split(';');
-      const i = pair!.indexOf('=');
-      jar.set(pair!.slice(0, i).trim(), pair!.slice(i + 1).trim());
-    }
-    const loc = res.headers.get('location');
-    if (res.status >= 300 && res.status < 400 && loc) {
-      url = new URL(loc, url).href;
-      continue;
-    }
-    await res.arrayBuffer();
-    return res.status;
-  }
-  throw new Error('too many redirects');
-}
+/** The test browser follows the auto-consent flow into the loopback return URL; the page's status. */
+const follow = async (startUrl: string): Promise<number> => (await browseHeadless(startUrl)).status;
 
 /** An Io on the stack whose browser follows redirects; `pages` collects the status of the return-URL page. */
 function stackIo() {
