@@ -250,6 +250,25 @@ async function runClients(io: Io, timeoutMs: number) {
   });
 }
 
+/** The request to send: target, user id and trace headers from the flags, the rest from the caller (also `mcp --agent`). */
+export function invokeSpec(
+  prep: Awaited<ReturnType<typeof prepareRuntime>>,
+  inbound: Inbound,
+  opts: InvokeFlags,
+  rest: Pick<InvokeSpec, 'payload' | 'contentType' | 'accept' | 'sessionId' | 'customHeaders'>,
+): InvokeSpec {
+  return {
+    target: prep.target,
+    region: prep.region,
+    ...rest,
+    ...(inbound.userId !== undefined ? { userId: inbound.userId } : {}),
+    ...(opts.traceId ? { traceId: opts.traceId } : {}),
+    ...(opts.traceparent ? { traceParent: opts.traceparent } : {}),
+    ...(opts.tracestate ? { traceState: opts.tracestate } : {}),
+    ...(opts.baggage ? { baggage: opts.baggage } : {}),
+  };
+}
+
 /** What the invoker needs to send to one runtime in one inbound mode (also used by `mcp --agent`). */
 export function invokerDeps(io: Io, prep: Awaited<ReturnType<typeof prepareRuntime>>, inbound: Inbound): InvokerDeps {
   return {
@@ -291,20 +310,13 @@ async function runInvoke(io: Io, agent: string, payloadArg: string | undefined, 
   const dry = !!(opts.dryRun || opts.printCurl);
 
   const payload = opts.mcp ? { bytes: new Uint8Array(), wrapped: false } : await readPayload(io, payloadArg, opts);
-  const spec: InvokeSpec = {
-    target,
-    region,
+  const spec = invokeSpec(prep, inbound, opts, {
     payload: payload.bytes,
     contentType: opts.contentType ?? req.DEFAULT_CONTENT_TYPE,
     accept: opts.accept ?? req.DEFAULT_ACCEPT,
     sessionId,
-    ...(inbound.userId !== undefined ? { userId: inbound.userId } : {}),
-    ...(opts.traceId ? { traceId: opts.traceId } : {}),
-    ...(opts.traceparent ? { traceParent: opts.traceparent } : {}),
-    ...(opts.tracestate ? { traceState: opts.tracestate } : {}),
-    ...(opts.baggage ? { baggage: opts.baggage } : {}),
     customHeaders,
-  };
+  });
 
   ui.info(`${ui.c.bold('invoke')} ${target.arn ?? `${target.pathLabel} (account ${target.accountId})`}${target.name ? ui.c.dim(` — "${target.name}" from ${target.source}`) : ''}`);
   ui.kv([

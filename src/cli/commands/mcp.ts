@@ -10,7 +10,7 @@ import type { McpTool, McpTransport } from '../../core/runtime/mcp.js';
 import type { RuntimeAuthInfo } from '../../core/runtime/authorizer.js';
 import { defineAction, readStdin, type Io, type Outcome } from '../command.js';
 import type { CliContext } from '../context.js';
-import { addAuthOptions, invokerDeps, parseTimeout, prepareRuntime, resolveInbound, sendOptionsFor, type Inbound, type InvokeFlags } from './invoke.js';
+import { addAuthOptions, invokeSpec, invokerDeps, parseTimeout, prepareRuntime, resolveInbound, sendOptionsFor, type Inbound, type InvokeFlags } from './invoke.js';
 
 interface McpFlags extends InvokeFlags {
   gatewayUrl?: string;
@@ -57,20 +57,7 @@ async function runMcp(io: Io, opts: McpFlags): Promise<Outcome> {
     const { runtimeMcpTransport } = await import('../../core/runtime/invoker.js');
     const transport = runtimeMcpTransport(
       invokerDeps(io, prep, inbound),
-      {
-        target,
-        region,
-        payload: new Uint8Array(),
-        contentType: 'application/json',
-        accept: req.DEFAULT_ACCEPT,
-        sessionId,
-        ...(inbound.userId !== undefined ? { userId: inbound.userId } : {}),
-        ...(opts.traceId ? { traceId: opts.traceId } : {}),
-        ...(opts.traceparent ? { traceParent: opts.traceparent } : {}),
-        ...(opts.tracestate ? { traceState: opts.tracestate } : {}),
-        ...(opts.baggage ? { baggage: opts.baggage } : {}),
-        customHeaders,
-      },
+      invokeSpec(prep, inbound, opts, { payload: new Uint8Array(), contentType: 'application/json', accept: req.DEFAULT_ACCEPT, sessionId, customHeaders }),
     );
     io.ui.info(`${io.ui.c.bold('mcp')} over runtime ${target.arn ?? target.pathLabel} ${io.ui.c.dim(`(qualifier ${target.qualifier}, session ${sessionId})`)}`);
     return runMcpSession(io, transport, {
