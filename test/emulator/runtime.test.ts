@@ -327,6 +327,29 @@ describe('--agent-url: a stand-in user agent behind the runtime', () => {
     }
   });
 
+  it('an MCP-protocol agent behind --agent-url is called at POST /mcp (AgentCore MCP contract)', async () => {
+    const agent = await startStandInAgent();
+    const s = await startLocalStack({ config: { agents: [{ name: 'mcp_stand_in', protocol: 'MCP', agentUrl: agent.url }] } });
+    const client = new BedrockAgentCoreClient({ endpoint: s.url, region: s.region, credentials: s.credentials, maxAttempts: 1 });
+    try {
+      const a = s.agents.find((x) => x.name === 'mcp_stand_in')!;
+      await client.send(
+        new InvokeAgentRuntimeCommand({
+          agentRuntimeArn: `arn:aws:bedrock-agentcore:${s.region}:${s.accountId}:runtime/${a.id}`,
+          payload: Buffer.from('{"jsonrpc":"2.0","id":1,"method":"tools/list"}'),
+          contentType: 'application/json',
+          accept: 'application/json, text/event-stream',
+          runtimeUserId: 'dave',
+        }),
+      );
+      expect(agent.seen[0]).toMatchObject({ method: 'POST', path: '/mcp' });
+    } finally {
+      client.destroy();
+      await s.close();
+      await agent.close();
+    }
+  });
+
   it('an agent answering 500 becomes RuntimeClientError 424; an agent that is down gets a clear 424', async () => {
     const lines: string[] = [];
     const agent = await startStandInAgent((_s, res) => {

@@ -143,9 +143,10 @@ export async function startSampleAgent(options: SampleAgentOptions): Promise<Sam
       res.end(JSON.stringify({ status: 'Healthy', time_of_last_update: Math.floor(Date.now() / 1000) }));
       return;
     }
-    if (req.method !== 'POST' || path !== '/invocations') {
+    // HTTP-protocol agents serve POST /invocations; MCP-protocol agents serve the MCP endpoint at POST /mcp.
+    if (req.method !== 'POST' || (path !== '/invocations' && path !== '/mcp')) {
       res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: 'not found: the container contract is POST /invocations and GET /ping' }));
+      res.end(JSON.stringify({ error: 'not found: the container contract is POST /invocations (MCP agents: POST /mcp) and GET /ping' }));
       return;
     }
     state.invocations++;

@@ -117,7 +117,7 @@ export async function forwardInProcess(input: ForwardInput, target: InProcessAge
   let failed: { status: number; chunks: string[] } | undefined;
   const open = () => !res.destroyed && !res.writableEnded;
   await target.invoke(
-    { method: 'POST', path: '/invocations', headers, body: req.body },
+    { method: 'POST', path: containerPath(agent), headers, body: req.body },
     {
       writeHead(status, h) {
         if (status < 200 || status >= 300) failed = { status, chunks: [] };
@@ -141,9 +141,14 @@ export async function forwardInProcess(input: ForwardInput, target: InProcessAge
   );
 }
 
+/** The container contract: HTTP agents serve POST /invocations; MCP agents serve POST /mcp (AgentCore's MCP contract). */
+function containerPath(agent: { protocol?: string }): string {
+  return agent.protocol === 'MCP' ? '/mcp' : '/invocations';
+}
+
 export function forwardToAgent(input: ForwardInput): Promise<void> {
   const { req, res, agent, agentUrl, sessionId, log } = input;
-  const url = new URL(`${agentUrl.replace(/\/+$/, '')}/invocations`);
+  const url = new URL(`${agentUrl.replace(/\/+$/, '')}${containerPath(agent)}`);
   const headers = containerHeaders(input);
   const client = url.protocol === 'https:' ? https : http;
   return new Promise<void>((resolve) => {
@@ -193,7 +198,7 @@ export function forwardToAgent(input: ForwardInput): Promise<void> {
         res,
         424,
         'RuntimeClientError',
-        `The local stack could not reach agent ${agent.name} at ${url.href} (${why}). Is your agent running and serving POST /invocations on that port?`,
+        `The local stack could not reach agent ${agent.name} at ${url.href} (${why}). Is your agent running and serving POST ${containerPath(agent)} on that port?`,
       );
       done();
     });
