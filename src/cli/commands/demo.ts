@@ -170,7 +170,8 @@ async function demo(io: Io, opts: DemoOptions) {
       ui.info('');
       ui.info(c.bold('Next'));
       ui.info(`  agentcore-auth local                         this stack in a terminal: try the commands above yourself`);
-      ui.info(`  agentcore-auth smoke examples/inbound.yaml   the same checks as a CI scenario (README: smoke)`);
+      ui.info(`  agentcore-auth smoke examples/inbound.yaml   the same checks as a CI scenario, against a stack started with`);
+      ui.info(`                                               \`local --config examples/local-stack.yaml\` (README: smoke)`);
       ui.info(`  agentcore-auth explain "<message>"           when AWS answers with something puzzling`);
     } else {
       const timedOut = summary.results.filter((r) => r.exitCode === EXIT.TIMEOUT).map((r) => r.id);
