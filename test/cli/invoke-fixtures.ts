@@ -4,7 +4,6 @@
  * HTTP behind the runtime's container contract).
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   AdminCreateUserCommand,
   AdminInitiateAuthCommand,
@@ -14,6 +13,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { verifySigV4, type SigV4Result, type StackCredentials } from '../../src/emulator/sigv4.js';
+import { listenLoopback } from '../fixtures/ports.js';
 
 export interface CognitoInfo {
   endpoint: string;
@@ -167,14 +167,6 @@ export async function startMcpAgent(
       }
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    seen,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
+  const { url, close } = await listenLoopback(server);
+  return { url, seen, close };
 }

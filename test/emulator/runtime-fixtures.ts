@@ -5,6 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
+import { listenLoopback } from '../fixtures/ports.js';
 
 type Key = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 
@@ -91,16 +92,8 @@ export async function startStandInAgent(
       answer(s, res);
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    seen,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
+  const { url, close } = await listenLoopback(server);
+  return { url, seen, close };
 }
 
 /** Sign in at the stack's own user pool (USER_PASSWORD_AUTH through the real Cognito SDK client, with SECRET_HASH). */
