@@ -4,43 +4,15 @@
  */
 import { statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import {
-  AdminCreateUserCommand,
-  AdminSetUserPasswordCommand,
-  CognitoIdentityProviderClient,
-  CreateUserPoolClientCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
 import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestContext, runCommand } from '../helpers/context.js';
+import { createAppClient, createUser } from '../fixtures/cognito-users.js';
 
 const c = inject('cognito');
-const cip = new CognitoIdentityProviderClient({ endpoint: c.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 
-async function makeClient(secret: boolean) {
-  const { UserPoolClient } = await cip.send(
-    new CreateUserPoolClientCommand({
-      UserPoolId: c.poolId,
-      ClientName: `cli-${randomBytes(3).toString('hex')}`,
-      GenerateSecret: secret,
-      ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
-    }),
-  );
-  return { clientId: UserPoolClient!.ClientId!, clientSecret: UserPoolClient!.ClientSecret };
-}
-
-async function makeUser(opts: { temporary?: boolean } = {}) {
-  const username = `u-${randomBytes(4).toString('hex')}`;
-  const password = `Pw-${randomBytes(6).toString('hex')}!A1`;
-  if (opts.temporary) {
-    await cip.send(new AdminCreateUserCommand({ UserPoolId: c.poolId, Username: username, TemporaryPassword: password, MessageAction: 'SUPPRESS' }));
-  } else {
-    await cip.send(new AdminCreateUserCommand({ UserPoolId: c.poolId, Username: username, MessageAction: 'SUPPRESS' }));
-    await cip.send(new AdminSetUserPasswordCommand({ UserPoolId: c.poolId, Username: username, Password: password, Permanent: true }));
-  }
-  return { username, password };
-}
+const makeClient = (secret: boolean) => createAppClient(c, { secret });
+const makeUser = (opts: { temporary?: boolean } = {}) => createUser(c, opts);
 
 const env = {
   AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: c.endpoint,

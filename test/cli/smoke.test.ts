@@ -6,32 +6,22 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import {
-  AdminCreateUserCommand,
-  AdminSetUserPasswordCommand,
-  CognitoIdentityProviderClient,
-  CreateUserPoolClientCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCommand } from '../helpers/context.js';
 import { parseXml, type XmlElement } from '../core/smoke-xml.js';
+import { createAppClient, createUser } from '../fixtures/cognito-users.js';
 
 const c = inject('cognito');
-const cip = new CognitoIdentityProviderClient({ endpoint: c.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 
 let dir: string;
 let env: Record<string, string>;
 let password: string;
 
 beforeAll(async () => {
-  const { UserPoolClient } = await cip.send(
-    new CreateUserPoolClientCommand({ UserPoolId: c.poolId, ClientName: `smoke-${randomBytes(3).toString('hex')}`, ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }),
-  );
-  const username = `smoke-${randomBytes(4).toString('hex')}`;
-  password = `Pw-${randomBytes(6).toString('hex')}!A1`;
-  await cip.send(new AdminCreateUserCommand({ UserPoolId: c.poolId, Username: username, MessageAction: 'SUPPRESS' }));
-  await cip.send(new AdminSetUserPasswordCommand({ UserPoolId: c.poolId, Username: username, Password: password, Permanent: true }));
+  const client = await createAppClient(c, { prefix: 'smoke', flows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] });
+  const user = await createUser(c, { prefix: 'smoke' });
+  const username = user.username;
+  password = user.password;
   dir = mkdtempSync(join(tmpdir(), 'aca-smoke-'));
   env = {
     AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: c.endpoint,
@@ -39,7 +29,7 @@ beforeAll(async () => {
     AWS_SECRET_ACCESS_KEY: 'local-secret',
     AWS_REGION: 'us-east-1',
     POOL_ID: c.poolId,
-    CLIENT_ID: UserPoolClient!.ClientId!,
+    CLIENT_ID: client.clientId,
     USER_NAME: username,
     USER_PASSWORD: password,
     DISCOVERY_URL: c.discoveryUrl,

@@ -3,15 +3,8 @@
  * stdin tokens, missing entries, refresh of a Cognito entry that expires within 2 minutes, ERR_TOKEN_EXPIRED when
  * it cannot be refreshed.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  AdminCreateUserCommand,
-  AdminSetUserPasswordCommand,
-  CognitoIdentityProviderClient,
-  CreateUserPoolClientCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
 import { decodeJwt, generateKeyPair, SignJWT } from 'jose';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { resolveBearer } from '../../src/cli/bearer.js';
@@ -19,6 +12,7 @@ import { createIo, type Globals } from '../../src/cli/command.js';
 import { AgentcoreAuthError } from '../../src/core/errors.js';
 import { saveEntry } from '../../src/core/token-cache.js';
 import { createTestContext, runCommand } from '../helpers/context.js';
+import { createAppClient, createUser } from '../fixtures/cognito-users.js';
 
 const c = inject('cognito');
 const env = { AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: c.endpoint };
@@ -30,15 +24,12 @@ async function jwt(claims: Record<string, unknown>, header: Record<string, unkno
 }
 
 async function cognitoLogin(saveAs = 'default') {
-  const cip = new CognitoIdentityProviderClient({ endpoint: c.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
-  const { UserPoolClient } = await cip.send(new CreateUserPoolClientCommand({ UserPoolId: c.poolId, ClientName: 'tok' }));
-  const username = `t-${randomBytes(4).toString('hex')}`;
-  await cip.send(new AdminCreateUserCommand({ UserPoolId: c.poolId, Username: username, MessageAction: 'SUPPRESS' }));
-  await cip.send(new AdminSetUserPasswordCommand({ UserPoolId: c.poolId, Username: username, Password: 'Perm#Pass1', Permanent: true }));
+  const { clientId } = await createAppClient(c, { prefix: 'tok' });
+  const { username } = await createUser(c, { prefix: 't', password: 'Perm#Pass1' });
   const ctx = createTestContext({ env });
-  const r = await runCommand(['login', '--user-pool-id', c.poolId, '--client-id', UserPoolClient!.ClientId!, '--username', username, '--password', 'Perm#Pass1', '--save-as', saveAs, '--print', 'access-token'], ctx);
+  const r = await runCommand(['login', '--user-pool-id', c.poolId, '--client-id', clientId, '--username', username, '--password', 'Perm#Pass1', '--save-as', saveAs, '--print', 'access-token'], ctx);
   expect(r.code).toBe(0);
-  return { home: ctx.homedir, token: r.stdout.trim(), username, clientId: UserPoolClient!.ClientId! };
+  return { home: ctx.homedir, token: r.stdout.trim(), username, clientId };
 }
 
 beforeAll(async () => {
