@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { runCommand } from '../helpers/context.js';
 
-// A port of its own: test files run in parallel, and login-oidc.test.ts listens on 53682.
-const REDIRECT = 'http://127.0.0.1:53695/callback';
+// A port of its own: test files run in parallel, and login-oidc.test.ts listens on 28682.
+const REDIRECT = 'http://127.0.0.1:28695/callback';
 let stack: LocalStack;
 beforeAll(async () => {
   stack = await startLocalStack({

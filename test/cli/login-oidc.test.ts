@@ -11,7 +11,7 @@ import { createTestContext, runCommand } from '../helpers/context.js';
 
 const o = inject('oidc');
 // Registered at the test provider; this file's loopback servers use this one.
-const REDIRECT = 'http://127.0.0.1:53682/callback';
+const REDIRECT = 'http://127.0.0.1:28682/callback';
 
 function expectNoTokenOnStderr(stderr: string) {
   expect(stderr).not.toMatch(/eyJ[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}/);
@@ -117,7 +117,7 @@ describe('login --auth-flow authorization-code (oidc-provider, headless browser)
     expect(list.entries[0]).toMatchObject({ name: 'oidc', flow: 'authorization-code', subject: 'alice', hasIdToken: true, hasRefreshToken: true });
     const id = await runCommand(['token', 'print', 'oidc', '--id-token'], { home: r.ctx.homedir });
     expect(decodeJwt(id.stdout.trim())).toMatchObject({ sub: 'alice', aud: o.clientId, iss: o.issuer });
-    expect(await portIsFree(53682)).toBe(true);
+    expect(await portIsFree(28682)).toBe(true);
   });
 
   it('--bearer refreshes an OIDC entry that expires within 2 minutes (refresh_token grant) and updates the cache', async () => {
@@ -165,7 +165,7 @@ describe('login --auth-flow authorization-code (oidc-provider, headless browser)
     });
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('unexpected state');
-    expect(await portIsFree(53682)).toBe(true);
+    expect(await portIsFree(28682)).toBe(true);
   });
 
   it('error= on the redirect is exit 4 with the provider error', async () => {
@@ -183,9 +183,9 @@ describe('login --auth-flow authorization-code (oidc-provider, headless browser)
   it('--timeout waiting for the browser is exit 5 and frees the port', async () => {
     const r = await runCommand([...base, '--no-cache', '--timeout', '0.3'], { openBrowser: async () => undefined });
     expect(r.code).toBe(5);
-    expect(r.stderr).toMatch(/error: no redirect reached http:\/\/127\.0\.0\.1:53682\/callback within 0\.3 s/);
+    expect(r.stderr).toMatch(/error: no redirect reached http:\/\/127\.0\.0\.1:28682\/callback within 0\.3 s/);
     expect(r.stderr).toContain('hint: Finish the sign-in in the browser, or raise --timeout');
-    expect(await portIsFree(53682)).toBe(true);
+    expect(await portIsFree(28682)).toBe(true);
   });
 
   it('Ctrl-C while waiting is exit 130 and closes the server', async () => {
@@ -198,12 +198,12 @@ describe('login --auth-flow authorization-code (oidc-provider, headless browser)
     });
     expect(r.code).toBe(130);
     expect(r.stderr).toContain('interrupted');
-    expect(await portIsFree(53682)).toBe(true);
+    expect(await portIsFree(28682)).toBe(true);
   });
 
   it('a busy redirect port is a usage error naming --redirect-uri', async () => {
     const blocker = createServer();
-    await new Promise<void>((res) => blocker.listen(53682, '127.0.0.1', res));
+    await new Promise<void>((res) => blocker.listen(28682, '127.0.0.1', res));
     try {
       const r = await runCommand([...base, '--no-cache'], { openBrowser: async () => undefined });
       expect(r.code).toBe(2);

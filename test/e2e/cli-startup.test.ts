@@ -86,7 +86,7 @@ describe('startup of the built CLI', () => {
 describe('built binary: Ctrl-C during a browser login', () => {
   it('SIGINT while waiting for the redirect exits 130, says so, and frees the port', async () => {
     const o = inject('oidc');
-    const port = 53697;
+    const port = 28697;
     const child = spawn(
       process.execPath,
       [bin, 'login', '--auth-flow', 'authorization-code', '--discovery-url', o.discoveryUrl, '--client-id', o.clientId, '--redirect-uri', `http://127.0.0.1:${port}/callback`, '--no-browser', '--no-cache'],

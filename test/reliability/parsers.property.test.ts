@@ -24,9 +24,9 @@ import { ConfigError, parseConfig } from '../../src/emulator/config.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { createTestContext, runCommand } from '../helpers/context.js';
 
-// A redirect port of this file's own: --domain needs no discovery, so the loopback server really binds, and the default
-// (53682) belongs to login-oidc.test.ts, which may run at the same time in the other worker.
-const PROPERTY_REDIRECT = 'http://127.0.0.1:53698/callback';
+// A redirect port of this file's own (--domain needs no discovery, so the loopback server really binds): not the CLI's
+// default 53682, and below the ephemeral range (32768–60999) so that no port-0 server or outgoing connection takes it.
+const PROPERTY_REDIRECT = 'http://127.0.0.1:28698/callback';
 
 const RUNS = 300;
 const dir = mkdtempSync(join(tmpdir(), 'aca-rel-parsers-'));
