@@ -89,7 +89,7 @@ export function demoSteps(v: DemoValues): DemoStep[] {
       id: 'invoke-bearer',
       title: 'Invoke an OAuth agent with the bearer token',
       before: [
-        'jwt_agent has a customJWTAuthorizer (discovery URL = the user pool, allowedClients = the pool's app clients).',
+        "jwt_agent has a customJWTAuthorizer (discovery URL = the user pool, allowedClients = the pool's app clients).",
         'The call goes over HTTPS with `Authorization: Bearer <access token>`; no AWS credentials are involved.',
       ],
       step: { invoke: { agent: v.jwtAgentArn, payload, bearer: 'demo' }, expect: 'allow' },
