@@ -214,11 +214,6 @@ export async function refreshEntry(io: Io, entry: CacheEntry): Promise<CacheEntr
 async function cognitoClientFor(io: Io, region: string, storedEndpoint: string | undefined) {
   const current = io.aws.endpoint('cognito');
   if (current || !storedEndpoint) return { client: await io.aws.cognito(region), endpoint: current };
-  const { createAwsClients } = await import('../core/aws.js');
-  const aws = createAwsClients({
-    env: { ...io.ctx.env, AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: storedEndpoint },
-    settings: { ...(io.globals.profile ? { profile: io.globals.profile } : {}), region },
-    signal: io.ctx.signal,
-  });
+  const aws = io.awsWith({ env: { AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: storedEndpoint } });
   return { client: await aws.cognito(region), endpoint: storedEndpoint };
 }

@@ -4,7 +4,7 @@
  * handled in one place (cli/run.ts renders the errors).
  */
 import type { Command } from 'commander';
-import { createAwsClients, type AwsClients } from '../core/aws.js';
+import { createAwsClients, type AwsClients, type Env } from '../core/aws.js';
 import { createHttpFetch, type FetchLike } from '../core/http.js';
 import { SecretRegistry } from '../core/redact.js';
 import type { CliContext } from './context.js';
@@ -33,6 +33,11 @@ export interface Io {
   fetch: FetchLike;
   http(timeoutMs?: number): FetchLike;
   aws: AwsClients;
+  /**
+   * AWS clients like `aws` (same globals, same --verbose trace) with a different socket timeout (e.g. --timeout) or
+   * extra env (e.g. the endpoint a cached login used).
+   */
+  awsWith(overrides: { timeoutMs?: number; env?: Env }): AwsClients;
   secrets: SecretRegistry;
 }
 
@@ -59,7 +64,7 @@ export function readGlobals(cmd: Command): Globals {
   return g;
 }
 
-export function createIo(ctx: CliContext, globals: Globals, awsOverrides: { timeoutMs?: number } = {}): Io {
+export function createIo(ctx: CliContext, globals: Globals): Io {
   const secrets = new SecretRegistry();
   const ui = new Ui(ctx.stderr, {
     color: colorEnabled(ctx.stderr, ctx.env, globals.color),
@@ -76,17 +81,19 @@ export function createIo(ctx: CliContext, globals: Globals, awsOverrides: { time
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       ...(onExchange ? { onExchange, captureBodies: true } : {}),
     });
-  const aws = createAwsClients({
-    env: ctx.env,
-    settings: {
-      ...(globals.region ? { region: globals.region } : {}),
-      ...(globals.profile ? { profile: globals.profile } : {}),
-      ...(globals.endpointUrl ? { endpointUrl: globals.endpointUrl } : {}),
-      ...(awsOverrides.timeoutMs ? { timeoutMs: awsOverrides.timeoutMs } : {}),
-    },
-    ...(onExchange ? { onExchange } : {}),
-    signal: ctx.signal,
-  });
+  const awsWith = (overrides: { timeoutMs?: number; env?: Env }) =>
+    createAwsClients({
+      env: overrides.env ? { ...ctx.env, ...overrides.env } : ctx.env,
+      settings: {
+        ...(globals.region ? { region: globals.region } : {}),
+        ...(globals.profile ? { profile: globals.profile } : {}),
+        ...(globals.endpointUrl ? { endpointUrl: globals.endpointUrl } : {}),
+        ...(overrides.timeoutMs ? { timeoutMs: overrides.timeoutMs } : {}),
+      },
+      ...(onExchange ? { onExchange } : {}),
+      signal: ctx.signal,
+    });
+  const aws = awsWith({});
   const out = {
     isTTY: !!ctx.stdout.isTTY,
     write: (text: string) => {
@@ -99,7 +106,7 @@ export function createIo(ctx: CliContext, globals: Globals, awsOverrides: { time
       ctx.stdout.write(`${JSON.stringify(value, null, ctx.stdout.isTTY ? 2 : undefined)}\n`);
     },
   };
-  return { ctx, globals, ui, out, fetch: http(), http, aws, secrets };
+  return { ctx, globals, ui, out, fetch: http(), http, aws, awsWith, secrets };
 }
 
 /** The exit code the last action asked for (read by run.ts). */

@@ -227,28 +227,13 @@ export async function prepareRuntime(io: Io, agent: string, opts: InvokeFlags) {
   }
   const region = aws.requireRegion(target.region ?? io.aws.region());
   const timeoutMs = parseTimeout(opts.timeout);
-  const clients = await runClients(io, timeoutMs);
+  // Socket timeout follows --timeout (io.aws keeps the 30 s default).
+  const clients = io.awsWith({ timeoutMs });
   const lookup = async () => lookupRuntimeAuth(await clients.control(region), target.runtimeId, target.qualifier, AbortSignal.any([io.ctx.signal, AbortSignal.timeout(Math.min(timeoutMs, 15_000))]));
   const baseUrl = aws.serviceBaseUrl(io.ctx.env, 'agentcore', region, io.globals.endpointUrl);
   return { target, region, timeoutMs, clients, lookup, baseUrl };
 }
 
-/** AWS clients whose socket timeout follows --timeout (io.aws keeps the 30 s default), traced under --verbose. */
-async function runClients(io: Io, timeoutMs: number) {
-  const [{ createAwsClients }, { createTraceListener }] = await Promise.all([import('../../core/aws.js'), import('../render/trace.js')]);
-  const g = io.globals;
-  return createAwsClients({
-    env: io.ctx.env,
-    settings: {
-      ...(g.region ? { region: g.region } : {}),
-      ...(g.profile ? { profile: g.profile } : {}),
-      ...(g.endpointUrl ? { endpointUrl: g.endpointUrl } : {}),
-      timeoutMs,
-    },
-    ...(g.verbose ? { onExchange: createTraceListener(io.ui, g.showSecrets) } : {}),
-    signal: io.ctx.signal,
-  });
-}
 
 /** The request to send: target, user id and trace headers from the flags, the rest from the caller (also `mcp --agent`). */
 export function invokeSpec(
