@@ -7,7 +7,6 @@
  *   - no canary in any file of the run's home other than the token cache itself.
  * --show-secrets cases assert the opposite: the value IS shown (the flag works).
  */
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { follow } from '../emulator/helpers.js';
 import { freePort } from '../fixtures/ports.js';
 import { runCommand, type TestContextOptions } from '../helpers/context.js';
+import { runBuiltCli } from '../helpers/bin.js';
 import {
   cachedSecrets,
   filesUnder,
@@ -397,19 +397,9 @@ steps:
 });
 
 describe('canaries through the built CLI (real process: library console output and warnings included)', () => {
-  const BIN = new URL('../../bin/agentcore-auth.js', import.meta.url).pathname;
-  function runBin(args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const home = mkdtempSync(join(tmpdir(), 'aca-canary-bin-'));
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', HOME: home, ...s.env }, stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += String(d)));
-      child.stderr.on('data', (d) => (stderr += String(d)));
-      child.stdin.end(stdin);
-      child.once('exit', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  // A fresh HOME per run: the canary check reads every file the run leaves there.
+  const runBin = (args: string[], stdin = '') => runBuiltCli(args, { HOME: mkdtempSync(join(tmpdir(), 'aca-canary-bin-')), ...s.env }, stdin);
+
   const binCases: Array<[string, () => string[], number, string?]> = [
     ['login --debug --verbose (password on stdin)', () => ['login', ...cog().slice(0, -2), '--username', 'alice', '--password-stdin', '--debug', '--verbose'], 0, 'password'],
     ['login wrong password --debug', () => ['login', ...cog(), '--password', s.canaries.wrongPassword, '--debug'], 4],

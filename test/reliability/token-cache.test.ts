@@ -4,7 +4,6 @@
  * no temp or lock file is left; hand-broken and truncated files (a fixed set plus fast-check arbitrary content) are
  * recovered with a warning, never a crash, by every command that reads or writes the cache.
  */
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,8 +11,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../helpers/context.js';
 import { startCanaryStack, type CanaryStack } from './canary-stack.js';
+import { runBuiltCli } from '../helpers/bin.js';
 
-const BIN = new URL('../../bin/agentcore-auth.js', import.meta.url).pathname;
 let s: CanaryStack;
 
 beforeAll(async () => {
@@ -38,17 +37,7 @@ function expectHealthyCache(home: string, names: string[]) {
   expect(readdirSync(dir)).toEqual(['tokens.json']);
 }
 
-function runBin(args: string[], env: Record<string, string>, stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += String(d)));
-    child.stderr.on('data', (d) => (stderr += String(d)));
-    child.stdin.end(stdin);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runBin = runBuiltCli;
 
 describe('concurrent writers', () => {
   it('6 `login` processes at once (the built CLI), two of them on the same name: every entry saved, file intact, modes kept', async () => {
