@@ -11,6 +11,7 @@ import type { InvokerDeps } from '../../core/runtime/invoker.js';
 import type { InboundMode, InvokeSpec } from '../../core/runtime/request.js';
 import type { RuntimeTarget } from '../../core/runtime/target.js';
 import { AgentcoreAuthError, usageError } from '../../core/errors.js';
+import { jwtClaims } from '../../core/token-cache.js';
 import { DEFAULT_RETURN_URL } from '../../core/wire.js';
 import { collectRepeat, defineAction, readStdin, type Io } from '../command.js';
 import type { CliContext } from '../context.js';
@@ -443,15 +444,14 @@ function describeInbound(io: Io, inbound: Inbound): string {
 
 function tokenNote(io: Io, token: string): string {
   // describeToken shows a fingerprint, sub and expiry — never the token.
-  const parts = token.split('.');
-  if (parts.length !== 3) return io.ui.c.dim('(not a JWT)');
-  try {
-    const p = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as { token_use?: string; exp?: number };
-    const bits = [p.token_use ? `${p.token_use} token` : undefined, typeof p.exp === 'number' ? (p.exp * 1000 > io.ctx.now() ? `expires in ${Math.round((p.exp * 1000 - io.ctx.now()) / 60000)} min` : 'EXPIRED') : undefined].filter(Boolean);
-    return bits.length ? io.ui.c.dim(`(${bits.join(', ')})`) : '';
-  } catch {
-    return '';
-  }
+  if (token.split('.').length !== 3) return io.ui.c.dim('(not a JWT)');
+  const p = jwtClaims(token);
+  if (!p) return '';
+  const bits = [
+    typeof p.token_use === 'string' && p.token_use ? `${p.token_use} token` : undefined,
+    typeof p.exp === 'number' ? (p.exp * 1000 > io.ctx.now() ? `expires in ${Math.round((p.exp * 1000 - io.ctx.now()) / 60000)} min` : 'EXPIRED') : undefined,
+  ].filter(Boolean);
+  return bits.length ? io.ui.c.dim(`(${bits.join(', ')})`) : '';
 }
 
 function formatDuration(ms: number): string {
