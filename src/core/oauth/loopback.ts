@@ -9,6 +9,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AgentcoreAuthError, interruptedError, timeoutError, usageError } from '../errors.js';
+import { escapeHtml } from '../identity/html.js';
 
 export interface LoopbackOptions {
   /** Host to bind; default 127.0.0.1. `localhost` in a redirect URI binds 127.0.0.1. Must be a loopback address. */
@@ -35,9 +36,6 @@ export interface LoopbackServer {
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 export function defaultRespond(url: URL): { status: number; title: string; body: string } {
   const error = url.searchParams.get('error');
