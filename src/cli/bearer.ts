@@ -117,6 +117,12 @@ export async function resolveBearer(io: Io, opts: BearerFlags, options: { use?: 
   return { token, source: `cache:${name}${refreshed ? ' (refreshed)' : ''}`, entryName: name };
 }
 
+/** `--bearer [NAME]` on its own (exchange, callback): the cached login's access token, refreshed if it is about to expire. */
+export async function resolveCachedBearer(io: Io, bearer: string | boolean | undefined): Promise<{ token: string; source: string }> {
+  const r = await resolveBearer(io, { bearer: bearer ?? true }, { use: 'access' });
+  return { token: r.token, source: r.source };
+}
+
 function tokenExpiry(entry: CacheEntry, use: 'access' | 'id'): number | undefined {
   return use === 'id' ? (jwtExp(entry.tokens.idToken) ?? entry.idTokenExpiresAt) : (jwtExp(entry.tokens.accessToken) ?? entry.expiresAt);
 }

@@ -83,8 +83,8 @@ async function runCallback(io: Io, opts: CallbackOptions) {
   else if (opts.userToken !== undefined) {
     identifier = { userToken: id.validateUserToken(opts.userToken === '-' ? await readStdin(io.ctx) : opts.userToken) };
   } else {
-    const { resolveBearerToken } = await import('./exchange.js');
-    identifier = { userToken: id.validateUserToken((await resolveBearerToken(io, opts.bearer)).token, '--bearer') };
+    const { resolveCachedBearer } = await import('../bearer.js');
+    identifier = { userToken: id.validateUserToken((await resolveCachedBearer(io, opts.bearer)).token, '--bearer') };
   }
   if ('userToken' in identifier) io.secrets.add(identifier.userToken);
   const who = id.describeIdentifier(identifier, io.ctx.now());

@@ -138,7 +138,8 @@ async function exchangeSteps(io: Io, opts: ExchangeOptions, trace: { steps?: unk
     const raw = opts.userToken === '-' ? await readStdin(io.ctx) : opts.userToken;
     binding = { kind: 'userToken', userToken: id.validateUserToken(raw), source: opts.userToken === '-' ? '--user-token (stdin)' : '--user-token' };
   } else if (opts.bearer !== undefined) {
-    const r = await resolveBearerToken(io, opts.bearer);
+    const { resolveCachedBearer } = await import('../bearer.js');
+    const r = await resolveCachedBearer(io, opts.bearer);
     binding = { kind: 'userToken', userToken: id.validateUserToken(r.token, '--bearer'), source: `--bearer ${r.source}` };
   }
   if (binding.kind === 'userToken') io.secrets.add(binding.userToken);
@@ -487,11 +488,4 @@ async function runUserFederation(
 
 function fmtList(urls: string[]): string {
   return urls.length ? `[${urls.join(', ')}]` : '[]';
-}
-
-/** `--bearer [NAME]`: the cached login's access token (refreshed when it expires within 2 minutes). */
-export async function resolveBearerToken(io: Io, bearer: string | boolean | undefined): Promise<{ token: string; source: string }> {
-  const { resolveBearer } = await import('../bearer.js');
-  const r = await resolveBearer(io, { bearer: bearer ?? true }, { use: 'access' });
-  return { token: r.token, source: r.source };
 }
