@@ -10,11 +10,10 @@ import { startCognitoLocal } from './fixtures/cognito-local.js';
 import { startOidcProvider } from './fixtures/oidc-provider.js';
 
 /**
- * Redirect URIs registered at the oidc-provider client; loopback servers in tests listen on these ports. Fixed ports in
- * tests stay below the ephemeral range (32768–60999 on Linux), so that no port-0 server or outgoing connection of a test
- * running in the other worker can hold them.
+ * Redirect URIs registered at the oidc-provider client. The client is native (RFC 8252 §7.3), so the provider accepts any
+ * port on them: the loopback servers in tests bind port 0 and no two test runs share a port.
  */
-export const OIDC_REDIRECT_URIS = ['http://127.0.0.1:8765/callback', 'http://127.0.0.1:28682/callback', 'http://localhost:28682/callback'];
+export const OIDC_REDIRECT_URIS = ['http://127.0.0.1/callback', 'http://localhost/callback'];
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

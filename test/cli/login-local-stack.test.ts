@@ -6,12 +6,15 @@
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
+import { freePort } from '../fixtures/ports.js';
 import { runCommand } from '../helpers/context.js';
 
-// A port of its own: test files run in parallel, and login-oidc.test.ts listens on 28682.
-const REDIRECT = 'http://127.0.0.1:28695/callback';
+// Cognito (and the stack's IdP) match callback URLs exactly, port included: a port the OS picked for this run,
+// registered below and then bound by login.
+let REDIRECT: string;
 let stack: LocalStack;
 beforeAll(async () => {
+  REDIRECT = `http://127.0.0.1:${await freePort()}/callback`;
   stack = await startLocalStack({
     config: {
       userPool: {

@@ -3,15 +3,22 @@
  * secret), authorization code + PKCE on the loopback redirect completed by a headless browser, --no-browser, state
  * mismatch, error=, timeout, Ctrl-C, and the refresh of an OIDC entry through --bearer.
  */
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { decodeJwt } from 'jose';
 import { describe, expect, inject, it } from 'vitest';
 import { browseHeadless } from '../fixtures/headless-browser.js';
 import { createTestContext, runCommand } from '../helpers/context.js';
 
 const o = inject('oidc');
-// Registered at the test provider; this file's loopback servers use this one.
-const REDIRECT = 'http://127.0.0.1:28682/callback';
+// Port 0: login binds a port the OS picks and sends it in redirect_uri; the test provider's client is native (RFC 8252
+// §7.3), so it accepts any loopback port. No two test runs share a port.
+const REDIRECT = 'http://127.0.0.1:0/callback';
+
+/** The redirect URI login put in the authorization URL (with the port it listens on). */
+function redirectOf(authUrl: string): string {
+  return new URL(authUrl).searchParams.get('redirect_uri')!;
+}
+const portOf = (authUrl: string) => Number(new URL(redirectOf(authUrl)).port);
 
 function expectNoTokenOnStderr(stderr: string) {
   expect(stderr).not.toMatch(/eyJ[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}/);
@@ -91,17 +98,21 @@ describe('login --auth-flow client-credentials (oidc-provider)', () => {
 });
 
 describe('login --auth-flow authorization-code (oidc-provider, headless browser)', () => {
-  const base = ['login', '--auth-flow', 'authorization-code', '--discovery-url', o.discoveryUrl, '--client-id', o.clientId, '--client-secret', o.clientSecret, '--redirect-uri', REDIRECT];
+  const flow = ['login', '--auth-flow', 'authorization-code', '--discovery-url', o.discoveryUrl, '--client-id', o.clientId, '--client-secret', o.clientSecret];
+  const base = [...flow, '--redirect-uri', REDIRECT];
 
-  it('PKCE S256 + state + nonce on the loopback redirect: access, ID and refresh tokens, cached', async () => {
+  it('PKCE S256 + state + nonce on the loopback redirect (port 0: a port the OS picked): access, ID and refresh tokens, cached', async () => {
+    let port = 0;
     const r = await runCommand([...base, '--scopes', 'openid,api:read', '--save-as', 'oidc'], {
       openBrowser: async (url) => {
+        port = portOf(url);
         const u = new URL(url);
         expect(u.searchParams.get('code_challenge_method')).toBe('S256');
         expect(u.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
         expect(u.searchParams.get('state')).toBeTruthy();
         expect(u.searchParams.get('nonce')).toBeTruthy();
-        expect(u.searchParams.get('redirect_uri')).toBe(REDIRECT);
+        expect(u.searchParams.get('redirect_uri')).toBe(`http://127.0.0.1:${port}/callback`);
+        expect(port).toBeGreaterThan(0);
         const end = await browseHeadless(url, { login: 'alice' });
         expect(end.status).toBe(200);
         expect(end.body).toContain('Signed in');
@@ -117,7 +128,7 @@ describe('login --auth-flow authorization-code (oidc-provider, headless browser)
     expect(list.entries[0]).toMatchObject({ name: 'oidc', flow: 'authorization-code', subject: 'alice', hasIdToken: true, hasRefreshToken: true });
     const id = await runCommand(['token', 'print', 'oidc', '--id-token'], { home: r.ctx.homedir });
     expect(decodeJwt(id.stdout.trim())).toMatchObject({ sub: 'alice', aud: o.clientId, iss: o.issuer });
-    expect(await portIsFree(28682)).toBe(true);
+    expect(await portIsFree(port)).toBe(true);
   });
 
   it('--bearer refreshes an OIDC entry that expires within 2 minutes (refresh_token grant) and updates the cache', async () => {
@@ -158,21 +169,23 @@ describe('login --auth-flow authorization-code (oidc-provider, headless browser)
   });
 
   it('a redirect with another state is refused (exit 4), no code exchange', async () => {
+    let port = 0;
     const r = await runCommand([...base, '--no-cache'], {
-      openBrowser: async () => {
-        await fetch(`${REDIRECT}?code=stolen-code&state=not-the-state`);
+      openBrowser: async (url) => {
+        port = portOf(url);
+        await fetch(`${redirectOf(url)}?code=stolen-code&state=not-the-state`);
       },
     });
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('unexpected state');
-    expect(await portIsFree(28682)).toBe(true);
+    expect(await portIsFree(port)).toBe(true);
   });
 
   it('error= on the redirect is exit 4 with the provider error', async () => {
     const r = await runCommand([...base, '--no-cache'], {
       openBrowser: async (url) => {
         const state = new URL(url).searchParams.get('state')!;
-        const res = await fetch(`${REDIRECT}?error=access_denied&error_description=${encodeURIComponent('End-User aborted interaction')}&state=${state}`);
+        const res = await fetch(`${redirectOf(url)}?error=access_denied&error_description=${encodeURIComponent('End-User aborted interaction')}&state=${state}`);
         expect(res.status).toBe(400);
       },
     });
@@ -181,31 +194,35 @@ describe('login --auth-flow authorization-code (oidc-provider, headless browser)
   });
 
   it('--timeout waiting for the browser is exit 5 and frees the port', async () => {
-    const r = await runCommand([...base, '--no-cache', '--timeout', '0.3'], { openBrowser: async () => undefined });
+    let port = 0;
+    const r = await runCommand([...base, '--no-cache', '--timeout', '0.3'], { openBrowser: async (url) => void (port = portOf(url)) });
     expect(r.code).toBe(5);
-    expect(r.stderr).toMatch(/error: no redirect reached http:\/\/127\.0\.0\.1:28682\/callback within 0\.3 s/);
+    expect(r.stderr).toContain(`error: no redirect reached http://127.0.0.1:${port}/callback within 0.3 s`);
     expect(r.stderr).toContain('hint: Finish the sign-in in the browser, or raise --timeout');
-    expect(await portIsFree(28682)).toBe(true);
+    expect(await portIsFree(port)).toBe(true);
   });
 
   it('Ctrl-C while waiting is exit 130 and closes the server', async () => {
     const ac = new AbortController();
+    let port = 0;
     const r = await runCommand([...base, '--no-cache'], {
       signal: ac.signal,
-      openBrowser: async () => {
+      openBrowser: async (url) => {
+        port = portOf(url);
         setTimeout(() => ac.abort(Object.assign(new Error('interrupted by SIGINT'), { name: 'AbortError' })), 50);
       },
     });
     expect(r.code).toBe(130);
     expect(r.stderr).toContain('interrupted');
-    expect(await portIsFree(28682)).toBe(true);
+    expect(await portIsFree(port)).toBe(true);
   });
 
   it('a busy redirect port is a usage error naming --redirect-uri', async () => {
     const blocker = createServer();
-    await new Promise<void>((res) => blocker.listen(28682, '127.0.0.1', res));
+    await new Promise<void>((res) => blocker.listen(0, '127.0.0.1', res));
+    const busy = (blocker.address() as AddressInfo).port;
     try {
-      const r = await runCommand([...base, '--no-cache'], { openBrowser: async () => undefined });
+      const r = await runCommand([...flow, '--redirect-uri', `http://127.0.0.1:${busy}/callback`, '--no-cache'], { openBrowser: async () => undefined });
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('in use');
       expect(r.stderr).toContain('--redirect-uri');

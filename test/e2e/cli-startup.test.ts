@@ -86,10 +86,10 @@ describe('startup of the built CLI', () => {
 describe('built binary: Ctrl-C during a browser login', () => {
   it('SIGINT while waiting for the redirect exits 130, says so, and frees the port', async () => {
     const o = inject('oidc');
-    const port = 28697;
+    // Port 0: the OS picks the redirect port (the test provider accepts any loopback port); login prints it.
     const child = spawn(
       process.execPath,
-      [bin, 'login', '--auth-flow', 'authorization-code', '--discovery-url', o.discoveryUrl, '--client-id', o.clientId, '--redirect-uri', `http://127.0.0.1:${port}/callback`, '--no-browser', '--no-cache'],
+      [bin, 'login', '--auth-flow', 'authorization-code', '--discovery-url', o.discoveryUrl, '--client-id', o.clientId, '--redirect-uri', 'http://127.0.0.1:0/callback', '--no-browser', '--no-cache'],
       { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';
@@ -106,6 +106,8 @@ describe('built binary: Ctrl-C during a browser login', () => {
         }
       });
     });
+    const port = Number(stderr.match(/waiting on http:\/\/127\.0\.0\.1:(\d+)\/callback/)?.[1]);
+    expect(port).toBeGreaterThan(0);
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(stdout).toBe('');

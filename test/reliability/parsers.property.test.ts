@@ -24,9 +24,9 @@ import { ConfigError, parseConfig } from '../../src/emulator/config.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { createTestContext, runCommand } from '../helpers/context.js';
 
-// A redirect port of this file's own (--domain needs no discovery, so the loopback server really binds): not the CLI's
-// default 53682, and below the ephemeral range (32768–60999) so that no port-0 server or outgoing connection takes it.
-const PROPERTY_REDIRECT = 'http://127.0.0.1:28698/callback';
+// --domain needs no discovery, so the loopback server really binds: port 0 (a port the OS picks), never the CLI's
+// default 53682 that another run could hold.
+const PROPERTY_REDIRECT = 'http://127.0.0.1:0/callback';
 
 const RUNS = 300;
 const dir = mkdtempSync(join(tmpdir(), 'aca-rel-parsers-'));

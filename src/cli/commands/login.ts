@@ -503,12 +503,14 @@ async function oauthLogin(io: Io, opts: LoginOptions, flow: 'client-credentials'
       timeoutMs,
       signal: io.ctx.signal,
       open: async (url) => {
+        // With port 0 in --redirect-uri, the port the OS picked is in the authorization URL's redirect_uri.
+        const waitingOn = new URL(url).searchParams.get('redirect_uri') ?? redirectUri;
         if (!opts.browser) {
-          io.ui.line(`Open this URL in a browser to sign in (waiting on ${redirectUri}, up to ${Math.round(timeoutMs / 1000)} s):`);
+          io.ui.line(`Open this URL in a browser to sign in (waiting on ${waitingOn}, up to ${Math.round(timeoutMs / 1000)} s):`);
           io.ui.line(`  ${url}`);
           return;
         }
-        io.ui.info(`Opening the browser to sign in at ${new URL(url).origin} (waiting on ${redirectUri}, up to ${Math.round(timeoutMs / 1000)} s)…`);
+        io.ui.info(`Opening the browser to sign in at ${new URL(url).origin} (waiting on ${waitingOn}, up to ${Math.round(timeoutMs / 1000)} s)…`);
         try {
           await io.ctx.openBrowser(url);
         } catch (e) {

@@ -42,7 +42,7 @@ export function parseRedirectUri(value: string): URL {
       'agentcore-auth receives the redirect itself on this machine; register that URI at the identity provider.',
     );
   }
-  if (!u.port) throw usageError(`--redirect-uri needs an explicit port: ${value}`);
+  if (!u.port) throw usageError(`--redirect-uri needs an explicit port (0: any free port, if the provider allows any loopback port): ${value}`);
   return u;
 }
 
@@ -61,6 +61,10 @@ export async function authorizationCodeLogin(ctx: OAuthContext, opts: AuthCodeOp
     publicHost: redirect.hostname,
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
+  // Port 0: the OS picks a free port and that port goes into redirect_uri — for providers that accept any loopback
+  // port (RFC 8252 §7.3, native clients); the others need the exact registered port.
+  const redirectUri = new URL(redirect.href);
+  redirectUri.port = String(server.port);
   try {
     const verifier = client.randomPKCECodeVerifier();
     const challenge = await client.calculatePKCECodeChallenge(verifier);
@@ -68,7 +72,7 @@ export async function authorizationCodeLogin(ctx: OAuthContext, opts: AuthCodeOp
     const openid = opts.scopes.includes('openid');
     const nonce = openid ? client.randomNonce() : undefined;
     const params: Record<string, string> = {
-      redirect_uri: redirect.href,
+      redirect_uri: redirectUri.href,
       response_type: 'code',
       code_challenge: challenge,
       code_challenge_method: 'S256',
@@ -114,7 +118,7 @@ export async function authorizationCodeLogin(ctx: OAuthContext, opts: AuthCodeOp
     } catch (e) {
       throw oauthError(e, 'authorization_code grant', ctx.tokenEndpoint);
     }
-    return { ...tokensFrom(r), redirectUri: redirect.href };
+    return { ...tokensFrom(r), redirectUri: redirectUri.href };
   } finally {
     await server.close();
   }
