@@ -6,7 +6,7 @@
 import { AgentcoreAuthError, configError, interruptedError, type ErrorCode } from './errors.js';
 import { findHint } from './hints.js';
 import { networkError } from './http.js';
-import { SERVICES, type ServiceKey } from './wire.js';
+import { SERVICES, type ServiceKey } from '../wire.js';
 import type { HttpExchange, ExchangeListener } from './http.js';
 
 import type { BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';

@@ -1,6 +1,6 @@
 /**
  * JWT helpers that do not verify: decoding for display, expiry arithmetic, fingerprints. Verification against an
- * authorizer lives in core/authorizer (jose + discovery).
+ * authorizer lives in core/authorizer-prediction (jose + discovery).
  */
 import type { JWTPayload, ProtectedHeaderParameters } from 'jose';
 import { inputError } from './errors.js';

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { LIMITS, PATTERNS } from '../core/wire.js';
+import { LIMITS, PATTERNS } from '../wire.js';
 import type { FaultRule, FaultSettings } from './server.js';
 import { parseAgents, parseGateways, RuntimeConfigError, type AgentConfig, type GatewayConfig, type RuntimeDefaultsContext } from './runtime/config.js';
 

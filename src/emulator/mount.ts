@@ -9,7 +9,8 @@ import { createControlPlaneHandler, configKeyFor } from './identity/control.js';
 import { createDataPlaneHandler, JwtRejection } from './identity/dataplane.js';
 import { putOAuth2Provider } from './identity/oauth.js';
 import type { Handler } from './server.js';
-import type { EmuContext, LocalStack, LocalStackOptions } from './stack.js';
+import type { EmuContext } from './context.js';
+import type { LocalStack, LocalStackOptions } from './stack.js';
 import { createThreeLoFlowHandler } from './threelo/flow.js';
 import { startThreeLoProvider } from './threelo/provider.js';
 

@@ -12,10 +12,12 @@ import { StackState } from './state.js';
 import { parseFaultRule } from './config.js';
 import { applyAgentUrls, defaultAgents, defaultGateways, type AgentConfig, type GatewayConfig } from './runtime/config.js';
 import { startSampleAgent, type SampleAgent } from './agent/index.js';
-import { createJwtAuthorizer, type JwtAuthorizer } from './runtime/authorizer.js';
+import { createJwtAuthorizer } from './runtime/jwt-authorizer.js';
+import type { RuntimeHalfDeps } from './runtime/deps.js';
+import type { EmuContext } from './context.js';
 import { createRuntimeHandler } from './runtime/index.js';
 import { createGatewayHandler } from './gateway/index.js';
-import { SIGNING_NAME } from '../core/wire.js';
+import { SIGNING_NAME } from '../wire.js';
 import { mountIdentity } from './mount.js';
 
 export { ConfigError, type StackConfig } from './config.js';
@@ -40,35 +42,6 @@ export interface LocalStackOptions {
   /** `--agent-url`: `URL` (every agent without its own agentUrl) or `NAME=URL` (one agent). */
   agentUrls?: string[];
   /** Notable runtime events (e.g. an agent answering 500), one line each. */
-  log?: (line: string) => void;
-}
-
-/** Everything the runtime half gets from the stack (src/emulator/README.md). */
-export interface RuntimeDeps {
-  state: StackState;
-  config: StackConfig;
-  /** The stack's origin, e.g. `http://127.0.0.1:4566`. */
-  baseUrl: string;
-  region: string;
-  accountId: string;
-  credentials: StackCredentials;
-  /** Verify a request's SigV4 signature against the stack's credentials (service `bedrock-agentcore` by default). */
-  verifySigV4(req: EmuRequest, service?: string): Promise<SigV4Result>;
-  /** Mint a workload access token (no validation of the user token: the caller's authorizer has done that). */
-  mintWorkloadAccessToken(input: { workloadName: string; userId: string } | { workloadName: string; userToken: string } | { workloadName: string }): string;
-  sendJson: typeof sendJson;
-  sendAwsError: typeof sendAwsError;
-  /** Agents and gateways: config.agents / config.gateways, or the runtime half's defaults. */
-  agents: AgentConfig[];
-  gateways: GatewayConfig[];
-  /** The stack's own user pool (a JWT authorizer without discoveryUrl trusts it). */
-  userPool: { id: string; issuer: string; discoveryUrl: string; jwksUri: string };
-  /** The built-in sample agent (serves every agent without agentUrl). */
-  sampleAgentUrl?: string;
-  /** The same agent, called in-process by the runtime (same contract headers, no second HTTP exchange). */
-  sampleAgent?: SampleAgent;
-  /** One JWT authorizer (discovery + JWKS cache) for the runtime and the gateway. */
-  authorizer?: JwtAuthorizer;
   log?: (line: string) => void;
 }
 
@@ -112,17 +85,6 @@ export interface LocalStack {
   state: StackState;
   faults: Faults;
   close(): Promise<void>;
-}
-
-/** Everything the identity-half handlers share. */
-export interface EmuContext {
-  origin: string;
-  config: StackConfig;
-  state: StackState;
-  credentials: StackCredentials;
-  faults: Faults;
-  now: () => number;
-  verify(req: EmuRequest, service?: string): Promise<SigV4Result>;
 }
 
 export function isLoopbackHost(host: string): boolean {
@@ -194,20 +156,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // AgentCore creates a workload identity for every runtime and gateway; callers may not mint tokens for it.
     for (const a of agents) state.putWorkloadIdentity(a.workloadName, { allowedResourceOauth2ReturnUrls: a.allowedResourceOauth2ReturnUrls, linkedTo: 'runtime' });
     for (const g of gateways) state.putWorkloadIdentity(g.workloadName, { allowedResourceOauth2ReturnUrls: g.allowedResourceOauth2ReturnUrls, linkedTo: 'gateway' });
-    const deps: RuntimeDeps = {
+    const deps: RuntimeHalfDeps = {
       state,
-      config,
       baseUrl: origin,
       region: config.region,
       accountId: config.accountId,
       credentials,
       verifySigV4: verify,
       mintWorkloadAccessToken: (input) => identity.mintWorkloadAccessToken(input),
-      sendJson,
-      sendAwsError,
       agents,
       gateways,
-      userPool: { id: identity.userPoolInfo.id, issuer: identity.userPoolInfo.issuer, discoveryUrl: identity.userPoolInfo.discoveryUrl, jwksUri: identity.userPoolInfo.jwksUri },
+      userPool: { discoveryUrl: identity.userPoolInfo.discoveryUrl },
       ...(options.log ? { log: options.log } : {}),
       authorizer: createJwtAuthorizer(),
     };

@@ -2,7 +2,7 @@
  * In-memory state of the local stack. Nothing is persisted; a restart starts from the config again.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { SESSION_URI_PREFIX } from '../core/wire.js';
+import { SESSION_URI_PREFIX } from '../wire.js';
 
 export interface WorkloadIdentity {
   name: string;

@@ -4,7 +4,7 @@
  * may not read the configuration (403 on GetGateway).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MESSAGES } from '../../src/core/wire.js';
+import { MESSAGES } from '../../src/wire.js';
 import { startControlPlaneDouble, startFakeIdp, type ControlPlaneDouble, type FakeIdp } from '../core/authorizer-fixture.js';
 import { runCommand } from '../helpers/context.js';
 

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { HEADERS, MESSAGES } from '../../src/core/wire.js';
+import { HEADERS, MESSAGES } from '../../src/wire.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { cognitoTokens, type CognitoTokens } from '../core/authorizer-fixture.js';
 import { createTestContext, runCommand, type TestContext } from '../helpers/context.js';

@@ -4,7 +4,7 @@
  * field to use instead.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCustomClaim, predictAuthorizer, profileToken, type Prediction } from '../../src/core/authorizer/index.js';
+import { parseCustomClaim, predictAuthorizer, profileToken, type Prediction } from '../../src/core/authorizer-prediction/index.js';
 import { startFakeIdp, type FakeIdp } from './authorizer-fixture.js';
 
 const deps = { fetch: globalThis.fetch.bind(globalThis), now: () => Date.now() };

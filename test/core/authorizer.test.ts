@@ -4,8 +4,8 @@
  */
 import { SignJWT, decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { parseCustomClaim, predictAuthorizer, type AuthorizerConfig, type Prediction } from '../../src/core/authorizer/index.js';
-import { MESSAGES } from '../../src/core/wire.js';
+import { parseCustomClaim, predictAuthorizer, type AuthorizerConfig, type Prediction } from '../../src/core/authorizer-prediction/index.js';
+import { MESSAGES } from '../../src/wire.js';
 import { cognitoTokens, oidcClientCredentials, startFakeIdp, type CognitoTokens, type FakeIdp } from './authorizer-fixture.js';
 
 const deps = (now = Date.now()) => ({ fetch: globalThis.fetch.bind(globalThis), now: () => now });

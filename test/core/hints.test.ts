@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { errorNameOf, findHint, HINTS } from '../../src/core/hints.js';
-import { MESSAGES } from '../../src/core/wire.js';
+import { MESSAGES } from '../../src/wire.js';
 import { runCommand } from '../helpers/context.js';
 
 describe('hint table', () => {

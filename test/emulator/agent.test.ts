@@ -7,7 +7,7 @@
 import { CompleteResourceTokenAuthCommand, GetWorkloadAccessTokenForUserIdCommand, InvokeAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HEADERS, MESSAGES } from '../../src/core/wire.js';
+import { HEADERS, MESSAGES } from '../../src/wire.js';
 import { startSampleAgent } from '../../src/emulator/agent/index.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { clientsFor, follow } from './helpers.js';

@@ -4,8 +4,8 @@
  * (expired, not yet valid, foreign signature, rotated keys, custom claims).
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { MESSAGES } from '../../src/core/wire.js';
-import { AUTHORIZER_MESSAGES, createJwtAuthorizer } from '../../src/emulator/runtime/authorizer.js';
+import { MESSAGES } from '../../src/wire.js';
+import { AUTHORIZER_MESSAGES, createJwtAuthorizer } from '../../src/emulator/runtime/jwt-authorizer.js';
 import type { CustomClaimRule } from '../../src/emulator/runtime/config.js';
 import { cognitoTokens, oidcClientCredentials, type CognitoTokens } from '../core/authorizer-fixture.js';
 import { startRotatingIdp, type RotatingIdp } from './runtime-fixtures.js';

@@ -6,8 +6,8 @@
 import { CompleteResourceTokenAuthCommand } from '@aws-sdk/client-bedrock-agentcore';
 import { GetGatewayCommand, ListGatewaysCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MCP_URL_ELICITATION_CODE, MESSAGES } from '../../src/core/wire.js';
-import { fingerprint } from '../../src/emulator/runtime/authorizer.js';
+import { MCP_URL_ELICITATION_CODE, MESSAGES } from '../../src/wire.js';
+import { fingerprint } from '../../src/emulator/runtime/jwt-authorizer.js';
 import { buildInterceptorInput, passCallerToken } from '../../src/emulator/gateway/interceptor.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { clientsFor, follow } from './helpers.js';

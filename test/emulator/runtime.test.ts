@@ -15,7 +15,7 @@ import {
 import { BedrockAgentCoreControlClient, GetAgentRuntimeCommand, ListAgentRuntimesCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { HEADERS, MESSAGES } from '../../src/core/wire.js';
+import { HEADERS, MESSAGES } from '../../src/wire.js';
 import { runCommand } from '../helpers/context.js';
 import { MCP_ACCEPT_MESSAGE } from '../../src/emulator/runtime/index.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';

@@ -16,7 +16,7 @@ import { parseRetryAfter } from '../../src/core/http.js';
 import { decodeJwtUnverified } from '../../src/core/jwt.js';
 import { findHint } from '../../src/core/hints.js';
 import { redactBody, redactForm, redactUrl } from '../../src/core/redact.js';
-import { parseCustomClaim } from '../../src/core/authorizer/config.js';
+import { parseCustomClaim } from '../../src/core/authorizer-prediction/config.js';
 import { checkSessionId, checkUserId, parseCustomHeaders } from '../../src/core/runtime/request.js';
 import { resolveTarget } from '../../src/core/runtime/target.js';
 import { parseDuration, parseScenario } from '../../src/core/smoke/parse.js';

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { defineAction, readStdin, type Io } from '../command.js';
 import type { CliContext } from '../context.js';
-import { DEFAULT_RETURN_PORT } from '../../core/wire.js';
+import { DEFAULT_RETURN_PORT } from '../../wire.js';
 
 interface CallbackOptions {
   port: string;

@@ -8,7 +8,7 @@ import { Option, type Command } from 'commander';
 import { collectList, collectRepeat, defineAction, readStdin, type Io } from '../command.js';
 import type { CliContext } from '../context.js';
 
-import { DEFAULT_RETURN_URL } from '../../core/wire.js';
+import { DEFAULT_RETURN_URL } from '../../wire.js';
 
 interface ExchangeOptions {
   workloadName?: string;

@@ -12,7 +12,7 @@ import type { InboundMode, InvokeSpec } from '../../core/runtime/request.js';
 import type { RuntimeTarget } from '../../core/runtime/target.js';
 import { AgentcoreAuthError, usageError } from '../../core/errors.js';
 import { jwtClaims } from '../../core/token-cache.js';
-import { DEFAULT_RETURN_URL } from '../../core/wire.js';
+import { DEFAULT_RETURN_URL } from '../../wire.js';
 import { collectRepeat, defineAction, readStdin, type Io } from '../command.js';
 import type { CliContext } from '../context.js';
 

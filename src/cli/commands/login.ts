@@ -28,7 +28,7 @@ import {
 import { cacheLocation, refreshEntry, registerEntrySecrets } from '../bearer.js';
 import { collectList, defineAction, readStdin, type Io, type Outcome } from '../command.js';
 import type { CliContext } from '../context.js';
-import { DEFAULT_REDIRECT_URI } from '../../core/wire.js';
+import { DEFAULT_REDIRECT_URI } from '../../wire.js';
 
 export const LOGIN_FLOWS = ['user-password', 'admin-user-password', 'refresh', 'client-credentials', 'authorization-code'] as const;
 export const PRINT_CHOICES = ['access-token', 'id-token', 'refresh-token'] as const;

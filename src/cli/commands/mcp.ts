@@ -17,7 +17,7 @@ interface McpFlags extends InvokeFlags {
   agent?: string;
 }
 
-import { DEFAULT_RETURN_URL } from '../../core/wire.js';
+import { DEFAULT_RETURN_URL } from '../../wire.js';
 
 export function register(program: Command, ctx: CliContext): void {
   const cmd = program

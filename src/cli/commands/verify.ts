@@ -5,9 +5,9 @@
  */
 import { Chalk } from 'chalk';
 import type { Command } from 'commander';
-import type { AuthorizerConfig, Check, Prediction, RemoteAuthorizer } from '../../core/authorizer/index.js';
+import type { AuthorizerConfig, Check, Prediction, RemoteAuthorizer } from '../../core/authorizer-prediction/index.js';
 import { EXIT, usageError } from '../../core/errors.js';
-import { MESSAGES } from '../../core/wire.js';
+import { MESSAGES } from '../../wire.js';
 import { collectList, collectRepeat, defineAction, readStdin, type Io } from '../command.js';
 import type { CliContext } from '../context.js';
 import { colorEnabled, visibleLength } from '../render/ui.js';
@@ -54,7 +54,7 @@ Examples:
 }
 
 async function verify(io: Io, tokenArg: string | undefined, opts: VerifyOptions) {
-  const { parseCustomClaim, predictAuthorizer, authorizerFromAgent, authorizerFromGateway } = await import('../../core/authorizer/index.js');
+  const { parseCustomClaim, predictAuthorizer, authorizerFromAgent, authorizerFromGateway } = await import('../../core/authorizer-prediction/index.js');
 
   // The authorizer.
   if (opts.agentArn && opts.gatewayId) throw usageError('--agent-arn and --gateway-id are exclusive', 'Verify against one authorizer at a time.');

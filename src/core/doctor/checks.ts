@@ -9,10 +9,10 @@ import type { FetchLike } from '../http.js';
 import { findHint } from '../hints.js';
 import { relativeTime } from '../jwt.js';
 import { listEntries, jwtExp, type CacheLocation, type CacheEntry } from '../token-cache.js';
-import { HEADERS, MESSAGES, PATTERNS } from '../wire.js';
-import { discoveryUrlIsValid, fromSdkAuthorizer, type AuthorizerConfig } from '../authorizer/config.js';
-import { predictAuthorizer } from '../authorizer/predict.js';
-import { parseRuntimeRef } from '../authorizer/remote.js';
+import { HEADERS, MESSAGES, PATTERNS } from '../../wire.js';
+import { discoveryUrlIsValid, fromSdkAuthorizer, type AuthorizerConfig } from '../authorizer-prediction/config.js';
+import { predictAuthorizer } from '../authorizer-prediction/predict.js';
+import { parseRuntimeRef } from '../authorizer-prediction/remote.js';
 
 export type DoctorStatus = 'pass' | 'fail' | 'warn' | 'skip';
 

@@ -6,7 +6,7 @@
 import { inputError } from '../errors.js';
 import { describeToken } from '../jwt.js';
 import { fingerprint } from '../redact.js';
-import { LIMITS, PATTERNS } from '../wire.js';
+import { LIMITS, PATTERNS } from '../../wire.js';
 
 /** How the workload access token was (or will be) minted. */
 export type UserBinding =

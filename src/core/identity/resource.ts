@@ -5,7 +5,7 @@
  */
 import { fromAwsError } from '../aws.js';
 import { AgentcoreAuthError, inputError, interruptedError, timeoutError } from '../errors.js';
-import { LIMITS, OAUTH2_FLOW, PATTERNS, SESSION_STATUS } from '../wire.js';
+import { LIMITS, OAUTH2_FLOW, PATTERNS, SESSION_STATUS } from '../../wire.js';
 import type { IdentityIo } from './io.js';
 
 export type ResourceFlow = 'M2M' | 'USER_FEDERATION';

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { AgentcoreAuthError, configError } from '../errors.js';
-import { PATTERNS } from '../wire.js';
+import { PATTERNS } from '../../wire.js';
 import { page } from './html.js';
 
 export interface SessionOutcome {

@@ -4,7 +4,7 @@
  */
 import { fromAwsError } from '../aws.js';
 import { inputError } from '../errors.js';
-import { LIMITS, PATTERNS } from '../wire.js';
+import { LIMITS, PATTERNS } from '../../wire.js';
 import type { UserBinding } from './binding.js';
 import type { IdentityIo } from './io.js';
 

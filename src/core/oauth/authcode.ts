@@ -1,6 +1,6 @@
 /**
  * Authorization code + PKCE (S256) + state + nonce on a one-shot loopback redirect (RFC 8252), with openid-client.
- * The redirect URI must be a loopback http URL registered at the provider (default: DEFAULT_REDIRECT_URI in core/wire.ts).
+ * The redirect URI must be a loopback http URL registered at the provider (default: DEFAULT_REDIRECT_URI in src/wire.ts).
  */
 import * as client from 'openid-client';
 import { AgentcoreAuthError, usageError } from '../errors.js';

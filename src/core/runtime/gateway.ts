@@ -6,7 +6,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { AgentcoreAuthError } from '../errors.js';
 import { fetchWithRetry, type FetchLike } from '../http.js';
-import { SIGNING_NAME } from '../wire.js';
+import { SIGNING_NAME } from '../../wire.js';
 import { claimHint, parseErrorBody, type FailureFacts } from './failures.js';
 import { abortReason, type SendOptions } from './invoke.js';
 import { parseMcpBody, type JsonRpcMessage, type McpExchange, type McpRequestMeta, type McpTransport } from './mcp.js';

@@ -6,7 +6,7 @@
  * A JSON-RPC error -32042 (URL-mode elicitation: 3LO consent needed) is surfaced as McpElicitationError.
  */
 import { AgentcoreAuthError } from '../errors.js';
-import { MCP_PROTOCOL_VERSION, MCP_URL_ELICITATION_CODE } from '../wire.js';
+import { MCP_PROTOCOL_VERSION, MCP_URL_ELICITATION_CODE } from '../../wire.js';
 import { parseSse } from './sse.js';
 
 export interface JsonRpcMessage {

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { InvokeAgentRuntimeCommandInput } from '@aws-sdk/client-bedrock-agentcore';
 import { usageError } from '../errors.js';
 import { maskSecret } from '../redact.js';
-import { HEADERS, LIMITS, PATHS, RESERVED_REQUEST_HEADERS } from '../wire.js';
+import { HEADERS, LIMITS, PATHS, RESERVED_REQUEST_HEADERS } from '../../wire.js';
 import type { RuntimeTarget } from './target.js';
 
 export type InboundMode = 'sigv4' | 'bearer';

@@ -3,7 +3,7 @@
  * name looked up in a project file of the working directory (read only, never written).
  */
 import { inputError, usageError } from '../errors.js';
-import { PATTERNS } from '../wire.js';
+import { PATTERNS } from '../../wire.js';
 import { findProjectAgent, type ProjectAgent } from './project.js';
 
 export interface RuntimeTarget {

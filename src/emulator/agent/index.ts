@@ -20,7 +20,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { HEADERS, MESSAGES } from '../../core/wire.js';
+import { HEADERS, MESSAGES } from '../../wire.js';
 
 export interface SampleAgentOptions {
   /** The stack's origin (data plane) for GetResourceOauth2Token / GetResourceApiKey. */

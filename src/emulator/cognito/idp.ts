@@ -8,11 +8,11 @@
  */
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWK, type JWTPayload, type CryptoKey } from 'jose';
-import { MESSAGES, SIGNING_NAME } from '../../core/wire.js';
+import { MESSAGES, SIGNING_NAME } from '../../wire.js';
 import type { CognitoAuthFlow, UserPoolClientConfig } from '../config.js';
 import { escapeHtml, redirect, sendAwsJson, sendAwsJsonError, sendHtml, sendJson } from '../respond.js';
 import type { EmuRequest, Handler } from '../server.js';
-import type { EmuContext } from '../stack.js';
+import type { EmuContext } from '../context.js';
 import type { CognitoUser } from '../state.js';
 
 const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';

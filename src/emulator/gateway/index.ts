@@ -10,11 +10,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { MCP_URL_ELICITATION_CODE, MESSAGES, SIGNING_NAME } from '../../core/wire.js';
+import { MCP_URL_ELICITATION_CODE, MESSAGES, SIGNING_NAME } from '../../wire.js';
 import type { EmuRequest, Handler } from '../server.js';
-import { createJwtAuthorizer, fingerprint, type JwtAuthorizer } from '../runtime/authorizer.js';
+import { createJwtAuthorizer, fingerprint, type JwtAuthorizer } from '../runtime/jwt-authorizer.js';
 import { gatewayArn, workloadIdentityArn, type GatewayConfig, type GatewayTarget } from '../runtime/config.js';
-import { header, inboundCredential, sendAwsError, sendJson, WatCache, type RuntimeDeps } from '../runtime/deps.js';
+import { header, inboundCredential, sendAwsError, sendJson, WatCache, type RuntimeHalfDeps } from '../runtime/deps.js';
 import { buildInterceptorInput, passCallerToken } from './interceptor.js';
 
 export const MCP_SUPPORTED_VERSIONS = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'];
@@ -67,7 +67,7 @@ function decodeClaims(token: string): Record<string, unknown> | undefined {
   }
 }
 
-export function createGatewayHandler(deps: RuntimeDeps): GatewayHandler {
+export function createGatewayHandler(deps: RuntimeHalfDeps): GatewayHandler {
   const gateways = deps.gateways;
   const byId = new Map(gateways.map((g) => [g.id, g]));
   const authorizer: JwtAuthorizer = deps.authorizer ?? createJwtAuthorizer(deps.fetch ? { fetch: deps.fetch } : {});

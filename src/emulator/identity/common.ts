@@ -6,7 +6,7 @@
 import type { ServerResponse } from 'node:http';
 import { sendAwsError, sendJson } from '../respond.js';
 import type { EmuRequest, Handler } from '../server.js';
-import type { EmuContext } from '../stack.js';
+import type { EmuContext } from '../context.js';
 
 export class ApiError extends Error {
   constructor(

@@ -4,9 +4,9 @@
  * URL or authorization server metadata, and the included vendors' shapes) returning a per-provider `callbackUrl` on the
  * stack, API-key credential providers (Create/Get/List/Delete) and GetTokenVault. Timestamps are epoch seconds.
  */
-import { LIMITS, PATTERNS } from '../../core/wire.js';
+import { LIMITS, PATTERNS } from '../../wire.js';
 import type { Handler } from '../server.js';
-import type { EmuContext } from '../stack.js';
+import type { EmuContext } from '../context.js';
 import type { OAuth2Provider, ProviderEndpoints } from '../state.js';
 import { ApiError, conflict, createRouter, notFound, optMap, optString, optStringList, reqString, validation, validationMessage } from './common.js';
 import { microsoftDiscovery, putOAuth2Provider, VENDOR_DISCOVERY } from './oauth.js';

@@ -6,9 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { JWTPayload } from 'jose';
-import { LIMITS, MESSAGES, OAUTH2_FLOW, PATHS, PATTERNS, SESSION_STATUS } from '../../core/wire.js';
+import { LIMITS, MESSAGES, OAUTH2_FLOW, PATHS, PATTERNS, SESSION_STATUS } from '../../wire.js';
 import type { Handler } from '../server.js';
-import type { EmuContext } from '../stack.js';
+import type { EmuContext } from '../context.js';
 import { SESSION_TTL_MS, type OAuthSession, type UserIdentifier, type VaultEntry, type WatInfo } from '../state.js';
 import { ApiError, accessDenied, createRouter, notFound, optBool, optMap, optString, optStringList, reqString, validation, validationMessage } from './common.js';
 import { clientCredentials, ProviderError, refreshToken } from './oauth.js';

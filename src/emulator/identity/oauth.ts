@@ -4,7 +4,7 @@
  * that turns a credential provider definition into state (with its per-provider callback URL on the stack).
  */
 import { randomUUID } from 'node:crypto';
-import type { EmuContext } from '../stack.js';
+import type { EmuContext } from '../context.js';
 import type { OAuth2Provider, ProviderEndpoints, VaultEntry } from '../state.js';
 
 /** Known endpoints of the included vendors (what AgentCore fills in for them). */

@@ -7,7 +7,7 @@
  * origin). An agent without `agentUrl` is served by the built-in sample agent.
  */
 import { createHash } from 'node:crypto';
-import { CLAIM_OPERATORS, HEADERS, LIMITS, PATTERNS, type ClaimOperator } from '../../core/wire.js';
+import { CLAIM_OPERATORS, HEADERS, LIMITS, PATTERNS, type ClaimOperator } from '../../wire.js';
 
 export interface CustomClaimRule {
   inboundTokenClaimName: string;

@@ -8,16 +8,16 @@ import type { EmuRequest } from '../server.js';
 import type { SigV4Result } from '../sigv4.js';
 import type { WatInfo } from '../state.js';
 import type { AgentConfig, GatewayConfig } from './config.js';
-import type { JwtAuthorizer } from './authorizer.js';
+import type { JwtAuthorizer } from './jwt-authorizer.js';
 import type { InProcessAgent } from './forward.js';
 
 export type MintInput = { workloadName: string; userId: string } | { workloadName: string; userToken: string };
 
 /**
- * What the runtime and gateway handlers read from the stack. Structural: stack.ts's RuntimeDeps fits it (and adds
- * what the identity half shares); the optional fields at the end are the runtime half's own wiring.
+ * What the runtime half (the runtime and gateway handlers) reads from the stack; stack.ts builds one and hands it to
+ * both. The optional fields at the end are the runtime half's own wiring.
  */
-export interface RuntimeDeps {
+export interface RuntimeHalfDeps {
   state: { resolveWat?(token: string): WatInfo | undefined };
   /** The stack's origin, e.g. `http://127.0.0.1:4566`. */
   baseUrl: string;

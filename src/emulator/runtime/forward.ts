@@ -7,7 +7,7 @@
  */
 import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import { HEADERS } from '../../core/wire.js';
+import { HEADERS } from '../../wire.js';
 import { sendAwsError } from '../respond.js';
 import type { EmuRequest } from '../server.js';
 import type { AgentConfig } from './config.js';

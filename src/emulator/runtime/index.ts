@@ -6,9 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { HEADERS, LIMITS, MESSAGES, PATTERNS, SIGNING_NAME } from '../../core/wire.js';
+import { HEADERS, LIMITS, MESSAGES, PATTERNS, SIGNING_NAME } from '../../wire.js';
 import type { EmuRequest, Handler } from '../server.js';
-import { createJwtAuthorizer, type JwtAuthorizer } from './authorizer.js';
+import { createJwtAuthorizer, type JwtAuthorizer } from './jwt-authorizer.js';
 import { runtimeArn, workloadIdentityArn, type AgentConfig, type CustomJwtAuthorizer } from './config.js';
 import {
   header,
@@ -18,11 +18,11 @@ import {
   sendUnauthorized,
   WatCache,
   type MintInput,
-  type RuntimeDeps,
+  type RuntimeHalfDeps,
 } from './deps.js';
 import { forwardInProcess, forwardToAgent } from './forward.js';
 
-export type { RuntimeDeps } from './deps.js';
+export type { RuntimeHalfDeps } from './deps.js';
 
 export const MCP_ACCEPT_MESSAGE = 'Accept Header Error - MCP protocol requires Accept header: application/json, text/event-stream';
 
@@ -41,7 +41,7 @@ interface Target {
   qualifier: string;
 }
 
-export function createRuntimeHandler(deps: RuntimeDeps): RuntimeHandler {
+export function createRuntimeHandler(deps: RuntimeHalfDeps): RuntimeHandler {
   const agents = deps.agents;
   const authorizer = deps.authorizer ?? createJwtAuthorizer(deps.fetch ? { fetch: deps.fetch } : {});
   const wats = new WatCache();

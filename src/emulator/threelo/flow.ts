@@ -7,10 +7,10 @@
  * UNVERIFIED). A provider refusal (`error=`) or a failed exchange marks the session FAILED.
  */
 import { createHash } from 'node:crypto';
-import { PATHS } from '../../core/wire.js';
+import { PATHS } from '../../wire.js';
 import { escapeHtml, redirect, sendHtml } from '../respond.js';
 import type { Handler } from '../server.js';
-import type { EmuContext } from '../stack.js';
+import type { EmuContext } from '../context.js';
 import type { OAuthSession } from '../state.js';
 import { exchangeCode, resolveEndpoints } from '../identity/oauth.js';
 

@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
-import { MESSAGES } from '../../core/wire.js';
+import { MESSAGES } from '../../wire.js';
 import type { CustomClaimRule, CustomJwtAuthorizer } from './config.js';
 
 /** Emulator wording where the live text was never recorded (agentcore-errors.md §8). */

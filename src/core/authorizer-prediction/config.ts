@@ -3,7 +3,7 @@
  * model), built from CLI flags or read from GetAgentRuntime / GetGateway.
  */
 import { usageError } from '../errors.js';
-import { CLAIM_OPERATORS, PATTERNS, type ClaimOperator } from '../wire.js';
+import { CLAIM_OPERATORS, PATTERNS, type ClaimOperator } from '../../wire.js';
 
 export interface CustomClaimRule {
   /** inboundTokenClaimName */

@@ -9,7 +9,7 @@ import { compactVerify, createLocalJWKSet, errors as joseErrors, type JSONWebKey
 import { AgentcoreAuthError } from '../errors.js';
 import type { FetchLike } from '../http.js';
 import { relativeTime, tokenScopes, tryDecodeJwt } from '../jwt.js';
-import { MESSAGES } from '../wire.js';
+import { MESSAGES } from '../../wire.js';
 import { discoveryUrlIsValid, formatCustomClaim, suggestedDiscoveryUrl, type AuthorizerConfig, type CustomClaimRule } from './config.js';
 import { adviseAud, adviseClientId, adviseIss, adviseScope, profileToken, type TokenProfile } from './idp.js';
 

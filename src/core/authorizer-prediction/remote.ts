@@ -5,7 +5,7 @@
 import type { AwsClients } from '../aws.js';
 import { fromAwsError, requireRegion } from '../aws.js';
 import { inputError, type AgentcoreAuthError } from '../errors.js';
-import { PATTERNS } from '../wire.js';
+import { PATTERNS } from '../../wire.js';
 import { fromSdkAuthorizer, type AuthorizerConfig } from './config.js';
 
 export interface RemoteAuthorizer {
