@@ -1,0 +1,347 @@
+/**
+ * From a run's step trace to a sequence diagram. The trace is the run's HttpExchange records (the very records the
+ * --verbose view prints: raw fetches and AWS SDK calls alike) plus the moments a browser was opened; nothing else is
+ * booked. Each exchange becomes a request arrow labelled with the operation (and the tokens it carried, as
+ * fingerprints) and an answer arrow labelled with the outcome (status, error code, tokens received as fingerprints).
+ * Refusals (401/403, auth errors) end in a cross and get a note saying why, e.g. the SigV4-to-JWT method mismatch or
+ * a CompleteResourceTokenAuth by another user than the one who started the session.
+ *
+ * Raw secrets never reach the diagram: tokens become `sha256:xxxxxxxx` (redact.ts fingerprint), other secret fields
+ * are named but not shown, URLs lose their query, and free text (error messages) passes through the caller's scrub.
+ */
+import type { ExchangeListener, HttpExchange } from '../http.js';
+import { fingerprint, isSecretField, maskJwtsInText } from '../redact.js';
+import { wrap, type Message, type Note, type SequenceDiagram, type SequenceEvent } from './sequence.js';
+
+export type TraceEntry = { kind: 'http'; exchange: HttpExchange } | { kind: 'browser'; url: string };
+
+/** Collects a run's trace: pass `onExchange` wherever an ExchangeListener goes; call `browserOpened` on each open. */
+export class TraceRecorder {
+  readonly entries: TraceEntry[] = [];
+  readonly onExchange: ExchangeListener = (exchange, phase) => {
+    // The record is complete (status, error, body) once the response phase has run; it is the same object.
+    if (phase === 'request') this.entries.push({ kind: 'http', exchange });
+  };
+
+  browserOpened(url: string): void {
+    this.entries.push({ kind: 'browser', url });
+  }
+
+  get exchanges(): HttpExchange[] {
+    return this.entries.flatMap((e) => (e.kind === 'http' ? [e.exchange] : []));
+  }
+}
+
+export const PARTICIPANTS = {
+  user: 'User/Browser',
+  cli: 'agentcore-auth',
+  idp: 'Cognito/IdP',
+  runtime: 'AgentCore Runtime',
+  agent: 'Agent',
+  identity: 'AgentCore Identity',
+  vault: 'Token vault / provider',
+  gateway: 'Gateway',
+  target: 'Target',
+  control: 'AgentCore control plane',
+  other: 'Other endpoint',
+} as const;
+
+export type Party = keyof typeof PARTICIPANTS;
+const ORDER = Object.keys(PARTICIPANTS) as Party[];
+
+export interface DiagramOptions {
+  /** Applied to every free text that reaches the diagram (error messages): the run's SecretRegistry scrub. */
+  scrub?: (text: string) => string;
+  /** How the run ended, when it failed: drawn as a note (after the refused call it explains, if any). */
+  error?: { code: string; message: string };
+  /** Wrap labels at this many characters (default 64). */
+  width?: number;
+}
+
+/** Where a call went and what it was. */
+export interface Classified {
+  to: Party;
+  operation: string;
+}
+
+const COGNITO_TARGET = /^AWSCognitoIdentityProviderService\.(\w+)$/;
+const IDENTITY_OPS = /^(GetWorkloadAccessToken\w*|GetResourceOauth2Token|GetResourceApiKey|CompleteResourceTokenAuth)$/;
+const CONTROL_OPS = /^(Get|List|Create|Update|Delete)(AgentRuntime|AgentRuntimeEndpoint|Gateway|GatewayTarget|WorkloadIdentity|Oauth2CredentialProvider|ApiKeyCredentialProvider|TokenVault)s?$/;
+
+function path(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return url.split('?')[0] ?? url;
+  }
+}
+
+function jsonBody(body: string | undefined): unknown {
+  if (!body || !/^\s*[[{]/.test(body)) return undefined;
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The JSON-RPC method of an MCP request body (and the tool name of tools/call). */
+function mcpMethod(body: string | undefined): string | undefined {
+  const doc = jsonBody(body) as { method?: unknown; params?: { name?: unknown } } | undefined;
+  if (!doc || typeof doc.method !== 'string') return undefined;
+  return doc.method === 'tools/call' && typeof doc.params?.name === 'string' ? `tools/call ${doc.params.name}` : doc.method;
+}
+
+export function classifyExchange(ex: HttpExchange): Classified {
+  const p = path(ex.url);
+  const target = ex.requestHeaders['x-amz-target'];
+  const cognito = target ? COGNITO_TARGET.exec(target)?.[1] : undefined;
+  if (cognito) return { to: 'idp', operation: cognito };
+  const label = ex.label?.replace(/ \(.*\)$/, '');
+  if (/\/runtimes\/[^/]+\/invocations\/?$/.test(p) || label === 'InvokeAgentRuntime') {
+    const m = mcpMethod(ex.requestBody);
+    return { to: 'runtime', operation: `InvokeAgentRuntime${m ? ` · ${m}` : ''}` };
+  }
+  if (label && IDENTITY_OPS.test(label)) return { to: 'identity', operation: label };
+  if (label && (CONTROL_OPS.test(label) || /bedrock-agentcore-control\./.test(ex.url))) return { to: 'control', operation: label };
+  if (/^\/gateways\/[^/]+\/mcp\/?$/.test(p) || /\.gateway\.bedrock-agentcore\./.test(ex.url)) {
+    return { to: 'gateway', operation: `${ex.method} ${mcpMethod(ex.requestBody) ?? p}` };
+  }
+  if (/\/\.well-known\/openid-configuration$/.test(p)) return { to: 'idp', operation: 'OIDC discovery' };
+  if (/\/\.well-known\/oauth-authorization-server$/.test(p)) return { to: 'idp', operation: 'OAuth metadata' };
+  if (/jwks(\.json)?$/.test(p)) return { to: 'idp', operation: 'JWKS' };
+  if (/\/(oauth2\/)?token$/.test(p) && ex.method === 'POST') {
+    const grant = new URLSearchParams(ex.requestBody ?? '').get('grant_type');
+    return { to: 'idp', operation: `token${grant ? ` (${grant})` : ''}` };
+  }
+  if (/\/userinfo$/.test(p)) return { to: 'idp', operation: 'userinfo' };
+  if (/\/(oauth2\/)?revoke$/.test(p)) return { to: 'idp', operation: 'revoke' };
+  if (label) return { to: /cognito-idp\./.test(ex.url) ? 'idp' : 'other', operation: label };
+  return { to: 'other', operation: `${ex.method} ${p}` };
+}
+
+const TOKEN_KEY = /(token|apikey|api_key|assertion)$/i;
+const USER_KEY = /^(userid|username)$/i;
+
+/** Tokens (as fingerprints) and user identifiers found in a JSON value or a form, in document order. */
+function facts(value: unknown, out: string[], depth = 0): void {
+  if (depth > 6 || !value || typeof value !== 'object') return;
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof v === 'string' && v) {
+      if (TOKEN_KEY.test(k) && isSecretField(k)) out.push(`${k} ${fingerprint(v)}`);
+      else if (USER_KEY.test(k)) out.push(`${k} ${v}`);
+      else if (/^authorizationurl$/i.test(k)) out.push('authorizationUrl');
+    } else if (v && typeof v === 'object') facts(v, out, depth + 1);
+  }
+}
+
+function bodyFacts(body: string | undefined, contentType: string | undefined): string[] {
+  const out: string[] = [];
+  if (!body) return out;
+  const doc = jsonBody(body);
+  if (doc !== undefined) facts(doc, out);
+  else if (/x-www-form-urlencoded/i.test(contentType ?? '') || /^[\w.-]+=[^&]*(&[\w.-]+=[^&]*)*$/.test(body)) {
+    const params = new URLSearchParams(body);
+    facts(Object.fromEntries(params), out);
+  }
+  return out;
+}
+
+function requestFacts(ex: HttpExchange): string[] {
+  const out: string[] = [];
+  const auth = ex.requestHeaders.authorization;
+  if (auth?.startsWith('AWS4-HMAC-SHA256')) out.push('SigV4');
+  else if (auth) {
+    const sp = auth.indexOf(' ');
+    const scheme = sp > 0 ? auth.slice(0, sp) : '';
+    if (/^bearer$/i.test(scheme)) out.push(`Bearer ${fingerprint(auth.slice(sp + 1))}`);
+    else if (/^basic$/i.test(scheme)) out.push('Basic (client secret)');
+    else out.push('Authorization header');
+  }
+  const userId = ex.requestHeaders['x-amzn-bedrock-agentcore-runtime-user-id'];
+  if (userId !== undefined) out.push(`user id ${userId}`);
+  out.push(...bodyFacts(ex.requestBody, ex.requestHeaders['content-type']));
+  return out;
+}
+
+/** The service's error code of an answer: x-amzn-errortype, the SDK error name, `__type`, or OAuth's `error`. */
+export function errorCode(ex: HttpExchange): string | undefined {
+  const header = ex.responseHeaders?.['x-amzn-errortype'];
+  if (header) return header.split(':')[0]!.trim() || undefined;
+  if (ex.error) {
+    const m = /^([A-Za-z][\w.]*(Exception|Error|Fault))\b/.exec(ex.error);
+    if (m) return m[1];
+  }
+  const doc = jsonBody(ex.responseBody) as Record<string, unknown> | undefined;
+  if (doc) {
+    if (typeof doc.__type === 'string') return doc.__type.split('#').pop();
+    if (typeof doc.error === 'string') return doc.error;
+    const rpc = doc.error as { code?: unknown } | undefined;
+    if (rpc && typeof rpc.code === 'number') return `JSON-RPC ${rpc.code}`;
+  }
+  return undefined;
+}
+
+/** The service's own words about a failure (scrubbed by the caller). */
+function errorMessage(ex: HttpExchange): string | undefined {
+  const doc = jsonBody(ex.responseBody) as Record<string, unknown> | undefined;
+  if (doc) {
+    const err = doc.error && typeof doc.error === 'object' ? (doc.error as Record<string, unknown>) : undefined;
+    const m = doc.message ?? doc.Message ?? doc.error_description ?? err?.message;
+    if (typeof m === 'string') return m;
+  }
+  if (ex.error) return ex.error.replace(/^[A-Za-z][\w.]*(Exception|Error|Fault): /, '');
+  return undefined;
+}
+
+const AUTH_CODES = /^(AccessDenied|Unauthorized|NotAuthorized|ExpiredToken|UnrecognizedClient|InvalidSignature|SignatureDoesNotMatch|InvalidClientTokenId)|^(invalid_grant|invalid_client|unauthorized_client|access_denied|invalid_token)$/;
+
+export function isRefusal(ex: HttpExchange): boolean {
+  const code = errorCode(ex);
+  return ex.status === 401 || ex.status === 403 || (!!code && AUTH_CODES.test(code));
+}
+
+interface Step {
+  kind: 'call';
+  ex: HttpExchange;
+  c: Classified;
+  count: number;
+}
+
+/** Merge consecutive identical calls (retries, polling) into one arrow pair with a count. */
+function mergeRepeats(entries: TraceEntry[]): Array<Step | { kind: 'browser'; url: string }> {
+  const out: Array<Step | { kind: 'browser'; url: string }> = [];
+  for (const e of entries) {
+    if (e.kind === 'browser') {
+      out.push(e);
+      continue;
+    }
+    const c = classifyExchange(e.exchange);
+    const prev = out[out.length - 1];
+    if (prev?.kind === 'call' && prev.c.to === c.to && prev.c.operation === c.operation && sameAnswer(prev.ex, e.exchange)) {
+      prev.count++;
+      prev.ex = e.exchange;
+      continue;
+    }
+    out.push({ kind: 'call', ex: e.exchange, c, count: 1 });
+  }
+  return out;
+}
+
+/** What a repeat must share with the call before it to be merged: the answer and the tokens it carried. */
+function sameAnswer(a: HttpExchange, b: HttpExchange): boolean {
+  const facts = (x: HttpExchange) => [outcome(x), ...bodyFacts(x.responseBody, x.responseHeaders?.['content-type']), ...requestFacts(x)].join('|');
+  return facts(a) === facts(b);
+}
+
+function outcome(ex: HttpExchange): string {
+  if (ex.status === undefined) return ex.error ? 'no answer' : 'no answer yet';
+  const code = errorCode(ex);
+  return `${ex.status}${code ? ` ${code}` : ''}`;
+}
+
+/** Which party a browser was sent to, from the URL's shape. */
+function browserTarget(url: string): { to: Party; what: string } {
+  const p = path(url);
+  if (/\/identities\/oauth2\/authorize$/.test(p) || /bedrock-agentcore\./.test(url)) return { to: 'identity', what: 'AgentCore authorization URL' };
+  if (/\/(oauth2\/)?authorize$/.test(p)) return { to: 'idp', what: 'authorization endpoint' };
+  return { to: 'vault', what: 'authorization URL' };
+}
+
+/** The diagram of a trace. An empty trace gives a diagram with a note saying that no call was made. */
+export function sequenceFromTrace(entries: readonly TraceEntry[], options: DiagramOptions = {}): SequenceDiagram {
+  const scrub = (s: string) => maskJwtsInText((options.scrub ?? ((t: string) => t))(s));
+  const width = options.width ?? 64;
+  const used = new Set<Party>(['cli']);
+  const events: SequenceEvent[] = [];
+  const msg = (from: Party, to: Party, parts: string[], line: Message['line'], end: Message['end'] = 'arrow') => {
+    used.add(from);
+    used.add(to);
+    events.push({ kind: 'message', from, to, lines: labelLines(parts, width), line, end });
+  };
+  const note = (over: [Party] | [Party, Party], text: string) => {
+    for (const p of over) used.add(p);
+    events.push({ kind: 'note', placement: 'over', over, lines: wrap(scrub(text), width) } satisfies Note);
+  };
+
+  let browserOpen: { to: Party } | undefined;
+  let errorDrawn = false;
+  for (const s of mergeRepeats([...entries])) {
+    if (s.kind === 'browser') {
+      const t = browserTarget(s.url);
+      msg('cli', 'user', [`open ${t.what}`], 'solid');
+      note(['user', t.to === 'identity' ? 'vault' : t.to], t.to === 'idp' ? 'sign-in in the browser' : 'sign-in and consent at the provider, in the browser');
+      browserOpen = t;
+      continue;
+    }
+    const { ex, c, count } = s;
+    const op = count > 1 ? `${c.operation} ×${count}` : c.operation;
+    // The browser came back to our loopback: with a code (login) or a session_id (3LO return URL).
+    if (browserOpen && (c.operation === 'token (authorization_code)' || c.operation === 'CompleteResourceTokenAuth')) {
+      msg('user', 'cli', [c.operation === 'CompleteResourceTokenAuth' ? 'redirect to the return URL (session_id)' : 'redirect to the loopback (code)'], 'solid');
+      browserOpen = undefined;
+    }
+    msg('cli', c.to, [op, ...requestFacts(ex)], 'solid');
+    const refused = isRefusal(ex);
+    const ok = ex.status !== undefined && ex.status < 400 && !ex.error;
+    if (ok && c.to === 'runtime') {
+      const wat = ex.requestHeaders['x-amzn-bedrock-agentcore-runtime-user-id'] !== undefined || /^bearer /i.test(ex.requestHeaders.authorization ?? '');
+      msg('runtime', 'agent', [wat ? 'invocation + workload access token' : 'invocation (no workload access token)'], 'solid');
+      msg('agent', 'runtime', ['answer'], 'dotted');
+    }
+    if (ok && c.to === 'gateway' && /tools\/call /.test(c.operation)) {
+      msg('gateway', 'target', [c.operation.replace(/^\S+ /, '')], 'solid');
+      msg('target', 'gateway', ['result'], 'dotted');
+    }
+    if (ex.status === undefined) {
+      msg(c.to, 'cli', [ex.error ? `no answer: ${scrub(ex.error).slice(0, 80)}` : 'no answer'], 'dotted', 'cross');
+    } else {
+      const got = ok ? bodyFacts(ex.responseBody, ex.responseHeaders?.['content-type']) : [];
+      msg(c.to, 'cli', [outcome(ex), ...got], 'dotted', refused || ex.status >= 400 ? 'cross' : 'arrow');
+    }
+    if (refused) {
+      const why = refusalNote(ex, c, options.error);
+      if (why) {
+        note(['cli', c.to], scrub(why.text));
+        if (why.isRunError) errorDrawn = true;
+      }
+    }
+  }
+  if (options.error && !errorDrawn) note(['cli'], `${options.error.code}: ${options.error.message}`);
+  if (!events.length) note(['cli'], 'no call was made');
+
+  const participants = ORDER.filter((p) => used.has(p)).map((id) => ({ id, label: PARTICIPANTS[id] }));
+  return { participants, events };
+}
+
+function labelLines(parts: string[], width: number): string[] {
+  // "Operation · fact · fact", wrapped at the separators.
+  const lines: string[] = [];
+  let cur = '';
+  for (const part of parts) {
+    const next = cur ? `${cur} · ${part}` : part;
+    if (cur && next.length > width) {
+      lines.push(cur);
+      cur = part;
+    } else cur = next;
+  }
+  if (cur) lines.push(cur);
+  return lines.flatMap((l) => wrap(l, width));
+}
+
+/** Why a refusal happened, in a sentence: the run's own error when it is about this call, else the service's words. */
+function refusalNote(ex: HttpExchange, c: Classified, error: DiagramOptions['error']): { text: string; isRunError: boolean } | undefined {
+  const said = errorMessage(ex) ?? '';
+  if (/Authorization method mismatch/i.test(said) || /Authorization method mismatch/i.test(error?.message ?? '')) {
+    const sigv4 = /^AWS4-HMAC-SHA256/.test(ex.requestHeaders.authorization ?? '');
+    return {
+      text: `refused: Authorization method mismatch — ${sigv4 ? 'a SigV4 request to an agent that takes OAuth bearer tokens (JWT authorizer)' : 'a bearer token to an agent that takes SigV4 (IAM)'}`,
+      isRunError: !!error && /mismatch/i.test(error.message),
+    };
+  }
+  if (c.operation === 'CompleteResourceTokenAuth' && error && /session refused/i.test(error.message)) {
+    return { text: `refused: ${error.message}`, isRunError: true };
+  }
+  if (error && (error.code === 'ERR_AUTH' || error.code === 'ERR_TOKEN_EXPIRED' || error.code === 'ERR_OAUTH')) return { text: `refused: ${error.message}`, isRunError: true };
+  return said ? { text: `refused: ${said}`, isRunError: false } : undefined;
+}
