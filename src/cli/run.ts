@@ -72,13 +72,22 @@ export function renderError(e: unknown, ui: Ui, opts: { json: boolean; debug: bo
   if (opts.debug) {
     ui.line(ui.c.gray(`code: ${err.code} (exit ${err.exitCode})`));
     if (Object.keys(err.details).length) ui.line(ui.c.gray(`details: ${JSON.stringify(err.details)}`));
-    let cause: unknown = err.cause;
+    // The stack of the error actually thrown (an AgentcoreAuthError made here to wrap it would only show renderError),
+    // then each cause with its own stack: that is where the failure started.
+    const thrown = err === e ? err : (e as Error & { cause?: unknown });
+    ui.line(ui.c.gray(describeError(thrown)));
+    let cause: unknown = thrown?.cause;
     for (let depth = 0; cause && depth < 6; depth++) {
-      const c = cause as Error & { cause?: unknown };
-      ui.line(ui.c.gray(`cause: ${c.name ?? 'Error'}: ${c.message ?? String(c)}`));
-      cause = c.cause;
+      ui.line(ui.c.gray(`cause: ${describeError(cause)}`));
+      cause = (cause as { cause?: unknown }).cause;
     }
-    if (err.stack) ui.line(ui.c.gray(err.stack));
   }
   return err.exitCode;
+}
+
+/** An error's stack (which starts with `Name: message`), or `Name: message` when it has none. */
+function describeError(e: unknown): string {
+  if (e instanceof Error) return e.stack ?? `${e.name}: ${e.message}`;
+  const o = e as { name?: unknown; message?: unknown } | null;
+  return o && typeof o === 'object' && typeof o.message === 'string' ? `${String(o.name ?? 'Error')}: ${o.message}` : String(e);
 }

@@ -277,7 +277,10 @@ function parseConfigInner(input: unknown): StackConfig {
       scopes: strList(t.scopes, 'threeLo.scopes', cfg.threeLo.scopes),
     };
   }
-  if (raw.userPool !== undefined) cfg.userPool = parseUserPool(raw.userPool, cfg);
+  if (raw.userPool !== undefined) {
+    cfg.userPool = parseUserPool(raw.userPool, cfg);
+    if (raw.oauth2Providers === undefined) cfg.oauth2Providers = reseedM2mProvider(cfg);
+  }
   if (raw.workloadIdentities !== undefined) {
     cfg.workloadIdentities = list(raw.workloadIdentities, 'workloadIdentities').map((w, i) => {
       const f = `workloadIdentities[${i}]`;
@@ -381,6 +384,19 @@ function parseUserPool(v: unknown, cfg: StackConfig): UserPoolConfig {
     unique(pool.users, (u) => u.username, 'userPool.users');
   }
   return pool;
+}
+
+/**
+ * The seeded M2M provider signs in with the pool's `app-client`. A pool of the user's own may name its clients otherwise:
+ * the provider then uses the first confidential client (client credentials needs a secret; the same client the seeded
+ * agents and gateway treat as the app client), and is left out when every client is public.
+ */
+function reseedM2mProvider(cfg: StackConfig): OAuth2ProviderConfig[] {
+  const confidential = cfg.userPool.clients.find((c) => c.name === 'app-client' && c.clientSecret) ?? cfg.userPool.clients.find((c) => c.clientSecret);
+  return cfg.oauth2Providers.flatMap((p) => {
+    if (p.idp.kind !== 'userPool') return [p];
+    return confidential ? [{ ...p, idp: { kind: 'userPool' as const, client: confidential.name } }] : [];
+  });
 }
 
 function parseProvider(v: unknown, f: string, cfg: StackConfig): OAuth2ProviderConfig {

@@ -5,6 +5,7 @@
  */
 import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { createCognitoIdp } from './cognito/idp.js';
+import { ConfigError } from './config.js';
 import { createControlPlaneHandler, configKeyFor } from './identity/control.js';
 import { createDataPlaneHandler, JwtRejection } from './identity/dataplane.js';
 import { putOAuth2Provider } from './identity/oauth.js';
@@ -47,7 +48,8 @@ export async function mountIdentity(ctx: EmuContext, options: LocalStackOptions,
     let clientSecret = p.clientSecret;
     if (p.idp.kind === 'userPool') {
       const name = p.idp.client;
-      const client = config.userPool.clients.find((c) => c.name === name)!;
+      const client = config.userPool.clients.find((c) => c.name === name);
+      if (!client) throw new ConfigError(`oauth2Providers: ${p.name}.client`, `no user pool client named "${name}"`);
       discoveryUrl = `${cognito.issuer}/.well-known/openid-configuration`;
       clientId ??= client.clientId;
       clientSecret ??= client.clientSecret;

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetWorkloadAccessTokenForUserIdCommand, BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';
+import { BedrockAgentCoreControlClient, GetOauth2CredentialProviderCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { describe, expect, it } from 'vitest';
 import { createTestContext, runCommand } from '../helpers/context.js';
 
@@ -140,5 +141,49 @@ describe('agentcore-auth local', () => {
     expect(doc.workloadIdentities).toEqual([
       { name: 'my-agent', arn: 'arn:aws:bedrock-agentcore:eu-west-1:123456789012:workload-identity-directory/default/workload-identity/my-agent', allowedResourceOauth2ReturnUrls: ['http://localhost:9090/oauth2/callback'] },
     ]);
+  });
+
+  it('a pool without a client named app-client: the seeded M2M provider uses the first confidential client (issue 12)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aca-local-'));
+    const file = join(dir, 'stack.yaml');
+    writeFileSync(file, ['userPool:', '  clients:', '    - name: cli-client', '    - name: svc', '      clientId: svcclient', '      clientSecret: svc-secret'].join('\n'));
+    const ac = new AbortController();
+    const ctx = createTestContext({ signal: ac.signal });
+    const run = runCommand(['local', '--json', '--config', file], ctx);
+    const doc = JSON.parse(await untilOutput(() => ctx.stdout.text() + ctx.stderr.text(), (s) => s.endsWith('}\n') || s.includes('error:'))) as Record<string, any>;
+    try {
+      expect(doc.credentialProviders.oauth2.map((p: { name: string }) => p.name)).toEqual(['local-m2m', 'local-3lo']);
+      const control = new BedrockAgentCoreControlClient({ region: doc.region, endpoint: doc.url, credentials: doc.credentials, maxAttempts: 1 });
+      const m2m = await control.send(new GetOauth2CredentialProviderCommand({ name: 'local-m2m' }));
+      expect(m2m.oauth2ProviderConfigOutput?.customOauth2ProviderConfig?.clientId).toBe('svcclient');
+    } finally {
+      ac.abort();
+    }
+    expect((await run).code).toBe(130);
+  });
+
+  it('a pool with public clients only: starts without the seeded M2M provider (it needs a client secret)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aca-local-'));
+    const file = join(dir, 'stack.yaml');
+    writeFileSync(file, ['userPool:', '  clients:', '    - name: cli-client'].join('\n'));
+    const ac = new AbortController();
+    const ctx = createTestContext({ signal: ac.signal });
+    const run = runCommand(['local', '--json', '--config', file], ctx);
+    const out = await untilOutput(() => ctx.stdout.text() + ctx.stderr.text(), (s) => s.endsWith('}\n') || s.includes('error:'));
+    ac.abort();
+    const r = await run;
+    expect(r.stderr).not.toContain('internal error');
+    expect(r.code).toBe(130);
+    const doc = JSON.parse(out) as Record<string, any>;
+    expect(doc.credentialProviders.oauth2.map((p: { name: string }) => p.name)).toEqual(['local-3lo']);
+  });
+
+  it('an oauth2Providers entry naming a missing pool client: exit 2 naming the field', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aca-local-'));
+    const file = join(dir, 'stack.yaml');
+    writeFileSync(file, ['userPool:', '  clients:', '    - name: cli-client', 'oauth2Providers:', '  - name: m2m', '    idp: userPool'].join('\n'));
+    const r = await runCommand(['local', '--config', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('oauth2Providers[0].client: no user pool client named "app-client"');
   });
 });

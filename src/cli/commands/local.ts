@@ -130,6 +130,7 @@ async function runLocal(io: Io, opts: LocalOptions): Promise<Outcome> {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw usageError(`Port ${port} on ${host} is already in use`, 'Pick another --port, or --port 0 for any free port.');
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw usageError(`Cannot bind ${host}: no such local address`, 'Use --host 127.0.0.1 (the default).');
+    if (e instanceof ConfigError) throw new AgentcoreAuthError('ERR_CONFIG', `Invalid ${opts.config ? `config file ${opts.config}` : 'option'}: ${e.message}`, { hint: 'See the config format in the README (agentcore-auth local); every section is optional.', cause: e });
     throw e;
   }
 
