@@ -1,5 +1,5 @@
 /**
- * The one-shot loopback redirect server (also meant for the 3LO `callback` command) and the OAuth client helpers.
+ * The one-shot loopback redirect server (login's OAuth redirect) and the OAuth client helpers.
  */
 import { createServer } from 'node:net';
 import { describe, expect, inject, it } from 'vitest';
@@ -42,13 +42,19 @@ describe('startLoopback', () => {
     expect((await waiting).searchParams.get('error')).toBe('<script>x</script>');
   });
 
-  it('a custom respond() decides the page (for the 3LO callback command)', async () => {
-    const server = await startLoopback({ port: 0, path: '/return', respond: (u) => ({ status: 202, title: 'Done', body: `session ${u.searchParams.get('session_id')}` }) });
+  it('a redirect with another state than the login sent gets "Sign-in refused" (400), not "Signed in"', async () => {
+    const server = await startLoopback({ port: 0, path: '/cb', expectedState: 'the-state' });
     const waiting = server.waitForCallback();
-    const res = await fetch(`${server.url}?session_id=s1`);
-    expect(res.status).toBe(202);
-    expect(await res.text()).toContain('session s1');
-    await waiting;
+    const res = await fetch(`${server.url}?code=abc&state=forged`);
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain('Sign-in refused');
+    expect(html).not.toContain('Signed in');
+    expect((await waiting).searchParams.get('state')).toBe('forged'); // the caller refuses it (ERR_STATE_MISMATCH)
+    const ok = await startLoopback({ port: 0, path: '/cb', expectedState: 'the-state' });
+    const okWaiting = ok.waitForCallback();
+    expect(await (await fetch(`${ok.url}?code=abc&state=the-state`)).text()).toContain('Signed in');
+    await okWaiting;
   });
 
   it('times out with ERR_TIMEOUT (exit 5) and aborts with ERR_INTERRUPTED (exit 130), closing the port', async () => {

@@ -54,7 +54,9 @@ export async function authorizationCodeLogin(ctx: OAuthContext, opts: AuthCodeOp
   }
   const redirect = parseRedirectUri(opts.redirectUri);
   const host = redirect.hostname.replace(/^\[|\]$/g, '');
+  const state = opts.state ?? client.randomState();
   const server = await startLoopback({
+    expectedState: state,
     host,
     port: Number(redirect.port),
     path: redirect.pathname,
@@ -68,7 +70,6 @@ export async function authorizationCodeLogin(ctx: OAuthContext, opts: AuthCodeOp
   try {
     const verifier = client.randomPKCECodeVerifier();
     const challenge = await client.calculatePKCECodeChallenge(verifier);
-    const state = opts.state ?? client.randomState();
     const openid = opts.scopes.includes('openid');
     const nonce = openid ? client.randomNonce() : undefined;
     const params: Record<string, string> = {

@@ -3,13 +3,12 @@
  * request to its path, answers the browser with a short page, and hands the full redirect URL to the caller. Other
  * paths (favicon.ico …) get a 404 and do not count. Closes itself on success, timeout and abort.
  *
- * Reusable: `login --auth-flow authorization-code` uses it for the OAuth redirect; the 3LO `callback` command can
- * use it for the AgentCore return URL (pass `respond` to decide the page per request, `once: false` to keep serving).
+ * `login --auth-flow authorization-code` receives the OAuth redirect with it.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AgentcoreAuthError, interruptedError, timeoutError, usageError } from '../errors.js';
-import { escapeHtml } from '../identity/html.js';
+import { page } from '../identity/html.js';
 
 export interface LoopbackOptions {
   /** Host to bind; default 127.0.0.1. `localhost` in a redirect URI binds 127.0.0.1. Must be a loopback address. */
@@ -19,8 +18,11 @@ export interface LoopbackOptions {
   /** Path to wait on, e.g. /callback. Default '/'. */
   path?: string;
   signal?: AbortSignal;
-  /** Page for the browser, per callback URL. Default: success page, or an error page when `error=` is present. */
-  respond?: (url: URL) => { status?: number; title: string; body: string };
+  /**
+   * The `state` the caller sent: a redirect with another state gets a "Sign-in refused" page instead of "Signed in"
+   * (the caller still owns the refusal; the page only tells the user the truth).
+   */
+  expectedState?: string;
   /** Host name used to rebuild the callback URL (so that it equals the registered redirect URI). Default: host. */
   publicHost?: string;
 }
@@ -37,17 +39,23 @@ export interface LoopbackServer {
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 
-export function defaultRespond(url: URL): { status: number; title: string; body: string } {
+/** The page the browser gets for a redirect: signed in, refused by the provider, or not this login's redirect. */
+export function redirectPage(url: URL, expectedState?: string): { status: number; html: string } {
   const error = url.searchParams.get('error');
   if (error) {
     const desc = url.searchParams.get('error_description');
-    return { status: 400, title: 'Sign-in failed', body: `The identity provider answered <code>${escapeHtml(error)}</code>${desc ? `: ${escapeHtml(desc)}` : ''}. Return to the terminal.` };
+    return {
+      status: 400,
+      html: page({ ok: false, title: 'Sign-in failed', message: `The identity provider answered ${error}. Return to the terminal for the details.`, ...(desc ? { detail: desc } : {}) }),
+    };
   }
-  return { status: 200, title: 'Signed in', body: 'agentcore-auth received the response. You can close this tab and return to the terminal.' };
-}
-
-function page(title: string, body: string): string {
-  return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)} — agentcore-auth</title></head><body style="font-family:system-ui,sans-serif;max-width:40em;margin:4em auto"><h1>${escapeHtml(title)}</h1><p>${body}</p></body></html>`;
+  if (expectedState !== undefined && url.searchParams.get('state') !== expectedState) {
+    return {
+      status: 400,
+      html: page({ ok: false, title: 'Sign-in refused', message: 'This redirect does not belong to the sign-in agentcore-auth started (its state does not match), so it was not used. Start the login again from the terminal.' }),
+    };
+  }
+  return { status: 200, html: page({ ok: true, title: 'Signed in', message: 'agentcore-auth received the response. You can close this tab and return to the terminal.' }) };
 }
 
 export async function startLoopback(options: LoopbackOptions): Promise<LoopbackServer> {
@@ -55,7 +63,6 @@ export async function startLoopback(options: LoopbackOptions): Promise<LoopbackS
   if (!LOOPBACK.has(requested)) throw usageError(`the redirect server binds loopback addresses only, not ${requested}`);
   const bindHost = requested === 'localhost' ? '127.0.0.1' : requested;
   const path = options.path || '/';
-  const respond = options.respond ?? defaultRespond;
 
   let deliver: ((u: URL) => void) | undefined;
   const received: URL[] = [];
@@ -73,10 +80,8 @@ export async function startLoopback(options: LoopbackOptions): Promise<LoopbackS
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
       return;
     }
-    const p = respond(u);
-    res
-      .writeHead(p.status ?? 200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', connection: 'close' })
-      .end(page(p.title, p.body));
+    const p = redirectPage(u, options.expectedState);
+    res.writeHead(p.status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', connection: 'close' }).end(p.html);
     if (deliver) deliver(u);
     else received.push(u);
   });

@@ -334,13 +334,32 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
     return oauthError(res, 400, 'unsupported_grant_type');
   }
 
+  /** The hosted UI's pages: one look (system font, a centred card), no external resources, no favicon request. */
+  function hostedPage(title: string, body: string): string {
+    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${escapeHtml(title)} — agentcore-auth local user pool</title><link rel="icon" href="data:,">
+<style>body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f6f8fa;color:#1f2328}
+main{max-width:22rem;margin:4rem auto;padding:1.5rem 2rem 2rem;background:#fff;border:1px solid #d1d9e0;border-radius:8px}
+h1{font-size:1.4rem;margin:0 0 .25rem}p.pool{margin:0 0 1rem;color:#59636e;font-size:.9rem}code{font-size:.85rem}
+label{display:block;margin:.8rem 0 .25rem;font-weight:600;font-size:.9rem}
+input[type=text],input[type=password]{box-sizing:border-box;width:100%;padding:.5rem .6rem;font:inherit;border:1px solid #d1d9e0;border-radius:6px}
+button{margin-top:1.25rem;width:100%;padding:.6rem;font:inherit;font-weight:600;color:#fff;background:#1f6feb;border:0;border-radius:6px;cursor:pointer}
+button:hover{background:#1a5fd0}.err{color:#cf222e;background:#ffebe9;border:1px solid #ffcecb;border-radius:6px;padding:.5rem .75rem;font-size:.9rem}</style>
+</head><body><main>${body}</main></body></html>`;
+  }
+
   function loginPage(params: URLSearchParams, error?: string): string {
     const hidden = [...params].map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`).join('');
-    return `<!doctype html><html><head><meta charset="utf-8"><title>Sign in — agentcore-auth local user pool</title>
-<style>body{font-family:system-ui,sans-serif;max-width:22rem;margin:4rem auto;color:#222}label{display:block;margin:.6rem 0 .2rem}input[type=text],input[type=password]{width:100%;padding:.4rem}button{margin-top:1rem;padding:.5rem 1.2rem}.err{color:#b00020}</style></head>
-<body><h1>Sign in</h1><p>Local user pool <code>${escapeHtml(poolId)}</code></p>${error ? `<p class="err">${escapeHtml(error)}</p>` : ''}
-<form method="post" action="/login">${hidden}<label for="username">Username</label><input id="username" type="text" name="username" autocomplete="username" autofocus>
-<label for="password">Password</label><input id="password" type="password" name="password" autocomplete="current-password"><button type="submit">Sign in</button></form></body></html>`;
+    return hostedPage(
+      'Sign in',
+      `<h1>Sign in</h1><p class="pool">Local user pool <code>${escapeHtml(poolId)}</code></p>${error ? `<p class="err" role="alert">${escapeHtml(error)}</p>` : ''}
+<form method="post" action="/login">${hidden}<label for="username">Username</label><input id="username" type="text" name="username" autocomplete="username" autofocus required>
+<label for="password">Password</label><input id="password" type="password" name="password" autocomplete="current-password" required><button type="submit">Sign in</button></form>`,
+    );
+  }
+
+  function errorPage(error: string): string {
+    return hostedPage('Sign-in cannot start', `<h1>Sign-in cannot start</h1><p class="pool">Local user pool <code>${escapeHtml(poolId)}</code></p><p class="err" role="alert">${escapeHtml(error)}</p>`);
   }
 
   /** Validate /oauth2/authorize parameters; returns an error text for the page, or the client. */
@@ -357,7 +376,7 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
   async function authorizeEndpoint(req: EmuRequest, res: Parameters<Handler>[1]) {
     const params = req.url.searchParams;
     const checked = checkAuthorize(params);
-    if ('error' in checked) return sendHtml(res, 400, `<!doctype html><p>${escapeHtml(checked.error)}</p>`);
+    if ('error' in checked) return sendHtml(res, 400, errorPage(checked.error));
     const scopes = (params.get('scope') ?? 'openid').split(/\s+/).filter(Boolean);
     const bad = scopes.filter((s) => !checked.client.allowedOAuthScopes.includes(s));
     if (bad.length) return redirect(res, withQuery(checked.redirectUri, { error: 'invalid_scope', ...(params.get('state') ? { state: params.get('state')! } : {}) }));
@@ -371,7 +390,7 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
     const params = new URLSearchParams();
     for (const k of ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method']) if (form.get(k)) params.set(k, form.get(k)!);
     const checked = checkAuthorize(params);
-    if ('error' in checked) return sendHtml(res, 400, `<!doctype html><p>${escapeHtml(checked.error)}</p>`);
+    if ('error' in checked) return sendHtml(res, 400, errorPage(checked.error));
     const user = users.get(form.get('username') ?? '');
     if (!user || !safeEqual(user.password, form.get('password') ?? '')) return sendHtml(res, 200, loginPage(params, MESSAGES.cognitoIncorrectPassword));
     if (user.temporary) {
