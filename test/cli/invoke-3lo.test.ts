@@ -82,4 +82,16 @@ describe('invoke --complete-auth', () => {
     expect(r.stderr.match(/CompleteResourceTokenAuth/g)).toHaveLength(1);
     expect(r.stderr).toMatch(/warning: the agent asked for consent again after the session was bound .*; not repeating: http/);
   });
+
+  it('--return-url is validated up front even when the agent asks for no consent (#12)', async () => {
+    const payload = JSON.stringify({ action: 'whoami' });
+    const bad = await runCommand(['invoke', AGENT, payload, '--user-id', 'ivy', '--complete-auth', '--return-url', 'not a url'], { env: stack.env });
+    expect(bad.code, bad.stderr).toBe(2);
+    expect(bad.stderr).toContain('invalid return URL');
+    const remote = await runCommand(['invoke', AGENT, payload, '--user-id', 'ivy', '--complete-auth', '--return-url', 'ftp://127.0.0.1/cb'], { env: stack.env });
+    expect(remote.code, remote.stderr).toBe(2);
+    expect(remote.stderr).toContain('is not a loopback http URL');
+    const fine = await runCommand(['invoke', AGENT, payload, '--user-id', 'ivy', '--complete-auth', '--no-browser', '--return-url', returnUrl], { env: stack.env });
+    expect(fine.code, fine.stderr).toBe(0);
+  });
 });

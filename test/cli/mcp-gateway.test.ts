@@ -9,21 +9,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { browseHeadless } from '../fixtures/headless-browser.js';
 import { freePort } from '../fixtures/ports.js';
-import { runCommand } from '../helpers/context.js';
+import { createTestContext, runCommand } from '../helpers/context.js';
 
 let stack: LocalStack;
 let returnUrl: string;
 let gatewayUrl: string;
 let token: string;
 
-beforeAll(async () => {
-  returnUrl = `http://127.0.0.1:${await freePort()}/oauth2/callback`;
-  stack = await startLocalStack({
+/** A stack with one gateway (a 3LO target, an echo target) and an access token its authorizer accepts. */
+async function startGatewayStack(): Promise<{ stack: LocalStack; returnUrl: string; gatewayUrl: string; token: string }> {
+  const returnUrl = `http://127.0.0.1:${await freePort()}/oauth2/callback`;
+  const stack = await startLocalStack({
     port: 0,
     autoConsent: true,
     config: { gateways: [{ name: 'test-gw', targets: [{ name: 'provider', kind: 'oauth3lo', defaultReturnUrl: returnUrl }, { name: 'echo', kind: 'echo' }], interceptors: [{ kind: 'pass-caller-token' }] }] },
   });
-  gatewayUrl = `${stack.url}/gateways/${stack.gateways[0]!.id}/mcp`;
+  const gatewayUrl = `${stack.url}/gateways/${stack.gateways[0]!.id}/mcp`;
   // A token from an app client the gateway's authorizer allows (SECRET_HASH when that client has a secret).
   const allowed = stack.gateways[0]!.authorizerConfiguration.customJWTAuthorizer.allowedClients ?? stack.userPool.clients.map((c) => c.clientId);
   const client = stack.userPool.clients.find((c) => allowed.includes(c.clientId))!;
@@ -38,7 +39,11 @@ beforeAll(async () => {
     }),
   );
   cip.destroy();
-  token = out.AuthenticationResult!.AccessToken!;
+  return { stack, returnUrl, gatewayUrl, token: out.AuthenticationResult!.AccessToken! };
+}
+
+beforeAll(async () => {
+  ({ stack, returnUrl, gatewayUrl, token } = await startGatewayStack());
 });
 afterAll(async () => {
   await stack?.close();
@@ -94,5 +99,44 @@ describe('mcp over the local gateway', () => {
     expect(r.stderr).toMatch(/CompleteResourceTokenAuth .*userIdentifier=JWT sha256:/);
     expect(r.stderr).toContain('calling provider___whoami again');
     expect(r.stdout).toMatch(/^Called local-3lo as \S+ with the vault's token \(sha256:[0-9a-f]{8}\)/);
+  });
+
+  it('--no-browser (the consent flags of exchange and invoke): the URL is printed, not opened; completing it by hand finishes the call (#12)', async () => {
+    // A stack of its own: the vault of the shared one already holds this user's token.
+    const own = await startGatewayStack();
+    const ctx = createTestContext({ env: own.stack.env });
+    const running = runCommand(['mcp', '--gateway-url', own.gatewayUrl, '--bearer-token', own.token, '--call', 'provider___whoami', '--complete-auth', '--no-browser', '--return-url', own.returnUrl, '--timeout', '20'], ctx);
+    let authUrl: string | undefined;
+    for (let i = 0; i < 500 && !authUrl; i++) {
+      authUrl = ctx.stderr.text().match(/open this URL in a browser to authorize:\s+(http:\/\/\S+\/identities\/oauth2\/authorize\?request_uri=\S+)/)?.[1];
+      if (!authUrl) await new Promise((res) => setTimeout(res, 10));
+    }
+    expect(authUrl, ctx.stderr.text()).toBeDefined();
+    try {
+      await browseHeadless(authUrl!); // the user opens it
+      const r = await running;
+      expect(r.code, r.stderr).toBe(0);
+      expect(ctx.opened).toEqual([]);
+      expect(r.stdout).toMatch(/^Called local-3lo as \S+/);
+    } finally {
+      await running;
+      await own.stack.close();
+    }
+  });
+
+  it('--return-url is checked before any call, even when no consent turns up; it and --no-browser need --complete-auth (#12)', async () => {
+    const bad = await runCommand(['mcp', '--gateway-url', gatewayUrl, '--bearer-token', token, '--call', 'echo___inspect', '--complete-auth', '--return-url', 'not a url'], { env: stack.env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('invalid return URL');
+    expect(bad.stderr).not.toContain('initialized');
+    const remote = await runCommand(['mcp', '--gateway-url', gatewayUrl, '--bearer-token', token, '--complete-auth', '--return-url', 'https://app.example.com/cb'], { env: stack.env });
+    expect(remote.code).toBe(2);
+    expect(remote.stderr).toContain('is not a loopback http URL, so --complete-auth cannot serve it');
+    const alone = await runCommand(['mcp', '--gateway-url', gatewayUrl, '--bearer-token', token, '--return-url', returnUrl], { env: stack.env });
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain('--return-url goes with --complete-auth');
+    const noBrowser = await runCommand(['mcp', '--gateway-url', gatewayUrl, '--bearer-token', token, '--no-browser'], { env: stack.env });
+    expect(noBrowser.code).toBe(2);
+    expect(noBrowser.stderr).toContain('--no-browser goes with --complete-auth');
   });
 });

@@ -7,7 +7,8 @@ import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AgentcoreAuthError } from '../../src/core/errors.js';
 import { escapeHtml } from '../../src/core/identity/html.js';
-import { isLoopbackUrl, startReturnUrlServer, type ReturnEvent, type ReturnUrlServer } from '../../src/core/identity/return-server.js';
+import { isLoopbackUrl } from '../../src/core/loopback.js';
+import { startReturnUrlServer, type ReturnEvent, type ReturnUrlServer } from '../../src/core/identity/return-server.js';
 
 const URN = 'urn:ietf:params:oauth:request_uri:abc-123_XYZ.~def';
 const servers: ReturnUrlServer[] = [];

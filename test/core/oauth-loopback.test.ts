@@ -5,7 +5,8 @@ import { createServer } from 'node:net';
 import { describe, expect, inject, it } from 'vitest';
 import { AgentcoreAuthError } from '../../src/core/errors.js';
 import { parseRedirectUri } from '../../src/core/oauth/authcode.js';
-import { clientCredentialsGrant, cognitoDomainBase, createOAuthContext, isLoopbackUrl } from '../../src/core/oauth/client.js';
+import { clientCredentialsGrant, cognitoDomainBase, createOAuthContext } from '../../src/core/oauth/client.js';
+import { isLoopbackUrl } from '../../src/core/loopback.js';
 import { startLoopback } from '../../src/core/oauth/loopback.js';
 
 describe('startLoopback', () => {

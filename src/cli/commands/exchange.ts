@@ -166,7 +166,7 @@ async function exchangeSteps(io: Io, opts: ExchangeOptions, trace: { steps?: unk
     throw usageError('--complete-as-user-id/--complete-as-user-token apply to --flow user-federation');
   }
   const returnUrl = flow === 'USER_FEDERATION' ? id.validateReturnUrl(opts.returnUrl ?? DEFAULT_RETURN_URL) : undefined;
-  const served = returnUrl ? id.isLoopbackUrl(returnUrl) : false;
+  const served = returnUrl ? (await import('../../core/loopback.js')).isLoopbackUrl(returnUrl) : false;
   if (returnUrl && !served) {
     io.ui.note(`the return URL ${returnUrl} is not a loopback http URL, so it is not served here: whatever serves it must call CompleteResourceTokenAuth (e.g. \`agentcore-auth callback\`); exchange polls for the token`);
   }

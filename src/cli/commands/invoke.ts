@@ -12,8 +12,8 @@ import type { InboundMode, InvokeSpec } from '../../core/runtime/request.js';
 import type { RuntimeTarget } from '../../core/runtime/target.js';
 import { AgentcoreAuthError, usageError } from '../../core/errors.js';
 import { jwtClaims } from '../../core/token-cache.js';
-import { DEFAULT_RETURN_URL } from '../../wire.js';
 import { collectRepeat, defineAction, readStdin, type Io } from '../command.js';
+import { addConsentOptions, checkConsentFlags, completeConsent, type ConsentFlags } from '../consent.js';
 import type { CliContext } from '../context.js';
 
 /** The auth flags shared by `invoke` and `mcp`. */
@@ -25,7 +25,7 @@ export interface AuthFlags {
   idToken?: boolean;
 }
 
-export interface InvokeFlags extends AuthFlags {
+export interface InvokeFlags extends AuthFlags, ConsentFlags {
   payloadFile?: string;
   qualifier?: string;
   accountId?: string;
@@ -44,8 +44,6 @@ export interface InvokeFlags extends AuthFlags {
   call?: string;
   input?: string;
   mcpProtocolVersion?: string;
-  completeAuth?: boolean;
-  returnUrl?: string;
   timeout?: string;
 }
 
@@ -83,9 +81,8 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--mcp', 'speak MCP to the agent: initialize, notifications/initialized, tools/list (or --call)')
     .option('--call <tool>', 'with --mcp: call this tool')
     .option('--input <json>', 'with --call: tool arguments as JSON (- reads stdin)')
-    .option('--mcp-protocol-version <version>', 'MCP protocol version to offer', '2025-03-26')
-    .option('--complete-auth', 'when the agent answers with an AgentCore authorization URL: open it, complete the session on a loopback return URL, and invoke again with the same session id')
-    .option('--return-url <url>', `with --complete-auth: loopback return URL to listen on (default ${DEFAULT_RETURN_URL})`)
+    .option('--mcp-protocol-version <version>', 'MCP protocol version to offer', '2025-03-26');
+  addConsentOptions(cmd, 'and invoke again with the same session id (or let a polling agent get its token)')
     .addHelpText(
       'after',
       `
@@ -288,6 +285,7 @@ async function runInvoke(io: Io, agent: string, payloadArg: string | undefined, 
   if (opts.mcp && (payloadArg !== undefined || opts.payloadFile !== undefined)) {
     throw usageError('--mcp sends MCP messages, not a payload', 'List the tools with --mcp alone, or call one with --mcp --call TOOL --input JSON.');
   }
+  await checkConsentFlags(opts);
   const customHeaders = req.parseCustomHeaders(opts.header ?? []);
   const prep = await prepareRuntime(io, agent, opts);
   const { target, region, timeoutMs, lookup, baseUrl } = prep;
@@ -459,12 +457,12 @@ function formatDuration(ms: number): string {
 }
 
 async function completeConsentFor(io: Io, url: string, inbound: Inbound, region: string, opts: InvokeFlags, timeoutMs: number): Promise<void> {
-  const { completeConsent } = await import('./mcp.js');
   await completeConsent(io, url, {
     region,
     ...(inbound.userId !== undefined && inbound.mode === 'sigv4' ? { userId: inbound.userId } : {}),
     ...(inbound.token ? { token: inbound.token } : {}),
     ...(opts.returnUrl ? { returnUrl: opts.returnUrl } : {}),
+    browser: opts.browser !== false,
     timeoutMs,
   });
 }

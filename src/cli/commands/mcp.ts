@@ -10,6 +10,7 @@ import type { McpTool, McpTransport } from '../../core/runtime/mcp.js';
 import type { RuntimeAuthInfo } from '../../core/runtime/authorizer.js';
 import { defineAction, readStdin, type Io, type Outcome } from '../command.js';
 import type { CliContext } from '../context.js';
+import { addConsentOptions, checkConsentFlags, completeConsent } from '../consent.js';
 import { addAuthOptions, invokeSpec, invokerDeps, parseTimeout, prepareRuntime, resolveInbound, sendOptionsFor, type Inbound, type InvokeFlags } from './invoke.js';
 
 interface McpFlags extends InvokeFlags {
@@ -17,7 +18,6 @@ interface McpFlags extends InvokeFlags {
   agent?: string;
 }
 
-import { DEFAULT_RETURN_URL } from '../../wire.js';
 
 export function register(program: Command, ctx: CliContext): void {
   const cmd = program
@@ -30,9 +30,8 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--session-id <id>', 'with --agent: runtime session id (33–256 chars; generated when omitted)')
     .option('--call <tool>', 'call this tool (default: list the tools)')
     .option('--input <json>', 'tool arguments as a JSON object (- reads stdin)', '{}')
-    .option('--mcp-protocol-version <version>', 'MCP protocol version to offer', '2025-03-26')
-    .option('--complete-auth', 'on a -32042 URL elicitation: open the URL, complete the session on a loopback return URL, call again')
-    .option('--return-url <url>', `with --complete-auth: loopback return URL to listen on (default ${DEFAULT_RETURN_URL})`);
+    .option('--mcp-protocol-version <version>', 'MCP protocol version to offer', '2025-03-26');
+  addConsentOptions(cmd, 'and call the tool again');
   addAuthOptions(cmd)
     .addHelpText(
       'after',
@@ -47,6 +46,7 @@ Examples:
 
 async function runMcp(io: Io, opts: McpFlags): Promise<Outcome> {
   if (!!opts.gatewayUrl === !!opts.agent) throw usageError('pass exactly one of --gateway-url URL or --agent AGENT');
+  await checkConsentFlags(opts);
   if (opts.agent) {
     const req = await import('../../core/runtime/request.js');
     const customHeaders = req.parseCustomHeaders(opts.header ?? []);
@@ -168,6 +168,7 @@ export async function runMcpSession(io: Io, transport: McpTransport, opts: McpSe
       ...(opts.identity.userId !== undefined ? { userId: opts.identity.userId } : {}),
       ...(opts.identity.token ? { token: opts.identity.token } : {}),
       ...(opts.returnUrl ? { returnUrl: opts.returnUrl } : {}),
+      browser: opts.browser !== false,
       timeoutMs: parseTimeout(opts.timeout),
     });
     ui.info(`${ui.c.cyan('↻')} calling ${opts.call} again`);
@@ -207,31 +208,4 @@ async function readInput(io: Io, opts: McpFlags): Promise<unknown> {
   }
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw new AgentcoreAuthError('ERR_INPUT', '--input must be a JSON object (the tool arguments)');
   return v;
-}
-
-/**
- * 3LO consent for an authorization URL the agent/gateway handed out: open it, serve the loopback return URL, call
- * CompleteResourceTokenAuth with the identity that made the call (the same user id, or the very same JWT string).
- */
-export async function completeConsent(
-  io: Io,
-  authorizationUrl: string,
-  o: { region: string; userId?: string; token?: string; returnUrl?: string; timeoutMs: number },
-): Promise<void> {
-  const { completeThreeLegged } = await import('../../core/identity/index.js');
-  const userIdentifier = o.token ? { userToken: o.token } : o.userId !== undefined ? { userId: o.userId } : undefined;
-  if (!userIdentifier) {
-    throw new AgentcoreAuthError('ERR_USAGE', '--complete-auth needs the identity that started the session: --user-id (SigV4) or a bearer token', {
-      hint: 'CompleteResourceTokenAuth takes the same user id, or the same JWT, that the runtime used to mint the workload token.',
-    });
-  }
-  await completeThreeLegged({
-    io,
-    authorizationUrl,
-    userIdentifier,
-    startedBy: userIdentifier,
-    returnUrl: o.returnUrl ?? DEFAULT_RETURN_URL,
-    timeoutMs: o.timeoutMs,
-    region: o.region,
-  });
 }

@@ -53,15 +53,6 @@ const CLOSE_GRACE_MS = 2000;
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
-export function isLoopbackUrl(url: string): boolean {
-  try {
-    const u = new URL(url);
-    return u.protocol === 'http:' && (LOOPBACK_HOSTS.has(u.hostname) || /^127\.\d+\.\d+\.\d+$/.test(u.hostname));
-  } catch {
-    return false;
-  }
-}
-
 export async function startReturnUrlServer(options: ReturnUrlServerOptions): Promise<ReturnUrlServer> {
   const path = options.path.startsWith('/') ? options.path : `/${options.path}`;
   const hostname = options.hostname ?? 'localhost';

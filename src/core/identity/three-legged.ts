@@ -8,7 +8,8 @@ import { describeToken } from '../jwt.js';
 import { describeIdentifier, sameIdentifier, type UserIdentifier } from './binding.js';
 import type { IdentityIo } from './io.js';
 import { pollResourceToken, sessionUriFromAuthorizationUrl, type ResourceTokenRequest } from './resource.js';
-import { isLoopbackUrl, startReturnUrlServer, type ReturnEvent, type ReturnUrlServer, type SessionOutcome } from './return-server.js';
+import { isLoopbackUrl } from '../loopback.js';
+import { startReturnUrlServer, type ReturnEvent, type ReturnUrlServer, type SessionOutcome } from './return-server.js';
 import { Timeline, type StepHandle } from './timeline.js';
 
 /**

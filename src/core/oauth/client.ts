@@ -8,6 +8,7 @@ import * as client from 'openid-client';
 import { AgentcoreAuthError, isAgentcoreAuthError, usageError } from '../errors.js';
 import { findHint } from '../hints.js';
 import { fetchWithRetry, type FetchLike, type RetryOptions } from '../http.js';
+import { isLoopbackUrl } from '../loopback.js';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 
@@ -47,17 +48,6 @@ export interface OAuthContext {
   clientAuth: ClientAuthMethod;
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
-
-export function isLoopbackUrl(url: string | URL): boolean {
-  try {
-    const u = typeof url === 'string' ? new URL(url) : url;
-    return LOOPBACK_HOSTS.has(u.hostname) || /^127\.\d+\.\d+\.\d+$/.test(u.hostname);
-  } catch {
-    return false;
-  }
-}
-
 /** Only https, except for loopback hosts (local stacks, test servers). */
 export function checkUrl(url: string, flag: string): URL {
   let u: URL;
@@ -67,7 +57,7 @@ export function checkUrl(url: string, flag: string): URL {
     throw usageError(`${flag}: not a URL: ${url}`);
   }
   if (u.protocol === 'https:') return u;
-  if (u.protocol === 'http:' && isLoopbackUrl(u)) return u;
+  if (isLoopbackUrl(u)) return u;
   throw usageError(`${flag} must be an https URL (plain http is accepted for loopback hosts only): ${url}`);
 }
 
