@@ -29,6 +29,8 @@ export async function renderHelp(argv) {
     signal: new AbortController().signal,
     version: JSON.parse((await import('node:fs')).readFileSync(`${root}package.json`, 'utf8')).version,
     platform: process.platform,
+    pid: process.pid,
+    isProcessAlive: () => true,
   };
   const code = await runCli(argv, ctx);
   if (code !== 0) throw new Error(`help for ${argv.join(' ')} exited ${code}`);

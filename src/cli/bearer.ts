@@ -43,6 +43,7 @@ export function cacheLocation(io: Io): CacheLocation {
   return {
     env: io.ctx.env,
     homedir: io.ctx.homedir,
+    lockHolder: { pid: io.ctx.pid, isAlive: (pid) => io.ctx.isProcessAlive(pid) },
     warn: (m) => io.ui.warn(m),
     fail: (m, cause) =>
       new AgentcoreAuthError('ERR_CONFIG', m, {

@@ -41,6 +41,20 @@ export interface CliContext {
   signal: AbortSignal;
   version: string;
   platform: NodeJS.Platform;
+  /** This process's id (written into the token-cache lock). */
+  pid: number;
+  /** Whether a process with this pid runs on this host (a token-cache lock whose holder died is taken over). */
+  isProcessAlive(pid: number): boolean;
+}
+
+export function isProcessAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -113,5 +127,7 @@ export function createNodeContext(signal: AbortSignal, version: string): CliCont
     signal,
     version,
     platform: process.platform,
+    pid: process.pid,
+    isProcessAlive,
   };
 }

@@ -9,12 +9,14 @@
  * over the old one, so concurrent `login` processes never lose each other's entries and a reader never sees half a
  * file. A broken or truncated file is moved aside (`tokens.json.broken-<time>`) with a warning, never a crash.
  *
- * This module depends on node: built-ins only and takes the environment and the home directory as parameters; the one
- * use of the running process is its pid (written into the lock, and `kill(pid, 0)` to tell a dead holder). It is the
- * one place where a client secret may be stored (so that a later command can refresh without asking again).
+ * This module depends on node: built-ins only and never touches `process`: the environment, the home directory and the
+ * running process (its pid, written into the lock, and a way to tell whether a lock's holder is still alive) are
+ * parameters. It is the one place where a client secret may be stored (so that a later command can refresh without
+ * asking again).
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fs, constants as fsConstants } from 'node:fs';
+import { platform } from 'node:os';
 import { join } from 'node:path';
 
 export type Env = Record<string, string | undefined>;
@@ -26,6 +28,17 @@ export interface CacheLocation {
   warn?: (message: string) => void;
   /** Builds the error thrown when the cache cannot be used (not a file, permissions, lock held); default a plain Error. */
   fail?: (message: string, cause: unknown) => Error;
+  /**
+   * The process taking the lock: its pid is written into the lock file, and a lock whose holder is no longer alive is
+   * taken over at once. Without it the pid is written as 0 and only a lock's age (STALE_LOCK_MS) makes it stale.
+   */
+  lockHolder?: LockHolder;
+}
+
+export interface LockHolder {
+  pid: number;
+  /** Whether a process with this pid runs on this host (`kill(pid, 0)`). */
+  isAlive(pid: number): boolean;
 }
 
 function cacheFailure(loc: CacheLocation, message: string, cause: unknown): Error {
@@ -151,18 +164,13 @@ async function ensureDir(loc: CacheLocation): Promise<string> {
   if (created) {
     // mkdir's mode is filtered by the umask; make it exactly 0700.
     await fs.chmod(dir, 0o700).catch(() => undefined);
-  } else if (process_platform() !== 'win32') {
+  } else if (platform() !== 'win32') {
     const st = await fs.stat(dir);
     if ((st.mode & 0o077) !== 0 && loc.warn) {
       loc.warn(`token cache directory ${dir} is accessible to other users (mode ${(st.mode & 0o777).toString(8)}); run: chmod 700 ${dir}`);
     }
   }
   return dir;
-}
-
-/** Node's platform without touching `process` in the signature (fs semantics differ on Windows). */
-function process_platform(): string {
-  return globalThis.process?.platform ?? 'linux';
 }
 
 /** Parse the file's text; a broken file yields undefined (the caller recovers). */
@@ -321,16 +329,6 @@ async function writeAtomic(file: string, text: string): Promise<void> {
   }
 }
 
-function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    globalThis.process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -338,7 +336,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * older than STALE_LOCK_MS is removed and retaken. Gives up after LOCK_WAIT_MS with a clear error.
  */
 async function acquireLock(loc: CacheLocation, lockFile: string): Promise<() => Promise<void>> {
-  const token = `${globalThis.process?.pid ?? 0} ${Date.now()} ${randomBytes(4).toString('hex')}`;
+  const token = `${loc.lockHolder?.pid ?? 0} ${Date.now()} ${randomBytes(4).toString('hex')}`;
   const deadline = Date.now() + LOCK_WAIT_MS;
   let delay = 5;
   for (;;) {
@@ -357,7 +355,7 @@ async function acquireLock(loc: CacheLocation, lockFile: string): Promise<() => 
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
-    if (await isStale(lockFile)) {
+    if (await isStale(lockFile, loc.lockHolder)) {
       // Rename first so that only one contender removes a given stale lock.
       const aside = `${lockFile}.stale-${randomBytes(4).toString('hex')}`;
       try {
@@ -381,7 +379,7 @@ async function acquireLock(loc: CacheLocation, lockFile: string): Promise<() => 
   }
 }
 
-async function isStale(lockFile: string): Promise<boolean> {
+async function isStale(lockFile: string, holder: LockHolder | undefined): Promise<boolean> {
   let content: string;
   let mtimeMs: number;
   try {
@@ -395,7 +393,10 @@ async function isStale(lockFile: string): Promise<boolean> {
   const pid = Number(pidText);
   // An empty lock (crash between create and write) older than a second is stale too.
   if (!content && Date.now() - mtimeMs > 1000) return true;
-  return !!pidText && pid !== globalThis.process?.pid && !pidAlive(pid);
+  if (!pidText) return false;
+  if (!Number.isInteger(pid) || pid < 0) return true; // not a pid: no process holds it
+  if (pid === 0 || !holder) return false; // holder unknown (or no way to ask): only the age tells
+  return pid !== holder.pid && !holder.isAlive(pid);
 }
 
 /** Expiry in seconds from now (negative when expired); undefined when unknown. */

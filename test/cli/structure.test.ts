@@ -1,7 +1,8 @@
 /**
- * Layout rule: commands never import other commands. Shared CLI code lives in cli-level modules (src/cli/*.ts) named
+ * Layout rules. Commands never import other commands. Shared CLI code lives in cli-level modules (src/cli/*.ts) named
  * for what they do. A command split into a folder (src/cli/commands/login/) may import its own files, nothing else
  * under commands/. Every import form counts: static `from`, dynamic `import()`, and `import('…')` type references.
+ * core/ never imports cli/, commander, chalk or open, and never touches `process` (the CLI injects what it needs).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -10,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const COMMANDS = join(ROOT, 'src/cli/commands');
+const CORE = join(ROOT, 'src/core');
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
@@ -47,9 +49,7 @@ function commandImportEdges(): string[] {
 
 /** Edges still being moved out (issue #13); this list only shrinks. */
 const KNOWN = [
-  'src/cli/commands/demo.ts → src/cli/commands/smoke.ts',
   'src/cli/commands/invoke.ts → src/cli/commands/mcp.ts',
-  'src/cli/commands/logout.ts → src/cli/commands/token.ts',
   'src/cli/commands/mcp.ts → src/cli/commands/invoke.ts',
 ];
 
@@ -62,5 +62,24 @@ describe('src/cli/commands layout', () => {
 
   it('commands never import other commands (a command folder may import its own files)', () => {
     expect(commandImportEdges()).toEqual(KNOWN);
+  });
+});
+
+describe('src/core layering', () => {
+  const withoutComments = (text: string) => text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+
+  it('core never imports cli/, commander, chalk or open', () => {
+    const bad = sourceFiles(CORE).flatMap((file) => {
+      const text = readFileSync(file, 'utf8');
+      const cli = relativeImports(file).filter((t) => t.startsWith(join(ROOT, 'src/cli') + sep));
+      const pkgs = [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*)['"](commander|chalk|open)['"]/g)].map((m) => m[1]!);
+      return [...cli.map((t) => relative(ROOT, t)), ...pkgs].map((what) => `${relative(ROOT, file)} → ${what}`);
+    });
+    expect(bad).toEqual([]);
+  });
+
+  it('core never touches process', () => {
+    const bad = sourceFiles(CORE).filter((file) => /\bprocess\s*[.?[]|from\s*['"]node:process['"]/.test(withoutComments(readFileSync(file, 'utf8'))));
+    expect(bad.map((f) => relative(ROOT, f))).toEqual([]);
   });
 });

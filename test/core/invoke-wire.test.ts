@@ -6,7 +6,7 @@
 import { BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendBearer, sendSigv4, type SendOptions } from '../../src/core/runtime/invoke.js';
+import { sendBearer, sendSigv4, type SendOptions } from '../../src/core/runtime/send.js';
 import { parseCustomHeaders, type InvokeSpec } from '../../src/core/runtime/request.js';
 import type { RuntimeTarget } from '../../src/core/runtime/target.js';
 import { header, startRecorder, type Recorded, type Recorder } from './runtime-recorder.js';

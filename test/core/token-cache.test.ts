@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { isProcessAlive } from '../../src/cli/context.js';
 import {
   cacheDir,
   cachePath,
@@ -18,6 +19,7 @@ import {
   removeEntry,
   saveEntry,
   tokenSetExpiry,
+  updateCache,
   validateEntryName,
   type CacheLocation,
 } from '../../src/core/token-cache.js';
@@ -25,7 +27,7 @@ import {
 function freshLoc(): CacheLocation & { warnings: string[] } {
   const home = mkdtempSync(join(tmpdir(), 'aca-cache-'));
   const warnings: string[] = [];
-  return { env: { XDG_CACHE_HOME: join(home, '.cache') }, homedir: home, warn: (m) => warnings.push(m), warnings };
+  return { env: { XDG_CACHE_HOME: join(home, '.cache') }, homedir: home, lockHolder: { pid: process.pid, isAlive: isProcessAlive }, warn: (m) => warnings.push(m), warnings };
 }
 
 const entry = (name: string, token = `tok-${name}`) => ({ name, flow: 'user-password' as const, tokens: { accessToken: token } });
@@ -116,6 +118,35 @@ describe('token cache files', () => {
     expect(readdirSync(cacheDir(loc))).not.toContain('tokens.json.lock');
   });
 
+  it('asks the injected lock holder, not the process: its pid goes into the lock, a holder it calls dead is taken over', async () => {
+    const asked: number[] = [];
+    const loc = { ...freshLoc(), lockHolder: { pid: 4242, isAlive: (pid: number) => (asked.push(pid), false) } };
+    await saveEntry(loc, entry('first'));
+    const lock = join(cacheDir(loc), 'tokens.json.lock');
+    writeFileSync(lock, `777 ${Date.now()} held`);
+    let held = '';
+    await updateCache(loc, () => {
+      held = readFileSync(lock, 'utf8');
+    });
+    expect(held).toMatch(/^4242 \d+ [0-9a-f]{8}$/);
+    expect(asked).toEqual([777]);
+    expect(loc.warnings.join('\n')).toContain('stale token-cache lock');
+  });
+
+  it('without a lock holder, a young lock is waited for, never taken over (only its age makes it stale)', async () => {
+    const { lockHolder: _, ...loc } = freshLoc();
+    await saveEntry(loc, entry('first'));
+    const lock = join(cacheDir(loc), 'tokens.json.lock');
+    writeFileSync(lock, `999999 ${Date.now()} other`);
+    let held = '';
+    setTimeout(() => unlinkSync(lock), 200); // the holder finishes
+    await updateCache(loc, () => {
+      held = readFileSync(lock, 'utf8');
+    });
+    expect(held).toMatch(/^0 /); // no pid to write
+    expect(loc.warnings).toEqual([]);
+  });
+
   it('waits for a lock held by a live process and writes once it is released', async () => {
     const loc = freshLoc();
     await saveEntry(loc, entry('first'));
@@ -161,7 +192,8 @@ describe('token cache under concurrent processes', () => {
     const env = { ...process.env, XDG_CACHE_HOME: loc.env.XDG_CACHE_HOME, AGENTCORE_AUTH_CACHE_DIR: '' };
     const script = `
       const m = await import(${JSON.stringify(moduleUrl)});
-      const loc = { env: { XDG_CACHE_HOME: process.env.XDG_CACHE_HOME }, homedir: ${JSON.stringify(loc.homedir)} };
+      const isAlive = (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
+      const loc = { env: { XDG_CACHE_HOME: process.env.XDG_CACHE_HOME }, homedir: ${JSON.stringify(loc.homedir)}, lockHolder: { pid: process.pid, isAlive } };
       for (let i = 0; i < 15; i++) {
         await m.saveEntry(loc, { name: 'p' + process.argv[1] + '-' + i, flow: 'user-password', tokens: { accessToken: 'x'.repeat(2000) } });
       }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { CliContext, PromptOptions } from '../../src/cli/context.js';
-import { sleep } from '../../src/cli/context.js';
+import { isProcessAlive, sleep } from '../../src/cli/context.js';
 import { runCli } from '../../src/cli/run.js';
 
 export class BufferStream {
@@ -93,6 +93,8 @@ export function createTestContext(options: TestContextOptions = {}): TestContext
     signal: options.signal ?? new AbortController().signal,
     version: '0.0.0-test',
     platform: process.platform,
+    pid: process.pid,
+    isProcessAlive,
     opened,
     prompts,
   };

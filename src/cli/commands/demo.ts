@@ -42,7 +42,7 @@ async function demo(io: Io, opts: DemoOptions) {
   const { commandLine } = await import('../../core/smoke/report.js');
   const { formatMs } = await import('../../core/smoke/expect.js');
   const { maskJwtsInText } = await import('../../core/redact.js');
-  const { createInProcessExecutor } = await import('./smoke.js');
+  const { createInProcessExecutor } = await import('../in-process.js');
   const { mkdtemp, rm } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');

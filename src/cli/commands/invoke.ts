@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { Option, type Command } from 'commander';
-import type { RuntimeAuthInfo } from '../../core/runtime/authorizer.js';
+import type { RuntimeAuthInfo } from '../../core/runtime/auth-mode.js';
 import type { InvokerDeps } from '../../core/runtime/invoker.js';
 import type { InboundMode, InvokeSpec } from '../../core/runtime/request.js';
 import type { RuntimeTarget } from '../../core/runtime/target.js';
@@ -150,7 +150,7 @@ export async function resolveInbound(io: Io, flags: AuthFlags, lookup?: () => Pr
       }
       throw e;
     }
-    const { describeAuth } = await import('../../core/runtime/authorizer.js');
+    const { describeAuth } = await import('../../core/runtime/auth-mode.js');
     mode = authInfo.mode;
     why = `--auth auto: the agent uses ${describeAuth(authInfo)}`;
     if (mode === 'sigv4' && hasBearer) {
@@ -213,7 +213,7 @@ export async function prepareRuntime(io: Io, agent: string, opts: InvokeFlags) {
   const [{ resolveTarget }, aws, { lookupRuntimeAuth }] = await Promise.all([
     import('../../core/runtime/target.js'),
     import('../../core/aws.js'),
-    import('../../core/runtime/authorizer.js'),
+    import('../../core/runtime/auth-mode.js'),
   ]);
   const target: RuntimeTarget = await resolveTarget(agent, {
     cwd: io.ctx.cwd,
@@ -471,7 +471,7 @@ async function invokeAndRender(io: Io, deps: InvokerDeps, spec: InvokeSpec, opts
   const [{ invokeOnce }, { renderAnswer }, { abortReason }, { networkError }] = await Promise.all([
     import('../../core/runtime/invoker.js'),
     import('../../core/runtime/output.js'),
-    import('../../core/runtime/invoke.js'),
+    import('../../core/runtime/send.js'),
     import('../../core/http.js'),
   ]);
   const started = performance.now();

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { AgentcoreAuthError, usageError } from '../../core/errors.js';
 import type { McpTool, McpTransport } from '../../core/runtime/mcp.js';
-import type { RuntimeAuthInfo } from '../../core/runtime/authorizer.js';
+import type { RuntimeAuthInfo } from '../../core/runtime/auth-mode.js';
 import { defineAction, readStdin, type Io, type Outcome } from '../command.js';
 import type { CliContext } from '../context.js';
 import { addConsentOptions, checkConsentFlags, completeConsent } from '../consent.js';

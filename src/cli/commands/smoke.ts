@@ -10,8 +10,8 @@ import type { Command } from 'commander';
 import { Chalk } from 'chalk';
 import { AgentcoreAuthError, configError, EXIT, inputError, usageError } from '../../core/errors.js';
 import type { Scenario } from '../../core/smoke/schema.js';
-import type { RunSummary, StepExecutor, StepResult } from '../../core/smoke/runner.js';
-import type { CliContext, InStream, OutStream } from '../context.js';
+import type { RunSummary, StepResult } from '../../core/smoke/runner.js';
+import type { CliContext } from '../context.js';
 import { defineAction, readStdin, type Io } from '../command.js';
 import { colorEnabled } from '../render/ui.js';
 
@@ -62,6 +62,7 @@ async function smoke(io: Io, files: string[], opts: SmokeOptions) {
   const { parseScenario, parseDuration } = await import('../../core/smoke/parse.js');
   const { runScenario, missingEnv, combineExitCodes } = await import('../../core/smoke/runner.js');
   const { renderStep, renderSummary, renderTotal, stepRecord, summaryRecord, totalRecord, junitXml } = await import('../../core/smoke/report.js');
+  const { createInProcessExecutor } = await import('../in-process.js');
 
   const concurrency = Number(opts.concurrency ?? '1');
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
@@ -203,22 +204,13 @@ async function readScenarioFile(io: Io, file: string): Promise<{ text: string; n
 async function validateStepOptions(ctx: CliContext, scenario: Scenario): Promise<void> {
   const { STEP_KINDS } = await import('../../core/smoke/schema.js');
   const { kebab } = await import('../../core/smoke/runner.js');
-  const { createProgram } = await import('../program.js');
+  const { commandFlags } = await import('../in-process.js');
   const known = new Map<string, Set<string> | null>();
   const issues: Array<{ line: number; message: string }> = [];
   for (const step of scenario.steps) {
     if (step.kind === 'run') continue;
     const name = STEP_KINDS[step.kind].command[0]!;
-    if (!known.has(name)) {
-      const program = await createProgram(ctx, [name]);
-      const cmd = program.commands.find((c) => c.name() === name);
-      const flags = new Set<string>();
-      for (const o of [...(cmd?.options ?? []), ...program.options]) {
-        if (o.long) flags.add(o.long.replace(/^--/, ''));
-        if (o.long && o.negate) flags.add(o.long.replace(/^--no-/, ''));
-      }
-      known.set(name, cmd && cmd.options.length > 0 ? flags : null);
-    }
+    if (!known.has(name)) known.set(name, await commandFlags(ctx, name));
     const flags = known.get(name);
     if (!flags) continue;
     for (const [key, { line }] of Object.entries(step.options)) {
@@ -244,52 +236,4 @@ function sharedPrefix(a: string, b: string): number {
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
   return i;
-}
-
-class CaptureStream implements OutStream {
-  private readonly chunks: string[] = [];
-  readonly isTTY = false;
-  readonly columns = 120;
-  write(chunk: string): boolean {
-    this.chunks.push(chunk);
-    return true;
-  }
-  text(): string {
-    return this.chunks.join('');
-  }
-}
-
-const EMPTY_STDIN: InStream = {
-  isTTY: false,
-  async *[Symbol.asyncIterator]() {
-    /* a step reads nothing from the terminal */
-  },
-};
-
-/**
- * Run a step's command line in this process: runCli with the parent's context except for its own stdout/stderr
- * buffers, the step's environment and signal, an empty stdin and no prompts (a CI step cannot answer one).
- */
-export function createInProcessExecutor(parent: CliContext): StepExecutor {
-  return async ({ argv, env, signal }) => {
-    const { runCli } = await import('../run.js');
-    const stdout = new CaptureStream();
-    const stderr = new CaptureStream();
-    const child: CliContext = {
-      ...parent,
-      stdout,
-      stderr,
-      stdin: EMPTY_STDIN,
-      env,
-      signal,
-      prompt: async (question) => {
-        throw usageError(
-          `the step asked a question on the terminal (${question.trim()}), which a scenario cannot answer`,
-          'Give the value as a step option instead (for example password: "${env:PASSWORD}" or new-password: …).',
-        );
-      },
-    };
-    const exitCode = await runCli(argv, child);
-    return { exitCode, stdout: stdout.text(), stderr: stderr.text() };
-  };
 }

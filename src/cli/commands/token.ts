@@ -9,9 +9,10 @@
  */
 import type { Command } from 'commander';
 import { configError, usageError } from '../../core/errors.js';
-import { cachePath, clearCache, DEFAULT_ENTRY, getEntry, listEntries, removeEntry, type CacheEntry } from '../../core/token-cache.js';
+import { cachePath, DEFAULT_ENTRY, getEntry, listEntries, type CacheEntry } from '../../core/token-cache.js';
 import { cacheLocation, entryNameOf, resolveBearer } from '../bearer.js';
 import { defineAction, readStdin, type Io, type Outcome } from '../command.js';
+import { registerClear } from '../clear-tokens.js';
 import type { CliContext } from '../context.js';
 
 export function register(program: Command, ctx: CliContext): void {
@@ -42,37 +43,6 @@ export function register(program: Command, ctx: CliContext): void {
     );
 
   registerClear(token.command('clear'), ctx);
-}
-
-/** Shared by `token clear` and `logout`. */
-export function registerClear(cmd: Command, ctx: CliContext): Command {
-  return cmd
-    .description('remove a cached token (default: the `default` entry; --all for every entry)')
-    .argument('[name]', 'cache entry')
-    .option('--all', 'remove every cached entry')
-    .action(defineAction(ctx, (io: Io, name: string | undefined, opts: { all?: boolean }) => clear(io, name, opts)));
-}
-
-async function clear(io: Io, name: string | undefined, opts: { all?: boolean }): Promise<Outcome> {
-  const loc = cacheLocation(io);
-  if (opts.all && name) throw usageError('pass a name or --all, not both');
-  let removed: string[];
-  if (opts.all) removed = await clearCache(loc);
-  else {
-    const n = entryNameOf(name ?? DEFAULT_ENTRY);
-    removed = (await removeEntry(loc, n)) ? [n] : [];
-    if (!removed.length) {
-      return {
-        json: { removed: [] },
-        human: () => io.ui.info(`No cached token named '${n}' (nothing to remove).`),
-      };
-    }
-  }
-  return {
-    json: { removed },
-    human: () =>
-      io.ui.success(removed.length ? `Removed ${removed.map((r) => `'${r}'`).join(', ')} from ${cachePath(loc)}` : 'The token cache was already empty.'),
-  };
 }
 
 async function print(io: Io, name: string, opts: { idToken?: boolean; refreshToken?: boolean }): Promise<Outcome> {

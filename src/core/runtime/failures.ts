@@ -5,8 +5,8 @@
 import { AgentcoreAuthError, type ErrorCode } from '../errors.js';
 import { findHint } from '../hints.js';
 import { tryDecodeJwt } from '../jwt.js';
-import type { RuntimeAuthInfo } from './authorizer.js';
-import { describeAuth } from './authorizer.js';
+import type { RuntimeAuthInfo } from './auth-mode.js';
+import { describeAuth } from './auth-mode.js';
 import type { InboundMode } from './request.js';
 import type { RuntimeTarget } from './target.js';
 

@@ -8,7 +8,7 @@ import { AgentcoreAuthError } from '../errors.js';
 import { fetchWithRetry, type FetchLike } from '../http.js';
 import { SIGNING_NAME } from '../../wire.js';
 import { claimHint, parseErrorBody, type FailureFacts } from './failures.js';
-import { abortReason, type SendOptions } from './invoke.js';
+import { abortReason, type SendOptions } from './send.js';
 import { parseMcpBody, type JsonRpcMessage, type McpExchange, type McpRequestMeta, type McpTransport } from './mcp.js';
 import type { InboundMode } from './request.js';
 
