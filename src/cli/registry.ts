@@ -30,6 +30,8 @@ export const REGISTRY: readonly RegistryEntry[] = [
   { name: 'explain', summary: 'cause and fix of an AgentCore / Cognito / OAuth error message', load: () => import('./commands/explain.js') },
   { name: 'local', summary: 'run the embedded local AgentCore stack (identity, runtime, gateway, IdP)', load: () => import('./commands/local.js') },
   { name: 'smoke', summary: 'run a CI scenario file of login/invoke/exchange/verify steps', load: () => import('./commands/smoke.js') },
+  { name: 'setup', summary: 'create a Cognito pool, app clients, a test user (+ AgentCore identity)', load: () => import('./commands/setup.js') },
+  { name: 'teardown', summary: 'delete what `setup --name NAME` created (by tag and exact name)', load: () => import('./commands/teardown.js') },
   { name: 'demo', summary: 'every flow on the embedded stack, narrated', load: () => import('./commands/demo.js') },
 ];
 

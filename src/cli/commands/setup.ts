@@ -1,0 +1,204 @@
+/**
+ * `setup`: from a bare AWS account to a first authenticated call. Creates (or finds and completes) a tagged Cognito
+ * user pool with a resource server, a hosted-UI domain, three app clients and a test user, and optionally an AgentCore
+ * workload identity and OAuth2 credential provider; prints each call, then the next steps. Logic: core/setup/.
+ */
+import type { Command } from 'commander';
+import { defineAction, type Io, type Outcome } from '../command.js';
+import type { CliContext } from '../context.js';
+
+interface SetupOptions {
+  name: string;
+  withIdentity?: boolean;
+  envFile?: string;
+  dryRun?: boolean;
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('setup')
+    .summary('create a Cognito pool, app clients, a test user (+ AgentCore identity)')
+    .description(
+      [
+        'Create everything a first authenticated AgentCore call needs, with the AWS SDK, one numbered step per API call: a Cognito user pool agentcore-auth-NAME (tagged agentcore-auth:setup=NAME), a resource server with an "invoke" scope, a hosted-UI domain (agentcore-auth-NAME-<random>), app clients -app (secret: password, refresh and code flow on the login redirect), -m2m (secret: client_credentials) and -public (no secret: code flow + PKCE), and a test user with a generated permanent password. With --with-identity also a workload identity and a CustomOauth2 credential provider (the pool\'s discovery URL, the -m2m client).',
+        '',
+        'Running it again finds the tagged resources and fills in what is missing (the test user gets a new password: Cognito never returns the old one). `teardown --name NAME` removes all of it.',
+      ].join('\n'),
+    )
+    .option('--name <name>', 'names every resource (a-z 0-9 -, up to 32)', 'dev')
+    .option('--with-identity', 'also create an AgentCore workload identity and an OAuth2 credential provider (M2M)')
+    .option('--env-file <file>', 'write AGENTCORE_AUTH_* for `login` (mode 0600) to this file')
+    .option('--dry-run', 'only look: list what exists and what would be created (read calls only)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  agentcore-auth setup --name dev --env-file .agentcore-auth.env
+  set -a; . ./.agentcore-auth.env; set +a; agentcore-auth login
+  agentcore-auth setup --name dev --with-identity --json
+  agentcore-auth teardown --name dev --yes
+
+IAM permissions: README.md, "Start from a bare AWS account".`,
+    )
+    .action(defineAction(ctx, (io: Io, opts: SetupOptions) => setup(io, opts)));
+}
+
+async function setup(io: Io, opts: SetupOptions): Promise<Outcome> {
+  const { setupNames } = await import('../../core/setup/names.js');
+  const names = setupNames(opts.name);
+  const { usageError, AgentcoreAuthError } = await import('../../core/errors.js');
+  const { resolve } = await import('node:path');
+  const fs = await import('node:fs/promises');
+  const report = await import('../../core/setup/report.js');
+  if (opts.envFile && opts.dryRun) throw usageError('--env-file and --dry-run exclude each other: a dry run makes no credentials to write');
+  const envPath = opts.envFile ? resolve(io.ctx.cwd, opts.envFile) : undefined;
+  if (envPath) {
+    // Refuse to overwrite a file setup did not write, before any AWS call.
+    const head = await fs.readFile(envPath, 'utf8').then((t) => t.slice(0, 200), (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
+    if (head !== undefined && !head.startsWith(report.ENV_FILE_MARKER)) {
+      throw usageError(`--env-file ${opts.envFile} exists and was not written by setup`, 'Pick another file name, or remove it first.');
+    }
+  }
+
+  const run = await import('../../core/setup/run.js');
+  const { Timeline } = await import('../../core/identity/timeline.js');
+  const { serviceBaseUrl, fromAwsError } = await import('../../core/aws.js');
+  const cognito = await io.aws.cognito();
+  let region: string;
+  try {
+    region = await cognito.config.region();
+  } catch (e) {
+    throw fromAwsError(e, 'resolve the AWS region');
+  }
+  const tl = new Timeline(io.ui, () => io.ctx.now(), 9);
+  io.ui.info(`${opts.dryRun ? 'Dry run (read calls only): ' : ''}setup --name ${names.name} in ${region}${opts.withIdentity ? ', with AgentCore Identity' : ''}`);
+  const deps = {
+    cognito,
+    control: () => io.aws.control(region),
+    region,
+    cognitoBaseUrl: serviceBaseUrl(io.ctx.env, 'cognito', region, io.globals.endpointUrl),
+    timeline: tl,
+    ui: io.ui,
+    secrets: io.secrets,
+    randomId: () => io.ctx.randomId(),
+    signal: io.ctx.signal,
+  };
+  let result: import('../../core/setup/run.js').SetupResult;
+  try {
+    result = await run.runSetup(deps, { name: names.name, withIdentity: !!opts.withIdentity, dryRun: !!opts.dryRun });
+  } catch (e) {
+    if (e instanceof run.StepFailure) {
+      const err = report.setupFailure(e, 'setup', names.name, (e as { partial?: import('../../core/setup/run.js').SetupResult }).partial);
+      if (io.globals.json) err.details.steps = tl.steps;
+      throw err;
+    }
+    if (e instanceof AgentcoreAuthError && io.globals.json) e.details.steps = tl.steps;
+    throw e;
+  }
+
+  // ---- the env file ----
+  let envWritten: string | undefined;
+  if (envPath && !opts.dryRun) {
+    const extra: Record<string, string> = {};
+    const endpoint = io.aws.endpoint('cognito');
+    if (endpoint) extra.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER = endpoint;
+    await fs.writeFile(envPath, report.envFileText(result, extra), { mode: 0o600 });
+    await fs.chmod(envPath, 0o600); // an existing file keeps its mode on write
+    envWritten = opts.envFile!;
+  }
+
+  const show = io.globals.showSecrets;
+  const redact = await import('../../core/redact.js');
+  const next = report.nextSteps(result, { ...(envWritten ? { envFile: envWritten } : {}), show });
+  const authorizer = report.authorizerConfiguration(result);
+  return {
+    json: toJson(result, { show, redact, steps: tl.steps, next, authorizer, ...(envWritten ? { envFile: envPath! } : {}) }),
+    human: () => renderHuman(io, result, { redact, next, authorizer, ...(envWritten ? { envFile: envWritten } : {}) }),
+  };
+}
+
+type SetupResult = import('../../core/setup/run.js').SetupResult;
+
+type Redact = typeof import('../../core/redact.js');
+
+function secretJson(value: string | undefined, show: boolean, redact: Redact) {
+  if (!value) return undefined;
+  return { fingerprint: redact.fingerprint(value), ...(show ? { value } : { masked: redact.maskSecret(value) }) };
+}
+
+function toJson(
+  r: SetupResult,
+  o: { show: boolean; redact: Redact; steps: unknown[]; next: import('../../core/setup/report.js').NextSteps; authorizer: unknown; envFile?: string },
+): unknown {
+  const client = (c: SetupResult['clients']['app']) => ({
+    name: c.name,
+    ...(c.clientId ? { clientId: c.clientId } : {}),
+    status: c.status,
+    flows: c.flows,
+    ...(c.clientSecret ? { clientSecret: secretJson(c.clientSecret, o.show, o.redact) } : {}),
+  });
+  return {
+    name: r.name,
+    region: r.region,
+    dryRun: r.dryRun,
+    userPool: r.userPool,
+    resourceServer: r.resourceServer,
+    domain: r.domain,
+    clients: { app: client(r.clients.app), m2m: client(r.clients.m2m), public: client(r.clients.public) },
+    user: { username: r.user.username, status: r.user.status, passwordReset: r.user.passwordReset, ...(r.user.password ? { password: secretJson(r.user.password, o.show, o.redact) } : {}) },
+    ...(r.workloadIdentity ? { workloadIdentity: r.workloadIdentity } : {}),
+    ...(r.credentialProvider ? { credentialProvider: r.credentialProvider } : {}),
+    ...(o.authorizer ? { authorizerConfiguration: o.authorizer } : {}),
+    ...(o.envFile ? { envFile: o.envFile } : {}),
+    ...(r.ignoredPools.length ? { ignoredPools: r.ignoredPools } : {}),
+    next: o.next,
+    steps: o.steps,
+  };
+}
+
+function renderHuman(io: Io, r: SetupResult, o: { redact: Redact; next: import('../../core/setup/report.js').NextSteps; authorizer: unknown; envFile?: string }): void {
+  const c = io.ui.c;
+  const all = [r.userPool, r.resourceServer, r.domain, r.clients.app, r.clients.m2m, r.clients.public, r.user, ...(r.workloadIdentity ? [r.workloadIdentity] : []), ...(r.credentialProvider ? [r.credentialProvider] : [])];
+  const count = (s: string) => all.filter((x) => x.status === s).length;
+  if (r.dryRun) {
+    io.ui.success(`dry run: ${count('existing')} of ${all.length} resources exist, ${count('planned')} would be created; no write call was made`);
+    if (r.ignoredPools.length) io.ui.note(`pools named ${r.userPool.name} without the tag, left alone: ${r.ignoredPools.join(', ')}`);
+    return;
+  }
+  io.ui.success(`setup --name ${r.name}: ${count('created')} created, ${count('existing')} already there${count('updated') ? `, ${count('updated')} updated` : ''} (${r.region})`);
+  if (r.ignoredPools.length) io.ui.note(`pools named ${r.userPool.name} without the tag, left alone: ${r.ignoredPools.join(', ')}`);
+  const out = io.out;
+  const rows: Array<[string, string | undefined]> = [
+    ['user pool', `${r.userPool.id}  ${c.dim(r.userPool.arn ?? '')}`],
+    ['discovery URL', r.userPool.discoveryUrl],
+    ['hosted UI', r.domain.hostedUiUrl],
+    ['scope', r.resourceServer.scope],
+    ['app client', `${r.clients.app.clientId}  secret ${secretText(io, o.redact, r.clients.app.clientSecret)}`],
+    ['m2m client', `${r.clients.m2m.clientId}  secret ${secretText(io, o.redact, r.clients.m2m.clientSecret)}`],
+    ['public client', r.clients.public.clientId],
+    ['test user', `${r.user.username}  password ${secretText(io, o.redact, r.user.password)}${r.user.passwordReset ? c.dim(' (new)') : ''}`],
+    ...(r.workloadIdentity ? ([['workload identity', `${r.workloadIdentity.name}  ${c.dim(r.workloadIdentity.arn ?? '')}`]] as Array<[string, string]>) : []),
+    ...(r.credentialProvider ? ([['credential provider', `${r.credentialProvider.name}  ${c.dim(r.credentialProvider.callbackUrl ? `callback ${r.credentialProvider.callbackUrl}` : '')}`]] as Array<[string, string]>) : []),
+    ...(o.envFile ? ([['env file', `${o.envFile} (0600)`]] as Array<[string, string]>) : []),
+  ];
+  const w = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, v] of rows) if (v) out.line(`  ${k.padEnd(w)}  ${v}`);
+  out.line('');
+  out.line(c.bold('Next steps'));
+  out.line(`  1. Sign in as the test user (the token is cached for --bearer):`);
+  for (const l of o.next.login) out.line(`       ${l}`);
+  if (!o.envFile) out.line(c.dim(`     (secrets are masked${io.globals.showSecrets ? '' : ': --show-secrets prints them, --env-file FILE writes them to a 0600 file'}; the password is shown only on this run)`));
+  out.line(`  2. Put this on your runtime (authorizerConfiguration of CreateAgentRuntime / UpdateAgentRuntime):`);
+  for (const l of JSON.stringify(o.authorizer, null, 2).split('\n')) out.line(`       ${l}`);
+  out.line(`  3. Call the agent with the cached token:`);
+  out.line(`       ${o.next.invoke}`);
+  out.line(`  Also: a machine token (client secret on stdin):  ${o.next.m2m}`);
+  out.line(`        a browser sign-in (public client, PKCE):   ${o.next.browser}`);
+  out.line(`        remove everything:                        ${o.next.teardown}`);
+}
+
+function secretText(io: Io, redact: Redact, value: string | undefined): string {
+  if (!value) return '—';
+  if (io.globals.showSecrets) return value;
+  return `${redact.maskSecret(value)} ${io.ui.c.dim(redact.fingerprint(value))}`;
+}

@@ -1,0 +1,130 @@
+/**
+ * `teardown --name NAME`: delete exactly what `setup --name NAME` made (found by tag and exact name), in dependency
+ * order: credential provider, workload identity, hosted-UI domain, user pool (with its clients, resource server and
+ * users). Asks on a terminal; elsewhere it needs --yes. Logic: core/setup/run.ts.
+ */
+import type { Command } from 'commander';
+import { defineAction, type Io, type Outcome } from '../command.js';
+import type { CliContext } from '../context.js';
+
+interface TeardownOptions {
+  name: string;
+  yes?: boolean;
+  dryRun?: boolean;
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('teardown')
+    .summary('delete what `setup --name NAME` created (by tag and exact name)')
+    .description(
+      'Delete exactly what `setup --name NAME` created, found by the user pool tag agentcore-auth:setup=NAME and the exact names agentcore-auth-NAME (never by a pattern), in dependency order: OAuth2 credential provider, workload identity, hosted-UI domain, user pool (its app clients, resource server and users go with it). A pool with the same name but without the tag is left alone. Asks before deleting on a terminal; without a terminal (CI) it needs --yes.',
+    )
+    .requiredOption('--name <name>', 'the NAME given to setup')
+    .option('-y, --yes', 'delete without asking')
+    .option('--dry-run', 'only list what would be deleted (read calls only)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  agentcore-auth teardown --name dev --dry-run
+  agentcore-auth teardown --name dev --yes`,
+    )
+    .action(defineAction(ctx, (io: Io, opts: TeardownOptions) => teardown(io, opts)));
+}
+
+async function teardown(io: Io, opts: TeardownOptions): Promise<Outcome> {
+  const { setupNames } = await import('../../core/setup/names.js');
+  const names = setupNames(opts.name);
+  const { usageError, AgentcoreAuthError } = await import('../../core/errors.js');
+  const canAsk = !!io.ctx.stdin.isTTY && !!io.ctx.stderr.isTTY;
+  if (!opts.yes && !opts.dryRun && !canAsk) {
+    throw usageError('teardown deletes AWS resources: pass --yes to confirm (there is no terminal to ask on)', `See first what it would delete: agentcore-auth teardown --name ${names.name} --dry-run`);
+  }
+  const run = await import('../../core/setup/run.js');
+  const report = await import('../../core/setup/report.js');
+  const { Timeline } = await import('../../core/identity/timeline.js');
+  const { serviceBaseUrl, fromAwsError } = await import('../../core/aws.js');
+  const cognito = await io.aws.cognito();
+  let region: string;
+  try {
+    region = await cognito.config.region();
+  } catch (e) {
+    throw fromAwsError(e, 'resolve the AWS region');
+  }
+  io.ui.info(`${opts.dryRun ? 'Dry run (read calls only): ' : ''}teardown --name ${names.name} in ${region}`);
+  const tl = new Timeline(io.ui, () => io.ctx.now(), 3);
+  const deps = {
+    cognito,
+    control: () => io.aws.control(region),
+    region,
+    cognitoBaseUrl: serviceBaseUrl(io.ctx.env, 'cognito', region, io.globals.endpointUrl),
+    timeline: tl,
+    ui: io.ui,
+    secrets: io.secrets,
+    randomId: () => io.ctx.randomId(),
+    signal: io.ctx.signal,
+  };
+  const fail = (e: unknown): never => {
+    if (e instanceof run.StepFailure) {
+      const err = report.setupFailure(e, 'teardown', names.name);
+      if (io.globals.json) err.details.steps = tl.steps;
+      throw err;
+    }
+    if (e instanceof AgentcoreAuthError && io.globals.json) e.details.steps = tl.steps;
+    throw e;
+  };
+
+  let plan: import('../../core/setup/run.js').TeardownPlan;
+  try {
+    plan = await run.planTeardown(deps, names.name);
+  } catch (e) {
+    return fail(e);
+  }
+  for (const u of plan.unchecked) io.ui.warn(`could not check ${u} (no permission?): if setup ran with --with-identity, delete it yourself or grant the permissions in README.md`);
+  if (plan.ignoredPools.length) io.ui.note(`pools named agentcore-auth-${names.name} without the tag ${names.name}, left alone: ${plan.ignoredPools.join(', ')}`);
+
+  const json = (cancelled = false) => ({
+    name: plan.name,
+    region: plan.region,
+    dryRun: !!opts.dryRun,
+    ...(cancelled ? { cancelled: true } : {}),
+    items: plan.items.map((i) => ({ ...i, description: report.describeItem(i) })),
+    ...(plan.ignoredPools.length ? { ignoredPools: plan.ignoredPools } : {}),
+    ...(plan.unchecked.length ? { unchecked: plan.unchecked } : {}),
+    steps: tl.steps,
+  });
+  if (plan.items.length === 0) {
+    return { json: json(), human: () => io.ui.success(`nothing to remove: no resources of setup --name ${names.name} in ${region}`) };
+  }
+  const listing = () => plan.items.map((i, k) => `  ${k + 1}. ${report.describeItem(i)}`);
+  if (opts.dryRun) {
+    return {
+      json: json(),
+      human: () => {
+        io.ui.success(`dry run: teardown would delete, in this order (no write call was made):`);
+        for (const l of listing()) io.out.line(l);
+      },
+    };
+  }
+  if (!opts.yes) {
+    io.ui.line('teardown will delete, in this order:');
+    for (const l of listing()) io.ui.line(l);
+    const answer = (await io.ctx.prompt(`Delete these ${plan.items.length} resources? [y/N] `)).trim().toLowerCase();
+    if (answer !== 'y' && answer !== 'yes') {
+      return { json: json(true), human: () => io.ui.info('cancelled: nothing was deleted') };
+    }
+  }
+  try {
+    await run.runTeardown(deps, plan);
+  } catch (e) {
+    return fail(e);
+  }
+  return {
+    json: json(),
+    human: () => {
+      io.ui.success(`teardown --name ${names.name}: removed ${plan.items.filter((i) => i.status === 'deleted').length} resource(s)`);
+      for (const i of plan.items) io.out.line(`  ${i.status === 'deleted' ? 'deleted' : 'already gone'}  ${report.describeItem(i)}`);
+    },
+  };
+}
