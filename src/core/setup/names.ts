@@ -4,7 +4,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { usageError } from '../errors.js';
-import { DEFAULT_REDIRECT_URI, DEFAULT_RETURN_URL } from '../wire.js';
+import { DEFAULT_REDIRECT_URI, DEFAULT_RETURN_URL } from '../../wire.js';
 
 /** The user pool tag setup writes and teardown requires (UserPoolTags; also sent on the AgentCore resources). */
 export const SETUP_TAG_KEY = 'agentcore-auth:setup';
