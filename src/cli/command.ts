@@ -5,9 +5,10 @@
  */
 import type { Command } from 'commander';
 import { createAwsClients, type AwsClients, type Env } from '../core/aws.js';
-import { createHttpFetch, type FetchLike } from '../core/http.js';
+import { createHttpFetch, type ExchangeListener, type FetchLike } from '../core/http.js';
 import { SecretRegistry } from '../core/redact.js';
 import type { CliContext } from './context.js';
+import { diagramRequest, recordingContext, writeDiagram } from './diagram-output.js';
 import { createTraceListener } from './render/trace.js';
 import { colorEnabled, Ui } from './render/ui.js';
 
@@ -73,7 +74,16 @@ export function createIo(ctx: CliContext, globals: Globals): Io {
     showSecrets: globals.showSecrets,
     secrets,
   });
-  const onExchange = globals.verbose ? createTraceListener(ui, globals.showSecrets) : undefined;
+  // One trace, two readers: --verbose prints each exchange, a recorder (--diagram, smoke/demo steps) keeps them.
+  const verbose = globals.verbose ? createTraceListener(ui, globals.showSecrets) : undefined;
+  const record = ctx.trace?.onExchange;
+  const onExchange: ExchangeListener | undefined =
+    verbose && record
+      ? (ex, phase) => {
+          record(ex, phase);
+          verbose(ex, phase);
+        }
+      : (verbose ?? record);
   const http = (timeoutMs?: number) =>
     createHttpFetch({
       fetch: ctx.fetch,
@@ -90,7 +100,7 @@ export function createIo(ctx: CliContext, globals: Globals): Io {
         ...(globals.endpointUrl ? { endpointUrl: globals.endpointUrl } : {}),
         ...(overrides.timeoutMs ? { timeoutMs: overrides.timeoutMs } : {}),
       },
-      ...(onExchange ? { onExchange } : {}),
+      ...(onExchange ? { onExchange, captureBodies: !!record } : {}),
       signal: ctx.signal,
     });
   const aws = awsWith({});
@@ -122,12 +132,22 @@ export function defineAction<A extends unknown[]>(
 ): (...args: unknown[]) => Promise<void> {
   return async (...args: unknown[]) => {
     const cmd = args[args.length - 1] as Command;
-    const io = createIo(ctx, readGlobals(cmd));
+    // --diagram: the run records its trace, and the diagram is written however the command ends.
+    const diagram = diagramRequest(cmd, ctx);
+    const runCtx = diagram && ctx.trace !== diagram.recorder ? recordingContext(ctx, diagram.recorder) : ctx;
+    const io = createIo(runCtx, readGlobals(cmd));
     const root = rootOf(cmd) as unknown as Record<symbol, unknown>;
     root[IO_KEY] = io;
-    const outcome = (await handler(io, ...(args as A))) ?? {};
+    let outcome: Outcome;
+    try {
+      outcome = (await handler(io, ...(args as A))) ?? {};
+    } catch (e) {
+      if (diagram) await writeDiagram(io, diagram, e);
+      throw e;
+    }
     if (io.globals.json && outcome.json !== undefined) io.out.json(outcome.json);
     else outcome.human?.();
+    if (diagram) await writeDiagram(io, diagram);
     root[ACTION_EXIT] = outcome.exitCode ?? 0;
   };
 }

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { homedir } from 'node:os';
 import type { Env } from '../core/aws.js';
+import type { TraceRecorder } from '../core/diagram/trace.js';
 import type { FetchLike } from '../core/http.js';
 
 export interface OutStream {
@@ -45,6 +46,8 @@ export interface CliContext {
   pid: number;
   /** Whether a process with this pid runs on this host (a token-cache lock whose holder died is taken over). */
   isProcessAlive(pid: number): boolean;
+  /** Records the run's trace (HTTP exchanges, browsers opened) for a diagram: set by --diagram, smoke and demo. */
+  trace?: TraceRecorder;
 }
 
 export function isProcessAlive(pid: number): boolean {

@@ -72,6 +72,8 @@ export interface AwsFactoryDeps {
   env: Env;
   settings: AwsSettings;
   onExchange?: ExchangeListener;
+  /** Record each call's deserialized output as its responseBody (JSON), for the trace and diagrams. */
+  captureBodies?: boolean;
   signal?: AbortSignal;
 }
 
@@ -108,7 +110,8 @@ export function createAwsClients(deps: AwsFactoryDeps): AwsClients {
 
   function instrument<T>(client: T): T {
     const c = client as unknown as StackLike;
-    if (deps.onExchange) c.middlewareStack.add(traceMiddleware(deps.onExchange), { step: 'deserialize', priority: 'low', name: 'agentcoreAuthTrace' });
+    if (deps.onExchange) c.middlewareStack.add(traceMiddleware(deps.onExchange, !!deps.captureBodies), { step: 'deserialize', priority: 'low', name: 'agentcoreAuthTrace' });
+    if (deps.onExchange && deps.captureBodies) c.middlewareStack.add(outputMiddleware, { step: 'initialize', priority: 'high', name: 'agentcoreAuthTraceOutput' });
     if (deps.signal) {
       // Ctrl-C stops every SDK call (retries and backoff included) unless the caller passed its own abortSignal.
       const runSignal = deps.signal;
@@ -192,7 +195,7 @@ async function loadCredentialProvider(profile: string | undefined, env: Env): Pr
 }
 
 /** A deserialize-step middleware that reports each attempt's raw request and response for --verbose. */
-function traceMiddleware(onExchange: ExchangeListener) {
+function traceMiddleware(onExchange: ExchangeListener, captureBodies: boolean) {
   return (next: (args: unknown) => Promise<{ response: unknown }>, context: { commandName?: string }) =>
     async (args: { request?: RawRequest }) => {
       const req = args.request;
@@ -216,6 +219,7 @@ function traceMiddleware(onExchange: ExchangeListener) {
         exchange.status = res.statusCode;
         exchange.responseHeaders = res.headers ?? {};
         exchange.durationMs = Math.round(performance.now() - started);
+        if (captureBodies) (context as Record<symbol, unknown>)[LAST_EXCHANGE] = exchange;
         onExchange(exchange, 'response');
         return out;
       } catch (e) {
@@ -227,6 +231,42 @@ function traceMiddleware(onExchange: ExchangeListener) {
         throw e;
       }
     };
+}
+
+const LAST_EXCHANGE = Symbol('agentcore-auth.last-exchange');
+
+/**
+ * The trace middleware sits below the deserializer (it sees each attempt's raw HTTP response); this one, outermost,
+ * sees the command's deserialized output and records it as the last attempt's responseBody (for diagrams: the
+ * tokens a call returned, as fingerprints). The --verbose listener has already printed that attempt; the record is
+ * the same object.
+ */
+function outputMiddleware(next: (args: unknown) => Promise<{ output?: unknown }>, context: object) {
+  return async (args: unknown) => {
+    const out = await next(args);
+    const exchange = (context as Record<symbol, HttpExchange | undefined>)[LAST_EXCHANGE];
+    const body = exchange ? plainJson(out.output) : undefined;
+    if (exchange && body !== undefined && exchange.responseBody === undefined) exchange.responseBody = body;
+    return out;
+  };
+}
+
+/**
+ * The JSON of a command's output without $metadata, or undefined when it holds anything but plain data (an event
+ * stream, a body stream, bytes): the answer of InvokeAgentRuntime is read by the caller, never here.
+ */
+function plainJson(output: unknown): string | undefined {
+  const plain = (v: unknown, depth: number): boolean => {
+    if (v === null || ['string', 'number', 'boolean', 'undefined'].includes(typeof v) || v instanceof Date) return true;
+    if (depth > 12 || typeof v !== 'object') return false;
+    if (Array.isArray(v)) return v.every((x) => plain(x, depth + 1));
+    const proto = Object.getPrototypeOf(v);
+    return (proto === Object.prototype || proto === null) && Object.values(v as object).every((x) => plain(x, depth + 1));
+  };
+  if (!output || typeof output !== 'object') return undefined;
+  const { $metadata: _meta, ...rest } = output as Record<string, unknown>;
+  void _meta;
+  return plain(rest, 0) ? JSON.stringify(rest) : undefined;
 }
 
 interface RawRequest {

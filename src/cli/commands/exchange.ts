@@ -6,6 +6,7 @@
  */
 import { Option, type Command } from 'commander';
 import { collectList, collectRepeat, defineAction, readStdin, type Io } from '../command.js';
+import { addDiagramOption } from '../diagram-output.js';
 import type { CliContext } from '../context.js';
 
 import { DEFAULT_RETURN_URL } from '../../wire.js';
@@ -37,7 +38,7 @@ interface ExchangeOptions {
 }
 
 export function register(program: Command, ctx: CliContext): void {
-  program
+  const cmd = program
     .command('exchange')
     .summary('workload token → resource token or API key, step by step')
     .description(
@@ -77,7 +78,8 @@ Examples:
   agentcore-auth exchange --workload-name my-agent --user-id alice --provider github --scopes repo --register-return-url --ephemeral
   agentcore-auth exchange --workload-name my-agent --provider my-m2m --flow m2m --scopes api/read --print resource-token
   agentcore-auth exchange --workload-name my-agent --api-key-provider openai --print api-key`,
-    )
+    );
+  addDiagramOption(cmd)
     .action(defineAction(ctx, (io: Io, opts: ExchangeOptions) => runExchange(io, opts)));
 }
 

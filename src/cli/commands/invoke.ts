@@ -14,6 +14,7 @@ import { AgentcoreAuthError, usageError } from '../../core/errors.js';
 import { jwtClaims } from '../../core/token-cache.js';
 import { collectRepeat, defineAction, readStdin, type Io } from '../command.js';
 import { addConsentOptions, checkConsentFlags, completeConsent, type ConsentFlags } from '../consent.js';
+import { addDiagramOption } from '../diagram-output.js';
 import type { CliContext } from '../context.js';
 
 /** The auth flags shared by `invoke` and `mcp`. */
@@ -71,7 +72,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--payload-file <file>', 'read the payload from a file')
     .option('--qualifier <name>', 'endpoint name', 'DEFAULT')
     .option('--account-id <id>', 'account of a bare runtime id');
-  addAuthOptions(cmd)
+  addDiagramOption(addAuthOptions(cmd))
     .option('--session-id <id>', 'runtime session id (33–256 chars; generated when omitted)')
     .option('--content-type <type>', 'payload content type (default application/json)')
     .option('--accept <types>', 'Accept header', 'application/json, text/event-stream')

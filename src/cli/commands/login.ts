@@ -27,6 +27,7 @@ import {
 } from '../../core/token-cache.js';
 import { cacheLocation, refreshEntry, registerEntrySecrets } from '../bearer.js';
 import { collectList, defineAction, readStdin, type Io, type Outcome } from '../command.js';
+import { addDiagramOption } from '../diagram-output.js';
 import type { CliContext } from '../context.js';
 import { DEFAULT_REDIRECT_URI } from '../../wire.js';
 
@@ -71,7 +72,7 @@ export interface LoginOptions {
 }
 
 export function register(program: Command, ctx: CliContext): void {
-  program
+  const cmd = program
     .command('login')
     .description('mint a user token (Cognito or any OIDC provider), show who it is for, and cache it for --bearer')
     .addOption(new Option('--auth-flow <flow>', 'how to sign in (default: user-password when a username is given)').choices(LOGIN_FLOWS))
@@ -111,7 +112,8 @@ Examples:
   agentcore-auth login --auth-flow refresh --save-as default
 
 Environment: ${Object.values(LOGIN_ENV).join(', ')}, AGENTCORE_AUTH_CACHE_DIR (cache directory).`,
-    )
+    );
+  addDiagramOption(cmd)
     .action(defineAction(ctx, (io: Io, opts: LoginOptions) => login(io, opts)));
 }
 

@@ -9,6 +9,7 @@ import { AgentcoreAuthError, usageError } from '../../core/errors.js';
 import type { McpTool, McpTransport } from '../../core/runtime/mcp.js';
 import type { RuntimeAuthInfo } from '../../core/runtime/auth-mode.js';
 import { defineAction, readStdin, type Io, type Outcome } from '../command.js';
+import { addDiagramOption } from '../diagram-output.js';
 import type { CliContext } from '../context.js';
 import { addConsentOptions, checkConsentFlags, completeConsent } from '../consent.js';
 import { addAuthOptions, invokeSpec, invokerDeps, parseTimeout, prepareRuntime, resolveInbound, sendOptionsFor, type Inbound, type InvokeFlags } from './invoke.js';
@@ -32,7 +33,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--input <json>', 'tool arguments as a JSON object (- reads stdin)', '{}')
     .option('--mcp-protocol-version <version>', 'MCP protocol version to offer', '2025-03-26');
   addConsentOptions(cmd, 'and call the tool again');
-  addAuthOptions(cmd)
+  addDiagramOption(addAuthOptions(cmd))
     .addHelpText(
       'after',
       `

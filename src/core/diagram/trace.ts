@@ -315,13 +315,13 @@ export function sequenceFromTrace(entries: readonly TraceEntry[], options: Diagr
 }
 
 function labelLines(parts: string[], width: number): string[] {
-  // "Operation · fact · fact", wrapped at the separators.
+  // "Operation · fact · fact", wrapped after a separator (kept at the end of the line).
   const lines: string[] = [];
   let cur = '';
   for (const part of parts) {
     const next = cur ? `${cur} · ${part}` : part;
     if (cur && next.length > width) {
-      lines.push(cur);
+      lines.push(`${cur} ·`);
       cur = part;
     } else cur = next;
   }

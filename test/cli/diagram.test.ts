@@ -1,0 +1,172 @@
+/**
+ * `--diagram FILE|-` on invoke, mcp, exchange and login: real runs against the local stack, in-process. The diagram is
+ * parsed back (core/diagram/sequence.ts parseMermaid) and checked for its participants, arrows and outcomes, the
+ * refusals drawn as such, tokens present only as their fingerprints.
+ */
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseMermaid, type SequenceDiagram } from '../../src/core/diagram/sequence.js';
+import { fingerprint } from '../../src/core/redact.js';
+import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
+import { browseHeadless } from '../fixtures/headless-browser.js';
+import { freePort } from '../fixtures/ports.js';
+import { runCommand } from '../helpers/context.js';
+
+let stack: LocalStack;
+let token: string;
+let dir: string;
+let gatewayUrl: string;
+
+const JWT_SHAPED = /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\./;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'aca-diagram-'));
+  stack = await startLocalStack({ port: 0, autoConsent: true, config: { gateways: [{ name: 'gw', targets: [{ name: 'echo', kind: 'echo' }] }] } });
+  gatewayUrl = `${stack.url}/gateways/${stack.gateways[0]!.id}/mcp`;
+  const { CognitoIdentityProviderClient, InitiateAuthCommand } = await import('@aws-sdk/client-cognito-identity-provider');
+  const client = stack.userPool.clients.find((c) => c.explicitAuthFlows.includes('USER_PASSWORD_AUTH'))!;
+  const user = stack.userPool.users.find((u) => u.username === 'alice')!;
+  const params: Record<string, string> = { USERNAME: 'alice', PASSWORD: user.password };
+  if (client.clientSecret) params.SECRET_HASH = createHmac('sha256', client.clientSecret).update(`alice${client.clientId}`).digest('base64');
+  const idp = new CognitoIdentityProviderClient({ region: stack.region, endpoint: stack.url, credentials: stack.credentials });
+  token = (await idp.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: client.clientId, AuthParameters: params }))).AuthenticationResult!.AccessToken!;
+  idp.destroy();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+const arn = (id: string) => `arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:runtime/${id}`;
+const jwtAgent = () => arn(stack.agents.find((a) => a.authorizerConfiguration)!.id);
+const sigv4Agent = () => arn(stack.agents.find((a) => !a.authorizerConfiguration)!.id);
+
+/** "from>to[x]: label" per message, "note a,b: text" per note: easy to assert on, independent of layout. */
+function flat(d: SequenceDiagram): string[] {
+  const label = (id: string) => d.participants.find((p) => p.id === id)!.label;
+  return d.events.map((e) =>
+    e.kind === 'message'
+      ? `${label(e.from)} ${e.line === 'dotted' ? '-->' : '->'}${e.end === 'cross' ? 'x' : ''} ${label(e.to)}: ${e.lines.join(' ')}`
+      : `note ${e.over.map(label).join(',')}: ${e.lines.join(' ')}`,
+  );
+}
+
+/** The diagram printed by `--diagram -`: from the line `sequenceDiagram` to the end of stdout. */
+function fromStdout(stdout: string): SequenceDiagram {
+  const i = stdout.indexOf('sequenceDiagram\n');
+  expect(i).toBeGreaterThanOrEqual(0);
+  return parseMermaid(stdout.slice(i));
+}
+
+describe('--diagram', () => {
+  it('invoke with a bearer token: the call, the agent behind the runtime, the token as its fingerprint only', async () => {
+    const r = await runCommand(['invoke', jwtAgent(), '{"prompt":"hi"}', '--bearer-token', token, '--diagram', '-'], { env: stack.env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain(token);
+    expect(r.stdout.slice(r.stdout.indexOf('sequenceDiagram'))).not.toMatch(JWT_SHAPED);
+    const d = fromStdout(r.stdout);
+    expect(d.participants.map((p) => p.label)).toEqual(['agentcore-auth', 'AgentCore Runtime', 'Agent']);
+    expect(flat(d)).toEqual([
+      `agentcore-auth -> AgentCore Runtime: InvokeAgentRuntime · Bearer ${fingerprint(token)}`,
+      'AgentCore Runtime -> Agent: invocation + workload access token',
+      'Agent --> AgentCore Runtime: answer',
+      'AgentCore Runtime --> agentcore-auth: 200',
+    ]);
+  });
+
+  it('invoke: the SigV4-to-JWT method mismatch is drawn as a refusal, and the file is written although the command failed', async () => {
+    const file = join(dir, 'mismatch', 'flow.mmd');
+    const r = await runCommand(['invoke', jwtAgent(), '{"prompt":"hi"}', '--user-id', 'alice', '--diagram', file], { env: stack.env });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain(`sequence diagram: ${file}`);
+    const lines = flat(parseMermaid(readFileSync(file, 'utf8')));
+    expect(lines[0]).toBe('agentcore-auth -> AgentCore Runtime: InvokeAgentRuntime · SigV4 · user id alice');
+    expect(lines[1]).toMatch(/^AgentCore Runtime -->x agentcore-auth: 403 AccessDeniedException$/);
+    expect(lines[2]).toMatch(/^note agentcore-auth,AgentCore Runtime: refused: Authorization method mismatch — a SigV4 request to an agent that takes OAuth bearer tokens/);
+    // The run may then read the agent's authorizer (GetAgentRuntime) to say which mode it wants.
+    expect(lines.slice(3).every((l) => /AgentCore control plane|GetAgentRuntime|^AgentCore control plane/.test(l))).toBe(true);
+    expect(lines.join('\n')).not.toContain('Agent:');
+  });
+
+  it('invoke with SigV4 and a user id to an IAM agent', async () => {
+    const r = await runCommand(['invoke', sigv4Agent(), '{"prompt":"hi"}', '--user-id', 'alice', '--diagram', '-'], { env: stack.env });
+    expect(r.code).toBe(0);
+    expect(flat(fromStdout(r.stdout))).toEqual([
+      'agentcore-auth -> AgentCore Runtime: InvokeAgentRuntime · SigV4 · user id alice',
+      'AgentCore Runtime -> Agent: invocation + workload access token',
+      'Agent --> AgentCore Runtime: answer',
+      'AgentCore Runtime --> agentcore-auth: 200',
+    ]);
+  });
+
+  it('exchange 3LO completed by another user: browser, return URL, CompleteResourceTokenAuth refused with the binding', async () => {
+    const threeLo = stack.credentialProviders.oauth2.find((p) => p.flow === 'USER_FEDERATION')!;
+    const url = `http://localhost:${await freePort()}/oauth2/callback`;
+    const file = join(dir, '3lo-wrong-user.mmd');
+    const r = await runCommand(
+      ['exchange', '--workload-name', stack.workloadIdentities[0]!.name, '--user-id', 'alice', '--provider', threeLo.name, '--scopes', 'api:read', '--force-auth', '--return-url', url, '--register-return-url', '--ephemeral', '--complete-as-user-id', 'mallory', '--diagram', file],
+      { env: stack.env, openBrowser: async (u) => void (await browseHeadless(u)) },
+    );
+    expect(r.code).toBe(4);
+    const text = readFileSync(file, 'utf8');
+    expect(text).not.toMatch(JWT_SHAPED);
+    const d = parseMermaid(text);
+    expect(d.participants.map((p) => p.label)).toEqual(['User/Browser', 'agentcore-auth', 'AgentCore Identity', 'Token vault / provider', 'AgentCore control plane']);
+    const lines = flat(d);
+    const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    const wat = at(/^agentcore-auth -> AgentCore Identity: GetWorkloadAccessTokenForUserId · SigV4 · userId alice/);
+    const watBack = at(/^AgentCore Identity --> agentcore-auth: 200 · workloadAccessToken sha256:[0-9a-f]{8}$/);
+    const start = at(/^agentcore-auth -> AgentCore Identity: GetResourceOauth2Token · SigV4 · workloadIdentityToken sha256:[0-9a-f]{8}$/);
+    const url1 = at(/^AgentCore Identity --> agentcore-auth: 200 · authorizationUrl/);
+    const open = at(/^agentcore-auth -> User\/Browser: open AgentCore authorization URL$/);
+    const back = at(/^User\/Browser -> agentcore-auth: redirect to the return URL \(session_id\)$/);
+    const complete = at(/^agentcore-auth -> AgentCore Identity: CompleteResourceTokenAuth · SigV4 · userId mallory$/);
+    const refused = at(/^AgentCore Identity -->x agentcore-auth: 403 AccessDeniedException$/);
+    const why = at(/^note agentcore-auth,AgentCore Identity: refused: session refused .*started by user id "alice" \(sha256:[0-9a-f]{8}\), completed with user id "mallory"/);
+    for (const i of [wat, watBack, start, url1, open, back, complete, refused, why]) expect(i, lines.join('\n')).toBeGreaterThanOrEqual(0);
+    expect([wat, watBack, start, url1, open, back, complete, refused, why]).toEqual([...[wat, watBack, start, url1, open, back, complete, refused, why]].sort((a, b) => a - b));
+    // The workload token sent is the one received.
+    expect(lines[start]!.split('workloadIdentityToken ')[1]).toBe(lines[watBack]!.split('workloadAccessToken ')[1]);
+  });
+
+  it('mcp over the gateway: tools/call reaches the target', async () => {
+    const r = await runCommand(['mcp', '--gateway-url', gatewayUrl, '--bearer-token', token, '--call', 'echo___inspect', '--diagram', '-'], { env: stack.env });
+    expect(r.code).toBe(0);
+    const lines = flat(fromStdout(r.stdout));
+    expect(lines).toContain(`agentcore-auth -> Gateway: POST tools/call echo___inspect · Bearer ${fingerprint(token)}`);
+    expect(lines).toContain('Gateway -> Target: tools/call echo___inspect');
+    expect(lines.filter((l) => l.startsWith('agentcore-auth -> Gateway: POST initialize'))).toHaveLength(1);
+  });
+
+  it('login with a password: Cognito InitiateAuth, the tokens received as fingerprints', async () => {
+    const client = stack.userPool.clients.find((c) => c.explicitAuthFlows.includes('USER_PASSWORD_AUTH'))!;
+    const user = stack.userPool.users.find((u) => u.username === 'alice')!;
+    const r = await runCommand(
+      ['login', '--user-pool-id', stack.userPool.id, '--client-id', client.clientId, ...(client.clientSecret ? ['--client-secret', client.clientSecret] : []), '--username', 'alice', '--password', user.password, '--print', 'access-token', '--diagram', join(dir, 'login.mmd')],
+      { env: stack.env },
+    );
+    expect(r.code).toBe(0);
+    const access = r.stdout.trim();
+    const text = readFileSync(join(dir, 'login.mmd'), 'utf8');
+    expect(text).not.toContain(access);
+    expect(text).not.toContain(user.password);
+    const lines = flat(parseMermaid(text));
+    expect(lines[0]).toBe('agentcore-auth -> Cognito/IdP: InitiateAuth · USERNAME alice');
+    expect(lines[1]).toMatch(new RegExp(`^Cognito/IdP --> agentcore-auth: 200 · AccessToken ${fingerprint(access)} · `));
+    expect(lines[1]).toMatch(/ · IdToken sha256:[0-9a-f]{8}/);
+    expect(lines[1]).toMatch(/ · RefreshToken sha256:[0-9a-f]{8}/);
+  });
+
+  it('--diagram - with --json is a usage error; an unwritable file after a successful command is a config error', async () => {
+    const a = await runCommand(['invoke', sigv4Agent(), '{}', '--user-id', 'alice', '--json', '--diagram', '-'], { env: stack.env });
+    expect(a.code).toBe(2);
+    expect(a.stderr).toContain('--diagram - and --json both write to stdout');
+    const blocker = join(dir, 'not-a-dir');
+    (await import('node:fs')).writeFileSync(blocker, 'x');
+    const b = await runCommand(['invoke', sigv4Agent(), '{}', '--user-id', 'alice', '--diagram', join(blocker, 'x.mmd')], { env: stack.env });
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/error: cannot write the diagram to .*not-a-dir/);
+  });
+});
