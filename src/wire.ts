@@ -79,6 +79,11 @@ export const LIMITS = {
   customHeadersPerRuntime: 20,
   traceIdMax: 128,
   traceParentMax: 128,
+  /**
+   * InvokeAgentRuntime request payload: "Maximum payload size 100 MB, not adjustable" (AgentCore quotas, Runtime
+   * invocation limits; runtime-invoke-agent: "binary data up to 100 MB"). Read as MiB, as AWS quotas count bytes.
+   */
+  payloadMax: 100 * 1024 * 1024,
 } as const;
 
 export const PATTERNS = {
@@ -126,6 +131,8 @@ export const MESSAGES = {
   cognitoSecretHashWrong: (clientId: string) => `Unable to verify secret hash for client ${clientId}`,
   cognitoUserPasswordNotEnabled: 'USER_PASSWORD_AUTH flow not enabled for this client',
   cognitoUserNotFound: 'User does not exist.',
+  /** UNVERIFIED: the service's answer to an oversized payload is not documented; the emulator's (413 ValidationException). */
+  payloadTooLarge: `Request payload exceeds the maximum allowed size of ${100 * 1024 * 1024} bytes (100 MB)`,
 } as const;
 
 /** SigV4 signing name used by both AgentCore planes; Cognito admin ops sign as cognito-idp. */

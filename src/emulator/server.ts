@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { LIMITS, MESSAGES } from '../wire.js';
 import { sendAwsError, sendAwsJsonError } from './respond.js';
 
 export interface EmuRequest {
@@ -22,8 +23,8 @@ export interface EmuRequest {
 /** Returns false when the route is not this handler's. */
 export type Handler = (req: EmuRequest, res: ServerResponse) => Promise<boolean>;
 
-/** Largest request body accepted (InvokeAgentRuntime payloads may be up to 100 MB on AWS). */
-export const MAX_BODY_BYTES = 100 * 1024 * 1024;
+/** Largest request body accepted: InvokeAgentRuntime's payload limit (the largest body any AgentCore API takes). */
+export const MAX_BODY_BYTES = LIMITS.payloadMax;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Fault injection
@@ -167,16 +168,28 @@ export interface EmuServer {
   close(): Promise<void>;
 }
 
+/**
+ * The body, read up to MAX_BODY_BYTES. Past that (by Content-Length, or as chunks arrive) it rejects with `tooLarge` at
+ * once and discards the rest as it comes: the caller answers while the client is still sending, and node:http drains
+ * the remainder after the response so the connection is not reset under the client (which would read as a dead
+ * server).
+ */
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    const tooLarge = () => {
+      req.removeAllListeners('data');
+      req.resume();
+      reject(Object.assign(new Error('body too large'), { tooLarge: true }));
+    };
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) return tooLarge();
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY_BYTES) {
-        reject(Object.assign(new Error('body too large'), { tooLarge: true }));
-        req.destroy();
-        return;
+        chunks.length = 0;
+        return tooLarge();
       }
       chunks.push(c);
     });
@@ -217,7 +230,7 @@ export async function startEmuServer(options: EmuServerOptions): Promise<EmuServ
       else sendAwsError(res, 404, 'UnknownOperationException', 'UnknownOperationException');
     } catch (e) {
       if ((e as { tooLarge?: boolean }).tooLarge) {
-        if (!res.headersSent) sendAwsError(res, 413, 'ValidationException', 'Request entity too large');
+        if (!res.headersSent) sendAwsError(res, 413, 'ValidationException', MESSAGES.payloadTooLarge);
         return;
       }
       if (req) options.onError?.(e, req);

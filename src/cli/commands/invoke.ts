@@ -3,7 +3,7 @@
  * token, the mode always explicit. Also `--mcp` (MCP over the runtime) and `--complete-auth` (3LO consent, then the
  * same call again with the same session id). Heavy modules are loaded inside the action.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { RuntimeAuthInfo } from '../../core/runtime/auth-mode.js';
@@ -185,9 +185,14 @@ async function readPayload(io: Io, payload: string | undefined, opts: InvokeFlag
   if (payload !== undefined && opts.payloadFile !== undefined) throw usageError('pass the payload as an argument or with --payload-file, not both');
   if (opts.payloadFile !== undefined) {
     const path = isAbsolute(opts.payloadFile) ? opts.payloadFile : join(io.ctx.cwd, opts.payloadFile);
+    const { checkPayloadSize } = await import('../../core/runtime/request.js');
     try {
+      // by its size first: a file over the limit is refused without being read
+      const st = await stat(path);
+      if (st.isFile()) checkPayloadSize(st.size, `--payload-file ${opts.payloadFile}`);
       return { bytes: new Uint8Array(await readFile(path)), wrapped: false, file: opts.payloadFile };
     } catch (e) {
+      if (e instanceof AgentcoreAuthError) throw e;
       throw new AgentcoreAuthError('ERR_INPUT', `cannot read --payload-file ${opts.payloadFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
@@ -199,11 +204,16 @@ async function readPayload(io: Io, payload: string | undefined, opts: InvokeFlag
     if (opts.bearerToken === '-') throw usageError('stdin cannot carry both the payload and the bearer token', 'Pass the token with --bearer-token TOKEN or --bearer NAME.');
     text = await readStdin(io.ctx);
   }
+  // Sizes are checked before parsing or encoding (both are slow on 100 MB); wrapping only adds bytes.
+  const { checkPayloadSize } = await import('../../core/runtime/request.js');
+  checkPayloadSize(Buffer.byteLength(text));
   if (opts.contentType === undefined) {
     try {
       JSON.parse(text);
     } catch {
-      return { bytes: new TextEncoder().encode(JSON.stringify({ prompt: text.replace(/\n$/, '') })), wrapped: true };
+      const wrapped = JSON.stringify({ prompt: text.replace(/\n$/, '') });
+      checkPayloadSize(Buffer.byteLength(wrapped));
+      return { bytes: new TextEncoder().encode(wrapped), wrapped: true };
     }
   }
   return { bytes: new TextEncoder().encode(text), wrapped: false };

@@ -154,8 +154,8 @@ export function classifyFailure(f: FailureFacts, c: FailureContext): AgentcoreAu
       'Wait a little and retry; for load tests lower the request rate or ask for a higher quota.',
     );
   }
-  if (status === 400 || name === 'ValidationException') {
-    return make('ERR_REMOTE', `the service rejected the request (400): ${serviceSaid}`, findHint({ message: f.message, ...(name ? { name } : {}) })?.fix);
+  if (status === 400 || status === 413 || name === 'ValidationException') {
+    return make('ERR_REMOTE', `the service rejected the request (${status ?? 400}): ${serviceSaid}`, findHint({ message: f.message, ...(name ? { name } : {}), ...(status !== undefined ? { status } : {}) })?.fix);
   }
   if (status !== undefined && status >= 500) {
     return make('ERR_SERVER', `the service failed (${status}) after ${c.attempts ?? 1} attempt(s): ${serviceSaid}`, 'Retry later; if it persists, check the AWS Health Dashboard.');

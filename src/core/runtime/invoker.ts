@@ -11,7 +11,7 @@ import { classifyFailure, isMethodMismatch } from './failures.js';
 import { InvokeFailure, sendBearer, sendSigv4, type InvokeResponse, type SendOptions } from './send.js';
 import type { McpExchange, McpRequestMeta, McpTransport, JsonRpcMessage } from './mcp.js';
 import { parseMcpBody } from './mcp.js';
-import type { InboundMode, InvokeSpec } from './request.js';
+import { checkPayloadSize, type InboundMode, type InvokeSpec } from './request.js';
 
 export interface InvokerDeps {
   mode: InboundMode;
@@ -28,6 +28,7 @@ export interface InvokerDeps {
 }
 
 export async function invokeOnce(deps: InvokerDeps, spec: InvokeSpec): Promise<InvokeResponse> {
+  checkPayloadSize(spec.payload.byteLength);
   try {
     if (deps.mode === 'sigv4') return await sendSigv4(await deps.agentcore(), spec, deps.send);
     if (!deps.token) throw new AgentcoreAuthError('ERR_INTERNAL', 'bearer mode without a token');

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { InvokeAgentRuntimeCommandInput } from '@aws-sdk/client-bedrock-agentcore';
-import { usageError } from '../errors.js';
+import { AgentcoreAuthError, usageError } from '../errors.js';
 import { maskSecret } from '../redact.js';
 import { HEADERS, LIMITS, PATHS, RESERVED_REQUEST_HEADERS } from '../../wire.js';
 import type { RuntimeTarget } from './target.js';
@@ -62,6 +62,18 @@ export function checkUserId(id: string): string {
     throw usageError(`--user-id must be ${LIMITS.userIdMin}–${LIMITS.userIdMax} characters, got ${id.length}`);
   }
   return id;
+}
+
+/**
+ * InvokeAgentRuntime takes at most LIMITS.payloadMax bytes. Refused here, before the upload, rather than by the service
+ * after it (`what` names the source: "the payload", "--payload-file big.bin").
+ */
+export function checkPayloadSize(bytes: number, what = 'the payload'): void {
+  if (bytes <= LIMITS.payloadMax) return;
+  throw new AgentcoreAuthError('ERR_INPUT', `${what} is ${(bytes / 2 ** 20).toFixed(1)} MB (${bytes} bytes); InvokeAgentRuntime accepts at most 100 MB (${LIMITS.payloadMax} bytes)`, {
+    hint: 'The limit is fixed (not adjustable). Send the agent a reference to the data instead (an S3 URI or a URL it fetches), or split it over several calls in one session (--session-id).',
+    details: { bytes, limit: LIMITS.payloadMax },
+  });
 }
 
 /** Which dedicated flag replaces a header someone tried to pass with -H. */
