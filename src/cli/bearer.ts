@@ -39,12 +39,19 @@ export interface ResolvedBearer {
   entryName?: string;
 }
 
+/** Warnings already given in a run: a command may read the cache several times, the user hears of a problem once. */
+const warnedIn = new WeakMap<Io, Set<string>>();
+
 export function cacheLocation(io: Io): CacheLocation {
   return {
     env: io.ctx.env,
     homedir: io.ctx.homedir,
     lockHolder: { pid: io.ctx.pid, isAlive: (pid) => io.ctx.isProcessAlive(pid) },
-    warn: (m) => io.ui.warn(m),
+    warn: (m) => {
+      const warned = warnedIn.get(io) ?? warnedIn.set(io, new Set()).get(io)!;
+      if (!warned.has(m)) io.ui.warn(m);
+      warned.add(m);
+    },
     fail: (m, cause) =>
       new AgentcoreAuthError('ERR_CONFIG', m, {
         hint: 'Fix or remove that path, or point AGENTCORE_AUTH_CACHE_DIR at a private directory (--no-cache skips the cache on login).',

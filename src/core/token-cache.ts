@@ -7,7 +7,8 @@
  * Every change is read-merge-write under a lock file (`tokens.json.lock`, created with O_EXCL; a lock older than
  * STALE_LOCK_MS or held by a dead process is taken over), and the new file is written to a temp file and renamed
  * over the old one, so concurrent `login` processes never lose each other's entries and a reader never sees half a
- * file. A broken or truncated file is moved aside (`tokens.json.broken-<time>`) with a warning, never a crash.
+ * file. A broken or truncated file, or JSON that is not a token cache, is moved aside (`tokens.json.broken-<time>`)
+ * with a warning, never a crash.
  *
  * This module depends on node: built-ins only and never touches `process`: the environment, the home directory and the
  * running process (its pid, written into the lock, and a way to tell whether a lock's holder is still alive) are
@@ -173,17 +174,23 @@ async function ensureDir(loc: CacheLocation): Promise<string> {
   return dir;
 }
 
-/** Parse the file's text; a broken file yields undefined (the caller recovers). */
-function parseCache(text: string): CacheFile | undefined {
+/** What is wrong with a file that cannot be used: not JSON at all, or JSON of another shape. */
+const UNUSABLE = {
+  json: 'is unreadable (broken or truncated JSON)',
+  shape: 'is valid JSON but not a token cache (not the shape agentcore-auth writes)',
+} as const;
+
+/** Parse the file's text; a file that cannot be used yields what is wrong with it (the caller recovers). */
+function parseCache(text: string): CacheFile | { unusable: keyof typeof UNUSABLE } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    return undefined;
+    return { unusable: 'json' };
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { unusable: 'shape' };
   const p = parsed as Partial<CacheFile>;
-  if (!p.entries || typeof p.entries !== 'object' || Array.isArray(p.entries)) return undefined;
+  if (!p.entries || typeof p.entries !== 'object' || Array.isArray(p.entries)) return { unusable: 'shape' };
   // No prototype: an entry named `valueOf` or `constructor` must not find Object.prototype's members.
   const entries: Record<string, CacheEntry> = Object.create(null) as Record<string, CacheEntry>;
   for (const [name, entry] of Object.entries(p.entries)) {
@@ -224,14 +231,15 @@ async function readCacheFile(loc: CacheLocation, recover: boolean): Promise<Cach
   }
   if (text.trim() === '') return emptyCache();
   const parsed = parseCache(text);
-  if (parsed) return parsed;
+  if (!('unusable' in parsed)) return parsed;
+  const what = UNUSABLE[parsed.unusable];
   if (recover) {
     const aside = `${file}.broken-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     await fs.rename(file, aside).catch(() => undefined);
     await fs.chmod(aside, 0o600).catch(() => undefined);
-    loc.warn?.(`the token cache ${file} was unreadable (broken or truncated JSON); moved it to ${aside} and started a new one — log in again`);
+    loc.warn?.(`the token cache ${file} ${what}; moved it to ${aside} and started a new one — log in again`);
   } else {
-    loc.warn?.(`the token cache ${file} is unreadable (broken or truncated JSON); ignoring it — the next login replaces it`);
+    loc.warn?.(`the token cache ${file} ${what}; ignoring it — the next login replaces it`);
   }
   return emptyCache();
 }
