@@ -8,8 +8,9 @@
 import type { Command } from 'commander';
 import { AgentcoreAuthError, configError, usageError } from '../core/errors.js';
 import type { HttpExchange } from '../core/http.js';
-import { TraceRecorder, sequenceFromTrace, type TraceEntry } from '../core/diagram/trace.js';
+import { TraceRecorder, combineDiagrams, sequenceFromTrace, type TraceEntry } from '../core/diagram/trace.js';
 import { toMermaid, type SequenceDiagram } from '../core/diagram/sequence.js';
+import type { RunSummary, StepResult } from '../core/smoke/runner.js';
 import type { CliContext } from './context.js';
 import type { Io } from './command.js';
 import { createTraceListener } from './render/trace.js';
@@ -70,18 +71,22 @@ export function diagramOf(io: Pick<Io, 'secrets' | 'globals'>, entries: readonly
  * failed, its own error wins and the write failure is a warning.
  */
 export async function writeDiagram(io: Io, request: DiagramRequest, commandError?: unknown): Promise<void> {
-  const text = toMermaid(diagramOf(io, request.recorder.entries, errorFacts(commandError)));
-  if (request.file === '-') {
+  await writeOutput(io, 'sequence diagram', request.file, toMermaid(diagramOf(io, request.recorder.entries, errorFacts(commandError))), commandError !== undefined);
+}
+
+/** Write a report to FILE or (`-`) stdout; a failed write is a config error unless the command already failed. */
+async function writeOutput(io: Io, what: string, file: string, text: string, commandFailed = false): Promise<void> {
+  if (file === '-') {
     io.out.write(text);
     return;
   }
   try {
-    await writeText(io.ctx.cwd, request.file, text);
-    if (!io.globals.json) io.ui.note(`sequence diagram: ${request.file}`);
+    await writeText(io.ctx.cwd, file, text);
+    if (!io.globals.json) io.ui.note(`${what}: ${file}`);
   } catch (e) {
-    const msg = `cannot write the diagram to ${request.file}: ${(e as Error).message}`;
-    if (commandError !== undefined) io.ui.warn(msg);
-    else throw configError(msg, 'Check that the directory exists and is writable, or pass --diagram - for stdout.');
+    const msg = `cannot write the ${what} to ${file}: ${(e as Error).message}`;
+    if (commandFailed) io.ui.warn(msg);
+    else throw configError(msg, 'Check that the directory exists and is writable.');
   }
 }
 
@@ -122,4 +127,82 @@ export function stepTraceRecorders() {
       return byStep.get(stepId);
     },
   };
+}
+
+/** The diagram of one step of a scenario run (none for a step that never ran). */
+function stepDiagram(io: Io, r: StepResult, recorder: TraceRecorder | undefined): SequenceDiagram | undefined {
+  if (!recorder || r.status === 'skipped') return undefined;
+  return diagramOf(io, recorder.entries, r.error ? { code: r.error.code, message: r.error.message } : undefined);
+}
+
+const STATUS_WORDS: Record<StepResult['status'], string> = { pass: 'passed', fail: 'failed', error: 'could not run', skipped: 'skipped' };
+
+/**
+ * `smoke --html FILE` and `smoke --diagram FILE|-`: each step of each scenario runs with its own recorder
+ * (`contextFor`, handed to the in-process executor); `write` renders the report and the diagram at the end.
+ */
+export function smokeReports(io: Io, opts: { html?: string; diagram?: string }) {
+  if (opts.html === undefined && opts.diagram === undefined) return undefined;
+  if (opts.html !== undefined && (!opts.html.trim() || opts.html === '-')) throw usageError('--html needs a file name', 'For example --html smoke-report.html (CI: upload it as an artifact).');
+  if (opts.diagram !== undefined && !opts.diagram.trim()) throw usageError('--diagram needs a file name (or - for stdout)');
+  if (opts.diagram === '-' && io.globals.json) throw usageError('--diagram - and --json both write to stdout', 'Write the diagram to a file: --diagram flow.mmd.');
+  const runs: Array<{ summary: RunSummary; recorders: ReturnType<typeof stepTraceRecorders> }> = [];
+  let current = stepTraceRecorders();
+  return {
+    /** The executor's context adapter for the next scenario. */
+    nextScenario(): (stepId: string, child: CliContext) => CliContext {
+      current = stepTraceRecorders();
+      return current.contextFor;
+    },
+    add(summary: RunSummary): void {
+      runs.push({ summary, recorders: current });
+    },
+    async write(o: { exitCode: number; durationMs: number; started: number; scenarios: number }): Promise<void> {
+      const steps = runs.map(({ summary, recorders }) =>
+        summary.results.map((r) => {
+          const recorder = recorders.get(r.id);
+          return { result: r, recorder, diagram: stepDiagram(io, r, recorder) };
+        }),
+      );
+      if (opts.html !== undefined) {
+        const { htmlReport } = await import('../core/smoke/html.js');
+        const html = htmlReport(
+          runs.map(({ summary }, i) => ({
+            summary,
+            steps: steps[i]!.map((s) => ({
+              result: s.result,
+              ...(s.diagram ? { diagram: s.diagram } : {}),
+              ...(s.recorder ? { trace: traceText(io, s.recorder.exchanges) } : {}),
+            })),
+          })),
+          { scrub: (t) => io.secrets.scrub(t, io.globals.showSecrets), showSecrets: io.globals.showSecrets, timestamp: new Date(o.started), exitCode: o.exitCode, durationMs: o.durationMs, scenarios: o.scenarios, version: io.ctx.version },
+        );
+        await writeOutput(io, 'HTML report', opts.html, html);
+      }
+      if (opts.diagram !== undefined) {
+        const parts = runs.flatMap(({ summary }, i) =>
+          steps[i]!.flatMap((s) => (s.diagram ? [{ title: `${runs.length > 1 ? `${summary.scenario}: ` : ''}step ${s.result.id} — ${STATUS_WORDS[s.result.status]}`, diagram: s.diagram }] : [])),
+        );
+        await writeOutput(io, 'sequence diagram', opts.diagram, toMermaid(combineDiagrams(parts)));
+      }
+    },
+  };
+}
+
+/** `demo --diagram DIR`: one Mermaid file per step, `NN-<step id>.mmd`. Returns the files written. */
+export async function writeStepDiagrams(io: Io, dir: string, results: readonly StepResult[], recorders: ReturnType<typeof stepTraceRecorders>): Promise<string[]> {
+  const { join } = await import('node:path');
+  const files: string[] = [];
+  for (const [i, r] of results.entries()) {
+    const d = stepDiagram(io, r, recorders.get(r.id));
+    if (!d) continue;
+    const name = `${String(i + 1).padStart(2, '0')}-${r.id.replace(/[^A-Za-z0-9_.-]+/g, '_')}.mmd`;
+    try {
+      await writeText(io.ctx.cwd, join(dir, name), toMermaid(d));
+    } catch (e) {
+      throw configError(`cannot write the diagrams to ${dir}: ${(e as Error).message}`, 'Check that the directory is writable.');
+    }
+    files.push(name);
+  }
+  return files;
 }

@@ -46,9 +46,10 @@ const EMPTY_STDIN: InStream = {
 /**
  * Run a step's command line in this process: runCli with the parent's context except for its own stdout/stderr
  * buffers, the step's environment and signal, an empty stdin and no prompts (a CI step cannot answer one).
+ * `contextFor` may adapt a step's context (record its trace).
  */
-export function createInProcessExecutor(parent: CliContext): StepExecutor {
-  return async ({ argv, env, signal }) => {
+export function createInProcessExecutor(parent: CliContext, contextFor?: (stepId: string, child: CliContext) => CliContext): StepExecutor {
+  return async ({ step, argv, env, signal }) => {
     const { runCli } = await import('./run.js');
     const stdout = new CaptureStream();
     const stderr = new CaptureStream();
@@ -66,7 +67,8 @@ export function createInProcessExecutor(parent: CliContext): StepExecutor {
         );
       },
     };
-    const exitCode = await runCli(argv, child);
+    // smoke --html/--diagram and demo --diagram record each step's trace through its own context.
+    const exitCode = await runCli(argv, contextFor ? contextFor(step.id, child) : child);
     return { exitCode, stdout: stdout.text(), stderr: stderr.text() };
   };
 }

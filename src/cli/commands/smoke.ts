@@ -21,6 +21,8 @@ interface SmokeOptions {
   negative?: boolean;
   failFast?: boolean;
   timeout?: string;
+  html?: string;
+  diagram?: string;
 }
 
 export function register(program: Command, ctx: CliContext): void {
@@ -33,6 +35,8 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('<files...>', 'scenario files (.yaml, .yml or .json), run one after the other; - reads one from stdin')
     .option('-c, --concurrency <n>', 'run up to N independent steps at once (a step waits for the steps it reads)', '1')
     .option('--junit <file>', 'also write a JUnit XML report to FILE (for CI test reporters)')
+    .option('--html <file>', 'also write a self-contained HTML report to FILE: verdicts, masked traces, a sequence diagram per step')
+    .option('--diagram <file>', 'write a Mermaid sequence diagram of every step\'s calls to FILE (- for stdout)')
     .option('--negative', 'per invoke step that expects allow, add checks that must be denied: the other inbound mode, and (bearer steps) no token')
     .option('--fail-fast', 'start no new step after the first one that does not pass')
     .option('--timeout <duration>', 'default time limit per step (e.g. 30s); a scenario or step `timeout:` wins', '60s')
@@ -63,6 +67,7 @@ async function smoke(io: Io, files: string[], opts: SmokeOptions) {
   const { runScenario, missingEnv, combineExitCodes } = await import('../../core/smoke/runner.js');
   const { renderStep, renderSummary, renderTotal, stepRecord, summaryRecord, totalRecord, junitXml } = await import('../../core/smoke/report.js');
   const { createInProcessExecutor } = await import('../in-process.js');
+  const { smokeReports } = await import('../diagram-output.js');
 
   const concurrency = Number(opts.concurrency ?? '1');
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
@@ -71,6 +76,7 @@ async function smoke(io: Io, files: string[], opts: SmokeOptions) {
   const timeoutMs = parseDuration(opts.timeout ?? '60s');
   if (timeoutMs === undefined || timeoutMs <= 0) throw usageError(`--timeout must be a duration such as 30s or 500ms, got "${opts.timeout}"`);
   if (files.filter((f) => f === '-').length > 1) throw usageError('- (stdin) can be given only once');
+  const reports = smokeReports(io, opts);
 
   // Every file is read, parsed and checked before anything runs: a typo in the last file costs no API call.
   const scenarios: Scenario[] = [];
@@ -136,7 +142,7 @@ async function smoke(io: Io, files: string[], opts: SmokeOptions) {
       while (next < order.length && finished.has(order[next]!)) print(finished.get(order[next++]!)!);
     };
     const summary = await runScenario(scenario, {
-      executor: createInProcessExecutor(io.ctx),
+      executor: createInProcessExecutor(io.ctx, reports?.nextScenario()),
       env: io.ctx.env,
       concurrency,
       failFast: !!opts.failFast,
@@ -148,6 +154,7 @@ async function smoke(io: Io, files: string[], opts: SmokeOptions) {
       onStepEnd,
     });
     summaries.push(summary);
+    reports?.add(summary);
     if (io.globals.json) io.out.line(JSON.stringify(summaryRecord(summary)));
     else io.out.line(renderSummary(summary, paint));
   }
@@ -169,6 +176,7 @@ async function smoke(io: Io, files: string[], opts: SmokeOptions) {
       throw configError(`cannot write the JUnit report to ${opts.junit}: ${(e as Error).message}`, 'Check that the directory is writable.');
     }
   }
+  await reports?.write({ exitCode, durationMs, started, scenarios: scenarios.length });
   if (!io.globals.json && !io.globals.quiet) {
     if (opts.junit) io.ui.note(`JUnit report: ${opts.junit}`);
     if (exitCode !== EXIT.OK && !io.globals.verbose) {

@@ -345,3 +345,26 @@ function refusalNote(ex: HttpExchange, c: Classified, error: DiagramOptions['err
   if (error && (error.code === 'ERR_AUTH' || error.code === 'ERR_TOKEN_EXPIRED' || error.code === 'ERR_OAUTH')) return { text: `refused: ${error.message}`, isRunError: true };
   return said ? { text: `refused: ${said}`, isRunError: false } : undefined;
 }
+
+/**
+ * Several diagrams one after the other in one (smoke --diagram: every step of a run), each introduced by a note
+ * spanning the whole width ("step login — passed").
+ */
+export function combineDiagrams(parts: ReadonlyArray<{ title: string; diagram: SequenceDiagram }>): SequenceDiagram {
+  const labels = new Map<string, string>();
+  for (const { diagram } of parts) for (const p of diagram.participants) if (!labels.has(p.id)) labels.set(p.id, p.label);
+  const rank = (id: string) => {
+    const i = ORDER.indexOf(id as Party);
+    return i < 0 ? ORDER.length : i;
+  };
+  const participants = [...labels].map(([id, label]) => ({ id, label })).sort((a, b) => rank(a.id) - rank(b.id));
+  const events: SequenceEvent[] = [];
+  if (!participants.length) return { participants, events };
+  const first = participants[0]!.id;
+  const last = participants[participants.length - 1]!.id;
+  for (const { title, diagram } of parts) {
+    events.push({ kind: 'note', placement: 'over', over: first === last ? [first] : [first, last], lines: wrap(title, 100) });
+    events.push(...diagram.events);
+  }
+  return { participants, events };
+}
