@@ -167,6 +167,6 @@ describe('--diagram', () => {
     (await import('node:fs')).writeFileSync(blocker, 'x');
     const b = await runCommand(['invoke', sigv4Agent(), '{}', '--user-id', 'alice', '--diagram', join(blocker, 'x.mmd')], { env: stack.env });
     expect(b.code).toBe(2);
-    expect(b.stderr).toMatch(/error: cannot write the diagram to .*not-a-dir/);
+    expect(b.stderr).toMatch(/error: cannot write the sequence diagram to .*not-a-dir/);
   });
 });
