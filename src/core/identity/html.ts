@@ -21,3 +21,15 @@ h1{font-size:1.4rem;color:${colour}}p.detail{color:#59636e;font-size:.9rem;white
   }<p class="detail">agentcore-auth</p></body></html>
 `;
 }
+
+/**
+ * Response headers for these pages: no script, no request to anywhere (the `data:` icon excepted), not framable,
+ * no referrer (the URL carries a session id or a code).
+ */
+export const PAGE_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Type': 'text/html; charset=utf-8',
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+};

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { AgentcoreAuthError, configError } from '../errors.js';
 import { PATTERNS } from '../../wire.js';
-import { page } from './html.js';
+import { PAGE_HEADERS, page } from './html.js';
 
 export interface SessionOutcome {
   ok: boolean;
@@ -221,14 +221,7 @@ function listen(server: Server, host: string, port: number): Promise<number> {
 
 function send(res: ServerResponse, status: number, outcome: SessionOutcome): void {
   const body = page({ ok: outcome.ok, title: outcome.title, message: outcome.message, ...(outcome.detail ? { detail: outcome.detail } : {}) });
-  res.writeHead(status, {
-    'Content-Type': 'text/html; charset=utf-8',
-    'Cache-Control': 'no-store',
-    'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
-    'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-    Connection: 'close',
-  });
+  res.writeHead(status, { ...PAGE_HEADERS, Connection: 'close' });
   res.end(body);
 }
 

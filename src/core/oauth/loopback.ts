@@ -8,7 +8,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AgentcoreAuthError, interruptedError, timeoutError, usageError } from '../errors.js';
-import { page } from '../identity/html.js';
+import { PAGE_HEADERS, page } from '../identity/html.js';
 
 export interface LoopbackOptions {
   /** Host to bind; default 127.0.0.1. `localhost` in a redirect URI binds 127.0.0.1. Must be a loopback address. */
@@ -81,7 +81,7 @@ export async function startLoopback(options: LoopbackOptions): Promise<LoopbackS
       return;
     }
     const p = redirectPage(u, options.expectedState);
-    res.writeHead(p.status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', connection: 'close' }).end(p.html);
+    res.writeHead(p.status, { ...PAGE_HEADERS, Connection: 'close' }).end(p.html);
     if (deliver) deliver(u);
     else received.push(u);
   });

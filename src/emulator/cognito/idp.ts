@@ -10,6 +10,7 @@ import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from
 import { exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWK, type JWTPayload, type CryptoKey } from 'jose';
 import { MESSAGES, SIGNING_NAME } from '../../wire.js';
 import type { CognitoAuthFlow, UserPoolClientConfig } from '../config.js';
+import { cardPage } from '../pages.js';
 import { escapeHtml, redirect, sendAwsJson, sendAwsJsonError, sendHtml, sendJson } from '../respond.js';
 import type { EmuRequest, Handler } from '../server.js';
 import type { EmuContext } from '../context.js';
@@ -334,32 +335,18 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
     return oauthError(res, 400, 'unsupported_grant_type');
   }
 
-  /** The hosted UI's pages: one look (system font, a centred card), no external resources, no favicon request. */
-  function hostedPage(title: string, body: string): string {
-    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeHtml(title)} — agentcore-auth local user pool</title><link rel="icon" href="data:,">
-<style>body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f6f8fa;color:#1f2328}
-main{max-width:22rem;margin:4rem auto;padding:1.5rem 2rem 2rem;background:#fff;border:1px solid #d1d9e0;border-radius:8px}
-h1{font-size:1.4rem;margin:0 0 .25rem}p.pool{margin:0 0 1rem;color:#59636e;font-size:.9rem}code{font-size:.85rem}
-label{display:block;margin:.8rem 0 .25rem;font-weight:600;font-size:.9rem}
-input[type=text],input[type=password]{box-sizing:border-box;width:100%;padding:.5rem .6rem;font:inherit;border:1px solid #d1d9e0;border-radius:6px}
-button{margin-top:1.25rem;width:100%;padding:.6rem;font:inherit;font-weight:600;color:#fff;background:#1f6feb;border:0;border-radius:6px;cursor:pointer}
-button:hover{background:#1a5fd0}.err{color:#cf222e;background:#ffebe9;border:1px solid #ffcecb;border-radius:6px;padding:.5rem .75rem;font-size:.9rem}</style>
-</head><body><main>${body}</main></body></html>`;
-  }
-
   function loginPage(params: URLSearchParams, error?: string): string {
     const hidden = [...params].map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`).join('');
-    return hostedPage(
-      'Sign in',
-      `<h1>Sign in</h1><p class="pool">Local user pool <code>${escapeHtml(poolId)}</code></p>${error ? `<p class="err" role="alert">${escapeHtml(error)}</p>` : ''}
+    return cardPage(
+      'Sign in — agentcore-auth local user pool',
+      `<h1>Sign in</h1><p class="sub">Local user pool <code>${escapeHtml(poolId)}</code></p>${error ? `<p class="err" role="alert">${escapeHtml(error)}</p>` : ''}
 <form method="post" action="/login">${hidden}<label for="username">Username</label><input id="username" type="text" name="username" autocomplete="username" autofocus required>
 <label for="password">Password</label><input id="password" type="password" name="password" autocomplete="current-password" required><button type="submit">Sign in</button></form>`,
     );
   }
 
   function errorPage(error: string): string {
-    return hostedPage('Sign-in cannot start', `<h1>Sign-in cannot start</h1><p class="pool">Local user pool <code>${escapeHtml(poolId)}</code></p><p class="err" role="alert">${escapeHtml(error)}</p>`);
+    return cardPage('Sign-in cannot start — agentcore-auth local user pool', `<h1>Sign-in cannot start</h1><p class="sub">Local user pool <code>${escapeHtml(poolId)}</code></p><p class="err" role="alert">${escapeHtml(error)}</p>`);
   }
 
   /** Validate /oauth2/authorize parameters; returns an error text for the page, or the client. */

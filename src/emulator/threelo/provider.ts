@@ -3,13 +3,16 @@
  * provider (oidc-provider, panva) on its own loopback port. Authorization code + PKCE, refresh tokens, JWT access
  * tokens for one API resource (scopes api:read api:write), so a delivered token says which user it belongs to (`sub`).
  *
- * Without auto-consent the login and consent pages are oidc-provider's real forms (any login/password; the login
- * becomes `sub`; "Cancel" refuses). With auto-consent the user named by `login_hint` (a customParameter) — or the
- * default user — is logged in and consents without pages, so any redirect-following client completes the flow.
+ * Without auto-consent the user signs in and consents on real pages (any login/password; the login becomes `sub`;
+ * "Cancel" and "Deny" refuse with access_denied). They are our own (threelo/pages.ts), not oidc-provider's
+ * devInteractions, whose layout loads a web font from fonts.googleapis.com: the local stack never leaves loopback.
+ * With auto-consent the user named by `login_hint` (a customParameter) — or the default user — is logged in and
+ * consents without pages, so any redirect-following client completes the flow.
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
+import { consentPage, errorPage, loginPage } from './pages.js';
 
 export const THREELO_RESOURCE = 'urn:agentcore-local:3lo-api';
 export const THREELO_API_SCOPES = 'api:read api:write';
@@ -86,7 +89,7 @@ export async function startThreeLoProvider(options: ThreeLoOptions): Promise<Thr
       return { accountId: sub, async claims() { return { sub, email: `${sub}@example.com`, email_verified: true, name: sub }; } };
     },
     features: {
-      devInteractions: { enabled: !options.autoConsent },
+      devInteractions: { enabled: false },
       resourceIndicators: {
         enabled: true,
         defaultResource: async () => THREELO_RESOURCE,
@@ -99,7 +102,7 @@ export async function startThreeLoProvider(options: ThreeLoOptions): Promise<Thr
     },
     async renderError(ctx: any, out: Record<string, string>) {
       ctx.type = 'html';
-      ctx.body = `<!doctype html><title>3LO provider error</title><h1>${String(out.error ?? 'error').replace(/[<>&]/g, '')}</h1><p>${String(out.error_description ?? '').replace(/[<>&]/g, '')}</p>`;
+      ctx.body = errorPage(String(out.error ?? 'error'), String(out.error_description ?? ''));
     },
   } as any);
   } finally {
@@ -127,7 +130,8 @@ export async function startThreeLoProvider(options: ThreeLoOptions): Promise<Thr
     if (options.autoConsent && req.method === 'GET' && req.url?.startsWith('/auth?')) {
       if (await autoAuthorize(req, res)) return;
     }
-    if (!options.autoConsent || !req.url?.startsWith('/interaction/')) return callback(req, res);
+    if (!req.url?.startsWith('/interaction/')) return callback(req, res);
+    if (!options.autoConsent) return interactionPages(req, res);
     try {
       const details: any = await provider.interactionDetails(req, res);
       const prompt = details.prompt.name as string;
@@ -151,6 +155,64 @@ export async function startThreeLoProvider(options: ThreeLoOptions): Promise<Thr
       res.writeHead(400, { 'content-type': 'text/plain' }).end(`interaction failed: ${(e as Error).message}`);
     }
   };
+  /**
+   * The sign-in and consent pages (interactions.url is oidc-provider's default, /interaction/<uid>):
+   * GET shows the page for the pending prompt, POST submits it, GET …/abort is "Cancel" / "Deny".
+   */
+  async function interactionPages(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const path = new URL(req.url!, issuer).pathname;
+    const abort = path.endsWith('/abort');
+    try {
+      const details: any = await provider.interactionDetails(req, res);
+      const base = `/interaction/${details.uid}`;
+      if (abort) {
+        await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'End-User aborted interaction' }, { mergeWithLastSubmission: false });
+        return;
+      }
+      const prompt = details.prompt.name as string;
+      if (req.method === 'GET') {
+        const html =
+          prompt === 'login'
+            ? loginPage({ action: base, abort: `${base}/abort`, clientId: details.params.client_id, loginHint: details.params.login_hint })
+            : consentPage({ action: base, abort: `${base}/abort`, clientId: details.params.client_id, account: details.session?.accountId ?? '', scopes: String(details.params.scope ?? '').split(' ').filter(Boolean) });
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(html);
+        return;
+      }
+      if (req.method !== 'POST') {
+        res.writeHead(405, { allow: 'GET, POST' }).end();
+        return;
+      }
+      const form = new URLSearchParams(await readBody(req));
+      if (form.get('prompt') === 'login' && prompt === 'login') {
+        const account = form.get('login')?.trim() ?? '';
+        if (!account) {
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+          res.end(loginPage({ action: base, abort: `${base}/abort`, clientId: details.params.client_id, error: 'Enter a user name (any name: it becomes the token’s sub).' }));
+          return;
+        }
+        if (refuse.has(account)) {
+          await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'The user refused access' }, { mergeWithLastSubmission: false });
+          return;
+        }
+        await provider.interactionFinished(req, res, { login: { accountId: account } }, { mergeWithLastSubmission: false });
+        return;
+      }
+      if (form.get('prompt') === 'consent' && prompt === 'consent') {
+        const grant = details.grantId ? await provider.Grant.find(details.grantId) : new provider.Grant({ accountId: details.session.accountId, clientId: details.params.client_id });
+        const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+        if (missing.missingOIDCScope?.length) grant!.addOIDCScope(missing.missingOIDCScope.join(' '));
+        if (missing.missingOIDCClaims?.length) grant!.addOIDCClaims(missing.missingOIDCClaims);
+        for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant!.addResourceScope(indicator, scopes.join(' '));
+        await provider.interactionFinished(req, res, { consent: { grantId: await grant!.save() } }, { mergeWithLastSubmission: true });
+        return;
+      }
+      res.writeHead(400, { 'content-type': 'text/html; charset=utf-8' }).end(errorPage('invalid_request', `this page expects the ${prompt} form`));
+    } catch (e) {
+      // An expired or unknown interaction (no cookie, a stale tab): oidc-provider's SessionNotFound and the like.
+      res.writeHead(400, { 'content-type': 'text/html; charset=utf-8' }).end(errorPage('interaction failed', (e as Error).message));
+    }
+  }
+
   async function autoAuthorize(req: http.IncomingMessage, res: http.ServerResponse): Promise<boolean> {
     const p = new URL(req.url!, issuer).searchParams;
     const client = await provider.Client.find(p.get('client_id') ?? '');
@@ -205,4 +267,17 @@ export async function startThreeLoProvider(options: ThreeLoOptions): Promise<Thr
         for (const s of sockets) s.destroy();
       })),
   };
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => {
+      body += chunk;
+      if (body.length > 64 * 1024) req.destroy(new Error('request body too large'));
+    });
+    req.once('end', () => resolve(body));
+    req.once('error', reject);
+  });
 }
