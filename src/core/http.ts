@@ -91,7 +91,7 @@ export function createHttpFetch(options: HttpOptions): FetchLike & { exchanges: 
 
     const timeout = AbortSignal.timeout(timeoutMs);
     const signals = [timeout, ...(options.signal ? [options.signal] : []), ...(init.signal ? [init.signal] : [])];
-    const signal = AbortSignal.any(signals);
+    const signal = anySignal(signals);
     const started = performance.now();
     try {
       const res = await options.fetch(input, { ...init, signal });
@@ -113,17 +113,28 @@ export function createHttpFetch(options: HttpOptions): FetchLike & { exchanges: 
       exchange.error = (e as Error).message;
       options.onExchange?.(exchange, 'response');
       if (options.signal?.aborted) throw interruptedError();
+      // The caller's own limit first: when it and this request's timer both ran out (same length, same tick), the
+      // caller names the limit that was set (--timeout for the whole call).
+      if (init.signal?.aborted) throw e;
       if (timeout.aborted) {
         throw timeoutError(
-          `${method} ${stripQuery(url)} did not answer within ${Math.round(timeoutMs / 1000)} s`,
+          `${method} ${stripQuery(url)} did not answer within ${timeoutMs % 1000 === 0 ? `${timeoutMs / 1000} s` : `${timeoutMs} ms`}`,
           'Check that the endpoint is reachable, or raise --timeout.',
         );
       }
-      if (init.signal?.aborted || isAbortError(e)) throw e;
+      if (isAbortError(e)) throw e;
       throw networkError(url, e);
     }
   };
   return Object.assign(traced, { exchanges });
+}
+
+/**
+ * AbortSignal.any(signals), keeping its sources alive as long as it lives. Node 20's any() holds its sources weakly: an
+ * AbortSignal.timeout() nothing else references is garbage-collected and never fires (--timeout then depended on GC).
+ */
+export function anySignal(signals: AbortSignal[]): AbortSignal {
+  return Object.assign(AbortSignal.any(signals), { sources: signals });
 }
 
 export function stripQuery(url: string): string {

@@ -105,6 +105,29 @@ export class Faults {
     if (!this.latencyMs) return 0;
     return !this.latencyMatch || matches(this.latencyMatch, operation, path) ? this.latencyMs : 0;
   }
+
+  #holding: Array<(operation: string) => void> = [];
+
+  /** Resolves with the operation of the next call held back by latency (tests interrupt a client exactly then). */
+  nextHeld(): Promise<string> {
+    return new Promise((resolve) => this.#holding.push(resolve));
+  }
+
+  /** Holds a call for `ms`, or until its client goes away (a closed socket, or the stack closing). */
+  hold(operation: string, ms: number, socket: Socket): Promise<void> {
+    const waiting = this.#holding;
+    this.#holding = [];
+    for (const w of waiting) w(operation);
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        socket.off('close', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      socket.once('close', done);
+    });
+  }
 }
 
 function matches(pattern: string, operation: string, path: string): boolean {
@@ -127,7 +150,10 @@ async function applyFault(req: EmuRequest, res: ServerResponse, faults: Faults):
   if (FAULT_EXEMPT.some((re) => re.test(req.url.pathname))) return false;
   const op = operationOf(req);
   const delay = faults.latencyFor(op, req.url.pathname);
-  if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+  if (delay > 0) {
+    await faults.hold(op, delay, req.raw.socket);
+    if (req.raw.socket.destroyed) return true; // the client went away while held: nothing to answer
+  }
   const rule = faults.take(op, req.url.pathname);
   if (!rule) return false;
   if (rule.kind === 'drop') {

@@ -75,8 +75,8 @@ describe('examples/ against the local stack', () => {
       cwd: process.cwd(),
     });
     expect(r.code).toBe(6);
-    expect(r.stdout).toMatch(/✗ bearer\s+\d+ ms\s+the OAuth agent accepts the access token · expected allow; got denied: exit 4 ERR_AUTH/);
-    expect(r.stdout).toMatch(/✗ sigv4-to-oauth-agent\s+\d+ ms\s+.*expected deny; got allowed: exit 0/);
+    expect(r.stdout).toMatch(/✗ bearer\s+\d+(?:\.\d+)? m?s\s+the OAuth agent accepts the access token · expected allow; got denied: exit 4 ERR_AUTH/);
+    expect(r.stdout).toMatch(/✗ sigv4-to-oauth-agent\s+\d+(?:\.\d+)? m?s\s+.*expected deny; got allowed: exit 0/);
     expect(r.stdout).toMatch(/expectations failed \(exit 6\)$/m);
   });
 

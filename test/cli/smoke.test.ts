@@ -107,7 +107,7 @@ ${LOGIN}    expect:
       '✓ decode',
       '✓ explain',
     ]);
-    expect(r.stdout).toMatch(/✓ wrong-client\s+\d+ ms\s+a token for another client is rejected · deny, verdict = "rejected"/);
+    expect(r.stdout).toMatch(/✓ wrong-client\s+\d+(?:\.\d+)? m?s\s+a token for another client is rejected · deny, verdict = "rejected"/);
     expect(r.stdout).toMatch(/^5 passed of 5 steps in .* — all expectations met$/m);
     expect(r.stderr).toContain('JUnit report: out/junit.xml');
     expectNoSecrets(r.stdout, r.stderr);
@@ -150,12 +150,12 @@ ${LOGIN}    expect:
     );
     const r = await run(['smoke', file, '--junit', 'fail.xml']);
     expect(r.code).toBe(6);
-    expect(r.stdout).toMatch(/✗ bad-login\s+\d+ ms\s+expected allow; got denied: exit 4 ERR_AUTH, (HTTP 400 InvalidPasswordException|NotAuthorizedException)$/m);
+    expect(r.stdout).toMatch(/✗ bad-login\s+\d+(?:\.\d+)? m?s\s+expected allow; got denied: exit 4 ERR_AUTH, (HTTP 400 InvalidPasswordException|NotAuthorizedException)$/m);
     expect(r.stdout).toContain('$ agentcore-auth login --user-pool-id');
     expect(r.stdout).toContain("--password 'not-th…[16 chars]'");
     expect(r.stdout).toMatch(/line 2 · exit 4/);
     expect(r.stdout).toMatch(/- verify\s+not run: it needs "bad-login", which did not pass/);
-    expect(r.stdout).toMatch(/✗ explain\s+\d+ ms\s+expected id = "nothing-like-this"; got "token-expired"|✗ explain\s+\d+ ms\s+expected id = "nothing-like-this"; got "[a-z-]+"/);
+    expect(r.stdout).toMatch(/✗ explain\s+\d+(?:\.\d+)? m?s\s+expected id = "nothing-like-this"; got "token-expired"|✗ explain\s+\d+(?:\.\d+)? m?s\s+expected id = "nothing-like-this"; got "[a-z-]+"/);
     expect(r.stdout).toMatch(/✓ explain-2/);
     expect(r.stdout).toMatch(/^1 passed, 2 failed, 1 skipped of 4 steps in .* — expectations failed \(exit 6\)$/m);
     expect(r.stderr).toContain('Rerun with --verbose to see the HTTP exchanges of the steps that did not pass');
@@ -226,7 +226,7 @@ ${LOGIN}  - verify: { token: "\${steps.login.accessToken}", discovery-url: "\${e
     );
     const r = await run(['smoke', file]);
     expect(r.code).toBe(3);
-    expect(r.stdout).toMatch(/! verify\s+\d+ ms\s+could not run: ERR_NETWORK/);
+    expect(r.stdout).toMatch(/! verify\s+\d+(?:\.\d+)? m?s\s+could not run: ERR_NETWORK/);
     expect(r.stdout).toMatch(/steps could not run \(exit 3\)$/m);
   });
 

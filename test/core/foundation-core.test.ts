@@ -1,9 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { fromAwsError, resolveEndpointOverride, serviceBaseUrl } from '../../src/core/aws.js';
 import { AgentcoreAuthError, EXIT } from '../../src/core/errors.js';
-import { createHttpFetch, fetchWithRetry, parseRetryAfter } from '../../src/core/http.js';
+import { anySignal, createHttpFetch, fetchWithRetry, parseRetryAfter } from '../../src/core/http.js';
 import { describeToken, relativeTime, tokenScopes } from '../../src/core/jwt.js';
 import { fingerprint, maskSecret, redactBody, redactHeaders, redactUrl, SecretRegistry } from '../../src/core/redact.js';
 
@@ -117,6 +119,18 @@ describe('createHttpFetch', () => {
     expect(parseRetryAfter('2')).toBe(2000);
     expect(parseRetryAfter('Wed, 21 Oct 2015 07:28:00 GMT', Date.parse('Wed, 21 Oct 2015 07:27:58 GMT'))).toBe(2000);
     expect(parseRetryAfter('nope')).toBeUndefined();
+  });
+});
+
+describe('anySignal', () => {
+  it('a timeout in it still fires after a garbage collection (Node 20 AbortSignal.any drops an unreferenced timeout: --timeout never fired)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const signal = (() => anySignal([new AbortController().signal, AbortSignal.timeout(50)]))();
+    await new Promise((r) => setImmediate(r));
+    gc();
+    await new Promise((r) => setTimeout(r, 150)); // timers run in order: the 50 ms one first
+    expect(signal.aborted).toBe(true);
   });
 });
 

@@ -105,9 +105,7 @@ async function oneUser(i: number): Promise<UserResult> {
 
 describe(`the local stack under ${USERS} concurrent users`, () => {
   it('zero cross-user token deliveries (login, bearer invoke, SigV4 invoke, 3LO consent, token vault)', async () => {
-    const started = Date.now();
     const results = await Promise.all(Array.from({ length: USERS }, (_, i) => oneUser(i)));
-    const elapsed = Date.now() - started;
     const crossings: string[] = [];
     for (const r of results) {
       if (r.bearerWhoami.caller.sub !== r.sub) crossings.push(`${r.user}: bearer invoke answered for sub ${r.bearerWhoami.caller.sub}`);
@@ -125,6 +123,5 @@ describe(`the local stack under ${USERS} concurrent users`, () => {
     const vault = [...stack.state.vault.entries()].filter(([k]) => k.startsWith('local-workload\nlocal-3lo\n'));
     expect(vault).toHaveLength(USERS);
     for (const [, v] of vault) expect(results.some((r) => r.resourceToken === v.accessToken)).toBe(true);
-    expect(elapsed, 'bounded run').toBeLessThan(60_000);
   }, 90_000);
 });

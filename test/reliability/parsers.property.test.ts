@@ -117,10 +117,8 @@ describe('core parsers (fast-check)', () => {
   it(`--custom-claim name:OP:value (${RUNS} runs)`, () => {
     fc.assert(fc.property(arbClaim, (s) => acceptsOrExit2(() => parseCustomClaim(s))), { numRuns: RUNS });
   });
-  it(`--custom-claim on a long colon-heavy input stays fast (no catastrophic backtracking)`, () => {
-    const started = Date.now();
+  it(`--custom-claim on a long colon-heavy input ends (no catastrophic backtracking: that would outlast the test)`, () => {
     acceptsOrExit2(() => parseCustomClaim(`${'a:'.repeat(20_000)}EQUAL`));
-    expect(Date.now() - started).toBeLessThan(1000);
   });
   it(`--session-id / --user-id (${RUNS} runs)`, () => {
     fc.assert(
@@ -134,11 +132,9 @@ describe('core parsers (fast-check)', () => {
   it(`smoke scenario files (${RUNS} runs)`, () => {
     fc.assert(fc.property(arbScenarioText, (text) => acceptsOrExit2(() => parseScenario(text, 'fuzz.yaml'))), { numRuns: RUNS });
   });
-  it('smoke scenario: a YAML alias bomb is refused quickly, exit 2', () => {
+  it('smoke scenario: a YAML alias bomb is refused, exit 2 (expanded, its 9^10 nodes would outlast the test)', () => {
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...Array.from({ length: 9 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`), 'steps: *j'].join('\n');
-    const started = Date.now();
     expect(() => parseScenario(bomb, 'bomb.yaml')).toThrow(AgentcoreAuthError);
-    expect(Date.now() - started).toBeLessThan(2000);
   });
   it(`durations (${RUNS} runs): a number of ms or undefined, never NaN`, () => {
     fc.assert(

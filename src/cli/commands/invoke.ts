@@ -11,6 +11,7 @@ import type { InvokerDeps } from '../../core/runtime/invoker.js';
 import type { InboundMode, InvokeSpec } from '../../core/runtime/request.js';
 import type { RuntimeTarget } from '../../core/runtime/target.js';
 import { AgentcoreAuthError, usageError } from '../../core/errors.js';
+import { anySignal } from '../../core/http.js';
 import { jwtClaims } from '../../core/token-cache.js';
 import { collectRepeat, defineAction, readStdin, type Io } from '../command.js';
 import { addConsentOptions, checkConsentFlags, completeConsent, type ConsentFlags } from '../consent.js';
@@ -238,7 +239,7 @@ export async function prepareRuntime(io: Io, agent: string, opts: InvokeFlags) {
   const timeoutMs = parseTimeout(opts.timeout);
   // Socket timeout follows --timeout (io.aws keeps the 30 s default).
   const clients = io.awsWith({ timeoutMs });
-  const lookup = async () => lookupRuntimeAuth(await clients.control(region), target.runtimeId, target.qualifier, AbortSignal.any([io.ctx.signal, AbortSignal.timeout(Math.min(timeoutMs, 15_000))]));
+  const lookup = async () => lookupRuntimeAuth(await clients.control(region), target.runtimeId, target.qualifier, anySignal([io.ctx.signal, AbortSignal.timeout(Math.min(timeoutMs, 15_000))]));
   const baseUrl = aws.serviceBaseUrl(io.ctx.env, 'agentcore', region, io.globals.endpointUrl);
   return { target, region, timeoutMs, clients, lookup, baseUrl };
 }
@@ -280,7 +281,7 @@ export function invokerDeps(io: Io, prep: Awaited<ReturnType<typeof prepareRunti
 export function sendOptionsFor(io: Io, timeoutMs: number) {
   const timeout = AbortSignal.timeout(timeoutMs);
   return {
-    signal: AbortSignal.any([io.ctx.signal, timeout]),
+    signal: anySignal([io.ctx.signal, timeout]),
     runSignal: io.ctx.signal,
     timeoutMs,
     sleep: io.ctx.sleep,
