@@ -449,19 +449,19 @@ function describeInbound(io: Io, inbound: Inbound): string {
   if (inbound.mode === 'sigv4') {
     return `SigV4 (IAM)${inbound.userId !== undefined ? ` with user id ${inbound.userId}` : ''} ${io.ui.c.dim(`— ${inbound.why}`)}`;
   }
-  return `bearer token from ${inbound.tokenSource ?? '?'} ${io.ui.c.dim(`— ${inbound.why}`)}${inbound.token ? ` ${tokenNote(io, inbound.token)}` : ''}`;
+  return `bearer token from ${inbound.tokenSource ?? '?'} ${io.ui.c.dim(`— ${inbound.why}`)}${inbound.token ? ` ${io.ui.c.dim(`(${tokenNote(io, inbound.token)})`)}` : ''}`;
 }
 
+/** What kind of token it is (use, expiry) — never the token. Always says something. */
 function tokenNote(io: Io, token: string): string {
-  // describeToken shows a fingerprint, sub and expiry — never the token.
-  if (token.split('.').length !== 3) return io.ui.c.dim('(not a JWT)');
+  if (token.split('.').length !== 3) return 'not a JWT';
   const p = jwtClaims(token);
-  if (!p) return '';
+  if (!p) return 'not a JWT: its payload is not base64url JSON';
   const bits = [
     typeof p.token_use === 'string' && p.token_use ? `${p.token_use} token` : undefined,
     typeof p.exp === 'number' ? (p.exp * 1000 > io.ctx.now() ? `expires in ${Math.round((p.exp * 1000 - io.ctx.now()) / 60000)} min` : 'EXPIRED') : undefined,
   ].filter(Boolean);
-  return bits.length ? io.ui.c.dim(`(${bits.join(', ')})`) : '';
+  return bits.length ? bits.join(', ') : 'a JWT without token_use or exp claims';
 }
 
 function formatDuration(ms: number): string {

@@ -17,6 +17,8 @@ import { addAuthOptions, invokeSpec, invokerDeps, parseTimeout, prepareRuntime, 
 interface McpFlags extends InvokeFlags {
   gatewayUrl?: string;
   agent?: string;
+  /** --input, already parsed (runMcp reads it before any request). */
+  args?: unknown;
 }
 
 
@@ -48,6 +50,8 @@ Examples:
 async function runMcp(io: Io, opts: McpFlags): Promise<Outcome> {
   if (!!opts.gatewayUrl === !!opts.agent) throw usageError('pass exactly one of --gateway-url URL or --agent AGENT');
   await checkConsentFlags(opts);
+  // The tool arguments are checked before any request (a typo should not cost an initialize round trip).
+  if (opts.call) opts = { ...opts, args: await readInput(io, opts) };
   if (opts.agent) {
     const req = await import('../../core/runtime/request.js');
     const customHeaders = req.parseCustomHeaders(opts.header ?? []);
@@ -152,7 +156,7 @@ export async function runMcpSession(io: Io, transport: McpTransport, opts: McpSe
     };
   }
 
-  const args = await readInput(io, opts);
+  const args = opts.args ?? (await readInput(io, opts));
   const call = async () => client.callTool(opts.call!, args);
   let result;
   try {
