@@ -98,7 +98,8 @@ export async function mountIdentity(ctx: EmuContext, options: LocalStackOptions,
       throw new JwtRejection('Failed to parse token');
     }
     try {
-      if (iss === cognito.issuer) return await cognito.verify(token);
+      // The seeded pool and any pool made through CreateUserPool (`agentcore-auth setup` against the stack).
+      if (cognito.ownsIssuer(iss)) return await cognito.verify(token);
       if (config.trustedIssuers.length) await loadExternal();
       const jwks = iss ? external.get(iss) : undefined;
       if (!jwks) throw new JwtRejection(`Token issuer ${iss ?? '(none)'} is not trusted (trusted: ${[cognito.issuer, ...external.keys()].join(', ')})`);

@@ -348,7 +348,7 @@ async function setupSteps(deps: SetupDeps, names: SetupNames, result: SetupResul
           onTolerated: (e, s) => {
             taken.value = true;
             s.fail(fromAwsError(e, 'CreateUserPoolDomain'));
-            deps.ui.note('      the prefix is taken (domain prefixes are unique per region across all accounts); retrying with a new suffix');
+            deps.ui.note(`      ${(e as Error).message} Domain prefixes are unique per region across all accounts: retrying with a new suffix`);
           },
         },
       );

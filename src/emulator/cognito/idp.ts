@@ -7,7 +7,7 @@
  * agentcore-errors.md §7.
  */
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWK, type JWTPayload, type CryptoKey } from 'jose';
+import { decodeJwt, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
 import { MESSAGES, SIGNING_NAME } from '../../wire.js';
 import type { CognitoAuthFlow, UserPoolClientConfig } from '../config.js';
 import { cardPage } from '../pages.js';
@@ -15,20 +15,15 @@ import { escapeHtml, redirect, sendAwsJson, sendAwsJsonError, sendHtml, sendJson
 import type { EmuRequest, Handler } from '../server.js';
 import type { EmuContext } from '../context.js';
 import type { CognitoUser } from '../state.js';
+import { createAdminApi } from './admin.js';
+import { CognitoError, DEFAULT_POLICY, passwordPolicyViolation, PoolRegistry, poolKey, type Pool, type PoolClient } from './pools.js';
 
 const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
+
+type Found = { pool: Pool; client: PoolClient };
 const SESSION_TTL_MS = 3 * 60_000;
 const CODE_TTL_MS = 5 * 60_000;
 
-class CognitoError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
-}
 
 interface RefreshRecord {
   username?: string;
@@ -58,13 +53,17 @@ interface AuthCode {
 const MAX_REFRESH_TOKENS = 20_000;
 
 export interface CognitoIdp {
+  /** The seeded pool (from the stack config). */
   poolId: string;
   issuer: string;
   handler: Handler;
-  /** Verify a token this pool issued (signature, iss, exp). */
+  /** Verify a token one of this IdP's pools issued (signature, iss, exp). */
   verify(token: string): Promise<JWTPayload>;
+  /** Whether `iss` is one of this IdP's pools (the seeded one or one made through CreateUserPool). */
+  ownsIssuer(iss: unknown): boolean;
   users: Map<string, CognitoUser>;
   jwks(): { keys: JWK[] };
+  registry: PoolRegistry;
 }
 
 export function secretHash(username: string, clientId: string, clientSecret: string): string {
@@ -85,18 +84,44 @@ function opaqueRefreshToken(): string {
 
 export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
   const { config, origin } = ctx;
-  const pool = config.userPool;
-  const poolId = pool.id;
+  const seedConfig = config.userPool;
+  const poolId = seedConfig.id;
   const issuer = `${origin}/${poolId}`;
-  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
-  const kid = randomBytes(20).toString('base64');
-  const publicJwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
-
-  const users = new Map<string, CognitoUser>();
-  for (const u of pool.users) {
-    users.set(u.username, { username: u.username, sub: u.attributes.sub ?? randomUUID(), password: u.password, temporary: u.temporaryPassword, enabled: true, attributes: { ...u.attributes } });
+  const registry = new PoolRegistry();
+  const t0 = ctx.now();
+  const seeded: Pool = {
+    id: poolId,
+    name: seedConfig.name,
+    arn: `arn:aws:cognito-idp:${config.region}:${config.accountId}:userpool/${poolId}`,
+    issuer,
+    createdAt: t0,
+    lastModifiedAt: t0,
+    tags: {},
+    users: new Map(),
+    clients: new Map(),
+    resourceServers: new Map(),
+    policy: { ...DEFAULT_POLICY },
+    settings: {},
+    deletionProtection: 'INACTIVE',
+    key: await poolKey(),
+  };
+  for (const u of seedConfig.users) {
+    seeded.users.set(u.username, { username: u.username, sub: u.attributes.sub ?? randomUUID(), password: u.password, temporary: u.temporaryPassword, enabled: true, attributes: { ...u.attributes }, createdAt: t0, lastModifiedAt: t0 });
   }
-  const clients = new Map(pool.clients.map((c) => [c.clientId, c] as const));
+  registry.add(seeded);
+  for (const c of seedConfig.clients) {
+    registry.addClient(seeded, { ...c, settings: {}, createdAt: t0 });
+    // The seeded clients' custom scopes (`server/scope`) belong to resource servers of the seeded pool.
+    for (const scope of c.allowedOAuthScopes) {
+      const i = scope.lastIndexOf('/');
+      if (i <= 0) continue;
+      const id = scope.slice(0, i);
+      const rs = seeded.resourceServers.get(id) ?? { identifier: id, name: id, scopes: [] };
+      if (!rs.scopes.some((x) => x.ScopeName === scope.slice(i + 1))) rs.scopes.push({ ScopeName: scope.slice(i + 1), ScopeDescription: scope.slice(i + 1) });
+      seeded.resourceServers.set(id, rs);
+    }
+  }
+  const users = seeded.users;
   const refreshTokens = new Map<string, RefreshRecord>();
   const challenges = new Map<string, ChallengeSession>();
   const codes = new Map<string, AuthCode>();
@@ -104,24 +129,26 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
   const now = () => ctx.now();
   const sec = () => Math.floor(now() / 1000);
 
-  async function sign(payload: JWTPayload, ttlSeconds: number, key: CryptoKey = privateKey): Promise<string> {
+  async function sign(pool: Pool, payload: JWTPayload, ttlSeconds: number): Promise<string> {
     const iat = sec();
-    return new SignJWT({ ...payload, iat, exp: iat + ttlSeconds, iss: issuer })
-      .setProtectedHeader({ kid, alg: 'RS256' })
-      .sign(key);
+    return new SignJWT({ ...payload, iat, exp: iat + ttlSeconds, iss: pool.issuer })
+      .setProtectedHeader({ kid: pool.key.kid, alg: 'RS256' })
+      .sign(pool.key.privateKey);
   }
 
-  async function issueUserTokens(user: CognitoUser, client: UserPoolClientConfig, opts: { scope?: string; withRefresh: boolean; nonce?: string; originJti?: string }) {
+  async function issueUserTokens(pool: Pool, user: CognitoUser, client: UserPoolClientConfig, opts: { scope?: string; withRefresh: boolean; nonce?: string; originJti?: string }) {
     const authTime = sec();
     const originJti = opts.originJti ?? randomUUID();
     const eventId = randomUUID();
     const scope = opts.scope ?? 'aws.cognito.signin.user.admin';
     const accessToken = await sign(
-      { sub: user.sub, iss: issuer, client_id: client.clientId, origin_jti: originJti, event_id: eventId, token_use: 'access', scope, auth_time: authTime, jti: randomUUID(), username: user.username },
+      pool,
+      { sub: user.sub, iss: pool.issuer, client_id: client.clientId, origin_jti: originJti, event_id: eventId, token_use: 'access', scope, auth_time: authTime, jti: randomUUID(), username: user.username },
       client.accessTokenValiditySeconds,
     );
     const { email, email_verified, ...rest } = user.attributes;
     const idToken = await sign(
+      pool,
       {
         sub: user.sub,
         ...(email ? { email, email_verified: email_verified === undefined ? true : email_verified === 'true' } : {}),
@@ -148,13 +175,13 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
     return result as { AccessToken: string; ExpiresIn: number; TokenType: string; IdToken: string; RefreshToken?: string };
   }
 
-  function clientOf(clientId: unknown): UserPoolClientConfig {
+  function clientOf(clientId: unknown): Found {
     if (typeof clientId !== 'string' || !clientId) {
       throw new CognitoError('InvalidParameterException', "1 validation error detected: Value null at 'clientId' failed to satisfy constraint: Member must not be null");
     }
-    const c = clients.get(clientId);
-    if (!c) throw new CognitoError('ResourceNotFoundException', `User pool client ${clientId} does not exist.`);
-    return c;
+    const found = registry.client(clientId);
+    if (!found) throw new CognitoError('ResourceNotFoundException', `User pool client ${clientId} does not exist.`);
+    return found;
   }
 
   function checkSecretHash(client: UserPoolClientConfig, params: Record<string, unknown>, usernames: string[]): void {
@@ -172,14 +199,14 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
     throw new CognitoError('InvalidParameterException', 'Auth flow not enabled for this client');
   }
 
-  async function passwordAuth(client: UserPoolClientConfig, params: Record<string, unknown>, flow: CognitoAuthFlow) {
+  async function passwordAuth({ pool, client }: Found, params: Record<string, unknown>, flow: CognitoAuthFlow) {
     requireFlow(client, flow);
     const username = params.USERNAME;
     if (typeof username !== 'string' || !username) throw new CognitoError('InvalidParameterException', 'Missing required parameter USERNAME');
     const password = params.PASSWORD;
     // AWS's text for a missing PASSWORD is UNVERIFIED; this one follows the USERNAME message.
     if (typeof password !== 'string' || !password) throw new CognitoError('InvalidParameterException', 'Missing required parameter PASSWORD');
-    const user = users.get(username);
+    const user = pool.users.get(username);
     checkSecretHash(client, params, [username]);
     // New pools prevent user-existence errors by default: an unknown user looks like a wrong password.
     if (!user || !safeEqual(user.password, password)) throw new CognitoError('NotAuthorizedException', MESSAGES.cognitoIncorrectPassword);
@@ -194,26 +221,26 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
         ChallengeParameters: { USER_ID_FOR_SRP: username, requiredAttributes: '[]', userAttributes: JSON.stringify(attrs) },
       };
     }
-    return { ChallengeParameters: {}, AuthenticationResult: await issueUserTokens(user, client, { withRefresh: true }) };
+    return { ChallengeParameters: {}, AuthenticationResult: await issueUserTokens(pool, user, client, { withRefresh: true }) };
   }
 
-  async function refreshAuth(client: UserPoolClientConfig, params: Record<string, unknown>) {
+  async function refreshAuth({ pool, client }: Found, params: Record<string, unknown>) {
     requireFlow(client, 'REFRESH_TOKEN_AUTH');
     const rt = params.REFRESH_TOKEN;
     if (typeof rt !== 'string' || !rt) throw new CognitoError('InvalidParameterException', 'Missing required parameter REFRESH_TOKEN');
     const rec = refreshTokens.get(rt);
     if (!rec || rec.clientId !== client.clientId) throw new CognitoError('NotAuthorizedException', 'Invalid Refresh Token');
     if (rec.expiresAt <= now()) throw new CognitoError('NotAuthorizedException', 'Refresh Token has expired');
-    const user = rec.username ? users.get(rec.username) : undefined;
+    const user = rec.username ? pool.users.get(rec.username) : undefined;
     if (!user) throw new CognitoError('NotAuthorizedException', 'Invalid Refresh Token');
     // With a client secret, SECRET_HASH is computed over the user's name or sub.
     checkSecretHash(client, params, [user.username, user.sub, ...(typeof params.USERNAME === 'string' ? [params.USERNAME] : [])]);
-    const { RefreshToken: _drop, ...tokens } = await issueUserTokens(user, client, { withRefresh: false, scope: rec.scope });
+    const { RefreshToken: _drop, ...tokens } = await issueUserTokens(pool, user, client, { withRefresh: false, scope: rec.scope });
     return { ChallengeParameters: {}, AuthenticationResult: tokens };
   }
 
   async function respondToChallenge(body: Record<string, unknown>) {
-    const client = clientOf(body.ClientId);
+    const { pool, client } = clientOf(body.ClientId);
     if (body.ChallengeName !== 'NEW_PASSWORD_REQUIRED') {
       throw new CognitoError('InvalidParameterException', `Unsupported challenge ${String(body.ChallengeName)} (the local stack answers NEW_PASSWORD_REQUIRED only)`);
     }
@@ -228,14 +255,14 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
     checkSecretHash(client, responses, [username]);
     const np = responses.NEW_PASSWORD;
     if (typeof np !== 'string' || !np) throw new CognitoError('InvalidParameterException', 'Missing required parameter NEW_PASSWORD');
-    const policy = passwordPolicyViolation(np);
+    const policy = passwordPolicyViolation(np, pool.policy);
     if (policy) throw new CognitoError('InvalidPasswordException', `Password does not conform to policy: ${policy}`);
-    const user = users.get(username)!;
+    const user = pool.users.get(username)!;
     user.password = np;
     user.temporary = false;
     for (const [k, v] of Object.entries(responses)) if (k.startsWith('userAttributes.') && typeof v === 'string') user.attributes[k.slice(15)] = v;
     challenges.delete(body.Session as string);
-    return { ChallengeParameters: {}, AuthenticationResult: await issueUserTokens(user, client, { withRefresh: true }) };
+    return { ChallengeParameters: {}, AuthenticationResult: await issueUserTokens(pool, user, client, { withRefresh: true }) };
   }
 
   async function dispatch(op: string, body: Record<string, unknown>, req: EmuRequest): Promise<unknown> {
@@ -256,19 +283,21 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
       case 'AdminRespondToAuthChallenge': {
         const sig = await ctx.verify(req, SIGNING_NAME.cognito);
         if (!sig.ok) throw new CognitoError(sig.type, sig.message, sig.status === 403 ? 400 : sig.status);
-        if (body.UserPoolId !== poolId) {
-          if (typeof body.UserPoolId !== 'string') throw new CognitoError('InvalidParameterException', "1 validation error detected: Value null at 'userPoolId' failed to satisfy constraint: Member must not be null");
-          throw new CognitoError('ResourceNotFoundException', `User pool ${body.UserPoolId} does not exist.`);
-        }
+        if (typeof body.UserPoolId !== 'string') throw new CognitoError('InvalidParameterException', "1 validation error detected: Value null at 'userPoolId' failed to satisfy constraint: Member must not be null");
+        if (!registry.pools.has(body.UserPoolId)) throw new CognitoError('ResourceNotFoundException', `User pool ${body.UserPoolId} does not exist.`);
         if (op === 'AdminRespondToAuthChallenge') return respondToChallenge(body);
         const client = clientOf(body.ClientId);
+        if (client.pool.id !== body.UserPoolId) throw new CognitoError('ResourceNotFoundException', `User pool client ${client.client.clientId} does not exist.`);
         const params = (body.AuthParameters ?? {}) as Record<string, unknown>;
         if (body.AuthFlow === 'ADMIN_USER_PASSWORD_AUTH' || body.AuthFlow === 'ADMIN_NO_SRP_AUTH') return passwordAuth(client, params, 'ADMIN_USER_PASSWORD_AUTH');
         if (body.AuthFlow === 'REFRESH_TOKEN_AUTH' || body.AuthFlow === 'REFRESH_TOKEN') return refreshAuth(client, params);
         throw new CognitoError('InvalidParameterException', `${String(body.AuthFlow)} is not supported by the local stack (use ADMIN_USER_PASSWORD_AUTH or REFRESH_TOKEN_AUTH)`);
       }
-      default:
+      default: {
+        const handled = await admin.dispatch(op, body, req);
+        if (handled !== undefined) return handled;
         throw new CognitoError('UnknownOperationException', '');
+      }
     }
   }
 
@@ -295,8 +324,9 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
     if (!ct.toLowerCase().startsWith('application/x-www-form-urlencoded')) return oauthError(res, 400, 'invalid_request');
     const form = new URLSearchParams(req.body.toString('utf8'));
     const auth = clientAuth(req, form);
-    const client = auth.clientId ? clients.get(auth.clientId) : undefined;
-    if (!client) return oauthError(res, 400, 'invalid_client');
+    const found = auth.clientId ? registry.client(auth.clientId) : undefined;
+    if (!found) return oauthError(res, 400, 'invalid_client');
+    const { pool, client } = found;
     if (client.clientSecret && (!auth.secret || !safeEqual(auth.secret, client.clientSecret))) return oauthError(res, 400, 'invalid_client');
     const grant = form.get('grant_type');
     if (grant === 'client_credentials') {
@@ -306,6 +336,7 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
       if (asked && asked.some((s) => !custom.includes(s))) return oauthError(res, 400, 'invalid_scope');
       const scope = (asked ?? custom).join(' ');
       const token = await sign(
+        pool,
         { sub: client.clientId, token_use: 'access', scope, auth_time: sec(), version: 2, jti: randomUUID(), client_id: client.clientId },
         client.accessTokenValiditySeconds,
       );
@@ -322,20 +353,23 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
         const computed = rec.codeChallengeMethod === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
         if (!verifier || !safeEqual(computed, rec.codeChallenge)) return oauthError(res, 400, 'invalid_grant');
       }
-      const user = users.get(rec.username)!;
-      const t = await issueUserTokens(user, client, { withRefresh: true, scope: rec.scope, ...(rec.nonce ? { nonce: rec.nonce } : {}) });
+      const user = pool.users.get(rec.username);
+      if (!user) return oauthError(res, 400, 'invalid_grant');
+      const t = await issueUserTokens(pool, user, client, { withRefresh: true, scope: rec.scope, ...(rec.nonce ? { nonce: rec.nonce } : {}) });
       return sendJson(res, 200, { id_token: t.IdToken, access_token: t.AccessToken, refresh_token: t.RefreshToken, expires_in: t.ExpiresIn, token_type: 'Bearer' });
     }
     if (grant === 'refresh_token') {
       const rec = refreshTokens.get(form.get('refresh_token') ?? '');
       if (!rec || rec.clientId !== client.clientId || rec.expiresAt <= now() || !rec.username) return oauthError(res, 400, 'invalid_grant');
-      const t = await issueUserTokens(users.get(rec.username)!, client, { withRefresh: false, scope: rec.scope });
+      const user = pool.users.get(rec.username);
+      if (!user) return oauthError(res, 400, 'invalid_grant');
+      const t = await issueUserTokens(pool, user, client, { withRefresh: false, scope: rec.scope });
       return sendJson(res, 200, { id_token: t.IdToken, access_token: t.AccessToken, expires_in: t.ExpiresIn, token_type: 'Bearer' });
     }
     return oauthError(res, 400, 'unsupported_grant_type');
   }
 
-  function loginPage(params: URLSearchParams, error?: string): string {
+  function loginPage(poolId: string, params: URLSearchParams, error?: string): string {
     const hidden = [...params].map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`).join('');
     return cardPage(
       'Sign in — agentcore-auth local user pool',
@@ -345,19 +379,20 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
     );
   }
 
-  function errorPage(error: string): string {
+  function errorPage(error: string, poolId = seeded.id): string {
     return cardPage('Sign-in cannot start — agentcore-auth local user pool', `<h1>Sign-in cannot start</h1><p class="sub">Local user pool <code>${escapeHtml(poolId)}</code></p><p class="err" role="alert">${escapeHtml(error)}</p>`);
   }
 
   /** Validate /oauth2/authorize parameters; returns an error text for the page, or the client. */
-  function checkAuthorize(params: URLSearchParams): { client: UserPoolClientConfig; redirectUri: string } | { error: string } {
-    const client = clients.get(params.get('client_id') ?? '');
-    if (!client) return { error: 'invalid_request: unknown client_id' };
+  function checkAuthorize(params: URLSearchParams): { pool: Pool; client: PoolClient; redirectUri: string } | { error: string } {
+    const found = registry.client(params.get('client_id') ?? '');
+    if (!found) return { error: 'invalid_request: unknown client_id' };
+    const { pool, client } = found;
     const redirectUri = params.get('redirect_uri') ?? '';
     if (!client.callbackUrls.includes(redirectUri)) return { error: 'redirect_mismatch: redirect_uri is not one of the client\u2019s callback URLs' };
     if (params.get('response_type') !== 'code') return { error: 'unsupported_response_type: only response_type=code is supported' };
     if (!client.allowedOAuthFlows.includes('code')) return { error: 'unauthorized_client' };
-    return { client, redirectUri };
+    return { pool, client, redirectUri };
   }
 
   async function authorizeEndpoint(req: EmuRequest, res: Parameters<Handler>[1]) {
@@ -369,7 +404,7 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
     if (bad.length) return redirect(res, withQuery(checked.redirectUri, { error: 'invalid_scope', ...(params.get('state') ? { state: params.get('state')! } : {}) }));
     const keep = new URLSearchParams();
     for (const k of ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method']) if (params.get(k)) keep.set(k, params.get(k)!);
-    return sendHtml(res, 200, loginPage(keep));
+    return sendHtml(res, 200, loginPage(checked.pool.id, keep));
   }
 
   async function loginPost(req: EmuRequest, res: Parameters<Handler>[1]) {
@@ -378,10 +413,10 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
     for (const k of ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method']) if (form.get(k)) params.set(k, form.get(k)!);
     const checked = checkAuthorize(params);
     if ('error' in checked) return sendHtml(res, 400, errorPage(checked.error));
-    const user = users.get(form.get('username') ?? '');
-    if (!user || !safeEqual(user.password, form.get('password') ?? '')) return sendHtml(res, 200, loginPage(params, MESSAGES.cognitoIncorrectPassword));
+    const user = checked.pool.users.get(form.get('username') ?? '');
+    if (!user || !safeEqual(user.password, form.get('password') ?? '')) return sendHtml(res, 200, loginPage(checked.pool.id, params, MESSAGES.cognitoIncorrectPassword));
     if (user.temporary) {
-      return sendHtml(res, 200, loginPage(params, 'This user must set a new password first (agentcore-auth login --auth-flow user-password --new-password …).'));
+      return sendHtml(res, 200, loginPage(checked.pool.id, params, 'This user must set a new password first (agentcore-auth login --auth-flow user-password --new-password …).'));
     }
     const code = randomUUID();
     codes.set(code, {
@@ -396,12 +431,12 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
     return redirect(res, withQuery(checked.redirectUri, { code, ...(params.get('state') ? { state: params.get('state')! } : {}) }));
   }
 
-  const discovery = () => ({
-    issuer,
+  const discovery = (pool: Pool) => ({
+    issuer: pool.issuer,
     authorization_endpoint: `${origin}/oauth2/authorize`,
     token_endpoint: `${origin}/oauth2/token`,
     userinfo_endpoint: `${origin}/oauth2/userInfo`,
-    jwks_uri: `${issuer}/.well-known/jwks.json`,
+    jwks_uri: `${pool.issuer}/.well-known/jwks.json`,
     end_session_endpoint: `${origin}/logout`,
     response_types_supported: ['code'],
     scopes_supported: ['openid', 'email', 'phone', 'profile'],
@@ -435,12 +470,10 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
       }
       return true;
     }
-    if (req.method === 'GET' && path === `/${poolId}/.well-known/openid-configuration`) {
-      sendJson(res, 200, discovery());
-      return true;
-    }
-    if (req.method === 'GET' && path === `/${poolId}/.well-known/jwks.json`) {
-      sendJson(res, 200, { keys: [publicJwk] });
+    const wellKnown = req.method === 'GET' ? /^\/([\w-]+_[0-9A-Za-z]+)\/\.well-known\/(openid-configuration|jwks\.json)$/.exec(path) : null;
+    const wkPool = wellKnown ? registry.pools.get(wellKnown[1]!) : undefined;
+    if (wellKnown && wkPool) {
+      sendJson(res, 200, wellKnown[2] === 'jwks.json' ? { keys: [wkPool.key.jwk] } : discovery(wkPool));
       return true;
     }
     if (path === '/oauth2/token') {
@@ -459,7 +492,7 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
       const bearer = /^Bearer (.+)$/i.exec(String(req.headers.authorization ?? ''))?.[1];
       try {
         const claims = await verify(bearer ?? '');
-        const user = [...users.values()].find((u) => u.sub === claims.sub);
+        const user = [...(registry.byIssuer(claims.iss)?.users.values() ?? [])].find((u) => u.sub === claims.sub);
         if (!user || claims.token_use !== 'access') throw new Error('not an access token');
         sendJson(res, 200, { sub: user.sub, ...user.attributes, username: user.username });
       } catch {
@@ -471,20 +504,19 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
   };
 
   async function verify(token: string): Promise<JWTPayload> {
-    const { payload } = await jwtVerify(token, publicKey, { issuer, algorithms: ['RS256'], currentDate: new Date(now()) });
+    let iss: unknown;
+    try {
+      iss = decodeJwt(token).iss;
+    } catch {
+      iss = undefined;
+    }
+    const pool = registry.byIssuer(iss) ?? seeded;
+    const { payload } = await jwtVerify(token, pool.key.publicKey, { issuer: pool.issuer, algorithms: ['RS256'], currentDate: new Date(now()) });
     return payload;
   }
 
-  return { poolId, issuer, handler, verify, users, jwks: () => ({ keys: [publicJwk] }) };
-}
-
-function passwordPolicyViolation(p: string): string | undefined {
-  if (p.length < 8) return 'Password not long enough';
-  if (!/[a-z]/.test(p)) return 'Password must have lowercase characters';
-  if (!/[A-Z]/.test(p)) return 'Password must have uppercase characters';
-  if (!/[0-9]/.test(p)) return 'Password must have numeric characters';
-  if (!/[^A-Za-z0-9]/.test(p)) return 'Password must have symbol characters';
-  return undefined;
+  const admin = createAdminApi(ctx, registry);
+  return { poolId, issuer, handler, verify, ownsIssuer: (iss) => !!registry.byIssuer(iss), users, jwks: () => ({ keys: [seeded.key.jwk] }), registry };
 }
 
 export function withQuery(url: string, params: Record<string, string>): string {
