@@ -75,6 +75,40 @@ describe('seeded agents and the stack user pool', () => {
   });
 });
 
+describe('who am I: the caller from the allow-listed Authorization header (issue 12)', () => {
+  const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, any>;
+  const whoami = async (name: string, token: string) => {
+    const res = await fetch(`${stack.url}/runtimes/${encodeURIComponent(arn(name))}/invocations?qualifier=DEFAULT`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{"action":"whoami"}',
+    });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as Record<string, any>).caller;
+  };
+
+  it('a Cognito access token: sub, username, client_id and scope', async () => {
+    const c = claimsOf(tokens.accessToken);
+    expect(await whoami('jwt_agent', tokens.accessToken)).toEqual({
+      sub: c.sub,
+      username: 'alice',
+      client_id: tokens.clientId,
+      scope: c.scope,
+      source: 'Authorization header (allow-listed)',
+    });
+  });
+
+  it('a Cognito ID token: sub, cognito:username and email', async () => {
+    const c = claimsOf(tokens.idToken);
+    expect(await whoami('jwt_aud_agent', tokens.idToken)).toEqual({
+      sub: c.sub,
+      'cognito:username': 'alice',
+      email: 'alice@example.com',
+      source: 'Authorization header (allow-listed)',
+    });
+  });
+});
+
 describe('sample agent asks for a provider token (3LO) like a real agent', () => {
   it('SigV4 + user id: streams the authorization URL, then the token fingerprint once the user consents and the session is bound', async () => {
     const out = await clients.data.send(

@@ -4,8 +4,10 @@
  * fingerprints.
  *
  * Payload (JSON; anything else counts as a prompt):
- *   {"prompt": "..."} or {"action":"whoami"}   who called (user id or JWT sub), the session, whether a workload
- *                                              access token arrived and for whom, which headers reached it
+ *   {"prompt": "..."} or {"action":"whoami"}   who called (user id; or from an allow-listed Authorization header
+ *                                              the JWT's sub, username / cognito:username, email, client_id, scope),
+ *                                              the session, whether a workload access token arrived and for whom,
+ *                                              which headers reached it
  *   {"action":"token","provider":"…","scopes":[…],"flow":"USER_FEDERATION"|"M2M","returnUrl"?,"sessionUri"?,
  *    "forceAuthentication"?, "wait"?: seconds}
  *                                              GetResourceOauth2Token with its workload token (real SDK client pointed
@@ -93,12 +95,21 @@ function one(v: string | string[] | undefined): string | undefined {
 const jwtSub = memo(decodeSub);
 const tokenFingerprint = memo(fingerprint);
 
-function decodeSub(token: string): { sub?: string; iss?: string } {
+/**
+ * The claims that say who called, when present as strings: `sub`, the user name (Cognito access tokens carry
+ * `username`, ID tokens `cognito:username`), `email`, and which app asked with what (`client_id`, `scope`).
+ */
+const WHO_CLAIMS = ['sub', 'username', 'cognito:username', 'email', 'client_id', 'scope'] as const;
+type Who = Partial<Record<(typeof WHO_CLAIMS)[number] | 'iss', string>>;
+
+function decodeSub(token: string): Who {
   try {
     const part = token.split('.')[1];
     if (!part) return {};
-    const c = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as { sub?: unknown; iss?: unknown };
-    return { ...(typeof c.sub === 'string' ? { sub: c.sub } : {}), ...(typeof c.iss === 'string' ? { iss: c.iss } : {}) };
+    const c = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const out: Who = {};
+    for (const k of [...WHO_CLAIMS, 'iss'] as const) if (typeof c[k] === 'string') out[k] = c[k];
+    return out;
   } catch {
     return {};
   }
@@ -293,7 +304,7 @@ export async function startSampleAgent(options: SampleAgentOptions): Promise<Sam
       info?.userId !== undefined
         ? { userId: info.userId }
         : jwt.sub
-          ? { sub: jwt.sub, source: 'Authorization header (allow-listed)' }
+          ? { ...Object.fromEntries(WHO_CLAIMS.flatMap((k) => (jwt[k] !== undefined ? [[k, jwt[k]]] : []))), source: 'Authorization header (allow-listed)' }
           : userKey?.startsWith('jwt:')
             ? { sub: userKey.slice(userKey.indexOf('#') + 1), source: 'workload access token' }
             : null;
