@@ -10,13 +10,12 @@
  * only when a refresh is needed.
  */
 import { AgentcoreAuthError, configError, usageError } from '../core/errors.js';
+import { jwtExp, tokenSetExpiry } from '../core/jwt.js';
 import {
   DEFAULT_ENTRY,
   getEntry,
-  jwtExp,
   listEntries,
   saveEntry,
-  tokenSetExpiry,
   validateEntryName,
   type CacheEntry,
   type CacheLocation,

@@ -57,6 +57,32 @@ export function tryDecodeJwt(token: string): DecodedJwt | undefined {
   }
 }
 
+/**
+ * The claims of a JWT, unverified, for display and expiry; undefined for an opaque token, a JWE or a payload that is
+ * not a JSON object. Unlike decodeJwtUnverified it does not insist on a readable header.
+ */
+export function jwtClaims(token: string | undefined): DecodedJwt['payload'] | undefined {
+  if (token === undefined || !looksLikeJwt(token)) return undefined;
+  try {
+    return decodeSegment(token.trim().split('.')[1]!, 'payload') as DecodedJwt['payload'];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `exp` claim of a JWT (epoch seconds), unverified; undefined for opaque tokens. */
+export function jwtExp(token: string | undefined): number | undefined {
+  const exp = jwtClaims(token)?.exp;
+  return typeof exp === 'number' ? exp : undefined;
+}
+
+/**
+ * Expiry of a token set (epoch seconds): the access token's `exp`, else now + expires_in, else the ID token's `exp`.
+ */
+export function tokenSetExpiry(tokens: { accessToken?: string; idToken?: string }, expiresIn: number | undefined, nowMs: number): number | undefined {
+  return jwtExp(tokens.accessToken) ?? (typeof expiresIn === 'number' ? Math.floor(nowMs / 1000) + expiresIn : undefined) ?? jwtExp(tokens.idToken);
+}
+
 /** "in 54 min", "expired 2 h ago", "in 3 d". */
 export function relativeTime(targetSec: number, nowMs: number): string {
   const diff = targetSec * 1000 - nowMs;

@@ -411,28 +411,3 @@ async function isStale(lockFile: string, holder: LockHolder | undefined): Promis
 export function secondsLeft(entry: Pick<CacheEntry, 'expiresAt'>, nowMs: number): number | undefined {
   return typeof entry.expiresAt === 'number' ? Math.round(entry.expiresAt - nowMs / 1000) : undefined;
 }
-
-/** The `exp` claim of a JWT (epoch seconds), without verifying; undefined for opaque tokens. */
-export function jwtExp(token: string | undefined): number | undefined {
-  const claims = jwtClaims(token);
-  return typeof claims?.exp === 'number' ? claims.exp : undefined;
-}
-
-/** The claims of a JWT without verifying (base64url JSON of the middle part); undefined for anything else. */
-export function jwtClaims(token: string | undefined): Record<string, unknown> | undefined {
-  const part = token?.split('.')[1];
-  if (!part || token!.split('.').length !== 3) return undefined;
-  try {
-    const v = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as unknown;
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Expiry of a token set: the access token's `exp`, else now + expires_in, else the ID token's `exp`. Epoch seconds.
- */
-export function tokenSetExpiry(tokens: TokenSet, expiresIn: number | undefined, nowMs: number): number | undefined {
-  return jwtExp(tokens.accessToken) ?? (typeof expiresIn === 'number' ? Math.floor(nowMs / 1000) + expiresIn : undefined) ?? jwtExp(tokens.idToken);
-}

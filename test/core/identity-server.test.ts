@@ -1,5 +1,5 @@
 /**
- * The loopback return-URL server (src/core/identity/return-server.ts) on a real socket: one path, 404 elsewhere,
+ * The loopback return-URL server (src/core/identity/return-sessions.ts on core/loopback.ts) on a real socket: one path, 404 elsewhere,
  * 400 for a session id that is not a request_uri URN, provider errors reported and escaped, state checks, the
  * Host-header guard, concurrency (one completion per session), and a clear error for a busy port.
  */
@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AgentcoreAuthError } from '../../src/core/errors.js';
 import { escapeHtml } from '../../src/core/identity/html.js';
 import { isLoopbackUrl } from '../../src/core/loopback.js';
-import { startReturnUrlServer, type ReturnEvent, type ReturnUrlServer } from '../../src/core/identity/return-server.js';
+import { startReturnUrlServer, type ReturnEvent, type ReturnUrlServer } from '../../src/core/identity/return-sessions.js';
 
 const URN = 'urn:ietf:params:oauth:request_uri:abc-123_XYZ.~def';
 const servers: ReturnUrlServer[] = [];

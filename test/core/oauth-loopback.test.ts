@@ -4,14 +4,13 @@
 import { createServer } from 'node:net';
 import { describe, expect, inject, it } from 'vitest';
 import { AgentcoreAuthError } from '../../src/core/errors.js';
-import { parseRedirectUri } from '../../src/core/oauth/authcode.js';
+import { parseRedirectUri, startRedirectReceiver } from '../../src/core/oauth/authcode.js';
 import { clientCredentialsGrant, cognitoDomainBase, createOAuthContext } from '../../src/core/oauth/client.js';
 import { isLoopbackUrl } from '../../src/core/loopback.js';
-import { startLoopback } from '../../src/core/oauth/loopback.js';
 
-describe('startLoopback', () => {
+describe('startRedirectReceiver (login, on core/loopback.ts)', () => {
   it('binds 127.0.0.1 on a free port, 404s other paths, resolves with the first callback and closes', async () => {
-    const server = await startLoopback({ port: 0, path: '/cb' });
+    const server = await startRedirectReceiver({ redirectUri: 'http://127.0.0.1:0/cb' });
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/cb$/);
     const waiting = server.waitForCallback({ timeoutMs: 5000 });
     const favicon = await fetch(`http://127.0.0.1:${server.port}/favicon.ico`);
@@ -26,14 +25,14 @@ describe('startLoopback', () => {
   });
 
   it('keeps a callback that arrives before waitForCallback is called', async () => {
-    const server = await startLoopback({ port: 0, path: '/early' });
+    const server = await startRedirectReceiver({ redirectUri: 'http://127.0.0.1:0/early' });
     await fetch(`${server.url}?code=1`);
     const url = await server.waitForCallback();
     expect(url.searchParams.get('code')).toBe('1');
   });
 
   it('answers error= with an error page (status 400), HTML-escaped', async () => {
-    const server = await startLoopback({ port: 0, path: '/cb' });
+    const server = await startRedirectReceiver({ redirectUri: 'http://127.0.0.1:0/cb' });
     const waiting = server.waitForCallback();
     const res = await fetch(`${server.url}?error=${encodeURIComponent('<script>x</script>')}`);
     expect(res.status).toBe(400);
@@ -44,7 +43,7 @@ describe('startLoopback', () => {
   });
 
   it('a redirect with another state than the login sent gets "Sign-in refused" (400), not "Signed in"', async () => {
-    const server = await startLoopback({ port: 0, path: '/cb', expectedState: 'the-state' });
+    const server = await startRedirectReceiver({ redirectUri: 'http://127.0.0.1:0/cb', expectedState: 'the-state' });
     const waiting = server.waitForCallback();
     const res = await fetch(`${server.url}?code=abc&state=forged`);
     expect(res.status).toBe(400);
@@ -52,21 +51,21 @@ describe('startLoopback', () => {
     expect(html).toContain('Sign-in refused');
     expect(html).not.toContain('Signed in');
     expect((await waiting).searchParams.get('state')).toBe('forged'); // the caller refuses it (ERR_STATE_MISMATCH)
-    const ok = await startLoopback({ port: 0, path: '/cb', expectedState: 'the-state' });
+    const ok = await startRedirectReceiver({ redirectUri: 'http://127.0.0.1:0/cb', expectedState: 'the-state' });
     const okWaiting = ok.waitForCallback();
     expect(await (await fetch(`${ok.url}?code=abc&state=the-state`)).text()).toContain('Signed in');
     await okWaiting;
   });
 
   it('times out with ERR_TIMEOUT (exit 5) and aborts with ERR_INTERRUPTED (exit 130), closing the port', async () => {
-    const a = await startLoopback({ port: 0 });
+    const a = await startRedirectReceiver({ redirectUri: 'http://127.0.0.1:0/' });
     const e1 = await a.waitForCallback({ timeoutMs: 50 }).catch((e: unknown) => e);
     expect((e1 as AgentcoreAuthError).code).toBe('ERR_TIMEOUT');
     expect((e1 as AgentcoreAuthError).exitCode).toBe(5);
     await expect(fetch(a.url)).rejects.toThrow();
 
     const ac = new AbortController();
-    const b = await startLoopback({ port: 0, signal: ac.signal });
+    const b = await startRedirectReceiver({ redirectUri: 'http://127.0.0.1:0/', signal: ac.signal });
     const waiting = b.waitForCallback();
     ac.abort();
     const e2 = await waiting.catch((e: unknown) => e);
@@ -74,13 +73,13 @@ describe('startLoopback', () => {
     await expect(fetch(b.url)).rejects.toThrow();
   });
 
-  it('refuses non-loopback hosts and reports a busy port as a usage error', async () => {
-    await expect(startLoopback({ port: 0, host: '0.0.0.0' })).rejects.toMatchObject({ code: 'ERR_USAGE' });
+  it('refuses non-loopback hosts (usage error) and reports a busy port as a config error (exit 2)', async () => {
+    await expect(startRedirectReceiver({ redirectUri: 'http://0.0.0.0:0/' })).rejects.toMatchObject({ code: 'ERR_USAGE' });
     const blocker = createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
     const port = (blocker.address() as { port: number }).port;
     try {
-      await expect(startLoopback({ port })).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringContaining('in use') });
+      await expect(startRedirectReceiver({ redirectUri: `http://127.0.0.1:${port}/` })).rejects.toMatchObject({ code: 'ERR_CONFIG', exitCode: 2, message: expect.stringContaining('in use') });
     } finally {
       await new Promise((r) => blocker.close(r));
     }

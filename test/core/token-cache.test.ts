@@ -18,11 +18,11 @@ import {
   loadCache,
   removeEntry,
   saveEntry,
-  tokenSetExpiry,
   updateCache,
   validateEntryName,
   type CacheLocation,
 } from '../../src/core/token-cache.js';
+import { tokenSetExpiry } from '../../src/core/jwt.js';
 
 function freshLoc(): CacheLocation & { warnings: string[] } {
   const home = mkdtempSync(join(tmpdir(), 'aca-cache-'));

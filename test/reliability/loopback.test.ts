@@ -9,8 +9,8 @@ import { connect, createServer as createNetServer, type Socket } from 'node:net'
 import { networkInterfaces } from 'node:os';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLoopback } from '../../src/core/oauth/loopback.js';
-import { startReturnUrlServer } from '../../src/core/identity/return-server.js';
+import { startRedirectReceiver } from '../../src/core/oauth/authcode.js';
+import { startReturnUrlServer } from '../../src/core/identity/return-sessions.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { freePort } from '../fixtures/ports.js';
 import { createTestContext, runCommand } from '../helpers/context.js';
@@ -82,15 +82,15 @@ function slowloris(port: number, n: number): Socket[] {
 /** The tags of a page, in order: input that is escaped adds none. */
 const tagsOf = (html: string) => (html.match(/<[^<>]*>/g) ?? []).join('');
 
-describe("login's redirect server (core/oauth/loopback)", () => {
+describe("login's redirect receiver (core/oauth/authcode on core/loopback)", () => {
   it('binds 127.0.0.1 only, refuses a non-loopback host, serves one path, GET only', async () => {
-    await expect(startLoopback({ port: 0, host: '0.0.0.0' })).rejects.toMatchObject({ code: 'ERR_USAGE' });
-    const srv = await startLoopback({ port: 0, path: '/callback' });
+    await expect(startRedirectReceiver({ redirectUri: 'http://0.0.0.0:0/' })).rejects.toMatchObject({ code: 'ERR_USAGE' });
+    const srv = await startRedirectReceiver({ redirectUri: 'http://127.0.0.1:0/callback' });
     try {
       const ip = nonLoopbackIPv4();
       if (ip) expect(await raw(srv.port, 'GET /callback HTTP/1.1\r\n\r\n', ip)).toMatch(/error (ECONNREFUSED|EHOSTUNREACH|ENETUNREACH)/);
       expect(await raw(srv.port, 'GET /other?code=x&state=y HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')).toBe('HTTP/1.1 404 Not Found');
-      expect(await raw(srv.port, 'POST /callback?code=x&state=y HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n')).toBe('HTTP/1.1 404 Not Found');
+      expect(await raw(srv.port, 'POST /callback?code=x&state=y HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n')).toBe('HTTP/1.1 405 Method Not Allowed');
       const wait = srv.waitForCallback({ timeoutMs: 5000 });
       const res = await fetch(`${srv.url}?code=c1&state=s1`);
       expect(res.status).toBe(200);
@@ -104,7 +104,7 @@ describe("login's redirect server (core/oauth/loopback)", () => {
   });
 
   it(`malformed requests (${MALFORMED.length}) are answered or dropped, never thrown; the server still completes`, async () => {
-    const srv = await startLoopback({ port: 0, path: '/callback' });
+    const srv = await startRedirectReceiver({ redirectUri: 'http://127.0.0.1:0/callback' });
     try {
       for (const m of MALFORMED.filter((x) => !x.includes('%zz'))) {
         const line = await raw(srv.port, m);
@@ -120,7 +120,7 @@ describe("login's redirect server (core/oauth/loopback)", () => {
   });
 
   it('error and error_description are escaped in the page (fast-check, 200 runs)', async () => {
-    const first = await startLoopback({ port: 0, path: '/callback' });
+    const first = await startRedirectReceiver({ redirectUri: 'http://127.0.0.1:0/callback' });
     const w = first.waitForCallback({ timeoutMs: 5000 });
     const benign = tagsOf(await (await fetch(`${first.url}?error=x&error_description=y`)).text());
     await w;
@@ -130,7 +130,7 @@ describe("login's redirect server (core/oauth/loopback)", () => {
     const benignNoDescription = benign.replace('<p class="detail"></p>', '');
     await fc.assert(
       fc.asyncProperty(fc.string({ minLength: 1, maxLength: 60 }), fc.string({ maxLength: 80 }), async (error, desc) => {
-        const srv = await startLoopback({ port: 0, path: '/callback' });
+        const srv = await startRedirectReceiver({ redirectUri: 'http://127.0.0.1:0/callback' });
         try {
           const wait = srv.waitForCallback({ timeoutMs: 5000 });
           const q = new URLSearchParams({ error, error_description: desc, state: 's' });
@@ -148,7 +148,7 @@ describe("login's redirect server (core/oauth/loopback)", () => {
   });
 
   it('a bounded flood (400 requests, 40 at a time, + 30 slowloris sockets) does not crash it; the real redirect still completes and close() does not hang', async () => {
-    const srv = await startLoopback({ port: 0, path: '/callback' });
+    const srv = await startRedirectReceiver({ redirectUri: 'http://127.0.0.1:0/callback' });
     const slow = slowloris(srv.port, 30);
     try {
       const pathnameOf = (p: string) => {

@@ -12,7 +12,7 @@ import type { InboundMode, InvokeSpec } from '../../core/runtime/request.js';
 import type { RuntimeTarget } from '../../core/runtime/target.js';
 import { AgentcoreAuthError, usageError } from '../../core/errors.js';
 import { anySignal } from '../../core/http.js';
-import { jwtClaims } from '../../core/token-cache.js';
+import { jwtClaims } from '../../core/jwt.js';
 import { collectRepeat, defineAction, readStdin, type Io } from '../command.js';
 import { addConsentOptions, checkConsentFlags, completeConsent, type ConsentFlags } from '../consent.js';
 import { addDiagramOption } from '../diagram-output.js';

@@ -11,14 +11,12 @@
  */
 import { Option, type Command } from 'commander';
 import { AgentcoreAuthError, usageError } from '../../core/errors.js';
+import { jwtClaims, jwtExp, tokenSetExpiry } from '../../core/jwt.js';
 import {
   cachePath,
   DEFAULT_ENTRY,
   getEntry,
-  jwtClaims,
-  jwtExp,
   saveEntry,
-  tokenSetExpiry,
   validateEntryName,
   type CacheEntry,
   type LoginFlow,

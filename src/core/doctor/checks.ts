@@ -8,7 +8,8 @@ import { fromAwsError, serviceBaseUrl, type AwsClients, type Env } from '../aws.
 import type { FetchLike } from '../http.js';
 import { findHint } from '../hints.js';
 import { relativeTime } from '../jwt.js';
-import { listEntries, jwtExp, type CacheLocation, type CacheEntry } from '../token-cache.js';
+import { jwtExp } from '../jwt.js';
+import { listEntries, type CacheLocation, type CacheEntry } from '../token-cache.js';
 import { HEADERS, MESSAGES, PATTERNS } from '../../wire.js';
 import { discoveryUrlIsValid, fromSdkAuthorizer, type AuthorizerConfig } from '../authorizer-prediction/config.js';
 import { predictAuthorizer } from '../authorizer-prediction/predict.js';

@@ -5,7 +5,7 @@
 export * from './binding.js';
 export type { IdentityIo, TimelineUi } from './io.js';
 export * from './resource.js';
-export * from './return-server.js';
+export * from './return-sessions.js';
 export * from './return-urls.js';
 export * from './three-legged.js';
 export * from './timeline.js';

@@ -9,7 +9,7 @@ import { describeIdentifier, sameIdentifier, type UserIdentifier } from './bindi
 import type { IdentityIo } from './io.js';
 import { pollResourceToken, sessionUriFromAuthorizationUrl, type ResourceTokenRequest } from './resource.js';
 import { isLoopbackUrl } from '../loopback.js';
-import { startReturnUrlServer, type ReturnEvent, type ReturnUrlServer, type SessionOutcome } from './return-server.js';
+import { startReturnUrlServer, type ReturnEvent, type ReturnUrlServer, type SessionOutcome } from './return-sessions.js';
 import { Timeline, type StepHandle } from './timeline.js';
 
 /**

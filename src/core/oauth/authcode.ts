@@ -3,10 +3,11 @@
  * The redirect URI must be a loopback http URL registered at the provider (default: DEFAULT_REDIRECT_URI in src/wire.ts).
  */
 import * as client from 'openid-client';
-import { AgentcoreAuthError, usageError } from '../errors.js';
+import { AgentcoreAuthError, interruptedError, timeoutError, usageError } from '../errors.js';
 import { findHint } from '../hints.js';
+import { page } from '../identity/html.js';
+import { startLoopbackServer, type LoopbackPage } from '../loopback.js';
 import { oauthError, tokensFrom, type OAuthContext, type OAuthTokens } from './client.js';
-import { startLoopback } from './loopback.js';
 
 /** The documented default; providers need it registered exactly (scheme, host, port, path). */
 
@@ -53,16 +54,8 @@ export async function authorizationCodeLogin(ctx: OAuthContext, opts: AuthCodeOp
     });
   }
   const redirect = parseRedirectUri(opts.redirectUri);
-  const host = redirect.hostname.replace(/^\[|\]$/g, '');
   const state = opts.state ?? client.randomState();
-  const server = await startLoopback({
-    expectedState: state,
-    host,
-    port: Number(redirect.port),
-    path: redirect.pathname,
-    publicHost: redirect.hostname,
-    ...(opts.signal ? { signal: opts.signal } : {}),
-  });
+  const server = await startRedirectReceiver({ redirectUri: redirect, expectedState: state, ...(opts.signal ? { signal: opts.signal } : {}) });
   // Port 0: the OS picks a free port and that port goes into redirect_uri — for providers that accept any loopback
   // port (RFC 8252 §7.3, native clients); the others need the exact registered port.
   const redirectUri = new URL(redirect.href);
@@ -123,4 +116,90 @@ export async function authorizationCodeLogin(ctx: OAuthContext, opts: AuthCodeOp
   } finally {
     await server.close();
   }
+}
+
+/** The page the browser gets for a redirect: signed in, refused by the provider, or not this login's redirect. */
+export function redirectPage(url: URL, expectedState?: string): LoopbackPage {
+  const error = url.searchParams.get('error');
+  if (error) {
+    const desc = url.searchParams.get('error_description');
+    return {
+      status: 400,
+      html: page({ ok: false, title: 'Sign-in failed', message: `The identity provider answered ${error}. Return to the terminal for the details.`, ...(desc ? { detail: desc } : {}) }),
+    };
+  }
+  if (expectedState !== undefined && url.searchParams.get('state') !== expectedState) {
+    return {
+      status: 400,
+      html: page({ ok: false, title: 'Sign-in refused', message: 'This redirect does not belong to the sign-in agentcore-auth started (its state does not match), so it was not used. Start the login again from the terminal.' }),
+    };
+  }
+  return { status: 200, html: page({ ok: true, title: 'Signed in', message: 'agentcore-auth received the response. You can close this tab and return to the terminal.' }) };
+}
+
+export interface RedirectReceiver {
+  /** The redirect URI served, with the port actually bound (port 0 in the URI: the OS picks one). */
+  url: string;
+  port: number;
+  /** The first GET on the path; rejects with ERR_TIMEOUT / ERR_INTERRUPTED. Closes the server either way. */
+  waitForCallback(options?: { timeoutMs?: number }): Promise<URL>;
+  close(): Promise<void>;
+}
+
+/**
+ * Login's one-shot redirect receiver (RFC 8252 §7.3) on the loopback server of core/loopback.ts: the first GET on the
+ * redirect path is the redirect (its page says signed in, refused, or not this login's); the server then closes.
+ * Other paths and methods do not count. Also closes on timeout and abort.
+ */
+export async function startRedirectReceiver(options: { redirectUri: string | URL; expectedState?: string; signal?: AbortSignal }): Promise<RedirectReceiver> {
+  let deliver: ((u: URL) => void) | undefined;
+  const received: URL[] = [];
+  const server = await startLoopbackServer({
+    url: options.redirectUri,
+    respond: (url) => {
+      if (deliver) deliver(url);
+      else received.push(url);
+      return redirectPage(url, options.expectedState);
+    },
+    busyHint: 'Stop whatever uses it, or pass --redirect-uri with another port (registered at the identity provider; port 0 picks a free one where the provider allows any loopback port).',
+  });
+  const { signal } = options;
+  return {
+    url: server.url,
+    port: server.port,
+    close: () => server.close(),
+    waitForCallback({ timeoutMs } = {}) {
+      return new Promise<URL>((resolve, reject) => {
+        let timer: NodeJS.Timeout | undefined;
+        let settled = false;
+        const finish = (err: unknown, url?: URL) => {
+          if (settled) return;
+          settled = true;
+          if (timer) clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          deliver = () => undefined; // one shot: later requests on the path do not count
+          // close() lets the page reach the browser before the connections are cut.
+          void server.close().then(() => (err ? reject(err) : resolve(url!)));
+        };
+        const onAbort = () => finish(interruptedError());
+        if (signal?.aborted) return finish(interruptedError());
+        signal?.addEventListener('abort', onAbort, { once: true });
+        if (timeoutMs !== undefined && timeoutMs > 0) {
+          timer = setTimeout(
+            () =>
+              finish(
+                timeoutError(
+                  `no redirect reached ${server.url} within ${Math.round(timeoutMs / 100) / 10} s`,
+                  'Finish the sign-in in the browser, or raise --timeout. With --no-browser, open the printed URL yourself.',
+                ),
+              ),
+            timeoutMs,
+          );
+        }
+        const first = received.shift();
+        if (first) return finish(undefined, first);
+        deliver = (u) => finish(undefined, u);
+      });
+    },
+  };
 }
