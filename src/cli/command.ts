@@ -8,7 +8,7 @@ import { createAwsClients, type AwsClients, type Env } from '../core/aws.js';
 import { createHttpFetch, type ExchangeListener, type FetchLike } from '../core/http.js';
 import { SecretRegistry } from '../core/redact.js';
 import type { CliContext } from './context.js';
-import { diagramRequest, recordingContext, writeDiagram } from './diagram-output.js';
+import { diagramRequest, errorFacts, recordingContext, writeDiagram } from './diagram-output.js';
 import { createTraceListener } from './render/trace.js';
 import { colorEnabled, Ui } from './render/ui.js';
 
@@ -142,6 +142,7 @@ export function defineAction<A extends unknown[]>(
     try {
       outcome = (await handler(io, ...(args as A))) ?? {};
     } catch (e) {
+      if (runCtx.trace) runCtx.trace.error = errorFacts(e);
       if (diagram) await writeDiagram(io, diagram, e);
       throw e;
     }

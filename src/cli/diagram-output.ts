@@ -132,7 +132,9 @@ export function stepTraceRecorders() {
 /** The diagram of one step of a scenario run (none for a step that never ran). */
 function stepDiagram(io: Io, r: StepResult, recorder: TraceRecorder | undefined): SequenceDiagram | undefined {
   if (!recorder || r.status === 'skipped') return undefined;
-  return diagramOf(io, recorder.entries, r.error ? { code: r.error.code, message: r.error.message } : undefined);
+  // The command's own error as it ended (recorded at the CLI boundary), else what the step's --json output said.
+  const error = recorder.error ?? (r.error ? { code: r.error.code, message: r.error.message } : undefined);
+  return diagramOf(io, recorder.entries, error);
 }
 
 const STATUS_WORDS: Record<StepResult['status'], string> = { pass: 'passed', fail: 'failed', error: 'could not run', skipped: 'skipped' };

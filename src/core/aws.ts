@@ -238,12 +238,20 @@ const LAST_EXCHANGE = Symbol('agentcore-auth.last-exchange');
 /**
  * The trace middleware sits below the deserializer (it sees each attempt's raw HTTP response); this one, outermost,
  * sees the command's deserialized output and records it as the last attempt's responseBody (for diagrams: the
- * tokens a call returned, as fingerprints). The --verbose listener has already printed that attempt; the record is
- * the same object.
+ * tokens a call returned, as fingerprints), or the service error the deserializer raised as its error. The --verbose
+ * listener has already printed that attempt; the record is the same object.
  */
 function outputMiddleware(next: (args: unknown) => Promise<{ output?: unknown }>, context: object) {
   return async (args: unknown) => {
-    const out = await next(args);
+    let out: { output?: unknown };
+    try {
+      out = await next(args);
+    } catch (e) {
+      // A service error is raised by the deserializer, above the trace middleware: name it on the record too.
+      const exchange = (context as Record<symbol, HttpExchange | undefined>)[LAST_EXCHANGE];
+      if (exchange && exchange.error === undefined && e instanceof Error) exchange.error = `${e.name}: ${e.message}`;
+      throw e;
+    }
     const exchange = (context as Record<symbol, HttpExchange | undefined>)[LAST_EXCHANGE];
     const body = exchange ? plainJson(out.output) : undefined;
     if (exchange && body !== undefined && exchange.responseBody === undefined) exchange.responseBody = body;

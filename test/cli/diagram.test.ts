@@ -4,7 +4,7 @@
  * refusals drawn as such, tokens present only as their fingerprints.
  */
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -168,5 +168,26 @@ describe('--diagram', () => {
     const b = await runCommand(['invoke', sigv4Agent(), '{}', '--user-id', 'alice', '--diagram', join(blocker, 'x.mmd')], { env: stack.env });
     expect(b.code).toBe(2);
     expect(b.stderr).toMatch(/error: cannot write the sequence diagram to .*not-a-dir/);
+  });
+
+  it('demo --diagram DIR: one diagram per step that ran, the classic mistakes drawn as refusals', { timeout: 90_000 }, async () => {
+    const out = join(dir, 'demo');
+    const r = await runCommand(['demo', '--diagram', out]);
+    expect(r.code).toBe(0);
+    const files = readdirSync(out).sort();
+    expect(files).toHaveLength(15);
+    expect(files[0]).toBe('01-login.mmd');
+    const read = (suffix: string) => {
+      const text = readFileSync(join(out, files.find((f) => f.endsWith(suffix))!), 'utf8');
+      expect(text).not.toMatch(JWT_SHAPED);
+      return flat(parseMermaid(text));
+    };
+    expect(read('-mistake-wrong-mode.mmd').join('\n')).toMatch(/-->x agentcore-auth: 403 AccessDeniedException\nnote agentcore-auth,AgentCore Runtime: refused: Authorization method mismatch/);
+    expect(read('-mistake-id-token.mmd').join('\n')).toMatch(/-->x agentcore-auth: 401 UnauthorizedException\nnote .*Claim 'client_id' value mismatch/);
+    expect(read('-session-binding.mmd').join('\n')).toMatch(/CompleteResourceTokenAuth · SigV4 · userId mallory\nAgentCore Identity -->x agentcore-auth: 403 AccessDeniedException\nnote .*started by user id "alice"/);
+    expect(read('-three-legged.mmd')).toContain('User/Browser -> agentcore-auth: redirect to the return URL (session_id)');
+    // The ID token sent in mistake 2 is the one login received in step 1: same fingerprint.
+    const idToken = /IdToken (sha256:[0-9a-f]{8})/.exec(read('01-login.mmd').join(' '))![1]!;
+    expect(read('-mistake-id-token.mmd')[0]).toBe(`agentcore-auth -> AgentCore Runtime: InvokeAgentRuntime · Bearer ${idToken}`);
   });
 });

@@ -4,13 +4,14 @@
  * flow behaved as narrated; 6 when one did not (the demo checks its own story).
  */
 import type { Command } from 'commander';
-import { AgentcoreAuthError, EXIT } from '../../core/errors.js';
+import { AgentcoreAuthError, EXIT, usageError } from '../../core/errors.js';
 import type { StepResult } from '../../core/smoke/runner.js';
 import type { CliContext } from '../context.js';
 import { defineAction, type Io } from '../command.js';
 
 interface DemoOptions {
   open?: boolean;
+  diagram?: string;
 }
 
 export function register(program: Command, ctx: CliContext): void {
@@ -21,6 +22,7 @@ export function register(program: Command, ctx: CliContext): void {
       'Start the local AgentCore stack in this process and walk through every auth flow with the real commands: Cognito sign-in (and a temporary password), invoke with a bearer token and with SigV4 + user id, the classic mistakes (wrong mode, ID token instead of access token) and their explanations, workload tokens both ways, an M2M resource token, an API key, 3LO consent with session binding, and verify. Nothing leaves this machine.',
     )
     .option('--open', 'do the 3LO consent in your real browser instead of the stack\'s auto-consent')
+    .option('--diagram <dir>', 'write one Mermaid sequence diagram per step into DIR (NN-<step>.mmd)')
     .addHelpText(
       'after',
       `
@@ -43,6 +45,9 @@ async function demo(io: Io, opts: DemoOptions) {
   const { formatMs } = await import('../../core/smoke/expect.js');
   const { maskJwtsInText } = await import('../../core/redact.js');
   const { createInProcessExecutor } = await import('../in-process.js');
+  const { stepTraceRecorders, writeStepDiagrams } = await import('../diagram-output.js');
+  if (opts.diagram !== undefined && !opts.diagram.trim()) throw usageError('--diagram needs a directory');
+  const traces = opts.diagram !== undefined ? stepTraceRecorders() : undefined;
   const { mkdtemp, rm } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
@@ -128,7 +133,7 @@ async function demo(io: Io, opts: DemoOptions) {
         .map((l) => `    ${c.dim('│')} ${l}`)
         .join('\n');
     const summary = await runScenario(scenario, {
-      executor: createInProcessExecutor(demoCtx),
+      executor: createInProcessExecutor(demoCtx, traces?.contextFor),
       env: demoCtx.env,
       json: false,
       signal: io.ctx.signal,
@@ -163,6 +168,11 @@ async function demo(io: Io, opts: DemoOptions) {
     });
 
     const elapsed = io.ctx.now() - started;
+    if (opts.diagram !== undefined && traces) {
+      const written = await writeStepDiagrams(io, opts.diagram, summary.results, traces);
+      ui.info('');
+      ui.note(`${written.length} sequence diagrams in ${opts.diagram}/ (${written[0] ?? ''} … ${written.at(-1) ?? ''})`);
+    }
     if (summary.exitCode === EXIT.INTERRUPTED || io.ctx.signal.aborted) throw new AgentcoreAuthError('ERR_INTERRUPTED', 'interrupted');
     ui.info('');
     if (summary.exitCode === 0) {

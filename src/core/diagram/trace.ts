@@ -23,6 +23,9 @@ export class TraceRecorder {
     if (phase === 'request') this.entries.push({ kind: 'http', exchange });
   };
 
+  /** How the run ended, when it failed (set by the CLI boundary): the diagram's closing note. */
+  error?: { code: string; message: string };
+
   browserOpened(url: string): void {
     this.entries.push({ kind: 'browser', url });
   }
@@ -326,7 +329,8 @@ function labelLines(parts: string[], width: number): string[] {
     } else cur = next;
   }
   if (cur) lines.push(cur);
-  return lines.flatMap((l) => wrap(l, width));
+  // A single part longer than the width is cut (the kept separator may go two characters over).
+  return lines.flatMap((l) => wrap(l, width + 2));
 }
 
 /** Why a refusal happened, in a sentence: the run's own error when it is about this call, else the service's words. */
