@@ -159,6 +159,41 @@ describe('--diagram', () => {
     expect(lines[1]).toMatch(/ · RefreshToken sha256:[0-9a-f]{8}/);
   });
 
+  it('login --auth-flow authorization-code: the browser to the hosted UI, back to the loopback with a code, the token call', async () => {
+    const redirect = `http://127.0.0.1:${await freePort()}/callback`;
+    const hosted = await startLocalStack({ port: 0, config: { userPool: { clients: [{ name: 'public-client', clientId: 'publicclientlocal000000000', callbackUrls: [redirect] }], users: [{ username: 'alice', password: 'Alice-Passw0rd!' }] } } });
+    try {
+      const signIn = async (url: string) => {
+        // The hosted UI as a user would: the login form, POST /login, the 302 back to the loopback redirect.
+        const page = await (await fetch(url)).text();
+        const form = new URLSearchParams();
+        for (const m of page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form.append(m[1]!, m[2]!.replace(/&amp;/g, '&').replace(/&quot;/g, '"'));
+        form.set('username', 'alice');
+        form.set('password', 'Alice-Passw0rd!');
+        const res = await fetch(new URL('/login', url), { method: 'POST', body: form, redirect: 'manual' });
+        await fetch(res.headers.get('location')!);
+      };
+      const r = await runCommand(
+        ['login', '--auth-flow', 'authorization-code', '--domain', hosted.url, '--user-pool-id', hosted.userPool.id, '--client-id', 'publicclientlocal000000000', '--redirect-uri', redirect, '--scopes', 'openid,email', '--print', 'id-token', '--diagram', '-'],
+        { env: hosted.env, openBrowser: signIn },
+      );
+      expect(r.code).toBe(0);
+      const idToken = r.stdout.slice(0, r.stdout.indexOf('\n'));
+      const lines = flat(fromStdout(r.stdout));
+      const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+      const open = at(/^agentcore-auth -> User\/Browser: open authorization endpoint$/);
+      const signInNote = at(/^note User\/Browser,Cognito\/IdP: sign-in in the browser$/);
+      const back = at(/^User\/Browser -> agentcore-auth: redirect to the loopback \(code\)$/);
+      const token = at(/^agentcore-auth -> Cognito\/IdP: token \(authorization_code\)$/);
+      const tokens = at(new RegExp(`^Cognito/IdP --> agentcore-auth: 200 · .*id_token ${fingerprint(idToken)}`));
+      for (const i of [open, signInNote, back, token, tokens]) expect(i, lines.join('\n')).toBeGreaterThanOrEqual(0);
+      expect([open, signInNote, back, token, tokens]).toEqual([open, signInNote, back, token, tokens].sort((a, b) => a - b));
+      expect(r.stdout.slice(r.stdout.indexOf('sequenceDiagram'))).not.toMatch(JWT_SHAPED);
+    } finally {
+      await hosted.close();
+    }
+  });
+
   it('--diagram - with --json is a usage error; an unwritable file after a successful command is a config error', async () => {
     const a = await runCommand(['invoke', sigv4Agent(), '{}', '--user-id', 'alice', '--json', '--diagram', '-'], { env: stack.env });
     expect(a.code).toBe(2);

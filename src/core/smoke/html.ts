@@ -64,7 +64,7 @@ th{font-weight:600;color:var(--dim);font-size:.85rem}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .s-pass{color:var(--ok)}.s-fail,.s-error{color:var(--bad)}.s-skipped{color:var(--warn)}
 .mark{font-weight:700;display:inline-block;width:1.2em}
-section.step{border:1px solid var(--line);border-radius:8px;padding:1rem;margin:1rem 0}
+section.step{border:1px solid var(--line);border-radius:8px;padding:1rem;margin:1rem 0;color:var(--ink)}
 section.step.s-fail,section.step.s-error{border-left:4px solid var(--bad)}
 section.step.s-pass{border-left:4px solid var(--ok)}
 section.step.s-skipped{border-left:4px solid var(--warn)}
