@@ -16,6 +16,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { target } from './target.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -198,6 +199,8 @@ async function main() {
       results.sort((x, y) => x.ratio - y.ratio);
       const { s, b } = results[Math.floor(results.length / 2)];
       const pct = (100 * s.perSecond) / b.perSecond;
+      target(`stack JWT invocations, ${users} user${users > 1 ? 's' : ''}: req/s vs bare node:http`, `${pct.toFixed(0)} % (${s.perSecond.toFixed(0)} vs ${b.perSecond.toFixed(0)} req/s)`, '≥ 60 %', pct >= 60);
+      if (users === 50) target('stack p99 latency at 50 users vs bare', `${(s.p99 / b.p99).toFixed(1)}× (${s.p99.toFixed(1)} vs ${b.p99.toFixed(1)} ms)`, '≤ 2×', s.p99 <= 2 * b.p99);
       console.log(
         `${String(users).padStart(5)}  ${s.perSecond.toFixed(0).padStart(11)}  ${s.p50.toFixed(2).padStart(6)}  ${s.p99.toFixed(2).padStart(6)}  ${s.cpuUs.toFixed(0).padStart(10)} | ${b.perSecond.toFixed(0).padStart(10)}  ${b.p50.toFixed(2).padStart(6)}  ${b.p99.toFixed(2).padStart(6)}  ${b.cpuUs.toFixed(0).padStart(10)} | ${pct.toFixed(0).padStart(4)} % ${pct >= 60 ? '(target ≥ 60 %: met)' : '(target ≥ 60 %: NOT met)'}`,
       );

@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+/**
+ * bench/suite.mjs: wall time of `npm test` on a fresh clone (target ≤ 60 s), build and typecheck included.
+ *
+ *   node bench/suite.mjs [--runs 1] [--beside]
+ *
+ * The clone is `git clone` of this checkout's HEAD into a temp dir, with node_modules hard-linked from this checkout
+ * (what `npm ci` would install, without the network). `--beside` runs a second fresh clone's `npm test` at the same
+ * time (two suites side by side must not collide: no fixed ports, own temp dirs). Set BENCH_SUITE=0 to skip (run-all).
+ * The time is absolute, so the machine's load average is printed with it.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { target } from './target.mjs';
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '1' }, beside: { type: 'boolean', default: false } } });
+if (process.env.BENCH_SUITE === '0') {
+  console.log('skipped (BENCH_SUITE=0)');
+  process.exit(0);
+}
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+function freshClone() {
+  const dir = mkdtempSync(join(tmpdir(), 'aca-bench-suite-'));
+  const run = (cmd, args) => {
+    const r = spawnSync(cmd, args, { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed`);
+  };
+  run('git', ['clone', '--quiet', root, 'repo']);
+  run('cp', ['-al', join(root, 'node_modules'), join(dir, 'repo', 'node_modules')]);
+  return { dir, repo: join(dir, 'repo') };
+}
+
+function npmTest(repo) {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    let out = '';
+    const child = spawn('npm', ['test', '--silent'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('exit', (code) => {
+      const summary = out.match(/Tests\s+(.*)/)?.[1]?.trim() ?? '(no summary)';
+      resolve({ code, ms: performance.now() - t0, summary, failed: [...out.matchAll(/FAIL\s+(\S+.*)/g)].map((m) => m[1]) });
+    });
+  });
+}
+
+const results = [];
+for (let i = 0; i < Number(values.runs); i++) {
+  const a = freshClone();
+  const b = values.beside ? freshClone() : undefined;
+  const before = loadavg()[0];
+  try {
+    const [ra, rb] = await Promise.all([npmTest(a.repo), b ? npmTest(b.repo) : undefined]);
+    results.push(ra);
+    console.log(`run ${i + 1}: ${(ra.ms / 1000).toFixed(1)} s, exit ${ra.code}, ${ra.summary}${rb ? ` | beside it: ${(rb.ms / 1000).toFixed(1)} s, exit ${rb.code}, ${rb.summary}` : ''} (load ${before.toFixed(1)} → ${loadavg()[0].toFixed(1)})`);
+    for (const f of [...ra.failed, ...(rb?.failed ?? [])]) console.log(`  FAIL ${f}`);
+    if (rb) results.push(rb);
+  } finally {
+    rmSync(a.dir, { recursive: true, force: true });
+    if (b) rmSync(b.dir, { recursive: true, force: true });
+  }
+}
+const ms = results.map((r) => r.ms).sort((x, y) => x - y);
+const median = ms[Math.floor(ms.length / 2)];
+const failures = results.filter((r) => r.code !== 0).length;
+target('npm test on a fresh clone (build + typecheck + vitest)', `${(median / 1000).toFixed(1)} s median of ${ms.length}${values.beside ? ' (two suites side by side)' : ''}, load average ${loadavg()[0].toFixed(1)}`, '≤ 60 s', median <= 60_000);
+target('npm test failures', `${failures} failing run(s) of ${results.length}`, '0', failures === 0);
