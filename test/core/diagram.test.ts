@@ -78,6 +78,12 @@ describe('Mermaid text', () => {
     expect(() => parseMermaid('sequenceDiagram\n A->>+B: hi')).toThrow(/activations/);
   });
 
+  it('a label starting with wrap: stays text (Mermaid reads wrap:/nowrap: as a directive)', () => {
+    const d: SequenceDiagram = { participants: [{ id: 'a', label: 'A' }], events: [{ kind: 'message', from: 'a', to: 'a', lines: ['nowrap: x'], line: 'solid', end: 'arrow' }] };
+    expect(toMermaid(d)).toContain('a->>a: nowrap#58; x');
+    expect(parseMermaid(toMermaid(d))).toEqual(d);
+  });
+
   it('mermaidText turns syntax characters into entity codes', () => {
     expect(mermaidText('a;b#c<d>e&f')).toBe('a#59;b#35;c#lt;d#gt;e#amp;f');
     expect(mermaidText('line\nbreak\u001b[31m')).toBe('line break [31m');

@@ -81,7 +81,11 @@ export function oneLine(s: string): string {
 }
 
 function labelText(lines: string[]): string {
-  return lines.map(mermaidText).join('<br/>');
+  // A message text that starts with `wrap:` / `nowrap:` is a directive to Mermaid, not text: escape that colon.
+  return lines
+    .map(mermaidText)
+    .join('<br/>')
+    .replace(/^(\s*(?:no)?wrap):/i, '$1#58;');
 }
 
 /** The Mermaid `sequenceDiagram` source. */
