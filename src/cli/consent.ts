@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { AgentcoreAuthError, usageError } from '../core/errors.js';
+import type { Inbound } from '../core/runtime/inbound.js';
 import { DEFAULT_RETURN_URL } from '../wire.js';
 import type { Io } from './command.js';
 
@@ -52,10 +53,10 @@ export async function checkConsentFlags(flags: ConsentFlags): Promise<void> {
 export async function completeConsent(
   io: Io,
   authorizationUrl: string,
-  o: { region: string; userId?: string; token?: string; returnUrl?: string; browser?: boolean; timeoutMs: number },
+  o: { inbound: Inbound; region: string; returnUrl?: string; browser?: boolean; timeoutMs: number },
 ): Promise<void> {
-  const { completeThreeLegged } = await import('../core/identity/index.js');
-  const userIdentifier = o.token ? { userToken: o.token } : o.userId !== undefined ? { userId: o.userId } : undefined;
+  const [{ completeThreeLegged }, { sessionStarter }] = await Promise.all([import('../core/identity/index.js'), import('../core/runtime/inbound.js')]);
+  const userIdentifier = sessionStarter(o.inbound);
   if (!userIdentifier) {
     throw new AgentcoreAuthError('ERR_USAGE', '--complete-auth needs the identity that started the session: --user-id (SigV4) or a bearer token', {
       hint: 'CompleteResourceTokenAuth takes the same user id, or the same JWT, that the runtime used to mint the workload token.',

@@ -224,15 +224,15 @@ describe('toCurl', () => {
   };
   it('bearer: token masked unless showSecrets; payload shell-quoted', () => {
     const tok = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
-    const c = toCurl(spec, { mode: 'bearer', baseUrl: 'https://bedrock-agentcore.eu-west-1.amazonaws.com', token: tok, showSecrets: false });
+    const c = toCurl(spec, { inbound: { mode: 'bearer', token: tok }, baseUrl: 'https://bedrock-agentcore.eu-west-1.amazonaws.com', showSecrets: false });
     expect(c).toContain("'https://bedrock-agentcore.eu-west-1.amazonaws.com/runtimes/arn%3Aaws%3Abedrock-agentcore%3Aeu-west-1%3A123456789012%3Aruntime%2Fmy_agent-abcDEF1234/invocations?qualifier=DEFAULT'");
     expect(c).not.toContain(tok);
     expect(c).toContain('authorization: Bearer eyJhbG…[');
     expect(c).toContain(`--data-binary '{"prompt":"it'\\''s"}'`);
-    expect(toCurl(spec, { mode: 'bearer', baseUrl: 'https://h', token: tok, showSecrets: true })).toContain(tok);
+    expect(toCurl(spec, { inbound: { mode: 'bearer', token: tok }, baseUrl: 'https://h', showSecrets: true })).toContain(tok);
   });
   it('SigV4: curl signs at send time', () => {
-    const c = toCurl(spec, { mode: 'sigv4', baseUrl: 'https://h', showSecrets: false, payloadFile: 'p.json' });
+    const c = toCurl(spec, { inbound: { mode: 'sigv4' }, baseUrl: 'https://h', showSecrets: false, payloadFile: 'p.json' });
     expect(c).toContain('--aws-sigv4 aws:amz:eu-west-1:bedrock-agentcore');
     expect(c).toContain('--user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY"');
     expect(c).toContain('--data-binary @p.json');

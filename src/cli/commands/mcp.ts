@@ -5,22 +5,22 @@
  * its URL and, with --complete-auth, completed on a loopback return URL and the call retried.
  */
 import type { Command } from 'commander';
-import { AgentcoreAuthError, usageError } from '../../core/errors.js';
-import type { McpTool, McpTransport } from '../../core/runtime/mcp.js';
+import { usageError } from '../../core/errors.js';
 import type { RuntimeAuthInfo } from '../../core/runtime/auth-mode.js';
-import { defineAction, readStdin, type Io, type Outcome } from '../command.js';
+import { defineAction, type Io, type Outcome } from '../command.js';
+import { addConsentOptions, checkConsentFlags, type ConsentFlags } from '../consent.js';
 import { addDiagramOption } from '../diagram-output.js';
 import type { CliContext } from '../context.js';
-import { addConsentOptions, checkConsentFlags, completeConsent } from '../consent.js';
-import { addAuthOptions, invokeSpec, invokerDeps, parseTimeout, prepareRuntime, resolveInbound, sendOptionsFor, type Inbound, type InvokeFlags } from './invoke.js';
+import { resolveInbound } from '../inbound.js';
+import { readInput, runMcpSession, type McpSessionFlags } from '../mcp-session.js';
+import { addAuthOptions, invokeSpec, invokerDeps, parseTimeout, prepareRuntime, sendOptionsFor, type RuntimeCallFlags } from '../runtime-call.js';
 
-interface McpFlags extends InvokeFlags {
+interface McpFlags extends RuntimeCallFlags, ConsentFlags, McpSessionFlags {
   gatewayUrl?: string;
   agent?: string;
   /** --input, already parsed (runMcp reads it before any request). */
   args?: unknown;
 }
-
 
 export function register(program: Command, ctx: CliContext): void {
   const cmd = program
@@ -52,35 +52,36 @@ async function runMcp(io: Io, opts: McpFlags): Promise<Outcome> {
   await checkConsentFlags(opts);
   // The tool arguments are checked before any request (a typo should not cost an initialize round trip).
   if (opts.call) opts = { ...opts, args: await readInput(io, opts) };
-  if (opts.agent) {
-    const req = await import('../../core/runtime/request.js');
-    const customHeaders = req.parseCustomHeaders(opts.header ?? []);
-    const prep = await prepareRuntime(io, opts.agent, opts);
-    const { target, region, timeoutMs } = prep;
-    const inbound = await resolveInbound(io, opts, prep.lookup);
-    const sessionId = opts.sessionId !== undefined ? req.checkSessionId(opts.sessionId) : req.newSessionId();
-    const { runtimeMcpTransport } = await import('../../core/runtime/invoker.js');
-    const transport = runtimeMcpTransport(
-      invokerDeps(io, prep, inbound),
-      invokeSpec(prep, inbound, opts, { payload: new Uint8Array(), contentType: 'application/json', accept: req.DEFAULT_ACCEPT, sessionId, customHeaders }),
-    );
-    io.ui.info(`${io.ui.c.bold('mcp')} over runtime ${target.arn ?? target.pathLabel} ${io.ui.c.dim(`(qualifier ${target.qualifier}, session ${sessionId})`)}`);
-    return runMcpSession(io, transport, {
-      ...opts,
-      inbound,
-      target: target.arn ?? target.pathLabel,
-      identity: { region, ...(inbound.userId !== undefined ? { userId: inbound.userId } : {}), ...(inbound.token ? { token: inbound.token } : {}) },
-    });
-  }
+  return opts.agent ? mcpOverRuntime(io, opts.agent, opts) : mcpOverGateway(io, opts.gatewayUrl!, opts);
+}
 
+async function mcpOverRuntime(io: Io, agent: string, opts: McpFlags): Promise<Outcome> {
+  const req = await import('../../core/runtime/request.js');
+  const customHeaders = req.parseCustomHeaders(opts.header ?? []);
+  const prep = await prepareRuntime(io, agent, opts);
+  const { target, region } = prep;
+  const inbound = await resolveInbound(io, opts, prep.lookup);
+  const sessionId = opts.sessionId !== undefined ? req.checkSessionId(opts.sessionId) : req.newSessionId();
+  const { runtimeMcpTransport } = await import('../../core/runtime/invoker.js');
+  const transport = runtimeMcpTransport(
+    invokerDeps(io, prep, inbound),
+    invokeSpec(prep, inbound, opts, { payload: new Uint8Array(), contentType: 'application/json', accept: req.DEFAULT_ACCEPT, sessionId, customHeaders }),
+  );
+  io.ui.info(`${io.ui.c.bold('mcp')} over runtime ${target.arn ?? target.pathLabel} ${io.ui.c.dim(`(qualifier ${target.qualifier}, session ${sessionId})`)}`);
+  return runMcpSession(io, transport, { ...opts, inbound, region, target: target.arn ?? target.pathLabel });
+}
+
+async function mcpOverGateway(io: Io, gatewayUrl: string, opts: McpFlags): Promise<Outcome> {
   const [gw, aws] = await Promise.all([import('../../core/runtime/gateway.js'), import('../../core/aws.js')]);
-  const url = gw.checkGatewayUrl(opts.gatewayUrl!);
+  const url = gw.checkGatewayUrl(gatewayUrl);
   const region = aws.requireRegion(gw.gatewayRegion(url) ?? io.aws.region());
   const timeoutMs = parseTimeout(opts.timeout);
-  const inbound = await resolveInbound(io, opts, () => lookupGatewayAuth(io, url, region));
-  if (inbound.mode === 'sigv4' && inbound.userId !== undefined) {
+  const resolved = await resolveInbound(io, opts, () => lookupGatewayAuth(io, url, region));
+  if (resolved.mode === 'sigv4' && resolved.userId !== undefined) {
     io.ui.warn('--user-id is a Runtime header; a gateway ignores it (it is not sent).');
   }
+  // What the gateway is sent: no user id (a Runtime header), so neither shown nor used to complete a consent.
+  const { userId: _notSent, ...inbound } = resolved;
   const req = await import('../../core/runtime/request.js');
   const headers: Array<[string, string]> = [
     ...(opts.traceId ? [['x-amzn-trace-id', opts.traceId] as [string, string]] : []),
@@ -91,8 +92,7 @@ async function runMcp(io: Io, opts: McpFlags): Promise<Outcome> {
   ];
   const transport = gw.gatewayMcpTransport({
     url,
-    mode: inbound.mode,
-    ...(inbound.token ? { token: inbound.token } : {}),
+    inbound,
     region,
     ...(inbound.mode === 'sigv4' ? { credentials: () => io.aws.credentials() } : {}),
     fetch: io.http(timeoutMs),
@@ -100,7 +100,7 @@ async function runMcp(io: Io, opts: McpFlags): Promise<Outcome> {
     headers,
   });
   io.ui.info(`${io.ui.c.bold('mcp')} over gateway ${url}`);
-  return runMcpSession(io, transport, { ...opts, inbound, target: url, identity: { region, ...(inbound.token ? { token: inbound.token } : {}) } });
+  return runMcpSession(io, transport, { ...opts, inbound, region, target: url });
 }
 
 /** GetGateway → authorizerType (CUSTOM_JWT → bearer; AWS_IAM → SigV4). The gateway id is read from the URL. */
@@ -121,96 +121,4 @@ async function lookupGatewayAuth(io: Io, url: string, region: string): Promise<R
   } catch (e) {
     throw fromAwsError(e, `GetGateway (${id})`);
   }
-}
-
-export interface McpSessionOptions extends McpFlags {
-  inbound: Inbound;
-  target: string;
-  identity: { region: string; userId?: string; token?: string };
-}
-
-/** initialize → initialized → tools/list or tools/call; prints tools / the tool result. */
-export async function runMcpSession(io: Io, transport: McpTransport, opts: McpSessionOptions): Promise<Outcome> {
-  const { McpClient, McpElicitationError } = await import('../../core/runtime/mcp.js');
-  const { ui } = io;
-  const client = new McpClient(transport, {
-    protocolVersion: opts.mcpProtocolVersion ?? '2025-03-26',
-    clientVersion: io.ctx.version,
-    onExchange: (method, ex) => ui.note(`  ${method} → ${ex.status}${ex.sessionId ? ` (Mcp-Session-Id ${ex.sessionId})` : ''}`),
-  });
-  const userId = opts.identity.userId;
-  ui.kv([['auth', `${opts.inbound.mode === 'bearer' ? `bearer token from ${opts.inbound.tokenSource}` : `SigV4 (IAM)${userId !== undefined ? ` with user id ${userId}` : ''}`} ${ui.c.dim(`— ${opts.inbound.why}`)}`]]);
-  const init = await client.initialize();
-  const server = init.serverInfo as { name?: string; version?: string } | undefined;
-  ui.success(`initialized ${server?.name ?? 'server'}${server?.version ? ` ${server.version}` : ''} (protocol ${client.protocolVersion}${client.sessionId ? `, Mcp-Session-Id ${client.sessionId}` : ''})`);
-
-  if (!opts.call) {
-    const tools = await client.listTools();
-    const json = { target: opts.target, mode: opts.inbound.mode, protocolVersion: client.protocolVersion, mcpSessionId: client.sessionId ?? null, serverInfo: init.serverInfo ?? null, tools };
-    return {
-      json,
-      human: () => {
-        ui.success(`${tools.length} tool${tools.length === 1 ? '' : 's'}`);
-        for (const t of tools) io.out.line(formatTool(t));
-      },
-    };
-  }
-
-  const args = opts.args ?? (await readInput(io, opts));
-  const call = async () => client.callTool(opts.call!, args);
-  let result;
-  try {
-    result = await call();
-  } catch (e) {
-    if (!(e instanceof McpElicitationError)) throw e;
-    const url = e.elicitations.find((x) => x.url)?.url;
-    ui.line('');
-    ui.line(`${ui.c.yellow.bold('▲ the tool needs the user\'s consent (3LO, URL elicitation -32042).')}${url ? ' Open this AgentCore authorization URL (valid 10 minutes):' : ''}`);
-    if (url) ui.line(`  ${url}`);
-    if (!opts.completeAuth || !url) throw e;
-    await completeConsent(io, url, {
-      region: opts.identity.region,
-      ...(opts.identity.userId !== undefined ? { userId: opts.identity.userId } : {}),
-      ...(opts.identity.token ? { token: opts.identity.token } : {}),
-      ...(opts.returnUrl ? { returnUrl: opts.returnUrl } : {}),
-      browser: opts.browser !== false,
-      timeoutMs: parseTimeout(opts.timeout),
-    });
-    ui.info(`${ui.c.cyan('↻')} calling ${opts.call} again`);
-    result = await call();
-  }
-  const isError = !!(result as { isError?: boolean }).isError;
-  return {
-    json: { target: opts.target, mode: opts.inbound.mode, mcpSessionId: client.sessionId ?? null, tool: opts.call, result },
-    human: () => {
-      for (const block of (result as { content?: Array<{ type?: string; text?: string }> }).content ?? []) {
-        if (block.type === 'text' && typeof block.text === 'string') io.out.line(block.text);
-        else io.out.line(JSON.stringify(block, null, io.out.isTTY ? 2 : undefined));
-      }
-      if (isError) ui.warn(`the tool ${opts.call} reported an error (isError: true)`);
-      else ui.success(`${opts.call} answered`);
-    },
-    ...(isError ? { exitCode: 3 } : {}),
-  };
-}
-
-function formatTool(t: McpTool): string {
-  const desc = typeof t.description === 'string' ? t.description.split('\n')[0] : '';
-  return desc ? `${t.name}\t${desc}` : t.name;
-}
-
-async function readInput(io: Io, opts: McpFlags): Promise<unknown> {
-  let text = opts.input ?? '{}';
-  if (text === '-') {
-    if (opts.bearerToken === '-') throw usageError('stdin cannot carry both --input and the bearer token');
-    text = await readStdin(io.ctx);
-  }
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    throw new AgentcoreAuthError('ERR_INPUT', `--input is not JSON: ${(e as Error).message}`, { hint: `Example: --input '{"city":"Paris"}'` });
-  }
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new AgentcoreAuthError('ERR_INPUT', '--input must be a JSON object (the tool arguments)');
-  return v;
 }

@@ -10,12 +10,12 @@ import { SIGNING_NAME } from '../../wire.js';
 import { claimHint, parseErrorBody, type FailureFacts } from './failures.js';
 import { abortReason, type SendOptions } from './send.js';
 import { parseMcpBody, type JsonRpcMessage, type McpExchange, type McpRequestMeta, type McpTransport } from './mcp.js';
-import type { InboundMode } from './request.js';
+import type { Inbound } from './inbound.js';
 
 export interface GatewayDeps {
   url: string;
-  mode: InboundMode;
-  token?: string;
+  /** Who calls, and how: bearer (its token) or SigV4 (signed with `credentials`). */
+  inbound: Pick<Inbound, 'mode' | 'token'>;
   region: string;
   credentials?: () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>;
   fetch: FetchLike;
@@ -97,7 +97,7 @@ export function gatewayMcpTransport(deps: GatewayDeps): McpTransport {
       for (const [k, v] of deps.headers ?? []) base[k.toLowerCase()] = v;
       let res: Response;
       try {
-        const headers = deps.mode === 'bearer' ? { ...base, authorization: `Bearer ${deps.token ?? ''}` } : await signedHeaders(deps, body, base);
+        const headers = deps.inbound.mode === 'bearer' ? { ...base, authorization: `Bearer ${deps.inbound.token ?? ''}` } : await signedHeaders(deps, body, base);
         res = await fetchWithRetry(deps.fetch, deps.url, { method: 'POST', headers, body, signal: deps.send.signal }, {
           maxAttempts: deps.send.maxAttempts ?? 3,
           sleep: deps.send.sleep,
@@ -137,14 +137,15 @@ export function gatewayMcpTransport(deps: GatewayDeps): McpTransport {
   };
 }
 
-export function gatewayFailure(f: FailureFacts, wwwAuthenticate: string | null, deps: Pick<GatewayDeps, 'mode' | 'token' | 'url'>, method: string): AgentcoreAuthError {
-  const details = { operation: `gateway ${method}`, ...(f.status ? { status: f.status } : {}), ...(f.errorName ? { errorName: f.errorName } : {}), mode: deps.mode };
+export function gatewayFailure(f: FailureFacts, wwwAuthenticate: string | null, deps: Pick<GatewayDeps, 'inbound' | 'url'>, method: string): AgentcoreAuthError {
+  const { mode, token } = deps.inbound;
+  const details = { operation: `gateway ${method}`, ...(f.status ? { status: f.status } : {}), ...(f.errorName ? { errorName: f.errorName } : {}), mode };
   const said = `${f.errorName ? `${f.errorName}: ` : ''}${f.message}`;
   const claim = /Claim '([^']+)' value mismatch/i.exec(f.message)?.[1];
-  if (claim) return new AgentcoreAuthError('ERR_AUTH', `the gateway's JWT authorizer rejected the token: ${f.message}`, { hint: claimHint(claim, deps.token, f.message), details });
+  if (claim) return new AgentcoreAuthError('ERR_AUTH', `the gateway's JWT authorizer rejected the token: ${f.message}`, { hint: claimHint(claim, token, f.message), details });
   if (f.status === 401) {
     const hint =
-      deps.mode === 'sigv4'
+      mode === 'sigv4'
         ? 'This gateway has a JWT authorizer (CUSTOM_JWT): call it with --bearer-token TOKEN or --bearer NAME.'
         : /insufficient_scope/i.test(wwwAuthenticate ?? '')
           ? 'The token lacks a scope the gateway requires (see WWW-Authenticate); mint it with that scope.'
@@ -153,7 +154,7 @@ export function gatewayFailure(f: FailureFacts, wwwAuthenticate: string | null, 
   }
   if (f.status === 403) {
     const hint =
-      deps.mode === 'bearer'
+      mode === 'bearer'
         ? /insufficient_scope/i.test(wwwAuthenticate ?? f.message)
           ? 'The token lacks a required scope; request it when minting the token.'
           : 'If the gateway uses AWS_IAM inbound auth, call it with SigV4 (drop the bearer flags, or --auth sigv4).'

@@ -1,21 +1,23 @@
 /**
- * One configured caller of a runtime: inbound mode and credentials fixed, so that every request of a run (one invoke,
- * the re-invoke after 3LO consent, each MCP message) is sent the same way. Failures come out classified.
+ * One configured caller of a runtime: the run's Inbound (mode, token, user id) and the clients fixed, so that every
+ * request of a run (one invoke, the re-invoke after 3LO consent, each MCP message) is sent the same way. Failures come
+ * out classified, whether they happen while sending (invokeOnce) or while the answer is read (invokeAndRead).
  */
 import type { BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';
 import { fromAwsError } from '../aws.js';
 import { AgentcoreAuthError } from '../errors.js';
-import type { FetchLike } from '../http.js';
+import { networkError, type FetchLike } from '../http.js';
 import type { RuntimeAuthInfo } from './auth-mode.js';
 import { classifyFailure, isMethodMismatch } from './failures.js';
-import { InvokeFailure, sendBearer, sendSigv4, type InvokeResponse, type SendOptions } from './send.js';
+import type { Inbound } from './inbound.js';
+import { abortReason, InvokeFailure, sendBearer, sendSigv4, type InvokeResponse, type SendOptions } from './send.js';
 import type { McpExchange, McpRequestMeta, McpTransport, JsonRpcMessage } from './mcp.js';
 import { parseMcpBody } from './mcp.js';
-import { checkPayloadSize, type InboundMode, type InvokeSpec } from './request.js';
+import { checkPayloadSize, type InvokeSpec } from './request.js';
 
 export interface InvokerDeps {
-  mode: InboundMode;
-  token?: string;
+  /** Who calls, and how (its authInfo, when --auth auto read it, explains a method mismatch without another lookup). */
+  inbound: Inbound;
   agentcore(): Promise<BedrockAgentCoreClient>;
   fetch: FetchLike;
   /** serviceBaseUrl(env, 'agentcore', region, flag) */
@@ -23,19 +25,18 @@ export interface InvokerDeps {
   send: SendOptions;
   /** Control-plane lookup, used to say which mode an agent expects after a method mismatch. */
   lookupAuth?(): Promise<RuntimeAuthInfo>;
-  /** Already known (from --auth auto). */
-  authInfo?: RuntimeAuthInfo;
 }
 
 export async function invokeOnce(deps: InvokerDeps, spec: InvokeSpec): Promise<InvokeResponse> {
   checkPayloadSize(spec.payload.byteLength);
+  const { mode, token } = deps.inbound;
   try {
-    if (deps.mode === 'sigv4') return await sendSigv4(await deps.agentcore(), spec, deps.send);
-    if (!deps.token) throw new AgentcoreAuthError('ERR_INTERNAL', 'bearer mode without a token');
-    return await sendBearer(deps.fetch, spec, deps.baseUrl, deps.token, deps.send);
+    if (mode === 'sigv4') return await sendSigv4(await deps.agentcore(), spec, deps.send);
+    if (!token) throw new AgentcoreAuthError('ERR_INTERNAL', 'bearer mode without a token');
+    return await sendBearer(deps.fetch, spec, deps.baseUrl, token, deps.send);
   } catch (e) {
     if (e instanceof InvokeFailure) {
-      let authInfo = deps.authInfo;
+      let authInfo = deps.inbound.authInfo;
       let authInfoError: string | undefined;
       if (isMethodMismatch(e.facts) && !authInfo && deps.lookupAuth) {
         try {
@@ -45,9 +46,9 @@ export async function invokeOnce(deps: InvokerDeps, spec: InvokeSpec): Promise<I
         }
       }
       throw classifyFailure(e.facts, {
-        mode: deps.mode,
+        mode,
         userIdSent: spec.userId !== undefined,
-        ...(deps.token ? { token: deps.token } : {}),
+        ...(token ? { token } : {}),
         target: spec.target,
         region: spec.region,
         attempts: e.attempts,
@@ -56,7 +57,24 @@ export async function invokeOnce(deps: InvokerDeps, spec: InvokeSpec): Promise<I
       });
     }
     if (e instanceof AgentcoreAuthError) throw e;
-    throw fromAwsError(e, 'InvokeAgentRuntime', deps.mode === 'sigv4' ? deps.baseUrl : undefined);
+    throw fromAwsError(e, 'InvokeAgentRuntime', mode === 'sigv4' ? deps.baseUrl : undefined);
+  }
+}
+
+/**
+ * invokeOnce, then `read` consumes the answer (renders or collects it). A failure while reading is classified like one
+ * while sending: the run's abort reason (Ctrl-C, --timeout), our own errors as they are, anything else a network error
+ * naming the endpoint; the connection is released first.
+ */
+export async function invokeAndRead<T>(deps: InvokerDeps, spec: InvokeSpec, read: (res: InvokeResponse) => Promise<T>): Promise<{ res: InvokeResponse; read: T }> {
+  const res = await invokeOnce(deps, spec);
+  try {
+    return { res, read: await read(res) };
+  } catch (e) {
+    res.cancel();
+    if (deps.send.signal.aborted) throw abortReason(deps.send, 'InvokeAgentRuntime (reading the answer)');
+    if (e instanceof AgentcoreAuthError) throw e;
+    throw networkError(deps.baseUrl, e);
   }
 }
 

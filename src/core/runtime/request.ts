@@ -11,6 +11,7 @@ import type { InvokeAgentRuntimeCommandInput } from '@aws-sdk/client-bedrock-age
 import { AgentcoreAuthError, usageError } from '../errors.js';
 import { maskSecret } from '../redact.js';
 import { HEADERS, LIMITS, PATHS, RESERVED_REQUEST_HEADERS } from '../../wire.js';
+import type { Inbound } from './inbound.js';
 import type { RuntimeTarget } from './target.js';
 
 export type InboundMode = 'sigv4' | 'bearer';
@@ -219,18 +220,26 @@ export function buildBearerRequest(spec: InvokeSpec, baseUrl: string, token: str
   return {
     method: 'POST',
     url: invocationUrl(baseUrl, spec.target),
-    headers: [...invocationHeaders(spec), ['authorization', `Bearer ${token}`]],
+    headers: requestHeaders(spec, { mode: 'bearer', token }),
     body: spec.payload,
   };
+}
+
+/**
+ * The headers this caller sends with the invocation: the bearer path's include `Authorization: Bearer <token>`; the
+ * SigV4 signature is computed by the SDK at send time and is not among them.
+ */
+export function requestHeaders(spec: InvokeSpec, inbound: Pick<Inbound, 'mode' | 'token'>): Array<[string, string]> {
+  const headers = invocationHeaders(spec);
+  return inbound.mode === 'bearer' ? [...headers, ['authorization', `Bearer ${inbound.token ?? ''}`]] : headers;
 }
 
 const shq = (s: string) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 export interface CurlOptions {
-  mode: InboundMode;
+  /** The caller: its mode, and the bearer token it sends. */
+  inbound: Pick<Inbound, 'mode' | 'token'>;
   baseUrl: string;
-  /** Bearer token (bearer mode). */
-  token?: string;
   showSecrets: boolean;
   /** Payload file, to print `--data-binary @file` instead of the inline payload. */
   payloadFile?: string;
@@ -244,8 +253,8 @@ export interface CurlOptions {
 export function toCurl(spec: InvokeSpec, opts: CurlOptions): string {
   const lines = [`curl -sS -N -X POST ${shq(invocationUrl(opts.baseUrl, spec.target))}`];
   for (const [k, v] of invocationHeaders(spec)) lines.push(`-H ${shq(`${k}: ${v}`)}`);
-  if (opts.mode === 'bearer') {
-    const tok = opts.token ?? '';
+  if (opts.inbound.mode === 'bearer') {
+    const tok = opts.inbound.token ?? '';
     lines.push(`-H ${shq(`authorization: Bearer ${opts.showSecrets ? tok : maskSecret(tok)}`)}`);
   } else {
     lines.push(`--aws-sigv4 ${shq(`aws:amz:${spec.region}:bedrock-agentcore`)}`);

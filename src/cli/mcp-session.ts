@@ -1,0 +1,121 @@
+/**
+ * One MCP session over any transport (a Gateway's /mcp URL, or a Runtime agent through InvokeAgentRuntime), shared by
+ * `mcp` and `invoke --mcp`: initialize → notifications/initialized → tools/list, or tools/call with --input. A -32042
+ * URL elicitation (3LO consent needed) is shown with its URL and, with --complete-auth, completed as the run's
+ * Inbound and the call made again.
+ */
+import { AgentcoreAuthError, usageError } from '../core/errors.js';
+import type { Inbound } from '../core/runtime/inbound.js';
+import type { McpClient, McpTool, McpTransport } from '../core/runtime/mcp.js';
+import { readStdin, type Io, type Outcome } from './command.js';
+import { completeConsent, type ConsentFlags } from './consent.js';
+import { parseTimeout } from './runtime-call.js';
+
+export interface McpSessionFlags extends ConsentFlags {
+  call?: string;
+  input?: string;
+  mcpProtocolVersion?: string;
+  /** To refuse `--input -` when stdin already carries the token. */
+  bearerToken?: string;
+  timeout?: string;
+  /** --input, already parsed (`mcp` reads it before any request). */
+  args?: unknown;
+}
+
+export interface McpSessionOptions extends McpSessionFlags {
+  inbound: Inbound;
+  /** What is spoken to (runtime ARN or gateway URL), for the JSON output. */
+  target: string;
+  region: string;
+}
+
+/** initialize → initialized → tools/list or tools/call; prints tools / the tool result. */
+export async function runMcpSession(io: Io, transport: McpTransport, opts: McpSessionOptions): Promise<Outcome> {
+  const { McpClient } = await import('../core/runtime/mcp.js');
+  const { ui } = io;
+  const { inbound } = opts;
+  const client = new McpClient(transport, {
+    protocolVersion: opts.mcpProtocolVersion ?? '2025-03-26',
+    clientVersion: io.ctx.version,
+    onExchange: (method, ex) => ui.note(`  ${method} → ${ex.status}${ex.sessionId ? ` (Mcp-Session-Id ${ex.sessionId})` : ''}`),
+  });
+  const how = inbound.mode === 'bearer' ? `bearer token from ${inbound.tokenSource}` : `SigV4 (IAM)${inbound.userId !== undefined ? ` with user id ${inbound.userId}` : ''}`;
+  ui.kv([['auth', `${how} ${ui.c.dim(`— ${inbound.why}`)}`]]);
+  const init = await client.initialize();
+  const server = init.serverInfo as { name?: string; version?: string } | undefined;
+  ui.success(`initialized ${server?.name ?? 'server'}${server?.version ? ` ${server.version}` : ''} (protocol ${client.protocolVersion}${client.sessionId ? `, Mcp-Session-Id ${client.sessionId}` : ''})`);
+
+  if (!opts.call) {
+    const tools = await client.listTools();
+    const json = { target: opts.target, mode: inbound.mode, protocolVersion: client.protocolVersion, mcpSessionId: client.sessionId ?? null, serverInfo: init.serverInfo ?? null, tools };
+    return {
+      json,
+      human: () => {
+        ui.success(`${tools.length} tool${tools.length === 1 ? '' : 's'}`);
+        for (const t of tools) io.out.line(formatTool(t));
+      },
+    };
+  }
+
+  const result = await callTool(io, client, opts.call, opts.args ?? (await readInput(io, opts)), opts);
+  const isError = !!(result as { isError?: boolean }).isError;
+  return {
+    json: { target: opts.target, mode: inbound.mode, mcpSessionId: client.sessionId ?? null, tool: opts.call, result },
+    human: () => {
+      for (const block of (result as { content?: Array<{ type?: string; text?: string }> }).content ?? []) {
+        if (block.type === 'text' && typeof block.text === 'string') io.out.line(block.text);
+        else io.out.line(JSON.stringify(block, null, io.out.isTTY ? 2 : undefined));
+      }
+      if (isError) ui.warn(`the tool ${opts.call} reported an error (isError: true)`);
+      else ui.success(`${opts.call} answered`);
+    },
+    ...(isError ? { exitCode: 3 } : {}),
+  };
+}
+
+/** tools/call; on a URL elicitation, show the URL and (--complete-auth) complete the consent, then call again. */
+async function callTool(io: Io, client: McpClient, tool: string, args: unknown, opts: McpSessionOptions): Promise<unknown> {
+  const { McpElicitationError } = await import('../core/runtime/mcp.js');
+  const { ui } = io;
+  try {
+    return await client.callTool(tool, args);
+  } catch (e) {
+    if (!(e instanceof McpElicitationError)) throw e;
+    const url = e.elicitations.find((x) => x.url)?.url;
+    ui.line('');
+    ui.line(`${ui.c.yellow.bold('▲ the tool needs the user\'s consent (3LO, URL elicitation -32042).')}${url ? ' Open this AgentCore authorization URL (valid 10 minutes):' : ''}`);
+    if (url) ui.line(`  ${url}`);
+    if (!opts.completeAuth || !url) throw e;
+    await completeConsent(io, url, {
+      inbound: opts.inbound,
+      region: opts.region,
+      ...(opts.returnUrl ? { returnUrl: opts.returnUrl } : {}),
+      browser: opts.browser !== false,
+      timeoutMs: parseTimeout(opts.timeout),
+    });
+    ui.info(`${ui.c.cyan('↻')} calling ${tool} again`);
+    return client.callTool(tool, args);
+  }
+}
+
+function formatTool(t: McpTool): string {
+  const desc = typeof t.description === 'string' ? t.description.split('\n')[0] : '';
+  return desc ? `${t.name}\t${desc}` : t.name;
+}
+
+/** --input (or stdin with -) as the tool arguments: a JSON object. */
+export async function readInput(io: Io, opts: McpSessionFlags): Promise<unknown> {
+  let text = opts.input ?? '{}';
+  if (text === '-') {
+    if (opts.bearerToken === '-') throw usageError('stdin cannot carry both --input and the bearer token');
+    text = await readStdin(io.ctx);
+  }
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new AgentcoreAuthError('ERR_INPUT', `--input is not JSON: ${(e as Error).message}`, { hint: `Example: --input '{"city":"Paris"}'` });
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new AgentcoreAuthError('ERR_INPUT', '--input must be a JSON object (the tool arguments)');
+  return v;
+}
