@@ -194,6 +194,17 @@ describe('diagram from the trace', () => {
     expect(m.participants.find((p) => p.id === 'agent')).toBeUndefined();
   });
 
+  it('wraps a long answer after its separators, never leaving a "·" alone on a line', () => {
+    const tokens = { AuthenticationResult: { AccessToken: JWT, RefreshToken: 'refresh-token-0123456789abcdef', IdToken: `${JWT}x` } };
+    const login = ex({ url: `${stack}/`, requestHeaders: { 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' }, status: 200, responseBody: JSON.stringify(tokens) });
+    const answer = parseMermaid(toMermaid(sequenceFromTrace([http(login)]))).events[1]!;
+    expect(answer.kind).toBe('message');
+    const lines = answer.lines;
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.join(' ')).toMatch(/^200 · AccessToken sha256:[0-9a-f]{8} · RefreshToken sha256:[0-9a-f]{8} · IdToken sha256:[0-9a-f]{8}$/);
+    for (const l of lines) expect(l.replace(/·/g, '').trim()).not.toBe('');
+  });
+
   it('draws a bearer call that reached the agent, tokens as fingerprints', () => {
     const ok = ex({ url: `${stack}/runtimes/arn/invocations`, requestHeaders: { authorization: `Bearer ${JWT}` }, status: 200, responseHeaders: { 'content-type': 'text/event-stream' } });
     const text = toMermaid(sequenceFromTrace([http(ok)]));
