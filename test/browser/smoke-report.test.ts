@@ -1,0 +1,82 @@
+/**
+ * The `smoke --html` report in a real browser (headless Chromium via playwright-core, test/fixtures/browser.ts): the
+ * report of examples/inbound.yaml --negative and examples/outbound.yaml, run in-process against the local stack, opened
+ * from its file:// URL. It renders every step, each step's sequence diagram is a visible SVG (a non-zero box with its
+ * arrows drawn), the page logs no console error, and it requests nothing but the file itself.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
+import { launchBrowser, screenshot, watchPage, type Browser } from '../fixtures/browser.js';
+import { runCommand } from '../helpers/context.js';
+
+let browser: Browser;
+let stack: LocalStack;
+beforeAll(async () => {
+  [browser, stack] = await Promise.all([launchBrowser(), startLocalStack({ port: 0, configFile: 'examples/local-stack.yaml' })]);
+});
+afterAll(async () => {
+  await Promise.all([browser?.close(), stack?.close()]);
+});
+
+describe('smoke --html in a real browser', () => {
+  it('renders every step with a visible SVG diagram, no console error, and no request but the file itself', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'aca-report-')), 'smoke.html');
+    const r = await runCommand(['smoke', 'examples/inbound.yaml', 'examples/outbound.yaml', '--negative', '--html', file], { env: stack.env, cwd: process.cwd() });
+    expect(r.stderr).toContain(`HTML report: ${file}`);
+    expect(r.code).toBe(0);
+
+    const context = await browser.newContext();
+    try {
+      // Anything but the file is refused before it leaves the browser, and recorded: the test fails on any of them.
+      const refused: string[] = [];
+      await context.route(/^(?!file:)/, (route) => {
+        refused.push(route.request().url());
+        return route.abort('blockedbyclient');
+      });
+      const page = await context.newPage();
+      const watch = watchPage(page);
+      const url = pathToFileURL(file).href;
+      const response = await page.goto(url, { waitUntil: 'load' });
+      expect(response?.ok()).toBe(true);
+
+      expect(await page.locator('h1').textContent()).toBe('agentcore-auth smoke: 2 scenarios');
+      expect(await page.locator('.verdict').textContent()).toBe('all expectations met');
+      const steps = page.locator('section.step');
+      const count = await steps.count();
+      expect(count).toBeGreaterThanOrEqual(15);
+      expect(await page.locator('section.step.s-pass').count()).toBe(count);
+
+      // One diagram per step, drawn: the SVG box is not empty, and neither are its lines and labels.
+      const svgs = page.locator('section.step figure svg');
+      expect(await svgs.count()).toBe(count);
+      for (let i = 0; i < count; i++) {
+        const svg = svgs.nth(i);
+        await svg.scrollIntoViewIfNeeded();
+        expect(await svg.isVisible()).toBe(true);
+        const box = await svg.boundingBox();
+        expect(box && box.width > 100 && box.height > 50, `diagram ${i + 1}: ${JSON.stringify(box)}`).toBe(true);
+        const drawn = await svg.evaluate((el) => {
+          const sized = (sel: string) => [...el.querySelectorAll(sel)].filter((n) => { const b = (n as unknown as { getBBox(): { width: number; height: number } }).getBBox(); return b.width > 0 || b.height > 0; }).length;
+          return { lines: sized('line, path, polyline'), texts: sized('text') };
+        });
+        expect(drawn.lines, `diagram ${i + 1} lines`).toBeGreaterThan(0);
+        expect(drawn.texts, `diagram ${i + 1} labels`).toBeGreaterThan(1);
+      }
+      await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
+      await screenshot(page, 'smoke-report-top');
+      await svgs.nth(0).scrollIntoViewIfNeeded();
+      await screenshot(page, 'smoke-report-diagram');
+
+      expect(watch.consoleErrors).toEqual([]);
+      expect(watch.pageErrors).toEqual([]);
+      expect(refused).toEqual([]);
+      expect(watch.requests).toEqual([url]);
+    } finally {
+      await context.close();
+    }
+  });
+});
