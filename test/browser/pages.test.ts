@@ -9,7 +9,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/emulator/config.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
-import { launchBrowser, offLoopback, screenshot, watchPage, type Browser, type BrowserContext, type Page, type PageWatch } from '../fixtures/browser.js';
+import { BROWSER_TEST_TIMEOUT, launchBrowser, offLoopback, screenshot, watchPage, type Browser, type BrowserContext, type Page, type PageWatch } from '../fixtures/browser.js';
 import { freePort } from '../fixtures/ports.js';
 import { createTestContext, runCommand, type TestContext } from '../helpers/context.js';
 
@@ -42,7 +42,7 @@ async function openPage(): Promise<{ page: Page; watch: PageWatch; close: () => 
 
 const publicClient = () => stack.userPool.clients.find((c) => c.name === 'public-client')!;
 
-describe('login --auth-flow authorization-code through the local user pool’s hosted UI', () => {
+describe('login --auth-flow authorization-code through the local user pool’s hosted UI', { timeout: BROWSER_TEST_TIMEOUT }, () => {
   it('the user types name and password into the form, comes back to the loopback redirect; login caches the token', async () => {
     const { page, watch, close } = await openPage();
     let landed = '';
@@ -118,7 +118,7 @@ async function consent(page: Page, url: string, o: { login: string; shots: strin
   await screenshot(page, `${o.shots}-return-url`);
 }
 
-describe('the 3LO consent through the local provider’s sign-in and consent pages', () => {
+describe('the 3LO consent through the local provider’s sign-in and consent pages', { timeout: BROWSER_TEST_TIMEOUT }, () => {
   it('to `callback`: the agent starts a session for maria, the user signs in and allows, the return-URL page says so, the agent gets the token', async () => {
     const { page, watch, close } = await openPage();
     try {
@@ -196,7 +196,7 @@ describe('the 3LO consent through the local provider’s sign-in and consent pag
   });
 });
 
-describe('the success and error pages show hostile values as text', () => {
+describe('the success and error pages show hostile values as text', { timeout: BROWSER_TEST_TIMEOUT }, () => {
   // Markup that would run script or fetch /x if a page interpolated it unescaped; quotes and a backtick as well.
   const PAYLOAD = `<script>window.__xss=1</script><img src=x onerror="window.__xss=2;alert(2)"><svg onload=alert(3)></svg>"'\`&amp;`;
 
