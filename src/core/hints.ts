@@ -403,6 +403,41 @@ export const HINTS: readonly HintEntry[] = [
     example: 'Accept Header Error - MCP protocol requires Accept header: application/json, text/event-stream',
   },
   {
+    id: 'setup-access-denied',
+    message:
+      /not authorized to perform: (cognito-idp:(Create|Delete|Describe|List)(UserPool|UserPools|ResourceServer|UserPoolDomain|UserPoolClient|UserPoolClients)\b|cognito-idp:(AdminCreateUser|AdminSetUserPassword|AdminGetUser|TagResource)\b|bedrock-agentcore:(Create|Delete|Get|Update)(WorkloadIdentity|Oauth2CredentialProvider|TokenVault)\b)/i,
+    source: 'AWS IAM, during `agentcore-auth setup` / `teardown` (AccessDeniedException)',
+    cause: 'The caller may not create, read or delete the Cognito (cognito-idp:*) or AgentCore Identity (bedrock-agentcore:*) resources setup manages.',
+    fix: 'Attach the policy from README.md ("Start from a bare AWS account") to the caller, or run as a principal that has it; `aws sts get-caller-identity` shows who you are. `teardown --name NAME` removes what an interrupted setup made.',
+    example:
+      'AccessDeniedException: User: arn:aws:iam::123456789012:user/dev is not authorized to perform: cognito-idp:CreateUserPool on resource: arn:aws:cognito-idp:us-east-1:123456789012:userpool/* because no identity-based policy allows the cognito-idp:CreateUserPool action',
+  },
+  {
+    id: 'cognito-domain-taken',
+    message: /Domain already associated with another user pool/i,
+    source: 'Amazon Cognito CreateUserPoolDomain (InvalidParameterException)',
+    cause: 'Hosted-UI domain prefixes are unique per region across every AWS account: this prefix belongs to another user pool (maybe one of yours).',
+    fix: '`agentcore-auth setup` retries with a new random suffix (5 attempts); if it still fails, run it again or choose another --name. By hand: pick another prefix.',
+    example: 'InvalidParameterException: Domain already associated with another user pool.',
+  },
+  {
+    id: 'cognito-pool-has-domain',
+    message: /It has a domain configured that should be deleted first/i,
+    source: 'Amazon Cognito DeleteUserPool (InvalidParameterException)',
+    cause: 'A user pool with a hosted-UI domain cannot be deleted until the domain is.',
+    fix: '`agentcore-auth teardown --name NAME` deletes the domain first. By hand: aws cognito-idp delete-user-pool-domain --domain <prefix> --user-pool-id <pool>, then delete the pool.',
+    example: 'InvalidParameterException: User pool cannot be deleted. It has a domain configured that should be deleted first.',
+  },
+  {
+    id: 'cognito-limit-exceeded',
+    name: ['LimitExceededException'],
+    source: 'Amazon Cognito (LimitExceededException)',
+    cause:
+      'A Cognito quota was hit: resources per account or per pool (user pools, app clients, resource servers, domains) or, on sign-in and password calls, the attempt limit for a user.',
+    fix: 'For setup: delete unused pools (`agentcore-auth teardown --name NAME` for ones setup made) or ask for more in Service Quotas (Amazon Cognito User Pools). For sign-in: wait a few minutes before trying again.',
+    example: 'LimitExceededException: Attempt limit exceeded, please try after some time.',
+  },
+  {
     id: 'iam-not-authorized',
     name: ['AccessDeniedException'],
     status: [403],

@@ -59,7 +59,7 @@ describe('setup against cognito-local', () => {
     const namesake = (await sdk.send(new CreateUserPoolCommand({ PoolName: 'agentcore-auth-cl-e2e' }))).UserPool!.Id!;
     const ctx = createTestContext({ env: env() });
     const envFile = join(ctx.homedir, 'setup.env');
-    const r = await runCommand(['setup', '--name', 'cl-e2e', '--env-file', envFile], ctx);
+    const r = await runCommand(['setup', '--name', 'cl-e2e', '--write-env', envFile], ctx);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('CreateUserPool');
     expect(r.stderr).toContain(`not made by setup, left alone`);

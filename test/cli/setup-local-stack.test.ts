@@ -17,6 +17,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { createTestContext, runCommand } from '../helpers/context.js';
+import { runBuiltCli } from '../helpers/bin.js';
 import { startRecordingProxy } from '../helpers/recording-proxy.js';
 
 let stack: LocalStack;
@@ -75,7 +76,7 @@ describe('setup against the local stack', () => {
   it('setup → login (env file, no flags) → invoke --bearer on a runtime given the printed authorizer → idempotent rerun → teardown', async () => {
     const ctx = createTestContext({ env: env() });
     const envFile = join(ctx.homedir, 'dev.env');
-    const r = await runCommand(['setup', '--name', 'e2e', '--env-file', envFile, '--json'], ctx);
+    const r = await runCommand(['setup', '--name', 'e2e', '--write-env', envFile, '--json'], ctx);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as SetupJson;
     expect(out.userPool.status).toBe('created');
@@ -260,6 +261,18 @@ describe('setup against the local stack', () => {
     expect(await poolsNamed('agentcore-auth-tdf')).toEqual([]);
   });
 
+  // node reads a script argument named --env-file as its own option (nodejs/node#54232): exit 9 "not found" before the
+  // CLI runs. The flag is --write-env; this runs the built binary in a real process to keep it that way.
+  it('the built binary writes the env file with --write-env (a real node process)', async () => {
+    const dir = createTestContext().homedir;
+    const file = join(dir, 'bin.env');
+    const r = await runBuiltCli(['setup', '--name', 'bin', '--write-env', file], { ...env(), HOME: dir, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(parseEnvFile(file).AGENTCORE_AUTH_USERNAME).toBe('test-user');
+    expect((await runCommand(['teardown', '--name', 'bin', '--yes'], { env: env() })).code).toBe(0);
+  });
+
   it('--show-secrets puts the secrets in --json; without the env file the human output says how to get them', async () => {
     const r = await runCommand(['setup', '--name', 'show', '--json', '--show-secrets'], { env: env() });
     expect(r.code, r.stderr).toBe(0);
@@ -269,7 +282,7 @@ describe('setup against the local stack', () => {
     const human = await runCommand(['setup', '--name', 'show'], { env: env() });
     expect(human.code, human.stderr).toBe(0);
     expect(human.stdout).toContain('Next steps');
-    expect(human.stdout).toContain('--env-file FILE writes them to a 0600 file');
+    expect(human.stdout).toContain('--write-env FILE writes them to a 0600 file');
     expect(human.stdout).toContain('"customJWTAuthorizer"');
     expect(human.stdout).toContain('agentcore-auth teardown --name show');
     expect((await runCommand(['teardown', '--name', 'show', '--yes'], { env: env() })).code).toBe(0);

@@ -10,7 +10,8 @@ import type { CliContext } from '../context.js';
 interface SetupOptions {
   name: string;
   withIdentity?: boolean;
-  envFile?: string;
+  /** --write-env */
+  writeEnv?: string;
   dryRun?: boolean;
 }
 
@@ -27,13 +28,13 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .option('--name <name>', 'names every resource (a-z 0-9 -, up to 32)', 'dev')
     .option('--with-identity', 'also create an AgentCore workload identity and an OAuth2 credential provider (M2M)')
-    .option('--env-file <file>', 'write AGENTCORE_AUTH_* for `login` (mode 0600) to this file')
+    .option('--write-env <file>', 'write AGENTCORE_AUTH_* for `login` to this file (mode 0600; not --env-file: node itself takes that flag, nodejs/node#54232)')
     .option('--dry-run', 'only look: list what exists and what would be created (read calls only)')
     .addHelpText(
       'after',
       `
 Examples:
-  agentcore-auth setup --name dev --env-file .agentcore-auth.env
+  agentcore-auth setup --name dev --write-env .agentcore-auth.env
   set -a; . ./.agentcore-auth.env; set +a; agentcore-auth login
   agentcore-auth setup --name dev --with-identity --json
   agentcore-auth teardown --name dev --yes
@@ -50,13 +51,13 @@ async function setup(io: Io, opts: SetupOptions): Promise<Outcome> {
   const { resolve } = await import('node:path');
   const fs = await import('node:fs/promises');
   const report = await import('../../core/setup/report.js');
-  if (opts.envFile && opts.dryRun) throw usageError('--env-file and --dry-run exclude each other: a dry run makes no credentials to write');
-  const envPath = opts.envFile ? resolve(io.ctx.cwd, opts.envFile) : undefined;
+  if (opts.writeEnv && opts.dryRun) throw usageError('--write-env and --dry-run exclude each other: a dry run makes no credentials to write');
+  const envPath = opts.writeEnv ? resolve(io.ctx.cwd, opts.writeEnv) : undefined;
   if (envPath) {
     // Refuse to overwrite a file setup did not write, before any AWS call.
     const head = await fs.readFile(envPath, 'utf8').then((t) => t.slice(0, 200), (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
     if (head !== undefined && !head.startsWith(report.ENV_FILE_MARKER)) {
-      throw usageError(`--env-file ${opts.envFile} exists and was not written by setup`, 'Pick another file name, or remove it first.');
+      throw usageError(`--write-env ${opts.writeEnv} exists and was not written by setup`, 'Pick another file name, or remove it first.');
     }
   }
 
@@ -104,7 +105,7 @@ async function setup(io: Io, opts: SetupOptions): Promise<Outcome> {
     if (endpoint) extra.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER = endpoint;
     await fs.writeFile(envPath, report.envFileText(result, extra), { mode: 0o600 });
     await fs.chmod(envPath, 0o600); // an existing file keeps its mode on write
-    envWritten = opts.envFile!;
+    envWritten = opts.writeEnv!;
   }
 
   const show = io.globals.showSecrets;
@@ -187,7 +188,7 @@ function renderHuman(io: Io, r: SetupResult, o: { redact: Redact; next: import('
   out.line(c.bold('Next steps'));
   out.line(`  1. Sign in as the test user (the token is cached for --bearer):`);
   for (const l of o.next.login) out.line(`       ${l}`);
-  if (!o.envFile) out.line(c.dim(`     (secrets are masked${io.globals.showSecrets ? '' : ': --show-secrets prints them, --env-file FILE writes them to a 0600 file'}; the password is shown only on this run)`));
+  if (!o.envFile) out.line(c.dim(`     (secrets are masked${io.globals.showSecrets ? '' : ': --show-secrets prints them, --write-env FILE writes them to a 0600 file'}; the password is shown only on this run)`));
   out.line(`  2. Put this on your runtime (authorizerConfiguration of CreateAgentRuntime / UpdateAgentRuntime):`);
   for (const l of JSON.stringify(o.authorizer, null, 2).split('\n')) out.line(`       ${l}`);
   out.line(`  3. Call the agent with the cached token:`);

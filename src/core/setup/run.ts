@@ -135,7 +135,7 @@ interface FoundPool {
 }
 
 /** ListUserPools (every page) → exact name → DescribeUserPool → our tag. */
-async function findPools(deps: SetupDeps, names: SetupNames): Promise<{ tagged: FoundPool[]; ignored: string[] }> {
+async function findPools(deps: SetupDeps, names: SetupNames, after: number): Promise<{ tagged: FoundPool[]; ignored: string[] }> {
   const sdk = await cognitoSdk();
   const candidates: string[] = [];
   await step(
@@ -153,7 +153,10 @@ async function findPools(deps: SetupDeps, names: SetupNames): Promise<{ tagged: 
       } while (token);
       return pages;
     },
-    (pages, s) => s.ok({ pages: String(pages) }, candidates.length ? `${candidates.length} pool(s) named ${names.poolName}` : `no pool named ${names.poolName}`),
+    (pages, s) => {
+      deps.timeline.total = deps.timeline.steps.length + candidates.length + after;
+      s.ok({ pages: String(pages) }, candidates.length ? `${candidates.length} pool(s) named ${names.poolName}` : `no pool named ${names.poolName}`);
+    },
   );
   const tagged: FoundPool[] = [];
   const ignored: string[] = [];
@@ -240,7 +243,7 @@ async function setupSteps(deps: SetupDeps, names: SetupNames, result: SetupResul
   tl.total = 9 + (options.withIdentity ? 4 : 0);
 
   // ---- the user pool ----
-  const found = await findPools(deps, names);
+  const found = await findPools(deps, names, tl.total - 1);
   result.ignoredPools = found.ignored;
   if (found.tagged.length > 1) {
     throw new AgentcoreAuthError('ERR_CONFIG', `${found.tagged.length} user pools are tagged ${names.tag.key}=${names.tag.value} (${found.tagged.map((p) => p.id).join(', ')})`, {
@@ -667,13 +670,15 @@ export interface TeardownPlan {
 export async function planTeardown(deps: SetupDeps, name: string): Promise<TeardownPlan> {
   const names = setupNames(name);
   const tl = deps.timeline;
-  tl.total = 3;
+  tl.total = 1;
   const items: TeardownItem[] = [];
   const unchecked: string[] = [];
-  const { tagged, ignored } = await findPools(deps, names);
+  const { tagged, ignored } = await findPools(deps, names, 0);
+  const checkIdentity = !!deps.control && tagged.some((p) => p.withIdentity);
+  tl.total = tl.steps.length + (checkIdentity ? 2 : 0) + tagged.length;
 
   // AgentCore resources exist only if setup --with-identity ran on one of these pools (it tags the pool first).
-  if (deps.control && tagged.some((p) => p.withIdentity)) {
+  if (checkIdentity && deps.control) {
     const control = await deps.control();
     const sdk = await controlSdk();
     const denied = (e: unknown) => fromAwsError(e, 'x').code === 'ERR_AUTH';
