@@ -55,15 +55,14 @@ export async function completeConsent(
   authorizationUrl: string,
   o: { inbound: Inbound; region: string; returnUrl?: string; browser?: boolean; timeoutMs: number },
 ): Promise<void> {
-  const [{ completeThreeLegged }, { sessionStarter }] = await Promise.all([import('../core/identity/index.js'), import('../core/runtime/inbound.js')]);
+  const [{ completeConsent: complete }, { sessionStarter }] = await Promise.all([import('../core/identity/user-federation.js'), import('../core/runtime/inbound.js')]);
   const userIdentifier = sessionStarter(o.inbound);
   if (!userIdentifier) {
     throw new AgentcoreAuthError('ERR_USAGE', '--complete-auth needs the identity that started the session: --user-id (SigV4) or a bearer token', {
       hint: 'CompleteResourceTokenAuth takes the same user id, or the same JWT, that the runtime used to mint the workload token.',
     });
   }
-  await completeThreeLegged({
-    io,
+  await complete(io, {
     authorizationUrl,
     userIdentifier,
     startedBy: userIdentifier,

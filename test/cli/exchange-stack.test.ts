@@ -353,6 +353,49 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     expect(await returnUrls(auto, n.workload)).not.toContain(url);
   });
 
+  it('a timeout names the state reached (#12): --no-browser and nobody opens the URL → no browser came back, not "completed"', async () => {
+    const n = names(auto);
+    const url = `http://localhost:${await freePort()}/oauth2/callback`;
+    let t = Date.now();
+    const clock = {
+      now: () => t,
+      sleep: async (ms: number) => {
+        t += ms;
+        await new Promise((res) => setImmediate(res));
+      },
+    };
+    const served = await exchange(
+      auto,
+      ['--workload-name', n.workload, '--user-id', 'gail', '--provider', n.threeLo.name, '--scopes', 'api:read', '--force-auth', '--flow', 'user-federation', '--no-browser', '--timeout', '4', '--return-url', url, '--register-return-url', '--ephemeral'],
+      clock,
+    );
+    expect(served.code).toBe(5);
+    expect(served.stderr).toContain(`nothing reached ${url} within 4 s`);
+    expect(served.stderr).toContain('hint: Nobody opened the printed authorization URL');
+    expect(served.stderr).not.toContain('The session was completed');
+
+    // Served elsewhere: exchange only polls; the session stays IN_PROGRESS because nobody completes it.
+    const elsewhere = 'https://app.example.com/oauth2/callback';
+    const r = await exchange(
+      auto,
+      ['--workload-name', n.workload, '--user-id', 'gail', '--provider', n.threeLo.name, '--scopes', 'api:read', '--force-auth', '--no-browser', '--timeout', '4', '--poll-interval', '1000', '--return-url', elsewhere, '--register-return-url', '--ephemeral'],
+      clock,
+    );
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/error: timed out: the session was not completed within 4 s \(sessionStatus IN_PROGRESS after \d+ polls\)/);
+    expect(r.stderr).toContain(`hint: The return URL ${elsewhere} is served elsewhere`);
+    expect(r.stderr).not.toContain('The session was completed');
+    expect(r.stderr).toContain('removed: --ephemeral');
+  });
+
+  it('--no-browser and the other 3LO flags are refused up front for M2M (exit 2, nothing called)', async () => {
+    const n = names(auto);
+    const r = await exchange(auto, ['--workload-name', n.workload, '--provider', n.threeLo.name, '--flow', 'm2m', '--no-browser']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--no-browser apply to --flow user-federation');
+    expect(r.stderr).not.toContain('GetWorkloadAccessToken');
+  });
+
   it('state mismatch: a redirect with another state is refused and nothing is completed (exit 4)', async () => {
     const n = names(auto);
     const url = `http://localhost:${await freePort()}/oauth2/callback`;

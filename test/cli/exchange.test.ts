@@ -20,7 +20,7 @@ describe('exchange: input checks', () => {
     [['--workload-name', 'w1x', '--print', 'api-key'], '--print api-key needs --api-key-provider'],
     [['--workload-name', 'w1x', '--print', 'workload-token', '--json'], '--json and --print are mutually exclusive'],
     [['--workload-name', 'w1x', '--provider', 'p', '--flow', 'user-federation'], '3LO (USER_FEDERATION) needs a user: pass --user-id, --user-token or --bearer'],
-    [['--workload-name', 'w1x', '--provider', 'p', '--flow', 'm2m', '--return-url', 'http://localhost:1/cb'], '--return-url, --register-return-url, --custom-state and --force-auth apply to --flow user-federation'],
+    [['--workload-name', 'w1x', '--provider', 'p', '--flow', 'm2m', '--return-url', 'http://localhost:1/cb'], '--return-url, --register-return-url, --custom-state, --force-auth and --no-browser apply to --flow user-federation'],
     [['--workload-name', 'w1x', '--user-id', 'a', '--provider', 'p', '--ephemeral'], '--ephemeral goes with --register-return-url'],
     [['--workload-name', 'w1x', '--timeout', '0'], '--timeout must be a positive number of seconds, got "0"'],
     [['--workload-name', 'ab'], 'invalid workload identity name "ab": 3–255 characters of A-Z a-z 0-9 _ . -'],

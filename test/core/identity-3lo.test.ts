@@ -1,11 +1,12 @@
 /**
- * completeThreeLegged, the reusable 3LO completion API (exchange uses it; `invoke --complete-auth` will), against the
- * local stack: the session is started as an agent would start it, the API serves the return URL, "opens the browser"
- * (a redirect-following test browser), completes with the given identifier and optionally polls for the token.
+ * completeConsent (core/identity/user-federation.ts), the consent leg of the 3LO flow for a session someone else
+ * started (`invoke|mcp --complete-auth`; exchange's runUserFederation runs the same leg), against the local stack: the
+ * session is started as an agent would start it, the API serves the return URL, "opens the browser" (a
+ * redirect-following test browser) and completes with the given identifier. A timeout names the state reached.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIo } from '../../src/cli/command.js';
-import { completeThreeLegged } from '../../src/core/identity/index.js';
+import { completeConsent } from '../../src/core/identity/index.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { freePort } from '../fixtures/ports.js';
 import { createTestContext } from '../helpers/context.js';
@@ -56,12 +57,12 @@ async function agentStarts(userId: string, returnUrl: string) {
   return { authorizationUrl: first.authorizationUrl!, sessionUri: first.sessionUri!, request };
 }
 
-describe('completeThreeLegged', () => {
+describe('completeConsent', () => {
   it('serves the return URL, completes with the identifier and returns (no polling: the agent polls itself)', async () => {
     const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
     const s = await agentStarts('paula', returnUrl);
     const { io, pages, ctx } = stackIo();
-    const r = await completeThreeLegged({ io, authorizationUrl: s.authorizationUrl, userIdentifier: { userId: 'paula' }, returnUrl, timeoutMs: 10_000 });
+    const r = await completeConsent(io, { authorizationUrl: s.authorizationUrl, userIdentifier: { userId: 'paula' }, returnUrl, timeoutMs: 10_000 });
     expect(r).toEqual({ sessionUri: s.sessionUri, completed: true });
     expect(pages).toEqual([200]);
     expect(ctx.stderr.text()).toContain('[1/2] authorize in the browser');
@@ -81,36 +82,39 @@ describe('completeThreeLegged', () => {
       },
     });
     const io = createIo(ctx, { json: false, verbose: false, debug: false, quiet: false, color: false, showSecrets: false });
-    const r = await completeThreeLegged({ io, authorizationUrl: s.authorizationUrl, userIdentifier: { userId: 'olive' }, returnUrl, timeoutMs: 10_000 });
+    const r = await completeConsent(io, { authorizationUrl: s.authorizationUrl, userIdentifier: { userId: 'olive' }, returnUrl, timeoutMs: 10_000 });
     expect(r.completed).toBe(true);
     expect(foreign).toEqual([409, 200]);
     expect(ctx.stderr.text()).toContain('warning: a redirect arrived for a session this run did not start; it was ignored');
   });
 
-  it('polls GetResourceOauth2Token after completion when asked and returns the token', async () => {
+  it('nobody opens the printed URL: ERR_TIMEOUT (exit 5) says no browser came back, on the injected clock; the port is freed (#12)', async () => {
     const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
     const s = await agentStarts('quinn', returnUrl);
-    const { io } = stackIo();
-    const r = await completeThreeLegged({
-      io,
-      authorizationUrl: s.authorizationUrl,
-      userIdentifier: { userId: 'quinn' },
-      startedBy: { userId: 'quinn' },
-      returnUrl,
-      timeoutMs: 10_000,
-      pollIntervalMs: 10,
-      poll: s.request,
+    let t = 0;
+    const ctx = createTestContext({
+      env: stack.env,
+      now: () => t,
+      sleep: async (ms) => {
+        t += ms;
+        await new Promise((res) => setImmediate(res));
+      },
     });
-    expect(r.completed).toBe(true);
-    expect(r.attempts).toBe(1);
-    expect(JSON.parse(Buffer.from(r.accessToken!.split('.')[1]!, 'base64url').toString()).sub).toBe('quinn');
+    const io = createIo(ctx, { json: false, verbose: false, debug: false, quiet: false, color: false, showSecrets: false });
+    const err = await completeConsent(io, { authorizationUrl: s.authorizationUrl, userIdentifier: { userId: 'quinn' }, returnUrl, browser: false, timeoutMs: 4000 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ERR_TIMEOUT', exitCode: 5, details: { consentState: 'waiting-for-browser' } });
+    expect((err as Error).message).toContain(`nothing reached ${returnUrl} within 4 s`);
+    expect((err as { hint: string }).hint).toContain('Nobody opened the printed authorization URL');
+    expect((err as { hint: string }).hint).not.toContain('was completed');
+    expect(ctx.opened).toEqual([]);
+    await expect(fetch(returnUrl)).rejects.toThrow();
   });
 
   it('a mismatch is ERR_AUTH (exit 4) with "started by A, completed with B"; the browser page says it was not completed', async () => {
     const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
     const s = await agentStarts('rita', returnUrl);
     const { io, pages } = stackIo();
-    const err = await completeThreeLegged({ io, authorizationUrl: s.authorizationUrl, userIdentifier: { userId: 'rita2' }, startedBy: { userId: 'rita' }, returnUrl, timeoutMs: 10_000 }).catch((e) => e);
+    const err = await completeConsent(io, { authorizationUrl: s.authorizationUrl, userIdentifier: { userId: 'rita2' }, startedBy: { userId: 'rita' }, returnUrl, timeoutMs: 10_000 }).catch((e) => e);
     expect(err.code).toBe('ERR_AUTH');
     expect(err.exitCode).toBe(4);
     expect(err.message).toMatch(/^session refused \(AccessDeniedException: Invalid or expired session\): started by user id "rita" \(sha256:[0-9a-f]{8}\), completed with user id "rita2" \(sha256:[0-9a-f]{8}\)$/);
@@ -122,7 +126,7 @@ describe('completeThreeLegged', () => {
     const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
     const s = await agentStarts('sam', returnUrl);
     const first = stackIo();
-    await completeThreeLegged({ io: first.io, authorizationUrl: s.authorizationUrl, userIdentifier: { userId: 'sam' }, returnUrl, timeoutMs: 10_000 });
+    await completeConsent(first.io, { authorizationUrl: s.authorizationUrl, userIdentifier: { userId: 'sam' }, returnUrl, timeoutMs: 10_000 });
     // The same authorization URL again: the stack refuses a used link before the return URL is ever reached.
     const { io } = stackIo();
     const { completeSession } = await import('../../src/core/identity/index.js');

@@ -1,14 +1,15 @@
 /**
  * `exchange`: the outbound half, step by step. Workload access token (with the user binding that decides the API),
- * then optionally a resource token (M2M, or USER_FEDERATION with the loopback return URL, CompleteResourceTokenAuth
- * with the same identifier artifact, and polling) or an API key. A numbered timeline on stderr; `--json` gives the
- * structured exchange; `--print` writes one raw value to stdout.
+ * then optionally a resource token (M2M, or USER_FEDERATION — owned by core/identity/user-federation.ts) or an API
+ * key. A numbered timeline on stderr; `--json` gives the structured exchange; `--print` writes one raw value to stdout.
+ * parse (flags → inputs, every check before any call) → plan (steps) → run (the calls) → render.
  */
 import { Option, type Command } from 'commander';
 import { collectList, collectRepeat, defineAction, readStdin, type Io } from '../command.js';
 import { addDiagramOption } from '../diagram-output.js';
 import type { CliContext } from '../context.js';
 
+import { isLoopbackUrl } from '../../core/loopback.js';
 import { DEFAULT_RETURN_URL } from '../../wire.js';
 
 interface ExchangeOptions {
@@ -83,10 +84,20 @@ Examples:
     .action(defineAction(ctx, (io: Io, opts: ExchangeOptions) => runExchange(io, opts)));
 }
 
+type Identity = typeof import('../../core/identity/index.js');
+type UserBinding = import('../../core/identity/index.js').UserBinding;
+type UserIdentifier = import('../../core/identity/index.js').UserIdentifier;
+
 async function runExchange(io: Io, opts: ExchangeOptions) {
   const trace: { steps?: unknown[] } = {};
   try {
-    return await exchangeSteps(io, opts, trace);
+    const inputs = await parseExchange(io, opts);
+    const binding = await resolveBinding(io, inputs);
+    const tl = planExchange(io, inputs, await import('../../core/identity/index.js'));
+    trace.steps = tl.steps;
+    const run = await runSteps(io, inputs, binding, tl);
+    run.result.steps = tl.steps;
+    return await renderExchange(io, inputs, run);
   } catch (e) {
     // --json: the steps that ran (and the one that failed) travel with the error document on stderr.
     const { AgentcoreAuthError } = await import('../../core/errors.js');
@@ -95,14 +106,35 @@ async function runExchange(io: Io, opts: ExchangeOptions) {
   }
 }
 
-async function exchangeSteps(io: Io, opts: ExchangeOptions, trace: { steps?: unknown[] }) {
-  const { usageError, AgentcoreAuthError } = await import('../../core/errors.js');
-  const id = await import('../../core/identity/index.js');
-  const { describeToken } = await import('../../core/jwt.js');
-  const { fingerprint, maskSecret } = await import('../../core/redact.js');
-  const show = io.globals.showSecrets;
+/** Everything the flags say, checked before any network call. */
+interface ExchangeInputs {
+  workloadName?: string;
+  agentArn?: string;
+  /** How the user binding is given (resolved by resolveBinding: stdin, the token cache). */
+  bindingFlag: { kind: 'none' } | { kind: 'userId'; userId: string } | { kind: 'userToken'; raw: string } | { kind: 'bearer'; name: string | boolean };
+  provider?: string;
+  apiKeyProvider?: string;
+  scopes: string[];
+  flow?: 'M2M' | 'USER_FEDERATION';
+  flowExplicit: boolean;
+  customParameters: Record<string, string>;
+  customState?: string;
+  resources?: string[];
+  audiences?: string[];
+  forceAuth: boolean;
+  returnUrl?: string;
+  register: boolean;
+  ephemeral: boolean;
+  completeAs?: UserIdentifier;
+  browser: boolean;
+  timeoutMs: number;
+  pollMs: number;
+  print?: ExchangeOptions['print'];
+}
 
-  // ---- inputs ----
+async function parseExchange(io: Io, opts: ExchangeOptions): Promise<ExchangeInputs> {
+  const { usageError } = await import('../../core/errors.js');
+  const id = await import('../../core/identity/index.js');
   if (!opts.workloadName && !opts.agentArn) throw usageError('pass --workload-name or --agent-arn', 'The workload identity is the agent’s identity in AgentCore Identity.');
   if (opts.workloadName && opts.agentArn) throw usageError('--workload-name and --agent-arn are mutually exclusive');
   const bindings = [opts.userId !== undefined, opts.userToken !== undefined, opts.bearer !== undefined].filter(Boolean).length;
@@ -133,83 +165,136 @@ async function exchangeSteps(io: Io, opts: ExchangeOptions, trace: { steps?: unk
   // customParameters are modelled as sensitive, but they are prompt/login_hint/access_type-like values: scrubbing
   // them from stderr would also blank out user ids and claims that happen to be equal, so they are not registered.
 
-  // ---- user binding ----
-  let binding: import('../../core/identity/index.js').UserBinding = { kind: 'none' };
-  if (opts.userId !== undefined) binding = { kind: 'userId', userId: id.validateUserId(opts.userId) };
-  else if (opts.userToken !== undefined) {
-    const raw = opts.userToken === '-' ? await readStdin(io.ctx) : opts.userToken;
-    binding = { kind: 'userToken', userToken: id.validateUserToken(raw), source: opts.userToken === '-' ? '--user-token (stdin)' : '--user-token' };
-  } else if (opts.bearer !== undefined) {
-    const { resolveCachedBearer } = await import('../bearer.js');
-    const r = await resolveCachedBearer(io, opts.bearer);
-    binding = { kind: 'userToken', userToken: id.validateUserToken(r.token, '--bearer'), source: `--bearer ${r.source}` };
-  }
-  if (binding.kind === 'userToken') io.secrets.add(binding.userToken);
-
-  const flow: 'M2M' | 'USER_FEDERATION' | undefined = provider
+  const bindingFlag: ExchangeInputs['bindingFlag'] =
+    opts.userId !== undefined
+      ? { kind: 'userId', userId: id.validateUserId(opts.userId) }
+      : opts.userToken !== undefined
+        ? { kind: 'userToken', raw: opts.userToken }
+        : opts.bearer !== undefined
+          ? { kind: 'bearer', name: opts.bearer }
+          : { kind: 'none' };
+  const flow: ExchangeInputs['flow'] = provider
     ? opts.flow === 'm2m'
       ? 'M2M'
-      : opts.flow === 'user-federation'
+      : opts.flow === 'user-federation' || bindingFlag.kind !== 'none'
         ? 'USER_FEDERATION'
-        : binding.kind === 'none'
-          ? 'M2M'
-          : 'USER_FEDERATION'
+        : 'M2M'
     : undefined;
-  if (flow === 'USER_FEDERATION' && binding.kind === 'none') {
+  if (flow === 'USER_FEDERATION' && bindingFlag.kind === 'none') {
     throw usageError(
       '3LO (USER_FEDERATION) needs a user: pass --user-id, --user-token or --bearer',
       'CompleteResourceTokenAuth must be called with the user identifier that minted the workload token, so the workload token must be bound to a user.',
     );
   }
-  if (flow !== 'USER_FEDERATION' && (opts.returnUrl || opts.registerReturnUrl || opts.customState || opts.forceAuth)) {
-    throw usageError('--return-url, --register-return-url, --custom-state and --force-auth apply to --flow user-federation');
+  if (flow !== 'USER_FEDERATION' && (opts.returnUrl || opts.registerReturnUrl || opts.customState || opts.forceAuth || !opts.browser)) {
+    throw usageError('--return-url, --register-return-url, --custom-state, --force-auth and --no-browser apply to --flow user-federation');
   }
   if ((opts.completeAsUserId !== undefined || opts.completeAsUserToken !== undefined) && flow !== 'USER_FEDERATION') {
     throw usageError('--complete-as-user-id/--complete-as-user-token apply to --flow user-federation');
   }
   const returnUrl = flow === 'USER_FEDERATION' ? id.validateReturnUrl(opts.returnUrl ?? DEFAULT_RETURN_URL) : undefined;
-  const served = returnUrl ? (await import('../../core/loopback.js')).isLoopbackUrl(returnUrl) : false;
-  if (returnUrl && !served) {
-    io.ui.note(`the return URL ${returnUrl} is not a loopback http URL, so it is not served here: whatever serves it must call CompleteResourceTokenAuth (e.g. \`agentcore-auth callback\`); exchange polls for the token`);
-  }
-  if (provider && !opts.flow) {
-    io.ui.note(flow === 'USER_FEDERATION' ? 'flow USER_FEDERATION (3LO) because a user binding was given; --flow m2m for client credentials' : 'flow M2M (client credentials) because no user binding was given');
-  }
-  let completeWith = binding.kind !== 'none' ? id.userIdentifierOf(binding) : undefined;
-  if (opts.completeAsUserId !== undefined) completeWith = { userId: id.validateUserId(opts.completeAsUserId, '--complete-as-user-id') };
+  let completeAs: UserIdentifier | undefined;
+  if (opts.completeAsUserId !== undefined) completeAs = { userId: id.validateUserId(opts.completeAsUserId, '--complete-as-user-id') };
   if (opts.completeAsUserToken !== undefined) {
-    completeWith = { userToken: id.validateUserToken(opts.completeAsUserToken, '--complete-as-user-token') };
-    io.secrets.add(completeWith.userToken);
+    completeAs = { userToken: id.validateUserToken(opts.completeAsUserToken, '--complete-as-user-token') };
+    io.secrets.add(completeAs.userToken);
   }
+  return {
+    ...(opts.workloadName ? { workloadName: opts.workloadName } : {}),
+    ...(opts.agentArn ? { agentArn: opts.agentArn } : {}),
+    bindingFlag,
+    ...(provider ? { provider } : {}),
+    ...(apiKeyProvider ? { apiKeyProvider } : {}),
+    scopes,
+    ...(flow ? { flow } : {}),
+    flowExplicit: !!opts.flow,
+    customParameters,
+    ...(opts.customState !== undefined ? { customState: opts.customState } : {}),
+    ...(opts.resource?.length ? { resources: opts.resource } : {}),
+    ...(opts.audience?.length ? { audiences: opts.audience } : {}),
+    forceAuth: !!opts.forceAuth,
+    ...(returnUrl ? { returnUrl } : {}),
+    register: !!opts.registerReturnUrl,
+    ephemeral: !!opts.ephemeral,
+    ...(completeAs ? { completeAs } : {}),
+    browser: opts.browser,
+    timeoutMs: timeoutSec * 1000,
+    pollMs,
+    ...(opts.print ? { print: opts.print } : {}),
+  };
+}
 
-  // ---- plan ----
+/** The user binding's value: the id, the JWT from the flag or stdin, or a cached login's access token. */
+async function resolveBinding(io: Io, inputs: ExchangeInputs): Promise<UserBinding> {
+  const id = await import('../../core/identity/index.js');
+  const f = inputs.bindingFlag;
+  let binding: UserBinding = { kind: 'none' };
+  if (f.kind === 'userId') binding = { kind: 'userId', userId: f.userId };
+  else if (f.kind === 'userToken') {
+    const raw = f.raw === '-' ? await readStdin(io.ctx) : f.raw;
+    binding = { kind: 'userToken', userToken: id.validateUserToken(raw), source: f.raw === '-' ? '--user-token (stdin)' : '--user-token' };
+  } else if (f.kind === 'bearer') {
+    const { resolveCachedBearer } = await import('../bearer.js');
+    const r = await resolveCachedBearer(io, f.name);
+    binding = { kind: 'userToken', userToken: id.validateUserToken(r.token, '--bearer'), source: `--bearer ${r.source}` };
+  }
+  if (binding.kind === 'userToken') io.secrets.add(binding.userToken);
+  return binding;
+}
+
+/** The numbered timeline, sized for the steps this run plans; the notes that explain the plan. */
+function planExchange(io: Io, inputs: ExchangeInputs, id: Identity): InstanceType<Identity['Timeline']> {
+  if (inputs.returnUrl && !isLoopbackUrl(inputs.returnUrl)) {
+    io.ui.note(`the return URL ${inputs.returnUrl} is not a loopback http URL, so it is not served here: whatever serves it must call CompleteResourceTokenAuth (e.g. \`agentcore-auth callback\`); exchange polls for the token`);
+  }
+  if (inputs.provider && !inputs.flowExplicit) {
+    io.ui.note(inputs.flow === 'USER_FEDERATION' ? 'flow USER_FEDERATION (3LO) because a user binding was given; --flow m2m for client credentials' : 'flow M2M (client credentials) because no user binding was given');
+  }
   const planned =
-    (opts.agentArn ? 1 : 0) +
+    (inputs.agentArn ? 1 : 0) +
     1 +
-    (apiKeyProvider ? 1 : 0) +
-    (flow === 'M2M' ? 1 : 0) +
-    (flow === 'USER_FEDERATION' ? 1 + (opts.registerReturnUrl ? 1 : 0) + 1 + 1 + (served ? 1 : 0) + 1 + (opts.ephemeral ? 1 : 0) : 0);
-  const tl = new id.Timeline(io.ui, () => io.ctx.now(), planned);
-  trace.steps = tl.steps;
+    (inputs.apiKeyProvider ? 1 : 0) +
+    (inputs.flow === 'M2M' ? 1 : 0) +
+    (inputs.flow === 'USER_FEDERATION' ? id.userFederationSteps({ register: inputs.register, ephemeral: inputs.ephemeral, returnUrl: inputs.returnUrl! }) : 0);
+  return new id.Timeline(io.ui, () => io.ctx.now(), planned);
+}
+
+interface ExchangeRun {
+  result: Record<string, unknown>;
+  workloadToken: string;
+  apiKey?: string;
+  resourceToken?: string;
+}
+
+async function runSteps(io: Io, inputs: ExchangeInputs, binding: UserBinding, tl: InstanceType<Identity['Timeline']>): Promise<ExchangeRun> {
+  const { AgentcoreAuthError } = await import('../../core/errors.js');
+  const id = await import('../../core/identity/index.js');
+  const { describeToken } = await import('../../core/jwt.js');
+  const { fingerprint, maskSecret } = await import('../../core/redact.js');
+  const show = io.globals.showSecrets;
   const now = () => io.ctx.now();
   const result: Record<string, unknown> = {};
-
-  // ---- workload identity ----
-  let workloadName = opts.workloadName!;
-  let region = io.aws.region();
-  if (opts.agentArn) {
-    const { region: arnRegion, runtimeId } = id.parseRuntimeArn(opts.agentArn);
-    region = io.aws.region(arnRegion) ?? arnRegion;
-    const s = tl.begin('GetAgentRuntime', { runtime: runtimeId, region });
+  /** One step: begin, run, ok with its outputs (or fail and rethrow). */
+  const step = async <T>(operation: string, inputsShown: Record<string, string | undefined>, run: () => Promise<T>, outputs: (v: T) => Record<string, string | undefined>): Promise<T> => {
+    const s = tl.begin(operation, inputsShown);
     try {
-      const r = await id.resolveAgentWorkload(io, opts.agentArn);
-      workloadName = r.workloadName;
-      s.ok({ 'workload identity': workloadName });
-      result.agentArn = opts.agentArn;
+      const v = await run();
+      s.ok(outputs(v));
+      return v;
     } catch (e) {
       s.fail(e);
       throw e;
     }
+  };
+
+  // ---- workload identity ----
+  let workloadName = inputs.workloadName!;
+  let region = io.aws.region();
+  if (inputs.agentArn) {
+    const { region: arnRegion, runtimeId } = id.parseRuntimeArn(inputs.agentArn);
+    region = io.aws.region(arnRegion) ?? arnRegion;
+    workloadName = (await step('GetAgentRuntime', { runtime: runtimeId, region }, () => id.resolveAgentWorkload(io, inputs.agentArn!), (r) => ({ 'workload identity': r.workloadName }))).workloadName;
+    result.agentArn = inputs.agentArn;
   }
   result.workloadName = workloadName;
   if (region) result.region = region;
@@ -217,24 +302,15 @@ async function exchangeSteps(io: Io, opts: ExchangeOptions, trace: { steps?: unk
 
   // ---- workload token ----
   const api = id.workloadApiFor(binding);
-  const bindingText =
+  const shownBinding =
     binding.kind === 'userId'
-      ? JSON.stringify(binding.userId)
+      ? { userId: JSON.stringify(binding.userId) }
       : binding.kind === 'userToken'
-        ? `${describeToken(binding.userToken, now())}${binding.source ? ` (${binding.source})` : ''}`
-        : undefined;
-  const ws = tl.begin(api, {
-    workload: workloadName,
-    ...(binding.kind === 'userId' ? { userId: bindingText } : binding.kind === 'userToken' ? { userToken: bindingText } : {}),
-  });
-  let workloadToken: string;
-  try {
-    workloadToken = (await id.getWorkloadAccessToken(io, { workloadName, binding, ...regionOpt })).token;
-    ws.ok({ 'workload token': describeToken(workloadToken, now()) });
-  } catch (e) {
-    ws.fail(e);
-    throw e;
-  }
+        ? { userToken: `${describeToken(binding.userToken, now())}${binding.source ? ` (${binding.source})` : ''}` }
+        : {};
+  const workloadToken = (
+    await step(api, { workload: workloadName, ...shownBinding }, () => id.getWorkloadAccessToken(io, { workloadName, binding, ...regionOpt }), (r) => ({ 'workload token': describeToken(r.token, now()) }))
+  ).token;
   result.binding =
     binding.kind === 'none'
       ? { kind: 'none' }
@@ -242,252 +318,92 @@ async function exchangeSteps(io: Io, opts: ExchangeOptions, trace: { steps?: unk
         ? { kind: 'userId', userId: binding.userId }
         : { kind: 'userToken', token: describeToken(binding.userToken, now()), ...(binding.source ? { source: binding.source } : {}) };
   result.workloadToken = { api, fingerprint: fingerprint(workloadToken), ...(show ? { value: workloadToken } : { masked: maskSecret(workloadToken) }) };
+  const run: ExchangeRun = { result, workloadToken };
 
   // ---- API key ----
-  let apiKey: string | undefined;
-  if (apiKeyProvider) {
-    const s = tl.begin('GetResourceApiKey', { provider: apiKeyProvider });
-    try {
-      apiKey = await id.getResourceApiKey(io, { workloadToken, provider: apiKeyProvider, ...regionOpt });
-      s.ok({ 'api key': fingerprint(apiKey) });
-    } catch (e) {
-      s.fail(e);
-      throw e;
-    }
-    result.apiKey = { provider: apiKeyProvider, fingerprint: fingerprint(apiKey), ...(show ? { value: apiKey } : { masked: maskSecret(apiKey) }) };
+  if (inputs.apiKeyProvider) {
+    const provider = inputs.apiKeyProvider;
+    run.apiKey = await step('GetResourceApiKey', { provider }, () => id.getResourceApiKey(io, { workloadToken, provider, ...regionOpt }), (k) => ({ 'api key': fingerprint(k) }));
+    result.apiKey = { provider, fingerprint: fingerprint(run.apiKey), ...(show ? { value: run.apiKey } : { masked: maskSecret(run.apiKey) }) };
   }
 
   // ---- resource token ----
-  let resourceToken: string | undefined;
-  const baseRequest = provider
-    ? {
-        workloadToken,
-        provider,
-        scopes,
-        flow: flow!,
-        ...(Object.keys(customParameters).length ? { customParameters } : {}),
-        ...(opts.resource?.length ? { resources: opts.resource } : {}),
-        ...(opts.audience?.length ? { audiences: opts.audience } : {}),
-        ...regionOpt,
-      }
-    : undefined;
-  if (baseRequest && flow === 'M2M') {
-    const s = tl.begin('GetResourceOauth2Token', { flow: 'M2M', provider: provider!, scopes: scopes.join(',') || '(none)' });
-    try {
-      const r = await id.requestResourceToken(io, baseRequest);
-      if (r.kind !== 'token') {
+  if (!inputs.provider || !inputs.flow) return run;
+  const request = {
+    workloadToken,
+    provider: inputs.provider,
+    scopes: inputs.scopes,
+    flow: inputs.flow,
+    ...(Object.keys(inputs.customParameters).length ? { customParameters: inputs.customParameters } : {}),
+    ...(inputs.resources ? { resources: inputs.resources } : {}),
+    ...(inputs.audiences ? { audiences: inputs.audiences } : {}),
+    ...regionOpt,
+  };
+  if (inputs.flow === 'M2M') {
+    run.resourceToken = await step(
+      'GetResourceOauth2Token',
+      { flow: 'M2M', provider: inputs.provider, scopes: inputs.scopes.join(',') || '(none)' },
+      async () => {
+        const r = await id.requestResourceToken(io, request);
+        if (r.kind === 'token') return r.accessToken;
         throw new AgentcoreAuthError('ERR_REMOTE', `GetResourceOauth2Token (M2M) returned ${r.kind === 'failed' ? 'sessionStatus FAILED' : 'an authorization URL'} instead of a token`, {
           hint: 'This provider needs a user consent: use --flow user-federation with --user-id, --user-token or --bearer.',
         });
-      }
-      resourceToken = r.accessToken;
-      s.ok({ 'resource token': describeToken(resourceToken, now()) });
-    } catch (e) {
-      s.fail(e);
-      throw e;
-    }
-  }
-
-  if (baseRequest && flow === 'USER_FEDERATION') {
-    const fed = await runUserFederation(io, id, {
-      tl,
-      workloadName,
-      regionOpt,
-      returnUrl: returnUrl!,
-      served,
-      register: !!opts.registerReturnUrl,
-      ephemeral: !!opts.ephemeral,
-      request: {
-        ...baseRequest,
-        returnUrl: returnUrl!,
-        ...(opts.forceAuth ? { forceAuthentication: true } : {}),
-        ...(opts.customState ? { customState: opts.customState } : {}),
       },
-      startedBy: id.userIdentifierOf(binding)!,
-      completeWith: completeWith!,
-      ...(opts.customState !== undefined ? { customState: opts.customState } : {}),
-      browser: opts.browser,
-      timeoutMs: timeoutSec * 1000,
-      pollMs,
-      result,
-    });
-    resourceToken = fed;
+      (t) => ({ 'resource token': describeToken(t, now()) }),
+    );
+  } else {
+    const startedBy = id.userIdentifierOf(binding)!;
+    const fed = await id.runUserFederation(
+      io,
+      {
+        workloadName,
+        ...regionOpt,
+        request: {
+          ...request,
+          returnUrl: inputs.returnUrl!,
+          ...(inputs.forceAuth ? { forceAuthentication: true } : {}),
+          ...(inputs.customState ? { customState: inputs.customState } : {}),
+        },
+        register: inputs.register,
+        ephemeral: inputs.ephemeral,
+        startedBy,
+        completeWith: inputs.completeAs ?? startedBy,
+        ...(inputs.customState !== undefined ? { customState: inputs.customState } : {}),
+        browser: inputs.browser,
+        timeoutMs: inputs.timeoutMs,
+        pollIntervalMs: inputs.pollMs,
+      },
+      tl,
+    );
+    result.returnUrl = fed.returnUrl;
+    if (fed.session) result.session = fed.session;
+    run.resourceToken = fed.accessToken;
   }
+  const d = (await import('../../core/jwt.js')).tryDecodeJwt(run.resourceToken);
+  result.resourceToken = {
+    provider: inputs.provider,
+    flow: inputs.flow,
+    scopes: inputs.scopes,
+    fingerprint: fingerprint(run.resourceToken),
+    ...(d && typeof d.payload.sub === 'string' ? { sub: d.payload.sub } : {}),
+    ...(d && typeof d.payload.exp === 'number' ? { expiresAt: new Date(d.payload.exp * 1000).toISOString() } : {}),
+    ...(show ? { value: run.resourceToken } : { masked: maskSecret(run.resourceToken) }),
+  };
+  return run;
+}
 
-  if (resourceToken) {
-    const d = (await import('../../core/jwt.js')).tryDecodeJwt(resourceToken);
-    result.resourceToken = {
-      provider,
-      flow,
-      scopes,
-      fingerprint: fingerprint(resourceToken),
-      ...(d && typeof d.payload.sub === 'string' ? { sub: d.payload.sub } : {}),
-      ...(d && typeof d.payload.exp === 'number' ? { expiresAt: new Date(d.payload.exp * 1000).toISOString() } : {}),
-      ...(show ? { value: resourceToken } : { masked: maskSecret(resourceToken) }),
-    };
-  }
-  result.steps = tl.steps;
-
+async function renderExchange(io: Io, inputs: ExchangeInputs, run: ExchangeRun) {
+  const { describeToken } = await import('../../core/jwt.js');
   return {
-    json: result,
+    json: run.result,
     human: () => {
-      if (opts.print === 'workload-token') io.out.line(workloadToken);
-      else if (opts.print === 'resource-token' && resourceToken) io.out.line(resourceToken);
-      else if (opts.print === 'api-key' && apiKey) io.out.line(apiKey);
-      const what = resourceToken ? 'resource token' : apiKey ? 'API key' : 'workload token';
-      const value = resourceToken ?? apiKey ?? workloadToken;
-      io.ui.success(`${what} ${describeToken(value, now())}${opts.print ? '' : io.ui.c.dim(` (--print ${what.replace(/ /g, '-').toLowerCase()} writes it to stdout)`)}`);
+      if (inputs.print === 'workload-token') io.out.line(run.workloadToken);
+      else if (inputs.print === 'resource-token' && run.resourceToken) io.out.line(run.resourceToken);
+      else if (inputs.print === 'api-key' && run.apiKey) io.out.line(run.apiKey);
+      const what = run.resourceToken ? 'resource token' : run.apiKey ? 'API key' : 'workload token';
+      const value = run.resourceToken ?? run.apiKey ?? run.workloadToken;
+      io.ui.success(`${what} ${describeToken(value, io.ctx.now())}${inputs.print ? '' : io.ui.c.dim(` (--print ${what.replace(/ /g, '-').toLowerCase()} writes it to stdout)`)}`);
     },
   };
-}
-
-type IdentityModule = typeof import('../../core/identity/index.js');
-
-async function runUserFederation(
-  io: Io,
-  id: IdentityModule,
-  o: {
-    tl: InstanceType<IdentityModule['Timeline']>;
-    workloadName: string;
-    regionOpt: { region?: string };
-    returnUrl: string;
-    served: boolean;
-    register: boolean;
-    ephemeral: boolean;
-    request: import('../../core/identity/index.js').ResourceTokenRequest;
-    startedBy: import('../../core/identity/index.js').UserIdentifier;
-    completeWith: import('../../core/identity/index.js').UserIdentifier;
-    customState?: string;
-    browser: boolean;
-    timeoutMs: number;
-    pollMs: number;
-    result: Record<string, unknown>;
-  },
-): Promise<string> {
-  const { AgentcoreAuthError, configError } = await import('../../core/errors.js');
-  const { describeToken } = await import('../../core/jwt.js');
-  const { tl, workloadName, returnUrl } = o;
-  const now = () => io.ctx.now();
-  const region = o.regionOpt.region;
-  const returnInfo: Record<string, unknown> = { url: returnUrl, servedHere: o.served };
-  o.result.returnUrl = returnInfo;
-
-  // Bind the loopback return URL first: a busy port fails before anything is changed or started.
-  let listener: import('../../core/identity/index.js').ReturnListener | undefined;
-  const signal = io.ctx.signal;
-  let added = false;
-  try {
-    if (o.served) listener = await id.ReturnListener.start(io, { returnUrl, ...(o.customState !== undefined ? { customState: o.customState } : {}) });
-
-    // Is the return URL registered on the workload identity?
-    const check = tl.begin('GetWorkloadIdentity', { workload: workloadName, returnUrl });
-    let registered: string[] | undefined;
-    try {
-      registered = await id.getReturnUrls(io, workloadName, region);
-      returnInfo.registered = registered;
-      const present = registered.includes(returnUrl);
-      check.ok({ allowedResourceOauth2ReturnUrls: fmtList(registered) }, present ? 'registered' : 'not registered');
-    } catch (e) {
-      const err = e as InstanceType<typeof AgentcoreAuthError>;
-      if (err instanceof AgentcoreAuthError && err.code === 'ERR_AUTH' && !o.register) {
-        check.ok({}, 'not checked: no permission to read the workload identity');
-        io.ui.warn(`could not read workload identity ${workloadName} (${err.message}); continuing without the return-URL check`);
-      } else {
-        check.fail(e);
-        throw e;
-      }
-    }
-    if (registered && !registered.includes(returnUrl) && !o.register) {
-      throw configError(
-        `the return URL ${returnUrl} is not registered on workload identity ${workloadName}`,
-        `Rerun with --register-return-url (add --ephemeral to remove it afterwards), or register it yourself:\n  ${id.registerCommand(workloadName, registered, returnUrl, region)}`,
-      );
-    }
-    if (o.register) {
-      const s = tl.begin('UpdateWorkloadIdentity', { workload: workloadName, add: returnUrl });
-      try {
-        const r = await id.addReturnUrl(io, workloadName, returnUrl, region);
-        added = r.added;
-        returnInfo.before = r.before;
-        returnInfo.after = r.after;
-        returnInfo.added = r.added;
-        s.ok({ before: fmtList(r.before), after: fmtList(r.after) }, r.added ? 'added' : 'already registered; nothing to change');
-      } catch (e) {
-        s.fail(e);
-        throw e;
-      }
-    }
-
-    // Start the 3LO session.
-    const start = tl.begin('GetResourceOauth2Token', {
-      flow: 'USER_FEDERATION',
-      provider: o.request.provider,
-      scopes: o.request.scopes.join(',') || '(none)',
-      ...(o.request.forceAuthentication ? { forceAuthentication: 'true' } : {}),
-      ...(o.request.customState ? { customState: 'set' } : {}),
-    });
-    let first: Awaited<ReturnType<IdentityModule['requestResourceToken']>>;
-    try {
-      first = await id.requestResourceToken(io, o.request);
-    } catch (e) {
-      start.fail(e);
-      throw e;
-    }
-    if (first.kind === 'token') {
-      start.ok({ 'resource token': describeToken(first.accessToken, now()) }, 'already in the token vault; no consent needed (--force-auth starts a new one)');
-      tl.skip(['authorize in the browser', ...(o.served ? ['CompleteResourceTokenAuth'] : []), 'GetResourceOauth2Token'], 'the vault already held a token');
-      if (!id.sameIdentifier(o.completeWith, o.startedBy)) io.ui.warn('--complete-as-* was not used: no session was started (add --force-auth to start one)');
-      return first.accessToken;
-    }
-    if (first.kind === 'failed') {
-      const err = new AgentcoreAuthError('ERR_OAUTH', 'GetResourceOauth2Token answered sessionStatus FAILED', {
-        hint: 'Start again with --force-auth; check the provider with `agentcore-auth doctor --provider …`.',
-      });
-      start.fail(err);
-      throw err;
-    }
-    start.ok({ sessionUri: id.shortUrn(first.sessionUri), status: first.sessionStatus ?? 'IN_PROGRESS' }, 'consent needed');
-    o.result.session = { sessionUri: first.sessionUri, authorizationUrl: first.authorizationUrl };
-
-    // Browser round trip, completion with the same identifier, polling.
-    const done = await id.completeThreeLegged({
-      io,
-      authorizationUrl: first.authorizationUrl,
-      sessionUri: first.sessionUri,
-      userIdentifier: o.completeWith,
-      startedBy: o.startedBy,
-      returnUrl,
-      ...(o.customState !== undefined ? { customState: o.customState } : {}),
-      browser: o.browser,
-      timeoutMs: o.timeoutMs,
-      pollIntervalMs: o.pollMs,
-      poll: o.request,
-      ...(listener ? { listener } : {}),
-      timeline: tl,
-      ...o.regionOpt,
-    });
-    (o.result.session as Record<string, unknown>).completedWith = id.describeIdentifier(o.completeWith, now());
-    (o.result.session as Record<string, unknown>).polls = done.attempts;
-    return done.accessToken!;
-  } finally {
-    await listener?.close();
-    if (o.ephemeral && added) {
-      // Clean up even after Ctrl-C: the run's signal may be aborted, so use a fresh one for this last call.
-      const cleanupIo = signal.aborted ? { ...io, ctx: { ...io.ctx, signal: new AbortController().signal } } : io;
-      const s = tl.begin('UpdateWorkloadIdentity', { workload: workloadName, remove: returnUrl });
-      try {
-        const r = await id.removeReturnUrl(cleanupIo, workloadName, returnUrl, region);
-        returnInfo.removed = r.removed;
-        returnInfo.after = r.after;
-        s.ok({ before: fmtList(r.before), after: fmtList(r.after) }, r.removed ? 'removed: --ephemeral' : 'already gone');
-      } catch (e) {
-        s.fail(e);
-        io.ui.warn(`could not remove the return URL; remove it yourself:\n  aws bedrock-agentcore-control update-workload-identity --name ${workloadName} --allowed-resource-oauth2-return-urls …`);
-      }
-    }
-  }
-}
-
-function fmtList(urls: string[]): string {
-  return urls.length ? `[${urls.join(', ')}]` : '[]';
 }
