@@ -261,6 +261,26 @@ describe('setup against the local stack', () => {
     expect(await poolsNamed('agentcore-auth-tdf')).toEqual([]);
   });
 
+  it("the README's IAM policy allows every call setup (fresh and again, --with-identity) and teardown make", async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('### IAM policy for `setup` and `teardown`'));
+    const policy = JSON.parse(/```json\n([\s\S]*?)\n```/.exec(section)![1]!) as { Statement: Array<{ Action: string[] }> };
+    const allowed = new Set(policy.Statement.flatMap((st) => st.Action));
+    const proxy = await startRecordingProxy(stack.url);
+    try {
+      const proxied = { ...env(), AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: proxy.url, AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL: proxy.url };
+      expect((await runCommand(['setup', '--name', 'iam'], { env: proxied })).code).toBe(0);
+      expect((await runCommand(['setup', '--name', 'iam', '--with-identity'], { env: proxied })).code).toBe(0);
+      expect((await runCommand(['teardown', '--name', 'iam', '--yes'], { env: proxied })).code).toBe(0);
+    } finally {
+      await proxy.close();
+    }
+    const actions = [...new Set(proxy.operations())].map((op) => (op.startsWith('POST /identities/') ? `bedrock-agentcore:${op.slice('POST /identities/'.length)}` : `cognito-idp:${op}`));
+    expect(actions).toContain('cognito-idp:TagResource');
+    expect(actions).toContain('bedrock-agentcore:DeleteOauth2CredentialProvider');
+    expect(actions.filter((a) => !allowed.has(a))).toEqual([]);
+  });
+
   // node reads a script argument named --env-file as its own option (nodejs/node#54232): exit 9 "not found" before the
   // CLI runs. The flag is --write-env; this runs the built binary in a real process to keep it that way.
   it('the built binary writes the env file with --write-env (a real node process)', async () => {
