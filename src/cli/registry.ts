@@ -18,7 +18,7 @@ export interface RegistryEntry {
 }
 
 export const REGISTRY: readonly RegistryEntry[] = [
-  { name: 'login', summary: 'mint a user token (Cognito or any OIDC provider) and cache it', load: () => import('./commands/login.js') },
+  { name: 'login', summary: 'mint a user token (Cognito or any OIDC provider) and cache it', load: () => import('./commands/login/index.js') },
   { name: 'token', summary: 'decode, list, print and clear cached tokens', load: () => import('./commands/token.js') },
   { name: 'logout', summary: 'remove cached tokens (alias of `token clear`)', load: () => import('./commands/logout.js') },
   { name: 'invoke', summary: 'call a Runtime agent with SigV4 (+ user id) or a bearer token', load: () => import('./commands/invoke.js') },

@@ -6,7 +6,7 @@ import { AgentcoreAuthError } from '../errors.js';
 import { maskSecret } from '../redact.js';
 import { madeSoFar, StepFailure, type SetupResult, type TeardownPlan } from './run.js';
 
-/** The env variables `login` reads (src/cli/commands/login.ts LOGIN_ENV), written by `setup --write-env`. */
+/** The env variables `login` reads (src/cli/commands/login/options.ts LOGIN_ENV), written by `setup --write-env`. */
 export const SETUP_ENV = {
   userPoolId: 'AGENTCORE_AUTH_USER_POOL_ID',
   clientId: 'AGENTCORE_AUTH_CLIENT_ID',
