@@ -9,7 +9,7 @@ import { parseScenario } from '../../src/core/smoke/parse.js';
 
 // The smoke/demo sections of the README (from the demo heading to the next top-level section after `smoke`).
 const readme = readFileSync('README.md', 'utf8');
-const start = readme.indexOf('## See every flow in two seconds: `demo`');
+const start = readme.indexOf('## See every flow in a few seconds: `demo`');
 const end = readme.indexOf('\n## ', readme.indexOf('## CI smoke tests: `smoke`') + 1);
 const doc = readme.slice(start, end < 0 ? undefined : end);
 if (start < 0) throw new Error('README.md has no demo/smoke section');

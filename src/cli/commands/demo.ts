@@ -27,7 +27,7 @@ export function register(program: Command, ctx: CliContext): void {
       'after',
       `
 Examples:
-  agentcore-auth demo             # about two seconds; everything on loopback
+  agentcore-auth demo             # a few seconds; everything on loopback
   agentcore-auth demo --open      # click through the 3LO consent yourself
   npm ci && npm run demo          # from a fresh clone`,
     )
