@@ -23,7 +23,12 @@ beforeAll(async () => {
   redirect = `http://127.0.0.1:${await freePort()}/callback`;
   const config = parseConfig({});
   config.userPool.clients.find((c) => c.name === 'public-client')!.callbackUrls.push(redirect);
-  [browser, stack] = await Promise.all([launchBrowser(), startLocalStack({ port: 0, config, autoConsent: false })]);
+  // Both at once; when one fails (no Chromium), the other is still kept for afterAll to close.
+  const [b, s] = await Promise.allSettled([launchBrowser(), startLocalStack({ port: 0, config, autoConsent: false })]);
+  if (s.status === 'fulfilled') stack = s.value;
+  if (b.status === 'rejected') throw b.reason;
+  if (s.status === 'rejected') throw s.reason;
+  browser = b.value;
   context = await browser.newContext();
 });
 afterAll(async () => {

@@ -16,7 +16,12 @@ import { runCommand } from '../helpers/context.js';
 let browser: Browser;
 let stack: LocalStack;
 beforeAll(async () => {
-  [browser, stack] = await Promise.all([launchBrowser(), startLocalStack({ port: 0, configFile: 'examples/local-stack.yaml' })]);
+  // Both at once; when one fails (no Chromium), the other is still kept for afterAll to close.
+  const [b, s] = await Promise.allSettled([launchBrowser(), startLocalStack({ port: 0, configFile: 'examples/local-stack.yaml' })]);
+  if (s.status === 'fulfilled') stack = s.value;
+  if (b.status === 'rejected') throw b.reason;
+  if (s.status === 'rejected') throw s.reason;
+  browser = b.value;
 });
 afterAll(async () => {
   await Promise.all([browser?.close(), stack?.close()]);
