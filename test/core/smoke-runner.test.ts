@@ -154,6 +154,23 @@ describe('smoke runner', () => {
     expect(sum.exitCode).toBe(5);
   });
 
+  it('a run interrupted before any step started exits 130 (interrupted), not 6, and runs nothing', async () => {
+    const s = parseScenario(
+      `steps:
+  - login: {}
+  - invoke: { agent: a }
+`,
+      's.yaml',
+    );
+    const { exec, calls } = fakeExecutor({ login: () => ({ exitCode: 0 }), invoke: () => ({ exitCode: 0 }) });
+    const controller = new AbortController();
+    controller.abort();
+    const sum = await runScenario(s, { executor: exec, env: {}, signal: controller.signal });
+    expect(calls).toHaveLength(0);
+    expect(sum.results.map((r) => [r.status, r.reason])).toEqual([['skipped', 'not run: interrupted'], ['skipped', 'not run: interrupted']]);
+    expect(sum.exitCode).toBe(130);
+  });
+
   it('turns a reference to a value a step did not produce into a scenario error (exit 2) that lists what it has', async () => {
     const s = parseScenario(
       `steps:

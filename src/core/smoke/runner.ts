@@ -336,9 +336,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const ordered = scenario.steps.map((s) => results.get(s.id)!);
   const count = (st: StepStatus) => ordered.filter((r) => r.status === st).length;
   const errored = ordered.filter((r) => r.status === 'error');
-  const exitCode = combineExitCodes(
-    ordered.map((r) => (r.status === 'error' ? (r.exitCode ?? EXIT.INTERNAL) : r.status === 'pass' ? EXIT.OK : EXIT.EXPECTATION)),
-  );
+  // A run interrupted before a step started has only skipped steps: it still ends as interrupted, not as failed.
+  const exitCode = combineExitCodes([
+    ...ordered.map((r) => (r.status === 'error' ? (r.exitCode ?? EXIT.INTERNAL) : r.status === 'pass' ? EXIT.OK : EXIT.EXPECTATION)),
+    ...(options.signal?.aborted ? [EXIT.INTERRUPTED] : []),
+  ]);
   return {
     scenario: scenario.name,
     file: scenario.file,
