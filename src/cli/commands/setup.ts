@@ -47,7 +47,7 @@ IAM permissions: README.md, "Start from a bare AWS account".`,
 async function setup(io: Io, opts: SetupOptions): Promise<Outcome> {
   const { setupNames } = await import('../../core/setup/names.js');
   const names = setupNames(opts.name);
-  const { usageError, AgentcoreAuthError } = await import('../../core/errors.js');
+  const { usageError } = await import('../../core/errors.js');
   const { resolve } = await import('node:path');
   const fs = await import('node:fs/promises');
   const report = await import('../../core/setup/report.js');
@@ -62,39 +62,16 @@ async function setup(io: Io, opts: SetupOptions): Promise<Outcome> {
   }
 
   const run = await import('../../core/setup/run.js');
-  const { Timeline } = await import('../../core/identity/timeline.js');
-  const { serviceBaseUrl, fromAwsError } = await import('../../core/aws.js');
-  const cognito = await io.aws.cognito();
-  let region: string;
-  try {
-    region = await cognito.config.region();
-  } catch (e) {
-    throw fromAwsError(e, 'resolve the AWS region');
-  }
-  const tl = new Timeline(io.ui, () => io.ctx.now(), 9);
-  io.ui.info(`${opts.dryRun ? 'Dry run (read calls only): ' : ''}setup --name ${names.name} in ${region}${opts.withIdentity ? ', with AgentCore Identity' : ''}`);
-  const deps = {
-    cognito,
-    control: () => io.aws.control(region),
-    region,
-    cognitoBaseUrl: serviceBaseUrl(io.ctx.env, 'cognito', region, io.globals.endpointUrl),
-    timeline: tl,
-    ui: io.ui,
-    secrets: io.secrets,
-    randomId: () => io.ctx.randomId(),
-    signal: io.ctx.signal,
-  };
+  const { openSetupSession } = await import('../setup-session.js');
+  const { deps, fail } = await openSetupSession(io, 'setup', names.name, 9, (region) =>
+    `${opts.dryRun ? 'Dry run (read calls only): ' : ''}setup --name ${names.name} in ${region}${opts.withIdentity ? ', with AgentCore Identity' : ''}`,
+  );
+  const tl = deps.timeline;
   let result: import('../../core/setup/run.js').SetupResult;
   try {
     result = await run.runSetup(deps, { name: names.name, withIdentity: !!opts.withIdentity, dryRun: !!opts.dryRun });
   } catch (e) {
-    if (e instanceof run.StepFailure) {
-      const err = report.setupFailure(e, 'setup', names.name, (e as { partial?: import('../../core/setup/run.js').SetupResult }).partial);
-      if (io.globals.json) err.details.steps = tl.steps;
-      throw err;
-    }
-    if (e instanceof AgentcoreAuthError && io.globals.json) e.details.steps = tl.steps;
-    throw e;
+    throw fail(e, (e as { partial?: import('../../core/setup/run.js').SetupResult }).partial);
   }
 
   // ---- the env file ----

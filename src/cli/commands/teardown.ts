@@ -36,44 +36,18 @@ Examples:
 async function teardown(io: Io, opts: TeardownOptions): Promise<Outcome> {
   const { setupNames } = await import('../../core/setup/names.js');
   const names = setupNames(opts.name);
-  const { usageError, AgentcoreAuthError } = await import('../../core/errors.js');
+  const { usageError } = await import('../../core/errors.js');
   const canAsk = !!io.ctx.stdin.isTTY && !!io.ctx.stderr.isTTY;
   if (!opts.yes && !opts.dryRun && !canAsk) {
     throw usageError('teardown deletes AWS resources: pass --yes to confirm (there is no terminal to ask on)', `See first what it would delete: agentcore-auth teardown --name ${names.name} --dry-run`);
   }
   const run = await import('../../core/setup/run.js');
   const report = await import('../../core/setup/report.js');
-  const { Timeline } = await import('../../core/identity/timeline.js');
-  const { serviceBaseUrl, fromAwsError } = await import('../../core/aws.js');
-  const cognito = await io.aws.cognito();
-  let region: string;
-  try {
-    region = await cognito.config.region();
-  } catch (e) {
-    throw fromAwsError(e, 'resolve the AWS region');
-  }
-  io.ui.info(`${opts.dryRun ? 'Dry run (read calls only): ' : ''}teardown --name ${names.name} in ${region}`);
-  const tl = new Timeline(io.ui, () => io.ctx.now(), 3);
-  const deps = {
-    cognito,
-    control: () => io.aws.control(region),
-    region,
-    cognitoBaseUrl: serviceBaseUrl(io.ctx.env, 'cognito', region, io.globals.endpointUrl),
-    timeline: tl,
-    ui: io.ui,
-    secrets: io.secrets,
-    randomId: () => io.ctx.randomId(),
-    signal: io.ctx.signal,
-  };
-  const fail = (e: unknown): never => {
-    if (e instanceof run.StepFailure) {
-      const err = report.setupFailure(e, 'teardown', names.name);
-      if (io.globals.json) err.details.steps = tl.steps;
-      throw err;
-    }
-    if (e instanceof AgentcoreAuthError && io.globals.json) e.details.steps = tl.steps;
-    throw e;
-  };
+  const { openSetupSession } = await import('../setup-session.js');
+  const { deps, region, fail } = await openSetupSession(io, 'teardown', names.name, 3, (region) =>
+    `${opts.dryRun ? 'Dry run (read calls only): ' : ''}teardown --name ${names.name} in ${region}`,
+  );
+  const tl = deps.timeline;
 
   let plan: import('../../core/setup/run.js').TeardownPlan;
   try {
