@@ -147,6 +147,8 @@ function isAwsJson(req: EmuRequest): boolean {
 }
 
 async function applyFault(req: EmuRequest, res: ServerResponse, faults: Faults): Promise<boolean> {
+  // Nothing configured (the usual case): skip the exemption regexes and the operation lookup on every request.
+  if (!faults.latencyMs && faults.rules.length === 0) return false;
   if (FAULT_EXEMPT.some((re) => re.test(req.url.pathname))) return false;
   const op = operationOf(req);
   const delay = faults.latencyFor(op, req.url.pathname);
