@@ -682,42 +682,32 @@ export async function planTeardown(deps: SetupDeps, name: string): Promise<Teard
     const control = await deps.control();
     const sdk = await controlSdk();
     const denied = (e: unknown) => fromAwsError(e, 'x').code === 'ERR_AUTH';
-    await step(
-      tl,
-      'GetOauth2CredentialProvider',
-      { name: names.providerName },
-      () => control.send(new sdk.GetOauth2CredentialProviderCommand({ name: names.providerName })),
-      (out, s) => {
-        items.push({ kind: 'credential-provider', id: names.providerName, status: 'planned' });
-        s.ok({ arn: out.credentialProviderArn }, 'found');
-      },
-      {
-        tolerate: (e) => isNotFound(e) || denied(e),
-        onTolerated: (e, s) => {
-          if (isNotFound(e)) return s.ok({}, 'none');
-          unchecked.push(`credential provider ${names.providerName}`);
-          s.ok({}, `not checked: ${(e as Error).name}`);
+    // Look one resource up by its exact name: found → planned for deletion; not found → nothing to do; denied → said.
+    const lookUp = (operation: string, kind: 'credential-provider' | 'workload-identity', what: string, id: string, get: () => Promise<{ arn?: string }>) =>
+      step(
+        tl,
+        operation,
+        { name: id },
+        get,
+        (out, s) => {
+          items.push({ kind, id, status: 'planned' });
+          s.ok({ arn: out.arn }, 'found');
         },
-      },
-    );
-    await step(
-      tl,
-      'GetWorkloadIdentity',
-      { name: names.workloadName },
-      () => control.send(new sdk.GetWorkloadIdentityCommand({ name: names.workloadName })),
-      (out, s) => {
-        items.push({ kind: 'workload-identity', id: names.workloadName, status: 'planned' });
-        s.ok({ arn: out.workloadIdentityArn }, 'found');
-      },
-      {
-        tolerate: (e) => isNotFound(e) || denied(e),
-        onTolerated: (e, s) => {
-          if (isNotFound(e)) return s.ok({}, 'none');
-          unchecked.push(`workload identity ${names.workloadName}`);
-          s.ok({}, `not checked: ${(e as Error).name}`);
+        {
+          tolerate: (e) => isNotFound(e) || denied(e),
+          onTolerated: (e, s) => {
+            if (isNotFound(e)) return s.ok({}, 'none');
+            unchecked.push(`${what} ${id}`);
+            s.ok({}, `not checked: ${(e as Error).name}`);
+          },
         },
-      },
-    );
+      );
+    await lookUp('GetOauth2CredentialProvider', 'credential-provider', 'credential provider', names.providerName, async () => ({
+      arn: (await control.send(new sdk.GetOauth2CredentialProviderCommand({ name: names.providerName }))).credentialProviderArn,
+    }));
+    await lookUp('GetWorkloadIdentity', 'workload-identity', 'workload identity', names.workloadName, async () => ({
+      arn: (await control.send(new sdk.GetWorkloadIdentityCommand({ name: names.workloadName }))).workloadIdentityArn,
+    }));
   }
 
   const sdk = await cognitoSdk();
