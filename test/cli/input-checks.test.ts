@@ -5,11 +5,11 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCommand } from '../helpers/context.js';
-import { startRecorder, type Recorder } from '../core/runtime-recorder.js';
+import { startRecorder, type Recorder, STAND_IN_ACCESS_TOKEN } from '../core/runtime-recorder.js';
 
 const ARN = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/my_agent-abcDEF1234';
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
-const TOKEN = `${b64({ alg: 'RS256', kid: 'k' })}.${b64({ sub: 'u1', token_use: 'access', client_id: 'c1', exp: Math.floor(Date.now() / 1000) + 3600 })}.c2lnbmF0dXJl`;
+const TOKEN = STAND_IN_ACCESS_TOKEN;
 
 let rec: Recorder;
 let env: Record<string, string>;

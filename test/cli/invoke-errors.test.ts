@@ -6,25 +6,17 @@
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestContext, runCommand } from '../helpers/context.js';
-import { header, startRecorder, type Recorder } from '../core/runtime-recorder.js';
+import { header, startRecorder, type Recorder, STAND_IN_ACCESS_TOKEN, recorderEnv } from '../core/runtime-recorder.js';
 
 const ARN = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/my_agent-abcDEF1234';
-// A syntactically real JWT (unsigned content does not matter to a stand-in server).
-const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
-const TOKEN = `${b64({ alg: 'RS256', kid: 'k' })}.${b64({ sub: 'u1', token_use: 'access', client_id: 'c1', exp: Math.floor(Date.now() / 1000) + 3600 })}.c2lnbmF0dXJl`;
+const TOKEN = STAND_IN_ACCESS_TOKEN;
 
 let rec: Recorder;
 let env: Record<string, string>;
 
 beforeAll(async () => {
   rec = await startRecorder();
-  env = {
-    AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: rec.url,
-    AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL: rec.url,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'secretsecretsecret',
-  };
+  env = recorderEnv(rec.url);
 });
 afterAll(async () => {
   await rec.close();

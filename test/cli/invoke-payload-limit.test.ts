@@ -12,11 +12,10 @@ import { AgentcoreAuthError } from '../../src/core/errors.js';
 import { invokeOnce } from '../../src/core/runtime/invoker.js';
 import { LIMITS, MESSAGES } from '../../src/wire.js';
 import { runCommand } from '../helpers/context.js';
-import { startRecorder, type Recorder } from '../core/runtime-recorder.js';
+import { startRecorder, type Recorder, STAND_IN_ACCESS_TOKEN, recorderEnv } from '../core/runtime-recorder.js';
 
 const ARN = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/my_agent-abcDEF1234';
-const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
-const TOKEN = `${b64({ alg: 'RS256', kid: 'k' })}.${b64({ sub: 'u1', token_use: 'access', client_id: 'c1', exp: Math.floor(Date.now() / 1000) + 3600 })}.c2lnbmF0dXJl`;
+const TOKEN = STAND_IN_ACCESS_TOKEN;
 const LIMIT = LIMITS.payloadMax;
 
 let rec: Recorder;
@@ -34,13 +33,7 @@ function sparseFile(name: string, size: number): string {
 
 beforeAll(async () => {
   rec = await startRecorder();
-  env = {
-    AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: rec.url,
-    AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL: rec.url,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'secretsecretsecret',
-  };
+  env = recorderEnv(rec.url);
 });
 afterAll(async () => {
   await rec.close();

@@ -64,3 +64,16 @@ export async function startRecorder(initial?: Responder): Promise<Recorder> {
 }
 
 export const header = (r: Recorded, name: string): string | undefined => r.headers.find(([k]) => k === name.toLowerCase())?.[1];
+
+/** Points the SDK's AgentCore clients (data and control plane) at a recorder, with static test credentials. */
+export const recorderEnv = (url: string): Record<string, string> => ({
+  AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: url,
+  AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL: url,
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'secretsecretsecret',
+});
+
+const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+/** A syntactically real access token, unsigned (a stand-in server does not check signatures); expires in an hour. */
+export const STAND_IN_ACCESS_TOKEN = `${b64({ alg: 'RS256', kid: 'k' })}.${b64({ sub: 'u1', token_use: 'access', client_id: 'c1', exp: Math.floor(Date.now() / 1000) + 3600 })}.c2lnbmF0dXJl`;
