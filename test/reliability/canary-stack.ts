@@ -124,12 +124,23 @@ export function leakForms(value: string): string[] {
   return [...forms];
 }
 
+/**
+ * Whether `form` occurs in `text`. A short secret (the 6-digit MFA code) counts only as a whole token, not inside a
+ * longer run of letters and digits: "937517" inside a SigV4 x-amz-content-sha256 digest is chance, not a leak (it
+ * failed a CI run); the code printed anywhere on its own (a JSON value, a flag, a form field) still counts.
+ */
+function occursIn(text: string, form: string): boolean {
+  if (form.length >= 12) return text.includes(form);
+  const escaped = form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?<![0-9A-Za-z])${escaped}(?![0-9A-Za-z])`).test(text);
+}
+
 /** Names of the known secrets whose value (in any leak form) occurs in `text`. */
 export function findLeaks(text: string, secrets: KnownSecret[], allowed: ReadonlySet<SecretKind> = new Set()): string[] {
   const found: string[] = [];
   for (const s of secrets) {
     if (allowed.has(s.kind)) continue;
-    if (leakForms(s.value).some((f) => text.includes(f))) found.push(s.label);
+    if (leakForms(s.value).some((f) => occursIn(text, f))) found.push(s.label);
   }
   return [...new Set(found)];
 }
