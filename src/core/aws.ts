@@ -12,6 +12,7 @@ import type { HttpExchange, ExchangeListener } from './http.js';
 import type { BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';
 import type { BedrockAgentCoreControlClient } from '@aws-sdk/client-bedrock-agentcore-control';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { agentcoreSdk, cognitoSdk, controlSdk, credentialProvidersSdk, nodeHttpHandlerSdk } from '../sdk.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -92,7 +93,7 @@ export function createAwsClients(deps: AwsFactoryDeps): AwsClients {
 
   async function common(service: ServiceKey, region: string | undefined) {
     const endpoint = resolveEndpointOverride(env, service, settings.endpointUrl);
-    const { NodeHttpHandler } = await import('@smithy/node-http-handler');
+    const { NodeHttpHandler } = nodeHttpHandlerSdk();
     const provider = await credentialProvider();
     return {
       ...(region ? { region } : {}),
@@ -141,21 +142,21 @@ export function createAwsClients(deps: AwsFactoryDeps): AwsClients {
     agentcore(region) {
       const r = region ?? resolveRegion(env, settings.region);
       return memo(`agentcore:${r}`, async () => {
-        const { BedrockAgentCoreClient } = await import('@aws-sdk/client-bedrock-agentcore');
+        const { BedrockAgentCoreClient } = agentcoreSdk();
         return instrument(new BedrockAgentCoreClient(await common('agentcore', r)));
       });
     },
     control(region) {
       const r = region ?? resolveRegion(env, settings.region);
       return memo(`control:${r}`, async () => {
-        const { BedrockAgentCoreControlClient } = await import('@aws-sdk/client-bedrock-agentcore-control');
+        const { BedrockAgentCoreControlClient } = controlSdk();
         return instrument(new BedrockAgentCoreControlClient(await common('control', r)));
       });
     },
     cognito(region) {
       const r = region ?? resolveRegion(env, settings.region);
       return memo(`cognito:${r}`, async () => {
-        const { CognitoIdentityProviderClient } = await import('@aws-sdk/client-cognito-identity-provider');
+        const { CognitoIdentityProviderClient } = cognitoSdk();
         return instrument(new CognitoIdentityProviderClient(await common('cognito', r)));
       });
     },
@@ -163,7 +164,7 @@ export function createAwsClients(deps: AwsFactoryDeps): AwsClients {
       const provider = await credentialProvider();
       try {
         if (provider) return await provider();
-        const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
+        const { fromNodeProviderChain } = credentialProvidersSdk();
         return await fromNodeProviderChain()();
       } catch (e) {
         throw fromAwsError(e, 'resolve AWS credentials');
@@ -190,7 +191,7 @@ async function loadCredentialProvider(profile: string | undefined, env: Env): Pr
   }
   const name = profile ?? env.AWS_PROFILE;
   if (!name) return undefined; // the SDK's default chain
-  const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
+  const { fromNodeProviderChain } = credentialProvidersSdk();
   return fromNodeProviderChain({ profile: name });
 }
 

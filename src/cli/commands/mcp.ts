@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import { usageError } from '../../core/errors.js';
+import { controlSdk } from '../../sdk.js';
 import type { RuntimeAuthInfo } from '../../core/runtime/auth-mode.js';
 import { defineAction, type Io, type Outcome } from '../command.js';
 import { addConsentOptions, checkConsentFlags, type ConsentFlags } from '../consent.js';
@@ -108,7 +109,8 @@ async function lookupGatewayAuth(io: Io, url: string, region: string): Promise<R
   const u = new URL(url);
   const id = /^\/gateways\/([^/]+)\/mcp\/?$/.exec(u.pathname)?.[1] ?? (/\.gateway\.bedrock-agentcore\./.test(u.hostname) ? u.hostname.split('.')[0] : undefined);
   if (!id) throw usageError('--auth auto: cannot read the gateway id from --gateway-url', 'Pass --auth sigv4 or a bearer flag.');
-  const [{ GetGatewayCommand }, { fromAwsError }] = await Promise.all([import('@aws-sdk/client-bedrock-agentcore-control'), import('../../core/aws.js')]);
+  const { GetGatewayCommand } = controlSdk();
+  const { fromAwsError } = await import('../../core/aws.js');
   try {
     const out = await (await io.aws.control(region)).send(new GetGatewayCommand({ gatewayIdentifier: id }), { abortSignal: io.ctx.signal });
     const jwt = out.authorizerConfiguration?.customJWTAuthorizer;

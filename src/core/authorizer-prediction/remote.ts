@@ -7,6 +7,7 @@ import { fromAwsError, requireRegion } from '../aws.js';
 import { inputError, type AgentcoreAuthError } from '../errors.js';
 import { PATTERNS } from '../../wire.js';
 import { fromSdkAuthorizer, type AuthorizerConfig } from './config.js';
+import { controlSdk } from '../../sdk.js';
 
 export interface RemoteAuthorizer {
   /** 'jwt': customJWTAuthorizer; 'sigv4': IAM (runtime without authorizer, gateway AWS_IAM); 'none': gateway NONE. */
@@ -41,7 +42,7 @@ export function parseRuntimeRef(value: string): RuntimeRef {
 export async function authorizerFromAgent(aws: AwsClients, agent: string): Promise<RemoteAuthorizer> {
   const ref = parseRuntimeRef(agent);
   const region = requireRegion(aws.region(ref.region));
-  const { GetAgentRuntimeCommand } = await import('@aws-sdk/client-bedrock-agentcore-control');
+  const { GetAgentRuntimeCommand } = controlSdk();
   const client = await aws.control(region);
   let r;
   try {
@@ -64,7 +65,7 @@ export async function authorizerFromAgent(aws: AwsClients, agent: string): Promi
 
 export async function authorizerFromGateway(aws: AwsClients, gatewayId: string): Promise<RemoteAuthorizer> {
   const region = requireRegion(aws.region());
-  const { GetGatewayCommand } = await import('@aws-sdk/client-bedrock-agentcore-control');
+  const { GetGatewayCommand } = controlSdk();
   const client = await aws.control(region);
   let r;
   try {

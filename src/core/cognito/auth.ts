@@ -11,6 +11,7 @@
  */
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { fromAwsError } from '../aws.js';
+import { cognitoSdk } from '../../sdk.js';
 import { AgentcoreAuthError } from '../errors.js';
 import { secretHash } from './secret-hash.js';
 
@@ -105,13 +106,9 @@ export function cognitoError(e: unknown, operation: string, endpoint?: string): 
   return err;
 }
 
-type Sdk = typeof import('@aws-sdk/client-cognito-identity-provider');
-let sdkPromise: Promise<Sdk> | undefined;
-const sdk = () => (sdkPromise ??= import('@aws-sdk/client-cognito-identity-provider'));
-
 /** Sign in with a username and password (InitiateAuth or AdminInitiateAuth), answering challenges. */
 export async function passwordLogin(client: CognitoIdentityProviderClient, input: PasswordLoginInput): Promise<PasswordLoginResult> {
-  const { InitiateAuthCommand, AdminInitiateAuthCommand } = await sdk();
+  const { InitiateAuthCommand, AdminInitiateAuthCommand } = cognitoSdk();
   const hash = (username: string): Record<string, string> =>
     input.clientSecret ? { SECRET_HASH: secretHash(username, input.clientId, input.clientSecret) } : {};
   const authParameters: Record<string, string> = { USERNAME: input.username, PASSWORD: input.password, ...hash(input.username) };
@@ -162,7 +159,7 @@ async function respond(
   challenge: AuthOutput,
   hash: (username: string) => Record<string, string>,
 ): Promise<AuthOutput> {
-  const { RespondToAuthChallengeCommand, AdminRespondToAuthChallengeCommand } = await sdk();
+  const { RespondToAuthChallengeCommand, AdminRespondToAuthChallengeCommand } = cognitoSdk();
   const name = challenge.ChallengeName!;
   const params = challenge.ChallengeParameters ?? {};
   // For a user who signed in with an alias, Cognito names the real username in USER_ID_FOR_SRP; USERNAME and the
@@ -247,7 +244,7 @@ export interface RefreshInput {
  * is expired or invalid" gets one GetTokensFromRefreshToken attempt; if that fails too, the first error is reported.
  */
 export async function refreshLogin(client: CognitoIdentityProviderClient, input: RefreshInput): Promise<CognitoTokens> {
-  const { InitiateAuthCommand } = await sdk();
+  const { InitiateAuthCommand } = cognitoSdk();
   const params: Record<string, string> = { REFRESH_TOKEN: input.refreshToken };
   if (input.clientSecret) {
     if (!input.username) {
@@ -277,7 +274,7 @@ export async function refreshLogin(client: CognitoIdentityProviderClient, input:
 
 /** GetTokensFromRefreshToken (unsigned, like InitiateAuth): for clients with refresh-token rotation. */
 async function refreshWithRotation(client: CognitoIdentityProviderClient, input: RefreshInput): Promise<CognitoTokens> {
-  const { GetTokensFromRefreshTokenCommand } = await sdk();
+  const { GetTokensFromRefreshTokenCommand } = cognitoSdk();
   const out = await client.send(
     new GetTokensFromRefreshTokenCommand({
       ClientId: input.clientId,

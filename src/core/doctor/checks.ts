@@ -14,6 +14,7 @@ import { HEADERS, MESSAGES, PATTERNS } from '../../wire.js';
 import { discoveryUrlIsValid, fromSdkAuthorizer, type AuthorizerConfig } from '../authorizer-prediction/config.js';
 import { predictAuthorizer } from '../authorizer-prediction/predict.js';
 import { parseRuntimeRef } from '../authorizer-prediction/remote.js';
+import { controlSdk } from '../../sdk.js';
 
 export type DoctorStatus = 'pass' | 'fail' | 'warn' | 'skip';
 
@@ -138,7 +139,7 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
     if (!canCallControl) {
       skipped('runtime.exists', `runtime ${ref.id} exists`, why);
     } else {
-      const { GetAgentRuntimeCommand } = await import('@aws-sdk/client-bedrock-agentcore-control');
+      const { GetAgentRuntimeCommand } = controlSdk();
       let r: RuntimeShape | undefined;
       try {
         const got: RuntimeShape = await (await aws.control(region)).send(new GetAgentRuntimeCommand({ agentRuntimeId: ref.id }));
@@ -162,7 +163,7 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
     const label = `workload identity ${workload}`;
     if (!canCallControl) skipped('workload.exists', label, why);
     else {
-      const { GetWorkloadIdentityCommand } = await import('@aws-sdk/client-bedrock-agentcore-control');
+      const { GetWorkloadIdentityCommand } = controlSdk();
       try {
         const w = await (await aws.control(region)).send(new GetWorkloadIdentityCommand({ name: workload }));
         add({ id: 'workload.exists', status: 'pass', label: `${label} exists${input.workloadName ? '' : ' (the agent\'s)'}`, detail: w.workloadIdentityArn ?? workload });
@@ -310,7 +311,7 @@ async function providerChecks(name: string, region: string | undefined, why: str
     add({ id: 'provider.exists', status: 'skip', label: `${label} exists`, detail: `not checked: ${why}` });
     return;
   }
-  const sdk = await import('@aws-sdk/client-bedrock-agentcore-control');
+  const sdk = controlSdk();
   const client = await deps.aws.control(region);
   try {
     const p = await client.send(new sdk.GetOauth2CredentialProviderCommand({ name }));

@@ -6,6 +6,7 @@ import { fromAwsError } from '../aws.js';
 import { AgentcoreAuthError } from '../errors.js';
 import { describeIdentifier, sameIdentifier, type UserIdentifier } from './binding.js';
 import type { IdentityIo } from './io.js';
+import { agentcoreSdk } from '../../sdk.js';
 
 /**
  * CompleteResourceTokenAuth. A refusal ("Invalid or expired session", AccessDenied) becomes ERR_AUTH (exit 4) whose
@@ -16,7 +17,7 @@ export async function completeSession(
   options: { sessionUri: string; userIdentifier: UserIdentifier; startedBy?: UserIdentifier; region?: string },
 ): Promise<void> {
   const dp = await io.aws.agentcore(options.region);
-  const { CompleteResourceTokenAuthCommand } = await import('@aws-sdk/client-bedrock-agentcore');
+  const { CompleteResourceTokenAuthCommand } = agentcoreSdk();
   try {
     await dp.send(new CompleteResourceTokenAuthCommand({ sessionUri: options.sessionUri, userIdentifier: options.userIdentifier }), {
       abortSignal: io.ctx.signal,

@@ -7,6 +7,7 @@ import { fromAwsError } from '../aws.js';
 import { AgentcoreAuthError, inputError, interruptedError, timeoutError } from '../errors.js';
 import { LIMITS, OAUTH2_FLOW, PATTERNS, SESSION_STATUS } from '../../wire.js';
 import type { IdentityIo } from './io.js';
+import { agentcoreSdk } from '../../sdk.js';
 
 export type ResourceFlow = 'M2M' | 'USER_FEDERATION';
 
@@ -73,7 +74,7 @@ export function validateReturnUrl(url: string): string {
 /** One GetResourceOauth2Token call. Tokens and the authorization URL are registered as secrets. */
 export async function requestResourceToken(io: IdentityIo, req: ResourceTokenRequest): Promise<ResourceTokenResult> {
   const dp = await io.aws.agentcore(req.region);
-  const { GetResourceOauth2TokenCommand } = await import('@aws-sdk/client-bedrock-agentcore');
+  const { GetResourceOauth2TokenCommand } = agentcoreSdk();
   const input = {
     workloadIdentityToken: req.workloadToken,
     resourceCredentialProviderName: req.provider,
@@ -171,7 +172,7 @@ export async function pollResourceToken(
 /** GetResourceApiKey. The key is registered as a secret. */
 export async function getResourceApiKey(io: IdentityIo, options: { workloadToken: string; provider: string; region?: string }): Promise<string> {
   const dp = await io.aws.agentcore(options.region);
-  const { GetResourceApiKeyCommand } = await import('@aws-sdk/client-bedrock-agentcore');
+  const { GetResourceApiKeyCommand } = agentcoreSdk();
   try {
     const out = await dp.send(
       new GetResourceApiKeyCommand({ workloadIdentityToken: options.workloadToken, resourceCredentialProviderName: options.provider }),

@@ -4,10 +4,11 @@
  */
 import { fromAwsError } from '../aws.js';
 import type { IdentityIo } from './io.js';
+import { controlSdk } from '../../sdk.js';
 
 export async function getReturnUrls(io: IdentityIo, workloadName: string, region?: string): Promise<string[]> {
   const cp = await io.aws.control(region);
-  const { GetWorkloadIdentityCommand } = await import('@aws-sdk/client-bedrock-agentcore-control');
+  const { GetWorkloadIdentityCommand } = controlSdk();
   try {
     const out = await cp.send(new GetWorkloadIdentityCommand({ name: workloadName }), { abortSignal: io.ctx.signal });
     return out.allowedResourceOauth2ReturnUrls ?? [];
@@ -18,7 +19,7 @@ export async function getReturnUrls(io: IdentityIo, workloadName: string, region
 
 async function writeReturnUrls(io: IdentityIo, workloadName: string, urls: string[], region?: string): Promise<string[]> {
   const cp = await io.aws.control(region);
-  const { UpdateWorkloadIdentityCommand } = await import('@aws-sdk/client-bedrock-agentcore-control');
+  const { UpdateWorkloadIdentityCommand } = controlSdk();
   try {
     const out = await cp.send(new UpdateWorkloadIdentityCommand({ name: workloadName, allowedResourceOauth2ReturnUrls: urls }), {
       abortSignal: io.ctx.signal,

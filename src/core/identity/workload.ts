@@ -7,6 +7,7 @@ import { inputError } from '../errors.js';
 import { LIMITS, PATTERNS } from '../../wire.js';
 import type { UserBinding } from './binding.js';
 import type { IdentityIo } from './io.js';
+import { agentcoreSdk, controlSdk } from '../../sdk.js';
 
 export type WorkloadApi = 'GetWorkloadAccessToken' | 'GetWorkloadAccessTokenForUserId' | 'GetWorkloadAccessTokenForJWT';
 
@@ -34,7 +35,7 @@ export async function getWorkloadAccessToken(
   options: { workloadName: string; binding: UserBinding; region?: string },
 ): Promise<{ token: string; api: WorkloadApi }> {
   const dp = await io.aws.agentcore(options.region);
-  const sdk = await import('@aws-sdk/client-bedrock-agentcore');
+  const sdk = agentcoreSdk();
   const api = workloadApiFor(options.binding);
   const b = options.binding;
   try {
@@ -75,7 +76,7 @@ export async function resolveAgentWorkload(
 ): Promise<{ workloadName: string; workloadIdentityArn: string; region: string; runtimeId: string }> {
   const { region, runtimeId } = parseRuntimeArn(agentArn);
   const cp = await io.aws.control(region);
-  const sdk = await import('@aws-sdk/client-bedrock-agentcore-control');
+  const sdk = controlSdk();
   let arn: string | undefined;
   try {
     const out = await cp.send(new sdk.GetAgentRuntimeCommand({ agentRuntimeId: runtimeId }), { abortSignal: io.ctx.signal });

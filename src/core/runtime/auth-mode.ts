@@ -7,6 +7,7 @@
 import type { BedrockAgentCoreControlClient, CustomJWTAuthorizerConfiguration } from '@aws-sdk/client-bedrock-agentcore-control';
 import { fromAwsError } from '../aws.js';
 import type { InboundMode } from './request.js';
+import { controlSdk } from '../../sdk.js';
 
 export interface RuntimeAuthInfo {
   mode: InboundMode;
@@ -31,7 +32,7 @@ export async function lookupRuntimeAuth(
   qualifier: string,
   abortSignal?: AbortSignal,
 ): Promise<RuntimeAuthInfo> {
-  const { GetAgentRuntimeCommand, GetAgentRuntimeEndpointCommand } = await import('@aws-sdk/client-bedrock-agentcore-control');
+  const { GetAgentRuntimeCommand, GetAgentRuntimeEndpointCommand } = controlSdk();
   let version: string | undefined;
   if (qualifier !== 'DEFAULT') {
     try {

@@ -7,6 +7,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { AgentcoreAuthError } from '../errors.js';
 import { fetchWithRetry, type FetchLike } from '../http.js';
 import { SIGNING_NAME } from '../../wire.js';
+import { protocolHttpSdk, signatureV4Sdk } from '../../sdk.js';
 import { claimHint, parseErrorBody, type FailureFacts } from './failures.js';
 import { abortReason, type SendOptions } from './send.js';
 import { parseMcpBody, type JsonRpcMessage, type McpExchange, type McpRequestMeta, type McpTransport } from './mcp.js';
@@ -61,7 +62,7 @@ class Sha256 {
 
 async function signedHeaders(deps: GatewayDeps, body: string, headers: Record<string, string>): Promise<Record<string, string>> {
   if (!deps.credentials) throw new AgentcoreAuthError('ERR_INTERNAL', 'SigV4 gateway call without credentials');
-  const [{ SignatureV4 }, { HttpRequest }] = await Promise.all([import('@smithy/signature-v4'), import('@smithy/protocol-http')]);
+  const [{ SignatureV4 }, { HttpRequest }] = [signatureV4Sdk(), protocolHttpSdk()];
   const u = new URL(deps.url);
   const creds = await deps.credentials();
   const signer = new SignatureV4({ service: SIGNING_NAME.agentcore, region: deps.region, credentials: creds, sha256: Sha256 });

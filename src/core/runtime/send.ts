@@ -13,6 +13,7 @@ import { fetchWithRetry, type FetchLike } from '../http.js';
 import type { FailureFacts } from './failures.js';
 import { parseErrorBody } from './failures.js';
 import { buildBearerRequest, customHeaderMiddleware, toSdkInput, type InvokeSpec } from './request.js';
+import { agentcoreSdk } from '../../sdk.js';
 
 export interface InvokeResponse {
   status: number;
@@ -61,7 +62,7 @@ const formatMs = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms
 
 /** SigV4 through the SDK. */
 export async function sendSigv4(client: BedrockAgentCoreClient, spec: InvokeSpec, opts: SendOptions): Promise<InvokeResponse> {
-  const { InvokeAgentRuntimeCommand } = await import('@aws-sdk/client-bedrock-agentcore');
+  const { InvokeAgentRuntimeCommand } = agentcoreSdk();
   const cmd = new InvokeAgentRuntimeCommand(toSdkInput(spec));
   if (spec.customHeaders.length) {
     cmd.middlewareStack.add(customHeaderMiddleware(spec.customHeaders) as never, { step: 'build', name: 'agentcoreAuthCustomHeaders' });

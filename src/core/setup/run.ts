@@ -15,6 +15,7 @@
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { BedrockAgentCoreControlClient } from '@aws-sdk/client-bedrock-agentcore-control';
 import { fromAwsError } from '../aws.js';
+import { cognitoSdk, controlSdk } from '../../sdk.js';
 import { AgentcoreAuthError } from '../errors.js';
 import { fingerprint } from '../redact.js';
 import type { TimelineUi } from '../identity/io.js';
@@ -61,10 +62,6 @@ export interface SetupResult {
   ignoredPools: string[];
 }
 
-type Cognito = typeof import('@aws-sdk/client-cognito-identity-provider');
-type Control = typeof import('@aws-sdk/client-bedrock-agentcore-control');
-const cognitoSdk = (): Promise<Cognito> => import('@aws-sdk/client-cognito-identity-provider');
-const controlSdk = (): Promise<Control> => import('@aws-sdk/client-bedrock-agentcore-control');
 
 /** A setup/teardown step failed: carries the step and what exists so far. */
 export class StepFailure extends Error {
@@ -136,7 +133,7 @@ interface FoundPool {
 
 /** ListUserPools (every page) → exact name → DescribeUserPool → our tag. */
 async function findPools(deps: SetupDeps, names: SetupNames, after: number): Promise<{ tagged: FoundPool[]; ignored: string[] }> {
-  const sdk = await cognitoSdk();
+  const sdk = cognitoSdk();
   const candidates: string[] = [];
   await step(
     deps.timeline,
@@ -237,7 +234,7 @@ export async function runSetup(
 }
 
 async function setupSteps(deps: SetupDeps, names: SetupNames, result: SetupResult, options: { withIdentity: boolean; dryRun: boolean }) {
-  const sdk = await cognitoSdk();
+  const sdk = cognitoSdk();
   const { timeline: tl, cognito } = deps;
   const dry = options.dryRun;
   tl.total = 9 + (options.withIdentity ? 4 : 0);
@@ -457,7 +454,7 @@ async function setupSteps(deps: SetupDeps, names: SetupNames, result: SetupResul
       tl,
       'CreateUserPoolClient',
       { name: rec.name, flows: rec.flows.join(','), secret: w.input.GenerateSecret ? 'yes' : 'no' },
-      () => cognito.send(new sdk.CreateUserPoolClientCommand({ UserPoolId: poolId!, ...(w.input as object) } as ConstructorParameters<Cognito['CreateUserPoolClientCommand']>[0])),
+      () => cognito.send(new sdk.CreateUserPoolClientCommand({ UserPoolId: poolId!, ...(w.input as object) } as ConstructorParameters<ReturnType<typeof cognitoSdk>['CreateUserPoolClientCommand']>[0])),
       (out, s) => {
         const c = out.UserPoolClient!;
         rec.clientId = c.ClientId!;
@@ -543,7 +540,7 @@ async function setupSteps(deps: SetupDeps, names: SetupNames, result: SetupResul
 
 async function identitySteps(deps: SetupDeps, names: SetupNames, result: SetupResult, dry: boolean) {
   const control = await deps.control!();
-  const sdk = await controlSdk();
+  const sdk = controlSdk();
   const tl = deps.timeline;
   const tags = { [names.tag.key]: names.tag.value };
   const wi = result.workloadIdentity!;
@@ -680,7 +677,7 @@ export async function planTeardown(deps: SetupDeps, name: string): Promise<Teard
   // AgentCore resources exist only if setup --with-identity ran on one of these pools (it tags the pool first).
   if (checkIdentity && deps.control) {
     const control = await deps.control();
-    const sdk = await controlSdk();
+    const sdk = controlSdk();
     const denied = (e: unknown) => fromAwsError(e, 'x').code === 'ERR_AUTH';
     // Look one resource up by its exact name: found → planned for deletion; not found → nothing to do; denied → said.
     const lookUp = (operation: string, kind: 'credential-provider' | 'workload-identity', what: string, id: string, get: () => Promise<{ arn?: string }>) =>
@@ -710,7 +707,7 @@ export async function planTeardown(deps: SetupDeps, name: string): Promise<Teard
     }));
   }
 
-  const sdk = await cognitoSdk();
+  const sdk = cognitoSdk();
   for (const p of tagged) {
     if (p.domain) items.push({ kind: 'domain', id: p.domain, poolId: p.id, status: 'planned' });
     if (p.customDomain) items.push({ kind: 'domain', id: p.customDomain, poolId: p.id, status: 'planned' });
@@ -738,7 +735,7 @@ export async function planTeardown(deps: SetupDeps, name: string): Promise<Teard
 export async function runTeardown(deps: SetupDeps, plan: TeardownPlan): Promise<TeardownPlan> {
   const tl = deps.timeline;
   tl.total = tl.steps.length + plan.items.length;
-  const cognito = await cognitoSdk();
+  const cognito = cognitoSdk();
   for (const item of plan.items) {
     const gone = (_e: unknown, s: StepHandle) => {
       item.status = 'gone';
@@ -750,7 +747,7 @@ export async function runTeardown(deps: SetupDeps, plan: TeardownPlan): Promise<
     };
     if (item.kind === 'credential-provider' || item.kind === 'workload-identity') {
       const control = await deps.control!();
-      const sdk = await controlSdk();
+      const sdk = controlSdk();
       if (item.kind === 'credential-provider') {
         await step(tl, 'DeleteOauth2CredentialProvider', { name: item.id }, () => control.send(new sdk.DeleteOauth2CredentialProviderCommand({ name: item.id })), ok, { tolerate: isNotFound, onTolerated: gone });
       } else {

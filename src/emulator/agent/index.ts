@@ -23,6 +23,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { HEADERS, MESSAGES } from '../../wire.js';
+import { agentcoreSdk } from '../../sdk.js';
 
 export interface SampleAgentOptions {
   /** The stack's origin (data plane) for GetResourceOauth2Token / GetResourceApiKey. */
@@ -118,7 +119,7 @@ function decodeSub(token: string): Who {
 type Sdk = typeof import('@aws-sdk/client-bedrock-agentcore');
 
 export async function startSampleAgent(options: SampleAgentOptions): Promise<SampleAgent> {
-  const sdk: Sdk = await import('@aws-sdk/client-bedrock-agentcore');
+  const sdk: Sdk = agentcoreSdk();
   const client = new sdk.BedrockAgentCoreClient({ endpoint: options.endpoint, region: options.region, credentials: options.credentials, maxAttempts: 1 });
   const pollMs = (options.pollSeconds ?? 1) * 1000;
   const maxWait = options.maxWaitSeconds ?? 300;

@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { MCP_URL_ELICITATION_CODE, MESSAGES, SIGNING_NAME } from '../../wire.js';
+import { agentcoreSdk } from '../../sdk.js';
 import type { EmuRequest, Handler } from '../server.js';
 import { createJwtAuthorizer, fingerprint, type JwtAuthorizer } from '../runtime/jwt-authorizer.js';
 import { gatewayArn, workloadIdentityArn, type GatewayConfig, type GatewayTarget } from '../runtime/config.js';
@@ -81,7 +82,7 @@ export function createGatewayHandler(deps: RuntimeHalfDeps): GatewayHandler {
   const metadataUrl = (g: GatewayConfig) => `${base(g)}/.well-known/oauth-protected-resource`;
 
   function dataPlane() {
-    sdk ??= import('@aws-sdk/client-bedrock-agentcore').then((mod) => ({
+    sdk ??= Promise.resolve(agentcoreSdk()).then((mod) => ({
       mod,
       client: new mod.BedrockAgentCoreClient({
         endpoint: deps.baseUrl,
