@@ -28,17 +28,24 @@ export async function mountIdentity(ctx: EmuContext, options: LocalStackOptions,
   // The 3LO provider binds the interface the stack binds (127.0.0.1 unless --host says otherwise).
   const host = options.host ?? '127.0.0.1';
 
-  const cognito = await createCognitoIdp(ctx);
-  const threeLo = await startThreeLoProvider({
-    host: host === 'localhost' ? '127.0.0.1' : host,
-    port: options.threeLoPort ?? 0,
-    clientId: config.threeLo.clientId,
-    clientSecret: config.threeLo.clientSecret,
-    redirectUriPrefix: `${origin}/identities/oauth2/callback/`,
-    autoConsent: config.autoConsent,
-    defaultUser: config.threeLo.defaultUser,
-  });
-  closers.push(() => threeLo.close());
+  // Concurrently: each generates an RSA key on the thread pool while the other (oidc-provider's import) uses the CPU.
+  const [cognitoStarted, threeLoStarted] = await Promise.allSettled([
+    createCognitoIdp(ctx),
+    startThreeLoProvider({
+      host: host === 'localhost' ? '127.0.0.1' : host,
+      port: options.threeLoPort ?? 0,
+      clientId: config.threeLo.clientId,
+      clientSecret: config.threeLo.clientSecret,
+      redirectUriPrefix: `${origin}/identities/oauth2/callback/`,
+      autoConsent: config.autoConsent,
+      defaultUser: config.threeLo.defaultUser,
+    }),
+  ]);
+  if (threeLoStarted.status === 'fulfilled') closers.push(() => threeLoStarted.value.close());
+  if (cognitoStarted.status === 'rejected') throw cognitoStarted.reason;
+  if (threeLoStarted.status === 'rejected') throw threeLoStarted.reason;
+  const cognito = cognitoStarted.value;
+  const threeLo = threeLoStarted.value;
 
   for (const w of config.workloadIdentities) state.putWorkloadIdentity(w.name, { allowedResourceOauth2ReturnUrls: w.allowedResourceOauth2ReturnUrls });
   for (const p of config.oauth2Providers) {

@@ -149,10 +149,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const closers: Array<() => Promise<void>> = [];
 
   try {
-    const identity = await mountIdentity(ctx, options, closers);
     const defaults = runtimeDefaultsContext(config);
     const agents = applyAgentUrls(config.agents ?? defaultAgents(defaults), options.agentUrls ?? []);
     const gateways = config.gateways ?? defaultGateways(defaults);
+    // The identity half and the sample agent start concurrently (key generation on the thread pool overlaps imports).
+    const [mounted, sampleStarted] = await Promise.allSettled([
+      mountIdentity(ctx, options, closers),
+      agents.some((a) => !a.agentUrl)
+        ? startSampleAgent({ endpoint: origin, region: config.region, credentials, resolveWorkloadAccessToken: (t) => state.resolveWat(t) })
+        : undefined,
+    ]);
+    if (sampleStarted.status === 'fulfilled' && sampleStarted.value) closers.push(() => sampleStarted.value!.close());
+    if (mounted.status === 'rejected') throw mounted.reason;
+    if (sampleStarted.status === 'rejected') throw sampleStarted.reason;
+    const identity = mounted.value;
+    const sample = sampleStarted.value;
     // AgentCore creates a workload identity for every runtime and gateway; callers may not mint tokens for it.
     for (const a of agents) state.putWorkloadIdentity(a.workloadName, { allowedResourceOauth2ReturnUrls: a.allowedResourceOauth2ReturnUrls, linkedTo: 'runtime' });
     for (const g of gateways) state.putWorkloadIdentity(g.workloadName, { allowedResourceOauth2ReturnUrls: g.allowedResourceOauth2ReturnUrls, linkedTo: 'gateway' });
@@ -170,9 +181,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.log ? { log: options.log } : {}),
       authorizer: createJwtAuthorizer(),
     };
-    if (agents.some((a) => !a.agentUrl)) {
-      const sample = await startSampleAgent({ endpoint: origin, region: config.region, credentials, resolveWorkloadAccessToken: (t) => state.resolveWat(t) });
-      closers.push(() => sample.close());
+    if (sample) {
       deps.sampleAgentUrl = sample.url;
       deps.sampleAgent = sample;
     }

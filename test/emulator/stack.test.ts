@@ -5,6 +5,7 @@ import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { ConfigError, loadConfigFile, parseConfig } from '../../src/emulator/config.js';
 import { clientsFor, failure } from './helpers.js';
 
@@ -44,6 +45,27 @@ describe('local stack skeleton', () => {
     const bad = await fetch(`${stack.url}/_local/faults`, { method: 'POST', body: JSON.stringify({ kind: 'explode' }) });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toBe('rule.kind: must be throttle, error or drop');
+  });
+});
+
+describe('start-up', () => {
+  // The identity half and the sample agent start concurrently: when one fails, what the others opened is closed.
+  it('a stack that cannot start (its 3LO port is taken) rejects and leaves no listener behind', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    // A closed server's handle is released in the event loop's close phase: count after a full turn of the loop.
+    const servers = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      return process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
+    };
+    const before = await servers();
+    try {
+      await expect(startLocalStack({ port: 0, threeLoPort: port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      expect(await servers()).toBe(before);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
   });
 });
 

@@ -37,6 +37,9 @@ export interface ThreeLoProvider {
 }
 
 export async function startThreeLoProvider(options: ThreeLoOptions): Promise<ThreeLoProvider> {
+  // RSA key generation runs on libuv's thread pool: started first, it overlaps the import below (main thread).
+  const signingKey = generateKeyPair('RS256', { extractable: true }).then(async ({ privateKey }) => ({ ...(await exportJWK(privateKey)), kid: '3lo-key-1', alg: 'RS256', use: 'sig' }));
+  signingKey.catch(() => undefined); // awaited below; a failure before that point must not become an unhandled rejection
   // oidc-provider prints WARNING/NOTICE lines (dev keys, dev interactions) when loaded and configured: library noise.
   const quiet = { warn: console.warn, info: console.info, log: console.log };
   console.warn = console.info = console.log = () => undefined;
@@ -58,8 +61,7 @@ export async function startThreeLoProvider(options: ThreeLoOptions): Promise<Thr
   const port = (server.address() as AddressInfo).port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   const issuer = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
-  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
-  const jwk = { ...(await exportJWK(privateKey)), kid: '3lo-key-1', alg: 'RS256', use: 'sig' };
+  const jwk = await signingKey;
   const refuse = new Set(options.refuseUsers ?? []);
 
   console.warn = console.info = console.log = () => undefined;
