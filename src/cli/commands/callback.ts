@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { defineAction, readStdin, type Io } from '../command.js';
 import type { CliContext } from '../context.js';
 import { DEFAULT_RETURN_PORT } from '../../wire.js';
+import { napUntil } from '../../core/nap.js';
 
 interface CallbackOptions {
   port: string;
@@ -166,7 +167,7 @@ async function runCallback(io: Io, opts: CallbackOptions) {
         break;
       }
       try {
-        await Promise.race([next, io.ctx.sleep(Math.min(remaining, 250), io.ctx.signal)]);
+        await napUntil(next, Math.min(remaining, 250), io.ctx.sleep, io.ctx.signal);
       } catch {
         if (io.ctx.signal.aborted) throw interruptedError();
       }

@@ -15,6 +15,7 @@ import { fromAwsError } from '../aws.js';
 import { AgentcoreAuthError, configError, interruptedError } from '../errors.js';
 import { describeToken } from '../jwt.js';
 import { isLoopbackUrl } from '../loopback.js';
+import { napUntil } from '../nap.js';
 import { describeIdentifier, sameIdentifier, type UserIdentifier } from './binding.js';
 import { completeSession, shortUrn } from './complete-session.js';
 import type { IdentityIo } from './io.js';
@@ -124,7 +125,7 @@ class ReturnListener {
       const remaining = deadline - ctx.now();
       if (remaining <= 0) throw onTimeout();
       try {
-        await Promise.race([this.woken, ctx.sleep(Math.min(remaining, 250), ctx.signal)]);
+        await napUntil(this.woken, Math.min(remaining, 250), ctx.sleep, ctx.signal);
       } catch {
         if (ctx.signal.aborted) throw interruptedError();
       }
