@@ -101,6 +101,7 @@ export function createIo(ctx: CliContext, globals: Globals): Io {
         ...(overrides.timeoutMs ? { timeoutMs: overrides.timeoutMs } : {}),
       },
       ...(onExchange ? { onExchange, captureBodies: !!record } : {}),
+      ...(ctx.awsRetryStrategy ? { retryStrategy: ctx.awsRetryStrategy } : {}),
       signal: ctx.signal,
     });
   const aws = awsWith({});

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { homedir } from 'node:os';
-import type { Env } from '../core/aws.js';
+import type { AwsRetryStrategy, Env } from '../core/aws.js';
 import type { TraceRecorder } from '../core/diagram/trace.js';
 import type { FetchLike } from '../core/http.js';
 
@@ -48,6 +48,8 @@ export interface CliContext {
   isProcessAlive(pid: number): boolean;
   /** Records the run's trace (HTTP exchanges, browsers opened) for a diagram: set by --diagram, smoke and demo. */
   trace?: TraceRecorder;
+  /** Tests only (never set by bin.ts): the AWS SDK clients' retry strategy; see AwsFactoryDeps.retryStrategy. */
+  awsRetryStrategy?: (maxAttempts: number) => AwsRetryStrategy;
 }
 
 export function isProcessAlive(pid: number): boolean {

@@ -9,7 +9,7 @@ import { networkError } from './http.js';
 import { SERVICES, type ServiceKey } from '../wire.js';
 import type { HttpExchange, ExchangeListener } from './http.js';
 
-import type { BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';
+import type { BedrockAgentCoreClient, BedrockAgentCoreClientConfig } from '@aws-sdk/client-bedrock-agentcore';
 import type { BedrockAgentCoreControlClient } from '@aws-sdk/client-bedrock-agentcore-control';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { agentcoreSdk, cognitoSdk, controlSdk, credentialProvidersSdk, nodeHttpHandlerSdk } from '../sdk.js';
@@ -76,7 +76,14 @@ export interface AwsFactoryDeps {
   /** Record each call's deserialized output as its responseBody (JSON), for the trace and diagrams. */
   captureBodies?: boolean;
   signal?: AbortSignal;
+  /**
+   * Tests only: the SDK clients' retry strategy, made for the attempts allowed (the tests keep the SDK's own strategy and
+   * take out its backoff sleeps). Unset, as it always is outside tests: the SDK's standard strategy.
+   */
+  retryStrategy?: (maxAttempts: number) => AwsRetryStrategy;
 }
+
+export type AwsRetryStrategy = NonNullable<BedrockAgentCoreClientConfig['retryStrategy']>;
 
 /** Structural view of a smithy client, enough to add middleware. */
 interface StackLike {
@@ -95,11 +102,13 @@ export function createAwsClients(deps: AwsFactoryDeps): AwsClients {
     const endpoint = resolveEndpointOverride(env, service, settings.endpointUrl);
     const { NodeHttpHandler } = nodeHttpHandlerSdk();
     const provider = await credentialProvider();
+    const maxAttempts = settings.maxAttempts ?? 3;
     return {
       ...(region ? { region } : {}),
       ...(endpoint ? { endpoint } : {}),
       ...(provider ? { credentials: provider } : {}),
-      maxAttempts: settings.maxAttempts ?? 3,
+      maxAttempts,
+      ...(deps.retryStrategy ? { retryStrategy: deps.retryStrategy(maxAttempts) } : {}),
       requestHandler: new NodeHttpHandler({
         connectionTimeout: Math.min(settings.timeoutMs ?? 30_000, 10_000),
         requestTimeout: settings.timeoutMs ?? 30_000,

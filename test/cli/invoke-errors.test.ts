@@ -4,6 +4,7 @@
  * loopback server that stands in for the AgentCore data plane. Both paths: SigV4 (real SDK) and bearer (raw).
  */
 import type { ServerResponse } from 'node:http';
+import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestContext, runCommand } from '../helpers/context.js';
 import { header, startRecorder, type Recorder, STAND_IN_ACCESS_TOKEN, recorderEnv } from '../core/runtime-recorder.js';
@@ -55,7 +56,10 @@ describe.each(modes)('%s path', (mode, flags) => {
 
   it('429 until retries are exhausted → ERR_THROTTLED, exit 3, 3 attempts', async () => {
     rec.respond((_q, res) => awsError(res, 429, 'ThrottlingException', 'Rate exceeded', { 'retry-after': '0' }));
-    const r = await runCommand(['invoke', ARN, '{}', ...flags, '--json'], { env, sleep: async () => undefined });
+    // Attempts, not waits: no backoff sleeps on either path (the SDK's own strategy with a 0 ms delay).
+    const ctx = createTestContext({ env, sleep: async () => undefined });
+    ctx.awsRetryStrategy = (maxAttempts) => new ConfiguredRetryStrategy(maxAttempts, 0);
+    const r = await runCommand(['invoke', ARN, '{}', ...flags, '--json'], ctx);
     expect(r.code).toBe(3);
     expect(rec.requests).toHaveLength(3);
     const err = JSON.parse(r.stderr.trim().split('\n').pop()!) as { error: { code: string; message: string; details: { attempts: number } } };

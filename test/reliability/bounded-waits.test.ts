@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, fromAwsError } from '../../src/core/aws.js';
 import type { FaultSettings } from '../../src/emulator/server.js';
@@ -50,6 +51,17 @@ const COMMANDS: Record<string, { argv: () => string[]; path: 'sdk' | 'raw' }> = 
   'mcp gateway (raw HTTP)': { argv: () => ['mcp', '--gateway-url', `${s.stack.url}/gateways/local-gateway-local00001/mcp`, '--bearer'], path: 'raw' },
 };
 
+/**
+ * The matrix counts attempts and exit codes, not waits: the SDK's own retry strategy with its backoff taken out (the
+ * SDK's ConfiguredRetryStrategy with a 0 ms delay, made for the attempts the CLI allows) and the raw path's sleep a
+ * no-op. The real waits are tested below: Retry-After on both paths, the SDK one with the product's own strategy.
+ */
+const noWaits = () => {
+  const ctx = createTestContext({ env, home, sleep: async () => undefined });
+  ctx.awsRetryStrategy = (maxAttempts) => new ConfiguredRetryStrategy(maxAttempts, 0);
+  return ctx;
+};
+
 const FAULTS: Array<{ name: string; faults: FaultSettings; code: number; injected: number | 'once'; stderr?: RegExp }> = [
   { name: 'one throttle → retried, succeeds', faults: { rules: [{ kind: 'throttle', count: 1 }] }, code: 0, injected: 1 },
   { name: 'throttled on every attempt → exit 3 after exactly 3 attempts', faults: { rules: [{ kind: 'throttle' }] }, code: 3, injected: 3, stderr: /(throttl|TooManyRequests|Rate exceeded)/i },
@@ -65,7 +77,7 @@ describe('fault injection through the local stack', () => {
     s.stack.faults.set({ rules: f.faults.rules!.map((r) => ({ ...r })) });
     s.stack.faults.injected = { throttle: 0, error: 0, drop: 0 };
     try {
-      const r = await runCommand(c.argv(), { env, home });
+      const r = await runCommand(c.argv(), noWaits());
       const injected = Object.values(s.stack.faults.injected).reduce((a, b) => a + b, 0);
       expect(r.code, r.stderr).toBe(f.code);
       expect(injected, 'attempts that met the fault').toBe(f.injected);
@@ -95,11 +107,13 @@ describe('fault injection through the local stack', () => {
   it('latency beyond --timeout: invoke (both paths) and mcp stop with exit 5 before the answer', async () => {
     s.stack.faults.set({ latencyMs: HOLD_MS });
     try {
-      for (const argv of [COMMANDS['invoke SigV4 (SDK)']!.argv(), COMMANDS['invoke bearer (raw HTTP)']!.argv(), COMMANDS['mcp gateway (raw HTTP)']!.argv()]) {
-        const r = await runCommand([...argv, '--timeout', '0.4'], { env, home });
-        expect(r.code, `${argv[0]} ${r.stderr}`).toBe(5);
+      // The three at once: each waits out its own --timeout.
+      const argvs = [COMMANDS['invoke SigV4 (SDK)']!.argv(), COMMANDS['invoke bearer (raw HTTP)']!.argv(), COMMANDS['mcp gateway (raw HTTP)']!.argv()];
+      const results = await Promise.all(argvs.map((argv) => runCommand([...argv, '--timeout', '0.4'], { env, home })));
+      results.forEach((r, i) => {
+        expect(r.code, `${argvs[i]![0]} ${r.stderr}`).toBe(5);
         expect(r.stderr).toMatch(/did not finish within 400 ms \(--timeout\)/);
-      }
+      });
     } finally {
       s.stack.faults.clear();
     }
