@@ -82,6 +82,15 @@ function slowloris(port: number, n: number): Socket[] {
 /** The tags of a page, in order: input that is escaped adds none. */
 const tagsOf = (html: string) => (html.match(/<[^<>]*>/g) ?? []).join('');
 
+/** One local stack for the file: the CLI's login goes through it, then its own robustness tests flood it. */
+let stack: LocalStack;
+beforeAll(async () => {
+  stack = await startLocalStack({ port: 0 });
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
 describe("login's redirect receiver (core/oauth/authcode on core/loopback)", () => {
   it('binds 127.0.0.1 only, refuses a non-loopback host, serves one path, GET only', async () => {
     await expect(startRedirectReceiver({ redirectUri: 'http://0.0.0.0:0/' })).rejects.toMatchObject({ code: 'ERR_USAGE' });
@@ -175,25 +184,20 @@ describe("login's redirect receiver (core/oauth/authcode on core/loopback)", () 
   });
 
   it('via the CLI: a redirect with another state is refused (exit 4) and the port is freed', async () => {
-    const stack = await startLocalStack({ port: 0 });
-    try {
-      const port = await freePort();
-      const app = stack.userPool.clients.find((c) => c.clientSecret)!;
-      const r = await runCommand(
-        ['login', '--auth-flow', 'authorization-code', '--discovery-url', stack.userPool.discoveryUrl, '--client-id', app.clientId, '--client-secret', app.clientSecret!, '--redirect-uri', `http://127.0.0.1:${port}/callback`, '--no-cache', '--timeout', '5'],
-        {
-          openBrowser: async () => {
-            expect((await fetch(`http://127.0.0.1:${port}/elsewhere?code=x&state=y`)).status).toBe(404);
-            await fetch(`http://127.0.0.1:${port}/callback?code=stolen&state=forged`);
-          },
+    const port = await freePort();
+    const app = stack.userPool.clients.find((c) => c.clientSecret)!;
+    const r = await runCommand(
+      ['login', '--auth-flow', 'authorization-code', '--discovery-url', stack.userPool.discoveryUrl, '--client-id', app.clientId, '--client-secret', app.clientSecret!, '--redirect-uri', `http://127.0.0.1:${port}/callback`, '--no-cache', '--timeout', '5'],
+      {
+        openBrowser: async () => {
+          expect((await fetch(`http://127.0.0.1:${port}/elsewhere?code=x&state=y`)).status).toBe(404);
+          await fetch(`http://127.0.0.1:${port}/callback?code=stolen&state=forged`);
         },
-      );
-      expect(r.code, r.stderr).toBe(4);
-      expect(r.stderr).toContain('unexpected state');
-      expect(await raw(port, 'GET /callback HTTP/1.1\r\n\r\n')).toMatch(/^error ECONNREFUSED/);
-    } finally {
-      await stack.close();
-    }
+      },
+    );
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stderr).toContain('unexpected state');
+    expect(await raw(port, 'GET /callback HTTP/1.1\r\n\r\n')).toMatch(/^error ECONNREFUSED/);
   });
 });
 
@@ -299,14 +303,6 @@ describe('the return-URL server (callback, exchange)', () => {
 });
 
 describe('the local stack', () => {
-  let stack: LocalStack;
-  beforeAll(async () => {
-    stack = await startLocalStack({ port: 0 });
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
-
   it('binds 127.0.0.1 by default; the fault switch answers loopback callers', async () => {
     const port = Number(new URL(stack.url).port);
     expect(new URL(stack.url).hostname).toBe('127.0.0.1');
