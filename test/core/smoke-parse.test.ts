@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AgentcoreAuthError } from '../../src/core/errors.js';
-import { parseDuration, parseScenario } from '../../src/core/smoke/parse.js';
+import { parseDuration, parseScenario, scenarioFromValue } from '../../src/core/smoke/parse.js';
 import { Tpl } from '../../src/core/smoke/schema.js';
 import { isSecretEnvName, parseTemplate, resolveTemplate, splitPath, TemplateSyntaxError } from '../../src/core/smoke/template.js';
 
@@ -197,5 +197,18 @@ describe('smoke templates', () => {
     expect(() => parseTemplate('${env:9X}')).toThrow(/not an environment variable name/);
     expect(() => parseTemplate('${steps.login}')).toThrow(/names a step but no value/);
     expect(() => resolveTemplate(parseTemplate('${env:NOPE}'), scope({}), isSecretEnvName)).toThrow(/NOPE is not set/);
+  });
+});
+
+describe('scenarioFromValue (a scenario built in code, as the demo builds its own)', () => {
+  it('gives the scenario the same text would', () => {
+    const value = { name: 'n', steps: [{ id: 'a', login: { 'save-as': 'ci', cache: false }, expect: 'allow' }, { id: 'b', invoke: { agent: 'x', bearer: 'ci' }, timeout: '20s', expect: 'deny' }] };
+    const text = 'name: n\nsteps:\n  - id: a\n    login: { save-as: ci, cache: false }\n    expect: allow\n  - id: b\n    invoke: { agent: x, bearer: ci }\n    timeout: 20s\n    expect: deny\n';
+    const strip = (s: unknown) => JSON.parse(JSON.stringify(s, (k, v) => (k === 'line' || k === 'keyLine' ? undefined : v)));
+    expect(strip(scenarioFromValue(value, 'code'))).toEqual(strip(parseScenario(text, 'code')));
+  });
+
+  it('checks it by the same rules, naming line 1', () => {
+    expect(() => scenarioFromValue({ steps: [{ lgin: {} }] }, 'demo')).toThrow(/^demo:1: /);
   });
 });

@@ -37,9 +37,9 @@ Examples:
 async function demo(io: Io, opts: DemoOptions) {
   const started = io.ctx.now();
   const { startLocalStack } = await import('../../emulator/stack.js');
-  const { demoSteps, demoScenarioText } = await import('../demo/script.js');
+  const { demoSteps, demoScenario } = await import('../demo/script.js');
   const { followRedirects } = await import('../demo/browser.js');
-  const { parseScenario } = await import('../../core/smoke/parse.js');
+  const { scenarioFromValue } = await import('../../core/smoke/parse.js');
   const { runScenario } = await import('../../core/smoke/runner.js');
   const { commandLine } = await import('../../core/smoke/report.js');
   const { formatMs } = await import('../../core/smoke/expect.js');
@@ -96,7 +96,7 @@ async function demo(io: Io, opts: DemoOptions) {
       open,
     });
     io.secrets.add(stack.credentials.secretAccessKey, app.clientSecret, alice.password, bob.password);
-    const scenario = parseScenario(demoScenarioText(steps), 'demo');
+    const scenario = scenarioFromValue(demoScenario(steps), 'demo');
     const byId = new Map(steps.map((s) => [s.id, s]));
 
     ui.info(`${c.bold('agentcore-auth demo')} — every AgentCore auth flow, on a local stack in this process`);

@@ -3,8 +3,6 @@
  * the narration a newcomer reads before and after each step. The expectations keep the demo honest: if a flow stops
  * behaving as narrated, the demo fails instead of telling a story that is no longer true.
  */
-import { stringify } from 'yaml';
-
 export interface DemoValues {
   stackUrl: string;
   threeLoIssuer: string;
@@ -222,9 +220,9 @@ export function demoSteps(v: DemoValues): DemoStep[] {
   ];
 }
 
-/** The scenario text the runner parses (the same format as `smoke` files). */
-export function demoScenarioText(steps: DemoStep[]): string {
-  return stringify({ name: 'agentcore-auth demo', steps: steps.map((s) => ({ id: s.id, ...s.step })) }, { lineWidth: 0 });
+/** The scenario the runner runs: what a `smoke` file holds, built in code (core/smoke/parse.ts scenarioFromValue). */
+export function demoScenario(steps: DemoStep[]): Record<string, unknown> {
+  return { name: 'agentcore-auth demo', steps: steps.map((s) => ({ id: s.id, ...s.step })) };
 }
 
 /** alice's 3LO exchange through the loopback return URL (registered for the run and removed afterwards). */

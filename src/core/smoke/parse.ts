@@ -2,7 +2,8 @@
  * Scenario parser: YAML or JSON (JSON is YAML 1.2) → Scenario, with every error naming its line. The `yaml`
  * package's document nodes carry source ranges; a LineCounter turns offsets into line numbers.
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Document, LineCounter, Node as YamlNode } from 'yaml';
 import { AgentcoreAuthError } from '../errors.js';
 import {
   STEP_KINDS,
@@ -17,6 +18,10 @@ import {
   type TValue,
 } from './schema.js';
 import { parseTemplate, splitPath, stepRefs, TemplateSyntaxError, type Template } from './template.js';
+
+/** `yaml` (84 CommonJS files), loaded when a scenario text is parsed, not for a scenario built in code (the demo). */
+const load = createRequire(import.meta.url);
+const yaml = (): typeof import('yaml') => load('yaml');
 
 /** A located node: what the parser walks instead of raw YAML nodes. */
 type LNode =
@@ -54,6 +59,7 @@ const ID = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 /** Parse a scenario file's text. Throws ERR_INPUT (exit 2) naming `file:line` for every problem found. */
 export function parseScenario(text: string, file: string): Scenario {
+  const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
   const errors = new ScenarioErrors();
@@ -63,6 +69,26 @@ export function parseScenario(text: string, file: string): Scenario {
   const scenario = buildScenario(root, file, errors);
   if (errors.issues.length) throw scenarioError(file, errors);
   return scenario;
+}
+
+/**
+ * A scenario built in code (plain objects, arrays and scalars, as a parsed file would give them): checked by the same
+ * rules as a file. It has no lines: every issue names line 1.
+ */
+export function scenarioFromValue(value: unknown, file: string): Scenario {
+  const errors = new ScenarioErrors();
+  const scenario = buildScenario(valueToLNode(value), file, errors);
+  if (errors.issues.length) throw scenarioError(file, errors);
+  return scenario;
+}
+
+function valueToLNode(v: unknown): LNode {
+  const line = 1;
+  if (Array.isArray(v)) return { kind: 'seq', line, items: v.map(valueToLNode) };
+  if (v !== null && typeof v === 'object') return { kind: 'map', line, entries: Object.entries(v).map(([key, value]) => ({ key, keyLine: line, value: valueToLNode(value) })) };
+  if (v === null || v === undefined) return { kind: 'scalar', line, value: null };
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return { kind: 'scalar', line, value: v };
+  return { kind: 'scalar', line, value: String(v) };
 }
 
 function scenarioError(file: string, errors: ScenarioErrors): AgentcoreAuthError {
@@ -88,6 +114,7 @@ function toLNode(node: YamlNode | null | undefined, lc: LineCounter, doc: Docume
   }
   if (!node) return { kind: 'scalar', line, value: null };
   // `*anchor` stands for the anchored node (depth-limited: an alias cannot contain itself usefully).
+  const { isAlias, isMap, isScalar, isSeq } = yaml();
   if (isAlias(node)) {
     const target = depth < 20 ? (node.resolve(doc) as YamlNode | undefined) : undefined;
     const resolved = toLNode(target, lc, doc, depth + 1, budget);
