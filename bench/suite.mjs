@@ -27,8 +27,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 function freshClone() {
   const dir = mkdtempSync(join(tmpdir(), 'aca-bench-suite-'));
-  const run = (cmd, args) => {
-    const r = spawnSync(cmd, args, { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+  const run = (cmd, args, cwd = dir) => {
+    const r = spawnSync(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'inherit'] });
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed`);
   };
   run('git', ['clone', '--quiet', root, 'repo']);
@@ -38,7 +38,7 @@ function freshClone() {
   run('rm', ['-rf', join(dir, 'repo', 'node_modules', '.cache')]);
   // …and then runs the prepare script (the build), which is install time, not test time: reported on its own.
   const t0 = performance.now();
-  run('npm', ['run', 'prepare', '--silent']);
+  run('npm', ['run', 'prepare', '--silent'], join(dir, 'repo'));
   return { dir, repo: join(dir, 'repo'), prepareMs: performance.now() - t0 };
 }
 
