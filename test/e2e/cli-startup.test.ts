@@ -1,7 +1,7 @@
 /**
  * Startup cost: `--help`, `login --help` and `--version` of the built binary must not load the AWS SDK or
- * openid-client. A Node module-resolution hook (module.register, loaded with --import) records every module URL
- * the process resolves; the test reads that list. Needs dist/ (npm test builds it first).
+ * openid-client. A Node module-resolution hook (module.register, loaded with --import) and a wrapper of require()'s
+ * resolver record every module URL the process resolves; the test reads that list. Needs dist/ (npm test builds it first).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -32,7 +32,21 @@ export async function resolve(specifier, context, next) {
 }
 `,
   );
-  writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
+  // require() (src/sdk.ts loads the AWS SDK that way) does not pass the ESM hooks on Node 20: record its resolutions too.
+  writeFileSync(
+    join(dir, 'register.mjs'),
+    `import Module, { register } from 'node:module';
+import { appendFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+register(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});
+const resolveFilename = Module._resolveFilename;
+Module._resolveFilename = function (...args) {
+  const file = resolveFilename.apply(this, args);
+  if (file.startsWith('/')) appendFileSync(process.env.ACA_RESOLVE_LOG, pathToFileURL(file).href + '\\n');
+  return file;
+};
+`,
+  );
   registerUrl = pathToFileURL(join(dir, 'register.mjs')).href;
 });
 
