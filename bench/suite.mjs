@@ -50,7 +50,7 @@ function npmTest(repo) {
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     child.on('exit', (code) => {
-      const summary = out.match(/Tests\s+(.*)/)?.[1]?.trim() ?? '(no summary)';
+      const summary = out.match(/^\s*Tests\s+(.*)$/m)?.[1]?.trim() ?? '(no summary)';
       resolve({ code, ms: performance.now() - t0, summary, failed: [...out.matchAll(/FAIL\s+(\S+.*)/g)].map((m) => m[1]) });
     });
   });
