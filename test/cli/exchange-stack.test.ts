@@ -287,8 +287,7 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
   it('binding mismatch with a fresh JWT of the same user (exit 4, both fingerprints differ)', async () => {
     const n = names(auto);
     const first = await userJwt(auto);
-    await new Promise((r) => setTimeout(r, 1100)); // a different iat → a different JWT string for the same user
-    const fresh = await userJwt(auto);
+    const fresh = await userJwt(auto); // a different JWT string for the same user: each carries its own jti
     expect(fresh).not.toBe(first);
     const url = `http://localhost:${await freePort()}/oauth2/callback`;
     const r = await exchange(

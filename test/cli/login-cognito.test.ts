@@ -156,15 +156,16 @@ describe('login --auth-flow user-password (cognito-local)', () => {
     const first = await runCommand(['login', '--user-pool-id', c.poolId, '--client-id', secretApp.clientId, '--client-secret', secretApp.clientSecret!, '--username', u.username, '--password', u.password, '--print', 'access-token'], ctx);
     expect(first.code).toBe(0);
     const before = JSON.parse(readFileSync(join(ctx.env.XDG_CACHE_HOME!, 'agentcore-auth', 'tokens.json'), 'utf8')).entries.default;
-    await new Promise((r) => setTimeout(r, 1100)); // a new iat
     ctx.stdout.chunks.length = 0;
     ctx.stderr.chunks.length = 0;
     const r = await runCommand(['login', '--auth-flow', 'refresh', '--print', 'access-token'], ctx);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('Refreshed');
     const fresh = r.stdout.trim();
+    // A newly minted token (cognito-local gives each its own jti), not the cached one, and not an older one.
     expect(fresh).not.toBe(before.tokens.accessToken);
-    expect(decodeJwt(fresh).iat!).toBeGreaterThan(decodeJwt(before.tokens.accessToken).iat!);
+    expect(decodeJwt(fresh).jti).not.toBe(decodeJwt(before.tokens.accessToken).jti);
+    expect(decodeJwt(fresh).iat!).toBeGreaterThanOrEqual(decodeJwt(before.tokens.accessToken).iat!);
     const after = JSON.parse(readFileSync(join(ctx.env.XDG_CACHE_HOME!, 'agentcore-auth', 'tokens.json'), 'utf8')).entries.default;
     expect(after.tokens.accessToken).toBe(fresh);
     expect(after.tokens.refreshToken).toBe(before.tokens.refreshToken); // Cognito keeps the refresh token
