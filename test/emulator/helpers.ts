@@ -1,20 +1,23 @@
 /** SDK clients pointed at a local stack, with its credentials (only the endpoint differs from real AWS use). */
+import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';
 import { BedrockAgentCoreControlClient } from '@aws-sdk/client-bedrock-agentcore-control';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { LocalStack } from '../../src/emulator/stack.js';
 
-export function clientsFor(stack: LocalStack, overrides: { accessKeyId?: string; secretAccessKey?: string; maxAttempts?: number } = {}) {
+export function clientsFor(stack: LocalStack, overrides: { accessKeyId?: string; secretAccessKey?: string; maxAttempts?: number; noBackoff?: boolean } = {}) {
   const common = {
     region: stack.region,
     endpoint: stack.url,
     credentials: { accessKeyId: overrides.accessKeyId ?? stack.credentials.accessKeyId, secretAccessKey: overrides.secretAccessKey ?? stack.credentials.secretAccessKey },
     maxAttempts: overrides.maxAttempts ?? 1,
   };
+  // noBackoff: the SDK's own retry strategy without its sleeps between attempts (for tests that count attempts).
+  const config = () => (overrides.noBackoff ? { ...common, retryStrategy: new ConfiguredRetryStrategy(common.maxAttempts, 0) } : common);
   return {
-    data: new BedrockAgentCoreClient(common),
-    control: new BedrockAgentCoreControlClient(common),
-    cognito: new CognitoIdentityProviderClient(common),
+    data: new BedrockAgentCoreClient(config()),
+    control: new BedrockAgentCoreControlClient(config()),
+    cognito: new CognitoIdentityProviderClient(config()),
   };
 }
 

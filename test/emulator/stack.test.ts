@@ -74,7 +74,8 @@ describe('fault injection (client retries can be tested)', () => {
     s = await startLocalStack({ config: { faults: { rules: [{ kind: 'throttle', count: 2, match: 'GetWorkloadAccessToken' }] } } });
   });
   afterAll(() => s.close());
-  const call = (maxAttempts: number) => clientsFor(s, { maxAttempts }).data.send(new GetWorkloadAccessTokenCommand({ workloadName: 'local-workload' }));
+  // Attempts are counted, not waited for: no backoff sleeps (the SDK's own strategy otherwise).
+  const call = (maxAttempts: number) => clientsFor(s, { maxAttempts, noBackoff: true }).data.send(new GetWorkloadAccessTokenCommand({ workloadName: 'local-workload' }));
 
   it('config: the next 2 calls are throttled; the SDK retries through them', async () => {
     const r = await call(3);
