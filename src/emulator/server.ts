@@ -20,8 +20,11 @@ export interface EmuRequest {
   raw: IncomingMessage;
 }
 
-/** Returns false when the route is not this handler's. */
-export type Handler = (req: EmuRequest, res: ServerResponse) => Promise<boolean>;
+/**
+ * Returns false when the route is not this handler's. A handler with `owns` is the only one that serves the raw paths
+ * it owns: the server calls it alone for them instead of trying every handler in turn (the invocation hot path).
+ */
+export type Handler = ((req: EmuRequest, res: ServerResponse) => Promise<boolean>) & { owns?: (rawPath: string) => boolean };
 
 /** Largest request body accepted: InvokeAgentRuntime's payload limit (the largest body any AgentCore API takes). */
 export const MAX_BODY_BYTES = LIMITS.payloadMax;
@@ -226,6 +229,11 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+function ownerOf(handlers: Handler[], rawPath: string): Handler | undefined {
+  for (const h of handlers) if (h.owns?.(rawPath)) return h;
+  return undefined;
+}
+
 export function originOf(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
@@ -251,8 +259,13 @@ export async function startEmuServer(options: EmuServerOptions): Promise<EmuServ
       }
       req = { method: raw.method ?? 'GET', url, rawPath, headers: raw.headers, body, raw };
       if (await applyFault(req, res, options.faults)) return;
-      for (const h of state.handlers) {
-        if (await h(req, res)) return;
+      const owner = ownerOf(state.handlers, rawPath);
+      if (owner) {
+        if (await owner(req, res)) return;
+      } else {
+        for (const h of state.handlers) {
+          if (await h(req, res)) return;
+        }
       }
       if (isAwsJson(req)) sendAwsJsonError(res, 400, 'UnknownOperationException', '');
       else sendAwsError(res, 404, 'UnknownOperationException', 'UnknownOperationException');

@@ -94,6 +94,22 @@ function one(v: string | string[] | undefined): string | undefined {
 }
 
 const jwtSub = memo(decodeSub);
+const bearerOf = memo((authorization: string) => authorization.replace(/^bearer\s+/i, ''));
+const CUSTOM_PREFIX = HEADERS.customPrefix.toLowerCase();
+/** The caller as an allow-listed Authorization header shows it (one object per token, shared: it is only serialized). */
+const callerFromHeader = (() => {
+  const byClaims = new WeakMap<Who, Record<string, string>>();
+  return (jwt: Who): Record<string, string> => {
+    let c = byClaims.get(jwt);
+    if (!c) {
+      c = {};
+      for (const k of WHO_CLAIMS) if (jwt[k] !== undefined) c[k] = jwt[k]!;
+      c.source = 'Authorization header (allow-listed)';
+      byClaims.set(jwt, c);
+    }
+    return c;
+  };
+})();
 const tokenFingerprint = memo(fingerprint);
 
 /**
@@ -293,11 +309,12 @@ export async function startSampleAgent(options: SampleAgentOptions): Promise<Sam
   function whoami(req: AgentRequest, payload: Record<string, unknown>, wat: string | undefined, sessionId: string | undefined) {
     const info = wat ? options.resolveWorkloadAccessToken?.(wat) : undefined;
     const authorization = one(req.headers.authorization);
-    const bearer = authorization?.replace(/^bearer\s+/i, '');
+    const bearer = authorization === undefined ? undefined : bearerOf(authorization);
     const jwt = bearer ? jwtSub(bearer) : {};
     const custom: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) {
-      if (k.startsWith(HEADERS.customPrefix.toLowerCase()) && v !== undefined) custom[k] = Array.isArray(v) ? v.join(',') : v;
+    for (const k in req.headers) {
+      const v = req.headers[k];
+      if (k.startsWith(CUSTOM_PREFIX) && v !== undefined) custom[k] = Array.isArray(v) ? v.join(',') : v;
     }
     const fromToken = info?.userToken && !info.userKey ? jwtSub(info.userToken) : {};
     const userKey = info?.userKey ?? (fromToken.sub ? `jwt:${fromToken.iss ?? ''}#${fromToken.sub}` : undefined);
@@ -305,7 +322,7 @@ export async function startSampleAgent(options: SampleAgentOptions): Promise<Sam
       info?.userId !== undefined
         ? { userId: info.userId }
         : jwt.sub
-          ? { ...Object.fromEntries(WHO_CLAIMS.flatMap((k) => (jwt[k] !== undefined ? [[k, jwt[k]]] : []))), source: 'Authorization header (allow-listed)' }
+          ? callerFromHeader(jwt)
           : userKey?.startsWith('jwt:')
             ? { sub: userKey.slice(userKey.indexOf('#') + 1), source: 'workload access token' }
             : null;

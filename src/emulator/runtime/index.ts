@@ -50,6 +50,13 @@ export function createRuntimeHandler(deps: RuntimeHalfDeps): RuntimeHandler {
   const byId = new Map(agents.map((a) => [a.id, a]));
 
   const discoveryOf = (cfg: CustomJwtAuthorizer) => cfg.discoveryUrl ?? deps.userPool.discoveryUrl;
+  /** Each JWT agent's authorizer settings with the discovery URL in effect, built once (not per request). */
+  const effectiveJwt = new Map(
+    agents.flatMap((a) => {
+      const jwt = a.authorizerConfiguration?.customJWTAuthorizer;
+      return jwt ? [[a, { ...jwt, discoveryUrl: discoveryOf(jwt) }] as const] : [];
+    }),
+  );
   const arnOf = (a: AgentConfig) => runtimeArn(deps.region, deps.accountId, a.id);
   const metadataUrl = (t: Target) =>
     `${deps.baseUrl}/runtimes/${encodeURIComponent(t.arn)}/invocations/.well-known/oauth-protected-resource?qualifier=${encodeURIComponent(t.qualifier)}`;
@@ -113,7 +120,7 @@ export function createRuntimeHandler(deps: RuntimeHalfDeps): RuntimeHandler {
   /** Inbound auth for one request; undefined when a response was already sent. */
   async function authenticate(req: EmuRequest, res: ServerResponse, t: Target): Promise<Caller | undefined> {
     const cred = inboundCredential(req.headers);
-    const jwt = t.agent.authorizerConfiguration?.customJWTAuthorizer;
+    const jwt = effectiveJwt.get(t.agent);
     if (jwt) {
       if (cred.kind === 'sigv4') {
         sendAwsError(res, 403, 'AccessDeniedException', MESSAGES.methodMismatch);
@@ -124,7 +131,7 @@ export function createRuntimeHandler(deps: RuntimeHalfDeps): RuntimeHandler {
         sendUnauthorized(res, MESSAGES.missingAuthToken, challenge());
         return undefined;
       }
-      const verdict = await authorizer.authorize(cred.kind === 'bearer' ? cred.token : undefined, { ...jwt, discoveryUrl: discoveryOf(jwt) });
+      const verdict = await authorizer.authorize(cred.kind === 'bearer' ? cred.token : undefined, jwt);
       if (!verdict.ok) {
         if (verdict.status === 401) sendUnauthorized(res, verdict.message, challenge());
         else if (verdict.status === 403) sendAwsError(res, 403, 'AccessDeniedException', verdict.message);
@@ -324,6 +331,7 @@ export function createRuntimeHandler(deps: RuntimeHalfDeps): RuntimeHandler {
     }
     return false;
   }) as RuntimeHandler;
+  handler.owns = (rawPath) => rawPath.startsWith('/runtimes/');
   handler.agents = agents;
   handler.authorizer = authorizer;
   return handler;
