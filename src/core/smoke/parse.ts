@@ -21,7 +21,9 @@ import { parseTemplate, splitPath, stepRefs, TemplateSyntaxError, type Template 
 
 /** `yaml` (84 CommonJS files), loaded when a scenario text is parsed, not for a scenario built in code (the demo). */
 const load = createRequire(import.meta.url);
-const yaml = (): typeof import('yaml') => load('yaml');
+let yamlModule: typeof import('yaml') | undefined;
+// Memoised: require() resolves its argument on every call, and toLNode asks once per node (an alias bomb has 10^5).
+const yaml = (): typeof import('yaml') => (yamlModule ??= load('yaml'));
 
 /** A located node: what the parser walks instead of raw YAML nodes. */
 type LNode =
