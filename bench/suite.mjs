@@ -12,7 +12,7 @@
  * The time is absolute, so the machine's load average is printed with it.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,7 +52,7 @@ function npmTest(repo) {
     child.stderr.on('data', (d) => (out += d));
     child.on('exit', (code) => {
       const summary = out.match(/^\s*Tests\s+(.*)$/m)?.[1]?.trim() ?? '(no summary)';
-      resolve({ code, ms: performance.now() - t0, summary, failed: [...out.matchAll(/FAIL\s+(\S+.*)/g)].map((m) => m[1]) });
+      resolve({ code, ms: performance.now() - t0, out, summary, failed: [...out.matchAll(/FAIL\s+(\S+.*)/g)].map((m) => m[1]) });
     });
   });
 }
@@ -66,7 +66,14 @@ for (let i = 0; i < Number(values.runs); i++) {
     const [ra, rb] = await Promise.all([npmTest(a.repo), b ? npmTest(b.repo) : undefined]);
     results.push(ra);
     console.log(`run ${i + 1}: ${(ra.ms / 1000).toFixed(1)} s (after ${(a.prepareMs / 1000).toFixed(1)} s of npm ci's prepare), exit ${ra.code}, ${ra.summary}${rb ? ` | beside it: ${(rb.ms / 1000).toFixed(1)} s, exit ${rb.code}, ${rb.summary}` : ''} (load ${before.toFixed(1)} → ${loadavg()[0].toFixed(1)})`);
-    for (const f of [...ra.failed, ...(rb?.failed ?? [])]) console.log(`  FAIL ${f}`);
+    for (const [r, name] of [[ra, 'a'], [rb, 'b']]) {
+      if (!r || r.code === 0) continue;
+      // the whole output of a failing suite is kept: a side-by-side failure is rare and needs its error message
+      const log = join(tmpdir(), `aca-bench-suite-run${i + 1}${name}-${process.pid}.log`);
+      writeFileSync(log, r.out);
+      for (const f of r.failed) console.log(`  FAIL ${f}`);
+      console.log(`  output: ${log}`);
+    }
     if (rb) results.push(rb);
   } finally {
     rmSync(a.dir, { recursive: true, force: true });
