@@ -15,6 +15,8 @@ export interface EmuRequest {
   url: URL;
   /** Pathname exactly as received (still percent-encoded). */
   rawPath: string;
+  /** The query string exactly as received, without "?" ('' when none). */
+  rawQuery: string;
   headers: IncomingHttpHeaders;
   body: Buffer;
   raw: IncomingMessage;
@@ -249,17 +251,35 @@ export async function startEmuServer(options: EmuServerOptions): Promise<EmuServ
       const target = raw.url ?? '/';
       const qi = target.indexOf('?');
       const rawPath = qi < 0 ? target : target.slice(0, qi);
-      let url: URL;
-      try {
-        url = new URL(target, state.origin);
-      } catch {
-        // e.g. `GET http://a:99999/`: a client error, not an InternalServerException
-        sendAwsError(res, 400, 'ValidationException', 'The request target could not be parsed');
-        return;
-      }
-      req = { method: raw.method ?? 'GET', url, rawPath, headers: raw.headers, body, raw };
-      if (await applyFault(req, res, options.faults)) return;
+      const rawQuery = qi < 0 ? '' : target.slice(qi + 1);
       const owner = ownerOf(state.handlers, rawPath);
+      if (owner) {
+        // An owned path starts with "/<segment>/", which always parses against the origin: the URL is built only if read.
+        let url: URL | undefined;
+        const origin = state.origin;
+        req = {
+          method: raw.method ?? 'GET',
+          get url() {
+            return (url ??= new URL(target, origin));
+          },
+          rawPath,
+          rawQuery,
+          headers: raw.headers,
+          body,
+          raw,
+        };
+      } else {
+        let url: URL;
+        try {
+          url = new URL(target, state.origin);
+        } catch {
+          // e.g. `GET http://a:99999/`: a client error, not an InternalServerException
+          sendAwsError(res, 400, 'ValidationException', 'The request target could not be parsed');
+          return;
+        }
+        req = { method: raw.method ?? 'GET', url, rawPath, rawQuery, headers: raw.headers, body, raw };
+      }
+      if (await applyFault(req, res, options.faults)) return;
       if (owner) {
         if (await owner(req, res)) return;
       } else {

@@ -114,7 +114,7 @@ export async function startMcpAgent(
       const entry: SeenMcp = { path: req.url ?? '', headers: req.headers, body };
       if (opts.verifySigV4) {
         const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
-        entry.sigv4 = await verifySigV4({ method: req.method ?? 'POST', url, rawPath: url.pathname, headers: req.headers, body: raw, raw: req }, opts.verifySigV4);
+        entry.sigv4 = await verifySigV4({ method: req.method ?? 'POST', url, rawPath: url.pathname, rawQuery: url.search.slice(1), headers: req.headers, body: raw, raw: req }, opts.verifySigV4);
       }
       seen.push(entry);
       const reply = (msg: unknown, headers: Record<string, string> = {}) => {

@@ -48,6 +48,17 @@ export function createRuntimeHandler(deps: RuntimeHalfDeps): RuntimeHandler {
   const sessions = new Map<string, number>(); // `${agentId}\n${sessionId}` → last use
   const createdAt = new Date().toISOString();
   const byId = new Map(agents.map((a) => [a.id, a]));
+  /** Parsed query strings, by raw text (callers repeat the same few): read-only, bounded. */
+  const queries = new Map<string, URLSearchParams>();
+  function queryOf(raw: string): URLSearchParams {
+    let q = queries.get(raw);
+    if (!q) {
+      q = new URLSearchParams(raw);
+      if (queries.size >= 256) queries.delete(queries.keys().next().value!);
+      queries.set(raw, q);
+    }
+    return q;
+  }
 
   const discoveryOf = (cfg: CustomJwtAuthorizer) => cfg.discoveryUrl ?? deps.userPool.discoveryUrl;
   /** Each JWT agent's authorizer settings with the discovery URL in effect, built once (not per request). */
@@ -75,7 +86,8 @@ export function createRuntimeHandler(deps: RuntimeHalfDeps): RuntimeHandler {
 
   /** Path label (ARN or id) + query → the agent, or an error already sent. */
   function resolveTarget(req: EmuRequest, res: ServerResponse, label: string): Target | undefined {
-    const qualifier = req.url.searchParams.get('qualifier') ?? 'DEFAULT';
+    const query = queryOf(req.rawQuery);
+    const qualifier = query.get('qualifier') ?? 'DEFAULT';
     let id: string | undefined;
     let arn: string;
     const m = PATTERNS.runtimeArn.exec(label);
@@ -83,7 +95,7 @@ export function createRuntimeHandler(deps: RuntimeHalfDeps): RuntimeHandler {
       arn = label;
       if (m[1] === deps.region && m[2] === deps.accountId) id = m[3];
     } else if (PATTERNS.runtimeId.test(label)) {
-      const accountId = req.url.searchParams.get('accountId');
+      const accountId = query.get('accountId');
       if (!accountId) {
         sendAwsError(res, 400, 'ValidationException', 'accountId is required when agentRuntimeArn is a runtime ID rather than an ARN');
         return undefined;
