@@ -6,7 +6,7 @@
  * Zero cross-user deliveries: every answer names the user who asked, every resource token is that user's, and the
  * vault holds exactly one token per user. (Memory over a longer run is measured in bench/soak.mjs.)
  */
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/emulator/config.js';
@@ -21,15 +21,24 @@ const SIGV4_AGENT = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/si
 let stack: LocalStack;
 let env: Record<string, string>;
 let ports: number[];
+/** Each user's return-URL port stays bound here until that user's exchange binds it (see beforeAll). */
+let held: Server[];
 const name = (i: number) => `user${String(i).padStart(2, '0')}`;
 const password = (i: number) => `Pw-${name(i)}-Aa1!x`;
 
 beforeAll(async () => {
   ports = [];
+  held = [];
   while (ports.length < USERS) {
-    // below the ephemeral range (32768+), where the run's own outgoing connections cannot take them meanwhile
+    // Below the ephemeral range (32768+), where the run's own outgoing connections cannot take them meanwhile; and
+    // held (bound) until the user's exchange needs it, so that a test run beside this one, picking its own ports the
+    // same way, cannot take it between this pick and the exchange.
     const p = 20000 + Math.floor(Math.random() * 10000);
-    if (!ports.includes(p) && (await canBind(p))) ports.push(p);
+    const srv = ports.includes(p) ? undefined : await hold(p);
+    if (srv) {
+      ports.push(p);
+      held.push(srv);
+    }
   }
   const cfg = parseConfig({
     autoConsent: true,
@@ -40,16 +49,19 @@ beforeAll(async () => {
   env = { ...stack.env };
 });
 afterAll(async () => {
+  await Promise.all((held ?? []).map(release));
   await stack?.close();
 });
 
-function canBind(port: number): Promise<boolean> {
+function hold(port: number): Promise<Server | undefined> {
   return new Promise((resolve) => {
     const srv = createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+    srv.once('error', () => resolve(undefined));
+    srv.listen(port, '127.0.0.1', () => resolve(srv));
   });
 }
+
+const release = (srv: Server) => new Promise<void>((resolve) => (srv.listening ? srv.close(() => resolve()) : resolve()));
 
 /** A browser with a cookie jar that follows the 3LO redirects (auto-consent) and finally requests the return URL. */
 async function browser(url: string): Promise<void> {
@@ -88,6 +100,7 @@ async function oneUser(i: number): Promise<UserResult> {
       ['exchange', '--workload-name', 'local-workload', '--user-id', user, '--provider', 'local-3lo', '--scopes', 'api:read', '--return-url', `http://127.0.0.1:${ports[i]}/oauth2/callback`, '--custom-param', `login_hint=${user}`, '--print', 'resource-token', '--timeout', '20', ...extra],
       { env, openBrowser: browser },
     );
+  await release(held[i]!);
   const first = await exchange([]);
   expect(first.code, first.stderr).toBe(0);
   const again = await exchange([]);
