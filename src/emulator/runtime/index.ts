@@ -61,13 +61,20 @@ export function createRuntimeHandler(deps: RuntimeHalfDeps): RuntimeHandler {
   }
 
   const discoveryOf = (cfg: CustomJwtAuthorizer) => cfg.discoveryUrl ?? deps.userPool.discoveryUrl;
-  /** Each JWT agent's authorizer settings with the discovery URL in effect, built once (not per request). */
-  const effectiveJwt = new Map(
-    agents.flatMap((a) => {
-      const jwt = a.authorizerConfiguration?.customJWTAuthorizer;
-      return jwt ? [[a, { ...jwt, discoveryUrl: discoveryOf(jwt) }] as const] : [];
-    }),
-  );
+  /**
+   * Each JWT agent's authorizer settings with the discovery URL in effect, built once per settings object (not per
+   * request). Keyed by that object, not by the agent: an agent's authorizerConfiguration can be replaced while the
+   * stack runs (test/cli/setup-local-stack.test.ts gives a runtime the authorizer `setup` printed).
+   */
+  type EffectiveJwt = CustomJwtAuthorizer & { discoveryUrl: string };
+  const effective = new WeakMap<CustomJwtAuthorizer, EffectiveJwt>();
+  const effectiveJwt = (a: AgentConfig): EffectiveJwt | undefined => {
+    const jwt = a.authorizerConfiguration?.customJWTAuthorizer;
+    if (!jwt) return undefined;
+    let e = effective.get(jwt);
+    if (!e) effective.set(jwt, (e = { ...jwt, discoveryUrl: discoveryOf(jwt) }));
+    return e;
+  };
   const arnOf = (a: AgentConfig) => runtimeArn(deps.region, deps.accountId, a.id);
   const metadataUrl = (t: Target) =>
     `${deps.baseUrl}/runtimes/${encodeURIComponent(t.arn)}/invocations/.well-known/oauth-protected-resource?qualifier=${encodeURIComponent(t.qualifier)}`;
@@ -132,7 +139,7 @@ export function createRuntimeHandler(deps: RuntimeHalfDeps): RuntimeHandler {
   /** Inbound auth for one request; undefined when a response was already sent. */
   async function authenticate(req: EmuRequest, res: ServerResponse, t: Target): Promise<Caller | undefined> {
     const cred = inboundCredential(req.headers);
-    const jwt = effectiveJwt.get(t.agent);
+    const jwt = effectiveJwt(t.agent);
     if (jwt) {
       if (cred.kind === 'sigv4') {
         sendAwsError(res, 403, 'AccessDeniedException', MESSAGES.methodMismatch);
