@@ -21,12 +21,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // removed at the end: the workers and the processes they spawn inherit TMPDIR, which os.tmpdir() reads.
   const runTmp = mkdtempSync(join(tmpdir(), 'aca-test-run-'));
   process.env.TMPDIR = runTmp;
-  const quiet = { warn: console.warn, info: console.info };
-  console.warn = () => undefined; // oidc-provider prints WARNING/NOTICE lines at import
-  console.info = () => undefined;
   const [cognito, oidc] = await Promise.all([startCognitoLocal(), startOidcProvider({ redirectUris: OIDC_REDIRECT_URIS })]);
-  console.warn = quiet.warn;
-  console.info = quiet.info;
   project.provide('cognito', { endpoint: cognito.endpoint, poolId: cognito.poolId, issuer: cognito.issuer, discoveryUrl: cognito.discoveryUrl, jwksUri: cognito.jwksUri });
   project.provide('oidc', { issuer: oidc.issuer, discoveryUrl: oidc.discoveryUrl, clientId: oidc.clientId, clientSecret: oidc.clientSecret, resource: oidc.resource, redirectUris: OIDC_REDIRECT_URIS });
   return async () => {

@@ -39,6 +39,7 @@ export async function mountIdentity(ctx: EmuContext, options: LocalStackOptions,
       redirectUriPrefix: `${origin}/identities/oauth2/callback/`,
       autoConsent: config.autoConsent,
       defaultUser: config.threeLo.defaultUser,
+      keys: ctx.keys,
     }),
   ]);
   if (threeLoStarted.status === 'fulfilled') closers.push(() => threeLoStarted.value.close());

@@ -19,6 +19,7 @@ import { createRuntimeHandler } from './runtime/index.js';
 import { createGatewayHandler } from './gateway/index.js';
 import { SIGNING_NAME } from '../wire.js';
 import { mountIdentity } from './mount.js';
+import { KeyLease } from './keys.js';
 
 export { ConfigError, type StackConfig } from './config.js';
 
@@ -145,7 +146,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   const server = await startEmuServer({ host, port: options.port ?? 0, handlers: [], faults, ...(options.onError ? { onError: options.onError } : {}) });
   const origin = server.origin;
-  const ctx: EmuContext = { origin, config, state, credentials, faults, now, verify };
+  const keys = new KeyLease();
+  const ctx: EmuContext = { origin, config, state, credentials, faults, now, verify, keys };
   const closers: Array<() => Promise<void>> = [];
 
   try {
@@ -222,10 +224,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       close: () =>
         (closed ??= (async () => {
           await Promise.allSettled([server.close(), ...closers.map((c) => c())]);
+          keys.release();
         })()),
     };
   } catch (e) {
     await Promise.allSettled([server.close(), ...closers.map((c) => c())]);
+    keys.release();
     throw e;
   }
 }

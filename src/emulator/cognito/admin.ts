@@ -181,7 +181,7 @@ export function createAdminApi(ctx: EmuContext, registry: PoolRegistry): AdminAp
       policy,
       settings,
       deletionProtection: body.DeletionProtection === 'ACTIVE' ? 'ACTIVE' : 'INACTIVE',
-      key: await poolKey(),
+      key: await poolKey(ctx.keys),
     };
     registry.add(p);
     return { UserPool: poolOut(p) };
@@ -269,6 +269,8 @@ export function createAdminApi(ctx: EmuContext, registry: PoolRegistry): AdminAp
       // UNVERIFIED wording.
       if (p.deletionProtection === 'ACTIVE') throw invalid('The user pool cannot be deleted because deletion protection is activated.');
       registry.remove(p.id);
+      // its issuer and JWKS are gone with it: the key may sign for a pool created later (under another key id)
+      ctx.keys.giveBack(p.key);
       return {};
     },
     TagResource: (body) => {

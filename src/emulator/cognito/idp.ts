@@ -103,7 +103,7 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
     policy: { ...DEFAULT_POLICY },
     settings: {},
     deletionProtection: 'INACTIVE',
-    key: await poolKey(),
+    key: await poolKey(ctx.keys),
   };
   for (const u of seedConfig.users) {
     seeded.users.set(u.username, { username: u.username, sub: u.attributes.sub ?? randomUUID(), password: u.password, temporary: u.temporaryPassword, enabled: true, attributes: { ...u.attributes }, createdAt: t0, lastModifiedAt: t0 });

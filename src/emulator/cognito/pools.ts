@@ -5,8 +5,9 @@
  * endpoints (`/oauth2/*`, shared by every pool here) find a client's pool from its id.
  */
 import { randomBytes } from 'node:crypto';
-import { exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
+import { exportJWK, type CryptoKey, type JWK } from 'jose';
 import type { UserPoolClientConfig } from '../config.js';
+import type { KeyLease } from '../keys.js';
 import type { CognitoUser } from '../state.js';
 
 /** A Cognito error: `__type` and message in an awsJson1_1 body. */
@@ -68,8 +69,9 @@ export const DEFAULT_POLICY: PasswordPolicy = {
   TemporaryPasswordValidityDays: 7,
 };
 
-export async function poolKey(): Promise<Pool['key']> {
-  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+/** A pool's signing key: an RSA key pair from the stack's lease (see keys.ts) under a key id of its own. */
+export async function poolKey(keys: KeyLease): Promise<Pool['key']> {
+  const { privateKey, publicKey } = await keys.rsa();
   const kid = randomBytes(20).toString('base64');
   return { privateKey, publicKey, kid, jwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' } };
 }

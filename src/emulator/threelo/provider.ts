@@ -11,7 +11,8 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { exportJWK, generateKeyPair } from 'jose';
+import { exportJWK } from 'jose';
+import type { KeyLease } from '../keys.js';
 import { consentPage, errorPage, loginPage } from './pages.js';
 
 export const THREELO_RESOURCE = 'urn:agentcore-local:3lo-api';
@@ -28,6 +29,8 @@ export interface ThreeLoOptions {
   defaultUser: string;
   /** Logins the provider refuses (the flow ends with error=access_denied), for testing FAILED sessions. */
   refuseUsers?: string[];
+  /** Where the signing key comes from: the stack's lease (keys.ts). */
+  keys: KeyLease;
 }
 
 export interface ThreeLoProvider {
@@ -37,8 +40,9 @@ export interface ThreeLoProvider {
 }
 
 export async function startThreeLoProvider(options: ThreeLoOptions): Promise<ThreeLoProvider> {
-  // RSA key generation runs on libuv's thread pool: started first, it overlaps the import below (main thread).
-  const signingKey = generateKeyPair('RS256', { extractable: true }).then(async ({ privateKey }) => ({ ...(await exportJWK(privateKey)), kid: '3lo-key-1', alg: 'RS256', use: 'sig' }));
+  // RSA key generation (when the lease has no spare key) runs on libuv's thread pool: started first, it overlaps the
+  // import below (main thread).
+  const signingKey = options.keys.rsa().then(async ({ privateKey }) => ({ ...(await exportJWK(privateKey)), kid: '3lo-key-1', alg: 'RS256', use: 'sig' }));
   signingKey.catch(() => undefined); // awaited below; a failure before that point must not become an unhandled rejection
   // oidc-provider prints WARNING/NOTICE lines (dev keys, dev interactions) when loaded and configured: library noise.
   const quiet = { warn: console.warn, info: console.info, log: console.log };
