@@ -5,9 +5,9 @@
  * stack started in the process takes them from there instead of generating new ones.
  *
  * Two live issuers never hold the same key: a key is handed to one lease at a time and comes back only when its stack
- * is closed or its user pool deleted (DeleteUserPool: the pool's issuer and JWKS are gone with it). Issuers, key ids (a user pool's `kid` is drawn anew for every pool) and everything a
- * token is checked against besides the key bytes stay per stack. `agentcore-auth local` starts one stack per process,
- * so there every key is fresh.
+ * is closed or its user pool deleted (DeleteUserPool: the pool's issuer and JWKS are gone with it). Issuers, key ids (a
+ * user pool's `kid` is drawn anew for every pool) and everything a token is checked against besides the key bytes stay
+ * per stack. `agentcore-auth local` starts one stack per process, so there every key is fresh.
  */
 import { generateKeyPair, type CryptoKey } from 'jose';
 

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { SecretRegistry } from '../../src/core/redact.js';
 import { commandLine, junitXml, renderStep, renderSummary, stepRecord, summaryRecord } from '../../src/core/smoke/report.js';
 import type { RunSummary, StepResult } from '../../src/core/smoke/runner.js';
+import { binaryString } from '../helpers/arbitraries.js';
 import { parseXml } from './smoke-xml.js';
 
 function result(over: Partial<StepResult>): StepResult {
@@ -47,7 +48,7 @@ function summary(results: StepResult[]): RunSummary {
 describe('smoke reports', () => {
   it('JUnit is well-formed and keeps the text for any step output (control characters and ANSI removed)', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ maxLength: 60 }), (stderr, reason) => {
+      fc.property(binaryString({ maxLength: 200 }), fc.string({ maxLength: 60 }), (stderr, reason) => {
         const xml = junitXml(
           summary([
             result({ id: 'a', status: 'fail', reason, stderr: `${stderr}x`, checks: [{ label: 'deny', ok: false, actual: stderr }] }),

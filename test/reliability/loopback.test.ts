@@ -13,6 +13,7 @@ import { startRedirectReceiver } from '../../src/core/oauth/authcode.js';
 import { startReturnUrlServer } from '../../src/core/identity/return-sessions.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { freePort } from '../fixtures/ports.js';
+import { webPath, webQueryParameters } from '../helpers/arbitraries.js';
 import { createTestContext, runCommand } from '../helpers/context.js';
 
 /** Send raw bytes, return the status line (or what happened). */
@@ -61,7 +62,7 @@ const MALFORMED = [
 /** Paths and queries a scanner (or a curious browser) may try. */
 const arbPath = fc.oneof(
   fc.constantFrom('/', '/favicon.ico', '/callback/', '/CALLBACK', '/callback/../callback', '/%2e%2e/etc/passwd', '/oauth2/callback?x=1', '/_local/faults'),
-  fc.webPath(),
+  webPath(),
   fc.string({ maxLength: 40 }).map((s) => `/${encodeURIComponent(s)}`),
 );
 
@@ -252,7 +253,7 @@ describe('the return-URL server (callback, exchange)', () => {
   it('arbitrary query strings on the return path (fast-check, 300 runs): a 4xx page or a session, never a 5xx', async () => {
     const before = sessions.length;
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string({ maxLength: 120 }), fc.webQueryParameters(), fc.dictionary(fc.constantFrom('session_id', 'state', 'error', 'error_description', 'code', 'x'), fc.string({ maxLength: 60 })).map((d) => new URLSearchParams(d).toString())), async (q) => {
+      fc.asyncProperty(fc.oneof(fc.string({ maxLength: 120 }), webQueryParameters(), fc.dictionary(fc.constantFrom('session_id', 'state', 'error', 'error_description', 'code', 'x'), fc.string({ maxLength: 60 })).map((d) => new URLSearchParams(d).toString())), async (q) => {
         const res = await fetch(`${base()}?${q}`);
         await res.arrayBuffer();
         expect(res.status).toBeLessThan(500);
