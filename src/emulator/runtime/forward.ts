@@ -112,33 +112,43 @@ export interface InProcessAgent {
 }
 
 export async function forwardInProcess(input: ForwardInput, target: InProcessAgent): Promise<void> {
-  const { req, res, agent, sessionId, log } = input;
   const headers = containerHeaders(input, true) as IncomingHttpHeaders;
-  let failed: { status: number; chunks: string[] } | undefined;
-  const open = () => !res.destroyed && !res.writableEnded;
-  await target.invoke(
-    { method: 'POST', path: containerPath(agent), headers, body: req.body },
-    {
-      writeHead(status, h) {
-        if (status < 200 || status >= 300) failed = { status, chunks: [] };
-        else if (open()) {
-          res.writeHead(status, responseHeaders(h, req, sessionId));
-          if (String(h['content-type'] ?? '').startsWith('text/event-stream')) res.flushHeaders();
-        }
-      },
-      write(chunk) {
-        if (failed) failed.chunks.push(chunk);
-        else if (open()) res.write(chunk);
-      },
-      end(chunk) {
-        if (failed) agentError(res, agent.name, 'built-in sample agent', failed.status, failed.chunks.join('') + (chunk ?? ''), log);
-        else if (open()) res.end(chunk);
-      },
-      get destroyed() {
-        return res.destroyed;
-      },
-    },
-  );
+  await target.invoke({ method: 'POST', path: containerPath(input.agent), headers, body: input.req.body }, new ResponseSink(input));
+}
+
+/**
+ * The in-process agent's answer, passed on to the caller as forwardToAgent would: a 2xx streams through with the
+ * runtime's response headers, anything else becomes RuntimeClientError. A class rather than an object literal with a
+ * `destroyed` getter (see LazyUrlRequest in server.ts: a literal with an accessor gets its own old-space hidden class per
+ * request, which keeps the request's garbage alive through scavenges).
+ */
+class ResponseSink {
+  #failed: { status: number; chunks: string[] } | undefined;
+  constructor(private readonly input: ForwardInput) {}
+  get destroyed(): boolean {
+    return this.input.res.destroyed;
+  }
+  #open(): boolean {
+    const res = this.input.res;
+    return !res.destroyed && !res.writableEnded;
+  }
+  writeHead(status: number, h: OutgoingHttpHeaders): void {
+    const { res, req, sessionId } = this.input;
+    if (status < 200 || status >= 300) this.#failed = { status, chunks: [] };
+    else if (this.#open()) {
+      res.writeHead(status, responseHeaders(h, req, sessionId));
+      if (String(h['content-type'] ?? '').startsWith('text/event-stream')) res.flushHeaders();
+    }
+  }
+  write(chunk: string): void {
+    if (this.#failed) this.#failed.chunks.push(chunk);
+    else if (this.#open()) this.input.res.write(chunk);
+  }
+  end(chunk?: string): void {
+    const failed = this.#failed;
+    if (failed) agentError(this.input.res, this.input.agent.name, 'built-in sample agent', failed.status, failed.chunks.join('') + (chunk ?? ''), this.input.log);
+    else if (this.#open()) this.input.res.end(chunk);
+  }
 }
 
 /** The container contract: HTTP agents serve POST /invocations; MCP agents serve POST /mcp (AgentCore's MCP contract). */
