@@ -10,6 +10,7 @@ import type { WatInfo } from '../state.js';
 import type { AgentConfig, GatewayConfig } from './config.js';
 import type { JwtAuthorizer } from './jwt-authorizer.js';
 import type { InProcessAgent } from './forward.js';
+import { TokenMap } from '../token-map.js';
 
 export type MintInput = { workloadName: string; userId: string } | { workloadName: string; userToken: string };
 
@@ -77,8 +78,8 @@ export { sendAwsError, sendJson };
  * agent does not grow the stack's token table without bound. Bounded (oldest evicted).
  */
 export class WatCache {
-  /** workloadName → ('u' + userId | 't' + token) → entry. Nested so a 1 KB token is not copied into a key per call. */
-  private readonly byWorkload = new Map<string, Map<string, { wat: string; until: number }>>();
+  /** workloadName → user ids and user tokens (a TokenMap: a 1 KB token is neither copied into a key nor hashed per call). */
+  private readonly byWorkload = new Map<string, { users: Map<string, WatEntry>; tokens: TokenMap<WatEntry> }>();
   private size = 0;
   constructor(
     private readonly max = 2000,
@@ -88,7 +89,8 @@ export class WatCache {
 
   /** A cached WAT, synchronously (undefined when none is fresh). */
   peek(input: MintInput): string | undefined {
-    const hit = this.byWorkload.get(input.workloadName)?.get('userId' in input ? `u${input.userId}` : input.userToken);
+    const tables = this.byWorkload.get(input.workloadName);
+    const hit = tables && ('userId' in input ? tables.users.get(input.userId) : tables.tokens.get(input.userToken));
     return hit && hit.until > this.now() ? hit.wat : undefined;
   }
 
@@ -97,21 +99,33 @@ export class WatCache {
   }
 
   private store(input: MintInput, wat: string, notAfterMs?: number): string {
-    let m = this.byWorkload.get(input.workloadName);
-    if (!m) this.byWorkload.set(input.workloadName, (m = new Map()));
+    let tables = this.byWorkload.get(input.workloadName);
+    if (!tables) this.byWorkload.set(input.workloadName, (tables = { users: new Map(), tokens: new TokenMap() }));
     if (this.size >= this.max) {
       // Bounded: drop the oldest entry of the largest table.
-      let biggest = m;
-      for (const t of this.byWorkload.values()) if (t.size > biggest.size) biggest = t;
-      const oldest = biggest.keys().next();
-      if (!oldest.done) {
-        biggest.delete(oldest.value);
+      let biggest: Map<string, WatEntry> | TokenMap<WatEntry> = tables.users;
+      for (const t of this.byWorkload.values()) for (const table of [t.users, t.tokens]) if (table.size > biggest.size) biggest = table;
+      if (biggest.size > 0) {
+        if (biggest instanceof TokenMap) biggest.deleteOldest();
+        else biggest.delete(biggest.keys().next().value!);
         this.size--;
       }
     }
-    const key = 'userId' in input ? `u${input.userId}` : input.userToken;
-    if (!m.delete(key)) this.size++;
-    m.set(key, { wat, until: Math.min(this.now() + this.ttlMs, notAfterMs ?? Number.POSITIVE_INFINITY) });
+    const entry = { wat, until: Math.min(this.now() + this.ttlMs, notAfterMs ?? Number.POSITIVE_INFINITY) };
+    const before = tables.users.size + tables.tokens.size;
+    if ('userId' in input) {
+      tables.users.delete(input.userId);
+      tables.users.set(input.userId, entry);
+    } else {
+      tables.tokens.delete(input.userToken);
+      tables.tokens.set(input.userToken, entry);
+    }
+    this.size += tables.users.size + tables.tokens.size - before;
     return wat;
   }
+}
+
+interface WatEntry {
+  wat: string;
+  until: number;
 }

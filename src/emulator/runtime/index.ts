@@ -20,7 +20,7 @@ import {
   type MintInput,
   type RuntimeHalfDeps,
 } from './deps.js';
-import { forwardInProcess, forwardToAgent } from './forward.js';
+import { forwardInProcess, forwardToAgent, type ForwardInput } from './forward.js';
 
 export type { RuntimeHalfDeps } from './deps.js';
 
@@ -29,6 +29,7 @@ export const MCP_ACCEPT_MESSAGE = 'Accept Header Error - MCP protocol requires A
 /** Sessions idle longer than this are forgotten (AgentCore's default idleRuntimeSessionTimeout). */
 const IDLE_SESSION_MS = 900_000;
 const MAX_SESSIONS = 10_000;
+const PREFIX = '/runtimes/';
 
 export interface RuntimeHandler extends Handler {
   agents: AgentConfig[];
@@ -45,7 +46,9 @@ export function createRuntimeHandler(deps: RuntimeHalfDeps): RuntimeHandler {
   const agents = deps.agents;
   const authorizer = deps.authorizer ?? createJwtAuthorizer(deps.fetch ? { fetch: deps.fetch } : {});
   const wats = new WatCache();
-  const sessions = new Map<string, number>(); // `${agentId}\n${sessionId}` → last use
+  /** agent id → session id → last use (least recently used first); `sessionCount` across agents, bounded. */
+  const sessions = new Map<string, Map<string, number>>();
+  let sessionCount = 0;
   const createdAt = new Date().toISOString();
   const byId = new Map(agents.map((a) => [a.id, a]));
   /** Parsed query strings, by raw text (callers repeat the same few): read-only, bounded. */
@@ -58,6 +61,21 @@ export function createRuntimeHandler(deps: RuntimeHalfDeps): RuntimeHandler {
       queries.set(raw, q);
     }
     return q;
+  }
+
+  /** Decoded path labels by raw text (undefined: not valid percent-encoding); read-only, bounded. */
+  const labels = new Map<string, string | undefined>();
+  function labelOf(raw: string): string | undefined {
+    if (labels.has(raw)) return labels.get(raw);
+    let label: string | undefined;
+    try {
+      label = decodeURIComponent(raw);
+    } catch {
+      label = undefined;
+    }
+    if (labels.size >= 256) labels.delete(labels.keys().next().value!);
+    labels.set(raw, label);
+    return label;
   }
 
   const discoveryOf = (cfg: CustomJwtAuthorizer) => cfg.discoveryUrl ?? deps.userPool.discoveryUrl;
@@ -80,14 +98,25 @@ export function createRuntimeHandler(deps: RuntimeHalfDeps): RuntimeHandler {
     `${deps.baseUrl}/runtimes/${encodeURIComponent(t.arn)}/invocations/.well-known/oauth-protected-resource?qualifier=${encodeURIComponent(t.qualifier)}`;
 
   function touchSession(agent: AgentConfig, sessionId: string): void {
-    const key = `${agent.id}\n${sessionId}`;
-    sessions.delete(key);
-    sessions.set(key, Date.now());
-    if (sessions.size > MAX_SESSIONS) sessions.delete(sessions.keys().next().value!);
+    let m = sessions.get(agent.id);
+    if (!m) sessions.set(agent.id, (m = new Map()));
+    if (m.delete(sessionId)) sessionCount--;
+    m.set(sessionId, Date.now());
+    if (++sessionCount > MAX_SESSIONS) {
+      // Over the bound: forget the least recently used session of the agent with the most.
+      let biggest = m;
+      for (const x of sessions.values()) if (x.size > biggest.size) biggest = x;
+      biggest.delete(biggest.keys().next().value!);
+      sessionCount--;
+    }
+  }
+
+  function forgetSession(agent: AgentConfig, sessionId: string): void {
+    if (sessions.get(agent.id)?.delete(sessionId)) sessionCount--;
   }
 
   function sessionAlive(agent: AgentConfig, sessionId: string): boolean {
-    const t = sessions.get(`${agent.id}\n${sessionId}`);
+    const t = sessions.get(agent.id)?.get(sessionId);
     return t !== undefined && Date.now() - t < IDLE_SESSION_MS;
   }
 
@@ -222,17 +251,16 @@ export function createRuntimeHandler(deps: RuntimeHalfDeps): RuntimeHandler {
       : undefined;
     touchSession(t.agent, sessionId);
     const requestId = String(res.getHeader(HEADERS.amznRequestId) ?? randomUUID());
-    const forward = { req, res, agent: t.agent, sessionId, requestId, workloadAccessToken: wat, ...(deps.log ? { log: deps.log } : {}) };
-    if (!t.agent.agentUrl && deps.sampleAgent) {
-      await forwardInProcess({ ...forward, agentUrl: deps.sampleAgentUrl ?? 'in-process' }, deps.sampleAgent);
-      return;
-    }
-    const agentUrl = t.agent.agentUrl ?? deps.sampleAgentUrl;
+    const inProcess = !t.agent.agentUrl && deps.sampleAgent;
+    const agentUrl = inProcess ? (deps.sampleAgentUrl ?? 'in-process') : (t.agent.agentUrl ?? deps.sampleAgentUrl);
     if (!agentUrl) {
       sendAwsError(res, 424, 'RuntimeClientError', `Agent ${t.agent.name} has no container: set agentUrl in the config or --agent-url`);
       return;
     }
-    await forwardToAgent({ ...forward, agentUrl });
+    const forward: ForwardInput = { req, res, agent: t.agent, agentUrl, sessionId, requestId, workloadAccessToken: wat };
+    if (deps.log) forward.log = deps.log;
+    if (inProcess) await forwardInProcess(forward, inProcess);
+    else await forwardToAgent(forward);
   }
 
   async function stopSession(req: EmuRequest, res: ServerResponse, t: Target): Promise<void> {
@@ -244,7 +272,7 @@ export function createRuntimeHandler(deps: RuntimeHalfDeps): RuntimeHandler {
       sendAwsError(res, 404, 'ResourceNotFoundException', `No active session ${sessionId} for agent runtime ${t.arn}`);
       return;
     }
-    sessions.delete(`${t.agent.id}\n${sessionId}`);
+    forgetSession(t.agent, sessionId);
     sendJson(res, 200, {}, { [HEADERS.sessionId]: sessionId });
   }
 
@@ -298,15 +326,13 @@ export function createRuntimeHandler(deps: RuntimeHalfDeps): RuntimeHandler {
 
   const handler = (async (req: EmuRequest, res: ServerResponse): Promise<boolean> => {
     const p = req.rawPath;
-    if (!p.startsWith('/runtimes/')) return false;
-    const parts = p.split('/'); // ['', 'runtimes', label, ...rest]
-    let label: string;
-    try {
-      label = decodeURIComponent(parts[2] ?? '');
-    } catch {
-      return false;
-    }
-    const rest = parts.slice(3).join('/');
+    if (!p.startsWith(PREFIX)) return false;
+    // '/runtimes/<label>[/<rest>]'; the label percent-decoded (memoised: callers repeat the same few).
+    const slash = p.indexOf('/', PREFIX.length);
+    const rawLabel = slash < 0 ? p.slice(PREFIX.length) : p.slice(PREFIX.length, slash);
+    const rest = slash < 0 ? '' : p.slice(slash + 1);
+    const label = labelOf(rawLabel);
+    if (label === undefined) return false;
     if (req.method === 'POST' && p === '/runtimes/') {
       if (!(await controlAuth(req, res))) return true;
       sendJson(res, 200, {
@@ -322,7 +348,7 @@ export function createRuntimeHandler(deps: RuntimeHalfDeps): RuntimeHandler {
       });
       return true;
     }
-    if (req.method === 'GET' && rest === '' && parts.length === 4 && label) {
+    if (req.method === 'GET' && rest === '' && slash >= 0 && label) {
       if (!(await controlAuth(req, res))) return true;
       const a = byId.get(label);
       if (!a) sendAwsError(res, 404, 'ResourceNotFoundException', `Agent runtime ${label} not found`);
@@ -344,7 +370,7 @@ export function createRuntimeHandler(deps: RuntimeHalfDeps): RuntimeHandler {
       if (t) await protectedResource(res, t);
       return true;
     }
-    if (/^arn(:|%3A)/i.test(parts[2] ?? '') && /\/invocations$/.test(p) && !p.includes('%2F') && !p.includes('%2f')) {
+    if (/^arn(:|%3A)/i.test(rawLabel) && /\/invocations$/.test(p) && !p.includes('%2F') && !p.includes('%2f')) {
       sendAwsError(res, 404, 'UnknownOperationException', 'The runtime ARN in the path must be percent-encoded (encodeURIComponent: ":" → %3A, "/" → %2F)');
       return true;
     }

@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 import { MESSAGES } from '../../wire.js';
 import type { CustomClaimRule, CustomJwtAuthorizer } from './config.js';
+import { TokenMap } from '../token-map.js';
 
 /** Emulator wording where the live text was never recorded (agentcore-errors.md §8). */
 export const AUTHORIZER_MESSAGES = {
@@ -83,7 +84,7 @@ export function createJwtAuthorizer(options: JwtAuthorizerOptions = {}): JwtAuth
   const maxTokens = options.maxCachedTokens ?? 1000;
   const issuers = new Map<string, Promise<IssuerEntry>>();
   /** discoveryUrl → token → verified claims (bounded per issuer; oldest evicted). */
-  const verified = new Map<string, Map<string, { claims: JWTPayload; exp: number }>>();
+  const verified = new Map<string, TokenMap<{ claims: JWTPayload; exp: number }>>();
   const stats = { discoveryFetches: 0, jwksFetches: 0 };
 
   async function getJson(url: string): Promise<unknown> {
@@ -151,7 +152,7 @@ export function createJwtAuthorizer(options: JwtAuthorizerOptions = {}): JwtAuth
   async function authorize(token: string | undefined, config: CustomJwtAuthorizer & { discoveryUrl: string }): Promise<AuthorizerVerdict> {
     if (!token) return FAIL(403, MESSAGES.failedToParseToken, 'parse');
     let cache = verified.get(config.discoveryUrl);
-    if (!cache) verified.set(config.discoveryUrl, (cache = new Map()));
+    if (!cache) verified.set(config.discoveryUrl, (cache = new TokenMap()));
     let claims: JWTPayload;
     const hit = cache.get(token);
     if (hit) {
@@ -179,7 +180,7 @@ export function createJwtAuthorizer(options: JwtAuthorizerOptions = {}): JwtAuth
       if ('fail' in v) return v.fail;
       claims = v.claims;
       if (typeof claims.exp === 'number') {
-        if (cache.size >= maxTokens) cache.delete(cache.keys().next().value!);
+        if (cache.size >= maxTokens) cache.deleteOldest();
         cache.set(token, { claims, exp: claims.exp });
       }
     }
