@@ -6,9 +6,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
+import { exportJWK, SignJWT, type JWTPayload } from 'jose';
+import { KeyLease, type RsaKeyPair } from '../../src/emulator/keys.js';
 
-type SigningKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+type SigningKey = RsaKeyPair['privateKey'];
 import {
   AdminCreateUserCommand,
   AdminSetUserPasswordCommand,
@@ -67,8 +68,11 @@ export interface FakeIdp {
  */
 export async function startFakeIdp(opts: { path?: string; issuer?: (origin: string) => string; discoveryStatus?: number; noJwksUri?: boolean } = {}): Promise<FakeIdp> {
   const path = opts.path ?? '/tenant';
-  const { privateKey, publicKey } = await generateKeyPair('RS256');
-  const other = await generateKeyPair('RS256');
+  // Keys leased from the process's spare RSA keys (src/emulator/keys.ts), returned on close: a fresh 2048-bit key
+  // costs 50-400 ms of CPU, and the suite starts dozens of these IdPs. No two live issuers share a key.
+  const lease = new KeyLease();
+  const { privateKey, publicKey } = await lease.rsa();
+  const other = await lease.rsa();
   const kid = 'fake-key-1';
   const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
   let issuer = '';
@@ -102,7 +106,10 @@ export async function startFakeIdp(opts: { path?: string; issuer?: (origin: stri
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();
-        server.close(() => r());
+        server.close(() => {
+          lease.release();
+          r();
+        });
       }),
   };
 }

@@ -4,10 +4,11 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
+import { exportJWK, SignJWT, type JWTPayload } from 'jose';
+import { KeyLease, type RsaKeyPair } from '../../src/emulator/keys.js';
 import { listenLoopback } from '../fixtures/ports.js';
 
-type Key = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+type Key = RsaKeyPair['privateKey'];
 
 export interface RotatingIdp {
   issuer: string;
@@ -22,13 +23,15 @@ export interface RotatingIdp {
 
 export async function startRotatingIdp(): Promise<RotatingIdp> {
   const keys: Array<{ kid: string; priv: Key; jwk: Record<string, unknown> }> = [];
+  // Leased from the process's spare RSA keys (src/emulator/keys.ts) and returned on close: no keygen per test file.
+  const lease = new KeyLease();
   const add = async () => {
-    const { privateKey, publicKey } = await generateKeyPair('RS256');
+    const { privateKey, publicKey } = await lease.rsa();
     const kid = `k${keys.length + 1}`;
     keys.push({ kid, priv: privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' } });
   };
   await add();
-  const foreign = await generateKeyPair('RS256');
+  const foreign = await lease.rsa();
   const fetches = { discovery: 0, jwks: 0 };
   let origin = '';
   const server = http.createServer((req, res) => {
@@ -63,7 +66,10 @@ export async function startRotatingIdp(): Promise<RotatingIdp> {
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();
-        server.close(() => r());
+        server.close(() => {
+          lease.release();
+          r();
+        });
       }),
   };
 }
