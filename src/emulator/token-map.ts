@@ -22,11 +22,6 @@ export class TokenMap<V> {
     return e !== undefined && e.key === key ? e.value : undefined;
   }
 
-  has(key: string): boolean {
-    const e = this.#entries.get(tailOf(key));
-    return e !== undefined && e.key === key;
-  }
-
   /** Adds or replaces (an entry whose key shares the tail is replaced: these are caches). */
   set(key: string, value: V): this {
     this.#entries.set(tailOf(key), { key, value });
