@@ -85,5 +85,11 @@ for (let i = 0; i < Number(values.runs); i++) {
 const ms = results.map((r) => r.ms).sort((x, y) => x - y);
 const median = ms[Math.floor(ms.length / 2)];
 const failures = results.filter((r) => r.code !== 0).length;
-target('npm test on a fresh clone (build check + typecheck + vitest)', `${(median / 1000).toFixed(1)} s median of ${ms.length}${values.beside ? ' (two suites side by side)' : ''}, load average ${loadavg()[0].toFixed(1)}`, '≤ 60 s', median <= 60_000);
-target('npm test failures', `${failures} failing run(s) of ${results.length}`, '0', failures === 0);
+if (values.beside) {
+  // Two suites on two cores take about twice as long: the time target is for one suite on its own (run without --beside).
+  console.log(`two suites side by side: ${(median / 1000).toFixed(1)} s median of ${ms.length} (not the ≤ 60 s target, which is for one suite alone)`);
+  target(`npm test failures, ${values.runs} fresh-clone run(s) with a second npm test beside each`, `${failures} failing suite(s) of ${results.length}`, '0', failures === 0);
+} else {
+  target('npm test on a fresh clone (build check + typecheck + vitest)', `${(median / 1000).toFixed(1)} s median of ${ms.length}, load average ${loadavg()[0].toFixed(1)}`, '≤ 60 s', median <= 60_000);
+  target('npm test failures', `${failures} failing run(s) of ${results.length}`, '0', failures === 0);
+}
