@@ -54,6 +54,11 @@ describe('demo', () => {
     expect(err).toContain('CompleteResourceTokenAuth');
     expect(err).toContain('the browser came back');
     expect(err).toMatch(/completed with user id "mallory"/);
+    // The return URL's port is picked before `exchange` binds it: below the OS's ephemeral range (Linux: 32768+), so
+    // no outgoing connection of the demo can be given that port meanwhile.
+    const returnPort = Number(/--return-url http:\/\/127\.0\.0\.1:(\d+)\/oauth2\/callback/.exec(err)?.[1]);
+    expect(returnPort).toBeGreaterThanOrEqual(30000);
+    expect(returnPort).toBeLessThan(32768);
     expect(err.match(/✓ refused, as it should be/g)).toHaveLength(4);
     expect(err.match(/✓ done \(/g)).toHaveLength(11);
     expect(err).toMatch(/✓ 15 steps, every flow behaved as described \(\d/);

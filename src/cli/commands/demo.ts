@@ -205,14 +205,29 @@ async function demo(io: Io, opts: DemoOptions) {
   }
 }
 
+/**
+ * The port of the 3LO steps' return URL: it goes into their command lines before `exchange` binds it, so it must stay
+ * free meanwhile. A port-0 pick is in the OS's ephemeral range, where any outgoing connection of the demo itself (the
+ * SDK clients' keep-alive pools, hundreds of requests before those steps) may be given it as its local port, and the
+ * bind then fails. So it is drawn below that range (Linux starts it at 32768, macOS and Windows at 49152), where the
+ * OS never assigns a port by itself, and checked free.
+ */
 async function freePort(createServer: typeof import('node:net').createServer): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
+  const bindable = (port: number) =>
+    new Promise<number | undefined>((resolve) => {
+      const srv = createServer();
+      srv.once('error', () => resolve(undefined));
+      srv.listen(port, '127.0.0.1', () => {
+        const addr = srv.address();
+        const bound = typeof addr === 'object' && addr ? addr.port : undefined;
+        srv.close(() => resolve(bound));
+      });
     });
-  });
+  for (let i = 0; i < 50; i++) {
+    const port = await bindable(30000 + Math.floor(Math.random() * 2768));
+    if (port) return port;
+  }
+  const any = await bindable(0); // all taken (a crowded machine): any port the OS gives
+  if (!any) throw new AgentcoreAuthError('ERR_INTERNAL', 'could not find a free loopback port for the return URL');
+  return any;
 }
