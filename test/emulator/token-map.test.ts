@@ -9,7 +9,8 @@ import { TokenMap } from '../../src/emulator/token-map.js';
 import { WatCache } from '../../src/emulator/runtime/deps.js';
 import { createJwtAuthorizer } from '../../src/emulator/runtime/jwt-authorizer.js';
 
-const TAIL = 'x'.repeat(40);
+/** Long enough to be looked up by its tail (keys over 256 characters, as tokens are). */
+const TAIL = 'x'.repeat(300);
 
 describe('TokenMap', () => {
   it('finds a key by its whole text, not by its tail', () => {
@@ -36,6 +37,17 @@ describe('TokenMap', () => {
     expect(m.size).toBe(0);
     m.deleteOldest();
     expect(m.size).toBe(0);
+  });
+});
+
+describe('TokenMap: keys up to 256 characters are used whole', () => {
+  it('keeps two short keys that end alike apart (runtime ARNs of the same id in two accounts, long user ids)', () => {
+    const m = new TokenMap<number>();
+    const end = ':runtime/jwt_agent-local00002'.padStart(60, '-');
+    m.set(`arn:aws:bedrock-agentcore:us-east-1:111111111111${end}`, 1);
+    m.set(`arn:aws:bedrock-agentcore:us-east-1:222222222222${end}`, 2);
+    expect(m.size).toBe(2);
+    expect(m.get(`arn:aws:bedrock-agentcore:us-east-1:111111111111${end}`)).toBe(1);
   });
 });
 

@@ -24,7 +24,7 @@ import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttp
 import type { AddressInfo, Socket } from 'node:net';
 import { HEADERS, MESSAGES } from '../../wire.js';
 import { agentcoreSdk } from '../../sdk.js';
-import { TokenMap } from '../token-map.js';
+import { memo } from '../token-map.js';
 
 export interface SampleAgentOptions {
   /** The stack's origin (data plane) for GetResourceOauth2Token / GetResourceApiKey. */
@@ -74,20 +74,6 @@ export interface SampleAgent {
 
 export function fingerprint(value: string): string {
   return `sha256:${createHash('sha256').update(value).digest('hex').slice(0, 8)}`;
-}
-
-/** A small bounded memo: callers repeat the same tokens, so decode and hash each once (a TokenMap: no 1 KB key hashed per call). */
-function memo<T>(fn: (s: string) => T, max = 500): (s: string) => T {
-  const m = new TokenMap<T>();
-  return (s) => {
-    let v = m.get(s);
-    if (v === undefined) {
-      v = fn(s);
-      if (m.size >= max) m.deleteOldest();
-      m.set(s, v);
-    }
-    return v;
-  };
 }
 
 function one(v: string | string[] | undefined): string | undefined {

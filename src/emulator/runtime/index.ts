@@ -21,6 +21,7 @@ import {
   type RuntimeHalfDeps,
 } from './deps.js';
 import { forwardInProcess, forwardToAgent, type ForwardInput } from './forward.js';
+import { memo } from '../token-map.js';
 
 export type { RuntimeHalfDeps } from './deps.js';
 
@@ -51,32 +52,16 @@ export function createRuntimeHandler(deps: RuntimeHalfDeps): RuntimeHandler {
   let sessionCount = 0;
   const createdAt = new Date().toISOString();
   const byId = new Map(agents.map((a) => [a.id, a]));
-  /** Parsed query strings, by raw text (callers repeat the same few): read-only, bounded. */
-  const queries = new Map<string, URLSearchParams>();
-  function queryOf(raw: string): URLSearchParams {
-    let q = queries.get(raw);
-    if (!q) {
-      q = new URLSearchParams(raw);
-      if (queries.size >= 256) queries.delete(queries.keys().next().value!);
-      queries.set(raw, q);
-    }
-    return q;
-  }
-
-  /** Decoded path labels by raw text (undefined: not valid percent-encoding); read-only, bounded. */
-  const labels = new Map<string, string | undefined>();
-  function labelOf(raw: string): string | undefined {
-    if (labels.has(raw)) return labels.get(raw);
-    let label: string | undefined;
+  /** Parsed query strings and decoded path labels, by raw text (callers repeat the same few); read-only, bounded. */
+  const queryOf = memo((raw) => new URLSearchParams(raw), 256);
+  /** undefined: not valid percent-encoding. */
+  const labelOf = memo((raw): string | undefined => {
     try {
-      label = decodeURIComponent(raw);
+      return decodeURIComponent(raw);
     } catch {
-      label = undefined;
+      return undefined;
     }
-    if (labels.size >= 256) labels.delete(labels.keys().next().value!);
-    labels.set(raw, label);
-    return label;
-  }
+  }, 256);
 
   const discoveryOf = (cfg: CustomJwtAuthorizer) => cfg.discoveryUrl ?? deps.userPool.discoveryUrl;
   /**
