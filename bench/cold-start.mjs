@@ -33,14 +33,18 @@ const cases = {
   // Not a CLI run: the cost of importing the two libraries a run-time commander help screen would need.
   'commander+chalk': ['--input-type=module', '-e', 'await import("commander"); await import("chalk")'],
   // Not a CLI run: jose, which start-up avoids (core/jwt.ts decodes without it; verification loads it lazily).
-  'jose': ['--input-type=module', '-e', 'await import("jose")'],
+  jose: ['--input-type=module', '-e', 'await import("jose")'],
 };
 const REFERENCE = new Set(['node -e ""', 'commander+chalk', 'jose']);
 const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
 
 function once(args) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, args, {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return ms;
@@ -72,9 +76,18 @@ for (const name of Object.keys(cases)) {
   console.log(`  ${name.padEnd(16)} ${m.toFixed(1).padStart(7)} ms   ${ratio.toFixed(2)}×   ${verdict}`);
 }
 console.log(`worst ratio ${worst.toFixed(2)}× (target ≤ ${TARGET}×)`);
-const worstName = Object.keys(cases).filter((n) => !REFERENCE.has(n)).sort((a, b) => median(times[b]) - median(times[a]))[0];
-target('cold start: --version, --help and every <command> --help vs node -e ""', `worst ${worst.toFixed(2)}× (${worstName})`, `≤ ${TARGET}×`, worst <= TARGET);
+const worstName = Object.keys(cases)
+  .filter((n) => !REFERENCE.has(n))
+  .sort((a, b) => median(times[b]) - median(times[a]))[0];
+target(
+  'cold start: --version, --help and every <command> --help vs node -e ""',
+  `worst ${worst.toFixed(2)}× (${worstName})`,
+  `≤ ${TARGET}×`,
+  worst <= TARGET,
+);
 const floor = median(times['commander+chalk']) / base;
 if (worst > TARGET && floor > TARGET) {
-  console.log(`note: importing commander and chalk alone costs ${floor.toFixed(2)}×, above the target: a help screen built by commander at run time could not meet it.`);
+  console.log(
+    `note: importing commander and chalk alone costs ${floor.toFixed(2)}×, above the target: a help screen built by commander at run time could not meet it.`,
+  );
 }

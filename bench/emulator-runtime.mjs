@@ -37,13 +37,19 @@ const PASSWORD = 'Bench-Passw0rd!';
 
 /** Milliseconds spent in GC pauses so far in this process (both servers report it with their CPU time). */
 const gcMs = { total: 0 };
-if (values.serve) new PerformanceObserver((list) => { for (const e of list.getEntries()) gcMs.total += e.duration; }).observe({ entryTypes: ['gc'] });
+if (values.serve)
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcMs.total += e.duration;
+  }).observe({ entryTypes: ['gc'] });
 
 if (values.serve === 'stack') {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   console.warn = () => undefined;
   const { startLocalStack } = await import('../dist/emulator/stack.js');
-  const users = Array.from({ length: USERS }, (_, i) => ({ username: `user${String(i + 1).padStart(2, '0')}`, password: PASSWORD }));
+  const users = Array.from({ length: USERS }, (_, i) => ({
+    username: `user${String(i + 1).padStart(2, '0')}`,
+    password: PASSWORD,
+  }));
   const stack = await startLocalStack({ config: { userPool: { users } } });
   const jwt = stack.agents.find((a) => a.name === 'jwt_agent');
   const app = stack.userPool.clients.find((c) => c.name === 'app-client');
@@ -60,7 +66,10 @@ if (values.serve === 'stack') {
       await new Promise((r) => setTimeout(r, 50));
       globalThis.gc?.();
       const mem = process.memoryUsage();
-      process.send({ mem: { rss: mem.rss, heapUsed: mem.heapUsed, external: mem.external }, wats: stack.state.wats.size });
+      process.send({
+        mem: { rss: mem.rss, heapUsed: mem.heapUsed, external: mem.external },
+        wats: stack.state.wats.size,
+      });
     }
     if (m === 'cpu') process.send({ cpu: process.cpuUsage(), gcMs: gcMs.total });
     if (m === 'exit') await stack.close().then(() => process.exit(0));
@@ -74,7 +83,12 @@ if (values.serve === 'stack') {
     caller: { sub: '00000000-0000-0000-0000-000000000000', source: 'workload access token' },
     sessionId: 'x'.repeat(44),
     requestId: randomUUID(),
-    workloadAccessToken: { received: true, fingerprint: 'sha256:00000000', workload: 'jwt_agent-local00002', forUser: 'jwt:http://127.0.0.1/pool#sub' },
+    workloadAccessToken: {
+      received: true,
+      fingerprint: 'sha256:00000000',
+      workload: 'jwt_agent-local00002',
+      forUser: 'jwt:http://127.0.0.1/pool#sub',
+    },
     authorizationHeader: { received: true, fingerprint: 'sha256:00000000' },
     customHeaders: {},
     oauth2CallbackUrl: 'http://localhost:8081/oauth2/callback',
@@ -88,7 +102,9 @@ if (values.serve === 'stack') {
     });
   });
   server.keepAliveTimeout = 5000;
-  server.listen(0, '127.0.0.1', () => process.send({ url: `http://127.0.0.1:${server.address().port}`, invokePath: '/invocations' }));
+  server.listen(0, '127.0.0.1', () =>
+    process.send({ url: `http://127.0.0.1:${server.address().port}`, invokePath: '/invocations' }),
+  );
   process.on('message', (m) => {
     if (m === 'cpu') process.send({ cpu: process.cpuUsage(), gcMs: gcMs.total });
     if (m === 'exit') server.close(() => process.exit(0));
@@ -101,23 +117,46 @@ if (values.serve === 'stack') {
 // The load generator.
 
 function spawn(kind) {
-  const child = fork(fileURLToPath(import.meta.url), ['--serve', kind], { execArgv: ['--expose-gc', ...(process.env.BENCH_PROF && kind === 'stack' ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [])], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(import.meta.url), ['--serve', kind], {
+    execArgv: [
+      '--expose-gc',
+      ...(process.env.BENCH_PROF && kind === 'stack' ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []),
+    ],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   const first = new Promise((resolve, reject) => {
     child.once('message', resolve);
     child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
   });
-  const ask = (msg) => new Promise((resolve) => { child.once('message', resolve); child.send(msg); });
-  return first.then((info) => ({ info, child, ask, stop: () => new Promise((r) => { child.once('exit', r); child.send('exit'); }) }));
+  const ask = (msg) =>
+    new Promise((resolve) => {
+      child.once('message', resolve);
+      child.send(msg);
+    });
+  return first.then((info) => ({
+    info,
+    child,
+    ask,
+    stop: () =>
+      new Promise((r) => {
+        child.once('exit', r);
+        child.send('exit');
+      }),
+  }));
 }
 
 function post(agent, url, headers, body) {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      url,
+      { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -127,10 +166,22 @@ async function signIn(info) {
   const agent = new http.Agent({ keepAlive: true });
   const tokens = [];
   for (const username of info.users) {
-    const hash = createHmac('sha256', info.clientSecret).update(username + info.clientId).digest('base64');
-    const r = await post(agent, `${info.url}/`, { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' }, JSON.stringify({
-      AuthFlow: 'USER_PASSWORD_AUTH', ClientId: info.clientId, AuthParameters: { USERNAME: username, PASSWORD, SECRET_HASH: hash },
-    }));
+    const hash = createHmac('sha256', info.clientSecret)
+      .update(username + info.clientId)
+      .digest('base64');
+    const r = await post(
+      agent,
+      `${info.url}/`,
+      {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth',
+      },
+      JSON.stringify({
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        ClientId: info.clientId,
+        AuthParameters: { USERNAME: username, PASSWORD, SECRET_HASH: hash },
+      }),
+    );
     if (r.status !== 200) throw new Error(`sign-in failed for ${username}: ${r.status} ${r.body}`);
     tokens.push(JSON.parse(r.body).AuthenticationResult.AccessToken);
   }
@@ -182,13 +233,21 @@ async function main() {
     await load(stack.info, 8, tokens, { seconds: 1, max: 500 });
     await load(bare.info, 8, tokens, { seconds: 1, max: 500 });
 
-    console.log(`JWT-agent invocations per second (loopback, keep-alive; stack and bare server each in its own process; median of ${values.rounds} alternating rounds)`);
-    console.log('users  stack req/s  p50 ms  p99 ms  CPU µs/req  GC µs/req | bare req/s  p50 ms  p99 ms  CPU µs/req  GC µs/req | stack/bare');
+    console.log(
+      `JWT-agent invocations per second (loopback, keep-alive; stack and bare server each in its own process; median of ${values.rounds} alternating rounds)`,
+    );
+    console.log(
+      'users  stack req/s  p50 ms  p99 ms  CPU µs/req  GC µs/req | bare req/s  p50 ms  p99 ms  CPU µs/req  GC µs/req | stack/bare',
+    );
     const cpuPerReq = async (server, fn) => {
       const a = await server.ask('cpu');
       const r = await fn();
       const b = await server.ask('cpu');
-      return { ...r, cpuUs: (b.cpu.user + b.cpu.system - a.cpu.user - a.cpu.system) / r.requests, gcUs: (1000 * (b.gcMs - a.gcMs)) / r.requests };
+      return {
+        ...r,
+        cpuUs: (b.cpu.user + b.cpu.system - a.cpu.user - a.cpu.system) / r.requests,
+        gcUs: (1000 * (b.gcMs - a.gcMs)) / r.requests,
+      };
     };
     // Rounds alternate stack and bare so that load from other processes on the machine hits both alike; each line shows
     // the round with the median ratio.
@@ -204,8 +263,19 @@ async function main() {
       results.sort((x, y) => x.ratio - y.ratio);
       const { s, b } = results[Math.floor(results.length / 2)];
       const pct = (100 * s.perSecond) / b.perSecond;
-      target(`stack JWT invocations, ${users} user${users > 1 ? 's' : ''}: req/s vs bare node:http`, `${pct.toFixed(0)} % (${s.perSecond.toFixed(0)} vs ${b.perSecond.toFixed(0)} req/s)`, '≥ 60 %', pct >= 60);
-      if (users === 50) target('stack p99 latency at 50 users vs bare', `${(s.p99 / b.p99).toFixed(1)}× (${s.p99.toFixed(1)} vs ${b.p99.toFixed(1)} ms)`, '≤ 2×', s.p99 <= 2 * b.p99);
+      target(
+        `stack JWT invocations, ${users} user${users > 1 ? 's' : ''}: req/s vs bare node:http`,
+        `${pct.toFixed(0)} % (${s.perSecond.toFixed(0)} vs ${b.perSecond.toFixed(0)} req/s)`,
+        '≥ 60 %',
+        pct >= 60,
+      );
+      if (users === 50)
+        target(
+          'stack p99 latency at 50 users vs bare',
+          `${(s.p99 / b.p99).toFixed(1)}× (${s.p99.toFixed(1)} vs ${b.p99.toFixed(1)} ms)`,
+          '≤ 2×',
+          s.p99 <= 2 * b.p99,
+        );
       console.log(
         `${String(users).padStart(5)}  ${s.perSecond.toFixed(0).padStart(11)}  ${s.p50.toFixed(2).padStart(6)}  ${s.p99.toFixed(2).padStart(6)}  ${s.cpuUs.toFixed(0).padStart(10)}  ${s.gcUs.toFixed(1).padStart(9)} | ${b.perSecond.toFixed(0).padStart(10)}  ${b.p50.toFixed(2).padStart(6)}  ${b.p99.toFixed(2).padStart(6)}  ${b.cpuUs.toFixed(0).padStart(10)}  ${b.gcUs.toFixed(1).padStart(9)} | ${pct.toFixed(0).padStart(4)} % ${pct >= 60 ? '(target ≥ 60 %: met)' : '(target ≥ 60 %: NOT met)'}`,
       );
@@ -223,9 +293,13 @@ async function main() {
       done += r.requests;
       points.push(await stack.ask('mem'));
     }
-    console.log(`\nstack memory over ${done} invocations (8 users; after GC): heapUsed ${points.map((p) => mb(p.mem.heapUsed)).join(' → ')} MB; rss ${points.map((p) => mb(p.mem.rss)).join(' → ')} MB; WATs held ${points.map((p) => p.wats).join(' → ')}`);
+    console.log(
+      `\nstack memory over ${done} invocations (8 users; after GC): heapUsed ${points.map((p) => mb(p.mem.heapUsed)).join(' → ')} MB; rss ${points.map((p) => mb(p.mem.rss)).join(' → ')} MB; WATs held ${points.map((p) => p.wats).join(' → ')}`,
+    );
     const growth = points.at(-1).mem.heapUsed - points[1].mem.heapUsed;
-    console.log(`heap growth from the first to the last quarter: ${mb(growth)} MB (${growth < 5 * 1024 * 1024 ? 'flat' : 'GROWING'})`);
+    console.log(
+      `heap growth from the first to the last quarter: ${mb(growth)} MB (${growth < 5 * 1024 * 1024 ? 'flat' : 'GROWING'})`,
+    );
   } finally {
     await Promise.allSettled([stack.stop(), bare.stop()]);
   }

@@ -16,7 +16,9 @@ import { startLocalStack } from '../dist/emulator/stack.js';
 import { runCli } from '../dist/cli/run.js';
 import { createNodeContext } from '../dist/cli/context.js';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' }, warmup: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '20' }, warmup: { type: 'string', default: '3' } },
+});
 const RUNS = Number(values.runs);
 const WARMUP = Number(values.warmup);
 
@@ -27,10 +29,13 @@ console.info = () => {};
 
 function freePort() {
   return new Promise((resolve, reject) => {
-    const s = net.createServer().once('error', reject).listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
+    const s = net
+      .createServer()
+      .once('error', reject)
+      .listen(0, '127.0.0.1', () => {
+        const { port } = s.address();
+        s.close(() => resolve(port));
+      });
   });
 }
 
@@ -39,7 +44,10 @@ async function headless(startUrl) {
   const jar = new Map();
   let url = startUrl;
   for (let hop = 0; hop < 25; hop++) {
-    const res = await fetch(url, { redirect: 'manual', headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    const res = await fetch(url, {
+      redirect: 'manual',
+      headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') },
+    });
     for (const sc of res.headers.getSetCookie()) {
       const [pair] = sc.split(';');
       const i = pair.indexOf('=');
@@ -92,9 +100,34 @@ try {
   const m2m = stack.credentialProviders.oauth2.find((p) => p.flow === 'M2M');
   const threeLo = stack.credentialProviders.oauth2.find((p) => p.flow === 'USER_FEDERATION');
   const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
-  const m2mArgs = ['--workload-name', workload, '--provider', m2m.name, '--flow', 'm2m', '--scopes', m2m.scopes.join(',')];
-  const threeLoArgs = ['--workload-name', workload, '--user-id', 'bench-user', '--provider', threeLo.name, '--scopes', threeLo.scopes.join(','),
-    '--flow', 'user-federation', '--return-url', returnUrl, '--register-return-url', '--force-auth', '--poll-interval', '50'];
+  const m2mArgs = [
+    '--workload-name',
+    workload,
+    '--provider',
+    m2m.name,
+    '--flow',
+    'm2m',
+    '--scopes',
+    m2m.scopes.join(','),
+  ];
+  const threeLoArgs = [
+    '--workload-name',
+    workload,
+    '--user-id',
+    'bench-user',
+    '--provider',
+    threeLo.name,
+    '--scopes',
+    threeLo.scopes.join(','),
+    '--flow',
+    'user-federation',
+    '--return-url',
+    returnUrl,
+    '--register-return-url',
+    '--force-auth',
+    '--poll-interval',
+    '50',
+  ];
 
   for (let i = 0; i < WARMUP; i++) {
     await exchange(stack, m2mArgs);
@@ -115,7 +148,9 @@ try {
   }
 
   console.log = quiet.log;
-  console.log(`agentcore-auth exchange, local stack, ${RUNS} runs after ${WARMUP} warm-up (Node ${process.version}, ${process.platform})`);
+  console.log(
+    `agentcore-auth exchange, local stack, ${RUNS} runs after ${WARMUP} warm-up (Node ${process.version}, ${process.platform})`,
+  );
   console.log('');
   console.log(`baseline  M2M exchange (2 calls)           median ${fmt(median(base))}   p95 ${fmt(p95(base))}`);
   console.log(`full      3LO exchange (headless browser)  median ${fmt(median(full))}   p95 ${fmt(p95(full))}`);
@@ -124,7 +159,9 @@ try {
   console.log('3LO per-step split (CLI-measured, median / p95):');
   for (const [k, xs] of perStep) console.log(`  ${k.padEnd(44)} ${fmt(median(xs))} / ${fmt(p95(xs))}`);
   const sum = [...perStep.values()].reduce((a, xs) => a + median(xs), 0);
-  console.log(`  ${'(sum of step medians)'.padEnd(44)} ${fmt(sum)}; the rest of the wall time is CLI start-up and output`);
+  console.log(
+    `  ${'(sum of step medians)'.padEnd(44)} ${fmt(sum)}; the rest of the wall time is CLI start-up and output`,
+  );
 } finally {
   await stack.close();
 }

@@ -29,15 +29,29 @@ const iamAgent = stack.agents.find((a) => !a.authorizerConfiguration);
 const arnOf = (a) => `arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:runtime/${a.id}`;
 
 // A user token from the stack's own user pool, for an app client the JWT agent allows (SECRET_HASH if it has a secret).
-const allowed = jwtAgent.authorizerConfiguration.customJWTAuthorizer.allowedClients ?? stack.userPool.clients.map((c) => c.clientId);
+const allowed =
+  jwtAgent.authorizerConfiguration.customJWTAuthorizer.allowedClients ?? stack.userPool.clients.map((c) => c.clientId);
 const client = stack.userPool.clients.find((c) => allowed.includes(c.clientId));
 const user = stack.userPool.users.find((u) => !u.temporaryPassword);
 const { createHmac } = await import('node:crypto');
-const secretHash = client.clientSecret ? { SECRET_HASH: createHmac('sha256', client.clientSecret).update(user.username + client.clientId).digest('base64') } : {};
+const secretHash = client.clientSecret
+  ? {
+      SECRET_HASH: createHmac('sha256', client.clientSecret)
+        .update(user.username + client.clientId)
+        .digest('base64'),
+    }
+  : {};
 const auth = await fetch(stack.endpoints.cognito, {
   method: 'POST',
-  headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' },
-  body: JSON.stringify({ ClientId: client.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: user.username, PASSWORD: user.password, ...secretHash } }),
+  headers: {
+    'content-type': 'application/x-amz-json-1.1',
+    'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth',
+  },
+  body: JSON.stringify({
+    ClientId: client.clientId,
+    AuthFlow: 'USER_PASSWORD_AUTH',
+    AuthParameters: { USERNAME: user.username, PASSWORD: user.password, ...secretHash },
+  }),
 });
 const token = (await auth.json()).AuthenticationResult.AccessToken;
 
@@ -46,7 +60,13 @@ const ctx = () => ({
   stdout: sink,
   stderr: sink,
   stdin: (async function* () {})(),
-  env: { ...stack.env, HOME: '/nonexistent', NO_COLOR: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', AWS_EC2_METADATA_DISABLED: 'true' },
+  env: {
+    ...stack.env,
+    HOME: '/nonexistent',
+    NO_COLOR: '1',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  },
   cwd: root,
   homedir: '/nonexistent',
   fetch: globalThis.fetch.bind(globalThis),
@@ -61,7 +81,16 @@ const ctx = () => ({
 });
 
 const payload = '{"prompt":"hi"}';
-const bearerArgv = ['invoke', arnOf(jwtAgent), payload, '--bearer-token', token, '--accept', 'application/json', '--quiet'];
+const bearerArgv = [
+  'invoke',
+  arnOf(jwtAgent),
+  payload,
+  '--bearer-token',
+  token,
+  '--accept',
+  'application/json',
+  '--quiet',
+];
 const sigv4Argv = ['invoke', arnOf(iamAgent), payload, '--user-id', 'bench', '--accept', 'application/json', '--quiet'];
 
 async function cli(argv) {
@@ -69,23 +98,37 @@ async function cli(argv) {
   if (code !== 0) throw new Error(`invoke exited ${code}`);
 }
 async function bareFetch() {
-  const res = await fetch(`${stack.endpoints.agentcore}/runtimes/${encodeURIComponent(arnOf(jwtAgent))}/invocations?qualifier=DEFAULT`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json',
-      'x-amzn-bedrock-agentcore-runtime-session-id': `bench-${crypto.randomUUID()}`,
-      authorization: `Bearer ${token}`,
+  const res = await fetch(
+    `${stack.endpoints.agentcore}/runtimes/${encodeURIComponent(arnOf(jwtAgent))}/invocations?qualifier=DEFAULT`,
+    {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        'x-amzn-bedrock-agentcore-runtime-session-id': `bench-${crypto.randomUUID()}`,
+        authorization: `Bearer ${token}`,
+      },
+      body: payload,
     },
-    body: payload,
-  });
+  );
   if (!res.ok) throw new Error(`bare fetch got ${res.status}`);
   await res.text();
 }
-const sdk = new BedrockAgentCoreClient({ region: stack.region, endpoint: stack.endpoints.agentcore, credentials: stack.credentials });
+const sdk = new BedrockAgentCoreClient({
+  region: stack.region,
+  endpoint: stack.endpoints.agentcore,
+  credentials: stack.credentials,
+});
 async function bareSdk() {
   const out = await sdk.send(
-    new InvokeAgentRuntimeCommand({ agentRuntimeArn: arnOf(iamAgent), qualifier: 'DEFAULT', payload: new TextEncoder().encode(payload), contentType: 'application/json', accept: 'application/json', runtimeUserId: 'bench' }),
+    new InvokeAgentRuntimeCommand({
+      agentRuntimeArn: arnOf(iamAgent),
+      qualifier: 'DEFAULT',
+      payload: new TextEncoder().encode(payload),
+      contentType: 'application/json',
+      accept: 'application/json',
+      runtimeUserId: 'bench',
+    }),
   );
   await out.response.transformToString();
 }
@@ -105,7 +148,15 @@ async function pair(a, b) {
   const tb = [];
   for (let i = 0; i < RUNS; i++) {
     // alternate the order so neither always runs on a warmer connection
-    for (const [fn, into] of i % 2 ? [[a, ta], [b, tb]] : [[b, tb], [a, ta]]) {
+    for (const [fn, into] of i % 2
+      ? [
+          [a, ta],
+          [b, tb],
+        ]
+      : [
+          [b, tb],
+          [a, ta],
+        ]) {
       const t = performance.now();
       await fn();
       into.push(performance.now() - t);
@@ -123,7 +174,9 @@ function spawnOnce(args, env) {
     const t = performance.now();
     const child = spawn(process.execPath, args, { stdio: 'ignore', env: { ...process.env, ...env } });
     child.once('error', reject);
-    child.once('exit', (code) => (code !== 0 && args[0] === bin ? reject(new Error(`exit ${code}`)) : resolve(performance.now() - t)));
+    child.once('exit', (code) =>
+      code !== 0 && args[0] === bin ? reject(new Error(`exit ${code}`)) : resolve(performance.now() - t),
+    );
   });
 }
 async function spawnMedian(args, env = {}) {
@@ -139,11 +192,19 @@ sdk.destroy();
 await stack.close();
 
 const f = (n) => `${n.toFixed(2)} ms`;
-console.log(`invoke overhead against the local stack (node ${process.version}, ${RUNS} runs each after ${WARMUP} warm-up, interleaved)`);
+console.log(
+  `invoke overhead against the local stack (node ${process.version}, ${RUNS} runs each after ${WARMUP} warm-up, interleaved)`,
+);
 console.log(`bearer  CLI in-process (runCli)     median ${f(bearer.a.median)}  p95 ${f(bearer.a.p95)}`);
 console.log(`        bare fetch, same request    median ${f(bearer.b.median)}  p95 ${f(bearer.b.p95)}`);
-console.log(`        overhead ratio (median)     ${(bearer.a.median / bearer.b.median).toFixed(2)}x  (+${(bearer.a.median - bearer.b.median).toFixed(2)} ms)`);
+console.log(
+  `        overhead ratio (median)     ${(bearer.a.median / bearer.b.median).toFixed(2)}x  (+${(bearer.a.median - bearer.b.median).toFixed(2)} ms)`,
+);
 console.log(`sigv4   CLI in-process (runCli)     median ${f(sigv4.a.median)}  p95 ${f(sigv4.a.p95)}`);
 console.log(`        SDK InvokeAgentRuntime      median ${f(sigv4.b.median)}  p95 ${f(sigv4.b.p95)}`);
-console.log(`        overhead ratio (median)     ${(sigv4.a.median / sigv4.b.median).toFixed(2)}x  (+${(sigv4.a.median - sigv4.b.median).toFixed(2)} ms)`);
-console.log(`cold    spawned binary, bearer      median ${f(cold)}  vs node -e 0 ${f(nodeFloor)}  (${SPAWNS} spawns each; process start-up dominates)`);
+console.log(
+  `        overhead ratio (median)     ${(sigv4.a.median / sigv4.b.median).toFixed(2)}x  (+${(sigv4.a.median - sigv4.b.median).toFixed(2)} ms)`,
+);
+console.log(
+  `cold    spawned binary, bearer      median ${f(cold)}  vs node -e 0 ${f(nodeFloor)}  (${SPAWNS} spawns each; process start-up dominates)`,
+);

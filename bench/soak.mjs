@@ -37,7 +37,13 @@ if (typeof globalThis.gc !== 'function') {
   process.exit(r.status ?? 1);
 }
 
-const { values } = parseArgs({ options: { users: { type: 'string', default: '50' }, rounds: { type: 'string', default: '40' }, warmup: { type: 'string', default: '8' } } });
+const { values } = parseArgs({
+  options: {
+    users: { type: 'string', default: '50' },
+    rounds: { type: 'string', default: '40' },
+    warmup: { type: 'string', default: '8' },
+  },
+});
 const USERS = Number(values.users);
 const ROUNDS = Number(values.rounds);
 const WARMUP = Math.max(1, Number(values.warmup));
@@ -71,11 +77,19 @@ writeFileSync(
   JSON.stringify({
     autoConsent: true,
     userPool: { users: Array.from({ length: USERS }, (_, i) => ({ username: name(i), password: password(i) })) },
-    workloadIdentities: [{ name: 'local-workload', allowedResourceOauth2ReturnUrls: ports.map((p) => `http://127.0.0.1:${p}/oauth2/callback`) }],
+    workloadIdentities: [
+      {
+        name: 'local-workload',
+        allowedResourceOauth2ReturnUrls: ports.map((p) => `http://127.0.0.1:${p}/oauth2/callback`),
+      },
+    ],
   }),
 );
 const bin = fileURLToPath(new URL('../bin/agentcore-auth.js', import.meta.url));
-const child = spawn(process.execPath, [bin, 'local', '--config', configFile, '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+const child = spawn(process.execPath, [bin, 'local', '--config', configFile, '--json'], {
+  stdio: ['ignore', 'pipe', 'pipe'],
+  env: { ...process.env, NO_COLOR: '1' },
+});
 let childErr = '';
 child.stderr.on('data', (d) => (childErr += String(d)));
 const info = await new Promise((resolve, reject) => {
@@ -110,7 +124,13 @@ async function cli(argv, openBrowser = async () => {}) {
     stdout,
     stderr,
     stdin: (async function* () {})(),
-    env: { ...info.env, HOME: work, XDG_CACHE_HOME: join(work, '.cache'), NO_COLOR: '1', AWS_EC2_METADATA_DISABLED: 'true' },
+    env: {
+      ...info.env,
+      HOME: work,
+      XDG_CACHE_HOME: join(work, '.cache'),
+      NO_COLOR: '1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    },
     cwd: work,
     homedir: work,
     fetch: globalThis.fetch.bind(globalThis),
@@ -131,7 +151,10 @@ async function cli(argv, openBrowser = async () => {}) {
 async function browser(url) {
   const jar = new Map();
   for (let hop = 0; hop < 25; hop++) {
-    const res = await fetch(url, { redirect: 'manual', headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    const res = await fetch(url, {
+      redirect: 'manual',
+      headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') },
+    });
     for (const sc of res.headers.getSetCookie()) {
       const pair = sc.split(';')[0];
       const i = pair.indexOf('=');
@@ -158,18 +181,72 @@ function check(ok, note) {
 
 async function oneUser(i) {
   const user = name(i);
-  const access = (await cli(['login', '--user-pool-id', info.userPool.id, '--client-id', app.clientId, '--client-secret', app.clientSecret, '--username', user, '--password', password(i), '--print', 'access-token', '--no-cache'])).trim();
+  const access = (
+    await cli([
+      'login',
+      '--user-pool-id',
+      info.userPool.id,
+      '--client-id',
+      app.clientId,
+      '--client-secret',
+      app.clientSecret,
+      '--username',
+      user,
+      '--password',
+      password(i),
+      '--print',
+      'access-token',
+      '--no-cache',
+    ])
+  ).trim();
   const mySub = sub(access);
   const [bearer, sigv4, apiKey, resource] = await Promise.all([
     cli(['invoke', JWT_AGENT, '{"action":"whoami"}', '--bearer-token', access, '--accept', 'application/json']),
     cli(['invoke', SIGV4_AGENT, '{"action":"whoami"}', '--user-id', user, '--accept', 'application/json']),
-    cli(['exchange', '--workload-name', 'local-workload', '--user-id', user, '--api-key-provider', 'local-api-key', '--print', 'api-key']),
-    cli(['exchange', '--workload-name', 'local-workload', '--user-id', user, '--provider', 'local-3lo', '--scopes', 'api:read', '--return-url', `http://127.0.0.1:${ports[i]}/oauth2/callback`, '--custom-param', `login_hint=${user}`, '--print', 'resource-token', '--timeout', '30'], browser),
+    cli([
+      'exchange',
+      '--workload-name',
+      'local-workload',
+      '--user-id',
+      user,
+      '--api-key-provider',
+      'local-api-key',
+      '--print',
+      'api-key',
+    ]),
+    cli(
+      [
+        'exchange',
+        '--workload-name',
+        'local-workload',
+        '--user-id',
+        user,
+        '--provider',
+        'local-3lo',
+        '--scopes',
+        'api:read',
+        '--return-url',
+        `http://127.0.0.1:${ports[i]}/oauth2/callback`,
+        '--custom-param',
+        `login_hint=${user}`,
+        '--print',
+        'resource-token',
+        '--timeout',
+        '30',
+      ],
+      browser,
+    ),
   ]);
   const b = JSON.parse(bearer);
   const s = JSON.parse(sigv4);
-  check(b.caller?.sub === mySub && b.workloadAccessToken?.forUser?.endsWith(`#${mySub}`), `${user}: bearer whoami ${JSON.stringify(b.caller)}`);
-  check(s.caller?.userId === user && s.workloadAccessToken?.forUser === user, `${user}: sigv4 whoami ${JSON.stringify(s.caller)}`);
+  check(
+    b.caller?.sub === mySub && b.workloadAccessToken?.forUser?.endsWith(`#${mySub}`),
+    `${user}: bearer whoami ${JSON.stringify(b.caller)}`,
+  );
+  check(
+    s.caller?.userId === user && s.workloadAccessToken?.forUser === user,
+    `${user}: sigv4 whoami ${JSON.stringify(s.caller)}`,
+  );
   check(sub(resource.trim()) === user, `${user}: resource token for ${sub(resource.trim())}`);
   check(apiKey.trim().length > 0, `${user}: empty api key`);
 }
@@ -200,7 +277,9 @@ try {
 } finally {
   child.kill('SIGINT');
 }
-const stackExit = await new Promise((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code))));
+const stackExit = await new Promise((r) =>
+  child.exitCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code)),
+);
 
 const MiB = (b) => `${(b / 1048576).toFixed(1)} MiB`;
 const n = rows.length;
@@ -208,12 +287,27 @@ const base = rows[0];
 const last = rows[n - 1];
 const runs = USERS * 5 * n;
 const totalMs = rows.reduce((a, r) => a + r.ms, 0);
-console.log(`soak: ${USERS} concurrent users × ${n} rounds (after ${WARMUP} warm-up), 5 CLI runs per user per round = ${runs} CLI runs`);
-console.log(`  rounds: median ${rows.map((r) => r.ms).sort((a, b) => a - b)[Math.floor(n / 2)].toFixed(0)} ms, ${((runs / totalMs) * 1000).toFixed(0)} CLI runs/s`);
-console.log(`  CLI process heapUsed after GC: baseline ${MiB(base.heap)} → last ${MiB(last.heap)}  ratio ${(last.heap / base.heap).toFixed(3)}x  slope ${(slopeOf(rows) / 1024).toFixed(1)} KiB/round (second half ${(slopeOf(rows.slice(Math.floor(n / 2))) / 1024).toFixed(1)})`);
-console.log(`  CLI process rss: baseline ${MiB(base.rss)} → last ${MiB(last.rss)}  ratio ${(last.rss / base.rss).toFixed(3)}x`);
-console.log(`  stack process rss: baseline ${MiB(base.stack)} → last ${MiB(last.stack)}  ratio ${(last.stack / base.stack).toFixed(3)}x  (bounded caches filling; see the header)`);
+console.log(
+  `soak: ${USERS} concurrent users × ${n} rounds (after ${WARMUP} warm-up), 5 CLI runs per user per round = ${runs} CLI runs`,
+);
+console.log(
+  `  rounds: median ${rows
+    .map((r) => r.ms)
+    .sort((a, b) => a - b)
+    [Math.floor(n / 2)].toFixed(0)} ms, ${((runs / totalMs) * 1000).toFixed(0)} CLI runs/s`,
+);
+console.log(
+  `  CLI process heapUsed after GC: baseline ${MiB(base.heap)} → last ${MiB(last.heap)}  ratio ${(last.heap / base.heap).toFixed(3)}x  slope ${(slopeOf(rows) / 1024).toFixed(1)} KiB/round (second half ${(slopeOf(rows.slice(Math.floor(n / 2))) / 1024).toFixed(1)})`,
+);
+console.log(
+  `  CLI process rss: baseline ${MiB(base.rss)} → last ${MiB(last.rss)}  ratio ${(last.rss / base.rss).toFixed(3)}x`,
+);
+console.log(
+  `  stack process rss: baseline ${MiB(base.stack)} → last ${MiB(last.stack)}  ratio ${(last.stack / base.stack).toFixed(3)}x  (bounded caches filling; see the header)`,
+);
 console.log(`  heapUsed per round (MiB): ${rows.map((r) => (r.heap / 1048576).toFixed(1)).join(' ')}`);
 console.log(`  stack: ended by SIGINT with exit ${stackExit}`);
-console.log(`  cross-user deliveries: ${crossings} of ${checked} checked answers${crossingNotes.length ? `\n    ${crossingNotes.join('\n    ')}` : ''}`);
+console.log(
+  `  cross-user deliveries: ${crossings} of ${checked} checked answers${crossingNotes.length ? `\n    ${crossingNotes.join('\n    ')}` : ''}`,
+);
 process.exit(crossings ? 1 : 0);

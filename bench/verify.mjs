@@ -17,7 +17,13 @@ import { parseArgs } from 'node:util';
 import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import { runCli } from '../dist/cli/run.js';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '200' }, warmup: { type: 'string', default: '20' }, spawns: { type: 'string', default: '15' } } });
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '200' },
+    warmup: { type: 'string', default: '20' },
+    spawns: { type: 'string', default: '15' },
+  },
+});
 const SPAWNS = Number(values.spawns);
 const RUNS = Number(values.runs);
 const WARMUP = Number(values.warmup);
@@ -28,7 +34,8 @@ const jwk = { ...(await exportJWK(publicKey)), kid: 'bench', alg: 'RS256', use: 
 let origin = '';
 const server = http.createServer((req, res) => {
   res.setHeader('content-type', 'application/json');
-  if (req.url === '/.well-known/openid-configuration') return void res.end(JSON.stringify({ issuer: origin, jwks_uri: `${origin}/jwks` }));
+  if (req.url === '/.well-known/openid-configuration')
+    return void res.end(JSON.stringify({ issuer: origin, jwks_uri: `${origin}/jwks` }));
   if (req.url === '/jwks') return void res.end(JSON.stringify({ keys: [jwk] }));
   res.statusCode = 404;
   res.end('{}');
@@ -62,7 +69,18 @@ const ctx = () => ({
   platform: process.platform,
 });
 
-const argv = ['verify', token, '--discovery-url', discoveryUrl, '--allowed-clients', 'bench-client', '--allowed-scopes', 'api:read', '--custom-claim', 'sub:EQUALS:alice'];
+const argv = [
+  'verify',
+  token,
+  '--discovery-url',
+  discoveryUrl,
+  '--allowed-clients',
+  'bench-client',
+  '--allowed-scopes',
+  'api:read',
+  '--custom-claim',
+  'sub:EQUALS:alice',
+];
 async function cliOnce() {
   const code = await runCli(argv, ctx());
   if (code !== 0) throw new Error(`verify exited ${code}`);
@@ -96,9 +114,14 @@ const bin = fileURLToPath(new URL('../bin/agentcore-auth.js', import.meta.url));
 function spawnOnce(args) {
   return new Promise((resolve, reject) => {
     const t = performance.now();
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, args, {
+      stdio: ['ignore', 'ignore', 'ignore'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     child.once('error', reject);
-    child.once('exit', (code) => (args[0] === bin && code !== 0 ? reject(new Error(`exit ${code}`)) : resolve(performance.now() - t)));
+    child.once('exit', (code) =>
+      args[0] === bin && code !== 0 ? reject(new Error(`exit ${code}`)) : resolve(performance.now() - t),
+    );
   });
 }
 async function spawnMedian(args) {
@@ -115,4 +138,6 @@ const f = (n) => `${n.toFixed(2)} ms`;
 console.log(`verify (in-process CLI, 9 checks)   median ${f(cli.median)}  p95 ${f(cli.p95)}`);
 console.log(`baseline (discovery + JWKS + jose)  median ${f(baseline.median)}  p95 ${f(baseline.p95)}`);
 console.log(`ratio (median): ${(cli.median / baseline.median).toFixed(2)}x  over ${RUNS} runs after ${WARMUP} warm-up`);
-console.log(`cold start: agentcore-auth verify in a new process  median ${f(cold)}  vs node -e 0  ${f(nodeFloor)}  ratio ${(cold / nodeFloor).toFixed(2)}x  (${SPAWNS} spawns each)`);
+console.log(
+  `cold start: agentcore-auth verify in a new process  median ${f(cold)}  vs node -e 0  ${f(nodeFloor)}  ratio ${(cold / nodeFloor).toFixed(2)}x  (${SPAWNS} spawns each)`,
+);

@@ -32,8 +32,12 @@ function executable(path) {
 export function findChromium(env = process.env) {
   const override = env.CHROME_PATH?.trim();
   if (override) {
-    return executable(override) ? { path: override } : { error: `CHROME_PATH=${override} is not an executable file. ${CHROMIUM_INSTALL_HINT}` };
+    return executable(override)
+      ? { path: override }
+      : { error: `CHROME_PATH=${override} is not an executable file. ${CHROMIUM_INSTALL_HINT}` };
   }
   const found = CHROMIUM_CANDIDATES.find(executable);
-  return found ? { path: found } : { error: `No Chromium found (looked for ${CHROMIUM_CANDIDATES.join(', ')}). ${CHROMIUM_INSTALL_HINT}` };
+  return found
+    ? { path: found }
+    : { error: `No Chromium found (looked for ${CHROMIUM_CANDIDATES.join(', ')}). ${CHROMIUM_INSTALL_HINT}` };
 }

@@ -33,7 +33,10 @@ const stale = builtAt() < Math.max(...inputs.map((p) => newest(join(root, p))));
 let built = true;
 if (stale) {
   process.stderr.write('agentcore-auth: dist/ is older than src/ — building first (npm run build)\n');
-  const r = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build', '--silent'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   process.exitCode = r.status ?? 1;
   built = r.status === 0;
 }

@@ -39,4 +39,5 @@ export async function renderHelp(argv) {
 
 mkdirSync(`${root}dist/help`, { recursive: true });
 writeFileSync(`${root}dist/help/_root.txt`, await renderHelp(['--help']));
-for (const entry of REGISTRY) writeFileSync(`${root}dist/help/${entry.name}.txt`, await renderHelp([entry.name, '--help']));
+for (const entry of REGISTRY)
+  writeFileSync(`${root}dist/help/${entry.name}.txt`, await renderHelp([entry.name, '--help']));

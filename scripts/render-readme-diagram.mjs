@@ -16,7 +16,10 @@ const { renderSvg } = await import(`${root}dist/core/diagram/svg.js`);
 
 const dir = mkdtempSync(join(tmpdir(), 'agentcore-auth-diagrams-'));
 try {
-  const run = spawnSync(process.execPath, [join(root, 'bin/agentcore-auth.js'), 'demo', '--diagram', dir, '--quiet'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const run = spawnSync(process.execPath, [join(root, 'bin/agentcore-auth.js'), 'demo', '--diagram', dir, '--quiet'], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   if (run.status !== 0) {
     process.stderr.write(run.stderr);
     throw new Error(`demo --diagram exited with ${run.status}`);
@@ -29,7 +32,10 @@ try {
   const out = join(root, 'docs/diagrams');
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'three-legged.mmd'), source);
-  writeFileSync(join(out, 'three-legged.svg'), `${renderSvg(diagram, { title: '3LO (USER_FEDERATION) as agentcore-auth demo ran it' })}\n`);
+  writeFileSync(
+    join(out, 'three-legged.svg'),
+    `${renderSvg(diagram, { title: '3LO (USER_FEDERATION) as agentcore-auth demo ran it' })}\n`,
+  );
 
   const readmePath = join(root, 'README.md');
   const readme = readFileSync(readmePath, 'utf8');
@@ -39,7 +45,9 @@ try {
   const j = readme.indexOf(end);
   if (i < 0 || j < i) throw new Error(`README.md has no ${start} … ${end} block`);
   writeFileSync(readmePath, `${readme.slice(0, i + start.length)}\n\`\`\`mermaid\n${source}\`\`\`\n${readme.slice(j)}`);
-  process.stdout.write(`docs/diagrams/three-legged.svg, docs/diagrams/three-legged.mmd and README.md updated from ${name}\n`);
+  process.stdout.write(
+    `docs/diagrams/three-legged.svg, docs/diagrams/three-legged.mmd and README.md updated from ${name}\n`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

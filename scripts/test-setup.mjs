@@ -15,9 +15,14 @@ function version(path) {
 
 function run(cmd, args) {
   console.log(`test:setup: ${cmd} ${args.join(' ')}`);
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const r = spawnSync(cmd, args, {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   if (r.status !== 0) {
-    console.error(`test:setup: \`${cmd} ${args.join(' ')}\` failed (${r.error?.message ?? `exit ${r.status}`}). ${CHROMIUM_INSTALL_HINT}`);
+    console.error(
+      `test:setup: \`${cmd} ${args.join(' ')}\` failed (${r.error?.message ?? `exit ${r.status}`}). ${CHROMIUM_INSTALL_HINT}`,
+    );
     process.exit(1);
   }
 }
@@ -34,7 +39,9 @@ if (process.env.CHROME_PATH?.trim()) {
 const root = process.getuid?.() === 0;
 const apt = spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
 if (!root || !apt) {
-  console.error(`test:setup: no Chromium found, and ${!apt ? 'this system has no apt-get' : 'not running as root'}, so it is not installed here. ${CHROMIUM_INSTALL_HINT}`);
+  console.error(
+    `test:setup: no Chromium found, and ${!apt ? 'this system has no apt-get' : 'not running as root'}, so it is not installed here. ${CHROMIUM_INSTALL_HINT}`,
+  );
   process.exit(1);
 }
 run('apt-get', ['update', '-qq']);

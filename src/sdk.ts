@@ -10,10 +10,14 @@ import { createRequire } from 'node:module';
 
 const load = createRequire(import.meta.url);
 
-export const agentcoreSdk = (): typeof import('@aws-sdk/client-bedrock-agentcore') => load('@aws-sdk/client-bedrock-agentcore');
-export const controlSdk = (): typeof import('@aws-sdk/client-bedrock-agentcore-control') => load('@aws-sdk/client-bedrock-agentcore-control');
-export const cognitoSdk = (): typeof import('@aws-sdk/client-cognito-identity-provider') => load('@aws-sdk/client-cognito-identity-provider');
-export const credentialProvidersSdk = (): typeof import('@aws-sdk/credential-providers') => load('@aws-sdk/credential-providers');
+export const agentcoreSdk = (): typeof import('@aws-sdk/client-bedrock-agentcore') =>
+  load('@aws-sdk/client-bedrock-agentcore');
+export const controlSdk = (): typeof import('@aws-sdk/client-bedrock-agentcore-control') =>
+  load('@aws-sdk/client-bedrock-agentcore-control');
+export const cognitoSdk = (): typeof import('@aws-sdk/client-cognito-identity-provider') =>
+  load('@aws-sdk/client-cognito-identity-provider');
+export const credentialProvidersSdk = (): typeof import('@aws-sdk/credential-providers') =>
+  load('@aws-sdk/credential-providers');
 export const nodeHttpHandlerSdk = (): typeof import('@smithy/node-http-handler') => load('@smithy/node-http-handler');
 export const signatureV4Sdk = (): typeof import('@smithy/signature-v4') => load('@smithy/signature-v4');
 export const protocolHttpSdk = (): typeof import('@smithy/protocol-http') => load('@smithy/protocol-http');

@@ -95,13 +95,18 @@ export const PATTERNS = {
   returnUrl: /^\w+:(\/?\/?)[^\s]+$/,
   discoveryUrl: /^.+\/\.well-known\/openid-configuration$/,
   accountId: /^[0-9]{12}$/,
-  runtimeArn: /^arn:aws[a-z-]*:bedrock-agentcore:([a-z0-9-]+):([0-9]{12}):runtime\/([A-Za-z][A-Za-z0-9_]{0,99}-[A-Za-z0-9]{10})$/,
+  runtimeArn:
+    /^arn:aws[a-z-]*:bedrock-agentcore:([a-z0-9-]+):([0-9]{12}):runtime\/([A-Za-z][A-Za-z0-9_]{0,99}-[A-Za-z0-9]{10})$/,
   runtimeId: /^[A-Za-z][A-Za-z0-9_]{0,99}-[A-Za-z0-9]{10}$/,
 } as const;
 
 export const SESSION_URI_PREFIX = 'urn:ietf:params:oauth:request_uri:';
 
-export const OAUTH2_FLOW = { M2M: 'M2M', USER_FEDERATION: 'USER_FEDERATION', ON_BEHALF_OF_TOKEN_EXCHANGE: 'ON_BEHALF_OF_TOKEN_EXCHANGE' } as const;
+export const OAUTH2_FLOW = {
+  M2M: 'M2M',
+  USER_FEDERATION: 'USER_FEDERATION',
+  ON_BEHALF_OF_TOKEN_EXCHANGE: 'ON_BEHALF_OF_TOKEN_EXCHANGE',
+} as const;
 export const SESSION_STATUS = { IN_PROGRESS: 'IN_PROGRESS', FAILED: 'FAILED' } as const;
 export const CLAIM_OPERATORS = ['EQUALS', 'CONTAINS', 'CONTAINS_ANY'] as const;
 export type ClaimOperator = (typeof CLAIM_OPERATORS)[number];
@@ -121,8 +126,7 @@ export const MESSAGES = {
   invalidOrExpiredSession: 'Invalid or expired session',
   providerNotFound: 'Resource Credential Provider not found',
   clientCredentialsParse: 'Error parsing ClientCredentials response',
-  workloadLinkedToService:
-    'WorkloadIdentity is linked to a service and cannot retrieve an access token by the caller',
+  workloadLinkedToService: 'WorkloadIdentity is linked to a service and cannot retrieve an access token by the caller',
   watNotSet:
     'Workload access token has not been set. If invoking agent runtime via SIGV4 inbound auth, please specify the X-Amzn-Bedrock-AgentCore-Runtime-User-Id header and retry.',
   cognitoIncorrectPassword: 'Incorrect username or password.',
@@ -140,12 +144,18 @@ export const SIGNING_NAME = { agentcore: 'bedrock-agentcore', cognito: 'cognito-
 
 /** The services whose endpoints can be overridden with AWS_ENDPOINT_URL_<SERVICE>. */
 export const SERVICES = {
-  agentcore: { envSuffix: 'BEDROCK_AGENTCORE', host: (region: string) => `https://bedrock-agentcore.${region}.amazonaws.com` },
+  agentcore: {
+    envSuffix: 'BEDROCK_AGENTCORE',
+    host: (region: string) => `https://bedrock-agentcore.${region}.amazonaws.com`,
+  },
   control: {
     envSuffix: 'BEDROCK_AGENTCORE_CONTROL',
     host: (region: string) => `https://bedrock-agentcore-control.${region}.amazonaws.com`,
   },
-  cognito: { envSuffix: 'COGNITO_IDENTITY_PROVIDER', host: (region: string) => `https://cognito-idp.${region}.amazonaws.com` },
+  cognito: {
+    envSuffix: 'COGNITO_IDENTITY_PROVIDER',
+    host: (region: string) => `https://cognito-idp.${region}.amazonaws.com`,
+  },
 } as const;
 export type ServiceKey = keyof typeof SERVICES;
 

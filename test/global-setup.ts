@@ -21,9 +21,25 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // removed at the end: the workers and the processes they spawn inherit TMPDIR, which os.tmpdir() reads.
   const runTmp = mkdtempSync(join(tmpdir(), 'aca-test-run-'));
   process.env.TMPDIR = runTmp;
-  const [cognito, oidc] = await Promise.all([startCognitoLocal(), startOidcProvider({ redirectUris: OIDC_REDIRECT_URIS })]);
-  project.provide('cognito', { endpoint: cognito.endpoint, poolId: cognito.poolId, issuer: cognito.issuer, discoveryUrl: cognito.discoveryUrl, jwksUri: cognito.jwksUri });
-  project.provide('oidc', { issuer: oidc.issuer, discoveryUrl: oidc.discoveryUrl, clientId: oidc.clientId, clientSecret: oidc.clientSecret, resource: oidc.resource, redirectUris: OIDC_REDIRECT_URIS });
+  const [cognito, oidc] = await Promise.all([
+    startCognitoLocal(),
+    startOidcProvider({ redirectUris: OIDC_REDIRECT_URIS }),
+  ]);
+  project.provide('cognito', {
+    endpoint: cognito.endpoint,
+    poolId: cognito.poolId,
+    issuer: cognito.issuer,
+    discoveryUrl: cognito.discoveryUrl,
+    jwksUri: cognito.jwksUri,
+  });
+  project.provide('oidc', {
+    issuer: oidc.issuer,
+    discoveryUrl: oidc.discoveryUrl,
+    clientId: oidc.clientId,
+    clientSecret: oidc.clientSecret,
+    resource: oidc.resource,
+    redirectUris: OIDC_REDIRECT_URIS,
+  });
   return async () => {
     await Promise.all([oidc.close(), cognito.stop()]);
     rmSync(runTmp, { recursive: true, force: true });
@@ -33,6 +49,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
 declare module 'vitest' {
   export interface ProvidedContext {
     cognito: { endpoint: string; poolId: string; issuer: string; discoveryUrl: string; jwksUri: string };
-    oidc: { issuer: string; discoveryUrl: string; clientId: string; clientSecret: string; resource: string; redirectUris: string[] };
+    oidc: {
+      issuer: string;
+      discoveryUrl: string;
+      clientId: string;
+      clientSecret: string;
+      resource: string;
+      redirectUris: string[];
+    };
   }
 }

@@ -67,7 +67,11 @@ export function entryNameOf(bearer: string | boolean | undefined): string {
   return name;
 }
 
-export async function resolveBearer(io: Io, opts: BearerFlags, options: { use?: 'access' | 'id' } = {}): Promise<ResolvedBearer> {
+export async function resolveBearer(
+  io: Io,
+  opts: BearerFlags,
+  options: { use?: 'access' | 'id' } = {},
+): Promise<ResolvedBearer> {
   const use = options.use ?? 'access';
   if (opts.bearerToken !== undefined && opts.bearer !== undefined && opts.bearer !== false) {
     throw usageError('pass either --bearer-token or --bearer, not both');
@@ -81,7 +85,10 @@ export async function resolveBearer(io: Io, opts: BearerFlags, options: { use?: 
     return { token, source: fromStdin ? 'stdin' : 'flag' };
   }
   if (opts.bearer === undefined || opts.bearer === false) {
-    throw usageError('no bearer token', 'Pass --bearer-token TOKEN (or - for stdin), or --bearer [NAME] for a cached `agentcore-auth login`.');
+    throw usageError(
+      'no bearer token',
+      'Pass --bearer-token TOKEN (or - for stdin), or --bearer [NAME] for a cached `agentcore-auth login`.',
+    );
   }
   const name = entryNameOf(opts.bearer);
   const loc = cacheLocation(io);
@@ -101,7 +108,9 @@ export async function resolveBearer(io: Io, opts: BearerFlags, options: { use?: 
   if (!pick(entry)) {
     throw configError(
       `the cached entry '${name}' has no ${use === 'id' ? 'ID' : 'access'} token`,
-      use === 'id' ? 'Client-credentials tokens have no ID token; use the access token, or log in as a user.' : undefined,
+      use === 'id'
+        ? 'Client-credentials tokens have no ID token; use the access token, or log in as a user.'
+        : undefined,
     );
   }
   if (needsRefresh(entry, use, io.ctx.now())) {
@@ -110,13 +119,18 @@ export async function resolveBearer(io: Io, opts: BearerFlags, options: { use?: 
       refreshed = true;
     } catch (e) {
       const exp = tokenExpiry(entry, use);
-      const state = exp === undefined ? 'expires soon' : exp * 1000 <= io.ctx.now() ? 'has expired' : 'expires within 2 minutes';
+      const state =
+        exp === undefined ? 'expires soon' : exp * 1000 <= io.ctx.now() ? 'has expired' : 'expires within 2 minutes';
       const why = e instanceof AgentcoreAuthError ? e.message : (e as Error).message;
-      throw new AgentcoreAuthError('ERR_TOKEN_EXPIRED', `the cached token '${name}' ${state} and could not be refreshed: ${why}`, {
-        hint: `Log in again: ${loginCommandFor(entry)}`,
-        details: { entry: name },
-        cause: e,
-      });
+      throw new AgentcoreAuthError(
+        'ERR_TOKEN_EXPIRED',
+        `the cached token '${name}' ${state} and could not be refreshed: ${why}`,
+        {
+          hint: `Log in again: ${loginCommandFor(entry)}`,
+          details: { entry: name },
+          cause: e,
+        },
+      );
     }
   }
   const token = pick(entry)!;
@@ -125,22 +139,37 @@ export async function resolveBearer(io: Io, opts: BearerFlags, options: { use?: 
 }
 
 /** `--bearer [NAME]` on its own (exchange, callback): the cached login's access token, refreshed if it is about to expire. */
-export async function resolveCachedBearer(io: Io, bearer: string | boolean | undefined): Promise<{ token: string; source: string }> {
+export async function resolveCachedBearer(
+  io: Io,
+  bearer: string | boolean | undefined,
+): Promise<{ token: string; source: string }> {
   const r = await resolveBearer(io, { bearer: bearer ?? true }, { use: 'access' });
   return { token: r.token, source: r.source };
 }
 
 function tokenExpiry(entry: CacheEntry, use: 'access' | 'id'): number | undefined {
-  return use === 'id' ? (jwtExp(entry.tokens.idToken) ?? entry.idTokenExpiresAt) : (jwtExp(entry.tokens.accessToken) ?? entry.expiresAt);
+  return use === 'id'
+    ? (jwtExp(entry.tokens.idToken) ?? entry.idTokenExpiresAt)
+    : (jwtExp(entry.tokens.accessToken) ?? entry.expiresAt);
 }
 
-export function needsRefresh(entry: CacheEntry, use: 'access' | 'id', nowMs: number, marginMs = REFRESH_MARGIN_MS): boolean {
+export function needsRefresh(
+  entry: CacheEntry,
+  use: 'access' | 'id',
+  nowMs: number,
+  marginMs = REFRESH_MARGIN_MS,
+): boolean {
   const exp = tokenExpiry(entry, use);
   return exp !== undefined && exp * 1000 - nowMs <= marginMs;
 }
 
 export function registerEntrySecrets(io: Io, entry: CacheEntry): void {
-  io.secrets.add(entry.tokens.accessToken, entry.tokens.idToken, entry.tokens.refreshToken, entry.refresh?.clientSecret);
+  io.secrets.add(
+    entry.tokens.accessToken,
+    entry.tokens.idToken,
+    entry.tokens.refreshToken,
+    entry.refresh?.clientSecret,
+  );
 }
 
 /** The login command that recreates an entry (shown when a refresh is impossible). Never includes a secret. */
@@ -171,7 +200,10 @@ export async function refreshEntry(io: Io, entry: CacheEntry): Promise<CacheEntr
   let expiresIn: number | undefined;
   if (r.kind === 'cognito') {
     if (!entry.tokens.refreshToken) throw configError(`the cached entry '${entry.name}' has no refresh token`);
-    const [{ refreshLogin }, cognito] = await Promise.all([import('../core/cognito/auth.js'), cognitoClientFor(io, r.region, r.endpoint)]);
+    const [{ refreshLogin }, cognito] = await Promise.all([
+      import('../core/cognito/auth.js'),
+      cognitoClientFor(io, r.region, r.endpoint),
+    ]);
     const t = await refreshLogin(cognito.client, {
       clientId: r.clientId,
       refreshToken: entry.tokens.refreshToken,
@@ -179,23 +211,36 @@ export async function refreshEntry(io: Io, entry: CacheEntry): Promise<CacheEntr
       ...(entry.username ? { username: entry.username } : {}),
       ...(cognito.endpoint ? { endpoint: cognito.endpoint } : {}),
     });
-    tokens = { accessToken: t.accessToken, ...(t.idToken ? { idToken: t.idToken } : {}), ...(t.refreshToken ? { refreshToken: t.refreshToken } : {}), ...(t.tokenType ? { tokenType: t.tokenType } : {}) };
+    tokens = {
+      accessToken: t.accessToken,
+      ...(t.idToken ? { idToken: t.idToken } : {}),
+      ...(t.refreshToken ? { refreshToken: t.refreshToken } : {}),
+      ...(t.tokenType ? { tokenType: t.tokenType } : {}),
+    };
     expiresIn = t.expiresIn;
   } else {
     const { createOAuthContext, refreshTokenGrant, clientCredentialsGrant } = await import('../core/oauth/client.js');
     const ctx = await createOAuthContext({
-      server: r.discoveryUrl ? { discoveryUrl: r.discoveryUrl } : { tokenEndpoint: r.tokenEndpoint, ...(r.issuer ? { issuer: r.issuer } : {}) },
+      server: r.discoveryUrl
+        ? { discoveryUrl: r.discoveryUrl }
+        : { tokenEndpoint: r.tokenEndpoint, ...(r.issuer ? { issuer: r.issuer } : {}) },
       clientId: r.clientId,
       ...(r.clientSecret ? { clientSecret: r.clientSecret } : {}),
       ...(r.clientAuth ? { clientAuth: r.clientAuth } : {}),
       fetch: io.fetch,
-      retry: { sleep: io.ctx.sleep, signal: io.ctx.signal, onRetry: ({ attempt, delayMs, reason }) => io.ui.note(`  attempt ${attempt} got ${reason}; retrying in ${delayMs} ms`) },
+      retry: {
+        sleep: io.ctx.sleep,
+        signal: io.ctx.signal,
+        onRetry: ({ attempt, delayMs, reason }) =>
+          io.ui.note(`  attempt ${attempt} got ${reason}; retrying in ${delayMs} ms`),
+      },
     });
     const grantOpts = { ...(r.scopes ? { scopes: r.scopes } : {}), ...(r.resource ? { resource: r.resource } : {}) };
     let t;
     if (entry.tokens.refreshToken) t = await refreshTokenGrant(ctx, entry.tokens.refreshToken, grantOpts);
     else if (entry.flow === 'client-credentials') {
-      if (!r.clientSecret && r.clientAuth !== 'none') throw configError('no client secret cached for a new client_credentials grant');
+      if (!r.clientSecret && r.clientAuth !== 'none')
+        throw configError('no client secret cached for a new client_credentials grant');
       t = await clientCredentialsGrant(ctx, grantOpts);
     } else throw configError(`the cached entry '${entry.name}' has no refresh token`);
     tokens = {

@@ -36,6 +36,10 @@ async function clear(io: Io, name: string | undefined, opts: { all?: boolean }):
   return {
     json: { removed },
     human: () =>
-      io.ui.success(removed.length ? `Removed ${removed.map((r) => `'${r}'`).join(', ')} from ${cachePath(loc)}` : 'The token cache was already empty.'),
+      io.ui.success(
+        removed.length
+          ? `Removed ${removed.map((r) => `'${r}'`).join(', ')} from ${cachePath(loc)}`
+          : 'The token cache was already empty.',
+      ),
   };
 }

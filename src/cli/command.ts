@@ -164,7 +164,13 @@ function rootOf(cmd: Command): Command {
 
 /** Comma-separated and repeatable list option parser: `--scopes a,b --scopes c` → [a, b, c]. */
 export function collectList(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+  return [
+    ...(previous ?? []),
+    ...value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
 }
 
 /** Repeatable option parser: `-H a:b -H c:d` → ['a:b', 'c:d']. */

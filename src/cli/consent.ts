@@ -19,8 +19,14 @@ export interface ConsentFlags {
 /** --complete-auth, --return-url, --no-browser; `then` says what happens after the consent (per command). */
 export function addConsentOptions(cmd: Command, then: string): Command {
   return cmd
-    .option('--complete-auth', `on a 3LO consent request: open the authorization URL, complete the session on a loopback return URL, ${then}`)
-    .option('--return-url <url>', `with --complete-auth: loopback return URL to listen on (default ${DEFAULT_RETURN_URL})`)
+    .option(
+      '--complete-auth',
+      `on a 3LO consent request: open the authorization URL, complete the session on a loopback return URL, ${then}`,
+    )
+    .option(
+      '--return-url <url>',
+      `with --complete-auth: loopback return URL to listen on (default ${DEFAULT_RETURN_URL})`,
+    )
     .option('--no-browser', 'with --complete-auth: print the authorization URL instead of opening a browser');
 }
 
@@ -30,12 +36,20 @@ export function addConsentOptions(cmd: Command, then: string): Command {
  */
 export async function checkConsentFlags(flags: ConsentFlags): Promise<void> {
   if (!flags.completeAuth) {
-    if (flags.returnUrl !== undefined) throw usageError('--return-url goes with --complete-auth', 'Add --complete-auth to complete a consent on that URL, or drop --return-url.');
-    if (flags.browser === false) throw usageError('--no-browser goes with --complete-auth', 'Add --complete-auth, or drop --no-browser.');
+    if (flags.returnUrl !== undefined)
+      throw usageError(
+        '--return-url goes with --complete-auth',
+        'Add --complete-auth to complete a consent on that URL, or drop --return-url.',
+      );
+    if (flags.browser === false)
+      throw usageError('--no-browser goes with --complete-auth', 'Add --complete-auth, or drop --no-browser.');
     return;
   }
   if (flags.returnUrl === undefined) return;
-  const [{ validateReturnUrl }, { isLoopbackUrl }] = await Promise.all([import('../core/identity/resource.js'), import('../core/loopback.js')]);
+  const [{ validateReturnUrl }, { isLoopbackUrl }] = await Promise.all([
+    import('../core/identity/resource.js'),
+    import('../core/loopback.js'),
+  ]);
   validateReturnUrl(flags.returnUrl);
   if (!isLoopbackUrl(flags.returnUrl)) {
     throw usageError(
@@ -55,12 +69,19 @@ export async function completeConsent(
   authorizationUrl: string,
   o: { inbound: Inbound; region: string; returnUrl?: string; browser?: boolean; timeoutMs: number },
 ): Promise<void> {
-  const [{ completeConsent: complete }, { sessionStarter }] = await Promise.all([import('../core/identity/user-federation.js'), import('../core/runtime/inbound.js')]);
+  const [{ completeConsent: complete }, { sessionStarter }] = await Promise.all([
+    import('../core/identity/user-federation.js'),
+    import('../core/runtime/inbound.js'),
+  ]);
   const userIdentifier = sessionStarter(o.inbound);
   if (!userIdentifier) {
-    throw new AgentcoreAuthError('ERR_USAGE', '--complete-auth needs the identity that started the session: --user-id (SigV4) or a bearer token', {
-      hint: 'CompleteResourceTokenAuth takes the same user id, or the same JWT, that the runtime used to mint the workload token.',
-    });
+    throw new AgentcoreAuthError(
+      'ERR_USAGE',
+      '--complete-auth needs the identity that started the session: --user-id (SigV4) or a bearer token',
+      {
+        hint: 'CompleteResourceTokenAuth takes the same user id, or the same JWT, that the runtime used to mint the workload token.',
+      },
+    );
   }
   await complete(io, {
     authorizationUrl,

@@ -21,7 +21,10 @@ const DIAGRAM = Symbol('agentcore-auth.diagram');
 /** Offer `--diagram FILE` on a command (defineAction writes it). */
 export function addDiagramOption(cmd: Command): Command {
   (cmd as unknown as Record<symbol, boolean>)[DIAGRAM] = true;
-  return cmd.option('--diagram <file>', 'write a Mermaid sequence diagram of the calls this run made to FILE (- for stdout); tokens appear only as sha256 fingerprints');
+  return cmd.option(
+    '--diagram <file>',
+    'write a Mermaid sequence diagram of the calls this run made to FILE (- for stdout); tokens appear only as sha256 fingerprints',
+  );
 }
 
 export interface DiagramRequest {
@@ -39,7 +42,8 @@ export function diagramRequest(cmd: Command, ctx: CliContext): DiagramRequest | 
   if (typeof file !== 'string') return undefined;
   if (!file.trim()) throw usageError('--diagram needs a file name (or - for stdout)');
   const json = !!(cmd.optsWithGlobals() as { json?: unknown }).json;
-  if (file === '-' && json) throw usageError('--diagram - and --json both write to stdout', 'Write the diagram to a file: --diagram flow.mmd.');
+  if (file === '-' && json)
+    throw usageError('--diagram - and --json both write to stdout', 'Write the diagram to a file: --diagram flow.mmd.');
   return { file, recorder: ctx.trace ?? new TraceRecorder() };
 }
 
@@ -62,8 +66,15 @@ export function errorFacts(error: unknown): { code: string; message: string } | 
   return { code: 'ERR_INTERNAL', message: (error as Error)?.message ?? String(error) };
 }
 
-export function diagramOf(io: Pick<Io, 'secrets' | 'globals'>, entries: readonly TraceEntry[], error?: { code: string; message: string }): SequenceDiagram {
-  return sequenceFromTrace(entries, { scrub: (t) => io.secrets.scrub(t, io.globals.showSecrets), ...(error ? { error } : {}) });
+export function diagramOf(
+  io: Pick<Io, 'secrets' | 'globals'>,
+  entries: readonly TraceEntry[],
+  error?: { code: string; message: string },
+): SequenceDiagram {
+  return sequenceFromTrace(entries, {
+    scrub: (t) => io.secrets.scrub(t, io.globals.showSecrets),
+    ...(error ? { error } : {}),
+  });
 }
 
 /**
@@ -71,7 +82,13 @@ export function diagramOf(io: Pick<Io, 'secrets' | 'globals'>, entries: readonly
  * failed, its own error wins and the write failure is a warning.
  */
 export async function writeDiagram(io: Io, request: DiagramRequest, commandError?: unknown): Promise<void> {
-  await writeOutput(io, 'sequence diagram', request.file, toMermaid(diagramOf(io, request.recorder.entries, errorFacts(commandError))), commandError !== undefined);
+  await writeOutput(
+    io,
+    'sequence diagram',
+    request.file,
+    toMermaid(diagramOf(io, request.recorder.entries, errorFacts(commandError))),
+    commandError !== undefined,
+  );
 }
 
 /** Write a report to FILE or (`-`) stdout; a failed write is a config error unless the command already failed. */
@@ -102,7 +119,10 @@ export async function writeText(cwd: string, file: string, text: string): Promis
 /** The trace of a step rendered as --verbose would print it (secrets masked), for reports. */
 export function traceText(io: Pick<Io, 'secrets' | 'globals'>, exchanges: readonly HttpExchange[]): string {
   const chunks: string[] = [];
-  const ui = new Ui({ write: (t: string) => chunks.push(t) }, { color: false, quiet: false, debug: false, showSecrets: io.globals.showSecrets, secrets: io.secrets });
+  const ui = new Ui(
+    { write: (t: string) => chunks.push(t) },
+    { color: false, quiet: false, debug: false, showSecrets: io.globals.showSecrets, secrets: io.secrets },
+  );
   const listener = createTraceListener(ui, io.globals.showSecrets);
   for (const ex of exchanges) {
     listener(ex, 'request');
@@ -137,7 +157,12 @@ function stepDiagram(io: Io, r: StepResult, recorder: TraceRecorder | undefined)
   return diagramOf(io, recorder.entries, error);
 }
 
-const STATUS_WORDS: Record<StepResult['status'], string> = { pass: 'passed', fail: 'failed', error: 'could not run', skipped: 'skipped' };
+const STATUS_WORDS: Record<StepResult['status'], string> = {
+  pass: 'passed',
+  fail: 'failed',
+  error: 'could not run',
+  skipped: 'skipped',
+};
 
 /**
  * `smoke --html FILE` and `smoke --diagram FILE|-`: each step of each scenario runs with its own recorder
@@ -145,9 +170,15 @@ const STATUS_WORDS: Record<StepResult['status'], string> = { pass: 'passed', fai
  */
 export function smokeReports(io: Io, opts: { html?: string; diagram?: string }) {
   if (opts.html === undefined && opts.diagram === undefined) return undefined;
-  if (opts.html !== undefined && (!opts.html.trim() || opts.html === '-')) throw usageError('--html needs a file name', 'For example --html smoke-report.html (CI: upload it as an artifact).');
-  if (opts.diagram !== undefined && !opts.diagram.trim()) throw usageError('--diagram needs a file name (or - for stdout)');
-  if (opts.diagram === '-' && io.globals.json) throw usageError('--diagram - and --json both write to stdout', 'Write the diagram to a file: --diagram flow.mmd.');
+  if (opts.html !== undefined && (!opts.html.trim() || opts.html === '-'))
+    throw usageError(
+      '--html needs a file name',
+      'For example --html smoke-report.html (CI: upload it as an artifact).',
+    );
+  if (opts.diagram !== undefined && !opts.diagram.trim())
+    throw usageError('--diagram needs a file name (or - for stdout)');
+  if (opts.diagram === '-' && io.globals.json)
+    throw usageError('--diagram - and --json both write to stdout', 'Write the diagram to a file: --diagram flow.mmd.');
   const runs: Array<{ summary: RunSummary; recorders: ReturnType<typeof stepTraceRecorders> }> = [];
   let current = stepTraceRecorders();
   return {
@@ -177,13 +208,30 @@ export function smokeReports(io: Io, opts: { html?: string; diagram?: string }) 
               ...(s.recorder ? { trace: traceText(io, s.recorder.exchanges) } : {}),
             })),
           })),
-          { scrub: (t) => io.secrets.scrub(t, io.globals.showSecrets), showSecrets: io.globals.showSecrets, timestamp: new Date(o.started), exitCode: o.exitCode, durationMs: o.durationMs, scenarios: o.scenarios, version: io.ctx.version },
+          {
+            scrub: (t) => io.secrets.scrub(t, io.globals.showSecrets),
+            showSecrets: io.globals.showSecrets,
+            timestamp: new Date(o.started),
+            exitCode: o.exitCode,
+            durationMs: o.durationMs,
+            scenarios: o.scenarios,
+            version: io.ctx.version,
+          },
         );
         await writeOutput(io, 'HTML report', opts.html, html);
       }
       if (opts.diagram !== undefined) {
         const parts = runs.flatMap(({ summary }, i) =>
-          steps[i]!.flatMap((s) => (s.diagram ? [{ title: `${runs.length > 1 ? `${summary.scenario}: ` : ''}step ${s.result.id} — ${STATUS_WORDS[s.result.status]}`, diagram: s.diagram }] : [])),
+          steps[i]!.flatMap((s) =>
+            s.diagram
+              ? [
+                  {
+                    title: `${runs.length > 1 ? `${summary.scenario}: ` : ''}step ${s.result.id} — ${STATUS_WORDS[s.result.status]}`,
+                    diagram: s.diagram,
+                  },
+                ]
+              : [],
+          ),
         );
         await writeOutput(io, 'sequence diagram', opts.diagram, toMermaid(combineDiagrams(parts)));
       }
@@ -192,7 +240,12 @@ export function smokeReports(io: Io, opts: { html?: string; diagram?: string }) 
 }
 
 /** `demo --diagram DIR`: one Mermaid file per step, `NN-<step id>.mmd`. Returns the files written. */
-export async function writeStepDiagrams(io: Io, dir: string, results: readonly StepResult[], recorders: ReturnType<typeof stepTraceRecorders>): Promise<string[]> {
+export async function writeStepDiagrams(
+  io: Io,
+  dir: string,
+  results: readonly StepResult[],
+  recorders: ReturnType<typeof stepTraceRecorders>,
+): Promise<string[]> {
   const { join } = await import('node:path');
   const files: string[] = [];
   for (const [i, r] of results.entries()) {
@@ -202,7 +255,10 @@ export async function writeStepDiagrams(io: Io, dir: string, results: readonly S
     try {
       await writeText(io.ctx.cwd, join(dir, name), toMermaid(d));
     } catch (e) {
-      throw configError(`cannot write the diagrams to ${dir}: ${(e as Error).message}`, 'Check that the directory is writable.');
+      throw configError(
+        `cannot write the diagrams to ${dir}: ${(e as Error).message}`,
+        'Check that the directory is writable.',
+      );
     }
     files.push(name);
   }

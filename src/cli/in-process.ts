@@ -48,7 +48,10 @@ const EMPTY_STDIN: InStream = {
  * buffers, the step's environment and signal, an empty stdin and no prompts (a CI step cannot answer one).
  * `contextFor` may adapt a step's context (record its trace).
  */
-export function createInProcessExecutor(parent: CliContext, contextFor?: (stepId: string, child: CliContext) => CliContext): StepExecutor {
+export function createInProcessExecutor(
+  parent: CliContext,
+  contextFor?: (stepId: string, child: CliContext) => CliContext,
+): StepExecutor {
   return async ({ step, argv, env, signal }) => {
     const { runCli } = await import('./run.js');
     const stdout = new CaptureStream();

@@ -24,20 +24,30 @@ export interface AuthFlags {
  * Decide the inbound mode from the flags (and, for --auth auto, the agent's configuration read by `lookup`), then
  * resolve the bearer token (flag, stdin or cached login, refreshed when about to expire).
  */
-export async function resolveInbound(io: Io, flags: AuthFlags, lookup?: () => Promise<RuntimeAuthInfo>): Promise<Inbound> {
+export async function resolveInbound(
+  io: Io,
+  flags: AuthFlags,
+  lookup?: () => Promise<RuntimeAuthInfo>,
+): Promise<Inbound> {
   const hasBearer = flags.bearerToken !== undefined || (flags.bearer !== undefined && flags.bearer !== false);
   await checkAuthFlags(flags, hasBearer);
-  const { mode, why, authInfo } = flags.auth === 'auto' ? await autoMode(flags, hasBearer, lookup) : flagMode(flags, hasBearer);
+  const { mode, why, authInfo } =
+    flags.auth === 'auto' ? await autoMode(flags, hasBearer, lookup) : flagMode(flags, hasBearer);
   const out: Inbound = { mode, why, ...(authInfo ? { authInfo } : {}) };
   if (flags.userId !== undefined) out.userId = flags.userId;
   if (mode === 'bearer') {
     const { resolveBearer } = await import('./bearer.js');
-    const bearerFlags = flags.bearerToken !== undefined ? { bearerToken: flags.bearerToken } : { bearer: flags.bearer === undefined || flags.bearer === false ? true : flags.bearer };
+    const bearerFlags =
+      flags.bearerToken !== undefined
+        ? { bearerToken: flags.bearerToken }
+        : { bearer: flags.bearer === undefined || flags.bearer === false ? true : flags.bearer };
     const resolved = await resolveBearer(io, bearerFlags, { use: flags.idToken ? 'id' : 'access' });
     out.token = resolved.token;
     out.tokenSource = resolved.source;
     if (flags.userId !== undefined) {
-      io.ui.warn('--user-id with a bearer token: the header is sent, but the service ignores it on the bearer path (the user comes from the JWT).');
+      io.ui.warn(
+        '--user-id with a bearer token: the header is sent, but the service ignores it on the bearer path (the user comes from the JWT).',
+      );
     }
   }
   return out;
@@ -48,7 +58,10 @@ async function checkAuthFlags(flags: AuthFlags, hasBearer: boolean): Promise<voi
     throw usageError('pass either --bearer-token or --bearer, not both');
   }
   if (flags.auth === 'sigv4' && hasBearer) {
-    throw usageError('--auth sigv4 contradicts --bearer-token/--bearer', 'SigV4 requests carry no bearer token. Drop one of the two.');
+    throw usageError(
+      '--auth sigv4 contradicts --bearer-token/--bearer',
+      'SigV4 requests carry no bearer token. Drop one of the two.',
+    );
   }
   if (flags.idToken && flags.bearer === undefined && flags.auth !== 'bearer' && flags.auth !== 'auto') {
     throw usageError('--id-token works with --bearer [NAME] (a cached login)');
@@ -67,7 +80,11 @@ interface ModeChoice {
 }
 
 /** --auth auto: the agent's (or gateway's) authorizer configuration decides. */
-async function autoMode(flags: AuthFlags, hasBearer: boolean, lookup: (() => Promise<RuntimeAuthInfo>) | undefined): Promise<ModeChoice> {
+async function autoMode(
+  flags: AuthFlags,
+  hasBearer: boolean,
+  lookup: (() => Promise<RuntimeAuthInfo>) | undefined,
+): Promise<ModeChoice> {
   if (!lookup) throw usageError('--auth auto needs an agent to read the configuration of');
   let authInfo: RuntimeAuthInfo;
   try {
@@ -80,9 +97,13 @@ async function autoMode(flags: AuthFlags, hasBearer: boolean, lookup: (() => Pro
   }
   const { describeAuth } = await import('../core/runtime/auth-mode.js');
   if (authInfo.mode === 'sigv4' && hasBearer) {
-    throw new AgentcoreAuthError('ERR_USAGE', 'the agent expects SigV4 (it has no customJWTAuthorizer), but a bearer token was given', {
-      hint: 'Drop --bearer-token/--bearer (a SigV4 request cannot carry it), or configure a JWT authorizer on the agent.',
-    });
+    throw new AgentcoreAuthError(
+      'ERR_USAGE',
+      'the agent expects SigV4 (it has no customJWTAuthorizer), but a bearer token was given',
+      {
+        hint: 'Drop --bearer-token/--bearer (a SigV4 request cannot carry it), or configure a JWT authorizer on the agent.',
+      },
+    );
   }
   return { mode: authInfo.mode, why: `--auth auto: the agent uses ${describeAuth(authInfo)}`, authInfo };
 }
@@ -92,8 +113,16 @@ function flagMode(flags: AuthFlags, hasBearer: boolean): ModeChoice {
   if (flags.auth === 'bearer' || hasBearer) {
     return {
       mode: 'bearer',
-      why: flags.auth === 'bearer' && !hasBearer ? '--auth bearer (default cached login)' : flags.bearerToken !== undefined ? '--bearer-token' : '--bearer',
+      why:
+        flags.auth === 'bearer' && !hasBearer
+          ? '--auth bearer (default cached login)'
+          : flags.bearerToken !== undefined
+            ? '--bearer-token'
+            : '--bearer',
     };
   }
-  return { mode: 'sigv4', why: flags.userId !== undefined ? '--user-id' : flags.auth === 'sigv4' ? '--auth sigv4' : 'no bearer flag' };
+  return {
+    mode: 'sigv4',
+    why: flags.userId !== undefined ? '--user-id' : flags.auth === 'sigv4' ? '--auth sigv4' : 'no bearer flag',
+  };
 }

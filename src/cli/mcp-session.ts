@@ -37,17 +37,30 @@ export async function runMcpSession(io: Io, transport: McpTransport, opts: McpSe
   const client = new McpClient(transport, {
     protocolVersion: opts.mcpProtocolVersion ?? '2025-03-26',
     clientVersion: io.ctx.version,
-    onExchange: (method, ex) => ui.note(`  ${method} → ${ex.status}${ex.sessionId ? ` (Mcp-Session-Id ${ex.sessionId})` : ''}`),
+    onExchange: (method, ex) =>
+      ui.note(`  ${method} → ${ex.status}${ex.sessionId ? ` (Mcp-Session-Id ${ex.sessionId})` : ''}`),
   });
-  const how = inbound.mode === 'bearer' ? `bearer token from ${inbound.tokenSource}` : `SigV4 (IAM)${inbound.userId !== undefined ? ` with user id ${inbound.userId}` : ''}`;
+  const how =
+    inbound.mode === 'bearer'
+      ? `bearer token from ${inbound.tokenSource}`
+      : `SigV4 (IAM)${inbound.userId !== undefined ? ` with user id ${inbound.userId}` : ''}`;
   ui.kv([['auth', `${how} ${ui.c.dim(`— ${inbound.why}`)}`]]);
   const init = await client.initialize();
   const server = init.serverInfo as { name?: string; version?: string } | undefined;
-  ui.success(`initialized ${server?.name ?? 'server'}${server?.version ? ` ${server.version}` : ''} (protocol ${client.protocolVersion}${client.sessionId ? `, Mcp-Session-Id ${client.sessionId}` : ''})`);
+  ui.success(
+    `initialized ${server?.name ?? 'server'}${server?.version ? ` ${server.version}` : ''} (protocol ${client.protocolVersion}${client.sessionId ? `, Mcp-Session-Id ${client.sessionId}` : ''})`,
+  );
 
   if (!opts.call) {
     const tools = await client.listTools();
-    const json = { target: opts.target, mode: inbound.mode, protocolVersion: client.protocolVersion, mcpSessionId: client.sessionId ?? null, serverInfo: init.serverInfo ?? null, tools };
+    const json = {
+      target: opts.target,
+      mode: inbound.mode,
+      protocolVersion: client.protocolVersion,
+      mcpSessionId: client.sessionId ?? null,
+      serverInfo: init.serverInfo ?? null,
+      tools,
+    };
     return {
       json,
       human: () => {
@@ -74,7 +87,13 @@ export async function runMcpSession(io: Io, transport: McpTransport, opts: McpSe
 }
 
 /** tools/call; on a URL elicitation, show the URL and (--complete-auth) complete the consent, then call again. */
-async function callTool(io: Io, client: McpClient, tool: string, args: unknown, opts: McpSessionOptions): Promise<unknown> {
+async function callTool(
+  io: Io,
+  client: McpClient,
+  tool: string,
+  args: unknown,
+  opts: McpSessionOptions,
+): Promise<unknown> {
   const { McpElicitationError } = await import('../core/runtime/mcp.js');
   const { ui } = io;
   try {
@@ -83,7 +102,9 @@ async function callTool(io: Io, client: McpClient, tool: string, args: unknown, 
     if (!(e instanceof McpElicitationError)) throw e;
     const url = e.elicitations.find((x) => x.url)?.url;
     ui.line('');
-    ui.line(`${ui.c.yellow.bold('▲ the tool needs the user\'s consent (3LO, URL elicitation -32042).')}${url ? ' Open this AgentCore authorization URL (valid 10 minutes):' : ''}`);
+    ui.line(
+      `${ui.c.yellow.bold("▲ the tool needs the user's consent (3LO, URL elicitation -32042).")}${url ? ' Open this AgentCore authorization URL (valid 10 minutes):' : ''}`,
+    );
     if (url) ui.line(`  ${url}`);
     if (!opts.completeAuth || !url) throw e;
     await completeConsent(io, url, {
@@ -114,8 +135,11 @@ export async function readInput(io: Io, opts: McpSessionFlags): Promise<unknown>
   try {
     v = JSON.parse(text);
   } catch (e) {
-    throw new AgentcoreAuthError('ERR_INPUT', `--input is not JSON: ${(e as Error).message}`, { hint: `Example: --input '{"city":"Paris"}'` });
+    throw new AgentcoreAuthError('ERR_INPUT', `--input is not JSON: ${(e as Error).message}`, {
+      hint: `Example: --input '{"city":"Paris"}'`,
+    });
   }
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new AgentcoreAuthError('ERR_INPUT', '--input must be a JSON object (the tool arguments)');
+  if (!v || typeof v !== 'object' || Array.isArray(v))
+    throw new AgentcoreAuthError('ERR_INPUT', '--input must be a JSON object (the tool arguments)');
   return v;
 }

@@ -10,7 +10,9 @@ export function addGlobalOptions(cmd: Command): Command {
   return cmd
     .option('--region <region>', 'AWS region (default: AWS_REGION, the profile, or the ARN)')
     .option('--profile <name>', 'AWS profile for credentials (default chain otherwise)')
-    .addOption(new Option('--endpoint-url <url>', 'endpoint for AWS services without their own AWS_ENDPOINT_URL_<SERVICE>'))
+    .addOption(
+      new Option('--endpoint-url <url>', 'endpoint for AWS services without their own AWS_ENDPOINT_URL_<SERVICE>'),
+    )
     .option('--json', 'machine-readable output on stdout')
     .option('-v, --verbose', 'print each HTTP step on stderr (secrets redacted)')
     .option('--debug', 'verbose, plus error codes, causes, stacks and library warnings')

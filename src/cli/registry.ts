@@ -18,20 +18,72 @@ export interface RegistryEntry {
 }
 
 export const REGISTRY: readonly RegistryEntry[] = [
-  { name: 'login', summary: 'mint a user token (Cognito or any OIDC provider) and cache it', load: () => import('./commands/login/index.js') },
+  {
+    name: 'login',
+    summary: 'mint a user token (Cognito or any OIDC provider) and cache it',
+    load: () => import('./commands/login/index.js'),
+  },
   { name: 'token', summary: 'decode, list, print and clear cached tokens', load: () => import('./commands/token.js') },
-  { name: 'logout', summary: 'remove cached tokens (alias of `token clear`)', load: () => import('./commands/logout.js') },
-  { name: 'invoke', summary: 'call a Runtime agent with SigV4 (+ user id) or a bearer token', load: () => import('./commands/invoke.js') },
-  { name: 'mcp', summary: 'MCP over a Gateway or a Runtime agent: initialize, list and call tools', load: () => import('./commands/mcp.js') },
-  { name: 'exchange', summary: 'workload token → resource token or API key, step by step', load: () => import('./commands/exchange.js') },
-  { name: 'callback', summary: 'loopback return-URL server that completes 3LO sessions', load: () => import('./commands/callback.js') },
-  { name: 'verify', summary: "predict a JWT authorizer's verdict on a token", load: () => import('./commands/verify.js') },
-  { name: 'doctor', summary: 'check an agent, workload identity or credential provider setup', load: () => import('./commands/doctor.js') },
-  { name: 'explain', summary: 'cause and fix of an AgentCore / Cognito / OAuth error message', load: () => import('./commands/explain.js') },
-  { name: 'local', summary: 'run the embedded local AgentCore stack (identity, runtime, gateway, IdP)', load: () => import('./commands/local.js') },
-  { name: 'smoke', summary: 'run a CI scenario file of login/invoke/exchange/verify steps', load: () => import('./commands/smoke.js') },
-  { name: 'setup', summary: 'create a Cognito pool, app clients, a test user (+ AgentCore identity)', load: () => import('./commands/setup.js') },
-  { name: 'teardown', summary: 'delete what `setup --name NAME` created (by tag and exact name)', load: () => import('./commands/teardown.js') },
+  {
+    name: 'logout',
+    summary: 'remove cached tokens (alias of `token clear`)',
+    load: () => import('./commands/logout.js'),
+  },
+  {
+    name: 'invoke',
+    summary: 'call a Runtime agent with SigV4 (+ user id) or a bearer token',
+    load: () => import('./commands/invoke.js'),
+  },
+  {
+    name: 'mcp',
+    summary: 'MCP over a Gateway or a Runtime agent: initialize, list and call tools',
+    load: () => import('./commands/mcp.js'),
+  },
+  {
+    name: 'exchange',
+    summary: 'workload token → resource token or API key, step by step',
+    load: () => import('./commands/exchange.js'),
+  },
+  {
+    name: 'callback',
+    summary: 'loopback return-URL server that completes 3LO sessions',
+    load: () => import('./commands/callback.js'),
+  },
+  {
+    name: 'verify',
+    summary: "predict a JWT authorizer's verdict on a token",
+    load: () => import('./commands/verify.js'),
+  },
+  {
+    name: 'doctor',
+    summary: 'check an agent, workload identity or credential provider setup',
+    load: () => import('./commands/doctor.js'),
+  },
+  {
+    name: 'explain',
+    summary: 'cause and fix of an AgentCore / Cognito / OAuth error message',
+    load: () => import('./commands/explain.js'),
+  },
+  {
+    name: 'local',
+    summary: 'run the embedded local AgentCore stack (identity, runtime, gateway, IdP)',
+    load: () => import('./commands/local.js'),
+  },
+  {
+    name: 'smoke',
+    summary: 'run a CI scenario file of login/invoke/exchange/verify steps',
+    load: () => import('./commands/smoke.js'),
+  },
+  {
+    name: 'setup',
+    summary: 'create a Cognito pool, app clients, a test user (+ AgentCore identity)',
+    load: () => import('./commands/setup.js'),
+  },
+  {
+    name: 'teardown',
+    summary: 'delete what `setup --name NAME` created (by tag and exact name)',
+    load: () => import('./commands/teardown.js'),
+  },
   { name: 'demo', summary: 'every flow on the embedded stack, narrated', load: () => import('./commands/demo.js') },
 ];
 

@@ -37,10 +37,16 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
 
 export function renderError(e: unknown, ui: Ui, opts: { json: boolean; debug: boolean; aborted: boolean }): number {
   if (e instanceof CommanderError) {
-    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.OK;
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')
+      return EXIT.OK;
     if (e.code === 'commander.executeSubCommandAsync') return e.exitCode;
     // commander already printed "error: …"; add the hint and return the usage code.
-    if (opts.json) ui.line(JSON.stringify({ error: { code: 'ERR_USAGE', message: e.message.replace(/^error: /, ''), exitCode: EXIT.USAGE } }));
+    if (opts.json)
+      ui.line(
+        JSON.stringify({
+          error: { code: 'ERR_USAGE', message: e.message.replace(/^error: /, ''), exitCode: EXIT.USAGE },
+        }),
+      );
     else ui.line(`${ui.c.dim('hint:')} run with --help to see the commands and options`);
     return EXIT.USAGE;
   }
@@ -89,5 +95,7 @@ export function renderError(e: unknown, ui: Ui, opts: { json: boolean; debug: bo
 function describeError(e: unknown): string {
   if (e instanceof Error) return e.stack ?? `${e.name}: ${e.message}`;
   const o = e as { name?: unknown; message?: unknown } | null;
-  return o && typeof o === 'object' && typeof o.message === 'string' ? `${String(o.name ?? 'Error')}: ${o.message}` : String(e);
+  return o && typeof o === 'object' && typeof o.message === 'string'
+    ? `${String(o.name ?? 'Error')}: ${o.message}`
+    : String(e);
 }

@@ -31,12 +31,30 @@ export interface RuntimeCallFlags extends AuthFlags {
 /** Inbound flags, -H, the trace headers and --timeout, as `invoke` and `mcp` both take them. */
 export function addAuthOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--auth <mode>', 'inbound mode: sigv4, bearer, or auto (read the agent authorizer from the control plane)').choices(['sigv4', 'bearer', 'auto']))
-    .option('--user-id <id>', 'SigV4: send X-Amzn-Bedrock-AgentCore-Runtime-User-Id (needs bedrock-agentcore:InvokeAgentRuntimeForUser)')
+    .addOption(
+      new Option(
+        '--auth <mode>',
+        'inbound mode: sigv4, bearer, or auto (read the agent authorizer from the control plane)',
+      ).choices(['sigv4', 'bearer', 'auto']),
+    )
+    .option(
+      '--user-id <id>',
+      'SigV4: send X-Amzn-Bedrock-AgentCore-Runtime-User-Id (needs bedrock-agentcore:InvokeAgentRuntimeForUser)',
+    )
     .option('--bearer-token <token>', 'bearer JWT to send (- reads it from stdin)')
-    .option('--bearer [name]', 'bearer JWT from a cached `agentcore-auth login` (default entry when no name), refreshed if it expires within 2 min')
-    .option('--id-token', 'with --bearer: send the cached ID token instead of the access token (authorizers with allowedAudience)')
-    .option('-H, --header <name:value>', 'custom header, repeatable; sent as X-Amzn-Bedrock-AgentCore-Runtime-Custom-<name> unless already prefixed', collectRepeat)
+    .option(
+      '--bearer [name]',
+      'bearer JWT from a cached `agentcore-auth login` (default entry when no name), refreshed if it expires within 2 min',
+    )
+    .option(
+      '--id-token',
+      'with --bearer: send the cached ID token instead of the access token (authorizers with allowedAudience)',
+    )
+    .option(
+      '-H, --header <name:value>',
+      'custom header, repeatable; sent as X-Amzn-Bedrock-AgentCore-Runtime-Custom-<name> unless already prefixed',
+      collectRepeat,
+    )
     .option('--trace-id <id>', 'X-Amzn-Trace-Id')
     .option('--traceparent <value>', 'W3C traceparent')
     .option('--tracestate <value>', 'W3C tracestate')
@@ -81,7 +99,13 @@ export async function prepareRuntime(io: Io, agent: string, opts: RuntimeCallFla
   const timeoutMs = parseTimeout(opts.timeout);
   // Socket timeout follows --timeout (io.aws keeps the 30 s default).
   const clients = io.awsWith({ timeoutMs });
-  const lookup = async () => lookupRuntimeAuth(await clients.control(region), target.runtimeId, target.qualifier, anySignal([io.ctx.signal, AbortSignal.timeout(Math.min(timeoutMs, 15_000))]));
+  const lookup = async () =>
+    lookupRuntimeAuth(
+      await clients.control(region),
+      target.runtimeId,
+      target.qualifier,
+      anySignal([io.ctx.signal, AbortSignal.timeout(Math.min(timeoutMs, 15_000))]),
+    );
   const baseUrl = aws.serviceBaseUrl(io.ctx.env, 'agentcore', region, io.globals.endpointUrl);
   return { target, region, timeoutMs, clients, lookup, baseUrl };
 }
@@ -125,6 +149,7 @@ export function sendOptionsFor(io: Io, timeoutMs: number): SendOptions {
     runSignal: io.ctx.signal,
     timeoutMs,
     sleep: io.ctx.sleep,
-    onRetry: (attempt: number, delayMs: number, why: string) => io.ui.note(`  attempt ${attempt} got ${why}; retrying in ${delayMs} ms`),
+    onRetry: (attempt: number, delayMs: number, why: string) =>
+      io.ui.note(`  attempt ${attempt} got ${why}; retrying in ${delayMs} ms`),
   };
 }

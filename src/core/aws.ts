@@ -120,12 +120,24 @@ export function createAwsClients(deps: AwsFactoryDeps): AwsClients {
 
   function instrument<T>(client: T): T {
     const c = client as unknown as StackLike;
-    if (deps.onExchange) c.middlewareStack.add(traceMiddleware(deps.onExchange, !!deps.captureBodies), { step: 'deserialize', priority: 'low', name: 'agentcoreAuthTrace' });
-    if (deps.onExchange && deps.captureBodies) c.middlewareStack.add(outputMiddleware, { step: 'initialize', priority: 'high', name: 'agentcoreAuthTraceOutput' });
+    if (deps.onExchange)
+      c.middlewareStack.add(traceMiddleware(deps.onExchange, !!deps.captureBodies), {
+        step: 'deserialize',
+        priority: 'low',
+        name: 'agentcoreAuthTrace',
+      });
+    if (deps.onExchange && deps.captureBodies)
+      c.middlewareStack.add(outputMiddleware, {
+        step: 'initialize',
+        priority: 'high',
+        name: 'agentcoreAuthTraceOutput',
+      });
     if (deps.signal) {
       // Ctrl-C stops every SDK call (retries and backoff included) unless the caller passed its own abortSignal.
       const runSignal = deps.signal;
-      const sendable = client as unknown as { send: (command: unknown, options?: unknown, cb?: unknown) => Promise<unknown> };
+      const sendable = client as unknown as {
+        send: (command: unknown, options?: unknown, cb?: unknown) => Promise<unknown>;
+      };
       const send = sendable.send.bind(client);
       sendable.send = (command, options, cb) => {
         if (typeof options === 'function' || cb !== undefined) return send(command, options, cb);
@@ -210,17 +222,23 @@ function traceMiddleware(onExchange: ExchangeListener, captureBodies: boolean) {
     async (args: { request?: RawRequest }) => {
       const req = args.request;
       if (!req || typeof req !== 'object' || !('method' in req)) return next(args);
-      const query = req.query && Object.keys(req.query).length ? `?${new URLSearchParams(req.query as Record<string, string>).toString()}` : '';
+      const query =
+        req.query && Object.keys(req.query).length
+          ? `?${new URLSearchParams(req.query as Record<string, string>).toString()}`
+          : '';
       const exchange: HttpExchange = {
         id: Date.now(),
         method: req.method,
         url: `${req.protocol}//${req.hostname}${req.port ? `:${req.port}` : ''}${req.path}${query}`,
-        requestHeaders: Object.fromEntries(Object.entries(req.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])),
+        requestHeaders: Object.fromEntries(
+          Object.entries(req.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]),
+        ),
         label: context.commandName?.replace(/Command$/, ''),
       };
       if (typeof req.body === 'string') exchange.requestBody = req.body;
       // The SDK's JSON body is a Uint8Array subclass that warns when a string method is called on it: read its bytes.
-      else if (req.body instanceof Uint8Array) exchange.requestBody = Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength).toString('utf8');
+      else if (req.body instanceof Uint8Array)
+        exchange.requestBody = Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength).toString('utf8');
       onExchange(exchange, 'request');
       const started = performance.now();
       try {
@@ -279,7 +297,9 @@ function plainJson(output: unknown): string | undefined {
     if (depth > 12 || typeof v !== 'object') return false;
     if (Array.isArray(v)) return v.every((x) => plain(x, depth + 1));
     const proto = Object.getPrototypeOf(v);
-    return (proto === Object.prototype || proto === null) && Object.values(v as object).every((x) => plain(x, depth + 1));
+    return (
+      (proto === Object.prototype || proto === null) && Object.values(v as object).every((x) => plain(x, depth + 1))
+    );
   };
   if (!output || typeof output !== 'object') return undefined;
   const { $metadata: _meta, ...rest } = output as Record<string, unknown>;
@@ -312,7 +332,15 @@ const AUTH_NAMES = new Set([
   'UserNotFoundException',
 ]);
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ETIMEDOUT',
+  'EPIPE',
+]);
 
 /** Map anything the AWS SDK throws to an AgentcoreAuthError with a hint. */
 export function fromAwsError(e: unknown, operation: string, endpoint?: string): AgentcoreAuthError {

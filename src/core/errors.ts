@@ -20,13 +20,19 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 export const ERROR_CODES = {
   ERR_INTERNAL: { exit: EXIT.INTERNAL, doc: 'A bug in agentcore-auth. Please report it with the output of --debug.' },
   ERR_USAGE: { exit: EXIT.USAGE, doc: 'A flag, argument or combination of them is invalid.' },
-  ERR_CONFIG: { exit: EXIT.USAGE, doc: 'Configuration is missing or invalid (region, credentials, config file, cache entry).' },
+  ERR_CONFIG: {
+    exit: EXIT.USAGE,
+    doc: 'Configuration is missing or invalid (region, credentials, config file, cache entry).',
+  },
   ERR_INPUT: { exit: EXIT.USAGE, doc: 'Input data could not be parsed (token, JSON, YAML, ARN, header).' },
   ERR_REMOTE: { exit: EXIT.REMOTE, doc: 'The service rejected the request (validation, not found, conflict, quota).' },
   ERR_THROTTLED: { exit: EXIT.REMOTE, doc: 'The service throttled the request and retries were exhausted.' },
   ERR_SERVER: { exit: EXIT.REMOTE, doc: 'The service failed (5xx) and retries were exhausted.' },
   ERR_NETWORK: { exit: EXIT.REMOTE, doc: 'The endpoint could not be reached (DNS, connection refused, TLS).' },
-  ERR_AUTH: { exit: EXIT.AUTH, doc: 'Authentication or authorization failed (401/403, NotAuthorized, method mismatch).' },
+  ERR_AUTH: {
+    exit: EXIT.AUTH,
+    doc: 'Authentication or authorization failed (401/403, NotAuthorized, method mismatch).',
+  },
   ERR_TOKEN_EXPIRED: { exit: EXIT.AUTH, doc: 'A token has expired or is about to and could not be refreshed.' },
   ERR_STATE_MISMATCH: { exit: EXIT.AUTH, doc: 'An OAuth redirect carried an unexpected state (possible CSRF).' },
   ERR_OAUTH: { exit: EXIT.AUTH, doc: 'An OAuth / OIDC server answered with an error.' },

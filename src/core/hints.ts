@@ -37,7 +37,7 @@ export const HINTS: readonly HintEntry[] = [
     message: /Claim 'client_id' value mismatch/i,
     source: 'AgentCore customJWTAuthorizer (401)',
     cause:
-      "The authorizer has allowedClients, and the token has no `client_id` claim naming one of them. Cognito ID tokens carry `aud` instead of `client_id`; Okta uses `cid`, Entra `appid`/`azp`.",
+      'The authorizer has allowedClients, and the token has no `client_id` claim naming one of them. Cognito ID tokens carry `aud` instead of `client_id`; Okta uses `cid`, Entra `appid`/`azp`.',
     fix: 'Send the Cognito *access* token (login --print access-token), or configure allowedAudience instead of allowedClients for ID tokens / IdPs without a client_id claim. Check with `agentcore-auth verify`.',
     example: "Claim 'client_id' value mismatch with configuration.",
   },
@@ -54,7 +54,8 @@ export const HINTS: readonly HintEntry[] = [
     id: 'claim-iss',
     message: /Claim 'iss' value mismatch/i,
     source: 'AgentCore customJWTAuthorizer (401)',
-    cause: "The token's issuer differs from the issuer in the authorizer's discovery document (another user pool or tenant?).",
+    cause:
+      "The token's issuer differs from the issuer in the authorizer's discovery document (another user pool or tenant?).",
     fix: 'Mint the token from the IdP the discoveryUrl points at, or fix discoveryUrl. `agentcore-auth token decode` shows the token issuer.',
     example: "Claim 'iss' value mismatch with configuration.",
   },
@@ -112,7 +113,8 @@ export const HINTS: readonly HintEntry[] = [
     id: 'no-return-url',
     message: /register and use at least one ResourceOauth2ReturnUrl/i,
     source: 'AgentCore Identity GetResourceOauth2Token (400 ValidationException)',
-    cause: "USER_FEDERATION needs a return URL, and it must be in the workload identity's allowedResourceOauth2ReturnUrls.",
+    cause:
+      "USER_FEDERATION needs a return URL, and it must be in the workload identity's allowedResourceOauth2ReturnUrls.",
     fix: 'Register it: `agentcore-auth exchange … --register-return-url` (or UpdateWorkloadIdentity with the full list), then pass the same URL as the return URL.',
     example:
       'ValidationException: You must register and use at least one ResourceOauth2ReturnUrl on your workload identity to use this flow',
@@ -138,7 +140,8 @@ export const HINTS: readonly HintEntry[] = [
     id: 'client-credentials-parse',
     message: /Error parsing ClientCredentials response/i,
     source: 'AgentCore Identity GetResourceOauth2Token M2M (400)',
-    cause: "The provider's token endpoint refused the client-credentials request; AgentCore does not pass the details on.",
+    cause:
+      "The provider's token endpoint refused the client-credentials request; AgentCore does not pass the details on.",
     fix: 'Check the provider client id/secret, the scopes (they must exist on the IdP resource server) and the token endpoint. Try it directly: `agentcore-auth login --auth-flow client-credentials --token-endpoint … --scopes …`.',
     example: 'ValidationException: Error parsing ClientCredentials response',
   },
@@ -148,7 +151,8 @@ export const HINTS: readonly HintEntry[] = [
     source: 'AgentCore Identity GetWorkloadAccessToken* (400)',
     cause: 'Runtime- and Gateway-managed workload identities mint tokens only inside the service.',
     fix: 'Use a workload identity you created yourself (CreateWorkloadIdentity) for local exchanges, or test through `invoke`.',
-    example: 'ValidationException: WorkloadIdentity is linked to a service and cannot retrieve an access token by the caller',
+    example:
+      'ValidationException: WorkloadIdentity is linked to a service and cannot retrieve an access token by the caller',
   },
   {
     id: 'session-id-too-short',
@@ -165,7 +169,8 @@ export const HINTS: readonly HintEntry[] = [
     source: 'Cognito InitiateAuth (NotAuthorizedException)',
     cause: 'The app client has a client secret, so every call must carry SECRET_HASH.',
     fix: 'Pass the client secret (--client-secret, --client-secret-stdin or AGENTCORE_AUTH_CLIENT_SECRET); agentcore-auth computes SECRET_HASH.',
-    example: 'NotAuthorizedException: Client 1example23456789 is configured with secret but SECRET_HASH was not received',
+    example:
+      'NotAuthorizedException: Client 1example23456789 is configured with secret but SECRET_HASH was not received',
   },
   {
     id: 'cognito-secret-hash-wrong',
@@ -234,7 +239,8 @@ export const HINTS: readonly HintEntry[] = [
     source: 'AWS SigV4',
     cause: 'The AWS credentials are wrong, expired, or for another partition; or the clock is skewed.',
     fix: 'Check `aws sts get-caller-identity --profile …`, refresh SSO (`aws sso login`), and the system clock.',
-    example: 'InvalidSignatureException: The request signature we calculated does not match the signature you provided.',
+    example:
+      'InvalidSignatureException: The request signature we calculated does not match the signature you provided.',
   },
   {
     id: 'expired-credentials',
@@ -252,7 +258,8 @@ export const HINTS: readonly HintEntry[] = [
     source: 'AgentCore Runtime (424)',
     cause: 'The agent container failed to answer (crashed, timed out, or broke the HTTP contract).',
     fix: "Read the agent's message above and its CloudWatch logs; check that it serves POST /invocations and GET /ping on port 8080.",
-    example: 'RuntimeClientError: Received error (500) from runtime. Please check your CloudWatch logs for more information.',
+    example:
+      'RuntimeClientError: Received error (500) from runtime. Please check your CloudWatch logs for more information.',
   },
   {
     id: 'payload-too-large',
@@ -260,7 +267,7 @@ export const HINTS: readonly HintEntry[] = [
     message: /payload (exceeds|is too large)|request entity too large/i,
     source: 'AgentCore Runtime (413 ValidationException)',
     cause: "The request payload is over InvokeAgentRuntime's limit: 100 MB, not adjustable (AgentCore quotas).",
-    fix: "InvokeAgentRuntime takes at most 100 MB and the limit is not adjustable: send the agent a reference to the data instead (an S3 URI or a URL it fetches), or split it over several calls in one session (--session-id).",
+    fix: 'InvokeAgentRuntime takes at most 100 MB and the limit is not adjustable: send the agent a reference to the data instead (an S3 URI or a URL it fetches), or split it over several calls in one session (--session-id).',
     example: 'ValidationException: Request payload exceeds the maximum allowed size of 104857600 bytes (100 MB)',
   },
   {
@@ -340,13 +347,14 @@ export const HINTS: readonly HintEntry[] = [
     source: 'OAuth authorize endpoint',
     cause: 'The redirect URI is not registered for this client at the IdP.',
     fix: 'Register the exact redirect URI (scheme, host, port, path) at the IdP, or pass the registered one with --redirect-uri.',
-    example: 'invalid_request: redirect_uri did not match any of the client\'s registered redirect_uris',
+    example: "invalid_request: redirect_uri did not match any of the client's registered redirect_uris",
   },
   {
     id: 'discovery-url-pattern',
     message: /discoveryUrl'? failed to satisfy constraint|well-known\\?\/openid-configuration\$/i,
     source: 'AgentCore control plane CreateAgentRuntime / UpdateAgentRuntime / CreateGateway (400 ValidationException)',
-    cause: 'The customJWTAuthorizer discoveryUrl must end in /.well-known/openid-configuration; an issuer URL alone is refused.',
+    cause:
+      'The customJWTAuthorizer discoveryUrl must end in /.well-known/openid-configuration; an issuer URL alone is refused.',
     fix: 'Append /.well-known/openid-configuration to the issuer (Cognito: https://cognito-idp.<region>.amazonaws.com/<pool-id>/.well-known/openid-configuration). `agentcore-auth verify TOKEN --discovery-url …` checks the URL and the token.',
     example:
       "ValidationException: 1 validation error detected: Value 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEf123' at 'authorizerConfiguration.customJWTAuthorizer.discoveryUrl' failed to satisfy constraint: Member must satisfy regular expression pattern: ^.+/\\.well-known/openid-configuration$",
@@ -355,15 +363,18 @@ export const HINTS: readonly HintEntry[] = [
     id: 'custom-claim-scp',
     message: /Custom claim name can't be 'scp'/i,
     source: 'AgentCore control plane (400 ValidationException)',
-    cause: 'customClaims may not name the scp claim: scopes are checked by allowedScopes, which reads both scope and scp.',
+    cause:
+      'customClaims may not name the scp claim: scopes are checked by allowedScopes, which reads both scope and scp.',
     fix: 'Move the values to allowedScopes (--allowed-scopes in `agentcore-auth verify`).',
-    example: "ValidationException: Custom claim name can't be 'scp'. Please configure claims in the allowed_scopes field",
+    example:
+      "ValidationException: Custom claim name can't be 'scp'. Please configure claims in the allowed_scopes field",
   },
   {
     id: 'mcp-generic-unauthorized',
     message: /Authentication error - Invalid credentials|"code"\s*:\s*"UNAUTHORIZED"|Authentication required/i,
     source: 'AgentCore Runtime (401, MCP -32001 / AG-UI UNAUTHORIZED)',
-    cause: 'The runtime refused the caller: no bearer token, or one the customJWTAuthorizer rejected. The generic text hides which check failed.',
+    cause:
+      'The runtime refused the caller: no bearer token, or one the customJWTAuthorizer rejected. The generic text hides which check failed.',
     fix: 'Check the token against the agent with `agentcore-auth verify --bearer --agent-arn <arn>`; it names the failing claim.',
     example: 'data: {"type":"RUN_ERROR","code":"UNAUTHORIZED","message":"Authentication required"}',
   },
@@ -374,7 +385,8 @@ export const HINTS: readonly HintEntry[] = [
     source: 'AgentCore Gateway (403, WWW-Authenticate error="insufficient_scope")',
     cause: "The token is valid but carries none of the gateway authorizer's allowedScopes.",
     fix: 'Mint the token with one of the scopes the gateway advertises (the scope= in WWW-Authenticate, or scopes_supported in its protected-resource metadata).',
-    example: 'Bearer error="insufficient_scope", scope="mcp/invoke", resource_metadata="https://gw.example/.well-known/oauth-protected-resource"',
+    example:
+      'Bearer error="insufficient_scope", scope="mcp/invoke", resource_metadata="https://gw.example/.well-known/oauth-protected-resource"',
   },
   {
     id: 'provider-secret-denied',
@@ -407,7 +419,8 @@ export const HINTS: readonly HintEntry[] = [
     message:
       /not authorized to perform: (cognito-idp:(Create|Delete|Describe|List)(UserPool|UserPools|ResourceServer|UserPoolDomain|UserPoolClient|UserPoolClients)\b|cognito-idp:(AdminCreateUser|AdminSetUserPassword|AdminGetUser|TagResource)\b|bedrock-agentcore:(Create|Delete|Get|Update)(WorkloadIdentity|Oauth2CredentialProvider|TokenVault)\b)/i,
     source: 'AWS IAM, during `agentcore-auth setup` / `teardown` (AccessDeniedException)',
-    cause: 'The caller may not create, read or delete the Cognito (cognito-idp:*) or AgentCore Identity (bedrock-agentcore:*) resources setup manages.',
+    cause:
+      'The caller may not create, read or delete the Cognito (cognito-idp:*) or AgentCore Identity (bedrock-agentcore:*) resources setup manages.',
     fix: 'Attach the policy from README.md ("Start from a bare AWS account") to the caller, or run as a principal that has it; `aws sts get-caller-identity` shows who you are. `teardown --name NAME` removes what an interrupted setup made.',
     example:
       'AccessDeniedException: User: arn:aws:iam::123456789012:user/dev is not authorized to perform: cognito-idp:CreateUserPool on resource: arn:aws:cognito-idp:us-east-1:123456789012:userpool/* because no identity-based policy allows the cognito-idp:CreateUserPool action',
@@ -416,7 +429,8 @@ export const HINTS: readonly HintEntry[] = [
     id: 'cognito-domain-taken',
     message: /Domain already associated with another user pool/i,
     source: 'Amazon Cognito CreateUserPoolDomain (InvalidParameterException)',
-    cause: 'Hosted-UI domain prefixes are unique per region across every AWS account: this prefix belongs to another user pool (maybe one of yours).',
+    cause:
+      'Hosted-UI domain prefixes are unique per region across every AWS account: this prefix belongs to another user pool (maybe one of yours).',
     fix: '`agentcore-auth setup` retries with a new random suffix (5 attempts); if it still fails, run it again or choose another --name. By hand: pick another prefix.',
     example: 'InvalidParameterException: Domain already associated with another user pool.',
   },
@@ -426,7 +440,8 @@ export const HINTS: readonly HintEntry[] = [
     source: 'Amazon Cognito DeleteUserPool (InvalidParameterException)',
     cause: 'A user pool with a hosted-UI domain cannot be deleted until the domain is.',
     fix: '`agentcore-auth teardown --name NAME` deletes the domain first. By hand: aws cognito-idp delete-user-pool-domain --domain <prefix> --user-pool-id <pool>, then delete the pool.',
-    example: 'InvalidParameterException: User pool cannot be deleted. It has a domain configured that should be deleted first.',
+    example:
+      'InvalidParameterException: User pool cannot be deleted. It has a domain configured that should be deleted first.',
   },
   {
     id: 'cognito-limit-exceeded',
@@ -443,7 +458,8 @@ export const HINTS: readonly HintEntry[] = [
     status: [403],
     message: /is not authorized to perform/i,
     source: 'AWS IAM (403 AccessDeniedException)',
-    cause: 'The calling IAM principal lacks the permission named in the message (or an SCP, permission boundary or resource policy denies it).',
+    cause:
+      'The calling IAM principal lacks the permission named in the message (or an SCP, permission boundary or resource policy denies it).',
     fix: "Allow that action on that resource in the caller's IAM policy, or call as a principal that has it; `aws sts get-caller-identity` shows who you are.",
     example:
       'AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/dev/x is not authorized to perform: bedrock-agentcore:InvokeAgentRuntime on resource: arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/myAgent-AbCdEf1234',
@@ -452,14 +468,17 @@ export const HINTS: readonly HintEntry[] = [
     id: 'mcp-url-elicitation',
     message: /This request requires more information|"code"\s*:\s*-32042/i,
     source: 'AgentCore Gateway, tools/call (JSON-RPC -32042, MCP URL-mode elicitation)',
-    cause: "The tool's target uses OAuth 3LO and the user has not consented yet; data.elicitations[].url is the AgentCore authorization URL (valid 10 minutes).",
+    cause:
+      "The tool's target uses OAuth 3LO and the user has not consented yet; data.elicitations[].url is the AgentCore authorization URL (valid 10 minutes).",
     fix: 'Open the URL and consent, then call again; or `agentcore-auth mcp --gateway-url … --call TOOL --complete-auth`, which opens it, serves the return URL, binds the session with the same JWT (CompleteResourceTokenAuth) and retries.',
-    example: '{"jsonrpc":"2.0","id":3,"error":{"code":-32042,"message":"This request requires more information.","data":{"elicitations":[{"mode":"url"}]}}}',
+    example:
+      '{"jsonrpc":"2.0","id":3,"error":{"code":-32042,"message":"This request requires more information.","data":{"elicitations":[{"mode":"url"}]}}}',
   },
   {
     id: 'local-token-signature',
     message: /Token signature verification failed/i,
-    source: "agentcore-auth local stack, JWT authorizer (401; AgentCore's own text for a bad signature was never recorded)",
+    source:
+      "agentcore-auth local stack, JWT authorizer (401; AgentCore's own text for a bad signature was never recorded)",
     cause:
       "The token's signature does not verify with the keys of the authorizer's discovery URL: another key signed it — typically a token minted by an earlier run of the local stack on the same port (each run has new keys), or an altered token.",
     fix: 'Mint a fresh token from the IdP the authorizer trusts (`agentcore-auth login …` against the running stack); `agentcore-auth token decode` shows its iss and kid.',

@@ -154,7 +154,7 @@ export function networkError(url: string, cause: unknown): AgentcoreAuthError {
           ? 'connection reset'
           : code
             ? code
-            : (cause as Error)?.message ?? 'network error';
+            : ((cause as Error)?.message ?? 'network error');
   let origin = url;
   try {
     origin = new URL(url).origin;
@@ -203,7 +203,8 @@ export interface RetryOptions {
 
 /** Whether a response is worth retrying: throttling, 5xx, or AgentCore's RetryableConflictException. */
 export function isRetryableResponse(res: Response): boolean {
-  if (res.status === 429 || res.status === 502 || res.status === 503 || res.status === 504 || res.status === 500) return true;
+  if (res.status === 429 || res.status === 502 || res.status === 503 || res.status === 504 || res.status === 500)
+    return true;
   return res.status === 409 && /RetryableConflict/i.test(res.headers.get('x-amzn-errortype') ?? '');
 }
 
@@ -232,7 +233,13 @@ export async function fetchWithRetry(
     } catch (e) {
       const code = (e as AgentcoreAuthError).details?.errorName;
       // A reset shows up as ECONNRESET, or as undici's UND_ERR_SOCKET ("other side closed") when the server drops it.
-      if (attempt >= max || !(e instanceof AgentcoreAuthError) || e.code !== 'ERR_NETWORK' || (code !== 'ECONNRESET' && code !== 'UND_ERR_SOCKET')) throw e;
+      if (
+        attempt >= max ||
+        !(e instanceof AgentcoreAuthError) ||
+        e.code !== 'ERR_NETWORK' ||
+        (code !== 'ECONNRESET' && code !== 'UND_ERR_SOCKET')
+      )
+        throw e;
       reason = 'connection reset';
     }
     const retryAfter = parseRetryAfter(res?.headers.get('retry-after'));

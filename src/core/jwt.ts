@@ -32,7 +32,8 @@ export function decodeJwtUnverified(token: string): DecodedJwt {
   const [h, p] = t.split('.') as [string, string];
   const header = decodeSegment(h, 'header');
   const payload = decodeSegment(p, 'payload');
-  if (typeof header.alg !== 'string') throw inputError('malformed JWT: the header has no "alg"', 'Check that the token was copied whole.');
+  if (typeof header.alg !== 'string')
+    throw inputError('malformed JWT: the header has no "alg"', 'Check that the token was copied whole.');
   return { header: header as ProtectedHeaderParameters, payload: payload as DecodedJwt['payload'] };
 }
 
@@ -41,7 +42,11 @@ function decodeSegment(segment: string, what: 'header' | 'payload'): Record<stri
   try {
     value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
   } catch (e) {
-    throw inputError(`malformed JWT: the ${what} is not base64url-encoded JSON`, 'Check that the token was copied whole.', e);
+    throw inputError(
+      `malformed JWT: the ${what} is not base64url-encoded JSON`,
+      'Check that the token was copied whole.',
+      e,
+    );
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
     throw inputError(`malformed JWT: the ${what} is not a JSON object`, 'Check that the token was copied whole.');
@@ -79,8 +84,16 @@ export function jwtExp(token: string | undefined): number | undefined {
 /**
  * Expiry of a token set (epoch seconds): the access token's `exp`, else now + expires_in, else the ID token's `exp`.
  */
-export function tokenSetExpiry(tokens: { accessToken?: string; idToken?: string }, expiresIn: number | undefined, nowMs: number): number | undefined {
-  return jwtExp(tokens.accessToken) ?? (typeof expiresIn === 'number' ? Math.floor(nowMs / 1000) + expiresIn : undefined) ?? jwtExp(tokens.idToken);
+export function tokenSetExpiry(
+  tokens: { accessToken?: string; idToken?: string },
+  expiresIn: number | undefined,
+  nowMs: number,
+): number | undefined {
+  return (
+    jwtExp(tokens.accessToken) ??
+    (typeof expiresIn === 'number' ? Math.floor(nowMs / 1000) + expiresIn : undefined) ??
+    jwtExp(tokens.idToken)
+  );
 }
 
 /** "in 54 min", "expired 2 h ago", "in 3 d". */
@@ -110,7 +123,11 @@ export function describeToken(token: string, nowMs: number): string {
   const bits = [fp];
   if (typeof d.payload.sub === 'string') bits.push(`sub=${d.payload.sub}`);
   if (typeof d.payload.exp === 'number') {
-    bits.push(d.payload.exp * 1000 > nowMs ? `expires ${relativeTime(d.payload.exp, nowMs)}` : `expired ${relativeTime(d.payload.exp, nowMs)}`);
+    bits.push(
+      d.payload.exp * 1000 > nowMs
+        ? `expires ${relativeTime(d.payload.exp, nowMs)}`
+        : `expired ${relativeTime(d.payload.exp, nowMs)}`,
+    );
   }
   return bits.join(' ');
 }

@@ -72,13 +72,20 @@ const LOOPBACK_HOST_HEADERS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']
  * GET on its path to the `respond` hook. Malformed requests and floods are answered or dropped, never thrown.
  */
 export async function startLoopbackServer(options: LoopbackServerOptions): Promise<LoopbackServer> {
-  const [{ createServer }, { configError, usageError }, { page, PAGE_HEADERS }] = await Promise.all([import('node:http'), import('./errors.js'), import('./identity/html.js')]);
+  const [{ createServer }, { configError, usageError }, { page, PAGE_HEADERS }] = await Promise.all([
+    import('node:http'),
+    import('./errors.js'),
+    import('./identity/html.js'),
+  ]);
   type Req = import('node:http').IncomingMessage;
   type Res = import('node:http').ServerResponse;
   type Server = import('node:http').Server;
 
   const target = typeof options.url === 'string' ? new URL(options.url) : options.url;
-  if (!isLoopbackUrl(target)) throw usageError(`a loopback server serves loopback http URLs only (127.0.0.1, [::1], localhost), not ${target.href}`);
+  if (!isLoopbackUrl(target))
+    throw usageError(
+      `a loopback server serves loopback http URLs only (127.0.0.1, [::1], localhost), not ${target.href}`,
+    );
   const hostname = target.hostname.toLowerCase();
   const path = target.pathname || '/';
   const requestedPort = Number(target.port || 80);
@@ -101,18 +108,38 @@ export async function startLoopbackServer(options: LoopbackServerOptions): Promi
       // An absolute-form target (`GET http://elsewhere/…`) names another origin: not ours.
       if (url.origin !== origin) throw new Error('foreign origin');
     } catch {
-      return ignore(res, { status: 400, method, path: String(req.url ?? '').slice(0, 200), reason: 'unparsable request target' }, 'Bad request', 'The request URL could not be parsed.');
+      return ignore(
+        res,
+        { status: 400, method, path: String(req.url ?? '').slice(0, 200), reason: 'unparsable request target' },
+        'Bad request',
+        'The request URL could not be parsed.',
+      );
     }
     const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
     if (host && !LOOPBACK_HOST_HEADERS.has(host) && host !== hostname) {
-      return ignore(res, { status: 421, method, path: url.pathname, reason: `unexpected Host header ${host}` }, 'Wrong host', 'This server only answers on its loopback address.');
+      return ignore(
+        res,
+        { status: 421, method, path: url.pathname, reason: `unexpected Host header ${host}` },
+        'Wrong host',
+        'This server only answers on its loopback address.',
+      );
     }
     if (url.pathname !== path) {
-      return ignore(res, { status: 404, method, path: url.pathname, reason: 'not the served path' }, 'Not found', `Nothing here. The served path is ${path}.`);
+      return ignore(
+        res,
+        { status: 404, method, path: url.pathname, reason: 'not the served path' },
+        'Not found',
+        `Nothing here. The served path is ${path}.`,
+      );
     }
     if (method !== 'GET') {
       res.setHeader('Allow', 'GET');
-      return ignore(res, { status: 405, method, path: url.pathname, reason: 'only GET is served' }, 'Method not allowed', 'This URL answers GET only.');
+      return ignore(
+        res,
+        { status: 405, method, path: url.pathname, reason: 'only GET is served' },
+        'Method not allowed',
+        'This URL answers GET only.',
+      );
     }
     let answer: LoopbackPage;
     try {
@@ -133,7 +160,8 @@ export async function startLoopbackServer(options: LoopbackServerOptions): Promi
       if (active === 0) drained?.();
     });
     handle(req, res).catch(() => {
-      if (!res.headersSent) send(res, 500, page({ ok: false, title: 'Internal error', message: 'See the terminal.' }), PAGE_HEADERS);
+      if (!res.headersSent)
+        send(res, 500, page({ ok: false, title: 'Internal error', message: 'See the terminal.' }), PAGE_HEADERS);
     });
   };
 
@@ -142,7 +170,12 @@ export async function startLoopbackServer(options: LoopbackServerOptions): Promi
       const onError = (e: NodeJS.ErrnoException) => {
         server.off('listening', onListening);
         if (e.code === 'EADDRINUSE') {
-          reject(configError(`port ${port} on ${host} is already in use`, options.busyHint ?? 'Stop the program that uses it, or use another port.'));
+          reject(
+            configError(
+              `port ${port} on ${host} is already in use`,
+              options.busyHint ?? 'Stop the program that uses it, or use another port.',
+            ),
+          );
         } else if (e.code === 'EACCES') {
           reject(configError(`not allowed to listen on port ${port} on ${host}`, 'Use a port above 1023.'));
         } else reject(e);
@@ -194,7 +227,12 @@ export async function startLoopbackServer(options: LoopbackServerOptions): Promi
   };
 }
 
-function send(res: import('node:http').ServerResponse, status: number, html: string, headers: Readonly<Record<string, string>>): void {
+function send(
+  res: import('node:http').ServerResponse,
+  status: number,
+  html: string,
+  headers: Readonly<Record<string, string>>,
+): void {
   res.writeHead(status, { ...headers, Connection: 'close' });
   res.end(html);
 }

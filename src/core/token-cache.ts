@@ -66,7 +66,12 @@ export const STALE_LOCK_MS = 10_000;
 /** How long a writer waits for the lock before giving up. */
 export const LOCK_WAIT_MS = 15_000;
 
-export type LoginFlow = 'user-password' | 'admin-user-password' | 'refresh' | 'client-credentials' | 'authorization-code';
+export type LoginFlow =
+  | 'user-password'
+  | 'admin-user-password'
+  | 'refresh'
+  | 'client-credentials'
+  | 'authorization-code';
 
 /** How to refresh a Cognito entry (REFRESH_TOKEN_AUTH through the Cognito API). */
 export interface CognitoRefreshConfig {
@@ -142,7 +147,9 @@ const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
 
 /** Entry names: letters, digits, `.`, `_`, `-`, `@`; 1–128 characters. */
 export function validateEntryName(name: string): string | undefined {
-  return NAME_RE.test(name) ? undefined : `invalid cache entry name '${name}': use letters, digits, '.', '_', '-', '@' (up to 128)`;
+  return NAME_RE.test(name)
+    ? undefined
+    : `invalid cache entry name '${name}': use letters, digits, '.', '_', '-', '@' (up to 128)`;
 }
 
 function emptyCache(): CacheFile {
@@ -168,7 +175,9 @@ async function ensureDir(loc: CacheLocation): Promise<string> {
   } else if (platform() !== 'win32') {
     const st = await fs.stat(dir);
     if ((st.mode & 0o077) !== 0 && loc.warn) {
-      loc.warn(`token cache directory ${dir} is accessible to other users (mode ${(st.mode & 0o777).toString(8)}); run: chmod 700 ${dir}`);
+      loc.warn(
+        `token cache directory ${dir} is accessible to other users (mode ${(st.mode & 0o777).toString(8)}); run: chmod 700 ${dir}`,
+      );
     }
   }
   return dir;
@@ -195,7 +204,13 @@ function parseCache(text: string): CacheFile | { unusable: keyof typeof UNUSABLE
   const entries: Record<string, CacheEntry> = Object.create(null) as Record<string, CacheEntry>;
   for (const [name, entry] of Object.entries(p.entries)) {
     // Keep only entries that have the minimum shape; drop others silently (a newer version's data is kept as is).
-    if (entry && typeof entry === 'object' && (entry as CacheEntry).tokens && typeof (entry as CacheEntry).tokens === 'object' && !Array.isArray((entry as CacheEntry).tokens)) {
+    if (
+      entry &&
+      typeof entry === 'object' &&
+      (entry as CacheEntry).tokens &&
+      typeof (entry as CacheEntry).tokens === 'object' &&
+      !Array.isArray((entry as CacheEntry).tokens)
+    ) {
       entries[name] = sanitizeEntry({ ...(entry as CacheEntry), name });
     }
   }
@@ -208,7 +223,8 @@ function parseCache(text: string): CacheFile | { unusable: keyof typeof UNUSABLE
  */
 function sanitizeEntry(entry: CacheEntry): CacheEntry {
   const tokens: TokenSet = {};
-  for (const [k, v] of Object.entries(entry.tokens)) if (typeof v === 'string') (tokens as Record<string, string>)[k] = v;
+  for (const [k, v] of Object.entries(entry.tokens))
+    if (typeof v === 'string') (tokens as Record<string, string>)[k] = v;
   const out: CacheEntry = { ...entry, tokens };
   for (const k of ['expiresAt', 'idTokenExpiresAt'] as const) {
     if (out[k] !== undefined && !(typeof out[k] === 'number' && Number.isFinite(out[k]))) delete out[k];
@@ -216,7 +232,13 @@ function sanitizeEntry(entry: CacheEntry): CacheEntry {
   for (const k of ['subject', 'username', 'clientId', 'issuer', 'savedAt'] as const) {
     if (out[k] !== undefined && typeof out[k] !== 'string') delete out[k];
   }
-  if (out.refresh !== undefined && (!out.refresh || typeof out.refresh !== 'object' || (out.refresh.kind !== 'cognito' && out.refresh.kind !== 'oauth'))) delete out.refresh;
+  if (
+    out.refresh !== undefined &&
+    (!out.refresh ||
+      typeof out.refresh !== 'object' ||
+      (out.refresh.kind !== 'cognito' && out.refresh.kind !== 'oauth'))
+  )
+    delete out.refresh;
   return out;
 }
 
@@ -259,7 +281,10 @@ export async function listEntries(loc: CacheLocation): Promise<CacheEntry[]> {
 }
 
 /** Insert or replace an entry (read-merge-write under the lock). Returns the saved entry. */
-export async function saveEntry(loc: CacheLocation, entry: Omit<CacheEntry, 'savedAt'> & { savedAt?: string }): Promise<CacheEntry> {
+export async function saveEntry(
+  loc: CacheLocation,
+  entry: Omit<CacheEntry, 'savedAt'> & { savedAt?: string },
+): Promise<CacheEntry> {
   const saved: CacheEntry = { ...entry, savedAt: entry.savedAt ?? new Date().toISOString() };
   await updateCache(loc, (cache) => {
     cache.entries[saved.name] = saved;
@@ -288,13 +313,20 @@ export async function clearCache(loc: CacheLocation): Promise<string[]> {
 }
 
 /** Read-merge-write under the lock; the mutation sees the current file. */
-export async function updateCache(loc: CacheLocation, mutate: (cache: CacheFile) => void | Promise<void>): Promise<void> {
+export async function updateCache(
+  loc: CacheLocation,
+  mutate: (cache: CacheFile) => void | Promise<void>,
+): Promise<void> {
   const dir = await ensureDir(loc).catch((e: unknown) => {
     throw cacheFailure(loc, describeFsError('create', cacheDir(loc), e), e);
   });
   const release = await acquireLock(loc, join(dir, `${CACHE_FILE}.lock`)).catch((e: unknown) => {
     const code = (e as NodeJS.ErrnoException)?.code;
-    throw cacheFailure(loc, code === 'ETOKENCACHELOCKED' ? (e as Error).message : describeFsError('lock', join(dir, `${CACHE_FILE}.lock`), e), e);
+    throw cacheFailure(
+      loc,
+      code === 'ETOKENCACHELOCKED' ? (e as Error).message : describeFsError('lock', join(dir, `${CACHE_FILE}.lock`), e),
+      e,
+    );
   });
   try {
     await removeOrphanTemps(dir);

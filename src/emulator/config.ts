@@ -8,7 +8,14 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { LIMITS, PATTERNS } from '../wire.js';
 import type { FaultRule, FaultSettings } from './server.js';
-import { parseAgents, parseGateways, RuntimeConfigError, type AgentConfig, type GatewayConfig, type RuntimeDefaultsContext } from './runtime/config.js';
+import {
+  parseAgents,
+  parseGateways,
+  RuntimeConfigError,
+  type AgentConfig,
+  type GatewayConfig,
+  type RuntimeDefaultsContext,
+} from './runtime/config.js';
 
 export class ConfigError extends Error {
   constructor(
@@ -125,7 +132,12 @@ export function defaultConfig(region = DEFAULT_REGION): StackConfig {
     accountId: DEFAULT_ACCOUNT_ID,
     credentials: { accessKeyId: DEFAULT_ACCESS_KEY_ID, secretAccessKey: secret(30) },
     autoConsent: false,
-    threeLo: { defaultUser: 'alice', clientId: 'agentcore-local-3lo', clientSecret: secret(), scopes: ['openid', 'profile', 'email', 'offline_access', 'api:read', 'api:write'] },
+    threeLo: {
+      defaultUser: 'alice',
+      clientId: 'agentcore-local-3lo',
+      clientSecret: secret(),
+      scopes: ['openid', 'profile', 'email', 'offline_access', 'api:read', 'api:write'],
+    },
     userPool: {
       id: `${region}_${poolSuffix}`,
       name: 'agentcore-local',
@@ -134,19 +146,44 @@ export function defaultConfig(region = DEFAULT_REGION): StackConfig {
         defaultClient({ name: 'public-client', clientId: clientIdFor('publicclient'), allowedOAuthFlows: ['code'] }),
       ],
       users: [
-        { username: 'alice', password: 'Alice-Passw0rd!', temporaryPassword: false, attributes: { email: 'alice@example.com', name: 'Alice' } },
-        { username: 'bob', password: 'Bob-Temp-Passw0rd!', temporaryPassword: true, attributes: { email: 'bob@example.com', name: 'Bob' } },
+        {
+          username: 'alice',
+          password: 'Alice-Passw0rd!',
+          temporaryPassword: false,
+          attributes: { email: 'alice@example.com', name: 'Alice' },
+        },
+        {
+          username: 'bob',
+          password: 'Bob-Temp-Passw0rd!',
+          temporaryPassword: true,
+          attributes: { email: 'bob@example.com', name: 'Bob' },
+        },
       ],
     },
     workloadIdentities: [
       {
         name: 'local-workload',
-        allowedResourceOauth2ReturnUrls: ['http://localhost:8081/oauth2/callback', 'http://127.0.0.1:8081/oauth2/callback'],
+        allowedResourceOauth2ReturnUrls: [
+          'http://localhost:8081/oauth2/callback',
+          'http://127.0.0.1:8081/oauth2/callback',
+        ],
       },
     ],
     oauth2Providers: [
-      { name: 'local-m2m', vendor: 'CustomOauth2', idp: { kind: 'userPool', client: 'app-client' }, flow: 'M2M', scopes: ['agentcore/invoke'] },
-      { name: 'local-3lo', vendor: 'CustomOauth2', idp: { kind: 'threeLo' }, flow: 'USER_FEDERATION', scopes: ['api:read'] },
+      {
+        name: 'local-m2m',
+        vendor: 'CustomOauth2',
+        idp: { kind: 'userPool', client: 'app-client' },
+        flow: 'M2M',
+        scopes: ['agentcore/invoke'],
+      },
+      {
+        name: 'local-3lo',
+        vendor: 'CustomOauth2',
+        idp: { kind: 'threeLo' },
+        flow: 'USER_FEDERATION',
+        scopes: ['api:read'],
+      },
     ],
     apiKeyProviders: [{ name: 'local-api-key', apiKey: `sk-local-${secret(18)}` }],
     trustedIssuers: [],
@@ -159,7 +196,12 @@ function defaultClient(c: Partial<UserPoolClientConfig> & { name: string; client
     explicitAuthFlows: ['USER_PASSWORD_AUTH', 'ADMIN_USER_PASSWORD_AUTH', 'REFRESH_TOKEN_AUTH'],
     allowedOAuthFlows: ['client_credentials', 'code'],
     allowedOAuthScopes: ['openid', 'email', 'profile', 'agentcore/invoke'],
-    callbackUrls: ['http://localhost:8765/callback', 'http://127.0.0.1:8765/callback', 'http://localhost:53682/callback', 'http://127.0.0.1:53682/callback'],
+    callbackUrls: [
+      'http://localhost:8765/callback',
+      'http://127.0.0.1:8765/callback',
+      'http://localhost:53682/callback',
+      'http://127.0.0.1:53682/callback',
+    ],
     accessTokenValiditySeconds: 3600,
     idTokenValiditySeconds: 3600,
     refreshTokenValiditySeconds: 30 * 86400,
@@ -176,11 +218,18 @@ function obj(v: unknown, field: string): Raw {
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(field, 'must be a mapping (object)');
   return v as Raw;
 }
-function str(v: unknown, field: string, opts: { min?: number; max?: number; pattern?: RegExp; patternText?: string } = {}): string {
+function str(
+  v: unknown,
+  field: string,
+  opts: { min?: number; max?: number; pattern?: RegExp; patternText?: string } = {},
+): string {
   if (typeof v !== 'string') throw new ConfigError(field, 'required string');
-  if (opts.min !== undefined && v.length < opts.min) throw new ConfigError(field, `must be at least ${opts.min} characters`);
-  if (opts.max !== undefined && v.length > opts.max) throw new ConfigError(field, `must be at most ${opts.max} characters`);
-  if (opts.pattern && !opts.pattern.test(v)) throw new ConfigError(field, `must match ${opts.patternText ?? opts.pattern.source}`);
+  if (opts.min !== undefined && v.length < opts.min)
+    throw new ConfigError(field, `must be at least ${opts.min} characters`);
+  if (opts.max !== undefined && v.length > opts.max)
+    throw new ConfigError(field, `must be at most ${opts.max} characters`);
+  if (opts.pattern && !opts.pattern.test(v))
+    throw new ConfigError(field, `must match ${opts.patternText ?? opts.pattern.source}`);
   return v;
 }
 function optStr(v: unknown, field: string): string | undefined {
@@ -193,7 +242,8 @@ function bool(v: unknown, field: string, dflt: boolean): boolean {
 }
 function int(v: unknown, field: string, dflt: number, min = 0): number {
   if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new ConfigError(field, `must be an integer ≥ ${min}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
+    throw new ConfigError(field, `must be an integer ≥ ${min}`);
   return v;
 }
 function list(v: unknown, field: string): unknown[] {
@@ -207,7 +257,8 @@ function strList(v: unknown, field: string, dflt: string[]): string[] {
 function known(o: Raw, field: string, keys: string[]): void {
   for (const k of Object.keys(o)) {
     const shown = k === '' ? '""' : k; // an empty key would leave the message without a field name
-    if (!keys.includes(k)) throw new ConfigError(field ? `${field}.${shown}` : shown, `unknown key (expected one of: ${keys.join(', ')})`);
+    if (!keys.includes(k))
+      throw new ConfigError(field ? `${field}.${shown}` : shown, `unknown key (expected one of: ${keys.join(', ')})`);
   }
 }
 function unique<T>(items: T[], key: (t: T) => string, field: string): void {
@@ -253,15 +304,41 @@ export function parseConfig(input: unknown): StackConfig {
 
 function parseConfigInner(input: unknown): StackConfig {
   const raw = input === undefined || input === null ? {} : obj(input, '(config)');
-  known(raw, '', ['region', 'accountId', 'credentials', 'autoConsent', 'threeLo', 'userPool', 'workloadIdentities', 'oauth2Providers', 'apiKeyProviders', 'trustedIssuers', 'faults', 'agents', 'gateways']);
-  const region = raw.region === undefined ? DEFAULT_REGION : str(raw.region, 'region', { pattern: /^[a-z]{2}(-[a-z]+)+-\d$/, patternText: 'an AWS region such as us-east-1' });
+  known(raw, '', [
+    'region',
+    'accountId',
+    'credentials',
+    'autoConsent',
+    'threeLo',
+    'userPool',
+    'workloadIdentities',
+    'oauth2Providers',
+    'apiKeyProviders',
+    'trustedIssuers',
+    'faults',
+    'agents',
+    'gateways',
+  ]);
+  const region =
+    raw.region === undefined
+      ? DEFAULT_REGION
+      : str(raw.region, 'region', {
+          pattern: /^[a-z]{2}(-[a-z]+)+-\d$/,
+          patternText: 'an AWS region such as us-east-1',
+        });
   const cfg = defaultConfig(region);
-  if (raw.accountId !== undefined) cfg.accountId = str(raw.accountId, 'accountId', { pattern: PATTERNS.accountId, patternText: '12 digits' });
+  if (raw.accountId !== undefined)
+    cfg.accountId = str(raw.accountId, 'accountId', { pattern: PATTERNS.accountId, patternText: '12 digits' });
   if (raw.credentials !== undefined) {
     const c = obj(raw.credentials, 'credentials');
     known(c, 'credentials', ['accessKeyId', 'secretAccessKey']);
     cfg.credentials = {
-      accessKeyId: str(c.accessKeyId, 'credentials.accessKeyId', { min: 16, max: 128, pattern: /^\w+$/, patternText: 'letters and digits' }),
+      accessKeyId: str(c.accessKeyId, 'credentials.accessKeyId', {
+        min: 16,
+        max: 128,
+        pattern: /^\w+$/,
+        patternText: 'letters and digits',
+      }),
       secretAccessKey: str(c.secretAccessKey, 'credentials.secretAccessKey', { min: 1 }),
     };
   }
@@ -286,16 +363,29 @@ function parseConfigInner(input: unknown): StackConfig {
       const o = obj(w, f);
       known(o, f, ['name', 'allowedResourceOauth2ReturnUrls']);
       return {
-        name: str(o.name, `${f}.name`, { min: LIMITS.workloadNameMin, max: LIMITS.workloadNameMax, pattern: PATTERNS.workloadName }),
-        allowedResourceOauth2ReturnUrls: strList(o.allowedResourceOauth2ReturnUrls, `${f}.allowedResourceOauth2ReturnUrls`, []).map((u, j) =>
-          str(u, `${f}.allowedResourceOauth2ReturnUrls[${j}]`, { max: LIMITS.returnUrlMax, pattern: PATTERNS.returnUrl }),
+        name: str(o.name, `${f}.name`, {
+          min: LIMITS.workloadNameMin,
+          max: LIMITS.workloadNameMax,
+          pattern: PATTERNS.workloadName,
+        }),
+        allowedResourceOauth2ReturnUrls: strList(
+          o.allowedResourceOauth2ReturnUrls,
+          `${f}.allowedResourceOauth2ReturnUrls`,
+          [],
+        ).map((u, j) =>
+          str(u, `${f}.allowedResourceOauth2ReturnUrls[${j}]`, {
+            max: LIMITS.returnUrlMax,
+            pattern: PATTERNS.returnUrl,
+          }),
         ),
       };
     });
     unique(cfg.workloadIdentities, (w) => w.name, 'workloadIdentities');
   }
   if (raw.oauth2Providers !== undefined) {
-    cfg.oauth2Providers = list(raw.oauth2Providers, 'oauth2Providers').map((p, i) => parseProvider(p, `oauth2Providers[${i}]`, cfg));
+    cfg.oauth2Providers = list(raw.oauth2Providers, 'oauth2Providers').map((p, i) =>
+      parseProvider(p, `oauth2Providers[${i}]`, cfg),
+    );
     unique(cfg.oauth2Providers, (p) => p.name, 'oauth2Providers');
   }
   if (raw.apiKeyProviders !== undefined) {
@@ -312,7 +402,10 @@ function parseConfigInner(input: unknown): StackConfig {
   }
   if (raw.trustedIssuers !== undefined) {
     cfg.trustedIssuers = strList(raw.trustedIssuers, 'trustedIssuers', []).map((u, i) =>
-      str(u, `trustedIssuers[${i}]`, { pattern: PATTERNS.discoveryUrl, patternText: 'a URL ending in /.well-known/openid-configuration' }),
+      str(u, `trustedIssuers[${i}]`, {
+        pattern: PATTERNS.discoveryUrl,
+        patternText: 'a URL ending in /.well-known/openid-configuration',
+      }),
     );
   }
   if (raw.faults !== undefined) cfg.faults = parseFaults(raw.faults, 'faults');
@@ -330,35 +423,78 @@ function parseUserPool(v: unknown, cfg: StackConfig): UserPoolConfig {
   const o = obj(v, 'userPool');
   known(o, 'userPool', ['id', 'name', 'clients', 'users']);
   const pool = { ...cfg.userPool };
-  if (o.id !== undefined) pool.id = str(o.id, 'userPool.id', { max: 55, pattern: /^[\w-]+_[0-9a-zA-Z]+$/, patternText: '<region>_<letters and digits>, e.g. us-east-1_AgentCoreLocal' });
+  if (o.id !== undefined)
+    pool.id = str(o.id, 'userPool.id', {
+      max: 55,
+      pattern: /^[\w-]+_[0-9a-zA-Z]+$/,
+      patternText: '<region>_<letters and digits>, e.g. us-east-1_AgentCoreLocal',
+    });
   if (o.name !== undefined) pool.name = str(o.name, 'userPool.name', { min: 1, max: 128 });
   if (o.clients !== undefined) {
     pool.clients = list(o.clients, 'userPool.clients').map((c, i) => {
       const f = `userPool.clients[${i}]`;
       const r = obj(c, f);
-      known(r, f, ['name', 'clientId', 'clientSecret', 'generateSecret', 'explicitAuthFlows', 'allowedOAuthFlows', 'allowedOAuthScopes', 'callbackUrls', 'accessTokenValiditySeconds', 'idTokenValiditySeconds', 'refreshTokenValiditySeconds']);
+      known(r, f, [
+        'name',
+        'clientId',
+        'clientSecret',
+        'generateSecret',
+        'explicitAuthFlows',
+        'allowedOAuthFlows',
+        'allowedOAuthScopes',
+        'callbackUrls',
+        'accessTokenValiditySeconds',
+        'idTokenValiditySeconds',
+        'refreshTokenValiditySeconds',
+      ]);
       const name = str(r.name, `${f}.name`, { min: 1, max: 128 });
-      const clientSecret = optStr(r.clientSecret, `${f}.clientSecret`) ?? (bool(r.generateSecret, `${f}.generateSecret`, false) ? secret(32) : undefined);
+      const clientSecret =
+        optStr(r.clientSecret, `${f}.clientSecret`) ??
+        (bool(r.generateSecret, `${f}.generateSecret`, false) ? secret(32) : undefined);
       const base = defaultClient({
         name,
-        clientId: r.clientId === undefined ? clientIdFor(name.toLowerCase()) : str(r.clientId, `${f}.clientId`, { min: 1, max: 128, pattern: /^[\w+]+$/ }),
+        clientId:
+          r.clientId === undefined
+            ? clientIdFor(name.toLowerCase())
+            : str(r.clientId, `${f}.clientId`, { min: 1, max: 128, pattern: /^[\w+]+$/ }),
         ...(clientSecret ? { clientSecret } : {}),
       });
       return {
         ...base,
-        explicitAuthFlows: strList(r.explicitAuthFlows, `${f}.explicitAuthFlows`, base.explicitAuthFlows).map((x, j) => {
-          if (!AUTH_FLOWS.includes(x as CognitoAuthFlow)) throw new ConfigError(`${f}.explicitAuthFlows[${j}]`, `must be one of ${AUTH_FLOWS.join(', ')}`);
-          return x as CognitoAuthFlow;
-        }),
-        allowedOAuthFlows: strList(r.allowedOAuthFlows, `${f}.allowedOAuthFlows`, base.allowedOAuthFlows).map((x, j) => {
-          if (!OAUTH_FLOWS.includes(x as OAuthFlow)) throw new ConfigError(`${f}.allowedOAuthFlows[${j}]`, `must be one of ${OAUTH_FLOWS.join(', ')}`);
-          return x as OAuthFlow;
-        }),
+        explicitAuthFlows: strList(r.explicitAuthFlows, `${f}.explicitAuthFlows`, base.explicitAuthFlows).map(
+          (x, j) => {
+            if (!AUTH_FLOWS.includes(x as CognitoAuthFlow))
+              throw new ConfigError(`${f}.explicitAuthFlows[${j}]`, `must be one of ${AUTH_FLOWS.join(', ')}`);
+            return x as CognitoAuthFlow;
+          },
+        ),
+        allowedOAuthFlows: strList(r.allowedOAuthFlows, `${f}.allowedOAuthFlows`, base.allowedOAuthFlows).map(
+          (x, j) => {
+            if (!OAUTH_FLOWS.includes(x as OAuthFlow))
+              throw new ConfigError(`${f}.allowedOAuthFlows[${j}]`, `must be one of ${OAUTH_FLOWS.join(', ')}`);
+            return x as OAuthFlow;
+          },
+        ),
         allowedOAuthScopes: strList(r.allowedOAuthScopes, `${f}.allowedOAuthScopes`, base.allowedOAuthScopes),
         callbackUrls: strList(r.callbackUrls, `${f}.callbackUrls`, base.callbackUrls),
-        accessTokenValiditySeconds: int(r.accessTokenValiditySeconds, `${f}.accessTokenValiditySeconds`, base.accessTokenValiditySeconds, 1),
-        idTokenValiditySeconds: int(r.idTokenValiditySeconds, `${f}.idTokenValiditySeconds`, base.idTokenValiditySeconds, 1),
-        refreshTokenValiditySeconds: int(r.refreshTokenValiditySeconds, `${f}.refreshTokenValiditySeconds`, base.refreshTokenValiditySeconds, 1),
+        accessTokenValiditySeconds: int(
+          r.accessTokenValiditySeconds,
+          `${f}.accessTokenValiditySeconds`,
+          base.accessTokenValiditySeconds,
+          1,
+        ),
+        idTokenValiditySeconds: int(
+          r.idTokenValiditySeconds,
+          `${f}.idTokenValiditySeconds`,
+          base.idTokenValiditySeconds,
+          1,
+        ),
+        refreshTokenValiditySeconds: int(
+          r.refreshTokenValiditySeconds,
+          `${f}.refreshTokenValiditySeconds`,
+          base.refreshTokenValiditySeconds,
+          1,
+        ),
       };
     });
     unique(pool.clients, (c) => c.name, 'userPool.clients');
@@ -371,10 +507,16 @@ function parseUserPool(v: unknown, cfg: StackConfig): UserPoolConfig {
       known(r, f, ['username', 'password', 'temporaryPassword', 'attributes']);
       const attributes: Record<string, string> = {};
       if (r.attributes !== undefined) {
-        for (const [k, val] of Object.entries(obj(r.attributes, `${f}.attributes`))) attributes[k] = str(val, `${f}.attributes.${k}`);
+        for (const [k, val] of Object.entries(obj(r.attributes, `${f}.attributes`)))
+          attributes[k] = str(val, `${f}.attributes.${k}`);
       }
       return {
-        username: str(r.username, `${f}.username`, { min: 1, max: 128, pattern: /^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u, patternText: 'no whitespace' }),
+        username: str(r.username, `${f}.username`, {
+          min: 1,
+          max: 128,
+          pattern: /^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u,
+          patternText: 'no whitespace',
+        }),
         password: str(r.password, `${f}.password`, { min: 6, max: 256 }),
         temporaryPassword: bool(r.temporaryPassword, `${f}.temporaryPassword`, false),
         attributes,
@@ -391,7 +533,9 @@ function parseUserPool(v: unknown, cfg: StackConfig): UserPoolConfig {
  * agents and gateway treat as the app client), and is left out when every client is public.
  */
 function reseedM2mProvider(cfg: StackConfig): OAuth2ProviderConfig[] {
-  const confidential = cfg.userPool.clients.find((c) => c.name === 'app-client' && c.clientSecret) ?? cfg.userPool.clients.find((c) => c.clientSecret);
+  const confidential =
+    cfg.userPool.clients.find((c) => c.name === 'app-client' && c.clientSecret) ??
+    cfg.userPool.clients.find((c) => c.clientSecret);
   return cfg.oauth2Providers.flatMap((p) => {
     if (p.idp.kind !== 'userPool') return [p];
     return confidential ? [{ ...p, idp: { kind: 'userPool' as const, client: confidential.name } }] : [];
@@ -400,21 +544,40 @@ function reseedM2mProvider(cfg: StackConfig): OAuth2ProviderConfig[] {
 
 function parseProvider(v: unknown, f: string, cfg: StackConfig): OAuth2ProviderConfig {
   const o = obj(v, f);
-  known(o, f, ['name', 'vendor', 'idp', 'client', 'discoveryUrl', 'authorizationServerMetadata', 'clientId', 'clientSecret', 'flow', 'scopes']);
+  known(o, f, [
+    'name',
+    'vendor',
+    'idp',
+    'client',
+    'discoveryUrl',
+    'authorizationServerMetadata',
+    'clientId',
+    'clientSecret',
+    'flow',
+    'scopes',
+  ]);
   const name = str(o.name, `${f}.name`, { min: 1, max: LIMITS.providerNameMax, pattern: PATTERNS.providerName });
   const given = ['idp', 'discoveryUrl', 'authorizationServerMetadata'].filter((k) => o[k] !== undefined);
-  if (given.length !== 1) throw new ConfigError(f, 'give exactly one of idp (userPool | threeLo), discoveryUrl, authorizationServerMetadata');
+  if (given.length !== 1)
+    throw new ConfigError(f, 'give exactly one of idp (userPool | threeLo), discoveryUrl, authorizationServerMetadata');
   let idp: ProviderIdp;
   if (o.idp !== undefined) {
     const kind = str(o.idp, `${f}.idp`);
     if (kind === 'userPool') {
       const client = str(o.client ?? 'app-client', `${f}.client`);
-      if (!cfg.userPool.clients.some((c) => c.name === client)) throw new ConfigError(`${f}.client`, `no user pool client named "${client}"`);
+      if (!cfg.userPool.clients.some((c) => c.name === client))
+        throw new ConfigError(`${f}.client`, `no user pool client named "${client}"`);
       idp = { kind: 'userPool', client };
     } else if (kind === 'threeLo') idp = { kind: 'threeLo' };
     else throw new ConfigError(`${f}.idp`, 'must be userPool or threeLo');
   } else if (o.discoveryUrl !== undefined) {
-    idp = { kind: 'discovery', discoveryUrl: str(o.discoveryUrl, `${f}.discoveryUrl`, { pattern: PATTERNS.discoveryUrl, patternText: 'a URL ending in /.well-known/openid-configuration' }) };
+    idp = {
+      kind: 'discovery',
+      discoveryUrl: str(o.discoveryUrl, `${f}.discoveryUrl`, {
+        pattern: PATTERNS.discoveryUrl,
+        patternText: 'a URL ending in /.well-known/openid-configuration',
+      }),
+    };
   } else {
     const m = obj(o.authorizationServerMetadata, `${f}.authorizationServerMetadata`);
     known(m, `${f}.authorizationServerMetadata`, ['issuer', 'authorizationEndpoint', 'tokenEndpoint']);
@@ -422,17 +585,31 @@ function parseProvider(v: unknown, f: string, cfg: StackConfig): OAuth2ProviderC
       kind: 'metadata',
       tokenEndpoint: str(m.tokenEndpoint, `${f}.authorizationServerMetadata.tokenEndpoint`),
       ...(m.issuer !== undefined ? { issuer: str(m.issuer, `${f}.authorizationServerMetadata.issuer`) } : {}),
-      ...(m.authorizationEndpoint !== undefined ? { authorizationEndpoint: str(m.authorizationEndpoint, `${f}.authorizationServerMetadata.authorizationEndpoint`) } : {}),
+      ...(m.authorizationEndpoint !== undefined
+        ? {
+            authorizationEndpoint: str(
+              m.authorizationEndpoint,
+              `${f}.authorizationServerMetadata.authorizationEndpoint`,
+            ),
+          }
+        : {}),
     };
   }
   const external = idp.kind === 'discovery' || idp.kind === 'metadata';
   const flow = o.flow === undefined ? (idp.kind === 'threeLo' ? 'USER_FEDERATION' : 'M2M') : str(o.flow, `${f}.flow`);
-  if (flow !== 'M2M' && flow !== 'USER_FEDERATION') throw new ConfigError(`${f}.flow`, 'must be M2M or USER_FEDERATION');
+  if (flow !== 'M2M' && flow !== 'USER_FEDERATION')
+    throw new ConfigError(`${f}.flow`, 'must be M2M or USER_FEDERATION');
   const clientId = external ? str(o.clientId, `${f}.clientId`) : optStr(o.clientId, `${f}.clientId`);
   const clientSecret = optStr(o.clientSecret, `${f}.clientSecret`);
   return {
     name,
-    vendor: o.vendor === undefined ? 'CustomOauth2' : str(o.vendor, `${f}.vendor`, { pattern: /^[A-Za-z]+Oauth2$/, patternText: 'a credentialProviderVendor such as CustomOauth2' }),
+    vendor:
+      o.vendor === undefined
+        ? 'CustomOauth2'
+        : str(o.vendor, `${f}.vendor`, {
+            pattern: /^[A-Za-z]+Oauth2$/,
+            patternText: 'a credentialProviderVendor such as CustomOauth2',
+          }),
     idp,
     flow,
     scopes: strList(o.scopes, `${f}.scopes`, []),
@@ -446,7 +623,8 @@ function parseFaults(v: unknown, f: string): FaultSettings {
   known(o, f, ['rules', 'latencyMs', 'latencyMatch']);
   const out: FaultSettings = { latencyMs: int(o.latencyMs, `${f}.latencyMs`, 0) };
   if (o.latencyMatch !== undefined) out.latencyMatch = str(o.latencyMatch, `${f}.latencyMatch`);
-  if (o.rules !== undefined) out.rules = list(o.rules, `${f}.rules`).map((r, i) => parseFaultRule(r, `${f}.rules[${i}]`));
+  if (o.rules !== undefined)
+    out.rules = list(o.rules, `${f}.rules`).map((r, i) => parseFaultRule(r, `${f}.rules[${i}]`));
   return out;
 }
 
@@ -454,7 +632,8 @@ export function parseFaultRule(v: unknown, f: string): FaultRule {
   const o = obj(v, f);
   known(o, f, ['kind', 'count', 'match', 'status']);
   const kind = str(o.kind, `${f}.kind`);
-  if (kind !== 'throttle' && kind !== 'error' && kind !== 'drop') throw new ConfigError(`${f}.kind`, 'must be throttle, error or drop');
+  if (kind !== 'throttle' && kind !== 'error' && kind !== 'drop')
+    throw new ConfigError(`${f}.kind`, 'must be throttle, error or drop');
   const rule: FaultRule = { kind };
   if (o.count !== undefined) rule.count = int(o.count, `${f}.count`, 1, 1);
   if (o.match !== undefined) rule.match = str(o.match, `${f}.match`, { min: 1 });
@@ -472,13 +651,19 @@ export async function loadConfigFile(path: string): Promise<StackConfig> {
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new ConfigError('--config', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new ConfigError(
+      '--config',
+      `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
   let raw: unknown;
   try {
     raw = /\.json$/i.test(path) ? JSON.parse(text) : (await import('yaml')).parse(text);
   } catch (e) {
-    throw new ConfigError('--config', `${path} is not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`);
+    throw new ConfigError(
+      '--config',
+      `${path} is not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`,
+    );
   }
   return parseConfig(raw ?? {});
 }

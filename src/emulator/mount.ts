@@ -23,7 +23,11 @@ export interface MountedIdentity {
   threeLoIssuer: string;
 }
 
-export async function mountIdentity(ctx: EmuContext, options: LocalStackOptions, closers: Array<() => Promise<void>>): Promise<MountedIdentity> {
+export async function mountIdentity(
+  ctx: EmuContext,
+  options: LocalStackOptions,
+  closers: Array<() => Promise<void>>,
+): Promise<MountedIdentity> {
   const { config, state, origin } = ctx;
   // The 3LO provider binds the interface the stack binds (127.0.0.1 unless --host says otherwise).
   const host = options.host ?? '127.0.0.1';
@@ -48,7 +52,8 @@ export async function mountIdentity(ctx: EmuContext, options: LocalStackOptions,
   const cognito = cognitoStarted.value;
   const threeLo = threeLoStarted.value;
 
-  for (const w of config.workloadIdentities) state.putWorkloadIdentity(w.name, { allowedResourceOauth2ReturnUrls: w.allowedResourceOauth2ReturnUrls });
+  for (const w of config.workloadIdentities)
+    state.putWorkloadIdentity(w.name, { allowedResourceOauth2ReturnUrls: w.allowedResourceOauth2ReturnUrls });
   for (const p of config.oauth2Providers) {
     let discoveryUrl: string | undefined;
     let metadata: { issuer?: string; authorizationEndpoint?: string; tokenEndpoint: string } | undefined;
@@ -66,13 +71,21 @@ export async function mountIdentity(ctx: EmuContext, options: LocalStackOptions,
       clientId ??= config.threeLo.clientId;
       clientSecret ??= config.threeLo.clientSecret;
     } else if (p.idp.kind === 'discovery') discoveryUrl = p.idp.discoveryUrl;
-    else metadata = { ...(p.idp.issuer ? { issuer: p.idp.issuer } : {}), ...(p.idp.authorizationEndpoint ? { authorizationEndpoint: p.idp.authorizationEndpoint } : {}), tokenEndpoint: p.idp.tokenEndpoint };
+    else
+      metadata = {
+        ...(p.idp.issuer ? { issuer: p.idp.issuer } : {}),
+        ...(p.idp.authorizationEndpoint ? { authorizationEndpoint: p.idp.authorizationEndpoint } : {}),
+        tokenEndpoint: p.idp.tokenEndpoint,
+      };
     const configKey = configKeyFor(p.vendor);
     putOAuth2Provider(ctx, {
       name: p.name,
       vendor: p.vendor,
       configKey,
-      configInput: configKey === 'customOauth2ProviderConfig' ? { oauthDiscovery: discoveryUrl ? { discoveryUrl } : { authorizationServerMetadata: metadata }, clientId } : { clientId },
+      configInput:
+        configKey === 'customOauth2ProviderConfig'
+          ? { oauthDiscovery: discoveryUrl ? { discoveryUrl } : { authorizationServerMetadata: metadata }, clientId }
+          : { clientId },
       clientId: clientId ?? '',
       ...(clientSecret !== undefined ? { clientSecret } : {}),
       ...(discoveryUrl ? { discoveryUrl } : {}),
@@ -81,7 +94,15 @@ export async function mountIdentity(ctx: EmuContext, options: LocalStackOptions,
   }
   const t = Math.floor(ctx.now() / 1000);
   for (const k of config.apiKeyProviders) {
-    state.apiKeyProviders.set(k.name, { name: k.name, arn: state.apiKeyProviderArn(k.name), apiKey: k.apiKey, secretArn: state.secretArn('apikey', k.name), tags: {}, createdTime: t, lastUpdatedTime: t });
+    state.apiKeyProviders.set(k.name, {
+      name: k.name,
+      arn: state.apiKeyProviderArn(k.name),
+      apiKey: k.apiKey,
+      secretArn: state.secretArn('apikey', k.name),
+      tags: {},
+      createdTime: t,
+      lastUpdatedTime: t,
+    });
   }
 
   // Issuers GetWorkloadAccessTokenForJWT trusts: the stack's pool, plus config.trustedIssuers (resolved lazily).
@@ -91,7 +112,10 @@ export async function mountIdentity(ctx: EmuContext, options: LocalStackOptions,
     (externalLoaded ??= (async () => {
       for (const url of config.trustedIssuers) {
         try {
-          const doc = (await (await fetch(url, { signal: AbortSignal.timeout(10_000) })).json()) as { issuer?: string; jwks_uri?: string };
+          const doc = (await (await fetch(url, { signal: AbortSignal.timeout(10_000) })).json()) as {
+            issuer?: string;
+            jwks_uri?: string;
+          };
           if (doc.issuer && doc.jwks_uri) external.set(doc.issuer, createRemoteJWKSet(new URL(doc.jwks_uri)));
         } catch {
           /* unreachable issuer: its tokens are refused */
@@ -110,12 +134,16 @@ export async function mountIdentity(ctx: EmuContext, options: LocalStackOptions,
       if (cognito.ownsIssuer(iss)) return await cognito.verify(token);
       if (config.trustedIssuers.length) await loadExternal();
       const jwks = iss ? external.get(iss) : undefined;
-      if (!jwks) throw new JwtRejection(`Token issuer ${iss ?? '(none)'} is not trusted (trusted: ${[cognito.issuer, ...external.keys()].join(', ')})`);
+      if (!jwks)
+        throw new JwtRejection(
+          `Token issuer ${iss ?? '(none)'} is not trusted (trusted: ${[cognito.issuer, ...external.keys()].join(', ')})`,
+        );
       return (await jwtVerify(token, jwks, { issuer: iss!, currentDate: new Date(ctx.now()) })).payload;
     } catch (e) {
       if (e instanceof JwtRejection) throw e;
       if (e instanceof joseErrors.JWTExpired) throw new JwtRejection('Token has expired');
-      if (e instanceof joseErrors.JWSSignatureVerificationFailed || e instanceof joseErrors.JWKSNoMatchingKey) throw new JwtRejection('Token signature is invalid');
+      if (e instanceof joseErrors.JWSSignatureVerificationFailed || e instanceof joseErrors.JWKSNoMatchingKey)
+        throw new JwtRejection('Token signature is invalid');
       if (e instanceof joseErrors.JWTClaimValidationFailed) throw new JwtRejection(`Claim '${e.claim}' is invalid`);
       throw new JwtRejection('Failed to parse token');
     }
@@ -136,18 +164,34 @@ export async function mountIdentity(ctx: EmuContext, options: LocalStackOptions,
       allowedOAuthFlows: [...c.allowedOAuthFlows],
       allowedOAuthScopes: [...c.allowedOAuthScopes],
     })),
-    users: config.userPool.users.map((u) => ({ username: u.username, password: u.password, temporaryPassword: u.temporaryPassword })),
+    users: config.userPool.users.map((u) => ({
+      username: u.username,
+      password: u.password,
+      temporaryPassword: u.temporaryPassword,
+    })),
   };
   const providersInfo: LocalStack['credentialProviders'] = {
     oauth2: config.oauth2Providers.map((p) => {
       const s = state.oauth2Providers.get(p.name)!;
-      return { name: p.name, arn: s.arn, vendor: p.vendor, flow: p.flow, callbackUrl: s.callbackUrl, scopes: [...p.scopes] };
+      return {
+        name: p.name,
+        arn: s.arn,
+        vendor: p.vendor,
+        flow: p.flow,
+        callbackUrl: s.callbackUrl,
+        scopes: [...p.scopes],
+      };
     }),
     apiKey: config.apiKeyProviders.map((k) => ({ name: k.name, arn: state.apiKeyProviderArn(k.name) })),
   };
 
   return {
-    handlers: [cognito.handler, createDataPlaneHandler(ctx, { verifyUserJwt }), createControlPlaneHandler(ctx), createThreeLoFlowHandler(ctx)],
+    handlers: [
+      cognito.handler,
+      createDataPlaneHandler(ctx, { verifyUserJwt }),
+      createControlPlaneHandler(ctx),
+      createThreeLoFlowHandler(ctx),
+    ],
     mintWorkloadAccessToken: (input) => {
       if (input.userToken !== undefined) {
         let key: string | undefined;
@@ -157,9 +201,14 @@ export async function mountIdentity(ctx: EmuContext, options: LocalStackOptions,
         } catch {
           key = undefined;
         }
-        return state.mintWat({ workloadName: input.workloadName, userToken: input.userToken, ...(key ? { userKey: key } : {}) });
+        return state.mintWat({
+          workloadName: input.workloadName,
+          userToken: input.userToken,
+          ...(key ? { userKey: key } : {}),
+        });
       }
-      if (input.userId !== undefined) return state.mintWat({ workloadName: input.workloadName, userId: input.userId, userKey: `id:${input.userId}` });
+      if (input.userId !== undefined)
+        return state.mintWat({ workloadName: input.workloadName, userId: input.userId, userKey: `id:${input.userId}` });
       return state.mintWat({ workloadName: input.workloadName });
     },
     userPoolInfo,

@@ -53,7 +53,11 @@ export function sendAwsJsonError(res: ServerResponse, status: number, type: stri
 /** awsJson1_1 success. */
 export function sendAwsJson(res: ServerResponse, body: unknown): void {
   const text = JSON.stringify(body ?? {});
-  res.writeHead(200, { ...baseHeaders(res), 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(200, {
+    ...baseHeaders(res),
+    'content-type': 'application/x-amz-json-1.1',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 

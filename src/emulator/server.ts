@@ -26,7 +26,9 @@ export interface EmuRequest {
  * Returns false when the route is not this handler's. A handler with `owns` is the only one that serves the raw paths
  * it owns: the server calls it alone for them instead of trying every handler in turn (the invocation hot path).
  */
-export type Handler = ((req: EmuRequest, res: ServerResponse) => Promise<boolean>) & { owns?: (rawPath: string) => boolean };
+export type Handler = ((req: EmuRequest, res: ServerResponse) => Promise<boolean>) & {
+  owns?: (rawPath: string) => boolean;
+};
 
 /** Largest request body accepted: InvokeAgentRuntime's payload limit (the largest body any AgentCore API takes). */
 export const MAX_BODY_BYTES = LIMITS.payloadMax;
@@ -57,7 +59,13 @@ export interface FaultSettings {
 }
 
 /** Paths that never see faults: the admin switch and the browser-facing pages. */
-const FAULT_EXEMPT = [/^\/_local\//, /\/\.well-known\//, /^\/oauth2\//, /^\/identities\/oauth2\/(authorize|callback)/, /^\/login/];
+const FAULT_EXEMPT = [
+  /^\/_local\//,
+  /\/\.well-known\//,
+  /^\/oauth2\//,
+  /^\/identities\/oauth2\/(authorize|callback)/,
+  /^\/login/,
+];
 
 export class Faults {
   rules: Array<FaultRule & { remaining: number }> = [];
@@ -86,7 +94,10 @@ export class Faults {
 
   snapshot(): { rules: FaultRule[]; latencyMs: number; latencyMatch?: string; injected: Record<FaultKind, number> } {
     return {
-      rules: this.rules.map(({ remaining, ...r }) => ({ ...r, ...(Number.isFinite(remaining) ? { count: remaining } : {}) })),
+      rules: this.rules.map(({ remaining, ...r }) => ({
+        ...r,
+        ...(Number.isFinite(remaining) ? { count: remaining } : {}),
+      })),
       latencyMs: this.latencyMs,
       ...(this.latencyMatch ? { latencyMatch: this.latencyMatch } : {}),
       injected: { ...this.injected },
@@ -175,7 +186,8 @@ async function applyFault(req: EmuRequest, res: ServerResponse, faults: Faults):
   const status = rule.status ?? 500;
   const type = status === 503 ? 'ServiceUnavailableException' : 'InternalServerException';
   const message = status === 503 ? 'Service Unavailable' : 'Internal server error';
-  if (isAwsJson(req)) sendAwsJsonError(res, status, type === 'InternalServerException' ? 'InternalErrorException' : type, message);
+  if (isAwsJson(req))
+    sendAwsJsonError(res, status, type === 'InternalServerException' ? 'InternalErrorException' : type, message);
   else sendAwsError(res, status, type, message);
   return true;
 }

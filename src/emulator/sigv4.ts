@@ -12,7 +12,12 @@ import type { EmuRequest } from './server.js';
 class Sha256 {
   private readonly h: Hash | Hmac;
   constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    const key = secret === undefined || typeof secret === 'string' ? secret : ArrayBuffer.isView(secret) ? Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength) : Buffer.from(secret);
+    const key =
+      secret === undefined || typeof secret === 'string'
+        ? secret
+        : ArrayBuffer.isView(secret)
+          ? Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength)
+          : Buffer.from(secret);
     this.h = key === undefined ? createHash('sha256') : createHmac('sha256', key);
   }
   update(data: Uint8Array): void {
@@ -44,7 +49,8 @@ export const SIGV4_MESSAGES = {
 /** AWS accepts requests whose X-Amz-Date is within 5 minutes of its clock. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
-const AUTH_RE = /^AWS4-HMAC-SHA256\s+Credential=([^/,\s]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request,\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})\s*$/;
+const AUTH_RE =
+  /^AWS4-HMAC-SHA256\s+Credential=([^/,\s]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request,\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})\s*$/;
 
 export interface VerifyOptions {
   /** Expected signing service (e.g. `bedrock-agentcore`, `cognito-idp`). */
@@ -62,7 +68,10 @@ function header(req: EmuRequest, name: string): string | undefined {
 }
 
 function amzDate(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 function parseAmzDate(s: string): Date | undefined {
@@ -71,7 +80,11 @@ function parseAmzDate(s: string): Date | undefined {
   return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
 }
 
-export async function verifySigV4(req: EmuRequest, credentials: StackCredentials | StackCredentials[], options: VerifyOptions = {}): Promise<SigV4Result> {
+export async function verifySigV4(
+  req: EmuRequest,
+  credentials: StackCredentials | StackCredentials[],
+  options: VerifyOptions = {},
+): Promise<SigV4Result> {
   const auth = header(req, 'authorization');
   if (!auth) return fail(403, 'MissingAuthenticationTokenException', SIGV4_MESSAGES.missing);
   const m = AUTH_RE.exec(auth);
@@ -82,7 +95,15 @@ export async function verifySigV4(req: EmuRequest, credentials: StackCredentials
       `Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters. Authorization=${auth.split(/\s+/)[0] ?? ''}`,
     );
   }
-  const [, accessKeyId, shortDate, region, service, signedHeaderList, signature] = m as unknown as [string, string, string, string, string, string, string];
+  const [, accessKeyId, shortDate, region, service, signedHeaderList, signature] = m as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   const list = Array.isArray(credentials) ? credentials : [credentials];
   const creds = list.find((c) => c.accessKeyId === accessKeyId);
   if (!creds) return fail(403, 'UnrecognizedClientException', SIGV4_MESSAGES.unrecognized);
@@ -90,13 +111,26 @@ export async function verifySigV4(req: EmuRequest, credentials: StackCredentials
     return fail(403, 'UnrecognizedClientException', SIGV4_MESSAGES.unrecognized);
   }
   if (options.service && service !== options.service) {
-    return fail(403, 'InvalidSignatureException', `Credential should be scoped to correct service: '${options.service}'. `);
+    return fail(
+      403,
+      'InvalidSignatureException',
+      `Credential should be scoped to correct service: '${options.service}'. `,
+    );
   }
   const dateHeader = header(req, 'x-amz-date');
   const date = dateHeader ? parseAmzDate(dateHeader) : undefined;
-  if (!date) return fail(403, 'IncompleteSignatureException', "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+  if (!date)
+    return fail(
+      403,
+      'IncompleteSignatureException',
+      "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
+    );
   if (amzDate(date).slice(0, 8) !== shortDate) {
-    return fail(403, 'InvalidSignatureException', `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${shortDate}' != '${amzDate(date).slice(0, 8)}', from '${dateHeader}'.`);
+    return fail(
+      403,
+      'InvalidSignatureException',
+      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${shortDate}' != '${amzDate(date).slice(0, 8)}', from '${dateHeader}'.`,
+    );
   }
   const now = options.now?.() ?? Date.now();
   if (Math.abs(now - date.getTime()) > MAX_CLOCK_SKEW_MS) {
@@ -113,7 +147,11 @@ export async function verifySigV4(req: EmuRequest, credentials: StackCredentials
   const bodyHash = createHash('sha256').update(req.body).digest('hex');
   const declared = header(req, 'x-amz-content-sha256');
   if (declared && declared !== 'UNSIGNED-PAYLOAD' && declared !== bodyHash) {
-    return fail(400, 'XAmzContentSHA256Mismatch', 'The provided \'x-amz-content-sha256\' header does not match what was computed.');
+    return fail(
+      400,
+      'XAmzContentSHA256Mismatch',
+      "The provided 'x-amz-content-sha256' header does not match what was computed.",
+    );
   }
 
   const signed = signedHeaderList.split(';');
@@ -154,6 +192,7 @@ export async function verifySigV4(req: EmuRequest, credentials: StackCredentials
   const expected = /Signature=([0-9a-f]{64})/.exec(String(out.headers['authorization'] ?? ''))?.[1] ?? '';
   const a = Buffer.from(expected);
   const b = Buffer.from(signature);
-  if (a.length !== b.length || !timingSafeEqual(a, b)) return fail(403, 'InvalidSignatureException', SIGV4_MESSAGES.mismatch);
+  if (a.length !== b.length || !timingSafeEqual(a, b))
+    return fail(403, 'InvalidSignatureException', SIGV4_MESSAGES.mismatch);
   return { ok: true, accessKeyId, region, service };
 }

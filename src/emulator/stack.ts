@@ -5,12 +5,26 @@
  */
 import type { ServerResponse } from 'node:http';
 import { sendAwsError, sendJson } from './respond.js';
-import { originOf, startEmuServer, Faults, jsonBody, type EmuRequest, type Handler, type FaultSettings } from './server.js';
+import {
+  originOf,
+  startEmuServer,
+  Faults,
+  jsonBody,
+  type EmuRequest,
+  type Handler,
+  type FaultSettings,
+} from './server.js';
 import { verifySigV4, type SigV4Result, type StackCredentials } from './sigv4.js';
 import { isParsedConfig, loadConfigFile, parseConfig, runtimeDefaultsContext, type StackConfig } from './config.js';
 import { StackState } from './state.js';
 import { parseFaultRule } from './config.js';
-import { applyAgentUrls, defaultAgents, defaultGateways, type AgentConfig, type GatewayConfig } from './runtime/config.js';
+import {
+  applyAgentUrls,
+  defaultAgents,
+  defaultGateways,
+  type AgentConfig,
+  type GatewayConfig,
+} from './runtime/config.js';
 import { startSampleAgent, type SampleAgent } from './agent/index.js';
 import { createJwtAuthorizer } from './runtime/jwt-authorizer.js';
 import type { RuntimeHalfDeps } from './runtime/deps.js';
@@ -76,7 +90,14 @@ export interface LocalStack {
   };
   workloadIdentities: Array<{ name: string; arn: string; allowedResourceOauth2ReturnUrls: string[] }>;
   credentialProviders: {
-    oauth2: Array<{ name: string; arn: string; vendor: string; flow: 'M2M' | 'USER_FEDERATION'; callbackUrl: string; scopes: string[] }>;
+    oauth2: Array<{
+      name: string;
+      arn: string;
+      vendor: string;
+      flow: 'M2M' | 'USER_FEDERATION';
+      callbackUrl: string;
+      scopes: string[];
+    }>;
     apiKey: Array<{ name: string; arn: string }>;
   };
   threeLo: { issuer: string; discoveryUrl: string; autoConsent: boolean; defaultUser: string; clientId: string };
@@ -116,7 +137,12 @@ function createAdminHandler(ctx: EmuContext): Handler {
       } else if (req.method === 'DELETE') {
         ctx.faults.clear();
       } else if (req.method !== 'GET') {
-        sendAwsError(res, 405, 'ValidationException', 'Use GET, PUT (replace all), POST (add a rule) or DELETE (clear)');
+        sendAwsError(
+          res,
+          405,
+          'ValidationException',
+          'Use GET, PUT (replace all), POST (add a rule) or DELETE (clear)',
+        );
         return true;
       }
     } catch (e) {
@@ -142,9 +168,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const faults = new Faults(config.faults as FaultSettings);
   const state = new StackState(config.region, config.accountId, now);
   const credentials: StackCredentials = { ...config.credentials };
-  const verify = (req: EmuRequest, service: string = SIGNING_NAME.agentcore) => verifySigV4(req, credentials, { service, now });
+  const verify = (req: EmuRequest, service: string = SIGNING_NAME.agentcore) =>
+    verifySigV4(req, credentials, { service, now });
 
-  const server = await startEmuServer({ host, port: options.port ?? 0, handlers: [], faults, ...(options.onError ? { onError: options.onError } : {}) });
+  const server = await startEmuServer({
+    host,
+    port: options.port ?? 0,
+    handlers: [],
+    faults,
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
   const origin = server.origin;
   const keys = new KeyLease();
   const ctx: EmuContext = { origin, config, state, credentials, faults, now, verify, keys };
@@ -158,7 +191,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const [mounted, sampleStarted] = await Promise.allSettled([
       mountIdentity(ctx, options, closers),
       agents.some((a) => !a.agentUrl)
-        ? startSampleAgent({ endpoint: origin, region: config.region, credentials, resolveWorkloadAccessToken: (t) => state.resolveWat(t) })
+        ? startSampleAgent({
+            endpoint: origin,
+            region: config.region,
+            credentials,
+            resolveWorkloadAccessToken: (t) => state.resolveWat(t),
+          })
         : undefined,
     ]);
     if (sampleStarted.status === 'fulfilled' && sampleStarted.value) closers.push(() => sampleStarted.value!.close());
@@ -167,8 +205,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const identity = mounted.value;
     const sample = sampleStarted.value;
     // AgentCore creates a workload identity for every runtime and gateway; callers may not mint tokens for it.
-    for (const a of agents) state.putWorkloadIdentity(a.workloadName, { allowedResourceOauth2ReturnUrls: a.allowedResourceOauth2ReturnUrls, linkedTo: 'runtime' });
-    for (const g of gateways) state.putWorkloadIdentity(g.workloadName, { allowedResourceOauth2ReturnUrls: g.allowedResourceOauth2ReturnUrls, linkedTo: 'gateway' });
+    for (const a of agents)
+      state.putWorkloadIdentity(a.workloadName, {
+        allowedResourceOauth2ReturnUrls: a.allowedResourceOauth2ReturnUrls,
+        linkedTo: 'runtime',
+      });
+    for (const g of gateways)
+      state.putWorkloadIdentity(g.workloadName, {
+        allowedResourceOauth2ReturnUrls: g.allowedResourceOauth2ReturnUrls,
+        linkedTo: 'gateway',
+      });
     const deps: RuntimeHalfDeps = {
       state,
       baseUrl: origin,
@@ -188,7 +234,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       deps.sampleAgent = sample;
     }
     // The runtime half is mounted after the identity handlers.
-    server.handlers = [createAdminHandler(ctx), ...identity.handlers, createRuntimeHandler(deps), createGatewayHandler(deps)];
+    server.handlers = [
+      createAdminHandler(ctx),
+      ...identity.handlers,
+      createRuntimeHandler(deps),
+      createGatewayHandler(deps),
+    ];
 
     const env = {
       AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: origin,
@@ -207,7 +258,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       endpoints: { agentcore: origin, control: origin, cognito: origin, threeLo: identity.threeLoIssuer },
       env,
       userPool: identity.userPoolInfo,
-      workloadIdentities: config.workloadIdentities.map((w) => ({ name: w.name, arn: state.workloadArn(w.name), allowedResourceOauth2ReturnUrls: [...w.allowedResourceOauth2ReturnUrls] })),
+      workloadIdentities: config.workloadIdentities.map((w) => ({
+        name: w.name,
+        arn: state.workloadArn(w.name),
+        allowedResourceOauth2ReturnUrls: [...w.allowedResourceOauth2ReturnUrls],
+      })),
       credentialProviders: identity.providersInfo,
       threeLo: {
         issuer: identity.threeLoIssuer,

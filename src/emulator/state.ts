@@ -126,7 +126,11 @@ export class StackState {
   readonly sessionsByState = new Map<string, string>();
   /** `${workload}\n${provider}\n${userKey}` → token */
   readonly vault = new Map<string, VaultEntry>();
-  readonly tokenVault = { tokenVaultId: 'default', keyType: 'ServiceManagedKey' as const, lastModifiedDate: Math.floor(Date.now() / 1000) };
+  readonly tokenVault = {
+    tokenVaultId: 'default',
+    keyType: 'ServiceManagedKey' as const,
+    lastModifiedDate: Math.floor(Date.now() / 1000),
+  };
 
   constructor(
     readonly region: string,
@@ -153,7 +157,14 @@ export class StackState {
   }
 
   /** Create (or replace) a workload identity; used by the control plane and by the runtime half for its agents. */
-  putWorkloadIdentity(name: string, opts: { allowedResourceOauth2ReturnUrls?: string[]; tags?: Record<string, string>; linkedTo?: 'runtime' | 'gateway' } = {}): WorkloadIdentity {
+  putWorkloadIdentity(
+    name: string,
+    opts: {
+      allowedResourceOauth2ReturnUrls?: string[];
+      tags?: Record<string, string>;
+      linkedTo?: 'runtime' | 'gateway';
+    } = {},
+  ): WorkloadIdentity {
     const t = Math.floor(this.now() / 1000);
     const w: WorkloadIdentity = {
       name,
@@ -174,7 +185,11 @@ export class StackState {
     const now = this.now();
     this.wats.set(token, { ...info, issuedAt: now, expiresAt: now + WAT_TTL_MS });
     // Bounded memory under load tests: the oldest tokens go first (Map keeps insertion order).
-    if (this.wats.size > MAX_WATS) for (const k of this.wats.keys()) { this.wats.delete(k); if (this.wats.size <= MAX_WATS) break; }
+    if (this.wats.size > MAX_WATS)
+      for (const k of this.wats.keys()) {
+        this.wats.delete(k);
+        if (this.wats.size <= MAX_WATS) break;
+      }
     return token;
   }
 

@@ -9,7 +9,17 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/emulator/config.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
-import { BROWSER_TEST_TIMEOUT, launchBrowser, offLoopback, screenshot, watchPage, type Browser, type BrowserContext, type Page, type PageWatch } from '../fixtures/browser.js';
+import {
+  BROWSER_TEST_TIMEOUT,
+  launchBrowser,
+  offLoopback,
+  screenshot,
+  watchPage,
+  type Browser,
+  type BrowserContext,
+  type Page,
+  type PageWatch,
+} from '../fixtures/browser.js';
 import { freePort } from '../fixtures/ports.js';
 import { createTestContext, runCommand, type TestContext } from '../helpers/context.js';
 
@@ -47,7 +57,9 @@ async function openPage(): Promise<{ page: Page; watch: PageWatch; close: () => 
 
 const publicClient = () => stack.userPool.clients.find((c) => c.name === 'public-client')!;
 
-describe('login --auth-flow authorization-code through the local user pool’s hosted UI', { timeout: BROWSER_TEST_TIMEOUT }, () => {
+describe('login --auth-flow authorization-code through the local user pool’s hosted UI', {
+  timeout: BROWSER_TEST_TIMEOUT,
+}, () => {
   it('the user types name and password into the form, comes back to the loopback redirect; login caches the token', async () => {
     const { page, watch, close } = await openPage();
     let landed = '';
@@ -59,13 +71,30 @@ describe('login --auth-flow authorization-code through the local user pool’s h
           await screenshot(page, 'hosted-ui-sign-in');
           await page.getByLabel('Username').fill('alice');
           await page.getByLabel('Password').fill('Alice-Passw0rd!');
-          await Promise.all([page.waitForURL((u) => u.href.startsWith(redirect)), page.getByRole('button', { name: 'Sign in' }).click()]);
+          await Promise.all([
+            page.waitForURL((u) => u.href.startsWith(redirect)),
+            page.getByRole('button', { name: 'Sign in' }).click(),
+          ]);
           landed = page.url();
           await screenshot(page, 'login-redirect-success');
         },
       });
       const r = await runCommand(
-        ['login', '--auth-flow', 'authorization-code', '--domain', stack.url, '--user-pool-id', stack.userPool.id, '--client-id', publicClient().clientId, '--redirect-uri', redirect, '--scopes', 'openid,email'],
+        [
+          'login',
+          '--auth-flow',
+          'authorization-code',
+          '--domain',
+          stack.url,
+          '--user-pool-id',
+          stack.userPool.id,
+          '--client-id',
+          publicClient().clientId,
+          '--redirect-uri',
+          redirect,
+          '--scopes',
+          'openid,email',
+        ],
         ctx,
       );
       expect(r.stderr).not.toContain('error:');
@@ -80,7 +109,11 @@ describe('login --auth-flow authorization-code through the local user pool’s h
       // The token is cached: `token print` gives alice's access token back.
       const printed = await runCommand(['token', 'print'], { home: ctx.homedir, env: stack.env });
       expect(printed.code).toBe(0);
-      expect(decodeJwt(printed.stdout.trim())).toMatchObject({ token_use: 'access', username: 'alice', client_id: publicClient().clientId });
+      expect(decodeJwt(printed.stdout.trim())).toMatchObject({
+        token_use: 'access',
+        username: 'alice',
+        client_id: publicClient().clientId,
+      });
     } finally {
       await close();
     }
@@ -106,7 +139,11 @@ const workload = () => stack.workloadIdentities[0]!.name;
  * The user at the local 3LO provider: sign in as `login`, then Allow (or Deny) on the consent page, back to the
  * return URL. Screenshots (about a second each on a busy machine) of the provider's pages only when `shots` says so.
  */
-async function consent(page: Page, url: string, o: { login: string; shots: string; answer?: 'Allow' | 'Deny'; providerShots?: boolean }): Promise<void> {
+async function consent(
+  page: Page,
+  url: string,
+  o: { login: string; shots: string; answer?: 'Allow' | 'Deny'; providerShots?: boolean },
+): Promise<void> {
   await page.goto(url);
   await page.getByLabel('User name').fill(o.login);
   await page.getByLabel('Password').fill('any-password');
@@ -123,25 +160,50 @@ async function consent(page: Page, url: string, o: { login: string; shots: strin
   await screenshot(page, `${o.shots}-return-url`);
 }
 
-describe('the 3LO consent through the local provider’s sign-in and consent pages', { timeout: BROWSER_TEST_TIMEOUT }, () => {
+describe('the 3LO consent through the local provider’s sign-in and consent pages', {
+  timeout: BROWSER_TEST_TIMEOUT,
+}, () => {
   it('to `callback`: the agent starts a session for maria, the user signs in and allows, the return-URL page says so, the agent gets the token', async () => {
     const { page, watch, close } = await openPage();
     try {
       const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
       const sdk = await import('@aws-sdk/client-bedrock-agentcore');
       const control = await import('@aws-sdk/client-bedrock-agentcore-control');
-      const dp = new sdk.BedrockAgentCoreClient({ region: stack.region, endpoint: stack.endpoints.agentcore, credentials: stack.credentials });
-      const cp = new control.BedrockAgentCoreControlClient({ region: stack.region, endpoint: stack.endpoints.control, credentials: stack.credentials });
-      const current = (await cp.send(new control.GetWorkloadIdentityCommand({ name: workload() }))).allowedResourceOauth2ReturnUrls ?? [];
-      await cp.send(new control.UpdateWorkloadIdentityCommand({ name: workload(), allowedResourceOauth2ReturnUrls: [...current, returnUrl] }));
+      const dp = new sdk.BedrockAgentCoreClient({
+        region: stack.region,
+        endpoint: stack.endpoints.agentcore,
+        credentials: stack.credentials,
+      });
+      const cp = new control.BedrockAgentCoreControlClient({
+        region: stack.region,
+        endpoint: stack.endpoints.control,
+        credentials: stack.credentials,
+      });
+      const current =
+        (await cp.send(new control.GetWorkloadIdentityCommand({ name: workload() }))).allowedResourceOauth2ReturnUrls ??
+        [];
+      await cp.send(
+        new control.UpdateWorkloadIdentityCommand({
+          name: workload(),
+          allowedResourceOauth2ReturnUrls: [...current, returnUrl],
+        }),
+      );
 
       const ctx = createTestContext({ env: stack.env });
       const listening = stderrSays(ctx, 'return URL');
       const run = runCommand(['callback', '--port', new URL(returnUrl).port, '--user-id', 'maria', '--once'], ctx);
       await listening;
       // What a deployed agent does: a workload token for maria, then USER_FEDERATION with callback's return URL.
-      const wat = (await dp.send(new sdk.GetWorkloadAccessTokenForUserIdCommand({ workloadName: workload(), userId: 'maria' }))).workloadAccessToken!;
-      const req = { workloadIdentityToken: wat, resourceCredentialProviderName: threeLo().name, scopes: ['api:read'], oauth2Flow: 'USER_FEDERATION' as const, resourceOauth2ReturnUrl: returnUrl };
+      const wat = (
+        await dp.send(new sdk.GetWorkloadAccessTokenForUserIdCommand({ workloadName: workload(), userId: 'maria' }))
+      ).workloadAccessToken!;
+      const req = {
+        workloadIdentityToken: wat,
+        resourceCredentialProviderName: threeLo().name,
+        scopes: ['api:read'],
+        oauth2Flow: 'USER_FEDERATION' as const,
+        resourceOauth2ReturnUrl: returnUrl,
+      };
       const started = await dp.send(new sdk.GetResourceOauth2TokenCommand(req));
       expect(started.authorizationUrl).toBeDefined();
 
@@ -165,8 +227,30 @@ describe('the 3LO consent through the local provider’s sign-in and consent pag
     try {
       const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
       const r = await runCommand(
-        ['exchange', '--workload-name', workload(), '--user-id', 'oscar', '--provider', threeLo().name, '--flow', 'user-federation', '--scopes', 'api:read', '--return-url', returnUrl, '--register-return-url', '--ephemeral', '--print', 'resource-token'],
-        { env: stack.env, openBrowser: (url) => consent(page, url, { login: 'oscar-at-provider', shots: 'exchange', providerShots: true }) },
+        [
+          'exchange',
+          '--workload-name',
+          workload(),
+          '--user-id',
+          'oscar',
+          '--provider',
+          threeLo().name,
+          '--flow',
+          'user-federation',
+          '--scopes',
+          'api:read',
+          '--return-url',
+          returnUrl,
+          '--register-return-url',
+          '--ephemeral',
+          '--print',
+          'resource-token',
+        ],
+        {
+          env: stack.env,
+          openBrowser: (url) =>
+            consent(page, url, { login: 'oscar-at-provider', shots: 'exchange', providerShots: true }),
+        },
       );
       expect(r.stderr).not.toContain('error:');
       expect(r.code).toBe(0);
@@ -186,8 +270,27 @@ describe('the 3LO consent through the local provider’s sign-in and consent pag
     try {
       const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
       const r = await runCommand(
-        ['exchange', '--workload-name', workload(), '--user-id', 'petra', '--provider', threeLo().name, '--flow', 'user-federation', '--scopes', 'api:read', '--return-url', returnUrl, '--register-return-url', '--ephemeral'],
-        { env: stack.env, openBrowser: (url) => consent(page, url, { login: 'petra-at-provider', shots: 'deny', answer: 'Deny' }) },
+        [
+          'exchange',
+          '--workload-name',
+          workload(),
+          '--user-id',
+          'petra',
+          '--provider',
+          threeLo().name,
+          '--flow',
+          'user-federation',
+          '--scopes',
+          'api:read',
+          '--return-url',
+          returnUrl,
+          '--register-return-url',
+          '--ephemeral',
+        ],
+        {
+          env: stack.env,
+          openBrowser: (url) => consent(page, url, { login: 'petra-at-provider', shots: 'deny', answer: 'Deny' }),
+        },
       );
       expect(r.code).toBe(4);
       expect(r.stderr).toContain('error: the provider refused the authorization: access_denied');
@@ -210,7 +313,21 @@ describe('the success and error pages show hostile values as text', { timeout: B
     try {
       let landed = '';
       const r = await runCommand(
-        ['login', '--auth-flow', 'authorization-code', '--domain', stack.url, '--user-pool-id', stack.userPool.id, '--client-id', publicClient().clientId, '--redirect-uri', redirect, '--scopes', 'openid'],
+        [
+          'login',
+          '--auth-flow',
+          'authorization-code',
+          '--domain',
+          stack.url,
+          '--user-pool-id',
+          stack.userPool.id,
+          '--client-id',
+          publicClient().clientId,
+          '--redirect-uri',
+          redirect,
+          '--scopes',
+          'openid',
+        ],
         {
           env: stack.env,
           openBrowser: async () => {
@@ -240,7 +357,23 @@ describe('the success and error pages show hostile values as text', { timeout: B
       const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
       let landed = '';
       const r = await runCommand(
-        ['exchange', '--workload-name', workload(), '--user-id', 'quinn', '--provider', threeLo().name, '--flow', 'user-federation', '--scopes', 'api:read', '--return-url', returnUrl, '--register-return-url', '--ephemeral'],
+        [
+          'exchange',
+          '--workload-name',
+          workload(),
+          '--user-id',
+          'quinn',
+          '--provider',
+          threeLo().name,
+          '--flow',
+          'user-federation',
+          '--scopes',
+          'api:read',
+          '--return-url',
+          returnUrl,
+          '--register-return-url',
+          '--ephemeral',
+        ],
         {
           env: stack.env,
           openBrowser: async () => {

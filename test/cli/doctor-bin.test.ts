@@ -17,7 +17,8 @@ let stack: LocalStack;
 let home: string;
 
 beforeAll(async () => {
-  if (!existsSync(join(root, 'dist', 'bin.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+  if (!existsSync(join(root, 'dist', 'bin.js')))
+    throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
   stack = await startLocalStack({});
   home = mkdtempSync(join(tmpdir(), 'aca-doctor-bin-'));
 });
@@ -28,7 +29,13 @@ afterAll(async () => {
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     // A clean environment: no AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED, so the binary itself must keep quiet.
-    const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: home, XDG_CACHE_HOME: join(home, '.cache'), NO_COLOR: '1', ...stack.env };
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      HOME: home,
+      XDG_CACHE_HOME: join(home, '.cache'),
+      NO_COLOR: '1',
+      ...stack.env,
+    };
     const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -39,7 +46,8 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
   });
 }
 
-const agentArn = (name: string) => `arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:runtime/${stack.agents.find((a) => a.name === name)!.id}`;
+const agentArn = (name: string) =>
+  `arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:runtime/${stack.agents.find((a) => a.name === name)!.id}`;
 
 describe('the binary', () => {
   it('doctor: the checklist on stdout, nothing on stderr', async () => {

@@ -15,7 +15,10 @@ let auto: LocalStack;
 let pages: LocalStack;
 
 beforeAll(async () => {
-  [auto, pages] = await Promise.all([startLocalStack({ port: 0, autoConsent: true }), startLocalStack({ port: 0, autoConsent: false })]);
+  [auto, pages] = await Promise.all([
+    startLocalStack({ port: 0, autoConsent: true }),
+    startLocalStack({ port: 0, autoConsent: false }),
+  ]);
 });
 afterAll(async () => {
   await Promise.all([auto?.close(), pages?.close()]);
@@ -24,7 +27,12 @@ afterAll(async () => {
 const names = (stack: LocalStack) => {
   const m2m = stack.credentialProviders.oauth2.find((p) => p.flow === 'M2M')!;
   const threeLo = stack.credentialProviders.oauth2.find((p) => p.flow === 'USER_FEDERATION')!;
-  return { workload: stack.workloadIdentities[0]!.name, m2m, threeLo, apiKey: stack.credentialProviders.apiKey[0]!.name };
+  return {
+    workload: stack.workloadIdentities[0]!.name,
+    m2m,
+    threeLo,
+    apiKey: stack.credentialProviders.apiKey[0]!.name,
+  };
 };
 
 function exchange(stack: LocalStack, args: string[], opts: TestContextOptions = {}) {
@@ -32,27 +40,45 @@ function exchange(stack: LocalStack, args: string[], opts: TestContextOptions = 
 }
 
 async function returnUrls(stack: LocalStack, name: string): Promise<string[]> {
-  const { BedrockAgentCoreControlClient, GetWorkloadIdentityCommand } = await import('@aws-sdk/client-bedrock-agentcore-control');
-  const cp = new BedrockAgentCoreControlClient({ region: stack.region, endpoint: stack.endpoints.control, credentials: stack.credentials });
+  const { BedrockAgentCoreControlClient, GetWorkloadIdentityCommand } = await import(
+    '@aws-sdk/client-bedrock-agentcore-control'
+  );
+  const cp = new BedrockAgentCoreControlClient({
+    region: stack.region,
+    endpoint: stack.endpoints.control,
+    credentials: stack.credentials,
+  });
   return (await cp.send(new GetWorkloadIdentityCommand({ name }))).allowedResourceOauth2ReturnUrls ?? [];
 }
 
 /** A user JWT (access token) from the stack's Cognito-compatible user pool. */
 async function userJwt(stack: LocalStack, username = 'alice'): Promise<string> {
-  const { CognitoIdentityProviderClient, InitiateAuthCommand } = await import('@aws-sdk/client-cognito-identity-provider');
+  const { CognitoIdentityProviderClient, InitiateAuthCommand } = await import(
+    '@aws-sdk/client-cognito-identity-provider'
+  );
   const user = stack.userPool.users.find((u) => u.username === username)!;
   const client = stack.userPool.clients.find((c) => c.explicitAuthFlows.includes('USER_PASSWORD_AUTH'))!;
-  const idp = new CognitoIdentityProviderClient({ region: stack.region, endpoint: stack.endpoints.cognito, credentials: stack.credentials });
+  const idp = new CognitoIdentityProviderClient({
+    region: stack.region,
+    endpoint: stack.endpoints.cognito,
+    credentials: stack.credentials,
+  });
   const params: Record<string, string> = { USERNAME: username, PASSWORD: user.password };
-  if (client.clientSecret) params.SECRET_HASH = createHmac('sha256', client.clientSecret).update(username + client.clientId).digest('base64');
-  const out = await idp.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: client.clientId, AuthParameters: params }));
+  if (client.clientSecret)
+    params.SECRET_HASH = createHmac('sha256', client.clientSecret)
+      .update(username + client.clientId)
+      .digest('base64');
+  const out = await idp.send(
+    new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: client.clientId, AuthParameters: params }),
+  );
   return out.AuthenticationResult!.AccessToken!;
 }
 
 /** The test browser (test/fixtures/headless-browser.ts); returns the URL it stopped at (before `stopAt`, or a 200 page). */
 async function follow(startUrl: string, options: { stopAt?: string; cancel?: boolean } = {}): Promise<string> {
   const end = await browseHeadless(startUrl, options);
-  if (end.status !== 0 && end.status !== 200) throw new Error(`browser stopped at ${end.url} with ${end.status}: ${end.body.slice(0, 200)}`);
+  if (end.status !== 0 && end.status !== 200)
+    throw new Error(`browser stopped at ${end.url} with ${end.status}: ${end.body.slice(0, 200)}`);
   return end.url;
 }
 
@@ -64,15 +90,40 @@ const noFullToken = (stderr: string, token: string) => {
 describe('exchange against the local stack: M2M, API key, workload token', () => {
   it('M2M: workload token then GetResourceOauth2Token, raw token on stdout, fingerprints on stderr', async () => {
     const n = names(auto);
-    const r = await exchange(auto, ['--workload-name', n.workload, '--provider', n.m2m.name, '--flow', 'm2m', '--scopes', n.m2m.scopes.join(','), '--print', 'resource-token']);
+    const r = await exchange(auto, [
+      '--workload-name',
+      n.workload,
+      '--provider',
+      n.m2m.name,
+      '--flow',
+      'm2m',
+      '--scopes',
+      n.m2m.scopes.join(','),
+      '--print',
+      'resource-token',
+    ]);
     expect(r.stderr).toContain(`[1/2] GetWorkloadAccessToken  workload=${n.workload}`);
-    expect(r.stderr).toContain(`[2/2] GetResourceOauth2Token  flow=M2M provider=${n.m2m.name} scopes=${n.m2m.scopes.join(',')}`);
+    expect(r.stderr).toContain(
+      `[2/2] GetResourceOauth2Token  flow=M2M provider=${n.m2m.name} scopes=${n.m2m.scopes.join(',')}`,
+    );
     expect(r.code).toBe(0);
     const token = r.stdout.trim();
     expect(token.split('.')).toHaveLength(3);
     expect(r.stderr).toMatch(/✓ \d+ ms · resource token sha256:[0-9a-f]{8}/);
     noFullToken(r.stderr, token);
-    const quiet = await exchange(auto, ['--workload-name', n.workload, '--provider', n.m2m.name, '--flow', 'm2m', '--scopes', n.m2m.scopes.join(','), '--print', 'resource-token', '--quiet']);
+    const quiet = await exchange(auto, [
+      '--workload-name',
+      n.workload,
+      '--provider',
+      n.m2m.name,
+      '--flow',
+      'm2m',
+      '--scopes',
+      n.m2m.scopes.join(','),
+      '--print',
+      'resource-token',
+      '--quiet',
+    ]);
     expect(quiet.code).toBe(0);
     expect(quiet.stderr).toBe('');
     expect(quiet.stdout.trim().split('.')).toHaveLength(3);
@@ -80,11 +131,36 @@ describe('exchange against the local stack: M2M, API key, workload token', () =>
 
   it('--resource, --audience and --custom-param reach GetResourceOauth2Token as sent (seen with --verbose)', async () => {
     const n = names(auto);
-    const r = await exchange(auto, ['--workload-name', n.workload, '--provider', n.m2m.name, '--flow', 'm2m', '--scopes', n.m2m.scopes.join(','), '--resource', 'urn:example:api', '--audience', 'aud-1', '--audience', 'aud-2', '--custom-param', 'tenant=t1', '--verbose']);
+    const r = await exchange(auto, [
+      '--workload-name',
+      n.workload,
+      '--provider',
+      n.m2m.name,
+      '--flow',
+      'm2m',
+      '--scopes',
+      n.m2m.scopes.join(','),
+      '--resource',
+      'urn:example:api',
+      '--audience',
+      'aud-1',
+      '--audience',
+      'aud-2',
+      '--custom-param',
+      'tenant=t1',
+      '--verbose',
+    ]);
     expect(r.code).toBe(0);
     const body = r.stderr.split('\n').find((l) => l.includes('"oauth2Flow":"M2M"'))!;
     const sent = JSON.parse(body.trim());
-    expect(sent).toEqual(expect.objectContaining({ resources: ['urn:example:api'], audiences: ['aud-1', 'aud-2'], customParameters: { tenant: 't1' }, scopes: n.m2m.scopes }));
+    expect(sent).toEqual(
+      expect.objectContaining({
+        resources: ['urn:example:api'],
+        audiences: ['aud-1', 'aud-2'],
+        customParameters: { tenant: 't1' },
+        scopes: n.m2m.scopes,
+      }),
+    );
     expect(sent.workloadIdentityToken).toMatch(/…\[\d+ chars\]$/);
   });
 
@@ -94,7 +170,11 @@ describe('exchange against the local stack: M2M, API key, workload token', () =>
     const bin = fileURLToPath(new URL('../../bin/agentcore-auth.js', import.meta.url));
     const n = names(auto);
     const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...auto.env };
-    const child = spawn(process.execPath, [bin, 'exchange', '--workload-name', n.workload, '--user-id', 'alice', '--print', 'workload-token'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [bin, 'exchange', '--workload-name', n.workload, '--user-id', 'alice', '--print', 'workload-token'],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -111,7 +191,16 @@ describe('exchange against the local stack: M2M, API key, workload token', () =>
 
   it('API key: GetResourceApiKey, the provider’s key on stdout', async () => {
     const n = names(auto);
-    const r = await exchange(auto, ['--workload-name', n.workload, '--user-id', 'alice', '--api-key-provider', n.apiKey, '--print', 'api-key']);
+    const r = await exchange(auto, [
+      '--workload-name',
+      n.workload,
+      '--user-id',
+      'alice',
+      '--api-key-provider',
+      n.apiKey,
+      '--print',
+      'api-key',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe(auto.config.apiKeyProviders[0]!.apiKey);
     expect(r.stderr).toContain('[1/2] GetWorkloadAccessTokenForUserId');
@@ -122,13 +211,30 @@ describe('exchange against the local stack: M2M, API key, workload token', () =>
   it('--user-token - (stdin) uses GetWorkloadAccessTokenForJWT; --json gives the structured exchange without raw tokens', async () => {
     const n = names(auto);
     const jwt = await userJwt(auto);
-    const r = await exchange(auto, ['--workload-name', n.workload, '--user-token', '-', '--json'], { stdin: `${jwt}\n` });
+    const r = await exchange(auto, ['--workload-name', n.workload, '--user-token', '-', '--json'], {
+      stdin: `${jwt}\n`,
+    });
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.workloadName).toBe(n.workload);
-    expect(doc.binding).toEqual({ kind: 'userToken', token: expect.stringMatching(/^sha256:[0-9a-f]{8} sub=\S+ expires in/), source: '--user-token (stdin)' });
-    expect(doc.workloadToken).toEqual({ api: 'GetWorkloadAccessTokenForJWT', fingerprint: expect.stringMatching(/^sha256:/), masked: expect.stringContaining('chars]') });
-    expect(doc.steps).toEqual([expect.objectContaining({ n: 1, operation: 'GetWorkloadAccessTokenForJWT', status: 'ok', durationMs: expect.any(Number) })]);
+    expect(doc.binding).toEqual({
+      kind: 'userToken',
+      token: expect.stringMatching(/^sha256:[0-9a-f]{8} sub=\S+ expires in/),
+      source: '--user-token (stdin)',
+    });
+    expect(doc.workloadToken).toEqual({
+      api: 'GetWorkloadAccessTokenForJWT',
+      fingerprint: expect.stringMatching(/^sha256:/),
+      masked: expect.stringContaining('chars]'),
+    });
+    expect(doc.steps).toEqual([
+      expect.objectContaining({
+        n: 1,
+        operation: 'GetWorkloadAccessTokenForJWT',
+        status: 'ok',
+        durationMs: expect.any(Number),
+      }),
+    ]);
     expect(r.stdout).not.toContain(jwt);
     noFullToken(r.stderr, jwt);
   });
@@ -140,7 +246,9 @@ describe('exchange against the local stack: M2M, API key, workload token', () =>
     expect(r.stderr).toContain(`[1/2] GetAgentRuntime  runtime=${agent.id} region=${auto.region}`);
     expect(r.stderr).toContain(`workload identity ${agent.workloadName}`);
     expect(r.stderr).toContain(`[2/2] GetWorkloadAccessTokenForUserId  workload=${agent.workloadName} userId="alice"`);
-    expect(r.stderr).toContain('WorkloadIdentity is linked to a service and cannot retrieve an access token by the caller');
+    expect(r.stderr).toContain(
+      'WorkloadIdentity is linked to a service and cannot retrieve an access token by the caller',
+    );
     expect(r.stderr).toContain('hint: Use a workload identity you created yourself');
     expect(r.code).toBe(3);
   });
@@ -151,12 +259,23 @@ describe('exchange against the local stack: M2M, API key, workload token', () =>
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('[2/2] GetResourceOauth2Token');
     expect(r.stderr).toContain('Resource Credential Provider not found');
-    const json = await exchange(auto, ['--workload-name', n.workload, '--provider', 'no-such-provider', '--flow', 'm2m', '--json']);
+    const json = await exchange(auto, [
+      '--workload-name',
+      n.workload,
+      '--provider',
+      'no-such-provider',
+      '--flow',
+      'm2m',
+      '--json',
+    ]);
     expect(json.code).toBe(3);
     expect(json.stdout).toBe('');
     const err = JSON.parse(json.stderr.trim().split('\n').pop()!).error;
     expect(err.code).toBe('ERR_REMOTE');
-    expect(err.details.steps.map((s: { operation: string; status: string }) => `${s.operation}:${s.status}`)).toEqual(['GetWorkloadAccessToken:ok', 'GetResourceOauth2Token:failed']);
+    expect(err.details.steps.map((s: { operation: string; status: string }) => `${s.operation}:${s.status}`)).toEqual([
+      'GetWorkloadAccessToken:ok',
+      'GetResourceOauth2Token:failed',
+    ]);
   });
 });
 
@@ -164,11 +283,26 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
   it('stops before the flow when the return URL is not registered, with the exact fix (exit 2)', async () => {
     const n = names(auto);
     const url = `http://localhost:${await freePort()}/oauth2/callback`;
-    const r = await exchange(auto, ['--workload-name', n.workload, '--user-id', 'alice', '--provider', n.threeLo.name, '--scopes', 'api:read', '--return-url', url]);
+    const r = await exchange(auto, [
+      '--workload-name',
+      n.workload,
+      '--user-id',
+      'alice',
+      '--provider',
+      n.threeLo.name,
+      '--scopes',
+      'api:read',
+      '--return-url',
+      url,
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`error: the return URL ${url} is not registered on workload identity ${n.workload}`);
-    expect(r.stderr).toContain('hint: Rerun with --register-return-url (add --ephemeral to remove it afterwards), or register it yourself:');
-    expect(r.stderr).toContain(`aws bedrock-agentcore-control update-workload-identity --region ${auto.region} --name ${n.workload} --allowed-resource-oauth2-return-urls`);
+    expect(r.stderr).toContain(
+      'hint: Rerun with --register-return-url (add --ephemeral to remove it afterwards), or register it yourself:',
+    );
+    expect(r.stderr).toContain(
+      `aws bedrock-agentcore-control update-workload-identity --region ${auto.region} --name ${n.workload} --allowed-resource-oauth2-return-urls`,
+    );
     expect(r.stderr).not.toContain('GetResourceOauth2Token');
     expect(r.ctx.opened).toEqual([]);
   });
@@ -179,12 +313,34 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     const url = `http://localhost:${await freePort()}/oauth2/callback`;
     const r = await exchange(
       auto,
-      ['--workload-name', n.workload, '--user-id', 'carol', '--provider', n.threeLo.name, '--scopes', 'api:read', '--return-url', url, '--register-return-url', '--ephemeral', '--custom-param', 'login_hint=carol', '--print', 'resource-token', '--poll-interval', '20'],
+      [
+        '--workload-name',
+        n.workload,
+        '--user-id',
+        'carol',
+        '--provider',
+        n.threeLo.name,
+        '--scopes',
+        'api:read',
+        '--return-url',
+        url,
+        '--register-return-url',
+        '--ephemeral',
+        '--custom-param',
+        'login_hint=carol',
+        '--print',
+        'resource-token',
+        '--poll-interval',
+        '20',
+      ],
       { openBrowser: async (u) => void (await follow(u)) },
     );
     expect(r.stderr).toContain('[1/8] GetWorkloadAccessTokenForUserId  workload=' + n.workload + ' userId="carol"');
     expect(r.code).toBe(0);
-    const lines = r.stderr.split('\n').filter((l) => /^\[\d\/8\]/.test(l)).map((l) => l.split('  ')[0]);
+    const lines = r.stderr
+      .split('\n')
+      .filter((l) => /^\[\d\/8\]/.test(l))
+      .map((l) => l.split('  ')[0]);
     expect(lines).toEqual([
       '[1/8] GetWorkloadAccessTokenForUserId',
       '[2/8] GetWorkloadIdentity',
@@ -209,7 +365,22 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     await expect(fetch(url)).rejects.toThrow(); // the return-URL server is closed
 
     // The vault now holds carol's token: the next exchange skips the consent.
-    const again = await exchange(auto, ['--workload-name', n.workload, '--user-id', 'carol', '--provider', n.threeLo.name, '--scopes', 'api:read', '--return-url', url, '--register-return-url', '--ephemeral', '--print', 'resource-token']);
+    const again = await exchange(auto, [
+      '--workload-name',
+      n.workload,
+      '--user-id',
+      'carol',
+      '--provider',
+      n.threeLo.name,
+      '--scopes',
+      'api:read',
+      '--return-url',
+      url,
+      '--register-return-url',
+      '--ephemeral',
+      '--print',
+      'resource-token',
+    ]);
     expect(again.code).toBe(0);
     expect(again.stdout.trim()).toBe(token);
     expect(again.stderr).toContain('already in the token vault; no consent needed');
@@ -223,7 +394,23 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     const url = `http://localhost:${await freePort()}/oauth2/callback`;
     const r = await exchange(
       pages,
-      ['--workload-name', n.workload, '--user-token', jwt, '--provider', n.threeLo.name, '--scopes', 'api:read', '--return-url', url, '--register-return-url', '--ephemeral', '--json', '--poll-interval', '20'],
+      [
+        '--workload-name',
+        n.workload,
+        '--user-token',
+        jwt,
+        '--provider',
+        n.threeLo.name,
+        '--scopes',
+        'api:read',
+        '--return-url',
+        url,
+        '--register-return-url',
+        '--ephemeral',
+        '--json',
+        '--poll-interval',
+        '20',
+      ],
       { openBrowser: async (u) => void (await browseHeadless(u, { login: 'dave' })) },
     );
     expect(r.code).toBe(0);
@@ -238,7 +425,14 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
       'GetResourceOauth2Token:ok',
       'UpdateWorkloadIdentity:ok',
     ]);
-    expect(doc.resourceToken).toEqual(expect.objectContaining({ provider: n.threeLo.name, flow: 'USER_FEDERATION', sub: 'dave', fingerprint: expect.stringMatching(/^sha256:/) }));
+    expect(doc.resourceToken).toEqual(
+      expect.objectContaining({
+        provider: n.threeLo.name,
+        flow: 'USER_FEDERATION',
+        sub: 'dave',
+        fingerprint: expect.stringMatching(/^sha256:/),
+      }),
+    );
     expect(doc.resourceToken.value).toBeUndefined();
     expect(doc.session.completedWith).toMatch(/^JWT sha256:[0-9a-f]{8} sub=/);
     expect(doc.returnUrl).toEqual(expect.objectContaining({ url, added: true, removed: true }));
@@ -247,22 +441,53 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
 
   it('--bearer: a cached login’s access token mints the workload token and completes the session', async () => {
     const n = names(auto);
-    const home = (await import('node:fs')).mkdtempSync((await import('node:path')).join((await import('node:os')).tmpdir(), 'aca-bearer-'));
+    const home = (await import('node:fs')).mkdtempSync(
+      (await import('node:path')).join((await import('node:os')).tmpdir(), 'aca-bearer-'),
+    );
     const client = auto.userPool.clients.find((c) => c.explicitAuthFlows.includes('USER_PASSWORD_AUTH'))!;
     const alice = auto.userPool.users.find((u) => u.username === 'alice')!;
     const login = await runCommand(
-      ['login', '--user-pool-id', auto.userPool.id, '--client-id', client.clientId, ...(client.clientSecret ? ['--client-secret', client.clientSecret] : []), '--username', 'alice', '--password', alice.password],
+      [
+        'login',
+        '--user-pool-id',
+        auto.userPool.id,
+        '--client-id',
+        client.clientId,
+        ...(client.clientSecret ? ['--client-secret', client.clientSecret] : []),
+        '--username',
+        'alice',
+        '--password',
+        alice.password,
+      ],
       { home, env: auto.env },
     );
     expect(login.code).toBe(0);
     const url = `http://localhost:${await freePort()}/oauth2/callback`;
     const r = await exchange(
       auto,
-      ['--workload-name', n.workload, '--bearer', '--provider', n.threeLo.name, '--scopes', 'api:read', '--force-auth', '--return-url', url, '--register-return-url', '--ephemeral', '--json', '--poll-interval', '20'],
+      [
+        '--workload-name',
+        n.workload,
+        '--bearer',
+        '--provider',
+        n.threeLo.name,
+        '--scopes',
+        'api:read',
+        '--force-auth',
+        '--return-url',
+        url,
+        '--register-return-url',
+        '--ephemeral',
+        '--json',
+        '--poll-interval',
+        '20',
+      ],
       { home, openBrowser: async (u) => void (await follow(u)) },
     );
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/\[1\/8\] GetWorkloadAccessTokenForJWT  workload=\S+ userToken=sha256:[0-9a-f]{8} sub=\S+ expires in \d+ min \(--bearer cache:default\)/);
+    expect(r.stderr).toMatch(
+      /\[1\/8\] GetWorkloadAccessTokenForJWT {2}workload=\S+ userToken=sha256:[0-9a-f]{8} sub=\S+ expires in \d+ min \(--bearer cache:default\)/,
+    );
     const doc = JSON.parse(r.stdout);
     expect(doc.binding.source).toBe('--bearer cache:default');
     expect(doc.session.completedWith).toBe(`JWT ${doc.binding.token}`);
@@ -273,14 +498,32 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     const url = `http://localhost:${await freePort()}/oauth2/callback`;
     const r = await exchange(
       auto,
-      ['--workload-name', n.workload, '--user-id', 'alice', '--provider', n.threeLo.name, '--scopes', 'api:read', '--force-auth', '--return-url', url, '--register-return-url', '--ephemeral', '--complete-as-user-id', 'bob'],
+      [
+        '--workload-name',
+        n.workload,
+        '--user-id',
+        'alice',
+        '--provider',
+        n.threeLo.name,
+        '--scopes',
+        'api:read',
+        '--force-auth',
+        '--return-url',
+        url,
+        '--register-return-url',
+        '--ephemeral',
+        '--complete-as-user-id',
+        'bob',
+      ],
       { openBrowser: async (u) => void (await follow(u)) },
     );
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(
       /error: session refused \(AccessDeniedException: Invalid or expired session\): started by user id "alice" \(sha256:[0-9a-f]{8}\), completed with user id "bob" \(sha256:[0-9a-f]{8}\)/,
     );
-    expect(r.stderr).toContain('hint: CompleteResourceTokenAuth needs the exact artifact that minted the workload token');
+    expect(r.stderr).toContain(
+      'hint: CompleteResourceTokenAuth needs the exact artifact that minted the workload token',
+    );
     expect(r.stderr).toContain('removed: --ephemeral');
   });
 
@@ -292,11 +535,29 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     const url = `http://localhost:${await freePort()}/oauth2/callback`;
     const r = await exchange(
       auto,
-      ['--workload-name', n.workload, '--user-token', first, '--provider', n.threeLo.name, '--scopes', 'api:read', '--force-auth', '--return-url', url, '--register-return-url', '--ephemeral', '--complete-as-user-token', fresh],
+      [
+        '--workload-name',
+        n.workload,
+        '--user-token',
+        first,
+        '--provider',
+        n.threeLo.name,
+        '--scopes',
+        'api:read',
+        '--force-auth',
+        '--return-url',
+        url,
+        '--register-return-url',
+        '--ephemeral',
+        '--complete-as-user-token',
+        fresh,
+      ],
       { openBrowser: async (u) => void (await follow(u)) },
     );
     expect(r.code).toBe(4);
-    const m = r.stderr.match(/started by JWT (sha256:[0-9a-f]{8}) sub=\S+ .*?, completed with JWT (sha256:[0-9a-f]{8}) sub=/);
+    const m = r.stderr.match(
+      /started by JWT (sha256:[0-9a-f]{8}) sub=\S+ .*?, completed with JWT (sha256:[0-9a-f]{8}) sub=/,
+    );
     expect(m).not.toBeNull();
     expect(m![1]).not.toBe(m![2]);
     noFullToken(r.stderr, first);
@@ -308,7 +569,20 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     const url = `http://localhost:${await freePort()}/oauth2/callback`;
     const r = await exchange(
       pages,
-      ['--workload-name', n.workload, '--user-id', 'erin', '--provider', n.threeLo.name, '--scopes', 'api:read', '--return-url', url, '--register-return-url', '--ephemeral'],
+      [
+        '--workload-name',
+        n.workload,
+        '--user-id',
+        'erin',
+        '--provider',
+        n.threeLo.name,
+        '--scopes',
+        'api:read',
+        '--return-url',
+        url,
+        '--register-return-url',
+        '--ephemeral',
+      ],
       { openBrowser: async (u) => void (await follow(u, { cancel: true })) },
     );
     expect(r.code).toBe(4);
@@ -321,7 +595,22 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     const url = 'https://app.example.com/oauth2/callback';
     const r = await exchange(
       pages,
-      ['--workload-name', n.workload, '--user-id', 'frank', '--provider', n.threeLo.name, '--scopes', 'api:read', '--return-url', url, '--register-return-url', '--ephemeral', '--poll-interval', '20'],
+      [
+        '--workload-name',
+        n.workload,
+        '--user-id',
+        'frank',
+        '--provider',
+        n.threeLo.name,
+        '--scopes',
+        'api:read',
+        '--return-url',
+        url,
+        '--register-return-url',
+        '--ephemeral',
+        '--poll-interval',
+        '20',
+      ],
       { openBrowser: async (u) => void (await follow(u, { cancel: true, stopAt: url })) },
     );
     expect(r.code).toBe(4);
@@ -336,7 +625,22 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     let t = Date.now();
     const r = await exchange(
       auto,
-      ['--workload-name', n.workload, '--user-id', 'gina', '--provider', n.threeLo.name, '--scopes', 'api:read', '--return-url', url, '--register-return-url', '--ephemeral', '--timeout', '30'],
+      [
+        '--workload-name',
+        n.workload,
+        '--user-id',
+        'gina',
+        '--provider',
+        n.threeLo.name,
+        '--scopes',
+        'api:read',
+        '--return-url',
+        url,
+        '--register-return-url',
+        '--ephemeral',
+        '--timeout',
+        '30',
+      ],
       {
         now: () => t,
         sleep: async (ms) => {
@@ -365,7 +669,26 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     };
     const served = await exchange(
       auto,
-      ['--workload-name', n.workload, '--user-id', 'gail', '--provider', n.threeLo.name, '--scopes', 'api:read', '--force-auth', '--flow', 'user-federation', '--no-browser', '--timeout', '4', '--return-url', url, '--register-return-url', '--ephemeral'],
+      [
+        '--workload-name',
+        n.workload,
+        '--user-id',
+        'gail',
+        '--provider',
+        n.threeLo.name,
+        '--scopes',
+        'api:read',
+        '--force-auth',
+        '--flow',
+        'user-federation',
+        '--no-browser',
+        '--timeout',
+        '4',
+        '--return-url',
+        url,
+        '--register-return-url',
+        '--ephemeral',
+      ],
       clock,
     );
     expect(served.code).toBe(5);
@@ -377,11 +700,32 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     const elsewhere = 'https://app.example.com/oauth2/callback';
     const r = await exchange(
       auto,
-      ['--workload-name', n.workload, '--user-id', 'gail', '--provider', n.threeLo.name, '--scopes', 'api:read', '--force-auth', '--no-browser', '--timeout', '4', '--poll-interval', '1000', '--return-url', elsewhere, '--register-return-url', '--ephemeral'],
+      [
+        '--workload-name',
+        n.workload,
+        '--user-id',
+        'gail',
+        '--provider',
+        n.threeLo.name,
+        '--scopes',
+        'api:read',
+        '--force-auth',
+        '--no-browser',
+        '--timeout',
+        '4',
+        '--poll-interval',
+        '1000',
+        '--return-url',
+        elsewhere,
+        '--register-return-url',
+        '--ephemeral',
+      ],
       clock,
     );
     expect(r.code).toBe(5);
-    expect(r.stderr).toMatch(/error: timed out: the session was not completed within 4 s \(sessionStatus IN_PROGRESS after \d+ polls\)/);
+    expect(r.stderr).toMatch(
+      /error: timed out: the session was not completed within 4 s \(sessionStatus IN_PROGRESS after \d+ polls\)/,
+    );
     expect(r.stderr).toContain(`hint: The return URL ${elsewhere} is served elsewhere`);
     expect(r.stderr).not.toContain('The session was completed');
     expect(r.stderr).toContain('removed: --ephemeral');
@@ -389,7 +733,15 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
 
   it('--no-browser and the other 3LO flags are refused up front for M2M (exit 2, nothing called)', async () => {
     const n = names(auto);
-    const r = await exchange(auto, ['--workload-name', n.workload, '--provider', n.threeLo.name, '--flow', 'm2m', '--no-browser']);
+    const r = await exchange(auto, [
+      '--workload-name',
+      n.workload,
+      '--provider',
+      n.threeLo.name,
+      '--flow',
+      'm2m',
+      '--no-browser',
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--no-browser apply to --flow user-federation');
     expect(r.stderr).not.toContain('GetWorkloadAccessToken');
@@ -400,7 +752,23 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     const url = `http://localhost:${await freePort()}/oauth2/callback`;
     const r = await exchange(
       auto,
-      ['--workload-name', n.workload, '--user-id', 'hank', '--provider', n.threeLo.name, '--scopes', 'api:read', '--force-auth', '--custom-state', 'expected-state-1', '--return-url', url, '--register-return-url', '--ephemeral'],
+      [
+        '--workload-name',
+        n.workload,
+        '--user-id',
+        'hank',
+        '--provider',
+        n.threeLo.name,
+        '--scopes',
+        'api:read',
+        '--force-auth',
+        '--custom-state',
+        'expected-state-1',
+        '--return-url',
+        url,
+        '--register-return-url',
+        '--ephemeral',
+      ],
       {
         openBrowser: async (u) => {
           const back = new URL(await follow(u, { stopAt: url }));
@@ -411,7 +779,9 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
       },
     );
     expect(r.code).toBe(4);
-    expect(r.stderr).toContain('error: the return URL carried a state that does not match --custom-state; the session was not completed');
+    expect(r.stderr).toContain(
+      'error: the return URL carried a state that does not match --custom-state; the session was not completed',
+    );
     expect(r.stderr).not.toContain('CompleteResourceTokenAuth  ');
     expect(r.stderr).not.toContain('expected-state-1');
   });
@@ -422,7 +792,21 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     let page = '';
     const r = await exchange(
       auto,
-      ['--workload-name', n.workload, '--user-id', 'ivy', '--provider', n.threeLo.name, '--scopes', 'api:read', '--force-auth', '--return-url', url, '--register-return-url', '--ephemeral'],
+      [
+        '--workload-name',
+        n.workload,
+        '--user-id',
+        'ivy',
+        '--provider',
+        n.threeLo.name,
+        '--scopes',
+        'api:read',
+        '--force-auth',
+        '--return-url',
+        url,
+        '--register-return-url',
+        '--ephemeral',
+      ],
       {
         openBrowser: async () => {
           const hostile = '<img src=x onerror=alert(1)>\u001b[31mRED\u001b[0m\nforged line';
@@ -434,7 +818,9 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     expect(r.code).toBe(4);
     expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(page).not.toContain('<img');
-    expect(r.stderr).toContain('error: the provider refused the authorization: invalid_scope — <img src=x onerror=alert(1)> [31mRED [0m forged line');
+    expect(r.stderr).toContain(
+      'error: the provider refused the authorization: invalid_scope — <img src=x onerror=alert(1)> [31mRED [0m forged line',
+    );
     expect(r.stderr).not.toContain('\u001b[31m');
   });
 
@@ -444,7 +830,26 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     let statuses: number[] = [];
     const r = await exchange(
       auto,
-      ['--workload-name', n.workload, '--user-id', 'jack', '--provider', n.threeLo.name, '--scopes', 'api:read', '--force-auth', '--custom-param', 'login_hint=jack', '--return-url', url, '--register-return-url', '--ephemeral', '--poll-interval', '20', '--json'],
+      [
+        '--workload-name',
+        n.workload,
+        '--user-id',
+        'jack',
+        '--provider',
+        n.threeLo.name,
+        '--scopes',
+        'api:read',
+        '--force-auth',
+        '--custom-param',
+        'login_hint=jack',
+        '--return-url',
+        url,
+        '--register-return-url',
+        '--ephemeral',
+        '--poll-interval',
+        '20',
+        '--json',
+      ],
       {
         openBrowser: async (u) => {
           const back = await follow(u, { stopAt: url });
@@ -465,7 +870,21 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     const ac = new AbortController();
     const r = await exchange(
       auto,
-      ['--workload-name', n.workload, '--user-id', 'kim', '--provider', n.threeLo.name, '--scopes', 'api:read', '--force-auth', '--return-url', url, '--register-return-url', '--ephemeral'],
+      [
+        '--workload-name',
+        n.workload,
+        '--user-id',
+        'kim',
+        '--provider',
+        n.threeLo.name,
+        '--scopes',
+        'api:read',
+        '--force-auth',
+        '--return-url',
+        url,
+        '--register-return-url',
+        '--ephemeral',
+      ],
       { signal: ac.signal, openBrowser: async () => void setTimeout(() => ac.abort(), 50) },
     );
     expect(r.code).toBe(130);
@@ -480,7 +899,25 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     const url = `http://localhost:${await freePort()}/oauth2/callback`;
     const ctx = createTestContext({ env: auto.env });
     const running = runCommand(
-      ['exchange', '--workload-name', n.workload, '--user-id', 'lena', '--provider', n.threeLo.name, '--scopes', 'api:read', '--force-auth', '--no-browser', '--return-url', url, '--register-return-url', '--ephemeral', '--poll-interval', '20'],
+      [
+        'exchange',
+        '--workload-name',
+        n.workload,
+        '--user-id',
+        'lena',
+        '--provider',
+        n.threeLo.name,
+        '--scopes',
+        'api:read',
+        '--force-auth',
+        '--no-browser',
+        '--return-url',
+        url,
+        '--register-return-url',
+        '--ephemeral',
+        '--poll-interval',
+        '20',
+      ],
       ctx,
     );
     let authUrl: string | undefined;

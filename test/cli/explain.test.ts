@@ -12,7 +12,11 @@ describe('explain', () => {
     const body = `{"jsonrpc":"2.0","error":{"code":-32001,"message":"${MESSAGES.claimMismatch('aud')}"},"id":"null"}`;
     const r = await runCommand(['--json', 'explain', '-'], { stdin: body });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ id: 'claim-aud', matchedBy: 'message', source: 'AgentCore customJWTAuthorizer (401)' });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      id: 'claim-aud',
+      matchedBy: 'message',
+      source: 'AgentCore customJWTAuthorizer (401)',
+    });
   });
 
   it('matches by error name and by HTTP status when the message is not known', async () => {

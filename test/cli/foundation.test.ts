@@ -5,7 +5,18 @@ describe('CLI foundation', () => {
   it('prints the top-level help on stdout with every command and exits 0', async () => {
     const r = await runCommand(['--help']);
     expect(r.code).toBe(0);
-    for (const c of ['login', 'invoke', 'exchange', 'callback', 'verify', 'doctor', 'explain', 'local', 'smoke', 'demo']) {
+    for (const c of [
+      'login',
+      'invoke',
+      'exchange',
+      'callback',
+      'verify',
+      'doctor',
+      'explain',
+      'local',
+      'smoke',
+      'demo',
+    ]) {
       expect(r.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
     }
     expect(r.stderr).toBe('');

@@ -16,7 +16,12 @@ let env: Record<string, string>;
 
 beforeAll(async () => {
   rec = await startRecorder();
-  env = { AWS_ENDPOINT_URL: rec.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secretsecretsecret' };
+  env = {
+    AWS_ENDPOINT_URL: rec.url,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'secretsecretsecret',
+  };
 });
 afterAll(async () => {
   await rec.close();
@@ -38,7 +43,10 @@ describe('mcp --input is checked before any request', () => {
   });
 
   it('a JSON value that is not an object: exit 2, nothing sent', async () => {
-    const r = await runCommand(['mcp', '--gateway-url', `${rec.url}/mcp`, '--bearer-token', TOKEN, '--call', 'add', '--input', '[1,2]'], { env });
+    const r = await runCommand(
+      ['mcp', '--gateway-url', `${rec.url}/mcp`, '--bearer-token', TOKEN, '--call', 'add', '--input', '[1,2]'],
+      { env },
+    );
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain('--input must be a JSON object');
     expect(rec.requests).toHaveLength(0);
@@ -48,7 +56,11 @@ describe('mcp --input is checked before any request', () => {
 describe('the auth line describes the bearer token, never ends blank', () => {
   it.each([
     ['a.b.c (three parts, not JSON)', 'a.b.c', /— --bearer-token \(not a JWT: its payload is not base64url JSON\)$/m],
-    ['a JWT without token_use or exp', `${b64({ alg: 'none' })}.${b64({ sub: 'x' })}.`, /— --bearer-token \(a JWT without token_use or exp claims\)$/m],
+    [
+      'a JWT without token_use or exp',
+      `${b64({ alg: 'none' })}.${b64({ sub: 'x' })}.`,
+      /— --bearer-token \(a JWT without token_use or exp claims\)$/m,
+    ],
     ['a Cognito access token', TOKEN, /— --bearer-token \(access token, expires in \d+ min\)$/m],
   ])('%s', async (_name, token, line) => {
     const r = await runCommand(['invoke', ARN, '{}', '--bearer-token', token], { env });

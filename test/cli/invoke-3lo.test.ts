@@ -21,7 +21,16 @@ beforeAll(async () => {
   stack = await startLocalStack({
     port: 0,
     autoConsent: true,
-    config: { agents: [{ name: 'consent_agent', id: 'consent_agent-test000006', oauth2CallbackUrl: returnUrl, allowedResourceOauth2ReturnUrls: [returnUrl] }] },
+    config: {
+      agents: [
+        {
+          name: 'consent_agent',
+          id: 'consent_agent-test000006',
+          oauth2CallbackUrl: returnUrl,
+          allowedResourceOauth2ReturnUrls: [returnUrl],
+        },
+      ],
+    },
   });
   provider = stack.credentialProviders.oauth2.find((p) => p.flow === 'USER_FEDERATION')!.name;
 });
@@ -36,7 +45,9 @@ const browser = async (url: string) => {
 describe('invoke --complete-auth', () => {
   it('without --complete-auth: the authorization URL is announced, exit 0', async () => {
     const payload = JSON.stringify({ action: 'token', provider, scopes: ['api:read'], forceAuthentication: true });
-    const r = await runCommand(['invoke', AGENT, payload, '--user-id', 'erin', '--accept', 'application/json'], { env: stack.env });
+    const r = await runCommand(['invoke', AGENT, payload, '--user-id', 'erin', '--accept', 'application/json'], {
+      env: stack.env,
+    });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("the agent needs the user's consent (3LO)");
     expect(r.stderr).toMatch(/\/identities\/oauth2\/authorize\?request_uri=/);
@@ -44,14 +55,29 @@ describe('invoke --complete-auth', () => {
   });
 
   it('streaming agent: consent completed while it polls; the token arrives in the same call', async () => {
-    const payload = JSON.stringify({ action: 'token', provider, scopes: ['api:read'], forceAuthentication: true, wait: 10 });
-    const r = await runCommand(['invoke', AGENT, payload, '--user-id', 'frank', '--complete-auth', '--return-url', returnUrl, '--json'], {
-      env: stack.env,
-      openBrowser: browser,
+    const payload = JSON.stringify({
+      action: 'token',
+      provider,
+      scopes: ['api:read'],
+      forceAuthentication: true,
+      wait: 10,
     });
+    const r = await runCommand(
+      ['invoke', AGENT, payload, '--user-id', 'frank', '--complete-auth', '--return-url', returnUrl, '--json'],
+      {
+        env: stack.env,
+        openBrowser: browser,
+      },
+    );
     expect(r.stderr).toContain('CompleteResourceTokenAuth');
     expect(r.code).toBe(0);
-    const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; data?: { type?: string }; consentCompleted?: boolean; reinvoked?: boolean });
+    const out = r.stdout
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as { type: string; data?: { type?: string }; consentCompleted?: boolean; reinvoked?: boolean },
+      );
     expect(out.some((o) => o.type === 'event' && o.data?.type === 'authorizationUrl')).toBe(true);
     expect(out.some((o) => o.type === 'event' && o.data?.type === 'token')).toBe(true);
     expect(out[out.length - 1]).toMatchObject({ type: 'summary', consentCompleted: true, reinvoked: false });
@@ -60,38 +86,88 @@ describe('invoke --complete-auth', () => {
   it('agent that answers and ends: consent, then the same session invoked again gets the token', async () => {
     const payload = JSON.stringify({ action: 'token', provider, scopes: ['api:read'] });
     const sid = `consent-session-${'x'.repeat(30)}`;
-    const r = await runCommand(['invoke', AGENT, payload, '--user-id', 'gina', '--accept', 'application/json', '--session-id', sid, '--complete-auth', '--return-url', returnUrl, '--json'], {
-      env: stack.env,
-      openBrowser: browser,
-    });
+    const r = await runCommand(
+      [
+        'invoke',
+        AGENT,
+        payload,
+        '--user-id',
+        'gina',
+        '--accept',
+        'application/json',
+        '--session-id',
+        sid,
+        '--complete-auth',
+        '--return-url',
+        returnUrl,
+        '--json',
+      ],
+      {
+        env: stack.env,
+        openBrowser: browser,
+      },
+    );
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(`invoking again with the same session id ${sid}`);
-    const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; data?: { type?: string } });
+    const out = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; data?: { type?: string } });
     const bodies = out.filter((o) => o.type === 'body').map((o) => o.data?.type);
     expect(bodies).toEqual(['authorizationUrl', 'token']);
-    expect(out[out.length - 1]).toMatchObject({ type: 'summary', requestSessionId: sid, consentCompleted: true, reinvoked: true });
+    expect(out[out.length - 1]).toMatchObject({
+      type: 'summary',
+      requestSessionId: sid,
+      consentCompleted: true,
+      reinvoked: true,
+    });
   });
 
   it('an agent that forces authentication again after the re-invoke is reported, not looped on', async () => {
     const payload = JSON.stringify({ action: 'token', provider, scopes: ['api:read'], forceAuthentication: true });
-    const r = await runCommand(['invoke', AGENT, payload, '--user-id', 'hank', '--accept', 'application/json', '--complete-auth', '--return-url', returnUrl], {
-      env: stack.env,
-      openBrowser: browser,
-    });
+    const r = await runCommand(
+      [
+        'invoke',
+        AGENT,
+        payload,
+        '--user-id',
+        'hank',
+        '--accept',
+        'application/json',
+        '--complete-auth',
+        '--return-url',
+        returnUrl,
+      ],
+      {
+        env: stack.env,
+        openBrowser: browser,
+      },
+    );
     expect(r.code).toBe(0);
     expect(r.stderr.match(/CompleteResourceTokenAuth/g)).toHaveLength(1);
-    expect(r.stderr).toMatch(/warning: the agent asked for consent again after the session was bound .*; not repeating: http/);
+    expect(r.stderr).toMatch(
+      /warning: the agent asked for consent again after the session was bound .*; not repeating: http/,
+    );
   });
 
   it('--return-url is validated up front even when the agent asks for no consent (#12)', async () => {
     const payload = JSON.stringify({ action: 'whoami' });
-    const bad = await runCommand(['invoke', AGENT, payload, '--user-id', 'ivy', '--complete-auth', '--return-url', 'not a url'], { env: stack.env });
+    const bad = await runCommand(
+      ['invoke', AGENT, payload, '--user-id', 'ivy', '--complete-auth', '--return-url', 'not a url'],
+      { env: stack.env },
+    );
     expect(bad.code, bad.stderr).toBe(2);
     expect(bad.stderr).toContain('invalid return URL');
-    const remote = await runCommand(['invoke', AGENT, payload, '--user-id', 'ivy', '--complete-auth', '--return-url', 'ftp://127.0.0.1/cb'], { env: stack.env });
+    const remote = await runCommand(
+      ['invoke', AGENT, payload, '--user-id', 'ivy', '--complete-auth', '--return-url', 'ftp://127.0.0.1/cb'],
+      { env: stack.env },
+    );
     expect(remote.code, remote.stderr).toBe(2);
     expect(remote.stderr).toContain('is not a loopback http URL');
-    const fine = await runCommand(['invoke', AGENT, payload, '--user-id', 'ivy', '--complete-auth', '--no-browser', '--return-url', returnUrl], { env: stack.env });
+    const fine = await runCommand(
+      ['invoke', AGENT, payload, '--user-id', 'ivy', '--complete-auth', '--no-browser', '--return-url', returnUrl],
+      { env: stack.env },
+    );
     expect(fine.code, fine.stderr).toBe(0);
   });
 });

@@ -26,8 +26,19 @@ beforeEach(() => {
   rec.requests.length = 0;
 });
 
-function awsError(res: ServerResponse, status: number, type: string, message: string, headers: Record<string, string> = {}) {
-  res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': type, 'x-amzn-requestid': 'req-123', ...headers });
+function awsError(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  message: string,
+  headers: Record<string, string> = {},
+) {
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'x-amzn-errortype': type,
+    'x-amzn-requestid': 'req-123',
+    ...headers,
+  });
   res.end(JSON.stringify({ message }));
 }
 
@@ -38,7 +49,14 @@ const modes: Array<[string, string[]]> = [
 
 describe.each(modes)('%s path', (mode, flags) => {
   it('424 RuntimeClientError shows the agent message, exit 3', async () => {
-    rec.respond((_q, res) => awsError(res, 424, 'RuntimeClientError', 'Received error (500) from runtime. Please check your CloudWatch logs for more information.'));
+    rec.respond((_q, res) =>
+      awsError(
+        res,
+        424,
+        'RuntimeClientError',
+        'Received error (500) from runtime. Please check your CloudWatch logs for more information.',
+      ),
+    );
     const r = await runCommand(['invoke', ARN, '{}', ...flags], { env });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('error: the agent failed (424 RuntimeClientError): Received error (500) from runtime.');
@@ -47,7 +65,9 @@ describe.each(modes)('%s path', (mode, flags) => {
   });
 
   it('402 ServiceQuotaExceeded, exit 3 with the quota hint', async () => {
-    rec.respond((_q, res) => awsError(res, 402, 'ServiceQuotaExceededException', 'Maximum number of concurrent sessions reached'));
+    rec.respond((_q, res) =>
+      awsError(res, 402, 'ServiceQuotaExceededException', 'Maximum number of concurrent sessions reached'),
+    );
     const r = await runCommand(['invoke', ARN, '{}', ...flags], { env });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('service quota exceeded (402): Maximum number of concurrent sessions reached');
@@ -62,13 +82,17 @@ describe.each(modes)('%s path', (mode, flags) => {
     const r = await runCommand(['invoke', ARN, '{}', ...flags, '--json'], ctx);
     expect(r.code).toBe(3);
     expect(rec.requests).toHaveLength(3);
-    const err = JSON.parse(r.stderr.trim().split('\n').pop()!) as { error: { code: string; message: string; details: { attempts: number } } };
+    const err = JSON.parse(r.stderr.trim().split('\n').pop()!) as {
+      error: { code: string; message: string; details: { attempts: number } };
+    };
     expect(err.error.code).toBe('ERR_THROTTLED');
     expect(err.error.message).toContain('gave up after 3 attempts');
   });
 
   it('404 ResourceNotFound names region, qualifier and ARN', async () => {
-    rec.respond((_q, res) => awsError(res, 404, 'ResourceNotFoundException', 'No endpoint or agent found with qualifier \'prod\''));
+    rec.respond((_q, res) =>
+      awsError(res, 404, 'ResourceNotFoundException', "No endpoint or agent found with qualifier 'prod'"),
+    );
     const r = await runCommand(['invoke', ARN, '{}', ...flags, '--qualifier', 'prod'], { env });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain(`not found: ${ARN} (qualifier prod, region us-east-1)`);
@@ -89,63 +113,109 @@ describe.each(modes)('%s path', (mode, flags) => {
 });
 
 describe('Ctrl-C', () => {
-  it.each(modes)('%s: interrupting a stream stops at once with exit 130, what arrived stays on stdout', async (_mode, flags) => {
-    rec.respond((_q, res) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write('data: "partial"\n\n');
-    });
-    const ac = new AbortController();
-    const ctx = createTestContext({ env, signal: ac.signal });
-    const run = runCommand(['invoke', ARN, '{}', ...flags], ctx);
-    for (let i = 0; i < 500 && !ctx.stdout.text().includes('partial'); i++) await new Promise((r) => setTimeout(r, 10));
-    ac.abort(Object.assign(new Error('interrupted by SIGINT'), { name: 'AbortError' }));
-    const r = await run;
-    expect(r.code).toBe(130);
-    expect(r.stdout).toContain('partial');
-    expect(r.stderr).toContain('error: interrupted');
-  });
+  it.each(modes)(
+    '%s: interrupting a stream stops at once with exit 130, what arrived stays on stdout',
+    async (_mode, flags) => {
+      rec.respond((_q, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write('data: "partial"\n\n');
+      });
+      const ac = new AbortController();
+      const ctx = createTestContext({ env, signal: ac.signal });
+      const run = runCommand(['invoke', ARN, '{}', ...flags], ctx);
+      for (let i = 0; i < 500 && !ctx.stdout.text().includes('partial'); i++)
+        await new Promise((r) => setTimeout(r, 10));
+      ac.abort(Object.assign(new Error('interrupted by SIGINT'), { name: 'AbortError' }));
+      const r = await run;
+      expect(r.code).toBe(130);
+      expect(r.stdout).toContain('partial');
+      expect(r.stderr).toContain('error: interrupted');
+    },
+  );
 });
 
 describe('SigV4 specifics', () => {
   it('403 on the user-id header names bedrock-agentcore:InvokeAgentRuntimeForUser', async () => {
     rec.respond((_q, res) =>
-      awsError(res, 403, 'AccessDeniedException', 'User: arn:aws:sts::123456789012:assumed-role/dev/x is not authorized to perform: bedrock-agentcore:InvokeAgentRuntimeForUser on resource: ' + ARN),
+      awsError(
+        res,
+        403,
+        'AccessDeniedException',
+        'User: arn:aws:sts::123456789012:assumed-role/dev/x is not authorized to perform: bedrock-agentcore:InvokeAgentRuntimeForUser on resource: ' +
+          ARN,
+      ),
     );
     const r = await runCommand(['invoke', ARN, '{}', '--user-id', 'alice'], { env });
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('access denied for the user-id header');
-    expect(r.stderr).toMatch(/hint: .*bedrock-agentcore:InvokeAgentRuntimeForUser in addition to bedrock-agentcore:InvokeAgentRuntime/);
+    expect(r.stderr).toMatch(
+      /hint: .*bedrock-agentcore:InvokeAgentRuntimeForUser in addition to bedrock-agentcore:InvokeAgentRuntime/,
+    );
   });
 
   it('the request carries exactly what was asked: user id, custom header signed, trace headers', async () => {
     rec.respond((_q, res) => {
-      res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-bedrock-agentcore-runtime-session-id': 'svc-session' });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'x-amzn-bedrock-agentcore-runtime-session-id': 'svc-session',
+      });
       res.end('{"ok":true}');
     });
-    const r = await runCommand(['invoke', ARN, '{"x":1}', '--user-id', 'alice', '-H', 'tenant:acme', '--trace-id', 'Root=1-5759e988-bd862e3fe1be46a994272793', '--traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', '--json'], { env });
+    const r = await runCommand(
+      [
+        'invoke',
+        ARN,
+        '{"x":1}',
+        '--user-id',
+        'alice',
+        '-H',
+        'tenant:acme',
+        '--trace-id',
+        'Root=1-5759e988-bd862e3fe1be46a994272793',
+        '--traceparent',
+        '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+        '--json',
+      ],
+      { env },
+    );
     expect(r.code).toBe(0);
     const q = rec.requests[0]!;
     expect(header(q, 'x-amzn-bedrock-agentcore-runtime-user-id')).toBe('alice');
     expect(header(q, 'x-amzn-bedrock-agentcore-runtime-custom-tenant')).toBe('acme');
     expect(header(q, 'x-amzn-trace-id')).toBe('Root=1-5759e988-bd862e3fe1be46a994272793');
     expect(header(q, 'authorization')).toMatch(/SignedHeaders=.*x-amzn-bedrock-agentcore-runtime-custom-tenant/);
-    const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const out = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(out[0]).toEqual({ type: 'body', data: { ok: true } });
     // The service's session id is reported, the one we sent too.
-    expect(out[1]).toMatchObject({ type: 'summary', sessionId: 'svc-session', requestSessionId: expect.stringMatching(/^agentcore-auth-/) });
+    expect(out[1]).toMatchObject({
+      type: 'summary',
+      sessionId: 'svc-session',
+      requestSessionId: expect.stringMatching(/^agentcore-auth-/),
+    });
   });
 });
 
 describe('--auth auto without control-plane access', () => {
   it('the lookup failure says how to choose the mode by hand', async () => {
     rec.respond((q, res) => {
-      if (q.method === 'GET') return awsError(res, 403, 'AccessDeniedException', 'User is not authorized to perform: bedrock-agentcore:GetAgentRuntime');
+      if (q.method === 'GET')
+        return awsError(
+          res,
+          403,
+          'AccessDeniedException',
+          'User is not authorized to perform: bedrock-agentcore:GetAgentRuntime',
+        );
       res.writeHead(500).end();
     });
     const r = await runCommand(['invoke', ARN, '{}', '--auth', 'auto'], { env });
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('GetAgentRuntime (my_agent-abcDEF1234) failed: AccessDeniedException');
-    expect(r.stderr).toMatch(/hint: --auth auto reads the configuration with the control plane .* --user-id ID or --auth sigv4/);
+    expect(r.stderr).toMatch(
+      /hint: --auth auto reads the configuration with the control plane .* --user-id ID or --auth sigv4/,
+    );
     expect(rec.requests.every((q) => q.method === 'GET')).toBe(true);
   });
 });
@@ -159,7 +229,10 @@ describe('bearer specifics', () => {
       res.end('{"answer":42}');
     });
     const slept: number[] = [];
-    const r = await runCommand(['invoke', ARN, '{}', '--bearer-token', TOKEN], { env, sleep: async (ms) => void slept.push(ms) });
+    const r = await runCommand(['invoke', ARN, '{}', '--bearer-token', TOKEN], {
+      env,
+      sleep: async (ms) => void slept.push(ms),
+    });
     expect(r.code).toBe(0);
     expect(slept).toEqual([2000, 2000]);
     expect(r.stdout).toContain('"answer":42');

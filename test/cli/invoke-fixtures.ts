@@ -30,19 +30,51 @@ export interface UserTokens {
 
 /** A fresh app client and user in cognito-local's pool, and their access + ID tokens. */
 export async function cognitoTokens(c: CognitoInfo, name = 'invoke'): Promise<UserTokens> {
-  const cip = new CognitoIdentityProviderClient({ endpoint: c.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const cip = new CognitoIdentityProviderClient({
+    endpoint: c.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   try {
     const { UserPoolClient } = await cip.send(
-      new CreateUserPoolClientCommand({ UserPoolId: c.poolId, ClientName: name, ExplicitAuthFlows: ['ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }),
+      new CreateUserPoolClientCommand({
+        UserPoolId: c.poolId,
+        ClientName: name,
+        ExplicitAuthFlows: ['ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      }),
     );
     const clientId = UserPoolClient!.ClientId!;
     const username = `${name}-${Math.random().toString(36).slice(2, 10)}`;
-    await cip.send(new AdminCreateUserCommand({ UserPoolId: c.poolId, Username: username, TemporaryPassword: 'Temp#Pass123', MessageAction: 'SUPPRESS' }));
-    await cip.send(new AdminSetUserPasswordCommand({ UserPoolId: c.poolId, Username: username, Password: 'Perm#Pass123', Permanent: true }));
-    const a = await cip.send(
-      new AdminInitiateAuthCommand({ UserPoolId: c.poolId, ClientId: clientId, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: 'Perm#Pass123' } }),
+    await cip.send(
+      new AdminCreateUserCommand({
+        UserPoolId: c.poolId,
+        Username: username,
+        TemporaryPassword: 'Temp#Pass123',
+        MessageAction: 'SUPPRESS',
+      }),
     );
-    return { clientId, username, accessToken: a.AuthenticationResult!.AccessToken!, idToken: a.AuthenticationResult!.IdToken! };
+    await cip.send(
+      new AdminSetUserPasswordCommand({
+        UserPoolId: c.poolId,
+        Username: username,
+        Password: 'Perm#Pass123',
+        Permanent: true,
+      }),
+    );
+    const a = await cip.send(
+      new AdminInitiateAuthCommand({
+        UserPoolId: c.poolId,
+        ClientId: clientId,
+        AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: username, PASSWORD: 'Perm#Pass123' },
+      }),
+    );
+    return {
+      clientId,
+      username,
+      accessToken: a.AuthenticationResult!.AccessToken!,
+      idToken: a.AuthenticationResult!.IdToken!,
+    };
   } finally {
     cip.destroy();
   }
@@ -52,27 +84,45 @@ export const ACCOUNT = '123456789012';
 export const arnOf = (id: string) => `arn:aws:bedrock-agentcore:us-east-1:${ACCOUNT}:runtime/${id}`;
 
 /** The local stack with a SigV4 agent, two JWT agents (allowedClients / allowedAudience) trusting cognito-local, and extras. */
-export async function startInvokeStack(c: CognitoInfo, clientId: string, extraAgents: Array<Record<string, unknown>> = []): Promise<LocalStack> {
+export async function startInvokeStack(
+  c: CognitoInfo,
+  clientId: string,
+  extraAgents: Array<Record<string, unknown>> = [],
+): Promise<LocalStack> {
   return startLocalStack({
     port: 0,
     config: {
       agents: [
-        { name: 'iam_agent', id: 'iam_agent-test000001', requestHeaderAllowlist: ['X-Amzn-Bedrock-AgentCore-Runtime-Custom-Tenant'] },
+        {
+          name: 'iam_agent',
+          id: 'iam_agent-test000001',
+          requestHeaderAllowlist: ['X-Amzn-Bedrock-AgentCore-Runtime-Custom-Tenant'],
+        },
         {
           name: 'jwt_agent',
           id: 'jwt_agent-test000002',
-          authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: c.discoveryUrl, allowedClients: [clientId] } },
+          authorizerConfiguration: {
+            customJWTAuthorizer: { discoveryUrl: c.discoveryUrl, allowedClients: [clientId] },
+          },
           requestHeaderAllowlist: ['Authorization', 'X-Amzn-Bedrock-AgentCore-Runtime-Custom-Tenant'],
         },
         {
           name: 'aud_agent',
           id: 'aud_agent-test000003',
-          authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: c.discoveryUrl, allowedAudience: [clientId] } },
+          authorizerConfiguration: {
+            customJWTAuthorizer: { discoveryUrl: c.discoveryUrl, allowedAudience: [clientId] },
+          },
         },
         {
           name: 'scope_agent',
           id: 'scope_agent-test000007',
-          authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: c.discoveryUrl, allowedClients: [clientId], allowedScopes: ['agentcore/invoke'] } },
+          authorizerConfiguration: {
+            customJWTAuthorizer: {
+              discoveryUrl: c.discoveryUrl,
+              allowedClients: [clientId],
+              allowedScopes: ['agentcore/invoke'],
+            },
+          },
         },
         // No discoveryUrl: trusts the local stack's own user pool (another issuer than cognito-local).
         { name: 'pool_agent', id: 'pool_agent-test000008', authorizerConfiguration: { customJWTAuthorizer: {} } },
@@ -114,7 +164,18 @@ export async function startMcpAgent(
       const entry: SeenMcp = { path: req.url ?? '', headers: req.headers, body };
       if (opts.verifySigV4) {
         const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
-        entry.sigv4 = await verifySigV4({ method: req.method ?? 'POST', url, rawPath: url.pathname, rawQuery: url.search.slice(1), headers: req.headers, body: raw, raw: req }, opts.verifySigV4);
+        entry.sigv4 = await verifySigV4(
+          {
+            method: req.method ?? 'POST',
+            url,
+            rawPath: url.pathname,
+            rawQuery: url.search.slice(1),
+            headers: req.headers,
+            body: raw,
+            raw: req,
+          },
+          opts.verifySigV4,
+        );
       }
       seen.push(entry);
       const reply = (msg: unknown, headers: Record<string, string> = {}) => {
@@ -131,7 +192,15 @@ export async function startMcpAgent(
       switch (body.method) {
         case 'initialize':
           return reply(
-            { jsonrpc: '2.0', id, result: { protocolVersion: '2025-03-26', capabilities: { tools: {} }, serverInfo: { name: 'test-mcp', version: '1.2.3' } } },
+            {
+              jsonrpc: '2.0',
+              id,
+              result: {
+                protocolVersion: '2025-03-26',
+                capabilities: { tools: {} },
+                serverInfo: { name: 'test-mcp', version: '1.2.3' },
+              },
+            },
             { 'mcp-session-id': 'mcp-session-abc' },
           );
         case 'notifications/initialized':
@@ -139,15 +208,43 @@ export async function startMcpAgent(
           return void res.end();
         case 'tools/list': {
           const cursor = (body.params as { cursor?: string } | undefined)?.cursor;
-          if (!cursor) return reply({ jsonrpc: '2.0', id, result: { tools: [{ name: 'add', description: 'Add two numbers\nmore text', inputSchema: { type: 'object' } }], nextCursor: 'page2' } });
-          return reply({ jsonrpc: '2.0', id, result: { tools: [{ name: 'whoami', description: 'Who is calling' }, { name: 'secret', description: 'Needs consent' }] } });
+          if (!cursor)
+            return reply({
+              jsonrpc: '2.0',
+              id,
+              result: {
+                tools: [{ name: 'add', description: 'Add two numbers\nmore text', inputSchema: { type: 'object' } }],
+                nextCursor: 'page2',
+              },
+            });
+          return reply({
+            jsonrpc: '2.0',
+            id,
+            result: {
+              tools: [
+                { name: 'whoami', description: 'Who is calling' },
+                { name: 'secret', description: 'Needs consent' },
+              ],
+            },
+          });
         }
         case 'tools/call': {
           const p = body.params as { name: string; arguments: Record<string, number> };
-          if (p.name === 'add') return reply({ jsonrpc: '2.0', id, result: { content: [{ type: 'text', text: String((p.arguments.a ?? 0) + (p.arguments.b ?? 0)) }] } });
+          if (p.name === 'add')
+            return reply({
+              jsonrpc: '2.0',
+              id,
+              result: { content: [{ type: 'text', text: String((p.arguments.a ?? 0) + (p.arguments.b ?? 0)) }] },
+            });
           if (p.name === 'whoami') {
-            const who = req.headers['x-amzn-bedrock-agentcore-runtime-user-id'] ?? (req.headers.workloadaccesstoken ? 'wat' : 'nobody');
-            return reply({ jsonrpc: '2.0', id, result: { content: [{ type: 'text', text: `caller=${String(who)}` }] } });
+            const who =
+              req.headers['x-amzn-bedrock-agentcore-runtime-user-id'] ??
+              (req.headers.workloadaccesstoken ? 'wat' : 'nobody');
+            return reply({
+              jsonrpc: '2.0',
+              id,
+              result: { content: [{ type: 'text', text: `caller=${String(who)}` }] },
+            });
           }
           if (p.name === 'secret') {
             if (!elicited && opts.authorizationUrl) {
@@ -155,7 +252,20 @@ export async function startMcpAgent(
               return reply({
                 jsonrpc: '2.0',
                 id,
-                error: { code: -32042, message: 'This request requires more information.', data: { elicitations: [{ mode: 'url', elicitationId: 'e1', url: opts.authorizationUrl(), message: 'Please login to this URL for authorization.' }] } },
+                error: {
+                  code: -32042,
+                  message: 'This request requires more information.',
+                  data: {
+                    elicitations: [
+                      {
+                        mode: 'url',
+                        elicitationId: 'e1',
+                        url: opts.authorizationUrl(),
+                        message: 'Please login to this URL for authorization.',
+                      },
+                    ],
+                  },
+                },
               });
             }
             return reply({ jsonrpc: '2.0', id, result: { content: [{ type: 'text', text: 'the secret is 42' }] } });

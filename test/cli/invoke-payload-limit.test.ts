@@ -58,13 +58,22 @@ describe.each([
   it('--payload-file of 120 MB: exit 2 before anything is sent', async () => {
     const file = sparseFile('big-120.bin', 120 * 1024 * 1024);
     const r = await runCommand(['invoke', ARN, '--payload-file', file, ...flags], { env });
-    expectRefused(r, new RegExp(`--payload-file ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is 120\\.0 MB \\(125829120 bytes\\)`));
+    expectRefused(
+      r,
+      new RegExp(`--payload-file ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is 120\\.0 MB \\(125829120 bytes\\)`),
+    );
   });
 
   it('--payload-file one byte over: refused; --dry-run too', async () => {
     const file = sparseFile('big-limit-plus-1.bin', LIMIT + 1);
-    expectRefused(await runCommand(['invoke', ARN, '--payload-file', file, ...flags], { env }), /is 100\.0 MB \(104857601 bytes\)/);
-    expectRefused(await runCommand(['invoke', ARN, '--payload-file', file, '--dry-run', ...flags], { env }), /104857601 bytes/);
+    expectRefused(
+      await runCommand(['invoke', ARN, '--payload-file', file, ...flags], { env }),
+      /is 100\.0 MB \(104857601 bytes\)/,
+    );
+    expectRefused(
+      await runCommand(['invoke', ARN, '--payload-file', file, '--dry-run', ...flags], { env }),
+      /104857601 bytes/,
+    );
   });
 });
 
@@ -80,8 +89,25 @@ it('core invokeOnce (every runtime call, mcp --agent included) refuses before se
     throw new Error('must not be called');
   }) as unknown as typeof globalThis.fetch;
   const err = await invokeOnce(
-    { mode: 'bearer', token: TOKEN, agentcore: async () => { throw new Error('must not be called'); }, fetch, baseUrl: rec.url, send: { timeoutMs: 5000 } } as unknown as Parameters<typeof invokeOnce>[0],
-    { target: { arn: ARN, pathLabel: ARN, region: 'us-east-1' } as never, region: 'us-east-1', payload: new Uint8Array(LIMIT + 1), contentType: 'application/json', accept: 'application/json', sessionId: 's'.repeat(40), customHeaders: [] },
+    {
+      mode: 'bearer',
+      token: TOKEN,
+      agentcore: async () => {
+        throw new Error('must not be called');
+      },
+      fetch,
+      baseUrl: rec.url,
+      send: { timeoutMs: 5000 },
+    } as unknown as Parameters<typeof invokeOnce>[0],
+    {
+      target: { arn: ARN, pathLabel: ARN, region: 'us-east-1' } as never,
+      region: 'us-east-1',
+      payload: new Uint8Array(LIMIT + 1),
+      contentType: 'application/json',
+      accept: 'application/json',
+      sessionId: 's'.repeat(40),
+      customHeaders: [],
+    },
   ).then(
     () => undefined,
     (e: unknown) => e,
@@ -95,21 +121,28 @@ it('core invokeOnce (every runtime call, mcp --agent included) refuses before se
 it.each([
   ['sigv4', ['--user-id', 'alice']],
   ['bearer', ['--bearer-token', TOKEN]],
-])('%s: a 413 from the service (its limit counted another way) reads as the payload limit, exit 3, not a dead server', async (_mode, flags) => {
-  rec.respond((_q, res) => {
-    res.writeHead(413, { 'content-type': 'application/json', 'x-amzn-errortype': 'ValidationException', 'x-amzn-requestid': 'req-413' });
-    res.end(JSON.stringify({ message: MESSAGES.payloadTooLarge }));
-  });
-  try {
-    const r = await runCommand(['invoke', ARN, '{"prompt":"hi"}', ...flags], { env });
-    expect(r.code, r.stderr).toBe(3);
-    expect(r.stderr).toContain(MESSAGES.payloadTooLarge);
-    expect(r.stderr).toMatch(/^hint: .*100 MB/m);
-    expect(r.stderr).not.toContain('cannot reach');
-  } finally {
+])(
+  '%s: a 413 from the service (its limit counted another way) reads as the payload limit, exit 3, not a dead server',
+  async (_mode, flags) => {
     rec.respond((_q, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{"ok":true}');
+      res.writeHead(413, {
+        'content-type': 'application/json',
+        'x-amzn-errortype': 'ValidationException',
+        'x-amzn-requestid': 'req-413',
+      });
+      res.end(JSON.stringify({ message: MESSAGES.payloadTooLarge }));
     });
-  }
-});
+    try {
+      const r = await runCommand(['invoke', ARN, '{"prompt":"hi"}', ...flags], { env });
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toContain(MESSAGES.payloadTooLarge);
+      expect(r.stderr).toMatch(/^hint: .*100 MB/m);
+      expect(r.stderr).not.toContain('cannot reach');
+    } finally {
+      rec.respond((_q, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"ok":true}');
+      });
+    }
+  },
+);

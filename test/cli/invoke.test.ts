@@ -28,7 +28,10 @@ const lines = (s: string) => s.trim().split('\n').filter(Boolean);
 
 describe('invoke: SigV4', () => {
   it('--user-id: SDK path, the agent sees the user and a workload token; JSON answer on stdout', async () => {
-    const r = await runCommand(['invoke', IAM, '{"action":"whoami"}', '--user-id', 'alice', '--accept', 'application/json'], { env });
+    const r = await runCommand(
+      ['invoke', IAM, '{"action":"whoami"}', '--user-id', 'alice', '--accept', 'application/json'],
+      { env },
+    );
     expect(r.stderr).toContain('SigV4 (IAM) with user id alice');
     expect(r.code).toBe(0);
     const answer = JSON.parse(r.stdout) as Record<string, unknown>;
@@ -58,7 +61,15 @@ describe('invoke: SigV4', () => {
     const events = out.filter((o) => o.type === 'event');
     expect(events.length).toBeGreaterThanOrEqual(3);
     const summary = out[out.length - 1]!;
-    expect(summary).toMatchObject({ type: 'summary', status: 200, contentType: expect.stringContaining('text/event-stream'), mode: 'sigv4', agent: IAM, qualifier: 'DEFAULT', region: 'us-east-1' });
+    expect(summary).toMatchObject({
+      type: 'summary',
+      status: 200,
+      contentType: expect.stringContaining('text/event-stream'),
+      mode: 'sigv4',
+      agent: IAM,
+      qualifier: 'DEFAULT',
+      region: 'us-east-1',
+    });
     expect(String(summary.requestSessionId).length).toBeGreaterThanOrEqual(33);
     expect(typeof summary.durationMs).toBe('number');
     expect(summary.events).toBe(events.length);
@@ -72,7 +83,10 @@ describe('invoke: SigV4', () => {
 
   it('--session-id is sent as given and must be ≥ 33 chars', async () => {
     const sid = 'my-session-0123456789-0123456789-0123456789';
-    const r = await runCommand(['invoke', IAM, '{"action":"whoami"}', '--user-id', 'a', '--session-id', sid, '--accept', 'application/json'], { env });
+    const r = await runCommand(
+      ['invoke', IAM, '{"action":"whoami"}', '--user-id', 'a', '--session-id', sid, '--accept', 'application/json'],
+      { env },
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(sid);
     const short = await runCommand(['invoke', IAM, '{}', '--session-id', 'short'], { env });
@@ -81,7 +95,9 @@ describe('invoke: SigV4', () => {
   });
 
   it('text payload becomes {"prompt": …} and says so', async () => {
-    const r = await runCommand(['invoke', IAM, 'hello there', '--user-id', 'a', '--accept', 'application/json'], { env });
+    const r = await runCommand(['invoke', IAM, 'hello there', '--user-id', 'a', '--accept', 'application/json'], {
+      env,
+    });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('sent as {"prompt": …}');
     expect(r.stdout).toContain('hello there');
@@ -90,7 +106,19 @@ describe('invoke: SigV4', () => {
 
 describe('invoke: bearer', () => {
   it('--bearer-token with the access token reaches the allowedClients agent; token never in full on stderr', async () => {
-    const r = await runCommand(['invoke', JWT, '{"action":"whoami"}', '--bearer-token', tokens.accessToken, '--accept', 'application/json', '--verbose'], { env });
+    const r = await runCommand(
+      [
+        'invoke',
+        JWT,
+        '{"action":"whoami"}',
+        '--bearer-token',
+        tokens.accessToken,
+        '--accept',
+        'application/json',
+        '--verbose',
+      ],
+      { env },
+    );
     expect(r.stderr).not.toContain(tokens.accessToken);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('bearer token from flag');
@@ -99,13 +127,29 @@ describe('invoke: bearer', () => {
   });
 
   it('--bearer-token - reads the token from stdin', async () => {
-    const r = await runCommand(['invoke', JWT, '{"action":"whoami"}', '--bearer-token', '-', '--accept', 'application/json'], { env, stdin: `${tokens.accessToken}\n` });
+    const r = await runCommand(
+      ['invoke', JWT, '{"action":"whoami"}', '--bearer-token', '-', '--accept', 'application/json'],
+      { env, stdin: `${tokens.accessToken}\n` },
+    );
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('bearer token from stdin');
   });
 
   it('--user-id with a bearer token: warning, still explicit', async () => {
-    const r = await runCommand(['invoke', JWT, '{"action":"whoami"}', '--bearer-token', tokens.accessToken, '--user-id', 'mallory', '--accept', 'application/json'], { env });
+    const r = await runCommand(
+      [
+        'invoke',
+        JWT,
+        '{"action":"whoami"}',
+        '--bearer-token',
+        tokens.accessToken,
+        '--user-id',
+        'mallory',
+        '--accept',
+        'application/json',
+      ],
+      { env },
+    );
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/warning: --user-id with a bearer token/);
   });
@@ -119,15 +163,33 @@ describe('invoke: --bearer with a cached login', () => {
     const home = mkdtempSync(join(tmpdir(), 'aca-home-'));
     const cognito = inject('cognito');
     const login = await runCommand(
-      ['login', '--client-id', tokens.clientId, '--username', tokens.username, '--password', 'Perm#Pass123', '--region', 'us-east-1', '--save-as', 'ci'],
+      [
+        'login',
+        '--client-id',
+        tokens.clientId,
+        '--username',
+        tokens.username,
+        '--password',
+        'Perm#Pass123',
+        '--region',
+        'us-east-1',
+        '--save-as',
+        'ci',
+      ],
       { env: { ...env, AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint }, home },
     );
     expect(login.code).toBe(0);
-    const r = await runCommand(['invoke', JWT, '{"action":"whoami"}', '--bearer', 'ci', '--accept', 'application/json'], { env, home });
+    const r = await runCommand(
+      ['invoke', JWT, '{"action":"whoami"}', '--bearer', 'ci', '--accept', 'application/json'],
+      { env, home },
+    );
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('bearer token from cache:ci');
     expect(r.stderr).toContain('(access token');
-    const id = await runCommand(['invoke', AUD, '{"action":"whoami"}', '--bearer', 'ci', '--id-token', '--accept', 'application/json'], { env, home });
+    const id = await runCommand(
+      ['invoke', AUD, '{"action":"whoami"}', '--bearer', 'ci', '--id-token', '--accept', 'application/json'],
+      { env, home },
+    );
     expect(id.code).toBe(0);
     expect(id.stderr).toContain('(id token');
     const missing = await runCommand(['invoke', JWT, '{}', '--bearer', 'nobody'], { env, home });
@@ -155,10 +217,26 @@ describe('invoke: mode mismatch, both ways', () => {
   });
 
   it('--auth auto reads the authorizer and picks the right mode for each agent', async () => {
-    const a = await runCommand(['invoke', IAM, '{"action":"whoami"}', '--auth', 'auto', '--user-id', 'u1', '--accept', 'application/json'], { env });
+    const a = await runCommand(
+      ['invoke', IAM, '{"action":"whoami"}', '--auth', 'auto', '--user-id', 'u1', '--accept', 'application/json'],
+      { env },
+    );
     expect(a.code).toBe(0);
     expect(a.stderr).toContain('--auth auto: the agent uses IAM SigV4');
-    const b = await runCommand(['invoke', JWT, '{"action":"whoami"}', '--auth', 'auto', '--bearer-token', tokens.accessToken, '--accept', 'application/json'], { env });
+    const b = await runCommand(
+      [
+        'invoke',
+        JWT,
+        '{"action":"whoami"}',
+        '--auth',
+        'auto',
+        '--bearer-token',
+        tokens.accessToken,
+        '--accept',
+        'application/json',
+      ],
+      { env },
+    );
     expect(b.code).toBe(0);
     expect(b.stderr).toContain('--auth auto: the agent uses OAuth bearer JWT');
   });
@@ -194,19 +272,27 @@ describe('invoke: claim failures name the token mix-up', () => {
   });
 
   it('the ID token is accepted by the allowedAudience agent', async () => {
-    const r = await runCommand(['invoke', AUD, '{"action":"whoami"}', '--bearer-token', tokens.idToken, '--accept', 'application/json'], { env });
+    const r = await runCommand(
+      ['invoke', AUD, '{"action":"whoami"}', '--bearer-token', tokens.idToken, '--accept', 'application/json'],
+      { env },
+    );
     expect(r.code).toBe(0);
   });
 
   it('no allowed scope → scope mismatch, names the token scopes', async () => {
-    const r = await runCommand(['invoke', arnOf('scope_agent-test000007'), '{}', '--bearer-token', tokens.accessToken], { env });
+    const r = await runCommand(
+      ['invoke', arnOf('scope_agent-test000007'), '{}', '--bearer-token', tokens.accessToken],
+      { env },
+    );
     expect(r.code).toBe(4);
     expect(r.stderr).toContain("Claim 'scope' value mismatch");
     expect(r.stderr).toMatch(/hint: The token's scopes: aws\.cognito\.signin\.user\.admin\./);
   });
 
   it('a token from another issuer → iss mismatch, names the issuer it came from', async () => {
-    const r = await runCommand(['invoke', arnOf('pool_agent-test000008'), '{}', '--bearer-token', tokens.accessToken], { env });
+    const r = await runCommand(['invoke', arnOf('pool_agent-test000008'), '{}', '--bearer-token', tokens.accessToken], {
+      env,
+    });
     expect(r.code).toBe(4);
     expect(r.stderr).toContain("Claim 'iss' value mismatch");
     expect(r.stderr).toContain(`hint: The token was issued by ${inject('cognito').issuer}.`);
@@ -227,7 +313,10 @@ describe('invoke: targets and dry runs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aca-proj-'));
     const yaml = `default_agent: iam_agent\nagents:\n  iam_agent:\n    name: iam_agent\n    bedrock_agentcore:\n      agent_id: iam_agent-test000001\n      agent_arn: ${IAM}\n`;
     writeFileSync(join(dir, '.bedrock_agentcore.yaml'), yaml);
-    const r = await runCommand(['invoke', 'iam_agent', '{"action":"whoami"}', '--user-id', 'carol', '--accept', 'application/json'], { env, cwd: dir });
+    const r = await runCommand(
+      ['invoke', 'iam_agent', '{"action":"whoami"}', '--user-id', 'carol', '--accept', 'application/json'],
+      { env, cwd: dir },
+    );
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('"iam_agent" from .bedrock_agentcore.yaml');
     expect(r.stdout).toContain('carol');
@@ -235,16 +324,37 @@ describe('invoke: targets and dry runs', () => {
   });
 
   it('a runtime id with --account-id', async () => {
-    const r = await runCommand(['invoke', 'iam_agent-test000001', '{"action":"whoami"}', '--account-id', '123456789012', '--user-id', 'dave', '--accept', 'application/json'], { env });
+    const r = await runCommand(
+      [
+        'invoke',
+        'iam_agent-test000001',
+        '{"action":"whoami"}',
+        '--account-id',
+        '123456789012',
+        '--user-id',
+        'dave',
+        '--accept',
+        'application/json',
+      ],
+      { env },
+    );
     expect(r.stderr).toContain('iam_agent-test000001 (account 123456789012)');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('dave');
   });
 
   it('--dry-run --json: the request with the token masked, nothing sent', async () => {
-    const r = await runCommand(['invoke', JWT, '{"q":1}', '--bearer-token', tokens.accessToken, '--dry-run', '--json', '-H', 'tenant:acme'], { env });
+    const r = await runCommand(
+      ['invoke', JWT, '{"q":1}', '--bearer-token', tokens.accessToken, '--dry-run', '--json', '-H', 'tenant:acme'],
+      { env },
+    );
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { dryRun: boolean; mode: string; request: { method: string; url: string; headers: Record<string, string>; body: string }; curl: string };
+    const out = JSON.parse(r.stdout) as {
+      dryRun: boolean;
+      mode: string;
+      request: { method: string; url: string; headers: Record<string, string>; body: string };
+      curl: string;
+    };
     expect(out).toMatchObject({ dryRun: true, mode: 'bearer', request: { method: 'POST', body: '{"q":1}' } });
     expect(out.request.url).toBe(`${stack.url}/runtimes/${encodeURIComponent(JWT)}/invocations?qualifier=DEFAULT`);
     expect(out.request.headers['x-amzn-bedrock-agentcore-runtime-custom-tenant']).toBe('acme');
@@ -254,12 +364,27 @@ describe('invoke: targets and dry runs', () => {
   });
 
   it('--print-curl --show-secrets prints a command that works as printed (bearer)', async () => {
-    const r = await runCommand(['invoke', JWT, '{"action":"whoami"}', '--bearer-token', tokens.accessToken, '--print-curl', '--show-secrets', '--accept', 'application/json'], { env });
+    const r = await runCommand(
+      [
+        'invoke',
+        JWT,
+        '{"action":"whoami"}',
+        '--bearer-token',
+        tokens.accessToken,
+        '--print-curl',
+        '--show-secrets',
+        '--accept',
+        'application/json',
+      ],
+      { env },
+    );
     expect(r.code).toBe(0);
     // Run it with the real curl (asynchronously: the stack serves from this process).
     const { execFile } = await import('node:child_process');
     const run = (cmd: string, args: string[]) =>
-      new Promise<{ ok: boolean; out: string }>((resolve) => execFile(cmd, args, { encoding: 'utf8', timeout: 10_000 }, (err, out) => resolve({ ok: !err, out })));
+      new Promise<{ ok: boolean; out: string }>((resolve) =>
+        execFile(cmd, args, { encoding: 'utf8', timeout: 10_000 }, (err, out) => resolve({ ok: !err, out })),
+      );
     if ((await run('curl', ['--version'])).ok) {
       const res = await run('sh', ['-c', r.stdout]);
       expect(res.ok).toBe(true);

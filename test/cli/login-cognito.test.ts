@@ -36,7 +36,18 @@ describe('login --auth-flow user-password (cognito-local)', () => {
   it('--print access-token writes only the token; the summary and the cache are right', async () => {
     const u = await makeUser();
     const r = await runCommand(
-      ['login', '--user-pool-id', c.poolId, '--client-id', app.clientId, '--username', u.username, '--password-stdin', '--print', 'access-token'],
+      [
+        'login',
+        '--user-pool-id',
+        c.poolId,
+        '--client-id',
+        app.clientId,
+        '--username',
+        u.username,
+        '--password-stdin',
+        '--print',
+        'access-token',
+      ],
       { env, stdin: `${u.password}\n` },
     );
     expect(r.stderr).not.toContain('error');
@@ -61,7 +72,13 @@ describe('login --auth-flow user-password (cognito-local)', () => {
       username: u.username,
       clientId: app.clientId,
       tokens: { accessToken: token },
-      refresh: { kind: 'cognito', region: 'us-east-1', clientId: app.clientId, userPoolId: c.poolId, endpoint: c.endpoint },
+      refresh: {
+        kind: 'cognito',
+        region: 'us-east-1',
+        clientId: app.clientId,
+        userPoolId: c.poolId,
+        endpoint: c.endpoint,
+      },
     });
     expect(cache.entries.default.expiresAt).toBe(claims.exp);
     expect(cache.entries.default.refresh.clientSecret).toBeUndefined();
@@ -70,12 +87,27 @@ describe('login --auth-flow user-password (cognito-local)', () => {
   it('with a client secret (from stdin): signs in, --json holds the token set and decoded claims, secret cached for refresh', async () => {
     const u = await makeUser();
     const r = await runCommand(
-      ['login', '--json', '--client-id', secretApp.clientId, '--client-secret-stdin', '--username', u.username, '--save-as', 'withsecret'],
+      [
+        'login',
+        '--json',
+        '--client-id',
+        secretApp.clientId,
+        '--client-secret-stdin',
+        '--username',
+        u.username,
+        '--save-as',
+        'withsecret',
+      ],
       { env: { ...env, AWS_REGION: 'us-east-1', AGENTCORE_AUTH_PASSWORD: u.password }, stdin: secretApp.clientSecret! },
     );
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ flow: 'user-password', clientId: secretApp.clientId, username: u.username, saved: { name: 'withsecret' } });
+    expect(out).toMatchObject({
+      flow: 'user-password',
+      clientId: secretApp.clientId,
+      username: u.username,
+      saved: { name: 'withsecret' },
+    });
     expect(out.claims.access).toMatchObject({ token_use: 'access', client_id: secretApp.clientId });
     expect(out.claims.id).toMatchObject({ token_use: 'id', aud: secretApp.clientId });
     expect(out.tokens.accessToken).toMatch(/^eyJ/);
@@ -89,17 +121,49 @@ describe('login --auth-flow user-password (cognito-local)', () => {
 
   it('admin-user-password signs AdminInitiateAuth with SigV4 and needs --user-pool-id', async () => {
     const u = await makeUser();
-    const missing = await runCommand(['login', '--auth-flow', 'admin-user-password', '--client-id', app.clientId, '--username', u.username, '--password', u.password, '--region', 'us-east-1'], { env });
+    const missing = await runCommand(
+      [
+        'login',
+        '--auth-flow',
+        'admin-user-password',
+        '--client-id',
+        app.clientId,
+        '--username',
+        u.username,
+        '--password',
+        u.password,
+        '--region',
+        'us-east-1',
+      ],
+      { env },
+    );
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('--user-pool-id');
 
     const seen: string[] = [];
     const ok = await runCommand(
-      ['login', '--verbose', '--auth-flow', 'admin-user-password', '--user-pool-id', c.poolId, '--client-id', app.clientId, '--username', u.username, '--print', 'id-token'],
+      [
+        'login',
+        '--verbose',
+        '--auth-flow',
+        'admin-user-password',
+        '--user-pool-id',
+        c.poolId,
+        '--client-id',
+        app.clientId,
+        '--username',
+        u.username,
+        '--print',
+        'id-token',
+      ],
       { env: { ...env, AGENTCORE_AUTH_PASSWORD: u.password } },
     );
     expect(ok.code).toBe(0);
-    expect(decodeJwt(ok.stdout.trim())).toMatchObject({ token_use: 'id', aud: app.clientId, 'cognito:username': u.username });
+    expect(decodeJwt(ok.stdout.trim())).toMatchObject({
+      token_use: 'id',
+      aud: app.clientId,
+      'cognito:username': u.username,
+    });
     // --verbose shows the signed request (signature elided) and the target, never the password
     expect(ok.stderr).toMatch(/AWS4-HMAC-SHA256 Credential=AKIDLOCAL\/\d{8}\/us-east-1\/cognito-idp\/aws4_request/);
     expect(ok.stderr).toContain('AdminInitiateAuth');
@@ -111,14 +175,41 @@ describe('login --auth-flow user-password (cognito-local)', () => {
 
   it('NEW_PASSWORD_REQUIRED: answered with --new-password; off a TTY without it, a usage error naming the flag', async () => {
     const u = await makeUser({ temporary: true });
-    const fail = await runCommand(['login', '--user-pool-id', c.poolId, '--client-id', app.clientId, '--username', u.username, '--password', u.password], { env });
+    const fail = await runCommand(
+      [
+        'login',
+        '--user-pool-id',
+        c.poolId,
+        '--client-id',
+        app.clientId,
+        '--username',
+        u.username,
+        '--password',
+        u.password,
+      ],
+      { env },
+    );
     expect(fail.code).toBe(2);
     expect(fail.stderr).toContain('Cognito asks: NEW_PASSWORD_REQUIRED');
     expect(fail.stderr).toContain('missing --new-password');
     expect(fail.stderr).toContain('AGENTCORE_AUTH_NEW_PASSWORD');
 
     const ok = await runCommand(
-      ['login', '--user-pool-id', c.poolId, '--client-id', app.clientId, '--username', u.username, '--password', u.password, '--new-password', 'Brand-New#Pass1', '--print', 'access-token'],
+      [
+        'login',
+        '--user-pool-id',
+        c.poolId,
+        '--client-id',
+        app.clientId,
+        '--username',
+        u.username,
+        '--password',
+        u.password,
+        '--new-password',
+        'Brand-New#Pass1',
+        '--print',
+        'access-token',
+      ],
       { env },
     );
     expect(ok.code).toBe(0);
@@ -127,7 +218,21 @@ describe('login --auth-flow user-password (cognito-local)', () => {
     expect(ok.stderr).not.toContain('Brand-New#Pass1');
 
     // the new password is now the password
-    const again = await runCommand(['login', '--user-pool-id', c.poolId, '--client-id', app.clientId, '--username', u.username, '--password', 'Brand-New#Pass1', '--no-cache'], { env });
+    const again = await runCommand(
+      [
+        'login',
+        '--user-pool-id',
+        c.poolId,
+        '--client-id',
+        app.clientId,
+        '--username',
+        u.username,
+        '--password',
+        'Brand-New#Pass1',
+        '--no-cache',
+      ],
+      { env },
+    );
     expect(again.code).toBe(0);
   });
 
@@ -135,15 +240,18 @@ describe('login --auth-flow user-password (cognito-local)', () => {
     const u = await makeUser({ temporary: true });
     const hidden: boolean[] = [];
     const answers = [u.password, 'Prompted#Pass9', 'Prompted#Pass9'];
-    const r = await runCommand(['login', '--user-pool-id', c.poolId, '--client-id', app.clientId, '--username', u.username], {
-      env,
-      stdinTTY: true,
-      stderrTTY: true,
-      answers: (_q, o) => {
-        hidden.push(!!o?.hidden);
-        return answers.shift()!;
+    const r = await runCommand(
+      ['login', '--user-pool-id', c.poolId, '--client-id', app.clientId, '--username', u.username],
+      {
+        env,
+        stdinTTY: true,
+        stderrTTY: true,
+        answers: (_q, o) => {
+          hidden.push(!!o?.hidden);
+          return answers.shift()!;
+        },
       },
-    });
+    );
     expect(r.code).toBe(0);
     expect(r.ctx.prompts).toEqual([`Password for ${u.username}: `, 'New password: ', 'New password again: ']);
     expect(hidden).toEqual([true, true, true]);
@@ -153,9 +261,27 @@ describe('login --auth-flow user-password (cognito-local)', () => {
   it('--auth-flow refresh uses the cached refresh token and updates the entry', async () => {
     const u = await makeUser();
     const ctx = createTestContext({ env });
-    const first = await runCommand(['login', '--user-pool-id', c.poolId, '--client-id', secretApp.clientId, '--client-secret', secretApp.clientSecret!, '--username', u.username, '--password', u.password, '--print', 'access-token'], ctx);
+    const first = await runCommand(
+      [
+        'login',
+        '--user-pool-id',
+        c.poolId,
+        '--client-id',
+        secretApp.clientId,
+        '--client-secret',
+        secretApp.clientSecret!,
+        '--username',
+        u.username,
+        '--password',
+        u.password,
+        '--print',
+        'access-token',
+      ],
+      ctx,
+    );
     expect(first.code).toBe(0);
-    const before = JSON.parse(readFileSync(join(ctx.env.XDG_CACHE_HOME!, 'agentcore-auth', 'tokens.json'), 'utf8')).entries.default;
+    const before = JSON.parse(readFileSync(join(ctx.env.XDG_CACHE_HOME!, 'agentcore-auth', 'tokens.json'), 'utf8'))
+      .entries.default;
     ctx.stdout.chunks.length = 0;
     ctx.stderr.chunks.length = 0;
     const r = await runCommand(['login', '--auth-flow', 'refresh', '--print', 'access-token'], ctx);
@@ -166,7 +292,8 @@ describe('login --auth-flow user-password (cognito-local)', () => {
     expect(fresh).not.toBe(before.tokens.accessToken);
     expect(decodeJwt(fresh).jti).not.toBe(decodeJwt(before.tokens.accessToken).jti);
     expect(decodeJwt(fresh).iat!).toBeGreaterThanOrEqual(decodeJwt(before.tokens.accessToken).iat!);
-    const after = JSON.parse(readFileSync(join(ctx.env.XDG_CACHE_HOME!, 'agentcore-auth', 'tokens.json'), 'utf8')).entries.default;
+    const after = JSON.parse(readFileSync(join(ctx.env.XDG_CACHE_HOME!, 'agentcore-auth', 'tokens.json'), 'utf8'))
+      .entries.default;
     expect(after.tokens.accessToken).toBe(fresh);
     expect(after.tokens.refreshToken).toBe(before.tokens.refreshToken); // Cognito keeps the refresh token
     expectNoTokenOnStderr(r.stderr, fresh, before.tokens.refreshToken);
@@ -174,7 +301,20 @@ describe('login --auth-flow user-password (cognito-local)', () => {
 
   it('a wrong password is an auth failure (exit 4) with a hint, and nothing is cached', async () => {
     const u = await makeUser();
-    const r = await runCommand(['login', '--user-pool-id', c.poolId, '--client-id', app.clientId, '--username', u.username, '--password', 'wrong-password-1'], { env });
+    const r = await runCommand(
+      [
+        'login',
+        '--user-pool-id',
+        c.poolId,
+        '--client-id',
+        app.clientId,
+        '--username',
+        u.username,
+        '--password',
+        'wrong-password-1',
+      ],
+      { env },
+    );
     expect(r.code).toBe(4);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/error: InitiateAuth failed: \w+: /);
@@ -184,22 +324,31 @@ describe('login --auth-flow user-password (cognito-local)', () => {
   });
 
   it('an unknown app client is a remote rejection (exit 3) naming the fix', async () => {
-    const r = await runCommand(['login', '--user-pool-id', c.poolId, '--client-id', 'nosuchclient123', '--username', 'x', '--password', 'y'], { env });
+    const r = await runCommand(
+      ['login', '--user-pool-id', c.poolId, '--client-id', 'nosuchclient123', '--username', 'x', '--password', 'y'],
+      { env },
+    );
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('ResourceNotFoundException');
     expect(r.stderr).toContain('hint: Check --client-id');
   });
 
   it('an unreachable endpoint is exit 3 naming the URL', async () => {
-    const r = await runCommand(['login', '--user-pool-id', c.poolId, '--client-id', app.clientId, '--username', 'x', '--password', 'y'], {
-      env: { ...env, AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: 'http://127.0.0.1:9' },
-    });
+    const r = await runCommand(
+      ['login', '--user-pool-id', c.poolId, '--client-id', app.clientId, '--username', 'x', '--password', 'y'],
+      {
+        env: { ...env, AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: 'http://127.0.0.1:9' },
+      },
+    );
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('http://127.0.0.1:9');
   });
 
   it('a missing password off a terminal is a usage error naming the flag, the stdin flag and the variable', async () => {
-    const r = await runCommand(['login', '--user-pool-id', c.poolId, '--client-id', app.clientId, '--username', 'someone'], { env });
+    const r = await runCommand(
+      ['login', '--user-pool-id', c.poolId, '--client-id', app.clientId, '--username', 'someone'],
+      { env },
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('error: missing --password');
     expect(r.stderr).toContain('--password-stdin');

@@ -19,13 +19,24 @@ beforeAll(async () => {
     config: {
       userPool: {
         clients: [
-          { name: 'app-client', clientId: 'secretclientlocal000000000', clientSecret: 'local-client-secret-0123456789', allowedOAuthFlows: ['client_credentials'], allowedOAuthScopes: ['agentcore/invoke'] },
+          {
+            name: 'app-client',
+            clientId: 'secretclientlocal000000000',
+            clientSecret: 'local-client-secret-0123456789',
+            allowedOAuthFlows: ['client_credentials'],
+            allowedOAuthScopes: ['agentcore/invoke'],
+          },
           { name: 'public-client', clientId: 'publicclientlocal000000000', callbackUrls: [REDIRECT] },
           { name: 'srp-only', clientId: 'srponlyclientlocal00000000', explicitAuthFlows: ['REFRESH_TOKEN_AUTH'] },
         ],
         users: [
           { username: 'alice', password: 'Alice-Passw0rd!' },
-          { username: 'bob', password: 'Bob-Temp-Passw0rd!', temporaryPassword: true, attributes: { email: 'bob@example.com' } },
+          {
+            username: 'bob',
+            password: 'Bob-Temp-Passw0rd!',
+            temporaryPassword: true,
+            attributes: { email: 'bob@example.com' },
+          },
         ],
       },
     },
@@ -40,7 +51,20 @@ const pool = () => stack.userPool.id;
 
 describe('login against the local stack IdP', () => {
   it('a client with a secret and no secret given: SECRET_HASH error, exit 4, with the hint to pass the secret', async () => {
-    const r = await runCommand(['login', '--user-pool-id', pool(), '--client-id', 'secretclientlocal000000000', '--username', 'alice', '--password', 'Alice-Passw0rd!'], { env: env() });
+    const r = await runCommand(
+      [
+        'login',
+        '--user-pool-id',
+        pool(),
+        '--client-id',
+        'secretclientlocal000000000',
+        '--username',
+        'alice',
+        '--password',
+        'Alice-Passw0rd!',
+      ],
+      { env: env() },
+    );
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('SECRET_HASH was not received');
     expect(r.stderr).toContain('hint: Pass the client secret');
@@ -48,29 +72,86 @@ describe('login against the local stack IdP', () => {
 
   it('with the secret: SECRET_HASH verifies and the user signs in', async () => {
     const r = await runCommand(
-      ['login', '--user-pool-id', pool(), '--client-id', 'secretclientlocal000000000', '--client-secret-stdin', '--username', 'alice', '--print', 'access-token'],
+      [
+        'login',
+        '--user-pool-id',
+        pool(),
+        '--client-id',
+        'secretclientlocal000000000',
+        '--client-secret-stdin',
+        '--username',
+        'alice',
+        '--print',
+        'access-token',
+      ],
       { env: { ...env(), AGENTCORE_AUTH_PASSWORD: 'Alice-Passw0rd!' }, stdin: 'local-client-secret-0123456789\n' },
     );
     expect(r.stderr).not.toContain('error:');
     expect(r.code).toBe(0);
-    expect(decodeJwt(r.stdout.trim())).toMatchObject({ token_use: 'access', client_id: 'secretclientlocal000000000', username: 'alice', iss: stack.userPool.issuer });
+    expect(decodeJwt(r.stdout.trim())).toMatchObject({
+      token_use: 'access',
+      client_id: 'secretclientlocal000000000',
+      username: 'alice',
+      iss: stack.userPool.issuer,
+    });
   });
 
   it('a wrong secret: "Unable to verify secret hash", exit 4', async () => {
-    const r = await runCommand(['login', '--user-pool-id', pool(), '--client-id', 'secretclientlocal000000000', '--client-secret', 'not-the-secret', '--username', 'alice', '--password', 'Alice-Passw0rd!'], { env: env() });
+    const r = await runCommand(
+      [
+        'login',
+        '--user-pool-id',
+        pool(),
+        '--client-id',
+        'secretclientlocal000000000',
+        '--client-secret',
+        'not-the-secret',
+        '--username',
+        'alice',
+        '--password',
+        'Alice-Passw0rd!',
+      ],
+      { env: env() },
+    );
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/Unable to verify secret hash/);
     expect(r.stderr).not.toContain('not-the-secret');
   });
 
   it('a wrong password: NotAuthorizedException, exit 4', async () => {
-    const r = await runCommand(['login', '--user-pool-id', pool(), '--client-id', 'publicclientlocal000000000', '--username', 'alice', '--password', 'nope-nope'], { env: env() });
+    const r = await runCommand(
+      [
+        'login',
+        '--user-pool-id',
+        pool(),
+        '--client-id',
+        'publicclientlocal000000000',
+        '--username',
+        'alice',
+        '--password',
+        'nope-nope',
+      ],
+      { env: env() },
+    );
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('NotAuthorizedException: Incorrect username or password.');
   });
 
   it('USER_PASSWORD_AUTH not enabled on the client: the hint names ALLOW_USER_PASSWORD_AUTH', async () => {
-    const r = await runCommand(['login', '--user-pool-id', pool(), '--client-id', 'srponlyclientlocal00000000', '--username', 'alice', '--password', 'Alice-Passw0rd!'], { env: env() });
+    const r = await runCommand(
+      [
+        'login',
+        '--user-pool-id',
+        pool(),
+        '--client-id',
+        'srponlyclientlocal00000000',
+        '--username',
+        'alice',
+        '--password',
+        'Alice-Passw0rd!',
+      ],
+      { env: env() },
+    );
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('USER_PASSWORD_AUTH flow not enabled');
     expect(r.stderr).toContain('ALLOW_USER_PASSWORD_AUTH');
@@ -78,18 +159,50 @@ describe('login against the local stack IdP', () => {
 
   it('admin-user-password is SigV4-signed with the stack credentials; NEW_PASSWORD_REQUIRED answered with --new-password', async () => {
     const r = await runCommand(
-      ['login', '--auth-flow', 'admin-user-password', '--user-pool-id', pool(), '--client-id', 'publicclientlocal000000000', '--username', 'bob', '--password', 'Bob-Temp-Passw0rd!', '--new-password', 'Bob-New-Passw0rd!', '--print', 'id-token'],
+      [
+        'login',
+        '--auth-flow',
+        'admin-user-password',
+        '--user-pool-id',
+        pool(),
+        '--client-id',
+        'publicclientlocal000000000',
+        '--username',
+        'bob',
+        '--password',
+        'Bob-Temp-Passw0rd!',
+        '--new-password',
+        'Bob-New-Passw0rd!',
+        '--print',
+        'id-token',
+      ],
       { env: env() },
     );
     expect(r.stderr).not.toContain('error:');
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('answered: NEW_PASSWORD_REQUIRED');
-    expect(decodeJwt(r.stdout.trim())).toMatchObject({ token_use: 'id', aud: 'publicclientlocal000000000', 'cognito:username': 'bob' });
+    expect(decodeJwt(r.stdout.trim())).toMatchObject({
+      token_use: 'id',
+      aud: 'publicclientlocal000000000',
+      'cognito:username': 'bob',
+    });
   });
 
   it('admin-user-password with wrong AWS credentials is refused (exit 4)', async () => {
     const r = await runCommand(
-      ['login', '--auth-flow', 'admin-user-password', '--user-pool-id', pool(), '--client-id', 'publicclientlocal000000000', '--username', 'alice', '--password', 'Alice-Passw0rd!'],
+      [
+        'login',
+        '--auth-flow',
+        'admin-user-password',
+        '--user-pool-id',
+        pool(),
+        '--client-id',
+        'publicclientlocal000000000',
+        '--username',
+        'alice',
+        '--password',
+        'Alice-Passw0rd!',
+      ],
       { env: { ...env(), AWS_SECRET_ACCESS_KEY: 'wrong-secret-key' } },
     );
     expect(r.code).toBe(4);
@@ -97,12 +210,31 @@ describe('login against the local stack IdP', () => {
 
   it('client-credentials at the hosted-UI token endpoint (--domain + --user-pool-id), cached, reused by --bearer', async () => {
     const r = await runCommand(
-      ['login', '--auth-flow', 'client-credentials', '--domain', stack.url, '--user-pool-id', pool(), '--client-id', 'secretclientlocal000000000', '--client-secret', 'local-client-secret-0123456789', '--scopes', 'agentcore/invoke', '--print', 'access-token'],
+      [
+        'login',
+        '--auth-flow',
+        'client-credentials',
+        '--domain',
+        stack.url,
+        '--user-pool-id',
+        pool(),
+        '--client-id',
+        'secretclientlocal000000000',
+        '--client-secret',
+        'local-client-secret-0123456789',
+        '--scopes',
+        'agentcore/invoke',
+        '--print',
+        'access-token',
+      ],
       { env: env() },
     );
     expect(r.stderr).not.toContain('error:');
     expect(r.code).toBe(0);
-    expect(decodeJwt(r.stdout.trim())).toMatchObject({ client_id: 'secretclientlocal000000000', scope: 'agentcore/invoke' });
+    expect(decodeJwt(r.stdout.trim())).toMatchObject({
+      client_id: 'secretclientlocal000000000',
+      scope: 'agentcore/invoke',
+    });
     expect(r.stderr).toContain(`${stack.url}/oauth2/token`);
     const p = await runCommand(['token', 'print'], { home: r.ctx.homedir });
     expect(p.stdout).toBe(r.stdout);
@@ -113,7 +245,8 @@ describe('login against the local stack IdP', () => {
       // the hosted UI: GET /oauth2/authorize → login form (hidden fields) → POST /login → 302 to our loopback redirect
       const page = await (await fetch(url)).text();
       const form = new URLSearchParams();
-      for (const m of page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form.append(m[1]!, m[2]!.replace(/&amp;/g, '&').replace(/&quot;/g, '"'));
+      for (const m of page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
+        form.append(m[1]!, m[2]!.replace(/&amp;/g, '&').replace(/&quot;/g, '"'));
       form.set('username', 'alice');
       form.set('password', 'Alice-Passw0rd!');
       const res = await fetch(new URL('/login', url), { method: 'POST', body: form, redirect: 'manual' });
@@ -122,12 +255,33 @@ describe('login against the local stack IdP', () => {
       expect(back.status).toBe(200);
     };
     const r = await runCommand(
-      ['login', '--auth-flow', 'authorization-code', '--domain', stack.url, '--user-pool-id', pool(), '--client-id', 'publicclientlocal000000000', '--redirect-uri', REDIRECT, '--scopes', 'openid,email', '--print', 'id-token'],
+      [
+        'login',
+        '--auth-flow',
+        'authorization-code',
+        '--domain',
+        stack.url,
+        '--user-pool-id',
+        pool(),
+        '--client-id',
+        'publicclientlocal000000000',
+        '--redirect-uri',
+        REDIRECT,
+        '--scopes',
+        'openid,email',
+        '--print',
+        'id-token',
+      ],
       { env: env(), openBrowser: signIn },
     );
     expect(r.stderr).not.toContain('error:');
     expect(r.code).toBe(0);
     expect(r.ctx.opened[0]).toMatch(new RegExp(`^${stack.url}/oauth2/authorize\\?`));
-    expect(decodeJwt(r.stdout.trim())).toMatchObject({ token_use: 'id', aud: 'publicclientlocal000000000', 'cognito:username': 'alice', iss: stack.userPool.issuer });
+    expect(decodeJwt(r.stdout.trim())).toMatchObject({
+      token_use: 'id',
+      aud: 'publicclientlocal000000000',
+      'cognito:username': 'alice',
+      iss: stack.userPool.issuer,
+    });
   });
 });

@@ -35,25 +35,62 @@ async function portIsFree(port: number): Promise<boolean> {
 describe('login --auth-flow client-credentials (oidc-provider)', () => {
   it('discovery + client_secret_basic: a JWT access token for the resource, cached', async () => {
     const r = await runCommand(
-      ['login', '--auth-flow', 'client-credentials', '--discovery-url', o.discoveryUrl, '--client-id', o.clientId, '--client-secret-stdin', '--scopes', 'api:read', '--print', 'access-token'],
+      [
+        'login',
+        '--auth-flow',
+        'client-credentials',
+        '--discovery-url',
+        o.discoveryUrl,
+        '--client-id',
+        o.clientId,
+        '--client-secret-stdin',
+        '--scopes',
+        'api:read',
+        '--print',
+        'access-token',
+      ],
       { stdin: o.clientSecret },
     );
     expect(r.stderr).not.toContain('error:');
     expect(r.code).toBe(0);
     const claims = decodeJwt(r.stdout.trim());
-    expect(claims).toMatchObject({ sub: o.clientId, client_id: o.clientId, aud: o.resource, scope: 'api:read', iss: o.issuer });
+    expect(claims).toMatchObject({
+      sub: o.clientId,
+      client_id: o.clientId,
+      aud: o.resource,
+      scope: 'api:read',
+      iss: o.issuer,
+    });
     expect(r.stderr).toContain('client_secret_basic');
     expect(r.stderr).not.toContain(o.clientSecret);
     expectNoTokenOnStderr(r.stderr);
     const list = await runCommand(['token', 'list', '--json'], { home: r.ctx.homedir });
     expect(JSON.parse(list.stdout).entries).toEqual([
-      expect.objectContaining({ name: 'default', flow: 'client-credentials', clientId: o.clientId, issuer: o.issuer, hasRefreshToken: false }),
+      expect.objectContaining({
+        name: 'default',
+        flow: 'client-credentials',
+        clientId: o.clientId,
+        issuer: o.issuer,
+        hasRefreshToken: false,
+      }),
     ]);
   });
 
   it('--token-endpoint without discovery works too', async () => {
     const r = await runCommand(
-      ['login', '--auth-flow', 'client-credentials', '--token-endpoint', `${o.issuer}/token`, '--client-id', o.clientId, '--scopes', 'api:write', '--no-cache', '--json'],
+      [
+        'login',
+        '--auth-flow',
+        'client-credentials',
+        '--token-endpoint',
+        `${o.issuer}/token`,
+        '--client-id',
+        o.clientId,
+        '--scopes',
+        'api:write',
+        '--no-cache',
+        '--json',
+      ],
       { env: { AGENTCORE_AUTH_CLIENT_SECRET: o.clientSecret } },
     );
     expect(r.code).toBe(0);
@@ -63,7 +100,17 @@ describe('login --auth-flow client-credentials (oidc-provider)', () => {
   });
 
   it('a wrong secret is ERR_OAUTH invalid_client (exit 4) with the client-auth hint', async () => {
-    const r = await runCommand(['login', '--auth-flow', 'client-credentials', '--discovery-url', o.discoveryUrl, '--client-id', o.clientId, '--client-secret', 'wrong-secret-xyz']);
+    const r = await runCommand([
+      'login',
+      '--auth-flow',
+      'client-credentials',
+      '--discovery-url',
+      o.discoveryUrl,
+      '--client-id',
+      o.clientId,
+      '--client-secret',
+      'wrong-secret-xyz',
+    ]);
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('invalid_client');
     expect(r.stderr).toContain('--client-auth');
@@ -71,14 +118,40 @@ describe('login --auth-flow client-credentials (oidc-provider)', () => {
   });
 
   it('--client-auth client_secret_post sends the secret in the form body, not in Authorization (seen with --verbose)', async () => {
-    const r = await runCommand(['login', '--verbose', '--auth-flow', 'client-credentials', '--discovery-url', o.discoveryUrl, '--client-id', o.clientId, '--client-secret', o.clientSecret, '--client-auth', 'client_secret_post', '--no-cache']);
+    const r = await runCommand([
+      'login',
+      '--verbose',
+      '--auth-flow',
+      'client-credentials',
+      '--discovery-url',
+      o.discoveryUrl,
+      '--client-id',
+      o.clientId,
+      '--client-secret',
+      o.clientSecret,
+      '--client-auth',
+      'client_secret_post',
+      '--no-cache',
+    ]);
     expect(r.code).toBe(0);
     const tokenRequest = r.stderr.slice(r.stderr.indexOf(`POST ${o.issuer}/token`));
     expect(tokenRequest).toContain('client_secret=');
     expect(tokenRequest).toContain('grant_type=client_credentials');
     expect(tokenRequest.split(/\n\S/)[0]).not.toMatch(/authorization: Basic/i);
     expect(r.stderr).not.toContain(o.clientSecret);
-    const basic = await runCommand(['login', '--verbose', '--auth-flow', 'client-credentials', '--discovery-url', o.discoveryUrl, '--client-id', o.clientId, '--client-secret', o.clientSecret, '--no-cache']);
+    const basic = await runCommand([
+      'login',
+      '--verbose',
+      '--auth-flow',
+      'client-credentials',
+      '--discovery-url',
+      o.discoveryUrl,
+      '--client-id',
+      o.clientId,
+      '--client-secret',
+      o.clientSecret,
+      '--no-cache',
+    ]);
     expect(basic.code).toBe(0);
     expect(basic.stderr).toMatch(/authorization: Basic /i);
     expect(basic.stderr).not.toContain('client_secret=');
@@ -91,14 +164,34 @@ describe('login --auth-flow client-credentials (oidc-provider)', () => {
   });
 
   it('plain http to a non-loopback host is refused before any request (exit 2)', async () => {
-    const r = await runCommand(['login', '--auth-flow', 'client-credentials', '--token-endpoint', 'http://idp.example.com/token', '--client-id', 'a', '--client-secret', 'b']);
+    const r = await runCommand([
+      'login',
+      '--auth-flow',
+      'client-credentials',
+      '--token-endpoint',
+      'http://idp.example.com/token',
+      '--client-id',
+      'a',
+      '--client-secret',
+      'b',
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('https');
   });
 });
 
 describe('login --auth-flow authorization-code (oidc-provider, headless browser)', () => {
-  const flow = ['login', '--auth-flow', 'authorization-code', '--discovery-url', o.discoveryUrl, '--client-id', o.clientId, '--client-secret', o.clientSecret];
+  const flow = [
+    'login',
+    '--auth-flow',
+    'authorization-code',
+    '--discovery-url',
+    o.discoveryUrl,
+    '--client-id',
+    o.clientId,
+    '--client-secret',
+    o.clientSecret,
+  ];
   const base = [...flow, '--redirect-uri', REDIRECT];
 
   it('PKCE S256 + state + nonce on the loopback redirect (port 0: a port the OS picked): access, ID and refresh tokens, cached', async () => {
@@ -125,7 +218,13 @@ describe('login --auth-flow authorization-code (oidc-provider, headless browser)
     expect(r.stderr).toMatch(/user\s+alice/);
     expectNoTokenOnStderr(r.stderr);
     const list = JSON.parse((await runCommand(['token', 'list', '--json'], { home: r.ctx.homedir })).stdout);
-    expect(list.entries[0]).toMatchObject({ name: 'oidc', flow: 'authorization-code', subject: 'alice', hasIdToken: true, hasRefreshToken: true });
+    expect(list.entries[0]).toMatchObject({
+      name: 'oidc',
+      flow: 'authorization-code',
+      subject: 'alice',
+      hasIdToken: true,
+      hasRefreshToken: true,
+    });
     const id = await runCommand(['token', 'print', 'oidc', '--id-token'], { home: r.ctx.homedir });
     expect(decodeJwt(id.stdout.trim())).toMatchObject({ sub: 'alice', aud: o.clientId, iss: o.issuer });
     expect(await portIsFree(port)).toBe(true);
@@ -154,7 +253,10 @@ describe('login --auth-flow authorization-code (oidc-provider, headless browser)
 
   it('--no-browser prints the URL on stderr and still completes', async () => {
     const ctx = createTestContext();
-    const run = runCommand([...base, '--no-browser', '--no-cache', '--print', 'access-token', '--scopes', 'api:read'], ctx);
+    const run = runCommand(
+      [...base, '--no-browser', '--no-cache', '--print', 'access-token', '--scopes', 'api:read'],
+      ctx,
+    );
     let url: string | undefined;
     for (let i = 0; i < 200 && !url; i++) {
       url = ctx.stderr.text().match(/^\s+(http:\/\/127\.0\.0\.1:\d+\/auth\?\S+)$/m)?.[1];
@@ -185,7 +287,9 @@ describe('login --auth-flow authorization-code (oidc-provider, headless browser)
     const r = await runCommand([...base, '--no-cache'], {
       openBrowser: async (url) => {
         const state = new URL(url).searchParams.get('state')!;
-        const res = await fetch(`${redirectOf(url)}?error=access_denied&error_description=${encodeURIComponent('End-User aborted interaction')}&state=${state}`);
+        const res = await fetch(
+          `${redirectOf(url)}?error=access_denied&error_description=${encodeURIComponent('End-User aborted interaction')}&state=${state}`,
+        );
         expect(res.status).toBe(400);
       },
     });
@@ -195,7 +299,9 @@ describe('login --auth-flow authorization-code (oidc-provider, headless browser)
 
   it('--timeout waiting for the browser is exit 5 and frees the port', async () => {
     let port = 0;
-    const r = await runCommand([...base, '--no-cache', '--timeout', '0.3'], { openBrowser: async (url) => void (port = portOf(url)) });
+    const r = await runCommand([...base, '--no-cache', '--timeout', '0.3'], {
+      openBrowser: async (url) => void (port = portOf(url)),
+    });
     expect(r.code).toBe(5);
     expect(r.stderr).toContain(`error: no redirect reached http://127.0.0.1:${port}/callback within 0.3 s`);
     expect(r.stderr).toContain('hint: Finish the sign-in in the browser, or raise --timeout');
@@ -222,7 +328,9 @@ describe('login --auth-flow authorization-code (oidc-provider, headless browser)
     await new Promise<void>((res) => blocker.listen(0, '127.0.0.1', res));
     const busy = (blocker.address() as AddressInfo).port;
     try {
-      const r = await runCommand([...flow, '--redirect-uri', `http://127.0.0.1:${busy}/callback`, '--no-cache'], { openBrowser: async () => undefined });
+      const r = await runCommand([...flow, '--redirect-uri', `http://127.0.0.1:${busy}/callback`, '--no-cache'], {
+        openBrowser: async () => undefined,
+      });
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('in use');
       expect(r.stderr).toContain('--redirect-uri');
@@ -233,7 +341,17 @@ describe('login --auth-flow authorization-code (oidc-provider, headless browser)
   });
 
   it('a non-loopback redirect URI is refused (exit 2)', async () => {
-    const r = await runCommand(['login', '--auth-flow', 'authorization-code', '--discovery-url', o.discoveryUrl, '--client-id', o.clientId, '--redirect-uri', 'https://example.com/cb']);
+    const r = await runCommand([
+      'login',
+      '--auth-flow',
+      'authorization-code',
+      '--discovery-url',
+      o.discoveryUrl,
+      '--client-id',
+      o.clientId,
+      '--redirect-uri',
+      'https://example.com/cb',
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('loopback');
   });

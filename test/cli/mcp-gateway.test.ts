@@ -17,25 +17,55 @@ let gatewayUrl: string;
 let token: string;
 
 /** A stack with one gateway (a 3LO target, an echo target) and an access token its authorizer accepts. */
-async function startGatewayStack(): Promise<{ stack: LocalStack; returnUrl: string; gatewayUrl: string; token: string }> {
+async function startGatewayStack(): Promise<{
+  stack: LocalStack;
+  returnUrl: string;
+  gatewayUrl: string;
+  token: string;
+}> {
   const returnUrl = `http://127.0.0.1:${await freePort()}/oauth2/callback`;
   const stack = await startLocalStack({
     port: 0,
     autoConsent: true,
-    config: { gateways: [{ name: 'test-gw', targets: [{ name: 'provider', kind: 'oauth3lo', defaultReturnUrl: returnUrl }, { name: 'echo', kind: 'echo' }], interceptors: [{ kind: 'pass-caller-token' }] }] },
+    config: {
+      gateways: [
+        {
+          name: 'test-gw',
+          targets: [
+            { name: 'provider', kind: 'oauth3lo', defaultReturnUrl: returnUrl },
+            { name: 'echo', kind: 'echo' },
+          ],
+          interceptors: [{ kind: 'pass-caller-token' }],
+        },
+      ],
+    },
   });
   const gatewayUrl = `${stack.url}/gateways/${stack.gateways[0]!.id}/mcp`;
   // A token from an app client the gateway's authorizer allows (SECRET_HASH when that client has a secret).
-  const allowed = stack.gateways[0]!.authorizerConfiguration.customJWTAuthorizer.allowedClients ?? stack.userPool.clients.map((c) => c.clientId);
+  const allowed =
+    stack.gateways[0]!.authorizerConfiguration.customJWTAuthorizer.allowedClients ??
+    stack.userPool.clients.map((c) => c.clientId);
   const client = stack.userPool.clients.find((c) => allowed.includes(c.clientId))!;
   const user = stack.userPool.users.find((u) => !u.temporaryPassword)!;
-  const secretHash = client.clientSecret ? createHmac('sha256', client.clientSecret).update(user.username + client.clientId).digest('base64') : undefined;
-  const cip = new CognitoIdentityProviderClient({ region: stack.region, endpoint: stack.url, credentials: stack.credentials });
+  const secretHash = client.clientSecret
+    ? createHmac('sha256', client.clientSecret)
+        .update(user.username + client.clientId)
+        .digest('base64')
+    : undefined;
+  const cip = new CognitoIdentityProviderClient({
+    region: stack.region,
+    endpoint: stack.url,
+    credentials: stack.credentials,
+  });
   const out = await cip.send(
     new InitiateAuthCommand({
       ClientId: client.clientId,
       AuthFlow: 'USER_PASSWORD_AUTH',
-      AuthParameters: { USERNAME: user.username, PASSWORD: user.password, ...(secretHash ? { SECRET_HASH: secretHash } : {}) },
+      AuthParameters: {
+        USERNAME: user.username,
+        PASSWORD: user.password,
+        ...(secretHash ? { SECRET_HASH: secretHash } : {}),
+      },
     }),
   );
   cip.destroy();
@@ -60,7 +90,21 @@ describe('mcp over the local gateway', () => {
   });
 
   it('--auth auto reads authorizerType CUSTOM_JWT from GetGateway; the echo target saw the caller token', async () => {
-    const r = await runCommand(['mcp', '--gateway-url', gatewayUrl, '--auth', 'auto', '--bearer-token', token, '--call', 'echo___inspect', '--json'], { env: stack.env });
+    const r = await runCommand(
+      [
+        'mcp',
+        '--gateway-url',
+        gatewayUrl,
+        '--auth',
+        'auto',
+        '--bearer-token',
+        token,
+        '--call',
+        'echo___inspect',
+        '--json',
+      ],
+      { env: stack.env },
+    );
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('--auth auto: the agent uses OAuth bearer JWT');
     const out = JSON.parse(r.stdout) as { mode: string; result: { content: Array<{ text: string }> } };
@@ -76,24 +120,45 @@ describe('mcp over the local gateway', () => {
   });
 
   it('the 3LO target answers -32042 with the authorization URL: shown, exit 4', async () => {
-    const r = await runCommand(['mcp', '--gateway-url', gatewayUrl, '--bearer-token', token, '--call', 'provider___whoami', '--json'], { env: stack.env });
+    const r = await runCommand(
+      ['mcp', '--gateway-url', gatewayUrl, '--bearer-token', token, '--call', 'provider___whoami', '--json'],
+      { env: stack.env },
+    );
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/URL elicitation -32042/);
-    const err = JSON.parse(r.stderr.trim().split('\n').pop()!) as { error: { code: string; details: { authorizationUrl: string; rpcCode: number } } };
+    const err = JSON.parse(r.stderr.trim().split('\n').pop()!) as {
+      error: { code: string; details: { authorizationUrl: string; rpcCode: number } };
+    };
     expect(err.error.code).toBe('ERR_AUTH');
     expect(err.error.details.rpcCode).toBe(-32042);
-    expect(err.error.details.authorizationUrl).toMatch(/\/identities\/oauth2\/authorize\?request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3A/);
+    expect(err.error.details.authorizationUrl).toMatch(
+      /\/identities\/oauth2\/authorize\?request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3A/,
+    );
   });
 
   it('--complete-auth: consent in the browser, CompleteResourceTokenAuth with the same JWT, the call retried and answered', async () => {
     const opened: string[] = [];
-    const r = await runCommand(['mcp', '--gateway-url', gatewayUrl, '--bearer-token', token, '--call', 'provider___whoami', '--complete-auth', '--return-url', returnUrl], {
-      env: stack.env,
-      openBrowser: async (url) => {
-        opened.push(url);
-        await browseHeadless(url);
+    const r = await runCommand(
+      [
+        'mcp',
+        '--gateway-url',
+        gatewayUrl,
+        '--bearer-token',
+        token,
+        '--call',
+        'provider___whoami',
+        '--complete-auth',
+        '--return-url',
+        returnUrl,
+      ],
+      {
+        env: stack.env,
+        openBrowser: async (url) => {
+          opened.push(url);
+          await browseHeadless(url);
+        },
       },
-    });
+    );
     expect(r.code).toBe(0);
     expect(opened).toHaveLength(1);
     expect(r.stderr).toMatch(/CompleteResourceTokenAuth .*userIdentifier=JWT sha256:/);
@@ -105,10 +170,31 @@ describe('mcp over the local gateway', () => {
     // A stack of its own: the vault of the shared one already holds this user's token.
     const own = await startGatewayStack();
     const ctx = createTestContext({ env: own.stack.env });
-    const running = runCommand(['mcp', '--gateway-url', own.gatewayUrl, '--bearer-token', own.token, '--call', 'provider___whoami', '--complete-auth', '--no-browser', '--return-url', own.returnUrl, '--timeout', '20'], ctx);
+    const running = runCommand(
+      [
+        'mcp',
+        '--gateway-url',
+        own.gatewayUrl,
+        '--bearer-token',
+        own.token,
+        '--call',
+        'provider___whoami',
+        '--complete-auth',
+        '--no-browser',
+        '--return-url',
+        own.returnUrl,
+        '--timeout',
+        '20',
+      ],
+      ctx,
+    );
     let authUrl: string | undefined;
     for (let i = 0; i < 500 && !authUrl; i++) {
-      authUrl = ctx.stderr.text().match(/open this URL in a browser to authorize:\s+(http:\/\/\S+\/identities\/oauth2\/authorize\?request_uri=\S+)/)?.[1];
+      authUrl = ctx.stderr
+        .text()
+        .match(
+          /open this URL in a browser to authorize:\s+(http:\/\/\S+\/identities\/oauth2\/authorize\?request_uri=\S+)/,
+        )?.[1];
       if (!authUrl) await new Promise((res) => setTimeout(res, 10));
     }
     expect(authUrl, ctx.stderr.text()).toBeDefined();
@@ -125,17 +211,48 @@ describe('mcp over the local gateway', () => {
   });
 
   it('--return-url is checked before any call, even when no consent turns up; it and --no-browser need --complete-auth (#12)', async () => {
-    const bad = await runCommand(['mcp', '--gateway-url', gatewayUrl, '--bearer-token', token, '--call', 'echo___inspect', '--complete-auth', '--return-url', 'not a url'], { env: stack.env });
+    const bad = await runCommand(
+      [
+        'mcp',
+        '--gateway-url',
+        gatewayUrl,
+        '--bearer-token',
+        token,
+        '--call',
+        'echo___inspect',
+        '--complete-auth',
+        '--return-url',
+        'not a url',
+      ],
+      { env: stack.env },
+    );
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('invalid return URL');
     expect(bad.stderr).not.toContain('initialized');
-    const remote = await runCommand(['mcp', '--gateway-url', gatewayUrl, '--bearer-token', token, '--complete-auth', '--return-url', 'https://app.example.com/cb'], { env: stack.env });
+    const remote = await runCommand(
+      [
+        'mcp',
+        '--gateway-url',
+        gatewayUrl,
+        '--bearer-token',
+        token,
+        '--complete-auth',
+        '--return-url',
+        'https://app.example.com/cb',
+      ],
+      { env: stack.env },
+    );
     expect(remote.code).toBe(2);
     expect(remote.stderr).toContain('is not a loopback http URL, so --complete-auth cannot serve it');
-    const alone = await runCommand(['mcp', '--gateway-url', gatewayUrl, '--bearer-token', token, '--return-url', returnUrl], { env: stack.env });
+    const alone = await runCommand(
+      ['mcp', '--gateway-url', gatewayUrl, '--bearer-token', token, '--return-url', returnUrl],
+      { env: stack.env },
+    );
     expect(alone.code).toBe(2);
     expect(alone.stderr).toContain('--return-url goes with --complete-auth');
-    const noBrowser = await runCommand(['mcp', '--gateway-url', gatewayUrl, '--bearer-token', token, '--no-browser'], { env: stack.env });
+    const noBrowser = await runCommand(['mcp', '--gateway-url', gatewayUrl, '--bearer-token', token, '--no-browser'], {
+      env: stack.env,
+    });
     expect(noBrowser.code).toBe(2);
     expect(noBrowser.stderr).toContain('--no-browser goes with --complete-auth');
   });

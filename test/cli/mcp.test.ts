@@ -27,7 +27,9 @@ beforeAll(async () => {
       id: 'mcp_jwt-test000005',
       protocol: 'MCP',
       agentUrl: agent.url,
-      authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: cognito.discoveryUrl, allowedClients: [tokens.clientId] } },
+      authorizerConfiguration: {
+        customJWTAuthorizer: { discoveryUrl: cognito.discoveryUrl, allowedClients: [tokens.clientId] },
+      },
       requestHeaderAllowlist: ['Authorization'],
     },
   ]);
@@ -46,7 +48,12 @@ describe('MCP over a runtime agent', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('add\tAdd two numbers\nwhoami\tWho is calling\nsecret\tNeeds consent\n');
     const seen = agent.seen.slice(from);
-    expect(seen.map((s) => s.body.method)).toEqual(['initialize', 'notifications/initialized', 'tools/list', 'tools/list']);
+    expect(seen.map((s) => s.body.method)).toEqual([
+      'initialize',
+      'notifications/initialized',
+      'tools/list',
+      'tools/list',
+    ]);
     expect(seen[0]!.headers['mcp-session-id']).toBeUndefined();
     for (const s of seen.slice(1)) expect(s.headers['mcp-session-id']).toBe('mcp-session-abc');
     for (const s of seen) expect(s.headers['mcp-protocol-version']).toBe('2025-03-26');
@@ -56,9 +63,28 @@ describe('MCP over a runtime agent', () => {
 
   it('mcp --agent with a bearer token: the JWT runtime accepts every request (Authorization reached the agent each time)', async () => {
     const from = agent.seen.length;
-    const r = await runCommand(['mcp', '--agent', MCP_JWT, '--bearer-token', tokens.accessToken, '--call', 'add', '--input', '{"a":2,"b":3}', '--json'], { env });
+    const r = await runCommand(
+      [
+        'mcp',
+        '--agent',
+        MCP_JWT,
+        '--bearer-token',
+        tokens.accessToken,
+        '--call',
+        'add',
+        '--input',
+        '{"a":2,"b":3}',
+        '--json',
+      ],
+      { env },
+    );
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ mode: 'bearer', mcpSessionId: 'mcp-session-abc', tool: 'add', result: { content: [{ type: 'text', text: '5' }] } });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      mode: 'bearer',
+      mcpSessionId: 'mcp-session-abc',
+      tool: 'add',
+      result: { content: [{ type: 'text', text: '5' }] },
+    });
     const seen = agent.seen.slice(from);
     expect(seen.map((s) => s.body.method)).toEqual(['initialize', 'notifications/initialized', 'tools/call']);
     for (const s of seen) expect(s.headers.authorization).toBe(`Bearer ${tokens.accessToken}`);
@@ -87,7 +113,8 @@ describe('MCP over a runtime agent', () => {
 
 describe('MCP over a gateway URL', () => {
   let gw: Awaited<ReturnType<typeof startMcpAgent>>;
-  const authUrl = () => `${stack.url}/identities/oauth2/authorize?request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3AZmFrZQ`;
+  const authUrl = () =>
+    `${stack.url}/identities/oauth2/authorize?request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3AZmFrZQ`;
   beforeAll(async () => {
     gw = await startMcpAgent({ authorizationUrl: authUrl, verifySigV4: stack.credentials });
   });
@@ -97,7 +124,10 @@ describe('MCP over a gateway URL', () => {
 
   it('bearer on every request, Mcp-Session-Id echoed', async () => {
     const from = gw.seen.length;
-    const r = await runCommand(['mcp', '--gateway-url', `${gw.url}/mcp`, '--bearer-token', tokens.accessToken, '--json'], { env });
+    const r = await runCommand(
+      ['mcp', '--gateway-url', `${gw.url}/mcp`, '--bearer-token', tokens.accessToken, '--json'],
+      { env },
+    );
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { tools: Array<{ name: string }>; mcpSessionId: string };
     expect(out.tools.map((t) => t.name)).toEqual(['add', 'whoami', 'secret']);
@@ -109,16 +139,22 @@ describe('MCP over a gateway URL', () => {
 
   it('SigV4: every request carries a valid bedrock-agentcore signature', async () => {
     const from = gw.seen.length;
-    const r = await runCommand(['mcp', '--gateway-url', `${gw.url}/mcp`, '--auth', 'sigv4', '--call', 'whoami'], { env });
+    const r = await runCommand(['mcp', '--gateway-url', `${gw.url}/mcp`, '--auth', 'sigv4', '--call', 'whoami'], {
+      env,
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('caller=nobody\n');
     const seen = gw.seen.slice(from);
     expect(seen).toHaveLength(3);
-    for (const s of seen) expect(s.sigv4).toMatchObject({ ok: true, service: 'bedrock-agentcore', region: 'us-east-1' });
+    for (const s of seen)
+      expect(s.sigv4).toMatchObject({ ok: true, service: 'bedrock-agentcore', region: 'us-east-1' });
   });
 
   it('a -32042 URL elicitation is shown with its URL; exit 4 and the --complete-auth hint', async () => {
-    const r = await runCommand(['mcp', '--gateway-url', `${gw.url}/mcp`, '--bearer-token', tokens.accessToken, '--call', 'secret'], { env });
+    const r = await runCommand(
+      ['mcp', '--gateway-url', `${gw.url}/mcp`, '--bearer-token', tokens.accessToken, '--call', 'secret'],
+      { env },
+    );
     expect(r.code).toBe(4);
     expect(r.stderr).toContain("the tool needs the user's consent (3LO, URL elicitation -32042)");
     expect(r.stderr).toContain(authUrl());

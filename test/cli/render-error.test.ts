@@ -23,7 +23,7 @@ function thrownInHere(): TypeError {
 }
 
 describe('renderError --debug (issue 12)', () => {
-  it('an unexpected error prints its own stack, not renderError\'s', () => {
+  it("an unexpected error prints its own stack, not renderError's", () => {
     const e = thrownInHere();
     const { code, text } = render(e);
     expect(code).toBe(1);

@@ -7,17 +7,38 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { CognitoIdentityProviderClient, CreateUserPoolCommand, DeleteUserPoolCommand, DescribeUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  CognitoIdentityProviderClient,
+  CreateUserPoolCommand,
+  DeleteUserPoolCommand,
+  DescribeUserPoolCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestContext, runCommand } from '../helpers/context.js';
 import { startRecordingProxy, type RecordingProxy } from '../helpers/recording-proxy.js';
 
-const READ_ONLY = new Set(['ListUserPools', 'DescribeUserPool', 'DescribeResourceServer', 'ListUserPoolClients', 'DescribeUserPoolClient', 'AdminGetUser']);
-const NOT_IN_COGNITO_LOCAL = new Set(['CreateResourceServer', 'DescribeResourceServer', 'CreateUserPoolDomain', 'DeleteUserPoolDomain']);
+const READ_ONLY = new Set([
+  'ListUserPools',
+  'DescribeUserPool',
+  'DescribeResourceServer',
+  'ListUserPoolClients',
+  'DescribeUserPoolClient',
+  'AdminGetUser',
+]);
+const NOT_IN_COGNITO_LOCAL = new Set([
+  'CreateResourceServer',
+  'DescribeResourceServer',
+  'CreateUserPoolDomain',
+  'DeleteUserPoolDomain',
+]);
 
 let proxy: RecordingProxy;
 const c = inject('cognito');
-const sdk = new CognitoIdentityProviderClient({ endpoint: c.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+const sdk = new CognitoIdentityProviderClient({
+  endpoint: c.endpoint,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+});
 
 beforeAll(async () => {
   const servers = new Map<string, string>();
@@ -26,11 +47,32 @@ beforeAll(async () => {
       if (!NOT_IN_COGNITO_LOCAL.has(op)) return undefined;
       if (op === 'CreateResourceServer') {
         servers.set(`${body.UserPoolId}/${body.Identifier}`, String(body.Identifier));
-        return { status: 200, body: { ResourceServer: { UserPoolId: body.UserPoolId, Identifier: body.Identifier, Name: body.Name, Scopes: body.Scopes } } };
+        return {
+          status: 200,
+          body: {
+            ResourceServer: {
+              UserPoolId: body.UserPoolId,
+              Identifier: body.Identifier,
+              Name: body.Name,
+              Scopes: body.Scopes,
+            },
+          },
+        };
       }
       if (op === 'DescribeResourceServer') {
         const id = servers.get(`${body.UserPoolId}/${body.Identifier}`);
-        return id ? { status: 200, body: { ResourceServer: { UserPoolId: body.UserPoolId, Identifier: id, Scopes: [{ ScopeName: 'invoke', ScopeDescription: 'x' }] } } } : { status: 400, body: { __type: 'ResourceNotFoundException', message: 'not found' } };
+        return id
+          ? {
+              status: 200,
+              body: {
+                ResourceServer: {
+                  UserPoolId: body.UserPoolId,
+                  Identifier: id,
+                  Scopes: [{ ScopeName: 'invoke', ScopeDescription: 'x' }],
+                },
+              },
+            }
+          : { status: 400, body: { __type: 'ResourceNotFoundException', message: 'not found' } };
       }
       return { status: 200, body: op === 'CreateUserPoolDomain' ? { ManagedLoginVersion: 1 } : {} };
     },
@@ -40,7 +82,12 @@ afterAll(async () => {
   await proxy?.close();
 });
 
-const env = () => ({ AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: proxy.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
+const env = () => ({
+  AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: proxy.url,
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+});
 
 describe('setup against cognito-local', () => {
   it('--dry-run makes read calls only (recorded) and says what it would create', async () => {
@@ -70,7 +117,15 @@ describe('setup against cognito-local', () => {
         .filter((l) => l && !l.startsWith('#'))
         .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
     );
-    expect(Object.keys(fileEnv)).toEqual(expect.arrayContaining(['AGENTCORE_AUTH_USER_POOL_ID', 'AGENTCORE_AUTH_CLIENT_ID', 'AGENTCORE_AUTH_CLIENT_SECRET', 'AGENTCORE_AUTH_USERNAME', 'AGENTCORE_AUTH_PASSWORD']));
+    expect(Object.keys(fileEnv)).toEqual(
+      expect.arrayContaining([
+        'AGENTCORE_AUTH_USER_POOL_ID',
+        'AGENTCORE_AUTH_CLIENT_ID',
+        'AGENTCORE_AUTH_CLIENT_SECRET',
+        'AGENTCORE_AUTH_USERNAME',
+        'AGENTCORE_AUTH_PASSWORD',
+      ]),
+    );
     const poolId = fileEnv.AGENTCORE_AUTH_USER_POOL_ID!;
     expect(poolId).not.toBe(namesake);
     // Secrets never reach the terminal in full.
@@ -79,16 +134,25 @@ describe('setup against cognito-local', () => {
     const tags = (await sdk.send(new DescribeUserPoolCommand({ UserPoolId: poolId }))).UserPool?.UserPoolTags;
     expect(tags).toEqual({ 'agentcore-auth:setup': 'cl-e2e' });
 
-    const login = await runCommand(['login', '--print', 'access-token', '--no-cache'], { env: { ...fileEnv, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' } });
+    const login = await runCommand(['login', '--print', 'access-token', '--no-cache'], {
+      env: { ...fileEnv, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' },
+    });
     expect(login.code, login.stderr).toBe(0);
     const claims = JSON.parse(Buffer.from(login.stdout.trim().split('.')[1]!, 'base64url').toString('utf8'));
-    expect(claims).toMatchObject({ token_use: 'access', client_id: fileEnv.AGENTCORE_AUTH_CLIENT_ID, username: 'test-user' });
+    expect(claims).toMatchObject({
+      token_use: 'access',
+      client_id: fileEnv.AGENTCORE_AUTH_CLIENT_ID,
+      username: 'test-user',
+    });
 
     const t = await runCommand(['teardown', '--name', 'cl-e2e', '--yes'], { env: env() });
     expect(t.code, t.stderr).toBe(0);
     expect(t.stdout).toContain(`deleted  user pool ${poolId}`);
-    await expect(sdk.send(new DescribeUserPoolCommand({ UserPoolId: poolId }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
-    for (const id of [unrelated, namesake]) expect((await sdk.send(new DescribeUserPoolCommand({ UserPoolId: id }))).UserPool?.Id).toBe(id);
+    await expect(sdk.send(new DescribeUserPoolCommand({ UserPoolId: poolId }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+    for (const id of [unrelated, namesake])
+      expect((await sdk.send(new DescribeUserPoolCommand({ UserPoolId: id }))).UserPool?.Id).toBe(id);
     await sdk.send(new DeleteUserPoolCommand({ UserPoolId: unrelated }));
     await sdk.send(new DeleteUserPoolCommand({ UserPoolId: namesake }));
   });
@@ -105,12 +169,22 @@ describe('setup against cognito-local', () => {
   it('teardown on a terminal asks, and "n" deletes nothing', async () => {
     const made = await runCommand(['setup', '--name', 'cl-ask'], { env: env() });
     expect(made.code, made.stderr).toBe(0);
-    const r = await runCommand(['teardown', '--name', 'cl-ask'], { env: env(), stdinTTY: true, stderrTTY: true, answers: ['n'] });
+    const r = await runCommand(['teardown', '--name', 'cl-ask'], {
+      env: env(),
+      stdinTTY: true,
+      stderrTTY: true,
+      answers: ['n'],
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.ctx.prompts[0]).toMatch(/Delete these 1 resources\? \[y\/N\]/);
     expect(r.stderr).toContain('cancelled: nothing was deleted');
     const before = proxy.calls.length;
-    const y = await runCommand(['teardown', '--name', 'cl-ask'], { env: env(), stdinTTY: true, stderrTTY: true, answers: ['y'] });
+    const y = await runCommand(['teardown', '--name', 'cl-ask'], {
+      env: env(),
+      stdinTTY: true,
+      stderrTTY: true,
+      answers: ['y'],
+    });
     expect(y.code, y.stderr).toBe(0);
     expect(proxy.operations().slice(before)).toContain('DeleteUserPool');
   });

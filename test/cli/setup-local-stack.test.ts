@@ -12,7 +12,11 @@ import {
   DescribeUserPoolCommand,
   ListUserPoolsCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { BedrockAgentCoreControlClient, GetOauth2CredentialProviderCommand, GetWorkloadIdentityCommand } from '@aws-sdk/client-bedrock-agentcore-control';
+import {
+  BedrockAgentCoreControlClient,
+  GetOauth2CredentialProviderCommand,
+  GetWorkloadIdentityCommand,
+} from '@aws-sdk/client-bedrock-agentcore-control';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
@@ -63,8 +67,16 @@ async function exists(send: () => Promise<unknown>): Promise<boolean> {
 
 interface SetupJson {
   userPool: { id: string; status: string; discoveryUrl: string; tag: Record<string, string> };
-  clients: Record<'app' | 'm2m' | 'public', { clientId: string; status: string; clientSecret?: { fingerprint: string; masked?: string; value?: string } }>;
-  user: { username: string; status: string; passwordReset: boolean; password?: { fingerprint: string; masked?: string; value?: string } };
+  clients: Record<
+    'app' | 'm2m' | 'public',
+    { clientId: string; status: string; clientSecret?: { fingerprint: string; masked?: string; value?: string } }
+  >;
+  user: {
+    username: string;
+    status: string;
+    passwordReset: boolean;
+    password?: { fingerprint: string; masked?: string; value?: string };
+  };
   domain: { prefix: string; status: string };
   authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: string; allowedClients: string[] } };
   workloadIdentity?: { name: string; arn: string; returnUrls: string[]; status: string };
@@ -93,7 +105,10 @@ describe('setup against the local stack', () => {
       'AdminSetUserPassword',
     ]);
     // --json masks secrets unless --show-secrets; the env file holds them in full, mode 0600.
-    expect(out.clients.app.clientSecret).toMatchObject({ fingerprint: expect.stringMatching(/^sha256:[0-9a-f]{8}$/), masked: expect.any(String) });
+    expect(out.clients.app.clientSecret).toMatchObject({
+      fingerprint: expect.stringMatching(/^sha256:[0-9a-f]{8}$/),
+      masked: expect.any(String),
+    });
     expect(out.clients.app.clientSecret?.value).toBeUndefined();
     expect(out.clients.public.clientSecret).toBeUndefined();
     expect(statSync(envFile).mode & 0o777).toBe(0o600);
@@ -108,7 +123,13 @@ describe('setup against the local stack', () => {
     });
 
     // login with the env file loaded and no flags (the AWS credentials stay the caller's).
-    const home = createTestContext({ env: { ...fileEnv, AWS_ACCESS_KEY_ID: stack.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: stack.credentials.secretAccessKey } });
+    const home = createTestContext({
+      env: {
+        ...fileEnv,
+        AWS_ACCESS_KEY_ID: stack.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: stack.credentials.secretAccessKey,
+      },
+    });
     const login = await runCommand(['login'], home);
     expect(login.code, login.stderr).toBe(0);
 
@@ -116,17 +137,23 @@ describe('setup against the local stack', () => {
     const agent = stack.agents.find((a) => a.name === 'jwt_agent')!;
     agent.authorizerConfiguration = out.authorizerConfiguration;
     const arn = `arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:runtime/${agent.id}`;
-    const inv = await runCommand(['invoke', arn, '{"prompt":"hi"}', '--bearer'], { env: { ...stack.env, ...home.env }, home: home.homedir });
+    const inv = await runCommand(['invoke', arn, '{"prompt":"hi"}', '--bearer'], {
+      env: { ...stack.env, ...home.env },
+      home: home.homedir,
+    });
     expect(inv.code, inv.stderr).toBe(0);
 
     // Idempotent: the second run finds everything, creates nothing, keeps the ids (the user gets a new password).
     const again = await runCommand(['setup', '--name', 'e2e', '--json'], { env: env() });
     expect(again.code, again.stderr).toBe(0);
     const second = JSON.parse(again.stdout) as SetupJson;
-    expect(second.steps.map((s) => s.operation).filter((op) => op.startsWith('Create') || op === 'AdminCreateUser')).toEqual([]);
+    expect(
+      second.steps.map((s) => s.operation).filter((op) => op.startsWith('Create') || op === 'AdminCreateUser'),
+    ).toEqual([]);
     expect(second.userPool).toMatchObject({ id: out.userPool.id, status: 'existing' });
     expect(second.domain).toMatchObject({ prefix: out.domain.prefix, status: 'existing' });
-    for (const k of ['app', 'm2m', 'public'] as const) expect(second.clients[k]).toMatchObject({ clientId: out.clients[k].clientId, status: 'existing' });
+    for (const k of ['app', 'm2m', 'public'] as const)
+      expect(second.clients[k]).toMatchObject({ clientId: out.clients[k].clientId, status: 'existing' });
     expect(second.clients.app.clientSecret?.fingerprint).toBe(out.clients.app.clientSecret?.fingerprint);
     expect(second.user).toMatchObject({ status: 'existing', passwordReset: true });
     expect(await poolsNamed('agentcore-auth-e2e')).toEqual([out.userPool.id]);
@@ -140,14 +167,20 @@ describe('setup against the local stack', () => {
     ]);
     expect(await poolsNamed('agentcore-auth-e2e')).toEqual([]);
     // The stack's own pool (unrelated) survives.
-    expect((await cognito.send(new DescribeUserPoolCommand({ UserPoolId: stack.userPool.id }))).UserPool?.Id).toBe(stack.userPool.id);
+    expect((await cognito.send(new DescribeUserPoolCommand({ UserPoolId: stack.userPool.id }))).UserPool?.Id).toBe(
+      stack.userPool.id,
+    );
   });
 
   it('--with-identity: workload identity with the loopback return URLs and a CustomOauth2 provider that mints an M2M token; teardown removes them first', async () => {
     const r = await runCommand(['setup', '--name', 'wid', '--with-identity', '--json'], { env: env() });
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as SetupJson;
-    expect(out.workloadIdentity).toMatchObject({ name: 'agentcore-auth-wid', status: 'created', returnUrls: ['http://localhost:8081/oauth2/callback', 'http://127.0.0.1:8081/oauth2/callback'] });
+    expect(out.workloadIdentity).toMatchObject({
+      name: 'agentcore-auth-wid',
+      status: 'created',
+      returnUrls: ['http://localhost:8081/oauth2/callback', 'http://127.0.0.1:8081/oauth2/callback'],
+    });
     expect(out.credentialProvider).toMatchObject({ name: 'agentcore-auth-wid', status: 'created' });
     const provider = await control.send(new GetOauth2CredentialProviderCommand({ name: 'agentcore-auth-wid' }));
     expect(provider.oauth2ProviderConfigOutput?.customOauth2ProviderConfig).toMatchObject({
@@ -157,18 +190,43 @@ describe('setup against the local stack', () => {
 
     // The provider works: exchange gets a client_credentials token from the new pool through the token vault.
     const ex = await runCommand(
-      ['exchange', '--workload-name', 'agentcore-auth-wid', '--provider', 'agentcore-auth-wid', '--flow', 'm2m', '--scopes', 'agentcore-auth-wid/invoke', '--print', 'resource-token'],
+      [
+        'exchange',
+        '--workload-name',
+        'agentcore-auth-wid',
+        '--provider',
+        'agentcore-auth-wid',
+        '--flow',
+        'm2m',
+        '--scopes',
+        'agentcore-auth-wid/invoke',
+        '--print',
+        'resource-token',
+      ],
       { env: env() },
     );
     expect(ex.code, ex.stderr).toBe(0);
-    expect(decodeJwt(ex.stdout.trim())).toMatchObject({ client_id: out.clients.m2m.clientId, scope: 'agentcore-auth-wid/invoke', iss: `${stack.url}/${out.userPool.id}` });
+    expect(decodeJwt(ex.stdout.trim())).toMatchObject({
+      client_id: out.clients.m2m.clientId,
+      scope: 'agentcore-auth-wid/invoke',
+      iss: `${stack.url}/${out.userPool.id}`,
+    });
 
     const t = await runCommand(['teardown', '--name', 'wid', '--yes', '--json'], { env: env() });
     expect(t.code, t.stderr).toBe(0);
     const removed = JSON.parse(t.stdout) as { items: Array<{ kind: string; status: string }> };
-    expect(removed.items.map((i) => i.kind)).toEqual(['credential-provider', 'workload-identity', 'domain', 'user-pool']);
-    expect(await exists(() => control.send(new GetOauth2CredentialProviderCommand({ name: 'agentcore-auth-wid' })))).toBe(false);
-    expect(await exists(() => control.send(new GetWorkloadIdentityCommand({ name: 'agentcore-auth-wid' })))).toBe(false);
+    expect(removed.items.map((i) => i.kind)).toEqual([
+      'credential-provider',
+      'workload-identity',
+      'domain',
+      'user-pool',
+    ]);
+    expect(
+      await exists(() => control.send(new GetOauth2CredentialProviderCommand({ name: 'agentcore-auth-wid' }))),
+    ).toBe(false);
+    expect(await exists(() => control.send(new GetWorkloadIdentityCommand({ name: 'agentcore-auth-wid' })))).toBe(
+      false,
+    );
     expect(await poolsNamed('agentcore-auth-wid')).toEqual([]);
   });
 
@@ -185,20 +243,28 @@ describe('setup against the local stack', () => {
     expect((JSON.parse(r.stdout) as SetupJson).domain.prefix).toBe('agentcore-auth-dc-bbbbbb');
     const t = await runCommand(['teardown', '--name', 'dc', '--yes'], { env: env() });
     expect(t.code, t.stderr).toBe(0);
-    expect((await cognito.send(new DescribeUserPoolCommand({ UserPoolId: other }))).UserPool?.Domain).toBe('agentcore-auth-dc-aaaaaa');
+    expect((await cognito.send(new DescribeUserPoolCommand({ UserPoolId: other }))).UserPool?.Domain).toBe(
+      'agentcore-auth-dc-aaaaaa',
+    );
   });
 
   it('--dry-run makes no write call (recorded by a proxy) and changes nothing', async () => {
     const proxy = await startRecordingProxy(stack.url);
     try {
-      const proxied = { ...env(), AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: proxy.url, AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL: proxy.url };
+      const proxied = {
+        ...env(),
+        AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: proxy.url,
+        AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL: proxy.url,
+      };
       const made = await runCommand(['setup', '--name', 'dry', '--with-identity'], { env: env() });
       expect(made.code, made.stderr).toBe(0);
       const r = await runCommand(['setup', '--name', 'dry', '--with-identity', '--dry-run'], { env: proxied });
       expect(r.code, r.stderr).toBe(0);
       const t = await runCommand(['teardown', '--name', 'dry', '--dry-run'], { env: proxied });
       expect(t.code, t.stderr).toBe(0);
-      expect(t.stdout).toMatch(/OAuth2 credential provider agentcore-auth-dry[\s\S]*workload identity[\s\S]*hosted-UI domain[\s\S]*user pool/);
+      expect(t.stdout).toMatch(
+        /OAuth2 credential provider agentcore-auth-dry[\s\S]*workload identity[\s\S]*hosted-UI domain[\s\S]*user pool/,
+      );
       const ops = proxy.operations();
       expect(ops).toContain('ListUserPools');
       expect(ops.filter((op) => !/^(List|Describe|Get|AdminGetUser|POST \/identities\/Get)/.test(op))).toEqual([]);
@@ -239,8 +305,12 @@ describe('setup against the local stack', () => {
       const t = await runCommand(['teardown', '--name', name, '--yes'], { env: env() });
       expect(t.code, t.stderr).toBe(0);
       expect(await poolsNamed(`agentcore-auth-${name}`)).toEqual([]);
-      expect(await exists(() => control.send(new GetWorkloadIdentityCommand({ name: `agentcore-auth-${name}` })))).toBe(false);
-      expect(await exists(() => control.send(new GetOauth2CredentialProviderCommand({ name: `agentcore-auth-${name}` })))).toBe(false);
+      expect(await exists(() => control.send(new GetWorkloadIdentityCommand({ name: `agentcore-auth-${name}` })))).toBe(
+        false,
+      );
+      expect(
+        await exists(() => control.send(new GetOauth2CredentialProviderCommand({ name: `agentcore-auth-${name}` }))),
+      ).toBe(false);
     });
   }
 
@@ -264,18 +334,28 @@ describe('setup against the local stack', () => {
   it("the README's IAM policy allows every call setup (fresh and again, --with-identity) and teardown make", async () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const section = readme.slice(readme.indexOf('### IAM policy for `setup` and `teardown`'));
-    const policy = JSON.parse(/```json\n([\s\S]*?)\n```/.exec(section)![1]!) as { Statement: Array<{ Action: string[] }> };
+    const policy = JSON.parse(/```json\n([\s\S]*?)\n```/.exec(section)![1]!) as {
+      Statement: Array<{ Action: string[] }>;
+    };
     const allowed = new Set(policy.Statement.flatMap((st) => st.Action));
     const proxy = await startRecordingProxy(stack.url);
     try {
-      const proxied = { ...env(), AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: proxy.url, AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL: proxy.url };
+      const proxied = {
+        ...env(),
+        AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: proxy.url,
+        AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL: proxy.url,
+      };
       expect((await runCommand(['setup', '--name', 'iam'], { env: proxied })).code).toBe(0);
       expect((await runCommand(['setup', '--name', 'iam', '--with-identity'], { env: proxied })).code).toBe(0);
       expect((await runCommand(['teardown', '--name', 'iam', '--yes'], { env: proxied })).code).toBe(0);
     } finally {
       await proxy.close();
     }
-    const actions = [...new Set(proxy.operations())].map((op) => (op.startsWith('POST /identities/') ? `bedrock-agentcore:${op.slice('POST /identities/'.length)}` : `cognito-idp:${op}`));
+    const actions = [...new Set(proxy.operations())].map((op) =>
+      op.startsWith('POST /identities/')
+        ? `bedrock-agentcore:${op.slice('POST /identities/'.length)}`
+        : `cognito-idp:${op}`,
+    );
     expect(actions).toContain('cognito-idp:TagResource');
     expect(actions).toContain('bedrock-agentcore:DeleteOauth2CredentialProvider');
     expect(actions.filter((a) => !allowed.has(a))).toEqual([]);
@@ -286,7 +366,11 @@ describe('setup against the local stack', () => {
   it('the built binary writes the env file with --write-env (a real node process)', async () => {
     const dir = createTestContext().homedir;
     const file = join(dir, 'bin.env');
-    const r = await runBuiltCli(['setup', '--name', 'bin', '--write-env', file], { ...env(), HOME: dir, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
+    const r = await runBuiltCli(['setup', '--name', 'bin', '--write-env', file], {
+      ...env(),
+      HOME: dir,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(parseEnvFile(file).AGENTCORE_AUTH_USERNAME).toBe('test-user');

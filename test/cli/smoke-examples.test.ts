@@ -15,7 +15,11 @@ afterAll(async () => {
 });
 
 const run = (argv: string[]) => runCommand(argv, { env: { ...stack.env }, cwd: process.cwd() });
-const records = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+const records = (stdout: string) =>
+  stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe('examples/ against the local stack', () => {
   it('inbound.yaml passes; --negative adds a no-token and a wrong-mode check per allowed invoke, all denied', async () => {
@@ -37,7 +41,9 @@ describe('examples/ against the local stack', () => {
     ]);
     const byId = Object.fromEntries(steps.map((x) => [x.id, x]));
     expect(byId['bearer-no-token']!.derivedFrom).toEqual({ step: 'bearer', check: 'no-token' });
-    expect(byId['bearer-no-token']!.command).toMatch(/^agentcore-auth invoke arn:\S+jwt_agent-example001 '\{"prompt": "smoke test"\}' --auth sigv4$/);
+    expect(byId['bearer-no-token']!.command).toMatch(
+      /^agentcore-auth invoke arn:\S+jwt_agent-example001 '\{"prompt": "smoke test"\}' --auth sigv4$/,
+    );
     expect(byId['bearer-wrong-mode']!.command).toMatch(/--auth sigv4 --user-id agentcore-auth-smoke-negative$/);
     expect(byId['sigv4-wrong-mode']!.command).toMatch(/--auth bearer --bearer-token 'eyJhbG…\[\d+ chars\]'$/);
     expect(byId['sigv4-to-oauth-agent']).toMatchObject({ exitCode: 4, httpStatus: 403 });
@@ -50,8 +56,15 @@ describe('examples/ against the local stack', () => {
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n')[0]).toBe('outbound auth (examples/outbound.yaml) — 6 steps, up to 4 at once');
     // Reported in file order although they ran four at a time.
-    expect(r.stdout.split('\n').slice(1, 7).map((l) => l.trim().split(/\s+/).slice(0, 2).join(' '))).toEqual(
-      ['login', 'workload-for-user-id', 'workload-for-jwt', 'm2m', 'api-key', 'unknown-provider'].map((id) => `✓ ${id}`),
+    expect(
+      r.stdout
+        .split('\n')
+        .slice(1, 7)
+        .map((l) => l.trim().split(/\s+/).slice(0, 2).join(' ')),
+    ).toEqual(
+      ['login', 'workload-for-user-id', 'workload-for-jwt', 'm2m', 'api-key', 'unknown-provider'].map(
+        (id) => `✓ ${id}`,
+      ),
     );
     expect(r.stdout).toMatch(/^6 passed of 6 steps in .* — all expectations met$/m);
     expect(r.stdout).not.toContain('sk-local-example-api-key');
@@ -62,7 +75,16 @@ describe('examples/ against the local stack', () => {
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const junit = join(mkdtempSync(join(tmpdir(), 'aca-smoke-both-')), 'reports', 'agentcore-smoke.xml');
-    const r = await run(['smoke', '--negative', '--concurrency', '4', '--junit', junit, 'examples/inbound.yaml', 'examples/outbound.yaml']);
+    const r = await run([
+      'smoke',
+      '--negative',
+      '--concurrency',
+      '4',
+      '--junit',
+      junit,
+      'examples/inbound.yaml',
+      'examples/outbound.yaml',
+    ]);
     if (r.code !== 0) console.log(r.stdout, r.stderr);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/\n\n2 scenarios: 15 passed of 15 steps in .* — all expectations met\n$/);
@@ -71,11 +93,16 @@ describe('examples/ against the local stack', () => {
 
   it('fails with exit 6, saying what was seen, when the "OAuth agent" is in fact an IAM agent', async () => {
     const r = await runCommand(['smoke', 'examples/inbound.yaml'], {
-      env: { ...stack.env, SMOKE_JWT_AGENT_ARN: 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/sigv4_agent-example002' },
+      env: {
+        ...stack.env,
+        SMOKE_JWT_AGENT_ARN: 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/sigv4_agent-example002',
+      },
       cwd: process.cwd(),
     });
     expect(r.code).toBe(6);
-    expect(r.stdout).toMatch(/✗ bearer\s+\d+(?:\.\d+)? m?s\s+the OAuth agent accepts the access token · expected allow; got denied: exit 4 ERR_AUTH/);
+    expect(r.stdout).toMatch(
+      /✗ bearer\s+\d+(?:\.\d+)? m?s\s+the OAuth agent accepts the access token · expected allow; got denied: exit 4 ERR_AUTH/,
+    );
     expect(r.stdout).toMatch(/✗ sigv4-to-oauth-agent\s+\d+(?:\.\d+)? m?s\s+.*expected deny; got allowed: exit 0/);
     expect(r.stdout).toMatch(/expectations failed \(exit 6\)$/m);
   });
@@ -104,6 +131,7 @@ describe('examples/ against the local stack', () => {
     expect(r.code).toBe(0);
     const { readFileSync } = await import('node:fs');
     const junit = readFileSync(join(dir, 'chain.xml'), 'utf8');
-    for (const text of [r.stdout, r.stderr, junit]) expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}/);
+    for (const text of [r.stdout, r.stderr, junit])
+      expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}/);
   });
 });

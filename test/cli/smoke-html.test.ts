@@ -22,7 +22,8 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const run = (argv: string[], stdin?: string) => runCommand(argv, { env: { ...stack.env }, cwd: process.cwd(), ...(stdin !== undefined ? { stdin } : {}) });
+const run = (argv: string[], stdin?: string) =>
+  runCommand(argv, { env: { ...stack.env }, cwd: process.cwd(), ...(stdin !== undefined ? { stdin } : {}) });
 const JWT_SHAPED = /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/;
 
 function texts(el: XmlElement): string[] {
@@ -47,28 +48,59 @@ describe('smoke --html and --diagram', () => {
     const page = readFileSync(html, 'utf8');
 
     // Nothing in the page can make a request.
-    expect(page).toContain(`content="default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"`);
+    expect(page).toContain(
+      `content="default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"`,
+    );
     expect(page).not.toMatch(/<script|<img|<link|<iframe|<object|<embed|@import|url\(|\ssrc=/i);
     for (const m of page.matchAll(/href="([^"]*)"/g)) expect(m[1]).toMatch(/^#step-/);
     // No token in full: only masked (eyJhbG…[n chars]) or fingerprints.
     expect(page).not.toMatch(JWT_SHAPED);
     expect(page).toContain('all expectations met');
 
-    const ids = ['login', 'bearer', 'bearer-no-token', 'bearer-wrong-mode', 'id-token', 'sigv4-to-oauth-agent', 'sigv4', 'sigv4-wrong-mode', 'verify'];
+    const ids = [
+      'login',
+      'bearer',
+      'bearer-no-token',
+      'bearer-wrong-mode',
+      'id-token',
+      'sigv4-to-oauth-agent',
+      'sigv4',
+      'sigv4-wrong-mode',
+      'verify',
+    ];
     const sections = [...page.matchAll(/<section class="step s-(\w+)" id="(step-1-\d+)">([\s\S]*?)<\/section>/g)];
-    expect(sections.map((m) => [m[1], /<h3>.*?<\/span> ([\w-]+)/.exec(m[3]!)![1]])).toEqual(ids.map((id) => ['pass', id]));
+    expect(sections.map((m) => [m[1], /<h3>.*?<\/span> ([\w-]+)/.exec(m[3]!)![1]])).toEqual(
+      ids.map((id) => ['pass', id]),
+    );
     const byId = new Map(sections.map((m) => [/<h3>.*?<\/span> ([\w-]+)/.exec(m[3]!)![1]!, m[3]!]));
 
     // Each step's diagram is an inline SVG with the calls it made.
     const svgOf = (id: string) => parseXml(/<svg[\s\S]*?<\/svg>/.exec(byId.get(id)!)![0]);
-    expect(texts(svgOf('login'))).toEqual(expect.arrayContaining(['agentcore-auth', 'Cognito/IdP', expect.stringMatching(/^InitiateAuth/)]));
+    expect(texts(svgOf('login'))).toEqual(
+      expect.arrayContaining(['agentcore-auth', 'Cognito/IdP', expect.stringMatching(/^InitiateAuth/)]),
+    );
     const bearer = texts(svgOf('bearer'));
-    expect(bearer).toEqual(expect.arrayContaining(['AgentCore Runtime', 'Agent', expect.stringMatching(/^InvokeAgentRuntime · Bearer sha256:[0-9a-f]{8}$/), '200']));
+    expect(bearer).toEqual(
+      expect.arrayContaining([
+        'AgentCore Runtime',
+        'Agent',
+        expect.stringMatching(/^InvokeAgentRuntime · Bearer sha256:[0-9a-f]{8}$/),
+        '200',
+      ]),
+    );
     const refused = texts(svgOf('sigv4-to-oauth-agent'));
-    expect(refused).toEqual(expect.arrayContaining([expect.stringMatching(/^InvokeAgentRuntime · SigV4/), '403 AccessDeniedException', expect.stringMatching(/^refused: Authorization method mismatch/)]));
+    expect(refused).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^InvokeAgentRuntime · SigV4/),
+        '403 AccessDeniedException',
+        expect.stringMatching(/^refused: Authorization method mismatch/),
+      ]),
+    );
     expect(refused).not.toContain('Agent');
     // The masked trace: the HTTP exchanges as --verbose prints them, the bearer token masked.
-    expect(byId.get("bearer")).toMatch(/<summary>trace \(secrets masked\)<\/summary><pre>→ POST http:\/\/127\.0\.0\.1:\d+\/runtimes\/[\s\S]*authorization: Bearer eyJ\w{3}…\[\d+ chars\]/);
+    expect(byId.get('bearer')).toMatch(
+      /<summary>trace \(secrets masked\)<\/summary><pre>→ POST http:\/\/127\.0\.0\.1:\d+\/runtimes\/[\s\S]*authorization: Bearer eyJ\w{3}…\[\d+ chars\]/,
+    );
     // And the Mermaid source beside each diagram.
     expect(byId.get('sigv4')).toContain('<summary>Mermaid source</summary><pre>sequenceDiagram');
   });
@@ -77,7 +109,17 @@ describe('smoke --html and --diagram', () => {
     const hostile = `<img src=x onerror=alert(1)><script>alert(2)</script>`;
     const scenario = JSON.stringify({
       name: 'hostile',
-      steps: [{ id: 'hostile', invoke: { agent: `arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/${hostile}`, payload: '{}', 'user-id': 'alice' }, expect: 'allow' }],
+      steps: [
+        {
+          id: 'hostile',
+          invoke: {
+            agent: `arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/${hostile}`,
+            payload: '{}',
+            'user-id': 'alice',
+          },
+          expect: 'allow',
+        },
+      ],
     });
     const html = join(dir, 'hostile.html');
     const r = await run(['smoke', '-', '--html', html], scenario);
@@ -99,11 +141,24 @@ describe('smoke --html and --diagram', () => {
     expect(text).not.toMatch(JWT_SHAPED);
     expect(text).not.toContain('sk-local-example-api-key');
     const d = parseMermaid(text);
-    expect(d.participants.map((p) => p.label)).toEqual(expect.arrayContaining(['agentcore-auth', 'Cognito/IdP', 'AgentCore Identity']));
-    const intros = d.events.filter((e) => e.kind === 'note' && e.over.length === 2 && /^step /.test(e.lines[0]!)).map((e) => e.lines[0]);
-    expect(intros).toEqual(['login', 'workload-for-user-id', 'workload-for-jwt', 'm2m', 'api-key', 'unknown-provider'].map((id) => `step ${id} — passed`));
+    expect(d.participants.map((p) => p.label)).toEqual(
+      expect.arrayContaining(['agentcore-auth', 'Cognito/IdP', 'AgentCore Identity']),
+    );
+    const intros = d.events
+      .filter((e) => e.kind === 'note' && e.over.length === 2 && /^step /.test(e.lines[0]!))
+      .map((e) => e.lines[0]);
+    expect(intros).toEqual(
+      ['login', 'workload-for-user-id', 'workload-for-jwt', 'm2m', 'api-key', 'unknown-provider'].map(
+        (id) => `step ${id} — passed`,
+      ),
+    );
     const labels = d.events.flatMap((e) => (e.kind === 'message' ? [e.lines.join(' ')] : []));
-    expect(labels).toEqual(expect.arrayContaining([expect.stringMatching(/^GetResourceApiKey/), expect.stringMatching(/^200 · apiKey sha256:[0-9a-f]{8}$/)]));
+    expect(labels).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^GetResourceApiKey/),
+        expect.stringMatching(/^200 · apiKey sha256:[0-9a-f]{8}$/),
+      ]),
+    );
   });
 
   it('--html - and --diagram - with --json are usage errors (exit 2)', async () => {

@@ -62,7 +62,10 @@ steps:
   });
   if (r.code !== 0) console.log(r.stdout, r.stderr);
   expect(r.code).toBe(0);
-  const recs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const recs = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   expect(recs.map((x) => [x.id ?? x.type, x.status ?? x.exitCode])).toEqual([
     ['login', 'pass'],
     ['tools', 'pass'],

@@ -40,7 +40,9 @@ it('--timeout: a step that does not finish in time makes the run exit 5, and the
   // The server never answers: only the step's time limit can end it (no wall-clock assertion needed).
   const r = await runCommand(['smoke', 'hang.yaml', '--timeout', '300ms'], { cwd: dir, env: { HANG_URL: url } });
   expect(r.code).toBe(5);
-  expect(r.stdout).toMatch(/! hang\s+\d+(?:\.\d+)? m?s\s+could not run: ERR_TIMEOUT: the step did not finish within 300 ms/);
+  expect(r.stdout).toMatch(
+    /! hang\s+\d+(?:\.\d+)? m?s\s+could not run: ERR_TIMEOUT: the step did not finish within 300 ms/,
+  );
   expect(r.stdout).toMatch(/✓ explain/);
   expect(r.stdout).toMatch(/steps could not run \(exit 5\)$/m);
 });
@@ -48,7 +50,11 @@ it('--timeout: a step that does not finish in time makes the run exit 5, and the
 it('Ctrl-C stops the run: exit 130, the running step interrupted, the rest not run', async () => {
   const ac = new AbortController();
   onRequest = () => ac.abort(); // Ctrl-C once the step waits on the server, never after a fixed delay
-  const r = await runCommand(['smoke', 'hang.yaml', '--junit', 'int.xml'], { cwd: dir, env: { HANG_URL: url }, signal: ac.signal });
+  const r = await runCommand(['smoke', 'hang.yaml', '--junit', 'int.xml'], {
+    cwd: dir,
+    env: { HANG_URL: url },
+    signal: ac.signal,
+  });
   expect(r.code).toBe(130);
   expect(r.stdout).toMatch(/! hang\s+\d+(?:\.\d+)? m?s\s+could not run: ERR_INTERRUPTED/);
   expect(r.stdout).toMatch(/- explain\s+not run: interrupted/);

@@ -18,7 +18,10 @@ let env: Record<string, string>;
 let password: string;
 
 beforeAll(async () => {
-  const client = await createAppClient(c, { prefix: 'smoke', flows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] });
+  const client = await createAppClient(c, {
+    prefix: 'smoke',
+    flows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+  });
   const user = await createUser(c, { prefix: 'smoke' });
   const username = user.username;
   password = user.password;
@@ -50,7 +53,8 @@ const LOGIN = `  - id: login
       cache: false
 `;
 
-const run = (argv: string[], extraEnv: Record<string, string> = {}) => runCommand(argv, { env: { ...env, ...extraEnv }, cwd: dir });
+const run = (argv: string[], extraEnv: Record<string, string> = {}) =>
+  runCommand(argv, { env: { ...env, ...extraEnv }, cwd: dir });
 
 /** No complete JWT and no password may be printed anywhere. */
 function expectNoSecrets(...texts: string[]) {
@@ -107,7 +111,9 @@ ${LOGIN}    expect:
       '✓ decode',
       '✓ explain',
     ]);
-    expect(r.stdout).toMatch(/✓ wrong-client\s+\d+(?:\.\d+)? m?s\s+a token for another client is rejected · deny, verdict = "rejected"/);
+    expect(r.stdout).toMatch(
+      /✓ wrong-client\s+\d+(?:\.\d+)? m?s\s+a token for another client is rejected · deny, verdict = "rejected"/,
+    );
     expect(r.stdout).toMatch(/^5 passed of 5 steps in .* — all expectations met$/m);
     expect(r.stderr).toContain('JUnit report: out/junit.xml');
     expectNoSecrets(r.stdout, r.stderr);
@@ -121,7 +127,13 @@ ${LOGIN}    expect:
     expect(suite!.attrs).toMatchObject({ name: 'cognito-local inbound', tests: '5', file: 'pass.yaml' });
     expect(suite!.attrs.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
     const cases = children(suite!, 'testcase');
-    expect(cases.map((tc) => tc.attrs.name)).toEqual(['login', 'verify', 'wrong-client: a token for another client is rejected', 'decode', 'explain']);
+    expect(cases.map((tc) => tc.attrs.name)).toEqual([
+      'login',
+      'verify',
+      'wrong-client: a token for another client is rejected',
+      'decode',
+      'explain',
+    ]);
     expect(cases.map((tc) => tc.attrs.line)).toEqual(['3', '14', '20', '27', '30']);
     for (const tc of cases) {
       expect(Number(tc.attrs.time)).toBeGreaterThanOrEqual(0);
@@ -150,12 +162,16 @@ ${LOGIN}    expect:
     );
     const r = await run(['smoke', file, '--junit', 'fail.xml']);
     expect(r.code).toBe(6);
-    expect(r.stdout).toMatch(/✗ bad-login\s+\d+(?:\.\d+)? m?s\s+expected allow; got denied: exit 4 ERR_AUTH, (HTTP 400 InvalidPasswordException|NotAuthorizedException)$/m);
+    expect(r.stdout).toMatch(
+      /✗ bad-login\s+\d+(?:\.\d+)? m?s\s+expected allow; got denied: exit 4 ERR_AUTH, (HTTP 400 InvalidPasswordException|NotAuthorizedException)$/m,
+    );
     expect(r.stdout).toContain('$ agentcore-auth login --user-pool-id');
     expect(r.stdout).toContain("--password 'not-th…[16 chars]'");
     expect(r.stdout).toMatch(/line 2 · exit 4/);
     expect(r.stdout).toMatch(/- verify\s+not run: it needs "bad-login", which did not pass/);
-    expect(r.stdout).toMatch(/✗ explain\s+\d+(?:\.\d+)? m?s\s+expected id = "nothing-like-this"; got "token-expired"|✗ explain\s+\d+(?:\.\d+)? m?s\s+expected id = "nothing-like-this"; got "[a-z-]+"/);
+    expect(r.stdout).toMatch(
+      /✗ explain\s+\d+(?:\.\d+)? m?s\s+expected id = "nothing-like-this"; got "token-expired"|✗ explain\s+\d+(?:\.\d+)? m?s\s+expected id = "nothing-like-this"; got "[a-z-]+"/,
+    );
     expect(r.stdout).toMatch(/✓ explain-2/);
     expect(r.stdout).toMatch(/^1 passed, 2 failed, 1 skipped of 4 steps in .* — expectations failed \(exit 6\)$/m);
     expect(r.stderr).toContain('Rerun with --verbose to see the HTTP exchanges of the steps that did not pass');
@@ -188,7 +204,10 @@ ${LOGIN}  - verify: { token: "\${steps.login.accessToken}", discovery-url: "\${e
     );
     const r = await run(['smoke', file, '--json']);
     expect(r.code).toBe(0);
-    const records = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const records = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(records.map((x) => [x.type, x.id ?? x.exitCode, x.status])).toEqual([
       ['step', 'login', 'pass'],
       ['step', 'verify', 'pass'],
@@ -203,12 +222,16 @@ ${LOGIN}  - verify: { token: "\${steps.login.accessToken}", discovery-url: "\${e
   it('runs independent steps concurrently (--concurrency) and keeps the report in file order', async () => {
     const verifies = Array.from(
       { length: 6 },
-      (_, i) => `  - id: v${i}\n    verify: { token: "\${steps.login.accessToken}", discovery-url: "\${env:DISCOVERY_URL}", allowed-clients: "${i % 2 ? 'other' : '${env:CLIENT_ID}'}" }\n    expect: ${i % 2 ? 'deny' : 'allow'}\n`,
+      (_, i) =>
+        `  - id: v${i}\n    verify: { token: "\${steps.login.accessToken}", discovery-url: "\${env:DISCOVERY_URL}", allowed-clients: "${i % 2 ? 'other' : '${env:CLIENT_ID}'}" }\n    expect: ${i % 2 ? 'deny' : 'allow'}\n`,
     ).join('');
     const file = scenario('many.yaml', `steps:\n${LOGIN}${verifies}`);
     const r = await run(['smoke', file, '--concurrency', '3', '--json']);
     expect(r.code).toBe(0);
-    const ids = r.stdout.trim().split('\n').map((l) => JSON.parse(l).id as string | undefined);
+    const ids = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).id as string | undefined);
     expect(ids).toEqual(['login', 'v0', 'v1', 'v2', 'v3', 'v4', 'v5', undefined]);
     const human = await run(['smoke', file, '-c', '3']);
     expect(human.code).toBe(0);
@@ -241,7 +264,9 @@ ${LOGIN}  - verify: { token: "\${steps.login.accessToken}", discovery-url: "\${e
     const opt = scenario('opt.yaml', 'steps:\n  - login:\n      user-pool: x\n      username: y\n');
     const r2 = await run(['smoke', opt]);
     expect(r2.code).toBe(2);
-    expect(r2.stderr).toMatch(/error: opt\.yaml:3: step "login": `login` has no option --user-pool \(did you mean --user-pool-id/);
+    expect(r2.stderr).toMatch(
+      /error: opt\.yaml:3: step "login": `login` has no option --user-pool \(did you mean --user-pool-id/,
+    );
 
     const unset = scenario('unset.yaml', `steps:\n  - verify: { token: "\${env:NOPE_TOKEN}" }\n`);
     const r3 = await run(['smoke', unset]);
@@ -260,14 +285,19 @@ ${LOGIN}  - verify: { token: "\${steps.login.accessToken}", discovery-url: "\${e
 
   it('runs several scenario files one after the other: totals, one JUnit file with a suite each, the worst exit code', async () => {
     const a = scenario('a.yaml', 'name: first\nsteps:\n  - explain: Token has expired\n');
-    const b = scenario('b.yaml', 'name: second\nsteps:\n  - explain: Token has expired\n    expect: deny\n  - explain: Authorization method mismatch\n');
+    const b = scenario(
+      'b.yaml',
+      'name: second\nsteps:\n  - explain: Token has expired\n    expect: deny\n  - explain: Authorization method mismatch\n',
+    );
     const r = await run(['smoke', a, b, '--junit', 'two.xml']);
     expect(r.code).toBe(6);
     expect(r.stdout).toMatch(/^first \(a\.yaml\) — 1 step\n/);
     expect(r.stdout).toContain('\n\nsecond (b.yaml) — 2 steps\n');
     expect(r.stdout).toMatch(/^1 passed of 1 step in .* — all expectations met$/m);
     expect(r.stdout).toMatch(/^1 passed, 1 failed of 2 steps in .* — expectations failed \(exit 6\)$/m);
-    expect(r.stdout).toMatch(/\n\n2 scenarios: 2 passed, 1 failed of 3 steps in .* — expectations failed \(exit 6\)\n$/);
+    expect(r.stdout).toMatch(
+      /\n\n2 scenarios: 2 passed, 1 failed of 3 steps in .* — expectations failed \(exit 6\)\n$/,
+    );
     const root = parseXml(readFileSync(join(dir, 'two.xml'), 'utf8'));
     expect(root.attrs).toMatchObject({ tests: '3', failures: '1' });
     expect(children(root, 'testsuite').map((x) => [x.attrs.name, x.attrs.file, x.attrs.tests])).toEqual([
@@ -276,7 +306,10 @@ ${LOGIN}  - verify: { token: "\${steps.login.accessToken}", discovery-url: "\${e
     ]);
 
     const json = await run(['smoke', a, b, '--json']);
-    const recs = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const recs = json.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(recs.map((x) => [x.type, x.file])).toEqual([
       ['step', 'a.yaml'],
       ['summary', 'a.yaml'],

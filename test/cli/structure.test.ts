@@ -24,7 +24,9 @@ function sourceFiles(dir: string): string[] {
 /** Every relative module specifier in a TypeScript source, resolved to a .ts path. */
 function relativeImports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  const specs = [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)['"](\.{1,2}\/[^'"]+)['"]/gm)].map((m) => m[1]!);
+  const specs = [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)['"](\.{1,2}\/[^'"]+)['"]/gm)].map(
+    (m) => m[1]!,
+  );
   return specs.map((s) => resolve(dirname(file), s.replace(/\.js$/, '.ts')));
 }
 
@@ -66,14 +68,18 @@ describe('src/core layering', () => {
     const bad = sourceFiles(CORE).flatMap((file) => {
       const text = readFileSync(file, 'utf8');
       const cli = relativeImports(file).filter((t) => t.startsWith(join(ROOT, 'src/cli') + sep));
-      const pkgs = [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*)['"](commander|chalk|open)['"]/g)].map((m) => m[1]!);
+      const pkgs = [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*)['"](commander|chalk|open)['"]/g)].map(
+        (m) => m[1]!,
+      );
       return [...cli.map((t) => relative(ROOT, t)), ...pkgs].map((what) => `${relative(ROOT, file)} → ${what}`);
     });
     expect(bad).toEqual([]);
   });
 
   it('core never touches process', () => {
-    const bad = sourceFiles(CORE).filter((file) => /\bprocess\s*[.?[]|from\s*['"]node:process['"]/.test(withoutComments(readFileSync(file, 'utf8'))));
+    const bad = sourceFiles(CORE).filter((file) =>
+      /\bprocess\s*[.?[]|from\s*['"]node:process['"]/.test(withoutComments(readFileSync(file, 'utf8'))),
+    );
     expect(bad.map((f) => relative(ROOT, f))).toEqual([]);
   });
 });

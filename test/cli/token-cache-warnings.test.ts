@@ -10,7 +10,12 @@ import { describe, expect, it } from 'vitest';
 import { runCommand } from '../helpers/context.js';
 
 const ARN = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/my_agent-abcDEF1234';
-const env = { AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'x' };
+const env = {
+  AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'x',
+};
 
 function homeWithCache(text: string): string {
   const home = mkdtempSync(join(tmpdir(), 'aca-cache-warn-'));
@@ -25,7 +30,10 @@ describe('a broken tokens.json is reported once per run', () => {
     ['invoke --bearer', ['invoke', ARN, '{}', '--bearer']],
     ['mcp --agent --bearer', ['mcp', '--agent', ARN, '--bearer']],
     ['token print', ['token', 'print']],
-    ['verify --bearer', ['verify', '--bearer', '--discovery-url', 'http://127.0.0.1:9/.well-known/openid-configuration']],
+    [
+      'verify --bearer',
+      ['verify', '--bearer', '--discovery-url', 'http://127.0.0.1:9/.well-known/openid-configuration'],
+    ],
   ])('%s: one warning', async (_name, argv) => {
     const home = homeWithCache('{"version":1,"entries":{"default":{"name":"def');
     const r = await runCommand(argv, { home, env });
@@ -37,15 +45,20 @@ describe('a broken tokens.json is reported once per run', () => {
 });
 
 describe('valid JSON of the wrong shape is "not a token cache"', () => {
-  it.each([['[]'], ['null'], ['{"entries":"x"}'], ['"tokens"'], ['{"version":1,"entries":[]}']])('%s: readers say so; login moves it aside saying so', async (text) => {
-    const home = homeWithCache(text);
-    const list = await runCommand(['token', 'list'], { home });
-    expect(list.code).toBe(0);
-    expect(warnings(list.stderr)).toHaveLength(1);
-    expect(warnings(list.stderr)[0]).toMatch(/is valid JSON but not a token cache \(not the shape agentcore-auth writes\); ignoring it/);
-    expect(list.stderr).not.toContain('broken or truncated');
-    const logout = await runCommand(['logout', '--all'], { home });
-    expect(logout.stderr).not.toContain('broken or truncated');
-    expect(logout.stderr).toMatch(/is valid JSON but not a token cache .*moved it to .*tokens\.json\.broken-/);
-  });
+  it.each([['[]'], ['null'], ['{"entries":"x"}'], ['"tokens"'], ['{"version":1,"entries":[]}']])(
+    '%s: readers say so; login moves it aside saying so',
+    async (text) => {
+      const home = homeWithCache(text);
+      const list = await runCommand(['token', 'list'], { home });
+      expect(list.code).toBe(0);
+      expect(warnings(list.stderr)).toHaveLength(1);
+      expect(warnings(list.stderr)[0]).toMatch(
+        /is valid JSON but not a token cache \(not the shape agentcore-auth writes\); ignoring it/,
+      );
+      expect(list.stderr).not.toContain('broken or truncated');
+      const logout = await runCommand(['logout', '--all'], { home });
+      expect(logout.stderr).not.toContain('broken or truncated');
+      expect(logout.stderr).toMatch(/is valid JSON but not a token cache .*moved it to .*tokens\.json\.broken-/);
+    },
+  );
 });

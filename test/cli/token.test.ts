@@ -9,7 +9,7 @@ import { decodeJwt, generateKeyPair, SignJWT } from 'jose';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { resolveBearer } from '../../src/cli/bearer.js';
 import { createIo, type Globals } from '../../src/cli/command.js';
-import { AgentcoreAuthError } from '../../src/core/errors.js';
+import type { AgentcoreAuthError } from '../../src/core/errors.js';
 import { saveEntry } from '../../src/core/token-cache.js';
 import { createTestContext, runCommand } from '../helpers/context.js';
 import { createAppClient, createUser } from '../fixtures/cognito-users.js';
@@ -27,7 +27,24 @@ async function cognitoLogin(saveAs = 'default') {
   const { clientId } = await createAppClient(c, { prefix: 'tok' });
   const { username } = await createUser(c, { prefix: 't', password: 'Perm#Pass1' });
   const ctx = createTestContext({ env });
-  const r = await runCommand(['login', '--user-pool-id', c.poolId, '--client-id', clientId, '--username', username, '--password', 'Perm#Pass1', '--save-as', saveAs, '--print', 'access-token'], ctx);
+  const r = await runCommand(
+    [
+      'login',
+      '--user-pool-id',
+      c.poolId,
+      '--client-id',
+      clientId,
+      '--username',
+      username,
+      '--password',
+      'Perm#Pass1',
+      '--save-as',
+      saveAs,
+      '--print',
+      'access-token',
+    ],
+    ctx,
+  );
   expect(r.code).toBe(0);
   return { home: ctx.homedir, token: r.stdout.trim(), username, clientId };
 }
@@ -39,7 +56,14 @@ beforeAll(async () => {
 describe('token decode', () => {
   it('prints header and claims on stdout with dates and relative times, marked unverified on stderr', async () => {
     const now = Date.UTC(2026, 10, 23, 12, 0, 0);
-    const token = await jwt({ sub: 'alice', token_use: 'access', client_id: 'c1', scope: 'a b', iat: now / 1000 - 360, exp: now / 1000 + 54 * 60 });
+    const token = await jwt({
+      sub: 'alice',
+      token_use: 'access',
+      client_id: 'c1',
+      scope: 'a b',
+      iat: now / 1000 - 360,
+      exp: now / 1000 + 54 * 60,
+    });
     const r = await runCommand(['token', 'decode', token], { now: () => now });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^header\n {2}alg\s+RS256\n/);
@@ -58,7 +82,13 @@ describe('token decode', () => {
     const r = await runCommand(['token', 'decode', '-', '--json'], { stdin: `Bearer ${token}\n`, now: () => now });
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ verified: false, header: { alg: 'RS256' }, payload: { sub: 'bob' }, expired: true, times: { exp: { relative: '2 h ago' } } });
+    expect(out).toMatchObject({
+      verified: false,
+      header: { alg: 'RS256' },
+      payload: { sub: 'bob' },
+      expired: true,
+      times: { exp: { relative: '2 h ago' } },
+    });
     expect(out.fingerprint).toMatch(/^sha256:[0-9a-f]{8}$/);
     const human = await runCommand(['token', 'decode', token], { now: () => now });
     expect(human.stderr).toContain('warning: this token has expired');
@@ -86,11 +116,18 @@ describe('token list / print / clear, logout', () => {
     const r = await runCommand(['token', 'list'], { home: a.home });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^NAME\s+FLOW\s+USER\s+CLIENT\s+EXPIRES\s+REFRESH$/m);
-    expect(r.stdout).toMatch(new RegExp(`^work\\s+user-password\\s+${a.username}\\s+${a.clientId}\\s+in \\d+ h\\s+yes$`, 'm'));
+    expect(r.stdout).toMatch(
+      new RegExp(`^work\\s+user-password\\s+${a.username}\\s+${a.clientId}\\s+in \\d+ h\\s+yes$`, 'm'),
+    );
     expect(r.stdout).not.toContain(a.token.slice(0, 40));
     const json = await runCommand(['token', 'list', '--json'], { home: a.home });
     expect(json.stdout).not.toContain(a.token.slice(0, 40));
-    expect(JSON.parse(json.stdout).entries[0]).toMatchObject({ name: 'work', username: a.username, expired: false, hasRefreshToken: true });
+    expect(JSON.parse(json.stdout).entries[0]).toMatchObject({
+      name: 'work',
+      username: a.username,
+      expired: false,
+      hasRefreshToken: true,
+    });
   });
 
   it('print writes the cached token; --refresh-token the refresh token; unknown names are exit 2', async () => {
@@ -111,8 +148,14 @@ describe('token list / print / clear, logout', () => {
 
   it('clear NAME, logout (default entry), clear --all; clearing a missing entry is not an error', async () => {
     const a = await cognitoLogin();
-    await saveEntry({ env: { XDG_CACHE_HOME: join(a.home, '.cache') }, homedir: a.home }, { name: 'other', flow: 'client-credentials', tokens: { accessToken: 'x' } });
-    await saveEntry({ env: { XDG_CACHE_HOME: join(a.home, '.cache') }, homedir: a.home }, { name: 'third', flow: 'client-credentials', tokens: { accessToken: 'y' } });
+    await saveEntry(
+      { env: { XDG_CACHE_HOME: join(a.home, '.cache') }, homedir: a.home },
+      { name: 'other', flow: 'client-credentials', tokens: { accessToken: 'x' } },
+    );
+    await saveEntry(
+      { env: { XDG_CACHE_HOME: join(a.home, '.cache') }, homedir: a.home },
+      { name: 'third', flow: 'client-credentials', tokens: { accessToken: 'y' } },
+    );
     const one = await runCommand(['token', 'clear', 'other'], { home: a.home });
     expect(one.code).toBe(0);
     expect(one.stderr).toContain("Removed 'other'");
@@ -139,7 +182,9 @@ describe('resolveBearer (--bearer-token / --bearer)', () => {
 
   it('both flags, neither flag, an empty token: usage errors', async () => {
     const io = createIo(createTestContext(), globals);
-    await expect(resolveBearer(io, { bearerToken: 'a.b.c', bearer: true })).rejects.toMatchObject({ code: 'ERR_USAGE' });
+    await expect(resolveBearer(io, { bearerToken: 'a.b.c', bearer: true })).rejects.toMatchObject({
+      code: 'ERR_USAGE',
+    });
     await expect(resolveBearer(io, {})).rejects.toMatchObject({ code: 'ERR_USAGE' });
     await expect(resolveBearer(io, { bearerToken: '  ' })).rejects.toMatchObject({ code: 'ERR_USAGE' });
   });
@@ -159,10 +204,14 @@ describe('resolveBearer (--bearer-token / --bearer)', () => {
     expect(r.source).toBe('cache:default (refreshed)');
     expect(r.token).not.toBe(a.token); // a new token: each carries its own jti
     expect(decodeJwt(r.token)).toMatchObject({ username: a.username, token_use: 'access' });
-    const cached = JSON.parse(readFileSync(join(a.home, '.cache', 'agentcore-auth', 'tokens.json'), 'utf8')).entries.default;
+    const cached = JSON.parse(readFileSync(join(a.home, '.cache', 'agentcore-auth', 'tokens.json'), 'utf8')).entries
+      .default;
     expect(cached.tokens.accessToken).toBe(r.token);
     // 3 minutes before expiry: no refresh
-    const io2 = createIo(createTestContext({ home: a.home, env, now: () => (decodeJwt(r.token).exp! - 180) * 1000 }), globals);
+    const io2 = createIo(
+      createTestContext({ home: a.home, env, now: () => (decodeJwt(r.token).exp! - 180) * 1000 }),
+      globals,
+    );
     expect((await resolveBearer(io2, { bearer: true })).source).toBe('cache:default');
   });
 
@@ -177,12 +226,17 @@ describe('resolveBearer (--bearer-token / --bearer)', () => {
     expect(r.code).toBe(4);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain("error: the cached token 'default' has expired and could not be refreshed");
-    expect(r.stderr).toContain(`hint: Log in again: agentcore-auth login --region us-east-1 --user-pool-id ${c.poolId} --client-id ${a.clientId} --username ${a.username}`);
+    expect(r.stderr).toContain(
+      `hint: Log in again: agentcore-auth login --region us-east-1 --user-pool-id ${c.poolId} --client-id ${a.clientId} --username ${a.username}`,
+    );
   });
 
   it('--id-token on a client-credentials entry is a config error explaining why', async () => {
     const ctx = createTestContext();
-    await saveEntry({ env: ctx.env, homedir: ctx.homedir }, { name: 'm2m', flow: 'client-credentials', tokens: { accessToken: await jwt({ sub: 'svc' }) } });
+    await saveEntry(
+      { env: ctx.env, homedir: ctx.homedir },
+      { name: 'm2m', flow: 'client-credentials', tokens: { accessToken: await jwt({ sub: 'svc' }) } },
+    );
     const r = await runCommand(['token', 'print', 'm2m', '--id-token'], ctx);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('no ID token');
@@ -205,7 +259,14 @@ describe('a damaged cache', () => {
     const ctx = createTestContext();
     const dir = join(ctx.env.XDG_CACHE_HOME!, 'agentcore-auth');
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    writeFileSync(join(dir, 'tokens.json'), JSON.stringify({ version: 1, entries: { odd: { flow: 'user-password', tokens: { accessToken: 42 }, expiresAt: 'soon' } } }), { mode: 0o600 });
+    writeFileSync(
+      join(dir, 'tokens.json'),
+      JSON.stringify({
+        version: 1,
+        entries: { odd: { flow: 'user-password', tokens: { accessToken: 42 }, expiresAt: 'soon' } },
+      }),
+      { mode: 0o600 },
+    );
     const r = await runCommand(['token', 'list', '--json'], { home: ctx.homedir });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).entries).toEqual([expect.objectContaining({ name: 'odd', flow: 'user-password' })]);

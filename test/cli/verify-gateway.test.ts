@@ -5,7 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGES } from '../../src/wire.js';
-import { startControlPlaneDouble, startFakeIdp, type ControlPlaneDouble, type FakeIdp } from '../core/authorizer-fixture.js';
+import {
+  startControlPlaneDouble,
+  startFakeIdp,
+  type ControlPlaneDouble,
+  type FakeIdp,
+} from '../core/authorizer-fixture.js';
 import { runCommand } from '../helpers/context.js';
 
 let cp: ControlPlaneDouble;
@@ -15,8 +20,20 @@ beforeAll(async () => {
   idp = await startFakeIdp();
   cp = await startControlPlaneDouble({
     gateways: {
-      'iam-gw-abcdefghij': { gatewayId: 'iam-gw-abcdefghij', name: 'iam-gw', status: 'READY', authorizerType: 'AWS_IAM', protocolType: 'MCP' },
-      'open-gw-abcdefghij': { gatewayId: 'open-gw-abcdefghij', name: 'open-gw', status: 'READY', authorizerType: 'NONE', protocolType: 'MCP' },
+      'iam-gw-abcdefghij': {
+        gatewayId: 'iam-gw-abcdefghij',
+        name: 'iam-gw',
+        status: 'READY',
+        authorizerType: 'AWS_IAM',
+        protocolType: 'MCP',
+      },
+      'open-gw-abcdefghij': {
+        gatewayId: 'open-gw-abcdefghij',
+        name: 'open-gw',
+        status: 'READY',
+        authorizerType: 'NONE',
+        protocolType: 'MCP',
+      },
     },
   });
 });
@@ -32,17 +49,27 @@ describe('verify --gateway-id on IAM and open gateways', () => {
     const token = await idp.sign({ iss: idp.issuer });
     const r = await runCommand(['verify', token, '--gateway-id', 'denied-gw-abcdefghij'], { env: env() });
     expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(/^error: GetGateway failed: AccessDeniedException: User is not authorized to perform: bedrock-agentcore:GetGateway\n/);
-    expect(r.stderr).toContain('hint: Reading the authorizer needs bedrock-agentcore:GetGateway. Without it, give the authorizer as flags: --discovery-url');
+    expect(r.stderr).toMatch(
+      /^error: GetGateway failed: AccessDeniedException: User is not authorized to perform: bedrock-agentcore:GetGateway\n/,
+    );
+    expect(r.stderr).toContain(
+      'hint: Reading the authorizer needs bedrock-agentcore:GetGateway. Without it, give the authorizer as flags: --discovery-url',
+    );
   });
 
   it('an AWS_IAM gateway rejects every bearer token (method mismatch)', async () => {
     const token = await idp.sign({ iss: idp.issuer, sub: 'alice' });
     const r = await runCommand(['verify', token, '--gateway-id', 'iam-gw-abcdefghij'], { env: env() });
     expect(r.code).toBe(4);
-    expect(r.stdout).toBe(`would be rejected: authorizer — gateway iam-gw has no customJWTAuthorizer: it takes IAM SigV4 only, so a bearer call gets 403 "${MESSAGES.methodMismatch}" — call the gateway with SigV4, or configure authorizerType CUSTOM_JWT\n`);
+    expect(r.stdout).toBe(
+      `would be rejected: authorizer — gateway iam-gw has no customJWTAuthorizer: it takes IAM SigV4 only, so a bearer call gets 403 "${MESSAGES.methodMismatch}" — call the gateway with SigV4, or configure authorizerType CUSTOM_JWT\n`,
+    );
     const j = await runCommand(['--json', 'verify', token, '--gateway-id', 'iam-gw-abcdefghij'], { env: env() });
-    expect(JSON.parse(j.stdout)).toMatchObject({ accepted: false, rejected: { code: 'ERR_VERIFY_REJECTED', claim: 'authorizer', response: { status: 403 } }, authorizer: { mode: 'SIGV4' } });
+    expect(JSON.parse(j.stdout)).toMatchObject({
+      accepted: false,
+      rejected: { code: 'ERR_VERIFY_REJECTED', claim: 'authorizer', response: { status: 403 } },
+      authorizer: { mode: 'SIGV4' },
+    });
   });
 
   it('a NONE gateway accepts anything, with a warning', async () => {
@@ -50,6 +77,8 @@ describe('verify --gateway-id on IAM and open gateways', () => {
     const r = await runCommand(['verify', token, '--gateway-id', 'open-gw-abcdefghij'], { env: env() });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('would be accepted\n');
-    expect(r.stderr).toBe('warning: gateway open-gw has no inbound authorization (authorizerType NONE): any caller is accepted\n');
+    expect(r.stderr).toBe(
+      'warning: gateway open-gw has no inbound authorization (authorizerType NONE): any caller is accepted\n',
+    );
   });
 });

@@ -15,7 +15,8 @@ let stack: LocalStack;
 let ctx: TestContext;
 let cog: CognitoTokens;
 
-const arnOf = (name: string) => `arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:runtime/${stack.agents.find((a) => a.name === name)!.id}`;
+const arnOf = (name: string) =>
+  `arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:runtime/${stack.agents.find((a) => a.name === name)!.id}`;
 
 beforeAll(async () => {
   cog = await cognitoTokens(cognito);
@@ -29,7 +30,17 @@ beforeAll(async () => {
     config: {
       agents: [
         ...agents,
-        { name: 'cognito_agent', authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: cognito.discoveryUrl, allowedClients: [cog.clientId], allowedScopes: ['aws.cognito.signin.user.admin'] } }, requestHeaderAllowlist: ['Authorization'] },
+        {
+          name: 'cognito_agent',
+          authorizerConfiguration: {
+            customJWTAuthorizer: {
+              discoveryUrl: cognito.discoveryUrl,
+              allowedClients: [cog.clientId],
+              allowedScopes: ['aws.cognito.signin.user.admin'],
+            },
+          },
+          requestHeaderAllowlist: ['Authorization'],
+        },
       ],
       gateways,
     } as Record<string, unknown>,
@@ -37,7 +48,22 @@ beforeAll(async () => {
   ctx = createTestContext({ env: stack.env });
   const app = stack.userPool.clients.find((c) => c.name === 'app-client')!;
   const alice = stack.userPool.users.find((u) => u.username === 'alice')!;
-  const login = await runCommand(['login', '--client-id', app.clientId, '--client-secret', app.clientSecret!, '--username', 'alice', '--password', alice.password, '--user-pool-id', stack.userPool.id], ctx);
+  const login = await runCommand(
+    [
+      'login',
+      '--client-id',
+      app.clientId,
+      '--client-secret',
+      app.clientSecret!,
+      '--username',
+      'alice',
+      '--password',
+      alice.password,
+      '--user-pool-id',
+      stack.userPool.id,
+    ],
+    ctx,
+  );
   if (login.code !== 0) throw new Error(`login failed: ${login.stderr}`);
 });
 afterAll(async () => {
@@ -48,7 +74,11 @@ afterAll(async () => {
 async function invokeWith(agent: string, token: string) {
   const res = await fetch(`${stack.url}/runtimes/${encodeURIComponent(arnOf(agent))}/invocations?qualifier=DEFAULT`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, [HEADERS.sessionId]: `session-${randomUUID()}` },
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${token}`,
+      [HEADERS.sessionId]: `session-${randomUUID()}`,
+    },
     body: '{"prompt":"hi"}',
   });
   return { status: res.status, text: await res.text() };
@@ -83,7 +113,7 @@ describe('verify against an agent read from the control plane', () => {
   it('flags override one field of the agent authorizer', async () => {
     const r = await run(['verify', '--bearer', '--agent-arn', arnOf('jwt_agent'), '--allowed-scopes', 'orders/read']);
     expect(r.code).toBe(4);
-    expect(r.stderr).toContain('flags override the agent jwt_agent authorizer\'s allowedScopes');
+    expect(r.stderr).toContain("flags override the agent jwt_agent authorizer's allowedScopes");
     expect(r.stdout).toContain('would be rejected: scope');
   });
 
@@ -91,8 +121,14 @@ describe('verify against an agent read from the control plane', () => {
     const r = await run(['verify', cog.idToken, '--agent-arn', arnOf('cognito_agent'), '--json']);
     expect(r.code).toBe(4);
     const j = JSON.parse(r.stdout);
-    expect(j.rejected).toMatchObject({ claim: 'client_id', response: { status: 401, message: MESSAGES.claimMismatch('client_id') } });
-    expect(j.authorizer).toMatchObject({ source: { kind: 'agent', name: 'cognito_agent', arn: arnOf('cognito_agent'), region: 'us-east-1' }, allowedClients: [cog.clientId] });
+    expect(j.rejected).toMatchObject({
+      claim: 'client_id',
+      response: { status: 401, message: MESSAGES.claimMismatch('client_id') },
+    });
+    expect(j.authorizer).toMatchObject({
+      source: { kind: 'agent', name: 'cognito_agent', arn: arnOf('cognito_agent'), region: 'us-east-1' },
+      allowedClients: [cog.clientId],
+    });
     const live = await invokeWith('cognito_agent', cog.idToken);
     expect(live.status).toBe(401);
     expect(live.text).toContain(MESSAGES.claimMismatch('client_id'));
@@ -112,7 +148,12 @@ describe('verify against an agent read from the control plane', () => {
   });
 
   it('an unknown agent is the service error (exit 3) with the hint', async () => {
-    const r = await run(['verify', cog.accessToken, '--agent-arn', `arn:aws:bedrock-agentcore:us-east-1:${stack.accountId}:runtime/ghost-AbCdEf1234`]);
+    const r = await run([
+      'verify',
+      cog.accessToken,
+      '--agent-arn',
+      `arn:aws:bedrock-agentcore:us-east-1:${stack.accountId}:runtime/ghost-AbCdEf1234`,
+    ]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/^error: GetAgentRuntime failed: ResourceNotFoundException: /);
     expect(r.stderr).toContain('hint: Check --region');
@@ -120,25 +161,38 @@ describe('verify against an agent read from the control plane', () => {
 });
 
 describe('verify against a gateway', () => {
-  it('reads the gateway authorizer with GetGateway (allowedClients = the pool\'s app clients)', async () => {
+  it("reads the gateway authorizer with GetGateway (allowedClients = the pool's app clients)", async () => {
     const gw = stack.gateways[0]!;
     const app = stack.userPool.clients.find((c) => c.name === 'app-client')!;
-    expect(gw.authorizerConfiguration.customJWTAuthorizer.allowedClients).toEqual(stack.userPool.clients.map((c) => c.clientId));
+    expect(gw.authorizerConfiguration.customJWTAuthorizer.allowedClients).toEqual(
+      stack.userPool.clients.map((c) => c.clientId),
+    );
     const r = await run(['verify', '--bearer', '--gateway-id', gw.id]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`authorizer  gateway ${gw.name}`);
-    expect(r.stdout).toMatch(new RegExp(`^ {2}client_id +✓ +${app.clientId} +${stack.userPool.clients.map((c) => c.clientId).join(', ')}$`, 'm'));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^ {2}client_id +✓ +${app.clientId} +${stack.userPool.clients.map((c) => c.clientId).join(', ')}$`,
+        'm',
+      ),
+    );
     const id = await run(['verify', '--bearer', '--id-token', '--gateway-id', gw.id]);
     expect(id.code).toBe(4);
     expect(id.stdout).toContain('would be rejected: client_id — this is a Cognito ID token');
-    expect(id.stdout).toContain(`AgentCore answers 401 "${MESSAGES.claimMismatch('client_id')}" — expected; not confirmed against the live service`);
+    expect(id.stdout).toContain(
+      `AgentCore answers 401 "${MESSAGES.claimMismatch('client_id')}" — expected; not confirmed against the live service`,
+    );
   });
 
   it('a scope the gateway does not allow: 403 insufficient_scope, as the Gateway answers', async () => {
     const gw = stack.gateways[0]!;
     const r = await run(['verify', '--bearer', '--gateway-id', gw.id, '--allowed-scopes', 'mcp/invoke']);
     expect(r.code).toBe(4);
-    expect(r.stdout).toContain('would be rejected: scope — tokens from InitiateAuth (USER_PASSWORD_AUTH, SRP, refresh) carry only aws.cognito.signin.user.admin');
-    expect(r.stdout).toContain('AgentCore answers 403 "insufficient_scope (WWW-Authenticate: Bearer error="insufficient_scope")" — expected; not confirmed against the live service');
+    expect(r.stdout).toContain(
+      'would be rejected: scope — tokens from InitiateAuth (USER_PASSWORD_AUTH, SRP, refresh) carry only aws.cognito.signin.user.admin',
+    );
+    expect(r.stdout).toContain(
+      'AgentCore answers 403 "insufficient_scope (WWW-Authenticate: Bearer error="insufficient_scope")" — expected; not confirmed against the live service',
+    );
   });
 });

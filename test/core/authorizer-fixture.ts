@@ -26,24 +26,63 @@ export interface CognitoTokens {
 }
 
 export async function cognitoTokens(c: { endpoint: string; poolId: string }): Promise<CognitoTokens> {
-  const cip = new CognitoIdentityProviderClient({ endpoint: c.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const cip = new CognitoIdentityProviderClient({
+    endpoint: c.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   const { UserPoolClient } = await cip.send(
-    new CreateUserPoolClientCommand({ UserPoolId: c.poolId, ClientName: `verify-${randomUUID().slice(0, 8)}`, ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }),
+    new CreateUserPoolClientCommand({
+      UserPoolId: c.poolId,
+      ClientName: `verify-${randomUUID().slice(0, 8)}`,
+      ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    }),
   );
   const clientId = UserPoolClient!.ClientId!;
   const username = `verify-${randomUUID().slice(0, 8)}`;
-  await cip.send(new AdminCreateUserCommand({ UserPoolId: c.poolId, Username: username, TemporaryPassword: 'Temp#Pass123', MessageAction: 'SUPPRESS' }));
-  await cip.send(new AdminSetUserPasswordCommand({ UserPoolId: c.poolId, Username: username, Password: 'Perm#Pass123', Permanent: true }));
-  const r = await cip.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: 'Perm#Pass123' } }));
+  await cip.send(
+    new AdminCreateUserCommand({
+      UserPoolId: c.poolId,
+      Username: username,
+      TemporaryPassword: 'Temp#Pass123',
+      MessageAction: 'SUPPRESS',
+    }),
+  );
+  await cip.send(
+    new AdminSetUserPasswordCommand({
+      UserPoolId: c.poolId,
+      Username: username,
+      Password: 'Perm#Pass123',
+      Permanent: true,
+    }),
+  );
+  const r = await cip.send(
+    new InitiateAuthCommand({
+      ClientId: clientId,
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      AuthParameters: { USERNAME: username, PASSWORD: 'Perm#Pass123' },
+    }),
+  );
   cip.destroy();
-  return { clientId, accessToken: r.AuthenticationResult!.AccessToken!, idToken: r.AuthenticationResult!.IdToken!, username };
+  return {
+    clientId,
+    accessToken: r.AuthenticationResult!.AccessToken!,
+    idToken: r.AuthenticationResult!.IdToken!,
+    username,
+  };
 }
 
 /** client_credentials at oidc-provider: an RFC 9068 JWT access token with client_id, scope and aud = the resource. */
-export async function oidcClientCredentials(o: { issuer: string; clientId: string; clientSecret: string; resource: string }, scope = 'api:read'): Promise<string> {
+export async function oidcClientCredentials(
+  o: { issuer: string; clientId: string; clientSecret: string; resource: string },
+  scope = 'api:read',
+): Promise<string> {
   const res = await fetch(`${o.issuer}/token`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Basic ' + Buffer.from(`${o.clientId}:${o.clientSecret}`).toString('base64') },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: 'Basic ' + Buffer.from(`${o.clientId}:${o.clientSecret}`).toString('base64'),
+    },
     body: new URLSearchParams({ grant_type: 'client_credentials', scope, resource: o.resource }),
   });
   if (res.status !== 200) throw new Error(`client_credentials failed: ${res.status} ${await res.text()}`);
@@ -56,7 +95,10 @@ export interface FakeIdp {
   issuer: string;
   discoveryUrl: string;
   kid: string;
-  sign(payload: JWTPayload, opts?: { kid?: string; key?: SigningKey; exp?: number | null; iat?: number }): Promise<string>;
+  sign(
+    payload: JWTPayload,
+    opts?: { kid?: string; key?: SigningKey; exp?: number | null; iat?: number },
+  ): Promise<string>;
   /** A key that is not in the JWKS (a "foreign" signer). */
   otherKey: SigningKey;
   close(): Promise<void>;
@@ -66,7 +108,9 @@ export interface FakeIdp {
  * A loopback IdP: discovery at <origin><path>/.well-known/openid-configuration whose issuer is `issuer` (by default
  * the origin + path, but it can be any string, e.g. https://sts.windows.net/<tid>/ to mimic Entra) and a JWKS.
  */
-export async function startFakeIdp(opts: { path?: string; issuer?: (origin: string) => string; discoveryStatus?: number; noJwksUri?: boolean } = {}): Promise<FakeIdp> {
+export async function startFakeIdp(
+  opts: { path?: string; issuer?: (origin: string) => string; discoveryStatus?: number; noJwksUri?: boolean } = {},
+): Promise<FakeIdp> {
   const path = opts.path ?? '/tenant';
   // Keys leased from the process's spare RSA keys (src/emulator/keys.ts), returned on close: a fresh 2048-bit key
   // costs 50-400 ms of CPU, and the suite starts dozens of these IdPs. No two live issuers share a key.
@@ -99,7 +143,9 @@ export async function startFakeIdp(opts: { path?: string; issuer?: (origin: stri
     otherKey: other.privateKey,
     async sign(payload, o = {}) {
       const now = Math.floor(Date.now() / 1000);
-      const jwt = new SignJWT({ ...payload }).setProtectedHeader({ alg: 'RS256', kid: o.kid ?? kid, typ: 'JWT' }).setIssuedAt(o.iat ?? now);
+      const jwt = new SignJWT({ ...payload })
+        .setProtectedHeader({ alg: 'RS256', kid: o.kid ?? kid, typ: 'JWT' })
+        .setIssuedAt(o.iat ?? now);
       if (o.exp !== null) jwt.setExpirationTime(o.exp ?? now + 3600);
       return jwt.sign(o.key ?? privateKey);
     },
@@ -146,13 +192,22 @@ export async function startControlPlaneDouble(data: {
       const gw = /^\/gateways\/([^/]+)\/$/.exec(url)?.[1];
       const rt = /^\/runtimes\/([^/]+)\/$/.exec(url)?.[1];
       const found =
-        gw !== undefined ? data.gateways?.[gw]
-        : rt !== undefined ? data.runtimes?.[rt]
-        : url === '/identities/GetWorkloadIdentity' ? data.workloads?.[body.name ?? '']
-        : url === '/identities/GetOauth2CredentialProvider' ? data.providers?.[body.name ?? '']
-        : undefined;
+        gw !== undefined
+          ? data.gateways?.[gw]
+          : rt !== undefined
+            ? data.runtimes?.[rt]
+            : url === '/identities/GetWorkloadIdentity'
+              ? data.workloads?.[body.name ?? '']
+              : url === '/identities/GetOauth2CredentialProvider'
+                ? data.providers?.[body.name ?? '']
+                : undefined;
       if (found) send(200, found);
-      else if (/\/denied-/.test(url)) send(403, { message: `User is not authorized to perform: bedrock-agentcore:${gw ? 'GetGateway' : 'GetAgentRuntime'}` }, 'AccessDeniedException');
+      else if (/\/denied-/.test(url))
+        send(
+          403,
+          { message: `User is not authorized to perform: bedrock-agentcore:${gw ? 'GetGateway' : 'GetAgentRuntime'}` },
+          'AccessDeniedException',
+        );
       else send(404, { message: 'Resource not found' }, 'ResourceNotFoundException');
     });
   });
@@ -160,7 +215,12 @@ export async function startControlPlaneDouble(data: {
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     endpoint,
-    env: { AWS_ENDPOINT_URL: endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIATESTTESTTEST0001', AWS_SECRET_ACCESS_KEY: 'test-secret-not-real' },
+    env: {
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'AKIATESTTESTTEST0001',
+      AWS_SECRET_ACCESS_KEY: 'test-secret-not-real',
+    },
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();

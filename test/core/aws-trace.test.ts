@@ -11,7 +11,9 @@ describe('AWS clients from io.aws', () => {
     const server = http.createServer((req, res) => {
       hits++;
       if (hits === 1) {
-        res.writeHead(500, { 'content-type': 'application/json', 'x-amzn-errortype': 'InternalServerException' }).end('{"message":"flaky"}');
+        res
+          .writeHead(500, { 'content-type': 'application/json', 'x-amzn-errortype': 'InternalServerException' })
+          .end('{"message":"flaky"}');
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"workloadAccessToken":"AgV4-test-token"}');
@@ -32,7 +34,9 @@ describe('AWS clients from io.aws', () => {
     expect(responses.map((e) => e.status)).toEqual([500, 200]);
     expect(responses[0]!.url).toBe(`${url}/identities/GetWorkloadAccessToken`);
     expect(responses[0]!.label).toBe('GetWorkloadAccessToken');
-    expect(responses[0]!.requestHeaders.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDTEST\/\d{8}\/us-east-1\/bedrock-agentcore\/aws4_request/);
+    expect(responses[0]!.requestHeaders.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDTEST\/\d{8}\/us-east-1\/bedrock-agentcore\/aws4_request/,
+    );
     server.close();
   });
 });

@@ -31,7 +31,9 @@ beforeAll(async () => {
       calls.push({ target, body });
       const next = script.shift();
       const out = next ? next(body) : { __type: 'InternalErrorException', message: 'unscripted call' };
-      res.writeHead('__type' in out ? 400 : 200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(out));
+      res
+        .writeHead('__type' in out ? 400 : 200, { 'content-type': 'application/x-amz-json-1.1' })
+        .end(JSON.stringify(out));
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -39,18 +41,41 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-const hash = (u: string, id: string, s: string) => createHmac('sha256', s).update(u + id).digest('base64');
-const TOKENS = { AuthenticationResult: { AccessToken: 'a.b.c', IdToken: 'd.e.f', RefreshToken: 'r', ExpiresIn: 3600, TokenType: 'Bearer' } };
+const hash = (u: string, id: string, s: string) =>
+  createHmac('sha256', s)
+    .update(u + id)
+    .digest('base64');
+const TOKENS = {
+  AuthenticationResult: {
+    AccessToken: 'a.b.c',
+    IdToken: 'd.e.f',
+    RefreshToken: 'r',
+    ExpiresIn: 3600,
+    TokenType: 'Bearer',
+  },
+};
 
 describe('MFA challenges', () => {
   it('SELECT_MFA_TYPE → SOFTWARE_TOKEN_MFA → tokens, with the real username and its SECRET_HASH', async () => {
     calls.length = 0;
     script = [
-      () => ({ ChallengeName: 'SELECT_MFA_TYPE', Session: 's1', ChallengeParameters: { USER_ID_FOR_SRP: 'real-user-1', MFAS_CAN_CHOOSE: '["SMS_MFA","SOFTWARE_TOKEN_MFA"]' } }),
-      () => ({ ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: 's2', ChallengeParameters: { USER_ID_FOR_SRP: 'real-user-1' } }),
+      () => ({
+        ChallengeName: 'SELECT_MFA_TYPE',
+        Session: 's1',
+        ChallengeParameters: { USER_ID_FOR_SRP: 'real-user-1', MFAS_CAN_CHOOSE: '["SMS_MFA","SOFTWARE_TOKEN_MFA"]' },
+      }),
+      () => ({
+        ChallengeName: 'SOFTWARE_TOKEN_MFA',
+        Session: 's2',
+        ChallengeParameters: { USER_ID_FOR_SRP: 'real-user-1' },
+      }),
       () => TOKENS,
     ];
-    const client = new CognitoIdentityProviderClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    const client = new CognitoIdentityProviderClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    });
     const asked: string[] = [];
     const r = await passwordLogin(client, {
       admin: false,
@@ -72,35 +97,81 @@ describe('MFA challenges', () => {
     expect(calls[0]!.body).toEqual({
       AuthFlow: 'USER_PASSWORD_AUTH',
       ClientId: 'client1',
-      AuthParameters: { USERNAME: 'alice@example.com', PASSWORD: 'pw', SECRET_HASH: hash('alice@example.com', 'client1', 'sekret') },
+      AuthParameters: {
+        USERNAME: 'alice@example.com',
+        PASSWORD: 'pw',
+        SECRET_HASH: hash('alice@example.com', 'client1', 'sekret'),
+      },
     });
     expect(calls[1]!.body).toEqual({
       ClientId: 'client1',
       ChallengeName: 'SELECT_MFA_TYPE',
       Session: 's1',
-      ChallengeResponses: { USERNAME: 'real-user-1', SECRET_HASH: hash('real-user-1', 'client1', 'sekret'), ANSWER: 'SOFTWARE_TOKEN_MFA' },
+      ChallengeResponses: {
+        USERNAME: 'real-user-1',
+        SECRET_HASH: hash('real-user-1', 'client1', 'sekret'),
+        ANSWER: 'SOFTWARE_TOKEN_MFA',
+      },
     });
     expect(calls[2]!.body).toEqual({
       ClientId: 'client1',
       ChallengeName: 'SOFTWARE_TOKEN_MFA',
       Session: 's2',
-      ChallengeResponses: { USERNAME: 'real-user-1', SECRET_HASH: hash('real-user-1', 'client1', 'sekret'), SOFTWARE_TOKEN_MFA_CODE: '123456' },
+      ChallengeResponses: {
+        USERNAME: 'real-user-1',
+        SECRET_HASH: hash('real-user-1', 'client1', 'sekret'),
+        SOFTWARE_TOKEN_MFA_CODE: '123456',
+      },
     });
-    expect(r.tokens).toEqual({ accessToken: 'a.b.c', idToken: 'd.e.f', refreshToken: 'r', expiresIn: 3600, tokenType: 'Bearer' });
+    expect(r.tokens).toEqual({
+      accessToken: 'a.b.c',
+      idToken: 'd.e.f',
+      refreshToken: 'r',
+      expiresIn: 3600,
+      tokenType: 'Bearer',
+    });
   });
 
   it('CLI: SMS_MFA answered with --mfa-code (never echoed); without it off a TTY, a usage error naming the flag and the destination', async () => {
     calls.length = 0;
-    script = [() => ({ ChallengeName: 'SMS_MFA', Session: 's', ChallengeParameters: { CODE_DELIVERY_DESTINATION: '+*******1234', USER_ID_FOR_SRP: 'u1' } })];
+    script = [
+      () => ({
+        ChallengeName: 'SMS_MFA',
+        Session: 's',
+        ChallengeParameters: { CODE_DELIVERY_DESTINATION: '+*******1234', USER_ID_FOR_SRP: 'u1' },
+      }),
+    ];
     const env = { AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: endpoint, AWS_REGION: 'us-east-1' };
-    const fail = await runCommand(['login', '--client-id', 'c1', '--username', 'u1', '--password', 'pw', '--no-cache'], { env });
+    const fail = await runCommand(
+      ['login', '--client-id', 'c1', '--username', 'u1', '--password', 'pw', '--no-cache'],
+      { env },
+    );
     expect(fail.code).toBe(2);
     expect(fail.stderr).toContain('Cognito asks for an MFA code (SMS_MFA, sent to +*******1234)');
     expect(fail.stderr).toContain('--mfa-code');
 
     calls.length = 0;
-    script = [() => ({ ChallengeName: 'SMS_MFA', Session: 's', ChallengeParameters: { USER_ID_FOR_SRP: 'u1' } }), () => TOKENS];
-    const ok = await runCommand(['login', '--client-id', 'c1', '--username', 'u1', '--password', 'pw', '--mfa-code', '987654', '--no-cache', '--print', 'access-token'], { env });
+    script = [
+      () => ({ ChallengeName: 'SMS_MFA', Session: 's', ChallengeParameters: { USER_ID_FOR_SRP: 'u1' } }),
+      () => TOKENS,
+    ];
+    const ok = await runCommand(
+      [
+        'login',
+        '--client-id',
+        'c1',
+        '--username',
+        'u1',
+        '--password',
+        'pw',
+        '--mfa-code',
+        '987654',
+        '--no-cache',
+        '--print',
+        'access-token',
+      ],
+      { env },
+    );
     expect(ok.code).toBe(0);
     expect(ok.stdout).toBe('a.b.c\n');
     expect(calls[1]!.body.ChallengeResponses).toEqual({ USERNAME: 'u1', SMS_MFA_CODE: '987654' });
@@ -108,7 +179,14 @@ describe('MFA challenges', () => {
   });
 
   it('MFA on a terminal: a hidden prompt naming where the code went', async () => {
-    script = [() => ({ ChallengeName: 'EMAIL_OTP', Session: 's', ChallengeParameters: { CODE_DELIVERY_DESTINATION: 'a***@e***' } }), () => TOKENS];
+    script = [
+      () => ({
+        ChallengeName: 'EMAIL_OTP',
+        Session: 's',
+        ChallengeParameters: { CODE_DELIVERY_DESTINATION: 'a***@e***' },
+      }),
+      () => TOKENS,
+    ];
     const env = { AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: endpoint, AWS_REGION: 'us-east-1' };
     const hidden: boolean[] = [];
     const r = await runCommand(['login', '--client-id', 'c1', '--username', 'u1', '--password', 'pw', '--no-cache'], {
@@ -128,11 +206,15 @@ describe('MFA challenges', () => {
   it('MFA_SETUP and unknown challenges are explained, exit 4', async () => {
     script = [() => ({ ChallengeName: 'MFA_SETUP', Session: 's', ChallengeParameters: {} })];
     const env = { AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: endpoint, AWS_REGION: 'us-east-1' };
-    const r = await runCommand(['login', '--client-id', 'c1', '--username', 'u1', '--password', 'pw', '--no-cache'], { env });
+    const r = await runCommand(['login', '--client-id', 'c1', '--username', 'u1', '--password', 'pw', '--no-cache'], {
+      env,
+    });
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('set up MFA first');
     script = [() => ({ ChallengeName: 'CUSTOM_CHALLENGE', Session: 's', ChallengeParameters: {} })];
-    const r2 = await runCommand(['login', '--client-id', 'c1', '--username', 'u1', '--password', 'pw', '--no-cache'], { env });
+    const r2 = await runCommand(['login', '--client-id', 'c1', '--username', 'u1', '--password', 'pw', '--no-cache'], {
+      env,
+    });
     expect(r2.code).toBe(4);
     expect(r2.stderr).toContain('CUSTOM_CHALLENGE challenge, which login cannot answer');
     expect(r2.stderr).toContain('--auth-flow authorization-code');
@@ -144,11 +226,31 @@ describe('refresh with refresh-token rotation', () => {
     const { refreshLogin } = await import('../../src/core/cognito/auth.js');
     calls.length = 0;
     script = [
-      () => ({ __type: 'NotAuthorizedException', message: 'REFRESH_TOKEN_AUTH is not allowed for this client (rotation)' }),
-      () => ({ AuthenticationResult: { AccessToken: 'n.e.w', IdToken: 'i.d.t', RefreshToken: 'rotated-rt', ExpiresIn: 3600, TokenType: 'Bearer' } }),
+      () => ({
+        __type: 'NotAuthorizedException',
+        message: 'REFRESH_TOKEN_AUTH is not allowed for this client (rotation)',
+      }),
+      () => ({
+        AuthenticationResult: {
+          AccessToken: 'n.e.w',
+          IdToken: 'i.d.t',
+          RefreshToken: 'rotated-rt',
+          ExpiresIn: 3600,
+          TokenType: 'Bearer',
+        },
+      }),
     ];
-    const client = new CognitoIdentityProviderClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
-    const t = await refreshLogin(client, { clientId: 'c1', clientSecret: 'sekret', username: 'u1', refreshToken: 'old-rt' });
+    const client = new CognitoIdentityProviderClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    });
+    const t = await refreshLogin(client, {
+      clientId: 'c1',
+      clientSecret: 'sekret',
+      username: 'u1',
+      refreshToken: 'old-rt',
+    });
     expect(t).toMatchObject({ accessToken: 'n.e.w', refreshToken: 'rotated-rt' });
     expect(calls.map((c) => c.target)).toEqual(['InitiateAuth', 'GetTokensFromRefreshToken']);
     expect(calls[0]!.body.AuthParameters).toEqual({ REFRESH_TOKEN: 'old-rt', SECRET_HASH: hash('u1', 'c1', 'sekret') });
@@ -159,9 +261,15 @@ describe('refresh with refresh-token rotation', () => {
     const { refreshLogin } = await import('../../src/core/cognito/auth.js');
     calls.length = 0;
     script = [() => ({ __type: 'NotAuthorizedException', message: 'Refresh Token has expired' })];
-    const client = new CognitoIdentityProviderClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    const client = new CognitoIdentityProviderClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    });
     const e = await refreshLogin(client, { clientId: 'c1', refreshToken: 'old-rt' }).catch((x: unknown) => x);
-    expect((e as Error).message).toBe('InitiateAuth (REFRESH_TOKEN_AUTH) failed: NotAuthorizedException: Refresh Token has expired');
+    expect((e as Error).message).toBe(
+      'InitiateAuth (REFRESH_TOKEN_AUTH) failed: NotAuthorizedException: Refresh Token has expired',
+    );
     expect(calls.map((c) => c.target)).toEqual(['InitiateAuth']);
   });
 });

@@ -49,12 +49,25 @@ describe('pool id helpers', () => {
 
 describe('core/cognito against cognito-local', () => {
   const c = inject('cognito');
-  const cip = new CognitoIdentityProviderClient({ endpoint: c.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const cip = new CognitoIdentityProviderClient({
+    endpoint: c.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
 
   it('passwordLogin answers NEW_PASSWORD_REQUIRED with the required attributes; refreshLogin keeps the refresh token', async () => {
-    const { UserPoolClient } = await cip.send(new CreateUserPoolClientCommand({ UserPoolId: c.poolId, ClientName: 'core', GenerateSecret: true }));
+    const { UserPoolClient } = await cip.send(
+      new CreateUserPoolClientCommand({ UserPoolId: c.poolId, ClientName: 'core', GenerateSecret: true }),
+    );
     const username = `core-${randomBytes(4).toString('hex')}`;
-    await cip.send(new AdminCreateUserCommand({ UserPoolId: c.poolId, Username: username, TemporaryPassword: 'Temp#Pass123', MessageAction: 'SUPPRESS' }));
+    await cip.send(
+      new AdminCreateUserCommand({
+        UserPoolId: c.poolId,
+        Username: username,
+        TemporaryPassword: 'Temp#Pass123',
+        MessageAction: 'SUPPRESS',
+      }),
+    );
     const asked: Array<{ username: string; requiredAttributes: string[] }> = [];
     const r = await passwordLogin(cip, {
       admin: false,
@@ -96,7 +109,9 @@ describe('core/cognito against cognito-local', () => {
   });
 
   it('maps SDK errors: an unknown user is an auth failure', async () => {
-    const { UserPoolClient } = await cip.send(new CreateUserPoolClientCommand({ UserPoolId: c.poolId, ClientName: 'core2' }));
+    const { UserPoolClient } = await cip.send(
+      new CreateUserPoolClientCommand({ UserPoolId: c.poolId, ClientName: 'core2' }),
+    );
     const err = await passwordLogin(cip, {
       admin: false,
       clientId: UserPoolClient!.ClientId!,
@@ -110,10 +125,19 @@ describe('core/cognito against cognito-local', () => {
   });
 
   it('a user with a permanent password gets tokens without challenges', async () => {
-    const { UserPoolClient } = await cip.send(new CreateUserPoolClientCommand({ UserPoolId: c.poolId, ClientName: 'core3' }));
+    const { UserPoolClient } = await cip.send(
+      new CreateUserPoolClientCommand({ UserPoolId: c.poolId, ClientName: 'core3' }),
+    );
     const username = `core-${randomBytes(4).toString('hex')}`;
     await cip.send(new AdminCreateUserCommand({ UserPoolId: c.poolId, Username: username, MessageAction: 'SUPPRESS' }));
-    await cip.send(new AdminSetUserPasswordCommand({ UserPoolId: c.poolId, Username: username, Password: 'Perm#Pass1', Permanent: true }));
+    await cip.send(
+      new AdminSetUserPasswordCommand({
+        UserPoolId: c.poolId,
+        Username: username,
+        Password: 'Perm#Pass1',
+        Permanent: true,
+      }),
+    );
     const r = await passwordLogin(cip, {
       admin: true,
       userPoolId: c.poolId,

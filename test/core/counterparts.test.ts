@@ -16,20 +16,36 @@ describe('test counterparts are up', () => {
     const redirectUri = o.redirectUris[0]!;
     const verifier = randomBytes(32).toString('base64url');
     const params = new URLSearchParams({
-      client_id: o.clientId, response_type: 'code', redirect_uri: redirectUri, scope: 'openid api:read', state: 's1',
-      code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
+      client_id: o.clientId,
+      response_type: 'code',
+      redirect_uri: redirectUri,
+      scope: 'openid api:read',
+      state: 's1',
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
     });
     const end = await browseHeadless(`${o.issuer}/auth?${params}`, { stopAt: redirectUri, login: 'alice' });
     const cb = new URL(end.url);
     expect(cb.searchParams.get('state')).toBe('s1');
     const res = await fetch(`${o.issuer}/token`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Basic ' + Buffer.from(`${o.clientId}:${o.clientSecret}`).toString('base64') },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code: cb.searchParams.get('code')!, redirect_uri: redirectUri, code_verifier: verifier }),
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: 'Basic ' + Buffer.from(`${o.clientId}:${o.clientSecret}`).toString('base64'),
+      },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: cb.searchParams.get('code')!,
+        redirect_uri: redirectUri,
+        code_verifier: verifier,
+      }),
     });
     expect(res.status).toBe(200);
     const t = (await res.json()) as { access_token: string };
-    const { payload } = await jwtVerify(t.access_token, createRemoteJWKSet(new URL(`${o.issuer}/jwks`)), { issuer: o.issuer, audience: o.resource });
+    const { payload } = await jwtVerify(t.access_token, createRemoteJWKSet(new URL(`${o.issuer}/jwks`)), {
+      issuer: o.issuer,
+      audience: o.resource,
+    });
     expect(payload).toMatchObject({ sub: 'alice', client_id: o.clientId, scope: 'api:read' });
   });
 });
@@ -42,8 +58,13 @@ describe('headless browser', () => {
     try {
       const verifier = randomBytes(32).toString('base64url');
       const params = new URLSearchParams({
-        client_id: p.clientId, response_type: 'code', redirect_uri: redirectUri, scope: 'openid api:read', state: 's2',
-        code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
+        client_id: p.clientId,
+        response_type: 'code',
+        redirect_uri: redirectUri,
+        scope: 'openid api:read',
+        state: 's2',
+        code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+        code_challenge_method: 'S256',
       });
       const end = await browseHeadless(`${p.issuer}/auth?${params}`, { stopAt: redirectUri, login: 'bob' });
       expect(new URL(end.url).searchParams.get('state')).toBe('s2');

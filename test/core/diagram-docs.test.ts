@@ -17,7 +17,10 @@ describe('README diagram', () => {
 
   it('README shows the committed source in a mermaid block between the markers', () => {
     const readme = read('README.md');
-    const block = /<!-- diagram:three-legged:start[^>]*-->\n```mermaid\n([\s\S]*?)```\n<!-- diagram:three-legged:end -->/.exec(readme);
+    const block =
+      /<!-- diagram:three-legged:start[^>]*-->\n```mermaid\n([\s\S]*?)```\n<!-- diagram:three-legged:end -->/.exec(
+        readme,
+      );
     expect(block).not.toBeNull();
     expect(block![1]).toBe(source);
     expect(readme).toContain('](docs/diagrams/three-legged.svg)');
@@ -25,22 +28,34 @@ describe('README diagram', () => {
 
   it('is a 3LO flow: browser, return URL, CompleteResourceTokenAuth, the resource token as a fingerprint', () => {
     expect(toMermaid(diagram)).toBe(source);
-    expect(diagram.participants.map((p) => p.label)).toEqual(expect.arrayContaining(['User/Browser', 'agentcore-auth', 'AgentCore Identity', 'Token vault / provider']));
+    expect(diagram.participants.map((p) => p.label)).toEqual(
+      expect.arrayContaining(['User/Browser', 'agentcore-auth', 'AgentCore Identity', 'Token vault / provider']),
+    );
     const labels = diagram.events.map((e) => e.lines.join(' '));
-    const order = [/^GetWorkloadAccessTokenForUserId/, /^open AgentCore authorization URL$/, /^redirect to the return URL/, /^CompleteResourceTokenAuth · SigV4 · userId alice$/, /^200 · accessToken sha256:[0-9a-f]{8}$/];
+    const order = [
+      /^GetWorkloadAccessTokenForUserId/,
+      /^open AgentCore authorization URL$/,
+      /^redirect to the return URL/,
+      /^CompleteResourceTokenAuth · SigV4 · userId alice$/,
+      /^200 · accessToken sha256:[0-9a-f]{8}$/,
+    ];
     const at = order.map((re) => labels.findIndex((l) => re.test(l)));
     expect(at.every((i) => i >= 0)).toBe(true);
     expect(at).toEqual([...at].sort((a, b) => a - b));
     expect(source).not.toMatch(/eyJ[A-Za-z0-9_-]{5,}\./);
   });
 
-  it('the committed SVG is our renderer\'s drawing of that source (regenerate: scripts/render-readme-diagram.mjs)', () => {
-    expect(read('docs/diagrams/three-legged.svg')).toBe(`${renderSvg(diagram, { title: '3LO (USER_FEDERATION) as agentcore-auth demo ran it' })}\n`);
+  it("the committed SVG is our renderer's drawing of that source (regenerate: scripts/render-readme-diagram.mjs)", () => {
+    expect(read('docs/diagrams/three-legged.svg')).toBe(
+      `${renderSvg(diagram, { title: '3LO (USER_FEDERATION) as agentcore-auth demo ran it' })}\n`,
+    );
   });
 });
 
 describe('examples/github-actions-smoke.yml', () => {
-  const wf = parse(read('examples/github-actions-smoke.yml')) as { jobs: Record<string, { steps: Array<{ run?: string; uses?: string; with?: { path?: string } }> }> };
+  const wf = parse(read('examples/github-actions-smoke.yml')) as {
+    jobs: Record<string, { steps: Array<{ run?: string; uses?: string; with?: { path?: string } }> }>;
+  };
   const steps = Object.values(wf.jobs)[0]!.steps;
 
   it('runs smoke with --junit and --html and uploads both, even after a failure', () => {
@@ -49,9 +64,17 @@ describe('examples/github-actions-smoke.yml', () => {
     const html = /--html (\S+)/.exec(smoke)?.[1];
     expect(junit).toMatch(/\.xml$/);
     expect(html).toMatch(/\.html$/);
-    const upload = steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'))! as { if?: string; with: { path: string } };
+    const upload = steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'))! as {
+      if?: string;
+      with: { path: string };
+    };
     expect(upload.if).toContain('!cancelled()');
-    expect(upload.with.path.trim().split('\n').map((l) => l.trim())).toEqual([junit, html]);
+    expect(
+      upload.with.path
+        .trim()
+        .split('\n')
+        .map((l) => l.trim()),
+    ).toEqual([junit, html]);
   });
 
   it('starts the local stack from the shipped config and reads its variables before smoke', () => {

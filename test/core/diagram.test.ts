@@ -6,7 +6,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { HttpExchange } from '../../src/core/http.js';
 import { fingerprint } from '../../src/core/redact.js';
-import { mermaidText, oneLine, parseMermaid, toMermaid, wrap, type SequenceDiagram } from '../../src/core/diagram/sequence.js';
+import {
+  mermaidText,
+  oneLine,
+  parseMermaid,
+  toMermaid,
+  wrap,
+  type SequenceDiagram,
+} from '../../src/core/diagram/sequence.js';
 import { renderSvg, textCells } from '../../src/core/diagram/svg.js';
 import { classifyExchange, sequenceFromTrace, TraceRecorder, type TraceEntry } from '../../src/core/diagram/trace.js';
 import { parseXml, type XmlElement } from './smoke-xml.js';
@@ -30,9 +37,21 @@ const sample: SequenceDiagram = {
     { id: 'agent', label: 'Agent' },
   ],
   events: [
-    { kind: 'message', from: 'cli', to: 'runtime', lines: ['InvokeAgentRuntime · SigV4 · user id alice'], line: 'solid', end: 'arrow' },
+    {
+      kind: 'message',
+      from: 'cli',
+      to: 'runtime',
+      lines: ['InvokeAgentRuntime · SigV4 · user id alice'],
+      line: 'solid',
+      end: 'arrow',
+    },
     { kind: 'message', from: 'runtime', to: 'cli', lines: ['403 AccessDeniedException'], line: 'dotted', end: 'cross' },
-    { kind: 'note', placement: 'over', over: ['cli', 'runtime'], lines: ['refused: Authorization method mismatch', HOSTILE] },
+    {
+      kind: 'note',
+      placement: 'over',
+      over: ['cli', 'runtime'],
+      lines: ['refused: Authorization method mismatch', HOSTILE],
+    },
     { kind: 'message', from: 'cli', to: 'cli', lines: ['self call'], line: 'solid', end: 'open' },
     { kind: 'message', from: 'runtime', to: 'agent', lines: ['async'], line: 'dotted', end: 'async' },
   ],
@@ -46,7 +65,10 @@ describe('Mermaid text', () => {
     const lines = text.trim().split('\n');
     expect(lines).toHaveLength(1 + sample.participants.length + sample.events.length);
     for (const l of lines.slice(1)) {
-      const label = l.replace(/^[^:]*:?/, '').replace(/<br\/>/g, '').replace(/#(\d+|lt|gt|amp);/g, '');
+      const label = l
+        .replace(/^[^:]*:?/, '')
+        .replace(/<br\/>/g, '')
+        .replace(/#(\d+|lt|gt|amp);/g, '');
       expect(label).not.toMatch(/[;#<>]/);
     }
     const back = parseMermaid(text);
@@ -58,28 +80,52 @@ describe('Mermaid text', () => {
     const ids = fc.constantFrom('a', 'cli', 'runtime', 'x1', 'Agent_2');
     const label = fc.string({ maxLength: 30 });
     fc.assert(
-      fc.property(fc.array(fc.record({ from: ids, to: ids, text: fc.array(label, { minLength: 1, maxLength: 3 }), dotted: fc.boolean(), end: fc.constantFrom('arrow', 'cross', 'open', 'async' as const) }), { maxLength: 6 }), (msgs) => {
-        const used = [...new Set(msgs.flatMap((m) => [m.from, m.to]))];
-        const d: SequenceDiagram = {
-          participants: used.map((id) => ({ id, label: `P ${id}` })),
-          events: msgs.map((m) => ({ kind: 'message', from: m.from, to: m.to, lines: m.text, line: m.dotted ? 'dotted' : 'solid', end: m.end })),
-        };
-        const back = parseMermaid(toMermaid(d));
-        expect(back.participants).toEqual(d.participants);
-        expect(back.events).toEqual(d.events.map((e) => ({ ...e, lines: e.lines.map((l) => oneLine(l).trim()) })));
-      }),
+      fc.property(
+        fc.array(
+          fc.record({
+            from: ids,
+            to: ids,
+            text: fc.array(label, { minLength: 1, maxLength: 3 }),
+            dotted: fc.boolean(),
+            end: fc.constantFrom('arrow', 'cross', 'open', 'async' as const),
+          }),
+          { maxLength: 6 },
+        ),
+        (msgs) => {
+          const used = [...new Set(msgs.flatMap((m) => [m.from, m.to]))];
+          const d: SequenceDiagram = {
+            participants: used.map((id) => ({ id, label: `P ${id}` })),
+            events: msgs.map((m) => ({
+              kind: 'message',
+              from: m.from,
+              to: m.to,
+              lines: m.text,
+              line: m.dotted ? 'dotted' : 'solid',
+              end: m.end,
+            })),
+          };
+          const back = parseMermaid(toMermaid(d));
+          expect(back.participants).toEqual(d.participants);
+          expect(back.events).toEqual(d.events.map((e) => ({ ...e, lines: e.lines.map((l) => oneLine(l).trim()) })));
+        },
+      ),
     );
   });
 
   it('refuses what it cannot draw, naming the line', () => {
-    expect(() => parseMermaid('sequenceDiagram\n  A->>B: hi\n  loop every minute\n  end')).toThrow(/line 3: not supported/);
+    expect(() => parseMermaid('sequenceDiagram\n  A->>B: hi\n  loop every minute\n  end')).toThrow(
+      /line 3: not supported/,
+    );
     expect(() => parseMermaid('graph TD\n A-->B')).toThrow(/line 1: expected "sequenceDiagram"/);
     expect(() => parseMermaid('')).toThrow(/empty diagram/);
     expect(() => parseMermaid('sequenceDiagram\n A->>+B: hi')).toThrow(/activations/);
   });
 
   it('a label starting with wrap: stays text (Mermaid reads wrap:/nowrap: as a directive)', () => {
-    const d: SequenceDiagram = { participants: [{ id: 'a', label: 'A' }], events: [{ kind: 'message', from: 'a', to: 'a', lines: ['nowrap: x'], line: 'solid', end: 'arrow' }] };
+    const d: SequenceDiagram = {
+      participants: [{ id: 'a', label: 'A' }],
+      events: [{ kind: 'message', from: 'a', to: 'a', lines: ['nowrap: x'], line: 'solid', end: 'arrow' }],
+    };
     expect(toMermaid(d)).toContain('a->>a: nowrap#58; x');
     expect(parseMermaid(toMermaid(d))).toEqual(d);
   });
@@ -104,7 +150,7 @@ describe('SVG renderer', () => {
     expect(root.attrs.xmlns).toBe('http://www.w3.org/2000/svg');
     expect(all(root, 'script')).toHaveLength(0);
     expect(svg).not.toMatch(/<script|href=|url\(|\sid=|\son[a-z]+=/i);
-    expect(all(root, "title")[0]!.text).toBe(`diagram ${oneLine(HOSTILE)}`);
+    expect(all(root, 'title')[0]!.text).toBe(`diagram ${oneLine(HOSTILE)}`);
   });
 
   it('draws each participant twice (top and bottom), one lifeline each, every label as text', () => {
@@ -143,7 +189,12 @@ describe('SVG renderer', () => {
   });
 
   it('refuses an event naming an undeclared participant', () => {
-    expect(() => renderSvg({ participants: [{ id: 'a', label: 'A' }], events: [{ kind: 'message', from: 'a', to: 'b', lines: ['x'], line: 'solid', end: 'arrow' }] })).toThrow(/unknown participant "b"/);
+    expect(() =>
+      renderSvg({
+        participants: [{ id: 'a', label: 'A' }],
+        events: [{ kind: 'message', from: 'a', to: 'b', lines: ['x'], line: 'solid', end: 'arrow' }],
+      }),
+    ).toThrow(/unknown participant "b"/);
   });
 });
 
@@ -159,17 +210,49 @@ function ex(p: Partial<HttpExchange> & { url: string }): HttpExchange {
 }
 const http = (exchange: HttpExchange): TraceEntry => ({ kind: 'http', exchange });
 const stack = 'http://127.0.0.1:4000';
-const sigv4 = { authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/bedrock-agentcore/aws4_request, SignedHeaders=host, Signature=abc' };
+const sigv4 = {
+  authorization:
+    'AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/bedrock-agentcore/aws4_request, SignedHeaders=host, Signature=abc',
+};
 
 describe('diagram from the trace', () => {
   it('classifies SDK calls, raw OAuth calls, runtime and gateway calls', () => {
-    expect(classifyExchange(ex({ url: `${stack}/`, requestHeaders: { 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' } }))).toEqual({ to: 'idp', operation: 'InitiateAuth' });
-    expect(classifyExchange(ex({ url: `${stack}/identities/GetWorkloadAccessTokenForJWT`, label: 'GetWorkloadAccessTokenForJWT' }))).toEqual({ to: 'identity', operation: 'GetWorkloadAccessTokenForJWT' });
-    expect(classifyExchange(ex({ url: `${stack}/runtimes/abc/`, method: 'GET', label: 'GetAgentRuntime' }))).toEqual({ to: 'control', operation: 'GetAgentRuntime' });
-    expect(classifyExchange(ex({ url: `${stack}/runtimes/arn%3Aaws/invocations?qualifier=DEFAULT`, requestBody: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' }))).toEqual({ to: 'runtime', operation: 'InvokeAgentRuntime · tools/list' });
-    expect(classifyExchange(ex({ url: `${stack}/gateways/gw1/mcp`, requestBody: '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"weather"}}' }))).toEqual({ to: 'gateway', operation: 'POST tools/call weather' });
-    expect(classifyExchange(ex({ url: `${stack}/oauth2/token`, requestBody: 'grant_type=authorization_code&code=abc' }))).toEqual({ to: 'idp', operation: 'token (authorization_code)' });
-    expect(classifyExchange(ex({ url: `${stack}/us-east-1_x/.well-known/openid-configuration`, method: 'GET' }))).toEqual({ to: 'idp', operation: 'OIDC discovery' });
+    expect(
+      classifyExchange(
+        ex({ url: `${stack}/`, requestHeaders: { 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' } }),
+      ),
+    ).toEqual({ to: 'idp', operation: 'InitiateAuth' });
+    expect(
+      classifyExchange(
+        ex({ url: `${stack}/identities/GetWorkloadAccessTokenForJWT`, label: 'GetWorkloadAccessTokenForJWT' }),
+      ),
+    ).toEqual({ to: 'identity', operation: 'GetWorkloadAccessTokenForJWT' });
+    expect(classifyExchange(ex({ url: `${stack}/runtimes/abc/`, method: 'GET', label: 'GetAgentRuntime' }))).toEqual({
+      to: 'control',
+      operation: 'GetAgentRuntime',
+    });
+    expect(
+      classifyExchange(
+        ex({
+          url: `${stack}/runtimes/arn%3Aaws/invocations?qualifier=DEFAULT`,
+          requestBody: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}',
+        }),
+      ),
+    ).toEqual({ to: 'runtime', operation: 'InvokeAgentRuntime · tools/list' });
+    expect(
+      classifyExchange(
+        ex({
+          url: `${stack}/gateways/gw1/mcp`,
+          requestBody: '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"weather"}}',
+        }),
+      ),
+    ).toEqual({ to: 'gateway', operation: 'POST tools/call weather' });
+    expect(
+      classifyExchange(ex({ url: `${stack}/oauth2/token`, requestBody: 'grant_type=authorization_code&code=abc' })),
+    ).toEqual({ to: 'idp', operation: 'token (authorization_code)' });
+    expect(
+      classifyExchange(ex({ url: `${stack}/us-east-1_x/.well-known/openid-configuration`, method: 'GET' })),
+    ).toEqual({ to: 'idp', operation: 'OIDC discovery' });
   });
 
   it('draws the SigV4-to-JWT mismatch as a refusal, with fingerprints only', () => {
@@ -178,35 +261,61 @@ describe('diagram from the trace', () => {
       label: 'InvokeAgentRuntime',
       requestHeaders: { ...sigv4, 'x-amzn-bedrock-agentcore-runtime-user-id': 'alice' },
       status: 403,
-      error: 'AccessDeniedException: Authorization method mismatch. The agent is configured for a different authorization method than what was used in your request.',
+      error:
+        'AccessDeniedException: Authorization method mismatch. The agent is configured for a different authorization method than what was used in your request.',
     });
-    const d = sequenceFromTrace([http(refused)], { error: { code: 'ERR_AUTH', message: 'Authorization method mismatch: the request used SigV4 (IAM), but …' } });
+    const d = sequenceFromTrace([http(refused)], {
+      error: { code: 'ERR_AUTH', message: 'Authorization method mismatch: the request used SigV4 (IAM), but …' },
+    });
     const m = parseMermaid(toMermaid(d));
     expect(m.participants.map((p) => p.label)).toEqual(['agentcore-auth', 'AgentCore Runtime']);
     const [call, answer, note] = m.events;
     expect(call).toMatchObject({ kind: 'message', from: 'cli', to: 'runtime', end: 'arrow', line: 'solid' });
     expect(call!.lines.join(' ')).toContain('InvokeAgentRuntime · SigV4 · user id alice');
-    expect(answer).toMatchObject({ kind: 'message', from: 'runtime', to: 'cli', end: 'cross', line: 'dotted', lines: ['403 AccessDeniedException'] });
+    expect(answer).toMatchObject({
+      kind: 'message',
+      from: 'runtime',
+      to: 'cli',
+      end: 'cross',
+      line: 'dotted',
+      lines: ['403 AccessDeniedException'],
+    });
     expect(note).toMatchObject({ kind: 'note', over: ['cli', 'runtime'] });
-    expect(note!.lines.join(' ')).toMatch(/refused: Authorization method mismatch — a SigV4 request to an agent that takes OAuth bearer tokens/);
+    expect(note!.lines.join(' ')).toMatch(
+      /refused: Authorization method mismatch — a SigV4 request to an agent that takes OAuth bearer tokens/,
+    );
     expect(m.events).toHaveLength(3); // the run's error is that note, not a second one
     // No agent arrow: the runtime never forwarded the call.
     expect(m.participants.find((p) => p.id === 'agent')).toBeUndefined();
   });
 
   it('wraps a long answer after its separators, never leaving a "·" alone on a line', () => {
-    const tokens = { AuthenticationResult: { AccessToken: JWT, RefreshToken: 'refresh-token-0123456789abcdef', IdToken: `${JWT}x` } };
-    const login = ex({ url: `${stack}/`, requestHeaders: { 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' }, status: 200, responseBody: JSON.stringify(tokens) });
+    const tokens = {
+      AuthenticationResult: { AccessToken: JWT, RefreshToken: 'refresh-token-0123456789abcdef', IdToken: `${JWT}x` },
+    };
+    const login = ex({
+      url: `${stack}/`,
+      requestHeaders: { 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' },
+      status: 200,
+      responseBody: JSON.stringify(tokens),
+    });
     const answer = parseMermaid(toMermaid(sequenceFromTrace([http(login)]))).events[1]!;
     expect(answer.kind).toBe('message');
     const lines = answer.lines;
     expect(lines.length).toBeGreaterThan(1);
-    expect(lines.join(' ')).toMatch(/^200 · AccessToken sha256:[0-9a-f]{8} · RefreshToken sha256:[0-9a-f]{8} · IdToken sha256:[0-9a-f]{8}$/);
+    expect(lines.join(' ')).toMatch(
+      /^200 · AccessToken sha256:[0-9a-f]{8} · RefreshToken sha256:[0-9a-f]{8} · IdToken sha256:[0-9a-f]{8}$/,
+    );
     for (const l of lines) expect(l.replace(/·/g, '').trim()).not.toBe('');
   });
 
   it('draws a bearer call that reached the agent, tokens as fingerprints', () => {
-    const ok = ex({ url: `${stack}/runtimes/arn/invocations`, requestHeaders: { authorization: `Bearer ${JWT}` }, status: 200, responseHeaders: { 'content-type': 'text/event-stream' } });
+    const ok = ex({
+      url: `${stack}/runtimes/arn/invocations`,
+      requestHeaders: { authorization: `Bearer ${JWT}` },
+      status: 200,
+      responseHeaders: { 'content-type': 'text/event-stream' },
+    });
     const text = toMermaid(sequenceFromTrace([http(ok)]));
     expect(text).not.toContain(JWT);
     expect(text).toContain(`Bearer ${fingerprint(JWT)}`);
@@ -221,27 +330,63 @@ describe('diagram from the trace', () => {
 
   it('draws the 3LO flow: authorization URL, browser, return URL, wrong-user completion refused', () => {
     const rec = new TraceRecorder();
-    const wat = ex({ url: `${stack}/identities/GetWorkloadAccessTokenForUserId`, label: 'GetWorkloadAccessTokenForUserId', requestHeaders: sigv4, requestBody: JSON.stringify({ workloadName: 'w', userId: 'alice' }) });
+    const wat = ex({
+      url: `${stack}/identities/GetWorkloadAccessTokenForUserId`,
+      label: 'GetWorkloadAccessTokenForUserId',
+      requestHeaders: sigv4,
+      requestBody: JSON.stringify({ workloadName: 'w', userId: 'alice' }),
+    });
     rec.onExchange(wat, 'request');
     Object.assign(wat, { status: 200, responseBody: JSON.stringify({ workloadAccessToken: WAT }) });
     rec.onExchange(wat, 'response');
-    const start = ex({ url: `${stack}/identities/oauth2/token`, label: 'GetResourceOauth2Token', requestBody: JSON.stringify({ workloadIdentityToken: WAT, resourceCredentialProviderName: 'github', oauth2Flow: 'USER_FEDERATION' }), status: 200, responseBody: JSON.stringify({ authorizationUrl: 'https://x/authorize?request_uri=urn:secret', sessionUri: 'urn:ietf:params:oauth:request_uri:abc' }) });
+    const start = ex({
+      url: `${stack}/identities/oauth2/token`,
+      label: 'GetResourceOauth2Token',
+      requestBody: JSON.stringify({
+        workloadIdentityToken: WAT,
+        resourceCredentialProviderName: 'github',
+        oauth2Flow: 'USER_FEDERATION',
+      }),
+      status: 200,
+      responseBody: JSON.stringify({
+        authorizationUrl: 'https://x/authorize?request_uri=urn:secret',
+        sessionUri: 'urn:ietf:params:oauth:request_uri:abc',
+      }),
+    });
     rec.onExchange(start, 'request');
     rec.browserOpened(`${stack}/identities/oauth2/authorize?request_uri=urn%3Asecret`);
     const complete = ex({
       url: `${stack}/identities/CompleteResourceTokenAuth`,
       label: 'CompleteResourceTokenAuth',
-      requestBody: JSON.stringify({ sessionUri: 'urn:ietf:params:oauth:request_uri:abc', userIdentifier: { userId: 'mallory' } }),
+      requestBody: JSON.stringify({
+        sessionUri: 'urn:ietf:params:oauth:request_uri:abc',
+        userIdentifier: { userId: 'mallory' },
+      }),
       status: 403,
       error: 'AccessDeniedException: Invalid or expired session',
     });
     rec.onExchange(complete, 'request');
-    const d = sequenceFromTrace(rec.entries, { error: { code: 'ERR_AUTH', message: 'session refused (AccessDeniedException: Invalid or expired session): started by user id alice, completed with user id mallory' } });
+    const d = sequenceFromTrace(rec.entries, {
+      error: {
+        code: 'ERR_AUTH',
+        message:
+          'session refused (AccessDeniedException: Invalid or expired session): started by user id alice, completed with user id mallory',
+      },
+    });
     const text = toMermaid(d);
     for (const secret of [WAT, 'urn:secret', 'urn%3Asecret']) expect(text).not.toContain(secret);
     const m = parseMermaid(text);
-    expect(m.participants.map((p) => p.label)).toEqual(['User/Browser', 'agentcore-auth', 'AgentCore Identity', 'Token vault / provider']);
-    const flat = m.events.map((e) => (e.kind === 'message' ? `${e.from}>${e.to}${e.end === 'cross' ? 'x' : ''}:${e.lines.join(' ')}` : `note ${e.over.join(',')}:${e.lines.join(' ')}`));
+    expect(m.participants.map((p) => p.label)).toEqual([
+      'User/Browser',
+      'agentcore-auth',
+      'AgentCore Identity',
+      'Token vault / provider',
+    ]);
+    const flat = m.events.map((e) =>
+      e.kind === 'message'
+        ? `${e.from}>${e.to}${e.end === 'cross' ? 'x' : ''}:${e.lines.join(' ')}`
+        : `note ${e.over.join(',')}:${e.lines.join(' ')}`,
+    );
     expect(flat[0]).toBe('cli>identity:GetWorkloadAccessTokenForUserId · SigV4 · userId alice');
     expect(flat[1]).toBe(`identity>cli:200 · workloadAccessToken ${fingerprint(WAT)}`);
     expect(flat[2]).toBe(`cli>identity:GetResourceOauth2Token · workloadIdentityToken ${fingerprint(WAT)}`);
@@ -251,20 +396,41 @@ describe('diagram from the trace', () => {
     expect(flat[6]).toBe('user>cli:redirect to the return URL (session_id)');
     expect(flat[7]).toBe('cli>identity:CompleteResourceTokenAuth · userId mallory');
     expect(flat[8]).toBe('identity>clix:403 AccessDeniedException');
-    expect(flat[9]).toMatch(/^note cli,identity:refused: session refused .* started by user id alice, completed with user id mallory$/);
+    expect(flat[9]).toMatch(
+      /^note cli,identity:refused: session refused .* started by user id alice, completed with user id mallory$/,
+    );
     expect(flat).toHaveLength(10);
   });
 
   it('merges retries and polls into one arrow with a count, and shows the token that came back', () => {
-    const poll = () => ex({ url: `${stack}/identities/oauth2/token`, label: 'GetResourceOauth2Token', status: 200, responseBody: '{"authorizationUrl":"https://x"}' });
-    const last = ex({ url: `${stack}/identities/oauth2/token`, label: 'GetResourceOauth2Token', status: 200, responseBody: JSON.stringify({ accessToken: RESOURCE }) });
+    const poll = () =>
+      ex({
+        url: `${stack}/identities/oauth2/token`,
+        label: 'GetResourceOauth2Token',
+        status: 200,
+        responseBody: '{"authorizationUrl":"https://x"}',
+      });
+    const last = ex({
+      url: `${stack}/identities/oauth2/token`,
+      label: 'GetResourceOauth2Token',
+      status: 200,
+      responseBody: JSON.stringify({ accessToken: RESOURCE }),
+    });
     const m = parseMermaid(toMermaid(sequenceFromTrace([http(poll()), http(poll()), http(poll()), http(last)])));
     const labels = m.events.map((e) => e.lines.join(' '));
-    expect(labels).toEqual(['GetResourceOauth2Token ×3', '200 · authorizationUrl', 'GetResourceOauth2Token', `200 · accessToken ${fingerprint(RESOURCE)}`]);
+    expect(labels).toEqual([
+      'GetResourceOauth2Token ×3',
+      '200 · authorizationUrl',
+      'GetResourceOauth2Token',
+      `200 · accessToken ${fingerprint(RESOURCE)}`,
+    ]);
   });
 
   it('passes free text through the scrub, masks JWTs in it, and says when no call was made', () => {
-    const d = sequenceFromTrace([], { error: { code: 'ERR_INPUT', message: `bad token ${JWT} with password hunter22` }, scrub: (t) => t.replace('hunter22', '[masked]') });
+    const d = sequenceFromTrace([], {
+      error: { code: 'ERR_INPUT', message: `bad token ${JWT} with password hunter22` },
+      scrub: (t) => t.replace('hunter22', '[masked]'),
+    });
     const text = toMermaid(d);
     expect(text).not.toContain('hunter22');
     expect(text).not.toContain(JWT);
@@ -273,7 +439,19 @@ describe('diagram from the trace', () => {
   });
 
   it('a network failure is an answer that never came', () => {
-    const m = parseMermaid(toMermaid(sequenceFromTrace([http(ex({ url: 'http://127.0.0.1:1/oauth2/token', requestBody: 'grant_type=client_credentials', error: 'fetch failed' }))])));
+    const m = parseMermaid(
+      toMermaid(
+        sequenceFromTrace([
+          http(
+            ex({
+              url: 'http://127.0.0.1:1/oauth2/token',
+              requestBody: 'grant_type=client_credentials',
+              error: 'fetch failed',
+            }),
+          ),
+        ]),
+      ),
+    );
     expect(m.events[1]).toMatchObject({ from: 'idp', to: 'cli', end: 'cross', lines: ['no answer: fetch failed'] });
   });
 });

@@ -7,10 +7,18 @@ import { fromAwsError, resolveEndpointOverride, serviceBaseUrl } from '../../src
 import { AgentcoreAuthError, EXIT } from '../../src/core/errors.js';
 import { anySignal, createHttpFetch, fetchWithRetry, parseRetryAfter } from '../../src/core/http.js';
 import { describeToken, relativeTime, tokenScopes } from '../../src/core/jwt.js';
-import { fingerprint, maskSecret, redactBody, redactHeaders, redactUrl, SecretRegistry } from '../../src/core/redact.js';
+import {
+  fingerprint,
+  maskSecret,
+  redactBody,
+  redactHeaders,
+  redactUrl,
+  SecretRegistry,
+} from '../../src/core/redact.js';
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
-const fakeJwt = (payload: Record<string, unknown>) => `${b64({ alg: 'RS256', typ: 'JWT' })}.${b64(payload)}.c2lnbmF0dXJl`;
+const fakeJwt = (payload: Record<string, unknown>) =>
+  `${b64({ alg: 'RS256', typ: 'JWT' })}.${b64(payload)}.c2lnbmF0dXJl`;
 
 describe('endpoint resolution', () => {
   it('service variable > --endpoint-url > AWS_ENDPOINT_URL > real host', () => {
@@ -20,7 +28,9 @@ describe('endpoint resolution', () => {
     expect(resolveEndpointOverride(env, 'control')).toBe('http://global:1');
     expect(resolveEndpointOverride({}, 'cognito')).toBeUndefined();
     expect(serviceBaseUrl({}, 'agentcore', 'eu-west-1')).toBe('https://bedrock-agentcore.eu-west-1.amazonaws.com');
-    expect(serviceBaseUrl({ AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: 'http://127.0.0.1:9/' }, 'cognito', 'x')).toBe('http://127.0.0.1:9');
+    expect(serviceBaseUrl({ AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: 'http://127.0.0.1:9/' }, 'cognito', 'x')).toBe(
+      'http://127.0.0.1:9',
+    );
   });
 });
 
@@ -29,7 +39,14 @@ describe('fromAwsError', () => {
     Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status, requestId: 'req-1' } });
 
   it.each([
-    ['AccessDeniedException', 403, 'Authorization method mismatch. The agent is configured…', 'ERR_AUTH', EXIT.AUTH, /customJWTAuthorizer|bearer/],
+    [
+      'AccessDeniedException',
+      403,
+      'Authorization method mismatch. The agent is configured…',
+      'ERR_AUTH',
+      EXIT.AUTH,
+      /customJWTAuthorizer|bearer/,
+    ],
     ['ThrottlingException', 429, 'Rate exceeded', 'ERR_THROTTLED', EXIT.REMOTE, /Slow down/],
     ['InternalServerException', 500, 'boom', 'ERR_SERVER', EXIT.REMOTE, undefined],
     ['ResourceNotFoundException', 404, 'not found', 'ERR_REMOTE', EXIT.REMOTE, /--region/],
@@ -43,7 +60,11 @@ describe('fromAwsError', () => {
   });
 
   it('connection refused becomes ERR_NETWORK naming the endpoint', () => {
-    const e = fromAwsError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'Op', 'http://127.0.0.1:9');
+    const e = fromAwsError(
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      'Op',
+      'http://127.0.0.1:9',
+    );
     expect({ code: e.code, exitCode: e.exitCode }).toEqual({ code: 'ERR_NETWORK', exitCode: EXIT.REMOTE });
     expect(e.message).toContain('http://127.0.0.1:9');
   });
@@ -59,17 +80,31 @@ describe('redaction', () => {
   });
 
   it('redacts headers, JSON fields, forms and query strings', () => {
-    const h = redactHeaders({ Authorization: 'Bearer eyJhbGciOiJSUzI1NiJ9.payload.sig', 'content-type': 'application/json' });
+    const h = redactHeaders({
+      Authorization: 'Bearer eyJhbGciOiJSUzI1NiJ9.payload.sig',
+      'content-type': 'application/json',
+    });
     expect(h.Authorization).toMatch(/^Bearer eyJhbG…\[\d+ chars\]$/);
     expect(h['content-type']).toBe('application/json');
-    const sig = redactHeaders({ authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/bedrock-agentcore/aws4_request, SignedHeaders=host, Signature=abcdef0123' });
+    const sig = redactHeaders({
+      authorization:
+        'AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/bedrock-agentcore/aws4_request, SignedHeaders=host, Signature=abcdef0123',
+    });
     expect(sig.authorization).toContain('Credential=AKID');
     expect(sig.authorization).not.toContain('abcdef0123');
-    const body = redactBody(JSON.stringify({ AuthParameters: { USERNAME: 'alice', PASSWORD: 'Canary#Pass1', SECRET_HASH: 'hash-hash-hash' } }), 'application/x-amz-json-1.1');
+    const body = redactBody(
+      JSON.stringify({
+        AuthParameters: { USERNAME: 'alice', PASSWORD: 'Canary#Pass1', SECRET_HASH: 'hash-hash-hash' },
+      }),
+      'application/x-amz-json-1.1',
+    );
     expect(body).toContain('alice');
     expect(body).not.toContain('Canary#Pass1');
     expect(body).not.toContain('hash-hash-hash');
-    const form = redactBody('grant_type=client_credentials&client_secret=CanarySecret123&scope=a', 'application/x-www-form-urlencoded');
+    const form = redactBody(
+      'grant_type=client_credentials&client_secret=CanarySecret123&scope=a',
+      'application/x-www-form-urlencoded',
+    );
     expect(form).toContain('grant_type=client_credentials');
     expect(form).not.toContain('CanarySecret123');
     expect(redactUrl('http://x/cb?code=CanaryCode999&state=abc123456789')).not.toContain('CanaryCode999');
@@ -79,7 +114,9 @@ describe('redaction', () => {
     const r = new SecretRegistry();
     r.add('p@ss word!canary');
     expect(r.scrub('x p@ss word!canary y')).not.toContain('p@ss word!canary');
-    expect(r.scrub(`q=${encodeURIComponent('p@ss word!canary')}`)).not.toContain(encodeURIComponent('p@ss word!canary'));
+    expect(r.scrub(`q=${encodeURIComponent('p@ss word!canary')}`)).not.toContain(
+      encodeURIComponent('p@ss word!canary'),
+    );
     expect(r.scrub('p@ss word!canary', true)).toBe('p@ss word!canary');
   });
 });
@@ -135,7 +172,6 @@ describe('anySignal', () => {
 });
 
 describe('fetchWithRetry', () => {
-
   const scripted = (answers: Array<[number, Record<string, string>?]>) => {
     const calls: string[] = [];
     const f = async (url: string | URL | Request) => {
@@ -148,8 +184,17 @@ describe('fetchWithRetry', () => {
 
   it('retries 429/5xx/RetryableConflict with backoff, honours Retry-After, and stops at maxAttempts', async () => {
     const waits: number[] = [];
-    const { f, calls } = scripted([[429, { 'retry-after': '2' }], [409, { 'x-amzn-errortype': 'RetryableConflictException' }], [200]]);
-    const res = await fetchWithRetry(f, 'http://x/', { method: 'POST', body: '{}' }, { sleep: async (ms) => void waits.push(ms), random: () => 0.5, maxAttempts: 5 });
+    const { f, calls } = scripted([
+      [429, { 'retry-after': '2' }],
+      [409, { 'x-amzn-errortype': 'RetryableConflictException' }],
+      [200],
+    ]);
+    const res = await fetchWithRetry(
+      f,
+      'http://x/',
+      { method: 'POST', body: '{}' },
+      { sleep: async (ms) => void waits.push(ms), random: () => 0.5, maxAttempts: 5 },
+    );
     expect(res.status).toBe(200);
     expect(calls.length).toBe(3);
     expect(waits).toEqual([2000, 100]); // Retry-After, then 0.5 * 100 * 2^1

@@ -51,18 +51,26 @@ describe('hint table', () => {
   });
 
   it('the pre-2026 403 form of claim failures still finds the claim entry', () => {
-    expect(findHint({ message: "OAuth authorization failed: Claim 'client_id' value mismatch with configuration" })?.id).toBe('claim-client-id');
+    expect(
+      findHint({ message: "OAuth authorization failed: Claim 'client_id' value mismatch with configuration" })?.id,
+    ).toBe('claim-client-id');
   });
 
   it('a refresh-token expiry is not an access-token expiry', () => {
-    expect(findHint({ message: 'NotAuthorizedException: Refresh Token has expired' })?.id).toBe('cognito-refresh-expired');
+    expect(findHint({ message: 'NotAuthorizedException: Refresh Token has expired' })?.id).toBe(
+      'cognito-refresh-expired',
+    );
     expect(findHint({ message: 'NotAuthorizedException: Access Token has expired' })?.id).toBe('token-expired');
   });
 
   it('errorNameOf reads a leading error name or a JSON __type', () => {
     expect(errorNameOf('ThrottlingException: Rate exceeded')).toBe('ThrottlingException');
-    expect(errorNameOf('An error occurred (ResourceNotFoundException) when calling the GetAgentRuntime operation')).toBe('ResourceNotFoundException');
-    expect(errorNameOf('{"__type":"com.amazonaws#ServiceQuotaExceededException","message":"x"}')).toBe('ServiceQuotaExceededException');
+    expect(
+      errorNameOf('An error occurred (ResourceNotFoundException) when calling the GetAgentRuntime operation'),
+    ).toBe('ResourceNotFoundException');
+    expect(errorNameOf('{"__type":"com.amazonaws#ServiceQuotaExceededException","message":"x"}')).toBe(
+      'ServiceQuotaExceededException',
+    );
     expect(errorNameOf('invalid_grant: code expired')).toBe('invalid_grant');
     expect(errorNameOf('Token has expired')).toBeUndefined();
   });

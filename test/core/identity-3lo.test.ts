@@ -27,7 +27,14 @@ const follow = async (startUrl: string): Promise<number> => (await browseHeadles
 function stackIo() {
   const pages: number[] = [];
   const ctx = createTestContext({ env: stack.env, openBrowser: async (u) => void pages.push(await follow(u)) });
-  const io = createIo(ctx, { json: false, verbose: false, debug: false, quiet: false, color: false, showSecrets: false });
+  const io = createIo(ctx, {
+    json: false,
+    verbose: false,
+    debug: false,
+    quiet: false,
+    color: false,
+    showSecrets: false,
+  });
   return { io, ctx, pages };
 }
 
@@ -35,14 +42,36 @@ function stackIo() {
 async function agentStarts(userId: string, returnUrl: string) {
   const sdk = await import('@aws-sdk/client-bedrock-agentcore');
   const ctl = await import('@aws-sdk/client-bedrock-agentcore-control');
-  const dp = new sdk.BedrockAgentCoreClient({ region: stack.region, endpoint: stack.endpoints.agentcore, credentials: stack.credentials });
-  const cp = new ctl.BedrockAgentCoreControlClient({ region: stack.region, endpoint: stack.endpoints.control, credentials: stack.credentials });
+  const dp = new sdk.BedrockAgentCoreClient({
+    region: stack.region,
+    endpoint: stack.endpoints.agentcore,
+    credentials: stack.credentials,
+  });
+  const cp = new ctl.BedrockAgentCoreControlClient({
+    region: stack.region,
+    endpoint: stack.endpoints.control,
+    credentials: stack.credentials,
+  });
   const workloadName = stack.workloadIdentities[0]!.name;
-  const current = (await cp.send(new ctl.GetWorkloadIdentityCommand({ name: workloadName }))).allowedResourceOauth2ReturnUrls ?? [];
-  await cp.send(new ctl.UpdateWorkloadIdentityCommand({ name: workloadName, allowedResourceOauth2ReturnUrls: [...current, returnUrl] }));
-  const wat = (await dp.send(new sdk.GetWorkloadAccessTokenForUserIdCommand({ workloadName, userId }))).workloadAccessToken!;
+  const current =
+    (await cp.send(new ctl.GetWorkloadIdentityCommand({ name: workloadName }))).allowedResourceOauth2ReturnUrls ?? [];
+  await cp.send(
+    new ctl.UpdateWorkloadIdentityCommand({
+      name: workloadName,
+      allowedResourceOauth2ReturnUrls: [...current, returnUrl],
+    }),
+  );
+  const wat = (await dp.send(new sdk.GetWorkloadAccessTokenForUserIdCommand({ workloadName, userId })))
+    .workloadAccessToken!;
   const provider = stack.credentialProviders.oauth2.find((p) => p.flow === 'USER_FEDERATION')!.name;
-  const request = { workloadToken: wat, provider, scopes: ['api:read'], flow: 'USER_FEDERATION' as const, returnUrl, customParameters: { login_hint: userId } };
+  const request = {
+    workloadToken: wat,
+    provider,
+    scopes: ['api:read'],
+    flow: 'USER_FEDERATION' as const,
+    returnUrl,
+    customParameters: { login_hint: userId },
+  };
   const first = await dp.send(
     new sdk.GetResourceOauth2TokenCommand({
       workloadIdentityToken: wat,
@@ -62,7 +91,12 @@ describe('completeConsent', () => {
     const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
     const s = await agentStarts('paula', returnUrl);
     const { io, pages, ctx } = stackIo();
-    const r = await completeConsent(io, { authorizationUrl: s.authorizationUrl, userIdentifier: { userId: 'paula' }, returnUrl, timeoutMs: 10_000 });
+    const r = await completeConsent(io, {
+      authorizationUrl: s.authorizationUrl,
+      userIdentifier: { userId: 'paula' },
+      returnUrl,
+      timeoutMs: 10_000,
+    });
     expect(r).toEqual({ sessionUri: s.sessionUri, completed: true });
     expect(pages).toEqual([200]);
     expect(ctx.stderr.text()).toContain('[1/2] authorize in the browser');
@@ -77,15 +111,35 @@ describe('completeConsent', () => {
     const ctx = createTestContext({
       env: stack.env,
       openBrowser: async (u) => {
-        foreign.push((await fetch(`${returnUrl}?session_id=${encodeURIComponent('urn:ietf:params:oauth:request_uri:old-tab-session')}`)).status);
+        foreign.push(
+          (
+            await fetch(
+              `${returnUrl}?session_id=${encodeURIComponent('urn:ietf:params:oauth:request_uri:old-tab-session')}`,
+            )
+          ).status,
+        );
         foreign.push(await follow(u));
       },
     });
-    const io = createIo(ctx, { json: false, verbose: false, debug: false, quiet: false, color: false, showSecrets: false });
-    const r = await completeConsent(io, { authorizationUrl: s.authorizationUrl, userIdentifier: { userId: 'olive' }, returnUrl, timeoutMs: 10_000 });
+    const io = createIo(ctx, {
+      json: false,
+      verbose: false,
+      debug: false,
+      quiet: false,
+      color: false,
+      showSecrets: false,
+    });
+    const r = await completeConsent(io, {
+      authorizationUrl: s.authorizationUrl,
+      userIdentifier: { userId: 'olive' },
+      returnUrl,
+      timeoutMs: 10_000,
+    });
     expect(r.completed).toBe(true);
     expect(foreign).toEqual([409, 200]);
-    expect(ctx.stderr.text()).toContain('warning: a redirect arrived for a session this run did not start; it was ignored');
+    expect(ctx.stderr.text()).toContain(
+      'warning: a redirect arrived for a session this run did not start; it was ignored',
+    );
   });
 
   it('nobody opens the printed URL: ERR_TIMEOUT (exit 5) says no browser came back, on the injected clock; the port is freed (#12)', async () => {
@@ -100,8 +154,21 @@ describe('completeConsent', () => {
         await new Promise((res) => setImmediate(res));
       },
     });
-    const io = createIo(ctx, { json: false, verbose: false, debug: false, quiet: false, color: false, showSecrets: false });
-    const err = await completeConsent(io, { authorizationUrl: s.authorizationUrl, userIdentifier: { userId: 'quinn' }, returnUrl, browser: false, timeoutMs: 4000 }).catch((e: unknown) => e);
+    const io = createIo(ctx, {
+      json: false,
+      verbose: false,
+      debug: false,
+      quiet: false,
+      color: false,
+      showSecrets: false,
+    });
+    const err = await completeConsent(io, {
+      authorizationUrl: s.authorizationUrl,
+      userIdentifier: { userId: 'quinn' },
+      returnUrl,
+      browser: false,
+      timeoutMs: 4000,
+    }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'ERR_TIMEOUT', exitCode: 5, details: { consentState: 'waiting-for-browser' } });
     expect((err as Error).message).toContain(`nothing reached ${returnUrl} within 4 s`);
     expect((err as { hint: string }).hint).toContain('Nobody opened the printed authorization URL');
@@ -114,11 +181,22 @@ describe('completeConsent', () => {
     const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
     const s = await agentStarts('rita', returnUrl);
     const { io, pages } = stackIo();
-    const err = await completeConsent(io, { authorizationUrl: s.authorizationUrl, userIdentifier: { userId: 'rita2' }, startedBy: { userId: 'rita' }, returnUrl, timeoutMs: 10_000 }).catch((e) => e);
+    const err = await completeConsent(io, {
+      authorizationUrl: s.authorizationUrl,
+      userIdentifier: { userId: 'rita2' },
+      startedBy: { userId: 'rita' },
+      returnUrl,
+      timeoutMs: 10_000,
+    }).catch((e) => e);
     expect(err.code).toBe('ERR_AUTH');
     expect(err.exitCode).toBe(4);
-    expect(err.message).toMatch(/^session refused \(AccessDeniedException: Invalid or expired session\): started by user id "rita" \(sha256:[0-9a-f]{8}\), completed with user id "rita2" \(sha256:[0-9a-f]{8}\)$/);
-    expect(err.details.binding).toEqual({ startedBy: expect.stringContaining('"rita"'), completedWith: expect.stringContaining('"rita2"') });
+    expect(err.message).toMatch(
+      /^session refused \(AccessDeniedException: Invalid or expired session\): started by user id "rita" \(sha256:[0-9a-f]{8}\), completed with user id "rita2" \(sha256:[0-9a-f]{8}\)$/,
+    );
+    expect(err.details.binding).toEqual({
+      startedBy: expect.stringContaining('"rita"'),
+      completedWith: expect.stringContaining('"rita2"'),
+    });
     expect(pages).toEqual([403]);
   });
 
@@ -126,11 +204,20 @@ describe('completeConsent', () => {
     const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
     const s = await agentStarts('sam', returnUrl);
     const first = stackIo();
-    await completeConsent(first.io, { authorizationUrl: s.authorizationUrl, userIdentifier: { userId: 'sam' }, returnUrl, timeoutMs: 10_000 });
+    await completeConsent(first.io, {
+      authorizationUrl: s.authorizationUrl,
+      userIdentifier: { userId: 'sam' },
+      returnUrl,
+      timeoutMs: 10_000,
+    });
     // The same authorization URL again: the stack refuses a used link before the return URL is ever reached.
     const { io } = stackIo();
     const { completeSession } = await import('../../src/core/identity/index.js');
-    const err = await completeSession(io, { sessionUri: s.sessionUri, userIdentifier: { userId: 'sam' }, startedBy: { userId: 'sam' } }).catch((e) => e);
+    const err = await completeSession(io, {
+      sessionUri: s.sessionUri,
+      userIdentifier: { userId: 'sam' },
+      startedBy: { userId: 'sam' },
+    }).catch((e) => e);
     expect(err.code).toBe('ERR_AUTH');
     expect(err.message).toMatch(/started by user id "sam" .*, completed with user id "sam"/);
     expect(err.hint).toContain('the session itself is stale');

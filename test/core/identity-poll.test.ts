@@ -7,8 +7,18 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIo } from '../../src/cli/command.js';
-import { describeIdentifier, sameIdentifier, validateUserId, validateUserToken } from '../../src/core/identity/binding.js';
-import { parseCustomParams, pollResourceToken, requestResourceToken, sessionUriFromAuthorizationUrl } from '../../src/core/identity/resource.js';
+import {
+  describeIdentifier,
+  sameIdentifier,
+  validateUserId,
+  validateUserToken,
+} from '../../src/core/identity/binding.js';
+import {
+  parseCustomParams,
+  pollResourceToken,
+  requestResourceToken,
+  sessionUriFromAuthorizationUrl,
+} from '../../src/core/identity/resource.js';
 import { registerCommand } from '../../src/core/identity/return-urls.js';
 import { Timeline } from '../../src/core/identity/timeline.js';
 import { createTestContext } from '../helpers/context.js';
@@ -25,7 +35,11 @@ beforeAll(async () => {
     req.on('data', (c) => (raw += c));
     req.on('end', () => {
       bodies.push(JSON.parse(raw || '{}'));
-      const next = script.shift() ?? { sessionUri: SESSION, sessionStatus: 'IN_PROGRESS', authorizationUrl: 'http://x/authorize?request_uri=' + SESSION };
+      const next = script.shift() ?? {
+        sessionUri: SESSION,
+        sessionStatus: 'IN_PROGRESS',
+        authorizationUrl: 'http://x/authorize?request_uri=' + SESSION,
+      };
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(next));
     });
@@ -42,22 +56,45 @@ function fakeIo() {
   let t = 1_000_000;
   const sleeps: number[] = [];
   const ctx = createTestContext({
-    env: { AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'secret' },
+    env: {
+      AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'AKIDTEST',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+    },
     now: () => t,
     sleep: async (ms) => {
       sleeps.push(ms);
       t += ms;
     },
   });
-  const io = createIo(ctx, { json: false, verbose: false, debug: false, quiet: false, color: false, showSecrets: false });
+  const io = createIo(ctx, {
+    json: false,
+    verbose: false,
+    debug: false,
+    quiet: false,
+    color: false,
+    showSecrets: false,
+  });
   return { io, ctx, sleeps, advance: (ms: number) => (t += ms), now: () => t };
 }
 
-const request = { workloadToken: 'wat-token-value', provider: 'github', scopes: ['repo'], flow: 'USER_FEDERATION' as const, forceAuthentication: true, sessionUri: SESSION };
+const request = {
+  workloadToken: 'wat-token-value',
+  provider: 'github',
+  scopes: ['repo'],
+  flow: 'USER_FEDERATION' as const,
+  forceAuthentication: true,
+  sessionUri: SESSION,
+};
 
 describe('pollResourceToken', () => {
   it('polls until the token arrives, sleeping the interval between attempts and omitting forceAuthentication', async () => {
-    script = [{ sessionUri: SESSION, sessionStatus: 'IN_PROGRESS' }, { sessionUri: SESSION, sessionStatus: 'IN_PROGRESS' }, { accessToken: 'resource-token-abc' }];
+    script = [
+      { sessionUri: SESSION, sessionStatus: 'IN_PROGRESS' },
+      { sessionUri: SESSION, sessionStatus: 'IN_PROGRESS' },
+      { accessToken: 'resource-token-abc' },
+    ];
     bodies.length = 0;
     const { io, sleeps, now } = fakeIo();
     const got = await pollResourceToken(io, request, { intervalMs: 2000, deadline: now() + 60_000 });
@@ -65,12 +102,22 @@ describe('pollResourceToken', () => {
     expect(sleeps).toEqual([2000, 2000]);
     expect(bodies).toHaveLength(3);
     for (const b of bodies) {
-      expect(b).toEqual({ workloadIdentityToken: 'wat-token-value', resourceCredentialProviderName: 'github', scopes: ['repo'], oauth2Flow: 'USER_FEDERATION', sessionUri: SESSION });
+      expect(b).toEqual({
+        workloadIdentityToken: 'wat-token-value',
+        resourceCredentialProviderName: 'github',
+        scopes: ['repo'],
+        oauth2Flow: 'USER_FEDERATION',
+        sessionUri: SESSION,
+      });
     }
   });
 
   it('stops at once on sessionStatus FAILED (ERR_OAUTH, exit 4)', async () => {
-    script = [{ sessionUri: SESSION, sessionStatus: 'IN_PROGRESS' }, { sessionUri: SESSION, sessionStatus: 'FAILED' }, { accessToken: 'never' }];
+    script = [
+      { sessionUri: SESSION, sessionStatus: 'IN_PROGRESS' },
+      { sessionUri: SESSION, sessionStatus: 'FAILED' },
+      { accessToken: 'never' },
+    ];
     const { io, sleeps, now } = fakeIo();
     const err = await pollResourceToken(io, request, { intervalMs: 1000, deadline: now() + 60_000 }).catch((e) => e);
     expect(err.code).toBe('ERR_OAUTH');
@@ -95,21 +142,51 @@ describe('pollResourceToken', () => {
     script = [];
     const ac = new AbortController();
     const ctx = createTestContext({
-      env: { AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'secret' },
+      env: {
+        AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: endpoint,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'AKIDTEST',
+        AWS_SECRET_ACCESS_KEY: 'secret',
+      },
       signal: ac.signal,
     });
-    const io = createIo(ctx, { json: false, verbose: false, debug: false, quiet: false, color: false, showSecrets: false });
+    const io = createIo(ctx, {
+      json: false,
+      verbose: false,
+      debug: false,
+      quiet: false,
+      color: false,
+      showSecrets: false,
+    });
     setTimeout(() => ac.abort(), 50);
-    const err = await pollResourceToken(io, request, { intervalMs: 10_000, deadline: Date.now() + 60_000 }).catch((e) => e);
+    const err = await pollResourceToken(io, request, { intervalMs: 10_000, deadline: Date.now() + 60_000 }).catch(
+      (e) => e,
+    );
     expect(err.code).toBe('ERR_INTERRUPTED');
     expect(err.exitCode).toBe(130);
   });
 
   it('requestResourceToken derives the sessionUri from the authorization URL when the response omits it', async () => {
-    script = [{ authorizationUrl: `${endpoint}/identities/oauth2/authorize?request_uri=${encodeURIComponent(SESSION)}`, sessionStatus: 'IN_PROGRESS' }];
+    script = [
+      {
+        authorizationUrl: `${endpoint}/identities/oauth2/authorize?request_uri=${encodeURIComponent(SESSION)}`,
+        sessionStatus: 'IN_PROGRESS',
+      },
+    ];
     const { io } = fakeIo();
-    const r = await requestResourceToken(io, { workloadToken: 'w', provider: 'p', scopes: [], flow: 'USER_FEDERATION', returnUrl: 'http://localhost:9090/oauth2/callback' });
-    expect(r).toEqual({ kind: 'authorize', authorizationUrl: expect.stringContaining('request_uri='), sessionUri: SESSION, sessionStatus: 'IN_PROGRESS' });
+    const r = await requestResourceToken(io, {
+      workloadToken: 'w',
+      provider: 'p',
+      scopes: [],
+      flow: 'USER_FEDERATION',
+      returnUrl: 'http://localhost:9090/oauth2/callback',
+    });
+    expect(r).toEqual({
+      kind: 'authorize',
+      authorizationUrl: expect.stringContaining('request_uri='),
+      sessionUri: SESSION,
+      sessionStatus: 'IN_PROGRESS',
+    });
     expect(sessionUriFromAuthorizationUrl('not a url')).toBeUndefined();
   });
 });
@@ -135,13 +212,19 @@ describe('binding helpers', () => {
   });
 
   it('parses --custom-param pairs and rejects malformed ones', () => {
-    expect(parseCustomParams(['prompt=consent', 'access_type=offline', 'x=a=b'])).toEqual({ prompt: 'consent', access_type: 'offline', x: 'a=b' });
+    expect(parseCustomParams(['prompt=consent', 'access_type=offline', 'x=a=b'])).toEqual({
+      prompt: 'consent',
+      access_type: 'offline',
+      x: 'a=b',
+    });
     expect(() => parseCustomParams(['novalue'])).toThrow('--custom-param expects key=value');
     expect(() => parseCustomParams(['bad key=v'])).toThrow('1–256 characters');
   });
 
   it('prints the exact AWS CLI fix, keeping existing return URLs and quoting for the shell', () => {
-    expect(registerCommand('my-agent', ['https://app.example.com/cb'], 'http://localhost:9090/oauth2/callback', 'us-east-1')).toBe(
+    expect(
+      registerCommand('my-agent', ['https://app.example.com/cb'], 'http://localhost:9090/oauth2/callback', 'us-east-1'),
+    ).toBe(
       'aws bedrock-agentcore-control update-workload-identity --region us-east-1 --name my-agent --allowed-resource-oauth2-return-urls https://app.example.com/cb http://localhost:9090/oauth2/callback',
     );
     expect(registerCommand('w', [], "http://localhost:1/a b'c")).toBe(

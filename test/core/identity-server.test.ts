@@ -8,7 +8,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AgentcoreAuthError } from '../../src/core/errors.js';
 import { escapeHtml } from '../../src/core/identity/html.js';
 import { isLoopbackUrl } from '../../src/core/loopback.js';
-import { startReturnUrlServer, type ReturnEvent, type ReturnUrlServer } from '../../src/core/identity/return-sessions.js';
+import {
+  startReturnUrlServer,
+  type ReturnEvent,
+  type ReturnUrlServer,
+} from '../../src/core/identity/return-sessions.js';
 
 const URN = 'urn:ietf:params:oauth:request_uri:abc-123_XYZ.~def';
 const servers: ReturnUrlServer[] = [];
@@ -55,7 +59,9 @@ describe('return-URL server', () => {
     const body = await res.text();
     expect(body).toContain('Done');
     expect(calls).toEqual([URN]);
-    expect(events).toEqual([{ kind: 'session', sessionUri: URN, outcome: expect.objectContaining({ ok: true }), duplicate: false }]);
+    expect(events).toEqual([
+      { kind: 'session', sessionUri: URN, outcome: expect.objectContaining({ ok: true }), duplicate: false },
+    ]);
   });
 
   it('answers 404 for other paths and 405 for other methods, without calling onSession', async () => {
@@ -72,7 +78,13 @@ describe('return-URL server', () => {
   it('answers 400 for a missing session_id or one that is not a request_uri URN', async () => {
     const { base, calls } = await start();
     expect((await fetch(`${base}/oauth2/callback`)).status).toBe(400);
-    for (const bad of ['abc', 'urn:ietf:params:oauth:request_uri:', 'urn:ietf:params:oauth:request_uri:a b', 'https://evil.example/x', `${URN}<script>`]) {
+    for (const bad of [
+      'abc',
+      'urn:ietf:params:oauth:request_uri:',
+      'urn:ietf:params:oauth:request_uri:a b',
+      'https://evil.example/x',
+      `${URN}<script>`,
+    ]) {
       const res = await fetch(`${base}/oauth2/callback?session_id=${encodeURIComponent(bad)}`);
       expect(res.status, bad).toBe(400);
       const body = await res.text();
@@ -85,11 +97,15 @@ describe('return-URL server', () => {
   it('reports provider errors with every hostile character escaped', async () => {
     const { base, events, calls } = await start();
     const hostile = `<script>alert('x')</script><img src=x onerror="alert(1)">\`&`;
-    const res = await fetch(`${base}/oauth2/callback?error=access_denied&error_description=${encodeURIComponent(hostile)}`);
+    const res = await fetch(
+      `${base}/oauth2/callback?error=access_denied&error_description=${encodeURIComponent(hostile)}`,
+    );
     expect(res.status).toBe(400);
     const body = await res.text();
     expect(body).toContain('access_denied');
-    expect(body).toContain('&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&#96;&amp;');
+    expect(body).toContain(
+      '&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&#96;&amp;',
+    );
     expect(body).not.toMatch(/<script|<img|onerror="/);
     expect(events).toEqual([{ kind: 'provider-error', error: 'access_denied', description: hostile }]);
     expect(calls).toEqual([]);
@@ -102,7 +118,9 @@ describe('return-URL server', () => {
     expect(await bad.text()).toContain('State mismatch');
     expect(a.calls).toEqual([]);
     expect(a.events[0]).toEqual({ kind: 'state-mismatch', sessionUri: URN, received: 'other' });
-    expect((await fetch(`${a.base}/oauth2/callback?session_id=${encodeURIComponent(URN)}&state=s3cret`)).status).toBe(200);
+    expect((await fetch(`${a.base}/oauth2/callback?session_id=${encodeURIComponent(URN)}&state=s3cret`)).status).toBe(
+      200,
+    );
     expect(a.calls).toEqual([URN]);
     const b = await start({ expectState: 's3cret', requireState: true });
     expect((await fetch(`${b.base}/oauth2/callback?session_id=${encodeURIComponent(URN)}`)).status).toBe(400);
@@ -114,7 +132,12 @@ describe('return-URL server', () => {
     const res = await new Promise<number>((resolve, reject) => {
       import('node:http').then(({ request }) => {
         const req = request(
-          { host: '127.0.0.1', port: server.port, path: `/oauth2/callback?session_id=${encodeURIComponent(URN)}`, headers: { host: 'evil.example:80' } },
+          {
+            host: '127.0.0.1',
+            port: server.port,
+            path: `/oauth2/callback?session_id=${encodeURIComponent(URN)}`,
+            headers: { host: 'evil.example:80' },
+          },
           (r) => {
             r.resume();
             resolve(r.statusCode ?? 0);
@@ -131,7 +154,9 @@ describe('return-URL server', () => {
   it('is safe under concurrent requests: one onSession call per session, every request answered', async () => {
     const { base, calls, events } = await start();
     const other = 'urn:ietf:params:oauth:request_uri:second';
-    const urls = [...Array(8)].map((_, i) => `${base}/oauth2/callback?session_id=${encodeURIComponent(i % 2 ? other : URN)}`);
+    const urls = [...Array(8)].map(
+      (_, i) => `${base}/oauth2/callback?session_id=${encodeURIComponent(i % 2 ? other : URN)}`,
+    );
     const statuses = await Promise.all(urls.map(async (u) => (await fetch(u)).status));
     expect(statuses).toEqual(Array(8).fill(200));
     expect([...calls].sort()).toEqual([URN, other].sort());
@@ -156,7 +181,11 @@ describe('return-URL server', () => {
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
     const port = (blocker.address() as { port: number }).port;
     try {
-      const err = await startReturnUrlServer({ port, path: '/cb', onSession: async () => ({ ok: true, title: '', message: '' }) }).catch((e) => e);
+      const err = await startReturnUrlServer({
+        port,
+        path: '/cb',
+        onSession: async () => ({ ok: true, title: '', message: '' }),
+      }).catch((e) => e);
       expect(err).toBeInstanceOf(AgentcoreAuthError);
       expect(err.code).toBe('ERR_CONFIG');
       expect(err.exitCode).toBe(2);
@@ -191,7 +220,12 @@ describe('return-URL server', () => {
     const { server } = await start();
     await server.close();
     await server.close();
-    const again = await startReturnUrlServer({ port: server.port, path: '/x', hostname: '127.0.0.1', onSession: async () => ({ ok: true, title: '', message: '' }) });
+    const again = await startReturnUrlServer({
+      port: server.port,
+      path: '/x',
+      hostname: '127.0.0.1',
+      onSession: async () => ({ ok: true, title: '', message: '' }),
+    });
     servers.push(again);
     expect(again.url).toBe(`http://127.0.0.1:${server.port}/x`);
   });
@@ -199,6 +233,8 @@ describe('return-URL server', () => {
 
 describe('escapeHtml', () => {
   it('escapes the five HTML specials and the backtick', () => {
-    expect(escapeHtml(`<a href="x" title='y'>&\`</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&#96;&lt;/a&gt;');
+    expect(escapeHtml(`<a href="x" title='y'>&\`</a>`)).toBe(
+      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&#96;&lt;/a&gt;',
+    );
   });
 });

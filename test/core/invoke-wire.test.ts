@@ -43,13 +43,20 @@ const send: SendOptions = {
 
 beforeAll(async () => {
   rec = await startRecorder((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'x-amzn-bedrock-agentcore-runtime-session-id': 'from-service' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'x-amzn-bedrock-agentcore-runtime-session-id': 'from-service',
+    });
     res.end('data: "ok"\n\n');
   });
   client = new BedrockAgentCoreClient({
     region: 'us-east-1',
     endpoint: rec.url,
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', sessionToken: 'session-token-xyz' },
+    credentials: {
+      accessKeyId: 'AKIDEXAMPLE',
+      secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+      sessionToken: 'session-token-xyz',
+    },
   });
 });
 afterAll(async () => {
@@ -59,7 +66,15 @@ afterAll(async () => {
 
 function spec(over: Partial<InvokeSpec> = {}, target: Partial<RuntimeTarget> = {}): InvokeSpec {
   return {
-    target: { pathLabel: ARN, arn: ARN, runtimeId: 'my_agent-abcDEF1234', region: 'us-east-1', qualifier: 'DEFAULT', source: 'ARN', ...target },
+    target: {
+      pathLabel: ARN,
+      arn: ARN,
+      runtimeId: 'my_agent-abcDEF1234',
+      region: 'us-east-1',
+      qualifier: 'DEFAULT',
+      source: 'ARN',
+      ...target,
+    },
     region: 'us-east-1',
     payload: new TextEncoder().encode('{"prompt":"hello"}'),
     contentType: 'application/json',
@@ -89,7 +104,9 @@ function expectSameWire(sdk: Recorded, raw: Recorded): void {
   expect(compared(raw)).toEqual(compared(sdk));
   expect(header(raw, 'content-length')).toBe(header(sdk, 'content-length'));
   expect(raw.body.equals(sdk.body)).toBe(true);
-  expect(header(sdk, 'authorization')).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/bedrock-agentcore\/aws4_request/);
+  expect(header(sdk, 'authorization')).toMatch(
+    /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/bedrock-agentcore\/aws4_request/,
+  );
   expect(header(raw, 'authorization')).toBe('Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln');
   expect(header(raw, 'x-amz-date')).toBeUndefined();
   expect(header(raw, 'x-amz-security-token')).toBeUndefined();
@@ -100,9 +117,13 @@ describe('bearer request = SDK request (Authorization aside)', () => {
     const { sdk, raw } = await both(spec());
     expectSameWire(sdk, raw);
     expect(raw.rawPath).toBe(`/runtimes/${encodeURIComponent(ARN)}/invocations`);
-    expect(raw.rawPath).toContain('arn%3Aaws%3Abedrock-agentcore%3Aus-east-1%3A123456789012%3Aruntime%2Fmy_agent-abcDEF1234');
+    expect(raw.rawPath).toContain(
+      'arn%3Aaws%3Abedrock-agentcore%3Aus-east-1%3A123456789012%3Aruntime%2Fmy_agent-abcDEF1234',
+    );
     expect(raw.query.get('qualifier')).toBe('DEFAULT');
-    expect(header(raw, 'x-amzn-bedrock-agentcore-runtime-session-id')).toBe('agentcore-auth-00000000-0000-4000-8000-000000000000');
+    expect(header(raw, 'x-amzn-bedrock-agentcore-runtime-session-id')).toBe(
+      'agentcore-auth-00000000-0000-4000-8000-000000000000',
+    );
   });
 
   it('every optional header: user id, trace, MCP, custom (prefixed), in the SDK order', async () => {
@@ -125,7 +146,9 @@ describe('bearer request = SDK request (Authorization aside)', () => {
   });
 
   it('runtime id + accountId, another qualifier', async () => {
-    const { sdk, raw } = await both(spec({}, { pathLabel: 'my_agent-abcDEF1234', arn: undefined, accountId: '123456789012', qualifier: 'prod' }));
+    const { sdk, raw } = await both(
+      spec({}, { pathLabel: 'my_agent-abcDEF1234', arn: undefined, accountId: '123456789012', qualifier: 'prod' }),
+    );
     expectSameWire(sdk, raw);
     expect(raw.rawPath).toBe('/runtimes/my_agent-abcDEF1234/invocations');
     expect(raw.query.get('accountId')).toBe('123456789012');
@@ -133,7 +156,10 @@ describe('bearer request = SDK request (Authorization aside)', () => {
   });
 
   it('holds for arbitrary header values and payloads (property)', async () => {
-    const printable = fc.string({ minLength: 1, maxLength: 40, unit: fc.constantFrom(...'abcXYZ019-_.:/@=+ '.split('')) }).map((s) => s.trim()).filter((s) => s.length > 0);
+    const printable = fc
+      .string({ minLength: 1, maxLength: 40, unit: fc.constantFrom(...'abcXYZ019-_.:/@=+ '.split('')) })
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
     await fc.assert(
       fc.asyncProperty(
         fc.record({
@@ -145,7 +171,9 @@ describe('bearer request = SDK request (Authorization aside)', () => {
         }),
         async (v) => {
           const names = new Set<string>();
-          const custom = v.custom.filter(([k]) => !names.has(k) && names.add(k) && !k.startsWith('x-amz')).map(([k, val]) => `${k}:${val}`);
+          const custom = v.custom
+            .filter(([k]) => !names.has(k) && names.add(k) && !k.startsWith('x-amz'))
+            .map(([k, val]) => `${k}:${val}`);
           const s = spec({
             ...(v.userId !== undefined ? { userId: v.userId } : {}),
             sessionId: `session-0123456789-0123456789-0123${v.sessionSuffix}`,

@@ -15,7 +15,14 @@ import { header, startRecorder, type Recorder } from './runtime-recorder.js';
 const ARN = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/my_agent-abcDEF1234';
 const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln';
 const spec: InvokeSpec = {
-  target: { pathLabel: ARN, arn: ARN, runtimeId: 'my_agent-abcDEF1234', region: 'us-east-1', qualifier: 'DEFAULT', source: 'ARN' },
+  target: {
+    pathLabel: ARN,
+    arn: ARN,
+    runtimeId: 'my_agent-abcDEF1234',
+    region: 'us-east-1',
+    qualifier: 'DEFAULT',
+    source: 'ARN',
+  },
   region: 'us-east-1',
   payload: new TextEncoder().encode('{"prompt":"hi"}'),
   contentType: 'application/json',
@@ -33,7 +40,13 @@ afterAll(async () => {
 });
 
 function send(over: Partial<SendOptions> = {}): SendOptions {
-  return { signal: new AbortController().signal, runSignal: new AbortController().signal, timeoutMs: 10_000, sleep: async () => undefined, ...over };
+  return {
+    signal: new AbortController().signal,
+    runSignal: new AbortController().signal,
+    timeoutMs: 10_000,
+    sleep: async () => undefined,
+    ...over,
+  };
 }
 
 function deps(inbound: Inbound, s: SendOptions = send()): InvokerDeps {
@@ -85,21 +98,32 @@ describe('invokeAndRead', () => {
       res.write('data: "first"\n\n'); // then nothing: the answer hangs until the client gives up
     });
     const timeout = new AbortController();
-    const timedOut = invokeAndRead(deps(bearer, send({ signal: timeout.signal, timeoutMs: 1234 })), spec, async (res) => {
-      const it = res.body[Symbol.asyncIterator]();
-      await it.next();
-      timeout.abort();
-      return it.next();
-    }).catch((e: unknown) => e);
-    expect(await timedOut).toMatchObject({ code: 'ERR_TIMEOUT', message: 'InvokeAgentRuntime (reading the answer) did not finish within 1234 ms (--timeout)' });
+    const timedOut = invokeAndRead(
+      deps(bearer, send({ signal: timeout.signal, timeoutMs: 1234 })),
+      spec,
+      async (res) => {
+        const it = res.body[Symbol.asyncIterator]();
+        await it.next();
+        timeout.abort();
+        return it.next();
+      },
+    ).catch((e: unknown) => e);
+    expect(await timedOut).toMatchObject({
+      code: 'ERR_TIMEOUT',
+      message: 'InvokeAgentRuntime (reading the answer) did not finish within 1234 ms (--timeout)',
+    });
 
     const run = new AbortController();
-    const interrupted = invokeAndRead(deps(bearer, send({ signal: run.signal, runSignal: run.signal })), spec, async (res) => {
-      const it = res.body[Symbol.asyncIterator]();
-      await it.next();
-      run.abort();
-      return it.next();
-    }).catch((e: unknown) => e);
+    const interrupted = invokeAndRead(
+      deps(bearer, send({ signal: run.signal, runSignal: run.signal })),
+      spec,
+      async (res) => {
+        const it = res.body[Symbol.asyncIterator]();
+        await it.next();
+        run.abort();
+        return it.next();
+      },
+    ).catch((e: unknown) => e);
     expect(await interrupted).toMatchObject({ code: 'ERR_INTERRUPTED' });
   });
 

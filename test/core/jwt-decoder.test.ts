@@ -13,7 +13,10 @@ const jwt = (payload: unknown, header: unknown = { alg: 'RS256', kid: 'k' }) => 
 
 describe('jwtClaims / jwtExp', () => {
   it('reads the claims of a JWS compact JWT without verifying it', () => {
-    expect(jwtClaims(jwt({ sub: 'alice', exp: 1_900_000_000, token_use: 'access' }))).toMatchObject({ sub: 'alice', token_use: 'access' });
+    expect(jwtClaims(jwt({ sub: 'alice', exp: 1_900_000_000, token_use: 'access' }))).toMatchObject({
+      sub: 'alice',
+      token_use: 'access',
+    });
     expect(jwtExp(jwt({ exp: 1_900_000_000 }))).toBe(1_900_000_000);
     expect(jwtClaims(jwt({ sub: 'x' }, {}))).toEqual({ sub: 'x' }); // a header without alg does not hide the claims
   });
@@ -33,7 +36,9 @@ describe('jwtClaims / jwtExp', () => {
     const now = 1_800_000_000_000;
     expect(tokenSetExpiry({ accessToken: jwt({ exp: 1_800_000_600 }) }, 3600, now)).toBe(1_800_000_600);
     expect(tokenSetExpiry({ accessToken: 'opaque' }, 3600, now)).toBe(1_800_003_600);
-    expect(tokenSetExpiry({ accessToken: 'opaque', idToken: jwt({ exp: 1_800_000_900 }) }, undefined, now)).toBe(1_800_000_900);
+    expect(tokenSetExpiry({ accessToken: 'opaque', idToken: jwt({ exp: 1_800_000_900 }) }, undefined, now)).toBe(
+      1_800_000_900,
+    );
   });
 });
 

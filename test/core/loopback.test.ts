@@ -33,11 +33,15 @@ describe('isLoopbackUrl', () => {
 
 describe('the OAuth URL check (login --discovery-url, --token-endpoint, --domain)', () => {
   it('https anywhere; http on loopback hosts only; any other scheme refused', () => {
-    expect(checkUrl('https://idp.example.com/.well-known/openid-configuration', '--discovery-url').host).toBe('idp.example.com');
+    expect(checkUrl('https://idp.example.com/.well-known/openid-configuration', '--discovery-url').host).toBe(
+      'idp.example.com',
+    );
     expect(checkUrl('https://localhost:8443/token', '--token-endpoint').protocol).toBe('https:');
     expect(checkUrl('http://127.0.0.1:9229/token', '--token-endpoint').port).toBe('9229');
     expect(checkUrl('http://[::1]:9229/token', '--token-endpoint').hostname).toBe('[::1]');
-    expect(() => checkUrl('http://idp.example.com/token', '--token-endpoint')).toThrow(/https URL \(plain http is accepted for loopback hosts only\)/);
+    expect(() => checkUrl('http://idp.example.com/token', '--token-endpoint')).toThrow(
+      /https URL \(plain http is accepted for loopback hosts only\)/,
+    );
     expect(() => checkUrl('ftp://127.0.0.1/token', '--token-endpoint')).toThrow(/https URL/);
   });
 });
@@ -45,7 +49,9 @@ describe('the OAuth URL check (login --discovery-url, --token-endpoint, --domain
 /** GET over a raw socket to a given address (fetch cannot pick ::1 vs 127.0.0.1 for localhost). */
 function rawGet(host: string, port: number, path: string, hostHeader = 'localhost'): Promise<string> {
   return new Promise((resolve) => {
-    const s = connect(port, host, () => s.write(`GET ${path} HTTP/1.1\r\nHost: ${hostHeader}\r\nConnection: close\r\n\r\n`));
+    const s = connect(port, host, () =>
+      s.write(`GET ${path} HTTP/1.1\r\nHost: ${hostHeader}\r\nConnection: close\r\n\r\n`),
+    );
     let out = '';
     s.on('data', (d) => (out += String(d)));
     s.on('end', () => resolve(out.split('\r\n')[0]!));
@@ -85,17 +91,24 @@ describe('startLoopbackServer', () => {
   });
 
   it('localhost is served on 127.0.0.1 and, when the machine has it, on [::1] (same port); non-loopback URLs are refused', async () => {
-    const srv = await startLoopbackServer({ url: 'http://localhost:0/cb', respond: () => ({ status: 200, html: 'ok' }) });
+    const srv = await startLoopbackServer({
+      url: 'http://localhost:0/cb',
+      respond: () => ({ status: 200, html: 'ok' }),
+    });
     try {
       expect(srv.url).toBe(`http://localhost:${srv.port}/cb`);
       expect(await rawGet('127.0.0.1', srv.port, '/cb')).toBe('HTTP/1.1 200 OK');
       const v6 = await rawGet('::1', srv.port, '/cb');
-      expect(v6 === 'HTTP/1.1 200 OK' || /^error E(ADDRNOTAVAIL|CONNREFUSED|NETUNREACH|AFNOSUPPORT)/.test(v6), v6).toBe(true);
+      expect(v6 === 'HTTP/1.1 200 OK' || /^error E(ADDRNOTAVAIL|CONNREFUSED|NETUNREACH|AFNOSUPPORT)/.test(v6), v6).toBe(
+        true,
+      );
     } finally {
       await srv.close();
     }
     for (const url of ['http://0.0.0.0:0/cb', 'http://192.168.1.1:0/', 'https://localhost:0/cb']) {
-      await expect(startLoopbackServer({ url, respond: () => ({ status: 200, html: '' }) })).rejects.toMatchObject({ code: 'ERR_USAGE' });
+      await expect(startLoopbackServer({ url, respond: () => ({ status: 200, html: '' }) })).rejects.toMatchObject({
+        code: 'ERR_USAGE',
+      });
     }
   });
 });

@@ -74,12 +74,18 @@ describe('startRedirectReceiver (login, on core/loopback.ts)', () => {
   });
 
   it('refuses non-loopback hosts (usage error) and reports a busy port as a config error (exit 2)', async () => {
-    await expect(startRedirectReceiver({ redirectUri: 'http://0.0.0.0:0/' })).rejects.toMatchObject({ code: 'ERR_USAGE' });
+    await expect(startRedirectReceiver({ redirectUri: 'http://0.0.0.0:0/' })).rejects.toMatchObject({
+      code: 'ERR_USAGE',
+    });
     const blocker = createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
     const port = (blocker.address() as { port: number }).port;
     try {
-      await expect(startRedirectReceiver({ redirectUri: `http://127.0.0.1:${port}/` })).rejects.toMatchObject({ code: 'ERR_CONFIG', exitCode: 2, message: expect.stringContaining('in use') });
+      await expect(startRedirectReceiver({ redirectUri: `http://127.0.0.1:${port}/` })).rejects.toMatchObject({
+        code: 'ERR_CONFIG',
+        exitCode: 2,
+        message: expect.stringContaining('in use'),
+      });
     } finally {
       await new Promise((r) => blocker.close(r));
     }
@@ -96,7 +102,9 @@ describe('OAuth helpers', () => {
   });
 
   it('Cognito domains: prefix form, custom domain, full URL; http only for loopback', () => {
-    expect(cognitoDomainBase('my-app.auth.us-east-1.amazoncognito.com')).toBe('https://my-app.auth.us-east-1.amazoncognito.com');
+    expect(cognitoDomainBase('my-app.auth.us-east-1.amazoncognito.com')).toBe(
+      'https://my-app.auth.us-east-1.amazoncognito.com',
+    );
     expect(cognitoDomainBase('https://auth.example.com/')).toBe('https://auth.example.com');
     expect(cognitoDomainBase('http://127.0.0.1:9229')).toBe('http://127.0.0.1:9229');
     expect(() => cognitoDomainBase('http://auth.example.com')).toThrow(/https/);
@@ -126,7 +134,11 @@ describe('OAuth helpers', () => {
 
   it('a discovery URL that is not an OAuth server is a clear remote error', async () => {
     const o = inject('oidc');
-    const err = await createOAuthContext({ server: { discoveryUrl: `${o.issuer}/nope/.well-known/openid-configuration` }, clientId: 'x', fetch }).catch((e: unknown) => e);
+    const err = await createOAuthContext({
+      server: { discoveryUrl: `${o.issuer}/nope/.well-known/openid-configuration` },
+      clientId: 'x',
+      fetch,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AgentcoreAuthError);
     expect((err as AgentcoreAuthError).message).toMatch(/discovery .* failed: .*HTTP 404/);
   });

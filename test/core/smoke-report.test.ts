@@ -5,7 +5,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SecretRegistry } from '../../src/core/redact.js';
-import { commandLine, junitXml, renderStep, renderSummary, stepRecord, summaryRecord } from '../../src/core/smoke/report.js';
+import {
+  commandLine,
+  junitXml,
+  renderStep,
+  renderSummary,
+  stepRecord,
+  summaryRecord,
+} from '../../src/core/smoke/report.js';
 import type { RunSummary, StepResult } from '../../src/core/smoke/runner.js';
 import { binaryString } from '../helpers/arbitraries.js';
 import { parseXml } from './smoke-xml.js';
@@ -51,7 +58,13 @@ describe('smoke reports', () => {
       fc.property(binaryString({ maxLength: 200 }), fc.string({ maxLength: 60 }), (stderr, reason) => {
         const xml = junitXml(
           summary([
-            result({ id: 'a', status: 'fail', reason, stderr: `${stderr}x`, checks: [{ label: 'deny', ok: false, actual: stderr }] }),
+            result({
+              id: 'a',
+              status: 'fail',
+              reason,
+              stderr: `${stderr}x`,
+              checks: [{ label: 'deny', ok: false, actual: stderr }],
+            }),
             result({ id: 'b', status: 'skipped', reason: `needs ${reason}` }),
           ]),
           { scrub: (t) => t, timestamp: new Date(0) },
@@ -62,7 +75,8 @@ describe('smoke reports', () => {
         expect(suite.attrs.name).toBe('weird <&> "scenario"');
         expect(a!.children.map((c) => c.name)).toEqual(['failure', 'system-err']);
         // eslint-disable-next-line no-control-regex
-        const clean = (t: string) => t.replace(/\u001b\[[0-9;]*m/g, '').replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '');
+        const clean = (t: string) =>
+          t.replace(/\u001b\[[0-9;]*m/g, '').replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '');
         expect(a!.children[1]!.text).toBe(clean(`${stderr}x`.trimEnd()));
         expect(a!.children[0]!.attrs.message).toBe(clean(reason) || 'expectation failed');
         expect(b!.children[0]!.name).toBe('skipped');
@@ -78,7 +92,16 @@ describe('smoke reports', () => {
     const scrub = (t: string) => secrets.scrub(t);
     const r = result({
       status: 'fail',
-      argv: ['--json', 'login', '--username', 'alice', '--password', 'hunter2-password', '--client-secret', 'literal-secret-in-file'],
+      argv: [
+        '--json',
+        'login',
+        '--username',
+        'alice',
+        '--password',
+        'hunter2-password',
+        '--client-secret',
+        'literal-secret-in-file',
+      ],
       secretArgs: [5, 7],
       reason: `expected allow; got ${token}`,
       stderr: `POST … password=hunter2-password token ${token}`,
@@ -102,7 +125,17 @@ describe('smoke reports', () => {
   });
 
   it('renders a passing step on one line, a failing one with its command, checks, error and hint', () => {
-    const pass = renderStep(result({ id: 'bearer', name: 'the agent accepts it', checks: [{ label: 'allow', ok: true }, { label: 'within 2.00 s', ok: true }] }), { scrub: (t) => t, idWidth: 8 });
+    const pass = renderStep(
+      result({
+        id: 'bearer',
+        name: 'the agent accepts it',
+        checks: [
+          { label: 'allow', ok: true },
+          { label: 'within 2.00 s', ok: true },
+        ],
+      }),
+      { scrub: (t) => t, idWidth: 8 },
+    );
     expect(pass).toBe('  ✓ bearer      12 ms  the agent accepts it · allow, within 2.00 s');
     const fail = renderStep(
       result({
@@ -127,6 +160,17 @@ describe('smoke reports', () => {
     ]);
     const s = summary([result({}), result({ status: 'fail' }), result({ status: 'skipped' })]);
     expect(renderSummary(s)).toBe('1 passed, 1 failed, 1 skipped of 3 steps in 1.23 s — expectations failed (exit 6)');
-    expect(summaryRecord(s)).toEqual({ type: 'summary', scenario: 'weird <&> "scenario"', file: 'a&b.yaml', total: 3, passed: 1, failed: 1, errored: 0, skipped: 1, durationMs: 1234, exitCode: 6 });
+    expect(summaryRecord(s)).toEqual({
+      type: 'summary',
+      scenario: 'weird <&> "scenario"',
+      file: 'a&b.yaml',
+      total: 3,
+      passed: 1,
+      failed: 1,
+      errored: 0,
+      skipped: 1,
+      durationMs: 1234,
+      exitCode: 6,
+    });
   });
 });

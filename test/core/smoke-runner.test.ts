@@ -4,13 +4,28 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/core/smoke/parse.js';
-import { combineExitCodes, missingEnv, runScenario, type StepExecutor, type StepInvocation } from '../../src/core/smoke/runner.js';
+import {
+  combineExitCodes,
+  missingEnv,
+  runScenario,
+  type StepExecutor,
+  type StepInvocation,
+} from '../../src/core/smoke/runner.js';
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 const jwt = (claims: Record<string, unknown>) => `${b64({ alg: 'RS256', kid: 'k1' })}.${b64(claims)}.${'s'.repeat(43)}`;
 
 /** An executor that answers from a table keyed by the command word, recording what it was asked. */
-function fakeExecutor(answers: Record<string, (inv: StepInvocation) => Promise<{ exitCode: number; stdout?: unknown; stderr?: string }> | { exitCode: number; stdout?: unknown; stderr?: string }>) {
+function fakeExecutor(
+  answers: Record<
+    string,
+    (
+      inv: StepInvocation,
+    ) =>
+      | Promise<{ exitCode: number; stdout?: unknown; stderr?: string }>
+      | { exitCode: number; stdout?: unknown; stderr?: string }
+  >,
+) {
   const calls: StepInvocation[] = [];
   const exec: StepExecutor = async (inv) => {
     calls.push(inv);
@@ -18,12 +33,17 @@ function fakeExecutor(answers: Record<string, (inv: StepInvocation) => Promise<{
     const answer = answers[word];
     if (!answer) throw new Error(`no fake answer for ${word}`);
     const r = await answer(inv);
-    return { exitCode: r.exitCode, stdout: r.stdout === undefined ? '' : typeof r.stdout === 'string' ? r.stdout : JSON.stringify(r.stdout), stderr: r.stderr ?? '' };
+    return {
+      exitCode: r.exitCode,
+      stdout: r.stdout === undefined ? '' : typeof r.stdout === 'string' ? r.stdout : JSON.stringify(r.stdout),
+      stderr: r.stderr ?? '',
+    };
   };
   return { exec, calls };
 }
 
-const errorLine = (code: string, message: string, details: Record<string, unknown> = {}) => `${JSON.stringify({ error: { code, message, exitCode: 4, details } })}\n`;
+const errorLine = (code: string, message: string, details: Record<string, unknown> = {}) =>
+  `${JSON.stringify({ error: { code, message, exitCode: 4, details } })}\n`;
 
 describe('smoke runner', () => {
   it('passes values between steps and builds each command line from the step options', async () => {
@@ -53,23 +73,55 @@ describe('smoke runner', () => {
       invoke: () => ({ exitCode: 0, stdout: { status: 200, answer: { text: 'hello alice', user: 'alice' } } }),
       token: () => ({ exitCode: 0, stdout: { payload: { sub: 'alice' } } }),
     });
-    const sum = await runScenario(s, { executor: exec, env: { USER_NAME: 'alice', ALICE_PASSWORD: 'Passw0rd!x' }, globalArgs: ['--region', 'us-east-1'], onSecret: (v) => secrets.push(v) });
+    const sum = await runScenario(s, {
+      executor: exec,
+      env: { USER_NAME: 'alice', ALICE_PASSWORD: 'Passw0rd!x' },
+      globalArgs: ['--region', 'us-east-1'],
+      onSecret: (v) => secrets.push(v),
+    });
     expect(sum.results.map((r) => [r.id, r.status, r.reason])).toEqual([
       ['login', 'pass', undefined],
       ['call', 'pass', undefined],
       ['run', 'pass', undefined],
     ]);
     expect(sum.exitCode).toBe(0);
-    expect(calls[0]!.argv).toEqual(['--region', 'us-east-1', '--json', 'login', '--user-pool-id', 'p1', '--username', 'alice', '--password', 'Passw0rd!x', '--no-cache', '--no-browser']);
+    expect(calls[0]!.argv).toEqual([
+      '--region',
+      'us-east-1',
+      '--json',
+      'login',
+      '--user-pool-id',
+      'p1',
+      '--username',
+      'alice',
+      '--password',
+      'Passw0rd!x',
+      '--no-cache',
+      '--no-browser',
+    ]);
     expect(calls[1]!.argv).toEqual([
-      '--region', 'us-east-1', '--json', 'invoke', 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/a-AbCdEf1234', '{"prompt":"hi"}',
-      '--bearer-token', token, '--header', 'X-A:1', '--header', 'X-B:2',
+      '--region',
+      'us-east-1',
+      '--json',
+      'invoke',
+      'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/a-AbCdEf1234',
+      '{"prompt":"hi"}',
+      '--bearer-token',
+      token,
+      '--header',
+      'X-A:1',
+      '--header',
+      'X-B:2',
     ]);
     // The values of secret flags are known by position, for the reports.
     expect(sum.results[0]!.secretArgs.map((i) => calls[0]!.argv[i])).toEqual(['Passw0rd!x']);
     expect(sum.results[1]!.secretArgs.map((i) => calls[1]!.argv[i])).toEqual([token]);
     expect(calls[2]!.argv).toEqual(['--region', 'us-east-1', '--json', 'token', 'decode', token]);
-    expect(sum.results[0]!.checks.map((c) => c.label)).toEqual(['allow', 'claim token_use = "access"', 'claim client_id = "c1"']);
+    expect(sum.results[0]!.checks.map((c) => c.label)).toEqual([
+      'allow',
+      'claim token_use = "access"',
+      'claim client_id = "c1"',
+    ]);
     expect(secrets).toContain('Passw0rd!x');
     expect(secrets).toContain(token);
     expect(secrets).not.toContain('alice');
@@ -117,13 +169,28 @@ describe('smoke runner', () => {
     const { exec } = fakeExecutor({
       invoke: () => {
         n++;
-        if (n === 1) return { exitCode: 4, stderr: errorLine('ERR_AUTH', 'Authorization method mismatch', { status: 403, errorName: 'AccessDeniedException' }) };
-        if (n === 2) return { exitCode: 4, stderr: `narrative\n${errorLine('ERR_AUTH', 'the agent wants a bearer token', { status: 401 })}` };
+        if (n === 1)
+          return {
+            exitCode: 4,
+            stderr: errorLine('ERR_AUTH', 'Authorization method mismatch', {
+              status: 403,
+              errorName: 'AccessDeniedException',
+            }),
+          };
+        if (n === 2)
+          return {
+            exitCode: 4,
+            stderr: `narrative\n${errorLine('ERR_AUTH', 'the agent wants a bearer token', { status: 401 })}`,
+          };
         return { exitCode: 0, stdout: { status: 403 } };
       },
     });
     const sum = await runScenario(s, { executor: exec, env: {} });
-    expect(sum.results.map((r) => [r.status, r.httpStatus])).toEqual([['pass', 403], ['pass', 401], ['pass', 403]]);
+    expect(sum.results.map((r) => [r.status, r.httpStatus])).toEqual([
+      ['pass', 403],
+      ['pass', 401],
+      ['pass', 403],
+    ]);
     expect(sum.exitCode).toBe(0);
   });
 
@@ -143,11 +210,19 @@ describe('smoke runner', () => {
     const { exec } = fakeExecutor({
       invoke: () => ({ exitCode: 3, stderr: errorLine('ERR_NETWORK', 'connect ECONNREFUSED 127.0.0.1:1') }),
       login: (inv) =>
-        new Promise((resolve) => inv.signal.addEventListener('abort', () => resolve({ exitCode: 130, stderr: errorLine('ERR_INTERRUPTED', 'interrupted') }))),
+        new Promise((resolve) =>
+          inv.signal.addEventListener('abort', () =>
+            resolve({ exitCode: 130, stderr: errorLine('ERR_INTERRUPTED', 'interrupted') }),
+          ),
+        ),
       token: () => ({ exitCode: 2, stderr: errorLine('ERR_INPUT', 'not a JWT') }),
     });
     const sum = await runScenario(s, { executor: exec, env: {} });
-    expect(sum.results.map((r) => [r.status, r.exitCode])).toEqual([['error', 3], ['error', 5], ['pass', 2]]);
+    expect(sum.results.map((r) => [r.status, r.exitCode])).toEqual([
+      ['error', 3],
+      ['error', 5],
+      ['pass', 2],
+    ]);
     expect(sum.results[0]!.reason).toBe('could not run: ERR_NETWORK: connect ECONNREFUSED 127.0.0.1:1');
     expect(sum.results[1]!.reason).toMatch(/ERR_TIMEOUT: the step did not finish within 50 ms/);
     // Timeout outranks a network failure in the run's exit code.
@@ -167,7 +242,10 @@ describe('smoke runner', () => {
     controller.abort();
     const sum = await runScenario(s, { executor: exec, env: {}, signal: controller.signal });
     expect(calls).toHaveLength(0);
-    expect(sum.results.map((r) => [r.status, r.reason])).toEqual([['skipped', 'not run: interrupted'], ['skipped', 'not run: interrupted']]);
+    expect(sum.results.map((r) => [r.status, r.reason])).toEqual([
+      ['skipped', 'not run: interrupted'],
+      ['skipped', 'not run: interrupted'],
+    ]);
     expect(sum.exitCode).toBe(130);
   });
 
@@ -179,11 +257,15 @@ describe('smoke runner', () => {
 `,
       's.yaml',
     );
-    const { exec, calls } = fakeExecutor({ login: () => ({ exitCode: 0, stdout: { accessToken: 'x', idToken: 'y' } }) });
+    const { exec, calls } = fakeExecutor({
+      login: () => ({ exitCode: 0, stdout: { accessToken: 'x', idToken: 'y' } }),
+    });
     const sum = await runScenario(s, { executor: exec, env: {} });
     expect(calls).toHaveLength(1);
     expect(sum.results[1]).toMatchObject({ status: 'error', exitCode: 2 });
-    expect(sum.results[1]!.reason).toBe('line 3: ${steps.login.acessToken}: step "login" has no "acessToken" in its output (it has: accessToken, idToken)');
+    expect(sum.results[1]!.reason).toBe(
+      'line 3: ${steps.login.acessToken}: step "login" has no "acessToken" in its output (it has: accessToken, idToken)',
+    );
     expect(sum.exitCode).toBe(2);
   });
 

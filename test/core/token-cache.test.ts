@@ -3,7 +3,16 @@
  * takeover, waiting on a live lock, and recovery from a broken file.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
@@ -27,10 +36,20 @@ import { tokenSetExpiry } from '../../src/core/jwt.js';
 function freshLoc(): CacheLocation & { warnings: string[] } {
   const home = mkdtempSync(join(tmpdir(), 'aca-cache-'));
   const warnings: string[] = [];
-  return { env: { XDG_CACHE_HOME: join(home, '.cache') }, homedir: home, lockHolder: { pid: process.pid, isAlive: isProcessAlive }, warn: (m) => warnings.push(m), warnings };
+  return {
+    env: { XDG_CACHE_HOME: join(home, '.cache') },
+    homedir: home,
+    lockHolder: { pid: process.pid, isAlive: isProcessAlive },
+    warn: (m) => warnings.push(m),
+    warnings,
+  };
 }
 
-const entry = (name: string, token = `tok-${name}`) => ({ name, flow: 'user-password' as const, tokens: { accessToken: token } });
+const entry = (name: string, token = `tok-${name}`) => ({
+  name,
+  flow: 'user-password' as const,
+  tokens: { accessToken: token },
+});
 
 describe('token cache location', () => {
   it('AGENTCORE_AUTH_CACHE_DIR > XDG_CACHE_HOME/agentcore-auth > <home>/.cache/agentcore-auth', () => {
@@ -60,7 +79,10 @@ describe('token cache files', () => {
     expect(statSync(cacheDir(loc)).mode & 0o777).toBe(0o700);
     expect(statSync(cachePath(loc)).mode & 0o777).toBe(0o600);
     expect(readdirSync(cacheDir(loc)).sort()).toEqual(['tokens.json']);
-    expect(JSON.parse(readFileSync(cachePath(loc), 'utf8'))).toMatchObject({ version: 1, entries: { default: { tokens: { accessToken: 'tok-default' } } } });
+    expect(JSON.parse(readFileSync(cachePath(loc), 'utf8'))).toMatchObject({
+      version: 1,
+      entries: { default: { tokens: { accessToken: 'tok-default' } } },
+    });
   });
 
   it('save / get / list / remove / clear', async () => {
@@ -181,7 +203,9 @@ describe('token cache under concurrent processes', () => {
     // Run the real module in child processes: transpile it (it imports only node: built-ins at run time).
     dir = mkdtempSync(join(tmpdir(), 'aca-cache-mod-'));
     const src = readFileSync(new URL('../../src/core/token-cache.ts', import.meta.url), 'utf8');
-    const out = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false } });
+    const out = ts.transpileModule(src, {
+      compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
+    });
     expect(out.outputText).not.toMatch(/from '\.\.?\//); // no relative run-time imports
     writeFileSync(join(dir, 'token-cache.mjs'), out.outputText);
     moduleUrl = new URL(`file://${join(dir, 'token-cache.mjs')}`).href;
@@ -198,7 +222,12 @@ describe('token cache under concurrent processes', () => {
         await m.saveEntry(loc, { name: 'p' + process.argv[1] + '-' + i, flow: 'user-password', tokens: { accessToken: 'x'.repeat(2000) } });
       }
     `;
-    const children = Array.from({ length: 6 }, (_, p) => spawn(process.execPath, ['--input-type=module', '-e', script, String(p)], { env, stdio: ['ignore', 'ignore', 'pipe'] }));
+    const children = Array.from({ length: 6 }, (_, p) =>
+      spawn(process.execPath, ['--input-type=module', '-e', script, String(p)], {
+        env,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      }),
+    );
     const errors: string[] = [];
     for (const c of children) c.stderr!.on('data', (d) => errors.push(String(d)));
     // Meanwhile, a reader: every read must see a complete JSON document (atomic rename).

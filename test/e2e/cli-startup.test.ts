@@ -19,7 +19,8 @@ let dir: string;
 let registerUrl: string;
 
 beforeAll(() => {
-  if (!existsSync(join(root, 'dist', 'bin.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+  if (!existsSync(join(root, 'dist', 'bin.js')))
+    throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
   dir = mkdtempSync(join(tmpdir(), 'aca-startup-'));
   // Runs in the loader thread: append each resolved URL to the file named by the env variable.
   writeFileSync(
@@ -63,34 +64,50 @@ function run(args: string[], extraEnv: Record<string, string> = {}) {
 }
 
 describe('startup of the built CLI', () => {
-  it.each([[['--help']], [['login', '--help']], [['token', '--help']], [['--version']]])('%j loads neither the AWS SDK nor openid-client', (args) => {
-    const r = run(args);
-    expect(r.code).toBe(0);
-    expect(r.stderr).toBe('');
-    expect(r.resolved.some((u) => u.endsWith('/dist/bin.js'))).toBe(true); // the hook saw our own modules
-    const heavy = r.resolved.filter((u) => HEAVY.some((re) => re.test(u)));
-    expect(heavy).toEqual([]);
-    if (args[0] === '--version') {
-      expect(r.stdout).toMatch(/^\d+\.\d+\.\d+/);
-      // the fast path: not even commander
-      expect(r.resolved.filter((u) => /\/commander\//.test(u))).toEqual([]);
-    } else {
-      expect(r.stdout).toContain('Usage: agentcore-auth');
-    }
-  });
+  it.each([[['--help']], [['login', '--help']], [['token', '--help']], [['--version']]])(
+    '%j loads neither the AWS SDK nor openid-client',
+    (args) => {
+      const r = run(args);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('');
+      expect(r.resolved.some((u) => u.endsWith('/dist/bin.js'))).toBe(true); // the hook saw our own modules
+      const heavy = r.resolved.filter((u) => HEAVY.some((re) => re.test(u)));
+      expect(heavy).toEqual([]);
+      if (args[0] === '--version') {
+        expect(r.stdout).toMatch(/^\d+\.\d+\.\d+/);
+        // the fast path: not even commander
+        expect(r.resolved.filter((u) => /\/commander\//.test(u))).toEqual([]);
+      } else {
+        expect(r.stdout).toContain('Usage: agentcore-auth');
+      }
+    },
+  );
 
   it('login --help documents the flows, the default redirect URI and the environment variables', () => {
     const r = run(['login', '--help']);
-    for (const s of ['--auth-flow', 'user-password', 'authorization-code', 'http://localhost:53682/callback', 'AGENTCORE_AUTH_PASSWORD', 'AGENTCORE_AUTH_CLIENT_SECRET', '--print', '--save-as', '--no-cache']) {
+    for (const s of [
+      '--auth-flow',
+      'user-password',
+      'authorization-code',
+      'http://localhost:53682/callback',
+      'AGENTCORE_AUTH_PASSWORD',
+      'AGENTCORE_AUTH_CLIENT_SECRET',
+      '--print',
+      '--save-as',
+      '--no-cache',
+    ]) {
       expect(r.stdout).toContain(s);
     }
   });
 
   it('a real command does load the SDK (the hook would notice)', () => {
     // loopback only: a closed local port stands in for Cognito (the call fails with exit 3, after loading the SDK)
-    const r = run(['login', '--client-id', 'x', '--username', 'u', '--password', 'p', '--region', 'us-east-1', '--no-cache'], {
-      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: 'http://127.0.0.1:9',
-    });
+    const r = run(
+      ['login', '--client-id', 'x', '--username', 'u', '--password', 'p', '--region', 'us-east-1', '--no-cache'],
+      {
+        AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: 'http://127.0.0.1:9',
+      },
+    );
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('http://127.0.0.1:9');
     expect(r.resolved.some((u) => /@aws-sdk\/client-cognito-identity-provider/.test(u))).toBe(true);
@@ -103,7 +120,20 @@ describe('built binary: Ctrl-C during a browser login', () => {
     // Port 0: the OS picks the redirect port (the test provider accepts any loopback port); login prints it.
     const child = spawn(
       process.execPath,
-      [bin, 'login', '--auth-flow', 'authorization-code', '--discovery-url', o.discoveryUrl, '--client-id', o.clientId, '--redirect-uri', 'http://127.0.0.1:0/callback', '--no-browser', '--no-cache'],
+      [
+        bin,
+        'login',
+        '--auth-flow',
+        'authorization-code',
+        '--discovery-url',
+        o.discoveryUrl,
+        '--client-id',
+        o.clientId,
+        '--redirect-uri',
+        'http://127.0.0.1:0/callback',
+        '--no-browser',
+        '--no-cache',
+      ],
       { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';

@@ -27,8 +27,11 @@ describe('pre-rendered help', () => {
       binary.set(
         args.join(' '),
         new Promise((resolve) => {
-          execFile(process.execPath, [`${root}bin/agentcore-auth.js`, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } }, (e, stdout) =>
-            resolve({ code: e ? Number(e.code ?? 1) : 0, stdout }),
+          execFile(
+            process.execPath,
+            [`${root}bin/agentcore-auth.js`, ...args],
+            { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
+            (e, stdout) => resolve({ code: e ? Number(e.code ?? 1) : 0, stdout }),
           );
         }),
       );
@@ -48,7 +51,9 @@ describe('pre-rendered help', () => {
 describe('closed stdout pipe', () => {
   it('`explain --list | head -1` ends quietly (no EPIPE stack trace)', async () => {
     const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, [`${root}bin/agentcore-auth.js`, 'explain', '--list'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [`${root}bin/agentcore-auth.js`, 'explain', '--list'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     child.stdout.once('data', () => child.stdout.destroy());

@@ -11,9 +11,22 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 describe('npm pack', () => {
   it('ships bin/, dist/ (with help/), examples/ and README.md only', () => {
     // --ignore-scripts: the files list must not depend on prepack having run in this test.
-    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     const files = (JSON.parse(out) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
-    for (const needed of ['bin/agentcore-auth.js', 'dist/bin.js', 'dist/index.js', 'dist/index.d.ts', 'dist/help/_root.txt', 'dist/emulator/stack.js', 'README.md', 'package.json']) {
+    for (const needed of [
+      'bin/agentcore-auth.js',
+      'dist/bin.js',
+      'dist/index.js',
+      'dist/index.d.ts',
+      'dist/help/_root.txt',
+      'dist/emulator/stack.js',
+      'README.md',
+      'package.json',
+    ]) {
       expect(files, needed).toContain(needed);
     }
     expect(files.some((f) => f.startsWith('examples/'))).toBe(true);

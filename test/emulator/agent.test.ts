@@ -4,7 +4,11 @@
  * authorization URL streamed back, consent at the stack's 3LO provider, CompleteResourceTokenAuth, then the token's
  * fingerprint) — for a SigV4 caller with a user id and for a JWT caller.
  */
-import { CompleteResourceTokenAuthCommand, GetWorkloadAccessTokenForUserIdCommand, InvokeAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore';
+import {
+  CompleteResourceTokenAuthCommand,
+  GetWorkloadAccessTokenForUserIdCommand,
+  InvokeAgentRuntimeCommand,
+} from '@aws-sdk/client-bedrock-agentcore';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HEADERS, MESSAGES } from '../../src/wire.js';
@@ -31,7 +35,10 @@ const agent = (name: string) => stack.agents.find((a) => a.name === name)!;
 const arn = (name: string) => `arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:runtime/${agent(name).id}`;
 
 /** SSE events of a response body. */
-async function events(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>, onEvent?: (e: Record<string, any>) => Promise<void>): Promise<Array<Record<string, any>>> {
+async function events(
+  body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
+  onEvent?: (e: Record<string, any>) => Promise<void>,
+): Promise<Array<Record<string, any>>> {
   const out: Array<Record<string, any>> = [];
   let buf = '';
   for await (const chunk of body as AsyncIterable<Uint8Array>) {
@@ -40,7 +47,11 @@ async function events(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Arra
     while ((i = buf.indexOf('\n\n')) >= 0) {
       const block = buf.slice(0, i);
       buf = buf.slice(i + 2);
-      const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+      const data = block
+        .split('\n')
+        .filter((l) => l.startsWith('data: '))
+        .map((l) => l.slice(6))
+        .join('\n');
       if (!data) continue;
       const e = JSON.parse(data) as Record<string, any>;
       out.push(e);
@@ -55,13 +66,21 @@ describe('seeded agents and the stack user pool', () => {
     const call = (name: string, token: string) =>
       fetch(`${stack.url}/runtimes/${encodeURIComponent(arn(name))}/invocations?qualifier=DEFAULT`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', [`${HEADERS.customPrefix}Tenant`]: 'acme' },
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          [`${HEADERS.customPrefix}Tenant`]: 'acme',
+        },
         body: '{"prompt":"hello"}',
       });
     const ok = await call('jwt_agent', tokens.accessToken);
     expect(ok.status).toBe(200);
     const body = (await ok.json()) as Record<string, any>;
-    expect(body).toMatchObject({ caller: { sub: expect.any(String) }, workloadAccessToken: { received: true, workload: agent('jwt_agent').workloadName }, customHeaders: { 'x-amzn-bedrock-agentcore-runtime-custom-tenant': 'acme' } });
+    expect(body).toMatchObject({
+      caller: { sub: expect.any(String) },
+      workloadAccessToken: { received: true, workload: agent('jwt_agent').workloadName },
+      customHeaders: { 'x-amzn-bedrock-agentcore-runtime-custom-tenant': 'acme' },
+    });
     expect(body.authorizationHeader).toMatchObject({ received: true }); // Authorization is allow-listed on jwt_agent
     const id = await call('jwt_agent', tokens.idToken);
     expect(id.status).toBe(401);
@@ -76,7 +95,8 @@ describe('seeded agents and the stack user pool', () => {
 });
 
 describe('who am I: the caller from the allow-listed Authorization header (issue 12)', () => {
-  const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, any>;
+  const claimsOf = (jwt: string) =>
+    JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, any>;
   const whoami = async (name: string, token: string) => {
     const res = await fetch(`${stack.url}/runtimes/${encodeURIComponent(arn(name))}/invocations?qualifier=DEFAULT`, {
       method: 'POST',
@@ -118,7 +138,9 @@ describe('sample agent asks for a provider token (3LO) like a real agent', () =>
         runtimeSessionId: `s-${randomUUID()}`,
         contentType: 'application/json',
         accept: 'text/event-stream',
-        payload: Buffer.from(JSON.stringify({ action: 'token', provider: 'local-3lo', scopes: ['api:read'], wait: 20 })),
+        payload: Buffer.from(
+          JSON.stringify({ action: 'token', provider: 'local-3lo', scopes: ['api:read'], wait: 20 }),
+        ),
       }),
     );
     expect(out.contentType).toBe('text/event-stream');
@@ -128,13 +150,26 @@ describe('sample agent asks for a provider token (3LO) like a real agent', () =>
       // that app binds the session to the same user id.
       const back = new URL((await follow(e.authorizationUrl)).finalUrl);
       expect(back.origin + back.pathname).toBe(agent('sigv4_agent').oauth2CallbackUrl);
-      await clients.data.send(new CompleteResourceTokenAuthCommand({ sessionUri: back.searchParams.get('session_id')!, userIdentifier: { userId: 'erin' } }));
+      await clients.data.send(
+        new CompleteResourceTokenAuthCommand({
+          sessionUri: back.searchParams.get('session_id')!,
+          userIdentifier: { userId: 'erin' },
+        }),
+      );
     });
     expect(seen.map((e) => e.type)).toEqual(['authorizationUrl', 'token']);
-    expect(seen[1]).toMatchObject({ provider: 'local-3lo', flow: 'USER_FEDERATION', fingerprint: expect.stringMatching(/^sha256:[0-9a-f]{8}$/) });
+    expect(seen[1]).toMatchObject({
+      provider: 'local-3lo',
+      flow: 'USER_FEDERATION',
+      fingerprint: expect.stringMatching(/^sha256:[0-9a-f]{8}$/),
+    });
     // Bound now: the next request gets the token at once.
     const again = await clients.data.send(
-      new InvokeAgentRuntimeCommand({ agentRuntimeArn: arn('sigv4_agent'), runtimeUserId: 'erin', payload: Buffer.from(JSON.stringify({ action: 'token', provider: 'local-3lo', scopes: ['api:read'] })) }),
+      new InvokeAgentRuntimeCommand({
+        agentRuntimeArn: arn('sigv4_agent'),
+        runtimeUserId: 'erin',
+        payload: Buffer.from(JSON.stringify({ action: 'token', provider: 'local-3lo', scopes: ['api:read'] })),
+      }),
     );
     expect(JSON.parse(await again.response!.transformToString())).toEqual(seen[1]);
   });
@@ -147,30 +182,68 @@ describe('sample agent asks for a provider token (3LO) like a real agent', () =>
         body: JSON.stringify({ action: 'token', provider: 'local-3lo', scopes: ['api:read'] }),
       }).then((r) => r.json() as Promise<Record<string, any>>);
     const first = await ask();
-    expect(first).toMatchObject({ type: 'authorizationUrl', sessionUri: expect.stringMatching(/^urn:ietf:params:oauth:request_uri:/) });
+    expect(first).toMatchObject({
+      type: 'authorizationUrl',
+      sessionUri: expect.stringMatching(/^urn:ietf:params:oauth:request_uri:/),
+    });
     const back = new URL((await follow(first.authorizationUrl)).finalUrl);
-    await clients.data.send(new CompleteResourceTokenAuthCommand({ sessionUri: back.searchParams.get('session_id')!, userIdentifier: { userToken: tokens.accessToken } }));
+    await clients.data.send(
+      new CompleteResourceTokenAuthCommand({
+        sessionUri: back.searchParams.get('session_id')!,
+        userIdentifier: { userToken: tokens.accessToken },
+      }),
+    );
     expect(await ask()).toMatchObject({ type: 'token', fingerprint: expect.stringMatching(/^sha256:/) });
   });
 
   it('SigV4 without a user id: the AgentCore SDK message, as an agent would surface it', async () => {
-    const out = await clients.data.send(new InvokeAgentRuntimeCommand({ agentRuntimeArn: arn('sigv4_agent'), payload: Buffer.from('{"action":"token","provider":"local-3lo"}') }));
-    expect(JSON.parse(await out.response!.transformToString())).toEqual({ type: 'error', error: 'WorkloadAccessTokenNotSet', message: MESSAGES.watNotSet });
+    const out = await clients.data.send(
+      new InvokeAgentRuntimeCommand({
+        agentRuntimeArn: arn('sigv4_agent'),
+        payload: Buffer.from('{"action":"token","provider":"local-3lo"}'),
+      }),
+    );
+    expect(JSON.parse(await out.response!.transformToString())).toEqual({
+      type: 'error',
+      error: 'WorkloadAccessTokenNotSet',
+      message: MESSAGES.watNotSet,
+    });
   });
 
   it('an unknown provider comes back as the service error, and an API key only as a fingerprint', async () => {
     const call = (payload: unknown) =>
       clients.data
-        .send(new InvokeAgentRuntimeCommand({ agentRuntimeArn: arn('sigv4_agent'), runtimeUserId: 'erin', payload: Buffer.from(JSON.stringify(payload)) }))
+        .send(
+          new InvokeAgentRuntimeCommand({
+            agentRuntimeArn: arn('sigv4_agent'),
+            runtimeUserId: 'erin',
+            payload: Buffer.from(JSON.stringify(payload)),
+          }),
+        )
         .then(async (o) => JSON.parse(await o.response!.transformToString()) as Record<string, any>);
-    expect(await call({ action: 'token', provider: 'nope' })).toMatchObject({ type: 'error', error: 'ResourceNotFoundException', status: 404 });
+    expect(await call({ action: 'token', provider: 'nope' })).toMatchObject({
+      type: 'error',
+      error: 'ResourceNotFoundException',
+      status: 404,
+    });
     const key = await call({ action: 'apikey', provider: 'local-api-key' });
-    expect(key).toMatchObject({ type: 'apiKey', provider: 'local-api-key', fingerprint: expect.stringMatching(/^sha256:/) });
+    expect(key).toMatchObject({
+      type: 'apiKey',
+      provider: 'local-api-key',
+      fingerprint: expect.stringMatching(/^sha256:/),
+    });
     expect(JSON.stringify(key)).not.toContain('sk-local-');
   });
 
   it("an agent's workload identity is linked to its runtime: callers cannot mint tokens for it", async () => {
-    await expect(clients.data.send(new GetWorkloadAccessTokenForUserIdCommand({ workloadName: agent('sigv4_agent').workloadName, userId: 'alice' }))).rejects.toMatchObject({
+    await expect(
+      clients.data.send(
+        new GetWorkloadAccessTokenForUserIdCommand({
+          workloadName: agent('sigv4_agent').workloadName,
+          userId: 'alice',
+        }),
+      ),
+    ).rejects.toMatchObject({
       name: 'ValidationException',
       message: MESSAGES.workloadLinkedToService,
     });
@@ -178,7 +251,11 @@ describe('sample agent asks for a provider token (3LO) like a real agent', () =>
 
   it('a streamed reply arrives as SSE events', async () => {
     const out = await clients.data.send(
-      new InvokeAgentRuntimeCommand({ agentRuntimeArn: arn('sigv4_agent'), accept: 'text/event-stream', payload: Buffer.from('{"action":"stream","count":4,"delayMs":1}') }),
+      new InvokeAgentRuntimeCommand({
+        agentRuntimeArn: arn('sigv4_agent'),
+        accept: 'text/event-stream',
+        payload: Buffer.from('{"action":"stream","count":4,"delayMs":1}'),
+      }),
     );
     const seen = await events(out.response as unknown as AsyncIterable<Uint8Array>);
     expect(seen).toEqual([1, 2, 3, 4].map((i) => ({ type: 'chunk', index: i, of: 4 })));
@@ -194,7 +271,11 @@ describe('sample agent on its own', () => {
       expect(await ping.json()).toMatchObject({ status: 'Healthy', time_of_last_update: expect.any(Number) });
       expect((await fetch(`${a.url}/other`)).status).toBe(404);
       const direct = await fetch(`${a.url}/invocations`, { method: 'POST', body: 'plain text prompt' });
-      expect(await direct.json()).toMatchObject({ prompt: 'plain text prompt', caller: null, workloadAccessToken: { received: false } });
+      expect(await direct.json()).toMatchObject({
+        prompt: 'plain text prompt',
+        caller: null,
+        workloadAccessToken: { received: false },
+      });
       const fail = await fetch(`${a.url}/invocations`, { method: 'POST', body: '{"action":"fail","status":503}' });
       expect(fail.status).toBe(503);
       expect(a.invocations).toBe(2);
@@ -204,9 +285,18 @@ describe('sample agent on its own', () => {
   });
 
   it('stops waiting for consent when the caller hangs up', async () => {
-    const a = await startSampleAgent({ endpoint: stack.url, region: stack.region, credentials: stack.credentials, pollSeconds: 0.2 });
+    const a = await startSampleAgent({
+      endpoint: stack.url,
+      region: stack.region,
+      credentials: stack.credentials,
+      pollSeconds: 0.2,
+    });
     try {
-      const wat = stack.state.mintWat({ workloadName: agent('sigv4_agent').workloadName, userId: 'zed', userKey: 'id:zed' });
+      const wat = stack.state.mintWat({
+        workloadName: agent('sigv4_agent').workloadName,
+        userId: 'zed',
+        userKey: 'id:zed',
+      });
       const written: string[] = [];
       const sink = {
         destroyed: false,
@@ -222,7 +312,11 @@ describe('sample agent on its own', () => {
         {
           method: 'POST',
           path: '/invocations',
-          headers: { workloadaccesstoken: wat, accept: 'text/event-stream', oauth2callbackurl: agent('sigv4_agent').oauth2CallbackUrl! },
+          headers: {
+            workloadaccesstoken: wat,
+            accept: 'text/event-stream',
+            oauth2callbackurl: agent('sigv4_agent').oauth2CallbackUrl!,
+          },
           body: Buffer.from(JSON.stringify({ action: 'token', provider: 'local-3lo', wait: 30 })),
         },
         sink,
@@ -243,14 +337,24 @@ describe('sample agent on its own', () => {
       const call = async (target: LocalStack) => {
         const id = target.agents.find((x) => x.name === 'sigv4_agent')!.id;
         const out = await (target === s ? c : clients).data.send(
-          new InvokeAgentRuntimeCommand({ agentRuntimeArn: `arn:aws:bedrock-agentcore:${target.region}:${target.accountId}:runtime/${id}`, runtimeUserId: 'frank', runtimeSessionId: sessionId, payload: Buffer.from('{"prompt":"x"}') }),
+          new InvokeAgentRuntimeCommand({
+            agentRuntimeArn: `arn:aws:bedrock-agentcore:${target.region}:${target.accountId}:runtime/${id}`,
+            runtimeUserId: 'frank',
+            runtimeSessionId: sessionId,
+            payload: Buffer.from('{"prompt":"x"}'),
+          }),
         );
         return JSON.parse(await out.response!.transformToString()) as Record<string, any>;
       };
       const overHttp = await call(s);
       const inProcess = await call(stack);
       expect(a.invocations).toBe(1);
-      expect(overHttp).toMatchObject({ sessionId, prompt: 'x', workloadAccessToken: { received: true }, oauth2CallbackUrl: inProcess.oauth2CallbackUrl });
+      expect(overHttp).toMatchObject({
+        sessionId,
+        prompt: 'x',
+        workloadAccessToken: { received: true },
+        oauth2CallbackUrl: inProcess.oauth2CallbackUrl,
+      });
       // The standalone agent cannot resolve the other stack's WAT (a real agent never can): no user shown from it.
       expect(overHttp.caller).toBeNull();
       expect(inProcess).toMatchObject({ sessionId, caller: { userId: 'frank' } });

@@ -3,7 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetWorkloadAccessTokenForUserIdCommand, BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';
-import { BedrockAgentCoreControlClient, GetOauth2CredentialProviderCommand } from '@aws-sdk/client-bedrock-agentcore-control';
+import {
+  BedrockAgentCoreControlClient,
+  GetOauth2CredentialProviderCommand,
+} from '@aws-sdk/client-bedrock-agentcore-control';
 import { describe, expect, it } from 'vitest';
 import { createTestContext, runCommand } from '../helpers/context.js';
 
@@ -22,9 +25,25 @@ describe('agentcore-auth local', () => {
     const ac = new AbortController();
     const ctx = createTestContext({ signal: ac.signal });
     const run = runCommand(['local', '--json', '--port', '0'], ctx);
-    const out = await untilOutput(() => ctx.stdout.text(), (s) => s.endsWith('}\n'));
+    const out = await untilOutput(
+      () => ctx.stdout.text(),
+      (s) => s.endsWith('}\n'),
+    );
     const doc = JSON.parse(out) as Record<string, any>;
-    expect(Object.keys(doc)).toEqual(['url', 'region', 'accountId', 'credentials', 'env', 'endpoints', 'userPool', 'workloadIdentities', 'credentialProviders', 'threeLo', 'agents', 'gateways']);
+    expect(Object.keys(doc)).toEqual([
+      'url',
+      'region',
+      'accountId',
+      'credentials',
+      'env',
+      'endpoints',
+      'userPool',
+      'workloadIdentities',
+      'credentialProviders',
+      'threeLo',
+      'agents',
+      'gateways',
+    ]);
     expect(doc.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(doc.env).toEqual({
       AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: doc.url,
@@ -41,11 +60,21 @@ describe('agentcore-auth local', () => {
       { username: 'alice', password: 'Alice-Passw0rd!', temporaryPassword: false },
       { username: 'bob', password: 'Bob-Temp-Passw0rd!', temporaryPassword: true },
     ]);
-    expect(doc.credentialProviders.oauth2.map((p: { name: string; flow: string }) => `${p.name}:${p.flow}`)).toEqual(['local-m2m:M2M', 'local-3lo:USER_FEDERATION']);
+    expect(doc.credentialProviders.oauth2.map((p: { name: string; flow: string }) => `${p.name}:${p.flow}`)).toEqual([
+      'local-m2m:M2M',
+      'local-3lo:USER_FEDERATION',
+    ]);
     expect(doc.credentialProviders.apiKey.map((p: { name: string }) => p.name)).toEqual(['local-api-key']);
     // The printed credentials and endpoint are all the real SDK needs.
-    const client = new BedrockAgentCoreClient({ region: doc.region, endpoint: doc.url, credentials: doc.credentials, maxAttempts: 1 });
-    const wat = await client.send(new GetWorkloadAccessTokenForUserIdCommand({ workloadName: doc.workloadIdentities[0].name, userId: 'alice' }));
+    const client = new BedrockAgentCoreClient({
+      region: doc.region,
+      endpoint: doc.url,
+      credentials: doc.credentials,
+      maxAttempts: 1,
+    });
+    const wat = await client.send(
+      new GetWorkloadAccessTokenForUserIdCommand({ workloadName: doc.workloadIdentities[0].name, userId: 'alice' }),
+    );
     expect(wat.workloadAccessToken).toMatch(/^AgV4/);
     ac.abort();
     const r = await run;
@@ -58,7 +87,10 @@ describe('agentcore-auth local', () => {
     const ac = new AbortController();
     const ctx = createTestContext({ signal: ac.signal });
     const run = runCommand(['local'], ctx);
-    await untilOutput(() => ctx.stderr.text(), (s) => s.includes('Ctrl-C'));
+    await untilOutput(
+      () => ctx.stderr.text(),
+      (s) => s.includes('Ctrl-C'),
+    );
     ac.abort();
     const r = await run;
     expect(r.code).toBe(130);
@@ -79,15 +111,24 @@ describe('agentcore-auth local', () => {
     expect(r.stderr).toContain('Stopping the local stack');
   });
 
-  it('--print-env prints the running stack\'s export lines from another process; fails clearly when none runs', async () => {
+  it("--print-env prints the running stack's export lines from another process; fails clearly when none runs", async () => {
     const home = mkdtempSync(join(tmpdir(), 'aca-home-'));
     const ac = new AbortController();
     const ctx = createTestContext({ signal: ac.signal, home });
     const run = runCommand(['local', '--json'], ctx);
-    const doc = JSON.parse(await untilOutput(() => ctx.stdout.text(), (s) => s.endsWith('}\n'))) as { env: Record<string, string> };
+    const doc = JSON.parse(
+      await untilOutput(
+        () => ctx.stdout.text(),
+        (s) => s.endsWith('}\n'),
+      ),
+    ) as { env: Record<string, string> };
     const other = await runCommand(['local', '--print-env'], { home });
     expect(other.code).toBe(0);
-    expect(other.stdout).toBe(Object.entries(doc.env).map(([k, v]) => `export ${k}=${v}\n`).join(''));
+    expect(other.stdout).toBe(
+      Object.entries(doc.env)
+        .map(([k, v]) => `export ${k}=${v}\n`)
+        .join(''),
+    );
     ac.abort();
     expect((await run).code).toBe(130);
     const after = await runCommand(['local', '--print-env'], { home });
@@ -132,28 +173,57 @@ describe('agentcore-auth local', () => {
     const ac = new AbortController();
     const ctx = createTestContext({ signal: ac.signal });
     const run = runCommand(['local', '--json', '--config', file], ctx);
-    const doc = JSON.parse(await untilOutput(() => ctx.stdout.text(), (s) => s.endsWith('}\n'))) as Record<string, any>;
+    const doc = JSON.parse(
+      await untilOutput(
+        () => ctx.stdout.text(),
+        (s) => s.endsWith('}\n'),
+      ),
+    ) as Record<string, any>;
     ac.abort();
     expect((await run).code).toBe(130);
     expect(doc.region).toBe('eu-west-1');
     expect(doc.userPool.id).toBe('eu-west-1_AgentCoreLocal');
     expect(doc.userPool.users).toEqual([{ username: 'carol', password: 'Carol-Passw0rd!', temporaryPassword: false }]);
     expect(doc.workloadIdentities).toEqual([
-      { name: 'my-agent', arn: 'arn:aws:bedrock-agentcore:eu-west-1:123456789012:workload-identity-directory/default/workload-identity/my-agent', allowedResourceOauth2ReturnUrls: ['http://localhost:9090/oauth2/callback'] },
+      {
+        name: 'my-agent',
+        arn: 'arn:aws:bedrock-agentcore:eu-west-1:123456789012:workload-identity-directory/default/workload-identity/my-agent',
+        allowedResourceOauth2ReturnUrls: ['http://localhost:9090/oauth2/callback'],
+      },
     ]);
   });
 
   it('a pool without a client named app-client: the seeded M2M provider uses the first confidential client (issue 12)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aca-local-'));
     const file = join(dir, 'stack.yaml');
-    writeFileSync(file, ['userPool:', '  clients:', '    - name: cli-client', '    - name: svc', '      clientId: svcclient', '      clientSecret: svc-secret'].join('\n'));
+    writeFileSync(
+      file,
+      [
+        'userPool:',
+        '  clients:',
+        '    - name: cli-client',
+        '    - name: svc',
+        '      clientId: svcclient',
+        '      clientSecret: svc-secret',
+      ].join('\n'),
+    );
     const ac = new AbortController();
     const ctx = createTestContext({ signal: ac.signal });
     const run = runCommand(['local', '--json', '--config', file], ctx);
-    const doc = JSON.parse(await untilOutput(() => ctx.stdout.text() + ctx.stderr.text(), (s) => s.endsWith('}\n') || s.includes('error:'))) as Record<string, any>;
+    const doc = JSON.parse(
+      await untilOutput(
+        () => ctx.stdout.text() + ctx.stderr.text(),
+        (s) => s.endsWith('}\n') || s.includes('error:'),
+      ),
+    ) as Record<string, any>;
     try {
       expect(doc.credentialProviders.oauth2.map((p: { name: string }) => p.name)).toEqual(['local-m2m', 'local-3lo']);
-      const control = new BedrockAgentCoreControlClient({ region: doc.region, endpoint: doc.url, credentials: doc.credentials, maxAttempts: 1 });
+      const control = new BedrockAgentCoreControlClient({
+        region: doc.region,
+        endpoint: doc.url,
+        credentials: doc.credentials,
+        maxAttempts: 1,
+      });
       const m2m = await control.send(new GetOauth2CredentialProviderCommand({ name: 'local-m2m' }));
       expect(m2m.oauth2ProviderConfigOutput?.customOauth2ProviderConfig?.clientId).toBe('svcclient');
     } finally {
@@ -169,7 +239,10 @@ describe('agentcore-auth local', () => {
     const ac = new AbortController();
     const ctx = createTestContext({ signal: ac.signal });
     const run = runCommand(['local', '--json', '--config', file], ctx);
-    const out = await untilOutput(() => ctx.stdout.text() + ctx.stderr.text(), (s) => s.endsWith('}\n') || s.includes('error:'));
+    const out = await untilOutput(
+      () => ctx.stdout.text() + ctx.stderr.text(),
+      (s) => s.endsWith('}\n') || s.includes('error:'),
+    );
     ac.abort();
     const r = await run;
     expect(r.stderr).not.toContain('internal error');
@@ -181,7 +254,17 @@ describe('agentcore-auth local', () => {
   it('an oauth2Providers entry naming a missing pool client: exit 2 naming the field', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aca-local-'));
     const file = join(dir, 'stack.yaml');
-    writeFileSync(file, ['userPool:', '  clients:', '    - name: cli-client', 'oauth2Providers:', '  - name: m2m', '    idp: userPool'].join('\n'));
+    writeFileSync(
+      file,
+      [
+        'userPool:',
+        '  clients:',
+        '    - name: cli-client',
+        'oauth2Providers:',
+        '  - name: m2m',
+        '    idp: userPool',
+      ].join('\n'),
+    );
     const r = await runCommand(['local', '--config', file]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('oauth2Providers[0].client: no user pool client named "app-client"');

@@ -4,7 +4,11 @@
  * real SDK client and over raw HTTP (declared length and chunked) — instead of a reset connection, and the stack reads
  * no more of it than the limit (it answers before the client has finished sending).
  */
-import { BedrockAgentCoreClient, InvokeAgentRuntimeCommand, ValidationException } from '@aws-sdk/client-bedrock-agentcore';
+import {
+  BedrockAgentCoreClient,
+  InvokeAgentRuntimeCommand,
+  ValidationException,
+} from '@aws-sdk/client-bedrock-agentcore';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +27,12 @@ const pathOf = (name: string) => `/runtimes/${encodeURIComponent(arnOf(name))}/i
 
 beforeAll(async () => {
   stack = await startLocalStack({ port: 0 });
-  client = new BedrockAgentCoreClient({ region: stack.region, endpoint: stack.url, credentials: stack.credentials, maxAttempts: 1 });
+  client = new BedrockAgentCoreClient({
+    region: stack.region,
+    endpoint: stack.url,
+    credentials: stack.credentials,
+    maxAttempts: 1,
+  });
 });
 afterAll(async () => {
   client?.destroy();
@@ -31,21 +40,34 @@ afterAll(async () => {
 });
 
 /** POST with a declared or chunked body, written in 1 MiB chunks until the response arrives (or `total` is sent). */
-function postUntilAnswered(path: string, total: number, declare: boolean): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string; sent: number }> {
+function postUntilAnswered(
+  path: string,
+  total: number,
+  declare: boolean,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string; sent: number }> {
   const url = new URL(path, stack.url);
   return new Promise((resolve, reject) => {
     let sent = 0;
     let answered = false;
     const req = http.request(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [HEADERS.sessionId]: sid(), ...(declare ? { 'content-length': String(total) } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        [HEADERS.sessionId]: sid(),
+        ...(declare ? { 'content-length': String(total) } : {}),
+      },
     });
     req.on('response', (res) => {
       answered = true;
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), sent });
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+          sent,
+        });
         req.destroy();
       });
     });
@@ -68,7 +90,15 @@ function postUntilAnswered(path: string, total: number, declare: boolean): Promi
 describe('InvokeAgentRuntime payload limit (local stack)', () => {
   it('the SDK client gets a ValidationException (413) naming the limit, and the connection still serves the next call', async () => {
     const err = await client
-      .send(new InvokeAgentRuntimeCommand({ agentRuntimeArn: arnOf('sigv4_agent'), runtimeUserId: 'alice', runtimeSessionId: sid(), contentType: 'application/json', payload: Buffer.alloc(LIMIT + 1, 0x61) }))
+      .send(
+        new InvokeAgentRuntimeCommand({
+          agentRuntimeArn: arnOf('sigv4_agent'),
+          runtimeUserId: 'alice',
+          runtimeSessionId: sid(),
+          contentType: 'application/json',
+          payload: Buffer.alloc(LIMIT + 1, 0x61),
+        }),
+      )
       .then(
         () => undefined,
         (e: unknown) => e,
@@ -76,7 +106,15 @@ describe('InvokeAgentRuntime payload limit (local stack)', () => {
     expect(err).toBeInstanceOf(ValidationException);
     expect((err as ValidationException).$metadata.httpStatusCode).toBe(413);
     expect((err as ValidationException).message).toBe(MESSAGES.payloadTooLarge);
-    const ok = await client.send(new InvokeAgentRuntimeCommand({ agentRuntimeArn: arnOf('sigv4_agent'), runtimeUserId: 'alice', runtimeSessionId: sid(), contentType: 'application/json', payload: Buffer.from('{"prompt":"hi"}') }));
+    const ok = await client.send(
+      new InvokeAgentRuntimeCommand({
+        agentRuntimeArn: arnOf('sigv4_agent'),
+        runtimeUserId: 'alice',
+        runtimeSessionId: sid(),
+        contentType: 'application/json',
+        payload: Buffer.from('{"prompt":"hi"}'),
+      }),
+    );
     expect(ok.statusCode).toBe(200);
   }, 60_000);
 
@@ -96,7 +134,7 @@ describe('InvokeAgentRuntime payload limit (local stack)', () => {
     expect(r.sent).toBeLessThan(LIMIT + 32 * 1024 * 1024);
   }, 60_000);
 
-  it('fetch (as the CLI\'s bearer path sends it) reads the 413, not a reset connection', async () => {
+  it("fetch (as the CLI's bearer path sends it) reads the 413, not a reset connection", async () => {
     const res = await fetch(new URL(pathOf('jwt_agent'), stack.url), {
       method: 'POST',
       headers: { 'content-type': 'application/json', [HEADERS.sessionId]: sid(), authorization: 'Bearer x.y.z' },

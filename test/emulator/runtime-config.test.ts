@@ -11,7 +11,11 @@ import {
   RuntimeConfigError,
 } from '../../src/emulator/runtime/config.js';
 
-const ctx = { appClientId: 'appclient', oauthProviderName: 'local-3lo', returnUrl: 'http://localhost:8081/oauth2/callback' };
+const ctx = {
+  appClientId: 'appclient',
+  oauthProviderName: 'local-3lo',
+  returnUrl: 'http://localhost:8081/oauth2/callback',
+};
 
 function error(fn: () => unknown): RuntimeConfigError {
   try {
@@ -31,34 +35,69 @@ describe('seeded agents and gateway', () => {
       ['jwt_agent-local00002', { allowedClients: ['appclient'] }],
       ['jwt_aud_agent-local00003', { allowedAudience: ['appclient'] }],
     ]);
-    expect(agents.every((a) => a.workloadName === a.id && a.allowedResourceOauth2ReturnUrls.includes(ctx.returnUrl))).toBe(true);
-    expect(defaultAgents({ ...ctx, clientIds: ['a', 'b'] })[1]!.authorizerConfiguration).toEqual({ customJWTAuthorizer: { allowedClients: ['a', 'b'] } });
+    expect(
+      agents.every((a) => a.workloadName === a.id && a.allowedResourceOauth2ReturnUrls.includes(ctx.returnUrl)),
+    ).toBe(true);
+    expect(defaultAgents({ ...ctx, clientIds: ['a', 'b'] })[1]!.authorizerConfiguration).toEqual({
+      customJWTAuthorizer: { allowedClients: ['a', 'b'] },
+    });
     const [g] = defaultGateways(ctx);
-    expect(g).toMatchObject({ id: 'local-gateway-local00001', targets: [{ kind: 'oauth3lo', providerName: 'local-3lo' }, { kind: 'echo' }] });
+    expect(g).toMatchObject({
+      id: 'local-gateway-local00001',
+      targets: [{ kind: 'oauth3lo', providerName: 'local-3lo' }, { kind: 'echo' }],
+    });
   });
 });
 
 describe('parseAgents', () => {
   it('fills ids, workload names and the default callback; accepts the AWS field shapes', () => {
     const [a, b] = parseAgents([
-      { name: 'mine', agentUrl: 'http://127.0.0.1:8080/', authorizerConfiguration: { customJWTAuthorizer: { allowedScopes: ['x:read'] } }, requestHeaderConfiguration: { requestHeaderAllowlist: ['Authorization'] } },
+      {
+        name: 'mine',
+        agentUrl: 'http://127.0.0.1:8080/',
+        authorizerConfiguration: { customJWTAuthorizer: { allowedScopes: ['x:read'] } },
+        requestHeaderConfiguration: { requestHeaderAllowlist: ['Authorization'] },
+      },
       { name: 'iam', id: 'iam-0123456789', protocol: 'mcp' },
     ]);
-    expect(a).toMatchObject({ id: deriveId('mine'), agentUrl: 'http://127.0.0.1:8080', requestHeaderAllowlist: ['Authorization'], oauth2CallbackUrl: DEFAULT_RETURN_URL, protocol: 'HTTP' });
+    expect(a).toMatchObject({
+      id: deriveId('mine'),
+      agentUrl: 'http://127.0.0.1:8080',
+      requestHeaderAllowlist: ['Authorization'],
+      oauth2CallbackUrl: DEFAULT_RETURN_URL,
+      protocol: 'HTTP',
+    });
     expect(a!.id).toMatch(/^mine-[A-Za-z0-9]{10}$/);
-    expect(b).toMatchObject({ id: 'iam-0123456789', workloadName: 'iam-0123456789', protocol: 'MCP', allowedResourceOauth2ReturnUrls: [DEFAULT_RETURN_URL] });
+    expect(b).toMatchObject({
+      id: 'iam-0123456789',
+      workloadName: 'iam-0123456789',
+      protocol: 'MCP',
+      allowedResourceOauth2ReturnUrls: [DEFAULT_RETURN_URL],
+    });
   });
 
   it('errors name the field and say what is allowed', () => {
     expect(error(() => parseAgents([{ name: 'my-agent' }])).message).toBe(
       'agents[0].name: "my-agent" must match [a-zA-Z][a-zA-Z0-9_]{0,47} (letters, digits, underscores; no hyphens)',
     );
-    expect(error(() => parseAgents([{ name: 'a', requestHeaderAllowlist: ['Authorization'] }])).path).toBe('agents[0].requestHeaderAllowlist[0]');
-    expect(error(() => parseAgents([{ name: 'a', requestHeaderAllowlist: ['X-Custom'] }])).message).toContain('only Authorization and headers starting with X-Amzn-Bedrock-AgentCore-Runtime-Custom-');
-    expect(error(() => parseAgents([{ name: 'a', authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: 'https://idp.example/' } } }])).message).toContain(
-      'must end with /.well-known/openid-configuration',
+    expect(error(() => parseAgents([{ name: 'a', requestHeaderAllowlist: ['Authorization'] }])).path).toBe(
+      'agents[0].requestHeaderAllowlist[0]',
     );
-    expect(error(() => parseAgents([{ name: 'a', authorizerConfiguration: { customJWTAuthorizer: { allowedClients: [] } } }])).message).toContain('non-empty list');
+    expect(error(() => parseAgents([{ name: 'a', requestHeaderAllowlist: ['X-Custom'] }])).message).toContain(
+      'only Authorization and headers starting with X-Amzn-Bedrock-AgentCore-Runtime-Custom-',
+    );
+    expect(
+      error(() =>
+        parseAgents([
+          { name: 'a', authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: 'https://idp.example/' } } },
+        ]),
+      ).message,
+    ).toContain('must end with /.well-known/openid-configuration');
+    expect(
+      error(() =>
+        parseAgents([{ name: 'a', authorizerConfiguration: { customJWTAuthorizer: { allowedClients: [] } } }]),
+      ).message,
+    ).toContain('non-empty list');
     expect(
       error(() =>
         parseAgents([
@@ -66,19 +105,47 @@ describe('parseAgents', () => {
             name: 'a',
             authorizerConfiguration: {
               customJWTAuthorizer: {
-                customClaims: [{ inboundTokenClaimName: 'groups', inboundTokenClaimValueType: 'STRING', authorizingClaimMatchValue: { claimMatchOperator: 'CONTAINS', claimMatchValue: { matchValueString: 'x' } } }],
+                customClaims: [
+                  {
+                    inboundTokenClaimName: 'groups',
+                    inboundTokenClaimValueType: 'STRING',
+                    authorizingClaimMatchValue: {
+                      claimMatchOperator: 'CONTAINS',
+                      claimMatchValue: { matchValueString: 'x' },
+                    },
+                  },
+                ],
               },
             },
           },
         ]),
       ).message,
-    ).toBe('agents[0].authorizerConfiguration.customJWTAuthorizer.customClaims[0]: CONTAINS checks that a STRING_ARRAY claim contains matchValueString');
+    ).toBe(
+      'agents[0].authorizerConfiguration.customJWTAuthorizer.customClaims[0]: CONTAINS checks that a STRING_ARRAY claim contains matchValueString',
+    );
     expect(
       error(() =>
-        parseAgents([{ name: 'a', authorizerConfiguration: { customJWTAuthorizer: { customClaims: [{ inboundTokenClaimName: 'scp', inboundTokenClaimValueType: 'STRING', authorizingClaimMatchValue: {} }] } } }]),
+        parseAgents([
+          {
+            name: 'a',
+            authorizerConfiguration: {
+              customJWTAuthorizer: {
+                customClaims: [
+                  {
+                    inboundTokenClaimName: 'scp',
+                    inboundTokenClaimValueType: 'STRING',
+                    authorizingClaimMatchValue: {},
+                  },
+                ],
+              },
+            },
+          },
+        ]),
       ).message,
     ).toContain("Custom claim name can't be 'scp'");
-    expect(error(() => parseAgents([{ name: 'a', agentUrl: 'ftp://x' }])).message).toBe('agents[0].agentUrl: "ftp://x" must be an http(s) URL');
+    expect(error(() => parseAgents([{ name: 'a', agentUrl: 'ftp://x' }])).message).toBe(
+      'agents[0].agentUrl: "ftp://x" must be an http(s) URL',
+    );
     expect(error(() => parseAgents([{ name: 'a' }, { name: 'a' }])).message).toBe('agents[1]: duplicate agent "a"');
     expect(error(() => parseAgents([{ name: 'a', colour: 'red' }])).path).toBe('agents[0].colour');
   });
@@ -86,23 +153,46 @@ describe('parseAgents', () => {
 
 describe('parseGateways and --agent-url', () => {
   it('a gateway without an authorizer trusts the app client; oauth3lo targets get a return URL registered', () => {
-    const [g] = parseGateways([{ name: 'tools', targets: [{ name: 'cal', kind: 'oauth3lo' }, { name: 'echo', kind: 'echo' }] }], 'gateways', ctx);
+    const [g] = parseGateways(
+      [
+        {
+          name: 'tools',
+          targets: [
+            { name: 'cal', kind: 'oauth3lo' },
+            { name: 'echo', kind: 'echo' },
+          ],
+        },
+      ],
+      'gateways',
+      ctx,
+    );
     expect(g).toMatchObject({
       authorizerConfiguration: { customJWTAuthorizer: { allowedClients: ['appclient'] } },
-      targets: [{ name: 'cal', providerName: 'local-3lo', scopes: ['api:read'], defaultReturnUrl: ctx.returnUrl }, { name: 'echo' }],
+      targets: [
+        { name: 'cal', providerName: 'local-3lo', scopes: ['api:read'], defaultReturnUrl: ctx.returnUrl },
+        { name: 'echo' },
+      ],
       allowedResourceOauth2ReturnUrls: [ctx.returnUrl],
     });
     expect(g!.id).toMatch(/^tools-[a-z0-9]{10}$/);
-    expect(error(() => parseGateways([{ name: 'g', targets: [{ name: 't', kind: 'lambda' }] }])).message).toBe('gateways[0].targets[0].kind: must be oauth3lo or echo (got "lambda")');
+    expect(error(() => parseGateways([{ name: 'g', targets: [{ name: 't', kind: 'lambda' }] }])).message).toBe(
+      'gateways[0].targets[0].kind: must be oauth3lo or echo (got "lambda")',
+    );
     expect(error(() => parseGateways([{ name: 'g', targets: [] }])).path).toBe('gateways[0].targets');
   });
 
   it('applyAgentUrls: URL for all agents without one, NAME=URL for one, unknown names rejected', () => {
     const agents = defaultAgents(ctx);
     const out = applyAgentUrls(agents, ['jwt_agent=http://127.0.0.1:9000', 'http://127.0.0.1:8080']);
-    expect(out.map((a) => a.agentUrl)).toEqual(['http://127.0.0.1:8080', 'http://127.0.0.1:9000', 'http://127.0.0.1:8080']);
+    expect(out.map((a) => a.agentUrl)).toEqual([
+      'http://127.0.0.1:8080',
+      'http://127.0.0.1:9000',
+      'http://127.0.0.1:8080',
+    ]);
     expect(agents[0]!.agentUrl).toBeUndefined(); // not mutated
-    expect(error(() => applyAgentUrls(agents, ['nobody=http://127.0.0.1:1'])).message).toContain('no agent named "nobody" (agents: sigv4_agent, jwt_agent, jwt_aud_agent)');
+    expect(error(() => applyAgentUrls(agents, ['nobody=http://127.0.0.1:1'])).message).toContain(
+      'no agent named "nobody" (agents: sigv4_agent, jwt_agent, jwt_aud_agent)',
+    );
     expect(error(() => applyAgentUrls(agents, ['localhost:8080'])).path).toBe('--agent-url');
   });
 });

@@ -57,7 +57,9 @@ export async function startRotatingIdp(): Promise<RotatingIdp> {
     async sign(payload, o = {}) {
       const now = Math.floor(Date.now() / 1000);
       const current = keys[keys.length - 1]!;
-      const jwt = new SignJWT({ iss: origin, ...payload }).setProtectedHeader({ alg: 'RS256', kid: o.kid ?? current.kid, typ: 'JWT' }).setIssuedAt(now);
+      const jwt = new SignJWT({ iss: origin, ...payload })
+        .setProtectedHeader({ alg: 'RS256', kid: o.kid ?? current.kid, typ: 'JWT' })
+        .setIssuedAt(now);
       if (o.exp !== null) jwt.setExpirationTime(o.exp ?? now + 3600);
       if (o.nbf !== undefined) jwt.setNotBefore(o.nbf);
       return jwt.sign(o.key ?? current.priv);
@@ -93,7 +95,12 @@ export async function startStandInAgent(
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const s = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const s = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       seen.push(s);
       answer(s, res);
     });
@@ -104,18 +111,47 @@ export async function startStandInAgent(
 
 /** Sign in at the stack's own user pool (USER_PASSWORD_AUTH through the real Cognito SDK client, with SECRET_HASH). */
 export async function stackUserTokens(
-  stack: { url: string; region: string; userPool: { clients: Array<{ name: string; clientId: string; clientSecret?: string }>; users: Array<{ username: string; password: string; temporaryPassword: boolean }> } },
+  stack: {
+    url: string;
+    region: string;
+    userPool: {
+      clients: Array<{ name: string; clientId: string; clientSecret?: string }>;
+      users: Array<{ username: string; password: string; temporaryPassword: boolean }>;
+    };
+  },
   username = 'alice',
 ): Promise<{ accessToken: string; idToken: string; clientId: string }> {
-  const { CognitoIdentityProviderClient, InitiateAuthCommand } = await import('@aws-sdk/client-cognito-identity-provider');
+  const { CognitoIdentityProviderClient, InitiateAuthCommand } = await import(
+    '@aws-sdk/client-cognito-identity-provider'
+  );
   const { createHmac } = await import('node:crypto');
   const client = stack.userPool.clients.find((c) => c.name === 'app-client') ?? stack.userPool.clients[0]!;
   const user = stack.userPool.users.find((u) => u.username === username)!;
-  const cip = new CognitoIdentityProviderClient({ endpoint: stack.url, region: stack.region, credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' } });
+  const cip = new CognitoIdentityProviderClient({
+    endpoint: stack.url,
+    region: stack.region,
+    credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' },
+  });
   try {
-    const hash: Record<string, string> = client.clientSecret ? { SECRET_HASH: createHmac('sha256', client.clientSecret).update(username + client.clientId).digest('base64') } : {};
-    const r = await cip.send(new InitiateAuthCommand({ ClientId: client.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: user.password, ...hash } }));
-    return { accessToken: r.AuthenticationResult!.AccessToken!, idToken: r.AuthenticationResult!.IdToken!, clientId: client.clientId };
+    const hash: Record<string, string> = client.clientSecret
+      ? {
+          SECRET_HASH: createHmac('sha256', client.clientSecret)
+            .update(username + client.clientId)
+            .digest('base64'),
+        }
+      : {};
+    const r = await cip.send(
+      new InitiateAuthCommand({
+        ClientId: client.clientId,
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: username, PASSWORD: user.password, ...hash },
+      }),
+    );
+    return {
+      accessToken: r.AuthenticationResult!.AccessToken!,
+      idToken: r.AuthenticationResult!.IdToken!,
+      clientId: client.clientId,
+    };
   } finally {
     cip.destroy();
   }

@@ -12,7 +12,11 @@ import {
   StopRuntimeSessionCommand,
   ValidationException,
 } from '@aws-sdk/client-bedrock-agentcore';
-import { BedrockAgentCoreControlClient, GetAgentRuntimeCommand, ListAgentRuntimesCommand } from '@aws-sdk/client-bedrock-agentcore-control';
+import {
+  BedrockAgentCoreControlClient,
+  GetAgentRuntimeCommand,
+  ListAgentRuntimesCommand,
+} from '@aws-sdk/client-bedrock-agentcore-control';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HEADERS, MESSAGES } from '../../src/wire.js';
@@ -33,17 +37,39 @@ const o = inject('oidc');
 const cognito = inject('cognito');
 
 const arn = (id: string) => `arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:runtime/${id}`;
-const invokeUrl = (id: string, q = 'DEFAULT') => `${stack.url}/runtimes/${encodeURIComponent(arn(id))}/invocations?qualifier=${q}`;
+const invokeUrl = (id: string, q = 'DEFAULT') =>
+  `${stack.url}/runtimes/${encodeURIComponent(arn(id))}/invocations?qualifier=${q}`;
 
-async function sdkInvoke(id: string, payload: unknown, extra: Partial<ConstructorParameters<typeof InvokeAgentRuntimeCommand>[0]> = {}) {
-  const out = await dp.send(new InvokeAgentRuntimeCommand({ agentRuntimeArn: arn(id), payload: Buffer.from(JSON.stringify(payload)), contentType: 'application/json', ...extra }));
+async function sdkInvoke(
+  id: string,
+  payload: unknown,
+  extra: Partial<ConstructorParameters<typeof InvokeAgentRuntimeCommand>[0]> = {},
+) {
+  const out = await dp.send(
+    new InvokeAgentRuntimeCommand({
+      agentRuntimeArn: arn(id),
+      payload: Buffer.from(JSON.stringify(payload)),
+      contentType: 'application/json',
+      ...extra,
+    }),
+  );
   return { out, body: JSON.parse(await out.response!.transformToString()) as Record<string, any> };
 }
 
-function bearer(id: string, token: string | undefined, payload: unknown = { prompt: 'hi' }, headers: Record<string, string> = {}) {
+function bearer(
+  id: string,
+  token: string | undefined,
+  payload: unknown = { prompt: 'hi' },
+  headers: Record<string, string> = {},
+) {
   return fetch(invokeUrl(id), {
     method: 'POST',
-    headers: { 'content-type': 'application/json', [HEADERS.sessionId]: sid(), ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    headers: {
+      'content-type': 'application/json',
+      [HEADERS.sessionId]: sid(),
+      ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
     body: JSON.stringify(payload),
   });
 }
@@ -54,21 +80,55 @@ beforeAll(async () => {
   stack = await startLocalStack({
     config: {
       agents: [
-        { name: 'sigv4_agent', id: 'sigv4_agent-local00001', requestHeaderAllowlist: [`${HEADERS.customPrefix}Tenant`], oauth2CallbackUrl: 'http://localhost:8081/oauth2/callback' },
+        {
+          name: 'sigv4_agent',
+          id: 'sigv4_agent-local00001',
+          requestHeaderAllowlist: [`${HEADERS.customPrefix}Tenant`],
+          oauth2CallbackUrl: 'http://localhost:8081/oauth2/callback',
+        },
         {
           name: 'oidc_agent',
-          authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: o.discoveryUrl, allowedAudience: [o.resource], allowedScopes: ['api:read'] } },
+          authorizerConfiguration: {
+            customJWTAuthorizer: {
+              discoveryUrl: o.discoveryUrl,
+              allowedAudience: [o.resource],
+              allowedScopes: ['api:read'],
+            },
+          },
           requestHeaderAllowlist: ['Authorization', `${HEADERS.customPrefix}Tenant`],
         },
-        { name: 'cognito_agent', authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: cognito.discoveryUrl, allowedClients: [cog.clientId] } } },
-        { name: 'cognito_aud_agent', authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: cognito.discoveryUrl, allowedAudience: [cog.clientId] } } },
-        { name: 'mcp_agent', protocol: 'MCP', authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: idp.discoveryUrl } } },
+        {
+          name: 'cognito_agent',
+          authorizerConfiguration: {
+            customJWTAuthorizer: { discoveryUrl: cognito.discoveryUrl, allowedClients: [cog.clientId] },
+          },
+        },
+        {
+          name: 'cognito_aud_agent',
+          authorizerConfiguration: {
+            customJWTAuthorizer: { discoveryUrl: cognito.discoveryUrl, allowedAudience: [cog.clientId] },
+          },
+        },
+        {
+          name: 'mcp_agent',
+          protocol: 'MCP',
+          authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: idp.discoveryUrl } },
+        },
         {
           name: 'claims_agent',
           authorizerConfiguration: {
             customJWTAuthorizer: {
               discoveryUrl: idp.discoveryUrl,
-              customClaims: [{ inboundTokenClaimName: 'tenant', inboundTokenClaimValueType: 'STRING', authorizingClaimMatchValue: { claimMatchOperator: 'EQUALS', claimMatchValue: { matchValueString: 'acme' } } }],
+              customClaims: [
+                {
+                  inboundTokenClaimName: 'tenant',
+                  inboundTokenClaimValueType: 'STRING',
+                  authorizingClaimMatchValue: {
+                    claimMatchOperator: 'EQUALS',
+                    claimMatchValue: { matchValueString: 'acme' },
+                  },
+                },
+              ],
             },
           },
         },
@@ -92,7 +152,11 @@ const id = (name: string) => stack.agents.find((a) => a.name === name)!.id;
 describe('SigV4 agent through the real SDK', () => {
   it('with runtimeUserId: the agent gets a workload access token for that user (never the token itself)', async () => {
     const sessionId = sid();
-    const { out, body } = await sdkInvoke(id('sigv4_agent'), { prompt: 'who am I?' }, { runtimeUserId: 'alice', runtimeSessionId: sessionId });
+    const { out, body } = await sdkInvoke(
+      id('sigv4_agent'),
+      { prompt: 'who am I?' },
+      { runtimeUserId: 'alice', runtimeSessionId: sessionId },
+    );
     expect(out.runtimeSessionId).toBe(sessionId);
     expect(out.contentType).toBe('application/json');
     expect(body).toMatchObject({
@@ -116,16 +180,45 @@ describe('SigV4 agent through the real SDK', () => {
   });
 
   it('addresses the runtime by id + accountId as well as by ARN', async () => {
-    const out = await dp.send(new InvokeAgentRuntimeCommand({ agentRuntimeArn: id('sigv4_agent'), accountId: stack.accountId, payload: Buffer.from('{}'), runtimeUserId: 'bob' }));
+    const out = await dp.send(
+      new InvokeAgentRuntimeCommand({
+        agentRuntimeArn: id('sigv4_agent'),
+        accountId: stack.accountId,
+        payload: Buffer.from('{}'),
+        runtimeUserId: 'bob',
+      }),
+    );
     expect(JSON.parse(await out.response!.transformToString())).toMatchObject({ caller: { userId: 'bob' } });
-    await expect(dp.send(new InvokeAgentRuntimeCommand({ agentRuntimeArn: id('sigv4_agent'), payload: Buffer.from('{}') }))).rejects.toBeInstanceOf(ValidationException);
+    await expect(
+      dp.send(new InvokeAgentRuntimeCommand({ agentRuntimeArn: id('sigv4_agent'), payload: Buffer.from('{}') })),
+    ).rejects.toBeInstanceOf(ValidationException);
   });
 
   it('rejects a short session id with the service message, and an unknown runtime or qualifier with 404', async () => {
-    const short = dp.send(new InvokeAgentRuntimeCommand({ agentRuntimeArn: arn(id('sigv4_agent')), payload: Buffer.from('{}'), runtimeSessionId: 'too-short' }));
-    await expect(short).rejects.toMatchObject({ name: 'ValidationException', message: MESSAGES.sessionIdTooShort, $metadata: { httpStatusCode: 400 } });
-    await expect(dp.send(new InvokeAgentRuntimeCommand({ agentRuntimeArn: arn('nobody-0000000000'), payload: Buffer.from('{}') }))).rejects.toBeInstanceOf(ResourceNotFoundException);
-    await expect(dp.send(new InvokeAgentRuntimeCommand({ agentRuntimeArn: arn(id('sigv4_agent')), payload: Buffer.from('{}'), qualifier: 'prod' }))).rejects.toMatchObject({
+    const short = dp.send(
+      new InvokeAgentRuntimeCommand({
+        agentRuntimeArn: arn(id('sigv4_agent')),
+        payload: Buffer.from('{}'),
+        runtimeSessionId: 'too-short',
+      }),
+    );
+    await expect(short).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: MESSAGES.sessionIdTooShort,
+      $metadata: { httpStatusCode: 400 },
+    });
+    await expect(
+      dp.send(new InvokeAgentRuntimeCommand({ agentRuntimeArn: arn('nobody-0000000000'), payload: Buffer.from('{}') })),
+    ).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(
+      dp.send(
+        new InvokeAgentRuntimeCommand({
+          agentRuntimeArn: arn(id('sigv4_agent')),
+          payload: Buffer.from('{}'),
+          qualifier: 'prod',
+        }),
+      ),
+    ).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
       message: expect.stringContaining("'prod'"),
     });
@@ -148,10 +241,14 @@ describe('SigV4 agent through the real SDK', () => {
   it('StopRuntimeSession ends a session; stopping it again is 404', async () => {
     const sessionId = sid();
     await sdkInvoke(id('sigv4_agent'), {}, { runtimeSessionId: sessionId });
-    const stopped = await dp.send(new StopRuntimeSessionCommand({ agentRuntimeArn: arn(id('sigv4_agent')), runtimeSessionId: sessionId }));
+    const stopped = await dp.send(
+      new StopRuntimeSessionCommand({ agentRuntimeArn: arn(id('sigv4_agent')), runtimeSessionId: sessionId }),
+    );
     expect(stopped.runtimeSessionId).toBe(sessionId);
     expect(stopped.statusCode).toBe(200);
-    await expect(dp.send(new StopRuntimeSessionCommand({ agentRuntimeArn: arn(id('sigv4_agent')), runtimeSessionId: sessionId }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(
+      dp.send(new StopRuntimeSessionCommand({ agentRuntimeArn: arn(id('sigv4_agent')), runtimeSessionId: sessionId })),
+    ).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 });
 
@@ -160,23 +257,40 @@ describe('JWT agents with raw bearer calls', () => {
     const res = await bearer(id('oidc_agent'), undefined);
     expect(res.status).toBe(401);
     const escaped = encodeURIComponent(arn(id('oidc_agent')));
-    expect(res.headers.get('www-authenticate')).toBe(`Bearer resource_metadata="${stack.url}/runtimes/${escaped}/invocations/.well-known/oauth-protected-resource?qualifier=DEFAULT"`);
-    expect(await res.json()).toEqual({ jsonrpc: '2.0', error: { code: -32001, message: MESSAGES.missingAuthToken }, id: 'null' });
+    expect(res.headers.get('www-authenticate')).toBe(
+      `Bearer resource_metadata="${stack.url}/runtimes/${escaped}/invocations/.well-known/oauth-protected-resource?qualifier=DEFAULT"`,
+    );
+    expect(await res.json()).toEqual({
+      jsonrpc: '2.0',
+      error: { code: -32001, message: MESSAGES.missingAuthToken },
+      id: 'null',
+    });
   });
 
   it('the protected-resource metadata names the issuer and the scopes', async () => {
-    const res = await fetch(`${stack.url}/runtimes/${encodeURIComponent(arn(id('oidc_agent')))}/invocations/.well-known/oauth-protected-resource?qualifier=DEFAULT`);
+    const res = await fetch(
+      `${stack.url}/runtimes/${encodeURIComponent(arn(id('oidc_agent')))}/invocations/.well-known/oauth-protected-resource?qualifier=DEFAULT`,
+    );
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ resource: invokeUrl(id('oidc_agent')), authorization_servers: [o.issuer], scopes_supported: ['api:read'] });
+    expect(await res.json()).toEqual({
+      resource: invokeUrl(id('oidc_agent')),
+      authorization_servers: [o.issuer],
+      scopes_supported: ['api:read'],
+    });
   });
 
   it('oidc-provider token: accepted; the agent sees the subject, a WAT, and the allow-listed headers only', async () => {
     const token = await oidcClientCredentials(o, 'api:read');
-    const res = await bearer(id('oidc_agent'), token, { prompt: 'hi' }, {
-      [HEADERS.userId]: 'ignored-user',
-      [`${HEADERS.customPrefix}Tenant`]: 'acme',
-      [`${HEADERS.customPrefix}Other`]: 'dropped',
-    });
+    const res = await bearer(
+      id('oidc_agent'),
+      token,
+      { prompt: 'hi' },
+      {
+        [HEADERS.userId]: 'ignored-user',
+        [`${HEADERS.customPrefix}Tenant`]: 'acme',
+        [`${HEADERS.customPrefix}Other`]: 'dropped',
+      },
+    );
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, any>;
     expect(body.caller).toMatchObject({ sub: o.clientId });
@@ -192,16 +306,24 @@ describe('JWT agents with raw bearer calls', () => {
     expect(await res.json()).toMatchObject({ error: { code: -32001, message: MESSAGES.claimMismatch('scope') } });
     const viaSdk = sdkInvoke(id('oidc_agent'), {}, { runtimeUserId: 'alice' });
     await expect(viaSdk).rejects.toBeInstanceOf(AccessDeniedException);
-    await expect(viaSdk).rejects.toMatchObject({ message: MESSAGES.methodMismatch, $metadata: { httpStatusCode: 403 } });
+    await expect(viaSdk).rejects.toMatchObject({
+      message: MESSAGES.methodMismatch,
+      $metadata: { httpStatusCode: 403 },
+    });
   });
 
   it('cognito-local: access token passes allowedClients; the ID token fails it, and the reverse for allowedAudience', async () => {
     const ok = await bearer(id('cognito_agent'), cog.accessToken);
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toMatchObject({ caller: { sub: expect.any(String) }, workloadAccessToken: { received: true } });
+    expect(await ok.json()).toMatchObject({
+      caller: { sub: expect.any(String) },
+      workloadAccessToken: { received: true },
+    });
     const wrongKind = await bearer(id('cognito_agent'), cog.idToken);
     expect(wrongKind.status).toBe(401);
-    expect(await wrongKind.json()).toMatchObject({ error: { message: "Claim 'client_id' value mismatch with configuration." } });
+    expect(await wrongKind.json()).toMatchObject({
+      error: { message: "Claim 'client_id' value mismatch with configuration." },
+    });
     expect((await bearer(id('cognito_aud_agent'), cog.idToken)).status).toBe(200);
     const access = await bearer(id('cognito_aud_agent'), cog.accessToken);
     expect(access.status).toBe(401);
@@ -213,7 +335,10 @@ describe('JWT agents with raw bearer calls', () => {
     const other = await bearer(id('claims_agent'), await idp.sign({ sub: 'carol', tenant: 'globex' }));
     expect(other.status).toBe(401);
     expect(await other.json()).toMatchObject({ error: { message: MESSAGES.claimMismatch('tenant') } });
-    const expired = await bearer(id('claims_agent'), await idp.sign({ sub: 'c', tenant: 'acme' }, { exp: Math.floor(Date.now() / 1000) - 1 }));
+    const expired = await bearer(
+      id('claims_agent'),
+      await idp.sign({ sub: 'c', tenant: 'acme' }, { exp: Math.floor(Date.now() / 1000) - 1 }),
+    );
     expect(expired.status).toBe(401);
     expect(await expired.json()).toMatchObject({ error: { message: MESSAGES.tokenExpired } });
     for (const t of ['not.a.token', '']) {
@@ -227,11 +352,21 @@ describe('JWT agents with raw bearer calls', () => {
   it('StopRuntimeSession on a JWT agent needs the bearer token too', async () => {
     const token = await idp.sign({ sub: 'carol', tenant: 'acme' });
     const sessionId = sid();
-    const inv = await fetch(invokeUrl(id('claims_agent')), { method: 'POST', headers: { authorization: `Bearer ${token}`, [HEADERS.sessionId]: sessionId }, body: '{}' });
+    const inv = await fetch(invokeUrl(id('claims_agent')), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, [HEADERS.sessionId]: sessionId },
+      body: '{}',
+    });
     expect(inv.headers.get(HEADERS.sessionId)).toBe(sessionId);
     const stopUrl = `${stack.url}/runtimes/${encodeURIComponent(arn(id('claims_agent')))}/stopruntimesession?qualifier=DEFAULT`;
-    await expect(dp.send(new StopRuntimeSessionCommand({ agentRuntimeArn: arn(id('claims_agent')), runtimeSessionId: sessionId }))).rejects.toMatchObject({ message: MESSAGES.methodMismatch });
-    const stop = await fetch(stopUrl, { method: 'POST', headers: { authorization: `Bearer ${token}`, [HEADERS.sessionId]: sessionId }, body: '{}' });
+    await expect(
+      dp.send(new StopRuntimeSessionCommand({ agentRuntimeArn: arn(id('claims_agent')), runtimeSessionId: sessionId })),
+    ).rejects.toMatchObject({ message: MESSAGES.methodMismatch });
+    const stop = await fetch(stopUrl, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, [HEADERS.sessionId]: sessionId },
+      body: '{}',
+    });
     expect(stop.status).toBe(200);
   });
 
@@ -239,12 +374,26 @@ describe('JWT agents with raw bearer calls', () => {
     const token = await idp.sign({ sub: 'carol', tenant: 'acme' });
     const url = invokeUrl(id('mcp_agent'));
     const body = JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/list' });
-    const bad = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, accept: 'application/json', 'content-type': 'application/json' }, body });
+    const bad = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json', 'content-type': 'application/json' },
+      body,
+    });
     expect(bad.status).toBe(406);
     expect(await bad.json()).toEqual({ jsonrpc: '2.0', error: { code: -32011, message: MCP_ACCEPT_MESSAGE }, id: 7 });
-    const ok = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, accept: 'application/json, text/event-stream', 'content-type': 'application/json' }, body });
+    const ok = await fetch(url, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        accept: 'application/json, text/event-stream',
+        'content-type': 'application/json',
+      },
+      body,
+    });
     expect(ok.status).toBe(200);
-    expect(((await ok.json()) as { result: { tools: Array<{ name: string }> } }).result.tools.map((t) => t.name)).toEqual(['whoami', 'token']);
+    expect(
+      ((await ok.json()) as { result: { tools: Array<{ name: string }> } }).result.tools.map((t) => t.name),
+    ).toEqual(['whoami', 'token']);
   });
 
   it('the sample agent speaks MCP on an MCP agent: the CLI `mcp --agent` initializes, lists and calls whoami', async () => {
@@ -253,14 +402,20 @@ describe('JWT agents with raw bearer calls', () => {
     const listed = await runCommand(['mcp', '--agent', arn(id('mcp_agent')), '--bearer-token', token], { env });
     expect(listed.code).toBe(0);
     expect(listed.stdout).toContain('whoami');
-    const called = await runCommand(['mcp', '--agent', arn(id('mcp_agent')), '--bearer-token', token, '--call', 'whoami', '--json'], { env });
+    const called = await runCommand(
+      ['mcp', '--agent', arn(id('mcp_agent')), '--bearer-token', token, '--call', 'whoami', '--json'],
+      { env },
+    );
     expect(called.code).toBe(0);
     expect(called.stdout).toContain('"sub":"carol"');
     expect(called.stderr).not.toContain(token);
   });
 
   it('an ARN left unencoded in the path gets a hint', async () => {
-    const res = await fetch(`${stack.url}/runtimes/${arn(id('claims_agent'))}/invocations`, { method: 'POST', body: '{}' });
+    const res = await fetch(`${stack.url}/runtimes/${arn(id('claims_agent'))}/invocations`, {
+      method: 'POST',
+      body: '{}',
+    });
     expect(res.status).toBe(404);
     expect(((await res.json()) as { message: string }).message).toContain('percent-encoded');
   });
@@ -273,15 +428,25 @@ describe('control plane', () => {
       agentRuntimeArn: arn(id('oidc_agent')),
       agentRuntimeName: 'oidc_agent',
       status: 'READY',
-      authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: o.discoveryUrl, allowedAudience: [o.resource], allowedScopes: ['api:read'] } },
+      authorizerConfiguration: {
+        customJWTAuthorizer: {
+          discoveryUrl: o.discoveryUrl,
+          allowedAudience: [o.resource],
+          allowedScopes: ['api:read'],
+        },
+      },
       requestHeaderConfiguration: { requestHeaderAllowlist: ['Authorization', `${HEADERS.customPrefix}Tenant`] },
-      workloadIdentityDetails: { workloadIdentityArn: expect.stringMatching(new RegExp(`workload-identity/${id('oidc_agent')}$`)) },
+      workloadIdentityDetails: {
+        workloadIdentityArn: expect.stringMatching(new RegExp(`workload-identity/${id('oidc_agent')}$`)),
+      },
       protocolConfiguration: { serverProtocol: 'HTTP' },
     });
     expect(jwt.createdAt).toBeInstanceOf(Date);
     const sig = await cp.send(new GetAgentRuntimeCommand({ agentRuntimeId: id('sigv4_agent') }));
     expect(sig.authorizerConfiguration).toBeUndefined();
-    await expect(cp.send(new GetAgentRuntimeCommand({ agentRuntimeId: 'nope-0000000000' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(cp.send(new GetAgentRuntimeCommand({ agentRuntimeId: 'nope-0000000000' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
     const list = await cp.send(new ListAgentRuntimesCommand({}));
     expect(list.agentRuntimes!.map((a) => a.agentRuntimeName)).toEqual(stack.agents.map((a) => a.name));
   });
@@ -291,7 +456,12 @@ describe('--agent-url: a stand-in user agent behind the runtime', () => {
   it('receives the container contract headers and the allow-listed headers; its JSON answer is passed back', async () => {
     const agent = await startStandInAgent();
     const s = await startLocalStack({ agentUrls: [agent.url] });
-    const client = new BedrockAgentCoreClient({ endpoint: s.url, region: s.region, credentials: s.credentials, maxAttempts: 1 });
+    const client = new BedrockAgentCoreClient({
+      endpoint: s.url,
+      region: s.region,
+      credentials: s.credentials,
+      maxAttempts: 1,
+    });
     try {
       const sessionId = sid();
       const a = s.agents.find((x) => !x.authorizerConfiguration)!;
@@ -329,8 +499,15 @@ describe('--agent-url: a stand-in user agent behind the runtime', () => {
 
   it('an MCP-protocol agent behind --agent-url is called at POST /mcp (AgentCore MCP contract)', async () => {
     const agent = await startStandInAgent();
-    const s = await startLocalStack({ config: { agents: [{ name: 'mcp_stand_in', protocol: 'MCP', agentUrl: agent.url }] } });
-    const client = new BedrockAgentCoreClient({ endpoint: s.url, region: s.region, credentials: s.credentials, maxAttempts: 1 });
+    const s = await startLocalStack({
+      config: { agents: [{ name: 'mcp_stand_in', protocol: 'MCP', agentUrl: agent.url }] },
+    });
+    const client = new BedrockAgentCoreClient({
+      endpoint: s.url,
+      region: s.region,
+      credentials: s.credentials,
+      maxAttempts: 1,
+    });
     try {
       const a = s.agents.find((x) => x.name === 'mcp_stand_in')!;
       await client.send(
@@ -356,10 +533,23 @@ describe('--agent-url: a stand-in user agent behind the runtime', () => {
       res.writeHead(500, { 'content-type': 'text/plain' });
       res.end('Traceback: boom');
     });
-    const s = await startLocalStack({ agentUrls: [`sigv4_agent=${agent.url}`, 'http://127.0.0.1:9'], log: (l) => lines.push(l) });
-    const client = new BedrockAgentCoreClient({ endpoint: s.url, region: s.region, credentials: s.credentials, maxAttempts: 1 });
+    const s = await startLocalStack({
+      agentUrls: [`sigv4_agent=${agent.url}`, 'http://127.0.0.1:9'],
+      log: (l) => lines.push(l),
+    });
+    const client = new BedrockAgentCoreClient({
+      endpoint: s.url,
+      region: s.region,
+      credentials: s.credentials,
+      maxAttempts: 1,
+    });
     const call = (name: string) =>
-      client.send(new InvokeAgentRuntimeCommand({ agentRuntimeArn: `arn:aws:bedrock-agentcore:${s.region}:${s.accountId}:runtime/${s.agents.find((x) => x.name === name)!.id}`, payload: Buffer.from('{}') }));
+      client.send(
+        new InvokeAgentRuntimeCommand({
+          agentRuntimeArn: `arn:aws:bedrock-agentcore:${s.region}:${s.accountId}:runtime/${s.agents.find((x) => x.name === name)!.id}`,
+          payload: Buffer.from('{}'),
+        }),
+      );
     try {
       await expect(call('sigv4_agent')).rejects.toMatchObject({
         name: 'RuntimeClientError',
@@ -379,12 +569,25 @@ describe('--agent-url: a stand-in user agent behind the runtime', () => {
       await agent.close();
     }
     const down = await startLocalStack({ agentUrls: ['http://127.0.0.1:9'] });
-    const c2 = new BedrockAgentCoreClient({ endpoint: down.url, region: down.region, credentials: down.credentials, maxAttempts: 1 });
+    const c2 = new BedrockAgentCoreClient({
+      endpoint: down.url,
+      region: down.region,
+      credentials: down.credentials,
+      maxAttempts: 1,
+    });
     try {
       const sig = down.agents.find((x) => !x.authorizerConfiguration)!;
       await expect(
-        c2.send(new InvokeAgentRuntimeCommand({ agentRuntimeArn: `arn:aws:bedrock-agentcore:${down.region}:${down.accountId}:runtime/${sig.id}`, payload: Buffer.from('{}') })),
-      ).rejects.toMatchObject({ name: 'RuntimeClientError', message: expect.stringContaining('http://127.0.0.1:9/invocations (ECONNREFUSED)') });
+        c2.send(
+          new InvokeAgentRuntimeCommand({
+            agentRuntimeArn: `arn:aws:bedrock-agentcore:${down.region}:${down.accountId}:runtime/${sig.id}`,
+            payload: Buffer.from('{}'),
+          }),
+        ),
+      ).rejects.toMatchObject({
+        name: 'RuntimeClientError',
+        message: expect.stringContaining('http://127.0.0.1:9/invocations (ECONNREFUSED)'),
+      });
     } finally {
       c2.destroy();
       await down.close();
@@ -403,10 +606,19 @@ describe('--agent-url: a stand-in user agent behind the runtime', () => {
       });
     });
     const s = await startLocalStack({ config: { agents: [{ name: 'sse_agent', agentUrl: agent.url }] } });
-    const client = new BedrockAgentCoreClient({ endpoint: s.url, region: s.region, credentials: s.credentials, maxAttempts: 1 });
+    const client = new BedrockAgentCoreClient({
+      endpoint: s.url,
+      region: s.region,
+      credentials: s.credentials,
+      maxAttempts: 1,
+    });
     try {
       const out = await client.send(
-        new InvokeAgentRuntimeCommand({ agentRuntimeArn: `arn:aws:bedrock-agentcore:${s.region}:${s.accountId}:runtime/${s.agents[0]!.id}`, payload: Buffer.from('{}'), accept: 'text/event-stream' }),
+        new InvokeAgentRuntimeCommand({
+          agentRuntimeArn: `arn:aws:bedrock-agentcore:${s.region}:${s.accountId}:runtime/${s.agents[0]!.id}`,
+          payload: Buffer.from('{}'),
+          accept: 'text/event-stream',
+        }),
       );
       expect(out.contentType).toBe('text/event-stream');
       const it = (out.response as unknown as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();

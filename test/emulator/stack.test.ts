@@ -34,7 +34,10 @@ describe('local stack skeleton', () => {
   });
 
   it('has an admin switch for faults', async () => {
-    const put = await fetch(`${stack.url}/_local/faults`, { method: 'POST', body: JSON.stringify({ kind: 'throttle', count: 1 }) });
+    const put = await fetch(`${stack.url}/_local/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ kind: 'throttle', count: 1 }),
+    });
     expect(put.status).toBe(200);
     expect(((await put.json()) as { rules: unknown[] }).rules).toEqual([{ kind: 'throttle', count: 1 }]);
     const first = await fetch(`${stack.url}/no/such/operation`, { method: 'POST', body: '{}' });
@@ -42,7 +45,10 @@ describe('local stack skeleton', () => {
     expect(first.headers.get('x-amzn-errortype')).toBe('ThrottlingException');
     const second = await fetch(`${stack.url}/no/such/operation`, { method: 'POST', body: '{}' });
     expect(second.status).toBe(404);
-    const bad = await fetch(`${stack.url}/_local/faults`, { method: 'POST', body: JSON.stringify({ kind: 'explode' }) });
+    const bad = await fetch(`${stack.url}/_local/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ kind: 'explode' }),
+    });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toBe('rule.kind: must be throttle, error or drop');
   });
@@ -71,11 +77,16 @@ describe('start-up', () => {
 describe('fault injection (client retries can be tested)', () => {
   let s: LocalStack;
   beforeAll(async () => {
-    s = await startLocalStack({ config: { faults: { rules: [{ kind: 'throttle', count: 2, match: 'GetWorkloadAccessToken' }] } } });
+    s = await startLocalStack({
+      config: { faults: { rules: [{ kind: 'throttle', count: 2, match: 'GetWorkloadAccessToken' }] } },
+    });
   });
   afterAll(() => s.close());
   // Attempts are counted, not waited for: no backoff sleeps (the SDK's own strategy otherwise).
-  const call = (maxAttempts: number) => clientsFor(s, { maxAttempts, noBackoff: true }).data.send(new GetWorkloadAccessTokenCommand({ workloadName: 'local-workload' }));
+  const call = (maxAttempts: number) =>
+    clientsFor(s, { maxAttempts, noBackoff: true }).data.send(
+      new GetWorkloadAccessTokenCommand({ workloadName: 'local-workload' }),
+    );
 
   it('config: the next 2 calls are throttled; the SDK retries through them', async () => {
     const r = await call(3);
@@ -84,10 +95,16 @@ describe('fault injection (client retries can be tested)', () => {
   });
 
   it('admin switch: 5xx, then drop, each retried by the SDK', async () => {
-    await fetch(`${s.url}/_local/faults`, { method: 'POST', body: JSON.stringify({ kind: 'error', status: 503, count: 1 }) });
+    await fetch(`${s.url}/_local/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ kind: 'error', status: 503, count: 1 }),
+    });
     const r = await call(2);
     expect(r.$metadata.attempts).toBe(2);
-    const once = await fetch(`${s.url}/_local/faults`, { method: 'POST', body: JSON.stringify({ kind: 'error', count: 1, match: '/identities/' }) });
+    const once = await fetch(`${s.url}/_local/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ kind: 'error', count: 1, match: '/identities/' }),
+    });
     expect(once.status).toBe(200);
     const f = await failure(call(1));
     expect(f).toMatchObject({ name: 'InternalServerException', status: 500, message: 'Internal server error' });
@@ -97,15 +114,25 @@ describe('fault injection (client retries can be tested)', () => {
   });
 
   it('throttling without retries surfaces as ThrottlingException (429); Cognito gets TooManyRequestsException', async () => {
-    await fetch(`${s.url}/_local/faults`, { method: 'PUT', body: JSON.stringify({ rules: [{ kind: 'throttle', count: 2 }] }) });
+    await fetch(`${s.url}/_local/faults`, {
+      method: 'PUT',
+      body: JSON.stringify({ rules: [{ kind: 'throttle', count: 2 }] }),
+    });
     const f = await failure(call(1));
     expect(f).toMatchObject({ name: 'ThrottlingException', status: 429, message: 'Rate exceeded' });
-    const g = await failure(clientsFor(s).cognito.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: 'x', AuthParameters: {} })));
+    const g = await failure(
+      clientsFor(s).cognito.send(
+        new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: 'x', AuthParameters: {} }),
+      ),
+    );
     expect(g).toMatchObject({ name: 'TooManyRequestsException', message: 'Rate exceeded' });
   });
 
   it('latency is added to matching calls; DELETE clears everything', async () => {
-    await fetch(`${s.url}/_local/faults`, { method: 'PUT', body: JSON.stringify({ latencyMs: 150, latencyMatch: 'GetWorkloadAccessToken' }) });
+    await fetch(`${s.url}/_local/faults`, {
+      method: 'PUT',
+      body: JSON.stringify({ latencyMs: 150, latencyMatch: 'GetWorkloadAccessToken' }),
+    });
     const t0 = Date.now();
     await call(1);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
@@ -119,11 +146,23 @@ describe('config', () => {
     [{ region: 'mars' }, 'region: must match an AWS region such as us-east-1'],
     [{ userPool: { users: [{ username: 'x' }] } }, 'userPool.users[0].password: required string'],
     [{ workloadIdentities: [{ name: 'ab' }] }, 'workloadIdentities[0].name: must be at least 3 characters'],
-    [{ workloadIdentities: [{ name: 'w-1', allowedResourceOauth2ReturnUrls: ['no url'] }] }, 'workloadIdentities[0].allowedResourceOauth2ReturnUrls[0]: must match ^\\w+:(\\/?\\/?)[^\\s]+$'],
-    [{ oauth2Providers: [{ name: 'p', idp: 'userPool', client: 'nope' }] }, 'oauth2Providers[0].client: no user pool client named "nope"'],
-    [{ oauth2Providers: [{ name: 'p' }] }, 'oauth2Providers[0]: give exactly one of idp (userPool | threeLo), discoveryUrl, authorizationServerMetadata'],
+    [
+      { workloadIdentities: [{ name: 'w-1', allowedResourceOauth2ReturnUrls: ['no url'] }] },
+      'workloadIdentities[0].allowedResourceOauth2ReturnUrls[0]: must match ^\\w+:(\\/?\\/?)[^\\s]+$',
+    ],
+    [
+      { oauth2Providers: [{ name: 'p', idp: 'userPool', client: 'nope' }] },
+      'oauth2Providers[0].client: no user pool client named "nope"',
+    ],
+    [
+      { oauth2Providers: [{ name: 'p' }] },
+      'oauth2Providers[0]: give exactly one of idp (userPool | threeLo), discoveryUrl, authorizationServerMetadata',
+    ],
     [{ faults: { rules: [{ kind: 'boom' }] } }, 'faults.rules[0].kind: must be throttle, error or drop'],
-    [{ colour: 'blue' }, 'colour: unknown key (expected one of: region, accountId, credentials, autoConsent, threeLo, userPool, workloadIdentities, oauth2Providers, apiKeyProviders, trustedIssuers, faults, agents, gateways)'],
+    [
+      { colour: 'blue' },
+      'colour: unknown key (expected one of: region, accountId, credentials, autoConsent, threeLo, userPool, workloadIdentities, oauth2Providers, apiKeyProviders, trustedIssuers, faults, agents, gateways)',
+    ],
   ])('names the field: %j', (raw, message) => {
     expect(() => parseConfig(raw)).toThrow(ConfigError);
     expect(() => parseConfig(raw)).toThrow(message);
@@ -137,6 +176,8 @@ describe('config', () => {
     expect((await loadConfigFile(join(dir, 'a.json'))).accountId).toBe('111122223333');
     expect(await loadConfigFile(join(dir, 'b.yaml'))).toMatchObject({ accountId: '444455556666', autoConsent: true });
     await expect(loadConfigFile(join(dir, 'c.yaml'))).rejects.toThrow(/--config: .*c\.yaml is not valid YAML/);
-    await expect(loadConfigFile(join(dir, 'missing.yaml'))).rejects.toThrow(/--config: cannot read .*missing\.yaml: ENOENT/);
+    await expect(loadConfigFile(join(dir, 'missing.yaml'))).rejects.toThrow(
+      /--config: cannot read .*missing\.yaml: ENOENT/,
+    );
   });
 });

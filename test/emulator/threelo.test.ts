@@ -33,33 +33,55 @@ beforeAll(async () => {
 afterAll(() => stack.close());
 
 async function watForUser(userId: string, s = stack, cl = c) {
-  return (await cl.data.send(new GetWorkloadAccessTokenForUserIdCommand({ workloadName: WORKLOAD, userId }))).workloadAccessToken!;
+  return (await cl.data.send(new GetWorkloadAccessTokenForUserIdCommand({ workloadName: WORKLOAD, userId })))
+    .workloadAccessToken!;
 }
 
 async function aliceJwt(s = stack): Promise<string> {
   const app = s.userPool.clients[0]!;
   const hash = createHmac('sha256', app.clientSecret!).update(`alice${app.clientId}`).digest('base64');
-  const r = await clientsFor(s).cognito.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: app.clientId, AuthParameters: { USERNAME: 'alice', PASSWORD: 'Alice-Passw0rd!', SECRET_HASH: hash } }));
+  const r = await clientsFor(s).cognito.send(
+    new InitiateAuthCommand({
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      ClientId: app.clientId,
+      AuthParameters: { USERNAME: 'alice', PASSWORD: 'Alice-Passw0rd!', SECRET_HASH: hash },
+    }),
+  );
   return r.AuthenticationResult!.AccessToken!;
 }
 
 const tokenReq = (wat: string, extra: Record<string, unknown> = {}) =>
-  new GetResourceOauth2TokenCommand({ workloadIdentityToken: wat, resourceCredentialProviderName: PROVIDER, scopes: ['api:read'], oauth2Flow: 'USER_FEDERATION', resourceOauth2ReturnUrl: RETURN, ...extra });
+  new GetResourceOauth2TokenCommand({
+    workloadIdentityToken: wat,
+    resourceCredentialProviderName: PROVIDER,
+    scopes: ['api:read'],
+    oauth2Flow: 'USER_FEDERATION',
+    resourceOauth2ReturnUrl: RETURN,
+    ...extra,
+  });
 
 describe('3LO with auto-consent', () => {
   it('runs the whole flow with a user JWT: authorize → provider → callback → return URL → Complete → token', async () => {
     const jwt = await aliceJwt();
-    const { workloadAccessToken: wat } = await c.data.send(new GetWorkloadAccessTokenForJWTCommand({ workloadName: WORKLOAD, userToken: jwt }));
-    const first = await c.data.send(tokenReq(wat!, { customState: 'csrf-123', customParameters: { login_hint: 'alice-at-provider' } }));
+    const { workloadAccessToken: wat } = await c.data.send(
+      new GetWorkloadAccessTokenForJWTCommand({ workloadName: WORKLOAD, userToken: jwt }),
+    );
+    const first = await c.data.send(
+      tokenReq(wat!, { customState: 'csrf-123', customParameters: { login_hint: 'alice-at-provider' } }),
+    );
     expect(first.sessionStatus).toBe('IN_PROGRESS');
     expect(first.accessToken).toBeUndefined();
     expect(first.sessionUri).toMatch(/^urn:ietf:params:oauth:request_uri:[A-Za-z0-9]+$/);
-    expect(first.authorizationUrl).toBe(`${stack.url}/identities/oauth2/authorize?request_uri=${encodeURIComponent(first.sessionUri!)}`);
+    expect(first.authorizationUrl).toBe(
+      `${stack.url}/identities/oauth2/authorize?request_uri=${encodeURIComponent(first.sessionUri!)}`,
+    );
 
     const browser = await follow(first.authorizationUrl!);
     const toProvider = new URL(browser.urls[1]!);
     expect(toProvider.origin).toBe(stack.threeLo.issuer);
-    expect(toProvider.searchParams.get('redirect_uri')).toBe(stack.credentialProviders.oauth2.find((p) => p.name === PROVIDER)!.callbackUrl);
+    expect(toProvider.searchParams.get('redirect_uri')).toBe(
+      stack.credentialProviders.oauth2.find((p) => p.name === PROVIDER)!.callbackUrl,
+    );
     expect(toProvider.searchParams.get('code_challenge_method')).toBe('S256');
     expect(toProvider.searchParams.get('login_hint')).toBe('alice-at-provider');
     const landed = new URL(browser.finalUrl);
@@ -71,14 +93,25 @@ describe('3LO with auto-consent', () => {
     const poll = await c.data.send(tokenReq(wat!, { sessionUri: first.sessionUri }));
     expect(poll.sessionStatus).toBe('IN_PROGRESS');
 
-    const done = await c.data.send(new CompleteResourceTokenAuthCommand({ sessionUri: first.sessionUri!, userIdentifier: { userToken: jwt } }));
+    const done = await c.data.send(
+      new CompleteResourceTokenAuthCommand({ sessionUri: first.sessionUri!, userIdentifier: { userToken: jwt } }),
+    );
     expect(done.$metadata.httpStatusCode).toBe(200);
     const got = await c.data.send(tokenReq(wat!, { sessionUri: first.sessionUri }));
     expect(got.accessToken).toBeDefined();
-    expect(decodeJwt(got.accessToken!)).toMatchObject({ sub: 'alice-at-provider', iss: stack.threeLo.issuer, scope: 'api:read' });
+    expect(decodeJwt(got.accessToken!)).toMatchObject({
+      sub: 'alice-at-provider',
+      iss: stack.threeLo.issuer,
+      scope: 'api:read',
+    });
 
     // The vault now answers directly for this user (a new WAT from the same JWT's user), until forceAuthentication.
-    const again = await c.data.send(tokenReq((await c.data.send(new GetWorkloadAccessTokenForJWTCommand({ workloadName: WORKLOAD, userToken: jwt }))).workloadAccessToken!));
+    const again = await c.data.send(
+      tokenReq(
+        (await c.data.send(new GetWorkloadAccessTokenForJWTCommand({ workloadName: WORKLOAD, userToken: jwt })))
+          .workloadAccessToken!,
+      ),
+    );
     expect(again.accessToken).toBe(got.accessToken);
     const forced = await c.data.send(tokenReq(wat!, { forceAuthentication: true }));
     expect(forced.accessToken).toBeUndefined();
@@ -92,7 +125,9 @@ describe('3LO with auto-consent', () => {
     const b = await follow(r.authorizationUrl!, 20, false);
     expect(b.urls).toHaveLength(4); // authorize → provider → stack callback → return URL
     expect(new URL(b.finalUrl).searchParams.get('session_id')).toBe(r.sessionUri);
-    await c.data.send(new CompleteResourceTokenAuthCommand({ sessionUri: r.sessionUri!, userIdentifier: { userId: 'curl-user' } }));
+    await c.data.send(
+      new CompleteResourceTokenAuthCommand({ sessionUri: r.sessionUri!, userIdentifier: { userId: 'curl-user' } }),
+    );
     const t = await c.data.send(tokenReq(wat, { sessionUri: r.sessionUri }));
     expect(decodeJwt(t.accessToken!).sub).toBe('curl-user');
   });
@@ -101,37 +136,77 @@ describe('3LO with auto-consent', () => {
     const wat = await watForUser('alice');
     const r = await c.data.send(tokenReq(wat, { customParameters: { login_hint: 'alice' } }));
     await follow(r.authorizationUrl!);
-    const other = await failure(c.data.send(new CompleteResourceTokenAuthCommand({ sessionUri: r.sessionUri!, userIdentifier: { userId: 'bob' } })));
-    expect(other).toMatchObject({ name: 'AccessDeniedException', status: 403, message: MESSAGES.invalidOrExpiredSession });
-    const asJwt = await failure(c.data.send(new CompleteResourceTokenAuthCommand({ sessionUri: r.sessionUri!, userIdentifier: { userToken: await aliceJwt() } })));
+    const other = await failure(
+      c.data.send(
+        new CompleteResourceTokenAuthCommand({ sessionUri: r.sessionUri!, userIdentifier: { userId: 'bob' } }),
+      ),
+    );
+    expect(other).toMatchObject({
+      name: 'AccessDeniedException',
+      status: 403,
+      message: MESSAGES.invalidOrExpiredSession,
+    });
+    const asJwt = await failure(
+      c.data.send(
+        new CompleteResourceTokenAuthCommand({
+          sessionUri: r.sessionUri!,
+          userIdentifier: { userToken: await aliceJwt() },
+        }),
+      ),
+    );
     expect(asJwt.message).toBe(MESSAGES.invalidOrExpiredSession);
-    await c.data.send(new CompleteResourceTokenAuthCommand({ sessionUri: r.sessionUri!, userIdentifier: { userId: 'alice' } }));
+    await c.data.send(
+      new CompleteResourceTokenAuthCommand({ sessionUri: r.sessionUri!, userIdentifier: { userId: 'alice' } }),
+    );
     const token = await c.data.send(tokenReq(wat, { sessionUri: r.sessionUri }));
     expect(decodeJwt(token.accessToken!).sub).toBe('alice');
     // A session completes once.
-    const twice = await failure(c.data.send(new CompleteResourceTokenAuthCommand({ sessionUri: r.sessionUri!, userIdentifier: { userId: 'alice' } })));
+    const twice = await failure(
+      c.data.send(
+        new CompleteResourceTokenAuthCommand({ sessionUri: r.sessionUri!, userIdentifier: { userId: 'alice' } }),
+      ),
+    );
     expect(twice.message).toBe(MESSAGES.invalidOrExpiredSession);
   });
 
   it('binding rule: a re-minted JWT of the same user is refused; the very same JWT string completes', async () => {
     const jwt1 = await aliceJwt();
-    const wat = (await c.data.send(new GetWorkloadAccessTokenForJWTCommand({ workloadName: WORKLOAD, userToken: jwt1 }))).workloadAccessToken!;
+    const wat = (
+      await c.data.send(new GetWorkloadAccessTokenForJWTCommand({ workloadName: WORKLOAD, userToken: jwt1 }))
+    ).workloadAccessToken!;
     const r = await c.data.send(tokenReq(wat, { forceAuthentication: true }));
     await follow(r.authorizationUrl!);
     const jwt2 = await aliceJwt();
     expect(jwt2).not.toBe(jwt1);
     expect(decodeJwt(jwt2).sub).toBe(decodeJwt(jwt1).sub);
-    const f = await failure(c.data.send(new CompleteResourceTokenAuthCommand({ sessionUri: r.sessionUri!, userIdentifier: { userToken: jwt2 } })));
+    const f = await failure(
+      c.data.send(
+        new CompleteResourceTokenAuthCommand({ sessionUri: r.sessionUri!, userIdentifier: { userToken: jwt2 } }),
+      ),
+    );
     expect(f).toMatchObject({ name: 'AccessDeniedException', status: 403, message: MESSAGES.invalidOrExpiredSession });
-    await c.data.send(new CompleteResourceTokenAuthCommand({ sessionUri: r.sessionUri!, userIdentifier: { userToken: jwt1 } }));
+    await c.data.send(
+      new CompleteResourceTokenAuthCommand({ sessionUri: r.sessionUri!, userIdentifier: { userToken: jwt1 } }),
+    );
   });
 
   it('Complete before the user consented, or with an unknown session, is refused', async () => {
     const wat = await watForUser('carol');
     const r = await c.data.send(tokenReq(wat));
-    const early = await failure(c.data.send(new CompleteResourceTokenAuthCommand({ sessionUri: r.sessionUri!, userIdentifier: { userId: 'carol' } })));
+    const early = await failure(
+      c.data.send(
+        new CompleteResourceTokenAuthCommand({ sessionUri: r.sessionUri!, userIdentifier: { userId: 'carol' } }),
+      ),
+    );
     expect(early.message).toBe(MESSAGES.invalidOrExpiredSession);
-    const unknown = await failure(c.data.send(new CompleteResourceTokenAuthCommand({ sessionUri: 'urn:ietf:params:oauth:request_uri:nope', userIdentifier: { userId: 'carol' } })));
+    const unknown = await failure(
+      c.data.send(
+        new CompleteResourceTokenAuthCommand({
+          sessionUri: 'urn:ietf:params:oauth:request_uri:nope',
+          userIdentifier: { userId: 'carol' },
+        }),
+      ),
+    );
     expect(unknown.message).toBe(MESSAGES.invalidOrExpiredSession);
     // Another user's WAT cannot poll this session.
     const mallory = await failure(c.data.send(tokenReq(await watForUser('mallory'), { sessionUri: r.sessionUri })));
@@ -139,7 +214,11 @@ describe('3LO with auto-consent', () => {
   });
 
   it('customParameters never replace the standard authorize parameters', async () => {
-    const r = await c.data.send(tokenReq(await watForUser('dave'), { customParameters: { redirect_uri: 'https://evil.example/cb', prompt: 'login' } }));
+    const r = await c.data.send(
+      tokenReq(await watForUser('dave'), {
+        customParameters: { redirect_uri: 'https://evil.example/cb', prompt: 'login' },
+      }),
+    );
     const res = await fetch(r.authorizationUrl!, { redirect: 'manual' });
     expect(res.status).toBe(302);
     const loc = new URL(res.headers.get('location')!);
@@ -152,7 +231,9 @@ describe('3LO with auto-consent', () => {
     const f = await failure(c.data.send(tokenReq(wat, { resourceOauth2ReturnUrl: 'http://localhost:9999/elsewhere' })));
     expect(f).toMatchObject({ name: 'ValidationException', status: 400, message: MESSAGES.noReturnUrl });
     stack.state.putWorkloadIdentity('no-return-urls');
-    const bare = (await c.data.send(new GetWorkloadAccessTokenForUserIdCommand({ workloadName: 'no-return-urls', userId: 'erin' }))).workloadAccessToken!;
+    const bare = (
+      await c.data.send(new GetWorkloadAccessTokenForUserIdCommand({ workloadName: 'no-return-urls', userId: 'erin' }))
+    ).workloadAccessToken!;
     const g = await failure(c.data.send(tokenReq(bare)));
     expect(g).toMatchObject({ name: 'ValidationException', status: 400, message: MESSAGES.noReturnUrl });
   });
@@ -161,7 +242,9 @@ describe('3LO with auto-consent', () => {
     const { workloadAccessToken } = await c.data.send(new GetWorkloadAccessTokenCommand({ workloadName: WORKLOAD }));
     const f = await failure(c.data.send(tokenReq(workloadAccessToken!)));
     expect(f.name).toBe('ValidationException');
-    expect(f.message).toBe('USER_FEDERATION needs a workload access token obtained for a user (GetWorkloadAccessTokenForJWT or ForUserId)');
+    expect(f.message).toBe(
+      'USER_FEDERATION needs a workload access token obtained for a user (GetWorkloadAccessTokenForJWT or ForUserId)',
+    );
   });
 
   it('50 users at once: every token reaches its own user only', async () => {
@@ -173,10 +256,20 @@ describe('3LO with auto-consent', () => {
         const b = await follow(r.authorizationUrl!);
         const landed = new URL(b.finalUrl);
         expect(landed.searchParams.get('state')).toBe(`state-${u}`);
-        await c.data.send(new CompleteResourceTokenAuthCommand({ sessionUri: landed.searchParams.get('session_id')!, userIdentifier: { userId: u } }));
+        await c.data.send(
+          new CompleteResourceTokenAuthCommand({
+            sessionUri: landed.searchParams.get('session_id')!,
+            userIdentifier: { userId: u },
+          }),
+        );
         const t = await c.data.send(tokenReq(wat, { sessionUri: r.sessionUri }));
         const direct = await c.data.send(tokenReq(await watForUser(u)));
-        return { u, sub: decodeJwt(t.accessToken!).sub, again: direct.accessToken === t.accessToken, token: t.accessToken! };
+        return {
+          u,
+          sub: decodeJwt(t.accessToken!).sub,
+          again: direct.accessToken === t.accessToken,
+          token: t.accessToken!,
+        };
       }),
     );
     expect(results.map((r) => r.sub)).toEqual(users);
@@ -197,17 +290,23 @@ describe('3LO with real login and consent pages', () => {
   afterAll(() => paged.close());
 
   it('a user signs in and consents through the forms', async () => {
-    const wat = (await pc.data.send(new GetWorkloadAccessTokenForUserIdCommand({ workloadName: WORKLOAD, userId: 'frank' }))).workloadAccessToken!;
+    const wat = (
+      await pc.data.send(new GetWorkloadAccessTokenForUserIdCommand({ workloadName: WORKLOAD, userId: 'frank' }))
+    ).workloadAccessToken!;
     const r = await pc.data.send(tokenReq(wat));
     const end = await browseHeadless(r.authorizationUrl!, { login: 'frank-at-provider', stopAt: RETURN });
     expect(new URL(end.url).searchParams.get('session_id')).toBe(r.sessionUri);
-    await pc.data.send(new CompleteResourceTokenAuthCommand({ sessionUri: r.sessionUri!, userIdentifier: { userId: 'frank' } }));
+    await pc.data.send(
+      new CompleteResourceTokenAuthCommand({ sessionUri: r.sessionUri!, userIdentifier: { userId: 'frank' } }),
+    );
     const t = await pc.data.send(tokenReq(wat, { sessionUri: r.sessionUri }));
     expect(decodeJwt(t.accessToken!).sub).toBe('frank-at-provider');
   });
 
   it('a refusal at the provider ends the session FAILED', async () => {
-    const wat = (await pc.data.send(new GetWorkloadAccessTokenForUserIdCommand({ workloadName: WORKLOAD, userId: 'gina' }))).workloadAccessToken!;
+    const wat = (
+      await pc.data.send(new GetWorkloadAccessTokenForUserIdCommand({ workloadName: WORKLOAD, userId: 'gina' }))
+    ).workloadAccessToken!;
     const r = await pc.data.send(tokenReq(wat));
     // Walk to the provider's login page, then press its "Cancel" (abort) link.
     const jar: string[] = [];
@@ -228,13 +327,19 @@ describe('3LO with real login and consent pages', () => {
     const poll = await pc.data.send(tokenReq(wat, { sessionUri: r.sessionUri }));
     expect(poll.sessionStatus).toBe('FAILED');
     expect(poll.accessToken).toBeUndefined();
-    const f = await failure(pc.data.send(new CompleteResourceTokenAuthCommand({ sessionUri: r.sessionUri!, userIdentifier: { userId: 'gina' } })));
+    const f = await failure(
+      pc.data.send(
+        new CompleteResourceTokenAuthCommand({ sessionUri: r.sessionUri!, userIdentifier: { userId: 'gina' } }),
+      ),
+    );
     expect(f.message).toBe(MESSAGES.invalidOrExpiredSession);
   });
 
   it('an authorization URL expires after 10 minutes', async () => {
     try {
-      const wat = (await pc.data.send(new GetWorkloadAccessTokenForUserIdCommand({ workloadName: WORKLOAD, userId: 'hank' }))).workloadAccessToken!;
+      const wat = (
+        await pc.data.send(new GetWorkloadAccessTokenForUserIdCommand({ workloadName: WORKLOAD, userId: 'hank' }))
+      ).workloadAccessToken!;
       const r = await pc.data.send(tokenReq(wat));
       offset = 10 * 60_000 + 1000;
       const res = await fetch(r.authorizationUrl!, { redirect: 'manual' });

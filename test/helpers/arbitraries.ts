@@ -27,7 +27,10 @@ function alphaNumericPercent(others: string): fc.Arbitrary<string> {
     const encoded = encodeURIComponent(c);
     return c !== encoded ? encoded : `%${c.charCodeAt(0).toString(16)}`;
   });
-  return fc.oneof({ weight: 10, arbitrary: fc.constantFrom(...ALPHANUMERIC, ...others) }, { weight: 1, arbitrary: percent });
+  return fc.oneof(
+    { weight: 10, arbitrary: fc.constantFrom(...ALPHANUMERIC, ...others) },
+    { weight: 1, arbitrary: percent },
+  );
 }
 
 /**
@@ -37,7 +40,9 @@ function alphaNumericPercent(others: string): fc.Arbitrary<string> {
 export function webPath(): fc.Arbitrary<string> {
   const unit = alphaNumericPercent("-._~!$&'()*+,;=:@");
   const path = (segment: fc.SizeForArbitrary, count: fc.SizeForArbitrary) =>
-    fc.array(fc.string({ unit, size: segment }), { size: count }).map((segments) => segments.map((s) => `/${s}`).join(''));
+    fc
+      .array(fc.string({ unit, size: segment }), { size: count })
+      .map((segments) => segments.map((s) => `/${s}`).join(''));
   return fc.oneof(path('small', 'xsmall'), path('xsmall', 'small'));
 }
 

@@ -109,7 +109,10 @@ export interface RunResult {
 
 /** Run the whole CLI in-process. */
 export async function runCommand(argv: string[], options: TestContextOptions | TestContext = {}): Promise<RunResult> {
-  const ctx = 'stdout' in options && options.stdout instanceof BufferStream ? (options as TestContext) : createTestContext(options as TestContextOptions);
+  const ctx =
+    'stdout' in options && options.stdout instanceof BufferStream
+      ? (options as TestContext)
+      : createTestContext(options as TestContextOptions);
   const code = await runCli(argv, ctx);
   return { code, stdout: ctx.stdout.text(), stderr: ctx.stderr.text(), ctx };
 }

@@ -21,7 +21,10 @@ export interface RecordingProxy {
   close(): Promise<void>;
 }
 
-export type Answer = (operation: string, body: Record<string, unknown>) => { status: number; body: unknown } | undefined;
+export type Answer = (
+  operation: string,
+  body: Record<string, unknown>,
+) => { status: number; body: unknown } | undefined;
 
 export async function startRecordingProxy(target: string, options: { answer?: Answer } = {}): Promise<RecordingProxy> {
   const calls: RecordedCall[] = [];
@@ -30,7 +33,10 @@ export async function startRecordingProxy(target: string, options: { answer?: An
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
     const amzTarget = req.headers['x-amz-target'];
-    const operation = typeof amzTarget === 'string' ? amzTarget.split('.').pop()! : `${req.method} ${new URL(req.url ?? '/', 'http://x').pathname}`;
+    const operation =
+      typeof amzTarget === 'string'
+        ? amzTarget.split('.').pop()!
+        : `${req.method} ${new URL(req.url ?? '/', 'http://x').pathname}`;
     let parsed: unknown;
     try {
       parsed = body.length ? JSON.parse(body.toString('utf8')) : undefined;
@@ -42,7 +48,12 @@ export async function startRecordingProxy(target: string, options: { answer?: An
     const answered = options.answer?.(operation, (parsed ?? {}) as Record<string, unknown>);
     if (answered) {
       call.status = answered.status;
-      res.writeHead(answered.status, { 'content-type': 'application/x-amz-json-1.1', ...(answered.status >= 400 ? { 'x-amzn-errortype': String((answered.body as { __type?: string }).__type ?? '') } : {}) });
+      res.writeHead(answered.status, {
+        'content-type': 'application/x-amz-json-1.1',
+        ...(answered.status >= 400
+          ? { 'x-amzn-errortype': String((answered.body as { __type?: string }).__type ?? '') }
+          : {}),
+      });
       res.end(JSON.stringify(answered.body));
       return;
     }

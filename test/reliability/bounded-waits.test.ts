@@ -35,7 +35,21 @@ beforeAll(async () => {
   s = await startCanaryStack();
   env = { ...s.env, AGENTCORE_AUTH_PASSWORD: s.canaries.password };
   home = mkdtempSync(join(tmpdir(), 'aca-rel-waits-'));
-  const r = await runCommand(['login', '--user-pool-id', s.poolId, '--client-id', s.clientId, '--client-secret', s.canaries.clientSecret, '--username', 'alice', '--quiet'], { env, home });
+  const r = await runCommand(
+    [
+      'login',
+      '--user-pool-id',
+      s.poolId,
+      '--client-id',
+      s.clientId,
+      '--client-secret',
+      s.canaries.clientSecret,
+      '--username',
+      'alice',
+      '--quiet',
+    ],
+    { env, home },
+  );
   expect(r.code).toBe(0);
 });
 afterAll(async () => {
@@ -44,11 +58,39 @@ afterAll(async () => {
 
 /** The commands that call the stack's AWS APIs, and how each reaches them. */
 const COMMANDS: Record<string, { argv: () => string[]; path: 'sdk' | 'raw' }> = {
-  'login (Cognito InitiateAuth, SDK)': { argv: () => ['login', '--user-pool-id', s.poolId, '--client-id', s.clientId, '--client-secret', s.canaries.clientSecret, '--username', 'alice', '--no-cache'], path: 'sdk' },
+  'login (Cognito InitiateAuth, SDK)': {
+    argv: () => [
+      'login',
+      '--user-pool-id',
+      s.poolId,
+      '--client-id',
+      s.clientId,
+      '--client-secret',
+      s.canaries.clientSecret,
+      '--username',
+      'alice',
+      '--no-cache',
+    ],
+    path: 'sdk',
+  },
   'invoke SigV4 (SDK)': { argv: () => ['invoke', SIGV4, '{"action":"whoami"}', '--user-id', 'alice'], path: 'sdk' },
   'invoke bearer (raw HTTP)': { argv: () => ['invoke', JWT, '{"action":"whoami"}', '--bearer'], path: 'raw' },
-  'exchange API key (SDK)': { argv: () => ['exchange', '--workload-name', 'local-workload', '--user-id', 'alice', '--api-key-provider', 'local-api-key'], path: 'sdk' },
-  'mcp gateway (raw HTTP)': { argv: () => ['mcp', '--gateway-url', `${s.stack.url}/gateways/local-gateway-local00001/mcp`, '--bearer'], path: 'raw' },
+  'exchange API key (SDK)': {
+    argv: () => [
+      'exchange',
+      '--workload-name',
+      'local-workload',
+      '--user-id',
+      'alice',
+      '--api-key-provider',
+      'local-api-key',
+    ],
+    path: 'sdk',
+  },
+  'mcp gateway (raw HTTP)': {
+    argv: () => ['mcp', '--gateway-url', `${s.stack.url}/gateways/local-gateway-local00001/mcp`, '--bearer'],
+    path: 'raw',
+  },
 };
 
 /**
@@ -62,17 +104,48 @@ const noWaits = () => {
   return ctx;
 };
 
-const FAULTS: Array<{ name: string; faults: FaultSettings; code: number; injected: number | 'once'; stderr?: RegExp }> = [
-  { name: 'one throttle → retried, succeeds', faults: { rules: [{ kind: 'throttle', count: 1 }] }, code: 0, injected: 1 },
-  { name: 'throttled on every attempt → exit 3 after exactly 3 attempts', faults: { rules: [{ kind: 'throttle' }] }, code: 3, injected: 3, stderr: /(throttl|TooManyRequests|Rate exceeded)/i },
-  { name: 'one 500 → retried, succeeds', faults: { rules: [{ kind: 'error', count: 1 }] }, code: 0, injected: 1 },
-  { name: '503 on every attempt → exit 3 after exactly 3 attempts', faults: { rules: [{ kind: 'error', status: 503 }] }, code: 3, injected: 3, stderr: /Service ?Unavailable|503/ },
-  { name: 'one dropped connection → retried, succeeds', faults: { rules: [{ kind: 'drop', count: 1 }] }, code: 0, injected: 1 },
-  { name: 'every connection dropped → exit 3 after exactly 3 attempts', faults: { rules: [{ kind: 'drop' }] }, code: 3, injected: 3, stderr: /connection reset/ },
-];
+const FAULTS: Array<{ name: string; faults: FaultSettings; code: number; injected: number | 'once'; stderr?: RegExp }> =
+  [
+    {
+      name: 'one throttle → retried, succeeds',
+      faults: { rules: [{ kind: 'throttle', count: 1 }] },
+      code: 0,
+      injected: 1,
+    },
+    {
+      name: 'throttled on every attempt → exit 3 after exactly 3 attempts',
+      faults: { rules: [{ kind: 'throttle' }] },
+      code: 3,
+      injected: 3,
+      stderr: /(throttl|TooManyRequests|Rate exceeded)/i,
+    },
+    { name: 'one 500 → retried, succeeds', faults: { rules: [{ kind: 'error', count: 1 }] }, code: 0, injected: 1 },
+    {
+      name: '503 on every attempt → exit 3 after exactly 3 attempts',
+      faults: { rules: [{ kind: 'error', status: 503 }] },
+      code: 3,
+      injected: 3,
+      stderr: /Service ?Unavailable|503/,
+    },
+    {
+      name: 'one dropped connection → retried, succeeds',
+      faults: { rules: [{ kind: 'drop', count: 1 }] },
+      code: 0,
+      injected: 1,
+    },
+    {
+      name: 'every connection dropped → exit 3 after exactly 3 attempts',
+      faults: { rules: [{ kind: 'drop' }] },
+      code: 3,
+      injected: 3,
+      stderr: /connection reset/,
+    },
+  ];
 
 describe('fault injection through the local stack', () => {
-  const matrix = Object.entries(COMMANDS).flatMap(([cmd, c]) => FAULTS.map((f) => [`${cmd}: ${f.name}`, c, f] as const));
+  const matrix = Object.entries(COMMANDS).flatMap(([cmd, c]) =>
+    FAULTS.map((f) => [`${cmd}: ${f.name}`, c, f] as const),
+  );
   it.each(matrix)('%s', async (_name, c, f) => {
     s.stack.faults.set({ rules: f.faults.rules!.map((r) => ({ ...r })) });
     s.stack.faults.injected = { throttle: 0, error: 0, drop: 0 };
@@ -90,7 +163,10 @@ describe('fault injection through the local stack', () => {
   });
 
   it('a non-retryable answer (401 for a bad bearer token) is sent once, not retried', async () => {
-    const r = await runCommand(['invoke', JWT, '{"action":"whoami"}', '--bearer-token', 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.', '--verbose'], { env, home });
+    const r = await runCommand(
+      ['invoke', JWT, '{"action":"whoami"}', '--bearer-token', 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.', '--verbose'],
+      { env, home },
+    );
     expect(r.code).toBe(4);
     expect(r.stderr.match(/^→ POST /gm)).toHaveLength(1);
     expect(r.stderr).not.toMatch(/retrying in/);
@@ -98,7 +174,19 @@ describe('fault injection through the local stack', () => {
 
   it('a validation error (unknown provider) through the SDK is sent once', async () => {
     s.stack.faults.set({ latencyMs: 1, latencyMatch: 'GetResourceApiKey' });
-    const r = await runCommand(['exchange', '--workload-name', 'local-workload', '--user-id', 'alice', '--api-key-provider', 'nope', '--verbose'], { env, home });
+    const r = await runCommand(
+      [
+        'exchange',
+        '--workload-name',
+        'local-workload',
+        '--user-id',
+        'alice',
+        '--api-key-provider',
+        'nope',
+        '--verbose',
+      ],
+      { env, home },
+    );
     s.stack.faults.clear();
     expect(r.code).toBe(3);
     expect(r.stderr.match(/^→ POST .*\(GetResourceApiKey\)/gm)).toHaveLength(1);
@@ -108,7 +196,11 @@ describe('fault injection through the local stack', () => {
     s.stack.faults.set({ latencyMs: HOLD_MS });
     try {
       // The three at once: each waits out its own --timeout.
-      const argvs = [COMMANDS['invoke SigV4 (SDK)']!.argv(), COMMANDS['invoke bearer (raw HTTP)']!.argv(), COMMANDS['mcp gateway (raw HTTP)']!.argv()];
+      const argvs = [
+        COMMANDS['invoke SigV4 (SDK)']!.argv(),
+        COMMANDS['invoke bearer (raw HTTP)']!.argv(),
+        COMMANDS['mcp gateway (raw HTTP)']!.argv(),
+      ];
       const results = await Promise.all(argvs.map((argv) => runCommand([...argv, '--timeout', '0.4'], { env, home })));
       results.forEach((r, i) => {
         expect(r.code, `${argvs[i]![0]} ${r.stderr}`).toBe(5);
@@ -121,7 +213,9 @@ describe('fault injection through the local stack', () => {
 });
 
 /** A loopback stand-in for the AgentCore endpoint: answers from a list, recording each request. */
-async function scriptedServer(answers: Array<{ status: number; headers?: Record<string, string>; body: string }>): Promise<{ url: string; hits: number[]; close(): Promise<void> }> {
+async function scriptedServer(
+  answers: Array<{ status: number; headers?: Record<string, string>; body: string }>,
+): Promise<{ url: string; hits: number[]; close(): Promise<void> }> {
   const hits: number[] = [];
   let i = 0;
   const server: Server = createHttpServer((req, res) => {
@@ -141,15 +235,27 @@ async function scriptedServer(answers: Array<{ status: number; headers?: Record<
   };
 }
 
-const THROTTLE = { status: 429, headers: { 'x-amzn-errortype': 'ThrottlingException', 'retry-after': '1' }, body: '{"message":"Rate exceeded"}' };
-const OK = { status: 200, headers: { 'x-amzn-bedrock-agentcore-runtime-session-id': 's'.repeat(40) }, body: '{"ok":true}' };
+const THROTTLE = {
+  status: 429,
+  headers: { 'x-amzn-errortype': 'ThrottlingException', 'retry-after': '1' },
+  body: '{"message":"Rate exceeded"}',
+};
+const OK = {
+  status: 200,
+  headers: { 'x-amzn-bedrock-agentcore-runtime-session-id': 's'.repeat(40) },
+  body: '{"ok":true}',
+};
 
 describe('Retry-After', () => {
-  it('raw path (bearer invoke): the wait is the server\'s Retry-After (3 s), not the random backoff', async () => {
+  it("raw path (bearer invoke): the wait is the server's Retry-After (3 s), not the random backoff", async () => {
     const srv = await scriptedServer([{ ...THROTTLE, headers: { ...THROTTLE.headers, 'retry-after': '3' } }, OK]);
     const sleeps: number[] = [];
     try {
-      const ctx = createTestContext({ env: { ...env, AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: srv.url }, home, sleep: async (ms) => void sleeps.push(ms) });
+      const ctx = createTestContext({
+        env: { ...env, AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: srv.url },
+        home,
+        sleep: async (ms) => void sleeps.push(ms),
+      });
       const r = await runCommand(['invoke', JWT, '{}', '--bearer', '--auth', 'bearer'], ctx);
       expect(r.code, r.stderr).toBe(0);
       expect(srv.hits).toHaveLength(2);
@@ -161,11 +267,22 @@ describe('Retry-After', () => {
   });
 
   it('raw path: RetryableConflictException (409) is retried, a plain ConflictException (409) is not', async () => {
-    const conflict = (type: string) => ({ status: 409, headers: { 'x-amzn-errortype': type }, body: `{"message":"${type}"}` });
-    for (const [type, hits, code] of [['RetryableConflictException', 2, 0], ['ConflictException', 1, 3]] as const) {
+    const conflict = (type: string) => ({
+      status: 409,
+      headers: { 'x-amzn-errortype': type },
+      body: `{"message":"${type}"}`,
+    });
+    for (const [type, hits, code] of [
+      ['RetryableConflictException', 2, 0],
+      ['ConflictException', 1, 3],
+    ] as const) {
       const srv = await scriptedServer([conflict(type), OK]);
       try {
-        const ctx = createTestContext({ env: { ...env, AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: srv.url }, home, sleep: async () => undefined });
+        const ctx = createTestContext({
+          env: { ...env, AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: srv.url },
+          home,
+          sleep: async () => undefined,
+        });
         const r = await runCommand(['invoke', JWT, '{}', '--bearer', '--auth', 'bearer'], ctx);
         expect(r.code, `${type}: ${r.stderr}`).toBe(code);
         expect(srv.hits, type).toHaveLength(hits);
@@ -176,18 +293,52 @@ describe('Retry-After', () => {
   });
 
   it('OAuth token endpoint (login client-credentials): 503 and 429 + Retry-After are retried, invalid_client is not', async () => {
-    const token = { status: 200, headers: {}, body: JSON.stringify({ access_token: 'opaque-access-token-xyz', token_type: 'Bearer', expires_in: 3600 }) };
+    const token = {
+      status: 200,
+      headers: {},
+      body: JSON.stringify({ access_token: 'opaque-access-token-xyz', token_type: 'Bearer', expires_in: 3600 }),
+    };
     const cases = [
-      { answers: [{ status: 503, headers: {}, body: '{"error":"temporarily_unavailable"}' }, token], code: 0, hits: 2, sleeps: 1 },
-      { answers: [{ status: 429, headers: { 'retry-after': '2' }, body: '{"error":"slow_down"}' }, token], code: 0, hits: 2, sleeps: 1, exact: 2000 },
-      { answers: [{ status: 401, headers: {}, body: '{"error":"invalid_client"}' }, token], code: 4, hits: 1, sleeps: 0 },
+      {
+        answers: [{ status: 503, headers: {}, body: '{"error":"temporarily_unavailable"}' }, token],
+        code: 0,
+        hits: 2,
+        sleeps: 1,
+      },
+      {
+        answers: [{ status: 429, headers: { 'retry-after': '2' }, body: '{"error":"slow_down"}' }, token],
+        code: 0,
+        hits: 2,
+        sleeps: 1,
+        exact: 2000,
+      },
+      {
+        answers: [{ status: 401, headers: {}, body: '{"error":"invalid_client"}' }, token],
+        code: 4,
+        hits: 1,
+        sleeps: 0,
+      },
     ];
     for (const c of cases) {
       const srv = await scriptedServer(c.answers);
       const sleeps: number[] = [];
       try {
         const ctx = createTestContext({ home, sleep: async (ms) => void sleeps.push(ms) });
-        const r = await runCommand(['login', '--auth-flow', 'client-credentials', '--token-endpoint', `${srv.url}/token`, '--client-id', 'c', '--client-secret', 'not-a-real-secret', '--no-cache'], ctx);
+        const r = await runCommand(
+          [
+            'login',
+            '--auth-flow',
+            'client-credentials',
+            '--token-endpoint',
+            `${srv.url}/token`,
+            '--client-id',
+            'c',
+            '--client-secret',
+            'not-a-real-secret',
+            '--no-cache',
+          ],
+          ctx,
+        );
         expect(r.code, `${c.answers[0]!.status}: ${r.stderr}`).toBe(c.code);
         expect(srv.hits).toHaveLength(c.hits);
         expect(sleeps).toHaveLength(c.sleeps);
@@ -200,11 +351,17 @@ describe('Retry-After', () => {
 
   it('verify: a discovery document behind one 503 is fetched again, not reported as a rejection', async () => {
     const discovery = await (await fetch(s.stack.userPool.discoveryUrl)).text();
-    const srv = await scriptedServer([{ status: 503, headers: {}, body: '{"message":"busy"}' }, { status: 200, headers: {}, body: discovery }]);
+    const srv = await scriptedServer([
+      { status: 503, headers: {}, body: '{"message":"busy"}' },
+      { status: 200, headers: {}, body: discovery },
+    ]);
     try {
       const token = (await runCommand(['token', 'print'], { env, home })).stdout.trim();
       const ctx = createTestContext({ env, home, sleep: async () => undefined });
-      const r = await runCommand(['verify', token, '--discovery-url', `${srv.url}/.well-known/openid-configuration`], ctx);
+      const r = await runCommand(
+        ['verify', token, '--discovery-url', `${srv.url}/.well-known/openid-configuration`],
+        ctx,
+      );
       expect(r.code, r.stderr + r.stdout).toBe(0);
       expect(srv.hits).toHaveLength(2);
       expect(r.stderr).toMatch(/attempt 1 got 503; retrying/);
@@ -216,7 +373,10 @@ describe('Retry-After', () => {
   it('SDK path (SigV4 invoke): the second attempt comes no sooner than Retry-After: 1', async () => {
     const srv = await scriptedServer([THROTTLE, OK]);
     try {
-      const r = await runCommand(['invoke', SIGV4, '{}', '--user-id', 'alice'], { env: { ...env, AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: srv.url }, home });
+      const r = await runCommand(['invoke', SIGV4, '{}', '--user-id', 'alice'], {
+        env: { ...env, AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: srv.url },
+        home,
+      });
       expect(r.code, r.stderr).toBe(0);
       expect(srv.hits).toHaveLength(2);
       expect(srv.hits[1]! - srv.hits[0]!).toBeGreaterThanOrEqual(900);
@@ -251,13 +411,29 @@ describe('a silent endpoint', () => {
   it('SDK calls time out (requestTimeout is enforced, not only logged) and map to ERR_TIMEOUT (exit 5)', async () => {
     const silent = await silentServer();
     try {
-      const clients = createAwsClients({ env: { AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: silent.url, AWS_ACCESS_KEY_ID: 'AKIDLOCAL', AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: 'us-east-1' }, settings: { timeoutMs: 300, maxAttempts: 1 } });
+      const clients = createAwsClients({
+        env: {
+          AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: silent.url,
+          AWS_ACCESS_KEY_ID: 'AKIDLOCAL',
+          AWS_SECRET_ACCESS_KEY: 'x',
+          AWS_REGION: 'us-east-1',
+        },
+        settings: { timeoutMs: 300, maxAttempts: 1 },
+      });
       const cognito = await clients.cognito('us-east-1');
       const { InitiateAuthCommand } = await import('@aws-sdk/client-cognito-identity-provider');
-      const err = await cognito.send(new InitiateAuthCommand({ ClientId: 'c', AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'u', PASSWORD: 'p' } })).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+      const err = await cognito
+        .send(
+          new InitiateAuthCommand({
+            ClientId: 'c',
+            AuthFlow: 'USER_PASSWORD_AUTH',
+            AuthParameters: { USERNAME: 'u', PASSWORD: 'p' },
+          }),
+        )
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       const mapped = fromAwsError(err, 'InitiateAuth');
       expect(mapped.code).toBe('ERR_TIMEOUT');
       expect(mapped.exitCode).toBe(5);
@@ -270,8 +446,19 @@ describe('a silent endpoint', () => {
     const silent = await silentServer();
     const ac = new AbortController();
     try {
-      const timer = setTimeout(() => ac.abort(Object.assign(new Error('interrupted by SIGINT'), { name: 'AbortError' })), 300);
-      const r = await runCommand(['verify', 'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4In0.c2ln', '--discovery-url', `${silent.url}/.well-known/openid-configuration`], { env, home, signal: ac.signal });
+      const timer = setTimeout(
+        () => ac.abort(Object.assign(new Error('interrupted by SIGINT'), { name: 'AbortError' })),
+        300,
+      );
+      const r = await runCommand(
+        [
+          'verify',
+          'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4In0.c2ln',
+          '--discovery-url',
+          `${silent.url}/.well-known/openid-configuration`,
+        ],
+        { env, home, signal: ac.signal },
+      );
       clearTimeout(timer);
       expect(r.code, r.stderr).toBe(130);
     } finally {
@@ -300,7 +487,11 @@ const HOLD_MS = 600_000;
  * Run argv and send Ctrl-C once `waiting` resolves (the command is then known to wait); exit 130 expected. If the command
  * ends before that, its result is returned as it is (and the test's exit-code assertion says why).
  */
-async function interrupt(argv: string[], waiting: Promise<unknown> | ((ctx: TestContext) => Promise<unknown>), extra: Parameters<typeof createTestContext>[0] = {}) {
+async function interrupt(
+  argv: string[],
+  waiting: Promise<unknown> | ((ctx: TestContext) => Promise<unknown>),
+  extra: Parameters<typeof createTestContext>[0] = {},
+) {
   const ac = new AbortController();
   const ctx = createTestContext({ env, home, signal: ac.signal, ...extra });
   const ready = typeof waiting === 'function' ? waiting(ctx) : waiting;
@@ -324,7 +515,10 @@ describe('Ctrl-C during any wait ends cleanly (exit 130)', () => {
     ['invoke bearer waiting on the runtime', () => COMMANDS['invoke bearer (raw HTTP)']!.argv()],
     ['exchange waiting on the data plane', () => COMMANDS['exchange API key (SDK)']!.argv()],
     ['mcp waiting on the gateway', () => COMMANDS['mcp gateway (raw HTTP)']!.argv()],
-    ['doctor waiting on the control plane', () => ['doctor', '--workload-name', 'local-workload', '--provider', 'local-m2m']],
+    [
+      'doctor waiting on the control plane',
+      () => ['doctor', '--workload-name', 'local-workload', '--provider', 'local-m2m'],
+    ],
   ];
   it.each(slow)('%s (the stack holds the call)', async (_name, argv) => {
     s.stack.faults.set({ latencyMs: HOLD_MS });
@@ -342,7 +536,10 @@ describe('Ctrl-C during any wait ends cleanly (exit 130)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aca-rel-smoke-'));
     const file = join(dir, 's.yaml');
     const junit = join(dir, 'junit.xml');
-    writeFileSync(file, `steps:\n  - id: quick\n    explain: Token has expired\n  - id: inv\n    invoke:\n      agent: ${SIGV4}\n      payload: '{"action":"whoami"}'\n      user-id: alice\n`);
+    writeFileSync(
+      file,
+      `steps:\n  - id: quick\n    explain: Token has expired\n  - id: inv\n    invoke:\n      agent: ${SIGV4}\n      payload: '{"action":"whoami"}'\n      user-id: alice\n`,
+    );
     s.stack.faults.set({ latencyMs: HOLD_MS });
     try {
       // Held: the invoke step's call (the explain step needs no stack), so the first step has passed by then.
@@ -360,7 +557,8 @@ describe('Ctrl-C during any wait ends cleanly (exit 130)', () => {
     const port = await freePort();
     // Interrupted once it says where it listens.
     const listening = async (ctx: TestContext) => {
-      for (let i = 0; i < 1000 && !ctx.stderr.text().includes(`${port}`); i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 1000 && !ctx.stderr.text().includes(`${port}`); i++)
+        await new Promise((r) => setTimeout(r, 10));
     };
     const r = await interrupt(['callback', '--port', String(port), '--user-id', 'alice'], listening);
     expect(r.code, r.stderr).toBe(130);
@@ -372,7 +570,20 @@ describe('Ctrl-C during any wait ends cleanly (exit 130)', () => {
     const port = await freePort();
     const browser = idleBrowser();
     const r = await interrupt(
-      ['login', '--auth-flow', 'authorization-code', '--discovery-url', s.stack.userPool.discoveryUrl, '--client-id', s.clientId, '--client-secret', s.canaries.clientSecret, '--redirect-uri', `http://127.0.0.1:${port}/callback`, '--no-cache'],
+      [
+        'login',
+        '--auth-flow',
+        'authorization-code',
+        '--discovery-url',
+        s.stack.userPool.discoveryUrl,
+        '--client-id',
+        s.clientId,
+        '--client-secret',
+        s.canaries.clientSecret,
+        '--redirect-uri',
+        `http://127.0.0.1:${port}/callback`,
+        '--no-cache',
+      ],
       browser.opened,
       { openBrowser: browser.openBrowser },
     );
@@ -385,7 +596,21 @@ describe('Ctrl-C during any wait ends cleanly (exit 130)', () => {
     const returnUrl = `http://127.0.0.1:${port}/oauth2/callback`;
     const browser = idleBrowser();
     const r = await interrupt(
-      ['exchange', '--workload-name', 'local-workload', '--user-id', 'alice', '--provider', 'local-3lo', '--scopes', 'api:read', '--return-url', returnUrl, '--register-return-url', '--force-auth'],
+      [
+        'exchange',
+        '--workload-name',
+        'local-workload',
+        '--user-id',
+        'alice',
+        '--provider',
+        'local-3lo',
+        '--scopes',
+        'api:read',
+        '--return-url',
+        returnUrl,
+        '--register-return-url',
+        '--force-auth',
+      ],
       browser.opened,
       { openBrowser: browser.openBrowser },
     );
@@ -399,7 +624,22 @@ describe('Ctrl-C during any wait ends cleanly (exit 130)', () => {
     const before = [...s.stack.state.workloadIdentities.get('local-workload')!.allowedResourceOauth2ReturnUrls];
     const browser = idleBrowser();
     const r = await interrupt(
-      ['exchange', '--workload-name', 'local-workload', '--user-id', 'alice', '--provider', 'local-3lo', '--scopes', 'api:read', '--return-url', returnUrl, '--register-return-url', '--ephemeral', '--force-auth'],
+      [
+        'exchange',
+        '--workload-name',
+        'local-workload',
+        '--user-id',
+        'alice',
+        '--provider',
+        'local-3lo',
+        '--scopes',
+        'api:read',
+        '--return-url',
+        returnUrl,
+        '--register-return-url',
+        '--ephemeral',
+        '--force-auth',
+      ],
       browser.opened,
       { openBrowser: browser.openBrowser },
     );
@@ -411,10 +651,21 @@ describe('Ctrl-C during any wait ends cleanly (exit 130)', () => {
 
   it('a real SIGINT to the built CLI (callback waiting): exit 130, one line on stderr, the port released', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, [new URL('../../bin/agentcore-auth.js', import.meta.url).pathname, 'callback', '--port', String(port), '--user-id', 'alice'], {
-      env: { PATH: process.env.PATH ?? '', HOME: home, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        new URL('../../bin/agentcore-auth.js', import.meta.url).pathname,
+        'callback',
+        '--port',
+        String(port),
+        '--user-id',
+        'alice',
+      ],
+      {
+        env: { PATH: process.env.PATH ?? '', HOME: home, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += String(d)));
     for (let i = 0; i < 200 && (await portIsFree(port)); i++) await new Promise((r) => setTimeout(r, 25));

@@ -7,7 +7,12 @@ const secret = { kind: 'clientSecret', label: 'client secret', value: 'canarysec
 
 describe('findLeaks', () => {
   it('finds a short code printed on its own: JSON value, flag, form field, line end', () => {
-    for (const text of ['{"SOFTWARE_TOKEN_MFA_CODE":"937517"}', '--mfa-code 937517', 'code=937517&x=1', 'answer: 937517']) {
+    for (const text of [
+      '{"SOFTWARE_TOKEN_MFA_CODE":"937517"}',
+      '--mfa-code 937517',
+      'code=937517&x=1',
+      'answer: 937517',
+    ]) {
       expect(findLeaks(text, [mfa]), text).toEqual(['MFA code']);
     }
   });

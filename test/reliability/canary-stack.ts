@@ -60,7 +60,17 @@ export async function startCanaryStack(): Promise<CanaryStack> {
   };
 }
 
-export type SecretKind = 'access' | 'id' | 'refresh' | 'wat' | 'resource' | 'apiKey' | 'password' | 'clientSecret' | 'awsSecret' | 'code';
+export type SecretKind =
+  | 'access'
+  | 'id'
+  | 'refresh'
+  | 'wat'
+  | 'resource'
+  | 'apiKey'
+  | 'password'
+  | 'clientSecret'
+  | 'awsSecret'
+  | 'code';
 
 export interface KnownSecret {
   kind: SecretKind;
@@ -95,9 +105,11 @@ export function cachedSecrets(file: string): KnownSecret[] {
   try {
     const cache = JSON.parse(text) as { entries: Record<string, { tokens: Record<string, string> }> };
     for (const [name, e] of Object.entries(cache.entries ?? {})) {
-      if (e.tokens.accessToken) out.push({ kind: 'access', label: `${name} access token`, value: e.tokens.accessToken });
+      if (e.tokens.accessToken)
+        out.push({ kind: 'access', label: `${name} access token`, value: e.tokens.accessToken });
       if (e.tokens.idToken) out.push({ kind: 'id', label: `${name} ID token`, value: e.tokens.idToken });
-      if (e.tokens.refreshToken) out.push({ kind: 'refresh', label: `${name} refresh token`, value: e.tokens.refreshToken });
+      if (e.tokens.refreshToken)
+        out.push({ kind: 'refresh', label: `${name} refresh token`, value: e.tokens.refreshToken });
     }
   } catch {
     /* broken file: nothing to add */
@@ -136,7 +148,11 @@ function occursIn(text: string, form: string): boolean {
 }
 
 /** Names of the known secrets whose value (in any leak form) occurs in `text`. */
-export function findLeaks(text: string, secrets: KnownSecret[], allowed: ReadonlySet<SecretKind> = new Set()): string[] {
+export function findLeaks(
+  text: string,
+  secrets: KnownSecret[],
+  allowed: ReadonlySet<SecretKind> = new Set(),
+): string[] {
   const found: string[] = [];
   for (const s of secrets) {
     if (allowed.has(s.kind)) continue;

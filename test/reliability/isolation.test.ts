@@ -42,9 +42,20 @@ beforeAll(async () => {
   }
   const cfg = parseConfig({
     autoConsent: true,
-    workloadIdentities: [{ name: 'local-workload', allowedResourceOauth2ReturnUrls: ports.map((p) => `http://127.0.0.1:${p}/oauth2/callback`) }],
+    workloadIdentities: [
+      {
+        name: 'local-workload',
+        allowedResourceOauth2ReturnUrls: ports.map((p) => `http://127.0.0.1:${p}/oauth2/callback`),
+      },
+    ],
   });
-  for (let i = 0; i < USERS; i++) cfg.userPool.users.push({ username: name(i), password: password(i), temporaryPassword: false, attributes: { email: `${name(i)}@example.com` } });
+  for (let i = 0; i < USERS; i++)
+    cfg.userPool.users.push({
+      username: name(i),
+      password: password(i),
+      temporaryPassword: false,
+      attributes: { email: `${name(i)}@example.com` },
+    });
   stack = await startLocalStack({ port: 0, config: cfg });
   env = { ...stack.env };
 });
@@ -61,7 +72,8 @@ function hold(port: number): Promise<Server | undefined> {
   });
 }
 
-const release = (srv: Server) => new Promise<void>((resolve) => (srv.listening ? srv.close(() => resolve()) : resolve()));
+const release = (srv: Server) =>
+  new Promise<void>((resolve) => (srv.listening ? srv.close(() => resolve()) : resolve()));
 
 /** A browser with a cookie jar that follows the 3LO redirects (auto-consent) and finally requests the return URL. */
 async function browser(url: string): Promise<void> {
@@ -83,21 +95,62 @@ interface UserResult {
 async function oneUser(i: number): Promise<UserResult> {
   const user = name(i);
   const app = stack.userPool.clients.find((c) => c.clientSecret)!;
-  const login = await runCommand(['login', '--user-pool-id', stack.userPool.id, '--client-id', app.clientId, '--client-secret', app.clientSecret!, '--username', user, '--password', password(i), '--print', 'access-token', '--no-cache'], { env });
+  const login = await runCommand(
+    [
+      'login',
+      '--user-pool-id',
+      stack.userPool.id,
+      '--client-id',
+      app.clientId,
+      '--client-secret',
+      app.clientSecret!,
+      '--username',
+      user,
+      '--password',
+      password(i),
+      '--print',
+      'access-token',
+      '--no-cache',
+    ],
+    { env },
+  );
   expect(login.code, login.stderr).toBe(0);
   const access = login.stdout.trim();
   const sub = decodeJwt(access).sub!;
 
   const [bearer, sigv4] = await Promise.all([
-    runCommand(['invoke', JWT_AGENT, '{"action":"whoami"}', '--bearer-token', access, '--accept', 'application/json'], { env }),
-    runCommand(['invoke', SIGV4_AGENT, '{"action":"whoami"}', '--user-id', user, '--accept', 'application/json'], { env }),
+    runCommand(['invoke', JWT_AGENT, '{"action":"whoami"}', '--bearer-token', access, '--accept', 'application/json'], {
+      env,
+    }),
+    runCommand(['invoke', SIGV4_AGENT, '{"action":"whoami"}', '--user-id', user, '--accept', 'application/json'], {
+      env,
+    }),
   ]);
   expect(bearer.code, bearer.stderr).toBe(0);
   expect(sigv4.code, sigv4.stderr).toBe(0);
 
   const exchange = (extra: string[]) =>
     runCommand(
-      ['exchange', '--workload-name', 'local-workload', '--user-id', user, '--provider', 'local-3lo', '--scopes', 'api:read', '--return-url', `http://127.0.0.1:${ports[i]}/oauth2/callback`, '--custom-param', `login_hint=${user}`, '--print', 'resource-token', '--timeout', '20', ...extra],
+      [
+        'exchange',
+        '--workload-name',
+        'local-workload',
+        '--user-id',
+        user,
+        '--provider',
+        'local-3lo',
+        '--scopes',
+        'api:read',
+        '--return-url',
+        `http://127.0.0.1:${ports[i]}/oauth2/callback`,
+        '--custom-param',
+        `login_hint=${user}`,
+        '--print',
+        'resource-token',
+        '--timeout',
+        '20',
+        ...extra,
+      ],
       { env, openBrowser: browser },
     );
   await release(held[i]!);
@@ -121,13 +174,18 @@ describe(`the local stack under ${USERS} concurrent users`, () => {
     const results = await Promise.all(Array.from({ length: USERS }, (_, i) => oneUser(i)));
     const crossings: string[] = [];
     for (const r of results) {
-      if (r.bearerWhoami.caller.sub !== r.sub) crossings.push(`${r.user}: bearer invoke answered for sub ${r.bearerWhoami.caller.sub}`);
-      if (!r.bearerWhoami.workloadAccessToken.forUser?.endsWith(`#${r.sub}`)) crossings.push(`${r.user}: JWT agent's WAT is for ${r.bearerWhoami.workloadAccessToken.forUser}`);
-      if (r.sigv4Whoami.caller.userId !== r.user) crossings.push(`${r.user}: SigV4 invoke answered for ${r.sigv4Whoami.caller.userId}`);
-      if (r.sigv4Whoami.workloadAccessToken.forUser !== r.user) crossings.push(`${r.user}: SigV4 agent's WAT is for ${r.sigv4Whoami.workloadAccessToken.forUser}`);
+      if (r.bearerWhoami.caller.sub !== r.sub)
+        crossings.push(`${r.user}: bearer invoke answered for sub ${r.bearerWhoami.caller.sub}`);
+      if (!r.bearerWhoami.workloadAccessToken.forUser?.endsWith(`#${r.sub}`))
+        crossings.push(`${r.user}: JWT agent's WAT is for ${r.bearerWhoami.workloadAccessToken.forUser}`);
+      if (r.sigv4Whoami.caller.userId !== r.user)
+        crossings.push(`${r.user}: SigV4 invoke answered for ${r.sigv4Whoami.caller.userId}`);
+      if (r.sigv4Whoami.workloadAccessToken.forUser !== r.user)
+        crossings.push(`${r.user}: SigV4 agent's WAT is for ${r.sigv4Whoami.workloadAccessToken.forUser}`);
       const rt = decodeJwt(r.resourceToken);
       if (rt.sub !== r.user) crossings.push(`${r.user}: 3LO resource token is for ${rt.sub}`);
-      if (r.vaultToken !== r.resourceToken) crossings.push(`${r.user}: the vault returned another token than the one consented`);
+      if (r.vaultToken !== r.resourceToken)
+        crossings.push(`${r.user}: the vault returned another token than the one consented`);
     }
     expect(crossings).toEqual([]);
     expect(new Set(results.map((r) => r.sub)).size).toBe(USERS);

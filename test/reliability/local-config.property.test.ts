@@ -15,8 +15,25 @@ import { createTestContext, runCommand } from '../helpers/context.js';
 
 const RUNS = 30;
 const dir = mkdtempSync(join(tmpdir(), 'aca-rel-local-config-'));
-const example = parseYaml(readFileSync(new URL('../../examples/local-stack.yaml', import.meta.url), 'utf8')) as Record<string, unknown>;
-const TOP_LEVEL = ['region', 'accountId', 'credentials', 'autoConsent', 'threeLo', 'userPool', 'workloadIdentities', 'oauth2Providers', 'apiKeyProviders', 'trustedIssuers', 'faults', 'agents', 'gateways'];
+const example = parseYaml(readFileSync(new URL('../../examples/local-stack.yaml', import.meta.url), 'utf8')) as Record<
+  string,
+  unknown
+>;
+const TOP_LEVEL = [
+  'region',
+  'accountId',
+  'credentials',
+  'autoConsent',
+  'threeLo',
+  'userPool',
+  'workloadIdentities',
+  'oauth2Providers',
+  'apiKeyProviders',
+  'trustedIssuers',
+  'faults',
+  'agents',
+  'gateways',
+];
 
 type Path = Array<string | number>;
 type Op = { kind: 'delete' | 'replace' | 'duplicate' | 'empty'; at: number; value: unknown };
@@ -47,22 +64,45 @@ function apply(doc: Record<string, unknown>, op: Op): void {
 
 /** Values a hand-edited YAML file plausibly holds where another was expected. */
 const arbValue = fc.oneof(
-  fc.constantFrom(null, '', 'app-client', 'cli-client', 'us-east-1', 'examplecliclient0000000000', 0, -1, 1.5, true, [], {}),
+  fc.constantFrom(
+    null,
+    '',
+    'app-client',
+    'cli-client',
+    'us-east-1',
+    'examplecliclient0000000000',
+    0,
+    -1,
+    1.5,
+    true,
+    [],
+    {},
+  ),
   fc.string({ maxLength: 20 }),
   fc.jsonValue({ maxDepth: 2 }),
 );
-const arbOp: fc.Arbitrary<Op> = fc.record({ kind: fc.constantFrom('delete', 'replace', 'duplicate', 'empty'), at: fc.nat(), value: arbValue });
+const arbOp: fc.Arbitrary<Op> = fc.record({
+  kind: fc.constantFrom('delete', 'replace', 'duplicate', 'empty'),
+  at: fc.nat(),
+  value: arbValue,
+});
 /** Drops about one in five keys and list items below the top level (each path of the example has its own draw). */
 function prune(doc: Record<string, unknown>, draws: number[]): void {
   const all = paths(doc).filter((p) => p.length > 1);
   // later paths first, so that list indices of earlier ones stay valid
-  for (let i = all.length - 1; i >= 0; i--) if (draws[i % draws.length] === 0) apply(doc, { kind: 'delete', at: paths(doc).findIndex((p) => same(p, all[i]!)), value: null });
+  for (let i = all.length - 1; i >= 0; i--)
+    if (draws[i % draws.length] === 0)
+      apply(doc, { kind: 'delete', at: paths(doc).findIndex((p) => same(p, all[i]!)), value: null });
 }
 const same = (a: Path, b: Path) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** A subset of the example's sections, a subset of what is inside them, then up to 3 mutations anywhere. */
 const arbConfig = fc
-  .tuple(fc.subarray(Object.keys(example)), fc.array(fc.nat({ max: 4 }), { minLength: 64, maxLength: 64 }), fc.array(arbOp, { maxLength: 3 }))
+  .tuple(
+    fc.subarray(Object.keys(example)),
+    fc.array(fc.nat({ max: 4 }), { minLength: 64, maxLength: 64 }),
+    fc.array(arbOp, { maxLength: 3 }),
+  )
   .map(([keep, draws, ops]) => {
     const doc = structuredClone(Object.fromEntries(keep.map((k) => [k, example[k]])));
     prune(doc, draws);
@@ -106,7 +146,8 @@ describe('local --config <subset/mutation of examples/local-stack.yaml> (fast-ch
         }
         expect(r.code, what).toBe(2);
         // --json: the error is one JSON line on stderr
-        const error = (JSON.parse(r.stderr.trim().split('\n').pop()!) as { error: { code: string; message: string } }).error;
+        const error = (JSON.parse(r.stderr.trim().split('\n').pop()!) as { error: { code: string; message: string } })
+          .error;
         expect(error.code, what).toBe('ERR_CONFIG');
         expect(error.message.startsWith(`Invalid config file ${file}: `), what).toBe(true);
         const field = error.message.slice(`Invalid config file ${file}: `.length);

@@ -61,13 +61,23 @@ const MALFORMED = [
 
 /** Paths and queries a scanner (or a curious browser) may try. */
 const arbPath = fc.oneof(
-  fc.constantFrom('/', '/favicon.ico', '/callback/', '/CALLBACK', '/callback/../callback', '/%2e%2e/etc/passwd', '/oauth2/callback?x=1', '/_local/faults'),
+  fc.constantFrom(
+    '/',
+    '/favicon.ico',
+    '/callback/',
+    '/CALLBACK',
+    '/callback/../callback',
+    '/%2e%2e/etc/passwd',
+    '/oauth2/callback?x=1',
+    '/_local/faults',
+  ),
   webPath(),
   fc.string({ maxLength: 40 }).map((s) => `/${encodeURIComponent(s)}`),
 );
 
 function nonLoopbackIPv4(): string | undefined {
-  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  for (const list of Object.values(networkInterfaces()))
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
   return undefined;
 }
 
@@ -94,20 +104,31 @@ afterAll(async () => {
 
 describe("login's redirect receiver (core/oauth/authcode on core/loopback)", () => {
   it('binds 127.0.0.1 only, refuses a non-loopback host, serves one path, GET only', async () => {
-    await expect(startRedirectReceiver({ redirectUri: 'http://0.0.0.0:0/' })).rejects.toMatchObject({ code: 'ERR_USAGE' });
+    await expect(startRedirectReceiver({ redirectUri: 'http://0.0.0.0:0/' })).rejects.toMatchObject({
+      code: 'ERR_USAGE',
+    });
     const srv = await startRedirectReceiver({ redirectUri: 'http://127.0.0.1:0/callback' });
     try {
       const ip = nonLoopbackIPv4();
-      if (ip) expect(await raw(srv.port, 'GET /callback HTTP/1.1\r\n\r\n', ip)).toMatch(/error (ECONNREFUSED|EHOSTUNREACH|ENETUNREACH)/);
-      expect(await raw(srv.port, 'GET /other?code=x&state=y HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')).toBe('HTTP/1.1 404 Not Found');
-      expect(await raw(srv.port, 'POST /callback?code=x&state=y HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n')).toBe('HTTP/1.1 405 Method Not Allowed');
+      if (ip)
+        expect(await raw(srv.port, 'GET /callback HTTP/1.1\r\n\r\n', ip)).toMatch(
+          /error (ECONNREFUSED|EHOSTUNREACH|ENETUNREACH)/,
+        );
+      expect(await raw(srv.port, 'GET /other?code=x&state=y HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')).toBe(
+        'HTTP/1.1 404 Not Found',
+      );
+      expect(
+        await raw(srv.port, 'POST /callback?code=x&state=y HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n'),
+      ).toBe('HTTP/1.1 405 Method Not Allowed');
       const wait = srv.waitForCallback({ timeoutMs: 5000 });
       const res = await fetch(`${srv.url}?code=c1&state=s1`);
       expect(res.status).toBe(200);
       const u = await wait;
       expect(u.searchParams.get('code')).toBe('c1');
       // one shot: closed after the first callback
-      expect(await raw(srv.port, 'GET /callback?code=c2 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')).toMatch(/^error ECONNREFUSED|^closed/);
+      expect(await raw(srv.port, 'GET /callback?code=c2 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')).toMatch(
+        /^error ECONNREFUSED|^closed/,
+      );
     } finally {
       await srv.close();
     }
@@ -139,20 +160,24 @@ describe("login's redirect receiver (core/oauth/authcode on core/loopback)", () 
     // Without a description the page has no detail paragraph: one <p class="detail"> less.
     const benignNoDescription = benign.replace('<p class="detail"></p>', '');
     await fc.assert(
-      fc.asyncProperty(fc.string({ minLength: 1, maxLength: 60 }), fc.string({ maxLength: 80 }), async (error, desc) => {
-        const srv = await startRedirectReceiver({ redirectUri: 'http://127.0.0.1:0/callback' });
-        try {
-          const wait = srv.waitForCallback({ timeoutMs: 5000 });
-          const q = new URLSearchParams({ error, error_description: desc, state: 's' });
-          const res = await fetch(`${srv.url}?${q}`);
-          const body = await res.text();
-          expect(res.status).toBe(400);
-          expect(tagsOf(body)).toBe(desc ? benign : benignNoDescription);
-          await wait;
-        } finally {
-          await srv.close();
-        }
-      }),
+      fc.asyncProperty(
+        fc.string({ minLength: 1, maxLength: 60 }),
+        fc.string({ maxLength: 80 }),
+        async (error, desc) => {
+          const srv = await startRedirectReceiver({ redirectUri: 'http://127.0.0.1:0/callback' });
+          try {
+            const wait = srv.waitForCallback({ timeoutMs: 5000 });
+            const q = new URLSearchParams({ error, error_description: desc, state: 's' });
+            const res = await fetch(`${srv.url}?${q}`);
+            const body = await res.text();
+            expect(res.status).toBe(400);
+            expect(tagsOf(body)).toBe(desc ? benign : benignNoDescription);
+            await wait;
+          } finally {
+            await srv.close();
+          }
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -170,9 +195,19 @@ describe("login's redirect receiver (core/oauth/authcode on core/loopback)", () 
       };
       const paths = fc.sample(arbPath, 360).filter((p) => pathnameOf(p) !== '/callback');
       const notTheRedirect = MALFORMED.filter((m) => !m.includes('%zz'));
-      const jobs = [...paths.map((p) => () => fetch(`http://127.0.0.1:${srv.port}${p}`).then((r) => r.status, () => -1)), ...Array.from({ length: 40 }, (_, i) => () => raw(srv.port, notTheRedirect[i % notTheRedirect.length]!))];
+      const jobs = [
+        ...paths.map(
+          (p) => () =>
+            fetch(`http://127.0.0.1:${srv.port}${p}`).then(
+              (r) => r.status,
+              () => -1,
+            ),
+        ),
+        ...Array.from({ length: 40 }, (_, i) => () => raw(srv.port, notTheRedirect[i % notTheRedirect.length]!)),
+      ];
       const results: unknown[] = [];
-      for (let i = 0; i < jobs.length; i += 40) results.push(...(await Promise.all(jobs.slice(i, i + 40).map((j) => j()))));
+      for (let i = 0; i < jobs.length; i += 40)
+        results.push(...(await Promise.all(jobs.slice(i, i + 40).map((j) => j()))));
       expect(results).toHaveLength(jobs.length);
       expect(results.filter((r) => r === 200)).toEqual([]); // nothing but the real path counts
       const wait = srv.waitForCallback({ timeoutMs: 5000 });
@@ -188,7 +223,22 @@ describe("login's redirect receiver (core/oauth/authcode on core/loopback)", () 
     const port = await freePort();
     const app = stack.userPool.clients.find((c) => c.clientSecret)!;
     const r = await runCommand(
-      ['login', '--auth-flow', 'authorization-code', '--discovery-url', stack.userPool.discoveryUrl, '--client-id', app.clientId, '--client-secret', app.clientSecret!, '--redirect-uri', `http://127.0.0.1:${port}/callback`, '--no-cache', '--timeout', '5'],
+      [
+        'login',
+        '--auth-flow',
+        'authorization-code',
+        '--discovery-url',
+        stack.userPool.discoveryUrl,
+        '--client-id',
+        app.clientId,
+        '--client-secret',
+        app.clientSecret!,
+        '--redirect-uri',
+        `http://127.0.0.1:${port}/callback`,
+        '--no-cache',
+        '--timeout',
+        '5',
+      ],
       {
         openBrowser: async () => {
           expect((await fetch(`http://127.0.0.1:${port}/elsewhere?code=x&state=y`)).status).toBe(404);
@@ -229,22 +279,34 @@ describe('the return-URL server (callback, exchange)', () => {
     expect((await fetch(`${base()}?session_id=not-a-urn&state=expected-state`)).status).toBe(400);
     expect((await fetch(`${base()}?session_id=${urn}&state=forged`)).status).toBe(400);
     expect((await fetch(`${base()}?session_id=${urn}`)).status).toBe(400);
-    expect(await raw(srv.port, `GET /oauth2/callback?session_id=${urn}&state=expected-state HTTP/1.1\r\nHost: attacker.example:${srv.port}\r\n\r\n`)).toBe('HTTP/1.1 421 Misdirected Request');
+    expect(
+      await raw(
+        srv.port,
+        `GET /oauth2/callback?session_id=${urn}&state=expected-state HTTP/1.1\r\nHost: attacker.example:${srv.port}\r\n\r\n`,
+      ),
+    ).toBe('HTTP/1.1 421 Misdirected Request');
     expect(sessions).toEqual([]);
     const ip = nonLoopbackIPv4();
-    if (ip) expect(await raw(srv.port, 'GET / HTTP/1.1\r\n\r\n', ip)).toMatch(/error (ECONNREFUSED|EHOSTUNREACH|ENETUNREACH)/);
+    if (ip)
+      expect(await raw(srv.port, 'GET / HTTP/1.1\r\n\r\n', ip)).toMatch(
+        /error (ECONNREFUSED|EHOSTUNREACH|ENETUNREACH)/,
+      );
   });
 
   it('error / error_description values are escaped in its pages (fast-check, 200 runs)', async () => {
     const benign = tagsOf(await (await fetch(`${base()}?error=x&error_description=y`)).text());
     expect(benign).toContain('<h1>');
     await fc.assert(
-      fc.asyncProperty(fc.string({ minLength: 1, maxLength: 60 }), fc.string({ maxLength: 80 }), async (error, desc) => {
-        const res = await fetch(`${base()}?${new URLSearchParams({ error, error_description: desc })}`);
-        const body = await res.text();
-        expect(res.status).toBe(400);
-        expect(tagsOf(body)).toBe(benign);
-      }),
+      fc.asyncProperty(
+        fc.string({ minLength: 1, maxLength: 60 }),
+        fc.string({ maxLength: 80 }),
+        async (error, desc) => {
+          const res = await fetch(`${base()}?${new URLSearchParams({ error, error_description: desc })}`);
+          const body = await res.text();
+          expect(res.status).toBe(400);
+          expect(tagsOf(body)).toBe(benign);
+        },
+      ),
       { numRuns: 200 },
     );
     expect(sessions).toEqual([]);
@@ -253,32 +315,60 @@ describe('the return-URL server (callback, exchange)', () => {
   it('arbitrary query strings on the return path (fast-check, 300 runs): a 4xx page or a session, never a 5xx', async () => {
     const before = sessions.length;
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string({ maxLength: 120 }), webQueryParameters(), fc.dictionary(fc.constantFrom('session_id', 'state', 'error', 'error_description', 'code', 'x'), fc.string({ maxLength: 60 })).map((d) => new URLSearchParams(d).toString())), async (q) => {
-        const res = await fetch(`${base()}?${q}`);
-        await res.arrayBuffer();
-        expect(res.status).toBeLessThan(500);
-        expect([200, 400, 404]).toContain(res.status);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string({ maxLength: 120 }),
+          webQueryParameters(),
+          fc
+            .dictionary(
+              fc.constantFrom('session_id', 'state', 'error', 'error_description', 'code', 'x'),
+              fc.string({ maxLength: 60 }),
+            )
+            .map((d) => new URLSearchParams(d).toString()),
+        ),
+        async (q) => {
+          const res = await fetch(`${base()}?${q}`);
+          await res.arrayBuffer();
+          expect(res.status).toBeLessThan(500);
+          expect([200, 400, 404]).toContain(res.status);
+        },
+      ),
       { numRuns: 300 },
     );
     // only real URNs with the expected state can have completed anything
-    for (const uri of sessions.slice(before)) expect(uri).toMatch(/^urn:ietf:params:oauth:request_uri:[a-zA-Z0-9-._~]+$/);
+    for (const uri of sessions.slice(before))
+      expect(uri).toMatch(/^urn:ietf:params:oauth:request_uri:[a-zA-Z0-9-._~]+$/);
   });
 
   it('malformed requests and a bounded flood (400 + 30 slowloris) leave it serving; each valid session is handled once', async () => {
     const slow = slowloris(srv.port, 30);
     try {
-      for (const m of MALFORMED) expect(await raw(srv.port, m.replace('/callback', '/oauth2/callback'))).toMatch(/^HTTP\/1\.1 4\d\d|^closed|^error ECONNRESET/);
+      for (const m of MALFORMED)
+        expect(await raw(srv.port, m.replace('/callback', '/oauth2/callback'))).toMatch(
+          /^HTTP\/1\.1 4\d\d|^closed|^error ECONNRESET/,
+        );
       const paths = fc.sample(arbPath, 340);
       const jobs = [
-        ...paths.map((p) => () => fetch(`http://127.0.0.1:${srv.port}${p}`).then((r) => r.status, () => -1)),
-        ...Array.from({ length: 60 }, () => () => fetch(`${base()}?session_id=${urn}&state=expected-state`).then((r) => r.status)),
+        ...paths.map(
+          (p) => () =>
+            fetch(`http://127.0.0.1:${srv.port}${p}`).then(
+              (r) => r.status,
+              () => -1,
+            ),
+        ),
+        ...Array.from(
+          { length: 60 },
+          () => () => fetch(`${base()}?session_id=${urn}&state=expected-state`).then((r) => r.status),
+        ),
       ];
       const results: unknown[] = [];
-      for (let i = 0; i < jobs.length; i += 40) results.push(...(await Promise.all(jobs.slice(i, i + 40).map((j) => j()))));
+      for (let i = 0; i < jobs.length; i += 40)
+        results.push(...(await Promise.all(jobs.slice(i, i + 40).map((j) => j()))));
       expect(results).toHaveLength(400);
       expect(sessions).toEqual([urn]); // 60 redirects for one session: completed once
-      expect((await fetch(`${base()}?session_id=urn:ietf:params:oauth:request_uri:second&state=expected-state`)).status).toBe(200);
+      expect(
+        (await fetch(`${base()}?session_id=urn:ietf:params:oauth:request_uri:second&state=expected-state`)).status,
+      ).toBe(200);
       expect(sessions).toHaveLength(2);
     } finally {
       for (const so of slow) so.destroy();
@@ -290,10 +380,24 @@ describe('the return-URL server (callback, exchange)', () => {
     const ac = new AbortController();
     const ctx = createTestContext({ signal: ac.signal });
     const run = runCommand(['callback', '--port', String(port), '--user-id', 'alice', '--expect-state', 's1'], ctx);
-    for (let i = 0; i < 100 && !(await raw(port, 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', '127.0.0.1', 200)).startsWith('HTTP'); i++) await new Promise((r) => setTimeout(r, 20));
-    const statuses = await Promise.all(fc.sample(arbPath, 200).map((p) => fetch(`http://127.0.0.1:${port}${p}`).then((r) => r.status, () => -1)));
+    for (
+      let i = 0;
+      i < 100 && !(await raw(port, 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', '127.0.0.1', 200)).startsWith('HTTP');
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 20));
+    const statuses = await Promise.all(
+      fc.sample(arbPath, 200).map((p) =>
+        fetch(`http://127.0.0.1:${port}${p}`).then(
+          (r) => r.status,
+          () => -1,
+        ),
+      ),
+    );
     expect(statuses.every((st) => st === 404 || st === 400 || st === 405 || st === -1)).toBe(true);
-    const page = await (await fetch(`http://127.0.0.1:${port}/oauth2/callback?error=%3Cscript%3Ealert(1)%3C/script%3E`)).text();
+    const page = await (
+      await fetch(`http://127.0.0.1:${port}/oauth2/callback?error=%3Cscript%3Ealert(1)%3C/script%3E`)
+    ).text();
     expect(page).not.toContain('<script>alert(1)');
     expect(page).toContain('&lt;script&gt;');
     ac.abort(Object.assign(new Error('interrupted by SIGINT'), { name: 'AbortError' }));
@@ -308,7 +412,10 @@ describe('the local stack', () => {
     const port = Number(new URL(stack.url).port);
     expect(new URL(stack.url).hostname).toBe('127.0.0.1');
     const ip = nonLoopbackIPv4();
-    if (ip) expect(await raw(port, 'GET /_local/health HTTP/1.1\r\n\r\n', ip)).toMatch(/error (ECONNREFUSED|EHOSTUNREACH|ENETUNREACH)/);
+    if (ip)
+      expect(await raw(port, 'GET /_local/health HTTP/1.1\r\n\r\n', ip)).toMatch(
+        /error (ECONNREFUSED|EHOSTUNREACH|ENETUNREACH)/,
+      );
     expect((await fetch(`${stack.url}/_local/faults`)).status).toBe(200);
   });
 
@@ -318,11 +425,36 @@ describe('the local stack', () => {
     for (const m of MALFORMED) {
       // a body shorter than its Content-Length is still being sent: the stack waits for it (Node's requestTimeout ends it)
       const incomplete = m.includes('Content-Length: 5');
-      expect(await raw(port, m, '127.0.0.1', incomplete ? 300 : 2000), JSON.stringify(m.slice(0, 40))).toMatch(incomplete ? /^no answer/ : /^HTTP\/1\.1 [2-4]\d\d|^closed|^error ECONNRESET/);
+      expect(await raw(port, m, '127.0.0.1', incomplete ? 300 : 2000), JSON.stringify(m.slice(0, 40))).toMatch(
+        incomplete ? /^no answer/ : /^HTTP\/1\.1 [2-4]\d\d|^closed|^error ECONNRESET/,
+      );
     }
-    const targets = ['InitiateAuth', 'RespondToAuthChallenge', 'AdminInitiateAuth', 'GetTokensFromRefreshToken', 'Frobnicate'];
-    const restPaths = ['/identities/GetWorkloadAccessToken', '/identities/GetWorkloadAccessTokenForJWT', '/identities/GetWorkloadAccessTokenForUserId', '/identities/oauth2/token', '/identities/api-key', '/identities/CompleteResourceTokenAuth', '/runtimes/x/invocations', '/gateways/local-gateway-local00001/mcp', '/oauth2/token'];
-    const bodies = fc.sample(fc.oneof(fc.json({ maxDepth: 3 }), fc.string({ maxLength: 200 }), fc.constant('{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":null,"AuthParameters":5}')), 300);
+    const targets = [
+      'InitiateAuth',
+      'RespondToAuthChallenge',
+      'AdminInitiateAuth',
+      'GetTokensFromRefreshToken',
+      'Frobnicate',
+    ];
+    const restPaths = [
+      '/identities/GetWorkloadAccessToken',
+      '/identities/GetWorkloadAccessTokenForJWT',
+      '/identities/GetWorkloadAccessTokenForUserId',
+      '/identities/oauth2/token',
+      '/identities/api-key',
+      '/identities/CompleteResourceTokenAuth',
+      '/runtimes/x/invocations',
+      '/gateways/local-gateway-local00001/mcp',
+      '/oauth2/token',
+    ];
+    const bodies = fc.sample(
+      fc.oneof(
+        fc.json({ maxDepth: 3 }),
+        fc.string({ maxLength: 200 }),
+        fc.constant('{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":null,"AuthParameters":5}'),
+      ),
+      300,
+    );
     const jobs = bodies.map((body, i) => async () => {
       const target = targets[i % targets.length]!;
       const useTarget = i % 2 === 0;
@@ -330,17 +462,27 @@ describe('the local stack', () => {
       const res = await fetch(`${stack.url}${path}`, {
         method: 'POST',
         headers: useTarget
-          ? { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${target}` }
-          : { 'content-type': i % 3 ? 'application/json' : 'application/x-www-form-urlencoded', authorization: i % 5 ? 'AWS4-HMAC-SHA256 Credential=AKIALOCALAGENTCORE01/20260101/us-east-1/bedrock-agentcore/aws4_request, SignedHeaders=host, Signature=00' : `Bearer ${createHash('sha256').update(body).digest('base64url')}` },
+          ? {
+              'content-type': 'application/x-amz-json-1.1',
+              'x-amz-target': `AWSCognitoIdentityProviderService.${target}`,
+            }
+          : {
+              'content-type': i % 3 ? 'application/json' : 'application/x-www-form-urlencoded',
+              authorization:
+                i % 5
+                  ? 'AWS4-HMAC-SHA256 Credential=AKIALOCALAGENTCORE01/20260101/us-east-1/bedrock-agentcore/aws4_request, SignedHeaders=host, Signature=00'
+                  : `Bearer ${createHash('sha256').update(body).digest('base64url')}`,
+            },
         body,
       }).catch((e: unknown) => {
         errors.push(e);
         return undefined;
       });
-      return res ? [res.status, path, target, body] as const : undefined;
+      return res ? ([res.status, path, target, body] as const) : undefined;
     });
     const results: Array<readonly [number, string, string, string] | undefined> = [];
-    for (let i = 0; i < jobs.length; i += 30) results.push(...(await Promise.all(jobs.slice(i, i + 30).map((j) => j()))));
+    for (let i = 0; i < jobs.length; i += 30)
+      results.push(...(await Promise.all(jobs.slice(i, i + 30).map((j) => j()))));
     expect(errors).toEqual([]);
     const fivexx = results.filter((r) => r && r[0] >= 500);
     expect(fivexx, JSON.stringify(fivexx.slice(0, 3))).toEqual([]);
@@ -352,9 +494,18 @@ describe('the local stack', () => {
     expect(new URL(stack.threeLo.issuer).hostname).toBe('127.0.0.1');
     for (const m of MALFORMED) {
       const incomplete = m.includes('Content-Length: 5');
-      expect(await raw(port, m, '127.0.0.1', incomplete ? 300 : 2000), JSON.stringify(m.slice(0, 40))).toMatch(incomplete ? /^no answer|^HTTP\/1\.1 4\d\d/ : /^HTTP\/1\.1 [2-4]\d\d|^closed|^error ECONNRESET/);
+      expect(await raw(port, m, '127.0.0.1', incomplete ? 300 : 2000), JSON.stringify(m.slice(0, 40))).toMatch(
+        incomplete ? /^no answer|^HTTP\/1\.1 4\d\d/ : /^HTTP\/1\.1 [2-4]\d\d|^closed|^error ECONNRESET/,
+      );
     }
-    const statuses = await Promise.all(fc.sample(arbPath, 200).map((p) => fetch(`http://127.0.0.1:${port}${p}`).then((r) => r.status, () => -1)));
+    const statuses = await Promise.all(
+      fc.sample(arbPath, 200).map((p) =>
+        fetch(`http://127.0.0.1:${port}${p}`).then(
+          (r) => r.status,
+          () => -1,
+        ),
+      ),
+    );
     expect(statuses.filter((st) => st >= 500)).toEqual([]);
     expect((await fetch(stack.threeLo.discoveryUrl)).status).toBe(200);
   });

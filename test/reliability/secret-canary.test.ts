@@ -57,11 +57,31 @@ interface Case {
   openBrowser?: (url: string) => Promise<void>;
 }
 
-const cog = () => ['--user-pool-id', s.poolId, '--client-id', s.clientId, '--client-secret', s.canaries.clientSecret, '--username', 'alice'];
-const cc = () => ['login', '--auth-flow', 'client-credentials', '--token-endpoint', s.stack.userPool.tokenEndpoint, '--client-id', s.clientId, '--scopes', 'agentcore/invoke'];
+const cog = () => [
+  '--user-pool-id',
+  s.poolId,
+  '--client-id',
+  s.clientId,
+  '--client-secret',
+  s.canaries.clientSecret,
+  '--username',
+  'alice',
+];
+const cc = () => [
+  'login',
+  '--auth-flow',
+  'client-credentials',
+  '--token-endpoint',
+  s.stack.userPool.tokenEndpoint,
+  '--client-id',
+  s.clientId,
+  '--scopes',
+  'agentcore/invoke',
+];
 const jwtAgent = () => s.stack.agents.find((a) => a.name === 'jwt_agent')!;
 const sigv4Agent = () => s.stack.agents.find((a) => a.name === 'sigv4_agent')!;
-const arnOf = (a: { id?: string; runtimeId?: string }) => `arn:aws:bedrock-agentcore:us-east-1:${s.stack.accountId}:runtime/${(a as { id: string }).id}`;
+const arnOf = (a: { id?: string; runtimeId?: string }) =>
+  `arn:aws:bedrock-agentcore:us-east-1:${s.stack.accountId}:runtime/${(a as { id: string }).id}`;
 const wl = ['--workload-name', 'local-workload'];
 
 let redirectPort = 0;
@@ -74,11 +94,36 @@ const cases: Case[] = [
     argv: () => ['login', ...cog(), '--password', s.canaries.password, ...(flag ? [flag] : [])],
     code: 0,
   })),
-  { name: 'login user-password --json', argv: () => ['login', ...cog(), '--password', s.canaries.password, '--json'], code: 0, stdout: ['access', 'id', 'refresh'] },
-  { name: 'login user-password --json --verbose', argv: () => ['login', ...cog(), '--password', s.canaries.password, '--json', '--verbose'], code: 0, stdout: ['access', 'id', 'refresh'] },
-  { name: 'login --print access-token --debug', argv: () => ['login', ...cog(), '--password', s.canaries.password, '--print', 'access-token', '--debug'], code: 0, stdout: ['access'] },
-  { name: 'login --print id-token --verbose', argv: () => ['login', ...cog(), '--password', s.canaries.password, '--print', 'id-token', '--verbose'], code: 0, stdout: ['id'] },
-  { name: 'login --print refresh-token', argv: () => ['login', ...cog(), '--password', s.canaries.password, '--print', 'refresh-token'], code: 0, stdout: ['refresh'] },
+  {
+    name: 'login user-password --json',
+    argv: () => ['login', ...cog(), '--password', s.canaries.password, '--json'],
+    code: 0,
+    stdout: ['access', 'id', 'refresh'],
+  },
+  {
+    name: 'login user-password --json --verbose',
+    argv: () => ['login', ...cog(), '--password', s.canaries.password, '--json', '--verbose'],
+    code: 0,
+    stdout: ['access', 'id', 'refresh'],
+  },
+  {
+    name: 'login --print access-token --debug',
+    argv: () => ['login', ...cog(), '--password', s.canaries.password, '--print', 'access-token', '--debug'],
+    code: 0,
+    stdout: ['access'],
+  },
+  {
+    name: 'login --print id-token --verbose',
+    argv: () => ['login', ...cog(), '--password', s.canaries.password, '--print', 'id-token', '--verbose'],
+    code: 0,
+    stdout: ['id'],
+  },
+  {
+    name: 'login --print refresh-token',
+    argv: () => ['login', ...cog(), '--password', s.canaries.password, '--print', 'refresh-token'],
+    code: 0,
+    stdout: ['refresh'],
+  },
   {
     name: 'login --password-stdin --verbose',
     argv: () => ['login', ...cog(), '--password-stdin', '--verbose'],
@@ -87,7 +132,17 @@ const cases: Case[] = [
   },
   {
     name: 'login --client-secret-stdin + AGENTCORE_AUTH_PASSWORD --debug',
-    argv: () => ['login', '--user-pool-id', s.poolId, '--client-id', s.clientId, '--client-secret-stdin', '--username', 'alice', '--debug'],
+    argv: () => [
+      'login',
+      '--user-pool-id',
+      s.poolId,
+      '--client-id',
+      s.clientId,
+      '--client-secret-stdin',
+      '--username',
+      'alice',
+      '--debug',
+    ],
     stdin: () => s.canaries.clientSecret,
     env: () => ({ AGENTCORE_AUTH_PASSWORD: s.canaries.password }),
     code: 0,
@@ -95,12 +150,44 @@ const cases: Case[] = [
   {
     name: 'login, secrets only from the environment, --verbose --json',
     argv: () => ['login', '--verbose', '--json'],
-    env: () => ({ AGENTCORE_AUTH_PASSWORD: s.canaries.password, AGENTCORE_AUTH_CLIENT_SECRET: s.canaries.clientSecret, AGENTCORE_AUTH_USERNAME: 'alice', AGENTCORE_AUTH_CLIENT_ID: s.clientId, AGENTCORE_AUTH_USER_POOL_ID: s.poolId }),
+    env: () => ({
+      AGENTCORE_AUTH_PASSWORD: s.canaries.password,
+      AGENTCORE_AUTH_CLIENT_SECRET: s.canaries.clientSecret,
+      AGENTCORE_AUTH_USERNAME: 'alice',
+      AGENTCORE_AUTH_CLIENT_ID: s.clientId,
+      AGENTCORE_AUTH_USER_POOL_ID: s.poolId,
+    }),
     code: 0,
     stdout: ['access', 'id', 'refresh'],
   },
-  { name: 'login admin-user-password --verbose', argv: () => ['login', '--auth-flow', 'admin-user-password', ...cog(), '--password', s.canaries.password, '--verbose'], code: 0 },
-  { name: 'login admin-user-password --debug --json', argv: () => ['login', '--auth-flow', 'admin-user-password', ...cog(), '--password', s.canaries.password, '--debug', '--json'], code: 0, stdout: ['access', 'id', 'refresh'] },
+  {
+    name: 'login admin-user-password --verbose',
+    argv: () => [
+      'login',
+      '--auth-flow',
+      'admin-user-password',
+      ...cog(),
+      '--password',
+      s.canaries.password,
+      '--verbose',
+    ],
+    code: 0,
+  },
+  {
+    name: 'login admin-user-password --debug --json',
+    argv: () => [
+      'login',
+      '--auth-flow',
+      'admin-user-password',
+      ...cog(),
+      '--password',
+      s.canaries.password,
+      '--debug',
+      '--json',
+    ],
+    code: 0,
+    stdout: ['access', 'id', 'refresh'],
+  },
   {
     name: 'login --show-secrets --verbose shows the request in full on stderr (asked for)',
     argv: () => ['login', ...cog(), '--password', s.canaries.password, '--verbose', '--show-secrets'],
@@ -115,29 +202,123 @@ const cases: Case[] = [
   })),
   ...(['--verbose', '--debug'] as const).map((flag) => ({
     name: `login wrong client secret ${flag}`,
-    argv: () => ['login', '--user-pool-id', s.poolId, '--client-id', s.clientId, '--client-secret', s.canaries.wrongSecret, '--username', 'alice', '--password', s.canaries.password, flag],
+    argv: () => [
+      'login',
+      '--user-pool-id',
+      s.poolId,
+      '--client-id',
+      s.clientId,
+      '--client-secret',
+      s.canaries.wrongSecret,
+      '--username',
+      'alice',
+      '--password',
+      s.canaries.password,
+      flag,
+    ],
     code: 4,
   })),
-  { name: 'login unknown user --debug', argv: () => ['login', ...cog().slice(0, -1), 'nobody-here', '--password', s.canaries.password, '--debug'], code: 4 },
-  { name: 'login usage error with secrets on argv (no client id)', argv: () => ['login', '--username', 'alice', '--password', s.canaries.password, '--client-secret', s.canaries.clientSecret, '--debug'], code: 2 },
-  { name: 'login unknown option after secrets', argv: () => ['login', '--password', s.canaries.password, '--client-secret', s.canaries.clientSecret, '--frobnicate'], code: 2 },
-  { name: 'login bad --print value after secrets --json', argv: () => ['login', ...cog(), '--password', s.canaries.password, '--print', 'everything', '--json'], code: 2 },
-  { name: 'login both stdin flags', argv: () => ['login', ...cog(), '--password-stdin', '--client-secret-stdin', '--debug'], stdin: () => s.canaries.password, code: 2 },
-  { name: 'login --save-as invalid with secrets', argv: () => ['login', ...cog(), '--password', s.canaries.password, '--save-as', '../x', '--debug'], code: 2 },
+  {
+    name: 'login unknown user --debug',
+    argv: () => ['login', ...cog().slice(0, -1), 'nobody-here', '--password', s.canaries.password, '--debug'],
+    code: 4,
+  },
+  {
+    name: 'login usage error with secrets on argv (no client id)',
+    argv: () => [
+      'login',
+      '--username',
+      'alice',
+      '--password',
+      s.canaries.password,
+      '--client-secret',
+      s.canaries.clientSecret,
+      '--debug',
+    ],
+    code: 2,
+  },
+  {
+    name: 'login unknown option after secrets',
+    argv: () => [
+      'login',
+      '--password',
+      s.canaries.password,
+      '--client-secret',
+      s.canaries.clientSecret,
+      '--frobnicate',
+    ],
+    code: 2,
+  },
+  {
+    name: 'login bad --print value after secrets --json',
+    argv: () => ['login', ...cog(), '--password', s.canaries.password, '--print', 'everything', '--json'],
+    code: 2,
+  },
+  {
+    name: 'login both stdin flags',
+    argv: () => ['login', ...cog(), '--password-stdin', '--client-secret-stdin', '--debug'],
+    stdin: () => s.canaries.password,
+    code: 2,
+  },
+  {
+    name: 'login --save-as invalid with secrets',
+    argv: () => ['login', ...cog(), '--password', s.canaries.password, '--save-as', '../x', '--debug'],
+    code: 2,
+  },
   // NEW_PASSWORD_REQUIRED: bob's temporary password, then the new one
   {
     name: 'login NEW_PASSWORD_REQUIRED --verbose --debug',
-    argv: () => ['login', '--user-pool-id', s.poolId, '--client-id', s.clientId, '--client-secret', s.canaries.clientSecret, '--username', 'bob', '--password', s.canaries.tempPassword, '--new-password', s.canaries.newPassword, '--verbose', '--debug'],
+    argv: () => [
+      'login',
+      '--user-pool-id',
+      s.poolId,
+      '--client-id',
+      s.clientId,
+      '--client-secret',
+      s.canaries.clientSecret,
+      '--username',
+      'bob',
+      '--password',
+      s.canaries.tempPassword,
+      '--new-password',
+      s.canaries.newPassword,
+      '--verbose',
+      '--debug',
+    ],
     code: 0,
   },
   {
     name: 'login with the new password --verbose',
-    argv: () => ['login', '--user-pool-id', s.poolId, '--client-id', s.clientId, '--client-secret', s.canaries.clientSecret, '--username', 'bob', '--password', s.canaries.newPassword, '--verbose'],
+    argv: () => [
+      'login',
+      '--user-pool-id',
+      s.poolId,
+      '--client-id',
+      s.clientId,
+      '--client-secret',
+      s.canaries.clientSecret,
+      '--username',
+      'bob',
+      '--password',
+      s.canaries.newPassword,
+      '--verbose',
+    ],
     code: 0,
   },
   // refresh
-  { name: 'login --auth-flow refresh --verbose', argv: () => ['login', '--auth-flow', 'refresh', '--verbose'], seeded: true, code: 0 },
-  { name: 'login --auth-flow refresh --debug --json', argv: () => ['login', '--auth-flow', 'refresh', '--debug', '--json'], seeded: true, code: 0, stdout: ['access', 'id', 'refresh'] },
+  {
+    name: 'login --auth-flow refresh --verbose',
+    argv: () => ['login', '--auth-flow', 'refresh', '--verbose'],
+    seeded: true,
+    code: 0,
+  },
+  {
+    name: 'login --auth-flow refresh --debug --json',
+    argv: () => ['login', '--auth-flow', 'refresh', '--debug', '--json'],
+    seeded: true,
+    code: 0,
+    stdout: ['access', 'id', 'refresh'],
+  },
 
   // ---- login: OAuth client credentials and authorization code
   ...(['', '--verbose', '--debug'] as const).map((flag) => ({
@@ -145,9 +326,40 @@ const cases: Case[] = [
     argv: () => [...cc(), '--client-secret', s.canaries.clientSecret, ...(flag ? [flag] : [])],
     code: 0,
   })),
-  { name: 'login client-credentials client_secret_post --verbose', argv: () => [...cc(), '--client-secret', s.canaries.clientSecret, '--client-auth', 'client_secret_post', '--verbose'], code: 0 },
-  { name: 'login client-credentials --json', argv: () => [...cc(), '--client-secret', s.canaries.clientSecret, '--json'], code: 0, stdout: ['access'] },
-  { name: 'login client-credentials discovery + --client-secret-stdin --verbose', argv: () => ['login', '--auth-flow', 'client-credentials', '--discovery-url', s.stack.userPool.discoveryUrl, '--client-id', s.clientId, '--client-secret-stdin', '--verbose'], stdin: () => s.canaries.clientSecret, code: 0 },
+  {
+    name: 'login client-credentials client_secret_post --verbose',
+    argv: () => [
+      ...cc(),
+      '--client-secret',
+      s.canaries.clientSecret,
+      '--client-auth',
+      'client_secret_post',
+      '--verbose',
+    ],
+    code: 0,
+  },
+  {
+    name: 'login client-credentials --json',
+    argv: () => [...cc(), '--client-secret', s.canaries.clientSecret, '--json'],
+    code: 0,
+    stdout: ['access'],
+  },
+  {
+    name: 'login client-credentials discovery + --client-secret-stdin --verbose',
+    argv: () => [
+      'login',
+      '--auth-flow',
+      'client-credentials',
+      '--discovery-url',
+      s.stack.userPool.discoveryUrl,
+      '--client-id',
+      s.clientId,
+      '--client-secret-stdin',
+      '--verbose',
+    ],
+    stdin: () => s.canaries.clientSecret,
+    code: 0,
+  },
   ...(['--verbose', '--debug', '--json'] as const).map((flag) => ({
     name: `login client-credentials wrong secret ${flag}`,
     argv: () => [...cc(), '--client-secret', s.canaries.wrongSecret, flag],
@@ -155,11 +367,27 @@ const cases: Case[] = [
   })),
   ...(['--verbose', '--debug'] as const).map((flag) => ({
     name: `login authorization-code: a code that does not redeem ${flag}`,
-    argv: () => ['login', '--auth-flow', 'authorization-code', '--discovery-url', s.stack.userPool.discoveryUrl, '--client-id', s.clientId, '--client-secret', s.canaries.clientSecret, '--redirect-uri', `http://127.0.0.1:${redirectPort}/callback`, '--no-cache', flag],
+    argv: () => [
+      'login',
+      '--auth-flow',
+      'authorization-code',
+      '--discovery-url',
+      s.stack.userPool.discoveryUrl,
+      '--client-id',
+      s.clientId,
+      '--client-secret',
+      s.canaries.clientSecret,
+      '--redirect-uri',
+      `http://127.0.0.1:${redirectPort}/callback`,
+      '--no-cache',
+      flag,
+    ],
     code: 4,
     openBrowser: async (url: string) => {
       const state = new URL(url).searchParams.get('state')!;
-      await fetch(`http://127.0.0.1:${redirectPort}/callback?code=${encodeURIComponent(s.canaries.code)}&state=${encodeURIComponent(state)}`);
+      await fetch(
+        `http://127.0.0.1:${redirectPort}/callback?code=${encodeURIComponent(s.canaries.code)}&state=${encodeURIComponent(state)}`,
+      );
     },
   })),
 
@@ -167,79 +395,334 @@ const cases: Case[] = [
   { name: 'token list', argv: () => ['token', 'list'], seeded: true, code: 0 },
   { name: 'token list --json --verbose', argv: () => ['token', 'list', '--json', '--verbose'], seeded: true, code: 0 },
   { name: 'token print', argv: () => ['token', 'print'], seeded: true, code: 0, stdout: ['access'] },
-  { name: 'token print --id-token --debug', argv: () => ['token', 'print', '--id-token', '--debug'], seeded: true, code: 0, stdout: ['id'] },
-  { name: 'token print --refresh-token', argv: () => ['token', 'print', '--refresh-token'], seeded: true, code: 0, stdout: ['refresh'] },
-  { name: 'token print missing entry --debug', argv: () => ['token', 'print', 'nope', '--debug'], seeded: true, code: 2 },
+  {
+    name: 'token print --id-token --debug',
+    argv: () => ['token', 'print', '--id-token', '--debug'],
+    seeded: true,
+    code: 0,
+    stdout: ['id'],
+  },
+  {
+    name: 'token print --refresh-token',
+    argv: () => ['token', 'print', '--refresh-token'],
+    seeded: true,
+    code: 0,
+    stdout: ['refresh'],
+  },
+  {
+    name: 'token print missing entry --debug',
+    argv: () => ['token', 'print', 'nope', '--debug'],
+    seeded: true,
+    code: 2,
+  },
   { name: 'token decode <access>', argv: () => ['token', 'decode', base.access], code: 0 },
   { name: 'token decode --json <id> --debug', argv: () => ['token', 'decode', base.id, '--json', '--debug'], code: 0 },
-  { name: 'token decode - (stdin) --verbose', argv: () => ['token', 'decode', '-', '--verbose'], stdin: () => base.access, code: 0 },
-  { name: 'token decode of the (opaque) refresh token --debug', argv: () => ['token', 'decode', base.refresh, '--debug'], code: 2 },
-  { name: 'token decode of a damaged JWT --debug', argv: () => ['token', 'decode', `${base.access.slice(0, -30)}!!`, '--debug'], code: 2 },
+  {
+    name: 'token decode - (stdin) --verbose',
+    argv: () => ['token', 'decode', '-', '--verbose'],
+    stdin: () => base.access,
+    code: 0,
+  },
+  {
+    name: 'token decode of the (opaque) refresh token --debug',
+    argv: () => ['token', 'decode', base.refresh, '--debug'],
+    code: 2,
+  },
+  {
+    name: 'token decode of a damaged JWT --debug',
+    argv: () => ['token', 'decode', `${base.access.slice(0, -30)}!!`, '--debug'],
+    code: 2,
+  },
   { name: 'token clear --verbose', argv: () => ['token', 'clear', '--verbose'], seeded: true, code: 0 },
   { name: 'logout --debug', argv: () => ['logout', '--debug'], seeded: true, code: 0 },
 
   // ---- verify
   ...(['', '--verbose', '--debug', '--json'] as const).map((flag) => ({
     name: `verify <access> ${flag || '(plain)'}`,
-    argv: () => ['verify', base.access, '--discovery-url', s.stack.userPool.discoveryUrl, '--allowed-clients', s.clientId, ...(flag ? [flag] : [])],
+    argv: () => [
+      'verify',
+      base.access,
+      '--discovery-url',
+      s.stack.userPool.discoveryUrl,
+      '--allowed-clients',
+      s.clientId,
+      ...(flag ? [flag] : []),
+    ],
     code: 0,
   })),
-  { name: 'verify --bearer --verbose', argv: () => ['verify', '--bearer', '--discovery-url', s.stack.userPool.discoveryUrl, '--allowed-clients', s.clientId, '--verbose'], seeded: true, code: 0 },
-  { name: 'verify - (stdin) --debug', argv: () => ['verify', '-', '--discovery-url', s.stack.userPool.discoveryUrl, '--debug'], stdin: () => base.access, code: 0 },
-  { name: 'verify rejected (wrong client) --debug', argv: () => ['verify', base.access, '--discovery-url', s.stack.userPool.discoveryUrl, '--allowed-clients', 'someoneelse', '--debug'], code: 4 },
-  { name: 'verify rejected (ID token as access, scope) --json --verbose', argv: () => ['verify', base.id, '--discovery-url', s.stack.userPool.discoveryUrl, '--allowed-scopes', 'agentcore/invoke', '--json', '--verbose'], code: 4 },
+  {
+    name: 'verify --bearer --verbose',
+    argv: () => [
+      'verify',
+      '--bearer',
+      '--discovery-url',
+      s.stack.userPool.discoveryUrl,
+      '--allowed-clients',
+      s.clientId,
+      '--verbose',
+    ],
+    seeded: true,
+    code: 0,
+  },
+  {
+    name: 'verify - (stdin) --debug',
+    argv: () => ['verify', '-', '--discovery-url', s.stack.userPool.discoveryUrl, '--debug'],
+    stdin: () => base.access,
+    code: 0,
+  },
+  {
+    name: 'verify rejected (wrong client) --debug',
+    argv: () => [
+      'verify',
+      base.access,
+      '--discovery-url',
+      s.stack.userPool.discoveryUrl,
+      '--allowed-clients',
+      'someoneelse',
+      '--debug',
+    ],
+    code: 4,
+  },
+  {
+    name: 'verify rejected (ID token as access, scope) --json --verbose',
+    argv: () => [
+      'verify',
+      base.id,
+      '--discovery-url',
+      s.stack.userPool.discoveryUrl,
+      '--allowed-scopes',
+      'agentcore/invoke',
+      '--json',
+      '--verbose',
+    ],
+    code: 4,
+  },
 
   // ---- invoke
   ...(['', '--verbose', '--debug'] as const).map((flag) => ({
     name: `invoke bearer --bearer-token ${flag || '(plain)'}`,
-    argv: () => ['invoke', arnOf(jwtAgent()), '{"action":"whoami"}', '--bearer-token', base.access, '--accept', 'application/json', ...(flag ? [flag] : [])],
+    argv: () => [
+      'invoke',
+      arnOf(jwtAgent()),
+      '{"action":"whoami"}',
+      '--bearer-token',
+      base.access,
+      '--accept',
+      'application/json',
+      ...(flag ? [flag] : []),
+    ],
     code: 0,
   })),
-  { name: 'invoke --bearer (cache) --verbose --json', argv: () => ['invoke', arnOf(jwtAgent()), '{"action":"whoami"}', '--bearer', '--verbose', '--json'], seeded: true, code: 0 },
-  { name: 'invoke --bearer-token - (stdin) --debug', argv: () => ['invoke', arnOf(jwtAgent()), '{"action":"whoami"}', '--bearer-token', '-', '--debug'], stdin: () => base.access, code: 0 },
-  { name: 'invoke --dry-run bearer (masked)', argv: () => ['invoke', arnOf(jwtAgent()), '{"a":1}', '--bearer-token', base.access, '--dry-run'], code: 0 },
-  { name: 'invoke --print-curl --show-secrets (asked for)', argv: () => ['invoke', arnOf(jwtAgent()), '{"a":1}', '--bearer-token', base.access, '--print-curl', '--show-secrets'], code: 0, stdout: ['access'] },
-  { name: 'invoke --print-curl SigV4 --debug', argv: () => ['invoke', arnOf(sigv4Agent()), '{"a":1}', '--user-id', 'alice', '--print-curl', '--debug'], code: 0 },
-  { name: 'invoke SigV4 --user-id --verbose --debug', argv: () => ['invoke', arnOf(sigv4Agent()), '{"action":"whoami"}', '--user-id', 'alice', '--verbose', '--debug'], code: 0 },
-  { name: 'invoke the ID token where an access token is needed --debug', argv: () => ['invoke', arnOf(jwtAgent()), '{"action":"whoami"}', '--bearer-token', base.id, '--debug'], code: 4 },
-  { name: 'invoke bearer to a SigV4 agent (mismatch) --verbose', argv: () => ['invoke', arnOf(sigv4Agent()), '{"action":"whoami"}', '--bearer-token', base.access, '--verbose'], code: 4 },
-  { name: 'invoke SigV4 to a JWT agent (mismatch) --debug --json', argv: () => ['invoke', arnOf(jwtAgent()), '{"action":"whoami"}', '--user-id', 'alice', '--debug', '--json'], code: 4 },
+  {
+    name: 'invoke --bearer (cache) --verbose --json',
+    argv: () => ['invoke', arnOf(jwtAgent()), '{"action":"whoami"}', '--bearer', '--verbose', '--json'],
+    seeded: true,
+    code: 0,
+  },
+  {
+    name: 'invoke --bearer-token - (stdin) --debug',
+    argv: () => ['invoke', arnOf(jwtAgent()), '{"action":"whoami"}', '--bearer-token', '-', '--debug'],
+    stdin: () => base.access,
+    code: 0,
+  },
+  {
+    name: 'invoke --dry-run bearer (masked)',
+    argv: () => ['invoke', arnOf(jwtAgent()), '{"a":1}', '--bearer-token', base.access, '--dry-run'],
+    code: 0,
+  },
+  {
+    name: 'invoke --print-curl --show-secrets (asked for)',
+    argv: () => [
+      'invoke',
+      arnOf(jwtAgent()),
+      '{"a":1}',
+      '--bearer-token',
+      base.access,
+      '--print-curl',
+      '--show-secrets',
+    ],
+    code: 0,
+    stdout: ['access'],
+  },
+  {
+    name: 'invoke --print-curl SigV4 --debug',
+    argv: () => ['invoke', arnOf(sigv4Agent()), '{"a":1}', '--user-id', 'alice', '--print-curl', '--debug'],
+    code: 0,
+  },
+  {
+    name: 'invoke SigV4 --user-id --verbose --debug',
+    argv: () => ['invoke', arnOf(sigv4Agent()), '{"action":"whoami"}', '--user-id', 'alice', '--verbose', '--debug'],
+    code: 0,
+  },
+  {
+    name: 'invoke the ID token where an access token is needed --debug',
+    argv: () => ['invoke', arnOf(jwtAgent()), '{"action":"whoami"}', '--bearer-token', base.id, '--debug'],
+    code: 4,
+  },
+  {
+    name: 'invoke bearer to a SigV4 agent (mismatch) --verbose',
+    argv: () => ['invoke', arnOf(sigv4Agent()), '{"action":"whoami"}', '--bearer-token', base.access, '--verbose'],
+    code: 4,
+  },
+  {
+    name: 'invoke SigV4 to a JWT agent (mismatch) --debug --json',
+    argv: () => ['invoke', arnOf(jwtAgent()), '{"action":"whoami"}', '--user-id', 'alice', '--debug', '--json'],
+    code: 4,
+  },
 
   // ---- exchange
-  { name: 'exchange workload token --verbose', argv: () => ['exchange', ...wl, '--user-id', 'alice', '--verbose'], code: 0 },
-  { name: 'exchange --print workload-token', argv: () => ['exchange', ...wl, '--user-id', 'alice', '--print', 'workload-token'], code: 0, stdout: ['wat'] },
-  { name: 'exchange workload token --json --debug', argv: () => ['exchange', ...wl, '--user-id', 'alice', '--json', '--debug'], code: 0 },
-  { name: 'exchange --user-token JWT binding --verbose', argv: () => ['exchange', ...wl, '--user-token', base.access, '--verbose'], code: 0 },
-  { name: 'exchange --bearer (cache) --debug', argv: () => ['exchange', ...wl, '--bearer', '--debug'], seeded: true, code: 0 },
+  {
+    name: 'exchange workload token --verbose',
+    argv: () => ['exchange', ...wl, '--user-id', 'alice', '--verbose'],
+    code: 0,
+  },
+  {
+    name: 'exchange --print workload-token',
+    argv: () => ['exchange', ...wl, '--user-id', 'alice', '--print', 'workload-token'],
+    code: 0,
+    stdout: ['wat'],
+  },
+  {
+    name: 'exchange workload token --json --debug',
+    argv: () => ['exchange', ...wl, '--user-id', 'alice', '--json', '--debug'],
+    code: 0,
+  },
+  {
+    name: 'exchange --user-token JWT binding --verbose',
+    argv: () => ['exchange', ...wl, '--user-token', base.access, '--verbose'],
+    code: 0,
+  },
+  {
+    name: 'exchange --bearer (cache) --debug',
+    argv: () => ['exchange', ...wl, '--bearer', '--debug'],
+    seeded: true,
+    code: 0,
+  },
   ...(['--verbose', '--debug', '--json'] as const).map((flag) => ({
     name: `exchange API key ${flag}`,
     argv: () => ['exchange', ...wl, '--user-id', 'alice', '--api-key-provider', 'local-api-key', flag],
     code: 0,
   })),
-  { name: 'exchange --print api-key --verbose', argv: () => ['exchange', ...wl, '--user-id', 'alice', '--api-key-provider', 'local-api-key', '--print', 'api-key', '--verbose'], code: 0, stdout: ['apiKey'] },
-  { name: 'exchange --json --show-secrets (asked for) API key', argv: () => ['exchange', ...wl, '--api-key-provider', 'local-api-key', '--json', '--show-secrets'], code: 0, stdout: ['apiKey', 'wat'] },
+  {
+    name: 'exchange --print api-key --verbose',
+    argv: () => [
+      'exchange',
+      ...wl,
+      '--user-id',
+      'alice',
+      '--api-key-provider',
+      'local-api-key',
+      '--print',
+      'api-key',
+      '--verbose',
+    ],
+    code: 0,
+    stdout: ['apiKey'],
+  },
+  {
+    name: 'exchange --json --show-secrets (asked for) API key',
+    argv: () => ['exchange', ...wl, '--api-key-provider', 'local-api-key', '--json', '--show-secrets'],
+    code: 0,
+    stdout: ['apiKey', 'wat'],
+  },
   ...(['--verbose', '--debug'] as const).map((flag) => ({
     name: `exchange M2M resource token ${flag}`,
     argv: () => ['exchange', ...wl, '--provider', 'local-m2m', '--flow', 'm2m', '--scopes', 'agentcore/invoke', flag],
     code: 0,
   })),
-  { name: 'exchange --print resource-token', argv: () => ['exchange', ...wl, '--provider', 'local-m2m', '--flow', 'm2m', '--scopes', 'agentcore/invoke', '--print', 'resource-token'], code: 0, stdout: ['resource'] },
-  { name: 'exchange M2M --user-token --json --verbose', argv: () => ['exchange', ...wl, '--user-token', base.access, '--provider', 'local-m2m', '--flow', 'm2m', '--scopes', 'agentcore/invoke', '--json', '--verbose'], code: 0 },
-  { name: 'exchange unknown API key provider --debug', argv: () => ['exchange', ...wl, '--user-id', 'alice', '--api-key-provider', 'no-such-provider', '--debug'], code: 3 },
-  { name: 'exchange a garbage --user-token --debug', argv: () => ['exchange', ...wl, '--user-token', `${s.canaries.code}.not.a.jwt`, '--debug'], code: 2 },
+  {
+    name: 'exchange --print resource-token',
+    argv: () => [
+      'exchange',
+      ...wl,
+      '--provider',
+      'local-m2m',
+      '--flow',
+      'm2m',
+      '--scopes',
+      'agentcore/invoke',
+      '--print',
+      'resource-token',
+    ],
+    code: 0,
+    stdout: ['resource'],
+  },
+  {
+    name: 'exchange M2M --user-token --json --verbose',
+    argv: () => [
+      'exchange',
+      ...wl,
+      '--user-token',
+      base.access,
+      '--provider',
+      'local-m2m',
+      '--flow',
+      'm2m',
+      '--scopes',
+      'agentcore/invoke',
+      '--json',
+      '--verbose',
+    ],
+    code: 0,
+  },
+  {
+    name: 'exchange unknown API key provider --debug',
+    argv: () => ['exchange', ...wl, '--user-id', 'alice', '--api-key-provider', 'no-such-provider', '--debug'],
+    code: 3,
+  },
+  {
+    name: 'exchange a garbage --user-token --debug',
+    argv: () => ['exchange', ...wl, '--user-token', `${s.canaries.code}.not.a.jwt`, '--debug'],
+    code: 2,
+  },
 
   // ---- mcp (gateway, bearer)
   ...(['--verbose', '--debug', '--json'] as const).map((flag) => ({
     name: `mcp gateway --bearer-token ${flag}`,
-    argv: () => ['mcp', '--gateway-url', `${s.stack.url}/gateways/local-gateway-local00001/mcp`, '--bearer-token', base.access, flag],
+    argv: () => [
+      'mcp',
+      '--gateway-url',
+      `${s.stack.url}/gateways/local-gateway-local00001/mcp`,
+      '--bearer-token',
+      base.access,
+      flag,
+    ],
     code: 0,
   })),
-  { name: 'mcp gateway --bearer (cache) --verbose', argv: () => ['mcp', '--gateway-url', `${s.stack.url}/gateways/local-gateway-local00001/mcp`, '--bearer', '--verbose'], seeded: true, code: 0 },
+  {
+    name: 'mcp gateway --bearer (cache) --verbose',
+    argv: () => [
+      'mcp',
+      '--gateway-url',
+      `${s.stack.url}/gateways/local-gateway-local00001/mcp`,
+      '--bearer',
+      '--verbose',
+    ],
+    seeded: true,
+    code: 0,
+  },
 
   // ---- exchange 3LO with consent (auto-consent provider), a custom state
   ...(['--verbose', '--debug'] as const).map((flag) => ({
     name: `exchange 3LO consent + --custom-state ${flag}`,
-    argv: () => ['exchange', ...wl, '--user-id', 'alice', '--provider', 'local-3lo', '--scopes', 'api:read', '--return-url', `http://127.0.0.1:${returnPort}/oauth2/callback`, '--register-return-url', '--ephemeral', '--force-auth', '--custom-state', s.canaries.code, flag],
+    argv: () => [
+      'exchange',
+      ...wl,
+      '--user-id',
+      'alice',
+      '--provider',
+      'local-3lo',
+      '--scopes',
+      'api:read',
+      '--return-url',
+      `http://127.0.0.1:${returnPort}/oauth2/callback`,
+      '--register-return-url',
+      '--ephemeral',
+      '--force-auth',
+      '--custom-state',
+      s.canaries.code,
+      flag,
+    ],
     code: 0,
     openBrowser: async (url: string) => {
       const end = await follow(url);
@@ -248,23 +731,84 @@ const cases: Case[] = [
   })),
 
   // ---- a token pasted where something else was expected: error messages echo the input, the token stays masked
-  { name: 'pasted token: invoke <token> (as the agent)', argv: () => ['invoke', base.access, '{}', '--user-id', 'a', '--dry-run'], code: 2 },
-  { name: 'pasted token: -H "Bearer <token>" (no colon)', argv: () => ['invoke', arnOf(jwtAgent()), '{}', '--user-id', 'a', '-H', `Bearer ${base.access}`, '--dry-run'], code: 2 },
+  {
+    name: 'pasted token: invoke <token> (as the agent)',
+    argv: () => ['invoke', base.access, '{}', '--user-id', 'a', '--dry-run'],
+    code: 2,
+  },
+  {
+    name: 'pasted token: -H "Bearer <token>" (no colon)',
+    argv: () => ['invoke', arnOf(jwtAgent()), '{}', '--user-id', 'a', '-H', `Bearer ${base.access}`, '--dry-run'],
+    code: 2,
+  },
   // the dry run shows on stdout the request it would send, user id header included: that is what was typed
-  { name: 'pasted token: --user-id <token> --dry-run', argv: () => ['invoke', arnOf(sigv4Agent()), '{}', '--user-id', base.access, '--dry-run'], code: 0, stdout: ['access'] },
-  { name: 'pasted token: --custom-claim <token>', argv: () => ['verify', base.access, '--custom-claim', base.access], code: 2 },
-  { name: 'pasted token: exchange --workload-name <token>', argv: () => ['exchange', '--workload-name', base.access, '--user-id', 'a'], code: 2 },
-  { name: 'pasted token: exchange --custom-param <token>', argv: () => ['exchange', ...wl, '--user-id', 'a', '--provider', 'local-m2m', '--flow', 'm2m', '--custom-param', base.access], code: 2 },
+  {
+    name: 'pasted token: --user-id <token> --dry-run',
+    argv: () => ['invoke', arnOf(sigv4Agent()), '{}', '--user-id', base.access, '--dry-run'],
+    code: 0,
+    stdout: ['access'],
+  },
+  {
+    name: 'pasted token: --custom-claim <token>',
+    argv: () => ['verify', base.access, '--custom-claim', base.access],
+    code: 2,
+  },
+  {
+    name: 'pasted token: exchange --workload-name <token>',
+    argv: () => ['exchange', '--workload-name', base.access, '--user-id', 'a'],
+    code: 2,
+  },
+  {
+    name: 'pasted token: exchange --custom-param <token>',
+    argv: () => [
+      'exchange',
+      ...wl,
+      '--user-id',
+      'a',
+      '--provider',
+      'local-m2m',
+      '--flow',
+      'm2m',
+      '--custom-param',
+      base.access,
+    ],
+    code: 2,
+  },
   { name: 'pasted token: token print <token>', argv: () => ['token', 'print', base.access], code: 2 },
-  { name: 'pasted token: login --save-as <token> --json', argv: () => ['login', '--save-as', base.id, '--json'], code: 2 },
-  { name: 'pasted token: mcp --gateway-url <token>', argv: () => ['mcp', '--gateway-url', base.access, '--bearer-token', 'x.y.z'], code: 2 },
+  {
+    name: 'pasted token: login --save-as <token> --json',
+    argv: () => ['login', '--save-as', base.id, '--json'],
+    code: 2,
+  },
+  {
+    name: 'pasted token: mcp --gateway-url <token>',
+    argv: () => ['mcp', '--gateway-url', base.access, '--bearer-token', 'x.y.z'],
+    code: 2,
+  },
   { name: 'pasted token: smoke <token>', argv: () => ['smoke', base.access], code: 2 },
 
   // ---- callback, explain, doctor
-  { name: 'callback --user-token, timing out --verbose', argv: () => ['callback', '--port', '0', '--user-token', base.access, '--once', '--timeout', '0.2', '--verbose'], code: 5 },
-  { name: 'callback --bearer, timing out --debug --json', argv: () => ['callback', '--port', '0', '--bearer', '--once', '--timeout', '0.2', '--debug', '--json'], seeded: true, code: 5 },
-  { name: 'explain a pasted error that holds a token', argv: () => ['explain', `AccessDeniedException: Authorization method mismatch. Bearer ${base.access}`], code: 0 },
-  { name: 'doctor --workload-name --provider --verbose', argv: () => ['doctor', ...wl, '--provider', 'local-m2m', '--verbose'], code: 0 },
+  {
+    name: 'callback --user-token, timing out --verbose',
+    argv: () => ['callback', '--port', '0', '--user-token', base.access, '--once', '--timeout', '0.2', '--verbose'],
+    code: 5,
+  },
+  {
+    name: 'callback --bearer, timing out --debug --json',
+    argv: () => ['callback', '--port', '0', '--bearer', '--once', '--timeout', '0.2', '--debug', '--json'],
+    seeded: true,
+    code: 5,
+  },
+  {
+    name: 'explain a pasted error that holds a token',
+    argv: () => ['explain', `AccessDeniedException: Authorization method mismatch. Bearer ${base.access}`],
+    code: 0,
+  },
+  {
+    name: 'doctor --workload-name --provider --verbose',
+    argv: () => ['doctor', ...wl, '--provider', 'local-m2m', '--verbose'],
+    code: 0,
+  },
 ];
 
 beforeAll(async () => {
@@ -272,7 +816,10 @@ beforeAll(async () => {
   redirectPort = await freePort();
   returnPort = await freePort();
   baseHome = mkdtempSync(join(tmpdir(), 'aca-canary-base-'));
-  const r = await runCommand(['login', ...cog(), '--password', s.canaries.password, '--quiet'], { env: s.env, home: baseHome });
+  const r = await runCommand(['login', ...cog(), '--password', s.canaries.password, '--quiet'], {
+    env: s.env,
+    home: baseHome,
+  });
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   const toks = cachedSecrets(cacheFileOf(baseHome));
@@ -288,7 +835,12 @@ afterAll(async () => {
 
 /** Every secret known so far: static canaries, the base tokens, this run's cache and everything the stack minted. */
 function knownSecrets(home: string): KnownSecret[] {
-  return [...staticSecrets(s.canaries), ...cachedSecrets(cacheFileOf(baseHome)), ...cachedSecrets(cacheFileOf(home)), ...stackSecrets(s.stack)];
+  return [
+    ...staticSecrets(s.canaries),
+    ...cachedSecrets(cacheFileOf(baseHome)),
+    ...cachedSecrets(cacheFileOf(home)),
+    ...stackSecrets(s.stack),
+  ];
 }
 
 describe(`secret canaries (${cases.length} command/flag combinations)`, () => {
@@ -317,7 +869,14 @@ describe(`secret canaries (${cases.length} command/flag combinations)`, () => {
       expect(asked.length, `stdout holds the ${c.stdout.join('/')} asked for${context}`).toBeGreaterThan(0);
     }
     // passwords and client secrets never reach stdout, whatever was asked
-    expect(findLeaks(r.stdout, staticSecrets(s.canaries).filter((x) => x.kind === 'password' || x.kind === 'clientSecret' || x.kind === 'awsSecret' || x.kind === 'code'))).toEqual([]);
+    expect(
+      findLeaks(
+        r.stdout,
+        staticSecrets(s.canaries).filter(
+          (x) => x.kind === 'password' || x.kind === 'clientSecret' || x.kind === 'awsSecret' || x.kind === 'code',
+        ),
+      ),
+    ).toEqual([]);
 
     for (const f of filesUnder(home)) {
       if (f.path === cacheFileOf(home)) continue;
@@ -370,7 +929,10 @@ steps:
       DISCOVERY_URL: s.stack.userPool.discoveryUrl,
     };
     const junit = join(home, 'junit.xml');
-    for (const argv of [['smoke', scenario, '--junit', junit], ['smoke', scenario, '--json', '--verbose']]) {
+    for (const argv of [
+      ['smoke', scenario, '--junit', junit],
+      ['smoke', scenario, '--json', '--verbose'],
+    ]) {
       const r = await runCommand(argv, { env, home, cwd: home });
       expect(r.code, r.stderr).toBe(0);
       const secrets = knownSecrets(home);
@@ -387,14 +949,32 @@ steps:
 
 describe('canaries through the built CLI (real process: library console output and warnings included)', () => {
   // A fresh HOME per run: the canary check reads every file the run leaves there.
-  const runBin = (args: string[], stdin = '') => runBuiltCli(args, { HOME: mkdtempSync(join(tmpdir(), 'aca-canary-bin-')), ...s.env }, stdin);
+  const runBin = (args: string[], stdin = '') =>
+    runBuiltCli(args, { HOME: mkdtempSync(join(tmpdir(), 'aca-canary-bin-')), ...s.env }, stdin);
 
   const binCases: Array<[string, () => string[], number, string?]> = [
-    ['login --debug --verbose (password on stdin)', () => ['login', ...cog().slice(0, -2), '--username', 'alice', '--password-stdin', '--debug', '--verbose'], 0, 'password'],
+    [
+      'login --debug --verbose (password on stdin)',
+      () => ['login', ...cog().slice(0, -2), '--username', 'alice', '--password-stdin', '--debug', '--verbose'],
+      0,
+      'password',
+    ],
     ['login wrong password --debug', () => ['login', ...cog(), '--password', s.canaries.wrongPassword, '--debug'], 4],
-    ['login client-credentials wrong secret --debug --verbose', () => [...cc(), '--client-secret', s.canaries.wrongSecret, '--debug', '--verbose'], 4],
-    ['exchange API key --debug --verbose', () => ['exchange', ...wl, '--user-id', 'alice', '--api-key-provider', 'local-api-key', '--debug', '--verbose'], 0],
-    ['invoke bearer --debug --verbose', () => ['invoke', arnOf(jwtAgent()), '{"action":"whoami"}', '--bearer-token', base.access, '--debug', '--verbose'], 0],
+    [
+      'login client-credentials wrong secret --debug --verbose',
+      () => [...cc(), '--client-secret', s.canaries.wrongSecret, '--debug', '--verbose'],
+      4,
+    ],
+    [
+      'exchange API key --debug --verbose',
+      () => ['exchange', ...wl, '--user-id', 'alice', '--api-key-provider', 'local-api-key', '--debug', '--verbose'],
+      0,
+    ],
+    [
+      'invoke bearer --debug --verbose',
+      () => ['invoke', arnOf(jwtAgent()), '{"action":"whoami"}', '--bearer-token', base.access, '--debug', '--verbose'],
+      0,
+    ],
   ];
   it.each(binCases)('%s', async (_name, argv, code, stdinKind) => {
     const r = await runBin(argv(), stdinKind === 'password' ? s.canaries.password : '');

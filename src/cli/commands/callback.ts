@@ -64,16 +64,22 @@ async function runCallback(io: Io, opts: CallbackOptions) {
   const id = await import('../../core/identity/index.js');
 
   const port = Number(opts.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(`--port must be an integer 0–65535, got ${JSON.stringify(opts.port)}`);
-  if (!opts.path.startsWith('/') || /[?#\s]/.test(opts.path)) throw usageError(`--path must start with / and hold no query, got ${JSON.stringify(opts.path)}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw usageError(`--port must be an integer 0–65535, got ${JSON.stringify(opts.port)}`);
+  if (!opts.path.startsWith('/') || /[?#\s]/.test(opts.path))
+    throw usageError(`--path must start with / and hold no query, got ${JSON.stringify(opts.path)}`);
   const timeoutSec = opts.timeout === undefined ? undefined : Number(opts.timeout);
   if (timeoutSec !== undefined && (!Number.isFinite(timeoutSec) || timeoutSec <= 0)) {
     throw usageError(`--timeout must be a positive number of seconds, got ${JSON.stringify(opts.timeout)}`);
   }
-  const given = [opts.userId !== undefined, opts.userToken !== undefined, opts.bearer !== undefined].filter(Boolean).length;
+  const given = [opts.userId !== undefined, opts.userToken !== undefined, opts.bearer !== undefined].filter(
+    Boolean,
+  ).length;
   if (given !== 1) {
     throw usageError(
-      given === 0 ? 'pass the user identifier: --user-id, --user-token or --bearer' : 'pass only one of --user-id, --user-token, --bearer',
+      given === 0
+        ? 'pass the user identifier: --user-id, --user-token or --bearer'
+        : 'pass only one of --user-id, --user-token, --bearer',
       'CompleteResourceTokenAuth needs the exact user id, or the very same JWT, that minted the workload token which started the session.',
     );
   }
@@ -117,17 +123,32 @@ async function runCallback(io: Io, opts: CallbackOptions) {
       try {
         await id.completeSession(io, { sessionUri, userIdentifier: identifier });
         const durationMs = Math.round(io.ctx.now() - started);
-        io.ui.line(`${io.ui.c.dim(stamp())} ${io.ui.c.green('✓')} ${id.shortUrn(sessionUri)} completed with ${who} ${io.ui.c.dim(`(${durationMs} ms)`)}`);
+        io.ui.line(
+          `${io.ui.c.dim(stamp())} ${io.ui.c.green('✓')} ${id.shortUrn(sessionUri)} completed with ${who} ${io.ui.c.dim(`(${durationMs} ms)`)}`,
+        );
         record({ at: new Date(started).toISOString(), sessionUri, status: 'completed', durationMs });
         finish(EXIT.OK);
-        return { ok: true, title: 'Authorization complete', message: 'The session was completed. You can close this tab and return to the agent.' };
+        return {
+          ok: true,
+          title: 'Authorization complete',
+          message: 'The session was completed. You can close this tab and return to the agent.',
+        };
       } catch (e) {
-        const err = e instanceof AgentcoreAuthError ? e : new AgentcoreAuthError('ERR_INTERNAL', String((e as Error)?.message ?? e));
+        const err =
+          e instanceof AgentcoreAuthError
+            ? e
+            : new AgentcoreAuthError('ERR_INTERNAL', String((e as Error)?.message ?? e));
         io.ui.line(`${io.ui.c.dim(stamp())} ${io.ui.c.red('✗')} ${id.shortUrn(sessionUri)} refused: ${err.message}`);
         if (err.hint) io.ui.line(`         ${io.ui.c.yellow('hint:')} ${err.hint}`);
         record({ at: new Date(started).toISOString(), sessionUri, status: 'refused', message: err.message });
         finish(err.exitCode === EXIT.AUTH ? EXIT.AUTH : err.exitCode);
-        return { ok: false, status: err.exitCode === EXIT.AUTH ? 403 : 502, title: 'Authorization not completed', message: err.message, ...(err.hint ? { detail: err.hint } : {}) };
+        return {
+          ok: false,
+          status: err.exitCode === EXIT.AUTH ? 403 : 502,
+          title: 'Authorization not completed',
+          message: err.message,
+          ...(err.hint ? { detail: err.hint } : {}),
+        };
       }
     },
     onEvent: (e) => {
@@ -140,11 +161,15 @@ async function runCallback(io: Io, opts: CallbackOptions) {
         record({ at: new Date(io.ctx.now()).toISOString(), sessionUri: '', status: 'provider-error', message: msg });
         finish(EXIT.AUTH);
       } else if (e.kind === 'state-mismatch') {
-        io.ui.line(`${c.dim(stamp())} ${c.red('✗')} ${id.shortUrn(e.sessionUri)} refused: ${e.received === undefined ? 'no state parameter' : 'state does not match --expect-state'} (not completed)`);
+        io.ui.line(
+          `${c.dim(stamp())} ${c.red('✗')} ${id.shortUrn(e.sessionUri)} refused: ${e.received === undefined ? 'no state parameter' : 'state does not match --expect-state'} (not completed)`,
+        );
         record({ at: new Date(io.ctx.now()).toISOString(), sessionUri: e.sessionUri, status: 'state-mismatch' });
         finish(EXIT.AUTH);
       } else if (e.kind === 'session' && e.duplicate) {
-        io.ui.line(`${c.dim(stamp())} ${c.dim(`${id.shortUrn(e.sessionUri)} again → same answer (${e.outcome.ok ? 'completed' : 'refused'})`)}`);
+        io.ui.line(
+          `${c.dim(stamp())} ${c.dim(`${id.shortUrn(e.sessionUri)} again → same answer (${e.outcome.ok ? 'completed' : 'refused'})`)}`,
+        );
       }
     },
   });
@@ -179,7 +204,10 @@ async function runCallback(io: Io, opts: CallbackOptions) {
   return {
     exitCode: settled ?? EXIT.OK,
     human: () => {
-      if (!opts.once) io.ui.note(`${completed} session${completed === 1 ? '' : 's'} completed, ${sessions.length - completed} refused`);
+      if (!opts.once)
+        io.ui.note(
+          `${completed} session${completed === 1 ? '' : 's'} completed, ${sessions.length - completed} refused`,
+        );
     },
   };
 }

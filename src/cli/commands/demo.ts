@@ -21,7 +21,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description(
       'Start the local AgentCore stack in this process and walk through every auth flow with the real commands: Cognito sign-in (and a temporary password), invoke with a bearer token and with SigV4 + user id, the classic mistakes (wrong mode, ID token instead of access token) and their explanations, workload tokens both ways, an M2M resource token, an API key, 3LO consent with session binding, and verify. Nothing leaves this machine.',
     )
-    .option('--open', 'do the 3LO consent in your real browser instead of the stack\'s auto-consent')
+    .option('--open', "do the 3LO consent in your real browser instead of the stack's auto-consent")
     .option('--diagram <dir>', 'write one Mermaid sequence diagram per step into DIR (NN-<step>.mmd)')
     .addHelpText(
       'after',
@@ -62,18 +62,34 @@ async function demo(io: Io, opts: DemoOptions) {
   const cacheDir = await mkdtemp(join(tmpdir(), 'agentcore-auth-demo-'));
   try {
     const pool = stack.userPool;
-    const app = pool.clients.find((k) => k.clientSecret && k.explicitAuthFlows.includes('USER_PASSWORD_AUTH')) ?? pool.clients[0]!;
+    const app =
+      pool.clients.find((k) => k.clientSecret && k.explicitAuthFlows.includes('USER_PASSWORD_AUTH')) ??
+      pool.clients[0]!;
     const alice = pool.users.find((u) => !u.temporaryPassword)!;
     const bob = pool.users.find((u) => u.temporaryPassword);
-    const jwtAgent = stack.agents.find((a) => a.authorizerConfiguration?.customJWTAuthorizer.allowedClients?.length) ?? stack.agents.find((a) => a.authorizerConfiguration)!;
+    const jwtAgent =
+      stack.agents.find((a) => a.authorizerConfiguration?.customJWTAuthorizer.allowedClients?.length) ??
+      stack.agents.find((a) => a.authorizerConfiguration)!;
     const sigv4Agent = stack.agents.find((a) => !a.authorizerConfiguration)!;
     const arn = (id: string) => `arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:runtime/${id}`;
     const m2m = stack.credentialProviders.oauth2.find((p) => p.flow === 'M2M')!;
     const threeLo = stack.credentialProviders.oauth2.find((p) => p.flow === 'USER_FEDERATION')!;
     const workload = stack.workloadIdentities[0]!;
     const returnPort = await freePort(createServer);
-    if (!alice || !bob || !jwtAgent || !sigv4Agent || !m2m || !threeLo || !workload || !stack.credentialProviders.apiKey[0]) {
-      throw new AgentcoreAuthError('ERR_INTERNAL', 'the local stack is missing a seeded user, agent, workload identity or provider the demo needs');
+    if (
+      !alice ||
+      !bob ||
+      !jwtAgent ||
+      !sigv4Agent ||
+      !m2m ||
+      !threeLo ||
+      !workload ||
+      !stack.credentialProviders.apiKey[0]
+    ) {
+      throw new AgentcoreAuthError(
+        'ERR_INTERNAL',
+        'the local stack is missing a seeded user, agent, workload identity or provider the demo needs',
+      );
     }
     const steps = demoSteps({
       stackUrl: stack.url,
@@ -83,7 +99,11 @@ async function demo(io: Io, opts: DemoOptions) {
       appClientId: app.clientId,
       appClientSecret: app.clientSecret ?? '',
       alice: { username: alice.username, password: alice.password },
-      bob: { username: bob.username, password: bob.password, newPassword: `Demo-${io.ctx.randomId().slice(0, 8)}-Passw0rd!` },
+      bob: {
+        username: bob.username,
+        password: bob.password,
+        newPassword: `Demo-${io.ctx.randomId().slice(0, 8)}-Passw0rd!`,
+      },
       jwtAgentArn: arn(jwtAgent.id),
       sigv4AgentArn: arn(sigv4Agent.id),
       workloadName: workload.name,
@@ -107,7 +127,9 @@ async function demo(io: Io, opts: DemoOptions) {
       ['user pool', `${pool.id}, app client ${app.clientId}, users ${pool.users.map((u) => u.username).join(' and ')}`],
       ['agents', `${jwtAgent.name} (OAuth bearer), ${sigv4Agent.name} (IAM SigV4)`],
     ]);
-    ui.note(`  Each step below is a real agentcore-auth command run against it; copy any of them after \`agentcore-auth local\`.`);
+    ui.note(
+      `  Each step below is a real agentcore-auth command run against it; copy any of them after \`agentcore-auth local\`.`,
+    );
 
     // Browsing: auto-consent follows the redirects like a browser would; --open uses the real one.
     const browseErrors: string[] = [];
@@ -117,7 +139,9 @@ async function demo(io: Io, opts: DemoOptions) {
       openBrowser: open
         ? io.ctx.openBrowser
         : async (url: string) => {
-            void followRedirects(io.ctx.fetch, url, { signal: io.ctx.signal }).catch((e: Error) => browseErrors.push(e.message));
+            void followRedirects(io.ctx.fetch, url, { signal: io.ctx.signal }).catch((e: Error) =>
+              browseErrors.push(e.message),
+            );
           },
     };
 
@@ -153,12 +177,15 @@ async function demo(io: Io, opts: DemoOptions) {
       },
       onStepEnd: (r: StepResult) => {
         const s = byId.get(r.id)!;
-        if (r.argv.length) ui.info(`  ${c.dim('$')} ${commandLine(r.argv, (t) => io.secrets.scrub(t, show), show, r.secretArgs)}`);
+        if (r.argv.length)
+          ui.info(`  ${c.dim('$')} ${commandLine(r.argv, (t) => io.secrets.scrub(t, show), show, r.secretArgs)}`);
         const out = [r.stderr, r.stdout].map((t) => io.secrets.scrub(show ? t : maskJwtsInText(t), show)).join('\n');
         if (out.trim()) ui.info(indent(out));
         const expected = r.checks.find((k) => k.label === 'allow' || k.label === 'deny')?.label;
         if (r.status === 'pass') {
-          ui.info(`  ${c.green('✓')} ${expected === 'deny' ? 'refused, as it should be' : 'done'} ${c.dim(`(${formatMs(r.durationMs)})`)}`);
+          ui.info(
+            `  ${c.green('✓')} ${expected === 'deny' ? 'refused, as it should be' : 'done'} ${c.dim(`(${formatMs(r.durationMs)})`)}`,
+          );
           for (const l of s.after) ui.info(`  ${c.dim('→')} ${l}`);
         } else {
           ui.info(`  ${c.red('✗')} ${r.reason ?? r.status}`);
@@ -171,17 +198,26 @@ async function demo(io: Io, opts: DemoOptions) {
     if (opts.diagram !== undefined && traces) {
       const written = await writeStepDiagrams(io, opts.diagram, summary.results, traces);
       ui.info('');
-      ui.note(`${written.length} sequence diagrams in ${opts.diagram}/ (${written[0] ?? ''} … ${written.at(-1) ?? ''})`);
+      ui.note(
+        `${written.length} sequence diagrams in ${opts.diagram}/ (${written[0] ?? ''} … ${written.at(-1) ?? ''})`,
+      );
     }
-    if (summary.exitCode === EXIT.INTERRUPTED || io.ctx.signal.aborted) throw new AgentcoreAuthError('ERR_INTERRUPTED', 'interrupted');
+    if (summary.exitCode === EXIT.INTERRUPTED || io.ctx.signal.aborted)
+      throw new AgentcoreAuthError('ERR_INTERRUPTED', 'interrupted');
     ui.info('');
     if (summary.exitCode === 0) {
       ui.success(`${summary.passed} steps, every flow behaved as described (${formatMs(elapsed)}).`);
       ui.info('');
       ui.info(c.bold('Next'));
-      ui.info(`  agentcore-auth local                         this stack in a terminal: try the commands above yourself`);
-      ui.info(`  agentcore-auth smoke examples/inbound.yaml   the same checks as a CI scenario, against a stack started with`);
-      ui.info(`                                               \`local --config examples/local-stack.yaml\` (README: smoke)`);
+      ui.info(
+        `  agentcore-auth local                         this stack in a terminal: try the commands above yourself`,
+      );
+      ui.info(
+        `  agentcore-auth smoke examples/inbound.yaml   the same checks as a CI scenario, against a stack started with`,
+      );
+      ui.info(
+        `                                               \`local --config examples/local-stack.yaml\` (README: smoke)`,
+      );
       ui.info(`  agentcore-auth explain "<message>"           when AWS answers with something puzzling`);
     } else {
       const timedOut = summary.results.filter((r) => r.exitCode === EXIT.TIMEOUT).map((r) => r.id);
@@ -189,13 +225,21 @@ async function demo(io: Io, opts: DemoOptions) {
         open && timedOut.some((id) => id === 'three-legged' || id === 'session-binding')
           ? 'The browser consent was not completed in time; run `agentcore-auth demo --open` again, or without --open for the automatic consent.'
           : 'This is a bug in agentcore-auth or its local stack; please report it with the output above.';
-      ui.fail(`${summary.total - summary.passed} of ${summary.total} steps did not behave as described (${formatMs(elapsed)}). ${why}`);
+      ui.fail(
+        `${summary.total - summary.passed} of ${summary.total} steps did not behave as described (${formatMs(elapsed)}). ${why}`,
+      );
     }
     return {
       json: {
         ok: summary.exitCode === 0,
         durationMs: Math.round(elapsed),
-        steps: summary.results.map((r) => ({ id: r.id, title: byId.get(r.id)!.title, status: r.status, durationMs: Math.round(r.durationMs), ...(r.reason ? { reason: io.secrets.scrub(r.reason, show) } : {}) })),
+        steps: summary.results.map((r) => ({
+          id: r.id,
+          title: byId.get(r.id)!.title,
+          status: r.status,
+          durationMs: Math.round(r.durationMs),
+          ...(r.reason ? { reason: io.secrets.scrub(r.reason, show) } : {}),
+        })),
       },
       exitCode: summary.exitCode === 0 ? EXIT.OK : EXIT.EXPECTATION,
     };

@@ -23,7 +23,7 @@ export function register(program: Command, ctx: CliContext): void {
     .command('doctor')
     .summary('check an agent, workload identity or credential provider setup')
     .description(
-      'A checklist of an AgentCore auth setup, each line ✓ / ✗ / ! with the fix: AWS region and credentials, endpoints, the agent runtime (READY, inbound mode, header allowlist), the workload identity\'s return URLs, the credential provider\'s status and callbackUrl, and the cached tokens. Exit 0 when nothing fails, 4 otherwise.',
+      "A checklist of an AgentCore auth setup, each line ✓ / ✗ / ! with the fix: AWS region and credentials, endpoints, the agent runtime (READY, inbound mode, header allowlist), the workload identity's return URLs, the credential provider's status and callbackUrl, and the cached tokens. Exit 0 when nothing fails, 4 otherwise.",
     )
     .option('--agent-arn <arn>', 'the agent runtime to check (ARN, or runtime id with --region)')
     .option('--workload-name <name>', "the workload identity to check (default: the agent's)")
@@ -57,13 +57,21 @@ async function doctor(io: Io, opts: DoctorOptions) {
   const warned = report.checks.filter((c) => c.status === 'warn').length;
   return {
     exitCode: report.ok ? EXIT.OK : EXIT.AUTH,
-    json: { ok: report.ok, ...(report.ok ? {} : { code: 'ERR_CHECK_FAILED' }), failed, warnings: warned, checks: report.checks },
+    json: {
+      ok: report.ok,
+      ...(report.ok ? {} : { code: 'ERR_CHECK_FAILED' }),
+      failed,
+      warnings: warned,
+      checks: report.checks,
+    },
     human: () => {
       const c = new Chalk({ level: colorEnabled(io.ctx.stdout, io.ctx.env, io.globals.color) ? 1 : 0 });
       for (const ch of report.checks) io.out.line(line(c, ch));
       io.out.line('');
       const summary = failed
-        ? c.red(`${failed} check${failed === 1 ? '' : 's'} failed${warned ? `, ${warned} warning${warned === 1 ? '' : 's'}` : ''}`)
+        ? c.red(
+            `${failed} check${failed === 1 ? '' : 's'} failed${warned ? `, ${warned} warning${warned === 1 ? '' : 's'}` : ''}`,
+          )
         : warned
           ? c.yellow(`no check failed; ${warned} warning${warned === 1 ? '' : 's'}`)
           : c.green('all checks passed');
@@ -73,7 +81,14 @@ async function doctor(io: Io, opts: DoctorOptions) {
 }
 
 function line(c: InstanceType<typeof Chalk>, ch: DoctorCheck): string {
-  const sym = ch.status === 'pass' ? c.green(SYMBOL.pass) : ch.status === 'fail' ? c.red(SYMBOL.fail) : ch.status === 'warn' ? c.yellow(SYMBOL.warn) : c.dim(SYMBOL.skip);
+  const sym =
+    ch.status === 'pass'
+      ? c.green(SYMBOL.pass)
+      : ch.status === 'fail'
+        ? c.red(SYMBOL.fail)
+        : ch.status === 'warn'
+          ? c.yellow(SYMBOL.warn)
+          : c.dim(SYMBOL.skip);
   const parts = [`${sym} ${ch.label}`];
   if (ch.detail) parts.push(ch.status === 'skip' ? c.dim(ch.detail) : ch.detail);
   if (ch.fix && (ch.status === 'fail' || ch.status === 'warn')) parts.push(`fix: ${ch.fix}`);

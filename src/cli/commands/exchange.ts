@@ -55,7 +55,10 @@ The user binding decides the workload API: --user-id → GetWorkloadAccessTokenF
     .option('--provider <name>', 'OAuth2 credential provider for a resource token')
     .option('--scopes <scopes>', 'scopes for the resource token (comma-separated, repeatable)', collectList)
     .addOption(
-      new Option('--flow <flow>', 'OAuth2 flow (default: user-federation with a user binding, m2m without)').choices(['m2m', 'user-federation']),
+      new Option('--flow <flow>', 'OAuth2 flow (default: user-federation with a user binding, m2m without)').choices([
+        'm2m',
+        'user-federation',
+      ]),
     )
     .option('--api-key-provider <name>', 'API-key credential provider (GetResourceApiKey)')
     .option('--return-url <url>', `3LO return URL; a loopback http URL is served here (default ${DEFAULT_RETURN_URL})`)
@@ -69,7 +72,13 @@ The user binding decides the workload API: --user-id → GetWorkloadAccessTokenF
     .option('--no-browser', 'print the authorization URL instead of opening a browser')
     .option('--timeout <seconds>', 'give up on the browser round trip and the polling after this long', '300')
     .option('--poll-interval <ms>', 'milliseconds between GetResourceOauth2Token polls after completion', '1000')
-    .addOption(new Option('--print <what>', 'write one raw value to stdout').choices(['workload-token', 'resource-token', 'api-key']))
+    .addOption(
+      new Option('--print <what>', 'write one raw value to stdout').choices([
+        'workload-token',
+        'resource-token',
+        'api-key',
+      ]),
+    )
     .option('--complete-as-user-id <id>', 'complete the 3LO session with this user id instead (shows the binding rule)')
     .option('--complete-as-user-token <jwt>', 'complete the 3LO session with this JWT instead (shows the binding rule)')
     .addHelpText(
@@ -80,8 +89,7 @@ Examples:
   agentcore-auth exchange --workload-name my-agent --provider my-m2m --flow m2m --scopes api/read --print resource-token
   agentcore-auth exchange --workload-name my-agent --api-key-provider openai --print api-key`,
     );
-  addDiagramOption(cmd)
-    .action(defineAction(ctx, (io: Io, opts: ExchangeOptions) => runExchange(io, opts)));
+  addDiagramOption(cmd).action(defineAction(ctx, (io: Io, opts: ExchangeOptions) => runExchange(io, opts)));
 }
 
 type Identity = typeof import('../../core/identity/index.js');
@@ -111,7 +119,11 @@ interface ExchangeInputs {
   workloadName?: string;
   agentArn?: string;
   /** How the user binding is given (resolved by resolveBinding: stdin, the token cache). */
-  bindingFlag: { kind: 'none' } | { kind: 'userId'; userId: string } | { kind: 'userToken'; raw: string } | { kind: 'bearer'; name: string | boolean };
+  bindingFlag:
+    | { kind: 'none' }
+    | { kind: 'userId'; userId: string }
+    | { kind: 'userToken'; raw: string }
+    | { kind: 'bearer'; name: string | boolean };
   provider?: string;
   apiKeyProvider?: string;
   scopes: string[];
@@ -135,27 +147,50 @@ interface ExchangeInputs {
 async function parseExchange(io: Io, opts: ExchangeOptions): Promise<ExchangeInputs> {
   const { usageError } = await import('../../core/errors.js');
   const id = await import('../../core/identity/index.js');
-  if (!opts.workloadName && !opts.agentArn) throw usageError('pass --workload-name or --agent-arn', 'The workload identity is the agent’s identity in AgentCore Identity.');
+  if (!opts.workloadName && !opts.agentArn)
+    throw usageError(
+      'pass --workload-name or --agent-arn',
+      'The workload identity is the agent’s identity in AgentCore Identity.',
+    );
   if (opts.workloadName && opts.agentArn) throw usageError('--workload-name and --agent-arn are mutually exclusive');
-  const bindings = [opts.userId !== undefined, opts.userToken !== undefined, opts.bearer !== undefined].filter(Boolean).length;
+  const bindings = [opts.userId !== undefined, opts.userToken !== undefined, opts.bearer !== undefined].filter(
+    Boolean,
+  ).length;
   if (bindings > 1) throw usageError('pass at most one of --user-id, --user-token, --bearer');
-  if (opts.provider && opts.apiKeyProvider) throw usageError('--provider and --api-key-provider are mutually exclusive', 'Run exchange twice to get both.');
-  if (!opts.provider && (opts.scopes || opts.flow || opts.forceAuth || opts.customParam || opts.customState || opts.resource || opts.audience)) {
-    throw usageError('--scopes, --flow, --force-auth, --custom-param, --custom-state, --resource and --audience need --provider');
+  if (opts.provider && opts.apiKeyProvider)
+    throw usageError('--provider and --api-key-provider are mutually exclusive', 'Run exchange twice to get both.');
+  if (
+    !opts.provider &&
+    (opts.scopes ||
+      opts.flow ||
+      opts.forceAuth ||
+      opts.customParam ||
+      opts.customState ||
+      opts.resource ||
+      opts.audience)
+  ) {
+    throw usageError(
+      '--scopes, --flow, --force-auth, --custom-param, --custom-state, --resource and --audience need --provider',
+    );
   }
   if (io.globals.json && opts.print) throw usageError('--json and --print are mutually exclusive');
   if (opts.print === 'resource-token' && !opts.provider) throw usageError('--print resource-token needs --provider');
   if (opts.print === 'api-key' && !opts.apiKeyProvider) throw usageError('--print api-key needs --api-key-provider');
   if (opts.ephemeral && !opts.registerReturnUrl) throw usageError('--ephemeral goes with --register-return-url');
-  if (opts.completeAsUserId !== undefined && opts.completeAsUserToken !== undefined) throw usageError('pass at most one of --complete-as-user-id, --complete-as-user-token');
+  if (opts.completeAsUserId !== undefined && opts.completeAsUserToken !== undefined)
+    throw usageError('pass at most one of --complete-as-user-id, --complete-as-user-token');
   const timeoutSec = Number(opts.timeout);
-  if (!Number.isFinite(timeoutSec) || timeoutSec <= 0) throw usageError(`--timeout must be a positive number of seconds, got ${JSON.stringify(opts.timeout)}`);
+  if (!Number.isFinite(timeoutSec) || timeoutSec <= 0)
+    throw usageError(`--timeout must be a positive number of seconds, got ${JSON.stringify(opts.timeout)}`);
   const pollMs = Number(opts.pollInterval);
-  if (!Number.isFinite(pollMs) || pollMs < 0) throw usageError(`--poll-interval must be a number of milliseconds, got ${JSON.stringify(opts.pollInterval)}`);
+  if (!Number.isFinite(pollMs) || pollMs < 0)
+    throw usageError(`--poll-interval must be a number of milliseconds, got ${JSON.stringify(opts.pollInterval)}`);
 
   if (opts.workloadName) id.validateWorkloadName(opts.workloadName);
   const provider = opts.provider ? id.validateProviderName(opts.provider) : undefined;
-  const apiKeyProvider = opts.apiKeyProvider ? id.validateProviderName(opts.apiKeyProvider, '--api-key-provider') : undefined;
+  const apiKeyProvider = opts.apiKeyProvider
+    ? id.validateProviderName(opts.apiKeyProvider, '--api-key-provider')
+    : undefined;
   const scopes = id.validateScopes(opts.scopes ?? []);
   const customParameters = id.parseCustomParams(opts.customParam ?? []);
   if (opts.customState !== undefined && (opts.customState.length < 1 || opts.customState.length > 4096)) {
@@ -186,15 +221,21 @@ async function parseExchange(io: Io, opts: ExchangeOptions): Promise<ExchangeInp
       'CompleteResourceTokenAuth must be called with the user identifier that minted the workload token, so the workload token must be bound to a user.',
     );
   }
-  if (flow !== 'USER_FEDERATION' && (opts.returnUrl || opts.registerReturnUrl || opts.customState || opts.forceAuth || !opts.browser)) {
-    throw usageError('--return-url, --register-return-url, --custom-state, --force-auth and --no-browser apply to --flow user-federation');
+  if (
+    flow !== 'USER_FEDERATION' &&
+    (opts.returnUrl || opts.registerReturnUrl || opts.customState || opts.forceAuth || !opts.browser)
+  ) {
+    throw usageError(
+      '--return-url, --register-return-url, --custom-state, --force-auth and --no-browser apply to --flow user-federation',
+    );
   }
   if ((opts.completeAsUserId !== undefined || opts.completeAsUserToken !== undefined) && flow !== 'USER_FEDERATION') {
     throw usageError('--complete-as-user-id/--complete-as-user-token apply to --flow user-federation');
   }
   const returnUrl = flow === 'USER_FEDERATION' ? id.validateReturnUrl(opts.returnUrl ?? DEFAULT_RETURN_URL) : undefined;
   let completeAs: UserIdentifier | undefined;
-  if (opts.completeAsUserId !== undefined) completeAs = { userId: id.validateUserId(opts.completeAsUserId, '--complete-as-user-id') };
+  if (opts.completeAsUserId !== undefined)
+    completeAs = { userId: id.validateUserId(opts.completeAsUserId, '--complete-as-user-id') };
   if (opts.completeAsUserToken !== undefined) {
     completeAs = { userToken: id.validateUserToken(opts.completeAsUserToken, '--complete-as-user-token') };
     io.secrets.add(completeAs.userToken);
@@ -232,11 +273,19 @@ async function resolveBinding(io: Io, inputs: ExchangeInputs): Promise<UserBindi
   if (f.kind === 'userId') binding = { kind: 'userId', userId: f.userId };
   else if (f.kind === 'userToken') {
     const raw = f.raw === '-' ? await readStdin(io.ctx) : f.raw;
-    binding = { kind: 'userToken', userToken: id.validateUserToken(raw), source: f.raw === '-' ? '--user-token (stdin)' : '--user-token' };
+    binding = {
+      kind: 'userToken',
+      userToken: id.validateUserToken(raw),
+      source: f.raw === '-' ? '--user-token (stdin)' : '--user-token',
+    };
   } else if (f.kind === 'bearer') {
     const { resolveCachedBearer } = await import('../bearer.js');
     const r = await resolveCachedBearer(io, f.name);
-    binding = { kind: 'userToken', userToken: id.validateUserToken(r.token, '--bearer'), source: `--bearer ${r.source}` };
+    binding = {
+      kind: 'userToken',
+      userToken: id.validateUserToken(r.token, '--bearer'),
+      source: `--bearer ${r.source}`,
+    };
   }
   if (binding.kind === 'userToken') io.secrets.add(binding.userToken);
   return binding;
@@ -245,17 +294,25 @@ async function resolveBinding(io: Io, inputs: ExchangeInputs): Promise<UserBindi
 /** The numbered timeline, sized for the steps this run plans; the notes that explain the plan. */
 function planExchange(io: Io, inputs: ExchangeInputs, id: Identity): InstanceType<Identity['Timeline']> {
   if (inputs.returnUrl && !isLoopbackUrl(inputs.returnUrl)) {
-    io.ui.note(`the return URL ${inputs.returnUrl} is not a loopback http URL, so it is not served here: whatever serves it must call CompleteResourceTokenAuth (e.g. \`agentcore-auth callback\`); exchange polls for the token`);
+    io.ui.note(
+      `the return URL ${inputs.returnUrl} is not a loopback http URL, so it is not served here: whatever serves it must call CompleteResourceTokenAuth (e.g. \`agentcore-auth callback\`); exchange polls for the token`,
+    );
   }
   if (inputs.provider && !inputs.flowExplicit) {
-    io.ui.note(inputs.flow === 'USER_FEDERATION' ? 'flow USER_FEDERATION (3LO) because a user binding was given; --flow m2m for client credentials' : 'flow M2M (client credentials) because no user binding was given');
+    io.ui.note(
+      inputs.flow === 'USER_FEDERATION'
+        ? 'flow USER_FEDERATION (3LO) because a user binding was given; --flow m2m for client credentials'
+        : 'flow M2M (client credentials) because no user binding was given',
+    );
   }
   const planned =
     (inputs.agentArn ? 1 : 0) +
     1 +
     (inputs.apiKeyProvider ? 1 : 0) +
     (inputs.flow === 'M2M' ? 1 : 0) +
-    (inputs.flow === 'USER_FEDERATION' ? id.userFederationSteps({ register: inputs.register, ephemeral: inputs.ephemeral, returnUrl: inputs.returnUrl! }) : 0);
+    (inputs.flow === 'USER_FEDERATION'
+      ? id.userFederationSteps({ register: inputs.register, ephemeral: inputs.ephemeral, returnUrl: inputs.returnUrl! })
+      : 0);
   return new id.Timeline(io.ui, () => io.ctx.now(), planned);
 }
 
@@ -266,7 +323,12 @@ interface ExchangeRun {
   resourceToken?: string;
 }
 
-async function runSteps(io: Io, inputs: ExchangeInputs, binding: UserBinding, tl: InstanceType<Identity['Timeline']>): Promise<ExchangeRun> {
+async function runSteps(
+  io: Io,
+  inputs: ExchangeInputs,
+  binding: UserBinding,
+  tl: InstanceType<Identity['Timeline']>,
+): Promise<ExchangeRun> {
   const { AgentcoreAuthError } = await import('../../core/errors.js');
   const id = await import('../../core/identity/index.js');
   const { describeToken } = await import('../../core/jwt.js');
@@ -275,7 +337,12 @@ async function runSteps(io: Io, inputs: ExchangeInputs, binding: UserBinding, tl
   const now = () => io.ctx.now();
   const result: Record<string, unknown> = {};
   /** One step: begin, run, ok with its outputs (or fail and rethrow). */
-  const step = async <T>(operation: string, inputsShown: Record<string, string | undefined>, run: () => Promise<T>, outputs: (v: T) => Record<string, string | undefined>): Promise<T> => {
+  const step = async <T>(
+    operation: string,
+    inputsShown: Record<string, string | undefined>,
+    run: () => Promise<T>,
+    outputs: (v: T) => Record<string, string | undefined>,
+  ): Promise<T> => {
     const s = tl.begin(operation, inputsShown);
     try {
       const v = await run();
@@ -293,7 +360,14 @@ async function runSteps(io: Io, inputs: ExchangeInputs, binding: UserBinding, tl
   if (inputs.agentArn) {
     const { region: arnRegion, runtimeId } = id.parseRuntimeArn(inputs.agentArn);
     region = io.aws.region(arnRegion) ?? arnRegion;
-    workloadName = (await step('GetAgentRuntime', { runtime: runtimeId, region }, () => id.resolveAgentWorkload(io, inputs.agentArn!), (r) => ({ 'workload identity': r.workloadName }))).workloadName;
+    workloadName = (
+      await step(
+        'GetAgentRuntime',
+        { runtime: runtimeId, region },
+        () => id.resolveAgentWorkload(io, inputs.agentArn!),
+        (r) => ({ 'workload identity': r.workloadName }),
+      )
+    ).workloadName;
     result.agentArn = inputs.agentArn;
   }
   result.workloadName = workloadName;
@@ -309,22 +383,44 @@ async function runSteps(io: Io, inputs: ExchangeInputs, binding: UserBinding, tl
         ? { userToken: `${describeToken(binding.userToken, now())}${binding.source ? ` (${binding.source})` : ''}` }
         : {};
   const workloadToken = (
-    await step(api, { workload: workloadName, ...shownBinding }, () => id.getWorkloadAccessToken(io, { workloadName, binding, ...regionOpt }), (r) => ({ 'workload token': describeToken(r.token, now()) }))
+    await step(
+      api,
+      { workload: workloadName, ...shownBinding },
+      () => id.getWorkloadAccessToken(io, { workloadName, binding, ...regionOpt }),
+      (r) => ({ 'workload token': describeToken(r.token, now()) }),
+    )
   ).token;
   result.binding =
     binding.kind === 'none'
       ? { kind: 'none' }
       : binding.kind === 'userId'
         ? { kind: 'userId', userId: binding.userId }
-        : { kind: 'userToken', token: describeToken(binding.userToken, now()), ...(binding.source ? { source: binding.source } : {}) };
-  result.workloadToken = { api, fingerprint: fingerprint(workloadToken), ...(show ? { value: workloadToken } : { masked: maskSecret(workloadToken) }) };
+        : {
+            kind: 'userToken',
+            token: describeToken(binding.userToken, now()),
+            ...(binding.source ? { source: binding.source } : {}),
+          };
+  result.workloadToken = {
+    api,
+    fingerprint: fingerprint(workloadToken),
+    ...(show ? { value: workloadToken } : { masked: maskSecret(workloadToken) }),
+  };
   const run: ExchangeRun = { result, workloadToken };
 
   // ---- API key ----
   if (inputs.apiKeyProvider) {
     const provider = inputs.apiKeyProvider;
-    run.apiKey = await step('GetResourceApiKey', { provider }, () => id.getResourceApiKey(io, { workloadToken, provider, ...regionOpt }), (k) => ({ 'api key': fingerprint(k) }));
-    result.apiKey = { provider, fingerprint: fingerprint(run.apiKey), ...(show ? { value: run.apiKey } : { masked: maskSecret(run.apiKey) }) };
+    run.apiKey = await step(
+      'GetResourceApiKey',
+      { provider },
+      () => id.getResourceApiKey(io, { workloadToken, provider, ...regionOpt }),
+      (k) => ({ 'api key': fingerprint(k) }),
+    );
+    result.apiKey = {
+      provider,
+      fingerprint: fingerprint(run.apiKey),
+      ...(show ? { value: run.apiKey } : { masked: maskSecret(run.apiKey) }),
+    };
   }
 
   // ---- resource token ----
@@ -346,9 +442,13 @@ async function runSteps(io: Io, inputs: ExchangeInputs, binding: UserBinding, tl
       async () => {
         const r = await id.requestResourceToken(io, request);
         if (r.kind === 'token') return r.accessToken;
-        throw new AgentcoreAuthError('ERR_REMOTE', `GetResourceOauth2Token (M2M) returned ${r.kind === 'failed' ? 'sessionStatus FAILED' : 'an authorization URL'} instead of a token`, {
-          hint: 'This provider needs a user consent: use --flow user-federation with --user-id, --user-token or --bearer.',
-        });
+        throw new AgentcoreAuthError(
+          'ERR_REMOTE',
+          `GetResourceOauth2Token (M2M) returned ${r.kind === 'failed' ? 'sessionStatus FAILED' : 'an authorization URL'} instead of a token`,
+          {
+            hint: 'This provider needs a user consent: use --flow user-federation with --user-id, --user-token or --bearer.',
+          },
+        );
       },
       (t) => ({ 'resource token': describeToken(t, now()) }),
     );
@@ -403,7 +503,9 @@ async function renderExchange(io: Io, inputs: ExchangeInputs, run: ExchangeRun) 
       else if (inputs.print === 'api-key' && run.apiKey) io.out.line(run.apiKey);
       const what = run.resourceToken ? 'resource token' : run.apiKey ? 'API key' : 'workload token';
       const value = run.resourceToken ?? run.apiKey ?? run.workloadToken;
-      io.ui.success(`${what} ${describeToken(value, io.ctx.now())}${inputs.print ? '' : io.ui.c.dim(` (--print ${what.replace(/ /g, '-').toLowerCase()} writes it to stdout)`)}`);
+      io.ui.success(
+        `${what} ${describeToken(value, io.ctx.now())}${inputs.print ? '' : io.ui.c.dim(` (--print ${what.replace(/ /g, '-').toLowerCase()} writes it to stdout)`)}`,
+      );
     },
   };
 }

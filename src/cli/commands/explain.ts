@@ -20,7 +20,9 @@ export function register(program: Command, ctx: CliContext): void {
   program
     .command('explain')
     .summary('cause and fix of an AgentCore / Cognito / OAuth error message')
-    .description('Match an error message (or - to read it from stdin) against the table of known AgentCore, Cognito, OAuth and AWS errors, and print its cause and fix. Exit 1 when the message is unknown.')
+    .description(
+      'Match an error message (or - to read it from stdin) against the table of known AgentCore, Cognito, OAuth and AWS errors, and print its cause and fix. Exit 1 when the message is unknown.',
+    )
     .argument('[text...]', 'the error message (quote it), or - to read it from stdin')
     .option('--list', 'list every known message with its cause and fix')
     .addHelpText(
@@ -49,25 +51,41 @@ async function explain(io: Io, words: string[], opts: ExplainOptions) {
   }
   const raw = words.length === 1 && words[0] === '-' ? await readStdin(io.ctx) : words.join(' ');
   const text = raw.trim();
-  if (!text) throw usageError('no message to explain', 'Pass the error text as an argument (quoted), or - to read it from stdin.');
+  if (!text)
+    throw usageError(
+      'no message to explain',
+      'Pass the error text as an argument (quoted), or - to read it from stdin.',
+    );
   const status = statusOf(text);
   const name = errorNameOf(text);
   const hit = findHint({ message: text, ...(name ? { name } : {}), ...(status !== undefined ? { status } : {}) });
   if (!hit) {
     // Never echo a pasted token: JWTs and long opaque values are masked before the text is quoted back.
-    const masked = text.replace(/eyJ[\w-]+\.[\w-]+\.[\w-]*|AgV4[\w+/=-]{16,}|[A-Za-z0-9+/_=-]{64,}/g, (t) => maskSecret(t));
+    const masked = text.replace(/eyJ[\w-]+\.[\w-]+\.[\w-]*|AgV4[\w+/=-]{16,}|[A-Za-z0-9+/_=-]{64,}/g, (t) =>
+      maskSecret(t),
+    );
     const shown = masked.length > 80 ? `${masked.slice(0, 77)}…` : masked;
-    throw new AgentcoreAuthError('ERR_UNKNOWN_MESSAGE', `unknown message: agentcore-auth does not know "${shown.replace(/\s+/g, ' ')}"`, {
-      hint: 'Paste the exact text the service returned (the message after the error name). `agentcore-auth explain --list` shows every known message.',
-    });
+    throw new AgentcoreAuthError(
+      'ERR_UNKNOWN_MESSAGE',
+      `unknown message: agentcore-auth does not know "${shown.replace(/\s+/g, ' ')}"`,
+      {
+        hint: 'Paste the exact text the service returned (the message after the error name). `agentcore-auth explain --list` shows every known message.',
+      },
+    );
   }
-  const matchedBy = hit.message?.test(text) ? 'message' : name && hit.name?.some((n) => n.toLowerCase() === name.toLowerCase()) ? 'name' : 'status';
+  const matchedBy = hit.message?.test(text)
+    ? 'message'
+    : name && hit.name?.some((n) => n.toLowerCase() === name.toLowerCase())
+      ? 'name'
+      : 'status';
   return { json: { ...toJson(hit), matchedBy }, human: () => render(io, hit) };
 }
 
 /** An HTTP status written as such: `HTTP/1.1 424`, `status 424`, `(424)`, or the bare number. */
 function statusOf(text: string): number | undefined {
-  const m = /^\s*(?:HTTP\/[\d.]+\s+|HTTP\s+|status(?:\s*code)?\s*:?\s*)?([1-5]\d\d)\b/i.exec(text) ?? /\bHTTP(?:\/[\d.]+)?\s+([1-5]\d\d)\b|\bstatus(?:\s*code)?\s*:?\s*([1-5]\d\d)\b/i.exec(text);
+  const m =
+    /^\s*(?:HTTP\/[\d.]+\s+|HTTP\s+|status(?:\s*code)?\s*:?\s*)?([1-5]\d\d)\b/i.exec(text) ??
+    /\bHTTP(?:\/[\d.]+)?\s+([1-5]\d\d)\b|\bstatus(?:\s*code)?\s*:?\s*([1-5]\d\d)\b/i.exec(text);
   const v = m?.[1] ?? m?.[2];
   return v ? Number(v) : undefined;
 }

@@ -15,7 +15,15 @@ import { addConsentOptions, checkConsentFlags, completeConsent, type ConsentFlag
 import { addDiagramOption } from '../diagram-output.js';
 import type { CliContext } from '../context.js';
 import { resolveInbound, type Inbound } from '../inbound.js';
-import { addAuthOptions, invokeSpec, invokerDeps, prepareRuntime, sendOptionsFor, type PreparedRuntime, type RuntimeCallFlags } from '../runtime-call.js';
+import {
+  addAuthOptions,
+  invokeSpec,
+  invokerDeps,
+  prepareRuntime,
+  sendOptionsFor,
+  type PreparedRuntime,
+  type RuntimeCallFlags,
+} from '../runtime-call.js';
 
 interface InvokeFlags extends RuntimeCallFlags, ConsentFlags {
   payloadFile?: string;
@@ -34,7 +42,10 @@ export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('invoke')
     .description('call a Runtime agent with SigV4 (+ user id) or a bearer token; SSE events are printed as they arrive')
-    .argument('<agent>', 'runtime ARN, runtime id (with --account-id), or an agent name from .bedrock_agentcore.yaml / agentcore/.cli/deployed-state.json')
+    .argument(
+      '<agent>',
+      'runtime ARN, runtime id (with --account-id), or an agent name from .bedrock_agentcore.yaml / agentcore/.cli/deployed-state.json',
+    )
     .argument('[payload]', 'JSON or text (text becomes {"prompt": text} unless --content-type is given); - reads stdin')
     .option('--payload-file <file>', 'read the payload from a file')
     .option('--qualifier <name>', 'endpoint name', 'DEFAULT')
@@ -67,11 +78,20 @@ Examples:
   echo '{"prompt":"hi"}' | agentcore-auth invoke my_agent - --bearer-token "$TOKEN" --json
   agentcore-auth invoke my_agent '{"prompt":"hi"}' --auth auto --print-curl`,
     )
-    .action(defineAction(ctx, (io: Io, agent: string, payload: string | undefined, opts: InvokeFlags) => runInvoke(io, agent, payload, opts)));
+    .action(
+      defineAction(ctx, (io: Io, agent: string, payload: string | undefined, opts: InvokeFlags) =>
+        runInvoke(io, agent, payload, opts),
+      ),
+    );
 }
 
-async function readPayload(io: Io, payload: string | undefined, opts: InvokeFlags): Promise<{ bytes: Uint8Array; wrapped: boolean; file?: string }> {
-  if (payload !== undefined && opts.payloadFile !== undefined) throw usageError('pass the payload as an argument or with --payload-file, not both');
+async function readPayload(
+  io: Io,
+  payload: string | undefined,
+  opts: InvokeFlags,
+): Promise<{ bytes: Uint8Array; wrapped: boolean; file?: string }> {
+  if (payload !== undefined && opts.payloadFile !== undefined)
+    throw usageError('pass the payload as an argument or with --payload-file, not both');
   if (opts.payloadFile !== undefined) {
     const path = isAbsolute(opts.payloadFile) ? opts.payloadFile : join(io.ctx.cwd, opts.payloadFile);
     const { checkPayloadSize } = await import('../../core/runtime/request.js');
@@ -82,15 +102,25 @@ async function readPayload(io: Io, payload: string | undefined, opts: InvokeFlag
       return { bytes: new Uint8Array(await readFile(path)), wrapped: false, file: opts.payloadFile };
     } catch (e) {
       if (e instanceof AgentcoreAuthError) throw e;
-      throw new AgentcoreAuthError('ERR_INPUT', `cannot read --payload-file ${opts.payloadFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new AgentcoreAuthError(
+        'ERR_INPUT',
+        `cannot read --payload-file ${opts.payloadFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      );
     }
   }
   if (payload === undefined) {
-    throw usageError('no payload', 'Pass it as an argument (\'{"prompt":"hi"}\' or plain text), with --payload-file FILE, or - to read stdin.');
+    throw usageError(
+      'no payload',
+      'Pass it as an argument (\'{"prompt":"hi"}\' or plain text), with --payload-file FILE, or - to read stdin.',
+    );
   }
   let text = payload;
   if (payload === '-') {
-    if (opts.bearerToken === '-') throw usageError('stdin cannot carry both the payload and the bearer token', 'Pass the token with --bearer-token TOKEN or --bearer NAME.');
+    if (opts.bearerToken === '-')
+      throw usageError(
+        'stdin cannot carry both the payload and the bearer token',
+        'Pass the token with --bearer-token TOKEN or --bearer NAME.',
+      );
     text = await readStdin(io.ctx);
   }
   // Sizes are checked before parsing or encoding (both are slow on 100 MB); wrapping only adds bytes.
@@ -126,21 +156,37 @@ async function runInvoke(io: Io, agent: string, payloadArg: string | undefined, 
   }
   const deps = invokerDeps(io, call.prep, call.inbound);
   if (opts.mcp) {
-    const [{ runMcpSession }, { runtimeMcpTransport }] = await Promise.all([import('../mcp-session.js'), import('../../core/runtime/invoker.js')]);
+    const [{ runMcpSession }, { runtimeMcpTransport }] = await Promise.all([
+      import('../mcp-session.js'),
+      import('../../core/runtime/invoker.js'),
+    ]);
     const { target, region } = call.prep;
-    return runMcpSession(io, runtimeMcpTransport(deps, call.spec), { ...opts, inbound: call.inbound, region, target: target.arn ?? target.pathLabel });
+    return runMcpSession(io, runtimeMcpTransport(deps, call.spec), {
+      ...opts,
+      inbound: call.inbound,
+      region,
+      target: target.arn ?? target.pathLabel,
+    });
   }
   const run = await invokeWithConsent(io, deps, call, opts);
   return finishInvoke(io, call, run, opts);
 }
 
 /** Flags checked, runtime resolved, inbound decided, payload read: the request, before anything is sent. */
-async function prepareCall(io: Io, agent: string, payloadArg: string | undefined, opts: InvokeFlags): Promise<InvokeCall> {
+async function prepareCall(
+  io: Io,
+  agent: string,
+  payloadArg: string | undefined,
+  opts: InvokeFlags,
+): Promise<InvokeCall> {
   const req = await import('../../core/runtime/request.js');
   if (opts.raw && io.globals.json) throw usageError('--raw and --json are alternatives');
   if ((opts.call || opts.input) && !opts.mcp) throw usageError('--call/--input need --mcp (or use the `mcp` command)');
   if (opts.mcp && (payloadArg !== undefined || opts.payloadFile !== undefined)) {
-    throw usageError('--mcp sends MCP messages, not a payload', 'List the tools with --mcp alone, or call one with --mcp --call TOOL --input JSON.');
+    throw usageError(
+      '--mcp sends MCP messages, not a payload',
+      'List the tools with --mcp alone, or call one with --mcp --call TOOL --input JSON.',
+    );
   }
   await checkConsentFlags(opts);
   const customHeaders = req.parseCustomHeaders(opts.header ?? []);
@@ -161,16 +207,23 @@ async function prepareCall(io: Io, agent: string, payloadArg: string | undefined
 function renderCallHeader(io: Io, { prep, inbound, sessionId, payload }: InvokeCall, opts: InvokeFlags): void {
   const { ui } = io;
   const { target, region } = prep;
-  ui.info(`${ui.c.bold('invoke')} ${target.arn ?? `${target.pathLabel} (account ${target.accountId})`}${target.name ? ui.c.dim(` — "${target.name}" from ${target.source}`) : ''}`);
+  ui.info(
+    `${ui.c.bold('invoke')} ${target.arn ?? `${target.pathLabel} (account ${target.accountId})`}${target.name ? ui.c.dim(` — "${target.name}" from ${target.source}`) : ''}`,
+  );
   ui.kv([
     ['qualifier', target.qualifier],
     ['region', region],
     ['auth', describeInbound(io, inbound)],
     ['session', `${sessionId}${opts.sessionId === undefined ? ui.c.dim(' (generated)') : ''}`],
-    ['payload', payload.wrapped ? `sent as {"prompt": …} (text, not JSON; pass --content-type to send it as is)` : undefined],
+    [
+      'payload',
+      payload.wrapped ? `sent as {"prompt": …} (text, not JSON; pass --content-type to send it as is)` : undefined,
+    ],
   ]);
   if (inbound.mode === 'sigv4' && inbound.userId === undefined && !opts.mcp) {
-    ui.note('  SigV4 without --user-id: the agent receives no workload access token (outbound auth will fail inside it).');
+    ui.note(
+      '  SigV4 without --user-id: the agent receives no workload access token (outbound auth will fail inside it).',
+    );
   }
 }
 
@@ -184,8 +237,12 @@ async function dryRun(io: Io, { prep, inbound, sessionId, payload, spec }: Invok
     showSecrets: io.globals.showSecrets,
     ...(payload.file ? { payloadFile: payload.file } : {}),
   });
-  if (inbound.mode === 'sigv4') ui.note('SigV4: curl computes the signature when it sends (--aws-sigv4, curl ≥ 7.75) from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN.');
-  else if (!io.globals.showSecrets) ui.note('The bearer token is masked; add --show-secrets for a command you can run.');
+  if (inbound.mode === 'sigv4')
+    ui.note(
+      'SigV4: curl computes the signature when it sends (--aws-sigv4, curl ≥ 7.75) from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN.',
+    );
+  else if (!io.globals.showSecrets)
+    ui.note('The bearer token is masked; add --show-secrets for a command you can run.');
   ui.note('Nothing was sent (--dry-run).');
   if (!io.globals.json) return { human: () => io.out.line(curl) };
   const { redactHeaders } = await import('../../core/redact.js');
@@ -212,13 +269,18 @@ type Answer = Awaited<ReturnType<typeof invokeAndRender>>;
  * the stream open and polls (as the AgentCore SDKs do) gets its token within this very call; one that answered and
  * ended is invoked again, with the same session id, once the session is bound.
  */
-async function invokeWithConsent(io: Io, deps: InvokerDeps, call: InvokeCall, opts: InvokeFlags): Promise<{ first: Answer; last: Answer; consented: boolean }> {
+async function invokeWithConsent(
+  io: Io,
+  deps: InvokerDeps,
+  call: InvokeCall,
+  opts: InvokeFlags,
+): Promise<{ first: Answer; last: Answer; consented: boolean }> {
   const { ui } = io;
   let consent: { done: Promise<void>; settled: boolean } | undefined;
   const startConsent = (url: string) => {
     if (!opts.completeAuth || consent) return;
     ui.line('');
-    ui.info(`${ui.c.yellow.bold('▲ the agent needs the user\'s consent (3LO)')} — completing it (--complete-auth)`);
+    ui.info(`${ui.c.yellow.bold("▲ the agent needs the user's consent (3LO)")} — completing it (--complete-auth)`);
     const c = { settled: false, done: Promise.resolve() };
     c.done = completeConsent(io, url, {
       inbound: call.inbound,
@@ -246,18 +308,32 @@ async function invokeWithConsent(io: Io, deps: InvokerDeps, call: InvokeCall, op
 }
 
 /** The consent URL (when not completed), the summary line / JSON record, and the "no workload token" failure. */
-function finishInvoke(io: Io, { prep, inbound, sessionId }: InvokeCall, run: { first: Answer; last: Answer; consented: boolean }, opts: InvokeFlags): Outcome {
+function finishInvoke(
+  io: Io,
+  { prep, inbound, sessionId }: InvokeCall,
+  run: { first: Answer; last: Answer; consented: boolean },
+  opts: InvokeFlags,
+): Outcome {
   const { ui } = io;
   const { first, last, consented } = run;
   const urls = last.stats.authorizationUrls;
   if (consented && last !== first && urls.length) {
-    ui.warn(`the agent asked for consent again after the session was bound (does it force authentication on every call?); not repeating: ${urls[0]}`);
+    ui.warn(
+      `the agent asked for consent again after the session was bound (does it force authentication on every call?); not repeating: ${urls[0]}`,
+    );
   }
   if (urls.length && !consented) {
     ui.line('');
-    ui.line(`${ui.c.yellow.bold('▲ the agent needs the user\'s consent (3LO).')} Open this AgentCore authorization URL (valid 10 minutes):`);
+    ui.line(
+      `${ui.c.yellow.bold("▲ the agent needs the user's consent (3LO).")} Open this AgentCore authorization URL (valid 10 minutes):`,
+    );
     ui.line(`  ${urls[0]}`);
-    if (!opts.completeAuth) ui.line(ui.c.dim(`  Or re-run with --complete-auth: it opens the URL, completes the session on a loopback return URL${inbound.userId !== undefined ? ` as user id ${inbound.userId}` : inbound.mode === 'bearer' ? ' with the same JWT' : ''}, and invokes again with session ${sessionId}.`));
+    if (!opts.completeAuth)
+      ui.line(
+        ui.c.dim(
+          `  Or re-run with --complete-auth: it opens the URL, completes the session on a loopback return URL${inbound.userId !== undefined ? ` as user id ${inbound.userId}` : inbound.mode === 'bearer' ? ' with the same JWT' : ''}, and invokes again with session ${sessionId}.`,
+        ),
+      );
   }
   const summary = {
     type: 'summary',
@@ -279,7 +355,10 @@ function finishInvoke(io: Io, { prep, inbound, sessionId }: InvokeCall, run: { f
     ...(consented ? { consentCompleted: true, reinvoked: last !== first } : {}),
   };
   if (io.globals.json) io.out.line(JSON.stringify(summary));
-  const sessNote = last.res.sessionId && last.res.sessionId !== sessionId ? ` (the service answered with session ${last.res.sessionId})` : '';
+  const sessNote =
+    last.res.sessionId && last.res.sessionId !== sessionId
+      ? ` (the service answered with session ${last.res.sessionId})`
+      : '';
   ui.success(
     `${last.res.status} ${last.res.contentType ?? ''}${last.stats.sse ? `, ${last.stats.events} event${last.stats.events === 1 ? '' : 's'}` : ''}, ${formatDuration(last.durationMs)}, session ${summary.sessionId}${sessNote}`,
   );
@@ -288,7 +367,10 @@ function finishInvoke(io: Io, { prep, inbound, sessionId }: InvokeCall, run: { f
       inbound.mode === 'sigv4' && inbound.userId === undefined
         ? 'The call used SigV4 without a user id, so the runtime minted no workload access token. Invoke with --user-id <id> (needs bedrock-agentcore:InvokeAgentRuntimeForUser), or call a JWT-configured agent with a bearer token.'
         : 'The runtime should have passed a workload access token with this call; check that the agent reads the WorkloadAccessToken / X-Amz-Bedrock-AgentCore-Identity-WAT header.';
-    throw new AgentcoreAuthError('ERR_AUTH', 'the agent says "Workload access token has not been set"', { hint, details: { sessionId } });
+    throw new AgentcoreAuthError('ERR_AUTH', 'the agent says "Workload access token has not been set"', {
+      hint,
+      details: { sessionId },
+    });
   }
   return {};
 }
@@ -307,7 +389,11 @@ function tokenNote(io: Io, token: string): string {
   if (!p) return 'not a JWT: its payload is not base64url JSON';
   const bits = [
     typeof p.token_use === 'string' && p.token_use ? `${p.token_use} token` : undefined,
-    typeof p.exp === 'number' ? (p.exp * 1000 > io.ctx.now() ? `expires in ${Math.round((p.exp * 1000 - io.ctx.now()) / 60000)} min` : 'EXPIRED') : undefined,
+    typeof p.exp === 'number'
+      ? p.exp * 1000 > io.ctx.now()
+        ? `expires in ${Math.round((p.exp * 1000 - io.ctx.now()) / 60000)} min`
+        : 'EXPIRED'
+      : undefined,
   ].filter(Boolean);
   return bits.length ? bits.join(', ') : 'a JWT without token_use or exp claims';
 }
@@ -317,8 +403,17 @@ function formatDuration(ms: number): string {
 }
 
 /** One invocation, its answer rendered as it arrives (core's invoker classifies a failure while reading). */
-async function invokeAndRender(io: Io, deps: InvokerDeps, spec: InvokeSpec, opts: InvokeFlags, onAuthorizationUrl?: (url: string) => void) {
-  const [{ invokeAndRead }, { renderAnswer }] = await Promise.all([import('../../core/runtime/invoker.js'), import('../../core/runtime/output.js')]);
+async function invokeAndRender(
+  io: Io,
+  deps: InvokerDeps,
+  spec: InvokeSpec,
+  opts: InvokeFlags,
+  onAuthorizationUrl?: (url: string) => void,
+) {
+  const [{ invokeAndRead }, { renderAnswer }] = await Promise.all([
+    import('../../core/runtime/invoker.js'),
+    import('../../core/runtime/output.js'),
+  ]);
   const started = performance.now();
   const { res, read: stats } = await invokeAndRead(deps, spec, (res) =>
     renderAnswer(res.body, {

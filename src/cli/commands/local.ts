@@ -22,13 +22,26 @@ interface LocalOptions {
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('local')
-    .description('Run the local AgentCore stack (Identity, Cognito-style user pool, 3LO provider, runtime, gateway) until Ctrl-C')
+    .description(
+      'Run the local AgentCore stack (Identity, Cognito-style user pool, 3LO provider, runtime, gateway) until Ctrl-C',
+    )
     .addOption(new Option('--port <port>', 'port of the stack (0 = any free port)').default('0'))
-    .addOption(new Option('--host <host>', 'interface to bind (non-loopback exposes the stack to your network)').default('127.0.0.1'))
+    .addOption(
+      new Option('--host <host>', 'interface to bind (non-loopback exposes the stack to your network)').default(
+        '127.0.0.1',
+      ),
+    )
     .option('--config <file>', 'JSON or YAML file describing users, clients, workload identities, providers, agents')
     .option('--auto-consent', 'the 3LO provider signs the user in and consents without pages (curl -L completes 3LO)')
-    .option('--print-env', 'print the export lines of the stack already running (started by `agentcore-auth local` elsewhere) and exit')
-    .option('--agent-url <url>', 'serve agents from your own container contract server: URL, or NAME=URL (repeatable)', collectRepeat)
+    .option(
+      '--print-env',
+      'print the export lines of the stack already running (started by `agentcore-auth local` elsewhere) and exit',
+    )
+    .option(
+      '--agent-url <url>',
+      'serve agents from your own container contract server: URL, or NAME=URL (repeatable)',
+      collectRepeat,
+    )
     .addHelpText(
       'after',
       `
@@ -44,7 +57,8 @@ Exit: 130 after Ctrl-C / SIGTERM (the stack is closed first); 2 for a bad flag o
 }
 
 function parsePort(raw: string): number {
-  if (!/^\d+$/.test(raw) || Number(raw) > 65535) throw usageError(`--port must be a number from 0 to 65535 (got ${raw})`, 'Use --port 0 for any free port.');
+  if (!/^\d+$/.test(raw) || Number(raw) > 65535)
+    throw usageError(`--port must be a number from 0 to 65535 (got ${raw})`, 'Use --port 0 for any free port.');
   return Number(raw);
 }
 
@@ -73,7 +87,12 @@ async function printEnv(io: Io): Promise<Outcome> {
   }
   io.secrets.add(rec.env.AWS_SECRET_ACCESS_KEY ?? '');
   const env = rec.env;
-  return { json: { url: rec.url, env }, human: () => { for (const [k, v] of Object.entries(env)) io.out.line(`export ${k}=${shellQuote(v)}`); } };
+  return {
+    json: { url: rec.url, env },
+    human: () => {
+      for (const [k, v] of Object.entries(env)) io.out.line(`export ${k}=${shellQuote(v)}`);
+    },
+  };
 }
 
 async function recordStack(io: Io, url: string, env: Record<string, string>): Promise<() => Promise<void>> {
@@ -103,21 +122,30 @@ async function runLocal(io: Io, opts: LocalOptions): Promise<Outcome> {
   const host = opts.host;
   const { startLocalStack, isLoopbackHost } = await import('../../emulator/stack.js');
   const { ConfigError, loadConfigFile, parseConfig, runtimeDefaultsContext } = await import('../../emulator/config.js');
-  const { applyAgentUrls, defaultAgents, RuntimeConfigError, runtimeArn } = await import('../../emulator/runtime/config.js');
+  const { applyAgentUrls, defaultAgents, RuntimeConfigError, runtimeArn } = await import(
+    '../../emulator/runtime/config.js'
+  );
 
   if (!isLoopbackHost(host)) {
-    io.ui.warn(`Binding ${host}: the stack (with its demo users, secrets and no real authorization) is reachable from your network.`);
+    io.ui.warn(
+      `Binding ${host}: the stack (with its demo users, secrets and no real authorization) is reachable from your network.`,
+    );
   }
   let config;
   try {
     config = opts.config ? await loadConfigFile(opts.config) : parseConfig({});
-    if (opts.agentUrl?.length) config.agents = applyAgentUrls(config.agents ?? defaultAgents(runtimeDefaultsContext(config)), opts.agentUrl);
+    if (opts.agentUrl?.length)
+      config.agents = applyAgentUrls(config.agents ?? defaultAgents(runtimeDefaultsContext(config)), opts.agentUrl);
   } catch (e) {
     if (e instanceof ConfigError || e instanceof RuntimeConfigError) {
-      throw new AgentcoreAuthError('ERR_CONFIG', `Invalid ${opts.config ? `config file ${opts.config}` : 'option'}: ${e.message}`, {
-        hint: 'See the config format in the README (agentcore-auth local); every section is optional.',
-        cause: e,
-      });
+      throw new AgentcoreAuthError(
+        'ERR_CONFIG',
+        `Invalid ${opts.config ? `config file ${opts.config}` : 'option'}: ${e.message}`,
+        {
+          hint: 'See the config format in the README (agentcore-auth local); every section is optional.',
+          cause: e,
+        },
+      );
     }
     throw e;
   }
@@ -125,19 +153,40 @@ async function runLocal(io: Io, opts: LocalOptions): Promise<Outcome> {
 
   let stack;
   try {
-    stack = await startLocalStack({ port, host, config, log: (line) => io.ui.warn(line), ...(opts.autoConsent ? { autoConsent: true } : {}) });
+    stack = await startLocalStack({
+      port,
+      host,
+      config,
+      log: (line) => io.ui.warn(line),
+      ...(opts.autoConsent ? { autoConsent: true } : {}),
+    });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw usageError(`Port ${port} on ${host} is already in use`, 'Pick another --port, or --port 0 for any free port.');
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw usageError(`Cannot bind ${host}: no such local address`, 'Use --host 127.0.0.1 (the default).');
-    if (e instanceof ConfigError) throw new AgentcoreAuthError('ERR_CONFIG', `Invalid ${opts.config ? `config file ${opts.config}` : 'option'}: ${e.message}`, { hint: 'See the config format in the README (agentcore-auth local); every section is optional.', cause: e });
+    if (code === 'EADDRINUSE')
+      throw usageError(
+        `Port ${port} on ${host} is already in use`,
+        'Pick another --port, or --port 0 for any free port.',
+      );
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+      throw usageError(`Cannot bind ${host}: no such local address`, 'Use --host 127.0.0.1 (the default).');
+    if (e instanceof ConfigError)
+      throw new AgentcoreAuthError(
+        'ERR_CONFIG',
+        `Invalid ${opts.config ? `config file ${opts.config}` : 'option'}: ${e.message}`,
+        { hint: 'See the config format in the README (agentcore-auth local); every section is optional.', cause: e },
+      );
     throw e;
   }
 
   const cleanups: Array<() => Promise<void>> = [];
   try {
     const s = stack;
-    for (const v of [s.credentials.secretAccessKey, ...s.userPool.clients.flatMap((c) => (c.clientSecret ? [c.clientSecret] : [])), ...s.userPool.users.map((u) => u.password)]) io.secrets.add(v);
+    for (const v of [
+      s.credentials.secretAccessKey,
+      ...s.userPool.clients.flatMap((c) => (c.clientSecret ? [c.clientSecret] : [])),
+      ...s.userPool.users.map((u) => u.password),
+    ])
+      io.secrets.add(v);
     for (const k of s.config.apiKeyProviders) io.secrets.add(k.apiKey);
     const agents = s.agents.map((a) => ({
       name: a.name,
@@ -147,7 +196,12 @@ async function runLocal(io: Io, opts: LocalOptions): Promise<Outcome> {
       workloadName: a.workloadName,
       ...(a.agentUrl ? { agentUrl: a.agentUrl } : {}),
     }));
-    const gateways = s.gateways.map((g) => ({ name: g.name, id: g.id, url: `${s.url}/gateways/${g.id}/mcp`, workloadName: g.workloadName }));
+    const gateways = s.gateways.map((g) => ({
+      name: g.name,
+      id: g.id,
+      url: `${s.url}/gateways/${g.id}/mcp`,
+      workloadName: g.workloadName,
+    }));
     const doc = {
       url: s.url,
       region: s.region,
@@ -191,9 +245,17 @@ type Doc = {
   region: string;
   accountId: string;
   endpoints: { threeLo: string };
-  userPool: { id: string; discoveryUrl: string; clients: Array<{ name: string; clientId: string; clientSecret?: string }>; users: Array<{ username: string; password: string; temporaryPassword: boolean }> };
+  userPool: {
+    id: string;
+    discoveryUrl: string;
+    clients: Array<{ name: string; clientId: string; clientSecret?: string }>;
+    users: Array<{ username: string; password: string; temporaryPassword: boolean }>;
+  };
   workloadIdentities: Array<{ name: string; allowedResourceOauth2ReturnUrls: string[] }>;
-  credentialProviders: { oauth2: Array<{ name: string; flow: string; callbackUrl: string }>; apiKey: Array<{ name: string }> };
+  credentialProviders: {
+    oauth2: Array<{ name: string; flow: string; callbackUrl: string }>;
+    apiKey: Array<{ name: string }>;
+  };
   threeLo: { autoConsent: boolean; defaultUser: string };
   agents: Array<{ name: string; arn: string; inbound: string }>;
   gateways: Array<{ name: string; url: string }>;
@@ -205,15 +267,30 @@ function renderHuman(io: Io, d: Doc): void {
   ui.success(`Local AgentCore stack ready at ${d.url}`);
   ui.kv([
     ['services', `${d.url}  (AgentCore data + control plane, Cognito, runtime, gateway)`],
-    ['3LO provider', `${d.endpoints.threeLo}  (${d.threeLo.autoConsent ? `auto-consent as "${d.threeLo.defaultUser}" or login_hint` : 'login and consent pages; any login works'})`],
+    [
+      '3LO provider',
+      `${d.endpoints.threeLo}  (${d.threeLo.autoConsent ? `auto-consent as "${d.threeLo.defaultUser}" or login_hint` : 'login and consent pages; any login works'})`,
+    ],
     ['region', `${d.region}   account ${d.accountId}`],
     ['user pool', `${d.userPool.id}   ${d.userPool.discoveryUrl}`],
   ]);
   ui.table(
     [
-      ...d.userPool.clients.map((cl) => [`  client ${cl.name}`, cl.clientId, cl.clientSecret ? `secret ${cl.clientSecret}` : 'public (no secret)']),
-      ...d.userPool.users.map((u) => [`  user ${u.username}`, `password ${u.password}`, u.temporaryPassword ? 'temporary (NEW_PASSWORD_REQUIRED)' : '']),
-      ...d.workloadIdentities.map((w) => ['workload', w.name, w.allowedResourceOauth2ReturnUrls.join(' ') || '(no return URLs)']),
+      ...d.userPool.clients.map((cl) => [
+        `  client ${cl.name}`,
+        cl.clientId,
+        cl.clientSecret ? `secret ${cl.clientSecret}` : 'public (no secret)',
+      ]),
+      ...d.userPool.users.map((u) => [
+        `  user ${u.username}`,
+        `password ${u.password}`,
+        u.temporaryPassword ? 'temporary (NEW_PASSWORD_REQUIRED)' : '',
+      ]),
+      ...d.workloadIdentities.map((w) => [
+        'workload',
+        w.name,
+        w.allowedResourceOauth2ReturnUrls.join(' ') || '(no return URLs)',
+      ]),
       ...d.credentialProviders.oauth2.map((p) => ['provider', p.name, `${p.flow}  callback ${p.callbackUrl}`]),
       ...d.credentialProviders.apiKey.map((p) => ['provider', p.name, 'API key']),
       ...d.agents.map((a) => ['agent', a.name, `${a.inbound === 'jwt' ? 'OAuth (JWT)' : 'SigV4'}  ${a.arn}`]),
@@ -222,5 +299,7 @@ function renderHuman(io: Io, d: Doc): void {
     '  ',
   );
   if (!ui.options.showSecrets) ui.note(`Secrets are masked here; --json or --show-secrets prints them.`);
-  ui.line(`${c.dim('Export the variables printed on stdout (or run `eval "$(agentcore-auth local --print-env)"` in another terminal) to point the AWS SDKs and agentcore-auth at the stack. Ctrl-C stops it.')}`);
+  ui.line(
+    `${c.dim('Export the variables printed on stdout (or run `eval "$(agentcore-auth local --print-env)"` in another terminal) to point the AWS SDKs and agentcore-auth at the stack. Ctrl-C stops it.')}`,
+  );
 }

@@ -14,7 +14,15 @@ import { addDiagramOption } from '../diagram-output.js';
 import type { CliContext } from '../context.js';
 import { resolveInbound } from '../inbound.js';
 import { readInput, runMcpSession, type McpSessionFlags } from '../mcp-session.js';
-import { addAuthOptions, invokeSpec, invokerDeps, parseTimeout, prepareRuntime, sendOptionsFor, type RuntimeCallFlags } from '../runtime-call.js';
+import {
+  addAuthOptions,
+  invokeSpec,
+  invokerDeps,
+  parseTimeout,
+  prepareRuntime,
+  sendOptionsFor,
+  type RuntimeCallFlags,
+} from '../runtime-call.js';
 
 interface McpFlags extends RuntimeCallFlags, ConsentFlags, McpSessionFlags {
   gatewayUrl?: string;
@@ -26,9 +34,14 @@ interface McpFlags extends RuntimeCallFlags, ConsentFlags, McpSessionFlags {
 export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('mcp')
-    .description('MCP over a Gateway or a Runtime agent: initialize, list tools, call one (bearer or SigV4 on every request)')
+    .description(
+      'MCP over a Gateway or a Runtime agent: initialize, list tools, call one (bearer or SigV4 on every request)',
+    )
     .option('--gateway-url <url>', 'the gateway MCP URL (gatewayUrl from GetGateway, ends in /mcp)')
-    .option('--agent <agent>', 'instead of a gateway: an MCP runtime agent (ARN, runtime id with --account-id, or project agent name)')
+    .option(
+      '--agent <agent>',
+      'instead of a gateway: an MCP runtime agent (ARN, runtime id with --account-id, or project agent name)',
+    )
     .option('--qualifier <name>', 'with --agent: endpoint name', 'DEFAULT')
     .option('--account-id <id>', 'with --agent: account of a bare runtime id')
     .option('--session-id <id>', 'with --agent: runtime session id (33–256 chars; generated when omitted)')
@@ -66,9 +79,17 @@ async function mcpOverRuntime(io: Io, agent: string, opts: McpFlags): Promise<Ou
   const { runtimeMcpTransport } = await import('../../core/runtime/invoker.js');
   const transport = runtimeMcpTransport(
     invokerDeps(io, prep, inbound),
-    invokeSpec(prep, inbound, opts, { payload: new Uint8Array(), contentType: 'application/json', accept: req.DEFAULT_ACCEPT, sessionId, customHeaders }),
+    invokeSpec(prep, inbound, opts, {
+      payload: new Uint8Array(),
+      contentType: 'application/json',
+      accept: req.DEFAULT_ACCEPT,
+      sessionId,
+      customHeaders,
+    }),
   );
-  io.ui.info(`${io.ui.c.bold('mcp')} over runtime ${target.arn ?? target.pathLabel} ${io.ui.c.dim(`(qualifier ${target.qualifier}, session ${sessionId})`)}`);
+  io.ui.info(
+    `${io.ui.c.bold('mcp')} over runtime ${target.arn ?? target.pathLabel} ${io.ui.c.dim(`(qualifier ${target.qualifier}, session ${sessionId})`)}`,
+  );
   return runMcpSession(io, transport, { ...opts, inbound, region, target: target.arn ?? target.pathLabel });
 }
 
@@ -107,18 +128,35 @@ async function mcpOverGateway(io: Io, gatewayUrl: string, opts: McpFlags): Promi
 /** GetGateway → authorizerType (CUSTOM_JWT → bearer; AWS_IAM → SigV4). The gateway id is read from the URL. */
 async function lookupGatewayAuth(io: Io, url: string, region: string): Promise<RuntimeAuthInfo> {
   const u = new URL(url);
-  const id = /^\/gateways\/([^/]+)\/mcp\/?$/.exec(u.pathname)?.[1] ?? (/\.gateway\.bedrock-agentcore\./.test(u.hostname) ? u.hostname.split('.')[0] : undefined);
-  if (!id) throw usageError('--auth auto: cannot read the gateway id from --gateway-url', 'Pass --auth sigv4 or a bearer flag.');
+  const id =
+    /^\/gateways\/([^/]+)\/mcp\/?$/.exec(u.pathname)?.[1] ??
+    (/\.gateway\.bedrock-agentcore\./.test(u.hostname) ? u.hostname.split('.')[0] : undefined);
+  if (!id)
+    throw usageError(
+      '--auth auto: cannot read the gateway id from --gateway-url',
+      'Pass --auth sigv4 or a bearer flag.',
+    );
   const { GetGatewayCommand } = controlSdk();
   const { fromAwsError } = await import('../../core/aws.js');
   try {
-    const out = await (await io.aws.control(region)).send(new GetGatewayCommand({ gatewayIdentifier: id }), { abortSignal: io.ctx.signal });
+    const out = await (await io.aws.control(region)).send(new GetGatewayCommand({ gatewayIdentifier: id }), {
+      abortSignal: io.ctx.signal,
+    });
     const jwt = out.authorizerConfiguration?.customJWTAuthorizer;
-    if (out.authorizerType === 'NONE') io.ui.note('  the gateway has authorizerType NONE; the request is sent with SigV4 anyway');
+    if (out.authorizerType === 'NONE')
+      io.ui.note('  the gateway has authorizerType NONE; the request is sent with SigV4 anyway');
     return {
       mode: out.authorizerType === 'CUSTOM_JWT' ? 'bearer' : 'sigv4',
       runtimeId: id,
-      ...(jwt ? { jwt: { ...(jwt.discoveryUrl ? { discoveryUrl: jwt.discoveryUrl } : {}), ...(jwt.allowedClients?.length ? { allowedClients: jwt.allowedClients } : {}), ...(jwt.allowedAudience?.length ? { allowedAudience: jwt.allowedAudience } : {}) } } : {}),
+      ...(jwt
+        ? {
+            jwt: {
+              ...(jwt.discoveryUrl ? { discoveryUrl: jwt.discoveryUrl } : {}),
+              ...(jwt.allowedClients?.length ? { allowedClients: jwt.allowedClients } : {}),
+              ...(jwt.allowedAudience?.length ? { allowedAudience: jwt.allowedAudience } : {}),
+            },
+          }
+        : {}),
     };
   } catch (e) {
     throw fromAwsError(e, `GetGateway (${id})`);

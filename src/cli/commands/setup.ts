@@ -28,7 +28,10 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .option('--name <name>', 'names every resource (a-z 0-9 -, up to 32)', 'dev')
     .option('--with-identity', 'also create an AgentCore workload identity and an OAuth2 credential provider (M2M)')
-    .option('--write-env <file>', 'write AGENTCORE_AUTH_* for `login` to this file (mode 0600; not --env-file: node itself takes that flag, nodejs/node#54232)')
+    .option(
+      '--write-env <file>',
+      'write AGENTCORE_AUTH_* for `login` to this file (mode 0600; not --env-file: node itself takes that flag, nodejs/node#54232)',
+    )
     .option('--dry-run', 'only look: list what exists and what would be created (read calls only)')
     .addHelpText(
       'after',
@@ -51,20 +54,32 @@ async function setup(io: Io, opts: SetupOptions): Promise<Outcome> {
   const { resolve } = await import('node:path');
   const fs = await import('node:fs/promises');
   const report = await import('../../core/setup/report.js');
-  if (opts.writeEnv && opts.dryRun) throw usageError('--write-env and --dry-run exclude each other: a dry run makes no credentials to write');
+  if (opts.writeEnv && opts.dryRun)
+    throw usageError('--write-env and --dry-run exclude each other: a dry run makes no credentials to write');
   const envPath = opts.writeEnv ? resolve(io.ctx.cwd, opts.writeEnv) : undefined;
   if (envPath) {
     // Refuse to overwrite a file setup did not write, before any AWS call.
-    const head = await fs.readFile(envPath, 'utf8').then((t) => t.slice(0, 200), (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
+    const head = await fs.readFile(envPath, 'utf8').then(
+      (t) => t.slice(0, 200),
+      (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)),
+    );
     if (head !== undefined && !head.startsWith(report.ENV_FILE_MARKER)) {
-      throw usageError(`--write-env ${opts.writeEnv} exists and was not written by setup`, 'Pick another file name, or remove it first.');
+      throw usageError(
+        `--write-env ${opts.writeEnv} exists and was not written by setup`,
+        'Pick another file name, or remove it first.',
+      );
     }
   }
 
   const run = await import('../../core/setup/run.js');
   const { openSetupSession } = await import('../setup-session.js');
-  const { deps, fail } = await openSetupSession(io, 'setup', names.name, 9, (region) =>
-    `${opts.dryRun ? 'Dry run (read calls only): ' : ''}setup --name ${names.name} in ${region}${opts.withIdentity ? ', with AgentCore Identity' : ''}`,
+  const { deps, fail } = await openSetupSession(
+    io,
+    'setup',
+    names.name,
+    9,
+    (region) =>
+      `${opts.dryRun ? 'Dry run (read calls only): ' : ''}setup --name ${names.name} in ${region}${opts.withIdentity ? ', with AgentCore Identity' : ''}`,
   );
   const tl = deps.timeline;
   let result: import('../../core/setup/run.js').SetupResult;
@@ -90,7 +105,14 @@ async function setup(io: Io, opts: SetupOptions): Promise<Outcome> {
   const next = report.nextSteps(result, { ...(envWritten ? { envFile: envWritten } : {}), show });
   const authorizer = report.authorizerConfiguration(result);
   return {
-    json: toJson(result, { show, redact, steps: tl.steps, next, authorizer, ...(envWritten ? { envFile: envPath! } : {}) }),
+    json: toJson(result, {
+      show,
+      redact,
+      steps: tl.steps,
+      next,
+      authorizer,
+      ...(envWritten ? { envFile: envPath! } : {}),
+    }),
     human: () => renderHuman(io, result, { redact, next, authorizer, ...(envWritten ? { envFile: envWritten } : {}) }),
   };
 }
@@ -106,7 +128,14 @@ function secretJson(value: string | undefined, show: boolean, redact: Redact) {
 
 function toJson(
   r: SetupResult,
-  o: { show: boolean; redact: Redact; steps: unknown[]; next: import('../../core/setup/report.js').NextSteps; authorizer: unknown; envFile?: string },
+  o: {
+    show: boolean;
+    redact: Redact;
+    steps: unknown[];
+    next: import('../../core/setup/report.js').NextSteps;
+    authorizer: unknown;
+    envFile?: string;
+  },
 ): unknown {
   const client = (c: SetupResult['clients']['app']) => ({
     name: c.name,
@@ -123,7 +152,12 @@ function toJson(
     resourceServer: r.resourceServer,
     domain: r.domain,
     clients: { app: client(r.clients.app), m2m: client(r.clients.m2m), public: client(r.clients.public) },
-    user: { username: r.user.username, status: r.user.status, passwordReset: r.user.passwordReset, ...(r.user.password ? { password: secretJson(r.user.password, o.show, o.redact) } : {}) },
+    user: {
+      username: r.user.username,
+      status: r.user.status,
+      passwordReset: r.user.passwordReset,
+      ...(r.user.password ? { password: secretJson(r.user.password, o.show, o.redact) } : {}),
+    },
     ...(r.workloadIdentity ? { workloadIdentity: r.workloadIdentity } : {}),
     ...(r.credentialProvider ? { credentialProvider: r.credentialProvider } : {}),
     ...(o.authorizer ? { authorizerConfiguration: o.authorizer } : {}),
@@ -134,17 +168,37 @@ function toJson(
   };
 }
 
-function renderHuman(io: Io, r: SetupResult, o: { redact: Redact; next: import('../../core/setup/report.js').NextSteps; authorizer: unknown; envFile?: string }): void {
+function renderHuman(
+  io: Io,
+  r: SetupResult,
+  o: { redact: Redact; next: import('../../core/setup/report.js').NextSteps; authorizer: unknown; envFile?: string },
+): void {
   const c = io.ui.c;
-  const all = [r.userPool, r.resourceServer, r.domain, r.clients.app, r.clients.m2m, r.clients.public, r.user, ...(r.workloadIdentity ? [r.workloadIdentity] : []), ...(r.credentialProvider ? [r.credentialProvider] : [])];
+  const all = [
+    r.userPool,
+    r.resourceServer,
+    r.domain,
+    r.clients.app,
+    r.clients.m2m,
+    r.clients.public,
+    r.user,
+    ...(r.workloadIdentity ? [r.workloadIdentity] : []),
+    ...(r.credentialProvider ? [r.credentialProvider] : []),
+  ];
   const count = (s: string) => all.filter((x) => x.status === s).length;
   if (r.dryRun) {
-    io.ui.success(`dry run: ${count('existing')} of ${all.length} resources exist, ${count('planned')} would be created; no write call was made`);
-    if (r.ignoredPools.length) io.ui.note(`pools named ${r.userPool.name} without the tag, left alone: ${r.ignoredPools.join(', ')}`);
+    io.ui.success(
+      `dry run: ${count('existing')} of ${all.length} resources exist, ${count('planned')} would be created; no write call was made`,
+    );
+    if (r.ignoredPools.length)
+      io.ui.note(`pools named ${r.userPool.name} without the tag, left alone: ${r.ignoredPools.join(', ')}`);
     return;
   }
-  io.ui.success(`setup --name ${r.name}: ${count('created')} created, ${count('existing')} already there${count('updated') ? `, ${count('updated')} updated` : ''} (${r.region})`);
-  if (r.ignoredPools.length) io.ui.note(`pools named ${r.userPool.name} without the tag, left alone: ${r.ignoredPools.join(', ')}`);
+  io.ui.success(
+    `setup --name ${r.name}: ${count('created')} created, ${count('existing')} already there${count('updated') ? `, ${count('updated')} updated` : ''} (${r.region})`,
+  );
+  if (r.ignoredPools.length)
+    io.ui.note(`pools named ${r.userPool.name} without the tag, left alone: ${r.ignoredPools.join(', ')}`);
   const out = io.out;
   const rows: Array<[string, string | undefined]> = [
     ['user pool', `${r.userPool.id}  ${c.dim(r.userPool.arn ?? '')}`],
@@ -154,9 +208,23 @@ function renderHuman(io: Io, r: SetupResult, o: { redact: Redact; next: import('
     ['app client', `${r.clients.app.clientId}  secret ${secretText(io, o.redact, r.clients.app.clientSecret)}`],
     ['m2m client', `${r.clients.m2m.clientId}  secret ${secretText(io, o.redact, r.clients.m2m.clientSecret)}`],
     ['public client', r.clients.public.clientId],
-    ['test user', `${r.user.username}  password ${secretText(io, o.redact, r.user.password)}${r.user.passwordReset ? c.dim(' (new)') : ''}`],
-    ...(r.workloadIdentity ? ([['workload identity', `${r.workloadIdentity.name}  ${c.dim(r.workloadIdentity.arn ?? '')}`]] as Array<[string, string]>) : []),
-    ...(r.credentialProvider ? ([['credential provider', `${r.credentialProvider.name}  ${c.dim(r.credentialProvider.callbackUrl ? `callback ${r.credentialProvider.callbackUrl}` : '')}`]] as Array<[string, string]>) : []),
+    [
+      'test user',
+      `${r.user.username}  password ${secretText(io, o.redact, r.user.password)}${r.user.passwordReset ? c.dim(' (new)') : ''}`,
+    ],
+    ...(r.workloadIdentity
+      ? ([['workload identity', `${r.workloadIdentity.name}  ${c.dim(r.workloadIdentity.arn ?? '')}`]] as Array<
+          [string, string]
+        >)
+      : []),
+    ...(r.credentialProvider
+      ? ([
+          [
+            'credential provider',
+            `${r.credentialProvider.name}  ${c.dim(r.credentialProvider.callbackUrl ? `callback ${r.credentialProvider.callbackUrl}` : '')}`,
+          ],
+        ] as Array<[string, string]>)
+      : []),
     ...(o.envFile ? ([['env file', `${o.envFile} (0600)`]] as Array<[string, string]>) : []),
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
@@ -165,7 +233,12 @@ function renderHuman(io: Io, r: SetupResult, o: { redact: Redact; next: import('
   out.line(c.bold('Next steps'));
   out.line(`  1. Sign in as the test user (the token is cached for --bearer):`);
   for (const l of o.next.login) out.line(`       ${l}`);
-  if (!o.envFile) out.line(c.dim(`     (secrets are masked${io.globals.showSecrets ? '' : ': --show-secrets prints them, --write-env FILE writes them to a 0600 file'}; the password is shown only on this run)`));
+  if (!o.envFile)
+    out.line(
+      c.dim(
+        `     (secrets are masked${io.globals.showSecrets ? '' : ': --show-secrets prints them, --write-env FILE writes them to a 0600 file'}; the password is shown only on this run)`,
+      ),
+    );
   out.line(`  2. Put this on your runtime (authorizerConfiguration of CreateAgentRuntime / UpdateAgentRuntime):`);
   for (const l of JSON.stringify(o.authorizer, null, 2).split('\n')) out.line(`       ${l}`);
   out.line(`  3. Call the agent with the cached token:`);

@@ -35,9 +35,15 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('<files...>', 'scenario files (.yaml, .yml or .json), run one after the other; - reads one from stdin')
     .option('-c, --concurrency <n>', 'run up to N independent steps at once (a step waits for the steps it reads)', '1')
     .option('--junit <file>', 'also write a JUnit XML report to FILE (for CI test reporters)')
-    .option('--html <file>', 'also write a self-contained HTML report to FILE: verdicts, masked traces, a sequence diagram per step')
-    .option('--diagram <file>', 'write a Mermaid sequence diagram of every step\'s calls to FILE (- for stdout)')
-    .option('--negative', 'per invoke step that expects allow, add checks that must be denied: the other inbound mode, and (bearer steps) no token')
+    .option(
+      '--html <file>',
+      'also write a self-contained HTML report to FILE: verdicts, masked traces, a sequence diagram per step',
+    )
+    .option('--diagram <file>', "write a Mermaid sequence diagram of every step's calls to FILE (- for stdout)")
+    .option(
+      '--negative',
+      'per invoke step that expects allow, add checks that must be denied: the other inbound mode, and (bearer steps) no token',
+    )
     .option('--fail-fast', 'start no new step after the first one that does not pass')
     .option('--timeout <duration>', 'default time limit per step (e.g. 30s); a scenario or step `timeout:` wins', '60s')
     .addHelpText(
@@ -65,7 +71,9 @@ Example scenario (examples/inbound.yaml is a complete one that runs against \`ag
 async function smoke(io: Io, files: string[], opts: SmokeOptions) {
   const { parseScenario, parseDuration } = await import('../../core/smoke/parse.js');
   const { runScenario, missingEnv, combineExitCodes } = await import('../../core/smoke/runner.js');
-  const { renderStep, renderSummary, renderTotal, stepRecord, summaryRecord, totalRecord, junitXml } = await import('../../core/smoke/report.js');
+  const { renderStep, renderSummary, renderTotal, stepRecord, summaryRecord, totalRecord, junitXml } = await import(
+    '../../core/smoke/report.js'
+  );
   const { createInProcessExecutor } = await import('../in-process.js');
   const { smokeReports } = await import('../diagram-output.js');
 
@@ -74,7 +82,8 @@ async function smoke(io: Io, files: string[], opts: SmokeOptions) {
     throw usageError(`--concurrency must be a whole number from 1 to 256, got "${opts.concurrency}"`);
   }
   const timeoutMs = parseDuration(opts.timeout ?? '60s');
-  if (timeoutMs === undefined || timeoutMs <= 0) throw usageError(`--timeout must be a duration such as 30s or 500ms, got "${opts.timeout}"`);
+  if (timeoutMs === undefined || timeoutMs <= 0)
+    throw usageError(`--timeout must be a duration such as 30s or 500ms, got "${opts.timeout}"`);
   if (files.filter((f) => f === '-').length > 1) throw usageError('- (stdin) can be given only once');
   const reports = smokeReports(io, opts);
 
@@ -130,7 +139,8 @@ async function smoke(io: Io, files: string[], opts: SmokeOptions) {
     }
     const print = (r: StepResult) => {
       if (io.globals.json) io.out.line(JSON.stringify(stepRecord(r, scrub, show, scenario.file)));
-      else if (!io.globals.quiet || r.status !== 'pass') io.out.line(renderStep(r, { scrub, paint, idWidth, showSecrets: show, verbose: io.globals.verbose }));
+      else if (!io.globals.quiet || r.status !== 'pass')
+        io.out.line(renderStep(r, { scrub, paint, idWidth, showSecrets: show, verbose: io.globals.verbose }));
     };
     // Steps are reported in file order, each as soon as it and every step before it have finished (with
     // --concurrency, a fast step waits for the slower ones above it), so that logs read the same on every run.
@@ -173,14 +183,19 @@ async function smoke(io: Io, files: string[], opts: SmokeOptions) {
       await mkdir(dirname(target), { recursive: true });
       await writeFile(target, junitXml(summaries, { scrub, timestamp: new Date(started), showSecrets: show }));
     } catch (e) {
-      throw configError(`cannot write the JUnit report to ${opts.junit}: ${(e as Error).message}`, 'Check that the directory is writable.');
+      throw configError(
+        `cannot write the JUnit report to ${opts.junit}: ${(e as Error).message}`,
+        'Check that the directory is writable.',
+      );
     }
   }
   await reports?.write({ exitCode, durationMs, started, scenarios: scenarios.length });
   if (!io.globals.json && !io.globals.quiet) {
     if (opts.junit) io.ui.note(`JUnit report: ${opts.junit}`);
     if (exitCode !== EXIT.OK && !io.globals.verbose) {
-      io.ui.note('Rerun with --verbose to see the HTTP exchanges of the steps that did not pass; `agentcore-auth explain "<message>"` explains an error.');
+      io.ui.note(
+        'Rerun with --verbose to see the HTTP exchanges of the steps that did not pass; `agentcore-auth explain "<message>"` explains an error.',
+      );
     }
   }
   if (exitCode === EXIT.INTERRUPTED) throw new AgentcoreAuthError('ERR_INTERRUPTED', 'interrupted');
@@ -199,8 +214,12 @@ async function readScenarioFile(io: Io, file: string): Promise<{ text: string; n
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw inputError(
-      code === 'ENOENT' ? `scenario file not found: ${file}` : `cannot read the scenario file ${file}: ${(e as Error).message}`,
-      code === 'ENOENT' ? 'Pass the path of a .yaml or .json scenario (see examples/ for ready-made ones), or - for stdin.' : undefined,
+      code === 'ENOENT'
+        ? `scenario file not found: ${file}`
+        : `cannot read the scenario file ${file}: ${(e as Error).message}`,
+      code === 'ENOENT'
+        ? 'Pass the path of a .yaml or .json scenario (see examples/ for ready-made ones), or - for stdin.'
+        : undefined,
     );
   }
 }
@@ -224,7 +243,9 @@ async function validateStepOptions(ctx: CliContext, scenario: Scenario): Promise
     for (const [key, { line }] of Object.entries(step.options)) {
       const flag = kebab(key);
       if (flags.has(flag)) continue;
-      const close = [...flags].filter((f) => f.includes(flag) || flag.includes(f) || sharedPrefix(f, flag) >= 4).slice(0, 3);
+      const close = [...flags]
+        .filter((f) => f.includes(flag) || flag.includes(f) || sharedPrefix(f, flag) >= 4)
+        .slice(0, 3);
       issues.push({
         line,
         message: `step "${step.id}": \`${name}\` has no option --${flag}${close.length ? ` (did you mean ${close.map((c) => `--${c}`).join(' or ')}?)` : ''}; see \`agentcore-auth ${name} --help\``,
@@ -235,7 +256,10 @@ async function validateStepOptions(ctx: CliContext, scenario: Scenario): Promise
     throw new AgentcoreAuthError(
       'ERR_INPUT',
       issues.map((i, k) => `${k ? '\n  ' : ''}${scenario.file}:${i.line}: ${i.message}`).join(''),
-      { hint: 'Step options are the command\'s flags without the dashes (user-id or userId for --user-id).', details: { file: scenario.file, issues } },
+      {
+        hint: "Step options are the command's flags without the dashes (user-id or userId for --user-id).",
+        details: { file: scenario.file, issues },
+      },
     );
   }
 }

@@ -39,13 +39,20 @@ async function teardown(io: Io, opts: TeardownOptions): Promise<Outcome> {
   const { usageError } = await import('../../core/errors.js');
   const canAsk = !!io.ctx.stdin.isTTY && !!io.ctx.stderr.isTTY;
   if (!opts.yes && !opts.dryRun && !canAsk) {
-    throw usageError('teardown deletes AWS resources: pass --yes to confirm (there is no terminal to ask on)', `See first what it would delete: agentcore-auth teardown --name ${names.name} --dry-run`);
+    throw usageError(
+      'teardown deletes AWS resources: pass --yes to confirm (there is no terminal to ask on)',
+      `See first what it would delete: agentcore-auth teardown --name ${names.name} --dry-run`,
+    );
   }
   const run = await import('../../core/setup/run.js');
   const report = await import('../../core/setup/report.js');
   const { openSetupSession } = await import('../setup-session.js');
-  const { deps, region, fail } = await openSetupSession(io, 'teardown', names.name, 3, (region) =>
-    `${opts.dryRun ? 'Dry run (read calls only): ' : ''}teardown --name ${names.name} in ${region}`,
+  const { deps, region, fail } = await openSetupSession(
+    io,
+    'teardown',
+    names.name,
+    3,
+    (region) => `${opts.dryRun ? 'Dry run (read calls only): ' : ''}teardown --name ${names.name} in ${region}`,
   );
   const tl = deps.timeline;
 
@@ -55,8 +62,14 @@ async function teardown(io: Io, opts: TeardownOptions): Promise<Outcome> {
   } catch (e) {
     return fail(e);
   }
-  for (const u of plan.unchecked) io.ui.warn(`could not check ${u} (no permission?): if setup ran with --with-identity, delete it yourself or grant the permissions in README.md`);
-  if (plan.ignoredPools.length) io.ui.note(`pools named agentcore-auth-${names.name} without the tag ${names.name}, left alone: ${plan.ignoredPools.join(', ')}`);
+  for (const u of plan.unchecked)
+    io.ui.warn(
+      `could not check ${u} (no permission?): if setup ran with --with-identity, delete it yourself or grant the permissions in README.md`,
+    );
+  if (plan.ignoredPools.length)
+    io.ui.note(
+      `pools named agentcore-auth-${names.name} without the tag ${names.name}, left alone: ${plan.ignoredPools.join(', ')}`,
+    );
 
   const json = (cancelled = false) => ({
     name: plan.name,
@@ -69,7 +82,10 @@ async function teardown(io: Io, opts: TeardownOptions): Promise<Outcome> {
     steps: tl.steps,
   });
   if (plan.items.length === 0) {
-    return { json: json(), human: () => io.ui.success(`nothing to remove: no resources of setup --name ${names.name} in ${region}`) };
+    return {
+      json: json(),
+      human: () => io.ui.success(`nothing to remove: no resources of setup --name ${names.name} in ${region}`),
+    };
   }
   const listing = () => plan.items.map((i, k) => `  ${k + 1}. ${report.describeItem(i)}`);
   if (opts.dryRun) {
@@ -97,8 +113,11 @@ async function teardown(io: Io, opts: TeardownOptions): Promise<Outcome> {
   return {
     json: json(),
     human: () => {
-      io.ui.success(`teardown --name ${names.name}: removed ${plan.items.filter((i) => i.status === 'deleted').length} resource(s)`);
-      for (const i of plan.items) io.out.line(`  ${i.status === 'deleted' ? 'deleted' : 'already gone'}  ${report.describeItem(i)}`);
+      io.ui.success(
+        `teardown --name ${names.name}: removed ${plan.items.filter((i) => i.status === 'deleted').length} resource(s)`,
+      );
+      for (const i of plan.items)
+        io.out.line(`  ${i.status === 'deleted' ? 'deleted' : 'already gone'}  ${report.describeItem(i)}`);
     },
   };
 }

@@ -19,7 +19,10 @@ export function register(program: Command, ctx: CliContext): void {
   const token = program
     .command('token')
     .description('decode, list, print and clear cached tokens')
-    .addHelpText('after', '\nThe cache lives in $AGENTCORE_AUTH_CACHE_DIR, else $XDG_CACHE_HOME/agentcore-auth, else ~/.cache/agentcore-auth.');
+    .addHelpText(
+      'after',
+      '\nThe cache lives in $AGENTCORE_AUTH_CACHE_DIR, else $XDG_CACHE_HOME/agentcore-auth, else ~/.cache/agentcore-auth.',
+    );
 
   token
     .command('decode')
@@ -39,7 +42,9 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--id-token', 'the ID token instead of the access token')
     .option('--refresh-token', 'the refresh token (never refreshed)')
     .action(
-      defineAction(ctx, (io: Io, name: string, opts: { idToken?: boolean; refreshToken?: boolean }) => print(io, name, opts)),
+      defineAction(ctx, (io: Io, name: string, opts: { idToken?: boolean; refreshToken?: boolean }) =>
+        print(io, name, opts),
+      ),
     );
 
   registerClear(token.command('clear'), ctx);
@@ -50,7 +55,8 @@ async function print(io: Io, name: string, opts: { idToken?: boolean; refreshTok
   const n = entryNameOf(name);
   if (opts.refreshToken) {
     const entry = await getEntry(cacheLocation(io), n);
-    if (!entry) throw configError(`no cached token named '${n}'`, '`agentcore-auth token list` shows the cached names.');
+    if (!entry)
+      throw configError(`no cached token named '${n}'`, '`agentcore-auth token list` shows the cached names.');
     if (!entry.tokens.refreshToken) throw configError(`the cached entry '${n}' has no refresh token`);
     io.secrets.add(entry.tokens.refreshToken);
     io.out.line(entry.tokens.refreshToken);
@@ -79,7 +85,9 @@ async function list(io: Io): Promise<Outcome> {
     ...(e.subject ? { subject: e.subject } : {}),
     ...(e.clientId ? { clientId: e.clientId } : {}),
     ...(e.issuer ? { issuer: e.issuer } : {}),
-    ...(e.expiresAt !== undefined ? { expiresAt: new Date(e.expiresAt * 1000).toISOString(), expired: e.expiresAt * 1000 <= now } : {}),
+    ...(e.expiresAt !== undefined
+      ? { expiresAt: new Date(e.expiresAt * 1000).toISOString(), expired: e.expiresAt * 1000 <= now }
+      : {}),
     hasIdToken: !!e.tokens.idToken,
     hasRefreshToken: !!e.tokens.refreshToken,
     savedAt: e.savedAt,
@@ -98,8 +106,16 @@ async function list(io: Io): Promise<Outcome> {
           e.flow,
           e.username ?? e.subject ?? '-',
           e.clientId ?? '-',
-          e.expiresAt === undefined ? 'unknown' : e.expiresAt * 1000 > now ? relativeTime(e.expiresAt, now) : `expired ${relativeTime(e.expiresAt, now)}`,
-          e.tokens.refreshToken ? 'yes' : e.flow === 'client-credentials' && e.refresh?.clientSecret ? 're-grant' : 'no',
+          e.expiresAt === undefined
+            ? 'unknown'
+            : e.expiresAt * 1000 > now
+              ? relativeTime(e.expiresAt, now)
+              : `expired ${relativeTime(e.expiresAt, now)}`,
+          e.tokens.refreshToken
+            ? 'yes'
+            : e.flow === 'client-credentials' && e.refresh?.clientSecret
+              ? 're-grant'
+              : 'no',
         ]);
       }
       const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
@@ -111,7 +127,8 @@ async function list(io: Io): Promise<Outcome> {
 async function decode(io: Io, jwt: string | undefined): Promise<Outcome> {
   let raw = jwt;
   if (raw === undefined || raw === '-') {
-    if (raw === undefined && io.ctx.stdin.isTTY) throw usageError('no token given', 'Pass the JWT as an argument, or - to read it from stdin.');
+    if (raw === undefined && io.ctx.stdin.isTTY)
+      throw usageError('no token given', 'Pass the JWT as an argument, or - to read it from stdin.');
     raw = await readStdin(io.ctx);
   }
   const token = raw.trim().replace(/^Bearer\s+/i, '');
@@ -123,19 +140,28 @@ async function decode(io: Io, jwt: string | undefined): Promise<Outcome> {
   const times: Record<string, { epoch: number; iso: string; relative: string }> = {};
   for (const k of ['iat', 'nbf', 'exp', 'auth_time'] as const) {
     const v = payload[k];
-    if (typeof v === 'number') times[k] = { epoch: v, iso: new Date(v * 1000).toISOString(), relative: relativeTime(v, now) };
+    if (typeof v === 'number')
+      times[k] = { epoch: v, iso: new Date(v * 1000).toISOString(), relative: relativeTime(v, now) };
   }
   const expired = typeof payload.exp === 'number' ? payload.exp * 1000 <= now : undefined;
   const notYetValid = typeof payload.nbf === 'number' ? payload.nbf * 1000 > now : undefined;
   return {
-    json: { verified: false, fingerprint: fingerprint(token), header, payload, times, ...(expired !== undefined ? { expired } : {}) },
+    json: {
+      verified: false,
+      fingerprint: fingerprint(token),
+      header,
+      payload,
+      times,
+      ...(expired !== undefined ? { expired } : {}),
+    },
     human: () => {
       const w = (rows: Array<[string, string]>) => {
         const width = Math.max(...rows.map(([k]) => k.length));
         for (const [k, v] of rows) io.out.line(`  ${k.padEnd(width)}  ${v}`);
       };
       const show = (k: string, v: unknown) => {
-        if (typeof v === 'number' && ['iat', 'nbf', 'exp', 'auth_time'].includes(k)) return isoAndRelative(v, now, relativeTime, k === 'exp');
+        if (typeof v === 'number' && ['iat', 'nbf', 'exp', 'auth_time'].includes(k))
+          return isoAndRelative(v, now, relativeTime, k === 'exp');
         return typeof v === 'string' ? v : JSON.stringify(v);
       };
       io.out.line('header');
@@ -147,8 +173,10 @@ async function decode(io: Io, jwt: string | undefined): Promise<Outcome> {
       else if (typeof payload.exp === 'number') bits.push(`expires ${relativeTime(payload.exp, now)}`);
       if (notYetValid) bits.push('not valid yet (nbf)');
       const scopes = tokenScopes(payload);
-      if (payload.token_use === 'access' && payload.aud === undefined) bits.push('Cognito access token: no aud — authorizers must use allowedClients');
-      else if (payload.token_use === 'id') bits.push('Cognito ID token: aud is the app client — authorizers must use allowedAudience');
+      if (payload.token_use === 'access' && payload.aud === undefined)
+        bits.push('Cognito access token: no aud — authorizers must use allowedClients');
+      else if (payload.token_use === 'id')
+        bits.push('Cognito ID token: aud is the app client — authorizers must use allowedAudience');
       if (scopes.length === 0 && payload.token_use === undefined) bits.push('no scope claim');
       io.ui.note(bits.join(' · '));
       if (expired) io.ui.warn('this token has expired; AgentCore will reject it');

@@ -24,7 +24,6 @@ interface VerifyOptions {
   gatewayId?: string;
 }
 
-
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('verify')
@@ -39,8 +38,15 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--allowed-audience <list>', 'allowedAudience (comma-separated, repeatable)', collectList)
     .option('--allowed-clients <list>', 'allowedClients (comma-separated, repeatable)', collectList)
     .option('--allowed-scopes <list>', 'allowedScopes (comma-separated, repeatable)', collectList)
-    .option('--custom-claim <name:OP:value>', 'customClaims rule; OP is EQUALS, CONTAINS or CONTAINS_ANY (value list a,b); repeatable', collectRepeat)
-    .option('--agent-arn <arn>', "read the authorizer from this agent runtime (GetAgentRuntime); flags override its fields")
+    .option(
+      '--custom-claim <name:OP:value>',
+      'customClaims rule; OP is EQUALS, CONTAINS or CONTAINS_ANY (value list a,b); repeatable',
+      collectRepeat,
+    )
+    .option(
+      '--agent-arn <arn>',
+      'read the authorizer from this agent runtime (GetAgentRuntime); flags override its fields',
+    )
     .option('--gateway-id <id>', 'read the authorizer from this gateway (GetGateway); flags override its fields')
     .addHelpText(
       'after',
@@ -54,10 +60,13 @@ Examples:
 }
 
 async function verify(io: Io, tokenArg: string | undefined, opts: VerifyOptions) {
-  const { parseCustomClaim, predictAuthorizer, authorizerFromAgent, authorizerFromGateway } = await import('../../core/authorizer-prediction/index.js');
+  const { parseCustomClaim, predictAuthorizer, authorizerFromAgent, authorizerFromGateway } = await import(
+    '../../core/authorizer-prediction/index.js'
+  );
 
   // The authorizer.
-  if (opts.agentArn && opts.gatewayId) throw usageError('--agent-arn and --gateway-id are exclusive', 'Verify against one authorizer at a time.');
+  if (opts.agentArn && opts.gatewayId)
+    throw usageError('--agent-arn and --gateway-id are exclusive', 'Verify against one authorizer at a time.');
   const flags: Partial<AuthorizerConfig> = {};
   if (opts.discoveryUrl) flags.discoveryUrl = opts.discoveryUrl;
   if (opts.allowedAudience?.length) flags.allowedAudience = opts.allowedAudience;
@@ -82,15 +91,32 @@ async function verify(io: Io, tokenArg: string | undefined, opts: VerifyOptions)
   const overridden = Object.keys(flags);
   if (remote && remote.mode !== 'jwt') return methodVerdict(io, remote);
   const config: AuthorizerConfig = { ...(remote?.config ?? { discoveryUrl: '' }), ...flags };
-  if (remote && overridden.length) io.ui.note(`flags override the ${remote.label} authorizer's ${overridden.join(', ')}`);
+  if (remote && overridden.length)
+    io.ui.note(`flags override the ${remote.label} authorizer's ${overridden.join(', ')}`);
 
   // A throttled or failing IdP (429/5xx, reset) is retried before its answer becomes the discovery/JWKS verdict.
   const { fetchWithRetry } = await import('../../core/http.js');
   const fetch: typeof io.fetch = (input, init) =>
-    fetchWithRetry(io.fetch, input instanceof Request ? input.url : input.toString(), init ?? {}, { sleep: io.ctx.sleep, signal: io.ctx.signal, onRetry: ({ attempt, delayMs, reason }) => io.ui.note(`  attempt ${attempt} got ${reason}; retrying in ${delayMs} ms`) });
-  const prediction = await predictAuthorizer(token, config, { fetch, now: () => io.ctx.now(), target: opts.gatewayId ? 'gateway' : 'runtime' });
+    fetchWithRetry(io.fetch, input instanceof Request ? input.url : input.toString(), init ?? {}, {
+      sleep: io.ctx.sleep,
+      signal: io.ctx.signal,
+      onRetry: ({ attempt, delayMs, reason }) =>
+        io.ui.note(`  attempt ${attempt} got ${reason}; retrying in ${delayMs} ms`),
+    });
+  const prediction = await predictAuthorizer(token, config, {
+    fetch,
+    now: () => io.ctx.now(),
+    target: opts.gatewayId ? 'gateway' : 'runtime',
+  });
   for (const w of prediction.warnings) io.ui.warn(w);
-  const source = remote ? { kind: remote.label.split(' ')[0], name: remote.label.replace(/^\S+ /, ''), ...(remote.arn ? { arn: remote.arn } : {}), region: remote.region } : { kind: 'flags' };
+  const source = remote
+    ? {
+        kind: remote.label.split(' ')[0],
+        name: remote.label.replace(/^\S+ /, ''),
+        ...(remote.arn ? { arn: remote.arn } : {}),
+        region: remote.region,
+      }
+    : { kind: 'flags' };
 
   return {
     exitCode: prediction.accepted ? EXIT.OK : EXIT.AUTH,
@@ -100,10 +126,14 @@ async function verify(io: Io, tokenArg: string | undefined, opts: VerifyOptions)
 }
 
 async function readToken(io: Io, arg: string | undefined, opts: VerifyOptions): Promise<string> {
-  if (arg !== undefined && opts.bearer !== undefined) throw usageError('pass the token as an argument or with --bearer, not both');
+  if (arg !== undefined && opts.bearer !== undefined)
+    throw usageError('pass the token as an argument or with --bearer, not both');
   if (opts.idToken && opts.bearer === undefined) throw usageError('--id-token goes with --bearer [NAME]');
   if (typeof opts.bearer === 'string' && opts.bearer.split('.').length === 3 && opts.bearer.length > 40) {
-    throw usageError('--bearer takes the name of a cached login, not a token', 'Pass the token itself as the argument: agentcore-auth verify TOKEN … (or - to read it from stdin).');
+    throw usageError(
+      '--bearer takes the name of a cached login, not a token',
+      'Pass the token itself as the argument: agentcore-auth verify TOKEN … (or - to read it from stdin).',
+    );
   }
   let token: string;
   if (opts.bearer !== undefined) {
@@ -116,10 +146,13 @@ async function readToken(io: Io, arg: string | undefined, opts: VerifyOptions): 
   } else if (arg !== undefined) {
     token = arg.trim();
   } else {
-    throw usageError('no token: pass it as an argument, - to read it from stdin, or --bearer [NAME] for a cached login');
+    throw usageError(
+      'no token: pass it as an argument, - to read it from stdin, or --bearer [NAME] for a cached login',
+    );
   }
   token = token.replace(/^Bearer\s+/i, '');
-  if (!token) throw usageError('empty token', 'Pass a JWT as an argument, - to read it from stdin, or --bearer [NAME].');
+  if (!token)
+    throw usageError('empty token', 'Pass a JWT as an argument, - to read it from stdin, or --bearer [NAME].');
   return token;
 }
 
@@ -128,7 +161,13 @@ function methodVerdict(io: Io, remote: RemoteAuthorizer) {
   if (remote.mode === 'none') {
     return {
       exitCode: EXIT.OK,
-      json: { accepted: true, verdict: 'accepted', authorizer: { source: remote.label, mode: 'NONE' }, checks: [], warnings: [`${remote.label} has no inbound authorization: any caller is accepted`] },
+      json: {
+        accepted: true,
+        verdict: 'accepted',
+        authorizer: { source: remote.label, mode: 'NONE' },
+        checks: [],
+        warnings: [`${remote.label} has no inbound authorization: any caller is accepted`],
+      },
       human: () => {
         io.ui.warn(`${remote.label} has no inbound authorization (authorizerType NONE): any caller is accepted`);
         io.out.line('would be accepted');
@@ -139,10 +178,25 @@ function methodVerdict(io: Io, remote: RemoteAuthorizer) {
   const fix = remote.label.startsWith('agent')
     ? 'invoke it with SigV4 (agentcore-auth invoke --auth sigv4, plus --user-id for a workload token), or add a customJWTAuthorizer to the agent'
     : 'call the gateway with SigV4, or configure authorizerType CUSTOM_JWT';
-  const check: Check = { claim: 'authorizer', status: 'fail', actual: 'bearer JWT', expected: 'SigV4 (IAM)', why, fix, response: { status: 403, message: MESSAGES.methodMismatch, confirmed: true } };
+  const check: Check = {
+    claim: 'authorizer',
+    status: 'fail',
+    actual: 'bearer JWT',
+    expected: 'SigV4 (IAM)',
+    why,
+    fix,
+    response: { status: 403, message: MESSAGES.methodMismatch, confirmed: true },
+  };
   return {
     exitCode: EXIT.AUTH,
-    json: { accepted: false, verdict: 'rejected', rejected: pick(check), authorizer: { source: remote.label, mode: 'SIGV4', ...(remote.arn ? { arn: remote.arn } : {}) }, checks: [check], warnings: [] },
+    json: {
+      accepted: false,
+      verdict: 'rejected',
+      rejected: pick(check),
+      authorizer: { source: remote.label, mode: 'SIGV4', ...(remote.arn ? { arn: remote.arn } : {}) },
+      checks: [check],
+      warnings: [],
+    },
     human: () => {
       io.out.line(`would be rejected: authorizer — ${why} — ${fix}`);
     },
@@ -151,7 +205,13 @@ function methodVerdict(io: Io, remote: RemoteAuthorizer) {
 
 /** The rejection in --json: the failing check, plus the error code of the README's table (exit 4). */
 function pick(c: Check) {
-  return { code: 'ERR_VERIFY_REJECTED', claim: c.claim, why: c.why, fix: c.fix, ...(c.response ? { response: c.response } : {}) };
+  return {
+    code: 'ERR_VERIFY_REJECTED',
+    claim: c.claim,
+    why: c.why,
+    fix: c.fix,
+    ...(c.response ? { response: c.response } : {}),
+  };
 }
 
 function toJson(p: Prediction, config: AuthorizerConfig, source: Record<string, unknown>) {
@@ -161,7 +221,18 @@ function toJson(p: Prediction, config: AuthorizerConfig, source: Record<string, 
     ...(p.verdict ? { rejected: pick(p.verdict) } : {}),
     checks: p.checks,
     warnings: p.warnings,
-    ...(p.token ? { token: { type: p.token.profile.label, idp: p.token.profile.idp, kind: p.token.profile.kind, iss: p.token.iss, sub: p.token.sub, exp: p.token.exp } } : {}),
+    ...(p.token
+      ? {
+          token: {
+            type: p.token.profile.label,
+            idp: p.token.profile.idp,
+            kind: p.token.profile.kind,
+            iss: p.token.iss,
+            sub: p.token.sub,
+            exp: p.token.exp,
+          },
+        }
+      : {}),
     authorizer: { source, mode: 'CUSTOM_JWT', ...config },
     discovery: p.discovery,
   };
@@ -171,9 +242,12 @@ const SYMBOL: Record<Check['status'], string> = { pass: '✓', fail: '✗', warn
 
 function renderHuman(io: Io, p: Prediction, config: AuthorizerConfig, remote: RemoteAuthorizer | undefined): void {
   const c = new Chalk({ level: colorEnabled(io.ctx.stdout, io.ctx.env, io.globals.color) ? 1 : 0 });
-  const paint = (s: Check['status'], text: string) => (s === 'pass' ? c.green(text) : s === 'fail' ? c.red(text) : s === 'warn' ? c.yellow(text) : c.dim(text));
+  const paint = (s: Check['status'], text: string) =>
+    s === 'pass' ? c.green(text) : s === 'fail' ? c.red(text) : s === 'warn' ? c.yellow(text) : c.dim(text);
   const lines: string[] = [];
-  lines.push(`${c.bold('authorizer')}  ${remote ? `${remote.label}${remote.arn ? ` (${remote.arn})` : ''}` : 'from flags'}`);
+  lines.push(
+    `${c.bold('authorizer')}  ${remote ? `${remote.label}${remote.arn ? ` (${remote.arn})` : ''}` : 'from flags'}`,
+  );
   const rows: Array<[string, string | undefined]> = [
     ['discoveryUrl', config.discoveryUrl],
     ['allowedAudience', config.allowedAudience?.join(', ')],
@@ -184,7 +258,10 @@ function renderHuman(io: Io, p: Prediction, config: AuthorizerConfig, remote: Re
   const kw = Math.max(...rows.filter((r) => r[1]).map((r) => r[0].length));
   for (const [k, v] of rows) if (v) lines.push(`  ${c.dim(k.padEnd(kw))}  ${v}`);
   lines.push('');
-  const table = [['check', '', 'token', 'authorizer'], ...p.checks.map((ch) => [ch.claim, SYMBOL[ch.status], ch.actual ?? '', ch.expected ?? ''])];
+  const table = [
+    ['check', '', 'token', 'authorizer'],
+    ...p.checks.map((ch) => [ch.claim, SYMBOL[ch.status], ch.actual ?? '', ch.expected ?? '']),
+  ];
   const widths = [0, 1, 2].map((i) => Math.max(...table.map((r) => visibleLength(r[i]!))));
   table.forEach((r, ri) => {
     const status = ri === 0 ? undefined : p.checks[ri - 1]!.status;
@@ -201,7 +278,11 @@ function renderHuman(io: Io, p: Prediction, config: AuthorizerConfig, remote: Re
     lines.push(`${c.red('would be rejected:')} ${v.claim} — ${v.why} — ${v.fix}`);
     if (v.response) {
       const msg = v.response.message ? ` "${v.response.message}"` : ' (message not recorded)';
-      lines.push(c.dim(`AgentCore answers ${v.response.status}${msg}${v.response.confirmed ? '' : ' — expected; not confirmed against the live service'}`));
+      lines.push(
+        c.dim(
+          `AgentCore answers ${v.response.status}${msg}${v.response.confirmed ? '' : ' — expected; not confirmed against the live service'}`,
+        ),
+      );
     }
     const more = p.checks.filter((x) => x.status === 'fail' && x !== p.verdict);
     if (more.length) {

@@ -11,7 +11,11 @@ export interface FollowResult {
   hops: string[];
 }
 
-export async function followRedirects(fetch: FetchLike, startUrl: string, options: { maxHops?: number; signal?: AbortSignal } = {}): Promise<FollowResult> {
+export async function followRedirects(
+  fetch: FetchLike,
+  startUrl: string,
+  options: { maxHops?: number; signal?: AbortSignal } = {},
+): Promise<FollowResult> {
   const jar = new Map<string, string>();
   const hops: string[] = [];
   let url = startUrl;

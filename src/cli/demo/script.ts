@@ -60,7 +60,9 @@ export function demoSteps(v: DemoValues): DemoStep[] {
         },
         expect: 'allow',
       },
-      after: ['alice now has an access token, an ID token and a refresh token, cached as "demo": `--bearer demo` sends the access token.'],
+      after: [
+        'alice now has an access token, an ID token and a refresh token, cached as "demo": `--bearer demo` sends the access token.',
+      ],
     },
     {
       id: 'login-temporary',
@@ -91,7 +93,9 @@ export function demoSteps(v: DemoValues): DemoStep[] {
         'The call goes over HTTPS with `Authorization: Bearer <access token>`; no AWS credentials are involved.',
       ],
       step: { invoke: { agent: v.jwtAgentArn, payload, bearer: 'demo' }, expect: 'allow' },
-      after: ['AgentCore checked the signature, issuer, expiry and client_id, then passed the request (and a workload token for alice) to the agent.'],
+      after: [
+        'AgentCore checked the signature, issuer, expiry and client_id, then passed the request (and a workload token for alice) to the agent.',
+      ],
     },
     {
       id: 'invoke-sigv4',
@@ -125,7 +129,7 @@ export function demoSteps(v: DemoValues): DemoStep[] {
       id: 'mistake-id-token',
       title: 'Mistake 2: the ID token instead of the access token',
       before: [
-        'Cognito issues two JWTs. The authorizer here checks allowedClients, which is the access token\'s client_id',
+        "Cognito issues two JWTs. The authorizer here checks allowedClients, which is the access token's client_id",
         'claim; the ID token has no client_id (it names the client in aud). Sending it is a very common 403:',
       ],
       step: { invoke: { agent: v.jwtAgentArn, payload, bearer: 'demo', 'id-token': true }, expect: 'deny' },
@@ -140,7 +144,7 @@ export function demoSteps(v: DemoValues): DemoStep[] {
       title: 'Workload access token for a user id',
       before: [
         'Inside AgentCore, an agent acts as a workload identity. Its workload access token, bound to a user, is what it',
-        'exchanges for the user\'s tokens and keys. First way: bind it to a user id (GetWorkloadAccessTokenForUserId).',
+        "exchanges for the user's tokens and keys. First way: bind it to a user id (GetWorkloadAccessTokenForUserId).",
       ],
       step: { exchange: { 'workload-name': v.workloadName, 'user-id': v.alice.username }, expect: 'allow' },
       after: ['This is what AgentCore Runtime does for you with the user-id header of a SigV4 call.'],
@@ -148,9 +152,11 @@ export function demoSteps(v: DemoValues): DemoStep[] {
     {
       id: 'workload-jwt',
       title: 'Workload access token for a user JWT',
-      before: ['Second way: bind it to the user\'s JWT (GetWorkloadAccessTokenForJWT); AgentCore validates the token first.'],
+      before: [
+        "Second way: bind it to the user's JWT (GetWorkloadAccessTokenForJWT); AgentCore validates the token first.",
+      ],
       step: { exchange: { 'workload-name': v.workloadName, bearer: 'demo' }, expect: 'allow' },
-      after: ['This is what AgentCore Runtime does for you on a bearer call: the user is the JWT\'s subject.'],
+      after: ["This is what AgentCore Runtime does for you on a bearer call: the user is the JWT's subject."],
     },
     {
       id: 'm2m',
@@ -159,21 +165,42 @@ export function demoSteps(v: DemoValues): DemoStep[] {
         'An OAuth2 credential provider in the token vault can fetch a token for the agent itself (M2M flow):',
         'the workload token is exchanged with GetResourceOauth2Token, no user consent involved.',
       ],
-      step: { exchange: { 'workload-name': v.workloadName, provider: v.m2mProvider, flow: 'm2m', scopes: v.m2mScopes.join(',') }, expect: 'allow' },
-      after: ['The resource token came from the provider\'s token endpoint, through AgentCore; your code never saw the client secret.'],
+      step: {
+        exchange: {
+          'workload-name': v.workloadName,
+          provider: v.m2mProvider,
+          flow: 'm2m',
+          scopes: v.m2mScopes.join(','),
+        },
+        expect: 'allow',
+      },
+      after: [
+        "The resource token came from the provider's token endpoint, through AgentCore; your code never saw the client secret.",
+      ],
     },
     {
       id: 'api-key',
       title: 'API key from the token vault',
-      before: ['API-key credential providers hold a key for a third-party API; GetResourceApiKey returns it to the workload.'],
-      step: { exchange: { 'workload-name': v.workloadName, 'user-id': v.alice.username, 'api-key-provider': v.apiKeyProvider }, expect: 'allow' },
+      before: [
+        'API-key credential providers hold a key for a third-party API; GetResourceApiKey returns it to the workload.',
+      ],
+      step: {
+        exchange: {
+          'workload-name': v.workloadName,
+          'user-id': v.alice.username,
+          'api-key-provider': v.apiKeyProvider,
+        },
+        expect: 'allow',
+      },
       after: ['Only its fingerprint is shown: `--print api-key` writes the key itself to stdout.'],
     },
     {
       id: 'three-legged',
-      title: v.open ? '3LO: the user consents in your browser' : '3LO: user consent through the loopback return URL (auto-consent)',
+      title: v.open
+        ? '3LO: the user consents in your browser'
+        : '3LO: user consent through the loopback return URL (auto-consent)',
       before: [
-        'USER_FEDERATION: the agent needs the user\'s own token at a third-party service, so the user must consent.',
+        "USER_FEDERATION: the agent needs the user's own token at a third-party service, so the user must consent.",
         'GetResourceOauth2Token answers with an authorization URL; after consent the browser comes back to the return URL',
         '(served here on loopback), which calls CompleteResourceTokenAuth; then the token is fetched.',
         v.open
@@ -185,7 +212,9 @@ export function demoSteps(v: DemoValues): DemoStep[] {
         ...(v.open ? { timeout: '200s' } : {}),
         expect: 'allow',
       },
-      after: ['The token is now in the vault for alice: the next request for the same scopes returns it without a consent.'],
+      after: [
+        'The token is now in the vault for alice: the next request for the same scopes returns it without a consent.',
+      ],
     },
     {
       id: 'session-binding',
@@ -205,8 +234,10 @@ export function demoSteps(v: DemoValues): DemoStep[] {
     {
       id: 'verify',
       chapter: 'Check a token before you ship',
-      title: 'Predict the authorizer\'s verdict',
-      before: ['`verify` reads the agent\'s authorizer (GetAgentRuntime) and checks the token claim by claim, as AgentCore would:'],
+      title: "Predict the authorizer's verdict",
+      before: [
+        "`verify` reads the agent's authorizer (GetAgentRuntime) and checks the token claim by claim, as AgentCore would:",
+      ],
       step: { verify: { bearer: 'demo', 'agent-arn': v.jwtAgentArn }, expect: 'allow' },
       after: ['Run it in CI, or whenever a 401/403 surprises you.'],
     },

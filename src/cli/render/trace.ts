@@ -6,7 +6,16 @@ import { tryDecodeJwt } from '../../core/jwt.js';
 import { redactBody, redactHeaders, redactUrl } from '../../core/redact.js';
 import type { Ui } from './ui.js';
 
-const NOISY = new Set(['user-agent', 'amz-sdk-invocation-id', 'amz-sdk-request', 'x-amz-user-agent', 'content-length', 'connection', 'keep-alive', 'date']);
+const NOISY = new Set([
+  'user-agent',
+  'amz-sdk-invocation-id',
+  'amz-sdk-request',
+  'x-amz-user-agent',
+  'content-length',
+  'connection',
+  'keep-alive',
+  'date',
+]);
 
 export function createTraceListener(ui: Ui, show: boolean): ExchangeListener {
   return (ex: HttpExchange, phase) => {

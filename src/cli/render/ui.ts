@@ -85,7 +85,9 @@ export class Ui {
     if (this.options.quiet || rows.length === 0) return;
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => visibleLength(r[i] ?? ''))));
     rows.forEach((r, ri) => {
-      const cells = r.map((cell, i) => (i === r.length - 1 ? cell : cell + ' '.repeat(widths[i]! - visibleLength(cell))));
+      const cells = r.map((cell, i) =>
+        i === r.length - 1 ? cell : cell + ' '.repeat(widths[i]! - visibleLength(cell)),
+      );
       this.line(indent + (ri === 0 ? this.c.bold(cells.join('  ')) : cells.join('  ')));
     });
   }

@@ -48,7 +48,10 @@ export function parseCustomClaim(spec: string): CustomClaimRule {
   const operator = m[2]!.toUpperCase() as ClaimOperator;
   const raw = m[3]!;
   if (!CLAIM_NAME.test(name)) {
-    throw usageError(`--custom-claim: claim name '${name}' is not allowed`, 'Claim names match [A-Za-z0-9_.-:]+ (1–255 characters).');
+    throw usageError(
+      `--custom-claim: claim name '${name}' is not allowed`,
+      'Claim names match [A-Za-z0-9_.-:]+ (1–255 characters).',
+    );
   }
   if (name === 'scp') {
     // The control plane refuses it with this text (agentcore-errors.md §1.2).
@@ -57,7 +60,13 @@ export function parseCustomClaim(spec: string): CustomClaimRule {
       'Use --allowed-scopes for scopes (it reads both `scope` and `scp`).',
     );
   }
-  const values = operator === 'CONTAINS_ANY' ? raw.split(',').map((s) => s.trim()).filter(Boolean) : [raw];
+  const values =
+    operator === 'CONTAINS_ANY'
+      ? raw
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [raw];
   if (values.length === 0 || values.some((v) => v === '')) {
     throw usageError(`--custom-claim '${spec}' has no value to match`);
   }
@@ -101,7 +110,14 @@ export function fromSdkAuthorizer(c: {
     rules.push({
       name: r.inboundTokenClaimName,
       operator: op,
-      valueType: r.inboundTokenClaimValueType === 'STRING_ARRAY' ? 'STRING_ARRAY' : r.inboundTokenClaimValueType === 'STRING' ? 'STRING' : op === 'EQUALS' ? 'STRING' : 'STRING_ARRAY',
+      valueType:
+        r.inboundTokenClaimValueType === 'STRING_ARRAY'
+          ? 'STRING_ARRAY'
+          : r.inboundTokenClaimValueType === 'STRING'
+            ? 'STRING'
+            : op === 'EQUALS'
+              ? 'STRING'
+              : 'STRING_ARRAY',
       values,
     });
   }

@@ -36,7 +36,8 @@ const AUTH0_ISS = /^https:\/\/[^/]+\.auth0\.com\/$/;
 const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const list = (v: unknown): string[] => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+const list = (v: unknown): string[] =>
+  typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 const fmt = (values: readonly string[]): string => `[${values.join(', ')}]`;
 
 export function cognitoPoolId(iss: string | undefined): string | undefined {
@@ -49,28 +50,46 @@ export function profileToken(p: Claims, header: { typ?: unknown } = {}): TokenPr
   const tokenUse = str(p.token_use);
   if (tokenUse && cognitoPoolId(iss)) {
     const kind = tokenUse === 'access' ? 'access' : tokenUse === 'id' ? 'id' : 'unknown';
-    return { idp: 'cognito', kind, label: `Cognito ${kind === 'unknown' ? tokenUse : kind === 'access' ? 'access' : 'ID'} token (token_use=${tokenUse})` };
+    return {
+      idp: 'cognito',
+      kind,
+      label: `Cognito ${kind === 'unknown' ? tokenUse : kind === 'access' ? 'access' : 'ID'} token (token_use=${tokenUse})`,
+    };
   }
   const v1 = ENTRA_V1_ISS.test(iss);
   const v2 = ENTRA_V2_ISS.test(iss);
   if (v1 || v2 || (str(p.tid) && (str(p.appid) || str(p.azp)) && str(p.ver))) {
     const version: '1.0' | '2.0' = str(p.ver) === '2.0' || (!str(p.ver) && v2) ? '2.0' : '1.0';
     const app = str(p.idtyp) === 'app' || (list(p.roles).length > 0 && p.scp === undefined);
-    const id = !app && p.scp === undefined && (p.nonce !== undefined || str(p.aud) === str(p.azp) || str(p.aud) === str(p.appid));
+    const id =
+      !app &&
+      p.scp === undefined &&
+      (p.nonce !== undefined || str(p.aud) === str(p.azp) || str(p.aud) === str(p.appid));
     const kind = app ? 'app' : id ? 'id' : 'access';
-    const what = kind === 'app' ? 'app-only access token (client credentials)' : kind === 'id' ? 'ID token' : 'access token';
+    const what =
+      kind === 'app' ? 'app-only access token (client credentials)' : kind === 'id' ? 'ID token' : 'access token';
     return { idp: 'entra', kind, version, label: `Entra ID v${version} ${what}` };
   }
   if (str(p.cid) || OKTA_ISS.test(iss)) {
-    return { idp: 'okta', kind: str(p.cid) ? 'access' : 'id', label: str(p.cid) ? 'Okta access token (cid claim)' : 'Okta ID token' };
+    return {
+      idp: 'okta',
+      kind: str(p.cid) ? 'access' : 'id',
+      label: str(p.cid) ? 'Okta access token (cid claim)' : 'Okta ID token',
+    };
   }
   if (AUTH0_ISS.test(iss) || (str(p.gty) && str(p.azp))) {
     const m2m = str(p.gty) === 'client-credentials';
-    return { idp: 'auth0', kind: 'access', label: m2m ? 'Auth0 access token (client credentials)' : 'Auth0 access token' };
+    return {
+      idp: 'auth0',
+      kind: 'access',
+      label: m2m ? 'Auth0 access token (client credentials)' : 'Auth0 access token',
+    };
   }
   const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : '';
-  if (typ === 'at+jwt' || typ === 'application/at+jwt') return { idp: 'generic', kind: 'access', label: 'OAuth access token (RFC 9068 at+jwt)' };
-  if (p.client_id !== undefined || p.scope !== undefined || p.scp !== undefined) return { idp: 'generic', kind: 'access', label: 'access token' };
+  if (typ === 'at+jwt' || typ === 'application/at+jwt')
+    return { idp: 'generic', kind: 'access', label: 'OAuth access token (RFC 9068 at+jwt)' };
+  if (p.client_id !== undefined || p.scope !== undefined || p.scp !== undefined)
+    return { idp: 'generic', kind: 'access', label: 'access token' };
   if (p.nonce !== undefined || p.at_hash !== undefined) return { idp: 'generic', kind: 'id', label: 'ID token' };
   return { idp: 'generic', kind: 'unknown', label: 'JWT' };
 }
@@ -97,7 +116,8 @@ export function adviseIss(tokenIss: string | undefined, discoveryIss: string, di
   if (e1 && e2d) {
     return {
       why: `this is an Entra v1 token (iss ${tokenIss}) and the discoveryUrl is the v2.0 endpoint (issuer ${discoveryIss})`,
-      fix: 'set "accessTokenAcceptedVersion": 2 in the API app registration\'s manifest and mint a new token, or use the v1 discoveryUrl https://login.microsoftonline.com/' +
+      fix:
+        'set "accessTokenAcceptedVersion": 2 in the API app registration\'s manifest and mint a new token, or use the v1 discoveryUrl https://login.microsoftonline.com/' +
         `${e1[1]}/.well-known/openid-configuration`,
     };
   }
@@ -146,7 +166,9 @@ export function adviseAud(p: Claims, t: TokenProfile, allowed: readonly string[]
         fix: 'request a token for your API: scope api://<your-api-app-id>/.default (client credentials) or api://<your-api-app-id>/<scope> (user)',
       };
     }
-    const alt = aud.flatMap((a) => (a.startsWith('api://') ? [a.slice('api://'.length)] : [`api://${a}`])).find((a) => allowed.includes(a));
+    const alt = aud
+      .flatMap((a) => (a.startsWith('api://') ? [a.slice('api://'.length)] : [`api://${a}`]))
+      .find((a) => allowed.includes(a));
     if (alt) {
       return {
         why: `Entra v${t.version} tokens carry ${t.version === '2.0' ? 'the API client id (a GUID)' : 'the Application ID URI (api://…)'} as aud (${aud.join(', ')}); allowedAudience has the other form ${alt}`,
@@ -237,7 +259,9 @@ export function adviseScope(p: Claims, t: TokenProfile, allowed: readonly string
         fix: `use a custom claim rule roles:CONTAINS:${list(p.roles)[0]} instead of allowedScopes`,
       };
     }
-    const bare = allowed.map((a) => a.replace(/^api:\/\/[^/]+\//, '')).filter((a, i) => a !== allowed[i] && scopes.includes(a));
+    const bare = allowed
+      .map((a) => a.replace(/^api:\/\/[^/]+\//, ''))
+      .filter((a, i) => a !== allowed[i] && scopes.includes(a));
     if (bare.length) {
       return {
         why: `Entra puts the bare scope name in scp (${scopes.join(' ')}), not the api://… URI used to request it`,
@@ -246,7 +270,10 @@ export function adviseScope(p: Claims, t: TokenProfile, allowed: readonly string
     }
   }
   if (scopes.length === 0) {
-    return { why: 'the token has no scope / scp claim', fix: `request one of ${fmt(allowed)} when minting the token (--scopes ${allowed[0]})` };
+    return {
+      why: 'the token has no scope / scp claim',
+      fix: `request one of ${fmt(allowed)} when minting the token (--scopes ${allowed[0]})`,
+    };
   }
   return {
     why: `none of the token's scopes [${scopes.join(' ')}] is in allowedScopes ${fmt(allowed)}`,

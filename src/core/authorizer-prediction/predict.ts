@@ -10,7 +10,13 @@ import { AgentcoreAuthError } from '../errors.js';
 import type { FetchLike } from '../http.js';
 import { relativeTime, tokenScopes, tryDecodeJwt } from '../jwt.js';
 import { MESSAGES } from '../../wire.js';
-import { discoveryUrlIsValid, formatCustomClaim, suggestedDiscoveryUrl, type AuthorizerConfig, type CustomClaimRule } from './config.js';
+import {
+  discoveryUrlIsValid,
+  formatCustomClaim,
+  suggestedDiscoveryUrl,
+  type AuthorizerConfig,
+  type CustomClaimRule,
+} from './config.js';
 import { adviseAud, adviseClientId, adviseIss, adviseScope, profileToken, type TokenProfile } from './idp.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
@@ -58,9 +64,17 @@ export interface PredictDeps {
 export const EXPIRY_WARNING_MS = 60_000;
 
 const PARSE_RESPONSE: ServiceResponse = { status: 403, message: MESSAGES.failedToParseToken, confirmed: true };
-const claimResponse = (claim: string, confirmed: boolean): ServiceResponse => ({ status: 401, message: MESSAGES.claimMismatch(claim), confirmed });
+const claimResponse = (claim: string, confirmed: boolean): ServiceResponse => ({
+  status: 401,
+  message: MESSAGES.claimMismatch(claim),
+  confirmed,
+});
 
-export async function predictAuthorizer(token: string, config: AuthorizerConfig, deps: PredictDeps): Promise<Prediction> {
+export async function predictAuthorizer(
+  token: string,
+  config: AuthorizerConfig,
+  deps: PredictDeps,
+): Promise<Prediction> {
   const checks: Check[] = [];
   const warnings: string[] = [];
   const nowMs = deps.now();
@@ -102,9 +116,15 @@ export async function predictAuthorizer(token: string, config: AuthorizerConfig,
   }
   const p = decoded.payload as Record<string, unknown>;
   const profile = profileToken(p, decoded.header);
-  checks.push({ claim: 'token', status: 'pass', actual: `${profile.label}, ${String(decoded.header.alg)}${decoded.header.kid ? ` kid ${decoded.header.kid}` : ''}` });
+  checks.push({
+    claim: 'token',
+    status: 'pass',
+    actual: `${profile.label}, ${String(decoded.header.alg)}${decoded.header.kid ? ` kid ${decoded.header.kid}` : ''}`,
+  });
   if (profile.idp === 'okta' && profile.kind === 'access' && typeof p.iss === 'string' && !/\/oauth2\//.test(p.iss)) {
-    warnings.push(`this access token comes from the Okta org authorization server (${p.iss}), whose tokens are meant for Okta's own APIs; use a custom authorization server (…/oauth2/default) for your agent`);
+    warnings.push(
+      `this access token comes from the Okta org authorization server (${p.iss}), whose tokens are meant for Okta's own APIs; use a custom authorization server (…/oauth2/default) for your agent`,
+    );
   }
   const tokenInfo: NonNullable<Prediction['token']> = { profile };
   if (typeof p.iss === 'string') tokenInfo.iss = p.iss;
@@ -122,7 +142,7 @@ export async function predictAuthorizer(token: string, config: AuthorizerConfig,
       actual: meta.problem,
       expected: 'an OpenID configuration with issuer and jwks_uri',
       why: `the discovery document at ${fetchUrl} ${meta.problem}; the authorizer can validate no token`,
-      fix: 'point discoveryUrl at the IdP\'s /.well-known/openid-configuration (open it in a browser to check)',
+      fix: "point discoveryUrl at the IdP's /.well-known/openid-configuration (open it in a browser to check)",
       response: { status: 401, confirmed: false },
     });
   } else {
@@ -156,7 +176,11 @@ export async function predictAuthorizer(token: string, config: AuthorizerConfig,
       } else {
         jwks = set;
         discovery.keys = set.keys.length;
-        checks.push({ claim: 'discovery', status: 'pass', actual: `issuer ${doc.issuer}, ${set.keys.length} key${set.keys.length === 1 ? '' : 's'}` });
+        checks.push({
+          claim: 'discovery',
+          status: 'pass',
+          actual: `issuer ${doc.issuer}, ${set.keys.length} key${set.keys.length === 1 ? '' : 's'}`,
+        });
       }
     }
   }
@@ -164,32 +188,58 @@ export async function predictAuthorizer(token: string, config: AuthorizerConfig,
   // 3. iss, before the signature.
   const iss = typeof p.iss === 'string' ? p.iss : undefined;
   if (issuer === undefined) {
-    checks.push({ claim: 'iss', status: 'skip', actual: iss ?? '(absent)', expected: '(no discovery issuer)', why: 'not checked: no discovery document' });
+    checks.push({
+      claim: 'iss',
+      status: 'skip',
+      actual: iss ?? '(absent)',
+      expected: '(no discovery issuer)',
+      why: 'not checked: no discovery document',
+    });
   } else if (iss === issuer) {
     checks.push({ claim: 'iss', status: 'pass', actual: iss, expected: issuer });
   } else {
-    checks.push({ claim: 'iss', status: 'fail', actual: iss ?? '(absent)', expected: issuer, ...adviseIss(iss, issuer, fetchUrl), response: claimResponse('iss', true) });
+    checks.push({
+      claim: 'iss',
+      status: 'fail',
+      actual: iss ?? '(absent)',
+      expected: issuer,
+      ...adviseIss(iss, issuer, fetchUrl),
+      response: claimResponse('iss', true),
+    });
   }
 
   // 4. Signature.
   const alg = String(decoded.header.alg ?? '');
   const kid = decoded.header.kid;
   if (!jwks) {
-    checks.push({ claim: 'signature', status: 'skip', actual: `${alg}${kid ? ` kid ${kid}` : ''}`, why: 'not checked: no JWKS' });
+    checks.push({
+      claim: 'signature',
+      status: 'skip',
+      actual: `${alg}${kid ? ` kid ${kid}` : ''}`,
+      why: 'not checked: no JWKS',
+    });
   } else if (alg === 'none' || /^HS/.test(alg)) {
     checks.push({
       claim: 'signature',
       status: 'fail',
       actual: alg,
       expected: 'an asymmetric signature (RS256, ES256, …) from the JWKS',
-      why: alg === 'none' ? 'the token is unsigned (alg none)' : `${alg} is a shared-secret signature, which a JWKS cannot verify`,
+      why:
+        alg === 'none'
+          ? 'the token is unsigned (alg none)'
+          : `${alg} is a shared-secret signature, which a JWKS cannot verify`,
       fix: 'configure the IdP to sign access tokens with an asymmetric key (RS256)',
       response: { status: 401, confirmed: false },
     });
   } else {
     try {
       await compactVerify(token.trim(), createLocalJWKSet(jwks));
-      checks.push({ claim: 'signature', status: 'pass', actual: `${alg}${kid ? ` kid ${kid}` : ''}`, expected: 'JWKS' });
+      checks.push({
+        claim: 'signature',
+        status: 'pass',
+        actual: `${alg}${kid ? ` kid ${kid}` : ''}`,
+        expected: 'JWKS',
+      });
     } catch (e) {
       const noKey = e instanceof joseErrors.JWKSNoMatchingKey;
       const multi = e instanceof joseErrors.JWKSMultipleMatchingKeys;
@@ -206,7 +256,12 @@ export async function predictAuthorizer(token: string, config: AuthorizerConfig,
             : badSig
               ? `the signature does not verify with key ${kid ?? '(no kid)'}: the token was altered, or signed by another key`
               : `the token cannot be verified: ${(e as Error).message}`,
-        fix: noKey || multi ? `mint a fresh token from the IdP behind ${fetchUrl}` : badSig ? 'mint a fresh token; never edit a token by hand' : 'check the token header (alg, crit) and the JWKS key types',
+        fix:
+          noKey || multi
+            ? `mint a fresh token from the IdP behind ${fetchUrl}`
+            : badSig
+              ? 'mint a fresh token; never edit a token by hand'
+              : 'check the token header (alg, crit) and the JWKS key types',
         response: { status: 401, confirmed: false },
       });
     }
@@ -214,7 +269,13 @@ export async function predictAuthorizer(token: string, config: AuthorizerConfig,
 
   // 5. exp (with the 60 s warning) and nbf.
   if (typeof p.exp !== 'number') {
-    checks.push({ claim: 'exp', status: 'warn', actual: '(absent)', why: 'the token has no exp claim; how the authorizer treats that is not documented', fix: 'use a token with an expiry' });
+    checks.push({
+      claim: 'exp',
+      status: 'warn',
+      actual: '(absent)',
+      why: 'the token has no exp claim; how the authorizer treats that is not documented',
+      fix: 'use a token with an expiry',
+    });
     warnings.push('the token has no exp claim');
   } else if (p.exp * 1000 <= nowMs) {
     checks.push({
@@ -228,7 +289,14 @@ export async function predictAuthorizer(token: string, config: AuthorizerConfig,
     });
   } else if (p.exp * 1000 - nowMs <= EXPIRY_WARNING_MS) {
     const w = `the token expires ${relativeTime(p.exp, nowMs)}: a call that starts now may be rejected with "${MESSAGES.tokenExpired}"`;
-    checks.push({ claim: 'exp', status: 'warn', actual: `${relativeTime(p.exp, nowMs)} (${iso(p.exp)})`, expected: 'in the future', why: w, fix: 'mint a fresh token before calling' });
+    checks.push({
+      claim: 'exp',
+      status: 'warn',
+      actual: `${relativeTime(p.exp, nowMs)} (${iso(p.exp)})`,
+      expected: 'in the future',
+      why: w,
+      fix: 'mint a fresh token before calling',
+    });
     warnings.push(w);
   } else {
     checks.push({ claim: 'exp', status: 'pass', actual: `${relativeTime(p.exp, nowMs)} (${iso(p.exp)})` });
@@ -244,35 +312,80 @@ export async function predictAuthorizer(token: string, config: AuthorizerConfig,
       response: { status: 401, confirmed: false },
     });
   } else {
-    checks.push({ claim: 'nbf', status: typeof p.nbf === 'number' ? 'pass' : 'skip', actual: typeof p.nbf === 'number' ? iso(p.nbf) : '(absent)' });
+    checks.push({
+      claim: 'nbf',
+      status: typeof p.nbf === 'number' ? 'pass' : 'skip',
+      actual: typeof p.nbf === 'number' ? iso(p.nbf) : '(absent)',
+    });
   }
 
   // 6. aud, client_id, scope.
   const aud = asList(p.aud);
   if (!config.allowedAudience?.length) {
-    checks.push({ claim: 'aud', status: 'skip', actual: aud.length ? aud.join(', ') : '(absent)', expected: '(allowedAudience not set)' });
+    checks.push({
+      claim: 'aud',
+      status: 'skip',
+      actual: aud.length ? aud.join(', ') : '(absent)',
+      expected: '(allowedAudience not set)',
+    });
   } else if (aud.some((a) => config.allowedAudience!.includes(a))) {
     checks.push({ claim: 'aud', status: 'pass', actual: aud.join(', '), expected: config.allowedAudience.join(', ') });
   } else {
-    checks.push({ claim: 'aud', status: 'fail', actual: aud.length ? aud.join(', ') : '(absent)', expected: config.allowedAudience.join(', '), ...adviseAud(p, profile, config.allowedAudience), response: claimResponse('aud', true) });
+    checks.push({
+      claim: 'aud',
+      status: 'fail',
+      actual: aud.length ? aud.join(', ') : '(absent)',
+      expected: config.allowedAudience.join(', '),
+      ...adviseAud(p, profile, config.allowedAudience),
+      response: claimResponse('aud', true),
+    });
   }
 
   const clientId = typeof p.client_id === 'string' ? p.client_id : undefined;
   if (!config.allowedClients?.length) {
-    checks.push({ claim: 'client_id', status: 'skip', actual: clientId ?? '(absent)', expected: '(allowedClients not set)' });
+    checks.push({
+      claim: 'client_id',
+      status: 'skip',
+      actual: clientId ?? '(absent)',
+      expected: '(allowedClients not set)',
+    });
   } else if (clientId !== undefined && config.allowedClients.includes(clientId)) {
     checks.push({ claim: 'client_id', status: 'pass', actual: clientId, expected: config.allowedClients.join(', ') });
   } else {
-    checks.push({ claim: 'client_id', status: 'fail', actual: clientId ?? '(absent)', expected: config.allowedClients.join(', '), ...adviseClientId(p, profile, config.allowedClients), response: claimResponse('client_id', true) });
+    checks.push({
+      claim: 'client_id',
+      status: 'fail',
+      actual: clientId ?? '(absent)',
+      expected: config.allowedClients.join(', '),
+      ...adviseClientId(p, profile, config.allowedClients),
+      response: claimResponse('client_id', true),
+    });
   }
 
   const scopes = tokenScopes(p);
   if (!config.allowedScopes?.length) {
-    checks.push({ claim: 'scope', status: 'skip', actual: scopes.length ? scopes.join(' ') : '(absent)', expected: '(allowedScopes not set)' });
+    checks.push({
+      claim: 'scope',
+      status: 'skip',
+      actual: scopes.length ? scopes.join(' ') : '(absent)',
+      expected: '(allowedScopes not set)',
+    });
   } else if (scopes.some((s) => config.allowedScopes!.includes(s))) {
-    checks.push({ claim: 'scope', status: 'pass', actual: scopes.join(' '), expected: `any of ${config.allowedScopes.join(', ')}` });
+    checks.push({
+      claim: 'scope',
+      status: 'pass',
+      actual: scopes.join(' '),
+      expected: `any of ${config.allowedScopes.join(', ')}`,
+    });
   } else {
-    checks.push({ claim: 'scope', status: 'fail', actual: scopes.length ? scopes.join(' ') : '(absent)', expected: `any of ${config.allowedScopes.join(', ')}`, ...adviseScope(p, profile, config.allowedScopes), response: claimResponse('scope', false) });
+    checks.push({
+      claim: 'scope',
+      status: 'fail',
+      actual: scopes.length ? scopes.join(' ') : '(absent)',
+      expected: `any of ${config.allowedScopes.join(', ')}`,
+      ...adviseScope(p, profile, config.allowedScopes),
+      response: claimResponse('scope', false),
+    });
   }
 
   // 7. Custom claims.
@@ -298,26 +411,47 @@ export function checkCustomClaim(p: Record<string, unknown>, rule: CustomClaimRu
   const actual = v === undefined ? '(absent)' : JSON.stringify(v);
   const base = { claim: rule.name, actual, expected, response: claimResponse(rule.name, false) };
   if (v === undefined) {
-    return { ...base, status: 'fail', why: `the token has no ${rule.name} claim`, fix: `add ${rule.name} to the tokens at the IdP (a pre-token-generation trigger, claim mapping or action), or remove the rule` };
+    return {
+      ...base,
+      status: 'fail',
+      why: `the token has no ${rule.name} claim`,
+      fix: `add ${rule.name} to the tokens at the IdP (a pre-token-generation trigger, claim mapping or action), or remove the rule`,
+    };
   }
   if (rule.valueType === 'STRING') {
     if (typeof v !== 'string') {
-      return { ...base, status: 'fail', why: `${rule.name} is ${Array.isArray(v) ? 'an array' : typeof v}, and EQUALS compares a STRING claim`, fix: Array.isArray(v) ? `use ${rule.name}:CONTAINS:${rule.values[0]} for an array claim` : `emit ${rule.name} as a string` };
+      return {
+        ...base,
+        status: 'fail',
+        why: `${rule.name} is ${Array.isArray(v) ? 'an array' : typeof v}, and EQUALS compares a STRING claim`,
+        fix: Array.isArray(v)
+          ? `use ${rule.name}:CONTAINS:${rule.values[0]} for an array claim`
+          : `emit ${rule.name} as a string`,
+      };
     }
     return v === rule.values[0]
       ? { ...base, status: 'pass' }
-      : { ...base, status: 'fail', why: `${rule.name} is "${v}", not "${rule.values[0]}" (exact, case-sensitive)`, fix: `mint the token for a principal whose ${rule.name} is ${rule.values[0]}, or change the rule` };
+      : {
+          ...base,
+          status: 'fail',
+          why: `${rule.name} is "${v}", not "${rule.values[0]}" (exact, case-sensitive)`,
+          fix: `mint the token for a principal whose ${rule.name} is ${rule.values[0]}, or change the rule`,
+        };
   }
   if (!Array.isArray(v)) {
     return {
       ...base,
       status: 'fail',
       why: `${rule.name} is a ${typeof v}, and ${rule.operator} needs a STRING_ARRAY claim`,
-      fix: typeof v === 'string' ? `use ${rule.name}:EQUALS:${rule.values[0]} for a string claim` : `emit ${rule.name} as an array of strings`,
+      fix:
+        typeof v === 'string'
+          ? `use ${rule.name}:EQUALS:${rule.values[0]} for a string claim`
+          : `emit ${rule.name} as an array of strings`,
     };
   }
   const items = v.filter((x): x is string => typeof x === 'string');
-  const ok = rule.operator === 'CONTAINS' ? items.includes(rule.values[0]!) : rule.values.some((x) => items.includes(x));
+  const ok =
+    rule.operator === 'CONTAINS' ? items.includes(rule.values[0]!) : rule.values.some((x) => items.includes(x));
   return ok
     ? { ...base, status: 'pass' }
     : {
@@ -337,7 +471,11 @@ function forGateway(checks: Check[]): void {
     if (!c.response) continue;
     c.response =
       c.claim === 'scope'
-        ? { status: 403, message: 'insufficient_scope (WWW-Authenticate: Bearer error="insufficient_scope")', confirmed: false }
+        ? {
+            status: 403,
+            message: 'insufficient_scope (WWW-Authenticate: Bearer error="insufficient_scope")',
+            confirmed: false,
+          }
         : { ...c.response, confirmed: false };
   }
 }

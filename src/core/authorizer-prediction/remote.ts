@@ -48,16 +48,21 @@ export async function authorizerFromAgent(aws: AwsClients, agent: string): Promi
   try {
     r = await client.send(new GetAgentRuntimeCommand({ agentRuntimeId: ref.id }));
   } catch (e) {
-    throw withoutControlPlaneHint(fromAwsError(e, 'GetAgentRuntime', aws.endpoint('control')), 'bedrock-agentcore:GetAgentRuntime');
+    throw withoutControlPlaneHint(
+      fromAwsError(e, 'GetAgentRuntime', aws.endpoint('control')),
+      'bedrock-agentcore:GetAgentRuntime',
+    );
   }
   const jwt = r.authorizerConfiguration?.customJWTAuthorizer;
   const out: RemoteAuthorizer = {
     mode: jwt ? 'jwt' : 'sigv4',
     label: `agent ${r.agentRuntimeName ?? ref.id}`,
     region,
-    ...(r.agentRuntimeArn ?? ref.arn ? { arn: (r.agentRuntimeArn ?? ref.arn)! } : {}),
+    ...((r.agentRuntimeArn ?? ref.arn) ? { arn: (r.agentRuntimeArn ?? ref.arn)! } : {}),
     ...(r.status ? { status: r.status } : {}),
-    ...(r.requestHeaderConfiguration?.requestHeaderAllowlist ? { requestHeaderAllowlist: r.requestHeaderConfiguration.requestHeaderAllowlist } : {}),
+    ...(r.requestHeaderConfiguration?.requestHeaderAllowlist
+      ? { requestHeaderAllowlist: r.requestHeaderConfiguration.requestHeaderAllowlist }
+      : {}),
   };
   if (jwt) out.config = fromSdkAuthorizer(jwt);
   return out;
@@ -71,7 +76,10 @@ export async function authorizerFromGateway(aws: AwsClients, gatewayId: string):
   try {
     r = await client.send(new GetGatewayCommand({ gatewayIdentifier: gatewayId }));
   } catch (e) {
-    throw withoutControlPlaneHint(fromAwsError(e, 'GetGateway', aws.endpoint('control')), 'bedrock-agentcore:GetGateway');
+    throw withoutControlPlaneHint(
+      fromAwsError(e, 'GetGateway', aws.endpoint('control')),
+      'bedrock-agentcore:GetGateway',
+    );
   }
   const jwt = r.authorizerConfiguration?.customJWTAuthorizer;
   const type = r.authorizerType ?? (jwt ? 'CUSTOM_JWT' : undefined);

@@ -59,7 +59,13 @@ export interface PasswordLoginResult {
 const MAX_CHALLENGES = 5;
 
 interface AuthOutput {
-  AuthenticationResult?: { AccessToken?: string; IdToken?: string; RefreshToken?: string; ExpiresIn?: number; TokenType?: string };
+  AuthenticationResult?: {
+    AccessToken?: string;
+    IdToken?: string;
+    RefreshToken?: string;
+    ExpiresIn?: number;
+    TokenType?: string;
+  };
   ChallengeName?: string;
   Session?: string;
   ChallengeParameters?: Record<string, string>;
@@ -99,19 +105,29 @@ export function cognitoError(e: unknown, operation: string, endpoint?: string): 
     err.hint ??= 'The new password does not meet the user pool password policy (length, digits, symbols, cases).';
   }
   if (name === 'ResourceNotFoundException') {
-    err.hint = 'Check --client-id (and --user-pool-id) and --region: Cognito does not know this app client or pool there.';
+    err.hint =
+      'Check --client-id (and --user-pool-id) and --region: Cognito does not know this app client or pool there.';
   }
-  if (name === 'UserNotConfirmedException') err.hint ??= 'Confirm the user first (aws cognito-idp admin-confirm-sign-up …).';
-  if (name === 'PasswordResetRequiredException') err.hint ??= 'The user must reset the password (forgot-password flow) before signing in.';
+  if (name === 'UserNotConfirmedException')
+    err.hint ??= 'Confirm the user first (aws cognito-idp admin-confirm-sign-up …).';
+  if (name === 'PasswordResetRequiredException')
+    err.hint ??= 'The user must reset the password (forgot-password flow) before signing in.';
   return err;
 }
 
 /** Sign in with a username and password (InitiateAuth or AdminInitiateAuth), answering challenges. */
-export async function passwordLogin(client: CognitoIdentityProviderClient, input: PasswordLoginInput): Promise<PasswordLoginResult> {
+export async function passwordLogin(
+  client: CognitoIdentityProviderClient,
+  input: PasswordLoginInput,
+): Promise<PasswordLoginResult> {
   const { InitiateAuthCommand, AdminInitiateAuthCommand } = cognitoSdk();
   const hash = (username: string): Record<string, string> =>
     input.clientSecret ? { SECRET_HASH: secretHash(username, input.clientId, input.clientSecret) } : {};
-  const authParameters: Record<string, string> = { USERNAME: input.username, PASSWORD: input.password, ...hash(input.username) };
+  const authParameters: Record<string, string> = {
+    USERNAME: input.username,
+    PASSWORD: input.password,
+    ...hash(input.username),
+  };
   const operation = input.admin ? 'AdminInitiateAuth' : 'InitiateAuth';
   if (input.admin && !input.userPoolId) {
     throw new AgentcoreAuthError('ERR_USAGE', '--auth-flow admin-user-password needs --user-pool-id');
@@ -127,7 +143,13 @@ export async function passwordLogin(client: CognitoIdentityProviderClient, input
             AuthParameters: authParameters,
           }),
         )
-      : await client.send(new InitiateAuthCommand({ ClientId: input.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: authParameters }));
+      : await client.send(
+          new InitiateAuthCommand({
+            ClientId: input.clientId,
+            AuthFlow: 'USER_PASSWORD_AUTH',
+            AuthParameters: authParameters,
+          }),
+        );
   } catch (e) {
     throw cognitoError(e, operation, input.endpoint);
   }
@@ -176,10 +198,16 @@ async function respond(
       break;
     }
     case 'SMS_MFA':
-      responses.SMS_MFA_CODE = await input.answer.mfaCode({ kind: 'SMS_MFA', ...(params.CODE_DELIVERY_DESTINATION ? { destination: params.CODE_DELIVERY_DESTINATION } : {}) });
+      responses.SMS_MFA_CODE = await input.answer.mfaCode({
+        kind: 'SMS_MFA',
+        ...(params.CODE_DELIVERY_DESTINATION ? { destination: params.CODE_DELIVERY_DESTINATION } : {}),
+      });
       break;
     case 'EMAIL_OTP':
-      responses.EMAIL_OTP_CODE = await input.answer.mfaCode({ kind: 'EMAIL_OTP', ...(params.CODE_DELIVERY_DESTINATION ? { destination: params.CODE_DELIVERY_DESTINATION } : {}) });
+      responses.EMAIL_OTP_CODE = await input.answer.mfaCode({
+        kind: 'EMAIL_OTP',
+        ...(params.CODE_DELIVERY_DESTINATION ? { destination: params.CODE_DELIVERY_DESTINATION } : {}),
+      });
       break;
     case 'SOFTWARE_TOKEN_MFA':
       responses.SOFTWARE_TOKEN_MFA_CODE = await input.answer.mfaCode({ kind: 'SOFTWARE_TOKEN_MFA' });
@@ -195,10 +223,14 @@ async function respond(
         details: { errorName: name },
       });
     default:
-      throw new AgentcoreAuthError('ERR_AUTH', `Cognito answered with the ${name} challenge, which login cannot answer`, {
-        hint: 'Use --auth-flow authorization-code (the hosted UI handles every challenge), or change the app client / user setup.',
-        details: { errorName: name },
-      });
+      throw new AgentcoreAuthError(
+        'ERR_AUTH',
+        `Cognito answered with the ${name} challenge, which login cannot answer`,
+        {
+          hint: 'Use --auth-flow authorization-code (the hosted UI handles every challenge), or change the app client / user setup.',
+          details: { errorName: name },
+        },
+      );
   }
 
   const operation = input.admin ? 'AdminRespondToAuthChallenge' : 'RespondToAuthChallenge';
@@ -248,15 +280,21 @@ export async function refreshLogin(client: CognitoIdentityProviderClient, input:
   const params: Record<string, string> = { REFRESH_TOKEN: input.refreshToken };
   if (input.clientSecret) {
     if (!input.username) {
-      throw new AgentcoreAuthError('ERR_CONFIG', 'cannot refresh: the app client has a secret and the username for SECRET_HASH is unknown', {
-        hint: 'Log in again with --auth-flow user-password.',
-      });
+      throw new AgentcoreAuthError(
+        'ERR_CONFIG',
+        'cannot refresh: the app client has a secret and the username for SECRET_HASH is unknown',
+        {
+          hint: 'Log in again with --auth-flow user-password.',
+        },
+      );
     }
     params.SECRET_HASH = secretHash(input.username, input.clientId, input.clientSecret);
   }
   let out: AuthOutput;
   try {
-    out = await client.send(new InitiateAuthCommand({ ClientId: input.clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: params }));
+    out = await client.send(
+      new InitiateAuthCommand({ ClientId: input.clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: params }),
+    );
   } catch (e) {
     const first = cognitoError(e, 'InitiateAuth (REFRESH_TOKEN_AUTH)', input.endpoint);
     const name = first.details.errorName;

@@ -6,7 +6,9 @@
 import { createHmac } from 'node:crypto';
 
 export function secretHash(username: string, clientId: string, clientSecret: string): string {
-  return createHmac('sha256', clientSecret).update(username + clientId, 'utf8').digest('base64');
+  return createHmac('sha256', clientSecret)
+    .update(username + clientId, 'utf8')
+    .digest('base64');
 }
 
 /** The region a user pool lives in, from its id (`us-east-1_AbCdEf123` → `us-east-1`). */

@@ -157,7 +157,8 @@ export function parseMermaid(text: string): SequenceDiagram {
     const line = raw.trim();
     if (!line || line.startsWith('%%')) continue;
     if (!header) {
-      if (line !== 'sequenceDiagram') throw new MermaidParseError(n, `expected "sequenceDiagram", got "${line.slice(0, 40)}"`);
+      if (line !== 'sequenceDiagram')
+        throw new MermaidParseError(n, `expected "sequenceDiagram", got "${line.slice(0, 40)}"`);
       header = true;
       continue;
     }
@@ -173,7 +174,14 @@ export function parseMermaid(text: string): SequenceDiagram {
       if (m[3]) throw new MermaidParseError(n, 'activations (+/-) are not supported');
       declare(m[1]!);
       declare(m[4]!);
-      events.push({ kind: 'message', from: m[1]!, to: m[4]!, lines: splitLabel(m[5]!), line: arrow.line, end: arrow.end });
+      events.push({
+        kind: 'message',
+        from: m[1]!,
+        to: m[4]!,
+        lines: splitLabel(m[5]!),
+        line: arrow.line,
+        end: arrow.end,
+      });
       continue;
     }
     m = NOTE.exec(line);

@@ -40,7 +40,18 @@ export function textCells(s: string): number {
   let n = 0;
   for (const ch of s) {
     const cp = ch.codePointAt(0)!;
-    n += cp >= 0x1100 && (cp <= 0x115f || (cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0xffe0 && cp <= 0xffe6) || cp >= 0x1f300) ? 2 : 1;
+    n +=
+      cp >= 0x1100 &&
+      (cp <= 0x115f ||
+        (cp >= 0x2e80 && cp <= 0xa4cf) ||
+        (cp >= 0xac00 && cp <= 0xd7a3) ||
+        (cp >= 0xf900 && cp <= 0xfaff) ||
+        (cp >= 0xfe30 && cp <= 0xfe4f) ||
+        (cp >= 0xff00 && cp <= 0xff60) ||
+        (cp >= 0xffe0 && cp <= 0xffe6) ||
+        cp >= 0x1f300)
+        ? 2
+        : 1;
   }
   return n;
 }
@@ -53,7 +64,10 @@ const esc = (s: string) => escapeHtml(oneLine(s));
 
 function text(x: number, y: number, lines: string[], anchor: 'start' | 'middle' | 'end', extra = ''): string {
   return lines
-    .map((l, i) => `<text x="${r(x)}" y="${r(y + i * LINE_H)}" text-anchor="${anchor}" dominant-baseline="middle"${extra}>${esc(l)}</text>`)
+    .map(
+      (l, i) =>
+        `<text x="${r(x)}" y="${r(y + i * LINE_H)}" text-anchor="${anchor}" dominant-baseline="middle"${extra}>${esc(l)}</text>`,
+    )
     .join('');
 }
 
@@ -127,14 +141,18 @@ export function renderSvg(d: SequenceDiagram, options: SvgOptions = {}): string 
       if (a === b) {
         body.push(text(a + SELF_W + 6, y + LINE_H / 2, e.lines, 'start', fill(colour)));
         const yy = y + labelH + 4;
-        body.push(`<path d="M${r(a)} ${r(yy)} H${r(a + SELF_W)} V${r(yy + 18)} H${r(a + 2)}" fill="none" stroke="${colour}" stroke-width="1.5"${dash(e)}/>`);
+        body.push(
+          `<path d="M${r(a)} ${r(yy)} H${r(a + SELF_W)} V${r(yy + 18)} H${r(a + 2)}" fill="none" stroke="${colour}" stroke-width="1.5"${dash(e)}/>`,
+        );
         body.push(head(a, yy + 18, -1, e.end, colour));
         y = yy + 18 + ROW_PAD + 8;
       } else {
         body.push(text((a + b) / 2, y + LINE_H / 2 - 4, e.lines, 'middle', fill(colour)));
         const ly = y + labelH + 2;
         const dir = b > a ? 1 : -1;
-        body.push(`<line x1="${r(a)}" y1="${r(ly)}" x2="${r(b - dir * 2)}" y2="${r(ly)}" stroke="${colour}" stroke-width="1.5"${dash(e)}/>`);
+        body.push(
+          `<line x1="${r(a)}" y1="${r(ly)}" x2="${r(b - dir * 2)}" y2="${r(ly)}" stroke="${colour}" stroke-width="1.5"${dash(e)}/>`,
+        );
         body.push(head(b, ly, dir, e.end, colour));
         y = ly + ROW_PAD + 10;
       }
@@ -146,7 +164,9 @@ export function renderSvg(d: SequenceDiagram, options: SvgOptions = {}): string 
       const h = e.lines.length * LINE_H + 2 * NOTE_PAD;
       minX = Math.min(minX, left - MARGIN);
       maxX = Math.max(maxX, left + w + MARGIN);
-      body.push(`<rect x="${r(left)}" y="${r(y)}" width="${r(w)}" height="${r(h)}" rx="3" fill="${COLOURS.note}" stroke="${COLOURS.noteStroke}"/>`);
+      body.push(
+        `<rect x="${r(left)}" y="${r(y)}" width="${r(w)}" height="${r(h)}" rx="3" fill="${COLOURS.note}" stroke="${COLOURS.noteStroke}"/>`,
+      );
       body.push(text(left + NOTE_PAD, y + NOTE_PAD + LINE_H / 2, e.lines, 'start'));
       y += h + ROW_PAD;
     }
@@ -158,9 +178,13 @@ export function renderSvg(d: SequenceDiagram, options: SvgOptions = {}): string 
   for (const [i, p] of d.participants.entries()) {
     const c = cx[i]!;
     const w = boxW[i]!;
-    heads.push(`<line x1="${r(c)}" y1="${MARGIN + BOX_H}" x2="${r(c)}" y2="${r(bottom)}" stroke="${COLOURS.life}" stroke-dasharray="4 4"/>`);
+    heads.push(
+      `<line x1="${r(c)}" y1="${MARGIN + BOX_H}" x2="${r(c)}" y2="${r(bottom)}" stroke="${COLOURS.life}" stroke-dasharray="4 4"/>`,
+    );
     for (const top of [MARGIN, bottom]) {
-      heads.push(`<rect x="${r(c - w / 2)}" y="${r(top)}" width="${r(w)}" height="${BOX_H}" rx="4" fill="${COLOURS.box}" stroke="${COLOURS.boxStroke}"/>`);
+      heads.push(
+        `<rect x="${r(c - w / 2)}" y="${r(top)}" width="${r(w)}" height="${BOX_H}" rx="4" fill="${COLOURS.box}" stroke="${COLOURS.boxStroke}"/>`,
+      );
       heads.push(text(c, top + BOX_H / 2, [p.label], 'middle'));
     }
   }

@@ -69,7 +69,8 @@ export interface Classified {
 
 const COGNITO_TARGET = /^AWSCognitoIdentityProviderService\.(\w+)$/;
 const IDENTITY_OPS = /^(GetWorkloadAccessToken\w*|GetResourceOauth2Token|GetResourceApiKey|CompleteResourceTokenAuth)$/;
-const CONTROL_OPS = /^(Get|List|Create|Update|Delete)(AgentRuntime|AgentRuntimeEndpoint|Gateway|GatewayTarget|WorkloadIdentity|Oauth2CredentialProvider|ApiKeyCredentialProvider|TokenVault)s?$/;
+const CONTROL_OPS =
+  /^(Get|List|Create|Update|Delete)(AgentRuntime|AgentRuntimeEndpoint|Gateway|GatewayTarget|WorkloadIdentity|Oauth2CredentialProvider|ApiKeyCredentialProvider|TokenVault)s?$/;
 
 function path(url: string): string {
   try {
@@ -92,7 +93,9 @@ function jsonBody(body: string | undefined): unknown {
 function mcpMethod(body: string | undefined): string | undefined {
   const doc = jsonBody(body) as { method?: unknown; params?: { name?: unknown } } | undefined;
   if (!doc || typeof doc.method !== 'string') return undefined;
-  return doc.method === 'tools/call' && typeof doc.params?.name === 'string' ? `tools/call ${doc.params.name}` : doc.method;
+  return doc.method === 'tools/call' && typeof doc.params?.name === 'string'
+    ? `tools/call ${doc.params.name}`
+    : doc.method;
 }
 
 export function classifyExchange(ex: HttpExchange): Classified {
@@ -106,7 +109,8 @@ export function classifyExchange(ex: HttpExchange): Classified {
     return { to: 'runtime', operation: `InvokeAgentRuntime${m ? ` · ${m}` : ''}` };
   }
   if (label && IDENTITY_OPS.test(label)) return { to: 'identity', operation: label };
-  if (label && (CONTROL_OPS.test(label) || /bedrock-agentcore-control\./.test(ex.url))) return { to: 'control', operation: label };
+  if (label && (CONTROL_OPS.test(label) || /bedrock-agentcore-control\./.test(ex.url)))
+    return { to: 'control', operation: label };
   if (/^\/gateways\/[^/]+\/mcp\/?$/.test(p) || /\.gateway\.bedrock-agentcore\./.test(ex.url)) {
     return { to: 'gateway', operation: `${ex.method} ${mcpMethod(ex.requestBody) ?? p}` };
   }
@@ -197,7 +201,8 @@ function errorMessage(ex: HttpExchange): string | undefined {
   return undefined;
 }
 
-const AUTH_CODES = /^(AccessDenied|Unauthorized|NotAuthorized|ExpiredToken|UnrecognizedClient|InvalidSignature|SignatureDoesNotMatch|InvalidClientTokenId)|^(invalid_grant|invalid_client|unauthorized_client|access_denied|invalid_token)$/;
+const AUTH_CODES =
+  /^(AccessDenied|Unauthorized|NotAuthorized|ExpiredToken|UnrecognizedClient|InvalidSignature|SignatureDoesNotMatch|InvalidClientTokenId)|^(invalid_grant|invalid_client|unauthorized_client|access_denied|invalid_token)$/;
 
 export function isRefusal(ex: HttpExchange): boolean {
   const code = errorCode(ex);
@@ -221,7 +226,12 @@ function mergeRepeats(entries: TraceEntry[]): Array<Step | { kind: 'browser'; ur
     }
     const c = classifyExchange(e.exchange);
     const prev = out[out.length - 1];
-    if (prev?.kind === 'call' && prev.c.to === c.to && prev.c.operation === c.operation && sameAnswer(prev.ex, e.exchange)) {
+    if (
+      prev?.kind === 'call' &&
+      prev.c.to === c.to &&
+      prev.c.operation === c.operation &&
+      sameAnswer(prev.ex, e.exchange)
+    ) {
       prev.count++;
       prev.ex = e.exchange;
       continue;
@@ -233,7 +243,8 @@ function mergeRepeats(entries: TraceEntry[]): Array<Step | { kind: 'browser'; ur
 
 /** What a repeat must share with the call before it to be merged: the answer and the tokens it carried. */
 function sameAnswer(a: HttpExchange, b: HttpExchange): boolean {
-  const facts = (x: HttpExchange) => [outcome(x), ...bodyFacts(x.responseBody, x.responseHeaders?.['content-type']), ...requestFacts(x)].join('|');
+  const facts = (x: HttpExchange) =>
+    [outcome(x), ...bodyFacts(x.responseBody, x.responseHeaders?.['content-type']), ...requestFacts(x)].join('|');
   return facts(a) === facts(b);
 }
 
@@ -246,7 +257,8 @@ function outcome(ex: HttpExchange): string {
 /** Which party a browser was sent to, from the URL's shape. */
 function browserTarget(url: string): { to: Party; what: string } {
   const p = path(url);
-  if (/\/identities\/oauth2\/authorize$/.test(p) || /bedrock-agentcore\./.test(url)) return { to: 'identity', what: 'AgentCore authorization URL' };
+  if (/\/identities\/oauth2\/authorize$/.test(p) || /bedrock-agentcore\./.test(url))
+    return { to: 'identity', what: 'AgentCore authorization URL' };
   if (/\/(oauth2\/)?authorize$/.test(p)) return { to: 'idp', what: 'authorization endpoint' };
   return { to: 'vault', what: 'authorization URL' };
 }
@@ -273,7 +285,10 @@ export function sequenceFromTrace(entries: readonly TraceEntry[], options: Diagr
     if (s.kind === 'browser') {
       const t = browserTarget(s.url);
       msg('cli', 'user', [`open ${t.what}`], 'solid');
-      note(['user', t.to === 'identity' ? 'vault' : t.to], t.to === 'idp' ? 'sign-in in the browser' : 'sign-in and consent at the provider, in the browser');
+      note(
+        ['user', t.to === 'identity' ? 'vault' : t.to],
+        t.to === 'idp' ? 'sign-in in the browser' : 'sign-in and consent at the provider, in the browser',
+      );
       browserOpen = t;
       continue;
     }
@@ -281,15 +296,31 @@ export function sequenceFromTrace(entries: readonly TraceEntry[], options: Diagr
     const op = count > 1 ? `${c.operation} ×${count}` : c.operation;
     // The browser came back to our loopback: with a code (login) or a session_id (3LO return URL).
     if (browserOpen && (c.operation === 'token (authorization_code)' || c.operation === 'CompleteResourceTokenAuth')) {
-      msg('user', 'cli', [c.operation === 'CompleteResourceTokenAuth' ? 'redirect to the return URL (session_id)' : 'redirect to the loopback (code)'], 'solid');
+      msg(
+        'user',
+        'cli',
+        [
+          c.operation === 'CompleteResourceTokenAuth'
+            ? 'redirect to the return URL (session_id)'
+            : 'redirect to the loopback (code)',
+        ],
+        'solid',
+      );
       browserOpen = undefined;
     }
     msg('cli', c.to, [op, ...requestFacts(ex)], 'solid');
     const refused = isRefusal(ex);
     const ok = ex.status !== undefined && ex.status < 400 && !ex.error;
     if (ok && c.to === 'runtime') {
-      const wat = ex.requestHeaders['x-amzn-bedrock-agentcore-runtime-user-id'] !== undefined || /^bearer /i.test(ex.requestHeaders.authorization ?? '');
-      msg('runtime', 'agent', [wat ? 'invocation + workload access token' : 'invocation (no workload access token)'], 'solid');
+      const wat =
+        ex.requestHeaders['x-amzn-bedrock-agentcore-runtime-user-id'] !== undefined ||
+        /^bearer /i.test(ex.requestHeaders.authorization ?? '');
+      msg(
+        'runtime',
+        'agent',
+        [wat ? 'invocation + workload access token' : 'invocation (no workload access token)'],
+        'solid',
+      );
       msg('agent', 'runtime', ['answer'], 'dotted');
     }
     if (ok && c.to === 'gateway' && /tools\/call /.test(c.operation)) {
@@ -334,7 +365,11 @@ function labelLines(parts: string[], width: number): string[] {
 }
 
 /** Why a refusal happened, in a sentence: the run's own error when it is about this call, else the service's words. */
-function refusalNote(ex: HttpExchange, c: Classified, error: DiagramOptions['error']): { text: string; isRunError: boolean } | undefined {
+function refusalNote(
+  ex: HttpExchange,
+  c: Classified,
+  error: DiagramOptions['error'],
+): { text: string; isRunError: boolean } | undefined {
   const said = errorMessage(ex) ?? '';
   if (/Authorization method mismatch/i.test(said) || /Authorization method mismatch/i.test(error?.message ?? '')) {
     const sigv4 = /^AWS4-HMAC-SHA256/.test(ex.requestHeaders.authorization ?? '');
@@ -346,7 +381,8 @@ function refusalNote(ex: HttpExchange, c: Classified, error: DiagramOptions['err
   if (c.operation === 'CompleteResourceTokenAuth' && error && /session refused/i.test(error.message)) {
     return { text: `refused: ${error.message}`, isRunError: true };
   }
-  if (error && (error.code === 'ERR_AUTH' || error.code === 'ERR_TOKEN_EXPIRED' || error.code === 'ERR_OAUTH')) return { text: `refused: ${error.message}`, isRunError: true };
+  if (error && (error.code === 'ERR_AUTH' || error.code === 'ERR_TOKEN_EXPIRED' || error.code === 'ERR_OAUTH'))
+    return { text: `refused: ${error.message}`, isRunError: true };
   return said ? { text: `refused: ${said}`, isRunError: false } : undefined;
 }
 
@@ -356,7 +392,8 @@ function refusalNote(ex: HttpExchange, c: Classified, error: DiagramOptions['err
  */
 export function combineDiagrams(parts: ReadonlyArray<{ title: string; diagram: SequenceDiagram }>): SequenceDiagram {
   const labels = new Map<string, string>();
-  for (const { diagram } of parts) for (const p of diagram.participants) if (!labels.has(p.id)) labels.set(p.id, p.label);
+  for (const { diagram } of parts)
+    for (const p of diagram.participants) if (!labels.has(p.id)) labels.set(p.id, p.label);
   const rank = (id: string) => {
     const i = ORDER.indexOf(id as Party);
     return i < 0 ? ORDER.length : i;
@@ -367,7 +404,12 @@ export function combineDiagrams(parts: ReadonlyArray<{ title: string; diagram: S
   const first = participants[0]!.id;
   const last = participants[participants.length - 1]!.id;
   for (const { title, diagram } of parts) {
-    events.push({ kind: 'note', placement: 'over', over: first === last ? [first] : [first, last], lines: wrap(title, 100) });
+    events.push({
+      kind: 'note',
+      placement: 'over',
+      over: first === last ? [first] : [first, last],
+      lines: wrap(title, 100),
+    });
     events.push(...diagram.events);
   }
   return { participants, events };

@@ -58,7 +58,13 @@ function failLine(id: string, label: string, e: unknown, operation: string, notF
   if (aborting(e)) throw e;
   const err = fromAwsError(e, operation);
   const notFound = err.details.errorName === 'ResourceNotFoundException';
-  return { id, status: 'fail', label, detail: err.message, fix: (notFound && notFoundFix) || err.hint || 'see the message' };
+  return {
+    id,
+    status: 'fail',
+    label,
+    detail: err.message,
+    fix: (notFound && notFoundFix) || err.hint || 'see the message',
+  };
 }
 
 export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<DoctorReport> {
@@ -75,11 +81,25 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
     try {
       arnRegion = parseRuntimeRef(input.agentArn).region;
     } catch (e) {
-      add({ id: 'runtime.arn', status: 'fail', label: 'agent ARN', detail: (e as Error).message, fix: (e as AgentcoreAuthError).hint ?? 'check --agent-arn' });
+      add({
+        id: 'runtime.arn',
+        status: 'fail',
+        label: 'agent ARN',
+        detail: (e as Error).message,
+        fix: (e as AgentcoreAuthError).hint ?? 'check --agent-arn',
+      });
     }
   }
   let region = aws.region(arnRegion);
-  let regionFrom = input.regionFlag ? '--region' : arnRegion ? 'the agent ARN' : deps.env.AWS_REGION ? 'AWS_REGION' : deps.env.AWS_DEFAULT_REGION ? 'AWS_DEFAULT_REGION' : '';
+  let regionFrom = input.regionFlag
+    ? '--region'
+    : arnRegion
+      ? 'the agent ARN'
+      : deps.env.AWS_REGION
+        ? 'AWS_REGION'
+        : deps.env.AWS_DEFAULT_REGION
+          ? 'AWS_DEFAULT_REGION'
+          : '';
   if (!region) {
     try {
       region = await (await aws.control()).config.region();
@@ -88,8 +108,16 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
       if (aborting(e)) throw e;
     }
   }
-  if (region) add({ id: 'region', status: 'pass', label: 'AWS region resolves', detail: `${region} (from ${regionFrom})` });
-  else add({ id: 'region', status: 'fail', label: 'AWS region resolves', detail: 'no region in --region, AWS_REGION, the profile or an ARN', fix: 'pass --region, set AWS_REGION, or set region in your AWS profile' });
+  if (region)
+    add({ id: 'region', status: 'pass', label: 'AWS region resolves', detail: `${region} (from ${regionFrom})` });
+  else
+    add({
+      id: 'region',
+      status: 'fail',
+      label: 'AWS region resolves',
+      detail: 'no region in --region, AWS_REGION, the profile or an ARN',
+      fix: 'pass --region, set AWS_REGION, or set region in your AWS profile',
+    });
 
   // 2. Credentials.
   let credsOk = false;
@@ -105,7 +133,13 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
   } catch (e) {
     if (aborting(e)) throw e;
     const err = e instanceof AgentcoreAuthError ? e : fromAwsError(e, 'resolve AWS credentials');
-    add({ id: 'credentials', status: 'fail', label: 'AWS credentials resolve', detail: err.message, fix: err.hint ?? findHint({ name: 'CredentialsProviderError' })!.fix });
+    add({
+      id: 'credentials',
+      status: 'fail',
+      label: 'AWS credentials resolve',
+      detail: err.message,
+      fix: err.hint ?? findHint({ name: 'CredentialsProviderError' })!.fix,
+    });
   }
 
   // 3. Endpoints reachable (any HTTP answer counts; only a network failure fails).
@@ -118,17 +152,29 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
         const started = performance.now();
         const res = await deps.fetch(`${url}/`, { method: 'GET' });
         await res.body?.cancel();
-        add({ id: `endpoint.${service}`, status: 'pass', label, detail: `${url} (HTTP ${res.status}, ${Math.round(performance.now() - started)} ms)` });
+        add({
+          id: `endpoint.${service}`,
+          status: 'pass',
+          label,
+          detail: `${url} (HTTP ${res.status}, ${Math.round(performance.now() - started)} ms)`,
+        });
         if (service === 'control') controlReachable = true;
       } catch (e) {
         if (aborting(e)) throw e;
         const err = e as AgentcoreAuthError;
-        add({ id: `endpoint.${service}`, status: 'fail', label, detail: err.message?.includes(url) ? err.message : `${url}: ${err.message}`, fix: err.hint ?? 'check the endpoint URL and your network (proxy, VPC endpoint, DNS)' });
+        add({
+          id: `endpoint.${service}`,
+          status: 'fail',
+          label,
+          detail: err.message?.includes(url) ? err.message : `${url}: ${err.message}`,
+          fix: err.hint ?? 'check the endpoint URL and your network (proxy, VPC endpoint, DNS)',
+        });
       }
     }
   }
   const canCallControl = !!region && credsOk && controlReachable;
-  const skipped = (id: string, label: string, why: string): DoctorCheck => add({ id, status: 'skip', label, detail: `not checked: ${why}` });
+  const skipped = (id: string, label: string, why: string): DoctorCheck =>
+    add({ id, status: 'skip', label, detail: `not checked: ${why}` });
   const why = !region ? 'no region' : !credsOk ? 'no credentials' : 'control plane unreachable';
 
   // 4. The agent runtime.
@@ -142,11 +188,26 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
       const { GetAgentRuntimeCommand } = controlSdk();
       let r: RuntimeShape | undefined;
       try {
-        const got: RuntimeShape = await (await aws.control(region)).send(new GetAgentRuntimeCommand({ agentRuntimeId: ref.id }));
+        const got: RuntimeShape = await (await aws.control(region)).send(
+          new GetAgentRuntimeCommand({ agentRuntimeId: ref.id }),
+        );
         r = got;
-        add({ id: 'runtime.exists', status: 'pass', label: `runtime ${ref.id} exists`, detail: got.agentRuntimeArn ?? ref.id });
+        add({
+          id: 'runtime.exists',
+          status: 'pass',
+          label: `runtime ${ref.id} exists`,
+          detail: got.agentRuntimeArn ?? ref.id,
+        });
       } catch (e) {
-        add(failLine('runtime.exists', `runtime ${ref.id} exists`, e, 'GetAgentRuntime', `check the ARN or id and the region (${region}; an ARN carries its own); list them: aws bedrock-agentcore-control list-agent-runtimes --region ${region}`));
+        add(
+          failLine(
+            'runtime.exists',
+            `runtime ${ref.id} exists`,
+            e,
+            'GetAgentRuntime',
+            `check the ARN or id and the region (${region}; an ARN carries its own); list them: aws bedrock-agentcore-control list-agent-runtimes --region ${region}`,
+          ),
+        );
       }
       if (r) runtimeChecks(r, add);
       const rt = r;
@@ -166,10 +227,23 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
       const { GetWorkloadIdentityCommand } = controlSdk();
       try {
         const w = await (await aws.control(region)).send(new GetWorkloadIdentityCommand({ name: workload }));
-        add({ id: 'workload.exists', status: 'pass', label: `${label} exists${input.workloadName ? '' : ' (the agent\'s)'}`, detail: w.workloadIdentityArn ?? workload });
+        add({
+          id: 'workload.exists',
+          status: 'pass',
+          label: `${label} exists${input.workloadName ? '' : " (the agent's)"}`,
+          detail: w.workloadIdentityArn ?? workload,
+        });
         returnUrlCheck(w.allowedResourceOauth2ReturnUrls ?? [], add);
       } catch (e) {
-        add(failLine('workload.exists', `${label} exists`, e, 'GetWorkloadIdentity', `check the name and the region (${region}); list them: aws bedrock-agentcore-control list-workload-identities --region ${region}`));
+        add(
+          failLine(
+            'workload.exists',
+            `${label} exists`,
+            e,
+            'GetWorkloadIdentity',
+            `check the name and the region (${region}); list them: aws bedrock-agentcore-control list-workload-identities --region ${region}`,
+          ),
+        );
       }
     }
   }
@@ -197,16 +271,25 @@ interface RuntimeShape {
 function runtimeChecks(r: RuntimeShape, add: (c: DoctorCheck) => DoctorCheck): void {
   const name = r.agentRuntimeName ?? 'runtime';
   const status = r.status ?? 'UNKNOWN';
-  if (status === 'READY') add({ id: 'runtime.status', status: 'pass', label: `runtime ${name} is READY`, detail: status });
+  if (status === 'READY')
+    add({ id: 'runtime.status', status: 'pass', label: `runtime ${name} is READY`, detail: status });
   else if (status === 'CREATING' || status === 'UPDATING') {
-    add({ id: 'runtime.status', status: 'warn', label: `runtime ${name} is READY`, detail: `${status}: invocations may fail until it is READY`, fix: 'wait a minute and run doctor again' });
+    add({
+      id: 'runtime.status',
+      status: 'warn',
+      label: `runtime ${name} is READY`,
+      detail: `${status}: invocations may fail until it is READY`,
+      fix: 'wait a minute and run doctor again',
+    });
   } else {
     add({
       id: 'runtime.status',
       status: 'fail',
       label: `runtime ${name} is READY`,
       detail: `${status}${r.failureReason ? `: ${r.failureReason}` : ''}`,
-      fix: status.endsWith('FAILED') ? 'fix the cause above and update the runtime (UpdateAgentRuntime), or redeploy' : 'the runtime is being deleted; deploy it again',
+      fix: status.endsWith('FAILED')
+        ? 'fix the cause above and update the runtime (UpdateAgentRuntime), or redeploy'
+        : 'the runtime is being deleted; deploy it again',
     });
   }
 
@@ -219,7 +302,12 @@ function runtimeChecks(r: RuntimeShape, add: (c: DoctorCheck) => DoctorCheck): v
       detail: `callers POST JSON-RPC with Accept: application/json, text/event-stream and ${HEADERS.mcpProtocolVersion}, echoing ${HEADERS.mcpSessionId} after initialize (agentcore-auth mcp / invoke --mcp do)`,
     });
   } else if (protocol && protocol !== 'HTTP') {
-    add({ id: 'runtime.protocol', status: 'pass', label: `protocol: ${protocol}`, detail: 'callers speak this protocol on /invocations' });
+    add({
+      id: 'runtime.protocol',
+      status: 'pass',
+      label: `protocol: ${protocol}`,
+      detail: 'callers speak this protocol on /invocations',
+    });
   }
   const jwt = r.authorizerConfiguration?.customJWTAuthorizer;
   const allow = (r.requestHeaderConfiguration?.requestHeaderAllowlist ?? []).map((h) => h.toLowerCase());
@@ -238,13 +326,20 @@ function runtimeChecks(r: RuntimeShape, add: (c: DoctorCheck) => DoctorCheck): v
       label: 'inbound auth: OAuth bearer JWT (customJWTAuthorizer)',
       detail: `callers send Authorization: Bearer <JWT> from the IdP at ${cfg.discoveryUrl}${wants.length ? ` with ${wants.join(', ')}` : ''}; SigV4 calls get 403 "Authorization method mismatch"`,
     });
-    if (hasAuthz) add({ id: 'runtime.authorization-header', status: 'pass', label: 'Authorization is in the request-header allowlist', detail: "the agent receives the caller's JWT" });
+    if (hasAuthz)
+      add({
+        id: 'runtime.authorization-header',
+        status: 'pass',
+        label: 'Authorization is in the request-header allowlist',
+        detail: "the agent receives the caller's JWT",
+      });
     else {
       add({
         id: 'runtime.authorization-header',
         status: 'warn',
         label: 'Authorization is in the request-header allowlist',
-        detail: "it is not: the agent never sees the caller's JWT (fine unless the agent reads its claims or passes it on)",
+        detail:
+          "it is not: the agent never sees the caller's JWT (fine unless the agent reads its claims or passes it on)",
         fix: 'add "Authorization" to requestHeaderConfiguration.requestHeaderAllowlist (UpdateAgentRuntime)',
       });
     }
@@ -261,27 +356,59 @@ function runtimeChecks(r: RuntimeShape, add: (c: DoctorCheck) => DoctorCheck): v
         status: 'warn',
         label: 'Authorization is in the request-header allowlist',
         detail: 'it is, but the agent uses SigV4 inbound, so the header is never forwarded',
-        fix: 'remove it, or add a customJWTAuthorizer if the agent needs the caller\'s JWT',
+        fix: "remove it, or add a customJWTAuthorizer if the agent needs the caller's JWT",
       });
     }
   }
 }
 
-async function discoveryCheck(cfg: AuthorizerConfig, deps: DoctorDeps, add: (c: DoctorCheck) => DoctorCheck): Promise<void> {
+async function discoveryCheck(
+  cfg: AuthorizerConfig,
+  deps: DoctorDeps,
+  add: (c: DoctorCheck) => DoctorCheck,
+): Promise<void> {
   const label = "the authorizer's discovery document is reachable";
   if (!discoveryUrlIsValid(cfg.discoveryUrl)) {
-    add({ id: 'runtime.discovery', status: 'fail', label, detail: `${cfg.discoveryUrl} does not end in /.well-known/openid-configuration`, fix: 'set discoveryUrl to <issuer>/.well-known/openid-configuration' });
+    add({
+      id: 'runtime.discovery',
+      status: 'fail',
+      label,
+      detail: `${cfg.discoveryUrl} does not end in /.well-known/openid-configuration`,
+      fix: 'set discoveryUrl to <issuer>/.well-known/openid-configuration',
+    });
     return;
   }
   try {
     const res = await deps.fetch(cfg.discoveryUrl, { headers: { accept: 'application/json' } });
-    const doc = res.ok ? ((await res.json().catch(() => undefined)) as { issuer?: unknown; jwks_uri?: unknown } | undefined) : undefined;
-    if (!res.ok) add({ id: 'runtime.discovery', status: 'fail', label, detail: `${cfg.discoveryUrl} answered HTTP ${res.status}`, fix: 'fix discoveryUrl: every token is rejected while AgentCore cannot read it' });
-    else if (typeof doc?.issuer !== 'string' || typeof doc.jwks_uri !== 'string') add({ id: 'runtime.discovery', status: 'fail', label, detail: `${cfg.discoveryUrl} has no issuer / jwks_uri`, fix: "point discoveryUrl at the IdP's OpenID configuration" });
+    const doc = res.ok
+      ? ((await res.json().catch(() => undefined)) as { issuer?: unknown; jwks_uri?: unknown } | undefined)
+      : undefined;
+    if (!res.ok)
+      add({
+        id: 'runtime.discovery',
+        status: 'fail',
+        label,
+        detail: `${cfg.discoveryUrl} answered HTTP ${res.status}`,
+        fix: 'fix discoveryUrl: every token is rejected while AgentCore cannot read it',
+      });
+    else if (typeof doc?.issuer !== 'string' || typeof doc.jwks_uri !== 'string')
+      add({
+        id: 'runtime.discovery',
+        status: 'fail',
+        label,
+        detail: `${cfg.discoveryUrl} has no issuer / jwks_uri`,
+        fix: "point discoveryUrl at the IdP's OpenID configuration",
+      });
     else add({ id: 'runtime.discovery', status: 'pass', label, detail: `issuer ${doc.issuer}` });
   } catch (e) {
     if (aborting(e)) throw e;
-    add({ id: 'runtime.discovery', status: 'fail', label, detail: `${cfg.discoveryUrl}: ${(e as Error).message}`, fix: 'check the URL; AgentCore must reach it from the internet (or through privateEndpoint)' });
+    add({
+      id: 'runtime.discovery',
+      status: 'fail',
+      label,
+      detail: `${cfg.discoveryUrl}: ${(e as Error).message}`,
+      fix: 'check the URL; AgentCore must reach it from the internet (or through privateEndpoint)',
+    });
   }
 }
 
@@ -299,13 +426,25 @@ function returnUrlCheck(urls: string[], add: (c: DoctorCheck) => DoctorCheck): v
   }
   const bad = urls.filter((u) => !PATTERNS.returnUrl.test(u));
   if (bad.length) {
-    add({ id: 'workload.return-urls', status: 'fail', label, detail: `not URLs: ${bad.join(', ')}`, fix: 'register absolute URLs (scheme://host/path)' });
+    add({
+      id: 'workload.return-urls',
+      status: 'fail',
+      label,
+      detail: `not URLs: ${bad.join(', ')}`,
+      fix: 'register absolute URLs (scheme://host/path)',
+    });
     return;
   }
   add({ id: 'workload.return-urls', status: 'pass', label, detail: urls.join(', ') });
 }
 
-async function providerChecks(name: string, region: string | undefined, why: string, deps: DoctorDeps, add: (c: DoctorCheck) => DoctorCheck): Promise<void> {
+async function providerChecks(
+  name: string,
+  region: string | undefined,
+  why: string,
+  deps: DoctorDeps,
+  add: (c: DoctorCheck) => DoctorCheck,
+): Promise<void> {
   const label = `credential provider ${name}`;
   if (!region) {
     add({ id: 'provider.exists', status: 'skip', label: `${label} exists`, detail: `not checked: ${why}` });
@@ -315,20 +454,35 @@ async function providerChecks(name: string, region: string | undefined, why: str
   const client = await deps.aws.control(region);
   try {
     const p = await client.send(new sdk.GetOauth2CredentialProviderCommand({ name }));
-    add({ id: 'provider.exists', status: 'pass', label: `${label} exists`, detail: `OAuth2, vendor ${p.credentialProviderVendor ?? '?'}` });
+    add({
+      id: 'provider.exists',
+      status: 'pass',
+      label: `${label} exists`,
+      detail: `OAuth2, vendor ${p.credentialProviderVendor ?? '?'}`,
+    });
     const status = p.status;
-    if (!status || status === 'READY') add({ id: 'provider.status', status: 'pass', label: `${label} is READY`, detail: status ?? 'no status reported' });
+    if (!status || status === 'READY')
+      add({
+        id: 'provider.status',
+        status: 'pass',
+        label: `${label} is READY`,
+        detail: status ?? 'no status reported',
+      });
     else {
       add({
         id: 'provider.status',
         status: status.endsWith('FAILED') ? 'fail' : 'warn',
         label: `${label} is READY`,
         detail: `${status}${p.failureReason ? `: ${p.failureReason}` : ''}`,
-        fix: status.endsWith('FAILED') ? 'fix the cause and update the provider (UpdateOauth2CredentialProvider)' : 'wait, then run doctor again',
+        fix: status.endsWith('FAILED')
+          ? 'fix the cause and update the provider (UpdateOauth2CredentialProvider)'
+          : 'wait, then run doctor again',
       });
     }
     const out = p.oauth2ProviderConfigOutput as Record<string, { clientId?: string } | undefined> | undefined;
-    const clientId = out ? Object.values(out).find((v) => v && typeof v === 'object' && 'clientId' in v)?.clientId : undefined;
+    const clientId = out
+      ? Object.values(out).find((v) => v && typeof v === 'object' && 'clientId' in v)?.clientId
+      : undefined;
     if (p.callbackUrl) {
       add({
         id: 'provider.callback-url',
@@ -337,7 +491,13 @@ async function providerChecks(name: string, region: string | undefined, why: str
         detail: `${p.callbackUrl} — register it as a redirect URI of ${clientId ? `client ${clientId}` : 'the OAuth client'} at the IdP (3LO fails with redirect_uri errors otherwise)`,
       });
     } else {
-      add({ id: 'provider.callback-url', status: 'warn', label: `${label} callbackUrl`, detail: 'none reported', fix: 'read it with get-oauth2-credential-provider once the provider is READY' });
+      add({
+        id: 'provider.callback-url',
+        status: 'warn',
+        label: `${label} callbackUrl`,
+        detail: 'none reported',
+        fix: 'read it with get-oauth2-credential-provider once the provider is READY',
+      });
     }
   } catch (e) {
     if (aborting(e)) throw e;
@@ -345,22 +505,45 @@ async function providerChecks(name: string, region: string | undefined, why: str
     if (notFound) {
       try {
         const k = await client.send(new sdk.GetApiKeyCredentialProviderCommand({ name }));
-        add({ id: 'provider.exists', status: 'pass', label: `${label} exists`, detail: `API key provider ${k.credentialProviderArn ?? name}` });
+        add({
+          id: 'provider.exists',
+          status: 'pass',
+          label: `${label} exists`,
+          detail: `API key provider ${k.credentialProviderArn ?? name}`,
+        });
         return;
       } catch (e2) {
         if (aborting(e2)) throw e2;
       }
     }
-    add(failLine('provider.exists', `${label} exists`, e, 'GetOauth2CredentialProvider', `check the name and the region (${region}); list them: aws bedrock-agentcore-control list-oauth2-credential-providers --region ${region} (and list-api-key-credential-providers)`));
+    add(
+      failLine(
+        'provider.exists',
+        `${label} exists`,
+        e,
+        'GetOauth2CredentialProvider',
+        `check the name and the region (${region}); list them: aws bedrock-agentcore-control list-oauth2-credential-providers --region ${region} (and list-api-key-credential-providers)`,
+      ),
+    );
   }
 }
 
-async function cacheChecks(deps: DoctorDeps, jwtConfig: AuthorizerConfig | undefined, add: (c: DoctorCheck) => DoctorCheck): Promise<void> {
+async function cacheChecks(
+  deps: DoctorDeps,
+  jwtConfig: AuthorizerConfig | undefined,
+  add: (c: DoctorCheck) => DoctorCheck,
+): Promise<void> {
   let entries: CacheEntry[];
   try {
     entries = await listEntries(deps.cache);
   } catch (e) {
-    add({ id: 'cache', status: 'warn', label: 'cached tokens readable', detail: (e as Error).message, fix: 'agentcore-auth token clear, then log in again' });
+    add({
+      id: 'cache',
+      status: 'warn',
+      label: 'cached tokens readable',
+      detail: (e as Error).message,
+      fix: 'agentcore-auth token clear, then log in again',
+    });
     return;
   }
   if (entries.length === 0) {
@@ -369,7 +552,9 @@ async function cacheChecks(deps: DoctorDeps, jwtConfig: AuthorizerConfig | undef
       status: jwtConfig ? 'warn' : 'pass',
       label: 'cached tokens',
       detail: 'none',
-      ...(jwtConfig ? { fix: 'log in for this agent: agentcore-auth login --client-id <app client> --username <user>' } : {}),
+      ...(jwtConfig
+        ? { fix: 'log in for this agent: agentcore-auth login --client-id <app client> --username <user>' }
+        : {}),
     });
     return;
   }
@@ -387,7 +572,13 @@ async function cacheChecks(deps: DoctorDeps, jwtConfig: AuthorizerConfig | undef
         entry: e,
         check: refreshable
           ? { id, status: 'pass', label, detail: `expired ${relativeTime(exp, nowMs)}; refreshed on next use` }
-          : { id, status: 'warn', label, detail: `expired ${relativeTime(exp, nowMs)} and cannot be refreshed`, fix: 'log in again (agentcore-auth login …)' },
+          : {
+              id,
+              status: 'warn',
+              label,
+              detail: `expired ${relativeTime(exp, nowMs)} and cannot be refreshed`,
+              fix: 'log in again (agentcore-auth login …)',
+            },
       });
       continue;
     }
@@ -400,7 +591,11 @@ async function cacheChecks(deps: DoctorDeps, jwtConfig: AuthorizerConfig | undef
       const predict = (t: string) => predictAuthorizer(t, jwtConfig, { fetch: deps.fetch, now: deps.now });
       const p = await predict(token);
       if (p.accepted) {
-        results.push({ entry: e, accepted: true, check: { id, status: 'pass', label, detail: `${expiry}; the agent's authorizer would accept it` } });
+        results.push({
+          entry: e,
+          accepted: true,
+          check: { id, status: 'pass', label, detail: `${expiry}; the agent's authorizer would accept it` },
+        });
         continue;
       }
       // The access token fails: would the entry's ID token pass (an allowedAudience authorizer)?
@@ -409,15 +604,38 @@ async function cacheChecks(deps: DoctorDeps, jwtConfig: AuthorizerConfig | undef
         results.push({
           entry: e,
           accepted: true,
-          check: { id, status: 'pass', label, detail: `${expiry}; the agent's authorizer would reject its access token (${p.verdict!.claim}) and accept its ID token: call with --bearer ${e.name} --id-token` },
+          check: {
+            id,
+            status: 'pass',
+            label,
+            detail: `${expiry}; the agent's authorizer would reject its access token (${p.verdict!.claim}) and accept its ID token: call with --bearer ${e.name} --id-token`,
+          },
         });
         continue;
       }
       const v = p.verdict!;
-      results.push({ entry: e, accepted: false, check: { id, status: 'warn', label, detail: `${expiry}; the agent's authorizer would reject it: ${v.claim} — ${v.why}`, ...(v.fix ? { fix: v.fix } : {}) } });
+      results.push({
+        entry: e,
+        accepted: false,
+        check: {
+          id,
+          status: 'warn',
+          label,
+          detail: `${expiry}; the agent's authorizer would reject it: ${v.claim} — ${v.why}`,
+          ...(v.fix ? { fix: v.fix } : {}),
+        },
+      });
     } catch (err) {
       if (aborting(err)) throw err;
-      results.push({ entry: e, check: { id, status: 'pass', label, detail: `${expiry} (not checked against the authorizer: ${(err as Error).message})` } });
+      results.push({
+        entry: e,
+        check: {
+          id,
+          status: 'pass',
+          label,
+          detail: `${expiry} (not checked against the authorizer: ${(err as Error).message})`,
+        },
+      });
     }
   }
   // When some cached login works for this agent, the others are simply for other agents: no warning for them.

@@ -12,7 +12,11 @@ import { LIMITS, PATTERNS } from '../../wire.js';
 export type UserBinding =
   | { kind: 'none' }
   | { kind: 'userId'; userId: string }
-  | { kind: 'userToken'; userToken: string; /** where the JWT came from, for the timeline: "--user-token", "cached login 'alice'" */ source?: string };
+  | {
+      kind: 'userToken';
+      userToken: string /** where the JWT came from, for the timeline: "--user-token", "cached login 'alice'" */;
+      source?: string;
+    };
 
 /** The union CompleteResourceTokenAuth takes (exactly one member). */
 export type UserIdentifier = { userId: string } | { userToken: string };

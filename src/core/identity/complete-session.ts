@@ -19,9 +19,12 @@ export async function completeSession(
   const dp = await io.aws.agentcore(options.region);
   const { CompleteResourceTokenAuthCommand } = agentcoreSdk();
   try {
-    await dp.send(new CompleteResourceTokenAuthCommand({ sessionUri: options.sessionUri, userIdentifier: options.userIdentifier }), {
-      abortSignal: io.ctx.signal,
-    });
+    await dp.send(
+      new CompleteResourceTokenAuthCommand({ sessionUri: options.sessionUri, userIdentifier: options.userIdentifier }),
+      {
+        abortSignal: io.ctx.signal,
+      },
+    );
   } catch (e) {
     const err = fromAwsError(e, 'CompleteResourceTokenAuth');
     const msg = (e as Error)?.message ?? '';

@@ -43,7 +43,8 @@ export function validateProviderName(name: string, flag = '--provider'): string 
 
 export function validateScopes(scopes: string[]): string[] {
   for (const s of scopes) {
-    if (s.length > LIMITS.scopeMax) throw inputError(`scope too long (${s.length} > ${LIMITS.scopeMax}): ${s.slice(0, 40)}…`);
+    if (s.length > LIMITS.scopeMax)
+      throw inputError(`scope too long (${s.length} > ${LIMITS.scopeMax}): ${s.slice(0, 40)}…`);
   }
   return scopes;
 }
@@ -57,7 +58,8 @@ export function parseCustomParams(pairs: string[]): Record<string, string> {
     const k = i > 0 ? p.slice(0, i) : '';
     const v = i > 0 ? p.slice(i + 1) : '';
     if (!k || !v) throw inputError(`--custom-param expects key=value, got ${JSON.stringify(p)}`);
-    if (k.length > 256 || !CUSTOM_PARAM_KEY.test(k)) throw inputError(`--custom-param key ${JSON.stringify(k)}: 1–256 characters of A-Z a-z 0-9 - _ .`);
+    if (k.length > 256 || !CUSTOM_PARAM_KEY.test(k))
+      throw inputError(`--custom-param key ${JSON.stringify(k)}: 1–256 characters of A-Z a-z 0-9 - _ .`);
     if (v.length > 2048) throw inputError(`--custom-param ${k}: value longer than 2048 characters`);
     out[k] = v;
   }
@@ -66,7 +68,10 @@ export function parseCustomParams(pairs: string[]): Record<string, string> {
 
 export function validateReturnUrl(url: string): string {
   if (url.length > LIMITS.returnUrlMax || !PATTERNS.returnUrl.test(url)) {
-    throw inputError(`invalid return URL ${JSON.stringify(url)}`, 'Expected an absolute URL such as http://localhost:8081/oauth2/callback (at most 2048 characters).');
+    throw inputError(
+      `invalid return URL ${JSON.stringify(url)}`,
+      'Expected an absolute URL such as http://localhost:8081/oauth2/callback (at most 2048 characters).',
+    );
   }
   return url;
 }
@@ -83,7 +88,9 @@ export async function requestResourceToken(io: IdentityIo, req: ResourceTokenReq
     ...(req.sessionUri ? { sessionUri: req.sessionUri } : {}),
     ...(req.returnUrl ? { resourceOauth2ReturnUrl: req.returnUrl } : {}),
     ...(req.forceAuthentication ? { forceAuthentication: true } : {}),
-    ...(req.customParameters && Object.keys(req.customParameters).length ? { customParameters: req.customParameters } : {}),
+    ...(req.customParameters && Object.keys(req.customParameters).length
+      ? { customParameters: req.customParameters }
+      : {}),
     ...(req.customState ? { customState: req.customState } : {}),
     ...(req.resources?.length ? { resources: req.resources } : {}),
     ...(req.audiences?.length ? { audiences: req.audiences } : {}),
@@ -98,17 +105,40 @@ export async function requestResourceToken(io: IdentityIo, req: ResourceTokenReq
     io.secrets.add(out.accessToken);
     return { kind: 'token', accessToken: out.accessToken };
   }
-  if (out.sessionStatus === SESSION_STATUS.FAILED) return { kind: 'failed', ...(out.sessionUri ? { sessionUri: out.sessionUri } : {}) };
+  if (out.sessionStatus === SESSION_STATUS.FAILED)
+    return { kind: 'failed', ...(out.sessionUri ? { sessionUri: out.sessionUri } : {}) };
   if (out.authorizationUrl) {
     // Not registered as a secret: the user must be able to open it (traces still mask it as a body field).
     const sessionUri = out.sessionUri ?? sessionUriFromAuthorizationUrl(out.authorizationUrl);
-    if (!sessionUri) throw new AgentcoreAuthError('ERR_REMOTE', 'GetResourceOauth2Token returned an authorizationUrl without a sessionUri');
-    return { kind: 'authorize', authorizationUrl: out.authorizationUrl, sessionUri, ...(out.sessionStatus ? { sessionStatus: out.sessionStatus } : {}) };
+    if (!sessionUri)
+      throw new AgentcoreAuthError(
+        'ERR_REMOTE',
+        'GetResourceOauth2Token returned an authorizationUrl without a sessionUri',
+      );
+    return {
+      kind: 'authorize',
+      authorizationUrl: out.authorizationUrl,
+      sessionUri,
+      ...(out.sessionStatus ? { sessionStatus: out.sessionStatus } : {}),
+    };
   }
-  if (req.sessionUri) return { kind: 'authorize', authorizationUrl: '', sessionUri: req.sessionUri, ...(out.sessionStatus ? { sessionStatus: out.sessionStatus } : {}) };
-  throw new AgentcoreAuthError('ERR_REMOTE', 'GetResourceOauth2Token returned neither an accessToken nor an authorizationUrl', {
-    hint: req.flow === 'M2M' ? 'Check that the provider supports the client-credentials grant.' : 'Check the provider configuration with `agentcore-auth doctor --provider …`.',
-  });
+  if (req.sessionUri)
+    return {
+      kind: 'authorize',
+      authorizationUrl: '',
+      sessionUri: req.sessionUri,
+      ...(out.sessionStatus ? { sessionStatus: out.sessionStatus } : {}),
+    };
+  throw new AgentcoreAuthError(
+    'ERR_REMOTE',
+    'GetResourceOauth2Token returned neither an accessToken nor an authorizationUrl',
+    {
+      hint:
+        req.flow === 'M2M'
+          ? 'Check that the provider supports the client-credentials grant.'
+          : 'Check the provider configuration with `agentcore-auth doctor --provider …`.',
+    },
+  );
 }
 
 /** The `request_uri` query parameter of an AgentCore authorization URL (it equals the sessionUri). */
@@ -147,10 +177,14 @@ export async function pollResourceToken(
     const r = await requestResourceToken(io, pollReq);
     if (r.kind === 'token') return { accessToken: r.accessToken, attempts: attempt };
     if (r.kind === 'failed') {
-      throw new AgentcoreAuthError('ERR_OAUTH', `the authorization session failed (sessionStatus FAILED after ${attempt} ${attempt === 1 ? 'poll' : 'polls'})`, {
-        hint: 'The provider refused or the consent was denied. Start again (add --force-auth to force a fresh consent).',
-        details: { operation: 'GetResourceOauth2Token', sessionStatus: 'FAILED' },
-      });
+      throw new AgentcoreAuthError(
+        'ERR_OAUTH',
+        `the authorization session failed (sessionStatus FAILED after ${attempt} ${attempt === 1 ? 'poll' : 'polls'})`,
+        {
+          hint: 'The provider refused or the consent was denied. Start again (add --force-auth to force a fresh consent).',
+          details: { operation: 'GetResourceOauth2Token', sessionStatus: 'FAILED' },
+        },
+      );
     }
     lastStatus = r.sessionStatus;
     const remaining = options.deadline - io.ctx.now();
@@ -170,12 +204,18 @@ export async function pollResourceToken(
 }
 
 /** GetResourceApiKey. The key is registered as a secret. */
-export async function getResourceApiKey(io: IdentityIo, options: { workloadToken: string; provider: string; region?: string }): Promise<string> {
+export async function getResourceApiKey(
+  io: IdentityIo,
+  options: { workloadToken: string; provider: string; region?: string },
+): Promise<string> {
   const dp = await io.aws.agentcore(options.region);
   const { GetResourceApiKeyCommand } = agentcoreSdk();
   try {
     const out = await dp.send(
-      new GetResourceApiKeyCommand({ workloadIdentityToken: options.workloadToken, resourceCredentialProviderName: options.provider }),
+      new GetResourceApiKeyCommand({
+        workloadIdentityToken: options.workloadToken,
+        resourceCredentialProviderName: options.provider,
+      }),
       { abortSignal: io.ctx.signal },
     );
     if (!out.apiKey) throw new AgentcoreAuthError('ERR_REMOTE', 'GetResourceApiKey answered without an apiKey');

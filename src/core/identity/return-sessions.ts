@@ -57,7 +57,8 @@ export function startReturnUrlServer(options: ReturnUrlServerOptions): Promise<R
   return startLoopbackServer({
     url: `http://${urlHost}:${options.port}${path}`,
     respond: returnSessionsHook(options),
-    onIgnored: (e) => emitSafely(options, { kind: 'ignored', ...e, ...(e.status === 404 ? { reason: 'not the return path' } : {}) }),
+    onIgnored: (e) =>
+      emitSafely(options, { kind: 'ignored', ...e, ...(e.status === 404 ? { reason: 'not the return path' } : {}) }),
     busyHint: BUSY_HINT,
   });
 }
@@ -82,11 +83,25 @@ export function returnSessionsHook(options: ReturnSessionOptions): (url: URL) =>
     const sessionUri = q.get('session_id');
     if (sessionUri === null || sessionUri === '') {
       emit({ kind: 'ignored', status: 400, method: 'GET', path: url.pathname, reason: 'no session_id parameter' });
-      return render(400, { ok: false, title: 'Missing session_id', message: 'AgentCore redirects here with ?session_id=urn:ietf:params:oauth:request_uri:….' });
+      return render(400, {
+        ok: false,
+        title: 'Missing session_id',
+        message: 'AgentCore redirects here with ?session_id=urn:ietf:params:oauth:request_uri:….',
+      });
     }
     if (sessionUri.length > 1024 || !PATTERNS.sessionUri.test(sessionUri)) {
-      emit({ kind: 'ignored', status: 400, method: 'GET', path: url.pathname, reason: 'session_id is not a urn:ietf:params:oauth:request_uri: URN' });
-      return render(400, { ok: false, title: 'Invalid session_id', message: 'session_id must be a urn:ietf:params:oauth:request_uri: URN. Nothing was completed.' });
+      emit({
+        kind: 'ignored',
+        status: 400,
+        method: 'GET',
+        path: url.pathname,
+        reason: 'session_id is not a urn:ietf:params:oauth:request_uri: URN',
+      });
+      return render(400, {
+        ok: false,
+        title: 'Invalid session_id',
+        message: 'session_id must be a urn:ietf:params:oauth:request_uri: URN. Nothing was completed.',
+      });
     }
     const state = q.get('state') ?? undefined;
     if (options.expectState !== undefined) {
@@ -96,7 +111,10 @@ export function returnSessionsHook(options: ReturnSessionOptions): (url: URL) =>
         return render(400, {
           ok: false,
           title: 'State mismatch',
-          message: state === undefined ? 'The redirect carried no state parameter; the session was not completed.' : 'The state parameter does not match; the session was not completed (possible CSRF).',
+          message:
+            state === undefined
+              ? 'The redirect carried no state parameter; the session was not completed.'
+              : 'The state parameter does not match; the session was not completed (possible CSRF).',
         });
       }
     }
@@ -121,7 +139,15 @@ export function returnSessionsHook(options: ReturnSessionOptions): (url: URL) =>
 }
 
 function render(status: number, outcome: SessionOutcome): LoopbackPage {
-  return { status, html: page({ ok: outcome.ok, title: outcome.title, message: outcome.message, ...(outcome.detail ? { detail: outcome.detail } : {}) }) };
+  return {
+    status,
+    html: page({
+      ok: outcome.ok,
+      title: outcome.title,
+      message: outcome.message,
+      ...(outcome.detail ? { detail: outcome.detail } : {}),
+    }),
+  };
 }
 
 function emitSafely(options: { onEvent?(event: ReturnEvent): void }, e: ReturnEvent): void {

@@ -17,13 +17,21 @@ export async function getReturnUrls(io: IdentityIo, workloadName: string, region
   }
 }
 
-async function writeReturnUrls(io: IdentityIo, workloadName: string, urls: string[], region?: string): Promise<string[]> {
+async function writeReturnUrls(
+  io: IdentityIo,
+  workloadName: string,
+  urls: string[],
+  region?: string,
+): Promise<string[]> {
   const cp = await io.aws.control(region);
   const { UpdateWorkloadIdentityCommand } = controlSdk();
   try {
-    const out = await cp.send(new UpdateWorkloadIdentityCommand({ name: workloadName, allowedResourceOauth2ReturnUrls: urls }), {
-      abortSignal: io.ctx.signal,
-    });
+    const out = await cp.send(
+      new UpdateWorkloadIdentityCommand({ name: workloadName, allowedResourceOauth2ReturnUrls: urls }),
+      {
+        abortSignal: io.ctx.signal,
+      },
+    );
     return out.allowedResourceOauth2ReturnUrls ?? urls;
   } catch (e) {
     throw fromAwsError(e, 'UpdateWorkloadIdentity');
@@ -52,7 +60,12 @@ export async function removeReturnUrl(
 ): Promise<{ before: string[]; after: string[]; removed: boolean }> {
   const before = await getReturnUrls(io, workloadName, region);
   if (!before.includes(url)) return { before, after: before, removed: false };
-  const after = await writeReturnUrls(io, workloadName, before.filter((u) => u !== url), region);
+  const after = await writeReturnUrls(
+    io,
+    workloadName,
+    before.filter((u) => u !== url),
+    region,
+  );
   return { before, after, removed: true };
 }
 

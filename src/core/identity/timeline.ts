@@ -38,7 +38,13 @@ export class Timeline {
   }
 
   begin(operation: string, inputs: Record<string, string | undefined> = {}): StepHandle {
-    const record: StepRecord = { n: this.steps.length + 1, operation, inputs: compact(inputs), status: 'running', outputs: {} };
+    const record: StepRecord = {
+      n: this.steps.length + 1,
+      operation,
+      inputs: compact(inputs),
+      status: 'running',
+      outputs: {},
+    };
     if (record.n > this.total) this.total = record.n;
     this.steps.push(record);
     const started = this.now();
@@ -68,9 +74,13 @@ export class Timeline {
           code: error instanceof AgentcoreAuthError ? error.code : (e?.name ?? 'Error'),
           message: e?.message ?? String(error),
         };
-        const extra = Object.entries(record.outputs).map(([k, v]) => ` · ${k} ${v}`).join('');
+        const extra = Object.entries(record.outputs)
+          .map(([k, v]) => ` · ${k} ${v}`)
+          .join('');
         // The error itself is rendered once, at the end, by the CLI boundary; here only where it happened.
-        this.ui.line(`      ${c.red('✗')} ${record.durationMs} ms${extra} ${c.dim('·')} failed ${c.dim(`(${record.error.code})`)}`);
+        this.ui.line(
+          `      ${c.red('✗')} ${record.durationMs} ms${extra} ${c.dim('·')} failed ${c.dim(`(${record.error.code})`)}`,
+        );
       },
     };
   }
@@ -78,7 +88,14 @@ export class Timeline {
   /** Record planned steps that will not run (e.g. the vault already held a token). */
   skip(operations: string[], reason: string): void {
     for (const operation of operations) {
-      const record: StepRecord = { n: this.steps.length + 1, operation, inputs: {}, status: 'skipped', outputs: {}, note: reason };
+      const record: StepRecord = {
+        n: this.steps.length + 1,
+        operation,
+        inputs: {},
+        status: 'skipped',
+        outputs: {},
+        note: reason,
+      };
       this.steps.push(record);
     }
     if (operations.length) {

@@ -19,15 +19,27 @@ import { napUntil } from '../nap.js';
 import { describeIdentifier, sameIdentifier, type UserIdentifier } from './binding.js';
 import { completeSession, shortUrn } from './complete-session.js';
 import type { IdentityIo } from './io.js';
-import { pollResourceToken, requestResourceToken, sessionUriFromAuthorizationUrl, type ResourceTokenRequest } from './resource.js';
-import { startReturnUrlServer, type ReturnEvent, type ReturnUrlServer, type SessionOutcome } from './return-sessions.js';
+import {
+  pollResourceToken,
+  requestResourceToken,
+  sessionUriFromAuthorizationUrl,
+  type ResourceTokenRequest,
+} from './resource.js';
+import {
+  startReturnUrlServer,
+  type ReturnEvent,
+  type ReturnUrlServer,
+  type SessionOutcome,
+} from './return-sessions.js';
 import { addReturnUrl, getReturnUrls, registerCommand, removeReturnUrl } from './return-urls.js';
 import { Timeline, type StepHandle } from './timeline.js';
 
 /** How far a consent got: what a timeout says. */
 export type ConsentState = 'waiting-for-browser' | 'browser-returned' | 'completed' | 'served-elsewhere';
 
-type WaitResult = { kind: 'completed'; sessionUri: string; state?: string } | { kind: 'refused'; sessionUri: string; error: AgentcoreAuthError };
+type WaitResult =
+  | { kind: 'completed'; sessionUri: string; state?: string }
+  | { kind: 'refused'; sessionUri: string; error: AgentcoreAuthError };
 
 /**
  * A return-URL listener bound before the flow starts (so a busy port fails before anything is created), armed once
@@ -80,18 +92,29 @@ class ReturnListener {
         ok: false,
         status: 409,
         title: 'Unexpected session',
-        message: 'This is not the authorization session agentcore-auth is waiting for (an old tab?). Nothing was completed.',
+        message:
+          'This is not the authorization session agentcore-auth is waiting for (an old tab?). Nothing was completed.',
       };
     }
     this.returned = true;
     try {
       await armed.complete(sessionUri, state);
       this.settle({ kind: 'completed', sessionUri, ...(state !== undefined ? { state } : {}) });
-      return { ok: true, title: 'Authorization complete', message: 'agentcore-auth completed the session. You can close this tab and return to the terminal.' };
+      return {
+        ok: true,
+        title: 'Authorization complete',
+        message: 'agentcore-auth completed the session. You can close this tab and return to the terminal.',
+      };
     } catch (e) {
       const error = e instanceof AgentcoreAuthError ? e : fromAwsError(e, 'CompleteResourceTokenAuth');
       this.settle({ kind: 'refused', sessionUri, error });
-      return { ok: false, status: 403, title: 'Authorization not completed', message: error.message, ...(error.hint ? { detail: error.hint } : {}) };
+      return {
+        ok: false,
+        status: 403,
+        title: 'Authorization not completed',
+        message: error.message,
+        ...(error.hint ? { detail: error.hint } : {}),
+      };
     }
   }
 
@@ -99,16 +122,27 @@ class ReturnListener {
     const ui = this.io.ui;
     if (e.kind === 'provider-error') {
       this.settle(
-        new AgentcoreAuthError('ERR_OAUTH', `the provider refused the authorization: ${e.error}${e.description ? ` — ${oneLine(e.description)}` : ''}`, {
-          hint: e.error === 'access_denied' ? 'The consent was declined. Run the exchange again and approve it.' : 'Check the provider configuration and the requested scopes.',
-          details: { errorName: e.error },
-        }),
+        new AgentcoreAuthError(
+          'ERR_OAUTH',
+          `the provider refused the authorization: ${e.error}${e.description ? ` — ${oneLine(e.description)}` : ''}`,
+          {
+            hint:
+              e.error === 'access_denied'
+                ? 'The consent was declined. Run the exchange again and approve it.'
+                : 'Check the provider configuration and the requested scopes.',
+            details: { errorName: e.error },
+          },
+        ),
       );
     } else if (e.kind === 'state-mismatch') {
       this.settle(
-        new AgentcoreAuthError('ERR_STATE_MISMATCH', 'the return URL carried a state that does not match --custom-state; the session was not completed', {
-          hint: 'Someone else’s redirect may have reached this server (CSRF). Start the flow again.',
-        }),
+        new AgentcoreAuthError(
+          'ERR_STATE_MISMATCH',
+          'the return URL carried a state that does not match --custom-state; the session was not completed',
+          {
+            hint: 'Someone else’s redirect may have reached this server (CSRF). Start the flow again.',
+          },
+        ),
       );
     } else if (e.kind === 'ignored') {
       ui.note(`      return URL: ${e.method} ${oneLine(e.path).slice(0, 80)} → ${e.status} (${e.reason})`);
@@ -146,7 +180,10 @@ function oneLine(s: string): string {
 }
 
 /** The ERR_TIMEOUT (exit 5) for the state a consent reached, with the fix for that state. */
-export function consentTimeout(state: ConsentState, o: { returnUrl: string; browser: boolean; seconds: number; polled?: string; cause?: unknown }): AgentcoreAuthError {
+export function consentTimeout(
+  state: ConsentState,
+  o: { returnUrl: string; browser: boolean; seconds: number; polled?: string; cause?: unknown },
+): AgentcoreAuthError {
   const within = `within ${o.seconds} s`;
   const [message, hint] =
     state === 'waiting-for-browser'
@@ -170,7 +207,11 @@ export function consentTimeout(state: ConsentState, o: { returnUrl: string; brow
               `timed out waiting for the resource token${o.polled ? ` (${o.polled})` : ''}`,
               'The session was completed but the token has not arrived; raise --timeout, or check the provider.',
             ];
-  return new AgentcoreAuthError('ERR_TIMEOUT', message, { hint, details: { consentState: state }, ...(o.cause !== undefined ? { cause: o.cause } : {}) });
+  return new AgentcoreAuthError('ERR_TIMEOUT', message, {
+    hint,
+    details: { consentState: state },
+    ...(o.cause !== undefined ? { cause: o.cause } : {}),
+  });
 }
 
 export interface ConsentOptions {
@@ -209,7 +250,12 @@ export interface ConsentResult {
 export async function completeConsent(io: IdentityIo, options: ConsentOptions): Promise<ConsentResult> {
   const served = isLoopbackUrl(options.returnUrl);
   const tl = options.timeline ?? new Timeline(io.ui, () => io.ctx.now(), served ? 2 : 1);
-  const listener = served ? await ReturnListener.start(io, { returnUrl: options.returnUrl, ...(options.customState !== undefined ? { customState: options.customState } : {}) }) : undefined;
+  const listener = served
+    ? await ReturnListener.start(io, {
+        returnUrl: options.returnUrl,
+        ...(options.customState !== undefined ? { customState: options.customState } : {}),
+      })
+    : undefined;
   try {
     const progress = { state: (served ? 'waiting-for-browser' : 'served-elsewhere') as ConsentState };
     return await consentLeg(io, listener, options, tl, io.ctx.now() + options.timeoutMs, progress);
@@ -228,14 +274,30 @@ async function consentLeg(
   progress: { state: ConsentState },
 ): Promise<ConsentResult> {
   const sessionUri = options.sessionUri ?? sessionUriFromAuthorizationUrl(options.authorizationUrl);
-  if (!sessionUri) throw new AgentcoreAuthError('ERR_INPUT', 'no sessionUri: the authorization URL carries no request_uri and none was given');
+  if (!sessionUri)
+    throw new AgentcoreAuthError(
+      'ERR_INPUT',
+      'no sessionUri: the authorization URL carries no request_uri and none was given',
+    );
   const browser = options.browser ?? true;
-  const wait = tl.begin('authorize in the browser', { returnUrl: options.returnUrl + (listener ? '' : ' (not served here)') });
+  const wait = tl.begin('authorize in the browser', {
+    returnUrl: options.returnUrl + (listener ? '' : ' (not served here)'),
+  });
   listener?.arm(sessionUri, async (s, state) => {
     progress.state = 'browser-returned';
-    wait.ok({ session_id: shortUrn(s), state: state === undefined ? undefined : options.customState !== undefined ? 'matches' : 'present' }, 'the browser came back');
-    if (options.customState !== undefined && state === undefined) io.ui.warn('the redirect carried no state parameter, so --custom-state could not be checked');
-    const step: StepHandle = tl.begin('CompleteResourceTokenAuth', { sessionUri: shortUrn(s), userIdentifier: describeIdentifier(options.userIdentifier, io.ctx.now()) });
+    wait.ok(
+      {
+        session_id: shortUrn(s),
+        state: state === undefined ? undefined : options.customState !== undefined ? 'matches' : 'present',
+      },
+      'the browser came back',
+    );
+    if (options.customState !== undefined && state === undefined)
+      io.ui.warn('the redirect carried no state parameter, so --custom-state could not be checked');
+    const step: StepHandle = tl.begin('CompleteResourceTokenAuth', {
+      sessionUri: shortUrn(s),
+      userIdentifier: describeIdentifier(options.userIdentifier, io.ctx.now()),
+    });
     try {
       await completeSession(io, {
         sessionUri: s,
@@ -244,7 +306,12 @@ async function consentLeg(
         ...(options.region ? { region: options.region } : {}),
       });
       progress.state = 'completed';
-      step.ok({}, options.startedBy && sameIdentifier(options.startedBy, options.userIdentifier) ? 'the identifier that minted the workload token' : undefined);
+      step.ok(
+        {},
+        options.startedBy && sameIdentifier(options.startedBy, options.userIdentifier)
+          ? 'the identifier that minted the workload token'
+          : undefined,
+      );
     } catch (e) {
       step.fail(e);
       throw e;
@@ -252,7 +319,11 @@ async function consentLeg(
   });
 
   if (browser) {
-    io.ui.note(listener ? '      opening the authorization URL in your browser; waiting for the return URL…' : '      opening the authorization URL in your browser');
+    io.ui.note(
+      listener
+        ? '      opening the authorization URL in your browser; waiting for the return URL…'
+        : '      opening the authorization URL in your browser',
+    );
     try {
       await io.ctx.openBrowser(options.authorizationUrl);
     } catch (e) {
@@ -271,7 +342,13 @@ async function consentLeg(
   const seconds = Math.round(options.timeoutMs / 100) / 10;
   let r: WaitResult;
   try {
-    r = await listener.wait(deadline, () => consentTimeout(listener.returned ? 'browser-returned' : 'waiting-for-browser', { returnUrl: options.returnUrl, browser, seconds }));
+    r = await listener.wait(deadline, () =>
+      consentTimeout(listener.returned ? 'browser-returned' : 'waiting-for-browser', {
+        returnUrl: options.returnUrl,
+        browser,
+        seconds,
+      }),
+    );
   } catch (e) {
     if (wait.record.status === 'running') wait.fail(e);
     throw e;
@@ -323,7 +400,11 @@ export function userFederationSteps(plan: { register: boolean; ephemeral: boolea
 }
 
 /** The whole 3-legged flow (module comment). Errors as completeConsent, plus ERR_CONFIG (2) for an unregistered URL. */
-export async function runUserFederation(io: IdentityIo, plan: UserFederationPlan, tl: Timeline): Promise<UserFederationResult> {
+export async function runUserFederation(
+  io: IdentityIo,
+  plan: UserFederationPlan,
+  tl: Timeline,
+): Promise<UserFederationResult> {
   const { workloadName, region } = plan;
   const returnUrl = plan.request.returnUrl;
   const served = isLoopbackUrl(returnUrl);
@@ -334,7 +415,11 @@ export async function runUserFederation(io: IdentityIo, plan: UserFederationPlan
   let added = false;
   try {
     // Bind the loopback return URL first: a busy port fails before anything is changed or started.
-    if (served) listener = await ReturnListener.start(io, { returnUrl, ...(plan.customState !== undefined ? { customState: plan.customState } : {}) });
+    if (served)
+      listener = await ReturnListener.start(io, {
+        returnUrl,
+        ...(plan.customState !== undefined ? { customState: plan.customState } : {}),
+      });
 
     await ensureRegistered(io, plan, tl, report, (a) => (added = a));
 
@@ -353,9 +438,16 @@ export async function runUserFederation(io: IdentityIo, plan: UserFederationPlan
       throw e;
     }
     if (first.kind === 'token') {
-      start.ok({ 'resource token': describeToken(first.accessToken, now()) }, 'already in the token vault; no consent needed (--force-auth starts a new one)');
-      tl.skip(['authorize in the browser', ...(served ? ['CompleteResourceTokenAuth'] : []), 'GetResourceOauth2Token'], 'the vault already held a token');
-      if (!sameIdentifier(plan.completeWith, plan.startedBy)) io.ui.warn('--complete-as-* was not used: no session was started (add --force-auth to start one)');
+      start.ok(
+        { 'resource token': describeToken(first.accessToken, now()) },
+        'already in the token vault; no consent needed (--force-auth starts a new one)',
+      );
+      tl.skip(
+        ['authorize in the browser', ...(served ? ['CompleteResourceTokenAuth'] : []), 'GetResourceOauth2Token'],
+        'the vault already held a token',
+      );
+      if (!sameIdentifier(plan.completeWith, plan.startedBy))
+        io.ui.warn('--complete-as-* was not used: no session was started (add --force-auth to start one)');
       return { accessToken: first.accessToken, returnUrl: report };
     }
     if (first.kind === 'failed') {
@@ -365,7 +457,10 @@ export async function runUserFederation(io: IdentityIo, plan: UserFederationPlan
       start.fail(err);
       throw err;
     }
-    start.ok({ sessionUri: shortUrn(first.sessionUri), status: first.sessionStatus ?? 'IN_PROGRESS' }, 'consent needed');
+    start.ok(
+      { sessionUri: shortUrn(first.sessionUri), status: first.sessionStatus ?? 'IN_PROGRESS' },
+      'consent needed',
+    );
 
     const deadline = now() + plan.timeoutMs;
     const progress = { state: (served ? 'waiting-for-browser' : 'served-elsewhere') as ConsentState };
@@ -388,15 +483,29 @@ export async function runUserFederation(io: IdentityIo, plan: UserFederationPlan
       progress,
     );
 
-    const poll = tl.begin('GetResourceOauth2Token', { flow: 'USER_FEDERATION', sessionUri: shortUrn(first.sessionUri), every: `${plan.pollIntervalMs} ms` });
+    const poll = tl.begin('GetResourceOauth2Token', {
+      flow: 'USER_FEDERATION',
+      sessionUri: shortUrn(first.sessionUri),
+      every: `${plan.pollIntervalMs} ms`,
+    });
     let got: { accessToken: string; attempts: number };
     try {
-      got = await pollResourceToken(io, { ...plan.request, sessionUri: first.sessionUri }, { intervalMs: plan.pollIntervalMs, deadline });
+      got = await pollResourceToken(
+        io,
+        { ...plan.request, sessionUri: first.sessionUri },
+        { intervalMs: plan.pollIntervalMs, deadline },
+      );
       poll.ok({ polls: String(got.attempts), 'resource token': describeToken(got.accessToken, now()) });
     } catch (e) {
       const err =
         e instanceof AgentcoreAuthError && e.code === 'ERR_TIMEOUT'
-          ? consentTimeout(progress.state, { returnUrl, browser: plan.browser, seconds: Math.round(plan.timeoutMs / 100) / 10, polled: e.message.match(/\((sessionStatus [^)]*)\)/)?.[1], cause: e })
+          ? consentTimeout(progress.state, {
+              returnUrl,
+              browser: plan.browser,
+              seconds: Math.round(plan.timeoutMs / 100) / 10,
+              polled: e.message.match(/\((sessionStatus [^)]*)\)/)?.[1],
+              cause: e,
+            })
           : e;
       poll.fail(err);
       throw err;
@@ -404,7 +513,12 @@ export async function runUserFederation(io: IdentityIo, plan: UserFederationPlan
     return {
       accessToken: got.accessToken,
       returnUrl: report,
-      session: { sessionUri: first.sessionUri, authorizationUrl: first.authorizationUrl, completedWith: describeIdentifier(plan.completeWith, now()), polls: got.attempts },
+      session: {
+        sessionUri: first.sessionUri,
+        authorizationUrl: first.authorizationUrl,
+        completedWith: describeIdentifier(plan.completeWith, now()),
+        polls: got.attempts,
+      },
     };
   } finally {
     await listener?.close();
@@ -416,17 +530,28 @@ export async function runUserFederation(io: IdentityIo, plan: UserFederationPlan
         const r = await removeReturnUrl(cleanupIo, workloadName, returnUrl, region);
         report.removed = r.removed;
         report.after = r.after;
-        s.ok({ before: fmtList(r.before), after: fmtList(r.after) }, r.removed ? 'removed: --ephemeral' : 'already gone');
+        s.ok(
+          { before: fmtList(r.before), after: fmtList(r.after) },
+          r.removed ? 'removed: --ephemeral' : 'already gone',
+        );
       } catch (e) {
         s.fail(e);
-        io.ui.warn(`could not remove the return URL; remove it yourself:\n  aws bedrock-agentcore-control update-workload-identity --name ${workloadName} --allowed-resource-oauth2-return-urls …`);
+        io.ui.warn(
+          `could not remove the return URL; remove it yourself:\n  aws bedrock-agentcore-control update-workload-identity --name ${workloadName} --allowed-resource-oauth2-return-urls …`,
+        );
       }
     }
   }
 }
 
 /** GetWorkloadIdentity: is the return URL allowed? With register, UpdateWorkloadIdentity adds it. */
-async function ensureRegistered(io: IdentityIo, plan: UserFederationPlan, tl: Timeline, report: ReturnUrlReport, setAdded: (added: boolean) => void): Promise<void> {
+async function ensureRegistered(
+  io: IdentityIo,
+  plan: UserFederationPlan,
+  tl: Timeline,
+  report: ReturnUrlReport,
+  setAdded: (added: boolean) => void,
+): Promise<void> {
   const { workloadName, region } = plan;
   const returnUrl = plan.request.returnUrl;
   const check = tl.begin('GetWorkloadIdentity', { workload: workloadName, returnUrl });
@@ -434,11 +559,16 @@ async function ensureRegistered(io: IdentityIo, plan: UserFederationPlan, tl: Ti
   try {
     registered = await getReturnUrls(io, workloadName, region);
     report.registered = registered;
-    check.ok({ allowedResourceOauth2ReturnUrls: fmtList(registered) }, registered.includes(returnUrl) ? 'registered' : 'not registered');
+    check.ok(
+      { allowedResourceOauth2ReturnUrls: fmtList(registered) },
+      registered.includes(returnUrl) ? 'registered' : 'not registered',
+    );
   } catch (e) {
     if (e instanceof AgentcoreAuthError && e.code === 'ERR_AUTH' && !plan.register) {
       check.ok({}, 'not checked: no permission to read the workload identity');
-      io.ui.warn(`could not read workload identity ${workloadName} (${e.message}); continuing without the return-URL check`);
+      io.ui.warn(
+        `could not read workload identity ${workloadName} (${e.message}); continuing without the return-URL check`,
+      );
     } else {
       check.fail(e);
       throw e;
@@ -458,7 +588,10 @@ async function ensureRegistered(io: IdentityIo, plan: UserFederationPlan, tl: Ti
     report.before = r.before;
     report.after = r.after;
     report.added = r.added;
-    s.ok({ before: fmtList(r.before), after: fmtList(r.after) }, r.added ? 'added' : 'already registered; nothing to change');
+    s.ok(
+      { before: fmtList(r.before), after: fmtList(r.after) },
+      r.added ? 'added' : 'already registered; nothing to change',
+    );
   } catch (e) {
     s.fail(e);
     throw e;

@@ -20,7 +20,11 @@ export function workloadApiFor(binding: UserBinding): WorkloadApi {
 }
 
 export function validateWorkloadName(name: string): string {
-  if (name.length < LIMITS.workloadNameMin || name.length > LIMITS.workloadNameMax || !PATTERNS.workloadName.test(name)) {
+  if (
+    name.length < LIMITS.workloadNameMin ||
+    name.length > LIMITS.workloadNameMax ||
+    !PATTERNS.workloadName.test(name)
+  ) {
     throw inputError(
       `invalid workload identity name ${JSON.stringify(name)}: 3–255 characters of A-Z a-z 0-9 _ . -`,
       "A Runtime agent's workload identity is named after its runtime id (e.g. my_agent-AbCdEf1234); pass --agent-arn to look it up.",
@@ -41,10 +45,21 @@ export async function getWorkloadAccessToken(
   try {
     const out =
       b.kind === 'userId'
-        ? await dp.send(new sdk.GetWorkloadAccessTokenForUserIdCommand({ workloadName: options.workloadName, userId: b.userId }), { abortSignal: io.ctx.signal })
+        ? await dp.send(
+            new sdk.GetWorkloadAccessTokenForUserIdCommand({ workloadName: options.workloadName, userId: b.userId }),
+            { abortSignal: io.ctx.signal },
+          )
         : b.kind === 'userToken'
-          ? await dp.send(new sdk.GetWorkloadAccessTokenForJWTCommand({ workloadName: options.workloadName, userToken: b.userToken }), { abortSignal: io.ctx.signal })
-          : await dp.send(new sdk.GetWorkloadAccessTokenCommand({ workloadName: options.workloadName }), { abortSignal: io.ctx.signal });
+          ? await dp.send(
+              new sdk.GetWorkloadAccessTokenForJWTCommand({
+                workloadName: options.workloadName,
+                userToken: b.userToken,
+              }),
+              { abortSignal: io.ctx.signal },
+            )
+          : await dp.send(new sdk.GetWorkloadAccessTokenCommand({ workloadName: options.workloadName }), {
+              abortSignal: io.ctx.signal,
+            });
     const token = out.workloadAccessToken;
     if (!token) throw new Error(`${api} answered without a workloadAccessToken`);
     io.secrets.add(token);
@@ -79,7 +94,9 @@ export async function resolveAgentWorkload(
   const sdk = controlSdk();
   let arn: string | undefined;
   try {
-    const out = await cp.send(new sdk.GetAgentRuntimeCommand({ agentRuntimeId: runtimeId }), { abortSignal: io.ctx.signal });
+    const out = await cp.send(new sdk.GetAgentRuntimeCommand({ agentRuntimeId: runtimeId }), {
+      abortSignal: io.ctx.signal,
+    });
     arn = out.workloadIdentityDetails?.workloadIdentityArn;
   } catch (e) {
     throw fromAwsError(e, 'GetAgentRuntime');

@@ -43,7 +43,10 @@ export function parseRedirectUri(value: string): URL {
       'agentcore-auth receives the redirect itself on this machine; register that URI at the identity provider.',
     );
   }
-  if (!u.port) throw usageError(`--redirect-uri needs an explicit port (0: any free port, if the provider allows any loopback port): ${value}`);
+  if (!u.port)
+    throw usageError(
+      `--redirect-uri needs an explicit port (0: any free port, if the provider allows any loopback port): ${value}`,
+    );
   return u;
 }
 
@@ -55,7 +58,11 @@ export async function authorizationCodeLogin(ctx: OAuthContext, opts: AuthCodeOp
   }
   const redirect = parseRedirectUri(opts.redirectUri);
   const state = opts.state ?? client.randomState();
-  const server = await startRedirectReceiver({ redirectUri: redirect, expectedState: state, ...(opts.signal ? { signal: opts.signal } : {}) });
+  const server = await startRedirectReceiver({
+    redirectUri: redirect,
+    expectedState: state,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
   // Port 0: the OS picks a free port and that port goes into redirect_uri — for providers that accept any loopback
   // port (RFC 8252 §7.3, native clients); the others need the exact registered port.
   const redirectUri = new URL(redirect.href);
@@ -86,15 +93,24 @@ export async function authorizationCodeLogin(ctx: OAuthContext, opts: AuthCodeOp
     if (error) {
       const desc = callback.searchParams.get('error_description');
       const hint = findHint({ name: error, message: `${error}: ${desc ?? ''}` });
-      throw new AgentcoreAuthError('ERR_OAUTH', `the identity provider refused the sign-in: ${error}${desc ? `: ${desc}` : ''}`, {
-        hint: hint?.fix ?? 'Check the client settings at the identity provider (redirect URI, scopes, allowed flows).',
-        details: { errorName: error },
-      });
+      throw new AgentcoreAuthError(
+        'ERR_OAUTH',
+        `the identity provider refused the sign-in: ${error}${desc ? `: ${desc}` : ''}`,
+        {
+          hint:
+            hint?.fix ?? 'Check the client settings at the identity provider (redirect URI, scopes, allowed flows).',
+          details: { errorName: error },
+        },
+      );
     }
     if (callback.searchParams.get('state') !== state) {
-      throw new AgentcoreAuthError('ERR_STATE_MISMATCH', 'the redirect carried an unexpected state: the response is not for this login (possible CSRF); tokens were not requested', {
-        hint: 'Start the login again and finish it in the browser tab it opens.',
-      });
+      throw new AgentcoreAuthError(
+        'ERR_STATE_MISMATCH',
+        'the redirect carried an unexpected state: the response is not for this login (possible CSRF); tokens were not requested',
+        {
+          hint: 'Start the login again and finish it in the browser tab it opens.',
+        },
+      );
     }
     if (!callback.searchParams.get('code')) {
       throw new AgentcoreAuthError('ERR_OAUTH', 'the redirect carried no authorization code', {
@@ -103,12 +119,17 @@ export async function authorizationCodeLogin(ctx: OAuthContext, opts: AuthCodeOp
     }
     let r: client.TokenEndpointResponse;
     try {
-      r = await client.authorizationCodeGrant(ctx.config, callback, {
-        pkceCodeVerifier: verifier,
-        expectedState: state,
-        ...(nonce ? { expectedNonce: nonce } : {}),
-        idTokenExpected: openid,
-      }, opts.resource ? { resource: opts.resource } : undefined);
+      r = await client.authorizationCodeGrant(
+        ctx.config,
+        callback,
+        {
+          pkceCodeVerifier: verifier,
+          expectedState: state,
+          ...(nonce ? { expectedNonce: nonce } : {}),
+          idTokenExpected: openid,
+        },
+        opts.resource ? { resource: opts.resource } : undefined,
+      );
     } catch (e) {
       throw oauthError(e, 'authorization_code grant', ctx.tokenEndpoint);
     }
@@ -125,16 +146,33 @@ export function redirectPage(url: URL, expectedState?: string): LoopbackPage {
     const desc = url.searchParams.get('error_description');
     return {
       status: 400,
-      html: page({ ok: false, title: 'Sign-in failed', message: `The identity provider answered ${error}. Return to the terminal for the details.`, ...(desc ? { detail: desc } : {}) }),
+      html: page({
+        ok: false,
+        title: 'Sign-in failed',
+        message: `The identity provider answered ${error}. Return to the terminal for the details.`,
+        ...(desc ? { detail: desc } : {}),
+      }),
     };
   }
   if (expectedState !== undefined && url.searchParams.get('state') !== expectedState) {
     return {
       status: 400,
-      html: page({ ok: false, title: 'Sign-in refused', message: 'This redirect does not belong to the sign-in agentcore-auth started (its state does not match), so it was not used. Start the login again from the terminal.' }),
+      html: page({
+        ok: false,
+        title: 'Sign-in refused',
+        message:
+          'This redirect does not belong to the sign-in agentcore-auth started (its state does not match), so it was not used. Start the login again from the terminal.',
+      }),
     };
   }
-  return { status: 200, html: page({ ok: true, title: 'Signed in', message: 'agentcore-auth received the response. You can close this tab and return to the terminal.' }) };
+  return {
+    status: 200,
+    html: page({
+      ok: true,
+      title: 'Signed in',
+      message: 'agentcore-auth received the response. You can close this tab and return to the terminal.',
+    }),
+  };
 }
 
 export interface RedirectReceiver {
@@ -151,7 +189,11 @@ export interface RedirectReceiver {
  * redirect path is the redirect (its page says signed in, refused, or not this login's); the server then closes.
  * Other paths and methods do not count. Also closes on timeout and abort.
  */
-export async function startRedirectReceiver(options: { redirectUri: string | URL; expectedState?: string; signal?: AbortSignal }): Promise<RedirectReceiver> {
+export async function startRedirectReceiver(options: {
+  redirectUri: string | URL;
+  expectedState?: string;
+  signal?: AbortSignal;
+}): Promise<RedirectReceiver> {
   let deliver: ((u: URL) => void) | undefined;
   const received: URL[] = [];
   const server = await startLoopbackServer({
@@ -161,7 +203,8 @@ export async function startRedirectReceiver(options: { redirectUri: string | URL
       else received.push(url);
       return redirectPage(url, options.expectedState);
     },
-    busyHint: 'Stop whatever uses it, or pass --redirect-uri with another port (registered at the identity provider; port 0 picks a free one where the provider allows any loopback port).',
+    busyHint:
+      'Stop whatever uses it, or pass --redirect-uri with another port (registered at the identity provider; port 0 picks a free one where the provider allows any loopback port).',
   });
   const { signal } = options;
   return {

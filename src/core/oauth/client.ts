@@ -75,10 +75,16 @@ export function cognitoDomainBase(domain: string): string {
 export async function createOAuthContext(setup: OAuthSetup): Promise<OAuthContext> {
   const { server, clientId, clientSecret } = setup;
   const retry = setup.retry;
-  const fetch: FetchLike = retry ? (input, init) => fetchWithRetry(setup.fetch, input instanceof Request ? input.url : input.toString(), init ?? {}, retry) : setup.fetch;
+  const fetch: FetchLike = retry
+    ? (input, init) =>
+        fetchWithRetry(setup.fetch, input instanceof Request ? input.url : input.toString(), init ?? {}, retry)
+    : setup.fetch;
   const clientAuth: ClientAuthMethod = setup.clientAuth ?? (clientSecret ? 'client_secret_basic' : 'none');
   if (clientAuth !== 'none' && !clientSecret) {
-    throw usageError(`--client-auth ${clientAuth} needs a client secret`, 'Pass --client-secret, --client-secret-stdin or AGENTCORE_AUTH_CLIENT_SECRET.');
+    throw usageError(
+      `--client-auth ${clientAuth} needs a client secret`,
+      'Pass --client-secret, --client-secret-stdin or AGENTCORE_AUTH_CLIENT_SECRET.',
+    );
   }
   const auth =
     clientAuth === 'client_secret_basic'
@@ -101,7 +107,9 @@ export async function createOAuthContext(setup: OAuthSetup): Promise<OAuthContex
     }
   } else if (server.tokenEndpoint) {
     const token = checkUrl(server.tokenEndpoint, '--token-endpoint');
-    const authz = server.authorizationEndpoint ? checkUrl(server.authorizationEndpoint, '--authorization-endpoint') : undefined;
+    const authz = server.authorizationEndpoint
+      ? checkUrl(server.authorizationEndpoint, '--authorization-endpoint')
+      : undefined;
     const issuer = server.issuer ?? token.origin;
     config = new client.Configuration(
       {
@@ -152,7 +160,10 @@ function grantParams(scopes: string[] | undefined, resource: string | undefined)
   };
 }
 
-export async function clientCredentialsGrant(ctx: OAuthContext, opts: { scopes?: string[]; resource?: string }): Promise<OAuthTokens> {
+export async function clientCredentialsGrant(
+  ctx: OAuthContext,
+  opts: { scopes?: string[]; resource?: string },
+): Promise<OAuthTokens> {
   try {
     return tokensFrom(await client.clientCredentialsGrant(ctx.config, grantParams(opts.scopes, opts.resource)));
   } catch (e) {
@@ -166,7 +177,9 @@ export async function refreshTokenGrant(
   opts: { scopes?: string[]; resource?: string } = {},
 ): Promise<OAuthTokens> {
   try {
-    const t = tokensFrom(await client.refreshTokenGrant(ctx.config, refreshToken, grantParams(opts.scopes, opts.resource)));
+    const t = tokensFrom(
+      await client.refreshTokenGrant(ctx.config, refreshToken, grantParams(opts.scopes, opts.resource)),
+    );
     return { ...t, refreshToken: t.refreshToken ?? refreshToken };
   } catch (e) {
     throw oauthError(e, 'refresh_token grant', ctx.tokenEndpoint);
@@ -182,26 +195,38 @@ export function oauthError(e: unknown, what: string, url?: string): AgentcoreAut
   if (e instanceof client.ResponseBodyError || e instanceof client.AuthorizationResponseError) {
     const err = e as { error: string; error_description?: string; status?: number };
     const hint = findHint({ name: err.error, message: `${err.error}: ${err.error_description ?? ''}` });
-    return new AgentcoreAuthError('ERR_OAUTH', `${what} failed: ${err.error}${err.error_description ? `: ${err.error_description}` : ''}`, {
-      ...(hint ? { hint: hint.fix } : {}),
-      details: { errorName: err.error, ...(err.status ? { status: err.status } : {}), ...(url ? { url } : {}) },
-      cause: e,
-    });
+    return new AgentcoreAuthError(
+      'ERR_OAUTH',
+      `${what} failed: ${err.error}${err.error_description ? `: ${err.error_description}` : ''}`,
+      {
+        ...(hint ? { hint: hint.fix } : {}),
+        details: { errorName: err.error, ...(err.status ? { status: err.status } : {}), ...(url ? { url } : {}) },
+        cause: e,
+      },
+    );
   }
   if (e instanceof client.WWWAuthenticateChallengeError) {
     const err = e as client.WWWAuthenticateChallengeError;
     const challenge = err.cause[0];
     const name = challenge?.parameters.error ?? 'invalid_client';
     const hint = findHint({ name, message: name });
-    return new AgentcoreAuthError('ERR_OAUTH', `${what} failed: HTTP ${err.status} ${challenge?.scheme ?? ''} ${name}${challenge?.parameters.error_description ? `: ${challenge.parameters.error_description}` : ''}`, {
-      ...(hint ? { hint: hint.fix } : {}),
-      details: { errorName: name, status: err.status, ...(url ? { url } : {}) },
-      cause: e,
-    });
+    return new AgentcoreAuthError(
+      'ERR_OAUTH',
+      `${what} failed: HTTP ${err.status} ${challenge?.scheme ?? ''} ${name}${challenge?.parameters.error_description ? `: ${challenge.parameters.error_description}` : ''}`,
+      {
+        ...(hint ? { hint: hint.fix } : {}),
+        details: { errorName: name, status: err.status, ...(url ? { url } : {}) },
+        cause: e,
+      },
+    );
   }
   const c = e as { message?: string; code?: string; cause?: unknown };
   if (c?.code === 'OAUTH_HTTP_REQUEST_FORBIDDEN') {
-    return new AgentcoreAuthError('ERR_USAGE', `${what}: the server uses plain http, which is accepted for loopback hosts only`, { cause: e });
+    return new AgentcoreAuthError(
+      'ERR_USAGE',
+      `${what}: the server uses plain http, which is accepted for loopback hosts only`,
+      { cause: e },
+    );
   }
   let detail = c?.message ?? String(e);
   const inner = c?.cause as { status?: number; message?: string } | undefined;

@@ -4,7 +4,10 @@
  * customJWTAuthorizer` accepts only bearer JWTs; without it, only SigV4. Used by `--auth auto` and to explain an
  * "Authorization method mismatch".
  */
-import type { BedrockAgentCoreControlClient, CustomJWTAuthorizerConfiguration } from '@aws-sdk/client-bedrock-agentcore-control';
+import type {
+  BedrockAgentCoreControlClient,
+  CustomJWTAuthorizerConfiguration,
+} from '@aws-sdk/client-bedrock-agentcore-control';
 import { fromAwsError } from '../aws.js';
 import type { InboundMode } from './request.js';
 import { controlSdk } from '../../sdk.js';
@@ -36,7 +39,10 @@ export async function lookupRuntimeAuth(
   let version: string | undefined;
   if (qualifier !== 'DEFAULT') {
     try {
-      const ep = await client.send(new GetAgentRuntimeEndpointCommand({ agentRuntimeId: runtimeId, endpointName: qualifier }), { abortSignal });
+      const ep = await client.send(
+        new GetAgentRuntimeEndpointCommand({ agentRuntimeId: runtimeId, endpointName: qualifier }),
+        { abortSignal },
+      );
       version = ep.liveVersion ?? ep.targetVersion;
     } catch (e) {
       throw fromAwsError(e, `GetAgentRuntimeEndpoint (${runtimeId}, endpoint ${qualifier})`);
@@ -52,7 +58,11 @@ export async function lookupRuntimeAuth(
     throw fromAwsError(e, `GetAgentRuntime (${runtimeId})`);
   }
   const jwt: CustomJWTAuthorizerConfiguration | undefined = out.authorizerConfiguration?.customJWTAuthorizer;
-  const info: RuntimeAuthInfo = { mode: jwt ? 'bearer' : 'sigv4', runtimeId, ...(out.agentRuntimeVersion ? { version: out.agentRuntimeVersion } : {}) };
+  const info: RuntimeAuthInfo = {
+    mode: jwt ? 'bearer' : 'sigv4',
+    runtimeId,
+    ...(out.agentRuntimeVersion ? { version: out.agentRuntimeVersion } : {}),
+  };
   if (jwt) {
     info.jwt = {
       ...(jwt.discoveryUrl ? { discoveryUrl: jwt.discoveryUrl } : {}),

@@ -100,20 +100,41 @@ export function classifyFailure(f: FailureFacts, c: FailureContext): AgentcoreAu
       expected === 'bearer'
         ? 'Call it with --bearer-token TOKEN or --bearer NAME (a cached `agentcore-auth login`), or use --auth auto.'
         : 'Call it with SigV4: drop the bearer flags (add --user-id ID if the agent needs a workload access token), or use --auth auto.';
-    return make('ERR_AUTH', `Authorization method mismatch: the request used ${modeWords(c.mode)}, but ${confirmed}`, fix);
+    return make(
+      'ERR_AUTH',
+      `Authorization method mismatch: the request used ${modeWords(c.mode)}, but ${confirmed}`,
+      fix,
+    );
   }
 
   const claim = CLAIM.exec(f.message)?.[1];
-  if (claim) return make('ERR_AUTH', `the agent's JWT authorizer rejected the token: ${f.message}`, claimHint(claim, c.token, f.message));
+  if (claim)
+    return make(
+      'ERR_AUTH',
+      `the agent's JWT authorizer rejected the token: ${f.message}`,
+      claimHint(claim, c.token, f.message),
+    );
 
   if (/Token has expired|token is expired/i.test(f.message)) {
-    return make('ERR_TOKEN_EXPIRED', `the bearer token has expired (${serviceSaid})`, findHint({ message: f.message })?.fix);
+    return make(
+      'ERR_TOKEN_EXPIRED',
+      `the bearer token has expired (${serviceSaid})`,
+      findHint({ message: f.message })?.fix,
+    );
   }
   if (/Missing Authentication Token/i.test(f.message)) {
-    return make('ERR_AUTH', `the agent wants a bearer token and none reached it (${serviceSaid})`, findHint({ message: f.message })?.fix);
+    return make(
+      'ERR_AUTH',
+      `the agent wants a bearer token and none reached it (${serviceSaid})`,
+      findHint({ message: f.message })?.fix,
+    );
   }
   if (/Failed to parse token/i.test(f.message)) {
-    return make('ERR_AUTH', `the agent could not parse the bearer token as a JWT (${serviceSaid})`, findHint({ message: f.message })?.fix);
+    return make(
+      'ERR_AUTH',
+      `the agent could not parse the bearer token as a JWT (${serviceSaid})`,
+      findHint({ message: f.message })?.fix,
+    );
   }
 
   if (status === 401 || name === 'UnauthorizedException') {
@@ -131,8 +152,12 @@ export function classifyFailure(f: FailureFacts, c: FailureContext): AgentcoreAu
         'Sending --user-id (X-Amzn-Bedrock-AgentCore-Runtime-User-Id) needs bedrock-agentcore:InvokeAgentRuntimeForUser in addition to bedrock-agentcore:InvokeAgentRuntime on this runtime for your IAM principal. Without --user-id only InvokeAgentRuntime is needed (but the agent then gets no workload access token).',
       );
     }
-    return make('ERR_AUTH', `access denied: ${serviceSaid}`, findHint({ message: f.message, ...(name ? { name } : {}) })?.fix ??
-      'Check that your IAM principal may call bedrock-agentcore:InvokeAgentRuntime on this runtime.');
+    return make(
+      'ERR_AUTH',
+      `access denied: ${serviceSaid}`,
+      findHint({ message: f.message, ...(name ? { name } : {}) })?.fix ??
+        'Check that your IAM principal may call bedrock-agentcore:InvokeAgentRuntime on this runtime.',
+    );
   }
   if (status === 404 || name === 'ResourceNotFoundException') {
     return make(
@@ -142,7 +167,11 @@ export function classifyFailure(f: FailureFacts, c: FailureContext): AgentcoreAu
     );
   }
   if (status === 424 || name === 'RuntimeClientError') {
-    return make('ERR_REMOTE', `the agent failed (424 RuntimeClientError): ${f.message}`, findHint({ name: 'RuntimeClientError' })?.fix);
+    return make(
+      'ERR_REMOTE',
+      `the agent failed (424 RuntimeClientError): ${f.message}`,
+      findHint({ name: 'RuntimeClientError' })?.fix,
+    );
   }
   if (status === 402 || name === 'ServiceQuotaExceededException') {
     return make('ERR_REMOTE', `service quota exceeded (402): ${f.message}`, findHint({ status: 402 })?.fix);
@@ -155,12 +184,24 @@ export function classifyFailure(f: FailureFacts, c: FailureContext): AgentcoreAu
     );
   }
   if (status === 400 || status === 413 || name === 'ValidationException') {
-    return make('ERR_REMOTE', `the service rejected the request (${status ?? 400}): ${serviceSaid}`, findHint({ message: f.message, ...(name ? { name } : {}), ...(status !== undefined ? { status } : {}) })?.fix);
+    return make(
+      'ERR_REMOTE',
+      `the service rejected the request (${status ?? 400}): ${serviceSaid}`,
+      findHint({ message: f.message, ...(name ? { name } : {}), ...(status !== undefined ? { status } : {}) })?.fix,
+    );
   }
   if (status !== undefined && status >= 500) {
-    return make('ERR_SERVER', `the service failed (${status}) after ${c.attempts ?? 1} attempt(s): ${serviceSaid}`, 'Retry later; if it persists, check the AWS Health Dashboard.');
+    return make(
+      'ERR_SERVER',
+      `the service failed (${status}) after ${c.attempts ?? 1} attempt(s): ${serviceSaid}`,
+      'Retry later; if it persists, check the AWS Health Dashboard.',
+    );
   }
-  return make('ERR_REMOTE', `InvokeAgentRuntime failed${status ? ` (${status})` : ''}: ${serviceSaid}`, findHint({ message: f.message, ...(name ? { name } : {}), ...(status !== undefined ? { status } : {}) })?.fix);
+  return make(
+    'ERR_REMOTE',
+    `InvokeAgentRuntime failed${status ? ` (${status})` : ''}: ${serviceSaid}`,
+    findHint({ message: f.message, ...(name ? { name } : {}), ...(status !== undefined ? { status } : {}) })?.fix,
+  );
 }
 
 /** Explain a claim failure from the token that was actually sent (Cognito ID vs access token, the usual mix-up). */
@@ -174,14 +215,18 @@ export function claimHint(claim: string, token: string | undefined, message: str
   if (claim === 'client_id') {
     if (!has('client_id')) {
       const kind = use === 'id' ? 'a Cognito ID token' : 'a token';
-      const alt = ['aud', 'azp', 'cid', 'appid'].filter(has).map((k) => `${k}=${String(p[k])}`).join(', ');
+      const alt = ['aud', 'azp', 'cid', 'appid']
+        .filter(has)
+        .map((k) => `${k}=${String(p[k])}`)
+        .join(', ');
       return `You sent ${kind} without a client_id claim${alt ? ` (it has ${alt})` : ''}. Send the access token instead (login --print access-token / --bearer NAME uses it), or configure allowedAudience instead of allowedClients on the authorizer.`;
     }
     return `The token's client_id is ${String(p.client_id)}, which is not in the authorizer's allowedClients. ${base}`;
   }
   if (claim === 'aud') {
     if (!has('aud')) {
-      const kind = use === 'access' ? 'a Cognito access token, which carries no aud claim' : 'a token without an aud claim';
+      const kind =
+        use === 'access' ? 'a Cognito access token, which carries no aud claim' : 'a token without an aud claim';
       return `You sent ${kind}${has('client_id') ? ` (client_id=${String(p.client_id)})` : ''}. Configure allowedClients=[<client id>] instead of allowedAudience, or send the ID token (login --print id-token).`;
     }
     return `The token's aud is ${JSON.stringify(p.aud)}, which is not in the authorizer's allowedAudience. ${base}`;

@@ -39,10 +39,14 @@ export function checkGatewayUrl(url: string): string {
   try {
     u = new URL(url);
   } catch {
-    throw new AgentcoreAuthError('ERR_USAGE', `--gateway-url is not a URL: ${url}`, { hint: 'Pass the gatewayUrl from GetGateway, e.g. https://<id>.gateway.bedrock-agentcore.<region>.amazonaws.com/mcp' });
+    throw new AgentcoreAuthError('ERR_USAGE', `--gateway-url is not a URL: ${url}`, {
+      hint: 'Pass the gatewayUrl from GetGateway, e.g. https://<id>.gateway.bedrock-agentcore.<region>.amazonaws.com/mcp',
+    });
   }
   if (u.protocol !== 'https:' && !['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) {
-    throw new AgentcoreAuthError('ERR_USAGE', `--gateway-url must be https (got ${u.protocol}//${u.host})`, { hint: 'Plain http is accepted for loopback addresses only (the local stack).' });
+    throw new AgentcoreAuthError('ERR_USAGE', `--gateway-url must be https (got ${u.protocol}//${u.host})`, {
+      hint: 'Plain http is accepted for loopback addresses only (the local stack).',
+    });
   }
   return u.toString();
 }
@@ -50,7 +54,9 @@ export function checkGatewayUrl(url: string): string {
 class Sha256 {
   private readonly h: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
   constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.h = secret ? createHmac('sha256', typeof secret === 'string' ? secret : Buffer.from(secret as ArrayBuffer)) : createHash('sha256');
+    this.h = secret
+      ? createHmac('sha256', typeof secret === 'string' ? secret : Buffer.from(secret as ArrayBuffer))
+      : createHash('sha256');
   }
   update(data: string | ArrayBuffer | ArrayBufferView): void {
     this.h.update(typeof data === 'string' ? data : Buffer.from(data as ArrayBuffer));
@@ -60,12 +66,21 @@ class Sha256 {
   }
 }
 
-async function signedHeaders(deps: GatewayDeps, body: string, headers: Record<string, string>): Promise<Record<string, string>> {
+async function signedHeaders(
+  deps: GatewayDeps,
+  body: string,
+  headers: Record<string, string>,
+): Promise<Record<string, string>> {
   if (!deps.credentials) throw new AgentcoreAuthError('ERR_INTERNAL', 'SigV4 gateway call without credentials');
   const [{ SignatureV4 }, { HttpRequest }] = [signatureV4Sdk(), protocolHttpSdk()];
   const u = new URL(deps.url);
   const creds = await deps.credentials();
-  const signer = new SignatureV4({ service: SIGNING_NAME.agentcore, region: deps.region, credentials: creds, sha256: Sha256 });
+  const signer = new SignatureV4({
+    service: SIGNING_NAME.agentcore,
+    region: deps.region,
+    credentials: creds,
+    sha256: Sha256,
+  });
   const query: Record<string, string> = {};
   u.searchParams.forEach((v, k) => (query[k] = v));
   const req = new HttpRequest({
@@ -98,13 +113,23 @@ export function gatewayMcpTransport(deps: GatewayDeps): McpTransport {
       for (const [k, v] of deps.headers ?? []) base[k.toLowerCase()] = v;
       let res: Response;
       try {
-        const headers = deps.inbound.mode === 'bearer' ? { ...base, authorization: `Bearer ${deps.inbound.token ?? ''}` } : await signedHeaders(deps, body, base);
-        res = await fetchWithRetry(deps.fetch, deps.url, { method: 'POST', headers, body, signal: deps.send.signal }, {
-          maxAttempts: deps.send.maxAttempts ?? 3,
-          sleep: deps.send.sleep,
-          signal: deps.send.signal,
-          ...(deps.send.onRetry ? { onRetry: ({ attempt, delayMs, reason }) => deps.send.onRetry?.(attempt, delayMs, reason) } : {}),
-        });
+        const headers =
+          deps.inbound.mode === 'bearer'
+            ? { ...base, authorization: `Bearer ${deps.inbound.token ?? ''}` }
+            : await signedHeaders(deps, body, base);
+        res = await fetchWithRetry(
+          deps.fetch,
+          deps.url,
+          { method: 'POST', headers, body, signal: deps.send.signal },
+          {
+            maxAttempts: deps.send.maxAttempts ?? 3,
+            sleep: deps.send.sleep,
+            signal: deps.send.signal,
+            ...(deps.send.onRetry
+              ? { onRetry: ({ attempt, delayMs, reason }) => deps.send.onRetry?.(attempt, delayMs, reason) }
+              : {}),
+          },
+        );
       } catch (e) {
         if (deps.send.signal.aborted) throw abortReason(deps.send, meta.method);
         throw e;
@@ -138,12 +163,26 @@ export function gatewayMcpTransport(deps: GatewayDeps): McpTransport {
   };
 }
 
-export function gatewayFailure(f: FailureFacts, wwwAuthenticate: string | null, deps: Pick<GatewayDeps, 'inbound' | 'url'>, method: string): AgentcoreAuthError {
+export function gatewayFailure(
+  f: FailureFacts,
+  wwwAuthenticate: string | null,
+  deps: Pick<GatewayDeps, 'inbound' | 'url'>,
+  method: string,
+): AgentcoreAuthError {
   const { mode, token } = deps.inbound;
-  const details = { operation: `gateway ${method}`, ...(f.status ? { status: f.status } : {}), ...(f.errorName ? { errorName: f.errorName } : {}), mode };
+  const details = {
+    operation: `gateway ${method}`,
+    ...(f.status ? { status: f.status } : {}),
+    ...(f.errorName ? { errorName: f.errorName } : {}),
+    mode,
+  };
   const said = `${f.errorName ? `${f.errorName}: ` : ''}${f.message}`;
   const claim = /Claim '([^']+)' value mismatch/i.exec(f.message)?.[1];
-  if (claim) return new AgentcoreAuthError('ERR_AUTH', `the gateway's JWT authorizer rejected the token: ${f.message}`, { hint: claimHint(claim, token, f.message), details });
+  if (claim)
+    return new AgentcoreAuthError('ERR_AUTH', `the gateway's JWT authorizer rejected the token: ${f.message}`, {
+      hint: claimHint(claim, token, f.message),
+      details,
+    });
   if (f.status === 401) {
     const hint =
       mode === 'sigv4'
@@ -151,7 +190,11 @@ export function gatewayFailure(f: FailureFacts, wwwAuthenticate: string | null, 
         : /insufficient_scope/i.test(wwwAuthenticate ?? '')
           ? 'The token lacks a scope the gateway requires (see WWW-Authenticate); mint it with that scope.'
           : 'The token is missing, expired or not from the gateway authorizer issuer. Check it with `agentcore-auth verify TOKEN --gateway-id …`.';
-    return new AgentcoreAuthError('ERR_AUTH', `the gateway refused the request (401): ${said}${wwwAuthenticate ? ` [WWW-Authenticate: ${wwwAuthenticate}]` : ''}`, { hint, details });
+    return new AgentcoreAuthError(
+      'ERR_AUTH',
+      `the gateway refused the request (401): ${said}${wwwAuthenticate ? ` [WWW-Authenticate: ${wwwAuthenticate}]` : ''}`,
+      { hint, details },
+    );
   }
   if (f.status === 403) {
     const hint =
@@ -162,8 +205,20 @@ export function gatewayFailure(f: FailureFacts, wwwAuthenticate: string | null, 
         : 'Your IAM principal needs bedrock-agentcore:InvokeGateway on this gateway — or the gateway expects a bearer JWT (--bearer-token / --bearer).';
     return new AgentcoreAuthError('ERR_AUTH', `the gateway denied the request (403): ${said}`, { hint, details });
   }
-  if (f.status === 404) return new AgentcoreAuthError('ERR_REMOTE', `gateway not found (404) at ${deps.url}: ${said}`, { hint: 'Use the gatewayUrl from GetGateway (it ends in /mcp).', details });
-  if (f.status === 429) return new AgentcoreAuthError('ERR_THROTTLED', `the gateway throttled the request (429) and retries were exhausted: ${said}`, { hint: 'Wait and retry, or lower the request rate.', details });
-  if (f.status !== undefined && f.status >= 500) return new AgentcoreAuthError('ERR_SERVER', `the gateway failed (${f.status}): ${said}`, { details });
-  return new AgentcoreAuthError('ERR_REMOTE', `the gateway rejected ${method} (${f.status ?? '?'}): ${said}`, { details });
+  if (f.status === 404)
+    return new AgentcoreAuthError('ERR_REMOTE', `gateway not found (404) at ${deps.url}: ${said}`, {
+      hint: 'Use the gatewayUrl from GetGateway (it ends in /mcp).',
+      details,
+    });
+  if (f.status === 429)
+    return new AgentcoreAuthError(
+      'ERR_THROTTLED',
+      `the gateway throttled the request (429) and retries were exhausted: ${said}`,
+      { hint: 'Wait and retry, or lower the request rate.', details },
+    );
+  if (f.status !== undefined && f.status >= 500)
+    return new AgentcoreAuthError('ERR_SERVER', `the gateway failed (${f.status}): ${said}`, { details });
+  return new AgentcoreAuthError('ERR_REMOTE', `the gateway rejected ${method} (${f.status ?? '?'}): ${said}`, {
+    details,
+  });
 }

@@ -66,7 +66,11 @@ export async function invokeOnce(deps: InvokerDeps, spec: InvokeSpec): Promise<I
  * while sending: the run's abort reason (Ctrl-C, --timeout), our own errors as they are, anything else a network error
  * naming the endpoint; the connection is released first.
  */
-export async function invokeAndRead<T>(deps: InvokerDeps, spec: InvokeSpec, read: (res: InvokeResponse) => Promise<T>): Promise<{ res: InvokeResponse; read: T }> {
+export async function invokeAndRead<T>(
+  deps: InvokerDeps,
+  spec: InvokeSpec,
+  read: (res: InvokeResponse) => Promise<T>,
+): Promise<{ res: InvokeResponse; read: T }> {
   const res = await invokeOnce(deps, spec);
   try {
     return { res, read: await read(res) };

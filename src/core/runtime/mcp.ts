@@ -52,7 +52,9 @@ export class McpRpcError extends AgentcoreAuthError {
     readonly rpc: { code: number; message: string; data?: unknown },
     method: string,
   ) {
-    super('ERR_REMOTE', `${method} failed: JSON-RPC error ${rpc.code}: ${rpc.message}`, { details: { operation: method, rpcCode: rpc.code } });
+    super('ERR_REMOTE', `${method} failed: JSON-RPC error ${rpc.code}: ${rpc.message}`, {
+      details: { operation: method, rpcCode: rpc.code },
+    });
   }
 }
 
@@ -63,12 +65,20 @@ export class McpElicitationError extends AgentcoreAuthError {
     message: string,
   ) {
     const url = elicitations.find((e) => e.url)?.url;
-    super('ERR_AUTH', `tools/call ${tool}: the gateway needs the user's consent first (3LO, JSON-RPC ${MCP_URL_ELICITATION_CODE}: ${message})`, {
-      hint: url
-        ? `Open the authorization URL, consent, then call again — or re-run with --complete-auth to do all of it (loopback return URL, CompleteResourceTokenAuth, retry).`
-        : 'The elicitation carried no URL; check the gateway target configuration.',
-      details: { operation: 'tools/call', rpcCode: MCP_URL_ELICITATION_CODE, ...(url ? { authorizationUrl: url } : {}) },
-    });
+    super(
+      'ERR_AUTH',
+      `tools/call ${tool}: the gateway needs the user's consent first (3LO, JSON-RPC ${MCP_URL_ELICITATION_CODE}: ${message})`,
+      {
+        hint: url
+          ? `Open the authorization URL, consent, then call again — or re-run with --complete-auth to do all of it (loopback return URL, CompleteResourceTokenAuth, retry).`
+          : 'The elicitation carried no URL; check the gateway target configuration.',
+        details: {
+          operation: 'tools/call',
+          rpcCode: MCP_URL_ELICITATION_CODE,
+          ...(url ? { authorizationUrl: url } : {}),
+        },
+      },
+    );
   }
 }
 
@@ -133,16 +143,25 @@ export class McpClient {
     const id = this.nextId++;
     const ex = await this.transport.post(
       { jsonrpc: '2.0', id, method, ...(params !== undefined ? { params } : {}) },
-      { method, ...(name ? { name } : {}), ...(this.sessionId ? { sessionId: this.sessionId } : {}), protocolVersion: this.protocolVersion },
+      {
+        method,
+        ...(name ? { name } : {}),
+        ...(this.sessionId ? { sessionId: this.sessionId } : {}),
+        protocolVersion: this.protocolVersion,
+      },
     );
     this.options.onExchange?.(method, ex);
     if (ex.sessionId) this.sessionId = ex.sessionId;
     const reply = ex.messages.find((m) => m.id === id && (m.result !== undefined || m.error !== undefined));
     if (!reply) {
-      throw new AgentcoreAuthError('ERR_REMOTE', `${method}: no JSON-RPC answer with id ${id} from ${this.transport.label} (HTTP ${ex.status}, ${ex.contentType ?? 'no content type'})`, {
-        hint: 'The server did not speak MCP streamable HTTP. Is this an MCP agent (serverProtocol MCP) or a gateway /mcp URL?',
-        details: { operation: method, status: ex.status },
-      });
+      throw new AgentcoreAuthError(
+        'ERR_REMOTE',
+        `${method}: no JSON-RPC answer with id ${id} from ${this.transport.label} (HTTP ${ex.status}, ${ex.contentType ?? 'no content type'})`,
+        {
+          hint: 'The server did not speak MCP streamable HTTP. Is this an MCP agent (serverProtocol MCP) or a gateway /mcp URL?',
+          details: { operation: method, status: ex.status },
+        },
+      );
     }
     if (reply.error) {
       if (reply.error.code === MCP_URL_ELICITATION_CODE) {
@@ -154,7 +173,12 @@ export class McpClient {
     return reply.result;
   }
 
-  async initialize(): Promise<{ protocolVersion?: string; serverInfo?: unknown; capabilities?: unknown; instructions?: string }> {
+  async initialize(): Promise<{
+    protocolVersion?: string;
+    serverInfo?: unknown;
+    capabilities?: unknown;
+    instructions?: string;
+  }> {
     const result = (await this.request('initialize', {
       protocolVersion: this.protocolVersion,
       capabilities: { elicitation: { url: {} } },
@@ -165,7 +189,11 @@ export class McpClient {
     this.serverCapabilities = result?.capabilities;
     const ex = await this.transport.post(
       { jsonrpc: '2.0', method: 'notifications/initialized' },
-      { method: 'notifications/initialized', ...(this.sessionId ? { sessionId: this.sessionId } : {}), protocolVersion: this.protocolVersion },
+      {
+        method: 'notifications/initialized',
+        ...(this.sessionId ? { sessionId: this.sessionId } : {}),
+        protocolVersion: this.protocolVersion,
+      },
     );
     this.options.onExchange?.('notifications/initialized', ex);
     return result ?? {};
@@ -175,7 +203,10 @@ export class McpClient {
     const tools: McpTool[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < maxPages; page++) {
-      const result = (await this.request('tools/list', cursor ? { cursor } : {})) as { tools?: McpTool[]; nextCursor?: string };
+      const result = (await this.request('tools/list', cursor ? { cursor } : {})) as {
+        tools?: McpTool[];
+        nextCursor?: string;
+      };
       tools.push(...(result?.tools ?? []));
       cursor = result?.nextCursor;
       if (!cursor) break;
@@ -183,7 +214,13 @@ export class McpClient {
     return tools;
   }
 
-  async callTool(name: string, args: unknown): Promise<{ content?: unknown[]; isError?: boolean; structuredContent?: unknown; [k: string]: unknown }> {
-    return (await this.request('tools/call', { name, arguments: args ?? {} }, name)) as { content?: unknown[]; isError?: boolean };
+  async callTool(
+    name: string,
+    args: unknown,
+  ): Promise<{ content?: unknown[]; isError?: boolean; structuredContent?: unknown; [k: string]: unknown }> {
+    return (await this.request('tools/call', { name, arguments: args ?? {} }, name)) as {
+      content?: unknown[];
+      isError?: boolean;
+    };
   }
 }

@@ -71,10 +71,13 @@ export async function renderAnswer(body: AsyncIterable<Uint8Array>, opts: Render
     if (typeof parsed === 'string') scan(parsed);
     scan(ev.data);
     if (opts.mode === 'json') {
-      write(`${JSON.stringify({ type: 'event', ...(ev.event ? { event: ev.event } : {}), ...(ev.id !== undefined ? { id: ev.id } : {}), data: parsed === undefined ? ev.data : parsed })}\n`);
+      write(
+        `${JSON.stringify({ type: 'event', ...(ev.event ? { event: ev.event } : {}), ...(ev.id !== undefined ? { id: ev.id } : {}), data: parsed === undefined ? ev.data : parsed })}\n`,
+      );
     } else if (opts.mode === 'human') {
       if (typeof parsed === 'string') write(parsed);
-      else if (parsed !== undefined) write(`${endsWithNewline ? '' : '\n'}${JSON.stringify(parsed, null, opts.tty ? 2 : undefined)}\n`);
+      else if (parsed !== undefined)
+        write(`${endsWithNewline ? '' : '\n'}${JSON.stringify(parsed, null, opts.tty ? 2 : undefined)}\n`);
       else write(`${endsWithNewline ? '' : '\n'}${ev.data}\n`);
     }
   };
@@ -103,8 +106,10 @@ export async function renderAnswer(body: AsyncIterable<Uint8Array>, opts: Render
     scan(kept);
     if (json || opts.mode === 'json') {
       const parsed = tryJson(kept);
-      if (opts.mode === 'json') write(`${JSON.stringify({ type: 'body', data: parsed === undefined ? kept : parsed })}\n`);
-      else if (opts.mode === 'human' && opts.tty) write(parsed !== undefined ? `${JSON.stringify(parsed, null, 2)}\n` : kept);
+      if (opts.mode === 'json')
+        write(`${JSON.stringify({ type: 'body', data: parsed === undefined ? kept : parsed })}\n`);
+      else if (opts.mode === 'human' && opts.tty)
+        write(parsed !== undefined ? `${JSON.stringify(parsed, null, 2)}\n` : kept);
     }
   }
   if (opts.mode === 'human' && !endsWithNewline) opts.write('\n');

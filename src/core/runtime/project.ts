@@ -48,12 +48,18 @@ export async function findProjectAgent(cwd: string, name: string): Promise<Proje
   const matches = agents.filter((a) => a.name === name);
   if (matches.length === 0) {
     const names = [...new Set(agents.map((a) => a.name))].join(', ');
-    throw inputError(`no agent named "${name}" in ${[...new Set(agents.map((a) => a.file))].join(', ')}`, `Known agents: ${names}.`);
+    throw inputError(
+      `no agent named "${name}" in ${[...new Set(agents.map((a) => a.file))].join(', ')}`,
+      `Known agents: ${names}.`,
+    );
   }
   const withArn = matches.filter((a) => a.arn);
   const arns = [...new Set(withArn.map((a) => a.arn))];
   if (arns.length > 1) {
-    throw inputError(`agent "${name}" has several runtime ARNs in the project files: ${arns.join(', ')}`, 'Pass the ARN you mean.');
+    throw inputError(
+      `agent "${name}" has several runtime ARNs in the project files: ${arns.join(', ')}`,
+      'Pass the ARN you mean.',
+    );
   }
   return withArn[0] ?? matches[0]!;
 }
@@ -62,7 +68,11 @@ function parseFile(path: string, label: string, parse: (text: string) => unknown
   try {
     return parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw inputError(`cannot read ${label}: ${(e as Error).message}`, 'Fix the file, or pass the runtime ARN instead of an agent name.', e);
+    throw inputError(
+      `cannot read ${label}: ${(e as Error).message}`,
+      'Fix the file, or pass the runtime ARN instead of an agent name.',
+      e,
+    );
   }
 }
 
@@ -111,4 +121,3 @@ function readDeployedState(path: string, label: string): ProjectAgent[] {
   }
   return out;
 }
-

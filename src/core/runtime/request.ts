@@ -71,10 +71,14 @@ export function checkUserId(id: string): string {
  */
 export function checkPayloadSize(bytes: number, what = 'the payload'): void {
   if (bytes <= LIMITS.payloadMax) return;
-  throw new AgentcoreAuthError('ERR_INPUT', `${what} is ${(bytes / 2 ** 20).toFixed(1)} MB (${bytes} bytes); InvokeAgentRuntime accepts at most 100 MB (${LIMITS.payloadMax} bytes)`, {
-    hint: 'The limit is fixed (not adjustable). Send the agent a reference to the data instead (an S3 URI or a URL it fetches), or split it over several calls in one session (--session-id).',
-    details: { bytes, limit: LIMITS.payloadMax },
-  });
+  throw new AgentcoreAuthError(
+    'ERR_INPUT',
+    `${what} is ${(bytes / 2 ** 20).toFixed(1)} MB (${bytes} bytes); InvokeAgentRuntime accepts at most 100 MB (${LIMITS.payloadMax} bytes)`,
+    {
+      hint: 'The limit is fixed (not adjustable). Send the agent a reference to the data instead (an S3 URI or a URL it fetches), or split it over several calls in one session (--session-id).',
+      details: { bytes, limit: LIMITS.payloadMax },
+    },
+  );
 }
 
 /** Which dedicated flag replaces a header someone tried to pass with -H. */
@@ -105,7 +109,11 @@ export function parseCustomHeaders(values: readonly string[]): Array<[string, st
   const seen = new Set<string>();
   for (const raw of values) {
     const i = raw.indexOf(':');
-    if (i <= 0) throw usageError(`-H "${raw}": expected name:value`, 'Example: -H tenant:acme (sent as X-Amzn-Bedrock-AgentCore-Runtime-Custom-tenant: acme).');
+    if (i <= 0)
+      throw usageError(
+        `-H "${raw}": expected name:value`,
+        'Example: -H tenant:acme (sent as X-Amzn-Bedrock-AgentCore-Runtime-Custom-tenant: acme).',
+      );
     const name = raw.slice(0, i).trim();
     const value = raw.slice(i + 1).trim();
     const lower = name.toLowerCase();
@@ -115,13 +123,16 @@ export function parseCustomHeaders(values: readonly string[]): Array<[string, st
       const flag = FLAG_FOR_HEADER[lower];
       throw usageError(
         `-H ${name}: reserved header, agentcore-auth sets it itself`,
-        flag ? `Use ${flag} instead.` : 'Signing and transport headers are computed for each request; they cannot be set by hand.',
+        flag
+          ? `Use ${flag} instead.`
+          : 'Signing and transport headers are computed for each request; they cannot be set by hand.',
       );
     }
     const prefixLower = HEADERS.customPrefix.toLowerCase();
     let full: string;
     if (lower.startsWith(prefixLower)) {
-      if (lower.length === prefixLower.length) throw usageError(`-H ${name}: the custom header needs a name after the prefix`);
+      if (lower.length === prefixLower.length)
+        throw usageError(`-H ${name}: the custom header needs a name after the prefix`);
       full = name;
     } else if (lower.startsWith('x-amz-') || lower.startsWith('x-amzn-')) {
       throw usageError(
@@ -132,7 +143,9 @@ export function parseCustomHeaders(values: readonly string[]): Array<[string, st
       full = `${HEADERS.customPrefix}${name}`;
     }
     if (value.length > LIMITS.customHeaderValueMax) {
-      throw usageError(`-H ${name}: value is ${value.length} characters; the runtime allows at most ${LIMITS.customHeaderValueMax}`);
+      throw usageError(
+        `-H ${name}: value is ${value.length} characters; the runtime allows at most ${LIMITS.customHeaderValueMax}`,
+      );
     }
     if (seen.has(full.toLowerCase())) throw usageError(`-H ${name}: given twice`);
     seen.add(full.toLowerCase());

@@ -55,17 +55,27 @@ export interface SendOptions {
 
 export function abortReason(opts: Pick<SendOptions, 'runSignal' | 'timeoutMs'>, what: string): AgentcoreAuthError {
   if (opts.runSignal.aborted) return interruptedError();
-  return timeoutError(`${what} did not finish within ${formatMs(opts.timeoutMs)} (--timeout)`, 'Raise --timeout, or check that the agent answers (its logs).');
+  return timeoutError(
+    `${what} did not finish within ${formatMs(opts.timeoutMs)} (--timeout)`,
+    'Raise --timeout, or check that the agent answers (its logs).',
+  );
 }
 
 const formatMs = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
 
 /** SigV4 through the SDK. */
-export async function sendSigv4(client: BedrockAgentCoreClient, spec: InvokeSpec, opts: SendOptions): Promise<InvokeResponse> {
+export async function sendSigv4(
+  client: BedrockAgentCoreClient,
+  spec: InvokeSpec,
+  opts: SendOptions,
+): Promise<InvokeResponse> {
   const { InvokeAgentRuntimeCommand } = agentcoreSdk();
   const cmd = new InvokeAgentRuntimeCommand(toSdkInput(spec));
   if (spec.customHeaders.length) {
-    cmd.middlewareStack.add(customHeaderMiddleware(spec.customHeaders) as never, { step: 'build', name: 'agentcoreAuthCustomHeaders' });
+    cmd.middlewareStack.add(customHeaderMiddleware(spec.customHeaders) as never, {
+      step: 'build',
+      name: 'agentcoreAuthCustomHeaders',
+    });
   }
   let out;
   try {
@@ -73,7 +83,12 @@ export async function sendSigv4(client: BedrockAgentCoreClient, spec: InvokeSpec
   } catch (e) {
     if (opts.signal.aborted || isAbortError(e)) throw abortReason(opts, 'InvokeAgentRuntime');
     if (e instanceof AgentcoreAuthError) throw e;
-    const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number; requestId?: string; attempts?: number }; code?: string };
+    const err = e as {
+      name?: string;
+      message?: string;
+      $metadata?: { httpStatusCode?: number; requestId?: string; attempts?: number };
+      code?: string;
+    };
     const status = err.$metadata?.httpStatusCode;
     if (status === undefined) throw e; // network, credentials: the caller maps these with fromAwsError
     throw new InvokeFailure(
@@ -111,7 +126,13 @@ export async function sendSigv4(client: BedrockAgentCoreClient, spec: InvokeSpec
 }
 
 /** Bearer: the raw HTTPS form, retried like the SDK would (core/http fetchWithRetry). */
-export async function sendBearer(fetch: FetchLike, spec: InvokeSpec, baseUrl: string, token: string, opts: SendOptions): Promise<InvokeResponse> {
+export async function sendBearer(
+  fetch: FetchLike,
+  spec: InvokeSpec,
+  baseUrl: string,
+  token: string,
+  opts: SendOptions,
+): Promise<InvokeResponse> {
   const req = buildBearerRequest(spec, baseUrl, token);
   let attempts = 1;
   let res: Response;

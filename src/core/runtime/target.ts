@@ -35,7 +35,8 @@ export interface ParsedArn {
   runtimeId: string;
 }
 
-const ARN_PARTS = /^arn:(aws[a-z-]*):bedrock-agentcore:([a-z0-9-]+):([0-9]{12}):runtime\/([A-Za-z][A-Za-z0-9_]{0,99}-[A-Za-z0-9]{10})$/;
+const ARN_PARTS =
+  /^arn:(aws[a-z-]*):bedrock-agentcore:([a-z0-9-]+):([0-9]{12}):runtime\/([A-Za-z][A-Za-z0-9_]{0,99}-[A-Za-z0-9]{10})$/;
 
 export function parseRuntimeArn(arn: string): ParsedArn | undefined {
   const m = ARN_PARTS.exec(arn.trim());
@@ -54,7 +55,11 @@ export async function resolveTarget(ref: string, options: TargetOptions): Promis
   if (options.accountId !== undefined && !PATTERNS.accountId.test(options.accountId)) {
     throw usageError(`--account-id must be 12 digits, got "${options.accountId}"`);
   }
-  if (!value) throw usageError('no agent given', 'Pass an agent runtime ARN, a runtime id with --account-id, or an agent name from your project file.');
+  if (!value)
+    throw usageError(
+      'no agent given',
+      'Pass an agent runtime ARN, a runtime id with --account-id, or an agent name from your project file.',
+    );
 
   if (value.startsWith('arn:')) {
     const parsed = parseRuntimeArn(value);
@@ -65,9 +70,19 @@ export async function resolveTarget(ref: string, options: TargetOptions): Promis
       );
     }
     if (options.accountId && options.accountId !== parsed.accountId) {
-      throw usageError(`--account-id ${options.accountId} contradicts the ARN's account ${parsed.accountId}`, 'Drop --account-id: a full ARN carries its account.');
+      throw usageError(
+        `--account-id ${options.accountId} contradicts the ARN's account ${parsed.accountId}`,
+        'Drop --account-id: a full ARN carries its account.',
+      );
     }
-    return { pathLabel: value, arn: value, runtimeId: parsed.runtimeId, region: parsed.region, qualifier, source: 'ARN' };
+    return {
+      pathLabel: value,
+      arn: value,
+      runtimeId: parsed.runtimeId,
+      region: parsed.region,
+      qualifier,
+      source: 'ARN',
+    };
   }
 
   if (isRuntimeId(value)) {
@@ -88,11 +103,22 @@ function fromProject(found: ProjectAgent, qualifier: string, accountId: string |
   if (found.arn) {
     const parsed = parseRuntimeArn(found.arn);
     if (!parsed) throw inputError(`${found.file}: agent "${found.name}" has an invalid runtime ARN: ${found.arn}`);
-    return { pathLabel: found.arn, arn: found.arn, runtimeId: parsed.runtimeId, region: parsed.region, qualifier, source: found.file, name: found.name };
+    return {
+      pathLabel: found.arn,
+      arn: found.arn,
+      runtimeId: parsed.runtimeId,
+      region: parsed.region,
+      qualifier,
+      source: found.file,
+      name: found.name,
+    };
   }
   const acct = accountId ?? found.accountId;
   if (!found.runtimeId || !acct) {
-    throw inputError(`${found.file}: agent "${found.name}" has no runtime ARN (is it deployed?)`, 'Deploy it first, or pass the runtime ARN.');
+    throw inputError(
+      `${found.file}: agent "${found.name}" has no runtime ARN (is it deployed?)`,
+      'Deploy it first, or pass the runtime ARN.',
+    );
   }
   return {
     pathLabel: found.runtimeId,

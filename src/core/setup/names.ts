@@ -48,7 +48,10 @@ export function validateSetupName(name: string): string {
   }
   const reserved = RESERVED.find((w) => name.includes(w));
   if (reserved) {
-    throw usageError(`invalid --name ${JSON.stringify(name)}: Cognito domain prefixes may not contain "${reserved}"`, 'Pick a NAME without aws, amazon or cognito in it.');
+    throw usageError(
+      `invalid --name ${JSON.stringify(name)}: Cognito domain prefixes may not contain "${reserved}"`,
+      'Pick a NAME without aws, amazon or cognito in it.',
+    );
   }
   return name;
 }
@@ -75,7 +78,7 @@ export function setupNames(rawName: string): SetupNames {
 /** Six lower-case letters or digits from a random id (`ctx.randomId()`, a UUID): the domain prefix suffix. */
 export function domainSuffix(randomId: string): string {
   const chars = randomId.toLowerCase().replace(/[^a-z0-9]/g, '');
-  return (chars.length >= 6 ? chars.slice(0, 6) : chars.padEnd(6, '0'));
+  return chars.length >= 6 ? chars.slice(0, 6) : chars.padEnd(6, '0');
 }
 
 const LOWER = 'abcdefghijkmnopqrstuvwxyz';

@@ -4,7 +4,7 @@
  */
 import { AgentcoreAuthError } from '../errors.js';
 import { maskSecret } from '../redact.js';
-import { madeSoFar, StepFailure, type SetupResult, type TeardownPlan } from './run.js';
+import { madeSoFar, type StepFailure, type SetupResult, type TeardownPlan } from './run.js';
 
 /** The env variables `login` reads (src/cli/commands/login/options.ts LOGIN_ENV), written by `setup --write-env`. */
 export const SETUP_ENV = {
@@ -18,7 +18,12 @@ export const SETUP_ENV = {
 /** First line of every env file setup writes: setup overwrites only files that start with it. */
 export const ENV_FILE_MARKER = '# Written by agentcore-auth setup';
 
-export function setupFailure(e: StepFailure, command: 'setup' | 'teardown', name: string, partial?: SetupResult): AgentcoreAuthError {
+export function setupFailure(
+  e: StepFailure,
+  command: 'setup' | 'teardown',
+  name: string,
+  partial?: SetupResult,
+): AgentcoreAuthError {
   const err = e.error;
   const made = partial ? madeSoFar(partial) : [];
   const cleanup =
@@ -27,12 +32,16 @@ export function setupFailure(e: StepFailure, command: 'setup' | 'teardown', name
         ? `Made so far: ${made.join(', ')}. \`agentcore-auth teardown --name ${name}\` removes it (or run setup again to complete it).`
         : `Nothing was created before this step; \`agentcore-auth teardown --name ${name}\` finds and removes anything an earlier run left.`
       : `Run \`agentcore-auth teardown --name ${name}\` again once fixed: it finds what is left by name and tag.`;
-  return new AgentcoreAuthError(err.code, `${command} step ${e.step.n} (${e.step.operation}) failed: ${err.message.replace(new RegExp(`^${e.step.operation} failed: `), '')}`, {
-    hint: [err.hint, cleanup].filter(Boolean).join('\n'),
-    details: { ...err.details, step: e.step.n, operation: e.step.operation, ...(made.length ? { made } : {}) },
-    cause: err,
-    exitCode: err.exitCode,
-  });
+  return new AgentcoreAuthError(
+    err.code,
+    `${command} step ${e.step.n} (${e.step.operation}) failed: ${err.message.replace(new RegExp(`^${e.step.operation} failed: `), '')}`,
+    {
+      hint: [err.hint, cleanup].filter(Boolean).join('\n'),
+      details: { ...err.details, step: e.step.n, operation: e.step.operation, ...(made.length ? { made } : {}) },
+      cause: err,
+      exitCode: err.exitCode,
+    },
+  );
 }
 
 /** The env file (`KEY=value` lines, no quoting needed: ids, base64 secrets and a shell-safe password). */
@@ -52,7 +61,9 @@ export function envFileText(r: SetupResult, extra: Record<string, string> = {}):
 }
 
 /** The runtime's inbound JWT configuration, as CreateAgentRuntime/UpdateAgentRuntime take it. */
-export function authorizerConfiguration(r: SetupResult): { customJWTAuthorizer: { discoveryUrl: string; allowedClients: string[] } } | undefined {
+export function authorizerConfiguration(
+  r: SetupResult,
+): { customJWTAuthorizer: { discoveryUrl: string; allowedClients: string[] } } | undefined {
   return r.customJWTAuthorizer ? { customJWTAuthorizer: r.customJWTAuthorizer } : undefined;
 }
 

@@ -20,7 +20,14 @@ import { AgentcoreAuthError } from '../errors.js';
 import { fingerprint } from '../redact.js';
 import type { TimelineUi } from '../identity/io.js';
 import type { StepHandle, Timeline } from '../identity/timeline.js';
-import { DOMAIN_ATTEMPTS, domainSuffix, generatePassword, IDENTITY_TAG_KEY, setupNames, type SetupNames } from './names.js';
+import {
+  DOMAIN_ATTEMPTS,
+  domainSuffix,
+  generatePassword,
+  IDENTITY_TAG_KEY,
+  setupNames,
+  type SetupNames,
+} from './names.js';
 
 export type ResourceStatus = 'created' | 'existing' | 'planned' | 'updated';
 
@@ -50,18 +57,32 @@ export interface SetupResult {
   name: string;
   region: string;
   dryRun: boolean;
-  userPool: { id?: string; arn?: string; name: string; tag: Record<string, string>; status: ResourceStatus; issuer?: string; discoveryUrl?: string };
+  userPool: {
+    id?: string;
+    arn?: string;
+    name: string;
+    tag: Record<string, string>;
+    status: ResourceStatus;
+    issuer?: string;
+    discoveryUrl?: string;
+  };
   resourceServer: { identifier: string; scope: string; status: ResourceStatus };
   domain: { prefix?: string; hostedUiUrl?: string; status: ResourceStatus };
   clients: { app: ClientRecord; m2m: ClientRecord; public: ClientRecord };
   user: { username: string; password?: string; status: ResourceStatus; passwordReset: boolean };
   workloadIdentity?: { name: string; arn?: string; returnUrls: string[]; status: ResourceStatus };
-  credentialProvider?: { name: string; arn?: string; callbackUrl?: string; vendor: 'CustomOauth2'; clientId?: string; status: ResourceStatus };
+  credentialProvider?: {
+    name: string;
+    arn?: string;
+    callbackUrl?: string;
+    vendor: 'CustomOauth2';
+    clientId?: string;
+    status: ResourceStatus;
+  };
   customJWTAuthorizer?: { discoveryUrl: string; allowedClients: string[] };
   /** Untagged pools with the same name: never touched. */
   ignoredPools: string[];
 }
-
 
 /** A setup/teardown step failed: carries the step and what exists so far. */
 export class StepFailure extends Error {
@@ -84,7 +105,10 @@ function isNotFound(e: unknown): boolean {
 
 export function isDomainTaken(e: unknown): boolean {
   const msg = (e as { message?: string })?.message ?? '';
-  return errorName(e) === 'InvalidParameterException' && /Domain already (associated with another user pool|exists)/i.test(msg);
+  return (
+    errorName(e) === 'InvalidParameterException' &&
+    /Domain already (associated with another user pool|exists)/i.test(msg)
+  );
 }
 
 /** Run one AWS call as a timeline step; failures are recorded on the step and rethrown as StepFailure. */
@@ -132,7 +156,11 @@ interface FoundPool {
 }
 
 /** ListUserPools (every page) → exact name → DescribeUserPool → our tag. */
-async function findPools(deps: SetupDeps, names: SetupNames, after: number): Promise<{ tagged: FoundPool[]; ignored: string[] }> {
+async function findPools(
+  deps: SetupDeps,
+  names: SetupNames,
+  after: number,
+): Promise<{ tagged: FoundPool[]; ignored: string[] }> {
   const sdk = cognitoSdk();
   const candidates: string[] = [];
   await step(
@@ -143,7 +171,9 @@ async function findPools(deps: SetupDeps, names: SetupNames, after: number): Pro
       let pages = 0;
       let token: string | undefined;
       do {
-        const out = await deps.cognito.send(new sdk.ListUserPoolsCommand({ MaxResults: 60, ...(token ? { NextToken: token } : {}) }));
+        const out = await deps.cognito.send(
+          new sdk.ListUserPoolsCommand({ MaxResults: 60, ...(token ? { NextToken: token } : {}) }),
+        );
         pages++;
         for (const p of out.UserPools ?? []) if (p.Name === names.poolName && p.Id) candidates.push(p.Id);
         token = out.NextToken;
@@ -152,7 +182,10 @@ async function findPools(deps: SetupDeps, names: SetupNames, after: number): Pro
     },
     (pages, s) => {
       deps.timeline.total = deps.timeline.steps.length + candidates.length + after;
-      s.ok({ pages: String(pages) }, candidates.length ? `${candidates.length} pool(s) named ${names.poolName}` : `no pool named ${names.poolName}`);
+      s.ok(
+        { pages: String(pages) },
+        candidates.length ? `${candidates.length} pool(s) named ${names.poolName}` : `no pool named ${names.poolName}`,
+      );
     },
   );
   const tagged: FoundPool[] = [];
@@ -167,8 +200,18 @@ async function findPools(deps: SetupDeps, names: SetupNames, after: number): Pro
         const p = out.UserPool;
         const ours = p?.UserPoolTags?.[names.tag.key] === names.tag.value;
         if (ours) {
-          tagged.push({ id, name: p?.Name ?? names.poolName, withIdentity: p?.UserPoolTags?.[IDENTITY_TAG_KEY] === 'true', ...(p?.Arn ? { arn: p.Arn } : {}), ...(p?.Domain ? { domain: p.Domain } : {}), ...(p?.CustomDomain ? { customDomain: p.CustomDomain } : {}) });
-          s.ok({ tag: `${names.tag.key}=${names.tag.value}`, ...(p?.Domain ? { domain: p.Domain } : {}) }, 'made by setup');
+          tagged.push({
+            id,
+            name: p?.Name ?? names.poolName,
+            withIdentity: p?.UserPoolTags?.[IDENTITY_TAG_KEY] === 'true',
+            ...(p?.Arn ? { arn: p.Arn } : {}),
+            ...(p?.Domain ? { domain: p.Domain } : {}),
+            ...(p?.CustomDomain ? { customDomain: p.CustomDomain } : {}),
+          });
+          s.ok(
+            { tag: `${names.tag.key}=${names.tag.value}`, ...(p?.Domain ? { domain: p.Domain } : {}) },
+            'made by setup',
+          );
         } else {
           ignored.push(id);
           s.ok({}, `no ${names.tag.key}=${names.tag.value} tag: not made by setup, left alone`);
@@ -186,7 +229,11 @@ function emptyResult(names: SetupNames, region: string, dryRun: boolean, withIde
     region,
     dryRun,
     userPool: { name: names.poolName, tag: { [names.tag.key]: names.tag.value }, status: 'planned' },
-    resourceServer: { identifier: names.resourceServer.identifier, scope: names.resourceServer.scope, status: 'planned' },
+    resourceServer: {
+      identifier: names.resourceServer.identifier,
+      scope: names.resourceServer.scope,
+      status: 'planned',
+    },
     domain: { status: 'planned' },
     clients: {
       app: client(names.clients.app, ['USER_PASSWORD_AUTH', 'REFRESH_TOKEN_AUTH', 'code']),
@@ -233,7 +280,12 @@ export async function runSetup(
   return result;
 }
 
-async function setupSteps(deps: SetupDeps, names: SetupNames, result: SetupResult, options: { withIdentity: boolean; dryRun: boolean }) {
+async function setupSteps(
+  deps: SetupDeps,
+  names: SetupNames,
+  result: SetupResult,
+  options: { withIdentity: boolean; dryRun: boolean },
+) {
   const sdk = cognitoSdk();
   const { timeline: tl, cognito } = deps;
   const dry = options.dryRun;
@@ -243,9 +295,13 @@ async function setupSteps(deps: SetupDeps, names: SetupNames, result: SetupResul
   const found = await findPools(deps, names, tl.total - 1);
   result.ignoredPools = found.ignored;
   if (found.tagged.length > 1) {
-    throw new AgentcoreAuthError('ERR_CONFIG', `${found.tagged.length} user pools are tagged ${names.tag.key}=${names.tag.value} (${found.tagged.map((p) => p.id).join(', ')})`, {
-      hint: `Remove them with \`agentcore-auth teardown --name ${names.name}\` and run setup again.`,
-    });
+    throw new AgentcoreAuthError(
+      'ERR_CONFIG',
+      `${found.tagged.length} user pools are tagged ${names.tag.key}=${names.tag.value} (${found.tagged.map((p) => p.id).join(', ')})`,
+      {
+        hint: `Remove them with \`agentcore-auth teardown --name ${names.name}\` and run setup again.`,
+      },
+    );
   }
   let pool = found.tagged[0];
   if (pool) {
@@ -261,9 +317,19 @@ async function setupSteps(deps: SetupDeps, names: SetupNames, result: SetupResul
         cognito.send(
           new sdk.CreateUserPoolCommand({
             PoolName: names.poolName,
-            UserPoolTags: { [names.tag.key]: names.tag.value, ...(options.withIdentity ? { [IDENTITY_TAG_KEY]: 'true' } : {}) },
+            UserPoolTags: {
+              [names.tag.key]: names.tag.value,
+              ...(options.withIdentity ? { [IDENTITY_TAG_KEY]: 'true' } : {}),
+            },
             Policies: {
-              PasswordPolicy: { MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true, TemporaryPasswordValidityDays: 1 },
+              PasswordPolicy: {
+                MinimumLength: 12,
+                RequireLowercase: true,
+                RequireUppercase: true,
+                RequireNumbers: true,
+                RequireSymbols: true,
+                TemporaryPasswordValidityDays: 1,
+              },
             },
             AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
             AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'admin_only', Priority: 1 }] },
@@ -272,7 +338,12 @@ async function setupSteps(deps: SetupDeps, names: SetupNames, result: SetupResul
         ),
       (out, s) => {
         const p = out.UserPool!;
-        pool = { id: p.Id!, name: p.Name ?? names.poolName, withIdentity: options.withIdentity, ...(p.Arn ? { arn: p.Arn } : {}) };
+        pool = {
+          id: p.Id!,
+          name: p.Name ?? names.poolName,
+          withIdentity: options.withIdentity,
+          ...(p.Arn ? { arn: p.Arn } : {}),
+        };
         result.userPool = { ...result.userPool, id: p.Id!, ...(p.Arn ? { arn: p.Arn } : {}), status: 'created' };
         s.ok({ id: p.Id, arn: p.Arn });
       },
@@ -293,7 +364,10 @@ async function setupSteps(deps: SetupDeps, names: SetupNames, result: SetupResul
       tl,
       'DescribeResourceServer',
       { identifier: names.resourceServer.identifier },
-      () => cognito.send(new sdk.DescribeResourceServerCommand({ UserPoolId: poolId!, Identifier: names.resourceServer.identifier })),
+      () =>
+        cognito.send(
+          new sdk.DescribeResourceServerCommand({ UserPoolId: poolId!, Identifier: names.resourceServer.identifier }),
+        ),
       (out, s) => {
         rsExists = !!out.ResourceServer;
         s.ok({ scopes: (out.ResourceServer?.Scopes ?? []).map((x) => x.ScopeName).join(',') }, 'exists');
@@ -302,7 +376,11 @@ async function setupSteps(deps: SetupDeps, names: SetupNames, result: SetupResul
     );
   }
   if (rsExists) result.resourceServer.status = 'existing';
-  else if (dry) tl.skip(['CreateResourceServer'], `dry run: would create ${names.resourceServer.identifier} with scope ${names.resourceServer.scope}`);
+  else if (dry)
+    tl.skip(
+      ['CreateResourceServer'],
+      `dry run: would create ${names.resourceServer.identifier} with scope ${names.resourceServer.scope}`,
+    );
   else {
     await step(
       tl,
@@ -319,7 +397,11 @@ async function setupSteps(deps: SetupDeps, names: SetupNames, result: SetupResul
         ),
       (out, s) => {
         result.resourceServer.status = 'created';
-        s.ok({ scopes: (out.ResourceServer?.Scopes ?? []).map((x) => `${names.resourceServer.identifier}/${x.ScopeName}`).join(',') });
+        s.ok({
+          scopes: (out.ResourceServer?.Scopes ?? [])
+            .map((x) => `${names.resourceServer.identifier}/${x.ScopeName}`)
+            .join(','),
+        });
       },
     );
   }
@@ -337,7 +419,10 @@ async function setupSteps(deps: SetupDeps, names: SetupNames, result: SetupResul
         tl,
         'CreateUserPoolDomain',
         { domain: prefix, ...(attempt > 1 ? { attempt: `${attempt}/${DOMAIN_ATTEMPTS}` } : {}) },
-        () => cognito.send(new sdk.CreateUserPoolDomainCommand({ Domain: prefix, UserPoolId: poolId!, ManagedLoginVersion: 1 })),
+        () =>
+          cognito.send(
+            new sdk.CreateUserPoolDomainCommand({ Domain: prefix, UserPoolId: poolId!, ManagedLoginVersion: 1 }),
+          ),
         (_out, s) => {
           result.domain = { prefix, hostedUiUrl: hostedUiUrl(prefix, deps.region), status: 'created' };
           if (pool) pool.domain = prefix;
@@ -348,7 +433,9 @@ async function setupSteps(deps: SetupDeps, names: SetupNames, result: SetupResul
           onTolerated: (e, s) => {
             taken.value = true;
             s.fail(fromAwsError(e, 'CreateUserPoolDomain'));
-            deps.ui.note(`      ${(e as Error).message} Domain prefixes are unique per region across all accounts: retrying with a new suffix`);
+            deps.ui.note(
+              `      ${(e as Error).message} Domain prefixes are unique per region across all accounts: retrying with a new suffix`,
+            );
           },
         },
       );
@@ -410,8 +497,16 @@ async function setupSteps(deps: SetupDeps, names: SetupNames, result: SetupResul
       async () => {
         let token: string | undefined;
         do {
-          const out = await cognito.send(new sdk.ListUserPoolClientsCommand({ UserPoolId: poolId!, MaxResults: 60, ...(token ? { NextToken: token } : {}) }));
-          for (const c of out.UserPoolClients ?? []) if (c.ClientName && c.ClientId && !existingClients.has(c.ClientName)) existingClients.set(c.ClientName, c.ClientId);
+          const out = await cognito.send(
+            new sdk.ListUserPoolClientsCommand({
+              UserPoolId: poolId!,
+              MaxResults: 60,
+              ...(token ? { NextToken: token } : {}),
+            }),
+          );
+          for (const c of out.UserPoolClients ?? [])
+            if (c.ClientName && c.ClientId && !existingClients.has(c.ClientName))
+              existingClients.set(c.ClientName, c.ClientId);
           token = out.NextToken;
         } while (token);
       },
@@ -447,14 +542,22 @@ async function setupSteps(deps: SetupDeps, names: SetupNames, result: SetupResul
       continue;
     }
     if (dry) {
-      tl.skip(['CreateUserPoolClient'], `dry run: would create ${rec.name} (${rec.flows.join(', ')}${w.input.GenerateSecret ? ', with secret' : ', no secret'})`);
+      tl.skip(
+        ['CreateUserPoolClient'],
+        `dry run: would create ${rec.name} (${rec.flows.join(', ')}${w.input.GenerateSecret ? ', with secret' : ', no secret'})`,
+      );
       continue;
     }
     await step(
       tl,
       'CreateUserPoolClient',
       { name: rec.name, flows: rec.flows.join(','), secret: w.input.GenerateSecret ? 'yes' : 'no' },
-      () => cognito.send(new sdk.CreateUserPoolClientCommand({ UserPoolId: poolId!, ...(w.input as object) } as ConstructorParameters<ReturnType<typeof cognitoSdk>['CreateUserPoolClientCommand']>[0])),
+      () =>
+        cognito.send(
+          new sdk.CreateUserPoolClientCommand({ UserPoolId: poolId!, ...(w.input as object) } as ConstructorParameters<
+            ReturnType<typeof cognitoSdk>['CreateUserPoolClientCommand']
+          >[0]),
+        ),
       (out, s) => {
         const c = out.UserPoolClient!;
         rec.clientId = c.ClientId!;
@@ -486,7 +589,9 @@ async function setupSteps(deps: SetupDeps, names: SetupNames, result: SetupResul
   if (dry) {
     tl.skip(
       userExists ? ['AdminSetUserPassword'] : ['AdminCreateUser', 'AdminSetUserPassword'],
-      userExists ? 'dry run: would set a new permanent password (Cognito never returns the old one)' : `dry run: would create ${names.username} with a generated permanent password`,
+      userExists
+        ? 'dry run: would set a new permanent password (Cognito never returns the old one)'
+        : `dry run: would create ${names.username} with a generated permanent password`,
     );
   } else {
     if (!userExists) {
@@ -494,7 +599,14 @@ async function setupSteps(deps: SetupDeps, names: SetupNames, result: SetupResul
         tl,
         'AdminCreateUser',
         { username: names.username, messageAction: 'SUPPRESS' },
-        () => cognito.send(new sdk.AdminCreateUserCommand({ UserPoolId: poolId!, Username: names.username, MessageAction: 'SUPPRESS' })),
+        () =>
+          cognito.send(
+            new sdk.AdminCreateUserCommand({
+              UserPoolId: poolId!,
+              Username: names.username,
+              MessageAction: 'SUPPRESS',
+            }),
+          ),
         (out, s) => {
           result.user.status = 'created';
           s.ok({ status: out.User?.UserStatus });
@@ -507,18 +619,34 @@ async function setupSteps(deps: SetupDeps, names: SetupNames, result: SetupResul
       tl,
       'AdminSetUserPassword',
       { username: names.username, permanent: 'true' },
-      () => cognito.send(new sdk.AdminSetUserPasswordCommand({ UserPoolId: poolId!, Username: names.username, Password: password, Permanent: true })),
+      () =>
+        cognito.send(
+          new sdk.AdminSetUserPasswordCommand({
+            UserPoolId: poolId!,
+            Username: names.username,
+            Password: password,
+            Permanent: true,
+          }),
+        ),
       (_out, s) => {
         result.user.password = password;
         result.user.passwordReset = userExists;
-        s.ok({ password: fingerprint(password) }, userExists ? 'new password: Cognito never returns the old one' : undefined);
+        s.ok(
+          { password: fingerprint(password) },
+          userExists ? 'new password: Cognito never returns the old one' : undefined,
+        );
       },
     );
   }
   if (userExists) result.user.status = 'existing';
 
-  const allowedClients = [result.clients.app.clientId, result.clients.public.clientId, result.clients.m2m.clientId].filter((x): x is string => !!x);
-  if (result.userPool.discoveryUrl) result.customJWTAuthorizer = { discoveryUrl: result.userPool.discoveryUrl, allowedClients };
+  const allowedClients = [
+    result.clients.app.clientId,
+    result.clients.public.clientId,
+    result.clients.m2m.clientId,
+  ].filter((x): x is string => !!x);
+  if (result.userPool.discoveryUrl)
+    result.customJWTAuthorizer = { discoveryUrl: result.userPool.discoveryUrl, allowedClients };
 
   // ---- AgentCore Identity (optional) ----
   if (options.withIdentity && pool && !pool.withIdentity) {
@@ -568,7 +696,13 @@ async function identitySteps(deps: SetupDeps, names: SetupNames, result: SetupRe
         tl,
         'UpdateWorkloadIdentity',
         { name: names.workloadName, add: missing.join(',') },
-        () => control.send(new sdk.UpdateWorkloadIdentityCommand({ name: names.workloadName, allowedResourceOauth2ReturnUrls: [...wi.returnUrls, ...missing] })),
+        () =>
+          control.send(
+            new sdk.UpdateWorkloadIdentityCommand({
+              name: names.workloadName,
+              allowedResourceOauth2ReturnUrls: [...wi.returnUrls, ...missing],
+            }),
+          ),
         (out, s) => {
           wi.returnUrls = out.allowedResourceOauth2ReturnUrls ?? [...wi.returnUrls, ...missing];
           wi.status = 'updated';
@@ -577,13 +711,23 @@ async function identitySteps(deps: SetupDeps, names: SetupNames, result: SetupRe
       );
     } else if (missing.length) tl.skip(['UpdateWorkloadIdentity'], `dry run: would add ${missing.join(', ')}`);
   } else if (dry) {
-    tl.skip(['CreateWorkloadIdentity'], `dry run: would create ${names.workloadName} with return URLs ${names.returnUrls.join(', ')}`);
+    tl.skip(
+      ['CreateWorkloadIdentity'],
+      `dry run: would create ${names.workloadName} with return URLs ${names.returnUrls.join(', ')}`,
+    );
   } else {
     await step(
       tl,
       'CreateWorkloadIdentity',
       { name: names.workloadName, returnUrls: names.returnUrls.join(',') },
-      () => control.send(new sdk.CreateWorkloadIdentityCommand({ name: names.workloadName, allowedResourceOauth2ReturnUrls: names.returnUrls, tags })),
+      () =>
+        control.send(
+          new sdk.CreateWorkloadIdentityCommand({
+            name: names.workloadName,
+            allowedResourceOauth2ReturnUrls: names.returnUrls,
+            tags,
+          }),
+        ),
       (out, s) => {
         wi.arn = out.workloadIdentityArn;
         wi.returnUrls = out.allowedResourceOauth2ReturnUrls ?? names.returnUrls;
@@ -613,7 +757,10 @@ async function identitySteps(deps: SetupDeps, names: SetupNames, result: SetupRe
   const m2m = result.clients.m2m;
   if (cpExists) return;
   if (dry || !m2m.clientId || !m2m.clientSecret || !result.userPool.discoveryUrl) {
-    tl.skip(['CreateOauth2CredentialProvider'], `dry run: would create ${names.providerName} (CustomOauth2, the pool's discovery URL, client ${names.clients.m2m})`);
+    tl.skip(
+      ['CreateOauth2CredentialProvider'],
+      `dry run: would create ${names.providerName} (CustomOauth2, the pool's discovery URL, client ${names.clients.m2m})`,
+    );
     return;
   }
   await step(
@@ -626,7 +773,11 @@ async function identitySteps(deps: SetupDeps, names: SetupNames, result: SetupRe
           name: names.providerName,
           credentialProviderVendor: 'CustomOauth2',
           oauth2ProviderConfigInput: {
-            customOauth2ProviderConfig: { oauthDiscovery: { discoveryUrl: result.userPool.discoveryUrl! }, clientId: m2m.clientId!, clientSecret: m2m.clientSecret! },
+            customOauth2ProviderConfig: {
+              oauthDiscovery: { discoveryUrl: result.userPool.discoveryUrl! },
+              clientId: m2m.clientId!,
+              clientSecret: m2m.clientSecret!,
+            },
           },
           tags,
         }),
@@ -640,7 +791,6 @@ async function identitySteps(deps: SetupDeps, names: SetupNames, result: SetupRe
     },
   );
 }
-
 
 // ---------------------------------------------------------------------------------------------------------------
 // teardown
@@ -680,7 +830,13 @@ export async function planTeardown(deps: SetupDeps, name: string): Promise<Teard
     const sdk = controlSdk();
     const denied = (e: unknown) => fromAwsError(e, 'x').code === 'ERR_AUTH';
     // Look one resource up by its exact name: found → planned for deletion; not found → nothing to do; denied → said.
-    const lookUp = (operation: string, kind: 'credential-provider' | 'workload-identity', what: string, id: string, get: () => Promise<{ arn?: string }>) =>
+    const lookUp = (
+      operation: string,
+      kind: 'credential-provider' | 'workload-identity',
+      what: string,
+      id: string,
+      get: () => Promise<{ arn?: string }>,
+    ) =>
       step(
         tl,
         operation,
@@ -699,9 +855,16 @@ export async function planTeardown(deps: SetupDeps, name: string): Promise<Teard
           },
         },
       );
-    await lookUp('GetOauth2CredentialProvider', 'credential-provider', 'credential provider', names.providerName, async () => ({
-      arn: (await control.send(new sdk.GetOauth2CredentialProviderCommand({ name: names.providerName }))).credentialProviderArn,
-    }));
+    await lookUp(
+      'GetOauth2CredentialProvider',
+      'credential-provider',
+      'credential provider',
+      names.providerName,
+      async () => ({
+        arn: (await control.send(new sdk.GetOauth2CredentialProviderCommand({ name: names.providerName })))
+          .credentialProviderArn,
+      }),
+    );
     await lookUp('GetWorkloadIdentity', 'workload-identity', 'workload identity', names.workloadName, async () => ({
       arn: (await control.send(new sdk.GetWorkloadIdentityCommand({ name: names.workloadName }))).workloadIdentityArn,
     }));
@@ -719,7 +882,13 @@ export async function planTeardown(deps: SetupDeps, name: string): Promise<Teard
       async () => {
         let token: string | undefined;
         do {
-          const out = await deps.cognito.send(new sdk.ListUserPoolClientsCommand({ UserPoolId: p.id, MaxResults: 60, ...(token ? { NextToken: token } : {}) }));
+          const out = await deps.cognito.send(
+            new sdk.ListUserPoolClientsCommand({
+              UserPoolId: p.id,
+              MaxResults: 60,
+              ...(token ? { NextToken: token } : {}),
+            }),
+          );
           for (const c of out.UserPoolClients ?? []) clients.push(`${c.ClientName ?? '?'} (${c.ClientId})`);
           token = out.NextToken;
         } while (token);
@@ -749,9 +918,23 @@ export async function runTeardown(deps: SetupDeps, plan: TeardownPlan): Promise<
       const control = await deps.control!();
       const sdk = controlSdk();
       if (item.kind === 'credential-provider') {
-        await step(tl, 'DeleteOauth2CredentialProvider', { name: item.id }, () => control.send(new sdk.DeleteOauth2CredentialProviderCommand({ name: item.id })), ok, { tolerate: isNotFound, onTolerated: gone });
+        await step(
+          tl,
+          'DeleteOauth2CredentialProvider',
+          { name: item.id },
+          () => control.send(new sdk.DeleteOauth2CredentialProviderCommand({ name: item.id })),
+          ok,
+          { tolerate: isNotFound, onTolerated: gone },
+        );
       } else {
-        await step(tl, 'DeleteWorkloadIdentity', { name: item.id }, () => control.send(new sdk.DeleteWorkloadIdentityCommand({ name: item.id })), ok, { tolerate: isNotFound, onTolerated: gone });
+        await step(
+          tl,
+          'DeleteWorkloadIdentity',
+          { name: item.id },
+          () => control.send(new sdk.DeleteWorkloadIdentityCommand({ name: item.id })),
+          ok,
+          { tolerate: isNotFound, onTolerated: gone },
+        );
       }
     } else if (item.kind === 'domain') {
       await step(
@@ -766,7 +949,12 @@ export async function runTeardown(deps: SetupDeps, plan: TeardownPlan): Promise<
       await step(
         tl,
         'DeleteUserPool',
-        { pool: item.id, with: item.contains?.length ? `${item.contains.length} app client(s), resource server, users` : 'resource server, users' },
+        {
+          pool: item.id,
+          with: item.contains?.length
+            ? `${item.contains.length} app client(s), resource server, users`
+            : 'resource server, users',
+        },
         () => deps.cognito.send(new cognito.DeleteUserPoolCommand({ UserPoolId: item.id })),
         ok,
         { tolerate: isNotFound, onTolerated: gone },

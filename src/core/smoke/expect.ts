@@ -42,7 +42,12 @@ export interface ResolvedExpectation {
 }
 
 /** The outcome checked when the expectation says nothing about exit code, status or error: allow. */
-export function effectiveOutcome(e: { outcome?: Outcome; exitCode?: number; status?: number[]; error?: unknown }): Outcome | undefined {
+export function effectiveOutcome(e: {
+  outcome?: Outcome;
+  exitCode?: number;
+  status?: number[];
+  error?: unknown;
+}): Outcome | undefined {
   if (e.outcome) return e.outcome;
   if (e.exitCode !== undefined || e.status !== undefined || e.error !== undefined) return undefined;
   return 'allow';
@@ -77,7 +82,9 @@ export function oneLine(text: string, max = 200): string {
 
 function errorNames(o: Observed): string[] {
   const d = o.error?.details ?? {};
-  return [o.error?.code, d.errorName, d.error, d.type, d.__type].filter((v): v is string => typeof v === 'string' && v !== '');
+  return [o.error?.code, d.errorName, d.error, d.type, d.__type].filter(
+    (v): v is string => typeof v === 'string' && v !== '',
+  );
 }
 
 function looseEqual(actual: unknown, expected: unknown): boolean {
@@ -85,7 +92,9 @@ function looseEqual(actual: unknown, expected: unknown): boolean {
   if (expected === null || actual === null || actual === undefined) return false;
   if (typeof expected !== 'object' && typeof actual !== 'object') return String(actual) === String(expected);
   if (Array.isArray(expected)) {
-    return Array.isArray(actual) && actual.length === expected.length && expected.every((e, i) => looseEqual(actual[i], e));
+    return (
+      Array.isArray(actual) && actual.length === expected.length && expected.every((e, i) => looseEqual(actual[i], e))
+    );
   }
   if (typeof expected === 'object' && typeof actual === 'object' && !Array.isArray(actual)) {
     const a = actual as Record<string, unknown>;
@@ -97,11 +106,20 @@ function looseEqual(actual: unknown, expected: unknown): boolean {
 
 function show(v: unknown): string {
   if (v === undefined) return '(absent)';
-  return oneLine(typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v), 120);
+  return oneLine(typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v)), 120);
 }
 
 /** Output fields that usually hold the token a step produced, in order of preference. */
-const TOKEN_FIELDS = ['accessToken', 'access_token', 'token', 'idToken', 'id_token', 'resourceToken', 'workloadAccessToken', 'bearerToken'];
+const TOKEN_FIELDS = [
+  'accessToken',
+  'access_token',
+  'token',
+  'idToken',
+  'id_token',
+  'resourceToken',
+  'workloadAccessToken',
+  'bearerToken',
+];
 
 /** The JWT a step produced: `claimsFrom`, else a well-known field, else the first JWT anywhere in the output. */
 export function findToken(output: unknown, from?: string[]): { token?: string; where: string } {
@@ -126,10 +144,19 @@ export function findToken(output: unknown, from?: string[]): { token?: string; w
 export function evaluate(e: ResolvedExpectation, o: Observed): Check[] {
   const checks: Check[] = [];
   const outcome = effectiveOutcome(e);
-  if (outcome === 'allow') checks.push({ label: 'allow', ok: isAllowed(o), ...(isAllowed(o) ? {} : { actual: `${isDenied(o) ? 'denied' : 'failed'}: ${describeObserved(o)}` }) });
+  if (outcome === 'allow')
+    checks.push({
+      label: 'allow',
+      ok: isAllowed(o),
+      ...(isAllowed(o) ? {} : { actual: `${isDenied(o) ? 'denied' : 'failed'}: ${describeObserved(o)}` }),
+    });
   if (outcome === 'deny') {
     const ok = isDenied(o);
-    checks.push({ label: 'deny', ok, ...(ok ? {} : { actual: `${isAllowed(o) ? 'allowed' : 'failed without a denial'}: ${describeObserved(o)}` }) });
+    checks.push({
+      label: 'deny',
+      ok,
+      ...(ok ? {} : { actual: `${isAllowed(o) ? 'allowed' : 'failed without a denial'}: ${describeObserved(o)}` }),
+    });
   }
   if (e.exitCode !== undefined) {
     checks.push({ label: `exit code ${e.exitCode}`, ok: o.exitCode === e.exitCode, actual: describeObserved(o) });
@@ -145,11 +172,17 @@ export function evaluate(e: ResolvedExpectation, o: Observed): Check[] {
   if (e.error !== undefined) {
     const names = errorNames(o);
     const ok = names.some((n) => n.toLowerCase() === e.error!.toLowerCase());
-    checks.push({ label: `error ${e.error}`, ok, actual: names.length ? names.join(' / ') : `no error (${describeObserved(o)})` });
+    checks.push({
+      label: `error ${e.error}`,
+      ok,
+      actual: names.length ? names.join(' / ') : `no error (${describeObserved(o)})`,
+    });
   }
   const text = `${o.stdout}\n${o.stderr}`;
-  for (const c of e.contains) checks.push({ label: `output contains ${show(c)}`, ok: text.includes(c), actual: 'not found in stdout or stderr' });
-  for (const c of e.notContains) checks.push({ label: `output does not contain ${show(c)}`, ok: !text.includes(c), actual: 'found' });
+  for (const c of e.contains)
+    checks.push({ label: `output contains ${show(c)}`, ok: text.includes(c), actual: 'not found in stdout or stderr' });
+  for (const c of e.notContains)
+    checks.push({ label: `output does not contain ${show(c)}`, ok: !text.includes(c), actual: 'found' });
   for (const j of e.json) {
     const actual = o.output === undefined ? undefined : getPath(o.output, j.path);
     checks.push({
@@ -168,12 +201,18 @@ export function evaluate(e: ResolvedExpectation, o: Observed): Check[] {
         continue;
       }
       const actual = decoded.payload[c.claim];
-      const ok = looseEqual(actual, c.value) || (Array.isArray(actual) && !Array.isArray(c.value) && actual.some((a) => looseEqual(a, c.value)));
+      const ok =
+        looseEqual(actual, c.value) ||
+        (Array.isArray(actual) && !Array.isArray(c.value) && actual.some((a) => looseEqual(a, c.value)));
       checks.push({ label, ok, actual: show(actual) });
     }
   }
   if (e.maxDurationMs !== undefined) {
-    checks.push({ label: `within ${formatMs(e.maxDurationMs)}`, ok: o.durationMs <= e.maxDurationMs, actual: `took ${formatMs(o.durationMs)}` });
+    checks.push({
+      label: `within ${formatMs(e.maxDurationMs)}`,
+      ok: o.durationMs <= e.maxDurationMs,
+      actual: `took ${formatMs(o.durationMs)}`,
+    });
   }
   return checks.map((c) => (c.ok ? { label: c.label, ok: true } : c));
 }

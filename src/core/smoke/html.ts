@@ -42,7 +42,12 @@ const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 
-const STATUS_WORD: Record<StepResult['status'], string> = { pass: 'passed', fail: 'failed', error: 'could not run', skipped: 'skipped' };
+const STATUS_WORD: Record<StepResult['status'], string> = {
+  pass: 'passed',
+  fail: 'failed',
+  error: 'could not run',
+  skipped: 'skipped',
+};
 const STATUS_MARK: Record<StepResult['status'], string> = { pass: '✓', fail: '✗', error: '!', skipped: '–' };
 
 const CSS = `
@@ -88,7 +93,11 @@ export function htmlReport(runs: readonly HtmlRun[], o: HtmlReportOptions): stri
   const t = (s: string) => esc(clean(o.scrub, s));
   const sum = (k: 'passed' | 'failed' | 'errored' | 'skipped' | 'total') => runs.reduce((n, r) => n + r.summary[k], 0);
   const ok = o.exitCode === 0;
-  const verdict = ok ? 'all expectations met' : o.exitCode === 6 ? 'expectations failed (exit 6)' : `steps could not run (exit ${o.exitCode})`;
+  const verdict = ok
+    ? 'all expectations met'
+    : o.exitCode === 6
+      ? 'expectations failed (exit 6)'
+      : `steps could not run (exit ${o.exitCode})`;
   const title = runs.length === 1 ? runs[0]!.summary.scenario : `${runs.length} scenarios`;
   const notRun = (o.scenarios ?? runs.length) - runs.length;
 
@@ -99,7 +108,9 @@ export function htmlReport(runs: readonly HtmlRun[], o: HtmlReportOptions): stri
   );
 
   // The index: every step of every scenario, linked to its section.
-  parts.push('<table><thead><tr><th></th><th>step</th><th>scenario</th><th>verdict</th><th class="num">time</th></tr></thead><tbody>');
+  parts.push(
+    '<table><thead><tr><th></th><th>step</th><th>scenario</th><th>verdict</th><th class="num">time</th></tr></thead><tbody>',
+  );
   for (const [i, run] of runs.entries()) {
     for (const [j, s] of run.steps.entries()) {
       const r = s.result;
@@ -112,7 +123,9 @@ export function htmlReport(runs: readonly HtmlRun[], o: HtmlReportOptions): stri
 
   for (const [i, run] of runs.entries()) {
     const s = run.summary;
-    parts.push(`<h2>${t(s.scenario)} <span class="meta">${t(s.file)} · ${s.passed}/${s.total} passed in ${esc(formatMs(s.durationMs))}</span></h2>`);
+    parts.push(
+      `<h2>${t(s.scenario)} <span class="meta">${t(s.file)} · ${s.passed}/${s.total} passed in ${esc(formatMs(s.durationMs))}</span></h2>`,
+    );
     for (const [j, step] of run.steps.entries()) parts.push(stepSection(step, anchor(i, j), o, t));
   }
 
@@ -137,7 +150,9 @@ function stepSection(step: HtmlStep, id: string, o: HtmlReportOptions, t: (s: st
   const r = step.result;
   const out: string[] = [];
   out.push(`<section class="step s-${r.status}" id="${id}">`);
-  out.push(`<h3><span class="mark s-${r.status}">${STATUS_MARK[r.status]}</span> ${t(r.id)}${r.name !== r.id ? ` <span class="meta">${t(r.name)}</span>` : ''}</h3>`);
+  out.push(
+    `<h3><span class="mark s-${r.status}">${STATUS_MARK[r.status]}</span> ${t(r.id)}${r.name !== r.id ? ` <span class="meta">${t(r.name)}</span>` : ''}</h3>`,
+  );
   const meta = [
     `<span class="s-${r.status}">${esc(STATUS_WORD[r.status])}</span>`,
     `line ${r.line}`,
@@ -152,7 +167,9 @@ function stepSection(step: HtmlStep, id: string, o: HtmlReportOptions, t: (s: st
   if (r.checks.length) {
     out.push('<ul class="checks">');
     for (const c of r.checks) {
-      out.push(`<li class="${c.ok ? 's-pass' : 's-fail'}"><span class="mark">${c.ok ? '✓' : '✗'}</span>${t(c.label)}${c.ok ? '' : ` <span class="meta">— got ${t(c.actual ?? '(nothing)')}</span>`}</li>`);
+      out.push(
+        `<li class="${c.ok ? 's-pass' : 's-fail'}"><span class="mark">${c.ok ? '✓' : '✗'}</span>${t(c.label)}${c.ok ? '' : ` <span class="meta">— got ${t(c.actual ?? '(nothing)')}</span>`}</li>`,
+      );
     }
     out.push('</ul>');
   }
@@ -163,11 +180,15 @@ function stepSection(step: HtmlStep, id: string, o: HtmlReportOptions, t: (s: st
   if (step.diagram) {
     const caption = `Calls made by step ${r.id}`;
     // The SVG renderer escapes every text it draws; the scrub already ran when the diagram was built.
-    out.push(`<figure>${renderSvg(step.diagram, { title: clean(o.scrub, caption) })}<figcaption>${t(caption)}</figcaption></figure>`);
+    out.push(
+      `<figure>${renderSvg(step.diagram, { title: clean(o.scrub, caption) })}<figcaption>${t(caption)}</figcaption></figure>`,
+    );
     out.push(`<details><summary>Mermaid source</summary><pre>${t(toMermaid(step.diagram))}</pre></details>`);
   }
   if (step.trace?.trim()) {
-    out.push(`<details${r.status === 'fail' || r.status === 'error' ? ' open' : ''}><summary>trace (secrets masked)</summary><pre>${t(step.trace.trimEnd())}</pre></details>`);
+    out.push(
+      `<details${r.status === 'fail' || r.status === 'error' ? ' open' : ''}><summary>trace (secrets masked)</summary><pre>${t(step.trace.trimEnd())}</pre></details>`,
+    );
   }
   out.push('</section>');
   return out.join('\n');

@@ -28,7 +28,8 @@ function text(value: string, line: number): Tpl {
 }
 
 function literal(v: TValue): string | undefined {
-  if (v instanceof Tpl && v.template.parts.every((p) => p.kind === 'text')) return v.template.parts.map((p) => (p.kind === 'text' ? p.text : '')).join('');
+  if (v instanceof Tpl && v.template.parts.every((p) => p.kind === 'text'))
+    return v.template.parts.map((p) => (p.kind === 'text' ? p.text : '')).join('');
   return undefined;
 }
 
@@ -82,7 +83,13 @@ export function addNegativeChecks(scenario: Scenario): Scenario {
     const opt = (value: string) => ({ value: text(value, step.line), line: step.line });
     if (mode === 'bearer') {
       steps.push(derive('no-token', { ...base, auth: opt('sigv4') }));
-      steps.push(derive('wrong-mode', { ...base, auth: opt('sigv4'), 'user-id': userId ? userId[1] : opt('agentcore-auth-smoke-negative') }));
+      steps.push(
+        derive('wrong-mode', {
+          ...base,
+          auth: opt('sigv4'),
+          'user-id': userId ? userId[1] : opt('agentcore-auth-smoke-negative'),
+        }),
+      );
     } else {
       steps.push(derive('wrong-mode', { ...base, auth: opt('bearer'), 'bearer-token': opt(UNSIGNED_PROBE_JWT) }));
     }

@@ -65,7 +65,8 @@ export function parseScenario(text: string, file: string): Scenario {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
   const errors = new ScenarioErrors();
-  for (const e of doc.errors) errors.add(e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos[0]).line, `YAML: ${e.message.split('\n')[0]}`);
+  for (const e of doc.errors)
+    errors.add(e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos[0]).line, `YAML: ${e.message.split('\n')[0]}`);
   if (errors.issues.length) throw scenarioError(file, errors);
   const root = toLNode(doc.contents as YamlNode | null, lineCounter, doc);
   const scenario = buildScenario(root, file, errors);
@@ -87,9 +88,15 @@ export function scenarioFromValue(value: unknown, file: string): Scenario {
 function valueToLNode(v: unknown): LNode {
   const line = 1;
   if (Array.isArray(v)) return { kind: 'seq', line, items: v.map(valueToLNode) };
-  if (v !== null && typeof v === 'object') return { kind: 'map', line, entries: Object.entries(v).map(([key, value]) => ({ key, keyLine: line, value: valueToLNode(value) })) };
+  if (v !== null && typeof v === 'object')
+    return {
+      kind: 'map',
+      line,
+      entries: Object.entries(v).map(([key, value]) => ({ key, keyLine: line, value: valueToLNode(value) })),
+    };
   if (v === null || v === undefined) return { kind: 'scalar', line, value: null };
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return { kind: 'scalar', line, value: v };
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+    return { kind: 'scalar', line, value: v };
   return { kind: 'scalar', line, value: String(v) };
 }
 
@@ -107,12 +114,22 @@ function scenarioError(file: string, errors: ScenarioErrors): AgentcoreAuthError
 /** Nodes a scenario may expand to (aliases included): a real file has hundreds; an alias bomb has billions. */
 const MAX_SCENARIO_NODES = 100_000;
 
-function toLNode(node: YamlNode | null | undefined, lc: LineCounter, doc: Document, depth = 0, budget = { nodes: MAX_SCENARIO_NODES }): LNode {
+function toLNode(
+  node: YamlNode | null | undefined,
+  lc: LineCounter,
+  doc: Document,
+  depth = 0,
+  budget = { nodes: MAX_SCENARIO_NODES },
+): LNode {
   const line = node?.range ? lc.linePos(node.range[0]).line : 1;
   if (--budget.nodes < 0) {
-    throw new AgentcoreAuthError('ERR_INPUT', `the scenario expands to more than ${MAX_SCENARIO_NODES} values (aliases repeated inside aliases?)`, {
-      hint: 'Use YAML anchors and aliases for shared values, not nested repetition.',
-    });
+    throw new AgentcoreAuthError(
+      'ERR_INPUT',
+      `the scenario expands to more than ${MAX_SCENARIO_NODES} values (aliases repeated inside aliases?)`,
+      {
+        hint: 'Use YAML anchors and aliases for shared values, not nested repetition.',
+      },
+    );
   }
   if (!node) return { kind: 'scalar', line, value: null };
   // `*anchor` stands for the anchored node (depth-limited: an alias cannot contain itself usefully).
@@ -142,10 +159,12 @@ function toLNode(node: YamlNode | null | undefined, lc: LineCounter, doc: Docume
     const own = new Set(entries.map((e) => e.key));
     return { kind: 'map', line, entries: [...merged.filter((e) => !own.has(e.key)), ...entries] };
   }
-  if (isSeq(node)) return { kind: 'seq', line, items: node.items.map((n) => toLNode(n as YamlNode, lc, doc, depth + 1, budget)) };
+  if (isSeq(node))
+    return { kind: 'seq', line, items: node.items.map((n) => toLNode(n as YamlNode, lc, doc, depth + 1, budget)) };
   if (isScalar(node)) {
     const v = node.value;
-    if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return { kind: 'scalar', line, value: v };
+    if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+      return { kind: 'scalar', line, value: v };
     return { kind: 'scalar', line, value: String(v) };
   }
   return { kind: 'scalar', line, value: null };
@@ -232,13 +251,16 @@ function envBlock(n: LNode, where: string, errors: ScenarioErrors): Record<strin
     return out;
   }
   for (const e of n.entries) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(e.key)) errors.add(e.keyLine, `${where}: "${e.key}" is not an environment variable name`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(e.key))
+      errors.add(e.keyLine, `${where}: "${e.key}" is not an environment variable name`);
     if (e.value.kind !== 'scalar' || e.value.value === null) {
       errors.add(e.value.line, `${where}.${e.key} must be a string, number or boolean (got ${describe(e.value)})`);
       continue;
     }
     out[e.key] =
-      typeof e.value.value === 'string' ? template(e.value.value, e.value.line, `${where}.${e.key}`, errors) : textTpl(String(e.value.value), e.value.line);
+      typeof e.value.value === 'string'
+        ? template(e.value.value, e.value.line, `${where}.${e.key}`, errors)
+        : textTpl(String(e.value.value), e.value.line);
   }
   return out;
 }
@@ -254,11 +276,13 @@ function buildScenario(root: LNode, file: string, errors: ScenarioErrors): Scena
     const v = e.value;
     switch (e.key) {
       case 'version':
-        if (!(v.kind === 'scalar' && (v.value === 1 || v.value === '1'))) errors.add(v.line, `version must be 1 (got ${describe(v)})`);
+        if (!(v.kind === 'scalar' && (v.value === 1 || v.value === '1')))
+          errors.add(v.line, `version must be 1 (got ${describe(v)})`);
         break;
       case 'name':
       case 'description':
-        if (v.kind !== 'scalar' || typeof v.value !== 'string') errors.add(v.line, `${e.key} must be a string (got ${describe(v)})`);
+        if (v.kind !== 'scalar' || typeof v.value !== 'string')
+          errors.add(v.line, `${e.key} must be a string (got ${describe(v)})`);
         else if (e.key === 'name') scenario.name = v.value;
         else scenario.description = v.value;
         break;
@@ -276,7 +300,10 @@ function buildScenario(root: LNode, file: string, errors: ScenarioErrors): Scena
       default:
         // `x-…` keys hold anchors for the steps to reuse (`x-login: &login {…}` … `login: *login`).
         if (e.key.startsWith('x-')) break;
-        errors.add(e.keyLine, `unknown key "${e.key}" at the top level${suggest(e.key, TOP_KEYS)}; expected one of ${[...TOP_KEYS].join(', ')} (or x-… for anchors)`);
+        errors.add(
+          e.keyLine,
+          `unknown key "${e.key}" at the top level${suggest(e.key, TOP_KEYS)}; expected one of ${[...TOP_KEYS].join(', ')} (or x-… for anchors)`,
+        );
     }
   }
   if (!stepsNode) {
@@ -284,7 +311,10 @@ function buildScenario(root: LNode, file: string, errors: ScenarioErrors): Scena
     return scenario;
   }
   if (stepsNode.kind !== 'seq' || stepsNode.items.length === 0) {
-    errors.add(stepsNode.line, `steps must be a non-empty list (got ${stepsNode.kind === 'seq' ? 'an empty list' : describe(stepsNode)})`);
+    errors.add(
+      stepsNode.line,
+      `steps must be a non-empty list (got ${stepsNode.kind === 'seq' ? 'an empty list' : describe(stepsNode)})`,
+    );
     return scenario;
   }
   const seen = new Map<string, number>();
@@ -332,18 +362,35 @@ function buildStep(
   if (idEntry) {
     const v = idEntry.value;
     if (v.kind !== 'scalar' || typeof v.value !== 'string' || !ID.test(v.value)) {
-      errors.add(v.line, `${at}.id must be a name of letters, digits, - and _ starting with a letter (got ${describe(v)})`);
+      errors.add(
+        v.line,
+        `${at}.id must be a name of letters, digits, - and _ starting with a letter (got ${describe(v)})`,
+      );
     } else id = v.value;
   }
   const where = `step "${id}"`;
-  if (seen.has(id)) errors.add(idEntry?.value.line ?? n.line, `${where}: the id is already used by the step on line ${seen.get(id)}${idEntry ? '' : '; give one of them another id'}`);
+  if (seen.has(id))
+    errors.add(
+      idEntry?.value.line ?? n.line,
+      `${where}: the id is already used by the step on line ${seen.get(id)}${idEntry ? '' : '; give one of them another id'}`,
+    );
   else seen.set(id, n.line);
 
-  const step: Step = { id, kind, line: n.line, options: {}, args: [], env: {}, needs: [], expect: emptyExpectation(n.line) };
+  const step: Step = {
+    id,
+    kind,
+    line: n.line,
+    options: {},
+    args: [],
+    env: {},
+    needs: [],
+    expect: emptyExpectation(n.line),
+  };
 
   const nameEntry = get('name');
   if (nameEntry) {
-    if (nameEntry.value.kind !== 'scalar' || typeof nameEntry.value.value !== 'string') errors.add(nameEntry.value.line, `${where}: name must be a string`);
+    if (nameEntry.value.kind !== 'scalar' || typeof nameEntry.value.value !== 'string')
+      errors.add(nameEntry.value.line, `${where}: name must be a string`);
     else step.name = nameEntry.value.value;
   }
 
@@ -351,12 +398,21 @@ function buildStep(
   const spec = STEP_KINDS[kind];
   const body = kindEntry.value;
   if (kind === 'run') {
-    if (body.kind !== 'seq' || body.items.length === 0 || body.items.some((i) => i.kind !== 'scalar' || i.value === null)) {
-      errors.add(body.line, `${where}: run must be a list of command-line words, for example [token, decode, "\${steps.login.accessToken}"]`);
+    if (
+      body.kind !== 'seq' ||
+      body.items.length === 0 ||
+      body.items.some((i) => i.kind !== 'scalar' || i.value === null)
+    ) {
+      errors.add(
+        body.line,
+        `${where}: run must be a list of command-line words, for example [token, decode, "\${steps.login.accessToken}"]`,
+      );
     } else {
       step.args = body.items.map((i, k) => {
         const value = (i as { value: string | number | boolean }).value;
-        return typeof value === 'string' ? template(value, i.line, `${where}.run[${k}]`, errors) : textTpl(String(value), i.line);
+        return typeof value === 'string'
+          ? template(value, i.line, `${where}.run[${k}]`, errors)
+          : textTpl(String(value), i.line);
       });
     }
   } else if (body.kind === 'scalar' && typeof body.value === 'string' && spec.positionals.length > 0) {
@@ -364,12 +420,18 @@ function buildStep(
   } else if (body.kind === 'scalar' && body.value === null) {
     // `login:` with no options (everything from the environment)
   } else if (body.kind !== 'map') {
-    errors.add(body.line, `${where}: ${kind} must be a mapping of options${spec.positionals.length ? ` or the ${spec.positionals[0]} as a string` : ''} (got ${describe(body)})`);
+    errors.add(
+      body.line,
+      `${where}: ${kind} must be a mapping of options${spec.positionals.length ? ` or the ${spec.positionals[0]} as a string` : ''} (got ${describe(body)})`,
+    );
   } else {
     const positional: Record<string, TValue> = {};
     for (const e of body.entries) {
       if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(e.key)) {
-        errors.add(e.keyLine, `${where}: "${e.key}" is not an option name (write options as in the command line without the dashes, e.g. user-id or userId)`);
+        errors.add(
+          e.keyLine,
+          `${where}: "${e.key}" is not an option name (write options as in the command line without the dashes, e.g. user-id or userId)`,
+        );
         continue;
       }
       const value = tvalue(e.value, `${where}.${kind}.${e.key}`, errors);
@@ -383,8 +445,15 @@ function buildStep(
     const ordered: TValue[] = [];
     for (const p of spec.positionals) {
       if (p in positional) ordered.push(positional[p]!);
-      else if ((spec.positionals as readonly string[]).slice(spec.positionals.indexOf(p as never) + 1).some((q) => q in positional)) {
-        errors.add(body.line, `${where}: ${spec.positionals.filter((q) => q in positional).join(', ')} given without ${p}`);
+      else if (
+        (spec.positionals as readonly string[])
+          .slice(spec.positionals.indexOf(p as never) + 1)
+          .some((q) => q in positional)
+      ) {
+        errors.add(
+          body.line,
+          `${where}: ${spec.positionals.filter((q) => q in positional).join(', ')} given without ${p}`,
+        );
         break;
       } else break;
     }
@@ -399,7 +468,8 @@ function buildStep(
     const v = needsEntry.value;
     const list = v.kind === 'seq' ? v.items : [v];
     for (const item of list) {
-      if (item.kind !== 'scalar' || typeof item.value !== 'string') errors.add(item.line, `${where}: needs must be a step id or a list of step ids`);
+      if (item.kind !== 'scalar' || typeof item.value !== 'string')
+        errors.add(item.line, `${where}: needs must be a step id or a list of step ids`);
       else step.needs.push(item.value);
     }
   }
@@ -418,8 +488,10 @@ function buildStep(
   collectRefs(step, refs);
   for (const need of step.needs) if (!refs.has(need)) refs.set(need, needsEntry?.value.line ?? n.line);
   for (const [ref, line] of refs) {
-    if (ref === id) errors.add(line, `${where} refers to itself (\${steps.${ref}…}); a step can only read the steps before it`);
-    else if (!seen.has(ref)) errors.add(line, `${where} refers to step "${ref}", which is not defined before it${suggest(ref, seen.keys())}`);
+    if (ref === id)
+      errors.add(line, `${where} refers to itself (\${steps.${ref}…}); a step can only read the steps before it`);
+    else if (!seen.has(ref))
+      errors.add(line, `${where} refers to step "${ref}", which is not defined before it${suggest(ref, seen.keys())}`);
   }
   step.needs = [...refs.keys()].filter((r) => r !== id);
   return step;
@@ -454,7 +526,10 @@ function buildExpectation(n: LNode, where: string, errors: ScenarioErrors): Expe
     return ex;
   }
   if (n.kind !== 'map') {
-    errors.add(n.line, `${where}: expect must be allow, deny, or a mapping of checks (${[...EXPECT_KEYS].join(', ')}) (got ${describe(n)})`);
+    errors.add(
+      n.line,
+      `${where}: expect must be allow, deny, or a mapping of checks (${[...EXPECT_KEYS].join(', ')}) (got ${describe(n)})`,
+    );
     return ex;
   }
   for (const e of n.entries) {
@@ -466,29 +541,43 @@ function buildExpectation(n: LNode, where: string, errors: ScenarioErrors): Expe
         else errors.add(v.line, `${at} must be allow or deny (got ${describe(v)})`);
         break;
       case 'exitCode':
-        if (v.kind === 'scalar' && typeof v.value === 'number' && Number.isInteger(v.value) && v.value >= 0) ex.exitCode = v.value;
+        if (v.kind === 'scalar' && typeof v.value === 'number' && Number.isInteger(v.value) && v.value >= 0)
+          ex.exitCode = v.value;
         else errors.add(v.line, `${at} must be an exit code such as 0, 4 or 6 (got ${describe(v)})`);
         break;
       case 'status': {
         const items = v.kind === 'seq' ? v.items : [v];
         const codes: number[] = [];
         for (const i of items) {
-          if (i.kind === 'scalar' && typeof i.value === 'number' && Number.isInteger(i.value) && i.value >= 100 && i.value <= 599) codes.push(i.value);
+          if (
+            i.kind === 'scalar' &&
+            typeof i.value === 'number' &&
+            Number.isInteger(i.value) &&
+            i.value >= 100 &&
+            i.value <= 599
+          )
+            codes.push(i.value);
           else errors.add(i.line, `${at} must be an HTTP status (100-599) or a list of them (got ${describe(i)})`);
         }
         ex.status = codes;
         break;
       }
       case 'error':
-        if (v.kind === 'scalar' && typeof v.value === 'string' && v.value) ex.error = template(v.value, v.line, at, errors);
-        else errors.add(v.line, `${at} must be an error code (ERR_AUTH) or error name (AccessDeniedException) (got ${describe(v)})`);
+        if (v.kind === 'scalar' && typeof v.value === 'string' && v.value)
+          ex.error = template(v.value, v.line, at, errors);
+        else
+          errors.add(
+            v.line,
+            `${at} must be an error code (ERR_AUTH) or error name (AccessDeniedException) (got ${describe(v)})`,
+          );
         break;
       case 'contains':
       case 'notContains': {
         const items = v.kind === 'seq' ? v.items : [v];
         for (const i of items) {
           if (i.kind === 'scalar' && i.value !== null && i.value !== '') {
-            const tv = typeof i.value === 'string' ? template(i.value, i.line, at, errors) : textTpl(String(i.value), i.line);
+            const tv =
+              typeof i.value === 'string' ? template(i.value, i.line, at, errors) : textTpl(String(i.value), i.line);
             (e.key === 'contains' ? ex.contains : ex.notContains).push(tv);
           } else errors.add(i.line, `${at} must be a text or a list of texts (got ${describe(i)})`);
         }
@@ -497,7 +586,10 @@ function buildExpectation(n: LNode, where: string, errors: ScenarioErrors): Expe
       case 'json':
       case 'claims': {
         if (v.kind !== 'map' || v.entries.length === 0) {
-          errors.add(v.line, `${at} must be a mapping of ${e.key === 'json' ? 'path: expected value (e.g. "response.status: ok")' : 'claim: expected value (e.g. "token_use: access")'} (got ${describe(v)})`);
+          errors.add(
+            v.line,
+            `${at} must be a mapping of ${e.key === 'json' ? 'path: expected value (e.g. "response.status: ok")' : 'claim: expected value (e.g. "token_use: access")'} (got ${describe(v)})`,
+          );
           break;
         }
         for (const pe of v.entries) {
@@ -508,7 +600,12 @@ function buildExpectation(n: LNode, where: string, errors: ScenarioErrors): Expe
             errors.add(pe.keyLine, `${at}: ${(err as Error).message}`);
             continue;
           }
-          const check: PathCheck = { path, pathText: pe.key, value: tvalue(pe.value, `${at}.${pe.key}`, errors), line: pe.keyLine };
+          const check: PathCheck = {
+            path,
+            pathText: pe.key,
+            value: tvalue(pe.value, `${at}.${pe.key}`, errors),
+            line: pe.keyLine,
+          };
           (e.key === 'json' ? ex.json : ex.claims).push(check);
         }
         break;
@@ -528,7 +625,10 @@ function buildExpectation(n: LNode, where: string, errors: ScenarioErrors): Expe
         break;
       }
       default:
-        errors.add(e.keyLine, `${where}: unknown expectation "${e.key}"${suggest(e.key, EXPECT_KEYS)}; expected one of ${[...EXPECT_KEYS].join(', ')}`);
+        errors.add(
+          e.keyLine,
+          `${where}: unknown expectation "${e.key}"${suggest(e.key, EXPECT_KEYS)}; expected one of ${[...EXPECT_KEYS].join(', ')}`,
+        );
     }
   }
   return ex;

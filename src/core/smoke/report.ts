@@ -17,10 +17,22 @@ export interface Paint {
   cyan(s: string): string;
 }
 
-export const NO_PAINT: Paint = { green: (s) => s, red: (s) => s, yellow: (s) => s, dim: (s) => s, bold: (s) => s, cyan: (s) => s };
+export const NO_PAINT: Paint = {
+  green: (s) => s,
+  red: (s) => s,
+  yellow: (s) => s,
+  dim: (s) => s,
+  bold: (s) => s,
+  cyan: (s) => s,
+};
 
 /** The command line of a step as a user would type it: secret values (by index, and the run's registry) masked. */
-export function commandLine(argv: readonly string[], scrub: Scrub, showSecrets = false, secretArgs: readonly number[] = []): string {
+export function commandLine(
+  argv: readonly string[],
+  scrub: Scrub,
+  showSecrets = false,
+  secretArgs: readonly number[] = [],
+): string {
   const secret = new Set(showSecrets ? [] : secretArgs);
   const shown = argv.flatMap((a, i) => (a === '--json' ? [] : [shellQuote(secret.has(i) ? maskSecret(a) : scrub(a))]));
   return `agentcore-auth ${shown.join(' ')}`;
@@ -40,7 +52,10 @@ const MARK: Record<StepResult['status'], (p: Paint) => string> = {
 };
 
 /** One step of the human report (several lines for a step that did not pass). */
-export function renderStep(r: StepResult, o: { scrub: Scrub; paint?: Paint; idWidth?: number; showSecrets?: boolean; verbose?: boolean }): string {
+export function renderStep(
+  r: StepResult,
+  o: { scrub: Scrub; paint?: Paint; idWidth?: number; showSecrets?: boolean; verbose?: boolean },
+): string {
   const p = o.paint ?? NO_PAINT;
   const w = o.idWidth ?? r.id.length;
   const time = r.status === 'skipped' ? ''.padStart(8) : formatMs(r.durationMs).padStart(8);
@@ -49,15 +64,20 @@ export function renderStep(r: StepResult, o: { scrub: Scrub; paint?: Paint; idWi
     r.status === 'pass'
       ? r.checks.map((c) => c.label).join(', ')
       : r.status === 'skipped'
-        ? r.reason ?? 'skipped'
-        : r.reason ?? '';
+        ? (r.reason ?? 'skipped')
+        : (r.reason ?? '');
   const head = `  ${MARK[r.status](p)} ${r.id.padEnd(w)} ${p.dim(time)}  ${[title, r.status === 'pass' ? p.dim(summary) : summary].filter(Boolean).join(p.dim(' · '))}`;
   const lines = [head];
   if (r.status === 'fail' || r.status === 'error') {
     const pad = ' '.repeat(6);
     if (r.argv.length) lines.push(`${pad}${p.dim('$')} ${commandLine(r.argv, o.scrub, o.showSecrets, r.secretArgs)}`);
-    lines.push(`${pad}${p.dim(`line ${r.line}${r.exitCode !== undefined ? ` · exit ${r.exitCode}` : ''}${r.httpStatus !== undefined ? ` · HTTP ${r.httpStatus}` : ''}`)}`);
-    for (const c of r.checks) lines.push(`${pad}${c.ok ? p.green('✓') : p.red('✗')} ${c.label}${c.ok ? '' : p.dim(` — got ${c.actual ?? '(nothing)'}`)}`);
+    lines.push(
+      `${pad}${p.dim(`line ${r.line}${r.exitCode !== undefined ? ` · exit ${r.exitCode}` : ''}${r.httpStatus !== undefined ? ` · HTTP ${r.httpStatus}` : ''}`)}`,
+    );
+    for (const c of r.checks)
+      lines.push(
+        `${pad}${c.ok ? p.green('✓') : p.red('✗')} ${c.label}${c.ok ? '' : p.dim(` — got ${c.actual ?? '(nothing)'}`)}`,
+      );
     if (r.error) {
       lines.push(`${pad}${p.red('error:')} ${oneLine(r.error.message, 300)}`);
       if (r.error.hint) lines.push(`${pad}${p.yellow('hint:')} ${oneLine(r.error.hint, 300)}`);
@@ -112,8 +132,17 @@ export function stepRecord(r: StepResult, scrub: Scrub, showSecrets = false, fil
   if (r.argv.length) rec.command = commandLine(r.argv, scrub, showSecrets, r.secretArgs);
   if (r.exitCode !== undefined) rec.exitCode = r.exitCode;
   if (r.httpStatus !== undefined) rec.httpStatus = r.httpStatus;
-  if (r.error) rec.error = { code: r.error.code, message: scrub(r.error.message), ...(r.error.hint ? { hint: scrub(r.error.hint) } : {}) };
-  rec.checks = r.checks.map((c) => ({ label: scrub(c.label), ok: c.ok, ...(c.ok ? {} : { actual: scrub(c.actual ?? '') }) }));
+  if (r.error)
+    rec.error = {
+      code: r.error.code,
+      message: scrub(r.error.message),
+      ...(r.error.hint ? { hint: scrub(r.error.hint) } : {}),
+    };
+  rec.checks = r.checks.map((c) => ({
+    label: scrub(c.label),
+    ok: c.ok,
+    ...(c.ok ? {} : { actual: scrub(c.actual ?? '') }),
+  }));
   if (r.reason) rec.reason = scrub(r.reason);
   return rec;
 }
@@ -134,7 +163,13 @@ export function summaryRecord(s: RunSummary): Record<string, unknown> {
 }
 
 /** The line after several scenarios: totals over all of them. */
-export function renderTotal(all: readonly RunSummary[], exitCode: number, durationMs: number, scenarios: number, paint: Paint = NO_PAINT): string {
+export function renderTotal(
+  all: readonly RunSummary[],
+  exitCode: number,
+  durationMs: number,
+  scenarios: number,
+  paint: Paint = NO_PAINT,
+): string {
   const sum = (k: 'passed' | 'failed' | 'errored' | 'skipped' | 'total') => all.reduce((n, s) => n + s[k], 0);
   const parts = [paint.green(`${sum('passed')} passed`)];
   if (sum('failed')) parts.push(paint.red(`${sum('failed')} failed`));
@@ -142,11 +177,20 @@ export function renderTotal(all: readonly RunSummary[], exitCode: number, durati
   if (sum('skipped')) parts.push(paint.yellow(`${sum('skipped')} skipped`));
   const notRun = scenarios - all.length;
   const verdict =
-    exitCode === 0 ? paint.green('all expectations met') : exitCode === 6 ? paint.red('expectations failed (exit 6)') : paint.red(`steps could not run (exit ${exitCode})`);
+    exitCode === 0
+      ? paint.green('all expectations met')
+      : exitCode === 6
+        ? paint.red('expectations failed (exit 6)')
+        : paint.red(`steps could not run (exit ${exitCode})`);
   return `${paint.bold(`${scenarios} scenarios`)}: ${parts.join(', ')} of ${sum('total')} steps in ${formatMs(durationMs)}${notRun ? paint.yellow(`, ${notRun} scenario${notRun === 1 ? '' : 's'} not run`) : ''} — ${verdict}`;
 }
 
-export function totalRecord(all: readonly RunSummary[], exitCode: number, durationMs: number, scenarios: number): Record<string, unknown> {
+export function totalRecord(
+  all: readonly RunSummary[],
+  exitCode: number,
+  durationMs: number,
+  scenarios: number,
+): Record<string, unknown> {
   const sum = (k: 'passed' | 'failed' | 'errored' | 'skipped' | 'total') => all.reduce((n, s) => n + s[k], 0);
   return {
     type: 'total',
@@ -183,11 +227,15 @@ export function xmlEscape(s: string): string {
  * JUnit XML in the shape CI systems read (GitHub test reporters, GitLab, Jenkins): one <testsuite> per scenario,
  * one <testcase> per step with <failure> (an expectation failed), <error> (the step could not run) or <skipped>.
  */
-export function junitXml(runs: RunSummary | readonly RunSummary[], o: { scrub: Scrub; timestamp: Date; showSecrets?: boolean }): string {
+export function junitXml(
+  runs: RunSummary | readonly RunSummary[],
+  o: { scrub: Scrub; timestamp: Date; showSecrets?: boolean },
+): string {
   const all: readonly RunSummary[] = Array.isArray(runs) ? runs : [runs as RunSummary];
   const secs = (ms: number) => (ms / 1000).toFixed(3);
   const attr = (name: string, v: string | number) => ` ${name}="${xmlEscape(String(v))}"`;
-  const sum = (k: 'passed' | 'failed' | 'errored' | 'skipped' | 'total' | 'durationMs') => all.reduce((n, s) => n + s[k], 0);
+  const sum = (k: 'passed' | 'failed' | 'errored' | 'skipped' | 'total' | 'durationMs') =>
+    all.reduce((n, s) => n + s[k], 0);
   const suites = all.map((s) => {
     const suiteAttrs =
       attr('name', s.scenario) +
@@ -198,7 +246,12 @@ export function junitXml(runs: RunSummary | readonly RunSummary[], o: { scrub: S
       attr('time', secs(s.durationMs));
     const classname = `smoke.${s.scenario.replace(/[^A-Za-z0-9_.-]+/g, '_')}`;
     const cases = s.results.map((r) => {
-      const caseAttrs = attr('name', r.id === r.name ? r.id : `${r.id}: ${r.name}`) + attr('classname', classname) + attr('file', s.file) + attr('line', r.line) + attr('time', secs(r.durationMs));
+      const caseAttrs =
+        attr('name', r.id === r.name ? r.id : `${r.id}: ${r.name}`) +
+        attr('classname', classname) +
+        attr('file', s.file) +
+        attr('line', r.line) +
+        attr('time', secs(r.durationMs));
       const body: string[] = [];
       const detail = () =>
         xmlEscape(
@@ -206,20 +259,37 @@ export function junitXml(runs: RunSummary | readonly RunSummary[], o: { scrub: S
             [
               r.argv.length ? `$ ${commandLine(r.argv, o.scrub, o.showSecrets, r.secretArgs)}` : '',
               `line ${r.line}${r.exitCode !== undefined ? `, exit ${r.exitCode}` : ''}${r.httpStatus !== undefined ? `, HTTP ${r.httpStatus}` : ''}`,
-              ...r.checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.label}${c.ok ? '' : ` (got ${c.actual ?? 'nothing'})`}`),
-              r.error ? `error: ${r.error.code}: ${r.error.message}${r.error.hint ? `\nhint: ${r.error.hint}` : ''}` : '',
+              ...r.checks.map(
+                (c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.label}${c.ok ? '' : ` (got ${c.actual ?? 'nothing'})`}`,
+              ),
+              r.error
+                ? `error: ${r.error.code}: ${r.error.message}${r.error.hint ? `\nhint: ${r.error.hint}` : ''}`
+                : '',
             ]
               .filter(Boolean)
               .join('\n'),
           ),
         );
-      if (r.status === 'fail') body.push(`      <failure${attr('message', o.scrub(r.reason || 'expectation failed'))}${attr('type', 'ExpectationFailed')}>${detail()}</failure>`);
-      if (r.status === 'error') body.push(`      <error${attr('message', o.scrub(r.reason || 'could not run'))}${attr('type', r.error?.code ?? `exit ${r.exitCode}`)}>${detail()}</error>`);
+      if (r.status === 'fail')
+        body.push(
+          `      <failure${attr('message', o.scrub(r.reason || 'expectation failed'))}${attr('type', 'ExpectationFailed')}>${detail()}</failure>`,
+        );
+      if (r.status === 'error')
+        body.push(
+          `      <error${attr('message', o.scrub(r.reason || 'could not run'))}${attr('type', r.error?.code ?? `exit ${r.exitCode}`)}>${detail()}</error>`,
+        );
       if (r.status === 'skipped') body.push(`      <skipped${attr('message', o.scrub(r.reason || 'skipped'))}/>`);
-      if (r.status !== 'skipped' && r.stderr.trim()) body.push(`      <system-err>${xmlEscape(o.scrub(r.stderr.trimEnd()))}</system-err>`);
-      return body.length ? `    <testcase${caseAttrs}>\n${body.join('\n')}\n    </testcase>` : `    <testcase${caseAttrs}/>`;
+      if (r.status !== 'skipped' && r.stderr.trim())
+        body.push(`      <system-err>${xmlEscape(o.scrub(r.stderr.trimEnd()))}</system-err>`);
+      return body.length
+        ? `    <testcase${caseAttrs}>\n${body.join('\n')}\n    </testcase>`
+        : `    <testcase${caseAttrs}/>`;
     });
-    return [`  <testsuite${suiteAttrs}${attr('timestamp', o.timestamp.toISOString().replace(/\.\d+Z$/, ''))}${attr('file', s.file)}>`, ...cases, '  </testsuite>'].join('\n');
+    return [
+      `  <testsuite${suiteAttrs}${attr('timestamp', o.timestamp.toISOString().replace(/\.\d+Z$/, ''))}${attr('file', s.file)}>`,
+      ...cases,
+      '  </testsuite>',
+    ].join('\n');
   });
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',

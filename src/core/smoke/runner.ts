@@ -106,7 +106,10 @@ export function kebab(name: string): string {
 }
 
 /** The environment variables a scenario reads without a default and that are not set: `[{name, line}]`. */
-export function missingEnv(scenario: Scenario, env: Record<string, string | undefined>): Array<{ name: string; line: number }> {
+export function missingEnv(
+  scenario: Scenario,
+  env: Record<string, string | undefined>,
+): Array<{ name: string; line: number }> {
   const provided = new Set(Object.keys(scenario.env));
   const missing: Array<{ name: string; line: number }> = [];
   const seen = new Set<string>();
@@ -129,8 +132,8 @@ export function missingEnv(scenario: Scenario, env: Record<string, string | unde
     Object.values(s.options).forEach((o) => visit(o.value, false, stepEnv));
     s.args.forEach((a) => visit(a, false, stepEnv));
     const e = s.expect;
-    [e.error, ...e.contains, ...e.notContains, ...e.json.map((j) => j.value), ...e.claims.map((c) => c.value)].forEach((v) =>
-      visit(v, false, stepEnv),
+    [e.error, ...e.contains, ...e.notContains, ...e.json.map((j) => j.value), ...e.claims.map((c) => c.value)].forEach(
+      (v) => visit(v, false, stepEnv),
     );
   }
   return missing.sort((a, b) => a.line - b.line);
@@ -187,7 +190,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     const p = runStep(step).then((r) => {
       results.set(step.id, r);
       running.delete(step.id);
-      if (r.status !== 'pass' && options.failFast) stopReason ??= `not run: --fail-fast stopped the run after "${r.id}" failed`;
+      if (r.status !== 'pass' && options.failFast)
+        stopReason ??= `not run: --fail-fast stopped the run after "${r.id}" failed`;
       options.onStepEnd?.(r);
     });
     running.set(step.id, p);
@@ -222,7 +226,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
           const keys = r.output && typeof r.output === 'object' ? Object.keys(r.output as object) : [];
           throw new StepRefError(
             `\${steps.${id}.${path.join('.')}}: step "${id}" has no "${path.join('.')}" in its output` +
-              (keys.length ? ` (it has: ${keys.slice(0, 12).join(', ')})` : r.output === undefined ? ' (it printed no JSON result)' : ''),
+              (keys.length
+                ? ` (it has: ${keys.slice(0, 12).join(', ')})`
+                : r.output === undefined
+                  ? ' (it printed no JSON result)'
+                  : ''),
           );
         }
         return v;
@@ -276,7 +284,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     const observed = observe(exec, durationMs);
     if (timedOut || exec.timedOut) {
       observed.exitCode = EXIT.TIMEOUT;
-      observed.error = { code: 'ERR_TIMEOUT', message: `the step did not finish within ${timeoutMs} ms (timeout: in the scenario raises it)` };
+      observed.error = {
+        code: 'ERR_TIMEOUT',
+        message: `the step did not finish within ${timeoutMs} ms (timeout: in the scenario raises it)`,
+      };
     } else if (options.signal?.aborted) {
       observed.exitCode = EXIT.INTERRUPTED;
       observed.error = { code: 'ERR_INTERRUPTED', message: 'interrupted' };
@@ -284,7 +295,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     collectSecrets(observed.output, addSecret);
     const checks = evaluate(expectation, observed);
     const failed = checks.find((c) => !c.ok);
-    const explicit = expectation.exitCode !== undefined || expectation.status !== undefined || expectation.error !== undefined;
+    const explicit =
+      expectation.exitCode !== undefined || expectation.status !== undefined || expectation.error !== undefined;
     const infra = (INFRA_PRIORITY as readonly number[]).includes(observed.exitCode) && !explicit;
     const status: StepStatus = !failed ? 'pass' : infra ? 'error' : 'fail';
     const result: StepResult = {
@@ -323,7 +335,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       }
       pending.splice(i, 1);
       const bad = deps.find((d) => d.r!.status !== 'pass');
-      if (bad) skip(step, `not run: it needs "${bad.id}", which ${bad.r!.status === 'skipped' ? 'was skipped' : 'did not pass'}`);
+      if (bad)
+        skip(
+          step,
+          `not run: it needs "${bad.id}", which ${bad.r!.status === 'skipped' ? 'was skipped' : 'did not pass'}`,
+        );
       else start(step);
     }
     if (running.size) await Promise.race(running.values());
@@ -338,7 +354,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const errored = ordered.filter((r) => r.status === 'error');
   // A run interrupted before a step started has only skipped steps: it still ends as interrupted, not as failed.
   const exitCode = combineExitCodes([
-    ...ordered.map((r) => (r.status === 'error' ? (r.exitCode ?? EXIT.INTERNAL) : r.status === 'pass' ? EXIT.OK : EXIT.EXPECTATION)),
+    ...ordered.map((r) =>
+      r.status === 'error' ? (r.exitCode ?? EXIT.INTERNAL) : r.status === 'pass' ? EXIT.OK : EXIT.EXPECTATION,
+    ),
     ...(options.signal?.aborted ? [EXIT.INTERRUPTED] : []),
   ]);
   return {
@@ -374,13 +392,22 @@ function lookupStepValue(r: StepResult, path: string[]): unknown {
   const fromTokens = getPath(getPath(r.output, ['tokens']), path);
   if (fromTokens !== undefined && fromTokens !== null) return fromTokens;
   if (path.length === 1) {
-    const meta: Record<string, unknown> = { exitCode: r.exitCode, status: r.httpStatus, durationMs: Math.round(r.durationMs), stdout: r.stdout.trim() };
+    const meta: Record<string, unknown> = {
+      exitCode: r.exitCode,
+      status: r.httpStatus,
+      durationMs: Math.round(r.durationMs),
+      stdout: r.stdout.trim(),
+    };
     return meta[path[0]!];
   }
   return undefined;
 }
 
-function resolveValue(v: TValue, scope: ResolveScope, onSecret?: (s: string) => void): { value: unknown; secrets: string[] } {
+function resolveValue(
+  v: TValue,
+  scope: ResolveScope,
+  onSecret?: (s: string) => void,
+): { value: unknown; secrets: string[] } {
   if (v instanceof Tpl) {
     const r = resolveTemplate(v.template, scope, isSecretEnvName);
     r.secrets.forEach((s) => onSecret?.(s));
@@ -408,14 +435,23 @@ function asArg(v: unknown): string {
 }
 
 /** Flags whose names look secret but take no value. */
-const SECRET_LOOKING_SWITCHES = new Set(['id-token', 'refresh-token', 'password-stdin', 'client-secret-stdin', 'show-secrets']);
+const SECRET_LOOKING_SWITCHES = new Set([
+  'id-token',
+  'refresh-token',
+  'password-stdin',
+  'client-secret-stdin',
+  'show-secrets',
+]);
 
 /**
  * The command words, positionals and `--flags` of a step, plus the indexes of the values that are secrets (the values
  * of --password, --client-secret, --bearer-token…), so that reports can mask them. Positionals come first (so that a
  * flag with an optional value, such as `--bearer`, never swallows one), or after `--` when one starts with a dash.
  */
-export function buildArgs(step: Step, resolve: (v: TValue) => { value: unknown }): { args: string[]; secret: number[] } {
+export function buildArgs(
+  step: Step,
+  resolve: (v: TValue) => { value: unknown },
+): { args: string[]; secret: number[] } {
   const spec = STEP_KINDS[step.kind];
   const positionals = step.args.map((a) => asArg(resolve(a).value));
   if (step.kind === 'run') {
@@ -424,7 +460,14 @@ export function buildArgs(step: Step, resolve: (v: TValue) => { value: unknown }
     args.forEach((a, i) => {
       const m = /^--([a-z0-9-]+)$/.exec(a);
       const next = args[i + 1];
-      if (m && !SECRET_LOOKING_SWITCHES.has(m[1]!) && isSecretField(m[1]!.replace(/-/g, '_')) && next !== undefined && !next.startsWith('-')) secret.push(i + 1);
+      if (
+        m &&
+        !SECRET_LOOKING_SWITCHES.has(m[1]!) &&
+        isSecretField(m[1]!.replace(/-/g, '_')) &&
+        next !== undefined &&
+        !next.startsWith('-')
+      )
+        secret.push(i + 1);
     });
     return { args, secret };
   }
@@ -490,7 +533,8 @@ export function observe(exec: StepExecution, durationMs: number): Observed {
       /* not ours */
     }
   }
-  const status = httpStatusOf(o.output) ?? (typeof o.error?.details?.status === 'number' ? o.error.details.status : undefined);
+  const status =
+    httpStatusOf(o.output) ?? (typeof o.error?.details?.status === 'number' ? o.error.details.status : undefined);
   if (status !== undefined) o.httpStatus = status;
   return o;
 }

@@ -53,14 +53,16 @@ function parseVariable(body: string): TemplatePart {
     const rest = body.slice(4);
     const sep = rest.indexOf(':-');
     const name = sep >= 0 ? rest.slice(0, sep) : rest;
-    if (!ENV_NAME.test(name)) throw new TemplateSyntaxError(`"\${${body}}": "${name}" is not an environment variable name`);
+    if (!ENV_NAME.test(name))
+      throw new TemplateSyntaxError(`"\${${body}}": "${name}" is not an environment variable name`);
     return sep >= 0 ? { kind: 'env', name, fallback: rest.slice(sep + 2) } : { kind: 'env', name };
   }
   if (body.startsWith('steps.')) {
     const path = splitPath(body.slice(6));
     const id = path.shift();
     if (!id || !STEP_ID.test(id)) throw new TemplateSyntaxError(`"\${${body}}": expected \${steps.<id>.<path>}`);
-    if (path.length === 0) throw new TemplateSyntaxError(`"\${${body}}" names a step but no value; for example \${steps.${id}.accessToken}`);
+    if (path.length === 0)
+      throw new TemplateSyntaxError(`"\${${body}}" names a step but no value; for example \${steps.${id}.accessToken}`);
     return { kind: 'step', id, path };
   }
   throw new TemplateSyntaxError(`unknown variable "\${${body}}": use \${env:NAME} or \${steps.<id>.<path>}`);
@@ -88,7 +90,9 @@ export function stepRefs(t: Template): string[] {
 }
 
 export function envRefs(t: Template): Array<{ name: string; fallback?: string }> {
-  return t.parts.flatMap((p) => (p.kind === 'env' ? [{ name: p.name, ...(p.fallback !== undefined ? { fallback: p.fallback } : {}) }] : []));
+  return t.parts.flatMap((p) =>
+    p.kind === 'env' ? [{ name: p.name, ...(p.fallback !== undefined ? { fallback: p.fallback } : {}) }] : [],
+  );
 }
 
 /** Look a path up in a JSON value; `undefined` when absent. */
@@ -100,7 +104,7 @@ export function getPath(value: unknown, path: readonly string[]): unknown {
       if (!/^\d+$/.test(seg)) return undefined;
       cur = cur[Number(seg)];
     } else if (typeof cur === 'object') {
-      if (!Object.prototype.hasOwnProperty.call(cur, seg)) return undefined;
+      if (!Object.hasOwn(cur, seg)) return undefined;
       cur = (cur as Record<string, unknown>)[seg];
     } else return undefined;
   }
@@ -151,7 +155,8 @@ export function looksSecretValue(v: string): boolean {
   if (/^eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\./.test(v)) return true;
   // Long opaque strings, except hex ids and ids that end in a UUID (request ids, runtime session ids such as
   // agentcore-auth-<uuid>, MCP session ids): those are not secrets.
-  if (/^[0-9a-fA-F-]+$/.test(v) || /(^|[-_])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v)) return false;
+  if (/^[0-9a-fA-F-]+$/.test(v) || /(^|[-_])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v))
+    return false;
   return v.length >= 32 && /^[A-Za-z0-9_\-+/=.~]+$/.test(v);
 }
 
@@ -162,5 +167,7 @@ export function looksSecretValue(v: string): boolean {
 export function isSecretEnvName(name: string): boolean {
   const n = name.toUpperCase();
   if (/(SECRET|PASSWORD|PASSWD|TOKEN|KEY|CREDENTIAL|SESSION|COOKIE|PRIVATE|AUTH)/.test(n)) return true;
-  return !/(^|_)(REGION|URL|URI|ARN|ENDPOINT|NAME|ID|USERNAME|USER|QUALIFIER|ACCOUNT|PORT|HOST|ISSUER|AUDIENCE|SCOPES?|PROVIDER|MODE)$/.test(n);
+  return !/(^|_)(REGION|URL|URI|ARN|ENDPOINT|NAME|ID|USERNAME|USER|QUALIFIER|ACCOUNT|PORT|HOST|ISSUER|AUDIENCE|SCOPES?|PROVIDER|MODE)$/.test(
+    n,
+  );
 }

@@ -32,7 +32,9 @@ export interface SampleAgentOptions {
   region: string;
   credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** Inside the stack only: who a workload access token stands for (a real agent cannot read a WAT). */
-  resolveWorkloadAccessToken?: (token: string) => { workloadName: string; userId?: string; userToken?: string; userKey?: string } | undefined;
+  resolveWorkloadAccessToken?: (
+    token: string,
+  ) => { workloadName: string; userId?: string; userToken?: string; userKey?: string } | undefined;
   host?: string;
   port?: number;
   /** Seconds between polls while waiting for consent (the AgentCore SDKs use 5). Default 1. */
@@ -123,7 +125,12 @@ type Sdk = typeof import('@aws-sdk/client-bedrock-agentcore');
 
 export async function startSampleAgent(options: SampleAgentOptions): Promise<SampleAgent> {
   const sdk: Sdk = agentcoreSdk();
-  const client = new sdk.BedrockAgentCoreClient({ endpoint: options.endpoint, region: options.region, credentials: options.credentials, maxAttempts: 1 });
+  const client = new sdk.BedrockAgentCoreClient({
+    endpoint: options.endpoint,
+    region: options.region,
+    credentials: options.credentials,
+    maxAttempts: 1,
+  });
   const pollMs = (options.pollSeconds ?? 1) * 1000;
   const maxWait = options.maxWaitSeconds ?? 300;
   const sockets = new Set<Socket>();
@@ -131,7 +138,9 @@ export async function startSampleAgent(options: SampleAgentOptions): Promise<Sam
 
   const server = http.createServer((req, res) => {
     void readBody(req)
-      .then((body) => handle({ method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0]!, headers: req.headers, body }, res))
+      .then((body) =>
+        handle({ method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0]!, headers: req.headers, body }, res),
+      )
       .catch((e: unknown) => {
         if (!res.headersSent) {
           res.writeHead(500, { 'content-type': 'application/json' });
@@ -161,7 +170,11 @@ export async function startSampleAgent(options: SampleAgentOptions): Promise<Sam
     // HTTP-protocol agents serve POST /invocations; MCP-protocol agents serve the MCP endpoint at POST /mcp.
     if (req.method !== 'POST' || (path !== '/invocations' && path !== '/mcp')) {
       res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: 'not found: the container contract is POST /invocations (MCP agents: POST /mcp) and GET /ping' }));
+      res.end(
+        JSON.stringify({
+          error: 'not found: the container contract is POST /invocations (MCP agents: POST /mcp) and GET /ping',
+        }),
+      );
       return;
     }
     state.invocations++;
@@ -173,7 +186,9 @@ export async function startSampleAgent(options: SampleAgentOptions): Promise<Sam
     } catch {
       payload = { prompt: raw.toString('utf8') };
     }
-    const wat = one(req.headers[HEADERS.workloadAccessTokenNew.toLowerCase()]) ?? one(req.headers[HEADERS.workloadAccessToken.toLowerCase()]);
+    const wat =
+      one(req.headers[HEADERS.workloadAccessTokenNew.toLowerCase()]) ??
+      one(req.headers[HEADERS.workloadAccessToken.toLowerCase()]);
     const sessionId = one(req.headers[HEADERS.sessionId.toLowerCase()]);
     const action = typeof payload.action === 'string' ? payload.action : 'whoami';
 
@@ -224,7 +239,13 @@ export async function startSampleAgent(options: SampleAgentOptions): Promise<Sam
   }
 
   /** A minimal MCP server (for agents with protocol MCP): tools `whoami` and `token`, answered as JSON. */
-  async function mcp(req: AgentRequest, msg: Record<string, unknown>, wat: string | undefined, sessionId: string | undefined, res: AgentSink): Promise<void> {
+  async function mcp(
+    req: AgentRequest,
+    msg: Record<string, unknown>,
+    wat: string | undefined,
+    sessionId: string | undefined,
+    res: AgentSink,
+  ): Promise<void> {
     const send = (body: unknown, headers: OutgoingHttpHeaders = {}) => {
       const text = JSON.stringify(body);
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
@@ -237,7 +258,11 @@ export async function startSampleAgent(options: SampleAgentOptions): Promise<Sam
       return;
     }
     const params = (msg.params ?? {}) as Record<string, unknown>;
-    const text = (v: unknown) => ({ content: [{ type: 'text', text: JSON.stringify(v) }], structuredContent: v, isError: false });
+    const text = (v: unknown) => ({
+      content: [{ type: 'text', text: JSON.stringify(v) }],
+      structuredContent: v,
+      isError: false,
+    });
     switch (msg.method) {
       case 'initialize':
         send(
@@ -262,11 +287,20 @@ export async function startSampleAgent(options: SampleAgentOptions): Promise<Sam
           id,
           result: {
             tools: [
-              { name: 'whoami', description: 'Who called, the session, and whether a workload access token arrived (fingerprints only)', inputSchema: { type: 'object', properties: {} } },
+              {
+                name: 'whoami',
+                description: 'Who called, the session, and whether a workload access token arrived (fingerprints only)',
+                inputSchema: { type: 'object', properties: {} },
+              },
               {
                 name: 'token',
-                description: 'GetResourceOauth2Token with the workload access token: the authorization URL, or the token fingerprint once bound',
-                inputSchema: { type: 'object', properties: { provider: { type: 'string' }, scopes: { type: 'array', items: { type: 'string' } } }, required: ['provider'] },
+                description:
+                  'GetResourceOauth2Token with the workload access token: the authorization URL, or the token fingerprint once bound',
+                inputSchema: {
+                  type: 'object',
+                  properties: { provider: { type: 'string' }, scopes: { type: 'array', items: { type: 'string' } } },
+                  required: ['provider'],
+                },
               },
             ],
           },
@@ -280,7 +314,15 @@ export async function startSampleAgent(options: SampleAgentOptions): Promise<Sam
         }
         if (params.name === 'token') {
           const events: Record<string, unknown>[] = [];
-          await providerToken('token', args, wat, one(req.headers[HEADERS.oauth2CallbackUrl.toLowerCase()]), false, (e) => events.push(e), () => res.destroyed === true);
+          await providerToken(
+            'token',
+            args,
+            wat,
+            one(req.headers[HEADERS.oauth2CallbackUrl.toLowerCase()]),
+            false,
+            (e) => events.push(e),
+            () => res.destroyed === true,
+          );
           const last = events[events.length - 1] ?? {};
           send({ jsonrpc: '2.0', id, result: { ...text(last), isError: last.type === 'error' } });
           return;
@@ -293,7 +335,12 @@ export async function startSampleAgent(options: SampleAgentOptions): Promise<Sam
     }
   }
 
-  function whoami(req: AgentRequest, payload: Record<string, unknown>, wat: string | undefined, sessionId: string | undefined) {
+  function whoami(
+    req: AgentRequest,
+    payload: Record<string, unknown>,
+    wat: string | undefined,
+    sessionId: string | undefined,
+  ) {
     const info = wat ? options.resolveWorkloadAccessToken?.(wat) : undefined;
     const authorization = one(req.headers.authorization);
     const bearer = authorization === undefined ? undefined : bearerOf(authorization);
@@ -326,8 +373,13 @@ export async function startSampleAgent(options: SampleAgentOptions): Promise<Sam
             fingerprint: tokenFingerprint(wat),
             ...(info ? { workload: info.workloadName, forUser: info.userId ?? (userKey ? userKey : null) } : {}),
           }
-        : { received: false, why: 'SigV4 call without X-Amzn-Bedrock-AgentCore-Runtime-User-Id: no user, so no workload access token' },
-      authorizationHeader: authorization ? { received: true, fingerprint: tokenFingerprint(bearer ?? authorization) } : { received: false },
+        : {
+            received: false,
+            why: 'SigV4 call without X-Amzn-Bedrock-AgentCore-Runtime-User-Id: no user, so no workload access token',
+          },
+      authorizationHeader: authorization
+        ? { received: true, fingerprint: tokenFingerprint(bearer ?? authorization) }
+        : { received: false },
       customHeaders: custom,
       oauth2CallbackUrl: one(req.headers[HEADERS.oauth2CallbackUrl.toLowerCase()]) ?? null,
     };
@@ -349,17 +401,27 @@ export async function startSampleAgent(options: SampleAgentOptions): Promise<Sam
       return;
     }
     if (!provider) {
-      emit({ type: 'error', error: 'BadRequest', message: 'payload.provider is required (the credential provider name)' });
+      emit({
+        type: 'error',
+        error: 'BadRequest',
+        message: 'payload.provider is required (the credential provider name)',
+      });
       return;
     }
     try {
       if (action === 'apikey') {
-        const out = await client.send(new sdk.GetResourceApiKeyCommand({ workloadIdentityToken: wat, resourceCredentialProviderName: provider }));
+        const out = await client.send(
+          new sdk.GetResourceApiKeyCommand({ workloadIdentityToken: wat, resourceCredentialProviderName: provider }),
+        );
         emit({ type: 'apiKey', provider, fingerprint: out.apiKey ? fingerprint(out.apiKey) : null });
         return;
       }
       const flow = payload.flow === 'M2M' ? 'M2M' : 'USER_FEDERATION';
-      const scopes = Array.isArray(payload.scopes) ? payload.scopes.map(String) : typeof payload.scopes === 'string' ? payload.scopes.split(/[ ,]+/).filter(Boolean) : [];
+      const scopes = Array.isArray(payload.scopes)
+        ? payload.scopes.map(String)
+        : typeof payload.scopes === 'string'
+          ? payload.scopes.split(/[ ,]+/).filter(Boolean)
+          : [];
       // Like the SDKs' @requires_access_token: the return URL defaults to the OAuth2CallbackUrl header.
       const returnUrl = typeof payload.returnUrl === 'string' ? payload.returnUrl : callbackUrl;
       const base = {
@@ -381,7 +443,12 @@ export async function startSampleAgent(options: SampleAgentOptions): Promise<Sam
         return;
       }
       if (!out.authorizationUrl) {
-        emit({ type: 'error', error: 'NoTokenNoUrl', message: 'GetResourceOauth2Token returned neither a token nor an authorization URL', sessionStatus: out.sessionStatus ?? null });
+        emit({
+          type: 'error',
+          error: 'NoTokenNoUrl',
+          message: 'GetResourceOauth2Token returned neither a token nor an authorization URL',
+          sessionStatus: out.sessionStatus ?? null,
+        });
         return;
       }
       emit({
@@ -389,7 +456,8 @@ export async function startSampleAgent(options: SampleAgentOptions): Promise<Sam
         provider,
         authorizationUrl: out.authorizationUrl,
         sessionUri: out.sessionUri ?? null,
-        message: 'Open this URL to consent; the agent gets the token once the session is bound (CompleteResourceTokenAuth).',
+        message:
+          'Open this URL to consent; the agent gets the token once the session is bound (CompleteResourceTokenAuth).',
       });
       const wait = typeof payload.wait === 'number' ? Math.min(payload.wait, maxWait) : sse ? maxWait : 0;
       if (!wait || !out.sessionUri) return;
@@ -404,14 +472,27 @@ export async function startSampleAgent(options: SampleAgentOptions): Promise<Sam
           return;
         }
         if (out.sessionStatus === 'FAILED') {
-          emit({ type: 'error', error: 'SessionFailed', message: 'The authorization session failed (the user denied access or it expired).' });
+          emit({
+            type: 'error',
+            error: 'SessionFailed',
+            message: 'The authorization session failed (the user denied access or it expired).',
+          });
           return;
         }
       }
-      emit({ type: 'error', error: 'Timeout', message: `No consent within ${wait} s. User may not have completed authorization.` });
+      emit({
+        type: 'error',
+        error: 'Timeout',
+        message: `No consent within ${wait} s. User may not have completed authorization.`,
+      });
     } catch (e) {
       const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-      emit({ type: 'error', error: err.name ?? 'Error', message: err.message ?? String(e), status: err.$metadata?.httpStatusCode ?? null });
+      emit({
+        type: 'error',
+        error: err.name ?? 'Error',
+        message: err.message ?? String(e),
+        status: err.$metadata?.httpStatusCode ?? null,
+      });
     }
   }
 

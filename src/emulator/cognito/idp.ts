@@ -16,14 +16,21 @@ import type { EmuRequest, Handler } from '../server.js';
 import type { EmuContext } from '../context.js';
 import type { CognitoUser } from '../state.js';
 import { createAdminApi } from './admin.js';
-import { CognitoError, DEFAULT_POLICY, passwordPolicyViolation, PoolRegistry, poolKey, type Pool, type PoolClient } from './pools.js';
+import {
+  CognitoError,
+  DEFAULT_POLICY,
+  passwordPolicyViolation,
+  PoolRegistry,
+  poolKey,
+  type Pool,
+  type PoolClient,
+} from './pools.js';
 
 const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
 
 type Found = { pool: Pool; client: PoolClient };
 const SESSION_TTL_MS = 3 * 60_000;
 const CODE_TTL_MS = 5 * 60_000;
-
 
 interface RefreshRecord {
   username?: string;
@@ -67,7 +74,9 @@ export interface CognitoIdp {
 }
 
 export function secretHash(username: string, clientId: string, clientSecret: string): string {
-  return createHmac('sha256', clientSecret).update(username + clientId).digest('base64');
+  return createHmac('sha256', clientSecret)
+    .update(username + clientId)
+    .digest('base64');
 }
 
 function safeEqual(a: string, b: string): boolean {
@@ -106,7 +115,16 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
     key: await poolKey(ctx.keys),
   };
   for (const u of seedConfig.users) {
-    seeded.users.set(u.username, { username: u.username, sub: u.attributes.sub ?? randomUUID(), password: u.password, temporary: u.temporaryPassword, enabled: true, attributes: { ...u.attributes }, createdAt: t0, lastModifiedAt: t0 });
+    seeded.users.set(u.username, {
+      username: u.username,
+      sub: u.attributes.sub ?? randomUUID(),
+      password: u.password,
+      temporary: u.temporaryPassword,
+      enabled: true,
+      attributes: { ...u.attributes },
+      createdAt: t0,
+      lastModifiedAt: t0,
+    });
   }
   registry.add(seeded);
   for (const c of seedConfig.clients) {
@@ -117,7 +135,8 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
       if (i <= 0) continue;
       const id = scope.slice(0, i);
       const rs = seeded.resourceServers.get(id) ?? { identifier: id, name: id, scopes: [] };
-      if (!rs.scopes.some((x) => x.ScopeName === scope.slice(i + 1))) rs.scopes.push({ ScopeName: scope.slice(i + 1), ScopeDescription: scope.slice(i + 1) });
+      if (!rs.scopes.some((x) => x.ScopeName === scope.slice(i + 1)))
+        rs.scopes.push({ ScopeName: scope.slice(i + 1), ScopeDescription: scope.slice(i + 1) });
       seeded.resourceServers.set(id, rs);
     }
   }
@@ -136,14 +155,30 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
       .sign(pool.key.privateKey);
   }
 
-  async function issueUserTokens(pool: Pool, user: CognitoUser, client: UserPoolClientConfig, opts: { scope?: string; withRefresh: boolean; nonce?: string; originJti?: string }) {
+  async function issueUserTokens(
+    pool: Pool,
+    user: CognitoUser,
+    client: UserPoolClientConfig,
+    opts: { scope?: string; withRefresh: boolean; nonce?: string; originJti?: string },
+  ) {
     const authTime = sec();
     const originJti = opts.originJti ?? randomUUID();
     const eventId = randomUUID();
     const scope = opts.scope ?? 'aws.cognito.signin.user.admin';
     const accessToken = await sign(
       pool,
-      { sub: user.sub, iss: pool.issuer, client_id: client.clientId, origin_jti: originJti, event_id: eventId, token_use: 'access', scope, auth_time: authTime, jti: randomUUID(), username: user.username },
+      {
+        sub: user.sub,
+        iss: pool.issuer,
+        client_id: client.clientId,
+        origin_jti: originJti,
+        event_id: eventId,
+        token_use: 'access',
+        scope,
+        auth_time: authTime,
+        jti: randomUUID(),
+        username: user.username,
+      },
       client.accessTokenValiditySeconds,
     );
     const { email, email_verified, ...rest } = user.attributes;
@@ -164,20 +199,39 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
       },
       client.idTokenValiditySeconds,
     );
-    const result: Record<string, unknown> = { AccessToken: accessToken, ExpiresIn: client.accessTokenValiditySeconds, TokenType: 'Bearer', IdToken: idToken };
+    const result: Record<string, unknown> = {
+      AccessToken: accessToken,
+      ExpiresIn: client.accessTokenValiditySeconds,
+      TokenType: 'Bearer',
+      IdToken: idToken,
+    };
     if (opts.withRefresh) {
       const rt = opaqueRefreshToken();
-      refreshTokens.set(rt, { username: user.username, clientId: client.clientId, scope, expiresAt: now() + client.refreshTokenValiditySeconds * 1000 });
+      refreshTokens.set(rt, {
+        username: user.username,
+        clientId: client.clientId,
+        scope,
+        expiresAt: now() + client.refreshTokenValiditySeconds * 1000,
+      });
       // Refresh tokens live for days: under a load test (a login per request) keep memory bounded, oldest first.
       if (refreshTokens.size > MAX_REFRESH_TOKENS) refreshTokens.delete(refreshTokens.keys().next().value!);
       result.RefreshToken = rt;
     }
-    return result as { AccessToken: string; ExpiresIn: number; TokenType: string; IdToken: string; RefreshToken?: string };
+    return result as {
+      AccessToken: string;
+      ExpiresIn: number;
+      TokenType: string;
+      IdToken: string;
+      RefreshToken?: string;
+    };
   }
 
   function clientOf(clientId: unknown): Found {
     if (typeof clientId !== 'string' || !clientId) {
-      throw new CognitoError('InvalidParameterException', "1 validation error detected: Value null at 'clientId' failed to satisfy constraint: Member must not be null");
+      throw new CognitoError(
+        'InvalidParameterException',
+        "1 validation error detected: Value null at 'clientId' failed to satisfy constraint: Member must not be null",
+      );
     }
     const found = registry.client(clientId);
     if (!found) throw new CognitoError('ResourceNotFoundException', `User pool client ${clientId} does not exist.`);
@@ -187,7 +241,8 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
   function checkSecretHash(client: UserPoolClientConfig, params: Record<string, unknown>, usernames: string[]): void {
     if (!client.clientSecret) return;
     const given = params.SECRET_HASH;
-    if (typeof given !== 'string' || !given) throw new CognitoError('NotAuthorizedException', MESSAGES.cognitoSecretHashMissing(client.clientId));
+    if (typeof given !== 'string' || !given)
+      throw new CognitoError('NotAuthorizedException', MESSAGES.cognitoSecretHashMissing(client.clientId));
     if (!usernames.some((u) => safeEqual(given, secretHash(u, client.clientId, client.clientSecret!)))) {
       throw new CognitoError('NotAuthorizedException', MESSAGES.cognitoSecretHashWrong(client.clientId));
     }
@@ -195,21 +250,25 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
 
   function requireFlow(client: UserPoolClientConfig, flow: CognitoAuthFlow): void {
     if (client.explicitAuthFlows.includes(flow)) return;
-    if (flow === 'USER_PASSWORD_AUTH') throw new CognitoError('InvalidParameterException', MESSAGES.cognitoUserPasswordNotEnabled);
+    if (flow === 'USER_PASSWORD_AUTH')
+      throw new CognitoError('InvalidParameterException', MESSAGES.cognitoUserPasswordNotEnabled);
     throw new CognitoError('InvalidParameterException', 'Auth flow not enabled for this client');
   }
 
   async function passwordAuth({ pool, client }: Found, params: Record<string, unknown>, flow: CognitoAuthFlow) {
     requireFlow(client, flow);
     const username = params.USERNAME;
-    if (typeof username !== 'string' || !username) throw new CognitoError('InvalidParameterException', 'Missing required parameter USERNAME');
+    if (typeof username !== 'string' || !username)
+      throw new CognitoError('InvalidParameterException', 'Missing required parameter USERNAME');
     const password = params.PASSWORD;
     // AWS's text for a missing PASSWORD is UNVERIFIED; this one follows the USERNAME message.
-    if (typeof password !== 'string' || !password) throw new CognitoError('InvalidParameterException', 'Missing required parameter PASSWORD');
+    if (typeof password !== 'string' || !password)
+      throw new CognitoError('InvalidParameterException', 'Missing required parameter PASSWORD');
     const user = pool.users.get(username);
     checkSecretHash(client, params, [username]);
     // New pools prevent user-existence errors by default: an unknown user looks like a wrong password.
-    if (!user || !safeEqual(user.password, password)) throw new CognitoError('NotAuthorizedException', MESSAGES.cognitoIncorrectPassword);
+    if (!user || !safeEqual(user.password, password))
+      throw new CognitoError('NotAuthorizedException', MESSAGES.cognitoIncorrectPassword);
     if (!user.enabled) throw new CognitoError('NotAuthorizedException', 'User is disabled.');
     if (user.temporary) {
       const session = randomBytes(96).toString('base64url');
@@ -218,31 +277,50 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
       return {
         ChallengeName: 'NEW_PASSWORD_REQUIRED',
         Session: session,
-        ChallengeParameters: { USER_ID_FOR_SRP: username, requiredAttributes: '[]', userAttributes: JSON.stringify(attrs) },
+        ChallengeParameters: {
+          USER_ID_FOR_SRP: username,
+          requiredAttributes: '[]',
+          userAttributes: JSON.stringify(attrs),
+        },
       };
     }
-    return { ChallengeParameters: {}, AuthenticationResult: await issueUserTokens(pool, user, client, { withRefresh: true }) };
+    return {
+      ChallengeParameters: {},
+      AuthenticationResult: await issueUserTokens(pool, user, client, { withRefresh: true }),
+    };
   }
 
   async function refreshAuth({ pool, client }: Found, params: Record<string, unknown>) {
     requireFlow(client, 'REFRESH_TOKEN_AUTH');
     const rt = params.REFRESH_TOKEN;
-    if (typeof rt !== 'string' || !rt) throw new CognitoError('InvalidParameterException', 'Missing required parameter REFRESH_TOKEN');
+    if (typeof rt !== 'string' || !rt)
+      throw new CognitoError('InvalidParameterException', 'Missing required parameter REFRESH_TOKEN');
     const rec = refreshTokens.get(rt);
-    if (!rec || rec.clientId !== client.clientId) throw new CognitoError('NotAuthorizedException', 'Invalid Refresh Token');
+    if (!rec || rec.clientId !== client.clientId)
+      throw new CognitoError('NotAuthorizedException', 'Invalid Refresh Token');
     if (rec.expiresAt <= now()) throw new CognitoError('NotAuthorizedException', 'Refresh Token has expired');
     const user = rec.username ? pool.users.get(rec.username) : undefined;
     if (!user) throw new CognitoError('NotAuthorizedException', 'Invalid Refresh Token');
     // With a client secret, SECRET_HASH is computed over the user's name or sub.
-    checkSecretHash(client, params, [user.username, user.sub, ...(typeof params.USERNAME === 'string' ? [params.USERNAME] : [])]);
-    const { RefreshToken: _drop, ...tokens } = await issueUserTokens(pool, user, client, { withRefresh: false, scope: rec.scope });
+    checkSecretHash(client, params, [
+      user.username,
+      user.sub,
+      ...(typeof params.USERNAME === 'string' ? [params.USERNAME] : []),
+    ]);
+    const { RefreshToken: _drop, ...tokens } = await issueUserTokens(pool, user, client, {
+      withRefresh: false,
+      scope: rec.scope,
+    });
     return { ChallengeParameters: {}, AuthenticationResult: tokens };
   }
 
   async function respondToChallenge(body: Record<string, unknown>) {
     const { pool, client } = clientOf(body.ClientId);
     if (body.ChallengeName !== 'NEW_PASSWORD_REQUIRED') {
-      throw new CognitoError('InvalidParameterException', `Unsupported challenge ${String(body.ChallengeName)} (the local stack answers NEW_PASSWORD_REQUIRED only)`);
+      throw new CognitoError(
+        'InvalidParameterException',
+        `Unsupported challenge ${String(body.ChallengeName)} (the local stack answers NEW_PASSWORD_REQUIRED only)`,
+      );
     }
     const responses = (body.ChallengeResponses ?? {}) as Record<string, unknown>;
     const session = typeof body.Session === 'string' ? challenges.get(body.Session) : undefined;
@@ -250,19 +328,26 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
       throw new CognitoError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
     }
     const username = responses.USERNAME;
-    if (typeof username !== 'string' || !username) throw new CognitoError('InvalidParameterException', 'Missing required parameter USERNAME');
-    if (username !== session.username) throw new CognitoError('NotAuthorizedException', 'Invalid session for the user.');
+    if (typeof username !== 'string' || !username)
+      throw new CognitoError('InvalidParameterException', 'Missing required parameter USERNAME');
+    if (username !== session.username)
+      throw new CognitoError('NotAuthorizedException', 'Invalid session for the user.');
     checkSecretHash(client, responses, [username]);
     const np = responses.NEW_PASSWORD;
-    if (typeof np !== 'string' || !np) throw new CognitoError('InvalidParameterException', 'Missing required parameter NEW_PASSWORD');
+    if (typeof np !== 'string' || !np)
+      throw new CognitoError('InvalidParameterException', 'Missing required parameter NEW_PASSWORD');
     const policy = passwordPolicyViolation(np, pool.policy);
     if (policy) throw new CognitoError('InvalidPasswordException', `Password does not conform to policy: ${policy}`);
     const user = pool.users.get(username)!;
     user.password = np;
     user.temporary = false;
-    for (const [k, v] of Object.entries(responses)) if (k.startsWith('userAttributes.') && typeof v === 'string') user.attributes[k.slice(15)] = v;
+    for (const [k, v] of Object.entries(responses))
+      if (k.startsWith('userAttributes.') && typeof v === 'string') user.attributes[k.slice(15)] = v;
     challenges.delete(body.Session as string);
-    return { ChallengeParameters: {}, AuthenticationResult: await issueUserTokens(pool, user, client, { withRefresh: true }) };
+    return {
+      ChallengeParameters: {},
+      AuthenticationResult: await issueUserTokens(pool, user, client, { withRefresh: true }),
+    };
   }
 
   async function dispatch(op: string, body: Record<string, unknown>, req: EmuRequest): Promise<unknown> {
@@ -273,9 +358,17 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
         const flow = body.AuthFlow;
         if (flow === 'USER_PASSWORD_AUTH') return passwordAuth(client, params, 'USER_PASSWORD_AUTH');
         if (flow === 'REFRESH_TOKEN_AUTH' || flow === 'REFRESH_TOKEN') return refreshAuth(client, params);
-        if (flow === 'ADMIN_USER_PASSWORD_AUTH' || flow === 'ADMIN_NO_SRP_AUTH') throw new CognitoError('InvalidParameterException', `Initiate Auth method not supported.`);
-        if (flow === undefined) throw new CognitoError('InvalidParameterException', "1 validation error detected: Value null at 'authFlow' failed to satisfy constraint: Member must not be null");
-        throw new CognitoError('InvalidParameterException', `${String(flow)} is not supported by the local stack (use USER_PASSWORD_AUTH or REFRESH_TOKEN_AUTH)`);
+        if (flow === 'ADMIN_USER_PASSWORD_AUTH' || flow === 'ADMIN_NO_SRP_AUTH')
+          throw new CognitoError('InvalidParameterException', `Initiate Auth method not supported.`);
+        if (flow === undefined)
+          throw new CognitoError(
+            'InvalidParameterException',
+            "1 validation error detected: Value null at 'authFlow' failed to satisfy constraint: Member must not be null",
+          );
+        throw new CognitoError(
+          'InvalidParameterException',
+          `${String(flow)} is not supported by the local stack (use USER_PASSWORD_AUTH or REFRESH_TOKEN_AUTH)`,
+        );
       }
       case 'RespondToAuthChallenge':
         return respondToChallenge(body);
@@ -283,15 +376,29 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
       case 'AdminRespondToAuthChallenge': {
         const sig = await ctx.verify(req, SIGNING_NAME.cognito);
         if (!sig.ok) throw new CognitoError(sig.type, sig.message, sig.status === 403 ? 400 : sig.status);
-        if (typeof body.UserPoolId !== 'string') throw new CognitoError('InvalidParameterException', "1 validation error detected: Value null at 'userPoolId' failed to satisfy constraint: Member must not be null");
-        if (!registry.pools.has(body.UserPoolId)) throw new CognitoError('ResourceNotFoundException', `User pool ${body.UserPoolId} does not exist.`);
+        if (typeof body.UserPoolId !== 'string')
+          throw new CognitoError(
+            'InvalidParameterException',
+            "1 validation error detected: Value null at 'userPoolId' failed to satisfy constraint: Member must not be null",
+          );
+        if (!registry.pools.has(body.UserPoolId))
+          throw new CognitoError('ResourceNotFoundException', `User pool ${body.UserPoolId} does not exist.`);
         if (op === 'AdminRespondToAuthChallenge') return respondToChallenge(body);
         const client = clientOf(body.ClientId);
-        if (client.pool.id !== body.UserPoolId) throw new CognitoError('ResourceNotFoundException', `User pool client ${client.client.clientId} does not exist.`);
+        if (client.pool.id !== body.UserPoolId)
+          throw new CognitoError(
+            'ResourceNotFoundException',
+            `User pool client ${client.client.clientId} does not exist.`,
+          );
         const params = (body.AuthParameters ?? {}) as Record<string, unknown>;
-        if (body.AuthFlow === 'ADMIN_USER_PASSWORD_AUTH' || body.AuthFlow === 'ADMIN_NO_SRP_AUTH') return passwordAuth(client, params, 'ADMIN_USER_PASSWORD_AUTH');
-        if (body.AuthFlow === 'REFRESH_TOKEN_AUTH' || body.AuthFlow === 'REFRESH_TOKEN') return refreshAuth(client, params);
-        throw new CognitoError('InvalidParameterException', `${String(body.AuthFlow)} is not supported by the local stack (use ADMIN_USER_PASSWORD_AUTH or REFRESH_TOKEN_AUTH)`);
+        if (body.AuthFlow === 'ADMIN_USER_PASSWORD_AUTH' || body.AuthFlow === 'ADMIN_NO_SRP_AUTH')
+          return passwordAuth(client, params, 'ADMIN_USER_PASSWORD_AUTH');
+        if (body.AuthFlow === 'REFRESH_TOKEN_AUTH' || body.AuthFlow === 'REFRESH_TOKEN')
+          return refreshAuth(client, params);
+        throw new CognitoError(
+          'InvalidParameterException',
+          `${String(body.AuthFlow)} is not supported by the local stack (use ADMIN_USER_PASSWORD_AUTH or REFRESH_TOKEN_AUTH)`,
+        );
       }
       default: {
         const handled = await admin.dispatch(op, body, req);
@@ -313,64 +420,108 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
     if (typeof h === 'string' && /^basic /i.test(h)) {
       const dec = Buffer.from(h.slice(6).trim(), 'base64').toString('utf8');
       const i = dec.indexOf(':');
-      if (i > 0) return { clientId: decodeURIComponent(dec.slice(0, i)), secret: decodeURIComponent(dec.slice(i + 1)), basic: true };
+      if (i > 0)
+        return {
+          clientId: decodeURIComponent(dec.slice(0, i)),
+          secret: decodeURIComponent(dec.slice(i + 1)),
+          basic: true,
+        };
     }
-    return { ...(form.get('client_id') ? { clientId: form.get('client_id')! } : {}), ...(form.get('client_secret') ? { secret: form.get('client_secret')! } : {}), basic: false };
+    return {
+      ...(form.get('client_id') ? { clientId: form.get('client_id')! } : {}),
+      ...(form.get('client_secret') ? { secret: form.get('client_secret')! } : {}),
+      basic: false,
+    };
   }
 
   async function tokenEndpoint(req: EmuRequest, res: Parameters<Handler>[1]) {
     if (req.method !== 'POST') return oauthError(res, 405, 'invalid_request', 'POST required');
     const ct = String(req.headers['content-type'] ?? '');
-    if (!ct.toLowerCase().startsWith('application/x-www-form-urlencoded')) return oauthError(res, 400, 'invalid_request');
+    if (!ct.toLowerCase().startsWith('application/x-www-form-urlencoded'))
+      return oauthError(res, 400, 'invalid_request');
     const form = new URLSearchParams(req.body.toString('utf8'));
     const auth = clientAuth(req, form);
     const found = auth.clientId ? registry.client(auth.clientId) : undefined;
     if (!found) return oauthError(res, 400, 'invalid_client');
     const { pool, client } = found;
-    if (client.clientSecret && (!auth.secret || !safeEqual(auth.secret, client.clientSecret))) return oauthError(res, 400, 'invalid_client');
+    if (client.clientSecret && (!auth.secret || !safeEqual(auth.secret, client.clientSecret)))
+      return oauthError(res, 400, 'invalid_client');
     const grant = form.get('grant_type');
     if (grant === 'client_credentials') {
-      if (!client.clientSecret || !client.allowedOAuthFlows.includes('client_credentials')) return oauthError(res, 400, 'unauthorized_client');
+      if (!client.clientSecret || !client.allowedOAuthFlows.includes('client_credentials'))
+        return oauthError(res, 400, 'unauthorized_client');
       const custom = client.allowedOAuthScopes.filter((s) => s.includes('/'));
       const asked = form.get('scope')?.split(/\s+/).filter(Boolean);
       if (asked && asked.some((s) => !custom.includes(s))) return oauthError(res, 400, 'invalid_scope');
       const scope = (asked ?? custom).join(' ');
       const token = await sign(
         pool,
-        { sub: client.clientId, token_use: 'access', scope, auth_time: sec(), version: 2, jti: randomUUID(), client_id: client.clientId },
+        {
+          sub: client.clientId,
+          token_use: 'access',
+          scope,
+          auth_time: sec(),
+          version: 2,
+          jti: randomUUID(),
+          client_id: client.clientId,
+        },
         client.accessTokenValiditySeconds,
       );
-      return sendJson(res, 200, { access_token: token, expires_in: client.accessTokenValiditySeconds, token_type: 'Bearer' });
+      return sendJson(res, 200, {
+        access_token: token,
+        expires_in: client.accessTokenValiditySeconds,
+        token_type: 'Bearer',
+      });
     }
     if (grant === 'authorization_code') {
       const code = form.get('code') ?? '';
       const rec = codes.get(code);
       codes.delete(code);
-      if (!rec || rec.expiresAt <= now() || rec.clientId !== client.clientId) return oauthError(res, 400, 'invalid_grant');
+      if (!rec || rec.expiresAt <= now() || rec.clientId !== client.clientId)
+        return oauthError(res, 400, 'invalid_grant');
       if (form.get('redirect_uri') !== rec.redirectUri) return oauthError(res, 400, 'invalid_grant');
       if (rec.codeChallenge) {
         const verifier = form.get('code_verifier') ?? '';
-        const computed = rec.codeChallengeMethod === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
+        const computed =
+          rec.codeChallengeMethod === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
         if (!verifier || !safeEqual(computed, rec.codeChallenge)) return oauthError(res, 400, 'invalid_grant');
       }
       const user = pool.users.get(rec.username);
       if (!user) return oauthError(res, 400, 'invalid_grant');
-      const t = await issueUserTokens(pool, user, client, { withRefresh: true, scope: rec.scope, ...(rec.nonce ? { nonce: rec.nonce } : {}) });
-      return sendJson(res, 200, { id_token: t.IdToken, access_token: t.AccessToken, refresh_token: t.RefreshToken, expires_in: t.ExpiresIn, token_type: 'Bearer' });
+      const t = await issueUserTokens(pool, user, client, {
+        withRefresh: true,
+        scope: rec.scope,
+        ...(rec.nonce ? { nonce: rec.nonce } : {}),
+      });
+      return sendJson(res, 200, {
+        id_token: t.IdToken,
+        access_token: t.AccessToken,
+        refresh_token: t.RefreshToken,
+        expires_in: t.ExpiresIn,
+        token_type: 'Bearer',
+      });
     }
     if (grant === 'refresh_token') {
       const rec = refreshTokens.get(form.get('refresh_token') ?? '');
-      if (!rec || rec.clientId !== client.clientId || rec.expiresAt <= now() || !rec.username) return oauthError(res, 400, 'invalid_grant');
+      if (!rec || rec.clientId !== client.clientId || rec.expiresAt <= now() || !rec.username)
+        return oauthError(res, 400, 'invalid_grant');
       const user = pool.users.get(rec.username);
       if (!user) return oauthError(res, 400, 'invalid_grant');
       const t = await issueUserTokens(pool, user, client, { withRefresh: false, scope: rec.scope });
-      return sendJson(res, 200, { id_token: t.IdToken, access_token: t.AccessToken, expires_in: t.ExpiresIn, token_type: 'Bearer' });
+      return sendJson(res, 200, {
+        id_token: t.IdToken,
+        access_token: t.AccessToken,
+        expires_in: t.ExpiresIn,
+        token_type: 'Bearer',
+      });
     }
     return oauthError(res, 400, 'unsupported_grant_type');
   }
 
   function loginPage(poolId: string, params: URLSearchParams, error?: string): string {
-    const hidden = [...params].map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`).join('');
+    const hidden = [...params]
+      .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
+      .join('');
     return cardPage(
       'Sign in — agentcore-auth local user pool',
       `<h1>Sign in</h1><p class="sub">Local user pool <code>${escapeHtml(poolId)}</code></p>${error ? `<p class="err" role="alert">${escapeHtml(error)}</p>` : ''}
@@ -380,17 +531,24 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
   }
 
   function errorPage(error: string, poolId = seeded.id): string {
-    return cardPage('Sign-in cannot start — agentcore-auth local user pool', `<h1>Sign-in cannot start</h1><p class="sub">Local user pool <code>${escapeHtml(poolId)}</code></p><p class="err" role="alert">${escapeHtml(error)}</p>`);
+    return cardPage(
+      'Sign-in cannot start — agentcore-auth local user pool',
+      `<h1>Sign-in cannot start</h1><p class="sub">Local user pool <code>${escapeHtml(poolId)}</code></p><p class="err" role="alert">${escapeHtml(error)}</p>`,
+    );
   }
 
   /** Validate /oauth2/authorize parameters; returns an error text for the page, or the client. */
-  function checkAuthorize(params: URLSearchParams): { pool: Pool; client: PoolClient; redirectUri: string } | { error: string } {
+  function checkAuthorize(
+    params: URLSearchParams,
+  ): { pool: Pool; client: PoolClient; redirectUri: string } | { error: string } {
     const found = registry.client(params.get('client_id') ?? '');
     if (!found) return { error: 'invalid_request: unknown client_id' };
     const { pool, client } = found;
     const redirectUri = params.get('redirect_uri') ?? '';
-    if (!client.callbackUrls.includes(redirectUri)) return { error: 'redirect_mismatch: redirect_uri is not one of the client\u2019s callback URLs' };
-    if (params.get('response_type') !== 'code') return { error: 'unsupported_response_type: only response_type=code is supported' };
+    if (!client.callbackUrls.includes(redirectUri))
+      return { error: 'redirect_mismatch: redirect_uri is not one of the client\u2019s callback URLs' };
+    if (params.get('response_type') !== 'code')
+      return { error: 'unsupported_response_type: only response_type=code is supported' };
     if (!client.allowedOAuthFlows.includes('code')) return { error: 'unauthorized_client' };
     return { pool, client, redirectUri };
   }
@@ -401,22 +559,58 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
     if ('error' in checked) return sendHtml(res, 400, errorPage(checked.error));
     const scopes = (params.get('scope') ?? 'openid').split(/\s+/).filter(Boolean);
     const bad = scopes.filter((s) => !checked.client.allowedOAuthScopes.includes(s));
-    if (bad.length) return redirect(res, withQuery(checked.redirectUri, { error: 'invalid_scope', ...(params.get('state') ? { state: params.get('state')! } : {}) }));
+    if (bad.length)
+      return redirect(
+        res,
+        withQuery(checked.redirectUri, {
+          error: 'invalid_scope',
+          ...(params.get('state') ? { state: params.get('state')! } : {}),
+        }),
+      );
     const keep = new URLSearchParams();
-    for (const k of ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method']) if (params.get(k)) keep.set(k, params.get(k)!);
+    for (const k of [
+      'client_id',
+      'redirect_uri',
+      'response_type',
+      'scope',
+      'state',
+      'nonce',
+      'code_challenge',
+      'code_challenge_method',
+    ])
+      if (params.get(k)) keep.set(k, params.get(k)!);
     return sendHtml(res, 200, loginPage(checked.pool.id, keep));
   }
 
   async function loginPost(req: EmuRequest, res: Parameters<Handler>[1]) {
     const form = new URLSearchParams(req.body.toString('utf8'));
     const params = new URLSearchParams();
-    for (const k of ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method']) if (form.get(k)) params.set(k, form.get(k)!);
+    for (const k of [
+      'client_id',
+      'redirect_uri',
+      'response_type',
+      'scope',
+      'state',
+      'nonce',
+      'code_challenge',
+      'code_challenge_method',
+    ])
+      if (form.get(k)) params.set(k, form.get(k)!);
     const checked = checkAuthorize(params);
     if ('error' in checked) return sendHtml(res, 400, errorPage(checked.error));
     const user = checked.pool.users.get(form.get('username') ?? '');
-    if (!user || !safeEqual(user.password, form.get('password') ?? '')) return sendHtml(res, 200, loginPage(checked.pool.id, params, MESSAGES.cognitoIncorrectPassword));
+    if (!user || !safeEqual(user.password, form.get('password') ?? ''))
+      return sendHtml(res, 200, loginPage(checked.pool.id, params, MESSAGES.cognitoIncorrectPassword));
     if (user.temporary) {
-      return sendHtml(res, 200, loginPage(checked.pool.id, params, 'This user must set a new password first (agentcore-auth login --auth-flow user-password --new-password …).'));
+      return sendHtml(
+        res,
+        200,
+        loginPage(
+          checked.pool.id,
+          params,
+          'This user must set a new password first (agentcore-auth login --auth-flow user-password --new-password …).',
+        ),
+      );
     }
     const code = randomUUID();
     codes.set(code, {
@@ -425,10 +619,18 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
       redirectUri: checked.redirectUri,
       scope: params.get('scope') ?? 'openid',
       ...(params.get('nonce') ? { nonce: params.get('nonce')! } : {}),
-      ...(params.get('code_challenge') ? { codeChallenge: params.get('code_challenge')!, codeChallengeMethod: params.get('code_challenge_method') ?? 'plain' } : {}),
+      ...(params.get('code_challenge')
+        ? {
+            codeChallenge: params.get('code_challenge')!,
+            codeChallengeMethod: params.get('code_challenge_method') ?? 'plain',
+          }
+        : {}),
       expiresAt: now() + CODE_TTL_MS,
     });
-    return redirect(res, withQuery(checked.redirectUri, { code, ...(params.get('state') ? { state: params.get('state')! } : {}) }));
+    return redirect(
+      res,
+      withQuery(checked.redirectUri, { code, ...(params.get('state') ? { state: params.get('state')! } : {}) }),
+    );
   }
 
   const discovery = (pool: Pool) => ({
@@ -470,7 +672,10 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
       }
       return true;
     }
-    const wellKnown = req.method === 'GET' ? /^\/([\w-]+_[0-9A-Za-z]+)\/\.well-known\/(openid-configuration|jwks\.json)$/.exec(path) : null;
+    const wellKnown =
+      req.method === 'GET'
+        ? /^\/([\w-]+_[0-9A-Za-z]+)\/\.well-known\/(openid-configuration|jwks\.json)$/.exec(path)
+        : null;
     const wkPool = wellKnown ? registry.pools.get(wellKnown[1]!) : undefined;
     if (wellKnown && wkPool) {
       sendJson(res, 200, wellKnown[2] === 'jwks.json' ? { keys: [wkPool.key.jwk] } : discovery(wkPool));
@@ -496,7 +701,12 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
         if (!user || claims.token_use !== 'access') throw new Error('not an access token');
         sendJson(res, 200, { sub: user.sub, ...user.attributes, username: user.username });
       } catch {
-        sendJson(res, 401, { error: 'invalid_token', error_description: 'Access token is expired or invalid' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
+        sendJson(
+          res,
+          401,
+          { error: 'invalid_token', error_description: 'Access token is expired or invalid' },
+          { 'www-authenticate': 'Bearer error="invalid_token"' },
+        );
       }
       return true;
     }
@@ -511,12 +721,25 @@ export async function createCognitoIdp(ctx: EmuContext): Promise<CognitoIdp> {
       iss = undefined;
     }
     const pool = registry.byIssuer(iss) ?? seeded;
-    const { payload } = await jwtVerify(token, pool.key.publicKey, { issuer: pool.issuer, algorithms: ['RS256'], currentDate: new Date(now()) });
+    const { payload } = await jwtVerify(token, pool.key.publicKey, {
+      issuer: pool.issuer,
+      algorithms: ['RS256'],
+      currentDate: new Date(now()),
+    });
     return payload;
   }
 
   const admin = createAdminApi(ctx, registry);
-  return { poolId, issuer, handler, verify, ownsIssuer: (iss) => !!registry.byIssuer(iss), users, jwks: () => ({ keys: [seeded.key.jwk] }), registry };
+  return {
+    poolId,
+    issuer,
+    handler,
+    verify,
+    ownsIssuer: (iss) => !!registry.byIssuer(iss),
+    users,
+    jwks: () => ({ keys: [seeded.key.jwk] }),
+    registry,
+  };
 }
 
 export function withQuery(url: string, params: Record<string, string>): string {

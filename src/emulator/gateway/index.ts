@@ -78,7 +78,8 @@ export function createGatewayHandler(deps: RuntimeHalfDeps): GatewayHandler {
   let sdk: Promise<{ mod: Sdk; client: InstanceType<Sdk['BedrockAgentCoreClient']> }> | undefined;
 
   const base = (g: GatewayConfig) => `${deps.baseUrl}/gateways/${g.id}`;
-  const discoveryOf = (g: GatewayConfig) => g.authorizerConfiguration.customJWTAuthorizer.discoveryUrl ?? deps.userPool.discoveryUrl;
+  const discoveryOf = (g: GatewayConfig) =>
+    g.authorizerConfiguration.customJWTAuthorizer.discoveryUrl ?? deps.userPool.discoveryUrl;
   const metadataUrl = (g: GatewayConfig) => `${base(g)}/.well-known/oauth-protected-resource`;
 
   function dataPlane() {
@@ -96,33 +97,75 @@ export function createGatewayHandler(deps: RuntimeHalfDeps): GatewayHandler {
 
   function challenge(g: GatewayConfig, error?: 'invalid_token' | 'insufficient_scope'): string {
     const scopes = g.authorizerConfiguration.customJWTAuthorizer.allowedScopes;
-    const parts = [...(error ? [`error="${error}"`] : []), ...(scopes ? [`scope="${scopes.join(' ')}"`] : []), `resource_metadata="${metadataUrl(g)}"`];
+    const parts = [
+      ...(error ? [`error="${error}"`] : []),
+      ...(scopes ? [`scope="${scopes.join(' ')}"`] : []),
+      `resource_metadata="${metadataUrl(g)}"`,
+    ];
     return `Bearer ${parts.join(', ')}`;
   }
 
-  function rpcError(res: ServerResponse, status: number, id: JsonRpcId | undefined, code: number, message: string, data?: unknown, headers: Record<string, string> = {}): void {
-    sendJson(res, status, { jsonrpc: '2.0', id: id ?? null, error: { code, message, ...(data !== undefined ? { data } : {}) } }, headers);
+  function rpcError(
+    res: ServerResponse,
+    status: number,
+    id: JsonRpcId | undefined,
+    code: number,
+    message: string,
+    data?: unknown,
+    headers: Record<string, string> = {},
+  ): void {
+    sendJson(
+      res,
+      status,
+      { jsonrpc: '2.0', id: id ?? null, error: { code, message, ...(data !== undefined ? { data } : {}) } },
+      headers,
+    );
   }
 
   /** Inbound CUSTOM_JWT; returns the verified token or undefined (response sent). */
-  async function authenticate(req: EmuRequest, res: ServerResponse, g: GatewayConfig, id: JsonRpcId | undefined): Promise<string | undefined> {
+  async function authenticate(
+    req: EmuRequest,
+    res: ServerResponse,
+    g: GatewayConfig,
+    id: JsonRpcId | undefined,
+  ): Promise<string | undefined> {
     const cred = inboundCredential(req.headers);
     if (cred.kind !== 'bearer') {
       rpcError(res, 401, id, -32001, MESSAGES.missingAuthToken, undefined, { 'www-authenticate': challenge(g) });
       return undefined;
     }
-    const v = await authorizer.authorize(cred.token, { ...g.authorizerConfiguration.customJWTAuthorizer, discoveryUrl: discoveryOf(g) });
+    const v = await authorizer.authorize(cred.token, {
+      ...g.authorizerConfiguration.customJWTAuthorizer,
+      discoveryUrl: discoveryOf(g),
+    });
     if (v.ok) return cred.token;
-    if (v.reason === 'scope') rpcError(res, 403, id, -32002, 'insufficient_scope', undefined, { 'www-authenticate': challenge(g, 'insufficient_scope') });
+    if (v.reason === 'scope')
+      rpcError(res, 403, id, -32002, 'insufficient_scope', undefined, {
+        'www-authenticate': challenge(g, 'insufficient_scope'),
+      });
     else if (v.status === 500) rpcError(res, 500, id, -32603, v.message);
-    else rpcError(res, v.status, id, v.status === 403 ? -32002 : -32001, v.message, undefined, { 'www-authenticate': challenge(g, 'invalid_token') });
+    else
+      rpcError(res, v.status, id, v.status === 403 ? -32002 : -32001, v.message, undefined, {
+        'www-authenticate': challenge(g, 'invalid_token'),
+      });
     return undefined;
   }
 
-  async function callOauthTarget(g: GatewayConfig, t: Extract<GatewayTarget, { kind: 'oauth3lo' }>, userToken: string, params: Record<string, unknown>) {
-    const meta = (params._meta as Record<string, any> | undefined)?.[META_KEY]?.oauthCredentialProvider as { returnUrl?: string; forceAuthentication?: boolean } | undefined;
+  async function callOauthTarget(
+    g: GatewayConfig,
+    t: Extract<GatewayTarget, { kind: 'oauth3lo' }>,
+    userToken: string,
+    params: Record<string, unknown>,
+  ) {
+    const meta = (params._meta as Record<string, any> | undefined)?.[META_KEY]?.oauthCredentialProvider as
+      | { returnUrl?: string; forceAuthentication?: boolean }
+      | undefined;
     const exp = decodeClaims(userToken)?.exp;
-    const wat = await wats.get({ workloadName: g.workloadName, userToken }, (i) => deps.mintWorkloadAccessToken(i), typeof exp === 'number' ? exp * 1000 : undefined);
+    const wat = await wats.get(
+      { workloadName: g.workloadName, userToken },
+      (i) => deps.mintWorkloadAccessToken(i),
+      typeof exp === 'number' ? exp * 1000 : undefined,
+    );
     const { mod, client } = await dataPlane();
     const returnUrl = meta?.returnUrl ?? t.defaultReturnUrl;
     try {
@@ -139,10 +182,20 @@ export function createGatewayHandler(deps: RuntimeHalfDeps): GatewayHandler {
       if (out.accessToken) {
         const claims = decodeClaims(out.accessToken);
         const who = typeof claims?.sub === 'string' ? claims.sub : undefined;
-        const result = { provider: t.providerName, actingAs: who ?? null, tokenFingerprint: fingerprint(out.accessToken), scopes: t.scopes };
+        const result = {
+          provider: t.providerName,
+          actingAs: who ?? null,
+          tokenFingerprint: fingerprint(out.accessToken),
+          scopes: t.scopes,
+        };
         return {
           result: {
-            content: [{ type: 'text', text: `Called ${t.providerName} as ${who ?? 'the signed-in user'} with the vault's token (${result.tokenFingerprint}).` }],
+            content: [
+              {
+                type: 'text',
+                text: `Called ${t.providerName} as ${who ?? 'the signed-in user'} with the vault's token (${result.tokenFingerprint}).`,
+              },
+            ],
             structuredContent: result,
             isError: false,
           },
@@ -153,18 +206,53 @@ export function createGatewayHandler(deps: RuntimeHalfDeps): GatewayHandler {
           error: {
             code: MCP_URL_ELICITATION_CODE,
             message: ELICITATION_MESSAGE,
-            data: { elicitations: [{ mode: 'url', elicitationId: randomUUID(), url: out.authorizationUrl, message: ELICITATION_ITEM_MESSAGE }] },
+            data: {
+              elicitations: [
+                {
+                  mode: 'url',
+                  elicitationId: randomUUID(),
+                  url: out.authorizationUrl,
+                  message: ELICITATION_ITEM_MESSAGE,
+                },
+              ],
+            },
           },
         };
       }
-      return { result: { content: [{ type: 'text', text: `The token vault returned neither a token nor an authorization URL (sessionStatus ${out.sessionStatus ?? 'none'}).` }], isError: true } };
+      return {
+        result: {
+          content: [
+            {
+              type: 'text',
+              text: `The token vault returned neither a token nor an authorization URL (sessionStatus ${out.sessionStatus ?? 'none'}).`,
+            },
+          ],
+          isError: true,
+        },
+      };
     } catch (e) {
       const err = e as { name?: string; message?: string };
-      return { result: { content: [{ type: 'text', text: `${err.name ?? 'Error'}: ${err.message ?? String(e)} (outbound OAuth for target ${t.name})` }], isError: true } };
+      return {
+        result: {
+          content: [
+            {
+              type: 'text',
+              text: `${err.name ?? 'Error'}: ${err.message ?? String(e)} (outbound OAuth for target ${t.name})`,
+            },
+          ],
+          isError: true,
+        },
+      };
     }
   }
 
-  function callEchoTarget(g: GatewayConfig, t: GatewayTarget, callerToken: string, headers: Record<string, string>, args: Record<string, unknown>) {
+  function callEchoTarget(
+    g: GatewayConfig,
+    t: GatewayTarget,
+    callerToken: string,
+    headers: Record<string, string>,
+    args: Record<string, unknown>,
+  ) {
     const auth = Object.entries(headers).find(([k]) => k.toLowerCase() === 'authorization')?.[1];
     const token = auth?.replace(/^bearer\s+/i, '');
     const sub = token ? decodeClaims(token)?.sub : undefined;
@@ -172,8 +260,16 @@ export function createGatewayHandler(deps: RuntimeHalfDeps): GatewayHandler {
       target: t.name,
       interceptor: g.interceptors.length ? g.interceptors.map((i) => i.kind).join(', ') : null,
       authorization: token
-        ? { received: true, fingerprint: fingerprint(token), sameAsCallerToken: token === callerToken, ...(typeof sub === 'string' ? { sub } : {}) }
-        : { received: false, why: 'the Gateway does not forward the caller\'s token to targets; a REQUEST interceptor with passRequestHeaders must add it' },
+        ? {
+            received: true,
+            fingerprint: fingerprint(token),
+            sameAsCallerToken: token === callerToken,
+            ...(typeof sub === 'string' ? { sub } : {}),
+          }
+        : {
+            received: false,
+            why: "the Gateway does not forward the caller's token to targets; a REQUEST interceptor with passRequestHeaders must add it",
+          },
       headers: Object.keys(headers).sort(),
       ...(args.note !== undefined ? { note: args.note } : {}),
     };
@@ -183,17 +279,25 @@ export function createGatewayHandler(deps: RuntimeHalfDeps): GatewayHandler {
     return { result: { content: [{ type: 'text', text }], structuredContent: report, isError: false } };
   }
 
-  async function toolsCall(g: GatewayConfig, msg: JsonRpcRequest, callerToken: string, req: EmuRequest): Promise<{ result?: unknown; error?: { code: number; message: string; data?: unknown } }> {
+  async function toolsCall(
+    g: GatewayConfig,
+    msg: JsonRpcRequest,
+    callerToken: string,
+    req: EmuRequest,
+  ): Promise<{ result?: unknown; error?: { code: number; message: string; data?: unknown } }> {
     const params = msg.params ?? {};
     const name = typeof params.name === 'string' ? params.name : '';
     const [targetName, tool] = name.split(SEP);
     const t = g.targets.find((x) => x.name === targetName);
-    if (!t || !tool || !toolsOf(t).some((x) => x.name === name)) return { error: { code: -32602, message: `Unknown tool: ${name}` } };
+    if (!t || !tool || !toolsOf(t).some((x) => x.name === name))
+      return { error: { code: -32602, message: `Unknown tool: ${name}` } };
     // REQUEST interceptors see the request (and its headers when passRequestHeaders) and shape what the target gets.
     let targetHeaders: Record<string, string> = { 'content-type': 'application/json' };
     let body: unknown = msg;
     for (const i of g.interceptors) {
-      const headers = i.passRequestHeaders ? Object.fromEntries(Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === 'string')) : undefined;
+      const headers = i.passRequestHeaders
+        ? Object.fromEntries(Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === 'string'))
+        : undefined;
       const out = passCallerToken(buildInterceptorInput(req.body.toString('utf8'), body, headers));
       if (out.mcp.transformedGatewayResponse) return { result: out.mcp.transformedGatewayResponse.body };
       body = out.mcp.transformedGatewayRequest.body;
@@ -234,7 +338,8 @@ export function createGatewayHandler(deps: RuntimeHalfDeps): GatewayHandler {
       res.end();
       return;
     }
-    const reply = (result: unknown, headers: Record<string, string> = {}) => sendJson(res, 200, { jsonrpc: '2.0', id: msg.id, result }, headers);
+    const reply = (result: unknown, headers: Record<string, string> = {}) =>
+      sendJson(res, 200, { jsonrpc: '2.0', id: msg.id, result }, headers);
     switch (msg.method) {
       case 'initialize': {
         const asked = typeof msg.params?.protocolVersion === 'string' ? msg.params.protocolVersion : LATEST;
@@ -284,17 +389,23 @@ export function createGatewayHandler(deps: RuntimeHalfDeps): GatewayHandler {
       protocolType: 'MCP',
       protocolConfiguration: { mcp: { supportedVersions: MCP_SUPPORTED_VERSIONS } },
       authorizerType: g.authorizerType,
-      authorizerConfiguration: { customJWTAuthorizer: { ...g.authorizerConfiguration.customJWTAuthorizer, discoveryUrl: discoveryOf(g) } },
+      authorizerConfiguration: {
+        customJWTAuthorizer: { ...g.authorizerConfiguration.customJWTAuthorizer, discoveryUrl: discoveryOf(g) },
+      },
       ...(g.interceptors.length
         ? {
             interceptorConfigurations: g.interceptors.map((i) => ({
-              interceptor: { lambda: { arn: `arn:aws:lambda:${deps.region}:${deps.accountId}:function:agentcore-local-${i.kind}` } },
+              interceptor: {
+                lambda: { arn: `arn:aws:lambda:${deps.region}:${deps.accountId}:function:agentcore-local-${i.kind}` },
+              },
               interceptionPoints: i.interceptionPoints,
               inputConfiguration: { passRequestHeaders: i.passRequestHeaders },
             })),
           }
         : {}),
-      workloadIdentityDetails: { workloadIdentityArn: workloadIdentityArn(deps.region, deps.accountId, g.workloadName) },
+      workloadIdentityDetails: {
+        workloadIdentityArn: workloadIdentityArn(deps.region, deps.accountId, g.workloadName),
+      },
     };
   }
 
@@ -308,14 +419,28 @@ export function createGatewayHandler(deps: RuntimeHalfDeps): GatewayHandler {
       if (!v.ok) sendAwsError(res, v.status, v.type, v.message);
       else
         sendJson(res, 200, {
-          items: gateways.map((g) => ({ gatewayId: g.id, name: g.name, status: 'READY', ...(g.description ? { description: g.description } : {}), createdAt, updatedAt: createdAt, authorizerType: g.authorizerType, protocolType: 'MCP' })),
+          items: gateways.map((g) => ({
+            gatewayId: g.id,
+            name: g.name,
+            status: 'READY',
+            ...(g.description ? { description: g.description } : {}),
+            createdAt,
+            updatedAt: createdAt,
+            authorizerType: g.authorizerType,
+            protocolType: 'MCP',
+          })),
         });
       return true;
     }
     const g = byId.get(parts[2] ?? '');
     if (!g) {
       if (rest === 'mcp' || rest === '') {
-        sendAwsError(res, 404, 'ResourceNotFoundException', `No gateway ${parts[2]} in this local stack (gateways: ${gateways.map((x) => x.id).join(', ')})`);
+        sendAwsError(
+          res,
+          404,
+          'ResourceNotFoundException',
+          `No gateway ${parts[2]} in this local stack (gateways: ${gateways.map((x) => x.id).join(', ')})`,
+        );
         return true;
       }
       return false;
@@ -340,7 +465,11 @@ export function createGatewayHandler(deps: RuntimeHalfDeps): GatewayHandler {
         return true;
       }
       const scopes = g.authorizerConfiguration.customJWTAuthorizer.allowedScopes;
-      sendJson(res, 200, { resource: `${base(g)}/mcp`, authorization_servers: [issuer], ...(scopes ? { scopes_supported: scopes } : {}) });
+      sendJson(res, 200, {
+        resource: `${base(g)}/mcp`,
+        authorization_servers: [issuer],
+        ...(scopes ? { scopes_supported: scopes } : {}),
+      });
       return true;
     }
     if (req.method === 'GET' && rest === '') {

@@ -25,7 +25,11 @@ export interface InterceptorOutput {
   };
 }
 
-export function buildInterceptorInput(rawBody: string, body: unknown, headers: Record<string, string> | undefined): InterceptorInput {
+export function buildInterceptorInput(
+  rawBody: string,
+  body: unknown,
+  headers: Record<string, string> | undefined,
+): InterceptorInput {
   return {
     interceptorInputVersion: '1.0',
     mcp: {

@@ -25,7 +25,10 @@ export const conflict = (message: string) => new ApiError(409, 'ConflictExceptio
 
 export function validation(field: string, constraint: string): ApiError {
   const message = `Value at '${field}' failed to satisfy constraint: ${constraint}`;
-  return new ApiError(400, 'ValidationException', message, { reason: 'FieldValidationFailed', fieldList: [{ name: field, message }] });
+  return new ApiError(400, 'ValidationException', message, {
+    reason: 'FieldValidationFailed',
+    fieldList: [{ name: field, message }],
+  });
 }
 
 export function validationMessage(message: string, reason = 'FieldValidationFailed'): ApiError {
@@ -53,33 +56,49 @@ export function optString(body: Body, field: string, rule: StrRule = {}, path = 
 }
 
 export function checkString(v: unknown, path: string, rule: StrRule): string {
-  if (typeof v !== 'string') throw new ApiError(400, 'ValidationException', `Value at '${path}' must be a string`, { reason: 'CannotParse' });
-  if (rule.min !== undefined && v.length < rule.min) throw validation(path, `Member must have length greater than or equal to ${rule.min}`);
-  if (rule.max !== undefined && v.length > rule.max) throw validation(path, `Member must have length less than or equal to ${rule.max}`);
-  if (rule.pattern && !rule.pattern.test(v)) throw validation(path, `Member must satisfy regular expression pattern: ${rule.pattern.source}`);
+  if (typeof v !== 'string')
+    throw new ApiError(400, 'ValidationException', `Value at '${path}' must be a string`, { reason: 'CannotParse' });
+  if (rule.min !== undefined && v.length < rule.min)
+    throw validation(path, `Member must have length greater than or equal to ${rule.min}`);
+  if (rule.max !== undefined && v.length > rule.max)
+    throw validation(path, `Member must have length less than or equal to ${rule.max}`);
+  if (rule.pattern && !rule.pattern.test(v))
+    throw validation(path, `Member must satisfy regular expression pattern: ${rule.pattern.source}`);
   return v;
 }
 
-export function optStringList(body: Body, field: string, rule: StrRule = {}, listRule: { min?: number; max?: number } = {}): string[] | undefined {
+export function optStringList(
+  body: Body,
+  field: string,
+  rule: StrRule = {},
+  listRule: { min?: number; max?: number } = {},
+): string[] | undefined {
   const v = body[field];
   if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v)) throw new ApiError(400, 'ValidationException', `Value at '${field}' must be a list`, { reason: 'CannotParse' });
-  if (listRule.min !== undefined && v.length < listRule.min) throw validation(field, `Member must have length greater than or equal to ${listRule.min}`);
-  if (listRule.max !== undefined && v.length > listRule.max) throw validation(field, `Member must have length less than or equal to ${listRule.max}`);
+  if (!Array.isArray(v))
+    throw new ApiError(400, 'ValidationException', `Value at '${field}' must be a list`, { reason: 'CannotParse' });
+  if (listRule.min !== undefined && v.length < listRule.min)
+    throw validation(field, `Member must have length greater than or equal to ${listRule.min}`);
+  if (listRule.max !== undefined && v.length > listRule.max)
+    throw validation(field, `Member must have length less than or equal to ${listRule.max}`);
   return v.map((x, i) => checkString(x, `${field}.${i + 1}.member`, rule));
 }
 
 export function optBool(body: Body, field: string): boolean | undefined {
   const v = body[field];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'boolean') throw new ApiError(400, 'ValidationException', `Value at '${field}' must be a boolean`, { reason: 'CannotParse' });
+  if (typeof v !== 'boolean')
+    throw new ApiError(400, 'ValidationException', `Value at '${field}' must be a boolean`, { reason: 'CannotParse' });
   return v;
 }
 
 export function optMap(body: Body, field: string): Record<string, unknown> | undefined {
   const v = body[field];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'object' || Array.isArray(v)) throw new ApiError(400, 'ValidationException', `Value at '${field}' must be a structure`, { reason: 'CannotParse' });
+  if (typeof v !== 'object' || Array.isArray(v))
+    throw new ApiError(400, 'ValidationException', `Value at '${field}' must be a structure`, {
+      reason: 'CannotParse',
+    });
   return v as Record<string, unknown>;
 }
 
@@ -94,7 +113,11 @@ export function parseBody(req: EmuRequest): Body {
   throw new ApiError(400, 'SerializationException', 'Could not parse the request body as JSON');
 }
 
-export type Operation = (body: Body, req: EmuRequest, res: ServerResponse) => Promise<{ status?: number; body?: unknown } | undefined>;
+export type Operation = (
+  body: Body,
+  req: EmuRequest,
+  res: ServerResponse,
+) => Promise<{ status?: number; body?: unknown } | undefined>;
 
 /** A restJson1 `POST <path>` router; every operation is SigV4-verified first. */
 export function createRouter(ctx: EmuContext, routes: Record<string, Operation>): Handler {

@@ -10,7 +10,19 @@ import { LIMITS, MESSAGES, OAUTH2_FLOW, PATHS, PATTERNS, SESSION_STATUS } from '
 import type { Handler } from '../server.js';
 import type { EmuContext } from '../context.js';
 import { SESSION_TTL_MS, type OAuthSession, type UserIdentifier, type VaultEntry, type WatInfo } from '../state.js';
-import { ApiError, accessDenied, createRouter, notFound, optBool, optMap, optString, optStringList, reqString, validation, validationMessage } from './common.js';
+import {
+  ApiError,
+  accessDenied,
+  createRouter,
+  notFound,
+  optBool,
+  optMap,
+  optString,
+  optStringList,
+  reqString,
+  validation,
+  validationMessage,
+} from './common.js';
 import { clientCredentials, ProviderError, refreshToken } from './oauth.js';
 
 export interface DataPlaneDeps {
@@ -27,7 +39,17 @@ const PROVIDER_NAME = { min: 1, max: LIMITS.providerNameMax, pattern: PATTERNS.p
 const SESSION_URI = { min: 1, max: 1024, pattern: PATTERNS.sessionUri };
 const CUSTOM_PARAM_KEY = /^[a-zA-Z0-9\-_.]+$/;
 /** Standard authorization-request parameters a customParameter may not replace. */
-const STANDARD_PARAMS = new Set(['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'code_challenge', 'code_challenge_method', 'resource', 'audience']);
+const STANDARD_PARAMS = new Set([
+  'response_type',
+  'client_id',
+  'redirect_uri',
+  'scope',
+  'state',
+  'code_challenge',
+  'code_challenge_method',
+  'resource',
+  'audience',
+]);
 
 export function authorizationUrl(origin: string, sessionUri: string): string {
   return `${origin}${PATHS.authorize}?request_uri=${encodeURIComponent(sessionUri)}`;
@@ -49,7 +71,8 @@ export function createDataPlaneHandler(ctx: EmuContext, deps: DataPlaneDeps): Ha
     // UNVERIFIED: what AWS answers for an unknown or expired workload access token (the official CLI reads
     // UnauthorizedException as "WAT expired").
     if (!info) throw new ApiError(401, 'UnauthorizedException', 'The workload access token is invalid or has expired');
-    if (!state.workloadIdentities.has(info.workloadName)) throw notFound(`Workload identity '${info.workloadName}' not found`);
+    if (!state.workloadIdentities.has(info.workloadName))
+      throw notFound(`Workload identity '${info.workloadName}' not found`);
     return info;
   }
 
@@ -83,7 +106,11 @@ export function createDataPlaneHandler(ctx: EmuContext, deps: DataPlaneDeps): Ha
       } catch (e) {
         // UNVERIFIED: AWS's status and text for a rejected JWT; UnauthorizedException is the model's
         // "JWT bearer token is invalid" error.
-        throw new ApiError(401, 'UnauthorizedException', e instanceof JwtRejection ? e.message : 'The user token could not be validated');
+        throw new ApiError(
+          401,
+          'UnauthorizedException',
+          e instanceof JwtRejection ? e.message : 'The user token could not be validated',
+        );
       }
       // AWS keys the user on iss + sub.
       const userKey = `jwt:${String(claims.iss)}#${String(claims.sub ?? '')}`;
@@ -97,17 +124,32 @@ export function createDataPlaneHandler(ctx: EmuContext, deps: DataPlaneDeps): Ha
       const scopes = optStringList(body, 'scopes', { min: 1, max: LIMITS.scopeMax }) ?? [];
       const flow = reqString(body, 'oauth2Flow');
       if (!Object.values(OAUTH2_FLOW).includes(flow as never)) {
-        throw validation('oauth2Flow', `Member must satisfy enum value set: [${Object.values(OAUTH2_FLOW).join(', ')}]`);
+        throw validation(
+          'oauth2Flow',
+          `Member must satisfy enum value set: [${Object.values(OAUTH2_FLOW).join(', ')}]`,
+        );
       }
       const sessionUri = optString(body, 'sessionUri', SESSION_URI);
-      const returnUrl = optString(body, 'resourceOauth2ReturnUrl', { min: 1, max: LIMITS.returnUrlMax, pattern: PATTERNS.returnUrl });
+      const returnUrl = optString(body, 'resourceOauth2ReturnUrl', {
+        min: 1,
+        max: LIMITS.returnUrlMax,
+        pattern: PATTERNS.returnUrl,
+      });
       const force = optBool(body, 'forceAuthentication') ?? false;
       const customState = optString(body, 'customState', { min: 1, max: LIMITS.customStateMax });
       const customParametersRaw = optMap(body, 'customParameters');
       const customParameters: Record<string, string> = {};
       for (const [k, v] of Object.entries(customParametersRaw ?? {})) {
-        if (k.length < 1 || k.length > 256 || !CUSTOM_PARAM_KEY.test(k)) throw validation('customParameters', `Map keys must satisfy constraint: [Member must satisfy regular expression pattern: ${CUSTOM_PARAM_KEY.source}]`);
-        if (typeof v !== 'string' || v.length < 1 || v.length > 2048) throw validation('customParameters', 'Map value must satisfy constraint: [Member must have length between 1 and 2048]');
+        if (k.length < 1 || k.length > 256 || !CUSTOM_PARAM_KEY.test(k))
+          throw validation(
+            'customParameters',
+            `Map keys must satisfy constraint: [Member must satisfy regular expression pattern: ${CUSTOM_PARAM_KEY.source}]`,
+          );
+        if (typeof v !== 'string' || v.length < 1 || v.length > 2048)
+          throw validation(
+            'customParameters',
+            'Map value must satisfy constraint: [Member must have length between 1 and 2048]',
+          );
         customParameters[k] = v;
       }
       const resources = optStringList(body, 'resources', { min: 1, max: 2048 });
@@ -120,7 +162,8 @@ export function createDataPlaneHandler(ctx: EmuContext, deps: DataPlaneDeps): Ha
       if (flow === OAUTH2_FLOW.M2M) {
         const key = state.vaultKey(wat.workloadName, providerName, `m2m:${[...scopes].sort().join(' ')}`);
         const cached = state.vault.get(key);
-        if (cached && (cached.expiresAt === undefined || cached.expiresAt - 60_000 > now)) return { body: { accessToken: cached.accessToken } };
+        if (cached && (cached.expiresAt === undefined || cached.expiresAt - 60_000 > now))
+          return { body: { accessToken: cached.accessToken } };
         try {
           const entry = await clientCredentials(provider, scopes, now);
           state.vault.set(key, { ...entry, scopes });
@@ -131,13 +174,17 @@ export function createDataPlaneHandler(ctx: EmuContext, deps: DataPlaneDeps): Ha
         }
       }
       if (flow === OAUTH2_FLOW.ON_BEHALF_OF_TOKEN_EXCHANGE) {
-        throw validationMessage('ON_BEHALF_OF_TOKEN_EXCHANGE is not emulated by the local stack (M2M and USER_FEDERATION are)');
+        throw validationMessage(
+          'ON_BEHALF_OF_TOKEN_EXCHANGE is not emulated by the local stack (M2M and USER_FEDERATION are)',
+        );
       }
 
       // USER_FEDERATION
       if (!wat.userKey) {
         // UNVERIFIED: AWS's answer for a 3LO request with a workload token not bound to a user.
-        throw validationMessage('USER_FEDERATION needs a workload access token obtained for a user (GetWorkloadAccessTokenForJWT or ForUserId)');
+        throw validationMessage(
+          'USER_FEDERATION needs a workload access token obtained for a user (GetWorkloadAccessTokenForJWT or ForUserId)',
+        );
       }
       const workload = state.workloadIdentities.get(wat.workloadName)!;
       const allowed = workload.allowedResourceOauth2ReturnUrls;
@@ -155,8 +202,15 @@ export function createDataPlaneHandler(ctx: EmuContext, deps: DataPlaneDeps): Ha
           const entry = state.vault.get(state.vaultKey(s.workloadName, s.providerName, s.userKey));
           if (entry) return { body: { accessToken: entry.accessToken } };
         }
-        if (s.status === 'FAILED' || s.expiresAt <= now) return { body: { sessionUri, sessionStatus: SESSION_STATUS.FAILED } };
-        return { body: { authorizationUrl: authorizationUrl(ctx.origin, sessionUri), sessionUri, sessionStatus: SESSION_STATUS.IN_PROGRESS } };
+        if (s.status === 'FAILED' || s.expiresAt <= now)
+          return { body: { sessionUri, sessionStatus: SESSION_STATUS.FAILED } };
+        return {
+          body: {
+            authorizationUrl: authorizationUrl(ctx.origin, sessionUri),
+            sessionUri,
+            sessionStatus: SESSION_STATUS.IN_PROGRESS,
+          },
+        };
       }
 
       const key = state.vaultKey(wat.workloadName, providerName, wat.userKey);
@@ -168,7 +222,8 @@ export function createDataPlaneHandler(ctx: EmuContext, deps: DataPlaneDeps): Ha
 
       state.sweep();
       const uri = state.newSessionUri();
-      const identifier: UserIdentifier = wat.userToken !== undefined ? { userToken: wat.userToken } : { userId: wat.userId! };
+      const identifier: UserIdentifier =
+        wat.userToken !== undefined ? { userToken: wat.userToken } : { userId: wat.userId! };
       const session: OAuthSession = {
         sessionUri: uri,
         workloadName: wat.workloadName,
@@ -188,7 +243,13 @@ export function createDataPlaneHandler(ctx: EmuContext, deps: DataPlaneDeps): Ha
       };
       state.sessions.set(uri, session);
       state.sessionsByState.set(session.state, uri);
-      return { body: { authorizationUrl: authorizationUrl(ctx.origin, uri), sessionUri: uri, sessionStatus: SESSION_STATUS.IN_PROGRESS } };
+      return {
+        body: {
+          authorizationUrl: authorizationUrl(ctx.origin, uri),
+          sessionUri: uri,
+          sessionStatus: SESSION_STATUS.IN_PROGRESS,
+        },
+      };
 
       async function freshen(e: VaultEntry, k: string): Promise<VaultEntry | undefined> {
         if (e.expiresAt === undefined || e.expiresAt - 60_000 > now) return e;
@@ -207,13 +268,17 @@ export function createDataPlaneHandler(ctx: EmuContext, deps: DataPlaneDeps): Ha
 
     [PATHS.completeResourceTokenAuth]: async (body: Record<string, unknown>) => {
       const sessionUri = reqString(body, 'sessionUri', SESSION_URI);
-      if (body.userIdentifier === undefined || body.userIdentifier === null) throw validation('userIdentifier', 'Member must not be null');
+      if (body.userIdentifier === undefined || body.userIdentifier === null)
+        throw validation('userIdentifier', 'Member must not be null');
       const ui = optMap(body, 'userIdentifier')!;
       const keys = Object.keys(ui).filter((k) => ui[k] !== undefined && ui[k] !== null);
       if (keys.length !== 1 || (keys[0] !== 'userId' && keys[0] !== 'userToken')) {
         throw validationMessage('userIdentifier must have exactly one of userId or userToken', 'CannotParse');
       }
-      const given: UserIdentifier = keys[0] === 'userId' ? { userId: reqString(ui, 'userId', USER_ID, 'userIdentifier.userId') } : { userToken: reqString(ui, 'userToken', USER_TOKEN, 'userIdentifier.userToken') };
+      const given: UserIdentifier =
+        keys[0] === 'userId'
+          ? { userId: reqString(ui, 'userId', USER_ID, 'userIdentifier.userId') }
+          : { userToken: reqString(ui, 'userToken', USER_TOKEN, 'userIdentifier.userToken') };
       const s = state.sessions.get(sessionUri);
       const now = ctx.now();
       // The binding rule: the very artifact (user id string, or the same JWT string) that produced the workload token
@@ -223,7 +288,8 @@ export function createDataPlaneHandler(ctx: EmuContext, deps: DataPlaneDeps): Ha
         s &&
         (('userId' in s.identifier && 'userId' in given && s.identifier.userId === given.userId) ||
           ('userToken' in s.identifier && 'userToken' in given && s.identifier.userToken === given.userToken));
-      if (!s || !same || s.expiresAt <= now || s.status !== 'AUTHORIZED' || !s.pending) throw accessDenied(MESSAGES.invalidOrExpiredSession);
+      if (!s || !same || s.expiresAt <= now || s.status !== 'AUTHORIZED' || !s.pending)
+        throw accessDenied(MESSAGES.invalidOrExpiredSession);
       state.vault.set(state.vaultKey(s.workloadName, s.providerName, s.userKey), { ...s.pending, scopes: s.scopes });
       s.status = 'COMPLETED';
       delete s.pending;

@@ -14,10 +14,18 @@ export const VENDOR_DISCOVERY: Record<string, { discoveryUrl?: string; metadata?
   SalesforceOauth2: { discoveryUrl: 'https://login.salesforce.com/.well-known/openid-configuration' },
   LinkedinOauth2: { discoveryUrl: 'https://www.linkedin.com/oauth/.well-known/openid-configuration' },
   GithubOauth2: {
-    metadata: { issuer: 'https://github.com', authorizationEndpoint: 'https://github.com/login/oauth/authorize', tokenEndpoint: 'https://github.com/login/oauth/access_token' },
+    metadata: {
+      issuer: 'https://github.com',
+      authorizationEndpoint: 'https://github.com/login/oauth/authorize',
+      tokenEndpoint: 'https://github.com/login/oauth/access_token',
+    },
   },
   AtlassianOauth2: {
-    metadata: { issuer: 'https://auth.atlassian.com', authorizationEndpoint: 'https://auth.atlassian.com/authorize', tokenEndpoint: 'https://auth.atlassian.com/oauth/token' },
+    metadata: {
+      issuer: 'https://auth.atlassian.com',
+      authorizationEndpoint: 'https://auth.atlassian.com/authorize',
+      tokenEndpoint: 'https://auth.atlassian.com/oauth/token',
+    },
   },
 };
 
@@ -89,7 +97,10 @@ export async function resolveEndpoints(p: OAuth2Provider): Promise<ProviderEndpo
 async function tokenRequest(p: OAuth2Provider, params: Record<string, string>, now: number): Promise<VaultEntry> {
   const ep = await resolveEndpoints(p);
   const form = new URLSearchParams(params);
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+  const headers: Record<string, string> = {
+    'content-type': 'application/x-www-form-urlencoded',
+    accept: 'application/json',
+  };
   if (p.tokenEndpointAuthMethod === 'client_secret_post' || p.clientSecret === undefined) {
     form.set('client_id', p.clientId);
     if (p.clientSecret !== undefined) form.set('client_secret', p.clientSecret);
@@ -109,21 +120,35 @@ async function tokenRequest(p: OAuth2Provider, params: Record<string, string>, n
   } catch {
     /* not JSON */
   }
-  if (!res.ok || typeof json.access_token !== 'string') throw new ProviderError(`token endpoint answered ${res.status} ${typeof json.error === 'string' ? json.error : ''}`.trim());
+  if (!res.ok || typeof json.access_token !== 'string')
+    throw new ProviderError(
+      `token endpoint answered ${res.status} ${typeof json.error === 'string' ? json.error : ''}`.trim(),
+    );
   return {
     accessToken: json.access_token,
     ...(typeof json.refresh_token === 'string' ? { refreshToken: json.refresh_token } : {}),
     ...(typeof json.expires_in === 'number' ? { expiresAt: now + json.expires_in * 1000 } : {}),
-    scopes: typeof json.scope === 'string' ? json.scope.split(' ').filter(Boolean) : (params.scope ?? '').split(' ').filter(Boolean),
+    scopes:
+      typeof json.scope === 'string'
+        ? json.scope.split(' ').filter(Boolean)
+        : (params.scope ?? '').split(' ').filter(Boolean),
   };
 }
 
 export function clientCredentials(p: OAuth2Provider, scopes: string[], now: number): Promise<VaultEntry> {
-  return tokenRequest(p, { grant_type: 'client_credentials', ...(scopes.length ? { scope: scopes.join(' ') } : {}) }, now);
+  return tokenRequest(
+    p,
+    { grant_type: 'client_credentials', ...(scopes.length ? { scope: scopes.join(' ') } : {}) },
+    now,
+  );
 }
 
 export function exchangeCode(p: OAuth2Provider, code: string, codeVerifier: string, now: number): Promise<VaultEntry> {
-  return tokenRequest(p, { grant_type: 'authorization_code', code, redirect_uri: p.callbackUrl, code_verifier: codeVerifier }, now);
+  return tokenRequest(
+    p,
+    { grant_type: 'authorization_code', code, redirect_uri: p.callbackUrl, code_verifier: codeVerifier },
+    now,
+  );
 }
 
 export function refreshToken(p: OAuth2Provider, refresh: string, now: number): Promise<VaultEntry> {

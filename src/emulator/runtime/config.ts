@@ -105,14 +105,19 @@ export const CUSTOM_HEADER_EXAMPLE = `${HEADERS.customPrefix}Tenant`;
 export function defaultAgents(ctx: RuntimeDefaultsContext): AgentConfig[] {
   const returnUrl = ctx.returnUrl ?? DEFAULT_RETURN_URL;
   const clients = ctx.clientIds?.length ? ctx.clientIds : [ctx.appClientId];
-  const common = { protocol: 'HTTP' as const, oauth2CallbackUrl: returnUrl, allowedResourceOauth2ReturnUrls: [returnUrl] };
+  const common = {
+    protocol: 'HTTP' as const,
+    oauth2CallbackUrl: returnUrl,
+    allowedResourceOauth2ReturnUrls: [returnUrl],
+  };
   return [
     {
       ...common,
       name: 'sigv4_agent',
       id: 'sigv4_agent-local00001',
       workloadName: 'sigv4_agent-local00001',
-      description: 'IAM (SigV4) inbound; send X-Amzn-Bedrock-AgentCore-Runtime-User-Id to give it a workload token for a user',
+      description:
+        'IAM (SigV4) inbound; send X-Amzn-Bedrock-AgentCore-Runtime-User-Id to give it a workload token for a user',
       requestHeaderAllowlist: [CUSTOM_HEADER_EXAMPLE],
     },
     {
@@ -120,7 +125,8 @@ export function defaultAgents(ctx: RuntimeDefaultsContext): AgentConfig[] {
       name: 'jwt_agent',
       id: 'jwt_agent-local00002',
       workloadName: 'jwt_agent-local00002',
-      description: "OAuth inbound: trusts the stack's user pool, allowedClients = its app clients (send the access token)",
+      description:
+        "OAuth inbound: trusts the stack's user pool, allowedClients = its app clients (send the access token)",
       authorizerConfiguration: { customJWTAuthorizer: { allowedClients: clients } },
       requestHeaderAllowlist: ['Authorization', CUSTOM_HEADER_EXAMPLE],
     },
@@ -129,7 +135,8 @@ export function defaultAgents(ctx: RuntimeDefaultsContext): AgentConfig[] {
       name: 'jwt_aud_agent',
       id: 'jwt_aud_agent-local00003',
       workloadName: 'jwt_aud_agent-local00003',
-      description: "OAuth inbound: allowedAudience = the app client ids (only ID tokens carry that aud; access tokens fail)",
+      description:
+        'OAuth inbound: allowedAudience = the app client ids (only ID tokens carry that aud; access tokens fail)',
       authorizerConfiguration: { customJWTAuthorizer: { allowedAudience: clients } },
       requestHeaderAllowlist: ['Authorization'],
     },
@@ -144,7 +151,8 @@ export function defaultGateways(ctx: RuntimeDefaultsContext): GatewayConfig[] {
     {
       name: 'local-gateway',
       id: 'local-gateway-local00001',
-      description: 'MCP gateway: CUSTOM_JWT inbound (allowedClients = the app clients), a 3LO target and an echo target',
+      description:
+        'MCP gateway: CUSTOM_JWT inbound (allowedClients = the app clients), a 3LO target and an echo target',
       authorizerType: 'CUSTOM_JWT',
       authorizerConfiguration: { customJWTAuthorizer: { allowedClients: clients } },
       targets: [
@@ -156,7 +164,11 @@ export function defaultGateways(ctx: RuntimeDefaultsContext): GatewayConfig[] {
           scopes: DEFAULT_PROVIDER_SCOPES,
           defaultReturnUrl: returnUrl,
         },
-        { name: 'echo', kind: 'echo', description: 'Reports which token and headers reached the target (fingerprints only)' },
+        {
+          name: 'echo',
+          kind: 'echo',
+          description: 'Reports which token and headers reached the target (fingerprints only)',
+        },
       ],
       interceptors: [{ kind: 'pass-caller-token', interceptionPoints: ['REQUEST'], passRequestHeaders: true }],
       workloadName: 'local-gateway-local00001',
@@ -189,20 +201,33 @@ function isObject(v: unknown): v is Raw {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function str(v: unknown, path: string, opts: { optional?: boolean; pattern?: RegExp; hint?: string } = {}): string | undefined {
+function str(
+  v: unknown,
+  path: string,
+  opts: { optional?: boolean; pattern?: RegExp; hint?: string } = {},
+): string | undefined {
   if (v === undefined || v === null) {
     if (opts.optional) return undefined;
     throw new RuntimeConfigError(path, 'is required');
   }
-  if (typeof v !== 'string' || v.length === 0) throw new RuntimeConfigError(path, `must be a non-empty string (got ${JSON.stringify(v)})`);
-  if (opts.pattern && !opts.pattern.test(v)) throw new RuntimeConfigError(path, `${JSON.stringify(v)} ${opts.hint ?? `must match ${opts.pattern}`}`);
+  if (typeof v !== 'string' || v.length === 0)
+    throw new RuntimeConfigError(path, `must be a non-empty string (got ${JSON.stringify(v)})`);
+  if (opts.pattern && !opts.pattern.test(v))
+    throw new RuntimeConfigError(path, `${JSON.stringify(v)} ${opts.hint ?? `must match ${opts.pattern}`}`);
   return v;
 }
 
 function strList(v: unknown, path: string, each?: (s: string, p: string) => void): string[] | undefined {
   if (v === undefined || v === null) return undefined;
-  const list = typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v;
-  if (!Array.isArray(list) || list.length === 0) throw new RuntimeConfigError(path, 'must be a non-empty list of strings (AgentCore rejects an empty list)');
+  const list =
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : v;
+  if (!Array.isArray(list) || list.length === 0)
+    throw new RuntimeConfigError(path, 'must be a non-empty list of strings (AgentCore rejects an empty list)');
   return list.map((s, i) => {
     const item = str(s, `${path}[${i}]`)!;
     each?.(item, `${path}[${i}]`);
@@ -212,7 +237,8 @@ function strList(v: unknown, path: string, each?: (s: string, p: string) => void
 
 function known(o: Raw, path: string, keys: string[]): void {
   for (const k of Object.keys(o)) {
-    if (!keys.includes(k)) throw new RuntimeConfigError(`${path}.${k}`, `unknown field (expected one of: ${keys.join(', ')})`);
+    if (!keys.includes(k))
+      throw new RuntimeConfigError(`${path}.${k}`, `unknown field (expected one of: ${keys.join(', ')})`);
   }
 }
 
@@ -225,13 +251,17 @@ function httpUrl(v: unknown, path: string, optional = true): string | undefined 
   } catch {
     throw new RuntimeConfigError(path, `${JSON.stringify(s)} is not a URL`);
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new RuntimeConfigError(path, `${JSON.stringify(s)} must be an http(s) URL`);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new RuntimeConfigError(path, `${JSON.stringify(s)} must be an http(s) URL`);
   return s.replace(/\/+$/, '');
 }
 
 /** A stable `<name>-<10 alphanumerics>` id for a name (the same name always gets the same id). */
 export function deriveId(name: string): string {
-  const h = createHash('sha256').update(name).digest('base64').replace(/[^A-Za-z0-9]/g, '');
+  const h = createHash('sha256')
+    .update(name)
+    .digest('base64')
+    .replace(/[^A-Za-z0-9]/g, '');
   return `${name}-${h.slice(0, 10)}`;
 }
 
@@ -242,7 +272,7 @@ export function parseCustomJwtAuthorizer(raw: unknown, path: string): CustomJwtA
   const discoveryUrl = str(raw.discoveryUrl, `${path}.discoveryUrl`, {
     optional: true,
     pattern: PATTERNS.discoveryUrl,
-    hint: 'must end with /.well-known/openid-configuration (omit it to trust the stack\'s own user pool)',
+    hint: "must end with /.well-known/openid-configuration (omit it to trust the stack's own user pool)",
   });
   if (discoveryUrl) {
     httpUrl(discoveryUrl, `${path}.discoveryUrl`);
@@ -253,11 +283,16 @@ export function parseCustomJwtAuthorizer(raw: unknown, path: string): CustomJwtA
   const clients = strList(raw.allowedClients, `${path}.allowedClients`);
   if (clients) out.allowedClients = clients;
   const scopes = strList(raw.allowedScopes, `${path}.allowedScopes`, (s, p) => {
-    if (s.length > 255 || !SCOPE.test(s)) throw new RuntimeConfigError(p, `${JSON.stringify(s)} is not a valid scope (1-255 printable characters, no space, quote or backslash)`);
+    if (s.length > 255 || !SCOPE.test(s))
+      throw new RuntimeConfigError(
+        p,
+        `${JSON.stringify(s)} is not a valid scope (1-255 printable characters, no space, quote or backslash)`,
+      );
   });
   if (scopes) out.allowedScopes = scopes;
   if (raw.customClaims !== undefined) {
-    if (!Array.isArray(raw.customClaims) || raw.customClaims.length === 0) throw new RuntimeConfigError(`${path}.customClaims`, 'must be a non-empty list');
+    if (!Array.isArray(raw.customClaims) || raw.customClaims.length === 0)
+      throw new RuntimeConfigError(`${path}.customClaims`, 'must be a non-empty list');
     out.customClaims = raw.customClaims.map((c, i) => parseClaimRule(c, `${path}.customClaims[${i}]`));
   }
   return out;
@@ -268,26 +303,48 @@ function parseClaimRule(raw: unknown, path: string): CustomClaimRule {
   known(raw, path, ['inboundTokenClaimName', 'inboundTokenClaimValueType', 'authorizingClaimMatchValue']);
   const name = str(raw.inboundTokenClaimName, `${path}.inboundTokenClaimName`)!;
   if (name === 'scp' || name === 'scope')
-    throw new RuntimeConfigError(`${path}.inboundTokenClaimName`, "Custom claim name can't be 'scp'. Please configure claims in the allowed_scopes field");
+    throw new RuntimeConfigError(
+      `${path}.inboundTokenClaimName`,
+      "Custom claim name can't be 'scp'. Please configure claims in the allowed_scopes field",
+    );
   const type = str(raw.inboundTokenClaimValueType, `${path}.inboundTokenClaimValueType`)!;
-  if (type !== 'STRING' && type !== 'STRING_ARRAY') throw new RuntimeConfigError(`${path}.inboundTokenClaimValueType`, `must be STRING or STRING_ARRAY (got ${JSON.stringify(type)})`);
+  if (type !== 'STRING' && type !== 'STRING_ARRAY')
+    throw new RuntimeConfigError(
+      `${path}.inboundTokenClaimValueType`,
+      `must be STRING or STRING_ARRAY (got ${JSON.stringify(type)})`,
+    );
   const m = raw.authorizingClaimMatchValue;
-  if (!isObject(m)) throw new RuntimeConfigError(`${path}.authorizingClaimMatchValue`, 'is required ({ claimMatchValue, claimMatchOperator })');
+  if (!isObject(m))
+    throw new RuntimeConfigError(
+      `${path}.authorizingClaimMatchValue`,
+      'is required ({ claimMatchValue, claimMatchOperator })',
+    );
   const op = str(m.claimMatchOperator, `${path}.authorizingClaimMatchValue.claimMatchOperator`)!;
   if (!(CLAIM_OPERATORS as readonly string[]).includes(op))
-    throw new RuntimeConfigError(`${path}.authorizingClaimMatchValue.claimMatchOperator`, `must be one of ${CLAIM_OPERATORS.join(', ')} (got ${JSON.stringify(op)})`);
+    throw new RuntimeConfigError(
+      `${path}.authorizingClaimMatchValue.claimMatchOperator`,
+      `must be one of ${CLAIM_OPERATORS.join(', ')} (got ${JSON.stringify(op)})`,
+    );
   const v = m.claimMatchValue;
-  if (!isObject(v)) throw new RuntimeConfigError(`${path}.authorizingClaimMatchValue.claimMatchValue`, 'is required ({ matchValueString } or { matchValueStringList })');
+  if (!isObject(v))
+    throw new RuntimeConfigError(
+      `${path}.authorizingClaimMatchValue.claimMatchValue`,
+      'is required ({ matchValueString } or { matchValueStringList })',
+    );
   const vp = `${path}.authorizingClaimMatchValue.claimMatchValue`;
   const single = str(v.matchValueString, `${vp}.matchValueString`, { optional: true });
   const list = strList(v.matchValueStringList, `${vp}.matchValueStringList`);
-  if ((single === undefined) === (list === undefined)) throw new RuntimeConfigError(vp, 'needs exactly one of matchValueString or matchValueStringList');
+  if ((single === undefined) === (list === undefined))
+    throw new RuntimeConfigError(vp, 'needs exactly one of matchValueString or matchValueStringList');
   if (op === 'EQUALS' && (type !== 'STRING' || single === undefined))
     throw new RuntimeConfigError(path, 'EQUALS compares a STRING claim with matchValueString');
   if (op === 'CONTAINS' && (type !== 'STRING_ARRAY' || single === undefined))
     throw new RuntimeConfigError(path, 'CONTAINS checks that a STRING_ARRAY claim contains matchValueString');
   if (op === 'CONTAINS_ANY' && (type !== 'STRING_ARRAY' || list === undefined))
-    throw new RuntimeConfigError(path, 'CONTAINS_ANY checks that a STRING_ARRAY claim contains any of matchValueStringList');
+    throw new RuntimeConfigError(
+      path,
+      'CONTAINS_ANY checks that a STRING_ARRAY claim contains any of matchValueStringList',
+    );
   return {
     inboundTokenClaimName: name,
     inboundTokenClaimValueType: type,
@@ -301,16 +358,24 @@ function parseClaimRule(raw: unknown, path: string): CustomClaimRule {
 function parseAllowlist(raw: unknown, path: string, jwt: boolean): string[] {
   if (raw === undefined || raw === null) return [];
   const list = strList(raw, path) ?? [];
-  if (list.length > LIMITS.customHeadersPerRuntime) throw new RuntimeConfigError(path, `at most ${LIMITS.customHeadersPerRuntime} headers per runtime`);
+  if (list.length > LIMITS.customHeadersPerRuntime)
+    throw new RuntimeConfigError(path, `at most ${LIMITS.customHeadersPerRuntime} headers per runtime`);
   list.forEach((h, i) => {
     const p = `${path}[${i}]`;
     if (!HEADER_NAME.test(h)) throw new RuntimeConfigError(p, `${JSON.stringify(h)} is not a header name`);
     if (h.toLowerCase() === 'authorization') {
-      if (!jwt) throw new RuntimeConfigError(p, 'Authorization can be allow-listed only on an agent with a JWT authorizer (a SigV4 signature is never forwarded)');
+      if (!jwt)
+        throw new RuntimeConfigError(
+          p,
+          'Authorization can be allow-listed only on an agent with a JWT authorizer (a SigV4 signature is never forwarded)',
+        );
       return;
     }
     if (!h.toLowerCase().startsWith(HEADERS.customPrefix.toLowerCase()) || h.length === HEADERS.customPrefix.length)
-      throw new RuntimeConfigError(p, `${JSON.stringify(h)}: only Authorization and headers starting with ${HEADERS.customPrefix} can be allow-listed`);
+      throw new RuntimeConfigError(
+        p,
+        `${JSON.stringify(h)}: only Authorization and headers starting with ${HEADERS.customPrefix} can be allow-listed`,
+      );
   });
   return list;
 }
@@ -318,32 +383,70 @@ function parseAllowlist(raw: unknown, path: string, jwt: boolean): string[] {
 function parseAgent(raw: unknown, path: string, ctx?: RuntimeDefaultsContext): AgentConfig {
   if (!isObject(raw)) throw new RuntimeConfigError(path, 'must be an object');
   known(raw, path, [
-    'name', 'id', 'description', 'authorizerConfiguration', 'requestHeaderAllowlist', 'requestHeaderConfiguration', 'protocol',
-    'agentUrl', 'oauth2CallbackUrl', 'workloadName', 'allowedResourceOauth2ReturnUrls',
+    'name',
+    'id',
+    'description',
+    'authorizerConfiguration',
+    'requestHeaderAllowlist',
+    'requestHeaderConfiguration',
+    'protocol',
+    'agentUrl',
+    'oauth2CallbackUrl',
+    'workloadName',
+    'allowedResourceOauth2ReturnUrls',
   ]);
-  const name = str(raw.name, `${path}.name`, { pattern: AGENT_NAME, hint: 'must match [a-zA-Z][a-zA-Z0-9_]{0,47} (letters, digits, underscores; no hyphens)' })!;
-  const id = str(raw.id, `${path}.id`, { optional: true, pattern: PATTERNS.runtimeId, hint: 'must be <name>-<10 letters or digits>' }) ?? deriveId(name);
+  const name = str(raw.name, `${path}.name`, {
+    pattern: AGENT_NAME,
+    hint: 'must match [a-zA-Z][a-zA-Z0-9_]{0,47} (letters, digits, underscores; no hyphens)',
+  })!;
+  const id =
+    str(raw.id, `${path}.id`, {
+      optional: true,
+      pattern: PATTERNS.runtimeId,
+      hint: 'must be <name>-<10 letters or digits>',
+    }) ?? deriveId(name);
   let authorizerConfiguration: AgentConfig['authorizerConfiguration'];
   if (raw.authorizerConfiguration !== undefined && raw.authorizerConfiguration !== null) {
     const a = raw.authorizerConfiguration;
-    if (!isObject(a)) throw new RuntimeConfigError(`${path}.authorizerConfiguration`, 'must be { customJWTAuthorizer: {...} } (omit it for SigV4)');
+    if (!isObject(a))
+      throw new RuntimeConfigError(
+        `${path}.authorizerConfiguration`,
+        'must be { customJWTAuthorizer: {...} } (omit it for SigV4)',
+      );
     known(a, `${path}.authorizerConfiguration`, ['customJWTAuthorizer']);
-    authorizerConfiguration = { customJWTAuthorizer: parseCustomJwtAuthorizer(a.customJWTAuthorizer ?? {}, `${path}.authorizerConfiguration.customJWTAuthorizer`) };
+    authorizerConfiguration = {
+      customJWTAuthorizer: parseCustomJwtAuthorizer(
+        a.customJWTAuthorizer ?? {},
+        `${path}.authorizerConfiguration.customJWTAuthorizer`,
+      ),
+    };
   }
   const rhc = raw.requestHeaderConfiguration;
   const allowRaw = raw.requestHeaderAllowlist ?? (isObject(rhc) ? rhc.requestHeaderAllowlist : undefined);
   const protocol = (str(raw.protocol, `${path}.protocol`, { optional: true }) ?? 'HTTP').toUpperCase();
-  if (protocol !== 'HTTP' && protocol !== 'MCP') throw new RuntimeConfigError(`${path}.protocol`, 'must be HTTP or MCP');
+  if (protocol !== 'HTTP' && protocol !== 'MCP')
+    throw new RuntimeConfigError(`${path}.protocol`, 'must be HTTP or MCP');
   const returnUrls = strList(raw.allowedResourceOauth2ReturnUrls, `${path}.allowedResourceOauth2ReturnUrls`) ?? [];
   // Like the starter toolkit's local runs: a default OAuth2CallbackUrl (registered on the agent's workload identity).
   const callback =
-    str(raw.oauth2CallbackUrl, `${path}.oauth2CallbackUrl`, { optional: true, pattern: PATTERNS.returnUrl, hint: 'must be a URL' }) ?? ctx?.returnUrl ?? DEFAULT_RETURN_URL;
+    str(raw.oauth2CallbackUrl, `${path}.oauth2CallbackUrl`, {
+      optional: true,
+      pattern: PATTERNS.returnUrl,
+      hint: 'must be a URL',
+    }) ??
+    ctx?.returnUrl ??
+    DEFAULT_RETURN_URL;
   const agent: AgentConfig = {
     name,
     id,
     protocol,
-    requestHeaderAllowlist: parseAllowlist(allowRaw, `${path}.requestHeaderAllowlist`, authorizerConfiguration !== undefined),
-    workloadName: str(raw.workloadName, `${path}.workloadName`, { optional: true, pattern: PATTERNS.workloadName }) ?? id,
+    requestHeaderAllowlist: parseAllowlist(
+      allowRaw,
+      `${path}.requestHeaderAllowlist`,
+      authorizerConfiguration !== undefined,
+    ),
+    workloadName:
+      str(raw.workloadName, `${path}.workloadName`, { optional: true, pattern: PATTERNS.workloadName }) ?? id,
     allowedResourceOauth2ReturnUrls: returnUrls.includes(callback) ? returnUrls : [...returnUrls, callback],
   };
   const description = str(raw.description, `${path}.description`, { optional: true });
@@ -373,15 +476,27 @@ export function parseAgents(raw: unknown, path = 'agents', ctx?: RuntimeDefaults
 function parseTarget(raw: unknown, path: string, ctx: RuntimeDefaultsContext | undefined): GatewayTarget {
   if (!isObject(raw)) throw new RuntimeConfigError(path, 'must be an object');
   known(raw, path, ['name', 'kind', 'description', 'providerName', 'scopes', 'defaultReturnUrl']);
-  const name = str(raw.name, `${path}.name`, { pattern: /^([0-9a-zA-Z][-]?){1,100}$/, hint: 'must be letters, digits and single hyphens' })!;
+  const name = str(raw.name, `${path}.name`, {
+    pattern: /^([0-9a-zA-Z][-]?){1,100}$/,
+    hint: 'must be letters, digits and single hyphens',
+  })!;
   const kind = str(raw.kind, `${path}.kind`)!;
   const description = str(raw.description, `${path}.description`, { optional: true });
   if (kind === 'echo') return { name, kind, ...(description ? { description } : {}) };
-  if (kind !== 'oauth3lo') throw new RuntimeConfigError(`${path}.kind`, `must be oauth3lo or echo (got ${JSON.stringify(kind)})`);
+  if (kind !== 'oauth3lo')
+    throw new RuntimeConfigError(`${path}.kind`, `must be oauth3lo or echo (got ${JSON.stringify(kind)})`);
   const providerName =
-    str(raw.providerName, `${path}.providerName`, { optional: true, pattern: PATTERNS.providerName }) ?? ctx?.oauthProviderName ?? DEFAULT_OAUTH_PROVIDER;
+    str(raw.providerName, `${path}.providerName`, { optional: true, pattern: PATTERNS.providerName }) ??
+    ctx?.oauthProviderName ??
+    DEFAULT_OAUTH_PROVIDER;
   const defaultReturnUrl =
-    str(raw.defaultReturnUrl, `${path}.defaultReturnUrl`, { optional: true, pattern: PATTERNS.returnUrl, hint: 'must be a URL' }) ?? ctx?.returnUrl ?? DEFAULT_RETURN_URL;
+    str(raw.defaultReturnUrl, `${path}.defaultReturnUrl`, {
+      optional: true,
+      pattern: PATTERNS.returnUrl,
+      hint: 'must be a URL',
+    }) ??
+    ctx?.returnUrl ??
+    DEFAULT_RETURN_URL;
   return {
     name,
     kind,
@@ -400,19 +515,40 @@ export function parseGateways(raw: unknown, path = 'gateways', ctx?: RuntimeDefa
   return raw.map((g, i) => {
     const p = `${path}[${i}]`;
     if (!isObject(g)) throw new RuntimeConfigError(p, 'must be an object');
-    known(g, p, ['name', 'id', 'description', 'authorizerType', 'authorizerConfiguration', 'targets', 'interceptors', 'workloadName', 'allowedResourceOauth2ReturnUrls']);
-    const name = str(g.name, `${p}.name`, { pattern: GATEWAY_NAME, hint: 'must be letters, digits and single hyphens' })!;
-    const id = str(g.id, `${p}.id`, { optional: true }) ?? deriveId(name.toLowerCase()).replace(/^(.*-)(.*)$/, (_m, a: string, b: string) => a + b.toLowerCase());
+    known(g, p, [
+      'name',
+      'id',
+      'description',
+      'authorizerType',
+      'authorizerConfiguration',
+      'targets',
+      'interceptors',
+      'workloadName',
+      'allowedResourceOauth2ReturnUrls',
+    ]);
+    const name = str(g.name, `${p}.name`, {
+      pattern: GATEWAY_NAME,
+      hint: 'must be letters, digits and single hyphens',
+    })!;
+    const id =
+      str(g.id, `${p}.id`, { optional: true }) ??
+      deriveId(name.toLowerCase()).replace(/^(.*-)(.*)$/, (_m, a: string, b: string) => a + b.toLowerCase());
     if (seen.has(id)) throw new RuntimeConfigError(p, `duplicate gateway ${JSON.stringify(id)}`);
     seen.add(id);
     const type = str(g.authorizerType, `${p}.authorizerType`, { optional: true }) ?? 'CUSTOM_JWT';
-    if (type !== 'CUSTOM_JWT') throw new RuntimeConfigError(`${p}.authorizerType`, 'only CUSTOM_JWT gateways are emulated');
+    if (type !== 'CUSTOM_JWT')
+      throw new RuntimeConfigError(`${p}.authorizerType`, 'only CUSTOM_JWT gateways are emulated');
     // Omitted: like the seeded gateway, trust the stack's user pool for its app client's access tokens.
     const trusted = ctx?.clientIds?.length ? ctx.clientIds : ctx?.appClientId ? [ctx.appClientId] : undefined;
     const a = g.authorizerConfiguration ?? { customJWTAuthorizer: trusted ? { allowedClients: trusted } : {} };
-    if (!isObject(a)) throw new RuntimeConfigError(`${p}.authorizerConfiguration`, 'must be { customJWTAuthorizer: {...} }');
-    const authorizer = parseCustomJwtAuthorizer(a.customJWTAuthorizer ?? {}, `${p}.authorizerConfiguration.customJWTAuthorizer`);
-    if (!Array.isArray(g.targets) || g.targets.length === 0) throw new RuntimeConfigError(`${p}.targets`, 'must be a non-empty list of targets');
+    if (!isObject(a))
+      throw new RuntimeConfigError(`${p}.authorizerConfiguration`, 'must be { customJWTAuthorizer: {...} }');
+    const authorizer = parseCustomJwtAuthorizer(
+      a.customJWTAuthorizer ?? {},
+      `${p}.authorizerConfiguration.customJWTAuthorizer`,
+    );
+    if (!Array.isArray(g.targets) || g.targets.length === 0)
+      throw new RuntimeConfigError(`${p}.targets`, 'must be a non-empty list of targets');
     const targets = g.targets.map((t, j) => parseTarget(t, `${p}.targets[${j}]`, ctx));
     const interceptors: GatewayInterceptorConfig[] = [];
     if (g.interceptors !== undefined) {
@@ -421,12 +557,19 @@ export function parseGateways(raw: unknown, path = 'gateways', ctx?: RuntimeDefa
         const ip = `${p}.interceptors[${j}]`;
         if (!isObject(it)) throw new RuntimeConfigError(ip, 'must be an object');
         known(it, ip, ['kind', 'interceptionPoints', 'passRequestHeaders']);
-        if (it.kind !== 'pass-caller-token') throw new RuntimeConfigError(`${ip}.kind`, 'the only built-in interceptor is pass-caller-token');
-        interceptors.push({ kind: 'pass-caller-token', interceptionPoints: ['REQUEST'], passRequestHeaders: it.passRequestHeaders !== false });
+        if (it.kind !== 'pass-caller-token')
+          throw new RuntimeConfigError(`${ip}.kind`, 'the only built-in interceptor is pass-caller-token');
+        interceptors.push({
+          kind: 'pass-caller-token',
+          interceptionPoints: ['REQUEST'],
+          passRequestHeaders: it.passRequestHeaders !== false,
+        });
       });
     }
     const returnUrls = strList(g.allowedResourceOauth2ReturnUrls, `${p}.allowedResourceOauth2ReturnUrls`) ?? [];
-    for (const t of targets) if (t.kind === 'oauth3lo' && t.defaultReturnUrl && !returnUrls.includes(t.defaultReturnUrl)) returnUrls.push(t.defaultReturnUrl);
+    for (const t of targets)
+      if (t.kind === 'oauth3lo' && t.defaultReturnUrl && !returnUrls.includes(t.defaultReturnUrl))
+        returnUrls.push(t.defaultReturnUrl);
     const description = str(g.description, `${p}.description`, { optional: true });
     return {
       name,
@@ -455,7 +598,11 @@ export function applyAgentUrls(agents: AgentConfig[], specs: string[]): AgentCon
     const url = httpUrl(named ? spec.slice(eq + 1) : spec, '--agent-url', false)!;
     if (target) {
       const a = out.find((x) => x.name === target || x.id === target);
-      if (!a) throw new RuntimeConfigError('--agent-url', `no agent named ${JSON.stringify(target)} (agents: ${out.map((x) => x.name).join(', ')})`);
+      if (!a)
+        throw new RuntimeConfigError(
+          '--agent-url',
+          `no agent named ${JSON.stringify(target)} (agents: ${out.map((x) => x.name).join(', ')})`,
+        );
       a.agentUrl = url;
     } else {
       for (const a of out) if (!a.agentUrl) a.agentUrl = url;

@@ -50,7 +50,11 @@ export function header(headers: IncomingHttpHeaders, name: string): string | und
   return Array.isArray(v) ? v.join(',') : v;
 }
 
-export type InboundCredential = { kind: 'none' } | { kind: 'sigv4' } | { kind: 'bearer'; token: string } | { kind: 'other' };
+export type InboundCredential =
+  | { kind: 'none' }
+  | { kind: 'sigv4' }
+  | { kind: 'bearer'; token: string }
+  | { kind: 'other' };
 
 export function inboundCredential(headers: IncomingHttpHeaders): InboundCredential {
   const auth = header(headers, 'authorization');
@@ -62,7 +66,12 @@ export function inboundCredential(headers: IncomingHttpHeaders): InboundCredenti
 }
 
 /** The observed 401 body of a JWT-protected runtime/gateway: a JSON-RPC envelope (agentcore-errors.md §1.1). */
-export function sendUnauthorized(res: ServerResponse, message: string, wwwAuthenticate: string, id: unknown = 'null'): void {
+export function sendUnauthorized(
+  res: ServerResponse,
+  message: string,
+  wwwAuthenticate: string,
+  id: unknown = 'null',
+): void {
   sendJson(
     res,
     401,
@@ -104,7 +113,8 @@ export class WatCache {
     if (this.size >= this.max) {
       // Bounded: drop the oldest entry of the largest table.
       let biggest: Map<string, WatEntry> | TokenMap<WatEntry> = tables.users;
-      for (const t of this.byWorkload.values()) for (const table of [t.users, t.tokens]) if (table.size > biggest.size) biggest = table;
+      for (const t of this.byWorkload.values())
+        for (const table of [t.users, t.tokens]) if (table.size > biggest.size) biggest = table;
       if (biggest.size > 0) {
         if (biggest instanceof TokenMap) biggest.deleteOldest();
         else biggest.delete(biggest.keys().next().value!);

@@ -5,7 +5,12 @@
  * trace headers, and only the allow-listed request headers (Authorization only when allow-listed on a JWT agent). The
  * agent's answer (JSON, SSE or any stream) is piped back as it arrives.
  */
-import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import http, {
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type ServerResponse,
+} from 'node:http';
 import https from 'node:https';
 import { HEADERS } from '../../wire.js';
 import { sendAwsError } from '../respond.js';
@@ -31,7 +36,9 @@ const PASS_THROUGH = [
 ].map((h) => h.toLowerCase());
 
 /** Response headers the runtime returns from the container. */
-const RESPONSE_HEADERS = ['content-type', HEADERS.mcpSessionId, HEADERS.mcpProtocolVersion, 'cache-control'].map((h) => h.toLowerCase());
+const RESPONSE_HEADERS = ['content-type', HEADERS.mcpSessionId, HEADERS.mcpProtocolVersion, 'cache-control'].map((h) =>
+  h.toLowerCase(),
+);
 const ECHOED = [HEADERS.traceId, HEADERS.traceParent, HEADERS.traceState, HEADERS.baggage].map((h) => h.toLowerCase());
 
 const NAMES = {
@@ -55,7 +62,10 @@ export interface ForwardInput {
 }
 
 /** The headers the container receives (exported for tests and `--debug` traces). */
-export function containerHeaders(input: Omit<ForwardInput, 'res' | 'agentUrl' | 'log'>, lowerCase = false): OutgoingHttpHeaders {
+export function containerHeaders(
+  input: Omit<ForwardInput, 'res' | 'agentUrl' | 'log'>,
+  lowerCase = false,
+): OutgoingHttpHeaders {
   const n = lowerCase ? LOWER : NAMES;
   const { req, agent } = input;
   const out: OutgoingHttpHeaders = {};
@@ -97,23 +107,43 @@ function responseHeaders(agentHeaders: OutgoingHttpHeaders, req: EmuRequest, ses
   return out;
 }
 
-function agentError(res: ServerResponse, agentName: string, where: string, status: number, body: string, log?: (line: string) => void): void {
+function agentError(
+  res: ServerResponse,
+  agentName: string,
+  where: string,
+  status: number,
+  body: string,
+  log?: (line: string) => void,
+): void {
   log?.(`agent ${agentName} (${where}) answered ${status}: ${body.slice(0, 2000)}`);
   // AgentCore turns a container error into RuntimeClientError (424); the container's body goes to its logs.
-  sendAwsError(res, 424, 'RuntimeClientError', `Received error (${status}) from runtime. Please check your CloudWatch logs for more information.`);
+  sendAwsError(
+    res,
+    424,
+    'RuntimeClientError',
+    `Received error (${status}) from runtime. Please check your CloudWatch logs for more information.`,
+  );
 }
 
 /** A container reachable without a socket (the built-in sample agent): same headers in, same answer handling out. */
 export interface InProcessAgent {
   invoke(
     req: { method: string; path: string; headers: IncomingHttpHeaders; body: Buffer },
-    sink: { writeHead(status: number, headers: OutgoingHttpHeaders): unknown; write(chunk: string): unknown; end(chunk?: string): unknown; readonly destroyed?: boolean },
+    sink: {
+      writeHead(status: number, headers: OutgoingHttpHeaders): unknown;
+      write(chunk: string): unknown;
+      end(chunk?: string): unknown;
+      readonly destroyed?: boolean;
+    },
   ): Promise<void>;
 }
 
 export async function forwardInProcess(input: ForwardInput, target: InProcessAgent): Promise<void> {
   const headers = containerHeaders(input, true) as IncomingHttpHeaders;
-  await target.invoke({ method: 'POST', path: containerPath(input.agent), headers, body: input.req.body }, new ResponseSink(input));
+  await target.invoke(
+    { method: 'POST', path: containerPath(input.agent), headers, body: input.req.body },
+    new ResponseSink(input),
+  );
 }
 
 /**
@@ -146,7 +176,15 @@ class ResponseSink {
   }
   end(chunk?: string): void {
     const failed = this.#failed;
-    if (failed) agentError(this.input.res, this.input.agent.name, 'built-in sample agent', failed.status, failed.chunks.join('') + (chunk ?? ''), this.input.log);
+    if (failed)
+      agentError(
+        this.input.res,
+        this.input.agent.name,
+        'built-in sample agent',
+        failed.status,
+        failed.chunks.join('') + (chunk ?? ''),
+        this.input.log,
+      );
     else if (this.#open()) this.input.res.end(chunk);
   }
 }
@@ -169,7 +207,11 @@ export function forwardToAgent(input: ForwardInput): Promise<void> {
         resolve();
       }
     };
-    const upstream = client.request(url, { method: 'POST', headers, agent: url.protocol === 'https:' ? httpsAgent : httpAgent });
+    const upstream = client.request(url, {
+      method: 'POST',
+      headers,
+      agent: url.protocol === 'https:' ? httpsAgent : httpAgent,
+    });
     // The caller went away: stop the agent's work too.
     res.on('close', () => {
       if (!res.writableFinished) upstream.destroy();

@@ -25,7 +25,8 @@ import { memo } from '../token-map.js';
 
 export type { RuntimeHalfDeps } from './deps.js';
 
-export const MCP_ACCEPT_MESSAGE = 'Accept Header Error - MCP protocol requires Accept header: application/json, text/event-stream';
+export const MCP_ACCEPT_MESSAGE =
+  'Accept Header Error - MCP protocol requires Accept header: application/json, text/event-stream';
 
 /** Sessions idle longer than this are forgotten (AgentCore's default idleRuntimeSessionTimeout). */
 const IDLE_SESSION_MS = 900_000;
@@ -118,11 +119,21 @@ export function createRuntimeHandler(deps: RuntimeHalfDeps): RuntimeHandler {
     } else if (PATTERNS.runtimeId.test(label)) {
       const accountId = query.get('accountId');
       if (!accountId) {
-        sendAwsError(res, 400, 'ValidationException', 'accountId is required when agentRuntimeArn is a runtime ID rather than an ARN');
+        sendAwsError(
+          res,
+          400,
+          'ValidationException',
+          'accountId is required when agentRuntimeArn is a runtime ID rather than an ARN',
+        );
         return undefined;
       }
       if (!PATTERNS.accountId.test(accountId)) {
-        sendAwsError(res, 400, 'ValidationException', "Value at 'accountId' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9]{12}");
+        sendAwsError(
+          res,
+          400,
+          'ValidationException',
+          "Value at 'accountId' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9]{12}",
+        );
         return undefined;
       }
       arn = runtimeArn(deps.region, accountId, label);
@@ -138,11 +149,21 @@ export function createRuntimeHandler(deps: RuntimeHalfDeps): RuntimeHandler {
     }
     const agent = id ? byId.get(id) : undefined;
     if (!agent) {
-      sendAwsError(res, 404, 'ResourceNotFoundException', `No agent runtime ${arn} in this local stack (agents: ${agents.map((a) => a.id).join(', ')})`);
+      sendAwsError(
+        res,
+        404,
+        'ResourceNotFoundException',
+        `No agent runtime ${arn} in this local stack (agents: ${agents.map((a) => a.id).join(', ')})`,
+      );
       return undefined;
     }
     if (qualifier !== 'DEFAULT') {
-      sendAwsError(res, 404, 'ResourceNotFoundException', `No endpoint named '${qualifier}' for agent runtime ${arn} (the local stack serves DEFAULT)`);
+      sendAwsError(
+        res,
+        404,
+        'ResourceNotFoundException',
+        `No endpoint named '${qualifier}' for agent runtime ${arn} (the local stack serves DEFAULT)`,
+      );
       return undefined;
     }
     return { agent, arn: arnOf(agent), qualifier };
@@ -172,7 +193,12 @@ export function createRuntimeHandler(deps: RuntimeHalfDeps): RuntimeHandler {
         return undefined;
       }
       const { exp, sub } = verdict.claims;
-      return { mode: 'jwt', token: verdict.token, ...(exp ? { exp } : {}), ...(typeof sub === 'string' ? { sub } : {}) };
+      return {
+        mode: 'jwt',
+        token: verdict.token,
+        ...(exp ? { exp } : {}),
+        ...(typeof sub === 'string' ? { sub } : {}),
+      };
     }
     if (cred.kind === 'bearer') {
       sendAwsError(res, 403, 'AccessDeniedException', MESSAGES.methodMismatch);
@@ -187,17 +213,34 @@ export function createRuntimeHandler(deps: RuntimeHalfDeps): RuntimeHandler {
     return userId === undefined ? { mode: 'sigv4' } : { mode: 'sigv4', userId };
   }
 
-  function validate(req: EmuRequest, res: ServerResponse, caller: Caller, requireSession: boolean): string | undefined | false {
+  function validate(
+    req: EmuRequest,
+    res: ServerResponse,
+    caller: Caller,
+    requireSession: boolean,
+  ): string | undefined | false {
     const sessionId = header(req.headers, HEADERS.sessionId);
-    const fail = (m: string) => (sendAwsError(res, 400, 'ValidationException', m, { reason: 'FieldValidationFailed' }), false as const);
-    if (sessionId === undefined) return requireSession ? fail("Value at 'runtimeSessionId' failed to satisfy constraint: Member must not be null") : undefined;
+    const fail = (m: string) => (
+      sendAwsError(res, 400, 'ValidationException', m, { reason: 'FieldValidationFailed' }), false as const
+    );
+    if (sessionId === undefined)
+      return requireSession
+        ? fail("Value at 'runtimeSessionId' failed to satisfy constraint: Member must not be null")
+        : undefined;
     if (sessionId.length < LIMITS.sessionIdMin) return fail(MESSAGES.sessionIdTooShort);
     if (sessionId.length > LIMITS.sessionIdMax)
-      return fail(`Value at 'runtimeSessionId' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.sessionIdMax}`);
+      return fail(
+        `Value at 'runtimeSessionId' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.sessionIdMax}`,
+      );
     if (caller.mode === 'sigv4' && caller.userId !== undefined) {
-      if (caller.userId.length < LIMITS.userIdMin) return fail("Value at 'runtimeUserId' failed to satisfy constraint: Member must have length greater than or equal to 1");
+      if (caller.userId.length < LIMITS.userIdMin)
+        return fail(
+          "Value at 'runtimeUserId' failed to satisfy constraint: Member must have length greater than or equal to 1",
+        );
       if (caller.userId.length > LIMITS.userIdMax)
-        return fail(`Value at 'runtimeUserId' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.userIdMax}`);
+        return fail(
+          `Value at 'runtimeUserId' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.userIdMax}`,
+        );
     }
     return sessionId;
   }
@@ -232,17 +275,35 @@ export function createRuntimeHandler(deps: RuntimeHalfDeps): RuntimeHandler {
     if (caller.mode === 'jwt') mint = { workloadName: t.agent.workloadName, userToken: caller.token };
     else if (caller.userId !== undefined) mint = { workloadName: t.agent.workloadName, userId: caller.userId };
     const wat = mint
-      ? (wats.peek(mint) ?? (await wats.get(mint, (i) => deps.mintWorkloadAccessToken(i), caller.mode === 'jwt' && caller.exp ? caller.exp * 1000 : undefined)))
+      ? (wats.peek(mint) ??
+        (await wats.get(
+          mint,
+          (i) => deps.mintWorkloadAccessToken(i),
+          caller.mode === 'jwt' && caller.exp ? caller.exp * 1000 : undefined,
+        )))
       : undefined;
     touchSession(t.agent, sessionId);
     const requestId = String(res.getHeader(HEADERS.amznRequestId) ?? randomUUID());
     const inProcess = !t.agent.agentUrl && deps.sampleAgent;
     const agentUrl = inProcess ? (deps.sampleAgentUrl ?? 'in-process') : (t.agent.agentUrl ?? deps.sampleAgentUrl);
     if (!agentUrl) {
-      sendAwsError(res, 424, 'RuntimeClientError', `Agent ${t.agent.name} has no container: set agentUrl in the config or --agent-url`);
+      sendAwsError(
+        res,
+        424,
+        'RuntimeClientError',
+        `Agent ${t.agent.name} has no container: set agentUrl in the config or --agent-url`,
+      );
       return;
     }
-    const forward: ForwardInput = { req, res, agent: t.agent, agentUrl, sessionId, requestId, workloadAccessToken: wat };
+    const forward: ForwardInput = {
+      req,
+      res,
+      agent: t.agent,
+      agentUrl,
+      sessionId,
+      requestId,
+      workloadAccessToken: wat,
+    };
     if (deps.log) forward.log = deps.log;
     if (inProcess) await forwardInProcess(forward, inProcess);
     else await forwardToAgent(forward);
@@ -264,7 +325,12 @@ export function createRuntimeHandler(deps: RuntimeHalfDeps): RuntimeHandler {
   async function protectedResource(res: ServerResponse, t: Target): Promise<void> {
     const jwt = t.agent.authorizerConfiguration?.customJWTAuthorizer;
     if (!jwt) {
-      sendAwsError(res, 404, 'ResourceNotFoundException', `Agent runtime ${t.arn} uses IAM (SigV4) inbound auth; it has no OAuth protected-resource metadata`);
+      sendAwsError(
+        res,
+        404,
+        'ResourceNotFoundException',
+        `Agent runtime ${t.arn} uses IAM (SigV4) inbound auth; it has no OAuth protected-resource metadata`,
+      );
       return;
     }
     let issuer: string;
@@ -295,11 +361,20 @@ export function createRuntimeHandler(deps: RuntimeHalfDeps): RuntimeHandler {
       status: 'READY',
       lifecycleConfiguration: { idleRuntimeSessionTimeout: IDLE_SESSION_MS / 1000, maxLifetime: 28800 },
       ...(a.description ? { description: a.description } : {}),
-      workloadIdentityDetails: { workloadIdentityArn: workloadIdentityArn(deps.region, deps.accountId, a.workloadName) },
-      agentRuntimeArtifact: { containerConfiguration: { containerUri: a.agentUrl ?? `${deps.accountId}.dkr.ecr.${deps.region}.amazonaws.com/agentcore-local/sample-agent:latest` } },
+      workloadIdentityDetails: {
+        workloadIdentityArn: workloadIdentityArn(deps.region, deps.accountId, a.workloadName),
+      },
+      agentRuntimeArtifact: {
+        containerConfiguration: {
+          containerUri:
+            a.agentUrl ?? `${deps.accountId}.dkr.ecr.${deps.region}.amazonaws.com/agentcore-local/sample-agent:latest`,
+        },
+      },
       protocolConfiguration: { serverProtocol: a.protocol },
       ...(jwt ? { authorizerConfiguration: { customJWTAuthorizer: { ...jwt, discoveryUrl: discoveryOf(jwt) } } } : {}),
-      ...(a.requestHeaderAllowlist.length ? { requestHeaderConfiguration: { requestHeaderAllowlist: a.requestHeaderAllowlist } } : {}),
+      ...(a.requestHeaderAllowlist.length
+        ? { requestHeaderConfiguration: { requestHeaderAllowlist: a.requestHeaderAllowlist } }
+        : {}),
     };
   }
 
@@ -356,7 +431,12 @@ export function createRuntimeHandler(deps: RuntimeHalfDeps): RuntimeHandler {
       return true;
     }
     if (/^arn(:|%3A)/i.test(rawLabel) && /\/invocations$/.test(p) && !p.includes('%2F') && !p.includes('%2f')) {
-      sendAwsError(res, 404, 'UnknownOperationException', 'The runtime ARN in the path must be percent-encoded (encodeURIComponent: ":" → %3A, "/" → %2F)');
+      sendAwsError(
+        res,
+        404,
+        'UnknownOperationException',
+        'The runtime ARN in the path must be percent-encoded (encodeURIComponent: ":" → %3A, "/" → %2F)',
+      );
       return true;
     }
     return false;

@@ -14,7 +14,15 @@
  * Verified tokens are cached by their exact text until they expire (expiry is re-checked on every use).
  */
 import { createHash } from 'node:crypto';
-import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
+import {
+  createLocalJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  errors as joseErrors,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWTPayload,
+} from 'jose';
 import { MESSAGES } from '../../wire.js';
 import type { CustomClaimRule, CustomJwtAuthorizer } from './config.js';
 import { TokenMap } from '../token-map.js';
@@ -67,14 +75,22 @@ export interface JwtAuthorizerOptions {
 }
 
 export interface JwtAuthorizer {
-  authorize(token: string | undefined, config: CustomJwtAuthorizer & { discoveryUrl: string }): Promise<AuthorizerVerdict>;
+  authorize(
+    token: string | undefined,
+    config: CustomJwtAuthorizer & { discoveryUrl: string },
+  ): Promise<AuthorizerVerdict>;
   /** Issuer of a discovery URL (fetched and cached), for protected-resource metadata. */
   issuerOf(discoveryUrl: string): Promise<string>;
   /** Counters (for tests and --debug): HTTP fetches made. */
   stats: { discoveryFetches: number; jwksFetches: number };
 }
 
-const FAIL = (status: 401 | 403 | 500, message: string, reason: AuthorizerFailure): AuthorizerVerdict => ({ ok: false, status, message, reason });
+const FAIL = (status: 401 | 403 | 500, message: string, reason: AuthorizerFailure): AuthorizerVerdict => ({
+  ok: false,
+  status,
+  message,
+  reason,
+});
 
 export function createJwtAuthorizer(options: JwtAuthorizerOptions = {}): JwtAuthorizer {
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
@@ -100,7 +116,12 @@ export function createJwtAuthorizer(options: JwtAuthorizerOptions = {}): JwtAuth
     stats.jwksFetches++;
     const jwks = (await getJson(d.jwks_uri)) as JSONWebKeySet;
     if (!Array.isArray(jwks?.keys)) throw new Error(`${d.jwks_uri} is not a JWKS`);
-    return { fetchedAt: now(), discovery: { issuer: d.issuer, jwks_uri: d.jwks_uri }, jwks: createLocalJWKSet(jwks), jwksFetchedAt: now() };
+    return {
+      fetchedAt: now(),
+      discovery: { issuer: d.issuer, jwks_uri: d.jwks_uri },
+      jwks: createLocalJWKSet(jwks),
+      jwksFetchedAt: now(),
+    };
   }
 
   function entry(discoveryUrl: string): Promise<IssuerEntry> {
@@ -133,8 +154,14 @@ export function createJwtAuthorizer(options: JwtAuthorizerOptions = {}): JwtAuth
     }
   }
 
-  async function verifySignature(token: string, discoveryUrl: string, e: IssuerEntry): Promise<{ claims: JWTPayload } | { fail: AuthorizerVerdict }> {
-    const check = async () => ({ claims: (await jwtVerify(token, e.jwks, { clockTolerance: 0, currentDate: new Date(now()) })).payload });
+  async function verifySignature(
+    token: string,
+    discoveryUrl: string,
+    e: IssuerEntry,
+  ): Promise<{ claims: JWTPayload } | { fail: AuthorizerVerdict }> {
+    const check = async () => ({
+      claims: (await jwtVerify(token, e.jwks, { clockTolerance: 0, currentDate: new Date(now()) })).payload,
+    });
     try {
       return await check();
     } catch (err) {
@@ -149,7 +176,10 @@ export function createJwtAuthorizer(options: JwtAuthorizerOptions = {}): JwtAuth
     }
   }
 
-  async function authorize(token: string | undefined, config: CustomJwtAuthorizer & { discoveryUrl: string }): Promise<AuthorizerVerdict> {
+  async function authorize(
+    token: string | undefined,
+    config: CustomJwtAuthorizer & { discoveryUrl: string },
+  ): Promise<AuthorizerVerdict> {
     if (!token) return FAIL(403, MESSAGES.failedToParseToken, 'parse');
     let cache = verified.get(config.discoveryUrl);
     if (!cache) verified.set(config.discoveryUrl, (cache = new TokenMap()));
@@ -198,8 +228,10 @@ export function createJwtAuthorizer(options: JwtAuthorizerOptions = {}): JwtAuth
 
 function mapJoseError(err: unknown): AuthorizerVerdict {
   if (err instanceof joseErrors.JWTExpired) return FAIL(401, MESSAGES.tokenExpired, 'expired');
-  if (err instanceof joseErrors.JWTClaimValidationFailed && err.claim === 'nbf') return FAIL(401, AUTHORIZER_MESSAGES.notYetValid, 'nbf');
-  if (err instanceof joseErrors.JWSInvalid || err instanceof joseErrors.JWTInvalid) return FAIL(403, MESSAGES.failedToParseToken, 'parse');
+  if (err instanceof joseErrors.JWTClaimValidationFailed && err.claim === 'nbf')
+    return FAIL(401, AUTHORIZER_MESSAGES.notYetValid, 'nbf');
+  if (err instanceof joseErrors.JWSInvalid || err instanceof joseErrors.JWTInvalid)
+    return FAIL(403, MESSAGES.failedToParseToken, 'parse');
   return FAIL(401, AUTHORIZER_MESSAGES.invalidSignature, 'signature');
 }
 
@@ -228,7 +260,8 @@ export function claimRulePasses(rule: CustomClaimRule, claims: JWTPayload): bool
   }
   if (!Array.isArray(value)) return false;
   const values = asList(value);
-  if (op === 'CONTAINS') return claimMatchValue.matchValueString !== undefined && values.includes(claimMatchValue.matchValueString);
+  if (op === 'CONTAINS')
+    return claimMatchValue.matchValueString !== undefined && values.includes(claimMatchValue.matchValueString);
   if (op === 'CONTAINS_ANY') return (claimMatchValue.matchValueStringList ?? []).some((m) => values.includes(m));
   return false;
 }
@@ -245,10 +278,12 @@ export function checkClaims(token: string, claims: JWTPayload, config: CustomJwt
   }
   if (config.allowedScopes) {
     const scopes = tokenScopes(claims);
-    if (!scopes.some((s) => config.allowedScopes!.includes(s))) return FAIL(401, MESSAGES.claimMismatch('scope'), 'scope');
+    if (!scopes.some((s) => config.allowedScopes!.includes(s)))
+      return FAIL(401, MESSAGES.claimMismatch('scope'), 'scope');
   }
   for (const rule of config.customClaims ?? []) {
-    if (!claimRulePasses(rule, claims)) return FAIL(401, MESSAGES.claimMismatch(rule.inboundTokenClaimName), 'custom_claim');
+    if (!claimRulePasses(rule, claims))
+      return FAIL(401, MESSAGES.claimMismatch(rule.inboundTokenClaimName), 'custom_claim');
   }
   return { ok: true, claims, token };
 }

@@ -36,16 +36,34 @@ export function createThreeLoFlowHandler(ctx: EmuContext): Handler {
       const uri = req.url.searchParams.get('request_uri') ?? '';
       const s = state.sessions.get(uri);
       if (!s || s.expiresAt <= ctx.now()) {
-        sendHtml(res, 400, page('Authorization link expired', 'This authorization URL is invalid or has expired (they are valid for 10 minutes). Ask the agent for a new one.'));
+        sendHtml(
+          res,
+          400,
+          page(
+            'Authorization link expired',
+            'This authorization URL is invalid or has expired (they are valid for 10 minutes). Ask the agent for a new one.',
+          ),
+        );
         return true;
       }
       if (s.status !== 'IN_PROGRESS') {
-        sendHtml(res, 400, page('Authorization link already used', 'This authorization URL has already been used. Ask the agent for a new one.'));
+        sendHtml(
+          res,
+          400,
+          page(
+            'Authorization link already used',
+            'This authorization URL has already been used. Ask the agent for a new one.',
+          ),
+        );
         return true;
       }
       const provider = state.oauth2Providers.get(s.providerName);
       if (!provider) {
-        sendHtml(res, 400, page('Credential provider not found', `The credential provider ${s.providerName} no longer exists.`));
+        sendHtml(
+          res,
+          400,
+          page('Credential provider not found', `The credential provider ${s.providerName} no longer exists.`),
+        );
         return true;
       }
       let endpoint: string | undefined;
@@ -55,7 +73,14 @@ export function createThreeLoFlowHandler(ctx: EmuContext): Handler {
         endpoint = undefined;
       }
       if (!endpoint) {
-        sendHtml(res, 502, page('Provider unavailable', `The authorization server of ${provider.name} could not be reached or has no authorization endpoint.`));
+        sendHtml(
+          res,
+          502,
+          page(
+            'Provider unavailable',
+            `The authorization server of ${provider.name} could not be reached or has no authorization endpoint.`,
+          ),
+        );
         return true;
       }
       const u = new URL(endpoint);
@@ -77,12 +102,23 @@ export function createThreeLoFlowHandler(ctx: EmuContext): Handler {
       const uri = state.sessionsByState.get(req.url.searchParams.get('state') ?? '');
       const s = uri ? state.sessions.get(uri) : undefined;
       if (!provider || !s || s.providerName !== provider.name) {
-        sendHtml(res, 400, page('Unknown authorization session', 'This callback does not belong to an authorization session of this stack.'));
+        sendHtml(
+          res,
+          400,
+          page(
+            'Unknown authorization session',
+            'This callback does not belong to an authorization session of this stack.',
+          ),
+        );
         return true;
       }
       state.sessionsByState.delete(s.state);
       if (s.status !== 'IN_PROGRESS' || s.expiresAt <= ctx.now()) {
-        sendHtml(res, 400, page('Authorization session expired', 'The authorization session has expired or was already used.'));
+        sendHtml(
+          res,
+          400,
+          page('Authorization session expired', 'The authorization session has expired or was already used.'),
+        );
         return true;
       }
       const error = req.url.searchParams.get('error');

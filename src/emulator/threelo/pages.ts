@@ -8,7 +8,13 @@ import { escapeHtml } from '../respond.js';
 
 const SUB = 'Local 3LO provider · agentcore-auth';
 
-export function loginPage(o: { action: string; abort: string; clientId: string; loginHint?: string; error?: string }): string {
+export function loginPage(o: {
+  action: string;
+  abort: string;
+  clientId: string;
+  loginHint?: string;
+  error?: string;
+}): string {
   return cardPage(
     `Sign in — ${SUB}`,
     `<h1>Sign in</h1><p class="sub">${SUB}. Any user name and password: the user name becomes the token’s <code>sub</code>.</p>${
@@ -29,8 +35,16 @@ const SCOPE_TEXT: Record<string, string> = {
   'api:write': 'write to the API on your behalf',
 };
 
-export function consentPage(o: { action: string; abort: string; clientId: string; account: string; scopes: string[] }): string {
-  const items = o.scopes.map((s) => `<li><code>${escapeHtml(s)}</code>${SCOPE_TEXT[s] ? ` — ${escapeHtml(SCOPE_TEXT[s]!)}` : ''}</li>`).join('');
+export function consentPage(o: {
+  action: string;
+  abort: string;
+  clientId: string;
+  account: string;
+  scopes: string[];
+}): string {
+  const items = o.scopes
+    .map((s) => `<li><code>${escapeHtml(s)}</code>${SCOPE_TEXT[s] ? ` — ${escapeHtml(SCOPE_TEXT[s]!)}` : ''}</li>`)
+    .join('');
   return cardPage(
     `Authorize — ${SUB}`,
     `<h1>Authorize access</h1><p class="sub">${SUB} · signed in as <strong>${escapeHtml(o.account)}</strong></p>

@@ -42,7 +42,9 @@ export interface ThreeLoProvider {
 export async function startThreeLoProvider(options: ThreeLoOptions): Promise<ThreeLoProvider> {
   // RSA key generation (when the lease has no spare key) runs on libuv's thread pool: started first, it overlaps the
   // import below (main thread).
-  const signingKey = options.keys.rsa().then(async ({ privateKey }) => ({ ...(await exportJWK(privateKey)), kid: '3lo-key-1', alg: 'RS256', use: 'sig' }));
+  const signingKey = options.keys
+    .rsa()
+    .then(async ({ privateKey }) => ({ ...(await exportJWK(privateKey)), kid: '3lo-key-1', alg: 'RS256', use: 'sig' }));
   signingKey.catch(() => undefined); // awaited below; a failure before that point must not become an unhandled rejection
   // oidc-provider prints WARNING/NOTICE lines (dev keys, dev interactions) when loaded and configured: library noise.
   const quiet = { warn: console.warn, info: console.info, log: console.log };
@@ -61,7 +63,9 @@ export async function startThreeLoProvider(options: ThreeLoOptions): Promise<Thr
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(options.port, options.host, resolve));
+  await new Promise<void>((resolve, reject) =>
+    server.once('error', reject).listen(options.port, options.host, resolve),
+  );
   const port = (server.address() as AddressInfo).port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   const issuer = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
@@ -71,53 +75,81 @@ export async function startThreeLoProvider(options: ThreeLoOptions): Promise<Thr
   console.warn = console.info = console.log = () => undefined;
   let provider: any;
   try {
-  provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: options.clientId,
-        client_secret: options.clientSecret,
-        // The real list is checked by the redirectUriAllowed override below (callback URLs are per provider).
-        redirect_uris: [`${options.redirectUriPrefix}seed`],
-        grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'],
-        token_endpoint_auth_method: 'client_secret_basic',
-        scope: `openid profile email offline_access ${THREELO_API_SCOPES}`,
+    provider = new Provider(issuer, {
+      clients: [
+        {
+          client_id: options.clientId,
+          client_secret: options.clientSecret,
+          // The real list is checked by the redirectUriAllowed override below (callback URLs are per provider).
+          redirect_uris: [`${options.redirectUriPrefix}seed`],
+          grant_types: ['authorization_code', 'refresh_token'],
+          response_types: ['code'],
+          token_endpoint_auth_method: 'client_secret_basic',
+          scope: `openid profile email offline_access ${THREELO_API_SCOPES}`,
+        },
+      ],
+      jwks: { keys: [jwk] },
+      cookies: {
+        keys: [
+          Buffer.from(jwk.n ?? 'x')
+            .toString('base64url')
+            .slice(0, 32),
+        ],
       },
-    ],
-    jwks: { keys: [jwk] },
-    cookies: { keys: [Buffer.from(jwk.n ?? 'x').toString('base64url').slice(0, 32)] },
-    pkce: { required: () => true },
-    scopes: ['openid', 'offline_access', ...THREELO_API_SCOPES.split(' ')],
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
-    issueRefreshToken: async () => true,
-    ttl: { AccessToken: 3600, AuthorizationCode: 120, IdToken: 3600, Interaction: 600, Session: 3600, Grant: 3600, RefreshToken: 86400 },
-    async findAccount(_ctx: unknown, sub: string) {
-      return { accountId: sub, async claims() { return { sub, email: `${sub}@example.com`, email_verified: true, name: sub }; } };
-    },
-    features: {
-      devInteractions: { enabled: false },
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: async () => THREELO_RESOURCE,
-        useGrantedResource: async () => true,
-        getResourceServerInfo: async (_ctx: unknown, indicator: string) => {
-          if (indicator !== THREELO_RESOURCE) throw new errors.InvalidTarget();
-          return { scope: THREELO_API_SCOPES, audience: THREELO_RESOURCE, accessTokenTTL: 3600, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } };
+      pkce: { required: () => true },
+      scopes: ['openid', 'offline_access', ...THREELO_API_SCOPES.split(' ')],
+      claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+      issueRefreshToken: async () => true,
+      ttl: {
+        AccessToken: 3600,
+        AuthorizationCode: 120,
+        IdToken: 3600,
+        Interaction: 600,
+        Session: 3600,
+        Grant: 3600,
+        RefreshToken: 86400,
+      },
+      async findAccount(_ctx: unknown, sub: string) {
+        return {
+          accountId: sub,
+          async claims() {
+            return { sub, email: `${sub}@example.com`, email_verified: true, name: sub };
+          },
+        };
+      },
+      features: {
+        devInteractions: { enabled: false },
+        resourceIndicators: {
+          enabled: true,
+          defaultResource: async () => THREELO_RESOURCE,
+          useGrantedResource: async () => true,
+          getResourceServerInfo: async (_ctx: unknown, indicator: string) => {
+            if (indicator !== THREELO_RESOURCE) throw new errors.InvalidTarget();
+            return {
+              scope: THREELO_API_SCOPES,
+              audience: THREELO_RESOURCE,
+              accessTokenTTL: 3600,
+              accessTokenFormat: 'jwt',
+              jwt: { sign: { alg: 'RS256' } },
+            };
+          },
         },
       },
-    },
-    async renderError(ctx: any, out: Record<string, string>) {
-      ctx.type = 'html';
-      ctx.body = errorPage(String(out.error ?? 'error'), String(out.error_description ?? ''));
-    },
-  } as any);
+      async renderError(ctx: any, out: Record<string, string>) {
+        ctx.type = 'html';
+        ctx.body = errorPage(String(out.error ?? 'error'), String(out.error_description ?? ''));
+      },
+    } as any);
   } finally {
     Object.assign(console, quiet);
   }
   const clientProto = (provider as any).Client.prototype;
   const original = clientProto.redirectUriAllowed as (v: string) => boolean;
   clientProto.redirectUriAllowed = function (this: unknown, value: string) {
-    return (typeof value === 'string' && value.startsWith(options.redirectUriPrefix) && !/[\s#]/.test(value)) || original.call(this, value);
+    return (
+      (typeof value === 'string' && value.startsWith(options.redirectUriPrefix) && !/[\s#]/.test(value)) ||
+      original.call(this, value)
+    );
   };
 
   const callback = provider.callback() as http.RequestListener;
@@ -141,20 +173,35 @@ export async function startThreeLoProvider(options: ThreeLoOptions): Promise<Thr
     try {
       const details: any = await provider.interactionDetails(req, res);
       const prompt = details.prompt.name as string;
-      const account = (details.session?.accountId as string | undefined) ?? (details.params.login_hint as string | undefined) ?? options.defaultUser;
+      const account =
+        (details.session?.accountId as string | undefined) ??
+        (details.params.login_hint as string | undefined) ??
+        options.defaultUser;
       if (refuse.has(account)) {
-        await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'The user refused access' }, { mergeWithLastSubmission: false });
+        await provider.interactionFinished(
+          req,
+          res,
+          { error: 'access_denied', error_description: 'The user refused access' },
+          { mergeWithLastSubmission: false },
+        );
         return;
       }
       if (prompt === 'login') {
         await provider.interactionFinished(req, res, { login: { accountId: account } });
         return;
       }
-      const grant = details.grantId ? await provider.Grant.find(details.grantId) : new provider.Grant({ accountId: account, clientId: details.params.client_id });
-      const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+      const grant = details.grantId
+        ? await provider.Grant.find(details.grantId)
+        : new provider.Grant({ accountId: account, clientId: details.params.client_id });
+      const missing = details.prompt.details as {
+        missingOIDCScope?: string[];
+        missingOIDCClaims?: string[];
+        missingResourceScopes?: Record<string, string[]>;
+      };
       if (missing.missingOIDCScope?.length) grant!.addOIDCScope(missing.missingOIDCScope.join(' '));
       if (missing.missingOIDCClaims?.length) grant!.addOIDCClaims(missing.missingOIDCClaims);
-      for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant!.addResourceScope(indicator, scopes.join(' '));
+      for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {}))
+        grant!.addResourceScope(indicator, scopes.join(' '));
       const grantId = await grant!.save();
       await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
     } catch (e) {
@@ -172,15 +219,33 @@ export async function startThreeLoProvider(options: ThreeLoOptions): Promise<Thr
       const details: any = await provider.interactionDetails(req, res);
       const base = `/interaction/${details.uid}`;
       if (abort) {
-        await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'End-User aborted interaction' }, { mergeWithLastSubmission: false });
+        await provider.interactionFinished(
+          req,
+          res,
+          { error: 'access_denied', error_description: 'End-User aborted interaction' },
+          { mergeWithLastSubmission: false },
+        );
         return;
       }
       const prompt = details.prompt.name as string;
       if (req.method === 'GET') {
         const html =
           prompt === 'login'
-            ? loginPage({ action: base, abort: `${base}/abort`, clientId: details.params.client_id, loginHint: details.params.login_hint })
-            : consentPage({ action: base, abort: `${base}/abort`, clientId: details.params.client_id, account: details.session?.accountId ?? '', scopes: String(details.params.scope ?? '').split(' ').filter(Boolean) });
+            ? loginPage({
+                action: base,
+                abort: `${base}/abort`,
+                clientId: details.params.client_id,
+                loginHint: details.params.login_hint,
+              })
+            : consentPage({
+                action: base,
+                abort: `${base}/abort`,
+                clientId: details.params.client_id,
+                account: details.session?.accountId ?? '',
+                scopes: String(details.params.scope ?? '')
+                  .split(' ')
+                  .filter(Boolean),
+              });
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(html);
         return;
       }
@@ -193,29 +258,62 @@ export async function startThreeLoProvider(options: ThreeLoOptions): Promise<Thr
         const account = form.get('login')?.trim() ?? '';
         if (!account) {
           res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-          res.end(loginPage({ action: base, abort: `${base}/abort`, clientId: details.params.client_id, error: 'Enter a user name (any name: it becomes the token’s sub).' }));
+          res.end(
+            loginPage({
+              action: base,
+              abort: `${base}/abort`,
+              clientId: details.params.client_id,
+              error: 'Enter a user name (any name: it becomes the token’s sub).',
+            }),
+          );
           return;
         }
         if (refuse.has(account)) {
-          await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'The user refused access' }, { mergeWithLastSubmission: false });
+          await provider.interactionFinished(
+            req,
+            res,
+            { error: 'access_denied', error_description: 'The user refused access' },
+            { mergeWithLastSubmission: false },
+          );
           return;
         }
-        await provider.interactionFinished(req, res, { login: { accountId: account } }, { mergeWithLastSubmission: false });
+        await provider.interactionFinished(
+          req,
+          res,
+          { login: { accountId: account } },
+          { mergeWithLastSubmission: false },
+        );
         return;
       }
       if (form.get('prompt') === 'consent' && prompt === 'consent') {
-        const grant = details.grantId ? await provider.Grant.find(details.grantId) : new provider.Grant({ accountId: details.session.accountId, clientId: details.params.client_id });
-        const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+        const grant = details.grantId
+          ? await provider.Grant.find(details.grantId)
+          : new provider.Grant({ accountId: details.session.accountId, clientId: details.params.client_id });
+        const missing = details.prompt.details as {
+          missingOIDCScope?: string[];
+          missingOIDCClaims?: string[];
+          missingResourceScopes?: Record<string, string[]>;
+        };
         if (missing.missingOIDCScope?.length) grant!.addOIDCScope(missing.missingOIDCScope.join(' '));
         if (missing.missingOIDCClaims?.length) grant!.addOIDCClaims(missing.missingOIDCClaims);
-        for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant!.addResourceScope(indicator, scopes.join(' '));
-        await provider.interactionFinished(req, res, { consent: { grantId: await grant!.save() } }, { mergeWithLastSubmission: true });
+        for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {}))
+          grant!.addResourceScope(indicator, scopes.join(' '));
+        await provider.interactionFinished(
+          req,
+          res,
+          { consent: { grantId: await grant!.save() } },
+          { mergeWithLastSubmission: true },
+        );
         return;
       }
-      res.writeHead(400, { 'content-type': 'text/html; charset=utf-8' }).end(errorPage('invalid_request', `this page expects the ${prompt} form`));
+      res
+        .writeHead(400, { 'content-type': 'text/html; charset=utf-8' })
+        .end(errorPage('invalid_request', `this page expects the ${prompt} form`));
     } catch (e) {
       // An expired or unknown interaction (no cookie, a stale tab): oidc-provider's SessionNotFound and the like.
-      res.writeHead(400, { 'content-type': 'text/html; charset=utf-8' }).end(errorPage('interaction failed', (e as Error).message));
+      res
+        .writeHead(400, { 'content-type': 'text/html; charset=utf-8' })
+        .end(errorPage('interaction failed', (e as Error).message));
     }
   }
 
@@ -224,7 +322,14 @@ export async function startThreeLoProvider(options: ThreeLoOptions): Promise<Thr
     const client = await provider.Client.find(p.get('client_id') ?? '');
     const redirectUri = p.get('redirect_uri') ?? '';
     // Anything unusual goes through oidc-provider's own checks and error pages.
-    if (!client || !client.redirectUriAllowed(redirectUri) || p.get('response_type') !== 'code' || !p.get('code_challenge') || p.get('code_challenge_method') !== 'S256') return false;
+    if (
+      !client ||
+      !client.redirectUriAllowed(redirectUri) ||
+      p.get('response_type') !== 'code' ||
+      !p.get('code_challenge') ||
+      p.get('code_challenge_method') !== 'S256'
+    )
+      return false;
     const scopes = (p.get('scope') ?? 'openid').split(' ').filter(Boolean);
     const api = THREELO_API_SCOPES.split(' ');
     const unknown = scopes.filter((x) => !['openid', 'offline_access', 'profile', 'email', ...api].includes(x));

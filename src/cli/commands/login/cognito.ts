@@ -24,10 +24,15 @@ interface CognitoSignIn {
 
 export async function cognitoPasswordLogin(io: Io, opts: LoginOptions, flow: PasswordFlow): Promise<Minted> {
   const s = await signInValues(io, opts, flow);
-  const [{ passwordLogin }, client] = await Promise.all([import('../../../core/cognito/auth.js'), io.aws.cognito(s.region)]);
+  const [{ passwordLogin }, client] = await Promise.all([
+    import('../../../core/cognito/auth.js'),
+    io.aws.cognito(s.region),
+  ]);
   const endpoint = io.aws.endpoint('cognito');
   const shownEndpoint = endpoint ?? `https://cognito-idp.${s.region}.amazonaws.com`;
-  io.ui.info(`${flow === 'admin-user-password' ? 'AdminInitiateAuth' : 'InitiateAuth'} ${flow === 'admin-user-password' ? 'ADMIN_USER_PASSWORD_AUTH' : 'USER_PASSWORD_AUTH'} as ${s.username} (client ${s.clientId}${s.clientSecret ? ', with SECRET_HASH' : ''}) → ${shownEndpoint}`);
+  io.ui.info(
+    `${flow === 'admin-user-password' ? 'AdminInitiateAuth' : 'InitiateAuth'} ${flow === 'admin-user-password' ? 'ADMIN_USER_PASSWORD_AUTH' : 'USER_PASSWORD_AUTH'} as ${s.username} (client ${s.clientId}${s.clientSecret ? ', with SECRET_HASH' : ''}) → ${shownEndpoint}`,
+  );
   const result = await passwordLogin(client, {
     admin: flow === 'admin-user-password',
     clientId: s.clientId,
@@ -77,22 +82,47 @@ async function signInValues(io: Io, opts: LoginOptions, flow: PasswordFlow): Pro
       hint: 'Pass --region, --user-pool-id (its prefix is the region, e.g. us-east-1_AbC123) or set AWS_REGION.',
     });
   }
-  if (userPoolId && io.globals.region && regionFromPoolId(userPoolId) && regionFromPoolId(userPoolId) !== io.globals.region) {
+  if (
+    userPoolId &&
+    io.globals.region &&
+    regionFromPoolId(userPoolId) &&
+    regionFromPoolId(userPoolId) !== io.globals.region
+  ) {
     io.ui.warn(`--region ${io.globals.region} differs from the region of user pool ${userPoolId}`);
   }
   const username = await plainValue(io, opts.username, LOGIN_ENV.username, 'Username: ', '--username');
   const clientSecret = await secretValue(io, {
-    flag: opts.clientSecret, stdin: !!opts.clientSecretStdin, stdinFlag: '--client-secret-stdin', env: LOGIN_ENV.clientSecret,
-    prompt: 'Client secret: ', flagName: '--client-secret', required: false,
+    flag: opts.clientSecret,
+    stdin: !!opts.clientSecretStdin,
+    stdinFlag: '--client-secret-stdin',
+    env: LOGIN_ENV.clientSecret,
+    prompt: 'Client secret: ',
+    flagName: '--client-secret',
+    required: false,
   });
   const password = (await secretValue(io, {
-    flag: opts.password, stdin: !!opts.passwordStdin, stdinFlag: '--password-stdin', env: LOGIN_ENV.password,
-    prompt: `Password for ${username}: `, flagName: '--password', required: true,
+    flag: opts.password,
+    stdin: !!opts.passwordStdin,
+    stdinFlag: '--password-stdin',
+    env: LOGIN_ENV.password,
+    prompt: `Password for ${username}: `,
+    flagName: '--password',
+    required: true,
   }))!;
   if (opts.password !== undefined && io.ctx.stderr.isTTY) {
-    io.ui.note('note: --password on the command line stays in the shell history; prefer --password-stdin or AGENTCORE_AUTH_PASSWORD');
+    io.ui.note(
+      'note: --password on the command line stays in the shell history; prefer --password-stdin or AGENTCORE_AUTH_PASSWORD',
+    );
   }
-  return { clientId, userPoolId, region, username, clientSecret, password, extraAttributes: parseAttributes(opts.attribute) };
+  return {
+    clientId,
+    userPoolId,
+    region,
+    username,
+    clientSecret,
+    password,
+    extraAttributes: parseAttributes(opts.attribute),
+  };
 }
 
 /** NEW_PASSWORD_REQUIRED (new password twice on a prompt, required attributes) and the MFA codes. */
@@ -100,7 +130,11 @@ function challengeAnswers(io: Io, opts: LoginOptions, extraAttributes: Record<st
   return {
     async newPassword({ requiredAttributes }) {
       const newPassword = (await secretValue(io, {
-        flag: opts.newPassword, env: LOGIN_ENV.newPassword, prompt: 'New password: ', flagName: '--new-password', required: true,
+        flag: opts.newPassword,
+        env: LOGIN_ENV.newPassword,
+        prompt: 'New password: ',
+        flagName: '--new-password',
+        required: true,
       }))!;
       if (opts.newPassword === undefined && !io.ctx.env[LOGIN_ENV.newPassword]) {
         const again = await io.ctx.prompt('New password again: ', { hidden: true });
@@ -110,7 +144,8 @@ function challengeAnswers(io: Io, opts: LoginOptions, extraAttributes: Record<st
       for (const name of requiredAttributes) {
         if (extraAttributes[name] !== undefined) attributes[name] = extraAttributes[name];
         else if (canPrompt(io)) attributes[name] = await io.ctx.prompt(`${name}: `, { hidden: false });
-        else throw usageError(`NEW_PASSWORD_REQUIRED needs the attribute '${name}'`, `Pass --attribute ${name}=<value>.`);
+        else
+          throw usageError(`NEW_PASSWORD_REQUIRED needs the attribute '${name}'`, `Pass --attribute ${name}=<value>.`);
       }
       for (const [k, v] of Object.entries(extraAttributes)) if (!(k in attributes)) attributes[k] = v;
       return { newPassword, attributes };
@@ -121,9 +156,15 @@ function challengeAnswers(io: Io, opts: LoginOptions, extraAttributes: Record<st
         return opts.mfaCode;
       }
       if (!canPrompt(io)) {
-        throw usageError(`Cognito asks for an MFA code (${kind}${destination ? `, sent to ${destination}` : ''})`, 'Pass --mfa-code <code> (no prompt: stdin or stderr is not a terminal).');
+        throw usageError(
+          `Cognito asks for an MFA code (${kind}${destination ? `, sent to ${destination}` : ''})`,
+          'Pass --mfa-code <code> (no prompt: stdin or stderr is not a terminal).',
+        );
       }
-      const label = kind === 'SOFTWARE_TOKEN_MFA' ? 'Authenticator app code' : `Code sent to ${destination ?? (kind === 'EMAIL_OTP' ? 'your email' : 'your phone')}`;
+      const label =
+        kind === 'SOFTWARE_TOKEN_MFA'
+          ? 'Authenticator app code'
+          : `Code sent to ${destination ?? (kind === 'EMAIL_OTP' ? 'your email' : 'your phone')}`;
       const code = (await io.ctx.prompt(`${label}: `, { hidden: true })).trim();
       io.secrets.add(code);
       return code;

@@ -12,7 +12,15 @@
 import { Option, type Command } from 'commander';
 import { AgentcoreAuthError, usageError } from '../../../core/errors.js';
 import { jwtClaims, jwtExp, tokenSetExpiry } from '../../../core/jwt.js';
-import { cachePath, DEFAULT_ENTRY, getEntry, saveEntry, validateEntryName, type CacheEntry, type LoginFlow } from '../../../core/token-cache.js';
+import {
+  cachePath,
+  DEFAULT_ENTRY,
+  getEntry,
+  saveEntry,
+  validateEntryName,
+  type CacheEntry,
+  type LoginFlow,
+} from '../../../core/token-cache.js';
 import { DEFAULT_REDIRECT_URI } from '../../../wire.js';
 import { cacheLocation, refreshEntry, registerEntrySecrets } from '../../bearer.js';
 import { collectList, defineAction, type Io, type Outcome } from '../../command.js';
@@ -26,27 +34,57 @@ export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('login')
     .description('mint a user token (Cognito or any OIDC provider), show who it is for, and cache it for --bearer')
-    .addOption(new Option('--auth-flow <flow>', 'how to sign in (default: user-password when a username is given)').choices(LOGIN_FLOWS))
-    .option('--user-pool-id <id>', `Cognito user pool id, e.g. us-east-1_AbC123 (env ${LOGIN_ENV.userPoolId}); also gives the region`)
+    .addOption(
+      new Option('--auth-flow <flow>', 'how to sign in (default: user-password when a username is given)').choices(
+        LOGIN_FLOWS,
+      ),
+    )
+    .option(
+      '--user-pool-id <id>',
+      `Cognito user pool id, e.g. us-east-1_AbC123 (env ${LOGIN_ENV.userPoolId}); also gives the region`,
+    )
     .option('--client-id <id>', `app client id (env ${LOGIN_ENV.clientId})`)
-    .option('--client-secret <secret>', `app client secret (env ${LOGIN_ENV.clientSecret}); Cognito SECRET_HASH is computed from it`)
+    .option(
+      '--client-secret <secret>',
+      `app client secret (env ${LOGIN_ENV.clientSecret}); Cognito SECRET_HASH is computed from it`,
+    )
     .option('--client-secret-stdin', 'read the client secret from stdin')
     .option('--username <name>', `user name (env ${LOGIN_ENV.username})`)
     .option('--password <password>', `password (env ${LOGIN_ENV.password}; prompted on a terminal)`)
     .option('--password-stdin', 'read the password from stdin')
-    .option('--new-password <password>', `answer NEW_PASSWORD_REQUIRED (env ${LOGIN_ENV.newPassword}; prompted on a terminal)`)
-    .option('--attribute <name=value>', 'a required user attribute for NEW_PASSWORD_REQUIRED (repeatable)', (v: string, p: string[] | undefined) => [...(p ?? []), v])
+    .option(
+      '--new-password <password>',
+      `answer NEW_PASSWORD_REQUIRED (env ${LOGIN_ENV.newPassword}; prompted on a terminal)`,
+    )
+    .option(
+      '--attribute <name=value>',
+      'a required user attribute for NEW_PASSWORD_REQUIRED (repeatable)',
+      (v: string, p: string[] | undefined) => [...(p ?? []), v],
+    )
     .option('--mfa-code <code>', 'answer SMS_MFA / SOFTWARE_TOKEN_MFA / EMAIL_OTP (prompted on a terminal)')
-    .option('--domain <domain>', 'Cognito domain: <prefix>.auth.<region>.amazoncognito.com, a custom domain, or a full URL')
+    .option(
+      '--domain <domain>',
+      'Cognito domain: <prefix>.auth.<region>.amazoncognito.com, a custom domain, or a full URL',
+    )
     .option('--discovery-url <url>', 'OIDC discovery URL (…/.well-known/openid-configuration) or issuer URL')
     .option('--token-endpoint <url>', 'OAuth token endpoint (client-credentials without discovery)')
     .option('--scopes <list>', 'scopes, comma-separated or repeated (authorization-code default: openid)', collectList)
     .option('--resource <uri>', 'RFC 8707 resource indicator sent with the token request')
-    .addOption(new Option('--client-auth <method>', 'how the client secret is sent to the token endpoint').choices(['client_secret_basic', 'client_secret_post']))
-    .option('--redirect-uri <uri>', `loopback redirect URI registered at the provider (default ${DEFAULT_REDIRECT_URI})`)
+    .addOption(
+      new Option('--client-auth <method>', 'how the client secret is sent to the token endpoint').choices([
+        'client_secret_basic',
+        'client_secret_post',
+      ]),
+    )
+    .option(
+      '--redirect-uri <uri>',
+      `loopback redirect URI registered at the provider (default ${DEFAULT_REDIRECT_URI})`,
+    )
     .option('--no-browser', 'print the sign-in URL instead of opening a browser')
     .option('--timeout <seconds>', 'how long to wait for the browser sign-in', '300')
-    .addOption(new Option('--print <token>', 'write only this raw token (and a newline) to stdout').choices(PRINT_CHOICES))
+    .addOption(
+      new Option('--print <token>', 'write only this raw token (and a newline) to stdout').choices(PRINT_CHOICES),
+    )
     .option('--save-as <name>', 'cache entry name (the entry `--auth-flow refresh` refreshes)', DEFAULT_ENTRY)
     .option('--no-cache', 'do not write the token cache (CI)')
     .addHelpText(
@@ -64,8 +102,7 @@ Examples:
 
 Environment: ${Object.values(LOGIN_ENV).join(', ')}, AGENTCORE_AUTH_CACHE_DIR (cache directory).`,
     );
-  addDiagramOption(cmd)
-    .action(defineAction(ctx, (io: Io, opts: LoginOptions) => login(io, opts)));
+  addDiagramOption(cmd).action(defineAction(ctx, (io: Io, opts: LoginOptions) => login(io, opts)));
 }
 
 /** A login's tokens as shown, saved and printed: the decoded claims and who they are for. */
@@ -86,16 +123,21 @@ async function login(io: Io, opts: LoginOptions): Promise<Outcome> {
   const nameProblem = validateEntryName(opts.saveAs);
   if (nameProblem) throw usageError(`--save-as: ${nameProblem}`);
   if (opts.clientSecretStdin && opts.passwordStdin) {
-    throw usageError('--password-stdin and --client-secret-stdin cannot both read stdin', `Pass one of them through the environment (${LOGIN_ENV.password} or ${LOGIN_ENV.clientSecret}).`);
+    throw usageError(
+      '--password-stdin and --client-secret-stdin cannot both read stdin',
+      `Pass one of them through the environment (${LOGIN_ENV.password} or ${LOGIN_ENV.clientSecret}).`,
+    );
   }
   const flow = chooseFlow(opts, io);
   const timeoutSec = Number(opts.timeout);
-  if (!Number.isFinite(timeoutSec) || timeoutSec <= 0) throw usageError(`--timeout must be a positive number of seconds, got '${opts.timeout}'`);
+  if (!Number.isFinite(timeoutSec) || timeoutSec <= 0)
+    throw usageError(`--timeout must be a positive number of seconds, got '${opts.timeout}'`);
 
   let minted: Minted;
   let saved: CacheEntry | undefined;
   if (flow === 'refresh') ({ minted, saved } = await refreshCachedLogin(io, opts));
-  else if (flow === 'user-password' || flow === 'admin-user-password') minted = await cognitoPasswordLogin(io, opts, flow);
+  else if (flow === 'user-password' || flow === 'admin-user-password')
+    minted = await cognitoPasswordLogin(io, opts, flow);
   else minted = await oauthLogin(io, opts, flow, timeoutSec * 1000);
 
   const t = minted.tokens;
@@ -105,8 +147,21 @@ async function login(io: Io, opts: LoginOptions): Promise<Outcome> {
   const accessClaims = jwtClaims(t.accessToken);
   const idClaims = jwtClaims(t.idToken);
   const username =
-    str(accessClaims?.username) ?? str(idClaims?.['cognito:username']) ?? minted.username ?? str(idClaims?.preferred_username) ?? str(accessClaims?.sub) ?? str(idClaims?.sub);
-  const r: LoginResult = { flow, minted, now, ...(expiresAt !== undefined ? { expiresAt } : {}), ...(accessClaims ? { accessClaims } : {}), ...(idClaims ? { idClaims } : {}), ...(username ? { username } : {}) };
+    str(accessClaims?.username) ??
+    str(idClaims?.['cognito:username']) ??
+    minted.username ??
+    str(idClaims?.preferred_username) ??
+    str(accessClaims?.sub) ??
+    str(idClaims?.sub);
+  const r: LoginResult = {
+    flow,
+    minted,
+    now,
+    ...(expiresAt !== undefined ? { expiresAt } : {}),
+    ...(accessClaims ? { accessClaims } : {}),
+    ...(idClaims ? { idClaims } : {}),
+    ...(username ? { username } : {}),
+  };
   if (flow !== 'refresh' && opts.cache) saved = await saveLogin(io, opts, r);
   const printed = opts.print ? printedToken(minted, opts.print) : undefined;
   if (saved) {
@@ -126,7 +181,8 @@ async function login(io: Io, opts: LoginOptions): Promise<Outcome> {
 
 /** --auth-flow refresh: the cached entry --save-as names, refreshed and saved under the same name. */
 async function refreshCachedLogin(io: Io, opts: LoginOptions): Promise<{ minted: Minted; saved: CacheEntry }> {
-  if (!opts.cache) throw usageError('--auth-flow refresh reads and updates the token cache; it cannot run with --no-cache');
+  if (!opts.cache)
+    throw usageError('--auth-flow refresh reads and updates the token cache; it cannot run with --no-cache');
   const entry = await getEntry(cacheLocation(io), opts.saveAs);
   if (!entry) {
     throw new AgentcoreAuthError('ERR_CONFIG', `no cached token named '${opts.saveAs}' to refresh`, {
@@ -146,7 +202,11 @@ async function refreshCachedLogin(io: Io, opts: LoginOptions): Promise<{ minted:
   return { minted, saved };
 }
 
-async function saveLogin(io: Io, opts: LoginOptions, { minted, expiresAt, accessClaims, idClaims, username }: LoginResult): Promise<CacheEntry> {
+async function saveLogin(
+  io: Io,
+  opts: LoginOptions,
+  { minted, expiresAt, accessClaims, idClaims, username }: LoginResult,
+): Promise<CacheEntry> {
   const t = minted.tokens;
   const idExp = jwtExp(t.idToken);
   const issuer = str(accessClaims?.iss) ?? str(idClaims?.iss);
@@ -170,16 +230,27 @@ function printedToken(minted: Minted, print: NonNullable<LoginOptions['print']>)
   const t = minted.tokens;
   const value = print === 'access-token' ? t.accessToken : print === 'id-token' ? t.idToken : t.refreshToken;
   if (!value) {
-    throw new AgentcoreAuthError('ERR_USAGE', `--print ${print}: the ${minted.flow} flow returned no ${print.replace('-', ' ')}`, {
-      hint: print === 'id-token' ? 'ID tokens come with the openid scope of user sign-ins; client-credentials tokens have none.' : 'Refresh tokens come from user sign-ins (Cognito, or OIDC with offline_access).',
-    });
+    throw new AgentcoreAuthError(
+      'ERR_USAGE',
+      `--print ${print}: the ${minted.flow} flow returned no ${print.replace('-', ' ')}`,
+      {
+        hint:
+          print === 'id-token'
+            ? 'ID tokens come with the openid scope of user sign-ins; client-credentials tokens have none.'
+            : 'Refresh tokens come from user sign-ins (Cognito, or OIDC with offline_access).',
+      },
+    );
   }
   return value;
 }
 
 function scopesOf(r: LoginResult): string | undefined {
   const scp = r.accessClaims?.scp;
-  return r.minted.tokens.scope ?? str(r.accessClaims?.scope) ?? (Array.isArray(scp) ? (scp as string[]).join(' ') : undefined);
+  return (
+    r.minted.tokens.scope ??
+    str(r.accessClaims?.scope) ??
+    (Array.isArray(scp) ? (scp as string[]).join(' ') : undefined)
+  );
 }
 
 function loginJson(r: LoginResult) {
@@ -193,7 +264,9 @@ function loginJson(r: LoginResult) {
     ...(username ? { username } : {}),
     ...(scopes ? { scope: scopes } : {}),
     tokenType: t.tokenType ?? 'Bearer',
-    ...(expiresAt !== undefined ? { expiresAt: new Date(expiresAt * 1000).toISOString(), expiresIn: Math.round(expiresAt - now / 1000) } : {}),
+    ...(expiresAt !== undefined
+      ? { expiresAt: new Date(expiresAt * 1000).toISOString(), expiresIn: Math.round(expiresAt - now / 1000) }
+      : {}),
     saved: saved ? { name: saved.name, file: r.cacheFile } : null,
     ...(minted.challenges?.length ? { challenges: minted.challenges } : {}),
     tokens: {
@@ -214,22 +287,34 @@ async function renderSummary(io: Io, opts: LoginOptions, r: LoginResult): Promis
   const t = minted.tokens;
   const { relativeTime } = await import('../../../core/jwt.js');
   const when = (exp: number | undefined) =>
-    exp === undefined ? 'unknown (opaque token, no expires_in)' : `${exp * 1000 > now ? relativeTime(exp, now) : `expired ${relativeTime(exp, now)}`} (${new Date(exp * 1000).toISOString().replace('.000', '')})`;
+    exp === undefined
+      ? 'unknown (opaque token, no expires_in)'
+      : `${exp * 1000 > now ? relativeTime(exp, now) : `expired ${relativeTime(exp, now)}`} (${new Date(exp * 1000).toISOString().replace('.000', '')})`;
   io.ui.success(`${r.flow === 'refresh' ? 'Refreshed' : 'Logged in'} — ${minted.flow}, ${minted.provider}`);
   io.ui.kv([
-    [minted.flow === 'client-credentials' ? 'subject' : 'user', username ? `${username}${accessClaims?.sub && accessClaims.sub !== username ? ` (sub ${String(accessClaims.sub)})` : ''}` : undefined],
+    [
+      minted.flow === 'client-credentials' ? 'subject' : 'user',
+      username
+        ? `${username}${accessClaims?.sub && accessClaims.sub !== username ? ` (sub ${String(accessClaims.sub)})` : ''}`
+        : undefined,
+    ],
     ['client', minted.clientId],
     ['token_use', str(accessClaims?.token_use)],
     ['scopes', scopesOf(r)],
     ['audience', accessClaims?.aud !== undefined ? [accessClaims.aud].flat().join(', ') : undefined],
     ['expires', when(expiresAt)],
-    ['id token', t.idToken ? `yes, aud ${[idClaims?.aud].flat().join(', ')}, expires ${when(jwtExp(t.idToken))}` : 'none'],
+    [
+      'id token',
+      t.idToken ? `yes, aud ${[idClaims?.aud].flat().join(', ')}, expires ${when(jwtExp(t.idToken))}` : 'none',
+    ],
     ['refresh token', t.refreshToken ? 'yes (cached; --bearer refreshes automatically)' : 'none'],
     ['saved as', saved ? `${saved.name} (${r.cacheFile})` : opts.cache ? undefined : 'not saved (--no-cache)'],
   ]);
   if (minted.challenges?.length) io.ui.note(`  answered: ${minted.challenges.join(', ')}`);
   if (saved && !opts.print) {
-    io.ui.note(`  next: agentcore-auth invoke <agent-arn> --bearer${saved.name === DEFAULT_ENTRY ? '' : ` ${saved.name}`}   ·   agentcore-auth token print${saved.name === DEFAULT_ENTRY ? '' : ` ${saved.name}`}`);
+    io.ui.note(
+      `  next: agentcore-auth invoke <agent-arn> --bearer${saved.name === DEFAULT_ENTRY ? '' : ` ${saved.name}`}   ·   agentcore-auth token print${saved.name === DEFAULT_ENTRY ? '' : ` ${saved.name}`}`,
+    );
   }
 }
 

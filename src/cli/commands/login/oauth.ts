@@ -14,7 +14,11 @@ import { plainValue, secretValue } from './prompts.js';
 type OAuthFlow = 'client-credentials' | 'authorization-code';
 
 export async function oauthLogin(io: Io, opts: LoginOptions, flow: OAuthFlow, timeoutMs: number): Promise<Minted> {
-  const servers = [opts.domain && '--domain', opts.discoveryUrl && '--discovery-url', opts.tokenEndpoint && '--token-endpoint'].filter(Boolean);
+  const servers = [
+    opts.domain && '--domain',
+    opts.discoveryUrl && '--discovery-url',
+    opts.tokenEndpoint && '--token-endpoint',
+  ].filter(Boolean);
   if (servers.length > 1) throw usageError(`pass only one of ${servers.join(', ')}`);
   const oauth = await import('../../../core/oauth/client.js');
   const { server, discoveryUrl } = await oauthServer(io, opts, flow, oauth.cognitoDomainBase);
@@ -22,8 +26,13 @@ export async function oauthLogin(io: Io, opts: LoginOptions, flow: OAuthFlow, ti
   // Ask for the client only once the server is known (a usage error should not follow a prompt).
   const clientId = await plainValue(io, opts.clientId, LOGIN_ENV.clientId, 'Client id: ', '--client-id');
   const clientSecret = await secretValue(io, {
-    flag: opts.clientSecret, stdin: !!opts.clientSecretStdin, stdinFlag: '--client-secret-stdin', env: LOGIN_ENV.clientSecret,
-    prompt: 'Client secret: ', flagName: '--client-secret', required: flow === 'client-credentials',
+    flag: opts.clientSecret,
+    stdin: !!opts.clientSecretStdin,
+    stdinFlag: '--client-secret-stdin',
+    env: LOGIN_ENV.clientSecret,
+    prompt: 'Client secret: ',
+    flagName: '--client-secret',
+    required: flow === 'client-credentials',
   });
   const ctx = await oauth.createOAuthContext({
     server,
@@ -31,12 +40,19 @@ export async function oauthLogin(io: Io, opts: LoginOptions, flow: OAuthFlow, ti
     ...(clientSecret ? { clientSecret } : {}),
     ...(opts.clientAuth ? { clientAuth: opts.clientAuth } : {}),
     fetch: io.fetch,
-    retry: { sleep: io.ctx.sleep, signal: io.ctx.signal, onRetry: ({ attempt, delayMs, reason }) => io.ui.note(`  attempt ${attempt} got ${reason}; retrying in ${delayMs} ms`) },
+    retry: {
+      sleep: io.ctx.sleep,
+      signal: io.ctx.signal,
+      onRetry: ({ attempt, delayMs, reason }) =>
+        io.ui.note(`  attempt ${attempt} got ${reason}; retrying in ${delayMs} ms`),
+    },
   });
   const scopes = opts.scopes?.length ? opts.scopes : flow === 'authorization-code' ? ['openid'] : [];
   let tokens: OAuthTokens;
   if (flow === 'client-credentials') {
-    io.ui.info(`client_credentials grant for ${clientId}${scopes.length ? ` (scopes ${scopes.join(' ')})` : ''} → ${ctx.tokenEndpoint} (${ctx.clientAuth})`);
+    io.ui.info(
+      `client_credentials grant for ${clientId}${scopes.length ? ` (scopes ${scopes.join(' ')})` : ''} → ${ctx.tokenEndpoint} (${ctx.clientAuth})`,
+    );
     tokens = await oauth.clientCredentialsGrant(ctx, { scopes, ...(opts.resource ? { resource: opts.resource } : {}) });
   } else {
     tokens = await browserSignIn(io, ctx, opts, scopes, timeoutMs);
@@ -69,27 +85,45 @@ export async function oauthLogin(io: Io, opts: LoginOptions, flow: OAuthFlow, ti
 }
 
 /** The OAuth server the flags name (and the discovery URL to cache for refreshes, when there is one). */
-async function oauthServer(io: Io, opts: LoginOptions, flow: OAuthFlow, cognitoDomainBase: (domain: string) => string): Promise<{ server: ServerSpec; discoveryUrl?: string }> {
+async function oauthServer(
+  io: Io,
+  opts: LoginOptions,
+  flow: OAuthFlow,
+  cognitoDomainBase: (domain: string) => string,
+): Promise<{ server: ServerSpec; discoveryUrl?: string }> {
   const userPoolId = opts.userPoolId ?? io.ctx.env[LOGIN_ENV.userPoolId];
   const { serviceBaseUrl } = await import('../../../core/aws.js');
   const { regionFromPoolId } = await import('../../../core/cognito/secret-hash.js');
   if (opts.discoveryUrl) return { server: { discoveryUrl: opts.discoveryUrl }, discoveryUrl: opts.discoveryUrl };
   if (opts.domain) {
     const base = cognitoDomainBase(opts.domain);
-    const region = io.globals.region ?? regionFromPoolId(userPoolId) ?? base.match(/\.auth\.([a-z0-9-]+)\.amazoncognito\.com/)?.[1] ?? io.aws.region();
+    const region =
+      io.globals.region ??
+      regionFromPoolId(userPoolId) ??
+      base.match(/\.auth\.([a-z0-9-]+)\.amazoncognito\.com/)?.[1] ??
+      io.aws.region();
     let issuer: string | undefined;
-    if (userPoolId && region) issuer = `${serviceBaseUrl(io.ctx.env, 'cognito', region, io.globals.endpointUrl)}/${userPoolId}`;
+    if (userPoolId && region)
+      issuer = `${serviceBaseUrl(io.ctx.env, 'cognito', region, io.globals.endpointUrl)}/${userPoolId}`;
     if (flow === 'authorization-code' && !issuer) {
       throw usageError(
         'with --domain, --auth-flow authorization-code needs --user-pool-id (the ID token issuer is the user pool, not the domain)',
         'Or pass --discovery-url https://cognito-idp.<region>.amazonaws.com/<pool-id>/.well-known/openid-configuration.',
       );
     }
-    return { server: { tokenEndpoint: `${base}/oauth2/token`, authorizationEndpoint: `${base}/oauth2/authorize`, ...(issuer ? { issuer } : {}) } };
+    return {
+      server: {
+        tokenEndpoint: `${base}/oauth2/token`,
+        authorizationEndpoint: `${base}/oauth2/authorize`,
+        ...(issuer ? { issuer } : {}),
+      },
+    };
   }
   if (opts.tokenEndpoint) {
     if (flow === 'authorization-code') {
-      throw usageError('--auth-flow authorization-code needs --discovery-url or --domain (an authorization endpoint), not only --token-endpoint');
+      throw usageError(
+        '--auth-flow authorization-code needs --discovery-url or --domain (an authorization endpoint), not only --token-endpoint',
+      );
     }
     return { server: { tokenEndpoint: opts.tokenEndpoint } };
   }
@@ -99,11 +133,20 @@ async function oauthServer(io: Io, opts: LoginOptions, flow: OAuthFlow, cognitoD
     const discoveryUrl = `${serviceBaseUrl(io.ctx.env, 'cognito', region, io.globals.endpointUrl)}/${userPoolId}/.well-known/openid-configuration`;
     return { server: { discoveryUrl }, discoveryUrl };
   }
-  throw usageError(`--auth-flow ${flow} needs the OAuth server`, 'Pass --discovery-url, --domain (Cognito) or --token-endpoint.');
+  throw usageError(
+    `--auth-flow ${flow} needs the OAuth server`,
+    'Pass --discovery-url, --domain (Cognito) or --token-endpoint.',
+  );
 }
 
 /** authorization_code with PKCE: the browser (or the printed URL with --no-browser) signs in; the redirect ends it. */
-async function browserSignIn(io: Io, ctx: OAuthContext, opts: LoginOptions, scopes: string[], timeoutMs: number): Promise<OAuthTokens> {
+async function browserSignIn(
+  io: Io,
+  ctx: OAuthContext,
+  opts: LoginOptions,
+  scopes: string[],
+  timeoutMs: number,
+): Promise<OAuthTokens> {
   const { authorizationCodeLogin } = await import('../../../core/oauth/authcode.js');
   const redirectUri = opts.redirectUri ?? DEFAULT_REDIRECT_URI;
   const tokens = await authorizationCodeLogin(ctx, {
@@ -116,11 +159,15 @@ async function browserSignIn(io: Io, ctx: OAuthContext, opts: LoginOptions, scop
       // With port 0 in --redirect-uri, the port the OS picked is in the authorization URL's redirect_uri.
       const waitingOn = new URL(url).searchParams.get('redirect_uri') ?? redirectUri;
       if (!opts.browser) {
-        io.ui.line(`Open this URL in a browser to sign in (waiting on ${waitingOn}, up to ${Math.round(timeoutMs / 1000)} s):`);
+        io.ui.line(
+          `Open this URL in a browser to sign in (waiting on ${waitingOn}, up to ${Math.round(timeoutMs / 1000)} s):`,
+        );
         io.ui.line(`  ${url}`);
         return;
       }
-      io.ui.info(`Opening the browser to sign in at ${new URL(url).origin} (waiting on ${waitingOn}, up to ${Math.round(timeoutMs / 1000)} s)…`);
+      io.ui.info(
+        `Opening the browser to sign in at ${new URL(url).origin} (waiting on ${waitingOn}, up to ${Math.round(timeoutMs / 1000)} s)…`,
+      );
       try {
         await io.ctx.openBrowser(url);
       } catch (e) {

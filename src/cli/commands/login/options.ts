@@ -4,7 +4,13 @@
  */
 import type { LoginFlow, RefreshConfig, TokenSet } from '../../../core/token-cache.js';
 
-export const LOGIN_FLOWS = ['user-password', 'admin-user-password', 'refresh', 'client-credentials', 'authorization-code'] as const;
+export const LOGIN_FLOWS = [
+  'user-password',
+  'admin-user-password',
+  'refresh',
+  'client-credentials',
+  'authorization-code',
+] as const;
 export const PRINT_CHOICES = ['access-token', 'id-token', 'refresh-token'] as const;
 /** Environment variables login reads (documented in README.md, "Secrets and environment variables"). */
 export const LOGIN_ENV = {

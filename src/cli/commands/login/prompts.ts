@@ -11,7 +11,11 @@ export function canPrompt(io: Io): boolean {
 }
 
 async function readStdinSecret(io: Io, flag: string): Promise<string> {
-  if (io.ctx.stdin.isTTY) throw usageError(`${flag} reads stdin, but stdin is a terminal`, `Pipe the value in: printf %s "$VALUE" | agentcore-auth login … ${flag}`);
+  if (io.ctx.stdin.isTTY)
+    throw usageError(
+      `${flag} reads stdin, but stdin is a terminal`,
+      `Pipe the value in: printf %s "$VALUE" | agentcore-auth login … ${flag}`,
+    );
   const text = (await readStdin(io.ctx)).replace(/\r?\n$/, '');
   if (!text) throw usageError(`${flag}: stdin was empty`);
   return text;
@@ -20,7 +24,16 @@ async function readStdinSecret(io: Io, flag: string): Promise<string> {
 /** flag > stdin > env > hidden prompt (TTY) > usage error naming the flag. */
 export async function secretValue(
   io: Io,
-  spec: { flag?: string; stdin?: boolean; stdinFlag?: string; env: string; prompt: string; flagName: string; required: boolean; hidden?: boolean },
+  spec: {
+    flag?: string;
+    stdin?: boolean;
+    stdinFlag?: string;
+    env: string;
+    prompt: string;
+    flagName: string;
+    required: boolean;
+    hidden?: boolean;
+  },
 ): Promise<string | undefined> {
   let value = spec.flag;
   if (value === undefined && spec.stdin) value = await readStdinSecret(io, spec.stdinFlag!);
@@ -39,7 +52,13 @@ export async function secretValue(
   return value;
 }
 
-export async function plainValue(io: Io, flag: string | undefined, env: string, prompt: string, flagName: string): Promise<string> {
+export async function plainValue(
+  io: Io,
+  flag: string | undefined,
+  env: string,
+  prompt: string,
+  flagName: string,
+): Promise<string> {
   const v = flag ?? io.ctx.env[env];
   if (v) return v;
   if (!canPrompt(io)) throw usageError(`missing ${flagName}`, `Pass ${flagName} or set ${env}.`);
