@@ -173,3 +173,36 @@ export const DEFAULT_RETURN_URL = `http://localhost:${DEFAULT_RETURN_PORT}/oauth
 
 /** The loopback redirect URI `login --auth-flow authorization-code` listens on by default (register it at the IdP). */
 export const DEFAULT_REDIRECT_URI = 'http://localhost:53682/callback';
+
+/**
+ * AgentCore Gateway wire facts (../shared/docs/agentcore-gateway.md, checked against the installed
+ * @aws-sdk/client-bedrock-agentcore-control 3.1142.0). UNVERIFIED marks a choice where no source was found.
+ */
+export const GATEWAY = {
+  /** Tool names are `<target>___<tool>` (three underscores; target names cannot contain `_`). */
+  toolSeparator: '___',
+  /** The semantic search tool a gateway with `searchType: SEMANTIC` adds to tools/list. */
+  searchTool: 'x_amz_bedrock_agentcore_search',
+  /** `params._meta` key of a tools/call's per-call 3LO overrides (returnUrl, forceAuthentication). */
+  credentialMetaKey: 'aws.bedrock-agentcore.gateway/credentialProviderConfiguration',
+  /** MCP versions the service accepts (DG gateway-using); an empty supportedVersions means all of them. */
+  mcpVersions: ['2025-03-26', '2025-06-18', '2025-11-25'],
+  authorizerTypes: ['CUSTOM_JWT', 'AWS_IAM', 'NONE', 'AUTHENTICATE_ONLY'],
+  /** IAM action a caller of an AWS_IAM gateway needs on the gateway ARN. */
+  invokeAction: 'bedrock-agentcore:InvokeGateway',
+} as const;
+
+export const GATEWAY_MESSAGES = {
+  /** What callers see for any target or permission failure unless the gateway has exceptionLevel DEBUG. */
+  internalError: 'An internal error occurred. Please retry later.',
+  threeLoOnIam: '3LO Auth is not supported when gateway authorizer type is AWS_IAM',
+  elicitation: 'This request requires more information.',
+  elicitationItem: 'Please login to this URL for authorization.',
+  invalidBearer: 'Invalid Bearer token',
+  policyDenied: (why: string) =>
+    `AuthorizeActionException - Tool Execution Denied: Tool call not allowed due to policy enforcement [${why}]`,
+  policyDefaultDeny: 'No policy applies to the request (denied by default).',
+} as const;
+
+/** The local stack's gateway URL: `{origin}/gateways/{gatewayId}/mcp` (AWS: `https://{id}.gateway.bedrock-agentcore…`). */
+export const gatewayLocalPath = (gatewayId: string) => `/gateways/${gatewayId}`;

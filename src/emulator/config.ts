@@ -9,14 +9,8 @@ import { readFile } from 'node:fs/promises';
 import { LIMITS, PATTERNS } from '../wire.js';
 import type { FaultRule, FaultSettings } from './server.js';
 import { checkMapping } from './lambda.js';
-import {
-  parseAgents,
-  parseGateways,
-  RuntimeConfigError,
-  type AgentConfig,
-  type GatewayConfig,
-  type RuntimeDefaultsContext,
-} from './runtime/config.js';
+import { parseAgents, RuntimeConfigError, type AgentConfig, type RuntimeDefaultsContext } from './runtime/config.js';
+import { GatewayConfigError, parseGateways, type GatewayConfig } from './gateway/config.js';
 
 export class ConfigError extends Error {
   constructor(
@@ -440,7 +434,8 @@ function parseConfigInner(input: unknown): StackConfig {
     if (raw.agents !== undefined) cfg.agents = parseAgents(raw.agents, 'agents');
     if (raw.gateways !== undefined) cfg.gateways = parseGateways(raw.gateways, 'gateways', runtimeDefaultsContext(cfg));
   } catch (e) {
-    if (e instanceof RuntimeConfigError) throw new ConfigError(e.path, e.message.slice(e.path.length + 2));
+    if (e instanceof RuntimeConfigError || e instanceof GatewayConfigError)
+      throw new ConfigError(e.path, e.message.slice(e.path.length + 2));
     throw e;
   }
   return cfg;

@@ -18,20 +18,17 @@ import { verifySigV4, type SigV4Result, type StackCredentials } from './sigv4.js
 import { isParsedConfig, loadConfigFile, parseConfig, runtimeDefaultsContext, type StackConfig } from './config.js';
 import { StackState } from './state.js';
 import { parseFaultRule } from './config.js';
-import {
-  applyAgentUrls,
-  defaultAgents,
-  defaultGateways,
-  type AgentConfig,
-  type GatewayConfig,
-} from './runtime/config.js';
+import { applyAgentUrls, defaultAgents, type AgentConfig } from './runtime/config.js';
+import { defaultGateways } from './gateway/config.js';
+import { startSampleMcpServer } from './gateway/sample/mcp-server.js';
+import { SAMPLE_INTERCEPTOR_NAME, startSampleLambda } from './gateway/sample/lambda.js';
 import { startSampleAgent, type SampleAgent } from './agent/index.js';
 import { createJwtAuthorizer } from './runtime/jwt-authorizer.js';
 import type { RuntimeHalfDeps } from './runtime/deps.js';
 import type { EmuContext } from './context.js';
 import { createRuntimeHandler } from './runtime/index.js';
-import { createGatewayHandler } from './gateway/index.js';
-import { SIGNING_NAME } from '../wire.js';
+import { createGatewayHandler, gatewayViews, type GatewayView } from './gateway/index.js';
+import { DEFAULT_RETURN_URL, SIGNING_NAME } from '../wire.js';
 import { mountIdentity } from './mount.js';
 import { KeyLease } from './keys.js';
 import { Lambdas, parseLambdaMapping } from './lambda.js';
@@ -105,7 +102,8 @@ export interface LocalStack {
   };
   threeLo: { issuer: string; discoveryUrl: string; autoConsent: boolean; defaultUser: string; clientId: string };
   agents: AgentConfig[];
-  gateways: GatewayConfig[];
+  /** The gateways as they are now (config, seeded, or made through the control plane), with their URLs. */
+  readonly gateways: GatewayView[];
   config: StackConfig;
   state: StackState;
   faults: Faults;
@@ -196,9 +194,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     const defaults = runtimeDefaultsContext(config);
     const agents = applyAgentUrls(config.agents ?? defaultAgents(defaults), options.agentUrls ?? []);
-    const gateways = config.gateways ?? defaultGateways(defaults);
     // The identity half and the sample agent start concurrently (key generation on the thread pool overlaps imports).
-    const [mounted, sampleStarted] = await Promise.allSettled([
+    const [mounted, sampleStarted, gatewaySamples] = await Promise.allSettled([
       mountIdentity(ctx, options, closers),
       agents.some((a) => !a.agentUrl)
         ? startSampleAgent({
@@ -208,10 +205,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             resolveWorkloadAccessToken: (t) => state.resolveWat(t),
           })
         : undefined,
+      // The seeded gateway's targets and interceptor: the stack's sample MCP server and sample Lambda.
+      config.gateways ? undefined : Promise.all([startSampleMcpServer(), startSampleLambda()]),
     ]);
     if (sampleStarted.status === 'fulfilled' && sampleStarted.value) closers.push(() => sampleStarted.value!.close());
+    if (gatewaySamples.status === 'fulfilled' && gatewaySamples.value)
+      for (const s of gatewaySamples.value) closers.push(() => s.close());
     if (mounted.status === 'rejected') throw mounted.reason;
     if (sampleStarted.status === 'rejected') throw sampleStarted.reason;
+    if (gatewaySamples.status === 'rejected') throw gatewaySamples.reason;
     const identity = mounted.value;
     const sample = sampleStarted.value;
     // AgentCore creates a workload identity for every runtime and gateway; callers may not mint tokens for it.
@@ -220,11 +222,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         allowedResourceOauth2ReturnUrls: a.allowedResourceOauth2ReturnUrls,
         linkedTo: 'runtime',
       });
-    for (const g of gateways)
-      state.putWorkloadIdentity(g.workloadName, {
-        allowedResourceOauth2ReturnUrls: g.allowedResourceOauth2ReturnUrls,
-        linkedTo: 'gateway',
+    let gateways = config.gateways;
+    if (!gateways) {
+      const [mcp, lambda] = gatewaySamples.status === 'fulfilled' ? gatewaySamples.value! : [];
+      const interceptorArn = `arn:aws:lambda:${config.region}:${config.accountId}:function:${SAMPLE_INTERCEPTOR_NAME}`;
+      lambdas.set(interceptorArn, lambda!.url);
+      gateways = defaultGateways({
+        ...defaults,
+        sampleMcpUrl: mcp!.url,
+        interceptorArn,
+        oauthProviderArn: state.oauth2ProviderArn(defaults.oauthProviderName ?? 'local-3lo'),
+        returnUrl: defaults.returnUrl ?? DEFAULT_RETURN_URL,
       });
+    }
     const deps: RuntimeHalfDeps = {
       state,
       baseUrl: origin,
@@ -234,7 +244,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       verifySigV4: verify,
       mintWorkloadAccessToken: (input) => identity.mintWorkloadAccessToken(input),
       agents,
-      gateways,
       userPool: { discoveryUrl: identity.userPoolInfo.discoveryUrl },
       ...(options.log ? { log: options.log } : {}),
       authorizer: createJwtAuthorizer(),
@@ -244,13 +253,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       deps.sampleAgentUrl = sample.url;
       deps.sampleAgent = sample;
     }
+    const gatewayHandler = createGatewayHandler({ ...deps, credentials, state, gateways, now });
+    closers.push(async () => gatewayHandler.close());
     // The runtime half is mounted after the identity handlers.
-    server.handlers = [
-      createAdminHandler(ctx),
-      ...identity.handlers,
-      createRuntimeHandler(deps),
-      createGatewayHandler(deps),
-    ];
+    server.handlers = [createAdminHandler(ctx), ...identity.handlers, createRuntimeHandler(deps), gatewayHandler];
+    // The config's gateways exist, and their targets' catalogues are read, before the stack is ready.
+    await gatewayHandler.ready;
 
     const env = {
       AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: origin,
@@ -283,7 +291,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         clientId: config.threeLo.clientId,
       },
       agents,
-      gateways,
+      get gateways() {
+        return gatewayViews(gatewayHandler.store);
+      },
       config,
       state,
       faults,

@@ -13,9 +13,11 @@ import { fingerprint } from '../../src/core/redact.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { browseHeadless } from '../fixtures/headless-browser.js';
 import { freePort } from '../fixtures/ports.js';
+import { startMcpToolServer, type McpToolServer } from '../fixtures/gateway.js';
 import { runCommand } from '../helpers/context.js';
 
 let stack: LocalStack;
+let tools: McpToolServer;
 let token: string;
 let dir: string;
 let gatewayUrl: string;
@@ -24,12 +26,20 @@ const JWT_SHAPED = /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\./;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'aca-diagram-'));
+  tools = await startMcpToolServer();
   stack = await startLocalStack({
     port: 0,
     autoConsent: true,
-    config: { gateways: [{ name: 'gw', targets: [{ name: 'echo', kind: 'echo' }] }] },
+    config: {
+      gateways: [
+        {
+          name: 'gw',
+          targets: [{ name: 'echo', targetConfiguration: { mcp: { mcpServer: { endpoint: tools.url } } } }],
+        },
+      ],
+    },
   });
-  gatewayUrl = `${stack.url}/gateways/${stack.gateways[0]!.id}/mcp`;
+  gatewayUrl = stack.gateways[0]!.gatewayUrl;
   const { CognitoIdentityProviderClient, InitiateAuthCommand } = await import(
     '@aws-sdk/client-cognito-identity-provider'
   );
@@ -52,6 +62,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await stack?.close();
+  await tools?.close();
 });
 
 const arn = (id: string) => `arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:runtime/${id}`;
@@ -190,13 +201,13 @@ describe('--diagram', () => {
 
   it('mcp over the gateway: tools/call reaches the target', async () => {
     const r = await runCommand(
-      ['mcp', '--gateway-url', gatewayUrl, '--bearer-token', token, '--call', 'echo___inspect', '--diagram', '-'],
+      ['mcp', '--gateway-url', gatewayUrl, '--bearer-token', token, '--call', 'echo___whoami', '--diagram', '-'],
       { env: stack.env },
     );
     expect(r.code).toBe(0);
     const lines = flat(fromStdout(r.stdout));
-    expect(lines).toContain(`agentcore-auth -> Gateway: POST tools/call echo___inspect · Bearer ${fingerprint(token)}`);
-    expect(lines).toContain('Gateway -> Target: tools/call echo___inspect');
+    expect(lines).toContain(`agentcore-auth -> Gateway: POST tools/call echo___whoami · Bearer ${fingerprint(token)}`);
+    expect(lines).toContain('Gateway -> Target: tools/call echo___whoami');
     expect(lines.filter((l) => l.startsWith('agentcore-auth -> Gateway: POST initialize'))).toHaveLength(1);
   });
 

@@ -1,0 +1,70 @@
+/**
+ * What the gateway half needs from the rest of the stack (stack.ts builds it), and the seam for the policy engine.
+ */
+import type { Lambdas } from '../lambda.js';
+import type { JwtAuthorizer } from '../runtime/jwt-authorizer.js';
+import type { EmuRequest } from '../server.js';
+import type { SigV4Result, StackCredentials } from '../sigv4.js';
+import type { StackState } from '../state.js';
+import type { GatewayConfig } from './config.js';
+import type { GatewayRecord } from './model.js';
+
+/** Who called, as the policy engine sees it (agentcore-gateway.md §4.3). */
+export type PolicyPrincipal =
+  | { kind: 'OAuthUser'; sub: string; claims: Record<string, unknown> }
+  | { kind: 'IamEntity'; arn: string }
+  | { kind: 'anonymous' };
+
+export interface PolicyDecision {
+  decision: 'allow' | 'deny';
+  /** The bracketed reason of the deny text ("No policy applies…", "Policy evaluation denied due to <id>"). */
+  reason?: string;
+}
+
+/**
+ * The gateway's calls into the policy engine (owned by the policy work, src/emulator/policy/). Until it is wired,
+ * a gateway stores and returns its policyEngineConfiguration and calls nothing: no decider = every call forwarded.
+ */
+export interface PolicyDecider {
+  /** tools/call: may this principal call `<target>___<tool>` with these arguments on this gateway? */
+  authorizeToolCall(input: {
+    engineArn: string;
+    gateway: GatewayRecord;
+    principal: PolicyPrincipal;
+    action: string;
+    input: Record<string, unknown>;
+  }): Promise<PolicyDecision>;
+  /** tools/list: the tool names some input could be allowed for (partial evaluation). */
+  listableTools(input: {
+    engineArn: string;
+    gateway: GatewayRecord;
+    principal: PolicyPrincipal;
+    actions: string[];
+  }): Promise<Set<string>>;
+}
+
+export interface GatewayDeps {
+  /** The stack's origin, e.g. `http://127.0.0.1:4566`. */
+  baseUrl: string;
+  region: string;
+  accountId: string;
+  /** The stack's credentials: the gateway's role signs with them (GATEWAY_IAM_ROLE) and calls Identity with them. */
+  credentials: StackCredentials;
+  verifySigV4(req: EmuRequest, service?: string): Promise<SigV4Result>;
+  /** A workload access token for the gateway's own workload identity (for a user id, a user JWT, or itself). */
+  mintWorkloadAccessToken(input: {
+    workloadName: string;
+    userId?: string;
+    userToken?: string;
+  }): string | Promise<string>;
+  /** Workload identities (each gateway has one) and the credential providers doctor-style checks read. */
+  state: Pick<StackState, 'putWorkloadIdentity' | 'workloadIdentities' | 'oauth2Providers' | 'apiKeyProviders'>;
+  /** The gateways of the config file (or the seeded one), created when the stack starts. */
+  gateways: GatewayConfig[];
+  userPool: { discoveryUrl: string };
+  authorizer?: JwtAuthorizer;
+  lambdas?: Lambdas;
+  policy?: PolicyDecider;
+  log?: (line: string) => void;
+  now?: () => number;
+}
