@@ -9,6 +9,7 @@
  */
 import { GATEWAY_MESSAGES, PATTERNS } from '../../wire.js';
 import { validationMessage } from '../api/errors.js';
+import { parseOpenApi } from './targets/openapi.js';
 import {
   type AuthorizerType,
   type CatalogTool,
@@ -230,6 +231,17 @@ function checkEndpoint(spec: TargetSpec, type: TargetType): void {
     (x) => x !== undefined && 's3' in x,
   );
   if (s3) throw fail('The local stack cannot read schemas from S3: give them as inlinePayload');
+  const schema = c.mcp?.mcpServer?.mcpToolSchema;
+  if (schema && 'inlinePayload' in schema) parseMcpToolSchema(schema.inlinePayload);
+  const openApi = c.mcp?.openApiSchema;
+  if (openApi && 'inlinePayload' in openApi) {
+    try {
+      parseOpenApi(openApi.inlinePayload);
+    } catch (e) {
+      // UNVERIFIED wording: the service's refusal of a bad OpenAPI document was not captured.
+      throw fail(`Invalid OpenAPI schema: ${(e as Error).message}`);
+    }
+  }
 }
 
 /** `mcpToolSchema.inlinePayload`: a JSON string `{"tools":[…]}` (3P-NOTES wording for the refusal). */
