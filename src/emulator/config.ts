@@ -111,6 +111,19 @@ export interface StackConfig {
   gateways?: GatewayConfig[];
   /** Lambda ARN → the user's endpoint speaking the Runtime Interface Emulator contract (src/emulator/lambda.ts). */
   lambdas: Record<string, string>;
+  /**
+   * IAM identities besides the stack's own credentials (which may do anything): their keys, ARN and the actions their
+   * policy allows (`*`, `service:*` or `service:Action`). The gateway authenticates SigV4 callers with them (AWS_IAM
+   * checks `bedrock-agentcore:InvokeGateway`; CALLER_IAM_CREDENTIALS signs as them).
+   */
+  principals: PrincipalConfig[];
+}
+
+export interface PrincipalConfig {
+  arn: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  allow: string[];
 }
 
 export const DEFAULT_REGION = 'us-east-1';
@@ -186,6 +199,7 @@ export function defaultConfig(region = DEFAULT_REGION): StackConfig {
     trustedIssuers: [],
     faults: {},
     lambdas: {},
+    principals: [],
   };
 }
 
@@ -289,6 +303,30 @@ function parseLambdas(v: unknown, field: string): Record<string, string> {
   return out;
 }
 
+function parsePrincipals(v: unknown, cfg: StackConfig): PrincipalConfig[] {
+  if (!Array.isArray(v))
+    throw new ConfigError('principals', 'must be a list of { arn, accessKeyId, secretAccessKey, allow }');
+  const out = v.map((e, i) => {
+    const at = `principals[${i}]`;
+    const o = obj(e, at);
+    known(o, at, ['arn', 'accessKeyId', 'secretAccessKey', 'allow']);
+    return {
+      arn: str(o.arn, `${at}.arn`, {
+        pattern: /^arn:aws:(iam|sts)::\d{12}:.+$/,
+        patternText: 'an IAM user or role ARN (arn:aws:iam::ACCOUNT:user/NAME)',
+      }),
+      accessKeyId: str(o.accessKeyId, `${at}.accessKeyId`, {
+        pattern: /^[A-Z0-9]{16,128}$/,
+        patternText: 'an access key id',
+      }),
+      secretAccessKey: str(o.secretAccessKey, `${at}.secretAccessKey`, { min: 1 }),
+      allow: strList(o.allow, `${at}.allow`, []),
+    };
+  });
+  unique([...out, { accessKeyId: cfg.credentials.accessKeyId }], (p) => p.accessKeyId, 'principals');
+  return out;
+}
+
 const AUTH_FLOWS: CognitoAuthFlow[] = ['USER_PASSWORD_AUTH', 'ADMIN_USER_PASSWORD_AUTH', 'REFRESH_TOKEN_AUTH'];
 const OAUTH_FLOWS: OAuthFlow[] = ['client_credentials', 'code'];
 
@@ -338,6 +376,7 @@ function parseConfigInner(input: unknown): StackConfig {
     'agents',
     'gateways',
     'lambdas',
+    'principals',
   ]);
   const region =
     raw.region === undefined
@@ -430,6 +469,7 @@ function parseConfigInner(input: unknown): StackConfig {
   }
   if (raw.faults !== undefined) cfg.faults = parseFaults(raw.faults, 'faults');
   if (raw.lambdas !== undefined) cfg.lambdas = parseLambdas(raw.lambdas, 'lambdas');
+  if (raw.principals !== undefined) cfg.principals = parsePrincipals(raw.principals, cfg);
   try {
     if (raw.agents !== undefined) cfg.agents = parseAgents(raw.agents, 'agents');
     if (raw.gateways !== undefined) cfg.gateways = parseGateways(raw.gateways, 'gateways', runtimeDefaultsContext(cfg));

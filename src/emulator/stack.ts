@@ -253,7 +253,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       deps.sampleAgentUrl = sample.url;
       deps.sampleAgent = sample;
     }
-    const gatewayHandler = createGatewayHandler({ ...deps, credentials, state, gateways, now });
+    const gatewayHandler = createGatewayHandler({
+      ...deps,
+      credentials,
+      state,
+      gateways,
+      now,
+      principals: config.principals,
+    });
     closers.push(async () => gatewayHandler.close());
     // The runtime half is mounted after the identity handlers.
     server.handlers = [createAdminHandler(ctx), ...identity.handlers, createRuntimeHandler(deps), gatewayHandler];
