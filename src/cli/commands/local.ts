@@ -33,6 +33,11 @@ const LOCAL_OPTIONS = {
     '--agent-url <url>',
     'serve agents from your own container contract server: URL, or NAME=URL (repeatable)',
   ),
+  lambda: repeated(
+    '--lambda <arn=url>',
+    'serve a Lambda ARN (interceptor, Lambda target, Cognito trigger) from your own endpoint speaking the ' +
+      'Lambda Runtime Interface Emulator contract (repeatable)',
+  ),
 };
 
 type LocalOptions = OptionsOf<typeof LOCAL_OPTIONS>;
@@ -145,6 +150,17 @@ async function runLocal(io: Io, opts: LocalOptions): Promise<Outcome> {
     }
     throw e;
   }
+  const { parseLambdaMapping } = await import('../../emulator/lambda.js');
+  for (const spec of opts.lambda ?? []) {
+    try {
+      parseLambdaMapping(spec);
+    } catch (e) {
+      throw usageError(
+        `--lambda ${spec}: ${(e as Error).message}`,
+        'Give --lambda arn:aws:lambda:us-east-1:123456789012:function:NAME=http://127.0.0.1:9000 (repeatable).',
+      );
+    }
+  }
   if (io.ctx.signal.aborted) return { exitCode: EXIT.INTERRUPTED };
 
   let stack;
@@ -155,6 +171,7 @@ async function runLocal(io: Io, opts: LocalOptions): Promise<Outcome> {
       config,
       log: (line) => io.ui.warn(line),
       ...(opts.autoConsent ? { autoConsent: true } : {}),
+      ...(opts.lambda?.length ? { lambdas: opts.lambda } : {}),
     });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
@@ -211,6 +228,7 @@ async function runLocal(io: Io, opts: LocalOptions): Promise<Outcome> {
       threeLo: s.threeLo,
       agents,
       gateways,
+      lambdas: s.lambdas.list(),
     };
     const forget = await recordStack(io, s.url, s.env);
     cleanups.push(forget);
@@ -255,6 +273,7 @@ type Doc = {
   threeLo: { autoConsent: boolean; defaultUser: string };
   agents: Array<{ name: string; arn: string; inbound: string }>;
   gateways: Array<{ name: string; url: string }>;
+  lambdas: Array<{ arn: string; url: string }>;
 };
 
 function renderHuman(io: Io, d: Doc): void {
@@ -291,6 +310,7 @@ function renderHuman(io: Io, d: Doc): void {
       ...d.credentialProviders.apiKey.map((p) => ['provider', p.name, 'API key']),
       ...d.agents.map((a) => ['agent', a.name, `${a.inbound === 'jwt' ? 'OAuth (JWT)' : 'SigV4'}  ${a.arn}`]),
       ...d.gateways.map((g) => ['gateway', g.name, g.url]),
+      ...d.lambdas.map((l) => ['lambda', l.arn, l.url]),
     ],
     '  ',
   );
