@@ -178,9 +178,14 @@ export function collectRepeat(value: string, previous: string[] | undefined): st
   return [...(previous ?? []), value];
 }
 
-/** Read all of stdin (for `-` arguments and --password-stdin). */
+/** Read all of stdin as text (for `-` arguments and --password-stdin). */
 export async function readStdin(ctx: CliContext): Promise<string> {
-  const chunks: string[] = [];
-  for await (const chunk of ctx.stdin) chunks.push(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
-  return chunks.join('');
+  return (await readStdinBytes(ctx)).toString('utf8');
+}
+
+/** Read all of stdin as bytes, exactly as they came (a binary payload must reach the agent unchanged). */
+export async function readStdinBytes(ctx: CliContext): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of ctx.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
+  return Buffer.concat(chunks);
 }
