@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { createAwsClients, type AwsClients, type Env } from '../core/aws.js';
 import { createHttpFetch, type ExchangeListener, type FetchLike } from '../core/http.js';
+import { createProxyRouting } from '../core/proxy.js';
 import { SecretRegistry } from '../core/redact.js';
 import type { CliContext } from './context.js';
 import { diagramRequest, errorFacts, recordingContext, writeDiagram } from './diagram-output.js';
@@ -84,9 +85,12 @@ export function createIo(ctx: CliContext, globals: Globals): Io {
           verbose(ex, phase);
         }
       : (verbose ?? record);
+  // HTTPS_PROXY / HTTP_PROXY / NO_PROXY of the run's env, for raw fetches and the AWS SDK alike (none: undefined).
+  const proxy = createProxyRouting(ctx.env);
   const http = (timeoutMs?: number) =>
     createHttpFetch({
       fetch: ctx.fetch,
+      ...(proxy ? { proxy } : {}),
       signal: ctx.signal,
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       ...(onExchange ? { onExchange, captureBodies: true } : {}),
@@ -102,6 +106,7 @@ export function createIo(ctx: CliContext, globals: Globals): Io {
       },
       ...(onExchange ? { onExchange, captureBodies: !!record } : {}),
       ...(ctx.awsRetryStrategy ? { retryStrategy: ctx.awsRetryStrategy } : {}),
+      ...(proxy ? { proxy } : {}),
       signal: ctx.signal,
     });
   const aws = awsWith({});

@@ -7,6 +7,7 @@ import { AgentcoreAuthError, configError, interruptedError, type ErrorCode } fro
 import { resolveRegionChoice, profileFiles, readProfile, requireProfile, type RegionChoice } from './aws-profile.js';
 import { findHint } from './hints.js';
 import { networkError } from './http.js';
+import { displayProxy, proxyFailureOf, type ProxyRouting } from './proxy.js';
 import { SERVICES, type ServiceKey } from '../wire.js';
 import type { HttpExchange, ExchangeListener } from './http.js';
 
@@ -88,6 +89,8 @@ export interface AwsFactoryDeps {
    * take out its backoff sleeps). Unset, as it always is outside tests: the SDK's standard strategy.
    */
   retryStrategy?: (maxAttempts: number) => AwsRetryStrategy;
+  /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY of the run: the clients' connections are tunnelled through it. */
+  proxy?: ProxyRouting;
 }
 
 export type AwsRetryStrategy = NonNullable<BedrockAgentCoreClientConfig['retryStrategy']>;
@@ -111,6 +114,7 @@ export function createAwsClients(deps: AwsFactoryDeps): AwsClients {
     const endpoint = resolveEndpointOverride(env, service, settings.endpointUrl);
     const { NodeHttpHandler } = nodeHttpHandlerSdk();
     const provider = await credentialProvider();
+    deps.proxy?.proxyFor(endpoint ?? SERVICES[service].host(region)); // a malformed HTTPS_PROXY fails here, named
     const maxAttempts = settings.maxAttempts ?? 3;
     return {
       region,
@@ -123,6 +127,7 @@ export function createAwsClients(deps: AwsFactoryDeps): AwsClients {
         requestTimeout: settings.timeoutMs ?? 30_000,
         // Without this, @smithy/node-http-handler 4.x only logs a warning when requestTimeout passes and keeps waiting.
         throwOnRequestTimeout: true,
+        ...(deps.proxy ? deps.proxy.agents() : {}),
       }),
     };
   }
@@ -130,7 +135,7 @@ export function createAwsClients(deps: AwsFactoryDeps): AwsClients {
   function instrument<T>(client: T): T {
     const c = client as unknown as StackLike;
     if (deps.onExchange)
-      c.middlewareStack.add(traceMiddleware(deps.onExchange, !!deps.captureBodies), {
+      c.middlewareStack.add(traceMiddleware(deps.onExchange, !!deps.captureBodies, deps.proxy), {
         step: 'deserialize',
         priority: 'low',
         name: 'agentcoreAuthTrace',
@@ -228,7 +233,7 @@ async function loadCredentialProvider(profile: string | undefined, env: Env): Pr
 }
 
 /** A deserialize-step middleware that reports each attempt's raw request and response for --verbose. */
-function traceMiddleware(onExchange: ExchangeListener, captureBodies: boolean) {
+function traceMiddleware(onExchange: ExchangeListener, captureBodies: boolean, proxy?: ProxyRouting) {
   return (next: (args: unknown) => Promise<{ response: unknown }>, context: { commandName?: string }) =>
     async (args: { request?: RawRequest }) => {
       const req = args.request;
@@ -246,6 +251,8 @@ function traceMiddleware(onExchange: ExchangeListener, captureBodies: boolean) {
         ),
         label: context.commandName?.replace(/Command$/, ''),
       };
+      const via = proxy?.proxyFor(exchange.url);
+      if (via) exchange.proxy = displayProxy(via);
       if (typeof req.body === 'string') exchange.requestBody = req.body;
       // The SDK's JSON body is a Uint8Array subclass that warns when a string method is called on it: read its bytes.
       else if (req.body instanceof Uint8Array)
@@ -369,6 +376,8 @@ export function fromAwsError(e: unknown, operation: string, endpoint?: string): 
   const status = err?.$metadata?.httpStatusCode;
   const requestId = err?.$metadata?.requestId;
 
+  // A connection through HTTPS_PROXY / HTTP_PROXY that failed: the error names the proxy.
+  if (proxyFailureOf(e) && !status) return networkError(endpoint ?? `the ${operation} endpoint`, e);
   // @smithy/node-http-handler names every ECONNRESET / EPIPE / ETIMEDOUT a TimeoutError: only its own request and
   // connection timeouts (code ETIMEDOUT, or none) are timeouts; a reset is a network failure.
   const sdkTimeout = name === 'TimeoutError' && (err?.code === undefined || err.code === 'ETIMEDOUT');
