@@ -66,7 +66,12 @@ describe('a rerun', () => {
     const plain = await runCommand(['setup', '--name', 'rerun'], createTestContext({ env: env() }));
     expect(plain.code, plain.stderr).toBe(0);
     expect(plain.stderr).toMatch(
-      /^warning: the test user test-user already existed: its password was reset \(Cognito never returns the old one\), so an env file written by an earlier setup now holds the old one: pass --write-env FILE to rewrite it$/m,
+      new RegExp(
+        '^warning: the test user test-user already existed: its password was reset \\(Cognito never returns the ' +
+          'old one\\), so an env file written by an earlier setup now holds the old one: pass --write-env FILE to ' +
+          'rewrite it$',
+        'm',
+      ),
     );
 
     const again = await runCommand(['setup', '--name', 'rerun', '--write-env', envFile], ctx);
@@ -83,7 +88,7 @@ describe('a rerun', () => {
 });
 
 describe('next.login', () => {
-  it('--json: a command that reads the secrets from the variables it names; no masked value in any command', async () => {
+  it('--json: a command reading the secrets from the variables it names; no masked value in any command', async () => {
     const r = await runCommand(['setup', '--name', 'nextjson', '--json'], { env: env() });
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as {
@@ -92,7 +97,8 @@ describe('next.login', () => {
       next: { login: string[]; loginNeeds?: Record<string, string>; m2m: string };
     };
     expect(out.next.login).toEqual([
-      `agentcore-auth login --user-pool-id ${out.userPool.id} --client-id ${out.clients.app.clientId} --username test-user`,
+      `agentcore-auth login --user-pool-id ${out.userPool.id} --client-id ${out.clients.app.clientId} ` +
+        '--username test-user',
     ]);
     expect(Object.keys(out.next.loginNeeds ?? {})).toEqual(['AGENTCORE_AUTH_CLIENT_SECRET', 'AGENTCORE_AUTH_PASSWORD']);
     expect(JSON.stringify(out.next)).not.toMatch(/…|\[\d+ chars\]/);
@@ -106,7 +112,8 @@ describe('next.login', () => {
     };
     expect(s.next.loginNeeds).toBeUndefined();
     expect(s.next.login[0]).toBe(
-      `export AGENTCORE_AUTH_CLIENT_SECRET=${s.clients.app.clientSecret.value} AGENTCORE_AUTH_PASSWORD=${s.user.password.value}`,
+      `export AGENTCORE_AUTH_CLIENT_SECRET=${s.clients.app.clientSecret.value} ` +
+        `AGENTCORE_AUTH_PASSWORD=${s.user.password.value}`,
     );
     const argv = s.next.login[1]!.split(' ').slice(1);
     const login = await runCommand(argv, {
