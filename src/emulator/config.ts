@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { LIMITS, PATTERNS } from '../wire.js';
 import type { FaultRule, FaultSettings } from './server.js';
+import { checkMapping } from './lambda.js';
 import {
   parseAgents,
   parseGateways,
@@ -114,6 +115,8 @@ export interface StackConfig {
   /** undefined = seeded by the runtime half. */
   agents?: AgentConfig[];
   gateways?: GatewayConfig[];
+  /** Lambda ARN → the user's endpoint speaking the Runtime Interface Emulator contract (src/emulator/lambda.ts). */
+  lambdas: Record<string, string>;
 }
 
 export const DEFAULT_REGION = 'us-east-1';
@@ -188,6 +191,7 @@ export function defaultConfig(region = DEFAULT_REGION): StackConfig {
     apiKeyProviders: [{ name: 'local-api-key', apiKey: `sk-local-${secret(18)}` }],
     trustedIssuers: [],
     faults: {},
+    lambdas: {},
   };
 }
 
@@ -270,6 +274,27 @@ function unique<T>(items: T[], key: (t: T) => string, field: string): void {
   });
 }
 
+/** `lambdas:` as a mapping `ARN: URL`, or a list of `{arn, url}`. */
+function parseLambdas(v: unknown, field: string): Record<string, string> {
+  const entries = Array.isArray(v)
+    ? v.map((e, i) => {
+        const o = obj(e, `${field}[${i}]`);
+        known(o, `${field}[${i}]`, ['arn', 'url']);
+        return [str(o.arn, `${field}[${i}].arn`), str(o.url, `${field}[${i}].url`), `${field}[${i}]`] as const;
+      })
+    : Object.entries(obj(v, field)).map(([arn, url]) => [arn, str(url, `${field}.${arn}`), `${field}.${arn}`] as const);
+  const out: Record<string, string> = {};
+  for (const [arn, url, at] of entries) {
+    try {
+      checkMapping(arn, url);
+    } catch (e) {
+      throw new ConfigError(at, (e as Error).message);
+    }
+    out[arn] = url;
+  }
+  return out;
+}
+
 const AUTH_FLOWS: CognitoAuthFlow[] = ['USER_PASSWORD_AUTH', 'ADMIN_USER_PASSWORD_AUTH', 'REFRESH_TOKEN_AUTH'];
 const OAUTH_FLOWS: OAuthFlow[] = ['client_credentials', 'code'];
 
@@ -318,6 +343,7 @@ function parseConfigInner(input: unknown): StackConfig {
     'faults',
     'agents',
     'gateways',
+    'lambdas',
   ]);
   const region =
     raw.region === undefined
@@ -409,6 +435,7 @@ function parseConfigInner(input: unknown): StackConfig {
     );
   }
   if (raw.faults !== undefined) cfg.faults = parseFaults(raw.faults, 'faults');
+  if (raw.lambdas !== undefined) cfg.lambdas = parseLambdas(raw.lambdas, 'lambdas');
   try {
     if (raw.agents !== undefined) cfg.agents = parseAgents(raw.agents, 'agents');
     if (raw.gateways !== undefined) cfg.gateways = parseGateways(raw.gateways, 'gateways', runtimeDefaultsContext(cfg));

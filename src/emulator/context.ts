@@ -4,6 +4,7 @@
  */
 import type { StackConfig } from './config.js';
 import type { KeyLease } from './keys.js';
+import type { Lambdas } from './lambda.js';
 import type { EmuRequest, Faults } from './server.js';
 import type { SigV4Result, StackCredentials } from './sigv4.js';
 import type { StackState } from './state.js';
@@ -18,4 +19,6 @@ export interface EmuContext {
   verify(req: EmuRequest, service?: string): Promise<SigV4Result>;
   /** The stack's RSA signing keys (user pools, 3LO provider), given back when the stack closes. */
   keys: KeyLease;
+  /** The user's Lambda endpoints (`--lambda ARN=URL`): Cognito triggers, gateway interceptors and targets. */
+  lambdas: Lambdas;
 }

@@ -34,6 +34,7 @@ import { createGatewayHandler } from './gateway/index.js';
 import { SIGNING_NAME } from '../wire.js';
 import { mountIdentity } from './mount.js';
 import { KeyLease } from './keys.js';
+import { Lambdas, parseLambdaMapping } from './lambda.js';
 
 export { ConfigError, type StackConfig } from './config.js';
 
@@ -58,6 +59,8 @@ export interface LocalStackOptions {
   agentUrls?: string[];
   /** Notable runtime events (e.g. an agent answering 500), one line each. */
   log?: (line: string) => void;
+  /** `--lambda ARN=URL`: the user's own endpoints serving Lambda ARNs (added to config.lambdas). */
+  lambdas?: string[];
 }
 
 export interface StackClientInfo {
@@ -106,6 +109,8 @@ export interface LocalStack {
   config: StackConfig;
   state: StackState;
   faults: Faults;
+  /** The user's Lambda endpoints by ARN (interceptors, Lambda targets, Cognito triggers). */
+  lambdas: Lambdas;
   close(): Promise<void>;
 }
 
@@ -166,6 +171,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const host = options.host ?? '127.0.0.1';
   const now = options.now ?? Date.now;
   const faults = new Faults(config.faults as FaultSettings);
+  const lambdas = new Lambdas(config.lambdas);
+  for (const spec of options.lambdas ?? []) {
+    const { arn, url } = parseLambdaMapping(spec);
+    lambdas.set(arn, url);
+  }
   const state = new StackState(config.region, config.accountId, now);
   const credentials: StackCredentials = { ...config.credentials };
   const verify = (req: EmuRequest, service: string = SIGNING_NAME.agentcore) =>
@@ -180,7 +190,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
   const origin = server.origin;
   const keys = new KeyLease();
-  const ctx: EmuContext = { origin, config, state, credentials, faults, now, verify, keys };
+  const ctx: EmuContext = { origin, config, state, credentials, faults, now, verify, keys, lambdas };
   const closers: Array<() => Promise<void>> = [];
 
   try {
@@ -228,6 +238,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       userPool: { discoveryUrl: identity.userPoolInfo.discoveryUrl },
       ...(options.log ? { log: options.log } : {}),
       authorizer: createJwtAuthorizer(),
+      lambdas,
     };
     if (sample) {
       deps.sampleAgentUrl = sample.url;
@@ -276,6 +287,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       config,
       state,
       faults,
+      lambdas,
       close: () =>
         (closed ??= (async () => {
           await Promise.allSettled([server.close(), ...closers.map((c) => c())]);

@@ -43,6 +43,7 @@ describe('agentcore-auth local', () => {
       'threeLo',
       'agents',
       'gateways',
+      'lambdas',
     ]);
     expect(doc.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(doc.env).toEqual({

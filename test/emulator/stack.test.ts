@@ -161,7 +161,7 @@ describe('config', () => {
     [{ faults: { rules: [{ kind: 'boom' }] } }, 'faults.rules[0].kind: must be throttle, error or drop'],
     [
       { colour: 'blue' },
-      'colour: unknown key (expected one of: region, accountId, credentials, autoConsent, threeLo, userPool, workloadIdentities, oauth2Providers, apiKeyProviders, trustedIssuers, faults, agents, gateways)',
+      'colour: unknown key (expected one of: region, accountId, credentials, autoConsent, threeLo, userPool, workloadIdentities, oauth2Providers, apiKeyProviders, trustedIssuers, faults, agents, gateways, lambdas)',
     ],
   ])('names the field: %j', (raw, message) => {
     expect(() => parseConfig(raw)).toThrow(ConfigError);

@@ -17,6 +17,7 @@ interface LocalOptions {
   config?: string;
   autoConsent?: boolean;
   agentUrl?: string[];
+  lambda?: string[];
 }
 
 export function register(program: Command, ctx: CliContext): void {
@@ -40,6 +41,12 @@ export function register(program: Command, ctx: CliContext): void {
     .option(
       '--agent-url <url>',
       'serve agents from your own container contract server: URL, or NAME=URL (repeatable)',
+      collectRepeat,
+    )
+    .option(
+      '--lambda <arn=url>',
+      'serve a Lambda ARN (interceptor, Lambda target, Cognito trigger) from your own endpoint speaking the ' +
+        'Lambda Runtime Interface Emulator contract (repeatable)',
       collectRepeat,
     )
     .addHelpText(
@@ -149,6 +156,17 @@ async function runLocal(io: Io, opts: LocalOptions): Promise<Outcome> {
     }
     throw e;
   }
+  const { parseLambdaMapping } = await import('../../emulator/lambda.js');
+  for (const spec of opts.lambda ?? []) {
+    try {
+      parseLambdaMapping(spec);
+    } catch (e) {
+      throw usageError(
+        `--lambda ${spec}: ${(e as Error).message}`,
+        'Give --lambda arn:aws:lambda:us-east-1:123456789012:function:NAME=http://127.0.0.1:9000 (repeatable).',
+      );
+    }
+  }
   if (io.ctx.signal.aborted) return { exitCode: EXIT.INTERRUPTED };
 
   let stack;
@@ -159,6 +177,7 @@ async function runLocal(io: Io, opts: LocalOptions): Promise<Outcome> {
       config,
       log: (line) => io.ui.warn(line),
       ...(opts.autoConsent ? { autoConsent: true } : {}),
+      ...(opts.lambda?.length ? { lambdas: opts.lambda } : {}),
     });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
@@ -215,6 +234,7 @@ async function runLocal(io: Io, opts: LocalOptions): Promise<Outcome> {
       threeLo: s.threeLo,
       agents,
       gateways,
+      lambdas: s.lambdas.list(),
     };
     const forget = await recordStack(io, s.url, s.env);
     cleanups.push(forget);
@@ -259,6 +279,7 @@ type Doc = {
   threeLo: { autoConsent: boolean; defaultUser: string };
   agents: Array<{ name: string; arn: string; inbound: string }>;
   gateways: Array<{ name: string; url: string }>;
+  lambdas: Array<{ arn: string; url: string }>;
 };
 
 function renderHuman(io: Io, d: Doc): void {
@@ -295,6 +316,7 @@ function renderHuman(io: Io, d: Doc): void {
       ...d.credentialProviders.apiKey.map((p) => ['provider', p.name, 'API key']),
       ...d.agents.map((a) => ['agent', a.name, `${a.inbound === 'jwt' ? 'OAuth (JWT)' : 'SigV4'}  ${a.arn}`]),
       ...d.gateways.map((g) => ['gateway', g.name, g.url]),
+      ...d.lambdas.map((l) => ['lambda', l.arn, l.url]),
     ],
     '  ',
   );

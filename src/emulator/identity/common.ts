@@ -7,33 +7,9 @@ import type { ServerResponse } from 'node:http';
 import { sendAwsError, sendJson } from '../respond.js';
 import type { EmuRequest, Handler } from '../server.js';
 import type { EmuContext } from '../context.js';
+import { ApiError, validation } from '../api/errors.js';
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly type: string,
-    message: string,
-    readonly extra: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
-
-export const notFound = (message: string) => new ApiError(404, 'ResourceNotFoundException', message);
-export const accessDenied = (message: string) => new ApiError(403, 'AccessDeniedException', message);
-export const conflict = (message: string) => new ApiError(409, 'ConflictException', message);
-
-export function validation(field: string, constraint: string): ApiError {
-  const message = `Value at '${field}' failed to satisfy constraint: ${constraint}`;
-  return new ApiError(400, 'ValidationException', message, {
-    reason: 'FieldValidationFailed',
-    fieldList: [{ name: field, message }],
-  });
-}
-
-export function validationMessage(message: string, reason = 'FieldValidationFailed'): ApiError {
-  return new ApiError(400, 'ValidationException', message, { reason });
-}
+export { ApiError, accessDenied, conflict, notFound, validation, validationMessage } from '../api/errors.js';
 
 export interface StrRule {
   min?: number;

@@ -11,6 +11,7 @@ import type { AgentConfig, GatewayConfig } from './config.js';
 import type { JwtAuthorizer } from './jwt-authorizer.js';
 import type { InProcessAgent } from './forward.js';
 import { TokenMap } from '../token-map.js';
+import type { Lambdas } from '../lambda.js';
 
 export type MintInput = { workloadName: string; userId: string } | { workloadName: string; userToken: string };
 
@@ -43,6 +44,8 @@ export interface RuntimeHalfDeps {
   /** One line per notable event (agent errors), shown by `local` on stderr. */
   log?: (line: string) => void;
   fetch?: typeof fetch;
+  /** The user's Lambda endpoints (`--lambda ARN=URL`): gateway interceptors and Lambda targets. */
+  lambdas?: Lambdas;
 }
 
 export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
