@@ -3,7 +3,8 @@
  * (agentcore-gateway.md §4.2-4.3; devguide policy-validation-overview, policy-create-update-validation):
  *   schema checks (always): Cedar's strict validator against the schema of the engine's gateways, plus AgentCore's
  *     scope rules: a resource must be scoped (`resource == AgentCore::Gateway::"<arn>"` or `resource is
- *     AgentCore::Gateway`), and a policy naming specific actions must name a specific gateway;
+ *     AgentCore::Gateway`), and a policy naming specific tool actions must name a specific gateway (groups such as
+ *     `action in AgentCore::Action::"CallTool"` may use `resource is AgentCore::Gateway`);
  *   semantic findings (validationMode FAIL_ON_ANY_FINDINGS, the default): AWS runs an automated-reasoning analyzer;
  *     here it is approximated: a condition-free permit is "overly permissive" (it allows every request of its scope),
  *     a condition-free forbid "overly restrictive", and a policy the validator proves impossible "ineffective".
@@ -11,7 +12,7 @@
  */
 import { cedar } from './cedar.js';
 import { actionsOf } from './engine.js';
-import type { GatewayModel, PolicySource } from './model.js';
+import { TOOL_SEPARATOR, type GatewayModel, type PolicySource } from './model.js';
 import { diagnosticsOf, type PolicyDiagnostic } from './policies.js';
 import { buildSchema, toolIndex } from './schema.js';
 
@@ -46,7 +47,7 @@ function scopeChecks(p: PolicySource, semantic: boolean): PolicyDiagnostic[] {
         source: 'agentcore',
       }),
     );
-  else if (actionsOf(j.json.action).actions && resource.op !== '==')
+  else if (actionsOf(j.json.action).actions?.some((a) => a.includes(TOOL_SEPARATOR)) && resource.op !== '==')
     out.push(
       placed(p, {
         severity: 'error',
