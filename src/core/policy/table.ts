@@ -58,8 +58,18 @@ export interface PolicyTestRun {
   notes: string[];
 }
 
-const TOP_KEYS = ['$schema', 'name', 'description', 'policies', 'tools', 'gatewayArn', 'authorizerType', 'cases'];
-const CASE_KEYS = ['name', 'description', 'claims', 'token', 'iam', 'tool', 'input', 'expect', 'determining'];
+/** The keys of a table and of a case (examples/policy-test.schema.json names the same: a test compares them). */
+export const TOP_KEYS = [
+  '$schema',
+  'name',
+  'description',
+  'policies',
+  'tools',
+  'gatewayArn',
+  'authorizerType',
+  'cases',
+];
+export const CASE_KEYS = ['name', 'description', 'claims', 'token', 'iam', 'tool', 'input', 'expect', 'determining'];
 type Raw = Record<string, unknown>;
 const isObj = (v: unknown): v is Raw => !!v && typeof v === 'object' && !Array.isArray(v);
 
