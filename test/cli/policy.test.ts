@@ -291,3 +291,46 @@ describe('policy validate', () => {
     expect(JSON.parse(ignore.stdout)).toMatchObject({ errors: 1, diagnostics: [{ line: 4, source: 'schema' }] });
   });
 });
+
+describe('a policy step in a smoke scenario', () => {
+  it('runs policy check; expect allow / deny are its exit codes 0 / 4', async () => {
+    const claims = (extra: string) => `'{"sub":"eve","token_use":"access"${extra}}'`;
+    const dir = tempDir({
+      's.yaml': [
+        'name: policy steps',
+        'steps:',
+        '  - id: forecast',
+        '    policy:',
+        `      policy-file: ${join(EXAMPLES, 'shop.cedar')}`,
+        `      tools: ${join(EXAMPLES, 'tools.json')}`,
+        `      claims: ${claims('')}`,
+        '      tool: Weather___forecast',
+        `      input: '{"city":"Lyon"}'`,
+        '    expect: allow',
+        '  - id: suspended',
+        '    policy:',
+        `      policy-file: ${join(EXAMPLES, 'shop.cedar')}`,
+        `      tools: ${join(EXAMPLES, 'tools.json')}`,
+        `      claims: ${claims(',"suspended":true')}`,
+        '      tool: Weather___forecast',
+        `      input: '{"city":"Lyon"}'`,
+        '    expect:',
+        '      outcome: deny',
+        '      contains: no-suspended',
+        '',
+      ].join('\n'),
+    });
+    const r = await runCommand(['--json', 'smoke', 's.yaml'], { cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const steps = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((x) => x.type === 'step');
+    expect(steps.map((s) => [s.id, s.kind, s.status, s.exitCode])).toEqual([
+      ['forecast', 'policy', 'pass', 0],
+      ['suspended', 'policy', 'pass', 4],
+    ]);
+  });
+});
