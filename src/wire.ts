@@ -199,9 +199,6 @@ export const GATEWAY_MESSAGES = {
   elicitation: 'This request requires more information.',
   elicitationItem: 'Please login to this URL for authorization.',
   invalidBearer: 'Invalid Bearer token',
-  policyDenied: (why: string) =>
-    `AuthorizeActionException - Tool Execution Denied: Tool call not allowed due to policy enforcement [${why}]`,
-  policyDefaultDeny: 'No policy applies to the request (denied by default).',
 } as const;
 
 /** The local stack's gateway URL: `{origin}/gateways/{gatewayId}/mcp` (AWS: `https://{id}.gateway.bedrock-agentcore…`). */

@@ -11,6 +11,7 @@ import type { FaultRule, FaultSettings } from './server.js';
 import { checkMapping } from './lambda.js';
 import { parseAgents, RuntimeConfigError, type AgentConfig, type RuntimeDefaultsContext } from './runtime/config.js';
 import { GatewayConfigError, parseGateways, type GatewayConfig } from './gateway/config.js';
+import { parsePolicyEngines, PolicyConfigError, type PolicyEngineConfig } from './policy/config.js';
 
 export class ConfigError extends Error {
   constructor(
@@ -111,6 +112,8 @@ export interface StackConfig {
   gateways?: GatewayConfig[];
   /** Lambda ARN → the user's endpoint speaking the Runtime Interface Emulator contract (src/emulator/lambda.ts). */
   lambdas: Record<string, string>;
+  /** AgentCore Policy engines and their Cedar policies, created at start (src/emulator/policy/config.ts). */
+  policyEngines?: PolicyEngineConfig[];
   /**
    * IAM identities besides the stack's own credentials (which may do anything): their keys, ARN and the actions their
    * policy allows (`*`, `service:*` or `service:Action`). The gateway authenticates SigV4 callers with them (AWS_IAM
@@ -376,6 +379,7 @@ function parseConfigInner(input: unknown): StackConfig {
     'agents',
     'gateways',
     'lambdas',
+    'policyEngines',
     'principals',
   ]);
   const region =
@@ -473,9 +477,11 @@ function parseConfigInner(input: unknown): StackConfig {
   try {
     if (raw.agents !== undefined) cfg.agents = parseAgents(raw.agents, 'agents');
     if (raw.gateways !== undefined) cfg.gateways = parseGateways(raw.gateways, 'gateways', runtimeDefaultsContext(cfg));
+    if (raw.policyEngines !== undefined) cfg.policyEngines = parsePolicyEngines(raw.policyEngines, 'policyEngines');
   } catch (e) {
     if (e instanceof RuntimeConfigError || e instanceof GatewayConfigError)
       throw new ConfigError(e.path, e.message.slice(e.path.length + 2));
+    if (e instanceof PolicyConfigError) throw new ConfigError(e.path, e.detail);
     throw e;
   }
   return cfg;

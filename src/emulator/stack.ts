@@ -31,6 +31,7 @@ import { createGatewayHandler, gatewayViews, type GatewayView } from './gateway/
 import { DEFAULT_RETURN_URL, SIGNING_NAME } from '../wire.js';
 import { mountIdentity } from './mount.js';
 import { KeyLease } from './keys.js';
+import { createPolicyHandler, PolicyStore, seedPolicyEngines } from './policy/index.js';
 import { Lambdas, parseLambdaMapping } from './lambda.js';
 
 export { ConfigError, type StackConfig } from './config.js';
@@ -109,6 +110,8 @@ export interface LocalStack {
   faults: Faults;
   /** The user's Lambda endpoints by ARN (interceptors, Lambda targets, Cognito triggers). */
   lambdas: Lambdas;
+  /** AgentCore Policy: engines, policies, and the compiled sets a gateway evaluates (policy/store.ts). */
+  policies: PolicyStore;
   close(): Promise<void>;
 }
 
@@ -253,7 +256,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       deps.sampleAgentUrl = sample.url;
       deps.sampleAgent = sample;
     }
+    const policies = new PolicyStore(config.region, config.accountId);
     const gatewayHandler = createGatewayHandler({
+      policy: policies,
       ...deps,
       credentials,
       state,
@@ -263,9 +268,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     closers.push(async () => gatewayHandler.close());
     // The runtime half is mounted after the identity handlers.
-    server.handlers = [createAdminHandler(ctx), ...identity.handlers, createRuntimeHandler(deps), gatewayHandler];
+    server.handlers = [
+      createAdminHandler(ctx),
+      ...identity.handlers,
+      createPolicyHandler(policies, { now, verify }),
+      createRuntimeHandler(deps),
+      gatewayHandler,
+    ];
     // The config's gateways exist, and their targets' catalogues are read, before the stack is ready.
     await gatewayHandler.ready;
+    // Policy engines from the config are created once the gateways can be asked for their tools (policies validate).
+    seedPolicyEngines(policies, config.policyEngines ?? [], now(), options.log);
 
     const env = {
       AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: origin,
@@ -305,6 +318,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       state,
       faults,
       lambdas,
+      policies,
       close: () =>
         (closed ??= (async () => {
           await Promise.allSettled([server.close(), ...closers.map((c) => c())]);

@@ -1,13 +1,13 @@
 /**
  * What the gateway half needs from the rest of the stack (stack.ts builds it), and the seam for the policy engine.
  */
+import type { CompiledPolicies, GatewayModel } from '../../policy-model/index.js';
 import type { Lambdas } from '../lambda.js';
 import type { JwtAuthorizer } from '../runtime/jwt-authorizer.js';
 import type { EmuRequest } from '../server.js';
 import type { SigV4Result, StackCredentials } from '../sigv4.js';
 import type { StackState } from '../state.js';
 import type { GatewayConfig } from './config.js';
-import type { GatewayRecord } from './model.js';
 
 /** Who called, as the policy engine sees it (agentcore-gateway.md §4.3). */
 export type PolicyPrincipal =
@@ -15,32 +15,15 @@ export type PolicyPrincipal =
   | { kind: 'IamEntity'; arn: string }
   | { kind: 'anonymous' };
 
-export interface PolicyDecision {
-  decision: 'allow' | 'deny';
-  /** The bracketed reason of the deny text ("No policy applies…", "Policy evaluation denied due to <id>"). */
-  reason?: string;
-}
-
 /**
- * The gateway's calls into the policy engine (owned by the policy work, src/emulator/policy/). Until it is wired,
- * a gateway stores and returns its policyEngineConfiguration and calls nothing: no decider = every call forwarded.
+ * The policy engines the gateway evaluates with (src/emulator/policy/store.ts, PolicyStore): the gateway sets
+ * `gatewaysFor` (the gateways naming an engine, whose tools validate its policies) and asks `compiled(engine,
+ * gateway)` for every tools/call and tools/list.
  */
-export interface PolicyDecider {
-  /** tools/call: may this principal call `<target>___<tool>` with these arguments on this gateway? */
-  authorizeToolCall(input: {
-    engineArn: string;
-    gateway: GatewayRecord;
-    principal: PolicyPrincipal;
-    action: string;
-    input: Record<string, unknown>;
-  }): Promise<PolicyDecision>;
-  /** tools/list: the tool names some input could be allowed for (partial evaluation). */
-  listableTools(input: {
-    engineArn: string;
-    gateway: GatewayRecord;
-    principal: PolicyPrincipal;
-    actions: string[];
-  }): Promise<Set<string>>;
+export interface PolicyEngines {
+  engine(idOrArn: string): { status: string } | undefined;
+  compiled(engineArnOrId: string, gateway: GatewayModel): CompiledPolicies | undefined;
+  gatewaysFor: (engineArn: string) => GatewayModel[];
 }
 
 export interface GatewayDeps {
@@ -64,7 +47,7 @@ export interface GatewayDeps {
   userPool: { discoveryUrl: string };
   authorizer?: JwtAuthorizer;
   lambdas?: Lambdas;
-  policy?: PolicyDecider;
+  policy?: PolicyEngines;
   log?: (line: string) => void;
   now?: () => number;
 }

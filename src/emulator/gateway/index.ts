@@ -31,6 +31,7 @@ import {
 import { TraceLog } from './data/call.js';
 import { serveHttpTarget } from './data/http.js';
 import { type IamPrincipal, protectedResource } from './data/inbound.js';
+import { gatewaysFor } from './data/policy.js';
 import { type DataEnv, Sessions, serveOther, servePost } from './data/mcp.js';
 import type { GatewayDeps } from './deps.js';
 import { type GatewaySpec, isHttpTarget, targetTypeOf } from './model.js';
@@ -187,6 +188,7 @@ export function createGatewayHandler(deps: GatewayDeps & { principals?: IamPrinc
     if (await control(req, res)) return true;
     return data(req, res, parts);
   }) as GatewayHandler;
+  if (deps.policy) deps.policy.gatewaysFor = (arn) => gatewaysFor(() => store.list(), arn);
   handler.owns = (rawPath) => rawPath.startsWith('/gateways/');
   handler.store = store;
   handler.ready = seed(deps, store);

@@ -7,7 +7,7 @@ import type {
   ListGatewaysRequest,
   UpdateGatewayRequest,
 } from '@aws-sdk/client-bedrock-agentcore-control';
-import { op, paginate } from '../../api/index.js';
+import { notFound, op, paginate } from '../../api/index.js';
 import type { GatewayDeps } from '../deps.js';
 import { type GatewayRecord, type GatewaySpec, iso } from '../model.js';
 import { checkGatewaySpec, checkTargetSpec } from '../rules.js';
@@ -64,6 +64,12 @@ export function describeGateway(ctx: GatewayCtx, g: GatewayRecord): Record<strin
   return out;
 }
 
+/** A policy engine the gateway names must exist (UNVERIFIED: the service's refusal was not captured). */
+function checkEngine(ctx: GatewayCtx, spec: GatewaySpec): void {
+  const arn = spec.policyEngineConfiguration?.arn;
+  if (arn && ctx.deps.policy && !ctx.deps.policy.engine(arn)) throw notFound(`Policy engine not found: ${arn}`);
+}
+
 export const createGateway = op<GatewayCtx, CreateGatewayRequest>({
   name: 'CreateGateway',
   method: 'POST',
@@ -73,6 +79,7 @@ export const createGateway = op<GatewayCtx, CreateGatewayRequest>({
   handle: ({ ctx, body }) => {
     const spec = gatewaySpecOf(body as unknown as Record<string, unknown>);
     checkGatewaySpec(spec);
+    checkEngine(ctx, spec);
     const g = ctx.store.create(spec);
     const answer = describeGateway(ctx, g);
     g.status = 'READY';
@@ -126,6 +133,7 @@ export const updateGateway = op<GatewayCtx, UpdateGatewayRequest>({
     const spec = gatewaySpecOf(body as unknown as Record<string, unknown>);
     if (g.tags) spec.tags = g.tags;
     checkGatewaySpec(spec, g);
+    checkEngine(ctx, spec);
     // The targets must still fit the gateway (e.g. JWT_PASSTHROUGH under a new AWS_IAM authorizer). UNVERIFIED.
     for (const t of g.targets) checkTargetSpec(spec, t);
     ctx.store.update(g, spec);

@@ -4,13 +4,14 @@
  * disableMcpListToolsPagination, the search tool of SEMANTIC gateways, the policy engine's decision when one is
  * wired (PolicyDecider), and failures as the opaque internal error unless exceptionLevel is DEBUG.
  */
-import { GATEWAY, GATEWAY_MESSAGES } from '../../../wire.js';
+import { GATEWAY } from '../../../wire.js';
 import { paginate } from '../../api/paginate.js';
 import type { GatewayDeps } from '../deps.js';
 import { type GatewayRecord, type TargetRecord, isHttpTarget, targetTypeOf } from '../model.js';
 import type { RpcError, TargetDriver } from '../targets/driver.js';
 import { isObject, type JsonObject } from '../util.js';
 import { type GatewayCall, failureText } from './call.js';
+import { listable, policyDenial } from './policy.js';
 import { type ListedTool, SEARCH_TOOL, searchTools } from './search.js';
 
 /** tools/list page size (UNVERIFIED: the service's page size is not documented). */
@@ -40,17 +41,12 @@ async function allTools(env: ToolsEnv, call: GatewayCall): Promise<ListedTool[]>
     const tools = dynamic && driver?.list ? await driver.list(g, t, call) : t.tools;
     for (const tool of tools) out.push({ ...tool, name: `${t.name}${SEP}${tool.name}` });
   }
-  const engine = g.policyEngineConfiguration;
-  if (engine && env.deps.policy) {
-    const allowed = await env.deps.policy.listableTools({
-      engineArn: engine.arn,
-      gateway: g,
-      principal: call.inbound.principal,
-      actions: out.map((t) => t.name),
-    });
-    if (engine.mode === 'ENFORCE') return out.filter((t) => allowed.has(t.name));
-  }
-  return out;
+  const allowed = listable(
+    env.deps.policy,
+    call,
+    out.map((t) => t.name),
+  );
+  return allowed ? out.filter((t) => allowed.has(t.name)) : out;
 }
 
 export async function listTools(env: ToolsEnv, call: GatewayCall, params: JsonObject): Promise<Answer> {
@@ -86,28 +82,6 @@ async function search(env: ToolsEnv, call: GatewayCall, args: JsonObject): Promi
   };
 }
 
-/** The policy engine's verdict for a tools/call, when one is attached and wired; undefined = go ahead. */
-async function policyDenial(
-  env: ToolsEnv,
-  call: GatewayCall,
-  action: string,
-  input: JsonObject,
-): Promise<Answer | undefined> {
-  const g = call.gateway;
-  const engine = g.policyEngineConfiguration;
-  if (!engine || !env.deps.policy) return undefined;
-  const d = await env.deps.policy.authorizeToolCall({
-    engineArn: engine.arn,
-    gateway: g,
-    principal: call.inbound.principal,
-    action,
-    input,
-  });
-  call.trace.push({ kind: 'policy', action, decision: d.decision, mode: engine.mode });
-  if (d.decision === 'allow' || engine.mode === 'LOG_ONLY') return undefined;
-  return errorResult(GATEWAY_MESSAGES.policyDenied(d.reason ?? GATEWAY_MESSAGES.policyDefaultDeny));
-}
-
 export async function callTool(
   env: ToolsEnv,
   call: GatewayCall,
@@ -126,8 +100,8 @@ export async function callTool(
     const dynamic = t?.targetConfiguration.mcp?.mcpServer?.listingMode === 'DYNAMIC';
     if (!t || (!dynamic && !t.tools.some((x) => x.name === tool)))
       return { error: { code: -32602, message: `Unknown tool: ${name}` } }; // UNVERIFIED code and text
-    const denied = await policyDenial(env, call, name, args);
-    if (denied) return denied;
+    const denied = policyDenial(env.deps.policy, call, name, args);
+    if (denied) return errorResult(denied);
     const driver = env.drivers[targetTypeOf(t.targetConfiguration)]!;
     const meta = isObject(params._meta) ? params._meta : undefined;
     const o = meta?.[GATEWAY.credentialMetaKey];
