@@ -203,3 +203,56 @@ export const GATEWAY_MESSAGES = {
 
 /** The local stack's gateway URL: `{origin}/gateways/{gatewayId}/mcp` (AWS: `https://{id}.gateway.bedrock-agentcore…`). */
 export const gatewayLocalPath = (gatewayId: string) => `/gateways/${gatewayId}`;
+
+/** One outbound credential choice of a gateway target: a provider type, OAuth split by grant; NONE = none. */
+export type GatewayCredentialKind =
+  | 'NONE'
+  | 'GATEWAY_IAM_ROLE'
+  | 'CALLER_IAM_CREDENTIALS'
+  | 'OAUTH_CLIENT_CREDENTIALS'
+  | 'OAUTH_AUTHORIZATION_CODE'
+  | 'OAUTH_TOKEN_EXCHANGE'
+  | 'JWT_PASSTHROUGH'
+  | 'API_KEY';
+
+const MCP_LIKE_OUTBOUND: readonly GatewayCredentialKind[] = [
+  'NONE',
+  'GATEWAY_IAM_ROLE',
+  'OAUTH_CLIENT_CREDENTIALS',
+  'OAUTH_AUTHORIZATION_CODE',
+  'OAUTH_TOKEN_EXCHANGE',
+  'API_KEY',
+];
+
+/**
+ * Target type × outbound credential (DG gateway-outbound-auth; agentcore-gateway.md §2.3). PASSTHROUGH from DG
+ * gateway-target-http-passthrough; its NONE and OAuth TOKEN_EXCHANGE are UNVERIFIED (allowed here).
+ */
+export const GATEWAY_OUTBOUND: Readonly<Partial<Record<string, readonly GatewayCredentialKind[]>>> = {
+  API_GATEWAY: ['NONE', 'GATEWAY_IAM_ROLE', 'API_KEY'],
+  LAMBDA: ['GATEWAY_IAM_ROLE'],
+  MCP_SERVER: MCP_LIKE_OUTBOUND,
+  OPEN_API_SCHEMA: MCP_LIKE_OUTBOUND,
+  SMITHY_MODEL: ['GATEWAY_IAM_ROLE', 'OAUTH_CLIENT_CREDENTIALS'],
+  AGENTCORE_RUNTIME: ['GATEWAY_IAM_ROLE', 'CALLER_IAM_CREDENTIALS', 'OAUTH_CLIENT_CREDENTIALS', 'JWT_PASSTHROUGH'],
+  PASSTHROUGH: [
+    'NONE',
+    'GATEWAY_IAM_ROLE',
+    'CALLER_IAM_CREDENTIALS',
+    'OAUTH_CLIENT_CREDENTIALS',
+    'OAUTH_TOKEN_EXCHANGE',
+    'JWT_PASSTHROUGH',
+    'API_KEY',
+  ],
+};
+
+/** The credential kind of a target's (first) credential provider configuration. */
+export function gatewayCredentialKind(
+  c:
+    | { credentialProviderType?: string; credentialProvider?: { oauthCredentialProvider?: { grantType?: string } } }
+    | undefined,
+): GatewayCredentialKind {
+  if (!c?.credentialProviderType) return 'NONE';
+  if (c.credentialProviderType !== 'OAUTH') return c.credentialProviderType as GatewayCredentialKind;
+  return `OAUTH_${c.credentialProvider?.oauthCredentialProvider?.grantType ?? 'CLIENT_CREDENTIALS'}` as GatewayCredentialKind;
+}

@@ -16,55 +16,25 @@ import { predictAuthorizer } from '../authorizer-prediction/predict.js';
 import { parseRuntimeRef } from '../authorizer-prediction/remote.js';
 import { controlSdk } from '../../sdk.js';
 
-export type DoctorStatus = 'pass' | 'fail' | 'warn' | 'skip';
+import { aborting, discoveryCheck, failLine, type DoctorCheck, type DoctorDeps } from './common.js';
+import { gatewayChecks } from './gateway.js';
 
-export interface DoctorCheck {
-  /** Stable id: region, credentials, endpoint.control, runtime.exists, runtime.status, runtime.inbound, … */
-  id: string;
-  status: DoctorStatus;
-  /** What was checked, e.g. "runtime myAgent is READY". */
-  label: string;
-  /** What was found. */
-  detail?: string;
-  fix?: string;
-}
+export type { DoctorCheck, DoctorDeps, DoctorStatus } from './common.js';
 
 export interface DoctorInput {
   agentArn?: string;
   workloadName?: string;
   provider?: string;
+  /** A gateway to check (GetGateway, its targets, providers, Lambdas and policy engine). */
+  gatewayId?: string;
   /** --region / --endpoint-url as given (for the report and endpoint URLs). */
   regionFlag?: string;
   endpointUrlFlag?: string;
 }
 
-export interface DoctorDeps {
-  aws: AwsClients;
-  fetch: FetchLike;
-  env: Env;
-  cache: CacheLocation;
-  now: () => number;
-}
-
 export interface DoctorReport {
   ok: boolean;
   checks: DoctorCheck[];
-}
-
-const aborting = (e: unknown) => isAbortError(e) || (e instanceof AgentcoreAuthError && e.code === 'ERR_INTERRUPTED');
-
-/** An AWS failure as a failed line: the error's message, and the hint table's fix. */
-function failLine(id: string, label: string, e: unknown, operation: string, notFoundFix?: string): DoctorCheck {
-  if (aborting(e)) throw e;
-  const err = fromAwsError(e, operation);
-  const notFound = err.details.errorName === 'ResourceNotFoundException';
-  return {
-    id,
-    status: 'fail',
-    label,
-    detail: err.message,
-    fix: (notFound && notFoundFix) || err.hint || 'see the message',
-  };
 }
 
 export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<DoctorReport> {
@@ -223,6 +193,19 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
     }
   }
 
+  // 4b. The gateway: inbound, targets and their outbound credentials, providers, Lambdas, policy engine.
+  if (input.gatewayId) {
+    if (!canCallControl) skipped('gateway.exists', `gateway ${input.gatewayId} exists`, why);
+    else
+      await gatewayChecks(
+        input.gatewayId,
+        region!,
+        deps,
+        add,
+        serviceBaseUrl(deps.env, 'control', region!, input.endpointUrlFlag),
+      );
+  }
+
   // 5. The workload identity and its return URLs.
   const workload = input.workloadName ?? workloadFromAgent;
   if (workload) {
@@ -364,56 +347,6 @@ function runtimeChecks(r: RuntimeShape, add: (c: DoctorCheck) => DoctorCheck): v
         fix: "remove it, or add a customJWTAuthorizer if the agent needs the caller's JWT",
       });
     }
-  }
-}
-
-async function discoveryCheck(
-  cfg: AuthorizerConfig,
-  deps: DoctorDeps,
-  add: (c: DoctorCheck) => DoctorCheck,
-): Promise<void> {
-  const label = "the authorizer's discovery document is reachable";
-  if (!discoveryUrlIsValid(cfg.discoveryUrl)) {
-    add({
-      id: 'runtime.discovery',
-      status: 'fail',
-      label,
-      detail: `${cfg.discoveryUrl} does not end in /.well-known/openid-configuration`,
-      fix: 'set discoveryUrl to <issuer>/.well-known/openid-configuration',
-    });
-    return;
-  }
-  try {
-    const res = await deps.fetch(cfg.discoveryUrl, { headers: { accept: 'application/json' } });
-    const doc = res.ok
-      ? ((await res.json().catch(() => undefined)) as { issuer?: unknown; jwks_uri?: unknown } | undefined)
-      : undefined;
-    if (!res.ok)
-      add({
-        id: 'runtime.discovery',
-        status: 'fail',
-        label,
-        detail: `${cfg.discoveryUrl} answered HTTP ${res.status}`,
-        fix: 'fix discoveryUrl: every token is rejected while AgentCore cannot read it',
-      });
-    else if (typeof doc?.issuer !== 'string' || typeof doc.jwks_uri !== 'string')
-      add({
-        id: 'runtime.discovery',
-        status: 'fail',
-        label,
-        detail: `${cfg.discoveryUrl} has no issuer / jwks_uri`,
-        fix: "point discoveryUrl at the IdP's OpenID configuration",
-      });
-    else add({ id: 'runtime.discovery', status: 'pass', label, detail: `issuer ${doc.issuer}` });
-  } catch (e) {
-    if (aborting(e)) throw e;
-    add({
-      id: 'runtime.discovery',
-      status: 'fail',
-      label,
-      detail: `${cfg.discoveryUrl}: ${(e as Error).message}`,
-      fix: 'check the URL; AgentCore must reach it from the internet (or through privateEndpoint)',
-    });
   }
 }
 

@@ -182,6 +182,10 @@ export function createGatewayHandler(deps: GatewayDeps & { principals?: IamPrinc
         );
       return true;
     }
+    if (p === '/_local/lambdas' && req.method === 'GET') {
+      sendJson(res, 200, deps.lambdas?.list() ?? []);
+      return true;
+    }
     if (!p.startsWith('/gateways/')) return false;
     const parts = p.split('/');
     if (parts[3] === 'mcp' || parts[3] === '.well-known') if (await data(req, res, parts)) return true;

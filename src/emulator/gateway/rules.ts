@@ -7,7 +7,13 @@
  * Wording: "3LO Auth is not supported when gateway authorizer type is AWS_IAM" is the service's (3P-NOTES); every
  * other message here is ours (UNVERIFIED) and says what the rule is.
  */
-import { GATEWAY_MESSAGES, PATTERNS } from '../../wire.js';
+import {
+  GATEWAY_MESSAGES,
+  GATEWAY_OUTBOUND,
+  gatewayCredentialKind,
+  PATTERNS,
+  type GatewayCredentialKind,
+} from '../../wire.js';
 import { validationMessage } from '../api/errors.js';
 import { parseOpenApi } from './targets/openapi.js';
 import {
@@ -22,57 +28,14 @@ import {
   targetTypeOf,
 } from './model.js';
 
-/** One credential choice of the table: a provider type, OAuth split by grant; NONE = no configuration. */
-type CredentialKind =
-  | 'NONE'
-  | 'GATEWAY_IAM_ROLE'
-  | 'CALLER_IAM_CREDENTIALS'
-  | 'OAUTH_CLIENT_CREDENTIALS'
-  | 'OAUTH_AUTHORIZATION_CODE'
-  | 'OAUTH_TOKEN_EXCHANGE'
-  | 'JWT_PASSTHROUGH'
-  | 'API_KEY';
-
-const MCP_LIKE: CredentialKind[] = [
-  'NONE',
-  'GATEWAY_IAM_ROLE',
-  'OAUTH_CLIENT_CREDENTIALS',
-  'OAUTH_AUTHORIZATION_CODE',
-  'OAUTH_TOKEN_EXCHANGE',
-  'API_KEY',
-];
-
-/**
- * DG gateway-outbound-auth's table; PASSTHROUGH from DG gateway-target-http-passthrough (its NONE and OAuth TX:
- * UNVERIFIED).
- */
-export const ALLOWED_CREDENTIALS: Partial<Record<TargetType, CredentialKind[]>> = {
-  API_GATEWAY: ['NONE', 'GATEWAY_IAM_ROLE', 'API_KEY'],
-  LAMBDA: ['GATEWAY_IAM_ROLE'],
-  MCP_SERVER: MCP_LIKE,
-  OPEN_API_SCHEMA: MCP_LIKE,
-  SMITHY_MODEL: ['GATEWAY_IAM_ROLE', 'OAUTH_CLIENT_CREDENTIALS'],
-  AGENTCORE_RUNTIME: ['GATEWAY_IAM_ROLE', 'CALLER_IAM_CREDENTIALS', 'OAUTH_CLIENT_CREDENTIALS', 'JWT_PASSTHROUGH'],
-  PASSTHROUGH: [
-    'NONE',
-    'GATEWAY_IAM_ROLE',
-    'CALLER_IAM_CREDENTIALS',
-    'OAUTH_CLIENT_CREDENTIALS',
-    'OAUTH_TOKEN_EXCHANGE',
-    'JWT_PASSTHROUGH',
-    'API_KEY',
-  ],
-};
+type CredentialKind = GatewayCredentialKind;
+const ALLOWED_CREDENTIALS = GATEWAY_OUTBOUND;
 
 /** Target types the local stack runs. */
 const EMULATED: TargetType[] = ['MCP_SERVER', 'LAMBDA', 'OPEN_API_SCHEMA', 'AGENTCORE_RUNTIME', 'PASSTHROUGH'];
 
-export function credentialKind(c: CredentialProviderConfiguration | undefined): CredentialKind {
-  if (!c) return 'NONE';
-  if (c.credentialProviderType !== 'OAUTH') return c.credentialProviderType;
-  const grant = c.credentialProvider?.oauthCredentialProvider?.grantType ?? 'CLIENT_CREDENTIALS';
-  return `OAUTH_${grant}`;
-}
+export const credentialKind = (c: CredentialProviderConfiguration | undefined): CredentialKind =>
+  gatewayCredentialKind(c);
 
 const fail = (message: string) => validationMessage(message);
 
