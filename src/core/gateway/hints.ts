@@ -5,12 +5,12 @@
  */
 import { GATEWAY_MESSAGES } from '../../wire.js';
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export const GATEWAY_HINTS = [
   {
     id: 'gateway-internal-error',
-    message: new RegExp(escape(GATEWAY_MESSAGES.internalError), 'i'),
+    message: new RegExp(literal(GATEWAY_MESSAGES.internalError), 'i'),
     source: 'AgentCore Gateway (tools/call result isError, or JSON-RPC -32603)',
     cause:
       'The gateway hides why a call failed behind it: a target it could not reach or that refused it, an outbound ' +
