@@ -5,12 +5,14 @@
  * the official SDK, a Lambda endpoint speaking the RIE contract, a plain HTTP API, the stack's runtime agents.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseMermaid } from '../../src/core/diagram/sequence.js';
 import { fingerprint } from '../../src/core/redact.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import {
   providerArn,
   startHttpEcho,
   startMcpToolServer,
+  startPassCallerTokenLambda,
   startUserLambda,
   type McpToolServer,
   type UserLambda,
@@ -21,6 +23,7 @@ import { runCommand } from '../helpers/context.js';
 let stack: LocalStack;
 let tools: McpToolServer;
 let fn: UserLambda;
+let interceptor: UserLambda;
 let api: Awaited<ReturnType<typeof startHttpEcho>>;
 let token: string;
 
@@ -38,21 +41,30 @@ const apiKey = {
   },
 };
 const LAMBDA = 'arn:aws:lambda:us-east-1:123456789012:function:tools';
+const INTERCEPTOR = 'arn:aws:lambda:us-east-1:123456789012:function:guard';
 
 beforeAll(async () => {
-  [tools, fn, api] = await Promise.all([
+  [tools, fn, api, interceptor] = await Promise.all([
     startMcpToolServer(),
     startUserLambda((event) => ({ got: event })),
     startHttpEcho(),
+    startPassCallerTokenLambda('none-of-these___'),
   ]);
   const mcp = { mcp: { mcpServer: { endpoint: tools.url } } };
   stack = await startLocalStack({
     config: {
-      lambdas: { [LAMBDA]: fn.url },
+      lambdas: { [LAMBDA]: fn.url, [INTERCEPTOR]: interceptor.url },
       gateways: [
         {
           name: 'jwt-gw',
           gatewayId: 'jwt-gw-aaaaaaaaaa',
+          interceptorConfigurations: [
+            {
+              interceptor: { lambda: { arn: INTERCEPTOR } },
+              interceptionPoints: ['REQUEST'],
+              inputConfiguration: { passRequestHeaders: true },
+            },
+          ],
           targets: [
             { name: 'none', targetConfiguration: mcp },
             {
@@ -151,7 +163,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.close();
-  await Promise.all([tools?.close(), fn?.close(), api?.close()]);
+  await Promise.all([tools?.close(), fn?.close(), api?.close(), interceptor?.close()]);
 });
 
 const run = (argv: string[]) => runCommand(argv, { env: stack.env });
@@ -341,5 +353,59 @@ describe('doctor --gateway-id', () => {
       status: 'fail',
       fix: `start the stack with --lambda ${ghost}=http://127.0.0.1:PORT`,
     });
+  });
+});
+
+describe('--diagram: caller → gateway → interceptor → Identity → target, with what the target received', () => {
+  /** The diagram printed by `--diagram -`, one line per arrow: `Gateway -> Target: label`. */
+  const diagram = (out: string) => {
+    const d = parseMermaid(out.slice(out.indexOf('sequenceDiagram\n')));
+    const label = (id: string) => d.participants.find((p) => p.id === id)!.label;
+    return d.events
+      .map((e) =>
+        e.kind === 'message'
+          ? `${label(e.from)} -> ${label(e.to)}: ${e.lines.join(' ')}`
+          : `note: ${e.lines.join(' ')}`,
+      )
+      .join('\n');
+  };
+  it("JWT passthrough: the caller's own token reaches the runtime target", async () => {
+    const r = await run([
+      'invoke',
+      '--gateway-id',
+      'jwt-gw-aaaaaaaaaa',
+      '--target',
+      'agent-jwt',
+      '--bearer-token',
+      token,
+      '{}',
+      '--diagram',
+      '-',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const d = diagram(r.stdout);
+    expect(d, d).toContain('Gateway -> Interceptor (Lambda): REQUEST interceptor guard');
+    expect(d).toContain(
+      `Gateway -> Target: agent-jwt: POST /agent-jwt/invocations · Bearer ${fingerprint(token)} (the caller's token)`,
+    );
+  });
+  it('an API-key target: the Identity call, and the key as its fingerprint, never its value', async () => {
+    const key = stack.config.apiKeyProviders[0]!.apiKey;
+    const r = await run([
+      'mcp',
+      '--gateway-id',
+      'jwt-gw-aaaaaaaaaa',
+      '--bearer-token',
+      token,
+      '--call',
+      'key___whoami',
+      '--diagram',
+      '-',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const d = diagram(r.stdout);
+    expect(d, d).toContain('Gateway -> AgentCore Identity: GetResourceApiKey (local-api-key)');
+    expect(d).toContain(`Gateway -> Target: key: tools/call whoami · API key ${fingerprint(key)} in header x-api-key`);
+    expect(r.stdout).not.toContain(key);
   });
 });

@@ -11,6 +11,7 @@
  */
 import type { ExchangeListener, HttpExchange } from '../http.js';
 import { fingerprint, isSecretField, maskJwtsInText } from '../redact.js';
+import { drawInside, type InsideStep } from './gateway-inside.js';
 import { wrap, type Message, type Note, type SequenceDiagram, type SequenceEvent } from './sequence.js';
 
 export type TraceEntry = { kind: 'http'; exchange: HttpExchange } | { kind: 'browser'; url: string };
@@ -18,10 +19,31 @@ export type TraceEntry = { kind: 'http'; exchange: HttpExchange } | { kind: 'bro
 /** Collects a run's trace: pass `onExchange` wherever an ExchangeListener goes; call `browserOpened` on each open. */
 export class TraceRecorder {
   readonly entries: TraceEntry[] = [];
+  /** What happened inside a gateway, by exchange id (filled by `lookInside` when the CLI sets it). */
+  readonly inside = new Map<number, readonly InsideStep[]>();
+  readonly #pending = new Set<Promise<void>>();
+  /** Reads what happened inside a gateway call (the local stack's trace), when the CLI can; set by the CLI. */
+  lookInside?: (exchange: HttpExchange) => Promise<readonly InsideStep[] | undefined> | undefined;
   readonly onExchange: ExchangeListener = (exchange, phase) => {
     // The record is complete (status, error, body) once the response phase has run; it is the same object.
     if (phase === 'request') this.entries.push({ kind: 'http', exchange });
+    else if (this.lookInside && classifyExchange(exchange).to === 'gateway') {
+      const p = this.lookInside(exchange)
+        ?.then((steps) => {
+          if (steps?.length) this.inside.set(exchange.id, steps);
+        })
+        .catch(() => undefined);
+      if (p) {
+        const tracked = p.finally(() => this.#pending.delete(tracked));
+        this.#pending.add(tracked);
+      }
+    }
   };
+
+  /** Resolves once every gateway trace being read has arrived (or failed). */
+  async settled(): Promise<void> {
+    while (this.#pending.size) await Promise.all([...this.#pending]);
+  }
 
   /** How the run ended, when it failed (set by the CLI boundary): the diagram's closing note. */
   error?: { code: string; message: string };
@@ -44,6 +66,7 @@ export const PARTICIPANTS = {
   identity: 'AgentCore Identity',
   vault: 'Token vault / provider',
   gateway: 'Gateway',
+  interceptor: 'Interceptor (Lambda)',
   target: 'Target',
   control: 'AgentCore control plane',
   other: 'Other endpoint',
@@ -59,6 +82,8 @@ export interface DiagramOptions {
   error?: { code: string; message: string };
   /** Wrap labels at this many characters (default 64). */
   width?: number;
+  /** What happened inside the gateway for a call, by exchange id (the local stack's trace; see gateway-inside.ts). */
+  gatewayInside?: ReadonlyMap<number, readonly InsideStep[]>;
 }
 
 /** Where a call went and what it was. */
@@ -114,6 +139,9 @@ export function classifyExchange(ex: HttpExchange): Classified {
   if (/^\/gateways\/[^/]+\/mcp\/?$/.test(p) || /\.gateway\.bedrock-agentcore\./.test(ex.url)) {
     return { to: 'gateway', operation: `${ex.method} ${mcpMethod(ex.requestBody) ?? p}` };
   }
+  // A gateway HTTP target by path routing on the local stack: /gateways/{id}/{target}/{path}
+  const routed = /^\/gateways\/[^/]+(\/(?!mcp\/?$|targets\/|synchronizeTargets)[^/]+\/.*)$/.exec(p)?.[1];
+  if (routed && !label) return { to: 'gateway', operation: `${ex.method} ${routed}` };
   if (/\/\.well-known\/openid-configuration$/.test(p)) return { to: 'idp', operation: 'OIDC discovery' };
   if (/\/\.well-known\/oauth-authorization-server$/.test(p)) return { to: 'idp', operation: 'OAuth metadata' };
   if (/jwks(\.json)?$/.test(p)) return { to: 'idp', operation: 'JWKS' };
@@ -323,7 +351,9 @@ export function sequenceFromTrace(entries: readonly TraceEntry[], options: Diagr
       );
       msg('agent', 'runtime', ['answer'], 'dotted');
     }
-    if (ok && c.to === 'gateway' && /tools\/call /.test(c.operation)) {
+    const inside = c.to === 'gateway' ? options.gatewayInside?.get(ex.id) : undefined;
+    if (inside?.length) drawInside(inside, msg, note);
+    else if (ok && c.to === 'gateway' && /tools\/call /.test(c.operation)) {
       msg('gateway', 'target', [c.operation.replace(/^\S+ /, '')], 'solid');
       msg('target', 'gateway', ['result'], 'dotted');
     }

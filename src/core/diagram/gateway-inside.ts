@@ -1,0 +1,77 @@
+/**
+ * What happened inside a gateway during one call, as the local stack reports it (GET /_local/gateways/trace/{id},
+ * keyed by the x-amzn-requestid of the answer): the interceptor Lambdas, the Identity calls for outbound
+ * credentials, the policy decision, and what each target received — tokens as fingerprints, API keys by their
+ * fingerprint and where they went, SigV4 by whose keys and for which service. The real service reports none of
+ * this, so against AWS the diagram shows the gateway's answer only.
+ */
+export type InsideStep =
+  | { kind: 'interceptor'; phase: 'REQUEST' | 'RESPONSE'; arn: string; outcome: string; ms?: number }
+  | { kind: 'identity'; operation: string; provider: string; outcome: string }
+  | { kind: 'policy'; action: string; decision: string; mode: string }
+  | {
+      kind: 'target';
+      target: string;
+      targetType: string;
+      operation: string;
+      url?: string;
+      sent: {
+        authorization?: { scheme: string; fingerprint: string; sameAsCaller: boolean };
+        apiKey?: { location: string; name: string; fingerprint: string };
+        sigv4?: { service: string; region: string; accessKeyId: string; as: string };
+      };
+      status?: number;
+      outcome: string;
+    };
+
+type Party = 'gateway' | 'interceptor' | 'identity' | 'target';
+type Msg = (from: Party, to: Party, parts: string[], line: 'solid' | 'dotted', end?: 'arrow' | 'cross') => void;
+type NoteFn = (over: [Party] | [Party, Party], text: string) => void;
+
+/** What a target was sent, in words (never a secret). */
+export function sentFacts(sent: Extract<InsideStep, { kind: 'target' }>['sent']): string[] {
+  const out: string[] = [];
+  const a = sent.authorization;
+  if (a) out.push(`${a.scheme} ${a.fingerprint}${a.sameAsCaller ? " (the caller's token)" : ''}`);
+  if (sent.apiKey)
+    out.push(
+      `API key ${sent.apiKey.fingerprint} in ${sent.apiKey.location === 'HEADER' ? 'header' : 'query'} ${sent.apiKey.name}`,
+    );
+  if (sent.sigv4)
+    out.push(
+      `SigV4 as ${sent.sigv4.as} (${sent.sigv4.service}, ${sent.sigv4.region}, key …${sent.sigv4.accessKeyId.slice(-4)})`,
+    );
+  if (!out.length) out.push('no credential');
+  return out;
+}
+
+const lambdaName = (arn: string) => arn.split(':')[6] ?? arn;
+
+/** Draws the steps between the gateway's arrow in and its answer out. */
+export function drawInside(steps: readonly InsideStep[], msg: Msg, note: NoteFn): void {
+  for (const s of steps) {
+    switch (s.kind) {
+      case 'interceptor':
+        msg('gateway', 'interceptor', [`${s.phase} interceptor ${lambdaName(s.arn)}`], 'solid');
+        msg('interceptor', 'gateway', [s.outcome], 'dotted', s.outcome === 'ok' ? 'arrow' : 'cross');
+        break;
+      case 'identity':
+        msg('gateway', 'identity', [`${s.operation} (${s.provider})`], 'solid');
+        msg('identity', 'gateway', [s.outcome], 'dotted');
+        break;
+      case 'policy':
+        note(['gateway'], `policy ${s.mode}: ${s.decision} ${s.action}`);
+        break;
+      case 'target':
+        msg('gateway', 'target', [`${s.target}: ${s.operation}`, ...sentFacts(s.sent)], 'solid');
+        msg(
+          'target',
+          'gateway',
+          [s.status !== undefined ? String(s.status) : s.outcome],
+          'dotted',
+          /^(ok|[23]\d\d)$/.test(s.status !== undefined ? String(s.status) : s.outcome) ? 'arrow' : 'cross',
+        );
+        break;
+    }
+  }
+}
