@@ -227,6 +227,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       });
     let gateways = config.gateways;
     if (!gateways) {
+      const jwtAgent = agents.find((a) => a.authorizerConfiguration?.customJWTAuthorizer.allowedClients);
       const [mcp, lambda] = gatewaySamples.status === 'fulfilled' ? gatewaySamples.value! : [];
       const interceptorArn = `arn:aws:lambda:${config.region}:${config.accountId}:function:${SAMPLE_INTERCEPTOR_NAME}`;
       lambdas.set(interceptorArn, lambda!.url);
@@ -235,6 +236,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         sampleMcpUrl: mcp!.url,
         interceptorArn,
         oauthProviderArn: state.oauth2ProviderArn(defaults.oauthProviderName ?? 'local-3lo'),
+        ...(config.apiKeyProviders[0]
+          ? { apiKeyProviderArn: state.apiKeyProviderArn(config.apiKeyProviders[0].name) }
+          : {}),
+        ...(jwtAgent
+          ? { jwtAgentArn: `arn:aws:bedrock-agentcore:${config.region}:${config.accountId}:runtime/${jwtAgent.id}` }
+          : {}),
         returnUrl: defaults.returnUrl ?? DEFAULT_RETURN_URL,
       });
     }

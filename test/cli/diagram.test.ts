@@ -335,7 +335,7 @@ describe('--diagram', () => {
     const r = await runCommand(['demo', '--diagram', out]);
     expect(r.code).toBe(0);
     const files = readdirSync(out).sort();
-    expect(files).toHaveLength(15);
+    expect(files).toHaveLength(17);
     expect(files[0]).toBe('01-login.mmd');
     const read = (suffix: string) => {
       const text = readFileSync(join(out, files.find((f) => f.endsWith(suffix))!), 'utf8');
@@ -350,6 +350,13 @@ describe('--diagram', () => {
     );
     expect(read('-session-binding.mmd').join('\n')).toMatch(
       /CompleteResourceTokenAuth · SigV4 · userId mallory\nAgentCore Identity -->x agentcore-auth: 403 AccessDeniedException\nnote .*started by user id "alice"/,
+    );
+    // The gateway steps: what the targets received, read from the local stack's trace of each call.
+    expect(read('-gateway-jwt-passthrough.mmd').join('\n')).toMatch(
+      /Gateway -> Target: agent: POST \/agent\/invocations · Bearer sha256:[0-9a-f]{8} \(the caller's token\)/,
+    );
+    expect(read('-gateway-api-key.mmd').join('\n')).toMatch(
+      /Gateway -> AgentCore Identity: GetResourceApiKey \(local-api-key\)[\s\S]*API key sha256:[0-9a-f]{8} in header x-api-key/,
     );
     expect(read('-three-legged.mmd')).toContain(
       'User/Browser -> agentcore-auth: redirect to the return URL (session_id)',

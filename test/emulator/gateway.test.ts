@@ -293,6 +293,8 @@ describe('the seeded gateway', () => {
           [
             ['provider', 'MCP_SERVER', 'READY'],
             ['echo', 'MCP_SERVER', 'READY'],
+            ['keyed', 'MCP_SERVER', 'READY'],
+            ['agent', 'AGENTCORE_RUNTIME', 'READY'],
           ],
         ],
       ]);
@@ -339,10 +341,16 @@ describe('the seeded gateway', () => {
       mcp: { transformedGatewayRequest: { headers: { Authorization: 'Bearer abc' }, body } },
     });
     // passRequestHeaders=false: the interceptor sees no headers and can pass nothing; other tools get nothing.
-    expect(passCallerToken(input(undefined)).mcp.transformedGatewayRequest).toEqual({ body });
+    expect(passCallerToken(input(undefined))).toMatchObject({ mcp: { transformedGatewayRequest: { body } } });
     const other = { ...body, params: { name: 'provider___whoami' } };
-    expect(passCallerToken(input({ authorization: 'Bearer abc' }, other)).mcp.transformedGatewayRequest).toEqual({
-      body: other,
+    expect(passCallerToken(input({ authorization: 'Bearer abc' }, other))).toEqual({
+      interceptorOutputVersion: '1.0',
+      mcp: { transformedGatewayRequest: { body: other } },
+    });
+    // an HTTP target's event passes through unchanged
+    expect(passCallerToken({ interceptorInputVersion: '1.0', http: {} })).toEqual({
+      interceptorOutputVersion: '1.0',
+      http: {},
     });
   });
 });

@@ -115,6 +115,7 @@ async function demo(io: Io, opts: DemoOptions) {
       threeLoProvider: threeLo.name,
       threeLoScopes: threeLo.scopes,
       apiKeyProvider: stack.credentialProviders.apiKey[0].name,
+      gatewayId: stack.gateways[0]?.gatewayId ?? '',
       returnUrl: `http://127.0.0.1:${returnPort}/oauth2/callback`,
       open,
     });

@@ -164,6 +164,10 @@ export interface SeedContext extends RuntimeDefaultsContext {
   interceptorArn: string;
   /** ARN of the seeded USER_FEDERATION OAuth2 credential provider. */
   oauthProviderArn: string;
+  /** ARN of the seeded API-key credential provider (the `keyed` target), when there is one. */
+  apiKeyProviderArn?: string;
+  /** A JWT runtime agent's ARN (the `agent` HTTP target, JWT passthrough), when the stack has one. */
+  jwtAgentArn?: string;
   returnUrl: string;
 }
 
@@ -172,8 +176,10 @@ export const SEEDED_GATEWAY_ID = 'local-gateway-local00001';
 /**
  * The seeded gateway: CUSTOM_JWT (allowedClients = the pool's app clients), sessions on, a REQUEST interceptor (the
  * stack's sample Lambda, which copies the caller's Authorization onto tools/call requests to the `echo` target), and
- * two mcpServer targets on the stack's sample MCP server: `provider` (OAuth 3LO through the token vault: its
- * `whoami` tool tells whose provider token arrived) and `echo` (its `inspect` tool reports what reached it).
+ * targets on the stack's sample MCP server: `provider` (OAuth 3LO through the token vault: its `whoami` tool tells
+ * whose provider token arrived), `echo` (its `inspect` tool reports what reached it) and `keyed` (the same tool, an
+ * API key from the vault in `x-api-key`); plus `agent`, an HTTP target: the seeded JWT runtime agent, reached with
+ * the caller's own token (JWT_PASSTHROUGH) at `{gateway}/agent/invocations`.
  */
 export function defaultGateways(ctx: SeedContext): GatewayConfig[] {
   const clients = ctx.clientIds?.length ? ctx.clientIds : [ctx.appClientId];
@@ -189,7 +195,6 @@ export function defaultGateways(ctx: SeedContext): GatewayConfig[] {
       name: 'local-gateway',
       gatewayId: SEEDED_GATEWAY_ID,
       description: 'MCP gateway: CUSTOM_JWT inbound, a 3LO target and an echo target behind a REQUEST interceptor',
-      protocolType: 'MCP',
       protocolConfiguration: { mcp: { sessionConfiguration: { sessionTimeoutInSeconds: 3600 } } },
       authorizerType: 'CUSTOM_JWT',
       authorizerConfiguration: { customJWTAuthorizer: { allowedClients: clients } },
@@ -231,6 +236,36 @@ export function defaultGateways(ctx: SeedContext): GatewayConfig[] {
           description: 'Reports which token and headers reached the target (fingerprints only)',
           targetConfiguration: { mcp: { mcpServer: { endpoint: `${ctx.sampleMcpUrl}/echo/mcp` } } },
         },
+        ...(ctx.apiKeyProviderArn
+          ? [
+              {
+                name: 'keyed',
+                description: 'The echo tool behind an API key from the token vault (header x-api-key)',
+                targetConfiguration: { mcp: { mcpServer: { endpoint: `${ctx.sampleMcpUrl}/echo/mcp` } } },
+                credentialProviderConfigurations: [
+                  {
+                    credentialProviderType: 'API_KEY' as const,
+                    credentialProvider: {
+                      apiKeyCredentialProvider: {
+                        providerArn: ctx.apiKeyProviderArn,
+                        credentialParameterName: 'x-api-key',
+                      },
+                    },
+                  },
+                ],
+              },
+            ]
+          : []),
+        ...(ctx.jwtAgentArn
+          ? [
+              {
+                name: 'agent',
+                description: "The JWT runtime agent, called with the caller's own token (JWT_PASSTHROUGH)",
+                targetConfiguration: { http: { agentcoreRuntime: { arn: ctx.jwtAgentArn } } },
+                credentialProviderConfigurations: [{ credentialProviderType: 'JWT_PASSTHROUGH' as const }],
+              },
+            ]
+          : []),
       ],
     },
   ];

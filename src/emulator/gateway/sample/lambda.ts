@@ -23,8 +23,12 @@ export interface InterceptorOutput {
   mcp: { transformedGatewayRequest: { headers?: Record<string, string>; body: unknown } };
 }
 
-/** What the sample interceptor Lambda returns for an event. */
-export function passCallerToken(input: InterceptorInput, targetPrefix = 'echo___'): InterceptorOutput {
+/** What the sample interceptor Lambda returns for an event (an HTTP target's `http` event passes through as is). */
+export function passCallerToken(
+  input: InterceptorInput | { interceptorInputVersion: '1.0'; http: unknown },
+  targetPrefix = 'echo___',
+): InterceptorOutput | { interceptorOutputVersion: '1.0'; http: Record<string, never> } {
+  if (!('mcp' in input)) return { interceptorOutputVersion: '1.0', http: {} };
   const { headers, body } = input.mcp.gatewayRequest;
   const auth = headers ? Object.entries(headers).find(([k]) => k.toLowerCase() === 'authorization')?.[1] : undefined;
   const msg = body as { method?: unknown; params?: { name?: unknown } } | undefined;

@@ -64,12 +64,18 @@ function inspect(req: http.IncomingMessage, token: string | undefined, args: Rec
             "the Gateway does not forward the caller's token to targets; a REQUEST interceptor " +
             '(or JWT_PASSTHROUGH on an HTTP target) must',
         },
+    ...(typeof req.headers['x-api-key'] === 'string'
+      ? { apiKey: { header: 'x-api-key', fingerprint: fingerprint(req.headers['x-api-key']) } }
+      : {}),
     headers: Object.keys(req.headers).sort(),
     ...(args.note !== undefined ? { note: args.note } : {}),
   };
+  const key = req.headers['x-api-key'];
   const text = token
     ? `The target received a bearer token ${fingerprint(token)}.`
-    : 'The target received no Authorization header.';
+    : typeof key === 'string'
+      ? `The target received the API key ${fingerprint(key)} in x-api-key, and no Authorization header.`
+      : 'The target received no Authorization header.';
   return { content: [{ type: 'text', text }], structuredContent: report, isError: false };
 }
 
