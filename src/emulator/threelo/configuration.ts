@@ -113,6 +113,12 @@ export function providerConfiguration(input: ConfigurationInput): Record<string,
       };
     },
     extraTokenClaims: async (_ctx: unknown, token: object) => input.extraClaims.get(token),
+    // oidc-provider's outgoing fetches refuse loopback addresses (SSRF protection); the one it makes here — the
+    // private_key_jwt client's jwks_uri on the stack — is loopback by design, so that URL alone goes without it.
+    fetch: (url: string | URL, options: RequestInit & { dispatcher?: unknown }) => {
+      const { dispatcher: _protected, ...plain } = options;
+      return fetch(url, String(url) === input.kmsJwksUri ? plain : options);
+    },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
