@@ -3,6 +3,7 @@
  * attach a hint to every error the CLI renders, and by `explain` to answer a pasted message. Each entry has a test
  * (test/core/hints.test.ts): keep the `example` a real message that the entry must match.
  */
+import { OBO_HINTS } from './identity/obo-hints.js';
 import { POLICY_HINTS } from './policy/hints.js';
 
 export interface HintEntry {
@@ -24,6 +25,7 @@ export interface HintEntry {
 
 export const HINTS: readonly HintEntry[] = [
   ...POLICY_HINTS,
+  ...OBO_HINTS,
   {
     id: 'method-mismatch',
     message: /Authorization method mismatch/i,
