@@ -4,7 +4,8 @@
  * AgentcoreAuthError. The SDK packages are imported only inside the factory methods so that `--help` never loads them.
  */
 import { AgentcoreAuthError, configError, interruptedError, type ErrorCode } from './errors.js';
-import { findHint } from './hints.js';
+import { classify } from './classify.js';
+import { hintFor } from './hints.js';
 import { networkError } from './http.js';
 import { SERVICES, type ServiceKey } from '../wire.js';
 import type { HttpExchange, ExchangeListener } from './http.js';
@@ -371,14 +372,16 @@ export function fromAwsError(e: unknown, operation: string, endpoint?: string): 
     });
   }
 
+  const { kind } = classify(e);
   let code: ErrorCode;
-  if (name === 'CredentialsProviderError' || /Region is missing/i.test(message)) code = 'ERR_CONFIG';
+  if (name === 'CredentialsProviderError' || kind === 'region-missing' || kind === 'sso-session-expired')
+    code = 'ERR_CONFIG';
   else if (AUTH_NAMES.has(name) || status === 401 || status === 403) code = 'ERR_AUTH';
   else if (name.startsWith('Throttl') || status === 429) code = 'ERR_THROTTLED';
   else if (status !== undefined && status >= 500) code = 'ERR_SERVER';
   else code = 'ERR_REMOTE';
 
-  const hint = findHint({ name, message, ...(status !== undefined ? { status } : {}) });
+  const hint = hintFor(kind);
   return new AgentcoreAuthError(code, `${operation} failed: ${name}: ${message}`, {
     ...(hint ? { hint: hint.fix } : {}),
     details: {
