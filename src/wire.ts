@@ -4,6 +4,8 @@
  * installed @aws-sdk packages. The emulator may import this file (and only this file) from core/.
  */
 
+import { DENIED_BY_DEFAULT, DENIED_BY_POLICY, LIST_TOOLS_FAILED } from './policy-model/model.js';
+
 export const HEADERS = {
   sessionId: 'X-Amzn-Bedrock-AgentCore-Runtime-Session-Id',
   userId: 'X-Amzn-Bedrock-AgentCore-Runtime-User-Id',
@@ -111,6 +113,10 @@ export const SESSION_STATUS = { IN_PROGRESS: 'IN_PROGRESS', FAILED: 'FAILED' } a
 export const CLAIM_OPERATORS = ['EQUALS', 'CONTAINS', 'CONTAINS_ANY'] as const;
 export type ClaimOperator = (typeof CLAIM_OPERATORS)[number];
 
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /** How AgentCore's method-mismatch refusal starts (the CLI quotes it in explanations). */
 export const METHOD_MISMATCH = 'Authorization method mismatch';
 
@@ -163,6 +169,20 @@ export interface ServiceErrorSignature {
 }
 
 export const SERVICE_ERRORS = [
+  // AgentCore Policy at the Gateway (texts in policy-model/model.ts; specific, so first).
+  {
+    kind: 'policy-denied-by-default',
+    message: new RegExp(
+      `${escapeRegExp(DENIED_BY_DEFAULT)}|${escapeRegExp(DENIED_BY_POLICY)} no determining policies`,
+      'i',
+    ),
+  },
+  { kind: 'policy-denied-by-forbid', message: new RegExp(`${escapeRegExp(DENIED_BY_POLICY)} (?!no determining)`, 'i') },
+  {
+    kind: 'policy-list-tools-failed',
+    message: new RegExp(escapeRegExp(LIST_TOOLS_FAILED.replace(/^InternalServerException - /, '')), 'i'),
+  },
+  { kind: 'policy-tool-denied', message: /AuthorizeActionException|Tool Execution Denied/i },
   { kind: 'method-mismatch', message: new RegExp(METHOD_MISMATCH, 'i') },
   { kind: 'claim-client-id', message: /Claim 'client_id' value mismatch/i },
   { kind: 'claim-aud', message: /Claim 'aud' value mismatch/i },

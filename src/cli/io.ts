@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { createAwsClients, type AwsClients, type Env } from '../core/aws.js';
 import { createHttpFetch, type ExchangeListener, type FetchLike } from '../core/http.js';
+import { createProxyRouting } from '../core/proxy.js';
 import { SecretRegistry } from '../core/redact.js';
 import type { CliContext } from './context.js';
 import { createTraceListener } from './render/trace.js';
@@ -75,9 +76,12 @@ export function createIo(ctx: CliContext, globals: Globals): Io {
           verbose(ex, phase);
         }
       : (verbose ?? record);
+  // HTTPS_PROXY / HTTP_PROXY / NO_PROXY of the run's env, for raw fetches and the AWS SDK alike (none: undefined).
+  const proxy = createProxyRouting(ctx.env);
   const http = (timeoutMs?: number) =>
     createHttpFetch({
       fetch: ctx.fetch,
+      ...(proxy ? { proxy } : {}),
       signal: ctx.signal,
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       ...(onExchange ? { onExchange, captureBodies: true } : {}),
@@ -93,6 +97,7 @@ export function createIo(ctx: CliContext, globals: Globals): Io {
       },
       ...(onExchange ? { onExchange, captureBodies: !!record } : {}),
       ...(ctx.awsRetryStrategy ? { retryStrategy: ctx.awsRetryStrategy } : {}),
+      ...(proxy ? { proxy } : {}),
       signal: ctx.signal,
     });
   const aws = awsWith({});
@@ -111,9 +116,14 @@ export function createIo(ctx: CliContext, globals: Globals): Io {
   return { ctx, globals, ui, out, fetch: http(), http, aws, awsWith, secrets };
 }
 
-/** Read all of stdin (for `-` arguments and --password-stdin). */
+/** Read all of stdin as text (for `-` arguments and --password-stdin). */
 export async function readStdin(ctx: CliContext): Promise<string> {
-  const chunks: string[] = [];
-  for await (const chunk of ctx.stdin) chunks.push(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
-  return chunks.join('');
+  return (await readStdinBytes(ctx)).toString('utf8');
+}
+
+/** Read all of stdin as bytes, exactly as they came (a binary payload must reach the agent unchanged). */
+export async function readStdinBytes(ctx: CliContext): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of ctx.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
+  return Buffer.concat(chunks);
 }

@@ -8,7 +8,7 @@ import { findCommandName, findEntry, REGISTRY } from './registry.js';
 
 export function addGlobalOptions(cmd: Command): Command {
   return cmd
-    .option('--region <region>', 'AWS region (default: AWS_REGION, the profile, or the ARN)')
+    .option('--region <region>', 'AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile, or the ARN)')
     .option('--profile <name>', 'AWS profile for credentials (default chain otherwise)')
     .addOption(
       new Option('--endpoint-url <url>', 'endpoint for AWS services without their own AWS_ENDPOINT_URL_<SERVICE>'),

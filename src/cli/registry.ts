@@ -70,6 +70,11 @@ export const REGISTRY: readonly RegistryEntry[] = [
     load: () => import('./commands/local.js'),
   },
   {
+    name: 'policy',
+    summary: 'AgentCore Policy offline: check a tool call, test a table of cases, validate Cedar',
+    load: () => import('./commands/policy/index.js'),
+  },
+  {
     name: 'smoke',
     summary: 'run a CI scenario file of login/invoke/exchange/verify steps',
     load: () => import('./commands/smoke.js'),

@@ -5,6 +5,7 @@
  * is classified as the entry's kind.
  */
 import { classify, type ErrorKind } from './classify.js';
+import { POLICY_HINTS } from './policy/hints.js';
 import { SERVICE_ERRORS, type ServiceErrorKind } from '../wire.js';
 
 interface HintText {
@@ -26,6 +27,7 @@ export interface HintEntry extends HintText {
 }
 
 const TEXTS: readonly HintText[] = [
+  ...POLICY_HINTS,
   {
     id: 'method-mismatch',
     source: 'AgentCore Runtime (403 AccessDeniedException)',

@@ -38,9 +38,10 @@ export function checkServiceUrl(raw: string, flag: string): URL {
   );
 }
 
-function isLoopbackHost(hostname: string): boolean {
+/** A loopback host name: an IPv4 literal in 127.0.0.0/8, the IPv6 literal ::1 (bracketed or not), or localhost. */
+export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase();
-  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+  return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /** What the response hook answers: the status and the (already escaped) page. */

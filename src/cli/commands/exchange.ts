@@ -366,6 +366,8 @@ async function runSteps(
   if (inputs.agentArn) {
     const { region: arnRegion, runtimeId } = id.parseRuntimeArn(inputs.agentArn);
     region = io.aws.region(arnRegion) ?? arnRegion;
+    if (region !== arnRegion)
+      io.ui.warn(`the agent ARN is in ${arnRegion}; calls go to ${region} (${io.aws.regionChoice()?.source})`);
     workloadName = (
       await step(
         'GetAgentRuntime',

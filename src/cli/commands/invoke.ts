@@ -11,7 +11,7 @@ import { DEFAULT_ACCEPT, type InvokeSpec } from '../../core/runtime/request.js';
 import { AgentcoreAuthError, usageError } from '../../core/errors.js';
 import { jwtClaims } from '../../core/jwt.js';
 import { defineAction, type Outcome, type CliRun } from '../command.js';
-import { readStdin, type Io } from '../io.js';
+import { readStdinBytes, type Io } from '../io.js';
 import { checkConsentFlags, completeConsent, consentOptions } from '../consent.js';
 import { addDiagramOption, type DiagramFlags } from '../diagram-output.js';
 import { mcpSessionOptions } from '../mcp-session.js';
@@ -126,28 +126,48 @@ async function readPayload(
       'Pass it as an argument (\'{"prompt":"hi"}\' or plain text), with --payload-file FILE, or - to read stdin.',
     );
   }
-  let text = payload;
-  if (payload === '-') {
+  let bytes: Uint8Array = Buffer.from(payload, 'utf8');
+  const fromStdin = payload === '-';
+  if (fromStdin) {
     if (opts.bearerToken === '-')
       throw usageError(
         'stdin cannot carry both the payload and the bearer token',
         'Pass the token with --bearer-token TOKEN or --bearer NAME.',
       );
-    text = await readStdin(io.ctx);
+    // Bytes, never text: a binary payload is sent exactly as read, as --payload-file sends a file.
+    bytes = await readStdinBytes(io.ctx);
   }
   // Sizes are checked before parsing or encoding (both are slow on 100 MB); wrapping only adds bytes.
   const { checkPayloadSize } = await import('../../core/runtime/request.js');
-  checkPayloadSize(Buffer.byteLength(text));
-  if (opts.contentType === undefined) {
-    try {
-      JSON.parse(text);
-    } catch {
-      const wrapped = JSON.stringify({ prompt: text.replace(/\n$/, '') });
-      checkPayloadSize(Buffer.byteLength(wrapped));
-      return { bytes: new TextEncoder().encode(wrapped), wrapped: true };
-    }
+  checkPayloadSize(bytes.byteLength);
+  const text = utf8Text(bytes);
+  // Not text: curl should read it from stdin too (--data-binary @-), not print it.
+  const binary = text === undefined ? { file: '-' } : {};
+  if (opts.contentType !== undefined) return { bytes, wrapped: false, ...binary };
+  if (text === undefined) {
+    throw usageError(
+      'the payload on stdin is not UTF-8 text, and without --content-type it would be sent as JSON',
+      'Pass --content-type (e.g. --content-type application/octet-stream) to send the bytes unchanged, ' +
+        'or use --payload-file FILE.',
+    );
   }
-  return { bytes: new TextEncoder().encode(text), wrapped: false };
+  try {
+    JSON.parse(text);
+  } catch {
+    const wrapped = JSON.stringify({ prompt: text.replace(/\n$/, '') });
+    checkPayloadSize(Buffer.byteLength(wrapped));
+    return { bytes: new TextEncoder().encode(wrapped), wrapped: true };
+  }
+  return { bytes, wrapped: false };
+}
+
+/** The bytes as text when they are valid UTF-8, else undefined (a byte-order mark is kept, as before). */
+function utf8Text(bytes: Uint8Array): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
 }
 
 /** One invocation, decided: the runtime, the run's Inbound, the session and the request. */
@@ -267,7 +287,9 @@ async function dryRun(io: Io, { prep, inbound, sessionId, payload, spec }: Invok
         method: 'POST',
         url: req.invocationUrl(prep.baseUrl, prep.target),
         headers: redactHeaders(Object.fromEntries(req.requestHeaders(spec, inbound)), io.globals.showSecrets),
-        body: Buffer.from(spec.payload).toString('utf8'),
+        ...(utf8Text(spec.payload) !== undefined
+          ? { body: Buffer.from(spec.payload).toString('utf8') }
+          : { bodyBase64: Buffer.from(spec.payload).toString('base64') }),
       },
       curl,
     },
