@@ -185,7 +185,8 @@ target('policy decision p50 (100 policies)', ms(p50), '≤ 1 ms', p50 <= 1);
 
 const t = testBench();
 console.log(
-  `policy test, 1,000 cases (new process, median of ${RUNS}): ${t.cli.toFixed(0)} ms; node -e "": ${t.node.toFixed(0)} ms`,
+  `policy test, 1,000 cases (new process, median of ${RUNS}): ${t.cli.toFixed(0)} ms; ` +
+    `node -e "": ${t.node.toFixed(0)} ms`,
 );
 console.log(`  ratio ${(t.cli / t.node).toFixed(1)}x node start-up`);
 target('policy test of 1,000 cases (wall)', `${(t.cli / 1000).toFixed(2)} s`, '≤ 2 s', t.cli <= 2000);

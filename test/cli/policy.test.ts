@@ -257,6 +257,23 @@ describe('policy test', () => {
     expect(second.stderr).toMatch(/t\.yaml:4: unknown tool: unknown tool Nope___x \(The gateway's tools: /);
     expect(second.stderr).toMatch(/t\.yaml:8: bad input: the input does not match Weather___forecast's input schema/);
   });
+  it('a JSON table names the line of each case too', async () => {
+    const table = {
+      policies: ['p.cedar'],
+      cases: [
+        { name: 'fine', claims: { sub: 'a' }, tool: 'Weather___forecast', input: { city: 'x' }, expect: 'deny' },
+        { name: 'no caller', tool: 'Weather___forecast', expect: 'deny' },
+      ],
+    };
+    const dir = tempDir({
+      'p.cedar': readFileSync(join(EXAMPLES, 'shop.cedar'), 'utf8'),
+      't.json': JSON.stringify(table, null, 2),
+    });
+    const r = await runCommand(['policy', 'test', 't.json'], { cwd: dir });
+    expect(r.code).toBe(2);
+    const line = JSON.stringify(table, null, 2).split('\n').indexOf('    {', 6) + 1;
+    expect(r.stderr).toContain(`t.json:${line}: a case needs exactly one of claims, token or iam (got none)`);
+  });
 });
 
 describe('policy validate', () => {
