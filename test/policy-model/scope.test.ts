@@ -10,9 +10,18 @@ const GW = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/g-abcdefghi
 
 const POLICIES = [
   'permit(principal, action, resource);',
-  `@id("a") @note("x ) , y") permit(principal is AgentCore::OAuthUser, action == AgentCore::Action::"T___x", resource == AgentCore::Gateway::"${GW}") when { true };`,
-  `forbid (\n  principal == AgentCore::OAuthUser::"a\\"b),",\n  // a comment, with ) and ,\n  action in [AgentCore::Action::"T___x", AgentCore :: Action :: "T___y"],\n  resource is AgentCore::Gateway\n) unless { context.input.n > 1 };`,
-  `permit(principal, action in AgentCore::Action::"CallTool", resource is AgentCore::Gateway in AgentCore::Gateway::"${GW}");`,
+  '@id("a") @note("x ) , y") permit(principal is AgentCore::OAuthUser, ' +
+    `action == AgentCore::Action::"T___x", resource == AgentCore::Gateway::"${GW}") when { true };`,
+  [
+    'forbid (',
+    '  principal == AgentCore::OAuthUser::"a\\"b),",',
+    '  // a comment, with ) and ,',
+    '  action in [AgentCore::Action::"T___x", AgentCore :: Action :: "T___y"],',
+    '  resource is AgentCore::Gateway',
+    ') unless { context.input.n > 1 };',
+  ].join('\n'),
+  'permit(principal, action in AgentCore::Action::"CallTool", ' +
+    `resource is AgentCore::Gateway in AgentCore::Gateway::"${GW}");`,
   `permit(principal, action, resource in AgentCore::Gateway::"${GW}") when { principal.getTag("x") == "(,)" };`,
   'permit(principal, action == AgentCore::Action::"caf\\u{e9}", resource);',
 ];
