@@ -4,10 +4,10 @@
  * (AWS SDK, openid-client, the emulator) only inside their actions.
  */
 import type { Command } from 'commander';
-import type { CliContext } from './context.js';
+import type { CliRun } from './command.js';
 
 export interface CommandModule {
-  register(program: Command, ctx: CliContext): void;
+  register(program: Command, run: CliRun): void;
 }
 
 export interface RegistryEntry {

@@ -1,7 +1,8 @@
 /** `policy check`: flags → caller, policies, tools → one decision (core/policy/check.ts) → exit 0 allow, 4 deny. */
 import { Chalk } from 'chalk';
 import { EXIT, usageError } from '../../../core/errors.js';
-import type { Io, Outcome } from '../../command.js';
+import type { Outcome } from '../../command.js';
+import type { Io } from '../../io.js';
 import { colorEnabled } from '../../render/ui.js';
 
 export interface CheckOptions {

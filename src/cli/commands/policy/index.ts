@@ -9,13 +9,14 @@
  * The actions live in this folder's files and load the Cedar engine only when they run.
  */
 import type { Command } from 'commander';
-import { collectRepeat, defineAction, type Io } from '../../command.js';
-import type { CliContext } from '../../context.js';
+import { defineAction, type CliRun } from '../../command.js';
+import type { Io } from '../../io.js';
+
 import type { CheckOptions } from './check.js';
 
 const MODES = 'FAIL_ON_ANY_FINDINGS (default, as CreatePolicy) or IGNORE_ALL_FINDINGS';
 
-export function register(program: Command, ctx: CliContext): void {
+export function register(program: Command, run: CliRun): void {
   const policy = program
     .command('policy')
     .description(
@@ -29,7 +30,10 @@ export function register(program: Command, ctx: CliContext): void {
       'Decide one tools/call as the gateway would: allow (exit 0) or deny (exit 4), with the determining policies, ' +
         "the principal's tags (every JWT claim as a string) and the errors met (a getTag on a missing tag).",
     )
-    .option('--policy-file <files...>', 'Cedar policy files (repeatable)', collectRepeat)
+    .option('--policy-file <files...>', 'Cedar policy files (repeatable)', (v: string, prev: string[] = []) => [
+      ...prev,
+      v,
+    ])
     .option('--tools <file>', "the gateway's tools (JSON/YAML: a tools/list result, a list, or {targets:[…]})")
     .option('--gateway-arn <arn>', 'the gateway called (default: the one the policies name)')
     .option('--bearer-token <token>', 'the caller: a JWT (its claims are read, not verified), or - for stdin')
@@ -48,7 +52,7 @@ Examples:
   agentcore-auth policy check --policy-file shop.cedar --tools tools.json --bearer --tool Weather___forecast`,
     )
     .action(
-      defineAction(ctx, async (io: Io, opts: CheckOptions) => (await import('./check.js')).checkCommand(io, opts)),
+      defineAction(run, async (io: Io, opts: CheckOptions) => (await import('./check.js')).checkCommand(io, opts)),
     );
 
   policy
@@ -60,7 +64,7 @@ Examples:
     .argument('<file>', 'the test table (schema: examples/policy-test.schema.json)')
     .option('--junit <file>', 'also write a JUnit XML report to FILE')
     .action(
-      defineAction(ctx, async (io: Io, file: string, opts: { junit?: string }) =>
+      defineAction(run, async (io: Io, file: string, opts: { junit?: string }) =>
         (await import('./test.js')).testCommand(io, file, opts),
       ),
     );
@@ -77,7 +81,7 @@ Examples:
     .option('--validation-mode <mode>', MODES, 'FAIL_ON_ANY_FINDINGS')
     .action(
       defineAction(
-        ctx,
+        run,
         async (io: Io, files: string[], opts: { tools?: string; gatewayArn?: string; validationMode: string }) =>
           (await import('./validate.js')).validateCommand(io, files, opts),
       ),

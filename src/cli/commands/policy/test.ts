@@ -1,7 +1,8 @@
 /** `policy test FILE [--junit FILE]`: the table of cases (core/policy/table.ts) → PASS/FAIL lines, exit 6 on a miss. */
 import { Chalk } from 'chalk';
 import { AgentcoreAuthError, EXIT } from '../../../core/errors.js';
-import type { Io, Outcome } from '../../command.js';
+import type { Outcome } from '../../command.js';
+import type { Io } from '../../io.js';
 import { colorEnabled } from '../../render/ui.js';
 
 export async function testCommand(io: Io, file: string, opts: { junit?: string }): Promise<Outcome> {

@@ -1,6 +1,7 @@
 /** `policy validate FILE… [--tools FILE]`: every problem with file:line (stdout); exit 2 when any is an error. */
 import { EXIT, usageError } from '../../../core/errors.js';
-import type { Io, Outcome } from '../../command.js';
+import type { Outcome } from '../../command.js';
+import type { Io } from '../../io.js';
 
 const MODES = ['FAIL_ON_ANY_FINDINGS', 'IGNORE_ALL_FINDINGS'] as const;
 
