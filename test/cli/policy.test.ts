@@ -134,11 +134,14 @@ describe('policy check', () => {
     [['--claims', '{"sub":"a"}', '--tool', 'Weather___forecast', '--input', '[1]'], /--input must be a JSON object/],
     [['--claims', '{"role":"a"}', '--tool', 'Weather___forecast'], /the claims have no "sub"/],
     [['--claims', 'sub=a', '--tool', 'Weather___forecast'], /--claims is not JSON/],
-    [['--claims', '["a"]', '--tool', 'Weather___forecast'], /--claims must be a JSON object of claims/],
+    [['--claims', '["a"]', '--tool', 'Weather___forecast'], /--claims must be a JSON object, got an array/],
     [['--bearer-token', 'not-a-jwt', '--tool', 'Weather___forecast'], /not a JWT/],
     [['--tool', 'Weather___forecast'], /no caller/],
-    [['--claims', '{"sub":"a"}', '--iam-arn', 'arn:aws:iam::1:role/x', '--tool', 'W___f'], /the caller is given twice/],
-    [['--claims', '{"sub":"a"}'], /--tool is required/],
+    [
+      ['--claims', '{"sub":"a"}', '--iam-arn', 'arn:aws:iam::1:role/x', '--tool', 'W___f'],
+      /option '--claims <json>' cannot be used with option '--iam-arn <arn>'/,
+    ],
+    [['--claims', '{"sub":"a"}'], /required option '--tool <name>' not specified/],
   ])('bad input %j → exit 2', async (args, message) => {
     const r = await inExamples(['policy', 'check', ...base, ...args]);
     expect(r.code).toBe(2);
