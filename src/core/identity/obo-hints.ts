@@ -1,18 +1,15 @@
 /**
  * The hint table's entries for on-behalf-of token exchange (GetResourceOauth2Token ON_BEHALF_OF_TOKEN_EXCHANGE): the
  * refusals of AgentCore and of the provider's token endpoint it relays. AgentCore's own wording for these is
- * UNVERIFIED (agentcore-gateway.md §5, §9): the patterns key on the OAuth error codes and the RFC 8693 / 7523
- * parameter names the provider's text carries, which real IdPs use too (Auth0: "Invalid subject_token_type").
- * core/hints.ts puts them before the generic OAuth entries.
+ * UNVERIFIED (agentcore-gateway.md §5, §9): how each is recognised (src/wire.ts SERVICE_ERRORS, before the generic
+ * OAuth and token-expiry entries) keys on the OAuth error codes and the RFC 8693 / 7523 parameter names the provider's
+ * text carries, which real IdPs use too (Auth0: "Invalid subject_token_type").
  */
-import type { HintEntry } from '../hints.js';
-
 const SOURCE = 'AgentCore Identity, on-behalf-of (GetResourceOauth2Token, 400 ValidationException)';
 
-export const OBO_HINTS: readonly HintEntry[] = [
+export const OBO_HINTS = [
   {
     id: 'obo-needs-jwt',
-    message: /ON_BEHALF_OF_TOKEN_EXCHANGE needs a workload access token obtained with GetWorkloadAccessTokenForJWT/i,
     source: SOURCE,
     cause:
       "On-behalf-of exchanges the user's JWT, which only GetWorkloadAccessTokenForJWT binds in the workload token. " +
@@ -27,7 +24,6 @@ export const OBO_HINTS: readonly HintEntry[] = [
   },
   {
     id: 'obo-not-configured',
-    message: /not (configured|set up) for on-behalf-of/i,
     source: SOURCE,
     cause:
       'The credential provider has no onBehalfOfTokenExchangeConfig, so AgentCore does not know which grant to use.',
@@ -41,7 +37,6 @@ export const OBO_HINTS: readonly HintEntry[] = [
   },
   {
     id: 'obo-subject-expired',
-    message: /(subject_token|assertion) has expired/i,
     source: 'the provider, relayed by AgentCore Identity (on-behalf-of)',
     cause:
       "The user's JWT was valid when the workload token was minted but expired before the provider saw it: the " +
@@ -51,7 +46,6 @@ export const OBO_HINTS: readonly HintEntry[] = [
   },
   {
     id: 'obo-subject-untrusted',
-    message: /(subject_token|assertion) issuer \S+ is not trusted/i,
     source: 'the provider, relayed by AgentCore Identity (on-behalf-of)',
     cause:
       "AgentCore accepted the user's JWT for the workload token, but the provider does not trust the IdP that " +
@@ -65,7 +59,6 @@ export const OBO_HINTS: readonly HintEntry[] = [
   },
   {
     id: 'obo-subject-signature',
-    message: /(subject_token|assertion) signature is invalid/i,
     source: 'the provider, relayed by AgentCore Identity (on-behalf-of)',
     cause: "The subject token's signature does not verify with its issuer's keys: altered, or signed by another key.",
     fix: 'Use the token exactly as the IdP issued it (agentcore-auth token decode shows its issuer and key id).',
@@ -73,7 +66,6 @@ export const OBO_HINTS: readonly HintEntry[] = [
   },
   {
     id: 'obo-subject-token-type',
-    message: /(unsupported|invalid) subject_token_type/i,
     source: 'the provider (token exchange)',
     cause:
       'The provider does not take the subject token as …:token-type:jwt, the type AgentCore sends by default ' +
@@ -85,7 +77,6 @@ export const OBO_HINTS: readonly HintEntry[] = [
   },
   {
     id: 'obo-invalid-client',
-    message: /on-behalf-of token exchange failed.*invalid_client/i,
     source: 'the provider, relayed by AgentCore Identity (on-behalf-of)',
     cause:
       "The provider refused the client's authentication: the method differs from the one registered there, the " +
@@ -100,7 +91,6 @@ export const OBO_HINTS: readonly HintEntry[] = [
   },
   {
     id: 'obo-invalid-target',
-    message: /on-behalf-of token exchange failed.*invalid_target/i,
     source: 'the provider, relayed by AgentCore Identity (on-behalf-of)',
     cause: 'The provider does not know the requested audience or resource.',
     fix: "Use --audience/--resource values the provider's API registration has (audiences, resources).",
@@ -108,7 +98,6 @@ export const OBO_HINTS: readonly HintEntry[] = [
   },
   {
     id: 'obo-actor',
-    message: /actor token \(client credentials\) could not be obtained/i,
     source: 'AgentCore Identity, on-behalf-of with actorTokenContent M2M',
     cause:
       'The client-credentials call for the actor token failed: the client may not use client_credentials, or ' +
@@ -116,4 +105,4 @@ export const OBO_HINTS: readonly HintEntry[] = [
     fix: 'Allow the client the client_credentials grant and the actorTokenScopes at the provider, or use NONE.',
     example: 'The actor token (client credentials) could not be obtained: invalid_scope (requested scope is invalid)',
   },
-];
+] as const;

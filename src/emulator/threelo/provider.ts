@@ -119,7 +119,8 @@ export async function startThreeLoProvider(options: ThreeLoOptions): Promise<Thr
   };
   const callback = provider.callback() as http.RequestListener;
   handler = async (req, res) => {
-    const path = new URL(req.url ?? '/', issuer).pathname;
+    // The raw target's path: a malformed target (`GET http://a:99999/…`) is oidc-provider's to refuse, not a throw here.
+    const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'POST' && path === new URL(tokenEndpoint).pathname) {
       const checked = await federatedClientAuth(req, res, federation);
       if (checked) callback(checked, res);
