@@ -370,6 +370,24 @@ describe('actors and grants', () => {
   });
 });
 
+describe('the Gateway seam (issue 25.7): a TOKEN_EXCHANGE target', () => {
+  it("a gateway's own workload identity, bound in-process to the caller's inbound JWT, gets the exchanged token", async () => {
+    // What a gateway does for an OAUTH target with grantType TOKEN_EXCHANGE: mint a workload token for its (linked)
+    // workload identity with the caller's JWT, then GetResourceOauth2Token ON_BEHALF_OF_TOKEN_EXCHANGE.
+    const gateway = stack.gateways[0]!;
+    const wat = stack.state.mintWat({ workloadName: gateway.workloadName, userToken: alice, userKey: 'jwt:seam' });
+    const r = await c.data.send(
+      obo(wat, 'local-obo', {
+        customParameters: { subject_token_type: 'urn:ietf:params:oauth:token-type:access_token' },
+      }),
+    );
+    expect(await verified(r.accessToken!)).toMatchObject({
+      sub: decodeJwt(alice).sub,
+      act: { sub: OBO_CLIENTS.basic },
+    });
+  });
+});
+
 describe('refusals', () => {
   it('a workload token for a user id, or for no user, has no JWT to exchange', async () => {
     const byId = await c.data.send(
