@@ -5,12 +5,12 @@
  */
 import { DENIAL_PREFIX, DENIED_BY_DEFAULT, DENIED_BY_POLICY, LIST_TOOLS_FAILED } from '../../policy-model/model.js';
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export const POLICY_HINTS = [
   {
     id: 'policy-denied-by-default',
-    message: new RegExp(`${escape(DENIED_BY_DEFAULT)}|${escape(DENIED_BY_POLICY)} no determining policies`, 'i'),
+    message: new RegExp(`${literal(DENIED_BY_DEFAULT)}|${literal(DENIED_BY_POLICY)} no determining policies`, 'i'),
     source: 'AgentCore Gateway policy engine (tools/call result, isError)',
     cause:
       'No permit policy matched the call, so Cedar denied by default. Common reasons: a claim read with getTag that ' +
@@ -24,7 +24,7 @@ export const POLICY_HINTS = [
   },
   {
     id: 'policy-denied-by-forbid',
-    message: new RegExp(`${escape(DENIED_BY_POLICY)} (?!no determining)`, 'i'),
+    message: new RegExp(`${literal(DENIED_BY_POLICY)} (?!no determining)`, 'i'),
     source: 'AgentCore Gateway policy engine (tools/call result, isError)',
     cause: 'A forbid policy matched the call (the id in brackets); a matching forbid wins over every permit.',
     fix:
@@ -34,7 +34,7 @@ export const POLICY_HINTS = [
   },
   {
     id: 'policy-list-tools-failed',
-    message: new RegExp(escape(LIST_TOOLS_FAILED.replace(/^InternalServerException - /, '')), 'i'),
+    message: new RegExp(literal(LIST_TOOLS_FAILED.replace(/^InternalServerException - /, '')), 'i'),
     source: 'AgentCore Gateway policy engine (tools/list)',
     cause:
       "The gateway's service role cannot evaluate policies: attaching a policy engine to an existing gateway does " +
