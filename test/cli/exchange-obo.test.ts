@@ -167,6 +167,27 @@ describe('refusals, explained', () => {
     expect(r.stderr).not.toContain('[1/');
   });
 
+  it("a forged subject: AgentCore refuses it first (exit 4); the provider's own refusal is explained too", async () => {
+    const [h, , sig] = alice.split('.');
+    const payload = Buffer.from(JSON.stringify({ ...decodeJwt(alice), sub: 'mallory' })).toString('base64url');
+    const r = await exchange([
+      '--user-token',
+      `${h}.${payload}.${sig}`,
+      '--flow',
+      'on-behalf-of',
+      '--provider',
+      'local-obo',
+    ]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain(
+      'GetWorkloadAccessTokenForJWT failed: UnauthorizedException: Token signature is invalid',
+    );
+    // The same token at the provider (test/emulator/on-behalf-of.test.ts) is refused with this text, which explain knows.
+    const e = await runCommand(['explain', 'invalid_grant: subject_token signature is invalid']);
+    expect(e.code).toBe(0);
+    expect(e.stdout).toContain("The subject token's signature does not verify with its issuer's keys");
+  });
+
   it('a provider without onBehalfOfTokenExchangeConfig: exit 2 naming the fix', async () => {
     const r = await exchange(['--user-token', alice, '--flow', 'on-behalf-of', '--provider', 'local-m2m']);
     expect(r.code).toBe(2);
