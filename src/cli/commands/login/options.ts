@@ -7,6 +7,7 @@ import type { LoginFlow, RefreshConfig, TokenSet } from '../../../core/token-cac
 export const LOGIN_FLOWS = [
   'user-password',
   'admin-user-password',
+  'user-srp',
   'refresh',
   'client-credentials',
   'authorization-code',
@@ -20,6 +21,7 @@ export const LOGIN_ENV = {
   clientId: 'AGENTCORE_AUTH_CLIENT_ID',
   clientSecret: 'AGENTCORE_AUTH_CLIENT_SECRET',
   userPoolId: 'AGENTCORE_AUTH_USER_POOL_ID',
+  totpSecret: 'AGENTCORE_AUTH_TOTP_SECRET',
 } as const;
 
 export interface LoginOptions {
@@ -34,6 +36,7 @@ export interface LoginOptions {
   newPassword?: string;
   attribute?: string[];
   mfaCode?: string;
+  totpSecretStdin?: boolean;
   domain?: string;
   discoveryUrl?: string;
   tokenEndpoint?: string;
