@@ -240,7 +240,7 @@ export class TokenService {
   revoke(token: string, clientId: string): boolean {
     const record = this.#refresh.get(token);
     if (!record || record.clientId !== clientId) return false;
-    this.#refresh.delete(token);
+    // The record stays, so that the token is refused as revoked rather than unknown.
     this.revokeOrigin(record.originJti);
     return true;
   }
