@@ -3,6 +3,7 @@
  * attach a hint to every error the CLI renders, and by `explain` to answer a pasted message. Each entry has a test
  * (test/core/hints.test.ts): keep the `example` a real message that the entry must match.
  */
+import { POLICY_HINTS } from './policy/hints.js';
 
 export interface HintEntry {
   /** Stable id, used by tests and `explain --json`. */
@@ -22,6 +23,7 @@ export interface HintEntry {
 }
 
 export const HINTS: readonly HintEntry[] = [
+  ...POLICY_HINTS,
   {
     id: 'method-mismatch',
     message: /Authorization method mismatch/i,

@@ -19,6 +19,7 @@ import {
   type GatewayConfig,
   type RuntimeDefaultsContext,
 } from './runtime/config.js';
+import { parsePolicyEngines, PolicyConfigError, type PolicyEngineConfig } from './policy/config.js';
 
 export interface WorkloadIdentityConfig {
   name: string;
@@ -73,6 +74,8 @@ export interface StackConfig {
   gateways?: GatewayConfig[];
   /** Lambda ARN → the user's endpoint speaking the Runtime Interface Emulator contract (src/emulator/lambda.ts). */
   lambdas: Record<string, string>;
+  /** AgentCore Policy engines and their Cedar policies, created at start (src/emulator/policy/config.ts). */
+  policyEngines?: PolicyEngineConfig[];
 }
 
 export { ConfigError };
@@ -204,6 +207,7 @@ function parseConfigInner(input: unknown): StackConfig {
     'agents',
     'gateways',
     'lambdas',
+    'policyEngines',
   ]);
   const region =
     raw.region === undefined
@@ -299,8 +303,10 @@ function parseConfigInner(input: unknown): StackConfig {
   try {
     if (raw.agents !== undefined) cfg.agents = parseAgents(raw.agents, 'agents');
     if (raw.gateways !== undefined) cfg.gateways = parseGateways(raw.gateways, 'gateways', runtimeDefaultsContext(cfg));
+    if (raw.policyEngines !== undefined) cfg.policyEngines = parsePolicyEngines(raw.policyEngines, 'policyEngines');
   } catch (e) {
     if (e instanceof RuntimeConfigError) throw new ConfigError(e.path, e.message.slice(e.path.length + 2));
+    if (e instanceof PolicyConfigError) throw new ConfigError(e.path, e.detail);
     throw e;
   }
   return cfg;

@@ -34,6 +34,7 @@ import { createGatewayHandler } from './gateway/index.js';
 import { SIGNING_NAME } from '../wire.js';
 import { mountIdentity } from './mount.js';
 import { KeyLease } from './keys.js';
+import { createPolicyHandler, PolicyStore, seedPolicyEngines } from './policy/index.js';
 import { Lambdas, parseLambdaMapping } from './lambda.js';
 
 export { ConfigError, type StackConfig } from './config.js';
@@ -114,6 +115,8 @@ export interface LocalStack {
   faults: Faults;
   /** The user's Lambda endpoints by ARN (interceptors, Lambda targets, Cognito triggers). */
   lambdas: Lambdas;
+  /** AgentCore Policy: engines, policies, and the compiled sets a gateway evaluates (policy/store.ts). */
+  policies: PolicyStore;
   close(): Promise<void>;
 }
 
@@ -258,10 +261,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       deps.sampleAgentUrl = sample.url;
       deps.sampleAgent = sample;
     }
+    // Policy engines from the config are created once the gateways can be asked for their tools (policies validate).
+    const policies = new PolicyStore(config.region, config.accountId);
+    seedPolicyEngines(policies, config.policyEngines ?? [], now(), options.log);
     // The runtime half is mounted after the identity handlers.
     server.handlers = [
       createAdminHandler(ctx),
       ...identity.handlers,
+      createPolicyHandler(policies, { now, verify }),
       createRuntimeHandler(deps),
       createGatewayHandler(deps),
     ];
@@ -302,6 +309,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       state,
       faults,
       lambdas,
+      policies,
       close: () =>
         (closed ??= (async () => {
           await Promise.allSettled([server.close(), ...closers.map((c) => c())]);

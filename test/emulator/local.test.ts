@@ -152,7 +152,7 @@ describe('agentcore-auth local', () => {
   it('rejects a bad --port (exit 2)', async () => {
     const r = await runCommand(['local', '--port', 'http']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--port must be a number from 0 to 65535 (got http)');
+    expect(r.stderr).toContain('--port must be a whole number from 0 to 65535, got "http"');
   });
 
   it('uses a YAML config: custom users, workloads and faults', async () => {

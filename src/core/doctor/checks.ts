@@ -90,33 +90,38 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
       });
     }
   }
-  let region = aws.region(arnRegion);
-  let regionFrom = input.regionFlag
-    ? '--region'
-    : arnRegion
-      ? 'the agent ARN'
-      : deps.env.AWS_REGION
-        ? 'AWS_REGION'
-        : deps.env.AWS_DEFAULT_REGION
-          ? 'AWS_DEFAULT_REGION'
-          : '';
-  if (!region) {
-    try {
-      region = await (await aws.control()).config.region();
-      regionFrom = 'the AWS profile';
-    } catch (e) {
-      if (aborting(e)) throw e;
-    }
-  }
-  if (region)
-    add({ id: 'region', status: 'pass', label: 'AWS region resolves', detail: `${region} (from ${regionFrom})` });
-  else
+  let region: string | undefined;
+  try {
+    const choice = aws.regionChoice(arnRegion);
+    region = choice?.region;
+    if (choice) {
+      const source = choice.source === 'the ARN' ? 'the agent ARN' : choice.source;
+      add({ id: 'region', status: 'pass', label: 'AWS region resolves', detail: `${choice.region} (from ${source})` });
+    } else
+      add({
+        id: 'region',
+        status: 'fail',
+        label: 'AWS region resolves',
+        detail: 'no region in --region, AWS_REGION, AWS_DEFAULT_REGION, the AWS profile or an ARN',
+        fix: 'pass --region, set AWS_REGION, or set region in your AWS profile',
+      });
+  } catch (e) {
+    // A profile named by --profile / AWS_PROFILE that no file holds.
     add({
       id: 'region',
       status: 'fail',
       label: 'AWS region resolves',
-      detail: 'no region in --region, AWS_REGION, the profile or an ARN',
-      fix: 'pass --region, set AWS_REGION, or set region in your AWS profile',
+      detail: (e as Error).message,
+      fix: (e as AgentcoreAuthError).hint ?? 'check --profile',
+    });
+  }
+  if (region && arnRegion && arnRegion !== region)
+    add({
+      id: 'region.arn',
+      status: 'warn',
+      label: "the agent ARN's region is the region used",
+      detail: `the ARN is in ${arnRegion}, calls go to ${region}`,
+      fix: `pass --region ${arnRegion} (or unset the region that wins) to check the agent where it runs`,
     });
 
   // 2. Credentials.
@@ -205,7 +210,7 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
             `runtime ${ref.id} exists`,
             e,
             'GetAgentRuntime',
-            `check the ARN or id and the region (${region}; an ARN carries its own); list them: aws bedrock-agentcore-control list-agent-runtimes --region ${region}`,
+            `check the ARN or id and the region (${region}); list them: aws bedrock-agentcore-control list-agent-runtimes --region ${region}`,
           ),
         );
       }

@@ -6,6 +6,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { AgentcoreAuthError } from '../errors.js';
 import { fetchWithRetry, type FetchLike } from '../http.js';
+import { checkServiceUrl } from '../loopback.js';
 import { SIGNING_NAME } from '../../wire.js';
 import { protocolHttpSdk, signatureV4Sdk } from '../../sdk.js';
 import { claimHint, parseErrorBody, type FailureFacts } from './failures.js';
@@ -35,20 +36,16 @@ export function gatewayRegion(url: string): string | undefined {
 }
 
 export function checkGatewayUrl(url: string): string {
-  let u: URL;
   try {
-    u = new URL(url);
-  } catch {
-    throw new AgentcoreAuthError('ERR_USAGE', `--gateway-url is not a URL: ${url}`, {
-      hint: 'Pass the gatewayUrl from GetGateway, e.g. https://<id>.gateway.bedrock-agentcore.<region>.amazonaws.com/mcp',
-    });
+    return checkServiceUrl(url, '--gateway-url').toString();
+  } catch (e) {
+    if (e instanceof AgentcoreAuthError) {
+      e.hint =
+        'Pass the gatewayUrl from GetGateway, e.g. https://<id>.gateway.bedrock-agentcore.<region>.amazonaws.com/mcp ' +
+        '(plain http only for a loopback host: the local stack).';
+    }
+    throw e;
   }
-  if (u.protocol !== 'https:' && !['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) {
-    throw new AgentcoreAuthError('ERR_USAGE', `--gateway-url must be https (got ${u.protocol}//${u.host})`, {
-      hint: 'Plain http is accepted for loopback addresses only (the local stack).',
-    });
-  }
-  return u.toString();
 }
 
 class Sha256 {

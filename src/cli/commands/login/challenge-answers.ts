@@ -5,7 +5,7 @@
  */
 import type { ChallengeAnswerer } from '../../../core/cognito/auth.js';
 import { usageError } from '../../../core/errors.js';
-import type { Io } from '../../command.js';
+import type { Io } from '../../io.js';
 import { LOGIN_ENV, type LoginOptions } from './options.js';
 import { canPrompt, secretValue } from './prompts.js';
 

@@ -7,7 +7,7 @@
  */
 import type { PasswordLoginResult } from '../../../core/cognito/auth.js';
 import { AgentcoreAuthError, usageError } from '../../../core/errors.js';
-import type { Io } from '../../command.js';
+import type { Io } from '../../io.js';
 import { challengeAnswers } from './challenge-answers.js';
 import { LOGIN_ENV, type LoginOptions, type Minted } from './options.js';
 import { plainValue, secretValue, parseAttributes } from './prompts.js';
