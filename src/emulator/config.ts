@@ -248,28 +248,7 @@ function parseConfigInner(input: unknown): StackConfig {
     if (raw.oauth2Providers === undefined) cfg.oauth2Providers = reseedM2mProvider(cfg);
   }
   if (raw.workloadIdentities !== undefined) {
-    cfg.workloadIdentities = list(raw.workloadIdentities, 'workloadIdentities').map((w, i) => {
-      const f = `workloadIdentities[${i}]`;
-      const o = obj(w, f);
-      known(o, f, ['name', 'allowedResourceOauth2ReturnUrls']);
-      return {
-        name: str(o.name, `${f}.name`, {
-          min: LIMITS.workloadNameMin,
-          max: LIMITS.workloadNameMax,
-          pattern: PATTERNS.workloadName,
-        }),
-        allowedResourceOauth2ReturnUrls: strList(
-          o.allowedResourceOauth2ReturnUrls,
-          `${f}.allowedResourceOauth2ReturnUrls`,
-          [],
-        ).map((u, j) =>
-          str(u, `${f}.allowedResourceOauth2ReturnUrls[${j}]`, {
-            max: LIMITS.returnUrlMax,
-            pattern: PATTERNS.returnUrl,
-          }),
-        ),
-      };
-    });
+    cfg.workloadIdentities = parseWorkloadIdentities(raw.workloadIdentities);
     unique(cfg.workloadIdentities, (w) => w.name, 'workloadIdentities');
   }
   if (raw.oauth2Providers !== undefined) {
@@ -310,6 +289,31 @@ function parseConfigInner(input: unknown): StackConfig {
     throw e;
   }
   return cfg;
+}
+
+function parseWorkloadIdentities(v: unknown): WorkloadIdentityConfig[] {
+  return list(v, 'workloadIdentities').map((w, i) => {
+    const f = `workloadIdentities[${i}]`;
+    const o = obj(w, f);
+    known(o, f, ['name', 'allowedResourceOauth2ReturnUrls']);
+    return {
+      name: str(o.name, `${f}.name`, {
+        min: LIMITS.workloadNameMin,
+        max: LIMITS.workloadNameMax,
+        pattern: PATTERNS.workloadName,
+      }),
+      allowedResourceOauth2ReturnUrls: strList(
+        o.allowedResourceOauth2ReturnUrls,
+        `${f}.allowedResourceOauth2ReturnUrls`,
+        [],
+      ).map((u, j) =>
+        str(u, `${f}.allowedResourceOauth2ReturnUrls[${j}]`, {
+          max: LIMITS.returnUrlMax,
+          pattern: PATTERNS.returnUrl,
+        }),
+      ),
+    };
+  });
 }
 
 /**

@@ -41,47 +41,31 @@ function parseJsonArray(text: string | undefined): string[] {
   }
 }
 
-export async function answerChallenge(
-  client: CognitoIdentityProviderClient,
-  input: ChallengeContext,
-  challenge: AuthOutput,
-  hash: (username: string) => Record<string, string>,
-): Promise<AuthOutput> {
-  const { RespondToAuthChallengeCommand, AdminRespondToAuthChallengeCommand } = cognitoSdk();
-  const name = challenge.ChallengeName!;
-  const params = challenge.ChallengeParameters ?? {};
-  // For a user who signed in with an alias, Cognito names the real username in USER_ID_FOR_SRP; USERNAME and the
-  // SECRET_HASH of the response must use it.
-  const username = params.USER_ID_FOR_SRP || params.USERNAME || input.username;
-  const responses: Record<string, string> = { USERNAME: username, ...hash(username) };
-
+/** The answer to one challenge (the values it asks for), beside USERNAME and SECRET_HASH. */
+async function answerFor(
+  name: string,
+  params: Record<string, string>,
+  username: string,
+  answer: ChallengeAnswerer,
+): Promise<Record<string, string>> {
+  const destination = params.CODE_DELIVERY_DESTINATION ? { destination: params.CODE_DELIVERY_DESTINATION } : {};
   switch (name) {
     case 'NEW_PASSWORD_REQUIRED': {
       const required = parseJsonArray(params.requiredAttributes).map((a) => a.replace(/^userAttributes\./, ''));
-      const answer = await input.answer.newPassword({ username, requiredAttributes: required });
-      responses.NEW_PASSWORD = answer.newPassword;
-      for (const [k, v] of Object.entries(answer.attributes)) responses[`userAttributes.${k}`] = v;
-      break;
+      const given = await answer.newPassword({ username, requiredAttributes: required });
+      const out: Record<string, string> = { NEW_PASSWORD: given.newPassword };
+      for (const [k, v] of Object.entries(given.attributes)) out[`userAttributes.${k}`] = v;
+      return out;
     }
     case 'SMS_MFA':
-      responses.SMS_MFA_CODE = await input.answer.mfaCode({
-        kind: 'SMS_MFA',
-        ...(params.CODE_DELIVERY_DESTINATION ? { destination: params.CODE_DELIVERY_DESTINATION } : {}),
-      });
-      break;
+      return { SMS_MFA_CODE: await answer.mfaCode({ kind: 'SMS_MFA', ...destination }) };
     case 'EMAIL_OTP':
-      responses.EMAIL_OTP_CODE = await input.answer.mfaCode({
-        kind: 'EMAIL_OTP',
-        ...(params.CODE_DELIVERY_DESTINATION ? { destination: params.CODE_DELIVERY_DESTINATION } : {}),
-      });
-      break;
+      return { EMAIL_OTP_CODE: await answer.mfaCode({ kind: 'EMAIL_OTP', ...destination }) };
     case 'SOFTWARE_TOKEN_MFA':
-      responses.SOFTWARE_TOKEN_MFA_CODE = await input.answer.mfaCode({ kind: 'SOFTWARE_TOKEN_MFA' });
-      break;
+      return { SOFTWARE_TOKEN_MFA_CODE: await answer.mfaCode({ kind: 'SOFTWARE_TOKEN_MFA' }) };
     case 'SELECT_MFA_TYPE': {
       const options = parseJsonArray(params.MFAS_CAN_CHOOSE);
-      responses.ANSWER = options.includes('SOFTWARE_TOKEN_MFA') ? 'SOFTWARE_TOKEN_MFA' : (options[0] ?? 'SMS_MFA');
-      break;
+      return { ANSWER: options.includes('SOFTWARE_TOKEN_MFA') ? 'SOFTWARE_TOKEN_MFA' : (options[0] ?? 'SMS_MFA') };
     }
     case 'MFA_SETUP':
       throw new AgentcoreAuthError('ERR_AUTH', 'Cognito asks this user to set up MFA first (MFA_SETUP challenge)', {
@@ -98,7 +82,25 @@ export async function answerChallenge(
         },
       );
   }
+}
 
+export async function answerChallenge(
+  client: CognitoIdentityProviderClient,
+  input: ChallengeContext,
+  challenge: AuthOutput,
+  hash: (username: string) => Record<string, string>,
+): Promise<AuthOutput> {
+  const { RespondToAuthChallengeCommand, AdminRespondToAuthChallengeCommand } = cognitoSdk();
+  const name = challenge.ChallengeName!;
+  const params = challenge.ChallengeParameters ?? {};
+  // For a user who signed in with an alias, Cognito names the real username in USER_ID_FOR_SRP; USERNAME and the
+  // SECRET_HASH of the response must use it.
+  const username = params.USER_ID_FOR_SRP || params.USERNAME || input.username;
+  const responses: Record<string, string> = {
+    USERNAME: username,
+    ...hash(username),
+    ...(await answerFor(name, params, username, input.answer)),
+  };
   const operation = input.admin ? 'AdminRespondToAuthChallenge' : 'RespondToAuthChallenge';
   try {
     return input.admin

@@ -63,6 +63,20 @@ function idClaimsOf(user: PoolUser): Record<string, unknown> {
   return claims;
 }
 
+/** What a user's tokens would carry before the trigger: attributes, groups by precedence, their roles, the scopes. */
+function userDraft(pool: Pool, user: PoolUser, scope: string | undefined): TokenDraft {
+  const groups = groupsByPrecedence(pool, user);
+  const roles = groups.flatMap((g) => (g.roleArn ? [g.roleArn] : []));
+  return {
+    id: idClaimsOf(user),
+    access: {},
+    groups: groups.length ? groups.map((g) => g.name) : undefined,
+    roles,
+    ...(roles[0] ? { preferredRole: roles[0] } : {}),
+    scopes: (scope ?? ADMIN_SCOPE).split(' ').filter(Boolean),
+  };
+}
+
 export class TokenService {
   readonly #refresh = new Map<string, RefreshRecord>();
   readonly #revokedOrigins = new Map<string, number>();
@@ -87,20 +101,8 @@ export class TokenService {
 
   /** Access + ID (+ refresh) tokens for a user's sign-in or refresh. */
   async forUser(pool: Pool, client: PoolClient, user: PoolUser, opts: UserTokenOptions): Promise<AuthenticationResult> {
-    const authTime = this.sec();
     const originJti = opts.originJti ?? this.newOrigin(user);
-    const eventId = randomUUID();
-    const groups = groupsByPrecedence(pool, user);
-    const roles = groups.flatMap((g) => (g.roleArn ? [g.roleArn] : []));
-    let draft: TokenDraft = {
-      id: idClaimsOf(user),
-      access: {},
-      groups: groups.length ? groups.map((g) => g.name) : undefined,
-      roles,
-      ...(roles[0] ? { preferredRole: roles[0] } : {}),
-      scopes: (opts.scope ?? ADMIN_SCOPE).split(' ').filter(Boolean),
-    };
-    draft = await preTokenGeneration(
+    const draft = await preTokenGeneration(
       this.emu,
       pool,
       {
@@ -110,21 +112,19 @@ export class TokenService {
         userAttributes: { sub: user.sub, 'cognito:user_status': user.status, ...user.attributes },
         clientMetadata: opts.clientMetadata,
       },
-      draft,
+      userDraft(pool, user, opts.scope),
     );
+    const common = { sub: user.sub, event_id: randomUUID(), auth_time: this.sec(), origin_jti: originJti };
     const groupClaim = draft.groups ? { 'cognito:groups': draft.groups } : {};
     const accessToken = await this.sign(
       pool,
       {
         ...draft.access,
-        sub: user.sub,
+        ...common,
         ...groupClaim,
         client_id: client.clientId,
-        origin_jti: originJti,
-        event_id: eventId,
         token_use: 'access',
         scope: draft.scopes.join(' '),
-        auth_time: authTime,
         jti: randomUUID(),
         username: user.username,
       },
@@ -134,16 +134,13 @@ export class TokenService {
       pool,
       {
         ...draft.id,
-        sub: user.sub,
+        ...common,
         ...groupClaim,
         ...(draft.roles.length ? { 'cognito:roles': draft.roles } : {}),
         ...(draft.preferredRole ? { 'cognito:preferred_role': draft.preferredRole } : {}),
         aud: client.clientId,
-        event_id: eventId,
         token_use: 'id',
-        auth_time: authTime,
         'cognito:username': user.username,
-        origin_jti: originJti,
         jti: randomUUID(),
         ...(opts.nonce ? { nonce: opts.nonce } : {}),
       },
