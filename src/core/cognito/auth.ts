@@ -10,6 +10,7 @@
  * SECRET_HASH is added whenever a client secret is known. Challenges are answered through a `ChallengeAnswerer`
  * (flags or prompts, decided by the CLI; challenges.ts).
  */
+import { classify } from '../classify.js';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { cognitoSdk } from '../../sdk.js';
 import { AgentcoreAuthError } from '../errors.js';
@@ -154,7 +155,8 @@ export async function refreshLogin(client: CognitoIdentityProviderClient, input:
   } catch (e) {
     const first = cognitoError(e, 'InitiateAuth (REFRESH_TOKEN_AUTH)', input.endpoint);
     const name = first.details.errorName;
-    const plainlyInvalid = /Refresh Token has (expired|been revoked)|Invalid Refresh Token/i.test(first.message);
+    const kind = classify(first).kind;
+    const plainlyInvalid = kind === 'cognito-refresh-expired' || kind === 'cognito-refresh-revoked';
     if ((name === 'NotAuthorizedException' || name === 'InvalidParameterException') && !plainlyInvalid) {
       const rotated = await refreshWithRotation(client, input).catch(() => undefined);
       if (rotated) return rotated;

@@ -3,6 +3,7 @@
  * NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA (an RFC 6238 code from the user's authenticator) and MFA_SETUP (after
  * AssociateSoftwareToken + VerifySoftwareToken with the challenge's Session).
  */
+import { MESSAGES } from '../../wire.js';
 import type { ChallengeName } from './challenge-store.js';
 import {
   checkSecretHash,
@@ -64,7 +65,7 @@ async function respond(ctx: CognitoCtx, b: RespondBody, found: { pool: Pool; cli
     const code = responses.SOFTWARE_TOKEN_MFA_CODE;
     if (!code) throw invalidParameter('Missing required parameter SOFTWARE_TOKEN_MFA_CODE');
     if (!user.totp.secret || !totpMatches(user.totp.secret, code, ctx.emu.now()))
-      throw cognitoError('CodeMismatchException', 'Invalid code or auth state for the user.');
+      throw cognitoError('CodeMismatchException', MESSAGES.cognitoMfaCodeMismatch);
   } else if (!c.setup?.verified) {
     // MFA_SETUP answered before VerifySoftwareToken succeeded for this session (UNVERIFIED wording).
     throw invalidParameter('Software token MFA is not set up for this session: call VerifySoftwareToken first');

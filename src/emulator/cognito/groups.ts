@@ -2,6 +2,7 @@
  * Groups: Create/Get/List/Update/DeleteGroup, AdminAddUserToGroup, AdminRemoveUserFromGroup, AdminListGroupsForUser,
  * ListUsersInGroup. A user's groups become `cognito:groups` in both tokens, lowest precedence first (tokens.ts).
  */
+import { MESSAGES } from '../../wire.js';
 import { cognitoError, cop, page, poolOf, sec, userOf, userType, type Body } from './context.js';
 import type { Group, Pool } from './pools.js';
 import { SHAPES } from './shapes.js';
@@ -20,7 +21,7 @@ export function groupOut(pool: Pool, g: Group) {
 
 function groupOf(pool: Pool, name: unknown): Group {
   const g = pool.groups.get(String(name));
-  if (!g) throw cognitoError('ResourceNotFoundException', 'Group not found.');
+  if (!g) throw cognitoError('ResourceNotFoundException', MESSAGES.cognitoGroupNotFound);
   return g;
 }
 

@@ -144,14 +144,14 @@ export function authorizeEndpoint(ctx: CognitoCtx, req: EmuRequest, res: Res) {
 /** The sign-in form's problem for this user, as the page shows it; undefined when the user may sign in. */
 function signInProblem(ctx: CognitoCtx, pool: Pool, user: PoolUser | undefined, form: URLSearchParams) {
   if (!user || !safeEqual(user.password, form.get('password') ?? '')) return MESSAGES.cognitoIncorrectPassword;
-  if (!user.enabled) return 'User is disabled.';
+  if (!user.enabled) return MESSAGES.cognitoUserDisabled;
   if (user.status === 'UNCONFIRMED') return 'User is not confirmed.';
   if (user.status === 'FORCE_CHANGE_PASSWORD')
     return 'This user must set a new password first (agentcore-auth login --auth-flow user-password --new-password …).';
   const mfa = pool.mfa.configuration !== 'OFF' && pool.mfa.softwareToken;
   const hasTotp = pool.mfa.configuration === 'ON' ? user.totp.verified : user.totp.enabled;
   if (mfa && hasTotp && !totpMatches(user.totp.secret ?? '', form.get('totp') ?? '', ctx.emu.now()))
-    return 'Invalid code or auth state for the user.';
+    return MESSAGES.cognitoMfaCodeMismatch;
   if (mfa && !hasTotp && pool.mfa.configuration === 'ON')
     return 'This user must set up an authenticator first (MFA is required in this pool).';
   return undefined;

@@ -5,6 +5,7 @@
  * Session) and the user's preference (SetUserMFAPreference, AdminSetUserMFAPreference). Codes are checked with
  * otpauth: SHA-1, 6 digits, 30-second steps, one step either side.
  */
+import { MESSAGES } from '../../wire.js';
 import { Secret, TOTP } from 'otpauth';
 import { cognitoError, cop, invalidParameter, notAuthorized, poolOf, userOf, type CognitoCtx } from './context.js';
 import type { MfaConfiguration, Pool, PoolUser } from './pools.js';
@@ -90,7 +91,7 @@ export const verifySoftwareToken = cop({
     if (!secret)
       throw cognitoError('SoftwareTokenMFANotFoundException', 'Software Token MFA does not exist for the user.');
     if (!totpMatches(secret, String(body.UserCode), ctx.emu.now()))
-      throw cognitoError('EnableSoftwareTokenMFAException', 'Code mismatch and fail enable Software Token MFA');
+      throw cognitoError('EnableSoftwareTokenMFAException', MESSAGES.cognitoTotpVerifyMismatch);
     // Verified: the authenticator can be turned on (SetUserMFAPreference); a pool with MFA ON asks for it at once.
     user.totp = session
       ? { secret, verified: true, enabled: true, preferred: true }

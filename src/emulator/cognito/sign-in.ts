@@ -22,7 +22,7 @@ export interface SignIn {
 
 /** After the password: disabled and unconfirmed users stop here, with Cognito's messages. */
 export function checkUsable(user: PoolUser): void {
-  if (!user.enabled) throw notAuthorized('User is disabled.');
+  if (!user.enabled) throw notAuthorized(MESSAGES.cognitoUserDisabled);
   if (user.status === 'UNCONFIRMED') throw cognitoError('UserNotConfirmedException', 'User is not confirmed.');
   if (user.status === 'RESET_REQUIRED')
     throw cognitoError('PasswordResetRequiredException', 'Password reset required for the user');

@@ -6,6 +6,7 @@
  * the user issued until then. A revoked access token stays a valid JWT for resource servers (as with Cognito, which
  * only refuses it on its own APIs).
  */
+import { MESSAGES } from '../../wire.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { decodeJwt, errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { EmuContext } from '../context.js';
@@ -228,8 +229,8 @@ export class TokenService {
     if (record.expiresAt <= this.emu.now()) throw notAuthorized('Refresh Token has expired');
     const user = pool.users.get(record.username);
     if (!user) throw notAuthorized('Invalid Refresh Token');
-    if (this.#revokedOrigins.has(record.originJti)) throw notAuthorized('Refresh Token has been revoked');
-    if (!user.enabled) throw notAuthorized('User is disabled.');
+    if (this.#revokedOrigins.has(record.originJti)) throw notAuthorized(MESSAGES.cognitoRefreshRevoked);
+    if (!user.enabled) throw notAuthorized(MESSAGES.cognitoUserDisabled);
     return { record, pool, user };
   }
 
@@ -272,8 +273,8 @@ export class TokenService {
     const user = findUser(pool, claims.sub);
     if (!user) throw cognitoError('UserNotFoundException', 'User does not exist.');
     const origin = typeof claims.origin_jti === 'string' ? claims.origin_jti : '';
-    if (this.#revokedOrigins.has(origin)) throw notAuthorized('Access Token has been revoked');
-    if (!user.enabled) throw notAuthorized('User is disabled.');
+    if (this.#revokedOrigins.has(origin)) throw notAuthorized(MESSAGES.cognitoAccessRevoked);
+    if (!user.enabled) throw notAuthorized(MESSAGES.cognitoUserDisabled);
     const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
     if (!scopes.includes(scope)) throw notAuthorized('Access Token does not have required scopes');
     return { pool, user };

@@ -5,6 +5,7 @@
  * phone_number, name, given_name, family_name, preferred_username and sub. Anything else is Cognito's
  * "Error while parsing filter." (InvalidParameterException).
  */
+import { MESSAGES } from '../../wire.js';
 import { invalidParameter } from './context.js';
 import type { PoolUser } from './pools.js';
 
@@ -27,7 +28,7 @@ export interface UserFilter {
   value: string;
 }
 
-const PARSE_ERROR = 'Error while parsing filter.';
+const PARSE_ERROR = MESSAGES.cognitoFilterParse;
 
 export function parseUserFilter(text: string | undefined): UserFilter | undefined {
   if (text === undefined || text.trim() === '') return undefined;

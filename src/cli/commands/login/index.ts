@@ -12,6 +12,7 @@
  * Secrets: flag > --*-stdin > environment > hidden prompt (TTY only). Heavy modules load inside the action.
  */
 import type { Command } from 'commander';
+import { classify } from '../../../core/classify.js';
 import { AgentcoreAuthError, usageError } from '../../../core/errors.js';
 import { jwtClaims, jwtExp, tokenSetExpiry } from '../../../core/jwt.js';
 import {
@@ -161,7 +162,7 @@ async function refreshCachedLogin(io: Io, opts: LoginOptions): Promise<{ minted:
 
 /** A revoked refresh token, said plainly: what revokes one, and how to get going again. */
 function revokedExplained(e: unknown, entry: CacheEntry): unknown {
-  if (!(e instanceof AgentcoreAuthError) || !/Refresh Token has been revoked/i.test(e.message)) return e;
+  if (!(e instanceof AgentcoreAuthError) || classify(e).kind !== 'cognito-refresh-revoked') return e;
   return new AgentcoreAuthError(
     'ERR_AUTH',
     `cannot refresh '${entry.name}': Cognito says the refresh token was revoked (${e.message.replace(/^.*?: /, '')})`,
