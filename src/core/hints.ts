@@ -243,7 +243,9 @@ const TEXTS: readonly HintText[] = [
     cause:
       'The Filter is not `attribute = "value"` or `attribute ^= "value"` on a searchable attribute (username, ' +
       'email, phone_number, name, given_name, family_name, preferred_username, cognito:user_status, status, sub).',
-    fix: 'Quote the value with double quotes, e.g. --filter \'email ^= "alice"\'; custom attributes are not searchable.',
+    fix:
+      'Quote the value with double quotes, e.g. --filter \'email ^= "alice"\'; ' +
+      'custom attributes are not searchable.',
     example: 'InvalidParameterException: Error while parsing filter.',
   },
   {
@@ -262,7 +264,8 @@ const TEXTS: readonly HintText[] = [
       'Check the trigger ARN in the pool\u2019s LambdaConfig; on the local stack, serve it with ' +
       '`agentcore-auth local --lambda ARN=http://127.0.0.1:PORT` and make sure that endpoint answers.',
     example:
-      'UnexpectedLambdaException: PreTokenGeneration invocation failed due to error Socket timeout while invoking Lambda function.',
+      'UnexpectedLambdaException: PreTokenGeneration invocation failed due to error ' +
+      'Socket timeout while invoking Lambda function.',
   },
   {
     id: 'cognito-trigger-bad-answer',

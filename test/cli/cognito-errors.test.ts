@@ -1,7 +1,8 @@
 /**
  * Bad input around Cognito, as the CLI reports it: a pre-token-generation trigger that is down or answers garbage
  * (Cognito's exception, exit 3, and the fix), an unknown group and a malformed ListUsers Filter explained; and
- * `local` reporting sign-up confirmation codes (no mail on the local stack) on its log and, under --json, as JSON lines.
+ * `local` reporting sign-up confirmation codes (no mail on the local stack) on its log and, under --json, as JSON
+ * lines.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -65,8 +65,10 @@ beforeAll(async () => {
 afterAll(() => stack?.close());
 
 const run = (argv: string[]) => runCommand(argv, createTestContext({ env: stack.env, home: ctx.homedir }));
-const arnOf = (name: string) =>
-  `arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:runtime/${stack.agents.find((a) => a.name === name)!.id}`;
+const arnOf = (name: string) => {
+  const id = stack.agents.find((a) => a.name === name)!.id;
+  return `arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:runtime/${id}`;
+};
 const refused = MESSAGES.claimMismatch('cognito:groups');
 
 describe('cognito:groups in a runtime’s customClaims rule', () => {

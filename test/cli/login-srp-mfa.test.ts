@@ -113,7 +113,7 @@ describe('login with SRP', () => {
     expect(decodeJwt(r.stdout.trim())).toMatchObject({ client_id: SRP_ONLY, username: 'alice' });
   });
 
-  it('without --user-pool-id, SRP cannot run: exit 2 naming the flag (both when asked and when falling back)', async () => {
+  it('without --user-pool-id SRP cannot run: exit 2 naming the flag (asked for, or as the fallback)', async () => {
     const noPool = (args: string[]) =>
       args.filter((a, i) => a !== '--user-pool-id' && args[i - 1] !== '--user-pool-id');
     const asked = await runCommand([...noPool(base(SRP_ONLY)), '--auth-flow', 'user-srp'], { env: stack.env });
@@ -144,7 +144,7 @@ describe('login with TOTP MFA', () => {
     expect(JSON.parse(r.stdout).challenges).toEqual(['SOFTWARE_TOKEN_MFA']);
   });
 
-  it('CI: the code is computed from AGENTCORE_AUTH_TOTP_SECRET, or from the secret on stdin (also over SRP)', async () => {
+  it('CI: the code computed from AGENTCORE_AUTH_TOTP_SECRET, or from the secret on stdin (over SRP)', async () => {
     const fromEnv = await runCommand([...tom(), '--json', '--no-cache'], {
       env: { ...stack.env, AGENTCORE_AUTH_TOTP_SECRET: totpSecret },
     });

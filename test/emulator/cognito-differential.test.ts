@@ -275,7 +275,7 @@ describe('local stack vs cognito-local', () => {
     ]);
   });
 
-  it('where only the local stack follows Cognito: disabled users, revoked refresh tokens, ExplicitAuthFlows', async () => {
+  it('only the local stack follows Cognito: disabled users, revoked refresh tokens, ExplicitAuthFlows', async () => {
     const out = await both(async (t) => {
       const clientId = await appClient(t);
       const disabled = await user(t);

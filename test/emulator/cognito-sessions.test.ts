@@ -106,7 +106,7 @@ describe('sessions', () => {
     expect((await failure(refresh(t.RefreshToken!))).message).toBe('Refresh Token has been revoked');
   });
 
-  it('RevokeToken revokes one sign-in (its refresh and access tokens), not the others; access tokens are refused', async () => {
+  it('RevokeToken revokes one sign-in (refresh and access tokens), not the others; not access tokens', async () => {
     const one = (await signIn('alice', 'Alice-Passw0rd!')).AuthenticationResult!;
     const two = (await signIn('alice', 'Alice-Passw0rd!')).AuthenticationResult!;
     await c.cognito.send(new RevokeTokenCommand({ ClientId: CLIENT, Token: one.RefreshToken }));
@@ -185,7 +185,7 @@ describe('sessions', () => {
 });
 
 describe('TOTP MFA', () => {
-  it('associate, verify with a real code, prefer it; sign-in then asks SOFTWARE_TOKEN_MFA; wrong code refused', async () => {
+  it('associate, verify a real code, prefer it; sign-in asks SOFTWARE_TOKEN_MFA; a wrong code refused', async () => {
     await c.cognito.send(
       new SetUserPoolMfaConfigCommand({
         UserPoolId: pool,

@@ -130,7 +130,7 @@ describe('pre-token generation', () => {
     expect(access.email).toBeUndefined();
   });
 
-  it('V2_0: both tokens (any JSON value), scopes added and suppressed; refresh runs it as TokenGeneration_RefreshTokens', async () => {
+  it('V2_0: both tokens (any JSON), scopes added and suppressed; refresh: TokenGeneration_RefreshTokens', async () => {
     await useTrigger('V2_0');
     answer = (e) => ({
       ...e,

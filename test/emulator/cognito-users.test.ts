@@ -84,7 +84,7 @@ const signIn = async (username: string, password: string) =>
   ).AuthenticationResult!;
 
 describe('groups', () => {
-  it('config users name their groups: cognito:groups in both tokens, lowest precedence first, roles in the ID token', async () => {
+  it('config users name their groups: cognito:groups in both tokens by precedence, roles in the ID token', async () => {
     const t = await signIn('alice', 'Alice-Passw0rd!');
     expect(decodeJwt(t.AccessToken!)['cognito:groups']).toEqual(['admins', 'readers', 'beta']);
     expect(decodeJwt(t.IdToken!)).toMatchObject({
@@ -97,7 +97,7 @@ describe('groups', () => {
     expect(decodeJwt(carol.AccessToken!)['cognito:groups']).toBeUndefined();
   });
 
-  it('Create/Get/List/Delete, add and remove members, list both ways; unknown group and duplicate refused', async () => {
+  it('Create/Get/List/Delete, add and remove members, list both ways; unknown and duplicate refused', async () => {
     const created = await c.cognito.send(
       new CreateGroupCommand({ UserPoolId: pool, GroupName: 'ops', Description: 'on call', Precedence: 0 }),
     );
@@ -143,7 +143,7 @@ describe('groups', () => {
 });
 
 describe('users', () => {
-  it('ListUsers with Cognito’s Filter (= and ^=, escapes, status), AttributesToGet; a malformed Filter refused', async () => {
+  it('ListUsers with Cognito’s Filter (= ^= escapes status), AttributesToGet; a malformed Filter refused', async () => {
     const list = (Filter?: string, extra: Record<string, unknown> = {}) =>
       c.cognito
         .send(new ListUsersCommand({ UserPoolId: pool, ...(Filter !== undefined ? { Filter } : {}), ...extra }))
@@ -166,7 +166,7 @@ describe('users', () => {
       });
   });
 
-  it('GetUser with the user’s access token; custom attributes must be in the schema and reach the ID token', async () => {
+  it('GetUser with the access token; custom attributes must be in the schema and reach the ID token', async () => {
     const t = await signIn('carol', 'Carol-Passw0rd!');
     const me = await c.cognito.send(new GetUserCommand({ AccessToken: t.AccessToken }));
     expect(me.Username).toBe('carol');

@@ -69,7 +69,9 @@ async function answerFor(
     }
     case 'MFA_SETUP':
       throw new AgentcoreAuthError('ERR_AUTH', 'Cognito asks this user to set up MFA first (MFA_SETUP challenge)', {
-        hint: 'Set up MFA for the user once (hosted UI, or AssociateSoftwareToken + VerifySoftwareToken), then log in again.',
+        hint:
+          'Set up MFA for the user once (hosted UI, or AssociateSoftwareToken + VerifySoftwareToken), ' +
+          'then log in again.',
         details: { errorName: name },
       });
     default:
@@ -77,7 +79,9 @@ async function answerFor(
         'ERR_AUTH',
         `Cognito answered with the ${name} challenge, which login cannot answer`,
         {
-          hint: 'Use --auth-flow authorization-code (the hosted UI handles every challenge), or change the app client / user setup.',
+          hint:
+            'Use --auth-flow authorization-code (the hosted UI handles every challenge), ' +
+            'or change the app client / user setup.',
           details: { errorName: name },
         },
       );

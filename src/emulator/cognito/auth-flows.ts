@@ -87,7 +87,8 @@ export const initiateAuth = cop({
         throw invalidParameter('Initiate Auth method not supported.');
       default:
         throw invalidParameter(
-          `${b.AuthFlow} is not supported by the local stack (use USER_PASSWORD_AUTH, USER_SRP_AUTH or REFRESH_TOKEN_AUTH)`,
+          `${b.AuthFlow} is not supported by the local stack ` +
+            '(use USER_PASSWORD_AUTH, USER_SRP_AUTH or REFRESH_TOKEN_AUTH)',
         );
     }
   },
@@ -114,7 +115,8 @@ export const adminInitiateAuth = cop({
         return refreshAuth(ctx, found, params, b.ClientMetadata);
       default:
         throw invalidParameter(
-          `${b.AuthFlow} is not supported by the local stack (use ADMIN_USER_PASSWORD_AUTH, USER_SRP_AUTH or REFRESH_TOKEN_AUTH)`,
+          `${b.AuthFlow} is not supported by the local stack ` +
+            '(use ADMIN_USER_PASSWORD_AUTH, USER_SRP_AUTH or REFRESH_TOKEN_AUTH)',
         );
     }
   },

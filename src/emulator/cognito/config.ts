@@ -38,7 +38,7 @@ export interface UserConfig {
   temporaryPassword: boolean;
   /** Extra user attributes (email, name, custom:…); `sub` is generated when absent. */
   attributes: Record<string, string>;
-  /** The groups the user is in (`cognito:groups` in the tokens); a group not under `groups:` is made without details. */
+  /** The user's groups (`cognito:groups` in the tokens); a group not under `groups:` is made without details. */
   groups?: string[];
 }
 

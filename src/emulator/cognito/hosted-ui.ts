@@ -147,7 +147,9 @@ function signInProblem(ctx: CognitoCtx, pool: Pool, user: PoolUser | undefined, 
   if (!user.enabled) return MESSAGES.cognitoUserDisabled;
   if (user.status === 'UNCONFIRMED') return 'User is not confirmed.';
   if (user.status === 'FORCE_CHANGE_PASSWORD')
-    return 'This user must set a new password first (agentcore-auth login --auth-flow user-password --new-password …).';
+    return (
+      'This user must set a new password first ' + '(agentcore-auth login --auth-flow user-password --new-password …).'
+    );
   const mfa = pool.mfa.configuration !== 'OFF' && pool.mfa.softwareToken;
   const hasTotp = pool.mfa.configuration === 'ON' ? user.totp.verified : user.totp.enabled;
   if (mfa && hasTotp && !totpMatches(user.totp.secret ?? '', form.get('totp') ?? '', ctx.emu.now()))
@@ -178,8 +180,8 @@ export function loginPost(ctx: CognitoCtx, req: EmuRequest, res: Res) {
 }
 
 /**
- * GET /logout?client_id=…&logout_uri=… (a registered LogoutURL), or …&redirect_uri=…&response_type=code to sign in
- * again: the browser's session ends either way, as Cognito's logout endpoint does.
+ * GET /logout?client_id=…&logout_uri=… (a registered LogoutURL), or …&redirect_uri=…&response_type=code to sign
+ * in again: the browser's session ends either way, as Cognito's logout endpoint does.
  */
 export function logoutEndpoint(ctx: CognitoCtx, req: EmuRequest, res: Res) {
   const q = req.url.searchParams;

@@ -1,4 +1,4 @@
-/** Resource servers: the custom scopes (`server/scope`) app clients may be given (Create/Describe/List/Update/Delete). */
+/** Resource servers (Create/Describe/List/Update/Delete): the custom scopes (`server/scope`) clients may be given. */
 import { cognitoError, cop, invalidParameter, page, poolOf, type Body } from './context.js';
 import type { Pool, ResourceServer } from './pools.js';
 import { SHAPES } from './shapes.js';

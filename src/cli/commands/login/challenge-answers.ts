@@ -24,9 +24,8 @@ async function totpFromSecret(io: Io, opts: LoginOptions): Promise<string | unde
   io.secrets.add(secret);
   const code = totpCode(secret, io.ctx.now());
   io.secrets.add(code);
-  io.ui.info(
-    `Answering SOFTWARE_TOKEN_MFA with a code computed from the TOTP secret (${opts.totpSecretStdin ? 'stdin' : LOGIN_ENV.totpSecret})`,
-  );
+  const from = opts.totpSecretStdin ? 'stdin' : LOGIN_ENV.totpSecret;
+  io.ui.info(`Answering SOFTWARE_TOKEN_MFA with a code computed from the TOTP secret (${from})`);
   return code;
 }
 

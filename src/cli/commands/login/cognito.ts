@@ -45,9 +45,8 @@ export async function cognitoPasswordLogin(io: Io, opts: LoginOptions, asked: Pa
   const endpoint = io.aws.endpoint('cognito');
   const shownEndpoint = endpoint ?? `https://cognito-idp.${s.region}.amazonaws.com`;
   const run = (flow: PasswordFlow) => {
-    io.ui.info(
-      `${OPERATION[flow]} as ${s.username} (client ${s.clientId}${s.clientSecret ? ', with SECRET_HASH' : ''}) → ${shownEndpoint}`,
-    );
+    const hashed = s.clientSecret ? ', with SECRET_HASH' : '';
+    io.ui.info(`${OPERATION[flow]} as ${s.username} (client ${s.clientId}${hashed}) → ${shownEndpoint}`);
     return passwordLogin(client, {
       admin: flow === 'admin-user-password',
       srp: flow === 'user-srp',
