@@ -244,6 +244,24 @@ describe('TOTP MFA', () => {
     });
     skew += 30_000;
     expect((await answer(code(SecretCode!))).AuthenticationResult?.AccessToken).toBeTruthy();
+    // The hosted UI asks for the same code on its sign-in form.
+    const hosted = (extra: Record<string, string>) =>
+      fetch(`${stack.url}/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          client_id: CLIENT,
+          redirect_uri: REDIRECT,
+          response_type: 'code',
+          username: 'mia',
+          password: 'Mia-Passw0rd!1',
+          ...extra,
+        }),
+      });
+    const noCode = await hosted({});
+    expect([noCode.status, await noCode.text()]).toEqual([200, expect.stringContaining('Invalid code or auth state')]);
+    expect((await hosted({ totp: code(SecretCode!) })).status).toBe(302);
     // An administrator turns it off again: no challenge.
     await c.cognito.send(
       new AdminSetUserMFAPreferenceCommand({
