@@ -50,6 +50,8 @@ export interface PoolUser {
   lastModifiedAt: number;
   /** TOTP: the secret AssociateSoftwareToken gave, whether VerifySoftwareToken confirmed it, the user's preference. */
   totp: { secret?: string; verified: boolean; enabled: boolean; preferred: boolean };
+  /** USER_SRP_AUTH's salt and verifier for the current password (a pool keeps them per user, not per sign-in). */
+  srp?: { password: string; salt: bigint; verifier: bigint };
   /** The pending sign-up confirmation code (the stack has no mail: it goes to `local`'s log). */
   confirmation?: { code: string; expiresAt: number };
 }

@@ -20,10 +20,20 @@ import {
 } from '../../srp.js';
 import type { Challenge } from './challenge-store.js';
 import { checkSecretHash, findUser, invalidParameter, notAuthorized, safeEqual, type CognitoCtx } from './context.js';
-import type { Pool, PoolClient } from './pools.js';
+import type { Pool, PoolClient, PoolUser } from './pools.js';
 import { checkUsable, continueSignIn, requireFlow } from './sign-in.js';
 
 const TIMESTAMP_FORMAT = 'TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.';
+
+/** The user's salt and verifier, made once per password (as a pool stores them), not once per sign-in. */
+function verifierOf(pool: Pool, user: PoolUser): { salt: bigint; verifier: bigint } {
+  if (user.srp?.password !== user.password) {
+    const salt = randomBig(16);
+    const verifier = srpVerifier(srpPoolName(pool.id), user.username, user.password, salt);
+    user.srp = { password: user.password, salt, verifier };
+  }
+  return user.srp;
+}
 
 export function startSrp(
   ctx: CognitoCtx,
@@ -46,8 +56,7 @@ export function startSrp(
   if (A % SRP_N === 0n) throw invalidParameter('SRP_A mod N cannot be 0');
   checkSecretHash(client, params.SECRET_HASH, [username]);
   const user = findUser(pool, username);
-  const salt = randomBig(16);
-  const verifier = user ? srpVerifier(srpPoolName(pool.id), user.username, user.password, salt) : randomBig(128);
+  const { salt, verifier } = user ? verifierOf(pool, user) : { salt: randomBig(16), verifier: randomBig(128) };
   const server = srpServerStart(verifier);
   const secretBlock = randomBytes(384).toString('base64');
   const userId = user?.username ?? username;
