@@ -25,7 +25,7 @@ import { SAMPLE_INTERCEPTOR_NAME, startSampleLambda } from './gateway/sample/lam
 import { startSampleAgent, type SampleAgent } from './agent/index.js';
 import { createJwtAuthorizer } from './runtime/jwt-authorizer.js';
 import type { RuntimeHalfDeps } from './runtime/deps.js';
-import type { EmuContext } from './context.js';
+import type { EmuContext, StackEvent } from './context.js';
 import { createRuntimeHandler } from './runtime/index.js';
 import { createGatewayHandler, gatewayViews, type GatewayView } from './gateway/index.js';
 import { DEFAULT_RETURN_URL, SIGNING_NAME } from '../wire.js';
@@ -35,6 +35,7 @@ import { createPolicyHandler, PolicyStore, seedPolicyEngines } from './policy/in
 import { Lambdas, parseLambdaMapping } from './lambda.js';
 
 export { ConfigError, type StackConfig } from './config.js';
+export type { StackEvent } from './context.js';
 
 export interface LocalStackOptions {
   /** 0 (default) = an ephemeral port. */
@@ -59,6 +60,8 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** `--lambda ARN=URL`: the user's own endpoints serving Lambda ARNs (added to config.lambdas). */
   lambdas?: string[];
+  /** What the stack would have mailed (Cognito's sign-up codes): `local` logs each one. */
+  onEvent?: (event: StackEvent) => void;
 }
 
 export interface StackClientInfo {
@@ -95,7 +98,7 @@ export interface LocalStack {
       name: string;
       arn: string;
       vendor: string;
-      flow: 'M2M' | 'USER_FEDERATION';
+      flow: 'M2M' | 'USER_FEDERATION' | 'ON_BEHALF_OF_TOKEN_EXCHANGE';
       callbackUrl: string;
       scopes: string[];
     }>;
@@ -191,7 +194,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
   const origin = server.origin;
   const keys = new KeyLease();
-  const ctx: EmuContext = { origin, config, state, credentials, faults, now, verify, keys, lambdas };
+  const ctx: EmuContext = {
+    origin,
+    config,
+    state,
+    credentials,
+    faults,
+    now,
+    verify,
+    keys,
+    lambdas,
+    ...(options.onEvent ? { events: options.onEvent } : {}),
+  };
   const closers: Array<() => Promise<void>> = [];
 
   try {

@@ -6,7 +6,8 @@
 import { Chalk } from 'chalk';
 import type { Command } from 'commander';
 import { AgentcoreAuthError, usageError } from '../../core/errors.js';
-import { errorNameOf, findHint, HINTS, type HintEntry } from '../../core/hints.js';
+import { errorNameOf } from '../../core/classify.js';
+import { findHint, HINTS, type HintEntry } from '../../core/hints.js';
 import { maskSecret } from '../../core/redact.js';
 import { addOptions, flag, type OptionsOf } from '../options.js';
 import { defineAction, type CliRun } from '../command.js';

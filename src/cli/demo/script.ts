@@ -3,6 +3,8 @@
  * the narration a newcomer reads before and after each step. The expectations keep the demo honest: if a flow stops
  * behaving as narrated, the demo fails instead of telling a story that is no longer true.
  */
+import { METHOD_MISMATCH } from '../../wire.js';
+
 export interface DemoValues {
   stackUrl: string;
   threeLoIssuer: string;
@@ -19,6 +21,9 @@ export interface DemoValues {
   m2mScopes: string[];
   threeLoProvider: string;
   threeLoScopes: string[];
+  /** The seeded on-behalf-of provider (TOKEN_EXCHANGE, actor M2M). */
+  oboProvider: string;
+  oboScopes: string[];
   apiKeyProvider: string;
   /** The seeded gateway (JWT passthrough to a runtime target, an API-key target). */
   gatewayId: string;
@@ -116,7 +121,7 @@ export function demoSteps(v: DemoValues): DemoStep[] {
       before: ['The same jwt_agent, called with SigV4 as for an IAM agent. It must be refused:'],
       step: { invoke: { agent: v.jwtAgentArn, payload, 'user-id': v.alice.username }, expect: 'deny' },
       after: [
-        '403 "Authorization method mismatch": the agent was configured for OAuth and the request was signed with SigV4.',
+        `403 "${METHOD_MISMATCH}": the agent was configured for OAuth and the request was signed with SigV4.`,
         'Fix: send a bearer token (--bearer / --bearer-token), or let `invoke --auth auto` read the agent configuration.',
       ],
     },
@@ -124,7 +129,7 @@ export function demoSteps(v: DemoValues): DemoStep[] {
       id: 'explain',
       title: 'Ask `explain` about an error message',
       before: ['Paste any AgentCore, Cognito or OAuth error message into `explain` to get its cause and fix:'],
-      step: { explain: 'Authorization method mismatch', expect: 'allow' },
+      step: { explain: METHOD_MISMATCH, expect: 'allow' },
       after: ['`explain --list` shows every message it knows.'],
     },
     {
@@ -232,6 +237,29 @@ export function demoSteps(v: DemoValues): DemoStep[] {
         expect: 'deny',
       },
       after: ['Refused: the return URL handler must complete the session as the user who started it.'],
+    },
+    {
+      id: 'on-behalf-of',
+      title: "On-behalf-of: the user's JWT exchanged for an API token, no consent screen",
+      before: [
+        "ON_BEHALF_OF_TOKEN_EXCHANGE: the provider trusts the user's JWT itself. The workload token carries alice's JWT",
+        '(GetWorkloadAccessTokenForJWT); AgentCore sends it to the provider as the RFC 8693 subject_token, with a',
+        "client-credentials token of the agent's client as the actor. The last line shows that call, as AgentCore makes it.",
+      ],
+      step: {
+        exchange: {
+          'workload-name': v.workloadName,
+          bearer: 'demo',
+          flow: 'on-behalf-of',
+          provider: v.oboProvider,
+          scopes: v.oboScopes.join(','),
+        },
+        expect: 'allow',
+      },
+      after: [
+        "The provider's token names alice as its subject (sub) and the agent as the actor (act): an API can tell who",
+        'asked and who acts for them. A workload token for a user id cannot do this: it carries no JWT to exchange.',
+      ],
     },
     {
       id: 'verify',

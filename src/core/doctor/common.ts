@@ -4,6 +4,7 @@
  */
 import { AgentcoreAuthError, isAbortError } from '../errors.js';
 import { fromAwsError, type AwsClients, type Env } from '../aws.js';
+import { isNotFound } from '../classify.js';
 import type { FetchLike } from '../http.js';
 import type { CacheLocation } from '../token-cache.js';
 import { discoveryUrlIsValid, type AuthorizerConfig } from '../authorizer-prediction/config.js';
@@ -38,7 +39,7 @@ export const aborting = (e: unknown) =>
 export function failLine(id: string, label: string, e: unknown, operation: string, notFoundFix?: string): DoctorCheck {
   if (aborting(e)) throw e;
   const err = fromAwsError(e, operation);
-  const notFound = err.details.errorName === 'ResourceNotFoundException';
+  const notFound = isNotFound(err);
   return {
     id,
     status: 'fail',

@@ -1,16 +1,13 @@
 /**
  * The hint table's entries for AgentCore Gateway's own messages (agentcore-gateway.md §2–3): the opaque internal
  * error and what exceptionLevel DEBUG changes, the control plane's refusals of targets, the data plane's answers.
- * core/hints.ts puts them near the front of HINTS (their patterns are specific).
+ * How each is recognised is in src/wire.ts (SERVICE_ERRORS, after the policy kinds: their patterns are specific).
  */
 import { GATEWAY_MESSAGES } from '../../wire.js';
-
-const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export const GATEWAY_HINTS = [
   {
     id: 'gateway-internal-error',
-    message: new RegExp(literal(GATEWAY_MESSAGES.internalError), 'i'),
     source: 'AgentCore Gateway (tools/call result isError, or JSON-RPC -32603)',
     cause:
       'The gateway hides why a call failed behind it: a target it could not reach or that refused it, an outbound ' +
@@ -26,7 +23,6 @@ export const GATEWAY_HINTS = [
   },
   {
     id: 'gateway-3lo-on-iam',
-    message: /3LO Auth is not supported when gateway authorizer type is/i,
     source: 'AgentCore control plane CreateGatewayTarget / UpdateGatewayTarget (400 ValidationException)',
     cause:
       'An AUTHORIZATION_CODE (3LO) target needs a user identity to key the token vault on; a SigV4 (AWS_IAM) ' +
@@ -38,7 +34,6 @@ export const GATEWAY_HINTS = [
   },
   {
     id: 'gateway-mcp-target-fetch',
-    message: /Failed to connect and fetch tools from the provided MCP target server/i,
     source: 'AgentCore Gateway target status (FAILED / SYNCHRONIZE_UNSUCCESSFUL, statusReasons)',
     cause:
       'The gateway handshakes an MCP server target (initialize, tools/list) when it is created, updated or ' +
@@ -50,7 +45,6 @@ export const GATEWAY_HINTS = [
   },
   {
     id: 'gateway-mcp-tool-schema',
-    message: /mcpToolSchema must be an object with 'tools' array/i,
     source: 'AgentCore control plane CreateGatewayTarget (400 ValidationException)',
     cause: 'mcpToolSchema.inlinePayload is a JSON *string* holding an object with a tools array.',
     fix: 'Pass inlinePayload: JSON.stringify({"tools": [{"name": …, "description": …, "inputSchema": {…}}]}).',
@@ -58,7 +52,6 @@ export const GATEWAY_HINTS = [
   },
   {
     id: 'gateway-target-pending-auth',
-    message: /can't be performed on target when it is in Create_Pending_Auth state/i,
     source: 'AgentCore control plane DeleteGatewayTarget (400 ValidationException)',
     cause:
       'An authorization-code MCP server target without mcpToolSchema waits for its own consent before the gateway ' +
@@ -70,7 +63,6 @@ export const GATEWAY_HINTS = [
   },
   {
     id: 'gateway-mcp-init-auth',
-    message: /MCP initialization failed: Authorization error when sending message/i,
     source: 'AgentCore Gateway (tools/call on an MCP server target)',
     cause:
       "The target MCP server (often a Runtime-hosted one) refused the gateway's outbound credential at initialize.",
@@ -81,7 +73,6 @@ export const GATEWAY_HINTS = [
   },
   {
     id: 'gateway-invalid-bearer',
-    message: /Invalid Bearer token/i,
     source: 'AgentCore Gateway (401, JSON-RPC -32001)',
     cause: "The gateway's JWT authorizer refused the token: missing, expired, or not from the configured issuer.",
     fix:
@@ -91,7 +82,6 @@ export const GATEWAY_HINTS = [
   },
   {
     id: 'gateway-lambda-unmapped',
-    message: /No endpoint serves arn:aws[a-z-]*:lambda:/i,
     source: 'agentcore-auth local stack (a Lambda interceptor or target)',
     cause: 'The local stack has no endpoint for that Lambda ARN: a user Lambda is your own endpoint, never emulated.',
     fix:
@@ -102,7 +92,6 @@ export const GATEWAY_HINTS = [
   },
   {
     id: 'gateway-interceptor-output',
-    message: /interceptorOutputVersion/i,
     source: 'AgentCore Gateway interceptor (with exceptionLevel DEBUG)',
     cause:
       'The interceptor Lambda must answer {"interceptorOutputVersion": "1.0", "mcp": {…}} for MCP targets ' +
@@ -114,8 +103,6 @@ export const GATEWAY_HINTS = [
   },
   {
     id: 'gateway-outbound-table',
-    message:
-      /Outbound auth \S+ is not supported for \S+ targets|needs a bearer-token inbound type|needs a gateway with authorizer type AWS_IAM/i,
     source: 'AgentCore control plane CreateGatewayTarget (400 ValidationException)',
     cause:
       'Each target type takes only some outbound credentials: MCP server / OpenAPI: none, gateway role, OAuth, API ' +
@@ -126,7 +113,6 @@ export const GATEWAY_HINTS = [
   },
   {
     id: 'gateway-unknown-tool',
-    message: /Unknown tool: \S+/,
     source: 'AgentCore Gateway (tools/call)',
     cause: 'Gateway tools are named <target>___<tool> (three underscores), from the catalogue read at create/sync.',
     fix:

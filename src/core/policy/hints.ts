@@ -1,16 +1,13 @@
 /**
  * The hint table's entries for AgentCore Policy's answers at the Gateway (agentcore-gateway.md §1.7, §3.4): the
  * denial texts of a tools/call (an `isError` result, not an error) and the list-tools failure. Kept beside the
- * policy code; core/hints.ts puts them first in HINTS (their patterns are specific).
+ * policy code; how each is recognised is in src/wire.ts (SERVICE_ERRORS, first: their patterns are specific).
  */
 import { DENIAL_PREFIX, DENIED_BY_DEFAULT, DENIED_BY_POLICY, LIST_TOOLS_FAILED } from '../../policy-model/model.js';
-
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export const POLICY_HINTS = [
   {
     id: 'policy-denied-by-default',
-    message: new RegExp(`${escape(DENIED_BY_DEFAULT)}|${escape(DENIED_BY_POLICY)} no determining policies`, 'i'),
     source: 'AgentCore Gateway policy engine (tools/call result, isError)',
     cause:
       'No permit policy matched the call, so Cedar denied by default. Common reasons: a claim read with getTag that ' +
@@ -24,7 +21,6 @@ export const POLICY_HINTS = [
   },
   {
     id: 'policy-denied-by-forbid',
-    message: new RegExp(`${escape(DENIED_BY_POLICY)} (?!no determining)`, 'i'),
     source: 'AgentCore Gateway policy engine (tools/call result, isError)',
     cause: 'A forbid policy matched the call (the id in brackets); a matching forbid wins over every permit.',
     fix:
@@ -34,7 +30,6 @@ export const POLICY_HINTS = [
   },
   {
     id: 'policy-list-tools-failed',
-    message: new RegExp(escape(LIST_TOOLS_FAILED.replace(/^InternalServerException - /, '')), 'i'),
     source: 'AgentCore Gateway policy engine (tools/list)',
     cause:
       "The gateway's service role cannot evaluate policies: attaching a policy engine to an existing gateway does " +
@@ -44,7 +39,6 @@ export const POLICY_HINTS = [
   },
   {
     id: 'policy-tool-denied',
-    message: /AuthorizeActionException|Tool Execution Denied/i,
     source: 'AgentCore Gateway policy engine (tools/call result, isError)',
     cause: 'The policy engine (ENFORCE mode) denied the tool call before it reached the target.',
     fix:

@@ -207,6 +207,8 @@ export interface GatewayView {
   name: string;
   gatewayUrl: string;
   status: string;
+  /** The gateway's own workload identity (its outbound OAuth and API-key calls). */
+  workloadName: string;
   authorizerType: GatewaySpec['authorizerType'];
   authorizerConfiguration?: GatewaySpec['authorizerConfiguration'];
   targets: Array<{ targetId: string; name: string; targetType: string; status: string }>;
@@ -219,6 +221,7 @@ export function gatewayViews(store: GatewayStore): GatewayView[] {
     name: g.name,
     gatewayUrl: store.urlOf(g),
     status: g.status,
+    workloadName: g.workloadName,
     authorizerType: g.authorizerType,
     ...(g.authorizerConfiguration ? { authorizerConfiguration: g.authorizerConfiguration } : {}),
     targets: g.targets.map((t) => ({
