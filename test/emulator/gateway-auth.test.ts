@@ -89,6 +89,31 @@ beforeAll(async () => {
               ],
             },
             {
+              name: 'obo',
+              // no caller to exchange for at create time: the tools come from a static schema (UNVERIFIED rule)
+              targetConfiguration: {
+                mcp: {
+                  mcpServer: {
+                    endpoint: tools.url,
+                    mcpToolSchema: { inlinePayload: JSON.stringify({ tools: [{ name: 'whoami' }] }) },
+                  },
+                },
+              },
+              credentialProviderConfigurations: [
+                {
+                  credentialProviderType: 'OAUTH',
+                  credentialProvider: {
+                    oauthCredentialProvider: {
+                      providerArn: providerArn('local-obo'),
+                      scopes: ['api:read'],
+                      grantType: 'TOKEN_EXCHANGE',
+                      customParameters: { subject_token_type: 'urn:ietf:params:oauth:token-type:access_token' },
+                    },
+                  },
+                },
+              ],
+            },
+            {
               name: 'iamrole',
               targetConfiguration: mcp(tools.url),
               credentialProviderConfigurations: [
@@ -211,6 +236,17 @@ describe('outbound credentials, as the target receives them', () => {
     expect(m2m.authorization?.fingerprint).not.toBe(fingerprint(alice.accessToken));
     const iam = await whoami('iamrole');
     expect(iam.sigv4).toEqual([stack.credentials.accessKeyId, 'eu-west-1', 'execute-api']);
+  });
+
+  it("OAuth token exchange: the caller's JWT exchanged on behalf of the user (ON_BEHALF_OF_TOKEN_EXCHANGE)", async () => {
+    const obo = await whoami('obo');
+    expect(obo.authorization?.scheme).toBe('Bearer');
+    expect(obo.authorization?.fingerprint).not.toBe(fingerprint(alice.accessToken));
+    const sent = tools.seen.filter((x) => x.method === 'tools/call').at(-1)!.headers.authorization as string;
+    const { decodeJwt } = await import('jose');
+    const claims = decodeJwt(sent.replace(/^Bearer /, ''));
+    expect(claims.sub).toBe(decodeJwt(alice.accessToken).sub);
+    expect(claims.act).toBeDefined();
   });
 
   it("JWT passthrough to an HTTP target: the caller's token unmodified, allowlisted query and headers only", async () => {
