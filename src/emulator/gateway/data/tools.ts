@@ -26,10 +26,12 @@ export type Answer = { result: unknown } | { error: RpcError };
 
 const SEP = GATEWAY.toolSeparator;
 
+/** A target being updated or synchronized keeps serving its previous catalogue. */
+const SERVING = new Set(['READY', 'UPDATING', 'SYNCHRONIZING', 'UPDATE_UNSUCCESSFUL', 'SYNCHRONIZE_UNSUCCESSFUL']);
+const serving = (t: TargetRecord) => !isHttpTarget(t.targetConfiguration) && SERVING.has(t.status);
+
 function readyMcpTargets(g: GatewayRecord): TargetRecord[] {
-  // A target being updated or synchronized keeps serving its previous catalogue.
-  const serving = new Set(['READY', 'UPDATING', 'SYNCHRONIZING', 'UPDATE_UNSUCCESSFUL', 'SYNCHRONIZE_UNSUCCESSFUL']);
-  return g.targets.filter((t) => !isHttpTarget(t.targetConfiguration) && serving.has(t.status));
+  return g.targets.filter(serving);
 }
 
 async function allTools(env: ToolsEnv, call: GatewayCall): Promise<ListedTool[]> {
@@ -95,7 +97,8 @@ export async function callTool(
     if (name === GATEWAY.searchTool && g.protocolConfiguration?.mcp?.searchType === 'SEMANTIC')
       return await search(env, call, args);
     const at = name.indexOf(SEP);
-    const t = at > 0 ? readyMcpTargets(g).find((x) => x.name === name.slice(0, at)) : undefined;
+    const targetName = at > 0 ? name.slice(0, at) : undefined;
+    const t = g.targets.find((x) => x.name === targetName && serving(x));
     const tool = name.slice(at + SEP.length);
     const dynamic = t?.targetConfiguration.mcp?.mcpServer?.listingMode === 'DYNAMIC';
     if (!t || (!dynamic && !t.tools.some((x) => x.name === tool)))

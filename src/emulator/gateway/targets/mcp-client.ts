@@ -20,6 +20,22 @@ interface Session {
   version: string;
 }
 
+const parsedUrls = new Map<string, URL>();
+/** The endpoint's URL (parsed once per endpoint), with the credential's query parameters when there are any. */
+function urlOf(endpoint: string, query: Record<string, string>): URL {
+  let u = parsedUrls.get(endpoint);
+  if (!u) {
+    u = new URL(endpoint);
+    if (parsedUrls.size > 1000) parsedUrls.clear();
+    parsedUrls.set(endpoint, u);
+  }
+  const entries = Object.entries(query);
+  if (!entries.length) return u;
+  const copy = new URL(u);
+  for (const [k, v] of entries) copy.searchParams.set(k, v);
+  return copy;
+}
+
 const CLIENT_VERSION = GATEWAY.mcpVersions[GATEWAY.mcpVersions.length - 1]!;
 const MAX_SESSIONS = 1000;
 
@@ -58,8 +74,7 @@ export class McpTargetClient {
     message: Record<string, unknown>,
     session?: Session,
   ): Promise<OutboundResponse> {
-    const url = new URL(endpoint);
-    for (const [k, v] of Object.entries(auth.query)) url.searchParams.set(k, v);
+    const url = urlOf(endpoint, auth.query);
     const headers: Record<string, string> = {
       ...extraHeaders,
       'content-type': 'application/json',
@@ -75,8 +90,11 @@ export class McpTargetClient {
     return r.response;
   }
 
+  /** Sessions are per (endpoint, credential): the endpoint alone when the target is called without one. */
   #key(endpoint: string, auth: OutboundAuth): string {
-    const who = auth.headers.authorization ?? JSON.stringify(auth.query) + (auth.sign?.credentials.accessKeyId ?? '');
+    const authorization = auth.headers.authorization;
+    if (!authorization && !auth.sign && !Object.keys(auth.query).length) return endpoint;
+    const who = authorization ?? JSON.stringify(auth.query) + (auth.sign?.credentials.accessKeyId ?? '');
     return `${endpoint} ${fingerprint(who)}`;
   }
 

@@ -32,13 +32,12 @@ function traceStep(
   headers: Record<string, string>,
   outcome: string,
 ): TraceStep {
-  const u = new URL(endpointOf(t));
   return {
     kind: 'target',
     target: t.name,
     targetType: 'MCP_SERVER',
     operation,
-    url: `${u.origin}${u.pathname}`,
+    url: endpointOf(t).split('?')[0]!,
     sent: auth.sent,
     headers: Object.keys({ ...headers, ...auth.headers }).sort(),
     outcome,
