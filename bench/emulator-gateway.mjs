@@ -258,9 +258,14 @@ async function main() {
       if (g.failures || p.failures) console.log(`  (failed answers: gateway ${g.failures}, proxy ${p.failures})`);
       const ratio = g.perSecond / p.perSecond;
       ratios.push(ratio);
+      const cols = (x, w) => [
+        x.perSecond.toFixed(0).padStart(w),
+        x.p50.toFixed(2).padStart(6),
+        x.p99.toFixed(2).padStart(6),
+        x.cpuUs.toFixed(0).padStart(10),
+      ];
       console.log(
-        `${String(r + 1).padStart(5)}  ${g.perSecond.toFixed(0).padStart(13)}  ${g.p50.toFixed(2).padStart(6)}  ${g.p99.toFixed(2).padStart(6)}  ${g.cpuUs.toFixed(0).padStart(10)} | ` +
-          `${p.perSecond.toFixed(0).padStart(11)}  ${p.p50.toFixed(2).padStart(6)}  ${p.p99.toFixed(2).padStart(6)}  ${p.cpuUs.toFixed(0).padStart(10)} | ${(100 * ratio).toFixed(0)} %`,
+        `${String(r + 1).padStart(5)}  ${cols(g, 13).join('  ')} | ${cols(p, 11).join('  ')} | ${(100 * ratio).toFixed(0)} %`,
       );
     }
     ratios.sort((a, b) => a - b);
