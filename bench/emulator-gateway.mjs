@@ -265,7 +265,8 @@ async function main() {
         x.cpuUs.toFixed(0).padStart(10),
       ];
       console.log(
-        `${String(r + 1).padStart(5)}  ${cols(g, 13).join('  ')} | ${cols(p, 11).join('  ')} | ${(100 * ratio).toFixed(0)} %`,
+        `${String(r + 1).padStart(5)}  ${cols(g, 13).join('  ')} | ${cols(p, 11).join('  ')} | ` +
+          `${(100 * ratio).toFixed(0)} %`,
       );
     }
     ratios.sort((a, b) => a - b);
