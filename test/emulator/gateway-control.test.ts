@@ -4,6 +4,7 @@
  * and the service's refusals (target names, one credential configuration, the target-type × outbound-auth table,
  * 3LO on AWS_IAM gateways), MCP server targets handshaken at create and at SynchronizeGatewayTargets.
  */
+import { CompleteResourceTokenAuthCommand } from '@aws-sdk/client-bedrock-agentcore';
 import {
   type CreateGatewayCommandInput,
   CreateGatewayCommand,
@@ -21,20 +22,22 @@ import {
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { providerArn, startMcpToolServer, type McpToolServer } from '../fixtures/gateway.js';
-import { clientsFor, failure } from './helpers.js';
+import { clientsFor, failure, follow } from './helpers.js';
 
 let stack: LocalStack;
 let tools: McpToolServer;
 let control: ReturnType<typeof clientsFor>['control'];
+let data: ReturnType<typeof clientsFor>['data'];
 const ROLE = 'arn:aws:iam::123456789012:role/GatewayRole';
 
 beforeAll(async () => {
   tools = await startMcpToolServer();
-  stack = await startLocalStack({ config: { gateways: [] } });
-  control = clientsFor(stack).control;
+  stack = await startLocalStack({ autoConsent: true, config: { gateways: [] } });
+  ({ control, data } = clientsFor(stack));
 });
 afterAll(async () => {
   control?.destroy();
+  data?.destroy();
   await stack?.close();
   await tools?.close();
 });
@@ -372,5 +375,57 @@ describe('targets', () => {
     );
     const busy = await failure(control.send(new DeleteGatewayCommand({ gatewayIdentifier: g.gatewayId })));
     expect(busy).toMatchObject({ name: 'ConflictException', status: 409 });
+  });
+});
+
+describe('target-level consent (an authorization-code MCP server without mcpToolSchema)', () => {
+  it('CREATE_PENDING_AUTH with an authorization URL for a gateway-made user id; READY after consent and a sync', async () => {
+    const g = await control.send(new CreateGatewayCommand(jwtGateway('consent-gw')));
+    const t = await control.send(
+      new CreateGatewayTargetCommand({
+        gatewayIdentifier: g.gatewayId,
+        name: 'cal',
+        targetConfiguration: mcpTarget(),
+        credentialProviderConfigurations: [
+          {
+            credentialProviderType: 'OAUTH',
+            credentialProvider: {
+              oauthCredentialProvider: {
+                providerArn: providerArn('local-3lo'),
+                scopes: ['api:read'],
+                grantType: 'AUTHORIZATION_CODE',
+                defaultReturnUrl: 'http://localhost:8081/oauth2/callback',
+              },
+            },
+          },
+        ],
+      }),
+    );
+    const get = () =>
+      control.send(new GetGatewayTargetCommand({ gatewayIdentifier: g.gatewayId, targetId: t.targetId }));
+    await vi.waitFor(async () => expect((await get()).status).toBe('CREATE_PENDING_AUTH'));
+    const auth = (await get()).authorizationData!.oauth2!;
+    expect(auth.userId).toMatch(new RegExp(`^${g.gatewayId}_${t.targetId}_[0-9a-f]+$`));
+    expect(auth.authorizationUrl).toMatch(/\/identities\/oauth2\/authorize\?request_uri=/);
+    const refused = await failure(
+      control.send(new DeleteGatewayTargetCommand({ gatewayIdentifier: g.gatewayId, targetId: t.targetId })),
+    );
+    expect(refused.message).toBe(
+      "DeleteGatewayTarget can't be performed on target when it is in Create_Pending_Auth state",
+    );
+    // The admin consents; the app at the return URL completes the session for the gateway's user id.
+    const back = new URL((await follow(auth.authorizationUrl!)).finalUrl);
+    await data.send(
+      new CompleteResourceTokenAuthCommand({
+        sessionUri: back.searchParams.get('session_id')!,
+        userIdentifier: { userId: auth.userId! },
+      }),
+    );
+    await control.send(
+      new SynchronizeGatewayTargetsCommand({ gatewayIdentifier: g.gatewayId, targetIdList: [t.targetId!] }),
+    );
+    await vi.waitFor(async () => expect((await get()).status).toBe('READY'));
+    const listed = tools.seen.filter((x) => x.method === 'tools/list').at(-1)!;
+    expect(String(listed.headers.authorization)).toMatch(/^Bearer /);
   });
 });
