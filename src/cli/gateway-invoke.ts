@@ -91,3 +91,50 @@ export async function invokeGatewayTarget(io: Io, input: GatewayInvokeInput, fla
   }
   return { human: () => io.out.write(input.raw || text.endsWith('\n') ? text : `${text}\n`) };
 }
+
+/** The flags of `invoke --gateway-url/--gateway-id --target` checked, the payload read, the call made. */
+export async function gatewayTargetFromFlags(
+  io: Io,
+  first: string | undefined,
+  second: string | undefined,
+  opts: AuthFlags & {
+    gatewayUrl?: string;
+    gatewayId?: string;
+    target?: string;
+    targetPath?: string;
+    mcp?: boolean;
+    dryRun?: boolean;
+    completeAuth?: boolean;
+    contentType?: string;
+    accept?: string;
+    sessionId?: string;
+    header?: Array<[string, string]>;
+    timeout: number;
+    raw?: boolean;
+  },
+  readPayload: (arg: string | undefined) => Promise<{ bytes: Uint8Array }>,
+): Promise<Outcome> {
+  if (!opts.target || !(opts.gatewayUrl || opts.gatewayId))
+    throw usageError('--target goes with --gateway-url URL or --gateway-id ID (and they need --target)');
+  if (second !== undefined) throw usageError('with --gateway-url/--gateway-id, pass only the payload (no agent)');
+  if (opts.mcp || opts.dryRun || opts.completeAuth)
+    throw usageError('--mcp, --dry-run and --complete-auth are for agents; use `mcp --gateway-url` for MCP');
+  const req = await import('../core/runtime/request.js');
+  const payload = await readPayload(first);
+  return invokeGatewayTarget(
+    io,
+    {
+      ...(opts.gatewayUrl ? { gatewayUrl: opts.gatewayUrl } : { gatewayId: opts.gatewayId! }),
+      target: opts.target,
+      ...(opts.targetPath ? { path: opts.targetPath } : {}),
+      payload: payload.bytes,
+      contentType: opts.contentType ?? req.DEFAULT_CONTENT_TYPE,
+      accept: opts.accept ?? req.DEFAULT_ACCEPT,
+      ...(opts.sessionId ? { sessionId: opts.sessionId } : {}),
+      headers: req.parseCustomHeaders(opts.header ?? []),
+      timeoutMs: opts.timeout,
+      ...(opts.raw ? { raw: true } : {}),
+    },
+    opts,
+  );
+}

@@ -194,36 +194,9 @@ interface InvokeCall {
 }
 
 /** `invoke --gateway-url URL --target NAME [payload]`: the positional argument is the payload. */
-async function runGatewayTarget(
-  io: Io,
-  first: string | undefined,
-  second: string | undefined,
-  opts: InvokeFlags,
-): Promise<Outcome> {
-  if (!opts.target || !(opts.gatewayUrl || opts.gatewayId))
-    throw usageError('--target goes with --gateway-url URL or --gateway-id ID (and they need --target)');
-  if (second !== undefined) throw usageError('with --gateway-url/--gateway-id, pass only the payload (no agent)');
-  if (opts.mcp || opts.dryRun || opts.completeAuth)
-    throw usageError('--mcp, --dry-run and --complete-auth are for agents; use `mcp --gateway-url` for MCP');
-  const req = await import('../../core/runtime/request.js');
-  const payload = await readPayload(io, first, opts);
-  const { invokeGatewayTarget } = await import('../gateway-invoke.js');
-  return invokeGatewayTarget(
-    io,
-    {
-      ...(opts.gatewayUrl ? { gatewayUrl: opts.gatewayUrl } : { gatewayId: opts.gatewayId! }),
-      target: opts.target,
-      ...(opts.targetPath ? { path: opts.targetPath } : {}),
-      payload: payload.bytes,
-      contentType: opts.contentType ?? req.DEFAULT_CONTENT_TYPE,
-      accept: opts.accept ?? req.DEFAULT_ACCEPT,
-      ...(opts.sessionId ? { sessionId: opts.sessionId } : {}),
-      headers: req.parseCustomHeaders(opts.header ?? []),
-      timeoutMs: opts.timeout,
-      ...(opts.raw ? { raw: true } : {}),
-    },
-    opts,
-  );
+async function runGatewayTarget(io: Io, first: string | undefined, second: string | undefined, opts: InvokeFlags) {
+  const { gatewayTargetFromFlags } = await import('../gateway-invoke.js');
+  return gatewayTargetFromFlags(io, first, second, opts, (p) => readPayload(io, p, opts));
 }
 
 async function runInvoke(
