@@ -65,13 +65,14 @@ const hash = (text: string) => createHash('sha256').update(text).digest('base64u
 /** Principals whose listing answers are kept (per compiled set); the cache is dropped whole past this. */
 const LIST_CACHE_MAX = 1000;
 
-/** The policies that can apply to one tool action (their action scope covers it), and their preparsed sets. */
+/** An action entity (JSON form) of AgentCore's action hierarchy. */
 interface ActionEntity {
   uid: { type: string; id: string };
   attrs: Record<string, never>;
   parents: Array<{ type: string; id: string }>;
 }
 
+/** The policies that can apply to one tool action (their action scope covers it), and their preparsed sets. */
 interface ActionPolicies {
   /** ACTIVE policies in scope (what decides and what listing looks at). */
   enforced: PolicySource[];
