@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { defineAction, type Io, type Outcome } from '../command.js';
-import type { CliContext } from '../context.js';
+import { noPromptReason, type CliContext } from '../context.js';
 
 interface TeardownOptions {
   name: string;
@@ -37,10 +37,10 @@ async function teardown(io: Io, opts: TeardownOptions): Promise<Outcome> {
   const { setupNames } = await import('../../core/setup/names.js');
   const names = setupNames(opts.name);
   const { usageError } = await import('../../core/errors.js');
-  const canAsk = !!io.ctx.stdin.isTTY && !!io.ctx.stderr.isTTY;
-  if (!opts.yes && !opts.dryRun && !canAsk) {
+  const noAsk = noPromptReason(io.ctx);
+  if (!opts.yes && !opts.dryRun && noAsk) {
     throw usageError(
-      'teardown deletes AWS resources: pass --yes to confirm (there is no terminal to ask on)',
+      `teardown deletes AWS resources: pass --yes to confirm (no prompt: ${noAsk})`,
       `See first what it would delete: agentcore-auth teardown --name ${names.name} --dry-run`,
     );
   }

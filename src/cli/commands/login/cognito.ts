@@ -7,7 +7,7 @@ import type { ChallengeAnswerer } from '../../../core/cognito/auth.js';
 import { AgentcoreAuthError, usageError } from '../../../core/errors.js';
 import type { Io } from '../../command.js';
 import { LOGIN_ENV, type LoginOptions, type Minted } from './options.js';
-import { canPrompt, parseAttributes, plainValue, secretValue } from './prompts.js';
+import { canPrompt, noPromptNote, parseAttributes, plainValue, secretValue } from './prompts.js';
 
 type PasswordFlow = 'user-password' | 'admin-user-password';
 
@@ -145,7 +145,10 @@ function challengeAnswers(io: Io, opts: LoginOptions, extraAttributes: Record<st
         if (extraAttributes[name] !== undefined) attributes[name] = extraAttributes[name];
         else if (canPrompt(io)) attributes[name] = await io.ctx.prompt(`${name}: `, { hidden: false });
         else
-          throw usageError(`NEW_PASSWORD_REQUIRED needs the attribute '${name}'`, `Pass --attribute ${name}=<value>.`);
+          throw usageError(
+            `NEW_PASSWORD_REQUIRED needs the attribute '${name}'`,
+            `Pass --attribute ${name}=<value> ${noPromptNote(io)}.`,
+          );
       }
       for (const [k, v] of Object.entries(extraAttributes)) if (!(k in attributes)) attributes[k] = v;
       return { newPassword, attributes };
@@ -158,7 +161,7 @@ function challengeAnswers(io: Io, opts: LoginOptions, extraAttributes: Record<st
       if (!canPrompt(io)) {
         throw usageError(
           `Cognito asks for an MFA code (${kind}${destination ? `, sent to ${destination}` : ''})`,
-          'Pass --mfa-code <code> (no prompt: stdin or stderr is not a terminal).',
+          `Pass --mfa-code <code> ${noPromptNote(io)}.`,
         );
       }
       const label =
