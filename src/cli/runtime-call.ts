@@ -9,7 +9,7 @@ import { anySignal } from '../core/http.js';
 import type { RuntimeAuthInfo } from '../core/runtime/auth-mode.js';
 import type { Inbound } from '../core/runtime/inbound.js';
 import type { InvokerDeps } from '../core/runtime/invoker.js';
-import type { InvokeSpec } from '../core/runtime/request.js';
+import { checkTraceHeaderLengths, type InvokeSpec } from '../core/runtime/request.js';
 import type { SendOptions } from '../core/runtime/send.js';
 import type { RuntimeTarget } from '../core/runtime/target.js';
 import { collectRepeat, type Io } from './command.js';
@@ -82,6 +82,7 @@ export interface PreparedRuntime {
 
 /** Everything a run needs to send requests to one runtime (`invoke`, `invoke --mcp`, `mcp --agent`). */
 export async function prepareRuntime(io: Io, agent: string, opts: RuntimeCallFlags): Promise<PreparedRuntime> {
+  checkTraceHeaderLengths(opts); // before any call (--auth auto reads the control plane)
   const [{ resolveTarget }, aws, { lookupRuntimeAuth }] = await Promise.all([
     import('../core/runtime/target.js'),
     import('../core/aws.js'),

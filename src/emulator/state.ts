@@ -81,6 +81,8 @@ export interface OAuthSession {
   customParameters: Record<string, string>;
   /** RFC 8707 resource indicators passed to the provider. */
   resources?: string[];
+  /** Audiences passed to the provider (`audience`, once per value). */
+  audiences?: string[];
   /** Internal `state` sent to the provider. */
   state: string;
   codeVerifier: string;

@@ -96,6 +96,7 @@ async function mcpOverRuntime(io: Io, agent: string, opts: McpFlags): Promise<Ou
 async function mcpOverGateway(io: Io, gatewayUrl: string, opts: McpFlags): Promise<Outcome> {
   const [gw, aws] = await Promise.all([import('../../core/runtime/gateway.js'), import('../../core/aws.js')]);
   const url = gw.checkGatewayUrl(gatewayUrl);
+  (await import('../../core/runtime/request.js')).checkTraceHeaderLengths(opts);
   const region = aws.requireRegion(gw.gatewayRegion(url) ?? io.aws.region());
   const timeoutMs = parseTimeout(opts.timeout);
   const resolved = await resolveInbound(io, opts, () => lookupGatewayAuth(io, url, region));

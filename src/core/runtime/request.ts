@@ -81,6 +81,28 @@ export function checkPayloadSize(bytes: number, what = 'the payload'): void {
   );
 }
 
+/**
+ * The trace flags' lengths, as InvokeAgentRuntime limits them (X-Amzn-Trace-Id and traceparent 128, tracestate 512,
+ * baggage 8192): a longer value is a usage error naming the flag, before anything is sent.
+ */
+export function checkTraceHeaderLengths(h: {
+  traceId?: string | undefined;
+  traceparent?: string | undefined;
+  tracestate?: string | undefined;
+  baggage?: string | undefined;
+}): void {
+  const limits: Array<[string, string | undefined, number]> = [
+    ['--trace-id', h.traceId, LIMITS.traceIdMax],
+    ['--traceparent', h.traceparent, LIMITS.traceParentMax],
+    ['--tracestate', h.tracestate, LIMITS.traceStateMax],
+    ['--baggage', h.baggage, LIMITS.baggageMax],
+  ];
+  for (const [flag, value, max] of limits) {
+    if (value !== undefined && value.length > max)
+      throw usageError(`${flag} is ${value.length} characters; AgentCore accepts at most ${max}`);
+  }
+}
+
 /** Which dedicated flag replaces a header someone tried to pass with -H. */
 const FLAG_FOR_HEADER: Record<string, string> = {
   authorization: '--bearer-token / --bearer (or SigV4 via --user-id / --auth sigv4)',

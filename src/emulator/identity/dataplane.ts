@@ -23,7 +23,7 @@ import {
   validation,
   validationMessage,
 } from './common.js';
-import { clientCredentials, ProviderError, refreshToken } from './oauth.js';
+import { clientCredentials, extraParams, ProviderError, refreshToken } from './oauth.js';
 
 export interface DataPlaneDeps {
   /** Verify a user JWT against the issuers the stack trusts (signature, iss, exp); throws a JwtRejection. */
@@ -153,19 +153,30 @@ export function createDataPlaneHandler(ctx: EmuContext, deps: DataPlaneDeps): Ha
         customParameters[k] = v;
       }
       const resources = optStringList(body, 'resources', { min: 1, max: 2048 });
-      optStringList(body, 'audiences', { min: 1, max: 2048 });
+      const audiences = optStringList(body, 'audiences', { min: 1, max: 2048 });
+      // What reaches the provider beside the scopes (M2M token request, 3LO authorization request).
+      const extras = {
+        ...(resources ? { resources } : {}),
+        ...(audiences ? { audiences } : {}),
+        customParameters: Object.fromEntries(Object.entries(customParameters).filter(([k]) => !STANDARD_PARAMS.has(k))),
+      };
 
       const wat = watFor(watToken);
       const provider = providerFor(providerName);
       const now = ctx.now();
 
       if (flow === OAUTH2_FLOW.M2M) {
-        const key = state.vaultKey(wat.workloadName, providerName, `m2m:${[...scopes].sort().join(' ')}`);
+        // A token is cached per scopes and extras: one minted for another audience or resource is not reused.
+        const key = state.vaultKey(
+          wat.workloadName,
+          providerName,
+          `m2m:${[...scopes].sort().join(' ')}${JSON.stringify(extraParams(extras))}`,
+        );
         const cached = state.vault.get(key);
         if (cached && (cached.expiresAt === undefined || cached.expiresAt - 60_000 > now))
           return { body: { accessToken: cached.accessToken } };
         try {
-          const entry = await clientCredentials(provider, scopes, now);
+          const entry = await clientCredentials(provider, scopes, now, extras);
           state.vault.set(key, { ...entry, scopes });
           return { body: { accessToken: entry.accessToken } };
         } catch (e) {
@@ -233,8 +244,9 @@ export function createDataPlaneHandler(ctx: EmuContext, deps: DataPlaneDeps): Ha
         scopes,
         returnUrl: returnUrl ?? allowed[0]!,
         ...(customState !== undefined ? { customState } : {}),
-        customParameters: Object.fromEntries(Object.entries(customParameters).filter(([k]) => !STANDARD_PARAMS.has(k))),
+        customParameters: extras.customParameters,
         ...(resources ? { resources } : {}),
+        ...(audiences ? { audiences } : {}),
         state: randomBytes(24).toString('base64url'),
         codeVerifier: randomBytes(48).toString('base64url'),
         createdAt: now,

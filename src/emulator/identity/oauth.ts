@@ -94,9 +94,15 @@ export async function resolveEndpoints(p: OAuth2Provider): Promise<ProviderEndpo
   return p.resolved;
 }
 
-async function tokenRequest(p: OAuth2Provider, params: Record<string, string>, now: number): Promise<VaultEntry> {
+async function tokenRequest(
+  p: OAuth2Provider,
+  params: Record<string, string>,
+  now: number,
+  extra: Array<[string, string]> = [],
+): Promise<VaultEntry> {
   const ep = await resolveEndpoints(p);
   const form = new URLSearchParams(params);
+  for (const [k, v] of extra) form.append(k, v);
   const headers: Record<string, string> = {
     'content-type': 'application/x-www-form-urlencoded',
     accept: 'application/json',
@@ -135,11 +141,34 @@ async function tokenRequest(p: OAuth2Provider, params: Record<string, string>, n
   };
 }
 
-export function clientCredentials(p: OAuth2Provider, scopes: string[], now: number): Promise<VaultEntry> {
+/** What a GetResourceOauth2Token request adds to the provider's request: RFC 8707 resources, audiences, custom ones. */
+export interface ProviderRequestExtras {
+  resources?: string[];
+  audiences?: string[];
+  /** Already stripped of the standard parameters. */
+  customParameters?: Record<string, string>;
+}
+
+/** The extras as form/query parameters: `resource` and `audience` once per value, then the custom ones. */
+export function extraParams(x: ProviderRequestExtras): Array<[string, string]> {
+  return [
+    ...(x.resources ?? []).map((r): [string, string] => ['resource', r]),
+    ...(x.audiences ?? []).map((a): [string, string] => ['audience', a]),
+    ...Object.entries(x.customParameters ?? {}),
+  ];
+}
+
+export function clientCredentials(
+  p: OAuth2Provider,
+  scopes: string[],
+  now: number,
+  extras: ProviderRequestExtras = {},
+): Promise<VaultEntry> {
   return tokenRequest(
     p,
     { grant_type: 'client_credentials', ...(scopes.length ? { scope: scopes.join(' ') } : {}) },
     now,
+    extraParams(extras),
   );
 }
 

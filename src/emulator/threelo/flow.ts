@@ -93,6 +93,7 @@ export function createThreeLoFlowHandler(ctx: EmuContext): Handler {
       u.searchParams.set('code_challenge', createHash('sha256').update(s.codeVerifier).digest('base64url'));
       u.searchParams.set('code_challenge_method', 'S256');
       for (const r of s.resources ?? []) u.searchParams.append('resource', r);
+      for (const a of s.audiences ?? []) u.searchParams.append('audience', a);
       redirect(res, u.href);
       return true;
     }
