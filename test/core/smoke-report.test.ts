@@ -117,7 +117,7 @@ describe('smoke reports', () => {
       expect(o).not.toContain('hunter2-password');
       expect(o).not.toContain('literal-secret-in-file');
       expect(o).toContain('--username alice');
-      expect(o).toContain("--client-secret 'litera…[22 chars]'");
+      expect(o).toContain("--client-secret '[22 chars]'");
     }
     expect(commandLine(r.argv, (t) => secrets.scrub(t, true), true, r.secretArgs)).toBe(
       'agentcore-auth login --username alice --password hunter2-password --client-secret literal-secret-in-file',
