@@ -174,7 +174,7 @@ async function runLocal(io: Io, opts: LocalOptions): Promise<Outcome> {
       `Binding ${host}: the stack (with its demo users, secrets and no real authorization) is reachable from your network.`,
     );
   }
-  let config;
+  let config: import('../../emulator/config.js').StackConfig;
   try {
     config = opts.config ? await loadConfigFile(opts.config) : parseConfig({});
     if (opts.agentUrl?.length)
@@ -205,7 +205,7 @@ async function runLocal(io: Io, opts: LocalOptions): Promise<Outcome> {
   }
   if (io.ctx.signal.aborted) return { exitCode: EXIT.INTERRUPTED };
 
-  let stack;
+  let stack: import('../../emulator/stack.js').LocalStack;
   try {
     stack = await startLocalStack({
       port,
