@@ -531,15 +531,15 @@ function collectRefs(step: Step, refs: Map<string, number>): void {
     } else if (Array.isArray(v)) v.forEach(visit);
     else if (v && typeof v === 'object') Object.values(v).forEach(visit);
   };
-  Object.values(step.options).forEach((o) => visit(o.value));
+  for (const o of Object.values(step.options)) visit(o.value);
   step.args.forEach(visit);
   Object.values(step.env).forEach(visit);
   const e = step.expect;
   visit(e.error);
   e.contains.forEach(visit);
   e.notContains.forEach(visit);
-  e.json.forEach((c) => visit(c.value));
-  e.claims.forEach((c) => visit(c.value));
+  for (const c of e.json) visit(c.value);
+  for (const c of e.claims) visit(c.value);
 }
 
 export function emptyExpectation(line: number): Expectation {
