@@ -40,7 +40,10 @@ export function register(program: Command, ctx: CliContext): void {
       '--html <file>',
       'also write a self-contained HTML report to FILE: verdicts, masked traces, a sequence diagram per step',
     )
-    .option('--diagram <file>', "write a Mermaid sequence diagram of every step's calls to FILE (- for stdout)")
+    .option(
+      '--diagram <file>',
+      "write a sequence diagram of every step's calls to FILE: Mermaid, or SVG for a .svg FILE (- for stdout)",
+    )
     .option(
       '--negative',
       'per invoke step that expects allow, add checks that must be denied: the other inbound mode, and (bearer steps) no token',
