@@ -2,7 +2,7 @@
  * What `setup` and `teardown` share at the CLI level: the run's region, the step timeline,
  * the dependencies core/setup/run.ts takes, and one way to turn a failed step into the error the user sees.
  */
-import type { Io } from './command.js';
+import type { Io } from './io.js';
 import type { SetupDeps, SetupResult } from '../core/setup/run.js';
 
 export interface SetupSession {

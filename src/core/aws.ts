@@ -5,7 +5,8 @@
  */
 import { AgentcoreAuthError, configError, interruptedError, type ErrorCode } from './errors.js';
 import { resolveRegionChoice, profileFiles, readProfile, requireProfile, type RegionChoice } from './aws-profile.js';
-import { findHint } from './hints.js';
+import { classify } from './classify.js';
+import { hintFor } from './hints.js';
 import { networkError } from './http.js';
 import { displayProxy, proxyFailureOf, type ProxyRouting } from './proxy.js';
 import { SERVICES, type ServiceKey } from '../wire.js';
@@ -391,14 +392,16 @@ export function fromAwsError(e: unknown, operation: string, endpoint?: string): 
     });
   }
 
+  const { kind } = classify(e);
   let code: ErrorCode;
-  if (name === 'CredentialsProviderError' || /Region is missing/i.test(message)) code = 'ERR_CONFIG';
+  if (name === 'CredentialsProviderError' || kind === 'region-missing' || kind === 'sso-session-expired')
+    code = 'ERR_CONFIG';
   else if (AUTH_NAMES.has(name) || status === 401 || status === 403) code = 'ERR_AUTH';
   else if (name.startsWith('Throttl') || status === 429) code = 'ERR_THROTTLED';
   else if (status !== undefined && status >= 500) code = 'ERR_SERVER';
   else code = 'ERR_REMOTE';
 
-  const hint = findHint({ name, message, ...(status !== undefined ? { status } : {}) });
+  const hint = hintFor(kind);
   return new AgentcoreAuthError(code, `${operation} failed: ${name}: ${message}`, {
     ...(hint ? { hint: hint.fix } : {}),
     details: {

@@ -34,6 +34,7 @@ import { createGatewayHandler } from './gateway/index.js';
 import { SIGNING_NAME } from '../wire.js';
 import { mountIdentity } from './mount.js';
 import { KeyLease } from './keys.js';
+import { createPolicyHandler, PolicyStore, seedPolicyEngines } from './policy/index.js';
 import { Lambdas, parseLambdaMapping } from './lambda.js';
 
 export { ConfigError, type StackConfig } from './config.js';
@@ -97,7 +98,7 @@ export interface LocalStack {
       name: string;
       arn: string;
       vendor: string;
-      flow: 'M2M' | 'USER_FEDERATION';
+      flow: 'M2M' | 'USER_FEDERATION' | 'ON_BEHALF_OF_TOKEN_EXCHANGE';
       callbackUrl: string;
       scopes: string[];
     }>;
@@ -111,6 +112,8 @@ export interface LocalStack {
   faults: Faults;
   /** The user's Lambda endpoints by ARN (interceptors, Lambda targets, Cognito triggers). */
   lambdas: Lambdas;
+  /** AgentCore Policy: engines, policies, and the compiled sets a gateway evaluates (policy/store.ts). */
+  policies: PolicyStore;
   close(): Promise<void>;
 }
 
@@ -244,10 +247,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       deps.sampleAgentUrl = sample.url;
       deps.sampleAgent = sample;
     }
+    // Policy engines from the config are created once the gateways can be asked for their tools (policies validate).
+    const policies = new PolicyStore(config.region, config.accountId);
+    seedPolicyEngines(policies, config.policyEngines ?? [], now(), options.log);
     // The runtime half is mounted after the identity handlers.
     server.handlers = [
       createAdminHandler(ctx),
       ...identity.handlers,
+      createPolicyHandler(policies, { now, verify }),
       createRuntimeHandler(deps),
       createGatewayHandler(deps),
     ];
@@ -290,6 +297,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       state,
       faults,
       lambdas,
+      policies,
       close: () =>
         (closed ??= (async () => {
           await Promise.allSettled([server.close(), ...closers.map((c) => c())]);

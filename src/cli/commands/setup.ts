@@ -4,19 +4,29 @@
  * workload identity and OAuth2 credential provider; prints each call, then the next steps. Logic: core/setup/.
  */
 import type { Command } from 'commander';
-import { defineAction, type Io, type Outcome } from '../command.js';
-import type { CliContext } from '../context.js';
+import { addOptions, flag, value, withDefault, type OptionsOf } from '../options.js';
+import { defineAction, type Outcome, type CliRun } from '../command.js';
+import type { Io } from '../io.js';
 
-interface SetupOptions {
-  name: string;
-  withIdentity?: boolean;
-  /** --write-env */
-  writeEnv?: string;
-  dryRun?: boolean;
-}
+const SETUP_OPTIONS = {
+  name: withDefault(value('--name <name>', 'names every resource (a-z 0-9 -, up to 32)'), 'dev'),
+  withIdentity: flag(
+    '--with-identity',
+    'also create an AgentCore workload identity and an OAuth2 credential provider (M2M)',
+  ),
+  writeEnv: value(
+    '--write-env <file>',
+    'write AGENTCORE_AUTH_* for `login` to this file (mode 0600; not --env-file: node itself takes that flag, ' +
+      'nodejs/node#54232)',
+    { conflicts: ['dryRun'] },
+  ),
+  dryRun: flag('--dry-run', 'only look: list what exists and what would be created (read calls only)'),
+};
 
-export function register(program: Command, ctx: CliContext): void {
-  program
+type SetupOptions = OptionsOf<typeof SETUP_OPTIONS>;
+
+export function register(program: Command, run: CliRun): void {
+  const cmd = program
     .command('setup')
     .summary('create a Cognito pool, app clients, a test user (+ AgentCore identity)')
     .description(
@@ -25,14 +35,8 @@ export function register(program: Command, ctx: CliContext): void {
         '',
         'Running it again finds the tagged resources and fills in what is missing (the test user gets a new password: Cognito never returns the old one). `teardown --name NAME` removes all of it.',
       ].join('\n'),
-    )
-    .option('--name <name>', 'names every resource (a-z 0-9 -, up to 32)', 'dev')
-    .option('--with-identity', 'also create an AgentCore workload identity and an OAuth2 credential provider (M2M)')
-    .option(
-      '--write-env <file>',
-      'write AGENTCORE_AUTH_* for `login` to this file (mode 0600; not --env-file: node itself takes that flag, nodejs/node#54232)',
-    )
-    .option('--dry-run', 'only look: list what exists and what would be created (read calls only)')
+    );
+  addOptions(cmd, SETUP_OPTIONS)
     .addHelpText(
       'after',
       `
@@ -44,7 +48,7 @@ Examples:
 
 IAM permissions: README.md, "Start from a bare AWS account".`,
     )
-    .action(defineAction(ctx, (io: Io, opts: SetupOptions) => setup(io, opts)));
+    .action(defineAction(run, (io: Io, opts: SetupOptions) => setup(io, opts)));
 }
 
 async function setup(io: Io, opts: SetupOptions): Promise<Outcome> {
@@ -54,8 +58,6 @@ async function setup(io: Io, opts: SetupOptions): Promise<Outcome> {
   const { resolve } = await import('node:path');
   const fs = await import('node:fs/promises');
   const report = await import('../../core/setup/report.js');
-  if (opts.writeEnv && opts.dryRun)
-    throw usageError('--write-env and --dry-run exclude each other: a dry run makes no credentials to write');
   const envPath = opts.writeEnv ? resolve(io.ctx.cwd, opts.writeEnv) : undefined;
   // Before any AWS call: a path that cannot be written would lose the generated password after everything is made.
   if (envPath) await checkEnvPath(envPath, opts.writeEnv!, report.ENV_FILE_MARKER);

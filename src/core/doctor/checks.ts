@@ -6,11 +6,12 @@
 import { isAbortError, AgentcoreAuthError } from '../errors.js';
 import { fromAwsError, serviceBaseUrl, type AwsClients, type Env } from '../aws.js';
 import type { FetchLike } from '../http.js';
-import { findHint } from '../hints.js';
+import { isNotFound } from '../classify.js';
+import { hintFor } from '../hints.js';
 import { relativeTime } from '../jwt.js';
 import { jwtExp } from '../jwt.js';
 import { listEntries, type CacheLocation, type CacheEntry } from '../token-cache.js';
-import { HEADERS, MESSAGES, PATTERNS } from '../../wire.js';
+import { HEADERS, MESSAGES, METHOD_MISMATCH, PATTERNS } from '../../wire.js';
 import { discoveryUrlIsValid, fromSdkAuthorizer, type AuthorizerConfig } from '../authorizer-prediction/config.js';
 import { predictAuthorizer } from '../authorizer-prediction/predict.js';
 import { parseRuntimeRef } from '../authorizer-prediction/remote.js';
@@ -57,7 +58,7 @@ const aborting = (e: unknown) => isAbortError(e) || (e instanceof AgentcoreAuthE
 function failLine(id: string, label: string, e: unknown, operation: string, notFoundFix?: string): DoctorCheck {
   if (aborting(e)) throw e;
   const err = fromAwsError(e, operation);
-  const notFound = err.details.errorName === 'ResourceNotFoundException';
+  const notFound = isNotFound(err);
   return {
     id,
     status: 'fail',
@@ -143,7 +144,7 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
       status: 'fail',
       label: 'AWS credentials resolve',
       detail: err.message,
-      fix: err.hint ?? findHint({ name: 'CredentialsProviderError' })!.fix,
+      fix: err.hint ?? hintFor('no-credentials')!.fix,
     });
   }
 
@@ -329,7 +330,7 @@ function runtimeChecks(r: RuntimeShape, add: (c: DoctorCheck) => DoctorCheck): v
       id: 'runtime.inbound',
       status: 'pass',
       label: 'inbound auth: OAuth bearer JWT (customJWTAuthorizer)',
-      detail: `callers send Authorization: Bearer <JWT> from the IdP at ${cfg.discoveryUrl}${wants.length ? ` with ${wants.join(', ')}` : ''}; SigV4 calls get 403 "Authorization method mismatch"`,
+      detail: `callers send Authorization: Bearer <JWT> from the IdP at ${cfg.discoveryUrl}${wants.length ? ` with ${wants.join(', ')}` : ''}; SigV4 calls get 403 "${METHOD_MISMATCH}"`,
     });
     if (hasAuthz)
       add({
@@ -353,7 +354,7 @@ function runtimeChecks(r: RuntimeShape, add: (c: DoctorCheck) => DoctorCheck): v
       id: 'runtime.inbound',
       status: 'pass',
       label: 'inbound auth: IAM SigV4 (no customJWTAuthorizer)',
-      detail: `callers sign with SigV4 (service bedrock-agentcore) and need bedrock-agentcore:InvokeAgentRuntime; to give the agent a workload token for a user they add ${HEADERS.userId} (needs bedrock-agentcore:InvokeAgentRuntimeForUser); bearer calls get 403 "Authorization method mismatch"`,
+      detail: `callers sign with SigV4 (service bedrock-agentcore) and need bedrock-agentcore:InvokeAgentRuntime; to give the agent a workload token for a user they add ${HEADERS.userId} (needs bedrock-agentcore:InvokeAgentRuntimeForUser); bearer calls get 403 "${METHOD_MISMATCH}"`,
     });
     if (hasAuthz) {
       add({
@@ -506,7 +507,7 @@ async function providerChecks(
     }
   } catch (e) {
     if (aborting(e)) throw e;
-    const notFound = (e as { name?: string }).name === 'ResourceNotFoundException';
+    const notFound = isNotFound(e);
     if (notFound) {
       try {
         const k = await client.send(new sdk.GetApiKeyCredentialProviderCommand({ name }));

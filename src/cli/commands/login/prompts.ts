@@ -4,8 +4,8 @@
  * the flag, the environment or a visible prompt. Every secret is registered with io.secrets.
  */
 import { usageError } from '../../../core/errors.js';
-import { readStdin, type Io } from '../../command.js';
 import { noPromptReason } from '../../context.js';
+import { readStdin, type Io } from '../../io.js';
 
 export function canPrompt(io: Io): boolean {
   return noPromptReason(io.ctx) === undefined;
