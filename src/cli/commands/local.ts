@@ -206,6 +206,11 @@ async function runLocal(io: Io, opts: LocalOptions): Promise<Outcome> {
       host,
       config,
       log: (line) => io.ui.warn(line),
+      onEvent: ({ kind, ...event }) => {
+        // No mail on the local stack: a sign-up's code goes to the log, and under --json as one JSON line more.
+        if (io.globals.json) io.out.line(JSON.stringify({ event: kind, ...event }));
+        else io.ui.info(`Cognito ${event.purpose} code for ${event.username} (${event.userPoolId}): ${event.code}`);
+      },
       ...(opts.autoConsent ? { autoConsent: true } : {}),
       ...(opts.lambda?.length ? { lambdas: opts.lambda } : {}),
     });
