@@ -81,6 +81,10 @@ export const LIMITS = {
   customHeadersPerRuntime: 20,
   traceIdMax: 128,
   traceParentMax: 128,
+  /** InvokeAgentRuntime's traceState, baggage and mcpSessionId members (the SDK model's lengths; W3C's too). */
+  traceStateMax: 512,
+  baggageMax: 8192,
+  mcpSessionIdMax: 1024,
   /**
    * InvokeAgentRuntime request payload: "Maximum payload size 100 MB, not adjustable" (AgentCore quotas, Runtime
    * invocation limits; runtime-invoke-agent: "binary data up to 100 MB"). Read as MiB, as AWS quotas count bytes.

@@ -7,7 +7,7 @@
  */
 export type InsideStep =
   | { kind: 'interceptor'; phase: 'REQUEST' | 'RESPONSE'; arn: string; outcome: string; ms?: number }
-  | { kind: 'identity'; operation: string; provider: string; outcome: string }
+  | { kind: 'identity'; operation: string; provider: string; flow?: string; outcome: string }
   | { kind: 'policy'; action: string; decision: string; mode: string }
   | {
       kind: 'target';
@@ -56,22 +56,24 @@ export function drawInside(steps: readonly InsideStep[], msg: Msg, note: NoteFn)
         msg('interceptor', 'gateway', [s.outcome], 'dotted', s.outcome === 'ok' ? 'arrow' : 'cross');
         break;
       case 'identity':
-        msg('gateway', 'identity', [`${s.operation} (${s.provider})`], 'solid');
-        msg('identity', 'gateway', [s.outcome], 'dotted');
+        msg('gateway', 'identity', [`${s.operation} (${s.flow ?? s.provider})`], 'solid');
+        msg(
+          'identity',
+          'gateway',
+          [s.outcome === 'authorization URL' ? 'authorizationUrl (no token in the vault yet)' : s.outcome],
+          'dotted',
+        );
         break;
       case 'policy':
         note(['gateway'], `policy ${s.mode}: ${s.decision} ${s.action}`);
         break;
-      case 'target':
+      case 'target': {
         msg('gateway', 'target', [`${s.target}: ${s.operation}`, ...sentFacts(s.sent)], 'solid');
-        msg(
-          'target',
-          'gateway',
-          [s.status !== undefined ? String(s.status) : s.outcome],
-          'dotted',
-          /^(ok|[23]\d\d)$/.test(s.status !== undefined ? String(s.status) : s.outcome) ? 'arrow' : 'cross',
-        );
+        // An MCP target's answer: a result or a JSON-RPC error; an HTTP target's: its status.
+        const answer = s.status !== undefined ? String(s.status) : s.outcome === 'ok' ? 'result' : s.outcome;
+        msg('target', 'gateway', [answer], 'dotted', /^(result|[23]\d\d)$/.test(answer) ? 'arrow' : 'cross');
         break;
+      }
     }
   }
 }

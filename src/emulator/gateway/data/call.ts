@@ -34,7 +34,7 @@ export interface SentAuth {
 
 export type TraceStep =
   | { kind: 'interceptor'; phase: 'REQUEST' | 'RESPONSE'; arn: string; outcome: string; ms: number }
-  | { kind: 'identity'; operation: string; provider: string; outcome: string }
+  | { kind: 'identity'; operation: string; provider: string; flow?: string; outcome: string }
   | {
       kind: 'target';
       target: string;

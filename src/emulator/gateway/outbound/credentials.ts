@@ -103,6 +103,7 @@ async function oauth(
     kind: 'identity',
     operation: 'GetResourceOauth2Token',
     provider: providerName,
+    flow: request.flow,
     outcome: outcome.kind === 'token' ? 'token' : 'authorization URL',
   });
   if (outcome.kind === 'consent') return { ok: false, consent: { authorizationUrl: outcome.authorizationUrl } };
