@@ -140,8 +140,16 @@ function spawn(kind, upstream) {
     child.once('message', (info) =>
       resolve({
         info,
-        cpu: () => new Promise((r) => (child.once('message', (m) => r(m.cpu.user + m.cpu.system)), child.send('cpu'))),
-        stop: () => new Promise((r) => (child.once('exit', r), child.send('exit'))),
+        cpu: () =>
+          new Promise((r) => {
+            child.once('message', (m) => r(m.cpu.user + m.cpu.system));
+            child.send('cpu');
+          }),
+        stop: () =>
+          new Promise((r) => {
+            child.once('exit', r);
+            child.send('exit');
+          }),
       }),
     );
     child.once('exit', (code) => reject(new Error(`${kind} exited with ${code}`)));

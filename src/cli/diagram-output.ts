@@ -81,7 +81,7 @@ export function recordingContext(ctx: CliContext, recorder: TraceRecorder): CliC
  * What happened inside a gateway call, when the gateway is the local stack (loopback): its trace by the answer's
  * x-amzn-requestid. Read with the context's plain fetch, so that it is not itself recorded.
  */
-function lookInsideGateway(ctx: CliContext, ex: HttpExchange): Promise<readonly InsideStep[] | undefined> | undefined {
+async function lookInsideGateway(ctx: CliContext, ex: HttpExchange): Promise<readonly InsideStep[] | undefined> {
   const rid = ex.responseHeaders?.['x-amzn-requestid'];
   let u: URL;
   try {

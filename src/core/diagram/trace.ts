@@ -32,20 +32,20 @@ export class TraceRecorder {
   readonly inside = new Map<number, readonly InsideStep[]>();
   readonly #pending = new Set<Promise<void>>();
   /** Reads what happened inside a gateway call (the local stack's trace), when the CLI can; set by the CLI. */
-  lookInside?: (exchange: HttpExchange) => Promise<readonly InsideStep[] | undefined> | undefined;
+  lookInside?: (exchange: HttpExchange) => Promise<readonly InsideStep[] | undefined>;
   readonly onExchange: ExchangeListener = (exchange, phase) => {
     // The record is complete (status, error, body) once the response phase has run; it is the same object.
     if (phase === 'request') this.entries.push({ kind: 'http', exchange });
     else if (this.lookInside && classifyExchange(exchange).to === 'gateway') {
-      const p = this.lookInside(exchange)
-        ?.then((steps) => {
+      const tracked: Promise<void> = this.lookInside(exchange)
+        .then((steps) => {
           if (steps?.length) this.inside.set(exchange.id, steps);
         })
-        .catch(() => undefined);
-      if (p) {
-        const tracked = p.finally(() => this.#pending.delete(tracked));
-        this.#pending.add(tracked);
-      }
+        .catch(() => undefined)
+        .finally(() => {
+          this.#pending.delete(tracked);
+        });
+      this.#pending.add(tracked);
     }
   };
 

@@ -81,8 +81,7 @@ async function signedHeaders(
     credentials: creds,
     sha256: Sha256,
   });
-  const query: Record<string, string> = {};
-  u.searchParams.forEach((v, k) => (query[k] = v));
+  const query: Record<string, string> = Object.fromEntries(u.searchParams);
   const req = new HttpRequest({
     method,
     protocol: u.protocol,
