@@ -9,11 +9,7 @@ import type { SigV4Result, StackCredentials } from '../sigv4.js';
 import type { StackState } from '../state.js';
 import type { GatewayConfig } from './config.js';
 
-/** Who called, as the policy engine sees it (agentcore-gateway.md §4.3). */
-export type PolicyPrincipal =
-  | { kind: 'OAuthUser'; sub: string; claims: Record<string, unknown> }
-  | { kind: 'IamEntity'; arn: string }
-  | { kind: 'anonymous' };
+export type { PolicyPrincipal } from './model.js';
 
 /**
  * The policy engines the gateway evaluates with (src/emulator/policy/store.ts, PolicyStore): the gateway sets

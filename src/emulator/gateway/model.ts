@@ -6,6 +6,12 @@
 import { randomBytes } from 'node:crypto';
 import type { CustomJwtAuthorizer } from '../runtime/config.js';
 
+/** Who called, as the policy engine sees it (agentcore-gateway.md §4.3). */
+export type PolicyPrincipal =
+  | { kind: 'OAuthUser'; sub: string; claims: Record<string, unknown> }
+  | { kind: 'IamEntity'; arn: string }
+  | { kind: 'anonymous' };
+
 export type AuthorizerType = 'CUSTOM_JWT' | 'AWS_IAM' | 'NONE' | 'AUTHENTICATE_ONLY';
 export type GatewayStatus = 'CREATING' | 'UPDATING' | 'UPDATE_UNSUCCESSFUL' | 'DELETING' | 'READY' | 'FAILED';
 export type TargetStatus =

@@ -6,8 +6,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { GATEWAY_MESSAGES } from '../../../wire.js';
 import type { StackCredentials } from '../../sigv4.js';
-import type { PolicyPrincipal } from '../deps.js';
-import type { GatewayRecord } from '../model.js';
+import type { GatewayRecord, PolicyPrincipal } from '../model.js';
 
 /** A caller authenticated with SigV4. */
 export interface IamCaller {
