@@ -15,7 +15,7 @@ import {
   type GatewayCredentialKind,
 } from '../../wire.js';
 import { validationMessage } from '../api/errors.js';
-import { parseOpenApi } from './targets/openapi.js';
+import { parseOpenApi } from './targets/openapi-schema.js';
 import {
   type AuthorizerType,
   type CatalogTool,
