@@ -125,7 +125,7 @@ export const DEFAULT_ACCESS_KEY_ID = 'AKIALOCALAGENTCORE01';
 
 const secret = (bytes = 24) => randomBytes(bytes).toString('base64url');
 /** Cognito app client ids: 26 lowercase alphanumerics. */
-const clientIdFor = (seed: string) => (seed.replace(/[^a-z0-9]/g, '') + 'localclient0000000000000000').slice(0, 26);
+const clientIdFor = (seed: string) => `${seed.replace(/[^a-z0-9]/g, '')}localclient0000000000000000`.slice(0, 26);
 
 /** The seeded stack (fresh secrets per call). */
 export function defaultConfig(region = DEFAULT_REGION): StackConfig {

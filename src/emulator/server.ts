@@ -265,7 +265,8 @@ class LazyUrlRequest implements EmuRequest {
     this.headers = raw.headers;
   }
   get url(): URL {
-    return (this.#url ??= new URL(this.target, this.origin));
+    if (this.#url === undefined) this.#url = new URL(this.target, this.origin);
+    return this.#url;
   }
 }
 

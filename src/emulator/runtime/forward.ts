@@ -189,9 +189,12 @@ class ResponseSink {
   }
 }
 
-/** The container contract: HTTP agents serve POST /invocations; MCP agents serve POST /mcp (AgentCore's MCP contract). */
+/**
+ * The container contract: HTTP (and AG-UI) agents serve POST /invocations; MCP agents POST /mcp (AgentCore's MCP
+ * contract); A2A agents POST / (the A2A contract's JSON-RPC root).
+ */
 function containerPath(agent: { protocol?: string }): string {
-  return agent.protocol === 'MCP' ? '/mcp' : '/invocations';
+  return agent.protocol === 'MCP' ? '/mcp' : agent.protocol === 'A2A' ? '/' : '/invocations';
 }
 
 export function forwardToAgent(input: ForwardInput): Promise<void> {

@@ -182,7 +182,10 @@ export function createJwtAuthorizer(options: JwtAuthorizerOptions = {}): JwtAuth
   ): Promise<AuthorizerVerdict> {
     if (!token) return FAIL(403, MESSAGES.failedToParseToken, 'parse');
     let cache = verified.get(config.discoveryUrl);
-    if (!cache) verified.set(config.discoveryUrl, (cache = new TokenMap()));
+    if (!cache) {
+      cache = new TokenMap();
+      verified.set(config.discoveryUrl, cache);
+    }
     let claims: JWTPayload;
     const hit = cache.get(token);
     if (hit) {
