@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { HEADERS, LIMITS, PATTERNS } from '../../wire.js';
 import { parseCustomJwtAuthorizer, type CustomJwtAuthorizer } from './authorizer-config.js';
-import { httpUrl, isObject, known, RuntimeConfigError, str, strList } from './config-fields.js';
+import { httpUrl, isObject, known, RuntimeConfigError, str, strList, type Raw } from './config-fields.js';
 
 export {
   parseCustomJwtAuthorizer,
@@ -215,21 +215,40 @@ export function parseAllowlist(raw: unknown, path: string, jwt: boolean): string
   return list;
 }
 
+const AGENT_FIELDS = [
+  'name',
+  'id',
+  'description',
+  'authorizerConfiguration',
+  'requestHeaderAllowlist',
+  'requestHeaderConfiguration',
+  'protocol',
+  'agentUrl',
+  'oauth2CallbackUrl',
+  'workloadName',
+  'allowedResourceOauth2ReturnUrls',
+];
+
+function parseAgentAuthorizer(a: unknown, path: string): AgentConfig['authorizerConfiguration'] {
+  if (a === undefined || a === null) return undefined;
+  if (!isObject(a)) throw new RuntimeConfigError(path, 'must be { customJWTAuthorizer: {...} } (omit it for SigV4)');
+  known(a, path, ['customJWTAuthorizer']);
+  return { customJWTAuthorizer: parseCustomJwtAuthorizer(a.customJWTAuthorizer ?? {}, `${path}.customJWTAuthorizer`) };
+}
+
+/** Like the starter toolkit's local runs: a default OAuth2CallbackUrl (registered on the agent's workload identity). */
+function callbackOf(raw: Raw, path: string, ctx?: RuntimeDefaultsContext): string {
+  const given = str(raw.oauth2CallbackUrl, `${path}.oauth2CallbackUrl`, {
+    optional: true,
+    pattern: PATTERNS.returnUrl,
+    hint: 'must be a URL',
+  });
+  return given ?? ctx?.returnUrl ?? DEFAULT_RETURN_URL;
+}
+
 function parseAgent(raw: unknown, path: string, ctx?: RuntimeDefaultsContext): AgentConfig {
   if (!isObject(raw)) throw new RuntimeConfigError(path, 'must be an object');
-  known(raw, path, [
-    'name',
-    'id',
-    'description',
-    'authorizerConfiguration',
-    'requestHeaderAllowlist',
-    'requestHeaderConfiguration',
-    'protocol',
-    'agentUrl',
-    'oauth2CallbackUrl',
-    'workloadName',
-    'allowedResourceOauth2ReturnUrls',
-  ]);
+  known(raw, path, AGENT_FIELDS);
   const name = str(raw.name, `${path}.name`, {
     pattern: AGENT_NAME,
     hint: 'must match [a-zA-Z][a-zA-Z0-9_]{0,47} (letters, digits, underscores; no hyphens)',
@@ -240,46 +259,20 @@ function parseAgent(raw: unknown, path: string, ctx?: RuntimeDefaultsContext): A
       pattern: PATTERNS.runtimeId,
       hint: 'must be <name>-<10 letters or digits>',
     }) ?? deriveId(name);
-  let authorizerConfiguration: AgentConfig['authorizerConfiguration'];
-  if (raw.authorizerConfiguration !== undefined && raw.authorizerConfiguration !== null) {
-    const a = raw.authorizerConfiguration;
-    if (!isObject(a))
-      throw new RuntimeConfigError(
-        `${path}.authorizerConfiguration`,
-        'must be { customJWTAuthorizer: {...} } (omit it for SigV4)',
-      );
-    known(a, `${path}.authorizerConfiguration`, ['customJWTAuthorizer']);
-    authorizerConfiguration = {
-      customJWTAuthorizer: parseCustomJwtAuthorizer(
-        a.customJWTAuthorizer ?? {},
-        `${path}.authorizerConfiguration.customJWTAuthorizer`,
-      ),
-    };
-  }
+  const authorizerConfiguration = parseAgentAuthorizer(raw.authorizerConfiguration, `${path}.authorizerConfiguration`);
   const rhc = raw.requestHeaderConfiguration;
   const allowRaw = raw.requestHeaderAllowlist ?? (isObject(rhc) ? rhc.requestHeaderAllowlist : undefined);
   const protocol = (str(raw.protocol, `${path}.protocol`, { optional: true }) ?? 'HTTP').toUpperCase();
   if (protocol !== 'HTTP' && protocol !== 'MCP')
     throw new RuntimeConfigError(`${path}.protocol`, 'must be HTTP or MCP');
   const returnUrls = strList(raw.allowedResourceOauth2ReturnUrls, `${path}.allowedResourceOauth2ReturnUrls`) ?? [];
-  // Like the starter toolkit's local runs: a default OAuth2CallbackUrl (registered on the agent's workload identity).
-  const callback =
-    str(raw.oauth2CallbackUrl, `${path}.oauth2CallbackUrl`, {
-      optional: true,
-      pattern: PATTERNS.returnUrl,
-      hint: 'must be a URL',
-    }) ??
-    ctx?.returnUrl ??
-    DEFAULT_RETURN_URL;
+  const callback = callbackOf(raw, path, ctx);
+  const jwt = authorizerConfiguration !== undefined;
   const agent: AgentConfig = {
     name,
     id,
     protocol,
-    requestHeaderAllowlist: parseAllowlist(
-      allowRaw,
-      `${path}.requestHeaderAllowlist`,
-      authorizerConfiguration !== undefined,
-    ),
+    requestHeaderAllowlist: parseAllowlist(allowRaw, `${path}.requestHeaderAllowlist`, jwt),
     workloadName:
       str(raw.workloadName, `${path}.workloadName`, { optional: true, pattern: PATTERNS.workloadName }) ?? id,
     allowedResourceOauth2ReturnUrls: returnUrls.includes(callback) ? returnUrls : [...returnUrls, callback],
