@@ -244,8 +244,7 @@ function claimValue(s: string, path: string): void {
 }
 
 function fullMatch(re: RegExp, s: string): boolean {
-  const m = re.exec(s);
-  return m !== null && m.index === 0 && m[0].length === s.length;
+  return new RegExp(`^(?:${re.source})$`).test(s);
 }
 
 function parseClaimRule(raw: unknown, path: string): CustomClaimRule {
