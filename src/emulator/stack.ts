@@ -69,7 +69,7 @@ export interface LocalStack {
   workloadIdentities: Array<{ name: string; arn: string; allowedResourceOauth2ReturnUrls: string[] }>;
   credentialProviders: CredentialProvidersInfo;
   threeLo: { issuer: string; discoveryUrl: string; autoConsent: boolean; defaultUser: string; clientId: string };
-  /** The agent runtimes, live: CreateAgentRuntime adds one, UpdateAgentRuntime replaces its entry, Delete removes it. */
+  /** The runtimes, live: CreateAgentRuntime adds one, UpdateAgentRuntime replaces its entry, Delete removes it. */
   agents: AgentConfig[];
   gateways: GatewayConfig[];
   config: StackConfig;

@@ -26,6 +26,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HEADERS, MESSAGES } from '../../src/wire.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { clientsFor, failure } from './helpers.js';
+import { startStandInAgent } from './runtime-fixtures.js';
 
 let stack: LocalStack;
 let c: ReturnType<typeof clientsFor>;
@@ -191,6 +192,27 @@ describe('CreateAgentRuntime → invoke → UpdateAgentRuntime → invoke', () =
       }),
     );
     expect((await bearer(arn, accessToken)).status).toBe(200);
+  });
+});
+
+describe('a created runtime in front of your own container', () => {
+  it("the agentcore-auth:agent-url tag puts the user's server behind it (the contract headers reach it)", async () => {
+    const agent = await startStandInAgent();
+    try {
+      const made = await c.control.send(
+        new CreateAgentRuntimeCommand({ ...base('own_agent'), tags: { 'agentcore-auth:agent-url': agent.url } }),
+      );
+      expect(await sigv4(made.agentRuntimeArn!, { runtimeUserId: 'dave' })).toEqual({ from: 'stand-in' });
+      expect(agent.seen[0]).toMatchObject({ method: 'POST', path: '/invocations', body: '{"prompt":"hi"}' });
+      expect(agent.seen[0]!.headers.workloadaccesstoken).toMatch(/^AgV4/);
+      const bad = { ...base('bad_url_agent'), tags: { 'agentcore-auth:agent-url': 'ftp://x' } };
+      expect(await failure(c.control.send(new CreateAgentRuntimeCommand(bad)))).toMatchObject({
+        name: 'ValidationException',
+        message: 'tags.agentcore-auth:agent-url: "ftp://x" must be an http(s) URL',
+      });
+    } finally {
+      await agent.close();
+    }
   });
 });
 

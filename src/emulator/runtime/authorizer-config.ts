@@ -70,8 +70,10 @@ const PRIVATE_ENDPOINT = union({
     resourceConfigurationIdentifier: strRule({
       min: 20,
       max: 2048,
-      pattern:
-        /((rcfg-[0-9a-z]{17})|(arn:[a-z0-9-]+:vpc-lattice:[a-zA-Z0-9-]+:\d{12}:resourceconfiguration\/rcfg-[0-9a-z]{17}))/,
+      pattern: new RegExp(
+        String.raw`((rcfg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:` +
+          'resourceconfiguration/rcfg-[0-9a-z]{17}))',
+      ),
     }),
   }),
   managedVpcResource: struct({

@@ -80,7 +80,7 @@ export interface GatewayConfig {
 export interface RuntimeDefaultsContext {
   /** The stack's user pool app client (the one with a secret). */
   appClientId: string;
-  /** Every app client of the stack's pool: the seeded JWT agents and gateway trust their tokens. Default [appClientId]. */
+  /** Every app client of the stack's pool: the seeded JWT agents and gateway trust them. Default [appClientId]. */
   clientIds?: string[];
   /** The seeded OAuth2 credential provider (USER_FEDERATION, the stack's 3LO provider). */
   oauthProviderName?: string;
@@ -202,14 +202,16 @@ export function parseAllowlist(raw: unknown, path: string, jwt: boolean): string
       if (!jwt)
         throw new RuntimeConfigError(
           p,
-          'Authorization can be allow-listed only on an agent with a JWT authorizer (a SigV4 signature is never forwarded)',
+          'Authorization can be allow-listed only on an agent with a JWT authorizer ' +
+            '(a SigV4 signature is never forwarded)',
         );
       return;
     }
     if (!h.toLowerCase().startsWith(HEADERS.customPrefix.toLowerCase()) || h.length === HEADERS.customPrefix.length)
       throw new RuntimeConfigError(
         p,
-        `${JSON.stringify(h)}: only Authorization and headers starting with ${HEADERS.customPrefix} can be allow-listed`,
+        `${JSON.stringify(h)}: only Authorization and headers starting with ${HEADERS.customPrefix} ` +
+          'can be allow-listed',
       );
   });
   return list;
@@ -449,5 +451,6 @@ export function gatewayArn(region: string, accountId: string, id: string): strin
 }
 
 export function workloadIdentityArn(region: string, accountId: string, name: string): string {
-  return `arn:aws:bedrock-agentcore:${region}:${accountId}:workload-identity-directory/default/workload-identity/${name}`;
+  const path = `workload-identity-directory/default/workload-identity/${name}`;
+  return `arn:aws:bedrock-agentcore:${region}:${accountId}:${path}`;
 }

@@ -99,7 +99,7 @@ export { sendAwsError, sendJson };
  * agent does not grow the stack's token table without bound. Bounded (oldest evicted).
  */
 export class WatCache {
-  /** workloadName → user ids and user tokens (a TokenMap: a 1 KB token is neither copied into a key nor hashed per call). */
+  /** workloadName → user ids and user tokens (TokenMap: a 1 KB token is not copied into a key nor hashed per call). */
   private readonly byWorkload = new Map<string, { users: Map<string, WatEntry>; tokens: TokenMap<WatEntry> }>();
   private size = 0;
   constructor(

@@ -1,9 +1,9 @@
 /**
  * Forwarding an invocation to the agent by the AgentCore container contract (agentcore-identity.md §4.1):
  * `POST {agentUrl}/invocations` with the workload access token (`WorkloadAccessToken` and
- * `X-Amz-Bedrock-AgentCore-Identity-WAT`), the session and request ids, `OAuth2CallbackUrl` when configured, the MCP and
- * trace headers, and only the allow-listed request headers (Authorization only when allow-listed on a JWT agent). The
- * agent's answer (JSON, SSE or any stream) is piped back as it arrives.
+ * `X-Amz-Bedrock-AgentCore-Identity-WAT`), the session and request ids, `OAuth2CallbackUrl` when configured, the MCP
+ * and trace headers, and only the allow-listed request headers (Authorization only when allow-listed on a JWT agent).
+ * The agent's answer (JSON, SSE or any stream) is piped back as it arrives.
  */
 import http, {
   type IncomingHttpHeaders,
@@ -149,8 +149,8 @@ export async function forwardInProcess(input: ForwardInput, target: InProcessAge
 /**
  * The in-process agent's answer, passed on to the caller as forwardToAgent would: a 2xx streams through with the
  * runtime's response headers, anything else becomes RuntimeClientError. A class rather than an object literal with a
- * `destroyed` getter (see LazyUrlRequest in server.ts: a literal with an accessor gets its own old-space hidden class per
- * request, which keeps the request's garbage alive through scavenges).
+ * `destroyed` getter (see LazyUrlRequest in server.ts: a literal with an accessor gets its own old-space hidden class
+ * per request, which keeps the request's garbage alive through scavenges).
  */
 class ResponseSink {
   #failed: { status: number; chunks: string[] } | undefined;

@@ -1,6 +1,7 @@
 /**
  * The control plane's views of a runtime, a version and an endpoint, shaped as the SDK models them
- * (GetAgentRuntimeResponse, AgentRuntime, AgentRuntimeEndpoint). Timestamps are RFC 3339 date-time strings (the model's timestampFormat).
+ * (GetAgentRuntimeResponse, AgentRuntime, AgentRuntimeEndpoint). Timestamps are RFC 3339 date-time strings (the
+ * model's timestampFormat: the SDK refuses epoch seconds for them).
  * A runtime is READY once an operation on it has answered: the stack has nothing to provision.
  */
 import type { RuntimeEndpoint, RuntimeEntry, RuntimeVersion } from '../registry.js';

@@ -50,9 +50,9 @@ export function resolveTarget(ctx: RuntimeContext, req: EmuRequest, label: strin
     throw notFound(`No agent runtime ${arn} in this local stack (agents: ${ids})`);
   }
   const agent = entry.served(qualifier);
-  if (!agent)
-    throw notFound(
-      `No endpoint named '${qualifier}' for agent runtime ${arn} (its endpoints: ${[...entry.endpoints.keys()].join(', ')})`,
-    );
+  if (!agent) {
+    const names = [...entry.endpoints.keys()].join(', ');
+    throw notFound(`No endpoint named '${qualifier}' for agent runtime ${arn} (its endpoints: ${names})`);
+  }
   return { entry, agent, arn: entry.arn, qualifier };
 }
