@@ -4,6 +4,8 @@
  * installed @aws-sdk packages. The emulator may import this file (and only this file) from core/.
  */
 
+import { DENIED_BY_DEFAULT, DENIED_BY_POLICY, LIST_TOOLS_FAILED } from './policy-model/model.js';
+
 export const HEADERS = {
   sessionId: 'X-Amzn-Bedrock-AgentCore-Runtime-Session-Id',
   userId: 'X-Amzn-Bedrock-AgentCore-Runtime-User-Id',
@@ -118,10 +120,19 @@ export const SESSION_STATUS = { IN_PROGRESS: 'IN_PROGRESS', FAILED: 'FAILED' } a
 export const CLAIM_OPERATORS = ['EQUALS', 'CONTAINS', 'CONTAINS_ANY'] as const;
 export type ClaimOperator = (typeof CLAIM_OPERATORS)[number];
 
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** How AgentCore's method-mismatch refusal starts (the CLI quotes it in explanations). */
+export const METHOD_MISMATCH = 'Authorization method mismatch';
+
 /** Exact service messages (agentcore-errors.md). */
 export const MESSAGES = {
   methodMismatch:
-    "Authorization method mismatch. The agent is configured for a different authorization method than what was used in your request. Check the agent's authorization configuration and ensure your request uses the matching method (OAuth or SigV4)",
+    `${METHOD_MISMATCH}. The agent is configured for a different authorization method than what was used in your ` +
+    "request. Check the agent's authorization configuration and ensure your request uses the matching method " +
+    '(OAuth or SigV4)',
   missingAuthToken: 'Missing Authentication Token',
   failedToParseToken: 'OAuth authorization failed: Failed to parse token',
   tokenExpired: 'Token has expired',
@@ -135,18 +146,169 @@ export const MESSAGES = {
   clientCredentialsParse: 'Error parsing ClientCredentials response',
   workloadLinkedToService: 'WorkloadIdentity is linked to a service and cannot retrieve an access token by the caller',
   watNotSet:
-    'Workload access token has not been set. If invoking agent runtime via SIGV4 inbound auth, please specify the X-Amzn-Bedrock-AgentCore-Runtime-User-Id header and retry.',
+    'Workload access token has not been set. If invoking agent runtime via SIGV4 inbound auth, please specify the ' +
+    'X-Amzn-Bedrock-AgentCore-Runtime-User-Id header and retry.',
   cognitoIncorrectPassword: 'Incorrect username or password.',
   cognitoSecretHashMissing: (clientId: string) =>
     `Client ${clientId} is configured with secret but SECRET_HASH was not received`,
   cognitoSecretHashWrong: (clientId: string) => `Unable to verify secret hash for client ${clientId}`,
   cognitoUserPasswordNotEnabled: 'USER_PASSWORD_AUTH flow not enabled for this client',
   cognitoUserNotFound: 'User does not exist.',
-  /** UNVERIFIED: the service's answer to an oversized payload is not documented; the emulator's (413 ValidationException). */
+  /**
+   * UNVERIFIED: the service's answer to an oversized payload is not documented; this is the emulator's (413
+   * ValidationException).
+   */
   payloadTooLarge: `Request payload exceeds the maximum allowed size of ${100_000_000} bytes (100 MB)`,
   /** A direct call to a runtime whose authorizer has allowedWorkloadConfiguration (agentcore-gateway.md §6, 3P). */
   transactionTokenRequired: 'Transaction token required: authorizer has AllowedWorkloadConfiguration configured',
 } as const;
+
+/**
+ * How each known error is recognised (core/classify.ts): an error name (AWS error type, OAuth `error`; compared
+ * case-insensitively), an HTTP status, a pattern of the message the service sends. The first entry whose message
+ * pattern matches wins; else the first whose name matches; else the first whose status does. The texts the local stack
+ * sends are MESSAGES; each is recognised as its own kind (test/core/classify.test.ts). The kinds are the ids of the
+ * hint table (core/hints.ts), which says cause and fix for each.
+ */
+export interface ServiceErrorSignature {
+  readonly kind: string;
+  readonly names?: readonly string[];
+  readonly statuses?: readonly number[];
+  readonly message?: RegExp;
+}
+
+export const SERVICE_ERRORS = [
+  // AgentCore Policy at the Gateway (texts in policy-model/model.ts; specific, so first).
+  {
+    kind: 'policy-denied-by-default',
+    message: new RegExp(
+      `${escapeRegExp(DENIED_BY_DEFAULT)}|${escapeRegExp(DENIED_BY_POLICY)} no determining policies`,
+      'i',
+    ),
+  },
+  { kind: 'policy-denied-by-forbid', message: new RegExp(`${escapeRegExp(DENIED_BY_POLICY)} (?!no determining)`, 'i') },
+  {
+    kind: 'policy-list-tools-failed',
+    message: new RegExp(escapeRegExp(LIST_TOOLS_FAILED.replace(/^InternalServerException - /, '')), 'i'),
+  },
+  { kind: 'policy-tool-denied', message: /AuthorizeActionException|Tool Execution Denied/i },
+  { kind: 'method-mismatch', message: new RegExp(METHOD_MISMATCH, 'i') },
+  { kind: 'claim-client-id', message: /Claim 'client_id' value mismatch/i },
+  { kind: 'claim-aud', message: /Claim 'aud' value mismatch/i },
+  { kind: 'claim-iss', message: /Claim 'iss' value mismatch/i },
+  { kind: 'claim-scope', message: /Claim 'scope' value mismatch/i },
+  { kind: 'claim-generic', message: /Claim '([^']+)' value mismatch/i },
+  {
+    kind: 'sso-session-expired',
+    message: new RegExp(
+      'SSO session associated with this profile (has expired|is invalid)|SSO session token associated with ' +
+        'profile=\\S* was not found or is invalid|Token is expired\\. To refresh this SSO session',
+      'i',
+    ),
+  },
+  {
+    kind: 'token-expired',
+    message: /(?<!Refresh )Token has expired|token is expired|"exp" claim timestamp check failed/i,
+  },
+  { kind: 'missing-auth-token', message: /Missing Authentication Token/i },
+  { kind: 'failed-to-parse-token', message: /Failed to parse token/i },
+  { kind: 'wat-not-set', message: /Workload access token has not been set/i },
+  { kind: 'no-return-url', message: /register and use at least one ResourceOauth2ReturnUrl/i },
+  { kind: 'invalid-or-expired-session', message: /Invalid or expired session/i },
+  { kind: 'provider-not-found', message: /Resource Credential Provider not found/i },
+  { kind: 'client-credentials-parse', message: /Error parsing ClientCredentials response/i },
+  { kind: 'workload-linked', message: /linked to a service and cannot retrieve an access token/i },
+  { kind: 'session-id-too-short', message: /runtimeSessionId' failed to satisfy constraint/i },
+  { kind: 'cognito-secret-hash-missing', message: /configured with secret but SECRET_HASH was not received/i },
+  { kind: 'cognito-secret-hash-wrong', message: /Unable to verify secret hash/i },
+  { kind: 'cognito-user-password-not-enabled', message: /USER_PASSWORD_AUTH flow not enabled/i },
+  { kind: 'cognito-incorrect-password', message: /Incorrect username or password/i },
+  { kind: 'cognito-user-not-found', names: ['UserNotFoundException'], message: /User does not exist/i },
+  { kind: 'cognito-refresh-expired', message: /Refresh Token has (expired|been revoked)|Invalid Refresh Token/i },
+  { kind: 'invoke-for-user-denied', message: /InvokeAgentRuntimeForUser/i },
+  {
+    kind: 'jwt-invalid-or-not-found',
+    names: ['UnauthorizedException'],
+    statuses: [401],
+    message: /JWT bearer token is invalid or not found/i,
+  },
+  {
+    kind: 'signature-mismatch',
+    names: [
+      'InvalidSignatureException',
+      'SignatureDoesNotMatch',
+      'UnrecognizedClientException',
+      'InvalidClientTokenId',
+    ],
+    message: /signature we calculated does not match|security token included in the request is invalid/i,
+  },
+  {
+    kind: 'expired-credentials',
+    names: ['ExpiredTokenException', 'ExpiredToken'],
+    message: /security token included in the request is expired/i,
+  },
+  { kind: 'runtime-client-error', names: ['RuntimeClientError'], statuses: [424] },
+  { kind: 'payload-too-large', statuses: [413], message: /payload (exceeds|is too large)|request entity too large/i },
+  { kind: 'quota-exceeded', names: ['ServiceQuotaExceededException'], statuses: [402] },
+  {
+    kind: 'throttled',
+    names: ['ThrottlingException', 'ThrottledException', 'TooManyRequestsException'],
+    statuses: [429],
+  },
+  { kind: 'not-found', names: ['ResourceNotFoundException'], statuses: [404] },
+  { kind: 'region-missing', message: /Region is missing/i },
+  {
+    kind: 'no-credentials',
+    names: ['CredentialsProviderError'],
+    message: /Could not load credentials|Unable to locate credentials/i,
+  },
+  { kind: 'oauth-invalid-client', names: ['invalid_client'], message: /invalid_client/ },
+  { kind: 'oauth-invalid-scope', names: ['invalid_scope'], message: /invalid_scope/ },
+  {
+    kind: 'oauth-unauthorized-client',
+    names: ['unauthorized_client', 'unsupported_grant_type'],
+    message: /unauthorized_client|unsupported_grant_type/,
+  },
+  { kind: 'redirect-uri-mismatch', message: /redirect_uri|redirect_mismatch/i },
+  {
+    kind: 'discovery-url-pattern',
+    message: /discoveryUrl'? failed to satisfy constraint|well-known\\?\/openid-configuration\$/i,
+  },
+  { kind: 'custom-claim-scp', message: /Custom claim name can't be 'scp'/i },
+  {
+    kind: 'mcp-generic-unauthorized',
+    message: /Authentication error - Invalid credentials|"code"\s*:\s*"UNAUTHORIZED"|Authentication required/i,
+  },
+  { kind: 'insufficient-scope', names: ['insufficient_scope'], message: /insufficient_scope/ },
+  { kind: 'provider-secret-denied', message: /Access denied when retrieving secret/i },
+  { kind: 'session-in-progress', names: ['RetryableConflictException'], message: /Session operation in progress/i },
+  { kind: 'mcp-accept-header', message: /MCP protocol requires Accept header/i },
+  {
+    kind: 'setup-access-denied',
+    message: new RegExp(
+      'not authorized to perform: (' +
+        'cognito-idp:(Create|Delete|Describe|List)' +
+        '(UserPool|UserPools|ResourceServer|UserPoolDomain|UserPoolClient|UserPoolClients)\\b|' +
+        'cognito-idp:(AdminCreateUser|AdminSetUserPassword|AdminGetUser|TagResource)\\b|' +
+        'bedrock-agentcore:(Create|Delete|Get|Update)(WorkloadIdentity|Oauth2CredentialProvider|TokenVault)\\b)',
+      'i',
+    ),
+  },
+  { kind: 'cognito-domain-taken', message: /Domain already (associated with another user pool|exists)/i },
+  { kind: 'cognito-pool-has-domain', message: /It has a domain configured that should be deleted first/i },
+  { kind: 'cognito-limit-exceeded', names: ['LimitExceededException'] },
+  {
+    kind: 'iam-not-authorized',
+    names: ['AccessDeniedException'],
+    statuses: [403],
+    message: /is not authorized to perform/i,
+  },
+  { kind: 'mcp-url-elicitation', message: /This request requires more information|"code"\s*:\s*-32042/i },
+  { kind: 'local-token-signature', message: /Token signature verification failed/i },
+  { kind: 'local-agent-unreachable', message: /could not reach agent \S+ at \S+/i },
+] as const satisfies readonly ServiceErrorSignature[];
+
+export type ServiceErrorKind = (typeof SERVICE_ERRORS)[number]['kind'];
 
 /** SigV4 signing name used by both AgentCore planes; Cognito admin ops sign as cognito-idp. */
 export const SIGNING_NAME = { agentcore: 'bedrock-agentcore', cognito: 'cognito-idp' } as const;

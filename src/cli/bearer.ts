@@ -21,7 +21,7 @@ import {
   type CacheLocation,
   type TokenSet,
 } from '../core/token-cache.js';
-import { readStdin, type Io } from './command.js';
+import { readStdin, type Io } from './io.js';
 
 /** Refresh a cached token that expires within this margin. */
 export const REFRESH_MARGIN_MS = 2 * 60 * 1000;

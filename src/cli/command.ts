@@ -1,147 +1,50 @@
 /**
- * What every command gets: the global options, and an `Io` (ui, stdout writer, traced fetch, AWS clients, secrets)
- * built once per run. `defineAction` wraps a command's handler so that --json output, exit codes and errors are
- * handled in one place (cli/run.ts renders the errors).
+ * A command's action. Every command registers `defineAction(run, handler)`: the handler gets the run's `Io` and
+ * commander's arguments and returns its `Outcome`; the wrapper prints it (--json or the human rendering), writes
+ * --diagram however the command ends, and leaves the exit code and the Io on the `CliRun`, which run.ts reads. Errors
+ * propagate to run.ts, the one place that renders them.
  */
 import type { Command } from 'commander';
-import { createAwsClients, type AwsClients, type Env } from '../core/aws.js';
-import { createHttpFetch, type ExchangeListener, type FetchLike } from '../core/http.js';
-import { SecretRegistry } from '../core/redact.js';
 import type { CliContext } from './context.js';
 import { diagramRequest, errorFacts, recordingContext, writeDiagram } from './diagram-output.js';
-import { createTraceListener } from './render/trace.js';
-import { colorEnabled, Ui } from './render/ui.js';
-
-export interface Globals {
-  region?: string;
-  profile?: string;
-  endpointUrl?: string;
-  json: boolean;
-  verbose: boolean;
-  debug: boolean;
-  quiet: boolean;
-  color: boolean;
-  showSecrets: boolean;
-}
-
-export interface Io {
-  ctx: CliContext;
-  globals: Globals;
-  ui: Ui;
-  /** stdout: data only. */
-  out: { write(text: string): void; line(text: string): void; json(value: unknown): void; isTTY: boolean };
-  /** A fetch that traces (--verbose), times out and honours Ctrl-C. Pass `timeoutMs` for a custom limit. */
-  fetch: FetchLike;
-  http(timeoutMs?: number): FetchLike;
-  aws: AwsClients;
-  /**
-   * AWS clients like `aws` (same globals, same --verbose trace) with a different socket timeout (e.g. --timeout) or
-   * extra env (e.g. the endpoint a cached login used).
-   */
-  awsWith(overrides: { timeoutMs?: number; env?: Env }): AwsClients;
-  secrets: SecretRegistry;
-}
+import { createIo, readGlobals, type Io } from './io.js';
 
 /** What a handler returns: a JSON-able result for --json, a human rendering, and an exit code (default 0). */
-export interface Outcome {
-  json?: unknown;
+export interface Outcome<J = unknown> {
+  json?: J;
   human?: () => void;
   exitCode?: number;
 }
 
-export function readGlobals(cmd: Command): Globals {
-  const o = cmd.optsWithGlobals() as Record<string, unknown>;
-  const g: Globals = {
-    json: !!o.json,
-    verbose: !!o.verbose || !!o.debug,
-    debug: !!o.debug,
-    quiet: !!o.quiet,
-    color: o.color !== false,
-    showSecrets: !!o.showSecrets,
-  };
-  if (typeof o.region === 'string') g.region = o.region;
-  if (typeof o.profile === 'string') g.profile = o.profile;
-  if (typeof o.endpointUrl === 'string') g.endpointUrl = o.endpointUrl;
-  return g;
-}
+/** One run of the CLI (one command line): the context commands register with, and what the action left behind. */
+export class CliRun {
+  /** The action's Io, once it started: run.ts renders a failure through its ui (same secrets, same colours). */
+  io?: Io;
+  /** The exit code the action's outcome asked for, once it finished. */
+  exitCode?: number;
 
-export function createIo(ctx: CliContext, globals: Globals): Io {
-  const secrets = new SecretRegistry();
-  const ui = new Ui(ctx.stderr, {
-    color: colorEnabled(ctx.stderr, ctx.env, globals.color),
-    quiet: globals.quiet,
-    debug: globals.debug,
-    showSecrets: globals.showSecrets,
-    secrets,
-  });
-  // One trace, two readers: --verbose prints each exchange, a recorder (--diagram, smoke/demo steps) keeps them.
-  const verbose = globals.verbose ? createTraceListener(ui, globals.showSecrets) : undefined;
-  const record = ctx.trace?.onExchange;
-  const onExchange: ExchangeListener | undefined =
-    verbose && record
-      ? (ex, phase) => {
-          record(ex, phase);
-          verbose(ex, phase);
-        }
-      : (verbose ?? record);
-  const http = (timeoutMs?: number) =>
-    createHttpFetch({
-      fetch: ctx.fetch,
-      signal: ctx.signal,
-      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-      ...(onExchange ? { onExchange, captureBodies: true } : {}),
-    });
-  const awsWith = (overrides: { timeoutMs?: number; env?: Env }) =>
-    createAwsClients({
-      env: overrides.env ? { ...ctx.env, ...overrides.env } : ctx.env,
-      settings: {
-        ...(globals.region ? { region: globals.region } : {}),
-        ...(globals.profile ? { profile: globals.profile } : {}),
-        ...(globals.endpointUrl ? { endpointUrl: globals.endpointUrl } : {}),
-        ...(overrides.timeoutMs ? { timeoutMs: overrides.timeoutMs } : {}),
-      },
-      ...(onExchange ? { onExchange, captureBodies: !!record } : {}),
-      ...(ctx.awsRetryStrategy ? { retryStrategy: ctx.awsRetryStrategy } : {}),
-      signal: ctx.signal,
-    });
-  const aws = awsWith({});
-  const out = {
-    isTTY: !!ctx.stdout.isTTY,
-    write: (text: string) => {
-      ctx.stdout.write(text);
-    },
-    line: (text: string) => {
-      ctx.stdout.write(`${text}\n`);
-    },
-    json: (value: unknown) => {
-      ctx.stdout.write(`${JSON.stringify(value, null, ctx.stdout.isTTY ? 2 : undefined)}\n`);
-    },
-  };
-  return { ctx, globals, ui, out, fetch: http(), http, aws, awsWith, secrets };
+  constructor(readonly ctx: CliContext) {}
 }
-
-/** The exit code the last action asked for (read by run.ts). */
-export const ACTION_EXIT = Symbol('agentcore-auth.exit');
 
 /**
  * Wrap a command handler. The handler receives the Io and commander's action arguments (positionals, then options,
- * then the Command). Errors propagate to run.ts.
+ * then the Command).
  */
 export function defineAction<A extends unknown[]>(
-  ctx: CliContext,
-  handler: (io: Io, ...args: A) => Promise<Outcome | void>,
+  run: CliRun,
+  handler: (io: Io, ...args: A) => Promise<Outcome>,
 ): (...args: unknown[]) => Promise<void> {
   return async (...args: unknown[]) => {
     const cmd = args[args.length - 1] as Command;
+    const { ctx } = run;
     // --diagram: the run records its trace, and the diagram is written however the command ends.
     const diagram = diagramRequest(cmd, ctx);
     const runCtx = diagram && ctx.trace !== diagram.recorder ? recordingContext(ctx, diagram.recorder) : ctx;
     const io = createIo(runCtx, readGlobals(cmd));
-    const root = rootOf(cmd) as unknown as Record<symbol, unknown>;
-    root[IO_KEY] = io;
+    run.io = io;
     let outcome: Outcome;
     try {
-      outcome = (await handler(io, ...(args as A))) ?? {};
+      outcome = await handler(io, ...(args as A));
     } catch (e) {
       if (runCtx.trace) runCtx.trace.error = errorFacts(e);
       if (diagram) await writeDiagram(io, diagram, e);
@@ -150,37 +53,6 @@ export function defineAction<A extends unknown[]>(
     if (io.globals.json && outcome.json !== undefined) io.out.json(outcome.json);
     else outcome.human?.();
     if (diagram) await writeDiagram(io, diagram);
-    root[ACTION_EXIT] = outcome.exitCode ?? 0;
+    run.exitCode = outcome.exitCode ?? 0;
   };
-}
-
-export const IO_KEY = Symbol('agentcore-auth.io');
-
-function rootOf(cmd: Command): Command {
-  let c = cmd;
-  while (c.parent) c = c.parent;
-  return c;
-}
-
-/** Comma-separated and repeatable list option parser: `--scopes a,b --scopes c` → [a, b, c]. */
-export function collectList(value: string, previous: string[] | undefined): string[] {
-  return [
-    ...(previous ?? []),
-    ...value
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  ];
-}
-
-/** Repeatable option parser: `-H a:b -H c:d` → ['a:b', 'c:d']. */
-export function collectRepeat(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
-
-/** Read all of stdin (for `-` arguments and --password-stdin). */
-export async function readStdin(ctx: CliContext): Promise<string> {
-  const chunks: string[] = [];
-  for await (const chunk of ctx.stdin) chunks.push(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
-  return chunks.join('');
 }

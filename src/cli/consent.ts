@@ -3,32 +3,31 @@
  * `--return-url` / `--no-browser` beside its own), their up-front check, and the consent completion itself: open the
  * authorization URL, serve the loopback return URL, CompleteResourceTokenAuth with the identity that made the call.
  */
-import type { Command } from 'commander';
 import { AgentcoreAuthError, usageError } from '../core/errors.js';
 import type { Inbound } from '../core/runtime/inbound.js';
 import { DEFAULT_RETURN_URL } from '../wire.js';
-import type { Io } from './command.js';
-
-export interface ConsentFlags {
-  completeAuth?: boolean;
-  returnUrl?: string;
-  /** commander's --no-browser: false when given. */
-  browser?: boolean;
-}
+import type { Io } from './io.js';
+import { flag, negatable, value, type OptionsOf } from './options.js';
 
 /** --complete-auth, --return-url, --no-browser; `then` says what happens after the consent (per command). */
-export function addConsentOptions(cmd: Command, then: string): Command {
-  return cmd
-    .option(
+export function consentOptions(then: string) {
+  return {
+    completeAuth: flag(
       '--complete-auth',
       `on a 3LO consent request: open the authorization URL, complete the session on a loopback return URL, ${then}`,
-    )
-    .option(
+    ),
+    returnUrl: value(
       '--return-url <url>',
       `with --complete-auth: loopback return URL to listen on (default ${DEFAULT_RETURN_URL})`,
-    )
-    .option('--no-browser', 'with --complete-auth: print the authorization URL instead of opening a browser');
+    ),
+    browser: negatable(
+      '--no-browser',
+      'with --complete-auth: print the authorization URL instead of opening a browser',
+    ),
+  };
 }
+
+export type ConsentFlags = OptionsOf<ReturnType<typeof consentOptions>>;
 
 /**
  * Checked before any network call, whether or not a consent turns up: --return-url must be a return URL AgentCore

@@ -5,26 +5,34 @@
  * the command ends, refusals and failures included. smoke and demo record each step's trace with
  * `stepTraceRecorders()` and write their own files.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { AgentcoreAuthError, configError, usageError } from '../core/errors.js';
 import type { HttpExchange } from '../core/http.js';
 import { TraceRecorder, combineDiagrams, sequenceFromTrace, type TraceEntry } from '../core/diagram/trace.js';
 import { toMermaid, type SequenceDiagram } from '../core/diagram/sequence.js';
 import type { RunSummary, StepResult } from '../core/smoke/runner.js';
 import type { CliContext } from './context.js';
-import type { Io } from './command.js';
+import type { Io } from './io.js';
 import { createTraceListener } from './render/trace.js';
 import { Ui } from './render/ui.js';
 
-const DIAGRAM = Symbol('agentcore-auth.diagram');
+/** The --diagram options that defineAction serves (smoke and demo declare their own, with other meanings). */
+const SERVED = new WeakSet<Option>();
+
+/** What `addDiagramOption` adds to a command's options. */
+export interface DiagramFlags {
+  diagram?: string;
+}
 
 /** Offer `--diagram FILE` on a command (defineAction writes it). */
 export function addDiagramOption(cmd: Command): Command {
-  (cmd as unknown as Record<symbol, boolean>)[DIAGRAM] = true;
-  return cmd.option(
+  const option = new Option(
     '--diagram <file>',
-    'write a Mermaid sequence diagram of the calls this run made to FILE (- for stdout); tokens appear only as sha256 fingerprints',
+    'write a Mermaid sequence diagram of the calls this run made to FILE (- for stdout); ' +
+      'tokens appear only as sha256 fingerprints',
   );
+  SERVED.add(option);
+  return cmd.addOption(option);
 }
 
 export interface DiagramRequest {
@@ -37,7 +45,7 @@ export interface DiagramRequest {
  * such as a smoke step, already records this run).
  */
 export function diagramRequest(cmd: Command, ctx: CliContext): DiagramRequest | undefined {
-  if (!(cmd as unknown as Record<symbol, boolean>)[DIAGRAM]) return undefined;
+  if (!cmd.options.some((o) => SERVED.has(o))) return undefined;
   const file = (cmd.opts() as { diagram?: unknown }).diagram;
   if (typeof file !== 'string') return undefined;
   if (!file.trim()) throw usageError('--diagram needs a file name (or - for stdout)');

@@ -12,8 +12,8 @@ import type { CliContext, InStream, OutStream } from './context.js';
  * command declares no options of its own (nothing to check against).
  */
 export async function commandFlags(ctx: CliContext, name: string): Promise<Set<string> | null> {
-  const { createProgram } = await import('./program.js');
-  const program = await createProgram(ctx, [name]);
+  const [{ createProgram }, { CliRun }] = await Promise.all([import('./program.js'), import('./command.js')]);
+  const program = await createProgram(new CliRun(ctx), [name]);
   const cmd = program.commands.find((c) => c.name() === name);
   const flags = new Set<string>();
   for (const o of [...(cmd?.options ?? []), ...program.options]) {

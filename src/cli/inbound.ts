@@ -4,21 +4,39 @@
  * explicit: contradictions are usage errors, and nothing falls back silently.
  */
 import { AgentcoreAuthError, usageError } from '../core/errors.js';
+import { LIMITS } from '../wire.js';
 import type { RuntimeAuthInfo } from '../core/runtime/auth-mode.js';
 import type { Inbound } from '../core/runtime/inbound.js';
 import type { InboundMode } from '../core/runtime/request.js';
-import type { Io } from './command.js';
+import type { Io } from './io.js';
+import { choice, flag, optionalValue, userId, value, type OptionsOf } from './options.js';
 
 export type { Inbound };
 
-/** The auth flags shared by `invoke` and `mcp`. */
-export interface AuthFlags {
-  auth?: 'sigv4' | 'bearer' | 'auto';
-  userId?: string;
-  bearerToken?: string;
-  bearer?: string | boolean;
-  idToken?: boolean;
-}
+/** The inbound flags `invoke` and `mcp` share. */
+export const AUTH_OPTIONS = {
+  auth: choice(
+    '--auth <mode>',
+    'inbound mode: sigv4, bearer, or auto (read the agent authorizer from the control plane)',
+    ['sigv4', 'bearer', 'auto'],
+  ),
+  userId: value(
+    '--user-id <id>',
+    'SigV4: send X-Amzn-Bedrock-AgentCore-Runtime-User-Id (needs bedrock-agentcore:InvokeAgentRuntimeForUser)',
+    userId({ max: LIMITS.userIdMax }),
+  ),
+  bearerToken: value('--bearer-token <token>', 'bearer JWT to send (- reads it from stdin)', { conflicts: ['bearer'] }),
+  bearer: optionalValue(
+    '--bearer [name]',
+    'bearer JWT from a cached `agentcore-auth login` (default entry when no name), refreshed if it expires within 2 min',
+  ),
+  idToken: flag(
+    '--id-token',
+    'with --bearer: send the cached ID token instead of the access token (authorizers with allowedAudience)',
+  ),
+};
+
+export type AuthFlags = OptionsOf<typeof AUTH_OPTIONS>;
 
 /**
  * Decide the inbound mode from the flags (and, for --auth auto, the agent's configuration read by `lookup`), then
@@ -29,18 +47,16 @@ export async function resolveInbound(
   flags: AuthFlags,
   lookup?: () => Promise<RuntimeAuthInfo>,
 ): Promise<Inbound> {
-  const hasBearer = flags.bearerToken !== undefined || (flags.bearer !== undefined && flags.bearer !== false);
-  await checkAuthFlags(flags, hasBearer);
+  const hasBearer = flags.bearerToken !== undefined || flags.bearer !== undefined;
+  checkAuthFlags(flags, hasBearer);
   const { mode, why, authInfo } =
-    flags.auth === 'auto' ? await autoMode(flags, hasBearer, lookup) : flagMode(flags, hasBearer);
+    flags.auth === 'auto' ? await autoMode(hasBearer, lookup) : flagMode(flags, hasBearer);
   const out: Inbound = { mode, why, ...(authInfo ? { authInfo } : {}) };
   if (flags.userId !== undefined) out.userId = flags.userId;
   if (mode === 'bearer') {
     const { resolveBearer } = await import('./bearer.js');
     const bearerFlags =
-      flags.bearerToken !== undefined
-        ? { bearerToken: flags.bearerToken }
-        : { bearer: flags.bearer === undefined || flags.bearer === false ? true : flags.bearer };
+      flags.bearerToken !== undefined ? { bearerToken: flags.bearerToken } : { bearer: flags.bearer ?? true };
     const resolved = await resolveBearer(io, bearerFlags, { use: flags.idToken ? 'id' : 'access' });
     out.token = resolved.token;
     out.tokenSource = resolved.source;
@@ -53,10 +69,7 @@ export async function resolveInbound(
   return out;
 }
 
-async function checkAuthFlags(flags: AuthFlags, hasBearer: boolean): Promise<void> {
-  if (flags.bearerToken !== undefined && flags.bearer !== undefined && flags.bearer !== false) {
-    throw usageError('pass either --bearer-token or --bearer, not both');
-  }
+function checkAuthFlags(flags: AuthFlags, hasBearer: boolean): void {
   if (flags.auth === 'sigv4' && hasBearer) {
     throw usageError(
       '--auth sigv4 contradicts --bearer-token/--bearer',
@@ -65,10 +78,6 @@ async function checkAuthFlags(flags: AuthFlags, hasBearer: boolean): Promise<voi
   }
   if (flags.idToken && flags.bearer === undefined && flags.auth !== 'bearer' && flags.auth !== 'auto') {
     throw usageError('--id-token works with --bearer [NAME] (a cached login)');
-  }
-  if (flags.userId !== undefined) {
-    const { checkUserId } = await import('../core/runtime/request.js');
-    checkUserId(flags.userId);
   }
 }
 
@@ -80,11 +89,7 @@ interface ModeChoice {
 }
 
 /** --auth auto: the agent's (or gateway's) authorizer configuration decides. */
-async function autoMode(
-  flags: AuthFlags,
-  hasBearer: boolean,
-  lookup: (() => Promise<RuntimeAuthInfo>) | undefined,
-): Promise<ModeChoice> {
+async function autoMode(hasBearer: boolean, lookup: (() => Promise<RuntimeAuthInfo>) | undefined): Promise<ModeChoice> {
   if (!lookup) throw usageError('--auth auto needs an agent to read the configuration of');
   let authInfo: RuntimeAuthInfo;
   try {

@@ -4,23 +4,31 @@
  * URL elicitation (3LO consent needed) is shown with its URL and, with --complete-auth, completed as the run's
  * Inbound and the call made again.
  */
-import { AgentcoreAuthError, usageError } from '../core/errors.js';
+import { usageError } from '../core/errors.js';
 import type { Inbound } from '../core/runtime/inbound.js';
 import type { McpClient, McpTool, McpTransport } from '../core/runtime/mcp.js';
-import { readStdin, type Io, type Outcome } from './command.js';
+import { MCP_PROTOCOL_VERSION } from '../wire.js';
+import type { Outcome } from './command.js';
 import { completeConsent, type ConsentFlags } from './consent.js';
-import { parseTimeout } from './runtime-call.js';
+import { readStdin, type Io } from './io.js';
+import { JSON_OBJECT_OR_STDIN, parseJsonObject, STDIN, value, withDefault, type OptionsOf } from './options.js';
+import type { RuntimeCallFlags } from './runtime-call.js';
 
-export interface McpSessionFlags extends ConsentFlags {
-  call?: string;
-  input?: string;
-  mcpProtocolVersion?: string;
-  /** To refuse `--input -` when stdin already carries the token. */
-  bearerToken?: string;
-  timeout?: string;
-  /** --input, already parsed (`mcp` reads it before any request). */
-  args?: unknown;
+/** --call, --input and --mcp-protocol-version, described as each command words them. */
+export function mcpSessionOptions(describe: { call: string; input: string }) {
+  return {
+    call: value('--call <tool>', describe.call),
+    input: value('--input <json>', describe.input, JSON_OBJECT_OR_STDIN),
+    mcpProtocolVersion: withDefault(
+      value('--mcp-protocol-version <version>', 'MCP protocol version to offer'),
+      MCP_PROTOCOL_VERSION,
+    ),
+  };
 }
+
+export type McpSessionFlags = OptionsOf<ReturnType<typeof mcpSessionOptions>> &
+  ConsentFlags &
+  Pick<RuntimeCallFlags, 'bearerToken' | 'timeout'>;
 
 export interface McpSessionOptions extends McpSessionFlags {
   inbound: Inbound;
@@ -35,7 +43,7 @@ export async function runMcpSession(io: Io, transport: McpTransport, opts: McpSe
   const { ui } = io;
   const { inbound } = opts;
   const client = new McpClient(transport, {
-    protocolVersion: opts.mcpProtocolVersion ?? '2025-03-26',
+    protocolVersion: opts.mcpProtocolVersion,
     clientVersion: io.ctx.version,
     onExchange: (method, ex) =>
       ui.note(`  ${method} → ${ex.status}${ex.sessionId ? ` (Mcp-Session-Id ${ex.sessionId})` : ''}`),
@@ -70,7 +78,7 @@ export async function runMcpSession(io: Io, transport: McpTransport, opts: McpSe
     };
   }
 
-  const result = await callTool(io, client, opts.call, opts.args ?? (await readInput(io, opts)), opts);
+  const result = await callTool(io, client, opts.call, await toolArguments(io, opts), opts);
   const isError = !!(result as { isError?: boolean }).isError;
   return {
     json: { target: opts.target, mode: inbound.mode, mcpSessionId: client.sessionId ?? null, tool: opts.call, result },
@@ -112,7 +120,7 @@ async function callTool(
       region: opts.region,
       ...(opts.returnUrl ? { returnUrl: opts.returnUrl } : {}),
       browser: opts.browser !== false,
-      timeoutMs: parseTimeout(opts.timeout),
+      timeoutMs: opts.timeout,
     });
     ui.info(`${ui.c.cyan('↻')} calling ${tool} again`);
     return client.callTool(tool, args);
@@ -125,21 +133,8 @@ function formatTool(t: McpTool): string {
 }
 
 /** --input (or stdin with -) as the tool arguments: a JSON object. */
-export async function readInput(io: Io, opts: McpSessionFlags): Promise<unknown> {
-  let text = opts.input ?? '{}';
-  if (text === '-') {
-    if (opts.bearerToken === '-') throw usageError('stdin cannot carry both --input and the bearer token');
-    text = await readStdin(io.ctx);
-  }
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    throw new AgentcoreAuthError('ERR_INPUT', `--input is not JSON: ${(e as Error).message}`, {
-      hint: `Example: --input '{"city":"Paris"}'`,
-    });
-  }
-  if (!v || typeof v !== 'object' || Array.isArray(v))
-    throw new AgentcoreAuthError('ERR_INPUT', '--input must be a JSON object (the tool arguments)');
-  return v;
+export async function toolArguments(io: Io, opts: McpSessionFlags): Promise<Record<string, unknown>> {
+  if (opts.input !== STDIN) return opts.input ?? {};
+  if (opts.bearerToken === STDIN) throw usageError('stdin cannot carry both --input and the bearer token');
+  return parseJsonObject(await readStdin(io.ctx), '--input');
 }

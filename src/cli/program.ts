@@ -3,12 +3,12 @@
  * command's summary, for the top-level help).
  */
 import { Command, Option } from 'commander';
-import type { CliContext } from './context.js';
+import type { CliRun } from './command.js';
 import { findCommandName, findEntry, REGISTRY } from './registry.js';
 
 export function addGlobalOptions(cmd: Command): Command {
   return cmd
-    .option('--region <region>', 'AWS region (default: AWS_REGION, the profile, or the ARN)')
+    .option('--region <region>', 'AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile, or the ARN)')
     .option('--profile <name>', 'AWS profile for credentials (default chain otherwise)')
     .addOption(
       new Option('--endpoint-url <url>', 'endpoint for AWS services without their own AWS_ENDPOINT_URL_<SERVICE>'),
@@ -21,7 +21,8 @@ export function addGlobalOptions(cmd: Command): Command {
     .option('--show-secrets', 'print tokens, secrets and codes in full instead of masking them');
 }
 
-export async function createProgram(ctx: CliContext, argv: readonly string[]): Promise<Command> {
+export async function createProgram(run: CliRun, argv: readonly string[]): Promise<Command> {
+  const { ctx } = run;
   const program = new Command('agentcore-auth')
     .description(
       'Exercise Amazon Bedrock AgentCore authentication from a terminal or CI: inbound (SigV4 + user id, OAuth bearer JWT) and outbound (workload and resource tokens).',
@@ -50,7 +51,7 @@ Docs: README.md (also: agentcore-auth explain "<error message>").`,
   for (const e of REGISTRY) {
     if (entry && e.name === entry.name) {
       const mod = await e.load();
-      mod.register(program, ctx);
+      mod.register(program, run);
     } else {
       // Placeholder so that the top-level help lists it and typos get suggestions.
       program.command(e.name).description(e.summary).allowUnknownOption().helpOption(false);

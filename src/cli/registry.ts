@@ -4,10 +4,10 @@
  * (AWS SDK, openid-client, the emulator) only inside their actions.
  */
 import type { Command } from 'commander';
-import type { CliContext } from './context.js';
+import type { CliRun } from './command.js';
 
 export interface CommandModule {
-  register(program: Command, ctx: CliContext): void;
+  register(program: Command, run: CliRun): void;
 }
 
 export interface RegistryEntry {
@@ -68,6 +68,11 @@ export const REGISTRY: readonly RegistryEntry[] = [
     name: 'local',
     summary: 'run the embedded local AgentCore stack (identity, runtime, gateway, IdP)',
     load: () => import('./commands/local.js'),
+  },
+  {
+    name: 'policy',
+    summary: 'AgentCore Policy offline: check a tool call, test a table of cases, validate Cedar',
+    load: () => import('./commands/policy/index.js'),
   },
   {
     name: 'smoke',

@@ -5,7 +5,7 @@
 import { CommanderError } from 'commander';
 import { AgentcoreAuthError, EXIT, isAbortError } from '../core/errors.js';
 import { SecretRegistry } from '../core/redact.js';
-import { ACTION_EXIT, IO_KEY, type Io } from './command.js';
+import { CliRun } from './command.js';
 import type { CliContext } from './context.js';
 import { createProgram } from './program.js';
 import { colorEnabled, Ui } from './render/ui.js';
@@ -14,16 +14,14 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   const flags = new Set(argv);
   const json = flags.has('--json');
   const debug = flags.has('--debug');
-  let program;
+  const run = new CliRun(ctx);
   try {
-    program = await createProgram(ctx, argv);
+    const program = await createProgram(run, argv);
     await program.parseAsync([...argv], { from: 'user' });
-    const code = (program as unknown as Record<symbol, unknown>)[ACTION_EXIT];
-    return typeof code === 'number' ? code : EXIT.OK;
+    return run.exitCode ?? EXIT.OK;
   } catch (e) {
-    const io = program ? ((program as unknown as Record<symbol, unknown>)[IO_KEY] as Io | undefined) : undefined;
     const ui =
-      io?.ui ??
+      run.io?.ui ??
       new Ui(ctx.stderr, {
         color: colorEnabled(ctx.stderr, ctx.env, !flags.has('--no-color')),
         quiet: false,

@@ -3,69 +3,58 @@
  * trace headers, --timeout), the runtime they name resolved once (target, region, clients, endpoint), and the wiring
  * into core's invoker (core/runtime/invoker.ts) with the run's one Inbound.
  */
-import { Option, type Command } from 'commander';
-import { usageError } from '../core/errors.js';
+import type { Command } from 'commander';
 import { anySignal } from '../core/http.js';
 import type { RuntimeAuthInfo } from '../core/runtime/auth-mode.js';
 import type { Inbound } from '../core/runtime/inbound.js';
 import type { InvokerDeps } from '../core/runtime/invoker.js';
-import type { InvokeSpec } from '../core/runtime/request.js';
+import { checkSessionId, type InvokeSpec } from '../core/runtime/request.js';
 import type { SendOptions } from '../core/runtime/send.js';
 import type { RuntimeTarget } from '../core/runtime/target.js';
-import { collectRepeat, type Io } from './command.js';
-import type { AuthFlags } from './inbound.js';
+import { AUTH_OPTIONS, type AuthFlags } from './inbound.js';
+import type { Io } from './io.js';
+import { addOptions, HEADER, HEADER_VALUE, repeated, TIMEOUT, value, withDefault, type OptionsOf } from './options.js';
+
+/** -H, the trace headers and --timeout: the call flags `invoke` and `mcp` share beside the inbound ones. */
+export const CALL_OPTIONS = {
+  header: repeated(
+    '-H, --header <name:value>',
+    'custom header, repeatable; sent as X-Amzn-Bedrock-AgentCore-Runtime-Custom-<name> unless already prefixed',
+    HEADER,
+    { label: '-H' },
+  ),
+  traceId: value('--trace-id <id>', 'X-Amzn-Trace-Id', HEADER_VALUE),
+  traceparent: value('--traceparent <value>', 'W3C traceparent', HEADER_VALUE),
+  tracestate: value('--tracestate <value>', 'W3C tracestate', HEADER_VALUE),
+  baggage: value('--baggage <value>', 'W3C baggage', HEADER_VALUE),
+  timeout: withDefault(
+    value('--timeout <seconds>', 'limit for the whole call, retries included', TIMEOUT),
+    300_000,
+    '300',
+  ),
+};
+
+/** The runtime a call goes to: --qualifier, --account-id, --session-id (`when` prefixes the help, e.g. "with --agent: "). */
+export function runtimeOptions(when = '') {
+  return {
+    qualifier: withDefault(value('--qualifier <name>', `${when}endpoint name`), 'DEFAULT'),
+    accountId: value('--account-id <id>', `${when}account of a bare runtime id`),
+    sessionId: value(
+      '--session-id <id>',
+      `${when}runtime session id (33–256 chars; generated when omitted)`,
+      (raw: string) => checkSessionId(raw),
+    ),
+  };
+}
 
 /** The flags of one call to a runtime or gateway (addAuthOptions, plus the runtime's own). */
-export interface RuntimeCallFlags extends AuthFlags {
-  qualifier?: string;
-  accountId?: string;
-  sessionId?: string;
-  header?: string[];
-  traceId?: string;
-  traceparent?: string;
-  tracestate?: string;
-  baggage?: string;
-  timeout?: string;
-}
+export type RuntimeCallFlags = AuthFlags &
+  OptionsOf<typeof CALL_OPTIONS> &
+  Partial<OptionsOf<ReturnType<typeof runtimeOptions>>>;
 
 /** Inbound flags, -H, the trace headers and --timeout, as `invoke` and `mcp` both take them. */
 export function addAuthOptions(cmd: Command): Command {
-  return cmd
-    .addOption(
-      new Option(
-        '--auth <mode>',
-        'inbound mode: sigv4, bearer, or auto (read the agent authorizer from the control plane)',
-      ).choices(['sigv4', 'bearer', 'auto']),
-    )
-    .option(
-      '--user-id <id>',
-      'SigV4: send X-Amzn-Bedrock-AgentCore-Runtime-User-Id (needs bedrock-agentcore:InvokeAgentRuntimeForUser)',
-    )
-    .option('--bearer-token <token>', 'bearer JWT to send (- reads it from stdin)')
-    .option(
-      '--bearer [name]',
-      'bearer JWT from a cached `agentcore-auth login` (default entry when no name), refreshed if it expires within 2 min',
-    )
-    .option(
-      '--id-token',
-      'with --bearer: send the cached ID token instead of the access token (authorizers with allowedAudience)',
-    )
-    .option(
-      '-H, --header <name:value>',
-      'custom header, repeatable; sent as X-Amzn-Bedrock-AgentCore-Runtime-Custom-<name> unless already prefixed',
-      collectRepeat,
-    )
-    .option('--trace-id <id>', 'X-Amzn-Trace-Id')
-    .option('--traceparent <value>', 'W3C traceparent')
-    .option('--tracestate <value>', 'W3C tracestate')
-    .option('--baggage <value>', 'W3C baggage')
-    .option('--timeout <seconds>', 'limit for the whole call, retries included', '300');
-}
-
-export function parseTimeout(value: string | undefined): number {
-  const s = Number(value ?? '300');
-  if (!Number.isFinite(s) || s <= 0) throw usageError(`--timeout must be a positive number of seconds, got "${value}"`);
-  return Math.round(s * 1000);
+  return addOptions(addOptions(cmd, AUTH_OPTIONS), CALL_OPTIONS);
 }
 
 /** One runtime, resolved once per run. */
@@ -96,7 +85,7 @@ export async function prepareRuntime(io: Io, agent: string, opts: RuntimeCallFla
     io.ui.warn(`--region ${io.globals.region} ignored: the ARN says ${target.region}`);
   }
   const region = aws.requireRegion(target.region ?? io.aws.region());
-  const timeoutMs = parseTimeout(opts.timeout);
+  const timeoutMs = opts.timeout;
   // Socket timeout follows --timeout (io.aws keeps the 30 s default).
   const clients = io.awsWith({ timeoutMs });
   const lookup = async () =>

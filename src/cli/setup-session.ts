@@ -1,8 +1,8 @@
 /**
- * What `setup` and `teardown` share at the CLI level: the region resolved from the Cognito client, the step timeline,
+ * What `setup` and `teardown` share at the CLI level: the run's region, the step timeline,
  * the dependencies core/setup/run.ts takes, and one way to turn a failed step into the error the user sees.
  */
-import type { Io } from './command.js';
+import type { Io } from './io.js';
 import type { SetupDeps, SetupResult } from '../core/setup/run.js';
 
 export interface SetupSession {
@@ -23,14 +23,9 @@ export async function openSetupSession(
   const report = await import('../core/setup/report.js');
   const { AgentcoreAuthError } = await import('../core/errors.js');
   const { Timeline } = await import('../core/identity/timeline.js');
-  const { serviceBaseUrl, fromAwsError } = await import('../core/aws.js');
-  const cognito = await io.aws.cognito();
-  let region: string;
-  try {
-    region = await cognito.config.region();
-  } catch (e) {
-    throw fromAwsError(e, 'resolve the AWS region');
-  }
+  const { serviceBaseUrl, requireRegion } = await import('../core/aws.js');
+  const region = requireRegion(io.aws.region());
+  const cognito = await io.aws.cognito(region);
   io.ui.info(headline(region));
   const timeline = new Timeline(io.ui, () => io.ctx.now(), plannedSteps);
   const deps: SetupDeps = {

@@ -4,8 +4,11 @@
  * AgentcoreAuthError. The SDK packages are imported only inside the factory methods so that `--help` never loads them.
  */
 import { AgentcoreAuthError, configError, interruptedError, type ErrorCode } from './errors.js';
-import { findHint } from './hints.js';
+import { resolveRegionChoice, profileFiles, readProfile, requireProfile, type RegionChoice } from './aws-profile.js';
+import { classify } from './classify.js';
+import { hintFor } from './hints.js';
 import { networkError } from './http.js';
+import { displayProxy, proxyFailureOf, type ProxyRouting } from './proxy.js';
 import { SERVICES, type ServiceKey } from '../wire.js';
 import type { HttpExchange, ExchangeListener } from './http.js';
 
@@ -44,8 +47,12 @@ export function serviceBaseUrl(env: Env, service: ServiceKey, region: string, fl
   return (resolveEndpointOverride(env, service, flag) ?? SERVICES[service].host(region)).replace(/\/+$/, '');
 }
 
-export function resolveRegion(env: Env, flag?: string, fromArn?: string): string | undefined {
-  return flag || fromArn || env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined;
+/**
+ * The run's region: --region > AWS_REGION > AWS_DEFAULT_REGION > the profile's region (AWS_CONFIG_FILE or
+ * ~/.aws/config, --profile / AWS_PROFILE / default) > the ARN's (core/aws-profile.ts).
+ */
+export function resolveRegion(env: Env, settings: { region?: string; profile?: string }, fromArn?: string) {
+  return resolveRegionChoice(env, settings, fromArn)?.region;
 }
 
 export function requireRegion(region: string | undefined): string {
@@ -62,8 +69,10 @@ export interface AwsClients {
   agentcore(region?: string): Promise<BedrockAgentCoreClient>;
   control(region?: string): Promise<BedrockAgentCoreControlClient>;
   cognito(region?: string): Promise<CognitoIdentityProviderClient>;
-  /** The region clients will use (flag/env; the SDK may still find one in the profile). */
+  /** The region clients will use: --region > AWS_REGION > AWS_DEFAULT_REGION > the profile > `fromArn`. */
   region(fromArn?: string): string | undefined;
+  /** The same, with where it came from ("AWS_REGION", "profile dev in /home/me/.aws/config", …). */
+  regionChoice(fromArn?: string): RegionChoice | undefined;
   /** Resolved AWS credentials (for hand-signed requests). */
   credentials(): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>;
   endpoint(service: ServiceKey): string | undefined;
@@ -81,6 +90,8 @@ export interface AwsFactoryDeps {
    * take out its backoff sleeps). Unset, as it always is outside tests: the SDK's standard strategy.
    */
   retryStrategy?: (maxAttempts: number) => AwsRetryStrategy;
+  /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY of the run: the clients' connections are tunnelled through it. */
+  proxy?: ProxyRouting;
 }
 
 export type AwsRetryStrategy = NonNullable<BedrockAgentCoreClientConfig['retryStrategy']>;
@@ -97,16 +108,19 @@ export function createAwsClients(deps: AwsFactoryDeps): AwsClients {
   let creds: ReturnType<typeof loadCredentialProvider> | undefined;
 
   const credentialProvider = () => (creds ??= loadCredentialProvider(settings.profile, env));
+  // Never the SDK's own region lookup: it reads process.env and the default files, not the run's env.
+  const clientRegion = (region: string | undefined) => requireRegion(region ?? resolveRegion(env, settings));
 
-  async function common(service: ServiceKey, region: string | undefined) {
+  async function common(service: ServiceKey, region: string) {
     const endpoint = resolveEndpointOverride(env, service, settings.endpointUrl);
     const { NodeHttpHandler } = nodeHttpHandlerSdk();
     const provider = await credentialProvider();
+    deps.proxy?.proxyFor(endpoint ?? SERVICES[service].host(region)); // a malformed HTTPS_PROXY fails here, named
     const maxAttempts = settings.maxAttempts ?? 3;
     return {
-      ...(region ? { region } : {}),
+      region,
       ...(endpoint ? { endpoint } : {}),
-      ...(provider ? { credentials: provider } : {}),
+      credentials: provider,
       maxAttempts,
       ...(deps.retryStrategy ? { retryStrategy: deps.retryStrategy(maxAttempts) } : {}),
       requestHandler: new NodeHttpHandler({
@@ -114,6 +128,7 @@ export function createAwsClients(deps: AwsFactoryDeps): AwsClients {
         requestTimeout: settings.timeoutMs ?? 30_000,
         // Without this, @smithy/node-http-handler 4.x only logs a warning when requestTimeout passes and keeps waiting.
         throwOnRequestTimeout: true,
+        ...(deps.proxy ? deps.proxy.agents() : {}),
       }),
     };
   }
@@ -121,7 +136,7 @@ export function createAwsClients(deps: AwsFactoryDeps): AwsClients {
   function instrument<T>(client: T): T {
     const c = client as unknown as StackLike;
     if (deps.onExchange)
-      c.middlewareStack.add(traceMiddleware(deps.onExchange, !!deps.captureBodies), {
+      c.middlewareStack.add(traceMiddleware(deps.onExchange, !!deps.captureBodies, deps.proxy), {
         step: 'deserialize',
         priority: 'low',
         name: 'agentcoreAuthTrace',
@@ -158,24 +173,25 @@ export function createAwsClients(deps: AwsFactoryDeps): AwsClients {
   }
 
   return {
-    region: (fromArn) => resolveRegion(env, settings.region, fromArn),
+    region: (fromArn) => resolveRegion(env, settings, fromArn),
+    regionChoice: (fromArn) => resolveRegionChoice(env, settings, fromArn),
     endpoint: (service) => resolveEndpointOverride(env, service, settings.endpointUrl),
     agentcore(region) {
-      const r = region ?? resolveRegion(env, settings.region);
+      const r = clientRegion(region);
       return memo(`agentcore:${r}`, async () => {
         const { BedrockAgentCoreClient } = agentcoreSdk();
         return instrument(new BedrockAgentCoreClient(await common('agentcore', r)));
       });
     },
     control(region) {
-      const r = region ?? resolveRegion(env, settings.region);
+      const r = clientRegion(region);
       return memo(`control:${r}`, async () => {
         const { BedrockAgentCoreControlClient } = controlSdk();
         return instrument(new BedrockAgentCoreControlClient(await common('control', r)));
       });
     },
     cognito(region) {
-      const r = region ?? resolveRegion(env, settings.region);
+      const r = clientRegion(region);
       return memo(`cognito:${r}`, async () => {
         const { CognitoIdentityProviderClient } = cognitoSdk();
         return instrument(new CognitoIdentityProviderClient(await common('cognito', r)));
@@ -184,9 +200,7 @@ export function createAwsClients(deps: AwsFactoryDeps): AwsClients {
     async credentials() {
       const provider = await credentialProvider();
       try {
-        if (provider) return await provider();
-        const { fromNodeProviderChain } = credentialProvidersSdk();
-        return await fromNodeProviderChain()();
+        return await provider();
       } catch (e) {
         throw fromAwsError(e, 'resolve AWS credentials');
       }
@@ -201,7 +215,7 @@ type CredentialProvider = () => Promise<{ accessKeyId: string; secretAccessKey: 
  * the AWS CLI does), then AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY(/AWS_SESSION_TOKEN), then AWS_PROFILE, then the
  * SDK's default chain (SSO, container, instance metadata…).
  */
-async function loadCredentialProvider(profile: string | undefined, env: Env): Promise<CredentialProvider | undefined> {
+async function loadCredentialProvider(profile: string | undefined, env: Env): Promise<CredentialProvider> {
   if (!profile && env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
     const creds = {
       accessKeyId: env.AWS_ACCESS_KEY_ID,
@@ -210,14 +224,17 @@ async function loadCredentialProvider(profile: string | undefined, env: Env): Pr
     };
     return async () => creds;
   }
-  const name = profile ?? env.AWS_PROFILE;
-  if (!name) return undefined; // the SDK's default chain
+  const named = readProfile(env, profile);
+  requireProfile(named);
+  const files = profileFiles(env);
   const { fromNodeProviderChain } = credentialProvidersSdk();
-  return fromNodeProviderChain({ profile: name });
+  // The profile always named and the files always given, so the SDK's chain reads neither process.env's keys
+  // (fromEnv is skipped when a profile is named) nor its AWS_PROFILE / AWS_CONFIG_FILE: the run's env decides.
+  return fromNodeProviderChain({ profile: named.name, filepath: files.credentials, configFilepath: files.config });
 }
 
 /** A deserialize-step middleware that reports each attempt's raw request and response for --verbose. */
-function traceMiddleware(onExchange: ExchangeListener, captureBodies: boolean) {
+function traceMiddleware(onExchange: ExchangeListener, captureBodies: boolean, proxy?: ProxyRouting) {
   return (next: (args: unknown) => Promise<{ response: unknown }>, context: { commandName?: string }) =>
     async (args: { request?: RawRequest }) => {
       const req = args.request;
@@ -235,6 +252,8 @@ function traceMiddleware(onExchange: ExchangeListener, captureBodies: boolean) {
         ),
         label: context.commandName?.replace(/Command$/, ''),
       };
+      const via = proxy?.proxyFor(exchange.url);
+      if (via) exchange.proxy = displayProxy(via);
       if (typeof req.body === 'string') exchange.requestBody = req.body;
       // The SDK's JSON body is a Uint8Array subclass that warns when a string method is called on it: read its bytes.
       else if (req.body instanceof Uint8Array)
@@ -358,6 +377,8 @@ export function fromAwsError(e: unknown, operation: string, endpoint?: string): 
   const status = err?.$metadata?.httpStatusCode;
   const requestId = err?.$metadata?.requestId;
 
+  // A connection through HTTPS_PROXY / HTTP_PROXY that failed: the error names the proxy.
+  if (proxyFailureOf(e) && !status) return networkError(endpoint ?? `the ${operation} endpoint`, e);
   // @smithy/node-http-handler names every ECONNRESET / EPIPE / ETIMEDOUT a TimeoutError: only its own request and
   // connection timeouts (code ETIMEDOUT, or none) are timeouts; a reset is a network failure.
   const sdkTimeout = name === 'TimeoutError' && (err?.code === undefined || err.code === 'ETIMEDOUT');
@@ -371,14 +392,16 @@ export function fromAwsError(e: unknown, operation: string, endpoint?: string): 
     });
   }
 
+  const { kind } = classify(e);
   let code: ErrorCode;
-  if (name === 'CredentialsProviderError' || /Region is missing/i.test(message)) code = 'ERR_CONFIG';
+  if (name === 'CredentialsProviderError' || kind === 'region-missing' || kind === 'sso-session-expired')
+    code = 'ERR_CONFIG';
   else if (AUTH_NAMES.has(name) || status === 401 || status === 403) code = 'ERR_AUTH';
   else if (name.startsWith('Throttl') || status === 429) code = 'ERR_THROTTLED';
   else if (status !== undefined && status >= 500) code = 'ERR_SERVER';
   else code = 'ERR_REMOTE';
 
-  const hint = findHint({ name, message, ...(status !== undefined ? { status } : {}) });
+  const hint = hintFor(kind);
   return new AgentcoreAuthError(code, `${operation} failed: ${name}: ${message}`, {
     ...(hint ? { hint: hint.fix } : {}),
     details: {

@@ -1,30 +1,35 @@
 /**
- * The hint table: (AWS error name | HTTP status | message pattern) → cause and fix, in words. Used at run time to
- * attach a hint to every error the CLI renders, and by `explain` to answer a pasted message. Each entry has a test
- * (test/core/hints.test.ts): keep the `example` a real message that the entry must match.
+ * The hint table: for each kind of error (core/classify.ts, recognised by the table in src/wire.ts) where it comes from,
+ * its cause and its fix, in words. Used at run time to attach a hint to every error the CLI renders, and by `explain`
+ * to answer a pasted message. Each entry has a test (test/core/hints.test.ts): keep the `example` a real message that
+ * is classified as the entry's kind.
  */
+import { classify, type ErrorKind } from './classify.js';
+import { POLICY_HINTS } from './policy/hints.js';
+import { SERVICE_ERRORS, type ServiceErrorKind } from '../wire.js';
 
-export interface HintEntry {
-  /** Stable id, used by tests and `explain --json`. */
-  id: string;
-  /** Matched against the AWS error name / OAuth error code (exact, case-insensitive). */
-  name?: readonly string[];
-  /** Matched against the HTTP status. */
-  status?: readonly number[];
-  /** Matched against the message (or the whole pasted text). */
-  message?: RegExp;
+interface HintText {
+  /** The kind of error (core/classify.ts), used by tests and `explain --json`. */
+  id: ServiceErrorKind;
   /** Where it comes from: the service that sends it. */
   source: string;
   cause: string;
   fix: string;
-  /** A real message that this entry matches (tested). */
+  /** A real message that is classified as this kind (tested). */
   example: string;
 }
 
-export const HINTS: readonly HintEntry[] = [
+export interface HintEntry extends HintText {
+  /** How the kind is recognised (from src/wire.ts): error names, HTTP statuses, a message pattern. */
+  name?: readonly string[];
+  status?: readonly number[];
+  message?: RegExp;
+}
+
+const TEXTS: readonly HintText[] = [
+  ...POLICY_HINTS,
   {
     id: 'method-mismatch',
-    message: /Authorization method mismatch/i,
     source: 'AgentCore Runtime (403 AccessDeniedException)',
     cause:
       'The agent accepts exactly one inbound mode: IAM SigV4 or an OAuth bearer JWT. The request used the other one.',
@@ -34,7 +39,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'claim-client-id',
-    message: /Claim 'client_id' value mismatch/i,
     source: 'AgentCore customJWTAuthorizer (401)',
     cause:
       'The authorizer has allowedClients, and the token has no `client_id` claim naming one of them. Cognito ID tokens carry `aud` instead of `client_id`; Okta uses `cid`, Entra `appid`/`azp`.',
@@ -43,7 +47,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'claim-aud',
-    message: /Claim 'aud' value mismatch/i,
     source: 'AgentCore customJWTAuthorizer (401)',
     cause:
       'The authorizer has allowedAudience, and the token has no matching `aud`. Cognito access tokens carry no `aud` at all.',
@@ -52,7 +55,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'claim-iss',
-    message: /Claim 'iss' value mismatch/i,
     source: 'AgentCore customJWTAuthorizer (401)',
     cause:
       "The token's issuer differs from the issuer in the authorizer's discovery document (another user pool or tenant?).",
@@ -61,7 +63,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'claim-scope',
-    message: /Claim 'scope' value mismatch/i,
     source: 'AgentCore customJWTAuthorizer (401)',
     cause: 'None of the scopes in the token is in allowedScopes.',
     fix: 'Request one of the allowed scopes when minting the token (--scopes), or add the scope to allowedScopes.',
@@ -69,15 +70,22 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'claim-generic',
-    message: /Claim '[^']+' value mismatch/i,
     source: 'AgentCore customJWTAuthorizer (401)',
     cause: 'A custom claim rule of the authorizer did not match the token.',
     fix: 'Compare the token claims (`agentcore-auth token decode`) with the authorizer customClaims (`agentcore-auth verify --agent-arn …`).',
     example: "Claim 'department' value mismatch with configuration.",
   },
   {
+    id: 'sso-session-expired',
+    source: 'AWS SDK credential providers (SSO / IAM Identity Center)',
+    cause: 'The SSO session of the AWS profile has expired or is invalid, so no AWS credentials could be made.',
+    fix: 'Sign in again: `aws sso login --profile …` (the profile agentcore-auth used: --profile or AWS_PROFILE).',
+    example:
+      'CredentialsProviderError: The SSO session associated with this profile has expired. To refresh this SSO ' +
+      'session run aws sso login with the corresponding profile.',
+  },
+  {
     id: 'token-expired',
-    message: /(?<!Refresh )Token has expired|token is expired|"exp" claim timestamp check failed/i,
     source: 'AgentCore customJWTAuthorizer / Cognito',
     cause: 'The bearer token has expired (AgentCore also rejects tokens that expire during the call).',
     fix: 'Mint a fresh token (`agentcore-auth login`, or `--bearer NAME`, which refreshes cached tokens that expire within 2 minutes).',
@@ -85,7 +93,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'missing-auth-token',
-    message: /Missing Authentication Token/i,
     source: 'AgentCore Runtime (401, JWT-configured agent)',
     cause: 'The agent expects an OAuth bearer token and the request had no Authorization header.',
     fix: 'Pass --bearer-token TOKEN or --bearer NAME (a cached login).',
@@ -93,7 +100,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'failed-to-parse-token',
-    message: /Failed to parse token/i,
     source: 'AgentCore Runtime (403)',
     cause:
       'The bearer value is not a JWT (empty, truncated, an opaque token, or a workload access token, which is not a JWT).',
@@ -102,7 +108,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'wat-not-set',
-    message: /Workload access token has not been set/i,
     source: 'the agent (bedrock-agentcore SDK inside the container)',
     cause: 'The agent was invoked with SigV4 but without a user id, so the runtime minted no workload access token.',
     fix: 'Invoke with --user-id <id> (needs bedrock-agentcore:InvokeAgentRuntimeForUser), or call a JWT-configured agent with a bearer token.',
@@ -111,7 +116,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'no-return-url',
-    message: /register and use at least one ResourceOauth2ReturnUrl/i,
     source: 'AgentCore Identity GetResourceOauth2Token (400 ValidationException)',
     cause:
       "USER_FEDERATION needs a return URL, and it must be in the workload identity's allowedResourceOauth2ReturnUrls.",
@@ -121,7 +125,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'invalid-or-expired-session',
-    message: /Invalid or expired session/i,
     source: 'AgentCore Identity CompleteResourceTokenAuth (403 AccessDeniedException)',
     cause:
       'The user identifier must be exactly the user id, or the very same JWT string, that minted the workload token which started the flow (a fresh JWT for the same user does not count); or the session is older than 10 minutes.',
@@ -130,7 +133,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'provider-not-found',
-    message: /Resource Credential Provider not found/i,
     source: 'AgentCore Identity (404 ResourceNotFoundException)',
     cause: 'No credential provider has that name in this account and region.',
     fix: 'Check the name and --region; list them with `aws bedrock-agentcore-control list-oauth2-credential-providers`.',
@@ -138,7 +140,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'client-credentials-parse',
-    message: /Error parsing ClientCredentials response/i,
     source: 'AgentCore Identity GetResourceOauth2Token M2M (400)',
     cause:
       "The provider's token endpoint refused the client-credentials request; AgentCore does not pass the details on.",
@@ -147,7 +148,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'workload-linked',
-    message: /linked to a service and cannot retrieve an access token/i,
     source: 'AgentCore Identity GetWorkloadAccessToken* (400)',
     cause: 'Runtime- and Gateway-managed workload identities mint tokens only inside the service.',
     fix: 'Use a workload identity you created yourself (CreateWorkloadIdentity) for local exchanges, or test through `invoke`.',
@@ -156,7 +156,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'session-id-too-short',
-    message: /runtimeSessionId' failed to satisfy constraint/i,
     source: 'AgentCore Runtime (400 ValidationException)',
     cause: 'Runtime session ids must be 33 to 256 characters long.',
     fix: 'Use a longer --session-id, or omit it to let agentcore-auth generate one.',
@@ -165,7 +164,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'cognito-secret-hash-missing',
-    message: /configured with secret but SECRET_HASH was not received/i,
     source: 'Cognito InitiateAuth (NotAuthorizedException)',
     cause: 'The app client has a client secret, so every call must carry SECRET_HASH.',
     fix: 'Pass the client secret (--client-secret, --client-secret-stdin or AGENTCORE_AUTH_CLIENT_SECRET); agentcore-auth computes SECRET_HASH.',
@@ -174,7 +172,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'cognito-secret-hash-wrong',
-    message: /Unable to verify secret hash/i,
     source: 'Cognito (NotAuthorizedException)',
     cause: 'SECRET_HASH did not verify: wrong client secret, or a username that differs from the one used in the hash.',
     fix: 'Check --client-secret for this --client-id; sign in with the exact username (not an alias).',
@@ -182,7 +179,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'cognito-user-password-not-enabled',
-    message: /USER_PASSWORD_AUTH flow not enabled/i,
     source: 'Cognito InitiateAuth (InvalidParameterException)',
     cause: 'The app client does not allow the USER_PASSWORD_AUTH flow.',
     fix: 'Enable ALLOW_USER_PASSWORD_AUTH in the app client (ExplicitAuthFlows), or use --auth-flow authorization-code.',
@@ -190,7 +186,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'cognito-incorrect-password',
-    message: /Incorrect username or password/i,
     source: 'Cognito (NotAuthorizedException)',
     cause: 'Wrong password, or an unknown user in a pool that hides user existence.',
     fix: 'Check the username and password (and that the user pool and client are the right ones).',
@@ -198,8 +193,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'cognito-user-not-found',
-    name: ['UserNotFoundException'],
-    message: /User does not exist/i,
     source: 'Cognito (UserNotFoundException)',
     cause: 'No user with that username in this user pool.',
     fix: 'Check --username and that --client-id belongs to the intended user pool.',
@@ -207,7 +200,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'cognito-refresh-expired',
-    message: /Refresh Token has expired|Invalid Refresh Token/i,
     source: 'Cognito (NotAuthorizedException)',
     cause: 'The cached refresh token is no longer valid.',
     fix: 'Log in again with `agentcore-auth login`.',
@@ -215,7 +207,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'invoke-for-user-denied',
-    message: /InvokeAgentRuntimeForUser/i,
     source: 'AgentCore Runtime (403 AccessDeniedException)',
     cause: 'Sending X-Amzn-Bedrock-AgentCore-Runtime-User-Id needs an extra IAM permission.',
     fix: 'Allow bedrock-agentcore:InvokeAgentRuntimeForUser on the runtime for the calling principal, or invoke without --user-id.',
@@ -224,9 +215,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'jwt-invalid-or-not-found',
-    name: ['UnauthorizedException'],
-    status: [401],
-    message: /JWT bearer token is invalid or not found/i,
     source: 'AgentCore (401 UnauthorizedException)',
     cause: 'The bearer JWT is missing, malformed, expired or not signed by the expected issuer.',
     fix: 'Check it with `agentcore-auth verify TOKEN --discovery-url …` and mint a fresh one if needed.',
@@ -234,8 +222,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'signature-mismatch',
-    name: ['InvalidSignatureException', 'SignatureDoesNotMatch', 'UnrecognizedClientException', 'InvalidClientTokenId'],
-    message: /signature we calculated does not match|security token included in the request is invalid/i,
     source: 'AWS SigV4',
     cause: 'The AWS credentials are wrong, expired, or for another partition; or the clock is skewed.',
     fix: 'Check `aws sts get-caller-identity --profile …`, refresh SSO (`aws sso login`), and the system clock.',
@@ -244,8 +230,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'expired-credentials',
-    name: ['ExpiredTokenException', 'ExpiredToken'],
-    message: /security token included in the request is expired/i,
     source: 'AWS STS credentials',
     cause: 'The temporary AWS credentials have expired.',
     fix: 'Refresh them (`aws sso login --profile …`, or re-assume the role).',
@@ -253,8 +237,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'runtime-client-error',
-    name: ['RuntimeClientError'],
-    status: [424],
     source: 'AgentCore Runtime (424)',
     cause: 'The agent container failed to answer (crashed, timed out, or broke the HTTP contract).',
     fix: "Read the agent's message above and its CloudWatch logs; check that it serves POST /invocations and GET /ping on port 8080.",
@@ -263,8 +245,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'payload-too-large',
-    status: [413],
-    message: /payload (exceeds|is too large)|request entity too large/i,
     source: 'AgentCore Runtime (413 ValidationException)',
     cause: "The request payload is over InvokeAgentRuntime's limit: 100 MB, not adjustable (AgentCore quotas).",
     fix: 'InvokeAgentRuntime takes at most 100 MB and the limit is not adjustable: send the agent a reference to the data instead (an S3 URI or a URL it fetches), or split it over several calls in one session (--session-id).',
@@ -272,8 +252,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'quota-exceeded',
-    name: ['ServiceQuotaExceededException'],
-    status: [402],
     source: 'AgentCore (402)',
     cause: 'A service quota was exceeded (for example concurrent sessions).',
     fix: 'Stop idle sessions (StopRuntimeSession) or request a quota increase.',
@@ -281,8 +259,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'throttled',
-    name: ['ThrottlingException', 'ThrottledException', 'TooManyRequestsException'],
-    status: [429],
     source: 'AWS (429)',
     cause: 'Too many requests; agentcore-auth already retried with backoff.',
     fix: 'Slow down (lower --concurrency) and try again later.',
@@ -290,8 +266,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'not-found',
-    name: ['ResourceNotFoundException'],
-    status: [404],
     source: 'AWS (404)',
     cause: 'The resource does not exist in this account and region (or under this qualifier).',
     fix: 'Check --region (an ARN carries its own), the qualifier (DEFAULT unless you created an endpoint), and the name or ARN.',
@@ -299,7 +273,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'region-missing',
-    message: /Region is missing/i,
     source: 'AWS SDK',
     cause: 'No AWS region is configured.',
     fix: 'Pass --region, set AWS_REGION, or set region in your AWS profile. A full ARN carries its own region.',
@@ -307,8 +280,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'no-credentials',
-    name: ['CredentialsProviderError'],
-    message: /Could not load credentials|Unable to locate credentials/i,
     source: 'AWS SDK',
     cause: 'No AWS credentials were found in the default chain (env, profile, SSO, container, instance).',
     fix: 'Set AWS_PROFILE/--profile, run `aws sso login`, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY. Against the local stack use the credentials `agentcore-auth local` prints.',
@@ -316,8 +287,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'oauth-invalid-client',
-    name: ['invalid_client'],
-    message: /invalid_client/,
     source: 'OAuth token endpoint',
     cause: 'The client id or client secret is wrong, or the client authentication method differs (basic vs post).',
     fix: 'Check --client-id/--client-secret, and try --client-auth client_secret_post (or _basic).',
@@ -325,8 +294,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'oauth-invalid-scope',
-    name: ['invalid_scope'],
-    message: /invalid_scope/,
     source: 'OAuth token endpoint',
     cause: 'A requested scope does not exist or is not allowed for this client.',
     fix: 'Use scopes the IdP defines for this client (Cognito: <resource-server-id>/<scope>).',
@@ -334,8 +301,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'oauth-unauthorized-client',
-    name: ['unauthorized_client', 'unsupported_grant_type'],
-    message: /unauthorized_client|unsupported_grant_type/,
     source: 'OAuth token endpoint',
     cause: 'The client is not allowed to use this grant type.',
     fix: 'Enable the grant (e.g. client_credentials) on the app client at the IdP.',
@@ -343,7 +308,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'redirect-uri-mismatch',
-    message: /redirect_uri|redirect_mismatch/i,
     source: 'OAuth authorize endpoint',
     cause: 'The redirect URI is not registered for this client at the IdP.',
     fix: 'Register the exact redirect URI (scheme, host, port, path) at the IdP, or pass the registered one with --redirect-uri.',
@@ -351,7 +315,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'discovery-url-pattern',
-    message: /discoveryUrl'? failed to satisfy constraint|well-known\\?\/openid-configuration\$/i,
     source: 'AgentCore control plane CreateAgentRuntime / UpdateAgentRuntime / CreateGateway (400 ValidationException)',
     cause:
       'The customJWTAuthorizer discoveryUrl must end in /.well-known/openid-configuration; an issuer URL alone is refused.',
@@ -361,7 +324,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'custom-claim-scp',
-    message: /Custom claim name can't be 'scp'/i,
     source: 'AgentCore control plane (400 ValidationException)',
     cause:
       'customClaims may not name the scp claim: scopes are checked by allowedScopes, which reads both scope and scp.',
@@ -371,7 +333,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'mcp-generic-unauthorized',
-    message: /Authentication error - Invalid credentials|"code"\s*:\s*"UNAUTHORIZED"|Authentication required/i,
     source: 'AgentCore Runtime (401, MCP -32001 / AG-UI UNAUTHORIZED)',
     cause:
       'The runtime refused the caller: no bearer token, or one the customJWTAuthorizer rejected. The generic text hides which check failed.',
@@ -380,8 +341,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'insufficient-scope',
-    name: ['insufficient_scope'],
-    message: /insufficient_scope/,
     source: 'AgentCore Gateway (403, WWW-Authenticate error="insufficient_scope")',
     cause: "The token is valid but carries none of the gateway authorizer's allowedScopes.",
     fix: 'Mint the token with one of the scopes the gateway advertises (the scope= in WWW-Authenticate, or scopes_supported in its protected-resource metadata).',
@@ -390,7 +349,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'provider-secret-denied',
-    message: /Access denied when retrieving secret/i,
     source: 'AgentCore Identity GetResourceOauth2Token / GetResourceApiKey (403 AccessDeniedException)',
     cause: "The caller's role may not read the credential provider's secret in Secrets Manager.",
     fix: "Allow secretsmanager:GetSecretValue on the provider's secret (its clientSecretArn / apiKeySecretArn) for the calling role.",
@@ -399,8 +357,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'session-in-progress',
-    name: ['RetryableConflictException'],
-    message: /Session operation in progress/i,
     source: 'AgentCore Runtime (409 RetryableConflictException)',
     cause: 'Another request on the same runtime session is still running; a session serves one invocation at a time.',
     fix: 'Retry after the running call finishes, or use a new --session-id for concurrent calls.',
@@ -408,7 +364,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'mcp-accept-header',
-    message: /MCP protocol requires Accept header/i,
     source: 'AgentCore Runtime, MCP protocol (406 McpRequestUnacceptableException)',
     cause: 'MCP over InvokeAgentRuntime needs Accept: application/json, text/event-stream.',
     fix: 'Send both media types in Accept (`agentcore-auth invoke --mcp` and `agentcore-auth mcp` do).',
@@ -416,8 +371,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'setup-access-denied',
-    message:
-      /not authorized to perform: (cognito-idp:(Create|Delete|Describe|List)(UserPool|UserPools|ResourceServer|UserPoolDomain|UserPoolClient|UserPoolClients)\b|cognito-idp:(AdminCreateUser|AdminSetUserPassword|AdminGetUser|TagResource)\b|bedrock-agentcore:(Create|Delete|Get|Update)(WorkloadIdentity|Oauth2CredentialProvider|TokenVault)\b)/i,
     source: 'AWS IAM, during `agentcore-auth setup` / `teardown` (AccessDeniedException)',
     cause:
       'The caller may not create, read or delete the Cognito (cognito-idp:*) or AgentCore Identity (bedrock-agentcore:*) resources setup manages.',
@@ -427,7 +380,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'cognito-domain-taken',
-    message: /Domain already associated with another user pool/i,
     source: 'Amazon Cognito CreateUserPoolDomain (InvalidParameterException)',
     cause:
       'Hosted-UI domain prefixes are unique per region across every AWS account: this prefix belongs to another user pool (maybe one of yours).',
@@ -436,7 +388,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'cognito-pool-has-domain',
-    message: /It has a domain configured that should be deleted first/i,
     source: 'Amazon Cognito DeleteUserPool (InvalidParameterException)',
     cause: 'A user pool with a hosted-UI domain cannot be deleted until the domain is.',
     fix: '`agentcore-auth teardown --name NAME` deletes the domain first. By hand: aws cognito-idp delete-user-pool-domain --domain <prefix> --user-pool-id <pool>, then delete the pool.',
@@ -445,7 +396,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'cognito-limit-exceeded',
-    name: ['LimitExceededException'],
     source: 'Amazon Cognito (LimitExceededException)',
     cause:
       'A Cognito quota was hit: resources per account or per pool (user pools, app clients, resource servers, domains) or, on sign-in and password calls, the attempt limit for a user.',
@@ -454,9 +404,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'iam-not-authorized',
-    name: ['AccessDeniedException'],
-    status: [403],
-    message: /is not authorized to perform/i,
     source: 'AWS IAM (403 AccessDeniedException)',
     cause:
       'The calling IAM principal lacks the permission named in the message (or an SCP, permission boundary or resource policy denies it).',
@@ -466,7 +413,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'mcp-url-elicitation',
-    message: /This request requires more information|"code"\s*:\s*-32042/i,
     source: 'AgentCore Gateway, tools/call (JSON-RPC -32042, MCP URL-mode elicitation)',
     cause:
       "The tool's target uses OAuth 3LO and the user has not consented yet; data.elicitations[].url is the AgentCore authorization URL (valid 10 minutes).",
@@ -476,7 +422,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'local-token-signature',
-    message: /Token signature verification failed/i,
     source:
       "agentcore-auth local stack, JWT authorizer (401; AgentCore's own text for a bad signature was never recorded)",
     cause:
@@ -486,7 +431,6 @@ export const HINTS: readonly HintEntry[] = [
   },
   {
     id: 'local-agent-unreachable',
-    message: /could not reach agent \S+ at \S+/i,
     source: 'agentcore-auth local stack, runtime (424 RuntimeClientError)',
     cause: 'The agent container behind --agent-url / agentUrl is not listening at that URL.',
     fix: 'Start your agent (it must serve POST /invocations and GET /ping on that port), fix the URL, or drop --agent-url to use the built-in sample agent.',
@@ -495,30 +439,31 @@ export const HINTS: readonly HintEntry[] = [
   },
 ];
 
+/** Every entry, with how its kind is recognised. */
+export const HINTS: readonly HintEntry[] = TEXTS.map((t) => {
+  const sig = SERVICE_ERRORS.find((s) => s.kind === t.id);
+  return {
+    ...t,
+    ...(sig && 'names' in sig ? { name: sig.names } : {}),
+    ...(sig && 'statuses' in sig ? { status: sig.statuses } : {}),
+    ...(sig && 'message' in sig ? { message: sig.message } : {}),
+  };
+});
+
+const BY_KIND = new Map<ErrorKind, HintEntry>(HINTS.map((h) => [h.id, h]));
+
 export interface HintQuery {
   name?: string;
   status?: number;
   message?: string;
 }
 
-/**
- * The error name a pasted message starts with: `ThrottlingException: …`, `RuntimeClientError: …`, `invalid_client: …`,
- * or the `__type` of a JSON error body.
- */
-export function errorNameOf(text: string): string | undefined {
-  const type = /"__type"\s*:\s*"(?:[\w.]+#)?(\w+)"/.exec(text);
-  if (type) return type[1];
-  const lead = /^\s*(?:An error occurred \()?([A-Za-z]+(?:Exception|Error|Fault)|[a-z]+(?:_[a-z]+)+)\b/.exec(text);
-  return lead?.[1];
+/** The hint for an error's facts or a pasted message: the entry of its kind (core/classify.ts). */
+export function findHint(q: HintQuery): HintEntry | undefined {
+  return hintFor(classify({ ...q, message: q.message ?? '' }).kind);
 }
 
-/** The most specific entry for an error: a message match wins over a name match, which wins over a status match. */
-export function findHint(q: HintQuery): HintEntry | undefined {
-  const msg = q.message ?? '';
-  const name = (q.name ?? errorNameOf(msg))?.toLowerCase();
-  const byMessage = HINTS.find((h) => h.message && msg && h.message.test(msg));
-  if (byMessage) return byMessage;
-  const byName = name ? HINTS.find((h) => h.name?.some((n) => n.toLowerCase() === name)) : undefined;
-  if (byName) return byName;
-  return q.status !== undefined ? HINTS.find((h) => h.status?.includes(q.status!)) : undefined;
+/** The entry of a kind (none for the kinds no hint explains: network, timeout, unknown…). */
+export function hintFor(kind: ErrorKind): HintEntry | undefined {
+  return BY_KIND.get(kind);
 }

@@ -4,6 +4,7 @@
  * into AgentcoreAuthError with the URL named. Also handed to openid-client as its customFetch.
  */
 import { AgentcoreAuthError, interruptedError, isAbortError, timeoutError } from './errors.js';
+import { displayProxy, proxyFailureOf, tagProxyFailure, type ProxyRouting } from './proxy.js';
 
 export interface HttpExchange {
   id: number;
@@ -21,6 +22,8 @@ export interface HttpExchange {
   attempt?: number;
   /** Free-form label: 'InitiateAuth', 'discovery', 'InvokeAgentRuntime (bearer)' … */
   label?: string;
+  /** The proxy the call went through (HTTPS_PROXY / HTTP_PROXY), without credentials; absent for a direct call. */
+  proxy?: string;
 }
 
 export type ExchangeListener = (exchange: HttpExchange, phase: 'request' | 'response') => void;
@@ -36,6 +39,8 @@ export interface HttpOptions {
   onExchange?: ExchangeListener;
   /** Whether response bodies are captured for the trace (costs a clone). */
   captureBodies?: boolean;
+  /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY of the run (core/proxy.ts): proxied calls go through it. */
+  proxy?: ProxyRouting;
 }
 
 const MAX_CAPTURE = 64 * 1024;
@@ -86,6 +91,8 @@ export function createHttpFetch(options: HttpOptions): FetchLike & { exchanges: 
     };
     const body = bodyToString(init.body);
     if (body !== undefined) exchange.requestBody = body;
+    const proxy = options.proxy?.proxyFor(url);
+    if (proxy) exchange.proxy = displayProxy(proxy);
     exchanges.push(exchange);
     options.onExchange?.(exchange, 'request');
 
@@ -94,7 +101,10 @@ export function createHttpFetch(options: HttpOptions): FetchLike & { exchanges: 
     const signal = anySignal(signals);
     const started = performance.now();
     try {
-      const res = await options.fetch(input, { ...init, signal });
+      const res =
+        proxy && options.proxy
+          ? await options.proxy.fetch(proxy, input, { ...init, signal })
+          : await options.fetch(input, { ...init, signal });
       exchange.status = res.status;
       exchange.responseHeaders = headersToRecord(res.headers);
       exchange.durationMs = Math.round(performance.now() - started);
@@ -123,7 +133,7 @@ export function createHttpFetch(options: HttpOptions): FetchLike & { exchanges: 
         );
       }
       if (isAbortError(e)) throw e;
-      throw networkError(url, e);
+      throw networkError(url, proxy && !proxyFailureOf(e) ? tagProxyFailure(e, proxy) : e);
     }
   };
   return Object.assign(traced, { exchanges });
@@ -142,8 +152,10 @@ export function stripQuery(url: string): string {
   return i < 0 ? url : url.slice(0, i);
 }
 
-/** Turn a low-level connection failure into a clear error naming the URL. */
+/** Turn a low-level connection failure into a clear error naming the URL (and the proxy it went through). */
 export function networkError(url: string, cause: unknown): AgentcoreAuthError {
+  const viaProxy = proxyFailureOf(cause);
+  if (viaProxy) return proxyError(url, viaProxy);
   const code = findCode(cause);
   const why =
     code === 'ECONNREFUSED'
@@ -165,6 +177,45 @@ export function networkError(url: string, cause: unknown): AgentcoreAuthError {
     hint: `Check the URL and that the server is running. Endpoint overrides come from --endpoint-url, AWS_ENDPOINT_URL_<SERVICE> and AWS_ENDPOINT_URL.`,
     details: { url: stripQuery(url), ...(code ? { errorName: code } : {}) },
     cause,
+  });
+}
+
+/** A call through a proxy failed: the proxy is named, and what it answered to the tunnel (407, 403, 502 …). */
+function proxyError(
+  url: string,
+  failure: { proxy: string; proxyStatus?: number; cause?: unknown },
+): AgentcoreAuthError {
+  const code = findCode(failure);
+  const status = failure.proxyStatus;
+  const why =
+    status !== undefined
+      ? `the proxy answered ${status}${status === 407 ? ' Proxy Authentication Required' : ''}`
+      : code === 'ECONNREFUSED'
+        ? 'connection to the proxy refused'
+        : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+          ? 'proxy host not found'
+          : (code ?? (failure as unknown as Error).message ?? 'network error');
+  let origin = url;
+  try {
+    origin = new URL(url).origin;
+  } catch {
+    /* keep raw */
+  }
+  const host = origin.replace(/^[a-z]+:\/\//, '');
+  return new AgentcoreAuthError('ERR_NETWORK', `cannot reach ${origin} through proxy ${failure.proxy} (${why})`, {
+    hint:
+      status === 407
+        ? 'The proxy wants credentials: put them in its URL ' +
+          '(http://USER:PASSWORD@HOST:PORT in HTTPS_PROXY / HTTP_PROXY).'
+        : `The call went through ${failure.proxy} (HTTPS_PROXY / HTTP_PROXY). Check that the proxy runs and lets ` +
+          `${host} through, or add the host to NO_PROXY to connect directly.`,
+    details: {
+      url: stripQuery(url),
+      proxy: failure.proxy,
+      ...(status !== undefined ? { proxyStatus: status } : {}),
+      ...(code ? { errorName: code } : {}),
+    },
+    cause: failure,
   });
 }
 

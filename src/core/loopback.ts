@@ -1,6 +1,7 @@
 /**
  * Loopback redirect URIs (RFC 8252 §7.3, §8.3): what a native app may serve on its own machine.
  */
+import { AgentcoreAuthError } from './errors.js';
 
 /**
  * True for a URL this tool can serve on the loopback interface: the `http` scheme (RFC 8252 §7.3 — loopback redirect
@@ -15,9 +16,32 @@ export function isLoopbackUrl(url: string | URL): boolean {
   } catch {
     return false;
   }
-  if (u.protocol !== 'http:') return false;
-  const host = u.hostname.toLowerCase();
-  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+  return u.protocol === 'http:' && isLoopbackHost(u.hostname);
+}
+
+/**
+ * A service endpoint given on the command line (--gateway-url, --discovery-url, --token-endpoint): https, or plain
+ * http on a loopback host (the local stack, test servers). `flag` names the option in errors.
+ */
+export function checkServiceUrl(raw: string, flag: string): URL {
+  let u: URL;
+  try {
+    u = new URL(raw.trim());
+  } catch {
+    throw new AgentcoreAuthError('ERR_USAGE', `${flag}: not a URL: ${raw}`);
+  }
+  if (u.protocol === 'https:') return u;
+  if (u.protocol === 'http:' && isLoopbackHost(u.hostname)) return u;
+  throw new AgentcoreAuthError(
+    'ERR_USAGE',
+    `${flag} must be an https URL (plain http is accepted for loopback hosts only), got ${u.protocol}//${u.host}`,
+  );
+}
+
+/** A loopback host name: an IPv4 literal in 127.0.0.0/8, the IPv6 literal ::1 (bracketed or not), or localhost. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /** What the response hook answers: the status and the (already escaped) page. */

@@ -1,15 +1,21 @@
 /**
  * The identity half of the stack, assembled: the Cognito-compatible IdP, the 3LO provider (second loopback port), the
- * seeded workload identities and credential providers, and the handlers (IdP, data plane, control plane, 3LO browser
- * leg) in the order stack.ts mounts them. It imports nothing of stack.ts: the summaries it returns are its own types.
+ * KMS and STS stand-ins, the seeded workload identities and credential providers, and the handlers (IdP, data plane,
+ * control plane, 3LO browser leg, stand-ins) in the order stack.ts mounts them. It imports nothing of stack.ts: the
+ * summaries it returns are its own types (UserPoolInfo, CredentialProvidersInfo), which stack.ts re-exports.
  */
-import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { decodeJwt } from 'jose';
 import { createCognitoIdp } from './cognito/idp.js';
-import { ConfigError, type OAuth2ProviderConfig } from './config.js';
+import type { OAuth2ProviderConfig } from './config.js';
 import type { EmuContext } from './context.js';
-import { configKeyFor, createControlPlaneHandler } from './identity/control.js';
-import { createDataPlaneHandler, JwtRejection } from './identity/dataplane.js';
-import { putOAuth2Provider } from './identity/oauth.js';
+import { JwtRejection, type IdentityCtx } from './identity/context.js';
+import { createControlPlaneHandler } from './identity/control/index.js';
+import { createDataPlaneHandler } from './identity/data/index.js';
+import { LocalKms } from './identity/kms.js';
+import { seedOAuth2Providers } from './identity/seed.js';
+import { createStandInsHandler } from './identity/stand-ins.js';
+import { LocalSts } from './identity/sts.js';
+import { createUserJwtVerifier } from './identity/user-jwt.js';
 import type { Handler } from './server.js';
 import { createThreeLoFlowHandler } from './threelo/flow.js';
 import { startThreeLoProvider } from './threelo/provider.js';
@@ -41,7 +47,7 @@ export interface CredentialProvidersInfo {
     name: string;
     arn: string;
     vendor: string;
-    flow: 'M2M' | 'USER_FEDERATION';
+    flow: OAuth2ProviderConfig['flow'];
     callbackUrl: string;
     scopes: string[];
   }>;
@@ -70,15 +76,27 @@ export async function mountIdentity(
   options: MountOptions,
   closers: Array<() => Promise<void>>,
 ): Promise<MountedIdentity> {
-  const { cognito, threeLo } = await startIdps(ctx, options, closers);
-  seedIdentity(ctx, cognito, threeLo);
-  const verifyUserJwt = userJwtVerifier(ctx, cognito);
+  const { config, origin } = ctx;
+  // The KMS and STS stand-ins (keys made on first use) and the identity handlers' context.
+  const kms = new LocalKms(ctx.keys, config.region, config.accountId);
+  const sts = new LocalSts(origin, config.accountId, ctx.keys, ctx.now);
+  let verifyUserJwt: IdentityCtx['verifyUserJwt'] = async () => {
+    throw new JwtRejection('The user pools are not started yet');
+  };
+  const ictx: IdentityCtx = { ...ctx, verifyUserJwt: (token) => verifyUserJwt(token), kms, sts };
+  let ownsIssuer: (iss: string) => boolean = () => false;
+  const { cognito, threeLo } = await startIdps(ictx, options, closers, (iss) => ownsIssuer(iss));
+  ownsIssuer = (iss) => cognito.ownsIssuer(iss);
+  seedIdentity(ictx, cognito, threeLo);
+  // Issuers GetWorkloadAccessTokenForJWT trusts: the stack's pools, plus config.trustedIssuers (resolved lazily).
+  verifyUserJwt = createUserJwtVerifier(cognito, config.trustedIssuers, ctx.now);
   return {
     handlers: [
       cognito.handler,
-      createDataPlaneHandler(ctx, { verifyUserJwt }),
-      createControlPlaneHandler(ctx),
-      createThreeLoFlowHandler(ctx),
+      createDataPlaneHandler(ictx),
+      createControlPlaneHandler(ictx),
+      createThreeLoFlowHandler(ictx),
+      createStandInsHandler(ictx),
     ],
     mintWorkloadAccessToken: (input) => mintWat(ctx, input),
     userPoolInfo: userPoolInfo(ctx, cognito),
@@ -88,12 +106,17 @@ export async function mountIdentity(
 }
 
 /** Concurrently: each generates an RSA key on the thread pool while the other (oidc-provider's import) uses the CPU. */
-async function startIdps(ctx: EmuContext, options: MountOptions, closers: Array<() => Promise<void>>) {
-  const { config, origin } = ctx;
+async function startIdps(
+  ictx: IdentityCtx,
+  options: MountOptions,
+  closers: Array<() => Promise<void>>,
+  ownsIssuer: (iss: string) => boolean,
+): Promise<{ cognito: Cognito; threeLo: ThreeLo }> {
+  const { config, origin, kms, sts } = ictx;
   // The 3LO provider binds the interface the stack binds (127.0.0.1 unless --host says otherwise).
   const host = options.host ?? '127.0.0.1';
   const [cognitoStarted, threeLoStarted] = await Promise.allSettled([
-    createCognitoIdp(ctx),
+    createCognitoIdp(ictx),
     startThreeLoProvider({
       host: host === 'localhost' ? '127.0.0.1' : host,
       port: options.threeLoPort ?? 0,
@@ -102,7 +125,12 @@ async function startIdps(ctx: EmuContext, options: MountOptions, closers: Array<
       redirectUriPrefix: `${origin}/identities/oauth2/callback/`,
       autoConsent: config.autoConsent,
       defaultUser: config.threeLo.defaultUser,
-      keys: ctx.keys,
+      keys: ictx.keys,
+      // The on-behalf-of grants take the stack's user pools as subject issuers.
+      subjectJwksUri: (iss) => (ownsIssuer(iss) ? `${iss}/.well-known/jwks.json` : undefined),
+      sts: { issuer: sts.issuer, jwksUri: `${sts.issuer}/.well-known/jwks.json`, roleArn: sts.roleArn },
+      kmsJwksUri: kms.jwksUrl(origin, Object.values(kms.seeded())),
+      now: ictx.now,
     }),
   ]);
   if (threeLoStarted.status === 'fulfilled') closers.push(() => threeLoStarted.value.close());
@@ -111,13 +139,13 @@ async function startIdps(ctx: EmuContext, options: MountOptions, closers: Array<
   return { cognito: cognitoStarted.value, threeLo: threeLoStarted.value };
 }
 
-/** The config's workload identities, OAuth2 providers (on the stack's pool or 3LO provider) and API-key providers. */
-function seedIdentity(ctx: EmuContext, cognito: Cognito, threeLo: ThreeLo): void {
-  const { config, state } = ctx;
+/** The config's workload identities, OAuth2 providers (identity/seed.ts) and API-key providers. */
+function seedIdentity(ictx: IdentityCtx, cognito: Cognito, threeLo: ThreeLo): void {
+  const { config, state } = ictx;
   for (const w of config.workloadIdentities)
     state.putWorkloadIdentity(w.name, { allowedResourceOauth2ReturnUrls: w.allowedResourceOauth2ReturnUrls });
-  for (const p of config.oauth2Providers) seedOAuth2Provider(ctx, p, cognito, threeLo);
-  const t = Math.floor(ctx.now() / 1000);
+  seedOAuth2Providers(ictx, { userPoolIssuer: cognito.issuer, threeLoDiscoveryUrl: threeLo.discoveryUrl });
+  const t = Math.floor(ictx.now() / 1000);
   for (const k of config.apiKeyProviders) {
     state.apiKeyProviders.set(k.name, {
       name: k.name,
@@ -129,95 +157,6 @@ function seedIdentity(ctx: EmuContext, cognito: Cognito, threeLo: ThreeLo): void
       lastUpdatedTime: t,
     });
   }
-}
-
-function seedOAuth2Provider(ctx: EmuContext, p: OAuth2ProviderConfig, cognito: Cognito, threeLo: ThreeLo): void {
-  const { config } = ctx;
-  let discoveryUrl: string | undefined;
-  let metadata: { issuer?: string; authorizationEndpoint?: string; tokenEndpoint: string } | undefined;
-  let clientId = p.clientId;
-  let clientSecret = p.clientSecret;
-  if (p.idp.kind === 'userPool') {
-    const name = p.idp.client;
-    const client = config.userPool.clients.find((c) => c.name === name);
-    if (!client) throw new ConfigError(`oauth2Providers: ${p.name}.client`, `no user pool client named "${name}"`);
-    discoveryUrl = `${cognito.issuer}/.well-known/openid-configuration`;
-    clientId ??= client.clientId;
-    clientSecret ??= client.clientSecret;
-  } else if (p.idp.kind === 'threeLo') {
-    discoveryUrl = threeLo.discoveryUrl;
-    clientId ??= config.threeLo.clientId;
-    clientSecret ??= config.threeLo.clientSecret;
-  } else if (p.idp.kind === 'discovery') discoveryUrl = p.idp.discoveryUrl;
-  else
-    metadata = {
-      ...(p.idp.issuer ? { issuer: p.idp.issuer } : {}),
-      ...(p.idp.authorizationEndpoint ? { authorizationEndpoint: p.idp.authorizationEndpoint } : {}),
-      tokenEndpoint: p.idp.tokenEndpoint,
-    };
-  const configKey = configKeyFor(p.vendor);
-  putOAuth2Provider(ctx, {
-    name: p.name,
-    vendor: p.vendor,
-    configKey,
-    configInput:
-      configKey === 'customOauth2ProviderConfig'
-        ? { oauthDiscovery: discoveryUrl ? { discoveryUrl } : { authorizationServerMetadata: metadata }, clientId }
-        : { clientId },
-    clientId: clientId ?? '',
-    ...(clientSecret !== undefined ? { clientSecret } : {}),
-    ...(discoveryUrl ? { discoveryUrl } : {}),
-    ...(metadata ? { metadata } : {}),
-  });
-}
-
-/** Issuers GetWorkloadAccessTokenForJWT trusts: the stack's pools, plus config.trustedIssuers (resolved lazily). */
-function userJwtVerifier(ctx: EmuContext, cognito: Cognito): (token: string) => Promise<JWTPayload> {
-  const { config } = ctx;
-  const external = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
-  let externalLoaded: Promise<void> | undefined;
-  const loadExternal = () =>
-    (externalLoaded ??= (async () => {
-      for (const url of config.trustedIssuers) {
-        try {
-          const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-          const doc = (await res.json()) as { issuer?: string; jwks_uri?: string };
-          if (doc.issuer && doc.jwks_uri) external.set(doc.issuer, createRemoteJWKSet(new URL(doc.jwks_uri)));
-        } catch {
-          /* unreachable issuer: its tokens are refused */
-        }
-      }
-    })());
-  return async (token) => {
-    let iss: string | undefined;
-    try {
-      iss = decodeJwt(token).iss;
-    } catch {
-      throw new JwtRejection('Failed to parse token');
-    }
-    try {
-      // The seeded pool and any pool made through CreateUserPool (`agentcore-auth setup` against the stack).
-      if (cognito.ownsIssuer(iss)) return await cognito.verify(token);
-      if (config.trustedIssuers.length) await loadExternal();
-      const jwks = iss ? external.get(iss) : undefined;
-      if (!jwks) {
-        const trusted = [cognito.issuer, ...external.keys()].join(', ');
-        throw new JwtRejection(`Token issuer ${iss ?? '(none)'} is not trusted (trusted: ${trusted})`);
-      }
-      return (await jwtVerify(token, jwks, { issuer: iss!, currentDate: new Date(ctx.now()) })).payload;
-    } catch (e) {
-      throw rejection(e);
-    }
-  };
-}
-
-function rejection(e: unknown): JwtRejection {
-  if (e instanceof JwtRejection) return e;
-  if (e instanceof joseErrors.JWTExpired) return new JwtRejection('Token has expired');
-  if (e instanceof joseErrors.JWSSignatureVerificationFailed || e instanceof joseErrors.JWKSNoMatchingKey)
-    return new JwtRejection('Token signature is invalid');
-  if (e instanceof joseErrors.JWTClaimValidationFailed) return new JwtRejection(`Claim '${e.claim}' is invalid`);
-  return new JwtRejection('Failed to parse token');
 }
 
 /** A workload access token for a runtime or gateway caller (the user is keyed by `iss#sub` or by user id). */

@@ -23,6 +23,7 @@ import {
 import type { RuntimeHalfDeps } from './runtime/deps.js';
 import { createRuntimeHandler } from './runtime/index.js';
 import { createJwtAuthorizer } from './runtime/jwt-authorizer.js';
+import { createPolicyHandler, PolicyStore, seedPolicyEngines } from './policy/index.js';
 import { Faults, originOf, startEmuServer, type EmuRequest, type FaultSettings, type Handler } from './server.js';
 import { verifySigV4, type StackCredentials } from './sigv4.js';
 import { StackState } from './state.js';
@@ -77,6 +78,8 @@ export interface LocalStack {
   faults: Faults;
   /** The user's Lambda endpoints by ARN (interceptors, Lambda targets, Cognito triggers). */
   lambdas: Lambdas;
+  /** AgentCore Policy: engines, policies, and the compiled sets a gateway evaluates (policy/store.ts). */
+  policies: PolicyStore;
   close(): Promise<void>;
 }
 
@@ -209,7 +212,12 @@ function stackEnv(origin: string, config: StackConfig, credentials: StackCredent
   };
 }
 
-function describeStack(ctx: EmuContext, input: RuntimeHalfInput, close: () => Promise<void>): LocalStack {
+function describeStack(
+  ctx: EmuContext,
+  input: RuntimeHalfInput,
+  close: () => Promise<void>,
+  policies: PolicyStore,
+): LocalStack {
   const { origin, config, state, credentials } = ctx;
   const { identity } = input;
   return {
@@ -239,6 +247,7 @@ function describeStack(ctx: EmuContext, input: RuntimeHalfInput, close: () => Pr
     state,
     faults: ctx.faults,
     lambdas: ctx.lambdas,
+    policies,
     close,
   };
 }
@@ -277,14 +286,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     linkWorkloads(state, agents, gateways);
     const input: RuntimeHalfInput = { agents, gateways, identity, sample, closers };
     const deps = runtimeDeps(ctx, options, input);
+    // Policy engines from the config are created once the gateways can be asked for their tools (policies validate).
+    const policies = new PolicyStore(config.region, config.accountId);
+    seedPolicyEngines(policies, config.policyEngines ?? [], now(), options.log);
     // The runtime half is mounted after the identity handlers.
     server.handlers = [
       createAdminHandler(faults),
       ...identity.handlers,
+      createPolicyHandler(policies, { now, verify }),
       createRuntimeHandler(deps),
       createGatewayHandler(deps),
     ];
-    return describeStack(ctx, input, close);
+    return describeStack(ctx, input, close, policies);
   } catch (e) {
     await close();
     throw e;

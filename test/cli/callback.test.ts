@@ -41,13 +41,13 @@ describe('callback: inputs', () => {
 
   it('rejects a bad port, path, timeout or token', async () => {
     expect((await runCommand(['callback', '--user-id', 'a', '--port', 'http'])).stderr).toContain(
-      '--port must be an integer 0–65535',
+      '--port must be a whole number from 0 to 65535',
     );
     expect((await runCommand(['callback', '--user-id', 'a', '--path', 'cb'])).stderr).toContain(
       '--path must start with /',
     );
     expect((await runCommand(['callback', '--user-id', 'a', '--timeout', '-1'])).stderr).toContain(
-      '--timeout must be a positive number of seconds',
+      '--timeout must be a duration from 1 ms to 24 h',
     );
     const bad = await runCommand(['callback', '--user-token', 'AgV4notajwt']);
     expect(bad.code).toBe(2);

@@ -85,9 +85,7 @@ describe('doctor against the local stack', () => {
     expect(r.code).toBe(0);
     const out = lines(r.stdout);
     expect(out.at(-1)).toBe('no check failed; 1 warning');
-    expect(lineOf(r.stdout, 'AWS region resolves')).toBe(
-      `✓ AWS region resolves — ${stack.region} (from the agent ARN)`,
-    );
+    expect(lineOf(r.stdout, 'AWS region resolves')).toBe(`✓ AWS region resolves — ${stack.region} (from AWS_REGION)`);
     expect(lineOf(r.stdout, 'AWS credentials resolve')).toMatch(/^✓ AWS credentials resolve — access key \S{4}…\S{4}$/);
     expect(lineOf(r.stdout, 'control plane endpoint reachable')).toMatch(
       new RegExp(
@@ -283,7 +281,7 @@ describe('doctor against the local stack', () => {
     );
     expect(r.code).toBe(4);
     expect(lineOf(r.stdout, 'runtime ghost_agent-AbCdEf1234 exists')).toMatch(
-      /^✗ runtime ghost_agent-AbCdEf1234 exists — GetAgentRuntime failed: ResourceNotFoundException: .* — fix: check the ARN or id and the region \(us-east-1; an ARN carries its own\); list them: aws bedrock-agentcore-control list-agent-runtimes --region us-east-1$/,
+      /^✗ runtime ghost_agent-AbCdEf1234 exists — GetAgentRuntime failed: ResourceNotFoundException: .* — fix: check the ARN or id and the region \(us-east-1\); list them: aws bedrock-agentcore-control list-agent-runtimes --region us-east-1$/,
     );
     expect(r.stdout).not.toContain('inbound auth');
   });
@@ -317,7 +315,7 @@ describe('doctor with a broken environment', () => {
     const r = await runCommand(['doctor', '--agent-arn', 'myAgent-AbCdEf1234'], { env });
     expect(r.code).toBe(4);
     expect(lineOf(r.stdout, 'AWS region resolves')).toBe(
-      '✗ AWS region resolves — no region in --region, AWS_REGION, the profile or an ARN — fix: pass --region, set AWS_REGION, or set region in your AWS profile',
+      '✗ AWS region resolves — no region in --region, AWS_REGION, AWS_DEFAULT_REGION, the AWS profile or an ARN — fix: pass --region, set AWS_REGION, or set region in your AWS profile',
     );
     expect(lineOf(r.stdout, 'runtime myAgent-AbCdEf1234 exists')).toBe(
       '– runtime myAgent-AbCdEf1234 exists — not checked: no region',

@@ -25,15 +25,15 @@ describe('exchange: input checks', () => {
         '--agent-arn',
         'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/a-abcdefghij',
       ],
-      '--workload-name and --agent-arn are mutually exclusive',
+      "option '--workload-name <name>' cannot be used with option '--agent-arn <arn>'",
     ],
     [
       ['--workload-name', 'w1x', '--user-id', 'a', '--user-token', 'a.b.c'],
-      'pass at most one of --user-id, --user-token, --bearer',
+      "option '--user-id <id>' cannot be used with option '--user-token <jwt|->'",
     ],
     [
       ['--workload-name', 'w1x', '--provider', 'p', '--api-key-provider', 'k'],
-      '--provider and --api-key-provider are mutually exclusive',
+      "option '--provider <name>' cannot be used with option '--api-key-provider <name>'",
     ],
     [
       ['--workload-name', 'w1x', '--scopes', 'a'],
@@ -54,7 +54,7 @@ describe('exchange: input checks', () => {
       ['--workload-name', 'w1x', '--user-id', 'a', '--provider', 'p', '--ephemeral'],
       '--ephemeral goes with --register-return-url',
     ],
-    [['--workload-name', 'w1x', '--timeout', '0'], '--timeout must be a positive number of seconds, got "0"'],
+    [['--workload-name', 'w1x', '--timeout', '0'], '--timeout must be a duration from 1 ms to 24 h, got "0"'],
     [['--workload-name', 'ab'], 'invalid workload identity name "ab": 3–255 characters of A-Z a-z 0-9 _ . -'],
     [['--workload-name', 'w1x', '--provider', 'bad name'], 'invalid --provider "bad name"'],
     [

@@ -153,6 +153,48 @@ describe('SigV4 specifics', () => {
     );
   });
 
+  // Bad AWS credentials get the credentials fix whether or not --user-id was sent (issue 28 item 2); the
+  // InvokeAgentRuntimeForUser fix is for an AccessDenied about that permission only.
+  it.each([
+    [
+      'InvalidSignatureException',
+      'The request signature we calculated does not match the signature you provided.',
+      /aws sts get-caller-identity/,
+    ],
+    [
+      'UnrecognizedClientException',
+      'The security token included in the request is invalid.',
+      /aws sts get-caller-identity/,
+    ],
+    ['ExpiredTokenException', 'The security token included in the request is expired', /aws sso login/],
+  ])('403 %s: the credentials hint, with and without --user-id', async (name, message, fix) => {
+    rec.respond((_q, res) => awsError(res, 403, name, message));
+    for (const flags of [['--user-id', 'alice'], []]) {
+      const r = await runCommand(['invoke', ARN, '{}', ...flags], { env });
+      expect(r.code, r.stderr).toBe(4);
+      expect(r.stderr).toContain(`error: the AWS credentials were refused: ${name}: ${message}`);
+      expect(r.stderr).toMatch(new RegExp(`hint: .*${fix.source}`));
+      expect(r.stderr).not.toContain('InvokeAgentRuntimeForUser');
+    }
+  });
+
+  it('403 AccessDenied about another permission, with --user-id: the IAM hint, not the user-id one', async () => {
+    rec.respond((_q, res) =>
+      awsError(
+        res,
+        403,
+        'AccessDeniedException',
+        'User: arn:aws:sts::123456789012:assumed-role/dev/x is not authorized to perform: ' +
+          `bedrock-agentcore:InvokeAgentRuntime on resource: ${ARN}`,
+      ),
+    );
+    const r = await runCommand(['invoke', ARN, '{}', '--user-id', 'alice'], { env });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('error: access denied: AccessDeniedException: User:');
+    expect(r.stderr).not.toContain('access denied for the user-id header');
+    expect(r.stderr).toMatch(/hint: Allow that action on that resource in the caller's IAM policy/);
+  });
+
   it('the request carries exactly what was asked: user id, custom header signed, trace headers', async () => {
     rec.respond((_q, res) => {
       res.writeHead(200, {

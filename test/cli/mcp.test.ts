@@ -164,6 +164,6 @@ describe('MCP over a gateway URL', () => {
   it('refuses a non-https gateway URL that is not loopback', async () => {
     const r = await runCommand(['mcp', '--gateway-url', 'http://example.com/mcp', '--bearer-token', 'a.b.c'], { env });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--gateway-url must be https');
+    expect(r.stderr).toContain('--gateway-url must be an https URL');
   });
 });

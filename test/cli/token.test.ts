@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { decodeJwt, generateKeyPair, SignJWT } from 'jose';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { resolveBearer } from '../../src/cli/bearer.js';
-import { createIo, type Globals } from '../../src/cli/command.js';
+import { createIo, type Globals } from '../../src/cli/io.js';
 import type { AgentcoreAuthError } from '../../src/core/errors.js';
 import { saveEntry } from '../../src/core/token-cache.js';
 import { createTestContext, runCommand } from '../helpers/context.js';

@@ -3,7 +3,8 @@
  * `agentcore-auth explain <example>` prints its cause and fix (exit 0).
  */
 import { describe, expect, it } from 'vitest';
-import { errorNameOf, findHint, HINTS } from '../../src/core/hints.js';
+import { errorNameOf } from '../../src/core/classify.js';
+import { findHint, HINTS } from '../../src/core/hints.js';
 import { MESSAGES } from '../../src/wire.js';
 import { runCommand } from '../helpers/context.js';
 

@@ -5,7 +5,7 @@
  * redirect-following test browser) and completes with the given identifier. A timeout names the state reached.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIo } from '../../src/cli/command.js';
+import { createIo } from '../../src/cli/io.js';
 import { completeConsent } from '../../src/core/identity/index.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { freePort } from '../fixtures/ports.js';

@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIo } from '../../src/cli/command.js';
+import { createIo } from '../../src/cli/io.js';
 import {
   describeIdentifier,
   sameIdentifier,
@@ -204,8 +204,8 @@ describe('binding helpers', () => {
   });
 
   it('validates user ids and tokens with the service limits', () => {
-    expect(() => validateUserId('')).toThrow('--user-id must be 1–128 characters (got 0)');
-    expect(() => validateUserId('x'.repeat(129))).toThrow('(got 129)');
+    expect(() => validateUserId('')).toThrow('--user-id must be 1–128 characters, got 0');
+    expect(() => validateUserId('x'.repeat(129))).toThrow(', got 129');
     expect(validateUserId('x'.repeat(128))).toHaveLength(128);
     expect(() => validateUserToken('AgV4opaque-workload-token')).toThrow('--user-token is not a JWT');
     expect(validateUserToken(' a.b.c\n')).toBe('a.b.c');

@@ -6,8 +6,7 @@
  */
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { isLoopbackUrl, startLoopbackServer } from '../../src/core/loopback.js';
-import { checkUrl } from '../../src/core/oauth/client.js';
+import { checkServiceUrl, isLoopbackUrl, startLoopbackServer } from '../../src/core/loopback.js';
 
 describe('isLoopbackUrl', () => {
   it.each([
@@ -33,16 +32,16 @@ describe('isLoopbackUrl', () => {
 
 describe('the OAuth URL check (login --discovery-url, --token-endpoint, --domain)', () => {
   it('https anywhere; http on loopback hosts only; any other scheme refused', () => {
-    expect(checkUrl('https://idp.example.com/.well-known/openid-configuration', '--discovery-url').host).toBe(
+    expect(checkServiceUrl('https://idp.example.com/.well-known/openid-configuration', '--discovery-url').host).toBe(
       'idp.example.com',
     );
-    expect(checkUrl('https://localhost:8443/token', '--token-endpoint').protocol).toBe('https:');
-    expect(checkUrl('http://127.0.0.1:9229/token', '--token-endpoint').port).toBe('9229');
-    expect(checkUrl('http://[::1]:9229/token', '--token-endpoint').hostname).toBe('[::1]');
-    expect(() => checkUrl('http://idp.example.com/token', '--token-endpoint')).toThrow(
+    expect(checkServiceUrl('https://localhost:8443/token', '--token-endpoint').protocol).toBe('https:');
+    expect(checkServiceUrl('http://127.0.0.1:9229/token', '--token-endpoint').port).toBe('9229');
+    expect(checkServiceUrl('http://[::1]:9229/token', '--token-endpoint').hostname).toBe('[::1]');
+    expect(() => checkServiceUrl('http://idp.example.com/token', '--token-endpoint')).toThrow(
       /https URL \(plain http is accepted for loopback hosts only\)/,
     );
-    expect(() => checkUrl('ftp://127.0.0.1/token', '--token-endpoint')).toThrow(/https URL/);
+    expect(() => checkServiceUrl('ftp://127.0.0.1/token', '--token-endpoint')).toThrow(/https URL/);
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AgentcoreAuthError } from '../../src/core/errors.js';
-import { parseDuration, parseScenario, scenarioFromValue } from '../../src/core/smoke/parse.js';
+import { parseDuration } from '../../src/core/duration.js';
+import { parseScenario, scenarioFromValue } from '../../src/core/smoke/parse.js';
 import type { Tpl } from '../../src/core/smoke/schema.js';
 import {
   isSecretEnvName,

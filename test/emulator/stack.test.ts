@@ -161,7 +161,8 @@ describe('config', () => {
     [{ faults: { rules: [{ kind: 'boom' }] } }, 'faults.rules[0].kind: must be throttle, error or drop'],
     [
       { colour: 'blue' },
-      'colour: unknown key (expected one of: region, accountId, credentials, autoConsent, threeLo, userPool, workloadIdentities, oauth2Providers, apiKeyProviders, trustedIssuers, faults, agents, gateways, lambdas)',
+      // a prefix: every section of the config file is listed, and each round adds some
+      'colour: unknown key (expected one of: region, accountId, credentials, autoConsent, threeLo, userPool, ',
     ],
   ])('names the field: %j', (raw, message) => {
     expect(() => parseConfig(raw)).toThrow(ConfigError);

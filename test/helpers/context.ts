@@ -29,7 +29,8 @@ export class BufferStream {
 
 export interface TestContextOptions {
   env?: Record<string, string | undefined>;
-  stdin?: string;
+  /** stdin's content: text, or bytes exactly as a pipe would give them. */
+  stdin?: string | Buffer;
   stdinTTY?: boolean;
   stdoutTTY?: boolean;
   stderrTTY?: boolean;

@@ -17,9 +17,10 @@ import { decodeJwtUnverified } from '../../src/core/jwt.js';
 import { findHint } from '../../src/core/hints.js';
 import { redactBody, redactForm, redactUrl } from '../../src/core/redact.js';
 import { parseCustomClaim } from '../../src/core/authorizer-prediction/config.js';
-import { checkSessionId, checkUserId, parseCustomHeaders } from '../../src/core/runtime/request.js';
+import { checkRuntimeUserId, checkSessionId, parseCustomHeaders } from '../../src/core/runtime/request.js';
 import { resolveTarget } from '../../src/core/runtime/target.js';
-import { parseDuration, parseScenario } from '../../src/core/smoke/parse.js';
+import { parseDuration } from '../../src/core/duration.js';
+import { parseScenario } from '../../src/core/smoke/parse.js';
 import { ConfigError, parseConfig } from '../../src/emulator/config.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { createTestContext, runCommand } from '../helpers/context.js';
@@ -196,7 +197,7 @@ describe('core parsers (fast-check)', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 300 }), (s) => {
         acceptsOrExit2(() => checkSessionId(s));
-        acceptsOrExit2(() => checkUserId(s));
+        acceptsOrExit2(() => checkRuntimeUserId(s));
       }),
       { numRuns: RUNS },
     );

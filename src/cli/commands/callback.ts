@@ -5,39 +5,49 @@
  * 4 refused); `--timeout` bounds the wait (exit 5 when nothing was completed); Ctrl-C closes the server (exit 130).
  */
 import type { Command } from 'commander';
-import { defineAction, readStdin, type Io } from '../command.js';
-import type { CliContext } from '../context.js';
-import { DEFAULT_RETURN_PORT } from '../../wire.js';
+import { defineAction, type CliRun } from '../command.js';
+import { readStdin, type Io } from '../io.js';
+import {
+  addOptions,
+  flag,
+  optionalValue,
+  PORT,
+  TIMEOUT,
+  userId,
+  value,
+  withDefault,
+  type OptionsOf,
+} from '../options.js';
+import { DEFAULT_RETURN_PORT, LIMITS } from '../../wire.js';
 import { napUntil } from '../../core/nap.js';
 
-interface CallbackOptions {
-  port: string;
-  path: string;
-  userId?: string;
-  userToken?: string;
-  bearer?: string | boolean;
-  expectState?: string;
-  once?: boolean;
-  timeout?: string;
-}
+const CALLBACK_OPTIONS = {
+  port: withDefault(
+    value('--port <port>', 'port to listen on (127.0.0.1, and [::1] when free)', PORT),
+    DEFAULT_RETURN_PORT,
+    String(DEFAULT_RETURN_PORT),
+  ),
+  path: withDefault(value('--path <path>', 'the return path'), '/oauth2/callback'),
+  userId: value('--user-id <id>', 'complete sessions as this user id', userId({ max: LIMITS.identityUserIdMax })),
+  userToken: value('--user-token <jwt|->', 'complete sessions with this JWT; - reads stdin'),
+  bearer: optionalValue('--bearer [name]', "complete sessions with a cached login's access token (see `login`)"),
+  expectState: value('--expect-state <state>', 'refuse redirects whose state parameter is missing or different'),
+  once: flag('--once', 'exit after the first session: 0 when completed, 4 when refused'),
+  timeout: value('--timeout <seconds>', 'stop after this long (exit 5 when no session was completed)', TIMEOUT),
+};
 
-export function register(program: Command, ctx: CliContext): void {
-  program
+type CallbackOptions = OptionsOf<typeof CALLBACK_OPTIONS>;
+
+export function register(program: Command, run: CliRun): void {
+  const cmd = program
     .command('callback')
     .summary('loopback return-URL server that completes 3LO sessions')
     .description(
       `Serve a 3LO return URL on loopback (http://localhost:<port><path>) and complete each session AgentCore redirects to it (?session_id=urn:ietf:params:oauth:request_uri:…) with CompleteResourceTokenAuth.
 
 The user identifier must be the exact artifact that minted the workload token which started the session: the same --user-id string the agent was invoked with, or the very same JWT (--user-token / --bearer) it was invoked with.`,
-    )
-    .option('--port <port>', 'port to listen on (127.0.0.1, and [::1] when free)', String(DEFAULT_RETURN_PORT))
-    .option('--path <path>', 'the return path', '/oauth2/callback')
-    .option('--user-id <id>', 'complete sessions as this user id')
-    .option('--user-token <jwt|->', 'complete sessions with this JWT; - reads stdin')
-    .option('--bearer [name]', "complete sessions with a cached login's access token (see `login`)")
-    .option('--expect-state <state>', 'refuse redirects whose state parameter is missing or different')
-    .option('--once', 'exit after the first session: 0 when completed, 4 when refused')
-    .option('--timeout <seconds>', 'stop after this long (exit 5 when no session was completed)')
+    );
+  addOptions(cmd, CALLBACK_OPTIONS)
     .addHelpText(
       'after',
       `
@@ -48,7 +58,7 @@ Examples:
 Register the URL on the agent's workload identity first (exchange --register-return-url does it for you):
   aws bedrock-agentcore-control update-workload-identity --name <workload> --allowed-resource-oauth2-return-urls http://localhost:${DEFAULT_RETURN_PORT}/oauth2/callback`,
     )
-    .action(defineAction(ctx, (io: Io, opts: CallbackOptions) => runCallback(io, opts)));
+    .action(defineAction(run, (io: Io, opts: CallbackOptions) => runCallback(io, opts)));
 }
 
 interface SessionRecord {
@@ -63,15 +73,10 @@ async function runCallback(io: Io, opts: CallbackOptions) {
   const { usageError, interruptedError, timeoutError, EXIT, AgentcoreAuthError } = await import('../../core/errors.js');
   const id = await import('../../core/identity/index.js');
 
-  const port = Number(opts.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw usageError(`--port must be an integer 0–65535, got ${JSON.stringify(opts.port)}`);
+  const port = opts.port;
   if (!opts.path.startsWith('/') || /[?#\s]/.test(opts.path))
     throw usageError(`--path must start with / and hold no query, got ${JSON.stringify(opts.path)}`);
-  const timeoutSec = opts.timeout === undefined ? undefined : Number(opts.timeout);
-  if (timeoutSec !== undefined && (!Number.isFinite(timeoutSec) || timeoutSec <= 0)) {
-    throw usageError(`--timeout must be a positive number of seconds, got ${JSON.stringify(opts.timeout)}`);
-  }
+  const timeoutSec = opts.timeout === undefined ? undefined : opts.timeout / 1000;
   const given = [opts.userId !== undefined, opts.userToken !== undefined, opts.bearer !== undefined].filter(
     Boolean,
   ).length;
@@ -86,7 +91,7 @@ async function runCallback(io: Io, opts: CallbackOptions) {
   if (opts.expectState !== undefined) io.secrets.add(opts.expectState);
 
   let identifier: import('../../core/identity/index.js').UserIdentifier;
-  if (opts.userId !== undefined) identifier = { userId: id.validateUserId(opts.userId) };
+  if (opts.userId !== undefined) identifier = { userId: opts.userId };
   else if (opts.userToken !== undefined) {
     identifier = { userToken: id.validateUserToken(opts.userToken === '-' ? await readStdin(io.ctx) : opts.userToken) };
   } else {

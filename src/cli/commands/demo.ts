@@ -7,22 +7,25 @@ import type { Command } from 'commander';
 import { AgentcoreAuthError, EXIT, usageError } from '../../core/errors.js';
 import type { StepResult } from '../../core/smoke/runner.js';
 import type { CliContext } from '../context.js';
-import { defineAction, type Io } from '../command.js';
+import { addOptions, flag, value, type OptionsOf } from '../options.js';
+import { defineAction, type CliRun } from '../command.js';
+import type { Io } from '../io.js';
 
-interface DemoOptions {
-  open?: boolean;
-  diagram?: string;
-}
+const DEMO_OPTIONS = {
+  open: flag('--open', "do the 3LO consent in your real browser instead of the stack's auto-consent"),
+  diagram: value('--diagram <dir>', 'write one Mermaid sequence diagram per step into DIR (NN-<step>.mmd)'),
+};
 
-export function register(program: Command, ctx: CliContext): void {
-  program
+type DemoOptions = OptionsOf<typeof DEMO_OPTIONS>;
+
+export function register(program: Command, run: CliRun): void {
+  const cmd = program
     .command('demo')
     .summary('every flow on the embedded stack, narrated')
     .description(
       'Start the local AgentCore stack in this process and walk through every auth flow with the real commands: Cognito sign-in (and a temporary password), invoke with a bearer token and with SigV4 + user id, the classic mistakes (wrong mode, ID token instead of access token) and their explanations, workload tokens both ways, an M2M resource token, an API key, 3LO consent with session binding, and verify. Nothing leaves this machine.',
-    )
-    .option('--open', "do the 3LO consent in your real browser instead of the stack's auto-consent")
-    .option('--diagram <dir>', 'write one Mermaid sequence diagram per step into DIR (NN-<step>.mmd)')
+    );
+  addOptions(cmd, DEMO_OPTIONS)
     .addHelpText(
       'after',
       `
@@ -31,7 +34,7 @@ Examples:
   agentcore-auth demo --open      # click through the 3LO consent yourself
   npm ci && npm run demo          # from a fresh clone`,
     )
-    .action(defineAction(ctx, (io, opts: DemoOptions) => demo(io, opts)));
+    .action(defineAction(run, (io, opts: DemoOptions) => demo(io, opts)));
 }
 
 async function demo(io: Io, opts: DemoOptions) {

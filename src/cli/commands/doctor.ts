@@ -7,27 +7,28 @@
 import { Chalk } from 'chalk';
 import type { Command } from 'commander';
 import { EXIT } from '../../core/errors.js';
-import type { CliContext } from '../context.js';
-import { defineAction, type Io } from '../command.js';
+import { addOptions, value, type OptionsOf } from '../options.js';
+import { defineAction, type CliRun } from '../command.js';
+import type { Io } from '../io.js';
 import { colorEnabled } from '../render/ui.js';
 import type { DoctorCheck, DoctorStatus } from '../../core/doctor/checks.js';
 
-interface DoctorOptions {
-  agentArn?: string;
-  workloadName?: string;
-  provider?: string;
-}
+const DOCTOR_OPTIONS = {
+  agentArn: value('--agent-arn <arn>', 'the agent runtime to check (ARN, or runtime id with --region)'),
+  workloadName: value('--workload-name <name>', "the workload identity to check (default: the agent's)"),
+  provider: value('--provider <name>', 'the OAuth2 (or API key) credential provider to check'),
+};
 
-export function register(program: Command, ctx: CliContext): void {
-  program
+type DoctorOptions = OptionsOf<typeof DOCTOR_OPTIONS>;
+
+export function register(program: Command, run: CliRun): void {
+  const cmd = program
     .command('doctor')
     .summary('check an agent, workload identity or credential provider setup')
     .description(
       "A checklist of an AgentCore auth setup, each line ✓ / ✗ / ! with the fix: AWS region and credentials, endpoints, the agent runtime (READY, inbound mode, header allowlist), the workload identity's return URLs, the credential provider's status and callbackUrl, and the cached tokens. Exit 0 when nothing fails, 4 otherwise.",
-    )
-    .option('--agent-arn <arn>', 'the agent runtime to check (ARN, or runtime id with --region)')
-    .option('--workload-name <name>', "the workload identity to check (default: the agent's)")
-    .option('--provider <name>', 'the OAuth2 (or API key) credential provider to check')
+    );
+  addOptions(cmd, DOCTOR_OPTIONS)
     .addHelpText(
       'after',
       `
@@ -35,7 +36,7 @@ Examples:
   agentcore-auth doctor --agent-arn arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/myAgent-AbCdEf1234
   agentcore-auth doctor --workload-name my-app --provider github --region us-east-1`,
     )
-    .action(defineAction(ctx, (io, opts: DoctorOptions) => doctor(io, opts)));
+    .action(defineAction(run, (io, opts: DoctorOptions) => doctor(io, opts)));
 }
 
 const SYMBOL: Record<DoctorStatus, string> = { pass: '✓', fail: '✗', warn: '!', skip: '–' };

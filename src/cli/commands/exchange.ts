@@ -4,92 +4,129 @@
  * key. A numbered timeline on stderr; `--json` gives the structured exchange; `--print` writes one raw value to stdout.
  * parse (flags → inputs, every check before any call) → plan (steps) → run (the calls) → render.
  */
-import { Option, type Command } from 'commander';
-import { collectList, collectRepeat, defineAction, readStdin, type Io } from '../command.js';
-import { addDiagramOption } from '../diagram-output.js';
-import type { CliContext } from '../context.js';
+import type { Command } from 'commander';
+import { defineAction, type CliRun } from '../command.js';
+import { readStdin, type Io } from '../io.js';
+import { addDiagramOption, type DiagramFlags } from '../diagram-output.js';
+import {
+  addOptions,
+  choice,
+  duration,
+  flag,
+  list,
+  negatable,
+  optionalValue,
+  repeated,
+  TIMEOUT,
+  userId,
+  value,
+  withDefault,
+  type OptionsOf,
+} from '../options.js';
 
 import { isLoopbackUrl } from '../../core/loopback.js';
-import { DEFAULT_RETURN_URL } from '../../wire.js';
+import { DEFAULT_RETURN_URL, LIMITS } from '../../wire.js';
 
-interface ExchangeOptions {
-  workloadName?: string;
-  agentArn?: string;
-  userId?: string;
-  userToken?: string;
-  bearer?: string | boolean;
-  provider?: string;
-  scopes?: string[];
-  flow?: 'm2m' | 'user-federation';
-  apiKeyProvider?: string;
-  returnUrl?: string;
-  registerReturnUrl?: boolean;
-  ephemeral?: boolean;
-  forceAuth?: boolean;
-  customParam?: string[];
-  customState?: string;
-  resource?: string[];
-  audience?: string[];
-  browser: boolean;
-  timeout: string;
-  pollInterval: string;
-  print?: 'workload-token' | 'resource-token' | 'api-key';
-  completeAsUserId?: string;
-  completeAsUserToken?: string;
-}
+const IDENTITY_USER_ID = userId({ max: LIMITS.identityUserIdMax });
 
-export function register(program: Command, ctx: CliContext): void {
+const EXCHANGE_OPTIONS = {
+  workloadName: value('--workload-name <name>', 'workload identity name', { conflicts: ['agentArn'] }),
+  agentArn: value(
+    '--agent-arn <arn>',
+    "use this Runtime agent's own workload identity (looked up with GetAgentRuntime)",
+  ),
+  userId: value(
+    '--user-id <id>',
+    'bind the workload token to this user id (GetWorkloadAccessTokenForUserId)',
+    IDENTITY_USER_ID,
+    { conflicts: ['userToken', 'bearer'] },
+  ),
+  userToken: value('--user-token <jwt|->', 'bind it to this user JWT (GetWorkloadAccessTokenForJWT); - reads stdin', {
+    conflicts: ['bearer'],
+  }),
+  bearer: optionalValue('--bearer [name]', "bind it to a cached login's access token (see `login`)"),
+  provider: value('--provider <name>', 'OAuth2 credential provider for a resource token', {
+    conflicts: ['apiKeyProvider'],
+  }),
+  scopes: list('--scopes <scopes>', 'scopes for the resource token (comma-separated, repeatable)'),
+  flow: choice('--flow <flow>', 'OAuth2 flow (default: user-federation with a user binding, m2m without)', [
+    'm2m',
+    'user-federation',
+  ]),
+  apiKeyProvider: value('--api-key-provider <name>', 'API-key credential provider (GetResourceApiKey)'),
+  returnUrl: value(
+    '--return-url <url>',
+    `3LO return URL; a loopback http URL is served here (default ${DEFAULT_RETURN_URL})`,
+  ),
+  registerReturnUrl: flag(
+    '--register-return-url',
+    "add the return URL to the workload identity's allowed list when missing",
+  ),
+  ephemeral: flag(
+    '--ephemeral',
+    'with --register-return-url: remove the URL again afterwards (only if this run added it)',
+  ),
+  forceAuth: flag('--force-auth', 'always start a new 3LO consent (forceAuthentication)'),
+  customParam: repeated('--custom-param <key=value>', 'custom parameter for the authorization request (repeatable)'),
+  customState: value(
+    '--custom-state <state>',
+    'customState sent to AgentCore and checked against the redirect’s state',
+  ),
+  resource: repeated('--resource <uri>', 'resource indicator (repeatable)'),
+  audience: repeated('--audience <aud>', 'audience (repeatable)'),
+  browser: negatable('--no-browser', 'print the authorization URL instead of opening a browser'),
+  timeout: withDefault(
+    value('--timeout <seconds>', 'give up on the browser round trip and the polling after this long', TIMEOUT),
+    300_000,
+    '300',
+  ),
+  pollInterval: withDefault(
+    value(
+      '--poll-interval <ms>',
+      'milliseconds between GetResourceOauth2Token polls after completion',
+      duration({ unit: 'ms', min: 0, max: 60_000 }),
+    ),
+    1000,
+    '1000',
+  ),
+  print: choice('--print <what>', 'write one raw value to stdout', ['workload-token', 'resource-token', 'api-key']),
+  completeAsUserId: value(
+    '--complete-as-user-id <id>',
+    'complete the 3LO session with this user id instead (shows the binding rule)',
+    IDENTITY_USER_ID,
+    { conflicts: ['completeAsUserToken'] },
+  ),
+  completeAsUserToken: value(
+    '--complete-as-user-token <jwt>',
+    'complete the 3LO session with this JWT instead (shows the binding rule)',
+  ),
+};
+
+type ExchangeOptions = OptionsOf<typeof EXCHANGE_OPTIONS> & DiagramFlags;
+
+export function register(program: Command, run: CliRun): void {
   const cmd = program
     .command('exchange')
     .summary('workload token → resource token or API key, step by step')
     .description(
-      `Mint a workload access token and, optionally, a resource token (M2M or 3LO USER_FEDERATION) or an API key, showing each AgentCore Identity call: the operation, its key inputs, status, duration and token fingerprints.
+      `Mint a workload access token and, optionally, a resource token (M2M or 3LO USER_FEDERATION) or an API key, ` +
+        `showing each AgentCore Identity call: the operation, its key inputs, status, duration and token fingerprints.
 
-The user binding decides the workload API: --user-id → GetWorkloadAccessTokenForUserId, --user-token/--bearer → GetWorkloadAccessTokenForJWT, none → GetWorkloadAccessToken. For 3LO the same identifier artifact completes the session (CompleteResourceTokenAuth refuses anything else).`,
-    )
-    .option('--workload-name <name>', 'workload identity name')
-    .option('--agent-arn <arn>', "use this Runtime agent's own workload identity (looked up with GetAgentRuntime)")
-    .option('--user-id <id>', 'bind the workload token to this user id (GetWorkloadAccessTokenForUserId)')
-    .option('--user-token <jwt|->', 'bind it to this user JWT (GetWorkloadAccessTokenForJWT); - reads stdin')
-    .option('--bearer [name]', "bind it to a cached login's access token (see `login`)")
-    .option('--provider <name>', 'OAuth2 credential provider for a resource token')
-    .option('--scopes <scopes>', 'scopes for the resource token (comma-separated, repeatable)', collectList)
-    .addOption(
-      new Option('--flow <flow>', 'OAuth2 flow (default: user-federation with a user binding, m2m without)').choices([
-        'm2m',
-        'user-federation',
-      ]),
-    )
-    .option('--api-key-provider <name>', 'API-key credential provider (GetResourceApiKey)')
-    .option('--return-url <url>', `3LO return URL; a loopback http URL is served here (default ${DEFAULT_RETURN_URL})`)
-    .option('--register-return-url', "add the return URL to the workload identity's allowed list when missing")
-    .option('--ephemeral', 'with --register-return-url: remove the URL again afterwards (only if this run added it)')
-    .option('--force-auth', 'always start a new 3LO consent (forceAuthentication)')
-    .option('--custom-param <key=value>', 'custom parameter for the authorization request (repeatable)', collectRepeat)
-    .option('--custom-state <state>', 'customState sent to AgentCore and checked against the redirect’s state')
-    .option('--resource <uri>', 'resource indicator (repeatable)', collectRepeat)
-    .option('--audience <aud>', 'audience (repeatable)', collectRepeat)
-    .option('--no-browser', 'print the authorization URL instead of opening a browser')
-    .option('--timeout <seconds>', 'give up on the browser round trip and the polling after this long', '300')
-    .option('--poll-interval <ms>', 'milliseconds between GetResourceOauth2Token polls after completion', '1000')
-    .addOption(
-      new Option('--print <what>', 'write one raw value to stdout').choices([
-        'workload-token',
-        'resource-token',
-        'api-key',
-      ]),
-    )
-    .option('--complete-as-user-id <id>', 'complete the 3LO session with this user id instead (shows the binding rule)')
-    .option('--complete-as-user-token <jwt>', 'complete the 3LO session with this JWT instead (shows the binding rule)')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  agentcore-auth exchange --workload-name my-agent --user-id alice --provider github --scopes repo --register-return-url --ephemeral
-  agentcore-auth exchange --workload-name my-agent --provider my-m2m --flow m2m --scopes api/read --print resource-token
-  agentcore-auth exchange --workload-name my-agent --api-key-provider openai --print api-key`,
+The user binding decides the workload API: --user-id → GetWorkloadAccessTokenForUserId, --user-token/--bearer → ` +
+        `GetWorkloadAccessTokenForJWT, none → GetWorkloadAccessToken. For 3LO the same identifier artifact completes ` +
+        `the session (CompleteResourceTokenAuth refuses anything else).`,
     );
-  addDiagramOption(cmd).action(defineAction(ctx, (io: Io, opts: ExchangeOptions) => runExchange(io, opts)));
+  addOptions(cmd, EXCHANGE_OPTIONS).addHelpText(
+    'after',
+    `
+Examples:
+  agentcore-auth exchange --workload-name my-agent --user-id alice --provider github --scopes repo \\
+      --register-return-url --ephemeral
+  agentcore-auth exchange --workload-name my-agent --provider my-m2m --flow m2m --scopes api/read \\
+      --print resource-token
+  agentcore-auth exchange --workload-name my-agent --api-key-provider openai --print api-key`,
+  );
+  addDiagramOption(cmd).action(defineAction(run, (io: Io, opts: ExchangeOptions) => runExchange(io, opts)));
 }
 
 type Identity = typeof import('../../core/identity/index.js');
@@ -114,35 +151,23 @@ async function runExchange(io: Io, opts: ExchangeOptions) {
   }
 }
 
-/** Everything the flags say, checked before any network call. */
-interface ExchangeInputs {
-  workloadName?: string;
-  agentArn?: string;
+/**
+ * Everything the flags say, checked before any network call: the declared options, with the user binding, the flow,
+ * the scopes, the custom parameters and the return URL resolved.
+ */
+type ExchangeInputs = Omit<ExchangeOptions, 'userId' | 'userToken' | 'bearer' | 'flow' | 'customParam' | 'scopes'> & {
   /** How the user binding is given (resolved by resolveBinding: stdin, the token cache). */
   bindingFlag:
     | { kind: 'none' }
     | { kind: 'userId'; userId: string }
     | { kind: 'userToken'; raw: string }
-    | { kind: 'bearer'; name: string | boolean };
-  provider?: string;
-  apiKeyProvider?: string;
+    | { kind: 'bearer'; name: string | true };
   scopes: string[];
   flow?: 'M2M' | 'USER_FEDERATION';
   flowExplicit: boolean;
   customParameters: Record<string, string>;
-  customState?: string;
-  resources?: string[];
-  audiences?: string[];
-  forceAuth: boolean;
-  returnUrl?: string;
-  register: boolean;
-  ephemeral: boolean;
   completeAs?: UserIdentifier;
-  browser: boolean;
-  timeoutMs: number;
-  pollMs: number;
-  print?: ExchangeOptions['print'];
-}
+};
 
 async function parseExchange(io: Io, opts: ExchangeOptions): Promise<ExchangeInputs> {
   const { usageError } = await import('../../core/errors.js');
@@ -152,23 +177,16 @@ async function parseExchange(io: Io, opts: ExchangeOptions): Promise<ExchangeInp
       'pass --workload-name or --agent-arn',
       'The workload identity is the agent’s identity in AgentCore Identity.',
     );
-  if (opts.workloadName && opts.agentArn) throw usageError('--workload-name and --agent-arn are mutually exclusive');
-  const bindings = [opts.userId !== undefined, opts.userToken !== undefined, opts.bearer !== undefined].filter(
-    Boolean,
-  ).length;
-  if (bindings > 1) throw usageError('pass at most one of --user-id, --user-token, --bearer');
-  if (opts.provider && opts.apiKeyProvider)
-    throw usageError('--provider and --api-key-provider are mutually exclusive', 'Run exchange twice to get both.');
-  if (
-    !opts.provider &&
-    (opts.scopes ||
-      opts.flow ||
-      opts.forceAuth ||
-      opts.customParam ||
-      opts.customState ||
-      opts.resource ||
-      opts.audience)
-  ) {
+  const resourceFlags = [
+    opts.scopes,
+    opts.flow,
+    opts.forceAuth,
+    opts.customParam,
+    opts.customState,
+    opts.resource,
+    opts.audience,
+  ];
+  if (!opts.provider && resourceFlags.some((f) => f !== undefined)) {
     throw usageError(
       '--scopes, --flow, --force-auth, --custom-param, --custom-state, --resource and --audience need --provider',
     );
@@ -177,14 +195,6 @@ async function parseExchange(io: Io, opts: ExchangeOptions): Promise<ExchangeInp
   if (opts.print === 'resource-token' && !opts.provider) throw usageError('--print resource-token needs --provider');
   if (opts.print === 'api-key' && !opts.apiKeyProvider) throw usageError('--print api-key needs --api-key-provider');
   if (opts.ephemeral && !opts.registerReturnUrl) throw usageError('--ephemeral goes with --register-return-url');
-  if (opts.completeAsUserId !== undefined && opts.completeAsUserToken !== undefined)
-    throw usageError('pass at most one of --complete-as-user-id, --complete-as-user-token');
-  const timeoutSec = Number(opts.timeout);
-  if (!Number.isFinite(timeoutSec) || timeoutSec <= 0)
-    throw usageError(`--timeout must be a positive number of seconds, got ${JSON.stringify(opts.timeout)}`);
-  const pollMs = Number(opts.pollInterval);
-  if (!Number.isFinite(pollMs) || pollMs < 0)
-    throw usageError(`--poll-interval must be a number of milliseconds, got ${JSON.stringify(opts.pollInterval)}`);
 
   if (opts.workloadName) id.validateWorkloadName(opts.workloadName);
   const provider = opts.provider ? id.validateProviderName(opts.provider) : undefined;
@@ -202,23 +212,18 @@ async function parseExchange(io: Io, opts: ExchangeOptions): Promise<ExchangeInp
 
   const bindingFlag: ExchangeInputs['bindingFlag'] =
     opts.userId !== undefined
-      ? { kind: 'userId', userId: id.validateUserId(opts.userId) }
+      ? { kind: 'userId', userId: opts.userId }
       : opts.userToken !== undefined
         ? { kind: 'userToken', raw: opts.userToken }
         : opts.bearer !== undefined
           ? { kind: 'bearer', name: opts.bearer }
           : { kind: 'none' };
-  const flow: ExchangeInputs['flow'] = provider
-    ? opts.flow === 'm2m'
-      ? 'M2M'
-      : opts.flow === 'user-federation' || bindingFlag.kind !== 'none'
-        ? 'USER_FEDERATION'
-        : 'M2M'
-    : undefined;
+  const flow = flowOf(opts, !!provider, bindingFlag.kind !== 'none');
   if (flow === 'USER_FEDERATION' && bindingFlag.kind === 'none') {
     throw usageError(
       '3LO (USER_FEDERATION) needs a user: pass --user-id, --user-token or --bearer',
-      'CompleteResourceTokenAuth must be called with the user identifier that minted the workload token, so the workload token must be bound to a user.',
+      'CompleteResourceTokenAuth must be called with the user identifier that minted the workload token, so the ' +
+        'workload token must be bound to a user.',
     );
   }
   if (
@@ -226,7 +231,8 @@ async function parseExchange(io: Io, opts: ExchangeOptions): Promise<ExchangeInp
     (opts.returnUrl || opts.registerReturnUrl || opts.customState || opts.forceAuth || !opts.browser)
   ) {
     throw usageError(
-      '--return-url, --register-return-url, --custom-state, --force-auth and --no-browser apply to --flow user-federation',
+      '--return-url, --register-return-url, --custom-state, --force-auth and --no-browser apply to ' +
+        '--flow user-federation',
     );
   }
   if ((opts.completeAsUserId !== undefined || opts.completeAsUserToken !== undefined) && flow !== 'USER_FEDERATION') {
@@ -234,15 +240,14 @@ async function parseExchange(io: Io, opts: ExchangeOptions): Promise<ExchangeInp
   }
   const returnUrl = flow === 'USER_FEDERATION' ? id.validateReturnUrl(opts.returnUrl ?? DEFAULT_RETURN_URL) : undefined;
   let completeAs: UserIdentifier | undefined;
-  if (opts.completeAsUserId !== undefined)
-    completeAs = { userId: id.validateUserId(opts.completeAsUserId, '--complete-as-user-id') };
+  if (opts.completeAsUserId !== undefined) completeAs = { userId: opts.completeAsUserId };
   if (opts.completeAsUserToken !== undefined) {
     completeAs = { userToken: id.validateUserToken(opts.completeAsUserToken, '--complete-as-user-token') };
     io.secrets.add(completeAs.userToken);
   }
+  const { userId: _u, userToken: _t, bearer: _b, customParam: _c, flow: _f, ...rest } = opts;
   return {
-    ...(opts.workloadName ? { workloadName: opts.workloadName } : {}),
-    ...(opts.agentArn ? { agentArn: opts.agentArn } : {}),
+    ...rest,
     bindingFlag,
     ...(provider ? { provider } : {}),
     ...(apiKeyProvider ? { apiKeyProvider } : {}),
@@ -250,19 +255,16 @@ async function parseExchange(io: Io, opts: ExchangeOptions): Promise<ExchangeInp
     ...(flow ? { flow } : {}),
     flowExplicit: !!opts.flow,
     customParameters,
-    ...(opts.customState !== undefined ? { customState: opts.customState } : {}),
-    ...(opts.resource?.length ? { resources: opts.resource } : {}),
-    ...(opts.audience?.length ? { audiences: opts.audience } : {}),
-    forceAuth: !!opts.forceAuth,
     ...(returnUrl ? { returnUrl } : {}),
-    register: !!opts.registerReturnUrl,
-    ephemeral: !!opts.ephemeral,
     ...(completeAs ? { completeAs } : {}),
-    browser: opts.browser,
-    timeoutMs: timeoutSec * 1000,
-    pollMs,
-    ...(opts.print ? { print: opts.print } : {}),
   };
+}
+
+/** The resource-token flow: the flag, else USER_FEDERATION with a user binding and M2M without; none without --provider. */
+function flowOf(opts: ExchangeOptions, provider: boolean, bound: boolean): ExchangeInputs['flow'] {
+  if (!provider) return undefined;
+  if (opts.flow === 'm2m') return 'M2M';
+  return opts.flow === 'user-federation' || bound ? 'USER_FEDERATION' : 'M2M';
 }
 
 /** The user binding's value: the id, the JWT from the flag or stdin, or a cached login's access token. */
@@ -311,7 +313,11 @@ function planExchange(io: Io, inputs: ExchangeInputs, id: Identity): InstanceTyp
     (inputs.apiKeyProvider ? 1 : 0) +
     (inputs.flow === 'M2M' ? 1 : 0) +
     (inputs.flow === 'USER_FEDERATION'
-      ? id.userFederationSteps({ register: inputs.register, ephemeral: inputs.ephemeral, returnUrl: inputs.returnUrl! })
+      ? id.userFederationSteps({
+          register: !!inputs.registerReturnUrl,
+          ephemeral: !!inputs.ephemeral,
+          returnUrl: inputs.returnUrl!,
+        })
       : 0);
   return new id.Timeline(io.ui, () => io.ctx.now(), planned);
 }
@@ -360,6 +366,8 @@ async function runSteps(
   if (inputs.agentArn) {
     const { region: arnRegion, runtimeId } = id.parseRuntimeArn(inputs.agentArn);
     region = io.aws.region(arnRegion) ?? arnRegion;
+    if (region !== arnRegion)
+      io.ui.warn(`the agent ARN is in ${arnRegion}; calls go to ${region} (${io.aws.regionChoice()?.source})`);
     workloadName = (
       await step(
         'GetAgentRuntime',
@@ -431,8 +439,8 @@ async function runSteps(
     scopes: inputs.scopes,
     flow: inputs.flow,
     ...(Object.keys(inputs.customParameters).length ? { customParameters: inputs.customParameters } : {}),
-    ...(inputs.resources ? { resources: inputs.resources } : {}),
-    ...(inputs.audiences ? { audiences: inputs.audiences } : {}),
+    ...(inputs.resource ? { resources: inputs.resource } : {}),
+    ...(inputs.audience ? { audiences: inputs.audience } : {}),
     ...regionOpt,
   };
   if (inputs.flow === 'M2M') {
@@ -465,14 +473,14 @@ async function runSteps(
           ...(inputs.forceAuth ? { forceAuthentication: true } : {}),
           ...(inputs.customState ? { customState: inputs.customState } : {}),
         },
-        register: inputs.register,
-        ephemeral: inputs.ephemeral,
+        register: !!inputs.registerReturnUrl,
+        ephemeral: !!inputs.ephemeral,
         startedBy,
         completeWith: inputs.completeAs ?? startedBy,
         ...(inputs.customState !== undefined ? { customState: inputs.customState } : {}),
         browser: inputs.browser,
-        timeoutMs: inputs.timeoutMs,
-        pollIntervalMs: inputs.pollMs,
+        timeoutMs: inputs.timeout,
+        pollIntervalMs: inputs.pollInterval,
       },
       tl,
     );

@@ -6,25 +6,29 @@
 import { Chalk } from 'chalk';
 import type { Command } from 'commander';
 import { AgentcoreAuthError, usageError } from '../../core/errors.js';
-import { errorNameOf, findHint, HINTS, type HintEntry } from '../../core/hints.js';
+import { errorNameOf } from '../../core/classify.js';
+import { findHint, HINTS, type HintEntry } from '../../core/hints.js';
 import { maskSecret } from '../../core/redact.js';
-import type { CliContext } from '../context.js';
-import { defineAction, readStdin, type Io } from '../command.js';
+import { addOptions, flag, type OptionsOf } from '../options.js';
+import { defineAction, type CliRun } from '../command.js';
+import { readStdin, type Io } from '../io.js';
 import { colorEnabled } from '../render/ui.js';
 
-interface ExplainOptions {
-  list?: boolean;
-}
+const EXPLAIN_OPTIONS = {
+  list: flag('--list', 'list every known message with its cause and fix'),
+};
 
-export function register(program: Command, ctx: CliContext): void {
-  program
+type ExplainOptions = OptionsOf<typeof EXPLAIN_OPTIONS>;
+
+export function register(program: Command, run: CliRun): void {
+  const cmd = program
     .command('explain')
     .summary('cause and fix of an AgentCore / Cognito / OAuth error message')
     .description(
       'Match an error message (or - to read it from stdin) against the table of known AgentCore, Cognito, OAuth and AWS errors, and print its cause and fix. Exit 1 when the message is unknown.',
     )
-    .argument('[text...]', 'the error message (quote it), or - to read it from stdin')
-    .option('--list', 'list every known message with its cause and fix')
+    .argument('[text...]', 'the error message (quote it), or - to read it from stdin');
+  addOptions(cmd, EXPLAIN_OPTIONS)
     .addHelpText(
       'after',
       `
@@ -33,7 +37,7 @@ Examples:
   agentcore-auth explain AccessDeniedException: Authorization method mismatch
   pbpaste | agentcore-auth explain -`,
     )
-    .action(defineAction(ctx, (io, text: string[], opts: ExplainOptions) => explain(io, text, opts)));
+    .action(defineAction(run, (io, text: string[], opts: ExplainOptions) => explain(io, text, opts)));
 }
 
 async function explain(io: Io, words: string[], opts: ExplainOptions) {

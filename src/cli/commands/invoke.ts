@@ -7,16 +7,19 @@ import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { Command } from 'commander';
 import type { InvokerDeps } from '../../core/runtime/invoker.js';
-import type { InvokeSpec } from '../../core/runtime/request.js';
+import { DEFAULT_ACCEPT, type InvokeSpec } from '../../core/runtime/request.js';
 import { AgentcoreAuthError, usageError } from '../../core/errors.js';
 import { jwtClaims } from '../../core/jwt.js';
-import { defineAction, readStdin, type Io, type Outcome } from '../command.js';
-import { addConsentOptions, checkConsentFlags, completeConsent, type ConsentFlags } from '../consent.js';
-import { addDiagramOption } from '../diagram-output.js';
-import type { CliContext } from '../context.js';
+import { defineAction, type Outcome, type CliRun } from '../command.js';
+import { readStdinBytes, type Io } from '../io.js';
+import { checkConsentFlags, completeConsent, consentOptions } from '../consent.js';
+import { addDiagramOption, type DiagramFlags } from '../diagram-output.js';
+import { mcpSessionOptions } from '../mcp-session.js';
+import { addOptions, flag, HEADER_VALUE, value, withDefault, type OptionsOf } from '../options.js';
 import { resolveInbound, type Inbound } from '../inbound.js';
 import {
   addAuthOptions,
+  runtimeOptions,
   invokeSpec,
   invokerDeps,
   prepareRuntime,
@@ -25,43 +28,51 @@ import {
   type RuntimeCallFlags,
 } from '../runtime-call.js';
 
-interface InvokeFlags extends RuntimeCallFlags, ConsentFlags {
-  payloadFile?: string;
-  contentType?: string;
-  accept?: string;
-  raw?: boolean;
-  dryRun?: boolean;
-  printCurl?: boolean;
-  mcp?: boolean;
-  call?: string;
-  input?: string;
-  mcpProtocolVersion?: string;
-}
+const { sessionId: SESSION_ID_OPTION, ...TARGET_OPTIONS } = runtimeOptions();
 
-export function register(program: Command, ctx: CliContext): void {
+const PAYLOAD_OPTIONS = {
+  payloadFile: value('--payload-file <file>', 'read the payload from a file'),
+  ...TARGET_OPTIONS,
+};
+
+const REQUEST_OPTIONS = {
+  sessionId: SESSION_ID_OPTION,
+  contentType: value('--content-type <type>', 'payload content type (default application/json)', HEADER_VALUE),
+  accept: withDefault(value('--accept <types>', 'Accept header', HEADER_VALUE), DEFAULT_ACCEPT),
+  raw: flag('--raw', 'write the answer exactly as received (no SSE decoding, no pretty-printing)'),
+  dryRun: flag('--dry-run', 'print the request as a curl command and send nothing'),
+  printCurl: flag('--print-curl', 'same as --dry-run', { implies: { dryRun: true } }),
+  mcp: flag('--mcp', 'speak MCP to the agent: initialize, notifications/initialized, tools/list (or --call)'),
+  ...mcpSessionOptions({
+    call: 'with --mcp: call this tool',
+    input: 'with --call: tool arguments as JSON (- reads stdin)',
+  }),
+};
+
+const CONSENT_OPTIONS = consentOptions(
+  'and invoke again with the same session id (or let a polling agent get its token)',
+);
+
+type InvokeFlags = OptionsOf<typeof PAYLOAD_OPTIONS & typeof REQUEST_OPTIONS & typeof CONSENT_OPTIONS> &
+  RuntimeCallFlags &
+  DiagramFlags;
+
+export function register(program: Command, run: CliRun): void {
   const cmd = program
     .command('invoke')
     .description('call a Runtime agent with SigV4 (+ user id) or a bearer token; SSE events are printed as they arrive')
     .argument(
       '<agent>',
-      'runtime ARN, runtime id (with --account-id), or an agent name from .bedrock_agentcore.yaml / agentcore/.cli/deployed-state.json',
+      'runtime ARN, runtime id (with --account-id), or an agent name from .bedrock_agentcore.yaml / ' +
+        'agentcore/.cli/deployed-state.json',
     )
-    .argument('[payload]', 'JSON or text (text becomes {"prompt": text} unless --content-type is given); - reads stdin')
-    .option('--payload-file <file>', 'read the payload from a file')
-    .option('--qualifier <name>', 'endpoint name', 'DEFAULT')
-    .option('--account-id <id>', 'account of a bare runtime id');
-  addDiagramOption(addAuthOptions(cmd))
-    .option('--session-id <id>', 'runtime session id (33–256 chars; generated when omitted)')
-    .option('--content-type <type>', 'payload content type (default application/json)')
-    .option('--accept <types>', 'Accept header', 'application/json, text/event-stream')
-    .option('--raw', 'write the answer exactly as received (no SSE decoding, no pretty-printing)')
-    .option('--dry-run', 'print the request as a curl command and send nothing')
-    .option('--print-curl', 'same as --dry-run')
-    .option('--mcp', 'speak MCP to the agent: initialize, notifications/initialized, tools/list (or --call)')
-    .option('--call <tool>', 'with --mcp: call this tool')
-    .option('--input <json>', 'with --call: tool arguments as JSON (- reads stdin)')
-    .option('--mcp-protocol-version <version>', 'MCP protocol version to offer', '2025-03-26');
-  addConsentOptions(cmd, 'and invoke again with the same session id (or let a polling agent get its token)')
+    .argument(
+      '[payload]',
+      'JSON or text (text becomes {"prompt": text} unless --content-type is given); - reads stdin',
+    );
+  addOptions(cmd, PAYLOAD_OPTIONS);
+  addDiagramOption(addAuthOptions(cmd));
+  addOptions(addOptions(cmd, REQUEST_OPTIONS), CONSENT_OPTIONS)
     .addHelpText(
       'after',
       `
@@ -73,13 +84,14 @@ Inbound mode (exactly one, never guessed silently):
   --auth auto               read the agent's authorizerConfiguration (GetAgentRuntime) and choose
 
 Examples:
-  agentcore-auth invoke arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/my_agent-abc1234567 '{"prompt":"hi"}' --user-id alice
+  agentcore-auth invoke arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/my_agent-abc1234567 \\
+      '{"prompt":"hi"}' --user-id alice
   agentcore-auth invoke my_agent "hello" --bearer
   echo '{"prompt":"hi"}' | agentcore-auth invoke my_agent - --bearer-token "$TOKEN" --json
   agentcore-auth invoke my_agent '{"prompt":"hi"}' --auth auto --print-curl`,
     )
     .action(
-      defineAction(ctx, (io: Io, agent: string, payload: string | undefined, opts: InvokeFlags) =>
+      defineAction(run, (io: Io, agent: string, payload: string | undefined, opts: InvokeFlags) =>
         runInvoke(io, agent, payload, opts),
       ),
     );
@@ -114,28 +126,48 @@ async function readPayload(
       'Pass it as an argument (\'{"prompt":"hi"}\' or plain text), with --payload-file FILE, or - to read stdin.',
     );
   }
-  let text = payload;
-  if (payload === '-') {
+  let bytes: Uint8Array = Buffer.from(payload, 'utf8');
+  const fromStdin = payload === '-';
+  if (fromStdin) {
     if (opts.bearerToken === '-')
       throw usageError(
         'stdin cannot carry both the payload and the bearer token',
         'Pass the token with --bearer-token TOKEN or --bearer NAME.',
       );
-    text = await readStdin(io.ctx);
+    // Bytes, never text: a binary payload is sent exactly as read, as --payload-file sends a file.
+    bytes = await readStdinBytes(io.ctx);
   }
   // Sizes are checked before parsing or encoding (both are slow on 100 MB); wrapping only adds bytes.
   const { checkPayloadSize } = await import('../../core/runtime/request.js');
-  checkPayloadSize(Buffer.byteLength(text));
-  if (opts.contentType === undefined) {
-    try {
-      JSON.parse(text);
-    } catch {
-      const wrapped = JSON.stringify({ prompt: text.replace(/\n$/, '') });
-      checkPayloadSize(Buffer.byteLength(wrapped));
-      return { bytes: new TextEncoder().encode(wrapped), wrapped: true };
-    }
+  checkPayloadSize(bytes.byteLength);
+  const text = utf8Text(bytes);
+  // Not text: curl should read it from stdin too (--data-binary @-), not print it.
+  const binary = text === undefined ? { file: '-' } : {};
+  if (opts.contentType !== undefined) return { bytes, wrapped: false, ...binary };
+  if (text === undefined) {
+    throw usageError(
+      'the payload on stdin is not UTF-8 text, and without --content-type it would be sent as JSON',
+      'Pass --content-type (e.g. --content-type application/octet-stream) to send the bytes unchanged, ' +
+        'or use --payload-file FILE.',
+    );
   }
-  return { bytes: new TextEncoder().encode(text), wrapped: false };
+  try {
+    JSON.parse(text);
+  } catch {
+    const wrapped = JSON.stringify({ prompt: text.replace(/\n$/, '') });
+    checkPayloadSize(Buffer.byteLength(wrapped));
+    return { bytes: new TextEncoder().encode(wrapped), wrapped: true };
+  }
+  return { bytes, wrapped: false };
+}
+
+/** The bytes as text when they are valid UTF-8, else undefined (a byte-order mark is kept, as before). */
+function utf8Text(bytes: Uint8Array): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
 }
 
 /** One invocation, decided: the runtime, the run's Inbound, the session and the request. */
@@ -255,7 +287,9 @@ async function dryRun(io: Io, { prep, inbound, sessionId, payload, spec }: Invok
         method: 'POST',
         url: req.invocationUrl(prep.baseUrl, prep.target),
         headers: redactHeaders(Object.fromEntries(req.requestHeaders(spec, inbound)), io.globals.showSecrets),
-        body: Buffer.from(spec.payload).toString('utf8'),
+        ...(utf8Text(spec.payload) !== undefined
+          ? { body: Buffer.from(spec.payload).toString('utf8') }
+          : { bodyBase64: Buffer.from(spec.payload).toString('base64') }),
       },
       curl,
     },

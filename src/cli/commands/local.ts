@@ -5,50 +5,50 @@
  * Stopping with SIGINT/SIGTERM is the normal end: the stack closes and the exit code is 130 (interrupted), as for any
  * agentcore-auth command ended by a signal.
  */
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { AgentcoreAuthError, EXIT, usageError } from '../../core/errors.js';
-import { collectRepeat, defineAction, type Io, type Outcome } from '../command.js';
-import type { CliContext } from '../context.js';
+import { defineAction, type Outcome, type CliRun } from '../command.js';
+import type { Io } from '../io.js';
+import { addOptions, flag, PORT, repeated, value, withDefault, type OptionsOf } from '../options.js';
 
-interface LocalOptions {
-  printEnv?: boolean;
-  port: string;
-  host: string;
-  config?: string;
-  autoConsent?: boolean;
-  agentUrl?: string[];
-  lambda?: string[];
-}
+const LOCAL_OPTIONS = {
+  port: withDefault(value('--port <port>', 'port of the stack (0 = any free port)', PORT), 0, '0'),
+  host: withDefault(
+    value('--host <host>', 'interface to bind (non-loopback exposes the stack to your network)'),
+    '127.0.0.1',
+  ),
+  config: value(
+    '--config <file>',
+    'JSON or YAML file describing users, clients, workload identities, providers, agents',
+  ),
+  autoConsent: flag(
+    '--auto-consent',
+    'the 3LO provider signs the user in and consents without pages (curl -L completes 3LO)',
+  ),
+  printEnv: flag(
+    '--print-env',
+    'print the export lines of the stack already running (started by `agentcore-auth local` elsewhere) and exit',
+  ),
+  agentUrl: repeated(
+    '--agent-url <url>',
+    'serve agents from your own container contract server: URL, or NAME=URL (repeatable)',
+  ),
+  lambda: repeated(
+    '--lambda <arn=url>',
+    'serve a Lambda ARN (interceptor, Lambda target, Cognito trigger) from your own endpoint speaking the ' +
+      'Lambda Runtime Interface Emulator contract (repeatable)',
+  ),
+};
 
-export function register(program: Command, ctx: CliContext): void {
-  program
+type LocalOptions = OptionsOf<typeof LOCAL_OPTIONS>;
+
+export function register(program: Command, run: CliRun): void {
+  const cmd = program
     .command('local')
     .description(
       'Run the local AgentCore stack (Identity, Cognito-style user pool, 3LO provider, runtime, gateway) until Ctrl-C',
-    )
-    .addOption(new Option('--port <port>', 'port of the stack (0 = any free port)').default('0'))
-    .addOption(
-      new Option('--host <host>', 'interface to bind (non-loopback exposes the stack to your network)').default(
-        '127.0.0.1',
-      ),
-    )
-    .option('--config <file>', 'JSON or YAML file describing users, clients, workload identities, providers, agents')
-    .option('--auto-consent', 'the 3LO provider signs the user in and consents without pages (curl -L completes 3LO)')
-    .option(
-      '--print-env',
-      'print the export lines of the stack already running (started by `agentcore-auth local` elsewhere) and exit',
-    )
-    .option(
-      '--agent-url <url>',
-      'serve agents from your own container contract server: URL, or NAME=URL (repeatable)',
-      collectRepeat,
-    )
-    .option(
-      '--lambda <arn=url>',
-      'serve a Lambda ARN (interceptor, Lambda target, Cognito trigger) from your own endpoint speaking the ' +
-        'Lambda Runtime Interface Emulator contract (repeatable)',
-      collectRepeat,
-    )
+    );
+  addOptions(cmd, LOCAL_OPTIONS)
     .addHelpText(
       'after',
       `
@@ -60,13 +60,7 @@ Examples:
 
 Exit: 130 after Ctrl-C / SIGTERM (the stack is closed first); 2 for a bad flag or config file.`,
     )
-    .action(defineAction(ctx, (io: Io, opts: LocalOptions) => runLocal(io, opts)));
-}
-
-function parsePort(raw: string): number {
-  if (!/^\d+$/.test(raw) || Number(raw) > 65535)
-    throw usageError(`--port must be a number from 0 to 65535 (got ${raw})`, 'Use --port 0 for any free port.');
-  return Number(raw);
+    .action(defineAction(run, (io: Io, opts: LocalOptions) => runLocal(io, opts)));
 }
 
 /** Where a running stack records its environment for `local --print-env` (the token cache directory). */
@@ -125,7 +119,7 @@ async function recordStack(io: Io, url: string, env: Record<string, string>): Pr
 
 async function runLocal(io: Io, opts: LocalOptions): Promise<Outcome> {
   if (opts.printEnv) return printEnv(io);
-  const port = parsePort(opts.port);
+  const port = opts.port;
   const host = opts.host;
   const { startLocalStack, isLoopbackHost } = await import('../../emulator/stack.js');
   const { ConfigError, loadConfigFile, parseConfig, runtimeDefaultsContext } = await import('../../emulator/config.js');

@@ -8,64 +8,68 @@ import type { Command } from 'commander';
 import { usageError } from '../../core/errors.js';
 import { controlSdk } from '../../sdk.js';
 import type { RuntimeAuthInfo } from '../../core/runtime/auth-mode.js';
-import { defineAction, type Io, type Outcome } from '../command.js';
-import { addConsentOptions, checkConsentFlags, type ConsentFlags } from '../consent.js';
-import { addDiagramOption } from '../diagram-output.js';
-import type { CliContext } from '../context.js';
+import { defineAction, type Outcome, type CliRun } from '../command.js';
+import type { Io } from '../io.js';
+import { checkConsentFlags, consentOptions } from '../consent.js';
+import { addDiagramOption, type DiagramFlags } from '../diagram-output.js';
 import { resolveInbound } from '../inbound.js';
-import { readInput, runMcpSession, type McpSessionFlags } from '../mcp-session.js';
+import { mcpSessionOptions, runMcpSession, toolArguments } from '../mcp-session.js';
+import { addOptions, value, type OptionsOf } from '../options.js';
 import {
   addAuthOptions,
   invokeSpec,
   invokerDeps,
-  parseTimeout,
   prepareRuntime,
+  runtimeOptions,
   sendOptionsFor,
   type RuntimeCallFlags,
 } from '../runtime-call.js';
 
-interface McpFlags extends RuntimeCallFlags, ConsentFlags, McpSessionFlags {
-  gatewayUrl?: string;
-  agent?: string;
-  /** --input, already parsed (runMcp reads it before any request). */
-  args?: unknown;
-}
+const MCP_OPTIONS = {
+  gatewayUrl: value('--gateway-url <url>', 'the gateway MCP URL (gatewayUrl from GetGateway, ends in /mcp)', {
+    conflicts: ['agent'],
+  }),
+  agent: value(
+    '--agent <agent>',
+    'instead of a gateway: an MCP runtime agent (ARN, runtime id with --account-id, or project agent name)',
+  ),
+  ...runtimeOptions('with --agent: '),
+  ...mcpSessionOptions({
+    call: 'call this tool (default: list the tools)',
+    input: 'tool arguments as a JSON object (- reads stdin)',
+  }),
+};
 
-export function register(program: Command, ctx: CliContext): void {
+const CONSENT_OPTIONS = consentOptions('and call the tool again');
+
+type McpFlags = OptionsOf<typeof MCP_OPTIONS & typeof CONSENT_OPTIONS> & RuntimeCallFlags & DiagramFlags;
+
+export function register(program: Command, run: CliRun): void {
   const cmd = program
     .command('mcp')
     .description(
       'MCP over a Gateway or a Runtime agent: initialize, list tools, call one (bearer or SigV4 on every request)',
-    )
-    .option('--gateway-url <url>', 'the gateway MCP URL (gatewayUrl from GetGateway, ends in /mcp)')
-    .option(
-      '--agent <agent>',
-      'instead of a gateway: an MCP runtime agent (ARN, runtime id with --account-id, or project agent name)',
-    )
-    .option('--qualifier <name>', 'with --agent: endpoint name', 'DEFAULT')
-    .option('--account-id <id>', 'with --agent: account of a bare runtime id')
-    .option('--session-id <id>', 'with --agent: runtime session id (33–256 chars; generated when omitted)')
-    .option('--call <tool>', 'call this tool (default: list the tools)')
-    .option('--input <json>', 'tool arguments as a JSON object (- reads stdin)', '{}')
-    .option('--mcp-protocol-version <version>', 'MCP protocol version to offer', '2025-03-26');
-  addConsentOptions(cmd, 'and call the tool again');
+    );
+  addOptions(addOptions(cmd, MCP_OPTIONS), CONSENT_OPTIONS);
   addDiagramOption(addAuthOptions(cmd))
     .addHelpText(
       'after',
       `
 Examples:
-  agentcore-auth mcp --gateway-url https://my-gw-abc1234567.gateway.bedrock-agentcore.us-east-1.amazonaws.com/mcp --bearer
+  agentcore-auth mcp --bearer \\
+      --gateway-url https://my-gw-abc1234567.gateway.bedrock-agentcore.us-east-1.amazonaws.com/mcp
   agentcore-auth mcp --gateway-url "$GATEWAY_URL" --bearer --call get_weather --input '{"city":"Paris"}'
-  agentcore-auth mcp --agent arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/my_mcp-abc1234567 --user-id alice`,
+  agentcore-auth mcp --user-id alice \\
+      --agent arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/my_mcp-abc1234567`,
     )
-    .action(defineAction(ctx, (io: Io, opts: McpFlags) => runMcp(io, opts)));
+    .action(defineAction(run, (io: Io, opts: McpFlags) => runMcp(io, opts)));
 }
 
 async function runMcp(io: Io, opts: McpFlags): Promise<Outcome> {
   if (!!opts.gatewayUrl === !!opts.agent) throw usageError('pass exactly one of --gateway-url URL or --agent AGENT');
   await checkConsentFlags(opts);
   // The tool arguments are checked before any request (a typo should not cost an initialize round trip).
-  if (opts.call) opts = { ...opts, args: await readInput(io, opts) };
+  if (opts.call) opts = { ...opts, input: await toolArguments(io, opts) };
   return opts.agent ? mcpOverRuntime(io, opts.agent, opts) : mcpOverGateway(io, opts.gatewayUrl!, opts);
 }
 
@@ -97,7 +101,7 @@ async function mcpOverGateway(io: Io, gatewayUrl: string, opts: McpFlags): Promi
   const [gw, aws] = await Promise.all([import('../../core/runtime/gateway.js'), import('../../core/aws.js')]);
   const url = gw.checkGatewayUrl(gatewayUrl);
   const region = aws.requireRegion(gw.gatewayRegion(url) ?? io.aws.region());
-  const timeoutMs = parseTimeout(opts.timeout);
+  const timeoutMs = opts.timeout;
   const resolved = await resolveInbound(io, opts, () => lookupGatewayAuth(io, url, region));
   if (resolved.mode === 'sigv4' && resolved.userId !== undefined) {
     io.ui.warn('--user-id is a Runtime header; a gateway ignores it (it is not sent).');

@@ -4,19 +4,29 @@
  * workload identity and OAuth2 credential provider; prints each call, then the next steps. Logic: core/setup/.
  */
 import type { Command } from 'commander';
-import { defineAction, type Io, type Outcome } from '../command.js';
-import type { CliContext } from '../context.js';
+import { addOptions, flag, value, withDefault, type OptionsOf } from '../options.js';
+import { defineAction, type Outcome, type CliRun } from '../command.js';
+import type { Io } from '../io.js';
 
-interface SetupOptions {
-  name: string;
-  withIdentity?: boolean;
-  /** --write-env */
-  writeEnv?: string;
-  dryRun?: boolean;
-}
+const SETUP_OPTIONS = {
+  name: withDefault(value('--name <name>', 'names every resource (a-z 0-9 -, up to 32)'), 'dev'),
+  withIdentity: flag(
+    '--with-identity',
+    'also create an AgentCore workload identity and an OAuth2 credential provider (M2M)',
+  ),
+  writeEnv: value(
+    '--write-env <file>',
+    'write AGENTCORE_AUTH_* for `login` to this file (mode 0600; not --env-file: node itself takes that flag, ' +
+      'nodejs/node#54232)',
+    { conflicts: ['dryRun'] },
+  ),
+  dryRun: flag('--dry-run', 'only look: list what exists and what would be created (read calls only)'),
+};
 
-export function register(program: Command, ctx: CliContext): void {
-  program
+type SetupOptions = OptionsOf<typeof SETUP_OPTIONS>;
+
+export function register(program: Command, run: CliRun): void {
+  const cmd = program
     .command('setup')
     .summary('create a Cognito pool, app clients, a test user (+ AgentCore identity)')
     .description(
@@ -25,14 +35,8 @@ export function register(program: Command, ctx: CliContext): void {
         '',
         'Running it again finds the tagged resources and fills in what is missing (the test user gets a new password: Cognito never returns the old one). `teardown --name NAME` removes all of it.',
       ].join('\n'),
-    )
-    .option('--name <name>', 'names every resource (a-z 0-9 -, up to 32)', 'dev')
-    .option('--with-identity', 'also create an AgentCore workload identity and an OAuth2 credential provider (M2M)')
-    .option(
-      '--write-env <file>',
-      'write AGENTCORE_AUTH_* for `login` to this file (mode 0600; not --env-file: node itself takes that flag, nodejs/node#54232)',
-    )
-    .option('--dry-run', 'only look: list what exists and what would be created (read calls only)')
+    );
+  addOptions(cmd, SETUP_OPTIONS)
     .addHelpText(
       'after',
       `
@@ -44,7 +48,7 @@ Examples:
 
 IAM permissions: README.md, "Start from a bare AWS account".`,
     )
-    .action(defineAction(ctx, (io: Io, opts: SetupOptions) => setup(io, opts)));
+    .action(defineAction(run, (io: Io, opts: SetupOptions) => setup(io, opts)));
 }
 
 async function setup(io: Io, opts: SetupOptions): Promise<Outcome> {
@@ -54,22 +58,9 @@ async function setup(io: Io, opts: SetupOptions): Promise<Outcome> {
   const { resolve } = await import('node:path');
   const fs = await import('node:fs/promises');
   const report = await import('../../core/setup/report.js');
-  if (opts.writeEnv && opts.dryRun)
-    throw usageError('--write-env and --dry-run exclude each other: a dry run makes no credentials to write');
   const envPath = opts.writeEnv ? resolve(io.ctx.cwd, opts.writeEnv) : undefined;
-  if (envPath) {
-    // Refuse to overwrite a file setup did not write, before any AWS call.
-    const head = await fs.readFile(envPath, 'utf8').then(
-      (t) => t.slice(0, 200),
-      (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)),
-    );
-    if (head !== undefined && !head.startsWith(report.ENV_FILE_MARKER)) {
-      throw usageError(
-        `--write-env ${opts.writeEnv} exists and was not written by setup`,
-        'Pick another file name, or remove it first.',
-      );
-    }
-  }
+  // Before any AWS call: a path that cannot be written would lose the generated password after everything is made.
+  if (envPath) await checkEnvPath(envPath, opts.writeEnv!, report.ENV_FILE_MARKER);
 
   const run = await import('../../core/setup/run.js');
   const { openSetupSession } = await import('../setup-session.js');
@@ -95,9 +86,26 @@ async function setup(io: Io, opts: SetupOptions): Promise<Outcome> {
     const extra: Record<string, string> = {};
     const endpoint = io.aws.endpoint('cognito');
     if (endpoint) extra.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER = endpoint;
-    await fs.writeFile(envPath, report.envFileText(result, extra), { mode: 0o600 });
-    await fs.chmod(envPath, 0o600); // an existing file keeps its mode on write
+    try {
+      await fs.writeFile(envPath, report.envFileText(result, extra), { mode: 0o600 });
+      await fs.chmod(envPath, 0o600); // an existing file keeps its mode on write
+    } catch (e) {
+      throw usageError(
+        `cannot write --write-env ${opts.writeEnv}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+        `Everything else is in place. Run setup --name ${names.name} again with a writable --write-env path: ` +
+          'it finds what exists and sets a new password for the test user.',
+      );
+    }
     envWritten = opts.writeEnv!;
+  }
+  if (result.user.passwordReset) {
+    const envNote = envWritten
+      ? `${envWritten} was rewritten with the new one`
+      : 'an env file written by an earlier setup now holds the old one: pass --write-env FILE to rewrite it';
+    io.ui.warn(
+      `the test user ${result.user.username} already existed: its password was reset (Cognito never returns the ` +
+        `old one), so ${envNote}`,
+    );
   }
 
   const show = io.globals.showSecrets;
@@ -118,6 +126,44 @@ async function setup(io: Io, opts: SetupOptions): Promise<Outcome> {
 }
 
 type SetupResult = import('../../core/setup/run.js').SetupResult;
+
+/** --write-env's path: its directory exists and is writable, and an existing file is one setup wrote. Exit 2 if not. */
+async function checkEnvPath(path: string, given: string, marker: string): Promise<void> {
+  const fs = await import('node:fs/promises');
+  const { constants } = await import('node:fs');
+  const { dirname } = await import('node:path');
+  const { usageError } = await import('../../core/errors.js');
+  const refuse = (why: string, hint: string) =>
+    usageError(`--write-env ${given}: ${why}`, `${hint} Nothing was created.`);
+  const st = await fs
+    .stat(path)
+    .catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' || e.code === 'ENOTDIR' ? undefined : e));
+  if (st instanceof Error) throw refuse(`cannot read it (${(st as NodeJS.ErrnoException).code})`, 'Pick another path.');
+  if (st?.isDirectory()) throw refuse('is a directory', 'Give a file path, e.g. DIR/.agentcore-auth.env.');
+  if (st) {
+    const head = await fs.readFile(path, 'utf8').then(
+      (t) => t.slice(0, 200),
+      () => '',
+    );
+    if (!head.startsWith(marker))
+      throw usageError(
+        `--write-env ${given} exists and was not written by setup`,
+        'Pick another file name, or remove it first.',
+      );
+    await fs.access(path, constants.W_OK).catch(() => {
+      throw refuse('is not writable', 'Make it writable, or pick another path.');
+    });
+    return;
+  }
+  const dir = dirname(path);
+  const d = await fs.stat(dir).catch(() => undefined);
+  if (!d)
+    throw refuse(`the directory ${dir} does not exist`, `Create it first (mkdir -p ${dir}), or pick another path.`);
+  if (!d.isDirectory()) throw refuse(`${dir} is not a directory`, 'Pick another path.');
+  await fs.access(dir, constants.W_OK).catch(() => {
+    throw refuse(`the directory ${dir} is not writable`, 'Pick a path in a directory you can write to.');
+  });
+}
 
 type Redact = typeof import('../../core/redact.js');
 
@@ -233,10 +279,12 @@ function renderHuman(
   out.line(c.bold('Next steps'));
   out.line(`  1. Sign in as the test user (the token is cached for --bearer):`);
   for (const l of o.next.login) out.line(`       ${l}`);
-  if (!o.envFile)
+  if (o.next.loginNeeds)
     out.line(
       c.dim(
-        `     (secrets are masked${io.globals.showSecrets ? '' : ': --show-secrets prints them, --write-env FILE writes them to a 0600 file'}; the password is shown only on this run)`,
+        `     with ${Object.keys(o.next.loginNeeds).join(' and ')} exported: the app client secret and the password ` +
+          'above (masked: --show-secrets prints them, --write-env FILE writes them to a 0600 file; the password is ' +
+          'shown only on this run)',
       ),
     );
   out.line(`  2. Put this on your runtime (authorizerConfiguration of CreateAgentRuntime / UpdateAgentRuntime):`);

@@ -12,40 +12,55 @@ import { AgentcoreAuthError, configError, EXIT, inputError, usageError } from '.
 import type { Scenario } from '../../core/smoke/schema.js';
 import type { RunSummary, StepResult } from '../../core/smoke/runner.js';
 import type { CliContext } from '../context.js';
-import { defineAction, readStdin, type Io } from '../command.js';
+import { addOptions, flag, integer, TIMEOUT, value, withDefault, type OptionsOf } from '../options.js';
+import { defineAction, type CliRun } from '../command.js';
+import { readStdin, type Io } from '../io.js';
 import { colorEnabled } from '../render/ui.js';
 
-interface SmokeOptions {
-  concurrency?: string;
-  junit?: string;
-  negative?: boolean;
-  failFast?: boolean;
-  timeout?: string;
-  html?: string;
-  diagram?: string;
-}
+const SMOKE_OPTIONS = {
+  concurrency: withDefault(
+    value(
+      '-c, --concurrency <n>',
+      'run up to N independent steps at once (a step waits for the steps it reads)',
+      integer({ min: 1, max: 256 }),
+    ),
+    1,
+    '1',
+  ),
+  junit: value('--junit <file>', 'also write a JUnit XML report to FILE (for CI test reporters)'),
+  html: value(
+    '--html <file>',
+    'also write a self-contained HTML report to FILE: verdicts, masked traces, a sequence diagram per step',
+  ),
+  diagram: value('--diagram <file>', "write a Mermaid sequence diagram of every step's calls to FILE (- for stdout)"),
+  negative: flag(
+    '--negative',
+    'per invoke step that expects allow, add checks that must be denied: the other inbound mode, and (bearer steps) ' +
+      'no token',
+  ),
+  failFast: flag('--fail-fast', 'start no new step after the first one that does not pass'),
+  timeout: withDefault(
+    value(
+      '--timeout <duration>',
+      'default time limit per step (e.g. 30s); a scenario or step `timeout:` wins',
+      TIMEOUT,
+    ),
+    60_000,
+    '60s',
+  ),
+};
 
-export function register(program: Command, ctx: CliContext): void {
-  program
+type SmokeOptions = OptionsOf<typeof SMOKE_OPTIONS>;
+
+export function register(program: Command, run: CliRun): void {
+  const cmd = program
     .command('smoke')
     .summary('run a CI scenario file of login/invoke/exchange/verify steps')
     .description(
       'Run a scenario file: each step runs one agentcore-auth command with the options it lists and checks what happened (allow/deny, HTTP status, error, output, JSON fields, token claims, duration). Variables: ${env:NAME}, ${env:NAME:-default}, ${steps.<id>.<field>}. Secrets are masked in every report.',
     )
-    .argument('<files...>', 'scenario files (.yaml, .yml or .json), run one after the other; - reads one from stdin')
-    .option('-c, --concurrency <n>', 'run up to N independent steps at once (a step waits for the steps it reads)', '1')
-    .option('--junit <file>', 'also write a JUnit XML report to FILE (for CI test reporters)')
-    .option(
-      '--html <file>',
-      'also write a self-contained HTML report to FILE: verdicts, masked traces, a sequence diagram per step',
-    )
-    .option('--diagram <file>', "write a Mermaid sequence diagram of every step's calls to FILE (- for stdout)")
-    .option(
-      '--negative',
-      'per invoke step that expects allow, add checks that must be denied: the other inbound mode, and (bearer steps) no token',
-    )
-    .option('--fail-fast', 'start no new step after the first one that does not pass')
-    .option('--timeout <duration>', 'default time limit per step (e.g. 30s); a scenario or step `timeout:` wins', '60s')
+    .argument('<files...>', 'scenario files (.yaml, .yml or .json), run one after the other; - reads one from stdin');
+  addOptions(cmd, SMOKE_OPTIONS)
     .addHelpText(
       'after',
       `
@@ -65,11 +80,11 @@ Example scenario (examples/inbound.yaml is a complete one that runs against \`ag
   agentcore-auth smoke examples/inbound.yaml examples/outbound.yaml --concurrency 4
   agentcore-auth smoke scenario.yaml --json --concurrency 4 | jq -c 'select(.status != "pass")'`,
     )
-    .action(defineAction(ctx, (io, files: string[], opts: SmokeOptions) => smoke(io, files, opts)));
+    .action(defineAction(run, (io, files: string[], opts: SmokeOptions) => smoke(io, files, opts)));
 }
 
 async function smoke(io: Io, files: string[], opts: SmokeOptions) {
-  const { parseScenario, parseDuration } = await import('../../core/smoke/parse.js');
+  const { parseScenario } = await import('../../core/smoke/parse.js');
   const { runScenario, missingEnv, combineExitCodes } = await import('../../core/smoke/runner.js');
   const { renderStep, renderSummary, renderTotal, stepRecord, summaryRecord, totalRecord, junitXml } = await import(
     '../../core/smoke/report.js'
@@ -77,13 +92,7 @@ async function smoke(io: Io, files: string[], opts: SmokeOptions) {
   const { createInProcessExecutor } = await import('../in-process.js');
   const { smokeReports } = await import('../diagram-output.js');
 
-  const concurrency = Number(opts.concurrency ?? '1');
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
-    throw usageError(`--concurrency must be a whole number from 1 to 256, got "${opts.concurrency}"`);
-  }
-  const timeoutMs = parseDuration(opts.timeout ?? '60s');
-  if (timeoutMs === undefined || timeoutMs <= 0)
-    throw usageError(`--timeout must be a duration such as 30s or 500ms, got "${opts.timeout}"`);
+  const { concurrency, timeout: timeoutMs } = opts;
   if (files.filter((f) => f === '-').length > 1) throw usageError('- (stdin) can be given only once');
   const reports = smokeReports(io, opts);
 

@@ -4,25 +4,26 @@
  * users). Asks on a terminal; elsewhere it needs --yes. Logic: core/setup/run.ts.
  */
 import type { Command } from 'commander';
-import { defineAction, type Io, type Outcome } from '../command.js';
-import type { CliContext } from '../context.js';
+import { addOptions, flag, required, value, type OptionsOf } from '../options.js';
+import { defineAction, type Outcome, type CliRun } from '../command.js';
+import type { Io } from '../io.js';
 
-interface TeardownOptions {
-  name: string;
-  yes?: boolean;
-  dryRun?: boolean;
-}
+const TEARDOWN_OPTIONS = {
+  name: required(value('--name <name>', 'the NAME given to setup')),
+  yes: flag('-y, --yes', 'delete without asking'),
+  dryRun: flag('--dry-run', 'only list what would be deleted (read calls only)'),
+};
 
-export function register(program: Command, ctx: CliContext): void {
-  program
+type TeardownOptions = OptionsOf<typeof TEARDOWN_OPTIONS>;
+
+export function register(program: Command, run: CliRun): void {
+  const cmd = program
     .command('teardown')
     .summary('delete what `setup --name NAME` created (by tag and exact name)')
     .description(
       'Delete exactly what `setup --name NAME` created, found by the user pool tag agentcore-auth:setup=NAME and the exact names agentcore-auth-NAME (never by a pattern), in dependency order: OAuth2 credential provider, workload identity, hosted-UI domain, user pool (its app clients, resource server and users go with it). A pool with the same name but without the tag is left alone. Asks before deleting on a terminal; without a terminal (CI) it needs --yes.',
-    )
-    .requiredOption('--name <name>', 'the NAME given to setup')
-    .option('-y, --yes', 'delete without asking')
-    .option('--dry-run', 'only list what would be deleted (read calls only)')
+    );
+  addOptions(cmd, TEARDOWN_OPTIONS)
     .addHelpText(
       'after',
       `
@@ -30,7 +31,7 @@ Examples:
   agentcore-auth teardown --name dev --dry-run
   agentcore-auth teardown --name dev --yes`,
     )
-    .action(defineAction(ctx, (io: Io, opts: TeardownOptions) => teardown(io, opts)));
+    .action(defineAction(run, (io: Io, opts: TeardownOptions) => teardown(io, opts)));
 }
 
 async function teardown(io: Io, opts: TeardownOptions): Promise<Outcome> {

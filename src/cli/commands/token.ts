@@ -11,11 +11,19 @@ import type { Command } from 'commander';
 import { configError, usageError } from '../../core/errors.js';
 import { cachePath, DEFAULT_ENTRY, getEntry, listEntries, type CacheEntry } from '../../core/token-cache.js';
 import { cacheLocation, entryNameOf, resolveBearer } from '../bearer.js';
-import { defineAction, readStdin, type Io, type Outcome } from '../command.js';
+import { defineAction, type Outcome, type CliRun } from '../command.js';
+import { readStdin, type Io } from '../io.js';
 import { registerClear } from '../clear-tokens.js';
-import type { CliContext } from '../context.js';
+import { addOptions, flag, type OptionsOf } from '../options.js';
 
-export function register(program: Command, ctx: CliContext): void {
+const PRINT_OPTIONS = {
+  idToken: flag('--id-token', 'the ID token instead of the access token', { conflicts: ['refreshToken'] }),
+  refreshToken: flag('--refresh-token', 'the refresh token (never refreshed)'),
+};
+
+type PrintOptions = OptionsOf<typeof PRINT_OPTIONS>;
+
+export function register(program: Command, run: CliRun): void {
   const token = program
     .command('token')
     .description('decode, list, print and clear cached tokens')
@@ -28,30 +36,25 @@ export function register(program: Command, ctx: CliContext): void {
     .command('decode')
     .description('show the header and claims of a JWT (unverified) with readable times')
     .argument('[jwt]', 'the token, or - to read stdin (default: stdin when it is not a terminal)')
-    .action(defineAction(ctx, (io: Io, jwt: string | undefined) => decode(io, jwt)));
+    .action(defineAction(run, (io: Io, jwt: string | undefined) => decode(io, jwt)));
 
   token
     .command('list')
     .description('list the cached tokens (names, users, clients, expiry; never the tokens)')
-    .action(defineAction(ctx, (io: Io) => list(io)));
+    .action(defineAction(run, (io: Io) => list(io)));
 
-  token
+  const print = token
     .command('print')
     .description('write a cached token to stdout (refreshed first if it expires within 2 minutes)')
-    .argument('[name]', 'cache entry', DEFAULT_ENTRY)
-    .option('--id-token', 'the ID token instead of the access token')
-    .option('--refresh-token', 'the refresh token (never refreshed)')
-    .action(
-      defineAction(ctx, (io: Io, name: string, opts: { idToken?: boolean; refreshToken?: boolean }) =>
-        print(io, name, opts),
-      ),
-    );
+    .argument('[name]', 'cache entry', DEFAULT_ENTRY);
+  addOptions(print, PRINT_OPTIONS).action(
+    defineAction(run, (io: Io, name: string, opts: PrintOptions) => printToken(io, name, opts)),
+  );
 
-  registerClear(token.command('clear'), ctx);
+  registerClear(token.command('clear'), run);
 }
 
-async function print(io: Io, name: string, opts: { idToken?: boolean; refreshToken?: boolean }): Promise<Outcome> {
-  if (opts.idToken && opts.refreshToken) throw usageError('pass --id-token or --refresh-token, not both');
+async function printToken(io: Io, name: string, opts: PrintOptions): Promise<Outcome> {
   const n = entryNameOf(name);
   if (opts.refreshToken) {
     const entry = await getEntry(cacheLocation(io), n);

@@ -8,46 +8,43 @@ import type { Command } from 'commander';
 import type { AuthorizerConfig, Check, Prediction, RemoteAuthorizer } from '../../core/authorizer-prediction/index.js';
 import { EXIT, usageError } from '../../core/errors.js';
 import { MESSAGES } from '../../wire.js';
-import { collectList, collectRepeat, defineAction, readStdin, type Io } from '../command.js';
-import type { CliContext } from '../context.js';
+import { defineAction, type CliRun } from '../command.js';
+import { readStdin, type Io } from '../io.js';
+import { addOptions, flag, list, optionalValue, repeated, value, type OptionsOf } from '../options.js';
 import { colorEnabled, visibleLength } from '../render/ui.js';
 
-interface VerifyOptions {
-  bearer?: string | boolean;
-  idToken?: boolean;
-  discoveryUrl?: string;
-  allowedAudience?: string[];
-  allowedClients?: string[];
-  allowedScopes?: string[];
-  customClaim?: string[];
-  agentArn?: string;
-  gatewayId?: string;
-}
+const VERIFY_OPTIONS = {
+  bearer: optionalValue('--bearer [name]', 'use a cached login (default entry when NAME is omitted)'),
+  idToken: flag('--id-token', 'with --bearer: check the cached ID token instead of the access token'),
+  discoveryUrl: value('--discovery-url <url>', "the authorizer's discoveryUrl (…/.well-known/openid-configuration)"),
+  allowedAudience: list('--allowed-audience <list>', 'allowedAudience (comma-separated, repeatable)'),
+  allowedClients: list('--allowed-clients <list>', 'allowedClients (comma-separated, repeatable)'),
+  allowedScopes: list('--allowed-scopes <list>', 'allowedScopes (comma-separated, repeatable)'),
+  customClaim: repeated(
+    '--custom-claim <name:OP:value>',
+    'customClaims rule; OP is EQUALS, CONTAINS or CONTAINS_ANY (value list a,b); repeatable',
+  ),
+  agentArn: value(
+    '--agent-arn <arn>',
+    'read the authorizer from this agent runtime (GetAgentRuntime); flags override its fields',
+  ),
+  gatewayId: value(
+    '--gateway-id <id>',
+    'read the authorizer from this gateway (GetGateway); flags override its fields',
+  ),
+};
 
-export function register(program: Command, ctx: CliContext): void {
-  program
+type VerifyOptions = OptionsOf<typeof VERIFY_OPTIONS>;
+
+export function register(program: Command, run: CliRun): void {
+  const cmd = program
     .command('verify')
     .summary("predict a JWT authorizer's verdict on a token")
     .description(
       "Check a JWT as AgentCore's customJWTAuthorizer would: discovery + JWKS, iss, signature, exp (warning within 60 s), nbf, aud, client_id, scope and custom claims. Exit 0: would be accepted; 4: would be rejected.",
     )
-    .argument('[token]', 'the JWT, or - to read it from stdin')
-    .option('--bearer [name]', 'use a cached login (default entry when NAME is omitted)')
-    .option('--id-token', 'with --bearer: check the cached ID token instead of the access token')
-    .option('--discovery-url <url>', "the authorizer's discoveryUrl (…/.well-known/openid-configuration)")
-    .option('--allowed-audience <list>', 'allowedAudience (comma-separated, repeatable)', collectList)
-    .option('--allowed-clients <list>', 'allowedClients (comma-separated, repeatable)', collectList)
-    .option('--allowed-scopes <list>', 'allowedScopes (comma-separated, repeatable)', collectList)
-    .option(
-      '--custom-claim <name:OP:value>',
-      'customClaims rule; OP is EQUALS, CONTAINS or CONTAINS_ANY (value list a,b); repeatable',
-      collectRepeat,
-    )
-    .option(
-      '--agent-arn <arn>',
-      'read the authorizer from this agent runtime (GetAgentRuntime); flags override its fields',
-    )
-    .option('--gateway-id <id>', 'read the authorizer from this gateway (GetGateway); flags override its fields')
+    .argument('[token]', 'the JWT, or - to read it from stdin');
+  addOptions(cmd, VERIFY_OPTIONS)
     .addHelpText(
       'after',
       `
@@ -56,7 +53,7 @@ Examples:
   agentcore-auth verify "$TOKEN" --discovery-url https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC/.well-known/openid-configuration --allowed-clients 4abc…
   pbpaste | agentcore-auth verify - --discovery-url … --allowed-audience api://my-api --custom-claim groups:CONTAINS:admins`,
     )
-    .action(defineAction(ctx, (io, token: string | undefined, opts: VerifyOptions) => verify(io, token, opts)));
+    .action(defineAction(run, (io, token: string | undefined, opts: VerifyOptions) => verify(io, token, opts)));
 }
 
 async function verify(io: Io, tokenArg: string | undefined, opts: VerifyOptions) {

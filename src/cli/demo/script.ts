@@ -3,6 +3,8 @@
  * the narration a newcomer reads before and after each step. The expectations keep the demo honest: if a flow stops
  * behaving as narrated, the demo fails instead of telling a story that is no longer true.
  */
+import { METHOD_MISMATCH } from '../../wire.js';
+
 export interface DemoValues {
   stackUrl: string;
   threeLoIssuer: string;
@@ -114,7 +116,7 @@ export function demoSteps(v: DemoValues): DemoStep[] {
       before: ['The same jwt_agent, called with SigV4 as for an IAM agent. It must be refused:'],
       step: { invoke: { agent: v.jwtAgentArn, payload, 'user-id': v.alice.username }, expect: 'deny' },
       after: [
-        '403 "Authorization method mismatch": the agent was configured for OAuth and the request was signed with SigV4.',
+        `403 "${METHOD_MISMATCH}": the agent was configured for OAuth and the request was signed with SigV4.`,
         'Fix: send a bearer token (--bearer / --bearer-token), or let `invoke --auth auto` read the agent configuration.',
       ],
     },
@@ -122,7 +124,7 @@ export function demoSteps(v: DemoValues): DemoStep[] {
       id: 'explain',
       title: 'Ask `explain` about an error message',
       before: ['Paste any AgentCore, Cognito or OAuth error message into `explain` to get its cause and fix:'],
-      step: { explain: 'Authorization method mismatch', expect: 'allow' },
+      step: { explain: METHOD_MISMATCH, expect: 'allow' },
       after: ['`explain --list` shows every message it knows.'],
     },
     {

@@ -21,7 +21,11 @@ export function createTraceListener(ui: Ui, show: boolean): ExchangeListener {
   return (ex: HttpExchange, phase) => {
     const c = ui.c;
     if (phase === 'request') {
-      ui.line(c.cyan(`→ ${ex.method} ${redactUrl(ex.url, show)}`) + (ex.label ? c.dim(`  (${ex.label})`) : ''));
+      ui.line(
+        c.cyan(`→ ${ex.method} ${redactUrl(ex.url, show)}`) +
+          (ex.label ? c.dim(`  (${ex.label})`) : '') +
+          (ex.proxy ? c.dim(`  via proxy ${ex.proxy}`) : ''),
+      );
       printHeaders(ui, ex.requestHeaders, show);
       if (ex.requestBody) {
         ui.line(indent(redactBody(ex.requestBody, ex.requestHeaders['content-type'], show)));

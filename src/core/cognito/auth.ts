@@ -9,6 +9,7 @@
  * SECRET_HASH is added whenever a client secret is known. Challenges are answered through a `ChallengeAnswerer`
  * (flags or prompts, decided by the CLI).
  */
+import { classify } from '../classify.js';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { fromAwsError } from '../aws.js';
 import { cognitoSdk } from '../../sdk.js';
@@ -298,7 +299,7 @@ export async function refreshLogin(client: CognitoIdentityProviderClient, input:
   } catch (e) {
     const first = cognitoError(e, 'InitiateAuth (REFRESH_TOKEN_AUTH)', input.endpoint);
     const name = first.details.errorName;
-    const plainlyInvalid = /Refresh Token has (expired|been revoked)|Invalid Refresh Token/i.test(first.message);
+    const plainlyInvalid = classify(first).kind === 'cognito-refresh-expired';
     if ((name === 'NotAuthorizedException' || name === 'InvalidParameterException') && !plainlyInvalid) {
       const rotated = await refreshWithRotation(client, input).catch(() => undefined);
       if (rotated) return rotated;

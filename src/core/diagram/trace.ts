@@ -9,6 +9,8 @@
  * Raw secrets never reach the diagram: tokens become `sha256:xxxxxxxx` (redact.ts fingerprint), other secret fields
  * are named but not shown, URLs lose their query, and free text (error messages) passes through the caller's scrub.
  */
+import { classify } from '../classify.js';
+import { METHOD_MISMATCH } from '../../wire.js';
 import type { ExchangeListener, HttpExchange } from '../http.js';
 import { fingerprint, isSecretField, maskJwtsInText } from '../redact.js';
 import { wrap, type Message, type Note, type SequenceDiagram, type SequenceEvent } from './sequence.js';
@@ -371,12 +373,13 @@ function refusalNote(
   error: DiagramOptions['error'],
 ): { text: string; isRunError: boolean } | undefined {
   const said = errorMessage(ex) ?? '';
-  if (/Authorization method mismatch/i.test(said) || /Authorization method mismatch/i.test(error?.message ?? '')) {
+  const runError = error ? classify(error.message).kind : undefined;
+  if (classify(said).kind === 'method-mismatch' || runError === 'method-mismatch') {
     const sigv4 = /^AWS4-HMAC-SHA256/.test(ex.requestHeaders.authorization ?? '');
-    return {
-      text: `refused: Authorization method mismatch — ${sigv4 ? 'a SigV4 request to an agent that takes OAuth bearer tokens (JWT authorizer)' : 'a bearer token to an agent that takes SigV4 (IAM)'}`,
-      isRunError: !!error && /mismatch/i.test(error.message),
-    };
+    const what = sigv4
+      ? 'a SigV4 request to an agent that takes OAuth bearer tokens (JWT authorizer)'
+      : 'a bearer token to an agent that takes SigV4 (IAM)';
+    return { text: `refused: ${METHOD_MISMATCH} — ${what}`, isRunError: runError === 'method-mismatch' };
   }
   if (c.operation === 'CompleteResourceTokenAuth' && error && /session refused/i.test(error.message)) {
     return { text: `refused: ${error.message}`, isRunError: true };

@@ -6,11 +6,12 @@
 import { isAbortError, AgentcoreAuthError } from '../errors.js';
 import { fromAwsError, serviceBaseUrl, type AwsClients, type Env } from '../aws.js';
 import type { FetchLike } from '../http.js';
-import { findHint } from '../hints.js';
+import { isNotFound } from '../classify.js';
+import { hintFor } from '../hints.js';
 import { relativeTime } from '../jwt.js';
 import { jwtExp } from '../jwt.js';
 import { listEntries, type CacheLocation, type CacheEntry } from '../token-cache.js';
-import { HEADERS, MESSAGES, PATTERNS } from '../../wire.js';
+import { HEADERS, MESSAGES, METHOD_MISMATCH, PATTERNS } from '../../wire.js';
 import { discoveryUrlIsValid, fromSdkAuthorizer, type AuthorizerConfig } from '../authorizer-prediction/config.js';
 import { predictAuthorizer } from '../authorizer-prediction/predict.js';
 import { parseRuntimeRef } from '../authorizer-prediction/remote.js';
@@ -57,7 +58,7 @@ const aborting = (e: unknown) => isAbortError(e) || (e instanceof AgentcoreAuthE
 function failLine(id: string, label: string, e: unknown, operation: string, notFoundFix?: string): DoctorCheck {
   if (aborting(e)) throw e;
   const err = fromAwsError(e, operation);
-  const notFound = err.details.errorName === 'ResourceNotFoundException';
+  const notFound = isNotFound(err);
   return {
     id,
     status: 'fail',
@@ -90,33 +91,38 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
       });
     }
   }
-  let region = aws.region(arnRegion);
-  let regionFrom = input.regionFlag
-    ? '--region'
-    : arnRegion
-      ? 'the agent ARN'
-      : deps.env.AWS_REGION
-        ? 'AWS_REGION'
-        : deps.env.AWS_DEFAULT_REGION
-          ? 'AWS_DEFAULT_REGION'
-          : '';
-  if (!region) {
-    try {
-      region = await (await aws.control()).config.region();
-      regionFrom = 'the AWS profile';
-    } catch (e) {
-      if (aborting(e)) throw e;
-    }
-  }
-  if (region)
-    add({ id: 'region', status: 'pass', label: 'AWS region resolves', detail: `${region} (from ${regionFrom})` });
-  else
+  let region: string | undefined;
+  try {
+    const choice = aws.regionChoice(arnRegion);
+    region = choice?.region;
+    if (choice) {
+      const source = choice.source === 'the ARN' ? 'the agent ARN' : choice.source;
+      add({ id: 'region', status: 'pass', label: 'AWS region resolves', detail: `${choice.region} (from ${source})` });
+    } else
+      add({
+        id: 'region',
+        status: 'fail',
+        label: 'AWS region resolves',
+        detail: 'no region in --region, AWS_REGION, AWS_DEFAULT_REGION, the AWS profile or an ARN',
+        fix: 'pass --region, set AWS_REGION, or set region in your AWS profile',
+      });
+  } catch (e) {
+    // A profile named by --profile / AWS_PROFILE that no file holds.
     add({
       id: 'region',
       status: 'fail',
       label: 'AWS region resolves',
-      detail: 'no region in --region, AWS_REGION, the profile or an ARN',
-      fix: 'pass --region, set AWS_REGION, or set region in your AWS profile',
+      detail: (e as Error).message,
+      fix: (e as AgentcoreAuthError).hint ?? 'check --profile',
+    });
+  }
+  if (region && arnRegion && arnRegion !== region)
+    add({
+      id: 'region.arn',
+      status: 'warn',
+      label: "the agent ARN's region is the region used",
+      detail: `the ARN is in ${arnRegion}, calls go to ${region}`,
+      fix: `pass --region ${arnRegion} (or unset the region that wins) to check the agent where it runs`,
     });
 
   // 2. Credentials.
@@ -138,7 +144,7 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
       status: 'fail',
       label: 'AWS credentials resolve',
       detail: err.message,
-      fix: err.hint ?? findHint({ name: 'CredentialsProviderError' })!.fix,
+      fix: err.hint ?? hintFor('no-credentials')!.fix,
     });
   }
 
@@ -205,7 +211,7 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
             `runtime ${ref.id} exists`,
             e,
             'GetAgentRuntime',
-            `check the ARN or id and the region (${region}; an ARN carries its own); list them: aws bedrock-agentcore-control list-agent-runtimes --region ${region}`,
+            `check the ARN or id and the region (${region}); list them: aws bedrock-agentcore-control list-agent-runtimes --region ${region}`,
           ),
         );
       }
@@ -324,7 +330,7 @@ function runtimeChecks(r: RuntimeShape, add: (c: DoctorCheck) => DoctorCheck): v
       id: 'runtime.inbound',
       status: 'pass',
       label: 'inbound auth: OAuth bearer JWT (customJWTAuthorizer)',
-      detail: `callers send Authorization: Bearer <JWT> from the IdP at ${cfg.discoveryUrl}${wants.length ? ` with ${wants.join(', ')}` : ''}; SigV4 calls get 403 "Authorization method mismatch"`,
+      detail: `callers send Authorization: Bearer <JWT> from the IdP at ${cfg.discoveryUrl}${wants.length ? ` with ${wants.join(', ')}` : ''}; SigV4 calls get 403 "${METHOD_MISMATCH}"`,
     });
     if (hasAuthz)
       add({
@@ -348,7 +354,7 @@ function runtimeChecks(r: RuntimeShape, add: (c: DoctorCheck) => DoctorCheck): v
       id: 'runtime.inbound',
       status: 'pass',
       label: 'inbound auth: IAM SigV4 (no customJWTAuthorizer)',
-      detail: `callers sign with SigV4 (service bedrock-agentcore) and need bedrock-agentcore:InvokeAgentRuntime; to give the agent a workload token for a user they add ${HEADERS.userId} (needs bedrock-agentcore:InvokeAgentRuntimeForUser); bearer calls get 403 "Authorization method mismatch"`,
+      detail: `callers sign with SigV4 (service bedrock-agentcore) and need bedrock-agentcore:InvokeAgentRuntime; to give the agent a workload token for a user they add ${HEADERS.userId} (needs bedrock-agentcore:InvokeAgentRuntimeForUser); bearer calls get 403 "${METHOD_MISMATCH}"`,
     });
     if (hasAuthz) {
       add({
@@ -501,7 +507,7 @@ async function providerChecks(
     }
   } catch (e) {
     if (aborting(e)) throw e;
-    const notFound = (e as { name?: string }).name === 'ResourceNotFoundException';
+    const notFound = isNotFound(e);
     if (notFound) {
       try {
         const k = await client.send(new sdk.GetApiKeyCredentialProviderCommand({ name }));

@@ -6,6 +6,7 @@
 import { inputError } from '../errors.js';
 import { describeToken } from '../jwt.js';
 import { fingerprint } from '../redact.js';
+import { checkUserId } from '../wire-values.js';
 import { LIMITS, PATTERNS } from '../../wire.js';
 
 /** How the workload access token was (or will be) minted. */
@@ -49,14 +50,9 @@ export function sameIdentifier(a: UserIdentifier, b: UserIdentifier): boolean {
   return false;
 }
 
+/** A user id for AgentCore Identity (GetWorkloadAccessTokenForUserId, CompleteResourceTokenAuth): 1–128 characters. */
 export function validateUserId(userId: string, flag = '--user-id'): string {
-  if (userId.length < LIMITS.userIdMin || userId.length > LIMITS.identityUserIdMax) {
-    throw inputError(
-      `${flag} must be 1–${LIMITS.identityUserIdMax} characters (got ${userId.length})`,
-      'GetWorkloadAccessTokenForUserId and CompleteResourceTokenAuth accept user ids of up to 128 characters.',
-    );
-  }
-  return userId;
+  return checkUserId(userId, { max: LIMITS.identityUserIdMax, flag });
 }
 
 export function validateUserToken(token: string, flag = '--user-token'): string {

@@ -2,6 +2,7 @@
  * CompleteResourceTokenAuth with the binding rule made visible (used by the 3LO flow in user-federation.ts and by
  * `callback`), and shortUrn for display.
  */
+import { classify } from '../classify.js';
 import { fromAwsError } from '../aws.js';
 import { AgentcoreAuthError } from '../errors.js';
 import { describeIdentifier, sameIdentifier, type UserIdentifier } from './binding.js';
@@ -27,8 +28,8 @@ export async function completeSession(
     );
   } catch (e) {
     const err = fromAwsError(e, 'CompleteResourceTokenAuth');
-    const msg = (e as Error)?.message ?? '';
-    if (err.code === 'ERR_AUTH' || /invalid or expired session/i.test(msg)) throw bindingError(io, err, options);
+    if (err.code === 'ERR_AUTH' || classify(e).kind === 'invalid-or-expired-session')
+      throw bindingError(io, err, options);
     throw err;
   }
 }

@@ -8,7 +8,7 @@ import * as client from 'openid-client';
 import { AgentcoreAuthError, isAgentcoreAuthError, usageError } from '../errors.js';
 import { findHint } from '../hints.js';
 import { fetchWithRetry, type FetchLike, type RetryOptions } from '../http.js';
-import { isLoopbackUrl } from '../loopback.js';
+import { checkServiceUrl, isLoopbackUrl } from '../loopback.js';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 
@@ -48,26 +48,13 @@ export interface OAuthContext {
   clientAuth: ClientAuthMethod;
 }
 
-/** Only https, except for loopback hosts (local stacks, test servers). */
-export function checkUrl(url: string, flag: string): URL {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw usageError(`${flag}: not a URL: ${url}`);
-  }
-  if (u.protocol === 'https:') return u;
-  if (isLoopbackUrl(u)) return u;
-  throw usageError(`${flag} must be an https URL (plain http is accepted for loopback hosts only): ${url}`);
-}
-
 /**
  * A Cognito domain as its base URL: a full URL is kept, `<prefix>.auth.<region>.amazoncognito.com` (or a custom
  * domain) gets https://.
  */
 export function cognitoDomainBase(domain: string): string {
   const d = domain.trim().replace(/\/+$/, '');
-  if (/^https?:\/\//i.test(d)) return checkUrl(d, '--domain').href.replace(/\/+$/, '');
+  if (/^https?:\/\//i.test(d)) return checkServiceUrl(d, '--domain').href.replace(/\/+$/, '');
   if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(d)) throw usageError(`--domain: not a host name or URL: ${domain}`);
   return `https://${d}`;
 }
@@ -95,7 +82,7 @@ export async function createOAuthContext(setup: OAuthSetup): Promise<OAuthContex
 
   let config: client.Configuration;
   if (server.discoveryUrl) {
-    const url = checkUrl(server.discoveryUrl, '--discovery-url');
+    const url = checkServiceUrl(server.discoveryUrl, '--discovery-url');
     const insecure = url.protocol === 'http:';
     try {
       config = await client.discovery(url, clientId, undefined, auth, {
@@ -106,9 +93,9 @@ export async function createOAuthContext(setup: OAuthSetup): Promise<OAuthContex
       throw oauthError(e, `discovery (${url.href})`, url.href);
     }
   } else if (server.tokenEndpoint) {
-    const token = checkUrl(server.tokenEndpoint, '--token-endpoint');
+    const token = checkServiceUrl(server.tokenEndpoint, '--token-endpoint');
     const authz = server.authorizationEndpoint
-      ? checkUrl(server.authorizationEndpoint, '--authorization-endpoint')
+      ? checkServiceUrl(server.authorizationEndpoint, '--authorization-endpoint')
       : undefined;
     const issuer = server.issuer ?? token.origin;
     config = new client.Configuration(

@@ -3,12 +3,14 @@
  * responses (bearer) are reduced to { status, errorName, message } and classified the same way.
  */
 import { AgentcoreAuthError, type ErrorCode } from '../errors.js';
-import { findHint } from '../hints.js';
+import { classify, CREDENTIAL_KINDS, type Classified } from '../classify.js';
+import { hintFor } from '../hints.js';
 import { tryDecodeJwt } from '../jwt.js';
 import type { RuntimeAuthInfo } from './auth-mode.js';
 import { describeAuth } from './auth-mode.js';
 import type { InboundMode } from './request.js';
 import type { RuntimeTarget } from './target.js';
+import { METHOD_MISMATCH } from '../../wire.js';
 
 export interface FailureFacts {
   status?: number;
@@ -67,129 +69,124 @@ function jsonRpcErrorName(code: number): string | undefined {
   return ({ [-32001]: 'UnauthorizedException', [-32002]: 'AccessDeniedException' } as Record<number, string>)[code];
 }
 
-const CLAIM = /Claim '([^']+)' value mismatch/i;
-
 export function isMethodMismatch(f: FailureFacts): boolean {
-  return /Authorization method mismatch/i.test(f.message);
+  return classify(f).kind === 'method-mismatch';
 }
 
 const modeWords = (m: InboundMode) => (m === 'bearer' ? 'an OAuth bearer token' : 'SigV4 (IAM)');
 
+type Make = (code: ErrorCode, message: string, hint?: string) => AgentcoreAuthError;
+
+/** An invocation's failure, by its kind (core/classify.ts) and what the call sent, as the error the user sees. */
 export function classifyFailure(f: FailureFacts, c: FailureContext): AgentcoreAuthError {
-  const name = f.errorName;
-  const status = f.status;
-  const where = `${c.target.arn ?? c.target.pathLabel} (qualifier ${c.target.qualifier}, region ${c.region})`;
+  const cl = classify(f);
+  const { status } = f;
   const details = {
     operation: 'InvokeAgentRuntime',
     ...(status !== undefined ? { status } : {}),
-    ...(name ? { errorName: name } : {}),
+    ...(f.errorName ? { errorName: f.errorName } : {}),
     ...(f.requestId ? { requestId: f.requestId } : {}),
     mode: c.mode,
     ...(c.attempts ? { attempts: c.attempts } : {}),
   };
-  const make = (code: ErrorCode, message: string, hint?: string) =>
+  const make: Make = (code, message, hint) =>
     new AgentcoreAuthError(code, message, { ...(hint ? { hint } : {}), details });
-  const serviceSaid = `${name ? `${name}: ` : ''}${f.message}`;
+  const serviceSaid = `${f.errorName ? `${f.errorName}: ` : ''}${f.message}`;
+  const fix = hintFor(cl.kind)?.fix;
+  return (
+    authFailure(cl, c, make, serviceSaid, fix, f) ??
+    remoteFailure(cl, c, make, serviceSaid, fix, f) ??
+    make('ERR_REMOTE', `InvokeAgentRuntime failed${status ? ` (${status})` : ''}: ${serviceSaid}`, fix)
+  );
+}
 
-  if (isMethodMismatch(f)) {
-    const expected: InboundMode = c.authInfo?.mode ?? (c.mode === 'bearer' ? 'sigv4' : 'bearer');
-    const confirmed = c.authInfo
-      ? `the control plane says the agent uses ${describeAuth(c.authInfo)}`
-      : `an agent accepts exactly one inbound mode, so it expects ${modeWords(expected)}${c.authInfoError ? ` (could not confirm with GetAgentRuntime: ${c.authInfoError})` : ''}`;
-    const fix =
-      expected === 'bearer'
-        ? 'Call it with --bearer-token TOKEN or --bearer NAME (a cached `agentcore-auth login`), or use --auth auto.'
-        : 'Call it with SigV4: drop the bearer flags (add --user-id ID if the agent needs a workload access token), or use --auth auto.';
+/** The refusals: wrong inbound mode, a claim, an expired or missing token, bad AWS credentials, IAM. */
+function authFailure(
+  cl: Classified,
+  c: FailureContext,
+  make: Make,
+  serviceSaid: string,
+  fix: string | undefined,
+  f: FailureFacts,
+): AgentcoreAuthError | undefined {
+  if (cl.kind === 'method-mismatch') return methodMismatch(c, make);
+  if (cl.claim)
+    return make('ERR_AUTH', `the agent's JWT authorizer rejected the token: ${f.message}`, claimHint(cl, c.token));
+  if (cl.kind === 'token-expired')
+    return make('ERR_TOKEN_EXPIRED', `the bearer token has expired (${serviceSaid})`, fix);
+  if (cl.kind === 'missing-auth-token')
+    return make('ERR_AUTH', `the agent wants a bearer token and none reached it (${serviceSaid})`, fix);
+  if (cl.kind === 'failed-to-parse-token')
+    return make('ERR_AUTH', `the agent could not parse the bearer token as a JWT (${serviceSaid})`, fix);
+  // The AWS credentials themselves (a wrong secret key, an invalid or expired session token, an expired SSO
+  // session): their fix, whatever else the request carried (a user id included).
+  if (CREDENTIAL_KINDS.has(cl.kind)) return make('ERR_AUTH', `the AWS credentials were refused: ${serviceSaid}`, fix);
+  if (cl.kind === 'invoke-for-user-denied') {
     return make(
       'ERR_AUTH',
-      `Authorization method mismatch: the request used ${modeWords(c.mode)}, but ${confirmed}`,
-      fix,
+      `access denied for the user-id header: ${serviceSaid}`,
+      'Sending --user-id (X-Amzn-Bedrock-AgentCore-Runtime-User-Id) needs bedrock-agentcore:InvokeAgentRuntimeForUser ' +
+        'in addition to bedrock-agentcore:InvokeAgentRuntime on this runtime for your IAM principal. Without --user-id ' +
+        'only InvokeAgentRuntime is needed (but the agent then gets no workload access token).',
     );
   }
-
-  const claim = CLAIM.exec(f.message)?.[1];
-  if (claim)
-    return make(
-      'ERR_AUTH',
-      `the agent's JWT authorizer rejected the token: ${f.message}`,
-      claimHint(claim, c.token, f.message),
-    );
-
-  if (/Token has expired|token is expired/i.test(f.message)) {
-    return make(
-      'ERR_TOKEN_EXPIRED',
-      `the bearer token has expired (${serviceSaid})`,
-      findHint({ message: f.message })?.fix,
-    );
-  }
-  if (/Missing Authentication Token/i.test(f.message)) {
-    return make(
-      'ERR_AUTH',
-      `the agent wants a bearer token and none reached it (${serviceSaid})`,
-      findHint({ message: f.message })?.fix,
-    );
-  }
-  if (/Failed to parse token/i.test(f.message)) {
-    return make(
-      'ERR_AUTH',
-      `the agent could not parse the bearer token as a JWT (${serviceSaid})`,
-      findHint({ message: f.message })?.fix,
-    );
-  }
-
-  if (status === 401 || name === 'UnauthorizedException') {
+  if (f.status === 401 || cl.name === 'UnauthorizedException') {
     return make(
       'ERR_AUTH',
       `the agent refused the bearer token (401): ${serviceSaid}`,
-      'Check the token against the agent authorizer with `agentcore-auth verify TOKEN --agent-arn …`; mint a fresh one with `agentcore-auth login`.',
+      'Check the token against the agent authorizer with `agentcore-auth verify TOKEN --agent-arn …`; mint a ' +
+        'fresh one with `agentcore-auth login`.',
     );
   }
-  if (status === 403 || name === 'AccessDeniedException') {
-    if (c.mode === 'sigv4' && c.userIdSent && !/Authorization method/i.test(f.message)) {
-      return make(
-        'ERR_AUTH',
-        `access denied for the user-id header: ${serviceSaid}`,
-        'Sending --user-id (X-Amzn-Bedrock-AgentCore-Runtime-User-Id) needs bedrock-agentcore:InvokeAgentRuntimeForUser in addition to bedrock-agentcore:InvokeAgentRuntime on this runtime for your IAM principal. Without --user-id only InvokeAgentRuntime is needed (but the agent then gets no workload access token).',
-      );
-    }
+  if (f.status === 403 || cl.name === 'AccessDeniedException') {
     return make(
       'ERR_AUTH',
       `access denied: ${serviceSaid}`,
-      findHint({ message: f.message, ...(name ? { name } : {}) })?.fix ??
-        'Check that your IAM principal may call bedrock-agentcore:InvokeAgentRuntime on this runtime.',
+      fix ?? 'Check that your IAM principal may call bedrock-agentcore:InvokeAgentRuntime on this runtime.',
     );
   }
-  if (status === 404 || name === 'ResourceNotFoundException') {
-    return make(
-      'ERR_REMOTE',
-      `not found: ${where}: ${serviceSaid}`,
-      `Check the region (${c.region}${c.target.arn ? ', taken from the ARN' : ''}), the qualifier (${c.target.qualifier}${c.target.qualifier === 'DEFAULT' ? '' : ': it must name an endpoint of this runtime'}) and the ${c.target.arn ? 'ARN' : `runtime id with account ${c.target.accountId ?? '?'}`}. List runtimes with \`aws bedrock-agentcore-control list-agent-runtimes --region ${c.region}\`.`,
-    );
-  }
-  if (status === 424 || name === 'RuntimeClientError') {
-    return make(
-      'ERR_REMOTE',
-      `the agent failed (424 RuntimeClientError): ${f.message}`,
-      findHint({ name: 'RuntimeClientError' })?.fix,
-    );
-  }
-  if (status === 402 || name === 'ServiceQuotaExceededException') {
-    return make('ERR_REMOTE', `service quota exceeded (402): ${f.message}`, findHint({ status: 402 })?.fix);
-  }
-  if (status === 429 || name === 'ThrottlingException') {
+  return undefined;
+}
+
+function methodMismatch(c: FailureContext, make: Make): AgentcoreAuthError {
+  const expected: InboundMode = c.authInfo?.mode ?? (c.mode === 'bearer' ? 'sigv4' : 'bearer');
+  const unconfirmed = c.authInfoError ? ` (could not confirm with GetAgentRuntime: ${c.authInfoError})` : '';
+  const confirmed = c.authInfo
+    ? `the control plane says the agent uses ${describeAuth(c.authInfo)}`
+    : `an agent accepts exactly one inbound mode, so it expects ${modeWords(expected)}${unconfirmed}`;
+  const fix =
+    expected === 'bearer'
+      ? 'Call it with --bearer-token TOKEN or --bearer NAME (a cached `agentcore-auth login`), or use --auth auto.'
+      : 'Call it with SigV4: drop the bearer flags (add --user-id ID if the agent needs a workload access token), ' +
+        'or use --auth auto.';
+  return make('ERR_AUTH', `${METHOD_MISMATCH}: the request used ${modeWords(c.mode)}, but ${confirmed}`, fix);
+}
+
+/** Not found, the agent failing, quotas, throttling, validation, the service failing. */
+function remoteFailure(
+  cl: Classified,
+  c: FailureContext,
+  make: Make,
+  serviceSaid: string,
+  fix: string | undefined,
+  f: FailureFacts,
+): AgentcoreAuthError | undefined {
+  const { status } = f;
+  if (cl.kind === 'not-found' || status === 404) return notFound(c, make, serviceSaid);
+  if (cl.kind === 'runtime-client-error' || status === 424)
+    return make('ERR_REMOTE', `the agent failed (424 RuntimeClientError): ${f.message}`, fix);
+  if (cl.kind === 'quota-exceeded' || status === 402)
+    return make('ERR_REMOTE', `service quota exceeded (402): ${f.message}`, fix);
+  if (cl.kind === 'throttled' || status === 429) {
+    const attempts = c.attempts ?? 1;
     return make(
       'ERR_THROTTLED',
-      `throttled (429) — gave up after ${c.attempts ?? 1} attempt${(c.attempts ?? 1) === 1 ? '' : 's'} with backoff: ${f.message}`,
+      `throttled (429) — gave up after ${attempts} attempt${attempts === 1 ? '' : 's'} with backoff: ${f.message}`,
       'Wait a little and retry; for load tests lower the request rate or ask for a higher quota.',
     );
   }
-  if (status === 400 || status === 413 || name === 'ValidationException') {
-    return make(
-      'ERR_REMOTE',
-      `the service rejected the request (${status ?? 400}): ${serviceSaid}`,
-      findHint({ message: f.message, ...(name ? { name } : {}), ...(status !== undefined ? { status } : {}) })?.fix,
-    );
-  }
+  if (status === 400 || status === 413 || cl.name === 'ValidationException')
+    return make('ERR_REMOTE', `the service rejected the request (${status ?? 400}): ${serviceSaid}`, fix);
   if (status !== undefined && status >= 500) {
     return make(
       'ERR_SERVER',
@@ -197,16 +194,26 @@ export function classifyFailure(f: FailureFacts, c: FailureContext): AgentcoreAu
       'Retry later; if it persists, check the AWS Health Dashboard.',
     );
   }
+  return undefined;
+}
+
+function notFound(c: FailureContext, make: Make, serviceSaid: string): AgentcoreAuthError {
+  const { target, region } = c;
+  const where = `${target.arn ?? target.pathLabel} (qualifier ${target.qualifier}, region ${region})`;
+  const qualifier = `${target.qualifier}${target.qualifier === 'DEFAULT' ? '' : ': it must name an endpoint of this runtime'}`;
+  const what = target.arn ? 'ARN' : `runtime id with account ${target.accountId ?? '?'}`;
   return make(
     'ERR_REMOTE',
-    `InvokeAgentRuntime failed${status ? ` (${status})` : ''}: ${serviceSaid}`,
-    findHint({ message: f.message, ...(name ? { name } : {}), ...(status !== undefined ? { status } : {}) })?.fix,
+    `not found: ${where}: ${serviceSaid}`,
+    `Check the region (${region}${target.arn ? ', taken from the ARN' : ''}), the qualifier (${qualifier}) and the ` +
+      `${what}. List runtimes with \`aws bedrock-agentcore-control list-agent-runtimes --region ${region}\`.`,
   );
 }
 
 /** Explain a claim failure from the token that was actually sent (Cognito ID vs access token, the usual mix-up). */
-export function claimHint(claim: string, token: string | undefined, message: string): string {
-  const base = findHint({ message })?.fix ?? '';
+export function claimHint(cl: Pick<Classified, 'kind' | 'claim'>, token: string | undefined): string {
+  const claim = cl.claim ?? '';
+  const base = hintFor(cl.kind)?.fix ?? '';
   const d = token ? tryDecodeJwt(token) : undefined;
   if (!d) return base;
   const p = d.payload;

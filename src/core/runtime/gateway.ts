@@ -6,8 +6,10 @@
 import { createHash, createHmac } from 'node:crypto';
 import { AgentcoreAuthError } from '../errors.js';
 import { fetchWithRetry, type FetchLike } from '../http.js';
+import { checkServiceUrl } from '../loopback.js';
 import { SIGNING_NAME } from '../../wire.js';
 import { protocolHttpSdk, signatureV4Sdk } from '../../sdk.js';
+import { classify } from '../classify.js';
 import { claimHint, parseErrorBody, type FailureFacts } from './failures.js';
 import { abortReason, type SendOptions } from './send.js';
 import { parseMcpBody, type JsonRpcMessage, type McpExchange, type McpRequestMeta, type McpTransport } from './mcp.js';
@@ -35,20 +37,16 @@ export function gatewayRegion(url: string): string | undefined {
 }
 
 export function checkGatewayUrl(url: string): string {
-  let u: URL;
   try {
-    u = new URL(url);
-  } catch {
-    throw new AgentcoreAuthError('ERR_USAGE', `--gateway-url is not a URL: ${url}`, {
-      hint: 'Pass the gatewayUrl from GetGateway, e.g. https://<id>.gateway.bedrock-agentcore.<region>.amazonaws.com/mcp',
-    });
+    return checkServiceUrl(url, '--gateway-url').toString();
+  } catch (e) {
+    if (e instanceof AgentcoreAuthError) {
+      e.hint =
+        'Pass the gatewayUrl from GetGateway, e.g. https://<id>.gateway.bedrock-agentcore.<region>.amazonaws.com/mcp ' +
+        '(plain http only for a loopback host: the local stack).';
+    }
+    throw e;
   }
-  if (u.protocol !== 'https:' && !['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) {
-    throw new AgentcoreAuthError('ERR_USAGE', `--gateway-url must be https (got ${u.protocol}//${u.host})`, {
-      hint: 'Plain http is accepted for loopback addresses only (the local stack).',
-    });
-  }
-  return u.toString();
 }
 
 class Sha256 {
@@ -177,17 +175,17 @@ export function gatewayFailure(
     mode,
   };
   const said = `${f.errorName ? `${f.errorName}: ` : ''}${f.message}`;
-  const claim = /Claim '([^']+)' value mismatch/i.exec(f.message)?.[1];
-  if (claim)
+  const cl = classify(f);
+  if (cl.claim)
     return new AgentcoreAuthError('ERR_AUTH', `the gateway's JWT authorizer rejected the token: ${f.message}`, {
-      hint: claimHint(claim, token, f.message),
+      hint: claimHint(cl, token),
       details,
     });
   if (f.status === 401) {
     const hint =
       mode === 'sigv4'
         ? 'This gateway has a JWT authorizer (CUSTOM_JWT): call it with --bearer-token TOKEN or --bearer NAME.'
-        : /insufficient_scope/i.test(wwwAuthenticate ?? '')
+        : classify(wwwAuthenticate ?? '').kind === 'insufficient-scope'
           ? 'The token lacks a scope the gateway requires (see WWW-Authenticate); mint it with that scope.'
           : 'The token is missing, expired or not from the gateway authorizer issuer. Check it with `agentcore-auth verify TOKEN --gateway-id …`.';
     return new AgentcoreAuthError(
@@ -199,7 +197,7 @@ export function gatewayFailure(
   if (f.status === 403) {
     const hint =
       mode === 'bearer'
-        ? /insufficient_scope/i.test(wwwAuthenticate ?? f.message)
+        ? classify(wwwAuthenticate ?? f.message).kind === 'insufficient-scope'
           ? 'The token lacks a required scope; request it when minting the token.'
           : 'If the gateway uses AWS_IAM inbound auth, call it with SigV4 (drop the bearer flags, or --auth sigv4).'
         : 'Your IAM principal needs bedrock-agentcore:InvokeGateway on this gateway — or the gateway expects a bearer JWT (--bearer-token / --bearer).';

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { InvokeAgentRuntimeCommandInput } from '@aws-sdk/client-bedrock-agentcore';
 import { AgentcoreAuthError, usageError } from '../errors.js';
 import { maskSecret } from '../redact.js';
+import { checkUserId, parseHeaderLine } from '../wire-values.js';
 import { HEADERS, LIMITS, PATHS, RESERVED_REQUEST_HEADERS } from '../../wire.js';
 import type { Inbound } from './inbound.js';
 import type { RuntimeTarget } from './target.js';
@@ -58,11 +59,9 @@ export function checkSessionId(id: string): string {
   return id;
 }
 
-export function checkUserId(id: string): string {
-  if (id.length < LIMITS.userIdMin || id.length > LIMITS.userIdMax) {
-    throw usageError(`--user-id must be ${LIMITS.userIdMin}–${LIMITS.userIdMax} characters, got ${id.length}`);
-  }
-  return id;
+/** A runtime user id (X-Amzn-Bedrock-AgentCore-Runtime-User-Id): 1–1024 characters a header can carry. */
+export function checkRuntimeUserId(id: string, flag = '--user-id'): string {
+  return checkUserId(id, { max: LIMITS.userIdMax, flag });
 }
 
 /**
@@ -98,27 +97,16 @@ const FLAG_FOR_HEADER: Record<string, string> = {
   accept: '--accept',
 };
 
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
 /**
  * Parse `-H name:value` options. Names without the X-Amzn-Bedrock-AgentCore-Runtime-Custom- prefix get it; reserved
  * names (Authorization, session, user id, MCP, trace, signing and transport headers) are refused with the flag to use.
  */
-export function parseCustomHeaders(values: readonly string[]): Array<[string, string]> {
+export function parseCustomHeaders(values: ReadonlyArray<string | readonly [string, string]>): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   const seen = new Set<string>();
-  for (const raw of values) {
-    const i = raw.indexOf(':');
-    if (i <= 0)
-      throw usageError(
-        `-H "${raw}": expected name:value`,
-        'Example: -H tenant:acme (sent as X-Amzn-Bedrock-AgentCore-Runtime-Custom-tenant: acme).',
-      );
-    const name = raw.slice(0, i).trim();
-    const value = raw.slice(i + 1).trim();
+  for (const given of values) {
+    const [name, value] = parseHeaderLine(typeof given === 'string' ? given : `${given[0]}:${given[1]}`);
     const lower = name.toLowerCase();
-    if (!TOKEN.test(name)) throw usageError(`-H "${raw}": "${name}" is not a valid header name`);
-    if (/[\r\n\0]/.test(value)) throw usageError(`-H ${name}: the value may not contain line breaks`);
     if ((RESERVED_REQUEST_HEADERS as readonly string[]).includes(lower) || lower in FLAG_FOR_HEADER) {
       const flag = FLAG_FOR_HEADER[lower];
       throw usageError(

@@ -7,6 +7,7 @@
  *   with jitter, Retry-After honoured up to 20 s) on 429, 5xx and RetryableConflict.
  * Failures are thrown as InvokeFailure (facts only); failures.ts turns them into errors that name the fix.
  */
+import { formatDuration } from '../duration.js';
 import type { BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';
 import { AgentcoreAuthError, interruptedError, isAbortError, timeoutError } from '../errors.js';
 import { fetchWithRetry, type FetchLike } from '../http.js';
@@ -56,12 +57,10 @@ export interface SendOptions {
 export function abortReason(opts: Pick<SendOptions, 'runSignal' | 'timeoutMs'>, what: string): AgentcoreAuthError {
   if (opts.runSignal.aborted) return interruptedError();
   return timeoutError(
-    `${what} did not finish within ${formatMs(opts.timeoutMs)} (--timeout)`,
+    `${what} did not finish within ${formatDuration(opts.timeoutMs)} (--timeout)`,
     'Raise --timeout, or check that the agent answers (its logs).',
   );
 }
-
-const formatMs = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
 
 /** SigV4 through the SDK. */
 export async function sendSigv4(

@@ -3,7 +3,6 @@
  * `teardown --name NAME` removes what was made), the env file `login` reads, and the ready-to-paste next steps.
  */
 import { AgentcoreAuthError } from '../errors.js';
-import { maskSecret } from '../redact.js';
 import { madeSoFar, type StepFailure, type SetupResult, type TeardownPlan } from './run.js';
 
 /** The env variables `login` reads (src/cli/commands/login/options.ts LOGIN_ENV), written by `setup --write-env`. */
@@ -68,8 +67,14 @@ export function authorizerConfiguration(
 }
 
 export interface NextSteps {
-  /** `login` with the env file loaded (no flags), or with flags and masked secrets. */
+  /**
+   * `login` with the env file loaded (no flags); else the command that reads the secrets from the variables in
+   * `loginNeeds` (never a masked value in a command: pasted, it would send the mask); with --show-secrets, an
+   * `export` of the real values first.
+   */
   login: string[];
+  /** The variables the login command reads, and where this run's values are (without an env file). */
+  loginNeeds?: Record<string, string>;
   m2m: string;
   browser: string;
   invoke: string;
@@ -79,14 +84,27 @@ export interface NextSteps {
 export function nextSteps(r: SetupResult, o: { envFile?: string; show: boolean }): NextSteps {
   const pool = r.userPool.id ?? '<pool-id>';
   const app = r.clients.app;
+  const command =
+    `agentcore-auth login --user-pool-id ${pool} --client-id ${app.clientId ?? '<client-id>'} ` +
+    `--username ${r.user.username}`;
+  const shown = o.show && app.clientSecret && r.user.password;
   const login = o.envFile
     ? [`set -a; . ${o.envFile.includes('/') ? o.envFile : `./${o.envFile}`}; set +a`, 'agentcore-auth login']
-    : [
-        `export ${SETUP_ENV.clientSecret}=${maskSecret(app.clientSecret ?? '<secret>', o.show)} ${SETUP_ENV.password}=${maskSecret(r.user.password ?? '<password>', o.show)}`,
-        `agentcore-auth login --user-pool-id ${pool} --client-id ${app.clientId ?? '<client-id>'} --username ${r.user.username}`,
-      ];
+    : shown
+      ? [`export ${SETUP_ENV.clientSecret}=${app.clientSecret} ${SETUP_ENV.password}=${r.user.password}`, command]
+      : [command];
   return {
     login,
+    ...(o.envFile || shown
+      ? {}
+      : {
+          loginNeeds: {
+            [SETUP_ENV.clientSecret]: 'the app client secret (clients.app.clientSecret)',
+            [SETUP_ENV.password]: r.user.password
+              ? "the test user's password (user.password)"
+              : "the test user's password (set on the run that created or reset it)",
+          },
+        }),
     m2m: `agentcore-auth login --auth-flow client-credentials --user-pool-id ${pool} --client-id ${r.clients.m2m.clientId ?? '<m2m-client-id>'} --client-secret-stdin --scopes ${r.resourceServer.scope} --save-as m2m`,
     browser: `agentcore-auth login --auth-flow authorization-code --user-pool-id ${pool} --client-id ${r.clients.public.clientId ?? '<public-client-id>'} --save-as browser`,
     invoke: 'agentcore-auth invoke <agent-arn> --bearer',

@@ -15,6 +15,7 @@
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { BedrockAgentCoreControlClient } from '@aws-sdk/client-bedrock-agentcore-control';
 import { fromAwsError } from '../aws.js';
+import { classify, isNotFound } from '../classify.js';
 import { cognitoSdk, controlSdk } from '../../sdk.js';
 import { AgentcoreAuthError } from '../errors.js';
 import { fingerprint } from '../redact.js';
@@ -94,21 +95,8 @@ export class StepFailure extends Error {
   }
 }
 
-function errorName(e: unknown): string | undefined {
-  return (e as { name?: string })?.name;
-}
-
-function isNotFound(e: unknown): boolean {
-  const n = errorName(e);
-  return n === 'ResourceNotFoundException' || n === 'UserNotFoundException';
-}
-
 export function isDomainTaken(e: unknown): boolean {
-  const msg = (e as { message?: string })?.message ?? '';
-  return (
-    errorName(e) === 'InvalidParameterException' &&
-    /Domain already (associated with another user pool|exists)/i.test(msg)
-  );
+  return classify(e).kind === 'cognito-domain-taken';
 }
 
 /** Run one AWS call as a timeline step; failures are recorded on the step and rethrown as StepFailure. */

@@ -2,6 +2,7 @@
  * Scenario parser: YAML or JSON (JSON is YAML 1.2) → Scenario, with every error naming its line. The `yaml`
  * package's document nodes carry source ranges; a LineCounter turns offsets into line numbers.
  */
+import { parseDuration } from '../duration.js';
 import { createRequire } from 'node:module';
 import type { Document, LineCounter, Node as YamlNode } from 'yaml';
 import { AgentcoreAuthError } from '../errors.js';
@@ -226,16 +227,6 @@ function tvalue(n: LNode, where: string, errors: ScenarioErrors): TValue {
   const out: Record<string, TValue> = {};
   for (const e of n.entries) out[e.key] = tvalue(e.value, `${where}.${e.key}`, errors);
   return out;
-}
-
-export function parseDuration(v: string | number | boolean | null): number | undefined {
-  if (typeof v === 'number') return v >= 0 ? v : undefined;
-  if (typeof v !== 'string') return undefined;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min)?\s*$/.exec(v);
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  const unit = m[2] ?? 'ms';
-  return Math.round(unit === 'ms' ? n : unit === 's' ? n * 1000 : n * 60_000);
 }
 
 function duration(n: LNode, where: string, errors: ScenarioErrors): number | undefined {

@@ -25,6 +25,8 @@ export const STEP_KINDS = {
   callback: { command: ['callback'], positionals: [] },
   doctor: { command: ['doctor'], positionals: [] },
   explain: { command: ['explain'], positionals: ['message'] },
+  /** `policy check`: an offline AgentCore Policy decision; allow = exit 0, deny = exit 4 (the outcome check). */
+  policy: { command: ['policy', 'check'], positionals: [] },
   /** Any agentcore-auth command line, as a list: `run: [token, decode, "${steps.login.accessToken}"]`. */
   run: { command: [], positionals: [] },
 } as const satisfies Record<string, { command: readonly string[]; positionals: readonly string[] }>;

@@ -5,7 +5,7 @@
  */
 import type { ChallengeAnswerer } from '../../../core/cognito/auth.js';
 import { AgentcoreAuthError, usageError } from '../../../core/errors.js';
-import type { Io } from '../../command.js';
+import type { Io } from '../../io.js';
 import { LOGIN_ENV, type LoginOptions, type Minted } from './options.js';
 import { canPrompt, parseAttributes, plainValue, secretValue } from './prompts.js';
 

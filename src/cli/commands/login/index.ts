@@ -9,7 +9,7 @@
  *
  * Secrets: flag > --*-stdin > environment > hidden prompt (TTY only). Heavy modules load inside the action.
  */
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { AgentcoreAuthError, usageError } from '../../../core/errors.js';
 import { jwtClaims, jwtExp, tokenSetExpiry } from '../../../core/jwt.js';
 import {
@@ -21,75 +21,22 @@ import {
   type CacheEntry,
   type LoginFlow,
 } from '../../../core/token-cache.js';
-import { DEFAULT_REDIRECT_URI } from '../../../wire.js';
 import { cacheLocation, refreshEntry, registerEntrySecrets } from '../../bearer.js';
-import { collectList, defineAction, type Io, type Outcome } from '../../command.js';
-import type { CliContext } from '../../context.js';
+import { defineAction, type Outcome, type CliRun } from '../../command.js';
+import type { Io } from '../../io.js';
 import { addDiagramOption } from '../../diagram-output.js';
 import { cognitoPasswordLogin } from './cognito.js';
 import { oauthLogin } from './oauth.js';
-import { LOGIN_ENV, LOGIN_FLOWS, PRINT_CHOICES, type LoginOptions, type Minted } from './options.js';
+import { addOptions } from '../../options.js';
+import { LOGIN_ENV, LOGIN_OPTIONS, type LoginOptions, type Minted } from './options.js';
 
-export function register(program: Command, ctx: CliContext): void {
+export function register(program: Command, run: CliRun): void {
   const cmd = program
     .command('login')
-    .description('mint a user token (Cognito or any OIDC provider), show who it is for, and cache it for --bearer')
-    .addOption(
-      new Option('--auth-flow <flow>', 'how to sign in (default: user-password when a username is given)').choices(
-        LOGIN_FLOWS,
-      ),
-    )
-    .option(
-      '--user-pool-id <id>',
-      `Cognito user pool id, e.g. us-east-1_AbC123 (env ${LOGIN_ENV.userPoolId}); also gives the region`,
-    )
-    .option('--client-id <id>', `app client id (env ${LOGIN_ENV.clientId})`)
-    .option(
-      '--client-secret <secret>',
-      `app client secret (env ${LOGIN_ENV.clientSecret}); Cognito SECRET_HASH is computed from it`,
-    )
-    .option('--client-secret-stdin', 'read the client secret from stdin')
-    .option('--username <name>', `user name (env ${LOGIN_ENV.username})`)
-    .option('--password <password>', `password (env ${LOGIN_ENV.password}; prompted on a terminal)`)
-    .option('--password-stdin', 'read the password from stdin')
-    .option(
-      '--new-password <password>',
-      `answer NEW_PASSWORD_REQUIRED (env ${LOGIN_ENV.newPassword}; prompted on a terminal)`,
-    )
-    .option(
-      '--attribute <name=value>',
-      'a required user attribute for NEW_PASSWORD_REQUIRED (repeatable)',
-      (v: string, p: string[] | undefined) => [...(p ?? []), v],
-    )
-    .option('--mfa-code <code>', 'answer SMS_MFA / SOFTWARE_TOKEN_MFA / EMAIL_OTP (prompted on a terminal)')
-    .option(
-      '--domain <domain>',
-      'Cognito domain: <prefix>.auth.<region>.amazoncognito.com, a custom domain, or a full URL',
-    )
-    .option('--discovery-url <url>', 'OIDC discovery URL (…/.well-known/openid-configuration) or issuer URL')
-    .option('--token-endpoint <url>', 'OAuth token endpoint (client-credentials without discovery)')
-    .option('--scopes <list>', 'scopes, comma-separated or repeated (authorization-code default: openid)', collectList)
-    .option('--resource <uri>', 'RFC 8707 resource indicator sent with the token request')
-    .addOption(
-      new Option('--client-auth <method>', 'how the client secret is sent to the token endpoint').choices([
-        'client_secret_basic',
-        'client_secret_post',
-      ]),
-    )
-    .option(
-      '--redirect-uri <uri>',
-      `loopback redirect URI registered at the provider (default ${DEFAULT_REDIRECT_URI})`,
-    )
-    .option('--no-browser', 'print the sign-in URL instead of opening a browser')
-    .option('--timeout <seconds>', 'how long to wait for the browser sign-in', '300')
-    .addOption(
-      new Option('--print <token>', 'write only this raw token (and a newline) to stdout').choices(PRINT_CHOICES),
-    )
-    .option('--save-as <name>', 'cache entry name (the entry `--auth-flow refresh` refreshes)', DEFAULT_ENTRY)
-    .option('--no-cache', 'do not write the token cache (CI)')
-    .addHelpText(
-      'after',
-      `
+    .description('mint a user token (Cognito or any OIDC provider), show who it is for, and cache it for --bearer');
+  addOptions(cmd, LOGIN_OPTIONS).addHelpText(
+    'after',
+    `
 Examples:
   agentcore-auth login --user-pool-id us-east-1_AbC123 --client-id 1example23 --username alice
   printf %s "$PASSWORD" | agentcore-auth login --user-pool-id us-east-1_AbC123 --client-id 1example23 \\
@@ -101,8 +48,8 @@ Examples:
   agentcore-auth login --auth-flow refresh --save-as default
 
 Environment: ${Object.values(LOGIN_ENV).join(', ')}, AGENTCORE_AUTH_CACHE_DIR (cache directory).`,
-    );
-  addDiagramOption(cmd).action(defineAction(ctx, (io: Io, opts: LoginOptions) => login(io, opts)));
+  );
+  addDiagramOption(cmd).action(defineAction(run, (io: Io, opts: LoginOptions) => login(io, opts)));
 }
 
 /** A login's tokens as shown, saved and printed: the decoded claims and who they are for. */
@@ -129,16 +76,13 @@ async function login(io: Io, opts: LoginOptions): Promise<Outcome> {
     );
   }
   const flow = chooseFlow(opts, io);
-  const timeoutSec = Number(opts.timeout);
-  if (!Number.isFinite(timeoutSec) || timeoutSec <= 0)
-    throw usageError(`--timeout must be a positive number of seconds, got '${opts.timeout}'`);
 
   let minted: Minted;
   let saved: CacheEntry | undefined;
   if (flow === 'refresh') ({ minted, saved } = await refreshCachedLogin(io, opts));
   else if (flow === 'user-password' || flow === 'admin-user-password')
     minted = await cognitoPasswordLogin(io, opts, flow);
-  else minted = await oauthLogin(io, opts, flow, timeoutSec * 1000);
+  else minted = await oauthLogin(io, opts, flow, opts.timeout);
 
   const t = minted.tokens;
   io.secrets.add(t.accessToken, t.idToken, t.refreshToken);

@@ -7,7 +7,7 @@ import { usageError } from '../../../core/errors.js';
 import type { OAuthContext, OAuthTokens, ServerSpec } from '../../../core/oauth/client.js';
 import type { TokenSet } from '../../../core/token-cache.js';
 import { DEFAULT_REDIRECT_URI } from '../../../wire.js';
-import type { Io } from '../../command.js';
+import type { Io } from '../../io.js';
 import { LOGIN_ENV, type LoginOptions, type Minted } from './options.js';
 import { plainValue, secretValue } from './prompts.js';
 

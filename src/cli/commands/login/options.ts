@@ -2,7 +2,10 @@
  * `login`'s flags, the environment variables it reads, and what every sign-in flow hands back (`Minted`), shared by
  * the files of this command (index.ts runs the command; cognito.ts and oauth.ts mint the tokens).
  */
-import type { LoginFlow, RefreshConfig, TokenSet } from '../../../core/token-cache.js';
+import { DEFAULT_ENTRY, type LoginFlow, type RefreshConfig, type TokenSet } from '../../../core/token-cache.js';
+import { DEFAULT_REDIRECT_URI } from '../../../wire.js';
+import type { DiagramFlags } from '../../diagram-output.js';
+import { choice, flag, list, negatable, repeated, TIMEOUT, value, withDefault, type OptionsOf } from '../../options.js';
 
 export const LOGIN_FLOWS = [
   'user-password',
@@ -22,31 +25,62 @@ export const LOGIN_ENV = {
   userPoolId: 'AGENTCORE_AUTH_USER_POOL_ID',
 } as const;
 
-export interface LoginOptions {
-  authFlow?: (typeof LOGIN_FLOWS)[number];
-  userPoolId?: string;
-  clientId?: string;
-  clientSecret?: string;
-  clientSecretStdin?: boolean;
-  username?: string;
-  password?: string;
-  passwordStdin?: boolean;
-  newPassword?: string;
-  attribute?: string[];
-  mfaCode?: string;
-  domain?: string;
-  discoveryUrl?: string;
-  tokenEndpoint?: string;
-  scopes?: string[];
-  resource?: string;
-  clientAuth?: 'client_secret_basic' | 'client_secret_post';
-  redirectUri?: string;
-  browser: boolean;
-  timeout: string;
-  print?: (typeof PRINT_CHOICES)[number];
-  saveAs: string;
-  cache: boolean;
-}
+export const LOGIN_OPTIONS = {
+  authFlow: choice(
+    '--auth-flow <flow>',
+    'how to sign in (default: user-password when a username is given)',
+    LOGIN_FLOWS,
+  ),
+  userPoolId: value(
+    '--user-pool-id <id>',
+    `Cognito user pool id, e.g. us-east-1_AbC123 (env ${LOGIN_ENV.userPoolId}); also gives the region`,
+  ),
+  clientId: value('--client-id <id>', `app client id (env ${LOGIN_ENV.clientId})`),
+  clientSecret: value(
+    '--client-secret <secret>',
+    `app client secret (env ${LOGIN_ENV.clientSecret}); Cognito SECRET_HASH is computed from it`,
+  ),
+  clientSecretStdin: flag('--client-secret-stdin', 'read the client secret from stdin'),
+  username: value('--username <name>', `user name (env ${LOGIN_ENV.username})`),
+  password: value('--password <password>', `password (env ${LOGIN_ENV.password}; prompted on a terminal)`),
+  passwordStdin: flag('--password-stdin', 'read the password from stdin'),
+  newPassword: value(
+    '--new-password <password>',
+    `answer NEW_PASSWORD_REQUIRED (env ${LOGIN_ENV.newPassword}; prompted on a terminal)`,
+  ),
+  attribute: repeated('--attribute <name=value>', 'a required user attribute for NEW_PASSWORD_REQUIRED (repeatable)'),
+  mfaCode: value('--mfa-code <code>', 'answer SMS_MFA / SOFTWARE_TOKEN_MFA / EMAIL_OTP (prompted on a terminal)'),
+  domain: value(
+    '--domain <domain>',
+    'Cognito domain: <prefix>.auth.<region>.amazoncognito.com, a custom domain, or a full URL',
+  ),
+  discoveryUrl: value('--discovery-url <url>', 'OIDC discovery URL (…/.well-known/openid-configuration) or issuer URL'),
+  tokenEndpoint: value('--token-endpoint <url>', 'OAuth token endpoint (client-credentials without discovery)'),
+  scopes: list('--scopes <list>', 'scopes, comma-separated or repeated (authorization-code default: openid)'),
+  resource: value('--resource <uri>', 'RFC 8707 resource indicator sent with the token request'),
+  clientAuth: choice('--client-auth <method>', 'how the client secret is sent to the token endpoint', [
+    'client_secret_basic',
+    'client_secret_post',
+  ]),
+  redirectUri: value(
+    '--redirect-uri <uri>',
+    `loopback redirect URI registered at the provider (default ${DEFAULT_REDIRECT_URI})`,
+  ),
+  browser: negatable('--no-browser', 'print the sign-in URL instead of opening a browser'),
+  timeout: withDefault(
+    value('--timeout <seconds>', 'how long to wait for the browser sign-in', TIMEOUT),
+    300_000,
+    '300',
+  ),
+  print: choice('--print <token>', 'write only this raw token (and a newline) to stdout', PRINT_CHOICES),
+  saveAs: withDefault(
+    value('--save-as <name>', 'cache entry name (the entry `--auth-flow refresh` refreshes)'),
+    DEFAULT_ENTRY,
+  ),
+  cache: negatable('--no-cache', 'do not write the token cache (CI)'),
+};
+
+export type LoginOptions = OptionsOf<typeof LOGIN_OPTIONS> & DiagramFlags;
 
 /** What a sign-in flow hands back to `login`: the tokens and what to cache and show with them. */
 export interface Minted {

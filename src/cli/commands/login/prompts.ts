@@ -4,7 +4,7 @@
  * the flag, the environment or a visible prompt. Every secret is registered with io.secrets.
  */
 import { usageError } from '../../../core/errors.js';
-import { readStdin, type Io } from '../../command.js';
+import { readStdin, type Io } from '../../io.js';
 
 export function canPrompt(io: Io): boolean {
   return !!io.ctx.stdin.isTTY && !!io.ctx.stderr.isTTY;

@@ -1,0 +1,60 @@
+/** `policy check`: flags → caller, policies, tools → one decision (core/policy/check.ts) → exit 0 allow, 4 deny. */
+import { Chalk } from 'chalk';
+import { EXIT, usageError } from '../../../core/errors.js';
+import type { Outcome } from '../../command.js';
+import type { Io } from '../../io.js';
+import { colorEnabled } from '../../render/ui.js';
+import type { CheckOptions } from './options.js';
+
+async function callerOf(io: Io, opts: CheckOptions) {
+  const { callerFromClaims, callerFromIamArn, callerFromToken } = await import('../../../core/policy/caller.js');
+  const given = [
+    opts.bearerToken !== undefined && '--bearer-token',
+    opts.bearer !== undefined && '--bearer',
+    opts.claims !== undefined && '--claims',
+    opts.iamArn !== undefined && '--iam-arn',
+  ].filter(Boolean);
+  // Two callers are refused while the options parse (conflicts in options.ts).
+  if (!given.length)
+    throw usageError('no caller', 'Pass one of --bearer-token JWT, --bearer [NAME], --claims JSON or --iam-arn ARN.');
+  if (opts.idToken && opts.bearer === undefined) throw usageError('--id-token goes with --bearer [NAME]');
+  if (opts.claims !== undefined) return callerFromClaims(opts.claims, '--claims');
+  if (opts.iamArn !== undefined) return callerFromIamArn(opts.iamArn);
+  const { resolveBearer } = await import('../../bearer.js');
+  const r = await resolveBearer(
+    io,
+    opts.bearerToken !== undefined ? { bearerToken: opts.bearerToken } : { bearer: opts.bearer! },
+    { use: opts.idToken ? 'id' : 'access' },
+  );
+  io.ui.note(`caller: the claims of the token from ${r.source} (decoded, not verified)`);
+  return callerFromToken(r.token);
+}
+
+export async function checkCommand(io: Io, opts: CheckOptions): Promise<Outcome> {
+  const input = opts.input;
+  const caller = await callerOf(io, opts);
+  const { loadPolicyFiles, parseData, policyContext, readText } = await import('../../../core/policy/load.js');
+  const { compileContext, decide, renderCheck } = await import('../../../core/policy/check.js');
+  const { resolve } = await import('node:path');
+  const policies = await loadPolicyFiles(opts.policyFile ?? [], io.ctx.cwd);
+  const tools = opts.tools
+    ? { doc: parseData(await readText(resolve(io.ctx.cwd, opts.tools), 'tools file'), opts.tools), file: opts.tools }
+    : undefined;
+  const ctx = policyContext({
+    policies,
+    ...(tools ? { tools } : {}),
+    uses: [{ tool: opts.tool, input }],
+    ...(opts.gatewayArn ? { gatewayArn: opts.gatewayArn } : {}),
+    ...(caller.kind === 'iam' ? { authorizerType: 'AWS_IAM' } : {}),
+  });
+  for (const n of ctx.notes) io.ui.note(n);
+  const result = decide(ctx, compileContext(ctx), { caller, tool: opts.tool, input });
+  const c = new Chalk({ level: colorEnabled(io.ctx.stdout, io.ctx.env, io.globals.color) ? 1 : 0 });
+  return {
+    exitCode: result.decision === 'allow' ? EXIT.OK : EXIT.AUTH,
+    json: result,
+    human: () => {
+      for (const line of renderCheck(result, (ok, t) => (ok ? c.green.bold(t) : c.red.bold(t)))) io.out.line(line);
+    },
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * What every command handler gets: the global options and an `Io` (ui, stdout writer, traced fetch, AWS clients,
+ * secrets) built once per run from the context.
+ */
+import type { Command } from 'commander';
+import { createAwsClients, type AwsClients, type Env } from '../core/aws.js';
+import { createHttpFetch, type ExchangeListener, type FetchLike } from '../core/http.js';
+import { createProxyRouting } from '../core/proxy.js';
+import { SecretRegistry } from '../core/redact.js';
+import type { CliContext } from './context.js';
+import { createTraceListener } from './render/trace.js';
+import { colorEnabled, Ui } from './render/ui.js';
+
+export interface Globals {
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  json: boolean;
+  verbose: boolean;
+  debug: boolean;
+  quiet: boolean;
+  color: boolean;
+  showSecrets: boolean;
+}
+
+export interface Io {
+  ctx: CliContext;
+  globals: Globals;
+  ui: Ui;
+  /** stdout: data only. */
+  out: { write(text: string): void; line(text: string): void; json(value: unknown): void; isTTY: boolean };
+  /** A fetch that traces (--verbose), times out and honours Ctrl-C. Pass `timeoutMs` for a custom limit. */
+  fetch: FetchLike;
+  http(timeoutMs?: number): FetchLike;
+  aws: AwsClients;
+  /**
+   * AWS clients like `aws` (same globals, same --verbose trace) with a different socket timeout (e.g. --timeout) or
+   * extra env (e.g. the endpoint a cached login used).
+   */
+  awsWith(overrides: { timeoutMs?: number; env?: Env }): AwsClients;
+  secrets: SecretRegistry;
+}
+
+export function readGlobals(cmd: Command): Globals {
+  const o = cmd.optsWithGlobals() as Record<string, unknown>;
+  const g: Globals = {
+    json: !!o.json,
+    verbose: !!o.verbose || !!o.debug,
+    debug: !!o.debug,
+    quiet: !!o.quiet,
+    color: o.color !== false,
+    showSecrets: !!o.showSecrets,
+  };
+  if (typeof o.region === 'string') g.region = o.region;
+  if (typeof o.profile === 'string') g.profile = o.profile;
+  if (typeof o.endpointUrl === 'string') g.endpointUrl = o.endpointUrl;
+  return g;
+}
+
+export function createIo(ctx: CliContext, globals: Globals): Io {
+  const secrets = new SecretRegistry();
+  const ui = new Ui(ctx.stderr, {
+    color: colorEnabled(ctx.stderr, ctx.env, globals.color),
+    quiet: globals.quiet,
+    debug: globals.debug,
+    showSecrets: globals.showSecrets,
+    secrets,
+  });
+  // One trace, two readers: --verbose prints each exchange, a recorder (--diagram, smoke/demo steps) keeps them.
+  const verbose = globals.verbose ? createTraceListener(ui, globals.showSecrets) : undefined;
+  const record = ctx.trace?.onExchange;
+  const onExchange: ExchangeListener | undefined =
+    verbose && record
+      ? (ex, phase) => {
+          record(ex, phase);
+          verbose(ex, phase);
+        }
+      : (verbose ?? record);
+  // HTTPS_PROXY / HTTP_PROXY / NO_PROXY of the run's env, for raw fetches and the AWS SDK alike (none: undefined).
+  const proxy = createProxyRouting(ctx.env);
+  const http = (timeoutMs?: number) =>
+    createHttpFetch({
+      fetch: ctx.fetch,
+      ...(proxy ? { proxy } : {}),
+      signal: ctx.signal,
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      ...(onExchange ? { onExchange, captureBodies: true } : {}),
+    });
+  const awsWith = (overrides: { timeoutMs?: number; env?: Env }) =>
+    createAwsClients({
+      env: overrides.env ? { ...ctx.env, ...overrides.env } : ctx.env,
+      settings: {
+        ...(globals.region ? { region: globals.region } : {}),
+        ...(globals.profile ? { profile: globals.profile } : {}),
+        ...(globals.endpointUrl ? { endpointUrl: globals.endpointUrl } : {}),
+        ...(overrides.timeoutMs ? { timeoutMs: overrides.timeoutMs } : {}),
+      },
+      ...(onExchange ? { onExchange, captureBodies: !!record } : {}),
+      ...(ctx.awsRetryStrategy ? { retryStrategy: ctx.awsRetryStrategy } : {}),
+      ...(proxy ? { proxy } : {}),
+      signal: ctx.signal,
+    });
+  const aws = awsWith({});
+  const out = {
+    isTTY: !!ctx.stdout.isTTY,
+    write: (text: string) => {
+      ctx.stdout.write(text);
+    },
+    line: (text: string) => {
+      ctx.stdout.write(`${text}\n`);
+    },
+    json: (value: unknown) => {
+      ctx.stdout.write(`${JSON.stringify(value, null, ctx.stdout.isTTY ? 2 : undefined)}\n`);
+    },
+  };
+  return { ctx, globals, ui, out, fetch: http(), http, aws, awsWith, secrets };
+}
+
+/** Read all of stdin as text (for `-` arguments and --password-stdin). */
+export async function readStdin(ctx: CliContext): Promise<string> {
+  return (await readStdinBytes(ctx)).toString('utf8');
+}
+
+/** Read all of stdin as bytes, exactly as they came (a binary payload must reach the agent unchanged). */
+export async function readStdinBytes(ctx: CliContext): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of ctx.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
+  return Buffer.concat(chunks);
+}
