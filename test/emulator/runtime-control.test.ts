@@ -76,7 +76,7 @@ async function sigv4(arn: string, extra: Partial<ConstructorParameters<typeof In
   const out = await c.data.send(
     new InvokeAgentRuntimeCommand({ agentRuntimeArn: arn, payload: Buffer.from('{"prompt":"hi"}'), ...extra }),
   );
-  return JSON.parse(await out.response!.transformToString()) as Record<string, any>;
+  return JSON.parse(await out.response!.transformToString()) as Record<string, unknown>;
 }
 
 function bearer(arn: string, token: string | undefined, qualifier = 'DEFAULT', headers: Record<string, string> = {}) {
