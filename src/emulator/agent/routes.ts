@@ -95,7 +95,8 @@ async function invocation(ctx: SampleAgentContext, req: AgentRequest, sink: Agen
   if (payload.jsonrpc === '2.0' && typeof payload.method === 'string') return mcp(ctx, req, payload, wat, sink);
   const answer = new Answer(sink, String(req.headers.accept ?? '').includes('text/event-stream'));
   const run = Object.hasOwn(ACTIONS, action) ? ACTIONS[action]! : ACTIONS.whoami!;
-  await run({ ctx, req, payload, wat, answer });
+  const pending = run({ ctx, req, payload, wat, answer });
+  if (pending) await pending;
   answer.finish();
 }
 

@@ -3,6 +3,7 @@
  * sessions, the JWT authorizer, the workload-token cache, and the per-request memos of the invocation hot path.
  * Created once per stack by createRuntimeHandler; the handlers are plain functions of it.
  */
+import { PATTERNS } from '../../wire.js';
 import { memo } from '../token-map.js';
 import type { CustomJwtAuthorizer } from './authorizer-config.js';
 import { runtimeArn, workloadIdentityArn, type AgentConfig } from './config.js';
@@ -29,6 +30,12 @@ export class RuntimeContext {
     } catch {
       return undefined;
     }
+  }, 256);
+  /** A runtime ARN label → the ARN and, when it is this stack's region and account, the runtime id (memoised). */
+  readonly arnLabelOf = memo((label): { arn: string; id?: string } | undefined => {
+    const m = PATTERNS.runtimeArn.exec(label);
+    if (!m) return undefined;
+    return m[1] === this.deps.region && m[2] === this.deps.accountId ? { arn: label, id: m[3]! } : { arn: label };
   }, 256);
   /** The built-in sample agent, once started (at stack start, or by the first runtime made later that needs it). */
   sample: { url: string; agent: InProcessAgent } | undefined;

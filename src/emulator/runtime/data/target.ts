@@ -18,9 +18,9 @@ export interface Target {
 }
 
 function runtimeIdOf(ctx: RuntimeContext, label: string, query: URLSearchParams): { arn: string; id?: string } {
+  const byArn = ctx.arnLabelOf(label);
+  if (byArn) return byArn;
   const { region, accountId } = ctx.deps;
-  const m = PATTERNS.runtimeArn.exec(label);
-  if (m) return m[1] === region && m[2] === accountId ? { arn: label, id: m[3]! } : { arn: label };
   if (!PATTERNS.runtimeId.test(label))
     throw validationMessage(
       `${JSON.stringify(label)} is not a runtime ARN (arn:aws:bedrock-agentcore:<region>:<account>:runtime/<id>) ` +
