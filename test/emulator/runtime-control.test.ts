@@ -442,6 +442,19 @@ describe('refusals in the service words', () => {
     const unsigned = await fetch(`${stack.url}/runtimes/${id}/`);
     expect(unsigned.status).toBe(403);
     expect(unsigned.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');
+    const stranger = clientsFor(stack, { accessKeyId: 'AKIASTRANGERSTRANGER' });
+    const wrongSecret = clientsFor(stack, { secretAccessKey: 'not-the-secret' });
+    try {
+      expect(await failure(stranger.control.send(new ListAgentRuntimesCommand({})))).toMatchObject({
+        name: 'UnrecognizedClientException',
+        status: 403,
+      });
+      expect(
+        await failure(wrongSecret.control.send(new CreateAgentRuntimeCommand(base('unsigned_agent')))),
+      ).toMatchObject({ name: 'InvalidSignatureException', status: 403 });
+    } finally {
+      for (const x of [stranger, wrongSecret]) for (const client of Object.values(x)) client.destroy();
+    }
   });
 
   it('a repeated clientToken gets the first answer (no second runtime)', async () => {
