@@ -39,6 +39,8 @@ export function idempotent(ctx: RuntimeContext, key: string, token: unknown, run
   const k = `${key}\n${token}`;
   if (ctx.clientTokens.has(k)) return ctx.clientTokens.get(k);
   const out = run();
+  // Bounded: the SDK sends a fresh token with every call; the oldest answers are forgotten first.
+  if (ctx.clientTokens.size >= 1000) ctx.clientTokens.delete(ctx.clientTokens.keys().next().value!);
   ctx.clientTokens.set(k, out);
   return out;
 }
