@@ -4,7 +4,6 @@
  * control plane, 3LO browser leg, stand-ins) in the order stack.ts mounts them. It imports nothing of stack.ts: the
  * summaries it returns are its own types (UserPoolInfo, CredentialProvidersInfo), which stack.ts re-exports.
  */
-import { decodeJwt } from 'jose';
 import { createCognitoIdp } from './cognito/idp.js';
 import type { OAuth2ProviderConfig } from './config.js';
 import type { EmuContext } from './context.js';
@@ -12,7 +11,8 @@ import { JwtRejection, type IdentityCtx } from './identity/context.js';
 import { createControlPlaneHandler } from './identity/control/index.js';
 import { createDataPlaneHandler } from './identity/data/index.js';
 import { LocalKms } from './identity/kms.js';
-import { seedOAuth2Providers } from './identity/seed.js';
+import { mintInProcess } from './identity/data/workload-tokens.js';
+import { seedApiKeyProviders, seedOAuth2Providers } from './identity/seed.js';
 import { createStandInsHandler } from './identity/stand-ins.js';
 import { LocalSts } from './identity/sts.js';
 import { createUserJwtVerifier } from './identity/user-jwt.js';
@@ -98,7 +98,7 @@ export async function mountIdentity(
       createThreeLoFlowHandler(ictx),
       createStandInsHandler(ictx),
     ],
-    mintWorkloadAccessToken: (input) => mintWat(ctx, input),
+    mintWorkloadAccessToken: (input) => mintInProcess(ctx.state, input),
     userPoolInfo: userPoolInfo(ctx, cognito),
     providersInfo: providersInfo(ctx),
     threeLoIssuer: threeLo.issuer,
@@ -139,46 +139,13 @@ async function startIdps(
   return { cognito: cognitoStarted.value, threeLo: threeLoStarted.value };
 }
 
-/** The config's workload identities, OAuth2 providers (identity/seed.ts) and API-key providers. */
+/** The config's workload identities, OAuth2 and API-key providers (identity/seed.ts). */
 function seedIdentity(ictx: IdentityCtx, cognito: Cognito, threeLo: ThreeLo): void {
   const { config, state } = ictx;
   for (const w of config.workloadIdentities)
     state.putWorkloadIdentity(w.name, { allowedResourceOauth2ReturnUrls: w.allowedResourceOauth2ReturnUrls });
   seedOAuth2Providers(ictx, { userPoolIssuer: cognito.issuer, threeLoDiscoveryUrl: threeLo.discoveryUrl });
-  const t = Math.floor(ictx.now() / 1000);
-  for (const k of config.apiKeyProviders) {
-    state.apiKeyProviders.set(k.name, {
-      name: k.name,
-      arn: state.apiKeyProviderArn(k.name),
-      apiKey: k.apiKey,
-      secretArn: state.secretArn('apikey', k.name),
-      tags: {},
-      createdTime: t,
-      lastUpdatedTime: t,
-    });
-  }
-}
-
-/** A workload access token for a runtime or gateway caller (the user is keyed by `iss#sub` or by user id). */
-function mintWat(ctx: EmuContext, input: { workloadName: string; userId?: string; userToken?: string }): string {
-  const { state } = ctx;
-  if (input.userToken !== undefined) {
-    let key: string | undefined;
-    try {
-      const c = decodeJwt(input.userToken);
-      key = `jwt:${String(c.iss)}#${String(c.sub ?? '')}`;
-    } catch {
-      key = undefined;
-    }
-    return state.mintWat({
-      workloadName: input.workloadName,
-      userToken: input.userToken,
-      ...(key ? { userKey: key } : {}),
-    });
-  }
-  if (input.userId !== undefined)
-    return state.mintWat({ workloadName: input.workloadName, userId: input.userId, userKey: `id:${input.userId}` });
-  return state.mintWat({ workloadName: input.workloadName });
+  seedApiKeyProviders(ictx);
 }
 
 function userPoolInfo(ctx: EmuContext, cognito: Cognito): UserPoolInfo {

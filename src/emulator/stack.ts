@@ -8,7 +8,7 @@ import { SIGNING_NAME } from '../wire.js';
 import { createAdminHandler } from './admin.js';
 import { startSampleAgent, type SampleAgent } from './agent/index.js';
 import { isParsedConfig, loadConfigFile, parseConfig, runtimeDefaultsContext, type StackConfig } from './config.js';
-import type { EmuContext } from './context.js';
+import type { EmuContext, StackEvent } from './context.js';
 import { createGatewayHandler } from './gateway/index.js';
 import { KeyLease } from './keys.js';
 import { Lambdas, parseLambdaMapping } from './lambda.js';
@@ -29,6 +29,7 @@ import { verifySigV4, type StackCredentials } from './sigv4.js';
 import { StackState } from './state.js';
 
 export { ConfigError, type StackConfig } from './config.js';
+export type { StackEvent } from './context.js';
 
 export interface LocalStackOptions {
   /** 0 (default) = an ephemeral port. */
@@ -53,6 +54,8 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** `--lambda ARN=URL`: the user's own endpoints serving Lambda ARNs (added to config.lambdas). */
   lambdas?: string[];
+  /** What the stack would have mailed (Cognito's sign-up codes): `local` logs each one. */
+  onEvent?: (event: StackEvent) => void;
 }
 
 export type { StackClientInfo, UserPoolInfo, CredentialProvidersInfo } from './mount.js';
@@ -207,6 +210,8 @@ function stackEnv(origin: string, config: StackConfig, credentials: StackCredent
     AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL: origin,
     AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: origin,
     AWS_REGION: config.region,
+    // Tools that read only the older variable (the AWS CLI v1, boto-based scripts) get the stack's region too.
+    AWS_DEFAULT_REGION: config.region,
     AWS_ACCESS_KEY_ID: credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
   };
@@ -269,7 +274,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ...(options.onError ? { onError: options.onError } : {}),
   });
   const keys = new KeyLease();
-  const ctx: EmuContext = { origin: server.origin, config, state, credentials, faults, now, verify, keys, lambdas };
+  const ctx: EmuContext = {
+    origin: server.origin,
+    config,
+    state,
+    credentials,
+    faults,
+    now,
+    verify,
+    keys,
+    lambdas,
+    ...(options.onEvent ? { events: options.onEvent } : {}),
+  };
   const closers: Array<() => Promise<void>> = [];
   let closed: Promise<void> | undefined;
   const close = () =>

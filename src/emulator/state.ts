@@ -102,6 +102,8 @@ export interface OAuthSession {
   customParameters: Record<string, string>;
   /** RFC 8707 resource indicators passed to the provider. */
   resources?: string[];
+  /** Audiences passed to the provider as `audience` parameters (mapping UNVERIFIED). */
+  audiences?: string[];
   /** Internal `state` sent to the provider. */
   state: string;
   codeVerifier: string;
@@ -119,15 +121,6 @@ export interface VaultEntry {
   /** epoch ms; undefined = no expiry known. */
   expiresAt?: number;
   scopes: string[];
-}
-
-export interface CognitoUser {
-  username: string;
-  sub: string;
-  password: string;
-  temporary: boolean;
-  enabled: boolean;
-  attributes: Record<string, string>;
 }
 
 /** Authorization URLs and their sessions are valid for 10 minutes (AWS: oauth2-authorization-url-session-binding). */

@@ -323,7 +323,7 @@ describe('--diagram', () => {
     const r = await runCommand(['demo', '--diagram', out]);
     expect(r.code).toBe(0);
     const files = readdirSync(out).sort();
-    expect(files).toHaveLength(15);
+    expect(files).toHaveLength(16);
     expect(files[0]).toBe('01-login.mmd');
     const read = (suffix: string) => {
       const text = readFileSync(join(out, files.find((f) => f.endsWith(suffix))!), 'utf8');

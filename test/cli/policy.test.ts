@@ -159,7 +159,7 @@ describe('policy check', () => {
     );
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
-      /^error: bad\.cedar:3:3: failed to parse policies from string: unexpected token `resource`/m,
+      /^error: bad\.cedar:3:3: unexpected token `resource`/m,
     );
   });
 });

@@ -12,7 +12,7 @@
  */
 import { CLAIM_OPERATORS, PATTERNS, type ClaimOperator } from '../../wire.js';
 import { enumOf, list, map, req, str as strRule, struct, union } from '../api/index.js';
-import { checkShape, isObject, known, RuntimeConfigError, str, strList, httpUrl } from './config-fields.js';
+import { checkShape, isObject, known, RuntimeConfigError, str, strList, httpUrl } from './fields.js';
 
 export interface CustomClaimRule {
   inboundTokenClaimName: string;

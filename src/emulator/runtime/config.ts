@@ -5,19 +5,19 @@
  *
  * A JWT authorizer whose `discoveryUrl` is omitted trusts the stack's own user pool (resolved when the stack knows its
  * origin). An agent without `agentUrl` is served by the built-in sample agent. The authorizer itself (type, model
- * constraints, parser) is authorizer-config.ts, shared with the gateway; the field readers are config-fields.ts.
+ * constraints, parser) is authorizer-config.ts, shared with the gateway; the field readers are fields.ts.
  */
 import { createHash } from 'node:crypto';
 import { HEADERS, LIMITS, PATTERNS } from '../../wire.js';
 import { parseCustomJwtAuthorizer, type CustomJwtAuthorizer } from './authorizer-config.js';
-import { httpUrl, isObject, known, RuntimeConfigError, str, strList, type Raw } from './config-fields.js';
+import { httpUrl, isObject, known, RuntimeConfigError, str, strList, type Raw } from './fields.js';
 
 export {
   parseCustomJwtAuthorizer,
   type CustomClaimRule,
   type CustomJwtAuthorizer,
 } from './authorizer-config.js';
-export { RuntimeConfigError } from './config-fields.js';
+export { RuntimeConfigError } from './fields.js';
 
 /** ProtocolConfiguration.serverProtocol (the config file takes HTTP and MCP; the control plane all four). */
 export type ServerProtocol = 'HTTP' | 'MCP' | 'A2A' | 'AGUI';

@@ -12,7 +12,7 @@ import { DEFAULT_RETURN_URL } from '../../../wire.js';
 import { validationMessage } from '../../api/errors.js';
 import { parseCustomJwtAuthorizer } from '../authorizer-config.js';
 import { parseAllowlist, type AgentConfig, type ServerProtocol } from '../config.js';
-import { httpUrl, RuntimeConfigError } from '../config-fields.js';
+import { httpUrl, RuntimeConfigError } from '../fields.js';
 import { DEFAULT_LIFECYCLE, type RuntimeDetails } from '../registry.js';
 import type { RuntimeContext } from '../runtime-context.js';
 

@@ -2,7 +2,8 @@
  * The field readers of the runtime half's config sections (agents, gateways, authorizers): each names the offending
  * field in a RuntimeConfigError (`agents[0].name: "my-agent" must match …`), which config.ts turns into a ConfigError.
  * Also the bridge from the models' shape tables (api/shapes.ts) to a config-file error, so a structure checked by the
- * control plane is checked by the same table in a config file.
+ * control plane is checked by the same table in a config file. (../config-fields.ts holds the identity half's readers,
+ * with ConfigError and other wording; the two could become one once the runtime half's messages may change.)
  */
 import { ApiError, validate, type Rule } from '../api/index.js';
 
