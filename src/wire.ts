@@ -81,10 +81,11 @@ export const LIMITS = {
   customHeadersPerRuntime: 20,
   traceIdMax: 128,
   traceParentMax: 128,
-  /** InvokeAgentRuntime's other header members (botocore bedrock-agentcore 2024-02-28). */
+  /** InvokeAgentRuntime's traceState, baggage and mcpSessionId members (the SDK model's lengths; W3C's too). */
   traceStateMax: 512,
   baggageMax: 8192,
   mcpSessionIdMax: 1024,
+  /** InvokeAgentRuntime's other header members (botocore bedrock-agentcore 2024-02-28). */
   mcpProtocolVersionMax: 1024,
   contentTypeMax: 256,
   acceptMax: 256,

@@ -49,7 +49,7 @@ describe('demo', () => {
     expect(err).toMatch(/^1\. Inbound auth: who may call your agent$/m);
     expect(err).toMatch(/^4\. Check a token before you ship$/m);
     expect(err).toMatch(
-      /\$ agentcore-auth login --user-pool-id us-east-1_AgentCoreLocal --client-id \S+ --client-secret '\S{6}…\[\d+ chars\]' --username alice --password 'Alice-…\[15 chars\]' --save-as demo/,
+      /\$ agentcore-auth login --user-pool-id us-east-1_AgentCoreLocal --client-id \S+ --client-secret '\[\d+ chars\]' --username alice --password '\[15 chars\]' --save-as demo/,
     );
     expect(err).toContain(
       '$ agentcore-auth invoke arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/jwt_agent-local00002 \'{"prompt":"Hello from agentcore-auth demo"}\' --bearer demo --id-token',
