@@ -257,15 +257,33 @@ function describeStack(
   };
 }
 
+/** What every handler of the stack shares, once the server knows its origin. */
+function stackContext(
+  config: StackConfig,
+  options: LocalStackOptions,
+  server: { origin: string; faults: Faults; lambdas: Lambdas },
+): EmuContext {
+  const now = options.now ?? Date.now;
+  const credentials: StackCredentials = { ...config.credentials };
+  return {
+    origin: server.origin,
+    config,
+    state: new StackState(config.region, config.accountId, now),
+    credentials,
+    faults: server.faults,
+    now,
+    verify: (req: EmuRequest, service: string = SIGNING_NAME.agentcore) =>
+      verifySigV4(req, credentials, { service, now }),
+    keys: new KeyLease(),
+    lambdas: server.lambdas,
+    ...(options.onEvent ? { events: options.onEvent } : {}),
+  };
+}
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const config = await resolveConfig(options);
-  const now = options.now ?? Date.now;
   const faults = new Faults(config.faults as FaultSettings);
   const lambdas = lambdasOf(config, options);
-  const state = new StackState(config.region, config.accountId, now);
-  const credentials: StackCredentials = { ...config.credentials };
-  const verify = (req: EmuRequest, service: string = SIGNING_NAME.agentcore) =>
-    verifySigV4(req, credentials, { service, now });
   const server = await startEmuServer({
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
@@ -273,25 +291,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     faults,
     ...(options.onError ? { onError: options.onError } : {}),
   });
-  const keys = new KeyLease();
-  const ctx: EmuContext = {
-    origin: server.origin,
-    config,
-    state,
-    credentials,
-    faults,
-    now,
-    verify,
-    keys,
-    lambdas,
-    ...(options.onEvent ? { events: options.onEvent } : {}),
-  };
+  const ctx = stackContext(config, options, { origin: server.origin, faults, lambdas });
   const closers: Array<() => Promise<void>> = [];
   let closed: Promise<void> | undefined;
   const close = () =>
     (closed ??= (async () => {
       await Promise.allSettled([server.close(), ...closers.map((c) => c())]);
-      keys.release();
+      ctx.keys.release();
     })());
   try {
     const defaults = runtimeDefaultsContext(config);
@@ -299,17 +305,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const gateways = config.gateways ?? defaultGateways(defaults);
     const needsSample = agents.some((a) => !a.agentUrl);
     const { identity, sample } = await startHalves(ctx, options, closers, needsSample);
-    linkWorkloads(state, agents, gateways);
+    linkWorkloads(ctx.state, agents, gateways);
     const input: RuntimeHalfInput = { agents, gateways, identity, sample, closers };
     const deps = runtimeDeps(ctx, options, input);
     // Policy engines from the config are created once the gateways can be asked for their tools (policies validate).
     const policies = new PolicyStore(config.region, config.accountId);
-    seedPolicyEngines(policies, config.policyEngines ?? [], now(), options.log);
+    seedPolicyEngines(policies, config.policyEngines ?? [], ctx.now(), options.log);
     // The runtime half is mounted after the identity handlers.
     server.handlers = [
       createAdminHandler(faults),
       ...identity.handlers,
-      createPolicyHandler(policies, { now, verify }),
+      createPolicyHandler(policies, { now: ctx.now, verify: ctx.verify }),
       createRuntimeHandler(deps),
       createGatewayHandler(deps),
     ];
