@@ -3,11 +3,13 @@
  * with the caller's permission, AUTHENTICATE_ONLY, NONE) and every credential type the table allows, each target
  * reporting what reached it — an MCP server on the official SDK, a plain HTTP API, the stack's own runtime agents.
  */
+import { CreateAgentRuntimeCommand, CreateGatewayTargetCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_MESSAGES } from '../../src/wire.js';
 import { fingerprint } from '../../src/emulator/runtime/jwt-authorizer.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { providerArn, signedPost, startHttpEcho, startMcpToolServer, type McpToolServer } from '../fixtures/gateway.js';
+import { clientsFor } from './helpers.js';
 import { stackUserTokens } from './runtime-fixtures.js';
 
 const READER = {
@@ -272,6 +274,45 @@ describe('outbound credentials, as the target receives them', () => {
     );
     expect(r.status).toBe(200);
     expect(JSON.stringify(r.json)).toContain(fingerprint(alice.accessToken));
+  });
+
+  it("a runtime admitting only this gateway (allowedWorkloadConfiguration): the gateway's hop carries its workload token", async () => {
+    const c = clientsFor(stack);
+    const g = gw('jwt-gw');
+    const made = await c.control.send(
+      new CreateAgentRuntimeCommand({
+        agentRuntimeName: 'behind_jwt_gw',
+        agentRuntimeArtifact: {
+          containerConfiguration: { containerUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/a:1' },
+        },
+        roleArn: 'arn:aws:iam::123456789012:role/AgentRole',
+        networkConfiguration: { networkMode: 'PUBLIC' },
+        authorizerConfiguration: {
+          customJWTAuthorizer: {
+            discoveryUrl: stack.userPool.discoveryUrl,
+            allowedClients: stack.userPool.clients.map((x) => x.clientId),
+            allowedWorkloadConfiguration: { hostingEnvironments: [{ arn: g.gatewayArn }] },
+          },
+        },
+      }),
+    );
+    await c.control.send(
+      new CreateGatewayTargetCommand({
+        gatewayIdentifier: g.gatewayId,
+        name: 'hosted',
+        targetConfiguration: { http: { agentcoreRuntime: { arn: made.agentRuntimeArn! } } },
+        credentialProviderConfigurations: [{ credentialProviderType: 'JWT_PASSTHROUGH' }],
+      }),
+    );
+    const direct = await post(
+      `${stack.url}/runtimes/${encodeURIComponent(made.agentRuntimeArn!)}/invocations`,
+      JSON.stringify({ action: 'whoami' }),
+      bearer(),
+    );
+    expect(direct.status).toBe(401);
+    const via = await post(`${stack.url}/gateways/${g.gatewayId}/hosted/invocations`, '{"action":"whoami"}', bearer());
+    expect(via.status).toBe(200);
+    c.control.destroy();
   });
 });
 

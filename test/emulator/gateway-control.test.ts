@@ -91,6 +91,24 @@ describe('gateways', () => {
       control.send(new CreateGatewayCommand({ name: 'nojwt', roleArn: ROLE, authorizerType: 'CUSTOM_JWT' })),
     );
     expect(noJwt.message).toContain('authorizerConfiguration with a customJWTAuthorizer is required');
+    // the runtime's authorizer rules, shared: an advertised scope must map one of allowedScopes
+    const unmapped = await failure(
+      control.send(
+        new CreateGatewayCommand(
+          jwtGateway('unmapped', {
+            authorizerConfiguration: {
+              customJWTAuthorizer: {
+                discoveryUrl: stack.userPool.discoveryUrl,
+                allowedScopes: ['openid'],
+                advertisedScopeMapping: { email: 'x' },
+              },
+            },
+          }),
+        ),
+      ),
+    );
+    expect(unmapped).toMatchObject({ name: 'ValidationException' });
+    expect(unmapped.message).toContain('maps a scope that is not in allowedScopes');
     const arn = 'arn:aws:lambda:us-east-1:123456789012:function:i';
     const twice = await failure(
       control.send(

@@ -15,6 +15,8 @@ import {
   type GatewayCredentialKind,
 } from '../../wire.js';
 import { validationMessage } from '../api/errors.js';
+import { parseCustomJwtAuthorizer } from '../runtime/authorizer-config.js';
+import { RuntimeConfigError } from '../runtime/fields.js';
 import { parseOpenApi } from './targets/openapi-schema.js';
 import {
   type AuthorizerType,
@@ -39,6 +41,15 @@ export const credentialKind = (c: CredentialProviderConfiguration | undefined): 
 
 const fail = (message: string) => validationMessage(message);
 
+function checkAuthorizer(jwt: unknown): void {
+  try {
+    parseCustomJwtAuthorizer(jwt, 'authorizerConfiguration.customJWTAuthorizer');
+  } catch (e) {
+    if (e instanceof RuntimeConfigError) throw fail(e.message);
+    throw e;
+  }
+}
+
 export function checkGatewaySpec(spec: GatewaySpec, before?: GatewaySpec): void {
   const jwt = spec.authorizerConfiguration?.customJWTAuthorizer;
   if (spec.authorizerType === 'CUSTOM_JWT' && !jwt)
@@ -50,6 +61,8 @@ export function checkGatewaySpec(spec: GatewaySpec, before?: GatewaySpec): void 
     if (claim.inboundTokenClaimName === 'scp')
       throw fail("Custom claim name can't be 'scp'. Please configure claims in the allowed_scopes field");
   }
+  // The runtime's semantic rules for the shared authorizer (operators × value types, advertised scopes).
+  if (jwt) checkAuthorizer(jwt);
   const points = (spec.interceptorConfigurations ?? []).flatMap((i) => i.interceptionPoints);
   for (const p of ['REQUEST', 'RESPONSE'] as const)
     if (points.filter((x) => x === p).length > 1)

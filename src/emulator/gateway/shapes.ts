@@ -6,6 +6,7 @@
  */
 import { bool, doc, enumOf, int, list, map, req, str, struct, union, type StructureRule } from '../api/shapes.js';
 import { LAMBDA_ARN } from '../lambda.js';
+import { AUTHORIZER_SHAPES } from '../runtime/authorizer-config.js';
 
 const NAME = str({ pattern: /([0-9a-zA-Z][-]?){1,100}/ });
 const DESCRIPTION = str({ min: 1, max: 200 });
@@ -19,32 +20,8 @@ const KMS_ARN = str({
 const PROVIDER_ARN = str({ pattern: /arn:([^:]*):([^:]*):([^:]*):([0-9]{12})?:(.+)/ });
 const TAGS = map(str({ max: 256 }), { max: 50, key: str({ min: 1, max: 128 }) });
 
-const CLAIM_VALUE = str({ min: 1, max: 255, pattern: /[A-Za-z0-9_.-]+/ });
-const CUSTOM_CLAIM = struct({
-  inboundTokenClaimName: req(str({ min: 1, max: 255, pattern: /[A-Za-z0-9_.:-]+/ })),
-  inboundTokenClaimValueType: req(enumOf(['STRING', 'STRING_ARRAY'])),
-  authorizingClaimMatchValue: req(
-    struct({
-      claimMatchValue: req(
-        union({ matchValueString: CLAIM_VALUE, matchValueStringList: list(CLAIM_VALUE, { min: 1 }) }),
-      ),
-      claimMatchOperator: req(enumOf(['EQUALS', 'CONTAINS', 'CONTAINS_ANY'])),
-    }),
-  ),
-});
-
-/** CustomJWTAuthorizerConfiguration (shared with the runtime's authorizer). */
-export const CUSTOM_JWT_AUTHORIZER = struct({
-  discoveryUrl: req(str({ pattern: /.+\/\.well-known\/openid-configuration/ })),
-  allowedAudience: list(str(), { min: 1 }),
-  allowedClients: list(str(), { min: 1 }),
-  allowedScopes: list(str({ min: 1, max: 255, pattern: /[\x21\x23-\x5B\x5D-\x7E]+/ }), { min: 1 }),
-  customClaims: list(CUSTOM_CLAIM, { min: 1 }),
-  advertisedScopeMapping: map(str()),
-  allowedWorkloadConfiguration: doc(),
-  privateEndpoint: doc(),
-  privateEndpointOverrides: list(doc(), { max: 5 }),
-});
+/** CustomJWTAuthorizerConfiguration: the runtime's shape table (runtime/authorizer-config.ts), shared. */
+export const CUSTOM_JWT_AUTHORIZER = AUTHORIZER_SHAPES.CustomJWTAuthorizerConfiguration;
 
 const MCP_CONFIGURATION = struct({
   supportedVersions: list(str()),

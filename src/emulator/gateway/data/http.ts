@@ -8,6 +8,7 @@
  * buffered (streaming is not emulated) with its Content-Type and the allowlisted response headers.
  */
 import type { ServerResponse } from 'node:http';
+import { HEADERS } from '../../../wire.js';
 import { sendAwsError } from '../../respond.js';
 import type { EmuRequest } from '../../server.js';
 import type { GatewayRecord, TargetRecord } from '../model.js';
@@ -50,6 +51,22 @@ function forwardedHeaders(call: GatewayCall, t: TargetRecord, fromLambda: Record
   return { headers, ...(p.authorization ? { authorization: p.authorization } : {}) };
 }
 
+/**
+ * The multi-hop identity (agentcore-gateway.md §3.1): the gateway's own workload access token, for the caller's JWT
+ * when there is one, in `X-Amz-Bedrock-AgentCore-Identity-WAT` to a runtime target (a runtime whose
+ * allowedWorkloadConfiguration lists this gateway checks it). UNVERIFIED: which user the service's token names.
+ */
+async function hopToken(env: DataEnv & { credentialEnv: CredentialEnv }, call: GatewayCall): Promise<string> {
+  const { identity } = env.credentialEnv;
+  const token = call.inbound.token;
+  // A caller's token Identity does not trust (no trusted issuer) still gets the hop: the gateway's own token.
+  if (token)
+    return identity
+      .workloadToken(call.gateway, { userToken: token })
+      .catch(() => identity.workloadToken(call.gateway, {}));
+  return identity.workloadToken(call.gateway, {});
+}
+
 async function forward(
   env: DataEnv & { credentialEnv: CredentialEnv },
   call: GatewayCall,
@@ -74,6 +91,8 @@ async function forward(
   if (!a.ok)
     throw new GatewayFailure(`target ${t.name} needs the user's consent (authorization code flows are MCP-only)`);
   const p = forwardedHeaders(call, t, r.headers);
+  if (t.targetConfiguration.http?.agentcoreRuntime)
+    p.headers[HEADERS.workloadAccessTokenNew] = await hopToken(env, call);
   const auth = withAuthorization(a.auth, p.authorization, call);
   for (const [k, v] of Object.entries(auth.query)) url.searchParams.set(k, v);
   const out = { method: req.method, url, headers: { ...p.headers, ...auth.headers }, body: r.body ?? req.body };

@@ -10,6 +10,7 @@
  *   NONE               nothing is checked; a bearer token, if sent, is carried along (JWT_PASSTHROUGH), unverified
  * The advertised scopes are allowedScopes renamed by advertisedScopeMapping.
  */
+import { advertisedScopes as advertised } from '../../runtime/authorizer-config.js';
 import type { ServerResponse } from 'node:http';
 import { GATEWAY, MESSAGES } from '../../../wire.js';
 import { sendAwsError, sendJson } from '../../respond.js';
@@ -52,8 +53,8 @@ const jwtOf = (g: GatewayRecord) => g.authorizerConfiguration?.customJWTAuthoriz
 
 /** The scopes shown to callers: allowedScopes through advertisedScopeMapping (unmapped ones unchanged). */
 export function advertisedScopes(g: GatewayRecord): string[] | undefined {
-  const jwt = jwtOf(g) as (ReturnType<typeof jwtOf> & { advertisedScopeMapping?: Record<string, string> }) | undefined;
-  return jwt?.allowedScopes?.map((s) => jwt.advertisedScopeMapping?.[s] ?? s);
+  const jwt = jwtOf(g);
+  return jwt ? advertised(jwt) : undefined;
 }
 
 export function metadataUrl(env: Pick<InboundEnv, 'deps'>, g: GatewayRecord): string {
