@@ -66,7 +66,7 @@ export function diagramRequest(cmd: Command, ctx: CliContext): DiagramRequest | 
 
 /** The context a recorded run uses: its trace recorder set, every browser it opens recorded. */
 export function recordingContext(ctx: CliContext, recorder: TraceRecorder): CliContext {
-  recorder.lookInside = (ex) => lookInsideGateway(ctx, ex);
+  recorder.gateway.look = (ex) => lookInsideGateway(ctx, ex);
   return {
     ...ctx,
     trace: recorder,
@@ -120,14 +120,14 @@ export function diagramOf(
  * failed, its own error wins and the write failure is a warning.
  */
 export async function writeDiagram(io: Io, request: DiagramRequest, commandError?: unknown): Promise<void> {
-  await request.recorder.settled();
+  await request.recorder.gateway.settled();
   await writeOutput(
     io,
     'sequence diagram',
     request.file,
     await diagramText(
       request.file,
-      diagramOf(io, request.recorder.entries, errorFacts(commandError), request.recorder.inside),
+      diagramOf(io, request.recorder.entries, errorFacts(commandError), request.recorder.gateway.inside),
     ),
     commandError !== undefined,
   );
@@ -196,7 +196,7 @@ function stepDiagram(io: Io, r: StepResult, recorder: TraceRecorder | undefined)
   if (!recorder || r.status === 'skipped') return undefined;
   // The command's own error as it ended (recorded at the CLI boundary), else what the step's --json output said.
   const error = recorder.error ?? (r.error ? { code: r.error.code, message: r.error.message } : undefined);
-  return diagramOf(io, recorder.entries, error, recorder.inside);
+  return diagramOf(io, recorder.entries, error, recorder.gateway.inside);
 }
 
 const STATUS_WORDS: Record<StepResult['status'], string> = {

@@ -11,6 +11,7 @@ import type { FaultRule, FaultSettings } from './server.js';
 import { defaultUserPool, parseUserPool, type UserPoolConfig } from './cognito/config.js';
 import { bool, ConfigError, int, known, list, obj, optStr, str, strList, unique } from './config-fields.js';
 import { checkMapping } from './lambda.js';
+import { parsePrincipals, type PrincipalConfig } from './principals.js';
 import { parseAgents, RuntimeConfigError, type AgentConfig, type RuntimeDefaultsContext } from './runtime/config.js';
 import { GatewayConfigError, parseGateways, type GatewayConfig } from './gateway/config.js';
 import { parsePolicyEngines, PolicyConfigError, type PolicyEngineConfig } from './policy/config.js';
@@ -93,14 +94,8 @@ export interface StackConfig {
   principals: PrincipalConfig[];
 }
 
-export interface PrincipalConfig {
-  arn: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-  allow: string[];
-}
-
 export { ConfigError };
+export type { PrincipalConfig };
 export type {
   CognitoAuthFlow,
   GroupConfig,
@@ -189,30 +184,6 @@ function parseLambdas(v: unknown, field: string): Record<string, string> {
     }
     out[arn] = url;
   }
-  return out;
-}
-
-function parsePrincipals(v: unknown, cfg: StackConfig): PrincipalConfig[] {
-  if (!Array.isArray(v))
-    throw new ConfigError('principals', 'must be a list of { arn, accessKeyId, secretAccessKey, allow }');
-  const out = v.map((e, i) => {
-    const at = `principals[${i}]`;
-    const o = obj(e, at);
-    known(o, at, ['arn', 'accessKeyId', 'secretAccessKey', 'allow']);
-    return {
-      arn: str(o.arn, `${at}.arn`, {
-        pattern: /^arn:aws:(iam|sts)::\d{12}:.+$/,
-        patternText: 'an IAM user or role ARN (arn:aws:iam::ACCOUNT:user/NAME)',
-      }),
-      accessKeyId: str(o.accessKeyId, `${at}.accessKeyId`, {
-        pattern: /^[A-Z0-9]{16,128}$/,
-        patternText: 'an access key id',
-      }),
-      secretAccessKey: str(o.secretAccessKey, `${at}.secretAccessKey`, { min: 1 }),
-      allow: strList(o.allow, `${at}.allow`, []),
-    };
-  });
-  unique([...out, { accessKeyId: cfg.credentials.accessKeyId }], (p) => p.accessKeyId, 'principals');
   return out;
 }
 
@@ -335,7 +306,7 @@ function parseConfigInner(input: unknown): StackConfig {
   }
   if (raw.faults !== undefined) cfg.faults = parseFaults(raw.faults, 'faults');
   if (raw.lambdas !== undefined) cfg.lambdas = parseLambdas(raw.lambdas, 'lambdas');
-  if (raw.principals !== undefined) cfg.principals = parsePrincipals(raw.principals, cfg);
+  if (raw.principals !== undefined) cfg.principals = parsePrincipals(raw.principals, cfg.credentials.accessKeyId);
   parseRuntimeHalf(raw, cfg);
   return cfg;
 }

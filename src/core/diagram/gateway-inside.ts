@@ -24,6 +24,8 @@ export type InsideStep =
       outcome: string;
     };
 
+import type { HttpExchange } from '../http.js';
+
 type Party = 'gateway' | 'interceptor' | 'identity' | 'target';
 type Msg = (from: Party, to: Party, parts: string[], line: 'solid' | 'dotted', end?: 'arrow' | 'cross') => void;
 type NoteFn = (over: [Party] | [Party, Party], text: string) => void;
@@ -75,5 +77,58 @@ export function drawInside(steps: readonly InsideStep[], msg: Msg, note: NoteFn)
         break;
       }
     }
+  }
+}
+
+/** Behind a gateway call: its inside when the local stack's trace says it, else what can be inferred of a tools/call. */
+export function drawGateway(
+  call: {
+    inside: readonly InsideStep[] | undefined;
+    operation: string;
+    ok: boolean;
+    ask: boolean;
+    rpcError: number | undefined;
+  },
+  msg: Msg,
+  note: NoteFn,
+): void {
+  if (call.inside?.length) return drawInside(call.inside, msg, note);
+  if (!call.ok || !/tools\/call /.test(call.operation)) return;
+  if (call.ask) {
+    // The 3LO start out of our sight: the gateway asks Identity for the user's token and gets an authorization URL.
+    msg('gateway', 'identity', ['GetResourceOauth2Token (USER_FEDERATION)'], 'solid');
+    msg('identity', 'gateway', ['authorizationUrl (no token in the vault yet)'], 'dotted');
+    return;
+  }
+  msg('gateway', 'target', [call.operation.replace(/^\S+ /, '')], 'solid');
+  if (call.rpcError === undefined) msg('target', 'gateway', ['result'], 'dotted');
+  else msg('target', 'gateway', [`JSON-RPC ${call.rpcError}`], 'dotted', 'cross');
+}
+
+/**
+ * The recorder's reads of the local stack's gateway traces: `look` (set by the CLI) is asked once per gateway answer;
+ * `inside` holds what came back by exchange id; `settled()` waits for the reads in flight.
+ */
+export class GatewayLookups {
+  readonly inside = new Map<number, readonly InsideStep[]>();
+  readonly #pending = new Set<Promise<void>>();
+  look?: (exchange: HttpExchange) => Promise<readonly InsideStep[] | undefined>;
+
+  observe(exchange: HttpExchange): void {
+    if (!this.look) return;
+    const tracked: Promise<void> = this.look(exchange)
+      .then((steps) => {
+        if (steps?.length) this.inside.set(exchange.id, steps);
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        this.#pending.delete(tracked);
+      });
+    this.#pending.add(tracked);
+  }
+
+  /** Resolves once every gateway trace being read has arrived (or failed). */
+  async settled(): Promise<void> {
+    while (this.#pending.size) await Promise.all([...this.#pending]);
   }
 }

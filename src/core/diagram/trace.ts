@@ -13,7 +13,7 @@ import { classify } from '../classify.js';
 import { METHOD_MISMATCH } from '../../wire.js';
 import type { ExchangeListener, HttpExchange } from '../http.js';
 import { fingerprint, isSecretField, maskJwtsInText } from '../redact.js';
-import { drawInside, type InsideStep } from './gateway-inside.js';
+import { drawGateway, GatewayLookups, type InsideStep } from './gateway-inside.js';
 import { wrap, type Message, type Note, type SequenceDiagram, type SequenceEvent } from './sequence.js';
 
 export type TraceEntry =
@@ -28,31 +28,13 @@ export type ConsentAsk = 'authorization-url' | 'elicitation';
 /** Collects a run's trace: pass `onExchange` wherever an ExchangeListener goes; call `browserOpened` on each open. */
 export class TraceRecorder {
   readonly entries: TraceEntry[] = [];
-  /** What happened inside a gateway, by exchange id (filled by `lookInside` when the CLI sets it). */
-  readonly inside = new Map<number, readonly InsideStep[]>();
-  readonly #pending = new Set<Promise<void>>();
-  /** Reads what happened inside a gateway call (the local stack's trace), when the CLI can; set by the CLI. */
-  lookInside?: (exchange: HttpExchange) => Promise<readonly InsideStep[] | undefined>;
+  /** What happened inside each gateway call, when the CLI can read the local stack's trace (sets `gateway.look`). */
+  readonly gateway = new GatewayLookups();
   readonly onExchange: ExchangeListener = (exchange, phase) => {
     // The record is complete (status, error, body) once the response phase has run; it is the same object.
     if (phase === 'request') this.entries.push({ kind: 'http', exchange });
-    else if (this.lookInside && classifyExchange(exchange).to === 'gateway') {
-      const tracked: Promise<void> = this.lookInside(exchange)
-        .then((steps) => {
-          if (steps?.length) this.inside.set(exchange.id, steps);
-        })
-        .catch(() => undefined)
-        .finally(() => {
-          this.#pending.delete(tracked);
-        });
-      this.#pending.add(tracked);
-    }
+    else if (this.gateway.look && classifyExchange(exchange).to === 'gateway') this.gateway.observe(exchange);
   };
-
-  /** Resolves once every gateway trace being read has arrived (or failed). */
-  async settled(): Promise<void> {
-    while (this.#pending.size) await Promise.all([...this.#pending]);
-  }
 
   /** How the run ended, when it failed (set by the CLI boundary): the diagram's closing note. */
   error?: { code: string; message: string };
@@ -385,17 +367,8 @@ export function sequenceFromTrace(entries: readonly TraceEntry[], options: Diagr
     // An MCP error answer (a -32042 elicitation included) is an error, not a result, even inside an HTTP 200.
     const rpcError = ask === 'elicitation' ? MCP_URL_ELICITATION : ok ? jsonRpcError(ex) : undefined;
     if (ok && c.to === 'runtime') drawAgent(msg, ex, ask, rpcError);
-    // Inside the gateway, when the local stack's trace of the call says what happened there.
     const inside = c.to === 'gateway' ? options.gatewayInside?.get(ex.id) : undefined;
-    if (inside?.length) drawInside(inside, msg, note);
-    else if (ok && c.to === 'gateway' && /tools\/call /.test(c.operation)) {
-      if (ask) drawConsentAsk(msg, 'gateway');
-      else {
-        msg('gateway', 'target', [c.operation.replace(/^\S+ /, '')], 'solid');
-        if (rpcError === undefined) msg('target', 'gateway', ['result'], 'dotted');
-        else msg('target', 'gateway', [`JSON-RPC ${rpcError}`], 'dotted', 'cross');
-      }
-    }
+    if (c.to === 'gateway') drawGateway({ inside, operation: c.operation, ok, ask: !!ask, rpcError }, msg, note);
     if (ex.status === undefined) {
       msg(c.to, 'cli', [ex.error ? `no answer: ${scrub(ex.error).slice(0, 80)}` : 'no answer'], 'dotted', 'cross');
     } else {

@@ -226,50 +226,40 @@ async function policyCheck(g: Gateway, region: string, deps: DoctorDeps, add: Ad
   }
 }
 
-export async function gatewayChecks(
+/** GetGateway: the gateway (undefined, with the failure added, when it cannot be read). */
+async function readGateway(
+  control: Awaited<ReturnType<DoctorDeps['aws']['control']>>,
   gatewayId: string,
   region: string,
-  deps: DoctorDeps,
   add: AddCheck,
-  controlUrl: string,
-): Promise<void> {
-  const sdk = controlSdk();
-  const control = await deps.aws.control(region);
-  let g: Gateway;
+): Promise<Gateway | undefined> {
   try {
-    g = await control.send(new sdk.GetGatewayCommand({ gatewayIdentifier: gatewayId }));
-  } catch (e) {
-    add(
-      failLine(
-        'gateway.exists',
-        `gateway ${gatewayId} exists`,
-        e,
-        'GetGateway',
-        `check the id and the region (${region}): ListGateways`,
-      ),
-    );
-    return;
-  }
-  add({
-    id: 'gateway.exists',
-    status: 'pass',
-    label: `gateway ${g.name ?? gatewayId} exists`,
-    detail: g.gatewayUrl ?? g.gatewayArn ?? gatewayId,
-  });
-  if (g.status !== 'READY')
+    const g = await control.send(new (controlSdk().GetGatewayCommand)({ gatewayIdentifier: gatewayId }));
     add({
-      id: 'gateway.status',
-      status: 'warn',
-      label: 'gateway is READY',
-      detail: `${g.status}${g.statusReasons?.length ? `: ${g.statusReasons.join('; ')}` : ''}`,
+      id: 'gateway.exists',
+      status: 'pass',
+      label: `gateway ${g.name ?? gatewayId} exists`,
+      detail: g.gatewayUrl ?? g.gatewayArn ?? gatewayId,
     });
-  inboundCheck(g, add);
-  const jwt = g.authorizerConfiguration?.customJWTAuthorizer;
-  if (jwt) await discoveryCheck(fromSdkAuthorizer(jwt), deps, add, 'gateway.discovery');
+    return g;
+  } catch (e) {
+    const fix = `check the id and the region (${region}): ListGateways`;
+    add(failLine('gateway.exists', `gateway ${gatewayId} exists`, e, 'GetGateway', fix));
+    return undefined;
+  }
+}
+
+/** ListGatewayTargets + GetGatewayTarget for each (a warning when there are none). */
+async function readTargets(
+  control: Awaited<ReturnType<DoctorDeps['aws']['control']>>,
+  gatewayId: string,
+  add: AddCheck,
+): Promise<Target[]> {
+  const sdk = controlSdk();
   const targets: Target[] = [];
   try {
-    for (const s of (await control.send(new sdk.ListGatewayTargetsCommand({ gatewayIdentifier: gatewayId }))).items ??
-      [])
+    const listed = await control.send(new sdk.ListGatewayTargetsCommand({ gatewayIdentifier: gatewayId }));
+    for (const s of listed.items ?? [])
       targets.push(
         await control.send(new sdk.GetGatewayTargetCommand({ gatewayIdentifier: gatewayId, targetId: s.targetId })),
       );
@@ -284,6 +274,43 @@ export async function gatewayChecks(
       detail: 'none',
       fix: 'CreateGatewayTarget',
     });
+  return targets;
+}
+
+/** The Lambdas a gateway calls: its interceptors and its Lambda targets. */
+function lambdasOf(g: Gateway, targets: readonly Target[]): string[] {
+  return [
+    ...(g.interceptorConfigurations ?? []).flatMap((i) =>
+      i.interceptor?.lambda?.arn ? [i.interceptor.lambda.arn] : [],
+    ),
+    ...targets.flatMap((t) => {
+      const arn = t.targetConfiguration?.mcp?.lambda?.lambdaArn;
+      return arn ? [arn] : [];
+    }),
+  ];
+}
+
+export async function gatewayChecks(
+  gatewayId: string,
+  region: string,
+  deps: DoctorDeps,
+  add: AddCheck,
+  controlUrl: string,
+): Promise<void> {
+  const control = await deps.aws.control(region);
+  const g = await readGateway(control, gatewayId, region, add);
+  if (!g) return;
+  if (g.status !== 'READY')
+    add({
+      id: 'gateway.status',
+      status: 'warn',
+      label: 'gateway is READY',
+      detail: `${g.status}${g.statusReasons?.length ? `: ${g.statusReasons.join('; ')}` : ''}`,
+    });
+  inboundCheck(g, add);
+  const jwt = g.authorizerConfiguration?.customJWTAuthorizer;
+  if (jwt) await discoveryCheck(fromSdkAuthorizer(jwt), deps, add, 'gateway.discovery');
+  const targets = await readTargets(control, gatewayId, add);
   for (const t of targets) {
     targetLines(g, t, add);
     await providerCheck(t, region, deps, add);
@@ -296,14 +323,6 @@ export async function gatewayChecks(
       label: `the gateway role ${g.roleArn ?? ''} needs (IAM is not read: check it)`,
       detail: perms.join(', '),
     });
-  const lambdas = [
-    ...(g.interceptorConfigurations ?? []).flatMap((i) =>
-      i.interceptor?.lambda?.arn ? [i.interceptor.lambda.arn] : [],
-    ),
-    ...targets.flatMap((t) =>
-      t.targetConfiguration?.mcp?.lambda?.lambdaArn ? [t.targetConfiguration.mcp.lambda.lambdaArn] : [],
-    ),
-  ];
-  await lambdaChecks(lambdas, controlUrl, deps, add);
+  await lambdaChecks(lambdasOf(g, targets), controlUrl, deps, add);
   await policyCheck(g, region, deps, add);
 }

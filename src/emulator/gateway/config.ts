@@ -181,8 +181,10 @@ export const SEEDED_GATEWAY_ID = 'local-gateway-local00001';
  * API key from the vault in `x-api-key`); plus `agent`, an HTTP target: the seeded JWT runtime agent, reached with
  * the caller's own token (JWT_PASSTHROUGH) at `{gateway}/agent/invocations`.
  */
-export function defaultGateways(ctx: SeedContext): GatewayConfig[] {
-  const clients = ctx.clientIds?.length ? ctx.clientIds : [ctx.appClientId];
+type SeededTarget = GatewayConfig['targets'][number];
+
+/** `provider`: the sample server's whoami behind OAuth 3LO (a static schema: no consent needed to list it). */
+function providerTarget(ctx: SeedContext): SeededTarget {
   const whoami = {
     name: 'whoami',
     description:
@@ -190,6 +192,58 @@ export function defaultGateways(ctx: SeedContext): GatewayConfig[] {
       'token is for and its fingerprint. Needs consent once (URL elicitation).',
     inputSchema: { type: 'object', properties: {} },
   };
+  const oauth = {
+    providerArn: ctx.oauthProviderArn,
+    scopes: ['api:read'],
+    grantType: 'AUTHORIZATION_CODE' as const,
+    defaultReturnUrl: ctx.returnUrl,
+  };
+  return {
+    name: 'provider',
+    description: 'Outbound OAuth 3LO (authorization code): needs the user to consent once',
+    targetConfiguration: {
+      mcp: {
+        mcpServer: {
+          endpoint: `${ctx.sampleMcpUrl}/provider/mcp`,
+          mcpToolSchema: { inlinePayload: JSON.stringify({ tools: [whoami] }) },
+        },
+      },
+    },
+    credentialProviderConfigurations: [
+      { credentialProviderType: 'OAUTH', credentialProvider: { oauthCredentialProvider: oauth } },
+    ],
+  };
+}
+
+/** `keyed` (an API key from the vault in x-api-key) and `agent` (the JWT runtime, JWT_PASSTHROUGH), when they can be. */
+function optionalTargets(ctx: SeedContext): SeededTarget[] {
+  const out: SeededTarget[] = [];
+  if (ctx.apiKeyProviderArn)
+    out.push({
+      name: 'keyed',
+      description: 'The echo tool behind an API key from the token vault (header x-api-key)',
+      targetConfiguration: { mcp: { mcpServer: { endpoint: `${ctx.sampleMcpUrl}/echo/mcp` } } },
+      credentialProviderConfigurations: [
+        {
+          credentialProviderType: 'API_KEY',
+          credentialProvider: {
+            apiKeyCredentialProvider: { providerArn: ctx.apiKeyProviderArn, credentialParameterName: 'x-api-key' },
+          },
+        },
+      ],
+    });
+  if (ctx.jwtAgentArn)
+    out.push({
+      name: 'agent',
+      description: "The JWT runtime agent, called with the caller's own token (JWT_PASSTHROUGH)",
+      targetConfiguration: { http: { agentcoreRuntime: { arn: ctx.jwtAgentArn } } },
+      credentialProviderConfigurations: [{ credentialProviderType: 'JWT_PASSTHROUGH' }],
+    });
+  return out;
+}
+
+export function defaultGateways(ctx: SeedContext): GatewayConfig[] {
+  const clients = ctx.clientIds?.length ? ctx.clientIds : [ctx.appClientId];
   return [
     {
       name: 'local-gateway',
@@ -206,66 +260,13 @@ export function defaultGateways(ctx: SeedContext): GatewayConfig[] {
         },
       ],
       targets: [
-        {
-          name: 'provider',
-          description: 'Outbound OAuth 3LO (authorization code): needs the user to consent once',
-          targetConfiguration: {
-            mcp: {
-              mcpServer: {
-                endpoint: `${ctx.sampleMcpUrl}/provider/mcp`,
-                mcpToolSchema: { inlinePayload: JSON.stringify({ tools: [whoami] }) },
-              },
-            },
-          },
-          credentialProviderConfigurations: [
-            {
-              credentialProviderType: 'OAUTH',
-              credentialProvider: {
-                oauthCredentialProvider: {
-                  providerArn: ctx.oauthProviderArn,
-                  scopes: ['api:read'],
-                  grantType: 'AUTHORIZATION_CODE',
-                  defaultReturnUrl: ctx.returnUrl,
-                },
-              },
-            },
-          ],
-        },
+        providerTarget(ctx),
         {
           name: 'echo',
           description: 'Reports which token and headers reached the target (fingerprints only)',
           targetConfiguration: { mcp: { mcpServer: { endpoint: `${ctx.sampleMcpUrl}/echo/mcp` } } },
         },
-        ...(ctx.apiKeyProviderArn
-          ? [
-              {
-                name: 'keyed',
-                description: 'The echo tool behind an API key from the token vault (header x-api-key)',
-                targetConfiguration: { mcp: { mcpServer: { endpoint: `${ctx.sampleMcpUrl}/echo/mcp` } } },
-                credentialProviderConfigurations: [
-                  {
-                    credentialProviderType: 'API_KEY' as const,
-                    credentialProvider: {
-                      apiKeyCredentialProvider: {
-                        providerArn: ctx.apiKeyProviderArn,
-                        credentialParameterName: 'x-api-key',
-                      },
-                    },
-                  },
-                ],
-              },
-            ]
-          : []),
-        ...(ctx.jwtAgentArn
-          ? [
-              {
-                name: 'agent',
-                description: "The JWT runtime agent, called with the caller's own token (JWT_PASSTHROUGH)",
-                targetConfiguration: { http: { agentcoreRuntime: { arn: ctx.jwtAgentArn } } },
-                credentialProviderConfigurations: [{ credentialProviderType: 'JWT_PASSTHROUGH' as const }],
-              },
-            ]
-          : []),
+        ...optionalTargets(ctx),
       ],
     },
   ];

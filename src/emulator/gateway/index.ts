@@ -97,13 +97,13 @@ async function seed(deps: GatewayDeps, store: GatewayStore): Promise<void> {
         );
 }
 
-export function createGatewayHandler(deps: GatewayDeps & { principals?: IamPrincipal[] }): GatewayHandler {
-  const store = new GatewayStore(deps);
-  const identity = new IdentityClient(deps);
-  const credentialEnv: CredentialEnv = { deps, identity };
-  const client = new McpTargetClient();
+type FullEnv = DataEnv & { credentialEnv: CredentialEnv };
+
+/** The data plane's shared state: store, authorizer, principals, target drivers (which also read catalogues). */
+function dataEnv(deps: GatewayDeps & { principals?: IamPrincipal[] }, store: GatewayStore): FullEnv {
+  const credentialEnv: CredentialEnv = { deps, identity: new IdentityClient(deps) };
   const drivers: Partial<Record<string, TargetDriver>> = {
-    MCP_SERVER: mcpServerDriver(credentialEnv, client),
+    MCP_SERVER: mcpServerDriver(credentialEnv, new McpTargetClient()),
     LAMBDA: lambdaDriver(() => deps.lambdas),
     OPEN_API_SCHEMA: openApiDriver(credentialEnv),
   };
@@ -111,7 +111,7 @@ export function createGatewayHandler(deps: GatewayDeps & { principals?: IamPrinc
     const driver = drivers[targetTypeOf(t.targetConfiguration)];
     return driver ? driver.catalogue(g, t) : { ok: true, tools: [] };
   };
-  const env: DataEnv & { credentialEnv: CredentialEnv } = {
+  return {
     deps,
     store,
     authorizer: deps.authorizer ?? createJwtAuthorizer(),
@@ -121,82 +121,88 @@ export function createGatewayHandler(deps: GatewayDeps & { principals?: IamPrinc
     sessions: new Sessions(deps.now ?? Date.now),
     credentialEnv,
   };
-  const control = restJsonService<GatewayCtx>(
-    [
-      createGateway,
-      getGateway,
-      listGateways,
-      updateGateway,
-      deleteGateway,
-      createGatewayTarget,
-      getGatewayTarget,
-      listGatewayTargets,
-      updateGatewayTarget,
-      deleteGatewayTarget,
-      synchronizeGatewayTargets,
-    ],
-    { ctx: { store, deps }, verify: deps.verifySigV4, prefixes: ['/gateways/'] },
-  );
+}
 
-  async function data(req: EmuRequest, res: ServerResponse, parts: string[]): Promise<boolean> {
-    const g = store.find(decodeURIComponent(parts[2] ?? ''));
-    const rest = parts.slice(3);
-    if (rest.length === 1 && rest[0] === 'mcp') {
-      if (!g) return notFound(res, parts[2] ?? '');
-      if (req.method === 'POST') await servePost(env, g, req, res);
-      else serveOther(env, g, req, res);
-      return true;
-    }
-    if (g && req.method === 'GET' && rest.join('/') === '.well-known/oauth-protected-resource') {
-      await protectedResource(env, g, res);
-      return true;
-    }
-    const t = g?.targets.find((x) => x.name === rest[0] && isHttpTarget(x.targetConfiguration));
-    if (!g || !t) return false;
-    await serveHttpTarget(env, g, t, rest.slice(1).join('/'), req, res);
+const CONTROL_OPERATIONS = [
+  createGateway,
+  getGateway,
+  listGateways,
+  updateGateway,
+  deleteGateway,
+  createGatewayTarget,
+  getGatewayTarget,
+  listGatewayTargets,
+  updateGatewayTarget,
+  deleteGatewayTarget,
+  synchronizeGatewayTargets,
+];
+
+function notFound(store: GatewayStore, res: ServerResponse, id: string): true {
+  const ids = store.list().map((x) => x.gatewayId);
+  const known = ids.join(', ') || 'none';
+  sendAwsError(res, 404, 'ResourceNotFoundException', `No gateway ${id} in this local stack (gateways: ${known})`);
+  return true;
+}
+
+/** `/gateways/{id}/mcp`, the protected-resource metadata, and `/gateways/{id}/{httpTarget}/…`; false otherwise. */
+async function serveData(env: FullEnv, req: EmuRequest, res: ServerResponse, parts: string[]): Promise<boolean> {
+  const g = env.store.find(decodeURIComponent(parts[2] ?? ''));
+  const rest = parts.slice(3);
+  if (rest.length === 1 && rest[0] === 'mcp') {
+    if (!g) return notFound(env.store, res, parts[2] ?? '');
+    if (req.method === 'POST') await servePost(env, g, req, res);
+    else serveOther(env, g, req, res);
     return true;
   }
-
-  function notFound(res: ServerResponse, id: string): true {
-    const ids = store.list().map((x) => x.gatewayId);
-    sendAwsError(
-      res,
-      404,
-      'ResourceNotFoundException',
-      `No gateway ${id} in this local stack (gateways: ${ids.join(', ') || 'none'})`,
-    );
+  if (g && req.method === 'GET' && rest.join('/') === '.well-known/oauth-protected-resource') {
+    await protectedResource(env, g, res);
     return true;
   }
+  const t = g?.targets.find((x) => x.name === rest[0] && isHttpTarget(x.targetConfiguration));
+  if (!g || !t) return false;
+  await serveHttpTarget(env, g, t, rest.slice(1).join('/'), req, res);
+  return true;
+}
 
+/** The stack's own endpoints: a call's trace (diagrams) and the --lambda mappings (doctor); false otherwise. */
+function serveLocal(env: FullEnv, req: EmuRequest, res: ServerResponse): boolean {
+  const p = req.rawPath;
+  if (p.startsWith('/_local/gateways/trace/') && req.method === 'GET') {
+    const trace = env.traces.get(decodeURIComponent(p.slice('/_local/gateways/trace/'.length)));
+    if (trace) sendJson(res, 200, trace);
+    else
+      sendAwsError(res, 404, 'ResourceNotFoundException', 'No trace for that request id (only the last 500 are kept)');
+    return true;
+  }
+  if (p === '/_local/lambdas' && req.method === 'GET') {
+    sendJson(res, 200, env.deps.lambdas?.list() ?? []);
+    return true;
+  }
+  return false;
+}
+
+export function createGatewayHandler(deps: GatewayDeps & { principals?: IamPrincipal[] }): GatewayHandler {
+  const store = new GatewayStore(deps);
+  const env = dataEnv(deps, store);
+  const control = restJsonService<GatewayCtx>(CONTROL_OPERATIONS, {
+    ctx: { store, deps },
+    verify: deps.verifySigV4,
+    prefixes: ['/gateways/'],
+  });
   const handler = (async (req: EmuRequest, res: ServerResponse): Promise<boolean> => {
-    const p = req.rawPath;
-    if (p.startsWith('/_local/gateways/trace/') && req.method === 'GET') {
-      const trace = env.traces.get(decodeURIComponent(p.slice('/_local/gateways/trace/'.length)));
-      if (trace) sendJson(res, 200, trace);
-      else
-        sendAwsError(
-          res,
-          404,
-          'ResourceNotFoundException',
-          'No trace for that request id (only the last 500 are kept)',
-        );
-      return true;
-    }
-    if (p === '/_local/lambdas' && req.method === 'GET') {
-      sendJson(res, 200, deps.lambdas?.list() ?? []);
-      return true;
-    }
-    if (!p.startsWith('/gateways/')) return false;
-    const parts = p.split('/');
-    if (parts[3] === 'mcp' || parts[3] === '.well-known') if (await data(req, res, parts)) return true;
+    if (serveLocal(env, req, res)) return true;
+    if (!req.rawPath.startsWith('/gateways/')) return false;
+    const parts = req.rawPath.split('/');
+    // The data plane's fixed paths first; HTTP targets after the control plane (its paths win over a target's name).
+    if (parts[3] === 'mcp' || parts[3] === '.well-known') if (await serveData(env, req, res, parts)) return true;
     if (await control(req, res)) return true;
-    return data(req, res, parts);
+    return serveData(env, req, res, parts);
   }) as GatewayHandler;
   if (deps.policy) deps.policy.gatewaysFor = (arn) => gatewaysFor(() => store.list(), arn);
   handler.owns = (rawPath) => rawPath.startsWith('/gateways/');
   handler.store = store;
   handler.ready = seed(deps, store);
-  handler.close = () => identity.close();
+  handler.close = () => env.credentialEnv.identity.close();
   return handler;
 }
 

@@ -44,72 +44,81 @@ function traceStep(
   };
 }
 
+/** Target-level consent of an authorization-code target without a static schema. */
+async function preAuthorized(
+  env: CredentialEnv,
+  g: GatewayRecord,
+  t: TargetRecord,
+): Promise<OutboundAuth | CatalogueResult> {
+  const o = t.credentialProviderConfigurations[0]!.credentialProvider!.oauthCredentialProvider!;
+  const userId = t.authorizationData?.oauth2.userId ?? `${g.gatewayId}_${t.targetId}_${randomBytes(6).toString('hex')}`;
+  const outcome = await env.identity.oauthToken(g, {
+    providerName: providerNameOf(o.providerArn),
+    scopes: o.scopes,
+    flow: 'USER_FEDERATION',
+    subject: { userId },
+    ...(o.defaultReturnUrl ? { returnUrl: o.defaultReturnUrl } : {}),
+  });
+  if (outcome.kind === 'consent')
+    return { ok: false, pendingAuth: { authorizationUrl: outcome.authorizationUrl, userId } };
+  return { headers: { authorization: `Bearer ${outcome.accessToken}` }, query: {}, sent: {} };
+}
+
+/** The tools at create/sync: the static schema, or tools/list with the target's outbound credential. */
+async function readCatalogue(
+  env: CredentialEnv,
+  client: McpTargetClient,
+  g: GatewayRecord,
+  t: TargetRecord,
+): Promise<CatalogueResult> {
+  const server = t.targetConfiguration.mcp!.mcpServer!;
+  if (server.mcpToolSchema && 'inlinePayload' in server.mcpToolSchema)
+    return { ok: true, tools: parseMcpToolSchema(server.mcpToolSchema.inlinePayload) };
+  const grant = t.credentialProviderConfigurations[0]?.credentialProvider?.oauthCredentialProvider?.grantType;
+  let auth: OutboundAuth;
+  if (grant === 'AUTHORIZATION_CODE') {
+    const pre = await preAuthorized(env, g, t);
+    if ('ok' in pre) return pre;
+    auth = pre;
+  } else if (grant === 'TOKEN_EXCHANGE') {
+    // Nothing to exchange without a caller: such a target needs a static schema (UNVERIFIED).
+    return { ok: false, reason: 'A TOKEN_EXCHANGE target needs mcpToolSchema: there is no caller token to exchange' };
+  } else {
+    const a = await outboundAuth(env, g, t.credentialProviderConfigurations, undefined);
+    if (!a.ok) return { ok: false, reason: 'the target needs user consent to list its tools' };
+    auth = a.auth;
+  }
+  try {
+    const tools = await client.listTools(server.endpoint, auth);
+    return { ok: true, tools: tools.map(catalogTool).filter((x): x is CatalogTool => !!x) };
+  } catch (e) {
+    // The service's words for a failed handshake (issue neo4j/mcp#204), with the cause.
+    return {
+      ok: false,
+      reason: `Failed to connect and fetch tools from the provided MCP target server: ${(e as Error).message}`,
+    };
+  }
+}
+
+async function callerAuth(env: CredentialEnv, g: GatewayRecord, t: TargetRecord, call: GatewayCall, input?: ToolCall) {
+  const a = await outboundAuth(env, g, t.credentialProviderConfigurations, call, input?.overrides ?? {});
+  if (!a.ok) return a;
+  const p = propagatedHeaders(t, call.headers, input?.interceptorHeaders);
+  return { ok: true as const, auth: withAuthorization(a.auth, p.authorization, call), headers: p.headers };
+}
+
 export function mcpServerDriver(env: CredentialEnv, client: McpTargetClient): TargetDriver {
-  /** Target-level consent of an authorization-code target without a static schema. */
-  async function preAuthorized(g: GatewayRecord, t: TargetRecord): Promise<OutboundAuth | CatalogueResult> {
-    const o = t.credentialProviderConfigurations[0]!.credentialProvider!.oauthCredentialProvider!;
-    const userId =
-      t.authorizationData?.oauth2.userId ?? `${g.gatewayId}_${t.targetId}_${randomBytes(6).toString('hex')}`;
-    const outcome = await env.identity.oauthToken(g, {
-      providerName: providerNameOf(o.providerArn),
-      scopes: o.scopes,
-      flow: 'USER_FEDERATION',
-      subject: { userId },
-      ...(o.defaultReturnUrl ? { returnUrl: o.defaultReturnUrl } : {}),
-    });
-    if (outcome.kind === 'consent')
-      return { ok: false, pendingAuth: { authorizationUrl: outcome.authorizationUrl, userId } };
-    return { headers: { authorization: `Bearer ${outcome.accessToken}` }, query: {}, sent: {} };
-  }
-
-  async function catalogue(g: GatewayRecord, t: TargetRecord): Promise<CatalogueResult> {
-    const server = t.targetConfiguration.mcp!.mcpServer!;
-    if (server.mcpToolSchema && 'inlinePayload' in server.mcpToolSchema)
-      return { ok: true, tools: parseMcpToolSchema(server.mcpToolSchema.inlinePayload) };
-    const grant = t.credentialProviderConfigurations[0]?.credentialProvider?.oauthCredentialProvider?.grantType;
-    let auth: OutboundAuth;
-    if (grant === 'AUTHORIZATION_CODE') {
-      const pre = await preAuthorized(g, t);
-      if ('ok' in pre) return pre;
-      auth = pre;
-    } else if (grant === 'TOKEN_EXCHANGE') {
-      // Nothing to exchange without a caller: such a target needs a static schema (UNVERIFIED).
-      return { ok: false, reason: 'A TOKEN_EXCHANGE target needs mcpToolSchema: there is no caller token to exchange' };
-    } else {
-      const a = await outboundAuth(env, g, t.credentialProviderConfigurations, undefined);
-      if (!a.ok) return { ok: false, reason: 'the target needs user consent to list its tools' };
-      auth = a.auth;
-    }
-    try {
-      const tools = await client.listTools(server.endpoint, auth);
-      return { ok: true, tools: tools.map(catalogTool).filter((x): x is CatalogTool => !!x) };
-    } catch (e) {
-      // The service's words for a failed handshake (issue neo4j/mcp#204), with the cause.
-      return {
-        ok: false,
-        reason: `Failed to connect and fetch tools from the provided MCP target server: ${(e as Error).message}`,
-      };
-    }
-  }
-
-  async function callerAuth(g: GatewayRecord, t: TargetRecord, call: GatewayCall, input?: ToolCall) {
-    const a = await outboundAuth(env, g, t.credentialProviderConfigurations, call, input?.overrides ?? {});
-    if (!a.ok) return a;
-    const p = propagatedHeaders(t, call.headers, input?.interceptorHeaders);
-    return { ok: true as const, auth: withAuthorization(a.auth, p.authorization, call), headers: p.headers };
-  }
-
   return {
-    catalogue,
+    catalogue: (g, t) => readCatalogue(env, client, g, t),
     async list(g, t, call) {
-      const a = await callerAuth(g, t, call);
+      const a = await callerAuth(env, g, t, call);
       if (!a.ok) throw new GatewayFailure(`target ${t.name} needs the user's consent before its tools can be listed`);
       const tools = await client.listTools(endpointOf(t), a.auth);
       call.trace.push(traceStep(t, 'tools/list', a.auth, a.headers, 'ok'));
       return tools.map(catalogTool).filter((x): x is CatalogTool => !!x);
     },
     async call(g, t, input) {
-      const a = await callerAuth(g, t, input.call, input);
+      const a = await callerAuth(env, g, t, input.call, input);
       if (!a.ok) return elicitation(a.consent.authorizationUrl);
       const params = { name: input.tool, arguments: input.arguments, ...(input.meta ? { _meta: input.meta } : {}) };
       try {
