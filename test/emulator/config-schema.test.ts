@@ -90,7 +90,7 @@ function objectsOf(value: unknown, s: Schema, path: (string | number)[], out: Pr
   const r = resolve(s);
   const branch = (r.oneOf ?? []).map(resolve).find((b) => (b.type === 'array') === Array.isArray(value));
   if (branch) return objectsOf(value, branch, path, out);
-  if (Array.isArray(value)) value.forEach((v, i) => objectsOf(v, r.items ?? {}, [...path, i], out));
+  if (Array.isArray(value)) for (const [i, v] of value.entries()) objectsOf(v, r.items ?? {}, [...path, i], out);
   else if (value && typeof value === 'object' && r.properties) {
     out.push({ path, schema: r });
     for (const [k, v] of Object.entries(value)) if (r.properties[k]) objectsOf(v, r.properties[k], [...path, k], out);
