@@ -5,6 +5,7 @@
  * is classified as the entry's kind.
  */
 import { classify, type ErrorKind } from './classify.js';
+import { OBO_HINTS } from './identity/obo-hints.js';
 import { POLICY_HINTS } from './policy/hints.js';
 import { SERVICE_ERRORS, type ServiceErrorKind } from '../wire.js';
 
@@ -28,6 +29,7 @@ export interface HintEntry extends HintText {
 
 const TEXTS: readonly HintText[] = [
   ...POLICY_HINTS,
+  ...OBO_HINTS,
   {
     id: 'method-mismatch',
     source: 'AgentCore Runtime (403 AccessDeniedException)',

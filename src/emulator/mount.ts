@@ -3,13 +3,13 @@
  * seeded workload identities and credential providers, and the handlers (IdP, data plane, control plane, 3LO browser
  * leg) in the order stack.ts mounts them.
  */
-import { decodeJwt } from 'jose';
 import { createCognitoIdp } from './cognito/idp.js';
 import { JwtRejection, type IdentityCtx } from './identity/context.js';
 import { createControlPlaneHandler } from './identity/control/index.js';
 import { createDataPlaneHandler } from './identity/data/index.js';
 import { LocalKms } from './identity/kms.js';
-import { seedOAuth2Providers } from './identity/seed.js';
+import { mintInProcess } from './identity/data/workload-tokens.js';
+import { seedApiKeyProviders, seedOAuth2Providers } from './identity/seed.js';
 import { createStandInsHandler } from './identity/stand-ins.js';
 import { createUserJwtVerifier } from './identity/user-jwt.js';
 import { LocalSts } from './identity/sts.js';
@@ -73,18 +73,7 @@ export async function mountIdentity(
   for (const w of config.workloadIdentities)
     state.putWorkloadIdentity(w.name, { allowedResourceOauth2ReturnUrls: w.allowedResourceOauth2ReturnUrls });
   seedOAuth2Providers(ictx, { userPoolIssuer: cognito.issuer, threeLoDiscoveryUrl: threeLo.discoveryUrl });
-  const t = Math.floor(ctx.now() / 1000);
-  for (const k of config.apiKeyProviders) {
-    state.apiKeyProviders.set(k.name, {
-      name: k.name,
-      arn: state.apiKeyProviderArn(k.name),
-      apiKey: k.apiKey,
-      secretArn: state.secretArn('apikey', k.name),
-      tags: {},
-      createdTime: t,
-      lastUpdatedTime: t,
-    });
-  }
+  seedApiKeyProviders(ictx);
 
   // Issuers GetWorkloadAccessTokenForJWT trusts: the stack's pools, plus config.trustedIssuers (resolved lazily).
   verifyUserJwt = createUserJwtVerifier(cognito, config.trustedIssuers, ctx.now);
@@ -133,25 +122,7 @@ export async function mountIdentity(
       createThreeLoFlowHandler(ictx),
       createStandInsHandler(ictx),
     ],
-    mintWorkloadAccessToken: (input) => {
-      if (input.userToken !== undefined) {
-        let key: string | undefined;
-        try {
-          const c = decodeJwt(input.userToken);
-          key = `jwt:${String(c.iss)}#${String(c.sub ?? '')}`;
-        } catch {
-          key = undefined;
-        }
-        return state.mintWat({
-          workloadName: input.workloadName,
-          userToken: input.userToken,
-          ...(key ? { userKey: key } : {}),
-        });
-      }
-      if (input.userId !== undefined)
-        return state.mintWat({ workloadName: input.workloadName, userId: input.userId, userKey: `id:${input.userId}` });
-      return state.mintWat({ workloadName: input.workloadName });
-    },
+    mintWorkloadAccessToken: (input) => mintInProcess(state, input),
     userPoolInfo,
     providersInfo,
     threeLoIssuer: threeLo.issuer,

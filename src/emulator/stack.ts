@@ -278,6 +278,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL: origin,
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: origin,
       AWS_REGION: config.region,
+      // Tools that read only the older variable (the AWS CLI v1, boto-based scripts) get the stack's region too.
+      AWS_DEFAULT_REGION: config.region,
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     };

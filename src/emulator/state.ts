@@ -102,6 +102,8 @@ export interface OAuthSession {
   customParameters: Record<string, string>;
   /** RFC 8707 resource indicators passed to the provider. */
   resources?: string[];
+  /** Audiences passed to the provider as `audience` parameters (mapping UNVERIFIED). */
+  audiences?: string[];
   /** Internal `state` sent to the provider. */
   state: string;
   codeVerifier: string;

@@ -166,7 +166,7 @@ ${LOGIN}    expect:
       /✗ bad-login\s+\d+(?:\.\d+)? m?s\s+expected allow; got denied: exit 4 ERR_AUTH, (HTTP 400 InvalidPasswordException|NotAuthorizedException)$/m,
     );
     expect(r.stdout).toContain('$ agentcore-auth login --user-pool-id');
-    expect(r.stdout).toContain("--password 'not-th…[16 chars]'");
+    expect(r.stdout).toContain("--password '[16 chars]'");
     expect(r.stdout).toMatch(/line 2 · exit 4/);
     expect(r.stdout).toMatch(/- verify\s+not run: it needs "bad-login", which did not pass/);
     expect(r.stdout).toMatch(

@@ -42,7 +42,10 @@ const EXCHANGE_OPTIONS = {
     { conflicts: ['userToken', 'bearer'] },
   ),
   userToken: value('--user-token <jwt|->', 'bind it to this user JWT (GetWorkloadAccessTokenForJWT); - reads stdin', {
-    conflicts: ['bearer'],
+    conflicts: ['bearer', 'bearerToken'],
+  }),
+  bearerToken: value('--bearer-token <jwt|->', 'the same as --user-token (the name invoke and mcp use)', {
+    conflicts: ['bearer', 'userId'],
   }),
   bearer: optionalValue('--bearer [name]', "bind it to a cached login's access token (see `login`)"),
   provider: value('--provider <name>', 'OAuth2 credential provider for a resource token', {
@@ -52,6 +55,7 @@ const EXCHANGE_OPTIONS = {
   flow: choice('--flow <flow>', 'OAuth2 flow (default: user-federation with a user binding, m2m without)', [
     'm2m',
     'user-federation',
+    'on-behalf-of',
   ]),
   apiKeyProvider: value('--api-key-provider <name>', 'API-key credential provider (GetResourceApiKey)'),
   returnUrl: value(
@@ -67,7 +71,10 @@ const EXCHANGE_OPTIONS = {
     'with --register-return-url: remove the URL again afterwards (only if this run added it)',
   ),
   forceAuth: flag('--force-auth', 'always start a new 3LO consent (forceAuthentication)'),
-  customParam: repeated('--custom-param <key=value>', 'custom parameter for the authorization request (repeatable)'),
+  customParam: repeated(
+    '--custom-param <key=value>',
+    'custom parameter (3LO: the authorization request; m2m, on-behalf-of: the token request) (repeatable)',
+  ),
   customState: value(
     '--custom-state <state>',
     'customState sent to AgentCore and checked against the redirect’s state',
@@ -107,14 +114,15 @@ type ExchangeOptions = OptionsOf<typeof EXCHANGE_OPTIONS> & DiagramFlags;
 export function register(program: Command, run: CliRun): void {
   const cmd = program
     .command('exchange')
-    .summary('workload token → resource token or API key, step by step')
+    .summary('workload token → resource token (M2M, 3LO, on-behalf-of) or API key, step by step')
     .description(
       `Mint a workload access token and, optionally, a resource token (M2M or 3LO USER_FEDERATION) or an API key, ` +
         `showing each AgentCore Identity call: the operation, its key inputs, status, duration and token fingerprints.
 
 The user binding decides the workload API: --user-id → GetWorkloadAccessTokenForUserId, --user-token/--bearer → ` +
         `GetWorkloadAccessTokenForJWT, none → GetWorkloadAccessToken. For 3LO the same identifier artifact completes ` +
-        `the session (CompleteResourceTokenAuth refuses anything else).`,
+        `the session (CompleteResourceTokenAuth refuses anything else). On-behalf-of (--flow on-behalf-of) exchanges the ` +
+        `user's JWT (--user-token or --bearer) at the provider; the timeline shows the token request AgentCore makes.`,
     );
   addOptions(cmd, EXCHANGE_OPTIONS).addHelpText(
     'after',
@@ -124,7 +132,9 @@ Examples:
       --register-return-url --ephemeral
   agentcore-auth exchange --workload-name my-agent --provider my-m2m --flow m2m --scopes api/read \\
       --print resource-token
-  agentcore-auth exchange --workload-name my-agent --api-key-provider openai --print api-key`,
+  agentcore-auth exchange --workload-name my-agent --api-key-provider openai --print api-key
+  agentcore-auth exchange --workload-name local-workload --bearer --flow on-behalf-of --provider local-obo \\
+      --scopes api:read --print resource-token`,
   );
   addDiagramOption(cmd).action(defineAction(run, (io: Io, opts: ExchangeOptions) => runExchange(io, opts)));
 }
@@ -155,7 +165,10 @@ async function runExchange(io: Io, opts: ExchangeOptions) {
  * Everything the flags say, checked before any network call: the declared options, with the user binding, the flow,
  * the scopes, the custom parameters and the return URL resolved.
  */
-type ExchangeInputs = Omit<ExchangeOptions, 'userId' | 'userToken' | 'bearer' | 'flow' | 'customParam' | 'scopes'> & {
+type ExchangeInputs = Omit<
+  ExchangeOptions,
+  'userId' | 'userToken' | 'bearerToken' | 'bearer' | 'flow' | 'customParam' | 'scopes'
+> & {
   /** How the user binding is given (resolved by resolveBinding: stdin, the token cache). */
   bindingFlag:
     | { kind: 'none' }
@@ -163,7 +176,7 @@ type ExchangeInputs = Omit<ExchangeOptions, 'userId' | 'userToken' | 'bearer' | 
     | { kind: 'userToken'; raw: string }
     | { kind: 'bearer'; name: string | true };
   scopes: string[];
-  flow?: 'M2M' | 'USER_FEDERATION';
+  flow?: 'M2M' | 'USER_FEDERATION' | 'ON_BEHALF_OF_TOKEN_EXCHANGE';
   flowExplicit: boolean;
   customParameters: Record<string, string>;
   completeAs?: UserIdentifier;
@@ -213,12 +226,19 @@ async function parseExchange(io: Io, opts: ExchangeOptions): Promise<ExchangeInp
   const bindingFlag: ExchangeInputs['bindingFlag'] =
     opts.userId !== undefined
       ? { kind: 'userId', userId: opts.userId }
-      : opts.userToken !== undefined
-        ? { kind: 'userToken', raw: opts.userToken }
+      : (opts.userToken ?? opts.bearerToken) !== undefined
+        ? { kind: 'userToken', raw: (opts.userToken ?? opts.bearerToken)! }
         : opts.bearer !== undefined
           ? { kind: 'bearer', name: opts.bearer }
           : { kind: 'none' };
   const flow = flowOf(opts, !!provider, bindingFlag.kind !== 'none');
+  if (flow === 'ON_BEHALF_OF_TOKEN_EXCHANGE' && (bindingFlag.kind === 'none' || bindingFlag.kind === 'userId')) {
+    throw usageError(
+      `on-behalf-of needs the user's JWT: ${bindingFlag.kind === 'userId' ? 'a workload token for --user-id' : 'a workload token bound to no user'} carries no JWT to exchange`,
+      'Pass --user-token <jwt> or --bearer [NAME] (a cached login): GetWorkloadAccessTokenForJWT binds the JWT, ' +
+        'and the provider exchanges it for a token that names the user (sub) and the agent (act).',
+    );
+  }
   if (flow === 'USER_FEDERATION' && bindingFlag.kind === 'none') {
     throw usageError(
       '3LO (USER_FEDERATION) needs a user: pass --user-id, --user-token or --bearer',
@@ -245,7 +265,7 @@ async function parseExchange(io: Io, opts: ExchangeOptions): Promise<ExchangeInp
     completeAs = { userToken: id.validateUserToken(opts.completeAsUserToken, '--complete-as-user-token') };
     io.secrets.add(completeAs.userToken);
   }
-  const { userId: _u, userToken: _t, bearer: _b, customParam: _c, flow: _f, ...rest } = opts;
+  const { userId: _u, userToken: _t, bearerToken: _bt, bearer: _b, customParam: _c, flow: _f, ...rest } = opts;
   return {
     ...rest,
     bindingFlag,
@@ -264,6 +284,7 @@ async function parseExchange(io: Io, opts: ExchangeOptions): Promise<ExchangeInp
 function flowOf(opts: ExchangeOptions, provider: boolean, bound: boolean): ExchangeInputs['flow'] {
   if (!provider) return undefined;
   if (opts.flow === 'm2m') return 'M2M';
+  if (opts.flow === 'on-behalf-of') return 'ON_BEHALF_OF_TOKEN_EXCHANGE';
   return opts.flow === 'user-federation' || bound ? 'USER_FEDERATION' : 'M2M';
 }
 
@@ -312,6 +333,7 @@ function planExchange(io: Io, inputs: ExchangeInputs, id: Identity): InstanceTyp
     1 +
     (inputs.apiKeyProvider ? 1 : 0) +
     (inputs.flow === 'M2M' ? 1 : 0) +
+    (inputs.flow === 'ON_BEHALF_OF_TOKEN_EXCHANGE' ? 3 : 0) +
     (inputs.flow === 'USER_FEDERATION'
       ? id.userFederationSteps({
           register: !!inputs.registerReturnUrl,
@@ -460,6 +482,11 @@ async function runSteps(
       },
       (t) => ({ 'resource token': describeToken(t, now()) }),
     );
+  } else if (inputs.flow === 'ON_BEHALF_OF_TOKEN_EXCHANGE') {
+    const userToken = (binding as Extract<UserBinding, { kind: 'userToken' }>).userToken;
+    const obo = await id.runOnBehalfOf(io, { ...request, userToken }, tl);
+    result.onBehalfOf = { call: obo.call, ...(obo.provider ? { provider: obo.provider } : {}) };
+    run.resourceToken = obo.accessToken;
   } else {
     const startedBy = id.userIdentifierOf(binding)!;
     const fed = await id.runUserFederation(
@@ -495,6 +522,7 @@ async function runSteps(
     scopes: inputs.scopes,
     fingerprint: fingerprint(run.resourceToken),
     ...(d && typeof d.payload.sub === 'string' ? { sub: d.payload.sub } : {}),
+    ...(d?.payload.act && typeof d.payload.act === 'object' ? { act: d.payload.act } : {}),
     ...(d && typeof d.payload.exp === 'number' ? { expiresAt: new Date(d.payload.exp * 1000).toISOString() } : {}),
     ...(show ? { value: run.resourceToken } : { masked: maskSecret(run.resourceToken) }),
   };

@@ -9,7 +9,7 @@ import { LIMITS, OAUTH2_FLOW, PATTERNS, SESSION_STATUS } from '../../wire.js';
 import type { IdentityIo } from './io.js';
 import { agentcoreSdk } from '../../sdk.js';
 
-export type ResourceFlow = 'M2M' | 'USER_FEDERATION';
+export type ResourceFlow = 'M2M' | 'USER_FEDERATION' | 'ON_BEHALF_OF_TOKEN_EXCHANGE';
 
 export interface ResourceTokenRequest {
   workloadToken: string;
@@ -84,7 +84,7 @@ export async function requestResourceToken(io: IdentityIo, req: ResourceTokenReq
     workloadIdentityToken: req.workloadToken,
     resourceCredentialProviderName: req.provider,
     scopes: req.scopes,
-    oauth2Flow: req.flow === 'M2M' ? OAUTH2_FLOW.M2M : OAUTH2_FLOW.USER_FEDERATION,
+    oauth2Flow: OAUTH2_FLOW[req.flow],
     ...(req.sessionUri ? { sessionUri: req.sessionUri } : {}),
     ...(req.returnUrl ? { resourceOauth2ReturnUrl: req.returnUrl } : {}),
     ...(req.forceAuthentication ? { forceAuthentication: true } : {}),
@@ -95,7 +95,7 @@ export async function requestResourceToken(io: IdentityIo, req: ResourceTokenReq
     ...(req.resources?.length ? { resources: req.resources } : {}),
     ...(req.audiences?.length ? { audiences: req.audiences } : {}),
   };
-  let out;
+  let out: import('@aws-sdk/client-bedrock-agentcore').GetResourceOauth2TokenCommandOutput;
   try {
     out = await dp.send(new GetResourceOauth2TokenCommand(input), { abortSignal: io.ctx.signal });
   } catch (e) {

@@ -122,19 +122,18 @@ export function missingEnv(
         seen.add(r.name);
         missing.push({ name: r.name, line: v.line });
       }
-    } else if (Array.isArray(v)) v.forEach((x) => visit(x, scenarioLevel, stepEnv));
-    else if (v && typeof v === 'object') Object.values(v).forEach((x) => visit(x, scenarioLevel, stepEnv));
+    } else if (Array.isArray(v)) for (const x of v) visit(x, scenarioLevel, stepEnv);
+    else if (v && typeof v === 'object') for (const x of Object.values(v)) visit(x, scenarioLevel, stepEnv);
   };
-  Object.values(scenario.env).forEach((v) => visit(v, true));
+  for (const v of Object.values(scenario.env)) visit(v, true);
   for (const s of scenario.steps) {
-    Object.values(s.env).forEach((v) => visit(v, false));
+    for (const v of Object.values(s.env)) visit(v, false);
     const stepEnv = new Set(Object.keys(s.env));
-    Object.values(s.options).forEach((o) => visit(o.value, false, stepEnv));
-    s.args.forEach((a) => visit(a, false, stepEnv));
+    for (const o of Object.values(s.options)) visit(o.value, false, stepEnv);
+    for (const a of s.args) visit(a, false, stepEnv);
     const e = s.expect;
-    [e.error, ...e.contains, ...e.notContains, ...e.json.map((j) => j.value), ...e.claims.map((c) => c.value)].forEach(
-      (v) => visit(v, false, stepEnv),
-    );
+    const expected = [e.error, ...e.contains, ...e.notContains, ...e.json.map((j) => j.value)];
+    for (const v of [...expected, ...e.claims.map((c) => c.value)]) visit(v, false, stepEnv);
   }
   return missing.sort((a, b) => a.line - b.line);
 }
@@ -297,7 +296,12 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     const failed = checks.find((c) => !c.ok);
     const explicit =
       expectation.exitCode !== undefined || expectation.status !== undefined || expectation.error !== undefined;
-    const infra = (INFRA_PRIORITY as readonly number[]).includes(observed.exitCode) && !explicit;
+    // A command that ran and refused its own configuration (exit 2: no such cached login, no region …) fails this
+    // step like any unmet expectation (the run exits 6); exit 2 for the run is kept for a malformed scenario.
+    const infra =
+      observed.exitCode !== EXIT.USAGE &&
+      (INFRA_PRIORITY as readonly number[]).includes(observed.exitCode) &&
+      !explicit;
     const status: StepStatus = !failed ? 'pass' : infra ? 'error' : 'fail';
     const result: StepResult = {
       ...base,
@@ -410,7 +414,7 @@ function resolveValue(
 ): { value: unknown; secrets: string[] } {
   if (v instanceof Tpl) {
     const r = resolveTemplate(v.template, scope, isSecretEnvName);
-    r.secrets.forEach((s) => onSecret?.(s));
+    for (const s of r.secrets) onSecret?.(s);
     return r;
   }
   if (Array.isArray(v)) {
@@ -571,7 +575,7 @@ export function collectSecrets(value: unknown, add: (s: string) => void, key = '
     // A secret-named field (password, client_secret, code, state…) holding a token-sized value without spaces, or
     // anything that looks like a token wherever it is.
     if ((key && isSecretField(key) && value.length >= 16 && !/\s/.test(value)) || looksSecretValue(value)) add(value);
-  } else if (Array.isArray(value)) value.forEach((v) => collectSecrets(v, add, key));
+  } else if (Array.isArray(value)) for (const v of value) collectSecrets(v, add, key);
   else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) collectSecrets(v, add, k);
 }
 
