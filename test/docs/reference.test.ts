@@ -78,20 +78,25 @@ describe('exit codes', () => {
 
 describe('environment variables', () => {
   /** Names that are not settings a user gives (library switches, parts of other names). */
-  const NOT_SETTINGS = new Set(['AWS_IAM', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', 'AWS_ENDPOINT_URL_']);
+  const NOT_SETTINGS = new Set([
+    'AWS_IAM',
+    'AWS_IAM_ID_TOKEN_JWT',
+    'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
+    'AWS_ENDPOINT_URL_',
+  ]);
   const sources = (d: string): string[] =>
     readdirSync(d, { withFileTypes: true }).flatMap((e) =>
       e.isDirectory() ? sources(join(d, e.name)) : e.name.endsWith('.ts') ? [join(d, e.name)] : [],
     );
   const NAMES = new RegExp(
     '\\b(AGENTCORE_AUTH_[A-Z0-9_]+|AWS_[A-Z0-9_]+|HTTPS?_PROXY|https?_proxy|NO_PROXY|no_proxy|BROWSER|NO_COLOR|' +
-      'FORCE_COLOR|XDG_CACHE_HOME)\\b',
+      'FORCE_COLOR|XDG_CACHE_HOME)\\b|\\benv\\.([A-Z_][A-Z0-9_]*)',
     'g',
   );
   const read = new Set(
     [...sources(join(root, 'src/cli')), ...sources(join(root, 'src/core')), join(root, 'src/bin.ts')].flatMap((f) =>
       [...readFileSync(f, 'utf8').matchAll(NAMES)]
-        .map((m) => m[1]!)
+        .map((m) => (m[1] ?? m[2])!)
         .filter((n) => !NOT_SETTINGS.has(n) && !f.includes(`${join('src', 'cli', 'manual')}`)),
     ),
   );

@@ -95,7 +95,22 @@ export const ENVIRONMENT: readonly EnvGroup[] = [
         meaning: 'the outbound proxy for every call; loopback is never proxied (see `help proxies`)',
       },
       { names: ['NO_COLOR'], meaning: 'no colours (as `--no-color`)' },
-      { names: ['FORCE_COLOR'], meaning: 'colours even when stderr is not a terminal' },
+      {
+        names: ['FORCE_COLOR'],
+        meaning: '`0` or `false`: no colours; any other value: colours even when the stream is not a terminal',
+      },
+      { names: ['TERM'], meaning: '`dumb`: no colours' },
+      {
+        names: ['CI'],
+        meaning:
+          'set (and not `false` or `0`): never prompt, even on a terminal — a missing answer is a usage error ' +
+          'naming the flag or variable to give instead',
+      },
+      {
+        names: ['HOME', 'USERPROFILE'],
+        meaning: 'where `~/.aws/` and `~/.cache/` are (the system home directory otherwise)',
+      },
+      { names: ['TMPDIR'], meaning: "where `smoke` makes each run's private token cache (removed afterwards)" },
     ],
   },
 ];
