@@ -55,7 +55,7 @@ function renderTable(lines: string[]): string[] {
     return out;
   }
   for (const [term, ...rest] of body) {
-    out.push(`  ${term}`);
+    out.push(...wrap(term!, WIDTH, '  '));
     const desc = rest
       .map((c, i) => (header.length > 2 && i === 0 && c ? `(${c})` : c))
       .filter(Boolean)

@@ -20,6 +20,7 @@ export const TOPICS: readonly TopicInfo[] = [
   },
   { name: 'token-cache', title: 'The token cache', summary: 'where logins are cached, refreshed and removed' },
   { name: 'proxies', title: 'Proxies', summary: 'HTTPS_PROXY, HTTP_PROXY and NO_PROXY' },
+  { name: 'iam', title: 'IAM permissions', summary: 'what each command needs; the policy for setup and teardown' },
   { name: 'scenarios', title: 'Smoke scenario format', summary: 'the file `smoke` runs (steps, variables, expect)' },
   { name: 'config', title: 'Local stack config format', summary: 'the file `local --config` reads' },
   { name: 'policy-tests', title: 'Policy test format', summary: 'the table of cases `policy test` runs' },
