@@ -54,6 +54,11 @@ describe('help topics', () => {
     expect(sub.stdout).toBe((await runCommand(['token', 'print', '--help'])).stdout);
   });
 
+  it('the README lists every topic with a link to its reference page', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    for (const t of TOPICS) expect(readme, t.name).toContain(`[\`${t.name}\`](docs/reference/${t.name}.md)`);
+  });
+
   it('an unknown name is a usage error naming the commands and topics', async () => {
     const r = await runCommand(['help', 'exit-code']);
     expect(r.code).toBe(2);

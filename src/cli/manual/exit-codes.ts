@@ -10,11 +10,12 @@ export type ExitRow = readonly [code: number, meaning: string];
 /** The codes every command shares. */
 export const EXIT_MEANINGS: readonly ExitRow[] = [
   [EXIT.OK, 'ok (`verify`: would be accepted; `doctor`: no check failed; `smoke`: every expectation met)'],
+  [EXIT.INTERNAL, 'internal error — a bug; please report it with the `--debug` output'],
   [
-    EXIT.INTERNAL,
-    'internal error — a bug; please report it with the `--debug` output (also: `explain` does not know the message)',
+    EXIT.USAGE,
+    'usage or configuration error: a flag, an argument, a file, a region or credentials missing or invalid (also: ' +
+      '`explain` does not know the message)',
   ],
-  [EXIT.USAGE, 'usage or configuration error: a flag, an argument, a file, a region or credentials missing or invalid'],
   [
     EXIT.REMOTE,
     'the remote side rejected the request (validation, not found, throttled after retries, 5xx) or could not be ' +
@@ -120,8 +121,7 @@ export const COMMAND_EXITS: Readonly<Record<string, readonly ExitRow[]>> = {
   ],
   explain: [
     [0, 'the message is known: cause and fix printed'],
-    [1, 'the message is not known (said so)'],
-    [2, 'nothing to explain (no argument, empty stdin)'],
+    [2, 'the message is not known (said so), or nothing to explain (no argument, empty stdin)'],
   ],
   local: [
     [2, 'a bad flag or config file (the field is named); `--print-env` with no stack running'],
@@ -135,10 +135,18 @@ export const COMMAND_EXITS: Readonly<Record<string, readonly ExitRow[]>> = {
   ],
   smoke: [
     [0, 'every expectation was met'],
-    [2, 'a scenario is malformed, an option does not exist, or a `${env:…}` variable is not set (`file:line`)'],
-    [3, 'a step could not run: the service or the network failed'],
+    [
+      2,
+      'a scenario is malformed, an option does not exist, a `${env:…}` variable is not set or a `${steps.…}` value ' +
+        'does not exist (the error names `file:line`)',
+    ],
+    [3, 'a step could not run: the service or the network failed (`ERR_NETWORK`, `ERR_REMOTE`, `ERR_SERVER`)'],
     [5, 'a step ran out of time'],
-    [6, 'at least one expectation failed (the requests ran; an outcome was wrong)'],
+    [
+      6,
+      "at least one expectation failed (the requests ran; an outcome was wrong), or a step's command refused its " +
+        'own configuration (its exit 2: no such cached login, no region …), which fails that step',
+    ],
     [1, 'internal error in a step'],
     INTERRUPTED,
   ],
