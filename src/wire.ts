@@ -85,11 +85,15 @@ export const LIMITS = {
   traceStateMax: 512,
   baggageMax: 8192,
   mcpSessionIdMax: 1024,
+  /** InvokeAgentRuntime's other header members (botocore bedrock-agentcore 2024-02-28). */
+  mcpProtocolVersionMax: 1024,
+  contentTypeMax: 256,
+  acceptMax: 256,
   /**
-   * InvokeAgentRuntime request payload: "Maximum payload size 100 MB, not adjustable" (AgentCore quotas, Runtime
-   * invocation limits; runtime-invoke-agent: "binary data up to 100 MB"). Read as MiB, as AWS quotas count bytes.
+   * InvokeAgentRuntime request payload: the model's `payload` blob has max 100,000,000 bytes (botocore
+   * bedrock-agentcore 2024-02-28; the quotas page says "100 MB, not adjustable": decimal megabytes).
    */
-  payloadMax: 100 * 1024 * 1024,
+  payloadMax: 100_000_000,
 } as const;
 
 export const PATTERNS = {
@@ -166,7 +170,9 @@ export const MESSAGES = {
    * UNVERIFIED: the service's answer to an oversized payload is not documented; this is the emulator's (413
    * ValidationException).
    */
-  payloadTooLarge: `Request payload exceeds the maximum allowed size of ${100 * 1024 * 1024} bytes (100 MB)`,
+  payloadTooLarge: `Request payload exceeds the maximum allowed size of ${100_000_000} bytes (100 MB)`,
+  /** A direct call to a runtime whose authorizer has allowedWorkloadConfiguration (agentcore-gateway.md §6, 3P). */
+  transactionTokenRequired: 'Transaction token required: authorizer has AllowedWorkloadConfiguration configured',
 } as const;
 
 /**

@@ -321,7 +321,7 @@ const TEXTS: readonly HintText[] = [
     source: 'AgentCore Runtime (413 ValidationException)',
     cause: "The request payload is over InvokeAgentRuntime's limit: 100 MB, not adjustable (AgentCore quotas).",
     fix: 'InvokeAgentRuntime takes at most 100 MB and the limit is not adjustable: send the agent a reference to the data instead (an S3 URI or a URL it fetches), or split it over several calls in one session (--session-id).',
-    example: 'ValidationException: Request payload exceeds the maximum allowed size of 104857600 bytes (100 MB)',
+    example: 'ValidationException: Request payload exceeds the maximum allowed size of 100000000 bytes (100 MB)',
   },
   {
     id: 'quota-exceeded',

@@ -14,8 +14,10 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import {
   BedrockAgentCoreControlClient,
+  GetAgentRuntimeCommand,
   GetOauth2CredentialProviderCommand,
   GetWorkloadIdentityCommand,
+  UpdateAgentRuntimeCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,9 +135,21 @@ describe('setup against the local stack', () => {
     const login = await runCommand(['login'], home);
     expect(login.code, login.stderr).toBe(0);
 
-    // Put the printed customJWTAuthorizer on a runtime (what UpdateAgentRuntime would do), then invoke with the token.
+    // Put the printed customJWTAuthorizer on a runtime with UpdateAgentRuntime (the bare-account guide's next step: the update
+    // re-sends the runtime's artifact, role and network, as AWS's samples do), then invoke with the token.
     const agent = stack.agents.find((a) => a.name === 'jwt_agent')!;
-    agent.authorizerConfiguration = out.authorizerConfiguration;
+    const current = await control.send(new GetAgentRuntimeCommand({ agentRuntimeId: agent.id }));
+    const updated = await control.send(
+      new UpdateAgentRuntimeCommand({
+        agentRuntimeId: agent.id,
+        agentRuntimeArtifact: current.agentRuntimeArtifact,
+        roleArn: current.roleArn,
+        networkConfiguration: current.networkConfiguration,
+        requestHeaderConfiguration: current.requestHeaderConfiguration,
+        authorizerConfiguration: out.authorizerConfiguration,
+      }),
+    );
+    expect(updated.status).toBe('UPDATING');
     const arn = `arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:runtime/${agent.id}`;
     const inv = await runCommand(['invoke', arn, '{"prompt":"hi"}', '--bearer'], {
       env: { ...stack.env, ...home.env },
@@ -291,7 +305,7 @@ describe('setup against the local stack', () => {
     it(`failure at ${op}: the error names step ${n} and teardown cleans up`, async () => {
       const name = `f-${op.toLowerCase().slice(0, 20)}`;
       stack.faults.add({ kind: 'error', match: op });
-      let r;
+      let r: Awaited<ReturnType<typeof runCommand>>;
       try {
         r = await runCommand(['setup', '--name', name, '--with-identity'], { env: env() });
       } finally {
@@ -317,7 +331,7 @@ describe('setup against the local stack', () => {
   it('teardown failing at a step names it; running it again finishes the job', async () => {
     expect((await runCommand(['setup', '--name', 'tdf'], { env: env() })).code).toBe(0);
     stack.faults.add({ kind: 'error', match: 'DeleteUserPool' });
-    let r;
+    let r: Awaited<ReturnType<typeof runCommand>>;
     try {
       r = await runCommand(['teardown', '--name', 'tdf', '--yes'], { env: env() });
     } finally {

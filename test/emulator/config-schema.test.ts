@@ -58,6 +58,20 @@ const FULL = {
       authorizerConfiguration: {
         customJWTAuthorizer: {
           allowedClients: ['c'],
+          allowedScopes: ['a/b'],
+          advertisedScopeMapping: { 'a/b': 'c' },
+          allowedWorkloadConfiguration: { hostingEnvironments: [{ arn: 'arn:aws:x' }], workloadIdentities: ['abc'] },
+          privateEndpoint: {
+            selfManagedLatticeResource: { resourceConfigurationIdentifier: 'rcfg-0123456789abcdef0' },
+          },
+          privateEndpointOverrides: [
+            {
+              domain: 'idp.example.com',
+              privateEndpoint: {
+                managedVpcResource: { vpcIdentifier: 'vpc-12345678', subnetIds: ['s'], endpointIpAddressType: 'IPV4' },
+              },
+            },
+          ],
           customClaims: [
             {
               inboundTokenClaimName: 'cognito:groups',
