@@ -74,7 +74,7 @@ function parseTargets(raw: unknown, path: string, gateway: GatewaySpec): Gateway
         `${p}.kind`,
         'targets now take CreateGatewayTarget fields: ' +
           '{ name, targetConfiguration: { mcp: { mcpServer: { endpoint } } }, ' +
-          'credentialProviderConfigurations } (see the README, "Gateway")',
+          'credentialProviderConfigurations } (agentcore-auth help config)',
       );
     known(t, p, TARGET_KEYS);
     try {
@@ -102,6 +102,8 @@ function parseGateway(g: unknown, p: string, ctx: RuntimeDefaultsContext | undef
   known(g, p, GATEWAY_KEYS);
   const authorizerType = (g.authorizerType as string | undefined) ?? 'CUSTOM_JWT';
   const trusted = ctx?.clientIds?.length ? ctx.clientIds : ctx?.appClientId ? [ctx.appClientId] : undefined;
+  if (isObject(g.authorizerConfiguration))
+    known(g.authorizerConfiguration, `${p}.authorizerConfiguration`, ['customJWTAuthorizer']);
   let authorizerConfiguration = g.authorizerConfiguration as GatewayConfig['authorizerConfiguration'];
   if (authorizerType === 'CUSTOM_JWT' && authorizerConfiguration === undefined)
     authorizerConfiguration = { customJWTAuthorizer: trusted ? { allowedClients: trusted } : {} };
