@@ -508,7 +508,9 @@ describe('the newer authorizer fields', () => {
         ...base('behind_gateway'),
         authorizerConfiguration: jwtAuthorizer({
           allowedWorkloadConfiguration: {
-            hostingEnvironments: [{ arn: `arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/${gateway.gatewayId}` }],
+            hostingEnvironments: [
+              { arn: `arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/${gateway.gatewayId}` },
+            ],
           },
         }),
       }),

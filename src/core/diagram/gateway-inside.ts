@@ -92,7 +92,10 @@ export function drawGateway(
   msg: Msg,
   note: NoteFn,
 ): void {
-  if (call.inside?.length) return drawInside(call.inside, msg, note);
+  if (call.inside?.length) {
+    drawInside(call.inside, msg, note);
+    return;
+  }
   if (!call.ok || !/tools\/call /.test(call.operation)) return;
   if (call.ask) {
     // The 3LO start out of our sight: the gateway asks Identity for the user's token and gets an authorization URL.
