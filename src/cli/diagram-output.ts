@@ -14,7 +14,7 @@ import { TraceRecorder, combineDiagrams, sequenceFromTrace, type TraceEntry } fr
 import { toMermaid, type SequenceDiagram } from '../core/diagram/sequence.js';
 import type { RunSummary, StepResult } from '../core/smoke/runner.js';
 import type { CliContext } from './context.js';
-import type { Io } from './io.js';
+import { readGlobals, type Io } from './io.js';
 import { createTraceListener } from './render/trace.js';
 import { Ui } from './render/ui.js';
 
@@ -58,7 +58,7 @@ export function diagramRequest(cmd: Command, ctx: CliContext): DiagramRequest | 
   const file = (cmd.opts() as { diagram?: unknown }).diagram;
   if (typeof file !== 'string') return undefined;
   if (!file.trim()) throw usageError('--diagram needs a file name (or - for stdout)');
-  const json = !!(cmd.optsWithGlobals() as { json?: unknown }).json;
+  const json = readGlobals(cmd).json;
   if (file === '-' && json)
     throw usageError('--diagram - and --json both write to stdout', 'Write the diagram to a file: --diagram flow.mmd.');
   return { file, recorder: ctx.trace ?? new TraceRecorder() };

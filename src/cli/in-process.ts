@@ -20,7 +20,9 @@ export async function commandFlags(ctx: CliContext, name: string): Promise<Set<s
     if (o.long) flags.add(o.long.replace(/^--/, ''));
     if (o.long && o.negate) flags.add(o.long.replace(/^--no-/, ''));
   }
-  return cmd && cmd.options.length > 0 ? flags : null;
+  // The global options every command accepts (program.ts) are not options of its own.
+  const own = cmd?.options.filter((o) => !program.options.some((g) => g.long === o.long)) ?? [];
+  return own.length > 0 ? flags : null;
 }
 
 class CaptureStream implements OutStream {

@@ -41,19 +41,34 @@ export interface Io {
   secrets: SecretRegistry;
 }
 
+/**
+ * The run's global options. They are accepted before the command's name and after it (program.ts), so each is read
+ * from the innermost command it was given to, else it is the program's (its default).
+ */
 export function readGlobals(cmd: Command): Globals {
-  const o = cmd.optsWithGlobals() as Record<string, unknown>;
-  const g: Globals = {
-    json: !!o.json,
-    verbose: !!o.verbose || !!o.debug,
-    debug: !!o.debug,
-    quiet: !!o.quiet,
-    color: o.color !== false,
-    showSecrets: !!o.showSecrets,
+  const chain: Command[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) chain.push(c);
+  const o = (key: string): unknown => {
+    const given = chain.find((c) => {
+      const source = c.getOptionValueSource(key);
+      return source !== undefined && source !== 'default';
+    });
+    return (given ?? chain[chain.length - 1]!).getOptionValue(key);
   };
-  if (typeof o.region === 'string') g.region = o.region;
-  if (typeof o.profile === 'string') g.profile = o.profile;
-  if (typeof o.endpointUrl === 'string') g.endpointUrl = o.endpointUrl;
+  const g: Globals = {
+    json: !!o('json'),
+    verbose: !!o('verbose') || !!o('debug'),
+    debug: !!o('debug'),
+    quiet: !!o('quiet'),
+    color: o('color') !== false,
+    showSecrets: !!o('showSecrets'),
+  };
+  const region = o('region');
+  const profile = o('profile');
+  const endpointUrl = o('endpointUrl');
+  if (typeof region === 'string') g.region = region;
+  if (typeof profile === 'string') g.profile = profile;
+  if (typeof endpointUrl === 'string') g.endpointUrl = endpointUrl;
   return g;
 }
 

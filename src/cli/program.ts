@@ -10,19 +10,42 @@ import type { CliRun } from './command.js';
 import { findTopic, TOPICS } from './manual/topics.js';
 import { findCommandName, findEntry, REGISTRY } from './registry.js';
 
+/** The global options, fresh instances (each command that accepts them holds its own). */
+function globalOptions(): Option[] {
+  return [
+    new Option('--region <region>', 'AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile, or the ARN)'),
+    new Option('--profile <name>', 'AWS profile for credentials (default chain otherwise)'),
+    new Option('--endpoint-url <url>', 'endpoint for AWS services without their own AWS_ENDPOINT_URL_<SERVICE>'),
+    new Option('--json', 'machine-readable output on stdout'),
+    new Option('-v, --verbose', 'print each HTTP step on stderr (secrets redacted)'),
+    new Option('--debug', 'verbose, plus error codes, causes, stacks and library warnings'),
+    new Option('-q, --quiet', 'only data on stdout, warnings and errors on stderr'),
+    new Option('--no-color', 'no ANSI colours'),
+    new Option('--show-secrets', 'print tokens, secrets and codes in full instead of masking them'),
+  ];
+}
+
 export function addGlobalOptions(cmd: Command): Command {
-  return cmd
-    .option('--region <region>', 'AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile, or the ARN)')
-    .option('--profile <name>', 'AWS profile for credentials (default chain otherwise)')
-    .addOption(
-      new Option('--endpoint-url <url>', 'endpoint for AWS services without their own AWS_ENDPOINT_URL_<SERVICE>'),
-    )
-    .option('--json', 'machine-readable output on stdout')
-    .option('-v, --verbose', 'print each HTTP step on stderr (secrets redacted)')
-    .option('--debug', 'verbose, plus error codes, causes, stacks and library warnings')
-    .option('-q, --quiet', 'only data on stdout, warnings and errors on stderr')
-    .option('--no-color', 'no ANSI colours')
-    .option('--show-secrets', 'print tokens, secrets and codes in full instead of masking them');
+  for (const o of globalOptions()) cmd.addOption(o);
+  return cmd;
+}
+
+/**
+ * The global options after a command's name: every command under the program accepts them too, hidden (its help
+ * lists them once, under "Global Options"); io.ts readGlobals takes each from the command it was given to. The
+ * program itself reads options only before the command's name (enablePositionalOptions, in baseProgram): otherwise
+ * commander lets it scan the whole command line, where it took a command option's value that looks like a global
+ * option for one. `login --client-secret -vX…` turned on --verbose and sent the secret without its "v" (a random
+ * base64url secret of the local stack starts with "-v" or "-q" once in 2048).
+ */
+function acceptGlobalsAfterCommands(cmd: Command): void {
+  for (const sub of cmd.commands) {
+    for (const o of globalOptions()) {
+      const taken = sub.options.some((x) => x.long === o.long || (o.short !== undefined && x.short === o.short));
+      if (!taken) sub.addOption(o.hideHelp());
+    }
+    acceptGlobalsAfterCommands(sub);
+  }
 }
 
 /** The root help's closing lines: exit codes in one line, the help topics, completion, explain. */
@@ -59,7 +82,9 @@ function baseProgram(run: CliRun): Command {
       getOutHelpWidth: () => 80,
       getErrHelpWidth: () => 80,
     })
-    .exitOverride();
+    .exitOverride()
+    // Before registering commands: they inherit it (see acceptGlobalsAfterCommands).
+    .enablePositionalOptions();
   addGlobalOptions(program);
   program.addHelpText('after', rootHelpAfter());
   return program;
@@ -120,6 +145,7 @@ export async function createProgram(run: CliRun, argv: readonly string[]): Promi
   }
   addHelpCommand(program, run);
   addCompletionQueries(program, run);
+  acceptGlobalsAfterCommands(program);
   run.commandTree = () => createCommandTree(run);
   return program;
 }

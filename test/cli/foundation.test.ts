@@ -42,4 +42,27 @@ describe('CLI foundation', () => {
     const last = r.stderr.trim().split('\n').pop()!;
     expect(JSON.parse(last)).toMatchObject({ error: { code: 'ERR_USAGE', exitCode: 2 } });
   });
+
+  it('global options are read before and after the command name, the nearest one winning over a default', async () => {
+    const message = 'Unable to verify secret hash for client x';
+    for (const argv of [
+      ['--json', 'explain', message],
+      ['explain', message, '--json'],
+    ]) {
+      const r = await runCommand(argv);
+      expect(r.code, argv.join(' ')).toBe(0);
+      expect(JSON.parse(r.stdout), argv.join(' ')).toMatchObject({ id: 'cognito-secret-hash-wrong' });
+    }
+    // The command's own (hidden) --no-color defaults to colour on: that default must not undo the program's flag.
+    const tty = { env: { FORCE_COLOR: '1' }, stderrTTY: true, stdoutTTY: true };
+    for (const argv of [
+      ['--no-color', 'explain', 'nothing-known-zzz'],
+      ['explain', 'nothing-known-zzz', '--no-color'],
+    ]) {
+      const r = await runCommand(argv, tty);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.stderr, argv.join(' ')).toMatch(/^error: unknown message/);
+    }
+    expect((await runCommand(['explain', 'nothing-known-zzz'], tty)).stderr).toContain('\u001b[31merror:');
+  });
 });

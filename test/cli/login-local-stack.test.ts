@@ -12,6 +12,8 @@ import { runCommand } from '../helpers/context.js';
 // Cognito (and the stack's IdP) match callback URLs exactly, port included: a port the OS picked for this run,
 // registered below and then bound by login.
 let REDIRECT: string;
+const DASH_SECRET = '-vq-dash-secret-0123456789';
+const DASH_PASSWORD = '-qCarol-Passw0rd!';
 let stack: LocalStack;
 beforeAll(async () => {
   REDIRECT = `http://127.0.0.1:${await freePort()}/callback`;
@@ -28,9 +30,12 @@ beforeAll(async () => {
           },
           { name: 'public-client', clientId: 'publicclientlocal000000000', callbackUrls: [REDIRECT] },
           { name: 'srp-only', clientId: 'srponlyclientlocal00000000', explicitAuthFlows: ['REFRESH_TOKEN_AUTH'] },
+          // A secret that reads like global flags (-v, -q): the local stack's random base64url secrets can start so.
+          { name: 'dash-secret', clientId: 'dashsecretclientlocal00000', clientSecret: DASH_SECRET },
         ],
         users: [
           { username: 'alice', password: 'Alice-Passw0rd!' },
+          { username: 'carol', password: DASH_PASSWORD },
           {
             username: 'bob',
             password: 'Bob-Temp-Passw0rd!',
@@ -94,6 +99,36 @@ describe('login against the local stack IdP', () => {
       username: 'alice',
       iss: stack.userPool.issuer,
     });
+  });
+
+  it('values that look like global flags stay the option values (--client-secret -vq…, --password -q…)', async () => {
+    const argv = [
+      'login',
+      '--user-pool-id',
+      pool(),
+      '--client-id',
+      'dashsecretclientlocal00000',
+      '--client-secret',
+      DASH_SECRET,
+      '--username',
+      'carol',
+      '--password',
+      DASH_PASSWORD,
+      '--print',
+      'access-token',
+      '--no-cache',
+    ];
+    const r = await runCommand(argv, { env: env() });
+    expect(r.stderr).not.toContain('error:');
+    expect(r.code).toBe(0);
+    expect(decodeJwt(r.stdout.trim())).toMatchObject({ client_id: 'dashsecretclientlocal00000', username: 'carol' });
+    // neither value turned on --verbose or --quiet: no HTTP trace, and the sign-in line is there
+    expect(r.stderr).not.toContain('→ POST');
+    expect(r.stderr).toContain('InitiateAuth USER_PASSWORD_AUTH as carol');
+    // a global flag after them still applies
+    const verbose = await runCommand([...argv, '-v'], { env: env() });
+    expect(verbose.code, verbose.stderr).toBe(0);
+    expect(verbose.stderr).toContain('→ POST');
   });
 
   it('a wrong secret: "Unable to verify secret hash", exit 4', async () => {
