@@ -54,11 +54,20 @@ export function strList(v: unknown, field: string, dflt: string[]): string[] {
   if (v === undefined) return dflt;
   return list(v, field).map((x, i) => str(x, `${field}[${i}]`));
 }
+/**
+ * The field of the key `key` of a mapping at `field` (`field.key`). A key other than a plain name (letters, digits,
+ * `_`, `-`, `$`) is JSON-quoted, so that `<field>: <detail>` still reads as one field and its detail when the key has
+ * a colon or a space in it (`attributes."custom:team"`, `lambdas."arn:aws:lambda:…"`, a scope `"api:read"`) or is
+ * empty (`""`). Every section's parser names mapping keys with it (runtime, gateway and policy sections too).
+ */
+export function keyField(field: string, key: string): string {
+  const shown = /^[\w$-]+$/.test(key) ? key : JSON.stringify(key);
+  return field ? `${field}.${shown}` : shown;
+}
 export function known(o: Raw, field: string, keys: string[]): void {
   for (const k of Object.keys(o)) {
-    const shown = k === '' ? '""' : k; // an empty key would leave the message without a field name
     if (!keys.includes(k))
-      throw new ConfigError(field ? `${field}.${shown}` : shown, `unknown key (expected one of: ${keys.join(', ')})`);
+      throw new ConfigError(keyField(field, k), `unknown key (expected one of: ${keys.join(', ')})`);
   }
 }
 export function unique<T>(items: T[], key: (t: T) => string, field: string): void {

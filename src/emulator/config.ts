@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { LIMITS, PATTERNS } from '../wire.js';
 import type { FaultRule, FaultSettings } from './server.js';
 import { defaultUserPool, parseUserPool, type UserPoolConfig } from './cognito/config.js';
-import { bool, ConfigError, int, known, list, obj, optStr, str, strList, unique } from './config-fields.js';
+import { bool, ConfigError, int, keyField, known, list, obj, optStr, str, strList, unique } from './config-fields.js';
 import { checkMapping } from './lambda.js';
 import { parsePrincipals, type PrincipalConfig } from './principals.js';
 import { parseAgents, RuntimeConfigError, type AgentConfig, type RuntimeDefaultsContext } from './runtime/config.js';
@@ -174,7 +174,9 @@ function parseLambdas(v: unknown, field: string): Record<string, string> {
         known(o, `${field}[${i}]`, ['arn', 'url']);
         return [str(o.arn, `${field}[${i}].arn`), str(o.url, `${field}[${i}].url`), `${field}[${i}]`] as const;
       })
-    : Object.entries(obj(v, field)).map(([arn, url]) => [arn, str(url, `${field}.${arn}`), `${field}.${arn}`] as const);
+    : Object.entries(obj(v, field)).map(
+        ([arn, url]) => [arn, str(url, keyField(field, arn)), keyField(field, arn)] as const,
+      );
   const out: Record<string, string> = {};
   for (const [arn, url, at] of entries) {
     try {

@@ -207,7 +207,7 @@ describe('the newer authorizer fields and the claim patterns in a config file (i
     expect(error(() => withJwt(claim('tenant', 'x'.repeat(256)))).message).toContain('must be 1-255 letters');
     expect(
       error(() => withJwt({ allowedScopes: ['api:read'], advertisedScopeMapping: { 'api:write': 'x' } })).message,
-    ).toBe(`${at}.advertisedScopeMapping.api:write: maps a scope that is not in allowedScopes (api:read)`);
+    ).toBe(`${at}.advertisedScopeMapping."api:write": maps a scope that is not in allowedScopes (api:read)`);
     expect(error(() => withJwt({ allowedWorkloadConfiguration: {} })).message).toBe(
       `${at}.allowedWorkloadConfiguration: needs hostingEnvironments or workloadIdentities`,
     );

@@ -164,6 +164,20 @@ describe('config', () => {
       // a prefix: every section of the config file is listed, and each round adds some
       'colour: unknown key (expected one of: region, accountId, credentials, autoConsent, threeLo, userPool, ',
     ],
+    // keys other than plain names are quoted: the field still ends where its ': ' does
+    [{ apiKeyProviders: [{ ':': false }] }, 'apiKeyProviders[0].":": unknown key (expected one of: name, apiKey)'],
+    [{ apiKeyProviders: [{ '': 1 }] }, 'apiKeyProviders[0]."": unknown key'],
+    [
+      { userPool: { users: [{ username: 'u', password: 'Pw-u-Aa1!x', attributes: { 'custom:team': 5 } }] } },
+      'userPool.users[0].attributes."custom:team": required string',
+    ],
+    [
+      { lambdas: { 'arn:aws:lambda:us-east-1:123456789012:function:f': 5 } },
+      'lambdas."arn:aws:lambda:us-east-1:123456789012:function:f": required string',
+    ],
+    [{ agents: [{ 'a: b': 1 }] }, 'agents[0]."a: b": unknown field'],
+    [{ policyEngines: [{ 'x y': 1 }] }, 'policyEngines[0]."x y": unknown key'],
+    [{ gateways: [{ ':': 1 }] }, 'gateways[0].":": unknown field'],
   ])('names the field: %j', (raw, message) => {
     expect(() => parseConfig(raw)).toThrow(ConfigError);
     expect(() => parseConfig(raw)).toThrow(message);

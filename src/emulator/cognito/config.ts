@@ -2,7 +2,7 @@
  * The `userPool:` section of the stack config: the seeded pool's id and name, app clients, groups, users (each naming
  * its groups) and the pre-token-generation trigger. Everything omitted is seeded (`defaultUserPool()`).
  */
-import { bool, ConfigError, int, known, list, obj, optStr, str, strList, unique } from '../config-fields.js';
+import { bool, ConfigError, int, keyField, known, list, obj, optStr, str, strList, unique } from '../config-fields.js';
 import { LAMBDA_ARN } from '../lambda.js';
 
 export type CognitoAuthFlow =
@@ -196,7 +196,7 @@ function parseUser(u: unknown, f: string): UserConfig {
   const attributes: Record<string, string> = {};
   if (r.attributes !== undefined) {
     for (const [k, val] of Object.entries(obj(r.attributes, `${f}.attributes`)))
-      attributes[k] = str(val, `${f}.attributes.${k}`);
+      attributes[k] = str(val, keyField(`${f}.attributes`, k));
   }
   return {
     username: str(r.username, `${f}.username`, {

@@ -7,6 +7,7 @@
  * stack's user pool (and without any authorizerConfiguration, its app clients); `roleArn` defaults to a local role.
  */
 import { ApiError, validate } from '../api/index.js';
+import { keyField } from '../config-fields.js';
 import type { CustomJwtAuthorizer, RuntimeDefaultsContext } from '../runtime/config.js';
 import type { GatewaySpec, TargetSpec } from './model.js';
 import { checkGatewaySpec, checkTargetSpec } from './rules.js';
@@ -59,7 +60,7 @@ const TARGET_KEYS = [...Object.keys(CREATE_TARGET.members), 'targetId'];
 function known(o: Raw, path: string, keys: string[]): void {
   for (const k of Object.keys(o))
     if (!keys.includes(k))
-      throw new GatewayConfigError(`${path}.${k}`, `unknown field (expected one of: ${keys.join(', ')})`);
+      throw new GatewayConfigError(keyField(path, k), `unknown field (expected one of: ${keys.join(', ')})`);
 }
 
 function parseTargets(raw: unknown, path: string, gateway: GatewaySpec): GatewayConfig['targets'] {

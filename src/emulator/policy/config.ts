@@ -17,6 +17,7 @@
  */
 import { parsePolicyText } from '../../policy-model/index.js';
 import { ApiError } from '../api/index.js';
+import { keyField } from '../config-fields.js';
 import { createEngine } from './engines.js';
 import { createPolicy } from './policies.js';
 import { ENFORCEMENT_MODES, VALIDATION_MODES } from './shapes.js';
@@ -58,7 +59,7 @@ function obj(v: unknown, path: string): Raw {
 function known(o: Raw, path: string, keys: string[]): void {
   for (const k of Object.keys(o))
     if (!keys.includes(k))
-      throw new PolicyConfigError(`${path}.${k}`, `unknown key (expected one of: ${keys.join(', ')})`);
+      throw new PolicyConfigError(keyField(path, k), `unknown key (expected one of: ${keys.join(', ')})`);
 }
 
 function text(v: unknown, path: string, opts: { pattern?: RegExp; patternText?: string; optional?: boolean } = {}) {

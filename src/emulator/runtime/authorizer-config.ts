@@ -12,6 +12,7 @@
  */
 import { CLAIM_OPERATORS, PATTERNS, type ClaimOperator } from '../../wire.js';
 import { enumOf, list, map, req, str as strRule, struct, union } from '../api/index.js';
+import { keyField } from '../config-fields.js';
 import { checkShape, isObject, known, RuntimeConfigError, str, strList, httpUrl } from './fields.js';
 
 export interface CustomClaimRule {
@@ -209,13 +210,14 @@ function parseScopeMapping(raw: unknown, path: string, allowed: string[] | undef
     throw new RuntimeConfigError(path, 'must be a non-empty mapping of allowedScopes to the scopes to advertise');
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) {
+    const field = keyField(path, k);
     if (!allowed?.includes(k))
       throw new RuntimeConfigError(
-        `${path}.${k}`,
+        field,
         `maps a scope that is not in allowedScopes (${allowed?.join(', ') ?? 'none configured'})`,
       );
-    const shown = str(v, `${path}.${k}`)!;
-    scope(shown, `${path}.${k}`);
+    const shown = str(v, field)!;
+    scope(shown, field);
     out[k] = shown;
   }
   return out;

@@ -6,6 +6,7 @@
  * with ConfigError and other wording; the two could become one once the runtime half's messages may change.)
  */
 import { ApiError, validate, type Rule } from '../api/index.js';
+import { keyField } from '../config-fields.js';
 
 export class RuntimeConfigError extends Error {
   constructor(
@@ -60,7 +61,7 @@ export function strList(v: unknown, path: string, each?: (s: string, p: string) 
 export function known(o: Raw, path: string, keys: readonly string[]): void {
   for (const k of Object.keys(o)) {
     if (!keys.includes(k))
-      throw new RuntimeConfigError(`${path}.${k}`, `unknown field (expected one of: ${keys.join(', ')})`);
+      throw new RuntimeConfigError(keyField(path, k), `unknown field (expected one of: ${keys.join(', ')})`);
   }
 }
 
