@@ -44,7 +44,7 @@ type Op = { kind: 'delete' | 'replace' | 'duplicate' | 'empty'; at: number; valu
 /** Every path in the document (containers and leaves), in a stable order. */
 function paths(v: unknown, at: Path = []): Path[] {
   const out: Path[] = at.length ? [at] : [];
-  if (Array.isArray(v)) v.forEach((x, i) => out.push(...paths(x, [...at, i])));
+  if (Array.isArray(v)) for (const [i, x] of v.entries()) out.push(...paths(x, [...at, i]));
   else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) out.push(...paths(x, [...at, k]));
   return out;
 }
