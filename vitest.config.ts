@@ -10,6 +10,7 @@ import { defineConfig } from 'vitest/config';
 const LONGEST_FIRST = [
   'test/browser/pages.test.ts',
   'test/reliability/loopback.test.ts',
+  'test/reliability/keep-alive.test.ts',
   'test/reliability/secret-canary.test.ts',
   'test/reliability/token-cache.test.ts',
   'test/reliability/parsers.property.test.ts',

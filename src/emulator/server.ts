@@ -341,6 +341,20 @@ async function serve(state: ServeState, options: EmuServerOptions, raw: Incoming
   }
 }
 
+/**
+ * Keep-alive with no idle deadline on the server's side: every HTTP server of the stack (its origin, the 3LO provider,
+ * the sample agent, the gateway's sample servers) leaves closing an idle connection to its client, and closes the rest
+ * itself on close(). With a deadline (Node's default: `Keep-Alive: timeout=5`, the socket dropped after 6 s) a client
+ * reads that hint when it reads the answer and drops the connection from its pool after 4 s; when its event loop was
+ * 2 s late reading the answer (a loaded machine, the client in the same process as the stack), the connection is still
+ * in the pool when the server drops it, and the next request sent on it gets "socket hang up" (ECONNRESET). The AWS
+ * SDK retries that against AWS; the tests' clients (maxAttempts: 1) failed on it (threelo.test.ts, under load).
+ */
+export function keepIdleConnections(server: http.Server): http.Server {
+  server.keepAliveTimeout = 0;
+  return server;
+}
+
 export async function startEmuServer(options: EmuServerOptions): Promise<EmuServer> {
   const sockets = new Set<Socket>();
   const state: ServeState = { origin: '', handlers: options.handlers };
@@ -349,7 +363,7 @@ export async function startEmuServer(options: EmuServerOptions): Promise<EmuServ
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  server.keepAliveTimeout = 5_000;
+  keepIdleConnections(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {

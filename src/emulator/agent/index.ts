@@ -22,6 +22,7 @@
  */
 import http, { type IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { keepIdleConnections } from '../server.js';
 import { SampleAgentContext, type AgentRequest, type AgentSink, type SampleAgentOptions } from './agent-context.js';
 import { handle } from './routes.js';
 
@@ -63,8 +64,7 @@ function createServer(ctx: SampleAgentContext): http.Server {
         } else res.destroy();
       });
   });
-  server.keepAliveTimeout = 5_000;
-  return server;
+  return keepIdleConnections(server);
 }
 
 export async function startSampleAgent(options: SampleAgentOptions): Promise<SampleAgent> {

@@ -15,6 +15,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { exportJWK } from 'jose';
 import type { KeyLease } from '../keys.js';
+import { keepIdleConnections } from '../server.js';
 import {
   OBO_AUDIENCES,
   OBO_CLIENTS,
@@ -85,7 +86,9 @@ export async function startThreeLoProvider(options: ThreeLoOptions): Promise<Thr
   const { default: Provider, errors } = await quietly(() => import('oidc-provider'));
   let handler: http.RequestListener | undefined;
   const sockets = new Set<Socket>();
-  const server = http.createServer((req, res) => (handler ? handler(req, res) : res.writeHead(503).end()));
+  const server = keepIdleConnections(
+    http.createServer((req, res) => (handler ? handler(req, res) : res.writeHead(503).end())),
+  );
   server.on('connection', (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));

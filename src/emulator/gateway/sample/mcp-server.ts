@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { keepIdleConnections } from '../../server.js';
 import { fingerprint } from '../../runtime/jwt-authorizer.js';
 import { claimsOf, isObject } from '../util.js';
 
@@ -129,6 +130,7 @@ export async function startSampleMcpServer(): Promise<SampleMcpServer> {
       res.end(body);
     });
   });
+  keepIdleConnections(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
