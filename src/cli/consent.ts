@@ -69,7 +69,7 @@ export async function completeConsent(
   o: { inbound: Inbound; region: string; returnUrl?: string; browser?: boolean; timeoutMs: number },
 ): Promise<void> {
   const [{ completeConsent: complete }, { sessionStarter }] = await Promise.all([
-    import('../core/identity/user-federation.js'),
+    import('../core/identity/consent.js'),
     import('../core/runtime/inbound.js'),
   ]);
   const userIdentifier = sessionStarter(o.inbound);
@@ -78,17 +78,23 @@ export async function completeConsent(
       'ERR_USAGE',
       '--complete-auth needs the identity that started the session: --user-id (SigV4) or a bearer token',
       {
-        hint: 'CompleteResourceTokenAuth takes the same user id, or the same JWT, that the runtime used to mint the workload token.',
+        hint:
+          'CompleteResourceTokenAuth takes the same user id, or the same JWT, that the runtime used to mint the ' +
+          'workload token.',
       },
     );
   }
-  await complete(io, {
-    authorizationUrl,
-    userIdentifier,
-    startedBy: userIdentifier,
-    returnUrl: o.returnUrl ?? DEFAULT_RETURN_URL,
-    browser: o.browser ?? true,
-    timeoutMs: o.timeoutMs,
-    region: o.region,
-  });
+  await complete(
+    io,
+    {
+      authorizationUrl,
+      userIdentifier,
+      startedBy: userIdentifier,
+      returnUrl: o.returnUrl ?? DEFAULT_RETURN_URL,
+      browser: o.browser ?? true,
+      timeoutMs: o.timeoutMs,
+      region: o.region,
+    },
+    io.steps,
+  );
 }

@@ -10,7 +10,7 @@ import { AgentcoreAuthError, configError, usageError } from '../core/errors.js';
 import type { HttpExchange } from '../core/http.js';
 import { TraceRecorder, combineDiagrams, sequenceFromTrace, type TraceEntry } from '../core/diagram/trace.js';
 import { toMermaid, type SequenceDiagram } from '../core/diagram/sequence.js';
-import type { RunSummary, StepResult } from '../core/smoke/runner.js';
+import type { RunSummary, StepResult } from '../core/smoke/results.js';
 import type { CliContext } from './context.js';
 import type { Io } from './io.js';
 import { createTraceListener } from './render/trace.js';

@@ -93,7 +93,8 @@ describe('setup against the local stack', () => {
     const out = JSON.parse(r.stdout) as SetupJson;
     expect(out.userPool.status).toBe('created');
     expect(out.userPool.tag).toEqual({ 'agentcore-auth:setup': 'e2e' });
-    expect(out.steps.map((s) => s.operation)).toEqual([
+    expect(out.steps).toHaveLength(14);
+    expect(out.steps.filter((s) => s.status !== 'skipped').map((s) => s.operation)).toEqual([
       'ListUserPools',
       'CreateUserPool',
       'CreateResourceServer',
@@ -148,7 +149,10 @@ describe('setup against the local stack', () => {
     expect(again.code, again.stderr).toBe(0);
     const second = JSON.parse(again.stdout) as SetupJson;
     expect(
-      second.steps.map((s) => s.operation).filter((op) => op.startsWith('Create') || op === 'AdminCreateUser'),
+      second.steps
+        .filter((s) => s.status !== 'skipped')
+        .map((s) => s.operation)
+        .filter((op) => op.startsWith('Create') || op === 'AdminCreateUser'),
     ).toEqual([]);
     expect(second.userPool).toMatchObject({ id: out.userPool.id, status: 'existing' });
     expect(second.domain).toMatchObject({ prefix: out.domain.prefix, status: 'existing' });
@@ -278,14 +282,14 @@ describe('setup against the local stack', () => {
   // Each write step of `setup --with-identity` fails in turn (the stack's fault switch answers 500 until cleared):
   // the error names the step and the teardown command, and teardown then leaves nothing behind.
   const WRITE_STEPS: Array<[string, number]> = [
-    ['CreateUserPool', 2],
-    ['CreateResourceServer', 3],
-    ['CreateUserPoolDomain', 4],
-    ['CreateUserPoolClient', 5],
-    ['AdminCreateUser', 8],
-    ['AdminSetUserPassword', 9],
-    ['CreateWorkloadIdentity', 11],
-    ['CreateOauth2CredentialProvider', 13],
+    ['CreateUserPool', 3],
+    ['CreateResourceServer', 5],
+    ['CreateUserPoolDomain', 6],
+    ['CreateUserPoolClient', 9],
+    ['AdminCreateUser', 13],
+    ['AdminSetUserPassword', 14],
+    ['CreateWorkloadIdentity', 17],
+    ['CreateOauth2CredentialProvider', 20],
   ];
   for (const [op, n] of WRITE_STEPS) {
     it(`failure at ${op}: the error names step ${n} and teardown cleans up`, async () => {
@@ -299,6 +303,10 @@ describe('setup against the local stack', () => {
       }
       expect(r.code).toBe(3);
       expect(r.stderr).toContain(`error: setup step ${n} (${op}) failed`);
+      // Every step is counted up front: the total never changes, and the ones after the failure are reported skipped.
+      const counters = [...r.stderr.matchAll(/^\[(\d+)\/(\d+)\]/gm)].map((m) => [Number(m[1]), Number(m[2])]);
+      expect(counters.map(([i]) => i)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      expect(new Set(counters.map(([, total]) => total))).toEqual(new Set([20]));
       expect(r.stderr).toContain(`agentcore-auth teardown --name ${name}`);
       if (op === 'CreateUserPool') expect(r.stderr).toContain('Nothing was created before this step');
       else expect(r.stderr).toMatch(/Made so far: user pool [\w-]+_\w+/);
@@ -324,7 +332,10 @@ describe('setup against the local stack', () => {
       stack.faults.clear();
     }
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/teardown step \d+ \(DeleteUserPool\) failed/);
+    expect(r.stderr).toMatch(/teardown step 9 \(DeleteUserPool\) failed/);
+    // Finding (5 steps) and deleting (4) in one count whose total never changes.
+    const counters = [...r.stderr.matchAll(/^\[(\d+)\/(\d+)\]/gm)].map((m) => `${m[1]}/${m[2]}`);
+    expect(counters).toEqual(Array.from({ length: 9 }, (_, i) => `${i + 1}/9`));
     expect(r.stderr).toContain('Run `agentcore-auth teardown --name tdf` again');
     const again = await runCommand(['teardown', '--name', 'tdf', '--yes'], { env: env() });
     expect(again.code, again.stderr).toBe(0);

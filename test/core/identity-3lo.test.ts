@@ -91,12 +91,16 @@ describe('completeConsent', () => {
     const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
     const s = await agentStarts('paula', returnUrl);
     const { io, pages, ctx } = stackIo();
-    const r = await completeConsent(io, {
-      authorizationUrl: s.authorizationUrl,
-      userIdentifier: { userId: 'paula' },
-      returnUrl,
-      timeoutMs: 10_000,
-    });
+    const r = await completeConsent(
+      io,
+      {
+        authorizationUrl: s.authorizationUrl,
+        userIdentifier: { userId: 'paula' },
+        returnUrl,
+        timeoutMs: 10_000,
+      },
+      io.steps,
+    );
     expect(r).toEqual({ sessionUri: s.sessionUri, completed: true });
     expect(pages).toEqual([200]);
     expect(ctx.stderr.text()).toContain('[1/2] authorize in the browser');
@@ -129,12 +133,16 @@ describe('completeConsent', () => {
       color: false,
       showSecrets: false,
     });
-    const r = await completeConsent(io, {
-      authorizationUrl: s.authorizationUrl,
-      userIdentifier: { userId: 'olive' },
-      returnUrl,
-      timeoutMs: 10_000,
-    });
+    const r = await completeConsent(
+      io,
+      {
+        authorizationUrl: s.authorizationUrl,
+        userIdentifier: { userId: 'olive' },
+        returnUrl,
+        timeoutMs: 10_000,
+      },
+      io.steps,
+    );
     expect(r.completed).toBe(true);
     expect(foreign).toEqual([409, 200]);
     expect(ctx.stderr.text()).toContain(
@@ -162,13 +170,17 @@ describe('completeConsent', () => {
       color: false,
       showSecrets: false,
     });
-    const err = await completeConsent(io, {
-      authorizationUrl: s.authorizationUrl,
-      userIdentifier: { userId: 'quinn' },
-      returnUrl,
-      browser: false,
-      timeoutMs: 4000,
-    }).catch((e: unknown) => e);
+    const err = await completeConsent(
+      io,
+      {
+        authorizationUrl: s.authorizationUrl,
+        userIdentifier: { userId: 'quinn' },
+        returnUrl,
+        browser: false,
+        timeoutMs: 4000,
+      },
+      io.steps,
+    ).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'ERR_TIMEOUT', exitCode: 5, details: { consentState: 'waiting-for-browser' } });
     expect((err as Error).message).toContain(`nothing reached ${returnUrl} within 4 s`);
     expect((err as { hint: string }).hint).toContain('Nobody opened the printed authorization URL');
@@ -181,13 +193,17 @@ describe('completeConsent', () => {
     const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
     const s = await agentStarts('rita', returnUrl);
     const { io, pages } = stackIo();
-    const err = await completeConsent(io, {
-      authorizationUrl: s.authorizationUrl,
-      userIdentifier: { userId: 'rita2' },
-      startedBy: { userId: 'rita' },
-      returnUrl,
-      timeoutMs: 10_000,
-    }).catch((e) => e);
+    const err = await completeConsent(
+      io,
+      {
+        authorizationUrl: s.authorizationUrl,
+        userIdentifier: { userId: 'rita2' },
+        startedBy: { userId: 'rita' },
+        returnUrl,
+        timeoutMs: 10_000,
+      },
+      io.steps,
+    ).catch((e) => e);
     expect(err.code).toBe('ERR_AUTH');
     expect(err.exitCode).toBe(4);
     expect(err.message).toMatch(

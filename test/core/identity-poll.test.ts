@@ -20,7 +20,6 @@ import {
   sessionUriFromAuthorizationUrl,
 } from '../../src/core/identity/resource.js';
 import { registerCommand } from '../../src/core/identity/return-urls.js';
-import { Timeline } from '../../src/core/identity/timeline.js';
 import { createTestContext } from '../helpers/context.js';
 
 const SESSION = 'urn:ietf:params:oauth:request_uri:poll-session-1';
@@ -230,36 +229,5 @@ describe('binding helpers', () => {
     expect(registerCommand('w', [], "http://localhost:1/a b'c")).toBe(
       `aws bedrock-agentcore-control update-workload-identity --name w --allowed-resource-oauth2-return-urls 'http://localhost:1/a b'\\''c'`,
     );
-  });
-});
-
-describe('Timeline', () => {
-  it('numbers steps, shows inputs, durations and outputs, and records them for --json', () => {
-    const { io, advance } = fakeIo();
-    const tl = new Timeline(io.ui, () => io.ctx.now(), 3);
-    const a = tl.begin('GetWorkloadAccessTokenForUserId', { workload: 'w', userId: '"alice"', empty: undefined });
-    advance(42);
-    a.ok({ 'workload token': 'sha256:12345678' });
-    const b = tl.begin('GetResourceOauth2Token', { flow: 'M2M' });
-    advance(7);
-    b.fail(new Error('boom\nsecond line'));
-    tl.skip(['CompleteResourceTokenAuth'], 'not needed');
-    const err = (io.ctx as ReturnType<typeof createTestContext>).stderr.text();
-    expect(err).toBe(
-      [
-        '[1/3] GetWorkloadAccessTokenForUserId  workload=w userId="alice"',
-        '      ✓ 42 ms · workload token sha256:12345678',
-        '[2/3] GetResourceOauth2Token  flow=M2M',
-        '      ✗ 7 ms · failed (Error)',
-        '      step 3 skipped: not needed',
-        '',
-      ].join('\n'),
-    );
-    expect(tl.steps.map((s) => [s.n, s.operation, s.status, s.durationMs ?? null])).toEqual([
-      [1, 'GetWorkloadAccessTokenForUserId', 'ok', 42],
-      [2, 'GetResourceOauth2Token', 'failed', 7],
-      [3, 'CompleteResourceTokenAuth', 'skipped', null],
-    ]);
-    expect(tl.steps[0]!.inputs).toEqual({ workload: 'w', userId: '"alice"' });
   });
 });

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { htmlReport, type HtmlRun } from '../../src/core/smoke/html.js';
-import type { StepResult } from '../../src/core/smoke/runner.js';
+import type { StepResult } from '../../src/core/smoke/results.js';
 import { parseMermaid, type SequenceDiagram } from '../../src/core/diagram/sequence.js';
 import { parseXml, type XmlElement } from './smoke-xml.js';
 

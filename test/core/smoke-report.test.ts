@@ -13,7 +13,7 @@ import {
   stepRecord,
   summaryRecord,
 } from '../../src/core/smoke/report.js';
-import type { RunSummary, StepResult } from '../../src/core/smoke/runner.js';
+import type { RunSummary, StepResult } from '../../src/core/smoke/results.js';
 import { binaryString } from '../helpers/arbitraries.js';
 import { parseXml } from './smoke-xml.js';
 

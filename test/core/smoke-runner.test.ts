@@ -4,13 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/core/smoke/parse.js';
-import {
-  combineExitCodes,
-  missingEnv,
-  runScenario,
-  type StepExecutor,
-  type StepInvocation,
-} from '../../src/core/smoke/runner.js';
+import { combineExitCodes, missingEnv, runScenario } from '../../src/core/smoke/runner.js';
+import type { StepExecutor, StepInvocation } from '../../src/core/smoke/results.js';
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 const jwt = (claims: Record<string, unknown>) => `${b64({ alg: 'RS256', kid: 'k1' })}.${b64(claims)}.${'s'.repeat(43)}`;

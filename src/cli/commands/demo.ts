@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { AgentcoreAuthError, EXIT, usageError } from '../../core/errors.js';
-import type { StepResult } from '../../core/smoke/runner.js';
+import type { StepResult } from '../../core/smoke/results.js';
 import type { CliContext } from '../context.js';
 import { addOptions, flag, value, type OptionsOf } from '../options.js';
 import { defineAction, type CliRun } from '../command.js';

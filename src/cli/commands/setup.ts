@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { addOptions, flag, value, withDefault, type OptionsOf } from '../options.js';
 import { defineAction, type Outcome, type CliRun } from '../command.js';
 import type { Io } from '../io.js';
+import type { StepsJson } from '../plan-output.js';
 
 const SETUP_OPTIONS = {
   name: withDefault(value('--name <name>', 'names every resource (a-z 0-9 -, up to 32)'), 'dev'),
@@ -62,23 +63,23 @@ async function setup(io: Io, opts: SetupOptions): Promise<Outcome> {
   // Before any AWS call: a path that cannot be written would lose the generated password after everything is made.
   if (envPath) await checkEnvPath(envPath, opts.writeEnv!, report.ENV_FILE_MARKER);
 
-  const run = await import('../../core/setup/run.js');
+  const { runSetup } = await import('../../core/setup/setup-plan.js');
   const { openSetupSession } = await import('../setup-session.js');
   const { deps, fail } = await openSetupSession(
     io,
     'setup',
     names.name,
-    9,
     (region) =>
-      `${opts.dryRun ? 'Dry run (read calls only): ' : ''}setup --name ${names.name} in ${region}${opts.withIdentity ? ', with AgentCore Identity' : ''}`,
+      `${opts.dryRun ? 'Dry run (read calls only): ' : ''}setup --name ${names.name} in ${region}` +
+      `${opts.withIdentity ? ', with AgentCore Identity' : ''}`,
   );
-  const tl = deps.timeline;
-  let result: import('../../core/setup/run.js').SetupResult;
+  let setupRun: Awaited<ReturnType<typeof runSetup>>;
   try {
-    result = await run.runSetup(deps, { name: names.name, withIdentity: !!opts.withIdentity, dryRun: !!opts.dryRun });
+    setupRun = await runSetup(deps, { name: names.name, withIdentity: !!opts.withIdentity, dryRun: !!opts.dryRun });
   } catch (e) {
-    throw fail(e, (e as { partial?: import('../../core/setup/run.js').SetupResult }).partial);
+    throw fail(e);
   }
+  const { result, records } = setupRun;
 
   // ---- the env file ----
   let envWritten: string | undefined;
@@ -116,7 +117,7 @@ async function setup(io: Io, opts: SetupOptions): Promise<Outcome> {
     json: toJson(result, {
       show,
       redact,
-      steps: tl.steps,
+      steps: records,
       next,
       authorizer,
       ...(envWritten ? { envFile: envPath! } : {}),
@@ -125,7 +126,7 @@ async function setup(io: Io, opts: SetupOptions): Promise<Outcome> {
   };
 }
 
-type SetupResult = import('../../core/setup/run.js').SetupResult;
+type SetupResult = import('../../core/setup/types.js').SetupResult;
 
 /** --write-env's path: its directory exists and is writable, and an existing file is one setup wrote. Exit 2 if not. */
 async function checkEnvPath(path: string, given: string, marker: string): Promise<void> {
@@ -177,7 +178,7 @@ function toJson(
   o: {
     show: boolean;
     redact: Redact;
-    steps: unknown[];
+    steps: StepsJson;
     next: import('../../core/setup/report.js').NextSteps;
     authorizer: unknown;
     envFile?: string;

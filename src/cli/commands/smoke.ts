@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { Chalk } from 'chalk';
 import { AgentcoreAuthError, configError, EXIT, inputError, usageError } from '../../core/errors.js';
 import type { Scenario } from '../../core/smoke/schema.js';
-import type { RunSummary, StepResult } from '../../core/smoke/runner.js';
+import type { RunSummary, StepResult } from '../../core/smoke/results.js';
 import type { CliContext } from '../context.js';
 import { addOptions, flag, integer, TIMEOUT, value, withDefault, type OptionsOf } from '../options.js';
 import { defineAction, type CliRun } from '../command.js';
@@ -239,7 +239,7 @@ async function readScenarioFile(io: Io, file: string): Promise<{ text: string; n
  */
 async function validateStepOptions(ctx: CliContext, scenario: Scenario): Promise<void> {
   const { STEP_KINDS } = await import('../../core/smoke/schema.js');
-  const { kebab } = await import('../../core/smoke/runner.js');
+  const { kebab } = await import('../../core/smoke/invocation.js');
   const { commandFlags } = await import('../in-process.js');
   const known = new Map<string, Set<string> | null>();
   const issues: Array<{ line: number; message: string }> = [];

@@ -3,7 +3,7 @@
  * `teardown --name NAME` removes what was made), the env file `login` reads, and the ready-to-paste next steps.
  */
 import { AgentcoreAuthError } from '../errors.js';
-import { madeSoFar, type StepFailure, type SetupResult, type TeardownPlan } from './run.js';
+import { madeSoFar, type StepFailure, type SetupResult, type TeardownPlan } from './types.js';
 
 /** The env variables `login` reads (src/cli/commands/login/options.ts LOGIN_ENV), written by `setup --write-env`. */
 export const SETUP_ENV = {
@@ -24,7 +24,7 @@ export function setupFailure(
   partial?: SetupResult,
 ): AgentcoreAuthError {
   const err = e.error;
-  const made = partial ? madeSoFar(partial) : [];
+  const made = partial && command === 'setup' ? madeSoFar(partial) : [];
   const cleanup =
     command === 'setup'
       ? made.length

@@ -11,7 +11,7 @@ import { toMermaid, type SequenceDiagram } from '../diagram/sequence.js';
 import { escapeHtml } from '../identity/html.js';
 import { formatMs } from './expect.js';
 import { commandLine, type Scrub } from './report.js';
-import type { RunSummary, StepResult } from './runner.js';
+import type { RunSummary, StepResult } from './results.js';
 
 export interface HtmlStep {
   result: StepResult;

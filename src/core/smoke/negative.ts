@@ -10,7 +10,7 @@
  */
 import { effectiveOutcome } from './expect.js';
 import { emptyExpectation } from './parse.js';
-import { kebab } from './runner.js';
+import { kebab } from './invocation.js';
 import { Tpl, type Scenario, type Step, type TValue } from './schema.js';
 
 const BEARER_FLAGS = ['bearer-token', 'bearer', 'id-token'];

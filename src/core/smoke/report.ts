@@ -4,7 +4,7 @@
  */
 import { maskSecret } from '../redact.js';
 import { formatMs, oneLine } from './expect.js';
-import type { RunSummary, StepResult } from './runner.js';
+import type { RunSummary, StepResult } from './results.js';
 
 export type Scrub = (text: string) => string;
 
