@@ -85,9 +85,24 @@ export interface OAuth2ProviderConfig {
   clientId?: string;
   clientSecret?: string;
   /** The OAuth2 flow this seeded provider is meant for (informational: shown in `local` output). */
-  flow: 'M2M' | 'USER_FEDERATION';
+  flow: 'M2M' | 'USER_FEDERATION' | 'ON_BEHALF_OF_TOKEN_EXCHANGE';
   /** Default scopes (informational). */
   scopes: string[];
+  /** onBehalfOfTokenExchangeConfig (default for an ON_BEHALF_OF_TOKEN_EXCHANGE provider: TOKEN_EXCHANGE, actor M2M). */
+  onBehalfOf?: OnBehalfOfProviderConfig;
+  /** clientAuthenticationMethod (default CLIENT_SECRET_BASIC); PRIVATE_KEY_JWT signs with `kmsKeyArn`. */
+  clientAuthenticationMethod?:
+    | 'CLIENT_SECRET_BASIC'
+    | 'CLIENT_SECRET_POST'
+    | 'PRIVATE_KEY_JWT'
+    | 'AWS_IAM_ID_TOKEN_JWT';
+  privateKeyJwt?: { kmsKeyArn?: string; signingAlgorithm: 'RS256' | 'PS256' | 'ES256' };
+}
+
+export interface OnBehalfOfProviderConfig {
+  grantType: 'TOKEN_EXCHANGE' | 'JWT_AUTHORIZATION_GRANT';
+  actorTokenContent?: 'M2M' | 'AWS_IAM_ID_TOKEN_JWT' | 'NONE';
+  actorTokenScopes?: string[];
 }
 
 export interface ApiKeyProviderConfig {
@@ -189,6 +204,14 @@ export function defaultConfig(region = DEFAULT_REGION): StackConfig {
         idp: { kind: 'threeLo' },
         flow: 'USER_FEDERATION',
         scopes: ['api:read'],
+      },
+      {
+        name: 'local-obo',
+        vendor: 'CustomOauth2',
+        idp: { kind: 'threeLo' },
+        flow: 'ON_BEHALF_OF_TOKEN_EXCHANGE',
+        scopes: ['api:read'],
+        onBehalfOf: { grantType: 'TOKEN_EXCHANGE', actorTokenContent: 'M2M', actorTokenScopes: ['api:read'] },
       },
     ],
     apiKeyProviders: [{ name: 'local-api-key', apiKey: `sk-local-${secret(18)}` }],
@@ -588,6 +611,9 @@ function parseProvider(v: unknown, f: string, cfg: StackConfig): OAuth2ProviderC
     'clientSecret',
     'flow',
     'scopes',
+    'onBehalfOf',
+    'clientAuthenticationMethod',
+    'privateKeyJwt',
   ]);
   const name = str(o.name, `${f}.name`, { min: 1, max: LIMITS.providerNameMax, pattern: PATTERNS.providerName });
   const given = ['idp', 'discoveryUrl', 'authorizationServerMetadata'].filter((k) => o[k] !== undefined);
@@ -630,8 +656,8 @@ function parseProvider(v: unknown, f: string, cfg: StackConfig): OAuth2ProviderC
   }
   const external = idp.kind === 'discovery' || idp.kind === 'metadata';
   const flow = o.flow === undefined ? (idp.kind === 'threeLo' ? 'USER_FEDERATION' : 'M2M') : str(o.flow, `${f}.flow`);
-  if (flow !== 'M2M' && flow !== 'USER_FEDERATION')
-    throw new ConfigError(`${f}.flow`, 'must be M2M or USER_FEDERATION');
+  if (flow !== 'M2M' && flow !== 'USER_FEDERATION' && flow !== 'ON_BEHALF_OF_TOKEN_EXCHANGE')
+    throw new ConfigError(`${f}.flow`, 'must be M2M, USER_FEDERATION or ON_BEHALF_OF_TOKEN_EXCHANGE');
   const clientId = external ? str(o.clientId, `${f}.clientId`) : optStr(o.clientId, `${f}.clientId`);
   const clientSecret = optStr(o.clientSecret, `${f}.clientSecret`);
   return {
@@ -648,7 +674,61 @@ function parseProvider(v: unknown, f: string, cfg: StackConfig): OAuth2ProviderC
     scopes: strList(o.scopes, `${f}.scopes`, []),
     ...(clientId !== undefined ? { clientId } : {}),
     ...(clientSecret !== undefined ? { clientSecret } : {}),
+    ...parseProviderAuth(o, f, flow),
   };
+}
+
+/** A provider's onBehalfOf, clientAuthenticationMethod and privateKeyJwt (the identity half's config fields). */
+function parseProviderAuth(o: Record<string, unknown>, f: string, flow: OAuth2ProviderConfig['flow']) {
+  const oneOf = <const T extends string>(v: unknown, field: string, values: readonly T[]): T => {
+    const s = str(v, field);
+    if (!(values as readonly string[]).includes(s)) throw new ConfigError(field, `must be one of ${values.join(', ')}`);
+    return s as T;
+  };
+  const out: Pick<OAuth2ProviderConfig, 'onBehalfOf' | 'clientAuthenticationMethod' | 'privateKeyJwt'> = {};
+  if (o.onBehalfOf !== undefined) {
+    const b = obj(o.onBehalfOf, `${f}.onBehalfOf`);
+    known(b, `${f}.onBehalfOf`, ['grantType', 'actorTokenContent', 'actorTokenScopes']);
+    out.onBehalfOf = {
+      grantType: oneOf(b.grantType ?? 'TOKEN_EXCHANGE', `${f}.onBehalfOf.grantType`, [
+        'TOKEN_EXCHANGE',
+        'JWT_AUTHORIZATION_GRANT',
+      ]),
+      ...(b.actorTokenContent !== undefined
+        ? {
+            actorTokenContent: oneOf(b.actorTokenContent, `${f}.onBehalfOf.actorTokenContent`, [
+              'M2M',
+              'AWS_IAM_ID_TOKEN_JWT',
+              'NONE',
+            ]),
+          }
+        : {}),
+      ...(b.actorTokenScopes !== undefined
+        ? { actorTokenScopes: strList(b.actorTokenScopes, `${f}.onBehalfOf.actorTokenScopes`, []) }
+        : {}),
+    };
+  } else if (flow === 'ON_BEHALF_OF_TOKEN_EXCHANGE')
+    out.onBehalfOf = { grantType: 'TOKEN_EXCHANGE', actorTokenContent: 'M2M' };
+  if (o.clientAuthenticationMethod !== undefined)
+    out.clientAuthenticationMethod = oneOf(o.clientAuthenticationMethod, `${f}.clientAuthenticationMethod`, [
+      'CLIENT_SECRET_BASIC',
+      'CLIENT_SECRET_POST',
+      'PRIVATE_KEY_JWT',
+      'AWS_IAM_ID_TOKEN_JWT',
+    ]);
+  if (o.privateKeyJwt !== undefined) {
+    const k = obj(o.privateKeyJwt, `${f}.privateKeyJwt`);
+    known(k, `${f}.privateKeyJwt`, ['kmsKeyArn', 'signingAlgorithm']);
+    out.privateKeyJwt = {
+      ...(k.kmsKeyArn !== undefined ? { kmsKeyArn: str(k.kmsKeyArn, `${f}.privateKeyJwt.kmsKeyArn`) } : {}),
+      signingAlgorithm: oneOf(k.signingAlgorithm ?? 'RS256', `${f}.privateKeyJwt.signingAlgorithm`, [
+        'RS256',
+        'PS256',
+        'ES256',
+      ]),
+    };
+  }
+  return out;
 }
 
 function parseFaults(v: unknown, f: string): FaultSettings {

@@ -3,12 +3,16 @@
  * seeded workload identities and credential providers, and the handlers (IdP, data plane, control plane, 3LO browser
  * leg) in the order stack.ts mounts them.
  */
-import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { decodeJwt } from 'jose';
 import { createCognitoIdp } from './cognito/idp.js';
-import { ConfigError } from './config.js';
-import { createControlPlaneHandler, configKeyFor } from './identity/control.js';
-import { createDataPlaneHandler, JwtRejection } from './identity/dataplane.js';
-import { putOAuth2Provider } from './identity/oauth.js';
+import { JwtRejection, type IdentityCtx } from './identity/context.js';
+import { createControlPlaneHandler } from './identity/control/index.js';
+import { createDataPlaneHandler } from './identity/data/index.js';
+import { LocalKms } from './identity/kms.js';
+import { seedOAuth2Providers } from './identity/seed.js';
+import { createStandInsHandler } from './identity/stand-ins.js';
+import { createUserJwtVerifier } from './identity/user-jwt.js';
+import { LocalSts } from './identity/sts.js';
 import type { Handler } from './server.js';
 import type { EmuContext } from './context.js';
 import type { LocalStack, LocalStackOptions } from './stack.js';
@@ -31,6 +35,14 @@ export async function mountIdentity(
   const { config, state, origin } = ctx;
   // The 3LO provider binds the interface the stack binds (127.0.0.1 unless --host says otherwise).
   const host = options.host ?? '127.0.0.1';
+  // The KMS and STS stand-ins (keys made on first use) and the identity handlers' context.
+  const kms = new LocalKms(ctx.keys, config.region, config.accountId);
+  const sts = new LocalSts(origin, config.accountId, ctx.keys, ctx.now);
+  let verifyUserJwt: IdentityCtx['verifyUserJwt'] = async () => {
+    throw new JwtRejection('The user pools are not started yet');
+  };
+  const ictx: IdentityCtx = { ...ctx, verifyUserJwt: (token) => verifyUserJwt(token), kms, sts };
+  let ownsIssuer: (iss: string) => boolean = () => false;
 
   // Concurrently: each generates an RSA key on the thread pool while the other (oidc-provider's import) uses the CPU.
   const [cognitoStarted, threeLoStarted] = await Promise.allSettled([
@@ -44,6 +56,11 @@ export async function mountIdentity(
       autoConsent: config.autoConsent,
       defaultUser: config.threeLo.defaultUser,
       keys: ctx.keys,
+      // The on-behalf-of grants take the stack's user pools as subject issuers.
+      subjectJwksUri: (iss) => (ownsIssuer(iss) ? `${iss}/.well-known/jwks.json` : undefined),
+      sts: { issuer: sts.issuer, jwksUri: `${sts.issuer}/.well-known/jwks.json`, roleArn: sts.roleArn },
+      kmsJwksUri: kms.jwksUrl(origin, Object.values(kms.seeded())),
+      now: ctx.now,
     }),
   ]);
   if (threeLoStarted.status === 'fulfilled') closers.push(() => threeLoStarted.value.close());
@@ -51,47 +68,11 @@ export async function mountIdentity(
   if (threeLoStarted.status === 'rejected') throw threeLoStarted.reason;
   const cognito = cognitoStarted.value;
   const threeLo = threeLoStarted.value;
+  ownsIssuer = (iss) => cognito.ownsIssuer(iss);
 
   for (const w of config.workloadIdentities)
     state.putWorkloadIdentity(w.name, { allowedResourceOauth2ReturnUrls: w.allowedResourceOauth2ReturnUrls });
-  for (const p of config.oauth2Providers) {
-    let discoveryUrl: string | undefined;
-    let metadata: { issuer?: string; authorizationEndpoint?: string; tokenEndpoint: string } | undefined;
-    let clientId = p.clientId;
-    let clientSecret = p.clientSecret;
-    if (p.idp.kind === 'userPool') {
-      const name = p.idp.client;
-      const client = config.userPool.clients.find((c) => c.name === name);
-      if (!client) throw new ConfigError(`oauth2Providers: ${p.name}.client`, `no user pool client named "${name}"`);
-      discoveryUrl = `${cognito.issuer}/.well-known/openid-configuration`;
-      clientId ??= client.clientId;
-      clientSecret ??= client.clientSecret;
-    } else if (p.idp.kind === 'threeLo') {
-      discoveryUrl = threeLo.discoveryUrl;
-      clientId ??= config.threeLo.clientId;
-      clientSecret ??= config.threeLo.clientSecret;
-    } else if (p.idp.kind === 'discovery') discoveryUrl = p.idp.discoveryUrl;
-    else
-      metadata = {
-        ...(p.idp.issuer ? { issuer: p.idp.issuer } : {}),
-        ...(p.idp.authorizationEndpoint ? { authorizationEndpoint: p.idp.authorizationEndpoint } : {}),
-        tokenEndpoint: p.idp.tokenEndpoint,
-      };
-    const configKey = configKeyFor(p.vendor);
-    putOAuth2Provider(ctx, {
-      name: p.name,
-      vendor: p.vendor,
-      configKey,
-      configInput:
-        configKey === 'customOauth2ProviderConfig'
-          ? { oauthDiscovery: discoveryUrl ? { discoveryUrl } : { authorizationServerMetadata: metadata }, clientId }
-          : { clientId },
-      clientId: clientId ?? '',
-      ...(clientSecret !== undefined ? { clientSecret } : {}),
-      ...(discoveryUrl ? { discoveryUrl } : {}),
-      ...(metadata ? { metadata } : {}),
-    });
-  }
+  seedOAuth2Providers(ictx, { userPoolIssuer: cognito.issuer, threeLoDiscoveryUrl: threeLo.discoveryUrl });
   const t = Math.floor(ctx.now() / 1000);
   for (const k of config.apiKeyProviders) {
     state.apiKeyProviders.set(k.name, {
@@ -105,49 +86,8 @@ export async function mountIdentity(
     });
   }
 
-  // Issuers GetWorkloadAccessTokenForJWT trusts: the stack's pool, plus config.trustedIssuers (resolved lazily).
-  const external = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
-  let externalLoaded: Promise<void> | undefined;
-  const loadExternal = () =>
-    (externalLoaded ??= (async () => {
-      for (const url of config.trustedIssuers) {
-        try {
-          const doc = (await (await fetch(url, { signal: AbortSignal.timeout(10_000) })).json()) as {
-            issuer?: string;
-            jwks_uri?: string;
-          };
-          if (doc.issuer && doc.jwks_uri) external.set(doc.issuer, createRemoteJWKSet(new URL(doc.jwks_uri)));
-        } catch {
-          /* unreachable issuer: its tokens are refused */
-        }
-      }
-    })());
-  async function verifyUserJwt(token: string): Promise<JWTPayload> {
-    let iss: string | undefined;
-    try {
-      iss = decodeJwt(token).iss;
-    } catch {
-      throw new JwtRejection('Failed to parse token');
-    }
-    try {
-      // The seeded pool and any pool made through CreateUserPool (`agentcore-auth setup` against the stack).
-      if (cognito.ownsIssuer(iss)) return await cognito.verify(token);
-      if (config.trustedIssuers.length) await loadExternal();
-      const jwks = iss ? external.get(iss) : undefined;
-      if (!jwks)
-        throw new JwtRejection(
-          `Token issuer ${iss ?? '(none)'} is not trusted (trusted: ${[cognito.issuer, ...external.keys()].join(', ')})`,
-        );
-      return (await jwtVerify(token, jwks, { issuer: iss!, currentDate: new Date(ctx.now()) })).payload;
-    } catch (e) {
-      if (e instanceof JwtRejection) throw e;
-      if (e instanceof joseErrors.JWTExpired) throw new JwtRejection('Token has expired');
-      if (e instanceof joseErrors.JWSSignatureVerificationFailed || e instanceof joseErrors.JWKSNoMatchingKey)
-        throw new JwtRejection('Token signature is invalid');
-      if (e instanceof joseErrors.JWTClaimValidationFailed) throw new JwtRejection(`Claim '${e.claim}' is invalid`);
-      throw new JwtRejection('Failed to parse token');
-    }
-  }
+  // Issuers GetWorkloadAccessTokenForJWT trusts: the stack's pools, plus config.trustedIssuers (resolved lazily).
+  verifyUserJwt = createUserJwtVerifier(cognito, config.trustedIssuers, ctx.now);
 
   const userPoolInfo: LocalStack['userPool'] = {
     id: cognito.poolId,
@@ -188,9 +128,10 @@ export async function mountIdentity(
   return {
     handlers: [
       cognito.handler,
-      createDataPlaneHandler(ctx, { verifyUserJwt }),
-      createControlPlaneHandler(ctx),
-      createThreeLoFlowHandler(ctx),
+      createDataPlaneHandler(ictx),
+      createControlPlaneHandler(ictx),
+      createThreeLoFlowHandler(ictx),
+      createStandInsHandler(ictx),
     ],
     mintWorkloadAccessToken: (input) => {
       if (input.userToken !== undefined) {

@@ -98,7 +98,7 @@ export interface LocalStack {
       name: string;
       arn: string;
       vendor: string;
-      flow: 'M2M' | 'USER_FEDERATION';
+      flow: 'M2M' | 'USER_FEDERATION' | 'ON_BEHALF_OF_TOKEN_EXCHANGE';
       callbackUrl: string;
       scopes: string[];
     }>;

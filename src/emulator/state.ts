@@ -39,10 +39,31 @@ export interface OAuth2Provider {
   metadata?: ProviderEndpoints;
   /** Resolved lazily from discoveryUrl. */
   resolved?: ProviderEndpoints;
-  tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post';
+  /** How the stack authenticates at the provider's token endpoint (clientAuthenticationMethod). */
+  clientAuth: ClientAuthentication;
+  /** onBehalfOfTokenExchangeConfig: how ON_BEHALF_OF_TOKEN_EXCHANGE is done at this provider. */
+  onBehalfOf?: OnBehalfOfConfig;
   tags: Record<string, string>;
   createdTime: number;
   lastUpdatedTime: number;
+}
+
+/** clientAuthenticationMethod with what it needs (privateKeyJwtConfig for PRIVATE_KEY_JWT). */
+export type ClientAuthentication =
+  | { method: 'CLIENT_SECRET_BASIC' | 'CLIENT_SECRET_POST' | 'AWS_IAM_ID_TOKEN_JWT' }
+  | {
+      method: 'PRIVATE_KEY_JWT';
+      kmsKeyArn: string;
+      signingAlgorithm: 'RS256' | 'PS256' | 'ES256';
+      additionalHeaderClaims: Record<string, string>;
+      additionalPayloadClaims: Record<string, string>;
+    };
+
+export interface OnBehalfOfConfig {
+  grantType: 'TOKEN_EXCHANGE' | 'JWT_AUTHORIZATION_GRANT';
+  /** TOKEN_EXCHANGE only: what the stack sends as actor_token. */
+  actorTokenContent?: 'M2M' | 'AWS_IAM_ID_TOKEN_JWT' | 'NONE';
+  actorTokenScopes?: string[];
 }
 
 export interface ApiKeyProvider {
@@ -128,7 +149,8 @@ export class StackState {
   readonly vault = new Map<string, VaultEntry>();
   readonly tokenVault = {
     tokenVaultId: 'default',
-    keyType: 'ServiceManagedKey' as const,
+    keyType: 'ServiceManagedKey' as 'ServiceManagedKey' | 'CustomerManagedKey',
+    kmsKeyArn: undefined as string | undefined,
     lastModifiedDate: Math.floor(Date.now() / 1000),
   };
 

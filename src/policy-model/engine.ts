@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { cedar, type CedarWasm } from './cedar.js';
 import { toCedarInput } from './input.js';
 import {
+  TOOL_SEPARATOR,
   CALL_TOOL,
   denialText,
   ENTITY,
@@ -22,6 +23,7 @@ import {
 } from './model.js';
 import { principalEntityJson, principalOf, type PrincipalEntity } from './principal.js';
 import { buildSchema, inputType, principalTypesOf, toolIndex, type CedarType } from './schema.js';
+import { policyHead, type PolicyHead } from './scope.js';
 
 export interface DecidingPolicy {
   id: string;
@@ -59,30 +61,39 @@ export interface ToolEntry {
   inputSchema?: Record<string, unknown>;
 }
 
-interface Scope {
-  effect: 'permit' | 'forbid';
-  /** undefined = every action; otherwise the action ids it is scoped to (== or in). */
-  actions?: string[];
-}
-
 const hash = (text: string) => createHash('sha256').update(text).digest('base64url').slice(0, 22);
 /** Principals whose listing answers are kept (per compiled set); the cache is dropped whole past this. */
 const LIST_CACHE_MAX = 1000;
+
+/** The policies that can apply to one tool action (their action scope covers it), and their preparsed sets. */
+interface ActionPolicies {
+  /** ACTIVE policies in scope (what decides and what listing looks at). */
+  enforced: PolicySource[];
+  /** Every policy in scope, LOG_ONLY included. */
+  all: PolicySource[];
+  enforcedSetId?: string;
+  allSetId?: string;
+}
 
 export function compilePolicies(input: { gateway: GatewayModel; policies: readonly PolicySource[] }): CompiledPolicies {
   return new CompiledPolicies(input.gateway, input.policies);
 }
 
+/**
+ * One gateway's policies, ready to evaluate. Each tool action is evaluated against the policies whose action scope
+ * covers it (`==` the action, `in` one of its groups, or any action), preparsed as their own set on the action's
+ * first call: the other policies could not apply, so the decision, its determining policies and its errors are the
+ * same as with the whole set, and a call's cost does not grow with policies written for other tools.
+ */
 export class CompiledPolicies {
   readonly gateway: GatewayModel;
   readonly policies: readonly PolicySource[];
   private readonly c: CedarWasm;
   private readonly tools = new Map<string, ToolEntry>();
   private readonly byId = new Map<string, PolicySource>();
+  private readonly heads = new Map<string, PolicyHead>();
   private readonly schemaName: string;
-  private readonly enforcedSetId: string;
-  private readonly allSetId: string | undefined;
-  private scopes: Map<string, Scope> | undefined;
+  private readonly perAction = new Map<string, ActionPolicies>();
   private readonly miniSchemas = new Map<string, unknown>();
   private listCache = new Map<string, Map<string, boolean>>();
 
@@ -104,14 +115,15 @@ export class CompiledPolicies {
         ...(schema ? { inputSchema: schema } : {}),
       });
     }
-    for (const p of policies) this.byId.set(p.id, p);
+    for (const p of policies) {
+      this.byId.set(p.id, p);
+      const head = policyHead(p.statement);
+      if (head) this.heads.set(p.id, head);
+    }
     const schema = buildSchema(gateway);
     this.schemaName = `agentcore-schema:${hash(JSON.stringify(schema))}`;
     const s = this.c.preparseSchema(this.schemaName, schema as never);
     if (s.type === 'failure') throw new Error(`the generated Cedar schema does not parse: ${s.errors[0]?.message}`);
-    const enforced = policies.filter((p) => p.enforcementMode !== 'LOG_ONLY');
-    this.enforcedSetId = this.preparse(enforced);
-    this.allSetId = enforced.length < policies.length ? this.preparse(policies) : undefined;
   }
 
   private preparse(policies: readonly PolicySource[]): string {
@@ -120,6 +132,21 @@ export class CompiledPolicies {
     const r = this.c.preparsePolicySet(id, { staticPolicies: record });
     if (r.type === 'failure') throw new Error(`the policies do not parse: ${r.errors[0]?.message}`);
     return id;
+  }
+
+  /** The policies in scope of a tool action (a policy whose head could not be read is kept: it may apply). */
+  private inScope(tool: ToolEntry): ActionPolicies {
+    let a = this.perAction.get(tool.action);
+    if (!a) {
+      const ancestors = [tool.action, CALL_TOOL, MCP_GROUP, tool.target];
+      const all = this.policies.filter((p) => {
+        const actions = this.heads.get(p.id)?.actions;
+        return !actions || actions.some((x) => ancestors.includes(x));
+      });
+      a = { all, enforced: all.filter((p) => p.enforcementMode !== 'LOG_ONLY') };
+      this.perAction.set(tool.action, a);
+    }
+    return a;
   }
 
   /** The gateway's tool names (`<target>___<tool>`), sorted. */
@@ -168,11 +195,14 @@ export class CompiledPolicies {
       preparsedSchemaName: this.schemaName,
       validateRequest: true,
     };
-    const enforced = this.evaluate({ ...call, preparsedPolicySetId: this.enforcedSetId });
+    const scope = this.inScope(tool);
+    scope.enforcedSetId ??= this.preparse(scope.enforced);
+    const enforced = this.evaluate({ ...call, preparsedPolicySetId: scope.enforcedSetId });
     const decision: PolicyDecision = { ...enforced, action, principal };
     if (enforced.decision === 'deny') decision.denialText = denialText(forbidIds(enforced.determining));
-    if (this.allSetId) {
-      const all = this.evaluate({ ...call, preparsedPolicySetId: this.allSetId });
+    if (scope.all.length > scope.enforced.length) {
+      scope.allSetId ??= this.preparse(scope.all);
+      const all = this.evaluate({ ...call, preparsedPolicySetId: scope.allSetId });
       decision.logOnly = { decision: all.decision, determining: all.determining };
     }
     return decision;
@@ -227,14 +257,8 @@ export class CompiledPolicies {
   private partiallyAllowed(principal: PrincipalEntity, action: string): boolean {
     const tool = this.tools.get(action);
     if (!tool) return false;
-    const ancestors = [action, CALL_TOOL, MCP_GROUP, tool.target];
-    const scopes = this.policyScopes();
-    const relevant = this.policies.filter((p) => {
-      if (p.enforcementMode === 'LOG_ONLY') return false;
-      const s = scopes.get(p.id);
-      return !s?.actions || s.actions.some((a) => ancestors.includes(a));
-    });
-    if (!relevant.some((p) => scopes.get(p.id)?.effect === 'permit')) return false;
+    const relevant = this.inScope(tool).enforced;
+    if (!relevant.some((p) => this.heads.get(p.id)?.effect !== 'forbid')) return false;
     const answer = this.c.isAuthorizedPartial({
       principal: { type: principal.type, id: principal.id },
       action: { type: ENTITY.action, id: action },
@@ -252,7 +276,7 @@ export class CompiledPolicies {
   private miniSchema(tool: ToolEntry): unknown {
     let s = this.miniSchemas.get(tool.action);
     if (!s) {
-      const name = tool.action.slice(tool.target.length + 3);
+      const name = tool.action.slice(tool.target.length + TOOL_SEPARATOR.length);
       s = buildSchema({
         arn: this.gateway.arn,
         principalTypes: principalTypesOf(this.gateway) as Array<'OAuthUser' | 'IamEntity'>,
@@ -264,41 +288,8 @@ export class CompiledPolicies {
     }
     return s;
   }
-
-  /** Each policy's effect and action scope (JSON form, computed on first listing). */
-  private policyScopes(): Map<string, Scope> {
-    if (this.scopes) return this.scopes;
-    const scopes = new Map<string, Scope>();
-    for (const p of this.policies) {
-      const j = this.c.policyToJson(p.statement);
-      if (j.type === 'failure') continue;
-      scopes.set(p.id, { effect: j.json.effect, ...actionsOf(j.json.action) });
-    }
-    this.scopes = scopes;
-    return scopes;
-  }
 }
 
 function forbidIds(determining: readonly DecidingPolicy[]): string[] {
   return determining.filter((d) => d.effect === 'forbid').map((d) => d.id);
-}
-
-type ActionConstraint =
-  ReturnType<CedarWasm['policyToJson']> extends infer R
-    ? R extends { type: 'success'; json: { action: infer A } }
-      ? A
-      : never
-    : never;
-
-function uidId(u: unknown): string | undefined {
-  const e = (u as { __entity?: { type: string; id: string } }).__entity ?? (u as { type: string; id: string });
-  return e?.type === ENTITY.action ? e.id : undefined;
-}
-
-/** The action ids a scope names (`==` one, `in` one or a list), or nothing for an unconstrained action. */
-export function actionsOf(a: ActionConstraint): { actions?: string[] } {
-  if (a.op === 'All') return {};
-  if (a.op === '==') return 'entity' in a ? { actions: [uidId(a.entity)].filter((x): x is string => !!x) } : {};
-  const list = 'entities' in a ? a.entities : [a.entity];
-  return { actions: list.map(uidId).filter((x): x is string => !!x) };
 }

@@ -9,5 +9,6 @@ export * from './principal.js';
 export * from './input.js';
 export * from './policies.js';
 export * from './engine.js';
+export * from './scope.js';
 export * from './validate.js';
 export { cedarLoaded } from './cedar.js';

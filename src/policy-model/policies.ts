@@ -67,16 +67,12 @@ export function parsePolicyText(
   text: string,
   opts: { file?: string; idPrefix?: string; enforcementMode?: PolicySource['enforcementMode'] } = {},
 ): ParsedPolicies {
-  const c = cedar();
-  const checked = c.checkParsePolicySet({ staticPolicies: text });
-  if (checked.type === 'failure')
+  const parts = cedar().policySetTextToParts(text);
+  if (parts.type === 'failure')
     return {
       policies: [],
-      diagnostics: diagnosticsOf(checked.errors, { text, ...(opts.file ? { file: opts.file } : {}) }, 'error', 'parse'),
+      diagnostics: diagnosticsOf(parts.errors, { text, ...(opts.file ? { file: opts.file } : {}) }, 'error', 'parse'),
     };
-  const parts = c.policySetTextToParts(text);
-  if (parts.type === 'failure')
-    return { policies: [], diagnostics: diagnosticsOf(parts.errors, { text }, 'error', 'parse') };
   const diagnostics: PolicyDiagnostic[] = [];
   if (parts.policy_templates.length)
     diagnostics.push({

@@ -11,7 +11,7 @@
  * The exact texts AWS puts in statusReasons are UNVERIFIED; these say what was found and where.
  */
 import { cedar } from './cedar.js';
-import { actionsOf } from './engine.js';
+import { policyHead } from './scope.js';
 import { TOOL_SEPARATOR, type GatewayModel, type PolicySource } from './model.js';
 import { diagnosticsOf, type PolicyDiagnostic } from './policies.js';
 import { buildSchema, toolIndex } from './schema.js';
@@ -32,10 +32,10 @@ function placed(p: PolicySource, d: Omit<PolicyDiagnostic, 'file' | 'line' | 'po
 
 /** AgentCore's scope rules and the emulated analyzer's findings for one policy. */
 function scopeChecks(p: PolicySource, semantic: boolean): PolicyDiagnostic[] {
-  const j = cedar().policyToJson(p.statement);
-  if (j.type === 'failure') return diagnosticsOf(j.errors, { text: p.statement, policy: p }, 'error', 'parse');
+  const head = policyHead(p.statement);
+  if (!head) return [];
   const out: PolicyDiagnostic[] = [];
-  const { resource, effect, conditions } = j.json;
+  const { resource, effect, conditions } = head;
   if (resource.op === 'All')
     out.push(
       placed(p, {
@@ -47,7 +47,7 @@ function scopeChecks(p: PolicySource, semantic: boolean): PolicyDiagnostic[] {
         source: 'agentcore',
       }),
     );
-  else if (actionsOf(j.json.action).actions?.some((a) => a.includes(TOOL_SEPARATOR)) && resource.op !== '==')
+  else if (head.actions?.some((a) => a.includes(TOOL_SEPARATOR)) && resource.op !== '==')
     out.push(
       placed(p, {
         severity: 'error',
@@ -56,7 +56,7 @@ function scopeChecks(p: PolicySource, semantic: boolean): PolicyDiagnostic[] {
         source: 'agentcore',
       }),
     );
-  if (semantic && conditions.length === 0)
+  if (semantic && !conditions)
     out.push(
       placed(p, {
         severity: 'error',

@@ -134,11 +134,14 @@ describe('policy check', () => {
     [['--claims', '{"sub":"a"}', '--tool', 'Weather___forecast', '--input', '[1]'], /--input must be a JSON object/],
     [['--claims', '{"role":"a"}', '--tool', 'Weather___forecast'], /the claims have no "sub"/],
     [['--claims', 'sub=a', '--tool', 'Weather___forecast'], /--claims is not JSON/],
-    [['--claims', '["a"]', '--tool', 'Weather___forecast'], /--claims must be a JSON object of claims/],
+    [['--claims', '["a"]', '--tool', 'Weather___forecast'], /--claims must be a JSON object, got an array/],
     [['--bearer-token', 'not-a-jwt', '--tool', 'Weather___forecast'], /not a JWT/],
     [['--tool', 'Weather___forecast'], /no caller/],
-    [['--claims', '{"sub":"a"}', '--iam-arn', 'arn:aws:iam::1:role/x', '--tool', 'W___f'], /the caller is given twice/],
-    [['--claims', '{"sub":"a"}'], /--tool is required/],
+    [
+      ['--claims', '{"sub":"a"}', '--iam-arn', 'arn:aws:iam::1:role/x', '--tool', 'W___f'],
+      /option '--claims <json>' cannot be used with option '--iam-arn <arn>'/,
+    ],
+    [['--claims', '{"sub":"a"}'], /required option '--tool <name>' not specified/],
   ])('bad input %j → exit 2', async (args, message) => {
     const r = await inExamples(['policy', 'check', ...base, ...args]);
     expect(r.code).toBe(2);
@@ -156,7 +159,7 @@ describe('policy check', () => {
     );
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
-      /^error: bad\.cedar:3:3: failed to parse policies from string: unexpected token `resource`/m,
+      /^error: bad\.cedar:3:3: unexpected token `resource`/m,
     );
   });
 });
@@ -256,6 +259,23 @@ describe('policy test', () => {
     expect(second.code).toBe(2);
     expect(second.stderr).toMatch(/t\.yaml:4: unknown tool: unknown tool Nope___x \(The gateway's tools: /);
     expect(second.stderr).toMatch(/t\.yaml:8: bad input: the input does not match Weather___forecast's input schema/);
+  });
+  it('a JSON table names the line of each case too', async () => {
+    const table = {
+      policies: ['p.cedar'],
+      cases: [
+        { name: 'fine', claims: { sub: 'a' }, tool: 'Weather___forecast', input: { city: 'x' }, expect: 'deny' },
+        { name: 'no caller', tool: 'Weather___forecast', expect: 'deny' },
+      ],
+    };
+    const dir = tempDir({
+      'p.cedar': readFileSync(join(EXAMPLES, 'shop.cedar'), 'utf8'),
+      't.json': JSON.stringify(table, null, 2),
+    });
+    const r = await runCommand(['policy', 'test', 't.json'], { cwd: dir });
+    expect(r.code).toBe(2);
+    const line = JSON.stringify(table, null, 2).split('\n').indexOf('    {', 6) + 1;
+    expect(r.stderr).toContain(`t.json:${line}: a case needs exactly one of claims, token or iam (got none)`);
   });
 });
 

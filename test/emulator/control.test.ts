@@ -11,6 +11,9 @@ import {
   GetWorkloadIdentityCommand,
   ListOauth2CredentialProvidersCommand,
   ListWorkloadIdentitiesCommand,
+  SetTokenVaultCMKCommand,
+  UpdateApiKeyCredentialProviderCommand,
+  UpdateOauth2CredentialProviderCommand,
   UpdateWorkloadIdentityCommand,
   paginateListWorkloadIdentities,
 } from '@aws-sdk/client-bedrock-agentcore-control';
@@ -326,5 +329,111 @@ describe('API-key providers and the token vault', () => {
     expect(v.lastModifiedDate).toBeInstanceOf(Date);
     const f = await failure(c.control.send(new GetTokenVaultCommand({ tokenVaultId: 'other' })));
     expect(f).toMatchObject({ name: 'ResourceNotFoundException', status: 404 });
+  });
+});
+
+describe('updates (issue 28 item 10): UpdateOauth2CredentialProvider, UpdateApiKeyCredentialProvider, SetTokenVaultCMK', () => {
+  it('UpdateOauth2CredentialProvider replaces the definition; name, ARN and callbackUrl stay; the new client is used', async () => {
+    const oidc = inject('oidc');
+    const created = await c.control.send(
+      new CreateOauth2CredentialProviderCommand({
+        name: 'to-update',
+        credentialProviderVendor: 'CustomOauth2',
+        oauth2ProviderConfigInput: {
+          customOauth2ProviderConfig: {
+            oauthDiscovery: { discoveryUrl: oidc.discoveryUrl },
+            clientId: oidc.clientId,
+            clientSecret: 'wrong-secret',
+          },
+        },
+      }),
+    );
+    const wat = (await c.data.send(new GetWorkloadAccessTokenCommand({ workloadName: 'local-workload' })))
+      .workloadAccessToken!;
+    const m2m = () =>
+      c.data.send(
+        new GetResourceOauth2TokenCommand({
+          workloadIdentityToken: wat,
+          resourceCredentialProviderName: 'to-update',
+          scopes: ['api:read'],
+          oauth2Flow: 'M2M',
+        }),
+      );
+    expect((await failure(m2m())).name).toBe('ValidationException');
+    const config = {
+      oauthDiscovery: { discoveryUrl: oidc.discoveryUrl },
+      clientId: oidc.clientId,
+      clientAuthenticationMethod: 'CLIENT_SECRET_POST' as const,
+      onBehalfOfTokenExchangeConfig: {
+        grantType: 'TOKEN_EXCHANGE' as const,
+        tokenExchangeGrantTypeConfig: { actorTokenContent: 'NONE' as const },
+      },
+    };
+    const updated = await c.control.send(
+      new UpdateOauth2CredentialProviderCommand({
+        name: 'to-update',
+        credentialProviderVendor: 'CustomOauth2',
+        oauth2ProviderConfigInput: { customOauth2ProviderConfig: { ...config, clientSecret: oidc.clientSecret } },
+      }),
+    );
+    expect(updated.$metadata.httpStatusCode).toBe(200);
+    expect(updated).toMatchObject({
+      name: 'to-update',
+      credentialProviderArn: created.credentialProviderArn,
+      callbackUrl: created.callbackUrl,
+      credentialProviderVendor: 'CustomOauth2',
+      oauth2ProviderConfigOutput: { customOauth2ProviderConfig: config },
+    });
+    expect(JSON.stringify(updated)).not.toContain(oidc.clientSecret);
+    expect((await m2m()).accessToken).toBeTruthy();
+    const missing = await failure(
+      c.control.send(
+        new UpdateOauth2CredentialProviderCommand({
+          name: 'no-such-provider',
+          credentialProviderVendor: 'CustomOauth2',
+          oauth2ProviderConfigInput: { customOauth2ProviderConfig: config },
+        }),
+      ),
+    );
+    expect(missing).toMatchObject({ name: 'ResourceNotFoundException', status: 404 });
+  });
+
+  it('UpdateApiKeyCredentialProvider changes the key the data plane returns', async () => {
+    await c.control.send(new CreateApiKeyCredentialProviderCommand({ name: 'rotating-key', apiKey: 'key-1' }));
+    const u = await c.control.send(
+      new UpdateApiKeyCredentialProviderCommand({ name: 'rotating-key', apiKey: 'key-2' }),
+    );
+    expect(u).toMatchObject({ name: 'rotating-key' });
+    expect(u.lastUpdatedTime).toBeInstanceOf(Date);
+    expect(JSON.stringify(u)).not.toContain('key-2');
+    const wat = (await c.data.send(new GetWorkloadAccessTokenCommand({ workloadName: 'local-workload' })))
+      .workloadAccessToken!;
+    const k = await c.data.send(
+      new GetResourceApiKeyCommand({ workloadIdentityToken: wat, resourceCredentialProviderName: 'rotating-key' }),
+    );
+    expect(k.apiKey).toBe('key-2');
+  });
+
+  it('SetTokenVaultCMK records a customer managed key; GetTokenVault reports it; back to the service key', async () => {
+    const kmsKeyArn = 'arn:aws:kms:us-east-1:123456789012:key/vault-cmk';
+    const set = await c.control.send(
+      new SetTokenVaultCMKCommand({ kmsConfiguration: { keyType: 'CustomerManagedKey', kmsKeyArn } }),
+    );
+    expect(set).toMatchObject({
+      tokenVaultId: 'default',
+      kmsConfiguration: { keyType: 'CustomerManagedKey', kmsKeyArn },
+    });
+    expect((await c.control.send(new GetTokenVaultCommand({}))).kmsConfiguration).toEqual({
+      keyType: 'CustomerManagedKey',
+      kmsKeyArn,
+    });
+    const bad = await failure(
+      c.control.send(new SetTokenVaultCMKCommand({ kmsConfiguration: { keyType: 'CustomerManagedKey' } })),
+    );
+    expect(bad).toMatchObject({ name: 'ValidationException' });
+    await c.control.send(new SetTokenVaultCMKCommand({ kmsConfiguration: { keyType: 'ServiceManagedKey' } }));
+    expect((await c.control.send(new GetTokenVaultCommand({}))).kmsConfiguration).toEqual({
+      keyType: 'ServiceManagedKey',
+    });
   });
 });

@@ -64,6 +64,7 @@ describe('agentcore-auth local', () => {
     expect(doc.credentialProviders.oauth2.map((p: { name: string; flow: string }) => `${p.name}:${p.flow}`)).toEqual([
       'local-m2m:M2M',
       'local-3lo:USER_FEDERATION',
+      'local-obo:ON_BEHALF_OF_TOKEN_EXCHANGE',
     ]);
     expect(doc.credentialProviders.apiKey.map((p: { name: string }) => p.name)).toEqual(['local-api-key']);
     // The printed credentials and endpoint are all the real SDK needs.
@@ -218,7 +219,11 @@ describe('agentcore-auth local', () => {
       ),
     ) as Record<string, any>;
     try {
-      expect(doc.credentialProviders.oauth2.map((p: { name: string }) => p.name)).toEqual(['local-m2m', 'local-3lo']);
+      expect(doc.credentialProviders.oauth2.map((p: { name: string }) => p.name)).toEqual([
+        'local-m2m',
+        'local-3lo',
+        'local-obo',
+      ]);
       const control = new BedrockAgentCoreControlClient({
         region: doc.region,
         endpoint: doc.url,
@@ -249,7 +254,7 @@ describe('agentcore-auth local', () => {
     expect(r.stderr).not.toContain('internal error');
     expect(r.code).toBe(130);
     const doc = JSON.parse(out) as Record<string, any>;
-    expect(doc.credentialProviders.oauth2.map((p: { name: string }) => p.name)).toEqual(['local-3lo']);
+    expect(doc.credentialProviders.oauth2.map((p: { name: string }) => p.name)).toEqual(['local-3lo', 'local-obo']);
   });
 
   it('an oauth2Providers entry naming a missing pool client: exit 2 naming the field', async () => {

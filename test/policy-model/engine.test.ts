@@ -221,3 +221,58 @@ describe('policy text', () => {
     ]);
   });
 });
+
+describe('per-action policy sets', () => {
+  it('decide exactly as the whole set does (decision, determining policies, errors)', async () => {
+    const { createRequire } = await import('node:module');
+    const cedar = createRequire(import.meta.url)(
+      '@cedar-policy/cedar-wasm/nodejs',
+    ) as typeof import('@cedar-policy/cedar-wasm/nodejs');
+    const { buildSchema, principalOf, principalEntityJson } = await import('../../src/policy-model/index.js');
+    const tools = ['RefundTool___process_refund', 'RefundTool___list_orders', 'Weather___forecast'];
+    const groups = ['RefundTool', 'Weather', 'CallTool', 'Mcp'];
+    const text = Array.from({ length: 30 }, (_, i) => {
+      const effect = i % 4 === 3 ? 'forbid' : 'permit';
+      const action =
+        i % 3 === 0
+          ? `action == AgentCore::Action::"${tools[i % 3]}"`
+          : i % 3 === 1
+            ? `action in AgentCore::Action::"${groups[i % 4]}"`
+            : 'action';
+      const resource = i % 3 === 0 ? `resource == AgentCore::Gateway::"${GW}"` : 'resource is AgentCore::Gateway';
+      return `${effect}(principal, ${action}, ${resource}) when { principal.getTag("k${i % 5}") == "v" };`;
+    }).join('\n');
+    const { policies } = parsePolicyText(text, { file: 'many.cedar' });
+    const set = compilePolicies({ gateway, policies });
+    const schema = buildSchema(gateway);
+    const seen = new Set<string>();
+    for (let n = 0; n < 40; n++) {
+      const claims = Object.fromEntries(
+        Array.from({ length: 5 }, (_, k) => [`k${k}`, (n >> k) & 1 ? 'v' : 'w']).filter((_, k) => (n + k) % 3),
+      );
+      const caller = jwt(claims);
+      const tool = tools[n % 3]!;
+      const input: Record<string, number> = tool === "RefundTool___process_refund" ? { amount: 1 } : {};
+      const ours = set.authorize({ caller, tool, input });
+      const principal = principalOf(caller);
+      const whole = cedar.isAuthorized({
+        principal: { type: principal.type, id: principal.id },
+        action: { type: 'AgentCore::Action', id: tool },
+        resource: { type: 'AgentCore::Gateway', id: GW },
+        context: { input },
+        schema: schema as never,
+        policies: { staticPolicies: Object.fromEntries(policies.map((p) => [p.id, p.statement])) },
+        entities: [principalEntityJson(principal)],
+      });
+      if (whole.type !== 'success') throw new Error(JSON.stringify(whole.errors));
+      expect(ours.decision, `${n}`).toBe(whole.response.decision);
+      seen.add(`${ours.decision}:${ours.determining.length > 0}`);
+      expect(ours.determining.map((d) => d.id).sort(), `${n}`).toEqual([...whole.response.diagnostics.reason].sort());
+      expect(ours.errors.map((e) => e.policyId).sort(), `${n}`).toEqual(
+        whole.response.diagnostics.errors.map((e) => e.policyId).sort(),
+      );
+    }
+    // allowed by permits, denied by a forbid, denied by default
+    expect([...seen].sort()).toEqual(['allow:true', 'deny:false', 'deny:true']);
+  });
+});

@@ -12,16 +12,6 @@ export function callerFromToken(token: string): Caller {
   return { kind: 'jwt', claims: decodeJwtUnverified(token).payload };
 }
 
-export function callerFromClaimsJson(text: string, what = '--claims'): Caller {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    throw inputError(`${what} is not JSON: ${(e as Error).message}`, `e.g. ${what} '{"sub":"alice","role":"admin"}'`);
-  }
-  return callerFromClaims(v, what);
-}
-
 export function callerFromClaims(v: unknown, what = 'claims'): Caller {
   if (!v || typeof v !== 'object' || Array.isArray(v))
     throw inputError(`${what} must be a JSON object of claims (the JWT payload)`, '{"sub":"alice","role":"admin"}');

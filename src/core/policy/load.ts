@@ -10,6 +10,7 @@ import {
   inferTargets,
   mergePolicies,
   parsePolicyText,
+  policyHead,
   PolicyModelError,
   targetsFromToolsDocument,
   type GatewayModel,
@@ -18,7 +19,6 @@ import {
   type PolicySource,
   type TargetSpec,
 } from '../../policy-model/index.js';
-import { cedar } from '../../policy-model/cedar.js';
 import { AgentcoreAuthError, inputError, usageError } from '../errors.js';
 
 /** The ARN used when no policy names a gateway and none is given (any ARN then behaves the same). */
@@ -96,11 +96,8 @@ export function toolsFrom(doc: unknown, file: string): { targets: TargetSpec[]; 
 export function gatewayArnsOf(policies: readonly PolicySource[]): string[] {
   const arns = new Set<string>();
   for (const p of policies) {
-    const j = cedar().policyToJson(p.statement);
-    if (j.type !== 'success' || j.json.resource.op !== '==' || !('entity' in j.json.resource)) continue;
-    const e = j.json.resource.entity as { __entity?: { type: string; id: string }; type?: string; id?: string };
-    const uid = e.__entity ?? e;
-    if (uid.type === 'AgentCore::Gateway' && uid.id) arns.add(uid.id);
+    const r = policyHead(p.statement)?.resource;
+    if (r?.op === '==' && r.type === 'AgentCore::Gateway') arns.add(r.id);
   }
   return [...arns];
 }

@@ -4,62 +4,34 @@ import { EXIT, usageError } from '../../../core/errors.js';
 import type { Outcome } from '../../command.js';
 import type { Io } from '../../io.js';
 import { colorEnabled } from '../../render/ui.js';
-
-export interface CheckOptions {
-  policyFile?: string[];
-  tools?: string;
-  gatewayArn?: string;
-  bearerToken?: string;
-  bearer?: string | boolean;
-  idToken?: boolean;
-  claims?: string;
-  iamArn?: string;
-  tool?: string;
-  input: string;
-}
+import type { CheckOptions } from './options.js';
 
 async function callerOf(io: Io, opts: CheckOptions) {
-  const { callerFromClaimsJson, callerFromIamArn, callerFromToken } = await import('../../../core/policy/caller.js');
+  const { callerFromClaims, callerFromIamArn, callerFromToken } = await import('../../../core/policy/caller.js');
   const given = [
     opts.bearerToken !== undefined && '--bearer-token',
     opts.bearer !== undefined && '--bearer',
     opts.claims !== undefined && '--claims',
     opts.iamArn !== undefined && '--iam-arn',
   ].filter(Boolean);
-  if (given.length !== 1)
-    throw usageError(
-      given.length ? `the caller is given twice (${given.join(', ')})` : 'no caller',
-      'Pass one of --bearer-token JWT, --bearer [NAME], --claims JSON or --iam-arn ARN.',
-    );
+  // Two callers are refused while the options parse (conflicts in options.ts).
+  if (!given.length)
+    throw usageError('no caller', 'Pass one of --bearer-token JWT, --bearer [NAME], --claims JSON or --iam-arn ARN.');
   if (opts.idToken && opts.bearer === undefined) throw usageError('--id-token goes with --bearer [NAME]');
-  if (opts.claims !== undefined) return callerFromClaimsJson(opts.claims);
+  if (opts.claims !== undefined) return callerFromClaims(opts.claims, '--claims');
   if (opts.iamArn !== undefined) return callerFromIamArn(opts.iamArn);
   const { resolveBearer } = await import('../../bearer.js');
   const r = await resolveBearer(
     io,
-    { ...(opts.bearerToken !== undefined ? { bearerToken: opts.bearerToken } : { bearer: opts.bearer! }) },
+    opts.bearerToken !== undefined ? { bearerToken: opts.bearerToken } : { bearer: opts.bearer! },
     { use: opts.idToken ? 'id' : 'access' },
   );
   io.ui.note(`caller: the claims of the token from ${r.source} (decoded, not verified)`);
   return callerFromToken(r.token);
 }
 
-function parseInput(text: string): unknown {
-  try {
-    const v = JSON.parse(text) as unknown;
-    if (v && typeof v === 'object' && !Array.isArray(v)) return v;
-  } catch {
-    /* below */
-  }
-  throw usageError(
-    `--input must be a JSON object (the tool arguments), got ${text.slice(0, 60)}`,
-    `e.g. --input '{"amount":100}'`,
-  );
-}
-
 export async function checkCommand(io: Io, opts: CheckOptions): Promise<Outcome> {
-  if (!opts.tool) throw usageError('--tool is required', 'Name the tool as the gateway lists it: <target>___<tool>.');
-  const input = parseInput(opts.input);
+  const input = opts.input;
   const caller = await callerOf(io, opts);
   const { loadPolicyFiles, parseData, policyContext, readText } = await import('../../../core/policy/load.js');
   const { compileContext, decide, renderCheck } = await import('../../../core/policy/check.js');

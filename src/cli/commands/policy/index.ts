@@ -11,10 +11,15 @@
 import type { Command } from 'commander';
 import { defineAction, type CliRun } from '../../command.js';
 import type { Io } from '../../io.js';
-
-import type { CheckOptions } from './check.js';
-
-const MODES = 'FAIL_ON_ANY_FINDINGS (default, as CreatePolicy) or IGNORE_ALL_FINDINGS';
+import { addOptions } from '../../options.js';
+import {
+  CHECK_OPTIONS,
+  TEST_OPTIONS,
+  VALIDATE_OPTIONS,
+  type CheckOptions,
+  type TestOptions,
+  type ValidateOptions,
+} from './options.js';
 
 export function register(program: Command, run: CliRun): void {
   const policy = program
@@ -24,25 +29,13 @@ export function register(program: Command, run: CliRun): void {
         'validate Cedar policies (validate). The Cedar engine is the official one (@cedar-policy/cedar-wasm).',
     );
 
-  policy
+  const check = policy
     .command('check')
     .description(
       'Decide one tools/call as the gateway would: allow (exit 0) or deny (exit 4), with the determining policies, ' +
         "the principal's tags (every JWT claim as a string) and the errors met (a getTag on a missing tag).",
-    )
-    .option('--policy-file <files...>', 'Cedar policy files (repeatable)', (v: string, prev: string[] = []) => [
-      ...prev,
-      v,
-    ])
-    .option('--tools <file>', "the gateway's tools (JSON/YAML: a tools/list result, a list, or {targets:[…]})")
-    .option('--gateway-arn <arn>', 'the gateway called (default: the one the policies name)')
-    .option('--bearer-token <token>', 'the caller: a JWT (its claims are read, not verified), or - for stdin')
-    .option('--bearer [name]', 'the caller: a cached login (default entry when NAME is omitted)')
-    .option('--id-token', 'with --bearer: the cached ID token instead of the access token')
-    .option('--claims <json>', 'the caller: the JWT claims as a JSON object (must have sub)')
-    .option('--iam-arn <arn>', 'the caller: an IAM principal ARN (an AWS_IAM gateway)')
-    .option('--tool <name>', 'the tool called, <target>___<tool>')
-    .option('--input <json>', 'the tool arguments (JSON object)', '{}')
+    );
+  addOptions(check, CHECK_OPTIONS)
     .addHelpText(
       'after',
       `
@@ -55,35 +48,29 @@ Examples:
       defineAction(run, async (io: Io, opts: CheckOptions) => (await import('./check.js')).checkCommand(io, opts)),
     );
 
-  policy
+  const test = policy
     .command('test')
     .description(
       'Run a table of cases (YAML or JSON: policies:, tools:, cases: [{name, claims|token|iam, tool, input, ' +
         'expect: allow|deny}]) offline; exit 6 when any case misses.',
     )
-    .argument('<file>', 'the test table (schema: examples/policy-test.schema.json)')
-    .option('--junit <file>', 'also write a JUnit XML report to FILE')
-    .action(
-      defineAction(run, async (io: Io, file: string, opts: { junit?: string }) =>
-        (await import('./test.js')).testCommand(io, file, opts),
-      ),
-    );
+    .argument('<file>', 'the test table (schema: examples/policy-test.schema.json)');
+  addOptions(test, TEST_OPTIONS).action(
+    defineAction(run, async (io: Io, file: string, opts: TestOptions) =>
+      (await import('./test.js')).testCommand(io, file, opts),
+    ),
+  );
 
-  policy
+  const validate = policy
     .command('validate')
     .description(
       'Check Cedar policy files as CreatePolicy would: parse errors, schema errors against the tools (--tools), ' +
         "AgentCore's scope rules and the analyzer's findings, each with file:line. Exit 2 on any error.",
     )
-    .argument('<files...>', 'Cedar policy files')
-    .option('--tools <file>', "the gateway's tools (without it only parse and scope checks run)")
-    .option('--gateway-arn <arn>', 'the gateway the policies are for')
-    .option('--validation-mode <mode>', MODES, 'FAIL_ON_ANY_FINDINGS')
-    .action(
-      defineAction(
-        run,
-        async (io: Io, files: string[], opts: { tools?: string; gatewayArn?: string; validationMode: string }) =>
-          (await import('./validate.js')).validateCommand(io, files, opts),
-      ),
-    );
+    .argument('<files...>', 'Cedar policy files');
+  addOptions(validate, VALIDATE_OPTIONS).action(
+    defineAction(run, async (io: Io, files: string[], opts: ValidateOptions) =>
+      (await import('./validate.js')).validateCommand(io, files, opts),
+    ),
+  );
 }

@@ -4,8 +4,9 @@ import { AgentcoreAuthError, EXIT } from '../../../core/errors.js';
 import type { Outcome } from '../../command.js';
 import type { Io } from '../../io.js';
 import { colorEnabled } from '../../render/ui.js';
+import type { TestOptions } from './options.js';
 
-export async function testCommand(io: Io, file: string, opts: { junit?: string }): Promise<Outcome> {
+export async function testCommand(io: Io, file: string, opts: TestOptions): Promise<Outcome> {
   const { loadPolicyTest, runPolicyTests } = await import('../../../core/policy/table.js');
   const { policyJunitXml, policyTestRecord, renderTable } = await import('../../../core/policy/report.js');
   const run = runPolicyTests(await loadPolicyTest(file, io.ctx.cwd));

@@ -1,17 +1,11 @@
 /** `policy validate FILE… [--tools FILE]`: every problem with file:line (stdout); exit 2 when any is an error. */
-import { EXIT, usageError } from '../../../core/errors.js';
+import { EXIT } from '../../../core/errors.js';
 import type { Outcome } from '../../command.js';
 import type { Io } from '../../io.js';
+import type { ValidateOptions } from './options.js';
 
-const MODES = ['FAIL_ON_ANY_FINDINGS', 'IGNORE_ALL_FINDINGS'] as const;
-
-export async function validateCommand(
-  io: Io,
-  files: string[],
-  opts: { tools?: string; gatewayArn?: string; validationMode: string },
-): Promise<Outcome> {
-  const mode = opts.validationMode as (typeof MODES)[number];
-  if (!MODES.includes(mode)) throw usageError(`--validation-mode must be ${MODES.join(' or ')}`);
+export async function validateCommand(io: Io, files: string[], opts: ValidateOptions): Promise<Outcome> {
+  const mode = opts.validationMode;
   const { parseData, readText, formatDiagnostic } = await import('../../../core/policy/load.js');
   const { validateFiles } = await import('../../../core/policy/validate.js');
   const { resolve } = await import('node:path');
