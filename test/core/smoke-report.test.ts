@@ -5,14 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SecretRegistry } from '../../src/core/redact.js';
-import {
-  commandLine,
-  junitXml,
-  renderStep,
-  renderSummary,
-  stepRecord,
-  summaryRecord,
-} from '../../src/core/smoke/report.js';
+import { renderStep, renderSummary } from '../../src/cli/render/smoke.js';
+import { commandLine, junitXml, stepRecord, summaryRecord } from '../../src/core/smoke/report.js';
 import type { RunSummary, StepResult } from '../../src/core/smoke/results.js';
 import { binaryString } from '../helpers/arbitraries.js';
 import { parseXml } from './smoke-xml.js';

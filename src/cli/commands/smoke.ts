@@ -86,9 +86,8 @@ Example scenario (examples/inbound.yaml is a complete one that runs against \`ag
 async function smoke(io: Io, files: string[], opts: SmokeOptions) {
   const { parseScenario } = await import('../../core/smoke/parse.js');
   const { runScenario, missingEnv, combineExitCodes } = await import('../../core/smoke/runner.js');
-  const { renderStep, renderSummary, renderTotal, stepRecord, summaryRecord, totalRecord, junitXml } = await import(
-    '../../core/smoke/report.js'
-  );
+  const { stepRecord, summaryRecord, totalRecord, junitXml } = await import('../../core/smoke/report.js');
+  const { renderStep, renderSummary, renderTotal } = await import('../render/smoke.js');
   const { createInProcessExecutor } = await import('../in-process.js');
   const { smokeReports } = await import('../diagram-output.js');
 
