@@ -5,9 +5,9 @@
  */
 import { AgentcoreAuthError, usageError } from '../core/errors.js';
 import { LIMITS } from '../wire.js';
-import type { RuntimeAuthInfo } from '../core/runtime/auth-mode.js';
+import type { RuntimeAuthInfo } from '../core/runtime/inbound.js';
 import type { Inbound } from '../core/runtime/inbound.js';
-import type { InboundMode } from '../core/runtime/request.js';
+import type { InboundMode } from '../core/runtime/inbound.js';
 import type { Io } from './io.js';
 import { choice, flag, optionalValue, userId, value, type OptionsOf } from './options.js';
 

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { anySignal } from '../core/http.js';
-import type { RuntimeAuthInfo } from '../core/runtime/auth-mode.js';
+import type { RuntimeAuthInfo } from '../core/runtime/inbound.js';
 import type { Inbound } from '../core/runtime/inbound.js';
 import type { InvokerDeps } from '../core/runtime/invoker.js';
 import { checkSessionId, type InvokeSpec } from '../core/runtime/request.js';

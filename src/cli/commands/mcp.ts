@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { usageError } from '../../core/errors.js';
 import { controlSdk } from '../../sdk.js';
-import type { RuntimeAuthInfo } from '../../core/runtime/auth-mode.js';
+import type { RuntimeAuthInfo } from '../../core/runtime/inbound.js';
 import { defineAction, type Outcome, type CliRun } from '../command.js';
 import type { Io } from '../io.js';
 import { checkConsentFlags, consentOptions } from '../consent.js';

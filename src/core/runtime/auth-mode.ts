@@ -9,25 +9,8 @@ import type {
   CustomJWTAuthorizerConfiguration,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { fromAwsError } from '../aws.js';
-import type { InboundMode } from './request.js';
+import type { RuntimeAuthInfo } from './inbound.js';
 import { controlSdk } from '../../sdk.js';
-
-export interface RuntimeAuthInfo {
-  mode: InboundMode;
-  runtimeId: string;
-  version?: string;
-  jwt?: {
-    discoveryUrl?: string;
-    allowedAudience?: string[];
-    allowedClients?: string[];
-    allowedScopes?: string[];
-    customClaims?: number;
-  };
-  serverProtocol?: string;
-  status?: string;
-  /** requestHeaderConfiguration.requestHeaderAllowlist */
-  headerAllowlist?: string[];
-}
 
 export async function lookupRuntimeAuth(
   client: BedrockAgentCoreControlClient,

@@ -6,9 +6,9 @@ import { AgentcoreAuthError, type ErrorCode } from '../errors.js';
 import { classify, CREDENTIAL_KINDS, type Classified } from '../classify.js';
 import { hintFor } from '../hints.js';
 import { tryDecodeJwt } from '../jwt.js';
-import type { RuntimeAuthInfo } from './auth-mode.js';
+import type { RuntimeAuthInfo } from './inbound.js';
 import { describeAuth } from './auth-mode.js';
-import type { InboundMode } from './request.js';
+import type { InboundMode } from './inbound.js';
 import type { RuntimeTarget } from './target.js';
 import { METHOD_MISMATCH } from '../../wire.js';
 
