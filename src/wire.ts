@@ -147,6 +147,17 @@ export const MESSAGES = {
   cognitoSecretHashWrong: (clientId: string) => `Unable to verify secret hash for client ${clientId}`,
   cognitoUserPasswordNotEnabled: 'USER_PASSWORD_AUTH flow not enabled for this client',
   cognitoUserNotFound: 'User does not exist.',
+  cognitoUserDisabled: 'User is disabled.',
+  cognitoRefreshRevoked: 'Refresh Token has been revoked',
+  cognitoAccessRevoked: 'Access Token has been revoked',
+  /** ListUsers with a Filter it cannot parse (aws/aws-sdk-php#1088). */
+  cognitoFilterParse: 'Error while parsing filter.',
+  /** AdminAddUserToGroup & co. with an unknown group (aws-amplify/amplify-cli#2214). */
+  cognitoGroupNotFound: 'Group not found.',
+  /** SOFTWARE_TOKEN_MFA answered with a wrong code (CodeMismatchException). */
+  cognitoMfaCodeMismatch: 'Invalid code or auth state for the user.',
+  /** VerifySoftwareToken with a wrong code (EnableSoftwareTokenMFAException; aws-amplify-auth-starters#15). */
+  cognitoTotpVerifyMismatch: 'Code mismatch and fail enable Software Token MFA',
   /**
    * UNVERIFIED: the service's answer to an oversized payload is not documented; this is the emulator's (413
    * ValidationException).
@@ -215,7 +226,27 @@ export const SERVICE_ERRORS = [
   { kind: 'cognito-user-password-not-enabled', message: /USER_PASSWORD_AUTH flow not enabled/i },
   { kind: 'cognito-incorrect-password', message: /Incorrect username or password/i },
   { kind: 'cognito-user-not-found', names: ['UserNotFoundException'], message: /User does not exist/i },
-  { kind: 'cognito-refresh-expired', message: /Refresh Token has (expired|been revoked)|Invalid Refresh Token/i },
+  { kind: 'cognito-refresh-revoked', message: /Refresh Token has been revoked/i },
+  { kind: 'cognito-refresh-expired', message: /Refresh Token has expired|Invalid Refresh Token/i },
+  { kind: 'cognito-access-revoked', message: /Access Token has been revoked/i },
+  {
+    kind: 'cognito-mfa-code-mismatch',
+    names: ['CodeMismatchException', 'EnableSoftwareTokenMFAException'],
+    message: /Invalid code or auth state for the user|Code mismatch and fail enable Software Token MFA/i,
+  },
+  { kind: 'cognito-user-disabled', message: /User is disabled/i },
+  { kind: 'cognito-filter-parse', message: /Error while parsing filter/i },
+  { kind: 'cognito-group-not-found', message: /Group not found/i },
+  {
+    kind: 'cognito-trigger-unreachable',
+    names: ['UnexpectedLambdaException'],
+    message: /invocation failed due to error/i,
+  },
+  {
+    kind: 'cognito-trigger-bad-answer',
+    names: ['InvalidLambdaResponseException', 'UserLambdaValidationException'],
+    message: /Unrecognizable lambda output|Invalid lambda function output|PreTokenGeneration failed with error/i,
+  },
   { kind: 'invoke-for-user-denied', message: /InvokeAgentRuntimeForUser/i },
   {
     kind: 'jwt-invalid-or-not-found',

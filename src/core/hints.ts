@@ -206,6 +206,77 @@ const TEXTS: readonly HintText[] = [
     example: 'NotAuthorizedException: Refresh Token has expired',
   },
   {
+    id: 'cognito-refresh-revoked',
+    source: 'Cognito (NotAuthorizedException)',
+    cause:
+      'The refresh token was revoked: the user was signed out everywhere (GlobalSignOut, AdminUserGlobalSignOut) ' +
+      'or the token itself was revoked (RevokeToken, /oauth2/revoke).',
+    fix: 'Log in again with `agentcore-auth login` (the same --save-as name replaces the cached entry).',
+    example: 'NotAuthorizedException: Refresh Token has been revoked',
+  },
+  {
+    id: 'cognito-access-revoked',
+    source: 'Cognito (NotAuthorizedException)',
+    cause: 'The access token belongs to a sign-in that was signed out (GlobalSignOut) or revoked (RevokeToken).',
+    fix: 'Log in again; resource servers that only check the JWT may still accept the old token until it expires.',
+    example: 'NotAuthorizedException: Access Token has been revoked',
+  },
+  {
+    id: 'cognito-mfa-code-mismatch',
+    source: 'Cognito RespondToAuthChallenge / VerifySoftwareToken',
+    cause: 'The authenticator code did not match (wrong secret, a code already expired, or a clock off by > 30 s).',
+    fix:
+      'Use the current code (--mfa-code), or give the authenticator secret in AGENTCORE_AUTH_TOTP_SECRET or with ' +
+      '--totp-secret-stdin so login computes it; check the machine clock.',
+    example: 'CodeMismatchException: Invalid code or auth state for the user.',
+  },
+  {
+    id: 'cognito-user-disabled',
+    source: 'Cognito (NotAuthorizedException)',
+    cause: 'An administrator disabled this user (AdminDisableUser).',
+    fix: 'Enable the user again (aws cognito-idp admin-enable-user …) or sign in as another user.',
+    example: 'NotAuthorizedException: User is disabled.',
+  },
+  {
+    id: 'cognito-filter-parse',
+    source: 'Cognito ListUsers (InvalidParameterException)',
+    cause:
+      'The Filter is not `attribute = "value"` or `attribute ^= "value"` on a searchable attribute (username, ' +
+      'email, phone_number, name, given_name, family_name, preferred_username, cognito:user_status, status, sub).',
+    fix:
+      'Quote the value with double quotes, e.g. --filter \'email ^= "alice"\'; ' +
+      'custom attributes are not searchable.',
+    example: 'InvalidParameterException: Error while parsing filter.',
+  },
+  {
+    id: 'cognito-group-not-found',
+    source: 'Cognito (ResourceNotFoundException)',
+    cause: 'No group of that name in this user pool (group names are case-sensitive).',
+    fix: 'Create it first (aws cognito-idp create-group …) or check the name with list-groups.',
+    example: 'ResourceNotFoundException: Group not found.',
+  },
+  {
+    id: 'cognito-trigger-unreachable',
+    source: 'Cognito Lambda trigger (UnexpectedLambdaException)',
+    cause:
+      'Cognito could not invoke the pool\u2019s Lambda trigger (not found, no permission, timed out, unreachable).',
+    fix:
+      'Check the trigger ARN in the pool\u2019s LambdaConfig; on the local stack, serve it with ' +
+      '`agentcore-auth local --lambda ARN=http://127.0.0.1:PORT` and make sure that endpoint answers.',
+    example:
+      'UnexpectedLambdaException: PreTokenGeneration invocation failed due to error ' +
+      'Socket timeout while invoking Lambda function.',
+  },
+  {
+    id: 'cognito-trigger-bad-answer',
+    source: 'Cognito Lambda trigger (InvalidLambdaResponseException / UserLambdaValidationException)',
+    cause: 'The trigger threw, or answered something that is not the event with its `response` filled in.',
+    fix:
+      'Return the event object with `response.claimsOverrideDetails` (V1_0) or ' +
+      '`response.claimsAndScopeOverrideDetails` (V2_0/V3_0); see the trigger\u2019s logs for the error it threw.',
+    example: 'InvalidLambdaResponseException: Unrecognizable lambda output',
+  },
+  {
     id: 'invoke-for-user-denied',
     source: 'AgentCore Runtime (403 AccessDeniedException)',
     cause: 'Sending X-Amzn-Bedrock-AgentCore-Runtime-User-Id needs an extra IAM permission.',

@@ -69,6 +69,7 @@ export const LOCK_WAIT_MS = 15_000;
 export type LoginFlow =
   | 'user-password'
   | 'admin-user-password'
+  | 'user-srp'
   | 'refresh'
   | 'client-credentials'
   | 'authorization-code';

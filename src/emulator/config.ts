@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { LIMITS, PATTERNS } from '../wire.js';
 import type { FaultRule, FaultSettings } from './server.js';
+import { defaultUserPool, parseUserPool, type UserPoolConfig } from './cognito/config.js';
+import { bool, ConfigError, int, known, list, obj, optStr, str, strList, unique } from './config-fields.js';
 import { checkMapping } from './lambda.js';
 import {
   parseAgents,
@@ -18,52 +20,6 @@ import {
   type RuntimeDefaultsContext,
 } from './runtime/config.js';
 import { parsePolicyEngines, PolicyConfigError, type PolicyEngineConfig } from './policy/config.js';
-
-export class ConfigError extends Error {
-  constructor(
-    readonly field: string,
-    detail: string,
-  ) {
-    super(`${field}: ${detail}`);
-    this.name = 'ConfigError';
-  }
-}
-
-export type CognitoAuthFlow = 'USER_PASSWORD_AUTH' | 'ADMIN_USER_PASSWORD_AUTH' | 'REFRESH_TOKEN_AUTH';
-export type OAuthFlow = 'client_credentials' | 'code';
-
-export interface UserPoolClientConfig {
-  /** Friendly name (also the key used in `oauth2Providers[].client`). */
-  name: string;
-  clientId: string;
-  /** Omitted → a public client (no secret). */
-  clientSecret?: string;
-  explicitAuthFlows: CognitoAuthFlow[];
-  allowedOAuthFlows: OAuthFlow[];
-  /** Scopes this client may request on /oauth2/token and /oauth2/authorize. */
-  allowedOAuthScopes: string[];
-  /** Redirect URIs allowed on /oauth2/authorize. */
-  callbackUrls: string[];
-  accessTokenValiditySeconds: number;
-  idTokenValiditySeconds: number;
-  refreshTokenValiditySeconds: number;
-}
-
-export interface UserConfig {
-  username: string;
-  password: string;
-  /** A temporary password: the first sign-in answers NEW_PASSWORD_REQUIRED. */
-  temporaryPassword: boolean;
-  /** Extra user attributes (email, name, custom:…); `sub` is generated when absent. */
-  attributes: Record<string, string>;
-}
-
-export interface UserPoolConfig {
-  id: string;
-  name: string;
-  clients: UserPoolClientConfig[];
-  users: UserConfig[];
-}
 
 export interface WorkloadIdentityConfig {
   name: string;
@@ -137,17 +93,24 @@ export interface StackConfig {
   policyEngines?: PolicyEngineConfig[];
 }
 
+export { ConfigError };
+export type {
+  CognitoAuthFlow,
+  GroupConfig,
+  OAuthFlow,
+  UserConfig,
+  UserPoolClientConfig,
+  UserPoolConfig,
+} from './cognito/config.js';
+
 export const DEFAULT_REGION = 'us-east-1';
 export const DEFAULT_ACCOUNT_ID = '123456789012';
 export const DEFAULT_ACCESS_KEY_ID = 'AKIALOCALAGENTCORE01';
 
 const secret = (bytes = 24) => randomBytes(bytes).toString('base64url');
-/** Cognito app client ids: 26 lowercase alphanumerics. */
-const clientIdFor = (seed: string) => (seed.replace(/[^a-z0-9]/g, '') + 'localclient0000000000000000').slice(0, 26);
 
 /** The seeded stack (fresh secrets per call). */
 export function defaultConfig(region = DEFAULT_REGION): StackConfig {
-  const poolSuffix = 'AgentCoreLocal';
   return {
     region,
     accountId: DEFAULT_ACCOUNT_ID,
@@ -159,28 +122,7 @@ export function defaultConfig(region = DEFAULT_REGION): StackConfig {
       clientSecret: secret(),
       scopes: ['openid', 'profile', 'email', 'offline_access', 'api:read', 'api:write'],
     },
-    userPool: {
-      id: `${region}_${poolSuffix}`,
-      name: 'agentcore-local',
-      clients: [
-        defaultClient({ name: 'app-client', clientId: clientIdFor('appclient'), clientSecret: secret(32) }),
-        defaultClient({ name: 'public-client', clientId: clientIdFor('publicclient'), allowedOAuthFlows: ['code'] }),
-      ],
-      users: [
-        {
-          username: 'alice',
-          password: 'Alice-Passw0rd!',
-          temporaryPassword: false,
-          attributes: { email: 'alice@example.com', name: 'Alice' },
-        },
-        {
-          username: 'bob',
-          password: 'Bob-Temp-Passw0rd!',
-          temporaryPassword: true,
-          attributes: { email: 'bob@example.com', name: 'Bob' },
-        },
-      ],
-    },
+    userPool: defaultUserPool(region, secret),
     workloadIdentities: [
       {
         name: 'local-workload',
@@ -221,85 +163,6 @@ export function defaultConfig(region = DEFAULT_REGION): StackConfig {
   };
 }
 
-function defaultClient(c: Partial<UserPoolClientConfig> & { name: string; clientId: string }): UserPoolClientConfig {
-  return {
-    explicitAuthFlows: ['USER_PASSWORD_AUTH', 'ADMIN_USER_PASSWORD_AUTH', 'REFRESH_TOKEN_AUTH'],
-    allowedOAuthFlows: ['client_credentials', 'code'],
-    allowedOAuthScopes: ['openid', 'email', 'profile', 'agentcore/invoke'],
-    callbackUrls: [
-      'http://localhost:8765/callback',
-      'http://127.0.0.1:8765/callback',
-      'http://localhost:53682/callback',
-      'http://127.0.0.1:53682/callback',
-    ],
-    accessTokenValiditySeconds: 3600,
-    idTokenValiditySeconds: 3600,
-    refreshTokenValiditySeconds: 30 * 86400,
-    ...c,
-  };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Parsing and validation
-
-type Raw = Record<string, unknown>;
-
-function obj(v: unknown, field: string): Raw {
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(field, 'must be a mapping (object)');
-  return v as Raw;
-}
-function str(
-  v: unknown,
-  field: string,
-  opts: { min?: number; max?: number; pattern?: RegExp; patternText?: string } = {},
-): string {
-  if (typeof v !== 'string') throw new ConfigError(field, 'required string');
-  if (opts.min !== undefined && v.length < opts.min)
-    throw new ConfigError(field, `must be at least ${opts.min} characters`);
-  if (opts.max !== undefined && v.length > opts.max)
-    throw new ConfigError(field, `must be at most ${opts.max} characters`);
-  if (opts.pattern && !opts.pattern.test(v))
-    throw new ConfigError(field, `must match ${opts.patternText ?? opts.pattern.source}`);
-  return v;
-}
-function optStr(v: unknown, field: string): string | undefined {
-  return v === undefined || v === null ? undefined : str(v, field);
-}
-function bool(v: unknown, field: string, dflt: boolean): boolean {
-  if (v === undefined) return dflt;
-  if (typeof v !== 'boolean') throw new ConfigError(field, 'must be true or false');
-  return v;
-}
-function int(v: unknown, field: string, dflt: number, min = 0): number {
-  if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
-    throw new ConfigError(field, `must be an integer ≥ ${min}`);
-  return v;
-}
-function list(v: unknown, field: string): unknown[] {
-  if (!Array.isArray(v)) throw new ConfigError(field, 'must be a list');
-  return v;
-}
-function strList(v: unknown, field: string, dflt: string[]): string[] {
-  if (v === undefined) return dflt;
-  return list(v, field).map((x, i) => str(x, `${field}[${i}]`));
-}
-function known(o: Raw, field: string, keys: string[]): void {
-  for (const k of Object.keys(o)) {
-    const shown = k === '' ? '""' : k; // an empty key would leave the message without a field name
-    if (!keys.includes(k))
-      throw new ConfigError(field ? `${field}.${shown}` : shown, `unknown key (expected one of: ${keys.join(', ')})`);
-  }
-}
-function unique<T>(items: T[], key: (t: T) => string, field: string): void {
-  const seen = new Set<string>();
-  items.forEach((t, i) => {
-    const k = key(t);
-    if (seen.has(k)) throw new ConfigError(`${field}[${i}]`, `duplicate "${k}"`);
-    seen.add(k);
-  });
-}
-
 /** `lambdas:` as a mapping `ARN: URL`, or a list of `{arn, url}`. */
 function parseLambdas(v: unknown, field: string): Record<string, string> {
   const entries = Array.isArray(v)
@@ -320,9 +183,6 @@ function parseLambdas(v: unknown, field: string): Record<string, string> {
   }
   return out;
 }
-
-const AUTH_FLOWS: CognitoAuthFlow[] = ['USER_PASSWORD_AUTH', 'ADMIN_USER_PASSWORD_AUTH', 'REFRESH_TOKEN_AUTH'];
-const OAUTH_FLOWS: OAuthFlow[] = ['client_credentials', 'code'];
 
 /** What the runtime half's defaults need to know about the identity half. */
 export function runtimeDefaultsContext(cfg: StackConfig): RuntimeDefaultsContext {
@@ -407,32 +267,11 @@ function parseConfigInner(input: unknown): StackConfig {
     };
   }
   if (raw.userPool !== undefined) {
-    cfg.userPool = parseUserPool(raw.userPool, cfg);
+    cfg.userPool = parseUserPool(raw.userPool, cfg.userPool, secret);
     if (raw.oauth2Providers === undefined) cfg.oauth2Providers = reseedM2mProvider(cfg);
   }
   if (raw.workloadIdentities !== undefined) {
-    cfg.workloadIdentities = list(raw.workloadIdentities, 'workloadIdentities').map((w, i) => {
-      const f = `workloadIdentities[${i}]`;
-      const o = obj(w, f);
-      known(o, f, ['name', 'allowedResourceOauth2ReturnUrls']);
-      return {
-        name: str(o.name, `${f}.name`, {
-          min: LIMITS.workloadNameMin,
-          max: LIMITS.workloadNameMax,
-          pattern: PATTERNS.workloadName,
-        }),
-        allowedResourceOauth2ReturnUrls: strList(
-          o.allowedResourceOauth2ReturnUrls,
-          `${f}.allowedResourceOauth2ReturnUrls`,
-          [],
-        ).map((u, j) =>
-          str(u, `${f}.allowedResourceOauth2ReturnUrls[${j}]`, {
-            max: LIMITS.returnUrlMax,
-            pattern: PATTERNS.returnUrl,
-          }),
-        ),
-      };
-    });
+    cfg.workloadIdentities = parseWorkloadIdentities(raw.workloadIdentities);
     unique(cfg.workloadIdentities, (w) => w.name, 'workloadIdentities');
   }
   if (raw.oauth2Providers !== undefined) {
@@ -475,112 +314,29 @@ function parseConfigInner(input: unknown): StackConfig {
   return cfg;
 }
 
-function parseUserPool(v: unknown, cfg: StackConfig): UserPoolConfig {
-  const o = obj(v, 'userPool');
-  known(o, 'userPool', ['id', 'name', 'clients', 'users']);
-  const pool = { ...cfg.userPool };
-  if (o.id !== undefined)
-    pool.id = str(o.id, 'userPool.id', {
-      max: 55,
-      pattern: /^[\w-]+_[0-9a-zA-Z]+$/,
-      patternText: '<region>_<letters and digits>, e.g. us-east-1_AgentCoreLocal',
-    });
-  if (o.name !== undefined) pool.name = str(o.name, 'userPool.name', { min: 1, max: 128 });
-  if (o.clients !== undefined) {
-    pool.clients = list(o.clients, 'userPool.clients').map((c, i) => {
-      const f = `userPool.clients[${i}]`;
-      const r = obj(c, f);
-      known(r, f, [
-        'name',
-        'clientId',
-        'clientSecret',
-        'generateSecret',
-        'explicitAuthFlows',
-        'allowedOAuthFlows',
-        'allowedOAuthScopes',
-        'callbackUrls',
-        'accessTokenValiditySeconds',
-        'idTokenValiditySeconds',
-        'refreshTokenValiditySeconds',
-      ]);
-      const name = str(r.name, `${f}.name`, { min: 1, max: 128 });
-      const clientSecret =
-        optStr(r.clientSecret, `${f}.clientSecret`) ??
-        (bool(r.generateSecret, `${f}.generateSecret`, false) ? secret(32) : undefined);
-      const base = defaultClient({
-        name,
-        clientId:
-          r.clientId === undefined
-            ? clientIdFor(name.toLowerCase())
-            : str(r.clientId, `${f}.clientId`, { min: 1, max: 128, pattern: /^[\w+]+$/ }),
-        ...(clientSecret ? { clientSecret } : {}),
-      });
-      return {
-        ...base,
-        explicitAuthFlows: strList(r.explicitAuthFlows, `${f}.explicitAuthFlows`, base.explicitAuthFlows).map(
-          (x, j) => {
-            if (!AUTH_FLOWS.includes(x as CognitoAuthFlow))
-              throw new ConfigError(`${f}.explicitAuthFlows[${j}]`, `must be one of ${AUTH_FLOWS.join(', ')}`);
-            return x as CognitoAuthFlow;
-          },
-        ),
-        allowedOAuthFlows: strList(r.allowedOAuthFlows, `${f}.allowedOAuthFlows`, base.allowedOAuthFlows).map(
-          (x, j) => {
-            if (!OAUTH_FLOWS.includes(x as OAuthFlow))
-              throw new ConfigError(`${f}.allowedOAuthFlows[${j}]`, `must be one of ${OAUTH_FLOWS.join(', ')}`);
-            return x as OAuthFlow;
-          },
-        ),
-        allowedOAuthScopes: strList(r.allowedOAuthScopes, `${f}.allowedOAuthScopes`, base.allowedOAuthScopes),
-        callbackUrls: strList(r.callbackUrls, `${f}.callbackUrls`, base.callbackUrls),
-        accessTokenValiditySeconds: int(
-          r.accessTokenValiditySeconds,
-          `${f}.accessTokenValiditySeconds`,
-          base.accessTokenValiditySeconds,
-          1,
-        ),
-        idTokenValiditySeconds: int(
-          r.idTokenValiditySeconds,
-          `${f}.idTokenValiditySeconds`,
-          base.idTokenValiditySeconds,
-          1,
-        ),
-        refreshTokenValiditySeconds: int(
-          r.refreshTokenValiditySeconds,
-          `${f}.refreshTokenValiditySeconds`,
-          base.refreshTokenValiditySeconds,
-          1,
-        ),
-      };
-    });
-    unique(pool.clients, (c) => c.name, 'userPool.clients');
-    unique(pool.clients, (c) => c.clientId, 'userPool.clients');
-  }
-  if (o.users !== undefined) {
-    pool.users = list(o.users, 'userPool.users').map((u, i) => {
-      const f = `userPool.users[${i}]`;
-      const r = obj(u, f);
-      known(r, f, ['username', 'password', 'temporaryPassword', 'attributes']);
-      const attributes: Record<string, string> = {};
-      if (r.attributes !== undefined) {
-        for (const [k, val] of Object.entries(obj(r.attributes, `${f}.attributes`)))
-          attributes[k] = str(val, `${f}.attributes.${k}`);
-      }
-      return {
-        username: str(r.username, `${f}.username`, {
-          min: 1,
-          max: 128,
-          pattern: /^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u,
-          patternText: 'no whitespace',
+function parseWorkloadIdentities(v: unknown): WorkloadIdentityConfig[] {
+  return list(v, 'workloadIdentities').map((w, i) => {
+    const f = `workloadIdentities[${i}]`;
+    const o = obj(w, f);
+    known(o, f, ['name', 'allowedResourceOauth2ReturnUrls']);
+    return {
+      name: str(o.name, `${f}.name`, {
+        min: LIMITS.workloadNameMin,
+        max: LIMITS.workloadNameMax,
+        pattern: PATTERNS.workloadName,
+      }),
+      allowedResourceOauth2ReturnUrls: strList(
+        o.allowedResourceOauth2ReturnUrls,
+        `${f}.allowedResourceOauth2ReturnUrls`,
+        [],
+      ).map((u, j) =>
+        str(u, `${f}.allowedResourceOauth2ReturnUrls[${j}]`, {
+          max: LIMITS.returnUrlMax,
+          pattern: PATTERNS.returnUrl,
         }),
-        password: str(r.password, `${f}.password`, { min: 6, max: 256 }),
-        temporaryPassword: bool(r.temporaryPassword, `${f}.temporaryPassword`, false),
-        attributes,
-      };
-    });
-    unique(pool.users, (u) => u.username, 'userPool.users');
-  }
-  return pool;
+      ),
+    };
+  });
 }
 
 /**

@@ -21,4 +21,17 @@ export interface EmuContext {
   keys: KeyLease;
   /** The user's Lambda endpoints (`--lambda ARN=URL`): Cognito triggers, gateway interceptors and targets. */
   lambdas: Lambdas;
+  /** What the stack would have sent by mail or SMS (Cognito's confirmation codes): `local` prints them. */
+  events?: (event: StackEvent) => void;
+}
+
+/** A notable event of the stack for its operator (`local` logs it, and prints it as a JSON line under --json). */
+export interface StackEvent {
+  kind: 'cognito-code';
+  userPoolId: string;
+  username: string;
+  code: string;
+  purpose: 'SignUp' | 'ResendConfirmationCode';
+  /** Where Cognito would have sent it (masked, as in CodeDeliveryDetails). */
+  destination?: string;
 }

@@ -28,7 +28,7 @@ import {
 import { startSampleAgent, type SampleAgent } from './agent/index.js';
 import { createJwtAuthorizer } from './runtime/jwt-authorizer.js';
 import type { RuntimeHalfDeps } from './runtime/deps.js';
-import type { EmuContext } from './context.js';
+import type { EmuContext, StackEvent } from './context.js';
 import { createRuntimeHandler } from './runtime/index.js';
 import { createGatewayHandler } from './gateway/index.js';
 import { SIGNING_NAME } from '../wire.js';
@@ -38,6 +38,7 @@ import { createPolicyHandler, PolicyStore, seedPolicyEngines } from './policy/in
 import { Lambdas, parseLambdaMapping } from './lambda.js';
 
 export { ConfigError, type StackConfig } from './config.js';
+export type { StackEvent } from './context.js';
 
 export interface LocalStackOptions {
   /** 0 (default) = an ephemeral port. */
@@ -62,6 +63,8 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** `--lambda ARN=URL`: the user's own endpoints serving Lambda ARNs (added to config.lambdas). */
   lambdas?: string[];
+  /** What the stack would have mailed (Cognito's sign-up codes): `local` logs each one. */
+  onEvent?: (event: StackEvent) => void;
 }
 
 export interface StackClientInfo {
@@ -193,7 +196,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
   const origin = server.origin;
   const keys = new KeyLease();
-  const ctx: EmuContext = { origin, config, state, credentials, faults, now, verify, keys, lambdas };
+  const ctx: EmuContext = {
+    origin,
+    config,
+    state,
+    credentials,
+    faults,
+    now,
+    verify,
+    keys,
+    lambdas,
+    ...(options.onEvent ? { events: options.onEvent } : {}),
+  };
   const closers: Array<() => Promise<void>> = [];
 
   try {

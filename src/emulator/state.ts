@@ -121,15 +121,6 @@ export interface VaultEntry {
   scopes: string[];
 }
 
-export interface CognitoUser {
-  username: string;
-  sub: string;
-  password: string;
-  temporary: boolean;
-  enabled: boolean;
-  attributes: Record<string, string>;
-}
-
 /** Authorization URLs and their sessions are valid for 10 minutes (AWS: oauth2-authorization-url-session-binding). */
 export const SESSION_TTL_MS = 10 * 60_000;
 /** WAT lifetime: not documented (UNVERIFIED); one hour here. */

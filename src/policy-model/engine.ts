@@ -1,7 +1,8 @@
 /**
- * Evaluation with the official Cedar engine. `compilePolicies({gateway, policies})` preparses the gateway's schema
- * and the policy set once (Cedar's statefulIsAuthorized cache, keyed by a hash of their content so that two stacks or
- * two commands in one process never overwrite each other's entries); then, per call:
+ * Evaluation with the official Cedar engine. `compilePolicies({gateway, policies})` prepares a gateway's policies;
+ * on each tool action's first call, that action's schema and the policies in its scope are preparsed once (Cedar's
+ * statefulIsAuthorized cache, keyed by a hash of their content so that two stacks or two commands in one process
+ * never overwrite each other's entries; a change of policies or tools is a new compiled set); then, per call:
  *   authorize({caller, tool, input}) → PolicyDecision   the tools/call decision (never throws: bad input denies)
  *   canList(caller, tool) / listable(caller)            the tools/list filter
  * Listing is Cedar partial evaluation with `context.input` unknown, over the enforced policies whose action scope
@@ -92,9 +93,9 @@ export class CompiledPolicies {
   private readonly tools = new Map<string, ToolEntry>();
   private readonly byId = new Map<string, PolicySource>();
   private readonly heads = new Map<string, PolicyHead>();
-  private readonly schemaName: string;
   private readonly perAction = new Map<string, ActionPolicies>();
-  private readonly miniSchemas = new Map<string, unknown>();
+  /** Per tool action: the schema with that action alone, and its preparsed name (on the action's first call). */
+  private readonly schemas = new Map<string, { schema: unknown; name?: string }>();
   private listCache = new Map<string, Map<string, boolean>>();
 
   constructor(gateway: GatewayModel, policies: readonly PolicySource[]) {
@@ -120,10 +121,6 @@ export class CompiledPolicies {
       const head = policyHead(p.statement);
       if (head) this.heads.set(p.id, head);
     }
-    const schema = buildSchema(gateway);
-    this.schemaName = `agentcore-schema:${hash(JSON.stringify(schema))}`;
-    const s = this.c.preparseSchema(this.schemaName, schema as never);
-    if (s.type === 'failure') throw new Error(`the generated Cedar schema does not parse: ${s.errors[0]?.message}`);
   }
 
   private preparse(policies: readonly PolicySource[]): string {
@@ -192,7 +189,7 @@ export class CompiledPolicies {
       resource: { type: ENTITY.gateway, id: this.gateway.arn },
       context: { input: input.value } as never,
       entities: [principalEntityJson(principal)],
-      preparsedSchemaName: this.schemaName,
+      preparsedSchemaName: this.schemaNameFor(tool),
       validateRequest: true,
     };
     const scope = this.inScope(tool);
@@ -264,7 +261,7 @@ export class CompiledPolicies {
       action: { type: ENTITY.action, id: action },
       resource: { type: ENTITY.gateway, id: this.gateway.arn },
       context: { input: { __extn: { fn: 'unknown', arg: 'input' } } },
-      schema: this.miniSchema(tool) as never,
+      schema: this.schemaOf(tool).schema as never,
       validateRequest: false,
       policies: { staticPolicies: Object.fromEntries(relevant.map((p) => [p.id, p.statement])) },
       entities: [principalEntityJson(principal)],
@@ -272,21 +269,37 @@ export class CompiledPolicies {
     return answer.type === 'residuals' && answer.response.decision !== 'deny';
   }
 
-  /** A schema with one tool action: what partial evaluation needs for action groups, without the whole gateway. */
-  private miniSchema(tool: ToolEntry): unknown {
-    let s = this.miniSchemas.get(tool.action);
+  /**
+   * The schema of one tool action (its entity types, groups and context): for that action, request validation and
+   * evaluation are the same as with the whole gateway's schema, at the cost of parsing only what is used.
+   */
+  private schemaOf(tool: ToolEntry): { schema: unknown; name?: string } {
+    let s = this.schemas.get(tool.action);
     if (!s) {
       const name = tool.action.slice(tool.target.length + TOOL_SEPARATOR.length);
-      s = buildSchema({
-        arn: this.gateway.arn,
-        principalTypes: principalTypesOf(this.gateway) as Array<'OAuthUser' | 'IamEntity'>,
-        targets: [
-          { name: tool.target, tools: [{ name, ...(tool.inputSchema ? { inputSchema: tool.inputSchema } : {}) }] },
-        ],
-      });
-      this.miniSchemas.set(tool.action, s);
+      s = {
+        schema: buildSchema({
+          arn: this.gateway.arn,
+          principalTypes: principalTypesOf(this.gateway) as Array<'OAuthUser' | 'IamEntity'>,
+          targets: [
+            { name: tool.target, tools: [{ name, ...(tool.inputSchema ? { inputSchema: tool.inputSchema } : {}) }] },
+          ],
+        }),
+      };
+      this.schemas.set(tool.action, s);
     }
     return s;
+  }
+
+  private schemaNameFor(tool: ToolEntry): string {
+    const s = this.schemaOf(tool);
+    if (!s.name) {
+      const name = `agentcore-schema:${hash(JSON.stringify(s.schema))}`;
+      const r = this.c.preparseSchema(name, s.schema as never);
+      if (r.type === 'failure') throw new Error(`the generated Cedar schema does not parse: ${r.errors[0]?.message}`);
+      s.name = name;
+    }
+    return s.name;
   }
 }
 

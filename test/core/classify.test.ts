@@ -41,7 +41,8 @@ describe('classify', () => {
 
   it('a refresh-token expiry is not an access-token expiry, wherever it is read', () => {
     expect(classify('NotAuthorizedException: Refresh Token has expired').kind).toBe('cognito-refresh-expired');
-    expect(classify('Refresh Token has been revoked').kind).toBe('cognito-refresh-expired');
+    // A revocation is its own kind: `login --auth-flow refresh` explains what revokes a refresh token (issue 24.4).
+    expect(classify('Refresh Token has been revoked').kind).toBe('cognito-refresh-revoked');
     expect(classify('Invalid Refresh Token').kind).toBe('cognito-refresh-expired');
     expect(classify('Token has expired').kind).toBe('token-expired');
     expect(classify('Access Token has expired').kind).toBe('token-expired');

@@ -1,6 +1,7 @@
 /**
- * MFA challenges on the wire. Neither cognito-local nor the local stack implements MFA, so a scripted loopback server
- * speaks Cognito's awsJson1_1 for these two calls; the real SDK client talks to it. It checks what we send: the
+ * MFA challenges on the wire that no local counterpart can send (SELECT_MFA_TYPE, SMS_MFA: the local stack emulates
+ * TOTP only, see test/cli/login-srp-mfa.test.ts; cognito-local has no MFA), so a scripted loopback server speaks
+ * Cognito's awsJson1_1 for these calls; the real SDK client talks to it. It checks what we send: the
  * challenge name, the Session, USERNAME = USER_ID_FOR_SRP (alias sign-in), SECRET_HASH computed with that username, and
  * the code under the right key — and that off-TTY the CLI asks for --mfa-code.
  */

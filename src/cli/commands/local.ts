@@ -132,7 +132,7 @@ async function runLocal(io: Io, opts: LocalOptions): Promise<Outcome> {
       `Binding ${host}: the stack (with its demo users, secrets and no real authorization) is reachable from your network.`,
     );
   }
-  let config;
+  let config: import('../../emulator/config.js').StackConfig;
   try {
     config = opts.config ? await loadConfigFile(opts.config) : parseConfig({});
     if (opts.agentUrl?.length)
@@ -163,13 +163,18 @@ async function runLocal(io: Io, opts: LocalOptions): Promise<Outcome> {
   }
   if (io.ctx.signal.aborted) return { exitCode: EXIT.INTERRUPTED };
 
-  let stack;
+  let stack: import('../../emulator/stack.js').LocalStack;
   try {
     stack = await startLocalStack({
       port,
       host,
       config,
       log: (line) => io.ui.warn(line),
+      onEvent: ({ kind, ...event }) => {
+        // No mail on the local stack: a sign-up's code goes to the log, and under --json as one JSON line more.
+        if (io.globals.json) io.out.line(JSON.stringify({ event: kind, ...event }));
+        else io.ui.info(`Cognito ${event.purpose} code for ${event.username} (${event.userPoolId}): ${event.code}`);
+      },
       ...(opts.autoConsent ? { autoConsent: true } : {}),
       ...(opts.lambda?.length ? { lambdas: opts.lambda } : {}),
     });

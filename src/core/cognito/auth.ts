@@ -3,43 +3,29 @@
  * so endpoint overrides, tracing and Ctrl-C apply):
  *
  *   USER_PASSWORD_AUTH        InitiateAuth (unsigned)            → tokens | challenge → RespondToAuthChallenge
+ *   USER_SRP_AUTH             InitiateAuth + PASSWORD_VERIFIER (srp-login.ts; the password never leaves) → same
  *   ADMIN_USER_PASSWORD_AUTH  AdminInitiateAuth (SigV4)          → tokens | challenge → AdminRespondToAuthChallenge
  *   REFRESH_TOKEN_AUTH        InitiateAuth with the refresh token → new access + ID tokens (same refresh token)
  *
  * SECRET_HASH is added whenever a client secret is known. Challenges are answered through a `ChallengeAnswerer`
- * (flags or prompts, decided by the CLI).
+ * (flags or prompts, decided by the CLI; challenges.ts).
  */
 import { classify } from '../classify.js';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { fromAwsError } from '../aws.js';
 import { cognitoSdk } from '../../sdk.js';
 import { AgentcoreAuthError } from '../errors.js';
+import { cognitoError, tokensFrom, type AuthOutput, type CognitoTokens } from './calls.js';
+import { answerChallenge, type ChallengeAnswerer } from './challenges.js';
 import { secretHash } from './secret-hash.js';
+import { srpSignIn } from './srp-login.js';
 
-export interface CognitoTokens {
-  accessToken: string;
-  idToken?: string;
-  refreshToken?: string;
-  /** Seconds, as Cognito said (undefined on some emulators: use the JWT exp). */
-  expiresIn?: number;
-  tokenType?: string;
-}
-
-export interface NewPasswordAnswer {
-  newPassword: string;
-  /** Values for the pool's required attributes that the user has not set yet (name without `userAttributes.`). */
-  attributes: Record<string, string>;
-}
-
-export type MfaKind = 'SMS_MFA' | 'SOFTWARE_TOKEN_MFA' | 'EMAIL_OTP';
-
-export interface ChallengeAnswerer {
-  newPassword(info: { username: string; requiredAttributes: string[] }): Promise<NewPasswordAnswer>;
-  mfaCode(info: { kind: MfaKind; destination?: string }): Promise<string>;
-}
+export { cognitoError, type CognitoTokens } from './calls.js';
+export type { ChallengeAnswerer, MfaKind, NewPasswordAnswer } from './challenges.js';
 
 export interface PasswordLoginInput {
   admin: boolean;
+  /** USER_SRP_AUTH instead of USER_PASSWORD_AUTH (public InitiateAuth; needs userPoolId). */
+  srp?: boolean;
   clientId: string;
   clientSecret?: string;
   userPoolId?: string;
@@ -50,6 +36,8 @@ export interface PasswordLoginInput {
   endpoint?: string;
   /** Called once per challenge answered (for the narrative). */
   onChallenge?: (name: string) => void;
+  /** The clock of SRP's TIMESTAMP (default Date.now). */
+  now?: () => number;
 }
 
 export interface PasswordLoginResult {
@@ -59,83 +47,33 @@ export interface PasswordLoginResult {
 
 const MAX_CHALLENGES = 5;
 
-interface AuthOutput {
-  AuthenticationResult?: {
-    AccessToken?: string;
-    IdToken?: string;
-    RefreshToken?: string;
-    ExpiresIn?: number;
-    TokenType?: string;
-  };
-  ChallengeName?: string;
-  Session?: string;
-  ChallengeParameters?: Record<string, string>;
-}
-
-function tokensFrom(out: AuthOutput, operation: string): CognitoTokens {
-  const r = out.AuthenticationResult;
-  if (!r?.AccessToken) {
-    throw new AgentcoreAuthError('ERR_REMOTE', `${operation} returned neither tokens nor a challenge`, {
-      details: { operation },
-    });
-  }
-  return {
-    accessToken: r.AccessToken,
-    ...(r.IdToken ? { idToken: r.IdToken } : {}),
-    ...(r.RefreshToken ? { refreshToken: r.RefreshToken } : {}),
-    ...(typeof r.ExpiresIn === 'number' ? { expiresIn: r.ExpiresIn } : {}),
-    ...(r.TokenType ? { tokenType: r.TokenType } : {}),
-  };
-}
-
-/** Map an SDK error of a Cognito auth call (with the cognito-specific tweaks noted inline). */
-export function cognitoError(e: unknown, operation: string, endpoint?: string): AgentcoreAuthError {
-  const err = fromAwsError(e, operation, endpoint);
-  const name = err.details.errorName;
-  // A wrong password on sign-in is an authentication failure. Real Cognito says NotAuthorizedException; some
-  // emulators (cognito-local) say InvalidPasswordException on InitiateAuth, which the service itself only uses for
-  // password-policy failures of a *new* password (RespondToAuthChallenge), so only remap it on the initiate calls.
-  if (name === 'InvalidPasswordException' && /InitiateAuth$/.test(operation)) {
-    return new AgentcoreAuthError('ERR_AUTH', err.message, {
-      hint: 'Check the username and password (and that the user pool and client are the right ones).',
-      details: err.details,
-      cause: e,
-    });
-  }
-  if (name === 'InvalidPasswordException') {
-    err.hint ??= 'The new password does not meet the user pool password policy (length, digits, symbols, cases).';
-  }
-  if (name === 'ResourceNotFoundException') {
-    err.hint =
-      'Check --client-id (and --user-pool-id) and --region: Cognito does not know this app client or pool there.';
-  }
-  if (name === 'UserNotConfirmedException')
-    err.hint ??= 'Confirm the user first (aws cognito-idp admin-confirm-sign-up …).';
-  if (name === 'PasswordResetRequiredException')
-    err.hint ??= 'The user must reset the password (forgot-password flow) before signing in.';
-  return err;
-}
-
-/** Sign in with a username and password (InitiateAuth or AdminInitiateAuth), answering challenges. */
-export async function passwordLogin(
+async function initiate(
   client: CognitoIdentityProviderClient,
   input: PasswordLoginInput,
-): Promise<PasswordLoginResult> {
+  hash: (username: string) => Record<string, string>,
+): Promise<AuthOutput> {
   const { InitiateAuthCommand, AdminInitiateAuthCommand } = cognitoSdk();
-  const hash = (username: string): Record<string, string> =>
-    input.clientSecret ? { SECRET_HASH: secretHash(username, input.clientId, input.clientSecret) } : {};
-  const authParameters: Record<string, string> = {
-    USERNAME: input.username,
-    PASSWORD: input.password,
-    ...hash(input.username),
-  };
-  const operation = input.admin ? 'AdminInitiateAuth' : 'InitiateAuth';
+  if (input.srp) {
+    if (!input.userPoolId)
+      throw new AgentcoreAuthError('ERR_USAGE', '--auth-flow user-srp needs --user-pool-id', {
+        hint: 'SRP proves the password against the pool\u2019s name, which Cognito does not send: pass --user-pool-id.',
+      });
+    return srpSignIn(client, {
+      clientId: input.clientId,
+      userPoolId: input.userPoolId,
+      username: input.username,
+      password: input.password,
+      hash,
+      now: input.now ?? Date.now,
+      ...(input.endpoint ? { endpoint: input.endpoint } : {}),
+    });
+  }
+  const authParameters = { USERNAME: input.username, PASSWORD: input.password, ...hash(input.username) };
   if (input.admin && !input.userPoolId) {
     throw new AgentcoreAuthError('ERR_USAGE', '--auth-flow admin-user-password needs --user-pool-id');
   }
-  let out: AuthOutput;
   try {
-    out = input.admin
+    return input.admin
       ? await client.send(
           new AdminInitiateAuthCommand({
             UserPoolId: input.userPoolId!,
@@ -152,8 +90,18 @@ export async function passwordLogin(
           }),
         );
   } catch (e) {
-    throw cognitoError(e, operation, input.endpoint);
+    throw cognitoError(e, input.admin ? 'AdminInitiateAuth' : 'InitiateAuth', input.endpoint);
   }
+}
+
+/** Sign in with a username and password (USER_PASSWORD_AUTH, USER_SRP_AUTH or admin), answering challenges. */
+export async function passwordLogin(
+  client: CognitoIdentityProviderClient,
+  input: PasswordLoginInput,
+): Promise<PasswordLoginResult> {
+  const hash = (username: string): Record<string, string> =>
+    input.clientSecret ? { SECRET_HASH: secretHash(username, input.clientId, input.clientSecret) } : {};
+  let out = await initiate(client, input, hash);
   const challenges: string[] = [];
   for (let i = 0; out.ChallengeName; i++) {
     if (i >= MAX_CHALLENGES) {
@@ -161,102 +109,10 @@ export async function passwordLogin(
     }
     challenges.push(out.ChallengeName);
     input.onChallenge?.(out.ChallengeName);
-    out = await respond(client, input, out, hash);
+    out = await answerChallenge(client, input, out, hash);
   }
+  const operation = input.admin ? 'AdminInitiateAuth' : 'InitiateAuth';
   return { tokens: tokensFrom(out, operation), challenges };
-}
-
-function parseJsonArray(text: string | undefined): string[] {
-  if (!text) return [];
-  try {
-    const v = JSON.parse(text) as unknown;
-    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-  } catch {
-    return [];
-  }
-}
-
-async function respond(
-  client: CognitoIdentityProviderClient,
-  input: PasswordLoginInput,
-  challenge: AuthOutput,
-  hash: (username: string) => Record<string, string>,
-): Promise<AuthOutput> {
-  const { RespondToAuthChallengeCommand, AdminRespondToAuthChallengeCommand } = cognitoSdk();
-  const name = challenge.ChallengeName!;
-  const params = challenge.ChallengeParameters ?? {};
-  // For a user who signed in with an alias, Cognito names the real username in USER_ID_FOR_SRP; USERNAME and the
-  // SECRET_HASH of the response must use it.
-  const username = params.USER_ID_FOR_SRP || params.USERNAME || input.username;
-  const responses: Record<string, string> = { USERNAME: username, ...hash(username) };
-
-  switch (name) {
-    case 'NEW_PASSWORD_REQUIRED': {
-      const required = parseJsonArray(params.requiredAttributes).map((a) => a.replace(/^userAttributes\./, ''));
-      const answer = await input.answer.newPassword({ username, requiredAttributes: required });
-      responses.NEW_PASSWORD = answer.newPassword;
-      for (const [k, v] of Object.entries(answer.attributes)) responses[`userAttributes.${k}`] = v;
-      break;
-    }
-    case 'SMS_MFA':
-      responses.SMS_MFA_CODE = await input.answer.mfaCode({
-        kind: 'SMS_MFA',
-        ...(params.CODE_DELIVERY_DESTINATION ? { destination: params.CODE_DELIVERY_DESTINATION } : {}),
-      });
-      break;
-    case 'EMAIL_OTP':
-      responses.EMAIL_OTP_CODE = await input.answer.mfaCode({
-        kind: 'EMAIL_OTP',
-        ...(params.CODE_DELIVERY_DESTINATION ? { destination: params.CODE_DELIVERY_DESTINATION } : {}),
-      });
-      break;
-    case 'SOFTWARE_TOKEN_MFA':
-      responses.SOFTWARE_TOKEN_MFA_CODE = await input.answer.mfaCode({ kind: 'SOFTWARE_TOKEN_MFA' });
-      break;
-    case 'SELECT_MFA_TYPE': {
-      const options = parseJsonArray(params.MFAS_CAN_CHOOSE);
-      responses.ANSWER = options.includes('SOFTWARE_TOKEN_MFA') ? 'SOFTWARE_TOKEN_MFA' : (options[0] ?? 'SMS_MFA');
-      break;
-    }
-    case 'MFA_SETUP':
-      throw new AgentcoreAuthError('ERR_AUTH', 'Cognito asks this user to set up MFA first (MFA_SETUP challenge)', {
-        hint: 'Set up MFA for the user once (hosted UI, or AssociateSoftwareToken + VerifySoftwareToken), then log in again.',
-        details: { errorName: name },
-      });
-    default:
-      throw new AgentcoreAuthError(
-        'ERR_AUTH',
-        `Cognito answered with the ${name} challenge, which login cannot answer`,
-        {
-          hint: 'Use --auth-flow authorization-code (the hosted UI handles every challenge), or change the app client / user setup.',
-          details: { errorName: name },
-        },
-      );
-  }
-
-  const operation = input.admin ? 'AdminRespondToAuthChallenge' : 'RespondToAuthChallenge';
-  try {
-    return input.admin
-      ? await client.send(
-          new AdminRespondToAuthChallengeCommand({
-            UserPoolId: input.userPoolId!,
-            ClientId: input.clientId,
-            ChallengeName: name as never,
-            Session: challenge.Session,
-            ChallengeResponses: responses,
-          }),
-        )
-      : await client.send(
-          new RespondToAuthChallengeCommand({
-            ClientId: input.clientId,
-            ChallengeName: name as never,
-            Session: challenge.Session,
-            ChallengeResponses: responses,
-          }),
-        );
-  } catch (e) {
-    throw cognitoError(e, operation, input.endpoint);
-  }
 }
 
 export interface RefreshInput {
@@ -299,7 +155,8 @@ export async function refreshLogin(client: CognitoIdentityProviderClient, input:
   } catch (e) {
     const first = cognitoError(e, 'InitiateAuth (REFRESH_TOKEN_AUTH)', input.endpoint);
     const name = first.details.errorName;
-    const plainlyInvalid = classify(first).kind === 'cognito-refresh-expired';
+    const kind = classify(first).kind;
+    const plainlyInvalid = kind === 'cognito-refresh-expired' || kind === 'cognito-refresh-revoked';
     if ((name === 'NotAuthorizedException' || name === 'InvalidParameterException') && !plainlyInvalid) {
       const rotated = await refreshWithRotation(client, input).catch(() => undefined);
       if (rotated) return rotated;

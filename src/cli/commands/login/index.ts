@@ -1,7 +1,9 @@
 /**
  * `login`: mint a user (or M2M) token the way each real setup needs it, show who it is for, and cache it by name.
  *
- *   user-password        Cognito InitiateAuth USER_PASSWORD_AUTH (SECRET_HASH when a client secret is given)
+ *   user-password        Cognito InitiateAuth USER_PASSWORD_AUTH (SECRET_HASH when a client secret is given); an app
+ *                        client that does not allow it is signed in with SRP instead (said on stderr)
+ *   user-srp             Cognito InitiateAuth USER_SRP_AUTH + PASSWORD_VERIFIER (--user-pool-id; device-less)
  *   admin-user-password  Cognito AdminInitiateAuth ADMIN_USER_PASSWORD_AUTH (SigV4; --user-pool-id)
  *   refresh              the cached entry's refresh token (Cognito REFRESH_TOKEN_AUTH or OAuth refresh_token)
  *   client-credentials   OAuth token endpoint (Cognito domain, discovery document or explicit token endpoint)
@@ -10,6 +12,7 @@
  * Secrets: flag > --*-stdin > environment > hidden prompt (TTY only). Heavy modules load inside the action.
  */
 import type { Command } from 'commander';
+import { classify } from '../../../core/classify.js';
 import { AgentcoreAuthError, usageError } from '../../../core/errors.js';
 import { jwtClaims, jwtExp, tokenSetExpiry } from '../../../core/jwt.js';
 import {
@@ -45,6 +48,9 @@ Examples:
       --client-id 1example23 --client-secret-stdin --scopes my-api/read < secret.txt
   agentcore-auth login --auth-flow authorization-code --discovery-url https://idp.example.com/.well-known/openid-configuration \\
       --client-id my-cli --scopes openid,profile
+  agentcore-auth login --auth-flow user-srp --user-pool-id us-east-1_AbC123 --client-id 1example23 --username alice
+  AGENTCORE_AUTH_TOTP_SECRET=JBSWY3DPEHPK3PXP… agentcore-auth login --user-pool-id us-east-1_AbC123 \\
+      --client-id 1example23 --username alice --password-stdin < password.txt
   agentcore-auth login --auth-flow refresh --save-as default
 
 Environment: ${Object.values(LOGIN_ENV).join(', ')}, AGENTCORE_AUTH_CACHE_DIR (cache directory).`,
@@ -69,10 +75,16 @@ interface LoginResult {
 async function login(io: Io, opts: LoginOptions): Promise<Outcome> {
   const nameProblem = validateEntryName(opts.saveAs);
   if (nameProblem) throw usageError(`--save-as: ${nameProblem}`);
-  if (opts.clientSecretStdin && opts.passwordStdin) {
+  const stdinFlags = [
+    opts.passwordStdin && '--password-stdin',
+    opts.clientSecretStdin && '--client-secret-stdin',
+    opts.totpSecretStdin && '--totp-secret-stdin',
+  ].filter(Boolean);
+  if (stdinFlags.length > 1) {
     throw usageError(
-      '--password-stdin and --client-secret-stdin cannot both read stdin',
-      `Pass one of them through the environment (${LOGIN_ENV.password} or ${LOGIN_ENV.clientSecret}).`,
+      `${stdinFlags.join(' and ')} cannot all read stdin`,
+      `Pass all but one of them through the environment (${LOGIN_ENV.password}, ${LOGIN_ENV.clientSecret}, ` +
+        `${LOGIN_ENV.totpSecret}).`,
     );
   }
   const flow = chooseFlow(opts, io);
@@ -80,7 +92,7 @@ async function login(io: Io, opts: LoginOptions): Promise<Outcome> {
   let minted: Minted;
   let saved: CacheEntry | undefined;
   if (flow === 'refresh') ({ minted, saved } = await refreshCachedLogin(io, opts));
-  else if (flow === 'user-password' || flow === 'admin-user-password')
+  else if (flow === 'user-password' || flow === 'admin-user-password' || flow === 'user-srp')
     minted = await cognitoPasswordLogin(io, opts, flow);
   else minted = await oauthLogin(io, opts, flow, opts.timeout);
 
@@ -135,7 +147,9 @@ async function refreshCachedLogin(io: Io, opts: LoginOptions): Promise<{ minted:
   }
   registerEntrySecrets(io, entry);
   io.ui.info(`Refreshing '${entry.name}' (${entry.flow})…`);
-  const saved = await refreshEntry(io, entry);
+  const saved = await refreshEntry(io, entry).catch((e: unknown) => {
+    throw revokedExplained(e, entry);
+  });
   const minted: Minted = {
     flow: entry.flow,
     tokens: saved.tokens,
@@ -144,6 +158,22 @@ async function refreshCachedLogin(io: Io, opts: LoginOptions): Promise<{ minted:
     ...(entry.username ? { username: entry.username } : {}),
   };
   return { minted, saved };
+}
+
+/** A revoked refresh token, said plainly: what revokes one, and how to get going again. */
+function revokedExplained(e: unknown, entry: CacheEntry): unknown {
+  if (!(e instanceof AgentcoreAuthError) || classify(e).kind !== 'cognito-refresh-revoked') return e;
+  return new AgentcoreAuthError(
+    'ERR_AUTH',
+    `cannot refresh '${entry.name}': Cognito says the refresh token was revoked (${e.message.replace(/^.*?: /, '')})`,
+    {
+      hint:
+        'A refresh token stops working after a sign-out everywhere (GlobalSignOut, AdminUserGlobalSignOut) or its ' +
+        `revocation (RevokeToken, /oauth2/revoke). Log in again: agentcore-auth login … --save-as ${entry.name}`,
+      details: e.details,
+      cause: e,
+    },
+  );
 }
 
 async function saveLogin(

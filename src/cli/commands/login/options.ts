@@ -10,6 +10,7 @@ import { choice, flag, list, negatable, repeated, TIMEOUT, value, withDefault, t
 export const LOGIN_FLOWS = [
   'user-password',
   'admin-user-password',
+  'user-srp',
   'refresh',
   'client-credentials',
   'authorization-code',
@@ -23,6 +24,7 @@ export const LOGIN_ENV = {
   clientId: 'AGENTCORE_AUTH_CLIENT_ID',
   clientSecret: 'AGENTCORE_AUTH_CLIENT_SECRET',
   userPoolId: 'AGENTCORE_AUTH_USER_POOL_ID',
+  totpSecret: 'AGENTCORE_AUTH_TOTP_SECRET',
 } as const;
 
 export const LOGIN_OPTIONS = {
@@ -50,6 +52,11 @@ export const LOGIN_OPTIONS = {
   ),
   attribute: repeated('--attribute <name=value>', 'a required user attribute for NEW_PASSWORD_REQUIRED (repeatable)'),
   mfaCode: value('--mfa-code <code>', 'answer SMS_MFA / SOFTWARE_TOKEN_MFA / EMAIL_OTP (prompted on a terminal)'),
+  totpSecretStdin: flag(
+    '--totp-secret-stdin',
+    `read the authenticator's TOTP secret from stdin; login answers SOFTWARE_TOKEN_MFA with its current code ` +
+      `(env ${LOGIN_ENV.totpSecret})`,
+  ),
   domain: value(
     '--domain <domain>',
     'Cognito domain: <prefix>.auth.<region>.amazoncognito.com, a custom domain, or a full URL',

@@ -1,0 +1,71 @@
+/**
+ * The config file's field checks, shared by every section's parser (config.ts, cognito/config.ts): each names the
+ * field it refuses (`userPool.users[1].password: required string`).
+ */
+export class ConfigError extends Error {
+  constructor(
+    readonly field: string,
+    detail: string,
+  ) {
+    super(`${field}: ${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type Raw = Record<string, unknown>;
+
+export function obj(v: unknown, field: string): Raw {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(field, 'must be a mapping (object)');
+  return v as Raw;
+}
+export function str(
+  v: unknown,
+  field: string,
+  opts: { min?: number; max?: number; pattern?: RegExp; patternText?: string } = {},
+): string {
+  if (typeof v !== 'string') throw new ConfigError(field, 'required string');
+  if (opts.min !== undefined && v.length < opts.min)
+    throw new ConfigError(field, `must be at least ${opts.min} characters`);
+  if (opts.max !== undefined && v.length > opts.max)
+    throw new ConfigError(field, `must be at most ${opts.max} characters`);
+  if (opts.pattern && !opts.pattern.test(v))
+    throw new ConfigError(field, `must match ${opts.patternText ?? opts.pattern.source}`);
+  return v;
+}
+export function optStr(v: unknown, field: string): string | undefined {
+  return v === undefined || v === null ? undefined : str(v, field);
+}
+export function bool(v: unknown, field: string, dflt: boolean): boolean {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'boolean') throw new ConfigError(field, 'must be true or false');
+  return v;
+}
+export function int(v: unknown, field: string, dflt: number, min = 0): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
+    throw new ConfigError(field, `must be an integer ≥ ${min}`);
+  return v;
+}
+export function list(v: unknown, field: string): unknown[] {
+  if (!Array.isArray(v)) throw new ConfigError(field, 'must be a list');
+  return v;
+}
+export function strList(v: unknown, field: string, dflt: string[]): string[] {
+  if (v === undefined) return dflt;
+  return list(v, field).map((x, i) => str(x, `${field}[${i}]`));
+}
+export function known(o: Raw, field: string, keys: string[]): void {
+  for (const k of Object.keys(o)) {
+    const shown = k === '' ? '""' : k; // an empty key would leave the message without a field name
+    if (!keys.includes(k))
+      throw new ConfigError(field ? `${field}.${shown}` : shown, `unknown key (expected one of: ${keys.join(', ')})`);
+  }
+}
+export function unique<T>(items: T[], key: (t: T) => string, field: string): void {
+  const seen = new Set<string>();
+  items.forEach((t, i) => {
+    const k = key(t);
+    if (seen.has(k)) throw new ConfigError(`${field}[${i}]`, `duplicate "${k}"`);
+    seen.add(k);
+  });
+}
