@@ -67,7 +67,11 @@ async function headless(startUrl) {
 
 function sink() {
   const chunks = [];
-  return { isTTY: false, write: (c) => (chunks.push(String(c)), true), text: () => chunks.join('') };
+  const write = (c) => {
+    chunks.push(String(c));
+    return true;
+  };
+  return { isTTY: false, write, text: () => chunks.join('') };
 }
 
 async function exchange(stack, argv) {

@@ -77,7 +77,7 @@ try {
     rows.push({ n, smoke, direct });
   }
   const c4 = await best(() => timeSmoke(100, ['--concurrency', '4']));
-  console.log('steps   smoke (best of ' + RUNS + ')   per step   direct loop   ratio smoke/direct');
+  console.log(`steps   smoke (best of ${RUNS})   per step   direct loop   ratio smoke/direct`);
   for (const r of rows) {
     console.log(
       `${String(r.n).padStart(5)}   ${r.smoke.toFixed(1).padStart(10)} ms   ${(r.smoke / r.n).toFixed(2).padStart(6)} ms   ${r.direct.toFixed(1).padStart(8)} ms   ${(r.smoke / r.direct).toFixed(2)}x`,

@@ -115,7 +115,11 @@ const SIGV4_AGENT = info.agents.find((a) => a.name === 'sigv4_agent').arn;
 // ---- the CLI, in this process
 function capture() {
   const chunks = [];
-  return { write: (c) => (chunks.push(String(c)), true), isTTY: false, text: () => chunks.join('') };
+  const write = (c) => {
+    chunks.push(String(c));
+    return true;
+  };
+  return { write, isTTY: false, text: () => chunks.join('') };
 }
 async function cli(argv, openBrowser = async () => {}) {
   const stdout = capture();

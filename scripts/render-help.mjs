@@ -12,7 +12,13 @@ const { REGISTRY } = await import(`${root}dist/cli/registry.js`);
 
 export async function renderHelp(argv) {
   let out = '';
-  const sink = { isTTY: false, write: (s) => ((out += s), true) };
+  const sink = {
+    isTTY: false,
+    write: (s) => {
+      out += s;
+      return true;
+    },
+  };
   const ctx = {
     stdout: sink,
     stderr: { isTTY: false, write: () => true },

@@ -236,7 +236,7 @@ export async function refreshEntry(io: Io, entry: CacheEntry): Promise<CacheEntr
       },
     });
     const grantOpts = { ...(r.scopes ? { scopes: r.scopes } : {}), ...(r.resource ? { resource: r.resource } : {}) };
-    let t;
+    let t: Awaited<ReturnType<typeof refreshTokenGrant>>;
     if (entry.tokens.refreshToken) t = await refreshTokenGrant(ctx, entry.tokens.refreshToken, grantOpts);
     else if (entry.flow === 'client-credentials') {
       if (!r.clientSecret && r.clientAuth !== 'none')

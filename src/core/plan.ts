@@ -245,7 +245,8 @@ class PlanRunner<S> {
       signal: o.signal ?? new AbortController().signal,
       call: (operation, detail) => {
         const d = shown(detail);
-        (record.calls ??= []).push({ operation, detail: d });
+        record.calls ??= [];
+        record.calls.push({ operation, detail: d });
         o.emit?.({ type: 'call', step: record, total, operation, detail: d });
       },
       note: (text, level = 'info') => o.emit?.({ type: 'note', step: record, total, text, level }),

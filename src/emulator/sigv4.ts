@@ -189,7 +189,7 @@ export async function verifySigV4(
     signingService: service,
     signableHeaders: new Set(signed),
   });
-  const expected = /Signature=([0-9a-f]{64})/.exec(String(out.headers['authorization'] ?? ''))?.[1] ?? '';
+  const expected = /Signature=([0-9a-f]{64})/.exec(String(out.headers.authorization ?? ''))?.[1] ?? '';
   const a = Buffer.from(expected);
   const b = Buffer.from(signature);
   if (a.length !== b.length || !timingSafeEqual(a, b))

@@ -14,7 +14,7 @@ import {
   type Handler,
   type FaultSettings,
 } from './server.js';
-import { verifySigV4, type SigV4Result, type StackCredentials } from './sigv4.js';
+import { verifySigV4, type StackCredentials } from './sigv4.js';
 import { isParsedConfig, loadConfigFile, parseConfig, runtimeDefaultsContext, type StackConfig } from './config.js';
 import { StackState } from './state.js';
 import { parseFaultRule } from './config.js';
@@ -25,7 +25,7 @@ import {
   type AgentConfig,
   type GatewayConfig,
 } from './runtime/config.js';
-import { startSampleAgent, type SampleAgent } from './agent/index.js';
+import { startSampleAgent } from './agent/index.js';
 import { createJwtAuthorizer } from './runtime/jwt-authorizer.js';
 import type { RuntimeHalfDeps } from './runtime/deps.js';
 import type { EmuContext, StackEvent } from './context.js';

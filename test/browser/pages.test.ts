@@ -102,7 +102,7 @@ describe('login --auth-flow authorization-code through the local user pool’s h
       expect(r.stderr).toContain('✓ Logged in');
       expect(landed.startsWith(`${redirect}?code=`)).toBe(true);
       expect(await page.locator('h1').textContent()).toBe('✓ Signed in');
-      expect(await page.locator('body').innerText()).toContain('You can close this tab');
+      expect(await page.locator('body').textContent()).toContain('You can close this tab');
       expect(watch.consoleErrors).toEqual([]);
       expect(watch.pageErrors).toEqual([]);
       expect(offLoopback(watch)).toEqual([]);
@@ -150,7 +150,7 @@ async function consent(
   if (o.providerShots) await screenshot(page, `${o.shots}-3lo-sign-in`);
   await Promise.all([page.waitForURL(/\/interaction\/[^/]+$/), page.getByRole('button', { name: 'Sign in' }).click()]);
   await page.getByRole('heading', { name: 'Authorize access' }).waitFor();
-  expect(await page.locator('main').innerText()).toContain(`signed in as ${o.login}`);
+  expect(await page.locator('main').textContent()).toContain(`signed in as ${o.login}`);
   if (o.providerShots) await screenshot(page, `${o.shots}-3lo-consent`);
   const back = page.waitForURL((u) => u.pathname === '/oauth2/callback');
   if ((o.answer ?? 'Allow') === 'Allow') await page.getByRole('button', { name: 'Allow' }).click();

@@ -339,7 +339,7 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
       ],
       { openBrowser: async (u) => void (await follow(u)) },
     );
-    expect(r.stderr).toContain('[1/8] GetWorkloadAccessTokenForUserId  workload=' + n.workload + ' userId="carol"');
+    expect(r.stderr).toContain(`[1/8] GetWorkloadAccessTokenForUserId  workload=${n.workload} userId="carol"`);
     expect(r.code).toBe(0);
     const lines = r.stderr
       .split('\n')

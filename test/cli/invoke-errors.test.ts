@@ -47,7 +47,7 @@ const modes: Array<[string, string[]]> = [
   ['bearer', ['--bearer-token', TOKEN]],
 ];
 
-describe.each(modes)('%s path', (mode, flags) => {
+describe.each(modes)('%s path', (_mode, flags) => {
   it('424 RuntimeClientError shows the agent message, exit 3', async () => {
     rec.respond((_q, res) =>
       awsError(

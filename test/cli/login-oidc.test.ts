@@ -300,7 +300,9 @@ describe('login --auth-flow authorization-code (oidc-provider, headless browser)
   it('--timeout waiting for the browser is exit 5 and frees the port', async () => {
     let port = 0;
     const r = await runCommand([...base, '--no-cache', '--timeout', '0.3'], {
-      openBrowser: async (url) => void (port = portOf(url)),
+      openBrowser: async (url) => {
+        port = portOf(url);
+      },
     });
     expect(r.code).toBe(5);
     expect(r.stderr).toContain(`error: no redirect reached http://127.0.0.1:${port}/callback within 0.3 s`);

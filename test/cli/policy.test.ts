@@ -158,9 +158,7 @@ describe('policy check', () => {
       },
     );
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(
-      /^error: bad\.cedar:3:3: unexpected token `resource`/m,
-    );
+    expect(r.stderr).toMatch(/^error: bad\.cedar:3:3: unexpected token `resource`/m);
   });
 });
 

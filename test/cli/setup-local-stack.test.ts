@@ -295,7 +295,7 @@ describe('setup against the local stack', () => {
     it(`failure at ${op}: the error names step ${n} and teardown cleans up`, async () => {
       const name = `f-${op.toLowerCase().slice(0, 20)}`;
       stack.faults.add({ kind: 'error', match: op });
-      let r;
+      let r: Awaited<ReturnType<typeof runCommand>>;
       try {
         r = await runCommand(['setup', '--name', name, '--with-identity'], { env: env() });
       } finally {
@@ -325,7 +325,7 @@ describe('setup against the local stack', () => {
   it('teardown failing at a step names it; running it again finishes the job', async () => {
     expect((await runCommand(['setup', '--name', 'tdf'], { env: env() })).code).toBe(0);
     stack.faults.add({ kind: 'error', match: 'DeleteUserPool' });
-    let r;
+    let r: Awaited<ReturnType<typeof runCommand>>;
     try {
       r = await runCommand(['teardown', '--name', 'tdf', '--yes'], { env: env() });
     } finally {

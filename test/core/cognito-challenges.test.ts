@@ -15,12 +15,15 @@ import { runCommand } from '../helpers/context.js';
 
 interface Call {
   target: string;
-  body: Record<string, any>;
+  body: CognitoBody;
 }
 let server: http.Server;
 let endpoint: string;
+/** A Cognito JSON request as the stand-in server reads it (field names as the service's model has them). */
+type CognitoBody = Record<string, Record<string, string> & Record<string, unknown>> & Record<string, unknown>;
+
 const calls: Call[] = [];
-let script: Array<(body: Record<string, any>) => Record<string, unknown>> = [];
+let script: Array<(body: CognitoBody) => Record<string, unknown>> = [];
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {

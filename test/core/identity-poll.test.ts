@@ -37,7 +37,7 @@ beforeAll(async () => {
       const next = script.shift() ?? {
         sessionUri: SESSION,
         sessionStatus: 'IN_PROGRESS',
-        authorizationUrl: 'http://x/authorize?request_uri=' + SESSION,
+        authorizationUrl: `http://x/authorize?request_uri=${SESSION}`,
       };
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(next));

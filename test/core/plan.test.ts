@@ -96,18 +96,33 @@ describe('runPlan', () => {
     expect(state.log).toEqual(['cleanup']);
     expect(run.failure?.step.operation).toBe('Fails');
     expect(run.records[0]!.error).toEqual({ code: 'ERR_REMOTE', message: 'boom' });
-    expect((run.failure?.error as AgentcoreAuthError).message).toBe('boom');
+    expect((run.failure!.error as AgentcoreAuthError).message).toBe('boom');
   });
 
   it('needs, concurrency and --fail-fast: numbering stays the plan order', async () => {
     const order: string[] = [];
     const gate: Record<string, () => void> = {};
-    const wait = (id: string) => new Promise<void>((r) => (gate[id] = r));
+    const wait = (id: string) =>
+      new Promise<void>((r) => {
+        gate[id] = r;
+      });
+    const ran = (id: string) => async () => {
+      order.push(id);
+      return undefined;
+    };
     const plan: Plan<State> = [
-      { id: 'a', operation: 'A', run: async () => (await wait('a'), order.push('a'), { passed: false }) },
-      { id: 'b', operation: 'B', run: async () => (order.push('b'), undefined) },
-      { id: 'c', operation: 'C', needs: ['a'], run: async () => (order.push('c'), undefined) },
-      { id: 'd', operation: 'D', run: async () => (order.push('d'), undefined) },
+      {
+        id: 'a',
+        operation: 'A',
+        run: async () => {
+          await wait('a');
+          order.push('a');
+          return { passed: false };
+        },
+      },
+      { id: 'b', operation: 'B', run: ran('b') },
+      { id: 'c', operation: 'C', needs: ['a'], run: ran('c') },
+      { id: 'd', operation: 'D', run: ran('d') },
     ];
     const events: string[] = [];
     const running = runPlan(plan, { log: [] }, { now: clock().now, concurrency: 2, emit: (e) => events.push(line(e)) });

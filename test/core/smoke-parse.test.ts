@@ -245,7 +245,7 @@ describe('smoke templates', () => {
   it('takes JWTs and long opaque strings for secrets, not ids', async () => {
     const { looksSecretValue } = await import('../../src/core/smoke/template.js');
     expect(looksSecretValue('eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln')).toBe(true);
-    expect(looksSecretValue('AgV4' + 'x'.repeat(60))).toBe(true);
+    expect(looksSecretValue(`AgV4${'x'.repeat(60)}`)).toBe(true);
     expect(looksSecretValue('sk-local-abcdefghijklmnopqrstuvwxyz012345')).toBe(true);
     expect(looksSecretValue('agentcore-auth-453b71cb-07a4-4d6e-a084-f09e0712f944')).toBe(false);
     expect(looksSecretValue('93b95536-26c3-45fe-9c92-fd777ae718cb')).toBe(false);

@@ -142,7 +142,11 @@ describe('token cache files', () => {
 
   it('asks the injected lock holder, not the process: its pid goes into the lock, a holder it calls dead is taken over', async () => {
     const asked: number[] = [];
-    const loc = { ...freshLoc(), lockHolder: { pid: 4242, isAlive: (pid: number) => (asked.push(pid), false) } };
+    const isAlive = (pid: number) => {
+      asked.push(pid);
+      return false;
+    };
+    const loc = { ...freshLoc(), lockHolder: { pid: 4242, isAlive } };
     await saveEntry(loc, entry('first'));
     const lock = join(cacheDir(loc), 'tokens.json.lock');
     writeFileSync(lock, `777 ${Date.now()} held`);

@@ -479,13 +479,13 @@ describe('--agent-url: a stand-in user agent behind the runtime', () => {
       expect(out.traceId).toBe('Root=1-67891233-abcdef012345678912345678');
       const seen = agent.seen[0]!;
       expect(seen).toMatchObject({ method: 'POST', path: '/invocations', body: '{"prompt":"hello"}' });
-      const wat = seen.headers['workloadaccesstoken'] as string;
+      const wat = seen.headers.workloadaccesstoken as string;
       expect(wat).toMatch(/^AgV4/);
       expect(seen.headers['x-amz-bedrock-agentcore-identity-wat']).toBe(wat);
       expect(s.state.resolveWat(wat)).toMatchObject({ workloadName: a.workloadName, userId: 'dave' });
       expect(seen.headers[HEADERS.sessionId.toLowerCase()]).toBe(sessionId);
       expect(seen.headers[HEADERS.requestId.toLowerCase()]).toMatch(/^[0-9a-f-]{36}$/);
-      expect(seen.headers['oauth2callbackurl']).toBe(a.oauth2CallbackUrl);
+      expect(seen.headers.oauth2callbackurl).toBe(a.oauth2CallbackUrl);
       expect(seen.headers['content-type']).toBe('application/json');
       // The SigV4 signature and the user-id header are not forwarded.
       expect(seen.headers.authorization).toBeUndefined();

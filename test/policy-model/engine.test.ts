@@ -252,7 +252,7 @@ describe('per-action policy sets', () => {
       );
       const caller = jwt(claims);
       const tool = tools[n % 3]!;
-      const input: Record<string, number> = tool === "RefundTool___process_refund" ? { amount: 1 } : {};
+      const input: Record<string, number> = tool === 'RefundTool___process_refund' ? { amount: 1 } : {};
       const ours = set.authorize({ caller, tool, input });
       const principal = principalOf(caller);
       const whole = cedar.isAuthorized({

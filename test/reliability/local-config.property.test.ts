@@ -41,7 +41,7 @@ type Op = { kind: 'delete' | 'replace' | 'duplicate' | 'empty'; at: number; valu
 /** Every path in the document (containers and leaves), in a stable order. */
 function paths(v: unknown, at: Path = []): Path[] {
   const out: Path[] = at.length ? [at] : [];
-  if (Array.isArray(v)) v.forEach((x, i) => out.push(...paths(x, [...at, i])));
+  if (Array.isArray(v)) for (const [i, x] of v.entries()) out.push(...paths(x, [...at, i]));
   else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) out.push(...paths(x, [...at, k]));
   return out;
 }
@@ -50,7 +50,13 @@ function apply(doc: Record<string, unknown>, op: Op): void {
   const all = paths(doc);
   if (!all.length) return;
   const path = all[op.at % all.length]!;
-  const parent = path.slice(0, -1).reduce<any>((o, k) => o[k], doc);
+  const parent = path
+    .slice(0, -1)
+    .reduce<Record<string | number, unknown>>((o, k) => o[k] as Record<string | number, unknown>, doc) as Record<
+    string | number,
+    unknown
+  > &
+    unknown[];
   const key = path[path.length - 1]!;
   if (op.kind === 'delete') {
     if (Array.isArray(parent)) parent.splice(key as number, 1);

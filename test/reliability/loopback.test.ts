@@ -5,7 +5,7 @@
  * garbage and half-open "slowloris" connections) and still do their job afterwards.
  */
 import { createHash } from 'node:crypto';
-import { connect, createServer as createNetServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -3,6 +3,7 @@
  * polling that follows completion) and GetResourceApiKey. Polling uses the injected clock and sleep, so tests run it
  * on a fake clock; it stops at once on sessionStatus FAILED and on Ctrl-C.
  */
+import type { GetResourceOauth2TokenCommandOutput } from '@aws-sdk/client-bedrock-agentcore';
 import { fromAwsError } from '../aws.js';
 import { AgentcoreAuthError, inputError, interruptedError, timeoutError } from '../errors.js';
 import { LIMITS, OAUTH2_FLOW, PATTERNS, SESSION_STATUS } from '../../wire.js';
@@ -95,7 +96,7 @@ export async function requestResourceToken(io: IdentityIo, req: ResourceTokenReq
     ...(req.resources?.length ? { resources: req.resources } : {}),
     ...(req.audiences?.length ? { audiences: req.audiences } : {}),
   };
-  let out;
+  let out: GetResourceOauth2TokenCommandOutput;
   try {
     out = await dp.send(new GetResourceOauth2TokenCommand(input), { abortSignal: io.ctx.signal });
   } catch (e) {

@@ -153,7 +153,8 @@ export class ReturnListener {
 
   /** The page the waiting browser gets: the completion's outcome. */
   answer(outcome: SessionOutcome): void {
-    (this.page ??= deferred<SessionOutcome>()).resolve(outcome);
+    this.page ??= deferred<SessionOutcome>();
+    this.page.resolve(outcome);
   }
 
   close(): Promise<void> {

@@ -8,7 +8,7 @@ import * as client from 'openid-client';
 import { AgentcoreAuthError, isAgentcoreAuthError, usageError } from '../errors.js';
 import { findHint } from '../hints.js';
 import { fetchWithRetry, type FetchLike, type RetryOptions } from '../http.js';
-import { checkServiceUrl, isLoopbackUrl } from '../loopback.js';
+import { checkServiceUrl } from '../loopback.js';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 

@@ -6,6 +6,7 @@
  */
 import type {
   BedrockAgentCoreControlClient,
+  GetAgentRuntimeCommandOutput,
   CustomJWTAuthorizerConfiguration,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { fromAwsError } from '../aws.js';
@@ -31,7 +32,7 @@ export async function lookupRuntimeAuth(
       throw fromAwsError(e, `GetAgentRuntimeEndpoint (${runtimeId}, endpoint ${qualifier})`);
     }
   }
-  let out;
+  let out: GetAgentRuntimeCommandOutput;
   try {
     out = await client.send(
       new GetAgentRuntimeCommand({ agentRuntimeId: runtimeId, ...(version ? { agentRuntimeVersion: version } : {}) }),

@@ -80,7 +80,7 @@ async function signedHeaders(
     sha256: Sha256,
   });
   const query: Record<string, string> = {};
-  u.searchParams.forEach((v, k) => (query[k] = v));
+  for (const [k, v] of u.searchParams) query[k] = v;
   const req = new HttpRequest({
     method: 'POST',
     protocol: u.protocol,

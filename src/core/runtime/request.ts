@@ -12,7 +12,7 @@ import { AgentcoreAuthError, usageError } from '../errors.js';
 import { maskSecret } from '../redact.js';
 import { checkUserId, parseHeaderLine } from '../wire-values.js';
 import { HEADERS, LIMITS, PATHS, RESERVED_REQUEST_HEADERS } from '../../wire.js';
-import type { Inbound, InboundMode } from './inbound.js';
+import type { Inbound } from './inbound.js';
 import type { RuntimeTarget } from './target.js';
 
 export interface McpHeaders {

@@ -3,7 +3,6 @@
  * unique per region across every account, so a taken one is retried with a new random suffix; an existing client's
  * secret is read back (Cognito returns it, unlike a user's password).
  */
-import { fromAwsError } from '../aws.js';
 import type { PlanStep } from '../plan.js';
 import { fingerprint } from '../redact.js';
 import { cognitoSdk } from '../../sdk.js';
@@ -157,14 +156,11 @@ export function createClientStep(deps: SetupDeps, key: ClientKey): PlanStep<Setu
       const sdk = cognitoSdk();
       const rec = s.result.clients[key];
       type Input = ConstructorParameters<ReturnType<typeof cognitoSdk>['CreateUserPoolClientCommand']>[0];
-      let out;
-      try {
-        out = await deps.cognito.send(
+      const out = await awsCall('CreateUserPoolClient', () =>
+        deps.cognito.send(
           new sdk.CreateUserPoolClientCommand({ UserPoolId: s.pool!.id, ...clientInput(s.names, key) } as Input),
-        );
-      } catch (e) {
-        throw fromAwsError(e, 'CreateUserPoolClient');
-      }
+        ),
+      );
       const c = out.UserPoolClient!;
       rec.clientId = c.ClientId!;
       rec.status = 'created';

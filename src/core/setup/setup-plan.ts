@@ -23,10 +23,9 @@ import {
   issuerOf,
   listPoolsStep,
   type FoundPool,
-  type PoolSearch,
 } from './pools.js';
 import { createClientStep, describeClientsStep, domainStep, type ClientKey } from './setup-clients.js';
-import { DRY, existingPool, onlyExisting, type SetupOptions, type SetupState } from './setup-state.js';
+import { DRY, onlyExisting, type SetupOptions, type SetupState } from './setup-state.js';
 import { identitySteps } from './setup-identity.js';
 import { StepFailure, type ClientRecord, type SetupDeps, type SetupResult } from './types.js';
 

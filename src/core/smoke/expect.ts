@@ -135,7 +135,7 @@ export function findToken(output: unknown, from?: string[]): { token?: string; w
   while (stack.length) {
     const [v, p] = stack.shift()!;
     if (typeof v === 'string' && tryDecodeJwt(v)) return { token: v, where: p || '(output)' };
-    if (Array.isArray(v)) v.forEach((x, i) => stack.push([x, `${p}[${i}]`]));
+    if (Array.isArray(v)) for (const [i, x] of v.entries()) stack.push([x, `${p}[${i}]`]);
     else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) stack.push([x, p ? `${p}.${k}` : k]);
   }
   return { where: 'the output' };

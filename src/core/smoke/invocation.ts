@@ -44,7 +44,7 @@ export function resolveValue(
 ): { value: unknown; secrets: string[] } {
   if (v instanceof Tpl) {
     const r = resolveTemplate(v.template, scope, isSecretEnvName);
-    r.secrets.forEach((s) => onSecret?.(s));
+    for (const s of r.secrets) onSecret?.(s);
     return r;
   }
   if (Array.isArray(v)) {
@@ -205,7 +205,7 @@ export function collectSecrets(value: unknown, add: (s: string) => void, key = '
     // A secret-named field (password, client_secret, code, state…) holding a token-sized value without spaces, or
     // anything that looks like a token wherever it is.
     if ((key && isSecretField(key) && value.length >= 16 && !/\s/.test(value)) || looksSecretValue(value)) add(value);
-  } else if (Array.isArray(value)) value.forEach((v) => collectSecrets(v, add, key));
+  } else if (Array.isArray(value)) for (const v of value) collectSecrets(v, add, key);
   else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) collectSecrets(v, add, k);
 }
 

@@ -298,7 +298,7 @@ function buildScenario(root: LNode, file: string, errors: ScenarioErrors): Scena
     }
   }
   if (!stepsNode) {
-    errors.add(root.line, 'missing "steps:" (a list of steps, each with one of: ' + STEP_KIND_NAMES.join(', ') + ')');
+    errors.add(root.line, `missing "steps:" (a list of steps, each with one of: ${STEP_KIND_NAMES.join(', ')})`);
     return scenario;
   }
   if (stepsNode.kind !== 'seq' || stepsNode.items.length === 0) {
@@ -492,18 +492,21 @@ function collectRefs(step: Step, refs: Map<string, number>): void {
   const visit = (v: TValue | undefined): void => {
     if (v instanceof Tpl) {
       for (const r of stepRefs(v.template)) if (!refs.has(r)) refs.set(r, v.line);
-    } else if (Array.isArray(v)) v.forEach(visit);
-    else if (v && typeof v === 'object') Object.values(v).forEach(visit);
+    } else if (Array.isArray(v)) for (const x of v) visit(x);
+    else if (v && typeof v === 'object') for (const x of Object.values(v)) visit(x);
   };
-  Object.values(step.options).forEach((o) => visit(o.value));
-  step.args.forEach(visit);
-  Object.values(step.env).forEach(visit);
   const e = step.expect;
-  visit(e.error);
-  e.contains.forEach(visit);
-  e.notContains.forEach(visit);
-  e.json.forEach((c) => visit(c.value));
-  e.claims.forEach((c) => visit(c.value));
+  const values = [
+    ...Object.values(step.options).map((o) => o.value),
+    ...step.args,
+    ...Object.values(step.env),
+    e.error,
+    ...e.contains,
+    ...e.notContains,
+    ...e.json.map((c) => c.value),
+    ...e.claims.map((c) => c.value),
+  ];
+  for (const v of values) visit(v);
 }
 
 export function emptyExpectation(line: number): Expectation {

@@ -4,7 +4,6 @@
  * are masked. The text report is the CLI's (src/cli/render/smoke.ts).
  */
 import { maskSecret } from '../redact.js';
-import { formatMs } from './expect.js';
 import type { RunSummary, StepResult } from './results.js';
 
 export type Scrub = (text: string) => string;

@@ -5,7 +5,7 @@
  * after the steps it reads from, and skips what a failure, --fail-fast or Ctrl-C leaves unrun.
  */
 import { EXIT } from '../errors.js';
-import { runPlan, type PlanEvent, type PlanStep, type StepRecord } from '../plan.js';
+import { runPlan, type PlanEvent, type PlanStep } from '../plan.js';
 import { evaluate, oneLine, type Observed, type ResolvedExpectation } from './expect.js';
 import {
   buildArgs,
@@ -64,19 +64,24 @@ export function missingEnv(
         seen.add(r.name);
         missing.push({ name: r.name, line: v.line });
       }
-    } else if (Array.isArray(v)) v.forEach((x) => visit(x, scenarioLevel, stepEnv));
-    else if (v && typeof v === 'object') Object.values(v).forEach((x) => visit(x, scenarioLevel, stepEnv));
+    } else if (Array.isArray(v)) for (const x of v) visit(x, scenarioLevel, stepEnv);
+    else if (v && typeof v === 'object') for (const x of Object.values(v)) visit(x, scenarioLevel, stepEnv);
   };
-  Object.values(scenario.env).forEach((v) => visit(v, true));
+  for (const v of Object.values(scenario.env)) visit(v, true);
   for (const s of scenario.steps) {
-    Object.values(s.env).forEach((v) => visit(v, false));
+    for (const v of Object.values(s.env)) visit(v, false);
     const stepEnv = new Set(Object.keys(s.env));
-    Object.values(s.options).forEach((o) => visit(o.value, false, stepEnv));
-    s.args.forEach((a) => visit(a, false, stepEnv));
     const e = s.expect;
-    [e.error, ...e.contains, ...e.notContains, ...e.json.map((j) => j.value), ...e.claims.map((c) => c.value)].forEach(
-      (v) => visit(v, false, stepEnv),
-    );
+    const values = [
+      ...Object.values(s.options).map((o) => o.value),
+      ...s.args,
+      e.error,
+      ...e.contains,
+      ...e.notContains,
+      ...e.json.map((j) => j.value),
+      ...e.claims.map((c) => c.value),
+    ];
+    for (const v of values) visit(v, false, stepEnv);
   }
   return missing.sort((a, b) => a.line - b.line);
 }
