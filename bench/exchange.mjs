@@ -153,7 +153,8 @@ try {
 
   console.log = quiet.log;
   console.log(
-    `agentcore-auth exchange, local stack, ${RUNS} runs after ${WARMUP} warm-up (Node ${process.version}, ${process.platform})`,
+    `agentcore-auth exchange, local stack, ${RUNS} runs after ${WARMUP} warm-up ` +
+      `(Node ${process.version}, ${process.platform})`,
   );
   console.log('');
   console.log(`baseline  M2M exchange (2 calls)           median ${fmt(median(base))}   p95 ${fmt(p95(base))}`);

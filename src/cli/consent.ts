@@ -53,7 +53,8 @@ export async function checkConsentFlags(flags: ConsentFlags): Promise<void> {
   if (!isLoopbackUrl(flags.returnUrl)) {
     throw usageError(
       `--return-url ${flags.returnUrl} is not a loopback http URL, so --complete-auth cannot serve it`,
-      `Use http://localhost:<port>/<path> or http://127.0.0.1:<port>/<path> (registered on the workload identity), e.g. ${DEFAULT_RETURN_URL}.`,
+      `Use http://localhost:<port>/<path> or http://127.0.0.1:<port>/<path> (registered on the workload ` +
+        `identity), e.g. ${DEFAULT_RETURN_URL}.`,
     );
   }
 }

@@ -234,7 +234,9 @@ export function smokeReports(io: Io, opts: { html?: string; diagram?: string }) 
             s.diagram
               ? [
                   {
-                    title: `${runs.length > 1 ? `${summary.scenario}: ` : ''}step ${s.result.id} — ${STATUS_WORDS[s.result.status]}`,
+                    title:
+                      `${runs.length > 1 ? `${summary.scenario}: ` : ''}step ${s.result.id} ` +
+                      `— ${STATUS_WORDS[s.result.status]}`,
                     diagram: s.diagram,
                   },
                 ]

@@ -56,7 +56,8 @@ export async function runMcpSession(io: Io, transport: McpTransport, opts: McpSe
   const init = await client.initialize();
   const server = init.serverInfo as { name?: string; version?: string } | undefined;
   ui.success(
-    `initialized ${server?.name ?? 'server'}${server?.version ? ` ${server.version}` : ''} (protocol ${client.protocolVersion}${client.sessionId ? `, Mcp-Session-Id ${client.sessionId}` : ''})`,
+    `initialized ${server?.name ?? 'server'}${server?.version ? ` ${server.version}` : ''} ` +
+      `(protocol ${client.protocolVersion}${client.sessionId ? `, Mcp-Session-Id ${client.sessionId}` : ''})`,
   );
 
   if (!opts.call) {
@@ -111,7 +112,8 @@ async function callTool(
     const url = e.elicitations.find((x) => x.url)?.url;
     ui.line('');
     ui.line(
-      `${ui.c.yellow.bold("▲ the tool needs the user's consent (3LO, URL elicitation -32042).")}${url ? ' Open this AgentCore authorization URL (valid 10 minutes):' : ''}`,
+      ui.c.yellow.bold("▲ the tool needs the user's consent (3LO, URL elicitation -32042).") +
+        (url ? ' Open this AgentCore authorization URL (valid 10 minutes):' : ''),
     );
     if (url) ui.line(`  ${url}`);
     if (!opts.completeAuth || !url) throw e;

@@ -25,7 +25,8 @@ export async function createProgram(run: CliRun, argv: readonly string[]): Promi
   const { ctx } = run;
   const program = new Command('agentcore-auth')
     .description(
-      'Exercise Amazon Bedrock AgentCore authentication from a terminal or CI: inbound (SigV4 + user id, OAuth bearer JWT) and outbound (workload and resource tokens).',
+      'Exercise Amazon Bedrock AgentCore authentication from a terminal or CI: inbound (SigV4 + user id, OAuth ' +
+        'bearer JWT) and outbound (workload and resource tokens).',
     )
     .version(ctx.version, '-V, --version', 'print the version')
     .showSuggestionAfterError(true)
@@ -43,7 +44,8 @@ export async function createProgram(run: CliRun, argv: readonly string[]): Promi
   program.addHelpText(
     'after',
     `
-Exit codes: 0 ok, 1 internal error, 2 usage, 3 remote rejected, 4 auth failed, 5 timed out, 6 smoke expectation failed, 130 interrupted.
+Exit codes: 0 ok, 1 internal error, 2 usage, 3 remote rejected, 4 auth failed, 5 timed out, 6 smoke ` +
+      `expectation failed, 130 interrupted.
 Docs: README.md (also: agentcore-auth explain "<error message>").`,
   );
 

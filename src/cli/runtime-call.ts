@@ -34,7 +34,10 @@ export const CALL_OPTIONS = {
   ),
 };
 
-/** The runtime a call goes to: --qualifier, --account-id, --session-id (`when` prefixes the help, e.g. "with --agent: "). */
+/**
+ * The runtime a call goes to: --qualifier, --account-id, --session-id (`when` prefixes the help, e.g. "with --agent:
+ * ").
+ */
 export function runtimeOptions(when = '') {
   return {
     qualifier: withDefault(value('--qualifier <name>', `${when}endpoint name`), 'DEFAULT'),

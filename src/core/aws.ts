@@ -86,8 +86,8 @@ export interface AwsFactoryDeps {
   captureBodies?: boolean;
   signal?: AbortSignal;
   /**
-   * Tests only: the SDK clients' retry strategy, made for the attempts allowed (the tests keep the SDK's own strategy and
-   * take out its backoff sleeps). Unset, as it always is outside tests: the SDK's standard strategy.
+   * Tests only: the SDK clients' retry strategy, made for the attempts allowed (the tests keep the SDK's own strategy
+   * and take out its backoff sleeps). Unset, as it always is outside tests: the SDK's standard strategy.
    */
   retryStrategy?: (maxAttempts: number) => AwsRetryStrategy;
   /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY of the run: the clients' connections are tunnelled through it. */

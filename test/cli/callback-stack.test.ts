@@ -104,29 +104,35 @@ describe('callback against the local stack', () => {
     expect(JSON.parse(Buffer.from(polled.accessToken!.split('.')[1]!, 'base64url').toString()).sub).toBe('maria');
   });
 
-  it('refuses with the binding explained when the identifier differs (--once → 4); the page says why, no secrets', async () => {
-    const cb = await startCallback(['--user-id', 'mallory', '--once', '--json']);
-    const s = await startSession('nina', cb.url);
-    const page = await browse(s.authorizationUrl);
-    expect(page.status).toBe(403);
-    expect(page.body).toContain('Authorization not completed');
-    expect(page.body).toContain('Invalid or expired session');
-    const r = await cb.run;
-    expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(
-      /✗ urn:…:\S+ refused: session refused \(AccessDeniedException: Invalid or expired session\): completed with user id "mallory" \(sha256:[0-9a-f]{8}\)/,
-    );
-    expect(r.stderr).toContain(
-      'hint: CompleteResourceTokenAuth needs the exact artifact that minted the workload token',
-    );
-    expect(JSON.parse(r.stdout.trim())).toEqual({
-      at: expect.any(String),
-      sessionUri: s.sessionUri,
-      status: 'refused',
-      message: expect.stringContaining('Invalid or expired session'),
-    });
-    expect((await s.poll()).accessToken).toBeUndefined();
-  });
+  it(
+    'refuses with the binding explained when the identifier differs (--once → 4); the page says why, no ' + 'secrets',
+    async () => {
+      const cb = await startCallback(['--user-id', 'mallory', '--once', '--json']);
+      const s = await startSession('nina', cb.url);
+      const page = await browse(s.authorizationUrl);
+      expect(page.status).toBe(403);
+      expect(page.body).toContain('Authorization not completed');
+      expect(page.body).toContain('Invalid or expired session');
+      const r = await cb.run;
+      expect(r.code).toBe(4);
+      expect(r.stderr).toMatch(
+        new RegExp(
+          /✗ urn:…:\S+ refused: session refused \(AccessDeniedException: Invalid or /.source +
+            /expired session\): completed with user id "mallory" \(sha256:[0-9a-f]{8}\)/.source,
+        ),
+      );
+      expect(r.stderr).toContain(
+        'hint: CompleteResourceTokenAuth needs the exact artifact that minted the workload token',
+      );
+      expect(JSON.parse(r.stdout.trim())).toEqual({
+        at: expect.any(String),
+        sessionUri: s.sessionUri,
+        status: 'refused',
+        message: expect.stringContaining('Invalid or expired session'),
+      });
+      expect((await s.poll()).accessToken).toBeUndefined();
+    },
+  );
 
   it('--bearer: completes a session the agent started with the very same cached JWT', async () => {
     const { mkdtempSync } = await import('node:fs');

@@ -141,7 +141,8 @@ describe('SigV4 specifics', () => {
         res,
         403,
         'AccessDeniedException',
-        'User: arn:aws:sts::123456789012:assumed-role/dev/x is not authorized to perform: bedrock-agentcore:InvokeAgentRuntimeForUser on resource: ' +
+        'User: arn:aws:sts::123456789012:assumed-role/dev/x is not authorized to perform: ' +
+          'bedrock-agentcore:InvokeAgentRuntimeForUser on resource: ' +
           ARN,
       ),
     );

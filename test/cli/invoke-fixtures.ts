@@ -83,7 +83,10 @@ export async function cognitoTokens(c: CognitoInfo, name = 'invoke'): Promise<Us
 export const ACCOUNT = '123456789012';
 export const arnOf = (id: string) => `arn:aws:bedrock-agentcore:us-east-1:${ACCOUNT}:runtime/${id}`;
 
-/** The local stack with a SigV4 agent, two JWT agents (allowedClients / allowedAudience) trusting cognito-local, and extras. */
+/**
+ * The local stack with a SigV4 agent, two JWT agents (allowedClients / allowedAudience) trusting cognito-local, and
+ * extras.
+ */
 export async function startInvokeStack(
   c: CognitoInfo,
   clientId: string,

@@ -47,12 +47,15 @@ describe('invoke: SigV4', () => {
     expect(r.stderr).toContain('no workload access token');
   });
 
-  it('SigV4 without user id + an agent that needs a workload token → the WAT message becomes exit 4 with the fix', async () => {
-    const r = await runCommand(['invoke', IAM, '{"action":"token","provider":"x"}'], { env });
-    expect(r.code).toBe(4);
-    expect(r.stderr).toContain('Workload access token has not been set');
-    expect(r.stderr).toMatch(/hint: .*--user-id/);
-  });
+  it(
+    'SigV4 without user id + an agent that needs a workload token → the WAT message becomes exit 4 with the ' + 'fix',
+    async () => {
+      const r = await runCommand(['invoke', IAM, '{"action":"token","provider":"x"}'], { env });
+      expect(r.code).toBe(4);
+      expect(r.stderr).toContain('Workload access token has not been set');
+      expect(r.stderr).toMatch(/hint: .*--user-id/);
+    },
+  );
 
   it('streams SSE events as they arrive; --json gives NDJSON events then a summary', async () => {
     const r = await runCommand(['invoke', IAM, '{"action":"stream","count":3}', '--user-id', 'bob', '--json'], { env });
@@ -105,26 +108,29 @@ describe('invoke: SigV4', () => {
 });
 
 describe('invoke: bearer', () => {
-  it('--bearer-token with the access token reaches the allowedClients agent; token never in full on stderr', async () => {
-    const r = await runCommand(
-      [
-        'invoke',
-        JWT,
-        '{"action":"whoami"}',
-        '--bearer-token',
-        tokens.accessToken,
-        '--accept',
-        'application/json',
-        '--verbose',
-      ],
-      { env },
-    );
-    expect(r.stderr).not.toContain(tokens.accessToken);
-    expect(r.code).toBe(0);
-    expect(r.stderr).toContain('bearer token from flag');
-    expect(r.stderr).toContain('(access token, expires in');
-    expect(JSON.parse(r.stdout)).toBeTruthy();
-  });
+  it(
+    '--bearer-token with the access token reaches the allowedClients agent; token never in full ' + 'on stderr',
+    async () => {
+      const r = await runCommand(
+        [
+          'invoke',
+          JWT,
+          '{"action":"whoami"}',
+          '--bearer-token',
+          tokens.accessToken,
+          '--accept',
+          'application/json',
+          '--verbose',
+        ],
+        { env },
+      );
+      expect(r.stderr).not.toContain(tokens.accessToken);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain('bearer token from flag');
+      expect(r.stderr).toContain('(access token, expires in');
+      expect(JSON.parse(r.stdout)).toBeTruthy();
+    },
+  );
 
   it('--bearer-token - reads the token from stdin', async () => {
     const r = await runCommand(
@@ -311,7 +317,9 @@ describe('invoke: targets and dry runs', () => {
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const dir = mkdtempSync(join(tmpdir(), 'aca-proj-'));
-    const yaml = `default_agent: iam_agent\nagents:\n  iam_agent:\n    name: iam_agent\n    bedrock_agentcore:\n      agent_id: iam_agent-test000001\n      agent_arn: ${IAM}\n`;
+    const yaml =
+      `default_agent: iam_agent\nagents:\n  iam_agent:\n    name: iam_agent\n    ` +
+      `bedrock_agentcore:\n      agent_id: iam_agent-test000001\n      agent_arn: ${IAM}\n`;
     writeFileSync(join(dir, '.bedrock_agentcore.yaml'), yaml);
     const r = await runCommand(
       ['invoke', 'iam_agent', '{"action":"whoami"}', '--user-id', 'carol', '--accept', 'application/json'],

@@ -45,11 +45,14 @@ describe('README diagram', () => {
     expect(source).not.toMatch(/eyJ[A-Za-z0-9_-]{5,}\./);
   });
 
-  it("the committed SVG is our renderer's drawing of that source (regenerate: scripts/render-readme-diagram.mjs)", () => {
-    expect(read('docs/diagrams/three-legged.svg')).toBe(
-      `${renderSvg(diagram, { title: '3LO (USER_FEDERATION) as agentcore-auth demo ran it' })}\n`,
-    );
-  });
+  it(
+    "the committed SVG is our renderer's drawing of that source (regenerate: " + 'scripts/render-readme-diagram.mjs)',
+    () => {
+      expect(read('docs/diagrams/three-legged.svg')).toBe(
+        `${renderSvg(diagram, { title: '3LO (USER_FEDERATION) as agentcore-auth demo ran it' })}\n`,
+      );
+    },
+  );
 });
 
 describe('examples/github-actions-smoke.yml', () => {

@@ -200,7 +200,8 @@ describe('SVG renderer', () => {
 
 // --- diagram from the trace -----------------------------------------------------------------------------------
 
-const JWT = `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(JSON.stringify({ sub: 'alice', token_use: 'access' })).toString('base64url')}.c2lnbmF0dXJlLXNpZ25hdHVyZQ`;
+const JWT_CLAIMS = Buffer.from(JSON.stringify({ sub: 'alice', token_use: 'access' })).toString('base64url');
+const JWT = `eyJhbGciOiJSUzI1NiJ9.${JWT_CLAIMS}.c2lnbmF0dXJlLXNpZ25hdHVyZQ`;
 const WAT = 'wat-AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA';
 const RESOURCE = 'resource-token-0123456789abcdef0123456789';
 
@@ -212,7 +213,8 @@ const http = (exchange: HttpExchange): TraceEntry => ({ kind: 'http', exchange }
 const stack = 'http://127.0.0.1:4000';
 const sigv4 = {
   authorization:
-    'AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/bedrock-agentcore/aws4_request, SignedHeaders=host, Signature=abc',
+    'AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/bedrock-agentcore/aws4_request, SignedHeaders=host, ' +
+    'Signature=abc',
 };
 
 describe('diagram from the trace', () => {
@@ -262,7 +264,8 @@ describe('diagram from the trace', () => {
       requestHeaders: { ...sigv4, 'x-amzn-bedrock-agentcore-runtime-user-id': 'alice' },
       status: 403,
       error:
-        'AccessDeniedException: Authorization method mismatch. The agent is configured for a different authorization method than what was used in your request.',
+        'AccessDeniedException: Authorization method mismatch. The agent is configured for a different ' +
+        'authorization method than what was used in your request.',
     });
     const d = sequenceFromTrace([http(refused)], {
       error: { code: 'ERR_AUTH', message: 'Authorization method mismatch: the request used SigV4 (IAM), but …' },
@@ -370,7 +373,8 @@ describe('diagram from the trace', () => {
       error: {
         code: 'ERR_AUTH',
         message:
-          'session refused (AccessDeniedException: Invalid or expired session): started by user id alice, completed with user id mallory',
+          'session refused (AccessDeniedException: Invalid or expired session): started by user id alice, ' +
+          'completed with user id mallory',
       },
     });
     const text = toMermaid(d);

@@ -88,7 +88,8 @@ describe('redaction', () => {
     expect(h['content-type']).toBe('application/json');
     const sig = redactHeaders({
       authorization:
-        'AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/bedrock-agentcore/aws4_request, SignedHeaders=host, Signature=abcdef0123',
+        'AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/bedrock-agentcore/aws4_request, ' +
+        'SignedHeaders=host, Signature=abcdef0123',
     });
     expect(sig.authorization).toContain('Credential=AKID');
     expect(sig.authorization).not.toContain('abcdef0123');
@@ -160,15 +161,19 @@ describe('createHttpFetch', () => {
 });
 
 describe('anySignal', () => {
-  it('a timeout in it still fires after a garbage collection (Node 20 AbortSignal.any drops an unreferenced timeout: --timeout never fired)', async () => {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
-    const signal = (() => anySignal([new AbortController().signal, AbortSignal.timeout(50)]))();
-    await new Promise((r) => setImmediate(r));
-    gc();
-    await new Promise((r) => setTimeout(r, 150)); // timers run in order: the 50 ms one first
-    expect(signal.aborted).toBe(true);
-  });
+  it(
+    'a timeout in it still fires after a garbage collection (Node 20 AbortSignal.any drops an unreferenced ' +
+      'timeout: --timeout never fired)',
+    async () => {
+      setFlagsFromString('--expose-gc');
+      const gc = runInNewContext('gc') as () => void;
+      const signal = (() => anySignal([new AbortController().signal, AbortSignal.timeout(50)]))();
+      await new Promise((r) => setImmediate(r));
+      gc();
+      await new Promise((r) => setTimeout(r, 150)); // timers run in order: the 50 ms one first
+      expect(signal.aborted).toBe(true);
+    },
+  );
 });
 
 describe('fetchWithRetry', () => {

@@ -88,28 +88,31 @@ const request = {
 };
 
 describe('pollResourceToken', () => {
-  it('polls until the token arrives, sleeping the interval between attempts and omitting forceAuthentication', async () => {
-    script = [
-      { sessionUri: SESSION, sessionStatus: 'IN_PROGRESS' },
-      { sessionUri: SESSION, sessionStatus: 'IN_PROGRESS' },
-      { accessToken: 'resource-token-abc' },
-    ];
-    bodies.length = 0;
-    const { io, sleeps, now } = fakeIo();
-    const got = await pollResourceToken(io, request, { intervalMs: 2000, deadline: now() + 60_000 });
-    expect(got).toEqual({ accessToken: 'resource-token-abc', attempts: 3 });
-    expect(sleeps).toEqual([2000, 2000]);
-    expect(bodies).toHaveLength(3);
-    for (const b of bodies) {
-      expect(b).toEqual({
-        workloadIdentityToken: 'wat-token-value',
-        resourceCredentialProviderName: 'github',
-        scopes: ['repo'],
-        oauth2Flow: 'USER_FEDERATION',
-        sessionUri: SESSION,
-      });
-    }
-  });
+  it(
+    'polls until the token arrives, sleeping the interval between attempts and omitting ' + 'forceAuthentication',
+    async () => {
+      script = [
+        { sessionUri: SESSION, sessionStatus: 'IN_PROGRESS' },
+        { sessionUri: SESSION, sessionStatus: 'IN_PROGRESS' },
+        { accessToken: 'resource-token-abc' },
+      ];
+      bodies.length = 0;
+      const { io, sleeps, now } = fakeIo();
+      const got = await pollResourceToken(io, request, { intervalMs: 2000, deadline: now() + 60_000 });
+      expect(got).toEqual({ accessToken: 'resource-token-abc', attempts: 3 });
+      expect(sleeps).toEqual([2000, 2000]);
+      expect(bodies).toHaveLength(3);
+      for (const b of bodies) {
+        expect(b).toEqual({
+          workloadIdentityToken: 'wat-token-value',
+          resourceCredentialProviderName: 'github',
+          scopes: ['repo'],
+          oauth2Flow: 'USER_FEDERATION',
+          sessionUri: SESSION,
+        });
+      }
+    },
+  );
 
   it('stops at once on sessionStatus FAILED (ERR_OAUTH, exit 4)', async () => {
     script = [
@@ -224,10 +227,13 @@ describe('binding helpers', () => {
     expect(
       registerCommand('my-agent', ['https://app.example.com/cb'], 'http://localhost:9090/oauth2/callback', 'us-east-1'),
     ).toBe(
-      'aws bedrock-agentcore-control update-workload-identity --region us-east-1 --name my-agent --allowed-resource-oauth2-return-urls https://app.example.com/cb http://localhost:9090/oauth2/callback',
+      'aws bedrock-agentcore-control update-workload-identity --region us-east-1 --name my-agent ' +
+        '--allowed-resource-oauth2-return-urls https://app.example.com/cb ' +
+        'http://localhost:9090/oauth2/callback',
     );
     expect(registerCommand('w', [], "http://localhost:1/a b'c")).toBe(
-      `aws bedrock-agentcore-control update-workload-identity --name w --allowed-resource-oauth2-return-urls 'http://localhost:1/a b'\\''c'`,
+      `aws bedrock-agentcore-control update-workload-identity --name w --allowed-resource-oauth2-return-urls ` +
+        `'http://localhost:1/a b'\\''c'`,
     );
   });
 });

@@ -143,9 +143,13 @@ describe('the one Inbound, as other modules read it', () => {
     expect(requestHeaders(spec, { mode: 'sigv4' }).map(([k]) => k)).not.toContain('authorization');
   });
 
-  it('sessionStarter: the same JWT on the bearer path (a user id there is ignored), the user id on SigV4, else nobody', () => {
-    expect(sessionStarter({ ...bearer, userId: 'alice' })).toEqual({ userToken: TOKEN });
-    expect(sessionStarter({ mode: 'sigv4', userId: 'alice', why: '--user-id' })).toEqual({ userId: 'alice' });
-    expect(sessionStarter({ mode: 'sigv4', why: 'no bearer flag' })).toBeUndefined();
-  });
+  it(
+    'sessionStarter: the same JWT on the bearer path (a user id there is ignored), the user id on SigV4, else ' +
+      'nobody',
+    () => {
+      expect(sessionStarter({ ...bearer, userId: 'alice' })).toEqual({ userToken: TOKEN });
+      expect(sessionStarter({ mode: 'sigv4', userId: 'alice', why: '--user-id' })).toEqual({ userId: 'alice' });
+      expect(sessionStarter({ mode: 'sigv4', why: 'no bearer flag' })).toBeUndefined();
+    },
+  );
 });

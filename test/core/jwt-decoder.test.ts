@@ -32,14 +32,18 @@ describe('jwtClaims / jwtExp', () => {
     expect(jwtExp(token)).toBeUndefined();
   });
 
-  it("a token set's expiry (login, the cache's refresh) uses it: the access token's exp, else expires_in, else the ID token's exp", () => {
-    const now = 1_800_000_000_000;
-    expect(tokenSetExpiry({ accessToken: jwt({ exp: 1_800_000_600 }) }, 3600, now)).toBe(1_800_000_600);
-    expect(tokenSetExpiry({ accessToken: 'opaque' }, 3600, now)).toBe(1_800_003_600);
-    expect(tokenSetExpiry({ accessToken: 'opaque', idToken: jwt({ exp: 1_800_000_900 }) }, undefined, now)).toBe(
-      1_800_000_900,
-    );
-  });
+  it(
+    "a token set's expiry (login, the cache's refresh) uses it: the access token's exp, else expires_in, else " +
+      "the ID token's exp",
+    () => {
+      const now = 1_800_000_000_000;
+      expect(tokenSetExpiry({ accessToken: jwt({ exp: 1_800_000_600 }) }, 3600, now)).toBe(1_800_000_600);
+      expect(tokenSetExpiry({ accessToken: 'opaque' }, 3600, now)).toBe(1_800_003_600);
+      expect(tokenSetExpiry({ accessToken: 'opaque', idToken: jwt({ exp: 1_800_000_900 }) }, undefined, now)).toBe(
+        1_800_000_900,
+      );
+    },
+  );
 });
 
 describe('cold start', () => {

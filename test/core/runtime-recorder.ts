@@ -85,4 +85,9 @@ export const recorderEnv = (url: string): Record<string, string> => ({
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 /** A syntactically real access token, unsigned (a stand-in server does not check signatures); expires in an hour. */
-export const STAND_IN_ACCESS_TOKEN = `${b64({ alg: 'RS256', kid: 'k' })}.${b64({ sub: 'u1', token_use: 'access', client_id: 'c1', exp: Math.floor(Date.now() / 1000) + 3600 })}.c2lnbmF0dXJl`;
+export const STAND_IN_ACCESS_TOKEN = `${b64({ alg: 'RS256', kid: 'k' })}.${b64({
+  sub: 'u1',
+  token_use: 'access',
+  client_id: 'c1',
+  exp: Math.floor(Date.now() / 1000) + 3600,
+})}.c2lnbmF0dXJl`;

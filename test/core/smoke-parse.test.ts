@@ -109,7 +109,8 @@ steps:
     expect(lines[0]).toBe('s.yaml:5: steps[1] has 2 commands (invoke, verify); a step runs exactly one');
     expect(e.message).toContain('s.yaml:7: step "invoke" refers to step "later", which is not defined before it');
     expect(e.message).toContain(
-      's.yaml:9: step "invoke": expect.status must be an HTTP status (100-599) or a list of them (got string "two hundred")',
+      's.yaml:9: step "invoke": expect.status must be an HTTP status (100-599) or a list of them (got string ' +
+        '"two hundred")',
     );
     expect(e.message).toContain(
       's.yaml:10: step "invoke": expect.maxDuration must be a duration such as 500ms, 2s or 1m (got string "soon")',
@@ -134,7 +135,8 @@ steps:
 
   it('orders steps by explicit needs as well as by the values they read', () => {
     const s = parseScenario(
-      'steps:\n  - login: { save-as: ci }\n  - invoke: { agent: a, bearer: ci }\n    needs: login\n  - verify: { bearer: ci }\n    needs: [login, invoke]\n',
+      'steps:\n  - login: { save-as: ci }\n  - invoke: { agent: a, bearer: ci }\n    needs: login\n  - verify: ' +
+        '{ bearer: ci }\n    needs: [login, invoke]\n',
       's.yaml',
     );
     expect(s.steps.map((x) => x.needs)).toEqual([[], ['login'], ['login', 'invoke']]);
@@ -273,7 +275,8 @@ describe('scenarioFromValue (a scenario built in code, as the demo builds its ow
       ],
     };
     const text =
-      'name: n\nsteps:\n  - id: a\n    login: { save-as: ci, cache: false }\n    expect: allow\n  - id: b\n    invoke: { agent: x, bearer: ci }\n    timeout: 20s\n    expect: deny\n';
+      'name: n\nsteps:\n  - id: a\n    login: { save-as: ci, cache: false }\n    expect: allow\n  - id: b\n    ' +
+      'invoke: { agent: x, bearer: ci }\n    timeout: 20s\n    expect: deny\n';
     const strip = (s: unknown) =>
       JSON.parse(JSON.stringify(s, (k, v) => (k === 'line' || k === 'keyLine' ? undefined : v)));
     expect(strip(scenarioFromValue(value, 'code'))).toEqual(strip(parseScenario(text, 'code')));

@@ -1,9 +1,10 @@
 /**
  * `local --config`, property-based (fast-check), all the way to a running stack: random subsets and mutations of
- * examples/local-stack.yaml (sections and list items dropped, values replaced by other JSON values, duplicated, emptied)
- * either start a stack (stopped again at once: exit 130) or exit 2 with `Invalid config file …: <field>: …` naming a
- * field of the file. Never exit 1 (issue 12: a pool without `app-client` crashed while the stack started, which the
- * parse-only property in parsers.property.test.ts could not see). Stacks run in-process on port 0 and are closed.
+ * examples/local-stack.yaml (sections and list items dropped, values replaced by other JSON values, duplicated,
+ * emptied) either start a stack (stopped again at once: exit 130) or exit 2 with `Invalid config file …: <field>: …`
+ * naming a field of the file. Never exit 1 (issue 12: a pool without `app-client` crashed while the stack started,
+ * which the parse-only property in parsers.property.test.ts could not see). Stacks run in-process on port 0 and are
+ * closed.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

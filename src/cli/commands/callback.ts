@@ -43,9 +43,12 @@ export function register(program: Command, run: CliRun): void {
     .command('callback')
     .summary('loopback return-URL server that completes 3LO sessions')
     .description(
-      `Serve a 3LO return URL on loopback (http://localhost:<port><path>) and complete each session AgentCore redirects to it (?session_id=urn:ietf:params:oauth:request_uri:…) with CompleteResourceTokenAuth.
+      `Serve a 3LO return URL on loopback (http://localhost:<port><path>) and complete each session ` +
+        `AgentCore redirects to it (?session_id=urn:ietf:params:oauth:request_uri:…) with CompleteResourceTokenAuth.
 
-The user identifier must be the exact artifact that minted the workload token which started the session: the same --user-id string the agent was invoked with, or the very same JWT (--user-token / --bearer) it was invoked with.`,
+The user identifier must be the exact artifact that minted the workload token which started the session: the ` +
+        `same --user-id string the agent was invoked with, or the very same JWT (--user-token / --bearer) it was ` +
+        `invoked with.`,
     );
   addOptions(cmd, CALLBACK_OPTIONS)
     .addHelpText(
@@ -56,7 +59,8 @@ Examples:
   agentcore-auth callback --bearer --port 8765 --expect-state "$STATE"
 
 Register the URL on the agent's workload identity first (exchange --register-return-url does it for you):
-  aws bedrock-agentcore-control update-workload-identity --name <workload> --allowed-resource-oauth2-return-urls http://localhost:${DEFAULT_RETURN_PORT}/oauth2/callback`,
+  aws bedrock-agentcore-control update-workload-identity --name <workload> ` +
+        `--allowed-resource-oauth2-return-urls http://localhost:${DEFAULT_RETURN_PORT}/oauth2/callback`,
     )
     .action(defineAction(run, (io: Io, opts: CallbackOptions) => runCallback(io, opts)));
 }
@@ -85,7 +89,8 @@ async function runCallback(io: Io, opts: CallbackOptions) {
       given === 0
         ? 'pass the user identifier: --user-id, --user-token or --bearer'
         : 'pass only one of --user-id, --user-token, --bearer',
-      'CompleteResourceTokenAuth needs the exact user id, or the very same JWT, that minted the workload token which started the session.',
+      'CompleteResourceTokenAuth needs the exact user id, or the very same JWT, that minted the workload token ' +
+        'which started the session.',
     );
   }
   if (opts.expectState !== undefined) io.secrets.add(opts.expectState);
@@ -129,7 +134,8 @@ async function runCallback(io: Io, opts: CallbackOptions) {
         await id.completeSession(io, { sessionUri, userIdentifier: identifier });
         const durationMs = Math.round(io.ctx.now() - started);
         io.ui.line(
-          `${io.ui.c.dim(stamp())} ${io.ui.c.green('✓')} ${id.shortUrn(sessionUri)} completed with ${who} ${io.ui.c.dim(`(${durationMs} ms)`)}`,
+          `${io.ui.c.dim(stamp())} ${io.ui.c.green('✓')} ${id.shortUrn(sessionUri)} completed ` +
+            `with ${who} ${io.ui.c.dim(`(${durationMs} ms)`)}`,
         );
         record({ at: new Date(started).toISOString(), sessionUri, status: 'completed', durationMs });
         finish(EXIT.OK);
@@ -167,13 +173,17 @@ async function runCallback(io: Io, opts: CallbackOptions) {
         finish(EXIT.AUTH);
       } else if (e.kind === 'state-mismatch') {
         io.ui.line(
-          `${c.dim(stamp())} ${c.red('✗')} ${id.shortUrn(e.sessionUri)} refused: ${e.received === undefined ? 'no state parameter' : 'state does not match --expect-state'} (not completed)`,
+          `${c.dim(stamp())} ${c.red('✗')} ${id.shortUrn(e.sessionUri)} ` +
+            `refused: ${e.received === undefined ? 'no state parameter' : 'state does not match --expect-state'}` +
+            ' (not completed)',
         );
         record({ at: new Date(io.ctx.now()).toISOString(), sessionUri: e.sessionUri, status: 'state-mismatch' });
         finish(EXIT.AUTH);
       } else if (e.kind === 'session' && e.duplicate) {
         io.ui.line(
-          `${c.dim(stamp())} ${c.dim(`${id.shortUrn(e.sessionUri)} again → same answer (${e.outcome.ok ? 'completed' : 'refused'})`)}`,
+          `${c.dim(stamp())} ${c.dim(
+            `${id.shortUrn(e.sessionUri)} again → same answer ` + `(${e.outcome.ok ? 'completed' : 'refused'})`,
+          )}`,
         );
       }
     },
@@ -191,7 +201,8 @@ async function runCallback(io: Io, opts: CallbackOptions) {
         if (opts.once || !sessions.some((s) => s.status === 'completed')) {
           throw timeoutError(
             `no session ${opts.once ? 'arrived' : 'was completed'} within ${timeoutSec} s at ${server.url}`,
-            'Check that this URL is registered on the workload identity and passed as the return URL, and that the browser finished the consent.',
+            'Check that this URL is registered on the workload identity and passed as the return URL, and that ' +
+              'the browser finished the consent.',
           );
         }
         break;

@@ -23,7 +23,11 @@ export function register(program: Command, run: CliRun): void {
     .command('demo')
     .summary('every flow on the embedded stack, narrated')
     .description(
-      'Start the local AgentCore stack in this process and walk through every auth flow with the real commands: Cognito sign-in (and a temporary password), invoke with a bearer token and with SigV4 + user id, the classic mistakes (wrong mode, ID token instead of access token) and their explanations, workload tokens both ways, an M2M resource token, an API key, 3LO consent with session binding, and verify. Nothing leaves this machine.',
+      'Start the local AgentCore stack in this process and walk through every auth flow with the real ' +
+        'commands: Cognito sign-in (and a temporary password), invoke with a bearer token and with SigV4 + ' +
+        'user id, the classic mistakes (wrong mode, ID token instead of access token) and their ' +
+        'explanations, workload tokens both ways, an M2M resource token, an API key, 3LO consent with ' +
+        'session binding, and verify. Nothing leaves this machine.',
     );
   addOptions(cmd, DEMO_OPTIONS)
     .addHelpText(
@@ -131,7 +135,8 @@ async function demo(io: Io, opts: DemoOptions) {
       ['agents', `${jwtAgent.name} (OAuth bearer), ${sigv4Agent.name} (IAM SigV4)`],
     ]);
     ui.note(
-      `  Each step below is a real agentcore-auth command run against it; copy any of them after \`agentcore-auth local\`.`,
+      `  Each step below is a real agentcore-auth command run against it; copy any of them after ` +
+        `\`agentcore-auth local\`.`,
     );
 
     // Browsing: auto-consent follows the redirects like a browser would; --open uses the real one.
@@ -187,7 +192,8 @@ async function demo(io: Io, opts: DemoOptions) {
         const expected = r.checks.find((k) => k.label === 'allow' || k.label === 'deny')?.label;
         if (r.status === 'pass') {
           ui.info(
-            `  ${c.green('✓')} ${expected === 'deny' ? 'refused, as it should be' : 'done'} ${c.dim(`(${formatMs(r.durationMs)})`)}`,
+            `  ${c.green('✓')} ${expected === 'deny' ? 'refused, as it should be' : 'done'} ` +
+              c.dim(`(${formatMs(r.durationMs)})`),
           );
           for (const l of s.after) ui.info(`  ${c.dim('→')} ${l}`);
         } else {
@@ -226,10 +232,12 @@ async function demo(io: Io, opts: DemoOptions) {
       const timedOut = summary.results.filter((r) => r.exitCode === EXIT.TIMEOUT).map((r) => r.id);
       const why =
         open && timedOut.some((id) => id === 'three-legged' || id === 'session-binding')
-          ? 'The browser consent was not completed in time; run `agentcore-auth demo --open` again, or without --open for the automatic consent.'
+          ? 'The browser consent was not completed in time; run `agentcore-auth demo --open` again, or without ' +
+            '--open for the automatic consent.'
           : 'This is a bug in agentcore-auth or its local stack; please report it with the output above.';
       ui.fail(
-        `${summary.total - summary.passed} of ${summary.total} steps did not behave as described (${formatMs(elapsed)}). ${why}`,
+        `${summary.total - summary.passed} of ${summary.total} steps did not behave as described ` +
+          `(${formatMs(elapsed)}). ${why}`,
       );
     }
     return {

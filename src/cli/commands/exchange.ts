@@ -255,7 +255,9 @@ async function parseExchange(io: Io, opts: ExchangeOptions): Promise<ExchangeInp
   };
 }
 
-/** The resource-token flow: the flag, else USER_FEDERATION with a user binding and M2M without; none without --provider. */
+/**
+ * The resource-token flow: the flag, else USER_FEDERATION with a user binding and M2M without; none without --provider.
+ */
 function flowOf(opts: ExchangeOptions, provider: boolean, bound: boolean): ExchangeInputs['flow'] {
   if (!provider) return undefined;
   if (opts.flow === 'm2m') return 'M2M';

@@ -92,7 +92,10 @@ async function mcpOverRuntime(io: Io, agent: string, opts: McpFlags): Promise<Ou
     }),
   );
   io.ui.info(
-    `${io.ui.c.bold('mcp')} over runtime ${target.arn ?? target.pathLabel} ${io.ui.c.dim(`(qualifier ${target.qualifier}, session ${sessionId})`)}`,
+    `${io.ui.c.bold('mcp')} over ` +
+      `runtime ${target.arn ?? target.pathLabel} ${io.ui.c.dim(
+        `(qualifier ${target.qualifier}, ` + `session ${sessionId})`,
+      )}`,
   );
   return runMcpSession(io, transport, { ...opts, inbound, region, target: target.arn ?? target.pathLabel });
 }

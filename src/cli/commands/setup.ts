@@ -32,9 +32,16 @@ export function register(program: Command, run: CliRun): void {
     .summary('create a Cognito pool, app clients, a test user (+ AgentCore identity)')
     .description(
       [
-        'Create everything a first authenticated AgentCore call needs, with the AWS SDK, one numbered step per API call: a Cognito user pool agentcore-auth-NAME (tagged agentcore-auth:setup=NAME), a resource server with an "invoke" scope, a hosted-UI domain (agentcore-auth-NAME-<random>), app clients -app (secret: password, refresh and code flow on the login redirect), -m2m (secret: client_credentials) and -public (no secret: code flow + PKCE), and a test user with a generated permanent password. With --with-identity also a workload identity and a CustomOauth2 credential provider (the pool\'s discovery URL, the -m2m client).',
+        'Create everything a first authenticated AgentCore call needs, with the AWS SDK, one numbered step per ' +
+          'API call: a Cognito user pool agentcore-auth-NAME (tagged agentcore-auth:setup=NAME), a resource ' +
+          'server with an "invoke" scope, a hosted-UI domain (agentcore-auth-NAME-<random>), app clients ' +
+          '-app (secret: password, refresh and code flow on the login redirect), -m2m (secret: ' +
+          'client_credentials) and -public (no secret: code flow + PKCE), and a test user with a generated ' +
+          'permanent password. With --with-identity also a workload identity and a CustomOauth2 credential ' +
+          "provider (the pool's discovery URL, the -m2m client).",
         '',
-        'Running it again finds the tagged resources and fills in what is missing (the test user gets a new password: Cognito never returns the old one). `teardown --name NAME` removes all of it.',
+        'Running it again finds the tagged resources and fills in what is missing (the test user gets a new ' +
+          'password: Cognito never returns the old one). `teardown --name NAME` removes all of it.',
       ].join('\n'),
     );
   addOptions(cmd, SETUP_OPTIONS)
@@ -235,14 +242,16 @@ function renderHuman(
   const count = (s: string) => all.filter((x) => x.status === s).length;
   if (r.dryRun) {
     io.ui.success(
-      `dry run: ${count('existing')} of ${all.length} resources exist, ${count('planned')} would be created; no write call was made`,
+      `dry run: ${count('existing')} of ${all.length} resources exist, ${count('planned')} would be created; ` +
+        `no write call was made`,
     );
     if (r.ignoredPools.length)
       io.ui.note(`pools named ${r.userPool.name} without the tag, left alone: ${r.ignoredPools.join(', ')}`);
     return;
   }
   io.ui.success(
-    `setup --name ${r.name}: ${count('created')} created, ${count('existing')} already there${count('updated') ? `, ${count('updated')} updated` : ''} (${r.region})`,
+    `setup --name ${r.name}: ${count('created')} created, ${count('existing')} already ` +
+      `there${count('updated') ? `, ${count('updated')} updated` : ''} (${r.region})`,
   );
   if (r.ignoredPools.length)
     io.ui.note(`pools named ${r.userPool.name} without the tag, left alone: ${r.ignoredPools.join(', ')}`);
@@ -257,7 +266,8 @@ function renderHuman(
     ['public client', r.clients.public.clientId],
     [
       'test user',
-      `${r.user.username}  password ${secretText(io, o.redact, r.user.password)}${r.user.passwordReset ? c.dim(' (new)') : ''}`,
+      `${r.user.username}  ` +
+        `password ${secretText(io, o.redact, r.user.password)}${r.user.passwordReset ? c.dim(' (new)') : ''}`,
     ],
     ...(r.workloadIdentity
       ? ([['workload identity', `${r.workloadIdentity.name}  ${c.dim(r.workloadIdentity.arn ?? '')}`]] as Array<
@@ -268,7 +278,8 @@ function renderHuman(
       ? ([
           [
             'credential provider',
-            `${r.credentialProvider.name}  ${c.dim(r.credentialProvider.callbackUrl ? `callback ${r.credentialProvider.callbackUrl}` : '')}`,
+            `${r.credentialProvider.name}  ` +
+              c.dim(r.credentialProvider.callbackUrl ? `callback ${r.credentialProvider.callbackUrl}` : ''),
           ],
         ] as Array<[string, string]>)
       : []),

@@ -22,7 +22,11 @@ export function register(program: Command, run: CliRun): void {
     .command('teardown')
     .summary('delete what `setup --name NAME` created (by tag and exact name)')
     .description(
-      'Delete exactly what `setup --name NAME` created, found by the user pool tag agentcore-auth:setup=NAME and the exact names agentcore-auth-NAME (never by a pattern), in dependency order: OAuth2 credential provider, workload identity, hosted-UI domain, user pool (its app clients, resource server and users go with it). A pool with the same name but without the tag is left alone. Asks before deleting on a terminal; without a terminal (CI) it needs --yes.',
+      'Delete exactly what `setup --name NAME` created, found by the user pool tag agentcore-auth:setup=NAME ' +
+        'and the exact names agentcore-auth-NAME (never by a pattern), in dependency order: OAuth2 ' +
+        'credential provider, workload identity, hosted-UI domain, user pool (its app clients, resource ' +
+        'server and users go with it). A pool with the same name but without the tag is left alone. Asks ' +
+        'before deleting on a terminal; without a terminal (CI) it needs --yes.',
     );
   addOptions(cmd, TEARDOWN_OPTIONS)
     .addHelpText(

@@ -63,7 +63,8 @@ export function demoSteps(v: DemoValues): DemoStep[] {
         expect: 'allow',
       },
       after: [
-        'alice now has an access token, an ID token and a refresh token, cached as "demo": `--bearer demo` sends the access token.',
+        'alice now has an access token, an ID token and a refresh token, cached as "demo": `--bearer demo` ' +
+          'sends the access token.',
       ],
     },
     {
@@ -96,7 +97,8 @@ export function demoSteps(v: DemoValues): DemoStep[] {
       ],
       step: { invoke: { agent: v.jwtAgentArn, payload, bearer: 'demo' }, expect: 'allow' },
       after: [
-        'AgentCore checked the signature, issuer, expiry and client_id, then passed the request (and a workload token for alice) to the agent.',
+        'AgentCore checked the signature, issuer, expiry and client_id, then passed the request (and a ' +
+          'workload token for alice) to the agent.',
       ],
     },
     {
@@ -104,7 +106,8 @@ export function demoSteps(v: DemoValues): DemoStep[] {
       title: 'Invoke an IAM agent with SigV4 and a user id',
       before: [
         'sigv4_agent has no JWT authorizer: callers sign with AWS credentials (SigV4). `--user-id` adds the',
-        'X-Amzn-Bedrock-AgentCore-Runtime-User-Id header, so AgentCore can give the agent a workload token for that user.',
+        'X-Amzn-Bedrock-AgentCore-Runtime-User-Id header, so AgentCore can give the agent a workload token for ' +
+          'that user.',
       ],
       step: { invoke: { agent: v.sigv4AgentArn, payload, 'user-id': v.alice.username }, expect: 'allow' },
       after: ['Same agent contract, the other inbound mode. An agent accepts exactly one of the two.'],
@@ -117,7 +120,8 @@ export function demoSteps(v: DemoValues): DemoStep[] {
       step: { invoke: { agent: v.jwtAgentArn, payload, 'user-id': v.alice.username }, expect: 'deny' },
       after: [
         `403 "${METHOD_MISMATCH}": the agent was configured for OAuth and the request was signed with SigV4.`,
-        'Fix: send a bearer token (--bearer / --bearer-token), or let `invoke --auth auto` read the agent configuration.',
+        'Fix: send a bearer token (--bearer / --bearer-token), or let `invoke --auth auto` read the agent ' +
+          'configuration.',
       ],
     },
     {
@@ -136,7 +140,8 @@ export function demoSteps(v: DemoValues): DemoStep[] {
       ],
       step: { invoke: { agent: v.jwtAgentArn, payload, bearer: 'demo', 'id-token': true }, expect: 'deny' },
       after: [
-        'Fix: send the access token (the default of --bearer). An authorizer with allowedAudience is the opposite case:',
+        'Fix: send the access token (the default of --bearer). An authorizer with allowedAudience is the ' +
+          'opposite case:',
         'Cognito access tokens carry no aud, so only ID tokens pass it.',
       ],
     },
@@ -145,7 +150,8 @@ export function demoSteps(v: DemoValues): DemoStep[] {
       chapter: 'Outbound auth: what your agent may call for the user',
       title: 'Workload access token for a user id',
       before: [
-        'Inside AgentCore, an agent acts as a workload identity. Its workload access token, bound to a user, is what it',
+        'Inside AgentCore, an agent acts as a workload identity. Its workload access token, bound to a user, ' +
+          'is what it',
         "exchanges for the user's tokens and keys. First way: bind it to a user id (GetWorkloadAccessTokenForUserId).",
       ],
       step: { exchange: { 'workload-name': v.workloadName, 'user-id': v.alice.username }, expect: 'allow' },
@@ -177,7 +183,8 @@ export function demoSteps(v: DemoValues): DemoStep[] {
         expect: 'allow',
       },
       after: [
-        "The resource token came from the provider's token endpoint, through AgentCore; your code never saw the client secret.",
+        "The resource token came from the provider's token endpoint, through AgentCore; your code never saw " +
+          'the client secret.',
       ],
     },
     {
@@ -203,11 +210,13 @@ export function demoSteps(v: DemoValues): DemoStep[] {
         : '3LO: user consent through the loopback return URL (auto-consent)',
       before: [
         "USER_FEDERATION: the agent needs the user's own token at a third-party service, so the user must consent.",
-        'GetResourceOauth2Token answers with an authorization URL; after consent the browser comes back to the return URL',
+        'GetResourceOauth2Token answers with an authorization URL; after consent the browser comes back to the ' +
+          'return URL',
         '(served here on loopback), which calls CompleteResourceTokenAuth; then the token is fetched.',
         v.open
           ? 'Your browser opens now: sign in with any name and accept.'
-          : 'The local provider consents by itself here (auto-consent); run `agentcore-auth demo --open` to click through it.',
+          : 'The local provider consents by itself here (auto-consent); run `agentcore-auth demo --open` to ' +
+            'click through it.',
       ],
       step: {
         exchange: aliceThreeLo(v),
@@ -238,7 +247,8 @@ export function demoSteps(v: DemoValues): DemoStep[] {
       chapter: 'Check a token before you ship',
       title: "Predict the authorizer's verdict",
       before: [
-        "`verify` reads the agent's authorizer (GetAgentRuntime) and checks the token claim by claim, as AgentCore would:",
+        "`verify` reads the agent's authorizer (GetAgentRuntime) and checks the token claim by claim, as " +
+          'AgentCore would:',
       ],
       step: { verify: { bearer: 'demo', 'agent-arn': v.jwtAgentArn }, expect: 'allow' },
       after: ['Run it in CI, or whenever a 401/403 surprises you.'],

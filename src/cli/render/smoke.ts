@@ -47,13 +47,18 @@ export function renderStep(
       : r.status === 'skipped'
         ? (r.reason ?? 'skipped')
         : (r.reason ?? '');
-  const head = `  ${MARK[r.status](p)} ${r.id.padEnd(w)} ${p.dim(time)}  ${[title, r.status === 'pass' ? p.dim(summary) : summary].filter(Boolean).join(p.dim(' · '))}`;
+  const said = [title, r.status === 'pass' ? p.dim(summary) : summary].filter(Boolean).join(p.dim(' · '));
+  const head = `  ${MARK[r.status](p)} ${r.id.padEnd(w)} ${p.dim(time)}  ${said}`;
   const lines = [head];
   if (r.status === 'fail' || r.status === 'error') {
     const pad = ' '.repeat(6);
     if (r.argv.length) lines.push(`${pad}${p.dim('$')} ${commandLine(r.argv, o.scrub, o.showSecrets, r.secretArgs)}`);
     lines.push(
-      `${pad}${p.dim(`line ${r.line}${r.exitCode !== undefined ? ` · exit ${r.exitCode}` : ''}${r.httpStatus !== undefined ? ` · HTTP ${r.httpStatus}` : ''}`)}`,
+      `${pad}${p.dim(
+        `line ${r.line}${
+          r.exitCode !== undefined ? ` · exit ${r.exitCode}` : ''
+        }${r.httpStatus !== undefined ? ` · HTTP ${r.httpStatus}` : ''}`,
+      )}`,
     );
     for (const c of r.checks)
       lines.push(
@@ -117,5 +122,8 @@ export function renderTotal(
       : exitCode === 6
         ? paint.red('expectations failed (exit 6)')
         : paint.red(`steps could not run (exit ${exitCode})`);
-  return `${paint.bold(`${scenarios} scenarios`)}: ${parts.join(', ')} of ${sum('total')} steps in ${formatMs(durationMs)}${notRun ? paint.yellow(`, ${notRun} scenario${notRun === 1 ? '' : 's'} not run`) : ''} — ${verdict}`;
+  const notRunText = notRun ? paint.yellow(`, ${notRun} scenario${notRun === 1 ? '' : 's'} not run`) : '';
+  return `${paint.bold(
+    `${scenarios} scenarios`,
+  )}: ${parts.join(', ')} of ${sum('total')} steps in ${formatMs(durationMs)}${notRunText} — ${verdict}`;
 }

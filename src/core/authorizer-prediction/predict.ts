@@ -56,7 +56,9 @@ export interface Prediction {
 export interface PredictDeps {
   fetch: FetchLike;
   now: () => number;
-  /** Who enforces the authorizer: a Runtime agent (default) or a Gateway, whose answers differ (agentcore-errors.md §2). */
+  /**
+   * Who enforces the authorizer: a Runtime agent (default) or a Gateway, whose answers differ (agentcore-errors.md §2).
+   */
   target?: 'runtime' | 'gateway';
 }
 
@@ -88,7 +90,9 @@ export async function predictAuthorizer(
       status: 'fail',
       actual: config.discoveryUrl,
       expected: '…/.well-known/openid-configuration',
-      why: 'the discoveryUrl does not end in /.well-known/openid-configuration, so CreateAgentRuntime / UpdateAgentRuntime refuse it (ValidationException)',
+      why:
+        'the discoveryUrl does not end in /.well-known/openid-configuration, so CreateAgentRuntime / ' +
+        'UpdateAgentRuntime refuse it (ValidationException)',
       fix: `use ${fetchUrl} (the checks below used it)`,
     });
   }
@@ -123,7 +127,8 @@ export async function predictAuthorizer(
   });
   if (profile.idp === 'okta' && profile.kind === 'access' && typeof p.iss === 'string' && !/\/oauth2\//.test(p.iss)) {
     warnings.push(
-      `this access token comes from the Okta org authorization server (${p.iss}), whose tokens are meant for Okta's own APIs; use a custom authorization server (…/oauth2/default) for your agent`,
+      `this access token comes from the Okta org authorization server (${p.iss}), whose tokens are meant for ` +
+        `Okta's own APIs; use a custom authorization server (…/oauth2/default) for your agent`,
     );
   }
   const tokenInfo: NonNullable<Prediction['token']> = { profile };
@@ -151,7 +156,7 @@ export async function predictAuthorizer(
       checks.push({
         claim: 'discovery',
         status: 'fail',
-        actual: `missing ${[typeof doc.issuer !== 'string' ? 'issuer' : '', typeof doc.jwks_uri !== 'string' ? 'jwks_uri' : ''].filter(Boolean).join(' and ')}`,
+        actual: `missing ${(['issuer', 'jwks_uri'] as const).filter((k) => typeof doc[k] !== 'string').join(' and ')}`,
         expected: 'issuer and jwks_uri',
         why: `the discovery document at ${fetchUrl} has no ${typeof doc.issuer !== 'string' ? 'issuer' : 'jwks_uri'}`,
         fix: "point discoveryUrl at the IdP's OpenID configuration",
@@ -250,11 +255,13 @@ export async function predictAuthorizer(
         actual: `${alg}${kid ? ` kid ${kid}` : ' (no kid)'}`,
         expected: `a key in ${discovery.jwksUri}`,
         why: noKey
-          ? `no key in the JWKS matches ${kid ? `kid ${kid}` : 'the token (it has no kid)'} and alg ${alg}: the token was signed by another IdP, pool or tenant, or by a key that was rotated out`
+          ? `no key in the JWKS matches ${kid ? `kid ${kid}` : 'the token (it has no kid)'} and alg ${alg}: ` +
+            `the token was signed by another IdP, pool or tenant, or by a key that was rotated out`
           : multi
             ? 'several JWKS keys match and the token has no kid'
             : badSig
-              ? `the signature does not verify with key ${kid ?? '(no kid)'}: the token was altered, or signed by another key`
+              ? `the signature does not verify with key ${kid ?? '(no kid)'}: the token was altered, or ` +
+                `signed by another key`
               : `the token cannot be verified: ${(e as Error).message}`,
         fix:
           noKey || multi
@@ -288,7 +295,9 @@ export async function predictAuthorizer(
       response: { status: 401, message: MESSAGES.tokenExpired, confirmed: false },
     });
   } else if (p.exp * 1000 - nowMs <= EXPIRY_WARNING_MS) {
-    const w = `the token expires ${relativeTime(p.exp, nowMs)}: a call that starts now may be rejected with "${MESSAGES.tokenExpired}"`;
+    const w =
+      `the token expires ${relativeTime(p.exp, nowMs)}: a call that starts now may be rejected with ` +
+      `"${MESSAGES.tokenExpired}"`;
     checks.push({
       claim: 'exp',
       status: 'warn',
@@ -395,7 +404,9 @@ export async function predictAuthorizer(
   if (profile.idp === 'cognito' && config.allowedAudience?.length && config.allowedClients?.length) {
     const dead = checks.find((c) => (c.claim === 'aud' || c.claim === 'client_id') && c.status === 'fail');
     if (dead) {
-      dead.fix = `keep only one of allowedAudience / allowedClients: with both, no Cognito token passes (access tokens have no aud, ID tokens no client_id); then ${dead.fix}`;
+      dead.fix =
+        `keep only one of allowedAudience / allowedClients: with both, no Cognito token passes ` +
+        `(access tokens have no aud, ID tokens no client_id); then ${dead.fix}`;
     }
   }
 
@@ -415,7 +426,9 @@ export function checkCustomClaim(p: Record<string, unknown>, rule: CustomClaimRu
       ...base,
       status: 'fail',
       why: `the token has no ${rule.name} claim`,
-      fix: `add ${rule.name} to the tokens at the IdP (a pre-token-generation trigger, claim mapping or action), or remove the rule`,
+      fix:
+        `add ${rule.name} to the tokens at the IdP (a pre-token-generation trigger, claim mapping or ` +
+        `action), or remove the rule`,
     };
   }
   if (rule.valueType === 'STRING') {
@@ -457,8 +470,12 @@ export function checkCustomClaim(p: Record<string, unknown>, rule: CustomClaimRu
     : {
         ...base,
         status: 'fail',
-        why: `${rule.name} [${items.join(', ')}] contains ${rule.operator === 'CONTAINS' ? `no "${rule.values[0]}"` : `none of ${rule.values.join(', ')}`}`,
-        fix: `add the principal to ${rule.operator === 'CONTAINS' ? rule.values[0] : `one of ${rule.values.join(', ')}`} at the IdP, or change the rule`,
+        why: `${rule.name} [${items.join(', ')}] contains ${
+          rule.operator === 'CONTAINS' ? `no "${rule.values[0]}"` : `none of ${rule.values.join(', ')}`
+        }`,
+        fix: `add the principal to ${
+          rule.operator === 'CONTAINS' ? rule.values[0] : `one of ${rule.values.join(', ')}`
+        } at the IdP, or change the rule`,
       };
 }
 

@@ -99,7 +99,9 @@ export async function authorizerFromGateway(aws: AwsClients, gatewayId: string):
 /** Callers often may invoke an agent but not read its configuration: say how to verify without the control plane. */
 function withoutControlPlaneHint(err: AgentcoreAuthError, action: string): AgentcoreAuthError {
   if (err.code === 'ERR_AUTH') {
-    err.hint = `Reading the authorizer needs ${action}. Without it, give the authorizer as flags: --discovery-url … --allowed-clients / --allowed-audience / --allowed-scopes / --custom-claim.`;
+    err.hint =
+      `Reading the authorizer needs ${action}. Without it, give the authorizer as flags: ` +
+      `--discovery-url … --allowed-clients / --allowed-audience / --allowed-scopes / --custom-claim.`;
   }
   return err;
 }

@@ -71,8 +71,17 @@ export interface Classified {
 
 const COGNITO_TARGET = /^AWSCognitoIdentityProviderService\.(\w+)$/;
 const IDENTITY_OPS = /^(GetWorkloadAccessToken\w*|GetResourceOauth2Token|GetResourceApiKey|CompleteResourceTokenAuth)$/;
-const CONTROL_OPS =
-  /^(Get|List|Create|Update|Delete)(AgentRuntime|AgentRuntimeEndpoint|Gateway|GatewayTarget|WorkloadIdentity|Oauth2CredentialProvider|ApiKeyCredentialProvider|TokenVault)s?$/;
+const CONTROL_RESOURCES = [
+  'AgentRuntime',
+  'AgentRuntimeEndpoint',
+  'Gateway',
+  'GatewayTarget',
+  'WorkloadIdentity',
+  'Oauth2CredentialProvider',
+  'ApiKeyCredentialProvider',
+  'TokenVault',
+];
+const CONTROL_OPS = new RegExp(`^(Get|List|Create|Update|Delete)(${CONTROL_RESOURCES.join('|')})s?$`);
 
 function path(url: string): string {
   try {
@@ -203,8 +212,18 @@ function errorMessage(ex: HttpExchange): string | undefined {
   return undefined;
 }
 
-const AUTH_CODES =
-  /^(AccessDenied|Unauthorized|NotAuthorized|ExpiredToken|UnrecognizedClient|InvalidSignature|SignatureDoesNotMatch|InvalidClientTokenId)|^(invalid_grant|invalid_client|unauthorized_client|access_denied|invalid_token)$/;
+const AUTH_CODES = new RegExp(
+  `^(${[
+    'AccessDenied',
+    'Unauthorized',
+    'NotAuthorized',
+    'ExpiredToken',
+    'UnrecognizedClient',
+    'InvalidSignature',
+    'SignatureDoesNotMatch',
+    'InvalidClientTokenId',
+  ].join('|')})|^(invalid_grant|invalid_client|unauthorized_client|access_denied|invalid_token)$`,
+);
 
 export function isRefusal(ex: HttpExchange): boolean {
   const code = errorCode(ex);

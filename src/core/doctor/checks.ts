@@ -134,7 +134,9 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
       id: 'credentials',
       status: 'pass',
       label: 'AWS credentials resolve',
-      detail: `access key ${c.accessKeyId.slice(0, 4)}…${c.accessKeyId.slice(-4)}${c.sessionToken ? ' (temporary)' : ''}`,
+      detail:
+        `access ` +
+        `key ${c.accessKeyId.slice(0, 4)}…${c.accessKeyId.slice(-4)}${c.sessionToken ? ' (temporary)' : ''}`,
     });
   } catch (e) {
     if (aborting(e)) throw e;
@@ -211,7 +213,8 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
             `runtime ${ref.id} exists`,
             e,
             'GetAgentRuntime',
-            `check the ARN or id and the region (${region}); list them: aws bedrock-agentcore-control list-agent-runtimes --region ${region}`,
+            `check the ARN or id and the region (${region}); list them: aws bedrock-agentcore-control ` +
+              `list-agent-runtimes --region ${region}`,
           ),
         );
       }
@@ -247,7 +250,8 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
             `${label} exists`,
             e,
             'GetWorkloadIdentity',
-            `check the name and the region (${region}); list them: aws bedrock-agentcore-control list-workload-identities --region ${region}`,
+            `check the name and the region (${region}); list them: aws bedrock-agentcore-control ` +
+              `list-workload-identities --region ${region}`,
           ),
         );
       }
@@ -305,7 +309,10 @@ function runtimeChecks(r: RuntimeShape, add: (c: DoctorCheck) => DoctorCheck): v
       id: 'runtime.protocol',
       status: 'pass',
       label: 'protocol: MCP',
-      detail: `callers POST JSON-RPC with Accept: application/json, text/event-stream and ${HEADERS.mcpProtocolVersion}, echoing ${HEADERS.mcpSessionId} after initialize (agentcore-auth mcp / invoke --mcp do)`,
+      detail:
+        `callers POST JSON-RPC with Accept: application/json, text/event-stream ` +
+        `and ${HEADERS.mcpProtocolVersion}, echoing ${HEADERS.mcpSessionId} after initialize (agentcore-auth ` +
+        `mcp / invoke --mcp do)`,
     });
   } else if (protocol && protocol !== 'HTTP') {
     add({
@@ -330,7 +337,10 @@ function runtimeChecks(r: RuntimeShape, add: (c: DoctorCheck) => DoctorCheck): v
       id: 'runtime.inbound',
       status: 'pass',
       label: 'inbound auth: OAuth bearer JWT (customJWTAuthorizer)',
-      detail: `callers send Authorization: Bearer <JWT> from the IdP at ${cfg.discoveryUrl}${wants.length ? ` with ${wants.join(', ')}` : ''}; SigV4 calls get 403 "${METHOD_MISMATCH}"`,
+      detail:
+        `callers send Authorization: Bearer <JWT> from the IdP ` +
+        `at ${cfg.discoveryUrl}${wants.length ? ` with ${wants.join(', ')}` : ''}; SigV4 calls get 403 ` +
+        `"${METHOD_MISMATCH}"`,
     });
     if (hasAuthz)
       add({
@@ -354,7 +364,11 @@ function runtimeChecks(r: RuntimeShape, add: (c: DoctorCheck) => DoctorCheck): v
       id: 'runtime.inbound',
       status: 'pass',
       label: 'inbound auth: IAM SigV4 (no customJWTAuthorizer)',
-      detail: `callers sign with SigV4 (service bedrock-agentcore) and need bedrock-agentcore:InvokeAgentRuntime; to give the agent a workload token for a user they add ${HEADERS.userId} (needs bedrock-agentcore:InvokeAgentRuntimeForUser); bearer calls get 403 "${METHOD_MISMATCH}"`,
+      detail:
+        `callers sign with SigV4 (service bedrock-agentcore) and need ` +
+        `bedrock-agentcore:InvokeAgentRuntime; to give the agent a workload token for a user they ` +
+        `add ${HEADERS.userId} (needs bedrock-agentcore:InvokeAgentRuntimeForUser); bearer calls get 403 ` +
+        `"${METHOD_MISMATCH}"`,
     });
     if (hasAuthz) {
       add({
@@ -426,7 +440,9 @@ function returnUrlCheck(urls: string[], add: (c: DoctorCheck) => DoctorCheck): v
       status: 'warn',
       label,
       detail: `none: user-federation (3LO) token requests fail with "${MESSAGES.noReturnUrl}"`,
-      fix: 'register the URL your app or `agentcore-auth callback` serves: agentcore-auth exchange … --register-return-url (or UpdateWorkloadIdentity)',
+      fix:
+        'register the URL your app or `agentcore-auth callback` serves: agentcore-auth exchange … ' +
+        '--register-return-url (or UpdateWorkloadIdentity)',
     });
     return;
   }
@@ -494,7 +510,10 @@ async function providerChecks(
         id: 'provider.callback-url',
         status: 'pass',
         label: `${label} callbackUrl`,
-        detail: `${p.callbackUrl} — register it as a redirect URI of ${clientId ? `client ${clientId}` : 'the OAuth client'} at the IdP (3LO fails with redirect_uri errors otherwise)`,
+        detail:
+          `${p.callbackUrl} — register it as a redirect URI ` +
+          `of ${clientId ? `client ${clientId}` : 'the OAuth client'} at the IdP (3LO fails with ` +
+          `redirect_uri errors otherwise)`,
       });
     } else {
       add({
@@ -528,7 +547,8 @@ async function providerChecks(
         `${label} exists`,
         e,
         'GetOauth2CredentialProvider',
-        `check the name and the region (${region}); list them: aws bedrock-agentcore-control list-oauth2-credential-providers --region ${region} (and list-api-key-credential-providers)`,
+        `check the name and the region (${region}); list them: aws bedrock-agentcore-control ` +
+          `list-oauth2-credential-providers --region ${region} (and list-api-key-credential-providers)`,
       ),
     );
   }
@@ -614,7 +634,9 @@ async function cacheChecks(
             id,
             status: 'pass',
             label,
-            detail: `${expiry}; the agent's authorizer would reject its access token (${p.verdict!.claim}) and accept its ID token: call with --bearer ${e.name} --id-token`,
+            detail:
+              `${expiry}; the agent's authorizer would reject its access token (${p.verdict!.claim}) ` +
+              `and accept its ID token: call with --bearer ${e.name} --id-token`,
           },
         });
         continue;

@@ -36,7 +36,8 @@ export function validateProviderName(name: string, flag = '--provider'): string 
   if (!name || name.length > LIMITS.providerNameMax || !PATTERNS.providerName.test(name)) {
     throw inputError(
       `invalid ${flag} ${JSON.stringify(name)}: 1–128 characters of A-Z a-z 0-9 - _`,
-      'Use the credential provider name exactly as created (ListOauth2CredentialProviders / ListApiKeyCredentialProviders).',
+      'Use the credential provider name exactly as created (ListOauth2CredentialProviders / ' +
+        'ListApiKeyCredentialProviders).',
     );
   }
   return name;
@@ -182,7 +183,9 @@ export async function pollResourceToken(
         'ERR_OAUTH',
         `the authorization session failed (sessionStatus FAILED after ${attempt} ${attempt === 1 ? 'poll' : 'polls'})`,
         {
-          hint: 'The provider refused or the consent was denied. Start again (add --force-auth to force a fresh consent).',
+          hint:
+            'The provider refused or the consent was denied. Start again (add --force-auth to force a ' +
+            'fresh consent).',
           details: { operation: 'GetResourceOauth2Token', sessionStatus: 'FAILED' },
         },
       );
@@ -191,7 +194,8 @@ export async function pollResourceToken(
     const remaining = options.deadline - io.ctx.now();
     if (remaining <= 0) {
       throw timeoutError(
-        `timed out waiting for the resource token (sessionStatus ${lastStatus ?? 'unknown'} after ${attempt} ${attempt === 1 ? 'poll' : 'polls'})`,
+        `timed out waiting for the resource token (sessionStatus ${lastStatus ?? 'unknown'} ` +
+          `after ${attempt} ${attempt === 1 ? 'poll' : 'polls'})`,
         'The session was completed but the token has not arrived; raise --timeout, or check the provider.',
       );
     }

@@ -110,7 +110,8 @@ function checkRegistered<S extends FederationHost>(io: IdentityIo, req: UserFede
       } catch (e) {
         if (e instanceof AgentcoreAuthError && e.code === 'ERR_AUTH' && !req.register) {
           step.note(
-            `could not read workload identity ${s.workloadName} (${e.message}); continuing without the return-URL check`,
+            `could not read workload identity ${s.workloadName} (${e.message}); continuing without the ` +
+              `return-URL check`,
             'warn',
           );
           return { note: 'not checked: no permission to read the workload identity' };

@@ -27,7 +27,8 @@ export function validateWorkloadName(name: string): string {
   ) {
     throw inputError(
       `invalid workload identity name ${JSON.stringify(name)}: 3–255 characters of A-Z a-z 0-9 _ . -`,
-      "A Runtime agent's workload identity is named after its runtime id (e.g. my_agent-AbCdEf1234); pass --agent-arn to look it up.",
+      "A Runtime agent's workload identity is named after its runtime id (e.g. my_agent-AbCdEf1234); pass " +
+        '--agent-arn to look it up.',
     );
   }
   return name;

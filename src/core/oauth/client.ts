@@ -199,7 +199,8 @@ export function oauthError(e: unknown, what: string, url?: string): AgentcoreAut
     const hint = findHint({ name, message: name });
     return new AgentcoreAuthError(
       'ERR_OAUTH',
-      `${what} failed: HTTP ${err.status} ${challenge?.scheme ?? ''} ${name}${challenge?.parameters.error_description ? `: ${challenge.parameters.error_description}` : ''}`,
+      `${what} failed: HTTP ${err.status} ${challenge?.scheme ?? ''} ${name}` +
+        (challenge?.parameters.error_description ? `: ${challenge.parameters.error_description}` : ''),
       {
         ...(hint ? { hint: hint.fix } : {}),
         details: { errorName: name, status: err.status, ...(url ? { url } : {}) },

@@ -71,5 +71,7 @@ export function describeAuth(info: RuntimeAuthInfo): string {
     j.allowedAudience ? `allowedAudience=${j.allowedAudience.join(',')}` : undefined,
     j.allowedScopes ? `allowedScopes=${j.allowedScopes.join(',')}` : undefined,
   ].filter(Boolean);
-  return `OAuth bearer JWT (customJWTAuthorizer${j.discoveryUrl ? `, discovery ${j.discoveryUrl}` : ''}${bits.length ? `; ${bits.join('; ')}` : ''})`;
+  return `OAuth bearer JWT (customJWTAuthorizer${
+    j.discoveryUrl ? `, discovery ${j.discoveryUrl}` : ''
+  }${bits.length ? `; ${bits.join('; ')}` : ''})`;
 }

@@ -165,7 +165,10 @@ function createProviderStep(deps: SetupDeps): PlanStep<SetupState> {
       const m2m = s.result.clients.m2m;
       if (s.cpExists) return 'exists';
       if (s.options.dryRun || !m2m.clientId || !m2m.clientSecret || !s.result.userPool.discoveryUrl)
-        return `${DRY}would create ${s.names.providerName} (CustomOauth2, the pool's discovery URL, client ${s.names.clients.m2m})`;
+        return (
+          `${DRY}would create ${s.names.providerName} (CustomOauth2, the pool's discovery URL, ` +
+          `client ${s.names.clients.m2m})`
+        );
       return undefined;
     },
     inputs: (s) => ({ name: s.names.providerName, vendor: 'CustomOauth2', client: s.result.clients.m2m.clientId }),

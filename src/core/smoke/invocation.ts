@@ -17,8 +17,10 @@ export function kebab(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 }
 
-/** `${steps.x.exitCode}`, `.status`, `.durationMs`, `.stdout` work for every step; anything else reads its --json output
- * (and, for a login, its `tokens`). */
+/**
+ * `${steps.x.exitCode}`, `.status`, `.durationMs`, `.stdout` work for every step; anything else reads its --json
+ * output (and, for a login, its `tokens`).
+ */
 export function lookupStepValue(r: StepResult, path: string[]): unknown {
   const fromOutput = getPath(r.output, path);
   if (fromOutput !== undefined) return fromOutput;
@@ -212,7 +214,11 @@ export function collectSecrets(value: unknown, add: (s: string) => void, key = '
 export function stepTitle(step: Step): string {
   if (step.name) return step.name;
   if (step.derivedFrom) {
-    return `${step.derivedFrom.step}: ${step.derivedFrom.check === 'no-token' ? 'without the bearer token it must be denied' : 'in the wrong inbound mode it must be denied'}`;
+    const check =
+      step.derivedFrom.check === 'no-token'
+        ? 'without the bearer token it must be denied'
+        : 'in the wrong inbound mode it must be denied';
+    return `${step.derivedFrom.step}: ${check}`;
   }
   return step.id;
 }

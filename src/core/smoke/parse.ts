@@ -293,7 +293,8 @@ function buildScenario(root: LNode, file: string, errors: ScenarioErrors): Scena
         if (e.key.startsWith('x-')) break;
         errors.add(
           e.keyLine,
-          `unknown key "${e.key}" at the top level${suggest(e.key, TOP_KEYS)}; expected one of ${[...TOP_KEYS].join(', ')} (or x-… for anchors)`,
+          `unknown key "${e.key}" at the top level${suggest(e.key, TOP_KEYS)}; expected one ` +
+            `of ${[...TOP_KEYS].join(', ')} (or x-… for anchors)`,
         );
     }
   }
@@ -363,7 +364,8 @@ function buildStep(
   if (seen.has(id))
     errors.add(
       idEntry?.value.line ?? n.line,
-      `${where}: the id is already used by the step on line ${seen.get(id)}${idEntry ? '' : '; give one of them another id'}`,
+      `${where}: the id is already used by the step on ` +
+        `line ${seen.get(id)}${idEntry ? '' : '; give one of them another id'}`,
     );
   else seen.set(id, n.line);
 
@@ -396,7 +398,8 @@ function buildStep(
     ) {
       errors.add(
         body.line,
-        `${where}: run must be a list of command-line words, for example [token, decode, "\${steps.login.accessToken}"]`,
+        `${where}: run must be a list of command-line words, for example [token, decode, ` +
+          `"\${steps.login.accessToken}"]`,
       );
     } else {
       step.args = body.items.map((i, k) => {
@@ -413,7 +416,9 @@ function buildStep(
   } else if (body.kind !== 'map') {
     errors.add(
       body.line,
-      `${where}: ${kind} must be a mapping of options${spec.positionals.length ? ` or the ${spec.positionals[0]} as a string` : ''} (got ${describe(body)})`,
+      `${where}: ${kind} must be a mapping of options${
+        spec.positionals.length ? ` or the ${spec.positionals[0]} as a string` : ''
+      } (got ${describe(body)})`,
     );
   } else {
     const positional: Record<string, TValue> = {};
@@ -421,7 +426,8 @@ function buildStep(
       if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(e.key)) {
         errors.add(
           e.keyLine,
-          `${where}: "${e.key}" is not an option name (write options as in the command line without the dashes, e.g. user-id or userId)`,
+          `${where}: "${e.key}" is not an option name (write options as in the command line without the ` +
+            `dashes, e.g. user-id or userId)`,
         );
         continue;
       }
@@ -522,7 +528,8 @@ function buildExpectation(n: LNode, where: string, errors: ScenarioErrors): Expe
   if (n.kind !== 'map') {
     errors.add(
       n.line,
-      `${where}: expect must be allow, deny, or a mapping of checks (${[...EXPECT_KEYS].join(', ')}) (got ${describe(n)})`,
+      `${where}: expect must be allow, deny, or a mapping of checks (${[...EXPECT_KEYS].join(', ')}) ` +
+        `(got ${describe(n)})`,
     );
     return ex;
   }
@@ -582,7 +589,11 @@ function buildExpectation(n: LNode, where: string, errors: ScenarioErrors): Expe
         if (v.kind !== 'map' || v.entries.length === 0) {
           errors.add(
             v.line,
-            `${at} must be a mapping of ${e.key === 'json' ? 'path: expected value (e.g. "response.status: ok")' : 'claim: expected value (e.g. "token_use: access")'} (got ${describe(v)})`,
+            `${at} must be a mapping of ` +
+              (e.key === 'json'
+                ? 'path: expected value (e.g. "response.status: ok")'
+                : 'claim: expected value (e.g. "token_use: access")') +
+              ` (got ${describe(v)})`,
           );
           break;
         }
@@ -621,7 +632,8 @@ function buildExpectation(n: LNode, where: string, errors: ScenarioErrors): Expe
       default:
         errors.add(
           e.keyLine,
-          `${where}: unknown expectation "${e.key}"${suggest(e.key, EXPECT_KEYS)}; expected one of ${[...EXPECT_KEYS].join(', ')}`,
+          `${where}: unknown expectation "${e.key}"${suggest(e.key, EXPECT_KEYS)}; expected one ` +
+            `of ${[...EXPECT_KEYS].join(', ')}`,
         );
     }
   }

@@ -193,7 +193,9 @@ export function junitXml(
           o.scrub(
             [
               r.argv.length ? `$ ${commandLine(r.argv, o.scrub, o.showSecrets, r.secretArgs)}` : '',
-              `line ${r.line}${r.exitCode !== undefined ? `, exit ${r.exitCode}` : ''}${r.httpStatus !== undefined ? `, HTTP ${r.httpStatus}` : ''}`,
+              `line ${r.line}${
+                r.exitCode !== undefined ? `, exit ${r.exitCode}` : ''
+              }${r.httpStatus !== undefined ? `, HTTP ${r.httpStatus}` : ''}`,
               ...r.checks.map(
                 (c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.label}${c.ok ? '' : ` (got ${c.actual ?? 'nothing'})`}`,
               ),
@@ -207,11 +209,13 @@ export function junitXml(
         );
       if (r.status === 'fail')
         body.push(
-          `      <failure${attr('message', o.scrub(r.reason || 'expectation failed'))}${attr('type', 'ExpectationFailed')}>${detail()}</failure>`,
+          `      <failure${attr('message', o.scrub(r.reason || 'expectation failed'))}` +
+            `${attr('type', 'ExpectationFailed')}>${detail()}</failure>`,
         );
       if (r.status === 'error')
         body.push(
-          `      <error${attr('message', o.scrub(r.reason || 'could not run'))}${attr('type', r.error?.code ?? `exit ${r.exitCode}`)}>${detail()}</error>`,
+          `      <error${attr('message', o.scrub(r.reason || 'could not run'))}` +
+            `${attr('type', r.error?.code ?? `exit ${r.exitCode}`)}>${detail()}</error>`,
         );
       if (r.status === 'skipped') body.push(`      <skipped${attr('message', o.scrub(r.reason || 'skipped'))}/>`);
       if (r.status !== 'skipped' && r.stderr.trim())
@@ -221,14 +225,17 @@ export function junitXml(
         : `    <testcase${caseAttrs}/>`;
     });
     return [
-      `  <testsuite${suiteAttrs}${attr('timestamp', o.timestamp.toISOString().replace(/\.\d+Z$/, ''))}${attr('file', s.file)}>`,
+      `  <testsuite${suiteAttrs}${attr('timestamp', o.timestamp.toISOString().replace(/\.\d+Z$/, ''))}` +
+        `${attr('file', s.file)}>`,
       ...cases,
       '  </testsuite>',
     ].join('\n');
   });
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites${attr('name', 'agentcore-auth smoke')}${attr('tests', sum('total'))}${attr('failures', sum('failed'))}${attr('errors', sum('errored'))}${attr('skipped', sum('skipped'))}${attr('time', secs(sum('durationMs')))}>`,
+    `<testsuites${attr('name', 'agentcore-auth smoke')}${attr('tests', sum('total'))}` +
+      `${attr('failures', sum('failed'))}${attr('errors', sum('errored'))}${attr('skipped', sum('skipped'))}` +
+      `${attr('time', secs(sum('durationMs')))}>`,
     ...suites,
     '</testsuites>',
     '',

@@ -42,7 +42,8 @@ export async function secretValue(
     if (!canPrompt(io)) {
       throw usageError(
         `missing ${spec.flagName}`,
-        `Pass ${spec.flagName}${spec.stdinFlag ? `, ${spec.stdinFlag}` : ''} or set ${spec.env} (no prompt: stdin or stderr is not a terminal).`,
+        `Pass ${spec.flagName}${spec.stdinFlag ? `, ${spec.stdinFlag}` : ''} or set ${spec.env} (no prompt: ` +
+          `stdin or stderr is not a terminal).`,
       );
     }
     value = await io.ctx.prompt(spec.prompt, { hidden: spec.hidden ?? true });
