@@ -23,6 +23,7 @@ const LONGEST_FIRST = [
   'test/browser/smoke-report.test.ts',
   'test/cli/doctor-bin.test.ts',
   'test/e2e/pack.test.ts',
+  'test/e2e/proxy-tls.test.ts',
 ];
 
 /**

@@ -81,11 +81,19 @@ export const LIMITS = {
   customHeadersPerRuntime: 20,
   traceIdMax: 128,
   traceParentMax: 128,
+  /** InvokeAgentRuntime's traceState, baggage and mcpSessionId members (the SDK model's lengths; W3C's too). */
+  traceStateMax: 512,
+  baggageMax: 8192,
+  mcpSessionIdMax: 1024,
+  /** InvokeAgentRuntime's other header members (botocore bedrock-agentcore 2024-02-28). */
+  mcpProtocolVersionMax: 1024,
+  contentTypeMax: 256,
+  acceptMax: 256,
   /**
-   * InvokeAgentRuntime request payload: "Maximum payload size 100 MB, not adjustable" (AgentCore quotas, Runtime
-   * invocation limits; runtime-invoke-agent: "binary data up to 100 MB"). Read as MiB, as AWS quotas count bytes.
+   * InvokeAgentRuntime request payload: the model's `payload` blob has max 100,000,000 bytes (botocore
+   * bedrock-agentcore 2024-02-28; the quotas page says "100 MB, not adjustable": decimal megabytes).
    */
-  payloadMax: 100 * 1024 * 1024,
+  payloadMax: 100_000_000,
 } as const;
 
 export const PATTERNS = {
@@ -162,7 +170,9 @@ export const MESSAGES = {
    * UNVERIFIED: the service's answer to an oversized payload is not documented; this is the emulator's (413
    * ValidationException).
    */
-  payloadTooLarge: `Request payload exceeds the maximum allowed size of ${100 * 1024 * 1024} bytes (100 MB)`,
+  payloadTooLarge: `Request payload exceeds the maximum allowed size of ${100_000_000} bytes (100 MB)`,
+  /** A direct call to a runtime whose authorizer has allowedWorkloadConfiguration (agentcore-gateway.md §6, 3P). */
+  transactionTokenRequired: 'Transaction token required: authorizer has AllowedWorkloadConfiguration configured',
 } as const;
 
 /**
@@ -194,6 +204,20 @@ export const SERVICE_ERRORS = [
     message: new RegExp(escapeRegExp(LIST_TOOLS_FAILED.replace(/^InternalServerException - /, '')), 'i'),
   },
   { kind: 'policy-tool-denied', message: /AuthorizeActionException|Tool Execution Denied/i },
+  // On-behalf-of token exchange (core/identity/obo-hints.ts): AgentCore's wording is UNVERIFIED; these key on the
+  // provider's OAuth error codes and the RFC 8693 / 7523 parameter names (before token-expired and the OAuth codes).
+  {
+    kind: 'obo-needs-jwt',
+    message: /ON_BEHALF_OF_TOKEN_EXCHANGE needs a workload access token obtained with GetWorkloadAccessTokenForJWT/i,
+  },
+  { kind: 'obo-not-configured', message: /not (configured|set up) for on-behalf-of/i },
+  { kind: 'obo-subject-expired', message: /(subject_token|assertion) has expired/i },
+  { kind: 'obo-subject-untrusted', message: /(subject_token|assertion) issuer \S+ is not trusted/i },
+  { kind: 'obo-subject-signature', message: /(subject_token|assertion) signature is invalid/i },
+  { kind: 'obo-subject-token-type', message: /(unsupported|invalid) subject_token_type/i },
+  { kind: 'obo-invalid-client', message: /on-behalf-of token exchange failed.*invalid_client/i },
+  { kind: 'obo-invalid-target', message: /on-behalf-of token exchange failed.*invalid_target/i },
+  { kind: 'obo-actor', message: /actor token \(client credentials\) could not be obtained/i },
   { kind: 'method-mismatch', message: new RegExp(METHOD_MISMATCH, 'i') },
   { kind: 'claim-client-id', message: /Claim 'client_id' value mismatch/i },
   { kind: 'claim-aud', message: /Claim 'aud' value mismatch/i },

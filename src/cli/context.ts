@@ -36,7 +36,7 @@ export interface CliContext {
   randomId(): string;
   /** Open a URL in the user's browser (honours BROWSER). Tests inject a headless driver. */
   openBrowser(url: string): Promise<void>;
-  /** Ask on the terminal. Only called when stdin and stderr are TTYs. */
+  /** Ask on the terminal. Only called when noPromptReason(ctx) is undefined (a terminal, and not CI). */
   prompt(question: string, options?: PromptOptions): Promise<string>;
   /** Aborted on SIGINT/SIGTERM. */
   signal: AbortSignal;
@@ -50,6 +50,17 @@ export interface CliContext {
   trace?: TraceRecorder;
   /** Tests only (never set by bin.ts): the AWS SDK clients' retry strategy; see AwsFactoryDeps.retryStrategy. */
   awsRetryStrategy?: (maxAttempts: number) => AwsRetryStrategy;
+}
+
+/**
+ * Why this run must not prompt, or undefined when it may: a prompt needs stdin and stderr on a terminal, and no `CI`
+ * variable (CI runners may allocate a terminal that nobody answers; `CI=false` or `CI=0` allow prompts again).
+ */
+export function noPromptReason(ctx: Pick<CliContext, 'stdin' | 'stderr' | 'env'>): string | undefined {
+  const ci = ctx.env.CI?.trim().toLowerCase();
+  if (ci && ci !== 'false' && ci !== '0') return 'CI is set';
+  if (!ctx.stdin.isTTY || !ctx.stderr.isTTY) return 'stdin or stderr is not a terminal';
+  return undefined;
 }
 
 export function isProcessAlive(pid: number): boolean {

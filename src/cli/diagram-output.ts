@@ -28,11 +28,19 @@ export interface DiagramFlags {
 export function addDiagramOption(cmd: Command): Command {
   const option = new Option(
     '--diagram <file>',
-    'write a Mermaid sequence diagram of the calls this run made to FILE (- for stdout); ' +
-      'tokens appear only as sha256 fingerprints',
+    'write a sequence diagram of the calls this run made to FILE: Mermaid text, or an SVG picture when FILE ends in ' +
+      '.svg (- for Mermaid on stdout); tokens appear only as sha256 fingerprints',
   );
   SERVED.add(option);
   return cmd.addOption(option);
+}
+
+/** The diagram as FILE's extension asks: an SVG picture for `.svg`, else Mermaid text (`.mmd`, `-`, anything). */
+export async function diagramText(file: string, diagram: SequenceDiagram): Promise<string> {
+  if (!/\.svg$/i.test(file)) return toMermaid(diagram);
+  const { renderSvg } = await import('../core/diagram/svg.js');
+  const svg = renderSvg(diagram, { title: 'agentcore-auth sequence diagram' });
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${svg}\n`;
 }
 
 export interface DiagramRequest {
@@ -94,7 +102,7 @@ export async function writeDiagram(io: Io, request: DiagramRequest, commandError
     io,
     'sequence diagram',
     request.file,
-    toMermaid(diagramOf(io, request.recorder.entries, errorFacts(commandError))),
+    await diagramText(request.file, diagramOf(io, request.recorder.entries, errorFacts(commandError))),
     commandError !== undefined,
   );
 }
@@ -243,7 +251,12 @@ export function smokeReports(io: Io, opts: { html?: string; diagram?: string }) 
               : [],
           ),
         );
-        await writeOutput(io, 'sequence diagram', opts.diagram, toMermaid(combineDiagrams(parts)));
+        await writeOutput(
+          io,
+          'sequence diagram',
+          opts.diagram,
+          await diagramText(opts.diagram, combineDiagrams(parts)),
+        );
       }
     },
   };

@@ -109,6 +109,7 @@ async function callTool(
     return await client.callTool(tool, args);
   } catch (e) {
     if (!(e instanceof McpElicitationError)) throw e;
+    io.ctx.trace?.consentNeeded('elicitation'); // drawn as the error it is (--diagram, smoke/demo reports)
     const url = e.elicitations.find((x) => x.url)?.url;
     ui.line('');
     ui.line(

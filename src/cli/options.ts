@@ -203,6 +203,14 @@ export const HEADER: ValueParser<[string, string]> = (raw, flag) => parseHeaderL
 /** A value sent as an HTTP header as given (a trace header): visible ASCII and inner spaces. */
 export const HEADER_VALUE: ValueParser<string> = (raw, flag) => checkHeaderValue(raw, flag);
 
+/** HEADER_VALUE of at most `max` characters (InvokeAgentRuntime's limits: traceparent 128, tracestate 512 …). */
+export function headerValue(o: { max: number }): ValueParser<string> {
+  return (raw, flag) => {
+    if (raw.length > o.max) throw usageError(`${flag} is ${raw.length} characters; AgentCore accepts at most ${o.max}`);
+    return checkHeaderValue(raw, flag);
+  };
+}
+
 /** Marks a flag whose value is read from stdin (`-`). */
 export const STDIN = '-';
 

@@ -13,7 +13,8 @@ import type { SendOptions } from '../core/runtime/send.js';
 import type { RuntimeTarget } from '../core/runtime/target.js';
 import { AUTH_OPTIONS, type AuthFlags } from './inbound.js';
 import type { Io } from './io.js';
-import { addOptions, HEADER, HEADER_VALUE, repeated, TIMEOUT, value, withDefault, type OptionsOf } from './options.js';
+import { addOptions, HEADER, headerValue, repeated, TIMEOUT, value, withDefault, type OptionsOf } from './options.js';
+import { LIMITS } from '../wire.js';
 
 /** -H, the trace headers and --timeout: the call flags `invoke` and `mcp` share beside the inbound ones. */
 export const CALL_OPTIONS = {
@@ -23,10 +24,11 @@ export const CALL_OPTIONS = {
     HEADER,
     { label: '-H' },
   ),
-  traceId: value('--trace-id <id>', 'X-Amzn-Trace-Id', HEADER_VALUE),
-  traceparent: value('--traceparent <value>', 'W3C traceparent', HEADER_VALUE),
-  tracestate: value('--tracestate <value>', 'W3C tracestate', HEADER_VALUE),
-  baggage: value('--baggage <value>', 'W3C baggage', HEADER_VALUE),
+  // InvokeAgentRuntime's lengths: a longer value is a usage error naming the flag, before anything is sent.
+  traceId: value('--trace-id <id>', 'X-Amzn-Trace-Id', headerValue({ max: LIMITS.traceIdMax })),
+  traceparent: value('--traceparent <value>', 'W3C traceparent', headerValue({ max: LIMITS.traceParentMax })),
+  tracestate: value('--tracestate <value>', 'W3C tracestate', headerValue({ max: LIMITS.traceStateMax })),
+  baggage: value('--baggage <value>', 'W3C baggage', headerValue({ max: LIMITS.baggageMax })),
   timeout: withDefault(
     value('--timeout <seconds>', 'limit for the whole call, retries included', TIMEOUT),
     300_000,

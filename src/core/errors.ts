@@ -40,7 +40,7 @@ export const ERROR_CODES = {
   ERR_CHECK_FAILED: { exit: EXIT.AUTH, doc: 'A doctor check failed.' },
   ERR_TIMEOUT: { exit: EXIT.TIMEOUT, doc: 'Timed out waiting (for a browser, a callback, a poll, or a response).' },
   ERR_EXPECTATION: { exit: EXIT.EXPECTATION, doc: 'A smoke scenario expectation failed.' },
-  ERR_UNKNOWN_MESSAGE: { exit: EXIT.INTERNAL, doc: '`explain` does not know this message.' },
+  ERR_UNKNOWN_MESSAGE: { exit: EXIT.USAGE, doc: '`explain` does not know this message (input, not a bug).' },
   ERR_INTERRUPTED: { exit: EXIT.INTERRUPTED, doc: 'Interrupted (Ctrl-C / SIGINT / SIGTERM).' },
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;

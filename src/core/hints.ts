@@ -5,6 +5,7 @@
  * message that is classified as the entry's kind.
  */
 import { classify, type ErrorKind } from './classify.js';
+import { OBO_HINTS } from './identity/obo-hints.js';
 import { POLICY_HINTS } from './policy/hints.js';
 import { SERVICE_ERRORS, type ServiceErrorKind } from '../wire.js';
 
@@ -28,6 +29,7 @@ export interface HintEntry extends HintText {
 
 const TEXTS: readonly HintText[] = [
   ...POLICY_HINTS,
+  ...OBO_HINTS,
   {
     id: 'method-mismatch',
     source: 'AgentCore Runtime (403 AccessDeniedException)',
@@ -369,7 +371,7 @@ const TEXTS: readonly HintText[] = [
       'InvokeAgentRuntime takes at most 100 MB and the limit is not adjustable: send the agent a reference ' +
       'to the data instead (an S3 URI or a URL it fetches), or split it over several calls in one session ' +
       '(--session-id).',
-    example: 'ValidationException: Request payload exceeds the maximum allowed size of 104857600 bytes (100 MB)',
+    example: 'ValidationException: Request payload exceeds the maximum allowed size of 100000000 bytes (100 MB)',
   },
   {
     id: 'quota-exceeded',

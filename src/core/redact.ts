@@ -1,15 +1,24 @@
 /**
- * Secret masking. A secret is shown as its first few characters and its length, e.g. `eyJraW…[1043 chars]`,
- * which is enough to tell two tokens apart without making either usable. `--show-secrets` turns masking off.
+ * Secret masking. A token is shown as its first few characters and its length, e.g. `eyJraW…[1043 chars]`, which is
+ * enough to tell two tokens apart without making either usable; a password, a client secret, an API key or any other
+ * value that is not token-shaped shows no character at all (`[16 chars]`). `--show-secrets` turns masking off.
  */
 import { createHash } from 'node:crypto';
 
 const SHOW_PREFIX = 6;
 
+/**
+ * Token-shaped: a JWT or JWE (`eyJ…` header, then a dot) or an AgentCore workload access token (`AgV4…`). Their first
+ * characters are a fixed header (the algorithm, the format), not part of a secret someone chose.
+ */
+export function looksLikeToken(value: string): boolean {
+  return /^eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]/.test(value) || /^AgV4[A-Za-z0-9+/=_-]{20,}$/.test(value);
+}
+
 export function maskSecret(value: string | undefined | null, show = false): string {
   if (value === undefined || value === null) return '';
   if (show) return value;
-  if (value.length <= SHOW_PREFIX + 2) return `[${value.length} chars]`;
+  if (value.length <= SHOW_PREFIX + 2 || !looksLikeToken(value)) return `[${value.length} chars]`;
   return `${value.slice(0, SHOW_PREFIX)}…[${value.length} chars]`;
 }
 

@@ -302,6 +302,12 @@ function parseConfigInner(input: unknown): StackConfig {
   }
   if (raw.faults !== undefined) cfg.faults = parseFaults(raw.faults, 'faults');
   if (raw.lambdas !== undefined) cfg.lambdas = parseLambdas(raw.lambdas, 'lambdas');
+  parseRuntimeHalf(raw, cfg);
+  return cfg;
+}
+
+/** The runtime half's sections (agents, gateways, policy engines); their parsers' errors become ConfigErrors. */
+function parseRuntimeHalf(raw: Record<string, unknown>, cfg: StackConfig): void {
   try {
     if (raw.agents !== undefined) cfg.agents = parseAgents(raw.agents, 'agents');
     if (raw.gateways !== undefined) cfg.gateways = parseGateways(raw.gateways, 'gateways', runtimeDefaultsContext(cfg));
@@ -311,7 +317,6 @@ function parseConfigInner(input: unknown): StackConfig {
     if (e instanceof PolicyConfigError) throw new ConfigError(e.path, e.detail);
     throw e;
   }
-  return cfg;
 }
 
 function parseWorkloadIdentities(v: unknown): WorkloadIdentityConfig[] {

@@ -1,40 +1,82 @@
 /**
  * The identity half of the stack, assembled: the Cognito-compatible IdP, the 3LO provider (second loopback port), the
- * seeded workload identities and credential providers, and the handlers (IdP, data plane, control plane, 3LO browser
- * leg) in the order stack.ts mounts them.
+ * KMS and STS stand-ins, the seeded workload identities and credential providers, and the handlers (IdP, data plane,
+ * control plane, 3LO browser leg, stand-ins) in the order stack.ts mounts them. It imports nothing of stack.ts: the
+ * summaries it returns are its own types (UserPoolInfo, CredentialProvidersInfo), which stack.ts re-exports.
  */
-import { decodeJwt } from 'jose';
 import { createCognitoIdp } from './cognito/idp.js';
+import type { OAuth2ProviderConfig } from './config.js';
+import type { EmuContext } from './context.js';
 import { JwtRejection, type IdentityCtx } from './identity/context.js';
 import { createControlPlaneHandler } from './identity/control/index.js';
 import { createDataPlaneHandler } from './identity/data/index.js';
 import { LocalKms } from './identity/kms.js';
-import { seedOAuth2Providers } from './identity/seed.js';
+import { mintInProcess } from './identity/data/workload-tokens.js';
+import { seedApiKeyProviders, seedOAuth2Providers } from './identity/seed.js';
 import { createStandInsHandler } from './identity/stand-ins.js';
-import { createUserJwtVerifier } from './identity/user-jwt.js';
 import { LocalSts } from './identity/sts.js';
+import { createUserJwtVerifier } from './identity/user-jwt.js';
 import type { Handler } from './server.js';
-import type { EmuContext } from './context.js';
-import type { LocalStack, LocalStackOptions } from './stack.js';
 import { createThreeLoFlowHandler } from './threelo/flow.js';
 import { startThreeLoProvider } from './threelo/provider.js';
+
+export interface StackClientInfo {
+  name: string;
+  clientId: string;
+  clientSecret?: string;
+  explicitAuthFlows: string[];
+  allowedOAuthFlows: string[];
+  allowedOAuthScopes: string[];
+}
+
+/** The stack's own user pool, as LocalStack.userPool shows it. */
+export interface UserPoolInfo {
+  id: string;
+  issuer: string;
+  discoveryUrl: string;
+  jwksUri: string;
+  tokenEndpoint: string;
+  authorizationEndpoint: string;
+  clients: StackClientInfo[];
+  users: Array<{ username: string; password: string; temporaryPassword: boolean }>;
+}
+
+/** The seeded credential providers, as LocalStack.credentialProviders shows them. */
+export interface CredentialProvidersInfo {
+  oauth2: Array<{
+    name: string;
+    arn: string;
+    vendor: string;
+    flow: OAuth2ProviderConfig['flow'];
+    callbackUrl: string;
+    scopes: string[];
+  }>;
+  apiKey: Array<{ name: string; arn: string }>;
+}
 
 export interface MountedIdentity {
   handlers: Handler[];
   mintWorkloadAccessToken(input: { workloadName: string; userId?: string; userToken?: string }): string;
-  userPoolInfo: LocalStack['userPool'];
-  providersInfo: LocalStack['credentialProviders'];
+  userPoolInfo: UserPoolInfo;
+  providersInfo: CredentialProvidersInfo;
   threeLoIssuer: string;
 }
 
+export interface MountOptions {
+  /** The interface the stack binds (the 3LO provider binds it too). */
+  host?: string;
+  threeLoPort?: number;
+}
+
+type Cognito = Awaited<ReturnType<typeof createCognitoIdp>>;
+type ThreeLo = Awaited<ReturnType<typeof startThreeLoProvider>>;
+
 export async function mountIdentity(
   ctx: EmuContext,
-  options: LocalStackOptions,
+  options: MountOptions,
   closers: Array<() => Promise<void>>,
 ): Promise<MountedIdentity> {
-  const { config, state, origin } = ctx;
-  // The 3LO provider binds the interface the stack binds (127.0.0.1 unless --host says otherwise).
-  const host = options.host ?? '127.0.0.1';
+  const { config, origin } = ctx;
   // The KMS and STS stand-ins (keys made on first use) and the identity handlers' context.
   const kms = new LocalKms(ctx.keys, config.region, config.accountId);
   const sts = new LocalSts(origin, config.accountId, ctx.keys, ctx.now);
@@ -43,10 +85,38 @@ export async function mountIdentity(
   };
   const ictx: IdentityCtx = { ...ctx, verifyUserJwt: (token) => verifyUserJwt(token), kms, sts };
   let ownsIssuer: (iss: string) => boolean = () => false;
+  const { cognito, threeLo } = await startIdps(ictx, options, closers, (iss) => ownsIssuer(iss));
+  ownsIssuer = (iss) => cognito.ownsIssuer(iss);
+  seedIdentity(ictx, cognito, threeLo);
+  // Issuers GetWorkloadAccessTokenForJWT trusts: the stack's pools, plus config.trustedIssuers (resolved lazily).
+  verifyUserJwt = createUserJwtVerifier(cognito, config.trustedIssuers, ctx.now);
+  return {
+    handlers: [
+      cognito.handler,
+      createDataPlaneHandler(ictx),
+      createControlPlaneHandler(ictx),
+      createThreeLoFlowHandler(ictx),
+      createStandInsHandler(ictx),
+    ],
+    mintWorkloadAccessToken: (input) => mintInProcess(ctx.state, input),
+    userPoolInfo: userPoolInfo(ctx, cognito),
+    providersInfo: providersInfo(ctx),
+    threeLoIssuer: threeLo.issuer,
+  };
+}
 
-  // Concurrently: each generates an RSA key on the thread pool while the other (oidc-provider's import) uses the CPU.
+/** Concurrently: each generates an RSA key on the thread pool while the other (oidc-provider's import) uses the CPU. */
+async function startIdps(
+  ictx: IdentityCtx,
+  options: MountOptions,
+  closers: Array<() => Promise<void>>,
+  ownsIssuer: (iss: string) => boolean,
+): Promise<{ cognito: Cognito; threeLo: ThreeLo }> {
+  const { config, origin, kms, sts } = ictx;
+  // The 3LO provider binds the interface the stack binds (127.0.0.1 unless --host says otherwise).
+  const host = options.host ?? '127.0.0.1';
   const [cognitoStarted, threeLoStarted] = await Promise.allSettled([
-    createCognitoIdp(ctx),
+    createCognitoIdp(ictx),
     startThreeLoProvider({
       host: host === 'localhost' ? '127.0.0.1' : host,
       port: options.threeLoPort ?? 0,
@@ -55,41 +125,32 @@ export async function mountIdentity(
       redirectUriPrefix: `${origin}/identities/oauth2/callback/`,
       autoConsent: config.autoConsent,
       defaultUser: config.threeLo.defaultUser,
-      keys: ctx.keys,
+      keys: ictx.keys,
       // The on-behalf-of grants take the stack's user pools as subject issuers.
       subjectJwksUri: (iss) => (ownsIssuer(iss) ? `${iss}/.well-known/jwks.json` : undefined),
       sts: { issuer: sts.issuer, jwksUri: `${sts.issuer}/.well-known/jwks.json`, roleArn: sts.roleArn },
       kmsJwksUri: kms.jwksUrl(origin, Object.values(kms.seeded())),
-      now: ctx.now,
+      now: ictx.now,
     }),
   ]);
   if (threeLoStarted.status === 'fulfilled') closers.push(() => threeLoStarted.value.close());
   if (cognitoStarted.status === 'rejected') throw cognitoStarted.reason;
   if (threeLoStarted.status === 'rejected') throw threeLoStarted.reason;
-  const cognito = cognitoStarted.value;
-  const threeLo = threeLoStarted.value;
-  ownsIssuer = (iss) => cognito.ownsIssuer(iss);
+  return { cognito: cognitoStarted.value, threeLo: threeLoStarted.value };
+}
 
+/** The config's workload identities, OAuth2 and API-key providers (identity/seed.ts). */
+function seedIdentity(ictx: IdentityCtx, cognito: Cognito, threeLo: ThreeLo): void {
+  const { config, state } = ictx;
   for (const w of config.workloadIdentities)
     state.putWorkloadIdentity(w.name, { allowedResourceOauth2ReturnUrls: w.allowedResourceOauth2ReturnUrls });
   seedOAuth2Providers(ictx, { userPoolIssuer: cognito.issuer, threeLoDiscoveryUrl: threeLo.discoveryUrl });
-  const t = Math.floor(ctx.now() / 1000);
-  for (const k of config.apiKeyProviders) {
-    state.apiKeyProviders.set(k.name, {
-      name: k.name,
-      arn: state.apiKeyProviderArn(k.name),
-      apiKey: k.apiKey,
-      secretArn: state.secretArn('apikey', k.name),
-      tags: {},
-      createdTime: t,
-      lastUpdatedTime: t,
-    });
-  }
+  seedApiKeyProviders(ictx);
+}
 
-  // Issuers GetWorkloadAccessTokenForJWT trusts: the stack's pools, plus config.trustedIssuers (resolved lazily).
-  verifyUserJwt = createUserJwtVerifier(cognito, config.trustedIssuers, ctx.now);
-
-  const userPoolInfo: LocalStack['userPool'] = {
+function userPoolInfo(ctx: EmuContext, cognito: Cognito): UserPoolInfo {
+  const { config, origin } = ctx;
+  return {
     id: cognito.poolId,
     issuer: cognito.issuer,
     discoveryUrl: `${cognito.issuer}/.well-known/openid-configuration`,
@@ -110,7 +171,11 @@ export async function mountIdentity(
       temporaryPassword: u.temporaryPassword,
     })),
   };
-  const providersInfo: LocalStack['credentialProviders'] = {
+}
+
+function providersInfo(ctx: EmuContext): CredentialProvidersInfo {
+  const { config, state } = ctx;
+  return {
     oauth2: config.oauth2Providers.map((p) => {
       const s = state.oauth2Providers.get(p.name)!;
       return {
@@ -123,37 +188,5 @@ export async function mountIdentity(
       };
     }),
     apiKey: config.apiKeyProviders.map((k) => ({ name: k.name, arn: state.apiKeyProviderArn(k.name) })),
-  };
-
-  return {
-    handlers: [
-      cognito.handler,
-      createDataPlaneHandler(ictx),
-      createControlPlaneHandler(ictx),
-      createThreeLoFlowHandler(ictx),
-      createStandInsHandler(ictx),
-    ],
-    mintWorkloadAccessToken: (input) => {
-      if (input.userToken !== undefined) {
-        let key: string | undefined;
-        try {
-          const c = decodeJwt(input.userToken);
-          key = `jwt:${String(c.iss)}#${String(c.sub ?? '')}`;
-        } catch {
-          key = undefined;
-        }
-        return state.mintWat({
-          workloadName: input.workloadName,
-          userToken: input.userToken,
-          ...(key ? { userKey: key } : {}),
-        });
-      }
-      if (input.userId !== undefined)
-        return state.mintWat({ workloadName: input.workloadName, userId: input.userId, userKey: `id:${input.userId}` });
-      return state.mintWat({ workloadName: input.workloadName });
-    },
-    userPoolInfo,
-    providersInfo,
-    threeLoIssuer: threeLo.issuer,
   };
 }

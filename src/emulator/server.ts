@@ -40,7 +40,10 @@ export type FaultKind = 'throttle' | 'error' | 'drop';
 
 /** One rule: applies to AWS API calls whose operation (or path) matches `match` (all when omitted). */
 export interface FaultRule {
-  /** throttle → 429 ThrottlingException, error → `status` (default 500) InternalServerException, drop → socket destroyed. */
+  /**
+   * throttle → 429 ThrottlingException, error → `status` (default 500) InternalServerException, drop → socket
+   * destroyed.
+   */
   kind: FaultKind;
   /** How many matching calls it affects; omitted = until cleared. */
   count?: number;
@@ -265,7 +268,8 @@ class LazyUrlRequest implements EmuRequest {
     this.headers = raw.headers;
   }
   get url(): URL {
-    return (this.#url ??= new URL(this.target, this.origin));
+    if (this.#url === undefined) this.#url = new URL(this.target, this.origin);
+    return this.#url;
   }
 }
 
@@ -278,53 +282,69 @@ export function originOf(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
+interface ServeState {
+  origin: string;
+  handlers: Handler[];
+}
+
+/** The EmuRequest of a request whose body has been read; undefined when its target does not parse (answered). */
+function emuRequest(
+  state: ServeState,
+  raw: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+  rawPath: string,
+  owned: boolean,
+): EmuRequest | undefined {
+  const target = raw.url ?? '/';
+  const rawQuery = rawPath.length < target.length ? target.slice(rawPath.length + 1) : '';
+  // An owned path starts with "/<segment>/", which always parses against the origin: the URL is built only if read.
+  if (owned) return new LazyUrlRequest(raw, target, state.origin, rawPath, rawQuery, body);
+  let url: URL;
+  try {
+    url = new URL(target, state.origin);
+  } catch {
+    // e.g. `GET http://a:99999/`: a client error, not an InternalServerException
+    sendAwsError(res, 400, 'ValidationException', 'The request target could not be parsed');
+    return undefined;
+  }
+  return { method: raw.method ?? 'GET', url, rawPath, rawQuery, headers: raw.headers, body, raw };
+}
+
+/** One request: the body read, faults applied, the owning handler (or each in turn), else UnknownOperation. */
+async function serve(state: ServeState, options: EmuServerOptions, raw: IncomingMessage, res: ServerResponse) {
+  res.setHeader('x-amzn-requestid', randomUUID());
+  let req: EmuRequest | undefined;
+  try {
+    const body = await readBody(raw);
+    const target = raw.url ?? '/';
+    const qi = target.indexOf('?');
+    const rawPath = qi < 0 ? target : target.slice(0, qi);
+    const owner = ownerOf(state.handlers, rawPath);
+    req = emuRequest(state, raw, res, body, rawPath, owner !== undefined);
+    if (!req || (await applyFault(req, res, options.faults))) return;
+    if (owner) {
+      if (await owner(req, res)) return;
+    } else {
+      for (const h of state.handlers) if (await h(req, res)) return;
+    }
+    if (isAwsJson(req)) sendAwsJsonError(res, 400, 'UnknownOperationException', '');
+    else sendAwsError(res, 404, 'UnknownOperationException', 'UnknownOperationException');
+  } catch (e) {
+    if ((e as { tooLarge?: boolean }).tooLarge) {
+      if (!res.headersSent) sendAwsError(res, 413, 'ValidationException', MESSAGES.payloadTooLarge);
+      return;
+    }
+    if (req) options.onError?.(e, req);
+    if (!res.headersSent) sendAwsError(res, 500, 'InternalServerException', 'Internal server error');
+    else res.destroy();
+  }
+}
+
 export async function startEmuServer(options: EmuServerOptions): Promise<EmuServer> {
   const sockets = new Set<Socket>();
-  const state: { origin: string; handlers: Handler[] } = { origin: '', handlers: options.handlers };
-  const server = http.createServer(async (raw, res) => {
-    res.setHeader('x-amzn-requestid', randomUUID());
-    let req: EmuRequest | undefined;
-    try {
-      const body = await readBody(raw);
-      const target = raw.url ?? '/';
-      const qi = target.indexOf('?');
-      const rawPath = qi < 0 ? target : target.slice(0, qi);
-      const rawQuery = qi < 0 ? '' : target.slice(qi + 1);
-      const owner = ownerOf(state.handlers, rawPath);
-      if (owner) {
-        // An owned path starts with "/<segment>/", which always parses against the origin: the URL is built only if read.
-        req = new LazyUrlRequest(raw, target, state.origin, rawPath, rawQuery, body);
-      } else {
-        let url: URL;
-        try {
-          url = new URL(target, state.origin);
-        } catch {
-          // e.g. `GET http://a:99999/`: a client error, not an InternalServerException
-          sendAwsError(res, 400, 'ValidationException', 'The request target could not be parsed');
-          return;
-        }
-        req = { method: raw.method ?? 'GET', url, rawPath, rawQuery, headers: raw.headers, body, raw };
-      }
-      if (await applyFault(req, res, options.faults)) return;
-      if (owner) {
-        if (await owner(req, res)) return;
-      } else {
-        for (const h of state.handlers) {
-          if (await h(req, res)) return;
-        }
-      }
-      if (isAwsJson(req)) sendAwsJsonError(res, 400, 'UnknownOperationException', '');
-      else sendAwsError(res, 404, 'UnknownOperationException', 'UnknownOperationException');
-    } catch (e) {
-      if ((e as { tooLarge?: boolean }).tooLarge) {
-        if (!res.headersSent) sendAwsError(res, 413, 'ValidationException', MESSAGES.payloadTooLarge);
-        return;
-      }
-      if (req) options.onError?.(e, req);
-      if (!res.headersSent) sendAwsError(res, 500, 'InternalServerException', 'Internal server error');
-      else res.destroy();
-    }
-  });
+  const state: ServeState = { origin: '', handlers: options.handlers };
+  const server = http.createServer((raw, res) => serve(state, options, raw, res));
   server.on('connection', (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -350,12 +370,14 @@ export async function startEmuServer(options: EmuServerOptions): Promise<EmuServ
     set handlers(h: Handler[]) {
       state.handlers = h;
     },
-    close: () =>
-      (closing ??= new Promise<void>((resolve) => {
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections?.();
         for (const s of sockets) s.destroy();
-      })),
+      });
+      return closing;
+    },
   };
 }
 

@@ -43,14 +43,17 @@ export const SIGV4_MESSAGES = {
   missing: 'Missing Authentication Token',
   unrecognized: 'The security token included in the request is invalid.',
   mismatch:
-    'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+    'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key ' +
+    'and signing method. Consult the service documentation for details.',
 } as const;
 
 /** AWS accepts requests whose X-Amz-Date is within 5 minutes of its clock. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
-const AUTH_RE =
-  /^AWS4-HMAC-SHA256\s+Credential=([^/,\s]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request,\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})\s*$/;
+const AUTH_RE = new RegExp(
+  String.raw`^AWS4-HMAC-SHA256\s+Credential=([^/,\s]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request,` +
+    String.raw`\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})\s*$`,
+);
 
 export interface VerifyOptions {
   /** Expected signing service (e.g. `bedrock-agentcore`, `cognito-idp`). */
@@ -80,43 +83,40 @@ function parseAmzDate(s: string): Date | undefined {
   return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
 }
 
-export async function verifySigV4(
-  req: EmuRequest,
-  credentials: StackCredentials | StackCredentials[],
-  options: VerifyOptions = {},
-): Promise<SigV4Result> {
+interface ParsedAuth {
+  accessKeyId: string;
+  shortDate: string;
+  region: string;
+  service: string;
+  signed: string[];
+  signature: string;
+}
+
+/** The Authorization header's parts, or the refusal of a missing or malformed one. */
+function parseAuthorization(req: EmuRequest): ParsedAuth | SigV4Result {
   const auth = header(req, 'authorization');
   if (!auth) return fail(403, 'MissingAuthenticationTokenException', SIGV4_MESSAGES.missing);
   const m = AUTH_RE.exec(auth);
-  if (!m) {
+  if (!m)
     return fail(
       403,
       'IncompleteSignatureException',
-      `Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters. Authorization=${auth.split(/\s+/)[0] ?? ''}`,
+      "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters. " +
+        `Authorization=${auth.split(/\s+/)[0] ?? ''}`,
     );
-  }
-  const [, accessKeyId, shortDate, region, service, signedHeaderList, signature] = m as unknown as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
-  const list = Array.isArray(credentials) ? credentials : [credentials];
-  const creds = list.find((c) => c.accessKeyId === accessKeyId);
-  if (!creds) return fail(403, 'UnrecognizedClientException', SIGV4_MESSAGES.unrecognized);
-  if (creds.sessionToken && header(req, 'x-amz-security-token') !== creds.sessionToken) {
-    return fail(403, 'UnrecognizedClientException', SIGV4_MESSAGES.unrecognized);
-  }
-  if (options.service && service !== options.service) {
-    return fail(
-      403,
-      'InvalidSignatureException',
-      `Credential should be scoped to correct service: '${options.service}'. `,
-    );
-  }
+  const [, accessKeyId, shortDate, region, service, signedHeaderList, signature] = m as unknown as string[];
+  return {
+    accessKeyId: accessKeyId!,
+    shortDate: shortDate!,
+    region: region!,
+    service: service!,
+    signed: signedHeaderList!.split(';'),
+    signature: signature!,
+  };
+}
+
+/** X-Amz-Date: present, matching the credential scope's day, within 5 minutes of the stack's clock. */
+function checkDate(req: EmuRequest, shortDate: string, now: number): Date | SigV4Result {
   const dateHeader = header(req, 'x-amz-date');
   const date = dateHeader ? parseAmzDate(dateHeader) : undefined;
   if (!date)
@@ -125,40 +125,32 @@ export async function verifySigV4(
       'IncompleteSignatureException',
       "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
     );
-  if (amzDate(date).slice(0, 8) !== shortDate) {
+  const day = amzDate(date).slice(0, 8);
+  if (day !== shortDate)
     return fail(
       403,
       'InvalidSignatureException',
-      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${shortDate}' != '${amzDate(date).slice(0, 8)}', from '${dateHeader}'.`,
+      'Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: ' +
+        `'${shortDate}' != '${day}', from '${dateHeader}'.`,
     );
-  }
-  const now = options.now?.() ?? Date.now();
-  if (Math.abs(now - date.getTime()) > MAX_CLOCK_SKEW_MS) {
-    const nowS = amzDate(new Date(now));
-    const earlier = date.getTime() < now;
-    const bound = amzDate(new Date(earlier ? now - MAX_CLOCK_SKEW_MS : now + MAX_CLOCK_SKEW_MS));
-    return fail(
-      403,
-      'InvalidSignatureException',
-      `Signature ${earlier ? 'expired' : 'not yet current'}: ${dateHeader} is now ${earlier ? 'earlier' : 'later'} than ${bound} (${nowS} ${earlier ? '-' : '+'} 5 min.)`,
-    );
-  }
+  if (Math.abs(now - date.getTime()) <= MAX_CLOCK_SKEW_MS) return date;
+  const nowS = amzDate(new Date(now));
+  const earlier = date.getTime() < now;
+  const bound = amzDate(new Date(earlier ? now - MAX_CLOCK_SKEW_MS : now + MAX_CLOCK_SKEW_MS));
+  return fail(
+    403,
+    'InvalidSignatureException',
+    `Signature ${earlier ? 'expired' : 'not yet current'}: ${dateHeader} is now ${earlier ? 'earlier' : 'later'} ` +
+      `than ${bound} (${nowS} ${earlier ? '-' : '+'} 5 min.)`,
+  );
+}
 
-  const bodyHash = createHash('sha256').update(req.body).digest('hex');
-  const declared = header(req, 'x-amz-content-sha256');
-  if (declared && declared !== 'UNSIGNED-PAYLOAD' && declared !== bodyHash) {
-    return fail(
-      400,
-      'XAmzContentSHA256Mismatch',
-      "The provided 'x-amz-content-sha256' header does not match what was computed.",
-    );
-  }
-
-  const signed = signedHeaderList.split(';');
+/** The signature the SDK's own signer computes for the request as received. */
+async function expectedSignature(req: EmuRequest, p: ParsedAuth, creds: StackCredentials, date: Date) {
   const headers: Record<string, string> = {};
-  for (const name of signed) {
+  for (const name of p.signed) {
     const v = header(req, name);
-    if (v === undefined) return fail(403, 'InvalidSignatureException', SIGV4_MESSAGES.mismatch);
+    if (v === undefined) return undefined;
     headers[name] = v;
   }
   const query: Record<string, string | string[]> = {};
@@ -176,8 +168,8 @@ export async function verifySigV4(
     body: req.body,
   });
   const signer = new SignatureV4({
-    service,
-    region,
+    service: p.service,
+    region: p.region,
     credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey },
     sha256: Sha256,
     applyChecksum: false,
@@ -185,14 +177,45 @@ export async function verifySigV4(
   });
   const out = await signer.sign(request, {
     signingDate: date,
-    signingRegion: region,
-    signingService: service,
-    signableHeaders: new Set(signed),
+    signingRegion: p.region,
+    signingService: p.service,
+    signableHeaders: new Set(p.signed),
   });
-  const expected = /Signature=([0-9a-f]{64})/.exec(String(out.headers.authorization ?? ''))?.[1] ?? '';
-  const a = Buffer.from(expected);
-  const b = Buffer.from(signature);
-  if (a.length !== b.length || !timingSafeEqual(a, b))
+  return /Signature=([0-9a-f]{64})/.exec(String(out.headers.authorization ?? ''))?.[1] ?? '';
+}
+
+export async function verifySigV4(
+  req: EmuRequest,
+  credentials: StackCredentials | StackCredentials[],
+  options: VerifyOptions = {},
+): Promise<SigV4Result> {
+  const p = parseAuthorization(req);
+  if ('ok' in p) return p;
+  const list = Array.isArray(credentials) ? credentials : [credentials];
+  const creds = list.find((c) => c.accessKeyId === p.accessKeyId);
+  if (!creds) return fail(403, 'UnrecognizedClientException', SIGV4_MESSAGES.unrecognized);
+  if (creds.sessionToken && header(req, 'x-amz-security-token') !== creds.sessionToken)
+    return fail(403, 'UnrecognizedClientException', SIGV4_MESSAGES.unrecognized);
+  if (options.service && p.service !== options.service)
+    return fail(
+      403,
+      'InvalidSignatureException',
+      `Credential should be scoped to correct service: '${options.service}'. `,
+    );
+  const date = checkDate(req, p.shortDate, options.now?.() ?? Date.now());
+  if (!(date instanceof Date)) return date;
+  const bodyHash = createHash('sha256').update(req.body).digest('hex');
+  const declared = header(req, 'x-amz-content-sha256');
+  if (declared && declared !== 'UNSIGNED-PAYLOAD' && declared !== bodyHash)
+    return fail(
+      400,
+      'XAmzContentSHA256Mismatch',
+      "The provided 'x-amz-content-sha256' header does not match what was computed.",
+    );
+  const expected = await expectedSignature(req, p, creds, date);
+  const a = Buffer.from(expected ?? '');
+  const b = Buffer.from(p.signature);
+  if (expected === undefined || a.length !== b.length || !timingSafeEqual(a, b))
     return fail(403, 'InvalidSignatureException', SIGV4_MESSAGES.mismatch);
-  return { ok: true, accessKeyId, region, service };
+  return { ok: true, accessKeyId: p.accessKeyId, region: p.region, service: p.service };
 }

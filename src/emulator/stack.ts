@@ -4,20 +4,15 @@
  * at it); the 3LO provider (oidc-provider, playing the external service) listens on a second loopback port.
  */
 import type { ServerResponse } from 'node:http';
-import { sendAwsError, sendJson } from './respond.js';
-import {
-  originOf,
-  startEmuServer,
-  Faults,
-  jsonBody,
-  type EmuRequest,
-  type Handler,
-  type FaultSettings,
-} from './server.js';
-import { verifySigV4, type StackCredentials } from './sigv4.js';
+import { SIGNING_NAME } from '../wire.js';
+import { createAdminHandler } from './admin.js';
+import { startSampleAgent, type SampleAgent } from './agent/index.js';
 import { isParsedConfig, loadConfigFile, parseConfig, runtimeDefaultsContext, type StackConfig } from './config.js';
-import { StackState } from './state.js';
-import { parseFaultRule } from './config.js';
+import type { EmuContext, StackEvent } from './context.js';
+import { createGatewayHandler } from './gateway/index.js';
+import { KeyLease } from './keys.js';
+import { Lambdas, parseLambdaMapping } from './lambda.js';
+import { mountIdentity, type CredentialProvidersInfo, type MountedIdentity, type UserPoolInfo } from './mount.js';
 import {
   applyAgentUrls,
   defaultAgents,
@@ -25,17 +20,13 @@ import {
   type AgentConfig,
   type GatewayConfig,
 } from './runtime/config.js';
-import { startSampleAgent } from './agent/index.js';
-import { createJwtAuthorizer } from './runtime/jwt-authorizer.js';
 import type { RuntimeHalfDeps } from './runtime/deps.js';
-import type { EmuContext, StackEvent } from './context.js';
 import { createRuntimeHandler } from './runtime/index.js';
-import { createGatewayHandler } from './gateway/index.js';
-import { SIGNING_NAME } from '../wire.js';
-import { mountIdentity } from './mount.js';
-import { KeyLease } from './keys.js';
+import { createJwtAuthorizer } from './runtime/jwt-authorizer.js';
 import { createPolicyHandler, PolicyStore, seedPolicyEngines } from './policy/index.js';
-import { Lambdas, parseLambdaMapping } from './lambda.js';
+import { Faults, originOf, startEmuServer, type EmuRequest, type FaultSettings, type Handler } from './server.js';
+import { verifySigV4, type StackCredentials } from './sigv4.js';
+import { StackState } from './state.js';
 
 export { ConfigError, type StackConfig } from './config.js';
 export type { StackEvent } from './context.js';
@@ -67,14 +58,7 @@ export interface LocalStackOptions {
   onEvent?: (event: StackEvent) => void;
 }
 
-export interface StackClientInfo {
-  name: string;
-  clientId: string;
-  clientSecret?: string;
-  explicitAuthFlows: string[];
-  allowedOAuthFlows: string[];
-  allowedOAuthScopes: string[];
-}
+export type { StackClientInfo, UserPoolInfo, CredentialProvidersInfo } from './mount.js';
 
 export interface LocalStack {
   /** The stack's origin (all AWS services). */
@@ -85,29 +69,11 @@ export interface LocalStack {
   endpoints: { agentcore: string; control: string; cognito: string; threeLo: string };
   /** Environment variables pointing the AWS SDKs and the CLI at the stack. */
   env: Record<string, string>;
-  userPool: {
-    id: string;
-    issuer: string;
-    discoveryUrl: string;
-    jwksUri: string;
-    tokenEndpoint: string;
-    authorizationEndpoint: string;
-    clients: StackClientInfo[];
-    users: Array<{ username: string; password: string; temporaryPassword: boolean }>;
-  };
+  userPool: UserPoolInfo;
   workloadIdentities: Array<{ name: string; arn: string; allowedResourceOauth2ReturnUrls: string[] }>;
-  credentialProviders: {
-    oauth2: Array<{
-      name: string;
-      arn: string;
-      vendor: string;
-      flow: 'M2M' | 'USER_FEDERATION' | 'ON_BEHALF_OF_TOKEN_EXCHANGE';
-      callbackUrl: string;
-      scopes: string[];
-    }>;
-    apiKey: Array<{ name: string; arn: string }>;
-  };
+  credentialProviders: CredentialProvidersInfo;
   threeLo: { issuer: string; discoveryUrl: string; autoConsent: boolean; defaultUser: string; clientId: string };
+  /** The runtimes, live: CreateAgentRuntime adds one, UpdateAgentRuntime replaces its entry, Delete removes it. */
   agents: AgentConfig[];
   gateways: GatewayConfig[];
   config: StackConfig;
@@ -124,48 +90,8 @@ export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-/** Admin switch for fault injection: GET/PUT/POST/DELETE /_local/faults (loopback callers only). */
-function createAdminHandler(ctx: EmuContext): Handler {
-  return async (req, res) => {
-    if (!req.url.pathname.startsWith('/_local/')) return false;
-    if (req.url.pathname === '/_local/health') {
-      sendJson(res, 200, { status: 'ok' });
-      return true;
-    }
-    if (req.url.pathname !== '/_local/faults') return false;
-    const ra = req.raw.socket.remoteAddress ?? '';
-    if (!/^(::ffff:)?127\./.test(ra) && ra !== '::1') {
-      sendAwsError(res, 403, 'AccessDeniedException', 'The fault switch is available to loopback callers only');
-      return true;
-    }
-    try {
-      if (req.method === 'PUT') {
-        const body = jsonBody(req) ?? {};
-        const parsed = parseConfig({ faults: body }).faults;
-        ctx.faults.set(parsed);
-      } else if (req.method === 'POST') {
-        ctx.faults.add(parseFaultRule(jsonBody(req) ?? {}, 'rule'));
-      } else if (req.method === 'DELETE') {
-        ctx.faults.clear();
-      } else if (req.method !== 'GET') {
-        sendAwsError(
-          res,
-          405,
-          'ValidationException',
-          'Use GET, PUT (replace all), POST (add a rule) or DELETE (clear)',
-        );
-        return true;
-      }
-    } catch (e) {
-      sendAwsError(res, 400, 'ValidationException', (e as Error).message);
-      return true;
-    }
-    sendJson(res, 200, ctx.faults.snapshot());
-    return true;
-  };
-}
-
-export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+/** The config in effect: a parsed one as given, a raw object or a file validated, or the seeded stack. */
+async function resolveConfig(options: LocalStackOptions): Promise<StackConfig> {
   const config: StackConfig = isParsedConfig(options.config)
     ? options.config
     : options.config
@@ -174,151 +100,228 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ? await loadConfigFile(options.configFile)
         : parseConfig({});
   if (options.autoConsent !== undefined) config.autoConsent = options.autoConsent;
-  const host = options.host ?? '127.0.0.1';
-  const now = options.now ?? Date.now;
-  const faults = new Faults(config.faults as FaultSettings);
+  return config;
+}
+
+function lambdasOf(config: StackConfig, options: LocalStackOptions): Lambdas {
   const lambdas = new Lambdas(config.lambdas);
   for (const spec of options.lambdas ?? []) {
     const { arn, url } = parseLambdaMapping(spec);
     lambdas.set(arn, url);
   }
-  const state = new StackState(config.region, config.accountId, now);
-  const credentials: StackCredentials = { ...config.credentials };
-  const verify = (req: EmuRequest, service: string = SIGNING_NAME.agentcore) =>
-    verifySigV4(req, credentials, { service, now });
+  return lambdas;
+}
 
+/** The built-in sample agent of this stack (it calls the stack's data plane with the stack's credentials). */
+function sampleAgentStarter(ctx: EmuContext, closers: Array<() => Promise<void>>): () => Promise<SampleAgent> {
+  return async () => {
+    const sample = await startSampleAgent({
+      endpoint: ctx.origin,
+      region: ctx.config.region,
+      credentials: ctx.credentials,
+      resolveWorkloadAccessToken: (t) => ctx.state.resolveWat(t),
+    });
+    closers.push(() => sample.close());
+    return sample;
+  };
+}
+
+/** The identity half and the sample agent start concurrently (key generation on the thread pool overlaps imports). */
+async function startHalves(
+  ctx: EmuContext,
+  options: LocalStackOptions,
+  closers: Array<() => Promise<void>>,
+  needsSample: boolean,
+): Promise<{ identity: MountedIdentity; sample: SampleAgent | undefined }> {
+  const [mounted, sampleStarted] = await Promise.allSettled([
+    mountIdentity(
+      ctx,
+      { ...(options.host ? { host: options.host } : {}), threeLoPort: options.threeLoPort ?? 0 },
+      closers,
+    ),
+    needsSample ? sampleAgentStarter(ctx, closers)() : undefined,
+  ]);
+  if (mounted.status === 'rejected') throw mounted.reason;
+  if (sampleStarted.status === 'rejected') throw sampleStarted.reason;
+  return { identity: mounted.value, sample: sampleStarted.value };
+}
+
+/** AgentCore creates a workload identity for every runtime and gateway; callers may not mint tokens for it. */
+function linkWorkloads(state: StackState, agents: AgentConfig[], gateways: GatewayConfig[]): void {
+  for (const a of agents)
+    state.putWorkloadIdentity(a.workloadName, {
+      allowedResourceOauth2ReturnUrls: a.allowedResourceOauth2ReturnUrls,
+      linkedTo: 'runtime',
+    });
+  for (const g of gateways)
+    state.putWorkloadIdentity(g.workloadName, {
+      allowedResourceOauth2ReturnUrls: g.allowedResourceOauth2ReturnUrls,
+      linkedTo: 'gateway',
+    });
+}
+
+interface RuntimeHalfInput {
+  agents: AgentConfig[];
+  gateways: GatewayConfig[];
+  identity: MountedIdentity;
+  sample: SampleAgent | undefined;
+  closers: Array<() => Promise<void>>;
+}
+
+function runtimeDeps(ctx: EmuContext, options: LocalStackOptions, input: RuntimeHalfInput): RuntimeHalfDeps {
+  const { config, state } = ctx;
+  const { identity, sample } = input;
+  const startSample = sampleAgentStarter(ctx, input.closers);
+  const deps: RuntimeHalfDeps = {
+    state,
+    baseUrl: ctx.origin,
+    region: config.region,
+    accountId: config.accountId,
+    credentials: ctx.credentials,
+    verifySigV4: ctx.verify,
+    mintWorkloadAccessToken: (i) => identity.mintWorkloadAccessToken(i),
+    agents: input.agents,
+    gateways: input.gateways,
+    userPool: { discoveryUrl: identity.userPoolInfo.discoveryUrl },
+    ...(options.log ? { log: options.log } : {}),
+    authorizer: createJwtAuthorizer(),
+    lambdas: ctx.lambdas,
+    defaults: runtimeDefaultsContext(config),
+    workloadIdentities: {
+      link: (name, returnUrls) =>
+        state.putWorkloadIdentity(name, { allowedResourceOauth2ReturnUrls: returnUrls, linkedTo: 'runtime' }),
+      unlink: (name) => state.workloadIdentities.delete(name),
+    },
+    startSampleAgent: async () => {
+      const s = await startSample();
+      return { url: s.url, agent: s };
+    },
+  };
+  if (sample) {
+    deps.sampleAgentUrl = sample.url;
+    deps.sampleAgent = sample;
+  }
+  return deps;
+}
+
+function stackEnv(origin: string, config: StackConfig, credentials: StackCredentials): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: origin,
+    AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL: origin,
+    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: origin,
+    AWS_REGION: config.region,
+    // Tools that read only the older variable (the AWS CLI v1, boto-based scripts) get the stack's region too.
+    AWS_DEFAULT_REGION: config.region,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+  };
+}
+
+function describeStack(
+  ctx: EmuContext,
+  input: RuntimeHalfInput,
+  close: () => Promise<void>,
+  policies: PolicyStore,
+): LocalStack {
+  const { origin, config, state, credentials } = ctx;
+  const { identity } = input;
+  return {
+    url: origin,
+    region: config.region,
+    accountId: config.accountId,
+    credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
+    endpoints: { agentcore: origin, control: origin, cognito: origin, threeLo: identity.threeLoIssuer },
+    env: stackEnv(origin, config, credentials),
+    userPool: identity.userPoolInfo,
+    workloadIdentities: config.workloadIdentities.map((w) => ({
+      name: w.name,
+      arn: state.workloadArn(w.name),
+      allowedResourceOauth2ReturnUrls: [...w.allowedResourceOauth2ReturnUrls],
+    })),
+    credentialProviders: identity.providersInfo,
+    threeLo: {
+      issuer: identity.threeLoIssuer,
+      discoveryUrl: `${identity.threeLoIssuer}/.well-known/openid-configuration`,
+      autoConsent: config.autoConsent,
+      defaultUser: config.threeLo.defaultUser,
+      clientId: config.threeLo.clientId,
+    },
+    agents: input.agents,
+    gateways: input.gateways,
+    config,
+    state,
+    faults: ctx.faults,
+    lambdas: ctx.lambdas,
+    policies,
+    close,
+  };
+}
+
+/** What every handler of the stack shares, once the server knows its origin. */
+function stackContext(
+  config: StackConfig,
+  options: LocalStackOptions,
+  server: { origin: string; faults: Faults; lambdas: Lambdas },
+): EmuContext {
+  const now = options.now ?? Date.now;
+  const credentials: StackCredentials = { ...config.credentials };
+  return {
+    origin: server.origin,
+    config,
+    state: new StackState(config.region, config.accountId, now),
+    credentials,
+    faults: server.faults,
+    now,
+    verify: (req: EmuRequest, service: string = SIGNING_NAME.agentcore) =>
+      verifySigV4(req, credentials, { service, now }),
+    keys: new KeyLease(),
+    lambdas: server.lambdas,
+    ...(options.onEvent ? { events: options.onEvent } : {}),
+  };
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const config = await resolveConfig(options);
+  const faults = new Faults(config.faults as FaultSettings);
+  const lambdas = lambdasOf(config, options);
   const server = await startEmuServer({
-    host,
+    host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
     handlers: [],
     faults,
     ...(options.onError ? { onError: options.onError } : {}),
   });
-  const origin = server.origin;
-  const keys = new KeyLease();
-  const ctx: EmuContext = {
-    origin,
-    config,
-    state,
-    credentials,
-    faults,
-    now,
-    verify,
-    keys,
-    lambdas,
-    ...(options.onEvent ? { events: options.onEvent } : {}),
-  };
+  const ctx = stackContext(config, options, { origin: server.origin, faults, lambdas });
   const closers: Array<() => Promise<void>> = [];
-
+  let closed: Promise<void> | undefined;
+  const close = () =>
+    (closed ??= (async () => {
+      await Promise.allSettled([server.close(), ...closers.map((c) => c())]);
+      ctx.keys.release();
+    })());
   try {
     const defaults = runtimeDefaultsContext(config);
     const agents = applyAgentUrls(config.agents ?? defaultAgents(defaults), options.agentUrls ?? []);
     const gateways = config.gateways ?? defaultGateways(defaults);
-    // The identity half and the sample agent start concurrently (key generation on the thread pool overlaps imports).
-    const [mounted, sampleStarted] = await Promise.allSettled([
-      mountIdentity(ctx, options, closers),
-      agents.some((a) => !a.agentUrl)
-        ? startSampleAgent({
-            endpoint: origin,
-            region: config.region,
-            credentials,
-            resolveWorkloadAccessToken: (t) => state.resolveWat(t),
-          })
-        : undefined,
-    ]);
-    if (sampleStarted.status === 'fulfilled' && sampleStarted.value) closers.push(() => sampleStarted.value!.close());
-    if (mounted.status === 'rejected') throw mounted.reason;
-    if (sampleStarted.status === 'rejected') throw sampleStarted.reason;
-    const identity = mounted.value;
-    const sample = sampleStarted.value;
-    // AgentCore creates a workload identity for every runtime and gateway; callers may not mint tokens for it.
-    for (const a of agents)
-      state.putWorkloadIdentity(a.workloadName, {
-        allowedResourceOauth2ReturnUrls: a.allowedResourceOauth2ReturnUrls,
-        linkedTo: 'runtime',
-      });
-    for (const g of gateways)
-      state.putWorkloadIdentity(g.workloadName, {
-        allowedResourceOauth2ReturnUrls: g.allowedResourceOauth2ReturnUrls,
-        linkedTo: 'gateway',
-      });
-    const deps: RuntimeHalfDeps = {
-      state,
-      baseUrl: origin,
-      region: config.region,
-      accountId: config.accountId,
-      credentials,
-      verifySigV4: verify,
-      mintWorkloadAccessToken: (input) => identity.mintWorkloadAccessToken(input),
-      agents,
-      gateways,
-      userPool: { discoveryUrl: identity.userPoolInfo.discoveryUrl },
-      ...(options.log ? { log: options.log } : {}),
-      authorizer: createJwtAuthorizer(),
-      lambdas,
-    };
-    if (sample) {
-      deps.sampleAgentUrl = sample.url;
-      deps.sampleAgent = sample;
-    }
+    const needsSample = agents.some((a) => !a.agentUrl);
+    const { identity, sample } = await startHalves(ctx, options, closers, needsSample);
+    linkWorkloads(ctx.state, agents, gateways);
+    const input: RuntimeHalfInput = { agents, gateways, identity, sample, closers };
+    const deps = runtimeDeps(ctx, options, input);
     // Policy engines from the config are created once the gateways can be asked for their tools (policies validate).
     const policies = new PolicyStore(config.region, config.accountId);
-    seedPolicyEngines(policies, config.policyEngines ?? [], now(), options.log);
+    seedPolicyEngines(policies, config.policyEngines ?? [], ctx.now(), options.log);
     // The runtime half is mounted after the identity handlers.
     server.handlers = [
-      createAdminHandler(ctx),
+      createAdminHandler(faults),
       ...identity.handlers,
-      createPolicyHandler(policies, { now, verify }),
+      createPolicyHandler(policies, { now: ctx.now, verify: ctx.verify }),
       createRuntimeHandler(deps),
       createGatewayHandler(deps),
     ];
-
-    const env = {
-      AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: origin,
-      AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL: origin,
-      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: origin,
-      AWS_REGION: config.region,
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    };
-    let closed: Promise<void> | undefined;
-    return {
-      url: origin,
-      region: config.region,
-      accountId: config.accountId,
-      credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
-      endpoints: { agentcore: origin, control: origin, cognito: origin, threeLo: identity.threeLoIssuer },
-      env,
-      userPool: identity.userPoolInfo,
-      workloadIdentities: config.workloadIdentities.map((w) => ({
-        name: w.name,
-        arn: state.workloadArn(w.name),
-        allowedResourceOauth2ReturnUrls: [...w.allowedResourceOauth2ReturnUrls],
-      })),
-      credentialProviders: identity.providersInfo,
-      threeLo: {
-        issuer: identity.threeLoIssuer,
-        discoveryUrl: `${identity.threeLoIssuer}/.well-known/openid-configuration`,
-        autoConsent: config.autoConsent,
-        defaultUser: config.threeLo.defaultUser,
-        clientId: config.threeLo.clientId,
-      },
-      agents,
-      gateways,
-      config,
-      state,
-      faults,
-      lambdas,
-      policies,
-      close: () =>
-        (closed ??= (async () => {
-          await Promise.allSettled([server.close(), ...closers.map((c) => c())]);
-          keys.release();
-        })()),
-    };
+    return describeStack(ctx, input, close, policies);
   } catch (e) {
-    await Promise.allSettled([server.close(), ...closers.map((c) => c())]);
-    keys.release();
+    await close();
     throw e;
   }
 }

@@ -102,6 +102,8 @@ export interface OAuthSession {
   customParameters: Record<string, string>;
   /** RFC 8707 resource indicators passed to the provider. */
   resources?: string[];
+  /** Audiences passed to the provider as `audience` parameters (mapping UNVERIFIED). */
+  audiences?: string[];
   /** Internal `state` sent to the provider. */
   state: string;
   codeVerifier: string;
@@ -155,18 +157,23 @@ export class StackState {
     return this.now();
   }
 
+  /** `arn:aws:bedrock-agentcore:<region>:<account>:` */
+  private get prefix(): string {
+    return `arn:aws:bedrock-agentcore:${this.region}:${this.accountId}:`;
+  }
   workloadArn(name: string): string {
-    return `arn:aws:bedrock-agentcore:${this.region}:${this.accountId}:workload-identity-directory/default/workload-identity/${name}`;
+    return `${this.prefix}workload-identity-directory/default/workload-identity/${name}`;
   }
   oauth2ProviderArn(name: string): string {
-    return `arn:aws:bedrock-agentcore:${this.region}:${this.accountId}:token-vault/default/oauth2credentialprovider/${name}`;
+    return `${this.prefix}token-vault/default/oauth2credentialprovider/${name}`;
   }
   apiKeyProviderArn(name: string): string {
-    return `arn:aws:bedrock-agentcore:${this.region}:${this.accountId}:token-vault/default/apikeycredentialprovider/${name}`;
+    return `${this.prefix}token-vault/default/apikeycredentialprovider/${name}`;
   }
   secretArn(kind: 'oauth2' | 'apikey', name: string): string {
     const suffix = randomBytes(3).toString('hex').slice(0, 6);
-    return `arn:aws:secretsmanager:${this.region}:${this.accountId}:secret:bedrock-agentcore-identity!default/${kind}/${name}-${suffix}`;
+    const secret = `secret:bedrock-agentcore-identity!default/${kind}/${name}-${suffix}`;
+    return `arn:aws:secretsmanager:${this.region}:${this.accountId}:${secret}`;
   }
 
   /** Create (or replace) a workload identity; used by the control plane and by the runtime half for its agents. */

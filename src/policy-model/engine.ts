@@ -1,8 +1,8 @@
 /**
  * Evaluation with the official Cedar engine. `compilePolicies({gateway, policies})` prepares a gateway's policies;
- * on each tool action's first call, that action's schema and the policies in its scope are preparsed once (Cedar's
- * statefulIsAuthorized cache, keyed by a hash of their content so that two stacks or two commands in one process
- * never overwrite each other's entries; a change of policies or tools is a new compiled set); then, per call:
+ * on each tool action's first call, the policies in its scope are preparsed once (Cedar's statefulIsAuthorized
+ * cache, keyed by a hash of their content so that two stacks or two commands in one process never overwrite each
+ * other's entries; a change of policies or tools is a new compiled set); then, per call:
  *   authorize({caller, tool, input}) → PolicyDecision   the tools/call decision (never throws: bad input denies)
  *   canList(caller, tool) / listable(caller)            the tools/list filter
  * Listing is Cedar partial evaluation with `context.input` unknown, over the enforced policies whose action scope
@@ -13,7 +13,6 @@ import { createHash } from 'node:crypto';
 import { cedar, type CedarWasm } from './cedar.js';
 import { toCedarInput } from './input.js';
 import {
-  TOOL_SEPARATOR,
   CALL_TOOL,
   denialText,
   ENTITY,
@@ -23,7 +22,7 @@ import {
   type PolicySource,
 } from './model.js';
 import { principalEntityJson, principalOf, type PrincipalEntity } from './principal.js';
-import { buildSchema, inputType, principalTypesOf, toolIndex, type CedarType } from './schema.js';
+import { inputType, principalTypesOf, toolIndex, type CedarType } from './schema.js';
 import { policyHead, type PolicyHead } from './scope.js';
 
 export interface DecidingPolicy {
@@ -66,6 +65,13 @@ const hash = (text: string) => createHash('sha256').update(text).digest('base64u
 /** Principals whose listing answers are kept (per compiled set); the cache is dropped whole past this. */
 const LIST_CACHE_MAX = 1000;
 
+/** An action entity (JSON form) of AgentCore's action hierarchy. */
+interface ActionEntity {
+  uid: { type: string; id: string };
+  attrs: Record<string, never>;
+  parents: Array<{ type: string; id: string }>;
+}
+
 /** The policies that can apply to one tool action (their action scope covers it), and their preparsed sets. */
 interface ActionPolicies {
   /** ACTIVE policies in scope (what decides and what listing looks at). */
@@ -93,15 +99,18 @@ export class CompiledPolicies {
   private readonly tools = new Map<string, ToolEntry>();
   private readonly byId = new Map<string, PolicySource>();
   private readonly heads = new Map<string, PolicyHead>();
+  /** The principal entity types the gateway's callers are (`AgentCore::OAuthUser` for a JWT gateway). */
+  private readonly principalTypes: string[];
   private readonly perAction = new Map<string, ActionPolicies>();
-  /** Per tool action: the schema with that action alone, and its preparsed name (on the action's first call). */
-  private readonly schemas = new Map<string, { schema: unknown; name?: string }>();
+  /** Per tool action: the action entities of its hierarchy (the action, its target group, CallTool, Mcp). */
+  private readonly actionEntities = new Map<string, ActionEntity[]>();
   private listCache = new Map<string, Map<string, boolean>>();
 
   constructor(gateway: GatewayModel, policies: readonly PolicySource[]) {
     this.gateway = gateway;
     this.policies = policies;
     this.c = cedar();
+    this.principalTypes = principalTypesOf(gateway).map((t) => `AgentCore::${t}`);
     for (const [action, { target, tool }] of toolIndex(gateway)) {
       const schema = tool.inputSchema;
       const closed =
@@ -181,6 +190,12 @@ export class CompiledPolicies {
     }
     const tool = this.tools.get(action);
     if (!tool) return deny(`unknown tool ${action}`, principal);
+    // What request validation against the schema would refuse: a caller of the other kind, input outside the schema.
+    if (!this.principalTypes.includes(principal.type))
+      return deny(
+        `a ${principal.type} cannot call this gateway's tools (its callers are ${this.principalTypes})`,
+        principal,
+      );
     const input = toCedarInput(tool.input, req.input, tool.closed);
     if (input.problems.length) return deny(input.problems.join('; '), principal);
     const call = {
@@ -188,9 +203,7 @@ export class CompiledPolicies {
       action: { type: ENTITY.action, id: action },
       resource: { type: ENTITY.gateway, id: this.gateway.arn },
       context: { input: input.value } as never,
-      entities: [principalEntityJson(principal)],
-      preparsedSchemaName: this.schemaNameFor(tool),
-      validateRequest: true,
+      entities: [principalEntityJson(principal), ...this.hierarchyOf(tool)] as never,
     };
     const scope = this.inScope(tool);
     scope.enforcedSetId ??= this.preparse(scope.enforced);
@@ -261,45 +274,31 @@ export class CompiledPolicies {
       action: { type: ENTITY.action, id: action },
       resource: { type: ENTITY.gateway, id: this.gateway.arn },
       context: { input: { __extn: { fn: 'unknown', arg: 'input' } } },
-      schema: this.schemaOf(tool).schema as never,
-      validateRequest: false,
       policies: { staticPolicies: Object.fromEntries(relevant.map((p) => [p.id, p.statement])) },
-      entities: [principalEntityJson(principal)],
+      entities: [principalEntityJson(principal), ...this.hierarchyOf(tool)] as never,
     });
     return answer.type === 'residuals' && answer.response.decision !== 'deny';
   }
 
   /**
-   * The schema of one tool action (its entity types, groups and context): for that action, request validation and
-   * evaluation are the same as with the whole gateway's schema, at the cost of parsing only what is used.
+   * The action's place in AgentCore's action hierarchy as entities (what the schema would derive): decisions are made
+   * without a schema, since the input was typed and checked against the tool's schema already (toCedarInput), and a
+   * schema costs more to parse (per gateway or per action) than it saves per call (measured: bench/policy.mjs).
    */
-  private schemaOf(tool: ToolEntry): { schema: unknown; name?: string } {
-    let s = this.schemas.get(tool.action);
-    if (!s) {
-      const name = tool.action.slice(tool.target.length + TOOL_SEPARATOR.length);
-      s = {
-        schema: buildSchema({
-          arn: this.gateway.arn,
-          principalTypes: principalTypesOf(this.gateway) as Array<'OAuthUser' | 'IamEntity'>,
-          targets: [
-            { name: tool.target, tools: [{ name, ...(tool.inputSchema ? { inputSchema: tool.inputSchema } : {}) }] },
-          ],
-        }),
-      };
-      this.schemas.set(tool.action, s);
+  private hierarchyOf(tool: ToolEntry): ActionEntity[] {
+    let e = this.actionEntities.get(tool.action);
+    if (!e) {
+      const uid = (id: string) => ({ type: ENTITY.action, id });
+      const group = tool.target !== CALL_TOOL && tool.target !== MCP_GROUP ? tool.target : undefined;
+      e = [
+        { uid: uid(tool.action), attrs: {}, parents: [uid(CALL_TOOL), ...(group ? [uid(group)] : [])] },
+        { uid: uid(CALL_TOOL), attrs: {}, parents: [uid(MCP_GROUP)] },
+        { uid: uid(MCP_GROUP), attrs: {}, parents: [] },
+        ...(group ? [{ uid: uid(group), attrs: {}, parents: [] }] : []),
+      ];
+      this.actionEntities.set(tool.action, e);
     }
-    return s;
-  }
-
-  private schemaNameFor(tool: ToolEntry): string {
-    const s = this.schemaOf(tool);
-    if (!s.name) {
-      const name = `agentcore-schema:${hash(JSON.stringify(s.schema))}`;
-      const r = this.c.preparseSchema(name, s.schema as never);
-      if (r.type === 'failure') throw new Error(`the generated Cedar schema does not parse: ${r.errors[0]?.message}`);
-      s.name = name;
-    }
-    return s.name;
+    return e;
   }
 }
 

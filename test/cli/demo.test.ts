@@ -42,18 +42,20 @@ describe('demo', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     const err = r.stderr;
-    for (const [i, title] of TITLES.entries()) expect(err).toContain(`[${i + 1}/15] ${title}`);
-    expect(err).toContain('[12/15] 3LO: user consent through the loopback return URL (auto-consent)');
-    expect(err).toContain('[13/15] Session binding: only the user who started a consent may complete it');
-    expect(err).toContain("[14/15] Predict the authorizer's verdict");
+    for (const [i, title] of TITLES.entries()) expect(err).toContain(`[${i + 1}/16] ${title}`);
+    expect(err).toContain('[12/16] 3LO: user consent through the loopback return URL (auto-consent)');
+    expect(err).toContain('[13/16] Session binding: only the user who started a consent may complete it');
+    expect(err).toContain("[14/16] On-behalf-of: the user's JWT exchanged for an API token, no consent screen");
+    expect(err).toContain('[4/4] token endpoint (AgentCore → provider)');
+    expect(err).toContain("[15/16] Predict the authorizer's verdict");
     // Chapters, commands as a user types them, and the verdicts.
     expect(err).toMatch(/^1\. Inbound auth: who may call your agent$/m);
     expect(err).toMatch(/^4\. Check a token before you ship$/m);
     expect(err).toMatch(
       new RegExp(
         /\$ agentcore-auth login --user-pool-id us-east-1_AgentCoreLocal --client-id \S+ /.source +
-          /--client-secret '\S{6}…\[\d+ chars\]' --username alice --password 'Alice-…\[15 /.source +
-          /chars\]' --save-as demo/.source,
+          /--client-secret '\[\d+ chars\]' --username alice --password '\[15 chars\]' /.source +
+          /--save-as demo/.source,
       ),
     );
     expect(err).toContain(
@@ -72,8 +74,8 @@ describe('demo', () => {
     expect(returnPort).toBeGreaterThanOrEqual(30000);
     expect(returnPort).toBeLessThan(32768);
     expect(err.match(/✓ refused, as it should be/g)).toHaveLength(4);
-    expect(err.match(/✓ done \(/g)).toHaveLength(11);
-    expect(err).toMatch(/✓ 15 steps, every flow behaved as described \(\d/);
+    expect(err.match(/✓ done \(/g)).toHaveLength(12);
+    expect(err).toMatch(/✓ 16 steps, every flow behaved as described \(\d/);
     expectNoSecrets(err);
     // The demo's token cache lived in a temporary directory that is gone now.
     const cacheFile = /saved as\s+demo \((\S+tokens\.json)\)/.exec(err)?.[1];
@@ -100,14 +102,14 @@ describe('demo', () => {
         steps: Array<{ id: string; status: string }>;
       };
       expect(out.ok).toBe(true);
-      expect(out.steps.map((s) => s.status)).toEqual(Array(15).fill('pass'));
+      expect(out.steps.map((s) => s.status)).toEqual(Array(16).fill('pass'));
       expect(out.steps.map((s) => s.id)).toContain('three-legged');
       expect(visited).toHaveLength(2);
       expect(visited[0]).toMatch(
         new RegExp(
           /^http:\/\/127\.0\.0\.1:/.source +
-            /\d+\/identities\/oauth2\/authorize\?request_uri=urn%3Aietf%3Aparams%3Aoauth%3Are/.source +
-            /quest_uri%3A/.source,
+            /\d+\/identities\/oauth2\/authorize\?request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequ/.source +
+            /est_uri%3A/.source,
         ),
       );
       expect(r.stderr).toContain('3LO: the user consents in your browser');
@@ -122,13 +124,13 @@ describe('demo', () => {
     const write = ctx.stderr.write.bind(ctx.stderr);
     // Interrupt as the fifth step starts.
     ctx.stderr.write = (chunk: string) => {
-      if (chunk.includes('[5/15]')) ac.abort();
+      if (chunk.includes('[5/16]')) ac.abort();
       return write(chunk);
     };
     const r = await runCommand(['demo'], ctx);
     expect(r.code).toBe(130);
-    expect(r.stderr).toContain('[5/15]');
-    expect(r.stderr).not.toContain('[6/15]');
+    expect(r.stderr).toContain('[5/16]');
+    expect(r.stderr).not.toContain('[6/16]');
     expect(r.stderr).toContain('error: interrupted');
     expect(r.stderr).not.toContain('This is a bug');
   });

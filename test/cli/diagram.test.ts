@@ -124,6 +124,25 @@ describe('--diagram', () => {
     },
   );
 
+  it('the file extension chooses: FLOW.svg is an SVG picture of the same diagram, FLOW.mmd Mermaid text', async () => {
+    const svg = join(dir, 'pick', 'flow.SVG');
+    const mmd = join(dir, 'pick', 'flow.mmd');
+    for (const file of [svg, mmd]) {
+      const r = await runCommand(['invoke', sigv4Agent(), '{"prompt":"hi"}', '--user-id', 'alice', '--diagram', file], {
+        env: stack.env,
+      });
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const picture = readFileSync(svg, 'utf8');
+    expect(picture).toMatch(
+      /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" /,
+    );
+    expect(picture.trimEnd().endsWith('</svg>')).toBe(true);
+    expect(picture).not.toContain('sequenceDiagram');
+    expect(picture).toContain('InvokeAgentRuntime · SigV4 · user id alice');
+    expect(readFileSync(mmd, 'utf8')).toMatch(/^sequenceDiagram\n/);
+  });
+
   it('invoke with SigV4 and a user id to an IAM agent', async () => {
     const r = await runCommand(['invoke', sigv4Agent(), '{"prompt":"hi"}', '--user-id', 'alice', '--diagram', '-'], {
       env: stack.env,
@@ -351,7 +370,7 @@ describe('--diagram', () => {
     const r = await runCommand(['demo', '--diagram', out]);
     expect(r.code).toBe(0);
     const files = readdirSync(out).sort();
-    expect(files).toHaveLength(15);
+    expect(files).toHaveLength(16);
     expect(files[0]).toBe('01-login.mmd');
     const read = (suffix: string) => {
       const text = readFileSync(join(out, files.find((f) => f.endsWith(suffix))!), 'utf8');

@@ -67,9 +67,9 @@ describe('the binary', () => {
     expect(r.stdout).toMatch(/^would be rejected: authorizer — agent sigv4_agent has no customJWTAuthorizer/);
   });
 
-  it('explain: exit 1 for an unknown message, 0 with cause and fix for a known one', async () => {
+  it('explain: exit 2 for an unknown message, 0 with cause and fix for a known one', async () => {
     const unknown = await run(['explain', 'no such thing']);
-    expect(unknown.code).toBe(1);
+    expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('error: unknown message: agentcore-auth does not know "no such thing"');
     const known = await run(['explain', 'Workload access token has not been set.']);
     expect(known.code).toBe(0);

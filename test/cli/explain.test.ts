@@ -32,9 +32,9 @@ describe('explain', () => {
     expect(c.stdout.split('\n')[0]).toBe('method-mismatch — AgentCore Runtime (403 AccessDeniedException)');
   });
 
-  it('an unknown message is exit 1 with a clear "unknown message"', async () => {
+  it('an unknown message is exit 2 (not 1: 1 is for our bugs) with a clear "unknown message"', async () => {
     const r = await runCommand(['explain', 'the flux capacitor overheated']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
       'error: unknown message: agentcore-auth does not know "the flux capacitor overheated"\nhint: Paste the ' +
@@ -44,11 +44,11 @@ describe('explain', () => {
     const part = (json: string) => Buffer.from(json).toString('base64url');
     const jwt = `${part('{"alg":"RS256"}')}.${part('{"sub":"someone-with-a-long-id"}')}.c2lnbmF0dXJlLXNpZ25hdHVyZQ`;
     const t = await runCommand(['explain', `weird failure for Bearer ${jwt}`]);
-    expect(t.code).toBe(1);
+    expect(t.code).toBe(2);
     expect(t.stderr).not.toContain(jwt.slice(0, 20));
     expect(t.stderr).toContain(`weird failure for Bearer ${jwt.slice(0, 6)}…[${jwt.length} chars]`);
     const j = await runCommand(['--json', 'explain', 'nope']);
-    expect(JSON.parse(j.stderr.trim())).toMatchObject({ error: { code: 'ERR_UNKNOWN_MESSAGE', exitCode: 1 } });
+    expect(JSON.parse(j.stderr.trim())).toMatchObject({ error: { code: 'ERR_UNKNOWN_MESSAGE', exitCode: 2 } });
   });
 
   it('no text is a usage error; --list prints every entry', async () => {

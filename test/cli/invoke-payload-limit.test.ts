@@ -60,7 +60,7 @@ describe.each([
     const r = await runCommand(['invoke', ARN, '--payload-file', file, ...flags], { env });
     expectRefused(
       r,
-      new RegExp(`--payload-file ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is 120\\.0 MB \\(125829120 bytes\\)`),
+      new RegExp(`--payload-file ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is 125\\.8 MB \\(125829120 bytes\\)`),
     );
   });
 
@@ -68,18 +68,18 @@ describe.each([
     const file = sparseFile('big-limit-plus-1.bin', LIMIT + 1);
     expectRefused(
       await runCommand(['invoke', ARN, '--payload-file', file, ...flags], { env }),
-      /is 100\.0 MB \(104857601 bytes\)/,
+      /is 100\.0 MB \(100000001 bytes\)/,
     );
     expectRefused(
       await runCommand(['invoke', ARN, '--payload-file', file, '--dry-run', ...flags], { env }),
-      /104857601 bytes/,
+      /100000001 bytes/,
     );
   });
 });
 
 it('stdin: plain text just under the limit is refused once wrapped in {"prompt": …} (counted as sent)', async () => {
   const r = await runCommand(['invoke', ARN, '-', '--user-id', 'alice'], { env, stdin: 'a'.repeat(LIMIT - 5) });
-  expectRefused(r, /^error: the payload is 100\.0 MB \(104857608 bytes\)/m);
+  expectRefused(r, /^error: the payload is 100\.0 MB \(100000008 bytes\)/m);
 });
 
 it('core invokeOnce (every runtime call, mcp --agent included) refuses before sending', async () => {

@@ -14,8 +14,10 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import {
   BedrockAgentCoreControlClient,
+  GetAgentRuntimeCommand,
   GetOauth2CredentialProviderCommand,
   GetWorkloadIdentityCommand,
+  UpdateAgentRuntimeCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,10 +139,21 @@ describe('setup against the local stack', () => {
       const login = await runCommand(['login'], home);
       expect(login.code, login.stderr).toBe(0);
 
-      // Put the printed customJWTAuthorizer on a runtime (what UpdateAgentRuntime would do), then invoke with the
-      // token.
+      // Put the printed customJWTAuthorizer on a runtime with UpdateAgentRuntime (the README's next step: the update
+      // re-sends the runtime's artifact, role and network, as AWS's samples do), then invoke with the token.
       const agent = stack.agents.find((a) => a.name === 'jwt_agent')!;
-      agent.authorizerConfiguration = out.authorizerConfiguration;
+      const current = await control.send(new GetAgentRuntimeCommand({ agentRuntimeId: agent.id }));
+      const updated = await control.send(
+        new UpdateAgentRuntimeCommand({
+          agentRuntimeId: agent.id,
+          agentRuntimeArtifact: current.agentRuntimeArtifact,
+          roleArn: current.roleArn,
+          networkConfiguration: current.networkConfiguration,
+          requestHeaderConfiguration: current.requestHeaderConfiguration,
+          authorizerConfiguration: out.authorizerConfiguration,
+        }),
+      );
+      expect(updated.status).toBe('UPDATING');
       const arn = `arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:runtime/${agent.id}`;
       const inv = await runCommand(['invoke', arn, '{"prompt":"hi"}', '--bearer'], {
         env: { ...stack.env, ...home.env },

@@ -176,7 +176,7 @@ ${LOGIN}    expect:
         ),
       );
       expect(r.stdout).toContain('$ agentcore-auth login --user-pool-id');
-      expect(r.stdout).toContain("--password 'not-th…[16 chars]'");
+      expect(r.stdout).toContain("--password '[16 chars]'");
       expect(r.stdout).toMatch(/line 2 · exit 4/);
       expect(r.stdout).toMatch(/- verify\s+not run: it needs "bad-login", which did not pass/);
       expect(r.stdout).toMatch(/✗ explain\s+\d+(?:\.\d+)? m?s\s+expected id = "nothing-like-this"; got "[a-z-]+"/);

@@ -337,6 +337,24 @@ describe('verify usage and failures', () => {
     expect(c.stderr).toContain("error: Custom claim name can't be 'scp'.");
   });
 
+  it("a three-part token whose payload is not JSON: says so, in token decode's words", async () => {
+    const b64 = (t: string) => Buffer.from(t).toString('base64url');
+    const token = `${b64('{"alg":"RS256"}')}.${b64('{not json')}.c2ln`;
+    const decode = await runCommand(['token', 'decode', token]);
+    expect(decode.stderr).toContain('malformed JWT: the payload is not base64url-encoded JSON');
+    const r = await runCommand([
+      'verify',
+      token,
+      '--discovery-url',
+      'http://127.0.0.1:9/x/.well-known/openid-configuration',
+      '--allowed-clients',
+      'c',
+    ]);
+    expect(r.code).toBe(4);
+    expect(r.stdout).toContain('the token is a malformed JWT: the payload is not base64url-encoded JSON');
+    expect(r.stdout).not.toContain('dot-separated');
+  });
+
   it('an unreachable discovery URL is a network error (exit 3)', async () => {
     const r = await runCommand([
       'verify',

@@ -71,8 +71,12 @@ describe('fromAwsError', () => {
 });
 
 describe('redaction', () => {
-  it('masks secrets with a prefix and the length, and fingerprints are stable', () => {
-    expect(maskSecret('supersecretvalue')).toBe('supers…[16 chars]');
+  it('masks tokens with a prefix and the length, other secrets with the length only; fingerprints are stable', () => {
+    expect(maskSecret('supersecretvalue')).toBe('[16 chars]');
+    expect(maskSecret('Alice-Passw0rd!')).toBe('[15 chars]');
+    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1MSJ9.c2lnbmF0dXJl';
+    expect(maskSecret(jwt)).toBe(`eyJhbG…[${jwt.length} chars]`);
+    expect(maskSecret(`AgV4${'x'.repeat(60)}`)).toBe('AgV4xx…[64 chars]');
     expect(maskSecret('short')).toBe('[5 chars]');
     expect(maskSecret('supersecretvalue', true)).toBe('supersecretvalue');
     expect(fingerprint('abc')).toBe(fingerprint('abc'));

@@ -286,3 +286,21 @@ describe('scenarioFromValue (a scenario built in code, as the demo builds its ow
     expect(() => scenarioFromValue({ steps: [{ lgin: {} }] }, 'demo')).toThrow(/^demo:1: /);
   });
 });
+
+describe('too deeply nested', () => {
+  const deepJson = `{"steps":[{"run":${'['.repeat(5000)}${']'.repeat(5000)}}]}`;
+  it.each([
+    ['deep.json', deepJson, 'JSON'],
+    ['<stdin>', deepJson, 'JSON'],
+    ['deep.yaml', `steps:\n  - run: ${'['.repeat(100)}${']'.repeat(100)}\n`, 'YAML'],
+  ])('%s: exit 2 naming the file and its format, not a stack overflow', (file, text, format) => {
+    expect(() => parseScenario(text, file)).toThrow(
+      expect.objectContaining({
+        exitCode: 2,
+        message: expect.stringMatching(
+          new RegExp(`^${file.replace('.', '\\.')}:\\d+: ${format}: nested too deeply \\(more than 64 levels`),
+        ),
+      }),
+    );
+  });
+});

@@ -111,7 +111,7 @@ describe('smoke reports', () => {
       expect(o).not.toContain('hunter2-password');
       expect(o).not.toContain('literal-secret-in-file');
       expect(o).toContain('--username alice');
-      expect(o).toContain("--client-secret 'litera…[22 chars]'");
+      expect(o).toContain("--client-secret '[22 chars]'");
     }
     expect(commandLine(r.argv, (t) => secrets.scrub(t, true), true, r.secretArgs)).toBe(
       'agentcore-auth login --username alice --password hunter2-password --client-secret literal-secret-in-file',
@@ -152,6 +152,17 @@ describe('smoke reports', () => {
       '      error: Authorization method mismatch',
       '      hint: send a bearer token',
     ]);
+    // A long fix command is never cut short, in the hint or in the last lines of a step that could not run.
+    const fix = `agentcore-auth login --user-pool-id us-east-1_AbC123 --client-id ${'c'.repeat(300)} --save-as ci`;
+    const long = renderStep(
+      result({ status: 'fail', error: { code: 'ERR_CONFIG', message: 'no cached token named ci', hint: fix } }),
+      { scrub: (t) => t },
+    );
+    expect(long).toContain(`hint: ${fix}`);
+    const errored = renderStep(result({ status: 'error', stderr: `error: it failed\nhint: ${fix}\n` }), {
+      scrub: (t) => t,
+    });
+    expect(errored).toContain(`hint: ${fix}`);
     const s = summary([result({}), result({ status: 'fail' }), result({ status: 'skipped' })]);
     expect(renderSummary(s)).toBe('1 passed, 1 failed, 1 skipped of 3 steps in 1.23 s — expectations failed (exit 6)');
     expect(summaryRecord(s)).toEqual({

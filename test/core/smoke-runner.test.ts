@@ -250,6 +250,32 @@ describe('smoke runner', () => {
   });
 
   it(
+    'a step whose command exits 2 (its own configuration) fails that step: the run exits 6, the others still ' + 'run',
+    async () => {
+      const s = parseScenario(
+        `steps:
+  - id: cached
+    invoke: { agent: a, bearer: nosuch }
+  - id: other
+    explain: "hello"
+`,
+        's.yaml',
+      );
+      const { exec, calls } = fakeExecutor({
+        invoke: () => ({ exitCode: 2, stderr: errorLine('ERR_CONFIG', "no cached token named 'nosuch'") }),
+        explain: () => ({ exitCode: 0, stdout: { id: 'x' } }),
+      });
+      const sum = await runScenario(s, { executor: exec, env: {} });
+      expect(calls).toHaveLength(2);
+      expect(sum.results.map((r) => [r.id, r.status, r.exitCode])).toEqual([
+        ['cached', 'fail', 2],
+        ['other', 'pass', 0],
+      ]);
+      expect(sum.exitCode).toBe(6);
+    },
+  );
+
+  it(
     'turns a reference to a value a step did not produce into a scenario error (exit 2) that ' + 'lists what it has',
     async () => {
       const s = parseScenario(

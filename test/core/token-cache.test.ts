@@ -224,7 +224,7 @@ describe('token cache under concurrent processes', () => {
 
   it('6 processes × 15 writes each: no entry lost, the file always parses, no temp or lock files left', async () => {
     const loc = freshLoc();
-    const env = { ...process.env, XDG_CACHE_HOME: loc.env.XDG_CACHE_HOME, AGENTCORE_AUTH_CACHE_DIR: '' };
+    const env = { PATH: process.env.PATH ?? '', XDG_CACHE_HOME: loc.env.XDG_CACHE_HOME };
     const script =
       `
       const m = await import(${JSON.stringify(moduleUrl)});

@@ -57,7 +57,7 @@ function run(args: string[], extraEnv: Record<string, string> = {}) {
   const log = join(dir, `resolved-${args.join('_').replace(/\W/g, '')}-${Date.now()}.txt`);
   writeFileSync(log, '');
   const r = spawnSync(process.execPath, ['--import', registerUrl, bin, ...args], {
-    env: { ...process.env, ACA_RESOLVE_LOG: log, NO_COLOR: '1', ...extraEnv },
+    env: { PATH: process.env.PATH ?? '', HOME: dir, ACA_RESOLVE_LOG: log, NO_COLOR: '1', ...extraEnv },
     encoding: 'utf8',
     timeout: 15_000,
   });
@@ -136,7 +136,7 @@ describe('built binary: Ctrl-C during a browser login', () => {
         '--no-browser',
         '--no-cache',
       ],
-      { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      { env: { PATH: process.env.PATH ?? '', HOME: dir, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';
     let stdout = '';

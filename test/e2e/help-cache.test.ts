@@ -30,7 +30,7 @@ describe('pre-rendered help', () => {
           execFile(
             process.execPath,
             [`${root}bin/agentcore-auth.js`, ...args],
-            { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
+            { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' } },
             (e, stdout) => resolve({ code: e ? Number(e.code ?? 1) : 0, stdout }),
           );
         }),

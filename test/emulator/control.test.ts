@@ -399,19 +399,21 @@ describe('updates (issue 28 item 10): UpdateOauth2CredentialProvider, UpdateApiK
   });
 
   it('UpdateApiKeyCredentialProvider changes the key the data plane returns', async () => {
-    await c.control.send(new CreateApiKeyCredentialProviderCommand({ name: 'rotating-key', apiKey: 'key-1' }));
+    await c.control.send(
+      new CreateApiKeyCredentialProviderCommand({ name: 'rotating-key', apiKey: 'first-api-key-value' }),
+    );
     const u = await c.control.send(
-      new UpdateApiKeyCredentialProviderCommand({ name: 'rotating-key', apiKey: 'key-2' }),
+      new UpdateApiKeyCredentialProviderCommand({ name: 'rotating-key', apiKey: 'second-api-key-value' }),
     );
     expect(u).toMatchObject({ name: 'rotating-key' });
     expect(u.lastUpdatedTime).toBeInstanceOf(Date);
-    expect(JSON.stringify(u)).not.toContain('key-2');
+    expect(JSON.stringify(u)).not.toContain('second-api-key-value');
     const wat = (await c.data.send(new GetWorkloadAccessTokenCommand({ workloadName: 'local-workload' })))
       .workloadAccessToken!;
     const k = await c.data.send(
       new GetResourceApiKeyCommand({ workloadIdentityToken: wat, resourceCredentialProviderName: 'rotating-key' }),
     );
-    expect(k.apiKey).toBe('key-2');
+    expect(k.apiKey).toBe('second-api-key-value');
   });
 
   it('SetTokenVaultCMK records a customer managed key; GetTokenVault reports it; back to the service key', async () => {

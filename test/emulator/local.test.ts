@@ -51,6 +51,7 @@ describe('agentcore-auth local', () => {
       AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL: doc.url,
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: doc.url,
       AWS_REGION: 'us-east-1',
+      AWS_DEFAULT_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: doc.credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: doc.credentials.secretAccessKey,
     });
@@ -102,10 +103,11 @@ describe('agentcore-auth local', () => {
       'export AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL',
       'export AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER',
       'export AWS_REGION',
+      'export AWS_DEFAULT_REGION',
       'export AWS_ACCESS_KEY_ID',
       'export AWS_SECRET_ACCESS_KEY',
     ]);
-    const secret = lines[5]!.split('=')[1]!;
+    const secret = lines[6]!.split('=')[1]!;
     expect(r.stderr).toContain('Local AgentCore stack ready at http://127.0.0.1:');
     expect(r.stderr).toContain('local-workload');
     expect(r.stderr).not.toContain(secret);
@@ -138,6 +140,42 @@ describe('agentcore-auth local', () => {
     expect(after.stdout).toBe('');
     expect(after.stderr).toContain('No local stack is running');
     expect(after.stderr).toContain('agentcore-auth local');
+  });
+
+  it('--print-env with several stacks running lists them and asks for --port; --port chooses one', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'aca-home-'));
+    const ac = new AbortController();
+    const start = () => {
+      const ctx = createTestContext({ signal: ac.signal, home });
+      return { ctx, run: runCommand(['local', '--json'], ctx) };
+    };
+    const stacks = [start(), start()];
+    const docs = await Promise.all(
+      stacks.map(async ({ ctx }) => {
+        const text = await untilOutput(
+          () => ctx.stdout.text(),
+          (s) => s.endsWith('}\n'),
+        );
+        return JSON.parse(text) as { url: string; env: Record<string, string> };
+      }),
+    );
+    const ports = docs.map((d) => new URL(d.url).port).sort((a, b) => Number(a) - Number(b));
+    const both = await runCommand(['local', '--print-env'], { home });
+    expect(both.code).toBe(2);
+    expect(both.stdout).toBe('');
+    expect(both.stderr).toContain(
+      `error: 2 local stacks are running:\n  http://127.0.0.1:${ports[0]}  (--port ${ports[0]})\n` +
+        `  http://127.0.0.1:${ports[1]}  (--port ${ports[1]})\n`,
+    );
+    expect(both.stderr).toContain('hint: Pass --port PORT to choose one');
+    const one = await runCommand(['local', '--print-env', '--port', ports[1]!], { home });
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout).toContain(`export AWS_ENDPOINT_URL_BEDROCK_AGENTCORE=http://127.0.0.1:${ports[1]}\n`);
+    const none = await runCommand(['local', '--print-env', '--port', '9'], { home });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('no local stack is running on port 9');
+    ac.abort();
+    for (const s of stacks) expect((await s.run).code).toBe(130);
   });
 
   it('rejects a bad config file naming the field (exit 2)', async () => {

@@ -196,3 +196,70 @@ describe('parseGateways and --agent-url', () => {
     expect(error(() => applyAgentUrls(agents, ['localhost:8080'])).path).toBe('--agent-url');
   });
 });
+
+describe('the newer authorizer fields and the claim patterns in a config file (issue 28 items 9, 10)', () => {
+  const withJwt = (customJWTAuthorizer: Record<string, unknown>) =>
+    parseAgents([{ name: 'a', authorizerConfiguration: { customJWTAuthorizer } }]);
+  const claim = (name: string, value: string) => ({
+    customClaims: [
+      {
+        inboundTokenClaimName: name,
+        inboundTokenClaimValueType: 'STRING',
+        authorizingClaimMatchValue: { claimMatchOperator: 'EQUALS', claimMatchValue: { matchValueString: value } },
+      },
+    ],
+  });
+  const at = 'agents[0].authorizerConfiguration.customJWTAuthorizer';
+
+  it('accepts and keeps advertisedScopeMapping, allowedWorkloadConfiguration, privateEndpoint(Overrides)', () => {
+    const privateEndpoint = {
+      selfManagedLatticeResource: { resourceConfigurationIdentifier: 'rcfg-0123456789abcdef0' },
+    };
+    const [a] = withJwt({
+      allowedScopes: ['api:read'],
+      advertisedScopeMapping: { 'api:read': 'api://tools/read' },
+      allowedWorkloadConfiguration: { workloadIdentities: ['local-gateway-local00001'] },
+      privateEndpoint,
+      privateEndpointOverrides: [{ domain: 'jwks.idp.example', privateEndpoint }],
+      ...claim('cognito:groups', 'admins'),
+    });
+    expect(a!.authorizerConfiguration!.customJWTAuthorizer).toMatchObject({
+      advertisedScopeMapping: { 'api:read': 'api://tools/read' },
+      allowedWorkloadConfiguration: { workloadIdentities: ['local-gateway-local00001'] },
+      privateEndpoint,
+      privateEndpointOverrides: [{ domain: 'jwks.idp.example', privateEndpoint }],
+      customClaims: [{ inboundTokenClaimName: 'cognito:groups' }],
+    });
+  });
+
+  it('refuses what the model refuses, naming the field', () => {
+    expect(error(() => withJwt(claim('tenant id', 'acme'))).message).toBe(
+      `${at}.customClaims[0].inboundTokenClaimName: "tenant id" must be 1-255 characters from [A-Za-z0-9_.-:] ` +
+        '([A-Za-z0-9_.-:]+)',
+    );
+    expect(error(() => withJwt(claim('tenant', 'acme/eu'))).path).toBe(
+      `${at}.customClaims[0].authorizingClaimMatchValue.claimMatchValue.matchValueString`,
+    );
+    expect(error(() => withJwt(claim('tenant', 'x'.repeat(256)))).message).toContain('must be 1-255 letters');
+    expect(
+      error(() => withJwt({ allowedScopes: ['api:read'], advertisedScopeMapping: { 'api:write': 'x' } })).message,
+    ).toBe(`${at}.advertisedScopeMapping.api:write: maps a scope that is not in allowedScopes (api:read)`);
+    expect(error(() => withJwt({ allowedWorkloadConfiguration: {} })).message).toBe(
+      `${at}.allowedWorkloadConfiguration: needs hostingEnvironments or workloadIdentities`,
+    );
+    expect(error(() => withJwt({ allowedWorkloadConfiguration: { hostingEnvironments: [] } })).message).toBe(
+      `${at}.allowedWorkloadConfiguration.hostingEnvironments: failed to satisfy constraint: ` +
+        'Member must have length greater than or equal to 1',
+    );
+    expect(
+      error(() => withJwt({ privateEndpoint: { managedVpcResource: { vpcIdentifier: 'vpc-12', subnetIds: [] } } }))
+        .message,
+    ).toBe(
+      `${at}.privateEndpoint.managedVpcResource.vpcIdentifier: failed to satisfy constraint: ` +
+        'Member must satisfy regular expression pattern: vpc-(([0-9a-z]{8})|([0-9a-z]{17}))',
+    );
+    expect(error(() => withJwt({ privateEndpointOverrides: 'x' })).message).toBe(
+      `${at}.privateEndpointOverrides: must be a list`,
+    );
+  });
+});

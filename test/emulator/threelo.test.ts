@@ -226,6 +226,16 @@ describe('3LO with auto-consent', () => {
     expect(loc.searchParams.get('prompt')).toBe('login');
   });
 
+  it('resources and audiences reach the authorization request', async () => {
+    const r = await c.data.send(
+      tokenReq(await watForUser('dora'), { resources: ['urn:agentcore-local:3lo-api'], audiences: ['local-api'] }),
+    );
+    const res = await fetch(r.authorizationUrl!, { redirect: 'manual' });
+    const loc = new URL(res.headers.get('location')!);
+    expect(loc.searchParams.getAll('resource')).toEqual(['urn:agentcore-local:3lo-api']);
+    expect(loc.searchParams.getAll('audience')).toEqual(['local-api']);
+  });
+
   it('return URL must be registered on the workload identity (AWS message)', async () => {
     const wat = await watForUser('erin');
     const f = await failure(c.data.send(tokenReq(wat, { resourceOauth2ReturnUrl: 'http://localhost:9999/elsewhere' })));

@@ -160,6 +160,20 @@ describe('authorize (tools/call)', () => {
     ).toMatchObject({ decision: 'deny', errors: [{ message: 'the claims have no "sub"' }] });
   });
 
+  it('a caller of the other kind is refused as request validation would (an IAM caller on a JWT gateway)', () => {
+    const d = set.authorize({
+      caller: { kind: 'iam', arn: 'arn:aws:iam::123456789012:role/ops' },
+      tool: 'Weather___forecast',
+      input: {},
+    });
+    expect(d).toMatchObject({
+      decision: 'deny',
+      errors: [
+        { message: "a AgentCore::IamEntity cannot call this gateway's tools (its callers are AgentCore::OAuthUser)" },
+      ],
+    });
+  });
+
   it('per-policy LOG_ONLY: reported beside the decision, never deciding', () => {
     const trial =
       '@id("trial-forbid") forbid(principal, action == AgentCore::Action::"Weather___forecast", ' +

@@ -27,7 +27,7 @@ export function register(program: Command, run: CliRun): void {
         'commands: Cognito sign-in (and a temporary password), invoke with a bearer token and with SigV4 + ' +
         'user id, the classic mistakes (wrong mode, ID token instead of access token) and their ' +
         'explanations, workload tokens both ways, an M2M resource token, an API key, 3LO consent with ' +
-        'session binding, and verify. Nothing leaves this machine.',
+        'session binding, an on-behalf-of token exchange, and verify. Nothing leaves this machine.',
     );
   addOptions(cmd, DEMO_OPTIONS)
     .addHelpText(
@@ -81,6 +81,7 @@ async function demo(io: Io, opts: DemoOptions) {
     const arn = (id: string) => `arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:runtime/${id}`;
     const m2m = stack.credentialProviders.oauth2.find((p) => p.flow === 'M2M')!;
     const threeLo = stack.credentialProviders.oauth2.find((p) => p.flow === 'USER_FEDERATION')!;
+    const obo = stack.credentialProviders.oauth2.find((p) => p.flow === 'ON_BEHALF_OF_TOKEN_EXCHANGE')!;
     const workload = stack.workloadIdentities[0]!;
     const returnPort = await freePort(createServer);
     if (
@@ -90,6 +91,7 @@ async function demo(io: Io, opts: DemoOptions) {
       !sigv4Agent ||
       !m2m ||
       !threeLo ||
+      !obo ||
       !workload ||
       !stack.credentialProviders.apiKey[0]
     ) {
@@ -118,6 +120,8 @@ async function demo(io: Io, opts: DemoOptions) {
       m2mScopes: m2m.scopes,
       threeLoProvider: threeLo.name,
       threeLoScopes: threeLo.scopes,
+      oboProvider: obo.name,
+      oboScopes: obo.scopes,
       apiKeyProvider: stack.credentialProviders.apiKey[0].name,
       returnUrl: `http://127.0.0.1:${returnPort}/oauth2/callback`,
       open,

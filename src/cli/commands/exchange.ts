@@ -43,7 +43,10 @@ const EXCHANGE_OPTIONS = {
     { conflicts: ['userToken', 'bearer'] },
   ),
   userToken: value('--user-token <jwt|->', 'bind it to this user JWT (GetWorkloadAccessTokenForJWT); - reads stdin', {
-    conflicts: ['bearer'],
+    conflicts: ['bearer', 'bearerToken'],
+  }),
+  bearerToken: value('--bearer-token <jwt|->', 'the same as --user-token (the name invoke and mcp use)', {
+    conflicts: ['bearer', 'userId'],
   }),
   bearer: optionalValue('--bearer [name]', "bind it to a cached login's access token (see `login`)"),
   provider: value('--provider <name>', 'OAuth2 credential provider for a resource token', {
@@ -53,6 +56,7 @@ const EXCHANGE_OPTIONS = {
   flow: choice('--flow <flow>', 'OAuth2 flow (default: user-federation with a user binding, m2m without)', [
     'm2m',
     'user-federation',
+    'on-behalf-of',
   ]),
   apiKeyProvider: value('--api-key-provider <name>', 'API-key credential provider (GetResourceApiKey)'),
   returnUrl: value(
@@ -68,7 +72,10 @@ const EXCHANGE_OPTIONS = {
     'with --register-return-url: remove the URL again afterwards (only if this run added it)',
   ),
   forceAuth: flag('--force-auth', 'always start a new 3LO consent (forceAuthentication)'),
-  customParam: repeated('--custom-param <key=value>', 'custom parameter for the authorization request (repeatable)'),
+  customParam: repeated(
+    '--custom-param <key=value>',
+    'custom parameter (3LO: the authorization request; m2m, on-behalf-of: the token request) (repeatable)',
+  ),
   customState: value(
     '--custom-state <state>',
     'customState sent to AgentCore and checked against the redirect’s state',
@@ -108,14 +115,16 @@ type ExchangeOptions = OptionsOf<typeof EXCHANGE_OPTIONS> & DiagramFlags;
 export function register(program: Command, run: CliRun): void {
   const cmd = program
     .command('exchange')
-    .summary('workload token → resource token or API key, step by step')
+    .summary('workload token → resource token (M2M, 3LO, on-behalf-of) or API key, step by step')
     .description(
       `Mint a workload access token and, optionally, a resource token (M2M or 3LO USER_FEDERATION) or an API key, ` +
         `showing each AgentCore Identity call: the operation, its key inputs, status, duration and token fingerprints.
 
 The user binding decides the workload API: --user-id → GetWorkloadAccessTokenForUserId, --user-token/--bearer → ` +
         `GetWorkloadAccessTokenForJWT, none → GetWorkloadAccessToken. For 3LO the same identifier artifact completes ` +
-        `the session (CompleteResourceTokenAuth refuses anything else).`,
+        `the session (CompleteResourceTokenAuth refuses anything else). On-behalf-of (--flow on-behalf-of) ` +
+        `exchanges the ` +
+        `user's JWT (--user-token or --bearer) at the provider; the timeline shows the token request AgentCore makes.`,
     );
   addOptions(cmd, EXCHANGE_OPTIONS).addHelpText(
     'after',
@@ -125,7 +134,9 @@ Examples:
       --register-return-url --ephemeral
   agentcore-auth exchange --workload-name my-agent --provider my-m2m --flow m2m --scopes api/read \\
       --print resource-token
-  agentcore-auth exchange --workload-name my-agent --api-key-provider openai --print api-key`,
+  agentcore-auth exchange --workload-name my-agent --api-key-provider openai --print api-key
+  agentcore-auth exchange --workload-name local-workload --bearer --flow on-behalf-of --provider local-obo \\
+      --scopes api:read --print resource-token`,
   );
   addDiagramOption(cmd).action(defineAction(run, (io: Io, opts: ExchangeOptions) => runExchange(io, opts)));
 }
@@ -150,7 +161,10 @@ async function runExchange(io: Io, opts: ExchangeOptions): Promise<Outcome<Excha
  * Everything the flags say, checked before any network call: the declared options, with the user binding, the flow,
  * the scopes, the custom parameters and the return URL resolved.
  */
-type ExchangeInputs = Omit<ExchangeOptions, 'userId' | 'userToken' | 'bearer' | 'flow' | 'customParam' | 'scopes'> & {
+type ExchangeInputs = Omit<
+  ExchangeOptions,
+  'userId' | 'userToken' | 'bearerToken' | 'bearer' | 'flow' | 'customParam' | 'scopes'
+> & {
   /** How the user binding is given (resolved by resolveBinding: stdin, the token cache). */
   bindingFlag:
     | { kind: 'none' }
@@ -158,7 +172,7 @@ type ExchangeInputs = Omit<ExchangeOptions, 'userId' | 'userToken' | 'bearer' | 
     | { kind: 'userToken'; raw: string }
     | { kind: 'bearer'; name: string | true };
   scopes: string[];
-  flow?: 'M2M' | 'USER_FEDERATION';
+  flow?: 'M2M' | 'USER_FEDERATION' | 'ON_BEHALF_OF_TOKEN_EXCHANGE';
   flowExplicit: boolean;
   customParameters: Record<string, string>;
   completeAs?: UserIdentifier;
@@ -208,12 +222,21 @@ async function parseExchange(io: Io, opts: ExchangeOptions): Promise<ExchangeInp
   const bindingFlag: ExchangeInputs['bindingFlag'] =
     opts.userId !== undefined
       ? { kind: 'userId', userId: opts.userId }
-      : opts.userToken !== undefined
-        ? { kind: 'userToken', raw: opts.userToken }
+      : (opts.userToken ?? opts.bearerToken) !== undefined
+        ? { kind: 'userToken', raw: (opts.userToken ?? opts.bearerToken)! }
         : opts.bearer !== undefined
           ? { kind: 'bearer', name: opts.bearer }
           : { kind: 'none' };
   const flow = flowOf(opts, !!provider, bindingFlag.kind !== 'none');
+  if (flow === 'ON_BEHALF_OF_TOKEN_EXCHANGE' && (bindingFlag.kind === 'none' || bindingFlag.kind === 'userId')) {
+    throw usageError(
+      `on-behalf-of needs the user's JWT: ` +
+        (bindingFlag.kind === 'userId' ? 'a workload token for --user-id' : 'a workload token bound to no user') +
+        ' carries no JWT to exchange',
+      'Pass --user-token <jwt> or --bearer [NAME] (a cached login): GetWorkloadAccessTokenForJWT binds the JWT, ' +
+        'and the provider exchanges it for a token that names the user (sub) and the agent (act).',
+    );
+  }
   if (flow === 'USER_FEDERATION' && bindingFlag.kind === 'none') {
     throw usageError(
       '3LO (USER_FEDERATION) needs a user: pass --user-id, --user-token or --bearer',
@@ -240,7 +263,7 @@ async function parseExchange(io: Io, opts: ExchangeOptions): Promise<ExchangeInp
     completeAs = { userToken: id.validateUserToken(opts.completeAsUserToken, '--complete-as-user-token') };
     io.secrets.add(completeAs.userToken);
   }
-  const { userId: _u, userToken: _t, bearer: _b, customParam: _c, flow: _f, ...rest } = opts;
+  const { userId: _u, userToken: _t, bearerToken: _bt, bearer: _b, customParam: _c, flow: _f, ...rest } = opts;
   return {
     ...rest,
     bindingFlag,
@@ -261,6 +284,7 @@ async function parseExchange(io: Io, opts: ExchangeOptions): Promise<ExchangeInp
 function flowOf(opts: ExchangeOptions, provider: boolean, bound: boolean): ExchangeInputs['flow'] {
   if (!provider) return undefined;
   if (opts.flow === 'm2m') return 'M2M';
+  if (opts.flow === 'on-behalf-of') return 'ON_BEHALF_OF_TOKEN_EXCHANGE';
   return opts.flow === 'user-federation' || bound ? 'USER_FEDERATION' : 'M2M';
 }
 
@@ -369,7 +393,15 @@ interface ExchangeJson {
   apiKey?: SecretJson & { provider: string };
   returnUrl?: import('../../core/identity/index.js').ReturnUrlReport;
   session?: NonNullable<import('../../core/identity/index.js').FederationState['session']>;
-  resourceToken?: SecretJson & { provider: string; flow: string; scopes: string[]; sub?: string; expiresAt?: string };
+  onBehalfOf?: { call: Record<string, string>; provider?: import('../../core/identity/index.js').OboProviderView };
+  resourceToken?: SecretJson & {
+    provider: string;
+    flow: string;
+    scopes: string[];
+    sub?: string;
+    act?: Record<string, unknown>;
+    expiresAt?: string;
+  };
   steps: StepsJson;
 }
 
@@ -405,6 +437,7 @@ async function renderExchange(
     ...(s.apiKey && inputs.apiKeyProvider ? { apiKey: { provider: inputs.apiKeyProvider, ...secret(s.apiKey) } } : {}),
     ...(inputs.flow === 'USER_FEDERATION' ? { returnUrl: s.fed.returnUrl } : {}),
     ...(s.fed.session && s.fed.accessToken ? { session: s.fed.session } : {}),
+    ...(s.obo.call ? { onBehalfOf: { call: s.obo.call, ...(s.obo.view ? { provider: s.obo.view } : {}) } } : {}),
     ...(s.resourceToken && inputs.provider && inputs.flow
       ? {
           resourceToken: {
@@ -413,6 +446,9 @@ async function renderExchange(
             scopes: inputs.scopes,
             ...secret(s.resourceToken),
             ...(d && typeof d.payload.sub === 'string' ? { sub: d.payload.sub } : {}),
+            ...(d?.payload.act && typeof d.payload.act === 'object'
+              ? { act: d.payload.act as Record<string, unknown> }
+              : {}),
             ...(d && typeof d.payload.exp === 'number'
               ? { expiresAt: new Date(d.payload.exp * 1000).toISOString() }
               : {}),

@@ -1,6 +1,6 @@
 /**
  * `explain <text | ->`: match a pasted error (a message, an error name, a JSON error body, an HTTP status line)
- * against the hint table the CLI uses at run time, and print cause and fix. Exit 1 with ERR_UNKNOWN_MESSAGE when
+ * against the hint table the CLI uses at run time, and print cause and fix. Exit 2 with ERR_UNKNOWN_MESSAGE when
  * nothing matches. `--list` prints every known entry.
  */
 import { Chalk } from 'chalk';

@@ -314,7 +314,11 @@ async function invokeWithConsent(
 ): Promise<{ first: Answer; last: Answer; consented: boolean }> {
   const { ui } = io;
   let consent: { done: Promise<void>; settled: boolean } | undefined;
+  let asked = false;
   const startConsent = (url: string) => {
+    // The answer asks for consent: drawn behind this call in a diagram (once per answer).
+    if (!asked) io.ctx.trace?.consentNeeded('authorization-url');
+    asked = true;
     if (!opts.completeAuth || consent) return;
     ui.line('');
     ui.info(`${ui.c.yellow.bold("▲ the agent needs the user's consent (3LO)")} — completing it (--complete-auth)`);

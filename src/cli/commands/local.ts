@@ -27,7 +27,8 @@ const LOCAL_OPTIONS = {
   ),
   printEnv: flag(
     '--print-env',
-    'print the export lines of the stack already running (started by `agentcore-auth local` elsewhere) and exit',
+    'print the export lines of the stack already running (started by `agentcore-auth local` elsewhere) and exit; ' +
+      'with several running, --port chooses one',
   ),
   agentUrl: repeated(
     '--agent-url <url>',
@@ -63,31 +64,65 @@ Exit: 130 after Ctrl-C / SIGTERM (the stack is closed first); 2 for a bad flag o
     .action(defineAction(run, (io: Io, opts: LocalOptions) => runLocal(io, opts)));
 }
 
-/** Where a running stack records its environment for `local --print-env` (the token cache directory). */
-async function stateFile(io: Io): Promise<string> {
+/**
+ * Where running stacks record their environment for `local --print-env`: one file per stack (named by its port) in
+ * the token cache directory, removed when that stack stops.
+ */
+async function stateDir(io: Io): Promise<string> {
   const { cacheDir } = await import('../../core/token-cache.js');
   const { join } = await import('node:path');
-  return join(cacheDir({ env: io.ctx.env, homedir: io.ctx.homedir }), 'local-stack.json');
+  return join(cacheDir({ env: io.ctx.env, homedir: io.ctx.homedir }), 'local-stacks');
 }
 
-async function printEnv(io: Io): Promise<Outcome> {
-  const { readFile } = await import('node:fs/promises');
-  const file = await stateFile(io);
-  let rec: { url: string; env: Record<string, string> } | undefined;
-  try {
-    rec = JSON.parse(await readFile(file, 'utf8')) as { url: string; env: Record<string, string> };
-    const res = await io.http(2000)(`${rec.url}/_local/health`);
-    if (!res.ok) rec = undefined;
-  } catch {
-    rec = undefined;
-  }
-  if (!rec) {
+interface StackRecord {
+  url: string;
+  env: Record<string, string>;
+  stamp?: string;
+}
+
+/** The recorded stacks that answer their health check, by port. */
+async function runningStacks(io: Io): Promise<StackRecord[]> {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const dir = await stateDir(io);
+  const files = await readdir(dir).catch(() => [] as string[]);
+  const found = await Promise.all(
+    files
+      .filter((f) => f.endsWith('.json'))
+      .map(async (f) => {
+        try {
+          const rec = JSON.parse(await readFile(join(dir, f), 'utf8')) as StackRecord;
+          const res = await io.http(2000)(`${rec.url}/_local/health`);
+          return res.ok ? rec : undefined;
+        } catch {
+          return undefined;
+        }
+      }),
+  );
+  const port = (r: StackRecord) => Number(new URL(r.url).port);
+  return found.filter((r): r is StackRecord => !!r).sort((a, b) => port(a) - port(b));
+}
+
+/** The export lines of the running stack; with several running, --port chooses (else exit 2 listing them). */
+async function printEnv(io: Io, port: number): Promise<Outcome> {
+  const stacks = await runningStacks(io);
+  const list = stacks.map((r) => `  ${r.url}  (--port ${new URL(r.url).port})`).join('\n');
+  const chosen = port ? stacks.filter((r) => Number(new URL(r.url).port) === port) : stacks;
+  if (!stacks.length) {
     throw new AgentcoreAuthError('ERR_CONFIG', 'No local stack is running', {
       hint:
         'Start one in another terminal with `agentcore-auth local` (it records its endpoint for ' +
         '--print-env), then run this again.',
     });
   }
+  if (!chosen.length)
+    throw usageError(`no local stack is running on port ${port}; running:\n${list}`, 'Pass one of these ports.');
+  if (chosen.length > 1)
+    throw usageError(
+      `${chosen.length} local stacks are running:\n${list}`,
+      'Pass --port PORT to choose one: agentcore-auth local --print-env --port PORT',
+    );
+  const rec = chosen[0]!;
   io.secrets.add(rec.env.AWS_SECRET_ACCESS_KEY ?? '');
   const env = rec.env;
   return {
@@ -100,19 +135,20 @@ async function printEnv(io: Io): Promise<Outcome> {
 
 async function recordStack(io: Io, url: string, env: Record<string, string>): Promise<() => Promise<void>> {
   const { mkdir, writeFile, readFile, unlink } = await import('node:fs/promises');
-  const { dirname } = await import('node:path');
-  const file = await stateFile(io);
+  const { join } = await import('node:path');
+  const dir = await stateDir(io);
+  const file = join(dir, `${new URL(url).port}.json`);
   const stamp = `${url} ${Date.now()}`;
   try {
-    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-    await writeFile(file, JSON.stringify({ url, env, stamp }), { mode: 0o600 });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await writeFile(file, JSON.stringify({ url, env, stamp } satisfies StackRecord), { mode: 0o600 });
   } catch (e) {
     io.ui.debug(`could not record the stack for --print-env in ${file}: ${(e as Error).message}`);
     return async () => undefined;
   }
   return async () => {
     try {
-      if ((JSON.parse(await readFile(file, 'utf8')) as { stamp?: string }).stamp === stamp) await unlink(file);
+      if ((JSON.parse(await readFile(file, 'utf8')) as StackRecord).stamp === stamp) await unlink(file);
     } catch {
       /* already gone */
     }
@@ -120,7 +156,7 @@ async function recordStack(io: Io, url: string, env: Record<string, string>): Pr
 }
 
 async function runLocal(io: Io, opts: LocalOptions): Promise<Outcome> {
-  if (opts.printEnv) return printEnv(io);
+  if (opts.printEnv) return printEnv(io, opts.port);
   const port = opts.port;
   const host = opts.host;
   const { startLocalStack, isLoopbackHost } = await import('../../emulator/stack.js');

@@ -32,13 +32,20 @@ const SMOKE_OPTIONS = {
     '--html <file>',
     'also write a self-contained HTML report to FILE: verdicts, masked traces, a sequence diagram per step',
   ),
-  diagram: value('--diagram <file>', "write a Mermaid sequence diagram of every step's calls to FILE (- for stdout)"),
+  diagram: value(
+    '--diagram <file>',
+    "write a sequence diagram of every step's calls to FILE: Mermaid, or SVG for a .svg FILE (- for stdout)",
+  ),
   negative: flag(
     '--negative',
     'per invoke step that expects allow, add checks that must be denied: the other inbound mode, and (bearer steps) ' +
       'no token',
   ),
   failFast: flag('--fail-fast', 'start no new step after the first one that does not pass'),
+  sharedCache: flag(
+    '--shared-cache',
+    "steps use your token cache, not one private to each scenario's run (then runs read each other's saved logins)",
+  ),
   timeout: withDefault(
     value(
       '--timeout <duration>',
@@ -169,9 +176,12 @@ async function smoke(io: Io, files: string[], opts: SmokeOptions) {
       finished.set(r.id, r);
       while (next < order.length && finished.has(order[next]!)) print(finished.get(order[next++]!)!);
     };
+    // Each run's saved logins are its own: `login --save-as` and `--bearer NAME` of its steps use a token cache
+    // private to this run (removed after it), so a run beside it never reads, refreshes or sends them.
+    const cacheDir = opts.sharedCache ? undefined : await privateCacheDir(io);
     const summary = await runScenario(scenario, {
       executor: createInProcessExecutor(io.ctx, reports?.nextScenario()),
-      env: io.ctx.env,
+      env: cacheDir ? { ...io.ctx.env, AGENTCORE_AUTH_CACHE_DIR: cacheDir } : io.ctx.env,
       concurrency,
       failFast: !!opts.failFast,
       timeoutMs,
@@ -180,7 +190,7 @@ async function smoke(io: Io, files: string[], opts: SmokeOptions) {
       now: () => io.ctx.now(),
       onSecret: (v) => io.secrets.add(v),
       onStepEnd,
-    });
+    }).finally(() => (cacheDir ? removeDir(cacheDir) : undefined));
     summaries.push(summary);
     reports?.add(summary);
     if (io.globals.json) io.out.line(JSON.stringify(summaryRecord(summary)));
@@ -289,4 +299,19 @@ function sharedPrefix(a: string, b: string): number {
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
   return i;
+}
+
+/** A fresh token-cache directory (0700) for one scenario run, under TMPDIR. */
+async function privateCacheDir(io: Io): Promise<string> {
+  const [{ mkdtemp }, { tmpdir }, { join }] = await Promise.all([
+    import('node:fs/promises'),
+    import('node:os'),
+    import('node:path'),
+  ]);
+  return mkdtemp(join(io.ctx.env.TMPDIR || tmpdir(), 'agentcore-auth-smoke-cache-'));
+}
+
+async function removeDir(dir: string): Promise<void> {
+  const { rm } = await import('node:fs/promises');
+  await rm(dir, { recursive: true, force: true }).catch(() => undefined);
 }

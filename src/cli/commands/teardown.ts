@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { addOptions, flag, required, value, type OptionsOf } from '../options.js';
 import { defineAction, type Outcome, type CliRun } from '../command.js';
+import { noPromptReason } from '../context.js';
 import type { Io } from '../io.js';
 import type { StepsJson } from '../plan-output.js';
 
@@ -43,10 +44,10 @@ async function teardown(io: Io, opts: TeardownOptions): Promise<Outcome<Teardown
   const { setupNames } = await import('../../core/setup/names.js');
   const names = setupNames(opts.name);
   const { usageError } = await import('../../core/errors.js');
-  const canAsk = !!io.ctx.stdin.isTTY && !!io.ctx.stderr.isTTY;
-  if (!opts.yes && !opts.dryRun && !canAsk) {
+  const noAsk = noPromptReason(io.ctx);
+  if (!opts.yes && !opts.dryRun && noAsk) {
     throw usageError(
-      'teardown deletes AWS resources: pass --yes to confirm (there is no terminal to ask on)',
+      `teardown deletes AWS resources: pass --yes to confirm (no prompt: ${noAsk})`,
       `See first what it would delete: agentcore-auth teardown --name ${names.name} --dry-run`,
     );
   }

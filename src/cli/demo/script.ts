@@ -21,6 +21,9 @@ export interface DemoValues {
   m2mScopes: string[];
   threeLoProvider: string;
   threeLoScopes: string[];
+  /** The seeded on-behalf-of provider (TOKEN_EXCHANGE, actor M2M). */
+  oboProvider: string;
+  oboScopes: string[];
   apiKeyProvider: string;
   returnUrl: string;
   /** --open: the 3LO consent happens in the user's browser (longer timeout, real pages). */
@@ -241,6 +244,31 @@ export function demoSteps(v: DemoValues): DemoStep[] {
         expect: 'deny',
       },
       after: ['Refused: the return URL handler must complete the session as the user who started it.'],
+    },
+    {
+      id: 'on-behalf-of',
+      title: "On-behalf-of: the user's JWT exchanged for an API token, no consent screen",
+      before: [
+        "ON_BEHALF_OF_TOKEN_EXCHANGE: the provider trusts the user's JWT itself. The workload token carries " +
+          "alice's JWT",
+        '(GetWorkloadAccessTokenForJWT); AgentCore sends it to the provider as the RFC 8693 subject_token, with a',
+        "client-credentials token of the agent's client as the actor. The last line shows that call, as " +
+          'AgentCore makes it.',
+      ],
+      step: {
+        exchange: {
+          'workload-name': v.workloadName,
+          bearer: 'demo',
+          flow: 'on-behalf-of',
+          provider: v.oboProvider,
+          scopes: v.oboScopes.join(','),
+        },
+        expect: 'allow',
+      },
+      after: [
+        "The provider's token names alice as its subject (sub) and the agent as the actor (act): an API can tell who",
+        'asked and who acts for them. A workload token for a user id cannot do this: it carries no JWT to exchange.',
+      ],
     },
     {
       id: 'verify',

@@ -66,7 +66,8 @@ export function renderStep(
       );
     if (r.error) {
       lines.push(`${pad}${p.red('error:')} ${oneLine(r.error.message, 300)}`);
-      if (r.error.hint) lines.push(`${pad}${p.yellow('hint:')} ${oneLine(r.error.hint, 300)}`);
+      // The hint is the fix, often a command to run: never cut short.
+      if (r.error.hint) lines.push(`${pad}${p.yellow('hint:')} ${oneLine(r.error.hint, Number.POSITIVE_INFINITY)}`);
     } else if (r.status === 'error' && r.stderr.trim() && !o.verbose) {
       for (const l of lastLines(r.stderr, 5)) lines.push(`${pad}${p.dim(l)}`);
     }
@@ -85,7 +86,7 @@ function lastLines(text: string, n: number): string[] {
     .map((l) => l.trimEnd())
     .filter(Boolean)
     .slice(-n)
-    .map((l) => oneLine(l, 200));
+    .map((l) => (l.startsWith('hint:') ? l : oneLine(l, 200)));
 }
 
 export function renderSummary(s: RunSummary, paint: Paint = NO_PAINT): string {

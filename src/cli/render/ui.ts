@@ -1,6 +1,7 @@
 /**
  * The stderr narrative: steps, notes, warnings, tables. One chalk instance per stream; colour off when the stream is
- * not a TTY, with NO_COLOR, or with --no-color. Everything written here passes through the run's SecretRegistry.
+ * not a TTY, with NO_COLOR, FORCE_COLOR=0, TERM=dumb, or --no-color (colorEnabled). Everything written here passes
+ * through the run's SecretRegistry.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { OutStream } from '../context.js';
@@ -14,10 +15,16 @@ export interface UiOptions {
   secrets: SecretRegistry;
 }
 
+/**
+ * Colour for one stream: off with --no-color or NO_COLOR; FORCE_COLOR decides next (0 or false: off; any other value:
+ * on, even off a terminal); then off on a dumb terminal (TERM=dumb); else on when the stream is a terminal.
+ */
 export function colorEnabled(stream: OutStream, env: Record<string, string | undefined>, flag: boolean): boolean {
   if (!flag) return false;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
-  if (env.FORCE_COLOR && env.FORCE_COLOR !== '0') return true;
+  const force = env.FORCE_COLOR?.trim().toLowerCase();
+  if (force) return force !== '0' && force !== 'false';
+  if (env.TERM === 'dumb') return false;
   return !!stream.isTTY;
 }
 

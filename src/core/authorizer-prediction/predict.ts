@@ -8,7 +8,7 @@
 import { compactVerify, createLocalJWKSet, errors as joseErrors, type JSONWebKeySet } from 'jose';
 import { AgentcoreAuthError } from '../errors.js';
 import type { FetchLike } from '../http.js';
-import { relativeTime, tokenScopes, tryDecodeJwt } from '../jwt.js';
+import { decodeJwtUnverified, looksLikeJwt, relativeTime, tokenScopes, tryDecodeJwt } from '../jwt.js';
 import { MESSAGES } from '../../wire.js';
 import {
   discoveryUrlIsValid,
@@ -106,7 +106,9 @@ export async function predictAuthorizer(
       ? 'a workload access token (AgV4…), which is not a JWT'
       : parts === 5
         ? 'an encrypted JWE (5 parts), which the authorizer cannot read'
-        : `not a JWT (${parts} dot-separated part${parts === 1 ? '' : 's'}; an opaque token?)`;
+        : looksLikeJwt(token)
+          ? malformedJwt(token)
+          : `not a JWT (${parts} dot-separated part${parts === 1 ? '' : 's'}; an opaque token?)`;
     checks.push({
       claim: 'token',
       status: 'fail',
@@ -532,4 +534,14 @@ async function fetchJson(fetch: FetchLike, url: string, what: string): Promise<F
   } catch {
     return { ok: false, problem: 'is not JSON' };
   }
+}
+
+/** What is wrong with a three-part token that does not decode, in token decode's words ("a malformed JWT: …"). */
+function malformedJwt(token: string): string {
+  try {
+    decodeJwtUnverified(token);
+  } catch (e) {
+    return `a ${(e as Error).message}`;
+  }
+  return 'a malformed JWT';
 }

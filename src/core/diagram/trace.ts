@@ -15,7 +15,14 @@ import type { ExchangeListener, HttpExchange } from '../http.js';
 import { fingerprint, isSecretField, maskJwtsInText } from '../redact.js';
 import { wrap, type Message, type Note, type SequenceDiagram, type SequenceEvent } from './sequence.js';
 
-export type TraceEntry = { kind: 'http'; exchange: HttpExchange } | { kind: 'browser'; url: string };
+export type TraceEntry =
+  | { kind: 'http'; exchange: HttpExchange }
+  | { kind: 'browser'; url: string }
+  /** The last runtime or gateway answer asked for the user's consent (an authorization URL, a -32042 elicitation). */
+  | { kind: 'consent'; how: ConsentAsk };
+
+/** How an agent or a gateway asked for consent: an authorization URL in its answer, or MCP's -32042 URL elicitation. */
+export type ConsentAsk = 'authorization-url' | 'elicitation';
 
 /** Collects a run's trace: pass `onExchange` wherever an ExchangeListener goes; call `browserOpened` on each open. */
 export class TraceRecorder {
@@ -30,6 +37,11 @@ export class TraceRecorder {
 
   browserOpened(url: string): void {
     this.entries.push({ kind: 'browser', url });
+  }
+
+  /** The answer just received (from a runtime or a gateway) asked for the user's consent. */
+  consentNeeded(how: ConsentAsk): void {
+    this.entries.push({ kind: 'consent', how });
   }
 
   get exchanges(): HttpExchange[] {
@@ -237,10 +249,37 @@ interface Step {
   count: number;
 }
 
+/** The JSON-RPC error code of an MCP answer whose body was captured (a gateway's JSON answer). */
+function jsonRpcError(ex: HttpExchange): number | undefined {
+  const doc = jsonBody(ex.responseBody) as { jsonrpc?: unknown; error?: { code?: unknown } } | undefined;
+  return doc?.jsonrpc === '2.0' && typeof doc.error?.code === 'number' ? doc.error.code : undefined;
+}
+
+/**
+ * Which runtime or gateway answers asked for consent: those followed by a `consent` entry (the CLI saw the
+ * authorization URL or the -32042 in the answer), and gateway answers whose captured body is a -32042.
+ */
+function consentAsks(entries: readonly TraceEntry[]): Map<HttpExchange, ConsentAsk> {
+  const asks = new Map<HttpExchange, ConsentAsk>();
+  let last: HttpExchange | undefined;
+  for (const e of entries) {
+    if (e.kind === 'http') {
+      const to = classifyExchange(e.exchange).to;
+      if (to === 'runtime' || to === 'gateway') last = e.exchange;
+      if (jsonRpcError(e.exchange) === MCP_URL_ELICITATION) asks.set(e.exchange, 'elicitation');
+    } else if (e.kind === 'consent' && last) asks.set(last, e.how);
+  }
+  return asks;
+}
+
+/** MCP's URL elicitation: the server needs the user to open a URL (AgentCore: 3LO consent). */
+const MCP_URL_ELICITATION = -32042;
+
 /** Merge consecutive identical calls (retries, polling) into one arrow pair with a count. */
 function mergeRepeats(entries: TraceEntry[]): Array<Step | { kind: 'browser'; url: string }> {
   const out: Array<Step | { kind: 'browser'; url: string }> = [];
   for (const e of entries) {
+    if (e.kind === 'consent') continue;
     if (e.kind === 'browser') {
       out.push(e);
       continue;
@@ -302,6 +341,7 @@ export function sequenceFromTrace(entries: readonly TraceEntry[], options: Diagr
 
   let browserOpen: { to: Party } | undefined;
   let errorDrawn = false;
+  const asks = consentAsks(entries);
   for (const s of mergeRepeats([...entries])) {
     if (s.kind === 'browser') {
       const t = browserTarget(s.url);
@@ -332,27 +372,28 @@ export function sequenceFromTrace(entries: readonly TraceEntry[], options: Diagr
     msg('cli', c.to, [op, ...requestFacts(ex)], 'solid');
     const refused = isRefusal(ex);
     const ok = ex.status !== undefined && ex.status < 400 && !ex.error;
-    if (ok && c.to === 'runtime') {
-      const wat =
-        ex.requestHeaders['x-amzn-bedrock-agentcore-runtime-user-id'] !== undefined ||
-        /^bearer /i.test(ex.requestHeaders.authorization ?? '');
-      msg(
-        'runtime',
-        'agent',
-        [wat ? 'invocation + workload access token' : 'invocation (no workload access token)'],
-        'solid',
-      );
-      msg('agent', 'runtime', ['answer'], 'dotted');
-    }
+    const ask = asks.get(ex);
+    // An MCP error answer (a -32042 elicitation included) is an error, not a result, even inside an HTTP 200.
+    const rpcError = ask === 'elicitation' ? MCP_URL_ELICITATION : ok ? jsonRpcError(ex) : undefined;
+    if (ok && c.to === 'runtime') drawAgent(msg, ex, ask, rpcError);
     if (ok && c.to === 'gateway' && /tools\/call /.test(c.operation)) {
-      msg('gateway', 'target', [c.operation.replace(/^\S+ /, '')], 'solid');
-      msg('target', 'gateway', ['result'], 'dotted');
+      if (ask) drawConsentAsk(msg, 'gateway');
+      else {
+        msg('gateway', 'target', [c.operation.replace(/^\S+ /, '')], 'solid');
+        if (rpcError === undefined) msg('target', 'gateway', ['result'], 'dotted');
+        else msg('target', 'gateway', [`JSON-RPC ${rpcError}`], 'dotted', 'cross');
+      }
     }
     if (ex.status === undefined) {
       msg(c.to, 'cli', [ex.error ? `no answer: ${scrub(ex.error).slice(0, 80)}` : 'no answer'], 'dotted', 'cross');
     } else {
       const got = ok ? bodyFacts(ex.responseBody, ex.responseHeaders?.['content-type']) : [];
-      msg(c.to, 'cli', [outcome(ex), ...got], 'dotted', refused || ex.status >= 400 ? 'cross' : 'arrow');
+      const rpc = rpcError !== undefined && !outcome(ex).includes('JSON-RPC') ? [`JSON-RPC ${rpcError}`] : [];
+      const why = ask
+        ? [ask === 'elicitation' ? 'URL elicitation: consent needed' : 'authorization URL: consent needed']
+        : [];
+      const failed = refused || ex.status >= 400 || rpcError !== undefined;
+      msg(c.to, 'cli', [outcome(ex), ...rpc, ...got, ...why], 'dotted', failed ? 'cross' : 'arrow');
     }
     if (refused) {
       const why = refusalNote(ex, c, options.error);
@@ -367,6 +408,40 @@ export function sequenceFromTrace(entries: readonly TraceEntry[], options: Diagr
 
   const participants = ORDER.filter((p) => used.has(p)).map((id) => ({ id, label: PARTICIPANTS[id] }));
   return { participants, events };
+}
+
+type Msg = (from: Party, to: Party, parts: string[], line: Message['line'], end?: Message['end']) => void;
+
+/** Behind a runtime call that went through: the agent invoked, and what it answered (a consent ask, an MCP error). */
+function drawAgent(msg: Msg, ex: HttpExchange, ask: ConsentAsk | undefined, rpcError: number | undefined): void {
+  const wat =
+    ex.requestHeaders['x-amzn-bedrock-agentcore-runtime-user-id'] !== undefined ||
+    /^bearer /i.test(ex.requestHeaders.authorization ?? '');
+  msg(
+    'runtime',
+    'agent',
+    [wat ? 'invocation + workload access token' : 'invocation (no workload access token)'],
+    'solid',
+  );
+  if (ask) drawConsentAsk(msg, 'agent');
+  if (rpcError !== undefined)
+    msg(
+      'agent',
+      'runtime',
+      [`JSON-RPC ${rpcError}${rpcError === MCP_URL_ELICITATION ? ' (URL elicitation)' : ''}`],
+      'dotted',
+      'cross',
+    );
+  else msg('agent', 'runtime', [ask ? 'answer · authorization URL' : 'answer'], 'dotted');
+}
+
+/**
+ * The 3LO start that happens out of our sight, as exchange draws it when it makes the call itself: the agent (or the
+ * gateway, for its target) asks AgentCore Identity for the user's token and gets an authorization URL back.
+ */
+function drawConsentAsk(msg: Msg, asker: 'agent' | 'gateway'): void {
+  msg(asker, 'identity', ['GetResourceOauth2Token (USER_FEDERATION)'], 'solid');
+  msg('identity', asker, ['authorizationUrl (no token in the vault yet)'], 'dotted');
 }
 
 function labelLines(parts: string[], width: number): string[] {

@@ -16,6 +16,7 @@ import { discoveryUrlIsValid, fromSdkAuthorizer, type AuthorizerConfig } from '.
 import { predictAuthorizer } from '../authorizer-prediction/predict.js';
 import { parseRuntimeRef } from '../authorizer-prediction/remote.js';
 import { controlSdk } from '../../sdk.js';
+import { oboChecks } from './obo.js';
 
 export type DoctorStatus = 'pass' | 'fail' | 'warn' | 'skip';
 
@@ -524,6 +525,7 @@ async function providerChecks(
         fix: 'read it with get-oauth2-credential-provider once the provider is READY',
       });
     }
+    await oboChecks(name, p, deps.fetch, add);
   } catch (e) {
     if (aborting(e)) throw e;
     const notFound = isNotFound(e);

@@ -11,6 +11,7 @@ import { fingerprint } from '../redact.js';
 import { runPlan, type Plan, type PlanEvent, type PlanRun, type PlanStep } from '../plan.js';
 import { userIdentifierOf, type UserBinding, type UserIdentifier } from './binding.js';
 import type { IdentityIo } from './io.js';
+import { onBehalfOfSteps, type OboHost, type OboSpec } from './on-behalf-of.js';
 import { getResourceApiKey, requestResourceToken, type ResourceTokenRequest } from './resource.js';
 import { ReturnListener } from './return-listener.js';
 import {
@@ -32,13 +33,15 @@ export interface ExchangeRequest {
   region?: string;
   apiKeyProvider?: string;
   /** A resource token: the provider and flow, with what the request carries. */
-  resource?: Omit<ResourceTokenRequest, 'workloadToken' | 'region'> & { flow: 'M2M' | 'USER_FEDERATION' };
+  resource?: Omit<ResourceTokenRequest, 'workloadToken' | 'region'> & {
+    flow: 'M2M' | 'USER_FEDERATION' | 'ON_BEHALF_OF_TOKEN_EXCHANGE';
+  };
   /** For USER_FEDERATION: how the consent runs. */
   federation?: Omit<UserFederationRequest, 'request' | 'startedBy' | 'completeWith'> & { completeAs?: UserIdentifier };
 }
 
 /** What the plan's steps leave behind: the CLI renders it. */
-export interface ExchangeState extends FederationHost {
+export interface ExchangeState extends FederationHost, OboHost {
   request: ExchangeRequest;
   workloadApi: ReturnType<typeof workloadApiFor>;
   apiKey?: string;
@@ -54,6 +57,7 @@ export function exchangePlan(io: IdentityIo, req: ExchangeRequest): Plan<Exchang
   const resource = req.resource;
   if (resource?.flow === 'M2M') steps.push(m2mStep(io, resource));
   if (resource?.flow === 'USER_FEDERATION') steps.push(...userFederationSteps<ExchangeState>(io, federationOf(req)));
+  if (resource?.flow === 'ON_BEHALF_OF_TOKEN_EXCHANGE') steps.push(...onBehalfOfSteps<ExchangeState>(io, oboOf(req)));
   return steps;
 }
 
@@ -69,6 +73,15 @@ function federationOf(req: ExchangeRequest): UserFederationRequest {
     startedBy,
     completeWith: completeAs ?? startedBy,
   };
+}
+
+/** On-behalf-of exchanges the user's JWT the workload token was minted for (the CLI checks there is one). */
+function oboOf(req: ExchangeRequest): OboSpec {
+  const b = req.binding;
+  if (b.kind !== 'userToken' || !req.resource)
+    throw new AgentcoreAuthError('ERR_INTERNAL', "ON_BEHALF_OF_TOKEN_EXCHANGE needs the user's JWT");
+  const { flow: _flow, returnUrl: _r, forceAuthentication: _f, customState: _c, ...rest } = req.resource;
+  return { ...rest, userToken: b.userToken };
 }
 
 function agentRuntimeStep(io: IdentityIo, agentArn: string): PlanStep<ExchangeState> {
@@ -167,6 +180,7 @@ export async function runExchange(
     ...(region ? { region } : {}),
     workloadApi: workloadApiFor(req.binding),
     fed,
+    obo: {},
   };
   const plan = exchangePlan(io, req);
   if (returnUrl && isLoopbackUrl(returnUrl)) {
@@ -183,6 +197,7 @@ export async function runExchange(
       ...(emit ? { emit } : {}),
     });
     if (fed.accessToken) state.resourceToken = fed.accessToken;
+    if (state.obo.accessToken) state.resourceToken = state.obo.accessToken;
     return { state, run };
   } finally {
     await fed.consent.listener?.close();

@@ -3,6 +3,7 @@
  * workload identity's return URLs, and the 3LO return-URL server with session binding.
  */
 export * from './binding.js';
+export * from './on-behalf-of.js';
 export type { IdentityIo } from './io.js';
 export * from './resource.js';
 export * from './return-sessions.js';

@@ -10,7 +10,7 @@ import { LIMITS, OAUTH2_FLOW, PATTERNS, SESSION_STATUS } from '../../wire.js';
 import type { IdentityIo } from './io.js';
 import { agentcoreSdk } from '../../sdk.js';
 
-export type ResourceFlow = 'M2M' | 'USER_FEDERATION';
+export type ResourceFlow = 'M2M' | 'USER_FEDERATION' | 'ON_BEHALF_OF_TOKEN_EXCHANGE';
 
 export interface ResourceTokenRequest {
   workloadToken: string;
@@ -86,7 +86,7 @@ export async function requestResourceToken(io: IdentityIo, req: ResourceTokenReq
     workloadIdentityToken: req.workloadToken,
     resourceCredentialProviderName: req.provider,
     scopes: req.scopes,
-    oauth2Flow: req.flow === 'M2M' ? OAUTH2_FLOW.M2M : OAUTH2_FLOW.USER_FEDERATION,
+    oauth2Flow: OAUTH2_FLOW[req.flow],
     ...(req.sessionUri ? { sessionUri: req.sessionUri } : {}),
     ...(req.returnUrl ? { resourceOauth2ReturnUrl: req.returnUrl } : {}),
     ...(req.forceAuthentication ? { forceAuthentication: true } : {}),

@@ -14,6 +14,7 @@ import { abortReason, InvokeFailure, sendBearer, sendSigv4, type InvokeResponse,
 import type { McpExchange, McpRequestMeta, McpTransport, JsonRpcMessage } from './mcp.js';
 import { parseMcpBody } from './mcp.js';
 import { checkPayloadSize, type InvokeSpec } from './request.js';
+import { LIMITS } from '../../wire.js';
 
 export interface InvokerDeps {
   /** Who calls, and how (its authInfo, when --auth auto read it, explains a method mismatch without another lookup). */
@@ -108,6 +109,15 @@ export function runtimeMcpTransport(deps: InvokerDeps, base: InvokeSpec): McpTra
         },
       };
       const res = await invokeOnce(deps, spec);
+      if (res.mcpSessionId && res.mcpSessionId.length > LIMITS.mcpSessionIdMax) {
+        await readAll(res.body).catch(() => undefined); // let the connection go back to its pool
+        throw new AgentcoreAuthError(
+          'ERR_REMOTE',
+          `the agent's Mcp-Session-Id is ${res.mcpSessionId.length} characters; InvokeAgentRuntime accepts at most ` +
+            `${LIMITS.mcpSessionIdMax}, so the session cannot go on`,
+          { hint: 'Make the MCP server issue shorter session ids (a UUID is 36 characters).' },
+        );
+      }
       const text = await readAll(res.body);
       return {
         status: res.status,

@@ -71,8 +71,9 @@ export function checkPayloadSize(bytes: number, what = 'the payload'): void {
   if (bytes <= LIMITS.payloadMax) return;
   throw new AgentcoreAuthError(
     'ERR_INPUT',
-    `${what} is ${(bytes / 2 ** 20).toFixed(1)} MB (${bytes} bytes); InvokeAgentRuntime accepts at most 100 ` +
-      `MB (${LIMITS.payloadMax} bytes)`,
+    // Decimal megabytes: the limit is the model's 100,000,000 bytes ("100 MB" in the quotas page).
+    `${what} is ${(bytes / 1e6).toFixed(1)} MB (${bytes} bytes); InvokeAgentRuntime accepts at most 100 MB ` +
+      `(${LIMITS.payloadMax} bytes)`,
     {
       hint:
         'The limit is fixed (not adjustable). Send the agent a reference to the data instead (an S3 URI or ' +

@@ -66,10 +66,21 @@ export function parseScenario(text: string, file: string): Scenario {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
   const errors = new ScenarioErrors();
-  for (const e of doc.errors)
-    errors.add(e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos[0]).line, `YAML: ${e.message.split('\n')[0]}`);
+  // JSON is parsed as YAML 1.2, but its errors are named for the format the file is written in.
+  const format = scenarioFormat(file, text);
+  for (const e of doc.errors) {
+    const message = /Maximum call stack size exceeded/.test(e.message) ? TOO_DEEP : e.message.split('\n')[0];
+    errors.add(e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos[0]).line, `${format}: ${message}`);
+  }
   if (errors.issues.length) throw scenarioError(file, errors);
-  const root = toLNode(doc.contents as YamlNode | null, lineCounter, doc);
+  let root: LNode;
+  try {
+    root = toLNode(doc.contents as YamlNode | null, lineCounter, doc);
+  } catch (e) {
+    if (!(e instanceof TooDeep)) throw e;
+    errors.add(e.line, `${format}: ${TOO_DEEP}`);
+    throw scenarioError(file, errors);
+  }
   const scenario = buildScenario(root, file, errors);
   if (errors.issues.length) throw scenarioError(file, errors);
   return scenario;
@@ -112,6 +123,21 @@ function scenarioError(file: string, errors: ScenarioErrors): AgentcoreAuthError
   });
 }
 
+/** Lists and maps inside each other: a real scenario needs about 6 levels; thousands overflow the parser's stack. */
+const MAX_NESTING = 64;
+const TOO_DEEP = `nested too deeply (more than ${MAX_NESTING} levels of lists and maps)`;
+
+class TooDeep extends Error {
+  constructor(readonly line: number) {
+    super(TOO_DEEP);
+  }
+}
+
+/** The format a scenario is written in: JSON by its extension or its first character (`{`, `[`), else YAML. */
+function scenarioFormat(file: string, text: string): 'JSON' | 'YAML' {
+  return /\.json$/i.test(file) || /^\s*[[{]/.test(text) ? 'JSON' : 'YAML';
+}
+
 /** Nodes a scenario may expand to (aliases included): a real file has hundreds; an alias bomb has billions. */
 const MAX_SCENARIO_NODES = 100_000;
 
@@ -123,6 +149,7 @@ function toLNode(
   budget = { nodes: MAX_SCENARIO_NODES },
 ): LNode {
   const line = node?.range ? lc.linePos(node.range[0]).line : 1;
+  if (depth > MAX_NESTING) throw new TooDeep(line);
   if (--budget.nodes < 0) {
     throw new AgentcoreAuthError(
       'ERR_INPUT',

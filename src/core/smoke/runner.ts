@@ -302,7 +302,12 @@ class ScenarioRun {
     const failed = checks.find((c) => !c.ok);
     const explicit =
       expectation.exitCode !== undefined || expectation.status !== undefined || expectation.error !== undefined;
-    const infra = (INFRA_PRIORITY as readonly number[]).includes(observed.exitCode) && !explicit;
+    // A command that ran and refused its own configuration (exit 2: no such cached login, no region …) fails this
+    // step like any unmet expectation (the run exits 6); exit 2 for the run is kept for a malformed scenario.
+    const infra =
+      observed.exitCode !== EXIT.USAGE &&
+      (INFRA_PRIORITY as readonly number[]).includes(observed.exitCode) &&
+      !explicit;
     const status: StepVerdict = !failed ? 'pass' : infra ? 'error' : 'fail';
     const result: StepResult = {
       ...base,

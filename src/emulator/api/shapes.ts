@@ -166,9 +166,16 @@ function checkString(v: unknown, rule: StringRule, path: string, d: Dialect): Ap
 
 /** Model patterns are matched against the whole value, as Smithy's `@pattern` is used by these services. */
 function fullMatch(pattern: RegExp, v: string): boolean {
-  const m = pattern.exec(v);
-  return m !== null && m.index === 0 && m[0].length === v.length;
+  let whole = anchored.get(pattern);
+  if (!whole) {
+    // Anchored as a whole, not by the first match: with an alternation (`vpc-(([0-9a-z]{8})|([0-9a-z]{17}))`) the
+    // first match can be a shorter alternative than the one that spans the value.
+    whole = new RegExp(`^(?:${pattern.source})$`, pattern.flags.replace(/[gy]/g, ''));
+    anchored.set(pattern, whole);
+  }
+  return whole.test(v);
 }
+const anchored = new WeakMap<RegExp, RegExp>();
 
 function checkNumber(v: unknown, rule: NumberRule, path: string, d: Dialect): ApiError | undefined {
   if (typeof v !== 'number' || !Number.isFinite(v) || (rule.type === 'integer' && !Number.isInteger(v)))

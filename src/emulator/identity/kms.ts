@@ -4,7 +4,8 @@
  * an ARN is used (as if the user had created it in KMS): RSA 2048 for RS256/PS256, ECC NIST P-256 for ES256; a key
  * used with an algorithm of the other family is refused, as KMS refuses a signing algorithm its key spec lacks.
  * Public keys (what a user registers at the IdP, from kms:GetPublicKey) are served as a JWKS at KMS_JWKS_PATH.
- * Two keys are seeded, the ones the local OAuth provider's PRIVATE_KEY_JWT client has registered.
+ * Two keys are seeded, the ones the local OAuth provider's PRIVATE_KEY_JWT client has registered; both are made on
+ * the first signature with either, so the provider's one read of its client's keys sees both.
  */
 import { KeyObject, randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
@@ -65,17 +66,24 @@ export class LocalKms {
     header: Record<string, string>,
     payload: Record<string, unknown>,
   ): Promise<string> {
+    // The seeded keys are made together, before the first assertion: the local provider reads both at once and
+    // keeps what it read for a minute.
+    const seeded = this.seeded();
+    if (arn === seeded.rsa || arn === seeded.ec)
+      await Promise.all([this.key(seeded.rsa, 'RS256'), this.key(seeded.ec, 'ES256')]);
     const k = await this.key(arn, alg);
     if ((alg === 'ES256') !== (k.spec === 'ECC_NIST_P256'))
       throw new KmsError(`KMS key ${arn} (${k.spec}) cannot sign with ${alg}`);
     return new SignJWT(payload).setProtectedHeader({ ...header, alg }).sign(k.privateKey);
   }
 
-  /** The public keys of these keys (created when missing: RSA unless the ARN is the seeded EC key). */
+  /**
+   * The public keys of those of these keys that exist (a key never used has signed nothing). Served to the local
+   * provider, which fetches them with a short timeout: nothing is generated here.
+   */
   async publicKeys(arns: string[]): Promise<{ keys: JWK[] }> {
-    const ec = this.seeded().ec;
-    const held = await Promise.all(arns.map((arn) => this.key(arn, arn === ec ? 'ES256' : 'RS256')));
-    return { keys: held.map((k) => k.publicJwk) };
+    const held = await Promise.allSettled(arns.flatMap((arn) => this.keys.get(arn) ?? []));
+    return { keys: held.flatMap((r) => (r.status === 'fulfilled' ? [r.value.publicJwk] : [])) };
   }
 
   /** The public keys of every key used so far (kid = the key ARN), creating the seeded ones. */

@@ -1,5 +1,5 @@
 /**
- * The configured (or seeded) credential providers put in state at start: each one's authorization server (the stack's
+ * The configured (or seeded) credential providers put in state at start (API-key providers as they are): each one's authorization server (the stack's
  * user pool, the local OAuth provider, a discovery URL or metadata), client, client authentication and on-behalf-of
  * configuration, echoed by GetOauth2CredentialProvider as if it had been created through the control plane.
  */
@@ -120,6 +120,22 @@ export function seedOAuth2Providers(ctx: IdentityCtx, issuers: SeedIssuers): voi
       ...endpoints,
       clientAuth,
       ...(p.onBehalfOf ? { onBehalfOf: p.onBehalfOf } : {}),
+    });
+  }
+}
+
+export function seedApiKeyProviders(ctx: IdentityCtx): void {
+  const { state } = ctx;
+  const t = Math.floor(ctx.now() / 1000);
+  for (const k of ctx.config.apiKeyProviders) {
+    state.apiKeyProviders.set(k.name, {
+      name: k.name,
+      arn: state.apiKeyProviderArn(k.name),
+      apiKey: k.apiKey,
+      secretArn: state.secretArn('apikey', k.name),
+      tags: {},
+      createdTime: t,
+      lastUpdatedTime: t,
     });
   }
 }

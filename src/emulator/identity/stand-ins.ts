@@ -2,7 +2,7 @@
  * The public side of the KMS and STS stand-ins, what an IdP is pointed at to trust them:
  * - GET /_local/sts/.well-known/openid-configuration and …/jwks.json: the web-identity issuer (AWS_IAM_ID_TOKEN_JWT);
  * - GET /_local/kms/jwks.json[?arn=…]: the public keys (kms:GetPublicKey) of the stack's KMS keys, kid = the key ARN;
- *   with `arn` parameters only those keys (created when missing), as an IdP registers a client's own keys.
+ *   with `arn` parameters only those of them that exist, as an IdP registers a client's own keys.
  */
 import { sendJson } from '../respond.js';
 import type { Handler } from '../server.js';

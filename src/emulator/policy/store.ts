@@ -6,9 +6,11 @@
  *
  * The gateway side (issue 23) plugs in here:
  *   store.gatewaysFor = (engineArn) => GatewayModel[]   the gateways whose policyEngineConfiguration names the engine
- *                                                       (their schema validates CreatePolicy/UpdatePolicy)
+ *                                                       (their schema validates CreatePolicy/UpdatePolicy); set it
+ *                                                       before seedPolicyEngines runs (stack.ts)
  *   store.compiled(engineArnOrId, gateway)              → CompiledPolicies | undefined, for every tools/call and
  *                                                       tools/list: `.authorize({caller, tool, input})`, `.listable()`
+ *   createPolicyDecider(store) (decider.ts)             the same two calls in the gateway half's PolicyDecider shape
  */
 import { createHash, randomBytes } from 'node:crypto';
 import {

@@ -4,31 +4,23 @@
  * errors that name the offending field.
  *
  * A JWT authorizer whose `discoveryUrl` is omitted trusts the stack's own user pool (resolved when the stack knows its
- * origin). An agent without `agentUrl` is served by the built-in sample agent.
+ * origin). An agent without `agentUrl` is served by the built-in sample agent. The authorizer itself (type, model
+ * constraints, parser) is authorizer-config.ts, shared with the gateway; the field readers are fields.ts.
  */
 import { createHash } from 'node:crypto';
-import { CLAIM_OPERATORS, HEADERS, LIMITS, PATTERNS, type ClaimOperator } from '../../wire.js';
+import { HEADERS, LIMITS, PATTERNS } from '../../wire.js';
+import { parseCustomJwtAuthorizer, type CustomJwtAuthorizer } from './authorizer-config.js';
+import { httpUrl, isObject, known, RuntimeConfigError, str, strList, type Raw } from './fields.js';
 
-export interface CustomClaimRule {
-  inboundTokenClaimName: string;
-  inboundTokenClaimValueType: 'STRING' | 'STRING_ARRAY';
-  authorizingClaimMatchValue: {
-    claimMatchValue: { matchValueString?: string; matchValueStringList?: string[] };
-    claimMatchOperator: ClaimOperator;
-  };
-}
+export {
+  parseCustomJwtAuthorizer,
+  type CustomClaimRule,
+  type CustomJwtAuthorizer,
+} from './authorizer-config.js';
+export { RuntimeConfigError } from './fields.js';
 
-/** AgentCore's CustomJWTAuthorizerConfiguration (the fields the authorizer enforces). */
-export interface CustomJwtAuthorizer {
-  /** Omitted = the stack's own user pool. */
-  discoveryUrl?: string;
-  allowedAudience?: string[];
-  allowedClients?: string[];
-  allowedScopes?: string[];
-  customClaims?: CustomClaimRule[];
-}
-
-export type ServerProtocol = 'HTTP' | 'MCP';
+/** ProtocolConfiguration.serverProtocol (the config file takes HTTP and MCP; the control plane all four). */
+export type ServerProtocol = 'HTTP' | 'MCP' | 'A2A' | 'AGUI';
 
 export interface AgentConfig {
   /** agentRuntimeName: `[a-zA-Z][a-zA-Z0-9_]{0,47}`. */
@@ -88,7 +80,7 @@ export interface GatewayConfig {
 export interface RuntimeDefaultsContext {
   /** The stack's user pool app client (the one with a secret). */
   appClientId: string;
-  /** Every app client of the stack's pool: the seeded JWT agents and gateway trust their tokens. Default [appClientId]. */
+  /** Every app client of the stack's pool: the seeded JWT agents and gateway trust them. Default [appClientId]. */
   clientIds?: string[];
   /** The seeded OAuth2 credential provider (USER_FEDERATION, the stack's 3LO provider). */
   oauthProviderName?: string;
@@ -180,81 +172,9 @@ export function defaultGateways(ctx: RuntimeDefaultsContext): GatewayConfig[] {
 // ---------------------------------------------------------------------------------------------------------------
 // Validation
 
-export class RuntimeConfigError extends Error {
-  constructor(
-    readonly path: string,
-    detail: string,
-  ) {
-    super(`${path}: ${detail}`);
-    this.name = 'RuntimeConfigError';
-  }
-}
-
 const AGENT_NAME = /^[a-zA-Z][a-zA-Z0-9_]{0,47}$/;
 const GATEWAY_NAME = /^([0-9a-zA-Z][-]?){1,100}$/;
-const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
-
-type Raw = Record<string, unknown>;
-
-function isObject(v: unknown): v is Raw {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function str(
-  v: unknown,
-  path: string,
-  opts: { optional?: boolean; pattern?: RegExp; hint?: string } = {},
-): string | undefined {
-  if (v === undefined || v === null) {
-    if (opts.optional) return undefined;
-    throw new RuntimeConfigError(path, 'is required');
-  }
-  if (typeof v !== 'string' || v.length === 0)
-    throw new RuntimeConfigError(path, `must be a non-empty string (got ${JSON.stringify(v)})`);
-  if (opts.pattern && !opts.pattern.test(v))
-    throw new RuntimeConfigError(path, `${JSON.stringify(v)} ${opts.hint ?? `must match ${opts.pattern}`}`);
-  return v;
-}
-
-function strList(v: unknown, path: string, each?: (s: string, p: string) => void): string[] | undefined {
-  if (v === undefined || v === null) return undefined;
-  const list =
-    typeof v === 'string'
-      ? v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : v;
-  if (!Array.isArray(list) || list.length === 0)
-    throw new RuntimeConfigError(path, 'must be a non-empty list of strings (AgentCore rejects an empty list)');
-  return list.map((s, i) => {
-    const item = str(s, `${path}[${i}]`)!;
-    each?.(item, `${path}[${i}]`);
-    return item;
-  });
-}
-
-function known(o: Raw, path: string, keys: string[]): void {
-  for (const k of Object.keys(o)) {
-    if (!keys.includes(k))
-      throw new RuntimeConfigError(`${path}.${k}`, `unknown field (expected one of: ${keys.join(', ')})`);
-  }
-}
-
-function httpUrl(v: unknown, path: string, optional = true): string | undefined {
-  const s = str(v, path, { optional });
-  if (s === undefined) return undefined;
-  let u: URL;
-  try {
-    u = new URL(s);
-  } catch {
-    throw new RuntimeConfigError(path, `${JSON.stringify(s)} is not a URL`);
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:')
-    throw new RuntimeConfigError(path, `${JSON.stringify(s)} must be an http(s) URL`);
-  return s.replace(/\/+$/, '');
-}
 
 /** A stable `<name>-<10 alphanumerics>` id for a name (the same name always gets the same id). */
 export function deriveId(name: string): string {
@@ -265,97 +185,12 @@ export function deriveId(name: string): string {
   return `${name}-${h.slice(0, 10)}`;
 }
 
-export function parseCustomJwtAuthorizer(raw: unknown, path: string): CustomJwtAuthorizer {
-  if (!isObject(raw)) throw new RuntimeConfigError(path, 'must be an object');
-  known(raw, path, ['discoveryUrl', 'allowedAudience', 'allowedClients', 'allowedScopes', 'customClaims']);
-  const out: CustomJwtAuthorizer = {};
-  const discoveryUrl = str(raw.discoveryUrl, `${path}.discoveryUrl`, {
-    optional: true,
-    pattern: PATTERNS.discoveryUrl,
-    hint: "must end with /.well-known/openid-configuration (omit it to trust the stack's own user pool)",
-  });
-  if (discoveryUrl) {
-    httpUrl(discoveryUrl, `${path}.discoveryUrl`);
-    out.discoveryUrl = discoveryUrl;
-  }
-  const aud = strList(raw.allowedAudience, `${path}.allowedAudience`);
-  if (aud) out.allowedAudience = aud;
-  const clients = strList(raw.allowedClients, `${path}.allowedClients`);
-  if (clients) out.allowedClients = clients;
-  const scopes = strList(raw.allowedScopes, `${path}.allowedScopes`, (s, p) => {
-    if (s.length > 255 || !SCOPE.test(s))
-      throw new RuntimeConfigError(
-        p,
-        `${JSON.stringify(s)} is not a valid scope (1-255 printable characters, no space, quote or backslash)`,
-      );
-  });
-  if (scopes) out.allowedScopes = scopes;
-  if (raw.customClaims !== undefined) {
-    if (!Array.isArray(raw.customClaims) || raw.customClaims.length === 0)
-      throw new RuntimeConfigError(`${path}.customClaims`, 'must be a non-empty list');
-    out.customClaims = raw.customClaims.map((c, i) => parseClaimRule(c, `${path}.customClaims[${i}]`));
-  }
-  return out;
-}
-
-function parseClaimRule(raw: unknown, path: string): CustomClaimRule {
-  if (!isObject(raw)) throw new RuntimeConfigError(path, 'must be an object');
-  known(raw, path, ['inboundTokenClaimName', 'inboundTokenClaimValueType', 'authorizingClaimMatchValue']);
-  const name = str(raw.inboundTokenClaimName, `${path}.inboundTokenClaimName`)!;
-  if (name === 'scp' || name === 'scope')
-    throw new RuntimeConfigError(
-      `${path}.inboundTokenClaimName`,
-      "Custom claim name can't be 'scp'. Please configure claims in the allowed_scopes field",
-    );
-  const type = str(raw.inboundTokenClaimValueType, `${path}.inboundTokenClaimValueType`)!;
-  if (type !== 'STRING' && type !== 'STRING_ARRAY')
-    throw new RuntimeConfigError(
-      `${path}.inboundTokenClaimValueType`,
-      `must be STRING or STRING_ARRAY (got ${JSON.stringify(type)})`,
-    );
-  const m = raw.authorizingClaimMatchValue;
-  if (!isObject(m))
-    throw new RuntimeConfigError(
-      `${path}.authorizingClaimMatchValue`,
-      'is required ({ claimMatchValue, claimMatchOperator })',
-    );
-  const op = str(m.claimMatchOperator, `${path}.authorizingClaimMatchValue.claimMatchOperator`)!;
-  if (!(CLAIM_OPERATORS as readonly string[]).includes(op))
-    throw new RuntimeConfigError(
-      `${path}.authorizingClaimMatchValue.claimMatchOperator`,
-      `must be one of ${CLAIM_OPERATORS.join(', ')} (got ${JSON.stringify(op)})`,
-    );
-  const v = m.claimMatchValue;
-  if (!isObject(v))
-    throw new RuntimeConfigError(
-      `${path}.authorizingClaimMatchValue.claimMatchValue`,
-      'is required ({ matchValueString } or { matchValueStringList })',
-    );
-  const vp = `${path}.authorizingClaimMatchValue.claimMatchValue`;
-  const single = str(v.matchValueString, `${vp}.matchValueString`, { optional: true });
-  const list = strList(v.matchValueStringList, `${vp}.matchValueStringList`);
-  if ((single === undefined) === (list === undefined))
-    throw new RuntimeConfigError(vp, 'needs exactly one of matchValueString or matchValueStringList');
-  if (op === 'EQUALS' && (type !== 'STRING' || single === undefined))
-    throw new RuntimeConfigError(path, 'EQUALS compares a STRING claim with matchValueString');
-  if (op === 'CONTAINS' && (type !== 'STRING_ARRAY' || single === undefined))
-    throw new RuntimeConfigError(path, 'CONTAINS checks that a STRING_ARRAY claim contains matchValueString');
-  if (op === 'CONTAINS_ANY' && (type !== 'STRING_ARRAY' || list === undefined))
-    throw new RuntimeConfigError(
-      path,
-      'CONTAINS_ANY checks that a STRING_ARRAY claim contains any of matchValueStringList',
-    );
-  return {
-    inboundTokenClaimName: name,
-    inboundTokenClaimValueType: type,
-    authorizingClaimMatchValue: {
-      claimMatchValue: single !== undefined ? { matchValueString: single } : { matchValueStringList: list! },
-      claimMatchOperator: op as ClaimOperator,
-    },
-  };
-}
-
-function parseAllowlist(raw: unknown, path: string, jwt: boolean): string[] {
+/**
+ * requestHeaderConfiguration.requestHeaderAllowlist: Authorization and `X-Amzn-Bedrock-AgentCore-Runtime-Custom-*`
+ * names, at most 20. `jwt`: Authorization is allowed (the config file refuses it on a SigV4 agent, where it would
+ * never be forwarded; the control plane stores it, as AWS does).
+ */
+export function parseAllowlist(raw: unknown, path: string, jwt: boolean): string[] {
   if (raw === undefined || raw === null) return [];
   const list = strList(raw, path) ?? [];
   if (list.length > LIMITS.customHeadersPerRuntime)
@@ -367,34 +202,55 @@ function parseAllowlist(raw: unknown, path: string, jwt: boolean): string[] {
       if (!jwt)
         throw new RuntimeConfigError(
           p,
-          'Authorization can be allow-listed only on an agent with a JWT authorizer (a SigV4 signature is never forwarded)',
+          'Authorization can be allow-listed only on an agent with a JWT authorizer ' +
+            '(a SigV4 signature is never forwarded)',
         );
       return;
     }
     if (!h.toLowerCase().startsWith(HEADERS.customPrefix.toLowerCase()) || h.length === HEADERS.customPrefix.length)
       throw new RuntimeConfigError(
         p,
-        `${JSON.stringify(h)}: only Authorization and headers starting with ${HEADERS.customPrefix} can be allow-listed`,
+        `${JSON.stringify(h)}: only Authorization and headers starting with ${HEADERS.customPrefix} ` +
+          'can be allow-listed',
       );
   });
   return list;
 }
 
+const AGENT_FIELDS = [
+  'name',
+  'id',
+  'description',
+  'authorizerConfiguration',
+  'requestHeaderAllowlist',
+  'requestHeaderConfiguration',
+  'protocol',
+  'agentUrl',
+  'oauth2CallbackUrl',
+  'workloadName',
+  'allowedResourceOauth2ReturnUrls',
+];
+
+function parseAgentAuthorizer(a: unknown, path: string): AgentConfig['authorizerConfiguration'] {
+  if (a === undefined || a === null) return undefined;
+  if (!isObject(a)) throw new RuntimeConfigError(path, 'must be { customJWTAuthorizer: {...} } (omit it for SigV4)');
+  known(a, path, ['customJWTAuthorizer']);
+  return { customJWTAuthorizer: parseCustomJwtAuthorizer(a.customJWTAuthorizer ?? {}, `${path}.customJWTAuthorizer`) };
+}
+
+/** Like the starter toolkit's local runs: a default OAuth2CallbackUrl (registered on the agent's workload identity). */
+function callbackOf(raw: Raw, path: string, ctx?: RuntimeDefaultsContext): string {
+  const given = str(raw.oauth2CallbackUrl, `${path}.oauth2CallbackUrl`, {
+    optional: true,
+    pattern: PATTERNS.returnUrl,
+    hint: 'must be a URL',
+  });
+  return given ?? ctx?.returnUrl ?? DEFAULT_RETURN_URL;
+}
+
 function parseAgent(raw: unknown, path: string, ctx?: RuntimeDefaultsContext): AgentConfig {
   if (!isObject(raw)) throw new RuntimeConfigError(path, 'must be an object');
-  known(raw, path, [
-    'name',
-    'id',
-    'description',
-    'authorizerConfiguration',
-    'requestHeaderAllowlist',
-    'requestHeaderConfiguration',
-    'protocol',
-    'agentUrl',
-    'oauth2CallbackUrl',
-    'workloadName',
-    'allowedResourceOauth2ReturnUrls',
-  ]);
+  known(raw, path, AGENT_FIELDS);
   const name = str(raw.name, `${path}.name`, {
     pattern: AGENT_NAME,
     hint: 'must match [a-zA-Z][a-zA-Z0-9_]{0,47} (letters, digits, underscores; no hyphens)',
@@ -405,46 +261,20 @@ function parseAgent(raw: unknown, path: string, ctx?: RuntimeDefaultsContext): A
       pattern: PATTERNS.runtimeId,
       hint: 'must be <name>-<10 letters or digits>',
     }) ?? deriveId(name);
-  let authorizerConfiguration: AgentConfig['authorizerConfiguration'];
-  if (raw.authorizerConfiguration !== undefined && raw.authorizerConfiguration !== null) {
-    const a = raw.authorizerConfiguration;
-    if (!isObject(a))
-      throw new RuntimeConfigError(
-        `${path}.authorizerConfiguration`,
-        'must be { customJWTAuthorizer: {...} } (omit it for SigV4)',
-      );
-    known(a, `${path}.authorizerConfiguration`, ['customJWTAuthorizer']);
-    authorizerConfiguration = {
-      customJWTAuthorizer: parseCustomJwtAuthorizer(
-        a.customJWTAuthorizer ?? {},
-        `${path}.authorizerConfiguration.customJWTAuthorizer`,
-      ),
-    };
-  }
+  const authorizerConfiguration = parseAgentAuthorizer(raw.authorizerConfiguration, `${path}.authorizerConfiguration`);
   const rhc = raw.requestHeaderConfiguration;
   const allowRaw = raw.requestHeaderAllowlist ?? (isObject(rhc) ? rhc.requestHeaderAllowlist : undefined);
   const protocol = (str(raw.protocol, `${path}.protocol`, { optional: true }) ?? 'HTTP').toUpperCase();
   if (protocol !== 'HTTP' && protocol !== 'MCP')
     throw new RuntimeConfigError(`${path}.protocol`, 'must be HTTP or MCP');
   const returnUrls = strList(raw.allowedResourceOauth2ReturnUrls, `${path}.allowedResourceOauth2ReturnUrls`) ?? [];
-  // Like the starter toolkit's local runs: a default OAuth2CallbackUrl (registered on the agent's workload identity).
-  const callback =
-    str(raw.oauth2CallbackUrl, `${path}.oauth2CallbackUrl`, {
-      optional: true,
-      pattern: PATTERNS.returnUrl,
-      hint: 'must be a URL',
-    }) ??
-    ctx?.returnUrl ??
-    DEFAULT_RETURN_URL;
+  const callback = callbackOf(raw, path, ctx);
+  const jwt = authorizerConfiguration !== undefined;
   const agent: AgentConfig = {
     name,
     id,
     protocol,
-    requestHeaderAllowlist: parseAllowlist(
-      allowRaw,
-      `${path}.requestHeaderAllowlist`,
-      authorizerConfiguration !== undefined,
-    ),
+    requestHeaderAllowlist: parseAllowlist(allowRaw, `${path}.requestHeaderAllowlist`, jwt),
     workloadName:
       str(raw.workloadName, `${path}.workloadName`, { optional: true, pattern: PATTERNS.workloadName }) ?? id,
     allowedResourceOauth2ReturnUrls: returnUrls.includes(callback) ? returnUrls : [...returnUrls, callback],
@@ -621,5 +451,6 @@ export function gatewayArn(region: string, accountId: string, id: string): strin
 }
 
 export function workloadIdentityArn(region: string, accountId: string, name: string): string {
-  return `arn:aws:bedrock-agentcore:${region}:${accountId}:workload-identity-directory/default/workload-identity/${name}`;
+  const path = `workload-identity-directory/default/workload-identity/${name}`;
+  return `arn:aws:bedrock-agentcore:${region}:${accountId}:${path}`;
 }

@@ -7,7 +7,7 @@ import { sendAwsError, sendJson } from '../respond.js';
 import type { EmuRequest } from '../server.js';
 import type { SigV4Result } from '../sigv4.js';
 import type { WatInfo } from '../state.js';
-import type { AgentConfig, GatewayConfig } from './config.js';
+import type { AgentConfig, GatewayConfig, RuntimeDefaultsContext } from './config.js';
 import type { JwtAuthorizer } from './jwt-authorizer.js';
 import type { InProcessAgent } from './forward.js';
 import { TokenMap } from '../token-map.js';
@@ -46,6 +46,15 @@ export interface RuntimeHalfDeps {
   fetch?: typeof fetch;
   /** The user's Lambda endpoints (`--lambda ARN=URL`): gateway interceptors and Lambda targets. */
   lambdas?: Lambdas;
+  /**
+   * The workload identity AgentCore links to a runtime: created by CreateAgentRuntime (with these return URLs), removed
+   * by DeleteAgentRuntime. Without it, runtimes made through the control plane get no workload identity record.
+   */
+  workloadIdentities?: { link(name: string, returnUrls: string[]): void; unlink(name: string): void };
+  /** Starts the built-in sample agent when a runtime made by CreateAgentRuntime first needs it (once). */
+  startSampleAgent?: () => Promise<{ url: string; agent: InProcessAgent }>;
+  /** The seeded defaults (return URL) that runtimes made by CreateAgentRuntime get, as config agents do. */
+  defaults?: RuntimeDefaultsContext;
 }
 
 export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
@@ -90,7 +99,7 @@ export { sendAwsError, sendJson };
  * agent does not grow the stack's token table without bound. Bounded (oldest evicted).
  */
 export class WatCache {
-  /** workloadName → user ids and user tokens (a TokenMap: a 1 KB token is neither copied into a key nor hashed per call). */
+  /** workloadName → user ids and user tokens (TokenMap: a 1 KB token is not copied into a key nor hashed per call). */
   private readonly byWorkload = new Map<string, { users: Map<string, WatEntry>; tokens: TokenMap<WatEntry> }>();
   private size = 0;
   constructor(
@@ -112,7 +121,10 @@ export class WatCache {
 
   private store(input: MintInput, wat: string, notAfterMs?: number): string {
     let tables = this.byWorkload.get(input.workloadName);
-    if (!tables) this.byWorkload.set(input.workloadName, (tables = { users: new Map(), tokens: new TokenMap() }));
+    if (!tables) {
+      tables = { users: new Map(), tokens: new TokenMap() };
+      this.byWorkload.set(input.workloadName, tables);
+    }
     if (this.size >= this.max) {
       // Bounded: drop the oldest entry of the largest table.
       let biggest: Map<string, WatEntry> | TokenMap<WatEntry> = tables.users;

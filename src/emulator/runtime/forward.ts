@@ -1,9 +1,9 @@
 /**
  * Forwarding an invocation to the agent by the AgentCore container contract (agentcore-identity.md §4.1):
  * `POST {agentUrl}/invocations` with the workload access token (`WorkloadAccessToken` and
- * `X-Amz-Bedrock-AgentCore-Identity-WAT`), the session and request ids, `OAuth2CallbackUrl` when configured, the MCP and
- * trace headers, and only the allow-listed request headers (Authorization only when allow-listed on a JWT agent). The
- * agent's answer (JSON, SSE or any stream) is piped back as it arrives.
+ * `X-Amz-Bedrock-AgentCore-Identity-WAT`), the session and request ids, `OAuth2CallbackUrl` when configured, the MCP
+ * and trace headers, and only the allow-listed request headers (Authorization only when allow-listed on a JWT agent).
+ * The agent's answer (JSON, SSE or any stream) is piped back as it arrives.
  */
 import http, {
   type IncomingHttpHeaders,
@@ -149,8 +149,8 @@ export async function forwardInProcess(input: ForwardInput, target: InProcessAge
 /**
  * The in-process agent's answer, passed on to the caller as forwardToAgent would: a 2xx streams through with the
  * runtime's response headers, anything else becomes RuntimeClientError. A class rather than an object literal with a
- * `destroyed` getter (see LazyUrlRequest in server.ts: a literal with an accessor gets its own old-space hidden class per
- * request, which keeps the request's garbage alive through scavenges).
+ * `destroyed` getter (see LazyUrlRequest in server.ts: a literal with an accessor gets its own old-space hidden class
+ * per request, which keeps the request's garbage alive through scavenges).
  */
 class ResponseSink {
   #failed: { status: number; chunks: string[] } | undefined;
@@ -189,13 +189,58 @@ class ResponseSink {
   }
 }
 
-/** The container contract: HTTP agents serve POST /invocations; MCP agents serve POST /mcp (AgentCore's MCP contract). */
+/**
+ * The container contract: HTTP (and AG-UI) agents serve POST /invocations; MCP agents POST /mcp (AgentCore's MCP
+ * contract); A2A agents POST / (the A2A contract's JSON-RPC root).
+ */
 function containerPath(agent: { protocol?: string }): string {
-  return agent.protocol === 'MCP' ? '/mcp' : '/invocations';
+  return agent.protocol === 'MCP' ? '/mcp' : agent.protocol === 'A2A' ? '/' : '/invocations';
+}
+
+/** The agent's answer: a 2xx streams through (SSE flushed chunk by chunk), anything else is RuntimeClientError. */
+function relay(input: ForwardInput, where: string, up: IncomingMessage, done: () => void): void {
+  const { req, res, agent, sessionId, log } = input;
+  const status = up.statusCode ?? 502;
+  if (status < 200 || status >= 300) {
+    const chunks: Buffer[] = [];
+    up.on('data', (c: Buffer) => chunks.length < 64 && chunks.push(c));
+    up.on('end', () => {
+      agentError(res, agent.name, where, status, Buffer.concat(chunks).toString('utf8'), log);
+      done();
+    });
+    up.on('error', () => done());
+    return;
+  }
+  res.writeHead(status, responseHeaders(up.headers, req, sessionId));
+  if (String(up.headers['content-type'] ?? '').startsWith('text/event-stream')) res.flushHeaders();
+  up.pipe(res);
+  up.on('end', done);
+  up.on('error', () => {
+    res.destroy();
+    done();
+  });
+}
+
+/** The agent could not be reached: a 424 that names the URL (or a reset, once the answer has begun). */
+function unreachable(input: ForwardInput, url: URL, e: NodeJS.ErrnoException): void {
+  const { res, agent, log } = input;
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const why = e.code ?? e.message;
+  log?.(`agent ${agent.name}: cannot reach ${url.href} (${why})`);
+  sendAwsError(
+    res,
+    424,
+    'RuntimeClientError',
+    `The local stack could not reach agent ${agent.name} at ${url.href} (${why}). ` +
+      `Is your agent running and serving POST ${containerPath(agent)} on that port?`,
+  );
 }
 
 export function forwardToAgent(input: ForwardInput): Promise<void> {
-  const { req, res, agent, agentUrl, sessionId, log } = input;
+  const { req, res, agent, agentUrl } = input;
   const url = new URL(`${agentUrl.replace(/\/+$/, '')}${containerPath(agent)}`);
   const headers = containerHeaders(input);
   const client = url.protocol === 'https:' ? https : http;
@@ -217,41 +262,9 @@ export function forwardToAgent(input: ForwardInput): Promise<void> {
       if (!res.writableFinished) upstream.destroy();
       done();
     });
-    upstream.on('response', (up: IncomingMessage) => {
-      const status = up.statusCode ?? 502;
-      if (status < 200 || status >= 300) {
-        const chunks: Buffer[] = [];
-        up.on('data', (c: Buffer) => chunks.length < 64 && chunks.push(c));
-        up.on('end', () => {
-          agentError(res, agent.name, url.href, status, Buffer.concat(chunks).toString('utf8'), log);
-          done();
-        });
-        up.on('error', () => done());
-        return;
-      }
-      res.writeHead(status, responseHeaders(up.headers, req, sessionId));
-      // Streams (SSE) are flushed chunk by chunk.
-      if (String(up.headers['content-type'] ?? '').startsWith('text/event-stream')) res.flushHeaders();
-      up.pipe(res);
-      up.on('end', done);
-      up.on('error', () => {
-        res.destroy();
-        done();
-      });
-    });
+    upstream.on('response', (up: IncomingMessage) => relay(input, url.href, up, done));
     upstream.on('error', (e: NodeJS.ErrnoException) => {
-      if (res.headersSent) {
-        res.destroy();
-        return done();
-      }
-      const why = e.code ?? e.message;
-      log?.(`agent ${agent.name}: cannot reach ${url.href} (${why})`);
-      sendAwsError(
-        res,
-        424,
-        'RuntimeClientError',
-        `The local stack could not reach agent ${agent.name} at ${url.href} (${why}). Is your agent running and serving POST ${containerPath(agent)} on that port?`,
-      );
+      unreachable(input, url, e);
       done();
     });
     upstream.end(req.body);

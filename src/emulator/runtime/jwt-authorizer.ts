@@ -24,7 +24,7 @@ import {
   type JWTPayload,
 } from 'jose';
 import { MESSAGES } from '../../wire.js';
-import type { CustomClaimRule, CustomJwtAuthorizer } from './config.js';
+import type { CustomClaimRule, CustomJwtAuthorizer } from './authorizer-config.js';
 import { TokenMap } from '../token-map.js';
 
 /** Emulator wording where the live text was never recorded (agentcore-errors.md §8). */
@@ -92,80 +92,150 @@ const FAIL = (status: 401 | 403 | 500, message: string, reason: AuthorizerFailur
   reason,
 });
 
+/**
+ * The authorizer the runtime and the gateway share (stack.ts makes one per stack): one discovery/JWKS cache per
+ * discovery URL and one verified-token cache per issuer.
+ *
+ * Stable API for both halves (the gateway's engineer: keep to it; changing it means changing both handlers):
+ * createJwtAuthorizer(options) → JwtAuthorizer { authorize(token, config & { discoveryUrl }), issuerOf(discoveryUrl),
+ * stats }, AuthorizerVerdict, AUTHORIZER_MESSAGES, checkClaims, claimRulePasses, tokenScopes, fingerprint. The
+ * newer authorizer fields the config carries (advertisedScopeMapping, allowedWorkloadConfiguration, privateEndpoint*)
+ * are not checked here: what they change is the caller's (runtime/data/caller.ts, the gateway's challenge).
+ */
 export function createJwtAuthorizer(options: JwtAuthorizerOptions = {}): JwtAuthorizer {
-  const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
-  const now = options.now ?? Date.now;
-  const ttl = options.cacheTtlMs ?? 10 * 60_000;
-  const cooldown = options.jwksCooldownMs ?? 30_000;
-  const maxTokens = options.maxCachedTokens ?? 1000;
-  const issuers = new Map<string, Promise<IssuerEntry>>();
-  /** discoveryUrl → token → verified claims (bounded per issuer; oldest evicted). */
-  const verified = new Map<string, TokenMap<{ claims: JWTPayload; exp: number }>>();
-  const stats = { discoveryFetches: 0, jwksFetches: 0 };
+  return new CachingJwtAuthorizer(options);
+}
 
-  async function getJson(url: string): Promise<unknown> {
-    const res = await doFetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(10_000) });
+class CachingJwtAuthorizer implements JwtAuthorizer {
+  readonly stats = { discoveryFetches: 0, jwksFetches: 0 };
+  readonly #fetch: typeof fetch;
+  readonly #now: () => number;
+  readonly #ttl: number;
+  readonly #cooldown: number;
+  readonly #maxTokens: number;
+  readonly #issuers = new Map<string, Promise<IssuerEntry>>();
+  /** discoveryUrl → token → verified claims (bounded per issuer; oldest evicted). */
+  readonly #verified = new Map<string, TokenMap<{ claims: JWTPayload; exp: number }>>();
+
+  constructor(options: JwtAuthorizerOptions) {
+    this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.#now = options.now ?? Date.now;
+    this.#ttl = options.cacheTtlMs ?? 10 * 60_000;
+    this.#cooldown = options.jwksCooldownMs ?? 30_000;
+    this.#maxTokens = options.maxCachedTokens ?? 1000;
+  }
+
+  async issuerOf(discoveryUrl: string): Promise<string> {
+    return (await this.#entry(discoveryUrl)).discovery.issuer;
+  }
+
+  async authorize(
+    token: string | undefined,
+    config: CustomJwtAuthorizer & { discoveryUrl: string },
+  ): Promise<AuthorizerVerdict> {
+    if (!token) return FAIL(403, MESSAGES.failedToParseToken, 'parse');
+    let cache = this.#verified.get(config.discoveryUrl);
+    if (!cache) {
+      cache = new TokenMap();
+      this.#verified.set(config.discoveryUrl, cache);
+    }
+    const hit = cache.get(token);
+    if (hit) {
+      if (hit.exp * 1000 > this.#now()) return checkClaims(token, hit.claims, config);
+      cache.delete(token);
+      return FAIL(401, MESSAGES.tokenExpired, 'expired');
+    }
+    const v = await this.#verify(token, config.discoveryUrl);
+    if ('fail' in v) return v.fail;
+    if (typeof v.claims.exp === 'number') {
+      if (cache.size >= this.#maxTokens) cache.deleteOldest();
+      cache.set(token, { claims: v.claims, exp: v.claims.exp });
+    }
+    return checkClaims(token, v.claims, config);
+  }
+
+  /** A token not seen before: parse, issuer (before the signature, as AgentCore), signature and time claims. */
+  async #verify(token: string, discoveryUrl: string): Promise<{ claims: JWTPayload } | { fail: AuthorizerVerdict }> {
+    let unverified: JWTPayload;
+    try {
+      decodeProtectedHeader(token);
+      unverified = decodeJwt(token);
+    } catch {
+      return { fail: FAIL(403, MESSAGES.failedToParseToken, 'parse') };
+    }
+    let e: IssuerEntry;
+    try {
+      e = await this.#entry(discoveryUrl);
+    } catch (err) {
+      const message = AUTHORIZER_MESSAGES.discoveryFailed(discoveryUrl, (err as Error).message);
+      return { fail: FAIL(500, message, 'discovery') };
+    }
+    if (unverified.iss !== e.discovery.issuer) return { fail: FAIL(401, MESSAGES.claimMismatch('iss'), 'iss') };
+    return this.#verifySignature(token, discoveryUrl, e);
+  }
+
+  async #getJson(url: string): Promise<unknown> {
+    const res = await this.#fetch(url, {
+      headers: { accept: 'application/json' },
+      signal: AbortSignal.timeout(10_000),
+    });
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     return res.json();
   }
 
-  async function load(discoveryUrl: string): Promise<IssuerEntry> {
-    stats.discoveryFetches++;
-    const d = (await getJson(discoveryUrl)) as Partial<Discovery>;
+  async #load(discoveryUrl: string): Promise<IssuerEntry> {
+    this.stats.discoveryFetches++;
+    const d = (await this.#getJson(discoveryUrl)) as Partial<Discovery>;
     if (typeof d?.issuer !== 'string' || typeof d.jwks_uri !== 'string') throw new Error('no issuer or jwks_uri in it');
-    stats.jwksFetches++;
-    const jwks = (await getJson(d.jwks_uri)) as JSONWebKeySet;
+    this.stats.jwksFetches++;
+    const jwks = (await this.#getJson(d.jwks_uri)) as JSONWebKeySet;
     if (!Array.isArray(jwks?.keys)) throw new Error(`${d.jwks_uri} is not a JWKS`);
     return {
-      fetchedAt: now(),
+      fetchedAt: this.#now(),
       discovery: { issuer: d.issuer, jwks_uri: d.jwks_uri },
       jwks: createLocalJWKSet(jwks),
-      jwksFetchedAt: now(),
+      jwksFetchedAt: this.#now(),
     };
   }
 
-  function entry(discoveryUrl: string): Promise<IssuerEntry> {
-    let p = issuers.get(discoveryUrl);
-    if (p) {
-      const cached = p;
-      p = cached.then((e) => (now() - e.fetchedAt > ttl ? refresh(discoveryUrl) : e));
-      return p;
-    }
-    return refresh(discoveryUrl);
+  #entry(discoveryUrl: string): Promise<IssuerEntry> {
+    const cached = this.#issuers.get(discoveryUrl);
+    if (!cached) return this.#refresh(discoveryUrl);
+    return cached.then((e) => (this.#now() - e.fetchedAt > this.#ttl ? this.#refresh(discoveryUrl) : e));
   }
 
-  function refresh(discoveryUrl: string): Promise<IssuerEntry> {
-    const p = load(discoveryUrl);
-    issuers.set(discoveryUrl, p);
-    p.catch(() => issuers.delete(discoveryUrl));
+  #refresh(discoveryUrl: string): Promise<IssuerEntry> {
+    const p = this.#load(discoveryUrl);
+    this.#issuers.set(discoveryUrl, p);
+    p.catch(() => this.#issuers.delete(discoveryUrl));
     return p;
   }
 
-  async function refetchJwks(discoveryUrl: string, e: IssuerEntry): Promise<boolean> {
-    if (now() - e.jwksFetchedAt < cooldown) return false;
-    e.jwksFetchedAt = now();
-    stats.jwksFetches++;
+  async #refetchJwks(discoveryUrl: string, e: IssuerEntry): Promise<boolean> {
+    if (this.#now() - e.jwksFetchedAt < this.#cooldown) return false;
+    e.jwksFetchedAt = this.#now();
+    this.stats.jwksFetches++;
     try {
-      e.jwks = createLocalJWKSet((await getJson(e.discovery.jwks_uri)) as JSONWebKeySet);
+      e.jwks = createLocalJWKSet((await this.#getJson(e.discovery.jwks_uri)) as JSONWebKeySet);
       return true;
     } catch {
-      issuers.delete(discoveryUrl);
+      this.#issuers.delete(discoveryUrl);
       return false;
     }
   }
 
-  async function verifySignature(
+  async #verifySignature(
     token: string,
     discoveryUrl: string,
     e: IssuerEntry,
   ): Promise<{ claims: JWTPayload } | { fail: AuthorizerVerdict }> {
     const check = async () => ({
-      claims: (await jwtVerify(token, e.jwks, { clockTolerance: 0, currentDate: new Date(now()) })).payload,
+      claims: (await jwtVerify(token, e.jwks, { clockTolerance: 0, currentDate: new Date(this.#now()) })).payload,
     });
     try {
       return await check();
     } catch (err) {
-      if (err instanceof joseErrors.JWKSNoMatchingKey && (await refetchJwks(discoveryUrl, e))) {
+      if (err instanceof joseErrors.JWKSNoMatchingKey && (await this.#refetchJwks(discoveryUrl, e))) {
         try {
           return await check();
         } catch (err2) {
@@ -175,55 +245,6 @@ export function createJwtAuthorizer(options: JwtAuthorizerOptions = {}): JwtAuth
       return { fail: mapJoseError(err) };
     }
   }
-
-  async function authorize(
-    token: string | undefined,
-    config: CustomJwtAuthorizer & { discoveryUrl: string },
-  ): Promise<AuthorizerVerdict> {
-    if (!token) return FAIL(403, MESSAGES.failedToParseToken, 'parse');
-    let cache = verified.get(config.discoveryUrl);
-    if (!cache) verified.set(config.discoveryUrl, (cache = new TokenMap()));
-    let claims: JWTPayload;
-    const hit = cache.get(token);
-    if (hit) {
-      if (hit.exp * 1000 <= now()) {
-        cache.delete(token);
-        return FAIL(401, MESSAGES.tokenExpired, 'expired');
-      }
-      claims = hit.claims;
-    } else {
-      let unverified: JWTPayload;
-      try {
-        decodeProtectedHeader(token);
-        unverified = decodeJwt(token);
-      } catch {
-        return FAIL(403, MESSAGES.failedToParseToken, 'parse');
-      }
-      let e: IssuerEntry;
-      try {
-        e = await entry(config.discoveryUrl);
-      } catch (err) {
-        return FAIL(500, AUTHORIZER_MESSAGES.discoveryFailed(config.discoveryUrl, (err as Error).message), 'discovery');
-      }
-      if (unverified.iss !== e.discovery.issuer) return FAIL(401, MESSAGES.claimMismatch('iss'), 'iss');
-      const v = await verifySignature(token, config.discoveryUrl, e);
-      if ('fail' in v) return v.fail;
-      claims = v.claims;
-      if (typeof claims.exp === 'number') {
-        if (cache.size >= maxTokens) cache.deleteOldest();
-        cache.set(token, { claims, exp: claims.exp });
-      }
-    }
-    return checkClaims(token, claims, config);
-  }
-
-  return {
-    authorize,
-    stats,
-    async issuerOf(discoveryUrl: string) {
-      return (await entry(discoveryUrl)).discovery.issuer;
-    },
-  };
 }
 
 function mapJoseError(err: unknown): AuthorizerVerdict {

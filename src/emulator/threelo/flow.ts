@@ -1,7 +1,7 @@
 /**
  * The browser leg of 3LO on the stack: `GET /identities/oauth2/authorize?request_uri=<sessionUri>` sends the browser to
  * the credential provider's authorization endpoint (code + PKCE S256, redirect_uri = the provider's callbackUrl, plus
- * customParameters that do not replace standard ones); `GET /identities/oauth2/callback/{id}` receives the code,
+ * customParameters that do not replace standard ones, resources as `resource`, audiences as `audience`); `GET /identities/oauth2/callback/{id}` receives the code,
  * exchanges it, keeps the token on the session until CompleteResourceTokenAuth binds it, and redirects the browser to
  * the resourceOauth2ReturnUrl with `session_id` (and `state` = customState when one was given — parameter name
  * UNVERIFIED). A provider refusal (`error=`) or a failed exchange marks the session FAILED.
@@ -89,6 +89,8 @@ async function authorize(ctx: IdentityCtx, req: EmuRequest, res: ServerResponse)
   u.searchParams.set('code_challenge', createHash('sha256').update(s.codeVerifier).digest('base64url'));
   u.searchParams.set('code_challenge_method', 'S256');
   for (const r of s.resources ?? []) u.searchParams.append('resource', r);
+  // UNVERIFIED: audiences as `audience` parameters of the authorization request (as Auth0 takes them).
+  for (const a of s.audiences ?? []) u.searchParams.append('audience', a);
   redirect(res, u.href);
   return true;
 }

@@ -117,23 +117,13 @@ export async function startThreeLoProvider(options: ThreeLoOptions): Promise<Thr
     defaultUser: options.defaultUser,
     refuse: new Set(options.refuseUsers ?? []),
   };
-  const callback = provider.callback() as http.RequestListener;
-  handler = async (req, res) => {
-    // The raw target's path: a malformed target (`GET http://a:99999/…`) is oidc-provider's to refuse, not a throw here.
-    const path = (req.url ?? '/').split('?')[0];
-    if (req.method === 'POST' && path === new URL(tokenEndpoint).pathname) {
-      const checked = await federatedClientAuth(req, res, federation);
-      if (checked) callback(checked, res);
-      return;
-    }
-    if (req.url?.startsWith('/auth?')) withOpenIdScope(req, issuer);
-    if (options.autoConsent && req.method === 'GET' && req.url?.startsWith('/auth?')) {
-      if (await autoAuthorize(setup, req, res)) return;
-    }
-    if (!req.url?.startsWith('/interaction/')) return callback(req, res);
-    if (options.autoConsent) return autoInteraction(setup, req, res);
-    return interactionPages(setup, req, res);
-  };
+  handler = requestHandler({
+    callback: provider.callback() as http.RequestListener,
+    tokenPath: new URL(tokenEndpoint).pathname,
+    federation,
+    setup,
+    autoConsent: options.autoConsent,
+  });
 
   let closing: Promise<void> | undefined;
   return {
@@ -145,6 +135,41 @@ export async function startThreeLoProvider(options: ThreeLoOptions): Promise<Thr
         server.close(() => r());
         for (const s of sockets) s.destroy();
       })),
+  };
+}
+
+interface Routes {
+  callback: http.RequestListener;
+  tokenPath: string;
+  federation: Parameters<typeof federatedClientAuth>[2];
+  setup: InteractionSetup;
+  autoConsent: boolean;
+}
+
+/** The provider's routing: the token endpoint behind the federated-client check, auto-consent, the pages. */
+function requestHandler(r: Routes): http.RequestListener {
+  const route = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    // The raw target's path: a malformed target (`GET http://a:99999/…`) is oidc-provider's to refuse, not a throw here.
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'POST' && path === r.tokenPath) {
+      const checked = await federatedClientAuth(req, res, r.federation);
+      if (checked) r.callback(checked, res);
+      return;
+    }
+    if (req.url?.startsWith('/auth?')) withOpenIdScope(req, r.setup.issuer);
+    if (r.autoConsent && req.method === 'GET' && req.url?.startsWith('/auth?')) {
+      if (await autoAuthorize(r.setup, req, res)) return;
+    }
+    if (!req.url?.startsWith('/interaction/')) return r.callback(req, res);
+    if (r.autoConsent) return autoInteraction(r.setup, req, res);
+    return interactionPages(r.setup, req, res);
+  };
+  return (req, res) => {
+    // A request that fails before oidc-provider answers it (an oversized token request body, a bad URL): 400.
+    route(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(400, { 'content-type': 'text/plain' }).end('bad request');
+      else res.destroy();
+    });
   };
 }
 

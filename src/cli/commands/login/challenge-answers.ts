@@ -7,7 +7,7 @@ import type { ChallengeAnswerer } from '../../../core/cognito/auth.js';
 import { usageError } from '../../../core/errors.js';
 import type { Io } from '../../io.js';
 import { LOGIN_ENV, type LoginOptions } from './options.js';
-import { canPrompt, secretValue } from './prompts.js';
+import { canPrompt, noPromptNote, secretValue } from './prompts.js';
 
 async function totpFromSecret(io: Io, opts: LoginOptions): Promise<string | undefined> {
   if (!opts.totpSecretStdin && !io.ctx.env[LOGIN_ENV.totpSecret]) return undefined;
@@ -52,7 +52,10 @@ export function challengeAnswers(
         if (extraAttributes[name] !== undefined) attributes[name] = extraAttributes[name];
         else if (canPrompt(io)) attributes[name] = await io.ctx.prompt(`${name}: `, { hidden: false });
         else
-          throw usageError(`NEW_PASSWORD_REQUIRED needs the attribute '${name}'`, `Pass --attribute ${name}=<value>.`);
+          throw usageError(
+            `NEW_PASSWORD_REQUIRED needs the attribute '${name}'`,
+            `Pass --attribute ${name}=<value> ${noPromptNote(io)}.`,
+          );
       }
       for (const [k, v] of Object.entries(extraAttributes)) if (!(k in attributes)) attributes[k] = v;
       return { newPassword, attributes };
@@ -72,8 +75,8 @@ export function challengeAnswers(
           `Cognito asks for an MFA code (${kind}${destination ? `, sent to ${destination}` : ''})`,
           totp
             ? `Pass --mfa-code <code>, or the authenticator's secret in ${LOGIN_ENV.totpSecret} or on stdin ` +
-                'with --totp-secret-stdin (login computes the code; no prompt: stdin or stderr is not a terminal).'
-            : 'Pass --mfa-code <code> (no prompt: stdin or stderr is not a terminal).',
+                `with --totp-secret-stdin (login computes the code) ${noPromptNote(io)}.`
+            : `Pass --mfa-code <code> ${noPromptNote(io)}.`,
         );
       }
       const label =

@@ -4,11 +4,15 @@
  * the flag, the environment or a visible prompt. Every secret is registered with io.secrets.
  */
 import { usageError } from '../../../core/errors.js';
+import { noPromptReason } from '../../context.js';
 import { readStdin, type Io } from '../../io.js';
 
 export function canPrompt(io: Io): boolean {
-  return !!io.ctx.stdin.isTTY && !!io.ctx.stderr.isTTY;
+  return noPromptReason(io.ctx) === undefined;
 }
+
+/** "(no prompt: CI is set)" and the like, for a usage error's hint. */
+export const noPromptNote = (io: Io): string => `(no prompt: ${noPromptReason(io.ctx) ?? 'none possible'})`;
 
 async function readStdinSecret(io: Io, flag: string): Promise<string> {
   if (io.ctx.stdin.isTTY)
@@ -42,8 +46,7 @@ export async function secretValue(
     if (!canPrompt(io)) {
       throw usageError(
         `missing ${spec.flagName}`,
-        `Pass ${spec.flagName}${spec.stdinFlag ? `, ${spec.stdinFlag}` : ''} or set ${spec.env} (no prompt: ` +
-          `stdin or stderr is not a terminal).`,
+        `Pass ${spec.flagName}${spec.stdinFlag ? `, ${spec.stdinFlag}` : ''} or set ${spec.env} ${noPromptNote(io)}.`,
       );
     }
     value = await io.ctx.prompt(spec.prompt, { hidden: spec.hidden ?? true });
@@ -62,7 +65,7 @@ export async function plainValue(
 ): Promise<string> {
   const v = flag ?? io.ctx.env[env];
   if (v) return v;
-  if (!canPrompt(io)) throw usageError(`missing ${flagName}`, `Pass ${flagName} or set ${env}.`);
+  if (!canPrompt(io)) throw usageError(`missing ${flagName}`, `Pass ${flagName} or set ${env} ${noPromptNote(io)}.`);
   const answer = (await io.ctx.prompt(prompt, { hidden: false })).trim();
   if (!answer) throw usageError(`missing ${flagName}: nothing was entered`);
   return answer;

@@ -101,6 +101,7 @@ function newSession(
     ...(body.customState !== undefined ? { customState: body.customState } : {}),
     customParameters: Object.fromEntries(custom),
     ...(body.resources ? { resources: body.resources } : {}),
+    ...(body.audiences ? { audiences: body.audiences } : {}),
     state: randomBytes(24).toString('base64url'),
     codeVerifier: randomBytes(48).toString('base64url'),
     createdAt: now,

@@ -7,10 +7,11 @@ import type {
   GetWorkloadAccessTokenForUserIdRequest,
   GetWorkloadAccessTokenRequest,
 } from '@aws-sdk/client-bedrock-agentcore';
-import type { JWTPayload } from 'jose';
+import { decodeJwt, type JWTPayload } from 'jose';
 import { PATHS } from '../../../wire.js';
 import { ApiError } from '../../api/errors.js';
 import { op } from '../../api/rest.js';
+import type { StackState } from '../../state.js';
 import { JwtRejection, type IdentityCtx } from '../context.js';
 import { DATA } from '../shapes.js';
 import { callableWorkload } from './lookup.js';
@@ -18,6 +19,28 @@ import { callableWorkload } from './lookup.js';
 /** AWS keys a JWT user on iss + sub. */
 export function userKeyOfJwt(claims: JWTPayload): string {
   return `jwt:${String(claims.iss)}#${String(claims.sub ?? '')}`;
+}
+
+/**
+ * A workload access token minted inside the stack (the runtime and gateway for their own workload identities): bound to
+ * the caller's JWT (already verified by their authorizer; keyed on iss + sub), a user id, or nothing.
+ */
+export function mintInProcess(
+  state: StackState,
+  input: { workloadName: string; userId?: string; userToken?: string },
+): string {
+  const { workloadName, userId, userToken } = input;
+  if (userToken !== undefined) {
+    let userKey: string | undefined;
+    try {
+      userKey = userKeyOfJwt(decodeJwt(userToken));
+    } catch {
+      userKey = undefined;
+    }
+    return state.mintWat({ workloadName, userToken, ...(userKey ? { userKey } : {}) });
+  }
+  if (userId !== undefined) return state.mintWat({ workloadName, userId, userKey: `id:${userId}` });
+  return state.mintWat({ workloadName });
 }
 
 export const getWorkloadAccessToken = op<IdentityCtx, GetWorkloadAccessTokenRequest>({

@@ -1,0 +1,139 @@
+/**
+ * The 3LO diagrams of `invoke --complete-auth` and `mcp --complete-auth` (issue 28, item 11) read as exchange's does:
+ * where the authorization URL came from (the agent, or the gateway for its target, asked AgentCore Identity), the
+ * browser opened, the consent, the redirect to the return URL, CompleteResourceTokenAuth, the call again. A -32042 URL
+ * elicitation is drawn as the error it is (a cross, no "result" from a target), with and without --complete-auth.
+ */
+import { createHmac } from 'node:crypto';
+import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { parseMermaid, type SequenceDiagram } from '../../src/core/diagram/sequence.js';
+import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
+import { browseHeadless } from '../fixtures/headless-browser.js';
+import { freePort } from '../fixtures/ports.js';
+import { runCommand } from '../helpers/context.js';
+
+let stack: LocalStack;
+let returnUrl: string;
+let token: string;
+const AGENT = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/consent_agent-test000016';
+const browser = { openBrowser: async (u: string) => void (await browseHeadless(u)) };
+
+beforeAll(async () => {
+  returnUrl = `http://127.0.0.1:${await freePort()}/oauth2/callback`;
+  stack = await startLocalStack({
+    port: 0,
+    autoConsent: true,
+    config: {
+      agents: [
+        {
+          name: 'consent_agent',
+          id: 'consent_agent-test000016',
+          oauth2CallbackUrl: returnUrl,
+          allowedResourceOauth2ReturnUrls: [returnUrl],
+        },
+      ],
+      gateways: [{ name: 'gw3lo', targets: [{ name: 'provider', kind: 'oauth3lo', defaultReturnUrl: returnUrl }] }],
+    },
+  });
+  const allowed = stack.gateways[0]!.authorizerConfiguration.customJWTAuthorizer.allowedClients;
+  const client = stack.userPool.clients.find((c) => !allowed || allowed.includes(c.clientId))!;
+  const user = stack.userPool.users.find((u) => !u.temporaryPassword)!;
+  const params: Record<string, string> = { USERNAME: user.username, PASSWORD: user.password };
+  if (client.clientSecret)
+    params.SECRET_HASH = createHmac('sha256', client.clientSecret)
+      .update(user.username + client.clientId)
+      .digest('base64');
+  const idp = new CognitoIdentityProviderClient({
+    region: stack.region,
+    endpoint: stack.url,
+    credentials: stack.credentials,
+  });
+  const out = await idp.send(
+    new InitiateAuthCommand({ ClientId: client.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: params }),
+  );
+  idp.destroy();
+  token = out.AuthenticationResult!.AccessToken!;
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+function flat(d: SequenceDiagram): string[] {
+  const label = (id: string) => d.participants.find((p) => p.id === id)!.label;
+  const arrow = (e: { line: string; end?: string }) =>
+    `${e.line === 'dotted' ? '-->' : '->'}${e.end === 'cross' ? 'x' : ''}`;
+  return d.events.map((e) =>
+    e.kind === 'message'
+      ? `${label(e.from)} ${arrow(e)} ${label(e.to)}: ${e.lines.join(' ')}`
+      : `note ${e.over.map(label).join(',')}: ${e.lines.join(' ')}`,
+  );
+}
+const diagram = (stdout: string) => flat(parseMermaid(stdout.slice(stdout.indexOf('sequenceDiagram'))));
+
+/** The lines matching each pattern, in this order (each found once, after the previous one). */
+function inOrder(lines: string[], patterns: RegExp[]): void {
+  let from = 0;
+  for (const re of patterns) {
+    const i = lines.findIndex((l, k) => k >= from && re.test(l));
+    expect(i, `${re} after line ${from}:\n${lines.join('\n')}`).toBeGreaterThanOrEqual(0);
+    from = i + 1;
+  }
+}
+
+const CONSENT = [
+  /^agentcore-auth -> User\/Browser: open AgentCore authorization URL$/,
+  /^note User\/Browser,Token vault \/ provider: sign-in and consent at the provider, in the browser$/,
+  /^User\/Browser -> agentcore-auth: redirect to the return URL \(session_id\)$/,
+  /^agentcore-auth -> AgentCore Identity: CompleteResourceTokenAuth · SigV4 · /,
+  /^AgentCore Identity --> agentcore-auth: 200$/,
+];
+
+it('invoke --complete-auth: the agent asks Identity; browser, consent, redirect; the call again', async () => {
+  const provider = stack.credentialProviders.oauth2.find((p) => p.flow === 'USER_FEDERATION')!.name;
+  const payload = JSON.stringify({ action: 'token', provider, scopes: ['api:read'], forceAuthentication: true });
+  const args = ['--user-id', 'gina', '--accept', 'application/json', '--complete-auth', '--return-url', returnUrl];
+  const r = await runCommand(['invoke', AGENT, payload, ...args, '--diagram', '-'], { env: stack.env, ...browser });
+  expect(r.code, r.stderr).toBe(0);
+  inOrder(diagram(r.stdout), [
+    /^agentcore-auth -> AgentCore Runtime: InvokeAgentRuntime · SigV4 · user id gina$/,
+    /^AgentCore Runtime -> Agent: invocation \+ workload access token$/,
+    /^Agent -> AgentCore Identity: GetResourceOauth2Token \(USER_FEDERATION\)$/,
+    /^AgentCore Identity --> Agent: authorizationUrl/,
+    /^Agent --> AgentCore Runtime: answer · authorization URL$/,
+    /^AgentCore Runtime --> agentcore-auth: 200 · authorization URL: consent needed$/,
+    ...CONSENT,
+    /^agentcore-auth -> AgentCore Runtime: InvokeAgentRuntime · SigV4 · user id gina$/,
+    /^Agent --> AgentCore Runtime: answer$/,
+    /^AgentCore Runtime --> agentcore-auth: 200$/,
+  ]);
+});
+
+it('mcp: a -32042 drawn as an error (no target result); with --complete-auth, consent and retry', async () => {
+  const url = `${stack.url}/gateways/${stack.gateways[0]!.id}/mcp`;
+  const call = ['mcp', '--gateway-url', url, '--bearer-token', token, '--call', 'provider___whoami'];
+  const refused = await runCommand([...call, '--diagram', '-'], { env: stack.env });
+  expect(refused.code).toBe(4);
+  const lines = diagram(refused.stdout);
+  inOrder(lines, [
+    /^agentcore-auth -> Gateway: POST tools\/call provider___whoami · Bearer sha256:/,
+    /^Gateway -> AgentCore Identity: GetResourceOauth2Token \(USER_FEDERATION\)$/,
+    /^AgentCore Identity --> Gateway: authorizationUrl/,
+    /^Gateway -->x agentcore-auth: 200 JSON-RPC -32042 · URL elicitation: consent needed$/,
+  ]);
+  expect(lines.some((l) => /Target --> Gateway: result/.test(l))).toBe(false);
+
+  const done = await runCommand([...call, '--complete-auth', '--return-url', returnUrl, '--diagram', '-'], {
+    env: stack.env,
+    ...browser,
+  });
+  expect(done.code, done.stderr).toBe(0);
+  inOrder(diagram(done.stdout), [
+    /^Gateway -->x agentcore-auth: 200 JSON-RPC -32042 · URL elicitation: consent needed$/,
+    ...CONSENT,
+    /^agentcore-auth -> Gateway: POST tools\/call provider___whoami · Bearer sha256:/,
+    /^Gateway -> Target: tools\/call provider___whoami$/,
+    /^Target --> Gateway: result$/,
+    /^Gateway --> agentcore-auth: 200$/,
+  ]);
+});
