@@ -48,16 +48,22 @@ describe('authorizer with cognito-local tokens', () => {
     });
   });
 
-  it('allowedAudience accepts the ID token and rejects the access token (Cognito access tokens carry no aud)', async () => {
-    const a = createJwtAuthorizer();
-    const cfg = { discoveryUrl: cognito.discoveryUrl, allowedAudience: [t.clientId] };
-    expect(await a.authorize(t.idToken, cfg)).toMatchObject({ ok: true, claims: { aud: t.clientId, token_use: 'id' } });
-    expect(await a.authorize(t.accessToken, cfg)).toMatchObject({
-      ok: false,
-      status: 401,
-      message: "Claim 'aud' value mismatch with configuration.",
-    });
-  });
+  it(
+    'allowedAudience accepts the ID token and rejects the access token (Cognito access tokens ' + 'carry no aud)',
+    async () => {
+      const a = createJwtAuthorizer();
+      const cfg = { discoveryUrl: cognito.discoveryUrl, allowedAudience: [t.clientId] };
+      expect(await a.authorize(t.idToken, cfg)).toMatchObject({
+        ok: true,
+        claims: { aud: t.clientId, token_use: 'id' },
+      });
+      expect(await a.authorize(t.accessToken, cfg)).toMatchObject({
+        ok: false,
+        status: 401,
+        message: "Claim 'aud' value mismatch with configuration.",
+      });
+    },
+  );
 
   it('allowedScopes is any-of over the space-separated scope claim', async () => {
     const a = createJwtAuthorizer();
@@ -149,29 +155,32 @@ describe('authorizer with a loopback IdP', () => {
     expect(idp.fetches.discovery).toBe(0); // nothing fetched for a token that is not a JWT
   });
 
-  it('expired → 401 "Token has expired"; nbf in the future → 401; a foreign signature with the right iss → 401', async () => {
-    const a = createJwtAuthorizer();
-    const now = Math.floor(Date.now() / 1000);
-    expect(await a.authorize(await idp.sign({ sub: 'u' }, { exp: now - 5 }), cfg())).toEqual({
-      ok: false,
-      status: 401,
-      message: MESSAGES.tokenExpired,
-      reason: 'expired',
-    });
-    expect(await a.authorize(await idp.sign({ sub: 'u' }, { nbf: now + 600 }), cfg())).toMatchObject({
-      status: 401,
-      message: AUTHORIZER_MESSAGES.notYetValid,
-    });
-    expect(await a.authorize(await idp.sign({ sub: 'u' }, { key: idp.foreignKey }), cfg())).toMatchObject({
-      status: 401,
-      reason: 'signature',
-      message: AUTHORIZER_MESSAGES.invalidSignature,
-    });
-    // Foreign issuer AND foreign key: the issuer is reported (AgentCore checks iss before the signature).
-    expect(
-      await a.authorize(await idp.sign({ iss: 'https://elsewhere.example' }, { key: idp.foreignKey }), cfg()),
-    ).toMatchObject({ reason: 'iss' });
-  });
+  it(
+    'expired → 401 "Token has expired"; nbf in the future → 401; a foreign signature with the ' + 'right iss → 401',
+    async () => {
+      const a = createJwtAuthorizer();
+      const now = Math.floor(Date.now() / 1000);
+      expect(await a.authorize(await idp.sign({ sub: 'u' }, { exp: now - 5 }), cfg())).toEqual({
+        ok: false,
+        status: 401,
+        message: MESSAGES.tokenExpired,
+        reason: 'expired',
+      });
+      expect(await a.authorize(await idp.sign({ sub: 'u' }, { nbf: now + 600 }), cfg())).toMatchObject({
+        status: 401,
+        message: AUTHORIZER_MESSAGES.notYetValid,
+      });
+      expect(await a.authorize(await idp.sign({ sub: 'u' }, { key: idp.foreignKey }), cfg())).toMatchObject({
+        status: 401,
+        reason: 'signature',
+        message: AUTHORIZER_MESSAGES.invalidSignature,
+      });
+      // Foreign issuer AND foreign key: the issuer is reported (AgentCore checks iss before the signature).
+      expect(
+        await a.authorize(await idp.sign({ iss: 'https://elsewhere.example' }, { key: idp.foreignKey }), cfg()),
+      ).toMatchObject({ reason: 'iss' });
+    },
+  );
 
   it('a cached verification still expires with the token', async () => {
     let clock = Date.now();

@@ -115,86 +115,97 @@ describe('gateway MCP endpoint', () => {
     expect((await rpc('tools', 'nope/method')).body.error).toMatchObject({ code: -32601 });
   });
 
-  it('inbound CUSTOM_JWT: no token → 401 with resource_metadata; ID token → client_id mismatch; scope miss → 403 insufficient_scope', async () => {
-    const none = await rpc('tools', 'tools/list', {}, null);
-    expect(none.res.status).toBe(401);
-    expect(none.res.headers.get('www-authenticate')).toBe(
-      `Bearer resource_metadata="${stack.url}/gateways/${gw('tools').id}/.well-known/oauth-protected-resource"`,
-    );
-    expect(none.body).toMatchObject({ jsonrpc: '2.0', error: { code: -32001, message: MESSAGES.missingAuthToken } });
-    const id = await rpc('tools', 'tools/list', {}, alice.idToken);
-    expect(id.res.status).toBe(401);
-    expect(id.body.error.message).toBe(MESSAGES.claimMismatch('client_id'));
-    expect(id.res.headers.get('www-authenticate')).toContain('error="invalid_token"');
-    const meta = await (
-      await fetch(`${stack.url}/gateways/${gw('tools').id}/.well-known/oauth-protected-resource`)
-    ).json();
-    expect(meta).toEqual({ resource: mcpUrl('tools'), authorization_servers: [stack.userPool.issuer] });
-    // 'plain' only trusts tokens with the admin scope: Cognito access tokens carry it, ID tokens carry no scope.
-    expect((await rpc('plain', 'tools/list')).res.status).toBe(200);
-    const scoped = await rpc('plain', 'tools/list', {}, alice.idToken);
-    expect(scoped.res.status).toBe(403);
-    expect(scoped.res.headers.get('www-authenticate')).toBe(
-      `Bearer error="insufficient_scope", scope="aws.cognito.signin.user.admin", resource_metadata="${stack.url}/gateways/${gw('plain').id}/.well-known/oauth-protected-resource"`,
-    );
-  });
+  it(
+    'inbound CUSTOM_JWT: no token → 401 with resource_metadata; ID token → client_id mismatch; scope miss → ' +
+      '403 insufficient_scope',
+    async () => {
+      const none = await rpc('tools', 'tools/list', {}, null);
+      expect(none.res.status).toBe(401);
+      expect(none.res.headers.get('www-authenticate')).toBe(
+        `Bearer resource_metadata="${stack.url}/gateways/${gw('tools').id}/.well-known/oauth-protected-resource"`,
+      );
+      expect(none.body).toMatchObject({ jsonrpc: '2.0', error: { code: -32001, message: MESSAGES.missingAuthToken } });
+      const id = await rpc('tools', 'tools/list', {}, alice.idToken);
+      expect(id.res.status).toBe(401);
+      expect(id.body.error.message).toBe(MESSAGES.claimMismatch('client_id'));
+      expect(id.res.headers.get('www-authenticate')).toContain('error="invalid_token"');
+      const meta = await (
+        await fetch(`${stack.url}/gateways/${gw('tools').id}/.well-known/oauth-protected-resource`)
+      ).json();
+      expect(meta).toEqual({ resource: mcpUrl('tools'), authorization_servers: [stack.userPool.issuer] });
+      // 'plain' only trusts tokens with the admin scope: Cognito access tokens carry it, ID tokens carry no scope.
+      expect((await rpc('plain', 'tools/list')).res.status).toBe(200);
+      const scoped = await rpc('plain', 'tools/list', {}, alice.idToken);
+      expect(scoped.res.status).toBe(403);
+      expect(scoped.res.headers.get('www-authenticate')).toBe(
+        `Bearer error="insufficient_scope", scope="aws.cognito.signin.user.admin", ` +
+          `resource_metadata="${stack.url}/gateways/${gw('plain').id}/.well-known/oauth-protected-resource"`,
+      );
+    },
+  );
 
-  it("the REQUEST interceptor passes the caller's token to the target; without it nothing reaches the target", async () => {
-    const passed = await rpc('tools', 'tools/call', { name: 'echo___inspect', arguments: { note: 'hi' } });
-    const report = passed.body.result.structuredContent;
-    expect(report).toMatchObject({
-      target: 'echo',
-      interceptor: 'pass-caller-token',
-      note: 'hi',
-      authorization: { received: true, sameAsCallerToken: true, fingerprint: fingerprint(alice.accessToken) },
-    });
-    expect(report.headers).toEqual(['Authorization', 'content-type']);
-    expect(JSON.stringify(passed.body)).not.toContain(alice.accessToken);
-    const plain = await rpc('plain', 'tools/call', { name: 'echo___inspect', arguments: {} });
-    expect(plain.body.result.structuredContent).toMatchObject({
-      interceptor: null,
-      authorization: { received: false },
-    });
-    expect(plain.body.result.content[0].text).toBe('The target received no Authorization header.');
-  });
+  it(
+    "the REQUEST interceptor passes the caller's token to the target; without it nothing " + 'reaches the target',
+    async () => {
+      const passed = await rpc('tools', 'tools/call', { name: 'echo___inspect', arguments: { note: 'hi' } });
+      const report = passed.body.result.structuredContent;
+      expect(report).toMatchObject({
+        target: 'echo',
+        interceptor: 'pass-caller-token',
+        note: 'hi',
+        authorization: { received: true, sameAsCallerToken: true, fingerprint: fingerprint(alice.accessToken) },
+      });
+      expect(report.headers).toEqual(['Authorization', 'content-type']);
+      expect(JSON.stringify(passed.body)).not.toContain(alice.accessToken);
+      const plain = await rpc('plain', 'tools/call', { name: 'echo___inspect', arguments: {} });
+      expect(plain.body.result.structuredContent).toMatchObject({
+        interceptor: null,
+        authorization: { received: false },
+      });
+      expect(plain.body.result.content[0].text).toBe('The target received no Authorization header.');
+    },
+  );
 
-  it('3LO target: -32042 URL elicitation until the session is bound with the same JWT, then the token fingerprint', async () => {
-    const first = await rpc('tools', 'tools/call', { name: 'calendar___whoami', arguments: {} });
-    expect(first.res.status).toBe(200);
-    expect(first.body.error).toMatchObject({
-      code: MCP_URL_ELICITATION_CODE,
-      message: 'This request requires more information.',
-    });
-    const [el] = first.body.error.data.elicitations;
-    expect(el).toMatchObject({
-      mode: 'url',
-      message: 'Please login to this URL for authorization.',
-      elicitationId: expect.any(String),
-    });
-    expect(el.url).toMatch(
-      new RegExp(
-        `^${stack.url}/identities/oauth2/authorize\\?request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3A`,
-      ),
-    );
-    // Still unbound: asking again elicits again.
-    expect((await rpc('tools', 'tools/call', { name: 'calendar___whoami' })).body.error.code).toBe(
-      MCP_URL_ELICITATION_CODE,
-    );
+  it(
+    '3LO target: -32042 URL elicitation until the session is bound with the same JWT, then the token ' + 'fingerprint',
+    async () => {
+      const first = await rpc('tools', 'tools/call', { name: 'calendar___whoami', arguments: {} });
+      expect(first.res.status).toBe(200);
+      expect(first.body.error).toMatchObject({
+        code: MCP_URL_ELICITATION_CODE,
+        message: 'This request requires more information.',
+      });
+      const [el] = first.body.error.data.elicitations;
+      expect(el).toMatchObject({
+        mode: 'url',
+        message: 'Please login to this URL for authorization.',
+        elicitationId: expect.any(String),
+      });
+      expect(el.url).toMatch(
+        new RegExp(
+          `^${stack.url}/identities/oauth2/authorize\\?request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3A`,
+        ),
+      );
+      // Still unbound: asking again elicits again.
+      expect((await rpc('tools', 'tools/call', { name: 'calendar___whoami' })).body.error.code).toBe(
+        MCP_URL_ELICITATION_CODE,
+      );
 
-    const consent = await follow(el.url);
-    const back = new URL(consent.finalUrl);
-    expect(back.origin + back.pathname).toBe('http://localhost:8081/oauth2/callback');
-    const sessionUri = back.searchParams.get('session_id')!;
-    await clients.data.send(
-      new CompleteResourceTokenAuthCommand({ sessionUri, userIdentifier: { userToken: alice.accessToken } }),
-    );
+      const consent = await follow(el.url);
+      const back = new URL(consent.finalUrl);
+      expect(back.origin + back.pathname).toBe('http://localhost:8081/oauth2/callback');
+      const sessionUri = back.searchParams.get('session_id')!;
+      await clients.data.send(
+        new CompleteResourceTokenAuthCommand({ sessionUri, userIdentifier: { userToken: alice.accessToken } }),
+      );
 
-    const done = await rpc('tools', 'tools/call', { name: 'calendar___whoami', arguments: {} });
-    expect(done.body.result).toMatchObject({
-      isError: false,
-      structuredContent: { provider: 'local-3lo', tokenFingerprint: expect.stringMatching(/^sha256:[0-9a-f]{8}$/) },
-    });
-  });
+      const done = await rpc('tools', 'tools/call', { name: 'calendar___whoami', arguments: {} });
+      expect(done.body.result).toMatchObject({
+        isError: false,
+        structuredContent: { provider: 'local-3lo', tokenFingerprint: expect.stringMatching(/^sha256:[0-9a-f]{8}$/) },
+      });
+    },
+  );
 
   it('GetGateway / ListGateways expose the authorizer, the interceptor and the MCP URL', async () => {
     const g = await clients.control.send(new GetGatewayCommand({ gatewayIdentifier: gw('tools').id }));

@@ -46,7 +46,9 @@ function toolsOf(t: GatewayTarget): Array<{ name: string; description: string; i
     return [
       {
         name: `${t.name}${SEP}whoami`,
-        description: `Calls ${t.providerName} as the signed-in user (OAuth 3LO through the token vault); answers with who the provider token is for and its fingerprint. Needs consent once (URL elicitation).`,
+        description:
+          `Calls ${t.providerName} as the signed-in user (OAuth 3LO through the token vault); ` +
+          `answers with who the provider token is for and its fingerprint. Needs consent once (URL elicitation).`,
         inputSchema: { type: 'object', properties: {} },
       },
     ];
@@ -193,7 +195,9 @@ export function createGatewayHandler(deps: RuntimeHalfDeps): GatewayHandler {
             content: [
               {
                 type: 'text',
-                text: `Called ${t.providerName} as ${who ?? 'the signed-in user'} with the vault's token (${result.tokenFingerprint}).`,
+                text:
+                  `Called ${t.providerName} as ${who ?? 'the signed-in user'} with the vault's token ` +
+                  `(${result.tokenFingerprint}).`,
               },
             ],
             structuredContent: result,
@@ -224,7 +228,9 @@ export function createGatewayHandler(deps: RuntimeHalfDeps): GatewayHandler {
           content: [
             {
               type: 'text',
-              text: `The token vault returned neither a token nor an authorization URL (sessionStatus ${out.sessionStatus ?? 'none'}).`,
+              text:
+                `The token vault returned neither a token nor an authorization URL ` +
+                `(sessionStatus ${out.sessionStatus ?? 'none'}).`,
             },
           ],
           isError: true,
@@ -268,13 +274,18 @@ export function createGatewayHandler(deps: RuntimeHalfDeps): GatewayHandler {
           }
         : {
             received: false,
-            why: "the Gateway does not forward the caller's token to targets; a REQUEST interceptor with passRequestHeaders must add it",
+            why:
+              "the Gateway does not forward the caller's token to targets; a REQUEST interceptor with " +
+              'passRequestHeaders must add it',
           },
       headers: Object.keys(headers).sort(),
       ...(args.note !== undefined ? { note: args.note } : {}),
     };
     const text = token
-      ? `The target received a bearer token ${fingerprint(token)}${token === callerToken ? " — the caller's own token (passed through by the interceptor)" : ''}.`
+      ? `The target received a bearer ` +
+        `token ${fingerprint(token)}` +
+        (token === callerToken ? " — the caller's own token (passed through by the interceptor)" : '') +
+        '.'
       : 'The target received no Authorization header.';
     return { result: { content: [{ type: 'text', text }], structuredContent: report, isError: false } };
   }

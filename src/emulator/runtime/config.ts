@@ -135,7 +135,9 @@ export function defaultAgents(ctx: RuntimeDefaultsContext): AgentConfig[] {
   ];
 }
 
-/** The seeded gateway: CUSTOM_JWT inbound, a 3LO target and an echo target, and the pass-the-caller's-token interceptor. */
+/**
+ * The seeded gateway: CUSTOM_JWT inbound, a 3LO target and an echo target, and the pass-the-caller's-token interceptor.
+ */
 export function defaultGateways(ctx: RuntimeDefaultsContext): GatewayConfig[] {
   const returnUrl = ctx.returnUrl ?? DEFAULT_RETURN_URL;
   const clients = ctx.clientIds?.length ? ctx.clientIds : [ctx.appClientId];
