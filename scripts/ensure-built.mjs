@@ -28,7 +28,14 @@ function builtAt() {
   return st?.mtimeMs ?? 0;
 }
 
-const inputs = ['src', 'scripts/render-help.mjs', 'tsconfig.json', 'tsconfig.build.json', 'package.json'];
+const inputs = [
+  'src',
+  'scripts/render-help.mjs',
+  'scripts/build-context.mjs',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'package.json',
+];
 const stale = builtAt() < Math.max(...inputs.map((p) => newest(join(root, p))));
 let built = true;
 if (stale) {

@@ -14,26 +14,36 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
   .version;
 
-// Fast paths: `--version`, and help screens pre-rendered at build time by commander itself (scripts/render-help.mjs),
-// need neither commander, chalk nor any command module.
+// Fast paths: `--version`, help screens and help topics pre-rendered at build time by commander itself
+// (scripts/render-help.mjs), the completion scripts, and the login names completion asks for: none needs commander,
+// chalk or any command module.
 const help = argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V') ? `${version}\n` : cachedHelp(argv);
 if (help !== undefined) {
   process.stdout.write(help);
+} else if (argv.length === 2 && argv[0] === '__complete' && argv[1] === 'logins') {
+  const { cachedLoginNames } = await import('./cli/manual/logins.js');
+  const { homedir } = await import('node:os');
+  process.stdout.write((await cachedLoginNames(process.env, homedir())).map((n) => `${n}\n`).join(''));
 } else {
   await main();
 }
 
+/** The pre-rendered file for these arguments: dist/help/<command>.txt, topic/<topic>.txt, completion/<shell>.txt. */
 function cachedHelp(args: string[]): string | undefined {
-  let name: string | undefined;
-  if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) name = '_root';
-  else if (args.length === 2 && args[0] === 'help') name = args[1];
-  else if (args.length === 2 && (args[1] === '--help' || args[1] === '-h')) name = args[0];
-  if (!name || !/^[a-z_]+$/.test(name)) return undefined;
-  try {
-    return readFileSync(new URL(`./help/${name}.txt`, import.meta.url), 'utf8');
-  } catch {
-    return undefined; // not pre-rendered (or an unknown command): commander answers
+  let files: string[] = [];
+  if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) files = ['_root'];
+  else if (args.length === 2 && args[0] === 'help') files = [args[1]!, `topic/${args[1]}`];
+  else if (args.length === 2 && (args[1] === '--help' || args[1] === '-h')) files = [args[0]!];
+  else if (args.length === 2 && args[0] === 'completion') files = [`completion/${args[1]}`];
+  for (const name of files) {
+    if (!/^([a-z]+\/)?[a-z_][a-z-]*$/.test(name)) return undefined;
+    try {
+      return readFileSync(new URL(`./help/${name}.txt`, import.meta.url), 'utf8');
+    } catch {
+      // not pre-rendered (or unknown): the next name, else commander answers
+    }
   }
+  return undefined;
 }
 
 async function main(): Promise<void> {

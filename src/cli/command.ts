@@ -22,6 +22,11 @@ export class CliRun {
   io?: Io;
   /** The exit code the action's outcome asked for, once it finished. */
   exitCode?: number;
+  /**
+   * A program with every command registered (program.ts sets it): for what describes the whole CLI (`completion`),
+   * without a command importing the program.
+   */
+  commandTree?: () => Promise<Command>;
 
   constructor(readonly ctx: CliContext) {}
 }

@@ -90,6 +90,11 @@ export const REGISTRY: readonly RegistryEntry[] = [
     load: () => import('./commands/teardown.js'),
   },
   { name: 'demo', summary: 'every flow on the embedded stack, narrated', load: () => import('./commands/demo.js') },
+  {
+    name: 'completion',
+    summary: 'print a shell completion script (bash, zsh, fish)',
+    load: () => import('./commands/completion.js'),
+  },
 ];
 
 /** Global options that take a value (so the scanner skips their value). */

@@ -16,7 +16,7 @@ export const EXIT = {
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-/** Every error code, its exit code and a one-line description (rendered in the README's table). */
+/** Every error code, its exit code and a one-line description (rendered in `help exit-codes`). */
 export const ERROR_CODES = {
   ERR_INTERNAL: { exit: EXIT.INTERNAL, doc: 'A bug in agentcore-auth. Please report it with the output of --debug.' },
   ERR_USAGE: { exit: EXIT.USAGE, doc: 'A flag, argument or combination of them is invalid.' },

@@ -524,9 +524,9 @@ const TEXTS: readonly HintText[] = [
       'The caller may not create, read or delete the Cognito (cognito-idp:*) or AgentCore Identity ' +
       '(bedrock-agentcore:*) resources setup manages.',
     fix:
-      'Attach the policy from README.md ("Start from a bare AWS account") to the caller, or run as a ' +
-      'principal that has it; `aws sts get-caller-identity` shows who you are. `teardown --name NAME` ' +
-      'removes what an interrupted setup made.',
+      'Attach the policy `agentcore-auth help iam` prints to the caller, or run as a principal that has it; ' +
+      '`aws sts get-caller-identity` shows who you are. `teardown --name NAME` removes what an interrupted ' +
+      'setup made.',
     example:
       'AccessDeniedException: User: arn:aws:iam::123456789012:user/dev is not authorized to perform: ' +
       'cognito-idp:CreateUserPool on resource: arn:aws:cognito-idp:us-east-1:123456789012:userpool/* ' +

@@ -190,7 +190,7 @@ export function runtimeDefaultsContext(cfg: StackConfig): RuntimeDefaultsContext
   const threeLo = cfg.oauth2Providers.find((p) => p.flow === 'USER_FEDERATION');
   const returnUrl = cfg.workloadIdentities[0]?.allowedResourceOauth2ReturnUrls[0];
   // The seeded JWT agents and gateway trust every app client of the pool, so that a token from either the confidential
-  // or the public client works (the README's quick start signs in with the public one).
+  // or the public client works (the quick start signs in with the public one).
   const clientIds = cfg.userPool.clients.map((c) => c.clientId);
   return {
     appClientId: app?.clientId ?? '',

@@ -139,8 +139,9 @@ describe('setup against the local stack', () => {
       const login = await runCommand(['login'], home);
       expect(login.code, login.stderr).toBe(0);
 
-      // Put the printed customJWTAuthorizer on a runtime with UpdateAgentRuntime (the README's next step: the update
-      // re-sends the runtime's artifact, role and network, as AWS's samples do), then invoke with the token.
+      // Put the printed customJWTAuthorizer on a runtime with UpdateAgentRuntime (the bare-account guide's next
+      // step: the update re-sends the runtime's artifact, role and network, as AWS's samples do), then invoke with
+      // the token.
       const agent = stack.agents.find((a) => a.name === 'jwt_agent')!;
       const current = await control.send(new GetAgentRuntimeCommand({ agentRuntimeId: agent.id }));
       const updated = await control.send(
@@ -365,10 +366,10 @@ describe('setup against the local stack', () => {
   });
 
   it(
-    "the README's IAM policy allows every call setup (fresh and again, --with-identity) and " + 'teardown make',
+    'the IAM policy of `help iam` allows every call setup (fresh and again, --with-identity) ' + 'and teardown make',
     async () => {
-      const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-      const section = readme.slice(readme.indexOf('### IAM policy for `setup` and `teardown`'));
+      const topic = readFileSync(new URL('../../src/cli/manual/topics/iam.md', import.meta.url), 'utf8');
+      const section = topic.slice(topic.indexOf('## The policy for `setup` and `teardown`'));
       const policy = JSON.parse(/```json\n([\s\S]*?)\n```/.exec(section)![1]!) as {
         Statement: Array<{ Action: string[] }>;
       };

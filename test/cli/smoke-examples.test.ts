@@ -1,5 +1,5 @@
 /**
- * The shipped examples/ scenarios, run as the README says: against the local stack started with
+ * The shipped examples/ scenarios, run as the CI smoke tests guide says: against the local stack started with
  * examples/local-stack.yaml (in-process here), with only the variables `agentcore-auth local` exports.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,7 +1,7 @@
 /**
- * The README's 3LO diagram and the examples/ GitHub Actions workflow: the committed SVG is what our renderer draws
- * from the committed Mermaid source, which is the block in README.md; the workflow runs smoke with --junit and --html
- * and uploads exactly those two files.
+ * The 3LO diagram (the README's picture, the troubleshooting guide's Mermaid block) and the examples/ GitHub Actions
+ * workflow: the committed SVG is what our renderer draws from the committed Mermaid source, which is the block in
+ * docs/guides/troubleshooting.md; the workflow runs smoke with --junit and --html and uploads exactly those two files.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -11,19 +11,20 @@ import { renderSvg } from '../../src/core/diagram/svg.js';
 
 const read = (p: string) => readFileSync(new URL(`../../${p}`, import.meta.url), 'utf8');
 
-describe('README diagram', () => {
+describe('the 3LO diagram', () => {
   const source = read('docs/diagrams/three-legged.mmd');
   const diagram = parseMermaid(source);
 
-  it('README shows the committed source in a mermaid block between the markers', () => {
-    const readme = read('README.md');
+  it('the troubleshooting guide shows the committed source between the markers; guide and README the picture', () => {
+    const guide = read('docs/guides/troubleshooting.md');
     const block =
       /<!-- diagram:three-legged:start[^>]*-->\n```mermaid\n([\s\S]*?)```\n<!-- diagram:three-legged:end -->/.exec(
-        readme,
+        guide,
       );
     expect(block).not.toBeNull();
     expect(block![1]).toBe(source);
-    expect(readme).toContain('](docs/diagrams/three-legged.svg)');
+    expect(guide).toContain('](../diagrams/three-legged.svg)');
+    expect(read('README.md')).toContain('](docs/diagrams/three-legged.svg)');
   });
 
   it('is a 3LO flow: browser, return URL, CompleteResourceTokenAuth, the resource token as a fingerprint', () => {
@@ -45,14 +46,11 @@ describe('README diagram', () => {
     expect(source).not.toMatch(/eyJ[A-Za-z0-9_-]{5,}\./);
   });
 
-  it(
-    "the committed SVG is our renderer's drawing of that source (regenerate: " + 'scripts/render-readme-diagram.mjs)',
-    () => {
-      expect(read('docs/diagrams/three-legged.svg')).toBe(
-        `${renderSvg(diagram, { title: '3LO (USER_FEDERATION) as agentcore-auth demo ran it' })}\n`,
-      );
-    },
-  );
+  it("the committed SVG is our renderer's drawing of that source (regenerate: scripts/render-flow-diagram.mjs)", () => {
+    expect(read('docs/diagrams/three-legged.svg')).toBe(
+      `${renderSvg(diagram, { title: '3LO (USER_FEDERATION) as agentcore-auth demo ran it' })}\n`,
+    );
+  });
 });
 
 describe('examples/github-actions-smoke.yml', () => {

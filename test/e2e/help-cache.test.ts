@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { TOPICS } from '../../src/cli/manual/topics.js';
 import { REGISTRY } from '../../src/cli/registry.js';
 import { runCommand } from '../helpers/context.js';
 
@@ -13,12 +14,20 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const version = (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string }).version;
 
 describe('pre-rendered help', () => {
-  it('exists for the top level and every command', () => {
+  it('exists for the top level, every command, every help topic and every shell', () => {
     expect(existsSync(`${root}dist/help/_root.txt`)).toBe(true);
     for (const e of REGISTRY) expect(existsSync(`${root}dist/help/${e.name}.txt`), e.name).toBe(true);
+    for (const t of TOPICS) expect(existsSync(`${root}dist/help/topic/${t.name}.txt`), t.name).toBe(true);
+    for (const s of ['bash', 'zsh', 'fish']) expect(existsSync(`${root}dist/help/completion/${s}.txt`), s).toBe(true);
   });
 
-  const cases = [['--help'], ...REGISTRY.map((e) => [e.name, '--help']), ['help', 'invoke']];
+  const cases = [
+    ['--help'],
+    ...REGISTRY.map((e) => [e.name, '--help']),
+    ['help', 'invoke'],
+    ...TOPICS.map((t) => ['help', t.name]),
+    ...['bash', 'zsh', 'fish'].map((s) => ['completion', s]),
+  ];
   // The built binary for every case, all started at once (one Node start each, about 0.2 s on a busy machine; one after
   // the other they were most of this file's time); each test then compares its own.
   const binary = new Map<string, Promise<{ code: number; stdout: string }>>();

@@ -176,7 +176,7 @@ describe('CreateAgentRuntime → invoke → UpdateAgentRuntime → invoke', () =
     expect((await bearer(arn, accessToken)).status).toBe(403);
   });
 
-  it('the seeded runtimes can be updated too (the README setup flow on local)', async () => {
+  it('the seeded runtimes can be updated too (the setup flow of the bare-account guide, on local)', async () => {
     const jwt = stack.agents.find((a) => a.name === 'jwt_aud_agent')!;
     const arn = `arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:runtime/${jwt.id}`;
     const before = await bearer(arn, accessToken);

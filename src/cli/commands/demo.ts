@@ -229,7 +229,7 @@ async function demo(io: Io, opts: DemoOptions) {
         `  agentcore-auth smoke examples/inbound.yaml   the same checks as a CI scenario, against a stack started with`,
       );
       ui.info(
-        `                                               \`local --config examples/local-stack.yaml\` (README: smoke)`,
+        `                                               \`local --config examples/local-stack.yaml\` (help scenarios)`,
       );
       ui.info(`  agentcore-auth explain "<message>"           when AWS answers with something puzzling`);
     } else {

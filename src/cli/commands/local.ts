@@ -182,7 +182,7 @@ async function runLocal(io: Io, opts: LocalOptions): Promise<Outcome> {
         'ERR_CONFIG',
         `Invalid ${opts.config ? `config file ${opts.config}` : 'option'}: ${e.message}`,
         {
-          hint: 'See the config format in the README (agentcore-auth local); every section is optional.',
+          hint: 'See the config format: agentcore-auth help config (every section is optional).',
           cause: e,
         },
       );
@@ -230,7 +230,7 @@ async function runLocal(io: Io, opts: LocalOptions): Promise<Outcome> {
       throw new AgentcoreAuthError(
         'ERR_CONFIG',
         `Invalid ${opts.config ? `config file ${opts.config}` : 'option'}: ${e.message}`,
-        { hint: 'See the config format in the README (agentcore-auth local); every section is optional.', cause: e },
+        { hint: 'See the config format: agentcore-auth help config (every section is optional).', cause: e },
       );
     throw e;
   }

@@ -54,7 +54,7 @@ Examples:
   agentcore-auth setup --name dev --with-identity --json
   agentcore-auth teardown --name dev --yes
 
-IAM permissions: README.md, "Start from a bare AWS account".`,
+IAM permissions: agentcore-auth help iam.`,
     )
     .action(defineAction(run, (io: Io, opts: SetupOptions) => setup(io, opts)));
 }

@@ -70,8 +70,8 @@ async function teardown(io: Io, opts: TeardownOptions): Promise<Outcome<Teardown
   const { plan } = found;
   for (const u of plan.unchecked)
     io.ui.warn(
-      `could not check ${u} (no permission?): if setup ran with --with-identity, delete it yourself or grant the ` +
-        'permissions in README.md',
+      `could not check ${u} (no permission?): if setup ran with --with-identity, delete it yourself or grant ` +
+        'the permissions `agentcore-auth help iam` lists',
     );
   if (plan.ignoredPools.length)
     io.ui.note(

@@ -210,7 +210,7 @@ function methodVerdict(io: Io, remote: RemoteAuthorizer) {
   };
 }
 
-/** The rejection in --json: the failing check, plus the error code of the README's table (exit 4). */
+/** The rejection in --json: the failing check, plus the error code of the exit-codes table (exit 4). */
 function pick(c: Check) {
   return {
     code: 'ERR_VERIFY_REJECTED',

@@ -84,7 +84,7 @@ class Issues {
     const shown = sorted.slice(0, 20).map((i) => `${file}:${i.line}: ${i.message}`);
     if (sorted.length > 20) shown.push(`…and ${sorted.length - 20} more`);
     throw new AgentcoreAuthError('ERR_INPUT', shown.join('\n'), {
-      hint: 'See the policy test format: examples/policy-test.schema.json (README, section "policy").',
+      hint: 'See the policy test format: agentcore-auth help policy-tests (schema: examples/policy-test.schema.json).',
       details: { file, issues: sorted },
     });
   }

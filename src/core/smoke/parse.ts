@@ -118,7 +118,7 @@ function scenarioError(file: string, errors: ScenarioErrors): AgentcoreAuthError
   const more = issues.slice(1, 10).map((i) => `\n  ${file}:${i.line}: ${i.message}`);
   const rest = issues.length > 10 ? `\n  …and ${issues.length - 10} more` : '';
   return new AgentcoreAuthError('ERR_INPUT', `${file}:${first.line}: ${first.message}${more.join('')}${rest}`, {
-    hint: 'See the scenario format in the README (section "smoke"), or start from one of the files in examples/.',
+    hint: 'See the scenario format: agentcore-auth help scenarios, or start from one of the files in examples/.',
     details: { file, issues },
   });
 }

@@ -1,7 +1,7 @@
 /**
- * The smoke scenario model. A scenario is a list of steps; each step runs one agentcore-auth command (its options come
- * from the step) and checks expectations on what the command did. See README.md ("CI smoke tests: `smoke`") for the
- * file format.
+ * The smoke scenario model. A scenario is a list of steps; each step runs one agentcore-auth command (its options
+ * come from the step) and checks expectations on what the command did. See `agentcore-auth help scenarios`
+ * (docs/reference/scenarios.md) for the file format.
  */
 import type { Template } from './template.js';
 

@@ -16,7 +16,7 @@ export const LOGIN_FLOWS = [
   'authorization-code',
 ] as const;
 export const PRINT_CHOICES = ['access-token', 'id-token', 'refresh-token'] as const;
-/** Environment variables login reads (documented in README.md, "Secrets and environment variables"). */
+/** Environment variables login reads (documented in `help environment`: cli/manual/environment.ts). */
 export const LOGIN_ENV = {
   username: 'AGENTCORE_AUTH_USERNAME',
   password: 'AGENTCORE_AUTH_PASSWORD',

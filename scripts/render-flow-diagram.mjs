@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// Regenerate the 3LO diagram the README shows: run `agentcore-auth demo --diagram DIR` (the built CLI, local stack,
-// auto-consent), take the three-legged step's Mermaid file, render it with our own SVG renderer
-// (dist/core/diagram/svg.js) into docs/diagrams/three-legged.svg, keep the source beside it, and put the same source
-// into README.md between the `diagram:three-legged` markers (GitHub renders the Mermaid block itself).
-// Usage: npm run build && node scripts/render-readme-diagram.mjs
+// Regenerate the 3LO diagram the README and the troubleshooting guide show: run `agentcore-auth demo --diagram DIR`
+// (the built CLI, local stack, auto-consent), take the three-legged step's Mermaid file, render it with our own SVG
+// renderer (dist/core/diagram/svg.js) into docs/diagrams/three-legged.svg (the README's picture), keep the source
+// beside it, and put the same source into docs/guides/troubleshooting.md between the `diagram:three-legged` markers
+// (GitHub renders the Mermaid block itself).
+// Usage: npm run build && node scripts/render-flow-diagram.mjs
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,16 +38,17 @@ try {
     `${renderSvg(diagram, { title: '3LO (USER_FEDERATION) as agentcore-auth demo ran it' })}\n`,
   );
 
-  const readmePath = join(root, 'README.md');
-  const readme = readFileSync(readmePath, 'utf8');
-  const start = '<!-- diagram:three-legged:start (scripts/render-readme-diagram.mjs) -->';
+  const guidePath = join(root, 'docs/guides/troubleshooting.md');
+  const guide = readFileSync(guidePath, 'utf8');
+  const start = '<!-- diagram:three-legged:start (scripts/render-flow-diagram.mjs) -->';
   const end = '<!-- diagram:three-legged:end -->';
-  const i = readme.indexOf(start);
-  const j = readme.indexOf(end);
-  if (i < 0 || j < i) throw new Error(`README.md has no ${start} … ${end} block`);
-  writeFileSync(readmePath, `${readme.slice(0, i + start.length)}\n\`\`\`mermaid\n${source}\`\`\`\n${readme.slice(j)}`);
+  const i = guide.indexOf(start);
+  const j = guide.indexOf(end);
+  if (i < 0 || j < i) throw new Error(`docs/guides/troubleshooting.md has no ${start} … ${end} block`);
+  writeFileSync(guidePath, `${guide.slice(0, i + start.length)}\n\`\`\`mermaid\n${source}\`\`\`\n${guide.slice(j)}`);
   process.stdout.write(
-    `docs/diagrams/three-legged.svg, docs/diagrams/three-legged.mmd and README.md updated from ${name}\n`,
+    'docs/diagrams/three-legged.svg, docs/diagrams/three-legged.mmd and docs/guides/troubleshooting.md updated ' +
+      `from ${name}\n`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });
