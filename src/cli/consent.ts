@@ -64,7 +64,7 @@ export async function checkConsentFlags(flags: ConsentFlags): Promise<void> {
  * the loopback return URL, call CompleteResourceTokenAuth with the identity that made the call (the same user id, or
  * the very same JWT string).
  */
-export async function completeConsent(
+export async function completeCallerConsent(
   io: Io,
   authorizationUrl: string,
   o: { inbound: Inbound; region: string; returnUrl?: string; browser?: boolean; timeoutMs: number },

@@ -13,7 +13,7 @@ import { toMermaid, type SequenceDiagram } from '../core/diagram/sequence.js';
 import type { RunSummary, StepResult } from '../core/smoke/results.js';
 import type { CliContext } from './context.js';
 import type { Io } from './io.js';
-import { createTraceListener } from './render/trace.js';
+import { createTraceListener } from './render/http-log.js';
 import { Ui } from './render/ui.js';
 
 /** The --diagram options that defineAction serves (smoke and demo declare their own, with other meanings). */
@@ -76,7 +76,7 @@ export function recordingContext(ctx: CliContext, recorder: TraceRecorder): CliC
 }
 
 /** The run's error, as the diagram's closing note shows it. */
-export function errorFacts(error: unknown): { code: string; message: string } | undefined {
+export function diagramError(error: unknown): { code: string; message: string } | undefined {
   if (error === undefined) return undefined;
   if (error instanceof AgentcoreAuthError) return { code: error.code, message: error.message };
   return { code: 'ERR_INTERNAL', message: (error as Error)?.message ?? String(error) };
@@ -102,7 +102,7 @@ export async function writeDiagram(io: Io, request: DiagramRequest, commandError
     io,
     'sequence diagram',
     request.file,
-    await diagramText(request.file, diagramOf(io, request.recorder.entries, errorFacts(commandError))),
+    await diagramText(request.file, diagramOf(io, request.recorder.entries, diagramError(commandError))),
     commandError !== undefined,
   );
 }

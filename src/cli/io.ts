@@ -9,7 +9,7 @@ import { createProxyRouting } from '../core/proxy.js';
 import type { PlanEvent } from '../core/plan.js';
 import { SecretRegistry } from '../core/redact.js';
 import type { CliContext } from './context.js';
-import { createTraceListener } from './render/trace.js';
+import { createTraceListener } from './render/http-log.js';
 import { stepRenderer } from './render/steps.js';
 import { colorEnabled, Ui } from './render/ui.js';
 

@@ -9,7 +9,7 @@ import type { Inbound } from '../core/runtime/inbound.js';
 import type { McpClient, McpTool, McpTransport } from '../core/runtime/mcp.js';
 import { MCP_PROTOCOL_VERSION } from '../wire.js';
 import type { Outcome } from './command.js';
-import { completeConsent, type ConsentFlags } from './consent.js';
+import { completeCallerConsent, type ConsentFlags } from './consent.js';
 import { readStdin, type Io } from './io.js';
 import { JSON_OBJECT_OR_STDIN, parseJsonObject, STDIN, value, withDefault, type OptionsOf } from './options.js';
 import type { RuntimeCallFlags } from './runtime-call.js';
@@ -118,7 +118,7 @@ async function callTool(
     );
     if (url) ui.line(`  ${url}`);
     if (!opts.completeAuth || !url) throw e;
-    await completeConsent(io, url, {
+    await completeCallerConsent(io, url, {
       inbound: opts.inbound,
       region: opts.region,
       ...(opts.returnUrl ? { returnUrl: opts.returnUrl } : {}),

@@ -11,7 +11,7 @@ import type { InvokerDeps } from '../core/runtime/invoker.js';
 import { checkSessionId, type InvokeSpec } from '../core/runtime/request.js';
 import type { SendOptions } from '../core/runtime/send.js';
 import type { RuntimeTarget } from '../core/runtime/target.js';
-import { AUTH_OPTIONS, type AuthFlags } from './inbound.js';
+import { AUTH_OPTIONS, type AuthFlags } from './inbound-flags.js';
 import type { Io } from './io.js';
 import { addOptions, HEADER, headerValue, repeated, TIMEOUT, value, withDefault, type OptionsOf } from './options.js';
 import { LIMITS } from '../wire.js';

@@ -19,8 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs, constants as fsConstants } from 'node:fs';
 import { platform } from 'node:os';
 import { join } from 'node:path';
-
-export type Env = Record<string, string | undefined>;
+import type { Env } from './aws-profile.js';
 
 export interface CacheLocation {
   env: Env;

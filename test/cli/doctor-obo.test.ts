@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-interface Check {
+interface DoctorCheck {
   id: string;
   status: string;
   label: string;
@@ -24,12 +24,12 @@ interface Check {
   fix?: string;
 }
 
-async function doctor(provider: string): Promise<{ code: number; checks: Check[] }> {
+async function doctor(provider: string): Promise<{ code: number; checks: DoctorCheck[] }> {
   const r = await runCommand(['doctor', '--provider', provider, '--json'], { env: stack.env });
-  return { code: r.code, checks: (JSON.parse(r.stdout) as { checks: Check[] }).checks };
+  return { code: r.code, checks: (JSON.parse(r.stdout) as { checks: DoctorCheck[] }).checks };
 }
 
-const byId = (checks: Check[], id: string) => checks.find((c) => c.id === id);
+const byId = (checks: DoctorCheck[], id: string) => checks.find((c) => c.id === id);
 
 describe('doctor --provider, on-behalf-of', () => {
   it(

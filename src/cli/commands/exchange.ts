@@ -25,6 +25,7 @@ import {
   type OptionsOf,
 } from '../options.js';
 
+import type { ExchangeRequest, ExchangeState, UserBinding, UserIdentifier } from '../../core/identity/index.js';
 import { isLoopbackUrl } from '../../core/loopback.js';
 import { DEFAULT_RETURN_URL, LIMITS } from '../../wire.js';
 
@@ -140,11 +141,6 @@ Examples:
   );
   addDiagramOption(cmd).action(defineAction(run, (io: Io, opts: ExchangeOptions) => runExchange(io, opts)));
 }
-
-type UserBinding = import('../../core/identity/index.js').UserBinding;
-type UserIdentifier = import('../../core/identity/index.js').UserIdentifier;
-type ExchangeRequest = import('../../core/identity/index.js').ExchangeRequest;
-type ExchangeState = import('../../core/identity/index.js').ExchangeState;
 
 async function runExchange(io: Io, opts: ExchangeOptions): Promise<Outcome<ExchangeJson>> {
   const id = await import('../../core/identity/index.js');

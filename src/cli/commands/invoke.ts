@@ -12,11 +12,11 @@ import { AgentcoreAuthError, usageError } from '../../core/errors.js';
 import { jwtClaims } from '../../core/jwt.js';
 import { defineAction, type Outcome, type CliRun } from '../command.js';
 import { readStdinBytes, type Io } from '../io.js';
-import { checkConsentFlags, completeConsent, consentOptions } from '../consent.js';
+import { checkConsentFlags, completeCallerConsent, consentOptions } from '../consent.js';
 import { addDiagramOption, type DiagramFlags } from '../diagram-output.js';
 import { mcpSessionOptions } from '../mcp-session.js';
 import { addOptions, flag, HEADER_VALUE, value, withDefault, type OptionsOf } from '../options.js';
-import { resolveInbound, type Inbound } from '../inbound.js';
+import { resolveInbound, type Inbound } from '../inbound-flags.js';
 import {
   addAuthOptions,
   runtimeOptions,
@@ -323,7 +323,7 @@ async function invokeWithConsent(
     ui.line('');
     ui.info(`${ui.c.yellow.bold("▲ the agent needs the user's consent (3LO)")} — completing it (--complete-auth)`);
     const c = { settled: false, done: Promise.resolve() };
-    c.done = completeConsent(io, url, {
+    c.done = completeCallerConsent(io, url, {
       inbound: call.inbound,
       region: call.prep.region,
       ...(opts.returnUrl ? { returnUrl: opts.returnUrl } : {}),

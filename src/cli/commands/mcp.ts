@@ -12,7 +12,7 @@ import { defineAction, type Outcome, type CliRun } from '../command.js';
 import type { Io } from '../io.js';
 import { checkConsentFlags, consentOptions } from '../consent.js';
 import { addDiagramOption, type DiagramFlags } from '../diagram-output.js';
-import { resolveInbound } from '../inbound.js';
+import { resolveInbound } from '../inbound-flags.js';
 import { mcpSessionOptions, runMcpSession, toolArguments } from '../mcp-session.js';
 import { addOptions, value, type OptionsOf } from '../options.js';
 import {

@@ -8,6 +8,7 @@ import { addOptions, flag, value, withDefault, type OptionsOf } from '../options
 import { defineAction, type Outcome, type CliRun } from '../command.js';
 import type { Io } from '../io.js';
 import type { StepsJson } from '../plan-output.js';
+import type { SetupResult } from '../../core/setup/types.js';
 
 const SETUP_OPTIONS = {
   name: withDefault(value('--name <name>', 'names every resource (a-z 0-9 -, up to 32)'), 'dev'),
@@ -132,8 +133,6 @@ async function setup(io: Io, opts: SetupOptions): Promise<Outcome> {
     human: () => renderHuman(io, result, { redact, next, authorizer, ...(envWritten ? { envFile: envWritten } : {}) }),
   };
 }
-
-type SetupResult = import('../../core/setup/types.js').SetupResult;
 
 /** --write-env's path: its directory exists and is writable, and an existing file is one setup wrote. Exit 2 if not. */
 async function checkEnvPath(path: string, given: string, marker: string): Promise<void> {

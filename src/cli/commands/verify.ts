@@ -5,7 +5,12 @@
  */
 import { Chalk } from 'chalk';
 import type { Command } from 'commander';
-import type { AuthorizerConfig, Check, Prediction, RemoteAuthorizer } from '../../core/authorizer-prediction/index.js';
+import type {
+  AuthorizerConfig,
+  AuthorizerCheck,
+  Prediction,
+  RemoteAuthorizer,
+} from '../../core/authorizer-prediction/index.js';
 import { EXIT, usageError } from '../../core/errors.js';
 import { MESSAGES } from '../../wire.js';
 import { defineAction, type CliRun } from '../command.js';
@@ -185,7 +190,7 @@ function methodVerdict(io: Io, remote: RemoteAuthorizer) {
     ? 'invoke it with SigV4 (agentcore-auth invoke --auth sigv4, plus --user-id for a workload token), or add ' +
       'a customJWTAuthorizer to the agent'
     : 'call the gateway with SigV4, or configure authorizerType CUSTOM_JWT';
-  const check: Check = {
+  const check: AuthorizerCheck = {
     claim: 'authorizer',
     status: 'fail',
     actual: 'bearer JWT',
@@ -211,7 +216,7 @@ function methodVerdict(io: Io, remote: RemoteAuthorizer) {
 }
 
 /** The rejection in --json: the failing check, plus the error code of the exit-codes table (exit 4). */
-function pick(c: Check) {
+function pick(c: AuthorizerCheck) {
   return {
     code: 'ERR_VERIFY_REJECTED',
     claim: c.claim,
@@ -245,11 +250,11 @@ function toJson(p: Prediction, config: AuthorizerConfig, source: Record<string, 
   };
 }
 
-const SYMBOL: Record<Check['status'], string> = { pass: '✓', fail: '✗', warn: '!', skip: '–' };
+const SYMBOL: Record<AuthorizerCheck['status'], string> = { pass: '✓', fail: '✗', warn: '!', skip: '–' };
 
 function renderHuman(io: Io, p: Prediction, config: AuthorizerConfig, remote: RemoteAuthorizer | undefined): void {
   const c = new Chalk({ level: colorEnabled(io.ctx.stdout, io.ctx.env, io.globals.color) ? 1 : 0 });
-  const paint = (s: Check['status'], text: string) =>
+  const paint = (s: AuthorizerCheck['status'], text: string) =>
     s === 'pass' ? c.green(text) : s === 'fail' ? c.red(text) : s === 'warn' ? c.yellow(text) : c.dim(text);
   const lines: string[] = [];
   lines.push(

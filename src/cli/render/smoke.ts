@@ -3,11 +3,11 @@
  * checks, error and hint; with --verbose the command's own stderr), the summary of a scenario and the total over
  * several. Every text passes through `scrub` (the run's secret registry); colour comes from the caller's paint.
  */
-import { formatMs, oneLine } from '../../core/smoke/expect.js';
+import { formatMs, squeezeLine } from '../../core/smoke/expect.js';
 import { commandLine, type Scrub } from '../../core/smoke/report.js';
 import type { RunSummary, StepResult } from '../../core/smoke/results.js';
 
-export interface Paint {
+export interface Palette {
   green(s: string): string;
   red(s: string): string;
   yellow(s: string): string;
@@ -16,7 +16,7 @@ export interface Paint {
   cyan(s: string): string;
 }
 
-export const NO_PAINT: Paint = {
+export const PLAIN: Palette = {
   green: (s) => s,
   red: (s) => s,
   yellow: (s) => s,
@@ -25,7 +25,7 @@ export const NO_PAINT: Paint = {
   cyan: (s) => s,
 };
 
-const MARK: Record<StepResult['status'], (p: Paint) => string> = {
+const MARK: Record<StepResult['status'], (p: Palette) => string> = {
   pass: (p) => p.green('✓'),
   fail: (p) => p.red('✗'),
   error: (p) => p.red('!'),
@@ -35,9 +35,9 @@ const MARK: Record<StepResult['status'], (p: Paint) => string> = {
 /** One step of the human report (several lines for a step that did not pass). */
 export function renderStep(
   r: StepResult,
-  o: { scrub: Scrub; paint?: Paint; idWidth?: number; showSecrets?: boolean; verbose?: boolean },
+  o: { scrub: Scrub; paint?: Palette; idWidth?: number; showSecrets?: boolean; verbose?: boolean },
 ): string {
-  const p = o.paint ?? NO_PAINT;
+  const p = o.paint ?? PLAIN;
   const w = o.idWidth ?? r.id.length;
   const time = r.status === 'skipped' ? ''.padStart(8) : formatMs(r.durationMs).padStart(8);
   const title = r.name !== r.id ? `${r.name}` : '';
@@ -65,9 +65,9 @@ export function renderStep(
         `${pad}${c.ok ? p.green('✓') : p.red('✗')} ${c.label}${c.ok ? '' : p.dim(` — got ${c.actual ?? '(nothing)'}`)}`,
       );
     if (r.error) {
-      lines.push(`${pad}${p.red('error:')} ${oneLine(r.error.message, 300)}`);
+      lines.push(`${pad}${p.red('error:')} ${squeezeLine(r.error.message, 300)}`);
       // The hint is the fix, often a command to run: never cut short.
-      if (r.error.hint) lines.push(`${pad}${p.yellow('hint:')} ${oneLine(r.error.hint, Number.POSITIVE_INFINITY)}`);
+      if (r.error.hint) lines.push(`${pad}${p.yellow('hint:')} ${squeezeLine(r.error.hint, Number.POSITIVE_INFINITY)}`);
     } else if (r.status === 'error' && r.stderr.trim() && !o.verbose) {
       for (const l of lastLines(r.stderr, 5)) lines.push(`${pad}${p.dim(l)}`);
     }
@@ -86,10 +86,10 @@ function lastLines(text: string, n: number): string[] {
     .map((l) => l.trimEnd())
     .filter(Boolean)
     .slice(-n)
-    .map((l) => (l.startsWith('hint:') ? l : oneLine(l, 200)));
+    .map((l) => (l.startsWith('hint:') ? l : squeezeLine(l, 200)));
 }
 
-export function renderSummary(s: RunSummary, paint: Paint = NO_PAINT): string {
+export function renderSummary(s: RunSummary, paint: Palette = PLAIN): string {
   const parts = [paint.green(`${s.passed} passed`)];
   if (s.failed) parts.push(paint.red(`${s.failed} failed`));
   if (s.errored) parts.push(paint.red(`${s.errored} could not run`));
@@ -109,7 +109,7 @@ export function renderTotal(
   exitCode: number,
   durationMs: number,
   scenarios: number,
-  paint: Paint = NO_PAINT,
+  paint: Palette = PLAIN,
 ): string {
   const sum = (k: 'passed' | 'failed' | 'errored' | 'skipped' | 'total') => all.reduce((n, s) => n + s[k], 0);
   const parts = [paint.green(`${sum('passed')} passed`)];

@@ -29,7 +29,7 @@ export interface ServiceResponse {
   confirmed: boolean;
 }
 
-export interface Check {
+export interface AuthorizerCheck {
   /** discoveryUrl | discovery | token | iss | signature | exp | nbf | aud | client_id | scope | <custom claim name> */
   claim: string;
   status: CheckStatus;
@@ -46,8 +46,8 @@ export interface Check {
 export interface Prediction {
   accepted: boolean;
   /** The first failed check in the service's order: what the service would answer. */
-  verdict?: Check;
-  checks: Check[];
+  verdict?: AuthorizerCheck;
+  checks: AuthorizerCheck[];
   warnings: string[];
   token?: { profile: TokenProfile; iss?: string; sub?: string; exp?: number };
   discovery: { url: string; fetchedUrl: string; issuer?: string; jwksUri?: string; keys?: number };
@@ -77,7 +77,7 @@ export async function predictAuthorizer(
   config: AuthorizerConfig,
   deps: PredictDeps,
 ): Promise<Prediction> {
-  const checks: Check[] = [];
+  const checks: AuthorizerCheck[] = [];
   const warnings: string[] = [];
   const nowMs = deps.now();
 
@@ -418,7 +418,7 @@ export async function predictAuthorizer(
   return pred;
 }
 
-export function checkCustomClaim(p: Record<string, unknown>, rule: CustomClaimRule): Check {
+export function checkCustomClaim(p: Record<string, unknown>, rule: CustomClaimRule): AuthorizerCheck {
   const v = p[rule.name];
   const expected = formatCustomClaim(rule);
   const actual = v === undefined ? '(absent)' : JSON.stringify(v);
@@ -485,7 +485,7 @@ export function checkCustomClaim(p: Record<string, unknown>, rule: CustomClaimRu
  * The Gateway answers a valid token without an allowed scope with 403 insufficient_scope (reported); its other
  * rejection texts were not recorded, so every answer is marked unconfirmed.
  */
-function forGateway(checks: Check[]): void {
+function forGateway(checks: AuthorizerCheck[]): void {
   for (const c of checks) {
     if (!c.response) continue;
     c.response =
@@ -499,7 +499,7 @@ function forGateway(checks: Check[]): void {
   }
 }
 
-function finish(checks: Check[], warnings: string[], discovery: Prediction['discovery']): Prediction {
+function finish(checks: AuthorizerCheck[], warnings: string[], discovery: Prediction['discovery']): Prediction {
   const verdict = checks.find((c) => c.status === 'fail');
   return { accepted: !verdict, ...(verdict ? { verdict } : {}), checks, warnings, discovery };
 }

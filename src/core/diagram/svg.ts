@@ -8,7 +8,7 @@
  * has no scripts, no external references, no ids (several diagrams can be inlined in one page).
  */
 import { escapeHtml } from '../identity/html.js';
-import { oneLine, type ArrowEnd, type Message, type Note, type SequenceDiagram } from './sequence.js';
+import { withoutControls, type ArrowEnd, type Message, type Note, type SequenceDiagram } from './sequence.js';
 
 const FONT = `ui-monospace, SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', 'Liberation Mono', monospace`;
 const FONT_SIZE = 13;
@@ -60,7 +60,7 @@ function textWidth(lines: string[]): number {
   return Math.max(0, ...lines.map(textCells)) * CHAR_W;
 }
 
-const esc = (s: string) => escapeHtml(oneLine(s));
+const esc = (s: string) => escapeHtml(withoutControls(s));
 
 function text(x: number, y: number, lines: string[], anchor: 'start' | 'middle' | 'end', extra = ''): string {
   return lines

@@ -76,7 +76,7 @@ export interface DiagramOptions {
 }
 
 /** Where a call went and what it was. */
-export interface Classified {
+export interface CallTarget {
   to: Party;
   operation: string;
 }
@@ -121,7 +121,7 @@ function mcpMethod(body: string | undefined): string | undefined {
     : doc.method;
 }
 
-export function classifyExchange(ex: HttpExchange): Classified {
+export function classifyExchange(ex: HttpExchange): CallTarget {
   const p = path(ex.url);
   const target = ex.requestHeaders['x-amz-target'];
   const cognito = target ? COGNITO_TARGET.exec(target)?.[1] : undefined;
@@ -242,10 +242,10 @@ export function isRefusal(ex: HttpExchange): boolean {
   return ex.status === 401 || ex.status === 403 || (!!code && AUTH_CODES.test(code));
 }
 
-interface Step {
+interface CallStep {
   kind: 'call';
   ex: HttpExchange;
-  c: Classified;
+  c: CallTarget;
   count: number;
 }
 
@@ -276,8 +276,8 @@ function consentAsks(entries: readonly TraceEntry[]): Map<HttpExchange, ConsentA
 const MCP_URL_ELICITATION = -32042;
 
 /** Merge consecutive identical calls (retries, polling) into one arrow pair with a count. */
-function mergeRepeats(entries: TraceEntry[]): Array<Step | { kind: 'browser'; url: string }> {
-  const out: Array<Step | { kind: 'browser'; url: string }> = [];
+function mergeRepeats(entries: TraceEntry[]): Array<CallStep | { kind: 'browser'; url: string }> {
+  const out: Array<CallStep | { kind: 'browser'; url: string }> = [];
   for (const e of entries) {
     if (e.kind === 'consent') continue;
     if (e.kind === 'browser') {
@@ -463,7 +463,7 @@ function labelLines(parts: string[], width: number): string[] {
 /** Why a refusal happened, in a sentence: the run's own error when it is about this call, else the service's words. */
 function refusalNote(
   ex: HttpExchange,
-  c: Classified,
+  c: CallTarget,
   error: DiagramOptions['error'],
 ): { text: string; isRunError: boolean } | undefined {
   const said = errorMessage(ex) ?? '';

@@ -21,7 +21,7 @@ import {
   type FederationState,
   type UserFederationRequest,
 } from './user-federation.js';
-import { getWorkloadAccessToken, parseRuntimeArn, resolveAgentWorkload, workloadApiFor } from './workload.js';
+import { getWorkloadAccessToken, requireRuntimeArn, resolveAgentWorkload, workloadApiFor } from './workload.js';
 
 /** An exchange, every flag checked and the user binding resolved. */
 export interface ExchangeRequest {
@@ -85,7 +85,7 @@ function oboOf(req: ExchangeRequest): OboSpec {
 }
 
 function agentRuntimeStep(io: IdentityIo, agentArn: string): PlanStep<ExchangeState> {
-  const { region: arnRegion, runtimeId } = parseRuntimeArn(agentArn);
+  const { region: arnRegion, runtimeId } = requireRuntimeArn(agentArn);
   return {
     operation: 'GetAgentRuntime',
     inputs: (s) => ({ runtime: runtimeId, region: s.region ?? arnRegion }),
@@ -170,7 +170,7 @@ export async function runExchange(
   req: ExchangeRequest,
   emit?: (e: PlanEvent) => void,
 ): Promise<{ state: ExchangeState; run: PlanRun }> {
-  const arn = req.agentArn ? parseRuntimeArn(req.agentArn) : undefined;
+  const arn = req.agentArn ? requireRuntimeArn(req.agentArn) : undefined;
   const region = arn ? (io.aws.region(arn.region) ?? arn.region) : io.aws.region();
   const returnUrl = req.resource?.flow === 'USER_FEDERATION' ? req.resource.returnUrl : undefined;
   const fed: FederationState = newFederationState(returnUrl ?? '');

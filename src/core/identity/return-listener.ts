@@ -100,7 +100,7 @@ export class ReturnListener {
 
   private onEvent(e: ReturnEvent): void {
     if (e.kind === 'provider-error') {
-      const why = e.description ? ` — ${oneLine(e.description)}` : '';
+      const why = e.description ? ` — ${printableExcerpt(e.description)}` : '';
       this.fail(
         new AgentcoreAuthError('ERR_OAUTH', `the provider refused the authorization: ${e.error}${why}`, {
           hint:
@@ -119,7 +119,10 @@ export class ReturnListener {
         ),
       );
     } else if (e.kind === 'ignored') {
-      this.onNote(`return URL: ${e.method} ${oneLine(e.path).slice(0, 80)} → ${e.status} (${e.reason})`, 'info');
+      this.onNote(
+        `return URL: ${e.method} ${printableExcerpt(e.path).slice(0, 80)} → ${e.status} (${e.reason})`,
+        'info',
+      );
     } else if (e.kind === 'session' && !e.outcome.ok && e.outcome.status === 409) {
       this.onNote('a redirect arrived for a session this run did not start; it was ignored', 'warn');
     }
@@ -164,6 +167,6 @@ export class ReturnListener {
 }
 
 /** Terminal-safe: no control characters (ANSI escapes, newlines) from a hostile query string. */
-export function oneLine(s: string): string {
+export function printableExcerpt(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').slice(0, 300);
 }

@@ -7,7 +7,7 @@ import { AgentcoreAuthError, interruptedError, timeoutError, usageError } from '
 import { findHint } from '../hints.js';
 import { page } from '../identity/html.js';
 import { startLoopbackServer, type LoopbackPage } from '../loopback.js';
-import { oauthError, tokensFrom, type OAuthContext, type OAuthTokens } from './client.js';
+import { oauthError, oauthTokensFrom, type OAuthContext, type OAuthTokens } from './client.js';
 
 /** The documented default; providers need it registered exactly (scheme, host, port, path). */
 
@@ -134,7 +134,7 @@ export async function authorizationCodeLogin(ctx: OAuthContext, opts: AuthCodeOp
     } catch (e) {
       throw oauthError(e, 'authorization_code grant', ctx.tokenEndpoint);
     }
-    return { ...tokensFrom(r), redirectUri: redirectUri.href };
+    return { ...oauthTokensFrom(r), redirectUri: redirectUri.href };
   } finally {
     await server.close();
   }

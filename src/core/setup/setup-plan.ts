@@ -25,11 +25,11 @@ import {
   type FoundPool,
 } from './pools.js';
 import { createClientStep, describeClientsStep, domainStep, type ClientKey } from './setup-clients.js';
-import { DRY, onlyExisting, type SetupOptions, type SetupState } from './setup-state.js';
+import { DRY, onlyExisting, type SetupFlags, type SetupState } from './setup-state.js';
 import { identitySteps } from './setup-identity.js';
 import { StepFailure, type ClientRecord, type SetupDeps, type SetupResult } from './types.js';
 
-function emptyResult(names: SetupNames, region: string, o: SetupOptions): SetupResult {
+function emptyResult(names: SetupNames, region: string, o: SetupFlags): SetupResult {
   const client = (name: string, flows: string[]): ClientRecord => ({ name, status: 'planned', flows });
   return {
     name: names.name,
@@ -59,7 +59,7 @@ function emptyResult(names: SetupNames, region: string, o: SetupOptions): SetupR
 }
 
 /** The steps of `setup`, fixed by the flags. */
-export function setupPlan(deps: SetupDeps, names: SetupNames, o: SetupOptions): Plan<SetupState> {
+export function setupPlan(deps: SetupDeps, names: SetupNames, o: SetupFlags): Plan<SetupState> {
   const clients: ClientKey[] = ['app', 'm2m', 'public'];
   return [
     listPoolsStep<SetupState>(deps, names),
@@ -84,7 +84,7 @@ export function setupPlan(deps: SetupDeps, names: SetupNames, o: SetupOptions): 
  */
 export async function runSetup(
   deps: SetupDeps,
-  options: { name: string } & SetupOptions,
+  options: { name: string } & SetupFlags,
 ): Promise<{ result: SetupResult; records: StepRecord[] }> {
   const names = setupNames(options.name);
   const state: SetupState = {

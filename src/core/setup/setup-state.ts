@@ -5,7 +5,7 @@ import type { FoundPool, PoolSearch } from './pools.js';
 import type { SetupNames } from './names.js';
 import type { SetupResult } from './types.js';
 
-export interface SetupOptions {
+export interface SetupFlags {
   withIdentity: boolean;
   dryRun: boolean;
 }
@@ -13,7 +13,7 @@ export interface SetupOptions {
 /** What the setup steps find and make. */
 export interface SetupState {
   names: SetupNames;
-  options: SetupOptions;
+  options: SetupFlags;
   search: PoolSearch;
   pool?: FoundPool;
   result: SetupResult;

@@ -11,7 +11,7 @@ import {
   STEP_KIND_NAMES,
   Tpl,
   type Expectation,
-  type Outcome,
+  type AccessOutcome,
   type PathCheck,
   type Scenario,
   type Step,
@@ -565,7 +565,7 @@ function buildExpectation(n: LNode, where: string, errors: ScenarioErrors): Expe
     const at = `${where}: expect.${e.key}`;
     switch (e.key) {
       case 'outcome':
-        if (v.kind === 'scalar' && (v.value === 'allow' || v.value === 'deny')) ex.outcome = v.value as Outcome;
+        if (v.kind === 'scalar' && (v.value === 'allow' || v.value === 'deny')) ex.outcome = v.value as AccessOutcome;
         else errors.add(v.line, `${at} must be allow or deny (got ${describe(v)})`);
         break;
       case 'exitCode':

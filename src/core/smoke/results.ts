@@ -2,7 +2,7 @@
  * What a scenario run produces: each step's invocation (its command line and environment), what the executor saw, and
  * the step's result and verdict; the summary of a run.
  */
-import type { Check, Observed } from './expect.js';
+import type { ExpectationCheck, Observed } from './expect.js';
 import type { Step } from './schema.js';
 
 export interface StepInvocation {
@@ -48,7 +48,7 @@ export interface StepResult {
   output?: unknown;
   stdout: string;
   stderr: string;
-  checks: Check[];
+  checks: ExpectationCheck[];
 }
 
 export interface RunSummary {

@@ -6,7 +6,7 @@
  */
 import { EXIT } from '../errors.js';
 import { runPlan, type PlanEvent, type PlanStep } from '../plan.js';
-import { evaluate, oneLine, type Observed, type ResolvedExpectation } from './expect.js';
+import { evaluate, squeezeLine, type Observed, type ResolvedExpectation } from './expect.js';
 import {
   buildArgs,
   collectSecrets,
@@ -329,7 +329,7 @@ class ScenarioRun {
 function verdictReason(status: StepVerdict, observed: Observed, label: string, actual: string | undefined): string {
   if (status !== 'error') return `expected ${label}; got ${actual ?? '(nothing)'}`;
   const why = observed.error
-    ? `${observed.error.code}: ${oneLine(observed.error.message, 200)}`
+    ? `${observed.error.code}: ${squeezeLine(observed.error.message, 200)}`
     : `exit ${observed.exitCode}`;
   return `could not run: ${why}`;
 }
