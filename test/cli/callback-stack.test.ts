@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { freePort } from '../fixtures/ports.js';
 import { createTestContext, runCommand } from '../helpers/context.js';
+import { untilOutput } from '../helpers/wait.js';
 import { browseHeadless } from '../fixtures/headless-browser.js';
 
 let stack: LocalStack;
@@ -84,8 +85,7 @@ async function startCallback(args: string[], home?: string) {
   const port = await freePort();
   const ctx = createTestContext({ env: stack.env, ...(home ? { home } : {}) });
   const run = runCommand(['callback', '--port', String(port), ...args], ctx);
-  for (let i = 0; i < 300 && !ctx.stderr.text().includes('return URL'); i++)
-    await new Promise((r) => setTimeout(r, 10));
+  await untilOutput(() => ctx.stderr.text(), 'return URL', run, 3000);
   return { run, ctx, url: `http://localhost:${port}/oauth2/callback` };
 }
 
@@ -174,8 +174,7 @@ describe('callback against the local stack', () => {
     const port = await freePort();
     const ctx = createTestContext({ env: stack.env, signal: ac.signal });
     const run = runCommand(['callback', '--port', String(port), '--user-id', 'olga'], ctx);
-    for (let i = 0; i < 300 && !ctx.stderr.text().includes('return URL'); i++)
-      await new Promise((r) => setTimeout(r, 10));
+    await untilOutput(() => ctx.stderr.text(), 'return URL', run, 3000);
     const url = `http://localhost:${port}/oauth2/callback`;
     const sessions = await Promise.all([
       startSession('olga', url),

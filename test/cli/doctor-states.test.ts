@@ -4,7 +4,7 @@
  * GetAgentRuntime / GetWorkloadIdentity / GetOauth2CredentialProvider, read through the real AWS SDK client.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlaneDouble, type ControlPlaneDouble } from '../core/authorizer-fixture.js';
+import { startControlPlaneDouble, type ControlPlaneDouble } from '../fixtures/control-plane-double.js';
 import { runCommand } from '../helpers/context.js';
 
 const ACCOUNT = '123456789012';

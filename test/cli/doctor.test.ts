@@ -7,7 +7,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { saveEntry } from '../../src/core/token-cache.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
-import { cognitoTokens, type CognitoTokens } from '../core/authorizer-fixture.js';
+import { cognitoTokens, type CognitoTokens } from '../fixtures/cognito-users.js';
 import { createTestContext, runCommand } from '../helpers/context.js';
 
 const cognito = inject('cognito');

@@ -10,6 +10,7 @@ import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { browseHeadless } from '../fixtures/headless-browser.js';
 import { freePort } from '../fixtures/ports.js';
 import { createTestContext, runCommand, type TestContextOptions } from '../helpers/context.js';
+import { untilMatch } from '../helpers/wait.js';
 
 let auto: LocalStack;
 let pages: LocalStack;
@@ -970,13 +971,11 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
       ],
       ctx,
     );
-    let authUrl: string | undefined;
-    for (let i = 0; i < 300 && !authUrl; i++) {
-      authUrl = ctx.stderr.text().match(/(http:\/\/\S+\/identities\/oauth2\/authorize\?request_uri=\S+)/)?.[1];
-      if (!authUrl) await new Promise((res) => setTimeout(res, 10));
-    }
-    expect(authUrl).toBeDefined();
-    await follow(authUrl!); // the user opens it
+    const authUrl = await untilMatch(
+      () => ctx.stderr.text(),
+      /(http:\/\/\S+\/identities\/oauth2\/authorize\?request_uri=\S+)/,
+    );
+    await follow(authUrl); // the user opens it
     const r = await running;
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('open this URL in a browser to authorize:');

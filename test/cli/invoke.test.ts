@@ -5,10 +5,11 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { LocalStack } from '../../src/emulator/stack.js';
 import { runCommand } from '../helpers/context.js';
-import { arnOf, cognitoTokens, startInvokeStack, stackEnv, type UserTokens } from './invoke-fixtures.js';
+import { cognitoTokens, type CognitoTokens } from '../fixtures/cognito-users.js';
+import { arnOf, startInvokeStack, stackEnv } from '../fixtures/invoke-stack.js';
 
 let stack: LocalStack;
-let tokens: UserTokens;
+let tokens: CognitoTokens;
 let env: Record<string, string>;
 const IAM = arnOf('iam_agent-test000001');
 const JWT = arnOf('jwt_agent-test000002');
@@ -176,7 +177,7 @@ describe('invoke: --bearer with a cached login', () => {
         '--username',
         tokens.username,
         '--password',
-        'Perm#Pass123',
+        tokens.password,
         '--region',
         'us-east-1',
         '--save-as',

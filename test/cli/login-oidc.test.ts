@@ -8,6 +8,7 @@ import { decodeJwt } from 'jose';
 import { describe, expect, inject, it } from 'vitest';
 import { browseHeadless } from '../fixtures/headless-browser.js';
 import { createTestContext, runCommand } from '../helpers/context.js';
+import { untilMatch } from '../helpers/wait.js';
 
 const o = inject('oidc');
 // Port 0: login binds a port the OS picks and sends it in redirect_uri; the test provider's client is native (RFC 8252
@@ -268,13 +269,8 @@ describe('login --auth-flow authorization-code (oidc-provider, headless browser)
       [...base, '--no-browser', '--no-cache', '--print', 'access-token', '--scopes', 'api:read'],
       ctx,
     );
-    let url: string | undefined;
-    for (let i = 0; i < 200 && !url; i++) {
-      url = ctx.stderr.text().match(/^\s+(http:\/\/127\.0\.0\.1:\d+\/auth\?\S+)$/m)?.[1];
-      if (!url) await new Promise((res) => setTimeout(res, 10));
-    }
-    expect(url).toBeDefined();
-    await browseHeadless(url!, { login: 'carol' });
+    const url = await untilMatch(() => ctx.stderr.text(), /^\s+(http:\/\/127\.0\.0\.1:\d+\/auth\?\S+)$/m, 2000);
+    await browseHeadless(url, { login: 'carol' });
     const r = await run;
     expect(r.code).toBe(0);
     expect(r.ctx.opened).toEqual([]);

@@ -10,6 +10,7 @@ import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { browseHeadless } from '../fixtures/headless-browser.js';
 import { freePort } from '../fixtures/ports.js';
 import { createTestContext, runCommand } from '../helpers/context.js';
+import { untilMatch } from '../helpers/wait.js';
 
 let stack: LocalStack;
 let returnUrl: string;
@@ -195,18 +196,13 @@ describe('mcp over the local gateway', () => {
         ],
         ctx,
       );
-      let authUrl: string | undefined;
-      for (let i = 0; i < 500 && !authUrl; i++) {
-        authUrl = ctx.stderr
-          .text()
-          .match(
-            /open this URL in a browser to authorize:\s+(http:\/\/\S+\/identities\/oauth2\/authorize\?request_uri=\S+)/,
-          )?.[1];
-        if (!authUrl) await new Promise((res) => setTimeout(res, 10));
-      }
-      expect(authUrl, ctx.stderr.text()).toBeDefined();
+      const authUrl = await untilMatch(
+        () => ctx.stderr.text(),
+        /open this URL in a browser to authorize:\s+(http:\/\/\S+\/identities\/oauth2\/authorize\?request_uri=\S+)/,
+        5000,
+      );
       try {
-        await browseHeadless(authUrl!); // the user opens it
+        await browseHeadless(authUrl); // the user opens it
         const r = await running;
         expect(r.code, r.stderr).toBe(0);
         expect(ctx.opened).toEqual([]);

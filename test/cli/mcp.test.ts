@@ -7,10 +7,11 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { LocalStack } from '../../src/emulator/stack.js';
 import { runCommand } from '../helpers/context.js';
-import { arnOf, cognitoTokens, startInvokeStack, startMcpAgent, stackEnv, type UserTokens } from './invoke-fixtures.js';
+import { cognitoTokens, type CognitoTokens } from '../fixtures/cognito-users.js';
+import { arnOf, startInvokeStack, startMcpAgent, stackEnv } from '../fixtures/invoke-stack.js';
 
 let stack: LocalStack;
-let tokens: UserTokens;
+let tokens: CognitoTokens;
 let env: Record<string, string>;
 let agent: Awaited<ReturnType<typeof startMcpAgent>>;
 const MCP_IAM = arnOf('mcp_iam-test000004');

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMermaid } from '../../src/core/diagram/sequence.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
-import { parseXml, type XmlElement } from '../core/smoke-xml.js';
+import { parseXml, type XmlElement } from '../fixtures/xml.js';
 import { runCommand } from '../helpers/context.js';
 
 let stack: LocalStack;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCommand } from '../helpers/context.js';
-import { parseXml, type XmlElement } from '../core/smoke-xml.js';
+import { parseXml, type XmlElement } from '../fixtures/xml.js';
 import { createAppClient, createUser } from '../fixtures/cognito-users.js';
 
 const c = inject('cognito');

@@ -5,12 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGES } from '../../src/wire.js';
-import {
-  startControlPlaneDouble,
-  startFakeIdp,
-  type ControlPlaneDouble,
-  type FakeIdp,
-} from '../core/authorizer-fixture.js';
+import { startControlPlaneDouble, type ControlPlaneDouble } from '../fixtures/control-plane-double.js';
+import { startFakeIdp, type FakeIdp } from '../fixtures/fake-idp.js';
 import { runCommand } from '../helpers/context.js';
 
 let cp: ControlPlaneDouble;

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HEADERS, MESSAGES } from '../../src/wire.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
-import { cognitoTokens, type CognitoTokens } from '../core/authorizer-fixture.js';
+import { cognitoTokens, type CognitoTokens } from '../fixtures/cognito-users.js';
 import { createTestContext, runCommand, type TestContext } from '../helpers/context.js';
 
 const cognito = inject('cognito');

@@ -9,7 +9,8 @@ import { saveEntry } from '../../src/core/token-cache.js';
 import { MESSAGES } from '../../src/wire.js';
 import { browseHeadless } from '../fixtures/headless-browser.js';
 import { createTestContext, runCommand } from '../helpers/context.js';
-import { cognitoTokens, oidcClientCredentials, type CognitoTokens } from '../core/authorizer-fixture.js';
+import { cognitoTokens, type CognitoTokens } from '../fixtures/cognito-users.js';
+import { oidcClientCredentials } from '../fixtures/oidc-client.js';
 
 describe('verify with Cognito tokens (cognito-local)', () => {
   const cognito = inject('cognito');

@@ -10,7 +10,7 @@ import {
   profileToken,
   type Prediction,
 } from '../../src/core/authorizer-prediction/index.js';
-import { startFakeIdp, type FakeIdp } from './authorizer-fixture.js';
+import { startFakeIdp, type FakeIdp } from '../fixtures/fake-idp.js';
 
 const deps = { fetch: globalThis.fetch.bind(globalThis), now: () => Date.now() };
 const fails = (p: Prediction) => p.checks.filter((c) => c.status === 'fail').map((c) => c.claim);

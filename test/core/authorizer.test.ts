@@ -11,13 +11,9 @@ import {
   type Prediction,
 } from '../../src/core/authorizer-prediction/index.js';
 import { MESSAGES } from '../../src/wire.js';
-import {
-  cognitoTokens,
-  oidcClientCredentials,
-  startFakeIdp,
-  type CognitoTokens,
-  type FakeIdp,
-} from './authorizer-fixture.js';
+import { cognitoTokens, type CognitoTokens } from '../fixtures/cognito-users.js';
+import { oidcClientCredentials } from '../fixtures/oidc-client.js';
+import { startFakeIdp, type FakeIdp } from '../fixtures/fake-idp.js';
 
 const deps = (now = Date.now()) => ({ fetch: globalThis.fetch.bind(globalThis), now: () => now });
 const byClaim = (p: Prediction, claim: string) => p.checks.find((c) => c.claim === claim)!;
@@ -230,14 +226,14 @@ describe('predictAuthorizer with hand-made tokens (loopback IdP)', () => {
   afterAll(() => idp.close());
 
   it('checks the issuer before the signature: a foreign token gets the iss verdict', async () => {
-    const tok = await idp.sign({ iss: 'https://elsewhere.example/', sub: 'u' }, { key: idp.otherKey });
+    const tok = await idp.sign({ iss: 'https://elsewhere.example/', sub: 'u' }, { key: idp.foreignKey });
     const p = await predictAuthorizer(tok, { discoveryUrl: idp.discoveryUrl }, deps());
     expect(p.checks.filter((c) => c.status === 'fail').map((c) => c.claim)).toEqual(['iss', 'signature']);
     expect(p.verdict!.claim).toBe('iss');
   });
 
   it('a kid that is not in the JWKS is named', async () => {
-    const tok = await idp.sign({ iss: idp.issuer, sub: 'u' }, { kid: 'rotated-out', key: idp.otherKey });
+    const tok = await idp.sign({ iss: idp.issuer, sub: 'u' }, { kid: 'rotated-out', key: idp.foreignKey });
     const p = await predictAuthorizer(tok, { discoveryUrl: idp.discoveryUrl }, deps());
     expect(p.verdict!.claim).toBe('signature');
     expect(p.verdict!.why).toContain('no key in the JWKS matches kid rotated-out');

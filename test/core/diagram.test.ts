@@ -16,7 +16,7 @@ import {
 } from '../../src/core/diagram/sequence.js';
 import { renderSvg, textCells } from '../../src/core/diagram/svg.js';
 import { classifyExchange, sequenceFromTrace, TraceRecorder, type TraceEntry } from '../../src/core/diagram/trace.js';
-import { parseXml, type XmlElement } from './smoke-xml.js';
+import { parseXml, type XmlElement } from '../fixtures/xml.js';
 
 function all(el: XmlElement, name: string): XmlElement[] {
   const out: XmlElement[] = [];

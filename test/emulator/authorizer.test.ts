@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MESSAGES } from '../../src/wire.js';
 import { AUTHORIZER_MESSAGES, createJwtAuthorizer } from '../../src/emulator/runtime/jwt-authorizer.js';
 import type { CustomClaimRule } from '../../src/emulator/runtime/config.js';
-import { cognitoTokens, oidcClientCredentials, type CognitoTokens } from '../core/authorizer-fixture.js';
-import { startRotatingIdp, type RotatingIdp } from './runtime-fixtures.js';
+import { cognitoTokens, type CognitoTokens } from '../fixtures/cognito-users.js';
+import { oidcClientCredentials } from '../fixtures/oidc-client.js';
+import { startFakeIdp, type FakeIdp } from '../fixtures/fake-idp.js';
 
 const rule = (
   name: string,
@@ -80,7 +81,7 @@ describe('authorizer with cognito-local tokens', () => {
 
   it('a token from another user pool fails on iss (checked before the signature)', async () => {
     const a = createJwtAuthorizer();
-    const other = await startRotatingIdp();
+    const other = await startFakeIdp();
     try {
       expect(await a.authorize(t.accessToken, { discoveryUrl: other.discoveryUrl })).toMatchObject({
         ok: false,
@@ -135,9 +136,9 @@ describe('authorizer with oidc-provider tokens', () => {
 });
 
 describe('authorizer with a loopback IdP', () => {
-  let idp: RotatingIdp;
+  let idp: FakeIdp;
   beforeAll(async () => {
-    idp = await startRotatingIdp();
+    idp = await startFakeIdp();
   });
   afterAll(() => idp.close());
   const cfg = () => ({ discoveryUrl: idp.discoveryUrl });

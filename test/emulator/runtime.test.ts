@@ -23,15 +23,17 @@ import { HEADERS, MESSAGES } from '../../src/wire.js';
 import { runCommand } from '../helpers/context.js';
 import { MCP_ACCEPT_MESSAGE } from '../../src/emulator/runtime/index.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
-import { cognitoTokens, oidcClientCredentials, type CognitoTokens } from '../core/authorizer-fixture.js';
-import { startRotatingIdp, startStandInAgent, type RotatingIdp } from './runtime-fixtures.js';
+import { cognitoTokens, type CognitoTokens } from '../fixtures/cognito-users.js';
+import { oidcClientCredentials } from '../fixtures/oidc-client.js';
+import { startFakeIdp, type FakeIdp } from '../fixtures/fake-idp.js';
+import { startStandInAgent } from './runtime-fixtures.js';
 
 const sid = () => `session-${randomUUID()}`; // 44 chars
 
 let stack: LocalStack;
 let dp: BedrockAgentCoreClient;
 let cp: BedrockAgentCoreControlClient;
-let idp: RotatingIdp;
+let idp: FakeIdp;
 let cog: CognitoTokens;
 const o = inject('oidc');
 const cognito = inject('cognito');
@@ -75,7 +77,7 @@ function bearer(
 }
 
 beforeAll(async () => {
-  idp = await startRotatingIdp();
+  idp = await startFakeIdp();
   cog = await cognitoTokens(cognito);
   stack = await startLocalStack({
     config: {

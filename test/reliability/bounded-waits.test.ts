@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAwsClients, fromAwsError } from '../../src/core/aws.js';
 import type { FaultSettings } from '../../src/emulator/server.js';
 import { freePort } from '../fixtures/ports.js';
@@ -571,10 +571,11 @@ describe('Ctrl-C during any wait ends cleanly (exit 130)', () => {
   it('callback waiting for a redirect: exit 130 and the port is free again', async () => {
     const port = await freePort();
     // Interrupted once it says where it listens.
-    const listening = async (ctx: TestContext) => {
-      for (let i = 0; i < 1000 && !ctx.stderr.text().includes(`${port}`); i++)
-        await new Promise((r) => setTimeout(r, 10));
-    };
+    // Raced against the run: never rejects (the assertions below say what went wrong).
+    const listening = (ctx: TestContext) =>
+      vi
+        .waitFor(() => expect(ctx.stderr.text()).toContain(`${port}`), { timeout: 10_000, interval: 10 })
+        .catch(() => undefined);
     const r = await interrupt(['callback', '--port', String(port), '--user-id', 'alice'], listening);
     expect(r.code, r.stderr).toBe(130);
     expect(r.stderr).toContain(`${port}`); // it was listening when interrupted
@@ -687,8 +688,7 @@ describe('Ctrl-C during any wait ends cleanly (exit 130)', () => {
     );
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += String(d)));
-    for (let i = 0; i < 200 && (await portIsFree(port)); i++) await new Promise((r) => setTimeout(r, 25));
-    expect(await portIsFree(port)).toBe(false);
+    await vi.waitFor(async () => expect(await portIsFree(port)).toBe(false), { timeout: 5000, interval: 25 });
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     child.kill('SIGINT');
     expect(await exited).toBe(130);
@@ -702,7 +702,7 @@ describe('Ctrl-C during any wait ends cleanly (exit 130)', () => {
     const ac = new AbortController();
     const ctx = createTestContext({ env: {}, signal: ac.signal });
     const run = runCommand(['local', '--port', String(port), '--json'], ctx);
-    for (let i = 0; i < 300 && !ctx.stdout.text().includes('}'); i++) await new Promise((r) => setTimeout(r, 20));
+    await vi.waitFor(() => expect(ctx.stdout.text()).toContain('}'), { timeout: 6000, interval: 20 });
     const info = JSON.parse(ctx.stdout.text()) as { env: Record<string, string> };
     expect(info.env.AWS_ENDPOINT_URL_BEDROCK_AGENTCORE).toBe(`http://127.0.0.1:${port}`);
     expect((await fetch(`http://127.0.0.1:${port}/_local/health`)).status).toBe(200);
