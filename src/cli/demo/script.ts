@@ -46,6 +46,17 @@ export interface DemoStep {
 export function demoSteps(v: DemoValues): DemoStep[] {
   const payload = JSON.stringify({ prompt: 'Hello from agentcore-auth demo' });
   return [
+    ...inboundSteps(v, payload),
+    ...mistakeSteps(v, payload),
+    ...workloadSteps(v),
+    ...delegationSteps(v),
+    ...verifySteps(v),
+  ];
+}
+
+/** The inbound chapter: sign in, then call the agent with a bearer token and with SigV4. */
+function inboundSteps(v: DemoValues, payload: string): DemoStep[] {
+  return [
     {
       id: 'login',
       chapter: 'Inbound auth: who may call your agent',
@@ -115,6 +126,12 @@ export function demoSteps(v: DemoValues): DemoStep[] {
       step: { invoke: { agent: v.sigv4AgentArn, payload, 'user-id': v.alice.username }, expect: 'allow' },
       after: ['Same agent contract, the other inbound mode. An agent accepts exactly one of the two.'],
     },
+  ];
+}
+
+/** The classic mistakes: the wrong auth mode, `explain`, an ID token where an access token belongs. */
+function mistakeSteps(v: DemoValues, payload: string): DemoStep[] {
+  return [
     {
       id: 'mistake-wrong-mode',
       chapter: 'The classic mistakes, reproduced and explained',
@@ -148,6 +165,12 @@ export function demoSteps(v: DemoValues): DemoStep[] {
         'Cognito access tokens carry no aud, so only ID tokens pass it.',
       ],
     },
+  ];
+}
+
+/** Outbound, part one: workload access tokens, then M2M and API-key credentials through the token vault. */
+function workloadSteps(v: DemoValues): DemoStep[] {
+  return [
     {
       id: 'workload-user-id',
       chapter: 'Outbound auth: what your agent may call for the user',
@@ -206,6 +229,12 @@ export function demoSteps(v: DemoValues): DemoStep[] {
       },
       after: ['Only its fingerprint is shown: `--print api-key` writes the key itself to stdout.'],
     },
+  ];
+}
+
+/** Outbound, part two: 3LO consent, the session binding rule, and on-behalf-of. */
+function delegationSteps(v: DemoValues): DemoStep[] {
+  return [
     {
       id: 'three-legged',
       title: v.open
@@ -270,6 +299,12 @@ export function demoSteps(v: DemoValues): DemoStep[] {
         'asked and who acts for them. A workload token for a user id cannot do this: it carries no JWT to exchange.',
       ],
     },
+  ];
+}
+
+/** Checking a token before shipping it: the access token, then the ID token. */
+function verifySteps(v: DemoValues): DemoStep[] {
+  return [
     {
       id: 'verify',
       chapter: 'Check a token before you ship',
