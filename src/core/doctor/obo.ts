@@ -10,15 +10,7 @@ import type { GetOauth2CredentialProviderResponse } from '@aws-sdk/client-bedroc
 import { isAbortError } from '../errors.js';
 import type { FetchLike } from '../http.js';
 import { OBO_GRANTS, oboViewOf, type OboProviderView } from '../identity/on-behalf-of.js';
-
-/** A doctor line (core/doctor/checks.ts's DoctorCheck). */
-interface Line {
-  id: string;
-  status: 'pass' | 'fail' | 'warn' | 'skip';
-  label: string;
-  detail?: string;
-  fix?: string;
-}
+import type { DoctorCheck as Line } from './report.js';
 
 const AUTH_METHOD: Record<string, string> = {
   CLIENT_SECRET_BASIC: 'client_secret_basic',
