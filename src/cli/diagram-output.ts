@@ -8,6 +8,8 @@
 import { Option, type Command } from 'commander';
 import { AgentcoreAuthError, configError, usageError } from '../core/errors.js';
 import type { HttpExchange } from '../core/http.js';
+import type { InsideStep } from '../core/diagram/gateway-inside.js';
+import { isLoopbackHost } from '../core/loopback.js';
 import { TraceRecorder, combineDiagrams, sequenceFromTrace, type TraceEntry } from '../core/diagram/trace.js';
 import { toMermaid, type SequenceDiagram } from '../core/diagram/sequence.js';
 import type { RunSummary, StepResult } from '../core/smoke/results.js';
@@ -65,6 +67,7 @@ export function diagramRequest(cmd: Command, ctx: CliContext): DiagramRequest | 
 
 /** The context a recorded run uses: its trace recorder set, every browser it opens recorded. */
 export function recordingContext(ctx: CliContext, recorder: TraceRecorder): CliContext {
+  recorder.gateway.look = (ex) => lookInsideGateway(ctx, ex);
   return {
     ...ctx,
     trace: recorder,
@@ -73,6 +76,24 @@ export function recordingContext(ctx: CliContext, recorder: TraceRecorder): CliC
       await ctx.openBrowser(url);
     },
   };
+}
+
+/**
+ * What happened inside a gateway call, when the gateway is the local stack (loopback): its trace by the answer's
+ * x-amzn-requestid. Read with the context's plain fetch, so that it is not itself recorded.
+ */
+async function lookInsideGateway(ctx: CliContext, ex: HttpExchange): Promise<readonly InsideStep[] | undefined> {
+  const rid = ex.responseHeaders?.['x-amzn-requestid'];
+  let u: URL;
+  try {
+    u = new URL(ex.url);
+  } catch {
+    return undefined;
+  }
+  if (!rid || !isLoopbackHost(u.hostname) || !u.pathname.startsWith('/gateways/')) return undefined;
+  return ctx
+    .fetch(`${u.origin}/_local/gateways/trace/${encodeURIComponent(rid)}`, { signal: AbortSignal.timeout(5000) })
+    .then(async (res) => (res.ok ? ((await res.json()) as { steps?: InsideStep[] }).steps : undefined));
 }
 
 /** The run's error, as the diagram's closing note shows it. */
@@ -86,10 +107,12 @@ export function diagramOf(
   io: Pick<Io, 'secrets' | 'globals'>,
   entries: readonly TraceEntry[],
   error?: { code: string; message: string },
+  gatewayInside?: ReadonlyMap<number, readonly InsideStep[]>,
 ): SequenceDiagram {
   return sequenceFromTrace(entries, {
     scrub: (t) => io.secrets.scrub(t, io.globals.showSecrets),
     ...(error ? { error } : {}),
+    ...(gatewayInside ? { gatewayInside } : {}),
   });
 }
 
@@ -98,11 +121,15 @@ export function diagramOf(
  * failed, its own error wins and the write failure is a warning.
  */
 export async function writeDiagram(io: Io, request: DiagramRequest, commandError?: unknown): Promise<void> {
+  await request.recorder.gateway.settled();
   await writeOutput(
     io,
     'sequence diagram',
     request.file,
-    await diagramText(request.file, diagramOf(io, request.recorder.entries, diagramError(commandError))),
+    await diagramText(
+      request.file,
+      diagramOf(io, request.recorder.entries, diagramError(commandError), request.recorder.gateway.inside),
+    ),
     commandError !== undefined,
   );
 }
@@ -170,7 +197,7 @@ function stepDiagram(io: Io, r: StepResult, recorder: TraceRecorder | undefined)
   if (!recorder || r.status === 'skipped') return undefined;
   // The command's own error as it ended (recorded at the CLI boundary), else what the step's --json output said.
   const error = recorder.error ?? (r.error ? { code: r.error.code, message: r.error.message } : undefined);
-  return diagramOf(io, recorder.entries, error);
+  return diagramOf(io, recorder.entries, error, recorder.gateway.inside);
 }
 
 const STATUS_WORDS: Record<StepResult['status'], string> = {

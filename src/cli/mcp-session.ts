@@ -81,6 +81,10 @@ export async function runMcpSession(io: Io, transport: McpTransport, opts: McpSe
 
   const result = await callTool(io, client, opts.call, await toolArguments(io, opts), opts);
   const isError = !!(result as { isError?: boolean }).isError;
+  // A tool error a gateway worded (its opaque internal error, a policy denial): the known cause and fix.
+  const { findHint } = await import('../core/hints.js');
+  const texts = ((result as { content?: Array<{ text?: unknown }> }).content ?? []).map((b) => String(b.text ?? ''));
+  const hint = isError ? texts.map((t) => findHint({ message: t })).find((h) => h) : undefined;
   return {
     json: { target: opts.target, mode: inbound.mode, mcpSessionId: client.sessionId ?? null, tool: opts.call, result },
     human: () => {
@@ -89,6 +93,7 @@ export async function runMcpSession(io: Io, transport: McpTransport, opts: McpSe
         else io.out.line(JSON.stringify(block, null, io.out.isTTY ? 2 : undefined));
       }
       if (isError) ui.warn(`the tool ${opts.call} reported an error (isError: true)`);
+      if (hint) ui.line(`${ui.c.dim('hint:')} ${hint.fix}`);
       else ui.success(`${opts.call} answered`);
     },
     ...(isError ? { exitCode: 3 } : {}),

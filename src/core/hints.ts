@@ -6,6 +6,7 @@
  */
 import { classify, type ErrorKind } from './classify.js';
 import { OBO_HINTS } from './identity/obo-hints.js';
+import { GATEWAY_HINTS } from './gateway/hints.js';
 import { POLICY_HINTS } from './policy/hints.js';
 import { SERVICE_ERRORS, type ServiceErrorKind } from '../wire.js';
 
@@ -30,6 +31,7 @@ export interface HintEntry extends HintText {
 const TEXTS: readonly HintText[] = [
   ...POLICY_HINTS,
   ...OBO_HINTS,
+  ...GATEWAY_HINTS,
   {
     id: 'method-mismatch',
     source: 'AgentCore Runtime (403 AccessDeniedException)',

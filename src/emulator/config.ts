@@ -11,14 +11,9 @@ import type { FaultRule, FaultSettings } from './server.js';
 import { defaultUserPool, parseUserPool, type UserPoolConfig } from './cognito/config.js';
 import { bool, ConfigError, int, known, list, obj, optStr, str, strList, unique } from './config-fields.js';
 import { checkMapping } from './lambda.js';
-import {
-  parseAgents,
-  parseGateways,
-  RuntimeConfigError,
-  type AgentConfig,
-  type GatewayConfig,
-  type RuntimeDefaultsContext,
-} from './runtime/config.js';
+import { parsePrincipals, type PrincipalConfig } from './principals.js';
+import { parseAgents, RuntimeConfigError, type AgentConfig, type RuntimeDefaultsContext } from './runtime/config.js';
+import { GatewayConfigError, parseGateways, type GatewayConfig } from './gateway/config.js';
 import { parsePolicyEngines, PolicyConfigError, type PolicyEngineConfig } from './policy/config.js';
 
 export interface WorkloadIdentityConfig {
@@ -91,9 +86,16 @@ export interface StackConfig {
   lambdas: Record<string, string>;
   /** AgentCore Policy engines and their Cedar policies, created at start (src/emulator/policy/config.ts). */
   policyEngines?: PolicyEngineConfig[];
+  /**
+   * IAM identities besides the stack's own credentials (which may do anything): their keys, ARN and the actions their
+   * policy allows (`*`, `service:*` or `service:Action`). The gateway authenticates SigV4 callers with them (AWS_IAM
+   * checks `bedrock-agentcore:InvokeGateway`; CALLER_IAM_CREDENTIALS signs as them).
+   */
+  principals: PrincipalConfig[];
 }
 
 export { ConfigError };
+export type { PrincipalConfig };
 export type {
   CognitoAuthFlow,
   GroupConfig,
@@ -160,6 +162,7 @@ export function defaultConfig(region = DEFAULT_REGION): StackConfig {
     trustedIssuers: [],
     faults: {},
     lambdas: {},
+    principals: [],
   };
 }
 
@@ -231,6 +234,7 @@ function parseConfigInner(input: unknown): StackConfig {
     'gateways',
     'lambdas',
     'policyEngines',
+    'principals',
   ]);
   const region =
     raw.region === undefined
@@ -302,6 +306,7 @@ function parseConfigInner(input: unknown): StackConfig {
   }
   if (raw.faults !== undefined) cfg.faults = parseFaults(raw.faults, 'faults');
   if (raw.lambdas !== undefined) cfg.lambdas = parseLambdas(raw.lambdas, 'lambdas');
+  if (raw.principals !== undefined) cfg.principals = parsePrincipals(raw.principals, cfg.credentials.accessKeyId);
   parseRuntimeHalf(raw, cfg);
   return cfg;
 }
@@ -313,7 +318,8 @@ function parseRuntimeHalf(raw: Record<string, unknown>, cfg: StackConfig): void 
     if (raw.gateways !== undefined) cfg.gateways = parseGateways(raw.gateways, 'gateways', runtimeDefaultsContext(cfg));
     if (raw.policyEngines !== undefined) cfg.policyEngines = parsePolicyEngines(raw.policyEngines, 'policyEngines');
   } catch (e) {
-    if (e instanceof RuntimeConfigError) throw new ConfigError(e.path, e.message.slice(e.path.length + 2));
+    if (e instanceof RuntimeConfigError || e instanceof GatewayConfigError)
+      throw new ConfigError(e.path, e.message.slice(e.path.length + 2));
     if (e instanceof PolicyConfigError) throw new ConfigError(e.path, e.detail);
     throw e;
   }

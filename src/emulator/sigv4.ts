@@ -9,7 +9,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { EmuRequest } from './server.js';
 
 /** The Checksum interface the signer expects, on node:crypto (SHA-256, or HMAC-SHA256 when given a secret). */
-class Sha256 {
+export class Sha256 {
   private readonly h: Hash | Hmac;
   constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
     const key =

@@ -4,22 +4,19 @@
  * at it); the 3LO provider (oidc-provider, playing the external service) listens on a second loopback port.
  */
 import type { ServerResponse } from 'node:http';
-import { SIGNING_NAME } from '../wire.js';
+import { DEFAULT_RETURN_URL, SIGNING_NAME } from '../wire.js';
 import { createAdminHandler } from './admin.js';
 import { startSampleAgent, type SampleAgent } from './agent/index.js';
 import { isParsedConfig, loadConfigFile, parseConfig, runtimeDefaultsContext, type StackConfig } from './config.js';
 import type { EmuContext, StackEvent } from './context.js';
-import { createGatewayHandler } from './gateway/index.js';
+import { defaultGateways, type GatewayConfig } from './gateway/config.js';
+import { createGatewayHandler, gatewayViews, type GatewayHandler, type GatewayView } from './gateway/index.js';
+import { SAMPLE_INTERCEPTOR_NAME, startSampleLambda } from './gateway/sample/lambda.js';
+import { startSampleMcpServer } from './gateway/sample/mcp-server.js';
 import { KeyLease } from './keys.js';
 import { Lambdas, parseLambdaMapping } from './lambda.js';
 import { mountIdentity, type CredentialProvidersInfo, type MountedIdentity, type UserPoolInfo } from './mount.js';
-import {
-  applyAgentUrls,
-  defaultAgents,
-  defaultGateways,
-  type AgentConfig,
-  type GatewayConfig,
-} from './runtime/config.js';
+import { applyAgentUrls, defaultAgents, type AgentConfig } from './runtime/config.js';
 import type { RuntimeHalfDeps } from './runtime/deps.js';
 import { createRuntimeHandler } from './runtime/index.js';
 import { createJwtAuthorizer } from './runtime/jwt-authorizer.js';
@@ -75,7 +72,8 @@ export interface LocalStack {
   threeLo: { issuer: string; discoveryUrl: string; autoConsent: boolean; defaultUser: string; clientId: string };
   /** The runtimes, live: CreateAgentRuntime adds one, UpdateAgentRuntime replaces its entry, Delete removes it. */
   agents: AgentConfig[];
-  gateways: GatewayConfig[];
+  /** The gateways as they are now (config, seeded, or made through the control plane), with their URLs. */
+  readonly gateways: GatewayView[];
   config: StackConfig;
   state: StackState;
   faults: Faults;
@@ -126,46 +124,98 @@ function sampleAgentStarter(ctx: EmuContext, closers: Array<() => Promise<void>>
   };
 }
 
-/** The identity half and the sample agent start concurrently (key generation on the thread pool overlaps imports). */
+type GatewaySamples = Array<{ url: string; close(): Promise<void> }>;
+
+/** The seeded gateway's targets and interceptor: the stack's sample MCP server and sample Lambda. */
+async function startGatewaySamples(closers: Array<() => Promise<void>>): Promise<GatewaySamples> {
+  const started = await Promise.all([startSampleMcpServer(), startSampleLambda()]);
+  for (const s of started) closers.push(() => s.close());
+  return started;
+}
+
+/**
+ * The identity half, the sample agent and (for the seeded gateway) its sample servers start concurrently (key
+ * generation on the thread pool overlaps imports).
+ */
 async function startHalves(
   ctx: EmuContext,
   options: LocalStackOptions,
   closers: Array<() => Promise<void>>,
-  needsSample: boolean,
-): Promise<{ identity: MountedIdentity; sample: SampleAgent | undefined }> {
-  const [mounted, sampleStarted] = await Promise.allSettled([
+  needs: { sample: boolean; gatewaySamples: boolean },
+): Promise<{ identity: MountedIdentity; sample: SampleAgent | undefined; gatewaySamples: GatewaySamples }> {
+  const [mounted, sampleStarted, gatewaySamples] = await Promise.allSettled([
     mountIdentity(
       ctx,
       { ...(options.host ? { host: options.host } : {}), threeLoPort: options.threeLoPort ?? 0 },
       closers,
     ),
-    needsSample ? sampleAgentStarter(ctx, closers)() : undefined,
+    needs.sample ? sampleAgentStarter(ctx, closers)() : undefined,
+    needs.gatewaySamples ? startGatewaySamples(closers) : [],
   ]);
   if (mounted.status === 'rejected') throw mounted.reason;
   if (sampleStarted.status === 'rejected') throw sampleStarted.reason;
-  return { identity: mounted.value, sample: sampleStarted.value };
+  if (gatewaySamples.status === 'rejected') throw gatewaySamples.reason;
+  return { identity: mounted.value, sample: sampleStarted.value, gatewaySamples: gatewaySamples.value };
 }
 
-/** AgentCore creates a workload identity for every runtime and gateway; callers may not mint tokens for it. */
-function linkWorkloads(state: StackState, agents: AgentConfig[], gateways: GatewayConfig[]): void {
+/** AgentCore creates a workload identity for every runtime (the gateway's store links each gateway's). */
+function linkWorkloads(state: StackState, agents: AgentConfig[]): void {
   for (const a of agents)
     state.putWorkloadIdentity(a.workloadName, {
       allowedResourceOauth2ReturnUrls: a.allowedResourceOauth2ReturnUrls,
       linkedTo: 'runtime',
     });
-  for (const g of gateways)
-    state.putWorkloadIdentity(g.workloadName, {
-      allowedResourceOauth2ReturnUrls: g.allowedResourceOauth2ReturnUrls,
-      linkedTo: 'gateway',
-    });
+}
+
+/** The config's gateways, or the seeded ones on the stack's sample MCP server, Lambda, providers and JWT agent. */
+function gatewaysOf(ctx: EmuContext, agents: AgentConfig[], samples: GatewaySamples): GatewayConfig[] {
+  const { config, state } = ctx;
+  if (config.gateways) return config.gateways;
+  const defaults = runtimeDefaultsContext(config);
+  const jwtAgent = agents.find((a) => a.authorizerConfiguration?.customJWTAuthorizer.allowedClients);
+  const [mcp, lambda] = samples;
+  const interceptorArn = `arn:aws:lambda:${config.region}:${config.accountId}:function:${SAMPLE_INTERCEPTOR_NAME}`;
+  ctx.lambdas.set(interceptorArn, lambda!.url);
+  return defaultGateways({
+    ...defaults,
+    sampleMcpUrl: mcp!.url,
+    interceptorArn,
+    oauthProviderArn: state.oauth2ProviderArn(defaults.oauthProviderName ?? 'local-3lo'),
+    ...(config.apiKeyProviders[0]
+      ? { apiKeyProviderArn: state.apiKeyProviderArn(config.apiKeyProviders[0].name) }
+      : {}),
+    ...(jwtAgent
+      ? { jwtAgentArn: `arn:aws:bedrock-agentcore:${config.region}:${config.accountId}:runtime/${jwtAgent.id}` }
+      : {}),
+    returnUrl: defaults.returnUrl ?? DEFAULT_RETURN_URL,
+  });
 }
 
 interface RuntimeHalfInput {
   agents: AgentConfig[];
-  gateways: GatewayConfig[];
   identity: MountedIdentity;
   sample: SampleAgent | undefined;
   closers: Array<() => Promise<void>>;
+  /** Set once the gateway handler exists (the runtime reads the live gateways through it). */
+  gateway?: GatewayHandler;
+}
+
+/** The gateway half: the config's (or seeded) gateways on the runtime half's deps, the policy engines' seam. */
+function gatewayHandlerOf(
+  ctx: EmuContext,
+  deps: RuntimeHalfDeps,
+  gateways: GatewayConfig[],
+  policies: PolicyStore,
+): GatewayHandler {
+  return createGatewayHandler({
+    ...deps,
+    credentials: ctx.credentials,
+    state: ctx.state,
+    gateways,
+    now: ctx.now,
+    policy: policies,
+    principals: ctx.config.principals,
+  });
 }
 
 function runtimeDeps(ctx: EmuContext, options: LocalStackOptions, input: RuntimeHalfInput): RuntimeHalfDeps {
@@ -181,7 +231,11 @@ function runtimeDeps(ctx: EmuContext, options: LocalStackOptions, input: Runtime
     verifySigV4: ctx.verify,
     mintWorkloadAccessToken: (i) => identity.mintWorkloadAccessToken(i),
     agents: input.agents,
-    gateways: input.gateways,
+    get gateways() {
+      return input.gateway
+        ? gatewayViews(input.gateway.store).map((g) => ({ id: g.gatewayId, workloadName: g.workloadName }))
+        : [];
+    },
     userPool: { discoveryUrl: identity.userPoolInfo.discoveryUrl },
     ...(options.log ? { log: options.log } : {}),
     authorizer: createJwtAuthorizer(),
@@ -247,7 +301,9 @@ function describeStack(
       clientId: config.threeLo.clientId,
     },
     agents: input.agents,
-    gateways: input.gateways,
+    get gateways() {
+      return input.gateway ? gatewayViews(input.gateway.store) : [];
+    },
     config,
     state,
     faults: ctx.faults,
@@ -302,23 +358,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     const defaults = runtimeDefaultsContext(config);
     const agents = applyAgentUrls(config.agents ?? defaultAgents(defaults), options.agentUrls ?? []);
-    const gateways = config.gateways ?? defaultGateways(defaults);
-    const needsSample = agents.some((a) => !a.agentUrl);
-    const { identity, sample } = await startHalves(ctx, options, closers, needsSample);
-    linkWorkloads(ctx.state, agents, gateways);
-    const input: RuntimeHalfInput = { agents, gateways, identity, sample, closers };
+    const needs = { sample: agents.some((a) => !a.agentUrl), gatewaySamples: !config.gateways };
+    const { identity, sample, gatewaySamples } = await startHalves(ctx, options, closers, needs);
+    linkWorkloads(ctx.state, agents);
+    const input: RuntimeHalfInput = { agents, identity, sample, closers };
     const deps = runtimeDeps(ctx, options, input);
-    // Policy engines from the config are created once the gateways can be asked for their tools (policies validate).
     const policies = new PolicyStore(config.region, config.accountId);
-    seedPolicyEngines(policies, config.policyEngines ?? [], ctx.now(), options.log);
+    const gateway = gatewayHandlerOf(ctx, deps, gatewaysOf(ctx, agents, gatewaySamples), policies);
+    input.gateway = gateway;
+    closers.push(async () => gateway.close());
     // The runtime half is mounted after the identity handlers.
     server.handlers = [
       createAdminHandler(faults),
       ...identity.handlers,
       createPolicyHandler(policies, { now: ctx.now, verify: ctx.verify }),
       createRuntimeHandler(deps),
-      createGatewayHandler(deps),
+      gateway,
     ];
+    // The config's gateways exist, and their targets' catalogues are read, before the stack is ready.
+    await gateway.ready;
+    // Policy engines from the config are created once the gateways can be asked for their tools (policies validate).
+    seedPolicyEngines(policies, config.policyEngines ?? [], ctx.now(), options.log);
     return describeStack(ctx, input, close, policies);
   } catch (e) {
     await close();

@@ -46,7 +46,20 @@ beforeAll(async () => {
         {
           name: 'admins-gw',
           authorizerConfiguration: authorizer(groupsRule('CONTAINS', 'admins')),
-          targets: [{ name: 'echo', kind: 'echo' }],
+          // tools from a static schema: listing them needs no server
+          targets: [
+            {
+              name: 'echo',
+              targetConfiguration: {
+                mcp: {
+                  mcpServer: {
+                    endpoint: 'http://127.0.0.1:9/mcp',
+                    mcpToolSchema: { inlinePayload: JSON.stringify({ tools: [{ name: 'inspect' }] }) },
+                  },
+                },
+              },
+            },
+          ],
         },
       ],
     },
@@ -108,14 +121,14 @@ describe('cognito:groups in a runtime’s customClaims rule', () => {
 describe('cognito:groups in a gateway’s customClaims rule', () => {
   it('the member lists the tools; others are refused; verify --gateway-id agrees', async () => {
     const gw = stack.gateways.find((g) => g.name === 'admins-gw')!;
-    const url = `${stack.url}/gateways/${gw.id}/mcp`;
+    const url = gw.gatewayUrl;
     const ok = await run(['mcp', '--gateway-url', url, '--bearer', 'alice', '--json']);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toContain('echo___');
     const no = await run(['mcp', '--gateway-url', url, '--bearer', 'bob']);
     expect(no.code).toBe(4);
     expect(no.stderr).toContain('cognito:groups');
-    expect((await run(['verify', '--bearer', 'alice', '--gateway-id', gw.id])).code).toBe(0);
-    expect((await run(['verify', '--bearer', 'bob', '--gateway-id', gw.id])).code).toBe(4);
+    expect((await run(['verify', '--bearer', 'alice', '--gateway-id', gw.gatewayId])).code).toBe(0);
+    expect((await run(['verify', '--bearer', 'bob', '--gateway-id', gw.gatewayId])).code).toBe(4);
   });
 });

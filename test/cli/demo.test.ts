@@ -42,12 +42,20 @@ describe('demo', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     const err = r.stderr;
-    for (const [i, title] of TITLES.entries()) expect(err).toContain(`[${i + 1}/16] ${title}`);
-    expect(err).toContain('[12/16] 3LO: user consent through the loopback return URL (auto-consent)');
-    expect(err).toContain('[13/16] Session binding: only the user who started a consent may complete it');
-    expect(err).toContain("[14/16] On-behalf-of: the user's JWT exchanged for an API token, no consent screen");
+    for (const [i, title] of TITLES.entries()) expect(err).toContain(`[${i + 1}/18] ${title}`);
+    expect(err).toContain('[12/18] 3LO: user consent through the loopback return URL (auto-consent)');
+    expect(err).toContain('[13/18] Session binding: only the user who started a consent may complete it');
+    expect(err).toContain("[14/18] On-behalf-of: the user's JWT exchanged for an API token, no consent screen");
     expect(err).toContain('[4/4] token endpoint (AgentCore → provider)');
-    expect(err).toContain("[15/16] Predict the authorizer's verdict");
+    expect(err).toContain("[15/18] Predict the authorizer's verdict");
+    expect(err).toMatch(/^5\. The Gateway: what reaches your tools$/m);
+    expect(err).toContain("[17/18] JWT passthrough: the caller's own token, to a runtime behind the gateway");
+    expect(err).toContain(
+      '$ agentcore-auth invoke \'{"action":"whoami"}\' --gateway-id local-gateway-local00001 --target agent',
+    );
+    expect(err).toMatch(
+      /The target received the API key sha256:[0-9a-f]{8} in x-api-key, and no Authorization header\./,
+    );
     // Chapters, commands as a user types them, and the verdicts.
     expect(err).toMatch(/^1\. Inbound auth: who may call your agent$/m);
     expect(err).toMatch(/^4\. Check a token before you ship$/m);
@@ -74,8 +82,8 @@ describe('demo', () => {
     expect(returnPort).toBeGreaterThanOrEqual(30000);
     expect(returnPort).toBeLessThan(32768);
     expect(err.match(/✓ refused, as it should be/g)).toHaveLength(4);
-    expect(err.match(/✓ done \(/g)).toHaveLength(12);
-    expect(err).toMatch(/✓ 16 steps, every flow behaved as described \(\d/);
+    expect(err.match(/✓ done \(/g)).toHaveLength(14);
+    expect(err).toMatch(/✓ 18 steps, every flow behaved as described \(\d/);
     expectNoSecrets(err);
     // The demo's token cache lived in a temporary directory that is gone now.
     const cacheFile = /saved as\s+demo \((\S+tokens\.json)\)/.exec(err)?.[1];
@@ -102,14 +110,14 @@ describe('demo', () => {
         steps: Array<{ id: string; status: string }>;
       };
       expect(out.ok).toBe(true);
-      expect(out.steps.map((s) => s.status)).toEqual(Array(16).fill('pass'));
+      expect(out.steps.map((s) => s.status)).toEqual(Array(18).fill('pass'));
       expect(out.steps.map((s) => s.id)).toContain('three-legged');
       expect(visited).toHaveLength(2);
       expect(visited[0]).toMatch(
         new RegExp(
           /^http:\/\/127\.0\.0\.1:/.source +
-            /\d+\/identities\/oauth2\/authorize\?request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequ/.source +
-            /est_uri%3A/.source,
+            /\d+\/identities\/oauth2\/authorize\?request_uri=urn%3Aietf%3Aparams%3Aoauth%3Are/.source +
+            /quest_uri%3A/.source,
         ),
       );
       expect(r.stderr).toContain('3LO: the user consents in your browser');
@@ -124,13 +132,13 @@ describe('demo', () => {
     const write = ctx.stderr.write.bind(ctx.stderr);
     // Interrupt as the fifth step starts.
     ctx.stderr.write = (chunk: string) => {
-      if (chunk.includes('[5/16]')) ac.abort();
+      if (chunk.includes('[5/18]')) ac.abort();
       return write(chunk);
     };
     const r = await runCommand(['demo'], ctx);
     expect(r.code).toBe(130);
-    expect(r.stderr).toContain('[5/16]');
-    expect(r.stderr).not.toContain('[6/16]');
+    expect(r.stderr).toContain('[5/18]');
+    expect(r.stderr).not.toContain('[6/18]');
     expect(r.stderr).toContain('error: interrupted');
     expect(r.stderr).not.toContain('This is a bug');
   });

@@ -11,9 +11,11 @@ import { parseMermaid, type SequenceDiagram } from '../../src/core/diagram/seque
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { browseHeadless } from '../fixtures/headless-browser.js';
 import { freePort } from '../fixtures/ports.js';
+import { providerArn, startMcpToolServer, type McpToolServer } from '../fixtures/gateway.js';
 import { runCommand } from '../helpers/context.js';
 
 let stack: LocalStack;
+let tools: McpToolServer;
 let returnUrl: string;
 let token: string;
 const AGENT = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/consent_agent-test000016';
@@ -21,6 +23,7 @@ const browser = { openBrowser: async (u: string) => void (await browseHeadless(u
 
 beforeAll(async () => {
   returnUrl = `http://127.0.0.1:${await freePort()}/oauth2/callback`;
+  tools = await startMcpToolServer();
   stack = await startLocalStack({
     port: 0,
     autoConsent: true,
@@ -33,10 +36,40 @@ beforeAll(async () => {
           allowedResourceOauth2ReturnUrls: [returnUrl],
         },
       ],
-      gateways: [{ name: 'gw3lo', targets: [{ name: 'provider', kind: 'oauth3lo', defaultReturnUrl: returnUrl }] }],
+      gateways: [
+        {
+          name: 'gw3lo',
+          targets: [
+            {
+              name: 'provider',
+              targetConfiguration: {
+                mcp: {
+                  mcpServer: {
+                    endpoint: tools.url,
+                    mcpToolSchema: { inlinePayload: JSON.stringify({ tools: [{ name: 'whoami' }] }) },
+                  },
+                },
+              },
+              credentialProviderConfigurations: [
+                {
+                  credentialProviderType: 'OAUTH',
+                  credentialProvider: {
+                    oauthCredentialProvider: {
+                      providerArn: providerArn('local-3lo'),
+                      scopes: ['api:read'],
+                      grantType: 'AUTHORIZATION_CODE',
+                      defaultReturnUrl: returnUrl,
+                    },
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
     },
   });
-  const allowed = stack.gateways[0]!.authorizerConfiguration.customJWTAuthorizer.allowedClients;
+  const allowed = stack.gateways[0]!.authorizerConfiguration?.customJWTAuthorizer.allowedClients;
   const client = stack.userPool.clients.find((c) => !allowed || allowed.includes(c.clientId))!;
   const user = stack.userPool.users.find((u) => !u.temporaryPassword)!;
   const params: Record<string, string> = { USERNAME: user.username, PASSWORD: user.password };
@@ -57,6 +90,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await stack?.close();
+  await tools?.close();
 });
 
 function flat(d: SequenceDiagram): string[] {
@@ -110,7 +144,7 @@ it('invoke --complete-auth: the agent asks Identity; browser, consent, redirect;
 });
 
 it('mcp: a -32042 drawn as an error (no target result); with --complete-auth, consent and retry', async () => {
-  const url = `${stack.url}/gateways/${stack.gateways[0]!.id}/mcp`;
+  const url = stack.gateways[0]!.gatewayUrl;
   const call = ['mcp', '--gateway-url', url, '--bearer-token', token, '--call', 'provider___whoami'];
   const refused = await runCommand([...call, '--diagram', '-'], { env: stack.env });
   expect(refused.code).toBe(4);
@@ -132,7 +166,8 @@ it('mcp: a -32042 drawn as an error (no target result); with --complete-auth, co
     /^Gateway -->x agentcore-auth: 200 JSON-RPC -32042 · URL elicitation: consent needed$/,
     ...CONSENT,
     /^agentcore-auth -> Gateway: POST tools\/call provider___whoami · Bearer sha256:/,
-    /^Gateway -> Target: tools\/call provider___whoami$/,
+    // what the target received, from the local stack's trace: the user's token from the vault, not the caller's
+    /^Gateway -> Target: provider: tools\/call whoami · Bearer sha256:[0-9a-f]{8}$/,
     /^Target --> Gateway: result$/,
     /^Gateway --> agentcore-auth: 200$/,
   ]);

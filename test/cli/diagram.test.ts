@@ -13,9 +13,11 @@ import { fingerprint } from '../../src/core/redact.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { browseHeadless } from '../fixtures/headless-browser.js';
 import { freePort } from '../fixtures/ports.js';
+import { startMcpToolServer, type McpToolServer } from '../fixtures/gateway.js';
 import { runCommand } from '../helpers/context.js';
 
 let stack: LocalStack;
+let tools: McpToolServer;
 let token: string;
 let dir: string;
 let gatewayUrl: string;
@@ -24,12 +26,20 @@ const JWT_SHAPED = /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\./;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'aca-diagram-'));
+  tools = await startMcpToolServer();
   stack = await startLocalStack({
     port: 0,
     autoConsent: true,
-    config: { gateways: [{ name: 'gw', targets: [{ name: 'echo', kind: 'echo' }] }] },
+    config: {
+      gateways: [
+        {
+          name: 'gw',
+          targets: [{ name: 'echo', targetConfiguration: { mcp: { mcpServer: { endpoint: tools.url } } } }],
+        },
+      ],
+    },
   });
-  gatewayUrl = `${stack.url}/gateways/${stack.gateways[0]!.id}/mcp`;
+  gatewayUrl = stack.gateways[0]!.gatewayUrl;
   const { CognitoIdentityProviderClient, InitiateAuthCommand } = await import(
     '@aws-sdk/client-cognito-identity-provider'
   );
@@ -52,6 +62,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await stack?.close();
+  await tools?.close();
 });
 
 const arn = (id: string) => `arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:runtime/${id}`;
@@ -230,13 +241,14 @@ describe('--diagram', () => {
 
   it('mcp over the gateway: tools/call reaches the target', async () => {
     const r = await runCommand(
-      ['mcp', '--gateway-url', gatewayUrl, '--bearer-token', token, '--call', 'echo___inspect', '--diagram', '-'],
+      ['mcp', '--gateway-url', gatewayUrl, '--bearer-token', token, '--call', 'echo___whoami', '--diagram', '-'],
       { env: stack.env },
     );
     expect(r.code).toBe(0);
     const lines = flat(fromStdout(r.stdout));
-    expect(lines).toContain(`agentcore-auth -> Gateway: POST tools/call echo___inspect · Bearer ${fingerprint(token)}`);
-    expect(lines).toContain('Gateway -> Target: tools/call echo___inspect');
+    expect(lines).toContain(`agentcore-auth -> Gateway: POST tools/call echo___whoami · Bearer ${fingerprint(token)}`);
+    // what the target received, from the local stack's trace of the call: no credential (no interceptor, no auth)
+    expect(lines, lines.join('\n')).toContain('Gateway -> Target: echo: tools/call whoami · no credential');
     expect(lines.filter((l) => l.startsWith('agentcore-auth -> Gateway: POST initialize'))).toHaveLength(1);
   });
 
@@ -370,7 +382,7 @@ describe('--diagram', () => {
     const r = await runCommand(['demo', '--diagram', out]);
     expect(r.code).toBe(0);
     const files = readdirSync(out).sort();
-    expect(files).toHaveLength(16);
+    expect(files).toHaveLength(18);
     expect(files[0]).toBe('01-login.mmd');
     const read = (suffix: string) => {
       const text = readFileSync(join(out, files.find((f) => f.endsWith(suffix))!), 'utf8');
@@ -390,6 +402,16 @@ describe('--diagram', () => {
       new RegExp(
         /CompleteResourceTokenAuth · SigV4 · userId mallory\nAgentCore Identity -->x /.source +
           /agentcore-auth: 403 AccessDeniedException\nnote .*started by user id "alice"/.source,
+      ),
+    );
+    // The gateway steps: what the targets received, read from the local stack's trace of each call.
+    expect(read('-gateway-jwt-passthrough.mmd').join('\n')).toMatch(
+      /Gateway -> Target: agent: POST \/agent\/invocations · Bearer sha256:[0-9a-f]{8} \(the caller's token\)/,
+    );
+    expect(read('-gateway-api-key.mmd').join('\n')).toMatch(
+      new RegExp(
+        /Gateway -> AgentCore Identity: GetResourceApiKey \(local-api-key\)[\s\S]*API key /.source +
+          /sha256:[0-9a-f]{8} in header x-api-key/.source,
       ),
     );
     expect(read('-three-legged.mmd')).toContain(

@@ -77,7 +77,7 @@ describe('the profile file region', () => {
       { env, home },
     );
     expect(login.code, login.stderr).toBe(0);
-    const url = `${stack.url}/gateways/${stack.gateways[0]!.id}/mcp`;
+    const url = `${stack.url}/gateways/${stack.gateways[0]!.gatewayId}/mcp`;
     const r = await runCommand(['mcp', '--gateway-url', url, '--bearer'], { env, home });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toContain('no AWS region');

@@ -57,7 +57,7 @@ steps:
       CLIENT_SECRET: app.clientSecret!,
       USER_NAME: alice.username,
       USER_PASSWORD: alice.password,
-      GATEWAY_URL: `${stack.url}/gateways/${stack.gateways[0]!.id}/mcp`,
+      GATEWAY_URL: stack.gateways[0]!.gatewayUrl,
     },
   });
   if (r.code !== 0) console.log(r.stdout, r.stderr);

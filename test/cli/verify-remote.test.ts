@@ -25,7 +25,6 @@ beforeAll(async () => {
   // sigv4_agent) and gateway, plus one agent that trusts cognito-local.
   const seeded = await startLocalStack({});
   const agents = seeded.config.agents ?? seeded.agents;
-  const gateways = seeded.gateways;
   await seeded.close();
   stack = await startLocalStack({
     config: {
@@ -43,7 +42,8 @@ beforeAll(async () => {
           requestHeaderAllowlist: ['Authorization'],
         },
       ],
-      gateways,
+      // a gateway trusting the pool's app clients (what the seeded one does), without targets
+      gateways: [{ name: 'local-gateway' }],
     } as Record<string, unknown>,
   });
   ctx = createTestContext({ env: stack.env });
@@ -170,10 +170,10 @@ describe('verify against a gateway', () => {
   it("reads the gateway authorizer with GetGateway (allowedClients = the pool's app clients)", async () => {
     const gw = stack.gateways[0]!;
     const app = stack.userPool.clients.find((c) => c.name === 'app-client')!;
-    expect(gw.authorizerConfiguration.customJWTAuthorizer.allowedClients).toEqual(
+    expect(gw.authorizerConfiguration?.customJWTAuthorizer.allowedClients).toEqual(
       stack.userPool.clients.map((c) => c.clientId),
     );
-    const r = await run(['verify', '--bearer', '--gateway-id', gw.id]);
+    const r = await run(['verify', '--bearer', '--gateway-id', gw.gatewayId]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`authorizer  gateway ${gw.name}`);
     expect(r.stdout).toMatch(
@@ -182,7 +182,7 @@ describe('verify against a gateway', () => {
         'm',
       ),
     );
-    const id = await run(['verify', '--bearer', '--id-token', '--gateway-id', gw.id]);
+    const id = await run(['verify', '--bearer', '--id-token', '--gateway-id', gw.gatewayId]);
     expect(id.code).toBe(4);
     expect(id.stdout).toContain('would be rejected: client_id — this is a Cognito ID token');
     expect(id.stdout).toContain(
@@ -193,7 +193,7 @@ describe('verify against a gateway', () => {
 
   it('a scope the gateway does not allow: 403 insufficient_scope, as the Gateway answers', async () => {
     const gw = stack.gateways[0]!;
-    const r = await run(['verify', '--bearer', '--gateway-id', gw.id, '--allowed-scopes', 'mcp/invoke']);
+    const r = await run(['verify', '--bearer', '--gateway-id', gw.gatewayId, '--allowed-scopes', 'mcp/invoke']);
     expect(r.code).toBe(4);
     expect(r.stdout).toContain(
       'would be rejected: scope — tokens from InitiateAuth (USER_PASSWORD_AUTH, SRP, refresh) carry only ' +

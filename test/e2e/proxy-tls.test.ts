@@ -82,7 +82,7 @@ it('SDK, OAuth token endpoint and gateway calls: all through CONNECT tunnels to 
   expect(cc.code, cc.stderr).toBe(0);
   expect(cc.stderr).toMatch(new RegExp(`→ POST ${origin}/oauth2/token.*via proxy ${proxy.url}`));
 
-  const gateway = `${origin}/gateways/${stack.gateways[0]!.id}/mcp`;
+  const gateway = `${origin}/gateways/${stack.gateways[0]!.gatewayId}/mcp`;
   const mcp = await runBuiltCli(['mcp', '--gateway-url', gateway, '--bearer'], env);
   expect(mcp.code, mcp.stderr).toBe(0);
 

@@ -89,11 +89,25 @@ const FULL = {
   gateways: [
     {
       name: 'my-gateway',
-      targets: [{ name: 'echo', kind: 'echo' }],
-      interceptors: [{ kind: 'pass-caller-token' }],
+      authorizerConfiguration: { customJWTAuthorizer: { allowedClients: ['c'] } },
+      interceptorConfigurations: [
+        {
+          interceptor: { lambda: { arn: 'arn:aws:lambda:us-east-1:123456789012:function:pre' } },
+          interceptionPoints: ['REQUEST'],
+        },
+      ],
+      targets: [{ name: 'echo', targetConfiguration: { mcp: { mcpServer: { endpoint: 'http://127.0.0.1:9/mcp' } } } }],
     },
   ],
   lambdas: [{ arn: 'arn:aws:lambda:us-east-1:123456789012:function:pre', url: 'http://127.0.0.1:9000' }],
+  principals: [
+    {
+      arn: 'arn:aws:iam::123456789012:user/reader',
+      accessKeyId: 'AKIAREADERLOCAL00001',
+      secretAccessKey: 's',
+      allow: ['bedrock-agentcore:InvokeGateway'],
+    },
+  ],
   policyEngines: [{ name: 'shop', policies: [{ name: 'all', statement: 'permit(principal, action, resource);' }] }],
 };
 

@@ -74,7 +74,9 @@ describe('Lambdas (the Runtime Interface Emulator contract)', () => {
   it('`lambdas:` in the config (a mapping or a list) and --lambda both reach the stack', async () => {
     expect(parseConfig({ lambdas: [{ arn: ARN, url }] }).lambdas).toEqual({ [ARN]: url });
     expect(() => parseConfig({ lambdas: { 'not-an-arn': url } })).toThrow(/lambdas\.not-an-arn/);
-    const stack = await startLocalStack({ config: { lambdas: { [ARN]: url } }, lambdas: [`${ARN}-2=${url}`] });
+    // No seeded gateway: its sample interceptor Lambda would be mapped too.
+    const config = { lambdas: { [ARN]: url }, gateways: [] };
+    const stack = await startLocalStack({ config, lambdas: [`${ARN}-2=${url}`] });
     try {
       expect(stack.lambdas.list().map((l) => l.arn)).toEqual([ARN, `${ARN}-2`]);
     } finally {

@@ -68,6 +68,28 @@ describe('agentcore-auth local', () => {
       'local-obo:ON_BEHALF_OF_TOKEN_EXCHANGE',
     ]);
     expect(doc.credentialProviders.apiKey.map((p: { name: string }) => p.name)).toEqual(['local-api-key']);
+    // The gateways with their URLs, authorizer types and targets.
+    expect(doc.gateways).toEqual([
+      {
+        name: 'local-gateway',
+        id: 'local-gateway-local00001',
+        url: `${doc.url}/gateways/local-gateway-local00001/mcp`,
+        authorizerType: 'CUSTOM_JWT',
+        workloadName: 'local-gateway-local00001',
+        targets: [
+          { name: 'provider', targetType: 'MCP_SERVER', status: 'READY' },
+          { name: 'echo', targetType: 'MCP_SERVER', status: 'READY' },
+          { name: 'keyed', targetType: 'MCP_SERVER', status: 'READY' },
+          { name: 'agent', targetType: 'AGENTCORE_RUNTIME', status: 'READY' },
+        ],
+      },
+    ]);
+    expect(doc.lambdas).toEqual([
+      {
+        arn: 'arn:aws:lambda:us-east-1:123456789012:function:agentcore-local-pass-caller-token',
+        url: expect.any(String),
+      },
+    ]);
     // The printed credentials and endpoint are all the real SDK needs.
     const client = new BedrockAgentCoreClient({
       region: doc.region,

@@ -1,13 +1,11 @@
-/** Agents/gateways config: defaults, validation errors that name the field, --agent-url. */
+/** Agents config: defaults, validation errors that name the field, --agent-url. */
 import { describe, expect, it } from 'vitest';
 import {
   applyAgentUrls,
   DEFAULT_RETURN_URL,
   defaultAgents,
-  defaultGateways,
   deriveId,
   parseAgents,
-  parseGateways,
   RuntimeConfigError,
 } from '../../src/emulator/runtime/config.js';
 
@@ -27,7 +25,7 @@ function error(fn: () => unknown): RuntimeConfigError {
   throw new Error('expected a RuntimeConfigError');
 }
 
-describe('seeded agents and gateway', () => {
+describe('seeded agents', () => {
   it('one SigV4 agent, one allowedClients agent, one allowedAudience agent; ids match the ARN pattern', () => {
     const agents = defaultAgents(ctx);
     expect(agents.map((a) => [a.id, a.authorizerConfiguration?.customJWTAuthorizer ?? 'SIGV4'])).toEqual([
@@ -40,11 +38,6 @@ describe('seeded agents and gateway', () => {
     ).toBe(true);
     expect(defaultAgents({ ...ctx, clientIds: ['a', 'b'] })[1]!.authorizerConfiguration).toEqual({
       customJWTAuthorizer: { allowedClients: ['a', 'b'] },
-    });
-    const [g] = defaultGateways(ctx);
-    expect(g).toMatchObject({
-      id: 'local-gateway-local00001',
-      targets: [{ kind: 'oauth3lo', providerName: 'local-3lo' }, { kind: 'echo' }],
     });
   });
 });
@@ -152,36 +145,7 @@ describe('parseAgents', () => {
   });
 });
 
-describe('parseGateways and --agent-url', () => {
-  it('a gateway without an authorizer trusts the app client; oauth3lo targets get a return URL registered', () => {
-    const [g] = parseGateways(
-      [
-        {
-          name: 'tools',
-          targets: [
-            { name: 'cal', kind: 'oauth3lo' },
-            { name: 'echo', kind: 'echo' },
-          ],
-        },
-      ],
-      'gateways',
-      ctx,
-    );
-    expect(g).toMatchObject({
-      authorizerConfiguration: { customJWTAuthorizer: { allowedClients: ['appclient'] } },
-      targets: [
-        { name: 'cal', providerName: 'local-3lo', scopes: ['api:read'], defaultReturnUrl: ctx.returnUrl },
-        { name: 'echo' },
-      ],
-      allowedResourceOauth2ReturnUrls: [ctx.returnUrl],
-    });
-    expect(g!.id).toMatch(/^tools-[a-z0-9]{10}$/);
-    expect(error(() => parseGateways([{ name: 'g', targets: [{ name: 't', kind: 'lambda' }] }])).message).toBe(
-      'gateways[0].targets[0].kind: must be oauth3lo or echo (got "lambda")',
-    );
-    expect(error(() => parseGateways([{ name: 'g', targets: [] }])).path).toBe('gateways[0].targets');
-  });
-
+describe('--agent-url', () => {
   it('applyAgentUrls: URL for all agents without one, NAME=URL for one, unknown names rejected', () => {
     const agents = defaultAgents(ctx);
     const out = applyAgentUrls(agents, ['jwt_agent=http://127.0.0.1:9000', 'http://127.0.0.1:8080']);

@@ -523,7 +523,9 @@ describe('the newer authorizer fields', () => {
         ...base('behind_gateway'),
         authorizerConfiguration: jwtAuthorizer({
           allowedWorkloadConfiguration: {
-            hostingEnvironments: [{ arn: `arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/${gateway.id}` }],
+            hostingEnvironments: [
+              { arn: `arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/${gateway.gatewayId}` },
+            ],
           },
         }),
       }),

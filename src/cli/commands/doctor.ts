@@ -17,6 +17,7 @@ const DOCTOR_OPTIONS = {
   agentArn: value('--agent-arn <arn>', 'the agent runtime to check (ARN, or runtime id with --region)'),
   workloadName: value('--workload-name <name>', "the workload identity to check (default: the agent's)"),
   provider: value('--provider <name>', 'the OAuth2 (or API key) credential provider to check'),
+  gatewayId: value('--gateway-id <id>', 'a gateway: inbound, targets and their credentials, Lambdas, policy engine'),
 };
 
 type DoctorOptions = OptionsOf<typeof DOCTOR_OPTIONS>;
@@ -37,7 +38,8 @@ export function register(program: Command, run: CliRun): void {
       `
 Examples:
   agentcore-auth doctor --agent-arn arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/myAgent-AbCdEf1234
-  agentcore-auth doctor --workload-name my-app --provider github --region us-east-1`,
+  agentcore-auth doctor --workload-name my-app --provider github --region us-east-1
+  agentcore-auth doctor --gateway-id my-gw-abc1234567`,
     )
     .action(defineAction(run, (io, opts: DoctorOptions) => doctor(io, opts)));
 }
@@ -52,6 +54,7 @@ async function doctor(io: Io, opts: DoctorOptions) {
       ...(opts.agentArn ? { agentArn: opts.agentArn } : {}),
       ...(opts.workloadName ? { workloadName: opts.workloadName } : {}),
       ...(opts.provider ? { provider: opts.provider } : {}),
+      ...(opts.gatewayId ? { gatewayId: opts.gatewayId } : {}),
       ...(io.globals.region ? { regionFlag: io.globals.region } : {}),
       ...(io.globals.endpointUrl ? { endpointUrlFlag: io.globals.endpointUrl } : {}),
     },

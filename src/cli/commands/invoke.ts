@@ -35,6 +35,15 @@ const PAYLOAD_OPTIONS = {
   ...TARGET_OPTIONS,
 };
 
+const GATEWAY_OPTIONS = {
+  gatewayUrl: value('--gateway-url <url>', "instead of an agent: a gateway's HTTP target (with --target)", {
+    conflicts: ['gatewayId'],
+  }),
+  gatewayId: value('--gateway-id <id>', 'instead of an agent: a gateway by id (its URL from GetGateway)'),
+  target: value('--target <name>', 'with --gateway-url/--gateway-id: the HTTP target to call (path routing)'),
+  targetPath: value('--target-path <path>', 'with --target: the path after the target name (default invocations)'),
+};
+
 const REQUEST_OPTIONS = {
   sessionId: SESSION_ID_OPTION,
   contentType: value('--content-type <type>', 'payload content type (default application/json)', HEADER_VALUE),
@@ -53,7 +62,9 @@ const CONSENT_OPTIONS = consentOptions(
   'and invoke again with the same session id (or let a polling agent get its token)',
 );
 
-type InvokeFlags = OptionsOf<typeof PAYLOAD_OPTIONS & typeof REQUEST_OPTIONS & typeof CONSENT_OPTIONS> &
+type InvokeFlags = OptionsOf<
+  typeof PAYLOAD_OPTIONS & typeof GATEWAY_OPTIONS & typeof REQUEST_OPTIONS & typeof CONSENT_OPTIONS
+> &
   RuntimeCallFlags &
   DiagramFlags;
 
@@ -62,15 +73,15 @@ export function register(program: Command, run: CliRun): void {
     .command('invoke')
     .description('call a Runtime agent with SigV4 (+ user id) or a bearer token; SSE events are printed as they arrive')
     .argument(
-      '<agent>',
+      '[agent]',
       'runtime ARN, runtime id (with --account-id), or an agent name from .bedrock_agentcore.yaml / ' +
-        'agentcore/.cli/deployed-state.json',
+        'agentcore/.cli/deployed-state.json (none with --gateway-url/--gateway-id: the first argument is the payload)',
     )
     .argument(
       '[payload]',
       'JSON or text (text becomes {"prompt": text} unless --content-type is given); - reads stdin',
     );
-  addOptions(cmd, PAYLOAD_OPTIONS);
+  addOptions(addOptions(cmd, PAYLOAD_OPTIONS), GATEWAY_OPTIONS);
   addDiagramOption(addAuthOptions(cmd));
   addOptions(addOptions(cmd, REQUEST_OPTIONS), CONSENT_OPTIONS)
     .addHelpText(
@@ -88,11 +99,14 @@ Examples:
       '{"prompt":"hi"}' --user-id alice
   agentcore-auth invoke my_agent "hello" --bearer
   echo '{"prompt":"hi"}' | agentcore-auth invoke my_agent - --bearer-token "$TOKEN" --json
-  agentcore-auth invoke my_agent '{"prompt":"hi"}' --auth auto --print-curl`,
+  agentcore-auth invoke my_agent '{"prompt":"hi"}' --auth auto --print-curl
+  agentcore-auth invoke --gateway-id my-gw-abc1234567 --target my-agent '{"prompt":"hi"}' --auth auto --bearer`,
     )
     .action(
-      defineAction(run, (io: Io, agent: string, payload: string | undefined, opts: InvokeFlags) =>
-        runInvoke(io, agent, payload, opts),
+      defineAction(run, (io: Io, agent: string | undefined, payload: string | undefined, opts: InvokeFlags) =>
+        opts.gatewayUrl || opts.gatewayId || opts.target
+          ? runGatewayTarget(io, agent, payload, opts)
+          : runInvoke(io, agent, payload, opts),
       ),
     );
 }
@@ -179,7 +193,19 @@ interface InvokeCall {
   spec: InvokeSpec;
 }
 
-async function runInvoke(io: Io, agent: string, payloadArg: string | undefined, opts: InvokeFlags): Promise<Outcome> {
+/** `invoke --gateway-url URL --target NAME [payload]`: the positional argument is the payload. */
+async function runGatewayTarget(io: Io, first: string | undefined, second: string | undefined, opts: InvokeFlags) {
+  const { gatewayTargetFromFlags } = await import('../gateway-invoke.js');
+  return gatewayTargetFromFlags(io, first, second, opts, (p) => readPayload(io, p, opts));
+}
+
+async function runInvoke(
+  io: Io,
+  agent: string | undefined,
+  payloadArg: string | undefined,
+  opts: InvokeFlags,
+): Promise<Outcome> {
+  if (agent === undefined) throw usageError("missing required argument 'agent'");
   const call = await prepareCall(io, agent, payloadArg, opts);
   renderCallHeader(io, call, opts);
   if (opts.dryRun || opts.printCurl) {

@@ -255,9 +255,11 @@ async function runLocal(io: Io, opts: LocalOptions): Promise<Outcome> {
     }));
     const gateways = s.gateways.map((g) => ({
       name: g.name,
-      id: g.id,
-      url: `${s.url}/gateways/${g.id}/mcp`,
-      workloadName: g.workloadName,
+      id: g.gatewayId,
+      url: g.gatewayUrl,
+      authorizerType: g.authorizerType,
+      workloadName: g.gatewayId,
+      targets: g.targets.map((t) => ({ name: t.name, targetType: t.targetType, status: t.status })),
     }));
     const doc = {
       url: s.url,
@@ -316,7 +318,7 @@ type Doc = {
   };
   threeLo: { autoConsent: boolean; defaultUser: string };
   agents: Array<{ name: string; arn: string; inbound: string }>;
-  gateways: Array<{ name: string; url: string }>;
+  gateways: Array<{ name: string; url: string; authorizerType: string }>;
   lambdas: Array<{ arn: string; url: string }>;
 };
 
@@ -357,7 +359,7 @@ function renderHuman(io: Io, d: Doc): void {
       ...d.credentialProviders.oauth2.map((p) => ['provider', p.name, `${p.flow}  callback ${p.callbackUrl}`]),
       ...d.credentialProviders.apiKey.map((p) => ['provider', p.name, 'API key']),
       ...d.agents.map((a) => ['agent', a.name, `${a.inbound === 'jwt' ? 'OAuth (JWT)' : 'SigV4'}  ${a.arn}`]),
-      ...d.gateways.map((g) => ['gateway', g.name, g.url]),
+      ...d.gateways.map((g) => ['gateway', g.name, `${g.authorizerType}  ${g.url}`]),
       ...d.lambdas.map((l) => ['lambda', l.arn, l.url]),
     ],
     '  ',

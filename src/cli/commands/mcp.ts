@@ -6,8 +6,7 @@
  */
 import type { Command } from 'commander';
 import { usageError } from '../../core/errors.js';
-import { controlSdk } from '../../sdk.js';
-import type { RuntimeAuthInfo } from '../../core/runtime/inbound.js';
+import type { GetGatewayCommandOutput } from '@aws-sdk/client-bedrock-agentcore-control';
 import { defineAction, type Outcome, type CliRun } from '../command.js';
 import type { Io } from '../io.js';
 import { checkConsentFlags, consentOptions } from '../consent.js';
@@ -27,8 +26,15 @@ import {
 
 const MCP_OPTIONS = {
   gatewayUrl: value('--gateway-url <url>', 'the gateway MCP URL (gatewayUrl from GetGateway, ends in /mcp)', {
-    conflicts: ['agent'],
+    conflicts: ['agent', 'gatewayId'],
   }),
+  gatewayId: value(
+    '--gateway-id <id>',
+    'the gateway by id: its URL (and, with --auth auto, its authorizer) from GetGateway',
+    {
+      conflicts: ['agent'],
+    },
+  ),
   agent: value(
     '--agent <agent>',
     'instead of a gateway: an MCP runtime agent (ARN, runtime id with --account-id, or project agent name)',
@@ -59,6 +65,7 @@ Examples:
   agentcore-auth mcp --bearer \\
       --gateway-url https://my-gw-abc1234567.gateway.bedrock-agentcore.us-east-1.amazonaws.com/mcp
   agentcore-auth mcp --gateway-url "$GATEWAY_URL" --bearer --call get_weather --input '{"city":"Paris"}'
+  agentcore-auth mcp --gateway-id my-gw-abc1234567 --auth auto --bearer
   agentcore-auth mcp --user-id alice \\
       --agent arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/my_mcp-abc1234567`,
     )
@@ -66,11 +73,20 @@ Examples:
 }
 
 async function runMcp(io: Io, opts: McpFlags): Promise<Outcome> {
-  if (!!opts.gatewayUrl === !!opts.agent) throw usageError('pass exactly one of --gateway-url URL or --agent AGENT');
+  if ([opts.gatewayUrl, opts.gatewayId, opts.agent].filter(Boolean).length !== 1)
+    throw usageError('pass exactly one of --gateway-url URL, --gateway-id ID or --agent AGENT');
   await checkConsentFlags(opts);
   // The tool arguments are checked before any request (a typo should not cost an initialize round trip).
   if (opts.call) opts = { ...opts, input: await toolArguments(io, opts) };
-  return opts.agent ? mcpOverRuntime(io, opts.agent, opts) : mcpOverGateway(io, opts.gatewayUrl!, opts);
+  if (opts.agent) return mcpOverRuntime(io, opts.agent, opts);
+  if (opts.gatewayUrl) return mcpOverGateway(io, opts.gatewayUrl, opts);
+  const { getGateway } = await import('../gateway-lookup.js');
+  const { requireRegion } = await import('../../core/aws.js');
+  const region = requireRegion(io.aws.region());
+  const gateway = await getGateway(io, opts.gatewayId!, region);
+  if (!gateway.gatewayUrl) throw usageError(`GetGateway returned no gatewayUrl for ${opts.gatewayId}`);
+  io.ui.note(`  ${opts.gatewayId}: ${gateway.gatewayUrl} (${gateway.authorizerType ?? '?'})`);
+  return mcpOverGateway(io, gateway.gatewayUrl, opts, gateway);
 }
 
 async function mcpOverRuntime(io: Io, agent: string, opts: McpFlags): Promise<Outcome> {
@@ -100,12 +116,22 @@ async function mcpOverRuntime(io: Io, agent: string, opts: McpFlags): Promise<Ou
   return runMcpSession(io, transport, { ...opts, inbound, region, target: target.arn ?? target.pathLabel });
 }
 
-async function mcpOverGateway(io: Io, gatewayUrl: string, opts: McpFlags): Promise<Outcome> {
-  const [gw, aws] = await Promise.all([import('../../core/runtime/gateway.js'), import('../../core/aws.js')]);
+async function mcpOverGateway(
+  io: Io,
+  gatewayUrl: string,
+  opts: McpFlags,
+  known?: GetGatewayCommandOutput,
+): Promise<Outcome> {
+  const [gw, aws, lookup] = await Promise.all([
+    import('../../core/runtime/gateway.js'),
+    import('../../core/aws.js'),
+    import('../gateway-lookup.js'),
+  ]);
   const url = gw.checkGatewayUrl(gatewayUrl);
   const region = aws.requireRegion(gw.gatewayRegion(url) ?? io.aws.region());
   const timeoutMs = opts.timeout;
-  const resolved = await resolveInbound(io, opts, () => lookupGatewayAuth(io, url, region));
+  const hasBearer = opts.bearerToken !== undefined || opts.bearer !== undefined;
+  const resolved = await resolveInbound(io, opts, lookup.gatewayAuthLookup(io, url, region, hasBearer, known));
   if (resolved.mode === 'sigv4' && resolved.userId !== undefined) {
     io.ui.warn('--user-id is a Runtime header; a gateway ignores it (it is not sent).');
   }
@@ -130,42 +156,4 @@ async function mcpOverGateway(io: Io, gatewayUrl: string, opts: McpFlags): Promi
   });
   io.ui.info(`${io.ui.c.bold('mcp')} over gateway ${url}`);
   return runMcpSession(io, transport, { ...opts, inbound, region, target: url });
-}
-
-/** GetGateway → authorizerType (CUSTOM_JWT → bearer; AWS_IAM → SigV4). The gateway id is read from the URL. */
-async function lookupGatewayAuth(io: Io, url: string, region: string): Promise<RuntimeAuthInfo> {
-  const u = new URL(url);
-  const id =
-    /^\/gateways\/([^/]+)\/mcp\/?$/.exec(u.pathname)?.[1] ??
-    (/\.gateway\.bedrock-agentcore\./.test(u.hostname) ? u.hostname.split('.')[0] : undefined);
-  if (!id)
-    throw usageError(
-      '--auth auto: cannot read the gateway id from --gateway-url',
-      'Pass --auth sigv4 or a bearer flag.',
-    );
-  const { GetGatewayCommand } = controlSdk();
-  const { fromAwsError } = await import('../../core/aws.js');
-  try {
-    const out = await (await io.aws.control(region)).send(new GetGatewayCommand({ gatewayIdentifier: id }), {
-      abortSignal: io.ctx.signal,
-    });
-    const jwt = out.authorizerConfiguration?.customJWTAuthorizer;
-    if (out.authorizerType === 'NONE')
-      io.ui.note('  the gateway has authorizerType NONE; the request is sent with SigV4 anyway');
-    return {
-      mode: out.authorizerType === 'CUSTOM_JWT' ? 'bearer' : 'sigv4',
-      runtimeId: id,
-      ...(jwt
-        ? {
-            jwt: {
-              ...(jwt.discoveryUrl ? { discoveryUrl: jwt.discoveryUrl } : {}),
-              ...(jwt.allowedClients?.length ? { allowedClients: jwt.allowedClients } : {}),
-              ...(jwt.allowedAudience?.length ? { allowedAudience: jwt.allowedAudience } : {}),
-            },
-          }
-        : {}),
-    };
-  } catch (e) {
-    throw fromAwsError(e, `GetGateway (${id})`);
-  }
 }

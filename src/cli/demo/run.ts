@@ -139,6 +139,7 @@ async function demoValues(io: Io, stack: LocalStack, s: Seeded, open: boolean): 
     oboProvider: s.obo.name,
     oboScopes: s.obo.scopes,
     apiKeyProvider: s.apiKey.name,
+    gatewayId: stack.gateways[0]?.gatewayId ?? '',
     returnUrl: `http://127.0.0.1:${returnPort}/oauth2/callback`,
     open,
   };

@@ -25,6 +25,8 @@ export interface DemoValues {
   oboProvider: string;
   oboScopes: string[];
   apiKeyProvider: string;
+  /** The seeded gateway (JWT passthrough to a runtime target, an API-key target). */
+  gatewayId: string;
   returnUrl: string;
   /** --open: the 3LO consent happens in the user's browser (longer timeout, real pages). */
   open: boolean;
@@ -51,6 +53,7 @@ export function demoSteps(v: DemoValues): DemoStep[] {
     ...workloadSteps(v),
     ...delegationSteps(v),
     ...verifySteps(v),
+    ...gatewaySteps(v),
   ];
 }
 
@@ -322,6 +325,52 @@ function verifySteps(v: DemoValues): DemoStep[] {
       before: ['The ID token from mistake 2, checked the same way; verify says which claim fails:'],
       step: { verify: { bearer: 'demo', 'id-token': true, 'agent-arn': v.jwtAgentArn }, expect: 'deny' },
       after: ['Rejected on client_id, as the agent did in mistake 2.'],
+    },
+  ];
+}
+
+/** The gateway chapter: what reaches a target behind it — the caller's own token, or an API key from the vault. */
+function gatewaySteps(v: DemoValues): DemoStep[] {
+  return [
+    {
+      id: 'gateway-jwt-passthrough',
+      chapter: 'The Gateway: what reaches your tools',
+      title: "JWT passthrough: the caller's own token, to a runtime behind the gateway",
+      before: [
+        'A gateway checks the caller (here its JWT authorizer), then calls the target with its own outbound ' +
+          'credential.',
+        "Its `agent` target is jwt_agent with JWT_PASSTHROUGH: the gateway forwards the caller's token unmodified,",
+        'so the runtime checks the very same token again. `invoke --gateway-id … --target agent` calls it by path.',
+      ],
+      step: {
+        invoke: {
+          'gateway-id': v.gatewayId,
+          target: 'agent',
+          payload: JSON.stringify({ action: 'whoami' }),
+          bearer: 'demo',
+        },
+        expect: 'allow',
+      },
+      after: [
+        'The agent answered as alice: the token that reached it is the one you sent. Passthrough is for trying things',
+        'out; in production prefer a token exchange (on-behalf-of), so the target gets a token meant for it.',
+      ],
+    },
+    {
+      id: 'gateway-api-key',
+      title: 'An API-key target: the key from the token vault, never from the caller',
+      before: [
+        'The `keyed` target has an API_KEY credential provider: for each call the gateway fetches the key with its own',
+        'workload identity (GetResourceApiKey) and puts it in the x-api-key header. The caller never sees it.',
+      ],
+      step: {
+        mcp: { 'gateway-id': v.gatewayId, bearer: 'demo', call: 'keyed___inspect' },
+        expect: { contains: 'in x-api-key, and no Authorization header' },
+      },
+      after: [
+        "The target got the key (shown by its fingerprint) and no Authorization header: a gateway passes the caller's",
+        'token on only by JWT_PASSTHROUGH or an interceptor. `--diagram` draws who sent what to whom.',
+      ],
     },
   ];
 }

@@ -13,6 +13,7 @@ import { classify } from '../classify.js';
 import { METHOD_MISMATCH } from '../../wire.js';
 import type { ExchangeListener, HttpExchange } from '../http.js';
 import { fingerprint, isSecretField, maskJwtsInText } from '../redact.js';
+import { drawGateway, GatewayLookups, type InsideStep } from './gateway-inside.js';
 import { wrap, type Message, type Note, type SequenceDiagram, type SequenceEvent } from './sequence.js';
 
 export type TraceEntry =
@@ -27,9 +28,12 @@ export type ConsentAsk = 'authorization-url' | 'elicitation';
 /** Collects a run's trace: pass `onExchange` wherever an ExchangeListener goes; call `browserOpened` on each open. */
 export class TraceRecorder {
   readonly entries: TraceEntry[] = [];
+  /** What happened inside each gateway call, when the CLI can read the local stack's trace (sets `gateway.look`). */
+  readonly gateway = new GatewayLookups();
   readonly onExchange: ExchangeListener = (exchange, phase) => {
     // The record is complete (status, error, body) once the response phase has run; it is the same object.
     if (phase === 'request') this.entries.push({ kind: 'http', exchange });
+    else if (this.gateway.look && classifyExchange(exchange).to === 'gateway') this.gateway.observe(exchange);
   };
 
   /** How the run ended, when it failed (set by the CLI boundary): the diagram's closing note. */
@@ -58,6 +62,7 @@ export const PARTICIPANTS = {
   identity: 'AgentCore Identity',
   vault: 'Token vault / provider',
   gateway: 'Gateway',
+  interceptor: 'Interceptor (Lambda)',
   target: 'Target',
   control: 'AgentCore control plane',
   other: 'Other endpoint',
@@ -73,6 +78,8 @@ export interface DiagramOptions {
   error?: { code: string; message: string };
   /** Wrap labels at this many characters (default 64). */
   width?: number;
+  /** What happened inside the gateway for a call, by exchange id (the local stack's trace; see gateway-inside.ts). */
+  gatewayInside?: ReadonlyMap<number, readonly InsideStep[]>;
 }
 
 /** Where a call went and what it was. */
@@ -137,6 +144,9 @@ export function classifyExchange(ex: HttpExchange): CallTarget {
   if (/^\/gateways\/[^/]+\/mcp\/?$/.test(p) || /\.gateway\.bedrock-agentcore\./.test(ex.url)) {
     return { to: 'gateway', operation: `${ex.method} ${mcpMethod(ex.requestBody) ?? p}` };
   }
+  // A gateway HTTP target by path routing on the local stack: /gateways/{id}/{target}/{path}
+  const routed = /^\/gateways\/[^/]+(\/(?!mcp\/?$|targets\/|synchronizeTargets)[^/]+\/.*)$/.exec(p)?.[1];
+  if (routed && !label) return { to: 'gateway', operation: `${ex.method} ${routed}` };
   if (/\/\.well-known\/openid-configuration$/.test(p)) return { to: 'idp', operation: 'OIDC discovery' };
   if (/\/\.well-known\/oauth-authorization-server$/.test(p)) return { to: 'idp', operation: 'OAuth metadata' };
   if (/jwks(\.json)?$/.test(p)) return { to: 'idp', operation: 'JWKS' };
@@ -376,14 +386,8 @@ export function sequenceFromTrace(entries: readonly TraceEntry[], options: Diagr
     // An MCP error answer (a -32042 elicitation included) is an error, not a result, even inside an HTTP 200.
     const rpcError = ask === 'elicitation' ? MCP_URL_ELICITATION : ok ? jsonRpcError(ex) : undefined;
     if (ok && c.to === 'runtime') drawAgent(msg, ex, ask, rpcError);
-    if (ok && c.to === 'gateway' && /tools\/call /.test(c.operation)) {
-      if (ask) drawConsentAsk(msg, 'gateway');
-      else {
-        msg('gateway', 'target', [c.operation.replace(/^\S+ /, '')], 'solid');
-        if (rpcError === undefined) msg('target', 'gateway', ['result'], 'dotted');
-        else msg('target', 'gateway', [`JSON-RPC ${rpcError}`], 'dotted', 'cross');
-      }
-    }
+    const inside = c.to === 'gateway' ? options.gatewayInside?.get(ex.id) : undefined;
+    if (c.to === 'gateway') drawGateway({ inside, operation: c.operation, ok, ask: !!ask, rpcError }, msg, note);
     if (ex.status === undefined) {
       msg(c.to, 'cli', [ex.error ? `no answer: ${scrub(ex.error).slice(0, 80)}` : 'no answer'], 'dotted', 'cross');
     } else {

@@ -7,7 +7,7 @@ import type { AuthorizerConfig } from '../authorizer-prediction/config.js';
 import { predictAuthorizer } from '../authorizer-prediction/predict.js';
 import { jwtExp, relativeTime } from '../jwt.js';
 import { listEntries, type CacheEntry } from '../token-cache.js';
-import { aborting, type AddCheck, type DoctorCheck, type DoctorDeps } from './report.js';
+import { aborting, type AddCheck, type DoctorCheck, type DoctorDeps } from './common.js';
 
 interface EntryResult {
   check: DoctorCheck;

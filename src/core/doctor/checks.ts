@@ -2,18 +2,21 @@
  * The doctor checklist: one line per fact that decides whether an AgentCore auth setup works, each ✓ (pass), ✗ (fail),
  * ! (warn) or – (skipped because something it needs failed), with the fix. Failures of AWS calls become failed lines,
  * not exceptions, so that one run shows everything; only an abort (Ctrl-C) escapes. The lines, in order: region,
- * credentials and endpoints (environment.ts), the agent runtime (runtime.ts), the workload identity (workload.ts),
- * the credential provider (provider.ts, obo.ts), the cached logins (cache.ts).
+ * credentials and endpoints (environment.ts), the agent runtime (runtime.ts), the gateway (gateway.ts), the workload
+ * identity (workload.ts), the credential provider (provider.ts, obo.ts), the cached logins (cache.ts); what they
+ * share is in common.ts.
  */
+import { serviceBaseUrl } from '../aws.js';
 import { parseRuntimeRef } from '../authorizer-prediction/remote.js';
 import { cacheChecks } from './cache.js';
+import type { DoctorCheck, DoctorDeps, DoctorInput, DoctorReport } from './common.js';
 import { credentialsCheck, endpointChecks, regionChecks } from './environment.js';
+import { gatewayChecks } from './gateway.js';
 import { providerChecks } from './provider.js';
-import type { DoctorCheck, DoctorDeps, DoctorInput, DoctorReport } from './report.js';
 import { agentChecks, type AgentFacts } from './runtime.js';
 import { workloadChecks } from './workload.js';
 
-export type { DoctorCheck, DoctorDeps, DoctorInput, DoctorReport, DoctorStatus } from './report.js';
+export type { DoctorCheck, DoctorDeps, DoctorInput, DoctorReport, DoctorStatus } from './common.js';
 
 export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<DoctorReport> {
   const checks: DoctorCheck[] = [];
@@ -31,9 +34,14 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps): Promise<D
   let agent: AgentFacts = {};
   if (input.agentArn && !checks.some((c) => c.id === 'runtime.arn')) {
     if (controlRegion) agent = await agentChecks(input.agentArn, controlRegion, deps, add);
+    else skipped('runtime.exists', `runtime ${parseRuntimeRef(input.agentArn).id} exists`);
+  }
+  // The gateway: inbound, targets and their outbound credentials, providers, Lambdas, policy engine.
+  if (input.gatewayId) {
+    if (!controlRegion) skipped('gateway.exists', `gateway ${input.gatewayId} exists`);
     else {
-      const ref = parseRuntimeRef(input.agentArn);
-      skipped('runtime.exists', `runtime ${ref.id} exists`);
+      const controlUrl = serviceBaseUrl(deps.env, 'control', controlRegion, input.endpointUrlFlag);
+      await gatewayChecks(input.gatewayId, controlRegion, deps, add, controlUrl);
     }
   }
   const workload = input.workloadName ?? agent.workloadName;

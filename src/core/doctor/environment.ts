@@ -3,7 +3,7 @@ import { fromAwsError, serviceBaseUrl } from '../aws.js';
 import { AgentcoreAuthError } from '../errors.js';
 import { hintFor } from '../hints.js';
 import { parseRuntimeRef } from '../authorizer-prediction/remote.js';
-import { aborting, type AddCheck, type DoctorDeps, type DoctorInput } from './report.js';
+import { aborting, type AddCheck, type DoctorDeps, type DoctorInput } from './common.js';
 
 /** The region calls go to (and a warning when the agent ARN names another); undefined when none resolves. */
 export function regionChecks(input: DoctorInput, deps: DoctorDeps, add: AddCheck): string | undefined {

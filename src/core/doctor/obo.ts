@@ -10,7 +10,7 @@ import type { GetOauth2CredentialProviderResponse } from '@aws-sdk/client-bedroc
 import { isAbortError } from '../errors.js';
 import type { FetchLike } from '../http.js';
 import { OBO_GRANTS, oboViewOf, type OboProviderView } from '../identity/on-behalf-of.js';
-import type { DoctorCheck as Line } from './report.js';
+import type { DoctorCheck as Line } from './common.js';
 
 const AUTH_METHOD: Record<string, string> = {
   CLIENT_SECRET_BASIC: 'client_secret_basic',

@@ -6,7 +6,7 @@ import type { GetOauth2CredentialProviderResponse } from '@aws-sdk/client-bedroc
 import { isNotFound } from '../classify.js';
 import { controlSdk } from '../../sdk.js';
 import { oboChecks } from './obo.js';
-import { aborting, failLine, type AddCheck, type DoctorDeps } from './report.js';
+import { aborting, failLine, type AddCheck, type DoctorDeps } from './common.js';
 
 export async function providerChecks(
   name: string,

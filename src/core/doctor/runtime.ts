@@ -2,11 +2,11 @@
  * The agent runtime's lines: it exists (GetAgentRuntime), is READY, its protocol, its inbound auth and what callers
  * must send, the Authorization header allowlist, and its authorizer's discovery document.
  */
-import { discoveryUrlIsValid, fromSdkAuthorizer, type AuthorizerConfig } from '../authorizer-prediction/config.js';
+import { fromSdkAuthorizer, type AuthorizerConfig } from '../authorizer-prediction/config.js';
 import { parseRuntimeRef } from '../authorizer-prediction/remote.js';
 import { HEADERS, METHOD_MISMATCH } from '../../wire.js';
 import { controlSdk } from '../../sdk.js';
-import { aborting, failLine, type AddCheck, type DoctorDeps } from './report.js';
+import { discoveryCheck, failLine, type AddCheck, type DoctorDeps } from './common.js';
 
 /** What the later checks learn from the runtime: its workload identity and its JWT authorizer. */
 export interface AgentFacts {
@@ -179,52 +179,6 @@ function sigv4Inbound(hasAuthz: boolean, add: AddCheck): void {
       label: 'Authorization is in the request-header allowlist',
       detail: 'it is, but the agent uses SigV4 inbound, so the header is never forwarded',
       fix: "remove it, or add a customJWTAuthorizer if the agent needs the caller's JWT",
-    });
-  }
-}
-
-async function discoveryCheck(cfg: AuthorizerConfig, deps: DoctorDeps, add: AddCheck): Promise<void> {
-  const label = "the authorizer's discovery document is reachable";
-  if (!discoveryUrlIsValid(cfg.discoveryUrl)) {
-    add({
-      id: 'runtime.discovery',
-      status: 'fail',
-      label,
-      detail: `${cfg.discoveryUrl} does not end in /.well-known/openid-configuration`,
-      fix: 'set discoveryUrl to <issuer>/.well-known/openid-configuration',
-    });
-    return;
-  }
-  try {
-    const res = await deps.fetch(cfg.discoveryUrl, { headers: { accept: 'application/json' } });
-    const doc = res.ok
-      ? ((await res.json().catch(() => undefined)) as { issuer?: unknown; jwks_uri?: unknown } | undefined)
-      : undefined;
-    if (!res.ok)
-      add({
-        id: 'runtime.discovery',
-        status: 'fail',
-        label,
-        detail: `${cfg.discoveryUrl} answered HTTP ${res.status}`,
-        fix: 'fix discoveryUrl: every token is rejected while AgentCore cannot read it',
-      });
-    else if (typeof doc?.issuer !== 'string' || typeof doc.jwks_uri !== 'string')
-      add({
-        id: 'runtime.discovery',
-        status: 'fail',
-        label,
-        detail: `${cfg.discoveryUrl} has no issuer / jwks_uri`,
-        fix: "point discoveryUrl at the IdP's OpenID configuration",
-      });
-    else add({ id: 'runtime.discovery', status: 'pass', label, detail: `issuer ${doc.issuer}` });
-  } catch (e) {
-    if (aborting(e)) throw e;
-    add({
-      id: 'runtime.discovery',
-      status: 'fail',
-      label,
-      detail: `${cfg.discoveryUrl}: ${(e as Error).message}`,
-      fix: 'check the URL; AgentCore must reach it from the internet (or through privateEndpoint)',
     });
   }
 }

@@ -1,7 +1,7 @@
 /** The workload identity's lines: it exists (GetWorkloadIdentity), and its return URLs for 3LO. */
 import { MESSAGES, PATTERNS } from '../../wire.js';
 import { controlSdk } from '../../sdk.js';
-import { failLine, type AddCheck, type DoctorDeps } from './report.js';
+import { failLine, type AddCheck, type DoctorDeps } from './common.js';
 
 export async function workloadChecks(
   workload: string,

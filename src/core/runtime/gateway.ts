@@ -66,12 +66,14 @@ class Sha256 {
 
 async function signedHeaders(
   deps: GatewayDeps,
-  body: string,
+  url: string,
+  method: string,
+  body: string | Uint8Array,
   headers: Record<string, string>,
 ): Promise<Record<string, string>> {
   if (!deps.credentials) throw new AgentcoreAuthError('ERR_INTERNAL', 'SigV4 gateway call without credentials');
   const [{ SignatureV4 }, { HttpRequest }] = [signatureV4Sdk(), protocolHttpSdk()];
-  const u = new URL(deps.url);
+  const u = new URL(url);
   const creds = await deps.credentials();
   const signer = new SignatureV4({
     service: SIGNING_NAME.agentcore,
@@ -79,10 +81,9 @@ async function signedHeaders(
     credentials: creds,
     sha256: Sha256,
   });
-  const query: Record<string, string> = {};
-  for (const [k, v] of u.searchParams) query[k] = v;
+  const query: Record<string, string> = Object.fromEntries(u.searchParams);
   const req = new HttpRequest({
-    method: 'POST',
+    method,
     protocol: u.protocol,
     hostname: u.hostname,
     ...(u.port ? { port: Number(u.port) } : {}),
@@ -97,6 +98,40 @@ async function signedHeaders(
   return out;
 }
 
+/** One request to the gateway: bearer or SigV4, retried on throttling/5xx, stopped on Ctrl-C or the timeout. */
+async function sendToGateway(
+  deps: GatewayDeps,
+  url: string,
+  method: string,
+  body: string | Uint8Array,
+  base: Record<string, string>,
+  what: string,
+): Promise<Response> {
+  for (const [k, v] of deps.headers ?? []) base[k.toLowerCase()] = v;
+  try {
+    const headers =
+      deps.inbound.mode === 'bearer'
+        ? { ...base, authorization: `Bearer ${deps.inbound.token ?? ''}` }
+        : await signedHeaders(deps, url, method, body, base);
+    return await fetchWithRetry(
+      deps.fetch,
+      url,
+      { method, headers, body, signal: deps.send.signal },
+      {
+        maxAttempts: deps.send.maxAttempts ?? 3,
+        sleep: deps.send.sleep,
+        signal: deps.send.signal,
+        ...(deps.send.onRetry
+          ? { onRetry: ({ attempt, delayMs, reason }) => deps.send.onRetry?.(attempt, delayMs, reason) }
+          : {}),
+      },
+    );
+  } catch (e) {
+    if (deps.send.signal.aborted) throw abortReason(deps.send, what);
+    throw e;
+  }
+}
+
 export function gatewayMcpTransport(deps: GatewayDeps): McpTransport {
   return {
     label: `gateway ${new URL(deps.url).host}`,
@@ -108,30 +143,7 @@ export function gatewayMcpTransport(deps: GatewayDeps): McpTransport {
         ...(meta.sessionId ? { 'mcp-session-id': meta.sessionId } : {}),
         ...(meta.protocolVersion ? { 'mcp-protocol-version': meta.protocolVersion } : {}),
       };
-      for (const [k, v] of deps.headers ?? []) base[k.toLowerCase()] = v;
-      let res: Response;
-      try {
-        const headers =
-          deps.inbound.mode === 'bearer'
-            ? { ...base, authorization: `Bearer ${deps.inbound.token ?? ''}` }
-            : await signedHeaders(deps, body, base);
-        res = await fetchWithRetry(
-          deps.fetch,
-          deps.url,
-          { method: 'POST', headers, body, signal: deps.send.signal },
-          {
-            maxAttempts: deps.send.maxAttempts ?? 3,
-            sleep: deps.send.sleep,
-            signal: deps.send.signal,
-            ...(deps.send.onRetry
-              ? { onRetry: ({ attempt, delayMs, reason }) => deps.send.onRetry?.(attempt, delayMs, reason) }
-              : {}),
-          },
-        );
-      } catch (e) {
-        if (deps.send.signal.aborted) throw abortReason(deps.send, meta.method);
-        throw e;
-      }
+      const res = await sendToGateway(deps, deps.url, 'POST', body, base, meta.method);
       let text: string;
       try {
         text = await res.text();
@@ -150,15 +162,66 @@ export function gatewayMcpTransport(deps: GatewayDeps): McpTransport {
       }
       const sid = res.headers.get('mcp-session-id');
       const pv = res.headers.get('mcp-protocol-version');
+      const rid = res.headers.get('x-amzn-requestid');
       return {
         status: res.status,
         ...(ct ? { contentType: ct } : {}),
         ...(sid ? { sessionId: sid } : {}),
         ...(pv ? { protocolVersion: pv } : {}),
+        ...(rid ? { requestId: rid } : {}),
         messages: parseMcpBody(ct, text),
       };
     },
   };
+}
+
+/**
+ * A gateway HTTP target's path (DG gateway-target-http-passthrough: `{gateway}/{targetName}/{path}`): the gateway's
+ * MCP URL without its `/mcp`, then the target name and the path (`invocations` for a Runtime target).
+ */
+export function gatewayTargetUrl(mcpUrl: string, target: string, path = 'invocations'): string {
+  const u = new URL(mcpUrl);
+  u.pathname = `${u.pathname.replace(/\/mcp\/?$/, '')}/${encodeURIComponent(target)}/${path.replace(/^\/+/, '')}`;
+  return u.toString();
+}
+
+export interface GatewayTargetAnswer {
+  status: number;
+  contentType?: string;
+  requestId?: string;
+  body: Uint8Array;
+}
+
+/**
+ * One request to a gateway HTTP target. The gateway's own refusals (its authorizer's 401/403, AWS errors naming an
+ * x-amzn-errortype) become the usual failures; the target's own answer, whatever its status, is returned.
+ */
+export async function callGatewayTarget(
+  deps: GatewayDeps,
+  input: { target: string; path?: string; method?: string; body: Uint8Array; headers: Record<string, string> },
+): Promise<GatewayTargetAnswer> {
+  const url = gatewayTargetUrl(deps.url, input.target, input.path);
+  const method = input.method ?? 'POST';
+  const what = `${method} /${input.target}/${input.path ?? 'invocations'}`;
+  const res = await sendToGateway(deps, url, method, input.body, { ...input.headers }, what);
+  let body: Uint8Array;
+  try {
+    body = new Uint8Array(await res.arrayBuffer());
+  } catch (e) {
+    if (deps.send.signal.aborted) throw abortReason(deps.send, what);
+    throw e;
+  }
+  const ct = res.headers.get('content-type') ?? undefined;
+  const fromGateway = res.headers.get('x-amzn-errortype') !== null || res.headers.get('www-authenticate') !== null;
+  if (!res.ok && fromGateway) {
+    const text = Buffer.from(body).toString('utf8');
+    const facts = parseErrorBody(res.status, res.headers, text);
+    const rpc = parseMcpBody(ct, text).find((m) => m.error)?.error;
+    if (rpc?.message) facts.message = rpc.message;
+    throw gatewayFailure(facts, res.headers.get('www-authenticate'), { ...deps, url }, what);
+  }
+  const rid = res.headers.get('x-amzn-requestid');
+  return { status: res.status, body, ...(ct ? { contentType: ct } : {}), ...(rid ? { requestId: rid } : {}) };
 }
 
 export function gatewayFailure(

@@ -31,6 +31,8 @@ export interface McpExchange {
   contentType?: string;
   sessionId?: string;
   protocolVersion?: string;
+  /** The service's request id (x-amzn-requestid), when it sent one. */
+  requestId?: string;
   messages: JsonRpcMessage[];
 }
 

@@ -162,15 +162,20 @@ function readOptions(step: Step, body: Extract<LNode, { kind: 'map' }>, where: s
       else step.args.push(...value);
     } else step.options[e.key] = { value, line: e.keyLine };
   }
-  // Positionals in their documented order; a later one needs the earlier ones.
+  // Positionals in their documented order; a later one needs the earlier ones. A gateway's HTTP target
+  // (`invoke: { gateway-id, target, payload }`) takes no agent: the payload is the only positional.
   const ordered: TValue[] = [];
-  for (const p of positionals) {
-    if (p in positional) ordered.push(positional[p]!);
-    else if (positionals.slice(positionals.indexOf(p) + 1).some((q) => q in positional)) {
-      errors.add(body.line, `${where}: ${positionals.filter((q) => q in positional).join(', ')} given without ${p}`);
-      break;
-    } else break;
-  }
+  const gatewayTarget =
+    kind === 'invoke' && ['gateway-url', 'gatewayUrl', 'gateway-id', 'gatewayId'].some((k) => k in step.options);
+  if (gatewayTarget && 'payload' in positional && !('agent' in positional)) ordered.push(positional.payload!);
+  else
+    for (const p of positionals) {
+      if (p in positional) ordered.push(positional[p]!);
+      else if (positionals.slice(positionals.indexOf(p) + 1).some((q) => q in positional)) {
+        errors.add(body.line, `${where}: ${positionals.filter((q) => q in positional).join(', ')} given without ${p}`);
+        break;
+      } else break;
+    }
   step.args = [...ordered, ...step.args];
 }
 

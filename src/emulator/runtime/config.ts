@@ -1,7 +1,7 @@
 /**
- * Agents and gateways of the local stack: their types (shaped like the control plane's GetAgentRuntime / GetGateway
- * fields, so what a user writes in the config file is what AWS would show), the seeded defaults, and validation with
- * errors that name the offending field.
+ * Agents of the local stack: their types (shaped like the control plane's GetAgentRuntime fields, so what a user
+ * writes in the config file is what AWS would show), the seeded defaults, and validation with errors that name the
+ * offending field. The gateways of the config file are gateway/config.ts.
  *
  * A JWT authorizer whose `discoveryUrl` is omitted trusts the stack's own user pool (resolved when the stack knows its
  * origin). An agent without `agentUrl` is served by the built-in sample agent. The authorizer itself (type, model
@@ -43,39 +43,6 @@ export interface AgentConfig {
   allowedResourceOauth2ReturnUrls: string[];
 }
 
-export type GatewayTarget =
-  | {
-      name: string;
-      kind: 'oauth3lo';
-      description?: string;
-      /** OAuth2 credential provider (USER_FEDERATION) in the token vault. */
-      providerName: string;
-      scopes: string[];
-      /** Where the browser lands after consent (must be on the gateway's workload identity). */
-      defaultReturnUrl?: string;
-    }
-  | { name: string; kind: 'echo'; description?: string };
-
-export interface GatewayInterceptorConfig {
-  /** The built-in REQUEST interceptor: copies the caller's Authorization header onto the request to the targets. */
-  kind: 'pass-caller-token';
-  interceptionPoints: ['REQUEST'];
-  passRequestHeaders: boolean;
-}
-
-export interface GatewayConfig {
-  name: string;
-  /** gatewayId: lower-case name + `-` + 10 characters. */
-  id: string;
-  description?: string;
-  authorizerType: 'CUSTOM_JWT';
-  authorizerConfiguration: { customJWTAuthorizer: CustomJwtAuthorizer };
-  targets: GatewayTarget[];
-  interceptors: GatewayInterceptorConfig[];
-  workloadName: string;
-  allowedResourceOauth2ReturnUrls: string[];
-}
-
 /** What the defaults need to know about the rest of the stack. */
 export interface RuntimeDefaultsContext {
   /** The stack's user pool app client (the one with a secret). */
@@ -89,8 +56,6 @@ export interface RuntimeDefaultsContext {
 }
 
 export const DEFAULT_RETURN_URL = 'http://localhost:8081/oauth2/callback';
-export const DEFAULT_OAUTH_PROVIDER = 'local-3lo';
-export const DEFAULT_PROVIDER_SCOPES = ['api:read'];
 export const CUSTOM_HEADER_EXAMPLE = `${HEADERS.customPrefix}Tenant`;
 
 /** The three seeded agents: SigV4, JWT (allowedClients = the pool's app client), JWT (allowedAudience = same id). */
@@ -135,47 +100,10 @@ export function defaultAgents(ctx: RuntimeDefaultsContext): AgentConfig[] {
   ];
 }
 
-/**
- * The seeded gateway: CUSTOM_JWT inbound, a 3LO target and an echo target, and the pass-the-caller's-token interceptor.
- */
-export function defaultGateways(ctx: RuntimeDefaultsContext): GatewayConfig[] {
-  const returnUrl = ctx.returnUrl ?? DEFAULT_RETURN_URL;
-  const clients = ctx.clientIds?.length ? ctx.clientIds : [ctx.appClientId];
-  return [
-    {
-      name: 'local-gateway',
-      id: 'local-gateway-local00001',
-      description:
-        'MCP gateway: CUSTOM_JWT inbound (allowedClients = the app clients), a 3LO target and an echo target',
-      authorizerType: 'CUSTOM_JWT',
-      authorizerConfiguration: { customJWTAuthorizer: { allowedClients: clients } },
-      targets: [
-        {
-          name: 'provider',
-          kind: 'oauth3lo',
-          description: 'Outbound OAuth 3LO (authorization code): needs the user to consent once',
-          providerName: ctx.oauthProviderName ?? DEFAULT_OAUTH_PROVIDER,
-          scopes: DEFAULT_PROVIDER_SCOPES,
-          defaultReturnUrl: returnUrl,
-        },
-        {
-          name: 'echo',
-          kind: 'echo',
-          description: 'Reports which token and headers reached the target (fingerprints only)',
-        },
-      ],
-      interceptors: [{ kind: 'pass-caller-token', interceptionPoints: ['REQUEST'], passRequestHeaders: true }],
-      workloadName: 'local-gateway-local00001',
-      allowedResourceOauth2ReturnUrls: [returnUrl],
-    },
-  ];
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Validation
 
 const AGENT_NAME = /^[a-zA-Z][a-zA-Z0-9_]{0,47}$/;
-const GATEWAY_NAME = /^([0-9a-zA-Z][-]?){1,100}$/;
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 
 /** A stable `<name>-<10 alphanumerics>` id for a name (the same name always gets the same id). */
@@ -305,118 +233,6 @@ export function parseAgents(raw: unknown, path = 'agents', ctx?: RuntimeDefaults
   return agents;
 }
 
-function parseTarget(raw: unknown, path: string, ctx: RuntimeDefaultsContext | undefined): GatewayTarget {
-  if (!isObject(raw)) throw new RuntimeConfigError(path, 'must be an object');
-  known(raw, path, ['name', 'kind', 'description', 'providerName', 'scopes', 'defaultReturnUrl']);
-  const name = str(raw.name, `${path}.name`, {
-    pattern: /^([0-9a-zA-Z][-]?){1,100}$/,
-    hint: 'must be letters, digits and single hyphens',
-  })!;
-  const kind = str(raw.kind, `${path}.kind`)!;
-  const description = str(raw.description, `${path}.description`, { optional: true });
-  if (kind === 'echo') return { name, kind, ...(description ? { description } : {}) };
-  if (kind !== 'oauth3lo')
-    throw new RuntimeConfigError(`${path}.kind`, `must be oauth3lo or echo (got ${JSON.stringify(kind)})`);
-  const providerName =
-    str(raw.providerName, `${path}.providerName`, { optional: true, pattern: PATTERNS.providerName }) ??
-    ctx?.oauthProviderName ??
-    DEFAULT_OAUTH_PROVIDER;
-  const defaultReturnUrl =
-    str(raw.defaultReturnUrl, `${path}.defaultReturnUrl`, {
-      optional: true,
-      pattern: PATTERNS.returnUrl,
-      hint: 'must be a URL',
-    }) ??
-    ctx?.returnUrl ??
-    DEFAULT_RETURN_URL;
-  return {
-    name,
-    kind,
-    providerName,
-    scopes: strList(raw.scopes, `${path}.scopes`) ?? DEFAULT_PROVIDER_SCOPES,
-    defaultReturnUrl,
-    ...(description ? { description } : {}),
-  };
-}
-
-/** Validate the `gateways` section of a config file. */
-export function parseGateways(raw: unknown, path = 'gateways', ctx?: RuntimeDefaultsContext): GatewayConfig[] {
-  if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) throw new RuntimeConfigError(path, 'must be a list of gateways');
-  const seen = new Set<string>();
-  return raw.map((g, i) => {
-    const p = `${path}[${i}]`;
-    if (!isObject(g)) throw new RuntimeConfigError(p, 'must be an object');
-    known(g, p, [
-      'name',
-      'id',
-      'description',
-      'authorizerType',
-      'authorizerConfiguration',
-      'targets',
-      'interceptors',
-      'workloadName',
-      'allowedResourceOauth2ReturnUrls',
-    ]);
-    const name = str(g.name, `${p}.name`, {
-      pattern: GATEWAY_NAME,
-      hint: 'must be letters, digits and single hyphens',
-    })!;
-    const id =
-      str(g.id, `${p}.id`, { optional: true }) ??
-      deriveId(name.toLowerCase()).replace(/^(.*-)(.*)$/, (_m, a: string, b: string) => a + b.toLowerCase());
-    if (seen.has(id)) throw new RuntimeConfigError(p, `duplicate gateway ${JSON.stringify(id)}`);
-    seen.add(id);
-    const type = str(g.authorizerType, `${p}.authorizerType`, { optional: true }) ?? 'CUSTOM_JWT';
-    if (type !== 'CUSTOM_JWT')
-      throw new RuntimeConfigError(`${p}.authorizerType`, 'only CUSTOM_JWT gateways are emulated');
-    // Omitted: like the seeded gateway, trust the stack's user pool for its app client's access tokens.
-    const trusted = ctx?.clientIds?.length ? ctx.clientIds : ctx?.appClientId ? [ctx.appClientId] : undefined;
-    const a = g.authorizerConfiguration ?? { customJWTAuthorizer: trusted ? { allowedClients: trusted } : {} };
-    if (!isObject(a))
-      throw new RuntimeConfigError(`${p}.authorizerConfiguration`, 'must be { customJWTAuthorizer: {...} }');
-    const authorizer = parseCustomJwtAuthorizer(
-      a.customJWTAuthorizer ?? {},
-      `${p}.authorizerConfiguration.customJWTAuthorizer`,
-    );
-    if (!Array.isArray(g.targets) || g.targets.length === 0)
-      throw new RuntimeConfigError(`${p}.targets`, 'must be a non-empty list of targets');
-    const targets = g.targets.map((t, j) => parseTarget(t, `${p}.targets[${j}]`, ctx));
-    const interceptors: GatewayInterceptorConfig[] = [];
-    if (g.interceptors !== undefined) {
-      if (!Array.isArray(g.interceptors)) throw new RuntimeConfigError(`${p}.interceptors`, 'must be a list');
-      g.interceptors.forEach((it, j) => {
-        const ip = `${p}.interceptors[${j}]`;
-        if (!isObject(it)) throw new RuntimeConfigError(ip, 'must be an object');
-        known(it, ip, ['kind', 'interceptionPoints', 'passRequestHeaders']);
-        if (it.kind !== 'pass-caller-token')
-          throw new RuntimeConfigError(`${ip}.kind`, 'the only built-in interceptor is pass-caller-token');
-        interceptors.push({
-          kind: 'pass-caller-token',
-          interceptionPoints: ['REQUEST'],
-          passRequestHeaders: it.passRequestHeaders !== false,
-        });
-      });
-    }
-    const returnUrls = strList(g.allowedResourceOauth2ReturnUrls, `${p}.allowedResourceOauth2ReturnUrls`) ?? [];
-    for (const t of targets)
-      if (t.kind === 'oauth3lo' && t.defaultReturnUrl && !returnUrls.includes(t.defaultReturnUrl))
-        returnUrls.push(t.defaultReturnUrl);
-    const description = str(g.description, `${p}.description`, { optional: true });
-    return {
-      name,
-      id,
-      ...(description ? { description } : {}),
-      authorizerType: 'CUSTOM_JWT',
-      authorizerConfiguration: { customJWTAuthorizer: authorizer },
-      targets,
-      interceptors,
-      workloadName: str(g.workloadName, `${p}.workloadName`, { optional: true, pattern: PATTERNS.workloadName }) ?? id,
-      allowedResourceOauth2ReturnUrls: returnUrls,
-    };
-  });
-}
-
 /**
  * `--agent-url`: `URL` puts the user's agent behind every agent that has no agentUrl of its own; `NAME=URL` behind one
  * agent (by name or id). May be given several times. Returns new agent objects.
@@ -446,10 +262,6 @@ export function applyAgentUrls(agents: AgentConfig[], specs: string[]): AgentCon
 /** ARN of a runtime of this stack. */
 export function runtimeArn(region: string, accountId: string, id: string): string {
   return `arn:aws:bedrock-agentcore:${region}:${accountId}:runtime/${id}`;
-}
-
-export function gatewayArn(region: string, accountId: string, id: string): string {
-  return `arn:aws:bedrock-agentcore:${region}:${accountId}:gateway/${id}`;
 }
 
 export function workloadIdentityArn(region: string, accountId: string, name: string): string {

@@ -7,7 +7,7 @@ import { sendAwsError, sendJson } from '../respond.js';
 import type { EmuRequest } from '../server.js';
 import type { SigV4Result } from '../sigv4.js';
 import type { WatInfo } from '../state.js';
-import type { AgentConfig, GatewayConfig, RuntimeDefaultsContext } from './config.js';
+import type { AgentConfig, RuntimeDefaultsContext } from './config.js';
 import type { JwtAuthorizer } from './jwt-authorizer.js';
 import type { InProcessAgent } from './forward.js';
 import { TokenMap } from '../token-map.js';
@@ -30,9 +30,10 @@ export interface RuntimeHalfDeps {
   /** The stack's credentials (the gateway calls the data plane with them, as a service would with its role). */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   mintWorkloadAccessToken(input: MintInput): string | Promise<string>;
-  /** Agents and gateways in effect (config or seeded); their workload identities exist in the state. */
+  /** Agents in effect (config or seeded); their workload identities exist in the state. */
   agents: AgentConfig[];
-  gateways: GatewayConfig[];
+  /** The gateways in effect, live (the gateway's store: config, seeded or CreateGateway), by id and workload. */
+  readonly gateways: ReadonlyArray<{ id: string; workloadName: string }>;
   /** The stack's own user pool: a JWT authorizer without discoveryUrl trusts it. */
   userPool: { discoveryUrl: string };
   /** URL of the built-in sample agent (stack.ts starts it with startSampleAgent). */
