@@ -26,6 +26,7 @@ import {
 } from '../options.js';
 
 import type { ExchangeRequest, ExchangeState, UserBinding, UserIdentifier } from '../../core/identity/index.js';
+import { usageError } from '../../core/errors.js';
 import { isLoopbackUrl } from '../../core/loopback.js';
 import { DEFAULT_RETURN_URL, LIMITS } from '../../wire.js';
 
@@ -175,8 +176,48 @@ type ExchangeInputs = Omit<
 };
 
 async function parseExchange(io: Io, opts: ExchangeOptions): Promise<ExchangeInputs> {
-  const { usageError } = await import('../../core/errors.js');
   const id = await import('../../core/identity/index.js');
+  checkFlagCombinations(io, opts);
+  if (opts.workloadName) id.validateWorkloadName(opts.workloadName);
+  const provider = opts.provider ? id.validateProviderName(opts.provider) : undefined;
+  const apiKeyProvider = opts.apiKeyProvider
+    ? id.validateProviderName(opts.apiKeyProvider, '--api-key-provider')
+    : undefined;
+  const scopes = id.validateScopes(opts.scopes ?? []);
+  const customParameters = id.parseCustomParams(opts.customParam ?? []);
+  if (opts.customState !== undefined && (opts.customState.length < 1 || opts.customState.length > 4096)) {
+    throw usageError('--custom-state must be 1–4096 characters');
+  }
+  if (opts.customState) io.secrets.add(opts.customState);
+  // customParameters are modelled as sensitive, but they are prompt/login_hint/access_type-like values: scrubbing
+  // them from stderr would also blank out user ids and claims that happen to be equal, so they are not registered.
+  const bindingFlag = bindingFlagOf(opts);
+  const flow = flowOf(opts, !!provider, bindingFlag.kind !== 'none');
+  checkFlowFlags(opts, flow, bindingFlag);
+  const returnUrl = flow === 'USER_FEDERATION' ? id.validateReturnUrl(opts.returnUrl ?? DEFAULT_RETURN_URL) : undefined;
+  let completeAs: UserIdentifier | undefined;
+  if (opts.completeAsUserId !== undefined) completeAs = { userId: opts.completeAsUserId };
+  if (opts.completeAsUserToken !== undefined) {
+    completeAs = { userToken: id.validateUserToken(opts.completeAsUserToken, '--complete-as-user-token') };
+    io.secrets.add(completeAs.userToken);
+  }
+  const { userId: _u, userToken: _t, bearerToken: _bt, bearer: _b, customParam: _c, flow: _f, ...rest } = opts;
+  return {
+    ...rest,
+    bindingFlag,
+    ...(provider ? { provider } : {}),
+    ...(apiKeyProvider ? { apiKeyProvider } : {}),
+    scopes,
+    ...(flow ? { flow } : {}),
+    flowExplicit: !!opts.flow,
+    customParameters,
+    ...(returnUrl ? { returnUrl } : {}),
+    ...(completeAs ? { completeAs } : {}),
+  };
+}
+
+/** The flags that need another flag, or exclude one. */
+function checkFlagCombinations(io: Io, opts: ExchangeOptions): void {
   if (!opts.workloadName && !opts.agentArn)
     throw usageError(
       'pass --workload-name or --agent-arn',
@@ -200,30 +241,22 @@ async function parseExchange(io: Io, opts: ExchangeOptions): Promise<ExchangeInp
   if (opts.print === 'resource-token' && !opts.provider) throw usageError('--print resource-token needs --provider');
   if (opts.print === 'api-key' && !opts.apiKeyProvider) throw usageError('--print api-key needs --api-key-provider');
   if (opts.ephemeral && !opts.registerReturnUrl) throw usageError('--ephemeral goes with --register-return-url');
+}
 
-  if (opts.workloadName) id.validateWorkloadName(opts.workloadName);
-  const provider = opts.provider ? id.validateProviderName(opts.provider) : undefined;
-  const apiKeyProvider = opts.apiKeyProvider
-    ? id.validateProviderName(opts.apiKeyProvider, '--api-key-provider')
-    : undefined;
-  const scopes = id.validateScopes(opts.scopes ?? []);
-  const customParameters = id.parseCustomParams(opts.customParam ?? []);
-  if (opts.customState !== undefined && (opts.customState.length < 1 || opts.customState.length > 4096)) {
-    throw usageError('--custom-state must be 1–4096 characters');
-  }
-  if (opts.customState) io.secrets.add(opts.customState);
-  // customParameters are modelled as sensitive, but they are prompt/login_hint/access_type-like values: scrubbing
-  // them from stderr would also blank out user ids and claims that happen to be equal, so they are not registered.
+function bindingFlagOf(opts: ExchangeOptions): ExchangeInputs['bindingFlag'] {
+  if (opts.userId !== undefined) return { kind: 'userId', userId: opts.userId };
+  const token = opts.userToken ?? opts.bearerToken;
+  if (token !== undefined) return { kind: 'userToken', raw: token };
+  if (opts.bearer !== undefined) return { kind: 'bearer', name: opts.bearer };
+  return { kind: 'none' };
+}
 
-  const bindingFlag: ExchangeInputs['bindingFlag'] =
-    opts.userId !== undefined
-      ? { kind: 'userId', userId: opts.userId }
-      : (opts.userToken ?? opts.bearerToken) !== undefined
-        ? { kind: 'userToken', raw: (opts.userToken ?? opts.bearerToken)! }
-        : opts.bearer !== undefined
-          ? { kind: 'bearer', name: opts.bearer }
-          : { kind: 'none' };
-  const flow = flowOf(opts, !!provider, bindingFlag.kind !== 'none');
+/** What the flow needs (a JWT for on-behalf-of, a user for 3LO) and the flags only 3LO takes. */
+function checkFlowFlags(
+  opts: ExchangeOptions,
+  flow: ExchangeInputs['flow'],
+  bindingFlag: ExchangeInputs['bindingFlag'],
+): void {
   if (flow === 'ON_BEHALF_OF_TOKEN_EXCHANGE' && (bindingFlag.kind === 'none' || bindingFlag.kind === 'userId')) {
     throw usageError(
       `on-behalf-of needs the user's JWT: ` +
@@ -252,26 +285,6 @@ async function parseExchange(io: Io, opts: ExchangeOptions): Promise<ExchangeInp
   if ((opts.completeAsUserId !== undefined || opts.completeAsUserToken !== undefined) && flow !== 'USER_FEDERATION') {
     throw usageError('--complete-as-user-id/--complete-as-user-token apply to --flow user-federation');
   }
-  const returnUrl = flow === 'USER_FEDERATION' ? id.validateReturnUrl(opts.returnUrl ?? DEFAULT_RETURN_URL) : undefined;
-  let completeAs: UserIdentifier | undefined;
-  if (opts.completeAsUserId !== undefined) completeAs = { userId: opts.completeAsUserId };
-  if (opts.completeAsUserToken !== undefined) {
-    completeAs = { userToken: id.validateUserToken(opts.completeAsUserToken, '--complete-as-user-token') };
-    io.secrets.add(completeAs.userToken);
-  }
-  const { userId: _u, userToken: _t, bearerToken: _bt, bearer: _b, customParam: _c, flow: _f, ...rest } = opts;
-  return {
-    ...rest,
-    bindingFlag,
-    ...(provider ? { provider } : {}),
-    ...(apiKeyProvider ? { apiKeyProvider } : {}),
-    scopes,
-    ...(flow ? { flow } : {}),
-    flowExplicit: !!opts.flow,
-    customParameters,
-    ...(returnUrl ? { returnUrl } : {}),
-    ...(completeAs ? { completeAs } : {}),
-  };
 }
 
 /**
@@ -412,13 +425,11 @@ async function renderExchange(
     import('../../core/redact.js'),
   ]);
   const show = io.globals.showSecrets;
-  const now = io.ctx.now();
   const secret = (v: string): SecretJson => ({
     fingerprint: fingerprint(v),
     ...(show ? { value: v } : { masked: maskSecret(v) }),
   });
   const b = s.request.binding;
-  const d = s.resourceToken ? tryDecodeJwt(s.resourceToken) : undefined;
   const json: ExchangeJson = {
     ...(inputs.agentArn ? { agentArn: inputs.agentArn } : {}),
     workloadName: s.workloadName,
@@ -428,7 +439,11 @@ async function renderExchange(
         ? { kind: 'none' }
         : b.kind === 'userId'
           ? { kind: 'userId', userId: b.userId }
-          : { kind: 'userToken', token: describeToken(b.userToken, now), ...(b.source ? { source: b.source } : {}) },
+          : {
+              kind: 'userToken',
+              token: describeToken(b.userToken, io.ctx.now()),
+              ...(b.source ? { source: b.source } : {}),
+            },
     workloadToken: { api: s.workloadApi, ...secret(s.workloadToken!) },
     ...(s.apiKey && inputs.apiKeyProvider ? { apiKey: { provider: inputs.apiKeyProvider, ...secret(s.apiKey) } } : {}),
     ...(inputs.flow === 'USER_FEDERATION' ? { returnUrl: s.fed.returnUrl } : {}),
@@ -441,36 +456,44 @@ async function renderExchange(
             flow: inputs.flow,
             scopes: inputs.scopes,
             ...secret(s.resourceToken),
-            ...(d && typeof d.payload.sub === 'string' ? { sub: d.payload.sub } : {}),
-            ...(d?.payload.act && typeof d.payload.act === 'object'
-              ? { act: d.payload.act as Record<string, unknown> }
-              : {}),
-            ...(d && typeof d.payload.exp === 'number'
-              ? { expiresAt: new Date(d.payload.exp * 1000).toISOString() }
-              : {}),
+            ...resourceClaims(tryDecodeJwt(s.resourceToken)?.payload),
           },
         }
       : {}),
     steps,
   };
+  return { json, human: () => printExchange(io, inputs, s, describeToken) };
+}
+
+/** What the resource token says about who it is for (sub), who acts (act) and until when. */
+function resourceClaims(p: Record<string, unknown> | undefined) {
   return {
-    json,
-    human: () => {
-      const printed =
-        inputs.print === 'workload-token'
-          ? s.workloadToken
-          : inputs.print === 'resource-token'
-            ? s.resourceToken
-            : inputs.print === 'api-key'
-              ? s.apiKey
-              : undefined;
-      if (printed) io.out.line(printed);
-      const what = s.resourceToken ? 'resource token' : s.apiKey ? 'API key' : 'workload token';
-      const value = s.resourceToken ?? s.apiKey ?? s.workloadToken!;
-      const tip = inputs.print
-        ? ''
-        : io.ui.c.dim(` (--print ${what.replace(/ /g, '-').toLowerCase()} writes it to stdout)`);
-      io.ui.success(`${what} ${describeToken(value, io.ctx.now())}${tip}`);
-    },
+    ...(p && typeof p.sub === 'string' ? { sub: p.sub } : {}),
+    ...(p?.act && typeof p.act === 'object' ? { act: p.act as Record<string, unknown> } : {}),
+    ...(p && typeof p.exp === 'number' ? { expiresAt: new Date(p.exp * 1000).toISOString() } : {}),
   };
+}
+
+/** --print's value on stdout; the token obtained, described on stderr. */
+function printExchange(
+  io: Io,
+  inputs: ExchangeInputs,
+  s: ExchangeState,
+  describeToken: (token: string, now: number) => string,
+): void {
+  const printed =
+    inputs.print === 'workload-token'
+      ? s.workloadToken
+      : inputs.print === 'resource-token'
+        ? s.resourceToken
+        : inputs.print === 'api-key'
+          ? s.apiKey
+          : undefined;
+  if (printed) io.out.line(printed);
+  const what = s.resourceToken ? 'resource token' : s.apiKey ? 'API key' : 'workload token';
+  const value = s.resourceToken ?? s.apiKey ?? s.workloadToken!;
+  const tip = inputs.print
+    ? ''
+    : io.ui.c.dim(` (--print ${what.replace(/ /g, '-').toLowerCase()} writes it to stdout)`);
+  io.ui.success(`${what} ${describeToken(value, io.ctx.now())}${tip}`);
 }
