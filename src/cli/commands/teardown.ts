@@ -68,17 +68,7 @@ async function teardown(io: Io, opts: TeardownOptions): Promise<Outcome<Teardown
     return fail(e);
   }
   const { plan } = found;
-  for (const u of plan.unchecked)
-    io.ui.warn(
-      `could not check ${u} (no permission?): if setup ran with --with-identity, delete it yourself or grant ` +
-        'the permissions `agentcore-auth help iam` lists',
-    );
-  if (plan.ignoredPools.length)
-    io.ui.note(
-      `pools named agentcore-auth-${names.name} without the tag ${names.name}, left alone: ` +
-        plan.ignoredPools.join(', '),
-    );
-
+  notePlan(io, plan, names.name);
   const json = (deleting: StepsJson, cancelled = false): TeardownJson => ({
     name: plan.name,
     region: plan.region,
@@ -89,33 +79,8 @@ async function teardown(io: Io, opts: TeardownOptions): Promise<Outcome<Teardown
     ...(plan.unchecked.length ? { unchecked: plan.unchecked } : {}),
     steps: [...found.records, ...deleting],
   });
-  const listing = () => plan.items.map((i, k) => `  ${k + 1}. ${report.describeItem(i)}`);
-  if (plan.items.length === 0) {
-    const steps = td.skipTeardown(deps, 'nothing to remove');
-    return {
-      json: json(steps),
-      human: () => io.ui.success(`nothing to remove: no resources of setup --name ${names.name} in ${region}`),
-    };
-  }
-  if (opts.dryRun) {
-    const steps = td.skipTeardown(deps, 'dry run: nothing is deleted');
-    return {
-      json: json(steps),
-      human: () => {
-        io.ui.success(`dry run: teardown would delete, in this order (no write call was made):`);
-        for (const l of listing()) io.out.line(l);
-      },
-    };
-  }
-  if (!opts.yes) {
-    io.ui.line('teardown will delete, in this order:');
-    for (const l of listing()) io.ui.line(l);
-    const answer = (await io.ctx.prompt(`Delete these ${plan.items.length} resources? [y/N] `)).trim().toLowerCase();
-    if (answer !== 'y' && answer !== 'yes') {
-      const steps = td.skipTeardown(deps, 'cancelled: nothing was deleted');
-      return { json: json(steps, true), human: () => io.ui.info('cancelled: nothing was deleted') };
-    }
-  }
+  const skip = await notDeleting(io, opts, plan, region, report.describeItem);
+  if (skip) return { json: json(td.skipTeardown(deps, skip.reason), skip.cancelled), human: skip.human };
   let deleting: StepsJson;
   try {
     deleting = await td.runTeardown(deps, plan);
@@ -130,6 +95,58 @@ async function teardown(io: Io, opts: TeardownOptions): Promise<Outcome<Teardown
       for (const i of plan.items)
         io.out.line(`  ${i.status === 'deleted' ? 'deleted' : 'already gone'}  ${report.describeItem(i)}`);
     },
+  };
+}
+
+type Plan = import('../../core/setup/types.js').TeardownPlan;
+type Item = Plan['items'][number];
+
+/** Resources teardown could not check, and pools of the same name it leaves alone. */
+function notePlan(io: Io, plan: Plan, name: string): void {
+  for (const u of plan.unchecked)
+    io.ui.warn(
+      `could not check ${u} (no permission?): if setup ran with --with-identity, delete it yourself or grant ` +
+        'the permissions `agentcore-auth help iam` lists',
+    );
+  if (plan.ignoredPools.length)
+    io.ui.note(
+      `pools named agentcore-auth-${name} without the tag ${name}, left alone: ` + plan.ignoredPools.join(', '),
+    );
+}
+
+/** Why nothing is deleted (nothing to remove, --dry-run, the prompt answered no), or undefined: go ahead. */
+async function notDeleting(
+  io: Io,
+  opts: TeardownOptions,
+  plan: Plan,
+  region: string,
+  describe: (i: Item) => string,
+): Promise<{ reason: string; cancelled?: boolean; human: () => void } | undefined> {
+  const listing = () => plan.items.map((i, k) => `  ${k + 1}. ${describe(i)}`);
+  if (plan.items.length === 0) {
+    return {
+      reason: 'nothing to remove',
+      human: () => io.ui.success(`nothing to remove: no resources of setup --name ${plan.name} in ${region}`),
+    };
+  }
+  if (opts.dryRun) {
+    return {
+      reason: 'dry run: nothing is deleted',
+      human: () => {
+        io.ui.success(`dry run: teardown would delete, in this order (no write call was made):`);
+        for (const l of listing()) io.out.line(l);
+      },
+    };
+  }
+  if (opts.yes) return undefined;
+  io.ui.line('teardown will delete, in this order:');
+  for (const l of listing()) io.ui.line(l);
+  const answer = (await io.ctx.prompt(`Delete these ${plan.items.length} resources? [y/N] `)).trim().toLowerCase();
+  if (answer === 'y' || answer === 'yes') return undefined;
+  return {
+    reason: 'cancelled: nothing was deleted',
+    cancelled: true,
+    human: () => io.ui.info('cancelled: nothing was deleted'),
   };
 }
 
