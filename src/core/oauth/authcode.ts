@@ -88,36 +88,7 @@ export async function authorizationCodeLogin(ctx: OAuthContext, opts: AuthCodeOp
     // A failing browser launch must not lose the callback: the caller prints the URL as a fallback.
     await opts.open(authUrl.href);
     const callback = await waiting;
-
-    const error = callback.searchParams.get('error');
-    if (error) {
-      const desc = callback.searchParams.get('error_description');
-      const hint = findHint({ name: error, message: `${error}: ${desc ?? ''}` });
-      throw new AgentcoreAuthError(
-        'ERR_OAUTH',
-        `the identity provider refused the sign-in: ${error}${desc ? `: ${desc}` : ''}`,
-        {
-          hint:
-            hint?.fix ?? 'Check the client settings at the identity provider (redirect URI, scopes, allowed flows).',
-          details: { errorName: error },
-        },
-      );
-    }
-    if (callback.searchParams.get('state') !== state) {
-      throw new AgentcoreAuthError(
-        'ERR_STATE_MISMATCH',
-        'the redirect carried an unexpected state: the response is not for this login (possible CSRF); tokens ' +
-          'were not requested',
-        {
-          hint: 'Start the login again and finish it in the browser tab it opens.',
-        },
-      );
-    }
-    if (!callback.searchParams.get('code')) {
-      throw new AgentcoreAuthError('ERR_OAUTH', 'the redirect carried no authorization code', {
-        hint: 'Check the provider settings: response_type=code must be allowed for this client.',
-      });
-    }
+    checkCallback(callback, state);
     let r: client.TokenEndpointResponse;
     try {
       r = await client.authorizationCodeGrant(
@@ -137,6 +108,36 @@ export async function authorizationCodeLogin(ctx: OAuthContext, opts: AuthCodeOp
     return { ...oauthTokensFrom(r), redirectUri: redirectUri.href };
   } finally {
     await server.close();
+  }
+}
+
+/** The redirect's answer: the provider's refusal, a foreign state (CSRF) or no code stop the login here. */
+function checkCallback(callback: URL, state: string): void {
+  const error = callback.searchParams.get('error');
+  if (error) {
+    const desc = callback.searchParams.get('error_description');
+    const hint = findHint({ name: error, message: `${error}: ${desc ?? ''}` });
+    throw new AgentcoreAuthError(
+      'ERR_OAUTH',
+      `the identity provider refused the sign-in: ${error}${desc ? `: ${desc}` : ''}`,
+      {
+        hint: hint?.fix ?? 'Check the client settings at the identity provider (redirect URI, scopes, allowed flows).',
+        details: { errorName: error },
+      },
+    );
+  }
+  if (callback.searchParams.get('state') !== state) {
+    throw new AgentcoreAuthError(
+      'ERR_STATE_MISMATCH',
+      'the redirect carried an unexpected state: the response is not for this login (possible CSRF); tokens ' +
+        'were not requested',
+      { hint: 'Start the login again and finish it in the browser tab it opens.' },
+    );
+  }
+  if (!callback.searchParams.get('code')) {
+    throw new AgentcoreAuthError('ERR_OAUTH', 'the redirect carried no authorization code', {
+      hint: 'Check the provider settings: response_type=code must be allowed for this client.',
+    });
   }
 }
 

@@ -80,39 +80,7 @@ export async function createOAuthContext(setup: OAuthSetup): Promise<OAuthContex
         ? client.ClientSecretPost(clientSecret)
         : client.None();
 
-  let config: client.Configuration;
-  if (server.discoveryUrl) {
-    const url = checkServiceUrl(server.discoveryUrl, '--discovery-url');
-    const insecure = url.protocol === 'http:';
-    try {
-      config = await client.discovery(url, clientId, undefined, auth, {
-        [client.customFetch]: fetch as client.CustomFetch,
-        ...(insecure ? { execute: [client.allowInsecureRequests] } : {}),
-      });
-    } catch (e) {
-      throw oauthError(e, `discovery (${url.href})`, url.href);
-    }
-  } else if (server.tokenEndpoint) {
-    const token = checkServiceUrl(server.tokenEndpoint, '--token-endpoint');
-    const authz = server.authorizationEndpoint
-      ? checkServiceUrl(server.authorizationEndpoint, '--authorization-endpoint')
-      : undefined;
-    const issuer = server.issuer ?? token.origin;
-    config = new client.Configuration(
-      {
-        issuer,
-        token_endpoint: token.href,
-        ...(authz ? { authorization_endpoint: authz.href } : {}),
-      },
-      clientId,
-      undefined,
-      auth,
-    );
-    config[client.customFetch] = fetch as client.CustomFetch;
-    if (token.protocol === 'http:' || authz?.protocol === 'http:') client.allowInsecureRequests(config);
-  } else {
-    throw usageError('no OAuth server given', 'Pass --discovery-url, --domain (Cognito) or --token-endpoint.');
-  }
+  const config = await serverConfig(server, clientId, auth, fetch);
   const meta = config.serverMetadata();
   if (!meta.token_endpoint) {
     throw new AgentcoreAuthError('ERR_CONFIG', `the discovery document of ${meta.issuer} names no token_endpoint`, {
@@ -126,6 +94,43 @@ export async function createOAuthContext(setup: OAuthSetup): Promise<OAuthContex
     ...(meta.authorization_endpoint ? { authorizationEndpoint: meta.authorization_endpoint } : {}),
     clientAuth,
   };
+}
+
+/** The server's configuration: from its discovery document, or from the endpoints given. */
+async function serverConfig(
+  server: OAuthSetup['server'],
+  clientId: string,
+  auth: client.ClientAuth,
+  fetch: FetchLike,
+): Promise<client.Configuration> {
+  if (server.discoveryUrl) {
+    const url = checkServiceUrl(server.discoveryUrl, '--discovery-url');
+    const insecure = url.protocol === 'http:';
+    try {
+      return await client.discovery(url, clientId, undefined, auth, {
+        [client.customFetch]: fetch as client.CustomFetch,
+        ...(insecure ? { execute: [client.allowInsecureRequests] } : {}),
+      });
+    } catch (e) {
+      throw oauthError(e, `discovery (${url.href})`, url.href);
+    }
+  }
+  if (!server.tokenEndpoint)
+    throw usageError('no OAuth server given', 'Pass --discovery-url, --domain (Cognito) or --token-endpoint.');
+  const token = checkServiceUrl(server.tokenEndpoint, '--token-endpoint');
+  const authz = server.authorizationEndpoint
+    ? checkServiceUrl(server.authorizationEndpoint, '--authorization-endpoint')
+    : undefined;
+  const issuer = server.issuer ?? token.origin;
+  const config = new client.Configuration(
+    { issuer, token_endpoint: token.href, ...(authz ? { authorization_endpoint: authz.href } : {}) },
+    clientId,
+    undefined,
+    auth,
+  );
+  config[client.customFetch] = fetch as client.CustomFetch;
+  if (token.protocol === 'http:' || authz?.protocol === 'http:') client.allowInsecureRequests(config);
+  return config;
 }
 
 /** The token set of a token-endpoint response (every grant: client credentials, refresh, authorization code). */
