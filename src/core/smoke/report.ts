@@ -158,17 +158,17 @@ export function xmlEscape(s: string): string {
     .replace(/'/g, '&apos;');
 }
 
+type JunitOptions = { scrub: Scrub; timestamp: Date; showSecrets?: boolean };
+
+const secs = (ms: number) => (ms / 1000).toFixed(3);
+const attr = (name: string, v: string | number) => ` ${name}="${xmlEscape(String(v))}"`;
+
 /**
  * JUnit XML in the shape CI systems read (GitHub test reporters, GitLab, Jenkins): one <testsuite> per scenario,
  * one <testcase> per step with <failure> (an expectation failed), <error> (the step could not run) or <skipped>.
  */
-export function junitXml(
-  runs: RunSummary | readonly RunSummary[],
-  o: { scrub: Scrub; timestamp: Date; showSecrets?: boolean },
-): string {
+export function junitXml(runs: RunSummary | readonly RunSummary[], o: JunitOptions): string {
   const all: readonly RunSummary[] = Array.isArray(runs) ? runs : [runs as RunSummary];
-  const secs = (ms: number) => (ms / 1000).toFixed(3);
-  const attr = (name: string, v: string | number) => ` ${name}="${xmlEscape(String(v))}"`;
   const sum = (k: 'passed' | 'failed' | 'errored' | 'skipped' | 'total' | 'durationMs') =>
     all.reduce((n, s) => n + s[k], 0);
   const suites = all.map((s) => {
@@ -179,55 +179,10 @@ export function junitXml(
       attr('errors', s.errored) +
       attr('skipped', s.skipped) +
       attr('time', secs(s.durationMs));
-    const classname = `smoke.${s.scenario.replace(/[^A-Za-z0-9_.-]+/g, '_')}`;
-    const cases = s.results.map((r) => {
-      const caseAttrs =
-        attr('name', r.id === r.name ? r.id : `${r.id}: ${r.name}`) +
-        attr('classname', classname) +
-        attr('file', s.file) +
-        attr('line', r.line) +
-        attr('time', secs(r.durationMs));
-      const body: string[] = [];
-      const detail = () =>
-        xmlEscape(
-          o.scrub(
-            [
-              r.argv.length ? `$ ${commandLine(r.argv, o.scrub, o.showSecrets, r.secretArgs)}` : '',
-              `line ${r.line}${
-                r.exitCode !== undefined ? `, exit ${r.exitCode}` : ''
-              }${r.httpStatus !== undefined ? `, HTTP ${r.httpStatus}` : ''}`,
-              ...r.checks.map(
-                (c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.label}${c.ok ? '' : ` (got ${c.actual ?? 'nothing'})`}`,
-              ),
-              r.error
-                ? `error: ${r.error.code}: ${r.error.message}${r.error.hint ? `\nhint: ${r.error.hint}` : ''}`
-                : '',
-            ]
-              .filter(Boolean)
-              .join('\n'),
-          ),
-        );
-      if (r.status === 'fail')
-        body.push(
-          `      <failure${attr('message', o.scrub(r.reason || 'expectation failed'))}` +
-            `${attr('type', 'ExpectationFailed')}>${detail()}</failure>`,
-        );
-      if (r.status === 'error')
-        body.push(
-          `      <error${attr('message', o.scrub(r.reason || 'could not run'))}` +
-            `${attr('type', r.error?.code ?? `exit ${r.exitCode}`)}>${detail()}</error>`,
-        );
-      if (r.status === 'skipped') body.push(`      <skipped${attr('message', o.scrub(r.reason || 'skipped'))}/>`);
-      if (r.status !== 'skipped' && r.stderr.trim())
-        body.push(`      <system-err>${xmlEscape(o.scrub(r.stderr.trimEnd()))}</system-err>`);
-      return body.length
-        ? `    <testcase${caseAttrs}>\n${body.join('\n')}\n    </testcase>`
-        : `    <testcase${caseAttrs}/>`;
-    });
     return [
       `  <testsuite${suiteAttrs}${attr('timestamp', o.timestamp.toISOString().replace(/\.\d+Z$/, ''))}` +
         `${attr('file', s.file)}>`,
-      ...cases,
+      ...s.results.map((r) => testCase(s, r, o)),
       '  </testsuite>',
     ].join('\n');
   });
@@ -240,4 +195,50 @@ export function junitXml(
     '</testsuites>',
     '',
   ].join('\n');
+}
+
+/** One step as a <testcase>: its verdict element and what it wrote on stderr. */
+function testCase(s: RunSummary, r: StepResult, o: JunitOptions): string {
+  const classname = `smoke.${s.scenario.replace(/[^A-Za-z0-9_.-]+/g, '_')}`;
+  const caseAttrs =
+    attr('name', r.id === r.name ? r.id : `${r.id}: ${r.name}`) +
+    attr('classname', classname) +
+    attr('file', s.file) +
+    attr('line', r.line) +
+    attr('time', secs(r.durationMs));
+  const body: string[] = [];
+  if (r.status === 'fail')
+    body.push(
+      `      <failure${attr('message', o.scrub(r.reason || 'expectation failed'))}` +
+        `${attr('type', 'ExpectationFailed')}>${caseDetail(r, o)}</failure>`,
+    );
+  if (r.status === 'error')
+    body.push(
+      `      <error${attr('message', o.scrub(r.reason || 'could not run'))}` +
+        `${attr('type', r.error?.code ?? `exit ${r.exitCode}`)}>${caseDetail(r, o)}</error>`,
+    );
+  if (r.status === 'skipped') body.push(`      <skipped${attr('message', o.scrub(r.reason || 'skipped'))}/>`);
+  if (r.status !== 'skipped' && r.stderr.trim())
+    body.push(`      <system-err>${xmlEscape(o.scrub(r.stderr.trimEnd()))}</system-err>`);
+  return body.length
+    ? `    <testcase${caseAttrs}>\n${body.join('\n')}\n    </testcase>`
+    : `    <testcase${caseAttrs}/>`;
+}
+
+/** A failed or errored step's text: its command line, where it is, its checks, its error and hint. */
+function caseDetail(r: StepResult, o: JunitOptions): string {
+  return xmlEscape(
+    o.scrub(
+      [
+        r.argv.length ? `$ ${commandLine(r.argv, o.scrub, o.showSecrets, r.secretArgs)}` : '',
+        `line ${r.line}${
+          r.exitCode !== undefined ? `, exit ${r.exitCode}` : ''
+        }${r.httpStatus !== undefined ? `, HTTP ${r.httpStatus}` : ''}`,
+        ...r.checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.label}${c.ok ? '' : ` (got ${c.actual ?? 'nothing'})`}`),
+        r.error ? `error: ${r.error.code}: ${r.error.message}${r.error.hint ? `\nhint: ${r.error.hint}` : ''}` : '',
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    ),
+  );
 }
