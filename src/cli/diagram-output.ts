@@ -211,6 +211,10 @@ const STATUS_WORDS: Record<StepResult['status'], string> = {
  * `smoke --html FILE` and `smoke --diagram FILE|-`: each step of each scenario runs with its own recorder
  * (`contextFor`, handed to the in-process executor); `write` renders the report and the diagram at the end.
  */
+type ReportRun = { summary: RunSummary; recorders: ReturnType<typeof stepTraceRecorders> };
+type ReportStep = { result: StepResult; recorder: TraceRecorder | undefined; diagram: SequenceDiagram | undefined };
+type ReportTotals = { exitCode: number; durationMs: number; started: number; scenarios: number };
+
 export function smokeReports(io: Io, opts: { html?: string; diagram?: string }) {
   if (opts.html === undefined && opts.diagram === undefined) return undefined;
   if (opts.html !== undefined && (!opts.html.trim() || opts.html === '-'))
@@ -222,7 +226,7 @@ export function smokeReports(io: Io, opts: { html?: string; diagram?: string }) 
     throw usageError('--diagram needs a file name (or - for stdout)');
   if (opts.diagram === '-' && io.globals.json)
     throw usageError('--diagram - and --json both write to stdout', 'Write the diagram to a file: --diagram flow.mmd.');
-  const runs: Array<{ summary: RunSummary; recorders: ReturnType<typeof stepTraceRecorders> }> = [];
+  const runs: ReportRun[] = [];
   let current = stepTraceRecorders();
   return {
     /** The executor's context adapter for the next scenario. */
@@ -233,60 +237,66 @@ export function smokeReports(io: Io, opts: { html?: string; diagram?: string }) 
     add(summary: RunSummary): void {
       runs.push({ summary, recorders: current });
     },
-    async write(o: { exitCode: number; durationMs: number; started: number; scenarios: number }): Promise<void> {
+    async write(o: ReportTotals): Promise<void> {
       const steps = runs.map(({ summary, recorders }) =>
         summary.results.map((r) => {
           const recorder = recorders.get(r.id);
           return { result: r, recorder, diagram: stepDiagram(io, r, recorder) };
         }),
       );
-      if (opts.html !== undefined) {
-        const { htmlReport } = await import('../core/smoke/html.js');
-        const html = htmlReport(
-          runs.map(({ summary }, i) => ({
-            summary,
-            steps: steps[i]!.map((s) => ({
-              result: s.result,
-              ...(s.diagram ? { diagram: s.diagram } : {}),
-              ...(s.recorder ? { trace: traceText(io, s.recorder.exchanges) } : {}),
-            })),
-          })),
-          {
-            scrub: (t) => io.secrets.scrub(t, io.globals.showSecrets),
-            showSecrets: io.globals.showSecrets,
-            timestamp: new Date(o.started),
-            exitCode: o.exitCode,
-            durationMs: o.durationMs,
-            scenarios: o.scenarios,
-            version: io.ctx.version,
-          },
-        );
-        await writeOutput(io, 'HTML report', opts.html, html);
-      }
-      if (opts.diagram !== undefined) {
-        const parts = runs.flatMap(({ summary }, i) =>
-          steps[i]!.flatMap((s) =>
-            s.diagram
-              ? [
-                  {
-                    title:
-                      `${runs.length > 1 ? `${summary.scenario}: ` : ''}step ${s.result.id} ` +
-                      `— ${STATUS_WORDS[s.result.status]}`,
-                    diagram: s.diagram,
-                  },
-                ]
-              : [],
-          ),
-        );
-        await writeOutput(
-          io,
-          'sequence diagram',
-          opts.diagram,
-          await diagramText(opts.diagram, combineDiagrams(parts)),
-        );
-      }
+      if (opts.html !== undefined) await writeHtmlReport(io, opts.html, runs, steps, o);
+      if (opts.diagram !== undefined) await writeRunsDiagram(io, opts.diagram, runs, steps);
     },
   };
+}
+
+async function writeHtmlReport(
+  io: Io,
+  file: string,
+  runs: ReportRun[],
+  steps: ReportStep[][],
+  o: ReportTotals,
+): Promise<void> {
+  const { htmlReport } = await import('../core/smoke/html.js');
+  const html = htmlReport(
+    runs.map(({ summary }, i) => ({
+      summary,
+      steps: steps[i]!.map((s) => ({
+        result: s.result,
+        ...(s.diagram ? { diagram: s.diagram } : {}),
+        ...(s.recorder ? { trace: traceText(io, s.recorder.exchanges) } : {}),
+      })),
+    })),
+    {
+      scrub: (t) => io.secrets.scrub(t, io.globals.showSecrets),
+      showSecrets: io.globals.showSecrets,
+      timestamp: new Date(o.started),
+      exitCode: o.exitCode,
+      durationMs: o.durationMs,
+      scenarios: o.scenarios,
+      version: io.ctx.version,
+    },
+  );
+  await writeOutput(io, 'HTML report', file, html);
+}
+
+/** smoke --diagram: every step of every run in one diagram, each introduced by a note ("step login — passed"). */
+async function writeRunsDiagram(io: Io, file: string, runs: ReportRun[], steps: ReportStep[][]): Promise<void> {
+  const parts = runs.flatMap(({ summary }, i) =>
+    steps[i]!.flatMap((s) =>
+      s.diagram
+        ? [
+            {
+              title:
+                `${runs.length > 1 ? `${summary.scenario}: ` : ''}step ${s.result.id} ` +
+                `— ${STATUS_WORDS[s.result.status]}`,
+              diagram: s.diagram,
+            },
+          ]
+        : [],
+    ),
+  );
+  await writeOutput(io, 'sequence diagram', file, await diagramText(file, combineDiagrams(parts)));
 }
 
 /** `demo --diagram DIR`: one Mermaid file per step, `NN-<step id>.mmd`. Returns the files written. */
