@@ -142,6 +142,33 @@ export function findToken(output: unknown, from?: string[]): { token?: string; w
 }
 
 export function evaluate(e: ResolvedExpectation, o: Observed): ExpectationCheck[] {
+  const checks: ExpectationCheck[] = [...outcomeChecks(e, o)];
+  const text = `${o.stdout}\n${o.stderr}`;
+  for (const c of e.contains)
+    checks.push({ label: `output contains ${show(c)}`, ok: text.includes(c), actual: 'not found in stdout or stderr' });
+  for (const c of e.notContains)
+    checks.push({ label: `output does not contain ${show(c)}`, ok: !text.includes(c), actual: 'found' });
+  for (const j of e.json) {
+    const actual = o.output === undefined ? undefined : getPath(o.output, j.path);
+    checks.push({
+      label: `${j.pathText} = ${show(j.value)}`,
+      ok: looseEqual(actual, j.value),
+      actual: o.output === undefined ? 'the command printed no JSON result' : show(actual),
+    });
+  }
+  if (e.claims.length) checks.push(...claimChecks(e, o));
+  if (e.maxDurationMs !== undefined) {
+    checks.push({
+      label: `within ${formatMs(e.maxDurationMs)}`,
+      ok: o.durationMs <= e.maxDurationMs,
+      actual: `took ${formatMs(o.durationMs)}`,
+    });
+  }
+  return checks.map((c) => (c.ok ? { label: c.label, ok: true } : c));
+}
+
+/** allow / deny, the exit code, the HTTP status, the error name. */
+function outcomeChecks(e: ResolvedExpectation, o: Observed): ExpectationCheck[] {
   const checks: ExpectationCheck[] = [];
   const outcome = effectiveOutcome(e);
   if (outcome === 'allow')
@@ -178,43 +205,22 @@ export function evaluate(e: ResolvedExpectation, o: Observed): ExpectationCheck[
       actual: names.length ? names.join(' / ') : `no error (${describeObserved(o)})`,
     });
   }
-  const text = `${o.stdout}\n${o.stderr}`;
-  for (const c of e.contains)
-    checks.push({ label: `output contains ${show(c)}`, ok: text.includes(c), actual: 'not found in stdout or stderr' });
-  for (const c of e.notContains)
-    checks.push({ label: `output does not contain ${show(c)}`, ok: !text.includes(c), actual: 'found' });
-  for (const j of e.json) {
-    const actual = o.output === undefined ? undefined : getPath(o.output, j.path);
-    checks.push({
-      label: `${j.pathText} = ${show(j.value)}`,
-      ok: looseEqual(actual, j.value),
-      actual: o.output === undefined ? 'the command printed no JSON result' : show(actual),
-    });
-  }
-  if (e.claims.length) {
-    const { token, where } = findToken(o.output, e.claimsFrom);
-    const decoded = token ? tryDecodeJwt(token) : undefined;
-    for (const c of e.claims) {
-      const label = `claim ${c.claim} = ${show(c.value)}`;
-      if (!decoded) {
-        checks.push({ label, ok: false, actual: token ? `${where} is not a JWT` : `no JWT in ${where}` });
-        continue;
-      }
-      const actual = decoded.payload[c.claim];
-      const ok =
-        looseEqual(actual, c.value) ||
-        (Array.isArray(actual) && !Array.isArray(c.value) && actual.some((a) => looseEqual(a, c.value)));
-      checks.push({ label, ok, actual: show(actual) });
-    }
-  }
-  if (e.maxDurationMs !== undefined) {
-    checks.push({
-      label: `within ${formatMs(e.maxDurationMs)}`,
-      ok: o.durationMs <= e.maxDurationMs,
-      actual: `took ${formatMs(o.durationMs)}`,
-    });
-  }
-  return checks.map((c) => (c.ok ? { label: c.label, ok: true } : c));
+  return checks;
+}
+
+/** The token's claims (the JWT at claimsFrom, or the first one in the output); an array claim matches a member. */
+function claimChecks(e: ResolvedExpectation, o: Observed): ExpectationCheck[] {
+  const { token, where } = findToken(o.output, e.claimsFrom);
+  const decoded = token ? tryDecodeJwt(token) : undefined;
+  return e.claims.map((c) => {
+    const label = `claim ${c.claim} = ${show(c.value)}`;
+    if (!decoded) return { label, ok: false, actual: token ? `${where} is not a JWT` : `no JWT in ${where}` };
+    const actual = decoded.payload[c.claim];
+    const ok =
+      looseEqual(actual, c.value) ||
+      (Array.isArray(actual) && !Array.isArray(c.value) && actual.some((a) => looseEqual(a, c.value)));
+    return { label, ok, actual: show(actual) };
+  });
 }
 
 export function formatMs(ms: number): string {
