@@ -58,6 +58,16 @@ export async function oauthLogin(io: Io, opts: LoginOptions, flow: OAuthFlow, ti
   } else {
     tokens = await browserSignIn(io, ctx, opts, scopes, timeoutMs);
   }
+  return minted(flow, tokens, ctx, { discoveryUrl, clientId, clientSecret, scopes, resource: opts.resource });
+}
+
+/** What a login through an OAuth server leaves in the token cache: the tokens and how to refresh them. */
+function minted(
+  flow: OAuthFlow,
+  tokens: OAuthTokens,
+  ctx: OAuthContext,
+  o: { discoveryUrl?: string; clientId: string; clientSecret?: string; scopes: string[]; resource?: string },
+): Minted {
   const rawTokens: TokenSet = {
     accessToken: tokens.accessToken,
     ...(tokens.idToken ? { idToken: tokens.idToken } : {}),
@@ -70,17 +80,17 @@ export async function oauthLogin(io: Io, opts: LoginOptions, flow: OAuthFlow, ti
     tokens: rawTokens,
     ...(tokens.expiresIn !== undefined ? { expiresIn: tokens.expiresIn } : {}),
     provider: ctx.issuer,
-    clientId,
+    clientId: o.clientId,
     refresh: {
       kind: 'oauth',
       tokenEndpoint: ctx.tokenEndpoint,
       issuer: ctx.issuer,
-      ...(discoveryUrl ? { discoveryUrl } : {}),
-      clientId,
-      ...(clientSecret ? { clientSecret } : {}),
+      ...(o.discoveryUrl ? { discoveryUrl: o.discoveryUrl } : {}),
+      clientId: o.clientId,
+      ...(o.clientSecret ? { clientSecret: o.clientSecret } : {}),
       clientAuth: ctx.clientAuth,
-      ...(scopes.length ? { scopes } : {}),
-      ...(opts.resource ? { resource: opts.resource } : {}),
+      ...(o.scopes.length ? { scopes: o.scopes } : {}),
+      ...(o.resource ? { resource: o.resource } : {}),
     },
   };
 }
