@@ -48,17 +48,20 @@ export interface DemoStep {
 export function demoSteps(v: DemoValues): DemoStep[] {
   const payload = JSON.stringify({ prompt: 'Hello from agentcore-auth demo' });
   return [
-    ...inboundSteps(v, payload),
+    ...inboundSteps(v),
+    ...invokeSteps(v, payload),
     ...mistakeSteps(v, payload),
     ...workloadSteps(v),
+    ...vaultSteps(v),
     ...delegationSteps(v),
+    ...onBehalfOfSteps(v),
     ...verifySteps(v),
     ...gatewaySteps(v),
   ];
 }
 
-/** The inbound chapter: sign in, then call the agent with a bearer token and with SigV4. */
-function inboundSteps(v: DemoValues, payload: string): DemoStep[] {
+/** The inbound chapter: sign in (and answer a temporary password's challenge). */
+function inboundSteps(v: DemoValues): DemoStep[] {
   return [
     {
       id: 'login',
@@ -105,6 +108,12 @@ function inboundSteps(v: DemoValues, payload: string): DemoStep[] {
       },
       after: ['bob has chosen a permanent password and got his tokens in the same command.'],
     },
+  ];
+}
+
+/** Calling the agent with the token (bearer) and with SigV4 + a user id. */
+function invokeSteps(v: DemoValues, payload: string): DemoStep[] {
+  return [
     {
       id: 'invoke-bearer',
       title: 'Invoke an OAuth agent with the bearer token',
@@ -171,7 +180,7 @@ function mistakeSteps(v: DemoValues, payload: string): DemoStep[] {
   ];
 }
 
-/** Outbound, part one: workload access tokens, then M2M and API-key credentials through the token vault. */
+/** Outbound, part one: workload access tokens, for a user id and for a JWT. */
 function workloadSteps(v: DemoValues): DemoStep[] {
   return [
     {
@@ -195,6 +204,12 @@ function workloadSteps(v: DemoValues): DemoStep[] {
       step: { exchange: { 'workload-name': v.workloadName, bearer: 'demo' }, expect: 'allow' },
       after: ["This is what AgentCore Runtime does for you on a bearer call: the user is the JWT's subject."],
     },
+  ];
+}
+
+/** Resource credentials from the token vault: an M2M token and an API key. */
+function vaultSteps(v: DemoValues): DemoStep[] {
+  return [
     {
       id: 'm2m',
       title: 'Machine-to-machine resource token (client credentials)',
@@ -235,7 +250,7 @@ function workloadSteps(v: DemoValues): DemoStep[] {
   ];
 }
 
-/** Outbound, part two: 3LO consent, the session binding rule, and on-behalf-of. */
+/** Outbound, part two: 3LO consent, and the session binding rule. */
 function delegationSteps(v: DemoValues): DemoStep[] {
   return [
     {
@@ -277,6 +292,12 @@ function delegationSteps(v: DemoValues): DemoStep[] {
       },
       after: ['Refused: the return URL handler must complete the session as the user who started it.'],
     },
+  ];
+}
+
+/** On-behalf-of: the provider exchanges the user's JWT for a token naming the user and the agent. */
+function onBehalfOfSteps(v: DemoValues): DemoStep[] {
+  return [
     {
       id: 'on-behalf-of',
       title: "On-behalf-of: the user's JWT exchanged for an API token, no consent screen",
