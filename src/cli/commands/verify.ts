@@ -71,24 +71,8 @@ async function verify(io: Io, tokenArg: string | undefined, opts: VerifyOptions)
     '../../core/authorizer-prediction/index.js'
   );
 
-  // The authorizer.
-  if (opts.agentArn && opts.gatewayId)
-    throw usageError('--agent-arn and --gateway-id are exclusive', 'Verify against one authorizer at a time.');
-  const flags: Partial<AuthorizerConfig> = {};
-  if (opts.discoveryUrl) flags.discoveryUrl = opts.discoveryUrl;
-  if (opts.allowedAudience?.length) flags.allowedAudience = opts.allowedAudience;
-  if (opts.allowedClients?.length) flags.allowedClients = opts.allowedClients;
-  if (opts.allowedScopes?.length) flags.allowedScopes = opts.allowedScopes;
-  if (opts.customClaim?.length) flags.customClaims = opts.customClaim.map(parseCustomClaim);
+  const flags = authorizerFlags(opts, parseCustomClaim);
   let remote: RemoteAuthorizer | undefined;
-  if (!opts.agentArn && !opts.gatewayId && !flags.discoveryUrl) {
-    throw usageError(
-      'no authorizer: pass --discovery-url (and --allowed-*), or --agent-arn / --gateway-id to read it from AgentCore',
-      'e.g. agentcore-auth verify TOKEN --discovery-url ' +
-        'https://cognito-idp.<region>.amazonaws.com/<pool>/.well-known/openid-configuration ' +
-        '--allowed-clients <client id>',
-    );
-  }
 
   // The token (read before any network call so that usage errors come first).
   const token = await readToken(io, tokenArg, opts);
@@ -103,15 +87,7 @@ async function verify(io: Io, tokenArg: string | undefined, opts: VerifyOptions)
   if (remote && overridden.length)
     io.ui.note(`flags override the ${remote.label} authorizer's ${overridden.join(', ')}`);
 
-  // A throttled or failing IdP (429/5xx, reset) is retried before its answer becomes the discovery/JWKS verdict.
-  const { fetchWithRetry } = await import('../../core/http.js');
-  const fetch: typeof io.fetch = (input, init) =>
-    fetchWithRetry(io.fetch, input instanceof Request ? input.url : input.toString(), init ?? {}, {
-      sleep: io.ctx.sleep,
-      signal: io.ctx.signal,
-      onRetry: ({ attempt, delayMs, reason }) =>
-        io.ui.note(`  attempt ${attempt} got ${reason}; retrying in ${delayMs} ms`),
-    });
+  const fetch = await retryingFetch(io);
   const prediction = await predictAuthorizer(token, config, {
     fetch,
     now: () => io.ctx.now(),
@@ -132,6 +108,42 @@ async function verify(io: Io, tokenArg: string | undefined, opts: VerifyOptions)
     json: toJson(prediction, config, source),
     human: () => renderHuman(io, prediction, config, remote),
   };
+}
+
+/** The authorizer the flags describe (--discovery-url, --allowed-*, --custom-claim), or exit 2 when none is named. */
+function authorizerFlags(
+  opts: VerifyOptions,
+  parseCustomClaim: (raw: string) => NonNullable<AuthorizerConfig['customClaims']>[number],
+): Partial<AuthorizerConfig> {
+  if (opts.agentArn && opts.gatewayId)
+    throw usageError('--agent-arn and --gateway-id are exclusive', 'Verify against one authorizer at a time.');
+  const flags: Partial<AuthorizerConfig> = {};
+  if (opts.discoveryUrl) flags.discoveryUrl = opts.discoveryUrl;
+  if (opts.allowedAudience?.length) flags.allowedAudience = opts.allowedAudience;
+  if (opts.allowedClients?.length) flags.allowedClients = opts.allowedClients;
+  if (opts.allowedScopes?.length) flags.allowedScopes = opts.allowedScopes;
+  if (opts.customClaim?.length) flags.customClaims = opts.customClaim.map(parseCustomClaim);
+  if (!opts.agentArn && !opts.gatewayId && !flags.discoveryUrl) {
+    throw usageError(
+      'no authorizer: pass --discovery-url (and --allowed-*), or --agent-arn / --gateway-id to read it from AgentCore',
+      'e.g. agentcore-auth verify TOKEN --discovery-url ' +
+        'https://cognito-idp.<region>.amazonaws.com/<pool>/.well-known/openid-configuration ' +
+        '--allowed-clients <client id>',
+    );
+  }
+  return flags;
+}
+
+/** A throttled or failing IdP (429/5xx, reset) is retried before its answer becomes the discovery/JWKS verdict. */
+async function retryingFetch(io: Io): Promise<typeof io.fetch> {
+  const { fetchWithRetry } = await import('../../core/http.js');
+  return (input, init) =>
+    fetchWithRetry(io.fetch, input instanceof Request ? input.url : input.toString(), init ?? {}, {
+      sleep: io.ctx.sleep,
+      signal: io.ctx.signal,
+      onRetry: ({ attempt, delayMs, reason }) =>
+        io.ui.note(`  attempt ${attempt} got ${reason}; retrying in ${delayMs} ms`),
+    });
 }
 
 async function readToken(io: Io, arg: string | undefined, opts: VerifyOptions): Promise<string> {
