@@ -103,12 +103,22 @@ export async function requestResourceToken(io: IdentityIo, req: ResourceTokenReq
   } catch (e) {
     throw fromAwsError(e, 'GetResourceOauth2Token');
   }
+  return resourceTokenResult(io, req, out);
+}
+
+/** The answer: a token, a FAILED session, an authorization URL (or still the session polled), else an error. */
+function resourceTokenResult(
+  io: IdentityIo,
+  req: ResourceTokenRequest,
+  out: GetResourceOauth2TokenCommandOutput,
+): ResourceTokenResult {
   if (out.accessToken) {
     io.secrets.add(out.accessToken);
     return { kind: 'token', accessToken: out.accessToken };
   }
   if (out.sessionStatus === SESSION_STATUS.FAILED)
     return { kind: 'failed', ...(out.sessionUri ? { sessionUri: out.sessionUri } : {}) };
+  const status = out.sessionStatus ? { sessionStatus: out.sessionStatus } : {};
   if (out.authorizationUrl) {
     // Not registered as a secret: the user must be able to open it (traces still mask it as a body field).
     const sessionUri = out.sessionUri ?? sessionUriFromAuthorizationUrl(out.authorizationUrl);
@@ -117,20 +127,9 @@ export async function requestResourceToken(io: IdentityIo, req: ResourceTokenReq
         'ERR_REMOTE',
         'GetResourceOauth2Token returned an authorizationUrl without a sessionUri',
       );
-    return {
-      kind: 'authorize',
-      authorizationUrl: out.authorizationUrl,
-      sessionUri,
-      ...(out.sessionStatus ? { sessionStatus: out.sessionStatus } : {}),
-    };
+    return { kind: 'authorize', authorizationUrl: out.authorizationUrl, sessionUri, ...status };
   }
-  if (req.sessionUri)
-    return {
-      kind: 'authorize',
-      authorizationUrl: '',
-      sessionUri: req.sessionUri,
-      ...(out.sessionStatus ? { sessionStatus: out.sessionStatus } : {}),
-    };
+  if (req.sessionUri) return { kind: 'authorize', authorizationUrl: '', sessionUri: req.sessionUri, ...status };
   throw new AgentcoreAuthError(
     'ERR_REMOTE',
     'GetResourceOauth2Token returned neither an accessToken nor an authorizationUrl',
