@@ -74,20 +74,7 @@ interface LoginResult {
 }
 
 async function login(io: Io, opts: LoginOptions): Promise<Outcome> {
-  const nameProblem = validateEntryName(opts.saveAs);
-  if (nameProblem) throw usageError(`--save-as: ${nameProblem}`);
-  const stdinFlags = [
-    opts.passwordStdin && '--password-stdin',
-    opts.clientSecretStdin && '--client-secret-stdin',
-    opts.totpSecretStdin && '--totp-secret-stdin',
-  ].filter(Boolean);
-  if (stdinFlags.length > 1) {
-    throw usageError(
-      `${stdinFlags.join(' and ')} cannot all read stdin`,
-      `Pass all but one of them through the environment (${LOGIN_ENV.password}, ${LOGIN_ENV.clientSecret}, ` +
-        `${LOGIN_ENV.totpSecret}).`,
-    );
-  }
+  checkLoginFlags(opts);
   const flow = chooseFlow(opts, io);
 
   let minted: Minted;
@@ -97,28 +84,7 @@ async function login(io: Io, opts: LoginOptions): Promise<Outcome> {
     minted = await cognitoPasswordLogin(io, opts, flow);
   else minted = await oauthLogin(io, opts, flow, opts.timeout);
 
-  const t = minted.tokens;
-  io.secrets.add(t.accessToken, t.idToken, t.refreshToken);
-  const now = io.ctx.now();
-  const expiresAt = tokenSetExpiry(t, minted.expiresIn, now);
-  const accessClaims = jwtClaims(t.accessToken);
-  const idClaims = jwtClaims(t.idToken);
-  const username =
-    str(accessClaims?.username) ??
-    str(idClaims?.['cognito:username']) ??
-    minted.username ??
-    str(idClaims?.preferred_username) ??
-    str(accessClaims?.sub) ??
-    str(idClaims?.sub);
-  const r: LoginResult = {
-    flow,
-    minted,
-    now,
-    ...(expiresAt !== undefined ? { expiresAt } : {}),
-    ...(accessClaims ? { accessClaims } : {}),
-    ...(idClaims ? { idClaims } : {}),
-    ...(username ? { username } : {}),
-  };
+  const r = loginResult(io, flow, minted);
   if (flow !== 'refresh' && opts.cache) saved = await saveLogin(io, opts, r);
   const printed = opts.print ? printedToken(minted, opts.print) : undefined;
   if (saved) {
@@ -134,6 +100,50 @@ async function login(io: Io, opts: LoginOptions): Promise<Outcome> {
   if (io.globals.json) return { json: loginJson(r) };
   await renderSummary(io, opts, r);
   return {};
+}
+
+/** --save-as is a valid name; at most one secret comes from stdin. */
+function checkLoginFlags(opts: LoginOptions): void {
+  const nameProblem = validateEntryName(opts.saveAs);
+  if (nameProblem) throw usageError(`--save-as: ${nameProblem}`);
+  const stdinFlags = [
+    opts.passwordStdin && '--password-stdin',
+    opts.clientSecretStdin && '--client-secret-stdin',
+    opts.totpSecretStdin && '--totp-secret-stdin',
+  ].filter(Boolean);
+  if (stdinFlags.length > 1) {
+    throw usageError(
+      `${stdinFlags.join(' and ')} cannot all read stdin`,
+      `Pass all but one of them through the environment (${LOGIN_ENV.password}, ${LOGIN_ENV.clientSecret}, ` +
+        `${LOGIN_ENV.totpSecret}).`,
+    );
+  }
+}
+
+/** What the login got: the tokens (registered as secrets), their expiry and claims, the user's name. */
+function loginResult(io: Io, flow: LoginResult['flow'], minted: Minted): LoginResult {
+  const t = minted.tokens;
+  io.secrets.add(t.accessToken, t.idToken, t.refreshToken);
+  const now = io.ctx.now();
+  const expiresAt = tokenSetExpiry(t, minted.expiresIn, now);
+  const accessClaims = jwtClaims(t.accessToken);
+  const idClaims = jwtClaims(t.idToken);
+  const username =
+    str(accessClaims?.username) ??
+    str(idClaims?.['cognito:username']) ??
+    minted.username ??
+    str(idClaims?.preferred_username) ??
+    str(accessClaims?.sub) ??
+    str(idClaims?.sub);
+  return {
+    flow,
+    minted,
+    now,
+    ...(expiresAt !== undefined ? { expiresAt } : {}),
+    ...(accessClaims ? { accessClaims } : {}),
+    ...(idClaims ? { idClaims } : {}),
+    ...(username ? { username } : {}),
+  };
 }
 
 /** --auth-flow refresh: the cached entry --save-as names, refreshed and saved under the same name. */
