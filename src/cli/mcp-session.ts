@@ -80,21 +80,33 @@ export async function runMcpSession(io: Io, transport: McpTransport, opts: McpSe
   }
 
   const result = await callTool(io, client, opts.call, await toolArguments(io, opts), opts);
+  return toolOutcome(io, client, opts, opts.call, result);
+}
+
+/** The tool's answer printed, isError as exit 3 with the known cause and fix of a gateway's wording. */
+async function toolOutcome(
+  io: Io,
+  client: McpClient,
+  opts: McpSessionOptions,
+  tool: string,
+  result: unknown,
+): Promise<Outcome> {
+  const { ui } = io;
   const isError = !!(result as { isError?: boolean }).isError;
   // A tool error a gateway worded (its opaque internal error, a policy denial): the known cause and fix.
   const { findHint } = await import('../core/hints.js');
   const texts = ((result as { content?: Array<{ text?: unknown }> }).content ?? []).map((b) => String(b.text ?? ''));
   const hint = isError ? texts.map((t) => findHint({ message: t })).find((h) => h) : undefined;
   return {
-    json: { target: opts.target, mode: inbound.mode, mcpSessionId: client.sessionId ?? null, tool: opts.call, result },
+    json: { target: opts.target, mode: opts.inbound.mode, mcpSessionId: client.sessionId ?? null, tool, result },
     human: () => {
       for (const block of (result as { content?: Array<{ type?: string; text?: string }> }).content ?? []) {
         if (block.type === 'text' && typeof block.text === 'string') io.out.line(block.text);
         else io.out.line(JSON.stringify(block, null, io.out.isTTY ? 2 : undefined));
       }
-      if (isError) ui.warn(`the tool ${opts.call} reported an error (isError: true)`);
+      if (isError) ui.warn(`the tool ${tool} reported an error (isError: true)`);
       if (hint) ui.line(`${ui.c.dim('hint:')} ${hint.fix}`);
-      else ui.success(`${opts.call} answered`);
+      else ui.success(`${tool} answered`);
     },
     ...(isError ? { exitCode: 3 } : {}),
   };
