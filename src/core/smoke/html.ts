@@ -115,25 +115,7 @@ export function htmlReport(runs: readonly HtmlRun[], o: HtmlReportOptions): stri
       } · ${esc(o.timestamp.toISOString())}${o.version ? ` · agentcore-auth ${t(o.version)}` : ''}</span></p></header>`,
   );
 
-  // The index: every step of every scenario, linked to its section.
-  parts.push(
-    '<table><thead><tr><th></th><th>step</th><th>scenario</th><th>verdict</th><th ' +
-      'class="num">time</th></tr></thead><tbody>',
-  );
-  for (const [i, run] of runs.entries()) {
-    for (const [j, s] of run.steps.entries()) {
-      const r = s.result;
-      const name = r.name !== r.id ? ` <span class="meta">${t(r.name)}</span>` : '';
-      const reason = r.status !== 'pass' && r.reason ? ` <span class="meta">— ${t(r.reason)}</span>` : '';
-      const time = r.status === 'skipped' ? '' : esc(formatMs(r.durationMs));
-      parts.push(
-        `<tr class="s-${r.status}"><td><span class="mark">${STATUS_MARK[r.status]}</span></td>` +
-          `<td><a href="#${anchor(i, j)}">${t(r.id)}</a>${name}</td><td>${t(run.summary.scenario)}</td>` +
-          `<td>${esc(STATUS_WORD[r.status])}${reason}</td><td class="num">${time}</td></tr>`,
-      );
-    }
-  }
-  parts.push('</tbody></table>');
+  parts.push(...stepIndex(runs, t));
 
   for (const [i, run] of runs.entries()) {
     const s = run.summary;
@@ -158,6 +140,29 @@ ${parts.join('\n')}
 </main></body></html>
 `
   );
+}
+
+/** The index: every step of every scenario, linked to its section. */
+function stepIndex(runs: readonly HtmlRun[], t: (s: string) => string): string[] {
+  const rows = [
+    '<table><thead><tr><th></th><th>step</th><th>scenario</th><th>verdict</th><th ' +
+      'class="num">time</th></tr></thead><tbody>',
+  ];
+  for (const [i, run] of runs.entries()) {
+    for (const [j, s] of run.steps.entries()) {
+      const r = s.result;
+      const name = r.name !== r.id ? ` <span class="meta">${t(r.name)}</span>` : '';
+      const reason = r.status !== 'pass' && r.reason ? ` <span class="meta">— ${t(r.reason)}</span>` : '';
+      const time = r.status === 'skipped' ? '' : esc(formatMs(r.durationMs));
+      rows.push(
+        `<tr class="s-${r.status}"><td><span class="mark">${STATUS_MARK[r.status]}</span></td>` +
+          `<td><a href="#${anchor(i, j)}">${t(r.id)}</a>${name}</td><td>${t(run.summary.scenario)}</td>` +
+          `<td>${esc(STATUS_WORD[r.status])}${reason}</td><td class="num">${time}</td></tr>`,
+      );
+    }
+  }
+  rows.push('</tbody></table>');
+  return rows;
 }
 
 function anchor(run: number, step: number): string {
