@@ -149,26 +149,7 @@ export function checkCustomClaim(p: Record<string, unknown>, rule: CustomClaimRu
         `action), or remove the rule`,
     };
   }
-  if (rule.valueType === 'STRING') {
-    if (typeof v !== 'string') {
-      return {
-        ...base,
-        status: 'fail',
-        why: `${rule.name} is ${Array.isArray(v) ? 'an array' : typeof v}, and EQUALS compares a STRING claim`,
-        fix: Array.isArray(v)
-          ? `use ${rule.name}:CONTAINS:${rule.values[0]} for an array claim`
-          : `emit ${rule.name} as a string`,
-      };
-    }
-    return v === rule.values[0]
-      ? { ...base, status: 'pass' }
-      : {
-          ...base,
-          status: 'fail',
-          why: `${rule.name} is "${v}", not "${rule.values[0]}" (exact, case-sensitive)`,
-          fix: `mint the token for a principal whose ${rule.name} is ${rule.values[0]}, or change the rule`,
-        };
-  }
+  if (rule.valueType === 'STRING') return stringClaim(v, rule, base);
   if (!Array.isArray(v)) {
     return {
       ...base,
@@ -194,6 +175,32 @@ export function checkCustomClaim(p: Record<string, unknown>, rule: CustomClaimRu
         fix: `add the principal to ${
           rule.operator === 'CONTAINS' ? rule.values[0] : `one of ${rule.values.join(', ')}`
         } at the IdP, or change the rule`,
+      };
+}
+
+/** An EQUALS rule on a STRING claim: exact and case-sensitive. */
+function stringClaim(
+  v: unknown,
+  rule: CustomClaimRule,
+  base: Pick<AuthorizerCheck, 'claim' | 'actual' | 'expected' | 'response'>,
+): AuthorizerCheck {
+  if (typeof v !== 'string') {
+    return {
+      ...base,
+      status: 'fail',
+      why: `${rule.name} is ${Array.isArray(v) ? 'an array' : typeof v}, and EQUALS compares a STRING claim`,
+      fix: Array.isArray(v)
+        ? `use ${rule.name}:CONTAINS:${rule.values[0]} for an array claim`
+        : `emit ${rule.name} as a string`,
+    };
+  }
+  return v === rule.values[0]
+    ? { ...base, status: 'pass' }
+    : {
+        ...base,
+        status: 'fail',
+        why: `${rule.name} is "${v}", not "${rule.values[0]}" (exact, case-sensitive)`,
+        fix: `mint the token for a principal whose ${rule.name} is ${rule.values[0]}, or change the rule`,
       };
 }
 

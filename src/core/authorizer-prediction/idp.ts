@@ -179,28 +179,8 @@ export function adviseAud(p: Claims, t: TokenProfile, allowed: readonly string[]
     };
   }
   if (t.idp === 'entra') {
-    if (aud.includes(GRAPH_APP_ID) || aud.includes('https://graph.microsoft.com')) {
-      return {
-        why:
-          'this token is for Microsoft Graph (aud 00000003-…), not for your API; Graph tokens are not meant ' +
-          'to be validated by anyone else',
-        fix:
-          'request a token for your API: scope api://<your-api-app-id>/.default (client credentials) or ' +
-          'api://<your-api-app-id>/<scope> (user)',
-      };
-    }
-    const alt = aud
-      .flatMap((a) => (a.startsWith('api://') ? [a.slice('api://'.length)] : [`api://${a}`]))
-      .find((a) => allowed.includes(a));
-    if (alt) {
-      return {
-        why:
-          `Entra v${t.version} tokens ` +
-          `carry ${t.version === '2.0' ? 'the API client id (a GUID)' : 'the Application ID URI (api://…)'} ` +
-          `as aud (${aud.join(', ')}); allowedAudience has the other form ${alt}`,
-        fix: `add ${aud[0]} to allowedAudience (keeping both forms accepts v1 and v2 tokens)`,
-      };
-    }
+    const advice = adviseEntraAud(t, aud, allowed);
+    if (advice) return advice;
   }
   if (t.idp === 'auth0' && aud.length > 0 && aud.every((a) => /\/userinfo$/.test(a))) {
     return {
@@ -220,6 +200,33 @@ export function adviseAud(p: Claims, t: TokenProfile, allowed: readonly string[]
     why: `aud ${fmt(aud)} is not in allowedAudience ${fmt(allowed)}`,
     fix: `mint the token for ${allowed[0]} (resource / audience parameter), or add ${aud[0]} to allowedAudience`,
   };
+}
+
+/** Entra: a Microsoft Graph token, or the other of the two aud forms (client id GUID, api://… URI). */
+function adviseEntraAud(t: TokenProfile, aud: string[], allowed: readonly string[]): Advice | undefined {
+  if (aud.includes(GRAPH_APP_ID) || aud.includes('https://graph.microsoft.com')) {
+    return {
+      why:
+        'this token is for Microsoft Graph (aud 00000003-…), not for your API; Graph tokens are not meant ' +
+        'to be validated by anyone else',
+      fix:
+        'request a token for your API: scope api://<your-api-app-id>/.default (client credentials) or ' +
+        'api://<your-api-app-id>/<scope> (user)',
+    };
+  }
+  const alt = aud
+    .flatMap((a) => (a.startsWith('api://') ? [a.slice('api://'.length)] : [`api://${a}`]))
+    .find((a) => allowed.includes(a));
+  if (alt) {
+    return {
+      why:
+        `Entra v${t.version} tokens ` +
+        `carry ${t.version === '2.0' ? 'the API client id (a GUID)' : 'the Application ID URI (api://…)'} ` +
+        `as aud (${aud.join(', ')}); allowedAudience has the other form ${alt}`,
+      fix: `add ${aud[0]} to allowedAudience (keeping both forms accepts v1 and v2 tokens)`,
+    };
+  }
+  return undefined;
 }
 
 /** Why `client_id` is not in allowedClients. AgentCore reads only a claim literally named client_id. */
