@@ -5,9 +5,11 @@
  * message that is classified as the entry's kind.
  */
 import { classify, type ErrorKind } from './classify.js';
+import { COGNITO_HINTS } from './cognito/hints.js';
 import { OBO_HINTS } from './identity/obo-hints.js';
 import { GATEWAY_HINTS } from './gateway/hints.js';
 import { POLICY_HINTS } from './policy/hints.js';
+import { RUNTIME_HINTS } from './runtime/hints.js';
 import { SERVICE_ERRORS, type ServiceErrorKind } from '../wire.js';
 
 interface HintText {
@@ -32,6 +34,8 @@ const TEXTS: readonly HintText[] = [
   ...POLICY_HINTS,
   ...OBO_HINTS,
   ...GATEWAY_HINTS,
+  ...COGNITO_HINTS,
+  ...RUNTIME_HINTS,
   {
     id: 'method-mismatch',
     source: 'AgentCore Runtime (403 AccessDeniedException)',
@@ -132,17 +136,6 @@ const TEXTS: readonly HintText[] = [
     example: 'OAuth authorization failed: Failed to parse token',
   },
   {
-    id: 'wat-not-set',
-    source: 'the agent (bedrock-agentcore SDK inside the container)',
-    cause: 'The agent was invoked with SigV4 but without a user id, so the runtime minted no workload access token.',
-    fix:
-      'Invoke with --user-id <id> (needs bedrock-agentcore:InvokeAgentRuntimeForUser), or call a ' +
-      'JWT-configured agent with a bearer token.',
-    example:
-      'Workload access token has not been set. If invoking agent runtime via SIGV4 inbound auth, please ' +
-      'specify the X-Amzn-Bedrock-AgentCore-Runtime-User-Id header and retry.',
-  },
-  {
     id: 'no-return-url',
     source: 'AgentCore Identity GetResourceOauth2Token (400 ValidationException)',
     cause:
@@ -197,143 +190,6 @@ const TEXTS: readonly HintText[] = [
       'ValidationException: WorkloadIdentity is linked to a service and cannot retrieve an access token by the caller',
   },
   {
-    id: 'session-id-too-short',
-    source: 'AgentCore Runtime (400 ValidationException)',
-    cause: 'Runtime session ids must be 33 to 256 characters long.',
-    fix: 'Use a longer --session-id, or omit it to let agentcore-auth generate one.',
-    example:
-      "Value at 'runtimeSessionId' failed to satisfy constraint: Member must have length greater than or equal to 33",
-  },
-  {
-    id: 'cognito-secret-hash-missing',
-    source: 'Cognito InitiateAuth (NotAuthorizedException)',
-    cause: 'The app client has a client secret, so every call must carry SECRET_HASH.',
-    fix:
-      'Pass the client secret (--client-secret, --client-secret-stdin or AGENTCORE_AUTH_CLIENT_SECRET); ' +
-      'agentcore-auth computes SECRET_HASH.',
-    example:
-      'NotAuthorizedException: Client 1example23456789 is configured with secret but SECRET_HASH was not received',
-  },
-  {
-    id: 'cognito-secret-hash-wrong',
-    source: 'Cognito (NotAuthorizedException)',
-    cause: 'SECRET_HASH did not verify: wrong client secret, or a username that differs from the one used in the hash.',
-    fix: 'Check --client-secret for this --client-id; sign in with the exact username (not an alias).',
-    example: 'NotAuthorizedException: Unable to verify secret hash for client 1example23456789',
-  },
-  {
-    id: 'cognito-user-password-not-enabled',
-    source: 'Cognito InitiateAuth (InvalidParameterException)',
-    cause: 'The app client does not allow the USER_PASSWORD_AUTH flow.',
-    fix:
-      'Enable ALLOW_USER_PASSWORD_AUTH in the app client (ExplicitAuthFlows), or use --auth-flow ' +
-      'authorization-code.',
-    example: 'InvalidParameterException: USER_PASSWORD_AUTH flow not enabled for this client',
-  },
-  {
-    id: 'cognito-incorrect-password',
-    source: 'Cognito (NotAuthorizedException)',
-    cause: 'Wrong password, or an unknown user in a pool that hides user existence.',
-    fix: 'Check the username and password (and that the user pool and client are the right ones).',
-    example: 'NotAuthorizedException: Incorrect username or password.',
-  },
-  {
-    id: 'cognito-user-not-found',
-    source: 'Cognito (UserNotFoundException)',
-    cause: 'No user with that username in this user pool.',
-    fix: 'Check --username and that --client-id belongs to the intended user pool.',
-    example: 'UserNotFoundException: User does not exist.',
-  },
-  {
-    id: 'cognito-refresh-expired',
-    source: 'Cognito (NotAuthorizedException)',
-    cause: 'The cached refresh token is no longer valid.',
-    fix: 'Log in again with `agentcore-auth login`.',
-    example: 'NotAuthorizedException: Refresh Token has expired',
-  },
-  {
-    id: 'cognito-refresh-revoked',
-    source: 'Cognito (NotAuthorizedException)',
-    cause:
-      'The refresh token was revoked: the user was signed out everywhere (GlobalSignOut, AdminUserGlobalSignOut) ' +
-      'or the token itself was revoked (RevokeToken, /oauth2/revoke).',
-    fix: 'Log in again with `agentcore-auth login` (the same --save-as name replaces the cached entry).',
-    example: 'NotAuthorizedException: Refresh Token has been revoked',
-  },
-  {
-    id: 'cognito-access-revoked',
-    source: 'Cognito (NotAuthorizedException)',
-    cause: 'The access token belongs to a sign-in that was signed out (GlobalSignOut) or revoked (RevokeToken).',
-    fix: 'Log in again; resource servers that only check the JWT may still accept the old token until it expires.',
-    example: 'NotAuthorizedException: Access Token has been revoked',
-  },
-  {
-    id: 'cognito-mfa-code-mismatch',
-    source: 'Cognito RespondToAuthChallenge / VerifySoftwareToken',
-    cause: 'The authenticator code did not match (wrong secret, a code already expired, or a clock off by > 30 s).',
-    fix:
-      'Use the current code (--mfa-code), or give the authenticator secret in AGENTCORE_AUTH_TOTP_SECRET or with ' +
-      '--totp-secret-stdin so login computes it; check the machine clock.',
-    example: 'CodeMismatchException: Invalid code or auth state for the user.',
-  },
-  {
-    id: 'cognito-user-disabled',
-    source: 'Cognito (NotAuthorizedException)',
-    cause: 'An administrator disabled this user (AdminDisableUser).',
-    fix: 'Enable the user again (aws cognito-idp admin-enable-user …) or sign in as another user.',
-    example: 'NotAuthorizedException: User is disabled.',
-  },
-  {
-    id: 'cognito-filter-parse',
-    source: 'Cognito ListUsers (InvalidParameterException)',
-    cause:
-      'The Filter is not `attribute = "value"` or `attribute ^= "value"` on a searchable attribute (username, ' +
-      'email, phone_number, name, given_name, family_name, preferred_username, cognito:user_status, status, sub).',
-    fix:
-      'Quote the value with double quotes, e.g. --filter \'email ^= "alice"\'; ' +
-      'custom attributes are not searchable.',
-    example: 'InvalidParameterException: Error while parsing filter.',
-  },
-  {
-    id: 'cognito-group-not-found',
-    source: 'Cognito (ResourceNotFoundException)',
-    cause: 'No group of that name in this user pool (group names are case-sensitive).',
-    fix: 'Create it first (aws cognito-idp create-group …) or check the name with list-groups.',
-    example: 'ResourceNotFoundException: Group not found.',
-  },
-  {
-    id: 'cognito-trigger-unreachable',
-    source: 'Cognito Lambda trigger (UnexpectedLambdaException)',
-    cause:
-      'Cognito could not invoke the pool\u2019s Lambda trigger (not found, no permission, timed out, unreachable).',
-    fix:
-      'Check the trigger ARN in the pool\u2019s LambdaConfig; on the local stack, serve it with ' +
-      '`agentcore-auth local --lambda ARN=http://127.0.0.1:PORT` and make sure that endpoint answers.',
-    example:
-      'UnexpectedLambdaException: PreTokenGeneration invocation failed due to error ' +
-      'Socket timeout while invoking Lambda function.',
-  },
-  {
-    id: 'cognito-trigger-bad-answer',
-    source: 'Cognito Lambda trigger (InvalidLambdaResponseException / UserLambdaValidationException)',
-    cause: 'The trigger threw, or answered something that is not the event with its `response` filled in.',
-    fix:
-      'Return the event object with `response.claimsOverrideDetails` (V1_0) or ' +
-      '`response.claimsAndScopeOverrideDetails` (V2_0/V3_0); see the trigger\u2019s logs for the error it threw.',
-    example: 'InvalidLambdaResponseException: Unrecognizable lambda output',
-  },
-  {
-    id: 'invoke-for-user-denied',
-    source: 'AgentCore Runtime (403 AccessDeniedException)',
-    cause: 'Sending X-Amzn-Bedrock-AgentCore-Runtime-User-Id needs an extra IAM permission.',
-    fix:
-      'Allow bedrock-agentcore:InvokeAgentRuntimeForUser on the runtime for the calling principal, or ' +
-      'invoke without --user-id.',
-    example:
-      'AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/dev/x is not authorized to perform: ' +
-      'bedrock-agentcore:InvokeAgentRuntimeForUser',
-  },
-  {
     id: 'jwt-invalid-or-not-found',
     source: 'AgentCore (401 UnauthorizedException)',
     cause: 'The bearer JWT is missing, malformed, expired or not signed by the expected issuer.',
@@ -354,26 +210,6 @@ const TEXTS: readonly HintText[] = [
     cause: 'The temporary AWS credentials have expired.',
     fix: 'Refresh them (`aws sso login --profile …`, or re-assume the role).',
     example: 'ExpiredTokenException: The security token included in the request is expired',
-  },
-  {
-    id: 'runtime-client-error',
-    source: 'AgentCore Runtime (424)',
-    cause: 'The agent container failed to answer (crashed, timed out, or broke the HTTP contract).',
-    fix:
-      "Read the agent's message above and its CloudWatch logs; check that it serves POST /invocations and " +
-      'GET /ping on port 8080.',
-    example:
-      'RuntimeClientError: Received error (500) from runtime. Please check your CloudWatch logs for more information.',
-  },
-  {
-    id: 'payload-too-large',
-    source: 'AgentCore Runtime (413 ValidationException)',
-    cause: "The request payload is over InvokeAgentRuntime's limit: 100 MB, not adjustable (AgentCore quotas).",
-    fix:
-      'InvokeAgentRuntime takes at most 100 MB and the limit is not adjustable: send the agent a reference ' +
-      'to the data instead (an S3 URI or a URL it fetches), or split it over several calls in one session ' +
-      '(--session-id).',
-    example: 'ValidationException: Request payload exceeds the maximum allowed size of 100000000 bytes (100 MB)',
   },
   {
     id: 'quota-exceeded',
@@ -470,17 +306,6 @@ const TEXTS: readonly HintText[] = [
       "ValidationException: Custom claim name can't be 'scp'. Please configure claims in the allowed_scopes field",
   },
   {
-    id: 'mcp-generic-unauthorized',
-    source: 'AgentCore Runtime (401, MCP -32001 / AG-UI UNAUTHORIZED)',
-    cause:
-      'The runtime refused the caller: no bearer token, or one the customJWTAuthorizer rejected. The generic ' +
-      'text hides which check failed.',
-    fix:
-      'Check the token against the agent with `agentcore-auth verify --bearer --agent-arn <arn>`; it names ' +
-      'the failing claim.',
-    example: 'data: {"type":"RUN_ERROR","code":"UNAUTHORIZED","message":"Authentication required"}',
-  },
-  {
     id: 'insufficient-scope',
     source: 'AgentCore Gateway (403, WWW-Authenticate error="insufficient_scope")',
     cause: "The token is valid but carries none of the gateway authorizer's allowedScopes.",
@@ -513,13 +338,6 @@ const TEXTS: readonly HintText[] = [
     example: 'RetryableConflictException: Session operation in progress, please retry',
   },
   {
-    id: 'mcp-accept-header',
-    source: 'AgentCore Runtime, MCP protocol (406 McpRequestUnacceptableException)',
-    cause: 'MCP over InvokeAgentRuntime needs Accept: application/json, text/event-stream.',
-    fix: 'Send both media types in Accept (`agentcore-auth invoke --mcp` and `agentcore-auth mcp` do).',
-    example: 'Accept Header Error - MCP protocol requires Accept header: application/json, text/event-stream',
-  },
-  {
     id: 'setup-access-denied',
     source: 'AWS IAM, during `agentcore-auth setup` / `teardown` (AccessDeniedException)',
     cause:
@@ -533,40 +351,6 @@ const TEXTS: readonly HintText[] = [
       'AccessDeniedException: User: arn:aws:iam::123456789012:user/dev is not authorized to perform: ' +
       'cognito-idp:CreateUserPool on resource: arn:aws:cognito-idp:us-east-1:123456789012:userpool/* ' +
       'because no identity-based policy allows the cognito-idp:CreateUserPool action',
-  },
-  {
-    id: 'cognito-domain-taken',
-    source: 'Amazon Cognito CreateUserPoolDomain (InvalidParameterException)',
-    cause:
-      'Hosted-UI domain prefixes are unique per region across every AWS account: this prefix belongs to ' +
-      'another user pool (maybe one of yours).',
-    fix:
-      '`agentcore-auth setup` retries with a new random suffix (5 attempts); if it still fails, run it ' +
-      'again or choose another --name. By hand: pick another prefix.',
-    example: 'InvalidParameterException: Domain already associated with another user pool.',
-  },
-  {
-    id: 'cognito-pool-has-domain',
-    source: 'Amazon Cognito DeleteUserPool (InvalidParameterException)',
-    cause: 'A user pool with a hosted-UI domain cannot be deleted until the domain is.',
-    fix:
-      '`agentcore-auth teardown --name NAME` deletes the domain first. By hand: aws cognito-idp ' +
-      'delete-user-pool-domain --domain <prefix> --user-pool-id <pool>, then delete the pool.',
-    example:
-      'InvalidParameterException: User pool cannot be deleted. It has a domain configured that should be ' +
-      'deleted first.',
-  },
-  {
-    id: 'cognito-limit-exceeded',
-    source: 'Amazon Cognito (LimitExceededException)',
-    cause:
-      'A Cognito quota was hit: resources per account or per pool (user pools, app clients, resource servers, ' +
-      'domains) or, on sign-in and password calls, the attempt limit for a user.',
-    fix:
-      'For setup: delete unused pools (`agentcore-auth teardown --name NAME` for ones setup made) or ask ' +
-      'for more in Service Quotas (Amazon Cognito User Pools). For sign-in: wait a few minutes before trying ' +
-      'again.',
-    example: 'LimitExceededException: Attempt limit exceeded, please try after some time.',
   },
   {
     id: 'iam-not-authorized',
@@ -583,20 +367,6 @@ const TEXTS: readonly HintText[] = [
       'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/myAgent-AbCdEf1234',
   },
   {
-    id: 'mcp-url-elicitation',
-    source: 'AgentCore Gateway, tools/call (JSON-RPC -32042, MCP URL-mode elicitation)',
-    cause:
-      "The tool's target uses OAuth 3LO and the user has not consented yet; data.elicitations[].url is the " +
-      'AgentCore authorization URL (valid 10 minutes).',
-    fix:
-      'Open the URL and consent, then call again; or `agentcore-auth mcp --gateway-url … --call TOOL ' +
-      '--complete-auth`, which opens it, serves the return URL, binds the session with the same JWT ' +
-      '(CompleteResourceTokenAuth) and retries.',
-    example:
-      '{"jsonrpc":"2.0","id":3,"error":{"code":-32042,"message":"This request requires more ' +
-      'information.","data":{"elicitations":[{"mode":"url"}]}}}',
-  },
-  {
     id: 'local-token-signature',
     source:
       "agentcore-auth local stack, JWT authorizer (401; AgentCore's own text for a bad signature was never recorded)",
@@ -608,18 +378,6 @@ const TEXTS: readonly HintText[] = [
       'Mint a fresh token from the IdP the authorizer trusts (`agentcore-auth login …` against the running ' +
       'stack); `agentcore-auth token decode` shows its iss and kid.',
     example: '{"jsonrpc":"2.0","error":{"code":-32001,"message":"Token signature verification failed"},"id":"null"}',
-  },
-  {
-    id: 'local-agent-unreachable',
-    source: 'agentcore-auth local stack, runtime (424 RuntimeClientError)',
-    cause: 'The agent container behind --agent-url / agentUrl is not listening at that URL.',
-    fix:
-      'Start your agent (it must serve POST /invocations and GET /ping on that port), fix the URL, or drop ' +
-      '--agent-url to use the built-in sample agent.',
-    example:
-      'RuntimeClientError: The local stack could not reach agent sigv4_agent at ' +
-      'http://127.0.0.1:8080/invocations (ECONNREFUSED). Is your agent running and serving POST ' +
-      '/invocations on that port?',
   },
 ];
 
