@@ -4,8 +4,6 @@
  * installed @aws-sdk packages. The emulator may import this file (and only this file) from core/.
  */
 
-import { DENIED_BY_DEFAULT, DENIED_BY_POLICY, LIST_TOOLS_FAILED } from './policy-model/model.js';
-
 export const HEADERS = {
   sessionId: 'X-Amzn-Bedrock-AgentCore-Runtime-Session-Id',
   userId: 'X-Amzn-Bedrock-AgentCore-Runtime-User-Id',
@@ -182,6 +180,25 @@ export const MESSAGES = {
  * sends are MESSAGES; each is recognised as its own kind (test/core/classify.test.ts). The kinds are the ids of the
  * hint table (core/hints.ts), which says cause and fix for each.
  */
+export const GATEWAY_MESSAGES = {
+  /** What callers see for any target or permission failure unless the gateway has exceptionLevel DEBUG. */
+  internalError: 'An internal error occurred. Please retry later.',
+  threeLoOnIam: '3LO Auth is not supported when gateway authorizer type is AWS_IAM',
+  elicitation: 'This request requires more information.',
+  elicitationItem: 'Please login to this URL for authorization.',
+  invalidBearer: 'Invalid Bearer token',
+  /**
+   * AgentCore Policy (ENFORCE): a denied tools/call is an `isError` result, HTTP 200, `<policyDenied> [<why>]`, why
+   * being policyDefaultDeny or `<policyDeniedBy> <forbid policy ids>` [DG:use-gateway-with-policy][CM]
+   * (policy-model/model.ts denialText() joins them; the evaluator, the gateway and explain read them here).
+   */
+  policyDenied: 'AuthorizeActionException - Tool Execution Denied: Tool call not allowed due to policy enforcement',
+  policyDefaultDeny: 'No policy applies to the request (denied by default).',
+  policyDeniedBy: 'Policy evaluation denied due to',
+  /** A gateway whose role lacks GATEWAY.policyRoleActions answers tools/list with this [CM]. */
+  policyListToolsFailed: 'InternalServerException - Policy evaluation failed for list tools',
+} as const;
+
 export interface ServiceErrorSignature {
   readonly kind: string;
   readonly names?: readonly string[];
@@ -190,18 +207,25 @@ export interface ServiceErrorSignature {
 }
 
 export const SERVICE_ERRORS = [
-  // AgentCore Policy at the Gateway (texts in policy-model/model.ts; specific, so first).
+  // AgentCore Policy at the Gateway (texts in GATEWAY_MESSAGES above; specific, so first).
   {
     kind: 'policy-denied-by-default',
     message: new RegExp(
-      `${escapeRegExp(DENIED_BY_DEFAULT)}|${escapeRegExp(DENIED_BY_POLICY)} no determining policies`,
+      `${escapeRegExp(GATEWAY_MESSAGES.policyDefaultDeny)}|` +
+        `${escapeRegExp(GATEWAY_MESSAGES.policyDeniedBy)} no determining policies`,
       'i',
     ),
   },
-  { kind: 'policy-denied-by-forbid', message: new RegExp(`${escapeRegExp(DENIED_BY_POLICY)} (?!no determining)`, 'i') },
+  {
+    kind: 'policy-denied-by-forbid',
+    message: new RegExp(`${escapeRegExp(GATEWAY_MESSAGES.policyDeniedBy)} (?!no determining)`, 'i'),
+  },
   {
     kind: 'policy-list-tools-failed',
-    message: new RegExp(escapeRegExp(LIST_TOOLS_FAILED.replace(/^InternalServerException - /, '')), 'i'),
+    message: new RegExp(
+      escapeRegExp(GATEWAY_MESSAGES.policyListToolsFailed.replace(/^InternalServerException - /, '')),
+      'i',
+    ),
   },
   { kind: 'policy-tool-denied', message: /AuthorizeActionException|Tool Execution Denied/i },
   // AgentCore Gateway (texts in core/gateway/hints.ts; the internal error's words from GATEWAY_MESSAGES below).
@@ -429,15 +453,15 @@ export const GATEWAY = {
   authorizerTypes: ['CUSTOM_JWT', 'AWS_IAM', 'NONE', 'AUTHENTICATE_ONLY'],
   /** IAM action a caller of an AWS_IAM gateway needs on the gateway ARN. */
   invokeAction: 'bedrock-agentcore:InvokeGateway',
-} as const;
-
-export const GATEWAY_MESSAGES = {
-  /** What callers see for any target or permission failure unless the gateway has exceptionLevel DEBUG. */
-  internalError: 'An internal error occurred. Please retry later.',
-  threeLoOnIam: '3LO Auth is not supported when gateway authorizer type is AWS_IAM',
-  elicitation: 'This request requires more information.',
-  elicitationItem: 'Please login to this URL for authorization.',
-  invalidBearer: 'Invalid Bearer token',
+  /**
+   * What the gateway's role needs to evaluate its policy engine (agentcore-gateway.md §1.7); attaching an engine
+   * later does not add them, and tools/list then fails with GATEWAY_MESSAGES.policyListToolsFailed [CM].
+   */
+  policyRoleActions: [
+    'bedrock-agentcore:AuthorizeAction',
+    'bedrock-agentcore:PartiallyAuthorizeActions',
+    'bedrock-agentcore:GetPolicyEngine',
+  ],
 } as const;
 
 /** The local stack's gateway URL: `{origin}/gateways/{gatewayId}/mcp` (AWS: `https://{id}.gateway.bedrock-agentcore…`). */
