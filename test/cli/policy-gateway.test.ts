@@ -389,3 +389,42 @@ describe('--diagram: the policy decision inside the gateway', () => {
     expect(d).toMatch(/AgentCore Policy -> Gateway: 3 of 4 tools listable for this caller/);
   });
 });
+
+describe('smoke: a policy step with gateway-id, an mcp step the policy denies', () => {
+  it('expect allow / deny hold for the policy decision and for the call through the gateway', async () => {
+    const scenario = file(
+      'policy.smoke.yaml',
+      [
+        'name: policy at the gateway',
+        'steps:',
+        '  - id: decided',
+        '    policy:',
+        `      gateway-id: ${gw.id}`,
+        '      claims: { sub: u1, username: alice }',
+        '      tool: shop___add',
+        '      input: { a: 1, b: 2 }',
+        '    expect: allow',
+        '  - id: denied-call',
+        '    mcp:',
+        `      gateway-id: ${gw.id}`,
+        '      bearer-token: ${env:TOKEN}',
+        '      call: shop___add',
+        '      input: { a: 50, b: 2 }',
+        '    expect: deny',
+      ].join('\n'),
+    );
+    const r = await runCommand(['smoke', scenario, '--json'], { env: { ...stack.env, TOKEN: token }, cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const recs = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(recs.map((x) => [x.id ?? x.type, x.status ?? x.exitCode])).toEqual([
+      ['decided', 'pass'],
+      ['denied-call', 'pass'],
+      ['summary', 0],
+    ]);
+    expect(recs[1]!.exitCode).toBe(4);
+    expect(r.stdout).not.toContain(token);
+  });
+});
