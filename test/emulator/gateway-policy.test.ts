@@ -142,7 +142,7 @@ describe('a gateway with a policy engine', () => {
     });
   });
 
-  it("the call's trace (GET /_local/gateways/trace/{requestId}) has the decision and its determining policy", async () => {
+  it("the call's trace (GET /_local/gateways/trace/{id}) has the decision and its determining policy", async () => {
     const call = async (args: Record<string, unknown>) => {
       const res = await fetch(gatewayUrl, {
         method: 'POST',
@@ -206,9 +206,9 @@ describe('a gateway with a policy engine', () => {
         params: { name: 'calc___add', arguments: { a: 1, b: 2 } },
       }),
     });
-    const out = (await res.json()) as Record<string, any>;
+    const out = (await res.json()) as { result: { isError?: boolean; content: Array<{ text: string }> } };
     expect(out.result.isError).toBe(true);
-    expect(out.result.content[0].text).toMatch(/\[No policy applies to the request \(denied by default\)\.\]$/);
+    expect(out.result.content[0]!.text).toMatch(/\[No policy applies to the request \(denied by default\)\.\]$/);
   });
 
   it('the REQUEST interceptor runs first: its short-circuit answers even a call the policy would deny', async () => {

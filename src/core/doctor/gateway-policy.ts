@@ -85,9 +85,8 @@ export async function gatewayPolicyChecks(
     id: 'gateway.policy.role',
     status: 'skip',
     label: `the gateway role ${g.roleArn ?? ''} needs, on ${engine.arn} (IAM is not read: check it)`,
-    detail: GATEWAY.policyRoleActions.join(', '),
-    fix:
-      'attaching an engine to an existing gateway does not add them; without them tools/list fails with ' +
-      `"${GATEWAY_MESSAGES.policyListToolsFailed}"`,
+    detail:
+      `${GATEWAY.policyRoleActions.join(', ')} — attaching an engine to an existing gateway does not add them; ` +
+      `without them tools/list fails with "${GATEWAY_MESSAGES.policyListToolsFailed}"`,
   });
 }
