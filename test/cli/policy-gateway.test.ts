@@ -198,7 +198,15 @@ describe('policy check --gateway-id', () => {
   });
 
   it('--tools fills in such a target; --policy-file replaces the engine; LOG_ONLY is said', async () => {
-    const listed = file('tools.json', JSON.stringify({ targets: [{ name: 'calc', tools: SHOP_TOOLS.tools }] }));
+    const listed = file(
+      'tools.json',
+      JSON.stringify({
+        targets: [
+          { name: 'calc', tools: SHOP_TOOLS.tools },
+          { name: 'elsewhere', tools: SHOP_TOOLS.tools },
+        ],
+      }),
+    );
     const policy = file(
       'mine.cedar',
       `@id("mine") permit(principal, action == AgentCore::Action::"calc___add", resource == AgentCore::Gateway::"${gw.arn}") ` +
@@ -212,6 +220,7 @@ describe('policy check --gateway-id', () => {
     expect(out.engine).toBeUndefined();
     expect(r.stderr).toContain(`the policy files replace the policies of engine ${engine.id}`);
     expect(r.stderr).not.toContain("gateway's catalogue");
+    expect(r.stderr).toContain(`tools.json: elsewhere is not an MCP target of ${gw.id}: its tools are ignored`);
     const typed = await check([...argv.slice(0, 4), '--input', '{"a":"x"}', '--tools', listed]);
     expect(typed.code).toBe(2);
     expect(typed.stderr).toMatch(/does not match calc___add's input schema/);

@@ -232,7 +232,10 @@ export function gatewayPolicyContext(
   const notes = [...read.notes];
   const byName = new Map(read.targets.map((t) => [t.name, t]));
   const fromFile = o.tools ? toolsFrom(o.tools.doc, o.tools.file).targets : [];
-  for (const t of fromFile) byName.set(t.name, t);
+  const known = new Set([...byName.keys(), ...read.unlisted]);
+  for (const t of fromFile)
+    if (known.has(t.name)) byName.set(t.name, t);
+    else notes.push(`${o.tools!.file}: ${t.name} is not an MCP target of ${read.gatewayId}: its tools are ignored`);
   const missing = read.unlisted.filter((n) => !byName.has(n));
   if (missing.length) {
     const uses = o.uses.filter((u) => missing.includes(splitToolName(u.tool)?.target ?? ''));
