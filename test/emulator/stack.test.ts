@@ -146,7 +146,7 @@ describe('fault injection (client retries can be tested)', () => {
 });
 
 describe('config', () => {
-  it('a user pool without app clients still starts: the seeded JWT agents and gateway check the issuer only', async () => {
+  it('a pool without app clients still starts: the seeded JWT agents and gateway check the issuer only', async () => {
     // Found by local-config.property.test.ts: allowedClients [""] made the seeded gateway an internal error (exit 1).
     const stack = await startLocalStack({ config: { userPool: { clients: [] } } });
     try {
