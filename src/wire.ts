@@ -246,8 +246,14 @@ export const SERVICE_ERRORS = [
   { kind: 'gateway-interceptor-output', message: /interceptorOutputVersion/i },
   {
     kind: 'gateway-outbound-table',
-    message:
-      /Outbound auth \S+ is not supported for \S+ targets|needs a bearer-token inbound type|needs a gateway with authorizer type AWS_IAM/i,
+    message: new RegExp(
+      [
+        /Outbound auth \S+ is not supported for \S+ targets/.source,
+        /needs a bearer-token inbound type/.source,
+        /needs a gateway with authorizer type AWS_IAM/.source,
+      ].join('|'),
+      'i',
+    ),
   },
   { kind: 'gateway-unknown-tool', message: /Unknown tool: \S+/ },
   // On-behalf-of token exchange (core/identity/obo-hints.ts): AgentCore's wording is UNVERIFIED; these key on the
@@ -464,7 +470,9 @@ export const GATEWAY = {
   ],
 } as const;
 
-/** The local stack's gateway URL: `{origin}/gateways/{gatewayId}/mcp` (AWS: `https://{id}.gateway.bedrock-agentcore…`). */
+/**
+ * The local stack's gateway URL: `{origin}/gateways/{gatewayId}/mcp` (AWS: `https://{id}.gateway.bedrock-agentcore…`).
+ */
 export const gatewayLocalPath = (gatewayId: string) => `/gateways/${gatewayId}`;
 
 /** One outbound credential choice of a gateway target: a provider type, OAuth split by grant; NONE = none. */
@@ -517,5 +525,6 @@ export function gatewayCredentialKind(
 ): GatewayCredentialKind {
   if (!c?.credentialProviderType) return 'NONE';
   if (c.credentialProviderType !== 'OAUTH') return c.credentialProviderType as GatewayCredentialKind;
-  return `OAUTH_${c.credentialProvider?.oauthCredentialProvider?.grantType ?? 'CLIENT_CREDENTIALS'}` as GatewayCredentialKind;
+  const grant = c.credentialProvider?.oauthCredentialProvider?.grantType ?? 'CLIENT_CREDENTIALS';
+  return `OAUTH_${grant}` as GatewayCredentialKind;
 }

@@ -53,7 +53,9 @@ export function cacheLocation(io: Io): CacheLocation {
     },
     fail: (m, cause) =>
       new AgentcoreAuthError('ERR_CONFIG', m, {
-        hint: 'Fix or remove that path, or point AGENTCORE_AUTH_CACHE_DIR at a private directory (--no-cache skips the cache on login).',
+        hint:
+          'Fix or remove that path, or point AGENTCORE_AUTH_CACHE_DIR at a private directory (--no-cache ' +
+          'skips the cache on login).',
         cause,
       }),
   };
@@ -99,7 +101,8 @@ export async function resolveBearer(
       `no cached token named '${name}'`,
       names.length
         ? `Cached: ${names.join(', ')}. Or log in: agentcore-auth login … --save-as ${name}`
-        : `Log in first: agentcore-auth login --client-id <id> --username <user>${name === DEFAULT_ENTRY ? '' : ` --save-as ${name}`}`,
+        : `Log in first: agentcore-auth login --client-id <id> --username ` +
+            `<user>${name === DEFAULT_ENTRY ? '' : ` --save-as ${name}`}`,
     );
   }
   registerEntrySecrets(io, entry);
@@ -138,7 +141,10 @@ export async function resolveBearer(
   return { token, source: `cache:${name}${refreshed ? ' (refreshed)' : ''}`, entryName: name };
 }
 
-/** `--bearer [NAME]` on its own (exchange, callback): the cached login's access token, refreshed if it is about to expire. */
+/**
+ * `--bearer [NAME]` on its own (exchange, callback): the cached login's access token, refreshed if it is about to
+ * expire.
+ */
 export async function resolveCachedBearer(
   io: Io,
   bearer: string | boolean | undefined,
@@ -236,7 +242,7 @@ export async function refreshEntry(io: Io, entry: CacheEntry): Promise<CacheEntr
       },
     });
     const grantOpts = { ...(r.scopes ? { scopes: r.scopes } : {}), ...(r.resource ? { resource: r.resource } : {}) };
-    let t;
+    let t: Awaited<ReturnType<typeof refreshTokenGrant>>;
     if (entry.tokens.refreshToken) t = await refreshTokenGrant(ctx, entry.tokens.refreshToken, grantOpts);
     else if (entry.flow === 'client-credentials') {
       if (!r.clientSecret && r.clientAuth !== 'none')

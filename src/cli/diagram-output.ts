@@ -12,10 +12,10 @@ import type { InsideStep } from '../core/diagram/gateway-inside.js';
 import { isLoopbackHost } from '../core/loopback.js';
 import { TraceRecorder, combineDiagrams, sequenceFromTrace, type TraceEntry } from '../core/diagram/trace.js';
 import { toMermaid, type SequenceDiagram } from '../core/diagram/sequence.js';
-import type { RunSummary, StepResult } from '../core/smoke/runner.js';
+import type { RunSummary, StepResult } from '../core/smoke/results.js';
 import type { CliContext } from './context.js';
 import type { Io } from './io.js';
-import { createTraceListener } from './render/trace.js';
+import { createTraceListener } from './render/http-log.js';
 import { Ui } from './render/ui.js';
 
 /** The --diagram options that defineAction serves (smoke and demo declare their own, with other meanings). */
@@ -41,7 +41,8 @@ export function addDiagramOption(cmd: Command): Command {
 export async function diagramText(file: string, diagram: SequenceDiagram): Promise<string> {
   if (!/\.svg$/i.test(file)) return toMermaid(diagram);
   const { renderSvg } = await import('../core/diagram/svg.js');
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${renderSvg(diagram, { title: 'agentcore-auth sequence diagram' })}\n`;
+  const svg = renderSvg(diagram, { title: 'agentcore-auth sequence diagram' });
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${svg}\n`;
 }
 
 export interface DiagramRequest {
@@ -96,7 +97,7 @@ async function lookInsideGateway(ctx: CliContext, ex: HttpExchange): Promise<rea
 }
 
 /** The run's error, as the diagram's closing note shows it. */
-export function errorFacts(error: unknown): { code: string; message: string } | undefined {
+export function diagramError(error: unknown): { code: string; message: string } | undefined {
   if (error === undefined) return undefined;
   if (error instanceof AgentcoreAuthError) return { code: error.code, message: error.message };
   return { code: 'ERR_INTERNAL', message: (error as Error)?.message ?? String(error) };
@@ -127,7 +128,7 @@ export async function writeDiagram(io: Io, request: DiagramRequest, commandError
     request.file,
     await diagramText(
       request.file,
-      diagramOf(io, request.recorder.entries, errorFacts(commandError), request.recorder.gateway.inside),
+      diagramOf(io, request.recorder.entries, diagramError(commandError), request.recorder.gateway.inside),
     ),
     commandError !== undefined,
   );
@@ -268,7 +269,9 @@ export function smokeReports(io: Io, opts: { html?: string; diagram?: string }) 
             s.diagram
               ? [
                   {
-                    title: `${runs.length > 1 ? `${summary.scenario}: ` : ''}step ${s.result.id} — ${STATUS_WORDS[s.result.status]}`,
+                    title:
+                      `${runs.length > 1 ? `${summary.scenario}: ` : ''}step ${s.result.id} ` +
+                      `— ${STATUS_WORDS[s.result.status]}`,
                     diagram: s.diagram,
                   },
                 ]

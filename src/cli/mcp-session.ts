@@ -9,7 +9,7 @@ import type { Inbound } from '../core/runtime/inbound.js';
 import type { McpClient, McpTool, McpTransport } from '../core/runtime/mcp.js';
 import { MCP_PROTOCOL_VERSION } from '../wire.js';
 import type { Outcome } from './command.js';
-import { completeConsent, type ConsentFlags } from './consent.js';
+import { completeCallerConsent, type ConsentFlags } from './consent.js';
 import { readStdin, type Io } from './io.js';
 import { JSON_OBJECT_OR_STDIN, parseJsonObject, STDIN, value, withDefault, type OptionsOf } from './options.js';
 import type { RuntimeCallFlags } from './runtime-call.js';
@@ -56,7 +56,8 @@ export async function runMcpSession(io: Io, transport: McpTransport, opts: McpSe
   const init = await client.initialize();
   const server = init.serverInfo as { name?: string; version?: string } | undefined;
   ui.success(
-    `initialized ${server?.name ?? 'server'}${server?.version ? ` ${server.version}` : ''} (protocol ${client.protocolVersion}${client.sessionId ? `, Mcp-Session-Id ${client.sessionId}` : ''})`,
+    `initialized ${server?.name ?? 'server'}${server?.version ? ` ${server.version}` : ''} ` +
+      `(protocol ${client.protocolVersion}${client.sessionId ? `, Mcp-Session-Id ${client.sessionId}` : ''})`,
   );
 
   if (!opts.call) {
@@ -118,11 +119,12 @@ async function callTool(
     const url = e.elicitations.find((x) => x.url)?.url;
     ui.line('');
     ui.line(
-      `${ui.c.yellow.bold("▲ the tool needs the user's consent (3LO, URL elicitation -32042).")}${url ? ' Open this AgentCore authorization URL (valid 10 minutes):' : ''}`,
+      ui.c.yellow.bold("▲ the tool needs the user's consent (3LO, URL elicitation -32042).") +
+        (url ? ' Open this AgentCore authorization URL (valid 10 minutes):' : ''),
     );
     if (url) ui.line(`  ${url}`);
     if (!opts.completeAuth || !url) throw e;
-    await completeConsent(io, url, {
+    await completeCallerConsent(io, url, {
       inbound: opts.inbound,
       region: opts.region,
       ...(opts.returnUrl ? { returnUrl: opts.returnUrl } : {}),

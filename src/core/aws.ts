@@ -4,7 +4,14 @@
  * AgentcoreAuthError. The SDK packages are imported only inside the factory methods so that `--help` never loads them.
  */
 import { AgentcoreAuthError, configError, interruptedError, type ErrorCode } from './errors.js';
-import { resolveRegionChoice, profileFiles, readProfile, requireProfile, type RegionChoice } from './aws-profile.js';
+import {
+  resolveRegionChoice,
+  profileFiles,
+  readProfile,
+  requireProfile,
+  type Env,
+  type RegionChoice,
+} from './aws-profile.js';
 import { classify } from './classify.js';
 import { hintFor } from './hints.js';
 import { networkError } from './http.js';
@@ -17,7 +24,7 @@ import type { BedrockAgentCoreControlClient } from '@aws-sdk/client-bedrock-agen
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { agentcoreSdk, cognitoSdk, controlSdk, credentialProvidersSdk, nodeHttpHandlerSdk } from '../sdk.js';
 
-export type Env = Record<string, string | undefined>;
+export type { Env };
 
 export interface AwsSettings {
   region?: string;
@@ -86,8 +93,8 @@ export interface AwsFactoryDeps {
   captureBodies?: boolean;
   signal?: AbortSignal;
   /**
-   * Tests only: the SDK clients' retry strategy, made for the attempts allowed (the tests keep the SDK's own strategy and
-   * take out its backoff sleeps). Unset, as it always is outside tests: the SDK's standard strategy.
+   * Tests only: the SDK clients' retry strategy, made for the attempts allowed (the tests keep the SDK's own strategy
+   * and take out its backoff sleeps). Unset, as it always is outside tests: the SDK's standard strategy.
    */
   retryStrategy?: (maxAttempts: number) => AwsRetryStrategy;
   /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY of the run: the clients' connections are tunnelled through it. */
@@ -236,7 +243,7 @@ async function loadCredentialProvider(profile: string | undefined, env: Env): Pr
 /** A deserialize-step middleware that reports each attempt's raw request and response for --verbose. */
 function traceMiddleware(onExchange: ExchangeListener, captureBodies: boolean, proxy?: ProxyRouting) {
   return (next: (args: unknown) => Promise<{ response: unknown }>, context: { commandName?: string }) =>
-    async (args: { request?: RawRequest }) => {
+    async (args: { request?: SdkHttpRequest }) => {
       const req = args.request;
       if (!req || typeof req !== 'object' || !('method' in req)) return next(args);
       const query =
@@ -326,7 +333,7 @@ function plainJson(output: unknown): string | undefined {
   return plain(rest, 0) ? JSON.stringify(rest) : undefined;
 }
 
-interface RawRequest {
+interface SdkHttpRequest {
   method: string;
   protocol: string;
   hostname: string;

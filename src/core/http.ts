@@ -128,7 +128,8 @@ export function createHttpFetch(options: HttpOptions): FetchLike & { exchanges: 
       if (init.signal?.aborted) throw e;
       if (timeout.aborted) {
         throw timeoutError(
-          `${method} ${stripQuery(url)} did not answer within ${timeoutMs % 1000 === 0 ? `${timeoutMs / 1000} s` : `${timeoutMs} ms`}`,
+          `${method} ${stripQuery(url)} did not answer ` +
+            `within ${timeoutMs % 1000 === 0 ? `${timeoutMs / 1000} s` : `${timeoutMs} ms`}`,
           'Check that the endpoint is reachable, or raise --timeout.',
         );
       }
@@ -174,7 +175,9 @@ export function networkError(url: string, cause: unknown): AgentcoreAuthError {
     /* keep raw */
   }
   return new AgentcoreAuthError('ERR_NETWORK', `cannot reach ${origin} (${why})`, {
-    hint: `Check the URL and that the server is running. Endpoint overrides come from --endpoint-url, AWS_ENDPOINT_URL_<SERVICE> and AWS_ENDPOINT_URL.`,
+    hint:
+      `Check the URL and that the server is running. Endpoint overrides come from --endpoint-url, ` +
+      `AWS_ENDPOINT_URL_<SERVICE> and AWS_ENDPOINT_URL.`,
     details: { url: stripQuery(url), ...(code ? { errorName: code } : {}) },
     cause,
   });

@@ -351,9 +351,9 @@ function parseWorkloadIdentities(v: unknown): WorkloadIdentityConfig[] {
 }
 
 /**
- * The seeded M2M provider signs in with the pool's `app-client`. A pool of the user's own may name its clients otherwise:
- * the provider then uses the first confidential client (client credentials needs a secret; the same client the seeded
- * agents and gateway treat as the app client), and is left out when every client is public.
+ * The seeded M2M provider signs in with the pool's `app-client`. A pool of the user's own may name its clients
+ * otherwise: the provider then uses the first confidential client (client credentials needs a secret; the same client
+ * the seeded agents and gateway treat as the app client), and is left out when every client is public.
  */
 function reseedM2mProvider(cfg: StackConfig): OAuth2ProviderConfig[] {
   const confidential =

@@ -89,25 +89,30 @@ describe('startLoopbackServer', () => {
     expect(await rawGet('127.0.0.1', srv.port, '/cb')).toMatch(/^error ECONNREFUSED/);
   });
 
-  it('localhost is served on 127.0.0.1 and, when the machine has it, on [::1] (same port); non-loopback URLs are refused', async () => {
-    const srv = await startLoopbackServer({
-      url: 'http://localhost:0/cb',
-      respond: () => ({ status: 200, html: 'ok' }),
-    });
-    try {
-      expect(srv.url).toBe(`http://localhost:${srv.port}/cb`);
-      expect(await rawGet('127.0.0.1', srv.port, '/cb')).toBe('HTTP/1.1 200 OK');
-      const v6 = await rawGet('::1', srv.port, '/cb');
-      expect(v6 === 'HTTP/1.1 200 OK' || /^error E(ADDRNOTAVAIL|CONNREFUSED|NETUNREACH|AFNOSUPPORT)/.test(v6), v6).toBe(
-        true,
-      );
-    } finally {
-      await srv.close();
-    }
-    for (const url of ['http://0.0.0.0:0/cb', 'http://192.168.1.1:0/', 'https://localhost:0/cb']) {
-      await expect(startLoopbackServer({ url, respond: () => ({ status: 200, html: '' }) })).rejects.toMatchObject({
-        code: 'ERR_USAGE',
+  it(
+    'localhost is served on 127.0.0.1 and, when the machine has it, on [::1] (same port); non-loopback URLs ' +
+      'are refused',
+    async () => {
+      const srv = await startLoopbackServer({
+        url: 'http://localhost:0/cb',
+        respond: () => ({ status: 200, html: 'ok' }),
       });
-    }
-  });
+      try {
+        expect(srv.url).toBe(`http://localhost:${srv.port}/cb`);
+        expect(await rawGet('127.0.0.1', srv.port, '/cb')).toBe('HTTP/1.1 200 OK');
+        const v6 = await rawGet('::1', srv.port, '/cb');
+        expect(
+          v6 === 'HTTP/1.1 200 OK' || /^error E(ADDRNOTAVAIL|CONNREFUSED|NETUNREACH|AFNOSUPPORT)/.test(v6),
+          v6,
+        ).toBe(true);
+      } finally {
+        await srv.close();
+      }
+      for (const url of ['http://0.0.0.0:0/cb', 'http://192.168.1.1:0/', 'https://localhost:0/cb']) {
+        await expect(startLoopbackServer({ url, respond: () => ({ status: 200, html: '' }) })).rejects.toMatchObject({
+          code: 'ERR_USAGE',
+        });
+      }
+    },
+  );
 });

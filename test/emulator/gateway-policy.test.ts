@@ -97,7 +97,8 @@ beforeAll(async () => {
       definition: {
         cedar: {
           statement:
-            `permit(principal, action == AgentCore::Action::"calc___add", resource == AgentCore::Gateway::"${g.gatewayArn}") ` +
+            `permit(principal, action == AgentCore::Action::"calc___add", resource == ` +
+            `AgentCore::Gateway::"${g.gatewayArn}") ` +
             'when { principal.hasTag("username") && principal.getTag("username") == "alice" && context.input.a < 10 };',
         },
       },

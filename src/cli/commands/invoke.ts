@@ -12,11 +12,11 @@ import { AgentcoreAuthError, usageError } from '../../core/errors.js';
 import { jwtClaims } from '../../core/jwt.js';
 import { defineAction, type Outcome, type CliRun } from '../command.js';
 import { readStdinBytes, type Io } from '../io.js';
-import { checkConsentFlags, completeConsent, consentOptions } from '../consent.js';
+import { checkConsentFlags, completeCallerConsent, consentOptions } from '../consent.js';
 import { addDiagramOption, type DiagramFlags } from '../diagram-output.js';
 import { mcpSessionOptions } from '../mcp-session.js';
 import { addOptions, flag, HEADER_VALUE, value, withDefault, type OptionsOf } from '../options.js';
-import { resolveInbound, type Inbound } from '../inbound.js';
+import { resolveInbound, type Inbound } from '../inbound-flags.js';
 import {
   addAuthOptions,
   runtimeOptions,
@@ -266,7 +266,9 @@ function renderCallHeader(io: Io, { prep, inbound, sessionId, payload }: InvokeC
   const { ui } = io;
   const { target, region } = prep;
   ui.info(
-    `${ui.c.bold('invoke')} ${target.arn ?? `${target.pathLabel} (account ${target.accountId})`}${target.name ? ui.c.dim(` — "${target.name}" from ${target.source}`) : ''}`,
+    `${ui.c.bold('invoke')} ${
+      target.arn ?? `${target.pathLabel} ` + `(account ${target.accountId})`
+    }${target.name ? ui.c.dim(` — "${target.name}" from ${target.source}`) : ''}`,
   );
   ui.kv([
     ['qualifier', target.qualifier],
@@ -297,7 +299,8 @@ async function dryRun(io: Io, { prep, inbound, sessionId, payload, spec }: Invok
   });
   if (inbound.mode === 'sigv4')
     ui.note(
-      'SigV4: curl computes the signature when it sends (--aws-sigv4, curl ≥ 7.75) from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN.',
+      'SigV4: curl computes the signature when it sends (--aws-sigv4, curl ≥ 7.75) from AWS_ACCESS_KEY_ID / ' +
+        'AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN.',
     );
   else if (!io.globals.showSecrets)
     ui.note('The bearer token is masked; add --show-secrets for a command you can run.');
@@ -346,7 +349,7 @@ async function invokeWithConsent(
     ui.line('');
     ui.info(`${ui.c.yellow.bold("▲ the agent needs the user's consent (3LO)")} — completing it (--complete-auth)`);
     const c = { settled: false, done: Promise.resolve() };
-    c.done = completeConsent(io, url, {
+    c.done = completeCallerConsent(io, url, {
       inbound: call.inbound,
       region: call.prep.region,
       ...(opts.returnUrl ? { returnUrl: opts.returnUrl } : {}),
@@ -383,19 +386,29 @@ function finishInvoke(
   const urls = last.stats.authorizationUrls;
   if (consented && last !== first && urls.length) {
     ui.warn(
-      `the agent asked for consent again after the session was bound (does it force authentication on every call?); not repeating: ${urls[0]}`,
+      `the agent asked for consent again after the session was bound (does it force authentication on every ` +
+        `call?); not repeating: ${urls[0]}`,
     );
   }
   if (urls.length && !consented) {
     ui.line('');
     ui.line(
-      `${ui.c.yellow.bold("▲ the agent needs the user's consent (3LO).")} Open this AgentCore authorization URL (valid 10 minutes):`,
+      `${ui.c.yellow.bold("▲ the agent needs the user's consent (3LO).")} Open this AgentCore authorization ` +
+        `URL (valid 10 minutes):`,
     );
     ui.line(`  ${urls[0]}`);
     if (!opts.completeAuth)
       ui.line(
         ui.c.dim(
-          `  Or re-run with --complete-auth: it opens the URL, completes the session on a loopback return URL${inbound.userId !== undefined ? ` as user id ${inbound.userId}` : inbound.mode === 'bearer' ? ' with the same JWT' : ''}, and invokes again with session ${sessionId}.`,
+          `  Or re-run with --complete-auth: it opens the URL, completes the session on a loopback return ` +
+            `URL${
+              inbound.userId !== undefined
+                ? ` as user id ${inbound.userId}`
+                : inbound.mode === 'bearer'
+                  ? ' with the same JWT'
+                  : ''
+            }, and invokes ` +
+            `again with session ${sessionId}.`,
         ),
       );
   }
@@ -424,13 +437,18 @@ function finishInvoke(
       ? ` (the service answered with session ${last.res.sessionId})`
       : '';
   ui.success(
-    `${last.res.status} ${last.res.contentType ?? ''}${last.stats.sse ? `, ${last.stats.events} event${last.stats.events === 1 ? '' : 's'}` : ''}, ${formatDuration(last.durationMs)}, session ${summary.sessionId}${sessNote}`,
+    `${last.res.status} ${last.res.contentType ?? ''}${
+      last.stats.sse ? `, ${last.stats.events} ` + `event${last.stats.events === 1 ? '' : 's'}` : ''
+    }, ${formatDuration(last.durationMs)}, ` + `session ${summary.sessionId}${sessNote}`,
   );
   if (last.stats.watNotSet) {
     const hint =
       inbound.mode === 'sigv4' && inbound.userId === undefined
-        ? 'The call used SigV4 without a user id, so the runtime minted no workload access token. Invoke with --user-id <id> (needs bedrock-agentcore:InvokeAgentRuntimeForUser), or call a JWT-configured agent with a bearer token.'
-        : 'The runtime should have passed a workload access token with this call; check that the agent reads the WorkloadAccessToken / X-Amz-Bedrock-AgentCore-Identity-WAT header.';
+        ? 'The call used SigV4 without a user id, so the runtime minted no workload access token. Invoke with ' +
+          '--user-id <id> (needs bedrock-agentcore:InvokeAgentRuntimeForUser), or call a JWT-configured ' +
+          'agent with a bearer token.'
+        : 'The runtime should have passed a workload access token with this call; check that the agent reads ' +
+          'the WorkloadAccessToken / X-Amz-Bedrock-AgentCore-Identity-WAT header.';
     throw new AgentcoreAuthError('ERR_AUTH', 'the agent says "Workload access token has not been set"', {
       hint,
       details: { sessionId },
@@ -441,9 +459,12 @@ function finishInvoke(
 
 function describeInbound(io: Io, inbound: Inbound): string {
   if (inbound.mode === 'sigv4') {
-    return `SigV4 (IAM)${inbound.userId !== undefined ? ` with user id ${inbound.userId}` : ''} ${io.ui.c.dim(`— ${inbound.why}`)}`;
+    return `SigV4 (IAM)${
+      inbound.userId !== undefined ? ` with user id ${inbound.userId}` : ''
+    } ${io.ui.c.dim(`— ${inbound.why}`)}`;
   }
-  return `bearer token from ${inbound.tokenSource ?? '?'} ${io.ui.c.dim(`— ${inbound.why}`)}${inbound.token ? ` ${io.ui.c.dim(`(${tokenNote(io, inbound.token)})`)}` : ''}`;
+  const note = inbound.token ? ` ${io.ui.c.dim(`(${tokenNote(io, inbound.token)})`)}` : '';
+  return `bearer token from ${inbound.tokenSource ?? '?'} ${io.ui.c.dim(`— ${inbound.why}`)}${note}`;
 }
 
 /** What kind of token it is (use, expiry) — never the token. Always says something. */

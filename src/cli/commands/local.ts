@@ -110,7 +110,9 @@ async function printEnv(io: Io, port: number): Promise<Outcome> {
   const chosen = port ? stacks.filter((r) => Number(new URL(r.url).port) === port) : stacks;
   if (!stacks.length) {
     throw new AgentcoreAuthError('ERR_CONFIG', 'No local stack is running', {
-      hint: 'Start one in another terminal with `agentcore-auth local` (it records its endpoint for --print-env), then run this again.',
+      hint:
+        'Start one in another terminal with `agentcore-auth local` (it records its endpoint for ' +
+        '--print-env), then run this again.',
     });
   }
   if (!chosen.length)
@@ -165,7 +167,8 @@ async function runLocal(io: Io, opts: LocalOptions): Promise<Outcome> {
 
   if (!isLoopbackHost(host)) {
     io.ui.warn(
-      `Binding ${host}: the stack (with its demo users, secrets and no real authorization) is reachable from your network.`,
+      `Binding ${host}: the stack (with its demo users, secrets and no real authorization) is reachable from ` +
+        `your network.`,
     );
   }
   let config: import('../../emulator/config.js').StackConfig;
@@ -327,7 +330,11 @@ function renderHuman(io: Io, d: Doc): void {
     ['services', `${d.url}  (AgentCore data + control plane, Cognito, runtime, gateway)`],
     [
       '3LO provider',
-      `${d.endpoints.threeLo}  (${d.threeLo.autoConsent ? `auto-consent as "${d.threeLo.defaultUser}" or login_hint` : 'login and consent pages; any login works'})`,
+      `${d.endpoints.threeLo}  (${
+        d.threeLo.autoConsent
+          ? `auto-consent as "${d.threeLo.defaultUser}" or login_hint`
+          : 'login and consent pages; any login works'
+      })`,
     ],
     ['region', `${d.region}   account ${d.accountId}`],
     ['user pool', `${d.userPool.id}   ${d.userPool.discoveryUrl}`],
@@ -359,6 +366,9 @@ function renderHuman(io: Io, d: Doc): void {
   );
   if (!ui.options.showSecrets) ui.note(`Secrets are masked here; --json or --show-secrets prints them.`);
   ui.line(
-    `${c.dim('Export the variables printed on stdout (or run `eval "$(agentcore-auth local --print-env)"` in another terminal) to point the AWS SDKs and agentcore-auth at the stack. Ctrl-C stops it.')}`,
+    c.dim(
+      'Export the variables printed on stdout (or run `eval "$(agentcore-auth local --print-env)"` in another ' +
+        'terminal) to point the AWS SDKs and agentcore-auth at the stack. Ctrl-C stops it.',
+    ),
   );
 }

@@ -7,6 +7,8 @@ import type { Command } from 'commander';
 import { addOptions, flag, value, withDefault, type OptionsOf } from '../options.js';
 import { defineAction, type Outcome, type CliRun } from '../command.js';
 import type { Io } from '../io.js';
+import type { StepsJson } from '../plan-output.js';
+import type { SetupResult } from '../../core/setup/types.js';
 
 const SETUP_OPTIONS = {
   name: withDefault(value('--name <name>', 'names every resource (a-z 0-9 -, up to 32)'), 'dev'),
@@ -31,9 +33,16 @@ export function register(program: Command, run: CliRun): void {
     .summary('create a Cognito pool, app clients, a test user (+ AgentCore identity)')
     .description(
       [
-        'Create everything a first authenticated AgentCore call needs, with the AWS SDK, one numbered step per API call: a Cognito user pool agentcore-auth-NAME (tagged agentcore-auth:setup=NAME), a resource server with an "invoke" scope, a hosted-UI domain (agentcore-auth-NAME-<random>), app clients -app (secret: password, refresh and code flow on the login redirect), -m2m (secret: client_credentials) and -public (no secret: code flow + PKCE), and a test user with a generated permanent password. With --with-identity also a workload identity and a CustomOauth2 credential provider (the pool\'s discovery URL, the -m2m client).',
+        'Create everything a first authenticated AgentCore call needs, with the AWS SDK, one numbered step per ' +
+          'API call: a Cognito user pool agentcore-auth-NAME (tagged agentcore-auth:setup=NAME), a resource ' +
+          'server with an "invoke" scope, a hosted-UI domain (agentcore-auth-NAME-<random>), app clients ' +
+          '-app (secret: password, refresh and code flow on the login redirect), -m2m (secret: ' +
+          'client_credentials) and -public (no secret: code flow + PKCE), and a test user with a generated ' +
+          'permanent password. With --with-identity also a workload identity and a CustomOauth2 credential ' +
+          "provider (the pool's discovery URL, the -m2m client).",
         '',
-        'Running it again finds the tagged resources and fills in what is missing (the test user gets a new password: Cognito never returns the old one). `teardown --name NAME` removes all of it.',
+        'Running it again finds the tagged resources and fills in what is missing (the test user gets a new ' +
+          'password: Cognito never returns the old one). `teardown --name NAME` removes all of it.',
       ].join('\n'),
     );
   addOptions(cmd, SETUP_OPTIONS)
@@ -62,23 +71,23 @@ async function setup(io: Io, opts: SetupOptions): Promise<Outcome> {
   // Before any AWS call: a path that cannot be written would lose the generated password after everything is made.
   if (envPath) await checkEnvPath(envPath, opts.writeEnv!, report.ENV_FILE_MARKER);
 
-  const run = await import('../../core/setup/run.js');
+  const { runSetup } = await import('../../core/setup/setup-plan.js');
   const { openSetupSession } = await import('../setup-session.js');
   const { deps, fail } = await openSetupSession(
     io,
     'setup',
     names.name,
-    9,
     (region) =>
-      `${opts.dryRun ? 'Dry run (read calls only): ' : ''}setup --name ${names.name} in ${region}${opts.withIdentity ? ', with AgentCore Identity' : ''}`,
+      `${opts.dryRun ? 'Dry run (read calls only): ' : ''}setup --name ${names.name} in ${region}` +
+      `${opts.withIdentity ? ', with AgentCore Identity' : ''}`,
   );
-  const tl = deps.timeline;
-  let result: import('../../core/setup/run.js').SetupResult;
+  let setupRun: Awaited<ReturnType<typeof runSetup>>;
   try {
-    result = await run.runSetup(deps, { name: names.name, withIdentity: !!opts.withIdentity, dryRun: !!opts.dryRun });
+    setupRun = await runSetup(deps, { name: names.name, withIdentity: !!opts.withIdentity, dryRun: !!opts.dryRun });
   } catch (e) {
-    throw fail(e, (e as { partial?: import('../../core/setup/run.js').SetupResult }).partial);
+    throw fail(e);
   }
+  const { result, records } = setupRun;
 
   // ---- the env file ----
   let envWritten: string | undefined;
@@ -116,7 +125,7 @@ async function setup(io: Io, opts: SetupOptions): Promise<Outcome> {
     json: toJson(result, {
       show,
       redact,
-      steps: tl.steps,
+      steps: records,
       next,
       authorizer,
       ...(envWritten ? { envFile: envPath! } : {}),
@@ -124,8 +133,6 @@ async function setup(io: Io, opts: SetupOptions): Promise<Outcome> {
     human: () => renderHuman(io, result, { redact, next, authorizer, ...(envWritten ? { envFile: envWritten } : {}) }),
   };
 }
-
-type SetupResult = import('../../core/setup/run.js').SetupResult;
 
 /** --write-env's path: its directory exists and is writable, and an existing file is one setup wrote. Exit 2 if not. */
 async function checkEnvPath(path: string, given: string, marker: string): Promise<void> {
@@ -177,7 +184,7 @@ function toJson(
   o: {
     show: boolean;
     redact: Redact;
-    steps: unknown[];
+    steps: StepsJson;
     next: import('../../core/setup/report.js').NextSteps;
     authorizer: unknown;
     envFile?: string;
@@ -234,14 +241,16 @@ function renderHuman(
   const count = (s: string) => all.filter((x) => x.status === s).length;
   if (r.dryRun) {
     io.ui.success(
-      `dry run: ${count('existing')} of ${all.length} resources exist, ${count('planned')} would be created; no write call was made`,
+      `dry run: ${count('existing')} of ${all.length} resources exist, ${count('planned')} would be created; ` +
+        `no write call was made`,
     );
     if (r.ignoredPools.length)
       io.ui.note(`pools named ${r.userPool.name} without the tag, left alone: ${r.ignoredPools.join(', ')}`);
     return;
   }
   io.ui.success(
-    `setup --name ${r.name}: ${count('created')} created, ${count('existing')} already there${count('updated') ? `, ${count('updated')} updated` : ''} (${r.region})`,
+    `setup --name ${r.name}: ${count('created')} created, ${count('existing')} already ` +
+      `there${count('updated') ? `, ${count('updated')} updated` : ''} (${r.region})`,
   );
   if (r.ignoredPools.length)
     io.ui.note(`pools named ${r.userPool.name} without the tag, left alone: ${r.ignoredPools.join(', ')}`);
@@ -256,7 +265,8 @@ function renderHuman(
     ['public client', r.clients.public.clientId],
     [
       'test user',
-      `${r.user.username}  password ${secretText(io, o.redact, r.user.password)}${r.user.passwordReset ? c.dim(' (new)') : ''}`,
+      `${r.user.username}  ` +
+        `password ${secretText(io, o.redact, r.user.password)}${r.user.passwordReset ? c.dim(' (new)') : ''}`,
     ],
     ...(r.workloadIdentity
       ? ([['workload identity', `${r.workloadIdentity.name}  ${c.dim(r.workloadIdentity.arn ?? '')}`]] as Array<
@@ -267,7 +277,8 @@ function renderHuman(
       ? ([
           [
             'credential provider',
-            `${r.credentialProvider.name}  ${c.dim(r.credentialProvider.callbackUrl ? `callback ${r.credentialProvider.callbackUrl}` : '')}`,
+            `${r.credentialProvider.name}  ` +
+              c.dim(r.credentialProvider.callbackUrl ? `callback ${r.credentialProvider.callbackUrl}` : ''),
           ],
         ] as Array<[string, string]>)
       : []),

@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { Chalk } from 'chalk';
 import { AgentcoreAuthError, configError, EXIT, inputError, usageError } from '../../core/errors.js';
 import type { Scenario } from '../../core/smoke/schema.js';
-import type { RunSummary, StepResult } from '../../core/smoke/runner.js';
+import type { RunSummary, StepResult } from '../../core/smoke/results.js';
 import type { CliContext } from '../context.js';
 import { addOptions, flag, integer, TIMEOUT, value, withDefault, type OptionsOf } from '../options.js';
 import { defineAction, type CliRun } from '../command.js';
@@ -64,7 +64,10 @@ export function register(program: Command, run: CliRun): void {
     .command('smoke')
     .summary('run a CI scenario file of login/invoke/exchange/verify steps')
     .description(
-      'Run a scenario file: each step runs one agentcore-auth command with the options it lists and checks what happened (allow/deny, HTTP status, error, output, JSON fields, token claims, duration). Variables: ${env:NAME}, ${env:NAME:-default}, ${steps.<id>.<field>}. Secrets are masked in every report.',
+      'Run a scenario file: each step runs one agentcore-auth command with the options it lists and checks ' +
+        'what happened (allow/deny, HTTP status, error, output, JSON fields, token claims, duration). ' +
+        'Variables: ${env:NAME}, ${env:NAME:-default}, ${steps.<id>.<field>}. Secrets are masked in every ' +
+        'report.',
     )
     .argument('<files...>', 'scenario files (.yaml, .yml or .json), run one after the other; - reads one from stdin');
   addOptions(cmd, SMOKE_OPTIONS)
@@ -77,7 +80,8 @@ Exit codes: 0 all expectations met · 6 an expectation failed · 2 malformed sce
 Example scenario (examples/inbound.yaml is a complete one that runs against \`agentcore-auth local\`):
   steps:
     - id: login
-      login: { user-pool-id: "\${env:POOL_ID}", client-id: "\${env:CLIENT_ID}", username: alice, password: "\${env:ALICE_PASSWORD}" }
+      login: { user-pool-id: "\${env:POOL_ID}", client-id: "\${env:CLIENT_ID}", username: alice, password: ` +
+        `"\${env:ALICE_PASSWORD}" }
     - invoke: { agent: "\${env:AGENT_ARN}", payload: '{"prompt":"hi"}', bearer-token: "\${steps.login.accessToken}" }
       expect: allow
     - invoke: { agent: "\${env:AGENT_ARN}", payload: '{"prompt":"hi"}', user-id: alice }
@@ -93,9 +97,8 @@ Example scenario (examples/inbound.yaml is a complete one that runs against \`ag
 async function smoke(io: Io, files: string[], opts: SmokeOptions) {
   const { parseScenario } = await import('../../core/smoke/parse.js');
   const { runScenario, missingEnv, combineExitCodes } = await import('../../core/smoke/runner.js');
-  const { renderStep, renderSummary, renderTotal, stepRecord, summaryRecord, totalRecord, junitXml } = await import(
-    '../../core/smoke/report.js'
-  );
+  const { stepRecord, summaryRecord, totalRecord, junitXml } = await import('../../core/smoke/report.js');
+  const { renderStep, renderSummary, renderTotal } = await import('../render/smoke.js');
   const { createInProcessExecutor } = await import('../in-process.js');
   const { smokeReports } = await import('../diagram-output.js');
 
@@ -124,7 +127,10 @@ async function smoke(io: Io, files: string[], opts: SmokeOptions) {
             .map((m) => `\n  ${name}:${m.line}: environment variable ${m.name} is not set`)
             .join(''),
         {
-          hint: `Export ${missing.length === 1 ? 'it' : 'them'} (in CI: from the repository secrets), or give a default in the file: \${env:${first.name}:-value}. Against the local stack, \`agentcore-auth local --json\` prints every value.`,
+          hint:
+            `Export ${missing.length === 1 ? 'it' : 'them'} (in CI: from the repository secrets), or ` +
+            `give a default in the file: \${env:${first.name}:-value}. Against the local stack, ` +
+            `\`agentcore-auth local --json\` prints every value.`,
           details: { file: name, missing },
         },
       );
@@ -150,7 +156,10 @@ async function smoke(io: Io, files: string[], opts: SmokeOptions) {
     const idWidth = Math.min(40, Math.max(...scenario.steps.map((s) => s.id.length)));
     if (!io.globals.json && !io.globals.quiet) {
       io.out.line(
-        `${k > 0 ? '\n' : ''}${paint.bold(scenario.name)}${scenario.name !== scenario.file ? paint.dim(` (${scenario.file})`) : ''} — ${scenario.steps.length} step${scenario.steps.length === 1 ? '' : 's'}${concurrency > 1 ? `, up to ${concurrency} at once` : ''}`,
+        `${k > 0 ? '\n' : ''}${paint.bold(scenario.name)}${
+          scenario.name !== scenario.file ? paint.dim(` (${scenario.file})`) : ''
+        } — ${scenario.steps.length} ` +
+          `step${scenario.steps.length === 1 ? '' : 's'}${concurrency > 1 ? `, up to ${concurrency} at once` : ''}`,
       );
     }
     const print = (r: StepResult) => {
@@ -213,7 +222,8 @@ async function smoke(io: Io, files: string[], opts: SmokeOptions) {
     if (opts.junit) io.ui.note(`JUnit report: ${opts.junit}`);
     if (exitCode !== EXIT.OK && !io.globals.verbose) {
       io.ui.note(
-        'Rerun with --verbose to see the HTTP exchanges of the steps that did not pass; `agentcore-auth explain "<message>"` explains an error.',
+        'Rerun with --verbose to see the HTTP exchanges of the steps that did not pass; `agentcore-auth ' +
+          'explain "<message>"` explains an error.',
       );
     }
   }
@@ -249,7 +259,7 @@ async function readScenarioFile(io: Io, file: string): Promise<{ text: string; n
  */
 async function validateStepOptions(ctx: CliContext, scenario: Scenario): Promise<void> {
   const { STEP_KINDS } = await import('../../core/smoke/schema.js');
-  const { kebab } = await import('../../core/smoke/runner.js');
+  const { kebab } = await import('../../core/smoke/invocation.js');
   const { commandFlags } = await import('../in-process.js');
   const known = new Map<string, Set<string> | null>();
   const issues: Array<{ line: number; message: string }> = [];
@@ -267,7 +277,9 @@ async function validateStepOptions(ctx: CliContext, scenario: Scenario): Promise
         .slice(0, 3);
       issues.push({
         line,
-        message: `step "${step.id}": \`${name}\` has no option --${flag}${close.length ? ` (did you mean ${close.map((c) => `--${c}`).join(' or ')}?)` : ''}; see \`agentcore-auth ${name} --help\``,
+        message: `step "${step.id}": \`${name}\` has no option --${flag}${
+          close.length ? ` (did you mean ${close.map((c) => `--${c}`).join(' or ')}?)` : ''
+        }; see \`agentcore-auth ${name} --help\``,
       });
     }
   }

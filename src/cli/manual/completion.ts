@@ -167,7 +167,8 @@ function bash(nodes: Node[]): string {
     '      continue',
     '    fi',
     `    subs=" $(${fn}_subcommands "$cmdpath") "`,
-    '    if (( npos == 0 )) && [[ $subs == *" $w "* ]]; then cmdpath="${cmdpath:+$cmdpath }$w"; else npos=$((npos + 1)); fi',
+    '    if (( npos == 0 )) && [[ $subs == *" $w "* ]]; then cmdpath="${cmdpath:+$cmdpath }$w"; else ' +
+      'npos=$((npos + 1)); fi',
     '  done',
     '  COMPREPLY=()',
     `  kind="$(${fn}_kind "$cmdpath|$prev")"`,
@@ -231,7 +232,8 @@ function zsh(nodes: Node[]): string {
     '      continue',
     '    fi',
     `    subs=" $(${fn}_subcommands "$cmdpath") "`,
-    '    if (( npos == 0 )) && [[ $subs == *" $w "* ]]; then cmdpath="${cmdpath:+$cmdpath }$w"; else npos=$((npos + 1)); fi',
+    '    if (( npos == 0 )) && [[ $subs == *" $w "* ]]; then cmdpath="${cmdpath:+$cmdpath }$w"; else ' +
+      'npos=$((npos + 1)); fi',
     '  done',
     `  kind="$(${fn}_kind "$cmdpath|$prev")"`,
     '  if [[ $prev == -* && -n $kind ]]; then',

@@ -46,11 +46,13 @@ export function sentFacts(sent: Extract<InsideStep, { kind: 'target' }>['sent'])
   if (a) out.push(`${a.scheme} ${a.fingerprint}${a.sameAsCaller ? " (the caller's token)" : ''}`);
   if (sent.apiKey)
     out.push(
-      `API key ${sent.apiKey.fingerprint} in ${sent.apiKey.location === 'HEADER' ? 'header' : 'query'} ${sent.apiKey.name}`,
+      `API key ${sent.apiKey.fingerprint} ` +
+        `in ${sent.apiKey.location === 'HEADER' ? 'header' : 'query'} ${sent.apiKey.name}`,
     );
   if (sent.sigv4)
     out.push(
-      `SigV4 as ${sent.sigv4.as} (${sent.sigv4.service}, ${sent.sigv4.region}, key …${sent.sigv4.accessKeyId.slice(-4)})`,
+      `SigV4 as ${sent.sigv4.as} (${sent.sigv4.service}, ${sent.sigv4.region}, key ` +
+        `…${sent.sigv4.accessKeyId.slice(-4)})`,
     );
   if (!out.length) out.push('no credential');
   return out;
@@ -119,7 +121,9 @@ export function drawInside(steps: readonly InsideStep[], msg: Msg, note: NoteFn)
   }
 }
 
-/** Behind a gateway call: its inside when the local stack's trace says it, else what can be inferred of a tools/call. */
+/**
+ * Behind a gateway call: its inside when the local stack's trace says it, else what can be inferred of a tools/call.
+ */
 export function drawGateway(
   call: {
     inside: readonly InsideStep[] | undefined;

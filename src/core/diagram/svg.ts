@@ -8,7 +8,7 @@
  * has no scripts, no external references, no ids (several diagrams can be inlined in one page).
  */
 import { escapeHtml } from '../identity/html.js';
-import { oneLine, type ArrowEnd, type Message, type Note, type SequenceDiagram } from './sequence.js';
+import { withoutControls, type ArrowEnd, type Message, type Note, type SequenceDiagram } from './sequence.js';
 
 const FONT = `ui-monospace, SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', 'Liberation Mono', monospace`;
 const FONT_SIZE = 13;
@@ -60,13 +60,14 @@ function textWidth(lines: string[]): number {
   return Math.max(0, ...lines.map(textCells)) * CHAR_W;
 }
 
-const esc = (s: string) => escapeHtml(oneLine(s));
+const esc = (s: string) => escapeHtml(withoutControls(s));
 
 function text(x: number, y: number, lines: string[], anchor: 'start' | 'middle' | 'end', extra = ''): string {
   return lines
     .map(
       (l, i) =>
-        `<text x="${r(x)}" y="${r(y + i * LINE_H)}" text-anchor="${anchor}" dominant-baseline="middle"${extra}>${esc(l)}</text>`,
+        `<text x="${r(x)}" y="${r(y + i * LINE_H)}" text-anchor="${anchor}" ` +
+        `dominant-baseline="middle"${extra}>${esc(l)}</text>`,
     )
     .join('');
 }
@@ -142,7 +143,8 @@ export function renderSvg(d: SequenceDiagram, options: SvgOptions = {}): string 
         body.push(text(a + SELF_W + 6, y + LINE_H / 2, e.lines, 'start', fill(colour)));
         const yy = y + labelH + 4;
         body.push(
-          `<path d="M${r(a)} ${r(yy)} H${r(a + SELF_W)} V${r(yy + 18)} H${r(a + 2)}" fill="none" stroke="${colour}" stroke-width="1.5"${dash(e)}/>`,
+          `<path d="M${r(a)} ${r(yy)} H${r(a + SELF_W)} V${r(yy + 18)} H${r(a + 2)}" fill="none" ` +
+            `stroke="${colour}" stroke-width="1.5"${dash(e)}/>`,
         );
         body.push(head(a, yy + 18, -1, e.end, colour));
         y = yy + 18 + ROW_PAD + 8;
@@ -151,7 +153,8 @@ export function renderSvg(d: SequenceDiagram, options: SvgOptions = {}): string 
         const ly = y + labelH + 2;
         const dir = b > a ? 1 : -1;
         body.push(
-          `<line x1="${r(a)}" y1="${r(ly)}" x2="${r(b - dir * 2)}" y2="${r(ly)}" stroke="${colour}" stroke-width="1.5"${dash(e)}/>`,
+          `<line x1="${r(a)}" y1="${r(ly)}" x2="${r(b - dir * 2)}" y2="${r(ly)}" stroke="${colour}" ` +
+            `stroke-width="1.5"${dash(e)}/>`,
         );
         body.push(head(b, ly, dir, e.end, colour));
         y = ly + ROW_PAD + 10;
@@ -165,7 +168,8 @@ export function renderSvg(d: SequenceDiagram, options: SvgOptions = {}): string 
       minX = Math.min(minX, left - MARGIN);
       maxX = Math.max(maxX, left + w + MARGIN);
       body.push(
-        `<rect x="${r(left)}" y="${r(y)}" width="${r(w)}" height="${r(h)}" rx="3" fill="${COLOURS.note}" stroke="${COLOURS.noteStroke}"/>`,
+        `<rect x="${r(left)}" y="${r(y)}" width="${r(w)}" height="${r(h)}" rx="3" fill="${COLOURS.note}" ` +
+          `stroke="${COLOURS.noteStroke}"/>`,
       );
       body.push(text(left + NOTE_PAD, y + NOTE_PAD + LINE_H / 2, e.lines, 'start'));
       y += h + ROW_PAD;
@@ -179,11 +183,13 @@ export function renderSvg(d: SequenceDiagram, options: SvgOptions = {}): string 
     const c = cx[i]!;
     const w = boxW[i]!;
     heads.push(
-      `<line x1="${r(c)}" y1="${MARGIN + BOX_H}" x2="${r(c)}" y2="${r(bottom)}" stroke="${COLOURS.life}" stroke-dasharray="4 4"/>`,
+      `<line x1="${r(c)}" y1="${MARGIN + BOX_H}" x2="${r(c)}" y2="${r(bottom)}" stroke="${COLOURS.life}" ` +
+        `stroke-dasharray="4 4"/>`,
     );
     for (const top of [MARGIN, bottom]) {
       heads.push(
-        `<rect x="${r(c - w / 2)}" y="${r(top)}" width="${r(w)}" height="${BOX_H}" rx="4" fill="${COLOURS.box}" stroke="${COLOURS.boxStroke}"/>`,
+        `<rect x="${r(c - w / 2)}" y="${r(top)}" width="${r(w)}" height="${BOX_H}" rx="4" ` +
+          `fill="${COLOURS.box}" stroke="${COLOURS.boxStroke}"/>`,
       );
       heads.push(text(c, top + BOX_H / 2, [p.label], 'middle'));
     }
@@ -192,7 +198,9 @@ export function renderSvg(d: SequenceDiagram, options: SvgOptions = {}): string 
   const width = maxX - minX;
   const title = options.title ?? 'sequence diagram';
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${Math.ceil(width)}" height="${Math.ceil(height)}" viewBox="${r(minX)} 0 ${Math.ceil(width)} ${Math.ceil(height)}" role="img" aria-label="${esc(title)}" font-family="${esc(FONT)}" font-size="${FONT_SIZE}" fill="${COLOURS.ink}">` +
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${Math.ceil(width)}" height="${Math.ceil(height)}" ` +
+    `viewBox="${r(minX)} 0 ${Math.ceil(width)} ${Math.ceil(height)}" role="img" aria-label="${esc(title)}" ` +
+    `font-family="${esc(FONT)}" font-size="${FONT_SIZE}" fill="${COLOURS.ink}">` +
     `<title>${esc(title)}</title>` +
     `<rect x="${r(minX)}" y="0" width="${Math.ceil(width)}" height="${Math.ceil(height)}" fill="${COLOURS.bg}"/>` +
     heads.join('') +
@@ -212,14 +220,17 @@ function dash(m: Message): string {
 /** The end of a message at (x, y), pointing in direction dir (1 = right). */
 function head(x: number, y: number, dir: number, end: ArrowEnd, colour: string): string {
   if (end === 'arrow') {
-    return `<polygon points="${r(x)},${r(y)} ${r(x - dir * 10)},${r(y - 5)} ${r(x - dir * 10)},${r(y + 5)}" fill="${colour}"/>`;
+    const points = `${r(x)},${r(y)} ${r(x - dir * 10)},${r(y - 5)} ${r(x - dir * 10)},${r(y + 5)}`;
+    return `<polygon points="${points}" fill="${colour}"/>`;
   }
   if (end === 'async') {
-    return `<polyline points="${r(x - dir * 10)},${r(y - 5)} ${r(x)},${r(y)}" fill="none" stroke="${colour}" stroke-width="1.5"/>`;
+    const points = `${r(x - dir * 10)},${r(y - 5)} ${r(x)},${r(y)}`;
+    return `<polyline points="${points}" fill="none" stroke="${colour}" stroke-width="1.5"/>`;
   }
   if (end === 'cross') {
     const c = x - dir * 8;
-    return `<path d="M${r(c - 5)} ${r(y - 5)} L${r(c + 5)} ${r(y + 5)} M${r(c - 5)} ${r(y + 5)} L${r(c + 5)} ${r(y - 5)}" stroke="${colour}" stroke-width="2"/>`;
+    const d = `M${r(c - 5)} ${r(y - 5)} L${r(c + 5)} ${r(y + 5)} M${r(c - 5)} ${r(y + 5)} L${r(c + 5)} ${r(y - 5)}`;
+    return `<path d="${d}" stroke="${colour}" stroke-width="2"/>`;
   }
   return '';
 }

@@ -84,15 +84,24 @@ export interface DiagramOptions {
 }
 
 /** Where a call went and what it was. */
-export interface Classified {
+export interface CallTarget {
   to: Party;
   operation: string;
 }
 
 const COGNITO_TARGET = /^AWSCognitoIdentityProviderService\.(\w+)$/;
 const IDENTITY_OPS = /^(GetWorkloadAccessToken\w*|GetResourceOauth2Token|GetResourceApiKey|CompleteResourceTokenAuth)$/;
-const CONTROL_OPS =
-  /^(Get|List|Create|Update|Delete)(AgentRuntime|AgentRuntimeEndpoint|Gateway|GatewayTarget|WorkloadIdentity|Oauth2CredentialProvider|ApiKeyCredentialProvider|TokenVault)s?$/;
+const CONTROL_RESOURCES = [
+  'AgentRuntime',
+  'AgentRuntimeEndpoint',
+  'Gateway',
+  'GatewayTarget',
+  'WorkloadIdentity',
+  'Oauth2CredentialProvider',
+  'ApiKeyCredentialProvider',
+  'TokenVault',
+];
+const CONTROL_OPS = new RegExp(`^(Get|List|Create|Update|Delete)(${CONTROL_RESOURCES.join('|')})s?$`);
 
 function path(url: string): string {
   try {
@@ -120,7 +129,7 @@ function mcpMethod(body: string | undefined): string | undefined {
     : doc.method;
 }
 
-export function classifyExchange(ex: HttpExchange): Classified {
+export function classifyExchange(ex: HttpExchange): CallTarget {
   const p = path(ex.url);
   const target = ex.requestHeaders['x-amz-target'];
   const cognito = target ? COGNITO_TARGET.exec(target)?.[1] : undefined;
@@ -226,18 +235,28 @@ function errorMessage(ex: HttpExchange): string | undefined {
   return undefined;
 }
 
-const AUTH_CODES =
-  /^(AccessDenied|Unauthorized|NotAuthorized|ExpiredToken|UnrecognizedClient|InvalidSignature|SignatureDoesNotMatch|InvalidClientTokenId)|^(invalid_grant|invalid_client|unauthorized_client|access_denied|invalid_token)$/;
+const AUTH_CODES = new RegExp(
+  `^(${[
+    'AccessDenied',
+    'Unauthorized',
+    'NotAuthorized',
+    'ExpiredToken',
+    'UnrecognizedClient',
+    'InvalidSignature',
+    'SignatureDoesNotMatch',
+    'InvalidClientTokenId',
+  ].join('|')})|^(invalid_grant|invalid_client|unauthorized_client|access_denied|invalid_token)$`,
+);
 
 export function isRefusal(ex: HttpExchange): boolean {
   const code = errorCode(ex);
   return ex.status === 401 || ex.status === 403 || (!!code && AUTH_CODES.test(code));
 }
 
-interface Step {
+interface CallStep {
   kind: 'call';
   ex: HttpExchange;
-  c: Classified;
+  c: CallTarget;
   count: number;
 }
 
@@ -268,8 +287,8 @@ function consentAsks(entries: readonly TraceEntry[]): Map<HttpExchange, ConsentA
 const MCP_URL_ELICITATION = -32042;
 
 /** Merge consecutive identical calls (retries, polling) into one arrow pair with a count. */
-function mergeRepeats(entries: TraceEntry[]): Array<Step | { kind: 'browser'; url: string }> {
-  const out: Array<Step | { kind: 'browser'; url: string }> = [];
+function mergeRepeats(entries: TraceEntry[]): Array<CallStep | { kind: 'browser'; url: string }> {
+  const out: Array<CallStep | { kind: 'browser'; url: string }> = [];
   for (const e of entries) {
     if (e.kind === 'consent') continue;
     if (e.kind === 'browser') {
@@ -449,7 +468,7 @@ function labelLines(parts: string[], width: number): string[] {
 /** Why a refusal happened, in a sentence: the run's own error when it is about this call, else the service's words. */
 function refusalNote(
   ex: HttpExchange,
-  c: Classified,
+  c: CallTarget,
   error: DiagramOptions['error'],
 ): { text: string; isRunError: boolean } | undefined {
   const said = errorMessage(ex) ?? '';

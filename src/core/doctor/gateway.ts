@@ -39,7 +39,8 @@ function inboundCheck(g: Gateway, add: AddCheck): void {
     ],
     AUTHENTICATE_ONLY: [
       'warn',
-      'any SigV4-authenticated principal gets through: authorization must come from a policy engine, an interceptor or the target',
+      'any SigV4-authenticated principal gets through: authorization must come from a policy engine, an ' +
+        'interceptor or the target',
     ],
     NONE: ['warn', 'anyone gets through: authorization must come from a policy engine, an interceptor or the target'],
   };
@@ -52,7 +53,9 @@ function inboundCheck(g: Gateway, add: AddCheck): void {
     detail,
     ...(offloaded
       ? {
-          fix: 'attach a policy engine (policyEngineConfiguration) or a REQUEST interceptor, or make sure the targets authorize',
+          fix:
+            'attach a policy engine (policyEngineConfiguration) or a REQUEST interceptor, or make sure the ' +
+            'targets authorize',
         }
       : {}),
   });
@@ -135,7 +138,8 @@ function targetLines(g: Gateway, t: Target, add: AddCheck): void {
       label: `target ${name} is READY`,
       detail: `${status}${t.statusReasons?.length ? `: ${t.statusReasons.join('; ')}` : ''}`,
       fix: status.endsWith('PENDING_AUTH')
-        ? `consent at ${t.authorizationData?.oauth2?.authorizationUrl ?? 'authorizationData.oauth2.authorizationUrl'}, then SynchronizeGatewayTargets`
+        ? `consent at ${t.authorizationData?.oauth2?.authorizationUrl ?? 'authorizationData.oauth2.authorizationUrl'}` +
+          ', then SynchronizeGatewayTargets'
         : 'fix the cause above, then UpdateGatewayTarget or SynchronizeGatewayTargets',
     });
   const type = targetType(t);

@@ -47,7 +47,9 @@ export interface ReturnUrlServerOptions extends ReturnSessionOptions {
 export type ReturnUrlServer = LoopbackServer;
 
 const BUSY_HINT =
-  "Another return-URL server may be running there (a previous agentcore-auth callback, or the samples' oauth2_callback_server.py). Stop it, or use another port (--port, or --return-url with that port) and register that URL on the workload identity.";
+  "Another return-URL server may be running there (a previous agentcore-auth callback, or the samples' " +
+  'oauth2_callback_server.py). Stop it, or use another port (--port, or --return-url with that port) and ' +
+  'register that URL on the workload identity.';
 
 /** Serve the return URL http://<hostname>:<port><path>. */
 export function startReturnUrlServer(options: ReturnUrlServerOptions): Promise<ReturnUrlServer> {
@@ -63,7 +65,9 @@ export function startReturnUrlServer(options: ReturnUrlServerOptions): Promise<R
   });
 }
 
-/** The loopback server's response hook for AgentCore's redirect: provider errors, session id, state, once per session. */
+/**
+ * The loopback server's response hook for AgentCore's redirect: provider errors, session id, state, once per session.
+ */
 export function returnSessionsHook(options: ReturnSessionOptions): (url: URL) => Promise<LoopbackPage> {
   const inflight = new Map<string, Promise<SessionOutcome>>();
   const emit = (e: ReturnEvent) => emitSafely(options, e);

@@ -8,7 +8,7 @@ import * as client from 'openid-client';
 import { AgentcoreAuthError, isAgentcoreAuthError, usageError } from '../errors.js';
 import { findHint } from '../hints.js';
 import { fetchWithRetry, type FetchLike, type RetryOptions } from '../http.js';
-import { checkServiceUrl, isLoopbackUrl } from '../loopback.js';
+import { checkServiceUrl } from '../loopback.js';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 
@@ -129,7 +129,7 @@ export async function createOAuthContext(setup: OAuthSetup): Promise<OAuthContex
 }
 
 /** The token set of a token-endpoint response (every grant: client credentials, refresh, authorization code). */
-export function tokensFrom(r: client.TokenEndpointResponse): OAuthTokens {
+export function oauthTokensFrom(r: client.TokenEndpointResponse): OAuthTokens {
   return {
     accessToken: r.access_token,
     ...(r.id_token ? { idToken: r.id_token } : {}),
@@ -152,7 +152,7 @@ export async function clientCredentialsGrant(
   opts: { scopes?: string[]; resource?: string },
 ): Promise<OAuthTokens> {
   try {
-    return tokensFrom(await client.clientCredentialsGrant(ctx.config, grantParams(opts.scopes, opts.resource)));
+    return oauthTokensFrom(await client.clientCredentialsGrant(ctx.config, grantParams(opts.scopes, opts.resource)));
   } catch (e) {
     throw oauthError(e, 'client_credentials grant', ctx.tokenEndpoint);
   }
@@ -164,7 +164,7 @@ export async function refreshTokenGrant(
   opts: { scopes?: string[]; resource?: string } = {},
 ): Promise<OAuthTokens> {
   try {
-    const t = tokensFrom(
+    const t = oauthTokensFrom(
       await client.refreshTokenGrant(ctx.config, refreshToken, grantParams(opts.scopes, opts.resource)),
     );
     return { ...t, refreshToken: t.refreshToken ?? refreshToken };
@@ -199,7 +199,8 @@ export function oauthError(e: unknown, what: string, url?: string): AgentcoreAut
     const hint = findHint({ name, message: name });
     return new AgentcoreAuthError(
       'ERR_OAUTH',
-      `${what} failed: HTTP ${err.status} ${challenge?.scheme ?? ''} ${name}${challenge?.parameters.error_description ? `: ${challenge.parameters.error_description}` : ''}`,
+      `${what} failed: HTTP ${err.status} ${challenge?.scheme ?? ''} ${name}` +
+        (challenge?.parameters.error_description ? `: ${challenge.parameters.error_description}` : ''),
       {
         ...(hint ? { hint: hint.fix } : {}),
         details: { errorName: name, status: err.status, ...(url ? { url } : {}) },

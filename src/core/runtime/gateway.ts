@@ -250,10 +250,13 @@ export function gatewayFailure(
         ? 'This gateway has a JWT authorizer (CUSTOM_JWT): call it with --bearer-token TOKEN or --bearer NAME.'
         : classify(wwwAuthenticate ?? '').kind === 'insufficient-scope'
           ? 'The token lacks a scope the gateway requires (see WWW-Authenticate); mint it with that scope.'
-          : 'The token is missing, expired or not from the gateway authorizer issuer. Check it with `agentcore-auth verify TOKEN --gateway-id …`.';
+          : 'The token is missing, expired or not from the gateway authorizer issuer. Check it with ' +
+            '`agentcore-auth verify TOKEN --gateway-id …`.';
     return new AgentcoreAuthError(
       'ERR_AUTH',
-      `the gateway refused the request (401): ${said}${wwwAuthenticate ? ` [WWW-Authenticate: ${wwwAuthenticate}]` : ''}`,
+      `the gateway refused the request (401): ${said}${
+        wwwAuthenticate ? ` [WWW-Authenticate: ${wwwAuthenticate}]` : ''
+      }`,
       { hint, details },
     );
   }
@@ -263,7 +266,8 @@ export function gatewayFailure(
         ? classify(wwwAuthenticate ?? f.message).kind === 'insufficient-scope'
           ? 'The token lacks a required scope; request it when minting the token.'
           : 'If the gateway uses AWS_IAM inbound auth, call it with SigV4 (drop the bearer flags, or --auth sigv4).'
-        : 'Your IAM principal needs bedrock-agentcore:InvokeGateway on this gateway — or the gateway expects a bearer JWT (--bearer-token / --bearer).';
+        : 'Your IAM principal needs bedrock-agentcore:InvokeGateway on this gateway — or the gateway expects a ' +
+          'bearer JWT (--bearer-token / --bearer).';
     return new AgentcoreAuthError('ERR_AUTH', `the gateway denied the request (403): ${said}`, { hint, details });
   }
   if (f.status === 404)

@@ -71,9 +71,13 @@ export async function renderAnswer(body: AsyncIterable<Uint8Array>, opts: Render
     if (typeof parsed === 'string') scan(parsed);
     scan(ev.data);
     if (opts.mode === 'json') {
-      write(
-        `${JSON.stringify({ type: 'event', ...(ev.event ? { event: ev.event } : {}), ...(ev.id !== undefined ? { id: ev.id } : {}), data: parsed === undefined ? ev.data : parsed })}\n`,
-      );
+      const record = {
+        type: 'event',
+        ...(ev.event ? { event: ev.event } : {}),
+        ...(ev.id !== undefined ? { id: ev.id } : {}),
+        data: parsed === undefined ? ev.data : parsed,
+      };
+      write(`${JSON.stringify(record)}\n`);
     } else if (opts.mode === 'human') {
       if (typeof parsed === 'string') write(parsed);
       else if (parsed !== undefined)

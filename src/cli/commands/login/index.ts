@@ -46,7 +46,8 @@ Examples:
       --username alice --password-stdin --print access-token
   agentcore-auth login --auth-flow client-credentials --domain my-prefix.auth.us-east-1.amazoncognito.com \\
       --client-id 1example23 --client-secret-stdin --scopes my-api/read < secret.txt
-  agentcore-auth login --auth-flow authorization-code --discovery-url https://idp.example.com/.well-known/openid-configuration \\
+  agentcore-auth login --auth-flow authorization-code --discovery-url ` +
+      `https://idp.example.com/.well-known/openid-configuration \\
       --client-id my-cli --scopes openid,profile
   agentcore-auth login --auth-flow user-srp --user-pool-id us-east-1_AbC123 --client-id 1example23 --username alice
   AGENTCORE_AUTH_TOTP_SECRET=JBSWY3DPEHPK3PXP… agentcore-auth login --user-pool-id us-east-1_AbC123 \\
@@ -142,7 +143,9 @@ async function refreshCachedLogin(io: Io, opts: LoginOptions): Promise<{ minted:
   const entry = await getEntry(cacheLocation(io), opts.saveAs);
   if (!entry) {
     throw new AgentcoreAuthError('ERR_CONFIG', `no cached token named '${opts.saveAs}' to refresh`, {
-      hint: `Log in first (agentcore-auth login … --save-as ${opts.saveAs}); \`agentcore-auth token list\` shows the cached names.`,
+      hint:
+        `Log in first (agentcore-auth login … --save-as ${opts.saveAs}); \`agentcore-auth token list\` ` +
+        `shows the cached names.`,
     });
   }
   registerEntrySecrets(io, entry);
@@ -263,7 +266,8 @@ async function renderSummary(io: Io, opts: LoginOptions, r: LoginResult): Promis
   const when = (exp: number | undefined) =>
     exp === undefined
       ? 'unknown (opaque token, no expires_in)'
-      : `${exp * 1000 > now ? relativeTime(exp, now) : `expired ${relativeTime(exp, now)}`} (${new Date(exp * 1000).toISOString().replace('.000', '')})`;
+      : `${exp * 1000 > now ? relativeTime(exp, now) : `expired ${relativeTime(exp, now)}`} ` +
+        `(${new Date(exp * 1000).toISOString().replace('.000', '')})`;
   io.ui.success(`${r.flow === 'refresh' ? 'Refreshed' : 'Logged in'} — ${minted.flow}, ${minted.provider}`);
   io.ui.kv([
     [
@@ -287,7 +291,9 @@ async function renderSummary(io: Io, opts: LoginOptions, r: LoginResult): Promis
   if (minted.challenges?.length) io.ui.note(`  answered: ${minted.challenges.join(', ')}`);
   if (saved && !opts.print) {
     io.ui.note(
-      `  next: agentcore-auth invoke <agent-arn> --bearer${saved.name === DEFAULT_ENTRY ? '' : ` ${saved.name}`}   ·   agentcore-auth token print${saved.name === DEFAULT_ENTRY ? '' : ` ${saved.name}`}`,
+      `  next: agentcore-auth invoke <agent-arn> ` +
+        `--bearer${saved.name === DEFAULT_ENTRY ? '' : ` ${saved.name}`}   ·   agentcore-auth token ` +
+        `print${saved.name === DEFAULT_ENTRY ? '' : ` ${saved.name}`}`,
     );
   }
 }
@@ -302,7 +308,8 @@ function chooseFlow(opts: LoginOptions, io: Io): LoginFlow {
   if (opts.username || io.ctx.env[LOGIN_ENV.username]) return 'user-password';
   if (oauthServer) {
     throw usageError(
-      'which OAuth flow? pass --auth-flow client-credentials (machine token) or --auth-flow authorization-code (browser sign-in)',
+      'which OAuth flow? pass --auth-flow client-credentials (machine token) or --auth-flow authorization-code ' +
+        '(browser sign-in)',
     );
   }
   return 'user-password';
