@@ -209,7 +209,8 @@ describe('policy check --gateway-id', () => {
     );
     const policy = file(
       'mine.cedar',
-      `@id("mine") permit(principal, action == AgentCore::Action::"calc___add", resource == AgentCore::Gateway::"${gw.arn}") ` +
+      '@id("mine") permit(principal, action == AgentCore::Action::"calc___add", ' +
+        `resource == AgentCore::Gateway::"${gw.arn}") ` +
         'when { context.input.b == 7 };',
     );
     const argv = ['--claims', '{"sub":"u3"}', '--tool', 'calc___add', '--input', '{"a":1,"b":7}'];
@@ -226,7 +227,7 @@ describe('policy check --gateway-id', () => {
     expect(typed.stderr).toMatch(/does not match calc___add's input schema/);
   });
 
-  it('bad input: an unknown tool lists the known ones, a gateway without an engine, --gateway-arn with it', async () => {
+  it('bad input: an unknown tool lists the known ones, no engine, --gateway-arn beside it, no gateway', async () => {
     const unknown = await check(['--claims', '{"sub":"x"}', '--tool', 'shop___nope']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown tool shop___nope/);
@@ -282,7 +283,7 @@ describe('policy validate --gateway-id', () => {
 });
 
 describe('policy test with gateway:', () => {
-  it('cases decided by the deployed engine; determining by policy name; gatewayArn beside gateway: refused', async () => {
+  it('cases decided by the deployed engine; determining by name; gatewayArn beside gateway: refused', async () => {
     const table = file(
       'shop.policy-test.yaml',
       [
