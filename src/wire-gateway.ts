@@ -16,6 +16,15 @@ export const GATEWAY = {
   authorizerTypes: ['CUSTOM_JWT', 'AWS_IAM', 'NONE', 'AUTHENTICATE_ONLY'],
   /** IAM action a caller of an AWS_IAM gateway needs on the gateway ARN. */
   invokeAction: 'bedrock-agentcore:InvokeGateway',
+  /**
+   * What the gateway's role needs to evaluate its policy engine (agentcore-gateway.md §1.7); attaching an engine
+   * later does not add them, and tools/list then fails with GATEWAY_MESSAGES.policyListToolsFailed [CM].
+   */
+  policyRoleActions: [
+    'bedrock-agentcore:AuthorizeAction',
+    'bedrock-agentcore:PartiallyAuthorizeActions',
+    'bedrock-agentcore:GetPolicyEngine',
+  ],
 } as const;
 
 export const GATEWAY_MESSAGES = {
@@ -25,6 +34,16 @@ export const GATEWAY_MESSAGES = {
   elicitation: 'This request requires more information.',
   elicitationItem: 'Please login to this URL for authorization.',
   invalidBearer: 'Invalid Bearer token',
+  /**
+   * AgentCore Policy (ENFORCE): a denied tools/call is an `isError` result, HTTP 200, `<policyDenied> [<why>]`, why
+   * being policyDefaultDeny or `<policyDeniedBy> <forbid policy ids>` [DG:use-gateway-with-policy][CM]
+   * (policy-model/model.ts denialText() joins them; the evaluator, the gateway and explain read them here).
+   */
+  policyDenied: 'AuthorizeActionException - Tool Execution Denied: Tool call not allowed due to policy enforcement',
+  policyDefaultDeny: 'No policy applies to the request (denied by default).',
+  policyDeniedBy: 'Policy evaluation denied due to',
+  /** A gateway whose role lacks GATEWAY.policyRoleActions answers tools/list with this [CM]. */
+  policyListToolsFailed: 'InternalServerException - Policy evaluation failed for list tools',
 } as const;
 
 /**

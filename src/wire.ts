@@ -4,7 +4,7 @@
  * installed @aws-sdk packages. The emulator may import this file (and only this file) from core/.
  */
 
-import { DENIED_BY_DEFAULT, DENIED_BY_POLICY, LIST_TOOLS_FAILED } from './policy-model/model.js';
+import { GATEWAY_MESSAGES } from './wire-gateway.js';
 
 export const HEADERS = {
   sessionId: 'X-Amzn-Bedrock-AgentCore-Runtime-Session-Id',
@@ -190,21 +190,28 @@ export interface ServiceErrorSignature {
 }
 
 export const SERVICE_ERRORS = [
-  // AgentCore Policy at the Gateway (texts in policy-model/model.ts; specific, so first).
+  // AgentCore Policy at the Gateway (texts in GATEWAY_MESSAGES, wire-gateway.ts; specific, so first).
   {
     kind: 'policy-denied-by-default',
     message: new RegExp(
-      `${escapeRegExp(DENIED_BY_DEFAULT)}|${escapeRegExp(DENIED_BY_POLICY)} no determining policies`,
+      `${escapeRegExp(GATEWAY_MESSAGES.policyDefaultDeny)}|` +
+        `${escapeRegExp(GATEWAY_MESSAGES.policyDeniedBy)} no determining policies`,
       'i',
     ),
   },
-  { kind: 'policy-denied-by-forbid', message: new RegExp(`${escapeRegExp(DENIED_BY_POLICY)} (?!no determining)`, 'i') },
+  {
+    kind: 'policy-denied-by-forbid',
+    message: new RegExp(`${escapeRegExp(GATEWAY_MESSAGES.policyDeniedBy)} (?!no determining)`, 'i'),
+  },
   {
     kind: 'policy-list-tools-failed',
-    message: new RegExp(escapeRegExp(LIST_TOOLS_FAILED.replace(/^InternalServerException - /, '')), 'i'),
+    message: new RegExp(
+      escapeRegExp(GATEWAY_MESSAGES.policyListToolsFailed.replace(/^InternalServerException - /, '')),
+      'i',
+    ),
   },
   { kind: 'policy-tool-denied', message: /AuthorizeActionException|Tool Execution Denied/i },
-  // AgentCore Gateway (texts in core/gateway/hints.ts; the internal error's words from GATEWAY_MESSAGES below).
+  // AgentCore Gateway (texts in core/gateway/hints.ts; the internal error's words from GATEWAY_MESSAGES).
   { kind: 'gateway-internal-error', message: /An internal error occurred\. Please retry later\./i },
   { kind: 'gateway-3lo-on-iam', message: /3LO Auth is not supported when gateway authorizer type is/i },
   {

@@ -108,7 +108,8 @@ async function toolOutcome(
       if (hint) ui.line(`${ui.c.dim('hint:')} ${hint.fix}`);
       else ui.success(`${tool} answered`);
     },
-    ...(isError ? { exitCode: 3 } : {}),
+    // A tool error is exit 3, except a gateway's policy denial: an authorization refusal, exit 4 (as `policy check`).
+    ...(isError ? { exitCode: hint?.id.startsWith('policy-') ? 4 : 3 } : {}),
   };
 }
 

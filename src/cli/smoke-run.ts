@@ -155,18 +155,23 @@ async function runOne(
   // Each run's saved logins are its own: `login --save-as` and `--bearer NAME` of its steps use a token cache
   // private to this run (removed after it), so a run beside it never reads, refreshes or sends them.
   const cacheDir = opts.sharedCache ? undefined : await privateCacheDir(io);
-  const summary = await runScenario(scenario, {
-    executor: createInProcessExecutor(io.ctx, traceFor),
-    env: cacheDir ? { ...io.ctx.env, AGENTCORE_AUTH_CACHE_DIR: cacheDir } : io.ctx.env,
-    concurrency,
-    failFast: !!opts.failFast,
-    timeoutMs: opts.timeout,
-    globalArgs: globalArgsOf(io),
-    signal: io.ctx.signal,
-    now: () => io.ctx.now(),
-    onSecret: (v) => io.secrets.add(v),
-    onStepEnd,
-  }).finally(() => (cacheDir ? removeDir(cacheDir) : undefined));
+  let summary: RunSummary;
+  try {
+    summary = await runScenario(scenario, {
+      executor: createInProcessExecutor(io.ctx, traceFor),
+      env: cacheDir ? { ...io.ctx.env, AGENTCORE_AUTH_CACHE_DIR: cacheDir } : io.ctx.env,
+      concurrency,
+      failFast: !!opts.failFast,
+      timeoutMs: opts.timeout,
+      globalArgs: globalArgsOf(io),
+      signal: io.ctx.signal,
+      now: () => io.ctx.now(),
+      onSecret: (v) => io.secrets.add(v),
+      onStepEnd,
+    });
+  } finally {
+    if (cacheDir) await removeDir(cacheDir);
+  }
   if (io.globals.json) io.out.line(JSON.stringify(summaryRecord(summary)));
   else io.out.line(renderSummary(summary, paint));
   return summary;

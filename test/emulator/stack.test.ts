@@ -146,6 +146,18 @@ describe('fault injection (client retries can be tested)', () => {
 });
 
 describe('config', () => {
+  it('a pool without app clients still starts: the seeded JWT agents and gateway check the issuer only', async () => {
+    // Found by local-config.property.test.ts: allowedClients [""] made the seeded gateway an internal error (exit 1).
+    const stack = await startLocalStack({ config: { userPool: { clients: [] } } });
+    try {
+      const jwt = stack.agents.find((a) => a.name === 'jwt_agent');
+      expect(jwt?.authorizerConfiguration?.customJWTAuthorizer).not.toHaveProperty('allowedClients');
+      expect(stack.gateways.length).toBeGreaterThan(0);
+    } finally {
+      await stack.close();
+    }
+  });
+
   it.each([
     [{ region: 'mars' }, 'region: must match an AWS region such as us-east-1'],
     [{ userPool: { users: [{ username: 'x' }] } }, 'userPool.users[0].password: required string'],

@@ -110,7 +110,7 @@ function notePlan(io: Io, plan: Plan, name: string): void {
     );
   if (plan.ignoredPools.length)
     io.ui.note(
-      `pools named agentcore-auth-${name} without the tag ${name}, left alone: ` + plan.ignoredPools.join(', '),
+      `pools named agentcore-auth-${name} without the tag ${name}, left alone: ${plan.ignoredPools.join(', ')}`,
     );
 }
 

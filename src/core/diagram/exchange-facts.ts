@@ -15,6 +15,7 @@ export const PARTICIPANTS = {
   vault: 'Token vault / provider',
   gateway: 'Gateway',
   interceptor: 'Interceptor (Lambda)',
+  policy: 'AgentCore Policy',
   target: 'Target',
   control: 'AgentCore control plane',
   other: 'Other endpoint',

@@ -3,7 +3,8 @@
  * JWT authorizer's discovery document); every target READY, its outbound credential valid for its type and for the
  * gateway's inbound type (the table of wire.ts), its credential provider present; the permissions the documented
  * gateway role needs for all that (IAM is not read: listed to check); the Lambdas (interceptors, Lambda targets)
- * mapped to endpoints on the local stack; the policy engine and its mode.
+ * mapped to endpoints on the local stack; the policy engine, its mode, its policies and the role permissions policy
+ * evaluation needs (gateway-policy.ts).
  */
 import type { GetGatewayCommandOutput, GetGatewayTargetCommandOutput } from '@aws-sdk/client-bedrock-agentcore-control';
 import { GATEWAY_OUTBOUND, gatewayCredentialKind } from '../../wire.js';
@@ -11,6 +12,7 @@ import { controlSdk } from '../../sdk.js';
 import { isLoopbackHost } from '../loopback.js';
 import { fromSdkAuthorizer } from '../authorizer-prediction/config.js';
 import { aborting, discoveryCheck, failLine, type AddCheck, type DoctorDeps } from './common.js';
+import { gatewayPolicyChecks } from './gateway-policy.js';
 
 type Gateway = GetGatewayCommandOutput;
 type Target = GetGatewayTargetCommandOutput;
@@ -93,13 +95,7 @@ function rolePermissions(g: Gateway, targets: Target[]): string[] {
   }
   for (const i of g.interceptorConfigurations ?? [])
     if (i.interceptor?.lambda?.arn) needs.add(`lambda:InvokeFunction on ${i.interceptor.lambda.arn}`);
-  if (g.policyEngineConfiguration)
-    for (const a of [
-      'bedrock-agentcore:AuthorizeAction',
-      'bedrock-agentcore:PartiallyAuthorizeActions',
-      'bedrock-agentcore:GetPolicyEngine',
-    ])
-      needs.add(a);
+  // The policy engine's permissions have their own line (gateway-policy.ts).
   return [...needs];
 }
 
@@ -205,31 +201,6 @@ async function lambdaChecks(arns: string[], controlUrl: string, deps: DoctorDeps
   }
 }
 
-async function policyCheck(g: Gateway, region: string, deps: DoctorDeps, add: AddCheck): Promise<void> {
-  const cfg = g.policyEngineConfiguration;
-  if (!cfg?.arn) return;
-  const id = cfg.arn.slice(cfg.arn.lastIndexOf('/') + 1);
-  const label = `policy engine ${id} exists (mode ${cfg.mode})`;
-  try {
-    const e = await (await deps.aws.control(region)).send(
-      new (controlSdk().GetPolicyEngineCommand)({ policyEngineId: id }),
-    );
-    add({
-      id: 'gateway.policy',
-      status: cfg.mode === 'LOG_ONLY' || e.status !== 'ACTIVE' ? 'warn' : 'pass',
-      label,
-      detail:
-        `${e.status}` +
-        (cfg.mode === 'LOG_ONLY'
-          ? ': decisions are logged, never enforced'
-          : ': denials are enforced (tools/list filtered too)'),
-      ...(cfg.mode === 'LOG_ONLY' ? { fix: 'switch to ENFORCE (UpdateGateway) once the policies are right' } : {}),
-    });
-  } catch (e) {
-    add(failLine('gateway.policy', label, e, 'GetPolicyEngine', 'fix policyEngineConfiguration.arn (UpdateGateway)'));
-  }
-}
-
 /** GetGateway: the gateway (undefined, with the failure added, when it cannot be read). */
 async function readGateway(
   control: Awaited<ReturnType<DoctorDeps['aws']['control']>>,
@@ -328,5 +299,5 @@ export async function gatewayChecks(
       detail: perms.join(', '),
     });
   await lambdaChecks(lambdasOf(g, targets), controlUrl, deps, add);
-  await policyCheck(g, region, deps, add);
+  await gatewayPolicyChecks(g, region, deps, add);
 }

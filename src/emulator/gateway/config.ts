@@ -7,7 +7,7 @@
  * stack's user pool (and without any authorizerConfiguration, its app clients); `roleArn` defaults to a local role.
  */
 import { ApiError, validate } from '../api/index.js';
-import type { CustomJwtAuthorizer, RuntimeDefaultsContext } from '../runtime/config.js';
+import { seededClients, type CustomJwtAuthorizer, type RuntimeDefaultsContext } from '../runtime/config.js';
 import type { GatewaySpec, TargetSpec } from './model.js';
 import { checkGatewaySpec, checkTargetSpec } from './rules.js';
 import { CREATE_GATEWAY, CREATE_TARGET } from './shapes.js';
@@ -101,7 +101,7 @@ function parseGateway(g: unknown, p: string, ctx: RuntimeDefaultsContext | undef
     );
   known(g, p, GATEWAY_KEYS);
   const authorizerType = (g.authorizerType as string | undefined) ?? 'CUSTOM_JWT';
-  const trusted = ctx?.clientIds?.length ? ctx.clientIds : ctx?.appClientId ? [ctx.appClientId] : undefined;
+  const trusted = ctx ? seededClients(ctx) : undefined;
   if (isObject(g.authorizerConfiguration))
     known(g.authorizerConfiguration, `${p}.authorizerConfiguration`, ['customJWTAuthorizer']);
   let authorizerConfiguration = g.authorizerConfiguration as GatewayConfig['authorizerConfiguration'];
@@ -247,7 +247,7 @@ function optionalTargets(ctx: SeedContext): SeededTarget[] {
 }
 
 export function defaultGateways(ctx: SeedContext): GatewayConfig[] {
-  const clients = ctx.clientIds?.length ? ctx.clientIds : [ctx.appClientId];
+  const clients = seededClients(ctx);
   return [
     {
       name: 'local-gateway',
@@ -255,7 +255,7 @@ export function defaultGateways(ctx: SeedContext): GatewayConfig[] {
       description: 'MCP gateway: CUSTOM_JWT inbound, a 3LO target and an echo target behind a REQUEST interceptor',
       protocolConfiguration: { mcp: { sessionConfiguration: { sessionTimeoutInSeconds: 3600 } } },
       authorizerType: 'CUSTOM_JWT',
-      authorizerConfiguration: { customJWTAuthorizer: { allowedClients: clients } },
+      authorizerConfiguration: { customJWTAuthorizer: clients ? { allowedClients: clients } : {} },
       interceptorConfigurations: [
         {
           interceptor: { lambda: { arn: ctx.interceptorArn } },
