@@ -4,7 +4,7 @@
  * finish on close.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { configError } from './errors.js';
 import { page, PAGE_HEADERS } from './identity/html.js';
 
@@ -50,6 +50,8 @@ export interface LoopbackServer {
 
 /** How long close() waits for in-flight pages before cutting connections. */
 const CLOSE_GRACE_MS = 2000;
+/** A connection this young with no request yet is taken to be one whose request is on its way. */
+const FRESH_MS = 500;
 
 const LOOPBACK_HOST_HEADERS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
@@ -127,12 +129,13 @@ export async function serveLoopback(target: URL, options: LoopbackServerOptions)
   };
   const inflight = new InFlight();
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-    inflight.track(res);
+    inflight.track(req, res);
     handle(req, res).catch(() => {
       if (!res.headersSent) send(res, 500, INTERNAL_ERROR());
     });
   };
   const servers = await bindServers(hostname, Number(target.port || 80), onRequest, options.busyHint);
+  for (const s of servers) s.on('connection', (socket: Socket) => inflight.connected(socket));
   const port = (servers[0]!.address() as AddressInfo).port;
   origin = `http://${target.hostname}:${port}`;
   let closed: Promise<void> | undefined;
@@ -143,28 +146,53 @@ export async function serveLoopback(target: URL, options: LoopbackServerOptions)
   };
 }
 
-/** In-flight requests: close() lets them finish (the page of the request that ended the wait must still arrive). */
+/**
+ * What close() waits for: requests in flight (the page of the request that ended the wait must still arrive), and
+ * connections just opened whose request has not arrived yet (a browser's concurrent redirects race the close: cutting
+ * them as idle would reset a request already on its way). A connection older than FRESH_MS that sent nothing (a
+ * browser's speculative preconnect) does not hold the close.
+ */
 class InFlight {
   private active = 0;
-  private drained: (() => void) | undefined;
+  private readonly fresh = new Map<Socket, number>();
+  private changed: (() => void) | undefined;
 
-  track(res: ServerResponse): void {
-    this.active++;
-    res.once('close', () => {
-      this.active--;
-      if (this.active === 0) this.drained?.();
+  connected(socket: Socket): void {
+    this.fresh.set(socket, Date.now());
+    socket.once('close', () => {
+      this.fresh.delete(socket);
+      this.changed?.();
     });
   }
 
-  /** Resolves when no request is in flight, or after `ms`. */
+  track(req: IncomingMessage, res: ServerResponse): void {
+    this.fresh.delete(req.socket);
+    this.active++;
+    res.once('close', () => {
+      this.active--;
+      this.changed?.();
+    });
+  }
+
+  private busy(now: number): boolean {
+    if (this.active > 0) return true;
+    for (const since of this.fresh.values()) if (now - since < FRESH_MS) return true;
+    return false;
+  }
+
+  /** Resolves when nothing is in flight or about to be, or after `ms`. */
   async settle(ms: number): Promise<void> {
-    if (this.active === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      new Promise<void>((resolve) => (this.drained = resolve)),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
-    ]);
-    clearTimeout(timer);
+    const end = Date.now() + ms;
+    while (this.busy(Date.now()) && Date.now() < end) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(25, end - Date.now()));
+        this.changed = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    this.changed = undefined;
   }
 }
 
@@ -218,8 +246,8 @@ function listen(server: Server, host: string, port: number, busyHint: string | u
 }
 
 async function closeServers(servers: Server[], inflight: InFlight): Promise<void> {
+  // Stop accepting; every page is sent with Connection: close, so answered connections end by themselves.
   const done = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
-  for (const s of servers) s.closeIdleConnections();
   await inflight.settle(CLOSE_GRACE_MS);
   for (const s of servers) s.closeAllConnections();
   await Promise.all(done);

@@ -115,4 +115,27 @@ describe('startLoopbackServer', () => {
       }
     },
   );
+
+  it('close() answers a request whose connection was open before the close, and refuses new connections', async () => {
+    // A browser's concurrent redirects race the end of the flow: a connection accepted just before close() whose
+    // request arrives just after must get its page, not a reset (exchange-stack's concurrent-redirects case).
+    const srv = await startLoopbackServer({
+      url: 'http://127.0.0.1:0/cb',
+      respond: () => ({ status: 200, html: 'ok' }),
+    });
+    const socket = connect(srv.port, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    let first = '';
+    const answered = new Promise<string>((resolve) => {
+      socket.on('data', (d) => (first += String(d)));
+      socket.on('end', () => resolve(first.split('\r\n')[0]!));
+      socket.on('error', (e: NodeJS.ErrnoException) => resolve(`error ${e.code}`));
+    });
+    const closing = srv.close();
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the request is on its way when the close starts
+    socket.write('GET /cb HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+    expect(await answered).toBe('HTTP/1.1 200 OK');
+    await closing;
+    expect(await rawGet('127.0.0.1', srv.port, '/cb')).toMatch(/^error ECONNREFUSED/);
+  });
 });
