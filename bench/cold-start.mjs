@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // Cold start of the built CLI: median wall time of N runs of `agentcore-auth --version`, `--help`, every command's
 // `--help`, every `help <topic>`, `completion bash` and `__complete logins` against `node -e ""` measured in the same
-// run, interleaved so that machine noise hits all alike. Prints the ratios
-// (target ≤ 1.3×), plus two reference rows (importing commander+chalk, importing jose): what start-up would cost if help were
-// rendered by commander at run time or jose were loaded eagerly (bin.ts serves help pre-rendered at build time).
-// Needs dist/ (npm run build). Usage: node bench/cold-start.mjs [N=21]
+// run, interleaved so that machine noise hits all alike. Prints the ratios (target ≤ 1.3×), plus two reference rows
+// (importing commander+chalk, importing jose): what start-up would cost if help were rendered by commander at run time
+// or jose were loaded eagerly (bin.ts serves help pre-rendered at build time). Needs dist/ (npm run build).
+// Usage: node bench/cold-start.mjs [N=21]
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { target } from './target.mjs';
@@ -99,6 +99,7 @@ target(
 const floor = median(times['commander+chalk']) / base;
 if (worst > TARGET && floor > TARGET) {
   console.log(
-    `note: importing commander and chalk alone costs ${floor.toFixed(2)}×, above the target: a help screen built by commander at run time could not meet it.`,
+    `note: importing commander and chalk alone costs ${floor.toFixed(2)}×, above the target: ` +
+      'a help screen built by commander at run time could not meet it.',
   );
 }

@@ -43,7 +43,8 @@ for (let i = 0; i < RUNS; i++) {
 const d = median(demo);
 const b = median(base);
 console.log(
-  `demo wall time (median of ${RUNS}): ${d.toFixed(0)} ms   [min ${Math.min(...demo).toFixed(0)}, max ${Math.max(...demo).toFixed(0)}]`,
+  `demo wall time (median of ${RUNS}): ${d.toFixed(0)} ms   [min ${Math.min(...demo).toFixed(0)}, ` +
+    `max ${Math.max(...demo).toFixed(0)}]`,
 );
 console.log(`baseline --version:                ${b.toFixed(0)} ms   ratio demo/baseline ${(d / b).toFixed(1)}x`);
 console.log(
@@ -55,7 +56,8 @@ console.log(
 );
 const n = median(npmDemo);
 console.log(
-  `npm run demo (median of ${RUNS}):    ${n.toFixed(0)} ms   [min ${Math.min(...npmDemo).toFixed(0)}, max ${Math.max(...npmDemo).toFixed(0)}] (npm + dist/ check + demo; no compile when dist/ is current)`,
+  `npm run demo (median of ${RUNS}):    ${n.toFixed(0)} ms   [min ${Math.min(...npmDemo).toFixed(0)}, ` +
+    `max ${Math.max(...npmDemo).toFixed(0)}] (npm + dist/ check + demo; no compile when dist/ is current)`,
 );
 console.log(`target ≤ 2000 ms: ${n <= 2000 ? 'met' : 'NOT met'}`);
 target(

@@ -6,8 +6,9 @@
  *
  * 1. GetWorkloadAccessTokenForJWT: one SigV4-signed request (signed once with @smithy/signature-v4, replayed — the
  *    signature stays valid for 5 minutes) sent by `fetch` workers; the stack verifies SigV4 and the JWT (RS256) and
- *    mints a token each time. Baseline: the same fetch workers POSTing the same body to a bare server answering {}.
- * 2. The full 3LO round trip with the real SDK clients and a redirect-following fetch: ForUserId → GetResourceOauth2Token
+ *    mints a token each time. Baseline: the same fetch workers POSTing the same body to a bare server answering {}. 2.
+ *    The full 3LO round trip with the real SDK clients and a redirect-following fetch: ForUserId →
+ *    GetResourceOauth2Token
  *    → authorize → 3LO provider (oidc-provider, auto-consent) → callback → return URL → CompleteResourceTokenAuth →
  *    GetResourceOauth2Token. Baseline: a bare-server "round trip" of the same number of sequential HTTP requests.
  * Prints requests (or round trips) per second and the ratio stack/bare.
@@ -121,7 +122,8 @@ const signed = await signer.sign(
 const { host: _host, ...headers } = signed.headers;
 
 console.log(
-  `agentcore-auth local stack, identity half — ${SECONDS}s per measurement, ${CONC} concurrent workers, node ${process.version}`,
+  `agentcore-auth local stack, identity half — ${SECONDS}s per measurement, ${CONC} concurrent workers, ` +
+    `node ${process.version}`,
 );
 const b1 = await run(CONC, async () => {
   const r = await fetch(`${bareUrl}/identities/GetWorkloadAccessTokenForJWT`, { method: 'POST', headers, body });
@@ -133,7 +135,9 @@ const s1 = await run(CONC, async () => {
   if (!j.workloadAccessToken) throw new Error(`unexpected ${r.status} ${JSON.stringify(j)}`);
 });
 console.log(
-  `GetWorkloadAccessTokenForJWT   stack ${s1.perSecond.toFixed(0).padStart(6)} req/s   bare node http ${b1.perSecond.toFixed(0).padStart(6)} req/s   ratio ${(s1.perSecond / b1.perSecond).toFixed(3)}   (errors ${s1.errors}/${b1.errors})`,
+  `GetWorkloadAccessTokenForJWT   stack ${s1.perSecond.toFixed(0).padStart(6)} req/s   bare node ` +
+    `http ${b1.perSecond.toFixed(0).padStart(6)} req/s   ratio ${(s1.perSecond / b1.perSecond).toFixed(3)}   ` +
+    `(errors ${s1.errors}/${b1.errors})`,
 );
 
 const data = new BedrockAgentCoreClient({
@@ -204,7 +208,9 @@ const b2 = await run(CONC, async () => {
   }
 });
 console.log(
-  `3LO round trip (${perTrip} requests)  stack ${s2.perSecond.toFixed(1).padStart(6)} flows/s  bare node http ${b2.perSecond.toFixed(1).padStart(6)} flows/s  ratio ${(s2.perSecond / b2.perSecond).toFixed(3)}   (errors ${s2.errors}/${b2.errors})`,
+  `3LO round trip (${perTrip} requests)  stack ${s2.perSecond.toFixed(1).padStart(6)} flows/s  bare node ` +
+    `http ${b2.perSecond.toFixed(1).padStart(6)} flows/s  ` +
+    `ratio ${(s2.perSecond / b2.perSecond).toFixed(3)}   (errors ${s2.errors}/${b2.errors})`,
 );
 
 await stack.close();

@@ -55,7 +55,9 @@ if (values.serve === 'stack') {
   const app = stack.userPool.clients.find((c) => c.name === 'app-client');
   process.send({
     url: stack.url,
-    invokePath: `/runtimes/${encodeURIComponent(`arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:runtime/${jwt.id}`)}/invocations?qualifier=DEFAULT`,
+    invokePath: `/runtimes/${encodeURIComponent(
+      `arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:runtime/${jwt.id}`,
+    )}/invocations?qualifier=DEFAULT`,
     clientId: app.clientId,
     clientSecret: app.clientSecret,
     users: users.map((u) => u.username),
@@ -234,10 +236,12 @@ async function main() {
     await load(bare.info, 8, tokens, { seconds: 1, max: 500 });
 
     console.log(
-      `JWT-agent invocations per second (loopback, keep-alive; stack and bare server each in its own process; median of ${values.rounds} alternating rounds)`,
+      `JWT-agent invocations per second (loopback, keep-alive; stack and bare server each in its own ` +
+        `process; median of ${values.rounds} alternating rounds)`,
     );
     console.log(
-      'users  stack req/s  p50 ms  p99 ms  CPU µs/req  GC µs/req | bare req/s  p50 ms  p99 ms  CPU µs/req  GC µs/req | stack/bare',
+      'users  stack req/s  p50 ms  p99 ms  CPU µs/req  GC µs/req | bare req/s  p50 ms  p99 ms  CPU µs/req  GC ' +
+        'µs/req | stack/bare',
     );
     const cpuPerReq = async (server, fn) => {
       const a = await server.ask('cpu');
@@ -276,8 +280,14 @@ async function main() {
           '≤ 2×',
           s.p99 <= 2 * b.p99,
         );
+      /** One server's columns: requests/s, p50, p99, CPU µs and GC µs per request. */
+      const columns = (r, width) =>
+        `${r.perSecond.toFixed(0).padStart(width)}  ${r.p50.toFixed(2).padStart(6)}  ` +
+        `${r.p99.toFixed(2).padStart(6)}  ${r.cpuUs.toFixed(0).padStart(10)}  ${r.gcUs.toFixed(1).padStart(9)}`;
+      const verdict = pct >= 60 ? '(target ≥ 60 %: met)' : '(target ≥ 60 %: NOT met)';
       console.log(
-        `${String(users).padStart(5)}  ${s.perSecond.toFixed(0).padStart(11)}  ${s.p50.toFixed(2).padStart(6)}  ${s.p99.toFixed(2).padStart(6)}  ${s.cpuUs.toFixed(0).padStart(10)}  ${s.gcUs.toFixed(1).padStart(9)} | ${b.perSecond.toFixed(0).padStart(10)}  ${b.p50.toFixed(2).padStart(6)}  ${b.p99.toFixed(2).padStart(6)}  ${b.cpuUs.toFixed(0).padStart(10)}  ${b.gcUs.toFixed(1).padStart(9)} | ${pct.toFixed(0).padStart(4)} % ${pct >= 60 ? '(target ≥ 60 %: met)' : '(target ≥ 60 %: NOT met)'}`,
+        `${String(users).padStart(5)}  ${columns(s, 11)} | ${columns(b, 10)} | ` +
+          `${pct.toFixed(0).padStart(4)} % ${verdict}`,
       );
     }
 
@@ -294,11 +304,14 @@ async function main() {
       points.push(await stack.ask('mem'));
     }
     console.log(
-      `\nstack memory over ${done} invocations (8 users; after GC): heapUsed ${points.map((p) => mb(p.mem.heapUsed)).join(' → ')} MB; rss ${points.map((p) => mb(p.mem.rss)).join(' → ')} MB; WATs held ${points.map((p) => p.wats).join(' → ')}`,
+      `\nstack memory over ${done} invocations (8 users; after GC): ` +
+        `heapUsed ${points.map((p) => mb(p.mem.heapUsed)).join(' → ')} MB; ` +
+        `rss ${points.map((p) => mb(p.mem.rss)).join(' → ')} MB; WATs held ${points.map((p) => p.wats).join(' → ')}`,
     );
     const growth = points.at(-1).mem.heapUsed - points[1].mem.heapUsed;
     console.log(
-      `heap growth from the first to the last quarter: ${mb(growth)} MB (${growth < 5 * 1024 * 1024 ? 'flat' : 'GROWING'})`,
+      `heap growth from the first to the last quarter: ${mb(growth)} MB ` +
+        `(${growth < 5 * 1024 * 1024 ? 'flat' : 'GROWING'})`,
     );
   } finally {
     await Promise.allSettled([stack.stop(), bare.stop()]);

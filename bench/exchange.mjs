@@ -67,7 +67,11 @@ async function headless(startUrl) {
 
 function sink() {
   const chunks = [];
-  return { isTTY: false, write: (c) => (chunks.push(String(c)), true), text: () => chunks.join('') };
+  const write = (c) => {
+    chunks.push(String(c));
+    return true;
+  };
+  return { isTTY: false, write, text: () => chunks.join('') };
 }
 
 async function exchange(stack, argv) {
@@ -149,7 +153,8 @@ try {
 
   console.log = quiet.log;
   console.log(
-    `agentcore-auth exchange, local stack, ${RUNS} runs after ${WARMUP} warm-up (Node ${process.version}, ${process.platform})`,
+    `agentcore-auth exchange, local stack, ${RUNS} runs after ${WARMUP} warm-up ` +
+      `(Node ${process.version}, ${process.platform})`,
   );
   console.log('');
   console.log(`baseline  M2M exchange (2 calls)           median ${fmt(median(base))}   p95 ${fmt(p95(base))}`);

@@ -193,18 +193,22 @@ await stack.close();
 
 const f = (n) => `${n.toFixed(2)} ms`;
 console.log(
-  `invoke overhead against the local stack (node ${process.version}, ${RUNS} runs each after ${WARMUP} warm-up, interleaved)`,
+  `invoke overhead against the local stack (node ${process.version}, ${RUNS} runs each after ${WARMUP} ` +
+    `warm-up, interleaved)`,
 );
 console.log(`bearer  CLI in-process (runCli)     median ${f(bearer.a.median)}  p95 ${f(bearer.a.p95)}`);
 console.log(`        bare fetch, same request    median ${f(bearer.b.median)}  p95 ${f(bearer.b.p95)}`);
 console.log(
-  `        overhead ratio (median)     ${(bearer.a.median / bearer.b.median).toFixed(2)}x  (+${(bearer.a.median - bearer.b.median).toFixed(2)} ms)`,
+  `        overhead ratio (median)     ${(bearer.a.median / bearer.b.median).toFixed(2)}x  ` +
+    `(+${(bearer.a.median - bearer.b.median).toFixed(2)} ms)`,
 );
 console.log(`sigv4   CLI in-process (runCli)     median ${f(sigv4.a.median)}  p95 ${f(sigv4.a.p95)}`);
 console.log(`        SDK InvokeAgentRuntime      median ${f(sigv4.b.median)}  p95 ${f(sigv4.b.p95)}`);
 console.log(
-  `        overhead ratio (median)     ${(sigv4.a.median / sigv4.b.median).toFixed(2)}x  (+${(sigv4.a.median - sigv4.b.median).toFixed(2)} ms)`,
+  `        overhead ratio (median)     ${(sigv4.a.median / sigv4.b.median).toFixed(2)}x  ` +
+    `(+${(sigv4.a.median - sigv4.b.median).toFixed(2)} ms)`,
 );
 console.log(
-  `cold    spawned binary, bearer      median ${f(cold)}  vs node -e 0 ${f(nodeFloor)}  (${SPAWNS} spawns each; process start-up dominates)`,
+  `cold    spawned binary, bearer      median ${f(cold)}  vs node -e 0 ${f(nodeFloor)}  (${SPAWNS} spawns ` +
+    `each; process start-up dominates)`,
 );

@@ -37,7 +37,8 @@ function scenario(n) {
   const steps = Array.from(
     { length: n },
     (_, i) =>
-      `  - id: s${i}\n    exchange: { workload-name: local-workload, user-id: alice }\n    expect: { json: { workloadToken.api: GetWorkloadAccessTokenForUserId } }\n`,
+      `  - id: s${i}\n    exchange: { workload-name: local-workload, user-id: alice }\n    expect: { json: { ` +
+      `workloadToken.api: GetWorkloadAccessTokenForUserId } }\n`,
   );
   writeFileSync(file, `steps:\n${steps.join('')}`);
   return file;
@@ -77,16 +78,19 @@ try {
     rows.push({ n, smoke, direct });
   }
   const c4 = await best(() => timeSmoke(100, ['--concurrency', '4']));
-  console.log('steps   smoke (best of ' + RUNS + ')   per step   direct loop   ratio smoke/direct');
+  console.log(`steps   smoke (best of ${RUNS})   per step   direct loop   ratio smoke/direct`);
   for (const r of rows) {
     console.log(
-      `${String(r.n).padStart(5)}   ${r.smoke.toFixed(1).padStart(10)} ms   ${(r.smoke / r.n).toFixed(2).padStart(6)} ms   ${r.direct.toFixed(1).padStart(8)} ms   ${(r.smoke / r.direct).toFixed(2)}x`,
+      `${String(r.n).padStart(5)}   ${r.smoke.toFixed(1).padStart(10)} ` +
+        `ms   ${(r.smoke / r.n).toFixed(2).padStart(6)} ms   ${r.direct.toFixed(1).padStart(8)} ` +
+        `ms   ${(r.smoke / r.direct).toFixed(2)}x`,
     );
   }
   const per1 = rows[0].smoke / 1;
   const per100 = rows[2].smoke / 100;
   console.log(
-    `growth: 100 steps take ${(rows[2].smoke / rows[1].smoke).toFixed(1)}x the time of 10 (linear = 10x); per-step time 100 vs 1: ${(per100 / per1).toFixed(2)}x`,
+    `growth: 100 steps take ${(rows[2].smoke / rows[1].smoke).toFixed(1)}x the time of 10 (linear = 10x); ` +
+      `per-step time 100 vs 1: ${(per100 / per1).toFixed(2)}x`,
   );
   console.log(
     `100 steps with --concurrency 4: ${c4.toFixed(1)} ms (${(rows[2].smoke / c4).toFixed(2)}x faster than sequential)`,

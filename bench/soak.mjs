@@ -115,7 +115,11 @@ const SIGV4_AGENT = info.agents.find((a) => a.name === 'sigv4_agent').arn;
 // ---- the CLI, in this process
 function capture() {
   const chunks = [];
-  return { write: (c) => (chunks.push(String(c)), true), isTTY: false, text: () => chunks.join('') };
+  const write = (c) => {
+    chunks.push(String(c));
+    return true;
+  };
+  return { write, isTTY: false, text: () => chunks.join('') };
 }
 async function cli(argv, openBrowser = async () => {}) {
   const stdout = capture();
@@ -288,7 +292,8 @@ const last = rows[n - 1];
 const runs = USERS * 5 * n;
 const totalMs = rows.reduce((a, r) => a + r.ms, 0);
 console.log(
-  `soak: ${USERS} concurrent users × ${n} rounds (after ${WARMUP} warm-up), 5 CLI runs per user per round = ${runs} CLI runs`,
+  `soak: ${USERS} concurrent users × ${n} rounds (after ${WARMUP} warm-up), 5 CLI runs per user per round ` +
+    `= ${runs} CLI runs`,
 );
 console.log(
   `  rounds: median ${rows
@@ -297,17 +302,21 @@ console.log(
     [Math.floor(n / 2)].toFixed(0)} ms, ${((runs / totalMs) * 1000).toFixed(0)} CLI runs/s`,
 );
 console.log(
-  `  CLI process heapUsed after GC: baseline ${MiB(base.heap)} → last ${MiB(last.heap)}  ratio ${(last.heap / base.heap).toFixed(3)}x  slope ${(slopeOf(rows) / 1024).toFixed(1)} KiB/round (second half ${(slopeOf(rows.slice(Math.floor(n / 2))) / 1024).toFixed(1)})`,
+  `  CLI process heapUsed after GC: baseline ${MiB(base.heap)} → last ${MiB(last.heap)}  ` +
+    `ratio ${(last.heap / base.heap).toFixed(3)}x  slope ${(slopeOf(rows) / 1024).toFixed(1)} KiB/round ` +
+    `(second half ${(slopeOf(rows.slice(Math.floor(n / 2))) / 1024).toFixed(1)})`,
 );
 console.log(
   `  CLI process rss: baseline ${MiB(base.rss)} → last ${MiB(last.rss)}  ratio ${(last.rss / base.rss).toFixed(3)}x`,
 );
 console.log(
-  `  stack process rss: baseline ${MiB(base.stack)} → last ${MiB(last.stack)}  ratio ${(last.stack / base.stack).toFixed(3)}x  (bounded caches filling; see the header)`,
+  `  stack process rss: baseline ${MiB(base.stack)} → last ${MiB(last.stack)}  ` +
+    `ratio ${(last.stack / base.stack).toFixed(3)}x  (bounded caches filling; see the header)`,
 );
 console.log(`  heapUsed per round (MiB): ${rows.map((r) => (r.heap / 1048576).toFixed(1)).join(' ')}`);
 console.log(`  stack: ended by SIGINT with exit ${stackExit}`);
 console.log(
-  `  cross-user deliveries: ${crossings} of ${checked} checked answers${crossingNotes.length ? `\n    ${crossingNotes.join('\n    ')}` : ''}`,
+  `  cross-user deliveries: ${crossings} of ${checked} checked ` +
+    `answers${crossingNotes.length ? `\n    ${crossingNotes.join('\n    ')}` : ''}`,
 );
 process.exit(crossings ? 1 : 0);

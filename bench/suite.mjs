@@ -80,7 +80,10 @@ for (let i = 0; i < Number(values.runs); i++) {
     const [ra, rb] = await Promise.all([npmTest(a.repo), b ? npmTest(b.repo) : undefined]);
     results.push(ra);
     console.log(
-      `run ${i + 1}: ${(ra.ms / 1000).toFixed(1)} s (after ${(a.prepareMs / 1000).toFixed(1)} s of npm ci's prepare), exit ${ra.code}, ${ra.summary}${rb ? ` | beside it: ${(rb.ms / 1000).toFixed(1)} s, exit ${rb.code}, ${rb.summary}` : ''} (load ${before.toFixed(1)} → ${loadavg()[0].toFixed(1)})`,
+      `run ${i + 1}: ${(ra.ms / 1000).toFixed(1)} s (after ${(a.prepareMs / 1000).toFixed(1)} s of npm ci's ` +
+        `prepare), exit ${ra.code}, ${ra.summary}${
+          rb ? ` | beside it: ${(rb.ms / 1000).toFixed(1)} s, ` + `exit ${rb.code}, ${rb.summary}` : ''
+        } (load ${before.toFixed(1)} → ${loadavg()[0].toFixed(1)})`,
     );
     for (const [r, name] of [
       [ra, 'a'],
@@ -103,9 +106,11 @@ const ms = results.map((r) => r.ms).sort((x, y) => x - y);
 const median = ms[Math.floor(ms.length / 2)];
 const failures = results.filter((r) => r.code !== 0).length;
 if (values.beside) {
-  // Two suites on two cores take about twice as long: the time target is for one suite on its own (run without --beside).
+  // Two suites on two cores take about twice as long: the time target is for one suite on its own (run without
+  // --beside).
   console.log(
-    `two suites side by side: ${(median / 1000).toFixed(1)} s median of ${ms.length} (not the ≤ 60 s target, which is for one suite alone)`,
+    `two suites side by side: ${(median / 1000).toFixed(1)} s median of ${ms.length} (not the ≤ 60 s target, ` +
+      `which is for one suite alone)`,
   );
   target(
     `npm test failures, ${values.runs} fresh-clone run(s) with a second npm test beside each`,

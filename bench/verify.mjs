@@ -109,7 +109,8 @@ const cli = await measure(cliOnce);
 const base2 = await measure(baselineOnce);
 const baseline = { median: (base.median + base2.median) / 2, p95: (base.p95 + base2.p95) / 2 };
 
-// Cold start: the real binary in a fresh process, against `node -e 0` (the floor of any Node CLI), same machine, same run.
+// Cold start: the real binary in a fresh process, against `node -e 0` (the floor of any Node CLI), same machine, same
+// run.
 const bin = fileURLToPath(new URL('../bin/agentcore-auth.js', import.meta.url));
 function spawnOnce(args) {
   return new Promise((resolve, reject) => {
@@ -139,5 +140,6 @@ console.log(`verify (in-process CLI, 9 checks)   median ${f(cli.median)}  p95 ${
 console.log(`baseline (discovery + JWKS + jose)  median ${f(baseline.median)}  p95 ${f(baseline.p95)}`);
 console.log(`ratio (median): ${(cli.median / baseline.median).toFixed(2)}x  over ${RUNS} runs after ${WARMUP} warm-up`);
 console.log(
-  `cold start: agentcore-auth verify in a new process  median ${f(cold)}  vs node -e 0  ${f(nodeFloor)}  ratio ${(cold / nodeFloor).toFixed(2)}x  (${SPAWNS} spawns each)`,
+  `cold start: agentcore-auth verify in a new process  median ${f(cold)}  vs node -e 0  ${f(nodeFloor)}  ` +
+    `ratio ${(cold / nodeFloor).toFixed(2)}x  (${SPAWNS} spawns each)`,
 );

@@ -13,7 +13,8 @@ export const CHROMIUM_CANDIDATES = [
 ];
 
 export const CHROMIUM_INSTALL_HINT =
-  'The browser tests (test/browser/) need Chromium. Run `npm run test:setup` as root (it runs `apt-get install -y chromium` on Debian/Ubuntu), ' +
+  'The browser tests (test/browser/) need Chromium. Run `npm run test:setup` as root (it runs `apt-get install ' +
+  '-y chromium` on Debian/Ubuntu), ' +
   'or install Chromium or Chrome yourself and point CHROME_PATH at its executable.';
 
 function executable(path) {

@@ -21,7 +21,8 @@ function run(cmd, args) {
   });
   if (r.status !== 0) {
     console.error(
-      `test:setup: \`${cmd} ${args.join(' ')}\` failed (${r.error?.message ?? `exit ${r.status}`}). ${CHROMIUM_INSTALL_HINT}`,
+      `test:setup: \`${cmd} ${args.join(' ')}\` failed ` +
+        `(${r.error?.message ?? `exit ${r.status}`}). ${CHROMIUM_INSTALL_HINT}`,
     );
     process.exit(1);
   }
@@ -40,7 +41,8 @@ const root = process.getuid?.() === 0;
 const apt = spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
 if (!root || !apt) {
   console.error(
-    `test:setup: no Chromium found, and ${!apt ? 'this system has no apt-get' : 'not running as root'}, so it is not installed here. ${CHROMIUM_INSTALL_HINT}`,
+    `test:setup: no Chromium found, and ${!apt ? 'this system has no apt-get' : 'not running as root'}, so ` +
+      `it is not installed here. ${CHROMIUM_INSTALL_HINT}`,
   );
   process.exit(1);
 }

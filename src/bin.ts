@@ -1,6 +1,8 @@
 /**
- * The only file that touches process.*: silences library noise (unless --debug), builds the real context, runs the
- * CLI and sets the exit code. SIGINT/SIGTERM abort the run's signal; a second Ctrl-C exits at once.
+ * The entry point: the process's argv, exit code and signals are handled here (the real streams, env and clock are
+ * wrapped once in cli/context.ts's createNodeContext; nothing else reads process.*). Serves the pre-rendered help
+ * screens without loading the CLI, silences library noise (unless --debug), builds the real context, runs the CLI and
+ * sets the exit code. SIGINT/SIGTERM abort the run's signal; a second Ctrl-C exits at once.
  */
 import { readFileSync } from 'node:fs';
 

@@ -4,7 +4,7 @@
  * installed @aws-sdk packages. The emulator may import this file (and only this file) from core/.
  */
 
-import { DENIED_BY_DEFAULT, DENIED_BY_POLICY, LIST_TOOLS_FAILED } from './policy-model/model.js';
+import { GATEWAY_MESSAGES } from './wire-gateway.js';
 
 export const HEADERS = {
   sessionId: 'X-Amzn-Bedrock-AgentCore-Runtime-Session-Id',
@@ -190,21 +190,28 @@ export interface ServiceErrorSignature {
 }
 
 export const SERVICE_ERRORS = [
-  // AgentCore Policy at the Gateway (texts in policy-model/model.ts; specific, so first).
+  // AgentCore Policy at the Gateway (texts in GATEWAY_MESSAGES, wire-gateway.ts; specific, so first).
   {
     kind: 'policy-denied-by-default',
     message: new RegExp(
-      `${escapeRegExp(DENIED_BY_DEFAULT)}|${escapeRegExp(DENIED_BY_POLICY)} no determining policies`,
+      `${escapeRegExp(GATEWAY_MESSAGES.policyDefaultDeny)}|` +
+        `${escapeRegExp(GATEWAY_MESSAGES.policyDeniedBy)} no determining policies`,
       'i',
     ),
   },
-  { kind: 'policy-denied-by-forbid', message: new RegExp(`${escapeRegExp(DENIED_BY_POLICY)} (?!no determining)`, 'i') },
+  {
+    kind: 'policy-denied-by-forbid',
+    message: new RegExp(`${escapeRegExp(GATEWAY_MESSAGES.policyDeniedBy)} (?!no determining)`, 'i'),
+  },
   {
     kind: 'policy-list-tools-failed',
-    message: new RegExp(escapeRegExp(LIST_TOOLS_FAILED.replace(/^InternalServerException - /, '')), 'i'),
+    message: new RegExp(
+      escapeRegExp(GATEWAY_MESSAGES.policyListToolsFailed.replace(/^InternalServerException - /, '')),
+      'i',
+    ),
   },
   { kind: 'policy-tool-denied', message: /AuthorizeActionException|Tool Execution Denied/i },
-  // AgentCore Gateway (texts in core/gateway/hints.ts; the internal error's words from GATEWAY_MESSAGES below).
+  // AgentCore Gateway (texts in core/gateway/hints.ts; the internal error's words from GATEWAY_MESSAGES).
   { kind: 'gateway-internal-error', message: /An internal error occurred\. Please retry later\./i },
   { kind: 'gateway-3lo-on-iam', message: /3LO Auth is not supported when gateway authorizer type is/i },
   {
@@ -222,8 +229,14 @@ export const SERVICE_ERRORS = [
   { kind: 'gateway-interceptor-output', message: /interceptorOutputVersion/i },
   {
     kind: 'gateway-outbound-table',
-    message:
-      /Outbound auth \S+ is not supported for \S+ targets|needs a bearer-token inbound type|needs a gateway with authorizer type AWS_IAM/i,
+    message: new RegExp(
+      [
+        /Outbound auth \S+ is not supported for \S+ targets/.source,
+        /needs a bearer-token inbound type/.source,
+        /needs a gateway with authorizer type AWS_IAM/.source,
+      ].join('|'),
+      'i',
+    ),
   },
   { kind: 'gateway-unknown-tool', message: /Unknown tool: \S+/ },
   // On-behalf-of token exchange (core/identity/obo-hints.ts): AgentCore's wording is UNVERIFIED; these key on the
@@ -413,85 +426,4 @@ export const DEFAULT_RETURN_URL = `http://localhost:${DEFAULT_RETURN_PORT}/oauth
 /** The loopback redirect URI `login --auth-flow authorization-code` listens on by default (register it at the IdP). */
 export const DEFAULT_REDIRECT_URI = 'http://localhost:53682/callback';
 
-/**
- * AgentCore Gateway wire facts (../shared/docs/agentcore-gateway.md, checked against the installed
- * @aws-sdk/client-bedrock-agentcore-control 3.1142.0). UNVERIFIED marks a choice where no source was found.
- */
-export const GATEWAY = {
-  /** Tool names are `<target>___<tool>` (three underscores; target names cannot contain `_`). */
-  toolSeparator: '___',
-  /** The semantic search tool a gateway with `searchType: SEMANTIC` adds to tools/list. */
-  searchTool: 'x_amz_bedrock_agentcore_search',
-  /** `params._meta` key of a tools/call's per-call 3LO overrides (returnUrl, forceAuthentication). */
-  credentialMetaKey: 'aws.bedrock-agentcore.gateway/credentialProviderConfiguration',
-  /** MCP versions the service accepts (DG gateway-using); an empty supportedVersions means all of them. */
-  mcpVersions: ['2025-03-26', '2025-06-18', '2025-11-25'],
-  authorizerTypes: ['CUSTOM_JWT', 'AWS_IAM', 'NONE', 'AUTHENTICATE_ONLY'],
-  /** IAM action a caller of an AWS_IAM gateway needs on the gateway ARN. */
-  invokeAction: 'bedrock-agentcore:InvokeGateway',
-} as const;
-
-export const GATEWAY_MESSAGES = {
-  /** What callers see for any target or permission failure unless the gateway has exceptionLevel DEBUG. */
-  internalError: 'An internal error occurred. Please retry later.',
-  threeLoOnIam: '3LO Auth is not supported when gateway authorizer type is AWS_IAM',
-  elicitation: 'This request requires more information.',
-  elicitationItem: 'Please login to this URL for authorization.',
-  invalidBearer: 'Invalid Bearer token',
-} as const;
-
-/** The local stack's gateway URL: `{origin}/gateways/{gatewayId}/mcp` (AWS: `https://{id}.gateway.bedrock-agentcore…`). */
-export const gatewayLocalPath = (gatewayId: string) => `/gateways/${gatewayId}`;
-
-/** One outbound credential choice of a gateway target: a provider type, OAuth split by grant; NONE = none. */
-export type GatewayCredentialKind =
-  | 'NONE'
-  | 'GATEWAY_IAM_ROLE'
-  | 'CALLER_IAM_CREDENTIALS'
-  | 'OAUTH_CLIENT_CREDENTIALS'
-  | 'OAUTH_AUTHORIZATION_CODE'
-  | 'OAUTH_TOKEN_EXCHANGE'
-  | 'JWT_PASSTHROUGH'
-  | 'API_KEY';
-
-const MCP_LIKE_OUTBOUND: readonly GatewayCredentialKind[] = [
-  'NONE',
-  'GATEWAY_IAM_ROLE',
-  'OAUTH_CLIENT_CREDENTIALS',
-  'OAUTH_AUTHORIZATION_CODE',
-  'OAUTH_TOKEN_EXCHANGE',
-  'API_KEY',
-];
-
-/**
- * Target type × outbound credential (DG gateway-outbound-auth; agentcore-gateway.md §2.3). PASSTHROUGH from DG
- * gateway-target-http-passthrough; its NONE and OAuth TOKEN_EXCHANGE are UNVERIFIED (allowed here).
- */
-export const GATEWAY_OUTBOUND: Readonly<Partial<Record<string, readonly GatewayCredentialKind[]>>> = {
-  API_GATEWAY: ['NONE', 'GATEWAY_IAM_ROLE', 'API_KEY'],
-  LAMBDA: ['GATEWAY_IAM_ROLE'],
-  MCP_SERVER: MCP_LIKE_OUTBOUND,
-  OPEN_API_SCHEMA: MCP_LIKE_OUTBOUND,
-  SMITHY_MODEL: ['GATEWAY_IAM_ROLE', 'OAUTH_CLIENT_CREDENTIALS'],
-  AGENTCORE_RUNTIME: ['GATEWAY_IAM_ROLE', 'CALLER_IAM_CREDENTIALS', 'OAUTH_CLIENT_CREDENTIALS', 'JWT_PASSTHROUGH'],
-  PASSTHROUGH: [
-    'NONE',
-    'GATEWAY_IAM_ROLE',
-    'CALLER_IAM_CREDENTIALS',
-    'OAUTH_CLIENT_CREDENTIALS',
-    'OAUTH_TOKEN_EXCHANGE',
-    'JWT_PASSTHROUGH',
-    'API_KEY',
-  ],
-};
-
-/** The credential kind of a target's (first) credential provider configuration. */
-export function gatewayCredentialKind(
-  c:
-    | { credentialProviderType?: string; credentialProvider?: { oauthCredentialProvider?: { grantType?: string } } }
-    | undefined,
-): GatewayCredentialKind {
-  if (!c?.credentialProviderType) return 'NONE';
-  if (c.credentialProviderType !== 'OAUTH') return c.credentialProviderType as GatewayCredentialKind;
-  return `OAUTH_${c.credentialProvider?.oauthCredentialProvider?.grantType ?? 'CLIENT_CREDENTIALS'}` as GatewayCredentialKind;
-}
+export * from './wire-gateway.js';

@@ -10,8 +10,8 @@ import { startCognitoLocal } from './fixtures/cognito-local.js';
 import { startOidcProvider } from './fixtures/oidc-provider.js';
 
 /**
- * Redirect URIs registered at the oidc-provider client. The client is native (RFC 8252 §7.3), so the provider accepts any
- * port on them: the loopback servers in tests bind port 0 and no two test runs share a port.
+ * Redirect URIs registered at the oidc-provider client. The client is native (RFC 8252 §7.3), so the provider accepts
+ * any port on them: the loopback servers in tests bind port 0 and no two test runs share a port.
  */
 export const OIDC_REDIRECT_URIS = ['http://127.0.0.1/callback', 'http://localhost/callback'];
 

@@ -19,6 +19,8 @@ import {
   validateEntryName,
   type CacheEntry,
   type CacheLocation,
+  type CognitoRefreshConfig,
+  type OAuthRefreshConfig,
   type TokenSet,
 } from '../core/token-cache.js';
 import { readStdin, type Io } from './io.js';
@@ -53,7 +55,9 @@ export function cacheLocation(io: Io): CacheLocation {
     },
     fail: (m, cause) =>
       new AgentcoreAuthError('ERR_CONFIG', m, {
-        hint: 'Fix or remove that path, or point AGENTCORE_AUTH_CACHE_DIR at a private directory (--no-cache skips the cache on login).',
+        hint:
+          'Fix or remove that path, or point AGENTCORE_AUTH_CACHE_DIR at a private directory (--no-cache ' +
+          'skips the cache on login).',
         cause,
       }),
   };
@@ -76,14 +80,7 @@ export async function resolveBearer(
   if (opts.bearerToken !== undefined && opts.bearer !== undefined && opts.bearer !== false) {
     throw usageError('pass either --bearer-token or --bearer, not both');
   }
-  if (opts.bearerToken !== undefined) {
-    const fromStdin = opts.bearerToken === '-';
-    const raw = fromStdin ? await readStdin(io.ctx) : opts.bearerToken;
-    const token = raw.trim().replace(/^Bearer\s+/i, '');
-    if (!token) throw usageError(fromStdin ? '--bearer-token -: stdin was empty' : '--bearer-token: empty token');
-    io.secrets.add(token);
-    return { token, source: fromStdin ? 'stdin' : 'flag' };
-  }
+  if (opts.bearerToken !== undefined) return tokenFromFlag(io, opts.bearerToken);
   if (opts.bearer === undefined || opts.bearer === false) {
     throw usageError(
       'no bearer token',
@@ -91,17 +88,7 @@ export async function resolveBearer(
     );
   }
   const name = entryNameOf(opts.bearer);
-  const loc = cacheLocation(io);
-  let entry = await getEntry(loc, name);
-  if (!entry) {
-    const names = (await listEntries(loc)).map((e) => e.name);
-    throw configError(
-      `no cached token named '${name}'`,
-      names.length
-        ? `Cached: ${names.join(', ')}. Or log in: agentcore-auth login … --save-as ${name}`
-        : `Log in first: agentcore-auth login --client-id <id> --username <user>${name === DEFAULT_ENTRY ? '' : ` --save-as ${name}`}`,
-    );
-  }
+  let entry = await cachedEntry(io, name);
   registerEntrySecrets(io, entry);
   let refreshed = false;
   const pick = (e: CacheEntry) => (use === 'id' ? e.tokens.idToken : e.tokens.accessToken);
@@ -114,31 +101,60 @@ export async function resolveBearer(
     );
   }
   if (needsRefresh(entry, use, io.ctx.now())) {
-    try {
-      entry = await refreshEntry(io, entry);
-      refreshed = true;
-    } catch (e) {
-      const exp = tokenExpiry(entry, use);
-      const state =
-        exp === undefined ? 'expires soon' : exp * 1000 <= io.ctx.now() ? 'has expired' : 'expires within 2 minutes';
-      const why = e instanceof AgentcoreAuthError ? e.message : (e as Error).message;
-      throw new AgentcoreAuthError(
-        'ERR_TOKEN_EXPIRED',
-        `the cached token '${name}' ${state} and could not be refreshed: ${why}`,
-        {
-          hint: `Log in again: ${loginCommandFor(entry)}`,
-          details: { entry: name },
-          cause: e,
-        },
-      );
-    }
+    entry = await refreshOrExplain(io, entry, use);
+    refreshed = true;
   }
   const token = pick(entry)!;
   io.secrets.add(token);
   return { token, source: `cache:${name}${refreshed ? ' (refreshed)' : ''}`, entryName: name };
 }
 
-/** `--bearer [NAME]` on its own (exchange, callback): the cached login's access token, refreshed if it is about to expire. */
+/** --bearer-token TOKEN or - (stdin), a "Bearer " prefix dropped. */
+async function tokenFromFlag(io: Io, bearerToken: string): Promise<ResolvedBearer> {
+  const fromStdin = bearerToken === '-';
+  const raw = fromStdin ? await readStdin(io.ctx) : bearerToken;
+  const token = raw.trim().replace(/^Bearer\s+/i, '');
+  if (!token) throw usageError(fromStdin ? '--bearer-token -: stdin was empty' : '--bearer-token: empty token');
+  io.secrets.add(token);
+  return { token, source: fromStdin ? 'stdin' : 'flag' };
+}
+
+/** The cached login of that name, or exit 2 listing the cached ones. */
+async function cachedEntry(io: Io, name: string): Promise<CacheEntry> {
+  const loc = cacheLocation(io);
+  const entry = await getEntry(loc, name);
+  if (entry) return entry;
+  const names = (await listEntries(loc)).map((e) => e.name);
+  throw configError(
+    `no cached token named '${name}'`,
+    names.length
+      ? `Cached: ${names.join(', ')}. Or log in: agentcore-auth login … --save-as ${name}`
+      : `Log in first: agentcore-auth login --client-id <id> --username ` +
+          `<user>${name === DEFAULT_ENTRY ? '' : ` --save-as ${name}`}`,
+  );
+}
+
+/** A refresh that fails says whether the token expired or is about to, and how to log in again. */
+async function refreshOrExplain(io: Io, entry: CacheEntry, use: 'access' | 'id'): Promise<CacheEntry> {
+  try {
+    return await refreshEntry(io, entry);
+  } catch (e) {
+    const exp = tokenExpiry(entry, use);
+    const state =
+      exp === undefined ? 'expires soon' : exp * 1000 <= io.ctx.now() ? 'has expired' : 'expires within 2 minutes';
+    const why = e instanceof AgentcoreAuthError ? e.message : (e as Error).message;
+    throw new AgentcoreAuthError(
+      'ERR_TOKEN_EXPIRED',
+      `the cached token '${entry.name}' ${state} and could not be refreshed: ${why}`,
+      { hint: `Log in again: ${loginCommandFor(entry)}`, details: { entry: entry.name }, cause: e },
+    );
+  }
+}
+
+/**
+ * `--bearer [NAME]` on its own (exchange, callback): the cached login's access token, refreshed if it is about to
+ * expire.
+ */
 export async function resolveCachedBearer(
   io: Io,
   bearer: string | boolean | undefined,
@@ -196,62 +212,8 @@ export function loginCommandFor(entry: CacheEntry): string {
 export async function refreshEntry(io: Io, entry: CacheEntry): Promise<CacheEntry> {
   const r = entry.refresh;
   if (!r) throw configError(`the cached entry '${entry.name}' holds no refresh information`);
-  let tokens: TokenSet;
-  let expiresIn: number | undefined;
-  if (r.kind === 'cognito') {
-    if (!entry.tokens.refreshToken) throw configError(`the cached entry '${entry.name}' has no refresh token`);
-    const [{ refreshLogin }, cognito] = await Promise.all([
-      import('../core/cognito/auth.js'),
-      cognitoClientFor(io, r.region, r.endpoint),
-    ]);
-    const t = await refreshLogin(cognito.client, {
-      clientId: r.clientId,
-      refreshToken: entry.tokens.refreshToken,
-      ...(r.clientSecret ? { clientSecret: r.clientSecret } : {}),
-      ...(entry.username ? { username: entry.username } : {}),
-      ...(cognito.endpoint ? { endpoint: cognito.endpoint } : {}),
-    });
-    tokens = {
-      accessToken: t.accessToken,
-      ...(t.idToken ? { idToken: t.idToken } : {}),
-      ...(t.refreshToken ? { refreshToken: t.refreshToken } : {}),
-      ...(t.tokenType ? { tokenType: t.tokenType } : {}),
-    };
-    expiresIn = t.expiresIn;
-  } else {
-    const { createOAuthContext, refreshTokenGrant, clientCredentialsGrant } = await import('../core/oauth/client.js');
-    const ctx = await createOAuthContext({
-      server: r.discoveryUrl
-        ? { discoveryUrl: r.discoveryUrl }
-        : { tokenEndpoint: r.tokenEndpoint, ...(r.issuer ? { issuer: r.issuer } : {}) },
-      clientId: r.clientId,
-      ...(r.clientSecret ? { clientSecret: r.clientSecret } : {}),
-      ...(r.clientAuth ? { clientAuth: r.clientAuth } : {}),
-      fetch: io.fetch,
-      retry: {
-        sleep: io.ctx.sleep,
-        signal: io.ctx.signal,
-        onRetry: ({ attempt, delayMs, reason }) =>
-          io.ui.note(`  attempt ${attempt} got ${reason}; retrying in ${delayMs} ms`),
-      },
-    });
-    const grantOpts = { ...(r.scopes ? { scopes: r.scopes } : {}), ...(r.resource ? { resource: r.resource } : {}) };
-    let t;
-    if (entry.tokens.refreshToken) t = await refreshTokenGrant(ctx, entry.tokens.refreshToken, grantOpts);
-    else if (entry.flow === 'client-credentials') {
-      if (!r.clientSecret && r.clientAuth !== 'none')
-        throw configError('no client secret cached for a new client_credentials grant');
-      t = await clientCredentialsGrant(ctx, grantOpts);
-    } else throw configError(`the cached entry '${entry.name}' has no refresh token`);
-    tokens = {
-      accessToken: t.accessToken,
-      ...(t.idToken ? { idToken: t.idToken } : {}),
-      ...(t.refreshToken ? { refreshToken: t.refreshToken } : {}),
-      ...(t.tokenType ? { tokenType: t.tokenType } : {}),
-      ...(t.scope ? { scope: t.scope } : entry.tokens.scope ? { scope: entry.tokens.scope } : {}),
-    };
-    expiresIn = t.expiresIn;
-  }
+  const { tokens, expiresIn } =
+    r.kind === 'cognito' ? await refreshCognito(io, entry, r) : await refreshOAuth(io, entry, r);
   io.secrets.add(tokens.accessToken, tokens.idToken, tokens.refreshToken);
   const now = io.ctx.now();
   const updated: CacheEntry = {
@@ -266,6 +228,71 @@ export async function refreshEntry(io: Io, entry: CacheEntry): Promise<CacheEntr
   if (idExp !== undefined) updated.idTokenExpiresAt = idExp;
   else delete updated.idTokenExpiresAt;
   return saveEntry(cacheLocation(io), updated);
+}
+
+type Refreshed = { tokens: TokenSet; expiresIn: number | undefined };
+
+/** Cognito's REFRESH_TOKEN_AUTH, at the endpoint the login used when no override says otherwise. */
+async function refreshCognito(io: Io, entry: CacheEntry, r: CognitoRefreshConfig): Promise<Refreshed> {
+  if (!entry.tokens.refreshToken) throw configError(`the cached entry '${entry.name}' has no refresh token`);
+  const [{ refreshLogin }, cognito] = await Promise.all([
+    import('../core/cognito/auth.js'),
+    cognitoClientFor(io, r.region, r.endpoint),
+  ]);
+  const t = await refreshLogin(cognito.client, {
+    clientId: r.clientId,
+    refreshToken: entry.tokens.refreshToken,
+    ...(r.clientSecret ? { clientSecret: r.clientSecret } : {}),
+    ...(entry.username ? { username: entry.username } : {}),
+    ...(cognito.endpoint ? { endpoint: cognito.endpoint } : {}),
+  });
+  return {
+    tokens: {
+      accessToken: t.accessToken,
+      ...(t.idToken ? { idToken: t.idToken } : {}),
+      ...(t.refreshToken ? { refreshToken: t.refreshToken } : {}),
+      ...(t.tokenType ? { tokenType: t.tokenType } : {}),
+    },
+    expiresIn: t.expiresIn,
+  };
+}
+
+/** An OAuth server: the refresh_token grant, or a new client_credentials grant for a machine login. */
+async function refreshOAuth(io: Io, entry: CacheEntry, r: OAuthRefreshConfig): Promise<Refreshed> {
+  const { createOAuthContext, refreshTokenGrant, clientCredentialsGrant } = await import('../core/oauth/client.js');
+  const ctx = await createOAuthContext({
+    server: r.discoveryUrl
+      ? { discoveryUrl: r.discoveryUrl }
+      : { tokenEndpoint: r.tokenEndpoint, ...(r.issuer ? { issuer: r.issuer } : {}) },
+    clientId: r.clientId,
+    ...(r.clientSecret ? { clientSecret: r.clientSecret } : {}),
+    ...(r.clientAuth ? { clientAuth: r.clientAuth } : {}),
+    fetch: io.fetch,
+    retry: {
+      sleep: io.ctx.sleep,
+      signal: io.ctx.signal,
+      onRetry: ({ attempt, delayMs, reason }) =>
+        io.ui.note(`  attempt ${attempt} got ${reason}; retrying in ${delayMs} ms`),
+    },
+  });
+  const grantOpts = { ...(r.scopes ? { scopes: r.scopes } : {}), ...(r.resource ? { resource: r.resource } : {}) };
+  let t: Awaited<ReturnType<typeof refreshTokenGrant>>;
+  if (entry.tokens.refreshToken) t = await refreshTokenGrant(ctx, entry.tokens.refreshToken, grantOpts);
+  else if (entry.flow === 'client-credentials') {
+    if (!r.clientSecret && r.clientAuth !== 'none')
+      throw configError('no client secret cached for a new client_credentials grant');
+    t = await clientCredentialsGrant(ctx, grantOpts);
+  } else throw configError(`the cached entry '${entry.name}' has no refresh token`);
+  return {
+    tokens: {
+      accessToken: t.accessToken,
+      ...(t.idToken ? { idToken: t.idToken } : {}),
+      ...(t.refreshToken ? { refreshToken: t.refreshToken } : {}),
+      ...(t.tokenType ? { tokenType: t.tokenType } : {}),
+      ...(t.scope ? { scope: t.scope } : entry.tokens.scope ? { scope: entry.tokens.scope } : {}),
+    },
+    expiresIn: t.expiresIn,
+  };
 }
 
 /** The Cognito client for a refresh: current overrides win; else the endpoint used at login (a local stack). */

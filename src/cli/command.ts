@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
-import { diagramRequest, errorFacts, recordingContext, writeDiagram } from './diagram-output.js';
+import { diagramRequest, diagramError, recordingContext, writeDiagram } from './diagram-output.js';
 import { createIo, readGlobals, type Io } from './io.js';
 
 /** What a handler returns: a JSON-able result for --json, a human rendering, and an exit code (default 0). */
@@ -51,7 +51,7 @@ export function defineAction<A extends unknown[]>(
     try {
       outcome = await handler(io, ...(args as A));
     } catch (e) {
-      if (runCtx.trace) runCtx.trace.error = errorFacts(e);
+      if (runCtx.trace) runCtx.trace.error = diagramError(e);
       if (diagram) await writeDiagram(io, diagram, e);
       throw e;
     }

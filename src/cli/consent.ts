@@ -53,7 +53,8 @@ export async function checkConsentFlags(flags: ConsentFlags): Promise<void> {
   if (!isLoopbackUrl(flags.returnUrl)) {
     throw usageError(
       `--return-url ${flags.returnUrl} is not a loopback http URL, so --complete-auth cannot serve it`,
-      `Use http://localhost:<port>/<path> or http://127.0.0.1:<port>/<path> (registered on the workload identity), e.g. ${DEFAULT_RETURN_URL}.`,
+      `Use http://localhost:<port>/<path> or http://127.0.0.1:<port>/<path> (registered on the workload ` +
+        `identity), e.g. ${DEFAULT_RETURN_URL}.`,
     );
   }
 }
@@ -63,13 +64,13 @@ export async function checkConsentFlags(flags: ConsentFlags): Promise<void> {
  * the loopback return URL, call CompleteResourceTokenAuth with the identity that made the call (the same user id, or
  * the very same JWT string).
  */
-export async function completeConsent(
+export async function completeCallerConsent(
   io: Io,
   authorizationUrl: string,
   o: { inbound: Inbound; region: string; returnUrl?: string; browser?: boolean; timeoutMs: number },
 ): Promise<void> {
   const [{ completeConsent: complete }, { sessionStarter }] = await Promise.all([
-    import('../core/identity/user-federation.js'),
+    import('../core/identity/consent.js'),
     import('../core/runtime/inbound.js'),
   ]);
   const userIdentifier = sessionStarter(o.inbound);
@@ -78,17 +79,23 @@ export async function completeConsent(
       'ERR_USAGE',
       '--complete-auth needs the identity that started the session: --user-id (SigV4) or a bearer token',
       {
-        hint: 'CompleteResourceTokenAuth takes the same user id, or the same JWT, that the runtime used to mint the workload token.',
+        hint:
+          'CompleteResourceTokenAuth takes the same user id, or the same JWT, that the runtime used to mint the ' +
+          'workload token.',
       },
     );
   }
-  await complete(io, {
-    authorizationUrl,
-    userIdentifier,
-    startedBy: userIdentifier,
-    returnUrl: o.returnUrl ?? DEFAULT_RETURN_URL,
-    browser: o.browser ?? true,
-    timeoutMs: o.timeoutMs,
-    region: o.region,
-  });
+  await complete(
+    io,
+    {
+      authorizationUrl,
+      userIdentifier,
+      startedBy: userIdentifier,
+      returnUrl: o.returnUrl ?? DEFAULT_RETURN_URL,
+      browser: o.browser ?? true,
+      timeoutMs: o.timeoutMs,
+      region: o.region,
+    },
+    io.steps,
+  );
 }

@@ -12,10 +12,10 @@ import type { InsideStep } from '../core/diagram/gateway-inside.js';
 import { isLoopbackHost } from '../core/loopback.js';
 import { TraceRecorder, combineDiagrams, sequenceFromTrace, type TraceEntry } from '../core/diagram/trace.js';
 import { toMermaid, type SequenceDiagram } from '../core/diagram/sequence.js';
-import type { RunSummary, StepResult } from '../core/smoke/runner.js';
+import type { RunSummary, StepResult } from '../core/smoke/results.js';
 import type { CliContext } from './context.js';
 import { readGlobals, type Io } from './io.js';
-import { createTraceListener } from './render/trace.js';
+import { createTraceListener } from './render/http-log.js';
 import { Ui } from './render/ui.js';
 
 /** The --diagram options that defineAction serves (smoke and demo declare their own, with other meanings). */
@@ -41,7 +41,8 @@ export function addDiagramOption(cmd: Command): Command {
 export async function diagramText(file: string, diagram: SequenceDiagram): Promise<string> {
   if (!/\.svg$/i.test(file)) return toMermaid(diagram);
   const { renderSvg } = await import('../core/diagram/svg.js');
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${renderSvg(diagram, { title: 'agentcore-auth sequence diagram' })}\n`;
+  const svg = renderSvg(diagram, { title: 'agentcore-auth sequence diagram' });
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${svg}\n`;
 }
 
 export interface DiagramRequest {
@@ -96,7 +97,7 @@ async function lookInsideGateway(ctx: CliContext, ex: HttpExchange): Promise<rea
 }
 
 /** The run's error, as the diagram's closing note shows it. */
-export function errorFacts(error: unknown): { code: string; message: string } | undefined {
+export function diagramError(error: unknown): { code: string; message: string } | undefined {
   if (error === undefined) return undefined;
   if (error instanceof AgentcoreAuthError) return { code: error.code, message: error.message };
   return { code: 'ERR_INTERNAL', message: (error as Error)?.message ?? String(error) };
@@ -127,7 +128,7 @@ export async function writeDiagram(io: Io, request: DiagramRequest, commandError
     request.file,
     await diagramText(
       request.file,
-      diagramOf(io, request.recorder.entries, errorFacts(commandError), request.recorder.gateway.inside),
+      diagramOf(io, request.recorder.entries, diagramError(commandError), request.recorder.gateway.inside),
     ),
     commandError !== undefined,
   );
@@ -210,6 +211,10 @@ const STATUS_WORDS: Record<StepResult['status'], string> = {
  * `smoke --html FILE` and `smoke --diagram FILE|-`: each step of each scenario runs with its own recorder
  * (`contextFor`, handed to the in-process executor); `write` renders the report and the diagram at the end.
  */
+type ReportRun = { summary: RunSummary; recorders: ReturnType<typeof stepTraceRecorders> };
+type ReportStep = { result: StepResult; recorder: TraceRecorder | undefined; diagram: SequenceDiagram | undefined };
+type ReportTotals = { exitCode: number; durationMs: number; started: number; scenarios: number };
+
 export function smokeReports(io: Io, opts: { html?: string; diagram?: string }) {
   if (opts.html === undefined && opts.diagram === undefined) return undefined;
   if (opts.html !== undefined && (!opts.html.trim() || opts.html === '-'))
@@ -221,7 +226,7 @@ export function smokeReports(io: Io, opts: { html?: string; diagram?: string }) 
     throw usageError('--diagram needs a file name (or - for stdout)');
   if (opts.diagram === '-' && io.globals.json)
     throw usageError('--diagram - and --json both write to stdout', 'Write the diagram to a file: --diagram flow.mmd.');
-  const runs: Array<{ summary: RunSummary; recorders: ReturnType<typeof stepTraceRecorders> }> = [];
+  const runs: ReportRun[] = [];
   let current = stepTraceRecorders();
   return {
     /** The executor's context adapter for the next scenario. */
@@ -232,58 +237,66 @@ export function smokeReports(io: Io, opts: { html?: string; diagram?: string }) 
     add(summary: RunSummary): void {
       runs.push({ summary, recorders: current });
     },
-    async write(o: { exitCode: number; durationMs: number; started: number; scenarios: number }): Promise<void> {
+    async write(o: ReportTotals): Promise<void> {
       const steps = runs.map(({ summary, recorders }) =>
         summary.results.map((r) => {
           const recorder = recorders.get(r.id);
           return { result: r, recorder, diagram: stepDiagram(io, r, recorder) };
         }),
       );
-      if (opts.html !== undefined) {
-        const { htmlReport } = await import('../core/smoke/html.js');
-        const html = htmlReport(
-          runs.map(({ summary }, i) => ({
-            summary,
-            steps: steps[i]!.map((s) => ({
-              result: s.result,
-              ...(s.diagram ? { diagram: s.diagram } : {}),
-              ...(s.recorder ? { trace: traceText(io, s.recorder.exchanges) } : {}),
-            })),
-          })),
-          {
-            scrub: (t) => io.secrets.scrub(t, io.globals.showSecrets),
-            showSecrets: io.globals.showSecrets,
-            timestamp: new Date(o.started),
-            exitCode: o.exitCode,
-            durationMs: o.durationMs,
-            scenarios: o.scenarios,
-            version: io.ctx.version,
-          },
-        );
-        await writeOutput(io, 'HTML report', opts.html, html);
-      }
-      if (opts.diagram !== undefined) {
-        const parts = runs.flatMap(({ summary }, i) =>
-          steps[i]!.flatMap((s) =>
-            s.diagram
-              ? [
-                  {
-                    title: `${runs.length > 1 ? `${summary.scenario}: ` : ''}step ${s.result.id} — ${STATUS_WORDS[s.result.status]}`,
-                    diagram: s.diagram,
-                  },
-                ]
-              : [],
-          ),
-        );
-        await writeOutput(
-          io,
-          'sequence diagram',
-          opts.diagram,
-          await diagramText(opts.diagram, combineDiagrams(parts)),
-        );
-      }
+      if (opts.html !== undefined) await writeHtmlReport(io, opts.html, runs, steps, o);
+      if (opts.diagram !== undefined) await writeRunsDiagram(io, opts.diagram, runs, steps);
     },
   };
+}
+
+async function writeHtmlReport(
+  io: Io,
+  file: string,
+  runs: ReportRun[],
+  steps: ReportStep[][],
+  o: ReportTotals,
+): Promise<void> {
+  const { htmlReport } = await import('../core/smoke/html.js');
+  const html = htmlReport(
+    runs.map(({ summary }, i) => ({
+      summary,
+      steps: steps[i]!.map((s) => ({
+        result: s.result,
+        ...(s.diagram ? { diagram: s.diagram } : {}),
+        ...(s.recorder ? { trace: traceText(io, s.recorder.exchanges) } : {}),
+      })),
+    })),
+    {
+      scrub: (t) => io.secrets.scrub(t, io.globals.showSecrets),
+      showSecrets: io.globals.showSecrets,
+      timestamp: new Date(o.started),
+      exitCode: o.exitCode,
+      durationMs: o.durationMs,
+      scenarios: o.scenarios,
+      version: io.ctx.version,
+    },
+  );
+  await writeOutput(io, 'HTML report', file, html);
+}
+
+/** smoke --diagram: every step of every run in one diagram, each introduced by a note ("step login — passed"). */
+async function writeRunsDiagram(io: Io, file: string, runs: ReportRun[], steps: ReportStep[][]): Promise<void> {
+  const parts = runs.flatMap(({ summary }, i) =>
+    steps[i]!.flatMap((s) =>
+      s.diagram
+        ? [
+            {
+              title:
+                `${runs.length > 1 ? `${summary.scenario}: ` : ''}step ${s.result.id} ` +
+                `— ${STATUS_WORDS[s.result.status]}`,
+              diagram: s.diagram,
+            },
+          ]
+        : [],
+    ),
+  );
+  await writeOutput(io, 'sequence diagram', file, await diagramText(file, combineDiagrams(parts)));
 }
 
 /** `demo --diagram DIR`: one Mermaid file per step, `NN-<step id>.mmd`. Returns the files written. */

@@ -8,7 +8,7 @@ import type { GetGatewayCommandOutput } from '@aws-sdk/client-bedrock-agentcore-
 import { AgentcoreAuthError, usageError } from '../core/errors.js';
 import { HEADERS } from '../wire.js';
 import type { Outcome } from './command.js';
-import { resolveInbound, type AuthFlags } from './inbound.js';
+import { resolveInbound, type AuthFlags } from './inbound-flags.js';
 import type { Io } from './io.js';
 import { sendOptionsFor } from './runtime-call.js';
 

@@ -6,11 +6,13 @@
  */
 import type { GetGatewayCommandOutput } from '@aws-sdk/client-bedrock-agentcore-control';
 import { usageError } from '../core/errors.js';
-import type { RuntimeAuthInfo } from '../core/runtime/auth-mode.js';
+import type { RuntimeAuthInfo } from '../core/runtime/inbound.js';
 import { controlSdk } from '../sdk.js';
 import type { Io } from './io.js';
 
-/** The gateway id of a gatewayUrl: the local stack's `/gateways/{id}/mcp`, or AWS's `{id}.gateway.bedrock-agentcore…`. */
+/**
+ * The gateway id of a gatewayUrl: the local stack's `/gateways/{id}/mcp`, or AWS's `{id}.gateway.bedrock-agentcore…`.
+ */
 export function gatewayIdFromUrl(url: string): string | undefined {
   const u = new URL(url);
   return (

@@ -4,7 +4,7 @@
  * scenario's step options before anything runs). Both load the program lazily, like bin.ts does.
  */
 import { usageError } from '../core/errors.js';
-import type { StepExecutor } from '../core/smoke/runner.js';
+import type { StepExecutor } from '../core/smoke/results.js';
 import type { CliContext, InStream, OutStream } from './context.js';
 
 /**

@@ -6,9 +6,11 @@ import type { Command } from 'commander';
 import { createAwsClients, type AwsClients, type Env } from '../core/aws.js';
 import { createHttpFetch, type ExchangeListener, type FetchLike } from '../core/http.js';
 import { createProxyRouting } from '../core/proxy.js';
+import type { PlanEvent } from '../core/plan.js';
 import { SecretRegistry } from '../core/redact.js';
 import type { CliContext } from './context.js';
-import { createTraceListener } from './render/trace.js';
+import { createTraceListener } from './render/http-log.js';
+import { stepRenderer } from './render/steps.js';
 import { colorEnabled, Ui } from './render/ui.js';
 
 export interface Globals {
@@ -39,6 +41,8 @@ export interface Io {
    */
   awsWith(overrides: { timeoutMs?: number; env?: Env }): AwsClients;
   secrets: SecretRegistry;
+  /** The run's step reporter: renders the step runner's events (core/plan.ts) on stderr. */
+  steps(event: PlanEvent): void;
 }
 
 /**
@@ -128,7 +132,7 @@ export function createIo(ctx: CliContext, globals: Globals): Io {
       ctx.stdout.write(`${JSON.stringify(value, null, ctx.stdout.isTTY ? 2 : undefined)}\n`);
     },
   };
-  return { ctx, globals, ui, out, fetch: http(), http, aws, awsWith, secrets };
+  return { ctx, globals, ui, out, fetch: http(), http, aws, awsWith, secrets, steps: stepRenderer(ui) };
 }
 
 /** Read all of stdin as text (for `-` arguments and --password-stdin). */

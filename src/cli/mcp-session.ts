@@ -9,7 +9,7 @@ import type { Inbound } from '../core/runtime/inbound.js';
 import type { McpClient, McpTool, McpTransport } from '../core/runtime/mcp.js';
 import { MCP_PROTOCOL_VERSION } from '../wire.js';
 import type { Outcome } from './command.js';
-import { completeConsent, type ConsentFlags } from './consent.js';
+import { completeCallerConsent, type ConsentFlags } from './consent.js';
 import { readStdin, type Io } from './io.js';
 import { JSON_OBJECT_OR_STDIN, parseJsonObject, STDIN, value, withDefault, type OptionsOf } from './options.js';
 import type { RuntimeCallFlags } from './runtime-call.js';
@@ -56,7 +56,8 @@ export async function runMcpSession(io: Io, transport: McpTransport, opts: McpSe
   const init = await client.initialize();
   const server = init.serverInfo as { name?: string; version?: string } | undefined;
   ui.success(
-    `initialized ${server?.name ?? 'server'}${server?.version ? ` ${server.version}` : ''} (protocol ${client.protocolVersion}${client.sessionId ? `, Mcp-Session-Id ${client.sessionId}` : ''})`,
+    `initialized ${server?.name ?? 'server'}${server?.version ? ` ${server.version}` : ''} ` +
+      `(protocol ${client.protocolVersion}${client.sessionId ? `, Mcp-Session-Id ${client.sessionId}` : ''})`,
   );
 
   if (!opts.call) {
@@ -79,23 +80,36 @@ export async function runMcpSession(io: Io, transport: McpTransport, opts: McpSe
   }
 
   const result = await callTool(io, client, opts.call, await toolArguments(io, opts), opts);
+  return toolOutcome(io, client, opts, opts.call, result);
+}
+
+/** The tool's answer printed, isError as exit 3 with the known cause and fix of a gateway's wording. */
+async function toolOutcome(
+  io: Io,
+  client: McpClient,
+  opts: McpSessionOptions,
+  tool: string,
+  result: unknown,
+): Promise<Outcome> {
+  const { ui } = io;
   const isError = !!(result as { isError?: boolean }).isError;
   // A tool error a gateway worded (its opaque internal error, a policy denial): the known cause and fix.
   const { findHint } = await import('../core/hints.js');
   const texts = ((result as { content?: Array<{ text?: unknown }> }).content ?? []).map((b) => String(b.text ?? ''));
   const hint = isError ? texts.map((t) => findHint({ message: t })).find((h) => h) : undefined;
   return {
-    json: { target: opts.target, mode: inbound.mode, mcpSessionId: client.sessionId ?? null, tool: opts.call, result },
+    json: { target: opts.target, mode: opts.inbound.mode, mcpSessionId: client.sessionId ?? null, tool, result },
     human: () => {
       for (const block of (result as { content?: Array<{ type?: string; text?: string }> }).content ?? []) {
         if (block.type === 'text' && typeof block.text === 'string') io.out.line(block.text);
         else io.out.line(JSON.stringify(block, null, io.out.isTTY ? 2 : undefined));
       }
-      if (isError) ui.warn(`the tool ${opts.call} reported an error (isError: true)`);
+      if (isError) ui.warn(`the tool ${tool} reported an error (isError: true)`);
       if (hint) ui.line(`${ui.c.dim('hint:')} ${hint.fix}`);
-      else ui.success(`${opts.call} answered`);
+      else ui.success(`${tool} answered`);
     },
-    ...(isError ? { exitCode: 3 } : {}),
+    // A tool error is exit 3, except a gateway's policy denial: an authorization refusal, exit 4 (as `policy check`).
+    ...(isError ? { exitCode: hint?.id.startsWith('policy-') ? 4 : 3 } : {}),
   };
 }
 
@@ -117,11 +131,12 @@ async function callTool(
     const url = e.elicitations.find((x) => x.url)?.url;
     ui.line('');
     ui.line(
-      `${ui.c.yellow.bold("▲ the tool needs the user's consent (3LO, URL elicitation -32042).")}${url ? ' Open this AgentCore authorization URL (valid 10 minutes):' : ''}`,
+      ui.c.yellow.bold("▲ the tool needs the user's consent (3LO, URL elicitation -32042).") +
+        (url ? ' Open this AgentCore authorization URL (valid 10 minutes):' : ''),
     );
     if (url) ui.line(`  ${url}`);
     if (!opts.completeAuth || !url) throw e;
-    await completeConsent(io, url, {
+    await completeCallerConsent(io, url, {
       inbound: opts.inbound,
       region: opts.region,
       ...(opts.returnUrl ? { returnUrl: opts.returnUrl } : {}),

@@ -71,7 +71,7 @@ export const REGISTRY: readonly RegistryEntry[] = [
   },
   {
     name: 'policy',
-    summary: 'AgentCore Policy offline: check a tool call, test a table of cases, validate Cedar',
+    summary: 'AgentCore Policy: check a tool call, test a table of cases, validate Cedar (offline or a gateway)',
     load: () => import('./commands/policy/index.js'),
   },
   {

@@ -5,13 +5,13 @@
  */
 import type { Command } from 'commander';
 import { anySignal } from '../core/http.js';
-import type { RuntimeAuthInfo } from '../core/runtime/auth-mode.js';
+import type { RuntimeAuthInfo } from '../core/runtime/inbound.js';
 import type { Inbound } from '../core/runtime/inbound.js';
 import type { InvokerDeps } from '../core/runtime/invoker.js';
 import { checkSessionId, type InvokeSpec } from '../core/runtime/request.js';
 import type { SendOptions } from '../core/runtime/send.js';
 import type { RuntimeTarget } from '../core/runtime/target.js';
-import { AUTH_OPTIONS, type AuthFlags } from './inbound.js';
+import { AUTH_OPTIONS, type AuthFlags } from './inbound-flags.js';
 import type { Io } from './io.js';
 import { addOptions, HEADER, headerValue, repeated, TIMEOUT, value, withDefault, type OptionsOf } from './options.js';
 import { LIMITS } from '../wire.js';
@@ -36,7 +36,10 @@ export const CALL_OPTIONS = {
   ),
 };
 
-/** The runtime a call goes to: --qualifier, --account-id, --session-id (`when` prefixes the help, e.g. "with --agent: "). */
+/**
+ * The runtime a call goes to: --qualifier, --account-id, --session-id (`when` prefixes the help, e.g. "with --agent:
+ * ").
+ */
 export function runtimeOptions(when = '') {
   return {
     qualifier: withDefault(value('--qualifier <name>', `${when}endpoint name`), 'DEFAULT'),

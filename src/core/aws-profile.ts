@@ -9,7 +9,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { configError } from './errors.js';
 
-type Env = Record<string, string | undefined>;
+/** Environment variables as the run sees them (the CLI context's env, not process.env). */
+export type Env = Record<string, string | undefined>;
 
 export interface ProfileFiles {
   config: string;

@@ -4,7 +4,14 @@
  * AgentcoreAuthError. The SDK packages are imported only inside the factory methods so that `--help` never loads them.
  */
 import { AgentcoreAuthError, configError, interruptedError, type ErrorCode } from './errors.js';
-import { resolveRegionChoice, profileFiles, readProfile, requireProfile, type RegionChoice } from './aws-profile.js';
+import {
+  resolveRegionChoice,
+  profileFiles,
+  readProfile,
+  requireProfile,
+  type Env,
+  type RegionChoice,
+} from './aws-profile.js';
 import { classify } from './classify.js';
 import { hintFor } from './hints.js';
 import { networkError } from './http.js';
@@ -17,7 +24,7 @@ import type { BedrockAgentCoreControlClient } from '@aws-sdk/client-bedrock-agen
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { agentcoreSdk, cognitoSdk, controlSdk, credentialProvidersSdk, nodeHttpHandlerSdk } from '../sdk.js';
 
-export type Env = Record<string, string | undefined>;
+export type { Env };
 
 export interface AwsSettings {
   region?: string;
@@ -86,8 +93,8 @@ export interface AwsFactoryDeps {
   captureBodies?: boolean;
   signal?: AbortSignal;
   /**
-   * Tests only: the SDK clients' retry strategy, made for the attempts allowed (the tests keep the SDK's own strategy and
-   * take out its backoff sleeps). Unset, as it always is outside tests: the SDK's standard strategy.
+   * Tests only: the SDK clients' retry strategy, made for the attempts allowed (the tests keep the SDK's own strategy
+   * and take out its backoff sleeps). Unset, as it always is outside tests: the SDK's standard strategy.
    */
   retryStrategy?: (maxAttempts: number) => AwsRetryStrategy;
   /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY of the run: the clients' connections are tunnelled through it. */
@@ -106,97 +113,29 @@ export function createAwsClients(deps: AwsFactoryDeps): AwsClients {
   const { env, settings } = deps;
   const cache = new Map<string, Promise<unknown>>();
   let creds: ReturnType<typeof loadCredentialProvider> | undefined;
-
   const credentialProvider = () => (creds ??= loadCredentialProvider(settings.profile, env));
   // Never the SDK's own region lookup: it reads process.env and the default files, not the run's env.
   const clientRegion = (region: string | undefined) => requireRegion(region ?? resolveRegion(env, settings));
-
-  async function common(service: ServiceKey, region: string) {
-    const endpoint = resolveEndpointOverride(env, service, settings.endpointUrl);
-    const { NodeHttpHandler } = nodeHttpHandlerSdk();
-    const provider = await credentialProvider();
-    deps.proxy?.proxyFor(endpoint ?? SERVICES[service].host(region)); // a malformed HTTPS_PROXY fails here, named
-    const maxAttempts = settings.maxAttempts ?? 3;
-    return {
-      region,
-      ...(endpoint ? { endpoint } : {}),
-      credentials: provider,
-      maxAttempts,
-      ...(deps.retryStrategy ? { retryStrategy: deps.retryStrategy(maxAttempts) } : {}),
-      requestHandler: new NodeHttpHandler({
-        connectionTimeout: Math.min(settings.timeoutMs ?? 30_000, 10_000),
-        requestTimeout: settings.timeoutMs ?? 30_000,
-        // Without this, @smithy/node-http-handler 4.x only logs a warning when requestTimeout passes and keeps waiting.
-        throwOnRequestTimeout: true,
-        ...(deps.proxy ? deps.proxy.agents() : {}),
-      }),
-    };
-  }
-
-  function instrument<T>(client: T): T {
-    const c = client as unknown as StackLike;
-    if (deps.onExchange)
-      c.middlewareStack.add(traceMiddleware(deps.onExchange, !!deps.captureBodies, deps.proxy), {
-        step: 'deserialize',
-        priority: 'low',
-        name: 'agentcoreAuthTrace',
-      });
-    if (deps.onExchange && deps.captureBodies)
-      c.middlewareStack.add(outputMiddleware, {
-        step: 'initialize',
-        priority: 'high',
-        name: 'agentcoreAuthTraceOutput',
-      });
-    if (deps.signal) {
-      // Ctrl-C stops every SDK call (retries and backoff included) unless the caller passed its own abortSignal.
-      const runSignal = deps.signal;
-      const sendable = client as unknown as {
-        send: (command: unknown, options?: unknown, cb?: unknown) => Promise<unknown>;
-      };
-      const send = sendable.send.bind(client);
-      sendable.send = (command, options, cb) => {
-        if (typeof options === 'function' || cb !== undefined) return send(command, options, cb);
-        const o = (options ?? {}) as { abortSignal?: AbortSignal };
-        return send(command, o.abortSignal ? o : { ...o, abortSignal: runSignal });
-      };
-    }
-    return client;
-  }
-
-  function memo<T>(key: string, make: () => Promise<T>): Promise<T> {
+  /** One client per service and region, made on first use. */
+  const client = <T>(service: ServiceKey, region: string | undefined, make: (config: ClientConfig) => T) => {
+    const r = clientRegion(region);
+    const key = `${service}:${r}`;
     let p = cache.get(key) as Promise<T> | undefined;
     if (!p) {
-      p = make();
+      p = (async () => instrument(deps, make(clientConfig(deps, service, r, await credentialProvider()))))();
       cache.set(key, p);
     }
     return p;
-  }
-
+  };
   return {
     region: (fromArn) => resolveRegion(env, settings, fromArn),
     regionChoice: (fromArn) => resolveRegionChoice(env, settings, fromArn),
     endpoint: (service) => resolveEndpointOverride(env, service, settings.endpointUrl),
-    agentcore(region) {
-      const r = clientRegion(region);
-      return memo(`agentcore:${r}`, async () => {
-        const { BedrockAgentCoreClient } = agentcoreSdk();
-        return instrument(new BedrockAgentCoreClient(await common('agentcore', r)));
-      });
-    },
-    control(region) {
-      const r = clientRegion(region);
-      return memo(`control:${r}`, async () => {
-        const { BedrockAgentCoreControlClient } = controlSdk();
-        return instrument(new BedrockAgentCoreControlClient(await common('control', r)));
-      });
-    },
-    cognito(region) {
-      const r = clientRegion(region);
-      return memo(`cognito:${r}`, async () => {
-        const { CognitoIdentityProviderClient } = cognitoSdk();
-        return instrument(new CognitoIdentityProviderClient(await common('cognito', r)));
-      });
-    },
+    agentcore: (region) => client('agentcore', region, (config) => new (agentcoreSdk().BedrockAgentCoreClient)(config)),
+    control: (region) =>
+      client('control', region, (config) => new (controlSdk().BedrockAgentCoreControlClient)(config)),
+    cognito: (region) =>
+      client('cognito', region, (config) => new (cognitoSdk().CognitoIdentityProviderClient)(config)),
     async credentials() {
       const provider = await credentialProvider();
       try {
@@ -206,6 +145,62 @@ export function createAwsClients(deps: AwsFactoryDeps): AwsClients {
       }
     },
   };
+}
+
+type ClientConfig = ReturnType<typeof clientConfig>;
+
+/** What every client is made with: region, endpoint override, credentials, attempts, timeouts, the proxy. */
+function clientConfig(deps: AwsFactoryDeps, service: ServiceKey, region: string, credentials: CredentialProvider) {
+  const { env, settings } = deps;
+  const endpoint = resolveEndpointOverride(env, service, settings.endpointUrl);
+  const { NodeHttpHandler } = nodeHttpHandlerSdk();
+  deps.proxy?.proxyFor(endpoint ?? SERVICES[service].host(region)); // a malformed HTTPS_PROXY fails here, named
+  const maxAttempts = settings.maxAttempts ?? 3;
+  return {
+    region,
+    ...(endpoint ? { endpoint } : {}),
+    credentials,
+    maxAttempts,
+    ...(deps.retryStrategy ? { retryStrategy: deps.retryStrategy(maxAttempts) } : {}),
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: Math.min(settings.timeoutMs ?? 30_000, 10_000),
+      requestTimeout: settings.timeoutMs ?? 30_000,
+      // Without this, @smithy/node-http-handler 4.x only logs a warning when requestTimeout passes and keeps waiting.
+      throwOnRequestTimeout: true,
+      ...(deps.proxy ? deps.proxy.agents() : {}),
+    }),
+  };
+}
+
+/** The trace middleware (--verbose, diagrams), and the run's abort signal on every call. */
+function instrument<T>(deps: AwsFactoryDeps, client: T): T {
+  const c = client as unknown as StackLike;
+  if (deps.onExchange)
+    c.middlewareStack.add(traceMiddleware(deps.onExchange, !!deps.captureBodies, deps.proxy), {
+      step: 'deserialize',
+      priority: 'low',
+      name: 'agentcoreAuthTrace',
+    });
+  if (deps.onExchange && deps.captureBodies)
+    c.middlewareStack.add(outputMiddleware, {
+      step: 'initialize',
+      priority: 'high',
+      name: 'agentcoreAuthTraceOutput',
+    });
+  if (deps.signal) {
+    // Ctrl-C stops every SDK call (retries and backoff included) unless the caller passed its own abortSignal.
+    const runSignal = deps.signal;
+    const sendable = client as unknown as {
+      send: (command: unknown, options?: unknown, cb?: unknown) => Promise<unknown>;
+    };
+    const send = sendable.send.bind(client);
+    sendable.send = (command, options, cb) => {
+      if (typeof options === 'function' || cb !== undefined) return send(command, options, cb);
+      const o = (options ?? {}) as { abortSignal?: AbortSignal };
+      return send(command, o.abortSignal ? o : { ...o, abortSignal: runSignal });
+    };
+  }
+  return client;
 }
 
 type CredentialProvider = () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>;
@@ -236,7 +231,7 @@ async function loadCredentialProvider(profile: string | undefined, env: Env): Pr
 /** A deserialize-step middleware that reports each attempt's raw request and response for --verbose. */
 function traceMiddleware(onExchange: ExchangeListener, captureBodies: boolean, proxy?: ProxyRouting) {
   return (next: (args: unknown) => Promise<{ response: unknown }>, context: { commandName?: string }) =>
-    async (args: { request?: RawRequest }) => {
+    async (args: { request?: SdkHttpRequest }) => {
       const req = args.request;
       if (!req || typeof req !== 'object' || !('method' in req)) return next(args);
       const query =
@@ -326,7 +321,7 @@ function plainJson(output: unknown): string | undefined {
   return plain(rest, 0) ? JSON.stringify(rest) : undefined;
 }
 
-interface RawRequest {
+interface SdkHttpRequest {
   method: string;
   protocol: string;
   hostname: string;

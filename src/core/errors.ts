@@ -1,6 +1,9 @@
 /**
- * One error class for the whole tool. Only core/ turns SDK and HTTP failures into these; cli/run.ts is the single
- * place that renders them and maps them to an exit code.
+ * The tool's error type: AgentcoreAuthError carries an ERR_* code (which fixes the exit code, EXIT), a message, and
+ * optionally a hint, details and the cause. The few specialised errors (McpRpcError, McpElicitationError) extend it;
+ * internal ones (InvokeFailure, StepFailure, the smoke parser's and template's errors) are caught by their callers
+ * and turned into one. core/ turns SDK and HTTP failures into these (fromAwsError, classify.ts); cli/run.ts is the
+ * single place that renders them and maps them to an exit code.
  */
 
 export const EXIT = {

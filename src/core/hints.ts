@@ -1,13 +1,15 @@
 /**
- * The hint table: for each kind of error (core/classify.ts, recognised by the table in src/wire.ts) where it comes from,
- * its cause and its fix, in words. Used at run time to attach a hint to every error the CLI renders, and by `explain`
- * to answer a pasted message. Each entry has a test (test/core/hints.test.ts): keep the `example` a real message that
- * is classified as the entry's kind.
+ * The hint table: for each kind of error (core/classify.ts, recognised by the table in src/wire.ts) where it comes
+ * from, its cause and its fix, in words. Used at run time to attach a hint to every error the CLI renders, and by
+ * `explain` to answer a pasted message. Each entry has a test (test/core/hints.test.ts): keep the `example` a real
+ * message that is classified as the entry's kind.
  */
 import { classify, type ErrorKind } from './classify.js';
+import { COGNITO_HINTS } from './cognito/hints.js';
 import { OBO_HINTS } from './identity/obo-hints.js';
 import { GATEWAY_HINTS } from './gateway/hints.js';
 import { POLICY_HINTS } from './policy/hints.js';
+import { RUNTIME_HINTS } from './runtime/hints.js';
 import { SERVICE_ERRORS, type ServiceErrorKind } from '../wire.js';
 
 interface HintText {
@@ -32,37 +34,53 @@ const TEXTS: readonly HintText[] = [
   ...POLICY_HINTS,
   ...OBO_HINTS,
   ...GATEWAY_HINTS,
+  ...COGNITO_HINTS,
+  ...RUNTIME_HINTS,
   {
     id: 'method-mismatch',
     source: 'AgentCore Runtime (403 AccessDeniedException)',
     cause:
       'The agent accepts exactly one inbound mode: IAM SigV4 or an OAuth bearer JWT. The request used the other one.',
-    fix: 'If the agent has a customJWTAuthorizer, call it with --bearer-token/--bearer; otherwise use SigV4 (optionally with --user-id). `agentcore-auth invoke --auth auto` reads the agent configuration and picks the right mode.',
+    fix:
+      'If the agent has a customJWTAuthorizer, call it with --bearer-token/--bearer; otherwise use SigV4 ' +
+      '(optionally with --user-id). `agentcore-auth invoke --auth auto` reads the agent configuration and ' +
+      'picks the right mode.',
     example:
-      "AccessDeniedException: Authorization method mismatch. The agent is configured for a different authorization method than what was used in your request. Check the agent's authorization configuration and ensure your request uses the matching method (OAuth or SigV4)",
+      'AccessDeniedException: Authorization method mismatch. The agent is configured for a different ' +
+      "authorization method than what was used in your request. Check the agent's authorization " +
+      'configuration and ensure your request uses the matching method (OAuth or SigV4)',
   },
   {
     id: 'claim-client-id',
     source: 'AgentCore customJWTAuthorizer (401)',
     cause:
-      'The authorizer has allowedClients, and the token has no `client_id` claim naming one of them. Cognito ID tokens carry `aud` instead of `client_id`; Okta uses `cid`, Entra `appid`/`azp`.',
-    fix: 'Send the Cognito *access* token (login --print access-token), or configure allowedAudience instead of allowedClients for ID tokens / IdPs without a client_id claim. Check with `agentcore-auth verify`.',
+      'The authorizer has allowedClients, and the token has no `client_id` claim naming one of them. Cognito ' +
+      'ID tokens carry `aud` instead of `client_id`; Okta uses `cid`, Entra `appid`/`azp`.',
+    fix:
+      'Send the Cognito *access* token (login --print access-token), or configure allowedAudience instead ' +
+      'of allowedClients for ID tokens / IdPs without a client_id claim. Check with `agentcore-auth verify`.',
     example: "Claim 'client_id' value mismatch with configuration.",
   },
   {
     id: 'claim-aud',
     source: 'AgentCore customJWTAuthorizer (401)',
     cause:
-      'The authorizer has allowedAudience, and the token has no matching `aud`. Cognito access tokens carry no `aud` at all.',
-    fix: 'For Cognito access tokens configure allowedClients=[<app client id>] instead of allowedAudience, or send the ID token. Check with `agentcore-auth verify`.',
+      'The authorizer has allowedAudience, and the token has no matching `aud`. Cognito access tokens carry no ' +
+      '`aud` at all.',
+    fix:
+      'For Cognito access tokens configure allowedClients=[<app client id>] instead of allowedAudience, or ' +
+      'send the ID token. Check with `agentcore-auth verify`.',
     example: "Claim 'aud' value mismatch with configuration.",
   },
   {
     id: 'claim-iss',
     source: 'AgentCore customJWTAuthorizer (401)',
     cause:
-      "The token's issuer differs from the issuer in the authorizer's discovery document (another user pool or tenant?).",
-    fix: 'Mint the token from the IdP the discoveryUrl points at, or fix discoveryUrl. `agentcore-auth token decode` shows the token issuer.',
+      "The token's issuer differs from the issuer in the authorizer's discovery document (another user pool or " +
+      'tenant?).',
+    fix:
+      'Mint the token from the IdP the discoveryUrl points at, or fix discoveryUrl. `agentcore-auth token ' +
+      'decode` shows the token issuer.',
     example: "Claim 'iss' value mismatch with configuration.",
   },
   {
@@ -76,7 +94,9 @@ const TEXTS: readonly HintText[] = [
     id: 'claim-generic',
     source: 'AgentCore customJWTAuthorizer (401)',
     cause: 'A custom claim rule of the authorizer did not match the token.',
-    fix: 'Compare the token claims (`agentcore-auth token decode`) with the authorizer customClaims (`agentcore-auth verify --agent-arn …`).',
+    fix:
+      'Compare the token claims (`agentcore-auth token decode`) with the authorizer customClaims ' +
+      '(`agentcore-auth verify --agent-arn …`).',
     example: "Claim 'department' value mismatch with configuration.",
   },
   {
@@ -92,7 +112,9 @@ const TEXTS: readonly HintText[] = [
     id: 'token-expired',
     source: 'AgentCore customJWTAuthorizer / Cognito',
     cause: 'The bearer token has expired (AgentCore also rejects tokens that expire during the call).',
-    fix: 'Mint a fresh token (`agentcore-auth login`, or `--bearer NAME`, which refreshes cached tokens that expire within 2 minutes).',
+    fix:
+      'Mint a fresh token (`agentcore-auth login`, or `--bearer NAME`, which refreshes cached tokens that ' +
+      'expire within 2 minutes).',
     example: 'Token has expired',
   },
   {
@@ -106,40 +128,44 @@ const TEXTS: readonly HintText[] = [
     id: 'failed-to-parse-token',
     source: 'AgentCore Runtime (403)',
     cause:
-      'The bearer value is not a JWT (empty, truncated, an opaque token, or a workload access token, which is not a JWT).',
-    fix: 'Send the IdP-issued JWT (three base64url parts). `agentcore-auth token decode` tells whether a value is a JWT.',
+      'The bearer value is not a JWT (empty, truncated, an opaque token, or a workload access token, which is ' +
+      'not a JWT).',
+    fix:
+      'Send the IdP-issued JWT (three base64url parts). `agentcore-auth token decode` tells whether a value ' +
+      'is a JWT.',
     example: 'OAuth authorization failed: Failed to parse token',
-  },
-  {
-    id: 'wat-not-set',
-    source: 'the agent (bedrock-agentcore SDK inside the container)',
-    cause: 'The agent was invoked with SigV4 but without a user id, so the runtime minted no workload access token.',
-    fix: 'Invoke with --user-id <id> (needs bedrock-agentcore:InvokeAgentRuntimeForUser), or call a JWT-configured agent with a bearer token.',
-    example:
-      'Workload access token has not been set. If invoking agent runtime via SIGV4 inbound auth, please specify the X-Amzn-Bedrock-AgentCore-Runtime-User-Id header and retry.',
   },
   {
     id: 'no-return-url',
     source: 'AgentCore Identity GetResourceOauth2Token (400 ValidationException)',
     cause:
       "USER_FEDERATION needs a return URL, and it must be in the workload identity's allowedResourceOauth2ReturnUrls.",
-    fix: 'Register it: `agentcore-auth exchange … --register-return-url` (or UpdateWorkloadIdentity with the full list), then pass the same URL as the return URL.',
+    fix:
+      'Register it: `agentcore-auth exchange … --register-return-url` (or UpdateWorkloadIdentity with the ' +
+      'full list), then pass the same URL as the return URL.',
     example:
-      'ValidationException: You must register and use at least one ResourceOauth2ReturnUrl on your workload identity to use this flow',
+      'ValidationException: You must register and use at least one ResourceOauth2ReturnUrl on your workload ' +
+      'identity to use this flow',
   },
   {
     id: 'invalid-or-expired-session',
     source: 'AgentCore Identity CompleteResourceTokenAuth (403 AccessDeniedException)',
     cause:
-      'The user identifier must be exactly the user id, or the very same JWT string, that minted the workload token which started the flow (a fresh JWT for the same user does not count); or the session is older than 10 minutes.',
-    fix: 'Complete with the same --user-id / --user-token that `exchange` or `invoke` used, within 10 minutes of the authorization URL.',
+      'The user identifier must be exactly the user id, or the very same JWT string, that minted the workload ' +
+      'token which started the flow (a fresh JWT for the same user does not count); or the session is ' +
+      'older than 10 minutes.',
+    fix:
+      'Complete with the same --user-id / --user-token that `exchange` or `invoke` used, within 10 minutes ' +
+      'of the authorization URL.',
     example: 'AccessDeniedException: Invalid or expired session',
   },
   {
     id: 'provider-not-found',
     source: 'AgentCore Identity (404 ResourceNotFoundException)',
     cause: 'No credential provider has that name in this account and region.',
-    fix: 'Check the name and --region; list them with `aws bedrock-agentcore-control list-oauth2-credential-providers`.',
+    fix:
+      'Check the name and --region; list them with `aws bedrock-agentcore-control ' +
+      'list-oauth2-credential-providers`.',
     example: 'ResourceNotFoundException: Resource Credential Provider not found',
   },
   {
@@ -147,146 +173,21 @@ const TEXTS: readonly HintText[] = [
     source: 'AgentCore Identity GetResourceOauth2Token M2M (400)',
     cause:
       "The provider's token endpoint refused the client-credentials request; AgentCore does not pass the details on.",
-    fix: 'Check the provider client id/secret, the scopes (they must exist on the IdP resource server) and the token endpoint. Try it directly: `agentcore-auth login --auth-flow client-credentials --token-endpoint … --scopes …`.',
+    fix:
+      'Check the provider client id/secret, the scopes (they must exist on the IdP resource server) and the ' +
+      'token endpoint. Try it directly: `agentcore-auth login --auth-flow client-credentials ' +
+      '--token-endpoint … --scopes …`.',
     example: 'ValidationException: Error parsing ClientCredentials response',
   },
   {
     id: 'workload-linked',
     source: 'AgentCore Identity GetWorkloadAccessToken* (400)',
     cause: 'Runtime- and Gateway-managed workload identities mint tokens only inside the service.',
-    fix: 'Use a workload identity you created yourself (CreateWorkloadIdentity) for local exchanges, or test through `invoke`.',
+    fix:
+      'Use a workload identity you created yourself (CreateWorkloadIdentity) for local exchanges, or test ' +
+      'through `invoke`.',
     example:
       'ValidationException: WorkloadIdentity is linked to a service and cannot retrieve an access token by the caller',
-  },
-  {
-    id: 'session-id-too-short',
-    source: 'AgentCore Runtime (400 ValidationException)',
-    cause: 'Runtime session ids must be 33 to 256 characters long.',
-    fix: 'Use a longer --session-id, or omit it to let agentcore-auth generate one.',
-    example:
-      "Value at 'runtimeSessionId' failed to satisfy constraint: Member must have length greater than or equal to 33",
-  },
-  {
-    id: 'cognito-secret-hash-missing',
-    source: 'Cognito InitiateAuth (NotAuthorizedException)',
-    cause: 'The app client has a client secret, so every call must carry SECRET_HASH.',
-    fix: 'Pass the client secret (--client-secret, --client-secret-stdin or AGENTCORE_AUTH_CLIENT_SECRET); agentcore-auth computes SECRET_HASH.',
-    example:
-      'NotAuthorizedException: Client 1example23456789 is configured with secret but SECRET_HASH was not received',
-  },
-  {
-    id: 'cognito-secret-hash-wrong',
-    source: 'Cognito (NotAuthorizedException)',
-    cause: 'SECRET_HASH did not verify: wrong client secret, or a username that differs from the one used in the hash.',
-    fix: 'Check --client-secret for this --client-id; sign in with the exact username (not an alias).',
-    example: 'NotAuthorizedException: Unable to verify secret hash for client 1example23456789',
-  },
-  {
-    id: 'cognito-user-password-not-enabled',
-    source: 'Cognito InitiateAuth (InvalidParameterException)',
-    cause: 'The app client does not allow the USER_PASSWORD_AUTH flow.',
-    fix: 'Enable ALLOW_USER_PASSWORD_AUTH in the app client (ExplicitAuthFlows), or use --auth-flow authorization-code.',
-    example: 'InvalidParameterException: USER_PASSWORD_AUTH flow not enabled for this client',
-  },
-  {
-    id: 'cognito-incorrect-password',
-    source: 'Cognito (NotAuthorizedException)',
-    cause: 'Wrong password, or an unknown user in a pool that hides user existence.',
-    fix: 'Check the username and password (and that the user pool and client are the right ones).',
-    example: 'NotAuthorizedException: Incorrect username or password.',
-  },
-  {
-    id: 'cognito-user-not-found',
-    source: 'Cognito (UserNotFoundException)',
-    cause: 'No user with that username in this user pool.',
-    fix: 'Check --username and that --client-id belongs to the intended user pool.',
-    example: 'UserNotFoundException: User does not exist.',
-  },
-  {
-    id: 'cognito-refresh-expired',
-    source: 'Cognito (NotAuthorizedException)',
-    cause: 'The cached refresh token is no longer valid.',
-    fix: 'Log in again with `agentcore-auth login`.',
-    example: 'NotAuthorizedException: Refresh Token has expired',
-  },
-  {
-    id: 'cognito-refresh-revoked',
-    source: 'Cognito (NotAuthorizedException)',
-    cause:
-      'The refresh token was revoked: the user was signed out everywhere (GlobalSignOut, AdminUserGlobalSignOut) ' +
-      'or the token itself was revoked (RevokeToken, /oauth2/revoke).',
-    fix: 'Log in again with `agentcore-auth login` (the same --save-as name replaces the cached entry).',
-    example: 'NotAuthorizedException: Refresh Token has been revoked',
-  },
-  {
-    id: 'cognito-access-revoked',
-    source: 'Cognito (NotAuthorizedException)',
-    cause: 'The access token belongs to a sign-in that was signed out (GlobalSignOut) or revoked (RevokeToken).',
-    fix: 'Log in again; resource servers that only check the JWT may still accept the old token until it expires.',
-    example: 'NotAuthorizedException: Access Token has been revoked',
-  },
-  {
-    id: 'cognito-mfa-code-mismatch',
-    source: 'Cognito RespondToAuthChallenge / VerifySoftwareToken',
-    cause: 'The authenticator code did not match (wrong secret, a code already expired, or a clock off by > 30 s).',
-    fix:
-      'Use the current code (--mfa-code), or give the authenticator secret in AGENTCORE_AUTH_TOTP_SECRET or with ' +
-      '--totp-secret-stdin so login computes it; check the machine clock.',
-    example: 'CodeMismatchException: Invalid code or auth state for the user.',
-  },
-  {
-    id: 'cognito-user-disabled',
-    source: 'Cognito (NotAuthorizedException)',
-    cause: 'An administrator disabled this user (AdminDisableUser).',
-    fix: 'Enable the user again (aws cognito-idp admin-enable-user …) or sign in as another user.',
-    example: 'NotAuthorizedException: User is disabled.',
-  },
-  {
-    id: 'cognito-filter-parse',
-    source: 'Cognito ListUsers (InvalidParameterException)',
-    cause:
-      'The Filter is not `attribute = "value"` or `attribute ^= "value"` on a searchable attribute (username, ' +
-      'email, phone_number, name, given_name, family_name, preferred_username, cognito:user_status, status, sub).',
-    fix:
-      'Quote the value with double quotes, e.g. --filter \'email ^= "alice"\'; ' +
-      'custom attributes are not searchable.',
-    example: 'InvalidParameterException: Error while parsing filter.',
-  },
-  {
-    id: 'cognito-group-not-found',
-    source: 'Cognito (ResourceNotFoundException)',
-    cause: 'No group of that name in this user pool (group names are case-sensitive).',
-    fix: 'Create it first (aws cognito-idp create-group …) or check the name with list-groups.',
-    example: 'ResourceNotFoundException: Group not found.',
-  },
-  {
-    id: 'cognito-trigger-unreachable',
-    source: 'Cognito Lambda trigger (UnexpectedLambdaException)',
-    cause:
-      'Cognito could not invoke the pool\u2019s Lambda trigger (not found, no permission, timed out, unreachable).',
-    fix:
-      'Check the trigger ARN in the pool\u2019s LambdaConfig; on the local stack, serve it with ' +
-      '`agentcore-auth local --lambda ARN=http://127.0.0.1:PORT` and make sure that endpoint answers.',
-    example:
-      'UnexpectedLambdaException: PreTokenGeneration invocation failed due to error ' +
-      'Socket timeout while invoking Lambda function.',
-  },
-  {
-    id: 'cognito-trigger-bad-answer',
-    source: 'Cognito Lambda trigger (InvalidLambdaResponseException / UserLambdaValidationException)',
-    cause: 'The trigger threw, or answered something that is not the event with its `response` filled in.',
-    fix:
-      'Return the event object with `response.claimsOverrideDetails` (V1_0) or ' +
-      '`response.claimsAndScopeOverrideDetails` (V2_0/V3_0); see the trigger\u2019s logs for the error it threw.',
-    example: 'InvalidLambdaResponseException: Unrecognizable lambda output',
-  },
-  {
-    id: 'invoke-for-user-denied',
-    source: 'AgentCore Runtime (403 AccessDeniedException)',
-    cause: 'Sending X-Amzn-Bedrock-AgentCore-Runtime-User-Id needs an extra IAM permission.',
-    fix: 'Allow bedrock-agentcore:InvokeAgentRuntimeForUser on the runtime for the calling principal, or invoke without --user-id.',
-    example:
-      'AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/dev/x is not authorized to perform: bedrock-agentcore:InvokeAgentRuntimeForUser',
   },
   {
     id: 'jwt-invalid-or-not-found',
@@ -311,21 +212,6 @@ const TEXTS: readonly HintText[] = [
     example: 'ExpiredTokenException: The security token included in the request is expired',
   },
   {
-    id: 'runtime-client-error',
-    source: 'AgentCore Runtime (424)',
-    cause: 'The agent container failed to answer (crashed, timed out, or broke the HTTP contract).',
-    fix: "Read the agent's message above and its CloudWatch logs; check that it serves POST /invocations and GET /ping on port 8080.",
-    example:
-      'RuntimeClientError: Received error (500) from runtime. Please check your CloudWatch logs for more information.',
-  },
-  {
-    id: 'payload-too-large',
-    source: 'AgentCore Runtime (413 ValidationException)',
-    cause: "The request payload is over InvokeAgentRuntime's limit: 100 MB, not adjustable (AgentCore quotas).",
-    fix: 'InvokeAgentRuntime takes at most 100 MB and the limit is not adjustable: send the agent a reference to the data instead (an S3 URI or a URL it fetches), or split it over several calls in one session (--session-id).',
-    example: 'ValidationException: Request payload exceeds the maximum allowed size of 100000000 bytes (100 MB)',
-  },
-  {
     id: 'quota-exceeded',
     source: 'AgentCore (402)',
     cause: 'A service quota was exceeded (for example concurrent sessions).',
@@ -343,7 +229,9 @@ const TEXTS: readonly HintText[] = [
     id: 'not-found',
     source: 'AWS (404)',
     cause: 'The resource does not exist in this account and region (or under this qualifier).',
-    fix: 'Check --region (an ARN carries its own), the qualifier (DEFAULT unless you created an endpoint), and the name or ARN.',
+    fix:
+      'Check --region (an ARN carries its own), the qualifier (DEFAULT unless you created an endpoint), and ' +
+      'the name or ARN.',
     example: 'ResourceNotFoundException: No endpoint or agent found with qualifier',
   },
   {
@@ -357,7 +245,9 @@ const TEXTS: readonly HintText[] = [
     id: 'no-credentials',
     source: 'AWS SDK',
     cause: 'No AWS credentials were found in the default chain (env, profile, SSO, container, instance).',
-    fix: 'Set AWS_PROFILE/--profile, run `aws sso login`, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY. Against the local stack use the credentials `agentcore-auth local` prints.',
+    fix:
+      'Set AWS_PROFILE/--profile, run `aws sso login`, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY. ' +
+      'Against the local stack use the credentials `agentcore-auth local` prints.',
     example: 'CredentialsProviderError: Could not load credentials from any providers',
   },
   {
@@ -385,17 +275,26 @@ const TEXTS: readonly HintText[] = [
     id: 'redirect-uri-mismatch',
     source: 'OAuth authorize endpoint',
     cause: 'The redirect URI is not registered for this client at the IdP.',
-    fix: 'Register the exact redirect URI (scheme, host, port, path) at the IdP, or pass the registered one with --redirect-uri.',
+    fix:
+      'Register the exact redirect URI (scheme, host, port, path) at the IdP, or pass the registered one ' +
+      'with --redirect-uri.',
     example: "invalid_request: redirect_uri did not match any of the client's registered redirect_uris",
   },
   {
     id: 'discovery-url-pattern',
     source: 'AgentCore control plane CreateAgentRuntime / UpdateAgentRuntime / CreateGateway (400 ValidationException)',
     cause:
-      'The customJWTAuthorizer discoveryUrl must end in /.well-known/openid-configuration; an issuer URL alone is refused.',
-    fix: 'Append /.well-known/openid-configuration to the issuer (Cognito: https://cognito-idp.<region>.amazonaws.com/<pool-id>/.well-known/openid-configuration). `agentcore-auth verify TOKEN --discovery-url …` checks the URL and the token.',
+      'The customJWTAuthorizer discoveryUrl must end in /.well-known/openid-configuration; an issuer URL alone ' +
+      'is refused.',
+    fix:
+      'Append /.well-known/openid-configuration to the issuer (Cognito: ' +
+      'https://cognito-idp.<region>.amazonaws.com/<pool-id>/.well-known/openid-configuration). ' +
+      '`agentcore-auth verify TOKEN --discovery-url …` checks the URL and the token.',
     example:
-      "ValidationException: 1 validation error detected: Value 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEf123' at 'authorizerConfiguration.customJWTAuthorizer.discoveryUrl' failed to satisfy constraint: Member must satisfy regular expression pattern: ^.+/\\.well-known/openid-configuration$",
+      'ValidationException: 1 validation error detected: Value ' +
+      "'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEf123' at " +
+      "'authorizerConfiguration.customJWTAuthorizer.discoveryUrl' failed to satisfy constraint: Member " +
+      'must satisfy regular expression pattern: ^.+/\\.well-known/openid-configuration$',
   },
   {
     id: 'custom-claim-scp',
@@ -407,28 +306,29 @@ const TEXTS: readonly HintText[] = [
       "ValidationException: Custom claim name can't be 'scp'. Please configure claims in the allowed_scopes field",
   },
   {
-    id: 'mcp-generic-unauthorized',
-    source: 'AgentCore Runtime (401, MCP -32001 / AG-UI UNAUTHORIZED)',
-    cause:
-      'The runtime refused the caller: no bearer token, or one the customJWTAuthorizer rejected. The generic text hides which check failed.',
-    fix: 'Check the token against the agent with `agentcore-auth verify --bearer --agent-arn <arn>`; it names the failing claim.',
-    example: 'data: {"type":"RUN_ERROR","code":"UNAUTHORIZED","message":"Authentication required"}',
-  },
-  {
     id: 'insufficient-scope',
     source: 'AgentCore Gateway (403, WWW-Authenticate error="insufficient_scope")',
     cause: "The token is valid but carries none of the gateway authorizer's allowedScopes.",
-    fix: 'Mint the token with one of the scopes the gateway advertises (the scope= in WWW-Authenticate, or scopes_supported in its protected-resource metadata).',
+    fix:
+      'Mint the token with one of the scopes the gateway advertises (the scope= in WWW-Authenticate, or ' +
+      'scopes_supported in its protected-resource metadata).',
     example:
-      'Bearer error="insufficient_scope", scope="mcp/invoke", resource_metadata="https://gw.example/.well-known/oauth-protected-resource"',
+      'Bearer error="insufficient_scope", scope="mcp/invoke", ' +
+      'resource_metadata="https://gw.example/.well-known/oauth-protected-resource"',
   },
   {
     id: 'provider-secret-denied',
     source: 'AgentCore Identity GetResourceOauth2Token / GetResourceApiKey (403 AccessDeniedException)',
     cause: "The caller's role may not read the credential provider's secret in Secrets Manager.",
-    fix: "Allow secretsmanager:GetSecretValue on the provider's secret (its clientSecretArn / apiKeySecretArn) for the calling role.",
+    fix:
+      "Allow secretsmanager:GetSecretValue on the provider's secret (its clientSecretArn / apiKeySecretArn) " +
+      'for the calling role.',
     example:
-      "AccessDeniedException: Access denied when retrieving secret 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bedrock-agentcore-identity!default/oauth2/github-AbCdEf'. User: arn:aws:sts::123456789012:assumed-role/agent-role/s is not authorized to perform: secretsmanager:GetSecretValue",
+      'AccessDeniedException: Access denied when retrieving secret ' +
+      "'arn:aws:secretsmanager:us-east-1:123456789012:secret:" +
+      "bedrock-agentcore-identity!default/oauth2/github-AbCdEf'. " +
+      'User: arn:aws:sts::123456789012:assumed-role/agent-role/s is not authorized to perform: ' +
+      'secretsmanager:GetSecretValue',
   },
   {
     id: 'session-in-progress',
@@ -438,79 +338,46 @@ const TEXTS: readonly HintText[] = [
     example: 'RetryableConflictException: Session operation in progress, please retry',
   },
   {
-    id: 'mcp-accept-header',
-    source: 'AgentCore Runtime, MCP protocol (406 McpRequestUnacceptableException)',
-    cause: 'MCP over InvokeAgentRuntime needs Accept: application/json, text/event-stream.',
-    fix: 'Send both media types in Accept (`agentcore-auth invoke --mcp` and `agentcore-auth mcp` do).',
-    example: 'Accept Header Error - MCP protocol requires Accept header: application/json, text/event-stream',
-  },
-  {
     id: 'setup-access-denied',
     source: 'AWS IAM, during `agentcore-auth setup` / `teardown` (AccessDeniedException)',
     cause:
-      'The caller may not create, read or delete the Cognito (cognito-idp:*) or AgentCore Identity (bedrock-agentcore:*) resources setup manages.',
-    fix: 'Attach the policy `agentcore-auth help iam` prints to the caller, or run as a principal that has it; `aws sts get-caller-identity` shows who you are. `teardown --name NAME` removes what an interrupted setup made.',
+      'The caller may not create, read or delete the Cognito (cognito-idp:*) or AgentCore Identity ' +
+      '(bedrock-agentcore:*) resources setup manages.',
+    fix:
+      'Attach the policy `agentcore-auth help iam` prints to the caller, or run as a principal that has it; ' +
+      '`aws sts get-caller-identity` shows who you are. `teardown --name NAME` removes what an interrupted ' +
+      'setup made.',
     example:
-      'AccessDeniedException: User: arn:aws:iam::123456789012:user/dev is not authorized to perform: cognito-idp:CreateUserPool on resource: arn:aws:cognito-idp:us-east-1:123456789012:userpool/* because no identity-based policy allows the cognito-idp:CreateUserPool action',
-  },
-  {
-    id: 'cognito-domain-taken',
-    source: 'Amazon Cognito CreateUserPoolDomain (InvalidParameterException)',
-    cause:
-      'Hosted-UI domain prefixes are unique per region across every AWS account: this prefix belongs to another user pool (maybe one of yours).',
-    fix: '`agentcore-auth setup` retries with a new random suffix (5 attempts); if it still fails, run it again or choose another --name. By hand: pick another prefix.',
-    example: 'InvalidParameterException: Domain already associated with another user pool.',
-  },
-  {
-    id: 'cognito-pool-has-domain',
-    source: 'Amazon Cognito DeleteUserPool (InvalidParameterException)',
-    cause: 'A user pool with a hosted-UI domain cannot be deleted until the domain is.',
-    fix: '`agentcore-auth teardown --name NAME` deletes the domain first. By hand: aws cognito-idp delete-user-pool-domain --domain <prefix> --user-pool-id <pool>, then delete the pool.',
-    example:
-      'InvalidParameterException: User pool cannot be deleted. It has a domain configured that should be deleted first.',
-  },
-  {
-    id: 'cognito-limit-exceeded',
-    source: 'Amazon Cognito (LimitExceededException)',
-    cause:
-      'A Cognito quota was hit: resources per account or per pool (user pools, app clients, resource servers, domains) or, on sign-in and password calls, the attempt limit for a user.',
-    fix: 'For setup: delete unused pools (`agentcore-auth teardown --name NAME` for ones setup made) or ask for more in Service Quotas (Amazon Cognito User Pools). For sign-in: wait a few minutes before trying again.',
-    example: 'LimitExceededException: Attempt limit exceeded, please try after some time.',
+      'AccessDeniedException: User: arn:aws:iam::123456789012:user/dev is not authorized to perform: ' +
+      'cognito-idp:CreateUserPool on resource: arn:aws:cognito-idp:us-east-1:123456789012:userpool/* ' +
+      'because no identity-based policy allows the cognito-idp:CreateUserPool action',
   },
   {
     id: 'iam-not-authorized',
     source: 'AWS IAM (403 AccessDeniedException)',
     cause:
-      'The calling IAM principal lacks the permission named in the message (or an SCP, permission boundary or resource policy denies it).',
-    fix: "Allow that action on that resource in the caller's IAM policy, or call as a principal that has it; `aws sts get-caller-identity` shows who you are.",
+      'The calling IAM principal lacks the permission named in the message (or an SCP, permission boundary or ' +
+      'resource policy denies it).',
+    fix:
+      "Allow that action on that resource in the caller's IAM policy, or call as a principal that has it; " +
+      '`aws sts get-caller-identity` shows who you are.',
     example:
-      'AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/dev/x is not authorized to perform: bedrock-agentcore:InvokeAgentRuntime on resource: arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/myAgent-AbCdEf1234',
-  },
-  {
-    id: 'mcp-url-elicitation',
-    source: 'AgentCore Gateway, tools/call (JSON-RPC -32042, MCP URL-mode elicitation)',
-    cause:
-      "The tool's target uses OAuth 3LO and the user has not consented yet; data.elicitations[].url is the AgentCore authorization URL (valid 10 minutes).",
-    fix: 'Open the URL and consent, then call again; or `agentcore-auth mcp --gateway-url … --call TOOL --complete-auth`, which opens it, serves the return URL, binds the session with the same JWT (CompleteResourceTokenAuth) and retries.',
-    example:
-      '{"jsonrpc":"2.0","id":3,"error":{"code":-32042,"message":"This request requires more information.","data":{"elicitations":[{"mode":"url"}]}}}',
+      'AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/dev/x is not authorized to perform: ' +
+      'bedrock-agentcore:InvokeAgentRuntime on resource: ' +
+      'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/myAgent-AbCdEf1234',
   },
   {
     id: 'local-token-signature',
     source:
       "agentcore-auth local stack, JWT authorizer (401; AgentCore's own text for a bad signature was never recorded)",
     cause:
-      "The token's signature does not verify with the keys of the authorizer's discovery URL: another key signed it — typically a token minted by an earlier run of the local stack on the same port (each run has new keys), or an altered token.",
-    fix: 'Mint a fresh token from the IdP the authorizer trusts (`agentcore-auth login …` against the running stack); `agentcore-auth token decode` shows its iss and kid.',
+      "The token's signature does not verify with the keys of the authorizer's discovery URL: another key " +
+      'signed it — typically a token minted by an earlier run of the local stack on the same port (each ' +
+      'run has new keys), or an altered token.',
+    fix:
+      'Mint a fresh token from the IdP the authorizer trusts (`agentcore-auth login …` against the running ' +
+      'stack); `agentcore-auth token decode` shows its iss and kid.',
     example: '{"jsonrpc":"2.0","error":{"code":-32001,"message":"Token signature verification failed"},"id":"null"}',
-  },
-  {
-    id: 'local-agent-unreachable',
-    source: 'agentcore-auth local stack, runtime (424 RuntimeClientError)',
-    cause: 'The agent container behind --agent-url / agentUrl is not listening at that URL.',
-    fix: 'Start your agent (it must serve POST /invocations and GET /ping on that port), fix the URL, or drop --agent-url to use the built-in sample agent.',
-    example:
-      'RuntimeClientError: The local stack could not reach agent sigv4_agent at http://127.0.0.1:8080/invocations (ECONNREFUSED). Is your agent running and serving POST /invocations on that port?',
   },
 ];
 

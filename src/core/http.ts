@@ -80,19 +80,8 @@ export function createHttpFetch(options: HttpOptions): FetchLike & { exchanges: 
   const timeoutMs = options.timeoutMs ?? 30_000;
 
   const traced = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
-    const req = input instanceof Request ? input : undefined;
-    const url = req ? req.url : input.toString();
-    const method = (init.method ?? req?.method ?? 'GET').toUpperCase();
-    const exchange: HttpExchange = {
-      id: nextId++,
-      method,
-      url,
-      requestHeaders: headersToRecord(init.headers ?? req?.headers),
-    };
-    const body = bodyToString(init.body);
-    if (body !== undefined) exchange.requestBody = body;
-    const proxy = options.proxy?.proxyFor(url);
-    if (proxy) exchange.proxy = displayProxy(proxy);
+    const { exchange, proxy } = recordRequest(options, input, init);
+    const { method, url } = exchange;
     exchanges.push(exchange);
     options.onExchange?.(exchange, 'request');
 
@@ -105,17 +94,7 @@ export function createHttpFetch(options: HttpOptions): FetchLike & { exchanges: 
         proxy && options.proxy
           ? await options.proxy.fetch(proxy, input, { ...init, signal })
           : await options.fetch(input, { ...init, signal });
-      exchange.status = res.status;
-      exchange.responseHeaders = headersToRecord(res.headers);
-      exchange.durationMs = Math.round(performance.now() - started);
-      if (options.captureBodies && !isStreaming(res.headers.get('content-type'))) {
-        try {
-          const text = await res.clone().text();
-          exchange.responseBody = text.length > MAX_CAPTURE ? `${text.slice(0, MAX_CAPTURE)}…` : text;
-        } catch {
-          /* body unreadable: leave it out of the trace */
-        }
-      }
+      await recordResponse(exchange, res, started, !!options.captureBodies);
       options.onExchange?.(exchange, 'response');
       return res;
     } catch (e) {
@@ -128,7 +107,8 @@ export function createHttpFetch(options: HttpOptions): FetchLike & { exchanges: 
       if (init.signal?.aborted) throw e;
       if (timeout.aborted) {
         throw timeoutError(
-          `${method} ${stripQuery(url)} did not answer within ${timeoutMs % 1000 === 0 ? `${timeoutMs / 1000} s` : `${timeoutMs} ms`}`,
+          `${method} ${stripQuery(url)} did not answer ` +
+            `within ${timeoutMs % 1000 === 0 ? `${timeoutMs / 1000} s` : `${timeoutMs} ms`}`,
           'Check that the endpoint is reachable, or raise --timeout.',
         );
       }
@@ -137,6 +117,38 @@ export function createHttpFetch(options: HttpOptions): FetchLike & { exchanges: 
     }
   };
   return Object.assign(traced, { exchanges });
+}
+
+/** The request as traced (headers, body as text, the proxy it goes through), before it is sent. */
+function recordRequest(options: HttpOptions, input: string | URL | Request, init: RequestInit) {
+  const req = input instanceof Request ? input : undefined;
+  const url = req ? req.url : input.toString();
+  const exchange: HttpExchange = {
+    id: nextId++,
+    method: (init.method ?? req?.method ?? 'GET').toUpperCase(),
+    url,
+    requestHeaders: headersToRecord(init.headers ?? req?.headers),
+  };
+  const body = bodyToString(init.body);
+  if (body !== undefined) exchange.requestBody = body;
+  const proxy = options.proxy?.proxyFor(url);
+  if (proxy) exchange.proxy = displayProxy(proxy);
+  return { exchange, proxy };
+}
+
+/** The answer as traced: status, headers, time, and the body (not a stream's) when bodies are captured. */
+async function recordResponse(exchange: HttpExchange, res: Response, started: number, capture: boolean) {
+  exchange.status = res.status;
+  exchange.responseHeaders = headersToRecord(res.headers);
+  exchange.durationMs = Math.round(performance.now() - started);
+  if (capture && !isStreaming(res.headers.get('content-type'))) {
+    try {
+      const text = await res.clone().text();
+      exchange.responseBody = text.length > MAX_CAPTURE ? `${text.slice(0, MAX_CAPTURE)}…` : text;
+    } catch {
+      /* body unreadable: leave it out of the trace */
+    }
+  }
 }
 
 /**
@@ -174,7 +186,9 @@ export function networkError(url: string, cause: unknown): AgentcoreAuthError {
     /* keep raw */
   }
   return new AgentcoreAuthError('ERR_NETWORK', `cannot reach ${origin} (${why})`, {
-    hint: `Check the URL and that the server is running. Endpoint overrides come from --endpoint-url, AWS_ENDPOINT_URL_<SERVICE> and AWS_ENDPOINT_URL.`,
+    hint:
+      `Check the URL and that the server is running. Endpoint overrides come from --endpoint-url, ` +
+      `AWS_ENDPOINT_URL_<SERVICE> and AWS_ENDPOINT_URL.`,
     details: { url: stripQuery(url), ...(code ? { errorName: code } : {}) },
     cause,
   });

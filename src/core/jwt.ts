@@ -24,7 +24,8 @@ export function decodeJwtUnverified(token: string): DecodedJwt {
   if (!looksLikeJwt(t)) {
     const parts = t.split('.').length;
     throw inputError(
-      `not a JWT: expected three base64url parts separated by dots, got ${parts === 5 ? '5 (an encrypted JWE, which cannot be decoded here)' : parts}`,
+      `not a JWT: expected three base64url parts separated by dots, ` +
+        `got ${parts === 5 ? '5 (an encrypted JWE, which cannot be decoded here)' : parts}`,
       'Workload access tokens and opaque OAuth tokens are not JWTs; AgentCore bearer auth needs the IdP-issued JWT.',
     );
   }

@@ -14,9 +14,9 @@ import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { configError } from './errors.js';
+import type { Env } from './aws-profile.js';
 import { isLoopbackHost } from './loopback.js';
 
-type Env = Record<string, string | undefined>;
 type Undici = typeof import('undici');
 
 const load = createRequire(import.meta.url);

@@ -19,15 +19,16 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs, constants as fsConstants } from 'node:fs';
 import { platform } from 'node:os';
 import { join } from 'node:path';
-
-export type Env = Record<string, string | undefined>;
+import type { Env } from './aws-profile.js';
 
 export interface CacheLocation {
   env: Env;
   homedir: string;
   /** Called with a human sentence when something was recovered (broken file, loose permissions, stale lock). */
   warn?: (message: string) => void;
-  /** Builds the error thrown when the cache cannot be used (not a file, permissions, lock held); default a plain Error. */
+  /**
+   * Builds the error thrown when the cache cannot be used (not a file, permissions, lock held); default a plain Error.
+   */
   fail?: (message: string, cause: unknown) => Error;
   /**
    * The process taking the lock: its pid is written into the lock file, and a lock whose holder is no longer alive is
@@ -177,7 +178,8 @@ async function ensureDir(loc: CacheLocation): Promise<string> {
     const st = await fs.stat(dir);
     if ((st.mode & 0o077) !== 0 && loc.warn) {
       loc.warn(
-        `token cache directory ${dir} is accessible to other users (mode ${(st.mode & 0o777).toString(8)}); run: chmod 700 ${dir}`,
+        `token cache directory ${dir} is accessible to other users (mode ${(st.mode & 0o777).toString(8)}); ` +
+          `run: chmod 700 ${dir}`,
       );
     }
   }
@@ -410,7 +412,8 @@ async function acquireLock(loc: CacheLocation, lockFile: string): Promise<() => 
     }
     if (Date.now() > deadline) {
       const err = new Error(
-        `the token cache is locked by another agentcore-auth process (${lockFile}); if none is running, delete that file`,
+        `the token cache is locked by another agentcore-auth process (${lockFile}); if none is running, ` +
+          `delete that file`,
       );
       (err as Error & { code: string }).code = 'ETOKENCACHELOCKED';
       throw err;

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { LIMITS, PATTERNS } from '../wire.js';
+import { PATTERNS } from '../wire.js';
 import type { FaultRule, FaultSettings } from './server.js';
 import { defaultUserPool, parseUserPool, type UserPoolConfig } from './cognito/config.js';
 import { bool, ConfigError, int, keyField, known, list, obj, optStr, str, strList, unique } from './config-fields.js';
@@ -15,51 +15,23 @@ import { parsePrincipals, type PrincipalConfig } from './principals.js';
 import { parseAgents, RuntimeConfigError, type AgentConfig, type RuntimeDefaultsContext } from './runtime/config.js';
 import { GatewayConfigError, parseGateways, type GatewayConfig } from './gateway/config.js';
 import { parsePolicyEngines, PolicyConfigError, type PolicyEngineConfig } from './policy/config.js';
+import {
+  parseApiKeyProviders,
+  parseProvider,
+  parseWorkloadIdentities,
+  reseedM2mProvider,
+  type ApiKeyProviderConfig,
+  type OAuth2ProviderConfig,
+  type WorkloadIdentityConfig,
+} from './identity/config.js';
 
-export interface WorkloadIdentityConfig {
-  name: string;
-  allowedResourceOauth2ReturnUrls: string[];
-}
-
-/** Where an OAuth2 credential provider's authorization server is. */
-export type ProviderIdp =
-  | { kind: 'userPool'; client: string }
-  | { kind: 'threeLo' }
-  | { kind: 'discovery'; discoveryUrl: string }
-  | { kind: 'metadata'; issuer?: string; authorizationEndpoint?: string; tokenEndpoint: string };
-
-export interface OAuth2ProviderConfig {
-  name: string;
-  vendor: string;
-  idp: ProviderIdp;
-  /** For `userPool`/`threeLo` providers filled in at start. */
-  clientId?: string;
-  clientSecret?: string;
-  /** The OAuth2 flow this seeded provider is meant for (informational: shown in `local` output). */
-  flow: 'M2M' | 'USER_FEDERATION' | 'ON_BEHALF_OF_TOKEN_EXCHANGE';
-  /** Default scopes (informational). */
-  scopes: string[];
-  /** onBehalfOfTokenExchangeConfig (default for an ON_BEHALF_OF_TOKEN_EXCHANGE provider: TOKEN_EXCHANGE, actor M2M). */
-  onBehalfOf?: OnBehalfOfProviderConfig;
-  /** clientAuthenticationMethod (default CLIENT_SECRET_BASIC); PRIVATE_KEY_JWT signs with `kmsKeyArn`. */
-  clientAuthenticationMethod?:
-    | 'CLIENT_SECRET_BASIC'
-    | 'CLIENT_SECRET_POST'
-    | 'PRIVATE_KEY_JWT'
-    | 'AWS_IAM_ID_TOKEN_JWT';
-  privateKeyJwt?: { kmsKeyArn?: string; signingAlgorithm: 'RS256' | 'PS256' | 'ES256' };
-}
-
-export interface OnBehalfOfProviderConfig {
-  grantType: 'TOKEN_EXCHANGE' | 'JWT_AUTHORIZATION_GRANT';
-  actorTokenContent?: 'M2M' | 'AWS_IAM_ID_TOKEN_JWT' | 'NONE';
-  actorTokenScopes?: string[];
-}
-
-export interface ApiKeyProviderConfig {
-  name: string;
-  apiKey: string;
-}
+export type {
+  ApiKeyProviderConfig,
+  OAuth2ProviderConfig,
+  OnBehalfOfProviderConfig,
+  ProviderIdp,
+  WorkloadIdentityConfig,
+} from './identity/config.js';
 
 export interface ThreeLoUserConfig {
   username: string;
@@ -248,30 +220,9 @@ function parseConfigInner(input: unknown): StackConfig {
   const cfg = defaultConfig(region);
   if (raw.accountId !== undefined)
     cfg.accountId = str(raw.accountId, 'accountId', { pattern: PATTERNS.accountId, patternText: '12 digits' });
-  if (raw.credentials !== undefined) {
-    const c = obj(raw.credentials, 'credentials');
-    known(c, 'credentials', ['accessKeyId', 'secretAccessKey']);
-    cfg.credentials = {
-      accessKeyId: str(c.accessKeyId, 'credentials.accessKeyId', {
-        min: 16,
-        max: 128,
-        pattern: /^\w+$/,
-        patternText: 'letters and digits',
-      }),
-      secretAccessKey: str(c.secretAccessKey, 'credentials.secretAccessKey', { min: 1 }),
-    };
-  }
+  if (raw.credentials !== undefined) cfg.credentials = parseCredentials(raw.credentials);
   cfg.autoConsent = bool(raw.autoConsent, 'autoConsent', false);
-  if (raw.threeLo !== undefined) {
-    const t = obj(raw.threeLo, 'threeLo');
-    known(t, 'threeLo', ['defaultUser', 'clientId', 'clientSecret', 'scopes']);
-    cfg.threeLo = {
-      defaultUser: optStr(t.defaultUser, 'threeLo.defaultUser') ?? cfg.threeLo.defaultUser,
-      clientId: optStr(t.clientId, 'threeLo.clientId') ?? cfg.threeLo.clientId,
-      clientSecret: optStr(t.clientSecret, 'threeLo.clientSecret') ?? cfg.threeLo.clientSecret,
-      scopes: strList(t.scopes, 'threeLo.scopes', cfg.threeLo.scopes),
-    };
-  }
+  if (raw.threeLo !== undefined) cfg.threeLo = parseThreeLo(raw.threeLo, cfg.threeLo);
   if (raw.userPool !== undefined) {
     cfg.userPool = parseUserPool(raw.userPool, cfg.userPool, secret);
     if (raw.oauth2Providers === undefined) cfg.oauth2Providers = reseedM2mProvider(cfg);
@@ -282,20 +233,12 @@ function parseConfigInner(input: unknown): StackConfig {
   }
   if (raw.oauth2Providers !== undefined) {
     cfg.oauth2Providers = list(raw.oauth2Providers, 'oauth2Providers').map((p, i) =>
-      parseProvider(p, `oauth2Providers[${i}]`, cfg),
+      parseProvider(p, `oauth2Providers[${i}]`, cfg.userPool.clients),
     );
     unique(cfg.oauth2Providers, (p) => p.name, 'oauth2Providers');
   }
   if (raw.apiKeyProviders !== undefined) {
-    cfg.apiKeyProviders = list(raw.apiKeyProviders, 'apiKeyProviders').map((p, i) => {
-      const f = `apiKeyProviders[${i}]`;
-      const o = obj(p, f);
-      known(o, f, ['name', 'apiKey']);
-      return {
-        name: str(o.name, `${f}.name`, { min: 1, max: LIMITS.providerNameMax, pattern: PATTERNS.providerName }),
-        apiKey: str(o.apiKey, `${f}.apiKey`, { min: 1, max: 65536 }),
-      };
-    });
+    cfg.apiKeyProviders = parseApiKeyProviders(raw.apiKeyProviders);
     unique(cfg.apiKeyProviders, (p) => p.name, 'apiKeyProviders');
   }
   if (raw.trustedIssuers !== undefined) {
@@ -313,6 +256,31 @@ function parseConfigInner(input: unknown): StackConfig {
   return cfg;
 }
 
+function parseCredentials(v: unknown): StackConfig['credentials'] {
+  const c = obj(v, 'credentials');
+  known(c, 'credentials', ['accessKeyId', 'secretAccessKey']);
+  return {
+    accessKeyId: str(c.accessKeyId, 'credentials.accessKeyId', {
+      min: 16,
+      max: 128,
+      pattern: /^\w+$/,
+      patternText: 'letters and digits',
+    }),
+    secretAccessKey: str(c.secretAccessKey, 'credentials.secretAccessKey', { min: 1 }),
+  };
+}
+
+function parseThreeLo(v: unknown, seeded: StackConfig['threeLo']): StackConfig['threeLo'] {
+  const t = obj(v, 'threeLo');
+  known(t, 'threeLo', ['defaultUser', 'clientId', 'clientSecret', 'scopes']);
+  return {
+    defaultUser: optStr(t.defaultUser, 'threeLo.defaultUser') ?? seeded.defaultUser,
+    clientId: optStr(t.clientId, 'threeLo.clientId') ?? seeded.clientId,
+    clientSecret: optStr(t.clientSecret, 'threeLo.clientSecret') ?? seeded.clientSecret,
+    scopes: strList(t.scopes, 'threeLo.scopes', seeded.scopes),
+  };
+}
+
 /** The runtime half's sections (agents, gateways, policy engines); their parsers' errors become ConfigErrors. */
 function parseRuntimeHalf(raw: Record<string, unknown>, cfg: StackConfig): void {
   try {
@@ -325,179 +293,6 @@ function parseRuntimeHalf(raw: Record<string, unknown>, cfg: StackConfig): void 
     if (e instanceof PolicyConfigError) throw new ConfigError(e.path, e.detail);
     throw e;
   }
-}
-
-function parseWorkloadIdentities(v: unknown): WorkloadIdentityConfig[] {
-  return list(v, 'workloadIdentities').map((w, i) => {
-    const f = `workloadIdentities[${i}]`;
-    const o = obj(w, f);
-    known(o, f, ['name', 'allowedResourceOauth2ReturnUrls']);
-    return {
-      name: str(o.name, `${f}.name`, {
-        min: LIMITS.workloadNameMin,
-        max: LIMITS.workloadNameMax,
-        pattern: PATTERNS.workloadName,
-      }),
-      allowedResourceOauth2ReturnUrls: strList(
-        o.allowedResourceOauth2ReturnUrls,
-        `${f}.allowedResourceOauth2ReturnUrls`,
-        [],
-      ).map((u, j) =>
-        str(u, `${f}.allowedResourceOauth2ReturnUrls[${j}]`, {
-          max: LIMITS.returnUrlMax,
-          pattern: PATTERNS.returnUrl,
-        }),
-      ),
-    };
-  });
-}
-
-/**
- * The seeded M2M provider signs in with the pool's `app-client`. A pool of the user's own may name its clients otherwise:
- * the provider then uses the first confidential client (client credentials needs a secret; the same client the seeded
- * agents and gateway treat as the app client), and is left out when every client is public.
- */
-function reseedM2mProvider(cfg: StackConfig): OAuth2ProviderConfig[] {
-  const confidential =
-    cfg.userPool.clients.find((c) => c.name === 'app-client' && c.clientSecret) ??
-    cfg.userPool.clients.find((c) => c.clientSecret);
-  return cfg.oauth2Providers.flatMap((p) => {
-    if (p.idp.kind !== 'userPool') return [p];
-    return confidential ? [{ ...p, idp: { kind: 'userPool' as const, client: confidential.name } }] : [];
-  });
-}
-
-function parseProvider(v: unknown, f: string, cfg: StackConfig): OAuth2ProviderConfig {
-  const o = obj(v, f);
-  known(o, f, [
-    'name',
-    'vendor',
-    'idp',
-    'client',
-    'discoveryUrl',
-    'authorizationServerMetadata',
-    'clientId',
-    'clientSecret',
-    'flow',
-    'scopes',
-    'onBehalfOf',
-    'clientAuthenticationMethod',
-    'privateKeyJwt',
-  ]);
-  const name = str(o.name, `${f}.name`, { min: 1, max: LIMITS.providerNameMax, pattern: PATTERNS.providerName });
-  const given = ['idp', 'discoveryUrl', 'authorizationServerMetadata'].filter((k) => o[k] !== undefined);
-  if (given.length !== 1)
-    throw new ConfigError(f, 'give exactly one of idp (userPool | threeLo), discoveryUrl, authorizationServerMetadata');
-  let idp: ProviderIdp;
-  if (o.idp !== undefined) {
-    const kind = str(o.idp, `${f}.idp`);
-    if (kind === 'userPool') {
-      const client = str(o.client ?? 'app-client', `${f}.client`);
-      if (!cfg.userPool.clients.some((c) => c.name === client))
-        throw new ConfigError(`${f}.client`, `no user pool client named "${client}"`);
-      idp = { kind: 'userPool', client };
-    } else if (kind === 'threeLo') idp = { kind: 'threeLo' };
-    else throw new ConfigError(`${f}.idp`, 'must be userPool or threeLo');
-  } else if (o.discoveryUrl !== undefined) {
-    idp = {
-      kind: 'discovery',
-      discoveryUrl: str(o.discoveryUrl, `${f}.discoveryUrl`, {
-        pattern: PATTERNS.discoveryUrl,
-        patternText: 'a URL ending in /.well-known/openid-configuration',
-      }),
-    };
-  } else {
-    const m = obj(o.authorizationServerMetadata, `${f}.authorizationServerMetadata`);
-    known(m, `${f}.authorizationServerMetadata`, ['issuer', 'authorizationEndpoint', 'tokenEndpoint']);
-    idp = {
-      kind: 'metadata',
-      tokenEndpoint: str(m.tokenEndpoint, `${f}.authorizationServerMetadata.tokenEndpoint`),
-      ...(m.issuer !== undefined ? { issuer: str(m.issuer, `${f}.authorizationServerMetadata.issuer`) } : {}),
-      ...(m.authorizationEndpoint !== undefined
-        ? {
-            authorizationEndpoint: str(
-              m.authorizationEndpoint,
-              `${f}.authorizationServerMetadata.authorizationEndpoint`,
-            ),
-          }
-        : {}),
-    };
-  }
-  const external = idp.kind === 'discovery' || idp.kind === 'metadata';
-  const flow = o.flow === undefined ? (idp.kind === 'threeLo' ? 'USER_FEDERATION' : 'M2M') : str(o.flow, `${f}.flow`);
-  if (flow !== 'M2M' && flow !== 'USER_FEDERATION' && flow !== 'ON_BEHALF_OF_TOKEN_EXCHANGE')
-    throw new ConfigError(`${f}.flow`, 'must be M2M, USER_FEDERATION or ON_BEHALF_OF_TOKEN_EXCHANGE');
-  const clientId = external ? str(o.clientId, `${f}.clientId`) : optStr(o.clientId, `${f}.clientId`);
-  const clientSecret = optStr(o.clientSecret, `${f}.clientSecret`);
-  return {
-    name,
-    vendor:
-      o.vendor === undefined
-        ? 'CustomOauth2'
-        : str(o.vendor, `${f}.vendor`, {
-            pattern: /^[A-Za-z]+Oauth2$/,
-            patternText: 'a credentialProviderVendor such as CustomOauth2',
-          }),
-    idp,
-    flow,
-    scopes: strList(o.scopes, `${f}.scopes`, []),
-    ...(clientId !== undefined ? { clientId } : {}),
-    ...(clientSecret !== undefined ? { clientSecret } : {}),
-    ...parseProviderAuth(o, f, flow),
-  };
-}
-
-/** A provider's onBehalfOf, clientAuthenticationMethod and privateKeyJwt (the identity half's config fields). */
-function parseProviderAuth(o: Record<string, unknown>, f: string, flow: OAuth2ProviderConfig['flow']) {
-  const oneOf = <const T extends string>(v: unknown, field: string, values: readonly T[]): T => {
-    const s = str(v, field);
-    if (!(values as readonly string[]).includes(s)) throw new ConfigError(field, `must be one of ${values.join(', ')}`);
-    return s as T;
-  };
-  const out: Pick<OAuth2ProviderConfig, 'onBehalfOf' | 'clientAuthenticationMethod' | 'privateKeyJwt'> = {};
-  if (o.onBehalfOf !== undefined) {
-    const b = obj(o.onBehalfOf, `${f}.onBehalfOf`);
-    known(b, `${f}.onBehalfOf`, ['grantType', 'actorTokenContent', 'actorTokenScopes']);
-    out.onBehalfOf = {
-      grantType: oneOf(b.grantType ?? 'TOKEN_EXCHANGE', `${f}.onBehalfOf.grantType`, [
-        'TOKEN_EXCHANGE',
-        'JWT_AUTHORIZATION_GRANT',
-      ]),
-      ...(b.actorTokenContent !== undefined
-        ? {
-            actorTokenContent: oneOf(b.actorTokenContent, `${f}.onBehalfOf.actorTokenContent`, [
-              'M2M',
-              'AWS_IAM_ID_TOKEN_JWT',
-              'NONE',
-            ]),
-          }
-        : {}),
-      ...(b.actorTokenScopes !== undefined
-        ? { actorTokenScopes: strList(b.actorTokenScopes, `${f}.onBehalfOf.actorTokenScopes`, []) }
-        : {}),
-    };
-  } else if (flow === 'ON_BEHALF_OF_TOKEN_EXCHANGE')
-    out.onBehalfOf = { grantType: 'TOKEN_EXCHANGE', actorTokenContent: 'M2M' };
-  if (o.clientAuthenticationMethod !== undefined)
-    out.clientAuthenticationMethod = oneOf(o.clientAuthenticationMethod, `${f}.clientAuthenticationMethod`, [
-      'CLIENT_SECRET_BASIC',
-      'CLIENT_SECRET_POST',
-      'PRIVATE_KEY_JWT',
-      'AWS_IAM_ID_TOKEN_JWT',
-    ]);
-  if (o.privateKeyJwt !== undefined) {
-    const k = obj(o.privateKeyJwt, `${f}.privateKeyJwt`);
-    known(k, `${f}.privateKeyJwt`, ['kmsKeyArn', 'signingAlgorithm']);
-    out.privateKeyJwt = {
-      ...(k.kmsKeyArn !== undefined ? { kmsKeyArn: str(k.kmsKeyArn, `${f}.privateKeyJwt.kmsKeyArn`) } : {}),
-      signingAlgorithm: oneOf(k.signingAlgorithm ?? 'RS256', `${f}.privateKeyJwt.signingAlgorithm`, [
-        'RS256',
-        'PS256',
-        'ES256',
-      ]),
-    };
-  }
-  return out;
 }
 
 function parseFaults(v: unknown, f: string): FaultSettings {

@@ -1,9 +1,10 @@
 /**
  * AgentCore Policy's Cedar model, the facts only (no Cedar engine here, so `explain` and the control plane can import
- * it without loading WebAssembly): entity and action names, the tool-name separator, the texts the gateway answers
- * with, and the types shared by the schema builder, the principal builder and the evaluator.
+ * it without loading WebAssembly): entity and action names, the tool-name separator, the denial text (its words in
+ * src/wire.ts), and the types shared by the schema builder, the principal builder and the evaluator.
  * Sources: ../shared/docs/agentcore-gateway.md §3.2, §3.4, §4.3 (UNVERIFIED parts are said where they are used).
  */
+import { GATEWAY, GATEWAY_MESSAGES } from '../wire.js';
 
 export const NAMESPACE = 'AgentCore';
 export const ENTITY = {
@@ -16,21 +17,18 @@ export const ENTITY = {
 export const CALL_TOOL = 'CallTool';
 export const MCP_GROUP = 'Mcp';
 /** Gateway tool names are `<target>___<tool>` (three underscores; target names cannot contain `_`). */
-export const TOOL_SEPARATOR = '___';
+export const TOOL_SEPARATOR = GATEWAY.toolSeparator;
 
-/** The text of a denied tools/call (ENFORCE): an `isError` result, HTTP 200 [DG:use-gateway-with-policy][CM]. */
-export const DENIAL_PREFIX =
-  'AuthorizeActionException - Tool Execution Denied: Tool call not allowed due to policy enforcement';
-export const DENIED_BY_DEFAULT = 'No policy applies to the request (denied by default).';
-export const DENIED_BY_POLICY = 'Policy evaluation denied due to';
-/** A gateway whose role lacks AuthorizeAction/PartiallyAuthorizeActions answers tools/list with this [CM]. */
-export const LIST_TOOLS_FAILED = 'InternalServerException - Policy evaluation failed for list tools';
-
-/** The whole `isError` text for a denial: by default, or naming the forbid policies that decided it. */
+/**
+ * The whole `isError` text for a denial (ENFORCE): by default, or naming the forbid policies that decided it. The
+ * words are the service's, kept once in src/wire.ts (GATEWAY_MESSAGES.policy*).
+ */
 export function denialText(forbiddenBy: readonly string[]): string {
   // UNVERIFIED: how several determining forbid policies are joined (only single-id captures were found).
-  const bracket = forbiddenBy.length ? `${DENIED_BY_POLICY} ${forbiddenBy.join(', ')}` : DENIED_BY_DEFAULT;
-  return `${DENIAL_PREFIX} [${bracket}]`;
+  const bracket = forbiddenBy.length
+    ? `${GATEWAY_MESSAGES.policyDeniedBy} ${forbiddenBy.join(', ')}`
+    : GATEWAY_MESSAGES.policyDefaultDeny;
+  return `${GATEWAY_MESSAGES.policyDenied} [${bracket}]`;
 }
 
 /** A tool as a gateway target lists it (MCP `tools/list` shape, name without the target prefix). */

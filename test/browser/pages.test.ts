@@ -60,64 +60,67 @@ const publicClient = () => stack.userPool.clients.find((c) => c.name === 'public
 describe('login --auth-flow authorization-code through the local user pool’s hosted UI', {
   timeout: BROWSER_TEST_TIMEOUT,
 }, () => {
-  it('the user types name and password into the form, comes back to the loopback redirect; login caches the token', async () => {
-    const { page, watch, close } = await openPage();
-    let landed = '';
-    try {
-      const ctx = createTestContext({
-        env: stack.env,
-        openBrowser: async (url) => {
-          await page.goto(url);
-          await screenshot(page, 'hosted-ui-sign-in');
-          await page.getByLabel('Username').fill('alice');
-          await page.getByLabel('Password').fill('Alice-Passw0rd!');
-          await Promise.all([
-            page.waitForURL((u) => u.href.startsWith(redirect)),
-            page.getByRole('button', { name: 'Sign in' }).click(),
-          ]);
-          landed = page.url();
-          await screenshot(page, 'login-redirect-success');
-        },
-      });
-      const r = await runCommand(
-        [
-          'login',
-          '--auth-flow',
-          'authorization-code',
-          '--domain',
-          stack.url,
-          '--user-pool-id',
-          stack.userPool.id,
-          '--client-id',
-          publicClient().clientId,
-          '--redirect-uri',
-          redirect,
-          '--scopes',
-          'openid,email',
-        ],
-        ctx,
-      );
-      expect(r.stderr).not.toContain('error:');
-      expect(r.code).toBe(0);
-      expect(r.stderr).toContain('✓ Logged in');
-      expect(landed.startsWith(`${redirect}?code=`)).toBe(true);
-      expect(await page.locator('h1').textContent()).toBe('✓ Signed in');
-      expect(await page.locator('body').innerText()).toContain('You can close this tab');
-      expect(watch.consoleErrors).toEqual([]);
-      expect(watch.pageErrors).toEqual([]);
-      expect(offLoopback(watch)).toEqual([]);
-      // The token is cached: `token print` gives alice's access token back.
-      const printed = await runCommand(['token', 'print'], { home: ctx.homedir, env: stack.env });
-      expect(printed.code).toBe(0);
-      expect(decodeJwt(printed.stdout.trim())).toMatchObject({
-        token_use: 'access',
-        username: 'alice',
-        client_id: publicClient().clientId,
-      });
-    } finally {
-      await close();
-    }
-  });
+  it(
+    'the user types name and password into the form, comes back to the loopback redirect; login caches the ' + 'token',
+    async () => {
+      const { page, watch, close } = await openPage();
+      let landed = '';
+      try {
+        const ctx = createTestContext({
+          env: stack.env,
+          openBrowser: async (url) => {
+            await page.goto(url);
+            await screenshot(page, 'hosted-ui-sign-in');
+            await page.getByLabel('Username').fill('alice');
+            await page.getByLabel('Password').fill('Alice-Passw0rd!');
+            await Promise.all([
+              page.waitForURL((u) => u.href.startsWith(redirect)),
+              page.getByRole('button', { name: 'Sign in' }).click(),
+            ]);
+            landed = page.url();
+            await screenshot(page, 'login-redirect-success');
+          },
+        });
+        const r = await runCommand(
+          [
+            'login',
+            '--auth-flow',
+            'authorization-code',
+            '--domain',
+            stack.url,
+            '--user-pool-id',
+            stack.userPool.id,
+            '--client-id',
+            publicClient().clientId,
+            '--redirect-uri',
+            redirect,
+            '--scopes',
+            'openid,email',
+          ],
+          ctx,
+        );
+        expect(r.stderr).not.toContain('error:');
+        expect(r.code).toBe(0);
+        expect(r.stderr).toContain('✓ Logged in');
+        expect(landed.startsWith(`${redirect}?code=`)).toBe(true);
+        expect(await page.locator('h1').textContent()).toBe('✓ Signed in');
+        expect(await page.locator('body').textContent()).toContain('You can close this tab');
+        expect(watch.consoleErrors).toEqual([]);
+        expect(watch.pageErrors).toEqual([]);
+        expect(offLoopback(watch)).toEqual([]);
+        // The token is cached: `token print` gives alice's access token back.
+        const printed = await runCommand(['token', 'print'], { home: ctx.homedir, env: stack.env });
+        expect(printed.code).toBe(0);
+        expect(decodeJwt(printed.stdout.trim())).toMatchObject({
+          token_use: 'access',
+          username: 'alice',
+          client_id: publicClient().clientId,
+        });
+      } finally {
+        await close();
+      }
+    },
+  );
 });
 
 /** Resolves once the CLI has written `text` on stderr (a server announcing its URL): no polling, no sleeps. */
@@ -150,7 +153,7 @@ async function consent(
   if (o.providerShots) await screenshot(page, `${o.shots}-3lo-sign-in`);
   await Promise.all([page.waitForURL(/\/interaction\/[^/]+$/), page.getByRole('button', { name: 'Sign in' }).click()]);
   await page.getByRole('heading', { name: 'Authorize access' }).waitFor();
-  expect(await page.locator('main').innerText()).toContain(`signed in as ${o.login}`);
+  expect(await page.locator('main').textContent()).toContain(`signed in as ${o.login}`);
   if (o.providerShots) await screenshot(page, `${o.shots}-3lo-consent`);
   const back = page.waitForURL((u) => u.pathname === '/oauth2/callback');
   if ((o.answer ?? 'Allow') === 'Allow') await page.getByRole('button', { name: 'Allow' }).click();
@@ -163,107 +166,117 @@ async function consent(
 describe('the 3LO consent through the local provider’s sign-in and consent pages', {
   timeout: BROWSER_TEST_TIMEOUT,
 }, () => {
-  it('to `callback`: the agent starts a session for maria, the user signs in and allows, the return-URL page says so, the agent gets the token', async () => {
-    const { page, watch, close } = await openPage();
-    try {
-      const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
-      const sdk = await import('@aws-sdk/client-bedrock-agentcore');
-      const control = await import('@aws-sdk/client-bedrock-agentcore-control');
-      const dp = new sdk.BedrockAgentCoreClient({
-        region: stack.region,
-        endpoint: stack.endpoints.agentcore,
-        credentials: stack.credentials,
-      });
-      const cp = new control.BedrockAgentCoreControlClient({
-        region: stack.region,
-        endpoint: stack.endpoints.control,
-        credentials: stack.credentials,
-      });
-      const current =
-        (await cp.send(new control.GetWorkloadIdentityCommand({ name: workload() }))).allowedResourceOauth2ReturnUrls ??
-        [];
-      await cp.send(
-        new control.UpdateWorkloadIdentityCommand({
-          name: workload(),
-          allowedResourceOauth2ReturnUrls: [...current, returnUrl],
-        }),
-      );
+  it(
+    'to `callback`: the agent starts a session for maria, the user signs in and allows, the return-URL page ' +
+      'says so, the agent gets the token',
+    async () => {
+      const { page, watch, close } = await openPage();
+      try {
+        const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
+        const sdk = await import('@aws-sdk/client-bedrock-agentcore');
+        const control = await import('@aws-sdk/client-bedrock-agentcore-control');
+        const dp = new sdk.BedrockAgentCoreClient({
+          region: stack.region,
+          endpoint: stack.endpoints.agentcore,
+          credentials: stack.credentials,
+        });
+        const cp = new control.BedrockAgentCoreControlClient({
+          region: stack.region,
+          endpoint: stack.endpoints.control,
+          credentials: stack.credentials,
+        });
+        const current =
+          (await cp.send(new control.GetWorkloadIdentityCommand({ name: workload() })))
+            .allowedResourceOauth2ReturnUrls ?? [];
+        await cp.send(
+          new control.UpdateWorkloadIdentityCommand({
+            name: workload(),
+            allowedResourceOauth2ReturnUrls: [...current, returnUrl],
+          }),
+        );
 
-      const ctx = createTestContext({ env: stack.env });
-      const listening = stderrSays(ctx, 'return URL');
-      const run = runCommand(['callback', '--port', new URL(returnUrl).port, '--user-id', 'maria', '--once'], ctx);
-      await listening;
-      // What a deployed agent does: a workload token for maria, then USER_FEDERATION with callback's return URL.
-      const wat = (
-        await dp.send(new sdk.GetWorkloadAccessTokenForUserIdCommand({ workloadName: workload(), userId: 'maria' }))
-      ).workloadAccessToken!;
-      const req = {
-        workloadIdentityToken: wat,
-        resourceCredentialProviderName: threeLo().name,
-        scopes: ['api:read'],
-        oauth2Flow: 'USER_FEDERATION' as const,
-        resourceOauth2ReturnUrl: returnUrl,
-      };
-      const started = await dp.send(new sdk.GetResourceOauth2TokenCommand(req));
-      expect(started.authorizationUrl).toBeDefined();
+        const ctx = createTestContext({ env: stack.env });
+        const listening = stderrSays(ctx, 'return URL');
+        const run = runCommand(['callback', '--port', new URL(returnUrl).port, '--user-id', 'maria', '--once'], ctx);
+        await listening;
+        // What a deployed agent does: a workload token for maria, then USER_FEDERATION with callback's return URL.
+        const wat = (
+          await dp.send(new sdk.GetWorkloadAccessTokenForUserIdCommand({ workloadName: workload(), userId: 'maria' }))
+        ).workloadAccessToken!;
+        const req = {
+          workloadIdentityToken: wat,
+          resourceCredentialProviderName: threeLo().name,
+          scopes: ['api:read'],
+          oauth2Flow: 'USER_FEDERATION' as const,
+          resourceOauth2ReturnUrl: returnUrl,
+        };
+        const started = await dp.send(new sdk.GetResourceOauth2TokenCommand(req));
+        expect(started.authorizationUrl).toBeDefined();
 
-      await consent(page, started.authorizationUrl!, { login: 'maria-at-provider', shots: 'callback' });
-      expect(await page.locator('h1').textContent()).toBe('✓ Authorization complete');
-      const r = await run;
-      expect(r.stderr).not.toContain('error:');
-      expect(r.code).toBe(0);
-      const polled = await dp.send(new sdk.GetResourceOauth2TokenCommand({ ...req, sessionUri: started.sessionUri! }));
-      expect(decodeJwt(polled.accessToken!).sub).toBe('maria-at-provider');
-      expect(watch.consoleErrors).toEqual([]);
-      expect(watch.pageErrors).toEqual([]);
-      expect(offLoopback(watch)).toEqual([]);
-    } finally {
-      await close();
-    }
-  });
+        await consent(page, started.authorizationUrl!, { login: 'maria-at-provider', shots: 'callback' });
+        expect(await page.locator('h1').textContent()).toBe('✓ Authorization complete');
+        const r = await run;
+        expect(r.stderr).not.toContain('error:');
+        expect(r.code).toBe(0);
+        const polled = await dp.send(
+          new sdk.GetResourceOauth2TokenCommand({ ...req, sessionUri: started.sessionUri! }),
+        );
+        expect(decodeJwt(polled.accessToken!).sub).toBe('maria-at-provider');
+        expect(watch.consoleErrors).toEqual([]);
+        expect(watch.pageErrors).toEqual([]);
+        expect(offLoopback(watch)).toEqual([]);
+      } finally {
+        await close();
+      }
+    },
+  );
 
-  it('to `exchange --flow user-federation`: sign in, click Allow; exchange completes with the same user id and prints the token', async () => {
-    const { page, watch, close } = await openPage();
-    try {
-      const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
-      const r = await runCommand(
-        [
-          'exchange',
-          '--workload-name',
-          workload(),
-          '--user-id',
-          'oscar',
-          '--provider',
-          threeLo().name,
-          '--flow',
-          'user-federation',
-          '--scopes',
-          'api:read',
-          '--return-url',
-          returnUrl,
-          '--register-return-url',
-          '--ephemeral',
-          '--print',
-          'resource-token',
-        ],
-        {
-          env: stack.env,
-          openBrowser: (url) =>
-            consent(page, url, { login: 'oscar-at-provider', shots: 'exchange', providerShots: true }),
-        },
-      );
-      expect(r.stderr).not.toContain('error:');
-      expect(r.code).toBe(0);
-      expect(await page.locator('h1').textContent()).toBe('✓ Authorization complete');
-      expect(decodeJwt(r.stdout.trim()).sub).toBe('oscar-at-provider');
-      expect(r.stderr).toContain('[6/8] CompleteResourceTokenAuth');
-      expect(watch.consoleErrors).toEqual([]);
-      expect(watch.pageErrors).toEqual([]);
-      expect(offLoopback(watch)).toEqual([]);
-    } finally {
-      await close();
-    }
-  });
+  it(
+    'to `exchange --flow user-federation`: sign in, click Allow; exchange completes with the same user id and ' +
+      'prints the token',
+    async () => {
+      const { page, watch, close } = await openPage();
+      try {
+        const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
+        const r = await runCommand(
+          [
+            'exchange',
+            '--workload-name',
+            workload(),
+            '--user-id',
+            'oscar',
+            '--provider',
+            threeLo().name,
+            '--flow',
+            'user-federation',
+            '--scopes',
+            'api:read',
+            '--return-url',
+            returnUrl,
+            '--register-return-url',
+            '--ephemeral',
+            '--print',
+            'resource-token',
+          ],
+          {
+            env: stack.env,
+            openBrowser: (url) =>
+              consent(page, url, { login: 'oscar-at-provider', shots: 'exchange', providerShots: true }),
+          },
+        );
+        expect(r.stderr).not.toContain('error:');
+        expect(r.code).toBe(0);
+        expect(await page.locator('h1').textContent()).toBe('✓ Authorization complete');
+        expect(decodeJwt(r.stdout.trim()).sub).toBe('oscar-at-provider');
+        expect(r.stderr).toContain('[6/8] CompleteResourceTokenAuth');
+        expect(watch.consoleErrors).toEqual([]);
+        expect(watch.pageErrors).toEqual([]);
+        expect(offLoopback(watch)).toEqual([]);
+      } finally {
+        await close();
+      }
+    },
+  );
 
   it('Deny on the consent page: the return-URL page says the provider refused, exchange exits 4', async () => {
     const { page, watch, close } = await openPage();
@@ -306,7 +319,9 @@ describe('the 3LO consent through the local provider’s sign-in and consent pag
 
 describe('the success and error pages show hostile values as text', { timeout: BROWSER_TEST_TIMEOUT }, () => {
   // Markup that would run script or fetch /x if a page interpolated it unescaped; quotes and a backtick as well.
-  const PAYLOAD = `<script>window.__xss=1</script><img src=x onerror="window.__xss=2;alert(2)"><svg onload=alert(3)></svg>"'\`&amp;`;
+  const PAYLOAD =
+    `<script>window.__xss=1</script><img src=x onerror="window.__xss=2;alert(2)"><svg ` +
+    `onload=alert(3)></svg>"'\`&amp;`;
 
   it('login’s redirect page: error_description renders as text, nothing runs, nothing is fetched', async () => {
     const { page, watch, close } = await openPage();

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { freePort } from '../fixtures/ports.js';
 import { createTestContext, runCommand } from '../helpers/context.js';
+import { untilOutput } from '../helpers/wait.js';
 import { browseHeadless } from '../fixtures/headless-browser.js';
 
 let stack: LocalStack;
@@ -84,8 +85,7 @@ async function startCallback(args: string[], home?: string) {
   const port = await freePort();
   const ctx = createTestContext({ env: stack.env, ...(home ? { home } : {}) });
   const run = runCommand(['callback', '--port', String(port), ...args], ctx);
-  for (let i = 0; i < 300 && !ctx.stderr.text().includes('return URL'); i++)
-    await new Promise((r) => setTimeout(r, 10));
+  await untilOutput(() => ctx.stderr.text(), 'return URL', run, 3000);
   return { run, ctx, url: `http://localhost:${port}/oauth2/callback` };
 }
 
@@ -104,29 +104,35 @@ describe('callback against the local stack', () => {
     expect(JSON.parse(Buffer.from(polled.accessToken!.split('.')[1]!, 'base64url').toString()).sub).toBe('maria');
   });
 
-  it('refuses with the binding explained when the identifier differs (--once → 4); the page says why, no secrets', async () => {
-    const cb = await startCallback(['--user-id', 'mallory', '--once', '--json']);
-    const s = await startSession('nina', cb.url);
-    const page = await browse(s.authorizationUrl);
-    expect(page.status).toBe(403);
-    expect(page.body).toContain('Authorization not completed');
-    expect(page.body).toContain('Invalid or expired session');
-    const r = await cb.run;
-    expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(
-      /✗ urn:…:\S+ refused: session refused \(AccessDeniedException: Invalid or expired session\): completed with user id "mallory" \(sha256:[0-9a-f]{8}\)/,
-    );
-    expect(r.stderr).toContain(
-      'hint: CompleteResourceTokenAuth needs the exact artifact that minted the workload token',
-    );
-    expect(JSON.parse(r.stdout.trim())).toEqual({
-      at: expect.any(String),
-      sessionUri: s.sessionUri,
-      status: 'refused',
-      message: expect.stringContaining('Invalid or expired session'),
-    });
-    expect((await s.poll()).accessToken).toBeUndefined();
-  });
+  it(
+    'refuses with the binding explained when the identifier differs (--once → 4); the page says why, no ' + 'secrets',
+    async () => {
+      const cb = await startCallback(['--user-id', 'mallory', '--once', '--json']);
+      const s = await startSession('nina', cb.url);
+      const page = await browse(s.authorizationUrl);
+      expect(page.status).toBe(403);
+      expect(page.body).toContain('Authorization not completed');
+      expect(page.body).toContain('Invalid or expired session');
+      const r = await cb.run;
+      expect(r.code).toBe(4);
+      expect(r.stderr).toMatch(
+        new RegExp(
+          /✗ urn:…:\S+ refused: session refused \(AccessDeniedException: Invalid or /.source +
+            /expired session\): completed with user id "mallory" \(sha256:[0-9a-f]{8}\)/.source,
+        ),
+      );
+      expect(r.stderr).toContain(
+        'hint: CompleteResourceTokenAuth needs the exact artifact that minted the workload token',
+      );
+      expect(JSON.parse(r.stdout.trim())).toEqual({
+        at: expect.any(String),
+        sessionUri: s.sessionUri,
+        status: 'refused',
+        message: expect.stringContaining('Invalid or expired session'),
+      });
+      expect((await s.poll()).accessToken).toBeUndefined();
+    },
+  );
 
   it('--bearer: completes a session the agent started with the very same cached JWT', async () => {
     const { mkdtempSync } = await import('node:fs');
@@ -168,8 +174,7 @@ describe('callback against the local stack', () => {
     const port = await freePort();
     const ctx = createTestContext({ env: stack.env, signal: ac.signal });
     const run = runCommand(['callback', '--port', String(port), '--user-id', 'olga'], ctx);
-    for (let i = 0; i < 300 && !ctx.stderr.text().includes('return URL'); i++)
-      await new Promise((r) => setTimeout(r, 10));
+    await untilOutput(() => ctx.stderr.text(), 'return URL', run, 3000);
     const url = `http://localhost:${port}/oauth2/callback`;
     const sessions = await Promise.all([
       startSession('olga', url),

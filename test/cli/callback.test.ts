@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../fixtures/ports.js';
 import { createTestContext, runCommand } from '../helpers/context.js';
+import { untilOutput } from '../helpers/wait.js';
 
 const URN = 'urn:ietf:params:oauth:request_uri:cli-test-session';
 
@@ -23,8 +24,7 @@ async function startCallback(args: string[], options: Parameters<typeof createTe
     ...options,
   });
   const run = runCommand(['callback', '--port', String(port), ...args], ctx);
-  for (let i = 0; i < 200 && !ctx.stderr.text().includes('return URL'); i++)
-    await new Promise((r) => setTimeout(r, 10));
+  await untilOutput(() => ctx.stderr.text(), 'return URL', run, 2000);
   return { port, ctx, run, base: `http://127.0.0.1:${port}/oauth2/callback` };
 }
 

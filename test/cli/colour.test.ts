@@ -5,7 +5,6 @@
 import { expect, it } from 'vitest';
 import { runCommand } from '../helpers/context.js';
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are what is looked for
 const ANSI = /\u001b\[\d+m/;
 
 it.each([

@@ -42,7 +42,8 @@ const CASES: Record<string, string[]> = {
 function completeInBash(): Promise<Record<string, string[]>> {
   const lines = Object.values(CASES).map((words) => {
     const quoted = words.map((w) => `'${w}'`).join(' ');
-    return `COMP_WORDS=(${quoted}); COMP_CWORD=${words.length - 1}; COMPREPLY=(); _agentcore_auth; echo "\${COMPREPLY[*]}"`;
+    const complete = '_agentcore_auth; echo "${COMPREPLY[*]}"';
+    return `COMP_WORDS=(${quoted}); COMP_CWORD=${words.length - 1}; COMPREPLY=(); ${complete}`;
   });
   const script = ['set -e', 'source <(agentcore-auth completion bash)', 'cd "$WORK"', ...lines].join('\n');
   return new Promise((resolve, reject) => {

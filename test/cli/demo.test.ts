@@ -23,7 +23,10 @@ const TITLES = [
   'API key from the token vault',
 ];
 
-/** No full JWT, workload access token, API key, client secret or demo password (the demo's stack has its own random secrets). */
+/**
+ * No full JWT, workload access token, API key, client secret or demo password (the demo's stack has its own random
+ * secrets).
+ */
 function expectNoSecrets(text: string) {
   expect(text).not.toMatch(FULL_JWT);
   for (const pw of ['Alice-Passw0rd!', 'Bob-Temp-Passw0rd!']) expect(text).not.toContain(pw);
@@ -57,10 +60,15 @@ describe('demo', () => {
     expect(err).toMatch(/^1\. Inbound auth: who may call your agent$/m);
     expect(err).toMatch(/^4\. Check a token before you ship$/m);
     expect(err).toMatch(
-      /\$ agentcore-auth login --user-pool-id us-east-1_AgentCoreLocal --client-id \S+ --client-secret '\[\d+ chars\]' --username alice --password '\[15 chars\]' --save-as demo/,
+      new RegExp(
+        /\$ agentcore-auth login --user-pool-id us-east-1_AgentCoreLocal --client-id \S+ /.source +
+          /--client-secret '\[\d+ chars\]' --username alice --password '\[15 chars\]' /.source +
+          /--save-as demo/.source,
+      ),
     );
     expect(err).toContain(
-      '$ agentcore-auth invoke arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/jwt_agent-local00002 \'{"prompt":"Hello from agentcore-auth demo"}\' --bearer demo --id-token',
+      '$ agentcore-auth invoke arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/jwt_agent-local00002 ' +
+        '\'{"prompt":"Hello from agentcore-auth demo"}\' --bearer demo --id-token',
     );
     expect(err).toContain('Cognito asks: NEW_PASSWORD_REQUIRED');
     expect(err).toContain('Authorization method mismatch');
@@ -83,33 +91,40 @@ describe('demo', () => {
     expect(existsSync(cacheFile!)).toBe(false);
   });
 
-  it('--open does the 3LO consent in "the browser" (here a headless one clicking the pages); --json summarises', async () => {
-    const visited: string[] = [];
-    const r = await runCommand(['demo', '--open', '--json'], {
-      openBrowser: async (url) => {
-        visited.push(url);
-        // A real browser returns at once; the user clicks later.
-        void browseHeadless(url, { login: 'alice' }).catch(() => undefined);
-      },
-    });
-    if (r.code !== 0) console.log(r.stderr);
-    expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as {
-      ok: boolean;
-      durationMs: number;
-      steps: Array<{ id: string; status: string }>;
-    };
-    expect(out.ok).toBe(true);
-    expect(out.steps.map((s) => s.status)).toEqual(Array(18).fill('pass'));
-    expect(out.steps.map((s) => s.id)).toContain('three-legged');
-    expect(visited).toHaveLength(2);
-    expect(visited[0]).toMatch(
-      /^http:\/\/127\.0\.0\.1:\d+\/identities\/oauth2\/authorize\?request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3A/,
-    );
-    expect(r.stderr).toContain('3LO: the user consents in your browser');
-    expect(r.stderr).not.toContain('(auto-consent)');
-    expectNoSecrets(r.stderr + r.stdout);
-  });
+  it(
+    '--open does the 3LO consent in "the browser" (here a headless one clicking the pages); ' + '--json summarises',
+    async () => {
+      const visited: string[] = [];
+      const r = await runCommand(['demo', '--open', '--json'], {
+        openBrowser: async (url) => {
+          visited.push(url);
+          // A real browser returns at once; the user clicks later.
+          void browseHeadless(url, { login: 'alice' }).catch(() => undefined);
+        },
+      });
+      if (r.code !== 0) console.log(r.stderr);
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.stdout) as {
+        ok: boolean;
+        durationMs: number;
+        steps: Array<{ id: string; status: string }>;
+      };
+      expect(out.ok).toBe(true);
+      expect(out.steps.map((s) => s.status)).toEqual(Array(18).fill('pass'));
+      expect(out.steps.map((s) => s.id)).toContain('three-legged');
+      expect(visited).toHaveLength(2);
+      expect(visited[0]).toMatch(
+        new RegExp(
+          /^http:\/\/127\.0\.0\.1:/.source +
+            /\d+\/identities\/oauth2\/authorize\?request_uri=urn%3Aietf%3Aparams%3Aoauth%3Are/.source +
+            /quest_uri%3A/.source,
+        ),
+      );
+      expect(r.stderr).toContain('3LO: the user consents in your browser');
+      expect(r.stderr).not.toContain('(auto-consent)');
+      expectNoSecrets(r.stderr + r.stdout);
+    },
+  );
 
   it('Ctrl-C during the demo: exit 130, the rest not run, no "bug" message', async () => {
     const ac = new AbortController();

@@ -74,7 +74,8 @@ function flat(d: SequenceDiagram): string[] {
   const label = (id: string) => d.participants.find((p) => p.id === id)!.label;
   return d.events.map((e) =>
     e.kind === 'message'
-      ? `${label(e.from)} ${e.line === 'dotted' ? '-->' : '->'}${e.end === 'cross' ? 'x' : ''} ${label(e.to)}: ${e.lines.join(' ')}`
+      ? `${label(e.from)} ${e.line === 'dotted' ? '-->' : '->'}${e.end === 'cross' ? 'x' : ''} ` +
+        `${label(e.to)}: ${e.lines.join(' ')}`
       : `note ${e.over.map(label).join(',')}: ${e.lines.join(' ')}`,
   );
 }
@@ -87,42 +88,52 @@ function fromStdout(stdout: string): SequenceDiagram {
 }
 
 describe('--diagram', () => {
-  it('invoke with a bearer token: the call, the agent behind the runtime, the token as its fingerprint only', async () => {
-    const r = await runCommand(['invoke', jwtAgent(), '{"prompt":"hi"}', '--bearer-token', token, '--diagram', '-'], {
-      env: stack.env,
-    });
-    expect(r.code).toBe(0);
-    expect(r.stdout).not.toContain(token);
-    expect(r.stdout.slice(r.stdout.indexOf('sequenceDiagram'))).not.toMatch(JWT_SHAPED);
-    const d = fromStdout(r.stdout);
-    expect(d.participants.map((p) => p.label)).toEqual(['agentcore-auth', 'AgentCore Runtime', 'Agent']);
-    expect(flat(d)).toEqual([
-      `agentcore-auth -> AgentCore Runtime: InvokeAgentRuntime · Bearer ${fingerprint(token)}`,
-      'AgentCore Runtime -> Agent: invocation + workload access token',
-      'Agent --> AgentCore Runtime: answer',
-      'AgentCore Runtime --> agentcore-auth: 200',
-    ]);
-  });
+  it(
+    'invoke with a bearer token: the call, the agent behind the runtime, the token as its ' + 'fingerprint only',
+    async () => {
+      const r = await runCommand(['invoke', jwtAgent(), '{"prompt":"hi"}', '--bearer-token', token, '--diagram', '-'], {
+        env: stack.env,
+      });
+      expect(r.code).toBe(0);
+      expect(r.stdout).not.toContain(token);
+      expect(r.stdout.slice(r.stdout.indexOf('sequenceDiagram'))).not.toMatch(JWT_SHAPED);
+      const d = fromStdout(r.stdout);
+      expect(d.participants.map((p) => p.label)).toEqual(['agentcore-auth', 'AgentCore Runtime', 'Agent']);
+      expect(flat(d)).toEqual([
+        `agentcore-auth -> AgentCore Runtime: InvokeAgentRuntime · Bearer ${fingerprint(token)}`,
+        'AgentCore Runtime -> Agent: invocation + workload access token',
+        'Agent --> AgentCore Runtime: answer',
+        'AgentCore Runtime --> agentcore-auth: 200',
+      ]);
+    },
+  );
 
-  it('invoke: the SigV4-to-JWT method mismatch is drawn as a refusal, and the file is written although the command failed', async () => {
-    const file = join(dir, 'mismatch', 'flow.mmd');
-    const r = await runCommand(['invoke', jwtAgent(), '{"prompt":"hi"}', '--user-id', 'alice', '--diagram', file], {
-      env: stack.env,
-    });
-    expect(r.code).toBe(4);
-    expect(r.stderr).toContain(`sequence diagram: ${file}`);
-    const lines = flat(parseMermaid(readFileSync(file, 'utf8')));
-    expect(lines[0]).toBe('agentcore-auth -> AgentCore Runtime: InvokeAgentRuntime · SigV4 · user id alice');
-    expect(lines[1]).toMatch(/^AgentCore Runtime -->x agentcore-auth: 403 AccessDeniedException$/);
-    expect(lines[2]).toMatch(
-      /^note agentcore-auth,AgentCore Runtime: refused: Authorization method mismatch — a SigV4 request to an agent that takes OAuth bearer tokens/,
-    );
-    // The run may then read the agent's authorizer (GetAgentRuntime) to say which mode it wants.
-    expect(
-      lines.slice(3).every((l) => /AgentCore control plane|GetAgentRuntime|^AgentCore control plane/.test(l)),
-    ).toBe(true);
-    expect(lines.join('\n')).not.toContain('Agent:');
-  });
+  it(
+    'invoke: the SigV4-to-JWT method mismatch is drawn as a refusal, and the file is written although the ' +
+      'command failed',
+    async () => {
+      const file = join(dir, 'mismatch', 'flow.mmd');
+      const r = await runCommand(['invoke', jwtAgent(), '{"prompt":"hi"}', '--user-id', 'alice', '--diagram', file], {
+        env: stack.env,
+      });
+      expect(r.code).toBe(4);
+      expect(r.stderr).toContain(`sequence diagram: ${file}`);
+      const lines = flat(parseMermaid(readFileSync(file, 'utf8')));
+      expect(lines[0]).toBe('agentcore-auth -> AgentCore Runtime: InvokeAgentRuntime · SigV4 · user id alice');
+      expect(lines[1]).toMatch(/^AgentCore Runtime -->x agentcore-auth: 403 AccessDeniedException$/);
+      expect(lines[2]).toMatch(
+        new RegExp(
+          /^note agentcore-auth,AgentCore Runtime: refused: Authorization method mismatch —/.source +
+            / a SigV4 request to an agent that takes OAuth bearer tokens/.source,
+        ),
+      );
+      // The run may then read the agent's authorizer (GetAgentRuntime) to say which mode it wants.
+      expect(
+        lines.slice(3).every((l) => /AgentCore control plane|GetAgentRuntime|^AgentCore control plane/.test(l)),
+      ).toBe(true);
+      expect(lines.join('\n')).not.toContain('Agent:');
+    },
+  );
 
   it('the file extension chooses: FLOW.svg is an SVG picture of the same diagram, FLOW.mmd Mermaid text', async () => {
     const svg = join(dir, 'pick', 'flow.SVG');
@@ -156,67 +167,77 @@ describe('--diagram', () => {
     ]);
   });
 
-  it('exchange 3LO completed by another user: browser, return URL, CompleteResourceTokenAuth refused with the binding', async () => {
-    const threeLo = stack.credentialProviders.oauth2.find((p) => p.flow === 'USER_FEDERATION')!;
-    const url = `http://localhost:${await freePort()}/oauth2/callback`;
-    const file = join(dir, '3lo-wrong-user.mmd');
-    const r = await runCommand(
-      [
-        'exchange',
-        '--workload-name',
-        stack.workloadIdentities[0]!.name,
-        '--user-id',
-        'alice',
-        '--provider',
-        threeLo.name,
-        '--scopes',
-        'api:read',
-        '--force-auth',
-        '--return-url',
-        url,
-        '--register-return-url',
-        '--ephemeral',
-        '--complete-as-user-id',
-        'mallory',
-        '--diagram',
-        file,
-      ],
-      { env: stack.env, openBrowser: async (u) => void (await browseHeadless(u)) },
-    );
-    expect(r.code).toBe(4);
-    const text = readFileSync(file, 'utf8');
-    expect(text).not.toMatch(JWT_SHAPED);
-    const d = parseMermaid(text);
-    expect(d.participants.map((p) => p.label)).toEqual([
-      'User/Browser',
-      'agentcore-auth',
-      'AgentCore Identity',
-      'Token vault / provider',
-      'AgentCore control plane',
-    ]);
-    const lines = flat(d);
-    const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
-    const wat = at(/^agentcore-auth -> AgentCore Identity: GetWorkloadAccessTokenForUserId · SigV4 · userId alice/);
-    const watBack = at(/^AgentCore Identity --> agentcore-auth: 200 · workloadAccessToken sha256:[0-9a-f]{8}$/);
-    const start = at(
-      /^agentcore-auth -> AgentCore Identity: GetResourceOauth2Token · SigV4 · workloadIdentityToken sha256:[0-9a-f]{8}$/,
-    );
-    const url1 = at(/^AgentCore Identity --> agentcore-auth: 200 · authorizationUrl/);
-    const open = at(/^agentcore-auth -> User\/Browser: open AgentCore authorization URL$/);
-    const back = at(/^User\/Browser -> agentcore-auth: redirect to the return URL \(session_id\)$/);
-    const complete = at(/^agentcore-auth -> AgentCore Identity: CompleteResourceTokenAuth · SigV4 · userId mallory$/);
-    const refused = at(/^AgentCore Identity -->x agentcore-auth: 403 AccessDeniedException$/);
-    const why = at(
-      /^note agentcore-auth,AgentCore Identity: refused: session refused .*started by user id "alice" \(sha256:[0-9a-f]{8}\), completed with user id "mallory"/,
-    );
-    for (const i of [wat, watBack, start, url1, open, back, complete, refused, why])
-      expect(i, lines.join('\n')).toBeGreaterThanOrEqual(0);
-    expect([wat, watBack, start, url1, open, back, complete, refused, why]).toEqual(
-      [...[wat, watBack, start, url1, open, back, complete, refused, why]].sort((a, b) => a - b),
-    );
-    // The workload token sent is the one received.
-    expect(lines[start]!.split('workloadIdentityToken ')[1]).toBe(lines[watBack]!.split('workloadAccessToken ')[1]);
-  });
+  it(
+    'exchange 3LO completed by another user: browser, return URL, CompleteResourceTokenAuth refused with the ' +
+      'binding',
+    async () => {
+      const threeLo = stack.credentialProviders.oauth2.find((p) => p.flow === 'USER_FEDERATION')!;
+      const url = `http://localhost:${await freePort()}/oauth2/callback`;
+      const file = join(dir, '3lo-wrong-user.mmd');
+      const r = await runCommand(
+        [
+          'exchange',
+          '--workload-name',
+          stack.workloadIdentities[0]!.name,
+          '--user-id',
+          'alice',
+          '--provider',
+          threeLo.name,
+          '--scopes',
+          'api:read',
+          '--force-auth',
+          '--return-url',
+          url,
+          '--register-return-url',
+          '--ephemeral',
+          '--complete-as-user-id',
+          'mallory',
+          '--diagram',
+          file,
+        ],
+        { env: stack.env, openBrowser: async (u) => void (await browseHeadless(u)) },
+      );
+      expect(r.code).toBe(4);
+      const text = readFileSync(file, 'utf8');
+      expect(text).not.toMatch(JWT_SHAPED);
+      const d = parseMermaid(text);
+      expect(d.participants.map((p) => p.label)).toEqual([
+        'User/Browser',
+        'agentcore-auth',
+        'AgentCore Identity',
+        'Token vault / provider',
+        'AgentCore control plane',
+      ]);
+      const lines = flat(d);
+      const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+      const wat = at(/^agentcore-auth -> AgentCore Identity: GetWorkloadAccessTokenForUserId · SigV4 · userId alice/);
+      const watBack = at(/^AgentCore Identity --> agentcore-auth: 200 · workloadAccessToken sha256:[0-9a-f]{8}$/);
+      const start = at(
+        new RegExp(
+          /^agentcore-auth -> AgentCore Identity: GetResourceOauth2Token · SigV4 · /.source +
+            /workloadIdentityToken sha256:[0-9a-f]{8}$/.source,
+        ),
+      );
+      const url1 = at(/^AgentCore Identity --> agentcore-auth: 200 · authorizationUrl/);
+      const open = at(/^agentcore-auth -> User\/Browser: open AgentCore authorization URL$/);
+      const back = at(/^User\/Browser -> agentcore-auth: redirect to the return URL \(session_id\)$/);
+      const complete = at(/^agentcore-auth -> AgentCore Identity: CompleteResourceTokenAuth · SigV4 · userId mallory$/);
+      const refused = at(/^AgentCore Identity -->x agentcore-auth: 403 AccessDeniedException$/);
+      const why = at(
+        new RegExp(
+          /^note agentcore-auth,AgentCore Identity: refused: session refused .*started by /.source +
+            /user id "alice" \(sha256:[0-9a-f]{8}\), completed with user id "mallory"/.source,
+        ),
+      );
+      for (const i of [wat, watBack, start, url1, open, back, complete, refused, why])
+        expect(i, lines.join('\n')).toBeGreaterThanOrEqual(0);
+      expect([wat, watBack, start, url1, open, back, complete, refused, why]).toEqual(
+        [...[wat, watBack, start, url1, open, back, complete, refused, why]].sort((a, b) => a - b),
+      );
+      // The workload token sent is the one received.
+      expect(lines[start]!.split('workloadIdentityToken ')[1]).toBe(lines[watBack]!.split('workloadAccessToken ')[1]);
+    },
+  );
 
   it('mcp over the gateway: tools/call reaches the target', async () => {
     const r = await runCommand(
@@ -267,85 +288,92 @@ describe('--diagram', () => {
     expect(lines[1]).toMatch(/ · RefreshToken sha256:[0-9a-f]{8}/);
   });
 
-  it('login --auth-flow authorization-code: the browser to the hosted UI, back to the loopback with a code, the token call', async () => {
-    const redirect = `http://127.0.0.1:${await freePort()}/callback`;
-    const hosted = await startLocalStack({
-      port: 0,
-      config: {
-        userPool: {
-          clients: [{ name: 'public-client', clientId: 'publicclientlocal000000000', callbackUrls: [redirect] }],
-          users: [{ username: 'alice', password: 'Alice-Passw0rd!' }],
+  it(
+    'login --auth-flow authorization-code: the browser to the hosted UI, back to the loopback with a code, ' +
+      'the token call',
+    async () => {
+      const redirect = `http://127.0.0.1:${await freePort()}/callback`;
+      const hosted = await startLocalStack({
+        port: 0,
+        config: {
+          userPool: {
+            clients: [{ name: 'public-client', clientId: 'publicclientlocal000000000', callbackUrls: [redirect] }],
+            users: [{ username: 'alice', password: 'Alice-Passw0rd!' }],
+          },
         },
-      },
-    });
-    try {
-      const signIn = async (url: string) => {
-        // The hosted UI as a user would: the login form, POST /login, the 302 back to the loopback redirect.
-        const page = await (await fetch(url)).text();
-        const form = new URLSearchParams();
-        for (const m of page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
-          form.append(m[1]!, m[2]!.replace(/&amp;/g, '&').replace(/&quot;/g, '"'));
-        form.set('username', 'alice');
-        form.set('password', 'Alice-Passw0rd!');
-        const res = await fetch(new URL('/login', url), { method: 'POST', body: form, redirect: 'manual' });
-        await fetch(res.headers.get('location')!);
-      };
-      const r = await runCommand(
-        [
-          'login',
-          '--auth-flow',
-          'authorization-code',
-          '--domain',
-          hosted.url,
-          '--user-pool-id',
-          hosted.userPool.id,
-          '--client-id',
-          'publicclientlocal000000000',
-          '--redirect-uri',
-          redirect,
-          '--scopes',
-          'openid,email',
-          '--print',
-          'id-token',
-          '--diagram',
-          '-',
-        ],
-        { env: hosted.env, openBrowser: signIn },
-      );
-      expect(r.code).toBe(0);
-      const idToken = r.stdout.slice(0, r.stdout.indexOf('\n'));
-      const lines = flat(fromStdout(r.stdout));
-      const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
-      const open = at(/^agentcore-auth -> User\/Browser: open authorization endpoint$/);
-      const signInNote = at(/^note User\/Browser,Cognito\/IdP: sign-in in the browser$/);
-      const back = at(/^User\/Browser -> agentcore-auth: redirect to the loopback \(code\)$/);
-      const token = at(/^agentcore-auth -> Cognito\/IdP: token \(authorization_code\)$/);
-      const tokens = at(new RegExp(`^Cognito/IdP --> agentcore-auth: 200 · .*id_token ${fingerprint(idToken)}`));
-      for (const i of [open, signInNote, back, token, tokens]) expect(i, lines.join('\n')).toBeGreaterThanOrEqual(0);
-      expect([open, signInNote, back, token, tokens]).toEqual(
-        [open, signInNote, back, token, tokens].sort((a, b) => a - b),
-      );
-      expect(r.stdout.slice(r.stdout.indexOf('sequenceDiagram'))).not.toMatch(JWT_SHAPED);
-    } finally {
-      await hosted.close();
-    }
-  });
+      });
+      try {
+        const signIn = async (url: string) => {
+          // The hosted UI as a user would: the login form, POST /login, the 302 back to the loopback redirect.
+          const page = await (await fetch(url)).text();
+          const form = new URLSearchParams();
+          for (const m of page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
+            form.append(m[1]!, m[2]!.replace(/&amp;/g, '&').replace(/&quot;/g, '"'));
+          form.set('username', 'alice');
+          form.set('password', 'Alice-Passw0rd!');
+          const res = await fetch(new URL('/login', url), { method: 'POST', body: form, redirect: 'manual' });
+          await fetch(res.headers.get('location')!);
+        };
+        const r = await runCommand(
+          [
+            'login',
+            '--auth-flow',
+            'authorization-code',
+            '--domain',
+            hosted.url,
+            '--user-pool-id',
+            hosted.userPool.id,
+            '--client-id',
+            'publicclientlocal000000000',
+            '--redirect-uri',
+            redirect,
+            '--scopes',
+            'openid,email',
+            '--print',
+            'id-token',
+            '--diagram',
+            '-',
+          ],
+          { env: hosted.env, openBrowser: signIn },
+        );
+        expect(r.code).toBe(0);
+        const idToken = r.stdout.slice(0, r.stdout.indexOf('\n'));
+        const lines = flat(fromStdout(r.stdout));
+        const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+        const open = at(/^agentcore-auth -> User\/Browser: open authorization endpoint$/);
+        const signInNote = at(/^note User\/Browser,Cognito\/IdP: sign-in in the browser$/);
+        const back = at(/^User\/Browser -> agentcore-auth: redirect to the loopback \(code\)$/);
+        const token = at(/^agentcore-auth -> Cognito\/IdP: token \(authorization_code\)$/);
+        const tokens = at(new RegExp(`^Cognito/IdP --> agentcore-auth: 200 · .*id_token ${fingerprint(idToken)}`));
+        for (const i of [open, signInNote, back, token, tokens]) expect(i, lines.join('\n')).toBeGreaterThanOrEqual(0);
+        expect([open, signInNote, back, token, tokens]).toEqual(
+          [open, signInNote, back, token, tokens].sort((a, b) => a - b),
+        );
+        expect(r.stdout.slice(r.stdout.indexOf('sequenceDiagram'))).not.toMatch(JWT_SHAPED);
+      } finally {
+        await hosted.close();
+      }
+    },
+  );
 
-  it('--diagram - with --json is a usage error; an unwritable file after a successful command is a config error', async () => {
-    const a = await runCommand(['invoke', sigv4Agent(), '{}', '--user-id', 'alice', '--json', '--diagram', '-'], {
-      env: stack.env,
-    });
-    expect(a.code).toBe(2);
-    expect(a.stderr).toContain('--diagram - and --json both write to stdout');
-    const blocker = join(dir, 'not-a-dir');
-    (await import('node:fs')).writeFileSync(blocker, 'x');
-    const b = await runCommand(
-      ['invoke', sigv4Agent(), '{}', '--user-id', 'alice', '--diagram', join(blocker, 'x.mmd')],
-      { env: stack.env },
-    );
-    expect(b.code).toBe(2);
-    expect(b.stderr).toMatch(/error: cannot write the sequence diagram to .*not-a-dir/);
-  });
+  it(
+    '--diagram - with --json is a usage error; an unwritable file after a successful command is ' + 'a config error',
+    async () => {
+      const a = await runCommand(['invoke', sigv4Agent(), '{}', '--user-id', 'alice', '--json', '--diagram', '-'], {
+        env: stack.env,
+      });
+      expect(a.code).toBe(2);
+      expect(a.stderr).toContain('--diagram - and --json both write to stdout');
+      const blocker = join(dir, 'not-a-dir');
+      (await import('node:fs')).writeFileSync(blocker, 'x');
+      const b = await runCommand(
+        ['invoke', sigv4Agent(), '{}', '--user-id', 'alice', '--diagram', join(blocker, 'x.mmd')],
+        { env: stack.env },
+      );
+      expect(b.code).toBe(2);
+      expect(b.stderr).toMatch(/error: cannot write the sequence diagram to .*not-a-dir/);
+    },
+  );
 
   it('demo --diagram DIR: one diagram per step that ran, the classic mistakes drawn as refusals', {
     timeout: 90_000,
@@ -362,20 +390,29 @@ describe('--diagram', () => {
       return flat(parseMermaid(text));
     };
     expect(read('-mistake-wrong-mode.mmd').join('\n')).toMatch(
-      /-->x agentcore-auth: 403 AccessDeniedException\nnote agentcore-auth,AgentCore Runtime: refused: Authorization method mismatch/,
+      new RegExp(
+        /-->x agentcore-auth: 403 AccessDeniedException\nnote agentcore-auth,AgentCore /.source +
+          /Runtime: refused: Authorization method mismatch/.source,
+      ),
     );
     expect(read('-mistake-id-token.mmd').join('\n')).toMatch(
       /-->x agentcore-auth: 401 UnauthorizedException\nnote .*Claim 'client_id' value mismatch/,
     );
     expect(read('-session-binding.mmd').join('\n')).toMatch(
-      /CompleteResourceTokenAuth · SigV4 · userId mallory\nAgentCore Identity -->x agentcore-auth: 403 AccessDeniedException\nnote .*started by user id "alice"/,
+      new RegExp(
+        /CompleteResourceTokenAuth · SigV4 · userId mallory\nAgentCore Identity -->x /.source +
+          /agentcore-auth: 403 AccessDeniedException\nnote .*started by user id "alice"/.source,
+      ),
     );
     // The gateway steps: what the targets received, read from the local stack's trace of each call.
     expect(read('-gateway-jwt-passthrough.mmd').join('\n')).toMatch(
       /Gateway -> Target: agent: POST \/agent\/invocations · Bearer sha256:[0-9a-f]{8} \(the caller's token\)/,
     );
     expect(read('-gateway-api-key.mmd').join('\n')).toMatch(
-      /Gateway -> AgentCore Identity: GetResourceApiKey \(local-api-key\)[\s\S]*API key sha256:[0-9a-f]{8} in header x-api-key/,
+      new RegExp(
+        /Gateway -> AgentCore Identity: GetResourceApiKey \(local-api-key\)[\s\S]*API key /.source +
+          /sha256:[0-9a-f]{8} in header x-api-key/.source,
+      ),
     );
     expect(read('-three-legged.mmd')).toContain(
       'User/Browser -> agentcore-auth: redirect to the return URL (session_id)',

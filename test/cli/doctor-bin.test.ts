@@ -47,7 +47,8 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
 }
 
 const agentArn = (name: string) =>
-  `arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:runtime/${stack.agents.find((a) => a.name === name)!.id}`;
+  `arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:runtime/` +
+  stack.agents.find((a) => a.name === name)!.id;
 
 describe('the binary', () => {
   it('doctor: the checklist on stdout, nothing on stderr', async () => {

@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-interface Check {
+interface DoctorCheck {
   id: string;
   status: string;
   label: string;
@@ -24,27 +24,33 @@ interface Check {
   fix?: string;
 }
 
-async function doctor(provider: string): Promise<{ code: number; checks: Check[] }> {
+async function doctor(provider: string): Promise<{ code: number; checks: DoctorCheck[] }> {
   const r = await runCommand(['doctor', '--provider', provider, '--json'], { env: stack.env });
-  return { code: r.code, checks: (JSON.parse(r.stdout) as { checks: Check[] }).checks };
+  return { code: r.code, checks: (JSON.parse(r.stdout) as { checks: DoctorCheck[] }).checks };
 }
 
-const byId = (checks: Check[], id: string) => checks.find((c) => c.id === id);
+const byId = (checks: DoctorCheck[], id: string) => checks.find((c) => c.id === id);
 
 describe('doctor --provider, on-behalf-of', () => {
-  it('the seeded local-obo: grant and actor, discovery lists both grants, client auth supported, JWT callers', async () => {
-    const { code, checks } = await doctor('local-obo');
-    expect(code).toBe(0);
-    expect(byId(checks, 'provider.obo.config')).toMatchObject({ status: 'pass', detail: 'TOKEN_EXCHANGE, actor M2M' });
-    expect(byId(checks, 'provider.obo.workload-token')?.detail).toContain('GetWorkloadAccessTokenForJWT');
-    expect(byId(checks, 'provider.obo.grant')).toMatchObject({
-      status: 'pass',
-      detail: 'grant_types_supported lists urn:ietf:params:oauth:grant-type:token-exchange',
-    });
-    expect(byId(checks, 'provider.obo.actor')).toMatchObject({ status: 'pass' });
-    expect(byId(checks, 'provider.obo.client-auth')).toMatchObject({ status: 'pass' });
-    expect(byId(checks, 'provider.obo.client-auth')?.detail).toMatch(/^CLIENT_SECRET_BASIC → client_secret_basic;/);
-  });
+  it(
+    'the seeded local-obo: grant and actor, discovery lists both grants, client auth supported, ' + 'JWT callers',
+    async () => {
+      const { code, checks } = await doctor('local-obo');
+      expect(code).toBe(0);
+      expect(byId(checks, 'provider.obo.config')).toMatchObject({
+        status: 'pass',
+        detail: 'TOKEN_EXCHANGE, actor M2M',
+      });
+      expect(byId(checks, 'provider.obo.workload-token')?.detail).toContain('GetWorkloadAccessTokenForJWT');
+      expect(byId(checks, 'provider.obo.grant')).toMatchObject({
+        status: 'pass',
+        detail: 'grant_types_supported lists urn:ietf:params:oauth:grant-type:token-exchange',
+      });
+      expect(byId(checks, 'provider.obo.actor')).toMatchObject({ status: 'pass' });
+      expect(byId(checks, 'provider.obo.client-auth')).toMatchObject({ status: 'pass' });
+      expect(byId(checks, 'provider.obo.client-auth')?.detail).toMatch(/^CLIENT_SECRET_BASIC → client_secret_basic;/);
+    },
+  );
 
   it('a provider whose IdP does not list token exchange fails with the fix (exit 4)', async () => {
     const oidc = inject('oidc');

@@ -4,7 +4,7 @@
  * GetAgentRuntime / GetWorkloadIdentity / GetOauth2CredentialProvider, read through the real AWS SDK client.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlaneDouble, type ControlPlaneDouble } from '../core/authorizer-fixture.js';
+import { startControlPlaneDouble, type ControlPlaneDouble } from '../fixtures/control-plane-double.js';
 import { runCommand } from '../helpers/context.js';
 
 const ACCOUNT = '123456789012';
@@ -76,32 +76,42 @@ describe('doctor on broken control-plane states', () => {
     const r = await runCommand(['doctor', '--agent-arn', rt('failed_agent-AbCdEf1234')], { env: env() });
     expect(r.code).toBe(4);
     expect(lineOf(r.stdout, 'runtime failed_agent is READY')).toBe(
-      '✗ runtime failed_agent is READY — CREATE_FAILED: Image not found: 123456789012.dkr.ecr.us-east-1.amazonaws.com/agent:latest — fix: fix the cause above and update the runtime (UpdateAgentRuntime), or redeploy',
+      '✗ runtime failed_agent is READY — CREATE_FAILED: Image not found: ' +
+        '123456789012.dkr.ecr.us-east-1.amazonaws.com/agent:latest — fix: fix the cause above and update the ' +
+        'runtime (UpdateAgentRuntime), or redeploy',
     );
     expect(lineOf(r.stdout, 'return URLs registered')).toBe(
       '✓ return URLs registered (allowedResourceOauth2ReturnUrls) — http://localhost:8081/cb',
     );
   });
 
-  it('UPDATING warns; an allow-listed Authorization on a SigV4 runtime warns; a return URL that is not a URL fails', async () => {
-    const r = await runCommand(['doctor', '--agent-arn', rt('updating_agent-AbCdEf1234')], { env: env() });
-    expect(r.code).toBe(4);
-    expect(lineOf(r.stdout, 'runtime updating_agent is READY')).toBe(
-      '! runtime updating_agent is READY — UPDATING: invocations may fail until it is READY — fix: wait a minute and run doctor again',
-    );
-    expect(lineOf(r.stdout, 'Authorization is in the request-header allowlist')).toBe(
-      "! Authorization is in the request-header allowlist — it is, but the agent uses SigV4 inbound, so the header is never forwarded — fix: remove it, or add a customJWTAuthorizer if the agent needs the caller's JWT",
-    );
-    expect(lineOf(r.stdout, 'return URLs registered')).toBe(
-      '✗ return URLs registered (allowedResourceOauth2ReturnUrls) — not URLs: localhost:8081 callback — fix: register absolute URLs (scheme://host/path)',
-    );
-  });
+  it(
+    'UPDATING warns; an allow-listed Authorization on a SigV4 runtime warns; a return URL that is not a URL ' + 'fails',
+    async () => {
+      const r = await runCommand(['doctor', '--agent-arn', rt('updating_agent-AbCdEf1234')], { env: env() });
+      expect(r.code).toBe(4);
+      expect(lineOf(r.stdout, 'runtime updating_agent is READY')).toBe(
+        '! runtime updating_agent is READY — UPDATING: invocations may fail until it is READY — fix: wait a ' +
+          'minute and run doctor again',
+      );
+      expect(lineOf(r.stdout, 'Authorization is in the request-header allowlist')).toBe(
+        '! Authorization is in the request-header allowlist — it is, but the agent uses SigV4 inbound, so the ' +
+          'header is never forwarded — fix: remove it, or add a customJWTAuthorizer if the agent needs the ' +
+          "caller's JWT",
+      );
+      expect(lineOf(r.stdout, 'return URLs registered')).toBe(
+        '✗ return URLs registered (allowedResourceOauth2ReturnUrls) — not URLs: localhost:8081 callback — fix: ' +
+          'register absolute URLs (scheme://host/path)',
+      );
+    },
+  );
 
   it('a provider that failed (✗) or is still being created (!), and one without a callbackUrl', async () => {
     const f = await runCommand(['doctor', '--provider', 'failed-provider'], { env: env() });
     expect(f.code).toBe(4);
     expect(lineOf(f.stdout, 'credential provider failed-provider is READY')).toBe(
-      '✗ credential provider failed-provider is READY — CREATE_FAILED: Secret could not be stored — fix: fix the cause and update the provider (UpdateOauth2CredentialProvider)',
+      '✗ credential provider failed-provider is READY — CREATE_FAILED: Secret could not be stored — fix: fix ' +
+        'the cause and update the provider (UpdateOauth2CredentialProvider)',
     );
     const c = await runCommand(['doctor', '--provider', 'creating-provider'], { env: env() });
     expect(c.code).toBe(0);
@@ -109,7 +119,8 @@ describe('doctor on broken control-plane states', () => {
       '! credential provider creating-provider is READY — CREATING — fix: wait, then run doctor again',
     );
     expect(lineOf(c.stdout, 'credential provider creating-provider callbackUrl')).toBe(
-      '! credential provider creating-provider callbackUrl — none reported — fix: read it with get-oauth2-credential-provider once the provider is READY',
+      '! credential provider creating-provider callbackUrl — none reported — fix: read it with ' +
+        'get-oauth2-credential-provider once the provider is READY',
     );
   });
 });

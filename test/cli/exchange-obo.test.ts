@@ -50,39 +50,42 @@ beforeAll(async () => {
 afterAll(() => stack.close());
 
 describe('exchange --flow on-behalf-of with the seeded local-obo provider', () => {
-  it('the timeline shows each call, the provider call as AgentCore makes it, and prints the resource token', async () => {
-    const r = await exchange([
-      '--user-token',
-      alice,
-      '--flow',
-      'on-behalf-of',
-      '--provider',
-      'local-obo',
-      '--scopes',
-      'api:read',
-      '--print',
-      'resource-token',
-    ]);
-    expect(r.stderr).toContain('[1/4] GetWorkloadAccessTokenForJWT  workload=local-workload');
-    expect(r.stderr).toContain('[2/4] GetOauth2CredentialProvider  provider=local-obo');
-    expect(r.stderr).toMatch(/grant TOKEN_EXCHANGE · actor M2M · client auth CLIENT_SECRET_BASIC/);
-    expect(r.stderr).toContain(
-      '[3/4] GetResourceOauth2Token  flow=ON_BEHALF_OF_TOKEN_EXCHANGE provider=local-obo scopes=api:read',
-    );
-    const { fingerprint } = await import('../../src/core/redact.js');
-    expect(r.stderr).toContain(
-      `[4/4] token endpoint (AgentCore → provider)  endpoint=token_endpoint of ${stack.threeLo.discoveryUrl} ` +
-        `grant=token-exchange (RFC 8693) subject=${fingerprint(alice)} ` +
-        'subject_token_type=urn:ietf:params:oauth:token-type:jwt ' +
-        `actor=client-credentials token of ${OBO_CLIENTS.basic} (scope api:read) client auth=CLIENT_SECRET_BASIC`,
-    );
-    expect(r.stderr).toContain(`sub ${decodeJwt(alice).sub} · act ${OBO_CLIENTS.basic} · aud ${THREELO_RESOURCE}`);
-    expect(r.code).toBe(0);
-    const token = r.stdout.trim();
-    expect(decodeJwt(token)).toMatchObject({ sub: decodeJwt(alice).sub, act: { sub: OBO_CLIENTS.basic } });
-    expect(r.stderr).not.toContain(token);
-    expect(r.stderr).not.toContain(alice);
-  });
+  it(
+    'the timeline shows each call, the provider call as AgentCore makes it, and prints the ' + 'resource token',
+    async () => {
+      const r = await exchange([
+        '--user-token',
+        alice,
+        '--flow',
+        'on-behalf-of',
+        '--provider',
+        'local-obo',
+        '--scopes',
+        'api:read',
+        '--print',
+        'resource-token',
+      ]);
+      expect(r.stderr).toContain('[1/4] GetWorkloadAccessTokenForJWT  workload=local-workload');
+      expect(r.stderr).toContain('[2/4] GetOauth2CredentialProvider  provider=local-obo');
+      expect(r.stderr).toMatch(/grant TOKEN_EXCHANGE · actor M2M · client auth CLIENT_SECRET_BASIC/);
+      expect(r.stderr).toContain(
+        '[3/4] GetResourceOauth2Token  flow=ON_BEHALF_OF_TOKEN_EXCHANGE provider=local-obo scopes=api:read',
+      );
+      const { fingerprint } = await import('../../src/core/redact.js');
+      expect(r.stderr).toContain(
+        `[4/4] token endpoint (AgentCore → provider)  endpoint=token_endpoint of ${stack.threeLo.discoveryUrl} ` +
+          `grant=token-exchange (RFC 8693) subject=${fingerprint(alice)} ` +
+          'subject_token_type=urn:ietf:params:oauth:token-type:jwt ' +
+          `actor=client-credentials token of ${OBO_CLIENTS.basic} (scope api:read) client auth=CLIENT_SECRET_BASIC`,
+      );
+      expect(r.stderr).toContain(`sub ${decodeJwt(alice).sub} · act ${OBO_CLIENTS.basic} · aud ${THREELO_RESOURCE}`);
+      expect(r.code).toBe(0);
+      const token = r.stdout.trim();
+      expect(decodeJwt(token)).toMatchObject({ sub: decodeJwt(alice).sub, act: { sub: OBO_CLIENTS.basic } });
+      expect(r.stderr).not.toContain(token);
+      expect(r.stderr).not.toContain(alice);
+    },
+  );
 
   it('--audience, --resource and --custom-param reach the provider; --json carries the call and act', async () => {
     const r = await exchange(
@@ -182,7 +185,8 @@ describe('refusals, explained', () => {
     expect(r.stderr).toContain(
       'GetWorkloadAccessTokenForJWT failed: UnauthorizedException: Token signature is invalid',
     );
-    // The same token at the provider (test/emulator/on-behalf-of.test.ts) is refused with this text, which explain knows.
+    // The same token at the provider (test/emulator/on-behalf-of.test.ts) is refused with this text, which explain
+    // knows.
     const e = await runCommand(['explain', 'invalid_grant: subject_token signature is invalid']);
     expect(e.code).toBe(0);
     expect(e.stdout).toContain("The subject token's signature does not verify with its issuer's keys");

@@ -10,6 +10,7 @@ import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { browseHeadless } from '../fixtures/headless-browser.js';
 import { freePort } from '../fixtures/ports.js';
 import { createTestContext, runCommand, type TestContextOptions } from '../helpers/context.js';
+import { untilMatch } from '../helpers/wait.js';
 
 let auto: LocalStack;
 let pages: LocalStack;
@@ -74,7 +75,9 @@ async function userJwt(stack: LocalStack, username = 'alice'): Promise<string> {
   return out.AuthenticationResult!.AccessToken!;
 }
 
-/** The test browser (test/fixtures/headless-browser.ts); returns the URL it stopped at (before `stopAt`, or a 200 page). */
+/**
+ * The test browser (test/fixtures/headless-browser.ts); returns the URL it stopped at (before `stopAt`, or a 200 page).
+ */
 async function follow(startUrl: string, options: { stopAt?: string; cancel?: boolean } = {}): Promise<string> {
   const end = await browseHeadless(startUrl, options);
   if (end.status !== 0 && end.status !== 200)
@@ -129,40 +132,43 @@ describe('exchange against the local stack: M2M, API key, workload token', () =>
     expect(quiet.stdout.trim().split('.')).toHaveLength(3);
   });
 
-  it('--resource, --audience and --custom-param reach GetResourceOauth2Token as sent (seen with --verbose)', async () => {
-    const n = names(auto);
-    const r = await exchange(auto, [
-      '--workload-name',
-      n.workload,
-      '--provider',
-      n.m2m.name,
-      '--flow',
-      'm2m',
-      '--scopes',
-      n.m2m.scopes.join(','),
-      '--resource',
-      'urn:example:api',
-      '--audience',
-      'aud-1',
-      '--audience',
-      'aud-2',
-      '--custom-param',
-      'tenant=t1',
-      '--verbose',
-    ]);
-    expect(r.code).toBe(0);
-    const body = r.stderr.split('\n').find((l) => l.includes('"oauth2Flow":"M2M"'))!;
-    const sent = JSON.parse(body.trim());
-    expect(sent).toEqual(
-      expect.objectContaining({
-        resources: ['urn:example:api'],
-        audiences: ['aud-1', 'aud-2'],
-        customParameters: { tenant: 't1' },
-        scopes: n.m2m.scopes,
-      }),
-    );
-    expect(sent.workloadIdentityToken).toMatch(/…\[\d+ chars\]$/);
-  });
+  it(
+    '--resource, --audience and --custom-param reach GetResourceOauth2Token as sent (seen with ' + '--verbose)',
+    async () => {
+      const n = names(auto);
+      const r = await exchange(auto, [
+        '--workload-name',
+        n.workload,
+        '--provider',
+        n.m2m.name,
+        '--flow',
+        'm2m',
+        '--scopes',
+        n.m2m.scopes.join(','),
+        '--resource',
+        'urn:example:api',
+        '--audience',
+        'aud-1',
+        '--audience',
+        'aud-2',
+        '--custom-param',
+        'tenant=t1',
+        '--verbose',
+      ]);
+      expect(r.code).toBe(0);
+      const body = r.stderr.split('\n').find((l) => l.includes('"oauth2Flow":"M2M"'))!;
+      const sent = JSON.parse(body.trim());
+      expect(sent).toEqual(
+        expect.objectContaining({
+          resources: ['urn:example:api'],
+          audiences: ['aud-1', 'aud-2'],
+          customParameters: { tenant: 't1' },
+          scopes: n.m2m.scopes,
+        }),
+      );
+      expect(sent.workloadIdentityToken).toMatch(/…\[\d+ chars\]$/);
+    },
+  );
 
   it('as a real process (bin/, dist/): no library noise on the terminal, the token on stdout', async () => {
     const { spawn } = await import('node:child_process');
@@ -208,50 +214,60 @@ describe('exchange against the local stack: M2M, API key, workload token', () =>
     noFullToken(r.stderr, r.stdout.trim());
   });
 
-  it('--user-token - (stdin) uses GetWorkloadAccessTokenForJWT; --json gives the structured exchange without raw tokens', async () => {
-    const n = names(auto);
-    const jwt = await userJwt(auto);
-    const r = await exchange(auto, ['--workload-name', n.workload, '--user-token', '-', '--json'], {
-      stdin: `${jwt}\n`,
-    });
-    expect(r.code).toBe(0);
-    const doc = JSON.parse(r.stdout);
-    expect(doc.workloadName).toBe(n.workload);
-    expect(doc.binding).toEqual({
-      kind: 'userToken',
-      token: expect.stringMatching(/^sha256:[0-9a-f]{8} sub=\S+ expires in/),
-      source: '--user-token (stdin)',
-    });
-    expect(doc.workloadToken).toEqual({
-      api: 'GetWorkloadAccessTokenForJWT',
-      fingerprint: expect.stringMatching(/^sha256:/),
-      masked: expect.stringContaining('chars]'),
-    });
-    expect(doc.steps).toEqual([
-      expect.objectContaining({
-        n: 1,
-        operation: 'GetWorkloadAccessTokenForJWT',
-        status: 'ok',
-        durationMs: expect.any(Number),
-      }),
-    ]);
-    expect(r.stdout).not.toContain(jwt);
-    noFullToken(r.stderr, jwt);
-  });
+  it(
+    '--user-token - (stdin) uses GetWorkloadAccessTokenForJWT; --json gives the structured exchange without ' +
+      'raw tokens',
+    async () => {
+      const n = names(auto);
+      const jwt = await userJwt(auto);
+      const r = await exchange(auto, ['--workload-name', n.workload, '--user-token', '-', '--json'], {
+        stdin: `${jwt}\n`,
+      });
+      expect(r.code).toBe(0);
+      const doc = JSON.parse(r.stdout);
+      expect(doc.workloadName).toBe(n.workload);
+      expect(doc.binding).toEqual({
+        kind: 'userToken',
+        token: expect.stringMatching(/^sha256:[0-9a-f]{8} sub=\S+ expires in/),
+        source: '--user-token (stdin)',
+      });
+      expect(doc.workloadToken).toEqual({
+        api: 'GetWorkloadAccessTokenForJWT',
+        fingerprint: expect.stringMatching(/^sha256:/),
+        masked: expect.stringContaining('chars]'),
+      });
+      expect(doc.steps).toEqual([
+        expect.objectContaining({
+          n: 1,
+          operation: 'GetWorkloadAccessTokenForJWT',
+          status: 'ok',
+          durationMs: expect.any(Number),
+        }),
+      ]);
+      expect(r.stdout).not.toContain(jwt);
+      noFullToken(r.stderr, jwt);
+    },
+  );
 
-  it('--agent-arn resolves the runtime’s workload identity; minting for it outside the service is refused with the cause', async () => {
-    const agent = auto.agents[0]!;
-    const arn = `arn:aws:bedrock-agentcore:${auto.region}:${auto.accountId}:runtime/${agent.id}`;
-    const r = await exchange(auto, ['--agent-arn', arn, '--user-id', 'alice']);
-    expect(r.stderr).toContain(`[1/2] GetAgentRuntime  runtime=${agent.id} region=${auto.region}`);
-    expect(r.stderr).toContain(`workload identity ${agent.workloadName}`);
-    expect(r.stderr).toContain(`[2/2] GetWorkloadAccessTokenForUserId  workload=${agent.workloadName} userId="alice"`);
-    expect(r.stderr).toContain(
-      'WorkloadIdentity is linked to a service and cannot retrieve an access token by the caller',
-    );
-    expect(r.stderr).toContain('hint: Use a workload identity you created yourself');
-    expect(r.code).toBe(3);
-  });
+  it(
+    '--agent-arn resolves the runtime’s workload identity; minting for it outside the service is refused with ' +
+      'the cause',
+    async () => {
+      const agent = auto.agents[0]!;
+      const arn = `arn:aws:bedrock-agentcore:${auto.region}:${auto.accountId}:runtime/${agent.id}`;
+      const r = await exchange(auto, ['--agent-arn', arn, '--user-id', 'alice']);
+      expect(r.stderr).toContain(`[1/2] GetAgentRuntime  runtime=${agent.id} region=${auto.region}`);
+      expect(r.stderr).toContain(`workload identity ${agent.workloadName}`);
+      expect(r.stderr).toContain(
+        `[2/2] GetWorkloadAccessTokenForUserId  workload=${agent.workloadName} userId="alice"`,
+      );
+      expect(r.stderr).toContain(
+        'WorkloadIdentity is linked to a service and cannot retrieve an access token by the caller',
+      );
+      expect(r.stderr).toContain('hint: Use a workload identity you created yourself');
+      expect(r.code).toBe(3);
+    },
+  );
 
   it('an unknown provider is a remote error with the service message (exit 3)', async () => {
     const n = names(auto);
@@ -301,19 +317,79 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
       'hint: Rerun with --register-return-url (add --ephemeral to remove it afterwards), or register it yourself:',
     );
     expect(r.stderr).toContain(
-      `aws bedrock-agentcore-control update-workload-identity --region ${auto.region} --name ${n.workload} --allowed-resource-oauth2-return-urls`,
+      `aws bedrock-agentcore-control update-workload-identity --region ${auto.region} --name ${n.workload} ` +
+        `--allowed-resource-oauth2-return-urls`,
     );
-    expect(r.stderr).not.toContain('GetResourceOauth2Token');
+    // Nothing after the check ran: the later steps are counted and reported as not run.
+    expect(r.stderr).not.toMatch(/^\[\d+\/\d+\] GetResourceOauth2Token {2}/m);
+    expect(r.stderr).toMatch(
+      /^\[3\/6\] GetResourceOauth2Token — skipped: not run: step 2 \(GetWorkloadIdentity\) failed$/m,
+    );
     expect(r.ctx.opened).toEqual([]);
   });
 
-  it('headless with auto-consent: register (ephemeral) → start → browser → complete with the same user id → poll → token', async () => {
-    const n = names(auto);
-    const before = await returnUrls(auto, n.workload);
-    const url = `http://localhost:${await freePort()}/oauth2/callback`;
-    const r = await exchange(
-      auto,
-      [
+  it(
+    'headless with auto-consent: register (ephemeral) → start → browser → complete with the same user id → ' +
+      'poll → token',
+    async () => {
+      const n = names(auto);
+      const before = await returnUrls(auto, n.workload);
+      const url = `http://localhost:${await freePort()}/oauth2/callback`;
+      const r = await exchange(
+        auto,
+        [
+          '--workload-name',
+          n.workload,
+          '--user-id',
+          'carol',
+          '--provider',
+          n.threeLo.name,
+          '--scopes',
+          'api:read',
+          '--return-url',
+          url,
+          '--register-return-url',
+          '--ephemeral',
+          '--custom-param',
+          'login_hint=carol',
+          '--print',
+          'resource-token',
+          '--poll-interval',
+          '20',
+        ],
+        { openBrowser: async (u) => void (await follow(u)) },
+      );
+      expect(r.stderr).toContain(`[1/8] GetWorkloadAccessTokenForUserId  workload=${n.workload} userId="carol"`);
+      expect(r.code).toBe(0);
+      const lines = r.stderr
+        .split('\n')
+        .filter((l) => /^\[\d\/8\]/.test(l))
+        .map((l) => l.split('  ')[0]);
+      expect(lines).toEqual([
+        '[1/8] GetWorkloadAccessTokenForUserId',
+        '[2/8] GetWorkloadIdentity',
+        '[3/8] UpdateWorkloadIdentity',
+        '[4/8] GetResourceOauth2Token',
+        '[5/8] authorize in the browser',
+        '[6/8] CompleteResourceTokenAuth',
+        '[7/8] GetResourceOauth2Token',
+        '[8/8] UpdateWorkloadIdentity',
+      ]);
+      expect(r.stderr).toContain(`before [${before.join(', ')}] · after [${[...before, url].join(', ')}] (added)`);
+      expect(r.stderr).toContain('removed: --ephemeral');
+      expect(r.stderr).toMatch(/userIdentifier=user id "carol" \(sha256:[0-9a-f]{8}\)/);
+      expect(r.stderr).toContain('(the identifier that minted the workload token)');
+      const token = r.stdout.trim();
+      const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
+      expect(claims.sub).toBe('carol');
+      noFullToken(r.stderr, token);
+      expect(r.ctx.opened).toHaveLength(1);
+      expect(r.ctx.opened[0]).toContain('/identities/oauth2/authorize?request_uri=');
+      expect(await returnUrls(auto, n.workload)).toEqual(before);
+      await expect(fetch(url)).rejects.toThrow(); // the return-URL server is closed
+
+      // The vault now holds carol's token: the next exchange skips the consent.
+      const again = await exchange(auto, [
         '--workload-name',
         n.workload,
         '--user-id',
@@ -326,67 +402,18 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
         url,
         '--register-return-url',
         '--ephemeral',
-        '--custom-param',
-        'login_hint=carol',
         '--print',
         'resource-token',
-        '--poll-interval',
-        '20',
-      ],
-      { openBrowser: async (u) => void (await follow(u)) },
-    );
-    expect(r.stderr).toContain('[1/8] GetWorkloadAccessTokenForUserId  workload=' + n.workload + ' userId="carol"');
-    expect(r.code).toBe(0);
-    const lines = r.stderr
-      .split('\n')
-      .filter((l) => /^\[\d\/8\]/.test(l))
-      .map((l) => l.split('  ')[0]);
-    expect(lines).toEqual([
-      '[1/8] GetWorkloadAccessTokenForUserId',
-      '[2/8] GetWorkloadIdentity',
-      '[3/8] UpdateWorkloadIdentity',
-      '[4/8] GetResourceOauth2Token',
-      '[5/8] authorize in the browser',
-      '[6/8] CompleteResourceTokenAuth',
-      '[7/8] GetResourceOauth2Token',
-      '[8/8] UpdateWorkloadIdentity',
-    ]);
-    expect(r.stderr).toContain(`before [${before.join(', ')}] · after [${[...before, url].join(', ')}] (added)`);
-    expect(r.stderr).toContain('removed: --ephemeral');
-    expect(r.stderr).toMatch(/userIdentifier=user id "carol" \(sha256:[0-9a-f]{8}\)/);
-    expect(r.stderr).toContain('(the identifier that minted the workload token)');
-    const token = r.stdout.trim();
-    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
-    expect(claims.sub).toBe('carol');
-    noFullToken(r.stderr, token);
-    expect(r.ctx.opened).toHaveLength(1);
-    expect(r.ctx.opened[0]).toContain('/identities/oauth2/authorize?request_uri=');
-    expect(await returnUrls(auto, n.workload)).toEqual(before);
-    await expect(fetch(url)).rejects.toThrow(); // the return-URL server is closed
-
-    // The vault now holds carol's token: the next exchange skips the consent.
-    const again = await exchange(auto, [
-      '--workload-name',
-      n.workload,
-      '--user-id',
-      'carol',
-      '--provider',
-      n.threeLo.name,
-      '--scopes',
-      'api:read',
-      '--return-url',
-      url,
-      '--register-return-url',
-      '--ephemeral',
-      '--print',
-      'resource-token',
-    ]);
-    expect(again.code).toBe(0);
-    expect(again.stdout.trim()).toBe(token);
-    expect(again.stderr).toContain('already in the token vault; no consent needed');
-    expect(again.stderr).toMatch(/steps 5–7 skipped: the vault already held a token/);
-    expect(again.ctx.opened).toEqual([]);
-  });
+      ]);
+      expect(again.code).toBe(0);
+      expect(again.stdout.trim()).toBe(token);
+      expect(again.stderr).toContain('already in the token vault; no consent needed');
+      expect(again.stderr).toMatch(/^\[5\/8\] authorize in the browser — skipped: the vault already held a token$/m);
+      expect(again.stderr).toMatch(/^\[6\/8\] CompleteResourceTokenAuth — skipped$/m);
+      expect(again.stderr).toMatch(/^\[7\/8\] GetResourceOauth2Token — skipped$/m);
+      expect(again.ctx.opened).toEqual([]);
+    },
+  );
 
   it('real login and consent pages posted by the test, JWT binding, --json', async () => {
     const n = names(pages);
@@ -486,46 +513,56 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     );
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(
-      /\[1\/8\] GetWorkloadAccessTokenForJWT {2}workload=\S+ userToken=sha256:[0-9a-f]{8} sub=\S+ expires in \d+ min \(--bearer cache:default\)/,
+      new RegExp(
+        /\[1\/8\] GetWorkloadAccessTokenForJWT {2}workload=\S+ userToken=sha256:/.source +
+          /[0-9a-f]{8} sub=\S+ expires in \d+ min \(--bearer cache:default\)/.source,
+      ),
     );
     const doc = JSON.parse(r.stdout);
     expect(doc.binding.source).toBe('--bearer cache:default');
     expect(doc.session.completedWith).toBe(`JWT ${doc.binding.token}`);
   });
 
-  it('binding mismatch: completing with another identifier is refused, "started by A, completed with B" (exit 4)', async () => {
-    const n = names(auto);
-    const url = `http://localhost:${await freePort()}/oauth2/callback`;
-    const r = await exchange(
-      auto,
-      [
-        '--workload-name',
-        n.workload,
-        '--user-id',
-        'alice',
-        '--provider',
-        n.threeLo.name,
-        '--scopes',
-        'api:read',
-        '--force-auth',
-        '--return-url',
-        url,
-        '--register-return-url',
-        '--ephemeral',
-        '--complete-as-user-id',
-        'bob',
-      ],
-      { openBrowser: async (u) => void (await follow(u)) },
-    );
-    expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(
-      /error: session refused \(AccessDeniedException: Invalid or expired session\): started by user id "alice" \(sha256:[0-9a-f]{8}\), completed with user id "bob" \(sha256:[0-9a-f]{8}\)/,
-    );
-    expect(r.stderr).toContain(
-      'hint: CompleteResourceTokenAuth needs the exact artifact that minted the workload token',
-    );
-    expect(r.stderr).toContain('removed: --ephemeral');
-  });
+  it(
+    'binding mismatch: completing with another identifier is refused, "started by A, completed with B" (exit ' + '4)',
+    async () => {
+      const n = names(auto);
+      const url = `http://localhost:${await freePort()}/oauth2/callback`;
+      const r = await exchange(
+        auto,
+        [
+          '--workload-name',
+          n.workload,
+          '--user-id',
+          'alice',
+          '--provider',
+          n.threeLo.name,
+          '--scopes',
+          'api:read',
+          '--force-auth',
+          '--return-url',
+          url,
+          '--register-return-url',
+          '--ephemeral',
+          '--complete-as-user-id',
+          'bob',
+        ],
+        { openBrowser: async (u) => void (await follow(u)) },
+      );
+      expect(r.code).toBe(4);
+      expect(r.stderr).toMatch(
+        new RegExp(
+          /error: session refused \(AccessDeniedException: Invalid or expired session\): /.source +
+            /started by user id "alice" \(sha256:[0-9a-f]{8}\), completed with user id "bob" /.source +
+            /\(sha256:[0-9a-f]{8}\)/.source,
+        ),
+      );
+      expect(r.stderr).toContain(
+        'hint: CompleteResourceTokenAuth needs the exact artifact that minted the workload token',
+      );
+      expect(r.stderr).toContain('removed: --ephemeral');
+    },
+  );
 
   it('binding mismatch with a fresh JWT of the same user (exit 4, both fingerprints differ)', async () => {
     const n = names(auto);
@@ -656,80 +693,84 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     expect(await returnUrls(auto, n.workload)).not.toContain(url);
   });
 
-  it('a timeout names the state reached (#12): --no-browser and nobody opens the URL → no browser came back, not "completed"', async () => {
-    const n = names(auto);
-    const url = `http://localhost:${await freePort()}/oauth2/callback`;
-    let t = Date.now();
-    const clock = {
-      now: () => t,
-      sleep: async (ms: number) => {
-        t += ms;
-        await new Promise((res) => setImmediate(res));
-      },
-    };
-    const served = await exchange(
-      auto,
-      [
-        '--workload-name',
-        n.workload,
-        '--user-id',
-        'gail',
-        '--provider',
-        n.threeLo.name,
-        '--scopes',
-        'api:read',
-        '--force-auth',
-        '--flow',
-        'user-federation',
-        '--no-browser',
-        '--timeout',
-        '4',
-        '--return-url',
-        url,
-        '--register-return-url',
-        '--ephemeral',
-      ],
-      clock,
-    );
-    expect(served.code).toBe(5);
-    expect(served.stderr).toContain(`nothing reached ${url} within 4 s`);
-    expect(served.stderr).toContain('hint: Nobody opened the printed authorization URL');
-    expect(served.stderr).not.toContain('The session was completed');
+  it(
+    'a timeout names the state reached (#12): --no-browser and nobody opens the URL → no browser came back, ' +
+      'not "completed"',
+    async () => {
+      const n = names(auto);
+      const url = `http://localhost:${await freePort()}/oauth2/callback`;
+      let t = Date.now();
+      const clock = {
+        now: () => t,
+        sleep: async (ms: number) => {
+          t += ms;
+          await new Promise((res) => setImmediate(res));
+        },
+      };
+      const served = await exchange(
+        auto,
+        [
+          '--workload-name',
+          n.workload,
+          '--user-id',
+          'gail',
+          '--provider',
+          n.threeLo.name,
+          '--scopes',
+          'api:read',
+          '--force-auth',
+          '--flow',
+          'user-federation',
+          '--no-browser',
+          '--timeout',
+          '4',
+          '--return-url',
+          url,
+          '--register-return-url',
+          '--ephemeral',
+        ],
+        clock,
+      );
+      expect(served.code).toBe(5);
+      expect(served.stderr).toContain(`nothing reached ${url} within 4 s`);
+      expect(served.stderr).toContain('hint: Nobody opened the printed authorization URL');
+      expect(served.stderr).not.toContain('The session was completed');
 
-    // Served elsewhere: exchange only polls; the session stays IN_PROGRESS because nobody completes it.
-    const elsewhere = 'https://app.example.com/oauth2/callback';
-    const r = await exchange(
-      auto,
-      [
-        '--workload-name',
-        n.workload,
-        '--user-id',
-        'gail',
-        '--provider',
-        n.threeLo.name,
-        '--scopes',
-        'api:read',
-        '--force-auth',
-        '--no-browser',
-        '--timeout',
-        '4',
-        '--poll-interval',
-        '1000',
-        '--return-url',
-        elsewhere,
-        '--register-return-url',
-        '--ephemeral',
-      ],
-      clock,
-    );
-    expect(r.code).toBe(5);
-    expect(r.stderr).toMatch(
-      /error: timed out: the session was not completed within 4 s \(sessionStatus IN_PROGRESS after \d+ polls\)/,
-    );
-    expect(r.stderr).toContain(`hint: The return URL ${elsewhere} is served elsewhere`);
-    expect(r.stderr).not.toContain('The session was completed');
-    expect(r.stderr).toContain('removed: --ephemeral');
-  });
+      // Served elsewhere: exchange only polls; the session stays IN_PROGRESS because nobody completes it.
+      const elsewhere = 'https://app.example.com/oauth2/callback';
+      const r = await exchange(
+        auto,
+        [
+          '--workload-name',
+          n.workload,
+          '--user-id',
+          'gail',
+          '--provider',
+          n.threeLo.name,
+          '--scopes',
+          'api:read',
+          '--force-auth',
+          '--no-browser',
+          '--timeout',
+          '4',
+          '--poll-interval',
+          '1000',
+          '--return-url',
+          elsewhere,
+          '--register-return-url',
+          '--ephemeral',
+        ],
+        clock,
+      );
+      expect(r.code).toBe(5);
+      expect(r.stderr).toMatch(
+        /error: timed out: the session was not completed within 4 s \(sessionStatus IN_PROGRESS after \d+ polls\)/,
+      );
+      expect(r.stderr).toContain(`hint: The return URL ${elsewhere} is served elsewhere`);
+      expect(r.stderr).not.toContain('The session was completed');
+      expect(r.stderr).toContain('removed: --ephemeral');
+    },
+  );
 
   it('--no-browser and the other 3LO flags are refused up front for M2M (exit 2, nothing called)', async () => {
     const n = names(auto);
@@ -786,83 +827,93 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     expect(r.stderr).not.toContain('expected-state-1');
   });
 
-  it('hostile query strings: error_description with markup and control characters reaches neither page nor terminal raw', async () => {
-    const n = names(auto);
-    const url = `http://localhost:${await freePort()}/oauth2/callback`;
-    let page = '';
-    const r = await exchange(
-      auto,
-      [
-        '--workload-name',
-        n.workload,
-        '--user-id',
-        'ivy',
-        '--provider',
-        n.threeLo.name,
-        '--scopes',
-        'api:read',
-        '--force-auth',
-        '--return-url',
-        url,
-        '--register-return-url',
-        '--ephemeral',
-      ],
-      {
-        openBrowser: async () => {
-          const hostile = '<img src=x onerror=alert(1)>\u001b[31mRED\u001b[0m\nforged line';
-          const res = await fetch(`${url}?error=invalid_scope&error_description=${encodeURIComponent(hostile)}`);
-          page = await res.text();
+  it(
+    'hostile query strings: error_description with markup and control characters reaches neither page nor ' +
+      'terminal raw',
+    async () => {
+      const n = names(auto);
+      const url = `http://localhost:${await freePort()}/oauth2/callback`;
+      let page = '';
+      const r = await exchange(
+        auto,
+        [
+          '--workload-name',
+          n.workload,
+          '--user-id',
+          'ivy',
+          '--provider',
+          n.threeLo.name,
+          '--scopes',
+          'api:read',
+          '--force-auth',
+          '--return-url',
+          url,
+          '--register-return-url',
+          '--ephemeral',
+        ],
+        {
+          openBrowser: async () => {
+            const hostile = '<img src=x onerror=alert(1)>\u001b[31mRED\u001b[0m\nforged line';
+            const res = await fetch(`${url}?error=invalid_scope&error_description=${encodeURIComponent(hostile)}`);
+            page = await res.text();
+          },
         },
-      },
-    );
-    expect(r.code).toBe(4);
-    expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
-    expect(page).not.toContain('<img');
-    expect(r.stderr).toContain(
-      'error: the provider refused the authorization: invalid_scope — <img src=x onerror=alert(1)> [31mRED [0m forged line',
-    );
-    expect(r.stderr).not.toContain('\u001b[31m');
-  });
+      );
+      expect(r.code).toBe(4);
+      expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
+      expect(page).not.toContain('<img');
+      expect(r.stderr).toContain(
+        'error: the provider refused the authorization: invalid_scope — <img src=x onerror=alert(1)> [31mRED [0m ' +
+          'forged line',
+      );
+      expect(r.stderr).not.toContain('\u001b[31m');
+    },
+  );
 
-  it('concurrent redirects for the session: every request answered, CompleteResourceTokenAuth called once', async () => {
-    const n = names(auto);
-    const url = `http://localhost:${await freePort()}/oauth2/callback`;
-    let statuses: number[] = [];
-    const r = await exchange(
-      auto,
-      [
-        '--workload-name',
-        n.workload,
-        '--user-id',
-        'jack',
-        '--provider',
-        n.threeLo.name,
-        '--scopes',
-        'api:read',
-        '--force-auth',
-        '--custom-param',
-        'login_hint=jack',
-        '--return-url',
-        url,
-        '--register-return-url',
-        '--ephemeral',
-        '--poll-interval',
-        '20',
-        '--json',
-      ],
-      {
-        openBrowser: async (u) => {
-          const back = await follow(u, { stopAt: url });
-          statuses = await Promise.all([...Array(6)].map(async () => (await fetch(back)).status));
+  it(
+    'concurrent redirects for the session: every request answered, CompleteResourceTokenAuth ' + 'called once',
+    async () => {
+      const n = names(auto);
+      const url = `http://localhost:${await freePort()}/oauth2/callback`;
+      let statuses: number[] = [];
+      const r = await exchange(
+        auto,
+        [
+          '--workload-name',
+          n.workload,
+          '--user-id',
+          'jack',
+          '--provider',
+          n.threeLo.name,
+          '--scopes',
+          'api:read',
+          '--force-auth',
+          '--custom-param',
+          'login_hint=jack',
+          '--return-url',
+          url,
+          '--register-return-url',
+          '--ephemeral',
+          '--poll-interval',
+          '20',
+          '--json',
+        ],
+        {
+          openBrowser: async (u) => {
+            const back = await follow(u, { stopAt: url });
+            statuses = await Promise.all([...Array(6)].map(async () => (await fetch(back)).status));
+          },
         },
-      },
-    );
-    expect(r.code).toBe(0);
-    expect(statuses).toEqual(Array(6).fill(200));
-    const doc = JSON.parse(r.stdout);
-    expect(doc.steps.filter((s: { operation: string }) => s.operation === 'CompleteResourceTokenAuth')).toHaveLength(1);
-    expect(doc.resourceToken.sub).toBe('jack');
-  });
+      );
+      expect(r.code).toBe(0);
+      expect(statuses).toEqual(Array(6).fill(200));
+      const doc = JSON.parse(r.stdout);
+      expect(doc.steps.filter((s: { operation: string }) => s.operation === 'CompleteResourceTokenAuth')).toHaveLength(
+        1,
+      );
+      expect(doc.resourceToken.sub).toBe('jack');
+    },
+  );
 
   it('Ctrl-C while waiting for the browser: server closed, return URL removed, exit 130', async () => {
     const n = names(auto);
@@ -920,13 +971,11 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
       ],
       ctx,
     );
-    let authUrl: string | undefined;
-    for (let i = 0; i < 300 && !authUrl; i++) {
-      authUrl = ctx.stderr.text().match(/(http:\/\/\S+\/identities\/oauth2\/authorize\?request_uri=\S+)/)?.[1];
-      if (!authUrl) await new Promise((res) => setTimeout(res, 10));
-    }
-    expect(authUrl).toBeDefined();
-    await follow(authUrl!); // the user opens it
+    const authUrl = await untilMatch(
+      () => ctx.stderr.text(),
+      /(http:\/\/\S+\/identities\/oauth2\/authorize\?request_uri=\S+)/,
+    );
+    await follow(authUrl); // the user opens it
     const r = await running;
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('open this URL in a browser to authorize:');

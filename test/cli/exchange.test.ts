@@ -48,7 +48,8 @@ describe('exchange: input checks', () => {
     ],
     [
       ['--workload-name', 'w1x', '--provider', 'p', '--flow', 'm2m', '--return-url', 'http://localhost:1/cb'],
-      '--return-url, --register-return-url, --custom-state, --force-auth and --no-browser apply to --flow user-federation',
+      '--return-url, --register-return-url, --custom-state, --force-auth and --no-browser apply to --flow ' +
+        'user-federation',
     ],
     [
       ['--workload-name', 'w1x', '--user-id', 'a', '--provider', 'p', '--ephemeral'],

@@ -37,9 +37,12 @@ describe('explain', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
-      'error: unknown message: agentcore-auth does not know "the flux capacitor overheated"\nhint: Paste the exact text the service returned (the message after the error name). `agentcore-auth explain --list` shows every known message.\n',
+      'error: unknown message: agentcore-auth does not know "the flux capacitor overheated"\nhint: Paste the ' +
+        'exact text the service returned (the message after the error name). `agentcore-auth explain --list` ' +
+        'shows every known message.\n',
     );
-    const jwt = `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.${Buffer.from('{"sub":"someone-with-a-long-id"}').toString('base64url')}.c2lnbmF0dXJlLXNpZ25hdHVyZQ`;
+    const part = (json: string) => Buffer.from(json).toString('base64url');
+    const jwt = `${part('{"alg":"RS256"}')}.${part('{"sub":"someone-with-a-long-id"}')}.c2lnbmF0dXJlLXNpZ25hdHVyZQ`;
     const t = await runCommand(['explain', `weird failure for Bearer ${jwt}`]);
     expect(t.code).toBe(2);
     expect(t.stderr).not.toContain(jwt.slice(0, 20));

@@ -202,11 +202,14 @@ describe('MCP targets through `mcp --gateway-id --auth auto`', () => {
     expect(r.stderr).not.toContain(token);
   });
 
-  it('--auth auto reads the authorizerType: a bearer token to an AWS_IAM gateway is refused before any call', async () => {
-    const r = await mcpCall('iam-gw-bbbbbbbbbb', 'none___add', ['--bearer-token', token]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('expects SigV4');
-  });
+  it(
+    '--auth auto reads the authorizerType: a bearer token to an AWS_IAM gateway is refused ' + 'before any call',
+    async () => {
+      const r = await mcpCall('iam-gw-bbbbbbbbbb', 'none___add', ['--bearer-token', token]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('expects SigV4');
+    },
+  );
 });
 
 describe('HTTP targets through `invoke --gateway-id --target`', () => {
@@ -302,58 +305,67 @@ describe('HTTP targets through `invoke --gateway-id --target`', () => {
 });
 
 describe('doctor --gateway-id', () => {
-  it('a healthy gateway: inbound, every target READY with an outbound credential that fits, providers, Lambdas, role', async () => {
-    const r = await run(['doctor', '--gateway-id', 'jwt-gw-aaaaaaaaaa']);
-    expect(r.code, r.stdout).toBe(0);
-    expect(r.stdout).toContain('✓ inbound auth: CUSTOM_JWT');
-    expect(r.stdout).toContain("✓ the authorizer's discovery document is reachable");
-    expect(r.stdout).toContain('✓ target key: outbound API_KEY fits a MCP_SERVER target behind CUSTOM_JWT');
-    expect(r.stdout).toContain('✓ target cc: credential provider local-m2m exists');
-    expect(r.stdout).toContain(`✓ Lambda ${LAMBDA} has an endpoint on the local stack`);
-    expect(r.stdout).toMatch(/– the gateway role \S+ needs .*secretsmanager:GetSecretValue.*lambda:InvokeFunction on /);
-  });
+  it(
+    'a healthy gateway: inbound, every target READY with an outbound credential that fits, providers, ' +
+      'Lambdas, role',
+    async () => {
+      const r = await run(['doctor', '--gateway-id', 'jwt-gw-aaaaaaaaaa']);
+      expect(r.code, r.stdout).toBe(0);
+      expect(r.stdout).toContain('✓ inbound auth: CUSTOM_JWT');
+      expect(r.stdout).toContain("✓ the authorizer's discovery document is reachable");
+      expect(r.stdout).toContain('✓ target key: outbound API_KEY fits a MCP_SERVER target behind CUSTOM_JWT');
+      expect(r.stdout).toContain('✓ target cc: credential provider local-m2m exists');
+      expect(r.stdout).toContain(`✓ Lambda ${LAMBDA} has an endpoint on the local stack`);
+      expect(r.stdout).toMatch(
+        /– the gateway role \S+ needs .*secretsmanager:GetSecretValue.*lambda:InvokeFunction on /,
+      );
+    },
+  );
 
-  it('a sick one: an unmapped interceptor, a missing provider (its target FAILED), no authorization at all', async () => {
-    const { BedrockAgentCoreControlClient, CreateGatewayCommand, CreateGatewayTargetCommand } = await import(
-      '@aws-sdk/client-bedrock-agentcore-control'
-    );
-    const control = new BedrockAgentCoreControlClient({
-      region: stack.region,
-      endpoint: stack.url,
-      credentials: stack.credentials,
-    });
-    const ghost = 'arn:aws:lambda:us-east-1:123456789012:function:ghost';
-    const g = await control.send(
-      new CreateGatewayCommand({
-        name: 'sick',
-        roleArn: 'arn:aws:iam::123456789012:role/r',
-        authorizerType: 'NONE',
-        interceptorConfigurations: [{ interceptor: { lambda: { arn: ghost } }, interceptionPoints: ['RESPONSE'] }],
-      }),
-    );
-    await control.send(
-      new CreateGatewayTargetCommand({
-        gatewayIdentifier: g.gatewayId,
-        name: 'keyed',
-        targetConfiguration: { mcp: { mcpServer: { endpoint: tools.url } } },
-        credentialProviderConfigurations: cred('API_KEY', {
-          apiKeyCredentialProvider: { providerArn: providerArn('ghost', 'apikey') },
-        }) as never,
-      }),
-    );
-    control.destroy();
-    await stack.gateways; // the target's catalogue read settles on its own
-    const r = await run(['doctor', '--gateway-id', g.gatewayId!, '--json']);
-    expect(r.code).toBe(4);
-    const checks = (JSON.parse(r.stdout) as { checks: Array<{ id: string; status: string; fix?: string }> }).checks;
-    const by = (id: string) => checks.find((c) => c.id === id);
-    expect(by('gateway.inbound')).toMatchObject({ status: 'pass' }); // an interceptor is attached
-    expect(by('gateway.target.keyed.provider')).toMatchObject({ status: 'fail' });
-    expect(by('gateway.lambda.ghost')).toMatchObject({
-      status: 'fail',
-      fix: `start the stack with --lambda ${ghost}=http://127.0.0.1:PORT`,
-    });
-  });
+  it(
+    'a sick one: an unmapped interceptor, a missing provider (its target FAILED), no ' + 'authorization at all',
+    async () => {
+      const { BedrockAgentCoreControlClient, CreateGatewayCommand, CreateGatewayTargetCommand } = await import(
+        '@aws-sdk/client-bedrock-agentcore-control'
+      );
+      const control = new BedrockAgentCoreControlClient({
+        region: stack.region,
+        endpoint: stack.url,
+        credentials: stack.credentials,
+      });
+      const ghost = 'arn:aws:lambda:us-east-1:123456789012:function:ghost';
+      const g = await control.send(
+        new CreateGatewayCommand({
+          name: 'sick',
+          roleArn: 'arn:aws:iam::123456789012:role/r',
+          authorizerType: 'NONE',
+          interceptorConfigurations: [{ interceptor: { lambda: { arn: ghost } }, interceptionPoints: ['RESPONSE'] }],
+        }),
+      );
+      await control.send(
+        new CreateGatewayTargetCommand({
+          gatewayIdentifier: g.gatewayId,
+          name: 'keyed',
+          targetConfiguration: { mcp: { mcpServer: { endpoint: tools.url } } },
+          credentialProviderConfigurations: cred('API_KEY', {
+            apiKeyCredentialProvider: { providerArn: providerArn('ghost', 'apikey') },
+          }) as never,
+        }),
+      );
+      control.destroy();
+      await stack.gateways; // the target's catalogue read settles on its own
+      const r = await run(['doctor', '--gateway-id', g.gatewayId!, '--json']);
+      expect(r.code).toBe(4);
+      const checks = (JSON.parse(r.stdout) as { checks: Array<{ id: string; status: string; fix?: string }> }).checks;
+      const by = (id: string) => checks.find((c) => c.id === id);
+      expect(by('gateway.inbound')).toMatchObject({ status: 'pass' }); // an interceptor is attached
+      expect(by('gateway.target.keyed.provider')).toMatchObject({ status: 'fail' });
+      expect(by('gateway.lambda.ghost')).toMatchObject({
+        status: 'fail',
+        fix: `start the stack with --lambda ${ghost}=http://127.0.0.1:PORT`,
+      });
+    },
+  );
 });
 
 describe('--diagram: caller → gateway → interceptor → Identity → target, with what the target received', () => {

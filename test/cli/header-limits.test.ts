@@ -5,7 +5,7 @@
  * reason instead of a request AgentCore would refuse.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { header, recorderEnv, startRecorder, type Recorder } from '../core/runtime-recorder.js';
+import { header, recorderEnv, startRecorder, type Recorder } from '../fixtures/runtime-recorder.js';
 import { runCommand } from '../helpers/context.js';
 
 const ARN = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/my_agent-abcDEF1234';

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCommand } from '../helpers/context.js';
-import { startRecorder, type Recorder, STAND_IN_ACCESS_TOKEN } from '../core/runtime-recorder.js';
+import { startRecorder, type Recorder, STAND_IN_ACCESS_TOKEN } from '../fixtures/runtime-recorder.js';
 
 const ARN = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/my_agent-abcDEF1234';
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');

@@ -9,7 +9,7 @@ import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { browseHeadless } from '../fixtures/headless-browser.js';
 import { freePort } from '../fixtures/ports.js';
 import { runCommand } from '../helpers/context.js';
-import { arnOf } from './invoke-fixtures.js';
+import { arnOf } from '../fixtures/invoke-stack.js';
 
 let stack: LocalStack;
 let returnUrl: string;

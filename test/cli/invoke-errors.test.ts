@@ -5,9 +5,15 @@
  */
 import type { ServerResponse } from 'node:http';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTestContext, runCommand } from '../helpers/context.js';
-import { header, startRecorder, type Recorder, STAND_IN_ACCESS_TOKEN, recorderEnv } from '../core/runtime-recorder.js';
+import {
+  header,
+  startRecorder,
+  type Recorder,
+  STAND_IN_ACCESS_TOKEN,
+  recorderEnv,
+} from '../fixtures/runtime-recorder.js';
 
 const ARN = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/my_agent-abcDEF1234';
 const TOKEN = STAND_IN_ACCESS_TOKEN;
@@ -47,7 +53,7 @@ const modes: Array<[string, string[]]> = [
   ['bearer', ['--bearer-token', TOKEN]],
 ];
 
-describe.each(modes)('%s path', (mode, flags) => {
+describe.each(modes)('%s path', (_mode, flags) => {
   it('424 RuntimeClientError shows the agent message, exit 3', async () => {
     rec.respond((_q, res) =>
       awsError(
@@ -123,8 +129,7 @@ describe('Ctrl-C', () => {
       const ac = new AbortController();
       const ctx = createTestContext({ env, signal: ac.signal });
       const run = runCommand(['invoke', ARN, '{}', ...flags], ctx);
-      for (let i = 0; i < 500 && !ctx.stdout.text().includes('partial'); i++)
-        await new Promise((r) => setTimeout(r, 10));
+      await vi.waitFor(() => expect(ctx.stdout.text()).toContain('partial'), { timeout: 5000, interval: 10 });
       ac.abort(Object.assign(new Error('interrupted by SIGINT'), { name: 'AbortError' }));
       const r = await run;
       expect(r.code).toBe(130);
@@ -141,7 +146,8 @@ describe('SigV4 specifics', () => {
         res,
         403,
         'AccessDeniedException',
-        'User: arn:aws:sts::123456789012:assumed-role/dev/x is not authorized to perform: bedrock-agentcore:InvokeAgentRuntimeForUser on resource: ' +
+        'User: arn:aws:sts::123456789012:assumed-role/dev/x is not authorized to perform: ' +
+          'bedrock-agentcore:InvokeAgentRuntimeForUser on resource: ' +
           ARN,
       ),
     );

@@ -12,7 +12,7 @@ import { AgentcoreAuthError } from '../../src/core/errors.js';
 import { invokeOnce } from '../../src/core/runtime/invoker.js';
 import { LIMITS, MESSAGES } from '../../src/wire.js';
 import { runCommand } from '../helpers/context.js';
-import { startRecorder, type Recorder, STAND_IN_ACCESS_TOKEN, recorderEnv } from '../core/runtime-recorder.js';
+import { startRecorder, type Recorder, STAND_IN_ACCESS_TOKEN, recorderEnv } from '../fixtures/runtime-recorder.js';
 
 const ARN = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/my_agent-abcDEF1234';
 const TOKEN = STAND_IN_ACCESS_TOKEN;

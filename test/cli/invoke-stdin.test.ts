@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
-import { startRecorder, type Recorder } from '../core/runtime-recorder.js';
+import { startRecorder, type Recorder } from '../fixtures/runtime-recorder.js';
 import { runCommand } from '../helpers/context.js';
 
 const ARN = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/bin_agent-test000009';

@@ -5,10 +5,11 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { LocalStack } from '../../src/emulator/stack.js';
 import { runCommand } from '../helpers/context.js';
-import { arnOf, cognitoTokens, startInvokeStack, stackEnv, type UserTokens } from './invoke-fixtures.js';
+import { cognitoTokens, type CognitoTokens } from '../fixtures/cognito-users.js';
+import { arnOf, startInvokeStack, stackEnv } from '../fixtures/invoke-stack.js';
 
 let stack: LocalStack;
-let tokens: UserTokens;
+let tokens: CognitoTokens;
 let env: Record<string, string>;
 const IAM = arnOf('iam_agent-test000001');
 const JWT = arnOf('jwt_agent-test000002');
@@ -47,12 +48,15 @@ describe('invoke: SigV4', () => {
     expect(r.stderr).toContain('no workload access token');
   });
 
-  it('SigV4 without user id + an agent that needs a workload token → the WAT message becomes exit 4 with the fix', async () => {
-    const r = await runCommand(['invoke', IAM, '{"action":"token","provider":"x"}'], { env });
-    expect(r.code).toBe(4);
-    expect(r.stderr).toContain('Workload access token has not been set');
-    expect(r.stderr).toMatch(/hint: .*--user-id/);
-  });
+  it(
+    'SigV4 without user id + an agent that needs a workload token → the WAT message becomes exit 4 with the ' + 'fix',
+    async () => {
+      const r = await runCommand(['invoke', IAM, '{"action":"token","provider":"x"}'], { env });
+      expect(r.code).toBe(4);
+      expect(r.stderr).toContain('Workload access token has not been set');
+      expect(r.stderr).toMatch(/hint: .*--user-id/);
+    },
+  );
 
   it('streams SSE events as they arrive; --json gives NDJSON events then a summary', async () => {
     const r = await runCommand(['invoke', IAM, '{"action":"stream","count":3}', '--user-id', 'bob', '--json'], { env });
@@ -105,26 +109,29 @@ describe('invoke: SigV4', () => {
 });
 
 describe('invoke: bearer', () => {
-  it('--bearer-token with the access token reaches the allowedClients agent; token never in full on stderr', async () => {
-    const r = await runCommand(
-      [
-        'invoke',
-        JWT,
-        '{"action":"whoami"}',
-        '--bearer-token',
-        tokens.accessToken,
-        '--accept',
-        'application/json',
-        '--verbose',
-      ],
-      { env },
-    );
-    expect(r.stderr).not.toContain(tokens.accessToken);
-    expect(r.code).toBe(0);
-    expect(r.stderr).toContain('bearer token from flag');
-    expect(r.stderr).toContain('(access token, expires in');
-    expect(JSON.parse(r.stdout)).toBeTruthy();
-  });
+  it(
+    '--bearer-token with the access token reaches the allowedClients agent; token never in full ' + 'on stderr',
+    async () => {
+      const r = await runCommand(
+        [
+          'invoke',
+          JWT,
+          '{"action":"whoami"}',
+          '--bearer-token',
+          tokens.accessToken,
+          '--accept',
+          'application/json',
+          '--verbose',
+        ],
+        { env },
+      );
+      expect(r.stderr).not.toContain(tokens.accessToken);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain('bearer token from flag');
+      expect(r.stderr).toContain('(access token, expires in');
+      expect(JSON.parse(r.stdout)).toBeTruthy();
+    },
+  );
 
   it('--bearer-token - reads the token from stdin', async () => {
     const r = await runCommand(
@@ -170,7 +177,7 @@ describe('invoke: --bearer with a cached login', () => {
         '--username',
         tokens.username,
         '--password',
-        'Perm#Pass123',
+        tokens.password,
         '--region',
         'us-east-1',
         '--save-as',
@@ -311,7 +318,9 @@ describe('invoke: targets and dry runs', () => {
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const dir = mkdtempSync(join(tmpdir(), 'aca-proj-'));
-    const yaml = `default_agent: iam_agent\nagents:\n  iam_agent:\n    name: iam_agent\n    bedrock_agentcore:\n      agent_id: iam_agent-test000001\n      agent_arn: ${IAM}\n`;
+    const yaml =
+      `default_agent: iam_agent\nagents:\n  iam_agent:\n    name: iam_agent\n    ` +
+      `bedrock_agentcore:\n      agent_id: iam_agent-test000001\n      agent_arn: ${IAM}\n`;
     writeFileSync(join(dir, '.bedrock_agentcore.yaml'), yaml);
     const r = await runCommand(
       ['invoke', 'iam_agent', '{"action":"whoami"}', '--user-id', 'carol', '--accept', 'application/json'],

@@ -84,40 +84,47 @@ describe('login --auth-flow user-password (cognito-local)', () => {
     expect(cache.entries.default.refresh.clientSecret).toBeUndefined();
   });
 
-  it('with a client secret (from stdin): signs in, --json holds the token set and decoded claims, secret cached for refresh', async () => {
-    const u = await makeUser();
-    const r = await runCommand(
-      [
-        'login',
-        '--json',
-        '--client-id',
-        secretApp.clientId,
-        '--client-secret-stdin',
-        '--username',
-        u.username,
-        '--save-as',
-        'withsecret',
-      ],
-      { env: { ...env, AWS_REGION: 'us-east-1', AGENTCORE_AUTH_PASSWORD: u.password }, stdin: secretApp.clientSecret! },
-    );
-    expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({
-      flow: 'user-password',
-      clientId: secretApp.clientId,
-      username: u.username,
-      saved: { name: 'withsecret' },
-    });
-    expect(out.claims.access).toMatchObject({ token_use: 'access', client_id: secretApp.clientId });
-    expect(out.claims.id).toMatchObject({ token_use: 'id', aud: secretApp.clientId });
-    expect(out.tokens.accessToken).toMatch(/^eyJ/);
-    expect(out.tokens.refreshToken).toBeTruthy();
-    expect(r.stdout).not.toContain(secretApp.clientSecret);
-    expect(r.stderr).toContain('with SECRET_HASH');
-    expect(r.stderr).not.toContain(secretApp.clientSecret);
-    const cache = JSON.parse(readFileSync(join(r.ctx.env.XDG_CACHE_HOME!, 'agentcore-auth', 'tokens.json'), 'utf8'));
-    expect(cache.entries.withsecret.refresh.clientSecret).toBe(secretApp.clientSecret);
-  });
+  it(
+    'with a client secret (from stdin): signs in, --json holds the token set and decoded claims, secret ' +
+      'cached for refresh',
+    async () => {
+      const u = await makeUser();
+      const r = await runCommand(
+        [
+          'login',
+          '--json',
+          '--client-id',
+          secretApp.clientId,
+          '--client-secret-stdin',
+          '--username',
+          u.username,
+          '--save-as',
+          'withsecret',
+        ],
+        {
+          env: { ...env, AWS_REGION: 'us-east-1', AGENTCORE_AUTH_PASSWORD: u.password },
+          stdin: secretApp.clientSecret!,
+        },
+      );
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.stdout);
+      expect(out).toMatchObject({
+        flow: 'user-password',
+        clientId: secretApp.clientId,
+        username: u.username,
+        saved: { name: 'withsecret' },
+      });
+      expect(out.claims.access).toMatchObject({ token_use: 'access', client_id: secretApp.clientId });
+      expect(out.claims.id).toMatchObject({ token_use: 'id', aud: secretApp.clientId });
+      expect(out.tokens.accessToken).toMatch(/^eyJ/);
+      expect(out.tokens.refreshToken).toBeTruthy();
+      expect(r.stdout).not.toContain(secretApp.clientSecret);
+      expect(r.stderr).toContain('with SECRET_HASH');
+      expect(r.stderr).not.toContain(secretApp.clientSecret);
+      const cache = JSON.parse(readFileSync(join(r.ctx.env.XDG_CACHE_HOME!, 'agentcore-auth', 'tokens.json'), 'utf8'));
+      expect(cache.entries.withsecret.refresh.clientSecret).toBe(secretApp.clientSecret);
+    },
+  );
 
   it('admin-user-password signs AdminInitiateAuth with SigV4 and needs --user-pool-id', async () => {
     const u = await makeUser();
@@ -173,90 +180,96 @@ describe('login --auth-flow user-password (cognito-local)', () => {
     expect(seen).toEqual(['done']);
   });
 
-  it('NEW_PASSWORD_REQUIRED: answered with --new-password; off a TTY without it, a usage error naming the flag', async () => {
-    const u = await makeUser({ temporary: true });
-    const fail = await runCommand(
-      [
-        'login',
-        '--user-pool-id',
-        c.poolId,
-        '--client-id',
-        app.clientId,
-        '--username',
-        u.username,
-        '--password',
-        u.password,
-      ],
-      { env },
-    );
-    expect(fail.code).toBe(2);
-    expect(fail.stderr).toContain('Cognito asks: NEW_PASSWORD_REQUIRED');
-    expect(fail.stderr).toContain('missing --new-password');
-    expect(fail.stderr).toContain('AGENTCORE_AUTH_NEW_PASSWORD');
+  it(
+    'NEW_PASSWORD_REQUIRED: answered with --new-password; off a TTY without it, a usage error ' + 'naming the flag',
+    async () => {
+      const u = await makeUser({ temporary: true });
+      const fail = await runCommand(
+        [
+          'login',
+          '--user-pool-id',
+          c.poolId,
+          '--client-id',
+          app.clientId,
+          '--username',
+          u.username,
+          '--password',
+          u.password,
+        ],
+        { env },
+      );
+      expect(fail.code).toBe(2);
+      expect(fail.stderr).toContain('Cognito asks: NEW_PASSWORD_REQUIRED');
+      expect(fail.stderr).toContain('missing --new-password');
+      expect(fail.stderr).toContain('AGENTCORE_AUTH_NEW_PASSWORD');
 
-    const ok = await runCommand(
-      [
-        'login',
-        '--user-pool-id',
-        c.poolId,
-        '--client-id',
-        app.clientId,
-        '--username',
-        u.username,
-        '--password',
-        u.password,
-        '--new-password',
-        'Brand-New#Pass1',
-        '--print',
-        'access-token',
-      ],
-      { env },
-    );
-    expect(ok.code).toBe(0);
-    expect(ok.stderr).toContain('answered: NEW_PASSWORD_REQUIRED');
-    expect(decodeJwt(ok.stdout.trim())).toMatchObject({ username: u.username });
-    expect(ok.stderr).not.toContain('Brand-New#Pass1');
+      const ok = await runCommand(
+        [
+          'login',
+          '--user-pool-id',
+          c.poolId,
+          '--client-id',
+          app.clientId,
+          '--username',
+          u.username,
+          '--password',
+          u.password,
+          '--new-password',
+          'Brand-New#Pass1',
+          '--print',
+          'access-token',
+        ],
+        { env },
+      );
+      expect(ok.code).toBe(0);
+      expect(ok.stderr).toContain('answered: NEW_PASSWORD_REQUIRED');
+      expect(decodeJwt(ok.stdout.trim())).toMatchObject({ username: u.username });
+      expect(ok.stderr).not.toContain('Brand-New#Pass1');
 
-    // the new password is now the password
-    const again = await runCommand(
-      [
-        'login',
-        '--user-pool-id',
-        c.poolId,
-        '--client-id',
-        app.clientId,
-        '--username',
-        u.username,
-        '--password',
-        'Brand-New#Pass1',
-        '--no-cache',
-      ],
-      { env },
-    );
-    expect(again.code).toBe(0);
-  });
+      // the new password is now the password
+      const again = await runCommand(
+        [
+          'login',
+          '--user-pool-id',
+          c.poolId,
+          '--client-id',
+          app.clientId,
+          '--username',
+          u.username,
+          '--password',
+          'Brand-New#Pass1',
+          '--no-cache',
+        ],
+        { env },
+      );
+      expect(again.code).toBe(0);
+    },
+  );
 
-  it('NEW_PASSWORD_REQUIRED on a terminal: hidden prompts for the password and the new password (typed twice)', async () => {
-    const u = await makeUser({ temporary: true });
-    const hidden: boolean[] = [];
-    const answers = [u.password, 'Prompted#Pass9', 'Prompted#Pass9'];
-    const r = await runCommand(
-      ['login', '--user-pool-id', c.poolId, '--client-id', app.clientId, '--username', u.username],
-      {
-        env,
-        stdinTTY: true,
-        stderrTTY: true,
-        answers: (_q, o) => {
-          hidden.push(!!o?.hidden);
-          return answers.shift()!;
+  it(
+    'NEW_PASSWORD_REQUIRED on a terminal: hidden prompts for the password and the new password ' + '(typed twice)',
+    async () => {
+      const u = await makeUser({ temporary: true });
+      const hidden: boolean[] = [];
+      const answers = [u.password, 'Prompted#Pass9', 'Prompted#Pass9'];
+      const r = await runCommand(
+        ['login', '--user-pool-id', c.poolId, '--client-id', app.clientId, '--username', u.username],
+        {
+          env,
+          stdinTTY: true,
+          stderrTTY: true,
+          answers: (_q, o) => {
+            hidden.push(!!o?.hidden);
+            return answers.shift()!;
+          },
         },
-      },
-    );
-    expect(r.code).toBe(0);
-    expect(r.ctx.prompts).toEqual([`Password for ${u.username}: `, 'New password: ', 'New password again: ']);
-    expect(hidden).toEqual([true, true, true]);
-    expect(r.stderr).not.toContain('Prompted#Pass9');
-  });
+      );
+      expect(r.code).toBe(0);
+      expect(r.ctx.prompts).toEqual([`Password for ${u.username}: `, 'New password: ', 'New password again: ']);
+      expect(hidden).toEqual([true, true, true]);
+      expect(r.stderr).not.toContain('Prompted#Pass9');
+    },
+  );
 
   it('--auth-flow refresh uses the cached refresh token and updates the entry', async () => {
     const u = await makeUser();
@@ -344,16 +357,19 @@ describe('login --auth-flow user-password (cognito-local)', () => {
     expect(r.stderr).toContain('http://127.0.0.1:9');
   });
 
-  it('a missing password off a terminal is a usage error naming the flag, the stdin flag and the variable', async () => {
-    const r = await runCommand(
-      ['login', '--user-pool-id', c.poolId, '--client-id', app.clientId, '--username', 'someone'],
-      { env },
-    );
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('error: missing --password');
-    expect(r.stderr).toContain('--password-stdin');
-    expect(r.stderr).toContain('AGENTCORE_AUTH_PASSWORD');
-  });
+  it(
+    'a missing password off a terminal is a usage error naming the flag, the stdin flag and the ' + 'variable',
+    async () => {
+      const r = await runCommand(
+        ['login', '--user-pool-id', c.poolId, '--client-id', app.clientId, '--username', 'someone'],
+        { env },
+      );
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('error: missing --password');
+      expect(r.stderr).toContain('--password-stdin');
+      expect(r.stderr).toContain('AGENTCORE_AUTH_PASSWORD');
+    },
+  );
 
   it('no region anywhere is a config error (exit 2)', async () => {
     const r = await runCommand(['login', '--client-id', app.clientId, '--username', 'x', '--password', 'y'], { env });

@@ -55,25 +55,28 @@ const env = () => stack.env;
 const pool = () => stack.userPool.id;
 
 describe('login against the local stack IdP', () => {
-  it('a client with a secret and no secret given: SECRET_HASH error, exit 4, with the hint to pass the secret', async () => {
-    const r = await runCommand(
-      [
-        'login',
-        '--user-pool-id',
-        pool(),
-        '--client-id',
-        'secretclientlocal000000000',
-        '--username',
-        'alice',
-        '--password',
-        'Alice-Passw0rd!',
-      ],
-      { env: env() },
-    );
-    expect(r.code).toBe(4);
-    expect(r.stderr).toContain('SECRET_HASH was not received');
-    expect(r.stderr).toContain('hint: Pass the client secret');
-  });
+  it(
+    'a client with a secret and no secret given: SECRET_HASH error, exit 4, with the hint to ' + 'pass the secret',
+    async () => {
+      const r = await runCommand(
+        [
+          'login',
+          '--user-pool-id',
+          pool(),
+          '--client-id',
+          'secretclientlocal000000000',
+          '--username',
+          'alice',
+          '--password',
+          'Alice-Passw0rd!',
+        ],
+        { env: env() },
+      );
+      expect(r.code).toBe(4);
+      expect(r.stderr).toContain('SECRET_HASH was not received');
+      expect(r.stderr).toContain('hint: Pass the client secret');
+    },
+  );
 
   it('with the secret: SECRET_HASH verifies and the user signs in', async () => {
     const r = await runCommand(
@@ -192,36 +195,40 @@ describe('login against the local stack IdP', () => {
     expect(r.stderr).toContain('ALLOW_USER_PASSWORD_AUTH');
   });
 
-  it('admin-user-password is SigV4-signed with the stack credentials; NEW_PASSWORD_REQUIRED answered with --new-password', async () => {
-    const r = await runCommand(
-      [
-        'login',
-        '--auth-flow',
-        'admin-user-password',
-        '--user-pool-id',
-        pool(),
-        '--client-id',
-        'publicclientlocal000000000',
-        '--username',
-        'bob',
-        '--password',
-        'Bob-Temp-Passw0rd!',
-        '--new-password',
-        'Bob-New-Passw0rd!',
-        '--print',
-        'id-token',
-      ],
-      { env: env() },
-    );
-    expect(r.stderr).not.toContain('error:');
-    expect(r.code).toBe(0);
-    expect(r.stderr).toContain('answered: NEW_PASSWORD_REQUIRED');
-    expect(decodeJwt(r.stdout.trim())).toMatchObject({
-      token_use: 'id',
-      aud: 'publicclientlocal000000000',
-      'cognito:username': 'bob',
-    });
-  });
+  it(
+    'admin-user-password is SigV4-signed with the stack credentials; NEW_PASSWORD_REQUIRED answered with ' +
+      '--new-password',
+    async () => {
+      const r = await runCommand(
+        [
+          'login',
+          '--auth-flow',
+          'admin-user-password',
+          '--user-pool-id',
+          pool(),
+          '--client-id',
+          'publicclientlocal000000000',
+          '--username',
+          'bob',
+          '--password',
+          'Bob-Temp-Passw0rd!',
+          '--new-password',
+          'Bob-New-Passw0rd!',
+          '--print',
+          'id-token',
+        ],
+        { env: env() },
+      );
+      expect(r.stderr).not.toContain('error:');
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain('answered: NEW_PASSWORD_REQUIRED');
+      expect(decodeJwt(r.stdout.trim())).toMatchObject({
+        token_use: 'id',
+        aud: 'publicclientlocal000000000',
+        'cognito:username': 'bob',
+      });
+    },
+  );
 
   it('admin-user-password with wrong AWS credentials is refused (exit 4)', async () => {
     const r = await runCommand(
@@ -243,80 +250,88 @@ describe('login against the local stack IdP', () => {
     expect(r.code).toBe(4);
   });
 
-  it('client-credentials at the hosted-UI token endpoint (--domain + --user-pool-id), cached, reused by --bearer', async () => {
-    const r = await runCommand(
-      [
-        'login',
-        '--auth-flow',
-        'client-credentials',
-        '--domain',
-        stack.url,
-        '--user-pool-id',
-        pool(),
-        '--client-id',
-        'secretclientlocal000000000',
-        '--client-secret',
-        'local-client-secret-0123456789',
-        '--scopes',
-        'agentcore/invoke',
-        '--print',
-        'access-token',
-      ],
-      { env: env() },
-    );
-    expect(r.stderr).not.toContain('error:');
-    expect(r.code).toBe(0);
-    expect(decodeJwt(r.stdout.trim())).toMatchObject({
-      client_id: 'secretclientlocal000000000',
-      scope: 'agentcore/invoke',
-    });
-    expect(r.stderr).toContain(`${stack.url}/oauth2/token`);
-    const p = await runCommand(['token', 'print'], { home: r.ctx.homedir });
-    expect(p.stdout).toBe(r.stdout);
-  });
+  it(
+    'client-credentials at the hosted-UI token endpoint (--domain + --user-pool-id), cached, reused by ' + '--bearer',
+    async () => {
+      const r = await runCommand(
+        [
+          'login',
+          '--auth-flow',
+          'client-credentials',
+          '--domain',
+          stack.url,
+          '--user-pool-id',
+          pool(),
+          '--client-id',
+          'secretclientlocal000000000',
+          '--client-secret',
+          'local-client-secret-0123456789',
+          '--scopes',
+          'agentcore/invoke',
+          '--print',
+          'access-token',
+        ],
+        { env: env() },
+      );
+      expect(r.stderr).not.toContain('error:');
+      expect(r.code).toBe(0);
+      expect(decodeJwt(r.stdout.trim())).toMatchObject({
+        client_id: 'secretclientlocal000000000',
+        scope: 'agentcore/invoke',
+      });
+      expect(r.stderr).toContain(`${stack.url}/oauth2/token`);
+      const p = await runCommand(['token', 'print'], { home: r.ctx.homedir });
+      expect(p.stdout).toBe(r.stdout);
+    },
+  );
 
-  it('authorization-code on the Cognito-style hosted UI (--domain + --user-pool-id): ID token issuer and nonce checked', async () => {
-    const signIn = async (url: string) => {
-      // the hosted UI: GET /oauth2/authorize → login form (hidden fields) → POST /login → 302 to our loopback redirect
-      const page = await (await fetch(url)).text();
-      const form = new URLSearchParams();
-      for (const m of page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
-        form.append(m[1]!, m[2]!.replace(/&amp;/g, '&').replace(/&quot;/g, '"'));
-      form.set('username', 'alice');
-      form.set('password', 'Alice-Passw0rd!');
-      const res = await fetch(new URL('/login', url), { method: 'POST', body: form, redirect: 'manual' });
-      expect(res.status).toBe(302);
-      const back = await fetch(res.headers.get('location')!);
-      expect(back.status).toBe(200);
-    };
-    const r = await runCommand(
-      [
-        'login',
-        '--auth-flow',
-        'authorization-code',
-        '--domain',
-        stack.url,
-        '--user-pool-id',
-        pool(),
-        '--client-id',
-        'publicclientlocal000000000',
-        '--redirect-uri',
-        REDIRECT,
-        '--scopes',
-        'openid,email',
-        '--print',
-        'id-token',
-      ],
-      { env: env(), openBrowser: signIn },
-    );
-    expect(r.stderr).not.toContain('error:');
-    expect(r.code).toBe(0);
-    expect(r.ctx.opened[0]).toMatch(new RegExp(`^${stack.url}/oauth2/authorize\\?`));
-    expect(decodeJwt(r.stdout.trim())).toMatchObject({
-      token_use: 'id',
-      aud: 'publicclientlocal000000000',
-      'cognito:username': 'alice',
-      iss: stack.userPool.issuer,
-    });
-  });
+  it(
+    'authorization-code on the Cognito-style hosted UI (--domain + --user-pool-id): ID token issuer and nonce ' +
+      'checked',
+    async () => {
+      const signIn = async (url: string) => {
+        // the hosted UI: GET /oauth2/authorize → login form (hidden fields) → POST /login → 302 to our loopback
+        // redirect
+        const page = await (await fetch(url)).text();
+        const form = new URLSearchParams();
+        for (const m of page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
+          form.append(m[1]!, m[2]!.replace(/&amp;/g, '&').replace(/&quot;/g, '"'));
+        form.set('username', 'alice');
+        form.set('password', 'Alice-Passw0rd!');
+        const res = await fetch(new URL('/login', url), { method: 'POST', body: form, redirect: 'manual' });
+        expect(res.status).toBe(302);
+        const back = await fetch(res.headers.get('location')!);
+        expect(back.status).toBe(200);
+      };
+      const r = await runCommand(
+        [
+          'login',
+          '--auth-flow',
+          'authorization-code',
+          '--domain',
+          stack.url,
+          '--user-pool-id',
+          pool(),
+          '--client-id',
+          'publicclientlocal000000000',
+          '--redirect-uri',
+          REDIRECT,
+          '--scopes',
+          'openid,email',
+          '--print',
+          'id-token',
+        ],
+        { env: env(), openBrowser: signIn },
+      );
+      expect(r.stderr).not.toContain('error:');
+      expect(r.code).toBe(0);
+      expect(r.ctx.opened[0]).toMatch(new RegExp(`^${stack.url}/oauth2/authorize\\?`));
+      expect(decodeJwt(r.stdout.trim())).toMatchObject({
+        token_use: 'id',
+        aud: 'publicclientlocal000000000',
+        'cognito:username': 'alice',
+        iss: stack.userPool.issuer,
+      });
+    },
+  );
 });

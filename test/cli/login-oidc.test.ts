@@ -8,6 +8,7 @@ import { decodeJwt } from 'jose';
 import { describe, expect, inject, it } from 'vitest';
 import { browseHeadless } from '../fixtures/headless-browser.js';
 import { createTestContext, runCommand } from '../helpers/context.js';
+import { untilMatch } from '../helpers/wait.js';
 
 const o = inject('oidc');
 // Port 0: login binds a port the OS picks and sends it in redirect_uri; the test provider's client is native (RFC 8252
@@ -117,45 +118,49 @@ describe('login --auth-flow client-credentials (oidc-provider)', () => {
     expect(r.stderr).not.toContain('wrong-secret-xyz');
   });
 
-  it('--client-auth client_secret_post sends the secret in the form body, not in Authorization (seen with --verbose)', async () => {
-    const r = await runCommand([
-      'login',
-      '--verbose',
-      '--auth-flow',
-      'client-credentials',
-      '--discovery-url',
-      o.discoveryUrl,
-      '--client-id',
-      o.clientId,
-      '--client-secret',
-      o.clientSecret,
-      '--client-auth',
-      'client_secret_post',
-      '--no-cache',
-    ]);
-    expect(r.code).toBe(0);
-    const tokenRequest = r.stderr.slice(r.stderr.indexOf(`POST ${o.issuer}/token`));
-    expect(tokenRequest).toContain('client_secret=');
-    expect(tokenRequest).toContain('grant_type=client_credentials');
-    expect(tokenRequest.split(/\n\S/)[0]).not.toMatch(/authorization: Basic/i);
-    expect(r.stderr).not.toContain(o.clientSecret);
-    const basic = await runCommand([
-      'login',
-      '--verbose',
-      '--auth-flow',
-      'client-credentials',
-      '--discovery-url',
-      o.discoveryUrl,
-      '--client-id',
-      o.clientId,
-      '--client-secret',
-      o.clientSecret,
-      '--no-cache',
-    ]);
-    expect(basic.code).toBe(0);
-    expect(basic.stderr).toMatch(/authorization: Basic /i);
-    expect(basic.stderr).not.toContain('client_secret=');
-  });
+  it(
+    '--client-auth client_secret_post sends the secret in the form body, not in Authorization (seen with ' +
+      '--verbose)',
+    async () => {
+      const r = await runCommand([
+        'login',
+        '--verbose',
+        '--auth-flow',
+        'client-credentials',
+        '--discovery-url',
+        o.discoveryUrl,
+        '--client-id',
+        o.clientId,
+        '--client-secret',
+        o.clientSecret,
+        '--client-auth',
+        'client_secret_post',
+        '--no-cache',
+      ]);
+      expect(r.code).toBe(0);
+      const tokenRequest = r.stderr.slice(r.stderr.indexOf(`POST ${o.issuer}/token`));
+      expect(tokenRequest).toContain('client_secret=');
+      expect(tokenRequest).toContain('grant_type=client_credentials');
+      expect(tokenRequest.split(/\n\S/)[0]).not.toMatch(/authorization: Basic/i);
+      expect(r.stderr).not.toContain(o.clientSecret);
+      const basic = await runCommand([
+        'login',
+        '--verbose',
+        '--auth-flow',
+        'client-credentials',
+        '--discovery-url',
+        o.discoveryUrl,
+        '--client-id',
+        o.clientId,
+        '--client-secret',
+        o.clientSecret,
+        '--no-cache',
+      ]);
+      expect(basic.code).toBe(0);
+      expect(basic.stderr).toMatch(/authorization: Basic /i);
+      expect(basic.stderr).not.toContain('client_secret=');
+    },
+  );
 
   it('an OAuth server flag without --auth-flow asks which flow (exit 2)', async () => {
     const r = await runCommand(['login', '--discovery-url', o.discoveryUrl, '--client-id', o.clientId]);
@@ -194,62 +199,69 @@ describe('login --auth-flow authorization-code (oidc-provider, headless browser)
   ];
   const base = [...flow, '--redirect-uri', REDIRECT];
 
-  it('PKCE S256 + state + nonce on the loopback redirect (port 0: a port the OS picked): access, ID and refresh tokens, cached', async () => {
-    let port = 0;
-    const r = await runCommand([...base, '--scopes', 'openid,api:read', '--save-as', 'oidc'], {
-      openBrowser: async (url) => {
-        port = portOf(url);
-        const u = new URL(url);
-        expect(u.searchParams.get('code_challenge_method')).toBe('S256');
-        expect(u.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
-        expect(u.searchParams.get('state')).toBeTruthy();
-        expect(u.searchParams.get('nonce')).toBeTruthy();
-        expect(u.searchParams.get('redirect_uri')).toBe(`http://127.0.0.1:${port}/callback`);
-        expect(port).toBeGreaterThan(0);
-        const end = await browseHeadless(url, { login: 'alice' });
-        expect(end.status).toBe(200);
-        expect(end.body).toContain('Signed in');
-      },
-    });
-    expect(r.stderr).not.toContain('error:');
-    expect(r.code).toBe(0);
-    expect(r.ctx.opened).toHaveLength(1);
-    expect(r.stderr).toContain('Redirect received');
-    expect(r.stderr).toMatch(/user\s+alice/);
-    expectNoTokenOnStderr(r.stderr);
-    const list = JSON.parse((await runCommand(['token', 'list', '--json'], { home: r.ctx.homedir })).stdout);
-    expect(list.entries[0]).toMatchObject({
-      name: 'oidc',
-      flow: 'authorization-code',
-      subject: 'alice',
-      hasIdToken: true,
-      hasRefreshToken: true,
-    });
-    const id = await runCommand(['token', 'print', 'oidc', '--id-token'], { home: r.ctx.homedir });
-    expect(decodeJwt(id.stdout.trim())).toMatchObject({ sub: 'alice', aud: o.clientId, iss: o.issuer });
-    expect(await portIsFree(port)).toBe(true);
-  });
+  it(
+    'PKCE S256 + state + nonce on the loopback redirect (port 0: a port the OS picked): access, ID and ' +
+      'refresh tokens, cached',
+    async () => {
+      let port = 0;
+      const r = await runCommand([...base, '--scopes', 'openid,api:read', '--save-as', 'oidc'], {
+        openBrowser: async (url) => {
+          port = portOf(url);
+          const u = new URL(url);
+          expect(u.searchParams.get('code_challenge_method')).toBe('S256');
+          expect(u.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+          expect(u.searchParams.get('state')).toBeTruthy();
+          expect(u.searchParams.get('nonce')).toBeTruthy();
+          expect(u.searchParams.get('redirect_uri')).toBe(`http://127.0.0.1:${port}/callback`);
+          expect(port).toBeGreaterThan(0);
+          const end = await browseHeadless(url, { login: 'alice' });
+          expect(end.status).toBe(200);
+          expect(end.body).toContain('Signed in');
+        },
+      });
+      expect(r.stderr).not.toContain('error:');
+      expect(r.code).toBe(0);
+      expect(r.ctx.opened).toHaveLength(1);
+      expect(r.stderr).toContain('Redirect received');
+      expect(r.stderr).toMatch(/user\s+alice/);
+      expectNoTokenOnStderr(r.stderr);
+      const list = JSON.parse((await runCommand(['token', 'list', '--json'], { home: r.ctx.homedir })).stdout);
+      expect(list.entries[0]).toMatchObject({
+        name: 'oidc',
+        flow: 'authorization-code',
+        subject: 'alice',
+        hasIdToken: true,
+        hasRefreshToken: true,
+      });
+      const id = await runCommand(['token', 'print', 'oidc', '--id-token'], { home: r.ctx.homedir });
+      expect(decodeJwt(id.stdout.trim())).toMatchObject({ sub: 'alice', aud: o.clientId, iss: o.issuer });
+      expect(await portIsFree(port)).toBe(true);
+    },
+  );
 
-  it('--bearer refreshes an OIDC entry that expires within 2 minutes (refresh_token grant) and updates the cache', async () => {
-    const ctx = createTestContext({ openBrowser: async (url) => void (await browseHeadless(url, { login: 'bob' })) });
-    const first = await runCommand([...base, '--scopes', 'openid,api:read', '--print', 'access-token'], ctx);
-    expect(first.code).toBe(0);
-    const original = first.stdout.trim();
-    const exp = decodeJwt(original).exp!;
-    // Move the clock to 1 minute before expiry: the cached token must be refreshed before use.
-    const later = createTestContext({ home: ctx.homedir, now: () => (exp - 60) * 1000 });
-    const r = await runCommand(['token', 'print'], later);
-    expect(r.stderr).not.toContain('error:');
-    expect(r.code).toBe(0);
-    const fresh = r.stdout.trim();
-    expect(fresh).not.toBe(original);
-    expect(decodeJwt(fresh)).toMatchObject({ sub: 'bob', client_id: o.clientId });
-    expect(r.stderr).toContain("refreshed 'default'");
-    // the new token is in the cache; the next call does not refresh again (real clock)
-    const again = await runCommand(['token', 'print'], createTestContext({ home: ctx.homedir }));
-    expect(again.stdout.trim()).toBe(fresh);
-    expect(again.stderr).toBe('');
-  });
+  it(
+    '--bearer refreshes an OIDC entry that expires within 2 minutes (refresh_token grant) and updates the ' + 'cache',
+    async () => {
+      const ctx = createTestContext({ openBrowser: async (url) => void (await browseHeadless(url, { login: 'bob' })) });
+      const first = await runCommand([...base, '--scopes', 'openid,api:read', '--print', 'access-token'], ctx);
+      expect(first.code).toBe(0);
+      const original = first.stdout.trim();
+      const exp = decodeJwt(original).exp!;
+      // Move the clock to 1 minute before expiry: the cached token must be refreshed before use.
+      const later = createTestContext({ home: ctx.homedir, now: () => (exp - 60) * 1000 });
+      const r = await runCommand(['token', 'print'], later);
+      expect(r.stderr).not.toContain('error:');
+      expect(r.code).toBe(0);
+      const fresh = r.stdout.trim();
+      expect(fresh).not.toBe(original);
+      expect(decodeJwt(fresh)).toMatchObject({ sub: 'bob', client_id: o.clientId });
+      expect(r.stderr).toContain("refreshed 'default'");
+      // the new token is in the cache; the next call does not refresh again (real clock)
+      const again = await runCommand(['token', 'print'], createTestContext({ home: ctx.homedir }));
+      expect(again.stdout.trim()).toBe(fresh);
+      expect(again.stderr).toBe('');
+    },
+  );
 
   it('--no-browser prints the URL on stderr and still completes', async () => {
     const ctx = createTestContext();
@@ -257,13 +269,8 @@ describe('login --auth-flow authorization-code (oidc-provider, headless browser)
       [...base, '--no-browser', '--no-cache', '--print', 'access-token', '--scopes', 'api:read'],
       ctx,
     );
-    let url: string | undefined;
-    for (let i = 0; i < 200 && !url; i++) {
-      url = ctx.stderr.text().match(/^\s+(http:\/\/127\.0\.0\.1:\d+\/auth\?\S+)$/m)?.[1];
-      if (!url) await new Promise((res) => setTimeout(res, 10));
-    }
-    expect(url).toBeDefined();
-    await browseHeadless(url!, { login: 'carol' });
+    const url = await untilMatch(() => ctx.stderr.text(), /^\s+(http:\/\/127\.0\.0\.1:\d+\/auth\?\S+)$/m, 2000);
+    await browseHeadless(url, { login: 'carol' });
     const r = await run;
     expect(r.code).toBe(0);
     expect(r.ctx.opened).toEqual([]);
@@ -288,7 +295,8 @@ describe('login --auth-flow authorization-code (oidc-provider, headless browser)
       openBrowser: async (url) => {
         const state = new URL(url).searchParams.get('state')!;
         const res = await fetch(
-          `${redirectOf(url)}?error=access_denied&error_description=${encodeURIComponent('End-User aborted interaction')}&state=${state}`,
+          `${redirectOf(url)}?error=access_denied&error_description=` +
+            `${encodeURIComponent('End-User aborted interaction')}&state=${state}`,
         );
         expect(res.status).toBe(400);
       },
@@ -300,7 +308,9 @@ describe('login --auth-flow authorization-code (oidc-provider, headless browser)
   it('--timeout waiting for the browser is exit 5 and frees the port', async () => {
     let port = 0;
     const r = await runCommand([...base, '--no-cache', '--timeout', '0.3'], {
-      openBrowser: async (url) => void (port = portOf(url)),
+      openBrowser: async (url) => {
+        port = portOf(url);
+      },
     });
     expect(r.code).toBe(5);
     expect(r.stderr).toContain(`error: no redirect reached http://127.0.0.1:${port}/callback within 0.3 s`);

@@ -12,6 +12,7 @@ import { browseHeadless } from '../fixtures/headless-browser.js';
 import { providerArn, startMcpToolServer, startPassCallerTokenLambda } from '../fixtures/gateway.js';
 import { freePort } from '../fixtures/ports.js';
 import { createTestContext, runCommand } from '../helpers/context.js';
+import { untilMatch } from '../helpers/wait.js';
 
 let stack: LocalStack;
 let returnUrl: string;
@@ -178,124 +179,134 @@ describe('mcp over the local gateway', () => {
     );
   });
 
-  it('--complete-auth: consent in the browser, CompleteResourceTokenAuth with the same JWT, the call retried and answered', async () => {
-    const opened: string[] = [];
-    const r = await runCommand(
-      [
-        'mcp',
-        '--gateway-url',
-        gatewayUrl,
-        '--bearer-token',
-        token,
-        '--call',
-        'provider___whoami',
-        '--complete-auth',
-        '--return-url',
-        returnUrl,
-      ],
-      {
-        env: stack.env,
-        openBrowser: async (url) => {
-          opened.push(url);
-          await browseHeadless(url);
+  it(
+    '--complete-auth: consent in the browser, CompleteResourceTokenAuth with the same JWT, the call retried ' +
+      'and answered',
+    async () => {
+      const opened: string[] = [];
+      const r = await runCommand(
+        [
+          'mcp',
+          '--gateway-url',
+          gatewayUrl,
+          '--bearer-token',
+          token,
+          '--call',
+          'provider___whoami',
+          '--complete-auth',
+          '--return-url',
+          returnUrl,
+        ],
+        {
+          env: stack.env,
+          openBrowser: async (url) => {
+            opened.push(url);
+            await browseHeadless(url);
+          },
         },
-      },
-    );
-    expect(r.code).toBe(0);
-    expect(opened).toHaveLength(1);
-    expect(r.stderr).toMatch(/CompleteResourceTokenAuth .*userIdentifier=JWT sha256:/);
-    expect(r.stderr).toContain('calling provider___whoami again');
-    expect(r.stdout).toMatch(/"authorization":\{"scheme":"Bearer","fingerprint":"sha256:[0-9a-f]{8}"/);
-  });
+      );
+      expect(r.code).toBe(0);
+      expect(opened).toHaveLength(1);
+      expect(r.stderr).toMatch(/CompleteResourceTokenAuth .*userIdentifier=JWT sha256:/);
+      expect(r.stderr).toContain('calling provider___whoami again');
+      expect(r.stdout).toMatch(/"authorization":\{"scheme":"Bearer","fingerprint":"sha256:[0-9a-f]{8}"/);
+    },
+  );
 
-  it('--no-browser (the consent flags of exchange and invoke): the URL is printed, not opened; completing it by hand finishes the call (#12)', async () => {
-    // A stack of its own: the vault of the shared one already holds this user's token.
-    const own = await startGatewayStack();
-    const ctx = createTestContext({ env: own.stack.env });
-    const running = runCommand(
-      [
-        'mcp',
-        '--gateway-url',
-        own.gatewayUrl,
-        '--bearer-token',
-        own.token,
-        '--call',
-        'provider___whoami',
-        '--complete-auth',
-        '--no-browser',
-        '--return-url',
-        own.returnUrl,
-        '--timeout',
-        '20',
-      ],
-      ctx,
-    );
-    let authUrl: string | undefined;
-    for (let i = 0; i < 500 && !authUrl; i++) {
-      authUrl = ctx.stderr
-        .text()
-        .match(
-          /open this URL in a browser to authorize:\s+(http:\/\/\S+\/identities\/oauth2\/authorize\?request_uri=\S+)/,
-        )?.[1];
-      if (!authUrl) await new Promise((res) => setTimeout(res, 10));
-    }
-    expect(authUrl, ctx.stderr.text()).toBeDefined();
-    try {
-      await browseHeadless(authUrl!); // the user opens it
-      const r = await running;
-      expect(r.code, r.stderr).toBe(0);
-      expect(ctx.opened).toEqual([]);
-      expect(r.stdout).toContain('"scheme":"Bearer"');
-    } finally {
-      await running;
-      await own.close();
-    }
-  });
+  it(
+    '--no-browser (the consent flags of exchange and invoke): the URL is printed, not opened; completing it ' +
+      'by hand finishes the call (#12)',
+    async () => {
+      // A stack of its own: the vault of the shared one already holds this user's token.
+      const own = await startGatewayStack();
+      const ctx = createTestContext({ env: own.stack.env });
+      const running = runCommand(
+        [
+          'mcp',
+          '--gateway-url',
+          own.gatewayUrl,
+          '--bearer-token',
+          own.token,
+          '--call',
+          'provider___whoami',
+          '--complete-auth',
+          '--no-browser',
+          '--return-url',
+          own.returnUrl,
+          '--timeout',
+          '20',
+        ],
+        ctx,
+      );
+      const authUrl = await untilMatch(
+        () => ctx.stderr.text(),
+        /open this URL in a browser to authorize:\s+(http:\/\/\S+\/identities\/oauth2\/authorize\?request_uri=\S+)/,
+        5000,
+      );
+      try {
+        await browseHeadless(authUrl); // the user opens it
+        const r = await running;
+        expect(r.code, r.stderr).toBe(0);
+        expect(ctx.opened).toEqual([]);
+        expect(r.stdout).toContain('"scheme":"Bearer"');
+      } finally {
+        await running;
+        await own.close();
+      }
+    },
+  );
 
-  it('--return-url is checked before any call, even when no consent turns up; it and --no-browser need --complete-auth (#12)', async () => {
-    const bad = await runCommand(
-      [
-        'mcp',
-        '--gateway-url',
-        gatewayUrl,
-        '--bearer-token',
-        token,
-        '--call',
-        'echo___whoami',
-        '--complete-auth',
-        '--return-url',
-        'not a url',
-      ],
-      { env: stack.env },
-    );
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('invalid return URL');
-    expect(bad.stderr).not.toContain('initialized');
-    const remote = await runCommand(
-      [
-        'mcp',
-        '--gateway-url',
-        gatewayUrl,
-        '--bearer-token',
-        token,
-        '--complete-auth',
-        '--return-url',
-        'https://app.example.com/cb',
-      ],
-      { env: stack.env },
-    );
-    expect(remote.code).toBe(2);
-    expect(remote.stderr).toContain('is not a loopback http URL, so --complete-auth cannot serve it');
-    const alone = await runCommand(
-      ['mcp', '--gateway-url', gatewayUrl, '--bearer-token', token, '--return-url', returnUrl],
-      { env: stack.env },
-    );
-    expect(alone.code).toBe(2);
-    expect(alone.stderr).toContain('--return-url goes with --complete-auth');
-    const noBrowser = await runCommand(['mcp', '--gateway-url', gatewayUrl, '--bearer-token', token, '--no-browser'], {
-      env: stack.env,
-    });
-    expect(noBrowser.code).toBe(2);
-    expect(noBrowser.stderr).toContain('--no-browser goes with --complete-auth');
-  });
+  it(
+    '--return-url is checked before any call, even when no consent turns up; it and --no-browser need ' +
+      '--complete-auth (#12)',
+    async () => {
+      const bad = await runCommand(
+        [
+          'mcp',
+          '--gateway-url',
+          gatewayUrl,
+          '--bearer-token',
+          token,
+          '--call',
+          'echo___whoami',
+          '--complete-auth',
+          '--return-url',
+          'not a url',
+        ],
+        { env: stack.env },
+      );
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('invalid return URL');
+      expect(bad.stderr).not.toContain('initialized');
+      const remote = await runCommand(
+        [
+          'mcp',
+          '--gateway-url',
+          gatewayUrl,
+          '--bearer-token',
+          token,
+          '--complete-auth',
+          '--return-url',
+          'https://app.example.com/cb',
+        ],
+        { env: stack.env },
+      );
+      expect(remote.code).toBe(2);
+      expect(remote.stderr).toContain('is not a loopback http URL, so --complete-auth cannot serve it');
+      const alone = await runCommand(
+        ['mcp', '--gateway-url', gatewayUrl, '--bearer-token', token, '--return-url', returnUrl],
+        { env: stack.env },
+      );
+      expect(alone.code).toBe(2);
+      expect(alone.stderr).toContain('--return-url goes with --complete-auth');
+      const noBrowser = await runCommand(
+        ['mcp', '--gateway-url', gatewayUrl, '--bearer-token', token, '--no-browser'],
+        {
+          env: stack.env,
+        },
+      );
+      expect(noBrowser.code).toBe(2);
+      expect(noBrowser.stderr).toContain('--no-browser goes with --complete-auth');
+    },
+  );
 });

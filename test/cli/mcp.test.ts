@@ -7,10 +7,11 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { LocalStack } from '../../src/emulator/stack.js';
 import { runCommand } from '../helpers/context.js';
-import { arnOf, cognitoTokens, startInvokeStack, startMcpAgent, stackEnv, type UserTokens } from './invoke-fixtures.js';
+import { cognitoTokens, type CognitoTokens } from '../fixtures/cognito-users.js';
+import { arnOf, startInvokeStack, startMcpAgent, stackEnv } from '../fixtures/invoke-stack.js';
 
 let stack: LocalStack;
-let tokens: UserTokens;
+let tokens: CognitoTokens;
 let env: Record<string, string>;
 let agent: Awaited<ReturnType<typeof startMcpAgent>>;
 const MCP_IAM = arnOf('mcp_iam-test000004');
@@ -61,35 +62,39 @@ describe('MCP over a runtime agent', () => {
     for (const s of seen) expect(s.headers.workloadaccesstoken).toBeTruthy();
   });
 
-  it('mcp --agent with a bearer token: the JWT runtime accepts every request (Authorization reached the agent each time)', async () => {
-    const from = agent.seen.length;
-    const r = await runCommand(
-      [
-        'mcp',
-        '--agent',
-        MCP_JWT,
-        '--bearer-token',
-        tokens.accessToken,
-        '--call',
-        'add',
-        '--input',
-        '{"a":2,"b":3}',
-        '--json',
-      ],
-      { env },
-    );
-    expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({
-      mode: 'bearer',
-      mcpSessionId: 'mcp-session-abc',
-      tool: 'add',
-      result: { content: [{ type: 'text', text: '5' }] },
-    });
-    const seen = agent.seen.slice(from);
-    expect(seen.map((s) => s.body.method)).toEqual(['initialize', 'notifications/initialized', 'tools/call']);
-    for (const s of seen) expect(s.headers.authorization).toBe(`Bearer ${tokens.accessToken}`);
-    expect(r.stderr).not.toContain(tokens.accessToken);
-  });
+  it(
+    'mcp --agent with a bearer token: the JWT runtime accepts every request (Authorization reached the agent ' +
+      'each time)',
+    async () => {
+      const from = agent.seen.length;
+      const r = await runCommand(
+        [
+          'mcp',
+          '--agent',
+          MCP_JWT,
+          '--bearer-token',
+          tokens.accessToken,
+          '--call',
+          'add',
+          '--input',
+          '{"a":2,"b":3}',
+          '--json',
+        ],
+        { env },
+      );
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({
+        mode: 'bearer',
+        mcpSessionId: 'mcp-session-abc',
+        tool: 'add',
+        result: { content: [{ type: 'text', text: '5' }] },
+      });
+      const seen = agent.seen.slice(from);
+      expect(seen.map((s) => s.body.method)).toEqual(['initialize', 'notifications/initialized', 'tools/call']);
+      for (const s of seen) expect(s.headers.authorization).toBe(`Bearer ${tokens.accessToken}`);
+      expect(r.stderr).not.toContain(tokens.accessToken);
+    },
+  );
 
   it('SigV4 against the JWT MCP runtime: the mismatch on initialize names the mode', async () => {
     const r = await runCommand(['invoke', MCP_JWT, '--mcp', '--user-id', 'alice'], { env });

@@ -1,4 +1,7 @@
-/** renderError under --debug: the stack shown is the one of the error that was thrown (and of each cause), not the wrapper's. */
+/**
+ * renderError under --debug: the stack shown is the one of the error that was thrown (and of each cause), not the
+ * wrapper's.
+ */
 import { describe, expect, it } from 'vitest';
 import { AgentcoreAuthError } from '../../src/core/errors.js';
 import { SecretRegistry } from '../../src/core/redact.js';

@@ -101,61 +101,64 @@ describe('setup against cognito-local', () => {
     expect(r.stderr).toContain('no write call was made');
   });
 
-  it('setup → login with the env file and no flags → teardown (an unrelated pool and an untagged namesake survive)', async () => {
-    const unrelated = (await sdk.send(new CreateUserPoolCommand({ PoolName: 'someone-else' }))).UserPool!.Id!;
-    const namesake = (await sdk.send(new CreateUserPoolCommand({ PoolName: 'agentcore-auth-cl-e2e' }))).UserPool!.Id!;
-    const ctx = createTestContext({ env: env() });
-    const envFile = join(ctx.homedir, 'setup.env');
-    const r = await runCommand(['setup', '--name', 'cl-e2e', '--write-env', envFile], ctx);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain('CreateUserPool');
-    expect(r.stderr).toContain(`not made by setup, left alone`);
-    expect(statSync(envFile).mode & 0o777).toBe(0o600);
-    const fileEnv = Object.fromEntries(
-      readFileSync(envFile, 'utf8')
-        .split('\n')
-        .filter((l) => l && !l.startsWith('#'))
-        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-    );
-    expect(Object.keys(fileEnv)).toEqual(
-      expect.arrayContaining([
-        'AGENTCORE_AUTH_USER_POOL_ID',
-        'AGENTCORE_AUTH_CLIENT_ID',
-        'AGENTCORE_AUTH_CLIENT_SECRET',
-        'AGENTCORE_AUTH_USERNAME',
-        'AGENTCORE_AUTH_PASSWORD',
-      ]),
-    );
-    const poolId = fileEnv.AGENTCORE_AUTH_USER_POOL_ID!;
-    expect(poolId).not.toBe(namesake);
-    // Secrets never reach the terminal in full.
-    expect(r.stderr + r.stdout).not.toContain(fileEnv.AGENTCORE_AUTH_PASSWORD!);
-    expect(r.stderr + r.stdout).not.toContain(fileEnv.AGENTCORE_AUTH_CLIENT_SECRET!);
-    const tags = (await sdk.send(new DescribeUserPoolCommand({ UserPoolId: poolId }))).UserPool?.UserPoolTags;
-    expect(tags).toEqual({ 'agentcore-auth:setup': 'cl-e2e' });
+  it(
+    'setup → login with the env file and no flags → teardown (an unrelated pool and an untagged namesake ' + 'survive)',
+    async () => {
+      const unrelated = (await sdk.send(new CreateUserPoolCommand({ PoolName: 'someone-else' }))).UserPool!.Id!;
+      const namesake = (await sdk.send(new CreateUserPoolCommand({ PoolName: 'agentcore-auth-cl-e2e' }))).UserPool!.Id!;
+      const ctx = createTestContext({ env: env() });
+      const envFile = join(ctx.homedir, 'setup.env');
+      const r = await runCommand(['setup', '--name', 'cl-e2e', '--write-env', envFile], ctx);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain('CreateUserPool');
+      expect(r.stderr).toContain(`not made by setup, left alone`);
+      expect(statSync(envFile).mode & 0o777).toBe(0o600);
+      const fileEnv = Object.fromEntries(
+        readFileSync(envFile, 'utf8')
+          .split('\n')
+          .filter((l) => l && !l.startsWith('#'))
+          .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+      );
+      expect(Object.keys(fileEnv)).toEqual(
+        expect.arrayContaining([
+          'AGENTCORE_AUTH_USER_POOL_ID',
+          'AGENTCORE_AUTH_CLIENT_ID',
+          'AGENTCORE_AUTH_CLIENT_SECRET',
+          'AGENTCORE_AUTH_USERNAME',
+          'AGENTCORE_AUTH_PASSWORD',
+        ]),
+      );
+      const poolId = fileEnv.AGENTCORE_AUTH_USER_POOL_ID!;
+      expect(poolId).not.toBe(namesake);
+      // Secrets never reach the terminal in full.
+      expect(r.stderr + r.stdout).not.toContain(fileEnv.AGENTCORE_AUTH_PASSWORD!);
+      expect(r.stderr + r.stdout).not.toContain(fileEnv.AGENTCORE_AUTH_CLIENT_SECRET!);
+      const tags = (await sdk.send(new DescribeUserPoolCommand({ UserPoolId: poolId }))).UserPool?.UserPoolTags;
+      expect(tags).toEqual({ 'agentcore-auth:setup': 'cl-e2e' });
 
-    const login = await runCommand(['login', '--print', 'access-token', '--no-cache'], {
-      env: { ...fileEnv, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' },
-    });
-    expect(login.code, login.stderr).toBe(0);
-    const claims = JSON.parse(Buffer.from(login.stdout.trim().split('.')[1]!, 'base64url').toString('utf8'));
-    expect(claims).toMatchObject({
-      token_use: 'access',
-      client_id: fileEnv.AGENTCORE_AUTH_CLIENT_ID,
-      username: 'test-user',
-    });
+      const login = await runCommand(['login', '--print', 'access-token', '--no-cache'], {
+        env: { ...fileEnv, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' },
+      });
+      expect(login.code, login.stderr).toBe(0);
+      const claims = JSON.parse(Buffer.from(login.stdout.trim().split('.')[1]!, 'base64url').toString('utf8'));
+      expect(claims).toMatchObject({
+        token_use: 'access',
+        client_id: fileEnv.AGENTCORE_AUTH_CLIENT_ID,
+        username: 'test-user',
+      });
 
-    const t = await runCommand(['teardown', '--name', 'cl-e2e', '--yes'], { env: env() });
-    expect(t.code, t.stderr).toBe(0);
-    expect(t.stdout).toContain(`deleted  user pool ${poolId}`);
-    await expect(sdk.send(new DescribeUserPoolCommand({ UserPoolId: poolId }))).rejects.toMatchObject({
-      name: 'ResourceNotFoundException',
-    });
-    for (const id of [unrelated, namesake])
-      expect((await sdk.send(new DescribeUserPoolCommand({ UserPoolId: id }))).UserPool?.Id).toBe(id);
-    await sdk.send(new DeleteUserPoolCommand({ UserPoolId: unrelated }));
-    await sdk.send(new DeleteUserPoolCommand({ UserPoolId: namesake }));
-  });
+      const t = await runCommand(['teardown', '--name', 'cl-e2e', '--yes'], { env: env() });
+      expect(t.code, t.stderr).toBe(0);
+      expect(t.stdout).toContain(`deleted  user pool ${poolId}`);
+      await expect(sdk.send(new DescribeUserPoolCommand({ UserPoolId: poolId }))).rejects.toMatchObject({
+        name: 'ResourceNotFoundException',
+      });
+      for (const id of [unrelated, namesake])
+        expect((await sdk.send(new DescribeUserPoolCommand({ UserPoolId: id }))).UserPool?.Id).toBe(id);
+      await sdk.send(new DeleteUserPoolCommand({ UserPoolId: unrelated }));
+      await sdk.send(new DeleteUserPoolCommand({ UserPoolId: namesake }));
+    },
+  );
 
   it('teardown without --yes and without a terminal: exit 2 with a hint, before any AWS call', async () => {
     const before = proxy.calls.length;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMermaid } from '../../src/core/diagram/sequence.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
-import { parseXml, type XmlElement } from '../core/smoke-xml.js';
+import { parseXml, type XmlElement } from '../fixtures/xml.js';
 import { runCommand } from '../helpers/context.js';
 
 let stack: LocalStack;
@@ -37,73 +37,79 @@ function texts(el: XmlElement): string[] {
 }
 
 describe('smoke --html and --diagram', () => {
-  it('inbound.yaml --negative: one report with every step, its verdict, masked trace and diagram; JUnit beside it', async () => {
-    const html = join(dir, 'report', 'smoke.html');
-    const junit = join(dir, 'report', 'smoke.xml');
-    const r = await run(['smoke', 'examples/inbound.yaml', '--negative', '--junit', junit, '--html', html]);
-    if (r.code !== 0) console.log(r.stdout, r.stderr);
-    expect(r.code).toBe(0);
-    expect(r.stderr).toContain(`HTML report: ${html}`);
-    parseXml(readFileSync(junit, 'utf8'));
-    const page = readFileSync(html, 'utf8');
+  it(
+    'inbound.yaml --negative: one report with every step, its verdict, masked trace and diagram; JUnit beside ' + 'it',
+    async () => {
+      const html = join(dir, 'report', 'smoke.html');
+      const junit = join(dir, 'report', 'smoke.xml');
+      const r = await run(['smoke', 'examples/inbound.yaml', '--negative', '--junit', junit, '--html', html]);
+      if (r.code !== 0) console.log(r.stdout, r.stderr);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain(`HTML report: ${html}`);
+      parseXml(readFileSync(junit, 'utf8'));
+      const page = readFileSync(html, 'utf8');
 
-    // Nothing in the page can make a request.
-    expect(page).toContain(
-      `content="default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"`,
-    );
-    expect(page).not.toMatch(/<script|<img|<link|<iframe|<object|<embed|@import|url\(|\ssrc=/i);
-    for (const m of page.matchAll(/href="([^"]*)"/g)) expect(m[1]).toMatch(/^#step-/);
-    // No token in full: only masked (eyJhbG…[n chars]) or fingerprints.
-    expect(page).not.toMatch(JWT_SHAPED);
-    expect(page).toContain('all expectations met');
+      // Nothing in the page can make a request.
+      expect(page).toContain(
+        `content="default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"`,
+      );
+      expect(page).not.toMatch(/<script|<img|<link|<iframe|<object|<embed|@import|url\(|\ssrc=/i);
+      for (const m of page.matchAll(/href="([^"]*)"/g)) expect(m[1]).toMatch(/^#step-/);
+      // No token in full: only masked (eyJhbG…[n chars]) or fingerprints.
+      expect(page).not.toMatch(JWT_SHAPED);
+      expect(page).toContain('all expectations met');
 
-    const ids = [
-      'login',
-      'bearer',
-      'bearer-no-token',
-      'bearer-wrong-mode',
-      'id-token',
-      'sigv4-to-oauth-agent',
-      'sigv4',
-      'sigv4-wrong-mode',
-      'verify',
-    ];
-    const sections = [...page.matchAll(/<section class="step s-(\w+)" id="(step-1-\d+)">([\s\S]*?)<\/section>/g)];
-    expect(sections.map((m) => [m[1], /<h3>.*?<\/span> ([\w-]+)/.exec(m[3]!)![1]])).toEqual(
-      ids.map((id) => ['pass', id]),
-    );
-    const byId = new Map(sections.map((m) => [/<h3>.*?<\/span> ([\w-]+)/.exec(m[3]!)![1]!, m[3]!]));
+      const ids = [
+        'login',
+        'bearer',
+        'bearer-no-token',
+        'bearer-wrong-mode',
+        'id-token',
+        'sigv4-to-oauth-agent',
+        'sigv4',
+        'sigv4-wrong-mode',
+        'verify',
+      ];
+      const sections = [...page.matchAll(/<section class="step s-(\w+)" id="(step-1-\d+)">([\s\S]*?)<\/section>/g)];
+      expect(sections.map((m) => [m[1], /<h3>.*?<\/span> ([\w-]+)/.exec(m[3]!)![1]])).toEqual(
+        ids.map((id) => ['pass', id]),
+      );
+      const byId = new Map(sections.map((m) => [/<h3>.*?<\/span> ([\w-]+)/.exec(m[3]!)![1]!, m[3]!]));
 
-    // Each step's diagram is an inline SVG with the calls it made.
-    const svgOf = (id: string) => parseXml(/<svg[\s\S]*?<\/svg>/.exec(byId.get(id)!)![0]);
-    expect(texts(svgOf('login'))).toEqual(
-      expect.arrayContaining(['agentcore-auth', 'Cognito/IdP', expect.stringMatching(/^InitiateAuth/)]),
-    );
-    const bearer = texts(svgOf('bearer'));
-    expect(bearer).toEqual(
-      expect.arrayContaining([
-        'AgentCore Runtime',
-        'Agent',
-        expect.stringMatching(/^InvokeAgentRuntime · Bearer sha256:[0-9a-f]{8}$/),
-        '200',
-      ]),
-    );
-    const refused = texts(svgOf('sigv4-to-oauth-agent'));
-    expect(refused).toEqual(
-      expect.arrayContaining([
-        expect.stringMatching(/^InvokeAgentRuntime · SigV4/),
-        '403 AccessDeniedException',
-        expect.stringMatching(/^refused: Authorization method mismatch/),
-      ]),
-    );
-    expect(refused).not.toContain('Agent');
-    // The masked trace: the HTTP exchanges as --verbose prints them, the bearer token masked.
-    expect(byId.get('bearer')).toMatch(
-      /<summary>trace \(secrets masked\)<\/summary><pre>→ POST http:\/\/127\.0\.0\.1:\d+\/runtimes\/[\s\S]*authorization: Bearer eyJ\w{3}…\[\d+ chars\]/,
-    );
-    // And the Mermaid source beside each diagram.
-    expect(byId.get('sigv4')).toContain('<summary>Mermaid source</summary><pre>sequenceDiagram');
-  });
+      // Each step's diagram is an inline SVG with the calls it made.
+      const svgOf = (id: string) => parseXml(/<svg[\s\S]*?<\/svg>/.exec(byId.get(id)!)![0]);
+      expect(texts(svgOf('login'))).toEqual(
+        expect.arrayContaining(['agentcore-auth', 'Cognito/IdP', expect.stringMatching(/^InitiateAuth/)]),
+      );
+      const bearer = texts(svgOf('bearer'));
+      expect(bearer).toEqual(
+        expect.arrayContaining([
+          'AgentCore Runtime',
+          'Agent',
+          expect.stringMatching(/^InvokeAgentRuntime · Bearer sha256:[0-9a-f]{8}$/),
+          '200',
+        ]),
+      );
+      const refused = texts(svgOf('sigv4-to-oauth-agent'));
+      expect(refused).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^InvokeAgentRuntime · SigV4/),
+          '403 AccessDeniedException',
+          expect.stringMatching(/^refused: Authorization method mismatch/),
+        ]),
+      );
+      expect(refused).not.toContain('Agent');
+      // The masked trace: the HTTP exchanges as --verbose prints them, the bearer token masked.
+      expect(byId.get('bearer')).toMatch(
+        new RegExp(
+          /<summary>trace \(secrets masked\)<\/summary><pre>→ POST http:\/\/127\.0\.0\.1:/.source +
+            /\d+\/runtimes\/[\s\S]*authorization: Bearer eyJ\w{3}…\[\d+ chars\]/.source,
+        ),
+      );
+      // And the Mermaid source beside each diagram.
+      expect(byId.get('sigv4')).toContain('<summary>Mermaid source</summary><pre>sequenceDiagram');
+    },
+  );
 
   it('a hostile error message is shown as text, in the verdict, the error and the diagram', async () => {
     const hostile = `<img src=x onerror=alert(1)><script>alert(2)</script>`;

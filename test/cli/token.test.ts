@@ -227,7 +227,8 @@ describe('resolveBearer (--bearer-token / --bearer)', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain("error: the cached token 'default' has expired and could not be refreshed");
     expect(r.stderr).toContain(
-      `hint: Log in again: agentcore-auth login --region us-east-1 --user-pool-id ${c.poolId} --client-id ${a.clientId} --username ${a.username}`,
+      `hint: Log in again: agentcore-auth login --region us-east-1 --user-pool-id ${c.poolId} ` +
+        `--client-id ${a.clientId} --username ${a.username}`,
     );
   });
 

@@ -5,12 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGES } from '../../src/wire.js';
-import {
-  startControlPlaneDouble,
-  startFakeIdp,
-  type ControlPlaneDouble,
-  type FakeIdp,
-} from '../core/authorizer-fixture.js';
+import { startControlPlaneDouble, type ControlPlaneDouble } from '../fixtures/control-plane-double.js';
+import { startFakeIdp, type FakeIdp } from '../fixtures/fake-idp.js';
 import { runCommand } from '../helpers/context.js';
 
 let cp: ControlPlaneDouble;
@@ -50,10 +46,14 @@ describe('verify --gateway-id on IAM and open gateways', () => {
     const r = await runCommand(['verify', token, '--gateway-id', 'denied-gw-abcdefghij'], { env: env() });
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(
-      /^error: GetGateway failed: AccessDeniedException: User is not authorized to perform: bedrock-agentcore:GetGateway\n/,
+      new RegExp(
+        /^error: GetGateway failed: AccessDeniedException: User is not authorized to /.source +
+          /perform: bedrock-agentcore:GetGateway\n/.source,
+      ),
     );
     expect(r.stderr).toContain(
-      'hint: Reading the authorizer needs bedrock-agentcore:GetGateway. Without it, give the authorizer as flags: --discovery-url',
+      'hint: Reading the authorizer needs bedrock-agentcore:GetGateway. Without it, give the authorizer as ' +
+        'flags: --discovery-url',
     );
   });
 
@@ -62,7 +62,9 @@ describe('verify --gateway-id on IAM and open gateways', () => {
     const r = await runCommand(['verify', token, '--gateway-id', 'iam-gw-abcdefghij'], { env: env() });
     expect(r.code).toBe(4);
     expect(r.stdout).toBe(
-      `would be rejected: authorizer — gateway iam-gw has no customJWTAuthorizer: it takes IAM SigV4 only, so a bearer call gets 403 "${MESSAGES.methodMismatch}" — call the gateway with SigV4, or configure authorizerType CUSTOM_JWT\n`,
+      `would be rejected: authorizer — gateway iam-gw has no customJWTAuthorizer: it takes IAM SigV4 only, ` +
+        `so a bearer call gets 403 "${MESSAGES.methodMismatch}" — call the gateway with SigV4, or configure ` +
+        `authorizerType CUSTOM_JWT\n`,
     );
     const j = await runCommand(['--json', 'verify', token, '--gateway-id', 'iam-gw-abcdefghij'], { env: env() });
     expect(JSON.parse(j.stdout)).toMatchObject({

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HEADERS, MESSAGES } from '../../src/wire.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
-import { cognitoTokens, type CognitoTokens } from '../core/authorizer-fixture.js';
+import { cognitoTokens, type CognitoTokens } from '../fixtures/cognito-users.js';
 import { createTestContext, runCommand, type TestContext } from '../helpers/context.js';
 
 const cognito = inject('cognito');
@@ -16,7 +16,8 @@ let ctx: TestContext;
 let cog: CognitoTokens;
 
 const arnOf = (name: string) =>
-  `arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:runtime/${stack.agents.find((a) => a.name === name)!.id}`;
+  `arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:runtime/` +
+  stack.agents.find((a) => a.name === name)!.id;
 
 beforeAll(async () => {
   cog = await cognitoTokens(cognito);
@@ -117,30 +118,35 @@ describe('verify against an agent read from the control plane', () => {
     expect(r.stdout).toContain('would be rejected: scope');
   });
 
-  it('an agent trusting cognito-local: an ID token from there is rejected on client_id, as the runtime does', async () => {
-    const r = await run(['verify', cog.idToken, '--agent-arn', arnOf('cognito_agent'), '--json']);
-    expect(r.code).toBe(4);
-    const j = JSON.parse(r.stdout);
-    expect(j.rejected).toMatchObject({
-      claim: 'client_id',
-      response: { status: 401, message: MESSAGES.claimMismatch('client_id') },
-    });
-    expect(j.authorizer).toMatchObject({
-      source: { kind: 'agent', name: 'cognito_agent', arn: arnOf('cognito_agent'), region: 'us-east-1' },
-      allowedClients: [cog.clientId],
-    });
-    const live = await invokeWith('cognito_agent', cog.idToken);
-    expect(live.status).toBe(401);
-    expect(live.text).toContain(MESSAGES.claimMismatch('client_id'));
-    expect((await run(['verify', cog.accessToken, '--agent-arn', arnOf('cognito_agent')])).code).toBe(0);
-    expect((await invokeWith('cognito_agent', cog.accessToken)).status).toBe(200);
-  });
+  it(
+    'an agent trusting cognito-local: an ID token from there is rejected on client_id, as the ' + 'runtime does',
+    async () => {
+      const r = await run(['verify', cog.idToken, '--agent-arn', arnOf('cognito_agent'), '--json']);
+      expect(r.code).toBe(4);
+      const j = JSON.parse(r.stdout);
+      expect(j.rejected).toMatchObject({
+        claim: 'client_id',
+        response: { status: 401, message: MESSAGES.claimMismatch('client_id') },
+      });
+      expect(j.authorizer).toMatchObject({
+        source: { kind: 'agent', name: 'cognito_agent', arn: arnOf('cognito_agent'), region: 'us-east-1' },
+        allowedClients: [cog.clientId],
+      });
+      const live = await invokeWith('cognito_agent', cog.idToken);
+      expect(live.status).toBe(401);
+      expect(live.text).toContain(MESSAGES.claimMismatch('client_id'));
+      expect((await run(['verify', cog.accessToken, '--agent-arn', arnOf('cognito_agent')])).code).toBe(0);
+      expect((await invokeWith('cognito_agent', cog.accessToken)).status).toBe(200);
+    },
+  );
 
   it('a SigV4 agent rejects every bearer token: method mismatch', async () => {
     const r = await run(['verify', cog.accessToken, '--agent-arn', arnOf('sigv4_agent')]);
     expect(r.code).toBe(4);
     expect(r.stdout).toBe(
-      `would be rejected: authorizer — agent sigv4_agent has no customJWTAuthorizer: it takes IAM SigV4 only, so a bearer call gets 403 "${MESSAGES.methodMismatch}" — invoke it with SigV4 (agentcore-auth invoke --auth sigv4, plus --user-id for a workload token), or add a customJWTAuthorizer to the agent\n`,
+      `would be rejected: authorizer — agent sigv4_agent has no customJWTAuthorizer: it takes IAM SigV4 ` +
+        `only, so a bearer call gets 403 "${MESSAGES.methodMismatch}" — invoke it with SigV4 (agentcore-auth ` +
+        `invoke --auth sigv4, plus --user-id for a workload token), or add a customJWTAuthorizer to the agent\n`,
     );
     const live = await invokeWith('sigv4_agent', cog.accessToken);
     expect(live.status).toBe(403);
@@ -180,7 +186,8 @@ describe('verify against a gateway', () => {
     expect(id.code).toBe(4);
     expect(id.stdout).toContain('would be rejected: client_id — this is a Cognito ID token');
     expect(id.stdout).toContain(
-      `AgentCore answers 401 "${MESSAGES.claimMismatch('client_id')}" — expected; not confirmed against the live service`,
+      `AgentCore answers 401 "${MESSAGES.claimMismatch('client_id')}" — expected; not confirmed against the ` +
+        `live service`,
     );
   });
 
@@ -189,10 +196,12 @@ describe('verify against a gateway', () => {
     const r = await run(['verify', '--bearer', '--gateway-id', gw.gatewayId, '--allowed-scopes', 'mcp/invoke']);
     expect(r.code).toBe(4);
     expect(r.stdout).toContain(
-      'would be rejected: scope — tokens from InitiateAuth (USER_PASSWORD_AUTH, SRP, refresh) carry only aws.cognito.signin.user.admin',
+      'would be rejected: scope — tokens from InitiateAuth (USER_PASSWORD_AUTH, SRP, refresh) carry only ' +
+        'aws.cognito.signin.user.admin',
     );
     expect(r.stdout).toContain(
-      'AgentCore answers 403 "insufficient_scope (WWW-Authenticate: Bearer error="insufficient_scope")" — expected; not confirmed against the live service',
+      'AgentCore answers 403 "insufficient_scope (WWW-Authenticate: Bearer error="insufficient_scope")" — ' +
+        'expected; not confirmed against the live service',
     );
   });
 });

@@ -9,7 +9,8 @@ import { saveEntry } from '../../src/core/token-cache.js';
 import { MESSAGES } from '../../src/wire.js';
 import { browseHeadless } from '../fixtures/headless-browser.js';
 import { createTestContext, runCommand } from '../helpers/context.js';
-import { cognitoTokens, oidcClientCredentials, type CognitoTokens } from '../core/authorizer-fixture.js';
+import { cognitoTokens, type CognitoTokens } from '../fixtures/cognito-users.js';
+import { oidcClientCredentials } from '../fixtures/oidc-client.js';
 
 describe('verify with Cognito tokens (cognito-local)', () => {
   const cognito = inject('cognito');
@@ -45,23 +46,28 @@ describe('verify with Cognito tokens (cognito-local)', () => {
     expect(r.stdout).not.toContain(t.accessToken);
   });
 
-  it('an ID token under allowedClients: "would be rejected: client_id — … — …" (exit 4) and the service message', async () => {
-    const r = await runCommand([
-      'verify',
-      t.idToken,
-      '--discovery-url',
-      cognito.discoveryUrl,
-      '--allowed-clients',
-      t.clientId,
-    ]);
-    expect(r.code).toBe(4);
-    const lines = r.stdout.trimEnd().split('\n');
-    expect(lines.at(-2)).toBe(
-      `would be rejected: client_id — this is a Cognito ID token: it names the app client in aud and has no client_id claim — send the access token (login --print access-token), or configure allowedAudience=[${t.clientId}] instead of allowedClients`,
-    );
-    expect(lines.at(-1)).toBe(`AgentCore answers 401 "${MESSAGES.claimMismatch('client_id')}"`);
-    expect(r.stderr).toBe('');
-  });
+  it(
+    'an ID token under allowedClients: "would be rejected: client_id — … — …" (exit 4) and the ' + 'service message',
+    async () => {
+      const r = await runCommand([
+        'verify',
+        t.idToken,
+        '--discovery-url',
+        cognito.discoveryUrl,
+        '--allowed-clients',
+        t.clientId,
+      ]);
+      expect(r.code).toBe(4);
+      const lines = r.stdout.trimEnd().split('\n');
+      expect(lines.at(-2)).toBe(
+        `would be rejected: client_id — this is a Cognito ID token: it names the app client in aud and has no ` +
+          `client_id claim — send the access token (login --print access-token), or configure ` +
+          `allowedAudience=[${t.clientId}] instead of allowedClients`,
+      );
+      expect(lines.at(-1)).toBe(`AgentCore answers 401 "${MESSAGES.claimMismatch('client_id')}"`);
+      expect(r.stderr).toBe('');
+    },
+  );
 
   it('reads the token from stdin with -, and lists the other failures after the verdict', async () => {
     const r = await runCommand(
@@ -79,7 +85,8 @@ describe('verify with Cognito tokens (cognito-local)', () => {
     );
     expect(r.code).toBe(4);
     expect(r.stdout).toContain(
-      'also failing (AgentCore names only the first):\n  scope — tokens from InitiateAuth (USER_PASSWORD_AUTH, SRP, refresh) carry only aws.cognito.signin.user.admin',
+      'also failing (AgentCore names only the first):\n  scope — tokens from InitiateAuth (USER_PASSWORD_AUTH, ' +
+        'SRP, refresh) carry only aws.cognito.signin.user.admin',
     );
     expect(r.stdout).toContain(
       'would be rejected: aud — Cognito access tokens carry no aud claim — configure allowedClients=',
@@ -164,7 +171,9 @@ describe('verify with Cognito tokens (cognito-local)', () => {
     ]);
     expect(r.code).toBe(4);
     expect(r.stdout).toContain(
-      `would be rejected: discoveryUrl — the discoveryUrl does not end in /.well-known/openid-configuration, so CreateAgentRuntime / UpdateAgentRuntime refuse it (ValidationException) — use ${cognito.discoveryUrl} (the checks below used it)`,
+      `would be rejected: discoveryUrl — the discoveryUrl does not end in /.well-known/openid-configuration, ` +
+        `so CreateAgentRuntime / UpdateAgentRuntime refuse it (ValidationException) — ` +
+        `use ${cognito.discoveryUrl} (the checks below used it)`,
     );
     expect(r.stdout).toMatch(/^ {2}client_id +✓/m);
   });
@@ -262,7 +271,7 @@ describe('verify with oidc-provider tokens', () => {
       method: 'POST',
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
-        authorization: 'Basic ' + Buffer.from(`${o.clientId}:${o.clientSecret}`).toString('base64'),
+        authorization: `Basic ${Buffer.from(`${o.clientId}:${o.clientSecret}`).toString('base64')}`,
       },
       body: new URLSearchParams({
         grant_type: 'authorization_code',

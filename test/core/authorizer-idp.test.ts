@@ -10,7 +10,7 @@ import {
   profileToken,
   type Prediction,
 } from '../../src/core/authorizer-prediction/index.js';
-import { startFakeIdp, type FakeIdp } from './authorizer-fixture.js';
+import { startFakeIdp, type FakeIdp } from '../fixtures/fake-idp.js';
 
 const deps = { fetch: globalThis.fetch.bind(globalThis), now: () => Date.now() };
 const fails = (p: Prediction) => p.checks.filter((c) => c.status === 'fail').map((c) => c.claim);
@@ -61,25 +61,28 @@ describe('Entra ID', () => {
     );
   });
 
-  it('allowedClients never matches Entra tokens (azp / appid): use allowedAudience or a custom claim on azp', async () => {
-    const tok = await v2.sign({ iss: v2.issuer, aud: API, azp: CLIENT, tid: TID, ver: '2.0', scp: 'access_as_user' });
-    const p = await predictAuthorizer(tok, { discoveryUrl: v2.discoveryUrl, allowedClients: [CLIENT] }, deps);
-    expect(fails(p)).toEqual(['client_id']);
-    expect(p.verdict!.why).toBe(`Entra tokens name the client in azp (${CLIENT}), never in client_id`);
-    expect(p.verdict!.fix).toBe(
-      `configure allowedAudience=[${API}] instead of allowedClients, or a custom claim rule azp:EQUALS:${CLIENT}`,
-    );
-    const fixed = await predictAuthorizer(
-      tok,
-      {
-        discoveryUrl: v2.discoveryUrl,
-        allowedAudience: [API],
-        customClaims: [parseCustomClaim(`azp:EQUALS:${CLIENT}`)],
-      },
-      deps,
-    );
-    expect(fixed.accepted).toBe(true);
-  });
+  it(
+    'allowedClients never matches Entra tokens (azp / appid): use allowedAudience or a custom ' + 'claim on azp',
+    async () => {
+      const tok = await v2.sign({ iss: v2.issuer, aud: API, azp: CLIENT, tid: TID, ver: '2.0', scp: 'access_as_user' });
+      const p = await predictAuthorizer(tok, { discoveryUrl: v2.discoveryUrl, allowedClients: [CLIENT] }, deps);
+      expect(fails(p)).toEqual(['client_id']);
+      expect(p.verdict!.why).toBe(`Entra tokens name the client in azp (${CLIENT}), never in client_id`);
+      expect(p.verdict!.fix).toBe(
+        `configure allowedAudience=[${API}] instead of allowedClients, or a custom claim rule azp:EQUALS:${CLIENT}`,
+      );
+      const fixed = await predictAuthorizer(
+        tok,
+        {
+          discoveryUrl: v2.discoveryUrl,
+          allowedAudience: [API],
+          customClaims: [parseCustomClaim(`azp:EQUALS:${CLIENT}`)],
+        },
+        deps,
+      );
+      expect(fixed.accepted).toBe(true);
+    },
+  );
 
   it('v2 tokens carry the GUID as aud, v1 the api:// URI; scp holds the bare scope name', async () => {
     const tok = await v2.sign({ iss: v2.issuer, aud: API, azp: CLIENT, tid: TID, ver: '2.0', scp: 'access_as_user' });
@@ -182,32 +185,37 @@ describe('Okta and Auth0', () => {
       const p = await predictAuthorizer(tok, { discoveryUrl: org.discoveryUrl }, deps);
       expect(p.accepted).toBe(true);
       expect(p.warnings).toEqual([
-        "this access token comes from the Okta org authorization server (https://dev-123.okta.com), whose tokens are meant for Okta's own APIs; use a custom authorization server (…/oauth2/default) for your agent",
+        'this access token comes from the Okta org authorization server (https://dev-123.okta.com), whose ' +
+          "tokens are meant for Okta's own APIs; use a custom authorization server (…/oauth2/default) for " +
+          'your agent',
       ]);
     } finally {
       await org.close();
     }
   });
 
-  it('Auth0: azp instead of client_id (unless rfc9068_profile), /userinfo-only audiences, trailing-slash issuers', async () => {
-    const tok = await auth0.sign({
-      iss: auth0.issuer,
-      aud: ['https://acme.us.auth0.com/userinfo'],
-      azp: 'AbCdEf',
-      gty: 'password',
-      scope: 'openid',
-    });
-    const p = await predictAuthorizer(
-      tok,
-      { discoveryUrl: auth0.discoveryUrl, allowedAudience: ['https://api.acme.example'], allowedClients: ['AbCdEf'] },
-      deps,
-    );
-    expect(fails(p)).toEqual(['aud', 'client_id']);
-    expect(p.verdict!.why).toBe('the token is only for Auth0 /userinfo: it was requested without an audience');
-    expect(p.verdict!.fix).toBe('request it with audience=https://api.acme.example (the API identifier in Auth0)');
-    expect(p.checks.find((c) => c.claim === 'client_id')!.fix).toContain('rfc9068_profile');
-    const noSlash = await auth0.sign({ iss: 'https://acme.us.auth0.com', azp: 'AbCdEf', gty: 'client-credentials' });
-    const q = await predictAuthorizer(noSlash, { discoveryUrl: auth0.discoveryUrl }, deps);
-    expect(q.verdict!.why).toContain('differ only by the trailing slash');
-  });
+  it(
+    'Auth0: azp instead of client_id (unless rfc9068_profile), /userinfo-only audiences, trailing-slash ' + 'issuers',
+    async () => {
+      const tok = await auth0.sign({
+        iss: auth0.issuer,
+        aud: ['https://acme.us.auth0.com/userinfo'],
+        azp: 'AbCdEf',
+        gty: 'password',
+        scope: 'openid',
+      });
+      const p = await predictAuthorizer(
+        tok,
+        { discoveryUrl: auth0.discoveryUrl, allowedAudience: ['https://api.acme.example'], allowedClients: ['AbCdEf'] },
+        deps,
+      );
+      expect(fails(p)).toEqual(['aud', 'client_id']);
+      expect(p.verdict!.why).toBe('the token is only for Auth0 /userinfo: it was requested without an audience');
+      expect(p.verdict!.fix).toBe('request it with audience=https://api.acme.example (the API identifier in Auth0)');
+      expect(p.checks.find((c) => c.claim === 'client_id')!.fix).toContain('rfc9068_profile');
+      const noSlash = await auth0.sign({ iss: 'https://acme.us.auth0.com', azp: 'AbCdEf', gty: 'client-credentials' });
+      const q = await predictAuthorizer(noSlash, { discoveryUrl: auth0.discoveryUrl }, deps);
+      expect(q.verdict!.why).toContain('differ only by the trailing slash');
+    },
+  );
 });

@@ -11,13 +11,9 @@ import {
   type Prediction,
 } from '../../src/core/authorizer-prediction/index.js';
 import { MESSAGES } from '../../src/wire.js';
-import {
-  cognitoTokens,
-  oidcClientCredentials,
-  startFakeIdp,
-  type CognitoTokens,
-  type FakeIdp,
-} from './authorizer-fixture.js';
+import { cognitoTokens, type CognitoTokens } from '../fixtures/cognito-users.js';
+import { oidcClientCredentials } from '../fixtures/oidc-client.js';
+import { startFakeIdp, type FakeIdp } from '../fixtures/fake-idp.js';
 
 const deps = (now = Date.now()) => ({ fetch: globalThis.fetch.bind(globalThis), now: () => now });
 const byClaim = (p: Prediction, claim: string) => p.checks.find((c) => c.claim === claim)!;
@@ -42,19 +38,22 @@ describe('predictAuthorizer with cognito-local tokens', () => {
     expect(p.token?.profile).toMatchObject({ idp: 'cognito', kind: 'access' });
   });
 
-  it('rejects a Cognito ID token under allowedClients and says to send the access token or use allowedAudience', async () => {
-    const p = await predictAuthorizer(t.idToken, { ...base, allowedClients: [t.clientId] }, deps());
-    expect(p.accepted).toBe(false);
-    expect(p.verdict).toMatchObject({
-      claim: 'client_id',
-      status: 'fail',
-      actual: '(absent)',
-      response: { status: 401, message: MESSAGES.claimMismatch('client_id'), confirmed: true },
-    });
-    expect(p.verdict!.why).toContain('Cognito ID token');
-    expect(p.verdict!.fix).toContain('access token');
-    expect(p.verdict!.fix).toContain(`allowedAudience=[${t.clientId}]`);
-  });
+  it(
+    'rejects a Cognito ID token under allowedClients and says to send the access token or use ' + 'allowedAudience',
+    async () => {
+      const p = await predictAuthorizer(t.idToken, { ...base, allowedClients: [t.clientId] }, deps());
+      expect(p.accepted).toBe(false);
+      expect(p.verdict).toMatchObject({
+        claim: 'client_id',
+        status: 'fail',
+        actual: '(absent)',
+        response: { status: 401, message: MESSAGES.claimMismatch('client_id'), confirmed: true },
+      });
+      expect(p.verdict!.why).toContain('Cognito ID token');
+      expect(p.verdict!.fix).toContain('access token');
+      expect(p.verdict!.fix).toContain(`allowedAudience=[${t.clientId}]`);
+    },
+  );
 
   it('accepts the ID token under allowedAudience = the app client id', async () => {
     const p = await predictAuthorizer(t.idToken, { ...base, allowedAudience: [t.clientId] }, deps());
@@ -201,18 +200,22 @@ describe('predictAuthorizer with oidc-provider client_credentials tokens', () =>
     expect(p.checks[0]!.actual).toBe('OAuth access token (RFC 9068 at+jwt), RS256 kid test-key-1');
   });
 
-  it('rejects a scope that was not granted, then an audience it was not minted for; the verdict follows the service order', async () => {
-    const p = await predictAuthorizer(
-      token,
-      { discoveryUrl: o.discoveryUrl, allowedAudience: ['urn:other-api'], allowedScopes: ['api:write'] },
-      deps(),
-    );
-    expect(p.checks.filter((c) => c.status === 'fail').map((c) => c.claim)).toEqual(['aud', 'scope']);
-    expect(p.verdict!.claim).toBe('aud');
-    expect(p.verdict!.why).toBe(`aud [${o.resource}] is not in allowedAudience [urn:other-api]`);
-    const s = p.checks.find((c) => c.claim === 'scope')!;
-    expect(s.why).toBe("none of the token's scopes [api:read] is in allowedScopes [api:write]");
-  });
+  it(
+    'rejects a scope that was not granted, then an audience it was not minted for; the verdict follows the ' +
+      'service order',
+    async () => {
+      const p = await predictAuthorizer(
+        token,
+        { discoveryUrl: o.discoveryUrl, allowedAudience: ['urn:other-api'], allowedScopes: ['api:write'] },
+        deps(),
+      );
+      expect(p.checks.filter((c) => c.status === 'fail').map((c) => c.claim)).toEqual(['aud', 'scope']);
+      expect(p.verdict!.claim).toBe('aud');
+      expect(p.verdict!.why).toBe(`aud [${o.resource}] is not in allowedAudience [urn:other-api]`);
+      const s = p.checks.find((c) => c.claim === 'scope')!;
+      expect(s.why).toBe("none of the token's scopes [api:read] is in allowedScopes [api:write]");
+    },
+  );
 });
 
 describe('predictAuthorizer with hand-made tokens (loopback IdP)', () => {
@@ -223,14 +226,14 @@ describe('predictAuthorizer with hand-made tokens (loopback IdP)', () => {
   afterAll(() => idp.close());
 
   it('checks the issuer before the signature: a foreign token gets the iss verdict', async () => {
-    const tok = await idp.sign({ iss: 'https://elsewhere.example/', sub: 'u' }, { key: idp.otherKey });
+    const tok = await idp.sign({ iss: 'https://elsewhere.example/', sub: 'u' }, { key: idp.foreignKey });
     const p = await predictAuthorizer(tok, { discoveryUrl: idp.discoveryUrl }, deps());
     expect(p.checks.filter((c) => c.status === 'fail').map((c) => c.claim)).toEqual(['iss', 'signature']);
     expect(p.verdict!.claim).toBe('iss');
   });
 
   it('a kid that is not in the JWKS is named', async () => {
-    const tok = await idp.sign({ iss: idp.issuer, sub: 'u' }, { kid: 'rotated-out', key: idp.otherKey });
+    const tok = await idp.sign({ iss: idp.issuer, sub: 'u' }, { kid: 'rotated-out', key: idp.foreignKey });
     const p = await predictAuthorizer(tok, { discoveryUrl: idp.discoveryUrl }, deps());
     expect(p.verdict!.claim).toBe('signature');
     expect(p.verdict!.why).toContain('no key in the JWKS matches kid rotated-out');
@@ -256,14 +259,18 @@ describe('predictAuthorizer with hand-made tokens (loopback IdP)', () => {
     expect(p.warnings).toEqual(['the token has no exp claim']);
   });
 
-  it('a discoveryUrl without /.well-known/openid-configuration fails, and the rest is checked against the fixed URL', async () => {
-    const tok = await idp.sign({ iss: idp.issuer, client_id: 'c1' });
-    const p = await predictAuthorizer(tok, { discoveryUrl: idp.issuer, allowedClients: ['c1'] }, deps());
-    expect(p.verdict).toMatchObject({ claim: 'discoveryUrl', actual: idp.issuer });
-    expect(p.verdict!.fix).toBe(`use ${idp.discoveryUrl} (the checks below used it)`);
-    expect(p.checks.filter((c) => c.status === 'fail')).toHaveLength(1);
-    expect(p.discovery.fetchedUrl).toBe(idp.discoveryUrl);
-  });
+  it(
+    'a discoveryUrl without /.well-known/openid-configuration fails, and the rest is checked against the ' +
+      'fixed URL',
+    async () => {
+      const tok = await idp.sign({ iss: idp.issuer, client_id: 'c1' });
+      const p = await predictAuthorizer(tok, { discoveryUrl: idp.issuer, allowedClients: ['c1'] }, deps());
+      expect(p.verdict).toMatchObject({ claim: 'discoveryUrl', actual: idp.issuer });
+      expect(p.verdict!.fix).toBe(`use ${idp.discoveryUrl} (the checks below used it)`);
+      expect(p.checks.filter((c) => c.status === 'fail')).toHaveLength(1);
+      expect(p.discovery.fetchedUrl).toBe(idp.discoveryUrl);
+    },
+  );
 
   it('a discovery document that answers 404 or lacks jwks_uri fails the discovery check', async () => {
     const broken = await startFakeIdp({ discoveryStatus: 404 });

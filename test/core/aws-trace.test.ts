@@ -8,7 +8,7 @@ import type { HttpExchange } from '../../src/core/http.js';
 describe('AWS clients from io.aws', () => {
   it('honour AWS_ENDPOINT_URL_<SERVICE>, report each attempt to the trace, and retry 5xx', async () => {
     let hits = 0;
-    const server = http.createServer((req, res) => {
+    const server = http.createServer((_req, res) => {
       hits++;
       if (hits === 1) {
         res

@@ -15,12 +15,15 @@ import { runCommand } from '../helpers/context.js';
 
 interface Call {
   target: string;
-  body: Record<string, any>;
+  body: CognitoBody;
 }
 let server: http.Server;
 let endpoint: string;
+/** A Cognito JSON request as the stand-in server reads it (field names as the service's model has them). */
+type CognitoBody = Record<string, Record<string, string> & Record<string, unknown>> & Record<string, unknown>;
+
 const calls: Call[] = [];
-let script: Array<(body: Record<string, any>) => Record<string, unknown>> = [];
+let script: Array<(body: CognitoBody) => Record<string, unknown>> = [];
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
@@ -133,51 +136,55 @@ describe('MFA challenges', () => {
     });
   });
 
-  it('CLI: SMS_MFA answered with --mfa-code (never echoed); without it off a TTY, a usage error naming the flag and the destination', async () => {
-    calls.length = 0;
-    script = [
-      () => ({
-        ChallengeName: 'SMS_MFA',
-        Session: 's',
-        ChallengeParameters: { CODE_DELIVERY_DESTINATION: '+*******1234', USER_ID_FOR_SRP: 'u1' },
-      }),
-    ];
-    const env = { AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: endpoint, AWS_REGION: 'us-east-1' };
-    const fail = await runCommand(
-      ['login', '--client-id', 'c1', '--username', 'u1', '--password', 'pw', '--no-cache'],
-      { env },
-    );
-    expect(fail.code).toBe(2);
-    expect(fail.stderr).toContain('Cognito asks for an MFA code (SMS_MFA, sent to +*******1234)');
-    expect(fail.stderr).toContain('--mfa-code');
+  it(
+    'CLI: SMS_MFA answered with --mfa-code (never echoed); without it off a TTY, a usage error naming the ' +
+      'flag and the destination',
+    async () => {
+      calls.length = 0;
+      script = [
+        () => ({
+          ChallengeName: 'SMS_MFA',
+          Session: 's',
+          ChallengeParameters: { CODE_DELIVERY_DESTINATION: '+*******1234', USER_ID_FOR_SRP: 'u1' },
+        }),
+      ];
+      const env = { AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: endpoint, AWS_REGION: 'us-east-1' };
+      const fail = await runCommand(
+        ['login', '--client-id', 'c1', '--username', 'u1', '--password', 'pw', '--no-cache'],
+        { env },
+      );
+      expect(fail.code).toBe(2);
+      expect(fail.stderr).toContain('Cognito asks for an MFA code (SMS_MFA, sent to +*******1234)');
+      expect(fail.stderr).toContain('--mfa-code');
 
-    calls.length = 0;
-    script = [
-      () => ({ ChallengeName: 'SMS_MFA', Session: 's', ChallengeParameters: { USER_ID_FOR_SRP: 'u1' } }),
-      () => TOKENS,
-    ];
-    const ok = await runCommand(
-      [
-        'login',
-        '--client-id',
-        'c1',
-        '--username',
-        'u1',
-        '--password',
-        'pw',
-        '--mfa-code',
-        '987654',
-        '--no-cache',
-        '--print',
-        'access-token',
-      ],
-      { env },
-    );
-    expect(ok.code).toBe(0);
-    expect(ok.stdout).toBe('a.b.c\n');
-    expect(calls[1]!.body.ChallengeResponses).toEqual({ USERNAME: 'u1', SMS_MFA_CODE: '987654' });
-    expect(ok.stderr).not.toContain('987654');
-  });
+      calls.length = 0;
+      script = [
+        () => ({ ChallengeName: 'SMS_MFA', Session: 's', ChallengeParameters: { USER_ID_FOR_SRP: 'u1' } }),
+        () => TOKENS,
+      ];
+      const ok = await runCommand(
+        [
+          'login',
+          '--client-id',
+          'c1',
+          '--username',
+          'u1',
+          '--password',
+          'pw',
+          '--mfa-code',
+          '987654',
+          '--no-cache',
+          '--print',
+          'access-token',
+        ],
+        { env },
+      );
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toBe('a.b.c\n');
+      expect(calls[1]!.body.ChallengeResponses).toEqual({ USERNAME: 'u1', SMS_MFA_CODE: '987654' });
+      expect(ok.stderr).not.toContain('987654');
+    },
+  );
 
   it('MFA on a terminal: a hidden prompt naming where the code went', async () => {
     script = [
@@ -223,40 +230,47 @@ describe('MFA challenges', () => {
 });
 
 describe('refresh with refresh-token rotation', () => {
-  it('REFRESH_TOKEN_AUTH refused → one GetTokensFromRefreshToken with the client secret; the new refresh token is kept', async () => {
-    const { refreshLogin } = await import('../../src/core/cognito/auth.js');
-    calls.length = 0;
-    script = [
-      () => ({
-        __type: 'NotAuthorizedException',
-        message: 'REFRESH_TOKEN_AUTH is not allowed for this client (rotation)',
-      }),
-      () => ({
-        AuthenticationResult: {
-          AccessToken: 'n.e.w',
-          IdToken: 'i.d.t',
-          RefreshToken: 'rotated-rt',
-          ExpiresIn: 3600,
-          TokenType: 'Bearer',
-        },
-      }),
-    ];
-    const client = new CognitoIdentityProviderClient({
-      endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
-    });
-    const t = await refreshLogin(client, {
-      clientId: 'c1',
-      clientSecret: 'sekret',
-      username: 'u1',
-      refreshToken: 'old-rt',
-    });
-    expect(t).toMatchObject({ accessToken: 'n.e.w', refreshToken: 'rotated-rt' });
-    expect(calls.map((c) => c.target)).toEqual(['InitiateAuth', 'GetTokensFromRefreshToken']);
-    expect(calls[0]!.body.AuthParameters).toEqual({ REFRESH_TOKEN: 'old-rt', SECRET_HASH: hash('u1', 'c1', 'sekret') });
-    expect(calls[1]!.body).toEqual({ ClientId: 'c1', RefreshToken: 'old-rt', ClientSecret: 'sekret' });
-  });
+  it(
+    'REFRESH_TOKEN_AUTH refused → one GetTokensFromRefreshToken with the client secret; the new refresh token ' +
+      'is kept',
+    async () => {
+      const { refreshLogin } = await import('../../src/core/cognito/auth.js');
+      calls.length = 0;
+      script = [
+        () => ({
+          __type: 'NotAuthorizedException',
+          message: 'REFRESH_TOKEN_AUTH is not allowed for this client (rotation)',
+        }),
+        () => ({
+          AuthenticationResult: {
+            AccessToken: 'n.e.w',
+            IdToken: 'i.d.t',
+            RefreshToken: 'rotated-rt',
+            ExpiresIn: 3600,
+            TokenType: 'Bearer',
+          },
+        }),
+      ];
+      const client = new CognitoIdentityProviderClient({
+        endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      });
+      const t = await refreshLogin(client, {
+        clientId: 'c1',
+        clientSecret: 'sekret',
+        username: 'u1',
+        refreshToken: 'old-rt',
+      });
+      expect(t).toMatchObject({ accessToken: 'n.e.w', refreshToken: 'rotated-rt' });
+      expect(calls.map((c) => c.target)).toEqual(['InitiateAuth', 'GetTokensFromRefreshToken']);
+      expect(calls[0]!.body.AuthParameters).toEqual({
+        REFRESH_TOKEN: 'old-rt',
+        SECRET_HASH: hash('u1', 'c1', 'sekret'),
+      });
+      expect(calls[1]!.body).toEqual({ ClientId: 'c1', RefreshToken: 'old-rt', ClientSecret: 'sekret' });
+    },
+  );
 
   it('an expired refresh token is reported as is, without a second call', async () => {
     const { refreshLogin } = await import('../../src/core/cognito/auth.js');

@@ -55,58 +55,62 @@ describe('core/cognito against cognito-local', () => {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
 
-  it('passwordLogin answers NEW_PASSWORD_REQUIRED with the required attributes; refreshLogin keeps the refresh token', async () => {
-    const { UserPoolClient } = await cip.send(
-      new CreateUserPoolClientCommand({ UserPoolId: c.poolId, ClientName: 'core', GenerateSecret: true }),
-    );
-    const username = `core-${randomBytes(4).toString('hex')}`;
-    await cip.send(
-      new AdminCreateUserCommand({
-        UserPoolId: c.poolId,
-        Username: username,
-        TemporaryPassword: 'Temp#Pass123',
-        MessageAction: 'SUPPRESS',
-      }),
-    );
-    const asked: Array<{ username: string; requiredAttributes: string[] }> = [];
-    const r = await passwordLogin(cip, {
-      admin: false,
-      clientId: UserPoolClient!.ClientId!,
-      clientSecret: UserPoolClient!.ClientSecret!,
-      username,
-      password: 'Temp#Pass123',
-      answer: {
-        newPassword: async (info) => {
-          asked.push(info);
-          return { newPassword: 'New#Pass123', attributes: {} };
+  it(
+    'passwordLogin answers NEW_PASSWORD_REQUIRED with the required attributes; refreshLogin keeps the refresh ' +
+      'token',
+    async () => {
+      const { UserPoolClient } = await cip.send(
+        new CreateUserPoolClientCommand({ UserPoolId: c.poolId, ClientName: 'core', GenerateSecret: true }),
+      );
+      const username = `core-${randomBytes(4).toString('hex')}`;
+      await cip.send(
+        new AdminCreateUserCommand({
+          UserPoolId: c.poolId,
+          Username: username,
+          TemporaryPassword: 'Temp#Pass123',
+          MessageAction: 'SUPPRESS',
+        }),
+      );
+      const asked: Array<{ username: string; requiredAttributes: string[] }> = [];
+      const r = await passwordLogin(cip, {
+        admin: false,
+        clientId: UserPoolClient!.ClientId!,
+        clientSecret: UserPoolClient!.ClientSecret!,
+        username,
+        password: 'Temp#Pass123',
+        answer: {
+          newPassword: async (info) => {
+            asked.push(info);
+            return { newPassword: 'New#Pass123', attributes: {} };
+          },
+          mfaCode: async () => {
+            throw new Error('no MFA expected');
+          },
         },
-        mfaCode: async () => {
-          throw new Error('no MFA expected');
-        },
-      },
-    });
-    expect(r.challenges).toEqual(['NEW_PASSWORD_REQUIRED']);
-    expect(asked).toEqual([{ username, requiredAttributes: [] }]);
-    expect(decodeJwt(r.tokens.accessToken)).toMatchObject({ username, token_use: 'access' });
-    // cognito-local does not register refresh tokens issued by RespondToAuthChallenge: sign in again to refresh.
-    const again = await passwordLogin(cip, {
-      admin: false,
-      clientId: UserPoolClient!.ClientId!,
-      clientSecret: UserPoolClient!.ClientSecret!,
-      username,
-      password: 'New#Pass123',
-      answer: { newPassword: async () => ({ newPassword: '', attributes: {} }), mfaCode: async () => '' },
-    });
-    expect(again.challenges).toEqual([]);
-    const refreshed = await refreshLogin(cip, {
-      clientId: UserPoolClient!.ClientId!,
-      clientSecret: UserPoolClient!.ClientSecret!,
-      username,
-      refreshToken: again.tokens.refreshToken!,
-    });
-    expect(refreshed.refreshToken).toBe(again.tokens.refreshToken);
-    expect(decodeJwt(refreshed.accessToken)).toMatchObject({ username });
-  });
+      });
+      expect(r.challenges).toEqual(['NEW_PASSWORD_REQUIRED']);
+      expect(asked).toEqual([{ username, requiredAttributes: [] }]);
+      expect(decodeJwt(r.tokens.accessToken)).toMatchObject({ username, token_use: 'access' });
+      // cognito-local does not register refresh tokens issued by RespondToAuthChallenge: sign in again to refresh.
+      const again = await passwordLogin(cip, {
+        admin: false,
+        clientId: UserPoolClient!.ClientId!,
+        clientSecret: UserPoolClient!.ClientSecret!,
+        username,
+        password: 'New#Pass123',
+        answer: { newPassword: async () => ({ newPassword: '', attributes: {} }), mfaCode: async () => '' },
+      });
+      expect(again.challenges).toEqual([]);
+      const refreshed = await refreshLogin(cip, {
+        clientId: UserPoolClient!.ClientId!,
+        clientSecret: UserPoolClient!.ClientSecret!,
+        username,
+        refreshToken: again.tokens.refreshToken!,
+      });
+      expect(refreshed.refreshToken).toBe(again.tokens.refreshToken);
+      expect(decodeJwt(refreshed.accessToken)).toMatchObject({ username });
+    },
+  );
 
   it('maps SDK errors: an unknown user is an auth failure', async () => {
     const { UserPoolClient } = await cip.send(

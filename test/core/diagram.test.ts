@@ -8,7 +8,7 @@ import type { HttpExchange } from '../../src/core/http.js';
 import { fingerprint } from '../../src/core/redact.js';
 import {
   mermaidText,
-  oneLine,
+  withoutControls,
   parseMermaid,
   toMermaid,
   wrap,
@@ -16,7 +16,7 @@ import {
 } from '../../src/core/diagram/sequence.js';
 import { renderSvg, textCells } from '../../src/core/diagram/svg.js';
 import { classifyExchange, sequenceFromTrace, TraceRecorder, type TraceEntry } from '../../src/core/diagram/trace.js';
-import { parseXml, type XmlElement } from './smoke-xml.js';
+import { parseXml, type XmlElement } from '../fixtures/xml.js';
 
 function all(el: XmlElement, name: string): XmlElement[] {
   const out: XmlElement[] = [];
@@ -73,7 +73,9 @@ describe('Mermaid text', () => {
     }
     const back = parseMermaid(text);
     expect(back.participants).toEqual(sample.participants);
-    expect(back.events).toEqual(sample.events.map((e) => ({ ...e, lines: e.lines.map((l) => oneLine(l).trim()) })));
+    expect(back.events).toEqual(
+      sample.events.map((e) => ({ ...e, lines: e.lines.map((l) => withoutControls(l).trim()) })),
+    );
   });
 
   it('round-trips any label text (property)', () => {
@@ -106,7 +108,9 @@ describe('Mermaid text', () => {
           };
           const back = parseMermaid(toMermaid(d));
           expect(back.participants).toEqual(d.participants);
-          expect(back.events).toEqual(d.events.map((e) => ({ ...e, lines: e.lines.map((l) => oneLine(l).trim()) })));
+          expect(back.events).toEqual(
+            d.events.map((e) => ({ ...e, lines: e.lines.map((l) => withoutControls(l).trim()) })),
+          );
         },
       ),
     );
@@ -150,7 +154,7 @@ describe('SVG renderer', () => {
     expect(root.attrs.xmlns).toBe('http://www.w3.org/2000/svg');
     expect(all(root, 'script')).toHaveLength(0);
     expect(svg).not.toMatch(/<script|href=|url\(|\sid=|\son[a-z]+=/i);
-    expect(all(root, 'title')[0]!.text).toBe(`diagram ${oneLine(HOSTILE)}`);
+    expect(all(root, 'title')[0]!.text).toBe(`diagram ${withoutControls(HOSTILE)}`);
   });
 
   it('draws each participant twice (top and bottom), one lifeline each, every label as text', () => {
@@ -158,7 +162,7 @@ describe('SVG renderer', () => {
     for (const p of sample.participants) expect(texts.filter((t) => t === p.label)).toHaveLength(2);
     const lifelines = all(root, 'line').filter((l) => l.attrs['stroke-dasharray'] === '4 4');
     expect(lifelines).toHaveLength(sample.participants.length);
-    for (const e of sample.events) for (const l of e.lines) expect(texts).toContain(oneLine(l));
+    for (const e of sample.events) for (const l of e.lines) expect(texts).toContain(withoutControls(l));
     // The hostile text is text, not markup.
     expect(texts).toContain(HOSTILE.replace('\n', ' '));
   });
@@ -200,7 +204,8 @@ describe('SVG renderer', () => {
 
 // --- diagram from the trace -----------------------------------------------------------------------------------
 
-const JWT = `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(JSON.stringify({ sub: 'alice', token_use: 'access' })).toString('base64url')}.c2lnbmF0dXJlLXNpZ25hdHVyZQ`;
+const JWT_CLAIMS = Buffer.from(JSON.stringify({ sub: 'alice', token_use: 'access' })).toString('base64url');
+const JWT = `eyJhbGciOiJSUzI1NiJ9.${JWT_CLAIMS}.c2lnbmF0dXJlLXNpZ25hdHVyZQ`;
 const WAT = 'wat-AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA';
 const RESOURCE = 'resource-token-0123456789abcdef0123456789';
 
@@ -212,7 +217,8 @@ const http = (exchange: HttpExchange): TraceEntry => ({ kind: 'http', exchange }
 const stack = 'http://127.0.0.1:4000';
 const sigv4 = {
   authorization:
-    'AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/bedrock-agentcore/aws4_request, SignedHeaders=host, Signature=abc',
+    'AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/bedrock-agentcore/aws4_request, SignedHeaders=host, ' +
+    'Signature=abc',
 };
 
 describe('diagram from the trace', () => {
@@ -262,7 +268,8 @@ describe('diagram from the trace', () => {
       requestHeaders: { ...sigv4, 'x-amzn-bedrock-agentcore-runtime-user-id': 'alice' },
       status: 403,
       error:
-        'AccessDeniedException: Authorization method mismatch. The agent is configured for a different authorization method than what was used in your request.',
+        'AccessDeniedException: Authorization method mismatch. The agent is configured for a different ' +
+        'authorization method than what was used in your request.',
     });
     const d = sequenceFromTrace([http(refused)], {
       error: { code: 'ERR_AUTH', message: 'Authorization method mismatch: the request used SigV4 (IAM), but …' },
@@ -370,7 +377,8 @@ describe('diagram from the trace', () => {
       error: {
         code: 'ERR_AUTH',
         message:
-          'session refused (AccessDeniedException: Invalid or expired session): started by user id alice, completed with user id mallory',
+          'session refused (AccessDeniedException: Invalid or expired session): started by user id alice, ' +
+          'completed with user id mallory',
       },
     });
     const text = toMermaid(d);

@@ -87,118 +87,152 @@ async function agentStarts(userId: string, returnUrl: string) {
 }
 
 describe('completeConsent', () => {
-  it('serves the return URL, completes with the identifier and returns (no polling: the agent polls itself)', async () => {
-    const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
-    const s = await agentStarts('paula', returnUrl);
-    const { io, pages, ctx } = stackIo();
-    const r = await completeConsent(io, {
-      authorizationUrl: s.authorizationUrl,
-      userIdentifier: { userId: 'paula' },
-      returnUrl,
-      timeoutMs: 10_000,
-    });
-    expect(r).toEqual({ sessionUri: s.sessionUri, completed: true });
-    expect(pages).toEqual([200]);
-    expect(ctx.stderr.text()).toContain('[1/2] authorize in the browser');
-    expect(ctx.stderr.text()).toContain('[2/2] CompleteResourceTokenAuth');
-    await expect(fetch(returnUrl)).rejects.toThrow(); // closed on return
-  });
+  it(
+    'serves the return URL, completes with the identifier and returns (no polling: the agent ' + 'polls itself)',
+    async () => {
+      const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
+      const s = await agentStarts('paula', returnUrl);
+      const { io, pages, ctx } = stackIo();
+      const r = await completeConsent(
+        io,
+        {
+          authorizationUrl: s.authorizationUrl,
+          userIdentifier: { userId: 'paula' },
+          returnUrl,
+          timeoutMs: 10_000,
+        },
+        io.steps,
+      );
+      expect(r).toEqual({ sessionUri: s.sessionUri, completed: true });
+      expect(pages).toEqual([200]);
+      expect(ctx.stderr.text()).toContain('[1/2] authorize in the browser');
+      expect(ctx.stderr.text()).toContain('[2/2] CompleteResourceTokenAuth');
+      await expect(fetch(returnUrl)).rejects.toThrow(); // closed on return
+    },
+  );
 
-  it('answers 409 to a redirect for a session it did not start (an old tab) and keeps waiting for its own', async () => {
-    const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
-    const s = await agentStarts('olive', returnUrl);
-    const foreign: number[] = [];
-    const ctx = createTestContext({
-      env: stack.env,
-      openBrowser: async (u) => {
-        foreign.push(
-          (
-            await fetch(
-              `${returnUrl}?session_id=${encodeURIComponent('urn:ietf:params:oauth:request_uri:old-tab-session')}`,
-            )
-          ).status,
-        );
-        foreign.push(await follow(u));
-      },
-    });
-    const io = createIo(ctx, {
-      json: false,
-      verbose: false,
-      debug: false,
-      quiet: false,
-      color: false,
-      showSecrets: false,
-    });
-    const r = await completeConsent(io, {
-      authorizationUrl: s.authorizationUrl,
-      userIdentifier: { userId: 'olive' },
-      returnUrl,
-      timeoutMs: 10_000,
-    });
-    expect(r.completed).toBe(true);
-    expect(foreign).toEqual([409, 200]);
-    expect(ctx.stderr.text()).toContain(
-      'warning: a redirect arrived for a session this run did not start; it was ignored',
-    );
-  });
+  it(
+    'answers 409 to a redirect for a session it did not start (an old tab) and keeps waiting ' + 'for its own',
+    async () => {
+      const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
+      const s = await agentStarts('olive', returnUrl);
+      const foreign: number[] = [];
+      const ctx = createTestContext({
+        env: stack.env,
+        openBrowser: async (u) => {
+          foreign.push(
+            (
+              await fetch(
+                `${returnUrl}?session_id=${encodeURIComponent('urn:ietf:params:oauth:request_uri:old-tab-session')}`,
+              )
+            ).status,
+          );
+          foreign.push(await follow(u));
+        },
+      });
+      const io = createIo(ctx, {
+        json: false,
+        verbose: false,
+        debug: false,
+        quiet: false,
+        color: false,
+        showSecrets: false,
+      });
+      const r = await completeConsent(
+        io,
+        {
+          authorizationUrl: s.authorizationUrl,
+          userIdentifier: { userId: 'olive' },
+          returnUrl,
+          timeoutMs: 10_000,
+        },
+        io.steps,
+      );
+      expect(r.completed).toBe(true);
+      expect(foreign).toEqual([409, 200]);
+      expect(ctx.stderr.text()).toContain(
+        'warning: a redirect arrived for a session this run did not start; it was ignored',
+      );
+    },
+  );
 
-  it('nobody opens the printed URL: ERR_TIMEOUT (exit 5) says no browser came back, on the injected clock; the port is freed (#12)', async () => {
-    const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
-    const s = await agentStarts('quinn', returnUrl);
-    let t = 0;
-    const ctx = createTestContext({
-      env: stack.env,
-      now: () => t,
-      sleep: async (ms) => {
-        t += ms;
-        await new Promise((res) => setImmediate(res));
-      },
-    });
-    const io = createIo(ctx, {
-      json: false,
-      verbose: false,
-      debug: false,
-      quiet: false,
-      color: false,
-      showSecrets: false,
-    });
-    const err = await completeConsent(io, {
-      authorizationUrl: s.authorizationUrl,
-      userIdentifier: { userId: 'quinn' },
-      returnUrl,
-      browser: false,
-      timeoutMs: 4000,
-    }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'ERR_TIMEOUT', exitCode: 5, details: { consentState: 'waiting-for-browser' } });
-    expect((err as Error).message).toContain(`nothing reached ${returnUrl} within 4 s`);
-    expect((err as { hint: string }).hint).toContain('Nobody opened the printed authorization URL');
-    expect((err as { hint: string }).hint).not.toContain('was completed');
-    expect(ctx.opened).toEqual([]);
-    await expect(fetch(returnUrl)).rejects.toThrow();
-  });
+  it(
+    'nobody opens the printed URL: ERR_TIMEOUT (exit 5) says no browser came back, on the injected clock; the ' +
+      'port is freed (#12)',
+    async () => {
+      const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
+      const s = await agentStarts('quinn', returnUrl);
+      let t = 0;
+      const ctx = createTestContext({
+        env: stack.env,
+        now: () => t,
+        sleep: async (ms) => {
+          t += ms;
+          await new Promise((res) => setImmediate(res));
+        },
+      });
+      const io = createIo(ctx, {
+        json: false,
+        verbose: false,
+        debug: false,
+        quiet: false,
+        color: false,
+        showSecrets: false,
+      });
+      const err = await completeConsent(
+        io,
+        {
+          authorizationUrl: s.authorizationUrl,
+          userIdentifier: { userId: 'quinn' },
+          returnUrl,
+          browser: false,
+          timeoutMs: 4000,
+        },
+        io.steps,
+      ).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'ERR_TIMEOUT', exitCode: 5, details: { consentState: 'waiting-for-browser' } });
+      expect((err as Error).message).toContain(`nothing reached ${returnUrl} within 4 s`);
+      expect((err as { hint: string }).hint).toContain('Nobody opened the printed authorization URL');
+      expect((err as { hint: string }).hint).not.toContain('was completed');
+      expect(ctx.opened).toEqual([]);
+      await expect(fetch(returnUrl)).rejects.toThrow();
+    },
+  );
 
-  it('a mismatch is ERR_AUTH (exit 4) with "started by A, completed with B"; the browser page says it was not completed', async () => {
-    const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
-    const s = await agentStarts('rita', returnUrl);
-    const { io, pages } = stackIo();
-    const err = await completeConsent(io, {
-      authorizationUrl: s.authorizationUrl,
-      userIdentifier: { userId: 'rita2' },
-      startedBy: { userId: 'rita' },
-      returnUrl,
-      timeoutMs: 10_000,
-    }).catch((e) => e);
-    expect(err.code).toBe('ERR_AUTH');
-    expect(err.exitCode).toBe(4);
-    expect(err.message).toMatch(
-      /^session refused \(AccessDeniedException: Invalid or expired session\): started by user id "rita" \(sha256:[0-9a-f]{8}\), completed with user id "rita2" \(sha256:[0-9a-f]{8}\)$/,
-    );
-    expect(err.details.binding).toEqual({
-      startedBy: expect.stringContaining('"rita"'),
-      completedWith: expect.stringContaining('"rita2"'),
-    });
-    expect(pages).toEqual([403]);
-  });
+  it(
+    'a mismatch is ERR_AUTH (exit 4) with "started by A, completed with B"; the browser page says it was not ' +
+      'completed',
+    async () => {
+      const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
+      const s = await agentStarts('rita', returnUrl);
+      const { io, pages } = stackIo();
+      const err = await completeConsent(
+        io,
+        {
+          authorizationUrl: s.authorizationUrl,
+          userIdentifier: { userId: 'rita2' },
+          startedBy: { userId: 'rita' },
+          returnUrl,
+          timeoutMs: 10_000,
+        },
+        io.steps,
+      ).catch((e) => e);
+      expect(err.code).toBe('ERR_AUTH');
+      expect(err.exitCode).toBe(4);
+      expect(err.message).toMatch(
+        new RegExp(
+          /^session refused \(AccessDeniedException: Invalid or expired session\): started /.source +
+            /by user id "rita" \(sha256:[0-9a-f]{8}\), completed with user id "rita2" /.source +
+            /\(sha256:[0-9a-f]{8}\)$/.source,
+        ),
+      );
+      expect(err.details.binding).toEqual({
+        startedBy: expect.stringContaining('"rita"'),
+        completedWith: expect.stringContaining('"rita2"'),
+      });
+      expect(pages).toEqual([403]);
+    },
+  );
 
   it('with the same identifier but a stale session, says the session itself is stale', async () => {
     const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;

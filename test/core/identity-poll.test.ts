@@ -20,7 +20,6 @@ import {
   sessionUriFromAuthorizationUrl,
 } from '../../src/core/identity/resource.js';
 import { registerCommand } from '../../src/core/identity/return-urls.js';
-import { Timeline } from '../../src/core/identity/timeline.js';
 import { createTestContext } from '../helpers/context.js';
 
 const SESSION = 'urn:ietf:params:oauth:request_uri:poll-session-1';
@@ -38,7 +37,7 @@ beforeAll(async () => {
       const next = script.shift() ?? {
         sessionUri: SESSION,
         sessionStatus: 'IN_PROGRESS',
-        authorizationUrl: 'http://x/authorize?request_uri=' + SESSION,
+        authorizationUrl: `http://x/authorize?request_uri=${SESSION}`,
       };
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(next));
@@ -89,28 +88,31 @@ const request = {
 };
 
 describe('pollResourceToken', () => {
-  it('polls until the token arrives, sleeping the interval between attempts and omitting forceAuthentication', async () => {
-    script = [
-      { sessionUri: SESSION, sessionStatus: 'IN_PROGRESS' },
-      { sessionUri: SESSION, sessionStatus: 'IN_PROGRESS' },
-      { accessToken: 'resource-token-abc' },
-    ];
-    bodies.length = 0;
-    const { io, sleeps, now } = fakeIo();
-    const got = await pollResourceToken(io, request, { intervalMs: 2000, deadline: now() + 60_000 });
-    expect(got).toEqual({ accessToken: 'resource-token-abc', attempts: 3 });
-    expect(sleeps).toEqual([2000, 2000]);
-    expect(bodies).toHaveLength(3);
-    for (const b of bodies) {
-      expect(b).toEqual({
-        workloadIdentityToken: 'wat-token-value',
-        resourceCredentialProviderName: 'github',
-        scopes: ['repo'],
-        oauth2Flow: 'USER_FEDERATION',
-        sessionUri: SESSION,
-      });
-    }
-  });
+  it(
+    'polls until the token arrives, sleeping the interval between attempts and omitting ' + 'forceAuthentication',
+    async () => {
+      script = [
+        { sessionUri: SESSION, sessionStatus: 'IN_PROGRESS' },
+        { sessionUri: SESSION, sessionStatus: 'IN_PROGRESS' },
+        { accessToken: 'resource-token-abc' },
+      ];
+      bodies.length = 0;
+      const { io, sleeps, now } = fakeIo();
+      const got = await pollResourceToken(io, request, { intervalMs: 2000, deadline: now() + 60_000 });
+      expect(got).toEqual({ accessToken: 'resource-token-abc', attempts: 3 });
+      expect(sleeps).toEqual([2000, 2000]);
+      expect(bodies).toHaveLength(3);
+      for (const b of bodies) {
+        expect(b).toEqual({
+          workloadIdentityToken: 'wat-token-value',
+          resourceCredentialProviderName: 'github',
+          scopes: ['repo'],
+          oauth2Flow: 'USER_FEDERATION',
+          sessionUri: SESSION,
+        });
+      }
+    },
+  );
 
   it('stops at once on sessionStatus FAILED (ERR_OAUTH, exit 4)', async () => {
     script = [
@@ -225,41 +227,13 @@ describe('binding helpers', () => {
     expect(
       registerCommand('my-agent', ['https://app.example.com/cb'], 'http://localhost:9090/oauth2/callback', 'us-east-1'),
     ).toBe(
-      'aws bedrock-agentcore-control update-workload-identity --region us-east-1 --name my-agent --allowed-resource-oauth2-return-urls https://app.example.com/cb http://localhost:9090/oauth2/callback',
+      'aws bedrock-agentcore-control update-workload-identity --region us-east-1 --name my-agent ' +
+        '--allowed-resource-oauth2-return-urls https://app.example.com/cb ' +
+        'http://localhost:9090/oauth2/callback',
     );
     expect(registerCommand('w', [], "http://localhost:1/a b'c")).toBe(
-      `aws bedrock-agentcore-control update-workload-identity --name w --allowed-resource-oauth2-return-urls 'http://localhost:1/a b'\\''c'`,
+      `aws bedrock-agentcore-control update-workload-identity --name w --allowed-resource-oauth2-return-urls ` +
+        `'http://localhost:1/a b'\\''c'`,
     );
-  });
-});
-
-describe('Timeline', () => {
-  it('numbers steps, shows inputs, durations and outputs, and records them for --json', () => {
-    const { io, advance } = fakeIo();
-    const tl = new Timeline(io.ui, () => io.ctx.now(), 3);
-    const a = tl.begin('GetWorkloadAccessTokenForUserId', { workload: 'w', userId: '"alice"', empty: undefined });
-    advance(42);
-    a.ok({ 'workload token': 'sha256:12345678' });
-    const b = tl.begin('GetResourceOauth2Token', { flow: 'M2M' });
-    advance(7);
-    b.fail(new Error('boom\nsecond line'));
-    tl.skip(['CompleteResourceTokenAuth'], 'not needed');
-    const err = (io.ctx as ReturnType<typeof createTestContext>).stderr.text();
-    expect(err).toBe(
-      [
-        '[1/3] GetWorkloadAccessTokenForUserId  workload=w userId="alice"',
-        '      ✓ 42 ms · workload token sha256:12345678',
-        '[2/3] GetResourceOauth2Token  flow=M2M',
-        '      ✗ 7 ms · failed (Error)',
-        '      step 3 skipped: not needed',
-        '',
-      ].join('\n'),
-    );
-    expect(tl.steps.map((s) => [s.n, s.operation, s.status, s.durationMs ?? null])).toEqual([
-      [1, 'GetWorkloadAccessTokenForUserId', 'ok', 42],
-      [2, 'GetResourceOauth2Token', 'failed', 7],
-      [3, 'CompleteResourceTokenAuth', 'skipped', null],
-    ]);
-    expect(tl.steps[0]!.inputs).toEqual({ workload: 'w', userId: '"alice"' });
   });
 });

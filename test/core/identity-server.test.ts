@@ -1,10 +1,10 @@
 /**
- * The loopback return-URL server (src/core/identity/return-sessions.ts on core/loopback.ts) on a real socket: one path, 404 elsewhere,
- * 400 for a session id that is not a request_uri URN, provider errors reported and escaped, state checks, the
- * Host-header guard, concurrency (one completion per session), and a clear error for a busy port.
+ * The loopback return-URL server (src/core/identity/return-sessions.ts on core/loopback.ts) on a real socket: one path,
+ * 404 elsewhere, 400 for a session id that is not a request_uri URN, provider errors reported and escaped, state
+ * checks, the Host-header guard, concurrency (one completion per session), and a clear error for a busy port.
  */
 import { createServer } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AgentcoreAuthError } from '../../src/core/errors.js';
 import { escapeHtml } from '../../src/core/identity/html.js';
 import { isLoopbackUrl } from '../../src/core/loopback.js';
@@ -111,21 +111,24 @@ describe('return-URL server', () => {
     expect(calls).toEqual([]);
   });
 
-  it('checks state when asked: mismatch refused, match completed, missing accepted only without requireState', async () => {
-    const a = await start({ expectState: 's3cret' });
-    const bad = await fetch(`${a.base}/oauth2/callback?session_id=${encodeURIComponent(URN)}&state=other`);
-    expect(bad.status).toBe(400);
-    expect(await bad.text()).toContain('State mismatch');
-    expect(a.calls).toEqual([]);
-    expect(a.events[0]).toEqual({ kind: 'state-mismatch', sessionUri: URN, received: 'other' });
-    expect((await fetch(`${a.base}/oauth2/callback?session_id=${encodeURIComponent(URN)}&state=s3cret`)).status).toBe(
-      200,
-    );
-    expect(a.calls).toEqual([URN]);
-    const b = await start({ expectState: 's3cret', requireState: true });
-    expect((await fetch(`${b.base}/oauth2/callback?session_id=${encodeURIComponent(URN)}`)).status).toBe(400);
-    expect(b.calls).toEqual([]);
-  });
+  it(
+    'checks state when asked: mismatch refused, match completed, missing accepted only without ' + 'requireState',
+    async () => {
+      const a = await start({ expectState: 's3cret' });
+      const bad = await fetch(`${a.base}/oauth2/callback?session_id=${encodeURIComponent(URN)}&state=other`);
+      expect(bad.status).toBe(400);
+      expect(await bad.text()).toContain('State mismatch');
+      expect(a.calls).toEqual([]);
+      expect(a.events[0]).toEqual({ kind: 'state-mismatch', sessionUri: URN, received: 'other' });
+      expect((await fetch(`${a.base}/oauth2/callback?session_id=${encodeURIComponent(URN)}&state=s3cret`)).status).toBe(
+        200,
+      );
+      expect(a.calls).toEqual([URN]);
+      const b = await start({ expectState: 's3cret', requireState: true });
+      expect((await fetch(`${b.base}/oauth2/callback?session_id=${encodeURIComponent(URN)}`)).status).toBe(400);
+      expect(b.calls).toEqual([]);
+    },
+  );
 
   it('refuses a non-loopback Host header (DNS rebinding)', async () => {
     const { server, calls } = await start();
@@ -199,7 +202,7 @@ describe('return-URL server', () => {
   it('close() lets an in-flight page finish before cutting connections', async () => {
     const { server, base, calls } = await start();
     const pending = fetch(`${base}/oauth2/callback?session_id=${encodeURIComponent(URN)}`);
-    while (calls.length === 0) await new Promise((r) => setTimeout(r, 2));
+    await vi.waitFor(() => expect(calls.length).toBeGreaterThan(0), { interval: 2 });
     const closing = server.close();
     const res = await pending;
     expect(res.status).toBe(200);

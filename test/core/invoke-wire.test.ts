@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendBearer, sendSigv4, type SendOptions } from '../../src/core/runtime/send.js';
 import { parseCustomHeaders, type InvokeSpec } from '../../src/core/runtime/request.js';
 import type { RuntimeTarget } from '../../src/core/runtime/target.js';
-import { header, startRecorder, type Recorded, type Recorder } from './runtime-recorder.js';
+import { header, startRecorder, type Recorded, type Recorder } from '../fixtures/runtime-recorder.js';
 
 /** Added by the SDK (signing, user agent, retry bookkeeping) or by either HTTP client (transport). */
 const NOT_COMPARED = new Set([

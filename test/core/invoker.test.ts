@@ -10,7 +10,7 @@ import { sessionStarter, type Inbound } from '../../src/core/runtime/inbound.js'
 import { invokeAndRead, type InvokerDeps } from '../../src/core/runtime/invoker.js';
 import { requestHeaders, type InvokeSpec } from '../../src/core/runtime/request.js';
 import type { SendOptions } from '../../src/core/runtime/send.js';
-import { header, startRecorder, type Recorder } from './runtime-recorder.js';
+import { header, startRecorder, type Recorder } from '../fixtures/runtime-recorder.js';
 
 const ARN = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/my_agent-abcDEF1234';
 const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln';
@@ -143,9 +143,13 @@ describe('the one Inbound, as other modules read it', () => {
     expect(requestHeaders(spec, { mode: 'sigv4' }).map(([k]) => k)).not.toContain('authorization');
   });
 
-  it('sessionStarter: the same JWT on the bearer path (a user id there is ignored), the user id on SigV4, else nobody', () => {
-    expect(sessionStarter({ ...bearer, userId: 'alice' })).toEqual({ userToken: TOKEN });
-    expect(sessionStarter({ mode: 'sigv4', userId: 'alice', why: '--user-id' })).toEqual({ userId: 'alice' });
-    expect(sessionStarter({ mode: 'sigv4', why: 'no bearer flag' })).toBeUndefined();
-  });
+  it(
+    'sessionStarter: the same JWT on the bearer path (a user id there is ignored), the user id on SigV4, else ' +
+      'nobody',
+    () => {
+      expect(sessionStarter({ ...bearer, userId: 'alice' })).toEqual({ userToken: TOKEN });
+      expect(sessionStarter({ mode: 'sigv4', userId: 'alice', why: '--user-id' })).toEqual({ userId: 'alice' });
+      expect(sessionStarter({ mode: 'sigv4', why: 'no bearer flag' })).toBeUndefined();
+    },
+  );
 });

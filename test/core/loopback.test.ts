@@ -89,25 +89,53 @@ describe('startLoopbackServer', () => {
     expect(await rawGet('127.0.0.1', srv.port, '/cb')).toMatch(/^error ECONNREFUSED/);
   });
 
-  it('localhost is served on 127.0.0.1 and, when the machine has it, on [::1] (same port); non-loopback URLs are refused', async () => {
+  it(
+    'localhost is served on 127.0.0.1 and, when the machine has it, on [::1] (same port); non-loopback URLs ' +
+      'are refused',
+    async () => {
+      const srv = await startLoopbackServer({
+        url: 'http://localhost:0/cb',
+        respond: () => ({ status: 200, html: 'ok' }),
+      });
+      try {
+        expect(srv.url).toBe(`http://localhost:${srv.port}/cb`);
+        expect(await rawGet('127.0.0.1', srv.port, '/cb')).toBe('HTTP/1.1 200 OK');
+        const v6 = await rawGet('::1', srv.port, '/cb');
+        expect(
+          v6 === 'HTTP/1.1 200 OK' || /^error E(ADDRNOTAVAIL|CONNREFUSED|NETUNREACH|AFNOSUPPORT)/.test(v6),
+          v6,
+        ).toBe(true);
+      } finally {
+        await srv.close();
+      }
+      for (const url of ['http://0.0.0.0:0/cb', 'http://192.168.1.1:0/', 'https://localhost:0/cb']) {
+        await expect(startLoopbackServer({ url, respond: () => ({ status: 200, html: '' }) })).rejects.toMatchObject({
+          code: 'ERR_USAGE',
+        });
+      }
+    },
+  );
+
+  it('close() answers a request whose connection was open before the close, and refuses new connections', async () => {
+    // A browser's concurrent redirects race the end of the flow: a connection accepted just before close() whose
+    // request arrives just after must get its page, not a reset (exchange-stack's concurrent-redirects case).
     const srv = await startLoopbackServer({
-      url: 'http://localhost:0/cb',
+      url: 'http://127.0.0.1:0/cb',
       respond: () => ({ status: 200, html: 'ok' }),
     });
-    try {
-      expect(srv.url).toBe(`http://localhost:${srv.port}/cb`);
-      expect(await rawGet('127.0.0.1', srv.port, '/cb')).toBe('HTTP/1.1 200 OK');
-      const v6 = await rawGet('::1', srv.port, '/cb');
-      expect(v6 === 'HTTP/1.1 200 OK' || /^error E(ADDRNOTAVAIL|CONNREFUSED|NETUNREACH|AFNOSUPPORT)/.test(v6), v6).toBe(
-        true,
-      );
-    } finally {
-      await srv.close();
-    }
-    for (const url of ['http://0.0.0.0:0/cb', 'http://192.168.1.1:0/', 'https://localhost:0/cb']) {
-      await expect(startLoopbackServer({ url, respond: () => ({ status: 200, html: '' }) })).rejects.toMatchObject({
-        code: 'ERR_USAGE',
-      });
-    }
+    const socket = connect(srv.port, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    let first = '';
+    const answered = new Promise<string>((resolve) => {
+      socket.on('data', (d) => (first += String(d)));
+      socket.on('end', () => resolve(first.split('\r\n')[0]!));
+      socket.on('error', (e: NodeJS.ErrnoException) => resolve(`error ${e.code}`));
+    });
+    const closing = srv.close();
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the request is on its way when the close starts
+    socket.write('GET /cb HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+    expect(await answered).toBe('HTTP/1.1 200 OK');
+    await closing;
+    expect(await rawGet('127.0.0.1', srv.port, '/cb')).toMatch(/^error ECONNREFUSED/);
   });
 });

@@ -11,7 +11,12 @@ it('the policy-test schema names exactly the keys the table parser knows', () =>
   };
   expect(Object.keys(schema.properties).sort()).toEqual([...TOP_KEYS].sort());
   expect(Object.keys(schema.definitions.case.properties).sort()).toEqual([...CASE_KEYS].sort());
-  expect(schema.required).toEqual(['policies', 'cases']);
+  expect(schema.required).toEqual(['cases']);
+  // policies: or gateway: (a deployed gateway's engine), as loadPolicyTest requires
+  expect((schema as unknown as { anyOf: unknown }).anyOf).toEqual([
+    { required: ['policies'] },
+    { required: ['gateway'] },
+  ]);
   expect(schema.definitions.case.required).toEqual(['tool', 'expect']);
 });
 
@@ -22,11 +27,12 @@ it('the example table points editors at the schema', () => {
 
 it('explain knows the texts the gateway answers a denied call with (as the evaluator writes them)', async () => {
   const { findHint } = await import('../../src/core/hints.js');
-  const { denialText, LIST_TOOLS_FAILED } = await import('../../src/policy-model/model.js');
+  const { denialText } = await import('../../src/policy-model/model.js');
+  const { GATEWAY_MESSAGES } = await import('../../src/wire.js');
   expect(findHint({ message: denialText([]) })?.id).toBe('policy-denied-by-default');
   expect(findHint({ message: denialText(['no-suspended']) })?.id).toBe('policy-denied-by-forbid');
   expect(
     findHint({ message: 'Tool call not allowed [Policy evaluation denied due to no determining policies]' })?.id,
   ).toBe('policy-denied-by-default');
-  expect(findHint({ message: LIST_TOOLS_FAILED })?.id).toBe('policy-list-tools-failed');
+  expect(findHint({ message: GATEWAY_MESSAGES.policyListToolsFailed })?.id).toBe('policy-list-tools-failed');
 });

@@ -1,4 +1,7 @@
-/** Unit tests of src/core/runtime: target resolution, project files, header rules, SSE, answer rendering, curl, failures. */
+/**
+ * Unit tests of src/core/runtime: target resolution, project files, header rules, SSE, answer rendering, curl,
+ * failures.
+ */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,7 +80,10 @@ describe('resolveTarget', () => {
     const dir = tmp();
     writeFileSync(
       join(dir, '.bedrock_agentcore.yaml'),
-      `default_agent: my_agent\nagents:\n  my_agent:\n    name: my_agent\n    aws:\n      account: '123456789012'\n      region: eu-west-1\n    bedrock_agentcore:\n      agent_id: my_agent-abcDEF1234\n      agent_arn: ${ARN}\n  other:\n    name: other\n    bedrock_agentcore:\n      agent_id: null\n      agent_arn: null\n`,
+      `default_agent: my_agent\nagents:\n  my_agent:\n    name: my_agent\n    aws:\n      account: ` +
+        `'123456789012'\n      region: eu-west-1\n    bedrock_agentcore:\n      agent_id: ` +
+        `my_agent-abcDEF1234\n      agent_arn: ${ARN}\n  other:\n    name: other\n    ` +
+        `bedrock_agentcore:\n      agent_id: null\n      agent_arn: null\n`,
     );
     const t = await resolveTarget('my_agent', { cwd: dir });
     expect(t).toMatchObject({ arn: ARN, region: 'eu-west-1', source: '.bedrock_agentcore.yaml', name: 'my_agent' });
@@ -271,7 +277,8 @@ describe('renderAnswer', () => {
 
   it('finds authorization URLs and the WAT-not-set message, even JSON-escaped in events', async () => {
     const url =
-      'https://bedrock-agentcore.us-east-1.amazonaws.com/identities/oauth2/authorize?request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3AYWJj';
+      'https://bedrock-agentcore.us-east-1.amazonaws.com/identities/oauth2/authorize?request_uri=' +
+      'urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3AYWJj';
     const stats = await renderAnswer(
       chunks(
         `data: ${JSON.stringify(`Please open ${url}.`)}\n\n`,
@@ -314,7 +321,9 @@ describe('toCurl', () => {
       showSecrets: false,
     });
     expect(c).toContain(
-      "'https://bedrock-agentcore.eu-west-1.amazonaws.com/runtimes/arn%3Aaws%3Abedrock-agentcore%3Aeu-west-1%3A123456789012%3Aruntime%2Fmy_agent-abcDEF1234/invocations?qualifier=DEFAULT'",
+      "'https://bedrock-agentcore.eu-west-1.amazonaws.com/runtimes/" +
+        'arn%3Aaws%3Abedrock-agentcore%3Aeu-west-1%3A123456789012%3Aruntime%2Fmy_agent-abcDEF1234/' +
+        "invocations?qualifier=DEFAULT'",
     );
     expect(c).not.toContain(tok);
     expect(c).toContain('authorization: Bearer eyJhbG…[');
@@ -374,7 +383,8 @@ describe('failures', () => {
         status: 403,
         errorName: 'AccessDeniedException',
         message:
-          'Authorization method mismatch. The agent is configured for a different authorization method than what was used in your request. Check…',
+          'Authorization method mismatch. The agent is configured for a different authorization method than ' +
+          'what was used in your request. Check…',
       },
       {
         mode: 'bearer',
@@ -386,7 +396,8 @@ describe('failures', () => {
     );
     expect(e.code).toBe('ERR_AUTH');
     expect(e.message).toContain(
-      'an agent accepts exactly one inbound mode, so it expects SigV4 (IAM) (could not confirm with GetAgentRuntime: AccessDeniedException: no GetAgentRuntime)',
+      'an agent accepts exactly one inbound mode, so it expects SigV4 (IAM) (could not confirm with ' +
+        'GetAgentRuntime: AccessDeniedException: no GetAgentRuntime)',
     );
   });
 });

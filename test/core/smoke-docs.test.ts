@@ -38,37 +38,40 @@ it('the GitHub Actions workflow is valid YAML and runs the shipped examples', ()
   for (const v of used) expect(wf).toContain(`${v}:`);
 });
 
-it('examples/scenario.schema.json (for editors) names exactly the step commands and expectations the parser knows', async () => {
-  const { STEP_KIND_NAMES } = await import('../../src/core/smoke/schema.js');
-  const schema = JSON.parse(readFileSync('examples/scenario.schema.json', 'utf8')) as {
-    properties: Record<string, unknown>;
-    definitions: {
-      step: { properties: Record<string, unknown>; oneOf: Array<{ required: string[] }> };
-      expect: { oneOf: [unknown, { properties: Record<string, unknown> }] };
+it(
+  'examples/scenario.schema.json (for editors) names exactly the step commands and expectations the parser ' + 'knows',
+  async () => {
+    const { STEP_KIND_NAMES } = await import('../../src/core/smoke/schema.js');
+    const schema = JSON.parse(readFileSync('examples/scenario.schema.json', 'utf8')) as {
+      properties: Record<string, unknown>;
+      definitions: {
+        step: { properties: Record<string, unknown>; oneOf: Array<{ required: string[] }> };
+        expect: { oneOf: [unknown, { properties: Record<string, unknown> }] };
+      };
     };
-  };
-  const kinds = schema.definitions.step.oneOf.map((o) => o.required[0]);
-  expect(kinds).toEqual(STEP_KIND_NAMES);
-  expect(Object.keys(schema.definitions.step.properties).sort()).toEqual(
-    ['env', 'expect', 'id', 'name', 'needs', 'timeout', ...STEP_KIND_NAMES].sort(),
-  );
-  expect(Object.keys(schema.definitions.expect.oneOf[1].properties)).toEqual([
-    'outcome',
-    'exitCode',
-    'status',
-    'error',
-    'contains',
-    'notContains',
-    'json',
-    'claims',
-    'claimsFrom',
-    'maxDuration',
-  ]);
-  expect(Object.keys(schema.properties)).toEqual(['version', 'name', 'description', 'timeout', 'env', 'steps']);
-  // Each shipped example declares it and parses.
-  for (const f of ['examples/inbound.yaml', 'examples/outbound.yaml']) {
-    const text = readFileSync(f, 'utf8');
-    expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=./scenario.schema.json');
-    expect(parseScenario(text, f).steps.length).toBeGreaterThan(0);
-  }
-});
+    const kinds = schema.definitions.step.oneOf.map((o) => o.required[0]);
+    expect(kinds).toEqual(STEP_KIND_NAMES);
+    expect(Object.keys(schema.definitions.step.properties).sort()).toEqual(
+      ['env', 'expect', 'id', 'name', 'needs', 'timeout', ...STEP_KIND_NAMES].sort(),
+    );
+    expect(Object.keys(schema.definitions.expect.oneOf[1].properties)).toEqual([
+      'outcome',
+      'exitCode',
+      'status',
+      'error',
+      'contains',
+      'notContains',
+      'json',
+      'claims',
+      'claimsFrom',
+      'maxDuration',
+    ]);
+    expect(Object.keys(schema.properties)).toEqual(['version', 'name', 'description', 'timeout', 'env', 'steps']);
+    // Each shipped example declares it and parses.
+    for (const f of ['examples/inbound.yaml', 'examples/outbound.yaml']) {
+      const text = readFileSync(f, 'utf8');
+      expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=./scenario.schema.json');
+      expect(parseScenario(text, f).steps.length).toBeGreaterThan(0);
+    }
+  },
+);

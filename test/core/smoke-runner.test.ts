@@ -4,13 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/core/smoke/parse.js';
-import {
-  combineExitCodes,
-  missingEnv,
-  runScenario,
-  type StepExecutor,
-  type StepInvocation,
-} from '../../src/core/smoke/runner.js';
+import { combineExitCodes, missingEnv, runScenario } from '../../src/core/smoke/runner.js';
+import type { StepExecutor, StepInvocation } from '../../src/core/smoke/results.js';
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 const jwt = (claims: Record<string, unknown>) => `${b64({ alg: 'RS256', kid: 'k1' })}.${b64(claims)}.${'s'.repeat(43)}`;
@@ -50,7 +45,8 @@ describe('smoke runner', () => {
     const token = jwt({ sub: 'alice', token_use: 'access', client_id: 'c1', scope: 'openid profile' });
     const s = parseScenario(
       `steps:
-  - login: { userPoolId: p1, username: "\${env:USER_NAME}", password: "\${env:ALICE_PASSWORD}", no-cache: true, browser: false }
+  - login: { userPoolId: p1, username: "\${env:USER_NAME}", password: "\${env:ALICE_PASSWORD}", no-cache: ` +
+        `true, browser: false }
     expect:
       claims: { token_use: access, client_id: c1 }
   - id: call
@@ -194,9 +190,12 @@ describe('smoke runner', () => {
     expect(sum.exitCode).toBe(0);
   });
 
-  it('classifies a step that could not run (network, timeout, bad option) by its exit code, not as an expectation failure', async () => {
-    const s = parseScenario(
-      `steps:
+  it(
+    'classifies a step that could not run (network, timeout, bad option) by its exit code, not as an ' +
+      'expectation failure',
+    async () => {
+      const s = parseScenario(
+        `steps:
   - invoke: { agent: a }
   - id: slow
     login: {}
@@ -205,29 +204,30 @@ describe('smoke runner', () => {
     run: [token, decode, not-a-jwt]
     expect: { exitCode: 2, error: ERR_INPUT }
 `,
-      's.yaml',
-    );
-    const { exec } = fakeExecutor({
-      invoke: () => ({ exitCode: 3, stderr: errorLine('ERR_NETWORK', 'connect ECONNREFUSED 127.0.0.1:1') }),
-      login: (inv) =>
-        new Promise((resolve) =>
-          inv.signal.addEventListener('abort', () =>
-            resolve({ exitCode: 130, stderr: errorLine('ERR_INTERRUPTED', 'interrupted') }),
+        's.yaml',
+      );
+      const { exec } = fakeExecutor({
+        invoke: () => ({ exitCode: 3, stderr: errorLine('ERR_NETWORK', 'connect ECONNREFUSED 127.0.0.1:1') }),
+        login: (inv) =>
+          new Promise((resolve) =>
+            inv.signal.addEventListener('abort', () =>
+              resolve({ exitCode: 130, stderr: errorLine('ERR_INTERRUPTED', 'interrupted') }),
+            ),
           ),
-        ),
-      token: () => ({ exitCode: 2, stderr: errorLine('ERR_INPUT', 'not a JWT') }),
-    });
-    const sum = await runScenario(s, { executor: exec, env: {} });
-    expect(sum.results.map((r) => [r.status, r.exitCode])).toEqual([
-      ['error', 3],
-      ['error', 5],
-      ['pass', 2],
-    ]);
-    expect(sum.results[0]!.reason).toBe('could not run: ERR_NETWORK: connect ECONNREFUSED 127.0.0.1:1');
-    expect(sum.results[1]!.reason).toMatch(/ERR_TIMEOUT: the step did not finish within 50 ms/);
-    // Timeout outranks a network failure in the run's exit code.
-    expect(sum.exitCode).toBe(5);
-  });
+        token: () => ({ exitCode: 2, stderr: errorLine('ERR_INPUT', 'not a JWT') }),
+      });
+      const sum = await runScenario(s, { executor: exec, env: {} });
+      expect(sum.results.map((r) => [r.status, r.exitCode])).toEqual([
+        ['error', 3],
+        ['error', 5],
+        ['pass', 2],
+      ]);
+      expect(sum.results[0]!.reason).toBe('could not run: ERR_NETWORK: connect ECONNREFUSED 127.0.0.1:1');
+      expect(sum.results[1]!.reason).toMatch(/ERR_TIMEOUT: the step did not finish within 50 ms/);
+      // Timeout outranks a network failure in the run's exit code.
+      expect(sum.exitCode).toBe(5);
+    },
+  );
 
   it('a run interrupted before any step started exits 130 (interrupted), not 6, and runs nothing', async () => {
     const s = parseScenario(
@@ -249,96 +249,106 @@ describe('smoke runner', () => {
     expect(sum.exitCode).toBe(130);
   });
 
-  it('a step whose command exits 2 (its own configuration) fails that step: the run exits 6, the others still run', async () => {
-    const s = parseScenario(
-      `steps:
+  it(
+    'a step whose command exits 2 (its own configuration) fails that step: the run exits 6, the others still ' + 'run',
+    async () => {
+      const s = parseScenario(
+        `steps:
   - id: cached
     invoke: { agent: a, bearer: nosuch }
   - id: other
     explain: "hello"
 `,
-      's.yaml',
-    );
-    const { exec, calls } = fakeExecutor({
-      invoke: () => ({ exitCode: 2, stderr: errorLine('ERR_CONFIG', "no cached token named 'nosuch'") }),
-      explain: () => ({ exitCode: 0, stdout: { id: 'x' } }),
-    });
-    const sum = await runScenario(s, { executor: exec, env: {} });
-    expect(calls).toHaveLength(2);
-    expect(sum.results.map((r) => [r.id, r.status, r.exitCode])).toEqual([
-      ['cached', 'fail', 2],
-      ['other', 'pass', 0],
-    ]);
-    expect(sum.exitCode).toBe(6);
-  });
+        's.yaml',
+      );
+      const { exec, calls } = fakeExecutor({
+        invoke: () => ({ exitCode: 2, stderr: errorLine('ERR_CONFIG', "no cached token named 'nosuch'") }),
+        explain: () => ({ exitCode: 0, stdout: { id: 'x' } }),
+      });
+      const sum = await runScenario(s, { executor: exec, env: {} });
+      expect(calls).toHaveLength(2);
+      expect(sum.results.map((r) => [r.id, r.status, r.exitCode])).toEqual([
+        ['cached', 'fail', 2],
+        ['other', 'pass', 0],
+      ]);
+      expect(sum.exitCode).toBe(6);
+    },
+  );
 
-  it('turns a reference to a value a step did not produce into a scenario error (exit 2) that lists what it has', async () => {
-    const s = parseScenario(
-      `steps:
+  it(
+    'turns a reference to a value a step did not produce into a scenario error (exit 2) that ' + 'lists what it has',
+    async () => {
+      const s = parseScenario(
+        `steps:
   - login: {}
   - verify: "\${steps.login.acessToken}"
 `,
-      's.yaml',
-    );
-    const { exec, calls } = fakeExecutor({
-      login: () => ({ exitCode: 0, stdout: { accessToken: 'x', idToken: 'y' } }),
-    });
-    const sum = await runScenario(s, { executor: exec, env: {} });
-    expect(calls).toHaveLength(1);
-    expect(sum.results[1]).toMatchObject({ status: 'error', exitCode: 2 });
-    expect(sum.results[1]!.reason).toBe(
-      'line 3: ${steps.login.acessToken}: step "login" has no "acessToken" in its output (it has: accessToken, idToken)',
-    );
-    expect(sum.exitCode).toBe(2);
-  });
+        's.yaml',
+      );
+      const { exec, calls } = fakeExecutor({
+        login: () => ({ exitCode: 0, stdout: { accessToken: 'x', idToken: 'y' } }),
+      });
+      const sum = await runScenario(s, { executor: exec, env: {} });
+      expect(calls).toHaveLength(1);
+      expect(sum.results[1]).toMatchObject({ status: 'error', exitCode: 2 });
+      expect(sum.results[1]!.reason).toBe(
+        'line 3: ${steps.login.acessToken}: step "login" has no "acessToken" in its output (it has: accessToken, ' +
+          'idToken)',
+      );
+      expect(sum.exitCode).toBe(2);
+    },
+  );
 
-  it('runs independent steps concurrently up to --concurrency, and a dependent step only after its source', async () => {
-    const s = parseScenario(
-      `steps:
+  it(
+    'runs independent steps concurrently up to --concurrency, and a dependent step only after ' + 'its source',
+    async () => {
+      const s = parseScenario(
+        `steps:
 ${Array.from({ length: 8 }, (_, i) => `  - id: s${i}\n    explain: "m${i}"`).join('\n')}
   - id: last
     verify: "\${steps.s0.n}"
 `,
-      's.yaml',
-    );
-    const run = async (concurrency: number) => {
-      let inFlight = 0;
-      let maxInFlight = 0;
-      const ended: string[] = [];
-      const started: string[] = [];
-      let lastSawSourceEnded = false;
-      const { exec } = fakeExecutor({
-        explain: async (inv) => {
-          started.push(inv.step.id);
-          inFlight++;
-          maxInFlight = Math.max(maxInFlight, inFlight);
-          await new Promise((r) => setTimeout(r, inv.step.id === 's0' ? 60 : 20));
-          inFlight--;
-          ended.push(inv.step.id);
-          return { exitCode: 0, stdout: { n: 1 } };
-        },
-        verify: (inv) => {
-          started.push(inv.step.id);
-          lastSawSourceEnded = ended.includes('s0');
-          return { exitCode: 0, stdout: { ok: inv.argv.at(-1) === '1' } };
-        },
-      });
-      const sum = await runScenario(s, { executor: exec, env: {}, concurrency });
-      return { sum, maxInFlight, ended, started, lastSawSourceEnded };
-    };
-    const one = await run(1);
-    expect(one.maxInFlight).toBe(1);
-    expect(one.started).toEqual(['s0', 's1', 's2', 's3', 's4', 's5', 's6', 's7', 'last']);
-    const four = await run(4);
-    expect(four.maxInFlight).toBe(4);
-    expect(four.sum.exitCode).toBe(0);
-    // `last` reads s0, the slowest of the first wave: it starts only once s0 has ended.
-    expect(four.ended.indexOf('s0')).toBeGreaterThan(0);
-    expect(four.lastSawSourceEnded).toBe(true);
-    // The report keeps the file order whatever the completion order.
-    expect(four.sum.results.map((r) => r.id)).toEqual(['s0', 's1', 's2', 's3', 's4', 's5', 's6', 's7', 'last']);
-    expect(four.sum.results.find((r) => r.id === 'last')!.output).toEqual({ ok: true });
-  });
+        's.yaml',
+      );
+      const run = async (concurrency: number) => {
+        let inFlight = 0;
+        let maxInFlight = 0;
+        const ended: string[] = [];
+        const started: string[] = [];
+        let lastSawSourceEnded = false;
+        const { exec } = fakeExecutor({
+          explain: async (inv) => {
+            started.push(inv.step.id);
+            inFlight++;
+            maxInFlight = Math.max(maxInFlight, inFlight);
+            await new Promise((r) => setTimeout(r, inv.step.id === 's0' ? 60 : 20));
+            inFlight--;
+            ended.push(inv.step.id);
+            return { exitCode: 0, stdout: { n: 1 } };
+          },
+          verify: (inv) => {
+            started.push(inv.step.id);
+            lastSawSourceEnded = ended.includes('s0');
+            return { exitCode: 0, stdout: { ok: inv.argv.at(-1) === '1' } };
+          },
+        });
+        const sum = await runScenario(s, { executor: exec, env: {}, concurrency });
+        return { sum, maxInFlight, ended, started, lastSawSourceEnded };
+      };
+      const one = await run(1);
+      expect(one.maxInFlight).toBe(1);
+      expect(one.started).toEqual(['s0', 's1', 's2', 's3', 's4', 's5', 's6', 's7', 'last']);
+      const four = await run(4);
+      expect(four.maxInFlight).toBe(4);
+      expect(four.sum.exitCode).toBe(0);
+      // `last` reads s0, the slowest of the first wave: it starts only once s0 has ended.
+      expect(four.ended.indexOf('s0')).toBeGreaterThan(0);
+      expect(four.lastSawSourceEnded).toBe(true);
+      // The report keeps the file order whatever the completion order.
+      expect(four.sum.results.map((r) => r.id)).toEqual(['s0', 's1', 's2', 's3', 's4', 's5', 's6', 's7', 'last']);
+      expect(four.sum.results.find((r) => r.id === 'last')!.output).toEqual({ ok: true });
+    },
+  );
 
   it('--fail-fast starts nothing after the first failure', async () => {
     const s = parseScenario('steps:\n  - explain: a\n    expect: deny\n  - explain: b\n  - explain: c\n', 's.yaml');

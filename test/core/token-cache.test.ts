@@ -68,22 +68,25 @@ describe('token cache location', () => {
 });
 
 describe('token cache files', () => {
-  it('creates the directory 0700 and the file 0600 even with a permissive umask, and leaves no temp files', async () => {
-    const loc = freshLoc();
-    const old = process.umask(0);
-    try {
-      await saveEntry(loc, entry('default'));
-    } finally {
-      process.umask(old);
-    }
-    expect(statSync(cacheDir(loc)).mode & 0o777).toBe(0o700);
-    expect(statSync(cachePath(loc)).mode & 0o777).toBe(0o600);
-    expect(readdirSync(cacheDir(loc)).sort()).toEqual(['tokens.json']);
-    expect(JSON.parse(readFileSync(cachePath(loc), 'utf8'))).toMatchObject({
-      version: 1,
-      entries: { default: { tokens: { accessToken: 'tok-default' } } },
-    });
-  });
+  it(
+    'creates the directory 0700 and the file 0600 even with a permissive umask, and leaves no ' + 'temp files',
+    async () => {
+      const loc = freshLoc();
+      const old = process.umask(0);
+      try {
+        await saveEntry(loc, entry('default'));
+      } finally {
+        process.umask(old);
+      }
+      expect(statSync(cacheDir(loc)).mode & 0o777).toBe(0o700);
+      expect(statSync(cachePath(loc)).mode & 0o777).toBe(0o600);
+      expect(readdirSync(cacheDir(loc)).sort()).toEqual(['tokens.json']);
+      expect(JSON.parse(readFileSync(cachePath(loc), 'utf8'))).toMatchObject({
+        version: 1,
+        entries: { default: { tokens: { accessToken: 'tok-default' } } },
+      });
+    },
+  );
 
   it('save / get / list / remove / clear', async () => {
     const loc = freshLoc();
@@ -140,20 +143,28 @@ describe('token cache files', () => {
     expect(readdirSync(cacheDir(loc))).not.toContain('tokens.json.lock');
   });
 
-  it('asks the injected lock holder, not the process: its pid goes into the lock, a holder it calls dead is taken over', async () => {
-    const asked: number[] = [];
-    const loc = { ...freshLoc(), lockHolder: { pid: 4242, isAlive: (pid: number) => (asked.push(pid), false) } };
-    await saveEntry(loc, entry('first'));
-    const lock = join(cacheDir(loc), 'tokens.json.lock');
-    writeFileSync(lock, `777 ${Date.now()} held`);
-    let held = '';
-    await updateCache(loc, () => {
-      held = readFileSync(lock, 'utf8');
-    });
-    expect(held).toMatch(/^4242 \d+ [0-9a-f]{8}$/);
-    expect(asked).toEqual([777]);
-    expect(loc.warnings.join('\n')).toContain('stale token-cache lock');
-  });
+  it(
+    'asks the injected lock holder, not the process: its pid goes into the lock, a holder it calls dead is ' +
+      'taken over',
+    async () => {
+      const asked: number[] = [];
+      const isAlive = (pid: number) => {
+        asked.push(pid);
+        return false;
+      };
+      const loc = { ...freshLoc(), lockHolder: { pid: 4242, isAlive } };
+      await saveEntry(loc, entry('first'));
+      const lock = join(cacheDir(loc), 'tokens.json.lock');
+      writeFileSync(lock, `777 ${Date.now()} held`);
+      let held = '';
+      await updateCache(loc, () => {
+        held = readFileSync(lock, 'utf8');
+      });
+      expect(held).toMatch(/^4242 \d+ [0-9a-f]{8}$/);
+      expect(asked).toEqual([777]);
+      expect(loc.warnings.join('\n')).toContain('stale token-cache lock');
+    },
+  );
 
   it('without a lock holder, a young lock is waited for, never taken over (only its age makes it stale)', async () => {
     const { lockHolder: _, ...loc } = freshLoc();
@@ -214,12 +225,15 @@ describe('token cache under concurrent processes', () => {
   it('6 processes × 15 writes each: no entry lost, the file always parses, no temp or lock files left', async () => {
     const loc = freshLoc();
     const env = { PATH: process.env.PATH ?? '', XDG_CACHE_HOME: loc.env.XDG_CACHE_HOME };
-    const script = `
+    const script =
+      `
       const m = await import(${JSON.stringify(moduleUrl)});
       const isAlive = (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
-      const loc = { env: { XDG_CACHE_HOME: process.env.XDG_CACHE_HOME }, homedir: ${JSON.stringify(loc.homedir)}, lockHolder: { pid: process.pid, isAlive } };
+      const loc = { env: { XDG_CACHE_HOME: process.env.XDG_CACHE_HOME }, ` +
+      `homedir: ${JSON.stringify(loc.homedir)}, lockHolder: { pid: process.pid, isAlive } };
       for (let i = 0; i < 15; i++) {
-        await m.saveEntry(loc, { name: 'p' + process.argv[1] + '-' + i, flow: 'user-password', tokens: { accessToken: 'x'.repeat(2000) } });
+        await m.saveEntry(loc, { name: 'p' + process.argv[1] + '-' + i, flow: 'user-password', tokens: { ` +
+      `accessToken: 'x'.repeat(2000) } });
       }
     `;
     const children = Array.from({ length: 6 }, (_, p) =>

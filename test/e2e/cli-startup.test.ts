@@ -1,7 +1,8 @@
 /**
  * Startup cost: `--help`, `login --help` and `--version` of the built binary must not load the AWS SDK or
  * openid-client. A Node module-resolution hook (module.register, loaded with --import) and a wrapper of require()'s
- * resolver record every module URL the process resolves; the test reads that list. Needs dist/ (npm test builds it first).
+ * resolver record every module URL the process resolves; the test reads that list. Needs dist/ (npm test builds it
+ * first).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -33,7 +34,8 @@ export async function resolve(specifier, context, next) {
 }
 `,
   );
-  // require() (src/sdk.ts loads the AWS SDK that way) does not pass the ESM hooks on Node 20: record its resolutions too.
+  // require() (src/sdk.ts loads the AWS SDK that way) does not pass the ESM hooks on Node 20: record its resolutions
+  // too.
   writeFileSync(
     join(dir, 'register.mjs'),
     `import Module, { register } from 'node:module';

@@ -43,8 +43,7 @@ async function events(
   let buf = '';
   for await (const chunk of body as AsyncIterable<Uint8Array>) {
     buf += Buffer.from(chunk).toString('utf8');
-    let i: number;
-    while ((i = buf.indexOf('\n\n')) >= 0) {
+    for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
       const block = buf.slice(0, i);
       buf = buf.slice(i + 2);
       const data = block
@@ -62,36 +61,40 @@ async function events(
 }
 
 describe('seeded agents and the stack user pool', () => {
-  it('jwt_agent takes the access token; jwt_aud_agent takes the ID token and refuses the access token (the classic mistake)', async () => {
-    const call = (name: string, token: string) =>
-      fetch(`${stack.url}/runtimes/${encodeURIComponent(arn(name))}/invocations?qualifier=DEFAULT`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          [`${HEADERS.customPrefix}Tenant`]: 'acme',
-        },
-        body: '{"prompt":"hello"}',
+  it(
+    'jwt_agent takes the access token; jwt_aud_agent takes the ID token and refuses the access token (the ' +
+      'classic mistake)',
+    async () => {
+      const call = (name: string, token: string) =>
+        fetch(`${stack.url}/runtimes/${encodeURIComponent(arn(name))}/invocations?qualifier=DEFAULT`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${token}`,
+            'content-type': 'application/json',
+            [`${HEADERS.customPrefix}Tenant`]: 'acme',
+          },
+          body: '{"prompt":"hello"}',
+        });
+      const ok = await call('jwt_agent', tokens.accessToken);
+      expect(ok.status).toBe(200);
+      const body = (await ok.json()) as Record<string, any>;
+      expect(body).toMatchObject({
+        caller: { sub: expect.any(String) },
+        workloadAccessToken: { received: true, workload: agent('jwt_agent').workloadName },
+        customHeaders: { 'x-amzn-bedrock-agentcore-runtime-custom-tenant': 'acme' },
       });
-    const ok = await call('jwt_agent', tokens.accessToken);
-    expect(ok.status).toBe(200);
-    const body = (await ok.json()) as Record<string, any>;
-    expect(body).toMatchObject({
-      caller: { sub: expect.any(String) },
-      workloadAccessToken: { received: true, workload: agent('jwt_agent').workloadName },
-      customHeaders: { 'x-amzn-bedrock-agentcore-runtime-custom-tenant': 'acme' },
-    });
-    expect(body.authorizationHeader).toMatchObject({ received: true }); // Authorization is allow-listed on jwt_agent
-    const id = await call('jwt_agent', tokens.idToken);
-    expect(id.status).toBe(401);
-    expect(await id.json()).toMatchObject({ error: { message: MESSAGES.claimMismatch('client_id') } });
-    const aud = await call('jwt_aud_agent', tokens.idToken);
-    expect(aud.status).toBe(200);
-    expect(((await aud.json()) as Record<string, any>).authorizationHeader).toMatchObject({ received: true });
-    const wrong = await call('jwt_aud_agent', tokens.accessToken);
-    expect(wrong.status).toBe(401);
-    expect(await wrong.json()).toMatchObject({ error: { code: -32001, message: MESSAGES.claimMismatch('aud') } });
-  });
+      expect(body.authorizationHeader).toMatchObject({ received: true }); // Authorization is allow-listed on jwt_agent
+      const id = await call('jwt_agent', tokens.idToken);
+      expect(id.status).toBe(401);
+      expect(await id.json()).toMatchObject({ error: { message: MESSAGES.claimMismatch('client_id') } });
+      const aud = await call('jwt_aud_agent', tokens.idToken);
+      expect(aud.status).toBe(200);
+      expect(((await aud.json()) as Record<string, any>).authorizationHeader).toMatchObject({ received: true });
+      const wrong = await call('jwt_aud_agent', tokens.accessToken);
+      expect(wrong.status).toBe(401);
+      expect(await wrong.json()).toMatchObject({ error: { code: -32001, message: MESSAGES.claimMismatch('aud') } });
+    },
+  );
 });
 
 describe('who am I: the caller from the allow-listed Authorization header (issue 12)', () => {
@@ -130,71 +133,78 @@ describe('who am I: the caller from the allow-listed Authorization header (issue
 });
 
 describe('sample agent asks for a provider token (3LO) like a real agent', () => {
-  it('SigV4 + user id: streams the authorization URL, then the token fingerprint once the user consents and the session is bound', async () => {
-    const out = await clients.data.send(
-      new InvokeAgentRuntimeCommand({
-        agentRuntimeArn: arn('sigv4_agent'),
-        runtimeUserId: 'erin',
-        runtimeSessionId: `s-${randomUUID()}`,
-        contentType: 'application/json',
-        accept: 'text/event-stream',
-        payload: Buffer.from(
-          JSON.stringify({ action: 'token', provider: 'local-3lo', scopes: ['api:read'], wait: 20 }),
-        ),
-      }),
-    );
-    expect(out.contentType).toBe('text/event-stream');
-    const seen = await events(out.response as unknown as AsyncIterable<Uint8Array>, async (e) => {
-      if (e.type !== 'authorizationUrl') return;
-      // The user opens the URL (auto-consent at the 3LO provider) and lands on the agent's OAuth2CallbackUrl;
-      // that app binds the session to the same user id.
-      const back = new URL((await follow(e.authorizationUrl)).finalUrl);
-      expect(back.origin + back.pathname).toBe(agent('sigv4_agent').oauth2CallbackUrl);
+  it(
+    'SigV4 + user id: streams the authorization URL, then the token fingerprint once the user consents and ' +
+      'the session is bound',
+    async () => {
+      const out = await clients.data.send(
+        new InvokeAgentRuntimeCommand({
+          agentRuntimeArn: arn('sigv4_agent'),
+          runtimeUserId: 'erin',
+          runtimeSessionId: `s-${randomUUID()}`,
+          contentType: 'application/json',
+          accept: 'text/event-stream',
+          payload: Buffer.from(
+            JSON.stringify({ action: 'token', provider: 'local-3lo', scopes: ['api:read'], wait: 20 }),
+          ),
+        }),
+      );
+      expect(out.contentType).toBe('text/event-stream');
+      const seen = await events(out.response as unknown as AsyncIterable<Uint8Array>, async (e) => {
+        if (e.type !== 'authorizationUrl') return;
+        // The user opens the URL (auto-consent at the 3LO provider) and lands on the agent's OAuth2CallbackUrl;
+        // that app binds the session to the same user id.
+        const back = new URL((await follow(e.authorizationUrl)).finalUrl);
+        expect(back.origin + back.pathname).toBe(agent('sigv4_agent').oauth2CallbackUrl);
+        await clients.data.send(
+          new CompleteResourceTokenAuthCommand({
+            sessionUri: back.searchParams.get('session_id')!,
+            userIdentifier: { userId: 'erin' },
+          }),
+        );
+      });
+      expect(seen.map((e) => e.type)).toEqual(['authorizationUrl', 'token']);
+      expect(seen[1]).toMatchObject({
+        provider: 'local-3lo',
+        flow: 'USER_FEDERATION',
+        fingerprint: expect.stringMatching(/^sha256:[0-9a-f]{8}$/),
+      });
+      // Bound now: the next request gets the token at once.
+      const again = await clients.data.send(
+        new InvokeAgentRuntimeCommand({
+          agentRuntimeArn: arn('sigv4_agent'),
+          runtimeUserId: 'erin',
+          payload: Buffer.from(JSON.stringify({ action: 'token', provider: 'local-3lo', scopes: ['api:read'] })),
+        }),
+      );
+      expect(JSON.parse(await again.response!.transformToString())).toEqual(seen[1]);
+    },
+  );
+
+  it(
+    'JWT caller: without waiting the JSON answer carries the URL; bound with the same JWT the ' + 'token follows',
+    async () => {
+      const ask = () =>
+        fetch(`${stack.url}/runtimes/${encodeURIComponent(arn('jwt_agent'))}/invocations`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${tokens.accessToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ action: 'token', provider: 'local-3lo', scopes: ['api:read'] }),
+        }).then((r) => r.json() as Promise<Record<string, any>>);
+      const first = await ask();
+      expect(first).toMatchObject({
+        type: 'authorizationUrl',
+        sessionUri: expect.stringMatching(/^urn:ietf:params:oauth:request_uri:/),
+      });
+      const back = new URL((await follow(first.authorizationUrl)).finalUrl);
       await clients.data.send(
         new CompleteResourceTokenAuthCommand({
           sessionUri: back.searchParams.get('session_id')!,
-          userIdentifier: { userId: 'erin' },
+          userIdentifier: { userToken: tokens.accessToken },
         }),
       );
-    });
-    expect(seen.map((e) => e.type)).toEqual(['authorizationUrl', 'token']);
-    expect(seen[1]).toMatchObject({
-      provider: 'local-3lo',
-      flow: 'USER_FEDERATION',
-      fingerprint: expect.stringMatching(/^sha256:[0-9a-f]{8}$/),
-    });
-    // Bound now: the next request gets the token at once.
-    const again = await clients.data.send(
-      new InvokeAgentRuntimeCommand({
-        agentRuntimeArn: arn('sigv4_agent'),
-        runtimeUserId: 'erin',
-        payload: Buffer.from(JSON.stringify({ action: 'token', provider: 'local-3lo', scopes: ['api:read'] })),
-      }),
-    );
-    expect(JSON.parse(await again.response!.transformToString())).toEqual(seen[1]);
-  });
-
-  it('JWT caller: without waiting the JSON answer carries the URL; bound with the same JWT the token follows', async () => {
-    const ask = () =>
-      fetch(`${stack.url}/runtimes/${encodeURIComponent(arn('jwt_agent'))}/invocations`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${tokens.accessToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ action: 'token', provider: 'local-3lo', scopes: ['api:read'] }),
-      }).then((r) => r.json() as Promise<Record<string, any>>);
-    const first = await ask();
-    expect(first).toMatchObject({
-      type: 'authorizationUrl',
-      sessionUri: expect.stringMatching(/^urn:ietf:params:oauth:request_uri:/),
-    });
-    const back = new URL((await follow(first.authorizationUrl)).finalUrl);
-    await clients.data.send(
-      new CompleteResourceTokenAuthCommand({
-        sessionUri: back.searchParams.get('session_id')!,
-        userIdentifier: { userToken: tokens.accessToken },
-      }),
-    );
-    expect(await ask()).toMatchObject({ type: 'token', fingerprint: expect.stringMatching(/^sha256:/) });
-  });
+      expect(await ask()).toMatchObject({ type: 'token', fingerprint: expect.stringMatching(/^sha256:/) });
+    },
+  );
 
   it('SigV4 without a user id: the AgentCore SDK message, as an agent would surface it', async () => {
     const out = await clients.data.send(

@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MESSAGES } from '../../src/wire.js';
 import { AUTHORIZER_MESSAGES, createJwtAuthorizer } from '../../src/emulator/runtime/jwt-authorizer.js';
 import type { CustomClaimRule } from '../../src/emulator/runtime/config.js';
-import { cognitoTokens, oidcClientCredentials, type CognitoTokens } from '../core/authorizer-fixture.js';
-import { startRotatingIdp, type RotatingIdp } from './runtime-fixtures.js';
+import { cognitoTokens, type CognitoTokens } from '../fixtures/cognito-users.js';
+import { oidcClientCredentials } from '../fixtures/oidc-client.js';
+import { startFakeIdp, type FakeIdp } from '../fixtures/fake-idp.js';
 
 const rule = (
   name: string,
@@ -48,16 +49,22 @@ describe('authorizer with cognito-local tokens', () => {
     });
   });
 
-  it('allowedAudience accepts the ID token and rejects the access token (Cognito access tokens carry no aud)', async () => {
-    const a = createJwtAuthorizer();
-    const cfg = { discoveryUrl: cognito.discoveryUrl, allowedAudience: [t.clientId] };
-    expect(await a.authorize(t.idToken, cfg)).toMatchObject({ ok: true, claims: { aud: t.clientId, token_use: 'id' } });
-    expect(await a.authorize(t.accessToken, cfg)).toMatchObject({
-      ok: false,
-      status: 401,
-      message: "Claim 'aud' value mismatch with configuration.",
-    });
-  });
+  it(
+    'allowedAudience accepts the ID token and rejects the access token (Cognito access tokens ' + 'carry no aud)',
+    async () => {
+      const a = createJwtAuthorizer();
+      const cfg = { discoveryUrl: cognito.discoveryUrl, allowedAudience: [t.clientId] };
+      expect(await a.authorize(t.idToken, cfg)).toMatchObject({
+        ok: true,
+        claims: { aud: t.clientId, token_use: 'id' },
+      });
+      expect(await a.authorize(t.accessToken, cfg)).toMatchObject({
+        ok: false,
+        status: 401,
+        message: "Claim 'aud' value mismatch with configuration.",
+      });
+    },
+  );
 
   it('allowedScopes is any-of over the space-separated scope claim', async () => {
     const a = createJwtAuthorizer();
@@ -74,7 +81,7 @@ describe('authorizer with cognito-local tokens', () => {
 
   it('a token from another user pool fails on iss (checked before the signature)', async () => {
     const a = createJwtAuthorizer();
-    const other = await startRotatingIdp();
+    const other = await startFakeIdp();
     try {
       expect(await a.authorize(t.accessToken, { discoveryUrl: other.discoveryUrl })).toMatchObject({
         ok: false,
@@ -129,9 +136,9 @@ describe('authorizer with oidc-provider tokens', () => {
 });
 
 describe('authorizer with a loopback IdP', () => {
-  let idp: RotatingIdp;
+  let idp: FakeIdp;
   beforeAll(async () => {
-    idp = await startRotatingIdp();
+    idp = await startFakeIdp();
   });
   afterAll(() => idp.close());
   const cfg = () => ({ discoveryUrl: idp.discoveryUrl });
@@ -149,29 +156,32 @@ describe('authorizer with a loopback IdP', () => {
     expect(idp.fetches.discovery).toBe(0); // nothing fetched for a token that is not a JWT
   });
 
-  it('expired → 401 "Token has expired"; nbf in the future → 401; a foreign signature with the right iss → 401', async () => {
-    const a = createJwtAuthorizer();
-    const now = Math.floor(Date.now() / 1000);
-    expect(await a.authorize(await idp.sign({ sub: 'u' }, { exp: now - 5 }), cfg())).toEqual({
-      ok: false,
-      status: 401,
-      message: MESSAGES.tokenExpired,
-      reason: 'expired',
-    });
-    expect(await a.authorize(await idp.sign({ sub: 'u' }, { nbf: now + 600 }), cfg())).toMatchObject({
-      status: 401,
-      message: AUTHORIZER_MESSAGES.notYetValid,
-    });
-    expect(await a.authorize(await idp.sign({ sub: 'u' }, { key: idp.foreignKey }), cfg())).toMatchObject({
-      status: 401,
-      reason: 'signature',
-      message: AUTHORIZER_MESSAGES.invalidSignature,
-    });
-    // Foreign issuer AND foreign key: the issuer is reported (AgentCore checks iss before the signature).
-    expect(
-      await a.authorize(await idp.sign({ iss: 'https://elsewhere.example' }, { key: idp.foreignKey }), cfg()),
-    ).toMatchObject({ reason: 'iss' });
-  });
+  it(
+    'expired → 401 "Token has expired"; nbf in the future → 401; a foreign signature with the ' + 'right iss → 401',
+    async () => {
+      const a = createJwtAuthorizer();
+      const now = Math.floor(Date.now() / 1000);
+      expect(await a.authorize(await idp.sign({ sub: 'u' }, { exp: now - 5 }), cfg())).toEqual({
+        ok: false,
+        status: 401,
+        message: MESSAGES.tokenExpired,
+        reason: 'expired',
+      });
+      expect(await a.authorize(await idp.sign({ sub: 'u' }, { nbf: now + 600 }), cfg())).toMatchObject({
+        status: 401,
+        message: AUTHORIZER_MESSAGES.notYetValid,
+      });
+      expect(await a.authorize(await idp.sign({ sub: 'u' }, { key: idp.foreignKey }), cfg())).toMatchObject({
+        status: 401,
+        reason: 'signature',
+        message: AUTHORIZER_MESSAGES.invalidSignature,
+      });
+      // Foreign issuer AND foreign key: the issuer is reported (AgentCore checks iss before the signature).
+      expect(
+        await a.authorize(await idp.sign({ iss: 'https://elsewhere.example' }, { key: idp.foreignKey }), cfg()),
+      ).toMatchObject({ reason: 'iss' });
+    },
+  );
 
   it('a cached verification still expires with the token', async () => {
     let clock = Date.now();

@@ -1,4 +1,7 @@
-/** The Cognito-compatible user pool through the real @aws-sdk/client-cognito-identity-provider, plus its OAuth endpoints. */
+/**
+ * The Cognito-compatible user pool through the real @aws-sdk/client-cognito-identity-provider, plus its OAuth
+ * endpoints.
+ */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import {
   AdminInitiateAuthCommand,

@@ -47,7 +47,8 @@ describe('workload identities', () => {
     expect(created).toMatchObject({
       name: 'cp-agent',
       workloadIdentityArn:
-        'arn:aws:bedrock-agentcore:us-east-1:123456789012:workload-identity-directory/default/workload-identity/cp-agent',
+        'arn:aws:bedrock-agentcore:us-east-1:123456789012:' +
+        'workload-identity-directory/default/workload-identity/cp-agent',
       allowedResourceOauth2ReturnUrls: ['http://localhost:9090/cb'],
     });
     const got = await c.control.send(new GetWorkloadIdentityCommand({ name: 'cp-agent' }));
@@ -82,7 +83,8 @@ describe('workload identities', () => {
     expect(v).toMatchObject({
       name: 'ValidationException',
       message:
-        "Value at 'allowedResourceOauth2ReturnUrls.1.member' failed to satisfy constraint: Member must satisfy regular expression pattern: ^\\w+:(\\/?\\/?)[^\\s]+$",
+        "Value at 'allowedResourceOauth2ReturnUrls.1.member' failed to satisfy constraint: Member must satisfy " +
+        'regular expression pattern: ^\\w+:(\\/?\\/?)[^\\s]+$',
     });
     const m = await failure(c.control.send(new ListWorkloadIdentitiesCommand({ maxResults: 0 })));
     expect(m.name).toBe('ValidationException');
@@ -90,105 +92,111 @@ describe('workload identities', () => {
 });
 
 describe('OAuth2 credential providers', () => {
-  it('CustomOauth2 with a discovery URL: 201 with a callbackUrl on the stack; usable for M2M against a real IdP', async () => {
-    const oidc = inject('oidc');
-    const r = await c.control.send(
-      new CreateOauth2CredentialProviderCommand({
+  it(
+    'CustomOauth2 with a discovery URL: 201 with a callbackUrl on the stack; usable for M2M ' + 'against a real IdP',
+    async () => {
+      const oidc = inject('oidc');
+      const r = await c.control.send(
+        new CreateOauth2CredentialProviderCommand({
+          name: 'counterpart-idp',
+          credentialProviderVendor: 'CustomOauth2',
+          oauth2ProviderConfigInput: {
+            customOauth2ProviderConfig: {
+              oauthDiscovery: { discoveryUrl: oidc.discoveryUrl },
+              clientId: oidc.clientId,
+              clientSecret: oidc.clientSecret,
+            },
+          },
+        }),
+      );
+      expect(r.$metadata.httpStatusCode).toBe(201);
+      expect(r.callbackUrl).toMatch(new RegExp(`^${stack.url}/identities/oauth2/callback/[0-9a-f-]{36}$`));
+      expect(r.credentialProviderArn).toBe(
+        'arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/oauth2credentialprovider/counterpart-idp',
+      );
+      expect(r.clientSecretArn?.secretArn).toMatch(/^arn:aws:secretsmanager:us-east-1:123456789012:secret:/);
+      expect(r.oauth2ProviderConfigOutput).toEqual({
+        customOauth2ProviderConfig: { oauthDiscovery: { discoveryUrl: oidc.discoveryUrl }, clientId: oidc.clientId },
+      });
+      expect(JSON.stringify(r)).not.toContain(oidc.clientSecret);
+
+      // M2M through the stack against the oidc-provider counterpart (client credentials for its resource).
+      const { workloadAccessToken } = await c.data.send(
+        new GetWorkloadAccessTokenCommand({ workloadName: 'local-workload' }),
+      );
+      const t = await c.data.send(
+        new GetResourceOauth2TokenCommand({
+          workloadIdentityToken: workloadAccessToken,
+          resourceCredentialProviderName: 'counterpart-idp',
+          scopes: ['api:read'],
+          oauth2Flow: 'M2M',
+        }),
+      );
+      expect(t.accessToken).toBeTruthy();
+
+      const got = await c.control.send(new GetOauth2CredentialProviderCommand({ name: 'counterpart-idp' }));
+      expect(got).toMatchObject({
         name: 'counterpart-idp',
         credentialProviderVendor: 'CustomOauth2',
-        oauth2ProviderConfigInput: {
-          customOauth2ProviderConfig: {
-            oauthDiscovery: { discoveryUrl: oidc.discoveryUrl },
-            clientId: oidc.clientId,
-            clientSecret: oidc.clientSecret,
-          },
-        },
-      }),
-    );
-    expect(r.$metadata.httpStatusCode).toBe(201);
-    expect(r.callbackUrl).toMatch(new RegExp(`^${stack.url}/identities/oauth2/callback/[0-9a-f-]{36}$`));
-    expect(r.credentialProviderArn).toBe(
-      'arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/oauth2credentialprovider/counterpart-idp',
-    );
-    expect(r.clientSecretArn?.secretArn).toMatch(/^arn:aws:secretsmanager:us-east-1:123456789012:secret:/);
-    expect(r.oauth2ProviderConfigOutput).toEqual({
-      customOauth2ProviderConfig: { oauthDiscovery: { discoveryUrl: oidc.discoveryUrl }, clientId: oidc.clientId },
-    });
-    expect(JSON.stringify(r)).not.toContain(oidc.clientSecret);
+        callbackUrl: r.callbackUrl,
+        status: 'READY',
+      });
+      expect(got.createdTime).toBeInstanceOf(Date);
+    },
+  );
 
-    // M2M through the stack against the oidc-provider counterpart (client credentials for its resource).
-    const { workloadAccessToken } = await c.data.send(
-      new GetWorkloadAccessTokenCommand({ workloadName: 'local-workload' }),
-    );
-    const t = await c.data.send(
-      new GetResourceOauth2TokenCommand({
-        workloadIdentityToken: workloadAccessToken,
-        resourceCredentialProviderName: 'counterpart-idp',
-        scopes: ['api:read'],
-        oauth2Flow: 'M2M',
-      }),
-    );
-    expect(t.accessToken).toBeTruthy();
-
-    const got = await c.control.send(new GetOauth2CredentialProviderCommand({ name: 'counterpart-idp' }));
-    expect(got).toMatchObject({
-      name: 'counterpart-idp',
-      credentialProviderVendor: 'CustomOauth2',
-      callbackUrl: r.callbackUrl,
-      status: 'READY',
-    });
-    expect(got.createdTime).toBeInstanceOf(Date);
-  });
-
-  it('CustomOauth2 with authorization server metadata, and a created provider drives 3LO through its own callback', async () => {
-    const issuer = stack.threeLo.issuer;
-    const doc = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as {
-      authorization_endpoint: string;
-      token_endpoint: string;
-    };
-    const r = await c.control.send(
-      new CreateOauth2CredentialProviderCommand({
-        name: 'made-3lo',
-        credentialProviderVendor: 'CustomOauth2',
-        oauth2ProviderConfigInput: {
-          customOauth2ProviderConfig: {
-            oauthDiscovery: {
-              authorizationServerMetadata: {
-                issuer,
-                authorizationEndpoint: doc.authorization_endpoint,
-                tokenEndpoint: doc.token_endpoint,
+  it(
+    'CustomOauth2 with authorization server metadata, and a created provider drives 3LO through its own ' + 'callback',
+    async () => {
+      const issuer = stack.threeLo.issuer;
+      const doc = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as {
+        authorization_endpoint: string;
+        token_endpoint: string;
+      };
+      const r = await c.control.send(
+        new CreateOauth2CredentialProviderCommand({
+          name: 'made-3lo',
+          credentialProviderVendor: 'CustomOauth2',
+          oauth2ProviderConfigInput: {
+            customOauth2ProviderConfig: {
+              oauthDiscovery: {
+                authorizationServerMetadata: {
+                  issuer,
+                  authorizationEndpoint: doc.authorization_endpoint,
+                  tokenEndpoint: doc.token_endpoint,
+                },
               },
+              clientId: stack.threeLo.clientId,
+              clientSecret: stack.config.threeLo.clientSecret,
             },
-            clientId: stack.threeLo.clientId,
-            clientSecret: stack.config.threeLo.clientSecret,
           },
+        }),
+      );
+      expect(r.oauth2ProviderConfigOutput?.customOauth2ProviderConfig?.oauthDiscovery).toEqual({
+        authorizationServerMetadata: {
+          issuer,
+          authorizationEndpoint: doc.authorization_endpoint,
+          tokenEndpoint: doc.token_endpoint,
+          responseTypes: ['code'],
         },
-      }),
-    );
-    expect(r.oauth2ProviderConfigOutput?.customOauth2ProviderConfig?.oauthDiscovery).toEqual({
-      authorizationServerMetadata: {
-        issuer,
-        authorizationEndpoint: doc.authorization_endpoint,
-        tokenEndpoint: doc.token_endpoint,
-        responseTypes: ['code'],
-      },
-    });
-    const wat = (
-      await c.data.send(new GetWorkloadAccessTokenForUserIdCommand({ workloadName: 'local-workload', userId: 'ivy' }))
-    ).workloadAccessToken!;
-    const s = await c.data.send(
-      new GetResourceOauth2TokenCommand({
-        workloadIdentityToken: wat,
-        resourceCredentialProviderName: 'made-3lo',
-        scopes: ['api:read'],
-        oauth2Flow: 'USER_FEDERATION',
-      }),
-    );
-    const b = await follow(s.authorizationUrl!);
-    expect(b.urls.some((u) => u.startsWith(r.callbackUrl!))).toBe(true);
-    // No return URL given: the first registered one is used.
-    expect(b.finalUrl.startsWith('http://localhost:8081/oauth2/callback?session_id=')).toBe(true);
-  });
+      });
+      const wat = (
+        await c.data.send(new GetWorkloadAccessTokenForUserIdCommand({ workloadName: 'local-workload', userId: 'ivy' }))
+      ).workloadAccessToken!;
+      const s = await c.data.send(
+        new GetResourceOauth2TokenCommand({
+          workloadIdentityToken: wat,
+          resourceCredentialProviderName: 'made-3lo',
+          scopes: ['api:read'],
+          oauth2Flow: 'USER_FEDERATION',
+        }),
+      );
+      const b = await follow(s.authorizationUrl!);
+      expect(b.urls.some((u) => u.startsWith(r.callbackUrl!))).toBe(true);
+      // No return URL given: the first registered one is used.
+      expect(b.finalUrl.startsWith('http://localhost:8081/oauth2/callback?session_id=')).toBe(true);
+    },
+  );
 
   it('included vendors: Google shape, Microsoft tenant, included (Okta) endpoints', async () => {
     const g = await c.control.send(
@@ -267,7 +275,9 @@ describe('OAuth2 credential providers', () => {
       ),
     );
     expect(badUrl.message).toBe(
-      "Value at 'oauth2ProviderConfigInput.customOauth2ProviderConfig.oauthDiscovery.discoveryUrl' failed to satisfy constraint: Member must satisfy regular expression pattern: ^.+\\/\\.well-known\\/openid-configuration$",
+      "Value at 'oauth2ProviderConfigInput.customOauth2ProviderConfig.oauthDiscovery.discoveryUrl' failed to " +
+        'satisfy constraint: Member must satisfy regular expression pattern: ' +
+        '^.+\\/\\.well-known\\/openid-configuration$',
     );
   });
 
@@ -332,110 +342,120 @@ describe('API-key providers and the token vault', () => {
   });
 });
 
-describe('updates (issue 28 item 10): UpdateOauth2CredentialProvider, UpdateApiKeyCredentialProvider, SetTokenVaultCMK', () => {
-  it('UpdateOauth2CredentialProvider replaces the definition; name, ARN and callbackUrl stay; the new client is used', async () => {
-    const oidc = inject('oidc');
-    const created = await c.control.send(
-      new CreateOauth2CredentialProviderCommand({
-        name: 'to-update',
-        credentialProviderVendor: 'CustomOauth2',
-        oauth2ProviderConfigInput: {
-          customOauth2ProviderConfig: {
-            oauthDiscovery: { discoveryUrl: oidc.discoveryUrl },
-            clientId: oidc.clientId,
-            clientSecret: 'wrong-secret',
+describe(
+  'updates (issue 28 item 10): UpdateOauth2CredentialProvider, UpdateApiKeyCredentialProvider, ' + 'SetTokenVaultCMK',
+  () => {
+    it(
+      'UpdateOauth2CredentialProvider replaces the definition; name, ARN and callbackUrl stay; the new client ' +
+        'is used',
+      async () => {
+        const oidc = inject('oidc');
+        const created = await c.control.send(
+          new CreateOauth2CredentialProviderCommand({
+            name: 'to-update',
+            credentialProviderVendor: 'CustomOauth2',
+            oauth2ProviderConfigInput: {
+              customOauth2ProviderConfig: {
+                oauthDiscovery: { discoveryUrl: oidc.discoveryUrl },
+                clientId: oidc.clientId,
+                clientSecret: 'wrong-secret',
+              },
+            },
+          }),
+        );
+        const wat = (await c.data.send(new GetWorkloadAccessTokenCommand({ workloadName: 'local-workload' })))
+          .workloadAccessToken!;
+        const m2m = () =>
+          c.data.send(
+            new GetResourceOauth2TokenCommand({
+              workloadIdentityToken: wat,
+              resourceCredentialProviderName: 'to-update',
+              scopes: ['api:read'],
+              oauth2Flow: 'M2M',
+            }),
+          );
+        expect((await failure(m2m())).name).toBe('ValidationException');
+        const config = {
+          oauthDiscovery: { discoveryUrl: oidc.discoveryUrl },
+          clientId: oidc.clientId,
+          clientAuthenticationMethod: 'CLIENT_SECRET_POST' as const,
+          onBehalfOfTokenExchangeConfig: {
+            grantType: 'TOKEN_EXCHANGE' as const,
+            tokenExchangeGrantTypeConfig: { actorTokenContent: 'NONE' as const },
           },
-        },
-      }),
-    );
-    const wat = (await c.data.send(new GetWorkloadAccessTokenCommand({ workloadName: 'local-workload' })))
-      .workloadAccessToken!;
-    const m2m = () =>
-      c.data.send(
-        new GetResourceOauth2TokenCommand({
-          workloadIdentityToken: wat,
-          resourceCredentialProviderName: 'to-update',
-          scopes: ['api:read'],
-          oauth2Flow: 'M2M',
-        }),
-      );
-    expect((await failure(m2m())).name).toBe('ValidationException');
-    const config = {
-      oauthDiscovery: { discoveryUrl: oidc.discoveryUrl },
-      clientId: oidc.clientId,
-      clientAuthenticationMethod: 'CLIENT_SECRET_POST' as const,
-      onBehalfOfTokenExchangeConfig: {
-        grantType: 'TOKEN_EXCHANGE' as const,
-        tokenExchangeGrantTypeConfig: { actorTokenContent: 'NONE' as const },
-      },
-    };
-    const updated = await c.control.send(
-      new UpdateOauth2CredentialProviderCommand({
-        name: 'to-update',
-        credentialProviderVendor: 'CustomOauth2',
-        oauth2ProviderConfigInput: { customOauth2ProviderConfig: { ...config, clientSecret: oidc.clientSecret } },
-      }),
-    );
-    expect(updated.$metadata.httpStatusCode).toBe(200);
-    expect(updated).toMatchObject({
-      name: 'to-update',
-      credentialProviderArn: created.credentialProviderArn,
-      callbackUrl: created.callbackUrl,
-      credentialProviderVendor: 'CustomOauth2',
-      oauth2ProviderConfigOutput: { customOauth2ProviderConfig: config },
-    });
-    expect(JSON.stringify(updated)).not.toContain(oidc.clientSecret);
-    expect((await m2m()).accessToken).toBeTruthy();
-    const missing = await failure(
-      c.control.send(
-        new UpdateOauth2CredentialProviderCommand({
-          name: 'no-such-provider',
+        };
+        const updated = await c.control.send(
+          new UpdateOauth2CredentialProviderCommand({
+            name: 'to-update',
+            credentialProviderVendor: 'CustomOauth2',
+            oauth2ProviderConfigInput: { customOauth2ProviderConfig: { ...config, clientSecret: oidc.clientSecret } },
+          }),
+        );
+        expect(updated.$metadata.httpStatusCode).toBe(200);
+        expect(updated).toMatchObject({
+          name: 'to-update',
+          credentialProviderArn: created.credentialProviderArn,
+          callbackUrl: created.callbackUrl,
           credentialProviderVendor: 'CustomOauth2',
-          oauth2ProviderConfigInput: { customOauth2ProviderConfig: config },
-        }),
-      ),
+          oauth2ProviderConfigOutput: { customOauth2ProviderConfig: config },
+        });
+        expect(JSON.stringify(updated)).not.toContain(oidc.clientSecret);
+        expect((await m2m()).accessToken).toBeTruthy();
+        const missing = await failure(
+          c.control.send(
+            new UpdateOauth2CredentialProviderCommand({
+              name: 'no-such-provider',
+              credentialProviderVendor: 'CustomOauth2',
+              oauth2ProviderConfigInput: { customOauth2ProviderConfig: config },
+            }),
+          ),
+        );
+        expect(missing).toMatchObject({ name: 'ResourceNotFoundException', status: 404 });
+      },
     );
-    expect(missing).toMatchObject({ name: 'ResourceNotFoundException', status: 404 });
-  });
 
-  it('UpdateApiKeyCredentialProvider changes the key the data plane returns', async () => {
-    await c.control.send(
-      new CreateApiKeyCredentialProviderCommand({ name: 'rotating-key', apiKey: 'first-api-key-value' }),
-    );
-    const u = await c.control.send(
-      new UpdateApiKeyCredentialProviderCommand({ name: 'rotating-key', apiKey: 'second-api-key-value' }),
-    );
-    expect(u).toMatchObject({ name: 'rotating-key' });
-    expect(u.lastUpdatedTime).toBeInstanceOf(Date);
-    expect(JSON.stringify(u)).not.toContain('second-api-key-value');
-    const wat = (await c.data.send(new GetWorkloadAccessTokenCommand({ workloadName: 'local-workload' })))
-      .workloadAccessToken!;
-    const k = await c.data.send(
-      new GetResourceApiKeyCommand({ workloadIdentityToken: wat, resourceCredentialProviderName: 'rotating-key' }),
-    );
-    expect(k.apiKey).toBe('second-api-key-value');
-  });
+    it('UpdateApiKeyCredentialProvider changes the key the data plane returns', async () => {
+      await c.control.send(
+        new CreateApiKeyCredentialProviderCommand({ name: 'rotating-key', apiKey: 'first-api-key-value' }),
+      );
+      const u = await c.control.send(
+        new UpdateApiKeyCredentialProviderCommand({ name: 'rotating-key', apiKey: 'second-api-key-value' }),
+      );
+      expect(u).toMatchObject({ name: 'rotating-key' });
+      expect(u.lastUpdatedTime).toBeInstanceOf(Date);
+      expect(JSON.stringify(u)).not.toContain('second-api-key-value');
+      const wat = (await c.data.send(new GetWorkloadAccessTokenCommand({ workloadName: 'local-workload' })))
+        .workloadAccessToken!;
+      const k = await c.data.send(
+        new GetResourceApiKeyCommand({ workloadIdentityToken: wat, resourceCredentialProviderName: 'rotating-key' }),
+      );
+      expect(k.apiKey).toBe('second-api-key-value');
+    });
 
-  it('SetTokenVaultCMK records a customer managed key; GetTokenVault reports it; back to the service key', async () => {
-    const kmsKeyArn = 'arn:aws:kms:us-east-1:123456789012:key/vault-cmk';
-    const set = await c.control.send(
-      new SetTokenVaultCMKCommand({ kmsConfiguration: { keyType: 'CustomerManagedKey', kmsKeyArn } }),
+    it(
+      'SetTokenVaultCMK records a customer managed key; GetTokenVault reports it; back to the ' + 'service key',
+      async () => {
+        const kmsKeyArn = 'arn:aws:kms:us-east-1:123456789012:key/vault-cmk';
+        const set = await c.control.send(
+          new SetTokenVaultCMKCommand({ kmsConfiguration: { keyType: 'CustomerManagedKey', kmsKeyArn } }),
+        );
+        expect(set).toMatchObject({
+          tokenVaultId: 'default',
+          kmsConfiguration: { keyType: 'CustomerManagedKey', kmsKeyArn },
+        });
+        expect((await c.control.send(new GetTokenVaultCommand({}))).kmsConfiguration).toEqual({
+          keyType: 'CustomerManagedKey',
+          kmsKeyArn,
+        });
+        const bad = await failure(
+          c.control.send(new SetTokenVaultCMKCommand({ kmsConfiguration: { keyType: 'CustomerManagedKey' } })),
+        );
+        expect(bad).toMatchObject({ name: 'ValidationException' });
+        await c.control.send(new SetTokenVaultCMKCommand({ kmsConfiguration: { keyType: 'ServiceManagedKey' } }));
+        expect((await c.control.send(new GetTokenVaultCommand({}))).kmsConfiguration).toEqual({
+          keyType: 'ServiceManagedKey',
+        });
+      },
     );
-    expect(set).toMatchObject({
-      tokenVaultId: 'default',
-      kmsConfiguration: { keyType: 'CustomerManagedKey', kmsKeyArn },
-    });
-    expect((await c.control.send(new GetTokenVaultCommand({}))).kmsConfiguration).toEqual({
-      keyType: 'CustomerManagedKey',
-      kmsKeyArn,
-    });
-    const bad = await failure(
-      c.control.send(new SetTokenVaultCMKCommand({ kmsConfiguration: { keyType: 'CustomerManagedKey' } })),
-    );
-    expect(bad).toMatchObject({ name: 'ValidationException' });
-    await c.control.send(new SetTokenVaultCMKCommand({ kmsConfiguration: { keyType: 'ServiceManagedKey' } }));
-    expect((await c.control.send(new GetTokenVaultCommand({}))).kmsConfiguration).toEqual({
-      keyType: 'ServiceManagedKey',
-    });
-  });
-});
+  },
+);

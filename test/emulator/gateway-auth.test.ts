@@ -232,112 +232,137 @@ describe('outbound credentials, as the target receives them', () => {
     expect(query.query).toEqual({ key: apiKey });
   });
 
-  it("OAuth client credentials: a Bearer token from the vault (not the caller's); gateway role: SigV4 with its service and region", async () => {
-    const m2m = await whoami('m2m');
-    expect(m2m.authorization?.scheme).toBe('Bearer');
-    expect(m2m.authorization?.fingerprint).not.toBe(fingerprint(alice.accessToken));
-    const iam = await whoami('iamrole');
-    expect(iam.sigv4).toEqual([stack.credentials.accessKeyId, 'eu-west-1', 'execute-api']);
-  });
+  it(
+    "OAuth client credentials: a Bearer token from the vault (not the caller's); gateway role: SigV4 with its " +
+      'service and region',
+    async () => {
+      const m2m = await whoami('m2m');
+      expect(m2m.authorization?.scheme).toBe('Bearer');
+      expect(m2m.authorization?.fingerprint).not.toBe(fingerprint(alice.accessToken));
+      const iam = await whoami('iamrole');
+      expect(iam.sigv4).toEqual([stack.credentials.accessKeyId, 'eu-west-1', 'execute-api']);
+    },
+  );
 
-  it("OAuth token exchange: the caller's JWT exchanged on behalf of the user (ON_BEHALF_OF_TOKEN_EXCHANGE)", async () => {
-    const obo = await whoami('obo');
-    expect(obo.authorization?.scheme).toBe('Bearer');
-    expect(obo.authorization?.fingerprint).not.toBe(fingerprint(alice.accessToken));
-    const sent = tools.seen.filter((x) => x.method === 'tools/call').at(-1)!.headers.authorization as string;
-    const { decodeJwt } = await import('jose');
-    const claims = decodeJwt(sent.replace(/^Bearer /, ''));
-    expect(claims.sub).toBe(decodeJwt(alice.accessToken).sub);
-    expect(claims.act).toBeDefined();
-  });
+  it(
+    "OAuth token exchange: the caller's JWT exchanged on behalf of the user " + '(ON_BEHALF_OF_TOKEN_EXCHANGE)',
+    async () => {
+      const obo = await whoami('obo');
+      expect(obo.authorization?.scheme).toBe('Bearer');
+      expect(obo.authorization?.fingerprint).not.toBe(fingerprint(alice.accessToken));
+      const sent = tools.seen.filter((x) => x.method === 'tools/call').at(-1)!.headers.authorization as string;
+      const { decodeJwt } = await import('jose');
+      const claims = decodeJwt(sent.replace(/^Bearer /, ''));
+      expect(claims.sub).toBe(decodeJwt(alice.accessToken).sub);
+      expect(claims.act).toBeDefined();
+    },
+  );
 
-  it("JWT passthrough to an HTTP target: the caller's token unmodified, allowlisted query and headers only", async () => {
-    const url = `${stack.url}/gateways/${gw('jwt-gw').gatewayId}/passthru/v1/items?q=1&drop=2`;
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...bearer(), 'x-tenant': 't1', 'x-other': 'no' },
-      body: JSON.stringify({ a: 1 }),
-    });
-    expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ method: 'POST', path: '/v1/items', query: { q: '1' }, body: { a: 1 } });
-    const seen = api.seen.at(-1)!;
-    expect(seen.headers.authorization).toBe(`Bearer ${alice.accessToken}`);
-    expect(seen.headers['x-tenant']).toBe('t1');
-    expect(seen.headers['x-other']).toBeUndefined();
-  });
+  it(
+    "JWT passthrough to an HTTP target: the caller's token unmodified, allowlisted query and " + 'headers only',
+    async () => {
+      const url = `${stack.url}/gateways/${gw('jwt-gw').gatewayId}/passthru/v1/items?q=1&drop=2`;
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer(), 'x-tenant': 't1', 'x-other': 'no' },
+        body: JSON.stringify({ a: 1 }),
+      });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ method: 'POST', path: '/v1/items', query: { q: '1' }, body: { a: 1 } });
+      const seen = api.seen.at(-1)!;
+      expect(seen.headers.authorization).toBe(`Bearer ${alice.accessToken}`);
+      expect(seen.headers['x-tenant']).toBe('t1');
+      expect(seen.headers['x-other']).toBeUndefined();
+    },
+  );
 
-  it('JWT passthrough to a JWT runtime agent: the runtime accepts the very token, the agent sees the user', async () => {
-    const r = await post(
-      `${stack.url}/gateways/${gw('jwt-gw').gatewayId}/agent/invocations`,
-      JSON.stringify({ action: 'whoami' }),
-      bearer(),
-    );
-    expect(r.status).toBe(200);
-    expect(JSON.stringify(r.json)).toContain(fingerprint(alice.accessToken));
-  });
+  it(
+    'JWT passthrough to a JWT runtime agent: the runtime accepts the very token, the agent sees ' + 'the user',
+    async () => {
+      const r = await post(
+        `${stack.url}/gateways/${gw('jwt-gw').gatewayId}/agent/invocations`,
+        JSON.stringify({ action: 'whoami' }),
+        bearer(),
+      );
+      expect(r.status).toBe(200);
+      expect(JSON.stringify(r.json)).toContain(fingerprint(alice.accessToken));
+    },
+  );
 
-  it("a runtime admitting only this gateway (allowedWorkloadConfiguration): the gateway's hop carries its workload token", async () => {
-    const c = clientsFor(stack);
-    const g = gw('jwt-gw');
-    const made = await c.control.send(
-      new CreateAgentRuntimeCommand({
-        agentRuntimeName: 'behind_jwt_gw',
-        agentRuntimeArtifact: {
-          containerConfiguration: { containerUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/a:1' },
-        },
-        roleArn: 'arn:aws:iam::123456789012:role/AgentRole',
-        networkConfiguration: { networkMode: 'PUBLIC' },
-        authorizerConfiguration: {
-          customJWTAuthorizer: {
-            discoveryUrl: stack.userPool.discoveryUrl,
-            allowedClients: stack.userPool.clients.map((x) => x.clientId),
-            allowedWorkloadConfiguration: { hostingEnvironments: [{ arn: g.gatewayArn }] },
+  it(
+    "a runtime admitting only this gateway (allowedWorkloadConfiguration): the gateway's hop carries its " +
+      'workload token',
+    async () => {
+      const c = clientsFor(stack);
+      const g = gw('jwt-gw');
+      const made = await c.control.send(
+        new CreateAgentRuntimeCommand({
+          agentRuntimeName: 'behind_jwt_gw',
+          agentRuntimeArtifact: {
+            containerConfiguration: { containerUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/a:1' },
           },
-        },
-      }),
-    );
-    await c.control.send(
-      new CreateGatewayTargetCommand({
-        gatewayIdentifier: g.gatewayId,
-        name: 'hosted',
-        targetConfiguration: { http: { agentcoreRuntime: { arn: made.agentRuntimeArn! } } },
-        credentialProviderConfigurations: [{ credentialProviderType: 'JWT_PASSTHROUGH' }],
-      }),
-    );
-    const direct = await post(
-      `${stack.url}/runtimes/${encodeURIComponent(made.agentRuntimeArn!)}/invocations`,
-      JSON.stringify({ action: 'whoami' }),
-      bearer(),
-    );
-    expect(direct.status).toBe(401);
-    const via = await post(`${stack.url}/gateways/${g.gatewayId}/hosted/invocations`, '{"action":"whoami"}', bearer());
-    expect(via.status).toBe(200);
-    c.control.destroy();
-  });
+          roleArn: 'arn:aws:iam::123456789012:role/AgentRole',
+          networkConfiguration: { networkMode: 'PUBLIC' },
+          authorizerConfiguration: {
+            customJWTAuthorizer: {
+              discoveryUrl: stack.userPool.discoveryUrl,
+              allowedClients: stack.userPool.clients.map((x) => x.clientId),
+              allowedWorkloadConfiguration: { hostingEnvironments: [{ arn: g.gatewayArn }] },
+            },
+          },
+        }),
+      );
+      await c.control.send(
+        new CreateGatewayTargetCommand({
+          gatewayIdentifier: g.gatewayId,
+          name: 'hosted',
+          targetConfiguration: { http: { agentcoreRuntime: { arn: made.agentRuntimeArn! } } },
+          credentialProviderConfigurations: [{ credentialProviderType: 'JWT_PASSTHROUGH' }],
+        }),
+      );
+      const direct = await post(
+        `${stack.url}/runtimes/${encodeURIComponent(made.agentRuntimeArn!)}/invocations`,
+        JSON.stringify({ action: 'whoami' }),
+        bearer(),
+      );
+      expect(direct.status).toBe(401);
+      const via = await post(
+        `${stack.url}/gateways/${g.gatewayId}/hosted/invocations`,
+        '{"action":"whoami"}',
+        bearer(),
+      );
+      expect(via.status).toBe(200);
+      c.control.destroy();
+    },
+  );
 });
 
 describe('inbound authorizer types', () => {
-  it('AWS_IAM: unsigned → 403; a principal without InvokeGateway → AccessDenied in IAM words; with it → served', async () => {
-    const url = gw('iam-gw').gatewayUrl;
-    const none = await post(url, body('tools/list'));
-    expect(none.status).toBe(403);
-    expect(none.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');
-    const reader = await signedPost(url, body('tools/list'), READER);
-    expect(reader.status).toBe(403);
-    expect(reader.headers.get('x-amzn-errortype')).toBe('AccessDeniedException');
-    expect(((await reader.json()) as { message: string }).message).toBe(
-      `User: ${READER.arn} is not authorized to perform: bedrock-agentcore:InvokeGateway on resource: ${gw('iam-gw').gatewayArn} ` +
-        'because no identity-based policy allows the bedrock-agentcore:InvokeGateway action',
-    );
-    const ok = await signedPost(url, body('tools/list'), INVOKER);
-    expect(ok.status).toBe(200);
-    expect(((await ok.json()) as any).result.tools.map((t: { name: string }) => t.name)).toEqual([
-      'plain___add',
-      'plain___whoami',
-    ]);
-    const jwt = await post(url, body('tools/list'), bearer());
-    expect(jwt.status).toBe(403);
-  });
+  it(
+    'AWS_IAM: unsigned → 403; a principal without InvokeGateway → AccessDenied in IAM words; ' + 'with it → served',
+    async () => {
+      const url = gw('iam-gw').gatewayUrl;
+      const none = await post(url, body('tools/list'));
+      expect(none.status).toBe(403);
+      expect(none.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');
+      const reader = await signedPost(url, body('tools/list'), READER);
+      expect(reader.status).toBe(403);
+      expect(reader.headers.get('x-amzn-errortype')).toBe('AccessDeniedException');
+      expect(((await reader.json()) as { message: string }).message).toBe(
+        `User: ${READER.arn} is not authorized to perform: bedrock-agentcore:InvokeGateway on ` +
+          `resource: ${gw('iam-gw').gatewayArn} ` +
+          'because no identity-based policy allows the bedrock-agentcore:InvokeGateway action',
+      );
+      const ok = await signedPost(url, body('tools/list'), INVOKER);
+      expect(ok.status).toBe(200);
+      expect(((await ok.json()) as any).result.tools.map((t: { name: string }) => t.name)).toEqual([
+        'plain___add',
+        'plain___whoami',
+      ]);
+      const jwt = await post(url, body('tools/list'), bearer());
+      expect(jwt.status).toBe(403);
+    },
+  );
 
   it('AWS_IAM + GATEWAY_IAM_ROLE to an IAM runtime; CALLER_IAM_CREDENTIALS signs as the caller', async () => {
     const agent = await signedPost(

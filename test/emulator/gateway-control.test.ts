@@ -79,53 +79,58 @@ describe('gateways', () => {
     expect(stack.state.workloadIdentities.get(created.gatewayId!)).toMatchObject({ linkedTo: 'gateway' });
   });
 
-  it('validation in the service words: name pattern, required members, enums, the JWT authorizer, interceptors', async () => {
-    const bad = await failure(control.send(new CreateGatewayCommand(jwtGateway('under_score'))));
-    expect(bad).toMatchObject({ name: 'ValidationException', status: 400 });
-    expect(bad.message).toMatch(
-      /^Value at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern/,
-    );
-    const noRole = await failure(control.send(new CreateGatewayCommand({ ...jwtGateway('norole'), roleArn: 'role' })));
-    expect(noRole.message).toMatch(/^Value at 'roleArn' failed to satisfy constraint/);
-    const noJwt = await failure(
-      control.send(new CreateGatewayCommand({ name: 'nojwt', roleArn: ROLE, authorizerType: 'CUSTOM_JWT' })),
-    );
-    expect(noJwt.message).toContain('authorizerConfiguration with a customJWTAuthorizer is required');
-    // the runtime's authorizer rules, shared: an advertised scope must map one of allowedScopes
-    const unmapped = await failure(
-      control.send(
-        new CreateGatewayCommand(
-          jwtGateway('unmapped', {
-            authorizerConfiguration: {
-              customJWTAuthorizer: {
-                discoveryUrl: stack.userPool.discoveryUrl,
-                allowedScopes: ['openid'],
-                advertisedScopeMapping: { email: 'x' },
+  it(
+    'validation in the service words: name pattern, required members, enums, the JWT ' + 'authorizer, interceptors',
+    async () => {
+      const bad = await failure(control.send(new CreateGatewayCommand(jwtGateway('under_score'))));
+      expect(bad).toMatchObject({ name: 'ValidationException', status: 400 });
+      expect(bad.message).toMatch(
+        /^Value at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern/,
+      );
+      const noRole = await failure(
+        control.send(new CreateGatewayCommand({ ...jwtGateway('norole'), roleArn: 'role' })),
+      );
+      expect(noRole.message).toMatch(/^Value at 'roleArn' failed to satisfy constraint/);
+      const noJwt = await failure(
+        control.send(new CreateGatewayCommand({ name: 'nojwt', roleArn: ROLE, authorizerType: 'CUSTOM_JWT' })),
+      );
+      expect(noJwt.message).toContain('authorizerConfiguration with a customJWTAuthorizer is required');
+      // the runtime's authorizer rules, shared: an advertised scope must map one of allowedScopes
+      const unmapped = await failure(
+        control.send(
+          new CreateGatewayCommand(
+            jwtGateway('unmapped', {
+              authorizerConfiguration: {
+                customJWTAuthorizer: {
+                  discoveryUrl: stack.userPool.discoveryUrl,
+                  allowedScopes: ['openid'],
+                  advertisedScopeMapping: { email: 'x' },
+                },
               },
-            },
-          }),
+            }),
+          ),
         ),
-      ),
-    );
-    expect(unmapped).toMatchObject({ name: 'ValidationException' });
-    expect(unmapped.message).toContain('maps a scope that is not in allowedScopes');
-    const arn = 'arn:aws:lambda:us-east-1:123456789012:function:i';
-    const twice = await failure(
-      control.send(
-        new CreateGatewayCommand(
-          jwtGateway('twice', {
-            interceptorConfigurations: [
-              { interceptor: { lambda: { arn } }, interceptionPoints: ['REQUEST'] },
-              { interceptor: { lambda: { arn } }, interceptionPoints: ['REQUEST', 'RESPONSE'] },
-            ],
-          }),
+      );
+      expect(unmapped).toMatchObject({ name: 'ValidationException' });
+      expect(unmapped.message).toContain('maps a scope that is not in allowedScopes');
+      const arn = 'arn:aws:lambda:us-east-1:123456789012:function:i';
+      const twice = await failure(
+        control.send(
+          new CreateGatewayCommand(
+            jwtGateway('twice', {
+              interceptorConfigurations: [
+                { interceptor: { lambda: { arn } }, interceptionPoints: ['REQUEST'] },
+                { interceptor: { lambda: { arn } }, interceptionPoints: ['REQUEST', 'RESPONSE'] },
+              ],
+            }),
+          ),
         ),
-      ),
-    );
-    expect(twice.message).toContain('at most one REQUEST interceptor');
-    const dup = await failure(control.send(new CreateGatewayCommand(jwtGateway('orders-gw'))));
-    expect(dup).toMatchObject({ name: 'ConflictException', status: 409 });
-  });
+      );
+      expect(twice.message).toContain('at most one REQUEST interceptor');
+      const dup = await failure(control.send(new CreateGatewayCommand(jwtGateway('orders-gw'))));
+      expect(dup).toMatchObject({ name: 'ConflictException', status: 409 });
+    },
+  );
 
   it('ListGateways pages with maxResults / nextToken; unsigned calls are refused', async () => {
     await control.send(new CreateGatewayCommand({ name: 'open-gw', roleArn: ROLE, authorizerType: 'NONE' }));
@@ -220,7 +225,8 @@ describe('targets', () => {
       ],
     });
     expect(two.message).toBe(
-      "Value at 'credentialProviderConfigurations' failed to satisfy constraint: Member must have length less than or equal to 1",
+      "Value at 'credentialProviderConfigurations' failed to satisfy constraint: Member must have length less " +
+        'than or equal to 1',
     );
     const jwt = await create({ credentialProviderConfigurations: [{ credentialProviderType: 'JWT_PASSTHROUGH' }] });
     expect(jwt.message).toContain('Outbound auth JWT_PASSTHROUGH is not supported for MCP_SERVER targets');
@@ -252,128 +258,137 @@ describe('targets', () => {
     expect(header.message).toContain('Header Authorization is restricted');
   });
 
-  it('an AWS_IAM gateway refuses 3LO targets and JWT passthrough; HTTP targets stay off MCP-protocol gateways', async () => {
-    const iamGw = await control.send(
-      new CreateGatewayCommand({ name: 'iam-gw', roleArn: ROLE, authorizerType: 'AWS_IAM' }),
-    );
-    const threeLo = await failure(
-      control.send(
-        new CreateGatewayTargetCommand({
-          gatewayIdentifier: iamGw.gatewayId,
-          name: 'cal',
-          targetConfiguration: mcpTarget(),
-          credentialProviderConfigurations: [
-            {
-              credentialProviderType: 'OAUTH',
-              credentialProvider: {
-                oauthCredentialProvider: {
-                  providerArn: providerArn('local-3lo'),
-                  scopes: ['api:read'],
-                  grantType: 'AUTHORIZATION_CODE',
+  it(
+    'an AWS_IAM gateway refuses 3LO targets and JWT passthrough; HTTP targets stay off ' + 'MCP-protocol gateways',
+    async () => {
+      const iamGw = await control.send(
+        new CreateGatewayCommand({ name: 'iam-gw', roleArn: ROLE, authorizerType: 'AWS_IAM' }),
+      );
+      const threeLo = await failure(
+        control.send(
+          new CreateGatewayTargetCommand({
+            gatewayIdentifier: iamGw.gatewayId,
+            name: 'cal',
+            targetConfiguration: mcpTarget(),
+            credentialProviderConfigurations: [
+              {
+                credentialProviderType: 'OAUTH',
+                credentialProvider: {
+                  oauthCredentialProvider: {
+                    providerArn: providerArn('local-3lo'),
+                    scopes: ['api:read'],
+                    grantType: 'AUTHORIZATION_CODE',
+                  },
                 },
               },
-            },
-          ],
-        }),
-      ),
-    );
-    expect(threeLo).toMatchObject({
-      name: 'ValidationException',
-      message: '3LO Auth is not supported when gateway authorizer type is AWS_IAM',
-    });
-    const runtimeArn = `arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/${stack.agents[1]!.id}`;
-    const passthrough = await failure(
-      control.send(
-        new CreateGatewayTargetCommand({
-          gatewayIdentifier: iamGw.gatewayId,
-          name: 'agent',
-          targetConfiguration: { http: { agentcoreRuntime: { arn: runtimeArn } } },
-          credentialProviderConfigurations: [{ credentialProviderType: 'JWT_PASSTHROUGH' }],
-        }),
-      ),
-    );
-    expect(passthrough.message).toContain('JWT_PASSTHROUGH needs a bearer-token inbound type');
-    const mcpGw = await control.send(new CreateGatewayCommand(jwtGateway('mcp-only', { protocolType: 'MCP' })));
-    const http = await failure(
-      control.send(
-        new CreateGatewayTargetCommand({
-          gatewayIdentifier: mcpGw.gatewayId,
-          name: 'agent',
-          targetConfiguration: { http: { agentcoreRuntime: { arn: runtimeArn } } },
-          credentialProviderConfigurations: [{ credentialProviderType: 'GATEWAY_IAM_ROLE' }],
-        }),
-      ),
-    );
-    expect(http.message).toContain('cannot be added to a gateway with protocolType MCP');
-  });
+            ],
+          }),
+        ),
+      );
+      expect(threeLo).toMatchObject({
+        name: 'ValidationException',
+        message: '3LO Auth is not supported when gateway authorizer type is AWS_IAM',
+      });
+      const runtimeArn = `arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/${stack.agents[1]!.id}`;
+      const passthrough = await failure(
+        control.send(
+          new CreateGatewayTargetCommand({
+            gatewayIdentifier: iamGw.gatewayId,
+            name: 'agent',
+            targetConfiguration: { http: { agentcoreRuntime: { arn: runtimeArn } } },
+            credentialProviderConfigurations: [{ credentialProviderType: 'JWT_PASSTHROUGH' }],
+          }),
+        ),
+      );
+      expect(passthrough.message).toContain('JWT_PASSTHROUGH needs a bearer-token inbound type');
+      const mcpGw = await control.send(new CreateGatewayCommand(jwtGateway('mcp-only', { protocolType: 'MCP' })));
+      const http = await failure(
+        control.send(
+          new CreateGatewayTargetCommand({
+            gatewayIdentifier: mcpGw.gatewayId,
+            name: 'agent',
+            targetConfiguration: { http: { agentcoreRuntime: { arn: runtimeArn } } },
+            credentialProviderConfigurations: [{ credentialProviderType: 'GATEWAY_IAM_ROLE' }],
+          }),
+        ),
+      );
+      expect(http.message).toContain('cannot be added to a gateway with protocolType MCP');
+    },
+  );
 
-  it('a server that cannot be reached, or wants auth the target lacks, leaves the target FAILED with the reason', async () => {
-    const locked = await startMcpToolServer({ requireAuthorization: 'Bearer secret' });
-    try {
-      const down = await control.send(
-        new CreateGatewayTargetCommand({
-          gatewayIdentifier: gatewayId,
-          name: 'down',
-          targetConfiguration: mcpTarget('http://127.0.0.1:1/mcp'),
-        }),
-      );
-      const auth = await control.send(
-        new CreateGatewayTargetCommand({
-          gatewayIdentifier: gatewayId,
-          name: 'locked',
-          targetConfiguration: mcpTarget(locked.url),
-        }),
-      );
-      await vi.waitFor(async () => expect((await get(down.targetId!)).status).toBe('FAILED'));
-      expect((await get(down.targetId!)).statusReasons![0]).toMatch(
-        /^Failed to connect and fetch tools from the provided MCP target server: .*unreachable: ECONNREFUSED/,
-      );
-      await vi.waitFor(async () => expect((await get(auth.targetId!)).status).toBe('FAILED'));
-      expect((await get(auth.targetId!)).statusReasons![0]).toContain('refused initialize with HTTP 401');
-      for (const t of [down, auth])
-        await control.send(new DeleteGatewayTargetCommand({ gatewayIdentifier: gatewayId, targetId: t.targetId }));
-    } finally {
-      await locked.close();
-    }
-  });
+  it(
+    'a server that cannot be reached, or wants auth the target lacks, leaves the target FAILED ' + 'with the reason',
+    async () => {
+      const locked = await startMcpToolServer({ requireAuthorization: 'Bearer secret' });
+      try {
+        const down = await control.send(
+          new CreateGatewayTargetCommand({
+            gatewayIdentifier: gatewayId,
+            name: 'down',
+            targetConfiguration: mcpTarget('http://127.0.0.1:1/mcp'),
+          }),
+        );
+        const auth = await control.send(
+          new CreateGatewayTargetCommand({
+            gatewayIdentifier: gatewayId,
+            name: 'locked',
+            targetConfiguration: mcpTarget(locked.url),
+          }),
+        );
+        await vi.waitFor(async () => expect((await get(down.targetId!)).status).toBe('FAILED'));
+        expect((await get(down.targetId!)).statusReasons![0]).toMatch(
+          /^Failed to connect and fetch tools from the provided MCP target server: .*unreachable: ECONNREFUSED/,
+        );
+        await vi.waitFor(async () => expect((await get(auth.targetId!)).status).toBe('FAILED'));
+        expect((await get(auth.targetId!)).statusReasons![0]).toContain('refused initialize with HTTP 401');
+        for (const t of [down, auth])
+          await control.send(new DeleteGatewayTargetCommand({ gatewayIdentifier: gatewayId, targetId: t.targetId }));
+      } finally {
+        await locked.close();
+      }
+    },
+  );
 
-  it('UpdateGatewayTarget 202 UPDATING → READY; SynchronizeGatewayTargets reads the upgraded server; Delete 202', async () => {
-    const [t] = (await control.send(new ListGatewayTargetsCommand({ gatewayIdentifier: gatewayId }))).items!;
-    const up = await control.send(
-      new UpdateGatewayTargetCommand({
-        gatewayIdentifier: gatewayId,
-        targetId: t!.targetId,
-        name: 'calc',
-        description: 'the calculator',
-        targetConfiguration: { mcp: { mcpServer: { endpoint: tools.url, listingMode: 'DYNAMIC' } } },
-      }),
-    );
-    expect(up).toMatchObject({ status: 'UPDATING', description: 'the calculator' });
-    await vi.waitFor(async () => expect((await get(t!.targetId!)).status).toBe('READY'));
-    tools.setTools([{ name: 'multiply', inputSchema: { type: 'object' } }]);
-    const sync = await control.send(
-      new SynchronizeGatewayTargetsCommand({ gatewayIdentifier: gatewayId, targetIdList: [t!.targetId!] }),
-    );
-    expect(sync.$metadata.httpStatusCode).toBe(202);
-    expect(sync.targets![0]!.status).toBe('SYNCHRONIZING');
-    await vi.waitFor(async () => expect((await get(t!.targetId!)).status).toBe('READY'));
-    const handler = stack.gateways.find((g) => g.gatewayId === gatewayId)!;
-    expect(handler.targets.map((x) => x.status)).toEqual(['READY']);
-    const del = await control.send(
-      new DeleteGatewayTargetCommand({ gatewayIdentifier: gatewayId, targetId: t!.targetId }),
-    );
-    expect(del).toMatchObject({ targetId: t!.targetId, status: 'DELETING' });
-    expect((await failure(get(t!.targetId!))).name).toBe('ResourceNotFoundException');
-    const noSync = await failure(
-      control.send(
-        new SynchronizeGatewayTargetsCommand({
+  it(
+    'UpdateGatewayTarget 202 UPDATING → READY; SynchronizeGatewayTargets reads the upgraded ' + 'server; Delete 202',
+    async () => {
+      const [t] = (await control.send(new ListGatewayTargetsCommand({ gatewayIdentifier: gatewayId }))).items!;
+      const up = await control.send(
+        new UpdateGatewayTargetCommand({
           gatewayIdentifier: gatewayId,
-          targetIdList: ['ABCDEFGHIJ', 'KLMNOPQRST'],
+          targetId: t!.targetId,
+          name: 'calc',
+          description: 'the calculator',
+          targetConfiguration: { mcp: { mcpServer: { endpoint: tools.url, listingMode: 'DYNAMIC' } } },
         }),
-      ),
-    );
-    expect(noSync.message).toContain("Value at 'targetIdList' failed to satisfy constraint");
-  });
+      );
+      expect(up).toMatchObject({ status: 'UPDATING', description: 'the calculator' });
+      await vi.waitFor(async () => expect((await get(t!.targetId!)).status).toBe('READY'));
+      tools.setTools([{ name: 'multiply', inputSchema: { type: 'object' } }]);
+      const sync = await control.send(
+        new SynchronizeGatewayTargetsCommand({ gatewayIdentifier: gatewayId, targetIdList: [t!.targetId!] }),
+      );
+      expect(sync.$metadata.httpStatusCode).toBe(202);
+      expect(sync.targets![0]!.status).toBe('SYNCHRONIZING');
+      await vi.waitFor(async () => expect((await get(t!.targetId!)).status).toBe('READY'));
+      const handler = stack.gateways.find((g) => g.gatewayId === gatewayId)!;
+      expect(handler.targets.map((x) => x.status)).toEqual(['READY']);
+      const del = await control.send(
+        new DeleteGatewayTargetCommand({ gatewayIdentifier: gatewayId, targetId: t!.targetId }),
+      );
+      expect(del).toMatchObject({ targetId: t!.targetId, status: 'DELETING' });
+      expect((await failure(get(t!.targetId!))).name).toBe('ResourceNotFoundException');
+      const noSync = await failure(
+        control.send(
+          new SynchronizeGatewayTargetsCommand({
+            gatewayIdentifier: gatewayId,
+            targetIdList: ['ABCDEFGHIJ', 'KLMNOPQRST'],
+          }),
+        ),
+      );
+      expect(noSync.message).toContain("Value at 'targetIdList' failed to satisfy constraint");
+    },
+  );
 
   it('a gateway with targets cannot be deleted', async () => {
     const g = await control.send(new CreateGatewayCommand(jwtGateway('busy-gw')));
@@ -397,53 +412,56 @@ describe('targets', () => {
 });
 
 describe('target-level consent (an authorization-code MCP server without mcpToolSchema)', () => {
-  it('CREATE_PENDING_AUTH with an authorization URL for a gateway-made user id; READY after consent and a sync', async () => {
-    const g = await control.send(new CreateGatewayCommand(jwtGateway('consent-gw')));
-    const t = await control.send(
-      new CreateGatewayTargetCommand({
-        gatewayIdentifier: g.gatewayId,
-        name: 'cal',
-        targetConfiguration: mcpTarget(),
-        credentialProviderConfigurations: [
-          {
-            credentialProviderType: 'OAUTH',
-            credentialProvider: {
-              oauthCredentialProvider: {
-                providerArn: providerArn('local-3lo'),
-                scopes: ['api:read'],
-                grantType: 'AUTHORIZATION_CODE',
-                defaultReturnUrl: 'http://localhost:8081/oauth2/callback',
+  it(
+    'CREATE_PENDING_AUTH with an authorization URL for a gateway-made user id; READY after ' + 'consent and a sync',
+    async () => {
+      const g = await control.send(new CreateGatewayCommand(jwtGateway('consent-gw')));
+      const t = await control.send(
+        new CreateGatewayTargetCommand({
+          gatewayIdentifier: g.gatewayId,
+          name: 'cal',
+          targetConfiguration: mcpTarget(),
+          credentialProviderConfigurations: [
+            {
+              credentialProviderType: 'OAUTH',
+              credentialProvider: {
+                oauthCredentialProvider: {
+                  providerArn: providerArn('local-3lo'),
+                  scopes: ['api:read'],
+                  grantType: 'AUTHORIZATION_CODE',
+                  defaultReturnUrl: 'http://localhost:8081/oauth2/callback',
+                },
               },
             },
-          },
-        ],
-      }),
-    );
-    const get = () =>
-      control.send(new GetGatewayTargetCommand({ gatewayIdentifier: g.gatewayId, targetId: t.targetId }));
-    await vi.waitFor(async () => expect((await get()).status).toBe('CREATE_PENDING_AUTH'));
-    const auth = (await get()).authorizationData!.oauth2!;
-    expect(auth.userId).toMatch(new RegExp(`^${g.gatewayId}_${t.targetId}_[0-9a-f]+$`));
-    expect(auth.authorizationUrl).toMatch(/\/identities\/oauth2\/authorize\?request_uri=/);
-    const refused = await failure(
-      control.send(new DeleteGatewayTargetCommand({ gatewayIdentifier: g.gatewayId, targetId: t.targetId })),
-    );
-    expect(refused.message).toBe(
-      "DeleteGatewayTarget can't be performed on target when it is in Create_Pending_Auth state",
-    );
-    // The admin consents; the app at the return URL completes the session for the gateway's user id.
-    const back = new URL((await follow(auth.authorizationUrl!)).finalUrl);
-    await data.send(
-      new CompleteResourceTokenAuthCommand({
-        sessionUri: back.searchParams.get('session_id')!,
-        userIdentifier: { userId: auth.userId! },
-      }),
-    );
-    await control.send(
-      new SynchronizeGatewayTargetsCommand({ gatewayIdentifier: g.gatewayId, targetIdList: [t.targetId!] }),
-    );
-    await vi.waitFor(async () => expect((await get()).status).toBe('READY'));
-    const listed = tools.seen.filter((x) => x.method === 'tools/list').at(-1)!;
-    expect(String(listed.headers.authorization)).toMatch(/^Bearer /);
-  });
+          ],
+        }),
+      );
+      const get = () =>
+        control.send(new GetGatewayTargetCommand({ gatewayIdentifier: g.gatewayId, targetId: t.targetId }));
+      await vi.waitFor(async () => expect((await get()).status).toBe('CREATE_PENDING_AUTH'));
+      const auth = (await get()).authorizationData!.oauth2!;
+      expect(auth.userId).toMatch(new RegExp(`^${g.gatewayId}_${t.targetId}_[0-9a-f]+$`));
+      expect(auth.authorizationUrl).toMatch(/\/identities\/oauth2\/authorize\?request_uri=/);
+      const refused = await failure(
+        control.send(new DeleteGatewayTargetCommand({ gatewayIdentifier: g.gatewayId, targetId: t.targetId })),
+      );
+      expect(refused.message).toBe(
+        "DeleteGatewayTarget can't be performed on target when it is in Create_Pending_Auth state",
+      );
+      // The admin consents; the app at the return URL completes the session for the gateway's user id.
+      const back = new URL((await follow(auth.authorizationUrl!)).finalUrl);
+      await data.send(
+        new CompleteResourceTokenAuthCommand({
+          sessionUri: back.searchParams.get('session_id')!,
+          userIdentifier: { userId: auth.userId! },
+        }),
+      );
+      await control.send(
+        new SynchronizeGatewayTargetsCommand({ gatewayIdentifier: g.gatewayId, targetIdList: [t.targetId!] }),
+      );
+      await vi.waitFor(async () => expect((await get()).status).toBe('READY'));
+      const listed = tools.seen.filter((x) => x.method === 'tools/list').at(-1)!;
+      expect(String(listed.headers.authorization)).toMatch(/^Bearer /);
+    },
+  );
 });

@@ -218,51 +218,63 @@ async function rpc(gateway: string, method: string, params: Record<string, unkno
 }
 
 describe('MCP interceptors and a Lambda target', () => {
-  it('REQUEST then RESPONSE around a Lambda tool call: the events, the client context, the transformed answer', async () => {
-    const out = await rpc('int-gw', 'tools/call', { name: 'fn___sum', arguments: { a: 2, b: 3 } });
-    expect(out.result).toEqual({
-      content: [{ type: 'text', text: '{"sum":5}' }],
-      isError: false,
-      _meta: { tagged: true },
-    });
-    const [request, response] = mcpInterceptor.events.slice(-2);
-    expect(request!.event.mcp.gatewayRequest.headers).toBeUndefined(); // passRequestHeaders: false
-    expect(request!.event.mcp.gatewayResponse).toBeUndefined();
-    expect(response!.event.mcp.gatewayResponse).toMatchObject({
-      statusCode: 200,
-      body: { id: 7, result: { content: expect.any(Array) } },
-    });
-    expect(request!.clientContext!.custom.GATEWAY_ARN).toBe(gw('int-gw').gatewayArn);
-    const fn = toolFn.events.at(-1)!;
-    expect(fn.event).toEqual({ a: 2, b: 3 });
-    expect(fn.clientContext!.custom).toMatchObject({
-      bedrockAgentCoreToolName: 'fn___sum',
-      bedrockAgentCoreGatewayId: gw('int-gw').gatewayId,
-      bedrockAgentCoreTargetId: gw('int-gw').targets[0]!.targetId,
-    });
-  });
+  it(
+    'REQUEST then RESPONSE around a Lambda tool call: the events, the client context, the ' + 'transformed answer',
+    async () => {
+      const out = await rpc('int-gw', 'tools/call', { name: 'fn___sum', arguments: { a: 2, b: 3 } });
+      expect(out.result).toEqual({
+        content: [{ type: 'text', text: '{"sum":5}' }],
+        isError: false,
+        _meta: { tagged: true },
+      });
+      const [request, response] = mcpInterceptor.events.slice(-2);
+      expect(request!.event.mcp.gatewayRequest.headers).toBeUndefined(); // passRequestHeaders: false
+      expect(request!.event.mcp.gatewayResponse).toBeUndefined();
+      expect(response!.event.mcp.gatewayResponse).toMatchObject({
+        statusCode: 200,
+        body: { id: 7, result: { content: expect.any(Array) } },
+      });
+      expect(request!.clientContext!.custom.GATEWAY_ARN).toBe(gw('int-gw').gatewayArn);
+      const fn = toolFn.events.at(-1)!;
+      expect(fn.event).toEqual({ a: 2, b: 3 });
+      expect(fn.clientContext!.custom).toMatchObject({
+        bedrockAgentCoreToolName: 'fn___sum',
+        bedrockAgentCoreGatewayId: gw('int-gw').gatewayId,
+        bedrockAgentCoreTargetId: gw('int-gw').targets[0]!.targetId,
+      });
+    },
+  );
 
-  it('a REQUEST short-circuit answers without calling the target, and the RESPONSE interceptor still runs', async () => {
-    const calls = toolFn.events.length;
-    const out = await rpc('int-gw', 'tools/call', { name: 'fn___deny', arguments: {} });
-    expect(out.result).toMatchObject({
-      isError: true,
-      content: [{ text: 'denied by interceptor' }],
-      _meta: { tagged: true },
-    });
-    expect(toolFn.events).toHaveLength(calls);
-  });
+  it(
+    'a REQUEST short-circuit answers without calling the target, and the RESPONSE interceptor ' + 'still runs',
+    async () => {
+      const calls = toolFn.events.length;
+      const out = await rpc('int-gw', 'tools/call', { name: 'fn___deny', arguments: {} });
+      expect(out.result).toMatchObject({
+        isError: true,
+        content: [{ text: 'denied by interceptor' }],
+        _meta: { tagged: true },
+      });
+      expect(toolFn.events).toHaveLength(calls);
+    },
+  );
 
-  it('an unmapped interceptor Lambda: the opaque internal error, or with DEBUG the reason and the --lambda hint', async () => {
-    const quiet = await rpc('lost-quiet-gw', 'tools/call', { name: 'fn___sum', arguments: {} });
-    expect(quiet.result).toEqual({ content: [{ type: 'text', text: GATEWAY_MESSAGES.internalError }], isError: true });
-    const debug = await rpc('lost-gw', 'tools/call', { name: 'fn___sum', arguments: {} });
-    expect(debug.result.content[0].text).toContain(
-      `REQUEST interceptor ${ARN('nowhere')}: No endpoint serves ${ARN('nowhere')}`,
-    );
-    expect(debug.result.content[0].text).toContain(`--lambda ${ARN('nowhere')}=`);
-    expect((await rpc('lost-gw', 'tools/list')).error).toMatchObject({ code: -32603 });
-  });
+  it(
+    'an unmapped interceptor Lambda: the opaque internal error, or with DEBUG the reason and ' + 'the --lambda hint',
+    async () => {
+      const quiet = await rpc('lost-quiet-gw', 'tools/call', { name: 'fn___sum', arguments: {} });
+      expect(quiet.result).toEqual({
+        content: [{ type: 'text', text: GATEWAY_MESSAGES.internalError }],
+        isError: true,
+      });
+      const debug = await rpc('lost-gw', 'tools/call', { name: 'fn___sum', arguments: {} });
+      expect(debug.result.content[0].text).toContain(
+        `REQUEST interceptor ${ARN('nowhere')}: No endpoint serves ${ARN('nowhere')}`,
+      );
+      expect(debug.result.content[0].text).toContain(`--lambda ${ARN('nowhere')}=`);
+      expect((await rpc('lost-gw', 'tools/list')).error).toMatchObject({ code: -32603 });
+    },
+  );
 });
 
 describe('HTTP-target interceptors', () => {
@@ -274,24 +286,28 @@ describe('HTTP-target interceptors', () => {
       body: '{"a":1}',
     });
 
-  it('base64 bodies; the REQUEST output rewrites the body and adds an allowlisted header; RESPONSE overrides the status', async () => {
-    const res = await post('things');
-    expect(res.status).toBe(201);
-    expect(await res.json()).toMatchObject({ body: { rewritten: true } });
-    expect(api.seen.at(-1)!.headers['x-from-lambda']).toBe('1');
-    const [request, response] = httpInterceptor.events.slice(-2);
-    expect(request!.event.http.gatewayRequest).toMatchObject({
-      path: '/api/things',
-      httpMethod: 'POST',
-      body: Buffer.from('{"a":1}').toString('base64'),
-    });
-    // payloadFilter RESPONSE_BODY: the response body is left out of the event
-    expect(response!.event.http).toMatchObject({
-      gatewayRequest: null,
-      gatewayResponse: { statusCode: 200, body: null },
-    });
-    expect(response!.event.http.gatewayResponse.contentType).toBe('application/json');
-  });
+  it(
+    'base64 bodies; the REQUEST output rewrites the body and adds an allowlisted header; RESPONSE overrides ' +
+      'the status',
+    async () => {
+      const res = await post('things');
+      expect(res.status).toBe(201);
+      expect(await res.json()).toMatchObject({ body: { rewritten: true } });
+      expect(api.seen.at(-1)!.headers['x-from-lambda']).toBe('1');
+      const [request, response] = httpInterceptor.events.slice(-2);
+      expect(request!.event.http.gatewayRequest).toMatchObject({
+        path: '/api/things',
+        httpMethod: 'POST',
+        body: Buffer.from('{"a":1}').toString('base64'),
+      });
+      // payloadFilter RESPONSE_BODY: the response body is left out of the event
+      expect(response!.event.http).toMatchObject({
+        gatewayRequest: null,
+        gatewayResponse: { statusCode: 200, body: null },
+      });
+      expect(response!.event.http.gatewayResponse.contentType).toBe('application/json');
+    },
+  );
 
   it('a REQUEST short-circuit answers with its status and body; no RESPONSE interceptor after it', async () => {
     const before = httpInterceptor.events.length;
@@ -329,24 +345,27 @@ describe('catalogue: pagination, DYNAMIC listing, OpenAPI operations, semantic s
     expect(lists()).toBe(before + 1);
   });
 
-  it('OpenAPI: each operation a tool; the gateway makes the HTTP call with path, query and body, and the API key', async () => {
-    const got = await rpc('many-gw', 'tools/call', {
-      name: 'items___getItem',
-      arguments: { id: 'a b', verbose: true },
-    });
-    expect(JSON.parse(got.result.content[0].text)).toEqual({
-      method: 'GET',
-      path: '/api/items/a%20b',
-      query: { verbose: 'true' },
-    });
-    expect(api.seen.at(-1)!.headers.authorization).toBe(stack.config.apiKeyProviders[0]!.apiKey);
-    const made = await rpc('many-gw', 'tools/call', { name: 'items___createItem', arguments: { name: 'n' } });
-    expect(JSON.parse(made.result.content[0].text)).toMatchObject({
-      method: 'POST',
-      path: '/api/items',
-      body: { name: 'n' },
-    });
-  });
+  it(
+    'OpenAPI: each operation a tool; the gateway makes the HTTP call with path, query and body, and the API ' + 'key',
+    async () => {
+      const got = await rpc('many-gw', 'tools/call', {
+        name: 'items___getItem',
+        arguments: { id: 'a b', verbose: true },
+      });
+      expect(JSON.parse(got.result.content[0].text)).toEqual({
+        method: 'GET',
+        path: '/api/items/a%20b',
+        query: { verbose: 'true' },
+      });
+      expect(api.seen.at(-1)!.headers.authorization).toBe(stack.config.apiKeyProviders[0]!.apiKey);
+      const made = await rpc('many-gw', 'tools/call', { name: 'items___createItem', arguments: { name: 'n' } });
+      expect(JSON.parse(made.result.content[0].text)).toMatchObject({
+        method: 'POST',
+        path: '/api/items',
+        body: { name: 'n' },
+      });
+    },
+  );
 
   it('the search tool ranks the tools by the query (lexical here)', async () => {
     const found = await rpc('many-gw', 'tools/call', {

@@ -97,7 +97,8 @@ beforeAll(async () => {
       definition: {
         cedar: {
           statement:
-            `permit(principal, action == AgentCore::Action::"calc___add", resource == AgentCore::Gateway::"${g.gatewayArn}") ` +
+            `permit(principal, action == AgentCore::Action::"calc___add", resource == ` +
+            `AgentCore::Gateway::"${g.gatewayArn}") ` +
             'when { principal.hasTag("username") && principal.getTag("username") == "alice" && context.input.a < 10 };',
         },
       },
@@ -140,6 +141,75 @@ describe('a gateway with a policy engine', () => {
         },
       ],
     });
+  });
+
+  it("the call's trace (GET /_local/gateways/trace/{id}) has the decision and its determining policy", async () => {
+    const call = async (args: Record<string, unknown>) => {
+      const res = await fetch(gatewayUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: { name: 'calc___add', arguments: args },
+        }),
+      });
+      await res.text();
+      const rid = res.headers.get('x-amzn-requestid')!;
+      const trace = await fetch(`${stack.url}/_local/gateways/trace/${encodeURIComponent(rid)}`);
+      return ((await trace.json()) as { steps: Array<Record<string, unknown>> }).steps.filter(
+        (s) => s.kind === 'policy',
+      );
+    };
+    const engineId = engineArn.slice(engineArn.lastIndexOf('/') + 1);
+    expect(await call({ a: 1, b: 2 })).toEqual([
+      {
+        kind: 'policy',
+        action: 'calc___add',
+        decision: 'allow',
+        mode: 'ENFORCE',
+        engine: engineId,
+        determining: [{ id: expect.stringMatching(/^small_adds-/), name: 'small_adds', effect: 'permit' }],
+      },
+    ]);
+    expect(await call({ a: 50, b: 2 })).toEqual([
+      expect.objectContaining({ decision: 'deny', determining: [], engine: engineId }),
+    ]);
+  });
+
+  it('a NONE gateway: a caller without a token is no principal, so it is denied (UNVERIFIED)', async () => {
+    const open = await control.send(
+      new CreateGatewayCommand({
+        name: 'open',
+        roleArn: ROLE,
+        authorizerType: 'NONE',
+        policyEngineConfiguration: { arn: engineArn, mode: 'ENFORCE' },
+      }),
+    );
+    await control.send(
+      new CreateGatewayTargetCommand({
+        gatewayIdentifier: open.gatewayId,
+        name: 'calc',
+        targetConfiguration: { mcp: { mcpServer: { endpoint: tools.url } } },
+      }),
+    );
+    await vi.waitFor(() =>
+      expect(stack.gateways.find((x) => x.gatewayId === open.gatewayId)!.targets[0]!.status).toBe('READY'),
+    );
+    const res = await fetch(open.gatewayUrl!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'calc___add', arguments: { a: 1, b: 2 } },
+      }),
+    });
+    const out = (await res.json()) as { result: { isError?: boolean; content: Array<{ text: string }> } };
+    expect(out.result.isError).toBe(true);
+    expect(out.result.content[0]!.text).toMatch(/\[No policy applies to the request \(denied by default\)\.\]$/);
   });
 
   it('the REQUEST interceptor runs first: its short-circuit answers even a call the policy would deny', async () => {

@@ -85,7 +85,8 @@ describe('GetWorkloadAccessToken*', () => {
     ],
     [
       { workloadName: 'bad name!' },
-      "Value at 'workloadName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[A-Za-z0-9_.-]+$",
+      "Value at 'workloadName' failed to satisfy constraint: Member must satisfy regular expression pattern: " +
+        '^[A-Za-z0-9_.-]+$',
     ],
     [{}, "Value at 'workloadName' failed to satisfy constraint: Member must not be null"],
   ])('validation %#', async (input, message) => {
@@ -123,7 +124,8 @@ describe('GetWorkloadAccessToken*', () => {
 
     it('refuses a tampered signature', async () => {
       const [h, p] = aliceJwt.split('.');
-      const forged = `${h}.${Buffer.from(JSON.stringify({ ...decodeJwt(aliceJwt), sub: 'mallory' })).toString('base64url')}.${aliceJwt.split('.')[2]}`;
+      const claims = Buffer.from(JSON.stringify({ ...decodeJwt(aliceJwt), sub: 'mallory' })).toString('base64url');
+      const forged = `${h}.${claims}.${aliceJwt.split('.')[2]}`;
       expect(p).toBeDefined();
       const f = await failure(
         c.data.send(new GetWorkloadAccessTokenForJWTCommand({ workloadName: WORKLOAD, userToken: forged })),
@@ -308,15 +310,18 @@ describe('GetResourceOauth2Token M2M and GetResourceApiKey', () => {
     ],
     [
       { oauth2Flow: 'IMPLICIT' },
-      "Value at 'oauth2Flow' failed to satisfy constraint: Member must satisfy enum value set: [M2M, USER_FEDERATION, ON_BEHALF_OF_TOKEN_EXCHANGE]",
+      "Value at 'oauth2Flow' failed to satisfy constraint: Member must satisfy enum value set: [M2M, " +
+        'USER_FEDERATION, ON_BEHALF_OF_TOKEN_EXCHANGE]',
     ],
     [
       { resourceCredentialProviderName: 'bad name' },
-      "Value at 'resourceCredentialProviderName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9\\-_]+$",
+      "Value at 'resourceCredentialProviderName' failed to satisfy constraint: Member must satisfy regular " +
+        'expression pattern: ^[a-zA-Z0-9\\-_]+$',
     ],
     [
       { sessionUri: 'urn:nope' },
-      "Value at 'sessionUri' failed to satisfy constraint: Member must satisfy regular expression pattern: ^urn:ietf:params:oauth:request_uri:[a-zA-Z0-9-._~]+$",
+      "Value at 'sessionUri' failed to satisfy constraint: Member must satisfy regular expression pattern: " +
+        '^urn:ietf:params:oauth:request_uri:[a-zA-Z0-9-._~]+$',
     ],
     [
       { customState: 's'.repeat(4097) },
@@ -324,7 +329,8 @@ describe('GetResourceOauth2Token M2M and GetResourceApiKey', () => {
     ],
     [
       { resourceOauth2ReturnUrl: 'not a url' },
-      "Value at 'resourceOauth2ReturnUrl' failed to satisfy constraint: Member must satisfy regular expression pattern: ^\\w+:(\\/?\\/?)[^\\s]+$",
+      "Value at 'resourceOauth2ReturnUrl' failed to satisfy constraint: Member must satisfy regular expression " +
+        'pattern: ^\\w+:(\\/?\\/?)[^\\s]+$',
     ],
   ])('validation %#', async (override, message) => {
     const input = {

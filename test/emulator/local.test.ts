@@ -137,32 +137,35 @@ describe('agentcore-auth local', () => {
     expect(r.stderr).toContain('Stopping the local stack');
   });
 
-  it("--print-env prints the running stack's export lines from another process; fails clearly when none runs", async () => {
-    const home = mkdtempSync(join(tmpdir(), 'aca-home-'));
-    const ac = new AbortController();
-    const ctx = createTestContext({ signal: ac.signal, home });
-    const run = runCommand(['local', '--json'], ctx);
-    const doc = JSON.parse(
-      await untilOutput(
-        () => ctx.stdout.text(),
-        (s) => s.endsWith('}\n'),
-      ),
-    ) as { env: Record<string, string> };
-    const other = await runCommand(['local', '--print-env'], { home });
-    expect(other.code).toBe(0);
-    expect(other.stdout).toBe(
-      Object.entries(doc.env)
-        .map(([k, v]) => `export ${k}=${v}\n`)
-        .join(''),
-    );
-    ac.abort();
-    expect((await run).code).toBe(130);
-    const after = await runCommand(['local', '--print-env'], { home });
-    expect(after.code).toBe(2);
-    expect(after.stdout).toBe('');
-    expect(after.stderr).toContain('No local stack is running');
-    expect(after.stderr).toContain('agentcore-auth local');
-  });
+  it(
+    "--print-env prints the running stack's export lines from another process; fails clearly " + 'when none runs',
+    async () => {
+      const home = mkdtempSync(join(tmpdir(), 'aca-home-'));
+      const ac = new AbortController();
+      const ctx = createTestContext({ signal: ac.signal, home });
+      const run = runCommand(['local', '--json'], ctx);
+      const doc = JSON.parse(
+        await untilOutput(
+          () => ctx.stdout.text(),
+          (s) => s.endsWith('}\n'),
+        ),
+      ) as { env: Record<string, string> };
+      const other = await runCommand(['local', '--print-env'], { home });
+      expect(other.code).toBe(0);
+      expect(other.stdout).toBe(
+        Object.entries(doc.env)
+          .map(([k, v]) => `export ${k}=${v}\n`)
+          .join(''),
+      );
+      ac.abort();
+      expect((await run).code).toBe(130);
+      const after = await runCommand(['local', '--print-env'], { home });
+      expect(after.code).toBe(2);
+      expect(after.stdout).toBe('');
+      expect(after.stderr).toContain('No local stack is running');
+      expect(after.stderr).toContain('agentcore-auth local');
+    },
+  );
 
   it('--print-env with several stacks running lists them and asks for --port; --port chooses one', async () => {
     const home = mkdtempSync(join(tmpdir(), 'aca-home-'));
@@ -249,54 +252,60 @@ describe('agentcore-auth local', () => {
     expect(doc.workloadIdentities).toEqual([
       {
         name: 'my-agent',
-        arn: 'arn:aws:bedrock-agentcore:eu-west-1:123456789012:workload-identity-directory/default/workload-identity/my-agent',
+        arn:
+          'arn:aws:bedrock-agentcore:eu-west-1:123456789012:' +
+          'workload-identity-directory/default/workload-identity/my-agent',
         allowedResourceOauth2ReturnUrls: ['http://localhost:9090/oauth2/callback'],
       },
     ]);
   });
 
-  it('a pool without a client named app-client: the seeded M2M provider uses the first confidential client (issue 12)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'aca-local-'));
-    const file = join(dir, 'stack.yaml');
-    writeFileSync(
-      file,
-      [
-        'userPool:',
-        '  clients:',
-        '    - name: cli-client',
-        '    - name: svc',
-        '      clientId: svcclient',
-        '      clientSecret: svc-secret',
-      ].join('\n'),
-    );
-    const ac = new AbortController();
-    const ctx = createTestContext({ signal: ac.signal });
-    const run = runCommand(['local', '--json', '--config', file], ctx);
-    const doc = JSON.parse(
-      await untilOutput(
-        () => ctx.stdout.text() + ctx.stderr.text(),
-        (s) => s.endsWith('}\n') || s.includes('error:'),
-      ),
-    ) as Record<string, any>;
-    try {
-      expect(doc.credentialProviders.oauth2.map((p: { name: string }) => p.name)).toEqual([
-        'local-m2m',
-        'local-3lo',
-        'local-obo',
-      ]);
-      const control = new BedrockAgentCoreControlClient({
-        region: doc.region,
-        endpoint: doc.url,
-        credentials: doc.credentials,
-        maxAttempts: 1,
-      });
-      const m2m = await control.send(new GetOauth2CredentialProviderCommand({ name: 'local-m2m' }));
-      expect(m2m.oauth2ProviderConfigOutput?.customOauth2ProviderConfig?.clientId).toBe('svcclient');
-    } finally {
-      ac.abort();
-    }
-    expect((await run).code).toBe(130);
-  });
+  it(
+    'a pool without a client named app-client: the seeded M2M provider uses the first confidential client ' +
+      '(issue 12)',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'aca-local-'));
+      const file = join(dir, 'stack.yaml');
+      writeFileSync(
+        file,
+        [
+          'userPool:',
+          '  clients:',
+          '    - name: cli-client',
+          '    - name: svc',
+          '      clientId: svcclient',
+          '      clientSecret: svc-secret',
+        ].join('\n'),
+      );
+      const ac = new AbortController();
+      const ctx = createTestContext({ signal: ac.signal });
+      const run = runCommand(['local', '--json', '--config', file], ctx);
+      const doc = JSON.parse(
+        await untilOutput(
+          () => ctx.stdout.text() + ctx.stderr.text(),
+          (s) => s.endsWith('}\n') || s.includes('error:'),
+        ),
+      ) as Record<string, any>;
+      try {
+        expect(doc.credentialProviders.oauth2.map((p: { name: string }) => p.name)).toEqual([
+          'local-m2m',
+          'local-3lo',
+          'local-obo',
+        ]);
+        const control = new BedrockAgentCoreControlClient({
+          region: doc.region,
+          endpoint: doc.url,
+          credentials: doc.credentials,
+          maxAttempts: 1,
+        });
+        const m2m = await control.send(new GetOauth2CredentialProviderCommand({ name: 'local-m2m' }));
+        expect(m2m.oauth2ProviderConfigOutput?.customOauth2ProviderConfig?.clientId).toBe('svcclient');
+      } finally {
+        ac.abort();
+      }
+      expect((await run).code).toBe(130);
+    },
+  );
 
   it('a pool with public clients only: starts without the seeded M2M provider (it needs a client secret)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aca-local-'));

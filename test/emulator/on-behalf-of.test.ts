@@ -336,22 +336,25 @@ describe('actors and grants', () => {
     expect(claims.act).toBeUndefined();
   });
 
-  it('actor AWS_IAM_ID_TOKEN_JWT: the role web identity acts (act.sub = role ARN, act.iss = the STS stand-in)', async () => {
-    await createProvider('actor-iam', {
-      clientId: OBO_CLIENTS.basic,
-      clientSecret: stack.config.threeLo.clientSecret,
-      onBehalfOfTokenExchangeConfig: {
-        grantType: 'TOKEN_EXCHANGE',
-        tokenExchangeGrantTypeConfig: { actorTokenContent: 'AWS_IAM_ID_TOKEN_JWT' },
-      },
-    });
-    const r = await c.data.send(obo(await watFor(alice), 'actor-iam'));
-    expect(lastTokenRequest().get('actor_token_type')).toBe('urn:ietf:params:oauth:token-type:jwt');
-    expect((await verified(r.accessToken!)).act).toEqual({
-      sub: 'arn:aws:iam::123456789012:role/AgentCoreLocalExecutionRole',
-      iss: `${stack.url}/_local/sts`,
-    });
-  });
+  it(
+    'actor AWS_IAM_ID_TOKEN_JWT: the role web identity acts (act.sub = role ARN, act.iss = the ' + 'STS stand-in)',
+    async () => {
+      await createProvider('actor-iam', {
+        clientId: OBO_CLIENTS.basic,
+        clientSecret: stack.config.threeLo.clientSecret,
+        onBehalfOfTokenExchangeConfig: {
+          grantType: 'TOKEN_EXCHANGE',
+          tokenExchangeGrantTypeConfig: { actorTokenContent: 'AWS_IAM_ID_TOKEN_JWT' },
+        },
+      });
+      const r = await c.data.send(obo(await watFor(alice), 'actor-iam'));
+      expect(lastTokenRequest().get('actor_token_type')).toBe('urn:ietf:params:oauth:token-type:jwt');
+      expect((await verified(r.accessToken!)).act).toEqual({
+        sub: 'arn:aws:iam::123456789012:role/AgentCoreLocalExecutionRole',
+        iss: `${stack.url}/_local/sts`,
+      });
+    },
+  );
 
   it('JWT_AUTHORIZATION_GRANT: the user JWT is the assertion (RFC 7523)', async () => {
     await createProvider('jwt-grant', {
@@ -371,49 +374,52 @@ describe('actors and grants', () => {
 });
 
 describe('on-behalf-of providers from the config file', () => {
-  it('PRIVATE_KEY_JWT ES256 and AWS_IAM_ID_TOKEN_JWT providers at the built-in provider work as configured', async () => {
-    const cfg = await startLocalStack({
-      config: {
-        oauth2Providers: [
-          {
-            name: 'cfg-pkjwt',
-            idp: 'threeLo',
-            flow: 'ON_BEHALF_OF_TOKEN_EXCHANGE',
-            clientAuthenticationMethod: 'PRIVATE_KEY_JWT',
-            privateKeyJwt: { signingAlgorithm: 'ES256' },
-            onBehalfOf: { grantType: 'TOKEN_EXCHANGE', actorTokenContent: 'NONE' },
-          },
-          {
-            name: 'cfg-iam',
-            idp: 'threeLo',
-            flow: 'ON_BEHALF_OF_TOKEN_EXCHANGE',
-            clientAuthenticationMethod: 'AWS_IAM_ID_TOKEN_JWT',
-          },
-        ],
-      },
-    });
-    try {
-      const cc = clientsFor(cfg);
-      const wat = await watFor(await poolLogin(cfg), cc);
-      const a = decodeJwt((await cc.data.send(obo(wat, 'cfg-pkjwt'))).accessToken!);
-      expect(a).toMatchObject({ client_id: OBO_CLIENTS.privateKeyJwt });
-      expect(a.act).toBeUndefined();
-      const b = decodeJwt((await cc.data.send(obo(wat, 'cfg-iam'))).accessToken!);
-      expect(b).toMatchObject({ client_id: OBO_CLIENTS.awsIam, act: { sub: OBO_CLIENTS.awsIam } });
-      const p = await cc.control.send(new GetOauth2CredentialProviderCommand({ name: 'cfg-pkjwt' }));
-      expect(p.oauth2ProviderConfigOutput?.customOauth2ProviderConfig).toMatchObject({
-        clientAuthenticationMethod: 'PRIVATE_KEY_JWT',
-        privateKeyJwtConfig: {
-          privateKeySource: {
-            kmsKeySource: { kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/agentcore-local-ec' },
-          },
-          signingAlgorithm: 'ES256',
+  it(
+    'PRIVATE_KEY_JWT ES256 and AWS_IAM_ID_TOKEN_JWT providers at the built-in provider work as ' + 'configured',
+    async () => {
+      const cfg = await startLocalStack({
+        config: {
+          oauth2Providers: [
+            {
+              name: 'cfg-pkjwt',
+              idp: 'threeLo',
+              flow: 'ON_BEHALF_OF_TOKEN_EXCHANGE',
+              clientAuthenticationMethod: 'PRIVATE_KEY_JWT',
+              privateKeyJwt: { signingAlgorithm: 'ES256' },
+              onBehalfOf: { grantType: 'TOKEN_EXCHANGE', actorTokenContent: 'NONE' },
+            },
+            {
+              name: 'cfg-iam',
+              idp: 'threeLo',
+              flow: 'ON_BEHALF_OF_TOKEN_EXCHANGE',
+              clientAuthenticationMethod: 'AWS_IAM_ID_TOKEN_JWT',
+            },
+          ],
         },
       });
-    } finally {
-      await cfg.close();
-    }
-  });
+      try {
+        const cc = clientsFor(cfg);
+        const wat = await watFor(await poolLogin(cfg), cc);
+        const a = decodeJwt((await cc.data.send(obo(wat, 'cfg-pkjwt'))).accessToken!);
+        expect(a).toMatchObject({ client_id: OBO_CLIENTS.privateKeyJwt });
+        expect(a.act).toBeUndefined();
+        const b = decodeJwt((await cc.data.send(obo(wat, 'cfg-iam'))).accessToken!);
+        expect(b).toMatchObject({ client_id: OBO_CLIENTS.awsIam, act: { sub: OBO_CLIENTS.awsIam } });
+        const p = await cc.control.send(new GetOauth2CredentialProviderCommand({ name: 'cfg-pkjwt' }));
+        expect(p.oauth2ProviderConfigOutput?.customOauth2ProviderConfig).toMatchObject({
+          clientAuthenticationMethod: 'PRIVATE_KEY_JWT',
+          privateKeyJwtConfig: {
+            privateKeySource: {
+              kmsKeySource: { kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/agentcore-local-ec' },
+            },
+            signingAlgorithm: 'ES256',
+          },
+        });
+      } finally {
+        await cfg.close();
+      }
+    },
+  );
 
   it('a bad value is a config error naming the field', async () => {
     await expect(
@@ -427,21 +433,24 @@ describe('on-behalf-of providers from the config file', () => {
 });
 
 describe('the Gateway seam (issue 25.7): a TOKEN_EXCHANGE target', () => {
-  it("a gateway's own workload identity, bound in-process to the caller's inbound JWT, gets the exchanged token", async () => {
-    // What a gateway does for an OAUTH target with grantType TOKEN_EXCHANGE: mint a workload token for its (linked)
-    // workload identity with the caller's JWT, then GetResourceOauth2Token ON_BEHALF_OF_TOKEN_EXCHANGE.
-    const gateway = stack.gateways[0]!;
-    const wat = stack.state.mintWat({ workloadName: gateway.workloadName, userToken: alice, userKey: 'jwt:seam' });
-    const r = await c.data.send(
-      obo(wat, 'local-obo', {
-        customParameters: { subject_token_type: 'urn:ietf:params:oauth:token-type:access_token' },
-      }),
-    );
-    expect(await verified(r.accessToken!)).toMatchObject({
-      sub: decodeJwt(alice).sub,
-      act: { sub: OBO_CLIENTS.basic },
-    });
-  });
+  it(
+    "a gateway's own workload identity, bound in-process to the caller's inbound JWT, gets the " + 'exchanged token',
+    async () => {
+      // What a gateway does for an OAUTH target with grantType TOKEN_EXCHANGE: mint a workload token for its (linked)
+      // workload identity with the caller's JWT, then GetResourceOauth2Token ON_BEHALF_OF_TOKEN_EXCHANGE.
+      const gateway = stack.gateways[0]!;
+      const wat = stack.state.mintWat({ workloadName: gateway.workloadName, userToken: alice, userKey: 'jwt:seam' });
+      const r = await c.data.send(
+        obo(wat, 'local-obo', {
+          customParameters: { subject_token_type: 'urn:ietf:params:oauth:token-type:access_token' },
+        }),
+      );
+      expect(await verified(r.accessToken!)).toMatchObject({
+        sub: decodeJwt(alice).sub,
+        act: { sub: OBO_CLIENTS.basic },
+      });
+    },
+  );
 });
 
 describe('refusals', () => {
@@ -474,7 +483,9 @@ describe('refusals', () => {
       method: 'POST',
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
-        authorization: `Basic ${Buffer.from(`${OBO_CLIENTS.basic}:${stack.config.threeLo.clientSecret}`).toString('base64')}`,
+        authorization: `Basic ${Buffer.from(`${OBO_CLIENTS.basic}:${stack.config.threeLo.clientSecret}`).toString(
+          'base64',
+        )}`,
       },
       body: new URLSearchParams({
         grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',

@@ -88,7 +88,8 @@ function postUntilAnswered(
 }
 
 describe('InvokeAgentRuntime payload limit (local stack)', () => {
-  it('the SDK client gets a ValidationException (413) naming the limit, and the connection still serves the next call', async () => {
+  it('the SDK client gets a ValidationException (413) naming the limit, and the connection still serves the ' +
+    'next call', async () => {
     const err = await client
       .send(
         new InvokeAgentRuntimeCommand({

@@ -292,58 +292,6 @@ describe('policies', () => {
   });
 });
 
-describe("the gateway half's decider", () => {
-  it('decides tools/call and filters tools/list for a gateway record, with the denial bracket', async () => {
-    const { createPolicyDecider } = await import('../../src/emulator/policy/index.js');
-    const engineId = await newEngine('shop_decider');
-    const engineArn = stack.policies.engineArn(engineId);
-    await c.control.send(
-      new CreatePolicyCommand({
-        policyEngineId: engineId,
-        name: 'dec_small',
-        definition: { cedar: { statement: SMALL } },
-      }),
-    );
-    const forbid =
-      '@id("ignored") forbid(principal, action in AgentCore::Action::"CallTool", resource is AgentCore::Gateway) ' +
-      'when { principal.hasTag("blocked") };';
-    const { policyId: forbidId } = await c.control.send(
-      new CreatePolicyCommand({
-        policyEngineId: engineId,
-        name: 'dec_blocked',
-        definition: { cedar: { statement: forbid } },
-      }),
-    );
-    // The gateway's record, as its control plane keeps it (only the fields policy reads).
-    const record = {
-      gatewayArn: GW,
-      authorizerType: 'CUSTOM_JWT',
-      updatedAt: 1,
-      targets: shop.targets.map((t) => ({ ...t, updatedAt: 1 })),
-    };
-    const decider = createPolicyDecider(stack.policies);
-    const principal = (claims: Record<string, unknown>) => ({ kind: 'OAuthUser' as const, sub: 'u1', claims });
-    const call = { engineArn, gateway: record, action: 'RefundTool___process_refund' };
-    const ok = await decider.authorizeToolCall({ ...call, principal: principal({ role: 'r' }), input: { amount: 3 } });
-    expect(ok).toMatchObject({ decision: 'allow', detail: { determining: [{ name: 'dec_small' }] } });
-    const def = await decider.authorizeToolCall({ ...call, principal: principal({}), input: { amount: 3 } });
-    expect(def).toMatchObject({ decision: 'deny', reason: 'No policy applies to the request (denied by default).' });
-    const blocked = { role: 'r', blocked: 'yes' };
-    const hit = await decider.authorizeToolCall({ ...call, principal: principal(blocked), input: { amount: 3 } });
-    expect(hit.reason).toBe(`Policy evaluation denied due to ${forbidId}`);
-    expect(hit.detail.denialText).toMatch(/^AuthorizeActionException - Tool Execution Denied: .*\]$/);
-    const anon = await decider.authorizeToolCall({ ...call, principal: { kind: 'anonymous' }, input: { amount: 3 } });
-    expect(anon.decision).toBe('deny');
-    const actions = ['RefundTool___process_refund'];
-    expect(
-      await decider.listableTools({ engineArn, gateway: record, principal: principal({ role: 'r' }), actions }),
-    ).toEqual(new Set(actions));
-    expect(await decider.listableTools({ engineArn, gateway: record, principal: principal({}), actions })).toEqual(
-      new Set(),
-    );
-  });
-});
-
 describe('policyEngines in the config', () => {
   it('are created at start with ids derived from their names; a policy that fails validation is logged', async () => {
     const engines = await c.control.send(new ListPolicyEnginesCommand({ maxResults: 100 }));

@@ -114,7 +114,8 @@ describe('parseAgents', () => {
         ]),
       ).message,
     ).toBe(
-      'agents[0].authorizerConfiguration.customJWTAuthorizer.customClaims[0]: CONTAINS checks that a STRING_ARRAY claim contains matchValueString',
+      'agents[0].authorizerConfiguration.customJWTAuthorizer.customClaims[0]: CONTAINS checks that a ' +
+        'STRING_ARRAY claim contains matchValueString',
     );
     expect(
       error(() =>

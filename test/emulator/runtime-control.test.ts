@@ -346,7 +346,10 @@ describe('refusals in the service words', () => {
     expect(await failure(c.control.send(new CreateAgentRuntimeCommand(badImage)))).toMatchObject({
       name: 'ValidationException',
       message: expect.stringMatching(
-        /^Value at 'agentRuntimeArtifact\.containerConfiguration\.containerUri' failed to satisfy constraint: Member must satisfy regular expression pattern/,
+        new RegExp(
+          /^Value at 'agentRuntimeArtifact\.containerConfiguration\.containerUri' failed /.source +
+            /to satisfy constraint: Member must satisfy regular expression pattern/.source,
+        ),
       ),
     });
     await c.control.send(new CreateAgentRuntimeCommand(base('twice_agent')));
@@ -362,60 +365,69 @@ describe('refusals in the service words', () => {
     });
   });
 
-  it('the authorizer: customClaims name and value patterns, operator rules, header allowlist, discoveryUrl', async () => {
-    const claim = (name: string, value: string) => ({
-      ...base('claims_agent'),
-      authorizerConfiguration: jwtAuthorizer({
-        customClaims: [
-          {
-            inboundTokenClaimName: name,
-            inboundTokenClaimValueType: 'STRING',
-            authorizingClaimMatchValue: { claimMatchOperator: 'EQUALS', claimMatchValue: { matchValueString: value } },
-          },
-        ],
-      }),
-    });
-    expect(await failure(c.control.send(new CreateAgentRuntimeCommand(claim('tenant id', 'acme'))))).toMatchObject({
-      name: 'ValidationException',
-      message:
-        "Value at 'authorizerConfiguration.customJWTAuthorizer.customClaims.1.member.inboundTokenClaimName' failed " +
-        'to satisfy constraint: Member must satisfy regular expression pattern: [A-Za-z0-9_.-:]+',
-    });
-    expect(await failure(c.control.send(new CreateAgentRuntimeCommand(claim('tenant', 'a:b'))))).toMatchObject({
-      name: 'ValidationException',
-      message: expect.stringContaining("matchValueString' failed to satisfy constraint"),
-    });
-    const ok = await c.control.send(new CreateAgentRuntimeCommand(claim('cognito:groups', 'admins')));
-    expect(ok.status).toBe('CREATING');
-    const wrongOp = {
-      ...base('op_agent'),
-      authorizerConfiguration: jwtAuthorizer({
-        customClaims: [
-          {
-            inboundTokenClaimName: 'groups',
-            inboundTokenClaimValueType: 'STRING',
-            authorizingClaimMatchValue: { claimMatchOperator: 'CONTAINS', claimMatchValue: { matchValueString: 'x' } },
-          },
-        ],
-      }),
-    };
-    expect(await failure(c.control.send(new CreateAgentRuntimeCommand(wrongOp)))).toMatchObject({
-      name: 'ValidationException',
-      message: expect.stringContaining('CONTAINS checks that a STRING_ARRAY claim contains matchValueString'),
-    });
-    const badHeader = { ...base('hdr_agent'), requestHeaderConfiguration: { requestHeaderAllowlist: ['X-Other'] } };
-    expect(await failure(c.control.send(new CreateAgentRuntimeCommand(badHeader)))).toMatchObject({
-      name: 'ValidationException',
-      message: expect.stringContaining('only Authorization and headers starting with'),
-    });
-    const badDiscovery = {
-      ...base('disc_agent'),
-      authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: 'https://idp.example/jwks.json' } },
-    };
-    expect(await failure(c.control.send(new CreateAgentRuntimeCommand(badDiscovery)))).toMatchObject({
-      message: expect.stringMatching(/^Value at 'authorizerConfiguration\.customJWTAuthorizer\.discoveryUrl'/),
-    });
-  });
+  it(
+    'the authorizer: customClaims name and value patterns, operator rules, header allowlist, ' + 'discoveryUrl',
+    async () => {
+      const claim = (name: string, value: string) => ({
+        ...base('claims_agent'),
+        authorizerConfiguration: jwtAuthorizer({
+          customClaims: [
+            {
+              inboundTokenClaimName: name,
+              inboundTokenClaimValueType: 'STRING',
+              authorizingClaimMatchValue: {
+                claimMatchOperator: 'EQUALS',
+                claimMatchValue: { matchValueString: value },
+              },
+            },
+          ],
+        }),
+      });
+      expect(await failure(c.control.send(new CreateAgentRuntimeCommand(claim('tenant id', 'acme'))))).toMatchObject({
+        name: 'ValidationException',
+        message:
+          "Value at 'authorizerConfiguration.customJWTAuthorizer.customClaims.1.member.inboundTokenClaimName' failed " +
+          'to satisfy constraint: Member must satisfy regular expression pattern: [A-Za-z0-9_.-:]+',
+      });
+      expect(await failure(c.control.send(new CreateAgentRuntimeCommand(claim('tenant', 'a:b'))))).toMatchObject({
+        name: 'ValidationException',
+        message: expect.stringContaining("matchValueString' failed to satisfy constraint"),
+      });
+      const ok = await c.control.send(new CreateAgentRuntimeCommand(claim('cognito:groups', 'admins')));
+      expect(ok.status).toBe('CREATING');
+      const wrongOp = {
+        ...base('op_agent'),
+        authorizerConfiguration: jwtAuthorizer({
+          customClaims: [
+            {
+              inboundTokenClaimName: 'groups',
+              inboundTokenClaimValueType: 'STRING',
+              authorizingClaimMatchValue: {
+                claimMatchOperator: 'CONTAINS',
+                claimMatchValue: { matchValueString: 'x' },
+              },
+            },
+          ],
+        }),
+      };
+      expect(await failure(c.control.send(new CreateAgentRuntimeCommand(wrongOp)))).toMatchObject({
+        name: 'ValidationException',
+        message: expect.stringContaining('CONTAINS checks that a STRING_ARRAY claim contains matchValueString'),
+      });
+      const badHeader = { ...base('hdr_agent'), requestHeaderConfiguration: { requestHeaderAllowlist: ['X-Other'] } };
+      expect(await failure(c.control.send(new CreateAgentRuntimeCommand(badHeader)))).toMatchObject({
+        name: 'ValidationException',
+        message: expect.stringContaining('only Authorization and headers starting with'),
+      });
+      const badDiscovery = {
+        ...base('disc_agent'),
+        authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: 'https://idp.example/jwks.json' } },
+      };
+      expect(await failure(c.control.send(new CreateAgentRuntimeCommand(badDiscovery)))).toMatchObject({
+        message: expect.stringMatching(/^Value at 'authorizerConfiguration\.customJWTAuthorizer\.discoveryUrl'/),
+      });
+    },
+  );
 
   it('Update/Get of an unknown runtime, a malformed id or version, paging, and an unsigned call', async () => {
     expect(
@@ -467,39 +479,42 @@ describe('refusals in the service words', () => {
 });
 
 describe('the newer authorizer fields', () => {
-  it('advertisedScopeMapping: the advertised scopes in the protected-resource metadata and WWW-Authenticate', async () => {
-    const made = await c.control.send(
-      new CreateAgentRuntimeCommand({
-        ...base('scoped_agent'),
-        authorizerConfiguration: jwtAuthorizer({
-          allowedScopes: ['aws.cognito.signin.user.admin', 'agentcore/invoke'],
-          advertisedScopeMapping: { 'agentcore/invoke': 'api://agentcore/invoke' },
+  it(
+    'advertisedScopeMapping: the advertised scopes in the protected-resource metadata and ' + 'WWW-Authenticate',
+    async () => {
+      const made = await c.control.send(
+        new CreateAgentRuntimeCommand({
+          ...base('scoped_agent'),
+          authorizerConfiguration: jwtAuthorizer({
+            allowedScopes: ['aws.cognito.signin.user.admin', 'agentcore/invoke'],
+            advertisedScopeMapping: { 'agentcore/invoke': 'api://agentcore/invoke' },
+          }),
         }),
-      }),
-    );
-    const arn = made.agentRuntimeArn!;
-    const res = await bearer(arn, undefined);
-    expect(res.status).toBe(401);
-    const escaped = encodeURIComponent(arn);
-    expect(res.headers.get('www-authenticate')).toBe(
-      `Bearer resource_metadata="${stack.url}/runtimes/${escaped}/invocations/.well-known/oauth-protected-resource` +
-        '?qualifier=DEFAULT", scope="aws.cognito.signin.user.admin api://agentcore/invoke"',
-    );
-    const prm = await fetch(`${stack.url}/runtimes/${escaped}/invocations/.well-known/oauth-protected-resource`);
-    expect(await prm.json()).toMatchObject({
-      scopes_supported: ['aws.cognito.signin.user.admin', 'api://agentcore/invoke'],
-    });
-    // Validation still uses allowedScopes: the access token carries aws.cognito.signin.user.admin.
-    expect((await bearer(arn, accessToken)).status).toBe(200);
-    const unmapped = {
-      ...base('bad_map_agent'),
-      authorizerConfiguration: jwtAuthorizer({ allowedScopes: ['openid'], advertisedScopeMapping: { email: 'x' } }),
-    };
-    expect(await failure(c.control.send(new CreateAgentRuntimeCommand(unmapped)))).toMatchObject({
-      name: 'ValidationException',
-      message: expect.stringContaining('maps a scope that is not in allowedScopes'),
-    });
-  });
+      );
+      const arn = made.agentRuntimeArn!;
+      const res = await bearer(arn, undefined);
+      expect(res.status).toBe(401);
+      const escaped = encodeURIComponent(arn);
+      expect(res.headers.get('www-authenticate')).toBe(
+        `Bearer resource_metadata="${stack.url}/runtimes/${escaped}/invocations/.well-known/oauth-protected-resource` +
+          '?qualifier=DEFAULT", scope="aws.cognito.signin.user.admin api://agentcore/invoke"',
+      );
+      const prm = await fetch(`${stack.url}/runtimes/${escaped}/invocations/.well-known/oauth-protected-resource`);
+      expect(await prm.json()).toMatchObject({
+        scopes_supported: ['aws.cognito.signin.user.admin', 'api://agentcore/invoke'],
+      });
+      // Validation still uses allowedScopes: the access token carries aws.cognito.signin.user.admin.
+      expect((await bearer(arn, accessToken)).status).toBe(200);
+      const unmapped = {
+        ...base('bad_map_agent'),
+        authorizerConfiguration: jwtAuthorizer({ allowedScopes: ['openid'], advertisedScopeMapping: { email: 'x' } }),
+      };
+      expect(await failure(c.control.send(new CreateAgentRuntimeCommand(unmapped)))).toMatchObject({
+        name: 'ValidationException',
+        message: expect.stringContaining('maps a scope that is not in allowedScopes'),
+      });
+    },
+  );
 
   it('allowedWorkloadConfiguration: a direct call is refused (-32001); the listed gateway hop passes', async () => {
     const gateway = stack.gateways[0]!;
@@ -532,62 +547,72 @@ describe('the newer authorizer fields', () => {
     expect((await bearer(arn, accessToken, 'DEFAULT', { [HEADERS.workloadAccessTokenNew]: other })).status).toBe(401);
   });
 
-  it('privateEndpoint / privateEndpointOverrides: validated, stored, shown, and said to have no effect here', async () => {
-    const privateEndpoint = {
-      managedVpcResource: {
-        vpcIdentifier: 'vpc-0123456789abcdef0',
-        subnetIds: ['subnet-0123456789abcdef0'],
-        endpointIpAddressType: 'IPV4' as const,
-      },
-    };
-    const overrides = [
-      {
-        domain: 'keys.idp.example',
-        privateEndpoint: { selfManagedLatticeResource: { resourceConfigurationIdentifier: 'rcfg-0123456789abcdef0' } },
-      },
-    ];
-    const made = await c.control.send(
-      new CreateAgentRuntimeCommand({
-        ...base('private_agent'),
-        authorizerConfiguration: jwtAuthorizer({ privateEndpoint, privateEndpointOverrides: overrides }),
-      }),
-    );
-    const got = await c.control.send(new GetAgentRuntimeCommand({ agentRuntimeId: made.agentRuntimeId }));
-    expect(got.authorizerConfiguration?.customJWTAuthorizer).toMatchObject({
-      privateEndpoint,
-      privateEndpointOverrides: overrides,
-    });
-    expect(lines.join('\n')).toContain('runtime private_agent: privateEndpoint settings are stored and shown');
-    expect((await bearer(made.agentRuntimeArn!, accessToken)).status).toBe(200);
-    const badVpc = {
-      ...base('bad_vpc_agent'),
-      authorizerConfiguration: jwtAuthorizer({
-        privateEndpoint: { managedVpcResource: { ...privateEndpoint.managedVpcResource, vpcIdentifier: 'vpc-1' } },
-      }),
-    };
-    expect(await failure(c.control.send(new CreateAgentRuntimeCommand(badVpc)))).toMatchObject({
-      name: 'ValidationException',
-      message: expect.stringContaining('privateEndpoint.managedVpcResource.vpcIdentifier'),
-    });
-  });
+  it(
+    'privateEndpoint / privateEndpointOverrides: validated, stored, shown, and said to have no ' + 'effect here',
+    async () => {
+      const privateEndpoint = {
+        managedVpcResource: {
+          vpcIdentifier: 'vpc-0123456789abcdef0',
+          subnetIds: ['subnet-0123456789abcdef0'],
+          endpointIpAddressType: 'IPV4' as const,
+        },
+      };
+      const overrides = [
+        {
+          domain: 'keys.idp.example',
+          privateEndpoint: {
+            selfManagedLatticeResource: { resourceConfigurationIdentifier: 'rcfg-0123456789abcdef0' },
+          },
+        },
+      ];
+      const made = await c.control.send(
+        new CreateAgentRuntimeCommand({
+          ...base('private_agent'),
+          authorizerConfiguration: jwtAuthorizer({ privateEndpoint, privateEndpointOverrides: overrides }),
+        }),
+      );
+      const got = await c.control.send(new GetAgentRuntimeCommand({ agentRuntimeId: made.agentRuntimeId }));
+      expect(got.authorizerConfiguration?.customJWTAuthorizer).toMatchObject({
+        privateEndpoint,
+        privateEndpointOverrides: overrides,
+      });
+      expect(lines.join('\n')).toContain('runtime private_agent: privateEndpoint settings are stored and shown');
+      expect((await bearer(made.agentRuntimeArn!, accessToken)).status).toBe(200);
+      const badVpc = {
+        ...base('bad_vpc_agent'),
+        authorizerConfiguration: jwtAuthorizer({
+          privateEndpoint: { managedVpcResource: { ...privateEndpoint.managedVpcResource, vpcIdentifier: 'vpc-1' } },
+        }),
+      };
+      expect(await failure(c.control.send(new CreateAgentRuntimeCommand(badVpc)))).toMatchObject({
+        name: 'ValidationException',
+        message: expect.stringContaining('privateEndpoint.managedVpcResource.vpcIdentifier'),
+      });
+    },
+  );
 });
 
 describe('InvokeAgentRuntime header members (the model lengths)', () => {
-  it('traceparent 128, tracestate 512, baggage 8192, Mcp-Session-Id 1024: one over is a ValidationException', async () => {
-    const arn = `arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:runtime/${stack.agents[0]!.id}`;
-    const cases: Array<[keyof ConstructorParameters<typeof InvokeAgentRuntimeCommand>[0], string, number]> = [
-      ['traceParent', 'traceParent', 128],
-      ['traceState', 'traceState', 512],
-      ['baggage', 'baggage', 8192],
-      ['mcpSessionId', 'mcpSessionId', 1024],
-    ];
-    for (const [member, field, max] of cases) {
-      expect(await sigv4(arn, { [member]: 'a'.repeat(max) })).toMatchObject({ type: 'whoami' });
-      expect(await failure(sigv4(arn, { [member]: 'a'.repeat(max + 1) }))).toMatchObject({
-        name: 'ValidationException',
-        status: 400,
-        message: `Value at '${field}' failed to satisfy constraint: Member must have length less than or equal to ${max}`,
-      });
-    }
-  });
+  it(
+    'traceparent 128, tracestate 512, baggage 8192, Mcp-Session-Id 1024: one over is a ' + 'ValidationException',
+    async () => {
+      const arn = `arn:aws:bedrock-agentcore:${stack.region}:${stack.accountId}:runtime/${stack.agents[0]!.id}`;
+      const cases: Array<[keyof ConstructorParameters<typeof InvokeAgentRuntimeCommand>[0], string, number]> = [
+        ['traceParent', 'traceParent', 128],
+        ['traceState', 'traceState', 512],
+        ['baggage', 'baggage', 8192],
+        ['mcpSessionId', 'mcpSessionId', 1024],
+      ];
+      for (const [member, field, max] of cases) {
+        expect(await sigv4(arn, { [member]: 'a'.repeat(max) })).toMatchObject({ type: 'whoami' });
+        expect(await failure(sigv4(arn, { [member]: 'a'.repeat(max + 1) }))).toMatchObject({
+          name: 'ValidationException',
+          status: 400,
+          message:
+            `Value at '${field}' failed to satisfy constraint: Member must have length less than or ` +
+            `equal to ${max}`,
+        });
+      }
+    },
+  );
 });

@@ -1,80 +1,9 @@
 /**
- * Fixtures for the runtime-half tests: a loopback IdP whose keys can rotate (discovery + JWKS over HTTP, counting
- * fetches), and a stand-in "user agent" container speaking the AgentCore contract that records what reached it.
+ * Fixtures for the runtime-half tests (their IdP is test/fixtures/fake-idp.ts): a stand-in "user agent" container
+ * speaking the AgentCore contract that records what reached it.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { exportJWK, SignJWT, type JWTPayload } from 'jose';
-import { KeyLease, type RsaKeyPair } from '../../src/emulator/keys.js';
 import { listenLoopback } from '../fixtures/ports.js';
-
-type Key = RsaKeyPair['privateKey'];
-
-export interface RotatingIdp {
-  issuer: string;
-  discoveryUrl: string;
-  fetches: { discovery: number; jwks: number };
-  sign(payload: JWTPayload, o?: { exp?: number | null; nbf?: number; key?: Key; kid?: string }): Promise<string>;
-  /** A new signing key appears in the JWKS (the old one stays) and becomes the default signer. */
-  rotate(): Promise<void>;
-  foreignKey: Key;
-  close(): Promise<void>;
-}
-
-export async function startRotatingIdp(): Promise<RotatingIdp> {
-  const keys: Array<{ kid: string; priv: Key; jwk: Record<string, unknown> }> = [];
-  // Leased from the process's spare RSA keys (src/emulator/keys.ts) and returned on close: no keygen per test file.
-  const lease = new KeyLease();
-  const add = async () => {
-    const { privateKey, publicKey } = await lease.rsa();
-    const kid = `k${keys.length + 1}`;
-    keys.push({ kid, priv: privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' } });
-  };
-  await add();
-  const foreign = await lease.rsa();
-  const fetches = { discovery: 0, jwks: 0 };
-  let origin = '';
-  const server = http.createServer((req, res) => {
-    if (req.url === '/.well-known/openid-configuration') {
-      fetches.discovery++;
-      res.writeHead(200, { 'content-type': 'application/json' });
-      return void res.end(JSON.stringify({ issuer: origin, jwks_uri: `${origin}/jwks` }));
-    }
-    if (req.url === '/jwks') {
-      fetches.jwks++;
-      res.writeHead(200, { 'content-type': 'application/json' });
-      return void res.end(JSON.stringify({ keys: keys.map((k) => k.jwk) }));
-    }
-    res.writeHead(404).end();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    issuer: origin,
-    discoveryUrl: `${origin}/.well-known/openid-configuration`,
-    fetches,
-    foreignKey: foreign.privateKey,
-    async sign(payload, o = {}) {
-      const now = Math.floor(Date.now() / 1000);
-      const current = keys[keys.length - 1]!;
-      const jwt = new SignJWT({ iss: origin, ...payload })
-        .setProtectedHeader({ alg: 'RS256', kid: o.kid ?? current.kid, typ: 'JWT' })
-        .setIssuedAt(now);
-      if (o.exp !== null) jwt.setExpirationTime(o.exp ?? now + 3600);
-      if (o.nbf !== undefined) jwt.setNotBefore(o.nbf);
-      return jwt.sign(o.key ?? current.priv);
-    },
-    rotate: add,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => {
-          lease.release();
-          r();
-        });
-      }),
-  };
-}
 
 export interface SeenRequest {
   method: string;

@@ -23,15 +23,17 @@ import { HEADERS, MESSAGES } from '../../src/wire.js';
 import { runCommand } from '../helpers/context.js';
 import { MCP_ACCEPT_MESSAGE } from '../../src/emulator/runtime/index.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
-import { cognitoTokens, oidcClientCredentials, type CognitoTokens } from '../core/authorizer-fixture.js';
-import { startRotatingIdp, startStandInAgent, type RotatingIdp } from './runtime-fixtures.js';
+import { cognitoTokens, type CognitoTokens } from '../fixtures/cognito-users.js';
+import { oidcClientCredentials } from '../fixtures/oidc-client.js';
+import { startFakeIdp, type FakeIdp } from '../fixtures/fake-idp.js';
+import { startStandInAgent } from './runtime-fixtures.js';
 
 const sid = () => `session-${randomUUID()}`; // 44 chars
 
 let stack: LocalStack;
 let dp: BedrockAgentCoreClient;
 let cp: BedrockAgentCoreControlClient;
-let idp: RotatingIdp;
+let idp: FakeIdp;
 let cog: CognitoTokens;
 const o = inject('oidc');
 const cognito = inject('cognito');
@@ -75,7 +77,7 @@ function bearer(
 }
 
 beforeAll(async () => {
-  idp = await startRotatingIdp();
+  idp = await startFakeIdp();
   cog = await cognitoTokens(cognito);
   stack = await startLocalStack({
     config: {
@@ -171,13 +173,16 @@ describe('SigV4 agent through the real SDK', () => {
     expect(JSON.stringify(body)).not.toMatch(/AgV4/);
   });
 
-  it('without runtimeUserId: no workload token, and asking for a provider token reproduces the SDK message', async () => {
-    const { body, out } = await sdkInvoke(id('sigv4_agent'), { prompt: 'hi' });
-    expect(out.runtimeSessionId).toMatch(/^[0-9a-f-]{36}$/); // the SDK filled a UUID
-    expect(body).toMatchObject({ caller: null, workloadAccessToken: { received: false } });
-    const asked = await sdkInvoke(id('sigv4_agent'), { action: 'token', provider: 'local-3lo' });
-    expect(asked.body).toEqual({ type: 'error', error: 'WorkloadAccessTokenNotSet', message: MESSAGES.watNotSet });
-  });
+  it(
+    'without runtimeUserId: no workload token, and asking for a provider token reproduces the ' + 'SDK message',
+    async () => {
+      const { body, out } = await sdkInvoke(id('sigv4_agent'), { prompt: 'hi' });
+      expect(out.runtimeSessionId).toMatch(/^[0-9a-f-]{36}$/); // the SDK filled a UUID
+      expect(body).toMatchObject({ caller: null, workloadAccessToken: { received: false } });
+      const asked = await sdkInvoke(id('sigv4_agent'), { action: 'token', provider: 'local-3lo' });
+      expect(asked.body).toEqual({ type: 'error', error: 'WorkloadAccessTokenNotSet', message: MESSAGES.watNotSet });
+    },
+  );
 
   it('addresses the runtime by id + accountId as well as by ARN', async () => {
     const out = await dp.send(
@@ -224,13 +229,16 @@ describe('SigV4 agent through the real SDK', () => {
     });
   });
 
-  it('a bearer token sent to the SigV4 agent is "Authorization method mismatch" (403, no WWW-Authenticate)', async () => {
-    const res = await bearer(id('sigv4_agent'), await idp.sign({ sub: 'x' }));
-    expect(res.status).toBe(403);
-    expect(res.headers.get('x-amzn-errortype')).toBe('AccessDeniedException');
-    expect(res.headers.get('www-authenticate')).toBeNull();
-    expect(await res.json()).toEqual({ message: MESSAGES.methodMismatch });
-  });
+  it(
+    'a bearer token sent to the SigV4 agent is "Authorization method mismatch" (403, no ' + 'WWW-Authenticate)',
+    async () => {
+      const res = await bearer(id('sigv4_agent'), await idp.sign({ sub: 'x' }));
+      expect(res.status).toBe(403);
+      expect(res.headers.get('x-amzn-errortype')).toBe('AccessDeniedException');
+      expect(res.headers.get('www-authenticate')).toBeNull();
+      expect(await res.json()).toEqual({ message: MESSAGES.methodMismatch });
+    },
+  );
 
   it('an unsigned call is rejected by SigV4 verification', async () => {
     const res = await bearer(id('sigv4_agent'), undefined);
@@ -258,7 +266,8 @@ describe('JWT agents with raw bearer calls', () => {
     expect(res.status).toBe(401);
     const escaped = encodeURIComponent(arn(id('oidc_agent')));
     expect(res.headers.get('www-authenticate')).toBe(
-      `Bearer resource_metadata="${stack.url}/runtimes/${escaped}/invocations/.well-known/oauth-protected-resource?qualifier=DEFAULT"`,
+      `Bearer resource_metadata="${stack.url}/runtimes/${escaped}/invocations/` +
+        '.well-known/oauth-protected-resource?qualifier=DEFAULT"',
     );
     expect(await res.json()).toEqual({
       jsonrpc: '2.0',
@@ -269,7 +278,8 @@ describe('JWT agents with raw bearer calls', () => {
 
   it('the protected-resource metadata names the issuer and the scopes', async () => {
     const res = await fetch(
-      `${stack.url}/runtimes/${encodeURIComponent(arn(id('oidc_agent')))}/invocations/.well-known/oauth-protected-resource?qualifier=DEFAULT`,
+      `${stack.url}/runtimes/${encodeURIComponent(arn(id('oidc_agent')))}/invocations/` +
+        '.well-known/oauth-protected-resource?qualifier=DEFAULT',
     );
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
@@ -279,26 +289,29 @@ describe('JWT agents with raw bearer calls', () => {
     });
   });
 
-  it('oidc-provider token: accepted; the agent sees the subject, a WAT, and the allow-listed headers only', async () => {
-    const token = await oidcClientCredentials(o, 'api:read');
-    const res = await bearer(
-      id('oidc_agent'),
-      token,
-      { prompt: 'hi' },
-      {
-        [HEADERS.userId]: 'ignored-user',
-        [`${HEADERS.customPrefix}Tenant`]: 'acme',
-        [`${HEADERS.customPrefix}Other`]: 'dropped',
-      },
-    );
-    expect(res.status).toBe(200);
-    const body = (await res.json()) as Record<string, any>;
-    expect(body.caller).toMatchObject({ sub: o.clientId });
-    expect(body.workloadAccessToken).toMatchObject({ received: true, forUser: expect.stringContaining(o.clientId) });
-    expect(body.authorizationHeader).toMatchObject({ received: true });
-    expect(body.customHeaders).toEqual({ [`${HEADERS.customPrefix}Tenant`.toLowerCase()]: 'acme' });
-    expect(JSON.stringify(body)).not.toContain(token);
-  });
+  it(
+    'oidc-provider token: accepted; the agent sees the subject, a WAT, and the allow-listed ' + 'headers only',
+    async () => {
+      const token = await oidcClientCredentials(o, 'api:read');
+      const res = await bearer(
+        id('oidc_agent'),
+        token,
+        { prompt: 'hi' },
+        {
+          [HEADERS.userId]: 'ignored-user',
+          [`${HEADERS.customPrefix}Tenant`]: 'acme',
+          [`${HEADERS.customPrefix}Other`]: 'dropped',
+        },
+      );
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as Record<string, any>;
+      expect(body.caller).toMatchObject({ sub: o.clientId });
+      expect(body.workloadAccessToken).toMatchObject({ received: true, forUser: expect.stringContaining(o.clientId) });
+      expect(body.authorizationHeader).toMatchObject({ received: true });
+      expect(body.customHeaders).toEqual({ [`${HEADERS.customPrefix}Tenant`.toLowerCase()]: 'acme' });
+      expect(JSON.stringify(body)).not.toContain(token);
+    },
+  );
 
   it('oidc-provider token without the allowed scope, or the SigV4 SDK on a JWT agent, is refused', async () => {
     const res = await bearer(id('oidc_agent'), await oidcClientCredentials(o, 'api:write'));
@@ -312,23 +325,29 @@ describe('JWT agents with raw bearer calls', () => {
     });
   });
 
-  it('cognito-local: access token passes allowedClients; the ID token fails it, and the reverse for allowedAudience', async () => {
-    const ok = await bearer(id('cognito_agent'), cog.accessToken);
-    expect(ok.status).toBe(200);
-    expect(await ok.json()).toMatchObject({
-      caller: { sub: expect.any(String) },
-      workloadAccessToken: { received: true },
-    });
-    const wrongKind = await bearer(id('cognito_agent'), cog.idToken);
-    expect(wrongKind.status).toBe(401);
-    expect(await wrongKind.json()).toMatchObject({
-      error: { message: "Claim 'client_id' value mismatch with configuration." },
-    });
-    expect((await bearer(id('cognito_aud_agent'), cog.idToken)).status).toBe(200);
-    const access = await bearer(id('cognito_aud_agent'), cog.accessToken);
-    expect(access.status).toBe(401);
-    expect(await access.json()).toMatchObject({ error: { message: "Claim 'aud' value mismatch with configuration." } });
-  });
+  it(
+    'cognito-local: access token passes allowedClients; the ID token fails it, and the reverse for ' +
+      'allowedAudience',
+    async () => {
+      const ok = await bearer(id('cognito_agent'), cog.accessToken);
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toMatchObject({
+        caller: { sub: expect.any(String) },
+        workloadAccessToken: { received: true },
+      });
+      const wrongKind = await bearer(id('cognito_agent'), cog.idToken);
+      expect(wrongKind.status).toBe(401);
+      expect(await wrongKind.json()).toMatchObject({
+        error: { message: "Claim 'client_id' value mismatch with configuration." },
+      });
+      expect((await bearer(id('cognito_aud_agent'), cog.idToken)).status).toBe(200);
+      const access = await bearer(id('cognito_aud_agent'), cog.accessToken);
+      expect(access.status).toBe(401);
+      expect(await access.json()).toMatchObject({
+        error: { message: "Claim 'aud' value mismatch with configuration." },
+      });
+    },
+  );
 
   it('loopback IdP: custom claim, expiry, unparseable token, empty bearer', async () => {
     expect((await bearer(id('claims_agent'), await idp.sign({ sub: 'carol', tenant: 'acme' }))).status).toBe(200);
@@ -358,7 +377,8 @@ describe('JWT agents with raw bearer calls', () => {
       body: '{}',
     });
     expect(inv.headers.get(HEADERS.sessionId)).toBe(sessionId);
-    const stopUrl = `${stack.url}/runtimes/${encodeURIComponent(arn(id('claims_agent')))}/stopruntimesession?qualifier=DEFAULT`;
+    const runtime = encodeURIComponent(arn(id('claims_agent')));
+    const stopUrl = `${stack.url}/runtimes/${runtime}/stopruntimesession?qualifier=DEFAULT`;
     await expect(
       dp.send(new StopRuntimeSessionCommand({ agentRuntimeArn: arn(id('claims_agent')), runtimeSessionId: sessionId })),
     ).rejects.toMatchObject({ message: MESSAGES.methodMismatch });
@@ -396,20 +416,23 @@ describe('JWT agents with raw bearer calls', () => {
     ).toEqual(['whoami', 'token']);
   });
 
-  it('the sample agent speaks MCP on an MCP agent: the CLI `mcp --agent` initializes, lists and calls whoami', async () => {
-    const token = await idp.sign({ sub: 'carol', tenant: 'acme' });
-    const env = { ...stack.env };
-    const listed = await runCommand(['mcp', '--agent', arn(id('mcp_agent')), '--bearer-token', token], { env });
-    expect(listed.code).toBe(0);
-    expect(listed.stdout).toContain('whoami');
-    const called = await runCommand(
-      ['mcp', '--agent', arn(id('mcp_agent')), '--bearer-token', token, '--call', 'whoami', '--json'],
-      { env },
-    );
-    expect(called.code).toBe(0);
-    expect(called.stdout).toContain('"sub":"carol"');
-    expect(called.stderr).not.toContain(token);
-  });
+  it(
+    'the sample agent speaks MCP on an MCP agent: the CLI `mcp --agent` initializes, lists and ' + 'calls whoami',
+    async () => {
+      const token = await idp.sign({ sub: 'carol', tenant: 'acme' });
+      const env = { ...stack.env };
+      const listed = await runCommand(['mcp', '--agent', arn(id('mcp_agent')), '--bearer-token', token], { env });
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).toContain('whoami');
+      const called = await runCommand(
+        ['mcp', '--agent', arn(id('mcp_agent')), '--bearer-token', token, '--call', 'whoami', '--json'],
+        { env },
+      );
+      expect(called.code).toBe(0);
+      expect(called.stdout).toContain('"sub":"carol"');
+      expect(called.stderr).not.toContain(token);
+    },
+  );
 
   it('an ARN left unencoded in the path gets a hint', async () => {
     const res = await fetch(`${stack.url}/runtimes/${arn(id('claims_agent'))}/invocations`, {
@@ -422,80 +445,86 @@ describe('JWT agents with raw bearer calls', () => {
 });
 
 describe('control plane', () => {
-  it('GetAgentRuntime exposes the authorizer, header allowlist and workload identity; ListAgentRuntimes lists all', async () => {
-    const jwt = await cp.send(new GetAgentRuntimeCommand({ agentRuntimeId: id('oidc_agent') }));
-    expect(jwt).toMatchObject({
-      agentRuntimeArn: arn(id('oidc_agent')),
-      agentRuntimeName: 'oidc_agent',
-      status: 'READY',
-      authorizerConfiguration: {
-        customJWTAuthorizer: {
-          discoveryUrl: o.discoveryUrl,
-          allowedAudience: [o.resource],
-          allowedScopes: ['api:read'],
+  it(
+    'GetAgentRuntime exposes the authorizer, header allowlist and workload identity; ListAgentRuntimes lists ' + 'all',
+    async () => {
+      const jwt = await cp.send(new GetAgentRuntimeCommand({ agentRuntimeId: id('oidc_agent') }));
+      expect(jwt).toMatchObject({
+        agentRuntimeArn: arn(id('oidc_agent')),
+        agentRuntimeName: 'oidc_agent',
+        status: 'READY',
+        authorizerConfiguration: {
+          customJWTAuthorizer: {
+            discoveryUrl: o.discoveryUrl,
+            allowedAudience: [o.resource],
+            allowedScopes: ['api:read'],
+          },
         },
-      },
-      requestHeaderConfiguration: { requestHeaderAllowlist: ['Authorization', `${HEADERS.customPrefix}Tenant`] },
-      workloadIdentityDetails: {
-        workloadIdentityArn: expect.stringMatching(new RegExp(`workload-identity/${id('oidc_agent')}$`)),
-      },
-      protocolConfiguration: { serverProtocol: 'HTTP' },
-    });
-    expect(jwt.createdAt).toBeInstanceOf(Date);
-    const sig = await cp.send(new GetAgentRuntimeCommand({ agentRuntimeId: id('sigv4_agent') }));
-    expect(sig.authorizerConfiguration).toBeUndefined();
-    await expect(cp.send(new GetAgentRuntimeCommand({ agentRuntimeId: 'nope-0000000000' }))).rejects.toMatchObject({
-      name: 'ResourceNotFoundException',
-    });
-    const list = await cp.send(new ListAgentRuntimesCommand({}));
-    expect(list.agentRuntimes!.map((a) => a.agentRuntimeName)).toEqual(stack.agents.map((a) => a.name));
-  });
+        requestHeaderConfiguration: { requestHeaderAllowlist: ['Authorization', `${HEADERS.customPrefix}Tenant`] },
+        workloadIdentityDetails: {
+          workloadIdentityArn: expect.stringMatching(new RegExp(`workload-identity/${id('oidc_agent')}$`)),
+        },
+        protocolConfiguration: { serverProtocol: 'HTTP' },
+      });
+      expect(jwt.createdAt).toBeInstanceOf(Date);
+      const sig = await cp.send(new GetAgentRuntimeCommand({ agentRuntimeId: id('sigv4_agent') }));
+      expect(sig.authorizerConfiguration).toBeUndefined();
+      await expect(cp.send(new GetAgentRuntimeCommand({ agentRuntimeId: 'nope-0000000000' }))).rejects.toMatchObject({
+        name: 'ResourceNotFoundException',
+      });
+      const list = await cp.send(new ListAgentRuntimesCommand({}));
+      expect(list.agentRuntimes!.map((a) => a.agentRuntimeName)).toEqual(stack.agents.map((a) => a.name));
+    },
+  );
 });
 
 describe('--agent-url: a stand-in user agent behind the runtime', () => {
-  it('receives the container contract headers and the allow-listed headers; its JSON answer is passed back', async () => {
-    const agent = await startStandInAgent();
-    const s = await startLocalStack({ agentUrls: [agent.url] });
-    const client = new BedrockAgentCoreClient({
-      endpoint: s.url,
-      region: s.region,
-      credentials: s.credentials,
-      maxAttempts: 1,
-    });
-    try {
-      const sessionId = sid();
-      const a = s.agents.find((x) => !x.authorizerConfiguration)!;
-      const out = await client.send(
-        new InvokeAgentRuntimeCommand({
-          agentRuntimeArn: `arn:aws:bedrock-agentcore:${s.region}:${s.accountId}:runtime/${a.id}`,
-          payload: Buffer.from('{"prompt":"hello"}'),
-          contentType: 'application/json',
-          runtimeUserId: 'dave',
-          runtimeSessionId: sessionId,
-          traceId: 'Root=1-67891233-abcdef012345678912345678',
-        }),
-      );
-      expect(JSON.parse(await out.response!.transformToString())).toEqual({ from: 'stand-in' });
-      expect(out.traceId).toBe('Root=1-67891233-abcdef012345678912345678');
-      const seen = agent.seen[0]!;
-      expect(seen).toMatchObject({ method: 'POST', path: '/invocations', body: '{"prompt":"hello"}' });
-      const wat = seen.headers['workloadaccesstoken'] as string;
-      expect(wat).toMatch(/^AgV4/);
-      expect(seen.headers['x-amz-bedrock-agentcore-identity-wat']).toBe(wat);
-      expect(s.state.resolveWat(wat)).toMatchObject({ workloadName: a.workloadName, userId: 'dave' });
-      expect(seen.headers[HEADERS.sessionId.toLowerCase()]).toBe(sessionId);
-      expect(seen.headers[HEADERS.requestId.toLowerCase()]).toMatch(/^[0-9a-f-]{36}$/);
-      expect(seen.headers['oauth2callbackurl']).toBe(a.oauth2CallbackUrl);
-      expect(seen.headers['content-type']).toBe('application/json');
-      // The SigV4 signature and the user-id header are not forwarded.
-      expect(seen.headers.authorization).toBeUndefined();
-      expect(seen.headers[HEADERS.userId.toLowerCase()]).toBeUndefined();
-    } finally {
-      client.destroy();
-      await s.close();
-      await agent.close();
-    }
-  });
+  it(
+    'receives the container contract headers and the allow-listed headers; its JSON answer is ' + 'passed back',
+    async () => {
+      const agent = await startStandInAgent();
+      const s = await startLocalStack({ agentUrls: [agent.url] });
+      const client = new BedrockAgentCoreClient({
+        endpoint: s.url,
+        region: s.region,
+        credentials: s.credentials,
+        maxAttempts: 1,
+      });
+      try {
+        const sessionId = sid();
+        const a = s.agents.find((x) => !x.authorizerConfiguration)!;
+        const out = await client.send(
+          new InvokeAgentRuntimeCommand({
+            agentRuntimeArn: `arn:aws:bedrock-agentcore:${s.region}:${s.accountId}:runtime/${a.id}`,
+            payload: Buffer.from('{"prompt":"hello"}'),
+            contentType: 'application/json',
+            runtimeUserId: 'dave',
+            runtimeSessionId: sessionId,
+            traceId: 'Root=1-67891233-abcdef012345678912345678',
+          }),
+        );
+        expect(JSON.parse(await out.response!.transformToString())).toEqual({ from: 'stand-in' });
+        expect(out.traceId).toBe('Root=1-67891233-abcdef012345678912345678');
+        const seen = agent.seen[0]!;
+        expect(seen).toMatchObject({ method: 'POST', path: '/invocations', body: '{"prompt":"hello"}' });
+        const wat = seen.headers.workloadaccesstoken as string;
+        expect(wat).toMatch(/^AgV4/);
+        expect(seen.headers['x-amz-bedrock-agentcore-identity-wat']).toBe(wat);
+        expect(s.state.resolveWat(wat)).toMatchObject({ workloadName: a.workloadName, userId: 'dave' });
+        expect(seen.headers[HEADERS.sessionId.toLowerCase()]).toBe(sessionId);
+        expect(seen.headers[HEADERS.requestId.toLowerCase()]).toMatch(/^[0-9a-f-]{36}$/);
+        expect(seen.headers.oauth2callbackurl).toBe(a.oauth2CallbackUrl);
+        expect(seen.headers['content-type']).toBe('application/json');
+        // The SigV4 signature and the user-id header are not forwarded.
+        expect(seen.headers.authorization).toBeUndefined();
+        expect(seen.headers[HEADERS.userId.toLowerCase()]).toBeUndefined();
+      } finally {
+        client.destroy();
+        await s.close();
+        await agent.close();
+      }
+    },
+  );
 
   it('an MCP-protocol agent behind --agent-url is called at POST /mcp (AgentCore MCP contract)', async () => {
     const agent = await startStandInAgent();
@@ -543,10 +572,11 @@ describe('--agent-url: a stand-in user agent behind the runtime', () => {
       credentials: s.credentials,
       maxAttempts: 1,
     });
+    const idOf = (name: string) => s.agents.find((x) => x.name === name)!.id;
     const call = (name: string) =>
       client.send(
         new InvokeAgentRuntimeCommand({
-          agentRuntimeArn: `arn:aws:bedrock-agentcore:${s.region}:${s.accountId}:runtime/${s.agents.find((x) => x.name === name)!.id}`,
+          agentRuntimeArn: `arn:aws:bedrock-agentcore:${s.region}:${s.accountId}:runtime/${idOf(name)}`,
           payload: Buffer.from('{}'),
         }),
       );

@@ -65,7 +65,8 @@ describe('start-up', () => {
     try {
       await expect(startLocalStack({ port: 0, threeLoPort: port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
       const opened = listen.mock.contexts as Server[];
-      expect(opened.length).toBeGreaterThanOrEqual(3); // the stack, the sample agent, the 3LO provider (the one that failed)
+      // the stack, the sample agent, the 3LO provider (the one that failed)
+      expect(opened.length).toBeGreaterThanOrEqual(3);
       expect(opened.filter((srv) => srv.listening)).toEqual([]);
     } finally {
       listen.mockRestore();
@@ -113,20 +114,23 @@ describe('fault injection (client retries can be tested)', () => {
     expect(d.$metadata.attempts).toBe(2);
   });
 
-  it('throttling without retries surfaces as ThrottlingException (429); Cognito gets TooManyRequestsException', async () => {
-    await fetch(`${s.url}/_local/faults`, {
-      method: 'PUT',
-      body: JSON.stringify({ rules: [{ kind: 'throttle', count: 2 }] }),
-    });
-    const f = await failure(call(1));
-    expect(f).toMatchObject({ name: 'ThrottlingException', status: 429, message: 'Rate exceeded' });
-    const g = await failure(
-      clientsFor(s).cognito.send(
-        new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: 'x', AuthParameters: {} }),
-      ),
-    );
-    expect(g).toMatchObject({ name: 'TooManyRequestsException', message: 'Rate exceeded' });
-  });
+  it(
+    'throttling without retries surfaces as ThrottlingException (429); Cognito gets ' + 'TooManyRequestsException',
+    async () => {
+      await fetch(`${s.url}/_local/faults`, {
+        method: 'PUT',
+        body: JSON.stringify({ rules: [{ kind: 'throttle', count: 2 }] }),
+      });
+      const f = await failure(call(1));
+      expect(f).toMatchObject({ name: 'ThrottlingException', status: 429, message: 'Rate exceeded' });
+      const g = await failure(
+        clientsFor(s).cognito.send(
+          new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: 'x', AuthParameters: {} }),
+        ),
+      );
+      expect(g).toMatchObject({ name: 'TooManyRequestsException', message: 'Rate exceeded' });
+    },
+  );
 
   it('latency is added to matching calls; DELETE clears everything', async () => {
     await fetch(`${s.url}/_local/faults`, {
@@ -142,6 +146,18 @@ describe('fault injection (client retries can be tested)', () => {
 });
 
 describe('config', () => {
+  it('a pool without app clients still starts: the seeded JWT agents and gateway check the issuer only', async () => {
+    // Found by local-config.property.test.ts: allowedClients [""] made the seeded gateway an internal error (exit 1).
+    const stack = await startLocalStack({ config: { userPool: { clients: [] } } });
+    try {
+      const jwt = stack.agents.find((a) => a.name === 'jwt_agent');
+      expect(jwt?.authorizerConfiguration?.customJWTAuthorizer).not.toHaveProperty('allowedClients');
+      expect(stack.gateways.length).toBeGreaterThan(0);
+    } finally {
+      await stack.close();
+    }
+  });
+
   it.each([
     [{ region: 'mars' }, 'region: must match an AWS region such as us-east-1'],
     [{ userPool: { users: [{ username: 'x' }] } }, 'userPool.users[0].password: required string'],

@@ -32,7 +32,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-async function watForUser(userId: string, s = stack, cl = c) {
+async function watForUser(userId: string, _s = stack, cl = c) {
   return (await cl.data.send(new GetWorkloadAccessTokenForUserIdCommand({ workloadName: WORKLOAD, userId })))
     .workloadAccessToken!;
 }
@@ -61,63 +61,66 @@ const tokenReq = (wat: string, extra: Record<string, unknown> = {}) =>
   });
 
 describe('3LO with auto-consent', () => {
-  it('runs the whole flow with a user JWT: authorize → provider → callback → return URL → Complete → token', async () => {
-    const jwt = await aliceJwt();
-    const { workloadAccessToken: wat } = await c.data.send(
-      new GetWorkloadAccessTokenForJWTCommand({ workloadName: WORKLOAD, userToken: jwt }),
-    );
-    const first = await c.data.send(
-      tokenReq(wat!, { customState: 'csrf-123', customParameters: { login_hint: 'alice-at-provider' } }),
-    );
-    expect(first.sessionStatus).toBe('IN_PROGRESS');
-    expect(first.accessToken).toBeUndefined();
-    expect(first.sessionUri).toMatch(/^urn:ietf:params:oauth:request_uri:[A-Za-z0-9]+$/);
-    expect(first.authorizationUrl).toBe(
-      `${stack.url}/identities/oauth2/authorize?request_uri=${encodeURIComponent(first.sessionUri!)}`,
-    );
+  it(
+    'runs the whole flow with a user JWT: authorize → provider → callback → return URL → ' + 'Complete → token',
+    async () => {
+      const jwt = await aliceJwt();
+      const { workloadAccessToken: wat } = await c.data.send(
+        new GetWorkloadAccessTokenForJWTCommand({ workloadName: WORKLOAD, userToken: jwt }),
+      );
+      const first = await c.data.send(
+        tokenReq(wat!, { customState: 'csrf-123', customParameters: { login_hint: 'alice-at-provider' } }),
+      );
+      expect(first.sessionStatus).toBe('IN_PROGRESS');
+      expect(first.accessToken).toBeUndefined();
+      expect(first.sessionUri).toMatch(/^urn:ietf:params:oauth:request_uri:[A-Za-z0-9]+$/);
+      expect(first.authorizationUrl).toBe(
+        `${stack.url}/identities/oauth2/authorize?request_uri=${encodeURIComponent(first.sessionUri!)}`,
+      );
 
-    const browser = await follow(first.authorizationUrl!);
-    const toProvider = new URL(browser.urls[1]!);
-    expect(toProvider.origin).toBe(stack.threeLo.issuer);
-    expect(toProvider.searchParams.get('redirect_uri')).toBe(
-      stack.credentialProviders.oauth2.find((p) => p.name === PROVIDER)!.callbackUrl,
-    );
-    expect(toProvider.searchParams.get('code_challenge_method')).toBe('S256');
-    expect(toProvider.searchParams.get('login_hint')).toBe('alice-at-provider');
-    const landed = new URL(browser.finalUrl);
-    expect(`${landed.origin}${landed.pathname}`).toBe(RETURN);
-    expect(landed.searchParams.get('session_id')).toBe(first.sessionUri);
-    expect(landed.searchParams.get('state')).toBe('csrf-123');
+      const browser = await follow(first.authorizationUrl!);
+      const toProvider = new URL(browser.urls[1]!);
+      expect(toProvider.origin).toBe(stack.threeLo.issuer);
+      expect(toProvider.searchParams.get('redirect_uri')).toBe(
+        stack.credentialProviders.oauth2.find((p) => p.name === PROVIDER)!.callbackUrl,
+      );
+      expect(toProvider.searchParams.get('code_challenge_method')).toBe('S256');
+      expect(toProvider.searchParams.get('login_hint')).toBe('alice-at-provider');
+      const landed = new URL(browser.finalUrl);
+      expect(`${landed.origin}${landed.pathname}`).toBe(RETURN);
+      expect(landed.searchParams.get('session_id')).toBe(first.sessionUri);
+      expect(landed.searchParams.get('state')).toBe('csrf-123');
 
-    // Still IN_PROGRESS until the app completes the binding.
-    const poll = await c.data.send(tokenReq(wat!, { sessionUri: first.sessionUri }));
-    expect(poll.sessionStatus).toBe('IN_PROGRESS');
+      // Still IN_PROGRESS until the app completes the binding.
+      const poll = await c.data.send(tokenReq(wat!, { sessionUri: first.sessionUri }));
+      expect(poll.sessionStatus).toBe('IN_PROGRESS');
 
-    const done = await c.data.send(
-      new CompleteResourceTokenAuthCommand({ sessionUri: first.sessionUri!, userIdentifier: { userToken: jwt } }),
-    );
-    expect(done.$metadata.httpStatusCode).toBe(200);
-    const got = await c.data.send(tokenReq(wat!, { sessionUri: first.sessionUri }));
-    expect(got.accessToken).toBeDefined();
-    expect(decodeJwt(got.accessToken!)).toMatchObject({
-      sub: 'alice-at-provider',
-      iss: stack.threeLo.issuer,
-      scope: 'api:read',
-    });
+      const done = await c.data.send(
+        new CompleteResourceTokenAuthCommand({ sessionUri: first.sessionUri!, userIdentifier: { userToken: jwt } }),
+      );
+      expect(done.$metadata.httpStatusCode).toBe(200);
+      const got = await c.data.send(tokenReq(wat!, { sessionUri: first.sessionUri }));
+      expect(got.accessToken).toBeDefined();
+      expect(decodeJwt(got.accessToken!)).toMatchObject({
+        sub: 'alice-at-provider',
+        iss: stack.threeLo.issuer,
+        scope: 'api:read',
+      });
 
-    // The vault now answers directly for this user (a new WAT from the same JWT's user), until forceAuthentication.
-    const again = await c.data.send(
-      tokenReq(
-        (await c.data.send(new GetWorkloadAccessTokenForJWTCommand({ workloadName: WORKLOAD, userToken: jwt })))
-          .workloadAccessToken!,
-      ),
-    );
-    expect(again.accessToken).toBe(got.accessToken);
-    const forced = await c.data.send(tokenReq(wat!, { forceAuthentication: true }));
-    expect(forced.accessToken).toBeUndefined();
-    expect(forced.sessionStatus).toBe('IN_PROGRESS');
-    expect(forced.sessionUri).not.toBe(first.sessionUri);
-  });
+      // The vault now answers directly for this user (a new WAT from the same JWT's user), until forceAuthentication.
+      const again = await c.data.send(
+        tokenReq(
+          (await c.data.send(new GetWorkloadAccessTokenForJWTCommand({ workloadName: WORKLOAD, userToken: jwt })))
+            .workloadAccessToken!,
+        ),
+      );
+      expect(again.accessToken).toBe(got.accessToken);
+      const forced = await c.data.send(tokenReq(wat!, { forceAuthentication: true }));
+      expect(forced.accessToken).toBeUndefined();
+      expect(forced.sessionStatus).toBe('IN_PROGRESS');
+      expect(forced.sessionUri).not.toBe(first.sessionUri);
+    },
+  );
 
   it('a client without cookies (curl -L) completes the browser leg', async () => {
     const wat = await watForUser('curl-user');

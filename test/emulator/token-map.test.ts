@@ -90,35 +90,40 @@ describe('WatCache', () => {
 });
 
 describe('the authorizer cache', () => {
-  it("verifies a token that shares a cached token's signature but not its payload (no cached verdict for it)", async () => {
-    const { publicKey, privateKey } = await generateKeyPair('ES256');
-    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' };
-    const issuer = 'http://127.0.0.1:1/pool';
-    const documents: Record<string, unknown> = {
-      [`${issuer}/.well-known/openid-configuration`]: { issuer, jwks_uri: `${issuer}/jwks.json` },
-      [`${issuer}/jwks.json`]: { keys: [jwk] },
-    };
-    const fetch = (async (url: string) =>
-      new Response(JSON.stringify(documents[url]), { status: documents[url] ? 200 : 404 })) as typeof globalThis.fetch;
-    const authorizer = createJwtAuthorizer({ fetch });
-    const config = { discoveryUrl: `${issuer}/.well-known/openid-configuration`, allowedClients: ['app'] };
-    const exp = Math.floor(Date.now() / 1000) + 600;
-    const token = await new SignJWT({ client_id: 'app', sub: 'alice' })
-      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
-      .setIssuer(issuer)
-      .setExpirationTime(exp)
-      .sign(privateKey);
-    expect((await authorizer.authorize(token, config)).ok).toBe(true);
-    expect((await authorizer.authorize(token, config)).ok).toBe(true); // from the cache
+  it(
+    "verifies a token that shares a cached token's signature but not its payload (no cached " + 'verdict for it)',
+    async () => {
+      const { publicKey, privateKey } = await generateKeyPair('ES256');
+      const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' };
+      const issuer = 'http://127.0.0.1:1/pool';
+      const documents: Record<string, unknown> = {
+        [`${issuer}/.well-known/openid-configuration`]: { issuer, jwks_uri: `${issuer}/jwks.json` },
+        [`${issuer}/jwks.json`]: { keys: [jwk] },
+      };
+      const fetch = (async (url: string) =>
+        new Response(JSON.stringify(documents[url]), {
+          status: documents[url] ? 200 : 404,
+        })) as typeof globalThis.fetch;
+      const authorizer = createJwtAuthorizer({ fetch });
+      const config = { discoveryUrl: `${issuer}/.well-known/openid-configuration`, allowedClients: ['app'] };
+      const exp = Math.floor(Date.now() / 1000) + 600;
+      const token = await new SignJWT({ client_id: 'app', sub: 'alice' })
+        .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+        .setIssuer(issuer)
+        .setExpirationTime(exp)
+        .sign(privateKey);
+      expect((await authorizer.authorize(token, config)).ok).toBe(true);
+      expect((await authorizer.authorize(token, config)).ok).toBe(true); // from the cache
 
-    const [header, , signature] = token.split('.');
-    const payload = Buffer.from(JSON.stringify({ client_id: 'app', sub: 'mallory', iss: issuer, exp })).toString(
-      'base64url',
-    );
-    const forged = `${header}.${payload}.${signature}`;
-    const verdict = await authorizer.authorize(forged, config);
-    expect(verdict).toMatchObject({ ok: false, status: 401, reason: 'signature' });
-    // The genuine token is still served (from the cache or verified again).
-    expect((await authorizer.authorize(token, config)).ok).toBe(true);
-  });
+      const [header, , signature] = token.split('.');
+      const payload = Buffer.from(JSON.stringify({ client_id: 'app', sub: 'mallory', iss: issuer, exp })).toString(
+        'base64url',
+      );
+      const forged = `${header}.${payload}.${signature}`;
+      const verdict = await authorizer.authorize(forged, config);
+      expect(verdict).toMatchObject({ ok: false, status: 401, reason: 'signature' });
+      // The genuine token is still served (from the cache or verified again).
+      expect((await authorizer.authorize(token, config)).ok).toBe(true);
+    },
+  );
 });

@@ -21,7 +21,10 @@ export function binaryString(constraints: { minLength?: number; maxLength?: numb
 
 const ALPHANUMERIC = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
-/** A pchar-like unit as fast-check builds it: one of `others` or a letter or digit, one time in eleven a percent-encoded code point. */
+/**
+ * A pchar-like unit as fast-check builds it: one of `others` or a letter or digit, one time in eleven a percent-encoded
+ * code point.
+ */
 function alphaNumericPercent(others: string): fc.Arbitrary<string> {
   const percent = anyCodePoint.map((c) => {
     const encoded = encodeURIComponent(c);

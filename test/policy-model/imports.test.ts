@@ -1,5 +1,6 @@
 /**
- * src/policy-model/ is shared by core/, cli/ and emulator/ (like src/wire.ts): it imports none of them, and it loads
+ * src/policy-model/ is shared by core/, cli/ and emulator/ (like src/wire.ts): it imports none of them (only wire.ts,
+ * where the service's texts live), and it loads
  * the Cedar engine (a 4 MB WebAssembly module) only when something is evaluated, never on import.
  */
 import { spawnSync } from 'node:child_process';
@@ -10,13 +11,13 @@ import { expect, it } from 'vitest';
 
 const dir = resolve('src/policy-model');
 
-it('imports nothing from core/, cli/ or emulator/ (any import form)', () => {
+it('imports nothing from core/, cli/ or emulator/, only wire.ts (any import form)', () => {
   const outside: string[] = [];
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.ts'))) {
     for (const spec of ts.preProcessFile(readFileSync(join(dir, f), 'utf8'), true, true).importedFiles) {
       if (!spec.fileName.startsWith('.')) continue;
       const target = relative(resolve('src'), resolve(dir, spec.fileName));
-      if (!target.startsWith('policy-model')) outside.push(`${f} → src/${target}`);
+      if (!target.startsWith('policy-model') && target !== 'wire.js') outside.push(`${f} → src/${target}`);
     }
   }
   expect(outside).toEqual([]);

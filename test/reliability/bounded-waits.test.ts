@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAwsClients, fromAwsError } from '../../src/core/aws.js';
 import type { FaultSettings } from '../../src/emulator/server.js';
 import { freePort } from '../fixtures/ports.js';
@@ -292,62 +292,66 @@ describe('Retry-After', () => {
     }
   });
 
-  it('OAuth token endpoint (login client-credentials): 503 and 429 + Retry-After are retried, invalid_client is not', async () => {
-    const token = {
-      status: 200,
-      headers: {},
-      body: JSON.stringify({ access_token: 'opaque-access-token-xyz', token_type: 'Bearer', expires_in: 3600 }),
-    };
-    const cases = [
-      {
-        answers: [{ status: 503, headers: {}, body: '{"error":"temporarily_unavailable"}' }, token],
-        code: 0,
-        hits: 2,
-        sleeps: 1,
-      },
-      {
-        answers: [{ status: 429, headers: { 'retry-after': '2' }, body: '{"error":"slow_down"}' }, token],
-        code: 0,
-        hits: 2,
-        sleeps: 1,
-        exact: 2000,
-      },
-      {
-        answers: [{ status: 401, headers: {}, body: '{"error":"invalid_client"}' }, token],
-        code: 4,
-        hits: 1,
-        sleeps: 0,
-      },
-    ];
-    for (const c of cases) {
-      const srv = await scriptedServer(c.answers);
-      const sleeps: number[] = [];
-      try {
-        const ctx = createTestContext({ home, sleep: async (ms) => void sleeps.push(ms) });
-        const r = await runCommand(
-          [
-            'login',
-            '--auth-flow',
-            'client-credentials',
-            '--token-endpoint',
-            `${srv.url}/token`,
-            '--client-id',
-            'c',
-            '--client-secret',
-            'not-a-real-secret',
-            '--no-cache',
-          ],
-          ctx,
-        );
-        expect(r.code, `${c.answers[0]!.status}: ${r.stderr}`).toBe(c.code);
-        expect(srv.hits).toHaveLength(c.hits);
-        expect(sleeps).toHaveLength(c.sleeps);
-        if (c.exact) expect(sleeps).toEqual([c.exact]);
-      } finally {
-        await srv.close();
+  it(
+    'OAuth token endpoint (login client-credentials): 503 and 429 + Retry-After are retried, invalid_client ' +
+      'is not',
+    async () => {
+      const token = {
+        status: 200,
+        headers: {},
+        body: JSON.stringify({ access_token: 'opaque-access-token-xyz', token_type: 'Bearer', expires_in: 3600 }),
+      };
+      const cases = [
+        {
+          answers: [{ status: 503, headers: {}, body: '{"error":"temporarily_unavailable"}' }, token],
+          code: 0,
+          hits: 2,
+          sleeps: 1,
+        },
+        {
+          answers: [{ status: 429, headers: { 'retry-after': '2' }, body: '{"error":"slow_down"}' }, token],
+          code: 0,
+          hits: 2,
+          sleeps: 1,
+          exact: 2000,
+        },
+        {
+          answers: [{ status: 401, headers: {}, body: '{"error":"invalid_client"}' }, token],
+          code: 4,
+          hits: 1,
+          sleeps: 0,
+        },
+      ];
+      for (const c of cases) {
+        const srv = await scriptedServer(c.answers);
+        const sleeps: number[] = [];
+        try {
+          const ctx = createTestContext({ home, sleep: async (ms) => void sleeps.push(ms) });
+          const r = await runCommand(
+            [
+              'login',
+              '--auth-flow',
+              'client-credentials',
+              '--token-endpoint',
+              `${srv.url}/token`,
+              '--client-id',
+              'c',
+              '--client-secret',
+              'not-a-real-secret',
+              '--no-cache',
+            ],
+            ctx,
+          );
+          expect(r.code, `${c.answers[0]!.status}: ${r.stderr}`).toBe(c.code);
+          expect(srv.hits).toHaveLength(c.hits);
+          expect(sleeps).toHaveLength(c.sleeps);
+          if (c.exact) expect(sleeps).toEqual([c.exact]);
+        } finally {
+          await srv.close();
+        }
       }
-    }
-  });
+    },
+  );
 
   it('verify: a discovery document behind one 503 is fetched again, not reported as a rejection', async () => {
     const discovery = await (await fetch(s.stack.userPool.discoveryUrl)).text();
@@ -442,29 +446,33 @@ describe('a silent endpoint', () => {
     }
   });
 
-  it('raw calls time out: verify against a discovery URL that never answers is bounded by the fetch timeout (exit 5 or Ctrl-C 130)', async () => {
-    const silent = await silentServer();
-    const ac = new AbortController();
-    try {
-      const timer = setTimeout(
-        () => ac.abort(Object.assign(new Error('interrupted by SIGINT'), { name: 'AbortError' })),
-        300,
-      );
-      const r = await runCommand(
-        [
-          'verify',
-          'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4In0.c2ln',
-          '--discovery-url',
-          `${silent.url}/.well-known/openid-configuration`,
-        ],
-        { env, home, signal: ac.signal },
-      );
-      clearTimeout(timer);
-      expect(r.code, r.stderr).toBe(130);
-    } finally {
-      await silent.close();
-    }
-  });
+  it(
+    'raw calls time out: verify against a discovery URL that never answers is bounded by the fetch timeout ' +
+      '(exit 5 or Ctrl-C 130)',
+    async () => {
+      const silent = await silentServer();
+      const ac = new AbortController();
+      try {
+        const timer = setTimeout(
+          () => ac.abort(Object.assign(new Error('interrupted by SIGINT'), { name: 'AbortError' })),
+          300,
+        );
+        const r = await runCommand(
+          [
+            'verify',
+            'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4In0.c2ln',
+            '--discovery-url',
+            `${silent.url}/.well-known/openid-configuration`,
+          ],
+          { env, home, signal: ac.signal },
+        );
+        clearTimeout(timer);
+        expect(r.code, r.stderr).toBe(130);
+      } finally {
+        await silent.close();
+      }
+    },
+  );
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -480,12 +488,15 @@ async function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-/** Long enough that only Ctrl-C or --timeout can end a held call within the test (the hold ends when the client goes away). */
+/**
+ * Long enough that only Ctrl-C or --timeout can end a held call within the test (the hold ends when the client goes
+ * away).
+ */
 const HOLD_MS = 600_000;
 
 /**
- * Run argv and send Ctrl-C once `waiting` resolves (the command is then known to wait); exit 130 expected. If the command
- * ends before that, its result is returned as it is (and the test's exit-code assertion says why).
+ * Run argv and send Ctrl-C once `waiting` resolves (the command is then known to wait); exit 130 expected. If the
+ * command ends before that, its result is returned as it is (and the test's exit-code assertion says why).
  */
 async function interrupt(
   argv: string[],
@@ -532,34 +543,39 @@ describe('Ctrl-C during any wait ends cleanly (exit 130)', () => {
     }
   });
 
-  it('smoke waiting on a step: exit 130, and the work done is kept (the JUnit report holds the step that passed)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'aca-rel-smoke-'));
-    const file = join(dir, 's.yaml');
-    const junit = join(dir, 'junit.xml');
-    writeFileSync(
-      file,
-      `steps:\n  - id: quick\n    explain: Token has expired\n  - id: inv\n    invoke:\n      agent: ${SIGV4}\n      payload: '{"action":"whoami"}'\n      user-id: alice\n`,
-    );
-    s.stack.faults.set({ latencyMs: HOLD_MS });
-    try {
-      // Held: the invoke step's call (the explain step needs no stack), so the first step has passed by then.
-      const r = await interrupt(['smoke', file, '--junit', junit], s.stack.faults.nextHeld(), { cwd: dir });
-      expect(r.code, r.stderr + r.stdout).toBe(130);
-      const xml = readFileSync(junit, 'utf8');
-      expect(xml).toMatch(/<testcase name="quick"[^>]*\/>/);
-      expect(xml).toMatch(/<testcase name="inv"[\s\S]*ERR_INTERRUPTED/);
-    } finally {
-      s.stack.faults.clear();
-    }
-  });
+  it(
+    'smoke waiting on a step: exit 130, and the work done is kept (the JUnit report holds the step that ' + 'passed)',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'aca-rel-smoke-'));
+      const file = join(dir, 's.yaml');
+      const junit = join(dir, 'junit.xml');
+      writeFileSync(
+        file,
+        `steps:\n  - id: quick\n    explain: Token has expired\n  - id: inv\n    invoke:\n      ` +
+          `agent: ${SIGV4}\n      payload: '{"action":"whoami"}'\n      user-id: alice\n`,
+      );
+      s.stack.faults.set({ latencyMs: HOLD_MS });
+      try {
+        // Held: the invoke step's call (the explain step needs no stack), so the first step has passed by then.
+        const r = await interrupt(['smoke', file, '--junit', junit], s.stack.faults.nextHeld(), { cwd: dir });
+        expect(r.code, r.stderr + r.stdout).toBe(130);
+        const xml = readFileSync(junit, 'utf8');
+        expect(xml).toMatch(/<testcase name="quick"[^>]*\/>/);
+        expect(xml).toMatch(/<testcase name="inv"[\s\S]*ERR_INTERRUPTED/);
+      } finally {
+        s.stack.faults.clear();
+      }
+    },
+  );
 
   it('callback waiting for a redirect: exit 130 and the port is free again', async () => {
     const port = await freePort();
     // Interrupted once it says where it listens.
-    const listening = async (ctx: TestContext) => {
-      for (let i = 0; i < 1000 && !ctx.stderr.text().includes(`${port}`); i++)
-        await new Promise((r) => setTimeout(r, 10));
-    };
+    // Raced against the run: never rejects (the assertions below say what went wrong).
+    const listening = (ctx: TestContext) =>
+      vi
+        .waitFor(() => expect(ctx.stderr.text()).toContain(`${port}`), { timeout: 10_000, interval: 10 })
+        .catch(() => undefined);
     const r = await interrupt(['callback', '--port', String(port), '--user-id', 'alice'], listening);
     expect(r.code, r.stderr).toBe(130);
     expect(r.stderr).toContain(`${port}`); // it was listening when interrupted
@@ -618,36 +634,40 @@ describe('Ctrl-C during any wait ends cleanly (exit 130)', () => {
     expect(await portIsFree(port)).toBe(true);
   });
 
-  it('exchange 3LO with --register-return-url --ephemeral, Ctrl-C while waiting: the return URL it added is removed again', async () => {
-    const port = await freePort();
-    const returnUrl = `http://127.0.0.1:${port}/oauth2/callback`;
-    const before = [...s.stack.state.workloadIdentities.get('local-workload')!.allowedResourceOauth2ReturnUrls];
-    const browser = idleBrowser();
-    const r = await interrupt(
-      [
-        'exchange',
-        '--workload-name',
-        'local-workload',
-        '--user-id',
-        'alice',
-        '--provider',
-        'local-3lo',
-        '--scopes',
-        'api:read',
-        '--return-url',
-        returnUrl,
-        '--register-return-url',
-        '--ephemeral',
-        '--force-auth',
-      ],
-      browser.opened,
-      { openBrowser: browser.openBrowser },
-    );
-    expect(r.code, r.stderr).toBe(130);
-    expect(r.stderr).toMatch(/UpdateWorkloadIdentity/);
-    expect(s.stack.state.workloadIdentities.get('local-workload')!.allowedResourceOauth2ReturnUrls).toEqual(before);
-    expect(await portIsFree(port)).toBe(true);
-  });
+  it(
+    'exchange 3LO with --register-return-url --ephemeral, Ctrl-C while waiting: the return URL it added is ' +
+      'removed again',
+    async () => {
+      const port = await freePort();
+      const returnUrl = `http://127.0.0.1:${port}/oauth2/callback`;
+      const before = [...s.stack.state.workloadIdentities.get('local-workload')!.allowedResourceOauth2ReturnUrls];
+      const browser = idleBrowser();
+      const r = await interrupt(
+        [
+          'exchange',
+          '--workload-name',
+          'local-workload',
+          '--user-id',
+          'alice',
+          '--provider',
+          'local-3lo',
+          '--scopes',
+          'api:read',
+          '--return-url',
+          returnUrl,
+          '--register-return-url',
+          '--ephemeral',
+          '--force-auth',
+        ],
+        browser.opened,
+        { openBrowser: browser.openBrowser },
+      );
+      expect(r.code, r.stderr).toBe(130);
+      expect(r.stderr).toMatch(/UpdateWorkloadIdentity/);
+      expect(s.stack.state.workloadIdentities.get('local-workload')!.allowedResourceOauth2ReturnUrls).toEqual(before);
+      expect(await portIsFree(port)).toBe(true);
+    },
+  );
 
   it('a real SIGINT to the built CLI (callback waiting): exit 130, one line on stderr, the port released', async () => {
     const port = await freePort();
@@ -668,8 +688,7 @@ describe('Ctrl-C during any wait ends cleanly (exit 130)', () => {
     );
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += String(d)));
-    for (let i = 0; i < 200 && (await portIsFree(port)); i++) await new Promise((r) => setTimeout(r, 25));
-    expect(await portIsFree(port)).toBe(false);
+    await vi.waitFor(async () => expect(await portIsFree(port)).toBe(false), { timeout: 5000, interval: 25 });
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     child.kill('SIGINT');
     expect(await exited).toBe(130);
@@ -683,7 +702,7 @@ describe('Ctrl-C during any wait ends cleanly (exit 130)', () => {
     const ac = new AbortController();
     const ctx = createTestContext({ env: {}, signal: ac.signal });
     const run = runCommand(['local', '--port', String(port), '--json'], ctx);
-    for (let i = 0; i < 300 && !ctx.stdout.text().includes('}'); i++) await new Promise((r) => setTimeout(r, 20));
+    await vi.waitFor(() => expect(ctx.stdout.text()).toContain('}'), { timeout: 6000, interval: 20 });
     const info = JSON.parse(ctx.stdout.text()) as { env: Record<string, string> };
     expect(info.env.AWS_ENDPOINT_URL_BEDROCK_AGENTCORE).toBe(`http://127.0.0.1:${port}`);
     expect((await fetch(`http://127.0.0.1:${port}/_local/health`)).status).toBe(200);

@@ -1,9 +1,10 @@
 /**
  * `local --config`, property-based (fast-check), all the way to a running stack: random subsets and mutations of
- * examples/local-stack.yaml (sections and list items dropped, values replaced by other JSON values, duplicated, emptied)
- * either start a stack (stopped again at once: exit 130) or exit 2 with `Invalid config file …: <field>: …` naming a
- * field of the file. Never exit 1 (issue 12: a pool without `app-client` crashed while the stack started, which the
- * parse-only property in parsers.property.test.ts could not see). Stacks run in-process on port 0 and are closed.
+ * examples/local-stack.yaml (sections and list items dropped, values replaced by other JSON values, duplicated,
+ * emptied) either start a stack (stopped again at once: exit 130) or exit 2 with `Invalid config file …: <field>: …`
+ * naming a field of the file. Never exit 1 (issue 12: a pool without `app-client` crashed while the stack started,
+ * which the parse-only property in parsers.property.test.ts could not see). Stacks run in-process on port 0 and are
+ * closed.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,7 +54,13 @@ function apply(doc: Record<string, unknown>, op: Op): void {
   const all = paths(doc);
   if (!all.length) return;
   const path = all[op.at % all.length]!;
-  const parent = path.slice(0, -1).reduce<any>((o, k) => o[k], doc);
+  const parent = path
+    .slice(0, -1)
+    .reduce<Record<string | number, unknown>>((o, k) => o[k] as Record<string | number, unknown>, doc) as Record<
+    string | number,
+    unknown
+  > &
+    unknown[];
   const key = path[path.length - 1]!;
   if (op.kind === 'delete') {
     if (Array.isArray(parent)) parent.splice(key as number, 1);

@@ -5,7 +5,7 @@
  * garbage and half-open "slowloris" connections) and still do their job afterwards.
  */
 import { createHash } from 'node:crypto';
-import { connect, createServer as createNetServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -134,7 +134,8 @@ describe("login's redirect receiver (core/oauth/authcode on core/loopback)", () 
     }
   });
 
-  it(`malformed requests (${MALFORMED.length}) are answered or dropped, never thrown; the server still completes`, async () => {
+  const title = `malformed requests (${MALFORMED.length}) are answered or dropped, never thrown; the server still`;
+  it(`${title} completes`, async () => {
     const srv = await startRedirectReceiver({ redirectUri: 'http://127.0.0.1:0/callback' });
     try {
       for (const m of MALFORMED.filter((x) => !x.includes('%zz'))) {
@@ -182,42 +183,46 @@ describe("login's redirect receiver (core/oauth/authcode on core/loopback)", () 
     );
   });
 
-  it('a bounded flood (400 requests, 40 at a time, + 30 slowloris sockets) does not crash it; the real redirect still completes and close() does not hang', async () => {
-    const srv = await startRedirectReceiver({ redirectUri: 'http://127.0.0.1:0/callback' });
-    const slow = slowloris(srv.port, 30);
-    try {
-      const pathnameOf = (p: string) => {
-        try {
-          return new URL(p, 'http://h').pathname;
-        } catch {
-          return p;
-        }
-      };
-      const paths = fc.sample(arbPath, 360).filter((p) => pathnameOf(p) !== '/callback');
-      const notTheRedirect = MALFORMED.filter((m) => !m.includes('%zz'));
-      const jobs = [
-        ...paths.map(
-          (p) => () =>
-            fetch(`http://127.0.0.1:${srv.port}${p}`).then(
-              (r) => r.status,
-              () => -1,
-            ),
-        ),
-        ...Array.from({ length: 40 }, (_, i) => () => raw(srv.port, notTheRedirect[i % notTheRedirect.length]!)),
-      ];
-      const results: unknown[] = [];
-      for (let i = 0; i < jobs.length; i += 40)
-        results.push(...(await Promise.all(jobs.slice(i, i + 40).map((j) => j()))));
-      expect(results).toHaveLength(jobs.length);
-      expect(results.filter((r) => r === 200)).toEqual([]); // nothing but the real path counts
-      const wait = srv.waitForCallback({ timeoutMs: 5000 });
-      expect((await fetch(`${srv.url}?code=real&state=s`)).status).toBe(200);
-      expect((await wait).searchParams.get('code')).toBe('real');
-      await srv.close(); // would never end if it waited for the slow clients, which never finish
-    } finally {
-      for (const so of slow) so.destroy();
-    }
-  });
+  it(
+    'a bounded flood (400 requests, 40 at a time, + 30 slowloris sockets) does not crash it; the real ' +
+      'redirect still completes and close() does not hang',
+    async () => {
+      const srv = await startRedirectReceiver({ redirectUri: 'http://127.0.0.1:0/callback' });
+      const slow = slowloris(srv.port, 30);
+      try {
+        const pathnameOf = (p: string) => {
+          try {
+            return new URL(p, 'http://h').pathname;
+          } catch {
+            return p;
+          }
+        };
+        const paths = fc.sample(arbPath, 360).filter((p) => pathnameOf(p) !== '/callback');
+        const notTheRedirect = MALFORMED.filter((m) => !m.includes('%zz'));
+        const jobs = [
+          ...paths.map(
+            (p) => () =>
+              fetch(`http://127.0.0.1:${srv.port}${p}`).then(
+                (r) => r.status,
+                () => -1,
+              ),
+          ),
+          ...Array.from({ length: 40 }, (_, i) => () => raw(srv.port, notTheRedirect[i % notTheRedirect.length]!)),
+        ];
+        const results: unknown[] = [];
+        for (let i = 0; i < jobs.length; i += 40)
+          results.push(...(await Promise.all(jobs.slice(i, i + 40).map((j) => j()))));
+        expect(results).toHaveLength(jobs.length);
+        expect(results.filter((r) => r === 200)).toEqual([]); // nothing but the real path counts
+        const wait = srv.waitForCallback({ timeoutMs: 5000 });
+        expect((await fetch(`${srv.url}?code=real&state=s`)).status).toBe(200);
+        expect((await wait).searchParams.get('code')).toBe('real');
+        await srv.close(); // would never end if it waited for the slow clients, which never finish
+      } finally {
+        for (const so of slow) so.destroy();
+      }
+    },
+  );
 
   it('via the CLI: a redirect with another state is refused (exit 4) and the port is freed', async () => {
     const port = await freePort();
@@ -273,25 +278,31 @@ describe('the return-URL server (callback, exchange)', () => {
   const base = () => `http://127.0.0.1:${srv.port}/oauth2/callback`;
   const urn = 'urn:ietf:params:oauth:request_uri:abc-123';
 
-  it('one path, GET only, a URN session_id, the expected state, and a loopback Host header (DNS rebinding)', async () => {
-    expect((await fetch(`http://127.0.0.1:${srv.port}/other?session_id=${urn}&state=expected-state`)).status).toBe(404);
-    expect((await fetch(`${base()}?session_id=${urn}&state=expected-state`, { method: 'POST' })).status).toBe(405);
-    expect((await fetch(`${base()}?session_id=not-a-urn&state=expected-state`)).status).toBe(400);
-    expect((await fetch(`${base()}?session_id=${urn}&state=forged`)).status).toBe(400);
-    expect((await fetch(`${base()}?session_id=${urn}`)).status).toBe(400);
-    expect(
-      await raw(
-        srv.port,
-        `GET /oauth2/callback?session_id=${urn}&state=expected-state HTTP/1.1\r\nHost: attacker.example:${srv.port}\r\n\r\n`,
-      ),
-    ).toBe('HTTP/1.1 421 Misdirected Request');
-    expect(sessions).toEqual([]);
-    const ip = nonLoopbackIPv4();
-    if (ip)
-      expect(await raw(srv.port, 'GET / HTTP/1.1\r\n\r\n', ip)).toMatch(
-        /error (ECONNREFUSED|EHOSTUNREACH|ENETUNREACH)/,
+  it(
+    'one path, GET only, a URN session_id, the expected state, and a loopback Host header (DNS ' + 'rebinding)',
+    async () => {
+      expect((await fetch(`http://127.0.0.1:${srv.port}/other?session_id=${urn}&state=expected-state`)).status).toBe(
+        404,
       );
-  });
+      expect((await fetch(`${base()}?session_id=${urn}&state=expected-state`, { method: 'POST' })).status).toBe(405);
+      expect((await fetch(`${base()}?session_id=not-a-urn&state=expected-state`)).status).toBe(400);
+      expect((await fetch(`${base()}?session_id=${urn}&state=forged`)).status).toBe(400);
+      expect((await fetch(`${base()}?session_id=${urn}`)).status).toBe(400);
+      expect(
+        await raw(
+          srv.port,
+          `GET /oauth2/callback?session_id=${urn}&state=expected-state HTTP/1.1\r\nHost: ` +
+            `attacker.example:${srv.port}\r\n\r\n`,
+        ),
+      ).toBe('HTTP/1.1 421 Misdirected Request');
+      expect(sessions).toEqual([]);
+      const ip = nonLoopbackIPv4();
+      if (ip)
+        expect(await raw(srv.port, 'GET / HTTP/1.1\r\n\r\n', ip)).toMatch(
+          /error (ECONNREFUSED|EHOSTUNREACH|ENETUNREACH)/,
+        );
+    },
+  );
 
   it('error / error_description values are escaped in its pages (fast-check, 200 runs)', async () => {
     const benign = tagsOf(await (await fetch(`${base()}?error=x&error_description=y`)).text());
@@ -312,68 +323,75 @@ describe('the return-URL server (callback, exchange)', () => {
     expect(sessions).toEqual([]);
   });
 
-  it('arbitrary query strings on the return path (fast-check, 300 runs): a 4xx page or a session, never a 5xx', async () => {
-    const before = sessions.length;
-    await fc.assert(
-      fc.asyncProperty(
-        fc.oneof(
-          fc.string({ maxLength: 120 }),
-          webQueryParameters(),
-          fc
-            .dictionary(
-              fc.constantFrom('session_id', 'state', 'error', 'error_description', 'code', 'x'),
-              fc.string({ maxLength: 60 }),
-            )
-            .map((d) => new URLSearchParams(d).toString()),
+  it(
+    'arbitrary query strings on the return path (fast-check, 300 runs): a 4xx page or a ' + 'session, never a 5xx',
+    async () => {
+      const before = sessions.length;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(
+            fc.string({ maxLength: 120 }),
+            webQueryParameters(),
+            fc
+              .dictionary(
+                fc.constantFrom('session_id', 'state', 'error', 'error_description', 'code', 'x'),
+                fc.string({ maxLength: 60 }),
+              )
+              .map((d) => new URLSearchParams(d).toString()),
+          ),
+          async (q) => {
+            const res = await fetch(`${base()}?${q}`);
+            await res.arrayBuffer();
+            expect(res.status).toBeLessThan(500);
+            expect([200, 400, 404]).toContain(res.status);
+          },
         ),
-        async (q) => {
-          const res = await fetch(`${base()}?${q}`);
-          await res.arrayBuffer();
-          expect(res.status).toBeLessThan(500);
-          expect([200, 400, 404]).toContain(res.status);
-        },
-      ),
-      { numRuns: 300 },
-    );
-    // only real URNs with the expected state can have completed anything
-    for (const uri of sessions.slice(before))
-      expect(uri).toMatch(/^urn:ietf:params:oauth:request_uri:[a-zA-Z0-9-._~]+$/);
-  });
+        { numRuns: 300 },
+      );
+      // only real URNs with the expected state can have completed anything
+      for (const uri of sessions.slice(before))
+        expect(uri).toMatch(/^urn:ietf:params:oauth:request_uri:[a-zA-Z0-9-._~]+$/);
+    },
+  );
 
-  it('malformed requests and a bounded flood (400 + 30 slowloris) leave it serving; each valid session is handled once', async () => {
-    const slow = slowloris(srv.port, 30);
-    try {
-      for (const m of MALFORMED)
-        expect(await raw(srv.port, m.replace('/callback', '/oauth2/callback'))).toMatch(
-          /^HTTP\/1\.1 4\d\d|^closed|^error ECONNRESET/,
-        );
-      const paths = fc.sample(arbPath, 340);
-      const jobs = [
-        ...paths.map(
-          (p) => () =>
-            fetch(`http://127.0.0.1:${srv.port}${p}`).then(
-              (r) => r.status,
-              () => -1,
-            ),
-        ),
-        ...Array.from(
-          { length: 60 },
-          () => () => fetch(`${base()}?session_id=${urn}&state=expected-state`).then((r) => r.status),
-        ),
-      ];
-      const results: unknown[] = [];
-      for (let i = 0; i < jobs.length; i += 40)
-        results.push(...(await Promise.all(jobs.slice(i, i + 40).map((j) => j()))));
-      expect(results).toHaveLength(400);
-      expect(sessions).toEqual([urn]); // 60 redirects for one session: completed once
-      expect(
-        (await fetch(`${base()}?session_id=urn:ietf:params:oauth:request_uri:second&state=expected-state`)).status,
-      ).toBe(200);
-      expect(sessions).toHaveLength(2);
-    } finally {
-      for (const so of slow) so.destroy();
-    }
-  });
+  it(
+    'malformed requests and a bounded flood (400 + 30 slowloris) leave it serving; each valid session is ' +
+      'handled once',
+    async () => {
+      const slow = slowloris(srv.port, 30);
+      try {
+        for (const m of MALFORMED)
+          expect(await raw(srv.port, m.replace('/callback', '/oauth2/callback'))).toMatch(
+            /^HTTP\/1\.1 4\d\d|^closed|^error ECONNRESET/,
+          );
+        const paths = fc.sample(arbPath, 340);
+        const jobs = [
+          ...paths.map(
+            (p) => () =>
+              fetch(`http://127.0.0.1:${srv.port}${p}`).then(
+                (r) => r.status,
+                () => -1,
+              ),
+          ),
+          ...Array.from(
+            { length: 60 },
+            () => () => fetch(`${base()}?session_id=${urn}&state=expected-state`).then((r) => r.status),
+          ),
+        ];
+        const results: unknown[] = [];
+        for (let i = 0; i < jobs.length; i += 40)
+          results.push(...(await Promise.all(jobs.slice(i, i + 40).map((j) => j()))));
+        expect(results).toHaveLength(400);
+        expect(sessions).toEqual([urn]); // 60 redirects for one session: completed once
+        expect(
+          (await fetch(`${base()}?session_id=urn:ietf:params:oauth:request_uri:second&state=expected-state`)).status,
+        ).toBe(200);
+        expect(sessions).toHaveLength(2);
+      } finally {
+        for (const so of slow) so.destroy();
+      }
+    },
+  );
 
   it('via the CLI: callback survives the flood and ends on Ctrl-C with exit 130, port freed', async () => {
     const port = await freePort();
@@ -419,94 +437,104 @@ describe('the local stack', () => {
     expect((await fetch(`${stack.url}/_local/faults`)).status).toBe(200);
   });
 
-  it('malformed requests and a flood of unknown routes, bad bodies and bad signatures never make it fail (no 500) or stop', async () => {
-    const errors: unknown[] = [];
-    const port = Number(new URL(stack.url).port);
-    for (const m of MALFORMED) {
-      // a body shorter than its Content-Length is still being sent: the stack waits for it (Node's requestTimeout ends it)
-      const incomplete = m.includes('Content-Length: 5');
-      expect(await raw(port, m, '127.0.0.1', incomplete ? 300 : 2000), JSON.stringify(m.slice(0, 40))).toMatch(
-        incomplete ? /^no answer/ : /^HTTP\/1\.1 [2-4]\d\d|^closed|^error ECONNRESET/,
-      );
-    }
-    const targets = [
-      'InitiateAuth',
-      'RespondToAuthChallenge',
-      'AdminInitiateAuth',
-      'GetTokensFromRefreshToken',
-      'Frobnicate',
-    ];
-    const restPaths = [
-      '/identities/GetWorkloadAccessToken',
-      '/identities/GetWorkloadAccessTokenForJWT',
-      '/identities/GetWorkloadAccessTokenForUserId',
-      '/identities/oauth2/token',
-      '/identities/api-key',
-      '/identities/CompleteResourceTokenAuth',
-      '/runtimes/x/invocations',
-      '/gateways/local-gateway-local00001/mcp',
-      '/oauth2/token',
-    ];
-    const bodies = fc.sample(
-      fc.oneof(
-        fc.json({ maxDepth: 3 }),
-        fc.string({ maxLength: 200 }),
-        fc.constant('{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":null,"AuthParameters":5}'),
-      ),
-      300,
-    );
-    const jobs = bodies.map((body, i) => async () => {
-      const target = targets[i % targets.length]!;
-      const useTarget = i % 2 === 0;
-      const path = useTarget ? '/' : restPaths[i % restPaths.length]!;
-      const res = await fetch(`${stack.url}${path}`, {
-        method: 'POST',
-        headers: useTarget
-          ? {
-              'content-type': 'application/x-amz-json-1.1',
-              'x-amz-target': `AWSCognitoIdentityProviderService.${target}`,
-            }
-          : {
-              'content-type': i % 3 ? 'application/json' : 'application/x-www-form-urlencoded',
-              authorization:
-                i % 5
-                  ? 'AWS4-HMAC-SHA256 Credential=AKIALOCALAGENTCORE01/20260101/us-east-1/bedrock-agentcore/aws4_request, SignedHeaders=host, Signature=00'
-                  : `Bearer ${createHash('sha256').update(body).digest('base64url')}`,
-            },
-        body,
-      }).catch((e: unknown) => {
-        errors.push(e);
-        return undefined;
-      });
-      return res ? ([res.status, path, target, body] as const) : undefined;
-    });
-    const results: Array<readonly [number, string, string, string] | undefined> = [];
-    for (let i = 0; i < jobs.length; i += 30)
-      results.push(...(await Promise.all(jobs.slice(i, i + 30).map((j) => j()))));
-    expect(errors).toEqual([]);
-    const fivexx = results.filter((r) => r && r[0] >= 500);
-    expect(fivexx, JSON.stringify(fivexx.slice(0, 3))).toEqual([]);
-    expect((await fetch(`${stack.url}/_local/health`)).status).toBe(200);
-  });
-
-  it('its 3LO provider port takes the malformed requests and a flood of paths too, and still serves discovery', async () => {
-    const port = Number(new URL(stack.threeLo.issuer).port);
-    expect(new URL(stack.threeLo.issuer).hostname).toBe('127.0.0.1');
-    for (const m of MALFORMED) {
-      const incomplete = m.includes('Content-Length: 5');
-      expect(await raw(port, m, '127.0.0.1', incomplete ? 300 : 2000), JSON.stringify(m.slice(0, 40))).toMatch(
-        incomplete ? /^no answer|^HTTP\/1\.1 4\d\d/ : /^HTTP\/1\.1 [2-4]\d\d|^closed|^error ECONNRESET/,
-      );
-    }
-    const statuses = await Promise.all(
-      fc.sample(arbPath, 200).map((p) =>
-        fetch(`http://127.0.0.1:${port}${p}`).then(
-          (r) => r.status,
-          () => -1,
+  it(
+    'malformed requests and a flood of unknown routes, bad bodies and bad signatures never make it fail (no ' +
+      '500) or stop',
+    async () => {
+      const errors: unknown[] = [];
+      const port = Number(new URL(stack.url).port);
+      for (const m of MALFORMED) {
+        // a body shorter than its Content-Length is still being sent: the stack waits for it (Node's requestTimeout
+        // ends it)
+        const incomplete = m.includes('Content-Length: 5');
+        expect(await raw(port, m, '127.0.0.1', incomplete ? 300 : 2000), JSON.stringify(m.slice(0, 40))).toMatch(
+          incomplete ? /^no answer/ : /^HTTP\/1\.1 [2-4]\d\d|^closed|^error ECONNRESET/,
+        );
+      }
+      const targets = [
+        'InitiateAuth',
+        'RespondToAuthChallenge',
+        'AdminInitiateAuth',
+        'GetTokensFromRefreshToken',
+        'Frobnicate',
+      ];
+      const restPaths = [
+        '/identities/GetWorkloadAccessToken',
+        '/identities/GetWorkloadAccessTokenForJWT',
+        '/identities/GetWorkloadAccessTokenForUserId',
+        '/identities/oauth2/token',
+        '/identities/api-key',
+        '/identities/CompleteResourceTokenAuth',
+        '/runtimes/x/invocations',
+        '/gateways/local-gateway-local00001/mcp',
+        '/oauth2/token',
+      ];
+      const bodies = fc.sample(
+        fc.oneof(
+          fc.json({ maxDepth: 3 }),
+          fc.string({ maxLength: 200 }),
+          fc.constant('{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":null,"AuthParameters":5}'),
         ),
-      ),
-    );
-    expect(statuses.filter((st) => st >= 500)).toEqual([]);
-    expect((await fetch(stack.threeLo.discoveryUrl)).status).toBe(200);
-  });
+        300,
+      );
+      const jobs = bodies.map((body, i) => async () => {
+        const target = targets[i % targets.length]!;
+        const useTarget = i % 2 === 0;
+        const path = useTarget ? '/' : restPaths[i % restPaths.length]!;
+        const res = await fetch(`${stack.url}${path}`, {
+          method: 'POST',
+          headers: useTarget
+            ? {
+                'content-type': 'application/x-amz-json-1.1',
+                'x-amz-target': `AWSCognitoIdentityProviderService.${target}`,
+              }
+            : {
+                'content-type': i % 3 ? 'application/json' : 'application/x-www-form-urlencoded',
+                authorization:
+                  i % 5
+                    ? 'AWS4-HMAC-SHA256 ' +
+                      'Credential=AKIALOCALAGENTCORE01/20260101/us-east-1/bedrock-agentcore/aws4_request, ' +
+                      'SignedHeaders=host, Signature=00'
+                    : `Bearer ${createHash('sha256').update(body).digest('base64url')}`,
+              },
+          body,
+        }).catch((e: unknown) => {
+          errors.push(e);
+          return undefined;
+        });
+        return res ? ([res.status, path, target, body] as const) : undefined;
+      });
+      const results: Array<readonly [number, string, string, string] | undefined> = [];
+      for (let i = 0; i < jobs.length; i += 30)
+        results.push(...(await Promise.all(jobs.slice(i, i + 30).map((j) => j()))));
+      expect(errors).toEqual([]);
+      const fivexx = results.filter((r) => r && r[0] >= 500);
+      expect(fivexx, JSON.stringify(fivexx.slice(0, 3))).toEqual([]);
+      expect((await fetch(`${stack.url}/_local/health`)).status).toBe(200);
+    },
+  );
+
+  it(
+    'its 3LO provider port takes the malformed requests and a flood of paths too, and still ' + 'serves discovery',
+    async () => {
+      const port = Number(new URL(stack.threeLo.issuer).port);
+      expect(new URL(stack.threeLo.issuer).hostname).toBe('127.0.0.1');
+      for (const m of MALFORMED) {
+        const incomplete = m.includes('Content-Length: 5');
+        expect(await raw(port, m, '127.0.0.1', incomplete ? 300 : 2000), JSON.stringify(m.slice(0, 40))).toMatch(
+          incomplete ? /^no answer|^HTTP\/1\.1 4\d\d/ : /^HTTP\/1\.1 [2-4]\d\d|^closed|^error ECONNRESET/,
+        );
+      }
+      const statuses = await Promise.all(
+        fc.sample(arbPath, 200).map((p) =>
+          fetch(`http://127.0.0.1:${port}${p}`).then(
+            (r) => r.status,
+            () => -1,
+          ),
+        ),
+      );
+      expect(statuses.filter((st) => st >= 500)).toEqual([]);
+      expect((await fetch(stack.threeLo.discoveryUrl)).status).toBe(200);
+    },
+  );
 });

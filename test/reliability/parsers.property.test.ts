@@ -190,9 +190,12 @@ describe('core parsers (fast-check)', () => {
       { numRuns: RUNS },
     );
   });
-  it(`--custom-claim on a long colon-heavy input ends (no catastrophic backtracking: that would outlast the test)`, () => {
-    acceptsOrExit2(() => parseCustomClaim(`${'a:'.repeat(20_000)}EQUAL`));
-  });
+  it(
+    `--custom-claim on a long colon-heavy input ends (no catastrophic backtracking: that would outlast the ` + `test)`,
+    () => {
+      acceptsOrExit2(() => parseCustomClaim(`${'a:'.repeat(20_000)}EQUAL`));
+    },
+  );
   it(`--session-id / --user-id (${RUNS} runs)`, () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 300 }), (s) => {
@@ -214,7 +217,10 @@ describe('core parsers (fast-check)', () => {
       ...Array.from(
         { length: 9 },
         (_, i) =>
-          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`,
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} ` +
+          `[${Array(9)
+            .fill(`*${String.fromCharCode(97 + i)}`)
+            .join(',')}]`,
       ),
       'steps: *j',
     ].join('\n');
@@ -389,19 +395,23 @@ describe('CLI parsers (fast-check, in-process)', () => {
     }
   });
 
-  it(`invoke --timeout / --session-id / --qualifier / --account-id <arbitrary> --dry-run (${CLI_RUNS} runs): 0 or 2`, async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom('--timeout', '--session-id', '--qualifier', '--account-id', '--content-type', '--accept'),
-        fc.string({ maxLength: 60 }).filter((s) => !s.startsWith('-')),
-        async (flag, v) => {
-          const r = await runCommand(['invoke', SIGV4, '{}', '--user-id', 'alice', flag, v, '--dry-run'], { env });
-          expectCleanFailure(r, [0, 2], `${flag} ${JSON.stringify(v)}`);
-        },
-      ),
-      { numRuns: CLI_RUNS },
-    );
-  });
+  it(
+    `invoke --timeout / --session-id / --qualifier / --account-id <arbitrary> --dry-run (${CLI_RUNS} runs): ` +
+      `0 or 2`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom('--timeout', '--session-id', '--qualifier', '--account-id', '--content-type', '--accept'),
+          fc.string({ maxLength: 60 }).filter((s) => !s.startsWith('-')),
+          async (flag, v) => {
+            const r = await runCommand(['invoke', SIGV4, '{}', '--user-id', 'alice', flag, v, '--dry-run'], { env });
+            expectCleanFailure(r, [0, 2], `${flag} ${JSON.stringify(v)}`);
+          },
+        ),
+        { numRuns: CLI_RUNS },
+      );
+    },
+  );
 
   it(`verify --custom-claim <arbitrary> (${CLI_RUNS} runs): 2 for bad syntax, else the verdict (0/4)`, async () => {
     const token = (
@@ -456,31 +466,35 @@ describe('CLI parsers (fast-check, in-process)', () => {
     );
   });
 
-  it(`local --config <arbitrary file> (${CLI_RUNS} runs): exit 2 naming the problem, or a valid config (interrupted before start: 130)`, async () => {
-    let n = 0;
-    const aborted = new AbortController();
-    aborted.abort(Object.assign(new Error('interrupted by SIGINT'), { name: 'AbortError' }));
-    await fc.assert(
-      fc.asyncProperty(
-        fc.oneof(
-          arbConfig.map((v) => [toYaml(v), 'yaml'] as const),
-          arbConfig.map((v) => [JSON.stringify(v), 'json'] as const),
-          fc.string({ maxLength: 200 }).map((s) => [s, 'yaml'] as const),
+  it(
+    `local --config <arbitrary file> (${CLI_RUNS} runs): exit 2 naming the problem, or a valid config ` +
+      `(interrupted before start: 130)`,
+    async () => {
+      let n = 0;
+      const aborted = new AbortController();
+      aborted.abort(Object.assign(new Error('interrupted by SIGINT'), { name: 'AbortError' }));
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(
+            arbConfig.map((v) => [toYaml(v), 'yaml'] as const),
+            arbConfig.map((v) => [JSON.stringify(v), 'json'] as const),
+            fc.string({ maxLength: 200 }).map((s) => [s, 'yaml'] as const),
+          ),
+          async ([text, ext]) => {
+            const file = join(dir, `config-${n++}.${ext}`);
+            writeFileSync(file, text);
+            const r = await runCommand(
+              ['local', '--config', file],
+              createTestContext({ env: {}, signal: aborted.signal }),
+            );
+            expectCleanFailure(r, [2, 130], `local --config ${JSON.stringify(text.slice(0, 200))}`);
+            if (r.code === 2) expect(r.stderr).toContain(file);
+          },
         ),
-        async ([text, ext]) => {
-          const file = join(dir, `config-${n++}.${ext}`);
-          writeFileSync(file, text);
-          const r = await runCommand(
-            ['local', '--config', file],
-            createTestContext({ env: {}, signal: aborted.signal }),
-          );
-          expectCleanFailure(r, [2, 130], `local --config ${JSON.stringify(text.slice(0, 200))}`);
-          if (r.code === 2) expect(r.stderr).toContain(file);
-        },
-      ),
-      { numRuns: CLI_RUNS },
-    );
-  });
+        { numRuns: CLI_RUNS },
+      );
+    },
+  );
 
   // Arbitrary flag values, never a URL to a real host (the tests stay on loopback): no "://" in them.
   const arbValue = fc.string({ maxLength: 50 }).filter((v) => !v.startsWith('-') && !v.includes('://'));
@@ -616,7 +630,8 @@ describe('CLI parsers (fast-check, in-process)', () => {
     );
   });
 
-  it(`login --save-as / token print <arbitrary name> (${CLI_RUNS} runs): 0/2, never a path outside the cache`, async () => {
+  const saveAs = `login --save-as / token print <arbitrary name> (${CLI_RUNS} runs)`;
+  it(`${saveAs}: 0/2, never a path outside the cache`, async () => {
     await fc.assert(
       fc.asyncProperty(
         fc

@@ -386,7 +386,8 @@ const cases: Case[] = [
     openBrowser: async (url: string) => {
       const state = new URL(url).searchParams.get('state')!;
       await fetch(
-        `http://127.0.0.1:${redirectPort}/callback?code=${encodeURIComponent(s.canaries.code)}&state=${encodeURIComponent(state)}`,
+        `http://127.0.0.1:${redirectPort}/callback?code=${encodeURIComponent(s.canaries.code)}` +
+          `&state=${encodeURIComponent(state)}`,
       );
     },
   })),
@@ -885,16 +886,18 @@ describe(`secret canaries (${cases.length} command/flag combinations)`, () => {
   });
 });
 
-// `demo` (its own stack, its own random secrets): test/cli/demo.test.ts runs it and checks both streams for a full JWT, a
-// workload access token, an API key, a client secret and the demo passwords (expectNoSecrets).
+// `demo` (its own stack, its own random secrets): test/cli/demo.test.ts runs it and checks both streams for a full JWT,
+// a workload access token, an API key, a client secret and the demo passwords (expectNoSecrets).
 
 describe('canaries in files a command writes', () => {
-  it('smoke: a scenario with a password from ${env:} writes no secret to stdout, stderr or the JUnit file', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'aca-canary-smoke-'));
-    const scenario = join(home, 'scenario.yaml');
-    writeFileSync(
-      scenario,
-      `name: canary
+  it(
+    'smoke: a scenario with a password from ${env:} writes no secret to stdout, stderr or the ' + 'JUnit file',
+    async () => {
+      const home = mkdtempSync(join(tmpdir(), 'aca-canary-smoke-'));
+      const scenario = join(home, 'scenario.yaml');
+      writeFileSync(
+        scenario,
+        `name: canary
 steps:
   - id: login
     login:
@@ -918,33 +921,34 @@ steps:
       cache: false
     expect: { outcome: deny }
 `,
-    );
-    const env = {
-      ...s.env,
-      POOL_ID: s.poolId,
-      CLIENT_ID: s.clientId,
-      CLIENT_SECRET: s.canaries.clientSecret,
-      PW: s.canaries.password,
-      WRONG: s.canaries.wrongPassword,
-      DISCOVERY_URL: s.stack.userPool.discoveryUrl,
-    };
-    const junit = join(home, 'junit.xml');
-    for (const argv of [
-      ['smoke', scenario, '--junit', junit],
-      ['smoke', scenario, '--json', '--verbose'],
-    ]) {
-      const r = await runCommand(argv, { env, home, cwd: home });
-      expect(r.code, r.stderr).toBe(0);
-      const secrets = knownSecrets(home);
-      expect(findLeaks(r.stdout, secrets), `stdout of ${argv.join(' ')}\n${r.stdout}`).toEqual([]);
-      expect(findLeaks(r.stderr, secrets), `stderr of ${argv.join(' ')}\n${r.stderr}`).toEqual([]);
-      expect(r.stdout + r.stderr).not.toMatch(FULL_JWT);
-    }
-    for (const f of filesUnder(home)) {
-      if (f.path === scenario) continue;
-      expect(findLeaks(f.text, knownSecrets(home)), `secrets in ${f.path}`).toEqual([]);
-    }
-  });
+      );
+      const env = {
+        ...s.env,
+        POOL_ID: s.poolId,
+        CLIENT_ID: s.clientId,
+        CLIENT_SECRET: s.canaries.clientSecret,
+        PW: s.canaries.password,
+        WRONG: s.canaries.wrongPassword,
+        DISCOVERY_URL: s.stack.userPool.discoveryUrl,
+      };
+      const junit = join(home, 'junit.xml');
+      for (const argv of [
+        ['smoke', scenario, '--junit', junit],
+        ['smoke', scenario, '--json', '--verbose'],
+      ]) {
+        const r = await runCommand(argv, { env, home, cwd: home });
+        expect(r.code, r.stderr).toBe(0);
+        const secrets = knownSecrets(home);
+        expect(findLeaks(r.stdout, secrets), `stdout of ${argv.join(' ')}\n${r.stdout}`).toEqual([]);
+        expect(findLeaks(r.stderr, secrets), `stderr of ${argv.join(' ')}\n${r.stderr}`).toEqual([]);
+        expect(r.stdout + r.stderr).not.toMatch(FULL_JWT);
+      }
+      for (const f of filesUnder(home)) {
+        if (f.path === scenario) continue;
+        expect(findLeaks(f.text, knownSecrets(home)), `secrets in ${f.path}`).toEqual([]);
+      }
+    },
+  );
 });
 
 describe('canaries through the built CLI (real process: library console output and warnings included)', () => {

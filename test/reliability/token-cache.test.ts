@@ -66,7 +66,8 @@ function expectHealthyCache(home: string, names: string[]) {
 const runBin = runBuiltCli;
 
 describe('concurrent writers', () => {
-  it('6 `login` processes at once (the built CLI), two of them on the same name: every entry saved, file intact, modes kept', async () => {
+  it('6 `login` processes at once (the built CLI), two of them on the same name: every entry saved, file ' +
+    'intact, modes kept', async () => {
     const home = mkdtempSync(join(tmpdir(), 'aca-rel-procs-'));
     const env = {
       ...s.env,
@@ -244,34 +245,37 @@ describe('broken cache files', () => {
     }
   });
 
-  it('a file of any content (fast-check, 60 runs): token list never crashes, and login always leaves a valid cache', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.oneof(
-          fc.string({ maxLength: 200 }),
-          fc.json({ maxDepth: 4 }),
-          fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString('latin1')),
+  it(
+    'a file of any content (fast-check, 60 runs): token list never crashes, and login always leaves a valid ' + 'cache',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(
+            fc.string({ maxLength: 200 }),
+            fc.json({ maxDepth: 4 }),
+            fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString('latin1')),
+          ),
+          async (text) => {
+            const home = homeWithCache(text);
+            const list = await runCommand(['token', 'list', '--json'], { home });
+            expect(list.stderr).not.toContain('internal error');
+            expect(list.code).toBe(0);
+            JSON.parse(list.stdout);
+            const login = await runCommand(loginArgs('fc'), {
+              home,
+              env: { ...s.env, AGENTCORE_AUTH_PASSWORD: s.canaries.password },
+            });
+            expect(login.code, login.stderr).toBe(0);
+            const cache = JSON.parse(readFileSync(cacheFileOf(home), 'utf8')) as { entries: Record<string, unknown> };
+            expect(cache.entries.fc).toBeDefined();
+            expect(statSync(cacheFileOf(home)).mode & 0o777).toBe(0o600);
+            rmSync(home, { recursive: true, force: true });
+          },
         ),
-        async (text) => {
-          const home = homeWithCache(text);
-          const list = await runCommand(['token', 'list', '--json'], { home });
-          expect(list.stderr).not.toContain('internal error');
-          expect(list.code).toBe(0);
-          JSON.parse(list.stdout);
-          const login = await runCommand(loginArgs('fc'), {
-            home,
-            env: { ...s.env, AGENTCORE_AUTH_PASSWORD: s.canaries.password },
-          });
-          expect(login.code, login.stderr).toBe(0);
-          const cache = JSON.parse(readFileSync(cacheFileOf(home), 'utf8')) as { entries: Record<string, unknown> };
-          expect(cache.entries.fc).toBeDefined();
-          expect(statSync(cacheFileOf(home)).mode & 0o777).toBe(0o600);
-          rmSync(home, { recursive: true, force: true });
-        },
-      ),
-      { numRuns: 60 },
-    );
-  });
+        { numRuns: 60 },
+      );
+    },
+  );
 
   it('tokens.json being a directory is a clear error (exit 2), not a crash', async () => {
     const home = mkdtempSync(join(tmpdir(), 'aca-rel-dir-'));
@@ -297,21 +301,24 @@ describe('broken cache files', () => {
     expect(statSync(cacheFileOf(home)).mode & 0o777).toBe(0o600);
   });
 
-  it('a temp file left by a writer killed before its rename (it holds tokens) is removed by the next write', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'aca-rel-orphan-'));
-    mkdirSync(cacheDirOf(home), { recursive: true, mode: 0o700 });
-    writeFileSync(
-      join(cacheDirOf(home), 'tokens.json.0123456789ab.tmp'),
-      '{"version":1,"entries":{"x":{"tokens":{"accessToken":"eyJorphan"}}}}',
-      { mode: 0o600 },
-    );
-    const r = await runCommand(loginArgs('default'), {
-      home,
-      env: { ...s.env, AGENTCORE_AUTH_PASSWORD: s.canaries.password },
-    });
-    expect(r.code, r.stderr).toBe(0);
-    expectHealthyCache(home, ['default']);
-  });
+  it(
+    'a temp file left by a writer killed before its rename (it holds tokens) is removed by the ' + 'next write',
+    async () => {
+      const home = mkdtempSync(join(tmpdir(), 'aca-rel-orphan-'));
+      mkdirSync(cacheDirOf(home), { recursive: true, mode: 0o700 });
+      writeFileSync(
+        join(cacheDirOf(home), 'tokens.json.0123456789ab.tmp'),
+        '{"version":1,"entries":{"x":{"tokens":{"accessToken":"eyJorphan"}}}}',
+        { mode: 0o600 },
+      );
+      const r = await runCommand(loginArgs('default'), {
+        home,
+        env: { ...s.env, AGENTCORE_AUTH_PASSWORD: s.canaries.password },
+      });
+      expect(r.code, r.stderr).toBe(0);
+      expectHealthyCache(home, ['default']);
+    },
+  );
 
   it('a stale lock left by a killed process is taken over with a warning; the login still saves', async () => {
     const home = mkdtempSync(join(tmpdir(), 'aca-rel-lock-'));

@@ -27,7 +27,10 @@ export function register(program: Command, run: CliRun): void {
     .command('doctor')
     .summary('check an agent, workload identity or credential provider setup')
     .description(
-      "A checklist of an AgentCore auth setup, each line ✓ / ✗ / ! with the fix: AWS region and credentials, endpoints, the agent runtime (READY, inbound mode, header allowlist), the workload identity's return URLs, the credential provider's status and callbackUrl, and the cached tokens. Exit 0 when nothing fails, 4 otherwise.",
+      'A checklist of an AgentCore auth setup, each line ✓ / ✗ / ! with the fix: AWS region and credentials, ' +
+        "endpoints, the agent runtime (READY, inbound mode, header allowlist), the workload identity's " +
+        "return URLs, the credential provider's status and callbackUrl, and the cached tokens. Exit 0 when " +
+        'nothing fails, 4 otherwise.',
     );
   addOptions(cmd, DOCTOR_OPTIONS)
     .addHelpText(
@@ -74,7 +77,9 @@ async function doctor(io: Io, opts: DoctorOptions) {
       io.out.line('');
       const summary = failed
         ? c.red(
-            `${failed} check${failed === 1 ? '' : 's'} failed${warned ? `, ${warned} warning${warned === 1 ? '' : 's'}` : ''}`,
+            `${failed} check${failed === 1 ? '' : 's'} failed${
+              warned ? `, ${warned} ` + `warning${warned === 1 ? '' : 's'}` : ''
+            }`,
           )
         : warned
           ? c.yellow(`no check failed; ${warned} warning${warned === 1 ? '' : 's'}`)

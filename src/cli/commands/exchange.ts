@@ -5,9 +5,10 @@
  * parse (flags → inputs, every check before any call) → plan (steps) → run (the calls) → render.
  */
 import type { Command } from 'commander';
-import { defineAction, type CliRun } from '../command.js';
+import { defineAction, type CliRun, type Outcome } from '../command.js';
 import { readStdin, type Io } from '../io.js';
 import { addDiagramOption, type DiagramFlags } from '../diagram-output.js';
+import { throwIfFailed, type StepsJson } from '../plan-output.js';
 import {
   addOptions,
   choice,
@@ -24,6 +25,8 @@ import {
   type OptionsOf,
 } from '../options.js';
 
+import type { ExchangeRequest, ExchangeState, UserBinding, UserIdentifier } from '../../core/identity/index.js';
+import { usageError } from '../../core/errors.js';
 import { isLoopbackUrl } from '../../core/loopback.js';
 import { DEFAULT_RETURN_URL, LIMITS } from '../../wire.js';
 
@@ -121,7 +124,8 @@ export function register(program: Command, run: CliRun): void {
 
 The user binding decides the workload API: --user-id → GetWorkloadAccessTokenForUserId, --user-token/--bearer → ` +
         `GetWorkloadAccessTokenForJWT, none → GetWorkloadAccessToken. For 3LO the same identifier artifact completes ` +
-        `the session (CompleteResourceTokenAuth refuses anything else). On-behalf-of (--flow on-behalf-of) exchanges the ` +
+        `the session (CompleteResourceTokenAuth refuses anything else). On-behalf-of (--flow on-behalf-of) ` +
+        `exchanges the ` +
         `user's JWT (--user-token or --bearer) at the provider; the timeline shows the token request AgentCore makes.`,
     );
   addOptions(cmd, EXCHANGE_OPTIONS).addHelpText(
@@ -139,26 +143,15 @@ Examples:
   addDiagramOption(cmd).action(defineAction(run, (io: Io, opts: ExchangeOptions) => runExchange(io, opts)));
 }
 
-type Identity = typeof import('../../core/identity/index.js');
-type UserBinding = import('../../core/identity/index.js').UserBinding;
-type UserIdentifier = import('../../core/identity/index.js').UserIdentifier;
-
-async function runExchange(io: Io, opts: ExchangeOptions) {
-  const trace: { steps?: unknown[] } = {};
-  try {
-    const inputs = await parseExchange(io, opts);
-    const binding = await resolveBinding(io, inputs);
-    const tl = planExchange(io, inputs, await import('../../core/identity/index.js'));
-    trace.steps = tl.steps;
-    const run = await runSteps(io, inputs, binding, tl);
-    run.result.steps = tl.steps;
-    return await renderExchange(io, inputs, run);
-  } catch (e) {
-    // --json: the steps that ran (and the one that failed) travel with the error document on stderr.
-    const { AgentcoreAuthError } = await import('../../core/errors.js');
-    if (io.globals.json && trace.steps?.length && e instanceof AgentcoreAuthError) e.details.steps = trace.steps;
-    throw e;
-  }
+async function runExchange(io: Io, opts: ExchangeOptions): Promise<Outcome<ExchangeJson>> {
+  const id = await import('../../core/identity/index.js');
+  const inputs = await parseExchange(io, opts);
+  const binding = await resolveBinding(io, inputs);
+  const request = exchangeRequest(inputs, binding);
+  explainPlan(io, inputs);
+  const { state, run } = await id.runExchange(io, request, io.steps);
+  throwIfFailed(io, run);
+  return renderExchange(io, inputs, state, run.records);
 }
 
 /**
@@ -183,8 +176,48 @@ type ExchangeInputs = Omit<
 };
 
 async function parseExchange(io: Io, opts: ExchangeOptions): Promise<ExchangeInputs> {
-  const { usageError } = await import('../../core/errors.js');
   const id = await import('../../core/identity/index.js');
+  checkFlagCombinations(io, opts);
+  if (opts.workloadName) id.validateWorkloadName(opts.workloadName);
+  const provider = opts.provider ? id.validateProviderName(opts.provider) : undefined;
+  const apiKeyProvider = opts.apiKeyProvider
+    ? id.validateProviderName(opts.apiKeyProvider, '--api-key-provider')
+    : undefined;
+  const scopes = id.validateScopes(opts.scopes ?? []);
+  const customParameters = id.parseCustomParams(opts.customParam ?? []);
+  if (opts.customState !== undefined && (opts.customState.length < 1 || opts.customState.length > 4096)) {
+    throw usageError('--custom-state must be 1–4096 characters');
+  }
+  if (opts.customState) io.secrets.add(opts.customState);
+  // customParameters are modelled as sensitive, but they are prompt/login_hint/access_type-like values: scrubbing
+  // them from stderr would also blank out user ids and claims that happen to be equal, so they are not registered.
+  const bindingFlag = bindingFlagOf(opts);
+  const flow = flowOf(opts, !!provider, bindingFlag.kind !== 'none');
+  checkFlowFlags(opts, flow, bindingFlag);
+  const returnUrl = flow === 'USER_FEDERATION' ? id.validateReturnUrl(opts.returnUrl ?? DEFAULT_RETURN_URL) : undefined;
+  let completeAs: UserIdentifier | undefined;
+  if (opts.completeAsUserId !== undefined) completeAs = { userId: opts.completeAsUserId };
+  if (opts.completeAsUserToken !== undefined) {
+    completeAs = { userToken: id.validateUserToken(opts.completeAsUserToken, '--complete-as-user-token') };
+    io.secrets.add(completeAs.userToken);
+  }
+  const { userId: _u, userToken: _t, bearerToken: _bt, bearer: _b, customParam: _c, flow: _f, ...rest } = opts;
+  return {
+    ...rest,
+    bindingFlag,
+    ...(provider ? { provider } : {}),
+    ...(apiKeyProvider ? { apiKeyProvider } : {}),
+    scopes,
+    ...(flow ? { flow } : {}),
+    flowExplicit: !!opts.flow,
+    customParameters,
+    ...(returnUrl ? { returnUrl } : {}),
+    ...(completeAs ? { completeAs } : {}),
+  };
+}
+
+/** The flags that need another flag, or exclude one. */
+function checkFlagCombinations(io: Io, opts: ExchangeOptions): void {
   if (!opts.workloadName && !opts.agentArn)
     throw usageError(
       'pass --workload-name or --agent-arn',
@@ -208,33 +241,27 @@ async function parseExchange(io: Io, opts: ExchangeOptions): Promise<ExchangeInp
   if (opts.print === 'resource-token' && !opts.provider) throw usageError('--print resource-token needs --provider');
   if (opts.print === 'api-key' && !opts.apiKeyProvider) throw usageError('--print api-key needs --api-key-provider');
   if (opts.ephemeral && !opts.registerReturnUrl) throw usageError('--ephemeral goes with --register-return-url');
+}
 
-  if (opts.workloadName) id.validateWorkloadName(opts.workloadName);
-  const provider = opts.provider ? id.validateProviderName(opts.provider) : undefined;
-  const apiKeyProvider = opts.apiKeyProvider
-    ? id.validateProviderName(opts.apiKeyProvider, '--api-key-provider')
-    : undefined;
-  const scopes = id.validateScopes(opts.scopes ?? []);
-  const customParameters = id.parseCustomParams(opts.customParam ?? []);
-  if (opts.customState !== undefined && (opts.customState.length < 1 || opts.customState.length > 4096)) {
-    throw usageError('--custom-state must be 1–4096 characters');
-  }
-  if (opts.customState) io.secrets.add(opts.customState);
-  // customParameters are modelled as sensitive, but they are prompt/login_hint/access_type-like values: scrubbing
-  // them from stderr would also blank out user ids and claims that happen to be equal, so they are not registered.
+function bindingFlagOf(opts: ExchangeOptions): ExchangeInputs['bindingFlag'] {
+  if (opts.userId !== undefined) return { kind: 'userId', userId: opts.userId };
+  const token = opts.userToken ?? opts.bearerToken;
+  if (token !== undefined) return { kind: 'userToken', raw: token };
+  if (opts.bearer !== undefined) return { kind: 'bearer', name: opts.bearer };
+  return { kind: 'none' };
+}
 
-  const bindingFlag: ExchangeInputs['bindingFlag'] =
-    opts.userId !== undefined
-      ? { kind: 'userId', userId: opts.userId }
-      : (opts.userToken ?? opts.bearerToken) !== undefined
-        ? { kind: 'userToken', raw: (opts.userToken ?? opts.bearerToken)! }
-        : opts.bearer !== undefined
-          ? { kind: 'bearer', name: opts.bearer }
-          : { kind: 'none' };
-  const flow = flowOf(opts, !!provider, bindingFlag.kind !== 'none');
+/** What the flow needs (a JWT for on-behalf-of, a user for 3LO) and the flags only 3LO takes. */
+function checkFlowFlags(
+  opts: ExchangeOptions,
+  flow: ExchangeInputs['flow'],
+  bindingFlag: ExchangeInputs['bindingFlag'],
+): void {
   if (flow === 'ON_BEHALF_OF_TOKEN_EXCHANGE' && (bindingFlag.kind === 'none' || bindingFlag.kind === 'userId')) {
     throw usageError(
-      `on-behalf-of needs the user's JWT: ${bindingFlag.kind === 'userId' ? 'a workload token for --user-id' : 'a workload token bound to no user'} carries no JWT to exchange`,
+      `on-behalf-of needs the user's JWT: ` +
+        (bindingFlag.kind === 'userId' ? 'a workload token for --user-id' : 'a workload token bound to no user') +
+        ' carries no JWT to exchange',
       'Pass --user-token <jwt> or --bearer [NAME] (a cached login): GetWorkloadAccessTokenForJWT binds the JWT, ' +
         'and the provider exchanges it for a token that names the user (sub) and the agent (act).',
     );
@@ -258,29 +285,11 @@ async function parseExchange(io: Io, opts: ExchangeOptions): Promise<ExchangeInp
   if ((opts.completeAsUserId !== undefined || opts.completeAsUserToken !== undefined) && flow !== 'USER_FEDERATION') {
     throw usageError('--complete-as-user-id/--complete-as-user-token apply to --flow user-federation');
   }
-  const returnUrl = flow === 'USER_FEDERATION' ? id.validateReturnUrl(opts.returnUrl ?? DEFAULT_RETURN_URL) : undefined;
-  let completeAs: UserIdentifier | undefined;
-  if (opts.completeAsUserId !== undefined) completeAs = { userId: opts.completeAsUserId };
-  if (opts.completeAsUserToken !== undefined) {
-    completeAs = { userToken: id.validateUserToken(opts.completeAsUserToken, '--complete-as-user-token') };
-    io.secrets.add(completeAs.userToken);
-  }
-  const { userId: _u, userToken: _t, bearerToken: _bt, bearer: _b, customParam: _c, flow: _f, ...rest } = opts;
-  return {
-    ...rest,
-    bindingFlag,
-    ...(provider ? { provider } : {}),
-    ...(apiKeyProvider ? { apiKeyProvider } : {}),
-    scopes,
-    ...(flow ? { flow } : {}),
-    flowExplicit: !!opts.flow,
-    customParameters,
-    ...(returnUrl ? { returnUrl } : {}),
-    ...(completeAs ? { completeAs } : {}),
-  };
 }
 
-/** The resource-token flow: the flag, else USER_FEDERATION with a user binding and M2M without; none without --provider. */
+/**
+ * The resource-token flow: the flag, else USER_FEDERATION with a user binding and M2M without; none without --provider.
+ */
 function flowOf(opts: ExchangeOptions, provider: boolean, bound: boolean): ExchangeInputs['flow'] {
   if (!provider) return undefined;
   if (opts.flow === 'm2m') return 'M2M';
@@ -314,11 +323,12 @@ async function resolveBinding(io: Io, inputs: ExchangeInputs): Promise<UserBindi
   return binding;
 }
 
-/** The numbered timeline, sized for the steps this run plans; the notes that explain the plan. */
-function planExchange(io: Io, inputs: ExchangeInputs, id: Identity): InstanceType<Identity['Timeline']> {
+/** The notes that explain the plan: a return URL served elsewhere, the flow chosen. */
+function explainPlan(io: Io, inputs: ExchangeInputs): void {
   if (inputs.returnUrl && !isLoopbackUrl(inputs.returnUrl)) {
     io.ui.note(
-      `the return URL ${inputs.returnUrl} is not a loopback http URL, so it is not served here: whatever serves it must call CompleteResourceTokenAuth (e.g. \`agentcore-auth callback\`); exchange polls for the token`,
+      `the return URL ${inputs.returnUrl} is not a loopback http URL, so it is not served here: whatever serves it ` +
+        'must call CompleteResourceTokenAuth (e.g. `agentcore-auth callback`); exchange polls for the token',
     );
   }
   if (inputs.provider && !inputs.flowExplicit) {
@@ -328,220 +338,162 @@ function planExchange(io: Io, inputs: ExchangeInputs, id: Identity): InstanceTyp
         : 'flow M2M (client credentials) because no user binding was given',
     );
   }
-  const planned =
-    (inputs.agentArn ? 1 : 0) +
-    1 +
-    (inputs.apiKeyProvider ? 1 : 0) +
-    (inputs.flow === 'M2M' ? 1 : 0) +
-    (inputs.flow === 'ON_BEHALF_OF_TOKEN_EXCHANGE' ? 3 : 0) +
-    (inputs.flow === 'USER_FEDERATION'
-      ? id.userFederationSteps({
-          register: !!inputs.registerReturnUrl,
-          ephemeral: !!inputs.ephemeral,
-          returnUrl: inputs.returnUrl!,
-        })
-      : 0);
-  return new id.Timeline(io.ui, () => io.ctx.now(), planned);
 }
 
-interface ExchangeRun {
-  result: Record<string, unknown>;
-  workloadToken: string;
-  apiKey?: string;
-  resourceToken?: string;
+/** The checked flags as core's ExchangeRequest. */
+function exchangeRequest(inputs: ExchangeInputs, binding: UserBinding): ExchangeRequest {
+  const extras = {
+    ...(Object.keys(inputs.customParameters).length ? { customParameters: inputs.customParameters } : {}),
+    ...(inputs.resource?.length ? { resources: inputs.resource } : {}),
+    ...(inputs.audience?.length ? { audiences: inputs.audience } : {}),
+  };
+  const fed = inputs.flow === 'USER_FEDERATION';
+  return {
+    ...(inputs.workloadName ? { workloadName: inputs.workloadName } : {}),
+    ...(inputs.agentArn ? { agentArn: inputs.agentArn } : {}),
+    binding,
+    ...(inputs.apiKeyProvider ? { apiKeyProvider: inputs.apiKeyProvider } : {}),
+    ...(inputs.provider && inputs.flow
+      ? {
+          resource: {
+            provider: inputs.provider,
+            scopes: inputs.scopes,
+            flow: inputs.flow,
+            ...extras,
+            ...(fed ? { returnUrl: inputs.returnUrl! } : {}),
+            ...(fed && inputs.forceAuth ? { forceAuthentication: true } : {}),
+            ...(fed && inputs.customState ? { customState: inputs.customState } : {}),
+          },
+        }
+      : {}),
+    ...(fed
+      ? {
+          federation: {
+            register: !!inputs.registerReturnUrl,
+            ephemeral: !!inputs.ephemeral,
+            ...(inputs.customState !== undefined ? { customState: inputs.customState } : {}),
+            ...(inputs.completeAs ? { completeAs: inputs.completeAs } : {}),
+            browser: inputs.browser,
+            timeoutMs: inputs.timeout,
+            pollIntervalMs: inputs.pollInterval,
+          },
+        }
+      : {}),
+  };
 }
 
-async function runSteps(
+/** A secret in --json: its fingerprint, and the value itself with --show-secrets or masked. */
+interface SecretJson {
+  fingerprint: string;
+  value?: string;
+  masked?: string;
+}
+
+/** `exchange --json`. */
+interface ExchangeJson {
+  agentArn?: string;
+  workloadName: string;
+  region?: string;
+  binding:
+    | { kind: 'none' }
+    | { kind: 'userId'; userId: string }
+    | { kind: 'userToken'; token: string; source?: string };
+  workloadToken: SecretJson & { api: string };
+  apiKey?: SecretJson & { provider: string };
+  returnUrl?: import('../../core/identity/index.js').ReturnUrlReport;
+  session?: NonNullable<import('../../core/identity/index.js').FederationState['session']>;
+  onBehalfOf?: { call: Record<string, string>; provider?: import('../../core/identity/index.js').OboProviderView };
+  resourceToken?: SecretJson & {
+    provider: string;
+    flow: string;
+    scopes: string[];
+    sub?: string;
+    act?: Record<string, unknown>;
+    expiresAt?: string;
+  };
+  steps: StepsJson;
+}
+
+async function renderExchange(
   io: Io,
   inputs: ExchangeInputs,
-  binding: UserBinding,
-  tl: InstanceType<Identity['Timeline']>,
-): Promise<ExchangeRun> {
-  const { AgentcoreAuthError } = await import('../../core/errors.js');
-  const id = await import('../../core/identity/index.js');
-  const { describeToken } = await import('../../core/jwt.js');
-  const { fingerprint, maskSecret } = await import('../../core/redact.js');
+  s: ExchangeState,
+  steps: StepsJson,
+): Promise<Outcome<ExchangeJson>> {
+  const [{ describeToken, tryDecodeJwt }, { fingerprint, maskSecret }] = await Promise.all([
+    import('../../core/jwt.js'),
+    import('../../core/redact.js'),
+  ]);
   const show = io.globals.showSecrets;
-  const now = () => io.ctx.now();
-  const result: Record<string, unknown> = {};
-  /** One step: begin, run, ok with its outputs (or fail and rethrow). */
-  const step = async <T>(
-    operation: string,
-    inputsShown: Record<string, string | undefined>,
-    run: () => Promise<T>,
-    outputs: (v: T) => Record<string, string | undefined>,
-  ): Promise<T> => {
-    const s = tl.begin(operation, inputsShown);
-    try {
-      const v = await run();
-      s.ok(outputs(v));
-      return v;
-    } catch (e) {
-      s.fail(e);
-      throw e;
-    }
-  };
-
-  // ---- workload identity ----
-  let workloadName = inputs.workloadName!;
-  let region = io.aws.region();
-  if (inputs.agentArn) {
-    const { region: arnRegion, runtimeId } = id.parseRuntimeArn(inputs.agentArn);
-    region = io.aws.region(arnRegion) ?? arnRegion;
-    if (region !== arnRegion)
-      io.ui.warn(`the agent ARN is in ${arnRegion}; calls go to ${region} (${io.aws.regionChoice()?.source})`);
-    workloadName = (
-      await step(
-        'GetAgentRuntime',
-        { runtime: runtimeId, region },
-        () => id.resolveAgentWorkload(io, inputs.agentArn!),
-        (r) => ({ 'workload identity': r.workloadName }),
-      )
-    ).workloadName;
-    result.agentArn = inputs.agentArn;
-  }
-  result.workloadName = workloadName;
-  if (region) result.region = region;
-  const regionOpt = region ? { region } : {};
-
-  // ---- workload token ----
-  const api = id.workloadApiFor(binding);
-  const shownBinding =
-    binding.kind === 'userId'
-      ? { userId: JSON.stringify(binding.userId) }
-      : binding.kind === 'userToken'
-        ? { userToken: `${describeToken(binding.userToken, now())}${binding.source ? ` (${binding.source})` : ''}` }
-        : {};
-  const workloadToken = (
-    await step(
-      api,
-      { workload: workloadName, ...shownBinding },
-      () => id.getWorkloadAccessToken(io, { workloadName, binding, ...regionOpt }),
-      (r) => ({ 'workload token': describeToken(r.token, now()) }),
-    )
-  ).token;
-  result.binding =
-    binding.kind === 'none'
-      ? { kind: 'none' }
-      : binding.kind === 'userId'
-        ? { kind: 'userId', userId: binding.userId }
-        : {
-            kind: 'userToken',
-            token: describeToken(binding.userToken, now()),
-            ...(binding.source ? { source: binding.source } : {}),
-          };
-  result.workloadToken = {
-    api,
-    fingerprint: fingerprint(workloadToken),
-    ...(show ? { value: workloadToken } : { masked: maskSecret(workloadToken) }),
-  };
-  const run: ExchangeRun = { result, workloadToken };
-
-  // ---- API key ----
-  if (inputs.apiKeyProvider) {
-    const provider = inputs.apiKeyProvider;
-    run.apiKey = await step(
-      'GetResourceApiKey',
-      { provider },
-      () => id.getResourceApiKey(io, { workloadToken, provider, ...regionOpt }),
-      (k) => ({ 'api key': fingerprint(k) }),
-    );
-    result.apiKey = {
-      provider,
-      fingerprint: fingerprint(run.apiKey),
-      ...(show ? { value: run.apiKey } : { masked: maskSecret(run.apiKey) }),
-    };
-  }
-
-  // ---- resource token ----
-  if (!inputs.provider || !inputs.flow) return run;
-  const request = {
-    workloadToken,
-    provider: inputs.provider,
-    scopes: inputs.scopes,
-    flow: inputs.flow,
-    ...(Object.keys(inputs.customParameters).length ? { customParameters: inputs.customParameters } : {}),
-    ...(inputs.resource ? { resources: inputs.resource } : {}),
-    ...(inputs.audience ? { audiences: inputs.audience } : {}),
-    ...regionOpt,
-  };
-  if (inputs.flow === 'M2M') {
-    run.resourceToken = await step(
-      'GetResourceOauth2Token',
-      { flow: 'M2M', provider: inputs.provider, scopes: inputs.scopes.join(',') || '(none)' },
-      async () => {
-        const r = await id.requestResourceToken(io, request);
-        if (r.kind === 'token') return r.accessToken;
-        throw new AgentcoreAuthError(
-          'ERR_REMOTE',
-          `GetResourceOauth2Token (M2M) returned ${r.kind === 'failed' ? 'sessionStatus FAILED' : 'an authorization URL'} instead of a token`,
-          {
-            hint: 'This provider needs a user consent: use --flow user-federation with --user-id, --user-token or --bearer.',
+  const secret = (v: string): SecretJson => ({
+    fingerprint: fingerprint(v),
+    ...(show ? { value: v } : { masked: maskSecret(v) }),
+  });
+  const b = s.request.binding;
+  const json: ExchangeJson = {
+    ...(inputs.agentArn ? { agentArn: inputs.agentArn } : {}),
+    workloadName: s.workloadName,
+    ...(s.region ? { region: s.region } : {}),
+    binding:
+      b.kind === 'none'
+        ? { kind: 'none' }
+        : b.kind === 'userId'
+          ? { kind: 'userId', userId: b.userId }
+          : {
+              kind: 'userToken',
+              token: describeToken(b.userToken, io.ctx.now()),
+              ...(b.source ? { source: b.source } : {}),
+            },
+    workloadToken: { api: s.workloadApi, ...secret(s.workloadToken!) },
+    ...(s.apiKey && inputs.apiKeyProvider ? { apiKey: { provider: inputs.apiKeyProvider, ...secret(s.apiKey) } } : {}),
+    ...(inputs.flow === 'USER_FEDERATION' ? { returnUrl: s.fed.returnUrl } : {}),
+    ...(s.fed.session && s.fed.accessToken ? { session: s.fed.session } : {}),
+    ...(s.obo.call ? { onBehalfOf: { call: s.obo.call, ...(s.obo.view ? { provider: s.obo.view } : {}) } } : {}),
+    ...(s.resourceToken && inputs.provider && inputs.flow
+      ? {
+          resourceToken: {
+            provider: inputs.provider,
+            flow: inputs.flow,
+            scopes: inputs.scopes,
+            ...secret(s.resourceToken),
+            ...resourceClaims(tryDecodeJwt(s.resourceToken)?.payload),
           },
-        );
-      },
-      (t) => ({ 'resource token': describeToken(t, now()) }),
-    );
-  } else if (inputs.flow === 'ON_BEHALF_OF_TOKEN_EXCHANGE') {
-    const userToken = (binding as Extract<UserBinding, { kind: 'userToken' }>).userToken;
-    const obo = await id.runOnBehalfOf(io, { ...request, userToken }, tl);
-    result.onBehalfOf = { call: obo.call, ...(obo.provider ? { provider: obo.provider } : {}) };
-    run.resourceToken = obo.accessToken;
-  } else {
-    const startedBy = id.userIdentifierOf(binding)!;
-    const fed = await id.runUserFederation(
-      io,
-      {
-        workloadName,
-        ...regionOpt,
-        request: {
-          ...request,
-          returnUrl: inputs.returnUrl!,
-          ...(inputs.forceAuth ? { forceAuthentication: true } : {}),
-          ...(inputs.customState ? { customState: inputs.customState } : {}),
-        },
-        register: !!inputs.registerReturnUrl,
-        ephemeral: !!inputs.ephemeral,
-        startedBy,
-        completeWith: inputs.completeAs ?? startedBy,
-        ...(inputs.customState !== undefined ? { customState: inputs.customState } : {}),
-        browser: inputs.browser,
-        timeoutMs: inputs.timeout,
-        pollIntervalMs: inputs.pollInterval,
-      },
-      tl,
-    );
-    result.returnUrl = fed.returnUrl;
-    if (fed.session) result.session = fed.session;
-    run.resourceToken = fed.accessToken;
-  }
-  const d = (await import('../../core/jwt.js')).tryDecodeJwt(run.resourceToken);
-  result.resourceToken = {
-    provider: inputs.provider,
-    flow: inputs.flow,
-    scopes: inputs.scopes,
-    fingerprint: fingerprint(run.resourceToken),
-    ...(d && typeof d.payload.sub === 'string' ? { sub: d.payload.sub } : {}),
-    ...(d?.payload.act && typeof d.payload.act === 'object' ? { act: d.payload.act } : {}),
-    ...(d && typeof d.payload.exp === 'number' ? { expiresAt: new Date(d.payload.exp * 1000).toISOString() } : {}),
-    ...(show ? { value: run.resourceToken } : { masked: maskSecret(run.resourceToken) }),
+        }
+      : {}),
+    steps,
   };
-  return run;
+  return { json, human: () => printExchange(io, inputs, s, describeToken) };
 }
 
-async function renderExchange(io: Io, inputs: ExchangeInputs, run: ExchangeRun) {
-  const { describeToken } = await import('../../core/jwt.js');
+/** What the resource token says about who it is for (sub), who acts (act) and until when. */
+function resourceClaims(p: Record<string, unknown> | undefined) {
   return {
-    json: run.result,
-    human: () => {
-      if (inputs.print === 'workload-token') io.out.line(run.workloadToken);
-      else if (inputs.print === 'resource-token' && run.resourceToken) io.out.line(run.resourceToken);
-      else if (inputs.print === 'api-key' && run.apiKey) io.out.line(run.apiKey);
-      const what = run.resourceToken ? 'resource token' : run.apiKey ? 'API key' : 'workload token';
-      const value = run.resourceToken ?? run.apiKey ?? run.workloadToken;
-      io.ui.success(
-        `${what} ${describeToken(value, io.ctx.now())}${inputs.print ? '' : io.ui.c.dim(` (--print ${what.replace(/ /g, '-').toLowerCase()} writes it to stdout)`)}`,
-      );
-    },
+    ...(p && typeof p.sub === 'string' ? { sub: p.sub } : {}),
+    ...(p?.act && typeof p.act === 'object' ? { act: p.act as Record<string, unknown> } : {}),
+    ...(p && typeof p.exp === 'number' ? { expiresAt: new Date(p.exp * 1000).toISOString() } : {}),
   };
+}
+
+/** --print's value on stdout; the token obtained, described on stderr. */
+function printExchange(
+  io: Io,
+  inputs: ExchangeInputs,
+  s: ExchangeState,
+  describeToken: (token: string, now: number) => string,
+): void {
+  const printed =
+    inputs.print === 'workload-token'
+      ? s.workloadToken
+      : inputs.print === 'resource-token'
+        ? s.resourceToken
+        : inputs.print === 'api-key'
+          ? s.apiKey
+          : undefined;
+  if (printed) io.out.line(printed);
+  const what = s.resourceToken ? 'resource token' : s.apiKey ? 'API key' : 'workload token';
+  const value = s.resourceToken ?? s.apiKey ?? s.workloadToken!;
+  const tip = inputs.print
+    ? ''
+    : io.ui.c.dim(` (--print ${what.replace(/ /g, '-').toLowerCase()} writes it to stdout)`);
+  io.ui.success(`${what} ${describeToken(value, io.ctx.now())}${tip}`);
 }

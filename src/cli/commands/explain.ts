@@ -25,7 +25,8 @@ export function register(program: Command, run: CliRun): void {
     .command('explain')
     .summary('cause and fix of an AgentCore / Cognito / OAuth error message')
     .description(
-      'Match an error message (or - to read it from stdin) against the table of known AgentCore, Cognito, OAuth and AWS errors, and print its cause and fix. Exit 1 when the message is unknown.',
+      'Match an error message (or - to read it from stdin) against the table of known AgentCore, Cognito, ' +
+        'OAuth and AWS errors, and print its cause and fix. Exit 1 when the message is unknown.',
     )
     .argument('[text...]', 'the error message (quote it), or - to read it from stdin');
   addOptions(cmd, EXPLAIN_OPTIONS)
@@ -73,7 +74,9 @@ async function explain(io: Io, words: string[], opts: ExplainOptions) {
       'ERR_UNKNOWN_MESSAGE',
       `unknown message: agentcore-auth does not know "${shown.replace(/\s+/g, ' ')}"`,
       {
-        hint: 'Paste the exact text the service returned (the message after the error name). `agentcore-auth explain --list` shows every known message.',
+        hint:
+          'Paste the exact text the service returned (the message after the error name). `agentcore-auth ' +
+          'explain --list` shows every known message.',
       },
     );
   }

@@ -3,20 +3,19 @@
  * token, the mode always explicit. Also `--mcp` (MCP over the runtime) and `--complete-auth` (3LO consent, then the
  * same call again with the same session id). Heavy modules are loaded inside the action.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
 import type { Command } from 'commander';
 import type { InvokerDeps } from '../../core/runtime/invoker.js';
 import { DEFAULT_ACCEPT, type InvokeSpec } from '../../core/runtime/request.js';
 import { AgentcoreAuthError, usageError } from '../../core/errors.js';
 import { jwtClaims } from '../../core/jwt.js';
 import { defineAction, type Outcome, type CliRun } from '../command.js';
-import { readStdinBytes, type Io } from '../io.js';
-import { checkConsentFlags, completeConsent, consentOptions } from '../consent.js';
+import type { Io } from '../io.js';
+import { readPayload, utf8Text } from '../payload.js';
+import { checkConsentFlags, completeCallerConsent, consentOptions } from '../consent.js';
 import { addDiagramOption, type DiagramFlags } from '../diagram-output.js';
 import { mcpSessionOptions } from '../mcp-session.js';
 import { addOptions, flag, HEADER_VALUE, value, withDefault, type OptionsOf } from '../options.js';
-import { resolveInbound, type Inbound } from '../inbound.js';
+import { resolveInbound, type Inbound } from '../inbound-flags.js';
 import {
   addAuthOptions,
   runtimeOptions,
@@ -111,79 +110,6 @@ Examples:
     );
 }
 
-async function readPayload(
-  io: Io,
-  payload: string | undefined,
-  opts: InvokeFlags,
-): Promise<{ bytes: Uint8Array; wrapped: boolean; file?: string }> {
-  if (payload !== undefined && opts.payloadFile !== undefined)
-    throw usageError('pass the payload as an argument or with --payload-file, not both');
-  if (opts.payloadFile !== undefined) {
-    const path = isAbsolute(opts.payloadFile) ? opts.payloadFile : join(io.ctx.cwd, opts.payloadFile);
-    const { checkPayloadSize } = await import('../../core/runtime/request.js');
-    try {
-      // by its size first: a file over the limit is refused without being read
-      const st = await stat(path);
-      if (st.isFile()) checkPayloadSize(st.size, `--payload-file ${opts.payloadFile}`);
-      return { bytes: new Uint8Array(await readFile(path)), wrapped: false, file: opts.payloadFile };
-    } catch (e) {
-      if (e instanceof AgentcoreAuthError) throw e;
-      throw new AgentcoreAuthError(
-        'ERR_INPUT',
-        `cannot read --payload-file ${opts.payloadFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-      );
-    }
-  }
-  if (payload === undefined) {
-    throw usageError(
-      'no payload',
-      'Pass it as an argument (\'{"prompt":"hi"}\' or plain text), with --payload-file FILE, or - to read stdin.',
-    );
-  }
-  let bytes: Uint8Array = Buffer.from(payload, 'utf8');
-  const fromStdin = payload === '-';
-  if (fromStdin) {
-    if (opts.bearerToken === '-')
-      throw usageError(
-        'stdin cannot carry both the payload and the bearer token',
-        'Pass the token with --bearer-token TOKEN or --bearer NAME.',
-      );
-    // Bytes, never text: a binary payload is sent exactly as read, as --payload-file sends a file.
-    bytes = await readStdinBytes(io.ctx);
-  }
-  // Sizes are checked before parsing or encoding (both are slow on 100 MB); wrapping only adds bytes.
-  const { checkPayloadSize } = await import('../../core/runtime/request.js');
-  checkPayloadSize(bytes.byteLength);
-  const text = utf8Text(bytes);
-  // Not text: curl should read it from stdin too (--data-binary @-), not print it.
-  const binary = text === undefined ? { file: '-' } : {};
-  if (opts.contentType !== undefined) return { bytes, wrapped: false, ...binary };
-  if (text === undefined) {
-    throw usageError(
-      'the payload on stdin is not UTF-8 text, and without --content-type it would be sent as JSON',
-      'Pass --content-type (e.g. --content-type application/octet-stream) to send the bytes unchanged, ' +
-        'or use --payload-file FILE.',
-    );
-  }
-  try {
-    JSON.parse(text);
-  } catch {
-    const wrapped = JSON.stringify({ prompt: text.replace(/\n$/, '') });
-    checkPayloadSize(Buffer.byteLength(wrapped));
-    return { bytes: new TextEncoder().encode(wrapped), wrapped: true };
-  }
-  return { bytes, wrapped: false };
-}
-
-/** The bytes as text when they are valid UTF-8, else undefined (a byte-order mark is kept, as before). */
-function utf8Text(bytes: Uint8Array): string | undefined {
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
-
 /** One invocation, decided: the runtime, the run's Inbound, the session and the request. */
 interface InvokeCall {
   prep: PreparedRuntime;
@@ -266,7 +192,9 @@ function renderCallHeader(io: Io, { prep, inbound, sessionId, payload }: InvokeC
   const { ui } = io;
   const { target, region } = prep;
   ui.info(
-    `${ui.c.bold('invoke')} ${target.arn ?? `${target.pathLabel} (account ${target.accountId})`}${target.name ? ui.c.dim(` — "${target.name}" from ${target.source}`) : ''}`,
+    `${ui.c.bold('invoke')} ${
+      target.arn ?? `${target.pathLabel} ` + `(account ${target.accountId})`
+    }${target.name ? ui.c.dim(` — "${target.name}" from ${target.source}`) : ''}`,
   );
   ui.kv([
     ['qualifier', target.qualifier],
@@ -297,7 +225,8 @@ async function dryRun(io: Io, { prep, inbound, sessionId, payload, spec }: Invok
   });
   if (inbound.mode === 'sigv4')
     ui.note(
-      'SigV4: curl computes the signature when it sends (--aws-sigv4, curl ≥ 7.75) from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN.',
+      'SigV4: curl computes the signature when it sends (--aws-sigv4, curl ≥ 7.75) from AWS_ACCESS_KEY_ID / ' +
+        'AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN.',
     );
   else if (!io.globals.showSecrets)
     ui.note('The bearer token is masked; add --show-secrets for a command you can run.');
@@ -346,7 +275,7 @@ async function invokeWithConsent(
     ui.line('');
     ui.info(`${ui.c.yellow.bold("▲ the agent needs the user's consent (3LO)")} — completing it (--complete-auth)`);
     const c = { settled: false, done: Promise.resolve() };
-    c.done = completeConsent(io, url, {
+    c.done = completeCallerConsent(io, url, {
       inbound: call.inbound,
       region: call.prep.region,
       ...(opts.returnUrl ? { returnUrl: opts.returnUrl } : {}),
@@ -381,24 +310,7 @@ function finishInvoke(
   const { ui } = io;
   const { first, last, consented } = run;
   const urls = last.stats.authorizationUrls;
-  if (consented && last !== first && urls.length) {
-    ui.warn(
-      `the agent asked for consent again after the session was bound (does it force authentication on every call?); not repeating: ${urls[0]}`,
-    );
-  }
-  if (urls.length && !consented) {
-    ui.line('');
-    ui.line(
-      `${ui.c.yellow.bold("▲ the agent needs the user's consent (3LO).")} Open this AgentCore authorization URL (valid 10 minutes):`,
-    );
-    ui.line(`  ${urls[0]}`);
-    if (!opts.completeAuth)
-      ui.line(
-        ui.c.dim(
-          `  Or re-run with --complete-auth: it opens the URL, completes the session on a loopback return URL${inbound.userId !== undefined ? ` as user id ${inbound.userId}` : inbound.mode === 'bearer' ? ' with the same JWT' : ''}, and invokes again with session ${sessionId}.`,
-        ),
-      );
-  }
+  consentNotes(io, inbound, run, sessionId, !!opts.completeAuth);
   const summary = {
     type: 'summary',
     status: last.res.status,
@@ -424,13 +336,18 @@ function finishInvoke(
       ? ` (the service answered with session ${last.res.sessionId})`
       : '';
   ui.success(
-    `${last.res.status} ${last.res.contentType ?? ''}${last.stats.sse ? `, ${last.stats.events} event${last.stats.events === 1 ? '' : 's'}` : ''}, ${formatDuration(last.durationMs)}, session ${summary.sessionId}${sessNote}`,
+    `${last.res.status} ${last.res.contentType ?? ''}${
+      last.stats.sse ? `, ${last.stats.events} ` + `event${last.stats.events === 1 ? '' : 's'}` : ''
+    }, ${formatDuration(last.durationMs)}, ` + `session ${summary.sessionId}${sessNote}`,
   );
   if (last.stats.watNotSet) {
     const hint =
       inbound.mode === 'sigv4' && inbound.userId === undefined
-        ? 'The call used SigV4 without a user id, so the runtime minted no workload access token. Invoke with --user-id <id> (needs bedrock-agentcore:InvokeAgentRuntimeForUser), or call a JWT-configured agent with a bearer token.'
-        : 'The runtime should have passed a workload access token with this call; check that the agent reads the WorkloadAccessToken / X-Amz-Bedrock-AgentCore-Identity-WAT header.';
+        ? 'The call used SigV4 without a user id, so the runtime minted no workload access token. Invoke with ' +
+          '--user-id <id> (needs bedrock-agentcore:InvokeAgentRuntimeForUser), or call a JWT-configured ' +
+          'agent with a bearer token.'
+        : 'The runtime should have passed a workload access token with this call; check that the agent reads ' +
+          'the WorkloadAccessToken / X-Amz-Bedrock-AgentCore-Identity-WAT header.';
     throw new AgentcoreAuthError('ERR_AUTH', 'the agent says "Workload access token has not been set"', {
       hint,
       details: { sessionId },
@@ -439,11 +356,53 @@ function finishInvoke(
   return {};
 }
 
+/** The agent asked for consent: again after the session was bound, or not completed (with the URL to open). */
+function consentNotes(
+  io: Io,
+  inbound: Inbound,
+  run: { first: Answer; last: Answer; consented: boolean },
+  sessionId: string,
+  completeAuth: boolean,
+): void {
+  const { ui } = io;
+  const { first, last, consented } = run;
+  const urls = last.stats.authorizationUrls;
+  if (consented && last !== first && urls.length) {
+    ui.warn(
+      `the agent asked for consent again after the session was bound (does it force authentication on every ` +
+        `call?); not repeating: ${urls[0]}`,
+    );
+  }
+  if (!urls.length || consented) return;
+  ui.line('');
+  ui.line(
+    `${ui.c.yellow.bold("▲ the agent needs the user's consent (3LO).")} Open this AgentCore authorization ` +
+      `URL (valid 10 minutes):`,
+  );
+  ui.line(`  ${urls[0]}`);
+  if (completeAuth) return;
+  const as =
+    inbound.userId !== undefined
+      ? ` as user id ${inbound.userId}`
+      : inbound.mode === 'bearer'
+        ? ' with the same JWT'
+        : '';
+  ui.line(
+    ui.c.dim(
+      `  Or re-run with --complete-auth: it opens the URL, completes the session on a loopback return ` +
+        `URL${as}, and invokes again with session ${sessionId}.`,
+    ),
+  );
+}
+
 function describeInbound(io: Io, inbound: Inbound): string {
   if (inbound.mode === 'sigv4') {
-    return `SigV4 (IAM)${inbound.userId !== undefined ? ` with user id ${inbound.userId}` : ''} ${io.ui.c.dim(`— ${inbound.why}`)}`;
+    return `SigV4 (IAM)${
+      inbound.userId !== undefined ? ` with user id ${inbound.userId}` : ''
+    } ${io.ui.c.dim(`— ${inbound.why}`)}`;
   }
-  return `bearer token from ${inbound.tokenSource ?? '?'} ${io.ui.c.dim(`— ${inbound.why}`)}${inbound.token ? ` ${io.ui.c.dim(`(${tokenNote(io, inbound.token)})`)}` : ''}`;
+  const note = inbound.token ? ` ${io.ui.c.dim(`(${tokenNote(io, inbound.token)})`)}` : '';
+  return `bearer token from ${inbound.tokenSource ?? '?'} ${io.ui.c.dim(`— ${inbound.why}`)}${note}`;
 }
 
 /** What kind of token it is (use, expiry) — never the token. Always says something. */

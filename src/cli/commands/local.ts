@@ -110,7 +110,9 @@ async function printEnv(io: Io, port: number): Promise<Outcome> {
   const chosen = port ? stacks.filter((r) => Number(new URL(r.url).port) === port) : stacks;
   if (!stacks.length) {
     throw new AgentcoreAuthError('ERR_CONFIG', 'No local stack is running', {
-      hint: 'Start one in another terminal with `agentcore-auth local` (it records its endpoint for --print-env), then run this again.',
+      hint:
+        'Start one in another terminal with `agentcore-auth local` (it records its endpoint for ' +
+        '--print-env), then run this again.',
     });
   }
   if (!chosen.length)
@@ -155,39 +157,81 @@ async function recordStack(io: Io, url: string, env: Record<string, string>): Pr
 
 async function runLocal(io: Io, opts: LocalOptions): Promise<Outcome> {
   if (opts.printEnv) return printEnv(io, opts.port);
-  const port = opts.port;
-  const host = opts.host;
-  const { startLocalStack, isLoopbackHost } = await import('../../emulator/stack.js');
-  const { ConfigError, loadConfigFile, parseConfig, runtimeDefaultsContext } = await import('../../emulator/config.js');
-  const { applyAgentUrls, defaultAgents, RuntimeConfigError, runtimeArn } = await import(
-    '../../emulator/runtime/config.js'
-  );
-
-  if (!isLoopbackHost(host)) {
+  const { isLoopbackHost } = await import('../../emulator/stack.js');
+  if (!isLoopbackHost(opts.host)) {
     io.ui.warn(
-      `Binding ${host}: the stack (with its demo users, secrets and no real authorization) is reachable from your network.`,
+      `Binding ${opts.host}: the stack (with its demo users, secrets and no real authorization) is reachable from ` +
+        `your network.`,
     );
   }
-  let config: import('../../emulator/config.js').StackConfig;
+  const config = await stackConfig(opts);
+  await checkLambdaSpecs(opts.lambda ?? []);
+  if (io.ctx.signal.aborted) return { exitCode: EXIT.INTERRUPTED };
+  const stack = await startStack(io, opts, config);
   try {
-    config = opts.config ? await loadConfigFile(opts.config) : parseConfig({});
+    for (const v of [
+      stack.credentials.secretAccessKey,
+      ...stack.userPool.clients.flatMap((c) => (c.clientSecret ? [c.clientSecret] : [])),
+      ...stack.userPool.users.map((u) => u.password),
+    ])
+      io.secrets.add(v);
+    for (const k of stack.config.apiKeyProviders) io.secrets.add(k.apiKey);
+    const doc = await stackDocument(stack);
+    const forget = await recordStack(io, stack.url, stack.env);
+    try {
+      if (io.globals.json) io.out.json(doc);
+      else {
+        for (const [k, v] of Object.entries(stack.env)) io.out.line(`export ${k}=${shellQuote(v)}`);
+        renderHuman(io, doc);
+      }
+      await new Promise<void>((resolve) => {
+        if (io.ctx.signal.aborted) return resolve();
+        io.ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      if (!io.globals.json) io.ui.note('Stopping the local stack…');
+    } finally {
+      await forget();
+    }
+  } finally {
+    await stack.close();
+  }
+  return { exitCode: EXIT.INTERRUPTED };
+}
+
+type StackConfig = import('../../emulator/config.js').StackConfig;
+type LocalStack = import('../../emulator/stack.js').LocalStack;
+
+/** A config file's or an option's error, as exit 2 naming where it came from. */
+function invalidConfig(opts: LocalOptions, e: Error): AgentcoreAuthError {
+  return new AgentcoreAuthError(
+    'ERR_CONFIG',
+    `Invalid ${opts.config ? `config file ${opts.config}` : 'option'}: ${e.message}`,
+    {
+      hint: 'See the config format: agentcore-auth help config (every section is optional).',
+      cause: e,
+    },
+  );
+}
+
+/** --config (or the defaults) with --agent-url applied. */
+async function stackConfig(opts: LocalOptions): Promise<StackConfig> {
+  const { ConfigError, loadConfigFile, parseConfig, runtimeDefaultsContext } = await import('../../emulator/config.js');
+  const { applyAgentUrls, defaultAgents, RuntimeConfigError } = await import('../../emulator/runtime/config.js');
+  try {
+    const config = opts.config ? await loadConfigFile(opts.config) : parseConfig({});
     if (opts.agentUrl?.length)
       config.agents = applyAgentUrls(config.agents ?? defaultAgents(runtimeDefaultsContext(config)), opts.agentUrl);
+    return config;
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof RuntimeConfigError) {
-      throw new AgentcoreAuthError(
-        'ERR_CONFIG',
-        `Invalid ${opts.config ? `config file ${opts.config}` : 'option'}: ${e.message}`,
-        {
-          hint: 'See the config format: agentcore-auth help config (every section is optional).',
-          cause: e,
-        },
-      );
-    }
+    if (e instanceof ConfigError || e instanceof RuntimeConfigError) throw invalidConfig(opts, e);
     throw e;
   }
+}
+
+/** --lambda specs are checked before the server starts. */
+async function checkLambdaSpecs(specs: string[]): Promise<void> {
   const { parseLambdaMapping } = await import('../../emulator/lambda.js');
-  for (const spec of opts.lambda ?? []) {
+  for (const spec of specs) {
     try {
       parseLambdaMapping(spec);
     } catch (e) {
@@ -197,11 +241,14 @@ async function runLocal(io: Io, opts: LocalOptions): Promise<Outcome> {
       );
     }
   }
-  if (io.ctx.signal.aborted) return { exitCode: EXIT.INTERRUPTED };
+}
 
-  let stack: import('../../emulator/stack.js').LocalStack;
+async function startStack(io: Io, opts: LocalOptions, config: StackConfig): Promise<LocalStack> {
+  const { startLocalStack } = await import('../../emulator/stack.js');
+  const { ConfigError } = await import('../../emulator/config.js');
+  const { port, host } = opts;
   try {
-    stack = await startLocalStack({
+    return await startLocalStack({
       port,
       host,
       config,
@@ -223,74 +270,43 @@ async function runLocal(io: Io, opts: LocalOptions): Promise<Outcome> {
       );
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
       throw usageError(`Cannot bind ${host}: no such local address`, 'Use --host 127.0.0.1 (the default).');
-    if (e instanceof ConfigError)
-      throw new AgentcoreAuthError(
-        'ERR_CONFIG',
-        `Invalid ${opts.config ? `config file ${opts.config}` : 'option'}: ${e.message}`,
-        { hint: 'See the config format: agentcore-auth help config (every section is optional).', cause: e },
-      );
+    if (e instanceof ConfigError) throw invalidConfig(opts, e);
     throw e;
   }
+}
 
-  const cleanups: Array<() => Promise<void>> = [];
-  try {
-    const s = stack;
-    for (const v of [
-      s.credentials.secretAccessKey,
-      ...s.userPool.clients.flatMap((c) => (c.clientSecret ? [c.clientSecret] : [])),
-      ...s.userPool.users.map((u) => u.password),
-    ])
-      io.secrets.add(v);
-    for (const k of s.config.apiKeyProviders) io.secrets.add(k.apiKey);
-    const agents = s.agents.map((a) => ({
+/** What `local --json` prints: everything a client needs. */
+async function stackDocument(s: LocalStack) {
+  const { runtimeArn } = await import('../../emulator/runtime/config.js');
+  return {
+    url: s.url,
+    region: s.region,
+    accountId: s.accountId,
+    credentials: s.credentials,
+    env: s.env,
+    endpoints: s.endpoints,
+    userPool: s.userPool,
+    workloadIdentities: s.workloadIdentities,
+    credentialProviders: s.credentialProviders,
+    threeLo: s.threeLo,
+    agents: s.agents.map((a) => ({
       name: a.name,
       id: a.id,
       arn: runtimeArn(s.region, s.accountId, a.id),
       inbound: a.authorizerConfiguration ? ('jwt' as const) : ('sigv4' as const),
       workloadName: a.workloadName,
       ...(a.agentUrl ? { agentUrl: a.agentUrl } : {}),
-    }));
-    const gateways = s.gateways.map((g) => ({
+    })),
+    gateways: s.gateways.map((g) => ({
       name: g.name,
       id: g.gatewayId,
       url: g.gatewayUrl,
       authorizerType: g.authorizerType,
       workloadName: g.gatewayId,
       targets: g.targets.map((t) => ({ name: t.name, targetType: t.targetType, status: t.status })),
-    }));
-    const doc = {
-      url: s.url,
-      region: s.region,
-      accountId: s.accountId,
-      credentials: s.credentials,
-      env: s.env,
-      endpoints: s.endpoints,
-      userPool: s.userPool,
-      workloadIdentities: s.workloadIdentities,
-      credentialProviders: s.credentialProviders,
-      threeLo: s.threeLo,
-      agents,
-      gateways,
-      lambdas: s.lambdas.list(),
-    };
-    const forget = await recordStack(io, s.url, s.env);
-    cleanups.push(forget);
-    if (io.globals.json) {
-      io.out.json(doc);
-    } else {
-      for (const [k, v] of Object.entries(s.env)) io.out.line(`export ${k}=${shellQuote(v)}`);
-      renderHuman(io, doc);
-    }
-    await new Promise<void>((resolve) => {
-      if (io.ctx.signal.aborted) return resolve();
-      io.ctx.signal.addEventListener('abort', () => resolve(), { once: true });
-    });
-    if (!io.globals.json) io.ui.note('Stopping the local stack…');
-  } finally {
-    for (const c of cleanups) await c();
-    await stack.close();
-  }
-  return { exitCode: EXIT.INTERRUPTED };
+    })),
+    lambdas: s.lambdas.list(),
+  };
 }
 
 function shellQuote(v: string): string {
@@ -327,7 +343,11 @@ function renderHuman(io: Io, d: Doc): void {
     ['services', `${d.url}  (AgentCore data + control plane, Cognito, runtime, gateway)`],
     [
       '3LO provider',
-      `${d.endpoints.threeLo}  (${d.threeLo.autoConsent ? `auto-consent as "${d.threeLo.defaultUser}" or login_hint` : 'login and consent pages; any login works'})`,
+      `${d.endpoints.threeLo}  (${
+        d.threeLo.autoConsent
+          ? `auto-consent as "${d.threeLo.defaultUser}" or login_hint`
+          : 'login and consent pages; any login works'
+      })`,
     ],
     ['region', `${d.region}   account ${d.accountId}`],
     ['user pool', `${d.userPool.id}   ${d.userPool.discoveryUrl}`],
@@ -359,6 +379,9 @@ function renderHuman(io: Io, d: Doc): void {
   );
   if (!ui.options.showSecrets) ui.note(`Secrets are masked here; --json or --show-secrets prints them.`);
   ui.line(
-    `${c.dim('Export the variables printed on stdout (or run `eval "$(agentcore-auth local --print-env)"` in another terminal) to point the AWS SDKs and agentcore-auth at the stack. Ctrl-C stops it.')}`,
+    c.dim(
+      'Export the variables printed on stdout (or run `eval "$(agentcore-auth local --print-env)"` in another ' +
+        'terminal) to point the AWS SDKs and agentcore-auth at the stack. Ctrl-C stops it.',
+    ),
   );
 }

@@ -11,7 +11,7 @@ import { defineAction, type Outcome, type CliRun } from '../command.js';
 import type { Io } from '../io.js';
 import { checkConsentFlags, consentOptions } from '../consent.js';
 import { addDiagramOption, type DiagramFlags } from '../diagram-output.js';
-import { resolveInbound } from '../inbound.js';
+import { resolveInbound } from '../inbound-flags.js';
 import { mcpSessionOptions, runMcpSession, toolArguments } from '../mcp-session.js';
 import { addOptions, value, type OptionsOf } from '../options.js';
 import {
@@ -108,7 +108,10 @@ async function mcpOverRuntime(io: Io, agent: string, opts: McpFlags): Promise<Ou
     }),
   );
   io.ui.info(
-    `${io.ui.c.bold('mcp')} over runtime ${target.arn ?? target.pathLabel} ${io.ui.c.dim(`(qualifier ${target.qualifier}, session ${sessionId})`)}`,
+    `${io.ui.c.bold('mcp')} over ` +
+      `runtime ${target.arn ?? target.pathLabel} ${io.ui.c.dim(
+        `(qualifier ${target.qualifier}, ` + `session ${sessionId})`,
+      )}`,
   );
   return runMcpSession(io, transport, { ...opts, inbound, region, target: target.arn ?? target.pathLabel });
 }

@@ -7,6 +7,8 @@ import type { Command } from 'commander';
 import { addOptions, flag, value, withDefault, type OptionsOf } from '../options.js';
 import { defineAction, type Outcome, type CliRun } from '../command.js';
 import type { Io } from '../io.js';
+import type { StepsJson } from '../plan-output.js';
+import type { SetupResult } from '../../core/setup/types.js';
 
 const SETUP_OPTIONS = {
   name: withDefault(value('--name <name>', 'names every resource (a-z 0-9 -, up to 32)'), 'dev'),
@@ -31,9 +33,16 @@ export function register(program: Command, run: CliRun): void {
     .summary('create a Cognito pool, app clients, a test user (+ AgentCore identity)')
     .description(
       [
-        'Create everything a first authenticated AgentCore call needs, with the AWS SDK, one numbered step per API call: a Cognito user pool agentcore-auth-NAME (tagged agentcore-auth:setup=NAME), a resource server with an "invoke" scope, a hosted-UI domain (agentcore-auth-NAME-<random>), app clients -app (secret: password, refresh and code flow on the login redirect), -m2m (secret: client_credentials) and -public (no secret: code flow + PKCE), and a test user with a generated permanent password. With --with-identity also a workload identity and a CustomOauth2 credential provider (the pool\'s discovery URL, the -m2m client).',
+        'Create everything a first authenticated AgentCore call needs, with the AWS SDK, one numbered step per ' +
+          'API call: a Cognito user pool agentcore-auth-NAME (tagged agentcore-auth:setup=NAME), a resource ' +
+          'server with an "invoke" scope, a hosted-UI domain (agentcore-auth-NAME-<random>), app clients ' +
+          '-app (secret: password, refresh and code flow on the login redirect), -m2m (secret: ' +
+          'client_credentials) and -public (no secret: code flow + PKCE), and a test user with a generated ' +
+          'permanent password. With --with-identity also a workload identity and a CustomOauth2 credential ' +
+          "provider (the pool's discovery URL, the -m2m client).",
         '',
-        'Running it again finds the tagged resources and fills in what is missing (the test user gets a new password: Cognito never returns the old one). `teardown --name NAME` removes all of it.',
+        'Running it again finds the tagged resources and fills in what is missing (the test user gets a new ' +
+          'password: Cognito never returns the old one). `teardown --name NAME` removes all of it.',
       ].join('\n'),
     );
   addOptions(cmd, SETUP_OPTIONS)
@@ -54,50 +63,31 @@ IAM permissions: agentcore-auth help iam.`,
 async function setup(io: Io, opts: SetupOptions): Promise<Outcome> {
   const { setupNames } = await import('../../core/setup/names.js');
   const names = setupNames(opts.name);
-  const { usageError } = await import('../../core/errors.js');
   const { resolve } = await import('node:path');
-  const fs = await import('node:fs/promises');
   const report = await import('../../core/setup/report.js');
   const envPath = opts.writeEnv ? resolve(io.ctx.cwd, opts.writeEnv) : undefined;
   // Before any AWS call: a path that cannot be written would lose the generated password after everything is made.
   if (envPath) await checkEnvPath(envPath, opts.writeEnv!, report.ENV_FILE_MARKER);
 
-  const run = await import('../../core/setup/run.js');
+  const { runSetup } = await import('../../core/setup/setup-plan.js');
   const { openSetupSession } = await import('../setup-session.js');
   const { deps, fail } = await openSetupSession(
     io,
     'setup',
     names.name,
-    9,
     (region) =>
-      `${opts.dryRun ? 'Dry run (read calls only): ' : ''}setup --name ${names.name} in ${region}${opts.withIdentity ? ', with AgentCore Identity' : ''}`,
+      `${opts.dryRun ? 'Dry run (read calls only): ' : ''}setup --name ${names.name} in ${region}` +
+      `${opts.withIdentity ? ', with AgentCore Identity' : ''}`,
   );
-  const tl = deps.timeline;
-  let result: import('../../core/setup/run.js').SetupResult;
+  let setupRun: Awaited<ReturnType<typeof runSetup>>;
   try {
-    result = await run.runSetup(deps, { name: names.name, withIdentity: !!opts.withIdentity, dryRun: !!opts.dryRun });
+    setupRun = await runSetup(deps, { name: names.name, withIdentity: !!opts.withIdentity, dryRun: !!opts.dryRun });
   } catch (e) {
-    throw fail(e, (e as { partial?: import('../../core/setup/run.js').SetupResult }).partial);
+    throw fail(e);
   }
+  const { result, records } = setupRun;
 
-  // ---- the env file ----
-  let envWritten: string | undefined;
-  if (envPath && !opts.dryRun) {
-    const extra: Record<string, string> = {};
-    const endpoint = io.aws.endpoint('cognito');
-    if (endpoint) extra.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER = endpoint;
-    try {
-      await fs.writeFile(envPath, report.envFileText(result, extra), { mode: 0o600 });
-      await fs.chmod(envPath, 0o600); // an existing file keeps its mode on write
-    } catch (e) {
-      throw usageError(
-        `cannot write --write-env ${opts.writeEnv}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-        `Everything else is in place. Run setup --name ${names.name} again with a writable --write-env path: ` +
-          'it finds what exists and sets a new password for the test user.',
-      );
-    }
-    envWritten = opts.writeEnv!;
-  }
+  const envWritten = envPath && !opts.dryRun ? await writeEnvFile(io, opts, envPath, result) : undefined;
   if (result.user.passwordReset) {
     const envNote = envWritten
       ? `${envWritten} was rewritten with the new one`
@@ -116,7 +106,7 @@ async function setup(io: Io, opts: SetupOptions): Promise<Outcome> {
     json: toJson(result, {
       show,
       redact,
-      steps: tl.steps,
+      steps: records,
       next,
       authorizer,
       ...(envWritten ? { envFile: envPath! } : {}),
@@ -125,7 +115,26 @@ async function setup(io: Io, opts: SetupOptions): Promise<Outcome> {
   };
 }
 
-type SetupResult = import('../../core/setup/run.js').SetupResult;
+/** The env file (0600) with the pool, clients, user and password: returns the path as given. */
+async function writeEnvFile(io: Io, opts: SetupOptions, envPath: string, result: SetupResult): Promise<string> {
+  const fs = await import('node:fs/promises');
+  const { usageError } = await import('../../core/errors.js');
+  const { envFileText } = await import('../../core/setup/report.js');
+  const extra: Record<string, string> = {};
+  const endpoint = io.aws.endpoint('cognito');
+  if (endpoint) extra.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER = endpoint;
+  try {
+    await fs.writeFile(envPath, envFileText(result, extra), { mode: 0o600 });
+    await fs.chmod(envPath, 0o600); // an existing file keeps its mode on write
+  } catch (e) {
+    throw usageError(
+      `cannot write --write-env ${opts.writeEnv}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      `Everything else is in place. Run setup --name ${result.name} again with a writable --write-env path: ` +
+        'it finds what exists and sets a new password for the test user.',
+    );
+  }
+  return opts.writeEnv!;
+}
 
 /** --write-env's path: its directory exists and is writable, and an existing file is one setup wrote. Exit 2 if not. */
 async function checkEnvPath(path: string, given: string, marker: string): Promise<void> {
@@ -177,7 +186,7 @@ function toJson(
   o: {
     show: boolean;
     redact: Redact;
-    steps: unknown[];
+    steps: StepsJson;
     next: import('../../core/setup/report.js').NextSteps;
     authorizer: unknown;
     envFile?: string;
@@ -214,12 +223,13 @@ function toJson(
   };
 }
 
+type NextSteps = import('../../core/setup/report.js').NextSteps;
+
 function renderHuman(
   io: Io,
   r: SetupResult,
-  o: { redact: Redact; next: import('../../core/setup/report.js').NextSteps; authorizer: unknown; envFile?: string },
+  o: { redact: Redact; next: NextSteps; authorizer: unknown; envFile?: string },
 ): void {
-  const c = io.ui.c;
   const all = [
     r.userPool,
     r.resourceServer,
@@ -234,18 +244,27 @@ function renderHuman(
   const count = (s: string) => all.filter((x) => x.status === s).length;
   if (r.dryRun) {
     io.ui.success(
-      `dry run: ${count('existing')} of ${all.length} resources exist, ${count('planned')} would be created; no write call was made`,
+      `dry run: ${count('existing')} of ${all.length} resources exist, ${count('planned')} would be created; ` +
+        `no write call was made`,
     );
-    if (r.ignoredPools.length)
-      io.ui.note(`pools named ${r.userPool.name} without the tag, left alone: ${r.ignoredPools.join(', ')}`);
-    return;
+  } else {
+    io.ui.success(
+      `setup --name ${r.name}: ${count('created')} created, ${count('existing')} already ` +
+        `there${count('updated') ? `, ${count('updated')} updated` : ''} (${r.region})`,
+    );
   }
-  io.ui.success(
-    `setup --name ${r.name}: ${count('created')} created, ${count('existing')} already there${count('updated') ? `, ${count('updated')} updated` : ''} (${r.region})`,
-  );
   if (r.ignoredPools.length)
     io.ui.note(`pools named ${r.userPool.name} without the tag, left alone: ${r.ignoredPools.join(', ')}`);
-  const out = io.out;
+  if (r.dryRun) return;
+  const rows = resourceRows(io, r, o);
+  const w = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, v] of rows) if (v) io.out.line(`  ${k.padEnd(w)}  ${v}`);
+  printNextSteps(io, o.next, o.authorizer);
+}
+
+/** One line per resource made or found, secrets masked unless --show-secrets. */
+function resourceRows(io: Io, r: SetupResult, o: { redact: Redact; envFile?: string }) {
+  const c = io.ui.c;
   const rows: Array<[string, string | undefined]> = [
     ['user pool', `${r.userPool.id}  ${c.dim(r.userPool.arn ?? '')}`],
     ['discovery URL', r.userPool.discoveryUrl],
@@ -256,44 +275,44 @@ function renderHuman(
     ['public client', r.clients.public.clientId],
     [
       'test user',
-      `${r.user.username}  password ${secretText(io, o.redact, r.user.password)}${r.user.passwordReset ? c.dim(' (new)') : ''}`,
+      `${r.user.username}  ` +
+        `password ${secretText(io, o.redact, r.user.password)}${r.user.passwordReset ? c.dim(' (new)') : ''}`,
     ],
-    ...(r.workloadIdentity
-      ? ([['workload identity', `${r.workloadIdentity.name}  ${c.dim(r.workloadIdentity.arn ?? '')}`]] as Array<
-          [string, string]
-        >)
-      : []),
-    ...(r.credentialProvider
-      ? ([
-          [
-            'credential provider',
-            `${r.credentialProvider.name}  ${c.dim(r.credentialProvider.callbackUrl ? `callback ${r.credentialProvider.callbackUrl}` : '')}`,
-          ],
-        ] as Array<[string, string]>)
-      : []),
-    ...(o.envFile ? ([['env file', `${o.envFile} (0600)`]] as Array<[string, string]>) : []),
   ];
-  const w = Math.max(...rows.map(([k]) => k.length));
-  for (const [k, v] of rows) if (v) out.line(`  ${k.padEnd(w)}  ${v}`);
+  if (r.workloadIdentity)
+    rows.push(['workload identity', `${r.workloadIdentity.name}  ${c.dim(r.workloadIdentity.arn ?? '')}`]);
+  if (r.credentialProvider)
+    rows.push([
+      'credential provider',
+      `${r.credentialProvider.name}  ` +
+        c.dim(r.credentialProvider.callbackUrl ? `callback ${r.credentialProvider.callbackUrl}` : ''),
+    ]);
+  if (o.envFile) rows.push(['env file', `${o.envFile} (0600)`]);
+  return rows;
+}
+
+function printNextSteps(io: Io, next: NextSteps, authorizer: unknown): void {
+  const { out } = io;
+  const c = io.ui.c;
   out.line('');
   out.line(c.bold('Next steps'));
   out.line(`  1. Sign in as the test user (the token is cached for --bearer):`);
-  for (const l of o.next.login) out.line(`       ${l}`);
-  if (o.next.loginNeeds)
+  for (const l of next.login) out.line(`       ${l}`);
+  if (next.loginNeeds)
     out.line(
       c.dim(
-        `     with ${Object.keys(o.next.loginNeeds).join(' and ')} exported: the app client secret and the password ` +
+        `     with ${Object.keys(next.loginNeeds).join(' and ')} exported: the app client secret and the password ` +
           'above (masked: --show-secrets prints them, --write-env FILE writes them to a 0600 file; the password is ' +
           'shown only on this run)',
       ),
     );
   out.line(`  2. Put this on your runtime (authorizerConfiguration of CreateAgentRuntime / UpdateAgentRuntime):`);
-  for (const l of JSON.stringify(o.authorizer, null, 2).split('\n')) out.line(`       ${l}`);
+  for (const l of JSON.stringify(authorizer, null, 2).split('\n')) out.line(`       ${l}`);
   out.line(`  3. Call the agent with the cached token:`);
-  out.line(`       ${o.next.invoke}`);
-  out.line(`  Also: a machine token (client secret on stdin):  ${o.next.m2m}`);
-  out.line(`        a browser sign-in (public client, PKCE):   ${o.next.browser}`);
-  out.line(`        remove everything:                        ${o.next.teardown}`);
+  out.line(`       ${next.invoke}`);
+  out.line(`  Also: a machine token (client secret on stdin):  ${next.m2m}`);
+  out.line(`        a browser sign-in (public client, PKCE):   ${next.browser}`);
+  out.line(`        remove everything:                        ${next.teardown}`);
 }
 
 function secretText(io: Io, redact: Redact, value: string | undefined): string {

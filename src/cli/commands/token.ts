@@ -1,7 +1,8 @@
 /**
  * `token decode|list|print|clear`: read and manage tokens.
  *
- *   decode [JWT|-]           header and claims (unverified), iat/nbf/exp as dates and relative times; exit 2 if malformed
+ *   decode [JWT|-]           header and claims (unverified), iat/nbf/exp as dates and relative times; exit 2 if
+ *   malformed
  *   list                     cached entries: name, flow, user, client, expiry — never a token or secret
  *   print [NAME] [--id-token|--refresh-token]
  *                            the raw token on stdout, refreshed first when it expires within 2 minutes
@@ -29,7 +30,8 @@ export function register(program: Command, run: CliRun): void {
     .description('decode, list, print and clear cached tokens')
     .addHelpText(
       'after',
-      '\nThe cache lives in $AGENTCORE_AUTH_CACHE_DIR, else $XDG_CACHE_HOME/agentcore-auth, else ~/.cache/agentcore-auth.',
+      '\nThe cache lives in $AGENTCORE_AUTH_CACHE_DIR, else $XDG_CACHE_HOME/agentcore-auth, else ' +
+        '~/.cache/agentcore-auth.',
     );
 
   token

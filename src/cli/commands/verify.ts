@@ -5,7 +5,12 @@
  */
 import { Chalk } from 'chalk';
 import type { Command } from 'commander';
-import type { AuthorizerConfig, Check, Prediction, RemoteAuthorizer } from '../../core/authorizer-prediction/index.js';
+import type {
+  AuthorizerConfig,
+  AuthorizerCheck,
+  Prediction,
+  RemoteAuthorizer,
+} from '../../core/authorizer-prediction/index.js';
 import { EXIT, usageError } from '../../core/errors.js';
 import { MESSAGES } from '../../wire.js';
 import { defineAction, type CliRun } from '../command.js';
@@ -41,7 +46,9 @@ export function register(program: Command, run: CliRun): void {
     .command('verify')
     .summary("predict a JWT authorizer's verdict on a token")
     .description(
-      "Check a JWT as AgentCore's customJWTAuthorizer would: discovery + JWKS, iss, signature, exp (warning within 60 s), nbf, aud, client_id, scope and custom claims. Exit 0: would be accepted; 4: would be rejected.",
+      "Check a JWT as AgentCore's customJWTAuthorizer would: discovery + JWKS, iss, signature, exp (warning " +
+        'within 60 s), nbf, aud, client_id, scope and custom claims. Exit 0: would be accepted; 4: would be ' +
+        'rejected.',
     )
     .argument('[token]', 'the JWT, or - to read it from stdin');
   addOptions(cmd, VERIFY_OPTIONS)
@@ -50,8 +57,11 @@ export function register(program: Command, run: CliRun): void {
       `
 Examples:
   agentcore-auth verify --bearer --agent-arn arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/myAgent-AbCdEf1234
-  agentcore-auth verify "$TOKEN" --discovery-url https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC/.well-known/openid-configuration --allowed-clients 4abc…
-  pbpaste | agentcore-auth verify - --discovery-url … --allowed-audience api://my-api --custom-claim groups:CONTAINS:admins`,
+  agentcore-auth verify "$TOKEN" --discovery-url ` +
+        `https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC/.well-known/openid-configuration ` +
+        `--allowed-clients 4abc…
+  pbpaste | agentcore-auth verify - --discovery-url … --allowed-audience api://my-api --custom-claim ` +
+        `groups:CONTAINS:admins`,
     )
     .action(defineAction(run, (io, token: string | undefined, opts: VerifyOptions) => verify(io, token, opts)));
 }
@@ -61,22 +71,8 @@ async function verify(io: Io, tokenArg: string | undefined, opts: VerifyOptions)
     '../../core/authorizer-prediction/index.js'
   );
 
-  // The authorizer.
-  if (opts.agentArn && opts.gatewayId)
-    throw usageError('--agent-arn and --gateway-id are exclusive', 'Verify against one authorizer at a time.');
-  const flags: Partial<AuthorizerConfig> = {};
-  if (opts.discoveryUrl) flags.discoveryUrl = opts.discoveryUrl;
-  if (opts.allowedAudience?.length) flags.allowedAudience = opts.allowedAudience;
-  if (opts.allowedClients?.length) flags.allowedClients = opts.allowedClients;
-  if (opts.allowedScopes?.length) flags.allowedScopes = opts.allowedScopes;
-  if (opts.customClaim?.length) flags.customClaims = opts.customClaim.map(parseCustomClaim);
+  const flags = authorizerFlags(opts, parseCustomClaim);
   let remote: RemoteAuthorizer | undefined;
-  if (!opts.agentArn && !opts.gatewayId && !flags.discoveryUrl) {
-    throw usageError(
-      'no authorizer: pass --discovery-url (and --allowed-*), or --agent-arn / --gateway-id to read it from AgentCore',
-      'e.g. agentcore-auth verify TOKEN --discovery-url https://cognito-idp.<region>.amazonaws.com/<pool>/.well-known/openid-configuration --allowed-clients <client id>',
-    );
-  }
 
   // The token (read before any network call so that usage errors come first).
   const token = await readToken(io, tokenArg, opts);
@@ -91,15 +87,7 @@ async function verify(io: Io, tokenArg: string | undefined, opts: VerifyOptions)
   if (remote && overridden.length)
     io.ui.note(`flags override the ${remote.label} authorizer's ${overridden.join(', ')}`);
 
-  // A throttled or failing IdP (429/5xx, reset) is retried before its answer becomes the discovery/JWKS verdict.
-  const { fetchWithRetry } = await import('../../core/http.js');
-  const fetch: typeof io.fetch = (input, init) =>
-    fetchWithRetry(io.fetch, input instanceof Request ? input.url : input.toString(), init ?? {}, {
-      sleep: io.ctx.sleep,
-      signal: io.ctx.signal,
-      onRetry: ({ attempt, delayMs, reason }) =>
-        io.ui.note(`  attempt ${attempt} got ${reason}; retrying in ${delayMs} ms`),
-    });
+  const fetch = await retryingFetch(io);
   const prediction = await predictAuthorizer(token, config, {
     fetch,
     now: () => io.ctx.now(),
@@ -120,6 +108,42 @@ async function verify(io: Io, tokenArg: string | undefined, opts: VerifyOptions)
     json: toJson(prediction, config, source),
     human: () => renderHuman(io, prediction, config, remote),
   };
+}
+
+/** The authorizer the flags describe (--discovery-url, --allowed-*, --custom-claim), or exit 2 when none is named. */
+function authorizerFlags(
+  opts: VerifyOptions,
+  parseCustomClaim: (raw: string) => NonNullable<AuthorizerConfig['customClaims']>[number],
+): Partial<AuthorizerConfig> {
+  if (opts.agentArn && opts.gatewayId)
+    throw usageError('--agent-arn and --gateway-id are exclusive', 'Verify against one authorizer at a time.');
+  const flags: Partial<AuthorizerConfig> = {};
+  if (opts.discoveryUrl) flags.discoveryUrl = opts.discoveryUrl;
+  if (opts.allowedAudience?.length) flags.allowedAudience = opts.allowedAudience;
+  if (opts.allowedClients?.length) flags.allowedClients = opts.allowedClients;
+  if (opts.allowedScopes?.length) flags.allowedScopes = opts.allowedScopes;
+  if (opts.customClaim?.length) flags.customClaims = opts.customClaim.map(parseCustomClaim);
+  if (!opts.agentArn && !opts.gatewayId && !flags.discoveryUrl) {
+    throw usageError(
+      'no authorizer: pass --discovery-url (and --allowed-*), or --agent-arn / --gateway-id to read it from AgentCore',
+      'e.g. agentcore-auth verify TOKEN --discovery-url ' +
+        'https://cognito-idp.<region>.amazonaws.com/<pool>/.well-known/openid-configuration ' +
+        '--allowed-clients <client id>',
+    );
+  }
+  return flags;
+}
+
+/** A throttled or failing IdP (429/5xx, reset) is retried before its answer becomes the discovery/JWKS verdict. */
+async function retryingFetch(io: Io): Promise<typeof io.fetch> {
+  const { fetchWithRetry } = await import('../../core/http.js');
+  return (input, init) =>
+    fetchWithRetry(io.fetch, input instanceof Request ? input.url : input.toString(), init ?? {}, {
+      sleep: io.ctx.sleep,
+      signal: io.ctx.signal,
+      onRetry: ({ attempt, delayMs, reason }) =>
+        io.ui.note(`  attempt ${attempt} got ${reason}; retrying in ${delayMs} ms`),
+    });
 }
 
 async function readToken(io: Io, arg: string | undefined, opts: VerifyOptions): Promise<string> {
@@ -171,11 +195,14 @@ function methodVerdict(io: Io, remote: RemoteAuthorizer) {
       },
     };
   }
-  const why = `${remote.label} has no customJWTAuthorizer: it takes IAM SigV4 only, so a bearer call gets 403 "${MESSAGES.methodMismatch}"`;
+  const why =
+    `${remote.label} has no customJWTAuthorizer: it takes IAM SigV4 only, so a bearer call gets ` +
+    `403 "${MESSAGES.methodMismatch}"`;
   const fix = remote.label.startsWith('agent')
-    ? 'invoke it with SigV4 (agentcore-auth invoke --auth sigv4, plus --user-id for a workload token), or add a customJWTAuthorizer to the agent'
+    ? 'invoke it with SigV4 (agentcore-auth invoke --auth sigv4, plus --user-id for a workload token), or add ' +
+      'a customJWTAuthorizer to the agent'
     : 'call the gateway with SigV4, or configure authorizerType CUSTOM_JWT';
-  const check: Check = {
+  const check: AuthorizerCheck = {
     claim: 'authorizer',
     status: 'fail',
     actual: 'bearer JWT',
@@ -201,7 +228,7 @@ function methodVerdict(io: Io, remote: RemoteAuthorizer) {
 }
 
 /** The rejection in --json: the failing check, plus the error code of the exit-codes table (exit 4). */
-function pick(c: Check) {
+function pick(c: AuthorizerCheck) {
   return {
     code: 'ERR_VERIFY_REJECTED',
     claim: c.claim,
@@ -235,11 +262,11 @@ function toJson(p: Prediction, config: AuthorizerConfig, source: Record<string, 
   };
 }
 
-const SYMBOL: Record<Check['status'], string> = { pass: '✓', fail: '✗', warn: '!', skip: '–' };
+const SYMBOL: Record<AuthorizerCheck['status'], string> = { pass: '✓', fail: '✗', warn: '!', skip: '–' };
 
 function renderHuman(io: Io, p: Prediction, config: AuthorizerConfig, remote: RemoteAuthorizer | undefined): void {
   const c = new Chalk({ level: colorEnabled(io.ctx.stdout, io.ctx.env, io.globals.color) ? 1 : 0 });
-  const paint = (s: Check['status'], text: string) =>
+  const paint = (s: AuthorizerCheck['status'], text: string) =>
     s === 'pass' ? c.green(text) : s === 'fail' ? c.red(text) : s === 'warn' ? c.yellow(text) : c.dim(text);
   const lines: string[] = [];
   lines.push(
@@ -277,7 +304,8 @@ function renderHuman(io: Io, p: Prediction, config: AuthorizerConfig, remote: Re
       const msg = v.response.message ? ` "${v.response.message}"` : ' (message not recorded)';
       lines.push(
         c.dim(
-          `AgentCore answers ${v.response.status}${msg}${v.response.confirmed ? '' : ' — expected; not confirmed against the live service'}`,
+          `AgentCore answers ${v.response.status}${msg}` +
+            (v.response.confirmed ? '' : ' — expected; not confirmed against the live service'),
         ),
       );
     }

@@ -48,6 +48,21 @@ export interface DemoStep {
 export function demoSteps(v: DemoValues): DemoStep[] {
   const payload = JSON.stringify({ prompt: 'Hello from agentcore-auth demo' });
   return [
+    ...inboundSteps(v),
+    ...invokeSteps(v, payload),
+    ...mistakeSteps(v, payload),
+    ...workloadSteps(v),
+    ...vaultSteps(v),
+    ...delegationSteps(v),
+    ...onBehalfOfSteps(v),
+    ...verifySteps(v),
+    ...gatewaySteps(v),
+  ];
+}
+
+/** The inbound chapter: sign in (and answer a temporary password's challenge). */
+function inboundSteps(v: DemoValues): DemoStep[] {
+  return [
     {
       id: 'login',
       chapter: 'Inbound auth: who may call your agent',
@@ -68,7 +83,8 @@ export function demoSteps(v: DemoValues): DemoStep[] {
         expect: 'allow',
       },
       after: [
-        'alice now has an access token, an ID token and a refresh token, cached as "demo": `--bearer demo` sends the access token.',
+        'alice now has an access token, an ID token and a refresh token, cached as "demo": `--bearer demo` ' +
+          'sends the access token.',
       ],
     },
     {
@@ -92,6 +108,12 @@ export function demoSteps(v: DemoValues): DemoStep[] {
       },
       after: ['bob has chosen a permanent password and got his tokens in the same command.'],
     },
+  ];
+}
+
+/** Calling the agent with the token (bearer) and with SigV4 + a user id. */
+function invokeSteps(v: DemoValues, payload: string): DemoStep[] {
+  return [
     {
       id: 'invoke-bearer',
       title: 'Invoke an OAuth agent with the bearer token',
@@ -101,7 +123,8 @@ export function demoSteps(v: DemoValues): DemoStep[] {
       ],
       step: { invoke: { agent: v.jwtAgentArn, payload, bearer: 'demo' }, expect: 'allow' },
       after: [
-        'AgentCore checked the signature, issuer, expiry and client_id, then passed the request (and a workload token for alice) to the agent.',
+        'AgentCore checked the signature, issuer, expiry and client_id, then passed the request (and a ' +
+          'workload token for alice) to the agent.',
       ],
     },
     {
@@ -109,11 +132,18 @@ export function demoSteps(v: DemoValues): DemoStep[] {
       title: 'Invoke an IAM agent with SigV4 and a user id',
       before: [
         'sigv4_agent has no JWT authorizer: callers sign with AWS credentials (SigV4). `--user-id` adds the',
-        'X-Amzn-Bedrock-AgentCore-Runtime-User-Id header, so AgentCore can give the agent a workload token for that user.',
+        'X-Amzn-Bedrock-AgentCore-Runtime-User-Id header, so AgentCore can give the agent a workload token for ' +
+          'that user.',
       ],
       step: { invoke: { agent: v.sigv4AgentArn, payload, 'user-id': v.alice.username }, expect: 'allow' },
       after: ['Same agent contract, the other inbound mode. An agent accepts exactly one of the two.'],
     },
+  ];
+}
+
+/** The classic mistakes: the wrong auth mode, `explain`, an ID token where an access token belongs. */
+function mistakeSteps(v: DemoValues, payload: string): DemoStep[] {
+  return [
     {
       id: 'mistake-wrong-mode',
       chapter: 'The classic mistakes, reproduced and explained',
@@ -122,7 +152,8 @@ export function demoSteps(v: DemoValues): DemoStep[] {
       step: { invoke: { agent: v.jwtAgentArn, payload, 'user-id': v.alice.username }, expect: 'deny' },
       after: [
         `403 "${METHOD_MISMATCH}": the agent was configured for OAuth and the request was signed with SigV4.`,
-        'Fix: send a bearer token (--bearer / --bearer-token), or let `invoke --auth auto` read the agent configuration.',
+        'Fix: send a bearer token (--bearer / --bearer-token), or let `invoke --auth auto` read the agent ' +
+          'configuration.',
       ],
     },
     {
@@ -141,16 +172,24 @@ export function demoSteps(v: DemoValues): DemoStep[] {
       ],
       step: { invoke: { agent: v.jwtAgentArn, payload, bearer: 'demo', 'id-token': true }, expect: 'deny' },
       after: [
-        'Fix: send the access token (the default of --bearer). An authorizer with allowedAudience is the opposite case:',
+        'Fix: send the access token (the default of --bearer). An authorizer with allowedAudience is the ' +
+          'opposite case:',
         'Cognito access tokens carry no aud, so only ID tokens pass it.',
       ],
     },
+  ];
+}
+
+/** Outbound, part one: workload access tokens, for a user id and for a JWT. */
+function workloadSteps(v: DemoValues): DemoStep[] {
+  return [
     {
       id: 'workload-user-id',
       chapter: 'Outbound auth: what your agent may call for the user',
       title: 'Workload access token for a user id',
       before: [
-        'Inside AgentCore, an agent acts as a workload identity. Its workload access token, bound to a user, is what it',
+        'Inside AgentCore, an agent acts as a workload identity. Its workload access token, bound to a user, ' +
+          'is what it',
         "exchanges for the user's tokens and keys. First way: bind it to a user id (GetWorkloadAccessTokenForUserId).",
       ],
       step: { exchange: { 'workload-name': v.workloadName, 'user-id': v.alice.username }, expect: 'allow' },
@@ -165,6 +204,12 @@ export function demoSteps(v: DemoValues): DemoStep[] {
       step: { exchange: { 'workload-name': v.workloadName, bearer: 'demo' }, expect: 'allow' },
       after: ["This is what AgentCore Runtime does for you on a bearer call: the user is the JWT's subject."],
     },
+  ];
+}
+
+/** Resource credentials from the token vault: an M2M token and an API key. */
+function vaultSteps(v: DemoValues): DemoStep[] {
+  return [
     {
       id: 'm2m',
       title: 'Machine-to-machine resource token (client credentials)',
@@ -182,7 +227,8 @@ export function demoSteps(v: DemoValues): DemoStep[] {
         expect: 'allow',
       },
       after: [
-        "The resource token came from the provider's token endpoint, through AgentCore; your code never saw the client secret.",
+        "The resource token came from the provider's token endpoint, through AgentCore; your code never saw " +
+          'the client secret.',
       ],
     },
     {
@@ -201,6 +247,12 @@ export function demoSteps(v: DemoValues): DemoStep[] {
       },
       after: ['Only its fingerprint is shown: `--print api-key` writes the key itself to stdout.'],
     },
+  ];
+}
+
+/** Outbound, part two: 3LO consent, and the session binding rule. */
+function delegationSteps(v: DemoValues): DemoStep[] {
+  return [
     {
       id: 'three-legged',
       title: v.open
@@ -208,11 +260,13 @@ export function demoSteps(v: DemoValues): DemoStep[] {
         : '3LO: user consent through the loopback return URL (auto-consent)',
       before: [
         "USER_FEDERATION: the agent needs the user's own token at a third-party service, so the user must consent.",
-        'GetResourceOauth2Token answers with an authorization URL; after consent the browser comes back to the return URL',
+        'GetResourceOauth2Token answers with an authorization URL; after consent the browser comes back to the ' +
+          'return URL',
         '(served here on loopback), which calls CompleteResourceTokenAuth; then the token is fetched.',
         v.open
           ? 'Your browser opens now: sign in with any name and accept.'
-          : 'The local provider consents by itself here (auto-consent); run `agentcore-auth demo --open` to click through it.',
+          : 'The local provider consents by itself here (auto-consent); run `agentcore-auth demo --open` to ' +
+            'click through it.',
       ],
       step: {
         exchange: aliceThreeLo(v),
@@ -238,13 +292,21 @@ export function demoSteps(v: DemoValues): DemoStep[] {
       },
       after: ['Refused: the return URL handler must complete the session as the user who started it.'],
     },
+  ];
+}
+
+/** On-behalf-of: the provider exchanges the user's JWT for a token naming the user and the agent. */
+function onBehalfOfSteps(v: DemoValues): DemoStep[] {
+  return [
     {
       id: 'on-behalf-of',
       title: "On-behalf-of: the user's JWT exchanged for an API token, no consent screen",
       before: [
-        "ON_BEHALF_OF_TOKEN_EXCHANGE: the provider trusts the user's JWT itself. The workload token carries alice's JWT",
+        "ON_BEHALF_OF_TOKEN_EXCHANGE: the provider trusts the user's JWT itself. The workload token carries " +
+          "alice's JWT",
         '(GetWorkloadAccessTokenForJWT); AgentCore sends it to the provider as the RFC 8693 subject_token, with a',
-        "client-credentials token of the agent's client as the actor. The last line shows that call, as AgentCore makes it.",
+        "client-credentials token of the agent's client as the actor. The last line shows that call, as " +
+          'AgentCore makes it.',
       ],
       step: {
         exchange: {
@@ -261,12 +323,19 @@ export function demoSteps(v: DemoValues): DemoStep[] {
         'asked and who acts for them. A workload token for a user id cannot do this: it carries no JWT to exchange.',
       ],
     },
+  ];
+}
+
+/** Checking a token before shipping it: the access token, then the ID token. */
+function verifySteps(v: DemoValues): DemoStep[] {
+  return [
     {
       id: 'verify',
       chapter: 'Check a token before you ship',
       title: "Predict the authorizer's verdict",
       before: [
-        "`verify` reads the agent's authorizer (GetAgentRuntime) and checks the token claim by claim, as AgentCore would:",
+        "`verify` reads the agent's authorizer (GetAgentRuntime) and checks the token claim by claim, as " +
+          'AgentCore would:',
       ],
       step: { verify: { bearer: 'demo', 'agent-arn': v.jwtAgentArn }, expect: 'allow' },
       after: ['Run it in CI, or whenever a 401/403 surprises you.'],
@@ -278,7 +347,6 @@ export function demoSteps(v: DemoValues): DemoStep[] {
       step: { verify: { bearer: 'demo', 'id-token': true, 'agent-arn': v.jwtAgentArn }, expect: 'deny' },
       after: ['Rejected on client_id, as the agent did in mistake 2.'],
     },
-    ...gatewaySteps(v),
   ];
 }
 
@@ -290,7 +358,8 @@ function gatewaySteps(v: DemoValues): DemoStep[] {
       chapter: 'The Gateway: what reaches your tools',
       title: "JWT passthrough: the caller's own token, to a runtime behind the gateway",
       before: [
-        'A gateway checks the caller (here its JWT authorizer), then calls the target with its own outbound credential.',
+        'A gateway checks the caller (here its JWT authorizer), then calls the target with its own outbound ' +
+          'credential.',
         "Its `agent` target is jwt_agent with JWT_PASSTHROUGH: the gateway forwards the caller's token unmodified,",
         'so the runtime checks the very same token again. `invoke --gateway-id … --target agent` calls it by path.',
       ],

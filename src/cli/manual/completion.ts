@@ -167,7 +167,8 @@ function bash(nodes: Node[]): string {
     '      continue',
     '    fi',
     `    subs=" $(${fn}_subcommands "$cmdpath") "`,
-    '    if (( npos == 0 )) && [[ $subs == *" $w "* ]]; then cmdpath="${cmdpath:+$cmdpath }$w"; else npos=$((npos + 1)); fi',
+    '    if (( npos == 0 )) && [[ $subs == *" $w "* ]]; then cmdpath="${cmdpath:+$cmdpath }$w"; else ' +
+      'npos=$((npos + 1)); fi',
     '  done',
     '  COMPREPLY=()',
     `  kind="$(${fn}_kind "$cmdpath|$prev")"`,
@@ -196,16 +197,11 @@ function bash(nodes: Node[]): string {
   ].join('\n')}\n`;
 }
 
-/** zsh: the same walk over `words`, offering words with their descriptions through _describe. */
-function zsh(nodes: Node[]): string {
-  const fn = '_agentcore_auth';
+/** zsh's table of each command path's words (subcommands, then options) with their descriptions. */
+function zshDescribed(nodes: Node[], fn: string): string[] {
   const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/:/g, '\\:');
   const described = (words: Word[]) => words.map((w) => sq(`${esc(w.name)}:${esc(w.description)}`)).join(' ');
-  return `${[
-    '#compdef agentcore-auth',
-    '# zsh completion for agentcore-auth, generated from its command tree by `agentcore-auth completion zsh`.',
-    '# Install: source <(agentcore-auth completion zsh) after compinit (see `agentcore-auth help completion`)',
-    ...posixData(nodes, fn),
+  return [
     `${fn}_described() {`,
     '  case "$1" in',
     ...nodes.map((n) => {
@@ -218,6 +214,18 @@ function zsh(nodes: Node[]): string {
     }),
     '  esac',
     '}',
+  ];
+}
+
+/** zsh: the same walk over `words`, offering words with their descriptions through _describe. */
+function zsh(nodes: Node[]): string {
+  const fn = '_agentcore_auth';
+  return `${[
+    '#compdef agentcore-auth',
+    '# zsh completion for agentcore-auth, generated from its command tree by `agentcore-auth completion zsh`.',
+    '# Install: source <(agentcore-auth completion zsh) after compinit (see `agentcore-auth help completion`)',
+    ...posixData(nodes, fn),
+    ...zshDescribed(nodes, fn),
     `${fn}() {`,
     '  local cur="${words[CURRENT]}" prev="${words[CURRENT-1]}" cmdpath="" npos=0 skip=0 i w kind subs',
     '  local -a reply candidates',
@@ -231,7 +239,8 @@ function zsh(nodes: Node[]): string {
     '      continue',
     '    fi',
     `    subs=" $(${fn}_subcommands "$cmdpath") "`,
-    '    if (( npos == 0 )) && [[ $subs == *" $w "* ]]; then cmdpath="${cmdpath:+$cmdpath }$w"; else npos=$((npos + 1)); fi',
+    '    if (( npos == 0 )) && [[ $subs == *" $w "* ]]; then cmdpath="${cmdpath:+$cmdpath }$w"; else ' +
+      'npos=$((npos + 1)); fi',
     '  done',
     `  kind="$(${fn}_kind "$cmdpath|$prev")"`,
     '  if [[ $prev == -* && -n $kind ]]; then',

@@ -84,7 +84,11 @@ export const COMMAND_EXITS: Readonly<Record<string, readonly ExitRow[]>> = {
       'the tool reported an error (`isError: true`), the gateway or agent refused the request (JSON-RPC error, not ' +
         'found), or could not be reached',
     ],
-    [4, 'the inbound token or signature was refused; a consent was refused'],
+    [
+      4,
+      "the inbound token or signature was refused; a consent was refused; the gateway's policy engine denied the " +
+        'tool call (`AuthorizeActionException`)',
+    ],
     [5, '`--timeout`, or the consent was not completed in time'],
     INTERRUPTED,
   ],
@@ -129,7 +133,12 @@ export const COMMAND_EXITS: Readonly<Record<string, readonly ExitRow[]>> = {
   ],
   policy: [
     [0, '`check`: allow; `test`: every case passed; `validate`: no error'],
-    [2, 'a policy that does not parse, an unknown tool, input outside the schema, a problem in the table file'],
+    [
+      2,
+      'a policy that does not parse, an unknown tool, input outside the schema, a problem in the table file, a ' +
+        'gateway (`--gateway-id`, `gateway:`) without a policy engine when its policies are needed',
+    ],
+    [3, '`--gateway-id` / `gateway:`: the control plane refused (the gateway not found) or could not be reached'],
     [4, '`check`: deny'],
     [6, '`test`: a case missed'],
   ],

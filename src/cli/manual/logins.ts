@@ -3,7 +3,8 @@
  * Read the way every `--bearer NAME` reads the cache (core/token-cache.ts), without locking, warning or failing: a
  * completion that cannot read the cache offers nothing.
  */
-import { listEntries, type Env } from '../../core/token-cache.js';
+import type { Env } from '../../core/aws-profile.js';
+import { listEntries } from '../../core/token-cache.js';
 
 export async function cachedLoginNames(env: Env, homedir: string): Promise<string[]> {
   try {

@@ -1,6 +1,7 @@
 /**
  * The stderr narrative: steps, notes, warnings, tables. One chalk instance per stream; colour off when the stream is
- * not a TTY, with NO_COLOR, FORCE_COLOR=0, TERM=dumb, or --no-color (colorEnabled). Everything written here passes through the run's SecretRegistry.
+ * not a TTY, with NO_COLOR, FORCE_COLOR=0, TERM=dumb, or --no-color (colorEnabled). Everything written here passes
+ * through the run's SecretRegistry.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { OutStream } from '../context.js';

@@ -41,7 +41,8 @@ export function parseCustomClaim(spec: string): CustomClaimRule {
   if (!m) {
     throw usageError(
       `--custom-claim '${spec}' is not name:OPERATOR:value`,
-      `OPERATOR is one of ${CLAIM_OPERATORS.join(', ')}; e.g. --custom-claim department:EQUALS:eng, --custom-claim cognito:groups:CONTAINS:admin, --custom-claim roles:CONTAINS_ANY:read,write`,
+      `OPERATOR is one of ${CLAIM_OPERATORS.join(', ')}; e.g. --custom-claim department:EQUALS:eng, ` +
+        `--custom-claim cognito:groups:CONTAINS:admin, --custom-claim roles:CONTAINS_ANY:read,write`,
     );
   }
   const name = m[1]!;

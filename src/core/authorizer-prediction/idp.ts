@@ -53,7 +53,9 @@ export function profileToken(p: Claims, header: { typ?: unknown } = {}): TokenPr
     return {
       idp: 'cognito',
       kind,
-      label: `Cognito ${kind === 'unknown' ? tokenUse : kind === 'access' ? 'access' : 'ID'} token (token_use=${tokenUse})`,
+      label:
+        `Cognito ${kind === 'unknown' ? tokenUse : kind === 'access' ? 'access' : 'ID'} token ` +
+        `(token_use=${tokenUse})`,
     };
   }
   const v1 = ENTRA_V1_ISS.test(iss);
@@ -101,13 +103,19 @@ export function adviseIss(tokenIss: string | undefined, discoveryIss: string, di
   }
   if (/\{tenant(id)?\}/i.test(discoveryIss)) {
     return {
-      why: `the discovery document is Entra's multi-tenant one: its issuer ${discoveryIss} is a template that no token's iss equals`,
-      fix: 'use the tenant-specific discoveryUrl https://login.microsoftonline.com/<tenant-id>/v2.0/.well-known/openid-configuration',
+      why:
+        `the discovery document is Entra's multi-tenant one: its issuer ${discoveryIss} is a template ` +
+        `that no token's iss equals`,
+      fix:
+        'use the tenant-specific discoveryUrl ' +
+        'https://login.microsoftonline.com/<tenant-id>/v2.0/.well-known/openid-configuration',
     };
   }
   if (tokenIss.replace(/\/+$/, '') === discoveryIss.replace(/\/+$/, '')) {
     return {
-      why: `iss ${tokenIss} and the discovery issuer ${discoveryIss} differ only by the trailing slash (the comparison is exact)`,
+      why:
+        `iss ${tokenIss} and the discovery issuer ${discoveryIss} differ only by the trailing slash (the ` +
+        `comparison is exact)`,
       fix: 'point discoveryUrl at the IdP whose issuer string is exactly the token iss (Auth0 issuers end in "/")',
     };
   }
@@ -115,9 +123,12 @@ export function adviseIss(tokenIss: string | undefined, discoveryIss: string, di
   const e2d = ENTRA_V2_ISS.exec(discoveryIss);
   if (e1 && e2d) {
     return {
-      why: `this is an Entra v1 token (iss ${tokenIss}) and the discoveryUrl is the v2.0 endpoint (issuer ${discoveryIss})`,
+      why:
+        `this is an Entra v1 token (iss ${tokenIss}) and the discoveryUrl is the v2.0 endpoint ` +
+        `(issuer ${discoveryIss})`,
       fix:
-        'set "accessTokenAcceptedVersion": 2 in the API app registration\'s manifest and mint a new token, or use the v1 discoveryUrl https://login.microsoftonline.com/' +
+        'set "accessTokenAcceptedVersion": 2 in the API app registration\'s manifest and mint a new token, or ' +
+        'use the v1 discoveryUrl https://login.microsoftonline.com/' +
         `${e1[1]}/.well-known/openid-configuration`,
     };
   }
@@ -125,7 +136,9 @@ export function adviseIss(tokenIss: string | undefined, discoveryIss: string, di
   const e1d = ENTRA_V1_ISS.exec(discoveryIss);
   if (e2 && e1d) {
     return {
-      why: `this is an Entra v2.0 token (iss ${tokenIss}) and the discoveryUrl is the v1 endpoint (issuer ${discoveryIss})`,
+      why:
+        `this is an Entra v2.0 token (iss ${tokenIss}) and the discoveryUrl is the v1 endpoint ` +
+        `(issuer ${discoveryIss})`,
       fix: `use discoveryUrl https://login.microsoftonline.com/${e2[1]}/v2.0/.well-known/openid-configuration`,
     };
   }
@@ -139,7 +152,9 @@ export function adviseIss(tokenIss: string | undefined, discoveryIss: string, di
   }
   return {
     why: `iss ${tokenIss} is not the discovery issuer ${discoveryIss}`,
-    fix: `mint the token from the IdP behind ${discoveryUrl}, or set discoveryUrl to ${tokenIss.replace(/\/+$/, '')}/.well-known/openid-configuration`,
+    fix:
+      `mint the token from the IdP behind ${discoveryUrl}, or set discoveryUrl ` +
+      `to ${tokenIss.replace(/\/+$/, '')}/.well-known/openid-configuration`,
   };
 }
 
@@ -150,31 +165,22 @@ export function adviseAud(p: Claims, t: TokenProfile, allowed: readonly string[]
     const cid = str(p.client_id);
     return {
       why: 'Cognito access tokens carry no aud claim',
-      fix: `configure allowedClients=[${cid ?? '<app client id>'}] instead of allowedAudience, or send the ID token (its aud is the app client id)`,
+      fix:
+        `configure allowedClients=[${cid ?? '<app client id>'}] instead of allowedAudience, or send the ` +
+        `ID token (its aud is the app client id)`,
     };
   }
   if (t.idp === 'cognito' && t.kind === 'id') {
     return {
       why: `this ID token was issued to app client ${aud.join(', ') || '?'}, not one of ${fmt(allowed)}`,
-      fix: `log in with --client-id ${allowed[0] ?? '<allowed client>'}, or add ${aud[0] ?? 'the client id'} to allowedAudience`,
+      fix:
+        `log in with --client-id ${allowed[0] ?? '<allowed client>'}, or add ${aud[0] ?? 'the client id'} ` +
+        `to allowedAudience`,
     };
   }
   if (t.idp === 'entra') {
-    if (aud.includes(GRAPH_APP_ID) || aud.includes('https://graph.microsoft.com')) {
-      return {
-        why: 'this token is for Microsoft Graph (aud 00000003-…), not for your API; Graph tokens are not meant to be validated by anyone else',
-        fix: 'request a token for your API: scope api://<your-api-app-id>/.default (client credentials) or api://<your-api-app-id>/<scope> (user)',
-      };
-    }
-    const alt = aud
-      .flatMap((a) => (a.startsWith('api://') ? [a.slice('api://'.length)] : [`api://${a}`]))
-      .find((a) => allowed.includes(a));
-    if (alt) {
-      return {
-        why: `Entra v${t.version} tokens carry ${t.version === '2.0' ? 'the API client id (a GUID)' : 'the Application ID URI (api://…)'} as aud (${aud.join(', ')}); allowedAudience has the other form ${alt}`,
-        fix: `add ${aud[0]} to allowedAudience (keeping both forms accepts v1 and v2 tokens)`,
-      };
-    }
+    const advice = adviseEntraAud(t, aud, allowed);
+    if (advice) return advice;
   }
   if (t.idp === 'auth0' && aud.length > 0 && aud.every((a) => /\/userinfo$/.test(a))) {
     return {
@@ -185,13 +191,42 @@ export function adviseAud(p: Claims, t: TokenProfile, allowed: readonly string[]
   if (aud.length === 0) {
     return {
       why: 'the token has no aud claim',
-      fix: `mint it for an audience (resource / audience parameter) in ${fmt(allowed)}, or drop allowedAudience and use allowedClients`,
+      fix:
+        `mint it for an audience (resource / audience parameter) in ${fmt(allowed)}, or drop ` +
+        `allowedAudience and use allowedClients`,
     };
   }
   return {
     why: `aud ${fmt(aud)} is not in allowedAudience ${fmt(allowed)}`,
     fix: `mint the token for ${allowed[0]} (resource / audience parameter), or add ${aud[0]} to allowedAudience`,
   };
+}
+
+/** Entra: a Microsoft Graph token, or the other of the two aud forms (client id GUID, api://… URI). */
+function adviseEntraAud(t: TokenProfile, aud: string[], allowed: readonly string[]): Advice | undefined {
+  if (aud.includes(GRAPH_APP_ID) || aud.includes('https://graph.microsoft.com')) {
+    return {
+      why:
+        'this token is for Microsoft Graph (aud 00000003-…), not for your API; Graph tokens are not meant ' +
+        'to be validated by anyone else',
+      fix:
+        'request a token for your API: scope api://<your-api-app-id>/.default (client credentials) or ' +
+        'api://<your-api-app-id>/<scope> (user)',
+    };
+  }
+  const alt = aud
+    .flatMap((a) => (a.startsWith('api://') ? [a.slice('api://'.length)] : [`api://${a}`]))
+    .find((a) => allowed.includes(a));
+  if (alt) {
+    return {
+      why:
+        `Entra v${t.version} tokens ` +
+        `carry ${t.version === '2.0' ? 'the API client id (a GUID)' : 'the Application ID URI (api://…)'} ` +
+        `as aud (${aud.join(', ')}); allowedAudience has the other form ${alt}`,
+      fix: `add ${aud[0]} to allowedAudience (keeping both forms accepts v1 and v2 tokens)`,
+    };
+  }
+  return undefined;
 }
 
 /** Why `client_id` is not in allowedClients. AgentCore reads only a claim literally named client_id. */
@@ -209,26 +244,39 @@ export function adviseClientId(p: Claims, t: TokenProfile, allowed: readonly str
       if (t.kind === 'id') {
         return {
           why: 'this is a Cognito ID token: it names the app client in aud and has no client_id claim',
-          fix: `send the access token (login --print access-token), or configure allowedAudience=[${aud[0] ?? '<app client id>'}] instead of allowedClients`,
+          fix:
+            `send the access token (login --print access-token), or configure ` +
+            `allowedAudience=[${aud[0] ?? '<app client id>'}] instead of allowedClients`,
         };
       }
       break;
     case 'entra': {
       const who = str(p.azp) ?? str(p.appid);
       return {
-        why: `Entra tokens name the client in ${t.version === '2.0' ? 'azp' : 'appid'}${who ? ` (${who})` : ''}, never in client_id`,
-        fix: `configure allowedAudience=[${aud[0] ?? '<your API>'}] instead of allowedClients, or a custom claim rule ${t.version === '2.0' ? 'azp' : 'appid'}:EQUALS:${who ?? '<client id>'}`,
+        why: `Entra tokens name the client in ${t.version === '2.0' ? 'azp' : 'appid'}${
+          who ? ` (${who})` : ''
+        }, never in client_id`,
+        fix:
+          `configure allowedAudience=[${aud[0] ?? '<your API>'}] instead of allowedClients, or a custom ` +
+          `claim rule ${t.version === '2.0' ? 'azp' : 'appid'}:EQUALS:${who ?? '<client id>'}`,
       };
     }
     case 'okta':
       return {
         why: `Okta access tokens name the client in cid${str(p.cid) ? ` (${str(p.cid)})` : ''}, not client_id`,
-        fix: `configure allowedAudience=[${aud[0] ?? 'api://default'}] instead of allowedClients, or a custom claim rule cid:EQUALS:${str(p.cid) ?? '<client id>'}`,
+        fix:
+          `configure allowedAudience=[${aud[0] ?? 'api://default'}] instead of allowedClients, or a ` +
+          `custom claim rule cid:EQUALS:${str(p.cid) ?? '<client id>'}`,
       };
     case 'auth0':
       return {
-        why: `Auth0 access tokens name the client in azp${str(p.azp) ? ` (${str(p.azp)})` : ''}; client_id appears only with the RFC 9068 token profile`,
-        fix: `set the API's token dialect to rfc9068_profile in Auth0, or configure allowedAudience=[${aud.find((a) => !/\/userinfo$/.test(a)) ?? '<API identifier>'}] instead of allowedClients`,
+        why:
+          `Auth0 access tokens name the client in azp${str(p.azp) ? ` (${str(p.azp)})` : ''}; client_id ` +
+          `appears only with the RFC 9068 token profile`,
+        fix:
+          `set the API's token dialect to rfc9068_profile in Auth0, or configure ` +
+          `allowedAudience=[${aud.find((a) => !/\/userinfo$/.test(a)) ?? '<API identifier>'}] instead of ` +
+          `allowedClients`,
       };
     default:
       break;
@@ -236,7 +284,9 @@ export function adviseClientId(p: Claims, t: TokenProfile, allowed: readonly str
   const azp = str(p.azp);
   return {
     why: `the token has no client_id claim${azp ? ` (it names the client in azp: ${azp})` : ''}`,
-    fix: `send an access token that carries client_id, or configure allowedAudience${aud.length ? `=[${aud[0]}]` : ''} instead of allowedClients`,
+    fix:
+      `send an access token that carries client_id, or configure ` +
+      `allowedAudience${aud.length ? `=[${aud[0]}]` : ''} instead of allowedClients`,
   };
 }
 
@@ -249,7 +299,9 @@ export function adviseScope(p: Claims, t: TokenProfile, allowed: readonly string
   if (t.idp === 'cognito' && scopes.length === 1 && scopes[0] === 'aws.cognito.signin.user.admin') {
     return {
       why: 'tokens from InitiateAuth (USER_PASSWORD_AUTH, SRP, refresh) carry only aws.cognito.signin.user.admin',
-      fix: `custom scopes come from the hosted UI: log in with --auth-flow authorization-code --scopes ${allowed[0]} (or client-credentials for M2M), or drop allowedScopes`,
+      fix:
+        `custom scopes come from the hosted UI: log in with --auth-flow authorization-code ` +
+        `--scopes ${allowed[0]} (or client-credentials for M2M), or drop allowedScopes`,
     };
   }
   if (t.idp === 'entra') {
@@ -277,6 +329,8 @@ export function adviseScope(p: Claims, t: TokenProfile, allowed: readonly string
   }
   return {
     why: `none of the token's scopes [${scopes.join(' ')}] is in allowedScopes ${fmt(allowed)}`,
-    fix: `request one of them when minting the token (--scopes ${allowed[0]}), or add one of the token's scopes to allowedScopes`,
+    fix:
+      `request one of them when minting the token (--scopes ${allowed[0]}), or add one of the token's ` +
+      `scopes to allowedScopes`,
   };
 }

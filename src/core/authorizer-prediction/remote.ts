@@ -2,6 +2,7 @@
  * Read an authorizer from the control plane: GetAgentRuntime's authorizerConfiguration (absent ⇒ IAM SigV4 inbound)
  * or GetGateway's authorizerType + authorizerConfiguration.
  */
+import type { GetAgentRuntimeCommandOutput, GetGatewayCommandOutput } from '@aws-sdk/client-bedrock-agentcore-control';
 import type { AwsClients } from '../aws.js';
 import { fromAwsError, requireRegion } from '../aws.js';
 import { inputError, type AgentcoreAuthError } from '../errors.js';
@@ -44,7 +45,7 @@ export async function authorizerFromAgent(aws: AwsClients, agent: string): Promi
   const region = requireRegion(aws.region(ref.region));
   const { GetAgentRuntimeCommand } = controlSdk();
   const client = await aws.control(region);
-  let r;
+  let r: GetAgentRuntimeCommandOutput;
   try {
     r = await client.send(new GetAgentRuntimeCommand({ agentRuntimeId: ref.id }));
   } catch (e) {
@@ -72,7 +73,7 @@ export async function authorizerFromGateway(aws: AwsClients, gatewayId: string):
   const region = requireRegion(aws.region());
   const { GetGatewayCommand } = controlSdk();
   const client = await aws.control(region);
-  let r;
+  let r: GetGatewayCommandOutput;
   try {
     r = await client.send(new GetGatewayCommand({ gatewayIdentifier: gatewayId }));
   } catch (e) {
@@ -98,7 +99,9 @@ export async function authorizerFromGateway(aws: AwsClients, gatewayId: string):
 /** Callers often may invoke an agent but not read its configuration: say how to verify without the control plane. */
 function withoutControlPlaneHint(err: AgentcoreAuthError, action: string): AgentcoreAuthError {
   if (err.code === 'ERR_AUTH') {
-    err.hint = `Reading the authorizer needs ${action}. Without it, give the authorizer as flags: --discovery-url … --allowed-clients / --allowed-audience / --allowed-scopes / --custom-claim.`;
+    err.hint =
+      `Reading the authorizer needs ${action}. Without it, give the authorizer as flags: ` +
+      `--discovery-url … --allowed-clients / --allowed-audience / --allowed-scopes / --custom-claim.`;
   }
   return err;
 }

@@ -14,7 +14,7 @@ import { classify } from '../classify.js';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { cognitoSdk } from '../../sdk.js';
 import { AgentcoreAuthError } from '../errors.js';
-import { cognitoError, tokensFrom, type AuthOutput, type CognitoTokens } from './calls.js';
+import { cognitoError, authResultTokens, type AuthOutput, type CognitoTokens } from './calls.js';
 import { answerChallenge, type ChallengeAnswerer } from './challenges.js';
 import { secretHash } from './secret-hash.js';
 import { srpSignIn } from './srp-login.js';
@@ -112,7 +112,7 @@ export async function passwordLogin(
     out = await answerChallenge(client, input, out, hash);
   }
   const operation = input.admin ? 'AdminInitiateAuth' : 'InitiateAuth';
-  return { tokens: tokensFrom(out, operation), challenges };
+  return { tokens: authResultTokens(out, operation), challenges };
 }
 
 export interface RefreshInput {
@@ -163,7 +163,7 @@ export async function refreshLogin(client: CognitoIdentityProviderClient, input:
     }
     throw first;
   }
-  const tokens = tokensFrom(out, 'InitiateAuth (REFRESH_TOKEN_AUTH)');
+  const tokens = authResultTokens(out, 'InitiateAuth (REFRESH_TOKEN_AUTH)');
   // Without rotation Cognito returns no refresh token: keep using the one we have.
   return { ...tokens, refreshToken: tokens.refreshToken ?? input.refreshToken };
 }
@@ -178,6 +178,6 @@ async function refreshWithRotation(client: CognitoIdentityProviderClient, input:
       ...(input.clientSecret ? { ClientSecret: input.clientSecret } : {}),
     }),
   );
-  const tokens = tokensFrom(out, 'GetTokensFromRefreshToken');
+  const tokens = authResultTokens(out, 'GetTokensFromRefreshToken');
   return { ...tokens, refreshToken: tokens.refreshToken ?? input.refreshToken };
 }

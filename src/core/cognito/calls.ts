@@ -27,7 +27,7 @@ export interface AuthOutput {
   ChallengeParameters?: Record<string, string>;
 }
 
-export function tokensFrom(out: AuthOutput, operation: string): CognitoTokens {
+export function authResultTokens(out: AuthOutput, operation: string): CognitoTokens {
   const r = out.AuthenticationResult;
   if (!r?.AccessToken) {
     throw new AgentcoreAuthError('ERR_REMOTE', `${operation} returned neither tokens nor a challenge`, {

@@ -8,7 +8,16 @@
 export type InsideStep =
   | { kind: 'interceptor'; phase: 'REQUEST' | 'RESPONSE'; arn: string; outcome: string; ms?: number }
   | { kind: 'identity'; operation: string; provider: string; flow?: string; outcome: string }
-  | { kind: 'policy'; action: string; decision: string; mode: string }
+  | {
+      kind: 'policy';
+      action: string;
+      decision: string;
+      mode: string;
+      engine?: string;
+      determining?: ReadonlyArray<{ id: string; name: string; effect: string }>;
+      error?: string;
+    }
+  | { kind: 'policy-list'; mode: string; engine?: string; listed: number; of: number }
   | {
       kind: 'target';
       target: string;
@@ -26,7 +35,7 @@ export type InsideStep =
 
 import type { HttpExchange } from '../http.js';
 
-type Party = 'gateway' | 'interceptor' | 'identity' | 'target';
+type Party = 'gateway' | 'interceptor' | 'identity' | 'policy' | 'target';
 type Msg = (from: Party, to: Party, parts: string[], line: 'solid' | 'dotted', end?: 'arrow' | 'cross') => void;
 type NoteFn = (over: [Party] | [Party, Party], text: string) => void;
 
@@ -37,17 +46,45 @@ export function sentFacts(sent: Extract<InsideStep, { kind: 'target' }>['sent'])
   if (a) out.push(`${a.scheme} ${a.fingerprint}${a.sameAsCaller ? " (the caller's token)" : ''}`);
   if (sent.apiKey)
     out.push(
-      `API key ${sent.apiKey.fingerprint} in ${sent.apiKey.location === 'HEADER' ? 'header' : 'query'} ${sent.apiKey.name}`,
+      `API key ${sent.apiKey.fingerprint} ` +
+        `in ${sent.apiKey.location === 'HEADER' ? 'header' : 'query'} ${sent.apiKey.name}`,
     );
   if (sent.sigv4)
     out.push(
-      `SigV4 as ${sent.sigv4.as} (${sent.sigv4.service}, ${sent.sigv4.region}, key …${sent.sigv4.accessKeyId.slice(-4)})`,
+      `SigV4 as ${sent.sigv4.as} (${sent.sigv4.service}, ${sent.sigv4.region}, key ` +
+        `…${sent.sigv4.accessKeyId.slice(-4)})`,
     );
   if (!out.length) out.push('no credential');
   return out;
 }
 
 const lambdaName = (arn: string) => arn.split(':')[6] ?? arn;
+
+/** Why a decision went the way it did: the determining policies, or the default deny. */
+export function decidedBy(s: Extract<InsideStep, { kind: 'policy' }>): string {
+  if (s.error) return s.error;
+  const by = (s.determining ?? []).map((d) => `${d.effect} ${d.name}`);
+  if (by.length) return by.join(', ');
+  return s.decision === 'allow' ? 'allowed' : 'no policy applies: denied by default';
+}
+
+/**
+ * The tools/call decision (AuthorizeAction): the engine's answer with the policies that determined it. An enforced
+ * deny ends the call at the gateway (the target is never reached); under LOG_ONLY the call goes on.
+ */
+function drawPolicyDecision(s: Extract<InsideStep, { kind: 'policy' }>, msg: Msg, note: NoteFn): void {
+  msg('gateway', 'policy', [`AuthorizeAction ${s.action} (${s.mode})`], 'solid');
+  const enforcedDeny = s.decision !== 'allow' && s.mode !== 'LOG_ONLY';
+  msg(
+    'policy',
+    'gateway',
+    [`${s.decision.toUpperCase()}: ${decidedBy(s)}`],
+    'dotted',
+    enforcedDeny ? 'cross' : 'arrow',
+  );
+  if (enforcedDeny) note(['gateway'], 'denied: the target is not called (isError result: AuthorizeActionException)');
+  else if (s.decision !== 'allow') note(['gateway'], 'LOG_ONLY: the deny is only logged, the call goes on');
+}
 
 /** Draws the steps between the gateway's arrow in and its answer out. */
 export function drawInside(steps: readonly InsideStep[], msg: Msg, note: NoteFn): void {
@@ -67,7 +104,11 @@ export function drawInside(steps: readonly InsideStep[], msg: Msg, note: NoteFn)
         );
         break;
       case 'policy':
-        note(['gateway'], `policy ${s.mode}: ${s.decision} ${s.action}`);
+        drawPolicyDecision(s, msg, note);
+        break;
+      case 'policy-list':
+        msg('gateway', 'policy', [`PartiallyAuthorizeActions: tools/list (${s.mode})`], 'solid');
+        msg('policy', 'gateway', [`${s.listed} of ${s.of} tools listable for this caller`], 'dotted');
         break;
       case 'target': {
         msg('gateway', 'target', [`${s.target}: ${s.operation}`, ...sentFacts(s.sent)], 'solid');
@@ -80,7 +121,9 @@ export function drawInside(steps: readonly InsideStep[], msg: Msg, note: NoteFn)
   }
 }
 
-/** Behind a gateway call: its inside when the local stack's trace says it, else what can be inferred of a tools/call. */
+/**
+ * Behind a gateway call: its inside when the local stack's trace says it, else what can be inferred of a tools/call.
+ */
 export function drawGateway(
   call: {
     inside: readonly InsideStep[] | undefined;

@@ -60,7 +60,7 @@ function arrowToken(line: LineStyle, end: ArrowEnd): string {
  * those (and `&`, `%`, quotes) become Mermaid entity codes (`#59;`, `#35;`, `#lt;` …), which Mermaid decodes back.
  */
 export function mermaidText(s: string): string {
-  return oneLine(s).replace(/[#;<>&%"'`{}]/g, (ch) => {
+  return withoutControls(s).replace(/[#;<>&%"'`{}]/g, (ch) => {
     switch (ch) {
       case '<':
         return '#lt;';
@@ -75,7 +75,7 @@ export function mermaidText(s: string): string {
 }
 
 /** Control characters (newlines, ANSI escapes) never reach a diagram. */
-export function oneLine(s: string): string {
+export function withoutControls(s: string): string {
   // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
 }
@@ -203,7 +203,7 @@ export function parseMermaid(text: string): SequenceDiagram {
 export function wrap(text: string, width: number): string[] {
   const out: string[] = [];
   let cur = '';
-  for (const word of oneLine(text).split(' ').filter(Boolean)) {
+  for (const word of withoutControls(text).split(' ').filter(Boolean)) {
     let w = word;
     while (w.length > width) {
       if (cur) {

@@ -8,7 +8,7 @@
  * has no scripts, no external references, no ids (several diagrams can be inlined in one page).
  */
 import { escapeHtml } from '../identity/html.js';
-import { oneLine, type ArrowEnd, type Message, type Note, type SequenceDiagram } from './sequence.js';
+import { withoutControls, type ArrowEnd, type Message, type Note, type SequenceDiagram } from './sequence.js';
 
 const FONT = `ui-monospace, SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', 'Liberation Mono', monospace`;
 const FONT_SIZE = 13;
@@ -60,13 +60,14 @@ function textWidth(lines: string[]): number {
   return Math.max(0, ...lines.map(textCells)) * CHAR_W;
 }
 
-const esc = (s: string) => escapeHtml(oneLine(s));
+const esc = (s: string) => escapeHtml(withoutControls(s));
 
 function text(x: number, y: number, lines: string[], anchor: 'start' | 'middle' | 'end', extra = ''): string {
   return lines
     .map(
       (l, i) =>
-        `<text x="${r(x)}" y="${r(y + i * LINE_H)}" text-anchor="${anchor}" dominant-baseline="middle"${extra}>${esc(l)}</text>`,
+        `<text x="${r(x)}" y="${r(y + i * LINE_H)}" text-anchor="${anchor}" ` +
+        `dominant-baseline="middle"${extra}>${esc(l)}</text>`,
     )
     .join('');
 }
@@ -89,9 +90,37 @@ export function renderSvg(d: SequenceDiagram, options: SvgOptions = {}): string 
   const index = new Map(d.participants.map((p, i) => [p.id, i]));
   const boxW = d.participants.map((p) => Math.max(MIN_BOX_W, textCells(p.label) * CHAR_W + 2 * BOX_PAD));
   const n = d.participants.length;
+  const { cx, rightOverhang } = horizontalLayout(d, index, boxW);
+  const rows = drawEvents(d, cx, index, (cx[n - 1] ?? 0) + (boxW[n - 1] ?? 0) / 2 + MARGIN + rightOverhang);
+  const bottom = rows.y + 6;
+  const height = bottom + BOX_H + MARGIN;
+  const heads = lifelines(d, cx, boxW, bottom);
+  const width = rows.maxX - rows.minX;
+  const title = options.title ?? 'sequence diagram';
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${Math.ceil(width)}" height="${Math.ceil(height)}" ` +
+    `viewBox="${r(rows.minX)} 0 ${Math.ceil(width)} ${Math.ceil(height)}" role="img" aria-label="${esc(title)}" ` +
+    `font-family="${esc(FONT)}" font-size="${FONT_SIZE}" fill="${COLOURS.ink}">` +
+    `<title>${esc(title)}</title>` +
+    `<rect x="${r(rows.minX)}" y="0" width="${Math.ceil(width)}" height="${Math.ceil(height)}" ` +
+    `fill="${COLOURS.bg}"/>` +
+    heads.join('') +
+    rows.body.join('') +
+    `</svg>`
+  );
+}
 
-  // Horizontal layout: centre-to-centre distances between neighbours, widened until every message label fits
-  // between its two lifelines (and every two-participant note between its ends).
+/**
+ * Horizontal layout: the lifelines' x, from centre-to-centre distances between neighbours widened until every
+ * message label fits between its two lifelines (and every two-participant note between its ends); and how far a
+ * self-message of the last participant reaches past it.
+ */
+function horizontalLayout(
+  d: SequenceDiagram,
+  index: Map<string, number>,
+  boxW: number[],
+): { cx: number[]; rightOverhang: number } {
+  const n = boxW.length;
   const gap: number[] = [];
   for (let i = 0; i + 1 < n; i++) gap.push(boxW[i]! / 2 + boxW[i + 1]! / 2 + MIN_GAP);
   const need: Array<{ a: number; b: number; w: number }> = [];
@@ -126,79 +155,81 @@ export function renderSvg(d: SequenceDiagram, options: SvgOptions = {}): string 
     cx.push(x);
     x += gap[i] ?? 0;
   }
+  return { cx, rightOverhang };
+}
 
-  // Vertical layout and shapes.
+/** Vertical layout: each event drawn below the previous one; notes may widen the picture to either side. */
+function drawEvents(d: SequenceDiagram, cx: number[], index: Map<string, number>, maxX0: number) {
   const body: string[] = [];
   let y = MARGIN + BOX_H + 16;
   let minX = 0;
-  let maxX = (cx[n - 1] ?? 0) + (boxW[n - 1] ?? 0) / 2 + MARGIN + rightOverhang;
+  let maxX = maxX0;
   for (const e of d.events) {
     if (e.kind === 'message') {
-      const a = cx[index.get(e.from)!]!;
-      const b = cx[index.get(e.to)!]!;
-      const labelH = e.lines.length * LINE_H;
-      const colour = e.end === 'cross' ? COLOURS.refused : COLOURS.ink;
-      if (a === b) {
-        body.push(text(a + SELF_W + 6, y + LINE_H / 2, e.lines, 'start', fill(colour)));
-        const yy = y + labelH + 4;
-        body.push(
-          `<path d="M${r(a)} ${r(yy)} H${r(a + SELF_W)} V${r(yy + 18)} H${r(a + 2)}" fill="none" stroke="${colour}" stroke-width="1.5"${dash(e)}/>`,
-        );
-        body.push(head(a, yy + 18, -1, e.end, colour));
-        y = yy + 18 + ROW_PAD + 8;
-      } else {
-        body.push(text((a + b) / 2, y + LINE_H / 2 - 4, e.lines, 'middle', fill(colour)));
-        const ly = y + labelH + 2;
-        const dir = b > a ? 1 : -1;
-        body.push(
-          `<line x1="${r(a)}" y1="${r(ly)}" x2="${r(b - dir * 2)}" y2="${r(ly)}" stroke="${colour}" stroke-width="1.5"${dash(e)}/>`,
-        );
-        body.push(head(b, ly, dir, e.end, colour));
-        y = ly + ROW_PAD + 10;
-      }
-    } else {
-      const { x0, x1 } = noteSpan(e, cx, index);
-      const w = Math.max(x1 - x0, textWidth(e.lines) + 2 * NOTE_PAD);
-      const mid = (x0 + x1) / 2;
-      const left = e.placement === 'left of' ? x0 - w : e.placement === 'right of' ? x1 : mid - w / 2;
-      const h = e.lines.length * LINE_H + 2 * NOTE_PAD;
-      minX = Math.min(minX, left - MARGIN);
-      maxX = Math.max(maxX, left + w + MARGIN);
-      body.push(
-        `<rect x="${r(left)}" y="${r(y)}" width="${r(w)}" height="${r(h)}" rx="3" fill="${COLOURS.note}" stroke="${COLOURS.noteStroke}"/>`,
-      );
-      body.push(text(left + NOTE_PAD, y + NOTE_PAD + LINE_H / 2, e.lines, 'start'));
-      y += h + ROW_PAD;
+      y = drawMessage(e, cx[index.get(e.from)!]!, cx[index.get(e.to)!]!, y, body);
+      continue;
     }
+    const { x0, x1 } = noteSpan(e, cx, index);
+    const w = Math.max(x1 - x0, textWidth(e.lines) + 2 * NOTE_PAD);
+    const mid = (x0 + x1) / 2;
+    const left = e.placement === 'left of' ? x0 - w : e.placement === 'right of' ? x1 : mid - w / 2;
+    const h = e.lines.length * LINE_H + 2 * NOTE_PAD;
+    minX = Math.min(minX, left - MARGIN);
+    maxX = Math.max(maxX, left + w + MARGIN);
+    body.push(
+      `<rect x="${r(left)}" y="${r(y)}" width="${r(w)}" height="${r(h)}" rx="3" fill="${COLOURS.note}" ` +
+        `stroke="${COLOURS.noteStroke}"/>`,
+    );
+    body.push(text(left + NOTE_PAD, y + NOTE_PAD + LINE_H / 2, e.lines, 'start'));
+    y += h + ROW_PAD;
   }
-  const bottom = y + 6;
-  const height = bottom + BOX_H + MARGIN;
+  return { body, y, minX, maxX };
+}
 
+/** A message from x `a` to x `b` (a self-message when equal) at row `y`; returns the next row's y. */
+function drawMessage(e: Message, a: number, b: number, y: number, body: string[]): number {
+  const labelH = e.lines.length * LINE_H;
+  const colour = e.end === 'cross' ? COLOURS.refused : COLOURS.ink;
+  if (a === b) {
+    body.push(text(a + SELF_W + 6, y + LINE_H / 2, e.lines, 'start', fill(colour)));
+    const yy = y + labelH + 4;
+    body.push(
+      `<path d="M${r(a)} ${r(yy)} H${r(a + SELF_W)} V${r(yy + 18)} H${r(a + 2)}" fill="none" ` +
+        `stroke="${colour}" stroke-width="1.5"${dash(e)}/>`,
+    );
+    body.push(head(a, yy + 18, -1, e.end, colour));
+    return yy + 18 + ROW_PAD + 8;
+  }
+  body.push(text((a + b) / 2, y + LINE_H / 2 - 4, e.lines, 'middle', fill(colour)));
+  const ly = y + labelH + 2;
+  const dir = b > a ? 1 : -1;
+  body.push(
+    `<line x1="${r(a)}" y1="${r(ly)}" x2="${r(b - dir * 2)}" y2="${r(ly)}" stroke="${colour}" ` +
+      `stroke-width="1.5"${dash(e)}/>`,
+  );
+  body.push(head(b, ly, dir, e.end, colour));
+  return ly + ROW_PAD + 10;
+}
+
+/** Each participant's lifeline and its box at the top and the bottom. */
+function lifelines(d: SequenceDiagram, cx: number[], boxW: number[], bottom: number): string[] {
   const heads: string[] = [];
   for (const [i, p] of d.participants.entries()) {
     const c = cx[i]!;
     const w = boxW[i]!;
     heads.push(
-      `<line x1="${r(c)}" y1="${MARGIN + BOX_H}" x2="${r(c)}" y2="${r(bottom)}" stroke="${COLOURS.life}" stroke-dasharray="4 4"/>`,
+      `<line x1="${r(c)}" y1="${MARGIN + BOX_H}" x2="${r(c)}" y2="${r(bottom)}" stroke="${COLOURS.life}" ` +
+        `stroke-dasharray="4 4"/>`,
     );
     for (const top of [MARGIN, bottom]) {
       heads.push(
-        `<rect x="${r(c - w / 2)}" y="${r(top)}" width="${r(w)}" height="${BOX_H}" rx="4" fill="${COLOURS.box}" stroke="${COLOURS.boxStroke}"/>`,
+        `<rect x="${r(c - w / 2)}" y="${r(top)}" width="${r(w)}" height="${BOX_H}" rx="4" ` +
+          `fill="${COLOURS.box}" stroke="${COLOURS.boxStroke}"/>`,
       );
       heads.push(text(c, top + BOX_H / 2, [p.label], 'middle'));
     }
   }
-
-  const width = maxX - minX;
-  const title = options.title ?? 'sequence diagram';
-  return (
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${Math.ceil(width)}" height="${Math.ceil(height)}" viewBox="${r(minX)} 0 ${Math.ceil(width)} ${Math.ceil(height)}" role="img" aria-label="${esc(title)}" font-family="${esc(FONT)}" font-size="${FONT_SIZE}" fill="${COLOURS.ink}">` +
-    `<title>${esc(title)}</title>` +
-    `<rect x="${r(minX)}" y="0" width="${Math.ceil(width)}" height="${Math.ceil(height)}" fill="${COLOURS.bg}"/>` +
-    heads.join('') +
-    body.join('') +
-    `</svg>`
-  );
+  return heads;
 }
 
 function fill(colour: string): string {
@@ -212,14 +243,17 @@ function dash(m: Message): string {
 /** The end of a message at (x, y), pointing in direction dir (1 = right). */
 function head(x: number, y: number, dir: number, end: ArrowEnd, colour: string): string {
   if (end === 'arrow') {
-    return `<polygon points="${r(x)},${r(y)} ${r(x - dir * 10)},${r(y - 5)} ${r(x - dir * 10)},${r(y + 5)}" fill="${colour}"/>`;
+    const points = `${r(x)},${r(y)} ${r(x - dir * 10)},${r(y - 5)} ${r(x - dir * 10)},${r(y + 5)}`;
+    return `<polygon points="${points}" fill="${colour}"/>`;
   }
   if (end === 'async') {
-    return `<polyline points="${r(x - dir * 10)},${r(y - 5)} ${r(x)},${r(y)}" fill="none" stroke="${colour}" stroke-width="1.5"/>`;
+    const points = `${r(x - dir * 10)},${r(y - 5)} ${r(x)},${r(y)}`;
+    return `<polyline points="${points}" fill="none" stroke="${colour}" stroke-width="1.5"/>`;
   }
   if (end === 'cross') {
     const c = x - dir * 8;
-    return `<path d="M${r(c - 5)} ${r(y - 5)} L${r(c + 5)} ${r(y + 5)} M${r(c - 5)} ${r(y + 5)} L${r(c + 5)} ${r(y - 5)}" stroke="${colour}" stroke-width="2"/>`;
+    const d = `M${r(c - 5)} ${r(y - 5)} L${r(c + 5)} ${r(y + 5)} M${r(c - 5)} ${r(y + 5)} L${r(c + 5)} ${r(y - 5)}`;
+    return `<path d="${d}" stroke="${colour}" stroke-width="2"/>`;
   }
   return '';
 }

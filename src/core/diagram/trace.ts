@@ -12,8 +12,25 @@
 import { classify } from '../classify.js';
 import { METHOD_MISMATCH } from '../../wire.js';
 import type { ExchangeListener, HttpExchange } from '../http.js';
-import { fingerprint, isSecretField, maskJwtsInText } from '../redact.js';
+import { maskJwtsInText } from '../redact.js';
+import {
+  bodyFacts,
+  classifyExchange,
+  errorMessage,
+  isRefusal,
+  jsonRpcError,
+  MCP_URL_ELICITATION,
+  ORDER,
+  outcome,
+  PARTICIPANTS,
+  path,
+  requestFacts,
+  type CallTarget,
+  type Party,
+} from './exchange-facts.js';
 import { drawGateway, GatewayLookups, type InsideStep } from './gateway-inside.js';
+
+export { classifyExchange, errorCode, isRefusal, PARTICIPANTS, type CallTarget, type Party } from './exchange-facts.js';
 import { wrap, type Message, type Note, type SequenceDiagram, type SequenceEvent } from './sequence.js';
 
 export type TraceEntry =
@@ -53,24 +70,6 @@ export class TraceRecorder {
   }
 }
 
-export const PARTICIPANTS = {
-  user: 'User/Browser',
-  cli: 'agentcore-auth',
-  idp: 'Cognito/IdP',
-  runtime: 'AgentCore Runtime',
-  agent: 'Agent',
-  identity: 'AgentCore Identity',
-  vault: 'Token vault / provider',
-  gateway: 'Gateway',
-  interceptor: 'Interceptor (Lambda)',
-  target: 'Target',
-  control: 'AgentCore control plane',
-  other: 'Other endpoint',
-} as const;
-
-export type Party = keyof typeof PARTICIPANTS;
-const ORDER = Object.keys(PARTICIPANTS) as Party[];
-
 export interface DiagramOptions {
   /** Applied to every free text that reaches the diagram (error messages): the run's SecretRegistry scrub. */
   scrub?: (text: string) => string;
@@ -82,168 +81,11 @@ export interface DiagramOptions {
   gatewayInside?: ReadonlyMap<number, readonly InsideStep[]>;
 }
 
-/** Where a call went and what it was. */
-export interface Classified {
-  to: Party;
-  operation: string;
-}
-
-const COGNITO_TARGET = /^AWSCognitoIdentityProviderService\.(\w+)$/;
-const IDENTITY_OPS = /^(GetWorkloadAccessToken\w*|GetResourceOauth2Token|GetResourceApiKey|CompleteResourceTokenAuth)$/;
-const CONTROL_OPS =
-  /^(Get|List|Create|Update|Delete)(AgentRuntime|AgentRuntimeEndpoint|Gateway|GatewayTarget|WorkloadIdentity|Oauth2CredentialProvider|ApiKeyCredentialProvider|TokenVault)s?$/;
-
-function path(url: string): string {
-  try {
-    return new URL(url).pathname;
-  } catch {
-    return url.split('?')[0] ?? url;
-  }
-}
-
-function jsonBody(body: string | undefined): unknown {
-  if (!body || !/^\s*[[{]/.test(body)) return undefined;
-  try {
-    return JSON.parse(body) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The JSON-RPC method of an MCP request body (and the tool name of tools/call). */
-function mcpMethod(body: string | undefined): string | undefined {
-  const doc = jsonBody(body) as { method?: unknown; params?: { name?: unknown } } | undefined;
-  if (!doc || typeof doc.method !== 'string') return undefined;
-  return doc.method === 'tools/call' && typeof doc.params?.name === 'string'
-    ? `tools/call ${doc.params.name}`
-    : doc.method;
-}
-
-export function classifyExchange(ex: HttpExchange): Classified {
-  const p = path(ex.url);
-  const target = ex.requestHeaders['x-amz-target'];
-  const cognito = target ? COGNITO_TARGET.exec(target)?.[1] : undefined;
-  if (cognito) return { to: 'idp', operation: cognito };
-  const label = ex.label?.replace(/ \(.*\)$/, '');
-  if (/\/runtimes\/[^/]+\/invocations\/?$/.test(p) || label === 'InvokeAgentRuntime') {
-    const m = mcpMethod(ex.requestBody);
-    return { to: 'runtime', operation: `InvokeAgentRuntime${m ? ` · ${m}` : ''}` };
-  }
-  if (label && IDENTITY_OPS.test(label)) return { to: 'identity', operation: label };
-  if (label && (CONTROL_OPS.test(label) || /bedrock-agentcore-control\./.test(ex.url)))
-    return { to: 'control', operation: label };
-  if (/^\/gateways\/[^/]+\/mcp\/?$/.test(p) || /\.gateway\.bedrock-agentcore\./.test(ex.url)) {
-    return { to: 'gateway', operation: `${ex.method} ${mcpMethod(ex.requestBody) ?? p}` };
-  }
-  // A gateway HTTP target by path routing on the local stack: /gateways/{id}/{target}/{path}
-  const routed = /^\/gateways\/[^/]+(\/(?!mcp\/?$|targets\/|synchronizeTargets)[^/]+\/.*)$/.exec(p)?.[1];
-  if (routed && !label) return { to: 'gateway', operation: `${ex.method} ${routed}` };
-  if (/\/\.well-known\/openid-configuration$/.test(p)) return { to: 'idp', operation: 'OIDC discovery' };
-  if (/\/\.well-known\/oauth-authorization-server$/.test(p)) return { to: 'idp', operation: 'OAuth metadata' };
-  if (/jwks(\.json)?$/.test(p)) return { to: 'idp', operation: 'JWKS' };
-  if (/\/(oauth2\/)?token$/.test(p) && ex.method === 'POST') {
-    const grant = new URLSearchParams(ex.requestBody ?? '').get('grant_type');
-    return { to: 'idp', operation: `token${grant ? ` (${grant})` : ''}` };
-  }
-  if (/\/userinfo$/.test(p)) return { to: 'idp', operation: 'userinfo' };
-  if (/\/(oauth2\/)?revoke$/.test(p)) return { to: 'idp', operation: 'revoke' };
-  if (label) return { to: /cognito-idp\./.test(ex.url) ? 'idp' : 'other', operation: label };
-  return { to: 'other', operation: `${ex.method} ${p}` };
-}
-
-const TOKEN_KEY = /(token|apikey|api_key|assertion)$/i;
-const USER_KEY = /^(userid|username)$/i;
-
-/** Tokens (as fingerprints) and user identifiers found in a JSON value or a form, in document order. */
-function facts(value: unknown, out: string[], depth = 0): void {
-  if (depth > 6 || !value || typeof value !== 'object') return;
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (typeof v === 'string' && v) {
-      if (TOKEN_KEY.test(k) && isSecretField(k)) out.push(`${k} ${fingerprint(v)}`);
-      else if (USER_KEY.test(k)) out.push(`${k} ${v}`);
-      else if (/^authorizationurl$/i.test(k)) out.push('authorizationUrl');
-    } else if (v && typeof v === 'object') facts(v, out, depth + 1);
-  }
-}
-
-function bodyFacts(body: string | undefined, contentType: string | undefined): string[] {
-  const out: string[] = [];
-  if (!body) return out;
-  const doc = jsonBody(body);
-  if (doc !== undefined) facts(doc, out);
-  else if (/x-www-form-urlencoded/i.test(contentType ?? '') || /^[\w.-]+=[^&]*(&[\w.-]+=[^&]*)*$/.test(body)) {
-    const params = new URLSearchParams(body);
-    facts(Object.fromEntries(params), out);
-  }
-  return out;
-}
-
-function requestFacts(ex: HttpExchange): string[] {
-  const out: string[] = [];
-  const auth = ex.requestHeaders.authorization;
-  if (auth?.startsWith('AWS4-HMAC-SHA256')) out.push('SigV4');
-  else if (auth) {
-    const sp = auth.indexOf(' ');
-    const scheme = sp > 0 ? auth.slice(0, sp) : '';
-    if (/^bearer$/i.test(scheme)) out.push(`Bearer ${fingerprint(auth.slice(sp + 1))}`);
-    else if (/^basic$/i.test(scheme)) out.push('Basic (client secret)');
-    else out.push('Authorization header');
-  }
-  const userId = ex.requestHeaders['x-amzn-bedrock-agentcore-runtime-user-id'];
-  if (userId !== undefined) out.push(`user id ${userId}`);
-  out.push(...bodyFacts(ex.requestBody, ex.requestHeaders['content-type']));
-  return out;
-}
-
-/** The service's error code of an answer: x-amzn-errortype, the SDK error name, `__type`, or OAuth's `error`. */
-export function errorCode(ex: HttpExchange): string | undefined {
-  const header = ex.responseHeaders?.['x-amzn-errortype'];
-  if (header) return header.split(':')[0]!.trim() || undefined;
-  if (ex.error) {
-    const m = /^([A-Za-z][\w.]*(Exception|Error|Fault))\b/.exec(ex.error);
-    if (m) return m[1];
-  }
-  const doc = jsonBody(ex.responseBody) as Record<string, unknown> | undefined;
-  if (doc) {
-    if (typeof doc.__type === 'string') return doc.__type.split('#').pop();
-    if (typeof doc.error === 'string') return doc.error;
-    const rpc = doc.error as { code?: unknown } | undefined;
-    if (rpc && typeof rpc.code === 'number') return `JSON-RPC ${rpc.code}`;
-  }
-  return undefined;
-}
-
-/** The service's own words about a failure (scrubbed by the caller). */
-function errorMessage(ex: HttpExchange): string | undefined {
-  const doc = jsonBody(ex.responseBody) as Record<string, unknown> | undefined;
-  if (doc) {
-    const err = doc.error && typeof doc.error === 'object' ? (doc.error as Record<string, unknown>) : undefined;
-    const m = doc.message ?? doc.Message ?? doc.error_description ?? err?.message;
-    if (typeof m === 'string') return m;
-  }
-  if (ex.error) return ex.error.replace(/^[A-Za-z][\w.]*(Exception|Error|Fault): /, '');
-  return undefined;
-}
-
-const AUTH_CODES =
-  /^(AccessDenied|Unauthorized|NotAuthorized|ExpiredToken|UnrecognizedClient|InvalidSignature|SignatureDoesNotMatch|InvalidClientTokenId)|^(invalid_grant|invalid_client|unauthorized_client|access_denied|invalid_token)$/;
-
-export function isRefusal(ex: HttpExchange): boolean {
-  const code = errorCode(ex);
-  return ex.status === 401 || ex.status === 403 || (!!code && AUTH_CODES.test(code));
-}
-
-interface Step {
+interface CallStep {
   kind: 'call';
   ex: HttpExchange;
-  c: Classified;
+  c: CallTarget;
   count: number;
-}
-
-/** The JSON-RPC error code of an MCP answer whose body was captured (a gateway's JSON answer). */
-function jsonRpcError(ex: HttpExchange): number | undefined {
-  const doc = jsonBody(ex.responseBody) as { jsonrpc?: unknown; error?: { code?: unknown } } | undefined;
-  return doc?.jsonrpc === '2.0' && typeof doc.error?.code === 'number' ? doc.error.code : undefined;
 }
 
 /**
@@ -263,12 +105,9 @@ function consentAsks(entries: readonly TraceEntry[]): Map<HttpExchange, ConsentA
   return asks;
 }
 
-/** MCP's URL elicitation: the server needs the user to open a URL (AgentCore: 3LO consent). */
-const MCP_URL_ELICITATION = -32042;
-
 /** Merge consecutive identical calls (retries, polling) into one arrow pair with a count. */
-function mergeRepeats(entries: TraceEntry[]): Array<Step | { kind: 'browser'; url: string }> {
-  const out: Array<Step | { kind: 'browser'; url: string }> = [];
+function mergeRepeats(entries: TraceEntry[]): Array<CallStep | { kind: 'browser'; url: string }> {
+  const out: Array<CallStep | { kind: 'browser'; url: string }> = [];
   for (const e of entries) {
     if (e.kind === 'consent') continue;
     if (e.kind === 'browser') {
@@ -299,12 +138,6 @@ function sameAnswer(a: HttpExchange, b: HttpExchange): boolean {
   return facts(a) === facts(b);
 }
 
-function outcome(ex: HttpExchange): string {
-  if (ex.status === undefined) return ex.error ? 'no answer' : 'no answer yet';
-  const code = errorCode(ex);
-  return `${ex.status}${code ? ` ${code}` : ''}`;
-}
-
 /** Which party a browser was sent to, from the URL's shape. */
 function browserTarget(url: string): { to: Party; what: string } {
   const p = path(url);
@@ -316,83 +149,102 @@ function browserTarget(url: string): { to: Party; what: string } {
 
 /** The diagram of a trace. An empty trace gives a diagram with a note saying that no call was made. */
 export function sequenceFromTrace(entries: readonly TraceEntry[], options: DiagramOptions = {}): SequenceDiagram {
-  const scrub = (s: string) => maskJwtsInText((options.scrub ?? ((t: string) => t))(s));
-  const width = options.width ?? 64;
-  const used = new Set<Party>(['cli']);
-  const events: SequenceEvent[] = [];
-  const msg = (from: Party, to: Party, parts: string[], line: Message['line'], end: Message['end'] = 'arrow') => {
-    used.add(from);
-    used.add(to);
-    events.push({ kind: 'message', from, to, lines: labelLines(parts, width), line, end });
-  };
-  const note = (over: [Party] | [Party, Party], text: string) => {
-    for (const p of over) used.add(p);
-    events.push({ kind: 'note', placement: 'over', over, lines: wrap(scrub(text), width) } satisfies Note);
-  };
-
-  let browserOpen: { to: Party } | undefined;
+  const canvas = new Canvas(options);
+  let browserOpen = false;
   let errorDrawn = false;
   const asks = consentAsks(entries);
   for (const s of mergeRepeats([...entries])) {
     if (s.kind === 'browser') {
-      const t = browserTarget(s.url);
-      msg('cli', 'user', [`open ${t.what}`], 'solid');
-      note(
-        ['user', t.to === 'identity' ? 'vault' : t.to],
-        t.to === 'idp' ? 'sign-in in the browser' : 'sign-in and consent at the provider, in the browser',
-      );
-      browserOpen = t;
+      drawBrowser(canvas, s.url);
+      browserOpen = true;
       continue;
     }
-    const { ex, c, count } = s;
-    const op = count > 1 ? `${c.operation} ×${count}` : c.operation;
+    const op = s.c.operation;
     // The browser came back to our loopback: with a code (login) or a session_id (3LO return URL).
-    if (browserOpen && (c.operation === 'token (authorization_code)' || c.operation === 'CompleteResourceTokenAuth')) {
-      msg(
-        'user',
-        'cli',
-        [
-          c.operation === 'CompleteResourceTokenAuth'
-            ? 'redirect to the return URL (session_id)'
-            : 'redirect to the loopback (code)',
-        ],
-        'solid',
-      );
-      browserOpen = undefined;
+    if (browserOpen && (op === 'token (authorization_code)' || op === 'CompleteResourceTokenAuth')) {
+      const how = op === 'CompleteResourceTokenAuth' ? 'the return URL (session_id)' : 'the loopback (code)';
+      canvas.msg('user', 'cli', [`redirect to ${how}`], 'solid');
+      browserOpen = false;
     }
-    msg('cli', c.to, [op, ...requestFacts(ex)], 'solid');
-    const refused = isRefusal(ex);
-    const ok = ex.status !== undefined && ex.status < 400 && !ex.error;
-    const ask = asks.get(ex);
-    // An MCP error answer (a -32042 elicitation included) is an error, not a result, even inside an HTTP 200.
-    const rpcError = ask === 'elicitation' ? MCP_URL_ELICITATION : ok ? jsonRpcError(ex) : undefined;
-    if (ok && c.to === 'runtime') drawAgent(msg, ex, ask, rpcError);
-    const inside = c.to === 'gateway' ? options.gatewayInside?.get(ex.id) : undefined;
-    if (c.to === 'gateway') drawGateway({ inside, operation: c.operation, ok, ask: !!ask, rpcError }, msg, note);
-    if (ex.status === undefined) {
-      msg(c.to, 'cli', [ex.error ? `no answer: ${scrub(ex.error).slice(0, 80)}` : 'no answer'], 'dotted', 'cross');
-    } else {
-      const got = ok ? bodyFacts(ex.responseBody, ex.responseHeaders?.['content-type']) : [];
-      const rpc = rpcError !== undefined && !outcome(ex).includes('JSON-RPC') ? [`JSON-RPC ${rpcError}`] : [];
-      const why = ask
-        ? [ask === 'elicitation' ? 'URL elicitation: consent needed' : 'authorization URL: consent needed']
-        : [];
-      const failed = refused || ex.status >= 400 || rpcError !== undefined;
-      msg(c.to, 'cli', [outcome(ex), ...rpc, ...got, ...why], 'dotted', failed ? 'cross' : 'arrow');
-    }
-    if (refused) {
-      const why = refusalNote(ex, c, options.error);
-      if (why) {
-        note(['cli', c.to], scrub(why.text));
-        if (why.isRunError) errorDrawn = true;
-      }
-    }
+    if (drawCall(canvas, s, asks.get(s.ex), options)) errorDrawn = true;
   }
-  if (options.error && !errorDrawn) note(['cli'], `${options.error.code}: ${options.error.message}`);
-  if (!events.length) note(['cli'], 'no call was made');
+  if (options.error && !errorDrawn) canvas.note(['cli'], `${options.error.code}: ${options.error.message}`);
+  if (!canvas.events.length) canvas.note(['cli'], 'no call was made');
+  return canvas.diagram();
+}
 
-  const participants = ORDER.filter((p) => used.has(p)).map((id) => ({ id, label: PARTICIPANTS[id] }));
-  return { participants, events };
+/** The diagram being drawn: its events, and the parties they used (only those are drawn). */
+class Canvas {
+  readonly events: SequenceEvent[] = [];
+  private readonly used = new Set<Party>(['cli']);
+  private readonly width: number;
+  readonly scrub: (s: string) => string;
+
+  constructor(options: DiagramOptions) {
+    this.width = options.width ?? 64;
+    this.scrub = (s) => maskJwtsInText((options.scrub ?? ((t: string) => t))(s));
+  }
+
+  msg: Msg = (from, to, parts, line, end = 'arrow') => {
+    this.used.add(from);
+    this.used.add(to);
+    this.events.push({ kind: 'message', from, to, lines: labelLines(parts, this.width), line, end });
+  };
+
+  note = (over: [Party] | [Party, Party], text: string) => {
+    for (const p of over) this.used.add(p);
+    this.events.push({
+      kind: 'note',
+      placement: 'over',
+      over,
+      lines: wrap(this.scrub(text), this.width),
+    } satisfies Note);
+  };
+
+  diagram(): SequenceDiagram {
+    const participants = ORDER.filter((p) => this.used.has(p)).map((id) => ({ id, label: PARTICIPANTS[id] }));
+    return { participants, events: this.events };
+  }
+}
+
+/** The CLI opens a browser at a party's page: the sign-in (and consent) happen there. */
+function drawBrowser(canvas: Canvas, url: string): void {
+  const t = browserTarget(url);
+  canvas.msg('cli', 'user', [`open ${t.what}`], 'solid');
+  canvas.note(
+    ['user', t.to === 'identity' ? 'vault' : t.to],
+    t.to === 'idp' ? 'sign-in in the browser' : 'sign-in and consent at the provider, in the browser',
+  );
+}
+
+/** One call (merged repeats counted): request, what happened behind it, the answer, a refusal's note. */
+function drawCall(canvas: Canvas, s: CallStep, ask: ConsentAsk | undefined, options: DiagramOptions): boolean {
+  const { ex, c, count } = s;
+  const { msg, note, scrub } = canvas;
+  msg('cli', c.to, [count > 1 ? `${c.operation} ×${count}` : c.operation, ...requestFacts(ex)], 'solid');
+  const refused = isRefusal(ex);
+  const ok = ex.status !== undefined && ex.status < 400 && !ex.error;
+  // An MCP error answer (a -32042 elicitation included) is an error, not a result, even inside an HTTP 200.
+  const rpcError = ask === 'elicitation' ? MCP_URL_ELICITATION : ok ? jsonRpcError(ex) : undefined;
+  if (ok && c.to === 'runtime') drawAgent(msg, ex, ask, rpcError);
+  const inside = c.to === 'gateway' ? options.gatewayInside?.get(ex.id) : undefined;
+  if (c.to === 'gateway') drawGateway({ inside, operation: c.operation, ok, ask: !!ask, rpcError }, msg, note);
+  if (ex.status === undefined) {
+    msg(c.to, 'cli', [ex.error ? `no answer: ${scrub(ex.error).slice(0, 80)}` : 'no answer'], 'dotted', 'cross');
+  } else {
+    const got = ok ? bodyFacts(ex.responseBody, ex.responseHeaders?.['content-type']) : [];
+    const rpc = rpcError !== undefined && !outcome(ex).includes('JSON-RPC') ? [`JSON-RPC ${rpcError}`] : [];
+    const why = ask
+      ? [ask === 'elicitation' ? 'URL elicitation: consent needed' : 'authorization URL: consent needed']
+      : [];
+    const failed = refused || ex.status >= 400 || rpcError !== undefined;
+    msg(c.to, 'cli', [outcome(ex), ...rpc, ...got, ...why], 'dotted', failed ? 'cross' : 'arrow');
+  }
+  if (!refused) return false;
+  const why = refusalNote(ex, c, options.error);
+  if (!why) return false;
+  note(['cli', c.to], scrub(why.text));
+  return why.isRunError;
 }
 
 type Msg = (from: Party, to: Party, parts: string[], line: Message['line'], end?: Message['end']) => void;
@@ -448,7 +300,7 @@ function labelLines(parts: string[], width: number): string[] {
 /** Why a refusal happened, in a sentence: the run's own error when it is about this call, else the service's words. */
 function refusalNote(
   ex: HttpExchange,
-  c: Classified,
+  c: CallTarget,
   error: DiagramOptions['error'],
 ): { text: string; isRunError: boolean } | undefined {
   const said = errorMessage(ex) ?? '';

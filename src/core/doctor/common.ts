@@ -30,6 +30,23 @@ export interface DoctorDeps {
   now: () => number;
 }
 
+export interface DoctorInput {
+  agentArn?: string;
+  workloadName?: string;
+  provider?: string;
+  /** A gateway to check (GetGateway, its targets, providers, Lambdas and policy engine). */
+  gatewayId?: string;
+  /** --region / --endpoint-url as given (for the report and endpoint URLs). */
+  regionFlag?: string;
+  endpointUrlFlag?: string;
+}
+
+export interface DoctorReport {
+  ok: boolean;
+  checks: DoctorCheck[];
+}
+
+/** Adds a line to the report and returns it. */
 export type AddCheck = (c: DoctorCheck) => DoctorCheck;
 
 export const aborting = (e: unknown) =>

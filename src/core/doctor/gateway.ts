@@ -3,7 +3,8 @@
  * JWT authorizer's discovery document); every target READY, its outbound credential valid for its type and for the
  * gateway's inbound type (the table of wire.ts), its credential provider present; the permissions the documented
  * gateway role needs for all that (IAM is not read: listed to check); the Lambdas (interceptors, Lambda targets)
- * mapped to endpoints on the local stack; the policy engine and its mode.
+ * mapped to endpoints on the local stack; the policy engine, its mode, its policies and the role permissions policy
+ * evaluation needs (gateway-policy.ts).
  */
 import type { GetGatewayCommandOutput, GetGatewayTargetCommandOutput } from '@aws-sdk/client-bedrock-agentcore-control';
 import { GATEWAY_OUTBOUND, gatewayCredentialKind } from '../../wire.js';
@@ -11,6 +12,7 @@ import { controlSdk } from '../../sdk.js';
 import { isLoopbackHost } from '../loopback.js';
 import { fromSdkAuthorizer } from '../authorizer-prediction/config.js';
 import { aborting, discoveryCheck, failLine, type AddCheck, type DoctorDeps } from './common.js';
+import { gatewayPolicyChecks } from './gateway-policy.js';
 
 type Gateway = GetGatewayCommandOutput;
 type Target = GetGatewayTargetCommandOutput;
@@ -37,7 +39,8 @@ function inboundCheck(g: Gateway, add: AddCheck): void {
     ],
     AUTHENTICATE_ONLY: [
       'warn',
-      'any SigV4-authenticated principal gets through: authorization must come from a policy engine, an interceptor or the target',
+      'any SigV4-authenticated principal gets through: authorization must come from a policy engine, an ' +
+        'interceptor or the target',
     ],
     NONE: ['warn', 'anyone gets through: authorization must come from a policy engine, an interceptor or the target'],
   };
@@ -50,7 +53,9 @@ function inboundCheck(g: Gateway, add: AddCheck): void {
     detail,
     ...(offloaded
       ? {
-          fix: 'attach a policy engine (policyEngineConfiguration) or a REQUEST interceptor, or make sure the targets authorize',
+          fix:
+            'attach a policy engine (policyEngineConfiguration) or a REQUEST interceptor, or make sure the ' +
+            'targets authorize',
         }
       : {}),
   });
@@ -90,13 +95,7 @@ function rolePermissions(g: Gateway, targets: Target[]): string[] {
   }
   for (const i of g.interceptorConfigurations ?? [])
     if (i.interceptor?.lambda?.arn) needs.add(`lambda:InvokeFunction on ${i.interceptor.lambda.arn}`);
-  if (g.policyEngineConfiguration)
-    for (const a of [
-      'bedrock-agentcore:AuthorizeAction',
-      'bedrock-agentcore:PartiallyAuthorizeActions',
-      'bedrock-agentcore:GetPolicyEngine',
-    ])
-      needs.add(a);
+  // The policy engine's permissions have their own line (gateway-policy.ts).
   return [...needs];
 }
 
@@ -139,7 +138,8 @@ function targetLines(g: Gateway, t: Target, add: AddCheck): void {
       label: `target ${name} is READY`,
       detail: `${status}${t.statusReasons?.length ? `: ${t.statusReasons.join('; ')}` : ''}`,
       fix: status.endsWith('PENDING_AUTH')
-        ? `consent at ${t.authorizationData?.oauth2?.authorizationUrl ?? 'authorizationData.oauth2.authorizationUrl'}, then SynchronizeGatewayTargets`
+        ? `consent at ${t.authorizationData?.oauth2?.authorizationUrl ?? 'authorizationData.oauth2.authorizationUrl'}` +
+          ', then SynchronizeGatewayTargets'
         : 'fix the cause above, then UpdateGatewayTarget or SynchronizeGatewayTargets',
     });
   const type = targetType(t);
@@ -198,31 +198,6 @@ async function lambdaChecks(arns: string[], controlUrl: string, deps: DoctorDeps
             fix: `start the stack with --lambda ${arn}=http://127.0.0.1:PORT`,
           }),
     });
-  }
-}
-
-async function policyCheck(g: Gateway, region: string, deps: DoctorDeps, add: AddCheck): Promise<void> {
-  const cfg = g.policyEngineConfiguration;
-  if (!cfg?.arn) return;
-  const id = cfg.arn.slice(cfg.arn.lastIndexOf('/') + 1);
-  const label = `policy engine ${id} exists (mode ${cfg.mode})`;
-  try {
-    const e = await (await deps.aws.control(region)).send(
-      new (controlSdk().GetPolicyEngineCommand)({ policyEngineId: id }),
-    );
-    add({
-      id: 'gateway.policy',
-      status: cfg.mode === 'LOG_ONLY' || e.status !== 'ACTIVE' ? 'warn' : 'pass',
-      label,
-      detail:
-        `${e.status}` +
-        (cfg.mode === 'LOG_ONLY'
-          ? ': decisions are logged, never enforced'
-          : ': denials are enforced (tools/list filtered too)'),
-      ...(cfg.mode === 'LOG_ONLY' ? { fix: 'switch to ENFORCE (UpdateGateway) once the policies are right' } : {}),
-    });
-  } catch (e) {
-    add(failLine('gateway.policy', label, e, 'GetPolicyEngine', 'fix policyEngineConfiguration.arn (UpdateGateway)'));
   }
 }
 
@@ -324,5 +299,5 @@ export async function gatewayChecks(
       detail: perms.join(', '),
     });
   await lambdaChecks(lambdasOf(g, targets), controlUrl, deps, add);
-  await policyCheck(g, region, deps, add);
+  await gatewayPolicyChecks(g, region, deps, add);
 }

@@ -10,15 +10,7 @@ import type { GetOauth2CredentialProviderResponse } from '@aws-sdk/client-bedroc
 import { isAbortError } from '../errors.js';
 import type { FetchLike } from '../http.js';
 import { OBO_GRANTS, oboViewOf, type OboProviderView } from '../identity/on-behalf-of.js';
-
-/** A doctor line (core/doctor/checks.ts's DoctorCheck). */
-interface Line {
-  id: string;
-  status: 'pass' | 'fail' | 'warn' | 'skip';
-  label: string;
-  detail?: string;
-  fix?: string;
-}
+import type { DoctorCheck as Line } from './common.js';
 
 const AUTH_METHOD: Record<string, string> = {
   CLIENT_SECRET_BASIC: 'client_secret_basic',
@@ -59,7 +51,10 @@ function grantLines(view: OboProviderView, doc: Record<string, unknown>, label: 
           status: 'fail',
           label,
           detail: `grant_types_supported (${grants.join(', ')}) does not list ${grant}`,
-          fix: `enable ${view.grantType === 'TOKEN_EXCHANGE' ? 'token exchange (RFC 8693)' : 'the JWT bearer grant (RFC 7523)'} for the client at the provider, or choose the grantType it supports`,
+          fix:
+            'enable ' +
+            (view.grantType === 'TOKEN_EXCHANGE' ? 'token exchange (RFC 8693)' : 'the JWT bearer grant (RFC 7523)') +
+            ' for the client at the provider, or choose the grantType it supports',
         },
   ];
   if (view.grantType === 'TOKEN_EXCHANGE' && view.actorTokenContent === 'M2M')
@@ -85,14 +80,17 @@ function grantLines(view: OboProviderView, doc: Record<string, unknown>, label: 
 function authLine(view: OboProviderView, doc: Record<string, unknown>, label: string): Line {
   const methods = listed(doc, 'token_endpoint_auth_methods_supported', ['client_secret_basic']);
   const wanted = AUTH_METHOD[view.clientAuthenticationMethod] ?? view.clientAuthenticationMethod;
-  const detail = `${view.clientAuthenticationMethod} → ${wanted}; token_endpoint_auth_methods_supported: ${methods.join(', ')}`;
+  const detail =
+    `${view.clientAuthenticationMethod} → ${wanted}; ` + `token_endpoint_auth_methods_supported: ${methods.join(', ')}`;
   if (methods.includes(wanted)) return { id: 'provider.obo.client-auth', status: 'pass', label, detail };
   return {
     id: 'provider.obo.client-auth',
     status: 'fail',
     label,
     detail,
-    fix: `set clientAuthenticationMethod to one the provider supports (${methods.join(', ')}) with UpdateOauth2CredentialProvider`,
+    fix:
+      `set clientAuthenticationMethod to one the provider supports (${methods.join(', ')}) with ` +
+      `UpdateOauth2CredentialProvider`,
   };
 }
 

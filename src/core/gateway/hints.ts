@@ -86,7 +86,8 @@ export const GATEWAY_HINTS = [
     cause: 'The local stack has no endpoint for that Lambda ARN: a user Lambda is your own endpoint, never emulated.',
     fix:
       'Run your function behind the Runtime Interface Emulator contract (sam local start-lambda, the RIE container, ' +
-      'or a small HTTP server) and start the stack with --lambda ARN=http://127.0.0.1:PORT (or lambdas: in the config).',
+      'or a small HTTP server) and start the stack with --lambda ARN=http://127.0.0.1:PORT (or lambdas: in the ' +
+      'config).',
     example:
       'No endpoint serves arn:aws:lambda:us-east-1:123456789012:function:guard: start the local stack with --lambda',
   },

@@ -61,7 +61,8 @@ export function validateUserToken(token: string, flag = '--user-token'): string 
   if (t.length > LIMITS.tokenMax || !PATTERNS.userToken.test(t) || t.split('.').length !== 3) {
     throw inputError(
       `${flag} is not a JWT (three base64url parts separated by dots)`,
-      'GetWorkloadAccessTokenForJWT and CompleteResourceTokenAuth take the IdP-issued JWT the user signed in with (for Cognito, usually the access token), not a workload access token.',
+      'GetWorkloadAccessTokenForJWT and CompleteResourceTokenAuth take the IdP-issued JWT the user signed in ' +
+        'with (for Cognito, usually the access token), not a workload access token.',
     );
   }
   return t;

@@ -46,10 +46,15 @@ function bindingError(
   const mismatch = options.startedBy && !sameIdentifier(options.startedBy, options.userIdentifier);
   const binding = started ? `started by ${started}, completed with ${completed}` : `completed with ${completed}`;
   const hint = mismatch
-    ? 'CompleteResourceTokenAuth needs the exact artifact that minted the workload token which started the session: the same user id string, or the very same JWT string (a fresh JWT for the same person is refused). Complete with the starting identifier.'
+    ? 'CompleteResourceTokenAuth needs the exact artifact that minted the workload token which started the ' +
+      'session: the same user id string, or the very same JWT string (a fresh JWT for the same person is ' +
+      'refused). Complete with the starting identifier.'
     : started
-      ? 'The identifier matches the one that started the session, so the session itself is stale: it expired (about 10 minutes), was already completed, or belongs to another workload. Start the flow again.'
-      : 'CompleteResourceTokenAuth needs the exact artifact that minted the workload token which started the session: the same user id string, or the very same JWT string (a fresh JWT for the same person is refused). Otherwise the session expired or was already completed.';
+      ? 'The identifier matches the one that started the session, so the session itself is stale: it expired ' +
+        '(about 10 minutes), was already completed, or belongs to another workload. Start the flow again.'
+      : 'CompleteResourceTokenAuth needs the exact artifact that minted the workload token which started the ' +
+        'session: the same user id string, or the very same JWT string (a fresh JWT for the same person is ' +
+        'refused). Otherwise the session expired or was already completed.';
   return new AgentcoreAuthError('ERR_AUTH', `session refused (${serviceMsg}): ${binding}`, {
     hint,
     details: { ...cause.details, binding: { ...(started ? { startedBy: started } : {}), completedWith: completed } },

@@ -18,15 +18,18 @@ export function escapeHtml(value: string): string {
 
 export function page(opts: { ok: boolean; title: string; message: string; detail?: string }): string {
   const colour = opts.ok ? '#1a7f37' : '#cf222e';
-  return `<!doctype html>
+  return (
+    `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(opts.title)} · agentcore-auth</title><link rel="icon" href="data:,">
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#1f2328}
-h1{font-size:1.4rem;color:${colour}}p.detail{color:#59636e;font-size:.9rem;white-space:pre-wrap;word-break:break-word}</style>
+h1{font-size:1.4rem;color:${colour}}p.detail{color:#59636e;font-size:.9rem;` +
+    `white-space:pre-wrap;word-break:break-word}</style>
 </head><body><h1>${opts.ok ? '✓' : '✗'} ${escapeHtml(opts.title)}</h1><p>${escapeHtml(opts.message)}</p>${
-    opts.detail ? `<p class="detail">${escapeHtml(opts.detail)}</p>` : ''
-  }<p class="detail">agentcore-auth</p></body></html>
-`;
+      opts.detail ? `<p class="detail">${escapeHtml(opts.detail)}</p>` : ''
+    }<p class="detail">agentcore-auth</p></body></html>
+`
+  );
 }
 
 /**
@@ -39,5 +42,6 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'Content-Security-Policy':
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; " +
+    "frame-ancestors 'none'",
 };

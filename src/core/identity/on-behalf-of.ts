@@ -14,7 +14,7 @@ import { fingerprint } from '../redact.js';
 import { controlSdk } from '../../sdk.js';
 import type { IdentityIo } from './io.js';
 import { requestResourceToken } from './resource.js';
-import type { Timeline } from './timeline.js';
+import type { PlanStep } from '../plan.js';
 
 export const OBO_GRANTS = {
   TOKEN_EXCHANGE: 'urn:ietf:params:oauth:grant-type:token-exchange',
@@ -89,12 +89,17 @@ export interface OnBehalfOfRequest {
 function actorText(view: OboProviderView): string {
   if (view.grantType === 'JWT_AUTHORIZATION_GRANT') return 'none (JWT bearer grant)';
   if (view.actorTokenContent === 'M2M')
-    return `client-credentials token of ${view.clientId || 'the client'} (scope ${view.actorTokenScopes?.join(' ') || 'none'})`;
+    return (
+      `client-credentials token of ${view.clientId || 'the client'} ` +
+      `(scope ${view.actorTokenScopes?.join(' ') || 'none'})`
+    );
   if (view.actorTokenContent === 'AWS_IAM_ID_TOKEN_JWT') return "web-identity JWT of the workload's IAM role";
   return 'none';
 }
 
-/** The provider's token request as AgentCore builds it (what is shown; mapping of scope/audience/resource UNVERIFIED). */
+/**
+ * The provider's token request as AgentCore builds it (what is shown; mapping of scope/audience/resource UNVERIFIED).
+ */
 export function providerCall(view: OboProviderView, req: OnBehalfOfRequest): Record<string, string | undefined> {
   const jwtGrant = view.grantType === 'JWT_AUTHORIZATION_GRANT';
   return {
@@ -134,29 +139,24 @@ function asAuthFailure(e: unknown): unknown {
   });
 }
 
-export interface OnBehalfOfResult {
-  accessToken: string;
-  provider?: OboProviderView;
-  call: Record<string, string>;
+/** What the on-behalf-of steps find, on the plan's state. */
+export interface OboState {
+  /** The provider's configuration, when it could be read. */
+  view?: OboProviderView;
+  /** The provider's token request as AgentCore makes it (derived: this tool never sees it). */
+  call?: Record<string, string>;
+  accessToken?: string;
 }
 
-/** The provider's configuration (best effort: without control-plane access the exchange still runs). */
-async function readProvider(io: IdentityIo, req: OnBehalfOfRequest, tl: Timeline) {
-  const s = tl.begin('GetOauth2CredentialProvider', { provider: req.provider });
-  try {
-    const view = await getOboProvider(io, req.provider, req.region);
-    s.ok({
-      grant: view.grantType ?? 'not configured',
-      actor: view.grantType === 'TOKEN_EXCHANGE' ? (view.actorTokenContent ?? 'NONE') : undefined,
-      'client auth': view.clientAuthenticationMethod,
-    });
-    return view;
-  } catch (e) {
-    if (isAbortError(e) || (e instanceof AgentcoreAuthError && e.code === 'ERR_INTERRUPTED')) throw e;
-    s.ok({}, `not readable (${(e as Error).message}); going on without the provider's configuration`);
-    return undefined;
-  }
+/** What a plan running the on-behalf-of steps must hold: the workload token minted before them. */
+export interface OboHost {
+  workloadToken?: string;
+  region?: string;
+  obo: OboState;
 }
+
+/** The exchange as the steps see it: everything but the workload token and region, which are on the state. */
+export type OboSpec = Omit<OnBehalfOfRequest, 'workloadToken' | 'region'>;
 
 function notConfigured(view: OboProviderView): AgentcoreAuthError {
   return new AgentcoreAuthError('ERR_CONFIG', `credential provider ${view.name} is not set up for on-behalf-of`, {
@@ -168,38 +168,89 @@ function notConfigured(view: OboProviderView): AgentcoreAuthError {
   });
 }
 
+const requestOf = (s: OboHost, spec: OboSpec): OnBehalfOfRequest => ({
+  ...spec,
+  workloadToken: s.workloadToken!,
+  ...(s.region ? { region: s.region } : {}),
+});
+
 /** GetOauth2CredentialProvider → GetResourceOauth2Token (ON_BEHALF_OF_TOKEN_EXCHANGE) → the provider's call shown. */
-export async function runOnBehalfOf(io: IdentityIo, req: OnBehalfOfRequest, tl: Timeline): Promise<OnBehalfOfResult> {
-  const view = await readProvider(io, req, tl);
-  if (view && !view.grantType) throw notConfigured(view);
-  const s = tl.begin('GetResourceOauth2Token', {
-    flow: 'ON_BEHALF_OF_TOKEN_EXCHANGE',
-    provider: req.provider,
-    scopes: req.scopes.join(',') || '(none)',
-  });
-  let accessToken: string;
-  try {
-    const r = await requestResourceToken(io, { ...req, flow: 'ON_BEHALF_OF_TOKEN_EXCHANGE' });
-    if (r.kind !== 'token')
-      throw new AgentcoreAuthError(
-        'ERR_REMOTE',
-        'GetResourceOauth2Token (ON_BEHALF_OF_TOKEN_EXCHANGE) returned no token',
-      );
-    accessToken = r.accessToken;
-    s.ok({ 'resource token': describeToken(accessToken, io.ctx.now()) });
-  } catch (e) {
-    const failure = asAuthFailure(e);
-    s.fail(failure);
-    throw failure;
-  }
-  const call = providerCall(view ?? { name: req.provider, clientAuthenticationMethod: '(unknown)' }, req);
-  const shown = Object.fromEntries(Object.entries(call).filter(([, v]) => v !== undefined)) as Record<string, string>;
-  const p = tl.begin('token endpoint (AgentCore → provider)', shown);
-  const claims = issuedClaims(accessToken);
-  const act = claims.act ? String(claims.act.sub ?? JSON.stringify(claims.act)) : 'none';
-  p.ok(
-    { sub: claims.sub, act, aud: claims.aud === undefined ? undefined : String(claims.aud) },
-    'not observed: derived',
-  );
-  return { accessToken, ...(view ? { provider: view } : {}), call: shown };
+export function onBehalfOfSteps<S extends OboHost>(io: IdentityIo, spec: OboSpec): PlanStep<S>[] {
+  return [readProviderStep<S>(io, spec), exchangeStep<S>(io, spec), providerCallStep<S>(spec)];
+}
+
+/** The provider's configuration (best effort: without control-plane access the exchange still runs). */
+function readProviderStep<S extends OboHost>(io: IdentityIo, spec: OboSpec): PlanStep<S> {
+  return {
+    operation: 'GetOauth2CredentialProvider',
+    inputs: () => ({ provider: spec.provider }),
+    run: async (s) => {
+      let view: OboProviderView;
+      try {
+        view = await getOboProvider(io, spec.provider, s.region);
+      } catch (e) {
+        if (isAbortError(e) || (e instanceof AgentcoreAuthError && e.code === 'ERR_INTERRUPTED')) throw e;
+        return { note: `not readable (${(e as Error).message}); going on without the provider's configuration` };
+      }
+      s.obo.view = view;
+      return {
+        outputs: {
+          grant: view.grantType ?? 'not configured',
+          actor: view.grantType === 'TOKEN_EXCHANGE' ? (view.actorTokenContent ?? 'NONE') : undefined,
+          'client auth': view.clientAuthenticationMethod,
+        },
+      };
+    },
+  };
+}
+
+function exchangeStep<S extends OboHost>(io: IdentityIo, spec: OboSpec): PlanStep<S> {
+  return {
+    operation: 'GetResourceOauth2Token',
+    inputs: () => ({
+      flow: 'ON_BEHALF_OF_TOKEN_EXCHANGE',
+      provider: spec.provider,
+      scopes: spec.scopes.join(',') || '(none)',
+    }),
+    run: async (s) => {
+      if (s.obo.view && !s.obo.view.grantType) throw notConfigured(s.obo.view);
+      let r: Awaited<ReturnType<typeof requestResourceToken>>;
+      try {
+        r = await requestResourceToken(io, { ...requestOf(s, spec), flow: 'ON_BEHALF_OF_TOKEN_EXCHANGE' });
+      } catch (e) {
+        throw asAuthFailure(e);
+      }
+      if (r.kind !== 'token')
+        throw new AgentcoreAuthError(
+          'ERR_REMOTE',
+          'GetResourceOauth2Token (ON_BEHALF_OF_TOKEN_EXCHANGE) returned no token',
+        );
+      s.obo.accessToken = r.accessToken;
+      return { outputs: { 'resource token': describeToken(r.accessToken, io.ctx.now()) } };
+    },
+  };
+}
+
+/** The provider's token endpoint call as AgentCore makes it, and what the issued token says (derived). */
+function providerCallStep<S extends OboHost>(spec: OboSpec): PlanStep<S> {
+  const callOf = (s: S) => {
+    const call = providerCall(
+      s.obo.view ?? { name: spec.provider, clientAuthenticationMethod: '(unknown)' },
+      requestOf(s, spec),
+    );
+    return Object.fromEntries(Object.entries(call).filter(([, v]) => v !== undefined)) as Record<string, string>;
+  };
+  return {
+    operation: 'token endpoint (AgentCore → provider)',
+    inputs: (s) => callOf(s),
+    run: async (s) => {
+      s.obo.call = callOf(s);
+      const claims = issuedClaims(s.obo.accessToken!);
+      const act = claims.act ? String(claims.act.sub ?? JSON.stringify(claims.act)) : 'none';
+      return {
+        outputs: { sub: claims.sub, act, aud: claims.aud === undefined ? undefined : String(claims.aud) },
+        note: 'not observed: derived',
+      };
+    },
+  };
 }

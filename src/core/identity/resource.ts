@@ -3,6 +3,7 @@
  * polling that follows completion) and GetResourceApiKey. Polling uses the injected clock and sleep, so tests run it
  * on a fake clock; it stops at once on sessionStatus FAILED and on Ctrl-C.
  */
+import type { GetResourceOauth2TokenCommandOutput } from '@aws-sdk/client-bedrock-agentcore';
 import { fromAwsError } from '../aws.js';
 import { AgentcoreAuthError, inputError, interruptedError, timeoutError } from '../errors.js';
 import { LIMITS, OAUTH2_FLOW, PATTERNS, SESSION_STATUS } from '../../wire.js';
@@ -35,7 +36,8 @@ export function validateProviderName(name: string, flag = '--provider'): string 
   if (!name || name.length > LIMITS.providerNameMax || !PATTERNS.providerName.test(name)) {
     throw inputError(
       `invalid ${flag} ${JSON.stringify(name)}: 1–128 characters of A-Z a-z 0-9 - _`,
-      'Use the credential provider name exactly as created (ListOauth2CredentialProviders / ListApiKeyCredentialProviders).',
+      'Use the credential provider name exactly as created (ListOauth2CredentialProviders / ' +
+        'ListApiKeyCredentialProviders).',
     );
   }
   return name;
@@ -95,18 +97,28 @@ export async function requestResourceToken(io: IdentityIo, req: ResourceTokenReq
     ...(req.resources?.length ? { resources: req.resources } : {}),
     ...(req.audiences?.length ? { audiences: req.audiences } : {}),
   };
-  let out: import('@aws-sdk/client-bedrock-agentcore').GetResourceOauth2TokenCommandOutput;
+  let out: GetResourceOauth2TokenCommandOutput;
   try {
     out = await dp.send(new GetResourceOauth2TokenCommand(input), { abortSignal: io.ctx.signal });
   } catch (e) {
     throw fromAwsError(e, 'GetResourceOauth2Token');
   }
+  return resourceTokenResult(io, req, out);
+}
+
+/** The answer: a token, a FAILED session, an authorization URL (or still the session polled), else an error. */
+function resourceTokenResult(
+  io: IdentityIo,
+  req: ResourceTokenRequest,
+  out: GetResourceOauth2TokenCommandOutput,
+): ResourceTokenResult {
   if (out.accessToken) {
     io.secrets.add(out.accessToken);
     return { kind: 'token', accessToken: out.accessToken };
   }
   if (out.sessionStatus === SESSION_STATUS.FAILED)
     return { kind: 'failed', ...(out.sessionUri ? { sessionUri: out.sessionUri } : {}) };
+  const status = out.sessionStatus ? { sessionStatus: out.sessionStatus } : {};
   if (out.authorizationUrl) {
     // Not registered as a secret: the user must be able to open it (traces still mask it as a body field).
     const sessionUri = out.sessionUri ?? sessionUriFromAuthorizationUrl(out.authorizationUrl);
@@ -115,20 +127,9 @@ export async function requestResourceToken(io: IdentityIo, req: ResourceTokenReq
         'ERR_REMOTE',
         'GetResourceOauth2Token returned an authorizationUrl without a sessionUri',
       );
-    return {
-      kind: 'authorize',
-      authorizationUrl: out.authorizationUrl,
-      sessionUri,
-      ...(out.sessionStatus ? { sessionStatus: out.sessionStatus } : {}),
-    };
+    return { kind: 'authorize', authorizationUrl: out.authorizationUrl, sessionUri, ...status };
   }
-  if (req.sessionUri)
-    return {
-      kind: 'authorize',
-      authorizationUrl: '',
-      sessionUri: req.sessionUri,
-      ...(out.sessionStatus ? { sessionStatus: out.sessionStatus } : {}),
-    };
+  if (req.sessionUri) return { kind: 'authorize', authorizationUrl: '', sessionUri: req.sessionUri, ...status };
   throw new AgentcoreAuthError(
     'ERR_REMOTE',
     'GetResourceOauth2Token returned neither an accessToken nor an authorizationUrl',
@@ -181,7 +182,9 @@ export async function pollResourceToken(
         'ERR_OAUTH',
         `the authorization session failed (sessionStatus FAILED after ${attempt} ${attempt === 1 ? 'poll' : 'polls'})`,
         {
-          hint: 'The provider refused or the consent was denied. Start again (add --force-auth to force a fresh consent).',
+          hint:
+            'The provider refused or the consent was denied. Start again (add --force-auth to force a ' +
+            'fresh consent).',
           details: { operation: 'GetResourceOauth2Token', sessionStatus: 'FAILED' },
         },
       );
@@ -190,7 +193,8 @@ export async function pollResourceToken(
     const remaining = options.deadline - io.ctx.now();
     if (remaining <= 0) {
       throw timeoutError(
-        `timed out waiting for the resource token (sessionStatus ${lastStatus ?? 'unknown'} after ${attempt} ${attempt === 1 ? 'poll' : 'polls'})`,
+        `timed out waiting for the resource token (sessionStatus ${lastStatus ?? 'unknown'} ` +
+          `after ${attempt} ${attempt === 1 ? 'poll' : 'polls'})`,
         'The session was completed but the token has not arrived; raise --timeout, or check the provider.',
       );
     }

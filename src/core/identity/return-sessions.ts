@@ -47,7 +47,9 @@ export interface ReturnUrlServerOptions extends ReturnSessionOptions {
 export type ReturnUrlServer = LoopbackServer;
 
 const BUSY_HINT =
-  "Another return-URL server may be running there (a previous agentcore-auth callback, or the samples' oauth2_callback_server.py). Stop it, or use another port (--port, or --return-url with that port) and register that URL on the workload identity.";
+  "Another return-URL server may be running there (a previous agentcore-auth callback, or the samples' " +
+  'oauth2_callback_server.py). Stop it, or use another port (--port, or --return-url with that port) and ' +
+  'register that URL on the workload identity.';
 
 /** Serve the return URL http://<hostname>:<port><path>. */
 export function startReturnUrlServer(options: ReturnUrlServerOptions): Promise<ReturnUrlServer> {
@@ -63,61 +65,17 @@ export function startReturnUrlServer(options: ReturnUrlServerOptions): Promise<R
   });
 }
 
-/** The loopback server's response hook for AgentCore's redirect: provider errors, session id, state, once per session. */
+/**
+ * The loopback server's response hook for AgentCore's redirect: provider errors, session id, state, once per session.
+ */
 export function returnSessionsHook(options: ReturnSessionOptions): (url: URL) => Promise<LoopbackPage> {
   const inflight = new Map<string, Promise<SessionOutcome>>();
   const emit = (e: ReturnEvent) => emitSafely(options, e);
   return async (url) => {
-    const q = url.searchParams;
-    const error = q.get('error');
-    if (error !== null) {
-      const description = q.get('error_description') ?? undefined;
-      emit({ kind: 'provider-error', error, ...(description !== undefined ? { description } : {}) });
-      return render(400, {
-        ok: false,
-        title: 'Authorization failed',
-        message: `The provider answered: ${error}${description ? ` — ${description}` : ''}`,
-        detail: 'Nothing was completed. Close this tab and start again.',
-      });
-    }
-    const sessionUri = q.get('session_id');
-    if (sessionUri === null || sessionUri === '') {
-      emit({ kind: 'ignored', status: 400, method: 'GET', path: url.pathname, reason: 'no session_id parameter' });
-      return render(400, {
-        ok: false,
-        title: 'Missing session_id',
-        message: 'AgentCore redirects here with ?session_id=urn:ietf:params:oauth:request_uri:….',
-      });
-    }
-    if (sessionUri.length > 1024 || !PATTERNS.sessionUri.test(sessionUri)) {
-      emit({
-        kind: 'ignored',
-        status: 400,
-        method: 'GET',
-        path: url.pathname,
-        reason: 'session_id is not a urn:ietf:params:oauth:request_uri: URN',
-      });
-      return render(400, {
-        ok: false,
-        title: 'Invalid session_id',
-        message: 'session_id must be a urn:ietf:params:oauth:request_uri: URN. Nothing was completed.',
-      });
-    }
-    const state = q.get('state') ?? undefined;
-    if (options.expectState !== undefined) {
-      const mismatch = state === undefined ? !!options.requireState : !constantTimeEqual(state, options.expectState);
-      if (mismatch) {
-        emit({ kind: 'state-mismatch', sessionUri, ...(state !== undefined ? { received: state } : {}) });
-        return render(400, {
-          ok: false,
-          title: 'State mismatch',
-          message:
-            state === undefined
-              ? 'The redirect carried no state parameter; the session was not completed.'
-              : 'The state parameter does not match; the session was not completed (possible CSRF).',
-        });
-      }
-    }
+    const refused = refuseRedirect(url, options, emit);
+    if (refused) return refused;
+    const sessionUri = url.searchParams.get('session_id')!;
+    const state = url.searchParams.get('state') ?? undefined;
     let duplicate = true;
     let p = inflight.get(sessionUri);
     if (!p) {
@@ -136,6 +94,57 @@ export function returnSessionsHook(options: ReturnSessionOptions): (url: URL) =>
     emit({ kind: 'session', sessionUri, ...(state !== undefined ? { state } : {}), outcome, duplicate });
     return render(outcome.status ?? (outcome.ok ? 200 : 400), outcome);
   };
+}
+
+/** The page for a redirect that completes nothing: the provider's error, no or a bad session_id, a foreign state. */
+function refuseRedirect(
+  url: URL,
+  options: ReturnSessionOptions,
+  emit: (e: ReturnEvent) => void,
+): LoopbackPage | undefined {
+  const q = url.searchParams;
+  const error = q.get('error');
+  if (error !== null) {
+    const description = q.get('error_description') ?? undefined;
+    emit({ kind: 'provider-error', error, ...(description !== undefined ? { description } : {}) });
+    return render(400, {
+      ok: false,
+      title: 'Authorization failed',
+      message: `The provider answered: ${error}${description ? ` — ${description}` : ''}`,
+      detail: 'Nothing was completed. Close this tab and start again.',
+    });
+  }
+  const ignored = (reason: string) => emit({ kind: 'ignored', status: 400, method: 'GET', path: url.pathname, reason });
+  const sessionUri = q.get('session_id');
+  if (sessionUri === null || sessionUri === '') {
+    ignored('no session_id parameter');
+    return render(400, {
+      ok: false,
+      title: 'Missing session_id',
+      message: 'AgentCore redirects here with ?session_id=urn:ietf:params:oauth:request_uri:….',
+    });
+  }
+  if (sessionUri.length > 1024 || !PATTERNS.sessionUri.test(sessionUri)) {
+    ignored('session_id is not a urn:ietf:params:oauth:request_uri: URN');
+    return render(400, {
+      ok: false,
+      title: 'Invalid session_id',
+      message: 'session_id must be a urn:ietf:params:oauth:request_uri: URN. Nothing was completed.',
+    });
+  }
+  const state = q.get('state') ?? undefined;
+  if (options.expectState === undefined) return undefined;
+  const mismatch = state === undefined ? !!options.requireState : !constantTimeEqual(state, options.expectState);
+  if (!mismatch) return undefined;
+  emit({ kind: 'state-mismatch', sessionUri, ...(state !== undefined ? { received: state } : {}) });
+  return render(400, {
+    ok: false,
+    title: 'State mismatch',
+    message:
+      state === undefined
+        ? 'The redirect carried no state parameter; the session was not completed.'
+        : 'The state parameter does not match; the session was not completed (possible CSRF).',
+  });
 }
 
 function render(status: number, outcome: SessionOutcome): LoopbackPage {

@@ -72,7 +72,9 @@ export async function removeReturnUrl(
 /** The AWS CLI command that registers `url` while keeping the existing entries (the "exact fix"). */
 export function registerCommand(workloadName: string, existing: string[], url: string, region?: string): string {
   const urls = [...existing.filter((u) => u !== url), url].map(shellQuote).join(' ');
-  return `aws bedrock-agentcore-control update-workload-identity${region ? ` --region ${region}` : ''} --name ${shellQuote(workloadName)} --allowed-resource-oauth2-return-urls ${urls}`;
+  return `aws bedrock-agentcore-control update-workload-identity${
+    region ? ` --region ${region}` : ''
+  } --name ${shellQuote(workloadName)} --allowed-resource-oauth2-return-urls ${urls}`;
 }
 
 function shellQuote(s: string): string {

@@ -5,6 +5,7 @@
 import { fromAwsError } from '../aws.js';
 import { inputError } from '../errors.js';
 import { LIMITS, PATTERNS } from '../../wire.js';
+import { parseRuntimeArn, type ParsedArn } from '../runtime/target.js';
 import type { UserBinding } from './binding.js';
 import type { IdentityIo } from './io.js';
 import { agentcoreSdk, controlSdk } from '../../sdk.js';
@@ -27,7 +28,8 @@ export function validateWorkloadName(name: string): string {
   ) {
     throw inputError(
       `invalid workload identity name ${JSON.stringify(name)}: 3–255 characters of A-Z a-z 0-9 _ . -`,
-      "A Runtime agent's workload identity is named after its runtime id (e.g. my_agent-AbCdEf1234); pass --agent-arn to look it up.",
+      "A Runtime agent's workload identity is named after its runtime id (e.g. my_agent-AbCdEf1234); pass " +
+        '--agent-arn to look it up.',
     );
   }
   return name;
@@ -70,15 +72,15 @@ export async function getWorkloadAccessToken(
 }
 
 /** A runtime ARN's parts, or a clear input error. */
-export function parseRuntimeArn(arn: string): { region: string; accountId: string; runtimeId: string } {
-  const m = PATTERNS.runtimeArn.exec(arn.trim());
-  if (!m) {
+export function requireRuntimeArn(arn: string): ParsedArn {
+  const parsed = parseRuntimeArn(arn);
+  if (!parsed) {
     throw inputError(
       `not an AgentCore Runtime ARN: ${JSON.stringify(arn)}`,
       'Expected arn:aws:bedrock-agentcore:<region>:<account>:runtime/<runtimeName>-<10 chars>.',
     );
   }
-  return { region: m[1]!, accountId: m[2]!, runtimeId: m[3]! };
+  return parsed;
 }
 
 /**
@@ -89,7 +91,7 @@ export async function resolveAgentWorkload(
   io: IdentityIo,
   agentArn: string,
 ): Promise<{ workloadName: string; workloadIdentityArn: string; region: string; runtimeId: string }> {
-  const { region, runtimeId } = parseRuntimeArn(agentArn);
+  const { region, runtimeId } = requireRuntimeArn(agentArn);
   const cp = await io.aws.control(region);
   const sdk = controlSdk();
   let arn: string | undefined;

@@ -1,13 +1,13 @@
 /**
- * Authorization code + PKCE (S256) + state + nonce on a one-shot loopback redirect (RFC 8252), with openid-client.
- * The redirect URI must be a loopback http URL registered at the provider (default: DEFAULT_REDIRECT_URI in src/wire.ts).
+ * Authorization code + PKCE (S256) + state + nonce on a one-shot loopback redirect (RFC 8252), with openid-client. The
+ * redirect URI must be a loopback http URL registered at the provider (default: DEFAULT_REDIRECT_URI in src/wire.ts).
  */
 import * as client from 'openid-client';
 import { AgentcoreAuthError, interruptedError, timeoutError, usageError } from '../errors.js';
 import { findHint } from '../hints.js';
 import { page } from '../identity/html.js';
 import { startLoopbackServer, type LoopbackPage } from '../loopback.js';
-import { oauthError, tokensFrom, type OAuthContext, type OAuthTokens } from './client.js';
+import { oauthError, oauthTokensFrom, type OAuthContext, type OAuthTokens } from './client.js';
 
 /** The documented default; providers need it registered exactly (scheme, host, port, path). */
 
@@ -88,35 +88,7 @@ export async function authorizationCodeLogin(ctx: OAuthContext, opts: AuthCodeOp
     // A failing browser launch must not lose the callback: the caller prints the URL as a fallback.
     await opts.open(authUrl.href);
     const callback = await waiting;
-
-    const error = callback.searchParams.get('error');
-    if (error) {
-      const desc = callback.searchParams.get('error_description');
-      const hint = findHint({ name: error, message: `${error}: ${desc ?? ''}` });
-      throw new AgentcoreAuthError(
-        'ERR_OAUTH',
-        `the identity provider refused the sign-in: ${error}${desc ? `: ${desc}` : ''}`,
-        {
-          hint:
-            hint?.fix ?? 'Check the client settings at the identity provider (redirect URI, scopes, allowed flows).',
-          details: { errorName: error },
-        },
-      );
-    }
-    if (callback.searchParams.get('state') !== state) {
-      throw new AgentcoreAuthError(
-        'ERR_STATE_MISMATCH',
-        'the redirect carried an unexpected state: the response is not for this login (possible CSRF); tokens were not requested',
-        {
-          hint: 'Start the login again and finish it in the browser tab it opens.',
-        },
-      );
-    }
-    if (!callback.searchParams.get('code')) {
-      throw new AgentcoreAuthError('ERR_OAUTH', 'the redirect carried no authorization code', {
-        hint: 'Check the provider settings: response_type=code must be allowed for this client.',
-      });
-    }
+    checkCallback(callback, state);
     let r: client.TokenEndpointResponse;
     try {
       r = await client.authorizationCodeGrant(
@@ -133,9 +105,39 @@ export async function authorizationCodeLogin(ctx: OAuthContext, opts: AuthCodeOp
     } catch (e) {
       throw oauthError(e, 'authorization_code grant', ctx.tokenEndpoint);
     }
-    return { ...tokensFrom(r), redirectUri: redirectUri.href };
+    return { ...oauthTokensFrom(r), redirectUri: redirectUri.href };
   } finally {
     await server.close();
+  }
+}
+
+/** The redirect's answer: the provider's refusal, a foreign state (CSRF) or no code stop the login here. */
+function checkCallback(callback: URL, state: string): void {
+  const error = callback.searchParams.get('error');
+  if (error) {
+    const desc = callback.searchParams.get('error_description');
+    const hint = findHint({ name: error, message: `${error}: ${desc ?? ''}` });
+    throw new AgentcoreAuthError(
+      'ERR_OAUTH',
+      `the identity provider refused the sign-in: ${error}${desc ? `: ${desc}` : ''}`,
+      {
+        hint: hint?.fix ?? 'Check the client settings at the identity provider (redirect URI, scopes, allowed flows).',
+        details: { errorName: error },
+      },
+    );
+  }
+  if (callback.searchParams.get('state') !== state) {
+    throw new AgentcoreAuthError(
+      'ERR_STATE_MISMATCH',
+      'the redirect carried an unexpected state: the response is not for this login (possible CSRF); tokens ' +
+        'were not requested',
+      { hint: 'Start the login again and finish it in the browser tab it opens.' },
+    );
+  }
+  if (!callback.searchParams.get('code')) {
+    throw new AgentcoreAuthError('ERR_OAUTH', 'the redirect carried no authorization code', {
+      hint: 'Check the provider settings: response_type=code must be allowed for this client.',
+    });
   }
 }
 
@@ -161,7 +163,8 @@ export function redirectPage(url: URL, expectedState?: string): LoopbackPage {
         ok: false,
         title: 'Sign-in refused',
         message:
-          'This redirect does not belong to the sign-in agentcore-auth started (its state does not match), so it was not used. Start the login again from the terminal.',
+          'This redirect does not belong to the sign-in agentcore-auth started (its state does not match), so ' +
+          'it was not used. Start the login again from the terminal.',
       }),
     };
   }
@@ -204,7 +207,8 @@ export async function startRedirectReceiver(options: {
       return redirectPage(url, options.expectedState);
     },
     busyHint:
-      'Stop whatever uses it, or pass --redirect-uri with another port (registered at the identity provider; port 0 picks a free one where the provider allows any loopback port).',
+      'Stop whatever uses it, or pass --redirect-uri with another port (registered at the identity provider; ' +
+      'port 0 picks a free one where the provider allows any loopback port).',
   });
   const { signal } = options;
   return {
@@ -233,7 +237,8 @@ export async function startRedirectReceiver(options: {
               finish(
                 timeoutError(
                   `no redirect reached ${server.url} within ${Math.round(timeoutMs / 100) / 10} s`,
-                  'Finish the sign-in in the browser, or raise --timeout. With --no-browser, open the printed URL yourself.',
+                  'Finish the sign-in in the browser, or raise --timeout. With --no-browser, open the printed ' +
+                    'URL yourself.',
                 ),
               ),
             timeoutMs,

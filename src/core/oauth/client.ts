@@ -8,7 +8,7 @@ import * as client from 'openid-client';
 import { AgentcoreAuthError, isAgentcoreAuthError, usageError } from '../errors.js';
 import { findHint } from '../hints.js';
 import { fetchWithRetry, type FetchLike, type RetryOptions } from '../http.js';
-import { checkServiceUrl, isLoopbackUrl } from '../loopback.js';
+import { checkServiceUrl } from '../loopback.js';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 
@@ -80,39 +80,7 @@ export async function createOAuthContext(setup: OAuthSetup): Promise<OAuthContex
         ? client.ClientSecretPost(clientSecret)
         : client.None();
 
-  let config: client.Configuration;
-  if (server.discoveryUrl) {
-    const url = checkServiceUrl(server.discoveryUrl, '--discovery-url');
-    const insecure = url.protocol === 'http:';
-    try {
-      config = await client.discovery(url, clientId, undefined, auth, {
-        [client.customFetch]: fetch as client.CustomFetch,
-        ...(insecure ? { execute: [client.allowInsecureRequests] } : {}),
-      });
-    } catch (e) {
-      throw oauthError(e, `discovery (${url.href})`, url.href);
-    }
-  } else if (server.tokenEndpoint) {
-    const token = checkServiceUrl(server.tokenEndpoint, '--token-endpoint');
-    const authz = server.authorizationEndpoint
-      ? checkServiceUrl(server.authorizationEndpoint, '--authorization-endpoint')
-      : undefined;
-    const issuer = server.issuer ?? token.origin;
-    config = new client.Configuration(
-      {
-        issuer,
-        token_endpoint: token.href,
-        ...(authz ? { authorization_endpoint: authz.href } : {}),
-      },
-      clientId,
-      undefined,
-      auth,
-    );
-    config[client.customFetch] = fetch as client.CustomFetch;
-    if (token.protocol === 'http:' || authz?.protocol === 'http:') client.allowInsecureRequests(config);
-  } else {
-    throw usageError('no OAuth server given', 'Pass --discovery-url, --domain (Cognito) or --token-endpoint.');
-  }
+  const config = await serverConfig(server, clientId, auth, fetch);
   const meta = config.serverMetadata();
   if (!meta.token_endpoint) {
     throw new AgentcoreAuthError('ERR_CONFIG', `the discovery document of ${meta.issuer} names no token_endpoint`, {
@@ -128,8 +96,45 @@ export async function createOAuthContext(setup: OAuthSetup): Promise<OAuthContex
   };
 }
 
+/** The server's configuration: from its discovery document, or from the endpoints given. */
+async function serverConfig(
+  server: OAuthSetup['server'],
+  clientId: string,
+  auth: client.ClientAuth,
+  fetch: FetchLike,
+): Promise<client.Configuration> {
+  if (server.discoveryUrl) {
+    const url = checkServiceUrl(server.discoveryUrl, '--discovery-url');
+    const insecure = url.protocol === 'http:';
+    try {
+      return await client.discovery(url, clientId, undefined, auth, {
+        [client.customFetch]: fetch as client.CustomFetch,
+        ...(insecure ? { execute: [client.allowInsecureRequests] } : {}),
+      });
+    } catch (e) {
+      throw oauthError(e, `discovery (${url.href})`, url.href);
+    }
+  }
+  if (!server.tokenEndpoint)
+    throw usageError('no OAuth server given', 'Pass --discovery-url, --domain (Cognito) or --token-endpoint.');
+  const token = checkServiceUrl(server.tokenEndpoint, '--token-endpoint');
+  const authz = server.authorizationEndpoint
+    ? checkServiceUrl(server.authorizationEndpoint, '--authorization-endpoint')
+    : undefined;
+  const issuer = server.issuer ?? token.origin;
+  const config = new client.Configuration(
+    { issuer, token_endpoint: token.href, ...(authz ? { authorization_endpoint: authz.href } : {}) },
+    clientId,
+    undefined,
+    auth,
+  );
+  config[client.customFetch] = fetch as client.CustomFetch;
+  if (token.protocol === 'http:' || authz?.protocol === 'http:') client.allowInsecureRequests(config);
+  return config;
+}
+
 /** The token set of a token-endpoint response (every grant: client credentials, refresh, authorization code). */
-export function tokensFrom(r: client.TokenEndpointResponse): OAuthTokens {
+export function oauthTokensFrom(r: client.TokenEndpointResponse): OAuthTokens {
   return {
     accessToken: r.access_token,
     ...(r.id_token ? { idToken: r.id_token } : {}),
@@ -152,7 +157,7 @@ export async function clientCredentialsGrant(
   opts: { scopes?: string[]; resource?: string },
 ): Promise<OAuthTokens> {
   try {
-    return tokensFrom(await client.clientCredentialsGrant(ctx.config, grantParams(opts.scopes, opts.resource)));
+    return oauthTokensFrom(await client.clientCredentialsGrant(ctx.config, grantParams(opts.scopes, opts.resource)));
   } catch (e) {
     throw oauthError(e, 'client_credentials grant', ctx.tokenEndpoint);
   }
@@ -164,7 +169,7 @@ export async function refreshTokenGrant(
   opts: { scopes?: string[]; resource?: string } = {},
 ): Promise<OAuthTokens> {
   try {
-    const t = tokensFrom(
+    const t = oauthTokensFrom(
       await client.refreshTokenGrant(ctx.config, refreshToken, grantParams(opts.scopes, opts.resource)),
     );
     return { ...t, refreshToken: t.refreshToken ?? refreshToken };
@@ -199,7 +204,8 @@ export function oauthError(e: unknown, what: string, url?: string): AgentcoreAut
     const hint = findHint({ name, message: name });
     return new AgentcoreAuthError(
       'ERR_OAUTH',
-      `${what} failed: HTTP ${err.status} ${challenge?.scheme ?? ''} ${name}${challenge?.parameters.error_description ? `: ${challenge.parameters.error_description}` : ''}`,
+      `${what} failed: HTTP ${err.status} ${challenge?.scheme ?? ''} ${name}` +
+        (challenge?.parameters.error_description ? `: ${challenge.parameters.error_description}` : ''),
       {
         ...(hint ? { hint: hint.fix } : {}),
         details: { errorName: name, status: err.status, ...(url ? { url } : {}) },

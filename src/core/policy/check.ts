@@ -25,6 +25,10 @@ export interface CheckResult {
   denialText?: string;
   logOnly?: PolicyDecision['logOnly'];
   notes: string[];
+  /** A deployed gateway's decision (--gateway-id): its id, its engine (when its policies decided) and mode. */
+  gatewayId?: string;
+  engine?: { id: string; arn: string; mode: string };
+  mode?: string;
 }
 
 export function compileContext(ctx: PolicyContext): CompiledPolicies {
@@ -102,6 +106,9 @@ export function renderCheck(r: CheckResult, paint: (ok: boolean, text: string) =
       `log-only   with the LOG_ONLY policies active: ${r.logOnly.decision}` +
         (r.logOnly.determining.length ? ` (${r.logOnly.determining.map((d) => d.id).join(', ')})` : ''),
     );
-  if (r.denialText) lines.push(`gateway    ${r.denialText}`);
+  if (r.engine) lines.push(`engine     ${r.engine.id} (${r.engine.mode})`);
+  if (r.mode === 'LOG_ONLY')
+    lines.push('mode       LOG_ONLY: the gateway lets the call through and only logs this decision');
+  if (r.denialText) lines.push(`gateway    ${r.denialText}${r.mode === 'LOG_ONLY' ? ' (under ENFORCE)' : ''}`);
   return lines;
 }

@@ -3,7 +3,7 @@
  * denial texts of a tools/call (an `isError` result, not an error) and the list-tools failure. Kept beside the
  * policy code; how each is recognised is in src/wire.ts (SERVICE_ERRORS, first: their patterns are specific).
  */
-import { DENIAL_PREFIX, DENIED_BY_DEFAULT, DENIED_BY_POLICY, LIST_TOOLS_FAILED } from '../../policy-model/model.js';
+import { GATEWAY, GATEWAY_MESSAGES as M } from '../../wire.js';
 
 export const POLICY_HINTS = [
   {
@@ -14,10 +14,10 @@ export const POLICY_HINTS = [
       'the token lacks (the error skips the policy), an array claim compared with == or .contains (every claim is a ' +
       'string tag; arrays are JSON text), or an input field the policy reads that the call did not send.',
     fix:
-      'Replay the call offline: `agentcore-auth policy check --policy-file FILE --tools tools.json --bearer ' +
-      "--tool TARGET___TOOL --input JSON` shows the principal's tags and the errors met. Guard with " +
-      'principal.hasTag("k") && …, and match lists with like "*\\"value\\"*".',
-    example: `${DENIAL_PREFIX} [${DENIED_BY_DEFAULT}]`,
+      'Replay the call: `agentcore-auth policy check --gateway-id ID --bearer --tool TARGET___TOOL --input JSON` ' +
+      "(the gateway's own policies and tools; or --policy-file FILE offline) shows the principal's tags and the " +
+      'errors met. Guard with principal.hasTag("k") && …, and match lists with like "*\\"value\\"*".',
+    example: `${M.policyDenied} [${M.policyDefaultDeny}]`,
   },
   {
     id: 'policy-denied-by-forbid',
@@ -26,16 +26,18 @@ export const POLICY_HINTS = [
     fix:
       'Read that policy (GetPolicy) and its when/unless conditions; `agentcore-auth policy check` names the ' +
       'determining policies for a caller, tool and input.',
-    example: `${DENIAL_PREFIX} [${DENIED_BY_POLICY} no_refunds_over_limit-a1b2c3d4e5]`,
+    example: `${M.policyDenied} [${M.policyDeniedBy} no_refunds_over_limit-a1b2c3d4e5]`,
   },
   {
     id: 'policy-list-tools-failed',
     source: 'AgentCore Gateway policy engine (tools/list)',
     cause:
       "The gateway's service role cannot evaluate policies: attaching a policy engine to an existing gateway does " +
-      'not add bedrock-agentcore:AuthorizeAction, PartiallyAuthorizeActions and GetPolicyEngine to its role.',
-    fix: "Add those three actions (on the policy engine's ARN) to the gateway's role, then list tools again.",
-    example: LIST_TOOLS_FAILED,
+      `not add ${GATEWAY.policyRoleActions.join(', ')} to its role.`,
+    fix:
+      "Add those three actions (on the policy engine's ARN) to the gateway's role, then list tools again " +
+      '(`agentcore-auth doctor --gateway-id ID` lists what the role needs).',
+    example: M.policyListToolsFailed,
   },
   {
     id: 'policy-tool-denied',

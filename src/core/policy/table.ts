@@ -6,13 +6,17 @@
  *   tools: tools.json               # optional (a file or an inline tools list); inferred from the inputs otherwise
  *   gatewayArn: arn:…:gateway/…     # optional when the policies name one gateway
  *   authorizerType: CUSTOM_JWT      # or AWS_IAM (default: from the callers)
+ *   gateway: shop-abcdefghij        # instead of (or with) the above: a deployed gateway's id; its engine's policies
+ *                                   # (unless policies: is given), its tools (tools: fills in the targets whose
+ *                                   # tools the control plane does not hold), ARN and authorizer type, read from
+ *                                   # the control plane (the local stack or AWS): the run is then no longer offline
  *   cases:
  *     - name: support refunds 100
  *       claims: {sub: alice, role: support}     # or token: <JWT> | iam: <principal ARN>
  *       tool: RefundTool___process_refund
  *       input: {amount: 100}
  *       expect: allow                           # allow | deny
- *       determining: [refund-small]             # optional: exactly these policies decide
+ *       determining: [refund-small]             # optional: exactly these policies decide (ids or names)
  *
  * Every problem in the file (unknown key, unknown tool, input outside the tool's schema, claims without sub) is
  * ERR_INPUT naming file:line, found before any case runs.
@@ -23,6 +27,7 @@ import type { Caller } from '../../policy-model/index.js';
 import { AgentcoreAuthError, isAgentcoreAuthError } from '../errors.js';
 import { callerFromClaims, callerFromIamArn, callerFromToken, principalFor } from './caller.js';
 import { checkToolCall, compileContext } from './check.js';
+import type { GatewayPolicyRead } from './gateway.js';
 import { loadPolicyFiles, parseData, policyContext, readText, type PolicyContext } from './load.js';
 
 export interface PolicyTestCase {
@@ -67,6 +72,7 @@ export const TOP_KEYS = [
   'tools',
   'gatewayArn',
   'authorizerType',
+  'gateway',
   'cases',
 ];
 export const CASE_KEYS = ['name', 'description', 'claims', 'token', 'iam', 'tool', 'input', 'expect', 'determining'];
@@ -197,44 +203,74 @@ export interface LoadedTable {
   cases: PolicyTestCase[];
 }
 
-/** Read a test table, its policy files and tools; ERR_INPUT for any problem (with lines). */
-export async function loadPolicyTest(path: string, cwd: string): Promise<LoadedTable> {
+/** How a table's `gateway:` is read (the CLI's control-plane client); absent, `gateway:` is refused. */
+export type GatewayReader = (gatewayId: string, policies: boolean) => Promise<GatewayPolicyRead>;
+
+function checkTop(value: Raw, issues: Issues): string[] | undefined {
+  for (const k of Object.keys(value)) if (!TOP_KEYS.includes(k)) issues.add(1, `unknown key "${k}"`);
+  const gateway = value.gateway;
+  if (gateway !== undefined && (typeof gateway !== 'string' || !gateway))
+    issues.add(1, 'gateway: must be a gateway id (its engine, tools and ARN are read from the control plane)');
+  if (gateway !== undefined)
+    for (const k of ['gatewayArn', 'authorizerType'])
+      if (value[k] !== undefined) issues.add(1, `${k}: comes from the gateway (gateway: ${String(gateway)})`);
+  const files = typeof value.policies === 'string' ? [value.policies] : value.policies;
+  const given = files !== undefined;
+  if (
+    (given || gateway === undefined) &&
+    (!Array.isArray(files) || !files.length || !files.every((f) => typeof f === 'string'))
+  )
+    issues.add(1, 'policies: required without gateway:, a Cedar file or a list of them (relative to this file)');
+  if (!Array.isArray(value.cases) || !value.cases.length) issues.add(1, 'cases: required, a non-empty list');
+  return given ? (files as string[]) : undefined;
+}
+
+/** The principal types of an offline table: its authorizerType, else those of its cases' callers. */
+function offlineCallers(value: Raw, cases: readonly PolicyTestCase[]) {
+  if (typeof value.authorizerType === 'string') return { authorizerType: value.authorizerType };
+  const kinds = new Set(cases.map((c) => c.caller.kind));
+  if (kinds.size === 2) return { principalTypes: ['OAuthUser', 'IamEntity'] as Array<'OAuthUser' | 'IamEntity'> };
+  return kinds.has('iam') ? { authorizerType: 'AWS_IAM' } : {};
+}
+
+/**
+ * Read a test table, its policy files and tools (and, with `gateway:`, the gateway through `readGateway`);
+ * ERR_INPUT for any problem in the file (with lines).
+ */
+export async function loadPolicyTest(path: string, cwd: string, readGateway?: GatewayReader): Promise<LoadedTable> {
   const full = resolve(cwd, path);
   const base = dirname(full);
   const issues = new Issues();
   const { value, caseLines } = parseTable(await readText(full, 'policy test file'), path, issues);
   if (!isObj(value)) throw new AgentcoreAuthError('ERR_INPUT', `${path}: the test file must be a mapping with cases:`);
-  if (value.gateway !== undefined)
-    issues.add(
-      1,
-      'gateway: (reading the policies and tools of a deployed gateway) is not available yet: use policies: and tools:',
-    );
-  for (const k of Object.keys(value)) if (k !== 'gateway' && !TOP_KEYS.includes(k)) issues.add(1, `unknown key "${k}"`);
-  const files = typeof value.policies === 'string' ? [value.policies] : value.policies;
-  if (!Array.isArray(files) || !files.length || !files.every((f) => typeof f === 'string'))
-    issues.add(1, 'policies: required, a Cedar file or a list of them (relative to this file)');
-  if (!Array.isArray(value.cases) || !value.cases.length) issues.add(1, 'cases: required, a non-empty list');
+  const files = checkTop(value, issues);
   issues.throwIfAny(path);
   const cases = (value.cases as unknown[])
     .map((c, i) => caseOf(c, i, caseLines[i] ?? 1, issues))
     .filter((c): c is PolicyTestCase => !!c);
   issues.throwIfAny(path);
   const tools = await toolsOf(value.tools, base, path);
-  const kinds = new Set(cases.map((c) => c.caller.kind));
+  const policies = files ? await loadPolicyFiles(files, base) : undefined;
+  const name = typeof value.name === 'string' ? value.name : path;
+  if (typeof value.gateway === 'string') {
+    if (!readGateway) throw new AgentcoreAuthError('ERR_USAGE', `${path}: gateway: needs the control plane`);
+    const { gatewayPolicyContext } = await import('./gateway.js');
+    const read = await readGateway(value.gateway, !policies);
+    const ctx = gatewayPolicyContext(read, {
+      ...(policies ? { policies: policies.policies } : {}),
+      ...(tools ? { tools } : {}),
+      uses: cases,
+    });
+    return { file: path, name, ctx, cases };
+  }
   const ctx = policyContext({
-    policies: await loadPolicyFiles(files as string[], base),
+    policies: policies!,
     ...(tools ? { tools } : {}),
     uses: cases,
     ...(typeof value.gatewayArn === 'string' ? { gatewayArn: value.gatewayArn } : {}),
-    ...(typeof value.authorizerType === 'string'
-      ? { authorizerType: value.authorizerType }
-      : kinds.size === 2
-        ? { principalTypes: ['OAuthUser', 'IamEntity'] as Array<'OAuthUser' | 'IamEntity'> }
-        : kinds.has('iam')
-          ? { authorizerType: 'AWS_IAM' }
-          : {}),
+    ...offlineCallers(value, cases),
   });
-  return { file: path, name: typeof value.name === 'string' ? value.name : path, ctx, cases };
+  return { file: path, name, ctx, cases };
 }
 
 async function toolsOf(v: unknown, base: string, file: string): Promise<{ doc: unknown; file: string } | undefined> {
@@ -244,6 +280,21 @@ async function toolsOf(v: unknown, base: string, file: string): Promise<{ doc: u
     return { doc: parseData(await readText(full, 'tools file'), v), file: v };
   }
   return { doc: v, file: `${file} (tools:)` };
+}
+
+/**
+ * Exactly the expected policies decided: each expected entry names one determining policy by id or by name (a
+ * deployed engine's policies have generated ids, `<name>-<10 chars>`, so tables name them by name).
+ */
+function sameDeciders(expected: readonly string[], got: ReadonlyArray<{ id: string; name: string }>): boolean {
+  if (expected.length !== got.length) return false;
+  const left = [...got];
+  for (const e of expected) {
+    const i = left.findIndex((g) => g.id === e || g.name === e);
+    if (i < 0) return false;
+    left.splice(i, 1);
+  }
+  return true;
 }
 
 /** Run every case; the cases' tools and inputs are checked first (ERR_INPUT with the case's line). */
@@ -266,7 +317,7 @@ export function runPolicyTests(t: LoadedTable, clock: () => number = () => perfo
     const determining = d.determining.map((x) => x.id);
     let reason: string | undefined;
     if (d.decision !== c.expect) reason = `expected ${c.expect}, got ${d.decision}`;
-    else if (c.determining && [...c.determining].sort().join() !== [...determining].sort().join())
+    else if (c.determining && !sameDeciders(c.determining, d.determining))
       reason = `expected determining [${c.determining.join(', ')}], got [${determining.join(', ')}]`;
     return {
       name: c.name,

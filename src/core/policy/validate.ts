@@ -8,6 +8,8 @@ import { resolve } from 'node:path';
 import {
   mergePolicies,
   parsePolicyText,
+  policyHead,
+  TOOL_SEPARATOR,
   validatePolicies,
   type GatewayModel,
   type PolicyDiagnostic,
@@ -25,9 +27,22 @@ export interface ValidateResult {
   schemaChecked: boolean;
 }
 
+/** A deployed gateway's model (`--gateway-id`): the targets whose tools were read, and those whose were not. */
+export interface ReadGatewayModel {
+  gateway: GatewayModel;
+  /** Targets whose tools the control plane does not hold: diagnostics about their actions are left out. */
+  unlisted: string[];
+}
+
 export async function validateFiles(
   files: readonly string[],
-  o: { cwd: string; tools?: { doc: unknown; file: string }; gatewayArn?: string; mode: ValidationMode },
+  o: {
+    cwd: string;
+    tools?: { doc: unknown; file: string };
+    gatewayArn?: string;
+    mode: ValidationMode;
+    deployed?: ReadGatewayModel;
+  },
 ): Promise<ValidateResult> {
   if (!files.length)
     throw usageError('no policy file to validate', 'agentcore-auth policy validate FILE… --tools FILE');
@@ -36,8 +51,8 @@ export async function validateFiles(
       files.map(async (f) => parsePolicyText(await readText(resolve(o.cwd, f), 'policy file'), { file: f })),
     ),
   );
-  let gateway: GatewayModel | undefined;
-  if (o.tools) {
+  let gateway: GatewayModel | undefined = o.deployed?.gateway;
+  if (o.tools && !gateway) {
     const t = toolsFrom(o.tools.doc, o.tools.file);
     gateway = {
       arn: o.gatewayArn ?? '',
@@ -45,9 +60,18 @@ export async function validateFiles(
       ...(t.authorizerType ? { authorizerType: t.authorizerType } : {}),
     };
   }
-  const found = validatePolicies(gateway, parsed.policies, o.mode).filter(
-    (d) => gateway || !/unrecognized action|unable to find an applicable action|policy is impossible/.test(d.message),
-  );
+  // Without the tools (none given, or a deployed target's tools not in the control plane) the schema does not know
+  // the actions: what the validator says of them is not a finding.
+  const unlisted = o.deployed?.unlisted ?? [];
+  const byId = new Map(parsed.policies.map((p) => [p.id, p]));
+  const namesUnlisted = (id: string | undefined) =>
+    !!policyHead(byId.get(id ?? '')?.statement ?? '')?.actions?.some((a) =>
+      unlisted.some((t) => a === t || a.startsWith(`${t}${TOOL_SEPARATOR}`)),
+    );
+  const unchecked = (d: PolicyDiagnostic) =>
+    (!gateway || namesUnlisted(d.policyId)) &&
+    /unrecognized action|unable to find an applicable action|policy is impossible/.test(d.message);
+  const found = validatePolicies(gateway, parsed.policies, o.mode).filter((d) => !unchecked(d));
   const diagnostics = [...parsed.diagnostics, ...found];
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   return {

@@ -6,28 +6,12 @@
  */
 import type {
   BedrockAgentCoreControlClient,
+  GetAgentRuntimeCommandOutput,
   CustomJWTAuthorizerConfiguration,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { fromAwsError } from '../aws.js';
-import type { InboundMode } from './request.js';
+import type { RuntimeAuthInfo } from './inbound.js';
 import { controlSdk } from '../../sdk.js';
-
-export interface RuntimeAuthInfo {
-  mode: InboundMode;
-  runtimeId: string;
-  version?: string;
-  jwt?: {
-    discoveryUrl?: string;
-    allowedAudience?: string[];
-    allowedClients?: string[];
-    allowedScopes?: string[];
-    customClaims?: number;
-  };
-  serverProtocol?: string;
-  status?: string;
-  /** requestHeaderConfiguration.requestHeaderAllowlist */
-  headerAllowlist?: string[];
-}
 
 export async function lookupRuntimeAuth(
   client: BedrockAgentCoreControlClient,
@@ -48,7 +32,7 @@ export async function lookupRuntimeAuth(
       throw fromAwsError(e, `GetAgentRuntimeEndpoint (${runtimeId}, endpoint ${qualifier})`);
     }
   }
-  let out;
+  let out: GetAgentRuntimeCommandOutput;
   try {
     out = await client.send(
       new GetAgentRuntimeCommand({ agentRuntimeId: runtimeId, ...(version ? { agentRuntimeVersion: version } : {}) }),
@@ -87,5 +71,7 @@ export function describeAuth(info: RuntimeAuthInfo): string {
     j.allowedAudience ? `allowedAudience=${j.allowedAudience.join(',')}` : undefined,
     j.allowedScopes ? `allowedScopes=${j.allowedScopes.join(',')}` : undefined,
   ].filter(Boolean);
-  return `OAuth bearer JWT (customJWTAuthorizer${j.discoveryUrl ? `, discovery ${j.discoveryUrl}` : ''}${bits.length ? `; ${bits.join('; ')}` : ''})`;
+  return `OAuth bearer JWT (customJWTAuthorizer${
+    j.discoveryUrl ? `, discovery ${j.discoveryUrl}` : ''
+  }${bits.length ? `; ${bits.join('; ')}` : ''})`;
 }

@@ -6,9 +6,9 @@ import { AgentcoreAuthError, type ErrorCode } from '../errors.js';
 import { classify, CREDENTIAL_KINDS, type Classified } from '../classify.js';
 import { hintFor } from '../hints.js';
 import { tryDecodeJwt } from '../jwt.js';
-import type { RuntimeAuthInfo } from './auth-mode.js';
+import type { RuntimeAuthInfo } from './inbound.js';
 import { describeAuth } from './auth-mode.js';
-import type { InboundMode } from './request.js';
+import type { InboundMode } from './inbound.js';
 import type { RuntimeTarget } from './target.js';
 import { METHOD_MISMATCH } from '../../wire.js';
 
@@ -125,8 +125,10 @@ function authFailure(
     return make(
       'ERR_AUTH',
       `access denied for the user-id header: ${serviceSaid}`,
-      'Sending --user-id (X-Amzn-Bedrock-AgentCore-Runtime-User-Id) needs bedrock-agentcore:InvokeAgentRuntimeForUser ' +
-        'in addition to bedrock-agentcore:InvokeAgentRuntime on this runtime for your IAM principal. Without --user-id ' +
+      'Sending --user-id (X-Amzn-Bedrock-AgentCore-Runtime-User-Id) needs ' +
+        'bedrock-agentcore:InvokeAgentRuntimeForUser ' +
+        'in addition to bedrock-agentcore:InvokeAgentRuntime on this runtime for your IAM principal. Without ' +
+        '--user-id ' +
         'only InvokeAgentRuntime is needed (but the agent then gets no workload access token).',
     );
   }
@@ -200,7 +202,8 @@ function remoteFailure(
 function notFound(c: FailureContext, make: Make, serviceSaid: string): AgentcoreAuthError {
   const { target, region } = c;
   const where = `${target.arn ?? target.pathLabel} (qualifier ${target.qualifier}, region ${region})`;
-  const qualifier = `${target.qualifier}${target.qualifier === 'DEFAULT' ? '' : ': it must name an endpoint of this runtime'}`;
+  const endpoint = target.qualifier === 'DEFAULT' ? '' : ': it must name an endpoint of this runtime';
+  const qualifier = `${target.qualifier}${endpoint}`;
   const what = target.arn ? 'ARN' : `runtime id with account ${target.accountId ?? '?'}`;
   return make(
     'ERR_REMOTE',
@@ -226,7 +229,11 @@ export function claimHint(cl: Pick<Classified, 'kind' | 'claim'>, token: string 
         .filter(has)
         .map((k) => `${k}=${String(p[k])}`)
         .join(', ');
-      return `You sent ${kind} without a client_id claim${alt ? ` (it has ${alt})` : ''}. Send the access token instead (login --print access-token / --bearer NAME uses it), or configure allowedAudience instead of allowedClients on the authorizer.`;
+      return (
+        `You sent ${kind} without a client_id claim${alt ? ` (it has ${alt})` : ''}. Send the access token instead ` +
+        '(login --print access-token / --bearer NAME uses it), or configure allowedAudience instead of ' +
+        'allowedClients on the authorizer.'
+      );
     }
     return `The token's client_id is ${String(p.client_id)}, which is not in the authorizer's allowedClients. ${base}`;
   }
@@ -234,7 +241,11 @@ export function claimHint(cl: Pick<Classified, 'kind' | 'claim'>, token: string 
     if (!has('aud')) {
       const kind =
         use === 'access' ? 'a Cognito access token, which carries no aud claim' : 'a token without an aud claim';
-      return `You sent ${kind}${has('client_id') ? ` (client_id=${String(p.client_id)})` : ''}. Configure allowedClients=[<client id>] instead of allowedAudience, or send the ID token (login --print id-token).`;
+      const clientId = has('client_id') ? ` (client_id=${String(p.client_id)})` : '';
+      return (
+        `You sent ${kind}${clientId}. Configure allowedClients=[<client id>] instead of allowedAudience, or send ` +
+        'the ID token (login --print id-token).'
+      );
     }
     return `The token's aud is ${JSON.stringify(p.aud)}, which is not in the authorizer's allowedAudience. ${base}`;
   }

@@ -244,28 +244,7 @@ export function gatewayFailure(
       hint: claimHint(cl, token),
       details,
     });
-  if (f.status === 401) {
-    const hint =
-      mode === 'sigv4'
-        ? 'This gateway has a JWT authorizer (CUSTOM_JWT): call it with --bearer-token TOKEN or --bearer NAME.'
-        : classify(wwwAuthenticate ?? '').kind === 'insufficient-scope'
-          ? 'The token lacks a scope the gateway requires (see WWW-Authenticate); mint it with that scope.'
-          : 'The token is missing, expired or not from the gateway authorizer issuer. Check it with `agentcore-auth verify TOKEN --gateway-id …`.';
-    return new AgentcoreAuthError(
-      'ERR_AUTH',
-      `the gateway refused the request (401): ${said}${wwwAuthenticate ? ` [WWW-Authenticate: ${wwwAuthenticate}]` : ''}`,
-      { hint, details },
-    );
-  }
-  if (f.status === 403) {
-    const hint =
-      mode === 'bearer'
-        ? classify(wwwAuthenticate ?? f.message).kind === 'insufficient-scope'
-          ? 'The token lacks a required scope; request it when minting the token.'
-          : 'If the gateway uses AWS_IAM inbound auth, call it with SigV4 (drop the bearer flags, or --auth sigv4).'
-        : 'Your IAM principal needs bedrock-agentcore:InvokeGateway on this gateway — or the gateway expects a bearer JWT (--bearer-token / --bearer).';
-    return new AgentcoreAuthError('ERR_AUTH', `the gateway denied the request (403): ${said}`, { hint, details });
-  }
+  if (f.status === 401 || f.status === 403) return refusedByGateway(f, wwwAuthenticate, mode, said, details);
   if (f.status === 404)
     return new AgentcoreAuthError('ERR_REMOTE', `gateway not found (404) at ${deps.url}: ${said}`, {
       hint: 'Use the gatewayUrl from GetGateway (it ends in /mcp).',
@@ -282,4 +261,38 @@ export function gatewayFailure(
   return new AgentcoreAuthError('ERR_REMOTE', `the gateway rejected ${method} (${f.status ?? '?'}): ${said}`, {
     details,
   });
+}
+
+/** A 401 (the token) or 403 (the principal, or the scope), with the fix for the inbound mode used. */
+function refusedByGateway(
+  f: FailureFacts,
+  wwwAuthenticate: string | null,
+  mode: string,
+  said: string,
+  details: Record<string, unknown>,
+): AgentcoreAuthError {
+  if (f.status === 401) {
+    const hint =
+      mode === 'sigv4'
+        ? 'This gateway has a JWT authorizer (CUSTOM_JWT): call it with --bearer-token TOKEN or --bearer NAME.'
+        : classify(wwwAuthenticate ?? '').kind === 'insufficient-scope'
+          ? 'The token lacks a scope the gateway requires (see WWW-Authenticate); mint it with that scope.'
+          : 'The token is missing, expired or not from the gateway authorizer issuer. Check it with ' +
+            '`agentcore-auth verify TOKEN --gateway-id …`.';
+    return new AgentcoreAuthError(
+      'ERR_AUTH',
+      `the gateway refused the request (401): ${said}${
+        wwwAuthenticate ? ` [WWW-Authenticate: ${wwwAuthenticate}]` : ''
+      }`,
+      { hint, details },
+    );
+  }
+  const hint =
+    mode === 'bearer'
+      ? classify(wwwAuthenticate ?? f.message).kind === 'insufficient-scope'
+        ? 'The token lacks a required scope; request it when minting the token.'
+        : 'If the gateway uses AWS_IAM inbound auth, call it with SigV4 (drop the bearer flags, or --auth sigv4).'
+      : 'Your IAM principal needs bedrock-agentcore:InvokeGateway on this gateway — or the gateway expects a ' +
+        'bearer JWT (--bearer-token / --bearer).';
+  return new AgentcoreAuthError('ERR_AUTH', `the gateway denied the request (403): ${said}`, { hint, details });
 }

@@ -3,8 +3,27 @@
  * auto) and carried as this one value to every request of the run — the invocation, the re-invocation after consent,
  * each MCP message, the dry-run curl — and to the 3LO consent, which must be completed by the identity that started it.
  */
-import type { RuntimeAuthInfo } from './auth-mode.js';
-import type { InboundMode } from './request.js';
+
+/** How a request authenticates: IAM SigV4, or an OAuth bearer JWT. A runtime accepts exactly one of them. */
+export type InboundMode = 'sigv4' | 'bearer';
+
+/** What the control plane says about a runtime's (or gateway's) inbound auth (core/runtime/auth-mode.ts reads it). */
+export interface RuntimeAuthInfo {
+  mode: InboundMode;
+  runtimeId: string;
+  version?: string;
+  jwt?: {
+    discoveryUrl?: string;
+    allowedAudience?: string[];
+    allowedClients?: string[];
+    allowedScopes?: string[];
+    customClaims?: number;
+  };
+  serverProtocol?: string;
+  status?: string;
+  /** requestHeaderConfiguration.requestHeaderAllowlist */
+  headerAllowlist?: string[];
+}
 
 export interface Inbound {
   mode: InboundMode;

@@ -7,7 +7,7 @@ import type { BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';
 import { fromAwsError } from '../aws.js';
 import { AgentcoreAuthError } from '../errors.js';
 import { networkError, type FetchLike } from '../http.js';
-import type { RuntimeAuthInfo } from './auth-mode.js';
+import type { RuntimeAuthInfo } from './inbound.js';
 import { classifyFailure, isMethodMismatch } from './failures.js';
 import type { Inbound } from './inbound.js';
 import { abortReason, InvokeFailure, sendBearer, sendSigv4, type InvokeResponse, type SendOptions } from './send.js';

@@ -69,10 +69,12 @@ export class McpElicitationError extends AgentcoreAuthError {
     const url = elicitations.find((e) => e.url)?.url;
     super(
       'ERR_AUTH',
-      `tools/call ${tool}: the gateway needs the user's consent first (3LO, JSON-RPC ${MCP_URL_ELICITATION_CODE}: ${message})`,
+      `tools/call ${tool}: the gateway needs the user's consent first (3LO, ` +
+        `JSON-RPC ${MCP_URL_ELICITATION_CODE}: ${message})`,
       {
         hint: url
-          ? `Open the authorization URL, consent, then call again — or re-run with --complete-auth to do all of it (loopback return URL, CompleteResourceTokenAuth, retry).`
+          ? `Open the authorization URL, consent, then call again — or re-run with --complete-auth to do all ` +
+            `of it (loopback return URL, CompleteResourceTokenAuth, retry).`
           : 'The elicitation carried no URL; check the gateway target configuration.',
         details: {
           operation: 'tools/call',
@@ -158,9 +160,12 @@ export class McpClient {
     if (!reply) {
       throw new AgentcoreAuthError(
         'ERR_REMOTE',
-        `${method}: no JSON-RPC answer with id ${id} from ${this.transport.label} (HTTP ${ex.status}, ${ex.contentType ?? 'no content type'})`,
+        `${method}: no JSON-RPC answer with id ${id} from ${this.transport.label} ` +
+          `(HTTP ${ex.status}, ${ex.contentType ?? 'no content type'})`,
         {
-          hint: 'The server did not speak MCP streamable HTTP. Is this an MCP agent (serverProtocol MCP) or a gateway /mcp URL?',
+          hint:
+            'The server did not speak MCP streamable HTTP. Is this an MCP agent (serverProtocol MCP) or a ' +
+            'gateway /mcp URL?',
           details: { operation: method, status: ex.status },
         },
       );

@@ -40,80 +40,109 @@ export interface RenderOptions {
 }
 
 export async function renderAnswer(body: AsyncIterable<Uint8Array>, opts: RenderOptions): Promise<AnswerStats> {
-  const sse = isEventStream(opts.contentType);
-  const json = !sse && !!opts.contentType && /json/i.test(opts.contentType);
-  const decoder = new TextDecoder();
-  const parser = new SseParser();
-  const stats: AnswerStats = { bytes: 0, events: 0, authorizationUrls: [], watNotSet: false, sse };
-  if (opts.keepEvents) stats.eventList = [];
-  let kept = '';
-  let keep = true;
-  let endsWithNewline = true;
-  const write = (s: string) => {
+  const r = new AnswerRenderer(opts);
+  for await (const chunk of body) r.chunk(chunk);
+  return r.end();
+}
+
+/** One answer as it streams: written per --output mode, scanned for consent URLs and the WAT message, kept. */
+class AnswerRenderer {
+  readonly stats: AnswerStats;
+  private readonly sse: boolean;
+  private readonly json: boolean;
+  private readonly decoder = new TextDecoder();
+  private readonly parser = new SseParser();
+  private kept = '';
+  private keep = true;
+  private endsWithNewline = true;
+
+  constructor(private readonly opts: RenderOptions) {
+    this.sse = isEventStream(opts.contentType);
+    this.json = !this.sse && !!opts.contentType && /json/i.test(opts.contentType);
+    this.stats = { bytes: 0, events: 0, authorizationUrls: [], watNotSet: false, sse: this.sse };
+    if (opts.keepEvents) this.stats.eventList = [];
+  }
+
+  chunk(chunk: Uint8Array): void {
+    this.stats.bytes += chunk.byteLength;
+    const text = this.decoder.decode(chunk, { stream: true });
+    if (this.keep) {
+      if (this.kept.length + text.length <= KEEP_MAX) this.kept += text;
+      else this.keep = false;
+    }
+    this.text(text);
+  }
+
+  end(): AnswerStats {
+    const { opts, stats } = this;
+    const tail = this.decoder.decode();
+    if (tail) {
+      this.kept += tail;
+      this.text(tail);
+    }
+    if (this.sse) for (const ev of this.parser.end()) this.onEvent(ev);
+    if (this.keep) stats.text = this.kept;
+    if (!this.sse) {
+      this.scan(this.kept);
+      if (this.json || opts.mode === 'json') {
+        const parsed = tryJson(this.kept);
+        if (opts.mode === 'json')
+          this.write(`${JSON.stringify({ type: 'body', data: parsed === undefined ? this.kept : parsed })}\n`);
+        else if (opts.mode === 'human' && opts.tty)
+          this.write(parsed !== undefined ? `${JSON.stringify(parsed, null, 2)}\n` : this.kept);
+      }
+    }
+    if (opts.mode === 'human' && !this.endsWithNewline) opts.write('\n');
+    return stats;
+  }
+
+  private text(text: string): void {
+    const { opts } = this;
+    if (opts.mode === 'raw') this.write(text);
+    if (this.sse) for (const ev of this.parser.push(text)) this.onEvent(ev);
+    else if (opts.mode === 'human' && (!this.json || !opts.tty)) this.write(text);
+  }
+
+  private write(s: string): void {
     if (!s) return;
-    opts.write(s);
-    endsWithNewline = s.endsWith('\n');
-  };
-  const scan = (text: string) => {
+    this.opts.write(s);
+    this.endsWithNewline = s.endsWith('\n');
+  }
+
+  private scan(text: string): void {
+    const { stats } = this;
     if (WAT_NOT_SET.test(text)) stats.watNotSet = true;
     for (const m of text.matchAll(AUTHORIZATION_URL)) {
       const url = m[0].replace(/[),.;]+$/, '');
       if (!stats.authorizationUrls.includes(url)) {
         stats.authorizationUrls.push(url);
-        opts.onAuthorizationUrl?.(url);
+        this.opts.onAuthorizationUrl?.(url);
       }
     }
-  };
-  const onEvent = (ev: SseEvent) => {
-    stats.events++;
-    stats.eventList?.push(ev);
-    const parsed = tryJson(ev.data);
-    if (typeof parsed === 'string') scan(parsed);
-    scan(ev.data);
-    if (opts.mode === 'json') {
-      write(
-        `${JSON.stringify({ type: 'event', ...(ev.event ? { event: ev.event } : {}), ...(ev.id !== undefined ? { id: ev.id } : {}), data: parsed === undefined ? ev.data : parsed })}\n`,
-      );
-    } else if (opts.mode === 'human') {
-      if (typeof parsed === 'string') write(parsed);
-      else if (parsed !== undefined)
-        write(`${endsWithNewline ? '' : '\n'}${JSON.stringify(parsed, null, opts.tty ? 2 : undefined)}\n`);
-      else write(`${endsWithNewline ? '' : '\n'}${ev.data}\n`);
-    }
-  };
+  }
 
-  for await (const chunk of body) {
-    stats.bytes += chunk.byteLength;
-    const text = decoder.decode(chunk, { stream: true });
-    if (keep) {
-      if (kept.length + text.length <= KEEP_MAX) kept += text;
-      else keep = false;
-    }
-    if (opts.mode === 'raw') write(text);
-    if (sse) for (const ev of parser.push(text)) onEvent(ev);
-    else if (opts.mode === 'human' && (!json || !opts.tty)) write(text);
-  }
-  const tail = decoder.decode();
-  if (tail) {
-    kept += tail;
-    if (opts.mode === 'raw') write(tail);
-    if (sse) for (const ev of parser.push(tail)) onEvent(ev);
-    else if (opts.mode === 'human' && (!json || !opts.tty)) write(tail);
-  }
-  if (sse) for (const ev of parser.end()) onEvent(ev);
-  if (keep) stats.text = kept;
-  if (!sse) {
-    scan(kept);
-    if (json || opts.mode === 'json') {
-      const parsed = tryJson(kept);
-      if (opts.mode === 'json')
-        write(`${JSON.stringify({ type: 'body', data: parsed === undefined ? kept : parsed })}\n`);
-      else if (opts.mode === 'human' && opts.tty)
-        write(parsed !== undefined ? `${JSON.stringify(parsed, null, 2)}\n` : kept);
+  private onEvent(ev: SseEvent): void {
+    const { opts } = this;
+    this.stats.events++;
+    this.stats.eventList?.push(ev);
+    const parsed = tryJson(ev.data);
+    if (typeof parsed === 'string') this.scan(parsed);
+    this.scan(ev.data);
+    if (opts.mode === 'json') {
+      const record = {
+        type: 'event',
+        ...(ev.event ? { event: ev.event } : {}),
+        ...(ev.id !== undefined ? { id: ev.id } : {}),
+        data: parsed === undefined ? ev.data : parsed,
+      };
+      this.write(`${JSON.stringify(record)}\n`);
+    } else if (opts.mode === 'human') {
+      const nl = this.endsWithNewline ? '' : '\n';
+      if (typeof parsed === 'string') this.write(parsed);
+      else if (parsed !== undefined) this.write(`${nl}${JSON.stringify(parsed, null, opts.tty ? 2 : undefined)}\n`);
+      else this.write(`${nl}${ev.data}\n`);
     }
   }
-  if (opts.mode === 'human' && !endsWithNewline) opts.write('\n');
-  return stats;
 }
 
 function tryJson(s: string): unknown {

@@ -42,7 +42,8 @@ export async function findProjectAgent(cwd: string, name: string): Promise<Proje
   if (agents.length === 0) {
     throw inputError(
       `"${name}" is not a runtime ARN or runtime id, and there is no project file here to look it up in`,
-      `Pass the agent runtime ARN (arn:aws:bedrock-agentcore:<region>:<account>:runtime/<id>), or run in a directory with ${PROJECT_FILES.join(' or ')}.`,
+      `Pass the agent runtime ARN (arn:aws:bedrock-agentcore:<region>:<account>:runtime/<id>), or run in a ` +
+        `directory with ${PROJECT_FILES.join(' or ')}.`,
     );
   }
   const matches = agents.filter((a) => a.name === name);

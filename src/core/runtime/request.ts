@@ -15,8 +15,6 @@ import { HEADERS, LIMITS, PATHS, RESERVED_REQUEST_HEADERS } from '../../wire.js'
 import type { Inbound } from './inbound.js';
 import type { RuntimeTarget } from './target.js';
 
-export type InboundMode = 'sigv4' | 'bearer';
-
 export interface McpHeaders {
   sessionId?: string;
   protocolVersion?: string;
@@ -53,7 +51,8 @@ export function checkSessionId(id: string): string {
   if (id.length < LIMITS.sessionIdMin || id.length > LIMITS.sessionIdMax) {
     throw usageError(
       `--session-id must be ${LIMITS.sessionIdMin}–${LIMITS.sessionIdMax} characters, got ${id.length}`,
-      'The service refuses shorter ids (ValidationException on runtimeSessionId). Omit --session-id to get a generated one.',
+      'The service refuses shorter ids (ValidationException on runtimeSessionId). Omit --session-id to get a ' +
+        'generated one.',
     );
   }
   return id;
@@ -76,7 +75,9 @@ export function checkPayloadSize(bytes: number, what = 'the payload'): void {
     `${what} is ${(bytes / 1e6).toFixed(1)} MB (${bytes} bytes); InvokeAgentRuntime accepts at most 100 MB ` +
       `(${LIMITS.payloadMax} bytes)`,
     {
-      hint: 'The limit is fixed (not adjustable). Send the agent a reference to the data instead (an S3 URI or a URL it fetches), or split it over several calls in one session (--session-id).',
+      hint:
+        'The limit is fixed (not adjustable). Send the agent a reference to the data instead (an S3 URI or ' +
+        'a URL it fetches), or split it over several calls in one session (--session-id).',
       details: { bytes, limit: LIMITS.payloadMax },
     },
   );
@@ -127,7 +128,8 @@ export function parseCustomHeaders(values: ReadonlyArray<string | readonly [stri
     } else if (lower.startsWith('x-amz-') || lower.startsWith('x-amzn-')) {
       throw usageError(
         `-H ${name}: x-amz-* / x-amzn-* headers are reserved for AWS`,
-        `Only ${HEADERS.customPrefix}* headers reach the agent; pick a name without the x-amz prefix (it gets the custom prefix).`,
+        `Only ${HEADERS.customPrefix}* headers reach the agent; pick a name without the x-amz prefix (it ` +
+          `gets the custom prefix).`,
       );
     } else {
       full = `${HEADERS.customPrefix}${name}`;

@@ -8,7 +8,7 @@
  * Failures are thrown as InvokeFailure (facts only); failures.ts turns them into errors that name the fix.
  */
 import { formatDuration } from '../duration.js';
-import type { BedrockAgentCoreClient } from '@aws-sdk/client-bedrock-agentcore';
+import type { BedrockAgentCoreClient, InvokeAgentRuntimeCommandOutput } from '@aws-sdk/client-bedrock-agentcore';
 import { AgentcoreAuthError, interruptedError, isAbortError, timeoutError } from '../errors.js';
 import { fetchWithRetry, type FetchLike } from '../http.js';
 import type { FailureFacts } from './failures.js';
@@ -76,7 +76,7 @@ export async function sendSigv4(
       name: 'agentcoreAuthCustomHeaders',
     });
   }
-  let out;
+  let out: InvokeAgentRuntimeCommandOutput;
   try {
     out = await client.send(cmd, { abortSignal: opts.signal });
   } catch (e) {

@@ -66,7 +66,8 @@ export async function resolveTarget(ref: string, options: TargetOptions): Promis
     if (!parsed) {
       throw inputError(
         `not an AgentCore runtime ARN: ${value}`,
-        'Expected arn:aws:bedrock-agentcore:<region>:<account>:runtime/<name>-<10 chars>, as printed by GetAgentRuntime / the deploy output.',
+        'Expected arn:aws:bedrock-agentcore:<region>:<account>:runtime/<name>-<10 chars>, as printed by ' +
+          'GetAgentRuntime / the deploy output.',
       );
     }
     if (options.accountId && options.accountId !== parsed.accountId) {
@@ -89,7 +90,8 @@ export async function resolveTarget(ref: string, options: TargetOptions): Promis
     if (!options.accountId) {
       throw usageError(
         `a runtime id (${value}) needs --account-id`,
-        'The service finds a runtime by id only together with its account. Pass --account-id 123456789012, or the full runtime ARN.',
+        'The service finds a runtime by id only together with its account. Pass --account-id 123456789012, or ' +
+          'the full runtime ARN.',
       );
     }
     return { pathLabel: value, runtimeId: value, accountId: options.accountId, qualifier, source: 'runtime id' };

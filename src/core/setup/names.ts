@@ -42,8 +42,10 @@ export interface SetupNames {
 export function validateSetupName(name: string): string {
   if (!NAME_PATTERN.test(name)) {
     throw usageError(
-      `invalid --name ${JSON.stringify(name)}: 1–32 characters of a-z 0-9 and -, starting and ending with a letter or digit`,
-      'NAME becomes part of the user pool name, the hosted-UI domain prefix and the AgentCore resource names (e.g. --name dev).',
+      `invalid --name ${JSON.stringify(name)}: 1–32 characters of a-z 0-9 and -, starting and ending with a ` +
+        `letter or digit`,
+      'NAME becomes part of the user pool name, the hosted-UI domain prefix and the AgentCore resource names ' +
+        '(e.g. --name dev).',
     );
   }
   const reserved = RESERVED.find((w) => name.includes(w));

@@ -3,7 +3,7 @@
  * `teardown --name NAME` removes what was made), the env file `login` reads, and the ready-to-paste next steps.
  */
 import { AgentcoreAuthError } from '../errors.js';
-import { madeSoFar, type StepFailure, type SetupResult, type TeardownPlan } from './run.js';
+import { madeSoFar, type StepFailure, type SetupResult, type TeardownPlan } from './types.js';
 
 /** The env variables `login` reads (src/cli/commands/login/options.ts LOGIN_ENV), written by `setup --write-env`. */
 export const SETUP_ENV = {
@@ -24,16 +24,19 @@ export function setupFailure(
   partial?: SetupResult,
 ): AgentcoreAuthError {
   const err = e.error;
-  const made = partial ? madeSoFar(partial) : [];
+  const made = partial && command === 'setup' ? madeSoFar(partial) : [];
   const cleanup =
     command === 'setup'
       ? made.length
-        ? `Made so far: ${made.join(', ')}. \`agentcore-auth teardown --name ${name}\` removes it (or run setup again to complete it).`
-        : `Nothing was created before this step; \`agentcore-auth teardown --name ${name}\` finds and removes anything an earlier run left.`
+        ? `Made so far: ${made.join(', ')}. \`agentcore-auth teardown --name ${name}\` removes it (or run ` +
+          `setup again to complete it).`
+        : `Nothing was created before this step; \`agentcore-auth teardown --name ${name}\` finds and ` +
+          `removes anything an earlier run left.`
       : `Run \`agentcore-auth teardown --name ${name}\` again once fixed: it finds what is left by name and tag.`;
   return new AgentcoreAuthError(
     err.code,
-    `${command} step ${e.step.n} (${e.step.operation}) failed: ${err.message.replace(new RegExp(`^${e.step.operation} failed: `), '')}`,
+    `${command} step ${e.step.n} (${e.step.operation}) ` +
+      `failed: ${err.message.replace(new RegExp(`^${e.step.operation} failed: `), '')}`,
     {
       hint: [err.hint, cleanup].filter(Boolean).join('\n'),
       details: { ...err.details, step: e.step.n, operation: e.step.operation, ...(made.length ? { made } : {}) },
@@ -105,8 +108,13 @@ export function nextSteps(r: SetupResult, o: { envFile?: string; show: boolean }
               : "the test user's password (set on the run that created or reset it)",
           },
         }),
-    m2m: `agentcore-auth login --auth-flow client-credentials --user-pool-id ${pool} --client-id ${r.clients.m2m.clientId ?? '<m2m-client-id>'} --client-secret-stdin --scopes ${r.resourceServer.scope} --save-as m2m`,
-    browser: `agentcore-auth login --auth-flow authorization-code --user-pool-id ${pool} --client-id ${r.clients.public.clientId ?? '<public-client-id>'} --save-as browser`,
+    m2m:
+      `agentcore-auth login --auth-flow client-credentials --user-pool-id ${pool} ` +
+      `--client-id ${r.clients.m2m.clientId ?? '<m2m-client-id>'} --client-secret-stdin ` +
+      `--scopes ${r.resourceServer.scope} --save-as m2m`,
+    browser:
+      `agentcore-auth login --auth-flow authorization-code --user-pool-id ${pool} ` +
+      `--client-id ${r.clients.public.clientId ?? '<public-client-id>'} --save-as browser`,
     invoke: 'agentcore-auth invoke <agent-arn> --bearer',
     teardown: `agentcore-auth teardown --name ${r.name}`,
   };
@@ -121,6 +129,8 @@ export function describeItem(i: TeardownPlan['items'][number]): string {
     case 'domain':
       return `hosted-UI domain ${i.id} (pool ${i.poolId})`;
     case 'user-pool':
-      return `user pool ${i.id}${i.contains?.length ? ` with its app clients ${i.contains.join(', ')}` : ''}, resource server and users`;
+      return `user pool ${i.id}${
+        i.contains?.length ? ` with its app clients ${i.contains.join(', ')}` : ''
+      }, resource server and users`;
   }
 }

@@ -3,7 +3,7 @@
  * what was seen instead).
  */
 import { tryDecodeJwt } from '../jwt.js';
-import type { Outcome } from './schema.js';
+import type { AccessOutcome } from './schema.js';
 import { getPath } from './template.js';
 
 /** What one step did, as read from the command's exit code, its --json stdout and its --json error on stderr. */
@@ -20,7 +20,7 @@ export interface Observed {
   httpStatus?: number;
 }
 
-export interface Check {
+export interface ExpectationCheck {
   label: string;
   ok: boolean;
   /** What was seen, when the check failed. */
@@ -29,7 +29,7 @@ export interface Check {
 
 /** Expectation values after variable resolution. */
 export interface ResolvedExpectation {
-  outcome?: Outcome;
+  outcome?: AccessOutcome;
   exitCode?: number;
   status?: number[];
   error?: string;
@@ -43,11 +43,11 @@ export interface ResolvedExpectation {
 
 /** The outcome checked when the expectation says nothing about exit code, status or error: allow. */
 export function effectiveOutcome(e: {
-  outcome?: Outcome;
+  outcome?: AccessOutcome;
   exitCode?: number;
   status?: number[];
   error?: unknown;
-}): Outcome | undefined {
+}): AccessOutcome | undefined {
   if (e.outcome) return e.outcome;
   if (e.exitCode !== undefined || e.status !== undefined || e.error !== undefined) return undefined;
   return 'allow';
@@ -71,11 +71,11 @@ export function describeObserved(o: Observed, withMessage = false): string {
   if (o.httpStatus !== undefined) bits.push(`HTTP ${o.httpStatus}${name ? ` ${name}` : ''}`);
   else if (name) bits.push(name);
   let text = bits.join(', ');
-  if (withMessage && o.error?.message) text += `: ${oneLine(o.error.message, 160)}`;
+  if (withMessage && o.error?.message) text += `: ${squeezeLine(o.error.message, 160)}`;
   return text;
 }
 
-export function oneLine(text: string, max = 200): string {
+export function squeezeLine(text: string, max = 200): string {
   const t = text.replace(/\s+/g, ' ').trim();
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }
@@ -106,7 +106,7 @@ function looseEqual(actual: unknown, expected: unknown): boolean {
 
 function show(v: unknown): string {
   if (v === undefined) return '(absent)';
-  return oneLine(typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v)), 120);
+  return squeezeLine(typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v)), 120);
 }
 
 /** Output fields that usually hold the token a step produced, in order of preference. */
@@ -135,14 +135,41 @@ export function findToken(output: unknown, from?: string[]): { token?: string; w
   while (stack.length) {
     const [v, p] = stack.shift()!;
     if (typeof v === 'string' && tryDecodeJwt(v)) return { token: v, where: p || '(output)' };
-    if (Array.isArray(v)) v.forEach((x, i) => stack.push([x, `${p}[${i}]`]));
+    if (Array.isArray(v)) for (const [i, x] of v.entries()) stack.push([x, `${p}[${i}]`]);
     else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) stack.push([x, p ? `${p}.${k}` : k]);
   }
   return { where: 'the output' };
 }
 
-export function evaluate(e: ResolvedExpectation, o: Observed): Check[] {
-  const checks: Check[] = [];
+export function evaluate(e: ResolvedExpectation, o: Observed): ExpectationCheck[] {
+  const checks: ExpectationCheck[] = [...outcomeChecks(e, o)];
+  const text = `${o.stdout}\n${o.stderr}`;
+  for (const c of e.contains)
+    checks.push({ label: `output contains ${show(c)}`, ok: text.includes(c), actual: 'not found in stdout or stderr' });
+  for (const c of e.notContains)
+    checks.push({ label: `output does not contain ${show(c)}`, ok: !text.includes(c), actual: 'found' });
+  for (const j of e.json) {
+    const actual = o.output === undefined ? undefined : getPath(o.output, j.path);
+    checks.push({
+      label: `${j.pathText} = ${show(j.value)}`,
+      ok: looseEqual(actual, j.value),
+      actual: o.output === undefined ? 'the command printed no JSON result' : show(actual),
+    });
+  }
+  if (e.claims.length) checks.push(...claimChecks(e, o));
+  if (e.maxDurationMs !== undefined) {
+    checks.push({
+      label: `within ${formatMs(e.maxDurationMs)}`,
+      ok: o.durationMs <= e.maxDurationMs,
+      actual: `took ${formatMs(o.durationMs)}`,
+    });
+  }
+  return checks.map((c) => (c.ok ? { label: c.label, ok: true } : c));
+}
+
+/** allow / deny, the exit code, the HTTP status, the error name. */
+function outcomeChecks(e: ResolvedExpectation, o: Observed): ExpectationCheck[] {
+  const checks: ExpectationCheck[] = [];
   const outcome = effectiveOutcome(e);
   if (outcome === 'allow')
     checks.push({
@@ -178,43 +205,22 @@ export function evaluate(e: ResolvedExpectation, o: Observed): Check[] {
       actual: names.length ? names.join(' / ') : `no error (${describeObserved(o)})`,
     });
   }
-  const text = `${o.stdout}\n${o.stderr}`;
-  for (const c of e.contains)
-    checks.push({ label: `output contains ${show(c)}`, ok: text.includes(c), actual: 'not found in stdout or stderr' });
-  for (const c of e.notContains)
-    checks.push({ label: `output does not contain ${show(c)}`, ok: !text.includes(c), actual: 'found' });
-  for (const j of e.json) {
-    const actual = o.output === undefined ? undefined : getPath(o.output, j.path);
-    checks.push({
-      label: `${j.pathText} = ${show(j.value)}`,
-      ok: looseEqual(actual, j.value),
-      actual: o.output === undefined ? 'the command printed no JSON result' : show(actual),
-    });
-  }
-  if (e.claims.length) {
-    const { token, where } = findToken(o.output, e.claimsFrom);
-    const decoded = token ? tryDecodeJwt(token) : undefined;
-    for (const c of e.claims) {
-      const label = `claim ${c.claim} = ${show(c.value)}`;
-      if (!decoded) {
-        checks.push({ label, ok: false, actual: token ? `${where} is not a JWT` : `no JWT in ${where}` });
-        continue;
-      }
-      const actual = decoded.payload[c.claim];
-      const ok =
-        looseEqual(actual, c.value) ||
-        (Array.isArray(actual) && !Array.isArray(c.value) && actual.some((a) => looseEqual(a, c.value)));
-      checks.push({ label, ok, actual: show(actual) });
-    }
-  }
-  if (e.maxDurationMs !== undefined) {
-    checks.push({
-      label: `within ${formatMs(e.maxDurationMs)}`,
-      ok: o.durationMs <= e.maxDurationMs,
-      actual: `took ${formatMs(o.durationMs)}`,
-    });
-  }
-  return checks.map((c) => (c.ok ? { label: c.label, ok: true } : c));
+  return checks;
+}
+
+/** The token's claims (the JWT at claimsFrom, or the first one in the output); an array claim matches a member. */
+function claimChecks(e: ResolvedExpectation, o: Observed): ExpectationCheck[] {
+  const { token, where } = findToken(o.output, e.claimsFrom);
+  const decoded = token ? tryDecodeJwt(token) : undefined;
+  return e.claims.map((c) => {
+    const label = `claim ${c.claim} = ${show(c.value)}`;
+    if (!decoded) return { label, ok: false, actual: token ? `${where} is not a JWT` : `no JWT in ${where}` };
+    const actual = decoded.payload[c.claim];
+    const ok =
+      looseEqual(actual, c.value) ||
+      (Array.isArray(actual) && !Array.isArray(c.value) && actual.some((a) => looseEqual(a, c.value)));
+    return { label, ok, actual: show(actual) };
+  });
 }
 
 export function formatMs(ms: number): string {

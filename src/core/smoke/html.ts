@@ -11,7 +11,7 @@ import { toMermaid, type SequenceDiagram } from '../diagram/sequence.js';
 import { escapeHtml } from '../identity/html.js';
 import { formatMs } from './expect.js';
 import { commandLine, type Scrub } from './report.js';
-import type { RunSummary, StepResult } from './runner.js';
+import type { RunSummary, StepResult } from './results.js';
 
 export interface HtmlStep {
   result: StepResult;
@@ -50,8 +50,10 @@ const STATUS_WORD: Record<StepResult['status'], string> = {
 };
 const STATUS_MARK: Record<StepResult['status'], string> = { pass: '✓', fail: '✗', error: '!', skipped: '–' };
 
-const CSS = `
-:root{color-scheme:light;--ink:#1f2328;--dim:#59636e;--line:#d1d9e0;--ok:#1a7f37;--bad:#cf222e;--warn:#9a6700;--bg:#f6f8fa}
+const CSS =
+  `
+:root{color-scheme:light;--ink:#1f2328;--dim:#59636e;--line:#d1d9e0;--ok:#1a7f37;` +
+  `--bad:#cf222e;--warn:#9a6700;--bg:#f6f8fa}
 *{box-sizing:border-box}
 body{margin:0;font:15px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;color:var(--ink);background:#fff}
 main{max-width:80rem;margin:0 auto;padding:1.5rem}
@@ -59,7 +61,8 @@ h1{font-size:1.5rem;margin:0 0 .25rem}
 h2{font-size:1.2rem;margin:2rem 0 .5rem;padding-bottom:.25rem;border-bottom:1px solid var(--line)}
 h3{font-size:1.05rem;margin:0}
 code,pre{font:13px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
-pre{background:var(--bg);border:1px solid var(--line);border-radius:6px;padding:.6rem .8rem;overflow:auto;white-space:pre-wrap;word-break:break-word}
+pre{background:var(--bg);border:1px solid var(--line);border-radius:6px;padding:.6rem ` +
+  `.8rem;overflow:auto;white-space:pre-wrap;word-break:break-word}
 .meta{color:var(--dim);font-size:.9rem}
 .verdict{display:inline-block;padding:.2rem .6rem;border-radius:2rem;font-weight:600;color:#fff}
 .verdict.ok{background:var(--ok)}.verdict.bad{background:var(--bad)}
@@ -104,34 +107,30 @@ export function htmlReport(runs: readonly HtmlRun[], o: HtmlReportOptions): stri
   const parts: string[] = [];
   parts.push(`<header><h1>agentcore-auth smoke: ${t(title)}</h1>`);
   parts.push(
-    `<p><span class="verdict ${ok ? 'ok' : 'bad'}">${esc(verdict)}</span> <span class="meta">${sum('passed')} passed, ${sum('failed')} failed, ${sum('errored')} could not run, ${sum('skipped')} skipped of ${sum('total')} steps in ${esc(formatMs(o.durationMs))}${notRun > 0 ? `; ${notRun} scenario${notRun === 1 ? '' : 's'} not run` : ''} · ${esc(o.timestamp.toISOString())}${o.version ? ` · agentcore-auth ${t(o.version)}` : ''}</span></p></header>`,
+    `<p><span class="verdict ${ok ? 'ok' : 'bad'}">${esc(verdict)}</span> <span ` +
+      `class="meta">${sum('passed')} passed, ${sum('failed')} failed, ${sum('errored')} could not ` +
+      `run, ${sum('skipped')} skipped of ${sum('total')} steps ` +
+      `in ${esc(formatMs(o.durationMs))}${
+        notRun > 0 ? `; ${notRun} scenario${notRun === 1 ? '' : 's'} not run` : ''
+      } · ${esc(o.timestamp.toISOString())}${o.version ? ` · agentcore-auth ${t(o.version)}` : ''}</span></p></header>`,
   );
 
-  // The index: every step of every scenario, linked to its section.
-  parts.push(
-    '<table><thead><tr><th></th><th>step</th><th>scenario</th><th>verdict</th><th class="num">time</th></tr></thead><tbody>',
-  );
-  for (const [i, run] of runs.entries()) {
-    for (const [j, s] of run.steps.entries()) {
-      const r = s.result;
-      parts.push(
-        `<tr class="s-${r.status}"><td><span class="mark">${STATUS_MARK[r.status]}</span></td><td><a href="#${anchor(i, j)}">${t(r.id)}</a>${r.name !== r.id ? ` <span class="meta">${t(r.name)}</span>` : ''}</td><td>${t(run.summary.scenario)}</td><td>${esc(STATUS_WORD[r.status])}${r.status !== 'pass' && r.reason ? ` <span class="meta">— ${t(r.reason)}</span>` : ''}</td><td class="num">${r.status === 'skipped' ? '' : esc(formatMs(r.durationMs))}</td></tr>`,
-      );
-    }
-  }
-  parts.push('</tbody></table>');
+  parts.push(...stepIndex(runs, t));
 
   for (const [i, run] of runs.entries()) {
     const s = run.summary;
     parts.push(
-      `<h2>${t(s.scenario)} <span class="meta">${t(s.file)} · ${s.passed}/${s.total} passed in ${esc(formatMs(s.durationMs))}</span></h2>`,
+      `<h2>${t(s.scenario)} <span class="meta">${t(s.file)} · ${s.passed}/${s.total} passed ` +
+        `in ${esc(formatMs(s.durationMs))}</span></h2>`,
     );
     for (const [j, step] of run.steps.entries()) parts.push(stepSection(step, anchor(i, j), o, t));
   }
 
-  return `<!doctype html>
+  return (
+    `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; ` +
+    `base-uri 'none'; form-action 'none'">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${t(`agentcore-auth smoke: ${title} — ${verdict}`)}</title>
@@ -139,7 +138,31 @@ export function htmlReport(runs: readonly HtmlRun[], o: HtmlReportOptions): stri
 </head><body><main>
 ${parts.join('\n')}
 </main></body></html>
-`;
+`
+  );
+}
+
+/** The index: every step of every scenario, linked to its section. */
+function stepIndex(runs: readonly HtmlRun[], t: (s: string) => string): string[] {
+  const rows = [
+    '<table><thead><tr><th></th><th>step</th><th>scenario</th><th>verdict</th><th ' +
+      'class="num">time</th></tr></thead><tbody>',
+  ];
+  for (const [i, run] of runs.entries()) {
+    for (const [j, s] of run.steps.entries()) {
+      const r = s.result;
+      const name = r.name !== r.id ? ` <span class="meta">${t(r.name)}</span>` : '';
+      const reason = r.status !== 'pass' && r.reason ? ` <span class="meta">— ${t(r.reason)}</span>` : '';
+      const time = r.status === 'skipped' ? '' : esc(formatMs(r.durationMs));
+      rows.push(
+        `<tr class="s-${r.status}"><td><span class="mark">${STATUS_MARK[r.status]}</span></td>` +
+          `<td><a href="#${anchor(i, j)}">${t(r.id)}</a>${name}</td><td>${t(run.summary.scenario)}</td>` +
+          `<td>${esc(STATUS_WORD[r.status])}${reason}</td><td class="num">${time}</td></tr>`,
+      );
+    }
+  }
+  rows.push('</tbody></table>');
+  return rows;
 }
 
 function anchor(run: number, step: number): string {
@@ -151,7 +174,9 @@ function stepSection(step: HtmlStep, id: string, o: HtmlReportOptions, t: (s: st
   const out: string[] = [];
   out.push(`<section class="step s-${r.status}" id="${id}">`);
   out.push(
-    `<h3><span class="mark s-${r.status}">${STATUS_MARK[r.status]}</span> ${t(r.id)}${r.name !== r.id ? ` <span class="meta">${t(r.name)}</span>` : ''}</h3>`,
+    `<h3><span class="mark s-${r.status}">${STATUS_MARK[r.status]}</span> ${t(r.id)}${
+      r.name !== r.id ? ` <span class="meta">${t(r.name)}</span>` : ''
+    }</h3>`,
   );
   const meta = [
     `<span class="s-${r.status}">${esc(STATUS_WORD[r.status])}</span>`,
@@ -168,7 +193,10 @@ function stepSection(step: HtmlStep, id: string, o: HtmlReportOptions, t: (s: st
     out.push('<ul class="checks">');
     for (const c of r.checks) {
       out.push(
-        `<li class="${c.ok ? 's-pass' : 's-fail'}"><span class="mark">${c.ok ? '✓' : '✗'}</span>${t(c.label)}${c.ok ? '' : ` <span class="meta">— got ${t(c.actual ?? '(nothing)')}</span>`}</li>`,
+        `<li class="${c.ok ? 's-pass' : 's-fail'}"><span ` +
+          `class="mark">${c.ok ? '✓' : '✗'}</span>${t(c.label)}${
+            c.ok ? '' : ` <span class="meta">— got ${t(c.actual ?? '(nothing)')}</span>`
+          }</li>`,
       );
     }
     out.push('</ul>');
@@ -181,13 +209,15 @@ function stepSection(step: HtmlStep, id: string, o: HtmlReportOptions, t: (s: st
     const caption = `Calls made by step ${r.id}`;
     // The SVG renderer escapes every text it draws; the scrub already ran when the diagram was built.
     out.push(
-      `<figure>${renderSvg(step.diagram, { title: clean(o.scrub, caption) })}<figcaption>${t(caption)}</figcaption></figure>`,
+      `<figure>${renderSvg(step.diagram, { title: clean(o.scrub, caption) })}` +
+        `<figcaption>${t(caption)}</figcaption></figure>`,
     );
     out.push(`<details><summary>Mermaid source</summary><pre>${t(toMermaid(step.diagram))}</pre></details>`);
   }
   if (step.trace?.trim()) {
     out.push(
-      `<details${r.status === 'fail' || r.status === 'error' ? ' open' : ''}><summary>trace (secrets masked)</summary><pre>${t(step.trace.trimEnd())}</pre></details>`,
+      `<details${r.status === 'fail' || r.status === 'error' ? ' open' : ''}><summary>trace (secrets ` +
+        `masked)</summary><pre>${t(step.trace.trimEnd())}</pre></details>`,
     );
   }
   out.push('</section>');

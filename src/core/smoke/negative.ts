@@ -10,7 +10,7 @@
  */
 import { effectiveOutcome } from './expect.js';
 import { emptyExpectation } from './parse.js';
-import { kebab } from './runner.js';
+import { kebab } from './invocation.js';
 import { Tpl, type Scenario, type Step, type TValue } from './schema.js';
 
 const BEARER_FLAGS = ['bearer-token', 'bearer', 'id-token'];
@@ -21,7 +21,9 @@ const SIGV4_FLAGS = ['user-id'];
  * agent configured for SigV4 answers with the authorization method mismatch.
  */
 export const UNSIGNED_PROBE_JWT =
-  'eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJhZ2VudGNvcmUtYXV0aC1zbW9rZS1uZWdhdGl2ZSIsImlzcyI6Imh0dHBzOi8vaW52YWxpZC5leGFtcGxlIn0.bm90LXNpZ25lZA';
+  'eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.' +
+  'eyJzdWIiOiJhZ2VudGNvcmUtYXV0aC1zbW9rZS1uZWdhdGl2ZSIsImlzcyI6Imh0dHBzOi8vaW52YWxpZC5leGFtcGxlIn0.' +
+  'bm90LXNpZ25lZA';
 
 function text(value: string, line: number): Tpl {
   return new Tpl({ parts: [{ kind: 'text', text: value }], source: value }, line);

@@ -34,7 +34,7 @@ export const STEP_KINDS = {
 export type StepKind = keyof typeof STEP_KINDS;
 export const STEP_KIND_NAMES = Object.keys(STEP_KINDS) as StepKind[];
 
-export type Outcome = 'allow' | 'deny';
+export type AccessOutcome = 'allow' | 'deny';
 
 export interface PathCheck {
   path: string[];
@@ -47,7 +47,7 @@ export interface Expectation {
   line: number;
   /** allow = exit 0 and no HTTP error status; deny = exit 4 or HTTP 401/403. Default: allow, unless another check
    * already says what should happen (exitCode, status, error). */
-  outcome?: Outcome;
+  outcome?: AccessOutcome;
   exitCode?: number;
   status?: number[];
   /** An error code (ERR_AUTH) or error name (AccessDeniedException, NotAuthorizedException, invalid_grant). */

@@ -167,7 +167,29 @@ export function looksSecretValue(v: string): boolean {
 export function isSecretEnvName(name: string): boolean {
   const n = name.toUpperCase();
   if (/(SECRET|PASSWORD|PASSWD|TOKEN|KEY|CREDENTIAL|SESSION|COOKIE|PRIVATE|AUTH)/.test(n)) return true;
-  return !/(^|_)(REGION|URL|URI|ARN|ENDPOINT|NAME|ID|USERNAME|USER|QUALIFIER|ACCOUNT|PORT|HOST|ISSUER|AUDIENCE|SCOPES?|PROVIDER|MODE)$/.test(
-    n,
-  );
+  return !PLAIN_ENV_NAME.test(n);
 }
+
+/** Names that say what a value is and that it is not a secret (a region, a URL, an id…). */
+const PLAIN_ENV_NAME = new RegExp(
+  `(^|_)(${[
+    'REGION',
+    'URL',
+    'URI',
+    'ARN',
+    'ENDPOINT',
+    'NAME',
+    'ID',
+    'USERNAME',
+    'USER',
+    'QUALIFIER',
+    'ACCOUNT',
+    'PORT',
+    'HOST',
+    'ISSUER',
+    'AUDIENCE',
+    'SCOPES?',
+    'PROVIDER',
+    'MODE',
+  ].join('|')})$`,
+);

@@ -4,8 +4,8 @@
  * operation's input is checked against its shape before the handler runs, with the service's own wording:
  * - `agentcore` (restJson1, Coral): `Value at 'gateway.name' failed to satisfy constraint: Member must …`
  * - `cognito` (awsJson1_1): `1 validation error detected: Value 'x' at 'clientId' failed to satisfy constraint: …`,
- *   an InvalidParameterException, member names with a lower-case first letter.
- * Only the first violation is reported (what the services were seen to do for one bad field; several at once UNVERIFIED).
+ *   an InvalidParameterException, member names with a lower-case first letter. Only the first violation is reported
+ *   (what the services were seen to do for one bad field; several at once UNVERIFIED).
  */
 import { ApiError, cannotParse, validation } from './errors.js';
 

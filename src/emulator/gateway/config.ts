@@ -8,7 +8,7 @@
  */
 import { ApiError, validate } from '../api/index.js';
 import { keyField } from '../config-fields.js';
-import type { CustomJwtAuthorizer, RuntimeDefaultsContext } from '../runtime/config.js';
+import { seededClients, type CustomJwtAuthorizer, type RuntimeDefaultsContext } from '../runtime/config.js';
 import type { GatewaySpec, TargetSpec } from './model.js';
 import { checkGatewaySpec, checkTargetSpec } from './rules.js';
 import { CREATE_GATEWAY, CREATE_TARGET } from './shapes.js';
@@ -102,7 +102,7 @@ function parseGateway(g: unknown, p: string, ctx: RuntimeDefaultsContext | undef
     );
   known(g, p, GATEWAY_KEYS);
   const authorizerType = (g.authorizerType as string | undefined) ?? 'CUSTOM_JWT';
-  const trusted = ctx?.clientIds?.length ? ctx.clientIds : ctx?.appClientId ? [ctx.appClientId] : undefined;
+  const trusted = ctx ? seededClients(ctx) : undefined;
   if (isObject(g.authorizerConfiguration))
     known(g.authorizerConfiguration, `${p}.authorizerConfiguration`, ['customJWTAuthorizer']);
   let authorizerConfiguration = g.authorizerConfiguration as GatewayConfig['authorizerConfiguration'];
@@ -218,7 +218,9 @@ function providerTarget(ctx: SeedContext): SeededTarget {
   };
 }
 
-/** `keyed` (an API key from the vault in x-api-key) and `agent` (the JWT runtime, JWT_PASSTHROUGH), when they can be. */
+/**
+ * `keyed` (an API key from the vault in x-api-key) and `agent` (the JWT runtime, JWT_PASSTHROUGH), when they can be.
+ */
 function optionalTargets(ctx: SeedContext): SeededTarget[] {
   const out: SeededTarget[] = [];
   if (ctx.apiKeyProviderArn)
@@ -246,7 +248,7 @@ function optionalTargets(ctx: SeedContext): SeededTarget[] {
 }
 
 export function defaultGateways(ctx: SeedContext): GatewayConfig[] {
-  const clients = ctx.clientIds?.length ? ctx.clientIds : [ctx.appClientId];
+  const clients = seededClients(ctx);
   return [
     {
       name: 'local-gateway',
@@ -254,7 +256,7 @@ export function defaultGateways(ctx: SeedContext): GatewayConfig[] {
       description: 'MCP gateway: CUSTOM_JWT inbound, a 3LO target and an echo target behind a REQUEST interceptor',
       protocolConfiguration: { mcp: { sessionConfiguration: { sessionTimeoutInSeconds: 3600 } } },
       authorizerType: 'CUSTOM_JWT',
-      authorizerConfiguration: { customJWTAuthorizer: { allowedClients: clients } },
+      authorizerConfiguration: { customJWTAuthorizer: clients ? { allowedClients: clients } : {} },
       interceptorConfigurations: [
         {
           interceptor: { lambda: { arn: ctx.interceptorArn } },

@@ -1,6 +1,7 @@
 /**
  * What the identity handlers share: the stack's EmuContext plus the identity half's own services — the user-JWT check
- * of GetWorkloadAccessTokenForJWT and the KMS and STS stand-ins the stack signs client assertions and actor tokens with.
+ * of GetWorkloadAccessTokenForJWT and the KMS and STS stand-ins the stack signs client assertions and actor tokens
+ * with.
  */
 import type { JWTPayload } from 'jose';
 import type { EmuContext } from '../context.js';

@@ -1,7 +1,8 @@
 /**
- * The configured (or seeded) credential providers put in state at start (API-key providers as they are): each one's authorization server (the stack's
- * user pool, the local OAuth provider, a discovery URL or metadata), client, client authentication and on-behalf-of
- * configuration, echoed by GetOauth2CredentialProvider as if it had been created through the control plane.
+ * The configured (or seeded) credential providers put in state at start (API-key providers as they are): each one's
+ * authorization server (the stack's user pool, the local OAuth provider, a discovery URL or metadata), client, client
+ * authentication and on-behalf-of configuration, echoed by GetOauth2CredentialProvider as if it had been created
+ * through the control plane.
  */
 import type { OAuth2ProviderConfig, StackConfig } from '../config.js';
 import { ConfigError } from '../config.js';

@@ -34,7 +34,9 @@ export class LocalSts {
     return this.key;
   }
 
-  /** A web-identity JWT for `audience` (5 minutes, as the service asks for short-lived tokens — lifetime UNVERIFIED). */
+  /**
+   * A web-identity JWT for `audience` (5 minutes, as the service asks for short-lived tokens — lifetime UNVERIFIED).
+   */
   async webIdentityToken(audience: string): Promise<string> {
     const { privateKey } = await this.signingKey();
     const iat = Math.floor(this.now() / 1000);

@@ -12,7 +12,6 @@ import { policyOperations } from './policies.js';
 import type { PolicyStore } from './store.js';
 
 export { PolicyStore } from './store.js';
-export { createPolicyDecider, gatewayModelOf, type PolicyGatewayView, type PolicyPrincipalView } from './decider.js';
 export { parsePolicyEngines, seedPolicyEngines, type PolicyEngineConfig } from './config.js';
 
 export function createPolicyHandler(

@@ -10,7 +10,7 @@
  *                                                       before seedPolicyEngines runs (stack.ts)
  *   store.compiled(engineArnOrId, gateway)              → CompiledPolicies | undefined, for every tools/call and
  *                                                       tools/list: `.authorize({caller, tool, input})`, `.listable()`
- *   createPolicyDecider(store) (decider.ts)             the same two calls in the gateway half's PolicyDecider shape
+ *                                                       (gateway/data/policy.ts makes both calls)
  */
 import { createHash, randomBytes } from 'node:crypto';
 import {

@@ -58,10 +58,19 @@ export interface RuntimeDefaultsContext {
 export const DEFAULT_RETURN_URL = 'http://localhost:8081/oauth2/callback';
 export const CUSTOM_HEADER_EXAMPLE = `${HEADERS.customPrefix}Tenant`;
 
+/**
+ * The app clients the seeded JWT agents and gateway trust: every client of the pool, else the app client; undefined
+ * for a pool without clients (a claim list must not be empty: the authorizer then checks the issuer only).
+ */
+export function seededClients(ctx: { clientIds?: string[]; appClientId: string }): string[] | undefined {
+  if (ctx.clientIds?.length) return ctx.clientIds;
+  return ctx.appClientId ? [ctx.appClientId] : undefined;
+}
+
 /** The three seeded agents: SigV4, JWT (allowedClients = the pool's app client), JWT (allowedAudience = same id). */
 export function defaultAgents(ctx: RuntimeDefaultsContext): AgentConfig[] {
   const returnUrl = ctx.returnUrl ?? DEFAULT_RETURN_URL;
-  const clients = ctx.clientIds?.length ? ctx.clientIds : [ctx.appClientId];
+  const clients = seededClients(ctx);
   const common = {
     protocol: 'HTTP' as const,
     oauth2CallbackUrl: returnUrl,
@@ -84,7 +93,7 @@ export function defaultAgents(ctx: RuntimeDefaultsContext): AgentConfig[] {
       workloadName: 'jwt_agent-local00002',
       description:
         "OAuth inbound: trusts the stack's user pool, allowedClients = its app clients (send the access token)",
-      authorizerConfiguration: { customJWTAuthorizer: { allowedClients: clients } },
+      authorizerConfiguration: { customJWTAuthorizer: clients ? { allowedClients: clients } : {} },
       requestHeaderAllowlist: ['Authorization', CUSTOM_HEADER_EXAMPLE],
     },
     {
@@ -94,7 +103,7 @@ export function defaultAgents(ctx: RuntimeDefaultsContext): AgentConfig[] {
       workloadName: 'jwt_aud_agent-local00003',
       description:
         'OAuth inbound: allowedAudience = the app client ids (only ID tokens carry that aud; access tokens fail)',
-      authorizerConfiguration: { customJWTAuthorizer: { allowedAudience: clients } },
+      authorizerConfiguration: { customJWTAuthorizer: clients ? { allowedAudience: clients } : {} },
       requestHeaderAllowlist: ['Authorization'],
     },
   ];

@@ -1,10 +1,11 @@
 /**
  * The browser leg of 3LO on the stack: `GET /identities/oauth2/authorize?request_uri=<sessionUri>` sends the browser to
  * the credential provider's authorization endpoint (code + PKCE S256, redirect_uri = the provider's callbackUrl, plus
- * customParameters that do not replace standard ones, resources as `resource`, audiences as `audience`); `GET /identities/oauth2/callback/{id}` receives the code,
- * exchanges it, keeps the token on the session until CompleteResourceTokenAuth binds it, and redirects the browser to
- * the resourceOauth2ReturnUrl with `session_id` (and `state` = customState when one was given — parameter name
- * UNVERIFIED). A provider refusal (`error=`) or a failed exchange marks the session FAILED.
+ * customParameters that do not replace standard ones, resources as `resource`, audiences as `audience`); `GET
+ * /identities/oauth2/callback/{id}` receives the code, exchanges it, keeps the token on the session until
+ * CompleteResourceTokenAuth binds it, and redirects the browser to the resourceOauth2ReturnUrl with `session_id` (and
+ * `state` = customState when one was given — parameter name UNVERIFIED). A provider refusal (`error=`) or a failed
+ * exchange marks the session FAILED.
  */
 import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';

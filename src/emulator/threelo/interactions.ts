@@ -135,7 +135,7 @@ export async function interactionPages(setup: InteractionSetup, req: Req, res: R
 async function plainRequest(setup: InteractionSetup, p: URLSearchParams) {
   const client = await setup.provider.Client.find(p.get('client_id') ?? '');
   const redirectUri = p.get('redirect_uri') ?? '';
-  if (!client || !client.redirectUriAllowed(redirectUri) || p.get('response_type') !== 'code') return undefined;
+  if (!client?.redirectUriAllowed(redirectUri) || p.get('response_type') !== 'code') return undefined;
   if (!p.get('code_challenge') || p.get('code_challenge_method') !== 'S256') return undefined;
   const scopes = (p.get('scope') ?? 'openid').split(' ').filter(Boolean);
   const known = ['openid', 'offline_access', 'profile', 'email', ...THREELO_API_SCOPES.split(' ')];

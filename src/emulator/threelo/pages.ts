@@ -17,11 +17,14 @@ export function loginPage(o: {
 }): string {
   return cardPage(
     `Sign in — ${SUB}`,
-    `<h1>Sign in</h1><p class="sub">${SUB}. Any user name and password: the user name becomes the token’s <code>sub</code>.</p>${
-      o.error ? `<p class="err" role="alert">${escapeHtml(o.error)}</p>` : ''
-    }<form method="post" action="${escapeHtml(o.action)}"><input type="hidden" name="prompt" value="login">
-<label for="login">User name</label><input id="login" type="text" name="login" autocomplete="username" autofocus required${o.loginHint ? ` value="${escapeHtml(o.loginHint)}"` : ''}>
-<label for="password">Password</label><input id="password" type="password" name="password" autocomplete="current-password" required>
+    `<h1>Sign in</h1><p class="sub">${SUB}. Any user name and password: the user name becomes the token’s ` +
+      `<code>sub</code>.</p>${
+        o.error ? `<p class="err" role="alert">${escapeHtml(o.error)}</p>` : ''
+      }<form method="post" action="${escapeHtml(o.action)}"><input type="hidden" name="prompt" value="login">
+<label for="login">User name</label><input id="login" type="text" name="login" autocomplete="username" ` +
+      `autofocus required${o.loginHint ? ` value="${escapeHtml(o.loginHint)}"` : ''}>
+<label for="password">Password</label><input id="password" type="password" name="password" ` +
+      `autocomplete="current-password" required>
 <button type="submit">Sign in</button></form><a class="secondary" href="${escapeHtml(o.abort)}">Cancel</a>`,
   );
 }
@@ -48,8 +51,10 @@ export function consentPage(o: {
   return cardPage(
     `Authorize — ${SUB}`,
     `<h1>Authorize access</h1><p class="sub">${SUB} · signed in as <strong>${escapeHtml(o.account)}</strong></p>
-<p><code>${escapeHtml(o.clientId)}</code>, the OAuth client of the credential provider your agent uses through AgentCore Identity, asks to:</p><ul class="scopes">${items}</ul>
-<form method="post" action="${escapeHtml(o.action)}"><input type="hidden" name="prompt" value="consent"><button type="submit">Allow</button></form>
+<p><code>${escapeHtml(o.clientId)}</code>, the OAuth client of the credential provider your agent uses ` +
+      `through AgentCore Identity, asks to:</p><ul class="scopes">${items}</ul>
+<form method="post" action="${escapeHtml(o.action)}"><input type="hidden" name="prompt" ` +
+      `value="consent"><button type="submit">Allow</button></form>
 <a class="secondary" href="${escapeHtml(o.abort)}">Deny</a>`,
   );
 }
@@ -57,6 +62,7 @@ export function consentPage(o: {
 export function errorPage(error: string, description: string): string {
   return cardPage(
     `${error} — ${SUB}`,
-    `<h1>The provider cannot continue</h1><p class="sub">${SUB}</p><p class="err" role="alert"><code>${escapeHtml(error)}</code>${description ? ` — ${escapeHtml(description)}` : ''}</p>`,
+    `<h1>The provider cannot continue</h1><p class="sub">${SUB}</p><p class="err" ` +
+      `role="alert"><code>${escapeHtml(error)}</code>${description ? ` — ${escapeHtml(description)}` : ''}</p>`,
   );
 }

@@ -152,7 +152,8 @@ interface Routes {
 /** The provider's routing: the token endpoint behind the federated-client check, auto-consent, the pages. */
 function requestHandler(r: Routes): http.RequestListener {
   const route = async (req: http.IncomingMessage, res: http.ServerResponse) => {
-    // The raw target's path: a malformed target (`GET http://a:99999/…`) is oidc-provider's to refuse, not a throw here.
+    // The raw target's path: a malformed target (`GET http://a:99999/…`) is oidc-provider's to refuse, not a throw
+    // here.
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'POST' && path === r.tokenPath) {
       const checked = await federatedClientAuth(req, res, r.federation);

@@ -165,7 +165,8 @@ async function signInValues(io: Io, opts: LoginOptions, flow: PasswordFlow): Pro
   }))!;
   if (opts.password !== undefined && io.ctx.stderr.isTTY) {
     io.ui.note(
-      'note: --password on the command line stays in the shell history; prefer --password-stdin or AGENTCORE_AUTH_PASSWORD',
+      'note: --password on the command line stays in the shell history; prefer --password-stdin or ' +
+        'AGENTCORE_AUTH_PASSWORD',
     );
   }
   return {

@@ -46,7 +46,8 @@ Examples:
       --username alice --password-stdin --print access-token
   agentcore-auth login --auth-flow client-credentials --domain my-prefix.auth.us-east-1.amazoncognito.com \\
       --client-id 1example23 --client-secret-stdin --scopes my-api/read < secret.txt
-  agentcore-auth login --auth-flow authorization-code --discovery-url https://idp.example.com/.well-known/openid-configuration \\
+  agentcore-auth login --auth-flow authorization-code --discovery-url ` +
+      `https://idp.example.com/.well-known/openid-configuration \\
       --client-id my-cli --scopes openid,profile
   agentcore-auth login --auth-flow user-srp --user-pool-id us-east-1_AbC123 --client-id 1example23 --username alice
   AGENTCORE_AUTH_TOTP_SECRET=JBSWY3DPEHPK3PXP… agentcore-auth login --user-pool-id us-east-1_AbC123 \\
@@ -73,20 +74,7 @@ interface LoginResult {
 }
 
 async function login(io: Io, opts: LoginOptions): Promise<Outcome> {
-  const nameProblem = validateEntryName(opts.saveAs);
-  if (nameProblem) throw usageError(`--save-as: ${nameProblem}`);
-  const stdinFlags = [
-    opts.passwordStdin && '--password-stdin',
-    opts.clientSecretStdin && '--client-secret-stdin',
-    opts.totpSecretStdin && '--totp-secret-stdin',
-  ].filter(Boolean);
-  if (stdinFlags.length > 1) {
-    throw usageError(
-      `${stdinFlags.join(' and ')} cannot all read stdin`,
-      `Pass all but one of them through the environment (${LOGIN_ENV.password}, ${LOGIN_ENV.clientSecret}, ` +
-        `${LOGIN_ENV.totpSecret}).`,
-    );
-  }
+  checkLoginFlags(opts);
   const flow = chooseFlow(opts, io);
 
   let minted: Minted;
@@ -96,28 +84,7 @@ async function login(io: Io, opts: LoginOptions): Promise<Outcome> {
     minted = await cognitoPasswordLogin(io, opts, flow);
   else minted = await oauthLogin(io, opts, flow, opts.timeout);
 
-  const t = minted.tokens;
-  io.secrets.add(t.accessToken, t.idToken, t.refreshToken);
-  const now = io.ctx.now();
-  const expiresAt = tokenSetExpiry(t, minted.expiresIn, now);
-  const accessClaims = jwtClaims(t.accessToken);
-  const idClaims = jwtClaims(t.idToken);
-  const username =
-    str(accessClaims?.username) ??
-    str(idClaims?.['cognito:username']) ??
-    minted.username ??
-    str(idClaims?.preferred_username) ??
-    str(accessClaims?.sub) ??
-    str(idClaims?.sub);
-  const r: LoginResult = {
-    flow,
-    minted,
-    now,
-    ...(expiresAt !== undefined ? { expiresAt } : {}),
-    ...(accessClaims ? { accessClaims } : {}),
-    ...(idClaims ? { idClaims } : {}),
-    ...(username ? { username } : {}),
-  };
+  const r = loginResult(io, flow, minted);
   if (flow !== 'refresh' && opts.cache) saved = await saveLogin(io, opts, r);
   const printed = opts.print ? printedToken(minted, opts.print) : undefined;
   if (saved) {
@@ -135,6 +102,50 @@ async function login(io: Io, opts: LoginOptions): Promise<Outcome> {
   return {};
 }
 
+/** --save-as is a valid name; at most one secret comes from stdin. */
+function checkLoginFlags(opts: LoginOptions): void {
+  const nameProblem = validateEntryName(opts.saveAs);
+  if (nameProblem) throw usageError(`--save-as: ${nameProblem}`);
+  const stdinFlags = [
+    opts.passwordStdin && '--password-stdin',
+    opts.clientSecretStdin && '--client-secret-stdin',
+    opts.totpSecretStdin && '--totp-secret-stdin',
+  ].filter(Boolean);
+  if (stdinFlags.length > 1) {
+    throw usageError(
+      `${stdinFlags.join(' and ')} cannot all read stdin`,
+      `Pass all but one of them through the environment (${LOGIN_ENV.password}, ${LOGIN_ENV.clientSecret}, ` +
+        `${LOGIN_ENV.totpSecret}).`,
+    );
+  }
+}
+
+/** What the login got: the tokens (registered as secrets), their expiry and claims, the user's name. */
+function loginResult(io: Io, flow: LoginResult['flow'], minted: Minted): LoginResult {
+  const t = minted.tokens;
+  io.secrets.add(t.accessToken, t.idToken, t.refreshToken);
+  const now = io.ctx.now();
+  const expiresAt = tokenSetExpiry(t, minted.expiresIn, now);
+  const accessClaims = jwtClaims(t.accessToken);
+  const idClaims = jwtClaims(t.idToken);
+  const username =
+    str(accessClaims?.username) ??
+    str(idClaims?.['cognito:username']) ??
+    minted.username ??
+    str(idClaims?.preferred_username) ??
+    str(accessClaims?.sub) ??
+    str(idClaims?.sub);
+  return {
+    flow,
+    minted,
+    now,
+    ...(expiresAt !== undefined ? { expiresAt } : {}),
+    ...(accessClaims ? { accessClaims } : {}),
+    ...(idClaims ? { idClaims } : {}),
+    ...(username ? { username } : {}),
+  };
+}
+
 /** --auth-flow refresh: the cached entry --save-as names, refreshed and saved under the same name. */
 async function refreshCachedLogin(io: Io, opts: LoginOptions): Promise<{ minted: Minted; saved: CacheEntry }> {
   if (!opts.cache)
@@ -142,7 +153,9 @@ async function refreshCachedLogin(io: Io, opts: LoginOptions): Promise<{ minted:
   const entry = await getEntry(cacheLocation(io), opts.saveAs);
   if (!entry) {
     throw new AgentcoreAuthError('ERR_CONFIG', `no cached token named '${opts.saveAs}' to refresh`, {
-      hint: `Log in first (agentcore-auth login … --save-as ${opts.saveAs}); \`agentcore-auth token list\` shows the cached names.`,
+      hint:
+        `Log in first (agentcore-auth login … --save-as ${opts.saveAs}); \`agentcore-auth token list\` ` +
+        `shows the cached names.`,
     });
   }
   registerEntrySecrets(io, entry);
@@ -263,7 +276,8 @@ async function renderSummary(io: Io, opts: LoginOptions, r: LoginResult): Promis
   const when = (exp: number | undefined) =>
     exp === undefined
       ? 'unknown (opaque token, no expires_in)'
-      : `${exp * 1000 > now ? relativeTime(exp, now) : `expired ${relativeTime(exp, now)}`} (${new Date(exp * 1000).toISOString().replace('.000', '')})`;
+      : `${exp * 1000 > now ? relativeTime(exp, now) : `expired ${relativeTime(exp, now)}`} ` +
+        `(${new Date(exp * 1000).toISOString().replace('.000', '')})`;
   io.ui.success(`${r.flow === 'refresh' ? 'Refreshed' : 'Logged in'} — ${minted.flow}, ${minted.provider}`);
   io.ui.kv([
     [
@@ -287,7 +301,9 @@ async function renderSummary(io: Io, opts: LoginOptions, r: LoginResult): Promis
   if (minted.challenges?.length) io.ui.note(`  answered: ${minted.challenges.join(', ')}`);
   if (saved && !opts.print) {
     io.ui.note(
-      `  next: agentcore-auth invoke <agent-arn> --bearer${saved.name === DEFAULT_ENTRY ? '' : ` ${saved.name}`}   ·   agentcore-auth token print${saved.name === DEFAULT_ENTRY ? '' : ` ${saved.name}`}`,
+      `  next: agentcore-auth invoke <agent-arn> ` +
+        `--bearer${saved.name === DEFAULT_ENTRY ? '' : ` ${saved.name}`}   ·   agentcore-auth token ` +
+        `print${saved.name === DEFAULT_ENTRY ? '' : ` ${saved.name}`}`,
     );
   }
 }
@@ -302,7 +318,8 @@ function chooseFlow(opts: LoginOptions, io: Io): LoginFlow {
   if (opts.username || io.ctx.env[LOGIN_ENV.username]) return 'user-password';
   if (oauthServer) {
     throw usageError(
-      'which OAuth flow? pass --auth-flow client-credentials (machine token) or --auth-flow authorization-code (browser sign-in)',
+      'which OAuth flow? pass --auth-flow client-credentials (machine token) or --auth-flow authorization-code ' +
+        '(browser sign-in)',
     );
   }
   return 'user-password';

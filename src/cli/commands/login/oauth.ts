@@ -51,12 +51,23 @@ export async function oauthLogin(io: Io, opts: LoginOptions, flow: OAuthFlow, ti
   let tokens: OAuthTokens;
   if (flow === 'client-credentials') {
     io.ui.info(
-      `client_credentials grant for ${clientId}${scopes.length ? ` (scopes ${scopes.join(' ')})` : ''} → ${ctx.tokenEndpoint} (${ctx.clientAuth})`,
+      `client_credentials grant for ${clientId}${scopes.length ? ` (scopes ${scopes.join(' ')})` : ''} ` +
+        `→ ${ctx.tokenEndpoint} (${ctx.clientAuth})`,
     );
     tokens = await oauth.clientCredentialsGrant(ctx, { scopes, ...(opts.resource ? { resource: opts.resource } : {}) });
   } else {
     tokens = await browserSignIn(io, ctx, opts, scopes, timeoutMs);
   }
+  return minted(flow, tokens, ctx, { discoveryUrl, clientId, clientSecret, scopes, resource: opts.resource });
+}
+
+/** What a login through an OAuth server leaves in the token cache: the tokens and how to refresh them. */
+function minted(
+  flow: OAuthFlow,
+  tokens: OAuthTokens,
+  ctx: OAuthContext,
+  o: { discoveryUrl?: string; clientId: string; clientSecret?: string; scopes: string[]; resource?: string },
+): Minted {
   const rawTokens: TokenSet = {
     accessToken: tokens.accessToken,
     ...(tokens.idToken ? { idToken: tokens.idToken } : {}),
@@ -69,17 +80,17 @@ export async function oauthLogin(io: Io, opts: LoginOptions, flow: OAuthFlow, ti
     tokens: rawTokens,
     ...(tokens.expiresIn !== undefined ? { expiresIn: tokens.expiresIn } : {}),
     provider: ctx.issuer,
-    clientId,
+    clientId: o.clientId,
     refresh: {
       kind: 'oauth',
       tokenEndpoint: ctx.tokenEndpoint,
       issuer: ctx.issuer,
-      ...(discoveryUrl ? { discoveryUrl } : {}),
-      clientId,
-      ...(clientSecret ? { clientSecret } : {}),
+      ...(o.discoveryUrl ? { discoveryUrl: o.discoveryUrl } : {}),
+      clientId: o.clientId,
+      ...(o.clientSecret ? { clientSecret: o.clientSecret } : {}),
       clientAuth: ctx.clientAuth,
-      ...(scopes.length ? { scopes } : {}),
-      ...(opts.resource ? { resource: opts.resource } : {}),
+      ...(o.scopes.length ? { scopes: o.scopes } : {}),
+      ...(o.resource ? { resource: o.resource } : {}),
     },
   };
 }
@@ -107,8 +118,10 @@ async function oauthServer(
       issuer = `${serviceBaseUrl(io.ctx.env, 'cognito', region, io.globals.endpointUrl)}/${userPoolId}`;
     if (flow === 'authorization-code' && !issuer) {
       throw usageError(
-        'with --domain, --auth-flow authorization-code needs --user-pool-id (the ID token issuer is the user pool, not the domain)',
-        'Or pass --discovery-url https://cognito-idp.<region>.amazonaws.com/<pool-id>/.well-known/openid-configuration.',
+        'with --domain, --auth-flow authorization-code needs --user-pool-id (the ID token issuer is the user ' +
+          'pool, not the domain)',
+        'Or pass --discovery-url ' +
+          'https://cognito-idp.<region>.amazonaws.com/<pool-id>/.well-known/openid-configuration.',
       );
     }
     return {
@@ -122,7 +135,8 @@ async function oauthServer(
   if (opts.tokenEndpoint) {
     if (flow === 'authorization-code') {
       throw usageError(
-        '--auth-flow authorization-code needs --discovery-url or --domain (an authorization endpoint), not only --token-endpoint',
+        '--auth-flow authorization-code needs --discovery-url or --domain (an authorization endpoint), not ' +
+          'only --token-endpoint',
       );
     }
     return { server: { tokenEndpoint: opts.tokenEndpoint } };
@@ -130,7 +144,8 @@ async function oauthServer(
   if (userPoolId) {
     const region = io.globals.region ?? regionFromPoolId(userPoolId) ?? io.aws.region();
     if (!region) throw usageError('no region for the user pool', 'Pass --region.');
-    const discoveryUrl = `${serviceBaseUrl(io.ctx.env, 'cognito', region, io.globals.endpointUrl)}/${userPoolId}/.well-known/openid-configuration`;
+    const cognitoBase = serviceBaseUrl(io.ctx.env, 'cognito', region, io.globals.endpointUrl);
+    const discoveryUrl = `${cognitoBase}/${userPoolId}/.well-known/openid-configuration`;
     return { server: { discoveryUrl }, discoveryUrl };
   }
   throw usageError(
@@ -166,7 +181,8 @@ async function browserSignIn(
         return;
       }
       io.ui.info(
-        `Opening the browser to sign in at ${new URL(url).origin} (waiting on ${waitingOn}, up to ${Math.round(timeoutMs / 1000)} s)…`,
+        `Opening the browser to sign in at ${new URL(url).origin} (waiting on ${waitingOn}, up ` +
+          `to ${Math.round(timeoutMs / 1000)} s)…`,
       );
       try {
         await io.ctx.openBrowser(url);

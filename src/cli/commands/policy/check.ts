@@ -1,6 +1,10 @@
-/** `policy check`: flags → caller, policies, tools → one decision (core/policy/check.ts) → exit 0 allow, 4 deny. */
+/**
+ * `policy check`: flags → caller, policies, tools → one decision (core/policy/check.ts) → exit 0 allow, 4 deny. The
+ * policies and tools are a deployed gateway's (--gateway-id, read from the control plane) or files (offline).
+ */
 import { Chalk } from 'chalk';
 import { EXIT, usageError } from '../../../core/errors.js';
+import type { Caller } from '../../../policy-model/index.js';
 import type { Outcome } from '../../command.js';
 import type { Io } from '../../io.js';
 import { colorEnabled } from '../../render/ui.js';
@@ -30,25 +34,57 @@ async function callerOf(io: Io, opts: CheckOptions) {
   return callerFromToken(r.token);
 }
 
-export async function checkCommand(io: Io, opts: CheckOptions): Promise<Outcome> {
-  const input = opts.input;
-  const caller = await callerOf(io, opts);
-  const { loadPolicyFiles, parseData, policyContext, readText } = await import('../../../core/policy/load.js');
-  const { compileContext, decide, renderCheck } = await import('../../../core/policy/check.js');
+/** The decision context: a deployed gateway (--gateway-id) or files (--policy-file, --tools, --gateway-arn). */
+async function contextOf(io: Io, opts: CheckOptions, caller: Caller) {
+  const load = await import('../../../core/policy/load.js');
   const { resolve } = await import('node:path');
-  const policies = await loadPolicyFiles(opts.policyFile ?? [], io.ctx.cwd);
+  const files = opts.policyFile ?? [];
   const tools = opts.tools
-    ? { doc: parseData(await readText(resolve(io.ctx.cwd, opts.tools), 'tools file'), opts.tools), file: opts.tools }
+    ? {
+        doc: load.parseData(await load.readText(resolve(io.ctx.cwd, opts.tools), 'tools file'), opts.tools),
+        file: opts.tools,
+      }
     : undefined;
-  const ctx = policyContext({
-    policies,
+  const uses = [{ tool: opts.tool, input: opts.input }];
+  if (opts.gatewayId) {
+    const { readGateway } = await import('./gateway.js');
+    const { gatewayPolicyContext } = await import('../../../core/policy/gateway.js');
+    const read = await readGateway(io, opts.gatewayId, !files.length);
+    const policies = files.length ? (await load.loadPolicyFiles(files, io.ctx.cwd)).policies : undefined;
+    return {
+      read,
+      ctx: gatewayPolicyContext(read, { ...(policies ? { policies } : {}), ...(tools ? { tools } : {}), uses }),
+    };
+  }
+  if (!files.length)
+    throw usageError(
+      'no policies to decide with',
+      'Pass --gateway-id ID (a deployed gateway) or --policy-file FILE (Cedar policies, offline).',
+    );
+  const ctx = load.policyContext({
+    policies: await load.loadPolicyFiles(files, io.ctx.cwd),
     ...(tools ? { tools } : {}),
-    uses: [{ tool: opts.tool, input }],
+    uses,
     ...(opts.gatewayArn ? { gatewayArn: opts.gatewayArn } : {}),
     ...(caller.kind === 'iam' ? { authorizerType: 'AWS_IAM' } : {}),
   });
+  return { ctx };
+}
+
+export async function checkCommand(io: Io, opts: CheckOptions): Promise<Outcome> {
+  const caller = await callerOf(io, opts);
+  const { compileContext, decide, renderCheck } = await import('../../../core/policy/check.js');
+  const { ctx, read } = await contextOf(io, opts, caller);
   for (const n of ctx.notes) io.ui.note(n);
-  const result = decide(ctx, compileContext(ctx), { caller, tool: opts.tool, input });
+  const decided = decide(ctx, compileContext(ctx), { caller, tool: opts.tool, input: opts.input });
+  const result = read
+    ? {
+        ...decided,
+        gatewayId: read.gatewayId,
+        ...(read.engine && !opts.policyFile?.length ? { engine: read.engine } : {}),
+        ...(read.engine ? { mode: read.engine.mode } : {}),
+      }
+    : decided;
   const c = new Chalk({ level: colorEnabled(io.ctx.stdout, io.ctx.env, io.globals.color) ? 1 : 0 });
   return {
     exitCode: result.decision === 'allow' ? EXIT.OK : EXIT.AUTH,

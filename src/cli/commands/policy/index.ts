@@ -1,6 +1,7 @@
 /**
- * `policy check|test|validate`: AgentCore Policy (Cedar at the Gateway) decided offline, by the official Cedar engine,
- * before a policy is deployed.
+ * `policy check|test|validate`: AgentCore Policy (Cedar at the Gateway) decided by the official Cedar engine as the
+ * gateway decides — offline from policy files before a policy is deployed, or with a deployed gateway's engine,
+ * tools and ARN read from the control plane (`--gateway-id`, a test table's `gateway:`).
  *
  *   check     one tools/call: allow (exit 0) or deny (exit 4), the determining policies, the principal's tags, errors
  *   test      a YAML/JSON table of cases → PASS/FAIL table, --junit FILE, exit 6 on any miss
@@ -25,8 +26,9 @@ export function register(program: Command, run: CliRun): void {
   const policy = program
     .command('policy')
     .description(
-      'AgentCore Policy offline: decide a tool call as the gateway would (check), run a table of cases (test), ' +
-        'validate Cedar policies (validate). The Cedar engine is the official one (@cedar-policy/cedar-wasm).',
+      'AgentCore Policy: decide a tool call as the gateway would (check), run a table of cases (test), ' +
+        'validate Cedar policies (validate) — offline from policy files, or with a deployed gateway (--gateway-id). ' +
+        'The Cedar engine is the official one (@cedar-policy/cedar-wasm).',
     );
 
   const check = policy
@@ -42,7 +44,9 @@ export function register(program: Command, run: CliRun): void {
 Examples:
   agentcore-auth policy check --policy-file shop.cedar --tools tools.json \\
       --claims '{"sub":"alice","role":"support"}' --tool RefundTool___process_refund --input '{"amount":100}'
-  agentcore-auth policy check --policy-file shop.cedar --tools tools.json --bearer --tool Weather___forecast`,
+  agentcore-auth policy check --policy-file shop.cedar --tools tools.json --bearer --tool Weather___forecast
+  agentcore-auth policy check --gateway-id shop-abcdefghij --bearer --tool RefundTool___process_refund \\
+      --input '{"orderId":"o-1","amount":100}'`,
     )
     .action(
       defineAction(run, async (io: Io, opts: CheckOptions) => (await import('./check.js')).checkCommand(io, opts)),
@@ -51,8 +55,9 @@ Examples:
   const test = policy
     .command('test')
     .description(
-      'Run a table of cases (YAML or JSON: policies:, tools:, cases: [{name, claims|token|iam, tool, input, ' +
-        'expect: allow|deny}]) offline; exit 6 when any case misses.',
+      'Run a table of cases (YAML or JSON: policies: and tools:, or gateway: ID, and cases: [{name, ' +
+        'claims|token|iam, tool, input, expect: allow|deny}]); exit 6 when any case misses. Offline with policy ' +
+        "files; gateway: reads a deployed gateway's engine and tools from the control plane.",
     )
     .argument('<file>', 'the test table (schema: examples/policy-test.schema.json)');
   addOptions(test, TEST_OPTIONS).action(
@@ -64,8 +69,9 @@ Examples:
   const validate = policy
     .command('validate')
     .description(
-      'Check Cedar policy files as CreatePolicy would: parse errors, schema errors against the tools (--tools), ' +
-        "AgentCore's scope rules and the analyzer's findings, each with file:line. Exit 2 on any error.",
+      'Check Cedar policy files as CreatePolicy would: parse errors, schema errors against the tools (--tools, or ' +
+        "a deployed gateway's with --gateway-id), AgentCore's scope rules and the analyzer's findings, each with " +
+        'file:line. Exit 2 on any error.',
     )
     .argument('<files...>', 'Cedar policy files');
   addOptions(validate, VALIDATE_OPTIONS).action(

@@ -16,8 +16,20 @@ const CALLERS = ['bearerToken', 'bearer', 'claims', 'iamArn'] as const;
 const others = (me: (typeof CALLERS)[number]) => CALLERS.filter((c) => c !== me);
 
 export const CHECK_OPTIONS = {
-  policyFile: repeated('--policy-file <files...>', 'Cedar policy files (repeatable; several after one flag)'),
-  tools: value('--tools <file>', "the gateway's tools (JSON/YAML: a tools/list result, a list, or {targets:[…]})"),
+  gatewayId: value(
+    '--gateway-id <id>',
+    "a deployed gateway (control plane: local stack or AWS): its engine's policies, its tools, ARN and mode",
+    { conflicts: ['gatewayArn'] },
+  ),
+  policyFile: repeated(
+    '--policy-file <files...>',
+    "Cedar policy files (repeatable; several after one flag); with --gateway-id they replace the engine's",
+  ),
+  tools: value(
+    '--tools <file>',
+    "the gateway's tools (JSON/YAML: a tools/list result, a list, or {targets:[…]}); with --gateway-id, for the " +
+      'targets whose tools the control plane does not hold',
+  ),
   gatewayArn: value('--gateway-arn <arn>', 'the gateway called (default: the one the policies name)'),
   bearerToken: value('--bearer-token <jwt|->', 'the caller: a JWT (claims read, not verified); - reads stdin', {
     conflicts: others('bearerToken'),
@@ -43,7 +55,10 @@ export const TEST_OPTIONS = {
 export type TestOptions = OptionsOf<typeof TEST_OPTIONS>;
 
 export const VALIDATE_OPTIONS = {
-  tools: value('--tools <file>', "the gateway's tools (without it only parse and scope checks run)"),
+  gatewayId: value('--gateway-id <id>', "a deployed gateway: the schema from its targets' tools, its ARN", {
+    conflicts: ['gatewayArn'],
+  }),
+  tools: value('--tools <file>', "the gateway's tools (without it or --gateway-id only parse and scope checks run)"),
   gatewayArn: value('--gateway-arn <arn>', 'the gateway the policies are for'),
   validationMode: withDefault(
     choice('--validation-mode <mode>', 'as CreatePolicy: analyzer findings fail (default) or are ignored', [

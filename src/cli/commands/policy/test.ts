@@ -1,4 +1,7 @@
-/** `policy test FILE [--junit FILE]`: the table of cases (core/policy/table.ts) → PASS/FAIL lines, exit 6 on a miss. */
+/**
+ * `policy test FILE [--junit FILE]`: the table of cases (core/policy/table.ts) → PASS/FAIL lines, exit 6 on a miss.
+ * A table with `gateway:` reads that gateway from the control plane (./gateway.ts); others run offline.
+ */
 import { Chalk } from 'chalk';
 import { AgentcoreAuthError, EXIT } from '../../../core/errors.js';
 import type { Outcome } from '../../command.js';
@@ -9,7 +12,8 @@ import type { TestOptions } from './options.js';
 export async function testCommand(io: Io, file: string, opts: TestOptions): Promise<Outcome> {
   const { loadPolicyTest, runPolicyTests } = await import('../../../core/policy/table.js');
   const { policyJunitXml, policyTestRecord, renderTable } = await import('../../../core/policy/report.js');
-  const run = runPolicyTests(await loadPolicyTest(file, io.ctx.cwd));
+  const { readGateway } = await import('./gateway.js');
+  const run = runPolicyTests(await loadPolicyTest(file, io.ctx.cwd, (id, policies) => readGateway(io, id, policies)));
   for (const n of run.notes) io.ui.note(n);
   if (opts.junit) {
     const { mkdir, writeFile } = await import('node:fs/promises');

@@ -45,7 +45,17 @@ export type TraceStep =
       status?: number;
       outcome: string;
     }
-  | { kind: 'policy'; action: string; decision: string; mode: string };
+  | {
+      kind: 'policy';
+      action: string;
+      decision: string;
+      mode: string;
+      /** The engine's id, the policies that decided (none: denied by default), why it could not evaluate. */
+      engine: string;
+      determining: Array<{ id: string; name: string; effect: string }>;
+      error?: string;
+    }
+  | { kind: 'policy-list'; mode: string; engine: string; listed: number; of: number };
 
 export interface GatewayCall {
   requestId: string;

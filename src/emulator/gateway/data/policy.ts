@@ -57,7 +57,15 @@ export function policyDenial(
   // An engine that does not exist (or failed): the gateway cannot evaluate, so it refuses (UNVERIFIED).
   const d = compiled?.authorize({ caller: callerOf(call), tool: action, input });
   const decision = d?.decision ?? 'deny';
-  call.trace.push({ kind: 'policy', action, decision, mode: cfg.mode });
+  call.trace.push({
+    kind: 'policy',
+    action,
+    decision,
+    mode: cfg.mode,
+    engine: engineIdOf(cfg.arn),
+    determining: (d?.determining ?? []).map(({ id, name, effect }) => ({ id, name, effect })),
+    ...(d ? {} : { error: `policy engine ${engineIdOf(cfg.arn)} is not available` }),
+  });
   if (decision === 'allow' || cfg.mode === 'LOG_ONLY') return undefined;
   return d?.denialText ?? `Policy engine ${cfg.arn} is not available`;
 }
@@ -71,9 +79,19 @@ export function listable(
   const cfg = call.gateway.policyEngineConfiguration;
   if (!cfg || !engines || cfg.mode !== 'ENFORCE') return undefined;
   const compiled = engines.compiled(cfg.arn, policyModel(call.gateway));
-  if (!compiled) return new Set();
-  return new Set(compiled.listable(callerOf(call), names));
+  const allowed = new Set(compiled ? compiled.listable(callerOf(call), names) : []);
+  call.trace.push({
+    kind: 'policy-list',
+    mode: cfg.mode,
+    engine: engineIdOf(cfg.arn),
+    listed: names.filter((n) => allowed.has(n)).length,
+    of: names.length,
+  });
+  return allowed;
 }
+
+/** `…:policy-engine/<id>` → id. */
+const engineIdOf = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
 
 /** The gateways naming an engine, as the policy control plane validates new policies against them. */
 export function gatewaysFor(list: () => GatewayRecord[], engineArn: string): GatewayModel[] {

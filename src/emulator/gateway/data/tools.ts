@@ -2,7 +2,7 @@
  * tools/list and tools/call over the gateway's MCP targets: names `<target>___<tool>` (agentcore-gateway.md §3.2),
  * the catalogue cached at create/sync (DEFAULT) or asked per list (DYNAMIC), pagination unless
  * disableMcpListToolsPagination, the search tool of SEMANTIC gateways, the policy engine's decision when one is
- * wired (PolicyDecider), and failures as the opaque internal error unless exceptionLevel is DEBUG.
+ * wired (data/policy.ts), and failures as the opaque internal error unless exceptionLevel is DEBUG.
  */
 import { GATEWAY } from '../../../wire.js';
 import { paginate } from '../../api/paginate.js';

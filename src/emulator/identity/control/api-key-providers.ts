@@ -1,4 +1,6 @@
-/** API-key credential providers (control plane): Create (201), Get, Update, List, Delete (204). The key never leaves. */
+/**
+ * API-key credential providers (control plane): Create (201), Get, Update, List, Delete (204). The key never leaves.
+ */
 import type {
   CreateApiKeyCredentialProviderRequest,
   GetApiKeyCredentialProviderRequest,

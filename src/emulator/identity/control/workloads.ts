@@ -1,4 +1,6 @@
-/** Workload identities (control plane): Create (201), Get, Update (replaces the return-URL list), Delete (204), List. */
+/**
+ * Workload identities (control plane): Create (201), Get, Update (replaces the return-URL list), Delete (204), List.
+ */
 import type {
   CreateWorkloadIdentityRequest,
   GetWorkloadIdentityRequest,

@@ -5,9 +5,9 @@
  */
 import { AgentcoreAuthError, usageError } from '../core/errors.js';
 import { LIMITS } from '../wire.js';
-import type { RuntimeAuthInfo } from '../core/runtime/auth-mode.js';
+import type { RuntimeAuthInfo } from '../core/runtime/inbound.js';
 import type { Inbound } from '../core/runtime/inbound.js';
-import type { InboundMode } from '../core/runtime/request.js';
+import type { InboundMode } from '../core/runtime/inbound.js';
 import type { Io } from './io.js';
 import { choice, flag, optionalValue, userId, value, type OptionsOf } from './options.js';
 
@@ -28,7 +28,8 @@ export const AUTH_OPTIONS = {
   bearerToken: value('--bearer-token <token>', 'bearer JWT to send (- reads it from stdin)', { conflicts: ['bearer'] }),
   bearer: optionalValue(
     '--bearer [name]',
-    'bearer JWT from a cached `agentcore-auth login` (default entry when no name), refreshed if it expires within 2 min',
+    'bearer JWT from a cached `agentcore-auth login` (default entry when no name), refreshed if it expires ' +
+      'within 2 min',
   ),
   idToken: flag(
     '--id-token',
@@ -62,7 +63,8 @@ export async function resolveInbound(
     out.tokenSource = resolved.source;
     if (flags.userId !== undefined) {
       io.ui.warn(
-        '--user-id with a bearer token: the header is sent, but the service ignores it on the bearer path (the user comes from the JWT).',
+        '--user-id with a bearer token: the header is sent, but the service ignores it on the bearer path (the ' +
+          'user comes from the JWT).',
       );
     }
   }
@@ -96,7 +98,11 @@ async function autoMode(hasBearer: boolean, lookup: (() => Promise<RuntimeAuthIn
     authInfo = await lookup();
   } catch (e) {
     if (e instanceof AgentcoreAuthError) {
-      e.hint = `--auth auto reads the configuration with the control plane (needs bedrock-agentcore:GetAgentRuntime / GetGateway). Without that permission, choose the mode yourself: --user-id ID or --auth sigv4 (SigV4), --bearer-token TOKEN or --bearer NAME (bearer).${e.hint ? ` ${e.hint}` : ''}`;
+      e.hint =
+        `--auth auto reads the configuration with the control plane (needs ` +
+        `bedrock-agentcore:GetAgentRuntime / GetGateway). Without that permission, choose the mode yourself: ` +
+        `--user-id ID or --auth sigv4 (SigV4), --bearer-token TOKEN or --bearer NAME ` +
+        `(bearer).${e.hint ? ` ${e.hint}` : ''}`;
     }
     throw e;
   }
@@ -106,7 +112,9 @@ async function autoMode(hasBearer: boolean, lookup: (() => Promise<RuntimeAuthIn
       'ERR_USAGE',
       'the agent expects SigV4 (it has no customJWTAuthorizer), but a bearer token was given',
       {
-        hint: 'Drop --bearer-token/--bearer (a SigV4 request cannot carry it), or configure a JWT authorizer on the agent.',
+        hint:
+          'Drop --bearer-token/--bearer (a SigV4 request cannot carry it), or configure a JWT authorizer ' +
+          'on the agent.',
       },
     );
   }

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
-import { startRecorder, type Recorder } from '../core/runtime-recorder.js';
+import { startRecorder, type Recorder } from '../fixtures/runtime-recorder.js';
 import { runCommand } from '../helpers/context.js';
 
 let idp: Recorder;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCommand } from '../helpers/context.js';
 
-describe('CLI foundation', () => {
+describe('the program: top-level help, unknown commands and options', () => {
   it('prints the top-level help on stdout with every command and exits 0', async () => {
     const r = await runCommand(['--help']);
     expect(r.code).toBe(0);

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { jwtClaims, jwtExp, tokenSetExpiry } from '../../src/core/jwt.js';
+import { describeToken, jwtClaims, jwtExp, relativeTime, tokenScopes, tokenSetExpiry } from '../../src/core/jwt.js';
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 const jwt = (payload: unknown, header: unknown = { alg: 'RS256', kid: 'k' }) => `${b64(header)}.${b64(payload)}.c2ln`;
@@ -32,14 +32,18 @@ describe('jwtClaims / jwtExp', () => {
     expect(jwtExp(token)).toBeUndefined();
   });
 
-  it("a token set's expiry (login, the cache's refresh) uses it: the access token's exp, else expires_in, else the ID token's exp", () => {
-    const now = 1_800_000_000_000;
-    expect(tokenSetExpiry({ accessToken: jwt({ exp: 1_800_000_600 }) }, 3600, now)).toBe(1_800_000_600);
-    expect(tokenSetExpiry({ accessToken: 'opaque' }, 3600, now)).toBe(1_800_003_600);
-    expect(tokenSetExpiry({ accessToken: 'opaque', idToken: jwt({ exp: 1_800_000_900 }) }, undefined, now)).toBe(
-      1_800_000_900,
-    );
-  });
+  it(
+    "a token set's expiry (login, the cache's refresh) uses it: the access token's exp, else expires_in, else " +
+      "the ID token's exp",
+    () => {
+      const now = 1_800_000_000_000;
+      expect(tokenSetExpiry({ accessToken: jwt({ exp: 1_800_000_600 }) }, 3600, now)).toBe(1_800_000_600);
+      expect(tokenSetExpiry({ accessToken: 'opaque' }, 3600, now)).toBe(1_800_003_600);
+      expect(tokenSetExpiry({ accessToken: 'opaque', idToken: jwt({ exp: 1_800_000_900 }) }, undefined, now)).toBe(
+        1_800_000_900,
+      );
+    },
+  );
 });
 
 describe('cold start', () => {
@@ -61,5 +65,16 @@ describe('cold start', () => {
     walk(join(dist, 'core/jwt.js'));
     expect(seen.size).toBeGreaterThan(2);
     expect([...external].filter((s) => s === 'jose' || s.startsWith('jose/'))).toEqual([]);
+  });
+});
+
+describe('jwt helpers', () => {
+  it('relative times and token descriptions', () => {
+    const now = Date.UTC(2026, 0, 1);
+    expect(relativeTime(now / 1000 + 54 * 60, now)).toBe('in 54 min');
+    expect(relativeTime(now / 1000 - 2 * 3600, now)).toBe('2 h ago');
+    const t = jwt({ sub: 'alice', exp: now / 1000 + 3600, scope: 'a b', scp: ['c'] });
+    expect(describeToken(t, now)).toMatch(/^sha256:[0-9a-f]{8} sub=alice expires in 1 h$/);
+    expect(tokenScopes({ scope: 'a b', scp: ['c', 'a'] })).toEqual(['a', 'b', 'c']);
   });
 });
