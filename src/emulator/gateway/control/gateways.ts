@@ -7,7 +7,7 @@ import type {
   ListGatewaysRequest,
   UpdateGatewayRequest,
 } from '@aws-sdk/client-bedrock-agentcore-control';
-import { notFound, op, paginate } from '../../api/index.js';
+import { notFound, op, paginateQuery } from '../../api/index.js';
 import type { GatewayDeps } from '../deps.js';
 import { type GatewayRecord, type GatewaySpec, iso } from '../model.js';
 import { checkGatewaySpec, checkTargetSpec } from '../rules.js';
@@ -100,11 +100,7 @@ export const listGateways = op<GatewayCtx, ListGatewaysRequest>({
   method: 'GET',
   path: '/gateways/',
   handle: ({ ctx, query }) => {
-    const page = paginate(
-      ctx.store.list(),
-      { maxResults: query.get('maxResults') ?? undefined, nextToken: query.get('nextToken') ?? undefined },
-      { max: 1000 },
-    );
+    const page = paginateQuery(ctx.store.list(), query, { max: 1000 });
     return {
       items: page.items.map((g) => ({
         gatewayId: g.gatewayId,

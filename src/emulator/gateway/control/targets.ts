@@ -8,7 +8,7 @@ import type {
   SynchronizeGatewayTargetsRequest,
   UpdateGatewayTargetRequest,
 } from '@aws-sdk/client-bedrock-agentcore-control';
-import { op, paginate, validationMessage } from '../../api/index.js';
+import { op, paginateQuery, validationMessage } from '../../api/index.js';
 import { type GatewayRecord, type TargetRecord, type TargetSpec, iso, targetTypeOf } from '../model.js';
 import { checkTargetSpec } from '../rules.js';
 import { CREATE_TARGET, GATEWAY_LABELS, SYNCHRONIZE_TARGETS, TARGET_LABELS, UPDATE_TARGET } from '../shapes.js';
@@ -101,11 +101,7 @@ export const listGatewayTargets = op<GatewayCtx>({
   labels: GATEWAY_LABELS,
   handle: ({ ctx, params, query }) => {
     const g = ctx.store.get(params.gatewayIdentifier!);
-    const page = paginate(
-      g.targets,
-      { maxResults: query.get('maxResults') ?? undefined, nextToken: query.get('nextToken') ?? undefined },
-      { max: 1000 },
-    );
+    const page = paginateQuery(g.targets, query, { max: 1000 });
     return { items: page.items.map(summary), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
   },
 });
