@@ -13,6 +13,7 @@ import { type GatewayRecord, type GatewaySpec, iso } from '../model.js';
 import { checkGatewaySpec, checkTargetSpec } from '../rules.js';
 import { CREATE_GATEWAY, GATEWAY_LABELS, UPDATE_GATEWAY } from '../shapes.js';
 import type { GatewayStore } from '../store.js';
+import { membersOf } from '../util.js';
 
 export interface GatewayCtx {
   store: GatewayStore;
@@ -37,14 +38,10 @@ const SPEC_KEYS = [
 ] as const;
 
 /** The CreateGateway / UpdateGateway members of a request body, and nothing else. */
-export function gatewaySpecOf(body: Record<string, unknown>): GatewaySpec {
-  const spec: Record<string, unknown> = {};
-  for (const k of SPEC_KEYS) if (body[k] !== undefined && body[k] !== null) spec[k] = body[k];
-  return spec as unknown as GatewaySpec;
-}
+const gatewaySpecOf = (body: object) => membersOf(body, SPEC_KEYS) as unknown as GatewaySpec;
 
 /** GetGateway's answer (also Create's and Update's). */
-export function describeGateway(ctx: GatewayCtx, g: GatewayRecord): Record<string, unknown> {
+function describeGateway(ctx: GatewayCtx, g: GatewayRecord): Record<string, unknown> {
   const { region, accountId } = ctx.deps;
   const out: Record<string, unknown> = {
     gatewayArn: g.gatewayArn,
@@ -77,7 +74,7 @@ export const createGateway = op<GatewayCtx, CreateGatewayRequest>({
   status: 202,
   input: CREATE_GATEWAY,
   handle: ({ ctx, body }) => {
-    const spec = gatewaySpecOf(body as unknown as Record<string, unknown>);
+    const spec = gatewaySpecOf(body);
     checkGatewaySpec(spec);
     checkEngine(ctx, spec);
     const g = ctx.store.create(spec);
@@ -126,7 +123,7 @@ export const updateGateway = op<GatewayCtx, UpdateGatewayRequest>({
   input: UPDATE_GATEWAY,
   handle: ({ ctx, body, params }) => {
     const g = ctx.store.get(params.gatewayIdentifier!);
-    const spec = gatewaySpecOf(body as unknown as Record<string, unknown>);
+    const spec = gatewaySpecOf(body);
     if (g.tags) spec.tags = g.tags;
     checkGatewaySpec(spec, g);
     checkEngine(ctx, spec);
