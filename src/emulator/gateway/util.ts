@@ -23,9 +23,3 @@ export function membersOf(body: object, keys: readonly string[]): JsonObject {
   }
   return out;
 }
-
-/** A header of an incoming request as one string. */
-export function headerOf(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
-  const v = headers[name];
-  return Array.isArray(v) ? v.join(',') : v;
-}
