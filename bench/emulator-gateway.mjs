@@ -13,10 +13,10 @@
  * and proxy so that load from elsewhere on the machine hits both alike; the median ratio is reported.
  */
 import { fork } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { load as loadOn, signIn } from './http-load.mjs';
 import { target } from './target.mjs';
 
 const { values } = parseArgs({
@@ -156,86 +156,27 @@ function spawn(kind, upstream) {
   });
 }
 
-function post(agent, url, headers, body) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-async function signIn(info) {
-  const agent = new http.Agent({ keepAlive: true });
-  const tokens = [];
-  for (const username of info.users) {
-    const hash = createHmac('sha256', info.clientSecret)
-      .update(username + info.clientId)
-      .digest('base64');
-    const r = await post(
-      agent,
-      `${info.cognito}/`,
-      {
-        'content-type': 'application/x-amz-json-1.1',
-        'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth',
-      },
-      JSON.stringify({
-        AuthFlow: 'USER_PASSWORD_AUTH',
-        ClientId: info.clientId,
-        AuthParameters: { USERNAME: username, PASSWORD, SECRET_HASH: hash },
-      }),
-    );
-    if (r.status !== 200) throw new Error(`sign-in failed for ${username}: ${r.status} ${r.body}`);
-    tokens.push(JSON.parse(r.body).AuthenticationResult.AccessToken);
-  }
-  agent.destroy();
-  return tokens;
-}
-
-/** `users` concurrent loops of tools/call, bounded by seconds and a total request cap. */
-async function load(info, tokens, { seconds, max }) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: USERS });
-  const deadline = performance.now() + seconds * 1000;
-  const latencies = [];
-  let sent = 0;
-  let failures = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: USERS }, async (_, u) => {
-      const headers = {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        authorization: `Bearer ${tokens[u % tokens.length]}`,
-      };
-      let id = 0;
-      while (sent < max && performance.now() < deadline) {
-        sent++;
-        const body = JSON.stringify({
-          jsonrpc: '2.0',
-          id: ++id,
-          method: 'tools/call',
-          params: { name: info.tool, arguments: { a: u, b: id } },
-        });
-        const s = performance.now();
-        const r = await post(agent, info.url, headers, body);
-        latencies.push(performance.now() - s);
-        if (r.status !== 200 || !r.body.includes(`"text":"${u + id}"`)) failures++;
-      }
+/** USERS concurrent loops of tools/call (calc___add of u and i, whose sum the answer must hold). */
+function load(info, tokens, { seconds, max }) {
+  return loadOn({
+    url: info.url,
+    users: USERS,
+    seconds,
+    max,
+    headers: (u) => ({
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      authorization: `Bearer ${tokens[u % tokens.length]}`,
     }),
-  );
-  const elapsed = (performance.now() - t0) / 1000;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
-  return { requests: latencies.length, failures, perSecond: latencies.length / elapsed, p50: q(0.5), p99: q(0.99) };
+    body: (u, i) =>
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: i,
+        method: 'tools/call',
+        params: { name: info.tool, arguments: { a: u, b: i } },
+      }),
+    ok: (r, u, i) => r.status === 200 && r.body.includes(`"text":"${u + i}"`),
+  });
 }
 
 async function main() {
@@ -244,7 +185,7 @@ async function main() {
   const mcp = await spawn('mcp');
   const [gateway, proxy] = await Promise.all([spawn('stack', mcp.info.url), spawn('proxy', mcp.info.url)]);
   try {
-    const tokens = await signIn(gateway.info);
+    const tokens = await signIn(gateway.info.cognito, gateway.info, PASSWORD);
     // Warm both (JIT, the authorizer's discovery + JWKS, the gateway's MCP session, keep-alive sockets).
     await load(gateway.info, tokens, { seconds: 1, max: 500 });
     await load(proxy.info, tokens, { seconds: 1, max: 500 });

@@ -12,11 +12,12 @@
  * whichever ends first. Loopback only; every loop is bounded and everything is closed at the end.
  */
 import { fork } from 'node:child_process';
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { load as loadOn, signIn } from './http-load.mjs';
 import { target } from './target.mjs';
 
 const { values } = parseArgs({
@@ -147,81 +148,21 @@ function spawn(kind) {
   }));
 }
 
-function post(agent, url, headers, body) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-async function signIn(info) {
-  const agent = new http.Agent({ keepAlive: true });
-  const tokens = [];
-  for (const username of info.users) {
-    const hash = createHmac('sha256', info.clientSecret)
-      .update(username + info.clientId)
-      .digest('base64');
-    const r = await post(
-      agent,
-      `${info.url}/`,
-      {
-        'content-type': 'application/x-amz-json-1.1',
-        'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth',
-      },
-      JSON.stringify({
-        AuthFlow: 'USER_PASSWORD_AUTH',
-        ClientId: info.clientId,
-        AuthParameters: { USERNAME: username, PASSWORD, SECRET_HASH: hash },
-      }),
-    );
-    if (r.status !== 200) throw new Error(`sign-in failed for ${username}: ${r.status} ${r.body}`);
-    tokens.push(JSON.parse(r.body).AuthenticationResult.AccessToken);
-  }
-  agent.destroy();
-  return tokens;
-}
-
-/** `users` concurrent loops; bounded by seconds and a total request cap. */
-async function load(info, users, tokens, { seconds, max }) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: users });
-  const url = `${info.url}${info.invokePath}`;
+/** `users` concurrent loops of invocations, each user with its own token and session id. */
+function load(info, users, tokens, { seconds, max }) {
   const body = JSON.stringify({ prompt: 'hello' });
-  const deadline = performance.now() + seconds * 1000;
-  const latencies = [];
-  let sent = 0;
-  let failures = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: users }, async (_, u) => {
-      const headers = {
-        'content-type': 'application/json',
-        authorization: `Bearer ${tokens[u % tokens.length]}`,
-        'x-amzn-bedrock-agentcore-runtime-session-id': `bench-session-${String(u).padStart(3, '0')}-${'x'.repeat(24)}`,
-      };
-      while (sent < max && performance.now() < deadline) {
-        sent++;
-        const s = performance.now();
-        const r = await post(agent, url, headers, body);
-        latencies.push(performance.now() - s);
-        if (r.status !== 200) failures++;
-      }
+  return loadOn({
+    url: `${info.url}${info.invokePath}`,
+    users,
+    seconds,
+    max,
+    headers: (u) => ({
+      'content-type': 'application/json',
+      authorization: `Bearer ${tokens[u % tokens.length]}`,
+      'x-amzn-bedrock-agentcore-runtime-session-id': `bench-session-${String(u).padStart(3, '0')}-${'x'.repeat(24)}`,
     }),
-  );
-  const elapsed = (performance.now() - t0) / 1000;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
-  return { requests: latencies.length, failures, perSecond: latencies.length / elapsed, p50: q(0.5), p99: q(0.99) };
+    body: () => body,
+  });
 }
 
 async function main() {
@@ -230,7 +171,7 @@ async function main() {
   const memN = Number(values.memory);
   const [stack, bare] = await Promise.all([spawn('stack'), spawn('bare')]);
   try {
-    const tokens = await signIn(stack.info);
+    const tokens = await signIn(stack.info.url, stack.info, PASSWORD);
     // Warm both (JIT, discovery + JWKS fetch and cache, keep-alive sockets to the sample agent).
     await load(stack.info, 8, tokens, { seconds: 1, max: 500 });
     await load(bare.info, 8, tokens, { seconds: 1, max: 500 });

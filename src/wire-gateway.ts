@@ -46,11 +46,6 @@ export const GATEWAY_MESSAGES = {
   policyListToolsFailed: 'InternalServerException - Policy evaluation failed for list tools',
 } as const;
 
-/**
- * The local stack's gateway URL: `{origin}/gateways/{gatewayId}/mcp` (AWS: `https://{id}.gateway.bedrock-agentcore…`).
- */
-export const gatewayLocalPath = (gatewayId: string) => `/gateways/${gatewayId}`;
-
 /** One outbound credential choice of a gateway target: a provider type, OAuth split by grant; NONE = none. */
 export type GatewayCredentialKind =
   | 'NONE'

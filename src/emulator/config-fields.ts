@@ -1,6 +1,8 @@
 /**
- * The config file's field checks, shared by every section's parser (config.ts, cognito/config.ts): each names the
- * field it refuses (`userPool.users[1].password: required string`).
+ * The config file's field checks, shared by the identity half's parsers (config.ts, cognito/config.ts,
+ * identity/config.ts, principals.ts, policy/config.ts): each names the field it refuses (`userPool.users[1].password:
+ * required string`). ConfigError is the one error of every config section: the runtime half's readers
+ * (runtime/fields.ts, with their own wording) and the gateways' parser throw it too.
  */
 export class ConfigError extends Error {
   constructor(

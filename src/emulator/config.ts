@@ -12,9 +12,9 @@ import { defaultUserPool, parseUserPool, type UserPoolConfig } from './cognito/c
 import { bool, ConfigError, int, keyField, known, list, obj, optStr, str, strList, unique } from './config-fields.js';
 import { checkMapping } from './lambda.js';
 import { parsePrincipals, type PrincipalConfig } from './principals.js';
-import { parseAgents, RuntimeConfigError, type AgentConfig, type RuntimeDefaultsContext } from './runtime/config.js';
-import { GatewayConfigError, parseGateways, type GatewayConfig } from './gateway/config.js';
-import { parsePolicyEngines, PolicyConfigError, type PolicyEngineConfig } from './policy/config.js';
+import { parseAgents, type AgentConfig, type RuntimeDefaultsContext } from './runtime/config.js';
+import { parseGateways, type GatewayConfig } from './gateway/config.js';
+import { parsePolicyEngines, type PolicyEngineConfig } from './policy/config.js';
 import {
   parseApiKeyProviders,
   parseProvider,
@@ -281,18 +281,11 @@ function parseThreeLo(v: unknown, seeded: StackConfig['threeLo']): StackConfig['
   };
 }
 
-/** The runtime half's sections (agents, gateways, policy engines); their parsers' errors become ConfigErrors. */
+/** The runtime half's sections (agents, gateways, policy engines). */
 function parseRuntimeHalf(raw: Record<string, unknown>, cfg: StackConfig): void {
-  try {
-    if (raw.agents !== undefined) cfg.agents = parseAgents(raw.agents, 'agents');
-    if (raw.gateways !== undefined) cfg.gateways = parseGateways(raw.gateways, 'gateways', runtimeDefaultsContext(cfg));
-    if (raw.policyEngines !== undefined) cfg.policyEngines = parsePolicyEngines(raw.policyEngines, 'policyEngines');
-  } catch (e) {
-    if (e instanceof RuntimeConfigError || e instanceof GatewayConfigError)
-      throw new ConfigError(e.path, e.message.slice(e.path.length + 2));
-    if (e instanceof PolicyConfigError) throw new ConfigError(e.path, e.detail);
-    throw e;
-  }
+  if (raw.agents !== undefined) cfg.agents = parseAgents(raw.agents, 'agents');
+  if (raw.gateways !== undefined) cfg.gateways = parseGateways(raw.gateways, 'gateways', runtimeDefaultsContext(cfg));
+  if (raw.policyEngines !== undefined) cfg.policyEngines = parsePolicyEngines(raw.policyEngines, 'policyEngines');
 }
 
 function parseFaults(v: unknown, f: string): FaultSettings {

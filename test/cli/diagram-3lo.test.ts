@@ -4,14 +4,13 @@
  * browser opened, the consent, the redirect to the return URL, CompleteResourceTokenAuth, the call again. A -32042 URL
  * elicitation is drawn as the error it is (a cross, no "result" from a target), with and without --complete-auth.
  */
-import { createHmac } from 'node:crypto';
-import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseMermaid, type SequenceDiagram } from '../../src/core/diagram/sequence.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { browseHeadless } from '../fixtures/headless-browser.js';
 import { freePort } from '../fixtures/ports.js';
 import { providerArn, startMcpToolServer, type McpToolServer } from '../fixtures/gateway.js';
+import { stackUserTokens } from '../fixtures/stack-users.js';
 import { runCommand } from '../helpers/context.js';
 
 let stack: LocalStack;
@@ -69,24 +68,7 @@ beforeAll(async () => {
       ],
     },
   });
-  const allowed = stack.gateways[0]!.authorizerConfiguration?.customJWTAuthorizer.allowedClients;
-  const client = stack.userPool.clients.find((c) => !allowed || allowed.includes(c.clientId))!;
-  const user = stack.userPool.users.find((u) => !u.temporaryPassword)!;
-  const params: Record<string, string> = { USERNAME: user.username, PASSWORD: user.password };
-  if (client.clientSecret)
-    params.SECRET_HASH = createHmac('sha256', client.clientSecret)
-      .update(user.username + client.clientId)
-      .digest('base64');
-  const idp = new CognitoIdentityProviderClient({
-    region: stack.region,
-    endpoint: stack.url,
-    credentials: stack.credentials,
-  });
-  const out = await idp.send(
-    new InitiateAuthCommand({ ClientId: client.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: params }),
-  );
-  idp.destroy();
-  token = out.AuthenticationResult!.AccessToken!;
+  token = (await stackUserTokens(stack, 'alice')).accessToken;
 });
 afterAll(async () => {
   await stack?.close();

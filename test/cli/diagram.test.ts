@@ -3,7 +3,6 @@
  * parsed back (core/diagram/sequence.ts parseMermaid) and checked for its participants, arrows and outcomes, the
  * refusals drawn as such, tokens present only as their fingerprints.
  */
-import { createHmac } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { browseHeadless } from '../fixtures/headless-browser.js';
 import { freePort } from '../fixtures/ports.js';
 import { startMcpToolServer, type McpToolServer } from '../fixtures/gateway.js';
+import { stackUserTokens } from '../fixtures/stack-users.js';
 import { runCommand } from '../helpers/context.js';
 
 let stack: LocalStack;
@@ -40,25 +40,7 @@ beforeAll(async () => {
     },
   });
   gatewayUrl = stack.gateways[0]!.gatewayUrl;
-  const { CognitoIdentityProviderClient, InitiateAuthCommand } = await import(
-    '@aws-sdk/client-cognito-identity-provider'
-  );
-  const client = stack.userPool.clients.find((c) => c.explicitAuthFlows.includes('USER_PASSWORD_AUTH'))!;
-  const user = stack.userPool.users.find((u) => u.username === 'alice')!;
-  const params: Record<string, string> = { USERNAME: 'alice', PASSWORD: user.password };
-  if (client.clientSecret)
-    params.SECRET_HASH = createHmac('sha256', client.clientSecret).update(`alice${client.clientId}`).digest('base64');
-  const idp = new CognitoIdentityProviderClient({
-    region: stack.region,
-    endpoint: stack.url,
-    credentials: stack.credentials,
-  });
-  token = (
-    await idp.send(
-      new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: client.clientId, AuthParameters: params }),
-    )
-  ).AuthenticationResult!.AccessToken!;
-  idp.destroy();
+  token = (await stackUserTokens(stack, 'alice')).accessToken;
 });
 afterAll(async () => {
   await stack?.close();

@@ -6,7 +6,6 @@
  * provider, --json, and the refusals explained: no JWT to exchange (exit 2, before any call), a provider without
  * on-behalf-of, an expired or untrusted subject and a wrong client assertion refused by the provider (exit 4).
  */
-import { createHmac } from 'node:crypto';
 import { CreateOauth2CredentialProviderCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { decodeJwt } from 'jose';
 import { mkdtempSync } from 'node:fs';
@@ -18,23 +17,12 @@ import { OBO_CLIENTS, THREELO_RESOURCE } from '../../src/emulator/threelo/provid
 import { clientsFor } from '../emulator/helpers.js';
 import { runCommand, type TestContextOptions } from '../helpers/context.js';
 import { startRecordingProxy } from '../helpers/recording-proxy.js';
+import { stackUserTokens } from '../fixtures/stack-users.js';
 
 let stack: LocalStack;
 let alice: string;
 
-async function poolToken(s: LocalStack, username = 'alice', password = 'Alice-Passw0rd!'): Promise<string> {
-  const app = s.userPool.clients.find((c) => c.clientSecret)!;
-  const hash = createHmac('sha256', app.clientSecret!).update(`${username}${app.clientId}`).digest('base64');
-  const { InitiateAuthCommand } = await import('@aws-sdk/client-cognito-identity-provider');
-  const r = await clientsFor(s).cognito.send(
-    new InitiateAuthCommand({
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      ClientId: app.clientId,
-      AuthParameters: { USERNAME: username, PASSWORD: password, SECRET_HASH: hash },
-    }),
-  );
-  return r.AuthenticationResult!.AccessToken!;
-}
+const poolToken = async (s: LocalStack) => (await stackUserTokens(s, 'alice')).accessToken;
 
 function exchange(args: string[], opts: TestContextOptions = {}, s = stack) {
   return runCommand(['exchange', '--workload-name', 'local-workload', ...args], {

@@ -17,7 +17,7 @@ import {
   type McpToolServer,
   type UserLambda,
 } from '../fixtures/gateway.js';
-import { stackUserTokens } from '../emulator/runtime-fixtures.js';
+import { stackUserTokens } from '../fixtures/stack-users.js';
 import { runCommand } from '../helpers/context.js';
 
 let stack: LocalStack;

@@ -4,13 +4,12 @@
  * tools/call, --auth auto through GetGateway, SigV4 refused with the fix, the -32042 URL elicitation shown, and
  * --complete-auth binding the session with the very same JWT and retrying.
  */
-import { createHmac } from 'node:crypto';
-import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { browseHeadless } from '../fixtures/headless-browser.js';
 import { providerArn, startMcpToolServer, startPassCallerTokenLambda } from '../fixtures/gateway.js';
 import { freePort } from '../fixtures/ports.js';
+import { stackUserTokens } from '../fixtures/stack-users.js';
 import { createTestContext, runCommand } from '../helpers/context.js';
 import { untilMatch } from '../helpers/wait.js';
 
@@ -80,39 +79,12 @@ async function startGatewayStack(): Promise<{
     },
   });
   const gatewayUrl = stack.gateways[0]!.gatewayUrl;
-  // A token from an app client the gateway's authorizer allows (SECRET_HASH when that client has a secret).
-  const allowed =
-    stack.gateways[0]!.authorizerConfiguration?.customJWTAuthorizer.allowedClients ??
-    stack.userPool.clients.map((c) => c.clientId);
-  const client = stack.userPool.clients.find((c) => allowed.includes(c.clientId))!;
-  const user = stack.userPool.users.find((u) => !u.temporaryPassword)!;
-  const secretHash = client.clientSecret
-    ? createHmac('sha256', client.clientSecret)
-        .update(user.username + client.clientId)
-        .digest('base64')
-    : undefined;
-  const cip = new CognitoIdentityProviderClient({
-    region: stack.region,
-    endpoint: stack.url,
-    credentials: stack.credentials,
-  });
-  const out = await cip.send(
-    new InitiateAuthCommand({
-      ClientId: client.clientId,
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      AuthParameters: {
-        USERNAME: user.username,
-        PASSWORD: user.password,
-        ...(secretHash ? { SECRET_HASH: secretHash } : {}),
-      },
-    }),
-  );
-  cip.destroy();
+  const { accessToken: token } = await stackUserTokens(stack, 'alice');
   const close = async () => {
     await stack.close();
     await Promise.all([tools.close(), lambda.close()]);
   };
-  return { stack, returnUrl, gatewayUrl, token: out.AuthenticationResult!.AccessToken!, close };
+  return { stack, returnUrl, gatewayUrl, token, close };
 }
 
 beforeAll(async () => {

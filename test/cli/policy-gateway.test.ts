@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseMermaid } from '../../src/core/diagram/sequence.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { clientsFor } from '../emulator/helpers.js';
-import { stackUserTokens } from '../emulator/runtime-fixtures.js';
+import { stackUserTokens } from '../fixtures/stack-users.js';
 import { startMcpToolServer, type McpToolServer } from '../fixtures/gateway.js';
 import { runCommand } from '../helpers/context.js';
 

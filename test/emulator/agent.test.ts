@@ -15,7 +15,7 @@ import { HEADERS, MESSAGES } from '../../src/wire.js';
 import { startSampleAgent } from '../../src/emulator/agent/index.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { clientsFor, follow } from './helpers.js';
-import { stackUserTokens } from './runtime-fixtures.js';
+import { stackUserTokens } from '../fixtures/stack-users.js';
 
 let stack: LocalStack;
 let clients: ReturnType<typeof clientsFor>;

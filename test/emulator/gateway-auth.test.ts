@@ -10,7 +10,7 @@ import { fingerprint } from '../../src/emulator/runtime/jwt-authorizer.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { providerArn, signedPost, startHttpEcho, startMcpToolServer, type McpToolServer } from '../fixtures/gateway.js';
 import { clientsFor } from './helpers.js';
-import { stackUserTokens } from './runtime-fixtures.js';
+import { stackUserTokens } from '../fixtures/stack-users.js';
 
 const READER = {
   accessKeyId: 'AKIAREADERLOCAL00001',

@@ -16,7 +16,7 @@ import {
   type McpToolServer,
   type UserLambda,
 } from '../fixtures/gateway.js';
-import { stackUserTokens } from './runtime-fixtures.js';
+import { stackUserTokens } from '../fixtures/stack-users.js';
 
 const ARN = (name: string) => `arn:aws:lambda:us-east-1:123456789012:function:${name}`;
 let stack: LocalStack;

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { startMcpToolServer, startUserLambda, type McpToolServer, type UserLambda } from '../fixtures/gateway.js';
 import { clientsFor, failure } from './helpers.js';
-import { stackUserTokens } from './runtime-fixtures.js';
+import { stackUserTokens } from '../fixtures/stack-users.js';
 
 const INTERCEPTOR = 'arn:aws:lambda:us-east-1:123456789012:function:guard';
 let stack: LocalStack;

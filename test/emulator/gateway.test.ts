@@ -18,7 +18,7 @@ import {
   type McpToolServer,
   type UserLambda,
 } from '../fixtures/gateway.js';
-import { stackUserTokens } from './runtime-fixtures.js';
+import { stackUserTokens } from '../fixtures/stack-users.js';
 
 const PASS_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:pass-caller-token';
 const PROVIDER_ARN =

@@ -4,7 +4,6 @@
  * actor, the JWT bearer grant, what reaches the provider's token endpoint (a recording proxy in front of it), and the
  * refusals — by the provider (forged, expired, untrusted subject; a wrong client assertion) and by the stack.
  */
-import { createHmac } from 'node:crypto';
 import {
   GetResourceOauth2TokenCommand,
   GetWorkloadAccessTokenCommand,
@@ -16,12 +15,12 @@ import {
   GetOauth2CredentialProviderCommand,
   type CustomOauth2ProviderConfigInput,
 } from '@aws-sdk/client-bedrock-agentcore-control';
-import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { OBO_CLIENTS, THREELO_RESOURCE } from '../../src/emulator/threelo/provider.js';
 import { startRecordingProxy, type RecordingProxy } from '../helpers/recording-proxy.js';
+import { stackUserTokens } from '../fixtures/stack-users.js';
 import { clientsFor, failure } from './helpers.js';
 
 const WORKLOAD = 'local-workload';
@@ -30,18 +29,7 @@ let c: ReturnType<typeof clientsFor>;
 let proxy: RecordingProxy;
 let alice: string;
 
-async function poolLogin(s: LocalStack, username = 'alice', password = 'Alice-Passw0rd!'): Promise<string> {
-  const app = s.userPool.clients.find((x) => x.clientSecret)!;
-  const hash = createHmac('sha256', app.clientSecret!).update(`${username}${app.clientId}`).digest('base64');
-  const r = await clientsFor(s).cognito.send(
-    new InitiateAuthCommand({
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      ClientId: app.clientId,
-      AuthParameters: { USERNAME: username, PASSWORD: password, SECRET_HASH: hash },
-    }),
-  );
-  return r.AuthenticationResult!.AccessToken!;
-}
+const poolLogin = async (s: LocalStack) => (await stackUserTokens(s, 'alice')).accessToken;
 
 async function watFor(userToken: string, cl = c): Promise<string> {
   const r = await cl.data.send(new GetWorkloadAccessTokenForJWTCommand({ workloadName: WORKLOAD, userToken }));

@@ -6,8 +6,8 @@ import {
   defaultAgents,
   deriveId,
   parseAgents,
-  RuntimeConfigError,
 } from '../../src/emulator/runtime/config.js';
+import { ConfigError } from '../../src/emulator/config-fields.js';
 
 const ctx = {
   appClientId: 'appclient',
@@ -15,14 +15,14 @@ const ctx = {
   returnUrl: 'http://localhost:8081/oauth2/callback',
 };
 
-function error(fn: () => unknown): RuntimeConfigError {
+function error(fn: () => unknown): ConfigError {
   try {
     fn();
   } catch (e) {
-    if (e instanceof RuntimeConfigError) return e;
+    if (e instanceof ConfigError) return e;
     throw e;
   }
-  throw new Error('expected a RuntimeConfigError');
+  throw new Error('expected a ConfigError');
 }
 
 describe('seeded agents', () => {
@@ -73,7 +73,7 @@ describe('parseAgents', () => {
     expect(error(() => parseAgents([{ name: 'my-agent' }])).message).toBe(
       'agents[0].name: "my-agent" must match [a-zA-Z][a-zA-Z0-9_]{0,47} (letters, digits, underscores; no hyphens)',
     );
-    expect(error(() => parseAgents([{ name: 'a', requestHeaderAllowlist: ['Authorization'] }])).path).toBe(
+    expect(error(() => parseAgents([{ name: 'a', requestHeaderAllowlist: ['Authorization'] }])).field).toBe(
       'agents[0].requestHeaderAllowlist[0]',
     );
     expect(error(() => parseAgents([{ name: 'a', requestHeaderAllowlist: ['X-Custom'] }])).message).toContain(
@@ -141,7 +141,7 @@ describe('parseAgents', () => {
       'agents[0].agentUrl: "ftp://x" must be an http(s) URL',
     );
     expect(error(() => parseAgents([{ name: 'a' }, { name: 'a' }])).message).toBe('agents[1]: duplicate agent "a"');
-    expect(error(() => parseAgents([{ name: 'a', colour: 'red' }])).path).toBe('agents[0].colour');
+    expect(error(() => parseAgents([{ name: 'a', colour: 'red' }])).field).toBe('agents[0].colour');
   });
 });
 
@@ -158,7 +158,7 @@ describe('--agent-url', () => {
     expect(error(() => applyAgentUrls(agents, ['nobody=http://127.0.0.1:1'])).message).toContain(
       'no agent named "nobody" (agents: sigv4_agent, jwt_agent, jwt_aud_agent)',
     );
-    expect(error(() => applyAgentUrls(agents, ['localhost:8080'])).path).toBe('--agent-url');
+    expect(error(() => applyAgentUrls(agents, ['localhost:8080'])).field).toBe('--agent-url');
   });
 });
 
@@ -202,7 +202,7 @@ describe('the newer authorizer fields and the claim patterns in a config file (i
       `${at}.customClaims[0].inboundTokenClaimName: "tenant id" must be 1-255 characters from [A-Za-z0-9_.-:] ` +
         '([A-Za-z0-9_.-:]+)',
     );
-    expect(error(() => withJwt(claim('tenant', 'acme/eu'))).path).toBe(
+    expect(error(() => withJwt(claim('tenant', 'acme/eu'))).field).toBe(
       `${at}.customClaims[0].authorizingClaimMatchValue.claimMatchValue.matchValueString`,
     );
     expect(error(() => withJwt(claim('tenant', 'x'.repeat(256)))).message).toContain('must be 1-255 letters');

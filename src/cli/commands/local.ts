@@ -216,14 +216,14 @@ function invalidConfig(opts: LocalOptions, e: Error): AgentcoreAuthError {
 /** --config (or the defaults) with --agent-url applied. */
 async function stackConfig(opts: LocalOptions): Promise<StackConfig> {
   const { ConfigError, loadConfigFile, parseConfig, runtimeDefaultsContext } = await import('../../emulator/config.js');
-  const { applyAgentUrls, defaultAgents, RuntimeConfigError } = await import('../../emulator/runtime/config.js');
+  const { applyAgentUrls, defaultAgents } = await import('../../emulator/runtime/config.js');
   try {
     const config = opts.config ? await loadConfigFile(opts.config) : parseConfig({});
     if (opts.agentUrl?.length)
       config.agents = applyAgentUrls(config.agents ?? defaultAgents(runtimeDefaultsContext(config)), opts.agentUrl);
     return config;
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof RuntimeConfigError) throw invalidConfig(opts, e);
+    if (e instanceof ConfigError) throw invalidConfig(opts, e);
     throw e;
   }
 }

@@ -148,17 +148,15 @@ function posixData(nodes: Node[], fn: string): string[] {
   ];
 }
 
-function bash(nodes: Node[]): string {
-  const fn = '_agentcore_auth';
-  return `${[
-    '# bash completion for agentcore-auth, generated from its command tree by `agentcore-auth completion bash`.',
-    '# Install: source <(agentcore-auth completion bash)   (see `agentcore-auth help completion`)',
-    ...posixData(nodes, fn),
-    `${fn}() {`,
-    '  local cur="${COMP_WORDS[COMP_CWORD]}" prev="" cmdpath="" npos=0 skip=0 i w kind subs',
-    '  (( COMP_CWORD > 0 )) && prev="${COMP_WORDS[COMP_CWORD-1]}"',
-    '  for (( i = 1; i < COMP_CWORD; i++ )); do',
-    '    w="${COMP_WORDS[i]}"',
+/**
+ * The walk both POSIX shells make over the words typed before the cursor: an option that takes a value skips it, a
+ * subcommand extends `cmdpath`, anything else counts as a positional (`npos`). `loop` and `word` are the shell's own
+ * spelling of the range and the i-th word.
+ */
+function posixWalk(fn: string, loop: string, word: string): string[] {
+  return [
+    `  for ${loop}; do`,
+    `    w="${word}"`,
     '    if (( skip )) && [[ $w != -* ]]; then skip=0; continue; fi',
     '    skip=0',
     '    if [[ $w == -* ]]; then',
@@ -170,6 +168,19 @@ function bash(nodes: Node[]): string {
     '    if (( npos == 0 )) && [[ $subs == *" $w "* ]]; then cmdpath="${cmdpath:+$cmdpath }$w"; else ' +
       'npos=$((npos + 1)); fi',
     '  done',
+  ];
+}
+
+function bash(nodes: Node[]): string {
+  const fn = '_agentcore_auth';
+  return `${[
+    '# bash completion for agentcore-auth, generated from its command tree by `agentcore-auth completion bash`.',
+    '# Install: source <(agentcore-auth completion bash)   (see `agentcore-auth help completion`)',
+    ...posixData(nodes, fn),
+    `${fn}() {`,
+    '  local cur="${COMP_WORDS[COMP_CWORD]}" prev="" cmdpath="" npos=0 skip=0 i w kind subs',
+    '  (( COMP_CWORD > 0 )) && prev="${COMP_WORDS[COMP_CWORD-1]}"',
+    ...posixWalk(fn, '(( i = 1; i < COMP_CWORD; i++ ))', '${COMP_WORDS[i]}'),
     '  COMPREPLY=()',
     `  kind="$(${fn}_kind "$cmdpath|$prev")"`,
     '  if [[ $prev == -* && -n $kind ]]; then',
@@ -229,19 +240,7 @@ function zsh(nodes: Node[]): string {
     `${fn}() {`,
     '  local cur="${words[CURRENT]}" prev="${words[CURRENT-1]}" cmdpath="" npos=0 skip=0 i w kind subs',
     '  local -a reply candidates',
-    '  for (( i = 2; i < CURRENT; i++ )); do',
-    '    w="${words[i]}"',
-    '    if (( skip )) && [[ $w != -* ]]; then skip=0; continue; fi',
-    '    skip=0',
-    '    if [[ $w == -* ]]; then',
-    `      kind="$(${fn}_kind "$cmdpath|$w")"`,
-    '      [[ -n $kind ]] && skip=1',
-    '      continue',
-    '    fi',
-    `    subs=" $(${fn}_subcommands "$cmdpath") "`,
-    '    if (( npos == 0 )) && [[ $subs == *" $w "* ]]; then cmdpath="${cmdpath:+$cmdpath }$w"; else ' +
-      'npos=$((npos + 1)); fi',
-    '  done',
+    ...posixWalk(fn, '(( i = 2; i < CURRENT; i++ ))', '${words[i]}'),
     `  kind="$(${fn}_kind "$cmdpath|$prev")"`,
     '  if [[ $prev == -* && -n $kind ]]; then',
     '    case "$kind" in',

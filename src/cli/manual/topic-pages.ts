@@ -9,7 +9,7 @@ import { COMMAND_EXITS, errorCodeRows, EXIT_MEANINGS, SMOKE_PRECEDENCE } from '.
 import { ENVIRONMENT } from './environment.js';
 import { schemaTables, type Schema } from './schema-doc.js';
 import { markdownToTerminal } from './terminal.js';
-import { findTopic, TOPICS } from './topics.js';
+import { findTopic } from './topics.js';
 
 /** The file-format schemas, relative to this module (the same from src/cli/manual/ and dist/cli/manual/). */
 export const SCHEMAS = {
@@ -107,8 +107,4 @@ export function topicMarkdown(name: string): string {
 /** A topic's page for the terminal. */
 export function topicText(name: string): string {
   return markdownToTerminal(topicMarkdown(name));
-}
-
-export function topicNames(): string[] {
-  return TOPICS.map((t) => t.name);
 }

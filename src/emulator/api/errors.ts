@@ -16,7 +16,6 @@ export class ApiError extends Error {
 export const notFound = (message: string) => new ApiError(404, 'ResourceNotFoundException', message);
 export const accessDenied = (message: string) => new ApiError(403, 'AccessDeniedException', message);
 export const conflict = (message: string) => new ApiError(409, 'ConflictException', message);
-export const serviceQuota = (message: string) => new ApiError(402, 'ServiceQuotaExceededException', message);
 
 /** AgentCore's wording for one failed constraint (confirmed for runtimeSessionId, agentcore-errors.md). */
 export function validation(field: string, constraint: string): ApiError {

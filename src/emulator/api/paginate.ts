@@ -34,3 +34,12 @@ export function paginate<T>(
   const next = start + size < all.length ? Buffer.from(String(start + size)).toString('base64url') : undefined;
   return next ? { items, nextToken: next } : { items };
 }
+
+/** paginate() for the REST list operations whose maxResults / nextToken are httpQuery members. */
+export function paginateQuery<T>(
+  all: readonly T[],
+  query: URLSearchParams,
+  range: { max: number; default?: number },
+): Page<T> {
+  return paginate(all, { maxResults: query.get('maxResults'), nextToken: query.get('nextToken') }, range);
+}

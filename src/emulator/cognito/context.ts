@@ -32,13 +32,6 @@ export const cop = jsonOp<CognitoCtx, Body>;
 
 export { cognitoError, invalidParameter, notAuthorized };
 
-/** The same wording validate() uses, for a member checked by hand. */
-export function nullMember(path: string): ApiError {
-  return invalidParameter(
-    `1 validation error detected: Value null at '${path}' failed to satisfy constraint: Member must not be null`,
-  );
-}
-
 export function poolOf(ctx: CognitoCtx, id: unknown): Pool {
   const pool = typeof id === 'string' ? ctx.registry.pools.get(id) : undefined;
   if (!pool) throw cognitoError('ResourceNotFoundException', `User pool ${String(id)} does not exist.`);

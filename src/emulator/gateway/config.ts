@@ -7,8 +7,9 @@
  * stack's user pool (and without any authorizerConfiguration, its app clients); `roleArn` defaults to a local role.
  */
 import { ApiError, validate } from '../api/index.js';
-import { keyField } from '../config-fields.js';
+import { ConfigError } from '../config-fields.js';
 import { seededClients, type CustomJwtAuthorizer, type RuntimeDefaultsContext } from '../runtime/config.js';
+import { isObject, known, type Raw } from '../runtime/fields.js';
 import type { GatewaySpec, TargetSpec } from './model.js';
 import { checkGatewaySpec, checkTargetSpec } from './rules.js';
 import { CREATE_GATEWAY, CREATE_TARGET } from './shapes.js';
@@ -23,19 +24,6 @@ export interface GatewayConfig extends Omit<GatewaySpec, 'roleArn' | 'authorizer
   targets: Array<TargetSpec & { targetId?: string }>;
 }
 
-export class GatewayConfigError extends Error {
-  constructor(
-    readonly path: string,
-    detail: string,
-  ) {
-    super(`${path}: ${detail}`);
-    this.name = 'GatewayConfigError';
-  }
-}
-
-type Raw = Record<string, unknown>;
-const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** Placeholders that satisfy the shapes for what the stack fills in when it starts. */
 const PLACEHOLDER_ROLE = 'arn:aws:iam::000000000000:role/AgentCoreLocalGatewayRole';
 const PLACEHOLDER_DISCOVERY = 'http://stack/.well-known/openid-configuration';
@@ -46,32 +34,22 @@ export const LOCAL_ROLE_NAME = 'AgentCoreLocalGatewayRole';
 function asConfigError(e: unknown, path: string): never {
   if (!(e instanceof ApiError)) throw e;
   const m = /^Value at '([^']+)' (.*)$/s.exec(e.message);
-  if (m)
-    throw new GatewayConfigError(
-      `${path}.${m[1]!.replace(/\.(\d+)\.member/g, (_x, i) => `[${Number(i) - 1}]`)}`,
-      m[2]!,
-    );
-  throw new GatewayConfigError(path, e.message);
+  if (m) throw new ConfigError(`${path}.${m[1]!.replace(/\.(\d+)\.member/g, (_x, i) => `[${Number(i) - 1}]`)}`, m[2]!);
+  throw new ConfigError(path, e.message);
 }
 
 const GATEWAY_KEYS = [...Object.keys(CREATE_GATEWAY.members), 'gatewayId', 'targets'];
 const TARGET_KEYS = [...Object.keys(CREATE_TARGET.members), 'targetId'];
 
-function known(o: Raw, path: string, keys: string[]): void {
-  for (const k of Object.keys(o))
-    if (!keys.includes(k))
-      throw new GatewayConfigError(keyField(path, k), `unknown field (expected one of: ${keys.join(', ')})`);
-}
-
 function parseTargets(raw: unknown, path: string, gateway: GatewaySpec): GatewayConfig['targets'] {
   if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) throw new GatewayConfigError(path, 'must be a list of targets (CreateGatewayTarget fields)');
+  if (!Array.isArray(raw)) throw new ConfigError(path, 'must be a list of targets (CreateGatewayTarget fields)');
   const names = new Set<string>();
   return raw.map((t, i) => {
     const p = `${path}[${i}]`;
-    if (!isObject(t)) throw new GatewayConfigError(p, 'must be an object');
+    if (!isObject(t)) throw new ConfigError(p, 'must be an object');
     if ('kind' in t)
-      throw new GatewayConfigError(
+      throw new ConfigError(
         `${p}.kind`,
         'targets now take CreateGatewayTarget fields: ' +
           '{ name, targetConfiguration: { mcp: { mcpServer: { endpoint } } }, ' +
@@ -85,18 +63,18 @@ function parseTargets(raw: unknown, path: string, gateway: GatewaySpec): Gateway
       asConfigError(e, p);
     }
     if (t.targetId !== undefined && (typeof t.targetId !== 'string' || !/^[0-9a-zA-Z]{10}$/.test(t.targetId)))
-      throw new GatewayConfigError(`${p}.targetId`, 'must be 10 letters or digits');
+      throw new ConfigError(`${p}.targetId`, 'must be 10 letters or digits');
     const name = t.name as string;
-    if (names.has(name)) throw new GatewayConfigError(`${p}.name`, `duplicate target name ${JSON.stringify(name)}`);
+    if (names.has(name)) throw new ConfigError(`${p}.name`, `duplicate target name ${JSON.stringify(name)}`);
     names.add(name);
     return t as unknown as TargetSpec & { targetId?: string };
   });
 }
 
 function parseGateway(g: unknown, p: string, ctx: RuntimeDefaultsContext | undefined): GatewayConfig {
-  if (!isObject(g)) throw new GatewayConfigError(p, 'must be an object');
+  if (!isObject(g)) throw new ConfigError(p, 'must be an object');
   if ('interceptors' in g || 'id' in g)
-    throw new GatewayConfigError(
+    throw new ConfigError(
       p,
       'gateways now take CreateGateway fields: gatewayId (not id), interceptorConfigurations (not interceptors)',
     );
@@ -135,7 +113,7 @@ function parseGateway(g: unknown, p: string, ctx: RuntimeDefaultsContext | undef
     gatewayId !== undefined &&
     (typeof gatewayId !== 'string' || !/^([0-9a-z][-]?){1,100}-[0-9a-z]{10}$/.test(gatewayId))
   )
-    throw new GatewayConfigError(
+    throw new ConfigError(
       `${p}.gatewayId`,
       'must be lower-case letters, digits and hyphens ending in -<10 characters>',
     );
@@ -144,15 +122,15 @@ function parseGateway(g: unknown, p: string, ctx: RuntimeDefaultsContext | undef
   return { ...(spec as unknown as GatewayConfig), targets };
 }
 
-/** Validates the `gateways` section of a config file; throws GatewayConfigError naming the field. */
+/** Validates the `gateways` section of a config file; throws ConfigError naming the field. */
 export function parseGateways(raw: unknown, path = 'gateways', ctx?: RuntimeDefaultsContext): GatewayConfig[] {
   if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) throw new GatewayConfigError(path, 'must be a list of gateways (CreateGateway fields)');
+  if (!Array.isArray(raw)) throw new ConfigError(path, 'must be a list of gateways (CreateGateway fields)');
   const seen = new Set<string>();
   return raw.map((g, i) => {
     const out = parseGateway(g, `${path}[${i}]`, ctx);
     for (const key of [out.name, out.gatewayId].filter((x): x is string => !!x)) {
-      if (seen.has(key)) throw new GatewayConfigError(`${path}[${i}]`, `duplicate gateway ${JSON.stringify(key)}`);
+      if (seen.has(key)) throw new ConfigError(`${path}[${i}]`, `duplicate gateway ${JSON.stringify(key)}`);
       seen.add(key);
     }
     return out;

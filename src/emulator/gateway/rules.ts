@@ -16,7 +16,7 @@ import {
 } from '../../wire.js';
 import { validationMessage } from '../api/errors.js';
 import { parseCustomJwtAuthorizer } from '../runtime/authorizer-config.js';
-import { RuntimeConfigError } from '../runtime/fields.js';
+import { asValidation } from '../runtime/fields.js';
 import { parseOpenApi } from './targets/openapi-schema.js';
 import {
   type AuthorizerType,
@@ -41,15 +41,6 @@ export const credentialKind = (c: CredentialProviderConfiguration | undefined): 
 
 const fail = (message: string) => validationMessage(message);
 
-function checkAuthorizer(jwt: unknown): void {
-  try {
-    parseCustomJwtAuthorizer(jwt, 'authorizerConfiguration.customJWTAuthorizer');
-  } catch (e) {
-    if (e instanceof RuntimeConfigError) throw fail(e.message);
-    throw e;
-  }
-}
-
 export function checkGatewaySpec(spec: GatewaySpec, before?: GatewaySpec): void {
   const jwt = spec.authorizerConfiguration?.customJWTAuthorizer;
   if (spec.authorizerType === 'CUSTOM_JWT' && !jwt)
@@ -62,7 +53,7 @@ export function checkGatewaySpec(spec: GatewaySpec, before?: GatewaySpec): void 
       throw fail("Custom claim name can't be 'scp'. Please configure claims in the allowed_scopes field");
   }
   // The runtime's semantic rules for the shared authorizer (operators × value types, advertised scopes).
-  if (jwt) checkAuthorizer(jwt);
+  if (jwt) asValidation(() => parseCustomJwtAuthorizer(jwt, 'authorizerConfiguration.customJWTAuthorizer'));
   const points = (spec.interceptorConfigurations ?? []).flatMap((i) => i.interceptionPoints);
   for (const p of ['REQUEST', 'RESPONSE'] as const)
     if (points.filter((x) => x === p).length > 1)

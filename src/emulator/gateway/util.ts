@@ -14,8 +14,12 @@ export type JsonObject = Record<string, unknown>;
 
 export const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** A header of an incoming request as one string. */
-export function headerOf(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
-  const v = headers[name];
-  return Array.isArray(v) ? v.join(',') : v;
+/** The members of a request body that `keys` names and it holds (neither undefined nor null), and nothing else. */
+export function membersOf(body: object, keys: readonly string[]): JsonObject {
+  const out: JsonObject = {};
+  for (const k of keys) {
+    const v = (body as JsonObject)[k];
+    if (v !== undefined && v !== null) out[k] = v;
+  }
+  return out;
 }

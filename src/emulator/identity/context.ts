@@ -16,7 +16,3 @@ export interface IdentityCtx extends EmuContext {
 }
 
 export class JwtRejection extends Error {}
-
-export function epochSeconds(ms: number): number {
-  return Math.floor(ms / 1000);
-}

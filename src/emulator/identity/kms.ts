@@ -7,7 +7,7 @@
  * Two keys are seeded, the ones the local OAuth provider's PRIVATE_KEY_JWT client has registered; both are made on
  * the first signature with either, so the provider's one read of its client's keys sees both.
  */
-import { KeyObject, randomUUID } from 'node:crypto';
+import { KeyObject } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import type { KeyLease } from '../keys.js';
 
@@ -94,5 +94,3 @@ export class LocalKms {
     return { keys: all.flatMap((r) => (r.status === 'fulfilled' ? [r.value.publicJwk] : [])) };
   }
 }
-
-export const newJti = () => randomUUID();

@@ -17,7 +17,7 @@
  */
 import { parsePolicyText } from '../../policy-model/index.js';
 import { ApiError } from '../api/index.js';
-import { keyField } from '../config-fields.js';
+import { ConfigError, known, list, obj } from '../config-fields.js';
 import { createEngine } from './engines.js';
 import { createPolicy } from './policies.js';
 import { ENFORCEMENT_MODES, VALIDATION_MODES } from './shapes.js';
@@ -37,42 +37,19 @@ export interface PolicyEngineConfig {
   policies: PolicyConfig[];
 }
 
-/** A field-named config problem (config.ts turns it into its ConfigError). */
-export class PolicyConfigError extends Error {
-  constructor(
-    readonly path: string,
-    readonly detail: string,
-  ) {
-    super(`${path}: ${detail}`);
-    this.name = 'PolicyConfigError';
-  }
-}
-
-type Raw = Record<string, unknown>;
 const NAME = /^[A-Za-z][A-Za-z0-9_]{0,47}$/;
-
-function obj(v: unknown, path: string): Raw {
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new PolicyConfigError(path, 'must be a mapping (object)');
-  return v as Raw;
-}
-
-function known(o: Raw, path: string, keys: string[]): void {
-  for (const k of Object.keys(o))
-    if (!keys.includes(k))
-      throw new PolicyConfigError(keyField(path, k), `unknown key (expected one of: ${keys.join(', ')})`);
-}
 
 function text(v: unknown, path: string, opts: { pattern?: RegExp; patternText?: string; optional?: boolean } = {}) {
   if (v === undefined && opts.optional) return undefined;
-  if (typeof v !== 'string' || !v) throw new PolicyConfigError(path, 'required non-empty string');
-  if (opts.pattern && !opts.pattern.test(v)) throw new PolicyConfigError(path, `must match ${opts.patternText}`);
+  if (typeof v !== 'string' || !v) throw new ConfigError(path, 'required non-empty string');
+  if (opts.pattern && !opts.pattern.test(v)) throw new ConfigError(path, `must match ${opts.patternText}`);
   return v;
 }
 
 function oneOf<T extends string>(v: unknown, path: string, values: readonly T[]): T | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== 'string' || !values.includes(v as T))
-    throw new PolicyConfigError(path, `must be one of ${values.join(', ')}`);
+    throw new ConfigError(path, `must be one of ${values.join(', ')}`);
   return v as T;
 }
 
@@ -84,7 +61,7 @@ function parsePolicy(v: unknown, path: string): PolicyConfig {
   const statement = text(o.statement, `${path}.statement`)!;
   const parsed = parsePolicyText(statement);
   const bad = parsed.diagnostics.find((d) => d.severity === 'error');
-  if (bad) throw new PolicyConfigError(`${path}.statement`, `line ${bad.line ?? 1}: ${bad.message}`);
+  if (bad) throw new ConfigError(`${path}.statement`, `line ${bad.line ?? 1}: ${bad.message}`);
   const description = text(o.description, `${path}.description`, { optional: true });
   const enforcementMode = oneOf(o.enforcementMode, `${path}.enforcementMode`, ENFORCEMENT_MODES);
   const validationMode = oneOf(o.validationMode, `${path}.validationMode`, VALIDATION_MODES);
@@ -98,19 +75,18 @@ function parsePolicy(v: unknown, path: string): PolicyConfig {
 }
 
 export function parsePolicyEngines(v: unknown, path: string): PolicyEngineConfig[] {
-  if (!Array.isArray(v)) throw new PolicyConfigError(path, 'must be a list');
   const names = new Set<string>();
-  return v.map((e, i) => {
+  return list(v, path).map((e, i) => {
     const f = `${path}[${i}]`;
     const o = obj(e, f);
     known(o, f, ['name', 'description', 'policies']);
     const name = text(o.name, `${f}.name`, { pattern: NAME, patternText: NAME_TEXT })!;
-    if (names.has(name)) throw new PolicyConfigError(`${f}.name`, `duplicate "${name}"`);
+    if (names.has(name)) throw new ConfigError(`${f}.name`, `duplicate "${name}"`);
     names.add(name);
     const description = text(o.description, `${f}.description`, { optional: true });
-    if (o.policies !== undefined && !Array.isArray(o.policies))
-      throw new PolicyConfigError(`${f}.policies`, 'must be a list');
-    const policies = ((o.policies as unknown[] | undefined) ?? []).map((p, j) => parsePolicy(p, `${f}.policies[${j}]`));
+    const policies = (o.policies === undefined ? [] : list(o.policies, `${f}.policies`)).map((p, j) =>
+      parsePolicy(p, `${f}.policies[${j}]`),
+    );
     return { name, ...(description ? { description } : {}), policies };
   });
 }

@@ -2,7 +2,7 @@
  * Policy engine operations, one small handler each (paths and codes from the SDK's schemas: POST/GET
  * /policy-engines, GET/PATCH/DELETE /policy-engines/{policyEngineId}, GET /policy-engine-summaries[/{id}]).
  */
-import { conflict, notFound, op, paginate, type RestCall } from '../api/index.js';
+import { conflict, notFound, op, paginateQuery, type RestCall } from '../api/index.js';
 import { CREATE_ENGINE, ENGINE_LABELS, engineOut, engineSummary, UPDATE_ENGINE } from './shapes.js';
 import { resourceId, type EngineRecord, type PolicyStore } from './store.js';
 
@@ -89,7 +89,7 @@ export const engineOperations = [
     method: 'GET',
     path: '/policy-engines',
     handle: ({ ctx, query }) => {
-      const page = paginate([...ctx.store.engines.values()], queryPage(query), { max: 100, default: 10 });
+      const page = paginateQuery([...ctx.store.engines.values()], query, { max: 100, default: 10 });
       return { policyEngines: page.items.map(engineOut), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
     },
   }),
@@ -141,7 +141,7 @@ export const engineOperations = [
     method: 'GET',
     path: '/policy-engine-summaries',
     handle: ({ ctx, query }) => {
-      const page = paginate([...ctx.store.engines.values()], queryPage(query), { max: 100, default: 10 });
+      const page = paginateQuery([...ctx.store.engines.values()], query, { max: 100, default: 10 });
       return {
         policyEngines: page.items.map(engineSummary),
         ...(page.nextToken ? { nextToken: page.nextToken } : {}),
@@ -149,10 +149,3 @@ export const engineOperations = [
     },
   }),
 ];
-
-/** maxResults / nextToken from the query string (httpQuery members). */
-export function queryPage(query: URLSearchParams): { maxResults?: string; nextToken?: string } {
-  const maxResults = query.get('maxResults') ?? undefined;
-  const nextToken = query.get('nextToken') ?? undefined;
-  return { ...(maxResults !== undefined ? { maxResults } : {}), ...(nextToken !== undefined ? { nextToken } : {}) };
-}

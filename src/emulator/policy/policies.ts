@@ -4,8 +4,8 @@
  * A statement that does not parse or validate settles in CREATE_FAILED / UPDATE_FAILED with statusReasons; a failed
  * update keeps the previous statement in effect (UNVERIFIED: what AWS evaluates meanwhile).
  */
-import { conflict, notFound, op, paginate } from '../api/index.js';
-import { engineOf, queryPage, type PolicyCtx } from './engines.js';
+import { conflict, notFound, op, paginateQuery, type Page } from '../api/index.js';
+import { engineOf, type PolicyCtx } from './engines.js';
 import { CREATE_POLICY, POLICY_LABELS, ENGINE_LABELS, policyOut, policySummary, UPDATE_POLICY } from './shapes.js';
 import { cedarStatement, checkStatement } from './statement.js';
 import {
@@ -115,10 +115,12 @@ function updatePolicy(store: PolicyStore, engine: EngineRecord, p: PolicyRecord,
   return { ...p, status, statusReasons: status === 'UPDATING' ? [] : p.statusReasons };
 }
 
-function listOf(ctx: PolicyCtx, engine: EngineRecord, query: URLSearchParams): PolicyRecord[] {
-  const all = [...ctx.store.policiesOf(engine.policyEngineId).values()];
-  const scope = query.get('targetResourceScope');
-  return scope ? all.filter((p) => appliesToResource(p.statement, scope)) : all;
+/** ListPolicies' and ListPolicySummaries' page: the engine's policies (those of targetResourceScope), 10 a page. */
+function policyPage(call: Parameters<typeof engineOf>[0]): Page<PolicyRecord> {
+  const all = [...call.ctx.store.policiesOf(engineOf(call).policyEngineId).values()];
+  const scope = call.query.get('targetResourceScope');
+  const listed = scope ? all.filter((p) => appliesToResource(p.statement, scope)) : all;
+  return paginateQuery(listed, call.query, { max: 100, default: 10 });
 }
 
 export const policyOperations = [
@@ -144,10 +146,7 @@ export const policyOperations = [
     path: '/policy-engines/{policyEngineId}/policies',
     labels: ENGINE_LABELS,
     handle: (call) => {
-      const page = paginate(listOf(call.ctx, engineOf(call), call.query), queryPage(call.query), {
-        max: 100,
-        default: 10,
-      });
+      const page = policyPage(call);
       return { policies: page.items.map(policyOut), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
     },
   }),
@@ -189,10 +188,7 @@ export const policyOperations = [
     path: '/policy-engines/{policyEngineId}/policy-summaries',
     labels: ENGINE_LABELS,
     handle: (call) => {
-      const page = paginate(listOf(call.ctx, engineOf(call), call.query), queryPage(call.query), {
-        max: 100,
-        default: 10,
-      });
+      const page = policyPage(call);
       return { policies: page.items.map(policySummary), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
     },
   }),

@@ -12,8 +12,8 @@
  */
 import { CLAIM_OPERATORS, PATTERNS, type ClaimOperator } from '../../wire.js';
 import { enumOf, list, map, req, str as strRule, struct, union } from '../api/index.js';
-import { keyField } from '../config-fields.js';
-import { checkShape, isObject, known, RuntimeConfigError, str, strList, httpUrl } from './fields.js';
+import { ConfigError, keyField } from '../config-fields.js';
+import { checkShape, isObject, known, str, strList, httpUrl } from './fields.js';
 
 export interface CustomClaimRule {
   inboundTokenClaimName: string;
@@ -143,12 +143,11 @@ const JWT_FIELDS = [
 const SCOPE_HINT = 'is not a valid scope (1-255 printable characters, no space, quote or backslash)';
 
 function scope(s: string, p: string): void {
-  if (s.length > 255 || !fullMatch(SCOPE.pattern!, s))
-    throw new RuntimeConfigError(p, `${JSON.stringify(s)} ${SCOPE_HINT}`);
+  if (s.length > 255 || !fullMatch(SCOPE.pattern!, s)) throw new ConfigError(p, `${JSON.stringify(s)} ${SCOPE_HINT}`);
 }
 
 export function parseCustomJwtAuthorizer(raw: unknown, path: string): CustomJwtAuthorizer {
-  if (!isObject(raw)) throw new RuntimeConfigError(path, 'must be an object');
+  if (!isObject(raw)) throw new ConfigError(path, 'must be an object');
   known(raw, path, JWT_FIELDS);
   const out: CustomJwtAuthorizer = {};
   const discoveryUrl = str(raw.discoveryUrl, `${path}.discoveryUrl`, {
@@ -174,7 +173,7 @@ export function parseCustomJwtAuthorizer(raw: unknown, path: string): CustomJwtA
     );
   if (raw.customClaims !== undefined) {
     if (!Array.isArray(raw.customClaims) || raw.customClaims.length === 0)
-      throw new RuntimeConfigError(`${path}.customClaims`, 'must be a non-empty list');
+      throw new ConfigError(`${path}.customClaims`, 'must be a non-empty list');
     out.customClaims = raw.customClaims.map((c, i) => parseClaimRule(c, `${path}.customClaims[${i}]`));
   }
   storeChecked(raw, out, path);
@@ -188,7 +187,7 @@ function storeChecked(raw: Record<string, unknown>, out: CustomJwtAuthorizer, pa
     checkShape(raw.allowedWorkloadConfiguration, ALLOWED_WORKLOADS, p);
     const w = raw.allowedWorkloadConfiguration as AllowedWorkloadConfiguration;
     if (!w.hostingEnvironments?.length && !w.workloadIdentities?.length)
-      throw new RuntimeConfigError(p, 'needs hostingEnvironments or workloadIdentities');
+      throw new ConfigError(p, 'needs hostingEnvironments or workloadIdentities');
     out.allowedWorkloadConfiguration = w;
   }
   if (raw.privateEndpoint !== undefined) {
@@ -207,12 +206,12 @@ function storeChecked(raw: Record<string, unknown>, out: CustomJwtAuthorizer, pa
 
 function parseScopeMapping(raw: unknown, path: string, allowed: string[] | undefined): Record<string, string> {
   if (!isObject(raw) || Object.keys(raw).length === 0)
-    throw new RuntimeConfigError(path, 'must be a non-empty mapping of allowedScopes to the scopes to advertise');
+    throw new ConfigError(path, 'must be a non-empty mapping of allowedScopes to the scopes to advertise');
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) {
     const field = keyField(path, k);
     if (!allowed?.includes(k))
-      throw new RuntimeConfigError(
+      throw new ConfigError(
         field,
         `maps a scope that is not in allowedScopes (${allowed?.join(', ') ?? 'none configured'})`,
       );
@@ -226,12 +225,12 @@ function parseScopeMapping(raw: unknown, path: string, allowed: string[] | undef
 function claimName(raw: unknown, path: string): string {
   const name = str(raw, path)!;
   if (name.length > 255 || !fullMatch(CLAIM_NAME.pattern!, name))
-    throw new RuntimeConfigError(
+    throw new ConfigError(
       path,
       `${JSON.stringify(name)} must be 1-255 characters from [A-Za-z0-9_.-:] (${CLAIM_NAME.pattern!.source})`,
     );
   if (name === 'scp' || name === 'scope')
-    throw new RuntimeConfigError(
+    throw new ConfigError(
       path,
       "Custom claim name can't be 'scp'. Please configure claims in the allowed_scopes field",
     );
@@ -240,7 +239,7 @@ function claimName(raw: unknown, path: string): string {
 
 function claimValue(s: string, path: string): void {
   if (s.length > 255 || !fullMatch(CLAIM_VALUE.pattern!, s))
-    throw new RuntimeConfigError(
+    throw new ConfigError(
       path,
       `${JSON.stringify(s)} must be 1-255 letters, digits, '_', '.' or '-' (${CLAIM_VALUE.pattern!.source}: ` +
         'no spaces, colons or slashes)',
@@ -252,25 +251,25 @@ function fullMatch(re: RegExp, s: string): boolean {
 }
 
 function parseClaimRule(raw: unknown, path: string): CustomClaimRule {
-  if (!isObject(raw)) throw new RuntimeConfigError(path, 'must be an object');
+  if (!isObject(raw)) throw new ConfigError(path, 'must be an object');
   known(raw, path, ['inboundTokenClaimName', 'inboundTokenClaimValueType', 'authorizingClaimMatchValue']);
   const name = claimName(raw.inboundTokenClaimName, `${path}.inboundTokenClaimName`);
   const type = str(raw.inboundTokenClaimValueType, `${path}.inboundTokenClaimValueType`)!;
   if (type !== 'STRING' && type !== 'STRING_ARRAY')
-    throw new RuntimeConfigError(
+    throw new ConfigError(
       `${path}.inboundTokenClaimValueType`,
       `must be STRING or STRING_ARRAY (got ${JSON.stringify(type)})`,
     );
   const m = raw.authorizingClaimMatchValue;
   if (!isObject(m))
-    throw new RuntimeConfigError(
+    throw new ConfigError(
       `${path}.authorizingClaimMatchValue`,
       'is required ({ claimMatchValue, claimMatchOperator })',
     );
   const mp = `${path}.authorizingClaimMatchValue`;
   const op = str(m.claimMatchOperator, `${mp}.claimMatchOperator`)!;
   if (!(CLAIM_OPERATORS as readonly string[]).includes(op))
-    throw new RuntimeConfigError(
+    throw new ConfigError(
       `${mp}.claimMatchOperator`,
       `must be one of ${CLAIM_OPERATORS.join(', ')} (got ${JSON.stringify(op)})`,
     );
@@ -284,12 +283,12 @@ function parseClaimRule(raw: unknown, path: string): CustomClaimRule {
 }
 
 function parseMatchValue(v: unknown, vp: string): CustomClaimRule['authorizingClaimMatchValue']['claimMatchValue'] {
-  if (!isObject(v)) throw new RuntimeConfigError(vp, 'is required ({ matchValueString } or { matchValueStringList })');
+  if (!isObject(v)) throw new ConfigError(vp, 'is required ({ matchValueString } or { matchValueStringList })');
   const single = str(v.matchValueString, `${vp}.matchValueString`, { optional: true });
   if (single !== undefined) claimValue(single, `${vp}.matchValueString`);
   const many = strList(v.matchValueStringList, `${vp}.matchValueStringList`, claimValue);
   if ((single === undefined) === (many === undefined))
-    throw new RuntimeConfigError(vp, 'needs exactly one of matchValueString or matchValueStringList');
+    throw new ConfigError(vp, 'needs exactly one of matchValueString or matchValueStringList');
   return single !== undefined ? { matchValueString: single } : { matchValueStringList: many! };
 }
 
@@ -302,14 +301,11 @@ function checkOperator(
 ): void {
   const single = value.matchValueString !== undefined;
   if (op === 'EQUALS' && (type !== 'STRING' || !single))
-    throw new RuntimeConfigError(path, 'EQUALS compares a STRING claim with matchValueString');
+    throw new ConfigError(path, 'EQUALS compares a STRING claim with matchValueString');
   if (op === 'CONTAINS' && (type !== 'STRING_ARRAY' || !single))
-    throw new RuntimeConfigError(path, 'CONTAINS checks that a STRING_ARRAY claim contains matchValueString');
+    throw new ConfigError(path, 'CONTAINS checks that a STRING_ARRAY claim contains matchValueString');
   if (op === 'CONTAINS_ANY' && (type !== 'STRING_ARRAY' || single))
-    throw new RuntimeConfigError(
-      path,
-      'CONTAINS_ANY checks that a STRING_ARRAY claim contains any of matchValueStringList',
-    );
+    throw new ConfigError(path, 'CONTAINS_ANY checks that a STRING_ARRAY claim contains any of matchValueStringList');
 }
 
 /** The scopes an authorizer advertises (PRM scopes_supported, WWW-Authenticate scope=): allowedScopes, mapped. */

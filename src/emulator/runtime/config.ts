@@ -10,14 +10,14 @@
 import { createHash } from 'node:crypto';
 import { HEADERS, LIMITS, PATTERNS } from '../../wire.js';
 import { parseCustomJwtAuthorizer, type CustomJwtAuthorizer } from './authorizer-config.js';
-import { httpUrl, isObject, known, RuntimeConfigError, str, strList, type Raw } from './fields.js';
+import { ConfigError } from '../config-fields.js';
+import { httpUrl, isObject, known, str, strList, type Raw } from './fields.js';
 
 export {
   parseCustomJwtAuthorizer,
   type CustomClaimRule,
   type CustomJwtAuthorizer,
 } from './authorizer-config.js';
-export { RuntimeConfigError } from './fields.js';
 
 /** ProtocolConfiguration.serverProtocol (the config file takes HTTP and MCP; the control plane all four). */
 export type ServerProtocol = 'HTTP' | 'MCP' | 'A2A' | 'AGUI';
@@ -133,13 +133,13 @@ export function parseAllowlist(raw: unknown, path: string, jwt: boolean): string
   if (raw === undefined || raw === null) return [];
   const list = strList(raw, path) ?? [];
   if (list.length > LIMITS.customHeadersPerRuntime)
-    throw new RuntimeConfigError(path, `at most ${LIMITS.customHeadersPerRuntime} headers per runtime`);
+    throw new ConfigError(path, `at most ${LIMITS.customHeadersPerRuntime} headers per runtime`);
   list.forEach((h, i) => {
     const p = `${path}[${i}]`;
-    if (!HEADER_NAME.test(h)) throw new RuntimeConfigError(p, `${JSON.stringify(h)} is not a header name`);
+    if (!HEADER_NAME.test(h)) throw new ConfigError(p, `${JSON.stringify(h)} is not a header name`);
     if (h.toLowerCase() === 'authorization') {
       if (!jwt)
-        throw new RuntimeConfigError(
+        throw new ConfigError(
           p,
           'Authorization can be allow-listed only on an agent with a JWT authorizer ' +
             '(a SigV4 signature is never forwarded)',
@@ -147,7 +147,7 @@ export function parseAllowlist(raw: unknown, path: string, jwt: boolean): string
       return;
     }
     if (!h.toLowerCase().startsWith(HEADERS.customPrefix.toLowerCase()) || h.length === HEADERS.customPrefix.length)
-      throw new RuntimeConfigError(
+      throw new ConfigError(
         p,
         `${JSON.stringify(h)}: only Authorization and headers starting with ${HEADERS.customPrefix} ` +
           'can be allow-listed',
@@ -172,7 +172,7 @@ const AGENT_FIELDS = [
 
 function parseAgentAuthorizer(a: unknown, path: string): AgentConfig['authorizerConfiguration'] {
   if (a === undefined || a === null) return undefined;
-  if (!isObject(a)) throw new RuntimeConfigError(path, 'must be { customJWTAuthorizer: {...} } (omit it for SigV4)');
+  if (!isObject(a)) throw new ConfigError(path, 'must be { customJWTAuthorizer: {...} } (omit it for SigV4)');
   known(a, path, ['customJWTAuthorizer']);
   return { customJWTAuthorizer: parseCustomJwtAuthorizer(a.customJWTAuthorizer ?? {}, `${path}.customJWTAuthorizer`) };
 }
@@ -188,7 +188,7 @@ function callbackOf(raw: Raw, path: string, ctx?: RuntimeDefaultsContext): strin
 }
 
 function parseAgent(raw: unknown, path: string, ctx?: RuntimeDefaultsContext): AgentConfig {
-  if (!isObject(raw)) throw new RuntimeConfigError(path, 'must be an object');
+  if (!isObject(raw)) throw new ConfigError(path, 'must be an object');
   known(raw, path, AGENT_FIELDS);
   const name = str(raw.name, `${path}.name`, {
     pattern: AGENT_NAME,
@@ -204,8 +204,7 @@ function parseAgent(raw: unknown, path: string, ctx?: RuntimeDefaultsContext): A
   const rhc = raw.requestHeaderConfiguration;
   const allowRaw = raw.requestHeaderAllowlist ?? (isObject(rhc) ? rhc.requestHeaderAllowlist : undefined);
   const protocol = (str(raw.protocol, `${path}.protocol`, { optional: true }) ?? 'HTTP').toUpperCase();
-  if (protocol !== 'HTTP' && protocol !== 'MCP')
-    throw new RuntimeConfigError(`${path}.protocol`, 'must be HTTP or MCP');
+  if (protocol !== 'HTTP' && protocol !== 'MCP') throw new ConfigError(`${path}.protocol`, 'must be HTTP or MCP');
   const returnUrls = strList(raw.allowedResourceOauth2ReturnUrls, `${path}.allowedResourceOauth2ReturnUrls`) ?? [];
   const callback = callbackOf(raw, path, ctx);
   const jwt = authorizerConfiguration !== undefined;
@@ -227,15 +226,15 @@ function parseAgent(raw: unknown, path: string, ctx?: RuntimeDefaultsContext): A
   return agent;
 }
 
-/** Validate the `agents` section of a config file; throws RuntimeConfigError naming the field. */
+/** Validate the `agents` section of a config file; throws ConfigError naming the field. */
 export function parseAgents(raw: unknown, path = 'agents', ctx?: RuntimeDefaultsContext): AgentConfig[] {
   if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) throw new RuntimeConfigError(path, 'must be a list of agents');
+  if (!Array.isArray(raw)) throw new ConfigError(path, 'must be a list of agents');
   const agents = raw.map((a, i) => parseAgent(a, `${path}[${i}]`, ctx));
   const seen = new Set<string>();
   agents.forEach((a, i) => {
     for (const key of [a.name, a.id]) {
-      if (seen.has(key)) throw new RuntimeConfigError(`${path}[${i}]`, `duplicate agent ${JSON.stringify(key)}`);
+      if (seen.has(key)) throw new ConfigError(`${path}[${i}]`, `duplicate agent ${JSON.stringify(key)}`);
       seen.add(key);
     }
   });
@@ -256,7 +255,7 @@ export function applyAgentUrls(agents: AgentConfig[], specs: string[]): AgentCon
     if (target) {
       const a = out.find((x) => x.name === target || x.id === target);
       if (!a)
-        throw new RuntimeConfigError(
+        throw new ConfigError(
           '--agent-url',
           `no agent named ${JSON.stringify(target)} (agents: ${out.map((x) => x.name).join(', ')})`,
         );

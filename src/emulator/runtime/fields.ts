@@ -1,24 +1,15 @@
 /**
  * The field readers of the runtime half's config sections (agents, gateways, authorizers): each names the offending
- * field in a RuntimeConfigError (`agents[0].name: "my-agent" must match …`), which config.ts turns into a ConfigError.
- * Also the bridge from the models' shape tables (api/shapes.ts) to a config-file error, so a structure checked by the
- * control plane is checked by the same table in a config file. (../config-fields.ts holds the identity half's readers,
- * with ConfigError and other wording; the two could become one once the runtime half's messages may change.)
+ * field in a ConfigError (`agents[0].name: "my-agent" must match …`), the config file's one error (../config-fields.ts,
+ * whose readers, the identity half's, keep their own wording). Also the bridge between the models' shape tables
+ * (api/shapes.ts) and a config-file error, both ways: a structure checked by the control plane is checked by the same
+ * table in a config file (checkShape), and a config-file parser run on an API member answers ValidationException
+ * (asValidation).
  */
-import { ApiError, validate, type Rule } from '../api/index.js';
-import { keyField } from '../config-fields.js';
+import { ApiError, validate, validationMessage, type Rule } from '../api/index.js';
+import { ConfigError, keyField, type Raw } from '../config-fields.js';
 
-export class RuntimeConfigError extends Error {
-  constructor(
-    readonly path: string,
-    detail: string,
-  ) {
-    super(`${path}: ${detail}`);
-    this.name = 'RuntimeConfigError';
-  }
-}
-
-export type Raw = Record<string, unknown>;
+export type { Raw };
 
 export function isObject(v: unknown): v is Raw {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -31,12 +22,12 @@ export function str(
 ): string | undefined {
   if (v === undefined || v === null) {
     if (opts.optional) return undefined;
-    throw new RuntimeConfigError(path, 'is required');
+    throw new ConfigError(path, 'is required');
   }
   if (typeof v !== 'string' || v.length === 0)
-    throw new RuntimeConfigError(path, `must be a non-empty string (got ${JSON.stringify(v)})`);
+    throw new ConfigError(path, `must be a non-empty string (got ${JSON.stringify(v)})`);
   if (opts.pattern && !opts.pattern.test(v))
-    throw new RuntimeConfigError(path, `${JSON.stringify(v)} ${opts.hint ?? `must match ${opts.pattern}`}`);
+    throw new ConfigError(path, `${JSON.stringify(v)} ${opts.hint ?? `must match ${opts.pattern}`}`);
   return v;
 }
 
@@ -50,7 +41,7 @@ export function strList(v: unknown, path: string, each?: (s: string, p: string) 
           .filter(Boolean)
       : v;
   if (!Array.isArray(list) || list.length === 0)
-    throw new RuntimeConfigError(path, 'must be a non-empty list of strings (AgentCore rejects an empty list)');
+    throw new ConfigError(path, 'must be a non-empty list of strings (AgentCore rejects an empty list)');
   return list.map((s, i) => {
     const item = str(s, `${path}[${i}]`)!;
     each?.(item, `${path}[${i}]`);
@@ -61,7 +52,7 @@ export function strList(v: unknown, path: string, each?: (s: string, p: string) 
 export function known(o: Raw, path: string, keys: readonly string[]): void {
   for (const k of Object.keys(o)) {
     if (!keys.includes(k))
-      throw new RuntimeConfigError(keyField(path, k), `unknown field (expected one of: ${keys.join(', ')})`);
+      throw new ConfigError(keyField(path, k), `unknown field (expected one of: ${keys.join(', ')})`);
   }
 }
 
@@ -72,10 +63,10 @@ export function httpUrl(v: unknown, path: string, optional = true): string | und
   try {
     u = new URL(s);
   } catch {
-    throw new RuntimeConfigError(path, `${JSON.stringify(s)} is not a URL`);
+    throw new ConfigError(path, `${JSON.stringify(s)} is not a URL`);
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:')
-    throw new RuntimeConfigError(path, `${JSON.stringify(s)} must be an http(s) URL`);
+    throw new ConfigError(path, `${JSON.stringify(s)} must be an http(s) URL`);
   return s.replace(/\/+$/, '');
 }
 
@@ -90,6 +81,16 @@ export function checkShape(value: unknown, rule: Rule, path: string): void {
     if (!(e instanceof ApiError)) throw e;
     const field = (e.extra.fieldList as Array<{ name: string }> | undefined)?.[0]?.name;
     const m = /^Value at '(.*)' ((?:failed|must)[\s\S]*)$/.exec(e.message);
-    throw new RuntimeConfigError(m?.[1] ?? field ?? path, m?.[2] ?? e.message);
+    throw new ConfigError(m?.[1] ?? field ?? path, m?.[2] ?? e.message);
+  }
+}
+
+/** Runs a config-file parser on an API member; its ConfigError becomes the service's ValidationException. */
+export function asValidation<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof ConfigError) throw validationMessage(e.message);
+    throw e;
   }
 }

@@ -7,12 +7,13 @@ import type {
   ListGatewaysRequest,
   UpdateGatewayRequest,
 } from '@aws-sdk/client-bedrock-agentcore-control';
-import { notFound, op, paginate } from '../../api/index.js';
+import { notFound, op, paginateQuery } from '../../api/index.js';
 import type { GatewayDeps } from '../deps.js';
 import { type GatewayRecord, type GatewaySpec, iso } from '../model.js';
 import { checkGatewaySpec, checkTargetSpec } from '../rules.js';
 import { CREATE_GATEWAY, GATEWAY_LABELS, UPDATE_GATEWAY } from '../shapes.js';
 import type { GatewayStore } from '../store.js';
+import { membersOf } from '../util.js';
 
 export interface GatewayCtx {
   store: GatewayStore;
@@ -37,14 +38,10 @@ const SPEC_KEYS = [
 ] as const;
 
 /** The CreateGateway / UpdateGateway members of a request body, and nothing else. */
-export function gatewaySpecOf(body: Record<string, unknown>): GatewaySpec {
-  const spec: Record<string, unknown> = {};
-  for (const k of SPEC_KEYS) if (body[k] !== undefined && body[k] !== null) spec[k] = body[k];
-  return spec as unknown as GatewaySpec;
-}
+const gatewaySpecOf = (body: object) => membersOf(body, SPEC_KEYS) as unknown as GatewaySpec;
 
 /** GetGateway's answer (also Create's and Update's). */
-export function describeGateway(ctx: GatewayCtx, g: GatewayRecord): Record<string, unknown> {
+function describeGateway(ctx: GatewayCtx, g: GatewayRecord): Record<string, unknown> {
   const { region, accountId } = ctx.deps;
   const out: Record<string, unknown> = {
     gatewayArn: g.gatewayArn,
@@ -77,7 +74,7 @@ export const createGateway = op<GatewayCtx, CreateGatewayRequest>({
   status: 202,
   input: CREATE_GATEWAY,
   handle: ({ ctx, body }) => {
-    const spec = gatewaySpecOf(body as unknown as Record<string, unknown>);
+    const spec = gatewaySpecOf(body);
     checkGatewaySpec(spec);
     checkEngine(ctx, spec);
     const g = ctx.store.create(spec);
@@ -100,11 +97,7 @@ export const listGateways = op<GatewayCtx, ListGatewaysRequest>({
   method: 'GET',
   path: '/gateways/',
   handle: ({ ctx, query }) => {
-    const page = paginate(
-      ctx.store.list(),
-      { maxResults: query.get('maxResults') ?? undefined, nextToken: query.get('nextToken') ?? undefined },
-      { max: 1000 },
-    );
+    const page = paginateQuery(ctx.store.list(), query, { max: 1000 });
     return {
       items: page.items.map((g) => ({
         gatewayId: g.gatewayId,
@@ -130,7 +123,7 @@ export const updateGateway = op<GatewayCtx, UpdateGatewayRequest>({
   input: UPDATE_GATEWAY,
   handle: ({ ctx, body, params }) => {
     const g = ctx.store.get(params.gatewayIdentifier!);
-    const spec = gatewaySpecOf(body as unknown as Record<string, unknown>);
+    const spec = gatewaySpecOf(body);
     if (g.tags) spec.tags = g.tags;
     checkGatewaySpec(spec, g);
     checkEngine(ctx, spec);

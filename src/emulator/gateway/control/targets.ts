@@ -8,10 +8,11 @@ import type {
   SynchronizeGatewayTargetsRequest,
   UpdateGatewayTargetRequest,
 } from '@aws-sdk/client-bedrock-agentcore-control';
-import { op, paginate, validationMessage } from '../../api/index.js';
+import { op, paginateQuery, validationMessage } from '../../api/index.js';
 import { type GatewayRecord, type TargetRecord, type TargetSpec, iso, targetTypeOf } from '../model.js';
 import { checkTargetSpec } from '../rules.js';
 import { CREATE_TARGET, GATEWAY_LABELS, SYNCHRONIZE_TARGETS, TARGET_LABELS, UPDATE_TARGET } from '../shapes.js';
+import { membersOf } from '../util.js';
 import type { GatewayCtx } from './gateways.js';
 
 const SPEC_KEYS = [
@@ -22,14 +23,17 @@ const SPEC_KEYS = [
   'metadataConfiguration',
 ] as const;
 
-export function targetSpecOf(body: Record<string, unknown>): TargetSpec {
-  const spec: Record<string, unknown> = {};
-  for (const k of SPEC_KEYS) if (body[k] !== undefined && body[k] !== null) spec[k] = body[k];
-  return spec as unknown as TargetSpec;
+/** The CreateGatewayTarget / UpdateGatewayTarget members of a request body, and nothing else. */
+const targetSpecOf = (body: object) => membersOf(body, SPEC_KEYS) as unknown as TargetSpec;
+
+/** The gateway and the target the path names (404 for either). */
+function targetOf(ctx: GatewayCtx, params: Record<string, string | undefined>): { g: GatewayRecord; t: TargetRecord } {
+  const g = ctx.store.get(params.gatewayIdentifier!);
+  return { g, t: ctx.store.target(g, params.targetId!) };
 }
 
 /** GatewayTarget (Get/Create/Update answers and SynchronizeGatewayTargets items). */
-export function describeTarget(g: GatewayRecord, t: TargetRecord): Record<string, unknown> {
+function describeTarget(g: GatewayRecord, t: TargetRecord): Record<string, unknown> {
   return {
     gatewayArn: g.gatewayArn,
     targetId: t.targetId,
@@ -75,7 +79,7 @@ export const createGatewayTarget = op<GatewayCtx, CreateGatewayTargetRequest>({
   input: CREATE_TARGET,
   handle: ({ ctx, body, params }) => {
     const g = ctx.store.get(params.gatewayIdentifier!);
-    const spec = targetSpecOf(body as unknown as Record<string, unknown>);
+    const spec = targetSpecOf(body);
     const creds = checkTargetSpec(g, spec);
     const t = ctx.store.createTarget(g, spec, creds);
     void ctx.store.refresh(g, t, 'CREATING');
@@ -89,8 +93,8 @@ export const getGatewayTarget = op<GatewayCtx>({
   path: '/gateways/{gatewayIdentifier}/targets/{targetId}/',
   labels: TARGET_LABELS,
   handle: ({ ctx, params }) => {
-    const g = ctx.store.get(params.gatewayIdentifier!);
-    return describeTarget(g, ctx.store.target(g, params.targetId!));
+    const { g, t } = targetOf(ctx, params);
+    return describeTarget(g, t);
   },
 });
 
@@ -101,11 +105,7 @@ export const listGatewayTargets = op<GatewayCtx>({
   labels: GATEWAY_LABELS,
   handle: ({ ctx, params, query }) => {
     const g = ctx.store.get(params.gatewayIdentifier!);
-    const page = paginate(
-      g.targets,
-      { maxResults: query.get('maxResults') ?? undefined, nextToken: query.get('nextToken') ?? undefined },
-      { max: 1000 },
-    );
+    const page = paginateQuery(g.targets, query, { max: 1000 });
     return { items: page.items.map(summary), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
   },
 });
@@ -118,9 +118,8 @@ export const updateGatewayTarget = op<GatewayCtx, UpdateGatewayTargetRequest>({
   labels: TARGET_LABELS,
   input: UPDATE_TARGET,
   handle: ({ ctx, body, params }) => {
-    const g = ctx.store.get(params.gatewayIdentifier!);
-    const t = ctx.store.target(g, params.targetId!);
-    const spec = targetSpecOf(body as unknown as Record<string, unknown>);
+    const { g, t } = targetOf(ctx, params);
+    const spec = targetSpecOf(body);
     spec.name ??= t.name;
     const creds = checkTargetSpec(g, spec);
     ctx.store.updateTarget(g, t, spec, creds);
@@ -136,8 +135,7 @@ export const deleteGatewayTarget = op<GatewayCtx>({
   status: 202,
   labels: TARGET_LABELS,
   handle: ({ ctx, params }) => {
-    const g = ctx.store.get(params.gatewayIdentifier!);
-    const t = ctx.store.target(g, params.targetId!);
+    const { g, t } = targetOf(ctx, params);
     // Wording from a field report (agentcore-gateway.md §3.5, 3P-NOTES).
     if (t.status === 'CREATE_PENDING_AUTH')
       throw validationMessage(

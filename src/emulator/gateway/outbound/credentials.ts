@@ -51,6 +51,26 @@ function bearer(token: string, call: GatewayCall | undefined): OutboundAuth {
   };
 }
 
+/**
+ * One call to the identity half for a target's credential. A refusal is traced (outcome: the error's name) and ends
+ * the tool call as a GatewayFailure naming the operation and `about` (the flow, the provider).
+ */
+async function fromIdentity<T>(
+  call: GatewayCall | undefined,
+  operation: 'GetResourceOauth2Token' | 'GetResourceApiKey',
+  provider: string,
+  about: string,
+  run: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    const err = e as { name?: string; message?: string };
+    call?.trace.push({ kind: 'identity', operation, provider, outcome: err.name ?? 'error' });
+    throw new GatewayFailure(`${operation} (${about}) failed: ${err.name}: ${err.message}`);
+  }
+}
+
 async function oauth(
   env: CredentialEnv,
   g: GatewayRecord,
@@ -84,21 +104,13 @@ async function oauth(
     if (returnUrl) request.returnUrl = returnUrl;
     if (overrides.forceAuthentication) request.forceAuthentication = true;
   }
-  let outcome: Awaited<ReturnType<IdentityClient['oauthToken']>>;
-  try {
-    outcome = await env.identity.oauthToken(g, request);
-  } catch (e) {
-    const err = e as { name?: string; message?: string };
-    call?.trace.push({
-      kind: 'identity',
-      operation: 'GetResourceOauth2Token',
-      provider: providerName,
-      outcome: err.name ?? 'error',
-    });
-    throw new GatewayFailure(
-      `GetResourceOauth2Token (${request.flow}, provider ${providerName}) failed: ${err.name}: ${err.message}`,
-    );
-  }
+  const outcome = await fromIdentity(
+    call,
+    'GetResourceOauth2Token',
+    providerName,
+    `${request.flow}, provider ${providerName}`,
+    () => env.identity.oauthToken(g, request),
+  );
   call?.trace.push({
     kind: 'identity',
     operation: 'GetResourceOauth2Token',
@@ -118,19 +130,9 @@ async function apiKey(
 ): Promise<OutboundAuth> {
   const a = c.credentialProvider!.apiKeyCredentialProvider!;
   const providerName = providerNameOf(a.providerArn);
-  let key: string;
-  try {
-    key = await env.identity.apiKey(g, providerName);
-  } catch (e) {
-    const err = e as { name?: string; message?: string };
-    call?.trace.push({
-      kind: 'identity',
-      operation: 'GetResourceApiKey',
-      provider: providerName,
-      outcome: err.name ?? 'error',
-    });
-    throw new GatewayFailure(`GetResourceApiKey (provider ${providerName}) failed: ${err.name}: ${err.message}`);
-  }
+  const key = await fromIdentity(call, 'GetResourceApiKey', providerName, `provider ${providerName}`, () =>
+    env.identity.apiKey(g, providerName),
+  );
   call?.trace.push({ kind: 'identity', operation: 'GetResourceApiKey', provider: providerName, outcome: 'api key' });
   const location = a.credentialLocation ?? 'HEADER';
   const name = a.credentialParameterName ?? (location === 'HEADER' ? 'Authorization' : 'api_key');

@@ -7,9 +7,7 @@
  * transformed request, and the gateway forwards an interceptor's Authorization to the target (DG gateway-headers).
  * This one does so for tools/call requests to the `echo` target only.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { keepIdleConnections } from '../../server.js';
+import { type SampleServer, startSampleServer } from './serve.js';
 
 export interface InterceptorInput {
   interceptorInputVersion: '1.0';
@@ -42,34 +40,14 @@ export function passCallerToken(
 
 export const SAMPLE_INTERCEPTOR_NAME = 'agentcore-local-pass-caller-token';
 
-export interface SampleLambda {
-  url: string;
-  close(): Promise<void>;
-}
-
-export async function startSampleLambda(): Promise<SampleLambda> {
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      let body: string;
-      try {
-        body = JSON.stringify(passCallerToken(JSON.parse(Buffer.concat(chunks).toString('utf8')) as InterceptorInput));
-      } catch (e) {
-        body = JSON.stringify({ errorType: 'Error', errorMessage: (e as Error).message });
-      }
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
-    });
+export function startSampleLambda(): Promise<SampleServer> {
+  return startSampleServer((_req, event, res) => {
+    let body: string;
+    try {
+      body = JSON.stringify(passCallerToken(JSON.parse(event.toString('utf8')) as InterceptorInput));
+    } catch (e) {
+      body = JSON.stringify({ errorType: 'Error', errorMessage: (e as Error).message });
+    }
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
   });
-  keepIdleConnections(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }

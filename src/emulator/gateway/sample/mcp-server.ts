@@ -7,16 +7,10 @@
  * It is a target like any user's server: the gateway reaches it over HTTP with its outbound credential.
  */
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { keepIdleConnections } from '../../server.js';
+import type http from 'node:http';
 import { fingerprint } from '../../runtime/jwt-authorizer.js';
 import { claimsOf, isObject } from '../util.js';
-
-export interface SampleMcpServer {
-  url: string;
-  close(): Promise<void>;
-}
+import { type SampleServer, startSampleServer } from './serve.js';
 
 const TOOLS = {
   provider: [
@@ -106,39 +100,24 @@ function answer(req: http.IncomingMessage, path: keyof typeof TOOLS, msg: Record
   }
 }
 
-export async function startSampleMcpServer(): Promise<SampleMcpServer> {
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const m = /^\/(provider|echo)\/mcp$/.exec(req.url?.split('?')[0] ?? '');
-      if (!m || req.method !== 'POST') return void res.writeHead(m ? 405 : 404, { 'content-length': 0 }).end();
-      let msg: unknown;
-      try {
-        msg = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      } catch {
-        msg = undefined;
-      }
-      if (!isObject(msg)) return void res.writeHead(400, { 'content-length': 0 }).end();
-      if (msg.id === undefined) return void res.writeHead(202, { 'content-length': 0 }).end();
-      const body = JSON.stringify({ jsonrpc: '2.0', id: msg.id, ...answer(req, m[1] as keyof typeof TOOLS, msg) });
-      res.writeHead(200, {
-        'content-type': 'application/json',
-        'content-length': Buffer.byteLength(body),
-        ...(msg.method === 'initialize' ? { 'mcp-session-id': randomUUID() } : {}),
-      });
-      res.end(body);
+export function startSampleMcpServer(): Promise<SampleServer> {
+  return startSampleServer((req, raw, res) => {
+    const m = /^\/(provider|echo)\/mcp$/.exec(req.url?.split('?')[0] ?? '');
+    if (!m || req.method !== 'POST') return void res.writeHead(m ? 405 : 404, { 'content-length': 0 }).end();
+    let msg: unknown;
+    try {
+      msg = JSON.parse(raw.toString('utf8'));
+    } catch {
+      msg = undefined;
+    }
+    if (!isObject(msg)) return void res.writeHead(400, { 'content-length': 0 }).end();
+    if (msg.id === undefined) return void res.writeHead(202, { 'content-length': 0 }).end();
+    const body = JSON.stringify({ jsonrpc: '2.0', id: msg.id, ...answer(req, m[1] as keyof typeof TOOLS, msg) });
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      ...(msg.method === 'initialize' ? { 'mcp-session-id': randomUUID() } : {}),
     });
+    res.end(body);
   });
-  keepIdleConnections(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }

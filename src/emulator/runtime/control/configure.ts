@@ -9,10 +9,9 @@
  * OAuth2CallbackUrl it hands the agent.
  */
 import { DEFAULT_RETURN_URL } from '../../../wire.js';
-import { validationMessage } from '../../api/errors.js';
 import { parseCustomJwtAuthorizer } from '../authorizer-config.js';
 import { parseAllowlist, type AgentConfig, type ServerProtocol } from '../config.js';
-import { httpUrl, RuntimeConfigError } from '../fields.js';
+import { asValidation, httpUrl } from '../fields.js';
 import { DEFAULT_LIFECYCLE, type RuntimeDetails } from '../registry.js';
 import type { RuntimeContext } from '../runtime-context.js';
 
@@ -20,16 +19,6 @@ import type { RuntimeContext } from '../runtime-context.js';
 export const AGENT_URL_TAG = 'agentcore-auth:agent-url';
 
 type Body = Record<string, unknown>;
-
-/** Runs a config-file parser on an API member; its RuntimeConfigError becomes the service's ValidationException. */
-function asValidation<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (e) {
-    if (e instanceof RuntimeConfigError) throw validationMessage(e.message);
-    throw e;
-  }
-}
 
 function inbound(body: Body): Pick<AgentConfig, 'authorizerConfiguration' | 'requestHeaderAllowlist' | 'protocol'> {
   const auth = body.authorizerConfiguration as { customJWTAuthorizer?: unknown } | undefined;

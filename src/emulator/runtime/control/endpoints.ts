@@ -4,7 +4,7 @@
  * deleted (the stack's wording, UNVERIFIED); a named endpoint serves the version it points at, and an invocation with
  * `qualifier=<name>` is checked against that version's configuration.
  */
-import { conflict, notFound, op, paginate, validationMessage } from '../../api/index.js';
+import { conflict, notFound, op, paginateQuery, validationMessage } from '../../api/index.js';
 import type { RestCall } from '../../api/rest.js';
 import { DEFAULT_ENDPOINT, type RuntimeEndpoint, type RuntimeEntry } from '../registry.js';
 import type { RuntimeContext } from '../runtime-context.js';
@@ -44,11 +44,7 @@ export const listAgentRuntimeEndpoints = op<RuntimeContext>({
   labels: SHAPES.RuntimeLabels,
   handle: ({ ctx, params, query }: Call) => {
     const entry = runtimeOr404(ctx, params.agentRuntimeId);
-    const page = paginate(
-      [...entry.endpoints.values()],
-      { maxResults: query.get('maxResults'), nextToken: query.get('nextToken') },
-      { max: 100 },
-    );
+    const page = paginateQuery([...entry.endpoints.values()], query, { max: 100 });
     return {
       runtimeEndpoints: page.items.map((ep) => describeEndpoint(entry, ep)),
       ...(page.nextToken ? { nextToken: page.nextToken } : {}),

@@ -6,7 +6,7 @@
  * Messages the service was never recorded saying are the stack's own (UNVERIFIED wording).
  */
 import { randomBytes } from 'node:crypto';
-import { conflict, notFound, op, paginate, validate } from '../../api/index.js';
+import { conflict, notFound, op, paginateQuery, validate } from '../../api/index.js';
 import type { RestCall } from '../../api/rest.js';
 import type { AgentConfig } from '../config.js';
 import type { RuntimeEntry } from '../registry.js';
@@ -138,11 +138,7 @@ export const listAgentRuntimes = op<RuntimeContext>({
   method: 'POST',
   path: '/runtimes/',
   handle: ({ ctx, query }: Call) => {
-    const page = paginate(
-      ctx.registry.entries(),
-      { maxResults: query.get('maxResults'), nextToken: query.get('nextToken') },
-      { max: 100 },
-    );
+    const page = paginateQuery(ctx.registry.entries(), query, { max: 100 });
     return {
       agentRuntimes: page.items.map((e) => runtimeSummary(e, e.latest)),
       ...(page.nextToken ? { nextToken: page.nextToken } : {}),
@@ -157,11 +153,7 @@ export const listAgentRuntimeVersions = op<RuntimeContext>({
   labels: SHAPES.RuntimeLabels,
   handle: ({ ctx, params, query }: Call) => {
     const entry = runtimeOr404(ctx, params.agentRuntimeId);
-    const page = paginate(
-      [...entry.versions.values()].reverse(),
-      { maxResults: query.get('maxResults'), nextToken: query.get('nextToken') },
-      { max: 100 },
-    );
+    const page = paginateQuery([...entry.versions.values()].reverse(), query, { max: 100 });
     return {
       agentRuntimes: page.items.map((v) => runtimeSummary(entry, v)),
       ...(page.nextToken ? { nextToken: page.nextToken } : {}),
