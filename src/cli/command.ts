@@ -47,17 +47,21 @@ export function defineAction<A extends unknown[]>(
     const runCtx = diagram && ctx.trace !== diagram.recorder ? recordingContext(ctx, diagram.recorder) : ctx;
     const io = createIo(runCtx, readGlobals(cmd));
     run.io = io;
-    let outcome: Outcome;
     try {
-      outcome = await handler(io, ...(args as A));
-    } catch (e) {
-      if (runCtx.trace) runCtx.trace.error = diagramError(e);
-      if (diagram) await writeDiagram(io, diagram, e);
-      throw e;
+      let outcome: Outcome;
+      try {
+        outcome = await handler(io, ...(args as A));
+      } catch (e) {
+        if (runCtx.trace) runCtx.trace.error = diagramError(e);
+        if (diagram) await writeDiagram(io, diagram, e);
+        throw e;
+      }
+      if (io.globals.json && outcome.json !== undefined) io.out.json(outcome.json);
+      else outcome.human?.();
+      if (diagram) await writeDiagram(io, diagram);
+      run.exitCode = outcome.exitCode ?? 0;
+    } finally {
+      io.close();
     }
-    if (io.globals.json && outcome.json !== undefined) io.out.json(outcome.json);
-    else outcome.human?.();
-    if (diagram) await writeDiagram(io, diagram);
-    run.exitCode = outcome.exitCode ?? 0;
   };
 }

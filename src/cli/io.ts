@@ -41,6 +41,8 @@ export interface Io {
    */
   awsWith(overrides: { timeoutMs?: number; env?: Env }): AwsClients;
   secrets: SecretRegistry;
+  /** Close what the run opened (the AWS clients of `aws` and `awsWith`): called once the command has ended. */
+  close(): void;
   /** The run's step reporter: renders the step runner's events (core/plan.ts) on stderr. */
   steps(event: PlanEvent): void;
 }
@@ -105,8 +107,9 @@ export function createIo(ctx: CliContext, globals: Globals): Io {
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       ...(onExchange ? { onExchange, captureBodies: true } : {}),
     });
-  const awsWith = (overrides: { timeoutMs?: number; env?: Env }) =>
-    createAwsClients({
+  const opened: AwsClients[] = [];
+  const awsWith = (overrides: { timeoutMs?: number; env?: Env }) => {
+    const clients = createAwsClients({
       env: overrides.env ? { ...ctx.env, ...overrides.env } : ctx.env,
       settings: {
         ...(globals.region ? { region: globals.region } : {}),
@@ -119,6 +122,9 @@ export function createIo(ctx: CliContext, globals: Globals): Io {
       ...(proxy ? { proxy } : {}),
       signal: ctx.signal,
     });
+    opened.push(clients);
+    return clients;
+  };
   const aws = awsWith({});
   const out = {
     isTTY: !!ctx.stdout.isTTY,
@@ -132,7 +138,10 @@ export function createIo(ctx: CliContext, globals: Globals): Io {
       ctx.stdout.write(`${JSON.stringify(value, null, ctx.stdout.isTTY ? 2 : undefined)}\n`);
     },
   };
-  return { ctx, globals, ui, out, fetch: http(), http, aws, awsWith, secrets, steps: stepRenderer(ui) };
+  const close = () => {
+    for (const clients of opened.splice(0)) clients.destroy();
+  };
+  return { ctx, globals, ui, out, fetch: http(), http, aws, awsWith, secrets, close, steps: stepRenderer(ui) };
 }
 
 /** Read all of stdin as text (for `-` arguments and --password-stdin). */

@@ -83,6 +83,11 @@ export interface AwsClients {
   /** Resolved AWS credentials (for hand-signed requests). */
   credentials(): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>;
   endpoint(service: ServiceKey): string | undefined;
+  /**
+   * Close the clients made so far (their sockets and agents). The run calls it when its command ends: an SDK client's
+   * keep-alive connections otherwise outlive the run (a process that runs the CLI many times, tests, keeps them all).
+   */
+  destroy(): void;
 }
 
 export interface AwsFactoryDeps {
@@ -143,6 +148,14 @@ export function createAwsClients(deps: AwsFactoryDeps): AwsClients {
       } catch (e) {
         throw fromAwsError(e, 'resolve AWS credentials');
       }
+    },
+    destroy() {
+      for (const made of cache.values())
+        made.then(
+          (c) => (c as { destroy?: () => void }).destroy?.(),
+          () => undefined,
+        );
+      cache.clear();
     },
   };
 }
