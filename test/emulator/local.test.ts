@@ -135,6 +135,12 @@ describe('agentcore-auth local', () => {
     expect(r.stderr).not.toContain(secret);
     expect(r.stderr).not.toContain('Alice-Passw0rd!');
     expect(r.stderr).toContain('Stopping the local stack');
+    // The columns stay narrow: a long value (the interceptor Lambda's ARN) goes last, not in the name column.
+    expect(r.stderr).toMatch(/\n {4}client app-client {5}appclientlocalclient000000 {2,9}secret \[/);
+    expect(r.stderr).toMatch(
+      /\n {2}lambda +agentcore-local-pass-caller-token {2}http:\/\/127\.0\.0\.1:\d+ {2}arn:aws:lambda:/,
+    );
+    expect(r.stderr).not.toMatch(/ \n/); // no padding after a row's last cell
   });
 
   it(

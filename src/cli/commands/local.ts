@@ -373,7 +373,8 @@ function renderHuman(io: Io, d: Doc): void {
       ...d.credentialProviders.apiKey.map((p) => ['provider', p.name, 'API key']),
       ...d.agents.map((a) => ['agent', a.name, `${a.inbound === 'jwt' ? 'OAuth (JWT)' : 'SigV4'}  ${a.arn}`]),
       ...d.gateways.map((g) => ['gateway', g.name, `${g.authorizerType}  ${g.url}`]),
-      ...d.lambdas.map((l) => ['lambda', l.arn, l.url]),
+      // The function's name in the name column; its ARN, long, last so it does not widen the table.
+      ...d.lambdas.map((l) => ['lambda', l.arn.split(':')[6] ?? l.arn, `${l.url}  ${l.arn}`]),
     ],
     '  ',
   );

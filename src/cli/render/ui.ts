@@ -95,7 +95,8 @@ export class Ui {
       const cells = r.map((cell, i) =>
         i === r.length - 1 ? cell : cell + ' '.repeat(widths[i]! - visibleLength(cell)),
       );
-      this.line(indent + (ri === 0 ? this.c.bold(cells.join('  ')) : cells.join('  ')));
+      const text = cells.join('  ').trimEnd(); // an empty last cell leaves no padding behind
+      this.line(indent + (ri === 0 ? this.c.bold(text) : text));
     });
   }
 }
