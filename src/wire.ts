@@ -336,6 +336,11 @@ export const SERVICE_ERRORS = [
     names: ['ThrottlingException', 'ThrottledException', 'TooManyRequestsException'],
     statuses: [429],
   },
+  {
+    kind: 'service-unavailable',
+    names: ['ServiceUnavailableException', 'InternalServerException', 'InternalFailure', 'ServiceUnavailable'],
+    statuses: [500, 502, 503, 504],
+  },
   { kind: 'not-found', names: ['ResourceNotFoundException'], statuses: [404] },
   { kind: 'region-missing', message: /Region is missing/i },
   {

@@ -226,6 +226,15 @@ const TEXTS: readonly HintText[] = [
     example: 'ThrottlingException: Rate exceeded',
   },
   {
+    id: 'service-unavailable',
+    source: 'AWS (5xx)',
+    cause: 'The service failed or was unavailable; the AWS SDK already retried the call with backoff.',
+    fix:
+      'Try again in a moment. If it persists, check the AWS Health Dashboard for the region; --verbose shows ' +
+      'the request id to give AWS Support.',
+    example: 'ServiceUnavailableException: Service Unavailable',
+  },
+  {
     id: 'not-found',
     source: 'AWS (404)',
     cause: 'The resource does not exist in this account and region (or under this qualifier).',

@@ -77,6 +77,14 @@ describe('classify', () => {
     expect(classify({ status: 418, message: 'teapot' }).kind).toBe('unknown');
   });
 
+  it('a 5xx the SDK gave up retrying has its kind, so the error carries a hint', () => {
+    expect(classify(sdkError('ServiceUnavailableException', 'Service Unavailable', 503)).kind).toBe(
+      'service-unavailable',
+    );
+    expect(classify(sdkError('InternalServerException', 'oops', 500)).kind).toBe('service-unavailable');
+    expect(classify({ status: 502, message: 'Bad Gateway' }).kind).toBe('service-unavailable');
+  });
+
   it('bad AWS credentials are their own kinds', () => {
     expect(classify(sdkError('InvalidSignatureException', 'signature', 403)).kind).toBe('signature-mismatch');
     expect(
