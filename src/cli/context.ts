@@ -103,8 +103,21 @@ export async function openInBrowser(url: string, env: Env): Promise<void> {
     });
     return;
   }
+  const headless = noDisplay(env);
+  if (headless) throw new Error(headless);
   const { default: open } = await import('open');
   await open(url, { wait: false });
+}
+
+/**
+ * Why no browser can open here, when that is certain: a Linux shell with no graphical session (an SSH session, a
+ * container, CI). The `open` package cannot tell: it starts xdg-open and does not wait for it to fail, and the
+ * command would then wait for a browser that never came.
+ */
+export function noDisplay(env: Env, platform: NodeJS.Platform = process.platform): string | undefined {
+  if (platform !== 'linux' && platform !== 'freebsd' && platform !== 'openbsd') return undefined;
+  if (env.DISPLAY || env.WAYLAND_DISPLAY || env.WSL_DISTRO_NAME) return undefined;
+  return 'no graphical session here (DISPLAY and WAYLAND_DISPLAY are unset; BROWSER names a browser command)';
 }
 
 async function promptTty(question: string, options: PromptOptions = {}): Promise<string> {
