@@ -218,17 +218,17 @@ export const STDIN = '-';
 export const JSON_OBJECT_OR_STDIN: ValueParser<Record<string, unknown> | typeof STDIN> = (raw, flag) =>
   raw === STDIN ? STDIN : parseJsonObject(raw, flag);
 
-/** Parse text as a JSON object, naming the flag when it is not one. */
-export function parseJsonObject(text: string, flag: string): Record<string, unknown> {
+/** Parse text as a JSON object, naming the flag (and showing an example of one) when it is not one. */
+export function parseJsonObject(text: string, flag: string, example = '{"city":"Paris"}'): Record<string, unknown> {
   let v: unknown;
   try {
     v = JSON.parse(text);
   } catch (e) {
-    throw inputError(`${flag} is not JSON: ${(e as Error).message}`, `Example: ${flag} '{"city":"Paris"}'.`);
+    throw inputError(`${flag} is not JSON: ${(e as Error).message}`, `Example: ${flag} '${example}'.`);
   }
   if (!v || typeof v !== 'object' || Array.isArray(v)) {
     const what = Array.isArray(v) ? 'an array' : v === null ? 'null' : `a ${typeof v}`;
-    throw inputError(`${flag} must be a JSON object, got ${what}`, `Example: ${flag} '{"city":"Paris"}'.`);
+    throw inputError(`${flag} must be a JSON object, got ${what}`, `Example: ${flag} '${example}'.`);
   }
   return v as Record<string, unknown>;
 }

@@ -68,7 +68,7 @@ describe('policy check', () => {
       'gateway    AuthorizeActionException - Tool Execution Denied: Tool call not allowed due to policy enforcement ' +
         '[Policy evaluation denied due to no-suspended]',
     );
-    expect(r.stderr).toContain('decoded, not verified');
+    expect(r.stderr).toContain('the claims of the token from --bearer-token - (stdin) (decoded, not verified)');
     expect(r.stderr).not.toContain(token);
   });
 
@@ -134,7 +134,10 @@ describe('policy check', () => {
     [['--claims', '{"sub":"a"}', '--tool', 'Weather___forecast', '--input', '[1]'], /--input must be a JSON object/],
     [['--claims', '{"role":"a"}', '--tool', 'Weather___forecast'], /the claims have no "sub"/],
     [['--claims', 'sub=a', '--tool', 'Weather___forecast'], /--claims is not JSON/],
-    [['--claims', '["a"]', '--tool', 'Weather___forecast'], /--claims must be a JSON object, got an array/],
+    [
+      ['--claims', '["a"]', '--tool', 'Weather___forecast'],
+      /--claims must be a JSON object, got an array\nhint: Example: --claims '\{"sub":"alice","cognito:groups"/,
+    ],
     [['--bearer-token', 'not-a-jwt', '--tool', 'Weather___forecast'], /not a JWT/],
     [['--tool', 'Weather___forecast'], /no caller/],
     [

@@ -30,7 +30,8 @@ async function callerOf(io: Io, opts: CheckOptions) {
     opts.bearerToken !== undefined ? { bearerToken: opts.bearerToken } : { bearer: opts.bearer! },
     { use: opts.idToken ? 'id' : 'access' },
   );
-  io.ui.note(`caller: the claims of the token from ${r.source} (decoded, not verified)`);
+  const from = r.source === 'flag' ? '--bearer-token' : r.source === 'stdin' ? '--bearer-token - (stdin)' : r.source;
+  io.ui.note(`caller: the claims of the token from ${from} (decoded, not verified)`);
   return callerFromToken(r.token);
 }
 

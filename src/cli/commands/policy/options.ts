@@ -11,7 +11,8 @@ import {
   type OptionsOf,
 } from '../../options.js';
 
-const JSON_OBJECT = (raw: string, flag: string) => parseJsonObject(raw, flag);
+const JSON_OBJECT = (raw: string, flag: string) =>
+  parseJsonObject(raw, flag, flag === '--claims' ? '{"sub":"alice","cognito:groups":["support"]}' : undefined);
 const CALLERS = ['bearerToken', 'bearer', 'claims', 'iamArn'] as const;
 const others = (me: (typeof CALLERS)[number]) => CALLERS.filter((c) => c !== me);
 
