@@ -104,9 +104,11 @@ async function toolOutcome(
         if (block.type === 'text' && typeof block.text === 'string') io.out.line(block.text);
         else io.out.line(JSON.stringify(block, null, io.out.isTTY ? 2 : undefined));
       }
-      if (isError) ui.warn(`the tool ${tool} reported an error (isError: true)`);
-      if (hint) ui.line(`${ui.c.dim('hint:')} ${hint.fix}`);
-      else ui.success(`${tool} answered`);
+      if (!isError) ui.success(`${tool} answered`);
+      else {
+        ui.warn(`the tool ${tool} reported an error (isError: true)`);
+        if (hint) ui.line(`${ui.c.dim('hint:')} ${hint.fix}`);
+      }
     },
     // A tool error is exit 3, except a gateway's policy denial: an authorization refusal, exit 4 (as `policy check`).
     ...(isError ? { exitCode: hint?.id.startsWith('policy-') ? 4 : 3 } : {}),
@@ -121,11 +123,13 @@ async function callTool(
   args: unknown,
   opts: McpSessionOptions,
 ): Promise<unknown> {
-  const { McpElicitationError } = await import('../core/runtime/mcp.js');
+  const { McpElicitationError, McpRpcError } = await import('../core/runtime/mcp.js');
   const { ui } = io;
   try {
     return await client.callTool(tool, args);
   } catch (e) {
+    if (e instanceof McpRpcError && e.rpc.code === -32602 && /unknown tool|tool .*not found/i.test(e.rpc.message))
+      e.hint ??= 'The same command without --call lists the tools (on a gateway: <target>___<tool>).';
     if (!(e instanceof McpElicitationError)) throw e;
     io.ctx.trace?.consentNeeded('elicitation'); // drawn as the error it is (--diagram, smoke/demo reports)
     const url = e.elicitations.find((x) => x.url)?.url;

@@ -106,6 +106,15 @@ describe('MCP over a runtime agent', () => {
     const r = await runCommand(['invoke', MCP_IAM, '--mcp', '--user-id', 'a', '--call', 'nope'], { env });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('tools/call nope failed: JSON-RPC error -32602: Unknown tool: nope');
+    expect(r.stderr).toContain('hint: The same command without --call lists the tools');
+  });
+
+  it('a tool that answers isError: exit 3, its text on stdout, a warning and no success line', async () => {
+    const r = await runCommand(['invoke', MCP_IAM, '--mcp', '--user-id', 'a', '--call', 'fail'], { env });
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe('the tool failed\n');
+    expect(r.stderr).toContain('the tool fail reported an error (isError: true)');
+    expect(r.stderr).not.toContain('fail answered');
   });
 
   it('--call without --mcp and --dry-run with --mcp are usage errors', async () => {
