@@ -39,6 +39,23 @@ export interface McpSessionOptions extends McpSessionFlags {
 
 /** initialize → initialized → tools/list or tools/call; prints tools / the tool result. */
 export async function runMcpSession(io: Io, transport: McpTransport, opts: McpSessionOptions): Promise<Outcome> {
+  try {
+    return await session(io, transport, opts);
+  } catch (e) {
+    // A JSON-RPC error a gateway or the local stack worded (an unknown tool, an unmapped Lambda): its known fix.
+    const [{ McpRpcError }, { findHint }] = await Promise.all([
+      import('../core/runtime/mcp.js'),
+      import('../core/hints.js'),
+    ]);
+    if (e instanceof McpRpcError && e.hint === undefined) {
+      const hint = findHint({ message: e.rpc.message });
+      if (hint) e.hint = hint.fix;
+    }
+    throw e;
+  }
+}
+
+async function session(io: Io, transport: McpTransport, opts: McpSessionOptions): Promise<Outcome> {
   const { McpClient } = await import('../core/runtime/mcp.js');
   const { ui } = io;
   const { inbound } = opts;
@@ -123,13 +140,11 @@ async function callTool(
   args: unknown,
   opts: McpSessionOptions,
 ): Promise<unknown> {
-  const { McpElicitationError, McpRpcError } = await import('../core/runtime/mcp.js');
+  const { McpElicitationError } = await import('../core/runtime/mcp.js');
   const { ui } = io;
   try {
     return await client.callTool(tool, args);
   } catch (e) {
-    if (e instanceof McpRpcError && e.rpc.code === -32602 && /unknown tool|tool .*not found/i.test(e.rpc.message))
-      e.hint ??= 'The same command without --call lists the tools (on a gateway: <target>___<tool>).';
     if (!(e instanceof McpElicitationError)) throw e;
     io.ctx.trace?.consentNeeded('elicitation'); // drawn as the error it is (--diagram, smoke/demo reports)
     const url = e.elicitations.find((x) => x.url)?.url;

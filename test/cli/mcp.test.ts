@@ -106,7 +106,7 @@ describe('MCP over a runtime agent', () => {
     const r = await runCommand(['invoke', MCP_IAM, '--mcp', '--user-id', 'a', '--call', 'nope'], { env });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('tools/call nope failed: JSON-RPC error -32602: Unknown tool: nope');
-    expect(r.stderr).toContain('hint: The same command without --call lists the tools');
+    expect(r.stderr).toContain('hint: List them (`agentcore-auth mcp --gateway-id ID`)');
   });
 
   it('a tool that answers isError: exit 3, its text on stdout, a warning and no success line', async () => {
