@@ -401,4 +401,24 @@ describe('invoke: targets and dry runs', () => {
     }
     expect(r.stdout).toContain(`authorization: Bearer ${tokens.accessToken}`);
   });
+
+  it('--print-curl prints a command that works as printed (SigV4, curl signs it)', async () => {
+    const r = await runCommand(['invoke', IAM, '{"action":"whoami"}', '--user-id', 'alice', '--print-curl'], { env });
+    expect(r.code).toBe(0);
+    const { execFile } = await import('node:child_process');
+    // curl reads the credentials from the stack's variables, as in the shell `local --print-env` prepared.
+    const shellEnv = { PATH: '/usr/local/bin:/usr/bin:/bin', ...env };
+    const run = (cmd: string, args: string[]) =>
+      new Promise<{ ok: boolean; out: string }>((resolve) =>
+        execFile(cmd, args, { encoding: 'utf8', timeout: 10_000, env: shellEnv }, (err, out) =>
+          resolve({ ok: !err, out }),
+        ),
+      );
+    if ((await run('curl', ['--version'])).ok) {
+      const res = await run('sh', ['-c', r.stdout]);
+      expect(res.out).toContain('"userId":"alice"');
+      expect(res.out).not.toContain('signature we calculated does not match');
+    }
+    expect(r.stdout).toContain('/runtimes/iam_agent-test000001/invocations?accountId=');
+  });
 });

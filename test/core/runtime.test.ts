@@ -342,6 +342,18 @@ describe('toCurl', () => {
     expect(c).toContain('--aws-sigv4 aws:amz:eu-west-1:bedrock-agentcore');
     expect(c).toContain('--user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY"');
     expect(c).toContain('--data-binary @p.json');
+    // The runtime id and accountId, not the encoded ARN: curl's signature of an encoded path does not match AWS's.
+    expect(c).toContain(
+      "'https://h/runtimes/my_agent-abcDEF1234/invocations?accountId=123456789012&qualifier=DEFAULT'",
+    );
+    expect(c).not.toContain('x-amz-security-token'); // an empty one breaks curl's signature
+    const withToken = toCurl(spec, {
+      inbound: { mode: 'sigv4' },
+      baseUrl: 'https://h',
+      showSecrets: false,
+      sessionToken: true,
+    });
+    expect(withToken).toContain('-H "x-amz-security-token: $AWS_SESSION_TOKEN"');
   });
 });
 

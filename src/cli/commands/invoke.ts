@@ -221,12 +221,14 @@ async function dryRun(io: Io, { prep, inbound, sessionId, payload, spec }: Invok
     inbound,
     baseUrl: prep.baseUrl,
     showSecrets: io.globals.showSecrets,
+    sessionToken: !!io.ctx.env.AWS_SESSION_TOKEN,
     ...(payload.file ? { payloadFile: payload.file } : {}),
   });
   if (inbound.mode === 'sigv4')
     ui.note(
       'SigV4: curl computes the signature when it sends (--aws-sigv4, curl ≥ 7.75) from AWS_ACCESS_KEY_ID / ' +
-        'AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN.',
+        'AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN, when set now); the agent is addressed by its runtime id and ' +
+        'accountId, which curl signs as AWS expects (an ARN in the path it does not).',
     );
   else if (!io.globals.showSecrets)
     ui.note('The bearer token is masked; add --show-secrets for a command you can run.');

@@ -248,6 +248,23 @@ export interface CurlOptions {
   showSecrets: boolean;
   /** Payload file, to print `--data-binary @file` instead of the inline payload. */
   payloadFile?: string;
+  /**
+   * SigV4: whether the credentials have a session token (AWS_SESSION_TOKEN is set). Only then is its header printed:
+   * curl signs an empty `x-amz-security-token:` header it then does not send, and the signature no longer matches.
+   */
+  sessionToken?: boolean;
+}
+
+/**
+ * The target as curl addresses it. For SigV4, an ARN is given as the runtime id with `accountId` in the query (a form
+ * the API takes): curl's --aws-sigv4 signs the path as written, without the second encoding AWS expects of `%3A` and
+ * `%2F` in a path, so an encoded ARN in the path fails with "The request signature we calculated does not match"
+ * (curl issue 16927).
+ */
+function curlTarget(target: RuntimeTarget, inbound: Pick<Inbound, 'mode'>): RuntimeTarget {
+  if (inbound.mode !== 'sigv4' || target.accountId || !target.arn) return target;
+  const account = target.arn.split(':')[4];
+  return account ? { ...target, pathLabel: target.runtimeId, accountId: account } : target;
 }
 
 /**
@@ -256,7 +273,7 @@ export interface CurlOptions {
  * would carry a timestamp and expire in 5 minutes.
  */
 export function toCurl(spec: InvokeSpec, opts: CurlOptions): string {
-  const lines = [`curl -sS -N -X POST ${shq(invocationUrl(opts.baseUrl, spec.target))}`];
+  const lines = [`curl -sS -N -X POST ${shq(invocationUrl(opts.baseUrl, curlTarget(spec.target, opts.inbound)))}`];
   for (const [k, v] of invocationHeaders(spec)) lines.push(`-H ${shq(`${k}: ${v}`)}`);
   if (opts.inbound.mode === 'bearer') {
     const tok = opts.inbound.token ?? '';
@@ -264,7 +281,7 @@ export function toCurl(spec: InvokeSpec, opts: CurlOptions): string {
   } else {
     lines.push(`--aws-sigv4 ${shq(`aws:amz:${spec.region}:bedrock-agentcore`)}`);
     lines.push(`--user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY"`);
-    lines.push(`-H "x-amz-security-token: $AWS_SESSION_TOKEN"`);
+    if (opts.sessionToken) lines.push(`-H "x-amz-security-token: $AWS_SESSION_TOKEN"`);
   }
   if (opts.payloadFile) lines.push(`--data-binary @${shq(opts.payloadFile)}`);
   else lines.push(`--data-binary ${shq(Buffer.from(spec.payload).toString('utf8'))}`);
