@@ -199,6 +199,40 @@ describe('completeConsent', () => {
     },
   );
 
+  it('a browser that could not be opened: the timeout does not speak of a browser tab that opened', async () => {
+    const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
+    const s = await agentStarts('rosa', returnUrl);
+    let t = 0;
+    const ctx = createTestContext({
+      env: stack.env,
+      now: () => t,
+      sleep: async (ms) => {
+        t += ms;
+        await new Promise((res) => setImmediate(res));
+      },
+      openBrowser: async () => {
+        throw new Error('no graphical session here');
+      },
+    });
+    const io = createIo(ctx, {
+      json: false,
+      verbose: false,
+      debug: false,
+      quiet: false,
+      color: false,
+      showSecrets: false,
+    });
+    const err = await completeConsent(
+      io,
+      { authorizationUrl: s.authorizationUrl, userIdentifier: { userId: 'rosa' }, returnUrl, timeoutMs: 4000 },
+      io.steps,
+    ).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ERR_TIMEOUT', details: { consentState: 'waiting-for-browser' } });
+    expect(ctx.stderr.text()).toContain('could not open a browser (no graphical session here); open this URL yourself');
+    expect((err as { hint: string }).hint).toContain('Nobody opened the printed authorization URL');
+    expect((err as { hint: string }).hint).not.toContain('browser tab that opened');
+  });
+
   it(
     'a mismatch is ERR_AUTH (exit 4) with "started by A, completed with B"; the browser page says it was not ' +
       'completed',

@@ -110,18 +110,21 @@ export function browserStep<S>(
       const listener = consent.listener;
       listener?.arm(session.sessionUri);
       if (listener) listener.onNote = (text, level) => step.note(text, level);
+      let browserOpened = o.browser ?? true; // false once opening it failed: the timeout's hint then says so
       consent.opening = showAuthorizationUrl(
         io,
         session.authorizationUrl,
         { browser: o.browser ?? true, served: !!listener },
         step,
-      );
+      ).then((opened) => {
+        browserOpened = opened;
+      });
       if (!listener) await consent.opening;
       if (!listener) return { note: 'the return URL is served elsewhere; it must call CompleteResourceTokenAuth' };
       const back = await listener.waitForBrowser(io, consent.deadline, () =>
         consentTimeout(listener.browserReturned ? 'browser-returned' : 'waiting-for-browser', {
           returnUrl: o.returnUrl,
-          browser: o.browser ?? true,
+          browser: browserOpened,
           seconds: seconds(o.timeoutMs),
         }),
       );
@@ -135,7 +138,7 @@ export function browserStep<S>(
 }
 
 /**
- * Open the authorization URL (or print it). Not awaited while the return URL is served here: a browser driven by a
+ * Open the authorization URL (or print it); whether a browser was opened. Not awaited while the return URL is served here: a browser driven by a
  * test or by the demo settles only once the return URL's page is answered, which happens after this step.
  */
 async function showAuthorizationUrl(
@@ -143,11 +146,11 @@ async function showAuthorizationUrl(
   url: string,
   o: { browser: boolean; served: boolean },
   step: StepControl,
-): Promise<void> {
+): Promise<boolean> {
   if (!o.browser) {
     step.note('open this URL in a browser to authorize:', 'action');
     step.note(url, 'action');
-    return;
+    return false;
   }
   step.note(
     o.served
@@ -156,9 +159,11 @@ async function showAuthorizationUrl(
   );
   try {
     await io.ctx.openBrowser(url);
+    return true;
   } catch (e) {
     step.note(`could not open a browser (${(e as Error).message}); open this URL yourself:`, 'warn');
     step.note(url, 'action');
+    return false;
   }
 }
 
