@@ -35,6 +35,8 @@ describe('help topics', () => {
       (l, i) => l.length > 80 && !/^ {4}/.test(l) && !/^[=-]+$/.test(l) && !/^[=-]+$/.test(lines[i + 1] ?? ''),
     );
     expect(long).toEqual([]);
+    // No Markdown escape left: choices read `HTTP | MCP`, not `HTTP \| MCP`.
+    expect(r.stdout).not.toContain('\\|');
   });
 
   it('a page is the reference page, for the terminal: headings, tables as lists, no Markdown marks', () => {
@@ -44,6 +46,7 @@ describe('help topics', () => {
     expect(text).toMatch(/^ {2}130 {2}interrupted/m);
     expect(text).not.toMatch(/\|---|`|\*\*/);
     expect(topicMarkdown('exit-codes')).toContain('| 130 |');
+    expect(topicText('config')).toContain('(CUSTOM_JWT | AWS_IAM | AUTHENTICATE_ONLY | NONE) Default CUSTOM_JWT.');
     expect(readFileSync(join(root, 'docs/reference/exit-codes.md'), 'utf8')).toContain(topicMarkdown('exit-codes'));
   });
 

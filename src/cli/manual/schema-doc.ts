@@ -92,7 +92,7 @@ class SchemaDoc {
     const alternatives = s.oneOf ?? s.anyOf;
     if (alternatives) return alternatives.map((a) => this.typeOf(a, path)).join(', or ');
     if (s.const !== undefined) return code(s.const);
-    if (s.enum) return s.enum.map(code).join(' \\| ');
+    if (s.enum) return s.enum.map(code).join(' | '); // escaped once, by cell(), in the table row
     const types = Array.isArray(s.type) ? s.type : s.type ? [s.type] : s.properties ? ['object'] : [];
     if (types.includes('array') || s.items) {
       const min = s.minItems ? ` (at least ${s.minItems})` : '';
