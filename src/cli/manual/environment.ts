@@ -91,6 +91,12 @@ export const ENVIRONMENT: readonly EnvGroup[] = [
         meaning: 'the command that opens URLs (sign-in, 3LO consent), as git uses it; otherwise the system default',
       },
       {
+        names: ['DISPLAY', 'WAYLAND_DISPLAY', 'WSL_DISTRO_NAME'],
+        meaning:
+          'on Linux without `BROWSER`, none of them set means no browser can open: the URL is printed to open ' +
+          'yourself, at once',
+      },
+      {
         names: ['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'https_proxy', 'http_proxy', 'no_proxy'],
         meaning: 'the outbound proxy for every call; loopback is never proxied (see `help proxies`)',
       },
