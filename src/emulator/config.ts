@@ -321,10 +321,16 @@ export async function loadConfigFile(path: string): Promise<StackConfig> {
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new ConfigError(
-      '--config',
-      `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-    );
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'it is a directory'
+            : (code ?? (e as Error).message);
+    throw new ConfigError('--config', `cannot read ${path}: ${why}`);
   }
   let raw: unknown;
   try {

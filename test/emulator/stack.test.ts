@@ -208,7 +208,7 @@ describe('config', () => {
     expect(await loadConfigFile(join(dir, 'b.yaml'))).toMatchObject({ accountId: '444455556666', autoConsent: true });
     await expect(loadConfigFile(join(dir, 'c.yaml'))).rejects.toThrow(/--config: .*c\.yaml is not valid YAML/);
     await expect(loadConfigFile(join(dir, 'missing.yaml'))).rejects.toThrow(
-      /--config: cannot read .*missing\.yaml: ENOENT/,
+      /--config: cannot read .*missing\.yaml: no such file/,
     );
   });
 });
