@@ -277,6 +277,8 @@ export const SERVICE_ERRORS = [
   { kind: 'no-return-url', message: /register and use at least one ResourceOauth2ReturnUrl/i },
   { kind: 'invalid-or-expired-session', message: /Invalid or expired session/i },
   { kind: 'provider-not-found', message: /Resource Credential Provider not found/i },
+  // The local stack's wording (AWS's text for an unknown workload identity was never recorded).
+  { kind: 'workload-not-found', message: /Workload identity '[^']*' not found/i },
   { kind: 'client-credentials-parse', message: /Error parsing ClientCredentials response/i },
   { kind: 'workload-linked', message: /linked to a service and cannot retrieve an access token/i },
   { kind: 'session-id-too-short', message: /runtimeSessionId' failed to satisfy constraint/i },

@@ -169,6 +169,15 @@ const TEXTS: readonly HintText[] = [
     example: 'ResourceNotFoundException: Resource Credential Provider not found',
   },
   {
+    id: 'workload-not-found',
+    source: "AgentCore Identity (404 ResourceNotFoundException; the local stack's wording)",
+    cause: 'No workload identity has that name in this account and region.',
+    fix:
+      'Check --workload-name and --region; list them with `aws bedrock-agentcore-control ' +
+      "list-workload-identities`. A Runtime agent's own is named after its runtime id (--agent-arn finds it).",
+    example: "ResourceNotFoundException: Workload identity 'nosuch' not found",
+  },
+  {
     id: 'client-credentials-parse',
     source: 'AgentCore Identity GetResourceOauth2Token M2M (400)',
     cause:

@@ -85,6 +85,12 @@ describe('classify', () => {
     expect(classify({ status: 502, message: 'Bad Gateway' }).kind).toBe('service-unavailable');
   });
 
+  it("an unknown workload identity is its own kind, not a runtime's not-found (no qualifier in its fix)", () => {
+    const e = sdkError('ResourceNotFoundException', "Workload identity 'nosuch' not found", 404);
+    expect(classify(e).kind).toBe('workload-not-found');
+    expect(isNotFound(e)).toBe(true);
+  });
+
   it('bad AWS credentials are their own kinds', () => {
     expect(classify(sdkError('InvalidSignatureException', 'signature', 403)).kind).toBe('signature-mismatch');
     expect(
