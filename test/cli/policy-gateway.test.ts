@@ -245,6 +245,12 @@ describe('policy check --gateway-id', () => {
     expect(none.code).toBe(2);
     expect(none.stderr).toContain(`gateway ${bare} has no policy engine`);
     expect(none.stderr).toContain('--gateway-id ID --policy-file FILE');
+    const withFile = await run([
+      ...['policy', 'check', '--gateway-id', bare, '--claims', '{"sub":"x"}', '--tool', 'shop___add'],
+      ...['--policy-file', file('none.cedar', '@id("all") permit(principal, action, resource is AgentCore::Gateway);')],
+    ]);
+    expect(withFile.stderr).toContain('the gateway has no policy engine: the policy files decide');
+    expect(withFile.stderr).not.toContain('engine (none)');
     const both = await check(['--gateway-arn', gw.arn, '--claims', '{"sub":"x"}', '--tool', 'shop___add']);
     expect(both.code).toBe(2);
     const missing = await run([

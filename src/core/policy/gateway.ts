@@ -252,7 +252,12 @@ export function gatewayPolicyContext(
         '(pass --tools FILE, the gateway tools/list: agentcore-auth mcp --gateway-id ID --json > tools.json)',
     );
   }
-  if (o.policies) notes.push(`the policy files replace the policies of engine ${read.engine?.id ?? '(none)'}`);
+  if (o.policies)
+    notes.push(
+      read.engine
+        ? `the policy files replace the policies of engine ${read.engine.id}`
+        : 'the gateway has no policy engine: the policy files decide, as an engine holding them would',
+    );
   else if (read.engine)
     notes.push(`${read.policies.length} ACTIVE polic${read.policies.length === 1 ? 'y' : 'ies'} of ${read.engine.id}`);
   return {
