@@ -197,6 +197,19 @@ export const PORT = integer({ min: 0, max: 65535 });
 /** A service endpoint: https, or plain http on a loopback host (core/loopback.ts: checkServiceUrl). */
 export const SERVICE_URL: ValueParser<string> = (raw, flag) => checkServiceUrl(raw, flag).toString();
 
+/** An http(s) URL, kept as written (an IdP's discovery or token endpoint, which may be any host). */
+export const HTTP_URL: ValueParser<string> = (raw, flag) => {
+  let u: URL | undefined;
+  try {
+    u = new URL(raw.trim());
+  } catch {
+    u = undefined;
+  }
+  if (!u || (u.protocol !== 'https:' && u.protocol !== 'http:'))
+    throw usageError(`${flag} must be an http(s) URL, got ${quoted(raw)}`, `e.g. ${flag} https://idp.example.com/…`);
+  return raw.trim();
+};
+
 /** `-H name:value` → [name, value]: an RFC 7230 token name, a visible-ASCII value (core/wire-values.ts). */
 export const HEADER: ValueParser<[string, string]> = (raw, flag) => parseHeaderLine(raw, flag);
 

@@ -52,6 +52,13 @@ describe('out-of-range numbers and non-ASCII header values: exit 2 naming the fl
     ['smoke --timeout', ['smoke', 'x.yaml', '--timeout', '1e9'], /--timeout/, DURATION],
     ['smoke --concurrency', ['smoke', 'x.yaml', '--concurrency', '0'], /--concurrency/, /from 1 to 256, got "0"/],
     ['local --port', ['local', '--port', '99999'], /--port/, /whole number from 0 to 65535, got "99999"/],
+    ['verify --discovery-url', ['verify', 'a.b.c', '--discovery-url', 'not-a-url'], /--discovery-url/, /http\(s\) URL/],
+    [
+      'login --token-endpoint',
+      ['login', '--auth-flow', 'client-credentials', '--client-id', 'x', '--token-endpoint', 'ftp://h/t'],
+      /--token-endpoint/,
+      /must be an http\(s\) URL, got "ftp:\/\/h\/t"/,
+    ],
   ])('%s', async (_name, argv, flag, accepts) => {
     const r = await runCommand(argv as string[], { env });
     expect(r.code, r.stderr).toBe(2);

@@ -15,13 +15,17 @@ import { EXIT, usageError } from '../../core/errors.js';
 import { MESSAGES } from '../../wire.js';
 import { defineAction, type CliRun } from '../command.js';
 import { readStdin, type Io } from '../io.js';
-import { addOptions, flag, list, optionalValue, repeated, value, type OptionsOf } from '../options.js';
+import { addOptions, flag, HTTP_URL, list, optionalValue, repeated, value, type OptionsOf } from '../options.js';
 import { colorEnabled, visibleLength } from '../render/ui.js';
 
 const VERIFY_OPTIONS = {
   bearer: optionalValue('--bearer [name]', 'use a cached login (default entry when NAME is omitted)'),
   idToken: flag('--id-token', 'with --bearer: check the cached ID token instead of the access token'),
-  discoveryUrl: value('--discovery-url <url>', "the authorizer's discoveryUrl (…/.well-known/openid-configuration)"),
+  discoveryUrl: value(
+    '--discovery-url <url>',
+    "the authorizer's discoveryUrl (…/.well-known/openid-configuration)",
+    HTTP_URL,
+  ),
   allowedAudience: list('--allowed-audience <list>', 'allowedAudience (comma-separated, repeatable)'),
   allowedClients: list('--allowed-clients <list>', 'allowedClients (comma-separated, repeatable)'),
   allowedScopes: list('--allowed-scopes <list>', 'allowedScopes (comma-separated, repeatable)'),

@@ -5,7 +5,18 @@
 import { DEFAULT_ENTRY, type LoginFlow, type RefreshConfig, type TokenSet } from '../../../core/token-cache.js';
 import { DEFAULT_REDIRECT_URI } from '../../../wire.js';
 import type { DiagramFlags } from '../../diagram-output.js';
-import { choice, flag, list, negatable, repeated, TIMEOUT, value, withDefault, type OptionsOf } from '../../options.js';
+import {
+  choice,
+  flag,
+  HTTP_URL,
+  list,
+  negatable,
+  repeated,
+  TIMEOUT,
+  value,
+  withDefault,
+  type OptionsOf,
+} from '../../options.js';
 
 export const LOGIN_FLOWS = [
   'user-password',
@@ -61,8 +72,16 @@ export const LOGIN_OPTIONS = {
     '--domain <domain>',
     'Cognito domain: <prefix>.auth.<region>.amazoncognito.com, a custom domain, or a full URL',
   ),
-  discoveryUrl: value('--discovery-url <url>', 'OIDC discovery URL (…/.well-known/openid-configuration) or issuer URL'),
-  tokenEndpoint: value('--token-endpoint <url>', 'OAuth token endpoint (client-credentials without discovery)'),
+  discoveryUrl: value(
+    '--discovery-url <url>',
+    'OIDC discovery URL (…/.well-known/openid-configuration) or issuer URL',
+    HTTP_URL,
+  ),
+  tokenEndpoint: value(
+    '--token-endpoint <url>',
+    'OAuth token endpoint (client-credentials without discovery)',
+    HTTP_URL,
+  ),
   scopes: list('--scopes <list>', 'scopes, comma-separated or repeated (authorization-code default: openid)'),
   resource: value('--resource <uri>', 'RFC 8707 resource indicator sent with the token request'),
   clientAuth: choice('--client-auth <method>', 'how the client secret is sent to the token endpoint', [
