@@ -336,10 +336,9 @@ export async function loadConfigFile(path: string): Promise<StackConfig> {
   try {
     raw = /\.json$/i.test(path) ? JSON.parse(text) : (await import('yaml')).parse(text);
   } catch (e) {
-    throw new ConfigError(
-      '--config',
-      `${path} is not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`,
-    );
+    // The yaml library's first line ends with ':' before its code frame, which is left out here.
+    const first = (e as Error).message.split('\n')[0]!.replace(/:\s*$/, '');
+    throw new ConfigError('--config', `${path} is not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${first}`);
   }
   return parseConfig(raw ?? {});
 }

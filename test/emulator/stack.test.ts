@@ -206,7 +206,9 @@ describe('config', () => {
     writeFileSync(join(dir, 'c.yaml'), 'userPool: [unclosed\n');
     expect((await loadConfigFile(join(dir, 'a.json'))).accountId).toBe('111122223333');
     expect(await loadConfigFile(join(dir, 'b.yaml'))).toMatchObject({ accountId: '444455556666', autoConsent: true });
-    await expect(loadConfigFile(join(dir, 'c.yaml'))).rejects.toThrow(/--config: .*c\.yaml is not valid YAML/);
+    await expect(loadConfigFile(join(dir, 'c.yaml'))).rejects.toThrow(
+      /--config: .*c\.yaml is not valid YAML: .*column \d+$/,
+    );
     await expect(loadConfigFile(join(dir, 'missing.yaml'))).rejects.toThrow(
       /--config: cannot read .*missing\.yaml: no such file/,
     );
