@@ -4,6 +4,7 @@
  * into AgentcoreAuthError with the URL named. Also handed to openid-client as its customFetch.
  */
 import { AgentcoreAuthError, interruptedError, isAbortError, timeoutError } from './errors.js';
+import { isLoopbackHost } from './loopback.js';
 import { displayProxy, proxyFailureOf, tagProxyFailure, type ProxyRouting } from './proxy.js';
 
 export interface HttpExchange {
@@ -180,18 +181,31 @@ export function networkError(url: string, cause: unknown): AgentcoreAuthError {
             ? code
             : ((cause as Error)?.message ?? 'network error');
   let origin = url;
+  let host = '';
   try {
-    origin = new URL(url).origin;
+    ({ origin, hostname: host } = new URL(url));
   } catch {
     /* keep raw */
   }
   return new AgentcoreAuthError('ERR_NETWORK', `cannot reach ${origin} (${why})`, {
-    hint:
-      `Check the URL and that the server is running. Endpoint overrides come from --endpoint-url, ` +
-      `AWS_ENDPOINT_URL_<SERVICE> and AWS_ENDPOINT_URL.`,
+    hint: `Check the URL and that the server is running. ${networkHintFor(host)}`,
     details: { url: stripQuery(url), ...(code ? { errorName: code } : {}) },
     cause,
   });
+}
+
+const OVERRIDES = 'Endpoint overrides come from --endpoint-url, AWS_ENDPOINT_URL_<SERVICE> and AWS_ENDPOINT_URL.';
+
+/** What else to check for a host nobody answered at: the local stack on loopback, AWS, or any other server. */
+function networkHintFor(host: string): string {
+  if (isLoopbackHost(host))
+    return (
+      'If it is the local stack: start it (`agentcore-auth local`) and load the variables of the running one ' +
+      '(`eval "$(agentcore-auth local --print-env)"`); each start picks a new port unless --port. ' +
+      OVERRIDES
+    );
+  if (/(^|\.)amazonaws\.com$/i.test(host)) return `${OVERRIDES} Check your network and DNS.`;
+  return 'Check the host name, your network and DNS.';
 }
 
 /** A call through a proxy failed: the proxy is named, and what it answered to the tunnel (407, 403, 502 …). */

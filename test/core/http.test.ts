@@ -5,7 +5,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/core/errors.js';
-import { anySignal, createHttpFetch, fetchWithRetry, parseRetryAfter } from '../../src/core/http.js';
+import { anySignal, createHttpFetch, fetchWithRetry, networkError, parseRetryAfter } from '../../src/core/http.js';
 
 describe('createHttpFetch', () => {
   it('times out with ERR_TIMEOUT and maps refused connections to ERR_NETWORK', async () => {
@@ -18,6 +18,20 @@ describe('createHttpFetch', () => {
     await new Promise((r) => server.close(r));
     await expect(f(url)).rejects.toMatchObject({ code: 'ERR_NETWORK', exitCode: EXIT.REMOTE });
     expect(f.exchanges.length).toBe(2);
+  });
+
+  it('a refused connection: the hint fits the host (the local stack on loopback, AWS, any other server)', () => {
+    const refused = Object.assign(new Error('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
+    const loop = networkError('http://127.0.0.1:4566/x', refused);
+    expect(loop.message).toBe('cannot reach http://127.0.0.1:4566 (connection refused)');
+    expect(loop.hint).toContain('If it is the local stack: start it (`agentcore-auth local`)');
+    expect(loop.hint).toContain('local --print-env');
+    const aws = networkError('https://bedrock-agentcore.us-east-1.amazonaws.com/x', refused).hint;
+    expect(aws).toContain('Endpoint overrides come from --endpoint-url');
+    expect(aws).not.toContain('local stack');
+    const idp = networkError('https://login.example.com/oauth2/token', refused).hint;
+    expect(idp).toMatch(/^Check the URL and that the server is running\. Check the host name, your network and DNS/);
+    expect(idp).not.toContain('AWS_ENDPOINT_URL');
   });
 
   it('an aborted run signal is ERR_INTERRUPTED (exit 130)', async () => {
