@@ -126,7 +126,16 @@ export function createIo(ctx: CliContext, globals: Globals): Io {
     return clients;
   };
   const aws = awsWith({});
-  const out = {
+  const out = stdoutOf(ctx);
+  const close = () => {
+    for (const clients of opened.splice(0)) clients.destroy();
+  };
+  return { ctx, globals, ui, out, fetch: http(), http, aws, awsWith, secrets, close, steps: stepRenderer(ui) };
+}
+
+/** stdout, for data only: text, lines, and JSON (indented on a terminal, one line in a pipe). */
+function stdoutOf(ctx: CliContext): Io['out'] {
+  return {
     isTTY: !!ctx.stdout.isTTY,
     write: (text: string) => {
       ctx.stdout.write(text);
@@ -138,10 +147,6 @@ export function createIo(ctx: CliContext, globals: Globals): Io {
       ctx.stdout.write(`${JSON.stringify(value, null, ctx.stdout.isTTY ? 2 : undefined)}\n`);
     },
   };
-  const close = () => {
-    for (const clients of opened.splice(0)) clients.destroy();
-  };
-  return { ctx, globals, ui, out, fetch: http(), http, aws, awsWith, secrets, close, steps: stepRenderer(ui) };
 }
 
 /** Read all of stdin as text (for `-` arguments and --password-stdin). */
