@@ -26,6 +26,7 @@ import {
 import { federatedClientAuth } from './federation.js';
 import { registerOboGrants } from './grants.js';
 import { autoAuthorize, autoInteraction, interactionPages, type InteractionSetup } from './interactions.js';
+import type { OidcProvider, OidcProviderModule } from './oidc-types.js';
 import { ProviderTrust } from './trust.js';
 
 export { OBO_AUDIENCES, OBO_CLIENTS, THREELO_API_SCOPES, THREELO_RESOURCE } from './configuration.js';
@@ -83,7 +84,7 @@ export async function startThreeLoProvider(options: ThreeLoOptions): Promise<Thr
   // import below (main thread).
   const keyPair = options.keys.rsa();
   keyPair.catch(() => undefined); // awaited below; a failure before that point must not become an unhandled rejection
-  const { default: Provider, errors } = await quietly(() => import('oidc-provider'));
+  const { default: Provider, errors }: OidcProviderModule = await quietly(() => import('oidc-provider'));
   let handler: http.RequestListener | undefined;
   const sockets = new Set<Socket>();
   const server = keepIdleConnections(
@@ -99,7 +100,7 @@ export async function startThreeLoProvider(options: ThreeLoOptions): Promise<Thr
   const publicJwk = { ...(await exportJWK(publicKey)), kid: '3lo-key-1', alg: 'RS256', use: 'sig' };
   const extraClaims = new WeakMap<object, Record<string, unknown>>();
   const config = providerConfiguration({ ...options, jwk, extraClaims, errors });
-  const provider: any = await quietly(() => new Provider(issuer, config));
+  const provider = await quietly(() => new Provider(issuer, config));
   allowCallbackUrls(provider, options.redirectUriPrefix);
   const now = options.now ?? Date.now;
   const trust = new ProviderTrust({ subjectJwksUri: options.subjectJwksUri, sts: options.sts, now }, issuer, [
@@ -107,7 +108,7 @@ export async function startThreeLoProvider(options: ThreeLoOptions): Promise<Thr
   ]);
   const resource = { identifier: THREELO_RESOURCE, scope: RESOURCE_SERVER_INFO.scope, info: RESOURCE_SERVER_INFO };
   registerOboGrants(provider, errors, { trust, resource, audiences: OBO_AUDIENCES, extraClaims });
-  const tokenEndpoint = provider.urlFor('token') as string;
+  const tokenEndpoint = provider.urlFor('token');
   const federation = {
     trust,
     clients: [{ clientId: OBO_CLIENTS.awsIam, subject: options.sts.roleArn }],
@@ -121,7 +122,7 @@ export async function startThreeLoProvider(options: ThreeLoOptions): Promise<Thr
     refuse: new Set(options.refuseUsers ?? []),
   };
   handler = requestHandler({
-    callback: provider.callback() as http.RequestListener,
+    callback: provider.callback(),
     tokenPath: new URL(tokenEndpoint).pathname,
     federation,
     setup,
@@ -178,9 +179,9 @@ function requestHandler(r: Routes): http.RequestListener {
 }
 
 /** Redirect URIs: any callback URL on the stack (one per credential provider, made while the stack runs). */
-function allowCallbackUrls(provider: any, prefix: string): void {
+function allowCallbackUrls(provider: OidcProvider, prefix: string): void {
   const clientProto = provider.Client.prototype;
-  const original = clientProto.redirectUriAllowed as (v: string) => boolean;
+  const original = clientProto.redirectUriAllowed;
   clientProto.redirectUriAllowed = function (this: unknown, value: string) {
     return (
       (typeof value === 'string' && value.startsWith(prefix) && !/[\s#]/.test(value)) || original.call(this, value)
