@@ -39,6 +39,10 @@ Examples:
 }
 
 async function demo(io: Io, opts: DemoOptions) {
+  // The seeded stack's two RSA keys (its user pool's and the 3LO provider's) are generated on the thread pool while
+  // the main thread loads the demo's modules, instead of after them (emulator/keys.ts).
+  const { prepareKeys } = await import('../../emulator/keys.js');
+  prepareKeys(2);
   const { runDemo } = await import('../demo/run.js');
   return runDemo(io, opts);
 }
