@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { addOptions, flag, value, type OptionsOf } from '../options.js';
 import { defineAction, type CliRun } from '../command.js';
 import type { Io } from '../io.js';
+import { usageError } from '../../core/errors.js';
 
 const DEMO_OPTIONS = {
   open: flag('--open', "do the 3LO consent in your real browser instead of the stack's auto-consent"),
@@ -40,6 +41,7 @@ Examples:
 }
 
 async function demo(io: Io, opts: DemoOptions) {
+  if (opts.diagram !== undefined && !opts.diagram.trim()) throw usageError('--diagram needs a directory');
   // The seeded stack's two RSA keys (its user pool's and the 3LO provider's) are generated on the thread pool while
   // the main thread loads the demo's modules, instead of after them (emulator/keys.ts).
   const { prepareKeys } = await import('../../emulator/keys.js');

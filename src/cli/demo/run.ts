@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AgentcoreAuthError, EXIT, usageError } from '../../core/errors.js';
+import { AgentcoreAuthError, EXIT } from '../../core/errors.js';
 import { maskJwtsInText } from '../../core/redact.js';
 import { formatMs } from '../../core/smoke/expect.js';
 import { scenarioFromValue } from '../../core/smoke/parse.js';
@@ -33,7 +33,6 @@ export interface DemoJson {
 
 export async function runDemo(io: Io, opts: { open?: boolean; diagram?: string }): Promise<Outcome<DemoJson>> {
   const started = io.ctx.now();
-  if (opts.diagram !== undefined && !opts.diagram.trim()) throw usageError('--diagram needs a directory');
   const traces = opts.diagram !== undefined ? stepTraceRecorders() : undefined;
   const open = !!opts.open;
   const starting = startLocalStack({ port: 0, autoConsent: !open });
