@@ -23,7 +23,7 @@ import {
   type OAuthRefreshConfig,
   type TokenSet,
 } from '../core/token-cache.js';
-import { readStdin, type Io } from './io.js';
+import { readStdin, retryWithNotes, type Io } from './io.js';
 
 /** Refresh a cached token that expires within this margin. */
 export const REFRESH_MARGIN_MS = 2 * 60 * 1000;
@@ -246,15 +246,7 @@ async function refreshCognito(io: Io, entry: CacheEntry, r: CognitoRefreshConfig
     ...(entry.username ? { username: entry.username } : {}),
     ...(cognito.endpoint ? { endpoint: cognito.endpoint } : {}),
   });
-  return {
-    tokens: {
-      accessToken: t.accessToken,
-      ...(t.idToken ? { idToken: t.idToken } : {}),
-      ...(t.refreshToken ? { refreshToken: t.refreshToken } : {}),
-      ...(t.tokenType ? { tokenType: t.tokenType } : {}),
-    },
-    expiresIn: t.expiresIn,
-  };
+  return refreshed(t);
 }
 
 /** An OAuth server: the refresh_token grant, or a new client_credentials grant for a machine login. */
@@ -268,12 +260,7 @@ async function refreshOAuth(io: Io, entry: CacheEntry, r: OAuthRefreshConfig): P
     ...(r.clientSecret ? { clientSecret: r.clientSecret } : {}),
     ...(r.clientAuth ? { clientAuth: r.clientAuth } : {}),
     fetch: io.fetch,
-    retry: {
-      sleep: io.ctx.sleep,
-      signal: io.ctx.signal,
-      onRetry: ({ attempt, delayMs, reason }) =>
-        io.ui.note(`  attempt ${attempt} got ${reason}; retrying in ${delayMs} ms`),
-    },
+    retry: retryWithNotes(io),
   });
   const grantOpts = { ...(r.scopes ? { scopes: r.scopes } : {}), ...(r.resource ? { resource: r.resource } : {}) };
   let t: Awaited<ReturnType<typeof refreshTokenGrant>>;
@@ -283,13 +270,21 @@ async function refreshOAuth(io: Io, entry: CacheEntry, r: OAuthRefreshConfig): P
       throw configError('no client secret cached for a new client_credentials grant');
     t = await clientCredentialsGrant(ctx, grantOpts);
   } else throw configError(`the cached entry '${entry.name}' has no refresh token`);
+  return refreshed(t, t.scope || entry.tokens.scope);
+}
+
+/** The tokens a refresh answered, as the cache keeps them (a scope the answer leaves out stays the cached one). */
+function refreshed(
+  t: { accessToken: string; idToken?: string; refreshToken?: string; tokenType?: string; expiresIn?: number },
+  scope?: string,
+): Refreshed {
   return {
     tokens: {
       accessToken: t.accessToken,
       ...(t.idToken ? { idToken: t.idToken } : {}),
       ...(t.refreshToken ? { refreshToken: t.refreshToken } : {}),
       ...(t.tokenType ? { tokenType: t.tokenType } : {}),
-      ...(t.scope ? { scope: t.scope } : entry.tokens.scope ? { scope: entry.tokens.scope } : {}),
+      ...(scope ? { scope } : {}),
     },
     expiresIn: t.expiresIn,
   };

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { createAwsClients, type AwsClients, type Env } from '../core/aws.js';
-import { createHttpFetch, type ExchangeListener, type FetchLike } from '../core/http.js';
+import { createHttpFetch, type ExchangeListener, type FetchLike, type RetryOptions } from '../core/http.js';
 import { createProxyRouting } from '../core/proxy.js';
 import type { PlanEvent } from '../core/plan.js';
 import { SecretRegistry } from '../core/redact.js';
@@ -126,7 +126,16 @@ export function createIo(ctx: CliContext, globals: Globals): Io {
     return clients;
   };
   const aws = awsWith({});
-  const out = {
+  const out = stdoutOf(ctx);
+  const close = () => {
+    for (const clients of opened.splice(0)) clients.destroy();
+  };
+  return { ctx, globals, ui, out, fetch: http(), http, aws, awsWith, secrets, close, steps: stepRenderer(ui) };
+}
+
+/** stdout, for data only: text, lines, and JSON (indented on a terminal, one line in a pipe). */
+function stdoutOf(ctx: CliContext): Io['out'] {
+  return {
     isTTY: !!ctx.stdout.isTTY,
     write: (text: string) => {
       ctx.stdout.write(text);
@@ -138,10 +147,6 @@ export function createIo(ctx: CliContext, globals: Globals): Io {
       ctx.stdout.write(`${JSON.stringify(value, null, ctx.stdout.isTTY ? 2 : undefined)}\n`);
     },
   };
-  const close = () => {
-    for (const clients of opened.splice(0)) clients.destroy();
-  };
-  return { ctx, globals, ui, out, fetch: http(), http, aws, awsWith, secrets, close, steps: stepRenderer(ui) };
 }
 
 /** Read all of stdin as text (for `-` arguments and --password-stdin). */
@@ -154,4 +159,18 @@ export async function readStdinBytes(ctx: CliContext): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of ctx.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
   return Buffer.concat(chunks);
+}
+
+/** The note a retried call prints on stderr before it waits (HTTP, the AWS SDK's attempts, an IdP's answers). */
+export function retryNote(io: Io, attempt: number, delayMs: number, reason: string): void {
+  io.ui.note(`  attempt ${attempt} got ${reason}; retrying in ${delayMs} ms`);
+}
+
+/** core's retry settings for this run: its clock, its Ctrl-C, and retryNote before each wait. */
+export function retryWithNotes(io: Io): RetryOptions {
+  return {
+    sleep: io.ctx.sleep,
+    signal: io.ctx.signal,
+    onRetry: ({ attempt, delayMs, reason }) => retryNote(io, attempt, delayMs, reason),
+  };
 }

@@ -12,7 +12,7 @@ import { checkSessionId, type InvokeSpec } from '../core/runtime/request.js';
 import type { SendOptions } from '../core/runtime/send.js';
 import type { RuntimeTarget } from '../core/runtime/target.js';
 import { AUTH_OPTIONS, type AuthFlags } from './inbound-flags.js';
-import type { Io } from './io.js';
+import { retryNote, type Io } from './io.js';
 import { addOptions, HEADER, headerValue, repeated, TIMEOUT, value, withDefault, type OptionsOf } from './options.js';
 import { LIMITS } from '../wire.js';
 
@@ -143,7 +143,6 @@ export function sendOptionsFor(io: Io, timeoutMs: number): SendOptions {
     runSignal: io.ctx.signal,
     timeoutMs,
     sleep: io.ctx.sleep,
-    onRetry: (attempt: number, delayMs: number, why: string) =>
-      io.ui.note(`  attempt ${attempt} got ${why}; retrying in ${delayMs} ms`),
+    onRetry: (attempt: number, delayMs: number, why: string) => retryNote(io, attempt, delayMs, why),
   };
 }

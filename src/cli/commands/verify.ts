@@ -14,7 +14,7 @@ import type {
 import { EXIT, usageError } from '../../core/errors.js';
 import { MESSAGES } from '../../wire.js';
 import { defineAction, type CliRun } from '../command.js';
-import { readStdin, type Io } from '../io.js';
+import { readStdin, retryWithNotes, type Io } from '../io.js';
 import { addOptions, flag, HTTP_URL, list, optionalValue, repeated, value, type OptionsOf } from '../options.js';
 import { colorEnabled, visibleLength } from '../render/ui.js';
 
@@ -142,12 +142,7 @@ function authorizerFlags(
 async function retryingFetch(io: Io): Promise<typeof io.fetch> {
   const { fetchWithRetry } = await import('../../core/http.js');
   return (input, init) =>
-    fetchWithRetry(io.fetch, input instanceof Request ? input.url : input.toString(), init ?? {}, {
-      sleep: io.ctx.sleep,
-      signal: io.ctx.signal,
-      onRetry: ({ attempt, delayMs, reason }) =>
-        io.ui.note(`  attempt ${attempt} got ${reason}; retrying in ${delayMs} ms`),
-    });
+    fetchWithRetry(io.fetch, input instanceof Request ? input.url : input.toString(), init ?? {}, retryWithNotes(io));
 }
 
 async function readToken(io: Io, arg: string | undefined, opts: VerifyOptions): Promise<string> {

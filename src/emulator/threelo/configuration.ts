@@ -11,6 +11,7 @@
  *   agentcore-local-obo-iam    AWS_IAM_ID_TOKEN_JWT: federated, the STS stand-in's role (federation.ts)
  * The secret-based clients share the 3LO client's secret.
  */
+import type { OidcErrors, OidcRenderErrorContext } from './oidc-types.js';
 import { errorPage } from './pages.js';
 
 export const THREELO_RESOURCE = 'urn:agentcore-local:3lo-api';
@@ -47,7 +48,7 @@ export interface ConfigurationInput {
   /** The KMS stand-in's JWKS URL of the keys the private_key_jwt client has registered. */
   kmsJwksUri: string;
   extraClaims: WeakMap<object, Record<string, unknown>>;
-  errors: Record<string, any>;
+  errors: OidcErrors;
 }
 
 function clients(input: ConfigurationInput) {
@@ -132,7 +133,7 @@ export function providerConfiguration(input: ConfigurationInput): Record<string,
         },
       },
     },
-    async renderError(ctx: any, out: Record<string, string>) {
+    async renderError(ctx: OidcRenderErrorContext, out: Record<string, string>) {
       ctx.type = 'html';
       ctx.body = errorPage(String(out.error ?? 'error'), String(out.error_description ?? ''));
     },

@@ -9,6 +9,8 @@
  * - JWT bearer: an assertion with an `aud` must name this provider or the client; one without `aud` (a Cognito access
  *   token) is accepted — a leniency of this provider, so that pool access tokens work as assertions.
  */
+import type { JWTPayload } from 'jose';
+import type { OidcErrors, OidcGrantContext, OidcProvider } from './oidc-types.js';
 import { TrustRefusal, type ProviderTrust } from './trust.js';
 
 export const GRANT_TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -30,8 +32,7 @@ export interface GrantSetup {
   extraClaims: WeakMap<object, Record<string, unknown>>;
 }
 
-type Ctx = any;
-type Errors = Record<string, any>;
+type Ctx = OidcGrantContext;
 
 function one(v: unknown): string | undefined {
   return Array.isArray(v) ? (v[0] as string | undefined) : (v as string | undefined);
@@ -43,8 +44,8 @@ function many(v: unknown): string[] {
 /** The two grants' handlers, sharing the target (aud, scope) and issuing logic. */
 class OboGrants {
   constructor(
-    private readonly provider: any,
-    private readonly errors: Errors,
+    private readonly provider: OidcProvider,
+    private readonly errors: OidcErrors,
     private readonly setup: GrantSetup,
   ) {}
 
@@ -108,7 +109,7 @@ class OboGrants {
     throw new this.errors.InvalidRequest(`unsupported actor_token_type ${type}`);
   }
 
-  private async issue(ctx: Ctx, subject: Record<string, unknown>, actor: Record<string, unknown> | undefined) {
+  private async issue(ctx: Ctx, subject: JWTPayload, actor: Record<string, unknown> | undefined) {
     const { provider, setup } = this;
     const { aud, scope } = this.target(ctx);
     const resourceServer = new provider.ResourceServer(setup.resource.identifier, setup.resource.info);
@@ -150,7 +151,7 @@ class OboGrants {
   };
 }
 
-export function registerOboGrants(provider: any, errors: Errors, setup: GrantSetup): void {
+export function registerOboGrants(provider: OidcProvider, errors: OidcErrors, setup: GrantSetup): void {
   const grants = new OboGrants(provider, errors, setup);
   const common = ['audience', 'resource', 'scope'];
   const dupes = ['audience', 'resource'];

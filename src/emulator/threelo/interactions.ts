@@ -7,10 +7,11 @@
  */
 import type http from 'node:http';
 import { THREELO_API_SCOPES, THREELO_RESOURCE } from './configuration.js';
+import type { OidcGrant, OidcInteraction, OidcProvider } from './oidc-types.js';
 import { consentPage, errorPage, loginPage } from './pages.js';
 
 export interface InteractionSetup {
-  provider: any;
+  provider: OidcProvider;
   issuer: string;
   defaultUser: string;
   refuse: ReadonlySet<string>;
@@ -22,10 +23,17 @@ const HTML = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-
 const REFUSED = { error: 'access_denied', error_description: 'The user refused access' };
 
 /** Adds to the interaction's grant what the prompt says is missing, saves it, finishes the consent. */
-async function consent(setup: InteractionSetup, req: Req, res: Res, details: any, accountId: string): Promise<void> {
+async function consent(
+  setup: InteractionSetup,
+  req: Req,
+  res: Res,
+  details: OidcInteraction,
+  accountId: string,
+): Promise<void> {
   const { provider } = setup;
-  const grant = details.grantId
-    ? await provider.Grant.find(details.grantId)
+  // A grant that has expired since (find: undefined) fails below with a TypeError, which ends the interaction (400).
+  const grant: OidcGrant = details.grantId
+    ? (await provider.Grant.find(details.grantId))!
     : new provider.Grant({ accountId, clientId: details.params.client_id });
   const missing = details.prompt.details as {
     missingOIDCScope?: string[];
@@ -44,11 +52,8 @@ async function consent(setup: InteractionSetup, req: Req, res: Res, details: any
 export async function autoInteraction(setup: InteractionSetup, req: Req, res: Res): Promise<void> {
   const { provider } = setup;
   try {
-    const details: any = await provider.interactionDetails(req, res);
-    const account =
-      (details.session?.accountId as string | undefined) ??
-      (details.params.login_hint as string | undefined) ??
-      setup.defaultUser;
+    const details = await provider.interactionDetails(req, res);
+    const account = details.session?.accountId ?? details.params.login_hint ?? setup.defaultUser;
     if (setup.refuse.has(account)) {
       await provider.interactionFinished(req, res, REFUSED, { mergeWithLastSubmission: false });
       return;
@@ -76,7 +81,7 @@ function readBody(req: Req): Promise<string> {
   });
 }
 
-function showPage(res: Res, details: any, base: string, error?: string): void {
+function showPage(res: Res, details: OidcInteraction, base: string, error?: string): void {
   const common = { action: base, abort: `${base}/abort`, clientId: details.params.client_id };
   const html =
     details.prompt.name === 'login'
@@ -92,10 +97,16 @@ function showPage(res: Res, details: any, base: string, error?: string): void {
 }
 
 /** A submitted form: the login (any name becomes `sub`) or the consent. */
-async function submitted(setup: InteractionSetup, req: Req, res: Res, details: any, base: string): Promise<void> {
+async function submitted(
+  setup: InteractionSetup,
+  req: Req,
+  res: Res,
+  details: OidcInteraction,
+  base: string,
+): Promise<void> {
   const { provider } = setup;
   const form = new URLSearchParams(await readBody(req));
-  const prompt = details.prompt.name as string;
+  const prompt = details.prompt.name;
   if (form.get('prompt') === 'login' && prompt === 'login') {
     const account = form.get('login')?.trim() ?? '';
     if (!account) return showPage(res, details, base, 'Enter a user name (any name: it becomes the token’s sub).');
@@ -104,7 +115,7 @@ async function submitted(setup: InteractionSetup, req: Req, res: Res, details: a
     return;
   }
   if (form.get('prompt') === 'consent' && prompt === 'consent')
-    return consent(setup, req, res, details, details.session.accountId);
+    return consent(setup, req, res, details, details.session!.accountId);
   res.writeHead(400, HTML).end(errorPage('invalid_request', `this page expects the ${prompt} form`));
 }
 
@@ -112,7 +123,7 @@ async function submitted(setup: InteractionSetup, req: Req, res: Res, details: a
 export async function interactionPages(setup: InteractionSetup, req: Req, res: Res): Promise<void> {
   const { provider } = setup;
   try {
-    const details: any = await provider.interactionDetails(req, res);
+    const details = await provider.interactionDetails(req, res);
     const base = `/interaction/${details.uid}`;
     if (new URL(req.url!, setup.issuer).pathname.endsWith('/abort')) {
       const aborted = { error: 'access_denied', error_description: 'End-User aborted interaction' };
@@ -172,7 +183,7 @@ async function issueCode(
     ...(apiScopes.length ? { resource: THREELO_RESOURCE } : {}),
     ...(p.get('nonce') ? { nonce: p.get('nonce') } : {}),
   });
-  return code.save() as Promise<string>;
+  return code.save();
 }
 
 /** Auto-consent: answers `GET /auth?…` with the redirect carrying a code (or access_denied); false = not handled. */

@@ -7,7 +7,7 @@ import { usageError } from '../../../core/errors.js';
 import type { OAuthContext, OAuthTokens, ServerSpec } from '../../../core/oauth/client.js';
 import type { TokenSet } from '../../../core/token-cache.js';
 import { DEFAULT_REDIRECT_URI } from '../../../wire.js';
-import type { Io } from '../../io.js';
+import { retryWithNotes, type Io } from '../../io.js';
 import { LOGIN_ENV, type LoginOptions, type Minted } from './options.js';
 import { plainValue, secretValue } from './prompts.js';
 
@@ -40,12 +40,7 @@ export async function oauthLogin(io: Io, opts: LoginOptions, flow: OAuthFlow, ti
     ...(clientSecret ? { clientSecret } : {}),
     ...(opts.clientAuth ? { clientAuth: opts.clientAuth } : {}),
     fetch: io.fetch,
-    retry: {
-      sleep: io.ctx.sleep,
-      signal: io.ctx.signal,
-      onRetry: ({ attempt, delayMs, reason }) =>
-        io.ui.note(`  attempt ${attempt} got ${reason}; retrying in ${delayMs} ms`),
-    },
+    retry: retryWithNotes(io),
   });
   const scopes = opts.scopes?.length ? opts.scopes : flow === 'authorization-code' ? ['openid'] : [];
   let tokens: OAuthTokens;

@@ -3,7 +3,7 @@
  * its input schema from the parameters and the JSON body (the argument mapping is UNVERIFIED against the service).
  * Used by the OpenAPI target (openapi.ts) and by CreateGatewayTarget's validation (rules.ts).
  */
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { GatewayFailure } from '../data/call.js';
 import type { CatalogTool } from '../model.js';
 import { isObject, type JsonObject } from '../util.js';
@@ -29,6 +29,13 @@ export interface Api {
   server: string;
   operations: Map<string, Operation>;
 }
+
+/**
+ * yaml (72 CommonJS files) loaded on the first YAML document only: the stack imports this module at start-up
+ * (CreateGatewayTarget's validation) and most stacks never see a YAML schema. require(), as src/core/policy/load.ts.
+ */
+const parseYaml = (text: string): unknown =>
+  (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text);
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'];
 
