@@ -117,7 +117,7 @@ export async function openInBrowser(url: string, env: Env): Promise<void> {
 export function noDisplay(env: Env, platform: NodeJS.Platform = process.platform): string | undefined {
   if (platform !== 'linux' && platform !== 'freebsd' && platform !== 'openbsd') return undefined;
   if (env.DISPLAY || env.WAYLAND_DISPLAY || env.WSL_DISTRO_NAME) return undefined;
-  return 'no graphical session here (DISPLAY and WAYLAND_DISPLAY are unset; BROWSER names a browser command)';
+  return 'no graphical session here: DISPLAY and WAYLAND_DISPLAY are unset, and BROWSER is not set';
 }
 
 async function promptTty(question: string, options: PromptOptions = {}): Promise<string> {
