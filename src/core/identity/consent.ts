@@ -138,8 +138,9 @@ export function browserStep<S>(
 }
 
 /**
- * Open the authorization URL (or print it); whether a browser was opened. Not awaited while the return URL is served here: a browser driven by a
- * test or by the demo settles only once the return URL's page is answered, which happens after this step.
+ * Open the authorization URL (or print it); whether a browser was opened. Not awaited while the return URL is served
+ * here: a browser driven by a test or by the demo settles only once the return URL's page is answered, which happens
+ * after this step.
  */
 async function showAuthorizationUrl(
   io: IdentityIo,
