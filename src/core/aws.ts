@@ -216,6 +216,8 @@ function instrument<T>(deps: AwsFactoryDeps, client: T): T {
   return client;
 }
 
+const SILENT_LOGGER = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
 type CredentialProvider = () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>;
 
 /**
@@ -238,7 +240,14 @@ async function loadCredentialProvider(profile: string | undefined, env: Env): Pr
   const { fromNodeProviderChain } = credentialProvidersSdk();
   // The profile always named and the files always given, so the SDK's chain reads neither process.env's keys
   // (fromEnv is skipped when a profile is named) nor its AWS_PROFILE / AWS_CONFIG_FILE: the run's env decides.
-  return fromNodeProviderChain({ profile: named.name, filepath: files.credentials, configFilepath: files.config });
+  // Its logger is ours to give: the chain's 'Multiple credential sources detected' warning looks at process.env's
+  // AWS_PROFILE and keys, not the run's env, so it can speak of variables this run does not use (it warned in tests).
+  return fromNodeProviderChain({
+    profile: named.name,
+    filepath: files.credentials,
+    configFilepath: files.config,
+    logger: SILENT_LOGGER,
+  });
 }
 
 /** A deserialize-step middleware that reports each attempt's raw request and response for --verbose. */
