@@ -43,6 +43,7 @@ describe('agentcore-auth local', () => {
       'threeLo',
       'agents',
       'gateways',
+      'policyEngines',
       'lambdas',
     ]);
     expect(doc.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -349,5 +350,61 @@ describe('agentcore-auth local', () => {
     const r = await runCommand(['local', '--config', file]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('oauth2Providers[0].client: no user pool client named "app-client"');
+  });
+});
+
+describe('local: policy engines are listed (issue 26)', () => {
+  it('--json lists each engine with its ARN and policies; the summary says them too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aca-local-'));
+    const file = join(dir, 'stack.yaml');
+    const anyTool =
+      'permit(principal, action in AgentCore::Action::"CallTool", resource is AgentCore::Gateway) ' +
+      'when { principal.hasTag("admin") };';
+    writeFileSync(
+      file,
+      JSON.stringify({
+        policyEngines: [
+          {
+            name: 'shop_engine',
+            policies: [
+              { name: 'admins', statement: anyTool, validationMode: 'IGNORE_ALL_FINDINGS' },
+              { name: 'watched', statement: anyTool, enforcementMode: 'LOG_ONLY' },
+            ],
+          },
+        ],
+      }),
+    );
+    for (const json of [true, false]) {
+      const ac = new AbortController();
+      const ctx = createTestContext({ signal: ac.signal });
+      const run = runCommand(['local', ...(json ? ['--json'] : []), '--config', file], ctx);
+      const out = await untilOutput(
+        () => (json ? ctx.stdout.text() : ctx.stderr.text()),
+        (s) => (json ? s.endsWith('}\n') : s.includes('Ctrl-C')),
+      );
+      ac.abort();
+      expect((await run).code).toBe(130);
+      if (!json) {
+        expect(out).toMatch(
+          /policy engine\s+shop_engine\s+2 policies \(1 failed\)\s+arn:aws:bedrock-agentcore:\S+:policy-engine\//,
+        );
+        continue;
+      }
+      const doc = JSON.parse(out) as Record<string, any>;
+      expect(doc.policyEngines).toHaveLength(1);
+      const engine = doc.policyEngines[0];
+      expect(engine).toMatchObject({ name: 'shop_engine', status: 'ACTIVE' });
+      expect(engine.arn).toBe(`arn:aws:bedrock-agentcore:${doc.region}:${doc.accountId}:policy-engine/${engine.id}`);
+      expect(engine.policies).toEqual([
+        expect.objectContaining({ name: 'admins', status: 'ACTIVE', enforcementMode: 'ACTIVE' }),
+        // Validated (STRICT by default) against no gateway's tools, the statement can never apply: CREATE_FAILED.
+        expect.objectContaining({
+          name: 'watched',
+          enforcementMode: 'LOG_ONLY',
+          status: 'CREATE_FAILED',
+          statusReasons: [expect.stringContaining('policy is impossible')],
+        }),
+      ]);
+    }
   });
 });

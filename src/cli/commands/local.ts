@@ -303,7 +303,21 @@ async function stackDocument(s: LocalStack) {
       url: g.gatewayUrl,
       authorizerType: g.authorizerType,
       workloadName: g.gatewayId,
+      ...(g.policyEngineConfiguration ? { policyEngine: g.policyEngineConfiguration } : {}),
       targets: g.targets.map((t) => ({ name: t.name, targetType: t.targetType, status: t.status })),
+    })),
+    policyEngines: [...s.policies.engines.values()].map((e) => ({
+      name: e.name,
+      id: e.policyEngineId,
+      arn: e.policyEngineArn,
+      status: e.status,
+      policies: [...(s.policies.policies.get(e.policyEngineId)?.values() ?? [])].map((p) => ({
+        name: p.name,
+        id: p.policyId,
+        enforcementMode: p.enforcementMode,
+        status: p.status,
+        ...(p.statusReasons.length ? { statusReasons: p.statusReasons } : {}),
+      })),
     })),
     lambdas: s.lambdas.list(),
   };
@@ -331,9 +345,18 @@ type Doc = {
   };
   threeLo: { autoConsent: boolean; defaultUser: string };
   agents: Array<{ name: string; arn: string; inbound: string }>;
-  gateways: Array<{ name: string; url: string; authorizerType: string }>;
+  gateways: Array<{ name: string; url: string; authorizerType: string; policyEngine?: { arn: string; mode: string } }>;
+  policyEngines: Array<{ name: string; arn: string; status: string; policies: Array<{ status: string }> }>;
   lambdas: Array<{ arn: string; url: string }>;
 };
+
+/** `2 policies`, and how many of them failed to validate (CREATE_FAILED / UPDATE_FAILED), if any. */
+function policyCount(e: Doc['policyEngines'][number]): string {
+  const failed = e.policies.filter((p) => p.status.endsWith('_FAILED')).length;
+  const n = e.policies.length;
+  const state = e.status === 'ACTIVE' ? '' : ` ${e.status}`;
+  return `${n} polic${n === 1 ? 'y' : 'ies'}${failed ? ` (${failed} failed)` : ''}${state}`;
+}
 
 function renderHuman(io: Io, d: Doc): void {
   const { ui } = io;
@@ -372,7 +395,12 @@ function renderHuman(io: Io, d: Doc): void {
       ...d.credentialProviders.oauth2.map((p) => ['provider', p.name, `${p.flow}  callback ${p.callbackUrl}`]),
       ...d.credentialProviders.apiKey.map((p) => ['provider', p.name, 'API key']),
       ...d.agents.map((a) => ['agent', a.name, `${a.inbound === 'jwt' ? 'OAuth (JWT)' : 'SigV4'}  ${a.arn}`]),
-      ...d.gateways.map((g) => ['gateway', g.name, `${g.authorizerType}  ${g.url}`]),
+      ...d.gateways.map((g) => [
+        'gateway',
+        g.name,
+        `${g.authorizerType}  ${g.url}${g.policyEngine ? `  policy ${g.policyEngine.mode}` : ''}`,
+      ]),
+      ...d.policyEngines.map((e) => ['policy engine', e.name, `${policyCount(e)}  ${e.arn}`]),
       // The function's name in the name column; its ARN, long, last so it does not widen the table.
       ...d.lambdas.map((l) => ['lambda', l.arn.split(':')[6] ?? l.arn, `${l.url}  ${l.arn}`]),
     ],

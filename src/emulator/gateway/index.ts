@@ -217,6 +217,7 @@ export interface GatewayView {
   workloadName: string;
   authorizerType: GatewaySpec['authorizerType'];
   authorizerConfiguration?: GatewaySpec['authorizerConfiguration'];
+  policyEngineConfiguration?: GatewaySpec['policyEngineConfiguration'];
   targets: Array<{ targetId: string; name: string; targetType: string; status: string }>;
 }
 
@@ -230,6 +231,7 @@ export function gatewayViews(store: GatewayStore): GatewayView[] {
     workloadName: g.workloadName,
     authorizerType: g.authorizerType,
     ...(g.authorizerConfiguration ? { authorizerConfiguration: g.authorizerConfiguration } : {}),
+    ...(g.policyEngineConfiguration ? { policyEngineConfiguration: g.policyEngineConfiguration } : {}),
     targets: g.targets.map((t) => ({
       targetId: t.targetId,
       name: t.name,
