@@ -354,7 +354,7 @@ describe('agentcore-auth local', () => {
 });
 
 describe('local: policy engines are listed (issue 26)', () => {
-  it('--json lists each engine with its ARN and policies; the summary says them too', async () => {
+  it('--json lists each engine with its ARN and policies, a gateway its engine; the summary says them', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aca-local-'));
     const file = join(dir, 'stack.yaml');
     const anyTool =
@@ -370,6 +370,17 @@ describe('local: policy engines are listed (issue 26)', () => {
               { name: 'admins', statement: anyTool, validationMode: 'IGNORE_ALL_FINDINGS' },
               { name: 'watched', statement: anyTool, enforcementMode: 'LOG_ONLY' },
             ],
+          },
+        ],
+        // A config engine's id derives from its name: its ARN (as the gateway guide prints it) is known in advance.
+        gateways: [
+          {
+            name: 'shop',
+            authorizerType: 'NONE',
+            policyEngineConfiguration: {
+              arn: 'arn:aws:bedrock-agentcore:us-east-1:123456789012:policy-engine/shop_engine-lewq1szaat',
+              mode: 'ENFORCE',
+            },
           },
         ],
       }),
@@ -395,6 +406,10 @@ describe('local: policy engines are listed (issue 26)', () => {
       const engine = doc.policyEngines[0];
       expect(engine).toMatchObject({ name: 'shop_engine', status: 'ACTIVE' });
       expect(engine.arn).toBe(`arn:aws:bedrock-agentcore:${doc.region}:${doc.accountId}:policy-engine/${engine.id}`);
+      expect(doc.gateways.find((g: { name: string }) => g.name === 'shop').policyEngine).toEqual({
+        arn: engine.arn,
+        mode: 'ENFORCE',
+      });
       expect(engine.policies).toEqual([
         expect.objectContaining({ name: 'admins', status: 'ACTIVE', enforcementMode: 'ACTIVE' }),
         // Validated (STRICT by default) against no gateway's tools, the statement can never apply: CREATE_FAILED.
