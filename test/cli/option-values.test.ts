@@ -49,6 +49,12 @@ describe('out-of-range numbers and non-ASCII header values: exit 2 naming the fl
     ['callback --user-id', ['callback', '--user-id', EMOJI], /--user-id/, USER_ID],
     ['callback --port', ['callback', '--user-id', 'a', '--port', '70000'], /--port/, /whole number from 0 to 65535/],
     ['login --timeout', ['login', '--auth-flow', 'authorization-code', '--timeout', '1e9'], /--timeout/, DURATION],
+    [
+      'login --mfa-code',
+      ['login', '--user-pool-id', 'us-east-1_abc', '--client-id', 'x', '--username', 'u', '--mfa-code', 'abc'],
+      /--mfa-code/,
+      /must be the 6-digit code of the authenticator/,
+    ],
     ['smoke --timeout', ['smoke', 'x.yaml', '--timeout', '1e9'], /--timeout/, DURATION],
     ['smoke --concurrency', ['smoke', 'x.yaml', '--concurrency', '0'], /--concurrency/, /from 1 to 256, got "0"/],
     ['local --port', ['local', '--port', '99999'], /--port/, /whole number from 0 to 65535, got "99999"/],

@@ -2,6 +2,7 @@
  * `login`'s flags, the environment variables it reads, and what every sign-in flow hands back (`Minted`), shared by
  * the files of this command (index.ts runs the command; cognito.ts and oauth.ts mint the tokens).
  */
+import { usageError } from '../../../core/errors.js';
 import { DEFAULT_ENTRY, type LoginFlow, type RefreshConfig, type TokenSet } from '../../../core/token-cache.js';
 import { DEFAULT_REDIRECT_URI } from '../../../wire.js';
 import type { DiagramFlags } from '../../diagram-output.js';
@@ -16,6 +17,7 @@ import {
   value,
   withDefault,
   type OptionsOf,
+  type ValueParser,
 } from '../../options.js';
 
 export const LOGIN_FLOWS = [
@@ -37,6 +39,20 @@ export const LOGIN_ENV = {
   userPoolId: 'AGENTCORE_AUTH_USER_POOL_ID',
   totpSecret: 'AGENTCORE_AUTH_TOTP_SECRET',
 } as const;
+
+/**
+ * An MFA code as Cognito sends or an authenticator shows it: digits only (6 for TOTP and SMS, up to 8 for an email
+ * code). Checked here so that a typo is a usage error before any call, not Cognito's CodeMismatchException after one.
+ */
+const MFA_CODE: ValueParser<string> = (raw, flag) => {
+  const code = raw.replace(/\s+/g, '');
+  if (!/^[0-9]{6,8}$/.test(code))
+    throw usageError(
+      `${flag} must be the 6-digit code of the authenticator (or the 6–8 digit code sent by SMS or email)`,
+      'Copy the digits only; a TOTP code changes every 30 s.',
+    );
+  return code;
+};
 
 export const LOGIN_OPTIONS = {
   authFlow: choice(
@@ -62,7 +78,11 @@ export const LOGIN_OPTIONS = {
     `answer NEW_PASSWORD_REQUIRED (env ${LOGIN_ENV.newPassword}; prompted on a terminal)`,
   ),
   attribute: repeated('--attribute <name=value>', 'a required user attribute for NEW_PASSWORD_REQUIRED (repeatable)'),
-  mfaCode: value('--mfa-code <code>', 'answer SMS_MFA / SOFTWARE_TOKEN_MFA / EMAIL_OTP (prompted on a terminal)'),
+  mfaCode: value(
+    '--mfa-code <code>',
+    'answer SMS_MFA / SOFTWARE_TOKEN_MFA / EMAIL_OTP (prompted on a terminal)',
+    MFA_CODE,
+  ),
   totpSecretStdin: flag(
     '--totp-secret-stdin',
     `read the authenticator's TOTP secret from stdin; login answers SOFTWARE_TOKEN_MFA with its current code ` +
