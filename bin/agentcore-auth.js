@@ -1,3 +1,4 @@
 #!/usr/bin/env node
-// Thin launcher: everything lives in dist/bin.js (built from src/bin.ts).
-import '../dist/bin.js';
+// Thin launcher, CommonJS (bin/package.json) so that the fast paths — --version, help, completion — start no ESM
+// loader: dist/fast-path.cjs (from src/fast-path.cts) serves them; anything else imports the CLI, dist/bin.js.
+if (!require('../dist/fast-path.cjs').serve(process.argv.slice(2))) void import('../dist/bin.js');

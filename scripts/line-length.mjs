@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Part of `npm run lint`: every line of the sources (src/, test/, bench/, scripts/; .ts, .mts, .js, .mjs) is at most
-// 120 characters, strings and comments included (Biome's formatter wraps code but not a long string or comment).
+// Part of `npm run lint`: every line of the sources (src/, test/, bench/, scripts/; .ts, .mts, .cts, .js, .mjs) is at
+// most 120 characters, strings and comments included (Biome's formatter wraps code but not a long string or comment).
 // Prints each offending file:line and exits 1 when there is one. Characters are counted as code points (an emoji or
 // an accented letter is one).
 import { readdirSync, readFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 const MAX = 120;
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dirs = ['src', 'test', 'bench', 'scripts'];
-const source = /\.(ts|mts|js|mjs)$/;
+const source = /\.(ts|mts|cts|js|mjs)$/;
 
 function* files(dir) {
   for (const d of readdirSync(dir, { withFileTypes: true })) {

@@ -94,7 +94,12 @@ describe('environment variables', () => {
     'g',
   );
   const read = new Set(
-    [...sources(join(root, 'src/cli')), ...sources(join(root, 'src/core')), join(root, 'src/bin.ts')].flatMap((f) =>
+    [
+      ...sources(join(root, 'src/cli')),
+      ...sources(join(root, 'src/core')),
+      join(root, 'src/bin.ts'),
+      join(root, 'src/fast-path.cts'),
+    ].flatMap((f) =>
       [...readFileSync(f, 'utf8').matchAll(NAMES)]
         .map((m) => (m[1] ?? m[2])!)
         .filter((n) => !NOT_SETTINGS.has(n) && !f.includes(`${join('src', 'cli', 'manual')}`)),

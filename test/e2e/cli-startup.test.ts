@@ -1,7 +1,8 @@
 /**
  * Startup cost: `--help`, `login --help` and `--version` of the built binary must not load the AWS SDK or
- * openid-client. A Node module-resolution hook (module.register, loaded with --import) and a wrapper of require()'s
- * resolver record every module URL the process resolves; the test reads that list. The built `demo` passes every
+ * openid-client, nor any ES module of the CLI: the CommonJS launcher serves them from dist/fast-path.cjs. A Node
+ * module-resolution hook (module.register, loaded with --import) and a wrapper of require()'s resolver record every
+ * module URL the process resolves; the test reads that list. The built `demo` passes every
  * step, its stack and oidc-provider loaded by require() (the faster loader). Needs dist/ (npm test builds it first).
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -72,7 +73,9 @@ describe('startup of the built CLI', () => {
       const r = run(args);
       expect(r.code).toBe(0);
       expect(r.stderr).toBe('');
-      expect(r.resolved.some((u) => u.endsWith('/dist/bin.js'))).toBe(true); // the hook saw our own modules
+      expect(r.resolved.some((u) => u.endsWith('/dist/fast-path.cjs'))).toBe(true); // the hook saw our own module
+      // served by the CommonJS fast path: not one of the CLI's ES modules (the ESM loader never needed)
+      expect(r.resolved.filter((u) => /\/dist\/.*\.js$/.test(u))).toEqual([]);
       const heavy = r.resolved.filter((u) => HEAVY.some((re) => re.test(u)));
       expect(heavy).toEqual([]);
       if (args[0] === '--version') {
@@ -112,6 +115,7 @@ describe('startup of the built CLI', () => {
     );
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('http://127.0.0.1:9');
+    expect(r.resolved.some((u) => u.endsWith('/dist/bin.js'))).toBe(true); // the full CLI, imported by the launcher
     expect(r.resolved.some((u) => /@aws-sdk\/client-cognito-identity-provider/.test(u))).toBe(true);
   }, 20_000);
 });

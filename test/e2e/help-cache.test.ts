@@ -1,6 +1,6 @@
 /**
- * The help screens that bin.ts serves without loading commander (dist/help/*.txt, rendered at build time) must be
- * exactly what commander prints for the same command.
+ * The help screens that fast-path.cts serves without loading commander (dist/help/*.txt, rendered at build time) must
+ * be exactly what commander prints for the same command.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';

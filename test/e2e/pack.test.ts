@@ -19,6 +19,8 @@ describe('npm pack', () => {
     const files = (JSON.parse(out) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
     for (const needed of [
       'bin/agentcore-auth.js',
+      'bin/package.json', // makes the launcher CommonJS
+      'dist/fast-path.cjs',
       'dist/bin.js',
       'dist/index.js',
       'dist/index.d.ts',
