@@ -36,6 +36,49 @@ const names = (stack: LocalStack) => {
   };
 };
 
+type Names = ReturnType<typeof names>;
+
+/** The M2M provider's arguments: workload, provider, --flow m2m and its scopes. */
+const m2m = (n: Names) => [
+  '--workload-name',
+  n.workload,
+  '--provider',
+  n.m2m.name,
+  '--flow',
+  'm2m',
+  '--scopes',
+  n.m2m.scopes.join(','),
+];
+
+/** The 3LO provider's arguments: workload, the binding (e.g. `--user-id alice`), provider and `--scopes api:read`. */
+const threeLo = (n: Names, ...binding: string[]) => [
+  '--workload-name',
+  n.workload,
+  ...binding,
+  '--provider',
+  n.threeLo.name,
+  '--scopes',
+  'api:read',
+];
+
+/** `--return-url URL --register-return-url --ephemeral`: registered for this run only. */
+const ephemeral = (url: string) => ['--return-url', url, '--register-return-url', '--ephemeral'];
+
+/** A loopback return URL on a free port (nothing listens there until exchange serves it). */
+const callbackUrl = async () => `http://localhost:${await freePort()}/oauth2/callback`;
+
+/** An injected clock whose sleep advances time at once (one event-loop turn), for timeouts without waiting. */
+function fakeClock() {
+  let t = Date.now();
+  return {
+    now: () => t,
+    sleep: async (ms: number) => {
+      t += ms;
+      await new Promise((res) => setImmediate(res));
+    },
+  };
+}
+
 function exchange(stack: LocalStack, args: string[], opts: TestContextOptions = {}) {
   return runCommand(['exchange', ...args], { ...opts, env: { ...stack.env, ...opts.env } });
 }
@@ -93,18 +136,7 @@ const noFullToken = (stderr: string, token: string) => {
 describe('exchange against the local stack: M2M, API key, workload token', () => {
   it('M2M: workload token then GetResourceOauth2Token, raw token on stdout, fingerprints on stderr', async () => {
     const n = names(auto);
-    const r = await exchange(auto, [
-      '--workload-name',
-      n.workload,
-      '--provider',
-      n.m2m.name,
-      '--flow',
-      'm2m',
-      '--scopes',
-      n.m2m.scopes.join(','),
-      '--print',
-      'resource-token',
-    ]);
+    const r = await exchange(auto, [...m2m(n), '--print', 'resource-token']);
     expect(r.stderr).toContain(`[1/2] GetWorkloadAccessToken  workload=${n.workload}`);
     expect(r.stderr).toContain(
       `[2/2] GetResourceOauth2Token  flow=M2M provider=${n.m2m.name} scopes=${n.m2m.scopes.join(',')}`,
@@ -114,19 +146,7 @@ describe('exchange against the local stack: M2M, API key, workload token', () =>
     expect(token.split('.')).toHaveLength(3);
     expect(r.stderr).toMatch(/✓ \d+ ms · resource token sha256:[0-9a-f]{8}/);
     noFullToken(r.stderr, token);
-    const quiet = await exchange(auto, [
-      '--workload-name',
-      n.workload,
-      '--provider',
-      n.m2m.name,
-      '--flow',
-      'm2m',
-      '--scopes',
-      n.m2m.scopes.join(','),
-      '--print',
-      'resource-token',
-      '--quiet',
-    ]);
+    const quiet = await exchange(auto, [...m2m(n), '--print', 'resource-token', '--quiet']);
     expect(quiet.code).toBe(0);
     expect(quiet.stderr).toBe('');
     expect(quiet.stdout.trim().split('.')).toHaveLength(3);
@@ -137,14 +157,7 @@ describe('exchange against the local stack: M2M, API key, workload token', () =>
     async () => {
       const n = names(auto);
       const r = await exchange(auto, [
-        '--workload-name',
-        n.workload,
-        '--provider',
-        n.m2m.name,
-        '--flow',
-        'm2m',
-        '--scopes',
-        n.m2m.scopes.join(','),
+        ...m2m(n),
         '--resource',
         'urn:example:api',
         '--audience',
@@ -298,19 +311,8 @@ describe('exchange against the local stack: M2M, API key, workload token', () =>
 describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
   it('stops before the flow when the return URL is not registered, with the exact fix (exit 2)', async () => {
     const n = names(auto);
-    const url = `http://localhost:${await freePort()}/oauth2/callback`;
-    const r = await exchange(auto, [
-      '--workload-name',
-      n.workload,
-      '--user-id',
-      'alice',
-      '--provider',
-      n.threeLo.name,
-      '--scopes',
-      'api:read',
-      '--return-url',
-      url,
-    ]);
+    const url = await callbackUrl();
+    const r = await exchange(auto, [...threeLo(n, '--user-id', 'alice'), '--return-url', url]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`error: the return URL ${url} is not registered on workload identity ${n.workload}`);
     expect(r.stderr).toContain(
@@ -334,22 +336,12 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     async () => {
       const n = names(auto);
       const before = await returnUrls(auto, n.workload);
-      const url = `http://localhost:${await freePort()}/oauth2/callback`;
+      const url = await callbackUrl();
       const r = await exchange(
         auto,
         [
-          '--workload-name',
-          n.workload,
-          '--user-id',
-          'carol',
-          '--provider',
-          n.threeLo.name,
-          '--scopes',
-          'api:read',
-          '--return-url',
-          url,
-          '--register-return-url',
-          '--ephemeral',
+          ...threeLo(n, '--user-id', 'carol'),
+          ...ephemeral(url),
           '--custom-param',
           'login_hint=carol',
           '--print',
@@ -390,18 +382,8 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
 
       // The vault now holds carol's token: the next exchange skips the consent.
       const again = await exchange(auto, [
-        '--workload-name',
-        n.workload,
-        '--user-id',
-        'carol',
-        '--provider',
-        n.threeLo.name,
-        '--scopes',
-        'api:read',
-        '--return-url',
-        url,
-        '--register-return-url',
-        '--ephemeral',
+        ...threeLo(n, '--user-id', 'carol'),
+        ...ephemeral(url),
         '--print',
         'resource-token',
       ]);
@@ -418,26 +400,10 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
   it('real login and consent pages posted by the test, JWT binding, --json', async () => {
     const n = names(pages);
     const jwt = await userJwt(pages);
-    const url = `http://localhost:${await freePort()}/oauth2/callback`;
+    const url = await callbackUrl();
     const r = await exchange(
       pages,
-      [
-        '--workload-name',
-        n.workload,
-        '--user-token',
-        jwt,
-        '--provider',
-        n.threeLo.name,
-        '--scopes',
-        'api:read',
-        '--return-url',
-        url,
-        '--register-return-url',
-        '--ephemeral',
-        '--json',
-        '--poll-interval',
-        '20',
-      ],
+      [...threeLo(n, '--user-token', jwt), ...ephemeral(url), '--json', '--poll-interval', '20'],
       { openBrowser: async (u) => void (await browseHeadless(u, { login: 'dave' })) },
     );
     expect(r.code).toBe(0);
@@ -489,26 +455,10 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
       { home, env: auto.env },
     );
     expect(login.code).toBe(0);
-    const url = `http://localhost:${await freePort()}/oauth2/callback`;
+    const url = await callbackUrl();
     const r = await exchange(
       auto,
-      [
-        '--workload-name',
-        n.workload,
-        '--bearer',
-        '--provider',
-        n.threeLo.name,
-        '--scopes',
-        'api:read',
-        '--force-auth',
-        '--return-url',
-        url,
-        '--register-return-url',
-        '--ephemeral',
-        '--json',
-        '--poll-interval',
-        '20',
-      ],
+      [...threeLo(n, '--bearer'), '--force-auth', ...ephemeral(url), '--json', '--poll-interval', '20'],
       { home, openBrowser: async (u) => void (await follow(u)) },
     );
     expect(r.code).toBe(0);
@@ -527,26 +477,10 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     'binding mismatch: completing with another identifier is refused, "started by A, completed with B" (exit ' + '4)',
     async () => {
       const n = names(auto);
-      const url = `http://localhost:${await freePort()}/oauth2/callback`;
+      const url = await callbackUrl();
       const r = await exchange(
         auto,
-        [
-          '--workload-name',
-          n.workload,
-          '--user-id',
-          'alice',
-          '--provider',
-          n.threeLo.name,
-          '--scopes',
-          'api:read',
-          '--force-auth',
-          '--return-url',
-          url,
-          '--register-return-url',
-          '--ephemeral',
-          '--complete-as-user-id',
-          'bob',
-        ],
+        [...threeLo(n, '--user-id', 'alice'), '--force-auth', ...ephemeral(url), '--complete-as-user-id', 'bob'],
         { openBrowser: async (u) => void (await follow(u)) },
       );
       expect(r.code).toBe(4);
@@ -569,26 +503,10 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     const first = await userJwt(auto);
     const fresh = await userJwt(auto); // a different JWT string for the same user: each carries its own jti
     expect(fresh).not.toBe(first);
-    const url = `http://localhost:${await freePort()}/oauth2/callback`;
+    const url = await callbackUrl();
     const r = await exchange(
       auto,
-      [
-        '--workload-name',
-        n.workload,
-        '--user-token',
-        first,
-        '--provider',
-        n.threeLo.name,
-        '--scopes',
-        'api:read',
-        '--force-auth',
-        '--return-url',
-        url,
-        '--register-return-url',
-        '--ephemeral',
-        '--complete-as-user-token',
-        fresh,
-      ],
+      [...threeLo(n, '--user-token', first), '--force-auth', ...ephemeral(url), '--complete-as-user-token', fresh],
       { openBrowser: async (u) => void (await follow(u)) },
     );
     expect(r.code).toBe(4);
@@ -603,25 +521,10 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
 
   it('a refused consent comes back as the provider error, reported without markup (exit 4)', async () => {
     const n = names(pages);
-    const url = `http://localhost:${await freePort()}/oauth2/callback`;
-    const r = await exchange(
-      pages,
-      [
-        '--workload-name',
-        n.workload,
-        '--user-id',
-        'erin',
-        '--provider',
-        n.threeLo.name,
-        '--scopes',
-        'api:read',
-        '--return-url',
-        url,
-        '--register-return-url',
-        '--ephemeral',
-      ],
-      { openBrowser: async (u) => void (await follow(u, { cancel: true })) },
-    );
+    const url = await callbackUrl();
+    const r = await exchange(pages, [...threeLo(n, '--user-id', 'erin'), ...ephemeral(url)], {
+      openBrowser: async (u) => void (await follow(u, { cancel: true })),
+    });
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('error: the provider refused the authorization: access_denied');
     expect(r.stderr).toContain('removed: --ephemeral');
@@ -630,26 +533,9 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
   it('FAILED session seen by polling when the return URL is served elsewhere (exit 4, stops at once)', async () => {
     const n = names(pages);
     const url = 'https://app.example.com/oauth2/callback';
-    const r = await exchange(
-      pages,
-      [
-        '--workload-name',
-        n.workload,
-        '--user-id',
-        'frank',
-        '--provider',
-        n.threeLo.name,
-        '--scopes',
-        'api:read',
-        '--return-url',
-        url,
-        '--register-return-url',
-        '--ephemeral',
-        '--poll-interval',
-        '20',
-      ],
-      { openBrowser: async (u) => void (await follow(u, { cancel: true, stopAt: url })) },
-    );
+    const r = await exchange(pages, [...threeLo(n, '--user-id', 'frank'), ...ephemeral(url), '--poll-interval', '20'], {
+      openBrowser: async (u) => void (await follow(u, { cancel: true, stopAt: url })),
+    });
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('(not served here)');
     expect(r.stderr).toMatch(/error: the authorization session failed \(sessionStatus FAILED after 1 poll\)/);
@@ -658,33 +544,11 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
 
   it('times out on the injected clock when the browser never comes back (exit 5), cleaning up', async () => {
     const n = names(auto);
-    const url = `http://localhost:${await freePort()}/oauth2/callback`;
-    let t = Date.now();
+    const url = await callbackUrl();
     const r = await exchange(
       auto,
-      [
-        '--workload-name',
-        n.workload,
-        '--user-id',
-        'gina',
-        '--provider',
-        n.threeLo.name,
-        '--scopes',
-        'api:read',
-        '--return-url',
-        url,
-        '--register-return-url',
-        '--ephemeral',
-        '--timeout',
-        '30',
-      ],
-      {
-        now: () => t,
-        sleep: async (ms) => {
-          t += ms;
-          await new Promise((res) => setImmediate(res));
-        },
-      },
+      [...threeLo(n, '--user-id', 'gina'), ...ephemeral(url), '--timeout', '30'],
+      fakeClock(),
     );
     expect(r.code).toBe(5);
     expect(r.stderr).toContain('error: timed out waiting for the browser to come back to the return URL');
@@ -698,36 +562,19 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
       'not "completed"',
     async () => {
       const n = names(auto);
-      const url = `http://localhost:${await freePort()}/oauth2/callback`;
-      let t = Date.now();
-      const clock = {
-        now: () => t,
-        sleep: async (ms: number) => {
-          t += ms;
-          await new Promise((res) => setImmediate(res));
-        },
-      };
+      const url = await callbackUrl();
+      const clock = fakeClock();
       const served = await exchange(
         auto,
         [
-          '--workload-name',
-          n.workload,
-          '--user-id',
-          'gail',
-          '--provider',
-          n.threeLo.name,
-          '--scopes',
-          'api:read',
+          ...threeLo(n, '--user-id', 'gail'),
           '--force-auth',
           '--flow',
           'user-federation',
           '--no-browser',
           '--timeout',
           '4',
-          '--return-url',
-          url,
-          '--register-return-url',
-          '--ephemeral',
+          ...ephemeral(url),
         ],
         clock,
       );
@@ -741,24 +588,14 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
       const r = await exchange(
         auto,
         [
-          '--workload-name',
-          n.workload,
-          '--user-id',
-          'gail',
-          '--provider',
-          n.threeLo.name,
-          '--scopes',
-          'api:read',
+          ...threeLo(n, '--user-id', 'gail'),
           '--force-auth',
           '--no-browser',
           '--timeout',
           '4',
           '--poll-interval',
           '1000',
-          '--return-url',
-          elsewhere,
-          '--register-return-url',
-          '--ephemeral',
+          ...ephemeral(elsewhere),
         ],
         clock,
       );
@@ -790,26 +627,10 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
 
   it('state mismatch: a redirect with another state is refused and nothing is completed (exit 4)', async () => {
     const n = names(auto);
-    const url = `http://localhost:${await freePort()}/oauth2/callback`;
+    const url = await callbackUrl();
     const r = await exchange(
       auto,
-      [
-        '--workload-name',
-        n.workload,
-        '--user-id',
-        'hank',
-        '--provider',
-        n.threeLo.name,
-        '--scopes',
-        'api:read',
-        '--force-auth',
-        '--custom-state',
-        'expected-state-1',
-        '--return-url',
-        url,
-        '--register-return-url',
-        '--ephemeral',
-      ],
+      [...threeLo(n, '--user-id', 'hank'), '--force-auth', '--custom-state', 'expected-state-1', ...ephemeral(url)],
       {
         openBrowser: async (u) => {
           const back = new URL(await follow(u, { stopAt: url }));
@@ -832,33 +653,15 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
       'terminal raw',
     async () => {
       const n = names(auto);
-      const url = `http://localhost:${await freePort()}/oauth2/callback`;
+      const url = await callbackUrl();
       let page = '';
-      const r = await exchange(
-        auto,
-        [
-          '--workload-name',
-          n.workload,
-          '--user-id',
-          'ivy',
-          '--provider',
-          n.threeLo.name,
-          '--scopes',
-          'api:read',
-          '--force-auth',
-          '--return-url',
-          url,
-          '--register-return-url',
-          '--ephemeral',
-        ],
-        {
-          openBrowser: async () => {
-            const hostile = '<img src=x onerror=alert(1)>\u001b[31mRED\u001b[0m\nforged line';
-            const res = await fetch(`${url}?error=invalid_scope&error_description=${encodeURIComponent(hostile)}`);
-            page = await res.text();
-          },
+      const r = await exchange(auto, [...threeLo(n, '--user-id', 'ivy'), '--force-auth', ...ephemeral(url)], {
+        openBrowser: async () => {
+          const hostile = '<img src=x onerror=alert(1)>\u001b[31mRED\u001b[0m\nforged line';
+          const res = await fetch(`${url}?error=invalid_scope&error_description=${encodeURIComponent(hostile)}`);
+          page = await res.text();
         },
-      );
+      });
       expect(r.code).toBe(4);
       expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
       expect(page).not.toContain('<img');
@@ -874,26 +677,16 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     'concurrent redirects for the session: every request answered, CompleteResourceTokenAuth ' + 'called once',
     async () => {
       const n = names(auto);
-      const url = `http://localhost:${await freePort()}/oauth2/callback`;
+      const url = await callbackUrl();
       let statuses: number[] = [];
       const r = await exchange(
         auto,
         [
-          '--workload-name',
-          n.workload,
-          '--user-id',
-          'jack',
-          '--provider',
-          n.threeLo.name,
-          '--scopes',
-          'api:read',
+          ...threeLo(n, '--user-id', 'jack'),
           '--force-auth',
           '--custom-param',
           'login_hint=jack',
-          '--return-url',
-          url,
-          '--register-return-url',
-          '--ephemeral',
+          ...ephemeral(url),
           '--poll-interval',
           '20',
           '--json',
@@ -917,27 +710,12 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
 
   it('Ctrl-C while waiting for the browser: server closed, return URL removed, exit 130', async () => {
     const n = names(auto);
-    const url = `http://localhost:${await freePort()}/oauth2/callback`;
+    const url = await callbackUrl();
     const ac = new AbortController();
-    const r = await exchange(
-      auto,
-      [
-        '--workload-name',
-        n.workload,
-        '--user-id',
-        'kim',
-        '--provider',
-        n.threeLo.name,
-        '--scopes',
-        'api:read',
-        '--force-auth',
-        '--return-url',
-        url,
-        '--register-return-url',
-        '--ephemeral',
-      ],
-      { signal: ac.signal, openBrowser: async () => void setTimeout(() => ac.abort(), 50) },
-    );
+    const r = await exchange(auto, [...threeLo(n, '--user-id', 'kim'), '--force-auth', ...ephemeral(url)], {
+      signal: ac.signal,
+      openBrowser: async () => void setTimeout(() => ac.abort(), 50),
+    });
     expect(r.code).toBe(130);
     expect(r.stderr).toContain('error: interrupted');
     expect(r.stderr).toContain('removed: --ephemeral');
@@ -947,25 +725,15 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
 
   it('--no-browser prints the authorization URL for the user to open', async () => {
     const n = names(auto);
-    const url = `http://localhost:${await freePort()}/oauth2/callback`;
+    const url = await callbackUrl();
     const ctx = createTestContext({ env: auto.env });
     const running = runCommand(
       [
         'exchange',
-        '--workload-name',
-        n.workload,
-        '--user-id',
-        'lena',
-        '--provider',
-        n.threeLo.name,
-        '--scopes',
-        'api:read',
+        ...threeLo(n, '--user-id', 'lena'),
         '--force-auth',
         '--no-browser',
-        '--return-url',
-        url,
-        '--register-return-url',
-        '--ephemeral',
+        ...ephemeral(url),
         '--poll-interval',
         '20',
       ],
