@@ -10,7 +10,7 @@ import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { browseHeadless } from '../fixtures/headless-browser.js';
 import { freePort } from '../fixtures/ports.js';
 import { createTestContext, runCommand, type TestContextOptions } from '../helpers/context.js';
-import { untilMatch } from '../helpers/wait.js';
+import { fakeClock, untilMatch } from '../helpers/wait.js';
 
 let auto: LocalStack;
 let pages: LocalStack;
@@ -66,18 +66,6 @@ const ephemeral = (url: string) => ['--return-url', url, '--register-return-url'
 
 /** A loopback return URL on a free port (nothing listens there until exchange serves it). */
 const callbackUrl = async () => `http://localhost:${await freePort()}/oauth2/callback`;
-
-/** An injected clock whose sleep advances time at once (one event-loop turn), for timeouts without waiting. */
-function fakeClock() {
-  let t = Date.now();
-  return {
-    now: () => t,
-    sleep: async (ms: number) => {
-      t += ms;
-      await new Promise((res) => setImmediate(res));
-    },
-  };
-}
 
 function exchange(stack: LocalStack, args: string[], opts: TestContextOptions = {}) {
   return runCommand(['exchange', ...args], { ...opts, env: { ...stack.env, ...opts.env } });
