@@ -19,7 +19,7 @@ import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAwsClients, fromAwsError } from '../../src/core/aws.js';
 import type { FaultSettings } from '../../src/emulator/server.js';
-import { freePort } from '../fixtures/ports.js';
+import { freePort, portIsFree } from '../fixtures/ports.js';
 import { createTestContext, runCommand, type TestContext } from '../helpers/context.js';
 import {
   canaryAuthCodeLogin,
@@ -461,14 +461,6 @@ describe('a silent endpoint', () => {
 // Ctrl-C
 
 const sigint = () => Object.assign(new Error('interrupted by SIGINT'), { name: 'AbortError' });
-
-async function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createNetServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-}
 
 /**
  * Long enough that only Ctrl-C or --timeout can end a held call within the test (the hold ends when the client goes
