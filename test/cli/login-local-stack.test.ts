@@ -54,22 +54,21 @@ afterAll(async () => {
 const env = () => stack.env;
 const pool = () => stack.userPool.id;
 
+/** `login` with the stack's pool and an app client; the rest follows. */
+const poolLogin = (clientId: string) => ['login', '--user-pool-id', pool(), '--client-id', clientId];
+
+/** `login --auth-flow FLOW` at the stack's hosted UI (--domain + --user-pool-id) with an app client. */
+const hostedUiLogin = (flow: string, clientId: string) => [
+  ...['login', '--auth-flow', flow, '--domain', stack.url],
+  ...['--user-pool-id', pool(), '--client-id', clientId],
+];
+
 describe('login against the local stack IdP', () => {
   it(
     'a client with a secret and no secret given: SECRET_HASH error, exit 4, with the hint to ' + 'pass the secret',
     async () => {
       const r = await runCommand(
-        [
-          'login',
-          '--user-pool-id',
-          pool(),
-          '--client-id',
-          'secretclientlocal000000000',
-          '--username',
-          'alice',
-          '--password',
-          'Alice-Passw0rd!',
-        ],
+        [...poolLogin('secretclientlocal000000000'), '--username', 'alice', '--password', 'Alice-Passw0rd!'],
         { env: env() },
       );
       expect(r.code).toBe(4);
@@ -81,11 +80,7 @@ describe('login against the local stack IdP', () => {
   it('with the secret: SECRET_HASH verifies and the user signs in', async () => {
     const r = await runCommand(
       [
-        'login',
-        '--user-pool-id',
-        pool(),
-        '--client-id',
-        'secretclientlocal000000000',
+        ...poolLogin('secretclientlocal000000000'),
         '--client-secret-stdin',
         '--username',
         'alice',
@@ -106,11 +101,7 @@ describe('login against the local stack IdP', () => {
 
   it('values that look like global flags stay the option values (--client-secret -vq…, --password -q…)', async () => {
     const argv = [
-      'login',
-      '--user-pool-id',
-      pool(),
-      '--client-id',
-      'dashsecretclientlocal00000',
+      ...poolLogin('dashsecretclientlocal00000'),
       '--client-secret',
       DASH_SECRET,
       '--username',
@@ -137,11 +128,7 @@ describe('login against the local stack IdP', () => {
   it('a wrong secret: "Unable to verify secret hash", exit 4', async () => {
     const r = await runCommand(
       [
-        'login',
-        '--user-pool-id',
-        pool(),
-        '--client-id',
-        'secretclientlocal000000000',
+        ...poolLogin('secretclientlocal000000000'),
         '--client-secret',
         'not-the-secret',
         '--username',
@@ -158,17 +145,7 @@ describe('login against the local stack IdP', () => {
 
   it('a wrong password: NotAuthorizedException, exit 4', async () => {
     const r = await runCommand(
-      [
-        'login',
-        '--user-pool-id',
-        pool(),
-        '--client-id',
-        'publicclientlocal000000000',
-        '--username',
-        'alice',
-        '--password',
-        'nope-nope',
-      ],
+      [...poolLogin('publicclientlocal000000000'), '--username', 'alice', '--password', 'nope-nope'],
       { env: env() },
     );
     expect(r.code).toBe(4);
@@ -177,17 +154,7 @@ describe('login against the local stack IdP', () => {
 
   it('USER_PASSWORD_AUTH not enabled on the client: the hint names ALLOW_USER_PASSWORD_AUTH', async () => {
     const r = await runCommand(
-      [
-        'login',
-        '--user-pool-id',
-        pool(),
-        '--client-id',
-        'srponlyclientlocal00000000',
-        '--username',
-        'alice',
-        '--password',
-        'Alice-Passw0rd!',
-      ],
+      [...poolLogin('srponlyclientlocal00000000'), '--username', 'alice', '--password', 'Alice-Passw0rd!'],
       { env: env() },
     );
     expect(r.code).not.toBe(0);
@@ -201,13 +168,9 @@ describe('login against the local stack IdP', () => {
     async () => {
       const r = await runCommand(
         [
-          'login',
+          ...poolLogin('publicclientlocal000000000'),
           '--auth-flow',
           'admin-user-password',
-          '--user-pool-id',
-          pool(),
-          '--client-id',
-          'publicclientlocal000000000',
           '--username',
           'bob',
           '--password',
@@ -233,13 +196,9 @@ describe('login against the local stack IdP', () => {
   it('admin-user-password with wrong AWS credentials is refused (exit 4)', async () => {
     const r = await runCommand(
       [
-        'login',
+        ...poolLogin('publicclientlocal000000000'),
         '--auth-flow',
         'admin-user-password',
-        '--user-pool-id',
-        pool(),
-        '--client-id',
-        'publicclientlocal000000000',
         '--username',
         'alice',
         '--password',
@@ -255,15 +214,7 @@ describe('login against the local stack IdP', () => {
     async () => {
       const r = await runCommand(
         [
-          'login',
-          '--auth-flow',
-          'client-credentials',
-          '--domain',
-          stack.url,
-          '--user-pool-id',
-          pool(),
-          '--client-id',
-          'secretclientlocal000000000',
+          ...hostedUiLogin('client-credentials', 'secretclientlocal000000000'),
           '--client-secret',
           'local-client-secret-0123456789',
           '--scopes',
@@ -305,15 +256,7 @@ describe('login against the local stack IdP', () => {
       };
       const r = await runCommand(
         [
-          'login',
-          '--auth-flow',
-          'authorization-code',
-          '--domain',
-          stack.url,
-          '--user-pool-id',
-          pool(),
-          '--client-id',
-          'publicclientlocal000000000',
+          ...hostedUiLogin('authorization-code', 'publicclientlocal000000000'),
           '--redirect-uri',
           REDIRECT,
           '--scopes',
