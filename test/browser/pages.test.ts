@@ -21,6 +21,7 @@ import {
   type PageWatch,
 } from '../fixtures/browser.js';
 import { freePort } from '../fixtures/ports.js';
+import { ephemeralReturnUrl, freeReturnUrl, threeLoArgs, threeLoProvider } from '../fixtures/exchange-args.js';
 import { createTestContext, runCommand, type TestContext } from '../helpers/context.js';
 
 let browser: Browser;
@@ -124,18 +125,14 @@ function stderrSays(ctx: TestContext, text: string): Promise<void> {
   });
 }
 
-const threeLo = () => stack.credentialProviders.oauth2.find((p) => p.flow === 'USER_FEDERATION')!;
+const threeLo = () => threeLoProvider(stack);
 const workload = () => stack.workloadIdentities[0]!.name;
 
 /** `exchange --flow user-federation` for userId, returning to returnUrl (registered for this run only). */
 const exchange3lo = (userId: string, returnUrl: string) => [
-  ...['exchange', '--workload-name', workload(), '--user-id', userId, '--provider', threeLo().name],
-  ...['--flow', 'user-federation', '--scopes', 'api:read'],
-  ...['--return-url', returnUrl, '--register-return-url', '--ephemeral'],
+  ...['exchange', ...threeLoArgs(stack, '--user-id', userId), '--flow', 'user-federation'],
+  ...ephemeralReturnUrl(returnUrl),
 ];
-
-/** A loopback return URL on a free port. */
-const callbackUrl = async () => `http://localhost:${await freePort()}/oauth2/callback`;
 
 /**
  * The user at the local 3LO provider: sign in as `login`, then Allow (or Deny) on the consent page, back to the
@@ -171,7 +168,7 @@ describe('the 3LO consent through the local provider’s sign-in and consent pag
     async () => {
       const { page, watch, close } = await openPage();
       try {
-        const returnUrl = await callbackUrl();
+        const returnUrl = await freeReturnUrl();
         const sdk = await import('@aws-sdk/client-bedrock-agentcore');
         const control = await import('@aws-sdk/client-bedrock-agentcore-control');
         const dp = new sdk.BedrockAgentCoreClient({
@@ -236,7 +233,7 @@ describe('the 3LO consent through the local provider’s sign-in and consent pag
     async () => {
       const { page, watch, close } = await openPage();
       try {
-        const returnUrl = await callbackUrl();
+        const returnUrl = await freeReturnUrl();
         const r = await runCommand([...exchange3lo('oscar', returnUrl), '--print', 'resource-token'], {
           env: stack.env,
           openBrowser: (url) =>
@@ -259,7 +256,7 @@ describe('the 3LO consent through the local provider’s sign-in and consent pag
   it('Deny on the consent page: the return-URL page says the provider refused, exchange exits 4', async () => {
     const { page, watch, close } = await openPage();
     try {
-      const returnUrl = await callbackUrl();
+      const returnUrl = await freeReturnUrl();
       const r = await runCommand(exchange3lo('petra', returnUrl), {
         env: stack.env,
         openBrowser: (url) => consent(page, url, { login: 'petra-at-provider', shots: 'deny', answer: 'Deny' }),
@@ -311,7 +308,7 @@ describe('the success and error pages show hostile values as text', { timeout: B
   it('the 3LO return-URL page: error_description renders as text, nothing runs, nothing is fetched', async () => {
     const { page, watch, close } = await openPage();
     try {
-      const returnUrl = await callbackUrl();
+      const returnUrl = await freeReturnUrl();
       let landed = '';
       const r = await runCommand(exchange3lo('quinn', returnUrl), {
         env: stack.env,

@@ -12,6 +12,7 @@ import { fingerprint } from '../../src/core/redact.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { browseHeadless } from '../fixtures/headless-browser.js';
 import { freePort } from '../fixtures/ports.js';
+import { ephemeralReturnUrl, freeReturnUrl, threeLoArgs } from '../fixtures/exchange-args.js';
 import { startMcpToolServer, type McpToolServer } from '../fixtures/gateway.js';
 import { stackUserTokens } from '../fixtures/stack-users.js';
 import { runCommand } from '../helpers/context.js';
@@ -153,29 +154,12 @@ describe('--diagram', () => {
     'exchange 3LO completed by another user: browser, return URL, CompleteResourceTokenAuth refused with the ' +
       'binding',
     async () => {
-      const threeLo = stack.credentialProviders.oauth2.find((p) => p.flow === 'USER_FEDERATION')!;
-      const url = `http://localhost:${await freePort()}/oauth2/callback`;
+      const url = await freeReturnUrl();
       const file = join(dir, '3lo-wrong-user.mmd');
       const r = await runCommand(
         [
-          'exchange',
-          '--workload-name',
-          stack.workloadIdentities[0]!.name,
-          '--user-id',
-          'alice',
-          '--provider',
-          threeLo.name,
-          '--scopes',
-          'api:read',
-          '--force-auth',
-          '--return-url',
-          url,
-          '--register-return-url',
-          '--ephemeral',
-          '--complete-as-user-id',
-          'mallory',
-          '--diagram',
-          file,
+          ...['exchange', ...threeLoArgs(stack, '--user-id', 'alice'), '--force-auth', ...ephemeralReturnUrl(url)],
+          ...['--complete-as-user-id', 'mallory', '--diagram', file],
         ],
         { env: stack.env, openBrowser: async (u) => void (await browseHeadless(u)) },
       );

@@ -8,7 +8,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { browseHeadless } from '../fixtures/headless-browser.js';
-import { freePort } from '../fixtures/ports.js';
+import { ephemeralReturnUrl, freeReturnUrl, threeLoArgs, threeLoProvider } from '../fixtures/exchange-args.js';
 import { createTestContext, runCommand, type TestContextOptions } from '../helpers/context.js';
 import { fakeClock, untilMatch } from '../helpers/wait.js';
 
@@ -27,7 +27,7 @@ afterAll(async () => {
 
 const names = (stack: LocalStack) => {
   const m2m = stack.credentialProviders.oauth2.find((p) => p.flow === 'M2M')!;
-  const threeLo = stack.credentialProviders.oauth2.find((p) => p.flow === 'USER_FEDERATION')!;
+  const threeLo = threeLoProvider(stack);
   return {
     workload: stack.workloadIdentities[0]!.name,
     m2m,
@@ -36,36 +36,10 @@ const names = (stack: LocalStack) => {
   };
 };
 
-type Names = ReturnType<typeof names>;
-
 /** The M2M provider's arguments: workload, provider, --flow m2m and its scopes. */
-const m2m = (n: Names) => [
-  '--workload-name',
-  n.workload,
-  '--provider',
-  n.m2m.name,
-  '--flow',
-  'm2m',
-  '--scopes',
-  n.m2m.scopes.join(','),
-];
-
-/** The 3LO provider's arguments: workload, the binding (e.g. `--user-id alice`), provider and `--scopes api:read`. */
-const threeLo = (n: Names, ...binding: string[]) => [
-  '--workload-name',
-  n.workload,
-  ...binding,
-  '--provider',
-  n.threeLo.name,
-  '--scopes',
-  'api:read',
-];
-
-/** `--return-url URL --register-return-url --ephemeral`: registered for this run only. */
-const ephemeral = (url: string) => ['--return-url', url, '--register-return-url', '--ephemeral'];
-
-/** A loopback return URL on a free port (nothing listens there until exchange serves it). */
-const callbackUrl = async () => `http://localhost:${await freePort()}/oauth2/callback`;
+function m2m(n: ReturnType<typeof names>): string[] {
+  return ['--workload-name', n.workload, '--provider', n.m2m.name, '--flow', 'm2m', '--scopes', n.m2m.scopes.join(',')];
+}
 
 function exchange(stack: LocalStack, args: string[], opts: TestContextOptions = {}) {
   return runCommand(['exchange', ...args], { ...opts, env: { ...stack.env, ...opts.env } });
@@ -299,8 +273,8 @@ describe('exchange against the local stack: M2M, API key, workload token', () =>
 describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
   it('stops before the flow when the return URL is not registered, with the exact fix (exit 2)', async () => {
     const n = names(auto);
-    const url = await callbackUrl();
-    const r = await exchange(auto, [...threeLo(n, '--user-id', 'alice'), '--return-url', url]);
+    const url = await freeReturnUrl();
+    const r = await exchange(auto, [...threeLoArgs(auto, '--user-id', 'alice'), '--return-url', url]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`error: the return URL ${url} is not registered on workload identity ${n.workload}`);
     expect(r.stderr).toContain(
@@ -324,12 +298,12 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     async () => {
       const n = names(auto);
       const before = await returnUrls(auto, n.workload);
-      const url = await callbackUrl();
+      const url = await freeReturnUrl();
       const r = await exchange(
         auto,
         [
-          ...threeLo(n, '--user-id', 'carol'),
-          ...ephemeral(url),
+          ...threeLoArgs(auto, '--user-id', 'carol'),
+          ...ephemeralReturnUrl(url),
           '--custom-param',
           'login_hint=carol',
           '--print',
@@ -370,8 +344,8 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
 
       // The vault now holds carol's token: the next exchange skips the consent.
       const again = await exchange(auto, [
-        ...threeLo(n, '--user-id', 'carol'),
-        ...ephemeral(url),
+        ...threeLoArgs(auto, '--user-id', 'carol'),
+        ...ephemeralReturnUrl(url),
         '--print',
         'resource-token',
       ]);
@@ -388,10 +362,10 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
   it('real login and consent pages posted by the test, JWT binding, --json', async () => {
     const n = names(pages);
     const jwt = await userJwt(pages);
-    const url = await callbackUrl();
+    const url = await freeReturnUrl();
     const r = await exchange(
       pages,
-      [...threeLo(n, '--user-token', jwt), ...ephemeral(url), '--json', '--poll-interval', '20'],
+      [...threeLoArgs(pages, '--user-token', jwt), ...ephemeralReturnUrl(url), '--json', '--poll-interval', '20'],
       { openBrowser: async (u) => void (await browseHeadless(u, { login: 'dave' })) },
     );
     expect(r.code).toBe(0);
@@ -421,7 +395,6 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
   });
 
   it('--bearer: a cached login’s access token mints the workload token and completes the session', async () => {
-    const n = names(auto);
     const home = (await import('node:fs')).mkdtempSync(
       (await import('node:path')).join((await import('node:os')).tmpdir(), 'aca-bearer-'),
     );
@@ -443,10 +416,10 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
       { home, env: auto.env },
     );
     expect(login.code).toBe(0);
-    const url = await callbackUrl();
+    const url = await freeReturnUrl();
     const r = await exchange(
       auto,
-      [...threeLo(n, '--bearer'), '--force-auth', ...ephemeral(url), '--json', '--poll-interval', '20'],
+      [...threeLoArgs(auto, '--bearer'), '--force-auth', ...ephemeralReturnUrl(url), '--json', '--poll-interval', '20'],
       { home, openBrowser: async (u) => void (await follow(u)) },
     );
     expect(r.code).toBe(0);
@@ -464,11 +437,16 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
   it(
     'binding mismatch: completing with another identifier is refused, "started by A, completed with B" (exit ' + '4)',
     async () => {
-      const n = names(auto);
-      const url = await callbackUrl();
+      const url = await freeReturnUrl();
       const r = await exchange(
         auto,
-        [...threeLo(n, '--user-id', 'alice'), '--force-auth', ...ephemeral(url), '--complete-as-user-id', 'bob'],
+        [
+          ...threeLoArgs(auto, '--user-id', 'alice'),
+          '--force-auth',
+          ...ephemeralReturnUrl(url),
+          '--complete-as-user-id',
+          'bob',
+        ],
         { openBrowser: async (u) => void (await follow(u)) },
       );
       expect(r.code).toBe(4);
@@ -487,14 +465,19 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
   );
 
   it('binding mismatch with a fresh JWT of the same user (exit 4, both fingerprints differ)', async () => {
-    const n = names(auto);
     const first = await userJwt(auto);
     const fresh = await userJwt(auto); // a different JWT string for the same user: each carries its own jti
     expect(fresh).not.toBe(first);
-    const url = await callbackUrl();
+    const url = await freeReturnUrl();
     const r = await exchange(
       auto,
-      [...threeLo(n, '--user-token', first), '--force-auth', ...ephemeral(url), '--complete-as-user-token', fresh],
+      [
+        ...threeLoArgs(auto, '--user-token', first),
+        '--force-auth',
+        ...ephemeralReturnUrl(url),
+        '--complete-as-user-token',
+        fresh,
+      ],
       { openBrowser: async (u) => void (await follow(u)) },
     );
     expect(r.code).toBe(4);
@@ -508,9 +491,8 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
   });
 
   it('a refused consent comes back as the provider error, reported without markup (exit 4)', async () => {
-    const n = names(pages);
-    const url = await callbackUrl();
-    const r = await exchange(pages, [...threeLo(n, '--user-id', 'erin'), ...ephemeral(url)], {
+    const url = await freeReturnUrl();
+    const r = await exchange(pages, [...threeLoArgs(pages, '--user-id', 'erin'), ...ephemeralReturnUrl(url)], {
       openBrowser: async (u) => void (await follow(u, { cancel: true })),
     });
     expect(r.code).toBe(4);
@@ -519,11 +501,14 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
   });
 
   it('FAILED session seen by polling when the return URL is served elsewhere (exit 4, stops at once)', async () => {
-    const n = names(pages);
     const url = 'https://app.example.com/oauth2/callback';
-    const r = await exchange(pages, [...threeLo(n, '--user-id', 'frank'), ...ephemeral(url), '--poll-interval', '20'], {
-      openBrowser: async (u) => void (await follow(u, { cancel: true, stopAt: url })),
-    });
+    const r = await exchange(
+      pages,
+      [...threeLoArgs(pages, '--user-id', 'frank'), ...ephemeralReturnUrl(url), '--poll-interval', '20'],
+      {
+        openBrowser: async (u) => void (await follow(u, { cancel: true, stopAt: url })),
+      },
+    );
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('(not served here)');
     expect(r.stderr).toMatch(/error: the authorization session failed \(sessionStatus FAILED after 1 poll\)/);
@@ -532,10 +517,10 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
 
   it('times out on the injected clock when the browser never comes back (exit 5), cleaning up', async () => {
     const n = names(auto);
-    const url = await callbackUrl();
+    const url = await freeReturnUrl();
     const r = await exchange(
       auto,
-      [...threeLo(n, '--user-id', 'gina'), ...ephemeral(url), '--timeout', '30'],
+      [...threeLoArgs(auto, '--user-id', 'gina'), ...ephemeralReturnUrl(url), '--timeout', '30'],
       fakeClock(),
     );
     expect(r.code).toBe(5);
@@ -549,20 +534,19 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     'a timeout names the state reached (#12): --no-browser and nobody opens the URL → no browser came back, ' +
       'not "completed"',
     async () => {
-      const n = names(auto);
-      const url = await callbackUrl();
+      const url = await freeReturnUrl();
       const clock = fakeClock();
       const served = await exchange(
         auto,
         [
-          ...threeLo(n, '--user-id', 'gail'),
+          ...threeLoArgs(auto, '--user-id', 'gail'),
           '--force-auth',
           '--flow',
           'user-federation',
           '--no-browser',
           '--timeout',
           '4',
-          ...ephemeral(url),
+          ...ephemeralReturnUrl(url),
         ],
         clock,
       );
@@ -576,14 +560,14 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
       const r = await exchange(
         auto,
         [
-          ...threeLo(n, '--user-id', 'gail'),
+          ...threeLoArgs(auto, '--user-id', 'gail'),
           '--force-auth',
           '--no-browser',
           '--timeout',
           '4',
           '--poll-interval',
           '1000',
-          ...ephemeral(elsewhere),
+          ...ephemeralReturnUrl(elsewhere),
         ],
         clock,
       );
@@ -614,11 +598,16 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
   });
 
   it('state mismatch: a redirect with another state is refused and nothing is completed (exit 4)', async () => {
-    const n = names(auto);
-    const url = await callbackUrl();
+    const url = await freeReturnUrl();
     const r = await exchange(
       auto,
-      [...threeLo(n, '--user-id', 'hank'), '--force-auth', '--custom-state', 'expected-state-1', ...ephemeral(url)],
+      [
+        ...threeLoArgs(auto, '--user-id', 'hank'),
+        '--force-auth',
+        '--custom-state',
+        'expected-state-1',
+        ...ephemeralReturnUrl(url),
+      ],
       {
         openBrowser: async (u) => {
           const back = new URL(await follow(u, { stopAt: url }));
@@ -640,16 +629,19 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     'hostile query strings: error_description with markup and control characters reaches neither page nor ' +
       'terminal raw',
     async () => {
-      const n = names(auto);
-      const url = await callbackUrl();
+      const url = await freeReturnUrl();
       let page = '';
-      const r = await exchange(auto, [...threeLo(n, '--user-id', 'ivy'), '--force-auth', ...ephemeral(url)], {
-        openBrowser: async () => {
-          const hostile = '<img src=x onerror=alert(1)>\u001b[31mRED\u001b[0m\nforged line';
-          const res = await fetch(`${url}?error=invalid_scope&error_description=${encodeURIComponent(hostile)}`);
-          page = await res.text();
+      const r = await exchange(
+        auto,
+        [...threeLoArgs(auto, '--user-id', 'ivy'), '--force-auth', ...ephemeralReturnUrl(url)],
+        {
+          openBrowser: async () => {
+            const hostile = '<img src=x onerror=alert(1)>\u001b[31mRED\u001b[0m\nforged line';
+            const res = await fetch(`${url}?error=invalid_scope&error_description=${encodeURIComponent(hostile)}`);
+            page = await res.text();
+          },
         },
-      });
+      );
       expect(r.code).toBe(4);
       expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
       expect(page).not.toContain('<img');
@@ -664,17 +656,16 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
   it(
     'concurrent redirects for the session: every request answered, CompleteResourceTokenAuth ' + 'called once',
     async () => {
-      const n = names(auto);
-      const url = await callbackUrl();
+      const url = await freeReturnUrl();
       let statuses: number[] = [];
       const r = await exchange(
         auto,
         [
-          ...threeLo(n, '--user-id', 'jack'),
+          ...threeLoArgs(auto, '--user-id', 'jack'),
           '--force-auth',
           '--custom-param',
           'login_hint=jack',
-          ...ephemeral(url),
+          ...ephemeralReturnUrl(url),
           '--poll-interval',
           '20',
           '--json',
@@ -698,12 +689,16 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
 
   it('Ctrl-C while waiting for the browser: server closed, return URL removed, exit 130', async () => {
     const n = names(auto);
-    const url = await callbackUrl();
+    const url = await freeReturnUrl();
     const ac = new AbortController();
-    const r = await exchange(auto, [...threeLo(n, '--user-id', 'kim'), '--force-auth', ...ephemeral(url)], {
-      signal: ac.signal,
-      openBrowser: async () => void setTimeout(() => ac.abort(), 50),
-    });
+    const r = await exchange(
+      auto,
+      [...threeLoArgs(auto, '--user-id', 'kim'), '--force-auth', ...ephemeralReturnUrl(url)],
+      {
+        signal: ac.signal,
+        openBrowser: async () => void setTimeout(() => ac.abort(), 50),
+      },
+    );
     expect(r.code).toBe(130);
     expect(r.stderr).toContain('error: interrupted');
     expect(r.stderr).toContain('removed: --ephemeral');
@@ -712,16 +707,15 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
   });
 
   it('--no-browser prints the authorization URL for the user to open', async () => {
-    const n = names(auto);
-    const url = await callbackUrl();
+    const url = await freeReturnUrl();
     const ctx = createTestContext({ env: auto.env });
     const running = runCommand(
       [
         'exchange',
-        ...threeLo(n, '--user-id', 'lena'),
+        ...threeLoArgs(auto, '--user-id', 'lena'),
         '--force-auth',
         '--no-browser',
-        ...ephemeral(url),
+        ...ephemeralReturnUrl(url),
         '--poll-interval',
         '20',
       ],

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeConsent } from '../../src/core/identity/index.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
-import { freePort } from '../fixtures/ports.js';
+import { freeReturnUrl, threeLoProvider } from '../fixtures/exchange-args.js';
 import { createTestIo } from '../helpers/context.js';
 import { fakeClock } from '../helpers/wait.js';
 import { browseHeadless } from '../fixtures/headless-browser.js';
@@ -55,7 +55,7 @@ async function agentStarts(userId: string, returnUrl: string) {
   );
   const wat = (await dp.send(new sdk.GetWorkloadAccessTokenForUserIdCommand({ workloadName, userId })))
     .workloadAccessToken!;
-  const provider = stack.credentialProviders.oauth2.find((p) => p.flow === 'USER_FEDERATION')!.name;
+  const provider = threeLoProvider(stack).name;
   const request = {
     workloadToken: wat,
     provider,
@@ -80,7 +80,7 @@ async function agentStarts(userId: string, returnUrl: string) {
 
 /** agentStarts with a loopback return URL on a free port. */
 async function agentStartsOnFreePort(userId: string) {
-  const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
+  const returnUrl = await freeReturnUrl();
   return { returnUrl, s: await agentStarts(userId, returnUrl) };
 }
 
