@@ -62,6 +62,8 @@ interface Case {
 }
 
 const cog = (username = 'alice') => canaryPoolArgs(s, username);
+/** `login` as alice with her password on the command line. */
+const withPassword = () => ['login', ...cog(), '--password', s.canaries.password];
 const cc = () => [
   'login',
   '--auth-flow',
@@ -89,36 +91,36 @@ const cases: Case[] = [
   // ---- login: Cognito password flows (flag, stdin, env), every output mode
   ...(['', '--verbose', '--debug', '--quiet', '--no-color'] as const).map((flag) => ({
     name: `login user-password ${flag || '(plain)'}`,
-    argv: () => ['login', ...cog(), '--password', s.canaries.password, ...(flag ? [flag] : [])],
+    argv: () => [...withPassword(), ...(flag ? [flag] : [])],
     code: 0,
   })),
   {
     name: 'login user-password --json',
-    argv: () => ['login', ...cog(), '--password', s.canaries.password, '--json'],
+    argv: () => [...withPassword(), '--json'],
     code: 0,
     stdout: ['access', 'id', 'refresh'],
   },
   {
     name: 'login user-password --json --verbose',
-    argv: () => ['login', ...cog(), '--password', s.canaries.password, '--json', '--verbose'],
+    argv: () => [...withPassword(), '--json', '--verbose'],
     code: 0,
     stdout: ['access', 'id', 'refresh'],
   },
   {
     name: 'login --print access-token --debug',
-    argv: () => ['login', ...cog(), '--password', s.canaries.password, '--print', 'access-token', '--debug'],
+    argv: () => [...withPassword(), '--print', 'access-token', '--debug'],
     code: 0,
     stdout: ['access'],
   },
   {
     name: 'login --print id-token --verbose',
-    argv: () => ['login', ...cog(), '--password', s.canaries.password, '--print', 'id-token', '--verbose'],
+    argv: () => [...withPassword(), '--print', 'id-token', '--verbose'],
     code: 0,
     stdout: ['id'],
   },
   {
     name: 'login --print refresh-token',
-    argv: () => ['login', ...cog(), '--password', s.canaries.password, '--print', 'refresh-token'],
+    argv: () => [...withPassword(), '--print', 'refresh-token'],
     code: 0,
     stdout: ['refresh'],
   },
@@ -160,35 +162,18 @@ const cases: Case[] = [
   },
   {
     name: 'login admin-user-password --verbose',
-    argv: () => [
-      'login',
-      '--auth-flow',
-      'admin-user-password',
-      ...cog(),
-      '--password',
-      s.canaries.password,
-      '--verbose',
-    ],
+    argv: () => [...withPassword(), '--auth-flow', 'admin-user-password', '--verbose'],
     code: 0,
   },
   {
     name: 'login admin-user-password --debug --json',
-    argv: () => [
-      'login',
-      '--auth-flow',
-      'admin-user-password',
-      ...cog(),
-      '--password',
-      s.canaries.password,
-      '--debug',
-      '--json',
-    ],
+    argv: () => [...withPassword(), '--auth-flow', 'admin-user-password', '--debug', '--json'],
     code: 0,
     stdout: ['access', 'id', 'refresh'],
   },
   {
     name: 'login --show-secrets --verbose shows the request in full on stderr (asked for)',
-    argv: () => ['login', ...cog(), '--password', s.canaries.password, '--verbose', '--show-secrets'],
+    argv: () => [...withPassword(), '--verbose', '--show-secrets'],
     code: 0,
     showOnStderr: ['password'],
   },
@@ -218,7 +203,7 @@ const cases: Case[] = [
   })),
   {
     name: 'login unknown user --debug',
-    argv: () => ['login', ...cog().slice(0, -1), 'nobody-here', '--password', s.canaries.password, '--debug'],
+    argv: () => ['login', ...cog('nobody-here'), '--password', s.canaries.password, '--debug'],
     code: 4,
   },
   {
@@ -249,7 +234,7 @@ const cases: Case[] = [
   },
   {
     name: 'login bad --print value after secrets --json',
-    argv: () => ['login', ...cog(), '--password', s.canaries.password, '--print', 'everything', '--json'],
+    argv: () => [...withPassword(), '--print', 'everything', '--json'],
     code: 2,
   },
   {
@@ -260,7 +245,7 @@ const cases: Case[] = [
   },
   {
     name: 'login --save-as invalid with secrets',
-    argv: () => ['login', ...cog(), '--password', s.canaries.password, '--save-as', '../x', '--debug'],
+    argv: () => [...withPassword(), '--save-as', '../x', '--debug'],
     code: 2,
   },
   // NEW_PASSWORD_REQUIRED: bob's temporary password, then the new one
@@ -698,7 +683,7 @@ beforeAll(async () => {
   redirectPort = await freePort();
   returnPort = await freePort();
   baseHome = mkdtempSync(join(tmpdir(), 'aca-canary-base-'));
-  const r = await runCommand(['login', ...cog(), '--password', s.canaries.password, '--quiet'], {
+  const r = await runCommand([...withPassword(), '--quiet'], {
     env: s.env,
     home: baseHome,
   });
