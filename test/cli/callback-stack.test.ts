@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { freePort } from '../fixtures/ports.js';
+import { stackLoginArgs } from '../fixtures/stack-users.js';
 import { createTestContext, runCommand } from '../helpers/context.js';
 import { untilOutput } from '../helpers/wait.js';
 import { browseHeadless } from '../fixtures/headless-browser.js';
@@ -139,23 +140,7 @@ describe('callback against the local stack', () => {
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
     const home = mkdtempSync(join(tmpdir(), 'aca-cb-'));
-    const client = stack.userPool.clients.find((c) => c.explicitAuthFlows.includes('USER_PASSWORD_AUTH'))!;
-    const alice = stack.userPool.users.find((u) => u.username === 'alice')!;
-    const login = await runCommand(
-      [
-        'login',
-        '--user-pool-id',
-        stack.userPool.id,
-        '--client-id',
-        client.clientId,
-        ...(client.clientSecret ? ['--client-secret', client.clientSecret] : []),
-        '--username',
-        'alice',
-        '--password',
-        alice.password,
-      ],
-      { home, env: stack.env },
-    );
+    const login = await runCommand(stackLoginArgs(stack), { home, env: stack.env });
     expect(login.code).toBe(0);
     const jwt = (await runCommand(['token', 'print'], { home, env: stack.env })).stdout.trim();
     expect(jwt.split('.')).toHaveLength(3);

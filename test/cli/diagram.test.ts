@@ -14,7 +14,7 @@ import { browseHeadless } from '../fixtures/headless-browser.js';
 import { freePort } from '../fixtures/ports.js';
 import { ephemeralReturnUrl, freeReturnUrl, threeLoArgs } from '../fixtures/exchange-args.js';
 import { startMcpToolServer, type McpToolServer } from '../fixtures/gateway.js';
-import { stackUserTokens } from '../fixtures/stack-users.js';
+import { stackLoginArgs, stackUserTokens } from '../fixtures/stack-users.js';
 import { runCommand } from '../helpers/context.js';
 import { flatDiagram } from '../helpers/diagram.js';
 
@@ -209,25 +209,9 @@ describe('--diagram', () => {
   });
 
   it('login with a password: Cognito InitiateAuth, the tokens received as fingerprints', async () => {
-    const client = stack.userPool.clients.find((c) => c.explicitAuthFlows.includes('USER_PASSWORD_AUTH'))!;
     const user = stack.userPool.users.find((u) => u.username === 'alice')!;
     const r = await runCommand(
-      [
-        'login',
-        '--user-pool-id',
-        stack.userPool.id,
-        '--client-id',
-        client.clientId,
-        ...(client.clientSecret ? ['--client-secret', client.clientSecret] : []),
-        '--username',
-        'alice',
-        '--password',
-        user.password,
-        '--print',
-        'access-token',
-        '--diagram',
-        join(dir, 'login.mmd'),
-      ],
+      [...stackLoginArgs(stack), '--print', 'access-token', '--diagram', join(dir, 'login.mmd')],
       { env: stack.env },
     );
     expect(r.code).toBe(0);

@@ -4,10 +4,10 @@
  * and --register-return-url --ephemeral, a refused consent, a FAILED session seen by polling, timeout on a fake
  * clock, state mismatch, hostile query strings, concurrent redirects, and Ctrl-C while waiting.
  */
-import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { browseHeadless } from '../fixtures/headless-browser.js';
+import { stackLoginArgs, stackUserTokens } from '../fixtures/stack-users.js';
 import { ephemeralReturnUrl, freeReturnUrl, threeLoArgs, threeLoProvider } from '../fixtures/exchange-args.js';
 import { createTestContext, runCommand, type TestContextOptions } from '../helpers/context.js';
 import { fakeClock, untilMatch } from '../helpers/wait.js';
@@ -58,27 +58,7 @@ async function returnUrls(stack: LocalStack, name: string): Promise<string[]> {
 }
 
 /** A user JWT (access token) from the stack's Cognito-compatible user pool. */
-async function userJwt(stack: LocalStack, username = 'alice'): Promise<string> {
-  const { CognitoIdentityProviderClient, InitiateAuthCommand } = await import(
-    '@aws-sdk/client-cognito-identity-provider'
-  );
-  const user = stack.userPool.users.find((u) => u.username === username)!;
-  const client = stack.userPool.clients.find((c) => c.explicitAuthFlows.includes('USER_PASSWORD_AUTH'))!;
-  const idp = new CognitoIdentityProviderClient({
-    region: stack.region,
-    endpoint: stack.endpoints.cognito,
-    credentials: stack.credentials,
-  });
-  const params: Record<string, string> = { USERNAME: username, PASSWORD: user.password };
-  if (client.clientSecret)
-    params.SECRET_HASH = createHmac('sha256', client.clientSecret)
-      .update(username + client.clientId)
-      .digest('base64');
-  const out = await idp.send(
-    new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: client.clientId, AuthParameters: params }),
-  );
-  return out.AuthenticationResult!.AccessToken!;
-}
+const userJwt = async (stack: LocalStack, username = 'alice') => (await stackUserTokens(stack, username)).accessToken;
 
 /**
  * The test browser (test/fixtures/headless-browser.ts); returns the URL it stopped at (before `stopAt`, or a 200 page).
@@ -398,23 +378,7 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     const home = (await import('node:fs')).mkdtempSync(
       (await import('node:path')).join((await import('node:os')).tmpdir(), 'aca-bearer-'),
     );
-    const client = auto.userPool.clients.find((c) => c.explicitAuthFlows.includes('USER_PASSWORD_AUTH'))!;
-    const alice = auto.userPool.users.find((u) => u.username === 'alice')!;
-    const login = await runCommand(
-      [
-        'login',
-        '--user-pool-id',
-        auto.userPool.id,
-        '--client-id',
-        client.clientId,
-        ...(client.clientSecret ? ['--client-secret', client.clientSecret] : []),
-        '--username',
-        'alice',
-        '--password',
-        alice.password,
-      ],
-      { home, env: auto.env },
-    );
+    const login = await runCommand(stackLoginArgs(auto), { home, env: auto.env });
     expect(login.code).toBe(0);
     const url = await freeReturnUrl();
     const r = await exchange(
