@@ -14,7 +14,7 @@ import { browseHeadless } from '../fixtures/headless-browser.js';
 import { freePort } from '../fixtures/ports.js';
 import { ephemeralReturnUrl, freeReturnUrl, threeLoArgs } from '../fixtures/exchange-args.js';
 import { startMcpToolServer, type McpToolServer } from '../fixtures/gateway.js';
-import { stackLoginArgs, stackUserTokens } from '../fixtures/stack-users.js';
+import { hostedUiSignIn, stackLoginArgs, stackUserTokens } from '../fixtures/stack-users.js';
 import { runCommand } from '../helpers/context.js';
 import { flatDiagram } from '../helpers/diagram.js';
 
@@ -243,17 +243,8 @@ describe('--diagram', () => {
         },
       });
       try {
-        const signIn = async (url: string) => {
-          // The hosted UI as a user would: the login form, POST /login, the 302 back to the loopback redirect.
-          const page = await (await fetch(url)).text();
-          const form = new URLSearchParams();
-          for (const m of page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
-            form.append(m[1]!, m[2]!.replace(/&amp;/g, '&').replace(/&quot;/g, '"'));
-          form.set('username', 'alice');
-          form.set('password', 'Alice-Passw0rd!');
-          const res = await fetch(new URL('/login', url), { method: 'POST', body: form, redirect: 'manual' });
-          await fetch(res.headers.get('location')!);
-        };
+        // The hosted UI as a user would: the login form, POST /login, the 302 back to the loopback redirect.
+        const signIn = async (url: string) => void (await hostedUiSignIn(url, 'alice', 'Alice-Passw0rd!'));
         const r = await runCommand(
           [
             'login',

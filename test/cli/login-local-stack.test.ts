@@ -7,6 +7,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { freePort } from '../fixtures/ports.js';
+import { hostedUiSignIn } from '../fixtures/stack-users.js';
 import { runCommand } from '../helpers/context.js';
 
 // Cognito (and the stack's IdP) match callback URLs exactly, port included: a port the OS picked for this run,
@@ -243,16 +244,9 @@ describe('login against the local stack IdP', () => {
       const signIn = async (url: string) => {
         // the hosted UI: GET /oauth2/authorize → login form (hidden fields) → POST /login → 302 to our loopback
         // redirect
-        const page = await (await fetch(url)).text();
-        const form = new URLSearchParams();
-        for (const m of page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
-          form.append(m[1]!, m[2]!.replace(/&amp;/g, '&').replace(/&quot;/g, '"'));
-        form.set('username', 'alice');
-        form.set('password', 'Alice-Passw0rd!');
-        const res = await fetch(new URL('/login', url), { method: 'POST', body: form, redirect: 'manual' });
-        expect(res.status).toBe(302);
-        const back = await fetch(res.headers.get('location')!);
-        expect(back.status).toBe(200);
+        const { login, back } = await hostedUiSignIn(url, 'alice', 'Alice-Passw0rd!');
+        expect(login).toBe(302);
+        expect(back).toBe(200);
       };
       const r = await runCommand(
         [
