@@ -21,7 +21,14 @@ import {
   type PageWatch,
 } from '../fixtures/browser.js';
 import { freePort } from '../fixtures/ports.js';
-import { ephemeralReturnUrl, freeReturnUrl, threeLoArgs, threeLoProvider } from '../fixtures/exchange-args.js';
+import {
+  ephemeralReturnUrl,
+  freeReturnUrl,
+  registerReturnUrl,
+  stackDataPlane,
+  threeLoArgs,
+  threeLoProvider,
+} from '../fixtures/three-lo.js';
 import { createTestContext, runCommand, type TestContext } from '../helpers/context.js';
 
 let browser: Browser;
@@ -170,26 +177,8 @@ describe('the 3LO consent through the local provider’s sign-in and consent pag
       try {
         const returnUrl = await freeReturnUrl();
         const sdk = await import('@aws-sdk/client-bedrock-agentcore');
-        const control = await import('@aws-sdk/client-bedrock-agentcore-control');
-        const dp = new sdk.BedrockAgentCoreClient({
-          region: stack.region,
-          endpoint: stack.endpoints.agentcore,
-          credentials: stack.credentials,
-        });
-        const cp = new control.BedrockAgentCoreControlClient({
-          region: stack.region,
-          endpoint: stack.endpoints.control,
-          credentials: stack.credentials,
-        });
-        const current =
-          (await cp.send(new control.GetWorkloadIdentityCommand({ name: workload() })))
-            .allowedResourceOauth2ReturnUrls ?? [];
-        await cp.send(
-          new control.UpdateWorkloadIdentityCommand({
-            name: workload(),
-            allowedResourceOauth2ReturnUrls: [...current, returnUrl],
-          }),
-        );
+        const dp = stackDataPlane(stack);
+        await registerReturnUrl(stack, returnUrl);
 
         const ctx = createTestContext({ env: stack.env });
         const listening = stderrSays(ctx, 'return URL');

@@ -12,7 +12,7 @@ import { fingerprint } from '../../src/core/redact.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { browseHeadless } from '../fixtures/headless-browser.js';
 import { freePort } from '../fixtures/ports.js';
-import { ephemeralReturnUrl, freeReturnUrl, threeLoArgs } from '../fixtures/exchange-args.js';
+import { ephemeralReturnUrl, freeReturnUrl, threeLoArgs } from '../fixtures/three-lo.js';
 import { startMcpToolServer, type McpToolServer } from '../fixtures/gateway.js';
 import { hostedUiSignIn, stackLoginArgs, stackUserTokens } from '../fixtures/stack-users.js';
 import { runCommand } from '../helpers/context.js';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { browseHeadless } from '../fixtures/headless-browser.js';
 import { stackLoginArgs, stackUserTokens } from '../fixtures/stack-users.js';
-import { ephemeralReturnUrl, freeReturnUrl, threeLoArgs, threeLoProvider } from '../fixtures/exchange-args.js';
+import { ephemeralReturnUrl, freeReturnUrl, threeLoArgs, threeLoProvider } from '../fixtures/three-lo.js';
 import { createTestContext, runCommand, type TestContextOptions } from '../helpers/context.js';
 import { fakeClock, untilMatch } from '../helpers/wait.js';
 

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeConsent } from '../../src/core/identity/index.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
-import { freeReturnUrl, threeLoProvider } from '../fixtures/exchange-args.js';
+import { freeReturnUrl, registerReturnUrl, stackDataPlane, threeLoProvider } from '../fixtures/three-lo.js';
 import { createTestIo } from '../helpers/context.js';
 import { fakeClock } from '../helpers/wait.js';
 import { browseHeadless } from '../fixtures/headless-browser.js';
@@ -33,26 +33,9 @@ function stackIo() {
 /** What an agent does: a workload token for `userId`, then GetResourceOauth2Token USER_FEDERATION. */
 async function agentStarts(userId: string, returnUrl: string) {
   const sdk = await import('@aws-sdk/client-bedrock-agentcore');
-  const ctl = await import('@aws-sdk/client-bedrock-agentcore-control');
-  const dp = new sdk.BedrockAgentCoreClient({
-    region: stack.region,
-    endpoint: stack.endpoints.agentcore,
-    credentials: stack.credentials,
-  });
-  const cp = new ctl.BedrockAgentCoreControlClient({
-    region: stack.region,
-    endpoint: stack.endpoints.control,
-    credentials: stack.credentials,
-  });
+  const dp = stackDataPlane(stack);
   const workloadName = stack.workloadIdentities[0]!.name;
-  const current =
-    (await cp.send(new ctl.GetWorkloadIdentityCommand({ name: workloadName }))).allowedResourceOauth2ReturnUrls ?? [];
-  await cp.send(
-    new ctl.UpdateWorkloadIdentityCommand({
-      name: workloadName,
-      allowedResourceOauth2ReturnUrls: [...current, returnUrl],
-    }),
-  );
+  await registerReturnUrl(stack, returnUrl);
   const wat = (await dp.send(new sdk.GetWorkloadAccessTokenForUserIdCommand({ workloadName, userId })))
     .workloadAccessToken!;
   const provider = threeLoProvider(stack).name;
