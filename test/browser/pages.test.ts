@@ -21,6 +21,14 @@ import {
   type PageWatch,
 } from '../fixtures/browser.js';
 import { freePort } from '../fixtures/ports.js';
+import {
+  ephemeralReturnUrl,
+  freeReturnUrl,
+  registerReturnUrl,
+  stackDataPlane,
+  threeLoArgs,
+  threeLoProvider,
+} from '../fixtures/three-lo.js';
 import { createTestContext, runCommand, type TestContext } from '../helpers/context.js';
 
 let browser: Browser;
@@ -57,6 +65,12 @@ async function openPage(): Promise<{ page: Page; watch: PageWatch; close: () => 
 
 const publicClient = () => stack.userPool.clients.find((c) => c.name === 'public-client')!;
 
+/** `login --auth-flow authorization-code` through the hosted UI with the public client and the registered redirect. */
+const hostedUiLogin = (scopes: string) => [
+  ...['login', '--auth-flow', 'authorization-code', '--domain', stack.url, '--user-pool-id', stack.userPool.id],
+  ...['--client-id', publicClient().clientId, '--redirect-uri', redirect, '--scopes', scopes],
+];
+
 describe('login --auth-flow authorization-code through the local user pool’s hosted UI', {
   timeout: BROWSER_TEST_TIMEOUT,
 }, () => {
@@ -81,24 +95,7 @@ describe('login --auth-flow authorization-code through the local user pool’s h
             await screenshot(page, 'login-redirect-success');
           },
         });
-        const r = await runCommand(
-          [
-            'login',
-            '--auth-flow',
-            'authorization-code',
-            '--domain',
-            stack.url,
-            '--user-pool-id',
-            stack.userPool.id,
-            '--client-id',
-            publicClient().clientId,
-            '--redirect-uri',
-            redirect,
-            '--scopes',
-            'openid,email',
-          ],
-          ctx,
-        );
+        const r = await runCommand(hostedUiLogin('openid,email'), ctx);
         expect(r.stderr).not.toContain('error:');
         expect(r.code).toBe(0);
         expect(r.stderr).toContain('✓ Logged in');
@@ -135,8 +132,14 @@ function stderrSays(ctx: TestContext, text: string): Promise<void> {
   });
 }
 
-const threeLo = () => stack.credentialProviders.oauth2.find((p) => p.flow === 'USER_FEDERATION')!;
+const threeLo = () => threeLoProvider(stack);
 const workload = () => stack.workloadIdentities[0]!.name;
+
+/** `exchange --flow user-federation` for userId, returning to returnUrl (registered for this run only). */
+const exchange3lo = (userId: string, returnUrl: string) => [
+  ...['exchange', ...threeLoArgs(stack, '--user-id', userId), '--flow', 'user-federation'],
+  ...ephemeralReturnUrl(returnUrl),
+];
 
 /**
  * The user at the local 3LO provider: sign in as `login`, then Allow (or Deny) on the consent page, back to the
@@ -172,28 +175,10 @@ describe('the 3LO consent through the local provider’s sign-in and consent pag
     async () => {
       const { page, watch, close } = await openPage();
       try {
-        const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
+        const returnUrl = await freeReturnUrl();
         const sdk = await import('@aws-sdk/client-bedrock-agentcore');
-        const control = await import('@aws-sdk/client-bedrock-agentcore-control');
-        const dp = new sdk.BedrockAgentCoreClient({
-          region: stack.region,
-          endpoint: stack.endpoints.agentcore,
-          credentials: stack.credentials,
-        });
-        const cp = new control.BedrockAgentCoreControlClient({
-          region: stack.region,
-          endpoint: stack.endpoints.control,
-          credentials: stack.credentials,
-        });
-        const current =
-          (await cp.send(new control.GetWorkloadIdentityCommand({ name: workload() })))
-            .allowedResourceOauth2ReturnUrls ?? [];
-        await cp.send(
-          new control.UpdateWorkloadIdentityCommand({
-            name: workload(),
-            allowedResourceOauth2ReturnUrls: [...current, returnUrl],
-          }),
-        );
+        const dp = stackDataPlane(stack);
+        await registerReturnUrl(stack, returnUrl);
 
         const ctx = createTestContext({ env: stack.env });
         const listening = stderrSays(ctx, 'return URL');
@@ -237,33 +222,12 @@ describe('the 3LO consent through the local provider’s sign-in and consent pag
     async () => {
       const { page, watch, close } = await openPage();
       try {
-        const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
-        const r = await runCommand(
-          [
-            'exchange',
-            '--workload-name',
-            workload(),
-            '--user-id',
-            'oscar',
-            '--provider',
-            threeLo().name,
-            '--flow',
-            'user-federation',
-            '--scopes',
-            'api:read',
-            '--return-url',
-            returnUrl,
-            '--register-return-url',
-            '--ephemeral',
-            '--print',
-            'resource-token',
-          ],
-          {
-            env: stack.env,
-            openBrowser: (url) =>
-              consent(page, url, { login: 'oscar-at-provider', shots: 'exchange', providerShots: true }),
-          },
-        );
+        const returnUrl = await freeReturnUrl();
+        const r = await runCommand([...exchange3lo('oscar', returnUrl), '--print', 'resource-token'], {
+          env: stack.env,
+          openBrowser: (url) =>
+            consent(page, url, { login: 'oscar-at-provider', shots: 'exchange', providerShots: true }),
+        });
         expect(r.stderr).not.toContain('error:');
         expect(r.code).toBe(0);
         expect(await page.locator('h1').textContent()).toBe('✓ Authorization complete');
@@ -281,30 +245,11 @@ describe('the 3LO consent through the local provider’s sign-in and consent pag
   it('Deny on the consent page: the return-URL page says the provider refused, exchange exits 4', async () => {
     const { page, watch, close } = await openPage();
     try {
-      const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
-      const r = await runCommand(
-        [
-          'exchange',
-          '--workload-name',
-          workload(),
-          '--user-id',
-          'petra',
-          '--provider',
-          threeLo().name,
-          '--flow',
-          'user-federation',
-          '--scopes',
-          'api:read',
-          '--return-url',
-          returnUrl,
-          '--register-return-url',
-          '--ephemeral',
-        ],
-        {
-          env: stack.env,
-          openBrowser: (url) => consent(page, url, { login: 'petra-at-provider', shots: 'deny', answer: 'Deny' }),
-        },
-      );
+      const returnUrl = await freeReturnUrl();
+      const r = await runCommand(exchange3lo('petra', returnUrl), {
+        env: stack.env,
+        openBrowser: (url) => consent(page, url, { login: 'petra-at-provider', shots: 'deny', answer: 'Deny' }),
+      });
       expect(r.code).toBe(4);
       expect(r.stderr).toContain('error: the provider refused the authorization: access_denied');
       expect(await page.locator('h1').textContent()).toBe('✗ Authorization failed');
@@ -327,31 +272,14 @@ describe('the success and error pages show hostile values as text', { timeout: B
     const { page, watch, close } = await openPage();
     try {
       let landed = '';
-      const r = await runCommand(
-        [
-          'login',
-          '--auth-flow',
-          'authorization-code',
-          '--domain',
-          stack.url,
-          '--user-pool-id',
-          stack.userPool.id,
-          '--client-id',
-          publicClient().clientId,
-          '--redirect-uri',
-          redirect,
-          '--scopes',
-          'openid',
-        ],
-        {
-          env: stack.env,
-          openBrowser: async () => {
-            landed = `${redirect}?${new URLSearchParams({ error: 'access_denied', error_description: PAYLOAD })}`;
-            await page.goto(landed);
-            await screenshot(page, 'login-redirect-error');
-          },
+      const r = await runCommand(hostedUiLogin('openid'), {
+        env: stack.env,
+        openBrowser: async () => {
+          landed = `${redirect}?${new URLSearchParams({ error: 'access_denied', error_description: PAYLOAD })}`;
+          await page.goto(landed);
+          await screenshot(page, 'login-redirect-error');
         },
-      );
+      });
       expect(r.code).toBe(4);
       expect(r.stderr).toContain('error: the identity provider refused the sign-in: access_denied');
       expect(await page.locator('h1').textContent()).toBe('✗ Sign-in failed');
@@ -369,35 +297,16 @@ describe('the success and error pages show hostile values as text', { timeout: B
   it('the 3LO return-URL page: error_description renders as text, nothing runs, nothing is fetched', async () => {
     const { page, watch, close } = await openPage();
     try {
-      const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
+      const returnUrl = await freeReturnUrl();
       let landed = '';
-      const r = await runCommand(
-        [
-          'exchange',
-          '--workload-name',
-          workload(),
-          '--user-id',
-          'quinn',
-          '--provider',
-          threeLo().name,
-          '--flow',
-          'user-federation',
-          '--scopes',
-          'api:read',
-          '--return-url',
-          returnUrl,
-          '--register-return-url',
-          '--ephemeral',
-        ],
-        {
-          env: stack.env,
-          openBrowser: async () => {
-            landed = `${returnUrl}?${new URLSearchParams({ error: 'invalid_scope', error_description: PAYLOAD })}`;
-            await page.goto(landed);
-            await screenshot(page, 'return-url-error');
-          },
+      const r = await runCommand(exchange3lo('quinn', returnUrl), {
+        env: stack.env,
+        openBrowser: async () => {
+          landed = `${returnUrl}?${new URLSearchParams({ error: 'invalid_scope', error_description: PAYLOAD })}`;
+          await page.goto(landed);
+          await screenshot(page, 'return-url-error');
         },
-      );
+      });
       expect(r.code).toBe(4);
       expect(r.stderr).toContain('error: the provider refused the authorization: invalid_scope');
       expect(await page.locator('h1').textContent()).toBe('✗ Authorization failed');

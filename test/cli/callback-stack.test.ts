@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { freePort } from '../fixtures/ports.js';
+import { stackLoginArgs } from '../fixtures/stack-users.js';
+import { registerReturnUrl, stackDataPlane, threeLoProvider } from '../fixtures/three-lo.js';
 import { createTestContext, runCommand } from '../helpers/context.js';
 import { untilOutput } from '../helpers/wait.js';
 import { browseHeadless } from '../fixtures/headless-browser.js';
@@ -18,42 +20,17 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function dataPlane() {
-  const sdk = await import('@aws-sdk/client-bedrock-agentcore');
-  const { BedrockAgentCoreControlClient, UpdateWorkloadIdentityCommand, GetWorkloadIdentityCommand } = await import(
-    '@aws-sdk/client-bedrock-agentcore-control'
-  );
-  const dp = new sdk.BedrockAgentCoreClient({
-    region: stack.region,
-    endpoint: stack.endpoints.agentcore,
-    credentials: stack.credentials,
-  });
-  const cp = new BedrockAgentCoreControlClient({
-    region: stack.region,
-    endpoint: stack.endpoints.control,
-    credentials: stack.credentials,
-  });
-  return { sdk, dp, cp, UpdateWorkloadIdentityCommand, GetWorkloadIdentityCommand };
-}
-
 /** What an agent does: start a 3LO session for `userId` with `returnUrl`; returns the poll function too. */
 async function startSession(
   user: string | { userToken: string },
   returnUrl: string,
   loginHint = typeof user === 'string' ? user : 'jwt-user',
 ) {
-  const { sdk, dp, cp, UpdateWorkloadIdentityCommand, GetWorkloadIdentityCommand } = await dataPlane();
+  const sdk = await import('@aws-sdk/client-bedrock-agentcore');
+  const dp = stackDataPlane(stack);
   const workloadName = stack.workloadIdentities[0]!.name;
-  const provider = stack.credentialProviders.oauth2.find((p) => p.flow === 'USER_FEDERATION')!.name;
-  const current =
-    (await cp.send(new GetWorkloadIdentityCommand({ name: workloadName }))).allowedResourceOauth2ReturnUrls ?? [];
-  if (!current.includes(returnUrl))
-    await cp.send(
-      new UpdateWorkloadIdentityCommand({
-        name: workloadName,
-        allowedResourceOauth2ReturnUrls: [...current, returnUrl],
-      }),
-    );
+  const provider = threeLoProvider(stack).name;
+  await registerReturnUrl(stack, returnUrl);
   const wat = (
     typeof user === 'string'
       ? await dp.send(new sdk.GetWorkloadAccessTokenForUserIdCommand({ workloadName, userId: user }))
@@ -139,23 +116,7 @@ describe('callback against the local stack', () => {
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
     const home = mkdtempSync(join(tmpdir(), 'aca-cb-'));
-    const client = stack.userPool.clients.find((c) => c.explicitAuthFlows.includes('USER_PASSWORD_AUTH'))!;
-    const alice = stack.userPool.users.find((u) => u.username === 'alice')!;
-    const login = await runCommand(
-      [
-        'login',
-        '--user-pool-id',
-        stack.userPool.id,
-        '--client-id',
-        client.clientId,
-        ...(client.clientSecret ? ['--client-secret', client.clientSecret] : []),
-        '--username',
-        'alice',
-        '--password',
-        alice.password,
-      ],
-      { home, env: stack.env },
-    );
+    const login = await runCommand(stackLoginArgs(stack), { home, env: stack.env });
     expect(login.code).toBe(0);
     const jwt = (await runCommand(['token', 'print'], { home, env: stack.env })).stdout.trim();
     expect(jwt.split('.')).toHaveLength(3);

@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../fixtures/ports.js';
 import { createTestContext, runCommand } from '../helpers/context.js';
-import { untilOutput } from '../helpers/wait.js';
+import { fakeClock, untilOutput } from '../helpers/wait.js';
 
 const URN = 'urn:ietf:params:oauth:request_uri:cli-test-session';
 
@@ -119,21 +119,15 @@ describe('callback: serving', () => {
   });
 
   it('--timeout with no session → exit 5 naming the URL (fake clock)', async () => {
-    let t = 0;
+    const clock = fakeClock(0);
     const port = await freePort();
     const r = await runCommand(
       ['callback', '--user-id', 'alice', '--port', String(port), '--once', '--timeout', '120'],
-      {
-        now: () => t,
-        sleep: async (ms) => {
-          t += ms;
-          await new Promise((res) => setImmediate(res));
-        },
-      },
+      clock,
     );
     expect(r.code).toBe(5);
     expect(r.stderr).toContain(`error: no session arrived within 120 s at http://localhost:${port}/oauth2/callback`);
-    expect(t).toBe(120_000);
+    expect(clock.now()).toBe(120_000);
   });
 
   it('Ctrl-C closes the server and exits 130', async () => {

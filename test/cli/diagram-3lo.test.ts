@@ -5,13 +5,14 @@
  * elicitation is drawn as the error it is (a cross, no "result" from a target), with and without --complete-auth.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { parseMermaid, type SequenceDiagram } from '../../src/core/diagram/sequence.js';
+import { parseMermaid } from '../../src/core/diagram/sequence.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { browseHeadless } from '../fixtures/headless-browser.js';
 import { freePort } from '../fixtures/ports.js';
 import { providerArn, startMcpToolServer, type McpToolServer } from '../fixtures/gateway.js';
 import { stackUserTokens } from '../fixtures/stack-users.js';
 import { runCommand } from '../helpers/context.js';
+import { flatDiagram } from '../helpers/diagram.js';
 
 let stack: LocalStack;
 let tools: McpToolServer;
@@ -75,17 +76,7 @@ afterAll(async () => {
   await tools?.close();
 });
 
-function flat(d: SequenceDiagram): string[] {
-  const label = (id: string) => d.participants.find((p) => p.id === id)!.label;
-  const arrow = (e: { line: string; end?: string }) =>
-    `${e.line === 'dotted' ? '-->' : '->'}${e.end === 'cross' ? 'x' : ''}`;
-  return d.events.map((e) =>
-    e.kind === 'message'
-      ? `${label(e.from)} ${arrow(e)} ${label(e.to)}: ${e.lines.join(' ')}`
-      : `note ${e.over.map(label).join(',')}: ${e.lines.join(' ')}`,
-  );
-}
-const diagram = (stdout: string) => flat(parseMermaid(stdout.slice(stdout.indexOf('sequenceDiagram'))));
+const diagram = (stdout: string) => flatDiagram(parseMermaid(stdout.slice(stdout.indexOf('sequenceDiagram'))));
 
 /** The lines matching each pattern, in this order (each found once, after the previous one). */
 function inOrder(lines: string[], patterns: RegExp[]): void {

@@ -12,9 +12,11 @@ import { fingerprint } from '../../src/core/redact.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { browseHeadless } from '../fixtures/headless-browser.js';
 import { freePort } from '../fixtures/ports.js';
+import { ephemeralReturnUrl, freeReturnUrl, threeLoArgs } from '../fixtures/three-lo.js';
 import { startMcpToolServer, type McpToolServer } from '../fixtures/gateway.js';
-import { stackUserTokens } from '../fixtures/stack-users.js';
+import { hostedUiSignIn, stackLoginArgs, stackUserTokens } from '../fixtures/stack-users.js';
 import { runCommand } from '../helpers/context.js';
+import { flatDiagram } from '../helpers/diagram.js';
 
 let stack: LocalStack;
 let tools: McpToolServer;
@@ -51,17 +53,6 @@ const arn = (id: string) => `arn:aws:bedrock-agentcore:${stack.region}:${stack.a
 const jwtAgent = () => arn(stack.agents.find((a) => a.authorizerConfiguration)!.id);
 const sigv4Agent = () => arn(stack.agents.find((a) => !a.authorizerConfiguration)!.id);
 
-/** "from>to[x]: label" per message, "note a,b: text" per note: easy to assert on, independent of layout. */
-function flat(d: SequenceDiagram): string[] {
-  const label = (id: string) => d.participants.find((p) => p.id === id)!.label;
-  return d.events.map((e) =>
-    e.kind === 'message'
-      ? `${label(e.from)} ${e.line === 'dotted' ? '-->' : '->'}${e.end === 'cross' ? 'x' : ''} ` +
-        `${label(e.to)}: ${e.lines.join(' ')}`
-      : `note ${e.over.map(label).join(',')}: ${e.lines.join(' ')}`,
-  );
-}
-
 /** The diagram printed by `--diagram -`: from the line `sequenceDiagram` to the end of stdout. */
 function fromStdout(stdout: string): SequenceDiagram {
   const i = stdout.indexOf('sequenceDiagram\n');
@@ -81,7 +72,7 @@ describe('--diagram', () => {
       expect(r.stdout.slice(r.stdout.indexOf('sequenceDiagram'))).not.toMatch(JWT_SHAPED);
       const d = fromStdout(r.stdout);
       expect(d.participants.map((p) => p.label)).toEqual(['agentcore-auth', 'AgentCore Runtime', 'Agent']);
-      expect(flat(d)).toEqual([
+      expect(flatDiagram(d)).toEqual([
         `agentcore-auth -> AgentCore Runtime: InvokeAgentRuntime · Bearer ${fingerprint(token)}`,
         'AgentCore Runtime -> Agent: invocation + workload access token',
         'Agent --> AgentCore Runtime: answer',
@@ -100,7 +91,7 @@ describe('--diagram', () => {
       });
       expect(r.code).toBe(4);
       expect(r.stderr).toContain(`sequence diagram: ${file}`);
-      const lines = flat(parseMermaid(readFileSync(file, 'utf8')));
+      const lines = flatDiagram(parseMermaid(readFileSync(file, 'utf8')));
       expect(lines[0]).toBe('agentcore-auth -> AgentCore Runtime: InvokeAgentRuntime · SigV4 · user id alice');
       expect(lines[1]).toMatch(/^AgentCore Runtime -->x agentcore-auth: 403 AccessDeniedException$/);
       expect(lines[2]).toMatch(
@@ -141,7 +132,7 @@ describe('--diagram', () => {
       env: stack.env,
     });
     expect(r.code).toBe(0);
-    expect(flat(fromStdout(r.stdout))).toEqual([
+    expect(flatDiagram(fromStdout(r.stdout))).toEqual([
       'agentcore-auth -> AgentCore Runtime: InvokeAgentRuntime · SigV4 · user id alice',
       'AgentCore Runtime -> Agent: invocation + workload access token',
       'Agent --> AgentCore Runtime: answer',
@@ -153,29 +144,12 @@ describe('--diagram', () => {
     'exchange 3LO completed by another user: browser, return URL, CompleteResourceTokenAuth refused with the ' +
       'binding',
     async () => {
-      const threeLo = stack.credentialProviders.oauth2.find((p) => p.flow === 'USER_FEDERATION')!;
-      const url = `http://localhost:${await freePort()}/oauth2/callback`;
+      const url = await freeReturnUrl();
       const file = join(dir, '3lo-wrong-user.mmd');
       const r = await runCommand(
         [
-          'exchange',
-          '--workload-name',
-          stack.workloadIdentities[0]!.name,
-          '--user-id',
-          'alice',
-          '--provider',
-          threeLo.name,
-          '--scopes',
-          'api:read',
-          '--force-auth',
-          '--return-url',
-          url,
-          '--register-return-url',
-          '--ephemeral',
-          '--complete-as-user-id',
-          'mallory',
-          '--diagram',
-          file,
+          ...['exchange', ...threeLoArgs(stack, '--user-id', 'alice'), '--force-auth', ...ephemeralReturnUrl(url)],
+          ...['--complete-as-user-id', 'mallory', '--diagram', file],
         ],
         { env: stack.env, openBrowser: async (u) => void (await browseHeadless(u)) },
       );
@@ -190,7 +164,7 @@ describe('--diagram', () => {
         'Token vault / provider',
         'AgentCore control plane',
       ]);
-      const lines = flat(d);
+      const lines = flatDiagram(d);
       const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
       const wat = at(/^agentcore-auth -> AgentCore Identity: GetWorkloadAccessTokenForUserId · SigV4 · userId alice/);
       const watBack = at(/^AgentCore Identity --> agentcore-auth: 200 · workloadAccessToken sha256:[0-9a-f]{8}$/);
@@ -227,7 +201,7 @@ describe('--diagram', () => {
       { env: stack.env },
     );
     expect(r.code).toBe(0);
-    const lines = flat(fromStdout(r.stdout));
+    const lines = flatDiagram(fromStdout(r.stdout));
     expect(lines).toContain(`agentcore-auth -> Gateway: POST tools/call echo___whoami · Bearer ${fingerprint(token)}`);
     // what the target received, from the local stack's trace of the call: no credential (no interceptor, no auth)
     expect(lines, lines.join('\n')).toContain('Gateway -> Target: echo: tools/call whoami · no credential');
@@ -235,25 +209,9 @@ describe('--diagram', () => {
   });
 
   it('login with a password: Cognito InitiateAuth, the tokens received as fingerprints', async () => {
-    const client = stack.userPool.clients.find((c) => c.explicitAuthFlows.includes('USER_PASSWORD_AUTH'))!;
     const user = stack.userPool.users.find((u) => u.username === 'alice')!;
     const r = await runCommand(
-      [
-        'login',
-        '--user-pool-id',
-        stack.userPool.id,
-        '--client-id',
-        client.clientId,
-        ...(client.clientSecret ? ['--client-secret', client.clientSecret] : []),
-        '--username',
-        'alice',
-        '--password',
-        user.password,
-        '--print',
-        'access-token',
-        '--diagram',
-        join(dir, 'login.mmd'),
-      ],
+      [...stackLoginArgs(stack), '--print', 'access-token', '--diagram', join(dir, 'login.mmd')],
       { env: stack.env },
     );
     expect(r.code).toBe(0);
@@ -261,7 +219,7 @@ describe('--diagram', () => {
     const text = readFileSync(join(dir, 'login.mmd'), 'utf8');
     expect(text).not.toContain(access);
     expect(text).not.toContain(user.password);
-    const lines = flat(parseMermaid(text));
+    const lines = flatDiagram(parseMermaid(text));
     expect(lines[0]).toBe('agentcore-auth -> Cognito/IdP: InitiateAuth · USERNAME alice');
     expect(lines[1]).toMatch(
       new RegExp(`^Cognito/IdP --> agentcore-auth: 200 · AccessToken ${fingerprint(access)} · `),
@@ -285,17 +243,8 @@ describe('--diagram', () => {
         },
       });
       try {
-        const signIn = async (url: string) => {
-          // The hosted UI as a user would: the login form, POST /login, the 302 back to the loopback redirect.
-          const page = await (await fetch(url)).text();
-          const form = new URLSearchParams();
-          for (const m of page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
-            form.append(m[1]!, m[2]!.replace(/&amp;/g, '&').replace(/&quot;/g, '"'));
-          form.set('username', 'alice');
-          form.set('password', 'Alice-Passw0rd!');
-          const res = await fetch(new URL('/login', url), { method: 'POST', body: form, redirect: 'manual' });
-          await fetch(res.headers.get('location')!);
-        };
+        // The hosted UI as a user would: the login form, POST /login, the 302 back to the loopback redirect.
+        const signIn = async (url: string) => void (await hostedUiSignIn(url, 'alice', 'Alice-Passw0rd!'));
         const r = await runCommand(
           [
             'login',
@@ -320,7 +269,7 @@ describe('--diagram', () => {
         );
         expect(r.code).toBe(0);
         const idToken = r.stdout.slice(0, r.stdout.indexOf('\n'));
-        const lines = flat(fromStdout(r.stdout));
+        const lines = flatDiagram(fromStdout(r.stdout));
         const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
         const open = at(/^agentcore-auth -> User\/Browser: open authorization endpoint$/);
         const signInNote = at(/^note User\/Browser,Cognito\/IdP: sign-in in the browser$/);
@@ -369,7 +318,7 @@ describe('--diagram', () => {
     const read = (suffix: string) => {
       const text = readFileSync(join(out, files.find((f) => f.endsWith(suffix))!), 'utf8');
       expect(text).not.toMatch(JWT_SHAPED);
-      return flat(parseMermaid(text));
+      return flatDiagram(parseMermaid(text));
     };
     expect(read('-mistake-wrong-mode.mmd').join('\n')).toMatch(
       new RegExp(

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { saveEntry } from '../../src/core/token-cache.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { cognitoTokens, type CognitoTokens } from '../fixtures/cognito-users.js';
-import { createTestContext, runCommand } from '../helpers/context.js';
+import { createTestContext, runCommand, type TestContext } from '../helpers/context.js';
 
 const cognito = inject('cognito');
 let stack: LocalStack;
@@ -79,6 +79,17 @@ const arn = (name: string) =>
 const lines = (stdout: string) => stdout.trimEnd().split('\n');
 const lineOf = (stdout: string, label: string) => lines(stdout).find((l) => l.slice(2).startsWith(label));
 
+/** A context on the stack whose token cache holds these user-password logins of cog's user, saved in order. */
+async function withCachedLogins(
+  ...entries: Array<Omit<Parameters<typeof saveEntry>[1], 'flow' | 'username'>>
+): Promise<TestContext> {
+  const ctx = createTestContext({ env: stack.env });
+  for (const e of entries) {
+    await saveEntry({ env: ctx.env, homedir: ctx.homedir }, { flow: 'user-password', username: cog.username, ...e });
+  }
+  return ctx;
+}
+
 describe('doctor against the local stack', () => {
   it('a healthy JWT agent: every line ✓, exit 0, and what a caller must send', async () => {
     const r = await runCommand(['doctor', '--agent-arn', arn('healthy_agent')], { env: stack.env });
@@ -128,22 +139,15 @@ describe('doctor against the local stack', () => {
   it(
     'cached tokens are checked against the agent authorizer: the access token passes, an ID ' + 'token gets the fix',
     async () => {
-      const ctx = createTestContext({ env: stack.env });
-      const loc = { env: ctx.env, homedir: ctx.homedir };
-      await saveEntry(loc, {
-        name: 'alice',
-        flow: 'user-password',
-        tokens: { accessToken: cog.accessToken },
-        expiresAt: decodeJwt(cog.accessToken).exp!,
-        username: cog.username,
-        clientId: cog.clientId,
-      });
-      await saveEntry(loc, {
-        name: 'idonly',
-        flow: 'user-password',
-        tokens: { idToken: cog.idToken },
-        username: cog.username,
-      });
+      const ctx = await withCachedLogins(
+        {
+          name: 'alice',
+          tokens: { accessToken: cog.accessToken },
+          expiresAt: decodeJwt(cog.accessToken).exp!,
+          clientId: cog.clientId,
+        },
+        { name: 'idonly', tokens: { idToken: cog.idToken } },
+      );
       const r = await runCommand(['doctor', '--agent-arn', arn('healthy_agent')], ctx);
       expect(r.code).toBe(0);
       expect(lineOf(r.stdout, 'cached token alice')).toMatch(
@@ -167,14 +171,7 @@ describe('doctor against the local stack', () => {
   it(
     'only an ID-token login: a warning with the fix; for an allowedAudience agent, the hint to send its ID ' + 'token',
     async () => {
-      const ctx = createTestContext({ env: stack.env });
-      const loc = { env: ctx.env, homedir: ctx.homedir };
-      await saveEntry(loc, {
-        name: 'idonly',
-        flow: 'user-password',
-        tokens: { idToken: cog.idToken },
-        username: cog.username,
-      });
+      const ctx = await withCachedLogins({ name: 'idonly', tokens: { idToken: cog.idToken } });
       const r = await runCommand(['doctor', '--agent-arn', arn('healthy_agent')], ctx);
       expect(r.code).toBe(0);
       expect(lineOf(r.stdout, 'cached token idonly')).toContain(
@@ -182,16 +179,10 @@ describe('doctor against the local stack', () => {
       );
       expect(lineOf(r.stdout, 'cached token idonly')).toContain('fix: send the access token');
       expect(lines(r.stdout).at(-1)).toBe('no check failed; 1 warning');
-      const both = createTestContext({ env: stack.env });
-      await saveEntry(
-        { env: both.env, homedir: both.homedir },
-        {
-          name: 'alice',
-          flow: 'user-password',
-          tokens: { accessToken: cog.accessToken, idToken: cog.idToken },
-          username: cog.username,
-        },
-      );
+      const both = await withCachedLogins({
+        name: 'alice',
+        tokens: { accessToken: cog.accessToken, idToken: cog.idToken },
+      });
       const a = await runCommand(['doctor', '--agent-arn', arn('noheader_agent')], both);
       expect(lineOf(a.stdout, 'cached token alice')).toMatch(
         new RegExp(

@@ -17,7 +17,7 @@ import { OBO_CLIENTS, THREELO_RESOURCE } from '../../src/emulator/threelo/provid
 import { clientsFor } from '../emulator/helpers.js';
 import { runCommand, type TestContextOptions } from '../helpers/context.js';
 import { startRecordingProxy } from '../helpers/recording-proxy.js';
-import { stackUserTokens } from '../fixtures/stack-users.js';
+import { stackLoginArgs, stackUserTokens } from '../fixtures/stack-users.js';
 
 let stack: LocalStack;
 let alice: string;
@@ -119,23 +119,7 @@ describe('exchange --flow on-behalf-of with the seeded local-obo provider', () =
 
   it('--bearer: the cached login of `login` is the subject', async () => {
     const home = mkdtempSync(join(tmpdir(), 'aca-obo-'));
-    const app = stack.userPool.clients.find((c) => c.clientSecret)!;
-    const login = await runCommand(
-      [
-        'login',
-        '--user-pool-id',
-        stack.userPool.id,
-        '--client-id',
-        app.clientId,
-        '--client-secret',
-        app.clientSecret!,
-        '--username',
-        'alice',
-        '--password',
-        'Alice-Passw0rd!',
-      ],
-      { env: stack.env, home },
-    );
+    const login = await runCommand(stackLoginArgs(stack, 'alice', 'Alice-Passw0rd!'), { env: stack.env, home });
     expect(login.code).toBe(0);
     const r = await exchange(
       ['--bearer', '--flow', 'on-behalf-of', '--provider', 'local-obo', '--print', 'resource-token'],

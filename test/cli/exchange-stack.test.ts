@@ -4,13 +4,13 @@
  * and --register-return-url --ephemeral, a refused consent, a FAILED session seen by polling, timeout on a fake
  * clock, state mismatch, hostile query strings, concurrent redirects, and Ctrl-C while waiting.
  */
-import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { browseHeadless } from '../fixtures/headless-browser.js';
-import { freePort } from '../fixtures/ports.js';
+import { stackLoginArgs, stackUserTokens } from '../fixtures/stack-users.js';
+import { ephemeralReturnUrl, freeReturnUrl, threeLoArgs, threeLoProvider } from '../fixtures/three-lo.js';
 import { createTestContext, runCommand, type TestContextOptions } from '../helpers/context.js';
-import { untilMatch } from '../helpers/wait.js';
+import { fakeClock, untilMatch } from '../helpers/wait.js';
 
 let auto: LocalStack;
 let pages: LocalStack;
@@ -27,7 +27,7 @@ afterAll(async () => {
 
 const names = (stack: LocalStack) => {
   const m2m = stack.credentialProviders.oauth2.find((p) => p.flow === 'M2M')!;
-  const threeLo = stack.credentialProviders.oauth2.find((p) => p.flow === 'USER_FEDERATION')!;
+  const threeLo = threeLoProvider(stack);
   return {
     workload: stack.workloadIdentities[0]!.name,
     m2m,
@@ -35,6 +35,11 @@ const names = (stack: LocalStack) => {
     apiKey: stack.credentialProviders.apiKey[0]!.name,
   };
 };
+
+/** The M2M provider's arguments: workload, provider, --flow m2m and its scopes. */
+function m2m(n: ReturnType<typeof names>): string[] {
+  return ['--workload-name', n.workload, '--provider', n.m2m.name, '--flow', 'm2m', '--scopes', n.m2m.scopes.join(',')];
+}
 
 function exchange(stack: LocalStack, args: string[], opts: TestContextOptions = {}) {
   return runCommand(['exchange', ...args], { ...opts, env: { ...stack.env, ...opts.env } });
@@ -53,27 +58,7 @@ async function returnUrls(stack: LocalStack, name: string): Promise<string[]> {
 }
 
 /** A user JWT (access token) from the stack's Cognito-compatible user pool. */
-async function userJwt(stack: LocalStack, username = 'alice'): Promise<string> {
-  const { CognitoIdentityProviderClient, InitiateAuthCommand } = await import(
-    '@aws-sdk/client-cognito-identity-provider'
-  );
-  const user = stack.userPool.users.find((u) => u.username === username)!;
-  const client = stack.userPool.clients.find((c) => c.explicitAuthFlows.includes('USER_PASSWORD_AUTH'))!;
-  const idp = new CognitoIdentityProviderClient({
-    region: stack.region,
-    endpoint: stack.endpoints.cognito,
-    credentials: stack.credentials,
-  });
-  const params: Record<string, string> = { USERNAME: username, PASSWORD: user.password };
-  if (client.clientSecret)
-    params.SECRET_HASH = createHmac('sha256', client.clientSecret)
-      .update(username + client.clientId)
-      .digest('base64');
-  const out = await idp.send(
-    new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: client.clientId, AuthParameters: params }),
-  );
-  return out.AuthenticationResult!.AccessToken!;
-}
+const userJwt = async (stack: LocalStack, username = 'alice') => (await stackUserTokens(stack, username)).accessToken;
 
 /**
  * The test browser (test/fixtures/headless-browser.ts); returns the URL it stopped at (before `stopAt`, or a 200 page).
@@ -93,18 +78,7 @@ const noFullToken = (stderr: string, token: string) => {
 describe('exchange against the local stack: M2M, API key, workload token', () => {
   it('M2M: workload token then GetResourceOauth2Token, raw token on stdout, fingerprints on stderr', async () => {
     const n = names(auto);
-    const r = await exchange(auto, [
-      '--workload-name',
-      n.workload,
-      '--provider',
-      n.m2m.name,
-      '--flow',
-      'm2m',
-      '--scopes',
-      n.m2m.scopes.join(','),
-      '--print',
-      'resource-token',
-    ]);
+    const r = await exchange(auto, [...m2m(n), '--print', 'resource-token']);
     expect(r.stderr).toContain(`[1/2] GetWorkloadAccessToken  workload=${n.workload}`);
     expect(r.stderr).toContain(
       `[2/2] GetResourceOauth2Token  flow=M2M provider=${n.m2m.name} scopes=${n.m2m.scopes.join(',')}`,
@@ -114,19 +88,7 @@ describe('exchange against the local stack: M2M, API key, workload token', () =>
     expect(token.split('.')).toHaveLength(3);
     expect(r.stderr).toMatch(/✓ \d+ ms · resource token sha256:[0-9a-f]{8}/);
     noFullToken(r.stderr, token);
-    const quiet = await exchange(auto, [
-      '--workload-name',
-      n.workload,
-      '--provider',
-      n.m2m.name,
-      '--flow',
-      'm2m',
-      '--scopes',
-      n.m2m.scopes.join(','),
-      '--print',
-      'resource-token',
-      '--quiet',
-    ]);
+    const quiet = await exchange(auto, [...m2m(n), '--print', 'resource-token', '--quiet']);
     expect(quiet.code).toBe(0);
     expect(quiet.stderr).toBe('');
     expect(quiet.stdout.trim().split('.')).toHaveLength(3);
@@ -137,14 +99,7 @@ describe('exchange against the local stack: M2M, API key, workload token', () =>
     async () => {
       const n = names(auto);
       const r = await exchange(auto, [
-        '--workload-name',
-        n.workload,
-        '--provider',
-        n.m2m.name,
-        '--flow',
-        'm2m',
-        '--scopes',
-        n.m2m.scopes.join(','),
+        ...m2m(n),
         '--resource',
         'urn:example:api',
         '--audience',
@@ -298,19 +253,8 @@ describe('exchange against the local stack: M2M, API key, workload token', () =>
 describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
   it('stops before the flow when the return URL is not registered, with the exact fix (exit 2)', async () => {
     const n = names(auto);
-    const url = `http://localhost:${await freePort()}/oauth2/callback`;
-    const r = await exchange(auto, [
-      '--workload-name',
-      n.workload,
-      '--user-id',
-      'alice',
-      '--provider',
-      n.threeLo.name,
-      '--scopes',
-      'api:read',
-      '--return-url',
-      url,
-    ]);
+    const url = await freeReturnUrl();
+    const r = await exchange(auto, [...threeLoArgs(auto, '--user-id', 'alice'), '--return-url', url]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`error: the return URL ${url} is not registered on workload identity ${n.workload}`);
     expect(r.stderr).toContain(
@@ -334,22 +278,12 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     async () => {
       const n = names(auto);
       const before = await returnUrls(auto, n.workload);
-      const url = `http://localhost:${await freePort()}/oauth2/callback`;
+      const url = await freeReturnUrl();
       const r = await exchange(
         auto,
         [
-          '--workload-name',
-          n.workload,
-          '--user-id',
-          'carol',
-          '--provider',
-          n.threeLo.name,
-          '--scopes',
-          'api:read',
-          '--return-url',
-          url,
-          '--register-return-url',
-          '--ephemeral',
+          ...threeLoArgs(auto, '--user-id', 'carol'),
+          ...ephemeralReturnUrl(url),
           '--custom-param',
           'login_hint=carol',
           '--print',
@@ -390,18 +324,8 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
 
       // The vault now holds carol's token: the next exchange skips the consent.
       const again = await exchange(auto, [
-        '--workload-name',
-        n.workload,
-        '--user-id',
-        'carol',
-        '--provider',
-        n.threeLo.name,
-        '--scopes',
-        'api:read',
-        '--return-url',
-        url,
-        '--register-return-url',
-        '--ephemeral',
+        ...threeLoArgs(auto, '--user-id', 'carol'),
+        ...ephemeralReturnUrl(url),
         '--print',
         'resource-token',
       ]);
@@ -418,26 +342,10 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
   it('real login and consent pages posted by the test, JWT binding, --json', async () => {
     const n = names(pages);
     const jwt = await userJwt(pages);
-    const url = `http://localhost:${await freePort()}/oauth2/callback`;
+    const url = await freeReturnUrl();
     const r = await exchange(
       pages,
-      [
-        '--workload-name',
-        n.workload,
-        '--user-token',
-        jwt,
-        '--provider',
-        n.threeLo.name,
-        '--scopes',
-        'api:read',
-        '--return-url',
-        url,
-        '--register-return-url',
-        '--ephemeral',
-        '--json',
-        '--poll-interval',
-        '20',
-      ],
+      [...threeLoArgs(pages, '--user-token', jwt), ...ephemeralReturnUrl(url), '--json', '--poll-interval', '20'],
       { openBrowser: async (u) => void (await browseHeadless(u, { login: 'dave' })) },
     );
     expect(r.code).toBe(0);
@@ -467,48 +375,15 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
   });
 
   it('--bearer: a cached login’s access token mints the workload token and completes the session', async () => {
-    const n = names(auto);
     const home = (await import('node:fs')).mkdtempSync(
       (await import('node:path')).join((await import('node:os')).tmpdir(), 'aca-bearer-'),
     );
-    const client = auto.userPool.clients.find((c) => c.explicitAuthFlows.includes('USER_PASSWORD_AUTH'))!;
-    const alice = auto.userPool.users.find((u) => u.username === 'alice')!;
-    const login = await runCommand(
-      [
-        'login',
-        '--user-pool-id',
-        auto.userPool.id,
-        '--client-id',
-        client.clientId,
-        ...(client.clientSecret ? ['--client-secret', client.clientSecret] : []),
-        '--username',
-        'alice',
-        '--password',
-        alice.password,
-      ],
-      { home, env: auto.env },
-    );
+    const login = await runCommand(stackLoginArgs(auto), { home, env: auto.env });
     expect(login.code).toBe(0);
-    const url = `http://localhost:${await freePort()}/oauth2/callback`;
+    const url = await freeReturnUrl();
     const r = await exchange(
       auto,
-      [
-        '--workload-name',
-        n.workload,
-        '--bearer',
-        '--provider',
-        n.threeLo.name,
-        '--scopes',
-        'api:read',
-        '--force-auth',
-        '--return-url',
-        url,
-        '--register-return-url',
-        '--ephemeral',
-        '--json',
-        '--poll-interval',
-        '20',
-      ],
+      [...threeLoArgs(auto, '--bearer'), '--force-auth', ...ephemeralReturnUrl(url), '--json', '--poll-interval', '20'],
       { home, openBrowser: async (u) => void (await follow(u)) },
     );
     expect(r.code).toBe(0);
@@ -526,24 +401,13 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
   it(
     'binding mismatch: completing with another identifier is refused, "started by A, completed with B" (exit ' + '4)',
     async () => {
-      const n = names(auto);
-      const url = `http://localhost:${await freePort()}/oauth2/callback`;
+      const url = await freeReturnUrl();
       const r = await exchange(
         auto,
         [
-          '--workload-name',
-          n.workload,
-          '--user-id',
-          'alice',
-          '--provider',
-          n.threeLo.name,
-          '--scopes',
-          'api:read',
+          ...threeLoArgs(auto, '--user-id', 'alice'),
           '--force-auth',
-          '--return-url',
-          url,
-          '--register-return-url',
-          '--ephemeral',
+          ...ephemeralReturnUrl(url),
           '--complete-as-user-id',
           'bob',
         ],
@@ -565,27 +429,16 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
   );
 
   it('binding mismatch with a fresh JWT of the same user (exit 4, both fingerprints differ)', async () => {
-    const n = names(auto);
     const first = await userJwt(auto);
     const fresh = await userJwt(auto); // a different JWT string for the same user: each carries its own jti
     expect(fresh).not.toBe(first);
-    const url = `http://localhost:${await freePort()}/oauth2/callback`;
+    const url = await freeReturnUrl();
     const r = await exchange(
       auto,
       [
-        '--workload-name',
-        n.workload,
-        '--user-token',
-        first,
-        '--provider',
-        n.threeLo.name,
-        '--scopes',
-        'api:read',
+        ...threeLoArgs(auto, '--user-token', first),
         '--force-auth',
-        '--return-url',
-        url,
-        '--register-return-url',
-        '--ephemeral',
+        ...ephemeralReturnUrl(url),
         '--complete-as-user-token',
         fresh,
       ],
@@ -602,53 +455,23 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
   });
 
   it('a refused consent comes back as the provider error, reported without markup (exit 4)', async () => {
-    const n = names(pages);
-    const url = `http://localhost:${await freePort()}/oauth2/callback`;
-    const r = await exchange(
-      pages,
-      [
-        '--workload-name',
-        n.workload,
-        '--user-id',
-        'erin',
-        '--provider',
-        n.threeLo.name,
-        '--scopes',
-        'api:read',
-        '--return-url',
-        url,
-        '--register-return-url',
-        '--ephemeral',
-      ],
-      { openBrowser: async (u) => void (await follow(u, { cancel: true })) },
-    );
+    const url = await freeReturnUrl();
+    const r = await exchange(pages, [...threeLoArgs(pages, '--user-id', 'erin'), ...ephemeralReturnUrl(url)], {
+      openBrowser: async (u) => void (await follow(u, { cancel: true })),
+    });
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('error: the provider refused the authorization: access_denied');
     expect(r.stderr).toContain('removed: --ephemeral');
   });
 
   it('FAILED session seen by polling when the return URL is served elsewhere (exit 4, stops at once)', async () => {
-    const n = names(pages);
     const url = 'https://app.example.com/oauth2/callback';
     const r = await exchange(
       pages,
-      [
-        '--workload-name',
-        n.workload,
-        '--user-id',
-        'frank',
-        '--provider',
-        n.threeLo.name,
-        '--scopes',
-        'api:read',
-        '--return-url',
-        url,
-        '--register-return-url',
-        '--ephemeral',
-        '--poll-interval',
-        '20',
-      ],
-      { openBrowser: async (u) => void (await follow(u, { cancel: true, stopAt: url })) },
+      [...threeLoArgs(pages, '--user-id', 'frank'), ...ephemeralReturnUrl(url), '--poll-interval', '20'],
+      {
+        openBrowser: async (u) => void (await follow(u, { cancel: true, stopAt: url })),
+      },
     );
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('(not served here)');
@@ -658,33 +481,11 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
 
   it('times out on the injected clock when the browser never comes back (exit 5), cleaning up', async () => {
     const n = names(auto);
-    const url = `http://localhost:${await freePort()}/oauth2/callback`;
-    let t = Date.now();
+    const url = await freeReturnUrl();
     const r = await exchange(
       auto,
-      [
-        '--workload-name',
-        n.workload,
-        '--user-id',
-        'gina',
-        '--provider',
-        n.threeLo.name,
-        '--scopes',
-        'api:read',
-        '--return-url',
-        url,
-        '--register-return-url',
-        '--ephemeral',
-        '--timeout',
-        '30',
-      ],
-      {
-        now: () => t,
-        sleep: async (ms) => {
-          t += ms;
-          await new Promise((res) => setImmediate(res));
-        },
-      },
+      [...threeLoArgs(auto, '--user-id', 'gina'), ...ephemeralReturnUrl(url), '--timeout', '30'],
+      fakeClock(),
     );
     expect(r.code).toBe(5);
     expect(r.stderr).toContain('error: timed out waiting for the browser to come back to the return URL');
@@ -697,37 +498,19 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     'a timeout names the state reached (#12): --no-browser and nobody opens the URL → no browser came back, ' +
       'not "completed"',
     async () => {
-      const n = names(auto);
-      const url = `http://localhost:${await freePort()}/oauth2/callback`;
-      let t = Date.now();
-      const clock = {
-        now: () => t,
-        sleep: async (ms: number) => {
-          t += ms;
-          await new Promise((res) => setImmediate(res));
-        },
-      };
+      const url = await freeReturnUrl();
+      const clock = fakeClock();
       const served = await exchange(
         auto,
         [
-          '--workload-name',
-          n.workload,
-          '--user-id',
-          'gail',
-          '--provider',
-          n.threeLo.name,
-          '--scopes',
-          'api:read',
+          ...threeLoArgs(auto, '--user-id', 'gail'),
           '--force-auth',
           '--flow',
           'user-federation',
           '--no-browser',
           '--timeout',
           '4',
-          '--return-url',
-          url,
-          '--register-return-url',
-          '--ephemeral',
+          ...ephemeralReturnUrl(url),
         ],
         clock,
       );
@@ -741,24 +524,14 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
       const r = await exchange(
         auto,
         [
-          '--workload-name',
-          n.workload,
-          '--user-id',
-          'gail',
-          '--provider',
-          n.threeLo.name,
-          '--scopes',
-          'api:read',
+          ...threeLoArgs(auto, '--user-id', 'gail'),
           '--force-auth',
           '--no-browser',
           '--timeout',
           '4',
           '--poll-interval',
           '1000',
-          '--return-url',
-          elsewhere,
-          '--register-return-url',
-          '--ephemeral',
+          ...ephemeralReturnUrl(elsewhere),
         ],
         clock,
       );
@@ -789,26 +562,15 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
   });
 
   it('state mismatch: a redirect with another state is refused and nothing is completed (exit 4)', async () => {
-    const n = names(auto);
-    const url = `http://localhost:${await freePort()}/oauth2/callback`;
+    const url = await freeReturnUrl();
     const r = await exchange(
       auto,
       [
-        '--workload-name',
-        n.workload,
-        '--user-id',
-        'hank',
-        '--provider',
-        n.threeLo.name,
-        '--scopes',
-        'api:read',
+        ...threeLoArgs(auto, '--user-id', 'hank'),
         '--force-auth',
         '--custom-state',
         'expected-state-1',
-        '--return-url',
-        url,
-        '--register-return-url',
-        '--ephemeral',
+        ...ephemeralReturnUrl(url),
       ],
       {
         openBrowser: async (u) => {
@@ -831,26 +593,11 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     'hostile query strings: error_description with markup and control characters reaches neither page nor ' +
       'terminal raw',
     async () => {
-      const n = names(auto);
-      const url = `http://localhost:${await freePort()}/oauth2/callback`;
+      const url = await freeReturnUrl();
       let page = '';
       const r = await exchange(
         auto,
-        [
-          '--workload-name',
-          n.workload,
-          '--user-id',
-          'ivy',
-          '--provider',
-          n.threeLo.name,
-          '--scopes',
-          'api:read',
-          '--force-auth',
-          '--return-url',
-          url,
-          '--register-return-url',
-          '--ephemeral',
-        ],
+        [...threeLoArgs(auto, '--user-id', 'ivy'), '--force-auth', ...ephemeralReturnUrl(url)],
         {
           openBrowser: async () => {
             const hostile = '<img src=x onerror=alert(1)>\u001b[31mRED\u001b[0m\nforged line';
@@ -873,27 +620,16 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
   it(
     'concurrent redirects for the session: every request answered, CompleteResourceTokenAuth ' + 'called once',
     async () => {
-      const n = names(auto);
-      const url = `http://localhost:${await freePort()}/oauth2/callback`;
+      const url = await freeReturnUrl();
       let statuses: number[] = [];
       const r = await exchange(
         auto,
         [
-          '--workload-name',
-          n.workload,
-          '--user-id',
-          'jack',
-          '--provider',
-          n.threeLo.name,
-          '--scopes',
-          'api:read',
+          ...threeLoArgs(auto, '--user-id', 'jack'),
           '--force-auth',
           '--custom-param',
           'login_hint=jack',
-          '--return-url',
-          url,
-          '--register-return-url',
-          '--ephemeral',
+          ...ephemeralReturnUrl(url),
           '--poll-interval',
           '20',
           '--json',
@@ -917,26 +653,15 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
 
   it('Ctrl-C while waiting for the browser: server closed, return URL removed, exit 130', async () => {
     const n = names(auto);
-    const url = `http://localhost:${await freePort()}/oauth2/callback`;
+    const url = await freeReturnUrl();
     const ac = new AbortController();
     const r = await exchange(
       auto,
-      [
-        '--workload-name',
-        n.workload,
-        '--user-id',
-        'kim',
-        '--provider',
-        n.threeLo.name,
-        '--scopes',
-        'api:read',
-        '--force-auth',
-        '--return-url',
-        url,
-        '--register-return-url',
-        '--ephemeral',
-      ],
-      { signal: ac.signal, openBrowser: async () => void setTimeout(() => ac.abort(), 50) },
+      [...threeLoArgs(auto, '--user-id', 'kim'), '--force-auth', ...ephemeralReturnUrl(url)],
+      {
+        signal: ac.signal,
+        openBrowser: async () => void setTimeout(() => ac.abort(), 50),
+      },
     );
     expect(r.code).toBe(130);
     expect(r.stderr).toContain('error: interrupted');
@@ -946,26 +671,15 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
   });
 
   it('--no-browser prints the authorization URL for the user to open', async () => {
-    const n = names(auto);
-    const url = `http://localhost:${await freePort()}/oauth2/callback`;
+    const url = await freeReturnUrl();
     const ctx = createTestContext({ env: auto.env });
     const running = runCommand(
       [
         'exchange',
-        '--workload-name',
-        n.workload,
-        '--user-id',
-        'lena',
-        '--provider',
-        n.threeLo.name,
-        '--scopes',
-        'api:read',
+        ...threeLoArgs(auto, '--user-id', 'lena'),
         '--force-auth',
         '--no-browser',
-        '--return-url',
-        url,
-        '--register-return-url',
-        '--ephemeral',
+        ...ephemeralReturnUrl(url),
         '--poll-interval',
         '20',
       ],

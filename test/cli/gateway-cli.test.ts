@@ -5,7 +5,6 @@
  * the official SDK, a Lambda endpoint speaking the RIE contract, a plain HTTP API, the stack's runtime agents.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseMermaid } from '../../src/core/diagram/sequence.js';
 import { fingerprint } from '../../src/core/redact.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import {
@@ -19,6 +18,7 @@ import {
 } from '../fixtures/gateway.js';
 import { stackUserTokens } from '../fixtures/stack-users.js';
 import { runCommand } from '../helpers/context.js';
+import { arrowLines } from '../helpers/diagram.js';
 
 let stack: LocalStack;
 let tools: McpToolServer;
@@ -369,18 +369,6 @@ describe('doctor --gateway-id', () => {
 });
 
 describe('--diagram: caller → gateway → interceptor → Identity → target, with what the target received', () => {
-  /** The diagram printed by `--diagram -`, one line per arrow: `Gateway -> Target: label`. */
-  const diagram = (out: string) => {
-    const d = parseMermaid(out.slice(out.indexOf('sequenceDiagram\n')));
-    const label = (id: string) => d.participants.find((p) => p.id === id)!.label;
-    return d.events
-      .map((e) =>
-        e.kind === 'message'
-          ? `${label(e.from)} -> ${label(e.to)}: ${e.lines.join(' ')}`
-          : `note: ${e.lines.join(' ')}`,
-      )
-      .join('\n');
-  };
   it("JWT passthrough: the caller's own token reaches the runtime target", async () => {
     const r = await run([
       'invoke',
@@ -395,7 +383,7 @@ describe('--diagram: caller → gateway → interceptor → Identity → target,
       '-',
     ]);
     expect(r.code, r.stderr).toBe(0);
-    const d = diagram(r.stdout);
+    const d = arrowLines(r.stdout);
     expect(d, d).toContain('Gateway -> Interceptor (Lambda): REQUEST interceptor guard');
     expect(d).toContain(
       `Gateway -> Target: agent-jwt: POST /agent-jwt/invocations · Bearer ${fingerprint(token)} (the caller's token)`,
@@ -415,7 +403,7 @@ describe('--diagram: caller → gateway → interceptor → Identity → target,
       '-',
     ]);
     expect(r.code, r.stderr).toBe(0);
-    const d = diagram(r.stdout);
+    const d = arrowLines(r.stdout);
     expect(d, d).toContain('Gateway -> AgentCore Identity: GetResourceApiKey (local-api-key)');
     expect(d).toContain(`Gateway -> Target: key: tools/call whoami · API key ${fingerprint(key)} in header x-api-key`);
     expect(r.stdout).not.toContain(key);

@@ -25,6 +25,8 @@ afterAll(async () => {
   await stack?.close();
 });
 
+/** `invoke` of the JWT agent with the whoami payload. */
+const whoamiJwt = ['invoke', JWT, '{"action":"whoami"}'];
 const lines = (s: string) => s.trim().split('\n').filter(Boolean);
 
 describe('invoke: SigV4', () => {
@@ -113,16 +115,7 @@ describe('invoke: bearer', () => {
     '--bearer-token with the access token reaches the allowedClients agent; token never in full ' + 'on stderr',
     async () => {
       const r = await runCommand(
-        [
-          'invoke',
-          JWT,
-          '{"action":"whoami"}',
-          '--bearer-token',
-          tokens.accessToken,
-          '--accept',
-          'application/json',
-          '--verbose',
-        ],
+        [...whoamiJwt, '--bearer-token', tokens.accessToken, '--accept', 'application/json', '--verbose'],
         { env },
       );
       expect(r.stderr).not.toContain(tokens.accessToken);
@@ -134,27 +127,17 @@ describe('invoke: bearer', () => {
   );
 
   it('--bearer-token - reads the token from stdin', async () => {
-    const r = await runCommand(
-      ['invoke', JWT, '{"action":"whoami"}', '--bearer-token', '-', '--accept', 'application/json'],
-      { env, stdin: `${tokens.accessToken}\n` },
-    );
+    const r = await runCommand([...whoamiJwt, '--bearer-token', '-', '--accept', 'application/json'], {
+      env,
+      stdin: `${tokens.accessToken}\n`,
+    });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('bearer token from stdin');
   });
 
   it('--user-id with a bearer token: warning, still explicit', async () => {
     const r = await runCommand(
-      [
-        'invoke',
-        JWT,
-        '{"action":"whoami"}',
-        '--bearer-token',
-        tokens.accessToken,
-        '--user-id',
-        'mallory',
-        '--accept',
-        'application/json',
-      ],
+      [...whoamiJwt, '--bearer-token', tokens.accessToken, '--user-id', 'mallory', '--accept', 'application/json'],
       { env },
     );
     expect(r.code).toBe(0);
@@ -186,10 +169,7 @@ describe('invoke: --bearer with a cached login', () => {
       { env: { ...env, AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint }, home },
     );
     expect(login.code).toBe(0);
-    const r = await runCommand(
-      ['invoke', JWT, '{"action":"whoami"}', '--bearer', 'ci', '--accept', 'application/json'],
-      { env, home },
-    );
+    const r = await runCommand([...whoamiJwt, '--bearer', 'ci', '--accept', 'application/json'], { env, home });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('bearer token from cache:ci');
     expect(r.stderr).toContain('(access token');
@@ -231,17 +211,7 @@ describe('invoke: mode mismatch, both ways', () => {
     expect(a.code).toBe(0);
     expect(a.stderr).toContain('--auth auto: the agent uses IAM SigV4');
     const b = await runCommand(
-      [
-        'invoke',
-        JWT,
-        '{"action":"whoami"}',
-        '--auth',
-        'auto',
-        '--bearer-token',
-        tokens.accessToken,
-        '--accept',
-        'application/json',
-      ],
+      [...whoamiJwt, '--auth', 'auto', '--bearer-token', tokens.accessToken, '--accept', 'application/json'],
       { env },
     );
     expect(b.code).toBe(0);
@@ -375,9 +345,7 @@ describe('invoke: targets and dry runs', () => {
   it('--print-curl --show-secrets prints a command that works as printed (bearer)', async () => {
     const r = await runCommand(
       [
-        'invoke',
-        JWT,
-        '{"action":"whoami"}',
+        ...whoamiJwt,
         '--bearer-token',
         tokens.accessToken,
         '--print-curl',

@@ -20,6 +20,15 @@ const env = {
   AWS_SECRET_ACCESS_KEY: 'local-secret',
 };
 
+/** `login` with the test pool, an app client and a username; the flags that differ follow. */
+function poolLogin(clientId: string, username: string): string[] {
+  return ['login', '--user-pool-id', c.poolId, '--client-id', clientId, '--username', username];
+}
+
+/** The cache file of a run's context, parsed. */
+const readCache = (env: Record<string, string | undefined>) =>
+  JSON.parse(readFileSync(join(env.XDG_CACHE_HOME!, 'agentcore-auth', 'tokens.json'), 'utf8'));
+
 /** No complete token may ever reach stderr. */
 function expectNoTokenOnStderr(stderr: string, ...tokens: Array<string | undefined>) {
   for (const t of tokens) if (t) expect(stderr).not.toContain(t);
@@ -36,18 +45,7 @@ describe('login --auth-flow user-password (cognito-local)', () => {
   it('--print access-token writes only the token; the summary and the cache are right', async () => {
     const u = await makeUser();
     const r = await runCommand(
-      [
-        'login',
-        '--user-pool-id',
-        c.poolId,
-        '--client-id',
-        app.clientId,
-        '--username',
-        u.username,
-        '--password-stdin',
-        '--print',
-        'access-token',
-      ],
+      [...poolLogin(app.clientId, u.username), '--password-stdin', '--print', 'access-token'],
       { env, stdin: `${u.password}\n` },
     );
     expect(r.stderr).not.toContain('error');
@@ -121,7 +119,7 @@ describe('login --auth-flow user-password (cognito-local)', () => {
       expect(r.stdout).not.toContain(secretApp.clientSecret);
       expect(r.stderr).toContain('with SECRET_HASH');
       expect(r.stderr).not.toContain(secretApp.clientSecret);
-      const cache = JSON.parse(readFileSync(join(r.ctx.env.XDG_CACHE_HOME!, 'agentcore-auth', 'tokens.json'), 'utf8'));
+      const cache = readCache(r.ctx.env);
       expect(cache.entries.withsecret.refresh.clientSecret).toBe(secretApp.clientSecret);
     },
   );
@@ -184,20 +182,7 @@ describe('login --auth-flow user-password (cognito-local)', () => {
     'NEW_PASSWORD_REQUIRED: answered with --new-password; off a TTY without it, a usage error ' + 'naming the flag',
     async () => {
       const u = await makeUser({ temporary: true });
-      const fail = await runCommand(
-        [
-          'login',
-          '--user-pool-id',
-          c.poolId,
-          '--client-id',
-          app.clientId,
-          '--username',
-          u.username,
-          '--password',
-          u.password,
-        ],
-        { env },
-      );
+      const fail = await runCommand([...poolLogin(app.clientId, u.username), '--password', u.password], { env });
       expect(fail.code).toBe(2);
       expect(fail.stderr).toContain('Cognito asks: NEW_PASSWORD_REQUIRED');
       expect(fail.stderr).toContain('missing --new-password');
@@ -205,13 +190,7 @@ describe('login --auth-flow user-password (cognito-local)', () => {
 
       const ok = await runCommand(
         [
-          'login',
-          '--user-pool-id',
-          c.poolId,
-          '--client-id',
-          app.clientId,
-          '--username',
-          u.username,
+          ...poolLogin(app.clientId, u.username),
           '--password',
           u.password,
           '--new-password',
@@ -228,18 +207,7 @@ describe('login --auth-flow user-password (cognito-local)', () => {
 
       // the new password is now the password
       const again = await runCommand(
-        [
-          'login',
-          '--user-pool-id',
-          c.poolId,
-          '--client-id',
-          app.clientId,
-          '--username',
-          u.username,
-          '--password',
-          'Brand-New#Pass1',
-          '--no-cache',
-        ],
+        [...poolLogin(app.clientId, u.username), '--password', 'Brand-New#Pass1', '--no-cache'],
         { env },
       );
       expect(again.code).toBe(0);
@@ -252,18 +220,15 @@ describe('login --auth-flow user-password (cognito-local)', () => {
       const u = await makeUser({ temporary: true });
       const hidden: boolean[] = [];
       const answers = [u.password, 'Prompted#Pass9', 'Prompted#Pass9'];
-      const r = await runCommand(
-        ['login', '--user-pool-id', c.poolId, '--client-id', app.clientId, '--username', u.username],
-        {
-          env,
-          stdinTTY: true,
-          stderrTTY: true,
-          answers: (_q, o) => {
-            hidden.push(!!o?.hidden);
-            return answers.shift()!;
-          },
+      const r = await runCommand(poolLogin(app.clientId, u.username), {
+        env,
+        stdinTTY: true,
+        stderrTTY: true,
+        answers: (_q, o) => {
+          hidden.push(!!o?.hidden);
+          return answers.shift()!;
         },
-      );
+      });
       expect(r.code).toBe(0);
       expect(r.ctx.prompts).toEqual([`Password for ${u.username}: `, 'New password: ', 'New password again: ']);
       expect(hidden).toEqual([true, true, true]);
@@ -276,15 +241,9 @@ describe('login --auth-flow user-password (cognito-local)', () => {
     const ctx = createTestContext({ env });
     const first = await runCommand(
       [
-        'login',
-        '--user-pool-id',
-        c.poolId,
-        '--client-id',
-        secretApp.clientId,
+        ...poolLogin(secretApp.clientId, u.username),
         '--client-secret',
         secretApp.clientSecret!,
-        '--username',
-        u.username,
         '--password',
         u.password,
         '--print',
@@ -293,8 +252,7 @@ describe('login --auth-flow user-password (cognito-local)', () => {
       ctx,
     );
     expect(first.code).toBe(0);
-    const before = JSON.parse(readFileSync(join(ctx.env.XDG_CACHE_HOME!, 'agentcore-auth', 'tokens.json'), 'utf8'))
-      .entries.default;
+    const before = readCache(ctx.env).entries.default;
     ctx.stdout.chunks.length = 0;
     ctx.stderr.chunks.length = 0;
     const r = await runCommand(['login', '--auth-flow', 'refresh', '--print', 'access-token'], ctx);
@@ -305,8 +263,7 @@ describe('login --auth-flow user-password (cognito-local)', () => {
     expect(fresh).not.toBe(before.tokens.accessToken);
     expect(decodeJwt(fresh).jti).not.toBe(decodeJwt(before.tokens.accessToken).jti);
     expect(decodeJwt(fresh).iat!).toBeGreaterThanOrEqual(decodeJwt(before.tokens.accessToken).iat!);
-    const after = JSON.parse(readFileSync(join(ctx.env.XDG_CACHE_HOME!, 'agentcore-auth', 'tokens.json'), 'utf8'))
-      .entries.default;
+    const after = readCache(ctx.env).entries.default;
     expect(after.tokens.accessToken).toBe(fresh);
     expect(after.tokens.refreshToken).toBe(before.tokens.refreshToken); // Cognito keeps the refresh token
     expectNoTokenOnStderr(r.stderr, fresh, before.tokens.refreshToken);
@@ -314,20 +271,7 @@ describe('login --auth-flow user-password (cognito-local)', () => {
 
   it('a wrong password is an auth failure (exit 4) with a hint, and nothing is cached', async () => {
     const u = await makeUser();
-    const r = await runCommand(
-      [
-        'login',
-        '--user-pool-id',
-        c.poolId,
-        '--client-id',
-        app.clientId,
-        '--username',
-        u.username,
-        '--password',
-        'wrong-password-1',
-      ],
-      { env },
-    );
+    const r = await runCommand([...poolLogin(app.clientId, u.username), '--password', 'wrong-password-1'], { env });
     expect(r.code).toBe(4);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/error: InitiateAuth failed: \w+: /);
@@ -337,22 +281,16 @@ describe('login --auth-flow user-password (cognito-local)', () => {
   });
 
   it('an unknown app client is a remote rejection (exit 3) naming the fix', async () => {
-    const r = await runCommand(
-      ['login', '--user-pool-id', c.poolId, '--client-id', 'nosuchclient123', '--username', 'x', '--password', 'y'],
-      { env },
-    );
+    const r = await runCommand([...poolLogin('nosuchclient123', 'x'), '--password', 'y'], { env });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('ResourceNotFoundException');
     expect(r.stderr).toContain('hint: Check --client-id');
   });
 
   it('an unreachable endpoint is exit 3 naming the URL', async () => {
-    const r = await runCommand(
-      ['login', '--user-pool-id', c.poolId, '--client-id', app.clientId, '--username', 'x', '--password', 'y'],
-      {
-        env: { ...env, AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: 'http://127.0.0.1:9' },
-      },
-    );
+    const r = await runCommand([...poolLogin(app.clientId, 'x'), '--password', 'y'], {
+      env: { ...env, AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: 'http://127.0.0.1:9' },
+    });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('http://127.0.0.1:9');
   });
@@ -360,10 +298,7 @@ describe('login --auth-flow user-password (cognito-local)', () => {
   it(
     'a missing password off a terminal is a usage error naming the flag, the stdin flag and the ' + 'variable',
     async () => {
-      const r = await runCommand(
-        ['login', '--user-pool-id', c.poolId, '--client-id', app.clientId, '--username', 'someone'],
-        { env },
-      );
+      const r = await runCommand(poolLogin(app.clientId, 'someone'), { env });
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('error: missing --password');
       expect(r.stderr).toContain('--password-stdin');

@@ -7,6 +7,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { freePort } from '../fixtures/ports.js';
+import { hostedUiSignIn } from '../fixtures/stack-users.js';
 import { runCommand } from '../helpers/context.js';
 
 // Cognito (and the stack's IdP) match callback URLs exactly, port included: a port the OS picked for this run,
@@ -54,22 +55,21 @@ afterAll(async () => {
 const env = () => stack.env;
 const pool = () => stack.userPool.id;
 
+/** `login` with the stack's pool and an app client; the rest follows. */
+const poolLogin = (clientId: string) => ['login', '--user-pool-id', pool(), '--client-id', clientId];
+
+/** `login --auth-flow FLOW` at the stack's hosted UI (--domain + --user-pool-id) with an app client. */
+const hostedUiLogin = (flow: string, clientId: string) => [
+  ...['login', '--auth-flow', flow, '--domain', stack.url],
+  ...['--user-pool-id', pool(), '--client-id', clientId],
+];
+
 describe('login against the local stack IdP', () => {
   it(
     'a client with a secret and no secret given: SECRET_HASH error, exit 4, with the hint to ' + 'pass the secret',
     async () => {
       const r = await runCommand(
-        [
-          'login',
-          '--user-pool-id',
-          pool(),
-          '--client-id',
-          'secretclientlocal000000000',
-          '--username',
-          'alice',
-          '--password',
-          'Alice-Passw0rd!',
-        ],
+        [...poolLogin('secretclientlocal000000000'), '--username', 'alice', '--password', 'Alice-Passw0rd!'],
         { env: env() },
       );
       expect(r.code).toBe(4);
@@ -81,11 +81,7 @@ describe('login against the local stack IdP', () => {
   it('with the secret: SECRET_HASH verifies and the user signs in', async () => {
     const r = await runCommand(
       [
-        'login',
-        '--user-pool-id',
-        pool(),
-        '--client-id',
-        'secretclientlocal000000000',
+        ...poolLogin('secretclientlocal000000000'),
         '--client-secret-stdin',
         '--username',
         'alice',
@@ -106,11 +102,7 @@ describe('login against the local stack IdP', () => {
 
   it('values that look like global flags stay the option values (--client-secret -vq…, --password -q…)', async () => {
     const argv = [
-      'login',
-      '--user-pool-id',
-      pool(),
-      '--client-id',
-      'dashsecretclientlocal00000',
+      ...poolLogin('dashsecretclientlocal00000'),
       '--client-secret',
       DASH_SECRET,
       '--username',
@@ -137,11 +129,7 @@ describe('login against the local stack IdP', () => {
   it('a wrong secret: "Unable to verify secret hash", exit 4', async () => {
     const r = await runCommand(
       [
-        'login',
-        '--user-pool-id',
-        pool(),
-        '--client-id',
-        'secretclientlocal000000000',
+        ...poolLogin('secretclientlocal000000000'),
         '--client-secret',
         'not-the-secret',
         '--username',
@@ -158,17 +146,7 @@ describe('login against the local stack IdP', () => {
 
   it('a wrong password: NotAuthorizedException, exit 4', async () => {
     const r = await runCommand(
-      [
-        'login',
-        '--user-pool-id',
-        pool(),
-        '--client-id',
-        'publicclientlocal000000000',
-        '--username',
-        'alice',
-        '--password',
-        'nope-nope',
-      ],
+      [...poolLogin('publicclientlocal000000000'), '--username', 'alice', '--password', 'nope-nope'],
       { env: env() },
     );
     expect(r.code).toBe(4);
@@ -177,17 +155,7 @@ describe('login against the local stack IdP', () => {
 
   it('USER_PASSWORD_AUTH not enabled on the client: the hint names ALLOW_USER_PASSWORD_AUTH', async () => {
     const r = await runCommand(
-      [
-        'login',
-        '--user-pool-id',
-        pool(),
-        '--client-id',
-        'srponlyclientlocal00000000',
-        '--username',
-        'alice',
-        '--password',
-        'Alice-Passw0rd!',
-      ],
+      [...poolLogin('srponlyclientlocal00000000'), '--username', 'alice', '--password', 'Alice-Passw0rd!'],
       { env: env() },
     );
     expect(r.code).not.toBe(0);
@@ -201,13 +169,9 @@ describe('login against the local stack IdP', () => {
     async () => {
       const r = await runCommand(
         [
-          'login',
+          ...poolLogin('publicclientlocal000000000'),
           '--auth-flow',
           'admin-user-password',
-          '--user-pool-id',
-          pool(),
-          '--client-id',
-          'publicclientlocal000000000',
           '--username',
           'bob',
           '--password',
@@ -233,13 +197,9 @@ describe('login against the local stack IdP', () => {
   it('admin-user-password with wrong AWS credentials is refused (exit 4)', async () => {
     const r = await runCommand(
       [
-        'login',
+        ...poolLogin('publicclientlocal000000000'),
         '--auth-flow',
         'admin-user-password',
-        '--user-pool-id',
-        pool(),
-        '--client-id',
-        'publicclientlocal000000000',
         '--username',
         'alice',
         '--password',
@@ -255,15 +215,7 @@ describe('login against the local stack IdP', () => {
     async () => {
       const r = await runCommand(
         [
-          'login',
-          '--auth-flow',
-          'client-credentials',
-          '--domain',
-          stack.url,
-          '--user-pool-id',
-          pool(),
-          '--client-id',
-          'secretclientlocal000000000',
+          ...hostedUiLogin('client-credentials', 'secretclientlocal000000000'),
           '--client-secret',
           'local-client-secret-0123456789',
           '--scopes',
@@ -292,28 +244,13 @@ describe('login against the local stack IdP', () => {
       const signIn = async (url: string) => {
         // the hosted UI: GET /oauth2/authorize → login form (hidden fields) → POST /login → 302 to our loopback
         // redirect
-        const page = await (await fetch(url)).text();
-        const form = new URLSearchParams();
-        for (const m of page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
-          form.append(m[1]!, m[2]!.replace(/&amp;/g, '&').replace(/&quot;/g, '"'));
-        form.set('username', 'alice');
-        form.set('password', 'Alice-Passw0rd!');
-        const res = await fetch(new URL('/login', url), { method: 'POST', body: form, redirect: 'manual' });
-        expect(res.status).toBe(302);
-        const back = await fetch(res.headers.get('location')!);
-        expect(back.status).toBe(200);
+        const { login, back } = await hostedUiSignIn(url, 'alice', 'Alice-Passw0rd!');
+        expect(login).toBe(302);
+        expect(back).toBe(200);
       };
       const r = await runCommand(
         [
-          'login',
-          '--auth-flow',
-          'authorization-code',
-          '--domain',
-          stack.url,
-          '--user-pool-id',
-          pool(),
-          '--client-id',
-          'publicclientlocal000000000',
+          ...hostedUiLogin('authorization-code', 'publicclientlocal000000000'),
           '--redirect-uri',
           REDIRECT,
           '--scopes',

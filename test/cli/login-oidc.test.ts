@@ -7,6 +7,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { decodeJwt } from 'jose';
 import { describe, expect, inject, it } from 'vitest';
 import { browseHeadless } from '../fixtures/headless-browser.js';
+import { portIsFree } from '../fixtures/ports.js';
 import { createTestContext, runCommand } from '../helpers/context.js';
 import { untilMatch } from '../helpers/wait.js';
 
@@ -25,31 +26,16 @@ function expectNoTokenOnStderr(stderr: string) {
   expect(stderr).not.toMatch(/eyJ[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}/);
 }
 
-async function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
+/** `login` against the test provider (discovery) with its client id; the secret and the rest follow. */
+function oidcLogin(flow: 'client-credentials' | 'authorization-code'): string[] {
+  return ['login', '--auth-flow', flow, '--discovery-url', o.discoveryUrl, '--client-id', o.clientId];
 }
+const clientCredentials = oidcLogin('client-credentials');
 
 describe('login --auth-flow client-credentials (oidc-provider)', () => {
   it('discovery + client_secret_basic: a JWT access token for the resource, cached', async () => {
     const r = await runCommand(
-      [
-        'login',
-        '--auth-flow',
-        'client-credentials',
-        '--discovery-url',
-        o.discoveryUrl,
-        '--client-id',
-        o.clientId,
-        '--client-secret-stdin',
-        '--scopes',
-        'api:read',
-        '--print',
-        'access-token',
-      ],
+      [...clientCredentials, '--client-secret-stdin', '--scopes', 'api:read', '--print', 'access-token'],
       { stdin: o.clientSecret },
     );
     expect(r.stderr).not.toContain('error:');
@@ -101,17 +87,7 @@ describe('login --auth-flow client-credentials (oidc-provider)', () => {
   });
 
   it('a wrong secret is ERR_OAUTH invalid_client (exit 4) with the client-auth hint', async () => {
-    const r = await runCommand([
-      'login',
-      '--auth-flow',
-      'client-credentials',
-      '--discovery-url',
-      o.discoveryUrl,
-      '--client-id',
-      o.clientId,
-      '--client-secret',
-      'wrong-secret-xyz',
-    ]);
+    const r = await runCommand([...clientCredentials, '--client-secret', 'wrong-secret-xyz']);
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('invalid_client');
     expect(r.stderr).toContain('--client-auth');
@@ -123,14 +99,8 @@ describe('login --auth-flow client-credentials (oidc-provider)', () => {
       '--verbose)',
     async () => {
       const r = await runCommand([
-        'login',
+        ...clientCredentials,
         '--verbose',
-        '--auth-flow',
-        'client-credentials',
-        '--discovery-url',
-        o.discoveryUrl,
-        '--client-id',
-        o.clientId,
         '--client-secret',
         o.clientSecret,
         '--client-auth',
@@ -144,14 +114,8 @@ describe('login --auth-flow client-credentials (oidc-provider)', () => {
       expect(tokenRequest.split(/\n\S/)[0]).not.toMatch(/authorization: Basic/i);
       expect(r.stderr).not.toContain(o.clientSecret);
       const basic = await runCommand([
-        'login',
+        ...clientCredentials,
         '--verbose',
-        '--auth-flow',
-        'client-credentials',
-        '--discovery-url',
-        o.discoveryUrl,
-        '--client-id',
-        o.clientId,
         '--client-secret',
         o.clientSecret,
         '--no-cache',
@@ -186,17 +150,7 @@ describe('login --auth-flow client-credentials (oidc-provider)', () => {
 });
 
 describe('login --auth-flow authorization-code (oidc-provider, headless browser)', () => {
-  const flow = [
-    'login',
-    '--auth-flow',
-    'authorization-code',
-    '--discovery-url',
-    o.discoveryUrl,
-    '--client-id',
-    o.clientId,
-    '--client-secret',
-    o.clientSecret,
-  ];
+  const flow = [...oidcLogin('authorization-code'), '--client-secret', o.clientSecret];
   const base = [...flow, '--redirect-uri', REDIRECT];
 
   it(
@@ -351,17 +305,7 @@ describe('login --auth-flow authorization-code (oidc-provider, headless browser)
   });
 
   it('a non-loopback redirect URI is refused (exit 2)', async () => {
-    const r = await runCommand([
-      'login',
-      '--auth-flow',
-      'authorization-code',
-      '--discovery-url',
-      o.discoveryUrl,
-      '--client-id',
-      o.clientId,
-      '--redirect-uri',
-      'https://example.com/cb',
-    ]);
+    const r = await runCommand([...oidcLogin('authorization-code'), '--redirect-uri', 'https://example.com/cb']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('loopback');
   });

@@ -94,9 +94,12 @@ afterAll(async () => {
   await closeStack?.();
 });
 
+/** `mcp` to the stack's gateway with alice's access token as the bearer token. */
+const mcpBearer = () => ['mcp', '--gateway-url', gatewayUrl, '--bearer-token', token];
+
 describe('mcp over the local gateway', () => {
   it('lists the gateway tools (<target>___<tool>) with a bearer token', async () => {
-    const r = await runCommand(['mcp', '--gateway-url', gatewayUrl, '--bearer-token', token], { env: stack.env });
+    const r = await runCommand(mcpBearer(), { env: stack.env });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^provider___whoami\t/m);
     expect(r.stdout).toMatch(/^echo___whoami\t/m);
@@ -135,10 +138,7 @@ describe('mcp over the local gateway', () => {
   });
 
   it('the 3LO target answers -32042 with the authorization URL: shown, exit 4', async () => {
-    const r = await runCommand(
-      ['mcp', '--gateway-url', gatewayUrl, '--bearer-token', token, '--call', 'provider___whoami', '--json'],
-      { env: stack.env },
-    );
+    const r = await runCommand([...mcpBearer(), '--call', 'provider___whoami', '--json'], { env: stack.env });
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/URL elicitation -32042/);
     const err = JSON.parse(r.stderr.trim().split('\n').pop()!) as {
@@ -157,18 +157,7 @@ describe('mcp over the local gateway', () => {
     async () => {
       const opened: string[] = [];
       const r = await runCommand(
-        [
-          'mcp',
-          '--gateway-url',
-          gatewayUrl,
-          '--bearer-token',
-          token,
-          '--call',
-          'provider___whoami',
-          '--complete-auth',
-          '--return-url',
-          returnUrl,
-        ],
+        [...mcpBearer(), '--call', 'provider___whoami', '--complete-auth', '--return-url', returnUrl],
         {
           env: stack.env,
           openBrowser: async (url) => {
@@ -233,50 +222,24 @@ describe('mcp over the local gateway', () => {
       '--complete-auth (#12)',
     async () => {
       const bad = await runCommand(
-        [
-          'mcp',
-          '--gateway-url',
-          gatewayUrl,
-          '--bearer-token',
-          token,
-          '--call',
-          'echo___whoami',
-          '--complete-auth',
-          '--return-url',
-          'not a url',
-        ],
+        [...mcpBearer(), '--call', 'echo___whoami', '--complete-auth', '--return-url', 'not a url'],
         { env: stack.env },
       );
       expect(bad.code).toBe(2);
       expect(bad.stderr).toContain('invalid return URL');
       expect(bad.stderr).not.toContain('initialized');
       const remote = await runCommand(
-        [
-          'mcp',
-          '--gateway-url',
-          gatewayUrl,
-          '--bearer-token',
-          token,
-          '--complete-auth',
-          '--return-url',
-          'https://app.example.com/cb',
-        ],
+        [...mcpBearer(), '--complete-auth', '--return-url', 'https://app.example.com/cb'],
         { env: stack.env },
       );
       expect(remote.code).toBe(2);
       expect(remote.stderr).toContain('is not a loopback http URL, so --complete-auth cannot serve it');
-      const alone = await runCommand(
-        ['mcp', '--gateway-url', gatewayUrl, '--bearer-token', token, '--return-url', returnUrl],
-        { env: stack.env },
-      );
+      const alone = await runCommand([...mcpBearer(), '--return-url', returnUrl], { env: stack.env });
       expect(alone.code).toBe(2);
       expect(alone.stderr).toContain('--return-url goes with --complete-auth');
-      const noBrowser = await runCommand(
-        ['mcp', '--gateway-url', gatewayUrl, '--bearer-token', token, '--no-browser'],
-        {
-          env: stack.env,
-        },
-      );
+      const noBrowser = await runCommand([...mcpBearer(), '--no-browser'], {
+        env: stack.env,
+      });
       expect(noBrowser.code).toBe(2);
       expect(noBrowser.stderr).toContain('--no-browser goes with --complete-auth');
     },

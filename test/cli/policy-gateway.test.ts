@@ -16,12 +16,12 @@ import {
   CreatePolicyEngineCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { parseMermaid } from '../../src/core/diagram/sequence.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { clientsFor } from '../emulator/helpers.js';
 import { stackUserTokens } from '../fixtures/stack-users.js';
 import { startMcpToolServer, type McpToolServer } from '../fixtures/gateway.js';
 import { runCommand } from '../helpers/context.js';
+import { arrowLines } from '../helpers/diagram.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/GatewayRole';
 const SHOP_TOOLS = {
@@ -367,42 +367,31 @@ describe('doctor --gateway-id: the policy engine, its mode, its policies, the ro
 });
 
 describe('--diagram: the policy decision inside the gateway', () => {
-  const diagram = (out: string) => {
-    const d = parseMermaid(out.slice(out.indexOf('sequenceDiagram\n')));
-    const label = (id: string) => d.participants.find((p) => p.id === id)!.label;
-    return d.events
-      .map((e) =>
-        e.kind === 'message'
-          ? `${label(e.from)} -> ${label(e.to)}: ${e.lines.join(' ')}`
-          : `note: ${e.lines.join(' ')}`,
-      )
-      .join('\n');
-  };
   const call = (tool: string, input: string) =>
     run(['mcp', '--gateway-id', gw.id, '--bearer-token', token, '--call', tool, '--input', input, '--diagram', '-']);
 
   it('allowed: the determining permit, then the target', async () => {
     const r = await call('shop___add', '{"a":1,"b":2}');
     expect(r.code, r.stderr).toBe(0);
-    const d = diagram(r.stdout);
+    const d = arrowLines(r.stdout);
     expect(d, d).toContain('Gateway -> AgentCore Policy: AuthorizeAction shop___add (ENFORCE)');
     expect(d).toContain('AgentCore Policy -> Gateway: ALLOW: permit small_adds');
     expect(d.indexOf('AgentCore Policy -> Gateway')).toBeLessThan(d.indexOf('Gateway -> Target'));
   });
 
   it('denied: by default or by a forbid, and the target is never called', async () => {
-    const byDefault = diagram((await call('shop___add', '{"a":50,"b":2}')).stdout);
+    const byDefault = arrowLines((await call('shop___add', '{"a":50,"b":2}')).stdout);
     expect(byDefault, byDefault).toContain('AgentCore Policy -> Gateway: DENY: no policy applies: denied by default');
     expect(byDefault).toContain('note: denied: the target is not called');
     expect(byDefault).not.toContain('-> Target');
-    const forbid = diagram((await call('shop___whoami', '{}')).stdout);
+    const forbid = arrowLines((await call('shop___whoami', '{}')).stdout);
     expect(forbid).toContain('AgentCore Policy -> Gateway: DENY: forbid no_whoami');
   });
 
   it('tools/list: how many tools the engine lets this caller see', async () => {
     const r = await run(['mcp', '--gateway-id', gw.id, '--bearer-token', token, '--diagram', '-']);
     expect(r.code, r.stderr).toBe(0);
-    const d = diagram(r.stdout);
+    const d = arrowLines(r.stdout);
     expect(d, d).toContain('Gateway -> AgentCore Policy: PartiallyAuthorizeActions: tools/list (ENFORCE)');
     expect(d).toMatch(/AgentCore Policy -> Gateway: 3 of 4 tools listable for this caller/);
   });

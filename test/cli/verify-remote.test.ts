@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HEADERS, MESSAGES } from '../../src/wire.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { cognitoTokens, type CognitoTokens } from '../fixtures/cognito-users.js';
+import { stackLoginArgs } from '../fixtures/stack-users.js';
 import { createTestContext, runCommand, type TestContext } from '../helpers/context.js';
 
 const cognito = inject('cognito');
@@ -47,24 +48,7 @@ beforeAll(async () => {
     } as Record<string, unknown>,
   });
   ctx = createTestContext({ env: stack.env });
-  const app = stack.userPool.clients.find((c) => c.name === 'app-client')!;
-  const alice = stack.userPool.users.find((u) => u.username === 'alice')!;
-  const login = await runCommand(
-    [
-      'login',
-      '--client-id',
-      app.clientId,
-      '--client-secret',
-      app.clientSecret!,
-      '--username',
-      'alice',
-      '--password',
-      alice.password,
-      '--user-pool-id',
-      stack.userPool.id,
-    ],
-    ctx,
-  );
+  const login = await runCommand(stackLoginArgs(stack), ctx);
   if (login.code !== 0) throw new Error(`login failed: ${login.stderr}`);
 });
 afterAll(async () => {

@@ -5,11 +5,11 @@
  * redirect-following test browser) and completes with the given identifier. A timeout names the state reached.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIo } from '../../src/cli/io.js';
 import { completeConsent } from '../../src/core/identity/index.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
-import { freePort } from '../fixtures/ports.js';
-import { createTestContext } from '../helpers/context.js';
+import { freeReturnUrl, registerReturnUrl, stackDataPlane, threeLoProvider } from '../fixtures/three-lo.js';
+import { createTestIo } from '../helpers/context.js';
+import { fakeClock } from '../helpers/wait.js';
 import { browseHeadless } from '../fixtures/headless-browser.js';
 
 let stack: LocalStack;
@@ -26,44 +26,19 @@ const follow = async (startUrl: string): Promise<number> => (await browseHeadles
 /** An Io on the stack whose browser follows redirects; `pages` collects the status of the return-URL page. */
 function stackIo() {
   const pages: number[] = [];
-  const ctx = createTestContext({ env: stack.env, openBrowser: async (u) => void pages.push(await follow(u)) });
-  const io = createIo(ctx, {
-    json: false,
-    verbose: false,
-    debug: false,
-    quiet: false,
-    color: false,
-    showSecrets: false,
-  });
+  const { ctx, io } = createTestIo({ env: stack.env, openBrowser: async (u) => void pages.push(await follow(u)) });
   return { io, ctx, pages };
 }
 
 /** What an agent does: a workload token for `userId`, then GetResourceOauth2Token USER_FEDERATION. */
 async function agentStarts(userId: string, returnUrl: string) {
   const sdk = await import('@aws-sdk/client-bedrock-agentcore');
-  const ctl = await import('@aws-sdk/client-bedrock-agentcore-control');
-  const dp = new sdk.BedrockAgentCoreClient({
-    region: stack.region,
-    endpoint: stack.endpoints.agentcore,
-    credentials: stack.credentials,
-  });
-  const cp = new ctl.BedrockAgentCoreControlClient({
-    region: stack.region,
-    endpoint: stack.endpoints.control,
-    credentials: stack.credentials,
-  });
+  const dp = stackDataPlane(stack);
   const workloadName = stack.workloadIdentities[0]!.name;
-  const current =
-    (await cp.send(new ctl.GetWorkloadIdentityCommand({ name: workloadName }))).allowedResourceOauth2ReturnUrls ?? [];
-  await cp.send(
-    new ctl.UpdateWorkloadIdentityCommand({
-      name: workloadName,
-      allowedResourceOauth2ReturnUrls: [...current, returnUrl],
-    }),
-  );
+  await registerReturnUrl(stack, returnUrl);
   const wat = (await dp.send(new sdk.GetWorkloadAccessTokenForUserIdCommand({ workloadName, userId })))
     .workloadAccessToken!;
-  const provider = stack.credentialProviders.oauth2.find((p) => p.flow === 'USER_FEDERATION')!.name;
+  const provider = threeLoProvider(stack).name;
   const request = {
     workloadToken: wat,
     provider,
@@ -86,12 +61,17 @@ async function agentStarts(userId: string, returnUrl: string) {
   return { authorizationUrl: first.authorizationUrl!, sessionUri: first.sessionUri!, request };
 }
 
+/** agentStarts with a loopback return URL on a free port. */
+async function agentStartsOnFreePort(userId: string) {
+  const returnUrl = await freeReturnUrl();
+  return { returnUrl, s: await agentStarts(userId, returnUrl) };
+}
+
 describe('completeConsent', () => {
   it(
     'serves the return URL, completes with the identifier and returns (no polling: the agent ' + 'polls itself)',
     async () => {
-      const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
-      const s = await agentStarts('paula', returnUrl);
+      const { returnUrl, s } = await agentStartsOnFreePort('paula');
       const { io, pages, ctx } = stackIo();
       const r = await completeConsent(
         io,
@@ -114,10 +94,9 @@ describe('completeConsent', () => {
   it(
     'answers 409 to a redirect for a session it did not start (an old tab) and keeps waiting ' + 'for its own',
     async () => {
-      const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
-      const s = await agentStarts('olive', returnUrl);
+      const { returnUrl, s } = await agentStartsOnFreePort('olive');
       const foreign: number[] = [];
-      const ctx = createTestContext({
+      const { ctx, io } = createTestIo({
         env: stack.env,
         openBrowser: async (u) => {
           foreign.push(
@@ -129,14 +108,6 @@ describe('completeConsent', () => {
           );
           foreign.push(await follow(u));
         },
-      });
-      const io = createIo(ctx, {
-        json: false,
-        verbose: false,
-        debug: false,
-        quiet: false,
-        color: false,
-        showSecrets: false,
       });
       const r = await completeConsent(
         io,
@@ -160,24 +131,10 @@ describe('completeConsent', () => {
     'nobody opens the printed URL: ERR_TIMEOUT (exit 5) says no browser came back, on the injected clock; the ' +
       'port is freed (#12)',
     async () => {
-      const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
-      const s = await agentStarts('quinn', returnUrl);
-      let t = 0;
-      const ctx = createTestContext({
+      const { returnUrl, s } = await agentStartsOnFreePort('quinn');
+      const { ctx, io } = createTestIo({
         env: stack.env,
-        now: () => t,
-        sleep: async (ms) => {
-          t += ms;
-          await new Promise((res) => setImmediate(res));
-        },
-      });
-      const io = createIo(ctx, {
-        json: false,
-        verbose: false,
-        debug: false,
-        quiet: false,
-        color: false,
-        showSecrets: false,
+        ...fakeClock(0),
       });
       const err = await completeConsent(
         io,
@@ -200,27 +157,13 @@ describe('completeConsent', () => {
   );
 
   it('a browser that could not be opened: the timeout does not speak of a browser tab that opened', async () => {
-    const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
-    const s = await agentStarts('rosa', returnUrl);
-    let t = 0;
-    const ctx = createTestContext({
+    const { returnUrl, s } = await agentStartsOnFreePort('rosa');
+    const { ctx, io } = createTestIo({
       env: stack.env,
-      now: () => t,
-      sleep: async (ms) => {
-        t += ms;
-        await new Promise((res) => setImmediate(res));
-      },
+      ...fakeClock(0),
       openBrowser: async () => {
         throw new Error('no graphical session here');
       },
-    });
-    const io = createIo(ctx, {
-      json: false,
-      verbose: false,
-      debug: false,
-      quiet: false,
-      color: false,
-      showSecrets: false,
     });
     const err = await completeConsent(
       io,
@@ -237,8 +180,7 @@ describe('completeConsent', () => {
     'a mismatch is ERR_AUTH (exit 4) with "started by A, completed with B"; the browser page says it was not ' +
       'completed',
     async () => {
-      const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
-      const s = await agentStarts('rita', returnUrl);
+      const { returnUrl, s } = await agentStartsOnFreePort('rita');
       const { io, pages } = stackIo();
       const err = await completeConsent(
         io,
@@ -269,8 +211,7 @@ describe('completeConsent', () => {
   );
 
   it('with the same identifier but a stale session, says the session itself is stale', async () => {
-    const returnUrl = `http://localhost:${await freePort()}/oauth2/callback`;
-    const s = await agentStarts('sam', returnUrl);
+    const { returnUrl, s } = await agentStartsOnFreePort('sam');
     const first = stackIo();
     await completeConsent(first.io, {
       authorizationUrl: s.authorizationUrl,

@@ -6,7 +6,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIo } from '../../src/cli/io.js';
 import {
   describeIdentifier,
   sameIdentifier,
@@ -20,7 +19,7 @@ import {
   sessionUriFromAuthorizationUrl,
 } from '../../src/core/identity/resource.js';
 import { registerCommand } from '../../src/core/identity/return-urls.js';
-import { createTestContext } from '../helpers/context.js';
+import { createTestIo } from '../helpers/context.js';
 
 const SESSION = 'urn:ietf:params:oauth:request_uri:poll-session-1';
 let server: Server;
@@ -54,7 +53,7 @@ afterAll(async () => {
 function fakeIo() {
   let t = 1_000_000;
   const sleeps: number[] = [];
-  const ctx = createTestContext({
+  const { ctx, io } = createTestIo({
     env: {
       AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: endpoint,
       AWS_REGION: 'us-east-1',
@@ -66,14 +65,6 @@ function fakeIo() {
       sleeps.push(ms);
       t += ms;
     },
-  });
-  const io = createIo(ctx, {
-    json: false,
-    verbose: false,
-    debug: false,
-    quiet: false,
-    color: false,
-    showSecrets: false,
   });
   return { io, ctx, sleeps, advance: (ms: number) => (t += ms), now: () => t };
 }
@@ -143,7 +134,7 @@ describe('pollResourceToken', () => {
   it('stops with ERR_INTERRUPTED when the run is aborted while sleeping', async () => {
     script = [];
     const ac = new AbortController();
-    const ctx = createTestContext({
+    const { io } = createTestIo({
       env: {
         AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: endpoint,
         AWS_REGION: 'us-east-1',
@@ -151,14 +142,6 @@ describe('pollResourceToken', () => {
         AWS_SECRET_ACCESS_KEY: 'secret',
       },
       signal: ac.signal,
-    });
-    const io = createIo(ctx, {
-      json: false,
-      verbose: false,
-      debug: false,
-      quiet: false,
-      color: false,
-      showSecrets: false,
     });
     setTimeout(() => ac.abort(), 50);
     const err = await pollResourceToken(io, request, { intervalMs: 10_000, deadline: Date.now() + 60_000 }).catch(

@@ -6,7 +6,7 @@
  * step, its stack and oidc-provider loaded by require() (the faster loader). Needs dist/ (npm test builds it first).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
+import { portIsFree } from '../fixtures/ports.js';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -179,11 +179,6 @@ describe('built binary: Ctrl-C during a browser login', () => {
     expect(await exited).toBe(130);
     expect(stdout).toBe('');
     expect(stderr).toContain('error: interrupted');
-    const free = await new Promise<boolean>((r) => {
-      const s = createServer();
-      s.once('error', () => r(false));
-      s.listen(port, '127.0.0.1', () => s.close(() => r(true)));
-    });
-    expect(free).toBe(true);
+    expect(await portIsFree(port)).toBe(true);
   }, 20_000);
 });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { CliContext, PromptOptions } from '../../src/cli/context.js';
 import { isProcessAlive, sleep } from '../../src/cli/context.js';
+import { createIo, type Globals, type Io } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/run.js';
 
 export class BufferStream {
@@ -99,6 +100,22 @@ export function createTestContext(options: TestContextOptions = {}): TestContext
     opened,
     prompts,
   };
+}
+
+/** The globals of a plain run: no --json, --verbose, --debug, --quiet, colour or --show-secrets. */
+export const PLAIN_GLOBALS: Globals = {
+  json: false,
+  verbose: false,
+  debug: false,
+  quiet: false,
+  color: false,
+  showSecrets: false,
+};
+
+/** An Io with plain globals on a test context, for calling core/ and cli-level functions directly. */
+export function createTestIo(options: TestContextOptions = {}): { io: Io; ctx: TestContext } {
+  const ctx = createTestContext(options);
+  return { io: createIo(ctx, PLAIN_GLOBALS), ctx };
 }
 
 export interface RunResult {

@@ -30,3 +30,18 @@ export function untilMatch(read: () => string, pattern: RegExp, timeout = 3000):
     { timeout, interval: 10 },
   );
 }
+
+/**
+ * An injected clock (`now`, `sleep` for a test context) whose sleep advances time at once and yields one event-loop
+ * turn: timeouts run out without waiting.
+ */
+export function fakeClock(start = Date.now()): { now: () => number; sleep: (ms: number) => Promise<void> } {
+  let t = start;
+  return {
+    now: () => t,
+    sleep: async (ms: number) => {
+      t += ms;
+      await new Promise((res) => setImmediate(res));
+    },
+  };
+}

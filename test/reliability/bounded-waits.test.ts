@@ -19,9 +19,16 @@ import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAwsClients, fromAwsError } from '../../src/core/aws.js';
 import type { FaultSettings } from '../../src/emulator/server.js';
-import { freePort } from '../fixtures/ports.js';
+import { freePort, portIsFree } from '../fixtures/ports.js';
 import { createTestContext, runCommand, type TestContext } from '../helpers/context.js';
-import { startCanaryStack, type CanaryStack } from './canary-stack.js';
+import {
+  canaryAuthCodeLogin,
+  canaryGatewayUrl,
+  canaryPoolArgs,
+  canaryThreeLo,
+  startCanaryStack,
+  type CanaryStack,
+} from './canary-stack.js';
 
 let s: CanaryStack;
 let home: string;
@@ -35,21 +42,7 @@ beforeAll(async () => {
   s = await startCanaryStack();
   env = { ...s.env, AGENTCORE_AUTH_PASSWORD: s.canaries.password };
   home = mkdtempSync(join(tmpdir(), 'aca-rel-waits-'));
-  const r = await runCommand(
-    [
-      'login',
-      '--user-pool-id',
-      s.poolId,
-      '--client-id',
-      s.clientId,
-      '--client-secret',
-      s.canaries.clientSecret,
-      '--username',
-      'alice',
-      '--quiet',
-    ],
-    { env, home },
-  );
+  const r = await runCommand(['login', ...canaryPoolArgs(s), '--quiet'], { env, home });
   expect(r.code).toBe(0);
 });
 afterAll(async () => {
@@ -59,18 +52,7 @@ afterAll(async () => {
 /** The commands that call the stack's AWS APIs, and how each reaches them. */
 const COMMANDS: Record<string, { argv: () => string[]; path: 'sdk' | 'raw' }> = {
   'login (Cognito InitiateAuth, SDK)': {
-    argv: () => [
-      'login',
-      '--user-pool-id',
-      s.poolId,
-      '--client-id',
-      s.clientId,
-      '--client-secret',
-      s.canaries.clientSecret,
-      '--username',
-      'alice',
-      '--no-cache',
-    ],
+    argv: () => ['login', ...canaryPoolArgs(s), '--no-cache'],
     path: 'sdk',
   },
   'invoke SigV4 (SDK)': { argv: () => ['invoke', SIGV4, '{"action":"whoami"}', '--user-id', 'alice'], path: 'sdk' },
@@ -88,7 +70,7 @@ const COMMANDS: Record<string, { argv: () => string[]; path: 'sdk' | 'raw' }> = 
     path: 'sdk',
   },
   'mcp gateway (raw HTTP)': {
-    argv: () => ['mcp', '--gateway-url', `${s.stack.url}/gateways/local-gateway-local00001/mcp`, '--bearer'],
+    argv: () => ['mcp', '--gateway-url', canaryGatewayUrl(s), '--bearer'],
     path: 'raw',
   },
 };
@@ -480,14 +462,6 @@ describe('a silent endpoint', () => {
 
 const sigint = () => Object.assign(new Error('interrupted by SIGINT'), { name: 'AbortError' });
 
-async function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createNetServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-}
-
 /**
  * Long enough that only Ctrl-C or --timeout can end a held call within the test (the hold ends when the client goes
  * away).
@@ -585,24 +559,7 @@ describe('Ctrl-C during any wait ends cleanly (exit 130)', () => {
   it('login authorization-code waiting for the browser: exit 130 and the redirect port is free again', async () => {
     const port = await freePort();
     const browser = idleBrowser();
-    const r = await interrupt(
-      [
-        'login',
-        '--auth-flow',
-        'authorization-code',
-        '--discovery-url',
-        s.stack.userPool.discoveryUrl,
-        '--client-id',
-        s.clientId,
-        '--client-secret',
-        s.canaries.clientSecret,
-        '--redirect-uri',
-        `http://127.0.0.1:${port}/callback`,
-        '--no-cache',
-      ],
-      browser.opened,
-      { openBrowser: browser.openBrowser },
-    );
+    const r = await interrupt(canaryAuthCodeLogin(s, port), browser.opened, { openBrowser: browser.openBrowser });
     expect(r.code, r.stderr).toBe(130);
     expect(await portIsFree(port)).toBe(true);
   });
@@ -611,25 +568,9 @@ describe('Ctrl-C during any wait ends cleanly (exit 130)', () => {
     const port = await freePort();
     const returnUrl = `http://127.0.0.1:${port}/oauth2/callback`;
     const browser = idleBrowser();
-    const r = await interrupt(
-      [
-        'exchange',
-        '--workload-name',
-        'local-workload',
-        '--user-id',
-        'alice',
-        '--provider',
-        'local-3lo',
-        '--scopes',
-        'api:read',
-        '--return-url',
-        returnUrl,
-        '--register-return-url',
-        '--force-auth',
-      ],
-      browser.opened,
-      { openBrowser: browser.openBrowser },
-    );
+    const r = await interrupt([...canaryThreeLo(returnUrl), '--force-auth'], browser.opened, {
+      openBrowser: browser.openBrowser,
+    });
     expect(r.code, r.stderr).toBe(130);
     expect(await portIsFree(port)).toBe(true);
   });
@@ -642,26 +583,9 @@ describe('Ctrl-C during any wait ends cleanly (exit 130)', () => {
       const returnUrl = `http://127.0.0.1:${port}/oauth2/callback`;
       const before = [...s.stack.state.workloadIdentities.get('local-workload')!.allowedResourceOauth2ReturnUrls];
       const browser = idleBrowser();
-      const r = await interrupt(
-        [
-          'exchange',
-          '--workload-name',
-          'local-workload',
-          '--user-id',
-          'alice',
-          '--provider',
-          'local-3lo',
-          '--scopes',
-          'api:read',
-          '--return-url',
-          returnUrl,
-          '--register-return-url',
-          '--ephemeral',
-          '--force-auth',
-        ],
-        browser.opened,
-        { openBrowser: browser.openBrowser },
-      );
+      const r = await interrupt([...canaryThreeLo(returnUrl), '--ephemeral', '--force-auth'], browser.opened, {
+        openBrowser: browser.openBrowser,
+      });
       expect(r.code, r.stderr).toBe(130);
       expect(r.stderr).toMatch(/UpdateWorkloadIdentity/);
       expect(s.stack.state.workloadIdentities.get('local-workload')!.allowedResourceOauth2ReturnUrls).toEqual(before);

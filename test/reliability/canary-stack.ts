@@ -60,6 +60,34 @@ export async function startCanaryStack(): Promise<CanaryStack> {
   };
 }
 
+/** The pool, the app client with its secret on the command line, and a username: the arguments `login` takes. */
+export function canaryPoolArgs(s: CanaryStack, username = 'alice'): string[] {
+  return [
+    ...['--user-pool-id', s.poolId, '--client-id', s.clientId],
+    ...['--client-secret', s.canaries.clientSecret, '--username', username],
+  ];
+}
+
+/** `login --auth-flow authorization-code` with the app client and its secret, redirected to 127.0.0.1:port. */
+export function canaryAuthCodeLogin(s: CanaryStack, port: number): string[] {
+  return [
+    ...['login', '--auth-flow', 'authorization-code', '--discovery-url', s.stack.userPool.discoveryUrl],
+    ...['--client-id', s.clientId, '--client-secret', s.canaries.clientSecret],
+    ...['--redirect-uri', `http://127.0.0.1:${port}/callback`, '--no-cache'],
+  ];
+}
+
+/** `exchange` through the 3LO provider for alice, returning to returnUrl (registered by the run). */
+export function canaryThreeLo(returnUrl: string): string[] {
+  return [
+    ...['exchange', '--workload-name', 'local-workload', '--user-id', 'alice'],
+    ...['--provider', 'local-3lo', '--scopes', 'api:read', '--return-url', returnUrl, '--register-return-url'],
+  ];
+}
+
+/** The stack's gateway MCP endpoint. */
+export const canaryGatewayUrl = (s: CanaryStack) => `${s.stack.url}/gateways/local-gateway-local00001/mcp`;
+
 export type SecretKind =
   | 'access'
   | 'id'

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/emulator/config.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { follow } from '../emulator/helpers.js';
+import { stackLoginArgs } from '../fixtures/stack-users.js';
 import { runCommand } from '../helpers/context.js';
 
 const USERS = 50;
@@ -94,24 +95,8 @@ interface UserResult {
 
 async function oneUser(i: number): Promise<UserResult> {
   const user = name(i);
-  const app = stack.userPool.clients.find((c) => c.clientSecret)!;
   const login = await runCommand(
-    [
-      'login',
-      '--user-pool-id',
-      stack.userPool.id,
-      '--client-id',
-      app.clientId,
-      '--client-secret',
-      app.clientSecret!,
-      '--username',
-      user,
-      '--password',
-      password(i),
-      '--print',
-      'access-token',
-      '--no-cache',
-    ],
+    [...stackLoginArgs(stack, user, password(i)), '--print', 'access-token', '--no-cache'],
     { env },
   );
   expect(login.code, login.stderr).toBe(0);

@@ -23,6 +23,7 @@ import { parseDuration } from '../../src/core/duration.js';
 import { parseScenario } from '../../src/core/smoke/parse.js';
 import { ConfigError, parseConfig } from '../../src/emulator/config.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
+import { stackLoginArgs } from '../fixtures/stack-users.js';
 import { createTestContext, runCommand } from '../helpers/context.js';
 
 // --domain needs no discovery, so the loopback server really binds: port 0 (a port the OS picks), never the CLI's
@@ -606,22 +607,7 @@ describe('CLI parsers (fast-check, in-process)', () => {
                   flag,
                   v,
                 ]
-              : [
-                  'login',
-                  '--user-pool-id',
-                  stack.userPool.id,
-                  '--client-id',
-                  app.clientId,
-                  '--client-secret',
-                  app.clientSecret!,
-                  '--username',
-                  'alice',
-                  '--password',
-                  'wrong-password',
-                  '--no-cache',
-                  flag,
-                  v,
-                ];
+              : [...stackLoginArgs(stack, 'alice', 'wrong-password'), '--no-cache', flag, v];
           const r = await runCommand(argv, { env, openBrowser: async () => undefined });
           expectCleanFailure(r, [0, 2, 3, 4, 5], `login ${flag} ${JSON.stringify(v)}`);
         },

@@ -16,6 +16,10 @@ import { freePort } from '../fixtures/ports.js';
 import { runCommand, type TestContextOptions } from '../helpers/context.js';
 import { runBuiltCli } from '../helpers/bin.js';
 import {
+  canaryAuthCodeLogin,
+  canaryGatewayUrl,
+  canaryPoolArgs,
+  canaryThreeLo,
   cachedSecrets,
   filesUnder,
   findLeaks,
@@ -57,16 +61,9 @@ interface Case {
   openBrowser?: (url: string) => Promise<void>;
 }
 
-const cog = () => [
-  '--user-pool-id',
-  s.poolId,
-  '--client-id',
-  s.clientId,
-  '--client-secret',
-  s.canaries.clientSecret,
-  '--username',
-  'alice',
-];
+const cog = (username = 'alice') => canaryPoolArgs(s, username);
+/** `login` as alice with her password on the command line. */
+const withPassword = () => ['login', ...cog(), '--password', s.canaries.password];
 const cc = () => [
   'login',
   '--auth-flow',
@@ -83,6 +80,9 @@ const sigv4Agent = () => s.stack.agents.find((a) => a.name === 'sigv4_agent')!;
 const arnOf = (a: { id?: string; runtimeId?: string }) =>
   `arn:aws:bedrock-agentcore:us-east-1:${s.stack.accountId}:runtime/${(a as { id: string }).id}`;
 const wl = ['--workload-name', 'local-workload'];
+const m2m = ['--provider', 'local-m2m', '--flow', 'm2m', '--scopes', 'agentcore/invoke'];
+const disc = () => ['--discovery-url', s.stack.userPool.discoveryUrl];
+const whoami = (agent: { id?: string }) => ['invoke', arnOf(agent), '{"action":"whoami"}'];
 
 let redirectPort = 0;
 let returnPort = 0;
@@ -91,36 +91,36 @@ const cases: Case[] = [
   // ---- login: Cognito password flows (flag, stdin, env), every output mode
   ...(['', '--verbose', '--debug', '--quiet', '--no-color'] as const).map((flag) => ({
     name: `login user-password ${flag || '(plain)'}`,
-    argv: () => ['login', ...cog(), '--password', s.canaries.password, ...(flag ? [flag] : [])],
+    argv: () => [...withPassword(), ...(flag ? [flag] : [])],
     code: 0,
   })),
   {
     name: 'login user-password --json',
-    argv: () => ['login', ...cog(), '--password', s.canaries.password, '--json'],
+    argv: () => [...withPassword(), '--json'],
     code: 0,
     stdout: ['access', 'id', 'refresh'],
   },
   {
     name: 'login user-password --json --verbose',
-    argv: () => ['login', ...cog(), '--password', s.canaries.password, '--json', '--verbose'],
+    argv: () => [...withPassword(), '--json', '--verbose'],
     code: 0,
     stdout: ['access', 'id', 'refresh'],
   },
   {
     name: 'login --print access-token --debug',
-    argv: () => ['login', ...cog(), '--password', s.canaries.password, '--print', 'access-token', '--debug'],
+    argv: () => [...withPassword(), '--print', 'access-token', '--debug'],
     code: 0,
     stdout: ['access'],
   },
   {
     name: 'login --print id-token --verbose',
-    argv: () => ['login', ...cog(), '--password', s.canaries.password, '--print', 'id-token', '--verbose'],
+    argv: () => [...withPassword(), '--print', 'id-token', '--verbose'],
     code: 0,
     stdout: ['id'],
   },
   {
     name: 'login --print refresh-token',
-    argv: () => ['login', ...cog(), '--password', s.canaries.password, '--print', 'refresh-token'],
+    argv: () => [...withPassword(), '--print', 'refresh-token'],
     code: 0,
     stdout: ['refresh'],
   },
@@ -162,35 +162,18 @@ const cases: Case[] = [
   },
   {
     name: 'login admin-user-password --verbose',
-    argv: () => [
-      'login',
-      '--auth-flow',
-      'admin-user-password',
-      ...cog(),
-      '--password',
-      s.canaries.password,
-      '--verbose',
-    ],
+    argv: () => [...withPassword(), '--auth-flow', 'admin-user-password', '--verbose'],
     code: 0,
   },
   {
     name: 'login admin-user-password --debug --json',
-    argv: () => [
-      'login',
-      '--auth-flow',
-      'admin-user-password',
-      ...cog(),
-      '--password',
-      s.canaries.password,
-      '--debug',
-      '--json',
-    ],
+    argv: () => [...withPassword(), '--auth-flow', 'admin-user-password', '--debug', '--json'],
     code: 0,
     stdout: ['access', 'id', 'refresh'],
   },
   {
     name: 'login --show-secrets --verbose shows the request in full on stderr (asked for)',
-    argv: () => ['login', ...cog(), '--password', s.canaries.password, '--verbose', '--show-secrets'],
+    argv: () => [...withPassword(), '--verbose', '--show-secrets'],
     code: 0,
     showOnStderr: ['password'],
   },
@@ -220,7 +203,7 @@ const cases: Case[] = [
   })),
   {
     name: 'login unknown user --debug',
-    argv: () => ['login', ...cog().slice(0, -1), 'nobody-here', '--password', s.canaries.password, '--debug'],
+    argv: () => ['login', ...cog('nobody-here'), '--password', s.canaries.password, '--debug'],
     code: 4,
   },
   {
@@ -251,7 +234,7 @@ const cases: Case[] = [
   },
   {
     name: 'login bad --print value after secrets --json',
-    argv: () => ['login', ...cog(), '--password', s.canaries.password, '--print', 'everything', '--json'],
+    argv: () => [...withPassword(), '--print', 'everything', '--json'],
     code: 2,
   },
   {
@@ -262,7 +245,7 @@ const cases: Case[] = [
   },
   {
     name: 'login --save-as invalid with secrets',
-    argv: () => ['login', ...cog(), '--password', s.canaries.password, '--save-as', '../x', '--debug'],
+    argv: () => [...withPassword(), '--save-as', '../x', '--debug'],
     code: 2,
   },
   // NEW_PASSWORD_REQUIRED: bob's temporary password, then the new one
@@ -270,14 +253,7 @@ const cases: Case[] = [
     name: 'login NEW_PASSWORD_REQUIRED --verbose --debug',
     argv: () => [
       'login',
-      '--user-pool-id',
-      s.poolId,
-      '--client-id',
-      s.clientId,
-      '--client-secret',
-      s.canaries.clientSecret,
-      '--username',
-      'bob',
+      ...cog('bob'),
       '--password',
       s.canaries.tempPassword,
       '--new-password',
@@ -289,20 +265,7 @@ const cases: Case[] = [
   },
   {
     name: 'login with the new password --verbose',
-    argv: () => [
-      'login',
-      '--user-pool-id',
-      s.poolId,
-      '--client-id',
-      s.clientId,
-      '--client-secret',
-      s.canaries.clientSecret,
-      '--username',
-      'bob',
-      '--password',
-      s.canaries.newPassword,
-      '--verbose',
-    ],
+    argv: () => ['login', ...cog('bob'), '--password', s.canaries.newPassword, '--verbose'],
     code: 0,
   },
   // refresh
@@ -350,8 +313,7 @@ const cases: Case[] = [
       'login',
       '--auth-flow',
       'client-credentials',
-      '--discovery-url',
-      s.stack.userPool.discoveryUrl,
+      ...disc(),
       '--client-id',
       s.clientId,
       '--client-secret-stdin',
@@ -367,21 +329,7 @@ const cases: Case[] = [
   })),
   ...(['--verbose', '--debug'] as const).map((flag) => ({
     name: `login authorization-code: a code that does not redeem ${flag}`,
-    argv: () => [
-      'login',
-      '--auth-flow',
-      'authorization-code',
-      '--discovery-url',
-      s.stack.userPool.discoveryUrl,
-      '--client-id',
-      s.clientId,
-      '--client-secret',
-      s.canaries.clientSecret,
-      '--redirect-uri',
-      `http://127.0.0.1:${redirectPort}/callback`,
-      '--no-cache',
-      flag,
-    ],
+    argv: () => [...canaryAuthCodeLogin(s, redirectPort), flag],
     code: 4,
     openBrowser: async (url: string) => {
       const state = new URL(url).searchParams.get('state')!;
@@ -440,62 +388,29 @@ const cases: Case[] = [
   // ---- verify
   ...(['', '--verbose', '--debug', '--json'] as const).map((flag) => ({
     name: `verify <access> ${flag || '(plain)'}`,
-    argv: () => [
-      'verify',
-      base.access,
-      '--discovery-url',
-      s.stack.userPool.discoveryUrl,
-      '--allowed-clients',
-      s.clientId,
-      ...(flag ? [flag] : []),
-    ],
+    argv: () => ['verify', base.access, ...disc(), '--allowed-clients', s.clientId, ...(flag ? [flag] : [])],
     code: 0,
   })),
   {
     name: 'verify --bearer --verbose',
-    argv: () => [
-      'verify',
-      '--bearer',
-      '--discovery-url',
-      s.stack.userPool.discoveryUrl,
-      '--allowed-clients',
-      s.clientId,
-      '--verbose',
-    ],
+    argv: () => ['verify', '--bearer', ...disc(), '--allowed-clients', s.clientId, '--verbose'],
     seeded: true,
     code: 0,
   },
   {
     name: 'verify - (stdin) --debug',
-    argv: () => ['verify', '-', '--discovery-url', s.stack.userPool.discoveryUrl, '--debug'],
+    argv: () => ['verify', '-', ...disc(), '--debug'],
     stdin: () => base.access,
     code: 0,
   },
   {
     name: 'verify rejected (wrong client) --debug',
-    argv: () => [
-      'verify',
-      base.access,
-      '--discovery-url',
-      s.stack.userPool.discoveryUrl,
-      '--allowed-clients',
-      'someoneelse',
-      '--debug',
-    ],
+    argv: () => ['verify', base.access, ...disc(), '--allowed-clients', 'someoneelse', '--debug'],
     code: 4,
   },
   {
     name: 'verify rejected (ID token as access, scope) --json --verbose',
-    argv: () => [
-      'verify',
-      base.id,
-      '--discovery-url',
-      s.stack.userPool.discoveryUrl,
-      '--allowed-scopes',
-      'agentcore/invoke',
-      '--json',
-      '--verbose',
-    ],
+    argv: () => ['verify', base.id, ...disc(), '--allowed-scopes', 'agentcore/invoke', '--json', '--verbose'],
     code: 4,
   },
 
@@ -503,9 +418,7 @@ const cases: Case[] = [
   ...(['', '--verbose', '--debug'] as const).map((flag) => ({
     name: `invoke bearer --bearer-token ${flag || '(plain)'}`,
     argv: () => [
-      'invoke',
-      arnOf(jwtAgent()),
-      '{"action":"whoami"}',
+      ...whoami(jwtAgent()),
       '--bearer-token',
       base.access,
       '--accept',
@@ -516,13 +429,13 @@ const cases: Case[] = [
   })),
   {
     name: 'invoke --bearer (cache) --verbose --json',
-    argv: () => ['invoke', arnOf(jwtAgent()), '{"action":"whoami"}', '--bearer', '--verbose', '--json'],
+    argv: () => [...whoami(jwtAgent()), '--bearer', '--verbose', '--json'],
     seeded: true,
     code: 0,
   },
   {
     name: 'invoke --bearer-token - (stdin) --debug',
-    argv: () => ['invoke', arnOf(jwtAgent()), '{"action":"whoami"}', '--bearer-token', '-', '--debug'],
+    argv: () => [...whoami(jwtAgent()), '--bearer-token', '-', '--debug'],
     stdin: () => base.access,
     code: 0,
   },
@@ -552,22 +465,22 @@ const cases: Case[] = [
   },
   {
     name: 'invoke SigV4 --user-id --verbose --debug',
-    argv: () => ['invoke', arnOf(sigv4Agent()), '{"action":"whoami"}', '--user-id', 'alice', '--verbose', '--debug'],
+    argv: () => [...whoami(sigv4Agent()), '--user-id', 'alice', '--verbose', '--debug'],
     code: 0,
   },
   {
     name: 'invoke the ID token where an access token is needed --debug',
-    argv: () => ['invoke', arnOf(jwtAgent()), '{"action":"whoami"}', '--bearer-token', base.id, '--debug'],
+    argv: () => [...whoami(jwtAgent()), '--bearer-token', base.id, '--debug'],
     code: 4,
   },
   {
     name: 'invoke bearer to a SigV4 agent (mismatch) --verbose',
-    argv: () => ['invoke', arnOf(sigv4Agent()), '{"action":"whoami"}', '--bearer-token', base.access, '--verbose'],
+    argv: () => [...whoami(sigv4Agent()), '--bearer-token', base.access, '--verbose'],
     code: 4,
   },
   {
     name: 'invoke SigV4 to a JWT agent (mismatch) --debug --json',
-    argv: () => ['invoke', arnOf(jwtAgent()), '{"action":"whoami"}', '--user-id', 'alice', '--debug', '--json'],
+    argv: () => [...whoami(jwtAgent()), '--user-id', 'alice', '--debug', '--json'],
     code: 4,
   },
 
@@ -628,42 +541,18 @@ const cases: Case[] = [
   },
   ...(['--verbose', '--debug'] as const).map((flag) => ({
     name: `exchange M2M resource token ${flag}`,
-    argv: () => ['exchange', ...wl, '--provider', 'local-m2m', '--flow', 'm2m', '--scopes', 'agentcore/invoke', flag],
+    argv: () => ['exchange', ...wl, ...m2m, flag],
     code: 0,
   })),
   {
     name: 'exchange --print resource-token',
-    argv: () => [
-      'exchange',
-      ...wl,
-      '--provider',
-      'local-m2m',
-      '--flow',
-      'm2m',
-      '--scopes',
-      'agentcore/invoke',
-      '--print',
-      'resource-token',
-    ],
+    argv: () => ['exchange', ...wl, ...m2m, '--print', 'resource-token'],
     code: 0,
     stdout: ['resource'],
   },
   {
     name: 'exchange M2M --user-token --json --verbose',
-    argv: () => [
-      'exchange',
-      ...wl,
-      '--user-token',
-      base.access,
-      '--provider',
-      'local-m2m',
-      '--flow',
-      'm2m',
-      '--scopes',
-      'agentcore/invoke',
-      '--json',
-      '--verbose',
-    ],
+    argv: () => ['exchange', ...wl, '--user-token', base.access, ...m2m, '--json', '--verbose'],
     code: 0,
   },
   {
@@ -680,25 +569,12 @@ const cases: Case[] = [
   // ---- mcp (gateway, bearer)
   ...(['--verbose', '--debug', '--json'] as const).map((flag) => ({
     name: `mcp gateway --bearer-token ${flag}`,
-    argv: () => [
-      'mcp',
-      '--gateway-url',
-      `${s.stack.url}/gateways/local-gateway-local00001/mcp`,
-      '--bearer-token',
-      base.access,
-      flag,
-    ],
+    argv: () => ['mcp', '--gateway-url', canaryGatewayUrl(s), '--bearer-token', base.access, flag],
     code: 0,
   })),
   {
     name: 'mcp gateway --bearer (cache) --verbose',
-    argv: () => [
-      'mcp',
-      '--gateway-url',
-      `${s.stack.url}/gateways/local-gateway-local00001/mcp`,
-      '--bearer',
-      '--verbose',
-    ],
+    argv: () => ['mcp', '--gateway-url', canaryGatewayUrl(s), '--bearer', '--verbose'],
     seeded: true,
     code: 0,
   },
@@ -707,17 +583,7 @@ const cases: Case[] = [
   ...(['--verbose', '--debug'] as const).map((flag) => ({
     name: `exchange 3LO consent + --custom-state ${flag}`,
     argv: () => [
-      'exchange',
-      ...wl,
-      '--user-id',
-      'alice',
-      '--provider',
-      'local-3lo',
-      '--scopes',
-      'api:read',
-      '--return-url',
-      `http://127.0.0.1:${returnPort}/oauth2/callback`,
-      '--register-return-url',
+      ...canaryThreeLo(`http://127.0.0.1:${returnPort}/oauth2/callback`),
       '--ephemeral',
       '--force-auth',
       '--custom-state',
@@ -817,7 +683,7 @@ beforeAll(async () => {
   redirectPort = await freePort();
   returnPort = await freePort();
   baseHome = mkdtempSync(join(tmpdir(), 'aca-canary-base-'));
-  const r = await runCommand(['login', ...cog(), '--password', s.canaries.password, '--quiet'], {
+  const r = await runCommand([...withPassword(), '--quiet'], {
     env: s.env,
     home: baseHome,
   });
@@ -959,7 +825,7 @@ describe('canaries through the built CLI (real process: library console output a
   const binCases: Array<[string, () => string[], number, string?]> = [
     [
       'login --debug --verbose (password on stdin)',
-      () => ['login', ...cog().slice(0, -2), '--username', 'alice', '--password-stdin', '--debug', '--verbose'],
+      () => ['login', ...cog(), '--password-stdin', '--debug', '--verbose'],
       0,
       'password',
     ],
@@ -976,7 +842,7 @@ describe('canaries through the built CLI (real process: library console output a
     ],
     [
       'invoke bearer --debug --verbose',
-      () => ['invoke', arnOf(jwtAgent()), '{"action":"whoami"}', '--bearer-token', base.access, '--debug', '--verbose'],
+      () => [...whoami(jwtAgent()), '--bearer-token', base.access, '--debug', '--verbose'],
       0,
     ],
   ];

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../helpers/context.js';
-import { startCanaryStack, type CanaryStack } from './canary-stack.js';
+import { canaryPoolArgs, startCanaryStack, type CanaryStack } from './canary-stack.js';
 import { runBuiltCli } from '../helpers/bin.js';
 
 let s: CanaryStack;
@@ -34,20 +34,7 @@ afterAll(async () => {
 
 const cacheDirOf = (home: string) => join(home, '.cache', 'agentcore-auth');
 const cacheFileOf = (home: string) => join(cacheDirOf(home), 'tokens.json');
-const loginArgs = (name: string) => [
-  'login',
-  '--user-pool-id',
-  s.poolId,
-  '--client-id',
-  s.clientId,
-  '--client-secret',
-  s.canaries.clientSecret,
-  '--username',
-  'alice',
-  '--save-as',
-  name,
-  '--quiet',
-];
+const loginArgs = (name: string) => ['login', ...canaryPoolArgs(s), '--save-as', name, '--quiet'];
 
 function expectHealthyCache(home: string, names: string[]) {
   const dir = cacheDirOf(home);
