@@ -621,7 +621,8 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
     'concurrent redirects for the session: every request answered, CompleteResourceTokenAuth ' + 'called once',
     async () => {
       const url = await freeReturnUrl();
-      let statuses: number[] = [];
+      // The command does not wait for the browser (a real one lives on): the test waits for its six requests itself.
+      let browsing: Promise<number[]> | undefined;
       const r = await exchange(
         auto,
         [
@@ -636,13 +637,15 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
         ],
         {
           openBrowser: async (u) => {
-            const back = await follow(u, { stopAt: url });
-            statuses = await Promise.all([...Array(6)].map(async () => (await fetch(back)).status));
+            browsing = follow(u, { stopAt: url }).then((back) =>
+              Promise.all([...Array(6)].map(async () => (await fetch(back)).status)),
+            );
+            await browsing;
           },
         },
       );
       expect(r.code).toBe(0);
-      expect(statuses).toEqual(Array(6).fill(200));
+      expect(await browsing).toEqual(Array(6).fill(200));
       const doc = JSON.parse(r.stdout);
       expect(doc.steps.filter((s: { operation: string }) => s.operation === 'CompleteResourceTokenAuth')).toHaveLength(
         1,
