@@ -594,19 +594,23 @@ describe('exchange against the local stack: 3LO (USER_FEDERATION)', () => {
       'terminal raw',
     async () => {
       const url = await freeReturnUrl();
-      let page = '';
+      // The command does not wait for the browser: the test waits for the page it was sent.
+      let browsing: Promise<string> | undefined;
       const r = await exchange(
         auto,
         [...threeLoArgs(auto, '--user-id', 'ivy'), '--force-auth', ...ephemeralReturnUrl(url)],
         {
           openBrowser: async () => {
             const hostile = '<img src=x onerror=alert(1)>\u001b[31mRED\u001b[0m\nforged line';
-            const res = await fetch(`${url}?error=invalid_scope&error_description=${encodeURIComponent(hostile)}`);
-            page = await res.text();
+            browsing = fetch(`${url}?error=invalid_scope&error_description=${encodeURIComponent(hostile)}`).then(
+              (res) => res.text(),
+            );
+            await browsing;
           },
         },
       );
       expect(r.code).toBe(4);
+      const page = await browsing;
       expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
       expect(page).not.toContain('<img');
       expect(r.stderr).toContain(

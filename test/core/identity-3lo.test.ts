@@ -95,18 +95,17 @@ describe('completeConsent', () => {
     'answers 409 to a redirect for a session it did not start (an old tab) and keeps waiting ' + 'for its own',
     async () => {
       const { returnUrl, s } = await agentStartsOnFreePort('olive');
-      const foreign: number[] = [];
+      // The consent does not wait for the browser: the test waits for both of its requests itself.
+      let browsing: Promise<number[]> | undefined;
       const { ctx, io } = createTestIo({
         env: stack.env,
         openBrowser: async (u) => {
-          foreign.push(
-            (
-              await fetch(
-                `${returnUrl}?session_id=${encodeURIComponent('urn:ietf:params:oauth:request_uri:old-tab-session')}`,
-              )
-            ).status,
-          );
-          foreign.push(await follow(u));
+          browsing = (async () => {
+            const old = encodeURIComponent('urn:ietf:params:oauth:request_uri:old-tab-session');
+            const stale = (await fetch(`${returnUrl}?session_id=${old}`)).status;
+            return [stale, await follow(u)];
+          })();
+          await browsing;
         },
       });
       const r = await completeConsent(
@@ -120,7 +119,7 @@ describe('completeConsent', () => {
         io.steps,
       );
       expect(r.completed).toBe(true);
-      expect(foreign).toEqual([409, 200]);
+      expect(await browsing).toEqual([409, 200]);
       expect(ctx.stderr.text()).toContain(
         'warning: a redirect arrived for a session this run did not start; it was ignored',
       );
