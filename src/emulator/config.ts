@@ -190,26 +190,29 @@ export function parseConfig(input: unknown): StackConfig {
   return cfg;
 }
 
+/** The config file's top-level sections, each optional (an unknown one is refused, named). */
+export const CONFIG_SECTIONS = [
+  'region',
+  'accountId',
+  'credentials',
+  'autoConsent',
+  'threeLo',
+  'userPool',
+  'workloadIdentities',
+  'oauth2Providers',
+  'apiKeyProviders',
+  'trustedIssuers',
+  'faults',
+  'agents',
+  'gateways',
+  'lambdas',
+  'policyEngines',
+  'principals',
+] as const;
+
 function parseConfigInner(input: unknown): StackConfig {
   const raw = input === undefined || input === null ? {} : obj(input, '(config)');
-  known(raw, '', [
-    'region',
-    'accountId',
-    'credentials',
-    'autoConsent',
-    'threeLo',
-    'userPool',
-    'workloadIdentities',
-    'oauth2Providers',
-    'apiKeyProviders',
-    'trustedIssuers',
-    'faults',
-    'agents',
-    'gateways',
-    'lambdas',
-    'policyEngines',
-    'principals',
-  ]);
+  known(raw, '', [...CONFIG_SECTIONS]);
   const region =
     raw.region === undefined
       ? DEFAULT_REGION

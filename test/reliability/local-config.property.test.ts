@@ -13,6 +13,7 @@ import fc from 'fast-check';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { createTestContext, runCommand } from '../helpers/context.js';
+import { CONFIG_SECTIONS } from '../../src/emulator/config.js';
 
 const RUNS = 30;
 const dir = mkdtempSync(join(tmpdir(), 'aca-rel-local-config-'));
@@ -20,21 +21,7 @@ const example = parseYaml(readFileSync(new URL('../../examples/local-stack.yaml'
   string,
   unknown
 >;
-const TOP_LEVEL = [
-  'region',
-  'accountId',
-  'credentials',
-  'autoConsent',
-  'threeLo',
-  'userPool',
-  'workloadIdentities',
-  'oauth2Providers',
-  'apiKeyProviders',
-  'trustedIssuers',
-  'faults',
-  'agents',
-  'gateways',
-];
+const TOP_LEVEL = CONFIG_SECTIONS;
 
 /** After the section's name: `.name`, `[0]` or a JSON-quoted key `."a:b"` (config-fields.ts keyField), repeated. */
 const FIELD_REST = String.raw`[.[](?:[^:"]|"(?:[^"\\]|\\.)*")*`;

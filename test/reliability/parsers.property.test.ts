@@ -21,7 +21,7 @@ import { checkRuntimeUserId, checkSessionId, parseCustomHeaders } from '../../sr
 import { resolveTarget } from '../../src/core/runtime/target.js';
 import { parseDuration } from '../../src/core/duration.js';
 import { parseScenario } from '../../src/core/smoke/parse.js';
-import { ConfigError, parseConfig } from '../../src/emulator/config.js';
+import { CONFIG_SECTIONS, ConfigError, parseConfig } from '../../src/emulator/config.js';
 import { startLocalStack, type LocalStack } from '../../src/emulator/stack.js';
 import { stackLoginArgs } from '../fixtures/stack-users.js';
 import { createTestContext, runCommand } from '../helpers/context.js';
@@ -137,26 +137,7 @@ const arbScenarioText = fc.oneof(
 );
 const arbConfig = fc.oneof(
   fc.jsonValue({ maxDepth: 4 }),
-  fc.dictionary(
-    fc.constantFrom(
-      'region',
-      'accountId',
-      'credentials',
-      'autoConsent',
-      'threeLo',
-      'userPool',
-      'workloadIdentities',
-      'oauth2Providers',
-      'apiKeyProviders',
-      'trustedIssuers',
-      'faults',
-      'agents',
-      'gateways',
-      'other',
-    ),
-    fc.jsonValue({ maxDepth: 3 }),
-    { maxKeys: 5 },
-  ),
+  fc.dictionary(fc.constantFrom(...CONFIG_SECTIONS, 'other'), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 5 }),
 );
 
 describe('core parsers (fast-check)', () => {
