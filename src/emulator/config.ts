@@ -337,7 +337,7 @@ export async function loadConfigFile(path: string): Promise<StackConfig> {
   }
   let raw: unknown;
   try {
-    raw = /\.json$/i.test(path) ? JSON.parse(text) : (await import('yaml')).parse(text);
+    raw = /\.json$/i.test(path) ? JSON.parse(text) : (await import('yaml')).parse(text, { logLevel: 'error' });
   } catch (e) {
     // The yaml library's first line ends with ':' before its code frame, which is left out here.
     const first = (e as Error).message.split('\n')[0]!.replace(/:\s*$/, '');

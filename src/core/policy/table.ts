@@ -145,7 +145,7 @@ function parseTable(text: string, file: string, issues: Issues): { value: unknow
   }
   const y = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   const lc = new y.LineCounter();
-  const doc = y.parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const doc = y.parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   for (const e of doc.errors) issues.add(lc.linePos(e.pos[0]).line, `YAML: ${e.message.split('\n')[0]}`);
   issues.throwIfAny(file);
   const cases = doc.get('cases', true) as { items?: Array<{ range?: [number, number, number] }> } | undefined;

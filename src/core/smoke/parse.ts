@@ -19,7 +19,14 @@ const TOP_KEYS = new Set(['version', 'name', 'description', 'env', 'timeout', 's
 export function parseScenario(text: string, file: string): Scenario {
   const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
+  const doc = parseDocument(text, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+    merge: true,
+    // The library's own warnings (an unknown tag or directive) would go to process warnings, not to this report.
+    logLevel: 'error',
+  });
   const errors = new ScenarioErrors();
   // JSON is parsed as YAML 1.2, but its errors are named for the format the file is written in.
   const format = scenarioFormat(file, text);

@@ -35,7 +35,7 @@ export interface Api {
  * (CreateGatewayTarget's validation) and most stacks never see a YAML schema. require(), as src/core/policy/load.ts.
  */
 const parseYaml = (text: string): unknown =>
-  (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text);
+  (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text, { logLevel: 'error' });
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'];
 
