@@ -3,7 +3,7 @@
 // `--help`, every `help <topic>`, `completion bash` and `__complete logins` against `node -e ""` measured in the same
 // run, interleaved so that machine noise hits all alike. Prints the ratios (target ≤ 1.3×), plus two reference rows
 // (importing commander+chalk, importing jose): what start-up would cost if help were rendered by commander at run time
-// or jose were loaded eagerly (fast-path.cts serves help pre-rendered at build time). Needs dist/ (npm run build).
+// or jose were loaded eagerly (bin.cts serves help pre-rendered at build time). Needs dist/ (npm run build).
 // Usage: node bench/cold-start.mjs [N=21]
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';

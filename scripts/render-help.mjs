@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Build step: render the top-level help and each command's help once, with commander itself, into dist/help/*.txt;
 // each help topic (`help <topic>`) into dist/help/topic/<topic>.txt and each shell's completion script into
-// dist/help/completion/<shell>.txt. fast-path.cts serves `--help`, `-h`, `help <cmd|topic>`, `<cmd> --help` and
+// dist/help/completion/<shell>.txt. bin.cts serves `--help`, `-h`, `help <cmd|topic>`, `<cmd> --help` and
 // `completion <shell>` from these files without loading commander, chalk or any command module, which is what keeps
 // `agentcore-auth --help` near `node -e ""` (bench/cold-start.mjs). The files are regenerated on every build, so
 // they cannot drift from the code; test/e2e/help-cache.test.ts compares them. The topics' prose

@@ -1,13 +1,13 @@
 /**
  * The entry point: the process's argv, exit code and signals are handled here (the real streams, env and clock are
  * wrapped once in cli/context.ts's createNodeContext; nothing else reads process.*). The help screens, --version and
- * completion are served before this module loads (fast-path.cts, CommonJS); here: library noise silenced (unless
+ * completion are served before this module loads (bin.cts, CommonJS); here: library noise silenced (unless
  * --debug), the real context built, the CLI run and the exit code set. SIGINT/SIGTERM abort the run's signal; a
  * second Ctrl-C exits at once.
  */
-import fastPath from './fast-path.cjs';
+import fastPath from './bin.cjs';
 
-// Reached from bin/agentcore-auth.js when fast-path.cts did not serve the arguments (it also guards stdout).
+// Reached from bin/agentcore-auth.js when bin.cts did not serve the arguments (it also guards stdout).
 const argv = process.argv.slice(2);
 const version = fastPath.packageVersion();
 await main();

@@ -98,7 +98,7 @@ describe('environment variables', () => {
       ...sources(join(root, 'src/cli')),
       ...sources(join(root, 'src/core')),
       join(root, 'src/bin.ts'),
-      join(root, 'src/fast-path.cts'),
+      join(root, 'src/bin.cts'),
     ].flatMap((f) =>
       [...readFileSync(f, 'utf8').matchAll(NAMES)]
         .map((m) => (m[1] ?? m[2])!)

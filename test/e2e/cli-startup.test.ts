@@ -1,6 +1,6 @@
 /**
  * Startup cost: `--help`, `login --help` and `--version` of the built binary must not load the AWS SDK or
- * openid-client, nor any ES module of the CLI: the CommonJS launcher serves them from dist/fast-path.cjs. A Node
+ * openid-client, nor any ES module of the CLI: the CommonJS launcher serves them from dist/bin.cjs. A Node
  * module-resolution hook (module.register, loaded with --import) and a wrapper of require()'s resolver record every
  * module URL the process resolves; the test reads that list. The built `demo` passes every
  * step, its stack and oidc-provider loaded by require() (the faster loader). Needs dist/ (npm test builds it first).
@@ -73,7 +73,7 @@ describe('startup of the built CLI', () => {
       const r = run(args);
       expect(r.code).toBe(0);
       expect(r.stderr).toBe('');
-      expect(r.resolved.some((u) => u.endsWith('/dist/fast-path.cjs'))).toBe(true); // the hook saw our own module
+      expect(r.resolved.some((u) => u.endsWith('/dist/bin.cjs'))).toBe(true); // the hook saw our own module
       // served by the CommonJS fast path: not one of the CLI's ES modules (the ESM loader never needed)
       expect(r.resolved.filter((u) => /\/dist\/.*\.js$/.test(u))).toEqual([]);
       const heavy = r.resolved.filter((u) => HEAVY.some((re) => re.test(u)));

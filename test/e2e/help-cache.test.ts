@@ -1,5 +1,5 @@
 /**
- * The help screens that fast-path.cts serves without loading commander (dist/help/*.txt, rendered at build time) must
+ * The help screens that bin.cts serves without loading commander (dist/help/*.txt, rendered at build time) must
  * be exactly what commander prints for the same command.
  */
 import { execFile } from 'node:child_process';

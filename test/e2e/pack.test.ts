@@ -20,7 +20,7 @@ describe('npm pack', () => {
     for (const needed of [
       'bin/agentcore-auth.js',
       'bin/package.json', // makes the launcher CommonJS
-      'dist/fast-path.cjs',
+      'dist/bin.cjs',
       'dist/bin.js',
       'dist/index.js',
       'dist/index.d.ts',
