@@ -8,28 +8,43 @@ import {
   GetOauth2CredentialProviderCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 import { describe, expect, it } from 'vitest';
-import { createTestContext, runCommand } from '../helpers/context.js';
+import { createTestContext, runCommand, type TestContextOptions } from '../helpers/context.js';
+import { untilOutput } from '../helpers/wait.js';
 
-async function untilOutput(read: () => string, test: (s: string) => boolean, ms = 10_000): Promise<string> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const s = read();
-    if (test(s)) return s;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`no ready output within ${ms} ms:\n${read()}`);
+/** A config file (its text as given, YAML or JSON) in a directory of its own. */
+function configFile(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'aca-local-')), 'stack.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+/**
+ * `local ARGS` run in process until it is ready: with --json, its document on stdout; else its summary on stderr.
+ * Throws with its stderr when it ends first. stop() ends it as Ctrl-C does and returns its result.
+ */
+async function startLocal(args: string[], options: TestContextOptions = {}) {
+  const ac = new AbortController();
+  const ctx = createTestContext({ ...options, signal: ac.signal });
+  const run = runCommand(['local', ...args], ctx);
+  const json = args.includes('--json');
+  const read = () => (json ? ctx.stdout.text() : ctx.stderr.text());
+  const ready = json ? '}\n' : 'Ctrl-C';
+  await untilOutput(read, ready, run, 10_000);
+  if (!read().includes(ready)) throw new Error(`local ended before it was ready:\n${ctx.stderr.text()}`);
+  const out = read();
+  return {
+    out,
+    doc: (json ? JSON.parse(out.slice(0, out.indexOf('\n'))) : {}) as Record<string, any>,
+    stop: () => {
+      ac.abort();
+      return run;
+    },
+  };
 }
 
 describe('agentcore-auth local', () => {
   it('--json prints one document once ready, serves the SDK, and stops with 130 on the signal', async () => {
-    const ac = new AbortController();
-    const ctx = createTestContext({ signal: ac.signal });
-    const run = runCommand(['local', '--json', '--port', '0'], ctx);
-    const out = await untilOutput(
-      () => ctx.stdout.text(),
-      (s) => s.endsWith('}\n'),
-    );
-    const doc = JSON.parse(out) as Record<string, any>;
+    const { doc, stop } = await startLocal(['--json', '--port', '0']);
     expect(Object.keys(doc)).toEqual([
       'url',
       'region',
@@ -102,23 +117,14 @@ describe('agentcore-auth local', () => {
       new GetWorkloadAccessTokenForUserIdCommand({ workloadName: doc.workloadIdentities[0].name, userId: 'alice' }),
     );
     expect(wat.workloadAccessToken).toMatch(/^AgV4/);
-    ac.abort();
-    const r = await run;
+    const r = await stop();
     expect(r.code).toBe(130);
     expect(r.stderr).toBe('');
     await expect(fetch(`${doc.url}/_local/health`)).rejects.toThrow();
   });
 
   it('prints export lines on stdout and a masked summary on stderr', async () => {
-    const ac = new AbortController();
-    const ctx = createTestContext({ signal: ac.signal });
-    const run = runCommand(['local'], ctx);
-    await untilOutput(
-      () => ctx.stderr.text(),
-      (s) => s.includes('Ctrl-C'),
-    );
-    ac.abort();
-    const r = await run;
+    const r = await (await startLocal([])).stop();
     expect(r.code).toBe(130);
     const lines = r.stdout.trim().split('\n');
     expect(lines.map((l) => l.split('=')[0])).toEqual([
@@ -148,15 +154,7 @@ describe('agentcore-auth local', () => {
     "--print-env prints the running stack's export lines from another process; fails clearly " + 'when none runs',
     async () => {
       const home = mkdtempSync(join(tmpdir(), 'aca-home-'));
-      const ac = new AbortController();
-      const ctx = createTestContext({ signal: ac.signal, home });
-      const run = runCommand(['local', '--json'], ctx);
-      const doc = JSON.parse(
-        await untilOutput(
-          () => ctx.stdout.text(),
-          (s) => s.endsWith('}\n'),
-        ),
-      ) as { env: Record<string, string> };
+      const { doc, stop } = await startLocal(['--json'], { home });
       const other = await runCommand(['local', '--print-env'], { home });
       expect(other.code).toBe(0);
       expect(other.stdout).toBe(
@@ -164,8 +162,7 @@ describe('agentcore-auth local', () => {
           .map(([k, v]) => `export ${k}=${v}\n`)
           .join(''),
       );
-      ac.abort();
-      expect((await run).code).toBe(130);
+      expect((await stop()).code).toBe(130);
       const after = await runCommand(['local', '--print-env'], { home });
       expect(after.code).toBe(2);
       expect(after.stdout).toBe('');
@@ -176,22 +173,8 @@ describe('agentcore-auth local', () => {
 
   it('--print-env with several stacks running lists them and asks for --port; --port chooses one', async () => {
     const home = mkdtempSync(join(tmpdir(), 'aca-home-'));
-    const ac = new AbortController();
-    const start = () => {
-      const ctx = createTestContext({ signal: ac.signal, home });
-      return { ctx, run: runCommand(['local', '--json'], ctx) };
-    };
-    const stacks = [start(), start()];
-    const docs = await Promise.all(
-      stacks.map(async ({ ctx }) => {
-        const text = await untilOutput(
-          () => ctx.stdout.text(),
-          (s) => s.endsWith('}\n'),
-        );
-        return JSON.parse(text) as { url: string; env: Record<string, string> };
-      }),
-    );
-    const ports = docs.map((d) => new URL(d.url).port).sort((a, b) => Number(a) - Number(b));
+    const stacks = await Promise.all([startLocal(['--json'], { home }), startLocal(['--json'], { home })]);
+    const ports = stacks.map((s) => new URL(s.doc.url).port).sort((a, b) => Number(a) - Number(b));
     const both = await runCommand(['local', '--print-env'], { home });
     expect(both.code).toBe(2);
     expect(both.stdout).toBe('');
@@ -206,14 +189,11 @@ describe('agentcore-auth local', () => {
     const none = await runCommand(['local', '--print-env', '--port', '9'], { home });
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('no local stack is running on port 9');
-    ac.abort();
-    for (const s of stacks) expect((await s.run).code).toBe(130);
+    for (const s of stacks) expect((await s.stop()).code).toBe(130);
   });
 
   it('rejects a bad config file naming the field (exit 2)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'aca-local-'));
-    const file = join(dir, 'stack.yaml');
-    writeFileSync(file, 'userPool:\n  users:\n    - username: carol\n');
+    const file = configFile('userPool:\n  users:\n    - username: carol\n');
     const r = await runCommand(['local', '--config', file]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
@@ -227,10 +207,7 @@ describe('agentcore-auth local', () => {
   });
 
   it('uses a YAML config: custom users, workloads and faults', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'aca-local-'));
-    const file = join(dir, 'stack.yaml');
-    writeFileSync(
-      file,
+    const file = configFile(
       [
         'region: eu-west-1',
         'userPool:',
@@ -242,17 +219,8 @@ describe('agentcore-auth local', () => {
         '    allowedResourceOauth2ReturnUrls: [http://localhost:9090/oauth2/callback]',
       ].join('\n'),
     );
-    const ac = new AbortController();
-    const ctx = createTestContext({ signal: ac.signal });
-    const run = runCommand(['local', '--json', '--config', file], ctx);
-    const doc = JSON.parse(
-      await untilOutput(
-        () => ctx.stdout.text(),
-        (s) => s.endsWith('}\n'),
-      ),
-    ) as Record<string, any>;
-    ac.abort();
-    expect((await run).code).toBe(130);
+    const { doc, stop } = await startLocal(['--json', '--config', file]);
+    expect((await stop()).code).toBe(130);
     expect(doc.region).toBe('eu-west-1');
     expect(doc.userPool.id).toBe('eu-west-1_AgentCoreLocal');
     expect(doc.userPool.users).toEqual([{ username: 'carol', password: 'Carol-Passw0rd!', temporaryPassword: false }]);
@@ -271,10 +239,7 @@ describe('agentcore-auth local', () => {
     'a pool without a client named app-client: the seeded M2M provider uses the first confidential client ' +
       '(issue 12)',
     async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'aca-local-'));
-      const file = join(dir, 'stack.yaml');
-      writeFileSync(
-        file,
+      const file = configFile(
         [
           'userPool:',
           '  clients:',
@@ -284,15 +249,8 @@ describe('agentcore-auth local', () => {
           '      clientSecret: svc-secret',
         ].join('\n'),
       );
-      const ac = new AbortController();
-      const ctx = createTestContext({ signal: ac.signal });
-      const run = runCommand(['local', '--json', '--config', file], ctx);
-      const doc = JSON.parse(
-        await untilOutput(
-          () => ctx.stdout.text() + ctx.stderr.text(),
-          (s) => s.endsWith('}\n') || s.includes('error:'),
-        ),
-      ) as Record<string, any>;
+      const { doc, stop } = await startLocal(['--json', '--config', file]);
+      let stopped: ReturnType<typeof stop> | undefined;
       try {
         expect(doc.credentialProviders.oauth2.map((p: { name: string }) => p.name)).toEqual([
           'local-m2m',
@@ -308,36 +266,23 @@ describe('agentcore-auth local', () => {
         const m2m = await control.send(new GetOauth2CredentialProviderCommand({ name: 'local-m2m' }));
         expect(m2m.oauth2ProviderConfigOutput?.customOauth2ProviderConfig?.clientId).toBe('svcclient');
       } finally {
-        ac.abort();
+        stopped = stop();
       }
-      expect((await run).code).toBe(130);
+      expect((await stopped).code).toBe(130);
     },
   );
 
   it('a pool with public clients only: starts without the seeded M2M provider (it needs a client secret)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'aca-local-'));
-    const file = join(dir, 'stack.yaml');
-    writeFileSync(file, ['userPool:', '  clients:', '    - name: cli-client'].join('\n'));
-    const ac = new AbortController();
-    const ctx = createTestContext({ signal: ac.signal });
-    const run = runCommand(['local', '--json', '--config', file], ctx);
-    const out = await untilOutput(
-      () => ctx.stdout.text() + ctx.stderr.text(),
-      (s) => s.endsWith('}\n') || s.includes('error:'),
-    );
-    ac.abort();
-    const r = await run;
+    const file = configFile(['userPool:', '  clients:', '    - name: cli-client'].join('\n'));
+    const { doc, stop } = await startLocal(['--json', '--config', file]);
+    const r = await stop();
     expect(r.stderr).not.toContain('internal error');
     expect(r.code).toBe(130);
-    const doc = JSON.parse(out) as Record<string, any>;
     expect(doc.credentialProviders.oauth2.map((p: { name: string }) => p.name)).toEqual(['local-3lo', 'local-obo']);
   });
 
   it('an oauth2Providers entry naming a missing pool client: exit 2 naming the field', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'aca-local-'));
-    const file = join(dir, 'stack.yaml');
-    writeFileSync(
-      file,
+    const file = configFile(
       [
         'userPool:',
         '  clients:',
@@ -355,13 +300,10 @@ describe('agentcore-auth local', () => {
 
 describe('local: policy engines are listed (issue 26)', () => {
   it('--json lists each engine with its ARN and policies, a gateway its engine; the summary says them', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'aca-local-'));
-    const file = join(dir, 'stack.yaml');
     const anyTool =
       'permit(principal, action in AgentCore::Action::"CallTool", resource is AgentCore::Gateway) ' +
       'when { principal.hasTag("admin") };';
-    writeFileSync(
-      file,
+    const file = configFile(
       JSON.stringify({
         policyEngines: [
           {
@@ -386,22 +328,14 @@ describe('local: policy engines are listed (issue 26)', () => {
       }),
     );
     for (const json of [true, false]) {
-      const ac = new AbortController();
-      const ctx = createTestContext({ signal: ac.signal });
-      const run = runCommand(['local', ...(json ? ['--json'] : []), '--config', file], ctx);
-      const out = await untilOutput(
-        () => (json ? ctx.stdout.text() : ctx.stderr.text()),
-        (s) => (json ? s.endsWith('}\n') : s.includes('Ctrl-C')),
-      );
-      ac.abort();
-      expect((await run).code).toBe(130);
+      const { out, doc, stop } = await startLocal([...(json ? ['--json'] : []), '--config', file]);
+      expect((await stop()).code).toBe(130);
       if (!json) {
         expect(out).toMatch(
           /policy engine\s+shop_engine\s+2 policies \(1 failed\)\s+arn:aws:bedrock-agentcore:\S+:policy-engine\//,
         );
         continue;
       }
-      const doc = JSON.parse(out) as Record<string, any>;
       expect(doc.policyEngines).toHaveLength(1);
       const engine = doc.policyEngines[0];
       expect(engine).toMatchObject({ name: 'shop_engine', status: 'ACTIVE' });
