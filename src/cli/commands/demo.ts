@@ -9,6 +9,7 @@ import { addOptions, flag, value, type OptionsOf } from '../options.js';
 import { defineAction, type CliRun } from '../command.js';
 import type { Io } from '../io.js';
 import { usageError } from '../../core/errors.js';
+import { requireOrImport } from '../../module-load.js';
 
 const DEMO_OPTIONS = {
   open: flag('--open', "do the 3LO consent in your real browser instead of the stack's auto-consent"),
@@ -50,17 +51,10 @@ async function demo(io: Io, opts: DemoOptions) {
   return runDemo(io, opts);
 }
 
-/**
- * The demo's modules (the whole local stack, about 320 files) by require() where Node can (20.19+, 22.12+): its
- * synchronous loader skips the thread-pool round trips import() makes for every file (≈ 85 ms less here). import()
- * otherwise, and where there is no built .js to require (tests run the TypeScript sources).
- */
-async function loadDemo(): Promise<typeof import('../demo/run.js')> {
-  try {
-    return createRequire(import.meta.url)('../demo/run.js');
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code !== 'ERR_REQUIRE_ESM' && code !== 'ERR_REQUIRE_ASYNC_MODULE' && code !== 'MODULE_NOT_FOUND') throw e;
-    return import('../demo/run.js');
-  }
+/** The demo's modules (the whole local stack, about 320 files) the fast way at start-up (module-load.ts). */
+function loadDemo(): Promise<typeof import('../demo/run.js')> {
+  return requireOrImport(
+    () => createRequire(import.meta.url)('../demo/run.js') as typeof import('../demo/run.js'),
+    () => import('../demo/run.js'),
+  );
 }

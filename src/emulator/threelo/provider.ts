@@ -29,6 +29,7 @@ import { registerOboGrants } from './grants.js';
 import { autoAuthorize, autoInteraction, interactionPages, type InteractionSetup } from './interactions.js';
 import type { OidcProvider, OidcProviderModule } from './oidc-types.js';
 import { ProviderTrust } from './trust.js';
+import { requireOrImport } from '../../module-load.js';
 
 export { OBO_AUDIENCES, OBO_CLIENTS, THREELO_API_SCOPES, THREELO_RESOURCE } from './configuration.js';
 
@@ -73,19 +74,12 @@ async function quietly<T>(fn: () => T | Promise<T>): Promise<T> {
   }
 }
 
-/**
- * oidc-provider (ESM, 183 files) by require() where Node can (20.19+, 22.12+): the synchronous loader reads and links
- * the graph without a thread-pool round trip per file, about 80 ms less of a stack's start-up here than import().
- * Both share Node's module cache. import() on a Node without require(esm).
- */
-async function loadOidcProvider(): Promise<OidcProviderModule> {
-  try {
-    return createRequire(import.meta.url)('oidc-provider') as OidcProviderModule;
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code !== 'ERR_REQUIRE_ESM' && code !== 'ERR_REQUIRE_ASYNC_MODULE') throw e;
-    return (await import('oidc-provider')) as OidcProviderModule;
-  }
+/** oidc-provider (ESM, 183 files) the fast way at start-up (module-load.ts). */
+function loadOidcProvider(): Promise<OidcProviderModule> {
+  return requireOrImport(
+    () => createRequire(import.meta.url)('oidc-provider') as OidcProviderModule,
+    async () => (await import('oidc-provider')) as OidcProviderModule,
+  );
 }
 
 async function listen(server: http.Server, host: string, port: number): Promise<string> {
